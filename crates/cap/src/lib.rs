@@ -1,0 +1,1 @@
+//! yingji-cap

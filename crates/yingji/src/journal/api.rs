@@ -1,0 +1,100 @@
+//! The journal over HTTP: a page of entries and the live feed (SSE).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use axum::Router;
+use futures_util::stream::Stream;
+use serde::Deserialize;
+
+use super::{list, Entry, ListFilter};
+use crate::auth::{authorize, Action, Principal};
+use crate::http::{ApiError, AppState, Query};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/journal", get(page))
+        .route("/journal/stream", get(stream))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PageParams {
+    pub limit: Option<i64>,
+    /// Entries before this sequence number (paging back).
+    pub before: Option<i64>,
+    pub module: Option<String>,
+    pub entity: Option<String>,
+    pub id: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/journal", tag = "journal", params(PageParams), responses((status = 200, body = [Entry])))]
+async fn page(State(s): State<AppState>, p: Principal, Query(q): Query<PageParams>) -> Result<axum::Json<Vec<Entry>>, ApiError> {
+    let scope = authorize(&p, Action::Read, "journal")?;
+    let f = ListFilter {
+        jurisdiction_prefix: scope.prefix,
+        before: q.before,
+        module: q.module,
+        entity: q.entity,
+        entity_id: q.id,
+        limit: q.limit.unwrap_or(50),
+        ..Default::default()
+    };
+    Ok(axum::Json(list(&s.db, &f).await?))
+}
+
+/// How often the feed looks for entries written by other nodes. (Appends
+/// are serialised by the journal head row lock, so entries become visible in
+/// sequence order and a cursor never skips one.)
+const POLL: Duration = Duration::from_millis(1000);
+
+#[utoipa::path(get, path = "/api/v1/journal/stream", tag = "journal",
+    responses((status = 200, description = "text/event-stream: `event: journal`, `id: seq`, `data: Entry`; resumes after `Last-Event-ID`")))]
+async fn stream(
+    State(s): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let scope = authorize(&p, Action::Read, "journal")?;
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok());
+    let start = match resume {
+        Some(seq) => seq,
+        None => super::head(&s.db).await?.0,
+    };
+    let stream = async_stream::stream! {
+        let mut after = start;
+        loop {
+            // Subscribe before reading so a commit in between is not missed.
+            let changed = s.feed.changed();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            let f = ListFilter { jurisdiction_prefix: scope.prefix.clone(), after: Some(after), limit: 500, ascending: true, ..Default::default() };
+            match list(&s.db, &f).await {
+                Ok(entries) => {
+                    let full = entries.len() == 500;
+                    for e in entries {
+                        after = e.seq;
+                        if let Ok(ev) = Event::default().event("journal").id(e.seq.to_string()).json_data(&e) {
+                            yield Ok(ev);
+                        }
+                    }
+                    if full {
+                        continue;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "journal feed read failed"),
+            }
+            tokio::select! {
+                _ = changed => {},
+                _ = tokio::time::sleep(POLL) => {},
+            }
+        }
+    };
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}

@@ -1,0 +1,349 @@
+use sqlx::any::AnyRow;
+
+use super::{entry_hash, Entry, NewEntry};
+use crate::db::{col, format_time, Db, DbError, Sql, Tx};
+
+/// Append entries inside the caller's transaction. Returns them with their
+/// sequence numbers and hashes. The `journal_head` row update serialises
+/// appenders on PostgreSQL (row lock) and SQLite (single writer).
+pub async fn append(
+    tx: &mut Tx,
+    at: time::OffsetDateTime,
+    entries: Vec<NewEntry>,
+) -> Result<Vec<Entry>, DbError> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = entries.len() as i64;
+    let row = sqlx::query("UPDATE journal_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(n)
+        .fetch_one(&mut *tx.inner)
+        .await?;
+    let last_seq: i64 = col(&row, "seq")?;
+    let mut prev: String = col(&row, "hash")?;
+    let at = format_time(at);
+    let mut out = Vec::with_capacity(entries.len());
+    for (i, e) in entries.into_iter().enumerate() {
+        let seq = last_seq - n + 1 + i as i64;
+        let payload = e.payload.to_string();
+        let hash = entry_hash(
+            seq,
+            &at,
+            &e.actor,
+            &e.jurisdiction,
+            e.module,
+            &e.entity,
+            &e.entity_id,
+            e.kind,
+            &payload,
+            &prev,
+        );
+        sqlx::query(
+            "INSERT INTO journal (seq, at, actor, jurisdiction, module, entity, entity_id, kind, payload, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(seq)
+        .bind(&at)
+        .bind(&e.actor)
+        .bind(&e.jurisdiction)
+        .bind(e.module)
+        .bind(&e.entity)
+        .bind(&e.entity_id)
+        .bind(e.kind)
+        .bind(&payload)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut *tx.inner)
+        .await?;
+        out.push(Entry {
+            seq,
+            at: at.clone(),
+            actor: e.actor,
+            jurisdiction: e.jurisdiction,
+            module: e.module.to_string(),
+            entity: e.entity,
+            entity_id: e.entity_id,
+            kind: e.kind.to_string(),
+            payload: e.payload,
+            prev_hash: prev.clone(),
+            hash: hash.clone(),
+        });
+        prev = hash;
+    }
+    sqlx::query("UPDATE journal_head SET hash = $1 WHERE id = 1")
+        .bind(&prev)
+        .execute(&mut *tx.inner)
+        .await?;
+    Ok(out)
+}
+
+/// Current head: (last seq, last hash).
+pub async fn head(db: &Db) -> Result<(i64, String), DbError> {
+    let row = sqlx::query("SELECT seq, hash FROM journal_head WHERE id = 1")
+        .fetch_one(db.pool())
+        .await?;
+    Ok((col(&row, "seq")?, col(&row, "hash")?))
+}
+
+fn from_row(row: &AnyRow) -> Result<(Entry, String), DbError> {
+    let payload_text: String = col(row, "payload")?;
+    let payload = serde_json::from_str(&payload_text).map_err(|e| DbError::Corrupt {
+        table: "journal",
+        detail: format!("payload is not JSON: {e}"),
+    })?;
+    Ok((
+        Entry {
+            seq: col(row, "seq")?,
+            at: col(row, "at")?,
+            actor: col(row, "actor")?,
+            jurisdiction: col(row, "jurisdiction")?,
+            module: col(row, "module")?,
+            entity: col(row, "entity")?,
+            entity_id: col(row, "entity_id")?,
+            kind: col(row, "kind")?,
+            payload,
+            prev_hash: col(row, "prev_hash")?,
+            hash: col(row, "hash")?,
+        },
+        payload_text,
+    ))
+}
+
+/// Which entries to list.
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    /// Only entries whose jurisdiction starts with this prefix.
+    pub jurisdiction_prefix: String,
+    pub after: Option<i64>,
+    pub before: Option<i64>,
+    pub module: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub limit: i64,
+    /// Oldest first (feeds) instead of newest first (pages).
+    pub ascending: bool,
+}
+
+pub async fn list(db: &Db, f: &ListFilter) -> Result<Vec<Entry>, DbError> {
+    let mut q = Sql::new("SELECT * FROM journal WHERE jurisdiction LIKE ");
+    q.bind(format!("{}%", f.jurisdiction_prefix));
+    if let Some(a) = f.after {
+        q.push(" AND seq > ").bind(a);
+    }
+    if let Some(b) = f.before {
+        q.push(" AND seq < ").bind(b);
+    }
+    if let Some(m) = &f.module {
+        q.push(" AND module = ").bind(m.as_str());
+    }
+    if let Some(e) = &f.entity {
+        q.push(" AND entity = ").bind(e.as_str());
+    }
+    if let Some(i) = &f.entity_id {
+        q.push(" AND entity_id = ").bind(i.as_str());
+    }
+    q.push(if f.ascending {
+        " ORDER BY seq ASC LIMIT "
+    } else {
+        " ORDER BY seq DESC LIMIT "
+    })
+    .bind(f.limit.clamp(1, 1000));
+    let rows = q.query().fetch_all(db.pool()).await?;
+    rows.iter().map(|r| from_row(r).map(|(e, _)| e)).collect()
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct VerifyReport {
+    pub entries: i64,
+    pub problems: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Re-hash the whole chain: every entry's hash, every link, no gaps, and the
+/// head matching the last entry (so a deleted tail is caught too).
+pub async fn verify(db: &Db) -> Result<VerifyReport, DbError> {
+    let mut problems = Vec::new();
+    let mut prev_hash = "genesis".to_string();
+    let mut expected_seq = 1i64;
+    let mut count = 0i64;
+    let mut after = 0i64;
+    loop {
+        let rows = sqlx::query("SELECT * FROM journal WHERE seq > $1 ORDER BY seq ASC LIMIT 5000")
+            .bind(after)
+            .fetch_all(db.pool())
+            .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in &rows {
+            let seq: i64 = col(row, "seq")?;
+            after = seq;
+            count += 1;
+            let payload_text: String = col(row, "payload")?;
+            let e = Entry {
+                seq,
+                at: col(row, "at")?,
+                actor: col(row, "actor")?,
+                jurisdiction: col(row, "jurisdiction")?,
+                module: col(row, "module")?,
+                entity: col(row, "entity")?,
+                entity_id: col(row, "entity_id")?,
+                kind: col(row, "kind")?,
+                payload: serde_json::Value::Null,
+                prev_hash: col(row, "prev_hash")?,
+                hash: col(row, "hash")?,
+            };
+            if seq != expected_seq {
+                problems.push(format!(
+                    "entry {seq}: expected sequence {expected_seq} (entries missing or reordered)"
+                ));
+            }
+            if e.prev_hash != prev_hash {
+                problems.push(format!(
+                    "entry {seq}: link broken (prev_hash does not match the previous entry)"
+                ));
+            }
+            if e.computed_hash(&payload_text) != e.hash {
+                problems.push(format!("entry {seq}: content does not match its hash (edited)"));
+            }
+            prev_hash = e.hash;
+            expected_seq = seq + 1;
+        }
+    }
+    let (head_seq, head_hash) = head(db).await?;
+    if head_seq != expected_seq - 1 || head_hash != prev_hash {
+        problems.push(format!(
+            "head says entry {head_seq} but the chain ends at {} (entries deleted or head altered)",
+            expected_seq - 1
+        ));
+    }
+    Ok(VerifyReport {
+        entries: count,
+        problems,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::testing;
+
+    fn entry(i: usize) -> NewEntry {
+        NewEntry {
+            actor: "tester".into(),
+            jurisdiction: "140213000000".into(),
+            module: "test",
+            entity: "thing".into(),
+            entity_id: i.to_string(),
+            kind: "created",
+            payload: serde_json::json!({ "i": i }),
+        }
+    }
+
+    async fn write(db: &Db, n: usize) {
+        for i in 0..n {
+            let mut tx = db.begin().await.unwrap();
+            append(&mut tx, time::OffsetDateTime::now_utc(), vec![entry(i)])
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn chain_verifies_and_detects_tampering() {
+        for t in testing::all().await {
+            let db = &t.db;
+            write(db, 5).await;
+            let r = verify(db).await.unwrap();
+            assert!(r.ok(), "{}: {:?}", t.name, r.problems);
+            assert_eq!(r.entries, 5);
+
+            // Edit a payload.
+            sqlx::query("UPDATE journal SET payload = '{\"i\":99}' WHERE seq = 3")
+                .execute(db.pool())
+                .await
+                .unwrap();
+            let r = verify(db).await.unwrap();
+            assert!(r.problems.iter().any(|p| p.contains("entry 3") && p.contains("edited")), "{}: {:?}", t.name, r.problems);
+        }
+    }
+
+    #[tokio::test]
+    async fn deletion_and_reordering_are_detected() {
+        for t in testing::all().await {
+            let db = &t.db;
+            write(db, 4).await;
+            sqlx::query("DELETE FROM journal WHERE seq = 4")
+                .execute(db.pool())
+                .await
+                .unwrap();
+            let r = verify(db).await.unwrap();
+            assert!(r.problems.iter().any(|p| p.contains("deleted")), "{}: {:?}", t.name, r.problems);
+
+            sqlx::query("DELETE FROM journal WHERE seq = 2")
+                .execute(db.pool())
+                .await
+                .unwrap();
+            let r = verify(db).await.unwrap();
+            assert!(r.problems.iter().any(|p| p.contains("entry 3: expected sequence 2")), "{}: {:?}", t.name, r.problems);
+
+            // Swap two entries' contents (reorder).
+            let t2 = testing::sqlite().await;
+            write(&t2.db, 3).await;
+            sqlx::query("UPDATE journal SET seq = 100 WHERE seq = 1").execute(t2.db.pool()).await.unwrap();
+            sqlx::query("UPDATE journal SET seq = 1 WHERE seq = 2").execute(t2.db.pool()).await.unwrap();
+            sqlx::query("UPDATE journal SET seq = 2 WHERE seq = 100").execute(t2.db.pool()).await.unwrap();
+            let r = verify(&t2.db).await.unwrap();
+            assert!(!r.ok());
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_appends_keep_one_chain() {
+        for t in testing::all().await {
+            let db = t.db.clone();
+            let mut handles = Vec::new();
+            for w in 0..8 {
+                let db = db.clone();
+                handles.push(tokio::spawn(async move {
+                    for i in 0..10 {
+                        let mut tx = db.begin().await.unwrap();
+                        append(&mut tx, time::OffsetDateTime::now_utc(), vec![entry(w * 100 + i), entry(w * 100 + i + 50)])
+                            .await
+                            .unwrap();
+                        tx.commit().await.unwrap();
+                    }
+                }));
+            }
+            for h in handles {
+                h.await.unwrap();
+            }
+            let r = verify(&db).await.unwrap();
+            assert!(r.ok(), "{}: {:?}", t.name, r.problems);
+            assert_eq!(r.entries, 160);
+        }
+    }
+
+    #[tokio::test]
+    async fn list_is_scoped_by_jurisdiction() {
+        for t in testing::all().await {
+            let db = &t.db;
+            let mut tx = db.begin().await.unwrap();
+            let mut other = entry(1);
+            other.jurisdiction = "140215000000".into();
+            append(&mut tx, time::OffsetDateTime::now_utc(), vec![entry(0), other]).await.unwrap();
+            tx.commit().await.unwrap();
+            let f = ListFilter { jurisdiction_prefix: "140213".into(), limit: 10, ..Default::default() };
+            let got = list(db, &f).await.unwrap();
+            assert_eq!(got.len(), 1, "{}", t.name);
+            assert_eq!(got[0].jurisdiction, "140213000000");
+        }
+    }
+}

@@ -1,0 +1,536 @@
+//! HTTP routes of every registry kind: parse → authorize → validate → store
+//! + journal in one transaction → respond.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{io, store, validate, Ctx, Dictionaries, FieldType, Item, KindSpec, Opt, Valid};
+use crate::auth::{authorize, Action, Principal, Role, Scope};
+use crate::http::{ApiError, AppState, FieldError, Json, Query};
+use crate::journal::{self, NewEntry};
+use crate::resources;
+
+pub fn routes(max_upload: usize) -> Router<AppState> {
+    Router::new()
+        .route("/registries", get(schemas))
+        .route("/registries/{kind}", get(list).post(create))
+        .route("/registries/{kind}/layer", get(layer))
+        .route("/registries/{kind}/export", get(export))
+        .route("/registries/{kind}/template", get(template))
+        .route(
+            "/registries/{kind}/import",
+            post(import).layer(DefaultBodyLimit::max(max_upload + 64 * 1024)),
+        )
+        .route("/registries/{kind}/{id}", get(get_one).put(update).delete(remove))
+        .route("/registries/stats/counts", get(counts))
+}
+
+fn module(spec: &KindSpec) -> String {
+    format!("registry.{}", spec.kind)
+}
+
+fn spec_of(kind: &str) -> Result<&'static KindSpec, ApiError> {
+    resources::kind(kind).ok_or(ApiError::NotFound)
+}
+
+/// One field as the UI renders it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldSchema {
+    pub key: String,
+    pub label_zh: String,
+    pub label_en: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub required: bool,
+    pub common: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<Opt>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Schema {
+    pub kind: String,
+    pub label_zh: String,
+    pub label_en: String,
+    pub fields: Vec<FieldSchema>,
+}
+
+fn schema_of(spec: &KindSpec, dicts: &Dictionaries) -> Schema {
+    let fields = spec
+        .all_fields()
+        .map(|f| {
+            let (ty, options, min, max) = match f.ty {
+                FieldType::Text { .. } => ("text", None, None, None),
+                FieldType::Int { min, max } => ("int", None, Some(min as f64), Some(max as f64)),
+                FieldType::Float { min, max } => ("float", None, Some(min), Some(max)),
+                FieldType::Enum(opts) => (
+                    "enum",
+                    Some(opts.iter().map(|(v, zh, en)| Opt { value: (*v).into(), label_zh: (*zh).into(), label_en: (*en).into() }).collect()),
+                    None,
+                    None,
+                ),
+                FieldType::Dict(d) => ("enum", Some(dicts.get(d).cloned().unwrap_or_default()), None, None),
+                FieldType::Phone => ("phone", None, None, None),
+                FieldType::Division => ("division", None, None, None),
+                FieldType::Lon => ("lon", None, Some(-180.0), Some(180.0)),
+                FieldType::Lat => ("lat", None, Some(-90.0), Some(90.0)),
+                FieldType::List => ("list", None, None, None),
+            };
+            FieldSchema {
+                key: f.key.into(),
+                label_zh: f.zh.into(),
+                label_en: f.en.into(),
+                type_: ty.into(),
+                required: f.required,
+                common: super::COMMON.iter().any(|c| c.key == f.key),
+                options,
+                min,
+                max,
+            }
+        })
+        .collect();
+    Schema { kind: spec.kind.into(), label_zh: spec.zh.into(), label_en: spec.en.into(), fields }
+}
+
+#[utoipa::path(get, path = "/api/v1/registries", tag = "registries", responses((status = 200, body = [Schema])))]
+async fn schemas(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Vec<Schema>>, ApiError> {
+    let dicts = store::load_dictionaries(&s.db).await?;
+    let out = resources::KINDS
+        .iter()
+        .filter(|k| authorize(&p, Action::Read, &module(k)).is_ok())
+        .map(|k| schema_of(k, &dicts))
+        .collect();
+    Ok(axum::Json(out))
+}
+
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+pub struct ListParams {
+    /// Division code: only records in its subtree.
+    pub division: Option<String>,
+    /// Text in name, address or person in charge.
+    pub q: Option<String>,
+    pub category: Option<String>,
+    pub status: Option<String>,
+    /// minLon,minLat,maxLon,maxLat
+    pub bbox: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+impl ListParams {
+    fn filter(&self, max_limit: i64) -> Result<store::Filter, ApiError> {
+        let division = match self.division.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            Some(d) => Some(
+                crate::divisions::Code::parse(d)
+                    .map_err(|e| ApiError::field("division", e.to_string()))?
+                    .prefix()
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let bbox = match self.bbox.as_deref().filter(|b| !b.is_empty()) {
+            Some(b) => {
+                let bb = yingji_geo::area::BBox::parse(b).map_err(|e| ApiError::field("bbox", e.to_string()))?;
+                Some([bb.min_lon, bb.min_lat, bb.max_lon, bb.max_lat])
+            }
+            None => None,
+        };
+        let nonempty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        Ok(store::Filter {
+            division,
+            q: nonempty(&self.q),
+            category: nonempty(&self.category),
+            status: nonempty(&self.status),
+            bbox,
+            limit: self.limit.unwrap_or(50).clamp(1, max_limit),
+            offset: self.offset.unwrap_or(0).max(0),
+        })
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Page {
+    pub total: i64,
+    pub items: Vec<Item>,
+}
+
+#[utoipa::path(get, path = "/api/v1/registries/{kind}", tag = "registries", params(("kind" = String, Path), ListParams),
+    responses((status = 200, body = Page), (status = 403, body = crate::http::error::Problem)))]
+async fn list(State(s): State<AppState>, p: Principal, Path(kind): Path<String>, Query(q): Query<ListParams>) -> Result<axum::Json<Page>, ApiError> {
+    let spec = spec_of(&kind)?;
+    let scope = authorize(&p, Action::Read, &module(spec))?;
+    let (total, items) = store::list(&s.db, &s.tree(), spec.kind, &scope, &q.filter(500)?).await?;
+    Ok(axum::Json(Page { total, items }))
+}
+
+#[utoipa::path(get, path = "/api/v1/registries/{kind}/{id}", tag = "registries", params(("kind" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = Item), (status = 404, body = crate::http::error::Problem)))]
+async fn get_one(State(s): State<AppState>, p: Principal, Path((kind, id)): Path<(String, i64)>) -> Result<axum::Json<Item>, ApiError> {
+    let spec = spec_of(&kind)?;
+    let scope = authorize(&p, Action::Read, &module(spec))?;
+    let item = store::get(&s.db, &s.tree(), spec.kind, id).await?.ok_or(ApiError::NotFound)?;
+    // Outside the scope looks the same as absent: no probing of other jurisdictions.
+    if !scope.covers(&item.division, &item.org) {
+        return Err(ApiError::NotFound);
+    }
+    Ok(axum::Json(item))
+}
+
+/// The org that owns a record written by `p` (enterprise records own themselves).
+fn owner_org(spec: &KindSpec, p: &Principal, v: &Valid, scope: &Scope) -> String {
+    if let Some(org) = &scope.org {
+        return org.clone();
+    }
+    match spec.kind {
+        "hazard_source" => v
+            .attrs
+            .get("enterprise_id")
+            .and_then(Value::as_i64)
+            .map(|id| format!("enterprise:{id}"))
+            .unwrap_or_default(),
+        _ => {
+            let _ = p;
+            String::new()
+        }
+    }
+}
+
+fn prepare(spec: &KindSpec, p: &Principal, scope: &Scope, input: &Map<String, Value>, s: &AppState, dicts: &Dictionaries) -> Result<Valid, Vec<FieldError>> {
+    let tree = s.tree();
+    let ctx = Ctx { tree: &tree, dicts, scope, scope_code: &p.division };
+    let mut v = validate(spec, input, &ctx)?;
+    if p.role == Role::Enterprise && spec.kind == "hazard_source" {
+        if let Some(id) = p.org.strip_prefix("enterprise:").and_then(|i| i.parse::<i64>().ok()) {
+            v.attrs.insert("enterprise_id".into(), Value::from(id));
+        }
+    }
+    Ok(v)
+}
+
+fn entry(p: &Principal, spec: &KindSpec, id: i64, division: &str, kind: &'static str, payload: Value) -> NewEntry {
+    NewEntry {
+        actor: p.username.clone(),
+        jurisdiction: division.to_string(),
+        module: "registry",
+        entity: spec.kind.to_string(),
+        entity_id: id.to_string(),
+        kind,
+        payload,
+    }
+}
+
+fn item_payload(v: &Valid) -> Value {
+    serde_json::json!({
+        "name": v.name, "division": v.division, "lon": v.lon, "lat": v.lat, "address": v.address,
+        "responsible": v.responsible, "phone": v.phone, "duty_phone": v.duty_phone, "status": v.status, "attrs": v.attrs,
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/registries/{kind}", tag = "registries", params(("kind" = String, Path)), request_body = Object,
+    responses((status = 201, body = Item), (status = 422, body = crate::http::error::Problem), (status = 409, body = crate::http::error::Problem)))]
+async fn create(State(s): State<AppState>, p: Principal, Path(kind): Path<String>, Json(body): Json<Map<String, Value>>) -> Result<Response, ApiError> {
+    let spec = spec_of(&kind)?;
+    let scope = authorize(&p, Action::Write, &module(spec))?;
+    if spec.kind == "enterprise" && scope.org.is_some() {
+        return Err(ApiError::Forbidden); // enterprise users cannot create other enterprises
+    }
+    let dicts = store::load_dictionaries(&s.db).await?;
+    let v = prepare(spec, &p, &scope, &super::flatten_body(body), &s, &dicts).map_err(ApiError::Validation)?;
+    let org = owner_org(spec, &p, &v, &scope);
+    if !scope.covers(v.division.as_str(), &org) {
+        return Err(ApiError::Forbidden);
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let mut tx = s.db.begin().await?;
+    let id = store::insert(&mut tx, spec.kind, &v, &org, now).await?;
+    if spec.kind == "enterprise" {
+        store::set_org(&mut tx, id, &format!("enterprise:{id}")).await?;
+    }
+    journal::append(&mut tx, now, vec![entry(&p, spec, id, v.division.as_str(), "created", item_payload(&v))]).await?;
+    let item = store::get_tx(&mut tx, &s.tree(), spec.kind, id).await?.ok_or(ApiError::NotFound)?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok((StatusCode::CREATED, axum::Json(item)).into_response())
+}
+
+#[utoipa::path(put, path = "/api/v1/registries/{kind}/{id}", tag = "registries", params(("kind" = String, Path), ("id" = i64, Path)), request_body = Object,
+    responses((status = 200, body = Item), (status = 409, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+async fn update(
+    State(s): State<AppState>,
+    p: Principal,
+    Path((kind, id)): Path<(String, i64)>,
+    Json(body): Json<Map<String, Value>>,
+) -> Result<axum::Json<Item>, ApiError> {
+    let spec = spec_of(&kind)?;
+    let scope = authorize(&p, Action::Write, &module(spec))?;
+    let version = body
+        .get("version")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| ApiError::field("version", "必填：修改时须提交读取时的版本号"))?;
+    let dicts = store::load_dictionaries(&s.db).await?;
+    let v = prepare(spec, &p, &scope, &super::flatten_body(body), &s, &dicts).map_err(ApiError::Validation)?;
+    let now = time::OffsetDateTime::now_utc();
+    let tree = s.tree();
+    let mut tx = s.db.begin().await?;
+    let old = store::get_tx(&mut tx, &tree, spec.kind, id).await?.ok_or(ApiError::NotFound)?;
+    if !scope.covers(&old.division, &old.org) {
+        return Err(ApiError::NotFound);
+    }
+    let org = if spec.kind == "enterprise" { old.org.clone() } else { owner_org(spec, &p, &v, &scope) };
+    if !scope.covers(v.division.as_str(), &org) {
+        return Err(ApiError::Forbidden);
+    }
+    if !store::update(&mut tx, spec.kind, id, version, &v, &org, now).await? {
+        return Err(ApiError::Conflict);
+    }
+    let mut payload = item_payload(&v);
+    payload["previous_version"] = Value::from(old.version);
+    journal::append(&mut tx, now, vec![entry(&p, spec, id, v.division.as_str(), "updated", payload)]).await?;
+    let item = store::get_tx(&mut tx, &tree, spec.kind, id).await?.ok_or(ApiError::NotFound)?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok(axum::Json(item))
+}
+
+#[utoipa::path(delete, path = "/api/v1/registries/{kind}/{id}", tag = "registries", params(("kind" = String, Path), ("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::http::error::Problem)))]
+async fn remove(State(s): State<AppState>, p: Principal, Path((kind, id)): Path<(String, i64)>) -> Result<StatusCode, ApiError> {
+    let spec = spec_of(&kind)?;
+    let scope = authorize(&p, Action::Write, &module(spec))?;
+    let now = time::OffsetDateTime::now_utc();
+    let mut tx = s.db.begin().await?;
+    let old = store::get_tx(&mut tx, &s.tree(), spec.kind, id).await?.ok_or(ApiError::NotFound)?;
+    if !scope.covers(&old.division, &old.org) {
+        return Err(ApiError::NotFound);
+    }
+    if spec.kind == "enterprise" && scope.org.is_some() {
+        return Err(ApiError::Forbidden);
+    }
+    store::delete(&mut tx, spec.kind, id).await?;
+    let payload = serde_json::to_value(&old).unwrap_or(Value::Null);
+    journal::append(&mut tx, now, vec![entry(&p, spec, id, &old.division, "deleted", payload)]).await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/registries/{kind}/layer", tag = "registries", params(("kind" = String, Path), ListParams),
+    responses((status = 200, description = "GeoJSON FeatureCollection of points (WGS84)")))]
+async fn layer(State(s): State<AppState>, p: Principal, Path(kind): Path<String>, Query(q): Query<ListParams>) -> Result<axum::Json<Value>, ApiError> {
+    let spec = spec_of(&kind)?;
+    let scope = authorize(&p, Action::Read, &module(spec))?;
+    let mut f = q.filter(100_000)?;
+    f.limit = q.limit.unwrap_or(20_000).clamp(1, 100_000);
+    let (_, items) = store::list(&s.db, &s.tree(), spec.kind, &scope, &f).await?;
+    let features = items
+        .iter()
+        .map(|it| {
+            let mut props = Map::new();
+            props.insert("id".into(), it.id.into());
+            props.insert("kind".into(), it.kind.clone().into());
+            props.insert("name".into(), it.name.clone().into());
+            props.insert("category".into(), it.category.clone().into());
+            props.insert("status".into(), it.status.clone().into());
+            props.insert("division".into(), it.division.clone().into());
+            props.insert("division_name".into(), it.division_name.clone().into());
+            yingji_geo::geojson::point_feature(it.lon, it.lat, props)
+        })
+        .collect();
+    Ok(axum::Json(yingji_geo::geojson::feature_collection(features)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct FormatParams {
+    /// csv (default) or xlsx
+    pub format: Option<String>,
+}
+
+fn file_response(spec: &KindSpec, format: io::Format, bytes: Vec<u8>, suffix: &str) -> Response {
+    let (mime, ext) = match format {
+        io::Format::Csv => ("text/csv; charset=utf-8", "csv"),
+        io::Format::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    };
+    let name = format!("{}{suffix}.{ext}", spec.kind);
+    let zh = format!("{}{suffix}.{ext}", spec.zh);
+    let disposition = format!("attachment; filename=\"{name}\"; filename*=UTF-8''{}", url::form_urlencoded::byte_serialize(zh.as_bytes()).collect::<String>());
+    ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
+fn format_param(f: &Option<String>) -> Result<io::Format, ApiError> {
+    match f.as_deref() {
+        None | Some("") => Ok(io::Format::Csv),
+        Some(x) => io::Format::parse(x).ok_or_else(|| ApiError::field("format", "应为 csv 或 xlsx")),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/registries/{kind}/export", tag = "registries", params(("kind" = String, Path), FormatParams, ListParams),
+    responses((status = 200, description = "CSV (UTF-8 with BOM) or XLSX file")))]
+async fn export(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(kind): Path<String>,
+    Query(fp): Query<FormatParams>,
+    Query(q): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    let spec = spec_of(&kind)?;
+    let scope = authorize(&p, Action::Read, &module(spec))?;
+    let format = format_param(&fp.format)?;
+    let mut f = q.filter(1_000_000)?;
+    f.limit = q.limit.unwrap_or(1_000_000).clamp(1, 1_000_000);
+    let (_, items) = store::list(&s.db, &s.tree(), spec.kind, &scope, &f).await?;
+    let dicts = store::load_dictionaries(&s.db).await?;
+    let bytes = match format {
+        io::Format::Csv => io::write_csv(spec, &items, &dicts),
+        io::Format::Xlsx => io::write_xlsx(spec, &items, &dicts),
+    }
+    .map_err(ApiError::Internal)?;
+    Ok(file_response(spec, format, bytes, ""))
+}
+
+#[utoipa::path(get, path = "/api/v1/registries/{kind}/template", tag = "registries", params(("kind" = String, Path), FormatParams),
+    responses((status = 200, description = "An empty file with the header row")))]
+async fn template(State(s): State<AppState>, p: Principal, Path(kind): Path<String>, Query(q): Query<FormatParams>) -> Result<Response, ApiError> {
+    let spec = spec_of(&kind)?;
+    authorize(&p, Action::Read, &module(spec))?;
+    let format = format_param(&q.format)?;
+    let dicts = store::load_dictionaries(&s.db).await?;
+    let bytes = match format {
+        io::Format::Csv => io::write_csv(spec, &[], &dicts),
+        io::Format::Xlsx => io::write_xlsx(spec, &[], &dicts),
+    }
+    .map_err(ApiError::Internal)?;
+    Ok(file_response(spec, format, bytes, "-模板"))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ImportResult {
+    pub imported: usize,
+}
+
+/// Validate every row, then write all of them in one transaction — or none.
+pub async fn import_rows(
+    s: &AppState,
+    p: &Principal,
+    spec: &'static KindSpec,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<usize, ApiError> {
+    let scope = authorize(p, Action::Write, &module(spec))?;
+    if spec.kind == "enterprise" && scope.org.is_some() {
+        return Err(ApiError::Forbidden);
+    }
+    let table = io::read_table(file_name, bytes).map_err(|e| ApiError::Validation(vec![e]))?;
+    if table.rows.is_empty() {
+        return Err(ApiError::field("file", "文件中没有数据行"));
+    }
+    let rows = io::map_rows(spec, &table).map_err(ApiError::Validation)?;
+    let dicts = store::load_dictionaries(&s.db).await?;
+    let mut errors = Vec::new();
+    let mut valid = Vec::with_capacity(rows.len());
+    let mut seen: std::collections::HashMap<(String, String), usize> = std::collections::HashMap::new();
+    for (row, m) in &rows {
+        match prepare(spec, p, &scope, m, s, &dicts) {
+            Ok(v) => {
+                let key = (v.division.to_string(), v.name.clone());
+                if let Some(first) = seen.get(&key) {
+                    errors.push(FieldError::new("name", format!("与第 {first} 行重复（同一区划下同名）")).at_row(*row));
+                } else {
+                    seen.insert(key, *row);
+                    valid.push((*row, v));
+                }
+            }
+            Err(es) => errors.extend(es.into_iter().map(|e| e.at_row(*row))),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let mut tx = s.db.begin().await?;
+    let keys: Vec<(String, String)> = valid.iter().map(|(_, v)| (v.division.to_string(), v.name.clone())).collect();
+    let existing = store::existing_keys(&mut tx, spec.kind, &keys).await?;
+    if !existing.is_empty() {
+        let errors = valid
+            .iter()
+            .filter(|(_, v)| existing.contains(&(v.division.to_string(), v.name.clone())))
+            .map(|(row, v)| FieldError::new("name", format!("“{}”在该区划下已存在", v.name)).at_row(*row))
+            .collect();
+        return Err(ApiError::Validation(errors));
+    }
+    let mut entries = Vec::with_capacity(valid.len());
+    for (_, v) in &valid {
+        let org = owner_org(spec, p, v, &scope);
+        let id = store::insert(&mut tx, spec.kind, v, &org, now).await?;
+        if spec.kind == "enterprise" {
+            store::set_org(&mut tx, id, &format!("enterprise:{id}")).await?;
+        }
+        let mut payload = item_payload(v);
+        payload["source"] = Value::String(format!("import:{file_name}"));
+        entries.push(entry(p, spec, id, v.division.as_str(), "imported", payload));
+    }
+    journal::append(&mut tx, now, entries).await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok(valid.len())
+}
+
+#[utoipa::path(post, path = "/api/v1/registries/{kind}/import", tag = "registries", params(("kind" = String, Path)),
+    request_body(content_type = "multipart/form-data", description = "field `file`: CSV (UTF-8 or GBK) or XLSX"),
+    responses((status = 200, body = ImportResult), (status = 422, body = crate::http::error::Problem), (status = 413, body = crate::http::error::Problem)))]
+async fn import(State(s): State<AppState>, p: Principal, Path(kind): Path<String>, mut mp: Multipart) -> Result<axum::Json<ImportResult>, ApiError> {
+    let spec = spec_of(&kind)?;
+    authorize(&p, Action::Write, &module(spec))?;
+    let limit = s.config.max_upload_mb;
+    let mut file: Option<(String, Bytes)> = None;
+    while let Some(field) = mp.next_field().await.map_err(|e| multipart_error(e, limit))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("upload.csv").to_string();
+            let bytes = field.bytes().await.map_err(|e| multipart_error(e, limit))?;
+            if bytes.len() > limit * 1024 * 1024 {
+                return Err(ApiError::TooLarge { limit_mb: limit });
+            }
+            file = Some((name, bytes));
+        }
+    }
+    let (name, bytes) = file.ok_or_else(|| ApiError::field("file", "请选择要导入的文件（表单字段 file）"))?;
+    let imported = import_rows(&s, &p, spec, &name, &bytes).await?;
+    Ok(axum::Json(ImportResult { imported }))
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError, limit: usize) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge { limit_mb: limit }
+    } else {
+        ApiError::field("file", format!("上传失败: {}", e.body_text()))
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct KindCount {
+    pub kind: String,
+    pub label_zh: String,
+    pub label_en: String,
+    pub count: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/registries/stats/counts", tag = "registries", responses((status = 200, body = [KindCount])))]
+async fn counts(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Vec<KindCount>>, ApiError> {
+    let mut out = Vec::new();
+    for spec in resources::KINDS {
+        let Ok(scope) = authorize(&p, Action::Read, &module(spec)) else { continue };
+        let f = store::Filter { limit: 1, ..Default::default() };
+        let (total, _) = store::list(&s.db, &s.tree(), spec.kind, &scope, &f).await?;
+        out.push(KindCount { kind: spec.kind.into(), label_zh: spec.zh.into(), label_en: spec.en.into(), count: total });
+    }
+    Ok(axum::Json(out))
+}

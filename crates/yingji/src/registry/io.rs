@@ -1,0 +1,304 @@
+//! Files in and out: CSV (UTF-8 with or without BOM, or GBK/GB18030 as Excel
+//! saves it on a Chinese Windows) and XLSX, mapped to a kind's fields by
+//! header (key, Chinese or English label).
+
+use serde_json::{Map, Value};
+
+use super::{cell_text, Dictionaries, FieldSpec, Item, KindSpec, DIVISION_NAME};
+use crate::http::FieldError;
+
+/// A table read from a file: header and data rows (spreadsheet row numbers
+/// start at 2 for the first data row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.to_ascii_lowercase().as_str() {
+            "csv" => Some(Format::Csv),
+            "xlsx" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+    /// Guess from file name and content (XLSX is a zip: `PK\x03\x04`).
+    pub fn sniff(name: &str, bytes: &[u8]) -> Format {
+        if bytes.starts_with(b"PK\x03\x04") || name.to_ascii_lowercase().ends_with(".xlsx") {
+            Format::Xlsx
+        } else {
+            Format::Csv
+        }
+    }
+}
+
+/// Decode CSV bytes: UTF-8 (BOM optional) or, if not valid UTF-8, GB18030
+/// (a superset of GBK). Anything that decodes to replacement characters is refused.
+pub fn decode_text(bytes: &[u8]) -> Result<String, FieldError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.to_string());
+    }
+    let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+    if had_errors {
+        return Err(FieldError::new("file", "文件编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV，或 XLSX"));
+    }
+    Ok(text.into_owned())
+}
+
+pub fn read_table(name: &str, bytes: &[u8]) -> Result<Table, FieldError> {
+    match Format::sniff(name, bytes) {
+        Format::Csv => read_csv(&decode_text(bytes)?),
+        Format::Xlsx => read_xlsx(bytes),
+    }
+}
+
+pub fn read_csv(text: &str) -> Result<Table, FieldError> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(text.as_bytes());
+    let mut header = None;
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| FieldError::new("file", format!("CSV 格式错误: {e}")).at_row(i + 1))?;
+        let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        if header.is_none() {
+            header = Some(cells);
+        } else {
+            rows.push((i + 1, cells));
+        }
+    }
+    let header = header.ok_or_else(|| FieldError::new("file", "文件为空"))?;
+    Ok(Table { header, rows })
+}
+
+pub fn read_xlsx(bytes: &[u8]) -> Result<Table, FieldError> {
+    use calamine::{Data, Reader};
+    let mut wb = calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(bytes))
+        .map_err(|e| FieldError::new("file", format!("无法读取 XLSX 文件: {e}")))?;
+    let sheet = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| FieldError::new("file", "XLSX 文件没有工作表"))?;
+    let range = wb
+        .worksheet_range(&sheet)
+        .map_err(|e| FieldError::new("file", format!("无法读取工作表 {sheet}: {e}")))?;
+    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let mut header = None;
+    let mut rows = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Data::Empty => String::new(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                other => other.to_string().trim().to_string(),
+            })
+            .collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        let rownum = start_row + i + 1;
+        if header.is_none() {
+            header = Some(cells);
+        } else {
+            rows.push((rownum, cells));
+        }
+    }
+    let header = header.ok_or_else(|| FieldError::new("file", "工作表为空"))?;
+    Ok(Table { header, rows })
+}
+
+/// Map a table's columns onto a kind's fields. Unknown columns and missing
+/// required columns are errors; the division-name column is ignored.
+pub fn map_rows(spec: &KindSpec, t: &Table) -> Result<Vec<(usize, Map<String, Value>)>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut cols: Vec<Option<&FieldSpec>> = Vec::new();
+    for h in &t.header {
+        let h2 = h.trim().trim_start_matches('\u{feff}');
+        if h2 == DIVISION_NAME.0 || h2 == DIVISION_NAME.1 || h2.eq_ignore_ascii_case(DIVISION_NAME.2) || h2.is_empty() {
+            cols.push(None);
+            continue;
+        }
+        match spec.field_by_header(h2) {
+            Some(f) => {
+                if cols.iter().flatten().any(|g| g.key == f.key) {
+                    errors.push(FieldError::new(f.key, format!("列“{h2}”重复")).at_row(1));
+                }
+                cols.push(Some(f));
+            }
+            None => {
+                errors.push(FieldError::new(h2, format!("未知列“{h2}”")).at_row(1));
+                cols.push(None);
+            }
+        }
+    }
+    for f in spec.all_fields().filter(|f| f.required) {
+        if !cols.iter().flatten().any(|g| g.key == f.key) {
+            errors.push(FieldError::new(f.key, format!("缺少必填列“{}”", f.zh)).at_row(1));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(t.rows
+        .iter()
+        .map(|(n, cells)| {
+            let mut m = Map::new();
+            for (i, f) in cols.iter().enumerate() {
+                if let (Some(f), Some(v)) = (f, cells.get(i)) {
+                    m.insert(f.key.to_string(), Value::String(v.clone()));
+                }
+            }
+            (*n, m)
+        })
+        .collect())
+}
+
+/// Export columns: every field, plus the division name after the division code.
+fn export_columns(spec: &KindSpec) -> Vec<(String, Option<&FieldSpec>, &'static str)> {
+    let mut out = Vec::new();
+    for f in spec.all_fields() {
+        out.push((f.zh.to_string(), Some(f), f.key));
+        if f.key == "division" {
+            out.push((DIVISION_NAME.1.to_string(), None, DIVISION_NAME.0));
+        }
+    }
+    out
+}
+
+pub fn write_csv(spec: &KindSpec, items: &[Item], dicts: &Dictionaries) -> Result<Vec<u8>, String> {
+    let cols = export_columns(spec);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(cols.iter().map(|c| c.0.as_str())).map_err(|e| e.to_string())?;
+    for it in items {
+        w.write_record(cols.iter().map(|(_, f, key)| cell_text(*f, &it.value(key), dicts)))
+            .map_err(|e| e.to_string())?;
+    }
+    let mut out = b"\xEF\xBB\xBF".to_vec(); // BOM: Excel opens UTF-8 correctly
+    out.extend(w.into_inner().map_err(|e| e.to_string())?);
+    Ok(out)
+}
+
+pub fn write_xlsx(spec: &KindSpec, items: &[Item], dicts: &Dictionaries) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    let cols = export_columns(spec);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(spec.zh).map_err(|e| e.to_string())?;
+    let bold = XFormat::new().set_bold();
+    for (c, (label, _, _)) in cols.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, label, &bold).map_err(|e| e.to_string())?;
+        ws.set_column_width(c as u16, 14).map_err(|e| e.to_string())?;
+    }
+    for (r, it) in items.iter().enumerate() {
+        for (c, (_, f, key)) in cols.iter().enumerate() {
+            let v = it.value(key);
+            let (row, col) = ((r + 1) as u32, c as u16);
+            match (&v, f.map(|f| f.ty)) {
+                (Value::Number(n), Some(ft)) if !matches!(ft, super::FieldType::Enum(_) | super::FieldType::Dict(_)) => {
+                    ws.write_number(row, col, n.as_f64().unwrap_or(0.0)).map_err(|e| e.to_string())?;
+                }
+                _ => {
+                    ws.write_string(row, col, cell_text(*f, &v, dicts)).map_err(|e| e.to_string())?;
+                }
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
+    wb.save_to_buffer().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_csv_from_excel_decodes() {
+        let text = "名称,行政区划\n平城区消防救援大队,140213\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        assert_ne!(gbk.as_ref(), text.as_bytes());
+        assert_eq!(decode_text(&gbk).unwrap(), text);
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend(text.as_bytes());
+        assert_eq!(decode_text(&bom).unwrap(), text);
+    }
+
+    #[test]
+    fn undecodable_bytes_are_refused() {
+        let e = decode_text(&[0x81, 0x20, 0xFF, 0xFF, 0x30]).unwrap_err();
+        assert_eq!(e.field, "file");
+    }
+
+    #[test]
+    fn csv_rows_keep_spreadsheet_numbers() {
+        let t = read_csv("a,b\n1,2\n\n3,4\n").unwrap();
+        assert_eq!(t.header, vec!["a", "b"]);
+        assert_eq!(t.rows, vec![(2, vec!["1".into(), "2".into()]), (4, vec!["3".into(), "4".into()])]);
+        assert!(read_csv("").is_err());
+    }
+
+    #[test]
+    fn headers_map_by_key_or_label() {
+        let spec = &crate::resources::TEAM;
+        let t = read_csv("名称,division,Longitude,纬度,队伍类型,人数,区划名称\nA,140213,113.3,40.1,综合消防,10,平城区\n").unwrap();
+        let rows = map_rows(spec, &t).unwrap();
+        assert_eq!(rows[0].1["lon"], Value::String("113.3".into()));
+        assert_eq!(rows[0].1["headcount"], Value::String("10".into()));
+        assert!(!rows[0].1.contains_key("division_name"));
+        let t = read_csv("名称,行政区划,经度,纬度,人数,颜色\nA,140213,113.3,40.1,10,红\n").unwrap();
+        let e = map_rows(spec, &t).unwrap_err();
+        assert!(e.iter().any(|e| e.message.contains("未知列“颜色”")), "{e:?}");
+        assert!(e.iter().any(|e| e.field == "team_kind"), "{e:?}");
+    }
+
+    #[test]
+    fn xlsx_round_trip() {
+        let spec = &crate::resources::TEAM;
+        let item = Item {
+            id: 1,
+            kind: "team".into(),
+            name: "云冈矿山救护队".into(),
+            division: "140214000000".into(),
+            division_name: "云冈区".into(),
+            lon: 113.1,
+            lat: 40.05,
+            address: String::new(),
+            responsible: "张三".into(),
+            phone: "0352-1234567".into(),
+            duty_phone: String::new(),
+            status: "available".into(),
+            category: "mine".into(),
+            attrs: serde_json::from_str(r#"{"team_kind":"mine","headcount":80,"specialities":["井下救援","排水"]}"#).unwrap(),
+            version: 1,
+            updated_at: String::new(),
+            org: String::new(),
+        };
+        let dicts: Dictionaries = crate::resources::default_dictionaries()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let bytes = write_xlsx(spec, std::slice::from_ref(&item), &dicts).unwrap();
+        let t = read_table("x.xlsx", &bytes).unwrap();
+        let rows = map_rows(spec, &t).unwrap();
+        assert_eq!(rows[0].0, 2);
+        let r = &rows[0].1;
+        assert_eq!(r["name"], Value::String("云冈矿山救护队".into()));
+        assert_eq!(r["team_kind"], Value::String("矿山救护".into()));
+        assert_eq!(r["headcount"], Value::String("80".into()));
+        assert_eq!(r["specialities"], Value::String("井下救援;排水".into()));
+        let csv = write_csv(spec, &[item], &dicts).unwrap();
+        assert!(csv.starts_with(b"\xEF\xBB\xBF"));
+        let t = read_table("x.csv", &csv).unwrap();
+        assert_eq!(map_rows(spec, &t).unwrap()[0].1, *r);
+    }
+}

@@ -1,0 +1,261 @@
+//! SQL of the registries (one table, one code path for both engines).
+
+use serde_json::{Map, Value};
+use sqlx::any::AnyRow;
+
+use super::{Dictionaries, Item, Opt, Valid};
+use crate::auth::Scope;
+use crate::db::{col, format_time, Db, DbError, Sql, Tx};
+use crate::divisions::Tree;
+use geo::BoundingRect;
+
+/// List filters (already authorized: `scope` comes from `authorize`).
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub division: Option<String>,
+    pub q: Option<String>,
+    pub category: Option<String>,
+    pub status: Option<String>,
+    /// min_lon, min_lat, max_lon, max_lat
+    pub bbox: Option<[f64; 4]>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+fn where_clause(q: &mut Sql, kind: &str, scope: &Scope, f: &Filter) {
+    q.push(" WHERE kind = ").bind(kind);
+    q.push(" AND division LIKE ").bind(format!("{}%", scope.prefix));
+    if let Some(org) = &scope.org {
+        q.push(" AND org = ").bind(org.as_str());
+    }
+    if let Some(d) = &f.division {
+        q.push(" AND division LIKE ").bind(format!("{d}%"));
+    }
+    if let Some(text) = &f.q {
+        let like = format!("%{}%", text.replace(['%', '_'], ""));
+        q.push(" AND (name LIKE ").bind(like.clone());
+        q.push(" OR address LIKE ").bind(like.clone());
+        q.push(" OR responsible LIKE ").bind(like).push(")");
+    }
+    if let Some(c) = &f.category {
+        q.push(" AND category = ").bind(c.as_str());
+    }
+    if let Some(s) = &f.status {
+        q.push(" AND status = ").bind(s.as_str());
+    }
+    if let Some([a, b, c, d]) = f.bbox {
+        q.push(" AND lon >= ").bind(a).push(" AND lat >= ").bind(b);
+        q.push(" AND lon <= ").bind(c).push(" AND lat <= ").bind(d);
+    }
+}
+
+fn item_from_row(r: &AnyRow, tree: &Tree) -> Result<Item, DbError> {
+    let attrs_text: String = col(r, "attrs")?;
+    let attrs: Map<String, Value> = serde_json::from_str(&attrs_text).map_err(|e| DbError::Corrupt {
+        table: "registry_items",
+        detail: e.to_string(),
+    })?;
+    let division: String = col(r, "division")?;
+    Ok(Item {
+        id: col(r, "id")?,
+        kind: col(r, "kind")?,
+        name: col(r, "name")?,
+        division_name: tree.name(&division),
+        division,
+        lon: col(r, "lon")?,
+        lat: col(r, "lat")?,
+        address: col(r, "address")?,
+        responsible: col(r, "responsible")?,
+        phone: col(r, "phone")?,
+        duty_phone: col(r, "duty_phone")?,
+        status: col(r, "status")?,
+        category: col(r, "category")?,
+        attrs,
+        version: col(r, "version")?,
+        updated_at: col(r, "updated_at")?,
+        org: col(r, "org")?,
+    })
+}
+
+pub async fn list(db: &Db, tree: &Tree, kind: &str, scope: &Scope, f: &Filter) -> Result<(i64, Vec<Item>), DbError> {
+    let mut count = Sql::new("SELECT COUNT(*) AS n FROM registry_items");
+    where_clause(&mut count, kind, scope, f);
+    let total: i64 = col(&count.query().fetch_one(db.pool()).await?, "n")?;
+    let mut q = Sql::new("SELECT * FROM registry_items");
+    where_clause(&mut q, kind, scope, f);
+    q.push(" ORDER BY id LIMIT ").bind(f.limit).push(" OFFSET ").bind(f.offset);
+    let rows = q.query().fetch_all(db.pool()).await?;
+    let items = rows.iter().map(|r| item_from_row(r, tree)).collect::<Result<_, _>>()?;
+    Ok((total, items))
+}
+
+pub async fn get(db: &Db, tree: &Tree, kind: &str, id: i64) -> Result<Option<Item>, DbError> {
+    let row = sqlx::query("SELECT * FROM registry_items WHERE kind = $1 AND id = $2")
+        .bind(kind)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(|r| item_from_row(r, tree)).transpose()
+}
+
+pub async fn get_tx(tx: &mut Tx, tree: &Tree, kind: &str, id: i64) -> Result<Option<Item>, DbError> {
+    let row = sqlx::query("SELECT * FROM registry_items WHERE kind = $1 AND id = $2")
+        .bind(kind)
+        .bind(id)
+        .fetch_optional(&mut *tx.inner)
+        .await?;
+    row.as_ref().map(|r| item_from_row(r, tree)).transpose()
+}
+
+/// Which (division, name) keys of `keys` already exist for this kind.
+pub async fn existing_keys(tx: &mut Tx, kind: &str, keys: &[(String, String)]) -> Result<Vec<(String, String)>, DbError> {
+    let mut found = Vec::new();
+    for chunk in keys.chunks(200) {
+        let mut q = Sql::new("SELECT division, name FROM registry_items WHERE kind = ");
+        q.bind(kind).push(" AND name IN (");
+        for (i, (_, name)) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(name.as_str());
+        }
+        q.push(")");
+        for r in q.query().fetch_all(&mut *tx.inner).await? {
+            let k = (col::<String>(&r, "division")?, col::<String>(&r, "name")?);
+            if chunk.contains(&k) {
+                found.push(k);
+            }
+        }
+    }
+    Ok(found)
+}
+
+pub async fn insert(tx: &mut Tx, kind: &str, v: &Valid, org: &str, now: time::OffsetDateTime) -> Result<i64, DbError> {
+    let now = format_time(now);
+    let row = sqlx::query(
+        "INSERT INTO registry_items (kind, name, division, org, lon, lat, address, responsible, phone, duty_phone, status, category, attrs, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14) RETURNING id",
+    )
+    .bind(kind)
+    .bind(&v.name)
+    .bind(v.division.as_str())
+    .bind(org)
+    .bind(v.lon)
+    .bind(v.lat)
+    .bind(&v.address)
+    .bind(&v.responsible)
+    .bind(&v.phone)
+    .bind(&v.duty_phone)
+    .bind(&v.status)
+    .bind(&v.category)
+    .bind(Value::Object(v.attrs.clone()).to_string())
+    .bind(&now)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+pub async fn set_org(tx: &mut Tx, id: i64, org: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE registry_items SET org = $1 WHERE id = $2")
+        .bind(org)
+        .bind(id)
+        .execute(&mut *tx.inner)
+        .await?;
+    Ok(())
+}
+
+/// Update if `version` is current; returns false on a stale version.
+pub async fn update(
+    tx: &mut Tx,
+    kind: &str,
+    id: i64,
+    version: i64,
+    v: &Valid,
+    org: &str,
+    now: time::OffsetDateTime,
+) -> Result<bool, DbError> {
+    let r = sqlx::query(
+        "UPDATE registry_items SET name = $1, division = $2, org = $3, lon = $4, lat = $5, address = $6, responsible = $7, \
+         phone = $8, duty_phone = $9, status = $10, category = $11, attrs = $12, version = version + 1, updated_at = $13 \
+         WHERE kind = $14 AND id = $15 AND version = $16",
+    )
+    .bind(&v.name)
+    .bind(v.division.as_str())
+    .bind(org)
+    .bind(v.lon)
+    .bind(v.lat)
+    .bind(&v.address)
+    .bind(&v.responsible)
+    .bind(&v.phone)
+    .bind(&v.duty_phone)
+    .bind(&v.status)
+    .bind(&v.category)
+    .bind(Value::Object(v.attrs.clone()).to_string())
+    .bind(format_time(now))
+    .bind(kind)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *tx.inner)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn delete(tx: &mut Tx, kind: &str, id: i64) -> Result<bool, DbError> {
+    let r = sqlx::query("DELETE FROM registry_items WHERE kind = $1 AND id = $2")
+        .bind(kind)
+        .bind(id)
+        .execute(&mut *tx.inner)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Counts per kind within a scope prefix (dashboard).
+pub async fn counts(db: &Db, prefix: &str) -> Result<Vec<(String, i64)>, DbError> {
+    let rows = sqlx::query("SELECT kind, COUNT(*) AS n FROM registry_items WHERE division LIKE $1 GROUP BY kind")
+        .bind(format!("{prefix}%"))
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(|r| Ok((col(r, "kind")?, col(r, "n")?))).collect()
+}
+
+pub async fn load_dictionaries(db: &Db) -> Result<Dictionaries, DbError> {
+    let rows = sqlx::query("SELECT dict, code, label_zh, label_en FROM dictionaries ORDER BY dict, ord")
+        .fetch_all(db.pool())
+        .await?;
+    let mut d = Dictionaries::new();
+    for r in &rows {
+        d.entry(col(r, "dict")?).or_default().push(Opt {
+            value: col(r, "code")?,
+            label_zh: col(r, "label_zh")?,
+            label_en: col(r, "label_en")?,
+        });
+    }
+    Ok(d)
+}
+
+/// Put in the default dictionaries where a dictionary is empty.
+pub async fn ensure_dictionaries(db: &Db) -> Result<(), DbError> {
+    let have = load_dictionaries(db).await?;
+    let mut tx = db.begin().await?;
+    for (name, opts) in crate::resources::default_dictionaries() {
+        if have.contains_key(name) {
+            continue;
+        }
+        for (i, o) in opts.iter().enumerate() {
+            sqlx::query("INSERT INTO dictionaries (dict, code, label_zh, label_en, ord) VALUES ($1, $2, $3, $4, $5)")
+                .bind(name)
+                .bind(&o.value)
+                .bind(&o.label_zh)
+                .bind(&o.label_en)
+                .bind(i as i64)
+                .execute(&mut *tx.inner)
+                .await?;
+        }
+    }
+    tx.commit().await
+}
+
+/// The bbox of a multipolygon, for map framing.
+pub fn bbox_of(mp: &geo::MultiPolygon<f64>) -> Option<[f64; 4]> {
+    mp.bounding_rect().map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+}

@@ -1,0 +1,167 @@
+//! Test harness: a real server on a random port, on SQLite and (when
+//! `YINGJI_TEST_DATABASE_URL` is set) on PostgreSQL, with the Datong
+//! divisions and one user per role.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use reqwest::{Client, Response};
+use serde_json::{json, Value};
+use yingji::auth::{self, Role};
+use yingji::divisions::Code;
+use yingji::{AppState, Config};
+
+pub const PASSWORD: &str = "Test@2025x";
+
+pub struct TestApp {
+    pub state: AppState,
+    pub addr: SocketAddr,
+    pub backend: &'static str,
+    _dir: tempfile::TempDir,
+}
+
+/// The users every app has: (username, role, division, org)
+pub const USERS: &[(&str, Role, &str)] = &[
+    ("admin", Role::Admin, "140200"),
+    ("commander", Role::Commander, "140200"),
+    ("pingcheng", Role::Operator, "140213"),
+    ("yunzhou", Role::Operator, "140215"),
+    ("xinrong", Role::Reporter, "140212100"),
+    ("observer", Role::Observer, "140200"),
+];
+
+async fn fresh_pg(base: &str) -> String {
+    use rand::Rng;
+    sqlx::any::install_default_drivers();
+    let schema = format!("t_{:016x}", rand::rng().random::<u64>());
+    let admin = sqlx::AnyPool::connect(base).await.expect("pg connect");
+    sqlx::raw_sql(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.expect("schema");
+    admin.close().await;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options=-c%20search_path%3D{schema}")
+}
+
+/// One app per backend under test.
+pub async fn apps() -> Vec<TestApp> {
+    let mut out = vec![TestApp::start(None).await];
+    if let Ok(base) = std::env::var("YINGJI_TEST_DATABASE_URL") {
+        out.push(TestApp::start(Some(fresh_pg(&base).await)).await);
+    }
+    out
+}
+
+impl TestApp {
+    pub async fn start(database_url: Option<String>) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let backend = if database_url.is_some() { "postgres" } else { "sqlite" };
+        let config = Config { data_dir: dir.path().to_path_buf(), database_url, ..Config::default() };
+        let state = yingji::open(config).await.expect("open");
+        yingji::demo::load_divisions(&state, "test").await.expect("divisions");
+        let hash = auth::hash_password(PASSWORD).unwrap();
+        let mut tx = state.db.begin().await.unwrap();
+        for (u, role, div) in USERS {
+            auth::store::create(
+                &mut tx,
+                auth::store::NewUser { username: u, display_name: u, password_hash: &hash, role: *role, division: &Code::parse(div).unwrap(), org: "" },
+                time::OffsetDateTime::now_utc(),
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let s2 = state.clone();
+        tokio::spawn(async move {
+            let _ = yingji::http::serve(s2, listener).await;
+        });
+        TestApp { state, addr, backend, _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A client logged in as `username`.
+    pub async fn login(&self, username: &str) -> User {
+        let client = Client::builder().cookie_store(true).build().unwrap();
+        let r = client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}: login {username}", self.backend);
+        User { client, base: self.url(""), name: username.to_string() }
+    }
+
+    /// Add an enterprise user bound to `org`.
+    pub async fn add_user(&self, username: &str, role: Role, division: &str, org: &str) {
+        let hash = auth::hash_password(PASSWORD).unwrap();
+        let mut tx = self.state.db.begin().await.unwrap();
+        auth::store::create(
+            &mut tx,
+            auth::store::NewUser { username, display_name: username, password_hash: &hash, role, division: &Code::parse(division).unwrap(), org },
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    /// A point inside a division's boundary (WGS84).
+    pub fn point_in(&self, division: &str) -> (f64, f64) {
+        let tree = self.state.tree();
+        let (_, mp) = tree.boundary_for(&Code::parse(division).unwrap()).expect("boundary");
+        yingji_geo::interior_point(&mp).expect("interior point")
+    }
+}
+
+pub struct User {
+    pub client: Client,
+    pub base: String,
+    pub name: String,
+}
+
+impl User {
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(format!("{}{}", self.base, path)).send().await.unwrap()
+    }
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.client.post(format!("{}{}", self.base, path)).header("x-requested-with", "yingji").json(body).send().await.unwrap()
+    }
+    pub async fn put(&self, path: &str, body: &Value) -> Response {
+        self.client.put(format!("{}{}", self.base, path)).header("x-requested-with", "yingji").json(body).send().await.unwrap()
+    }
+    pub async fn delete(&self, path: &str) -> Response {
+        self.client.delete(format!("{}{}", self.base, path)).header("x-requested-with", "yingji").send().await.unwrap()
+    }
+    pub async fn upload(&self, path: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        self.client.post(format!("{}{}", self.base, path)).header("x-requested-with", "yingji").multipart(form).send().await.unwrap()
+    }
+}
+
+/// Valid kind-specific attributes for every registry kind.
+pub fn sample_attrs(kind: &str) -> Value {
+    match kind {
+        "team" => json!({ "team_kind": "fire", "headcount": 30 }),
+        "expert" => json!({ "field": "geology", "title": "高级工程师" }),
+        "equipment" => json!({ "equipment_type": "pump", "quantity": 2 }),
+        "warehouse" => json!({ "level": "county", "capacity_m3": 100.0 }),
+        "shelter" => json!({ "shelter_class": "III", "duration_days": 3, "area_m2": 3000.0 }),
+        "enterprise" => json!({ "uscc": "91350100M000100Y43", "industry": "hazmat" }),
+        "hazard_source" => json!({ "hazard_class": "storage_tank", "level": "3" }),
+        "monitoring_point" => json!({ "monitor_type": "rain_gauge" }),
+        _ => panic!("unknown kind {kind}"),
+    }
+}
+
+pub const KINDS: [&str; 8] = ["team", "expert", "equipment", "warehouse", "shelter", "enterprise", "hazard_source", "monitoring_point"];
+
+/// A full create body for a kind in a division.
+pub fn body(app: &TestApp, kind: &str, name: &str, division: &str) -> Value {
+    let (lon, lat) = app.point_in(division);
+    json!({ "name": name, "division": division, "lon": lon, "lat": lat, "phone": "0352-1234567", "attrs": sample_attrs(kind) })
+}
