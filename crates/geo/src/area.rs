@@ -18,16 +18,26 @@ impl BBox {
     pub fn parse(s: &str) -> Result<BBox, GeoError> {
         let parts: Vec<&str> = s.split(',').map(str::trim).collect();
         if parts.len() != 4 {
-            return Err(GeoError::BBox(format!("expected 4 numbers, got {}", parts.len())));
+            return Err(GeoError::BBox(format!(
+                "expected 4 numbers, got {}",
+                parts.len()
+            )));
         }
         let mut n = [0.0; 4];
         for (i, p) in parts.iter().enumerate() {
-            n[i] = p.parse::<f64>().map_err(|_| GeoError::BBox(format!("{p:?} is not a number")))?;
+            n[i] = p
+                .parse::<f64>()
+                .map_err(|_| GeoError::BBox(format!("{p:?} is not a number")))?;
             if !n[i].is_finite() {
                 return Err(GeoError::BBox(format!("{p:?} is not finite")));
             }
         }
-        let b = BBox { min_lon: n[0], min_lat: n[1], max_lon: n[2], max_lat: n[3] };
+        let b = BBox {
+            min_lon: n[0],
+            min_lat: n[1],
+            max_lon: n[2],
+            max_lat: n[3],
+        };
         if b.min_lon > b.max_lon || b.min_lat > b.max_lat {
             return Err(GeoError::BBox("minimum greater than maximum".into()));
         }
@@ -42,7 +52,10 @@ impl BBox {
     }
 
     pub fn intersects(&self, o: &BBox) -> bool {
-        self.min_lon <= o.max_lon && o.min_lon <= self.max_lon && self.min_lat <= o.max_lat && o.min_lat <= self.max_lat
+        self.min_lon <= o.max_lon
+            && o.min_lon <= self.max_lon
+            && self.min_lat <= o.max_lat
+            && o.min_lat <= self.max_lat
     }
 }
 
@@ -61,7 +74,11 @@ impl Area {
                 let p = Point::new(lon, lat);
                 mp.contains(&p) || mp.intersects(&p)
             }
-            Area::Circle { lon: cx, lat: cy, radius_m } => crate::haversine_m(*cx, *cy, lon, lat) <= *radius_m,
+            Area::Circle {
+                lon: cx,
+                lat: cy,
+                radius_m,
+            } => crate::haversine_m(*cx, *cy, lon, lat) <= *radius_m,
         }
     }
 
@@ -76,7 +93,12 @@ impl Area {
             Area::Circle { lon, lat, radius_m } => {
                 let dlat = radius_m / 111_320.0;
                 let dlon = radius_m / (111_320.0 * lat.to_radians().cos().max(1e-6));
-                Some(BBox { min_lon: lon - dlon, min_lat: lat - dlat, max_lon: lon + dlon, max_lat: lat + dlat })
+                Some(BBox {
+                    min_lon: lon - dlon,
+                    min_lat: lat - dlat,
+                    max_lon: lon + dlon,
+                    max_lat: lat + dlat,
+                })
             }
         }
     }
@@ -100,12 +122,19 @@ mod tests {
 
     #[test]
     fn areas_contain_points() {
-        let mp = crate::geojson::parse_multipolygon(r#"{"type":"Polygon","coordinates":[[[113,40],[114,40],[114,41],[113,41],[113,40]]]}"#).unwrap();
+        let mp = crate::geojson::parse_multipolygon(
+            r#"{"type":"Polygon","coordinates":[[[113,40],[114,40],[114,41],[113,41],[113,40]]]}"#,
+        )
+        .unwrap();
         let a = Area::MultiPolygon(mp);
         assert!(a.contains(113.5, 40.5));
         assert!(a.contains(113.0, 40.5), "boundary counts");
         assert!(!a.contains(112.9, 40.5));
-        let c = Area::Circle { lon: 113.3, lat: 40.08, radius_m: 1000.0 };
+        let c = Area::Circle {
+            lon: 113.3,
+            lat: 40.08,
+            radius_m: 1000.0,
+        };
         assert!(c.contains(113.305, 40.08));
         assert!(!c.contains(113.32, 40.08));
         let b = c.bbox().unwrap();

@@ -117,12 +117,44 @@ mod tests {
     #[test]
     fn published_reference_points() {
         let p = (116.404, 39.915);
-        assert!(close(wgs84_to_gcj02(p.0, p.1), (116.41024449916938, 39.91640428150164), 1e-9), "{:?}", wgs84_to_gcj02(p.0, p.1));
-        assert!(close(gcj02_to_bd09(p.0, p.1), (116.41036949371029, 39.92133699351021), 1e-9), "{:?}", gcj02_to_bd09(p.0, p.1));
+        assert!(
+            close(
+                wgs84_to_gcj02(p.0, p.1),
+                (116.41024449916938, 39.91640428150164),
+                1e-9
+            ),
+            "{:?}",
+            wgs84_to_gcj02(p.0, p.1)
+        );
+        assert!(
+            close(
+                gcj02_to_bd09(p.0, p.1),
+                (116.41036949371029, 39.92133699351021),
+                1e-9
+            ),
+            "{:?}",
+            gcj02_to_bd09(p.0, p.1)
+        );
         // Their inverses are the one-step approximations; ours are exact, so
         // compare with a tolerance of the approximation's error (~1e-5°).
-        assert!(close(bd09_to_gcj02(p.0, p.1), (116.39762729119315, 39.90865673957631), 2e-5), "{:?}", bd09_to_gcj02(p.0, p.1));
-        assert!(close(gcj02_to_wgs84(p.0, p.1), (116.39775550083061, 39.91359571849836), 2e-5), "{:?}", gcj02_to_wgs84(p.0, p.1));
+        assert!(
+            close(
+                bd09_to_gcj02(p.0, p.1),
+                (116.39762729119315, 39.90865673957631),
+                2e-5
+            ),
+            "{:?}",
+            bd09_to_gcj02(p.0, p.1)
+        );
+        assert!(
+            close(
+                gcj02_to_wgs84(p.0, p.1),
+                (116.39775550083061, 39.91359571849836),
+                2e-5
+            ),
+            "{:?}",
+            gcj02_to_wgs84(p.0, p.1)
+        );
     }
 
     #[test]

@@ -6,69 +6,109 @@ use serde_json::{json, Map, Value};
 use crate::GeoError;
 
 fn invalid(path: &str, message: impl Into<String>) -> GeoError {
-    GeoError::Invalid { path: path.to_string(), message: message.into() }
+    GeoError::Invalid {
+        path: path.to_string(),
+        message: message.into(),
+    }
 }
 
 fn position(v: &Value, path: &str) -> Result<Coord<f64>, GeoError> {
-    let a = v.as_array().ok_or_else(|| invalid(path, "position must be an array [lon, lat]"))?;
+    let a = v
+        .as_array()
+        .ok_or_else(|| invalid(path, "position must be an array [lon, lat]"))?;
     if a.len() < 2 {
         return Err(invalid(path, "position needs at least [lon, lat]"));
     }
-    let x = a[0].as_f64().ok_or_else(|| invalid(path, "longitude is not a number"))?;
-    let y = a[1].as_f64().ok_or_else(|| invalid(path, "latitude is not a number"))?;
+    let x = a[0]
+        .as_f64()
+        .ok_or_else(|| invalid(path, "longitude is not a number"))?;
+    let y = a[1]
+        .as_f64()
+        .ok_or_else(|| invalid(path, "latitude is not a number"))?;
     if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {
-        return Err(invalid(path, format!("coordinate ({x}, {y}) out of range (lon ±180, lat ±90)")));
+        return Err(invalid(
+            path,
+            format!("coordinate ({x}, {y}) out of range (lon ±180, lat ±90)"),
+        ));
     }
     Ok(Coord { x, y })
 }
 
 fn ring(v: &Value, path: &str) -> Result<LineString<f64>, GeoError> {
-    let a = v.as_array().ok_or_else(|| invalid(path, "ring must be an array of positions"))?;
+    let a = v
+        .as_array()
+        .ok_or_else(|| invalid(path, "ring must be an array of positions"))?;
     let coords = a
         .iter()
         .enumerate()
         .map(|(i, p)| position(p, &format!("{path}[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
     if coords.len() < 4 {
-        return Err(invalid(path, format!("ring has {} positions, needs at least 4", coords.len())));
+        return Err(invalid(
+            path,
+            format!("ring has {} positions, needs at least 4", coords.len()),
+        ));
     }
     if coords.first() != coords.last() {
-        return Err(invalid(path, "ring is not closed (first position differs from last)"));
+        return Err(invalid(
+            path,
+            "ring is not closed (first position differs from last)",
+        ));
     }
     Ok(LineString::new(coords))
 }
 
 fn polygon(v: &Value, path: &str) -> Result<Polygon<f64>, GeoError> {
-    let rings = v.as_array().ok_or_else(|| invalid(path, "polygon must be an array of rings"))?;
+    let rings = v
+        .as_array()
+        .ok_or_else(|| invalid(path, "polygon must be an array of rings"))?;
     let mut it = rings.iter().enumerate();
-    let (_, outer) = it.next().ok_or_else(|| invalid(path, "polygon has no rings"))?;
+    let (_, outer) = it
+        .next()
+        .ok_or_else(|| invalid(path, "polygon has no rings"))?;
     let outer = ring(outer, &format!("{path}[0]"))?;
-    let holes = it.map(|(i, r)| ring(r, &format!("{path}[{i}]"))).collect::<Result<Vec<_>, _>>()?;
+    let holes = it
+        .map(|(i, r)| ring(r, &format!("{path}[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Polygon::new(outer, holes))
 }
 
 fn collect(v: &Value, path: &str, out: &mut Vec<Polygon<f64>>) -> Result<(), GeoError> {
-    let ty = v.get("type").and_then(Value::as_str).ok_or_else(|| invalid(path, "missing \"type\""))?;
+    let ty = v
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid(path, "missing \"type\""))?;
     match ty {
         "Polygon" => out.push(polygon(coords(v, path)?, &format!("{path}.coordinates"))?),
         "MultiPolygon" => {
-            let ps = coords(v, path)?.as_array().ok_or_else(|| invalid(path, "coordinates must be an array"))?;
+            let ps = coords(v, path)?
+                .as_array()
+                .ok_or_else(|| invalid(path, "coordinates must be an array"))?;
             for (i, p) in ps.iter().enumerate() {
                 out.push(polygon(p, &format!("{path}.coordinates[{i}]"))?);
             }
         }
         "Feature" => {
-            let g = v.get("geometry").filter(|g| !g.is_null()).ok_or_else(|| invalid(path, "feature has no geometry"))?;
+            let g = v
+                .get("geometry")
+                .filter(|g| !g.is_null())
+                .ok_or_else(|| invalid(path, "feature has no geometry"))?;
             collect(g, &format!("{path}.geometry"), out)?;
         }
         "FeatureCollection" => {
-            let fs = v.get("features").and_then(Value::as_array).ok_or_else(|| invalid(path, "missing \"features\""))?;
+            let fs = v
+                .get("features")
+                .and_then(Value::as_array)
+                .ok_or_else(|| invalid(path, "missing \"features\""))?;
             for (i, f) in fs.iter().enumerate() {
                 collect(f, &format!("{path}.features[{i}]"), out)?;
             }
         }
         "GeometryCollection" => {
-            let gs = v.get("geometries").and_then(Value::as_array).ok_or_else(|| invalid(path, "missing \"geometries\""))?;
+            let gs = v
+                .get("geometries")
+                .and_then(Value::as_array)
+                .ok_or_else(|| invalid(path, "missing \"geometries\""))?;
             for (i, g) in gs.iter().enumerate() {
                 collect(g, &format!("{path}.geometries[{i}]"), out)?;
             }
@@ -79,7 +119,8 @@ fn collect(v: &Value, path: &str, out: &mut Vec<Polygon<f64>>) -> Result<(), Geo
 }
 
 fn coords<'a>(v: &'a Value, path: &str) -> Result<&'a Value, GeoError> {
-    v.get("coordinates").ok_or_else(|| invalid(path, "missing \"coordinates\""))
+    v.get("coordinates")
+        .ok_or_else(|| invalid(path, "missing \"coordinates\""))
 }
 
 /// Parse a Polygon, MultiPolygon, Feature or FeatureCollection (the union
@@ -99,7 +140,11 @@ pub fn from_value(v: &Value) -> Result<MultiPolygon<f64>, GeoError> {
 }
 
 fn ring_json(r: &LineString<f64>) -> Value {
-    Value::Array(r.coords().map(|c| json!([round(c.x), round(c.y)])).collect())
+    Value::Array(
+        r.coords()
+            .map(|c| json!([round(c.x), round(c.y)]))
+            .collect(),
+    )
 }
 
 /// Seven decimals (≈ 1 cm) is more than any source has.
@@ -109,15 +154,14 @@ fn round(x: f64) -> f64 {
 
 /// A MultiPolygon geometry object.
 pub fn multipolygon_to_geojson(mp: &MultiPolygon<f64>) -> Value {
-    let polys: Vec<Value> = mp
-        .0
-        .iter()
-        .map(|p| {
-            let mut rings = vec![ring_json(p.exterior())];
-            rings.extend(p.interiors().iter().map(ring_json));
-            Value::Array(rings)
-        })
-        .collect();
+    let polys: Vec<Value> =
+        mp.0.iter()
+            .map(|p| {
+                let mut rings = vec![ring_json(p.exterior())];
+                rings.extend(p.interiors().iter().map(ring_json));
+                Value::Array(rings)
+            })
+            .collect();
     json!({ "type": "MultiPolygon", "coordinates": polys })
 }
 
@@ -142,7 +186,8 @@ pub fn map_coords(mp: &MultiPolygon<f64>, f: impl Fn(f64, f64) -> (f64, f64)) ->
 mod tests {
     use super::*;
 
-    const SQUARE: &str = r#"{"type":"Polygon","coordinates":[[[113,40],[114,40],[114,41],[113,41],[113,40]]]}"#;
+    const SQUARE: &str =
+        r#"{"type":"Polygon","coordinates":[[[113,40],[114,40],[114,41],[113,41],[113,40]]]}"#;
 
     #[test]
     fn parses_every_container() {
@@ -160,10 +205,22 @@ mod tests {
         let cases = [
             ("nope", "not valid JSON"),
             (r#"{"type":"Point","coordinates":[1,2]}"#, "Point"),
-            (r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}"#, "needs at least 4"),
-            (r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}"#, "not closed"),
-            (r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,91],[0,0]]]}"#, "$.coordinates[0][2]"),
-            (r#"{"type":"Polygon","coordinates":[[[0,0],["a",0],[1,1],[0,0]]]}"#, "longitude is not a number"),
+            (
+                r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}"#,
+                "needs at least 4",
+            ),
+            (
+                r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}"#,
+                "not closed",
+            ),
+            (
+                r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,91],[0,0]]]}"#,
+                "$.coordinates[0][2]",
+            ),
+            (
+                r#"{"type":"Polygon","coordinates":[[[0,0],["a",0],[1,1],[0,0]]]}"#,
+                "longitude is not a number",
+            ),
             (r#"{"type":"FeatureCollection","features":[]}"#, "no area"),
         ];
         for (input, needle) in cases {

@@ -13,8 +13,13 @@ pub struct PointIndex<T> {
 impl<T> PointIndex<T> {
     /// Bulk-load (O(n log n)).
     pub fn new(points: Vec<(T, f64, f64)>) -> Self {
-        let items = points.into_iter().map(|(t, lon, lat)| GeomWithData::new([lon, lat], t)).collect();
-        PointIndex { tree: RTree::bulk_load(items) }
+        let items = points
+            .into_iter()
+            .map(|(t, lon, lat)| GeomWithData::new([lon, lat], t))
+            .collect();
+        PointIndex {
+            tree: RTree::bulk_load(items),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -49,7 +54,12 @@ impl<T> PointIndex<T> {
             .tree
             .nearest_neighbor_iter(&[lon, lat])
             .take(k.saturating_mul(3).max(k + 8))
-            .map(|g| (&g.data, crate::haversine_m(lon, lat, g.geom()[0], g.geom()[1])))
+            .map(|g| {
+                (
+                    &g.data,
+                    crate::haversine_m(lon, lat, g.geom()[0], g.geom()[1]),
+                )
+            })
             .collect();
         out.sort_by(|a, b| a.1.total_cmp(&b.1));
         out.truncate(k);
@@ -63,18 +73,38 @@ mod tests {
 
     #[test]
     fn queries_agree_with_brute_force() {
-        let pts: Vec<(usize, f64, f64)> = (0..400).map(|i| (i, 113.0 + (i % 20) as f64 * 0.05, 40.0 + (i / 20) as f64 * 0.05)).collect();
+        let pts: Vec<(usize, f64, f64)> = (0..400)
+            .map(|i| {
+                (
+                    i,
+                    113.0 + (i % 20) as f64 * 0.05,
+                    40.0 + (i / 20) as f64 * 0.05,
+                )
+            })
+            .collect();
         let idx = PointIndex::new(pts.clone());
         assert_eq!(idx.len(), 400);
         let b = BBox::parse("113.1,40.1,113.3,40.3").unwrap();
         let mut got: Vec<usize> = idx.in_bbox(&b).copied().collect();
         got.sort();
-        let want: Vec<usize> = pts.iter().filter(|p| b.contains(p.1, p.2)).map(|p| p.0).collect();
+        let want: Vec<usize> = pts
+            .iter()
+            .filter(|p| b.contains(p.1, p.2))
+            .map(|p| p.0)
+            .collect();
         assert_eq!(got, want);
-        let a = Area::Circle { lon: 113.5, lat: 40.5, radius_m: 6000.0 };
+        let a = Area::Circle {
+            lon: 113.5,
+            lat: 40.5,
+            radius_m: 6000.0,
+        };
         let mut got: Vec<usize> = idx.in_area(&a).into_iter().copied().collect();
         got.sort();
-        let want: Vec<usize> = pts.iter().filter(|p| a.contains(p.1, p.2)).map(|p| p.0).collect();
+        let want: Vec<usize> = pts
+            .iter()
+            .filter(|p| a.contains(p.1, p.2))
+            .map(|p| p.0)
+            .collect();
         assert_eq!(got, want);
         assert!(!want.is_empty());
         let near = idx.nearest(113.51, 40.5, 3);

@@ -44,10 +44,9 @@ pub fn haversine_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
 /// for labels and for "a point in this county".
 pub fn interior_point(mp: &geo::MultiPolygon<f64>) -> Option<(f64, f64)> {
     use geo::{Area, InteriorPoint};
-    let largest = mp
-        .0
-        .iter()
-        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))?;
+    let largest =
+        mp.0.iter()
+            .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))?;
     largest.interior_point().map(|p| (p.x(), p.y()))
 }
 
@@ -68,7 +67,17 @@ mod tests {
         use geo::Contains;
         // A C-shaped polygon whose centroid lies outside it.
         let c = geo::Polygon::new(
-            geo::LineString::from(vec![(0.0, 0.0), (3.0, 0.0), (3.0, 1.0), (1.0, 1.0), (1.0, 2.0), (3.0, 2.0), (3.0, 3.0), (0.0, 3.0), (0.0, 0.0)]),
+            geo::LineString::from(vec![
+                (0.0, 0.0),
+                (3.0, 0.0),
+                (3.0, 1.0),
+                (1.0, 1.0),
+                (1.0, 2.0),
+                (3.0, 2.0),
+                (3.0, 3.0),
+                (0.0, 3.0),
+                (0.0, 0.0),
+            ]),
             vec![],
         );
         let mp = geo::MultiPolygon::new(vec![c.clone()]);

@@ -149,11 +149,15 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("YINGJI_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("YINGJI_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start runtime: {e}");
@@ -214,10 +218,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let state = crate::open(config).await.context("opening the database")?;
             if demo::exists(&state).await? {
-                eprintln!("demo data already present in {}", state.config.database_url());
+                eprintln!(
+                    "demo data already present in {}",
+                    state.config.database_url()
+                );
             } else {
-                let n = demo::create(&state).await.context("creating the demo dataset")?;
-                eprintln!("created the Datong demo: {} divisions, {n} registry records", state.tree().len());
+                let n = demo::create(&state)
+                    .await
+                    .context("creating the demo dataset")?;
+                eprintln!(
+                    "created the Datong demo: {} divisions, {n} registry records",
+                    state.tree().len()
+                );
             }
             if !no_serve {
                 print_logins(&state);
@@ -233,7 +245,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if r.ok() {
                 println!("journal OK: {} entries, chain intact", r.entries);
             } else {
-                println!("journal BROKEN: {} entries checked, {} problems:", r.entries, r.problems.len());
+                println!(
+                    "journal BROKEN: {} entries checked, {} problems:",
+                    r.entries,
+                    r.problems.len()
+                );
                 for p in &r.problems {
                     println!("  - {p}");
                 }
@@ -251,7 +267,11 @@ fn print_logins(state: &AppState) {
     eprintln!("  demo logins (password {}):", demo::DEMO_PASSWORD);
     let tree = state.tree();
     for (u, name, role, div) in demo::demo_users() {
-        eprintln!("    {u:<10} {:<10} {name} — {}", role.label_zh(), tree.name(div));
+        eprintln!(
+            "    {u:<10} {:<10} {name} — {}",
+            role.label_zh(),
+            tree.name(div)
+        );
     }
     eprintln!();
 }
@@ -300,7 +320,9 @@ async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
         ImportCmd::Boundaries { dir, datum } => {
             let mut tx = state.db.begin().await?;
             let mut n = 0;
-            let mut entries = std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?.collect::<Result<Vec<_>, _>>()?;
+            let mut entries = std::fs::read_dir(&dir)
+                .with_context(|| format!("reading {}", dir.display()))?
+                .collect::<Result<Vec<_>, _>>()?;
             entries.sort_by_key(|e| e.path());
             for e in entries {
                 let path = e.path();
@@ -308,13 +330,18 @@ async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
                     continue;
                 }
                 let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-                let code = Code::parse(stem).with_context(|| format!("{}: file name must be a division code", path.display()))?;
+                let code = Code::parse(stem).with_context(|| {
+                    format!("{}: file name must be a division code", path.display())
+                })?;
                 let text = std::fs::read_to_string(&path)?;
                 let mp = import::parse_boundary(&path.display().to_string(), &text, datum)?;
                 let label = yingji_geo::interior_point(&mp);
                 let geo = yingji_geo::geojson::multipolygon_to_geojson(&mp).to_string();
                 if !dstore::set_boundary(&mut tx, &code, &geo, label).await? {
-                    bail!("{}: division {code} does not exist (import divisions first)", path.display());
+                    bail!(
+                        "{}: division {code} does not exist (import divisions first)",
+                        path.display()
+                    );
                 }
                 n += 1;
             }
@@ -323,15 +350,27 @@ async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
         }
         ImportCmd::Registry { kind, file, user } => {
             let spec = resources::kind(&kind).with_context(|| format!("unknown kind {kind:?}"))?;
-            let creds = auth::store::credentials(&state.db, &user).await?.with_context(|| format!("no user {user:?}"))?;
+            let creds = auth::store::credentials(&state.db, &user)
+                .await?
+                .with_context(|| format!("no user {user:?}"))?;
             let p = creds.user.principal()?;
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("import.csv").to_string();
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("import.csv")
+                .to_string();
             match registry::api::import_rows(&state, &p, spec, &name, &bytes).await {
                 Ok(n) => println!("imported {n} {kind} records"),
                 Err(crate::http::ApiError::Validation(errors)) => {
                     for e in &errors {
-                        eprintln!("  row {}: {}: {}", e.row.map(|r| r.to_string()).unwrap_or_else(|| "-".into()), e.field, e.message);
+                        eprintln!(
+                            "  row {}: {}: {}",
+                            e.row.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
+                            e.field,
+                            e.message
+                        );
                     }
                     bail!("nothing imported: {} problems", errors.len());
                 }
@@ -347,9 +386,16 @@ async fn export_cmd(config: Config, cmd: ExportCmd) -> anyhow::Result<()> {
     match cmd {
         ExportCmd::Registry { kind, format, out } => {
             let spec = resources::kind(&kind).with_context(|| format!("unknown kind {kind:?}"))?;
-            let scope = auth::Scope { prefix: String::new(), org: None };
-            let f = registry::store::Filter { limit: i64::MAX / 2, ..Default::default() };
-            let (_, items) = registry::store::list(&state.db, &state.tree(), spec.kind, &scope, &f).await?;
+            let scope = auth::Scope {
+                prefix: String::new(),
+                org: None,
+            };
+            let f = registry::store::Filter {
+                limit: i64::MAX / 2,
+                ..Default::default()
+            };
+            let (_, items) =
+                registry::store::list(&state.db, &state.tree(), spec.kind, &scope, &f).await?;
             let dicts = registry::store::load_dictionaries(&state.db).await?;
             let bytes = match registry::io::Format::parse(&format) {
                 Some(registry::io::Format::Csv) => registry::io::write_csv(spec, &items, &dicts),
@@ -358,7 +404,11 @@ async fn export_cmd(config: Config, cmd: ExportCmd) -> anyhow::Result<()> {
             }
             .map_err(anyhow::Error::msg)?;
             std::fs::write(&out, bytes)?;
-            println!("exported {} {kind} records to {}", items.len(), out.display());
+            println!(
+                "exported {} {kind} records to {}",
+                items.len(),
+                out.display()
+            );
         }
         ExportCmd::Journal { out } => {
             use std::io::Write;
@@ -366,7 +416,12 @@ async fn export_cmd(config: Config, cmd: ExportCmd) -> anyhow::Result<()> {
             let mut after = 0;
             let mut n = 0;
             loop {
-                let f = journal::ListFilter { after: Some(after), limit: 1000, ascending: true, ..Default::default() };
+                let f = journal::ListFilter {
+                    after: Some(after),
+                    limit: 1000,
+                    ascending: true,
+                    ..Default::default()
+                };
                 let batch = journal::list(&state.db, &f).await?;
                 if batch.is_empty() {
                     break;
@@ -389,7 +444,14 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
     let state = crate::open(config).await?;
     let now = time::OffsetDateTime::now_utc();
     match cmd {
-        UserCmd::Create { username, display_name, role, division, org, password } => {
+        UserCmd::Create {
+            username,
+            display_name,
+            role,
+            division,
+            org,
+            password,
+        } => {
             let role = Role::parse(&role).with_context(|| {
                 format!("unknown role {role:?} (admin, commander, operator, reporter, enterprise, observer)")
             })?;
@@ -405,20 +467,37 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
             let mut tx = state.db.begin().await?;
             let id = auth::store::create(
                 &mut tx,
-                auth::store::NewUser { username: &username, display_name: &display_name, password_hash: &hash, role, division: &code, org: &org },
+                auth::store::NewUser {
+                    username: &username,
+                    display_name: &display_name,
+                    password_hash: &hash,
+                    role,
+                    division: &code,
+                    org: &org,
+                },
                 now,
             )
             .await
-            .map_err(|e| if e.is_unique_violation() { anyhow::anyhow!("user {username:?} already exists") } else { e.into() })?;
-            journal::append(&mut tx, now, vec![journal::NewEntry {
-                actor: "cli".into(),
-                jurisdiction: code.to_string(),
-                module: "auth",
-                entity: "user".into(),
-                entity_id: id.to_string(),
-                kind: "created",
-                payload: serde_json::json!({ "username": username, "role": role.as_str() }),
-            }])
+            .map_err(|e| {
+                if e.is_unique_violation() {
+                    anyhow::anyhow!("user {username:?} already exists")
+                } else {
+                    e.into()
+                }
+            })?;
+            journal::append(
+                &mut tx,
+                now,
+                vec![journal::NewEntry {
+                    actor: "cli".into(),
+                    jurisdiction: code.to_string(),
+                    module: "auth",
+                    entity: "user".into(),
+                    entity_id: id.to_string(),
+                    kind: "created",
+                    payload: serde_json::json!({ "username": username, "role": role.as_str() }),
+                }],
+            )
             .await?;
             tx.commit().await?;
             println!("created user {username} ({})", role.label_zh());
@@ -433,15 +512,19 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
             if !auth::store::set_password(&mut tx, &username, &hash).await? {
                 bail!("no user {username:?}");
             }
-            journal::append(&mut tx, now, vec![journal::NewEntry {
-                actor: "cli".into(),
-                jurisdiction: String::new(),
-                module: "auth",
-                entity: "user".into(),
-                entity_id: username.clone(),
-                kind: "password_reset",
-                payload: serde_json::json!({}),
-            }])
+            journal::append(
+                &mut tx,
+                now,
+                vec![journal::NewEntry {
+                    actor: "cli".into(),
+                    jurisdiction: String::new(),
+                    module: "auth",
+                    entity: "user".into(),
+                    entity_id: username.clone(),
+                    kind: "password_reset",
+                    payload: serde_json::json!({}),
+                }],
+            )
             .await?;
             tx.commit().await?;
             println!("password reset for {username}");
@@ -452,11 +535,21 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
         UserCmd::List => {
             let tree = state.tree();
             for u in auth::store::list(&state.db, "").await? {
-                println!("{:<14} {:<10} {:<14} {} {}{}", u.username, u.role.as_str(), u.division, tree.name(&u.division), u.display_name, if u.active { "" } else { " (disabled)" });
+                println!(
+                    "{:<14} {:<10} {:<14} {} {}{}",
+                    u.username,
+                    u.role.as_str(),
+                    u.division,
+                    tree.name(&u.division),
+                    u.display_name,
+                    if u.active { "" } else { " (disabled)" }
+                );
             }
         }
         UserCmd::Token { username, name } => {
-            let id = auth::store::user_id(&state.db, &username).await?.with_context(|| format!("no user {username:?}"))?;
+            let id = auth::store::user_id(&state.db, &username)
+                .await?
+                .with_context(|| format!("no user {username:?}"))?;
             let (token, hash) = auth::new_token();
             let mut tx = state.db.begin().await?;
             auth::store::create_api_token(&mut tx, id, &name, &hash, now).await?;

@@ -97,9 +97,14 @@ impl Config {
     }
 
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        let bad = |name: &str, message: String| ConfigError::Env { name: name.into(), message };
+        let bad = |name: &str, message: String| ConfigError::Env {
+            name: name.into(),
+            message,
+        };
         if let Some(v) = get("YINGJI_LISTEN") {
-            self.listen = v.parse().map_err(|e| bad("YINGJI_LISTEN", format!("{e}")))?;
+            self.listen = v
+                .parse()
+                .map_err(|e| bad("YINGJI_LISTEN", format!("{e}")))?;
         }
         if let Some(v) = get("YINGJI_DATA_DIR") {
             self.data_dir = v.into();
@@ -114,7 +119,9 @@ impl Config {
             self.map.tile_url = (!v.is_empty()).then_some(v);
         }
         if let Some(v) = get("YINGJI_SESSION_HOURS") {
-            self.session_hours = v.parse().map_err(|e| bad("YINGJI_SESSION_HOURS", format!("{e}")))?;
+            self.session_hours = v
+                .parse()
+                .map_err(|e| bad("YINGJI_SESSION_HOURS", format!("{e}")))?;
         }
         Ok(())
     }
@@ -140,7 +147,8 @@ mod tests {
         assert_eq!(c.listen.port(), 9000);
         assert_eq!(c.map.zoom, 9);
         assert_eq!(c.session_hours, 12);
-        c.apply_env(|k| (k == "YINGJI_LISTEN").then(|| "127.0.0.1:7000".to_string())).unwrap();
+        c.apply_env(|k| (k == "YINGJI_LISTEN").then(|| "127.0.0.1:7000".to_string()))
+            .unwrap();
         assert_eq!(c.listen.port(), 7000);
         assert!(c.database_url().starts_with("sqlite://"));
     }
@@ -150,7 +158,9 @@ mod tests {
         let e = Config::from_toml("lisen = \"x\"").unwrap_err();
         assert!(e.contains("lisen"), "{e}");
         let mut c = Config::default();
-        let e = c.apply_env(|k| (k == "YINGJI_LISTEN").then(|| "nope".to_string())).unwrap_err();
+        let e = c
+            .apply_env(|k| (k == "YINGJI_LISTEN").then(|| "nope".to_string()))
+            .unwrap_err();
         assert!(e.to_string().contains("YINGJI_LISTEN"));
     }
 }

@@ -19,8 +19,19 @@ async fn every_registry_endpoint_respects_jurisdiction() {
             // One record in 平城区 (140213), one in 云州区 (140215).
             let mut ids = Vec::new();
             for (div, name) in [("140213", "平城"), ("140215", "云州")] {
-                let r = admin.post(&format!("/api/v1/registries/{kind}"), &body(&app, kind, &format!("{name}{kind}"), div)).await;
-                assert_eq!(r.status(), 201, "{} admin creates {kind} in {div}: {}", app.backend, r.text().await.unwrap());
+                let r = admin
+                    .post(
+                        &format!("/api/v1/registries/{kind}"),
+                        &body(&app, kind, &format!("{name}{kind}"), div),
+                    )
+                    .await;
+                assert_eq!(
+                    r.status(),
+                    201,
+                    "{} admin creates {kind} in {div}: {}",
+                    app.backend,
+                    r.text().await.unwrap()
+                );
                 let v: Value = r.json().await.unwrap();
                 ids.push(v["id"].as_i64().unwrap());
             }
@@ -34,57 +45,129 @@ async fn every_registry_endpoint_respects_jurisdiction() {
                     "observer" => (true, true, false, false),
                     _ => unreachable!(),
                 };
-                let list: Value = u.get(&format!("/api/v1/registries/{kind}?limit=500")).await.json().await.unwrap();
-                let seen: Vec<i64> = list["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+                let list: Value = u
+                    .get(&format!("/api/v1/registries/{kind}?limit=500"))
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                let seen: Vec<i64> = list["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["id"].as_i64().unwrap())
+                    .collect();
                 let ctx = format!("{} {} {kind}", app.backend, u.name);
                 assert_eq!(seen.contains(&ids[0]), r_pc, "{ctx}: list 平城");
                 assert_eq!(seen.contains(&ids[1]), r_yz, "{ctx}: list 云州");
                 for (i, can) in [(0, r_pc), (1, r_yz)] {
-                    let s = u.get(&format!("/api/v1/registries/{kind}/{}", ids[i])).await.status();
+                    let s = u
+                        .get(&format!("/api/v1/registries/{kind}/{}", ids[i]))
+                        .await
+                        .status();
                     assert_eq!(s == 200, can, "{ctx}: get {i} → {s}");
                     if !can {
                         assert_eq!(s, 404, "{ctx}: other jurisdictions look absent");
                     }
                 }
-                let layer: Value = u.get(&format!("/api/v1/registries/{kind}/layer")).await.json().await.unwrap();
-                let on_map: Vec<i64> = layer["features"].as_array().unwrap().iter().map(|f| f["properties"]["id"].as_i64().unwrap()).collect();
+                let layer: Value = u
+                    .get(&format!("/api/v1/registries/{kind}/layer"))
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                let on_map: Vec<i64> = layer["features"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["properties"]["id"].as_i64().unwrap())
+                    .collect();
                 assert_eq!(on_map.contains(&ids[1]), r_yz, "{ctx}: layer");
-                let csv = u.get(&format!("/api/v1/registries/{kind}/export?format=csv")).await.text().await.unwrap();
+                let csv = u
+                    .get(&format!("/api/v1/registries/{kind}/export?format=csv"))
+                    .await
+                    .text()
+                    .await
+                    .unwrap();
                 assert_eq!(csv.contains(&format!("云州{kind}")), r_yz, "{ctx}: export");
 
                 // Writes: update, create, delete in each jurisdiction.
                 for (i, div, can) in [(0, "140213", w_pc), (1, "140215", w_yz)] {
-                    let item: Value = admin.get(&format!("/api/v1/registries/{kind}/{}", ids[i])).await.json().await.unwrap();
+                    let item: Value = admin
+                        .get(&format!("/api/v1/registries/{kind}/{}", ids[i]))
+                        .await
+                        .json()
+                        .await
+                        .unwrap();
                     let mut b = body(&app, kind, item["name"].as_str().unwrap(), div);
                     b["version"] = item["version"].clone();
                     b["address"] = json!(format!("改 by {}", u.name));
-                    let s = u.put(&format!("/api/v1/registries/{kind}/{}", ids[i]), &b).await.status();
+                    let s = u
+                        .put(&format!("/api/v1/registries/{kind}/{}", ids[i]), &b)
+                        .await
+                        .status();
                     assert_eq!(s == 200, can, "{ctx}: update {div} → {s}");
-                    let s = u.post(&format!("/api/v1/registries/{kind}"), &body(&app, kind, &format!("{}新建{kind}", u.name), div)).await.status();
+                    let s = u
+                        .post(
+                            &format!("/api/v1/registries/{kind}"),
+                            &body(&app, kind, &format!("{}新建{kind}", u.name), div),
+                        )
+                        .await
+                        .status();
                     assert_eq!(s == 201, can, "{ctx}: create in {div} → {s}");
                     if !can {
-                        assert!(s == 403 || s == 422, "{ctx}: refused create is 403 or 422 naming division, got {s}");
+                        assert!(
+                            s == 403 || s == 422,
+                            "{ctx}: refused create is 403 or 422 naming division, got {s}"
+                        );
                     }
-                    let s = u.upload(&format!("/api/v1/registries/{kind}/import"), "x.csv", b"name\n".to_vec()).await.status();
+                    let s = u
+                        .upload(
+                            &format!("/api/v1/registries/{kind}/import"),
+                            "x.csv",
+                            b"name\n".to_vec(),
+                        )
+                        .await
+                        .status();
                     assert_ne!(s, 200, "{ctx}: import");
                 }
                 // Moving one's own record into another jurisdiction is refused.
                 if w_pc && !w_yz {
-                    let item: Value = u.get(&format!("/api/v1/registries/{kind}/{}", ids[0])).await.json().await.unwrap();
+                    let item: Value = u
+                        .get(&format!("/api/v1/registries/{kind}/{}", ids[0]))
+                        .await
+                        .json()
+                        .await
+                        .unwrap();
                     let mut b = body(&app, kind, item["name"].as_str().unwrap(), "140215");
                     b["version"] = item["version"].clone();
-                    let s = u.put(&format!("/api/v1/registries/{kind}/{}", ids[0]), &b).await.status();
-                    assert!(s == 403 || s == 422, "{ctx}: move out of jurisdiction → {s}");
+                    let s = u
+                        .put(&format!("/api/v1/registries/{kind}/{}", ids[0]), &b)
+                        .await
+                        .status();
+                    assert!(
+                        s == 403 || s == 422,
+                        "{ctx}: move out of jurisdiction → {s}"
+                    );
                 }
                 let other = if w_yz { None } else { Some(ids[1]) };
                 if let Some(id) = other {
-                    let s = u.delete(&format!("/api/v1/registries/{kind}/{id}")).await.status();
+                    let s = u
+                        .delete(&format!("/api/v1/registries/{kind}/{id}"))
+                        .await
+                        .status();
                     assert!(s == 403 || s == 404, "{ctx}: delete other → {s}");
                 }
             }
             // The records still exist after all refused attempts.
             for id in &ids {
-                assert_eq!(admin.get(&format!("/api/v1/registries/{kind}/{id}")).await.status(), 200);
+                assert_eq!(
+                    admin
+                        .get(&format!("/api/v1/registries/{kind}/{id}"))
+                        .await
+                        .status(),
+                    200
+                );
             }
         }
     }
@@ -95,7 +178,10 @@ async fn enterprise_users_see_and_change_only_their_enterprise() {
     for app in apps().await {
         let admin = app.login("admin").await;
         let mut ent_ids = Vec::new();
-        for (name, code) in [("甲化工有限公司", "91350100M000100Y43"), ("乙化工有限公司", "911101081028346470")] {
+        for (name, code) in [
+            ("甲化工有限公司", "91350100M000100Y43"),
+            ("乙化工有限公司", "91140214MA0K1234XP"),
+        ] {
             let mut b = body(&app, "enterprise", name, "140214");
             b["attrs"]["uscc"] = json!(code);
             let r = admin.post("/api/v1/registries/enterprise", &b).await;
@@ -110,14 +196,40 @@ async fn enterprise_users_see_and_change_only_their_enterprise() {
             assert_eq!(r.status(), 201);
             hs.push(r.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
         }
-        app.add_user("qiye", yingji::auth::Role::Enterprise, "140214", &format!("enterprise:{}", ent_ids[0])).await;
+        app.add_user(
+            "qiye",
+            yingji::auth::Role::Enterprise,
+            "140214",
+            &format!("enterprise:{}", ent_ids[0]),
+        )
+        .await;
         let u = app.login("qiye").await;
-        let list: Value = u.get("/api/v1/registries/hazard_source").await.json().await.unwrap();
+        let list: Value = u
+            .get("/api/v1/registries/hazard_source")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(list["total"], 1, "{}", app.backend);
         assert_eq!(list["items"][0]["id"].as_i64(), Some(hs[0]));
-        assert_eq!(u.get(&format!("/api/v1/registries/hazard_source/{}", hs[1])).await.status(), 404);
-        assert_eq!(u.get(&format!("/api/v1/registries/enterprise/{}", ent_ids[1])).await.status(), 404);
-        assert_eq!(u.get(&format!("/api/v1/registries/enterprise/{}", ent_ids[0])).await.status(), 200);
+        assert_eq!(
+            u.get(&format!("/api/v1/registries/hazard_source/{}", hs[1]))
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(
+            u.get(&format!("/api/v1/registries/enterprise/{}", ent_ids[1]))
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(
+            u.get(&format!("/api/v1/registries/enterprise/{}", ent_ids[0]))
+                .await
+                .status(),
+            200
+        );
         // They may add a hazard source; it is bound to their enterprise whatever they claim.
         let mut b = body(&app, "hazard_source", "新增储罐", "140214");
         b["attrs"]["enterprise_id"] = json!(ent_ids[1]);
@@ -126,8 +238,24 @@ async fn enterprise_users_see_and_change_only_their_enterprise() {
         let v: Value = r.json().await.unwrap();
         assert_eq!(v["attrs"]["enterprise_id"].as_i64(), Some(ent_ids[0]));
         // They cannot create enterprises or touch shelters, nor read the journal.
-        assert_eq!(u.post("/api/v1/registries/enterprise", &body(&app, "enterprise", "丙", "140214")).await.status(), 403);
-        assert_eq!(u.post("/api/v1/registries/shelter", &body(&app, "shelter", "丙", "140214")).await.status(), 403);
+        assert_eq!(
+            u.post(
+                "/api/v1/registries/enterprise",
+                &body(&app, "enterprise", "丙", "140214")
+            )
+            .await
+            .status(),
+            403
+        );
+        assert_eq!(
+            u.post(
+                "/api/v1/registries/shelter",
+                &body(&app, "shelter", "丙", "140214")
+            )
+            .await
+            .status(),
+            403
+        );
         assert_eq!(u.get("/api/v1/journal").await.status(), 403);
     }
 }

@@ -49,7 +49,10 @@ fn bearer_token(headers: &HeaderMap) -> Option<String> {
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let user = if let Some(t) = bearer_token(&parts.headers) {
             store::token_user(&state.db, &super::token_hash(&t)).await?
         } else if let Some(t) = cookie_token(&parts.headers) {
@@ -57,7 +60,12 @@ impl FromRequestParts<AppState> for Principal {
             if mutating && parts.headers.get(CSRF_HEADER).is_none() {
                 return Err(ApiError::Forbidden);
             }
-            store::session_user(&state.db, &super::token_hash(&t), time::OffsetDateTime::now_utc()).await?
+            store::session_user(
+                &state.db,
+                &super::token_hash(&t),
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?
         } else {
             None
         };
@@ -184,9 +192,17 @@ async fn login(
     let cookie = format!(
         "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
         ttl.whole_seconds(),
-        if state.config.secure_cookies { "; Secure" } else { "" }
+        if state.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
     );
-    Ok(([(header::SET_COOKIE, cookie)], axum::Json(me_of(&state, &p))).into_response())
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        axum::Json(me_of(&state, &p)),
+    )
+        .into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]

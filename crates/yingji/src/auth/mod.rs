@@ -187,7 +187,11 @@ pub fn hash_password(pw: &str) -> Result<String, String> {
 pub fn verify_password(pw: &str, hash: &str) -> bool {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
     PasswordHash::new(hash)
-        .map(|h| argon2::Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+        .map(|h| {
+            argon2::Argon2::default()
+                .verify_password(pw.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -213,7 +217,10 @@ pub const MAX_FAILURES: i64 = 5;
 pub const LOCK_MINUTES: i64 = 15;
 
 /// Pure rule: given the failure count after this attempt, when does the lock end?
-pub fn lock_after_failure(failures: i64, now: time::OffsetDateTime) -> Option<time::OffsetDateTime> {
+pub fn lock_after_failure(
+    failures: i64,
+    now: time::OffsetDateTime,
+) -> Option<time::OffsetDateTime> {
     (failures >= MAX_FAILURES).then(|| now + time::Duration::minutes(LOCK_MINUTES))
 }
 
@@ -228,7 +235,11 @@ mod tests {
             display_name: "u".into(),
             role,
             division: Code::parse(div).unwrap(),
-            org: if role == Role::Enterprise { "enterprise:7".into() } else { String::new() },
+            org: if role == Role::Enterprise {
+                "enterprise:7".into()
+            } else {
+                String::new()
+            },
         }
     }
 
@@ -270,18 +281,36 @@ mod tests {
         assert!(s.covers("140213100201", ""));
         assert!(s.covers("140213000000", ""));
         assert!(!s.covers("140215000000", ""));
-        assert!(!s.covers("140200000000", ""), "a county user cannot touch city-level records");
-        let city = authorize(&p(Role::Commander, "140200"), Action::Write, "registry.team").unwrap();
+        assert!(
+            !s.covers("140200000000", ""),
+            "a county user cannot touch city-level records"
+        );
+        let city = authorize(
+            &p(Role::Commander, "140200"),
+            Action::Write,
+            "registry.team",
+        )
+        .unwrap();
         assert!(city.covers("140215100000", ""));
         assert!(!city.covers("140100000000", ""), "another city");
     }
 
     #[test]
     fn enterprise_users_are_limited_to_their_org() {
-        let s = authorize(&p(Role::Enterprise, "140213"), Action::Write, "registry.hazard_source").unwrap();
+        let s = authorize(
+            &p(Role::Enterprise, "140213"),
+            Action::Write,
+            "registry.hazard_source",
+        )
+        .unwrap();
         assert!(s.covers("140213000000", "enterprise:7"));
         assert!(!s.covers("140213000000", "enterprise:8"));
-        let r = authorize(&p(Role::Enterprise, "140213"), Action::Read, "registry.team").unwrap();
+        let r = authorize(
+            &p(Role::Enterprise, "140213"),
+            Action::Read,
+            "registry.team",
+        )
+        .unwrap();
         assert!(r.covers("140213000000", ""));
     }
 
@@ -302,7 +331,10 @@ mod tests {
     fn lock_rule_boundaries() {
         let now = time::macros::datetime!(2026-01-01 00:00 UTC);
         assert_eq!(lock_after_failure(MAX_FAILURES - 1, now), None);
-        assert_eq!(lock_after_failure(MAX_FAILURES, now), Some(now + time::Duration::minutes(15)));
+        assert_eq!(
+            lock_after_failure(MAX_FAILURES, now),
+            Some(now + time::Duration::minutes(15))
+        );
     }
 
     #[test]

@@ -63,7 +63,11 @@ pub struct NewUser<'a> {
     pub org: &'a str,
 }
 
-pub async fn create(tx: &mut Tx, u: NewUser<'_>, now: time::OffsetDateTime) -> Result<i64, DbError> {
+pub async fn create(
+    tx: &mut Tx,
+    u: NewUser<'_>,
+    now: time::OffsetDateTime,
+) -> Result<i64, DbError> {
     let row = sqlx::query(
         "INSERT INTO users (username, display_name, password_hash, role, division, org, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -110,10 +114,12 @@ pub async fn record_failure(
     lock_until: impl Fn(i64) -> Option<time::OffsetDateTime>,
 ) -> Result<i64, DbError> {
     let mut tx = db.begin().await?;
-    let row = sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-        .bind(user_id)
-        .fetch_one(&mut *tx.inner)
-        .await?;
+    let row = sqlx::query(
+        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+    )
+    .bind(user_id)
+    .fetch_one(&mut *tx.inner)
+    .await?;
     let n: i64 = col(&row, "failed_logins")?;
     if let Some(until) = lock_until(n) {
         sqlx::query("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2")
@@ -178,7 +184,11 @@ pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), DbError> {
 }
 
 /// The active user behind a session token hash, if the session is valid.
-pub async fn session_user(db: &Db, token_hash: &str, now: time::OffsetDateTime) -> Result<Option<User>, DbError> {
+pub async fn session_user(
+    db: &Db,
+    token_hash: &str,
+    now: time::OffsetDateTime,
+) -> Result<Option<User>, DbError> {
     let row = sqlx::query(
         "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",

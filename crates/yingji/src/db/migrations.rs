@@ -154,12 +154,14 @@ pub(super) async fn run(db: &Db) -> Result<(), DbError> {
                 name: m.name,
                 source,
             })?;
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(m.version)
-            .bind(m.name)
-            .bind(super::format_time(time::OffsetDateTime::now_utc()))
-            .execute(&mut *tx.inner)
-            .await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(super::format_time(time::OffsetDateTime::now_utc()))
+        .execute(&mut *tx.inner)
+        .await?;
     }
     tx.commit().await
 }

@@ -161,7 +161,8 @@ pub fn format_time(t: time::OffsetDateTime) -> String {
     let fmt = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
     );
-    t.format(&fmt).unwrap_or_else(|_| t.unix_timestamp().to_string())
+    t.format(&fmt)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 pub fn parse_time(s: &str) -> Option<time::OffsetDateTime> {

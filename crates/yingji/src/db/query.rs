@@ -104,8 +104,15 @@ mod tests {
     #[test]
     fn placeholders_are_numbered_in_order() {
         let mut s = Sql::new("SELECT * FROM t WHERE a = ");
-        s.bind("x").push(" AND b = ").bind(3i64).push(" AND c > ").bind(1.5);
-        assert_eq!(s.text(), "SELECT * FROM t WHERE a = $1 AND b = $2 AND c > $3");
+        s.bind("x")
+            .push(" AND b = ")
+            .bind(3i64)
+            .push(" AND c > ")
+            .bind(1.5);
+        assert_eq!(
+            s.text(),
+            "SELECT * FROM t WHERE a = $1 AND b = $2 AND c > $3"
+        );
         assert_eq!(
             s.binds,
             vec![Bind::Text("x".into()), Bind::Int(3), Bind::Float(1.5)]

@@ -26,7 +26,11 @@ pub enum DemoError {
     #[error(transparent)]
     Import(#[from] import::ImportError),
     #[error("demo record {kind} “{name}” is invalid: {errors}")]
-    Invalid { kind: String, name: String, errors: String },
+    Invalid {
+        kind: String,
+        name: String,
+        errors: String,
+    },
     #[error("{0}")]
     Other(String),
 }
@@ -81,7 +85,8 @@ pub fn demo_users() -> Vec<(&'static str, &'static str, Role, &'static str)> {
 }
 
 const COUNTIES: [&str; 10] = [
-    "140212", "140213", "140214", "140215", "140221", "140222", "140223", "140224", "140225", "140226",
+    "140212", "140213", "140214", "140215", "140221", "140222", "140223", "140224", "140225",
+    "140226",
 ];
 
 struct Gen<'a> {
@@ -99,8 +104,16 @@ impl Gen<'_> {
     fn point_in(&mut self, division: &str) -> Result<(f64, f64), DemoError> {
         let code = Code::parse(division).map_err(|e| DemoError::Other(e.to_string()))?;
         let key = code.county().unwrap_or(code.clone()).to_string();
-        let key = if self.polys.contains_key(&key) { key } else { "140200000000".to_string() };
-        let mp = self.polys.get(&key).ok_or_else(|| DemoError::Other(format!("no boundary for {key}")))?.clone();
+        let key = if self.polys.contains_key(&key) {
+            key
+        } else {
+            "140200000000".to_string()
+        };
+        let mp = self
+            .polys
+            .get(&key)
+            .ok_or_else(|| DemoError::Other(format!("no boundary for {key}")))?
+            .clone();
         Ok(yingji_geo::sample::random_point_in(&mp, &mut self.rng))
     }
 
@@ -109,17 +122,38 @@ impl Gen<'_> {
     }
 
     fn mobile(&mut self) -> String {
-        format!("1{}{:09}", [3, 5, 8, 9][self.rng.random_range(0..4)], self.rng.random_range(0..1_000_000_000u64))
+        format!(
+            "1{}{:09}",
+            [3, 5, 8, 9][self.rng.random_range(0..4)],
+            self.rng.random_range(0..1_000_000_000u64)
+        )
     }
 
     fn person(&mut self) -> String {
-        const SUR: [&str; 20] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "胡", "郭", "何", "高", "林", "罗", "梁"];
-        const GIVEN: [&str; 20] = ["伟", "芳", "军", "勇", "磊", "强", "敏", "静", "杰", "涛", "明", "超", "华", "平", "刚", "红", "斌", "鹏", "海", "建国"];
-        format!("{}{}", SUR[self.rng.random_range(0..20)], GIVEN[self.rng.random_range(0..20)])
+        const SUR: [&str; 20] = [
+            "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "胡",
+            "郭", "何", "高", "林", "罗", "梁",
+        ];
+        const GIVEN: [&str; 20] = [
+            "伟", "芳", "军", "勇", "磊", "强", "敏", "静", "杰", "涛", "明", "超", "华", "平",
+            "刚", "红", "斌", "鹏", "海", "建国",
+        ];
+        format!(
+            "{}{}",
+            SUR[self.rng.random_range(0..20)],
+            GIVEN[self.rng.random_range(0..20)]
+        )
     }
 
     /// Validate and insert one record (as the admin would), journaled.
-    async fn add(&mut self, kind: &'static registry::KindSpec, division: &str, name: &str, attrs: Value, org: &str) -> Result<i64, DemoError> {
+    async fn add(
+        &mut self,
+        kind: &'static registry::KindSpec,
+        division: &str,
+        name: &str,
+        attrs: Value,
+        org: &str,
+    ) -> Result<i64, DemoError> {
         let (lon, lat) = self.point_in(division)?;
         let mut m = Map::new();
         m.insert("name".into(), name.into());
@@ -137,13 +171,25 @@ impl Gen<'_> {
             m.extend(a);
         }
         let tree = self.s.tree();
-        let scope = auth::Scope { prefix: "1402".into(), org: None };
+        let scope = auth::Scope {
+            prefix: "1402".into(),
+            org: None,
+        };
         let city = Code::parse("1402").map_err(|e| DemoError::Other(e.to_string()))?;
-        let ctx = Ctx { tree: &tree, dicts: &self.dicts, scope: &scope, scope_code: &city };
+        let ctx = Ctx {
+            tree: &tree,
+            dicts: &self.dicts,
+            scope: &scope,
+            scope_code: &city,
+        };
         let v = registry::validate(kind, &m, &ctx).map_err(|e| DemoError::Invalid {
             kind: kind.kind.into(),
             name: name.into(),
-            errors: e.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+            errors: e
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
         })?;
         let id = rstore::insert(&mut self.tx, kind.kind, &v, org, self.now).await?;
         if kind.kind == "enterprise" {
@@ -166,7 +212,9 @@ impl Gen<'_> {
 /// A unified social credit code with a valid check character.
 fn uscc(rng: &mut SmallRng, county: &str) -> String {
     const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const WEIGHTS: [usize; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     let mut body = format!("91{county}");
     for _ in 0..9 {
         body.push(CHARS[rng.random_range(0..CHARS.len())] as char);
@@ -206,7 +254,9 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
 
     // 34 professional rescue teams of 17 kinds, 3,600+ people.
     let kinds = g.dicts.get("team_kind").cloned().unwrap_or_default();
-    let sizes: [i64; 17] = [320, 160, 150, 120, 130, 90, 60, 60, 50, 110, 120, 80, 60, 90, 40, 40, 150];
+    let sizes: [i64; 17] = [
+        320, 160, 150, 120, 130, 90, 60, 60, 50, 110, 120, 80, 60, 90, 40, 40, 150,
+    ];
     let mut team_ids = Vec::new();
     for (i, k) in kinds.iter().enumerate() {
         let size = sizes.get(i).copied().unwrap_or(60);
@@ -215,7 +265,11 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         let label = k.label_zh.replace('/', "");
         for (div, name, n) in [
             ("140200".to_string(), format!("大同市{label}救援支队"), size),
-            (county.to_string(), format!("{}{label}救援队", county_name(county)), size * 3 / 4),
+            (
+                county.to_string(),
+                format!("{}{label}救援队", county_name(county)),
+                size * 3 / 4,
+            ),
         ] {
             let attrs = json!({
                 "team_kind": k.value, "headcount": n, "affiliation": format!("{}应急管理局", if div == "140200" { "大同市".to_string() } else { county_name(county) }),
@@ -234,7 +288,14 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         let name = format!("{}（{}专家）", g.person(), f.label_zh);
         let title = TITLES[i % TITLES.len()];
         let div = COUNTIES[i % COUNTIES.len()];
-        g.add(&resources::EXPERT, div, &name, json!({ "field": f.value, "title": title, "organisation": "大同市应急管理专家库" }), "").await?;
+        g.add(
+            &resources::EXPERT,
+            div,
+            &name,
+            json!({ "field": f.value, "title": title, "organisation": "大同市应急管理专家库" }),
+            "",
+        )
+        .await?;
     }
 
     // Equipment: two to four items per team.
@@ -243,7 +304,11 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         let items = 2 + n % 3;
         for j in 0..items {
             let t = &types[(n + j * 5) % types.len()];
-            let div = if team.starts_with("大同市") { "140200" } else { COUNTIES[(n / 2) % COUNTIES.len()] };
+            let div = if team.starts_with("大同市") {
+                "140200"
+            } else {
+                COUNTIES[(n / 2) % COUNTIES.len()]
+            };
             let qty = g.rng.random_range(1..12);
             g.add(&resources::EQUIPMENT, div, &format!("{team}{}", t.label_zh), json!({ "equipment_type": t.value, "quantity": qty, "unit": "台", "owner_team": team }), "").await?;
         }
@@ -270,19 +335,48 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
     }
 
     // Enterprises and their hazard sources.
-    let industries = ["coal_mine", "hazmat", "non_coal_mine", "metallurgy", "building_materials", "power", "trade"];
+    let industries = [
+        "coal_mine",
+        "hazmat",
+        "non_coal_mine",
+        "metallurgy",
+        "building_materials",
+        "power",
+        "trade",
+    ];
     let mut enterprises = Vec::new();
     for i in 0..40 {
         let c = COUNTIES[(i * 3) % COUNTIES.len()];
         let ind = industries[i % industries.len()];
-        let label = g.dicts.get("industry").and_then(|d| d.iter().find(|o| o.value == ind)).map(|o| o.label_zh.clone()).unwrap_or_default();
-        let name = format!("大同{}{}有限公司", ["晋北", "云冈", "御河", "桑干", "恒山", "火山", "塞上", "古城"][i % 8], format!("{label}{}", i + 1));
+        let label = g
+            .dicts
+            .get("industry")
+            .and_then(|d| d.iter().find(|o| o.value == ind))
+            .map(|o| o.label_zh.clone())
+            .unwrap_or_default();
+        let name = format!(
+            "大同{}{}有限公司",
+            ["晋北", "云冈", "御河", "桑干", "恒山", "火山", "塞上", "古城"][i % 8],
+            format!("{label}{}", i + 1)
+        );
         let code = uscc(&mut g.rng, c);
         let scale = ["large", "medium", "small"][i % 3];
-        let id = g.add(&resources::ENTERPRISE, c, &name, json!({ "uscc": code, "industry": ind, "scale": scale, "employees": 50 + i * 37 }), "").await?;
+        let id = g
+            .add(
+                &resources::ENTERPRISE,
+                c,
+                &name,
+                json!({ "uscc": code, "industry": ind, "scale": scale, "employees": 50 + i * 37 }),
+                "",
+            )
+            .await?;
         enterprises.push((id, name, c, ind));
     }
-    for (i, (eid, ename, c, ind)) in enterprises.iter().enumerate().filter(|(_, e)| matches!(e.3, "coal_mine" | "hazmat" | "non_coal_mine" | "power")) {
+    for (i, (eid, ename, c, ind)) in enterprises
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e.3, "coal_mine" | "hazmat" | "non_coal_mine" | "power"))
+    {
         let (class, subst): (&str, &[&str]) = match *ind {
             "coal_mine" => ("mine_shaft", &["瓦斯", "煤尘"]),
             "hazmat" => ("storage_tank", &["液氨", "甲醇"]),
@@ -291,7 +385,11 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         };
         let level = ["1", "2", "3", "4", "none"][i % 5];
         let color = ["red", "orange", "yellow", "blue"][i % 4];
-        let suffix = if class == "mine_shaft" { "主井" } else { "危险源" };
+        let suffix = if class == "mine_shaft" {
+            "主井"
+        } else {
+            "危险源"
+        };
         g.add(&resources::HAZARD_SOURCE, c, &format!("{ename}{suffix}"),
             json!({ "hazard_class": class, "level": level, "enterprise_id": eid, "enterprise_name": ename, "substances": subst, "risk_color": color }),
             &format!("enterprise:{eid}")).await?;
@@ -299,35 +397,76 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
 
     // Monitoring points: 42 forest-fire video points; seismic stations
     // 13 reference (6 new + 7 upgraded), 15 basic, 80 general, 26 school terminals.
-    let forest = ["140224", "140225", "140223", "140222", "140221", "140226", "140212", "140215"];
+    let forest = [
+        "140224", "140225", "140223", "140222", "140221", "140226", "140212", "140215",
+    ];
     for i in 0..42 {
         let c = forest[i % forest.len()];
         g.add(&resources::MONITORING_POINT, c, &format!("{}森林防火视频监控点{:02}", county_name(c), i / forest.len() + 1),
             json!({ "monitor_type": "forest_fire_video", "device_code": format!("SLFH-{:03}", i + 1), "indicators": ["烟火识别", "可见光", "热成像"] }), "").await?;
     }
-    for (ty, n, prefix) in [("seismic_reference", 13, "DZJZ"), ("seismic_basic", 15, "DZJB"), ("seismic_general", 80, "DZYB"), ("seismic_school", 26, "DZXY")] {
-        let label = g.dicts.get("monitor_type").and_then(|d| d.iter().find(|o| o.value == ty)).map(|o| o.label_zh.clone()).unwrap_or_default();
+    for (ty, n, prefix) in [
+        ("seismic_reference", 13, "DZJZ"),
+        ("seismic_basic", 15, "DZJB"),
+        ("seismic_general", 80, "DZYB"),
+        ("seismic_school", 26, "DZXY"),
+    ] {
+        let label = g
+            .dicts
+            .get("monitor_type")
+            .and_then(|d| d.iter().find(|o| o.value == ty))
+            .map(|o| o.label_zh.clone())
+            .unwrap_or_default();
         for i in 0..n {
             let c = COUNTIES[i % COUNTIES.len()];
-            let note = if ty == "seismic_reference" { if i < 6 { "新建" } else { "升级改造" } } else { "" };
+            let note = if ty == "seismic_reference" {
+                if i < 6 {
+                    "新建"
+                } else {
+                    "升级改造"
+                }
+            } else {
+                ""
+            };
             g.add(&resources::MONITORING_POINT, c, &format!("{}{label}{:02}", county_name(c), i / COUNTIES.len() + 1),
                 json!({ "monitor_type": ty, "device_code": format!("{prefix}-{:03}", i + 1), "indicators": ["地震动"], "operator_org": format!("大同市地震监测中心{note}") }), "").await?;
         }
     }
 
-    let Gen { mut tx, entries, count, now, .. } = g;
+    let Gen {
+        mut tx,
+        entries,
+        count,
+        now,
+        ..
+    } = g;
     journal::append(&mut tx, now, entries).await?;
 
     // Users, one per role.
     let hash = auth::hash_password(DEMO_PASSWORD).map_err(DemoError::Other)?;
-    let first_enterprise = enterprises.iter().find(|e| e.2 == "140214").map(|e| e.0).unwrap_or(0);
+    let first_enterprise = enterprises
+        .iter()
+        .find(|e| e.2 == "140214")
+        .map(|e| e.0)
+        .unwrap_or(0);
     let mut uentries = Vec::new();
     for (username, display, role, div) in demo_users() {
         let code = Code::parse(div).map_err(|e| DemoError::Other(e.to_string()))?;
-        let org = if role == Role::Enterprise { format!("enterprise:{first_enterprise}") } else { String::new() };
+        let org = if role == Role::Enterprise {
+            format!("enterprise:{first_enterprise}")
+        } else {
+            String::new()
+        };
         let id = auth::store::create(
             &mut tx,
-            auth::store::NewUser { username, display_name: display, password_hash: &hash, role, division: &code, org: &org },
+            auth::store::NewUser {
+                username,
+                display_name: display,
+                password_hash: &hash,
+                role,
+                division: &code,
+                org: &org,
+            },
             now,
         )
         .await?;

@@ -23,11 +23,17 @@ pub struct ChildrenParams {
 }
 
 #[utoipa::path(get, path = "/api/v1/divisions", tag = "divisions", params(ChildrenParams), responses((status = 200, body = [Division])))]
-async fn children(State(s): State<AppState>, p: Principal, Query(q): Query<ChildrenParams>) -> Result<axum::Json<Vec<Division>>, ApiError> {
+async fn children(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<ChildrenParams>,
+) -> Result<axum::Json<Vec<Division>>, ApiError> {
     let scope = authorize(&p, Action::Read, "divisions")?;
     let tree = s.tree();
     let Some(parent) = q.parent.as_deref().filter(|x| !x.is_empty()) else {
-        return Ok(axum::Json(tree.get(&p.division).cloned().into_iter().collect()));
+        return Ok(axum::Json(
+            tree.get(&p.division).cloned().into_iter().collect(),
+        ));
     };
     let parent = Code::parse(parent).map_err(|e| ApiError::field("parent", e.to_string()))?;
     // Ancestors of the jurisdiction are not browsable below it.
@@ -45,7 +51,10 @@ async fn children(State(s): State<AppState>, p: Principal, Query(q): Query<Child
 
 #[utoipa::path(get, path = "/api/v1/divisions/boundaries", tag = "divisions",
     responses((status = 200, description = "GeoJSON FeatureCollection (WGS84) of the boundaries in the user's jurisdiction")))]
-async fn boundaries(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Value>, ApiError> {
+async fn boundaries(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<Value>, ApiError> {
     let scope = authorize(&p, Action::Read, "divisions")?;
     // The user's own boundary (even above county level) plus everything below it.
     let own = p.division.as_str().to_string();
@@ -53,12 +62,17 @@ async fn boundaries(State(s): State<AppState>, p: Principal) -> Result<axum::Jso
     rows.retain(|(d, _)| d.code.starts_with(&scope.prefix) || d.code == own);
     let mut features = Vec::new();
     for (d, geometry) in rows {
-        let geometry: Value = serde_json::from_str(&geometry).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let geometry: Value =
+            serde_json::from_str(&geometry).map_err(|e| ApiError::Internal(e.to_string()))?;
         let mut props = Map::new();
         props.insert("code".into(), d.code.into());
         props.insert("name".into(), d.name.into());
         props.insert("level".into(), d.level.as_str().into());
-        features.push(serde_json::json!({ "type": "Feature", "geometry": geometry, "properties": props }));
+        features.push(
+            serde_json::json!({ "type": "Feature", "geometry": geometry, "properties": props }),
+        );
     }
-    Ok(axum::Json(yingji_geo::geojson::feature_collection(features)))
+    Ok(axum::Json(yingji_geo::geojson::feature_collection(
+        features,
+    )))
 }

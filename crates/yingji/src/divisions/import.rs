@@ -66,7 +66,10 @@ impl ChinaDivisionFiles {
 
 /// Parse the files and keep the divisions within `scope` (a province, city or
 /// county code), plus its ancestors so the tree is complete.
-pub fn parse_china_division(files: &ChinaDivisionFiles, scope: &Code) -> Result<Vec<Division>, ImportError> {
+pub fn parse_china_division(
+    files: &ChinaDivisionFiles,
+    scope: &Code,
+) -> Result<Vec<Division>, ImportError> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let sets: [(&str, &str, Level); 5] = [
@@ -80,21 +83,36 @@ pub fn parse_china_division(files: &ChinaDivisionFiles, scope: &Code) -> Result<
         let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
         let headers = rdr
             .headers()
-            .map_err(|e| ImportError::Row { file: file.into(), row: 1, message: e.to_string() })?
+            .map_err(|e| ImportError::Row {
+                file: file.into(),
+                row: 1,
+                message: e.to_string(),
+            })?
             .clone();
         let idx = |name: &'static str| {
             headers
                 .iter()
                 .position(|h| h.trim_start_matches('\u{feff}') == name)
-                .ok_or(ImportError::MissingColumn { file: file.into(), column: name })
+                .ok_or(ImportError::MissingColumn {
+                    file: file.into(),
+                    column: name,
+                })
         };
         let (ci, ni) = (idx("code")?, idx("name")?);
         for (i, rec) in rdr.records().enumerate() {
             let row = i + 2;
-            let rec = rec.map_err(|e| ImportError::Row { file: file.into(), row, message: e.to_string() })?;
+            let rec = rec.map_err(|e| ImportError::Row {
+                file: file.into(),
+                row,
+                message: e.to_string(),
+            })?;
             let raw = rec.get(ci).unwrap_or("").trim();
             let name = rec.get(ni).unwrap_or("").trim();
-            let code = Code::parse(raw).map_err(|e| ImportError::Row { file: file.into(), row, message: e.to_string() })?;
+            let code = Code::parse(raw).map_err(|e| ImportError::Row {
+                file: file.into(),
+                row,
+                message: e.to_string(),
+            })?;
             if code.level() != level {
                 return Err(ImportError::Row {
                     file: file.into(),
@@ -103,7 +121,11 @@ pub fn parse_china_division(files: &ChinaDivisionFiles, scope: &Code) -> Result<
                 });
             }
             if name.is_empty() {
-                return Err(ImportError::Row { file: file.into(), row, message: "名称为空".into() });
+                return Err(ImportError::Row {
+                    file: file.into(),
+                    row,
+                    message: "名称为空".into(),
+                });
             }
             let keep = code.is_within(scope) || scope.is_within(&code);
             if !keep || !seen.insert(code.clone()) {
@@ -117,7 +139,11 @@ pub fn parse_china_division(files: &ChinaDivisionFiles, scope: &Code) -> Result<
             });
         }
     }
-    if !out.iter().any(|d| Code::parse(&d.code).map(|c| c.is_within(scope) && &c != scope).unwrap_or(false)) {
+    if !out.iter().any(|d| {
+        Code::parse(&d.code)
+            .map(|c| c.is_within(scope) && &c != scope)
+            .unwrap_or(false)
+    }) {
         return Err(ImportError::Empty(scope.to_string()));
     }
     Ok(out)
@@ -132,10 +158,16 @@ pub enum Datum {
 }
 
 /// Parse a boundary file and convert it to WGS84.
-pub fn parse_boundary(file: &str, text: &str, datum: Datum) -> Result<geo::MultiPolygon<f64>, ImportError> {
+pub fn parse_boundary(
+    file: &str,
+    text: &str,
+    datum: Datum,
+) -> Result<geo::MultiPolygon<f64>, ImportError> {
     use yingji_geo::coord;
-    let mp = yingji_geo::geojson::parse_multipolygon(text)
-        .map_err(|e| ImportError::Boundary { file: file.into(), message: e.to_string() })?;
+    let mp = yingji_geo::geojson::parse_multipolygon(text).map_err(|e| ImportError::Boundary {
+        file: file.into(),
+        message: e.to_string(),
+    })?;
     Ok(match datum {
         Datum::Wgs84 => mp,
         Datum::Gcj02 => yingji_geo::geojson::map_coords(&mp, coord::gcj02_to_wgs84),
@@ -171,8 +203,8 @@ pub mod embedded {
         };
     }
     boundaries!(
-        "140200", "140212", "140213", "140214", "140215", "140221", "140222", "140223", "140224", "140225",
-        "140226"
+        "140200", "140212", "140213", "140214", "140215", "140221", "140222", "140223", "140224",
+        "140225", "140226"
     );
 }
 
@@ -196,29 +228,40 @@ mod tests {
 
     #[test]
     fn scope_keeps_ancestors_and_subtree_only() {
-        let all = parse_china_division(&embedded::files(), &Code::parse("140213").unwrap()).unwrap();
+        let all =
+            parse_china_division(&embedded::files(), &Code::parse("140213").unwrap()).unwrap();
         assert!(all.iter().any(|d| d.code == "140200000000"));
         assert!(all.iter().any(|d| d.code == "140000000000"));
         assert!(!all.iter().any(|d| d.code.starts_with("140215")));
-        assert!(all.iter().filter(|d| d.level == Level::Township).all(|d| d.code.starts_with("140213")));
+        assert!(all
+            .iter()
+            .filter(|d| d.level == Level::Township)
+            .all(|d| d.code.starts_with("140213")));
     }
 
     #[test]
     fn bad_rows_name_file_and_row() {
         let mut f = embedded::files();
         f.streets.push_str("14021x100,\"坏\",140212,14,1402\n");
-        let e = parse_china_division(&f, &Code::parse("1402").unwrap()).unwrap_err().to_string();
+        let e = parse_china_division(&f, &Code::parse("1402").unwrap())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("streets.csv") && e.contains("第 129 行"), "{e}");
         let mut f = embedded::files();
         f.villages = "code,name\n140212100201,\"\"\n".into();
-        let e = parse_china_division(&f, &Code::parse("1402").unwrap()).unwrap_err().to_string();
+        let e = parse_china_division(&f, &Code::parse("1402").unwrap())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("名称为空"), "{e}");
     }
 
     #[test]
     fn embedded_boundaries_convert_to_wgs84_around_datong() {
         use geo::Contains;
-        let (_, text) = embedded::BOUNDARIES.iter().find(|(c, _)| *c == "140200").unwrap();
+        let (_, text) = embedded::BOUNDARIES
+            .iter()
+            .find(|(c, _)| *c == "140200")
+            .unwrap();
         let mp = parse_boundary("140200", text, Datum::Gcj02).unwrap();
         // 大同市 city centre (WGS84, about 113.30 E 40.08 N).
         assert!(mp.contains(&geo::Point::new(113.30, 40.08)));

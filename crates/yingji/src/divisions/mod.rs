@@ -170,7 +170,9 @@ impl Tree {
     pub fn new(divisions: Vec<Division>, boundaries: Vec<(Code, geo::MultiPolygon<f64>)>) -> Tree {
         let mut t = Tree::default();
         for d in divisions {
-            let Ok(code) = Code::parse(&d.code) else { continue };
+            let Ok(code) = Code::parse(&d.code) else {
+                continue;
+            };
             if let Some(p) = d.parent.as_deref().and_then(|p| Code::parse(p).ok()) {
                 t.children.entry(p).or_default().push(code.clone());
             }
@@ -251,7 +253,7 @@ impl Tree {
     /// Whether a WGS84 point lies in the division (within the tolerance).
     /// `None` when no boundary is known for it or its ancestors.
     pub fn contains_point(&self, code: &Code, lon: f64, lat: f64) -> Option<bool> {
-        use geo::{Contains, Distance, Haversine, ClosestPoint, Closest};
+        use geo::{Closest, ClosestPoint, Contains, Distance, Haversine};
         let (_, mp) = self.boundary_for(code)?;
         let p = geo::Point::new(lon, lat);
         if mp.contains(&p) {
@@ -294,7 +296,17 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_refused() {
-        for bad in ["", "1", "140", "14021", "1402121", "14021210020", "14021x", "1402121002011", "000000"] {
+        for bad in [
+            "",
+            "1",
+            "140",
+            "14021",
+            "1402121",
+            "14021210020",
+            "14021x",
+            "1402121002011",
+            "000000",
+        ] {
             assert!(Code::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -303,7 +315,10 @@ mod tests {
     fn parents_and_subtrees() {
         let v = Code::parse("140212100201").unwrap();
         assert_eq!(v.parent().unwrap().as_str(), "140212100000");
-        assert_eq!(v.parent().unwrap().parent().unwrap().as_str(), "140212000000");
+        assert_eq!(
+            v.parent().unwrap().parent().unwrap().as_str(),
+            "140212000000"
+        );
         assert_eq!(v.county().unwrap().as_str(), "140212000000");
         let city = Code::parse("140200").unwrap();
         let county = Code::parse("140213").unwrap();
@@ -324,7 +339,13 @@ mod tests {
             parent: parent.map(|p| Code::parse(p).unwrap().to_string()),
         };
         let square = geo::MultiPolygon::new(vec![geo::Polygon::new(
-            geo::LineString::from(vec![(113.0, 40.0), (113.5, 40.0), (113.5, 40.5), (113.0, 40.5), (113.0, 40.0)]),
+            geo::LineString::from(vec![
+                (113.0, 40.0),
+                (113.5, 40.0),
+                (113.5, 40.5),
+                (113.0, 40.5),
+                (113.0, 40.0),
+            ]),
             vec![],
         )]);
         Tree::new(
@@ -360,6 +381,9 @@ mod tests {
         // 500 m outside the edge: within tolerance.
         assert_eq!(t.contains_point(&town, 113.5059, 40.2), Some(true));
         assert_eq!(t.contains_point(&town, 114.0, 40.2), Some(false));
-        assert_eq!(t.contains_point(&Code::parse("140215").unwrap(), 114.0, 40.2), None);
+        assert_eq!(
+            t.contains_point(&Code::parse("140215").unwrap(), 114.0, 40.2),
+            None
+        );
     }
 }

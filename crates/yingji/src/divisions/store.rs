@@ -25,18 +25,22 @@ pub async fn set_boundary(
     geojson: &str,
     label: Option<(f64, f64)>,
 ) -> Result<bool, DbError> {
-    let r = sqlx::query("UPDATE divisions SET boundary = $1, label_lon = $2, label_lat = $3 WHERE code = $4")
-        .bind(geojson)
-        .bind(label.map(|l| l.0))
-        .bind(label.map(|l| l.1))
-        .bind(code.as_str())
-        .execute(&mut *tx.inner)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE divisions SET boundary = $1, label_lon = $2, label_lat = $3 WHERE code = $4",
+    )
+    .bind(geojson)
+    .bind(label.map(|l| l.0))
+    .bind(label.map(|l| l.1))
+    .bind(code.as_str())
+    .execute(&mut *tx.inner)
+    .await?;
     Ok(r.rows_affected() > 0)
 }
 
 pub async fn count(db: &Db) -> Result<i64, DbError> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM divisions").fetch_one(db.pool()).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM divisions")
+        .fetch_one(db.pool())
+        .await?;
     col(&row, "n")
 }
 

@@ -18,7 +18,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { row: None, field: field.into(), message: message.into() }
+        FieldError {
+            row: None,
+            field: field.into(),
+            message: message.into(),
+        }
     }
     pub fn at_row(mut self, row: usize) -> Self {
         self.row = Some(row);
@@ -107,8 +111,18 @@ impl ApiError {
             ApiError::Validation(e) => {
                 if let Some(first) = e.first() {
                     detail = match first.row {
-                        Some(r) => format!("第 {r} 行 {}: {}（共 {} 处错误）", first.field, first.message, e.len()),
-                        None => format!("{}: {}（共 {} 处错误）", first.field, first.message, e.len()),
+                        Some(r) => format!(
+                            "第 {r} 行 {}: {}（共 {} 处错误）",
+                            first.field,
+                            first.message,
+                            e.len()
+                        ),
+                        None => format!(
+                            "{}: {}（共 {} 处错误）",
+                            first.field,
+                            first.message,
+                            e.len()
+                        ),
                     };
                 }
                 e.clone()
@@ -132,7 +146,12 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %e, "internal error");
         }
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
-        (self.status(), [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        (
+            self.status(),
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
     }
 }
 
@@ -190,7 +209,10 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(v)| Query(v))

@@ -72,20 +72,29 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::routes())
         .fallback(web::static_handler)
         .layer(tower_http::trace::TraceLayer::new_for_http())
-        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-            axum::http::header::X_CONTENT_TYPE_OPTIONS,
-            axum::http::HeaderValue::from_static("nosniff"),
-        ))
-        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-            axum::http::header::X_FRAME_OPTIONS,
-            axum::http::HeaderValue::from_static("DENY"),
-        ))
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                axum::http::HeaderValue::from_static("nosniff"),
+            ),
+        )
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                axum::http::header::X_FRAME_OPTIONS,
+                axum::http::HeaderValue::from_static("DENY"),
+            ),
+        )
         .with_state(state)
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, description = "The service is up")))]
-async fn healthz(axum::extract::State(s): axum::extract::State<AppState>) -> Result<axum::Json<serde_json::Value>, ApiError> {
-    sqlx::query("SELECT 1").execute(s.db.pool()).await.map_err(crate::db::DbError::from)?;
+async fn healthz(
+    axum::extract::State(s): axum::extract::State<AppState>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    sqlx::query("SELECT 1")
+        .execute(s.db.pool())
+        .await
+        .map_err(crate::db::DbError::from)?;
     Ok(axum::Json(serde_json::json!({ "status": "ok" })))
 }
 
@@ -100,9 +109,12 @@ async fn map_config(
 /// Bind and serve until Ctrl-C / SIGTERM.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let app = router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {
@@ -111,7 +123,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -40,5 +40,7 @@ use super::AppState;
 pub struct ApiDoc;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+    Router::new().merge(
+        utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()),
+    )
 }

@@ -28,6 +28,17 @@ pub async fn static_handler(uri: Uri) -> Response {
         },
     };
     let mime = file.metadata.mimetype().to_string();
-    let cache_control = if cache { "public, max-age=31536000, immutable" } else { "no-cache" };
-    ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, cache_control.to_string())], file.data).into_response()
+    let cache_control = if cache {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, cache_control.to_string()),
+        ],
+        file.data,
+    )
+        .into_response()
 }

@@ -32,7 +32,11 @@ pub struct PageParams {
 }
 
 #[utoipa::path(get, path = "/api/v1/journal", tag = "journal", params(PageParams), responses((status = 200, body = [Entry])))]
-async fn page(State(s): State<AppState>, p: Principal, Query(q): Query<PageParams>) -> Result<axum::Json<Vec<Entry>>, ApiError> {
+async fn page(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<PageParams>,
+) -> Result<axum::Json<Vec<Entry>>, ApiError> {
     let scope = authorize(&p, Action::Read, "journal")?;
     let f = ListFilter {
         jurisdiction_prefix: scope.prefix,

@@ -15,10 +15,11 @@ pub async fn append(
         return Ok(Vec::new());
     }
     let n = entries.len() as i64;
-    let row = sqlx::query("UPDATE journal_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
-        .bind(n)
-        .fetch_one(&mut *tx.inner)
-        .await?;
+    let row =
+        sqlx::query("UPDATE journal_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+            .bind(n)
+            .fetch_one(&mut *tx.inner)
+            .await?;
     let last_seq: i64 = col(&row, "seq")?;
     let mut prev: String = col(&row, "hash")?;
     let at = format_time(at);
@@ -210,7 +211,9 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, DbError> {
                 ));
             }
             if e.computed_hash(&payload_text) != e.hash {
-                problems.push(format!("entry {seq}: content does not match its hash (edited)"));
+                problems.push(format!(
+                    "entry {seq}: content does not match its hash (edited)"
+                ));
             }
             prev_hash = e.hash;
             expected_seq = seq + 1;
@@ -271,7 +274,14 @@ mod tests {
                 .await
                 .unwrap();
             let r = verify(db).await.unwrap();
-            assert!(r.problems.iter().any(|p| p.contains("entry 3") && p.contains("edited")), "{}: {:?}", t.name, r.problems);
+            assert!(
+                r.problems
+                    .iter()
+                    .any(|p| p.contains("entry 3") && p.contains("edited")),
+                "{}: {:?}",
+                t.name,
+                r.problems
+            );
         }
     }
 
@@ -285,21 +295,42 @@ mod tests {
                 .await
                 .unwrap();
             let r = verify(db).await.unwrap();
-            assert!(r.problems.iter().any(|p| p.contains("deleted")), "{}: {:?}", t.name, r.problems);
+            assert!(
+                r.problems.iter().any(|p| p.contains("deleted")),
+                "{}: {:?}",
+                t.name,
+                r.problems
+            );
 
             sqlx::query("DELETE FROM journal WHERE seq = 2")
                 .execute(db.pool())
                 .await
                 .unwrap();
             let r = verify(db).await.unwrap();
-            assert!(r.problems.iter().any(|p| p.contains("entry 3: expected sequence 2")), "{}: {:?}", t.name, r.problems);
+            assert!(
+                r.problems
+                    .iter()
+                    .any(|p| p.contains("entry 3: expected sequence 2")),
+                "{}: {:?}",
+                t.name,
+                r.problems
+            );
 
             // Swap two entries' contents (reorder).
             let t2 = testing::sqlite().await;
             write(&t2.db, 3).await;
-            sqlx::query("UPDATE journal SET seq = 100 WHERE seq = 1").execute(t2.db.pool()).await.unwrap();
-            sqlx::query("UPDATE journal SET seq = 1 WHERE seq = 2").execute(t2.db.pool()).await.unwrap();
-            sqlx::query("UPDATE journal SET seq = 2 WHERE seq = 100").execute(t2.db.pool()).await.unwrap();
+            sqlx::query("UPDATE journal SET seq = 100 WHERE seq = 1")
+                .execute(t2.db.pool())
+                .await
+                .unwrap();
+            sqlx::query("UPDATE journal SET seq = 1 WHERE seq = 2")
+                .execute(t2.db.pool())
+                .await
+                .unwrap();
+            sqlx::query("UPDATE journal SET seq = 2 WHERE seq = 100")
+                .execute(t2.db.pool())
+                .await
+                .unwrap();
             let r = verify(&t2.db).await.unwrap();
             assert!(!r.ok());
         }
@@ -315,9 +346,13 @@ mod tests {
                 handles.push(tokio::spawn(async move {
                     for i in 0..10 {
                         let mut tx = db.begin().await.unwrap();
-                        append(&mut tx, time::OffsetDateTime::now_utc(), vec![entry(w * 100 + i), entry(w * 100 + i + 50)])
-                            .await
-                            .unwrap();
+                        append(
+                            &mut tx,
+                            time::OffsetDateTime::now_utc(),
+                            vec![entry(w * 100 + i), entry(w * 100 + i + 50)],
+                        )
+                        .await
+                        .unwrap();
                         tx.commit().await.unwrap();
                     }
                 }));
@@ -338,9 +373,19 @@ mod tests {
             let mut tx = db.begin().await.unwrap();
             let mut other = entry(1);
             other.jurisdiction = "140215000000".into();
-            append(&mut tx, time::OffsetDateTime::now_utc(), vec![entry(0), other]).await.unwrap();
+            append(
+                &mut tx,
+                time::OffsetDateTime::now_utc(),
+                vec![entry(0), other],
+            )
+            .await
+            .unwrap();
             tx.commit().await.unwrap();
-            let f = ListFilter { jurisdiction_prefix: "140213".into(), limit: 10, ..Default::default() };
+            let f = ListFilter {
+                jurisdiction_prefix: "140213".into(),
+                limit: 10,
+                ..Default::default()
+            };
             let got = list(db, &f).await.unwrap();
             assert_eq!(got.len(), 1, "{}", t.name);
             assert_eq!(got[0].jurisdiction, "140213000000");

@@ -27,7 +27,10 @@ pub fn routes(max_upload: usize) -> Router<AppState> {
             "/registries/{kind}/import",
             post(import).layer(DefaultBodyLimit::max(max_upload + 64 * 1024)),
         )
-        .route("/registries/{kind}/{id}", get(get_one).put(update).delete(remove))
+        .route(
+            "/registries/{kind}/{id}",
+            get(get_one).put(update).delete(remove),
+        )
         .route("/registries/stats/counts", get(counts))
 }
 
@@ -75,11 +78,24 @@ fn schema_of(spec: &KindSpec, dicts: &Dictionaries) -> Schema {
                 FieldType::Float { min, max } => ("float", None, Some(min), Some(max)),
                 FieldType::Enum(opts) => (
                     "enum",
-                    Some(opts.iter().map(|(v, zh, en)| Opt { value: (*v).into(), label_zh: (*zh).into(), label_en: (*en).into() }).collect()),
+                    Some(
+                        opts.iter()
+                            .map(|(v, zh, en)| Opt {
+                                value: (*v).into(),
+                                label_zh: (*zh).into(),
+                                label_en: (*en).into(),
+                            })
+                            .collect(),
+                    ),
                     None,
                     None,
                 ),
-                FieldType::Dict(d) => ("enum", Some(dicts.get(d).cloned().unwrap_or_default()), None, None),
+                FieldType::Dict(d) => (
+                    "enum",
+                    Some(dicts.get(d).cloned().unwrap_or_default()),
+                    None,
+                    None,
+                ),
                 FieldType::Phone => ("phone", None, None, None),
                 FieldType::Division => ("division", None, None, None),
                 FieldType::Lon => ("lon", None, Some(-180.0), Some(180.0)),
@@ -99,11 +115,19 @@ fn schema_of(spec: &KindSpec, dicts: &Dictionaries) -> Schema {
             }
         })
         .collect();
-    Schema { kind: spec.kind.into(), label_zh: spec.zh.into(), label_en: spec.en.into(), fields }
+    Schema {
+        kind: spec.kind.into(),
+        label_zh: spec.zh.into(),
+        label_en: spec.en.into(),
+        fields,
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/registries", tag = "registries", responses((status = 200, body = [Schema])))]
-async fn schemas(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Vec<Schema>>, ApiError> {
+async fn schemas(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<Vec<Schema>>, ApiError> {
     let dicts = store::load_dictionaries(&s.db).await?;
     let out = resources::KINDS
         .iter()
@@ -129,7 +153,12 @@ pub struct ListParams {
 
 impl ListParams {
     fn filter(&self, max_limit: i64) -> Result<store::Filter, ApiError> {
-        let division = match self.division.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        let division = match self
+            .division
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
             Some(d) => Some(
                 crate::divisions::Code::parse(d)
                     .map_err(|e| ApiError::field("division", e.to_string()))?
@@ -140,12 +169,18 @@ impl ListParams {
         };
         let bbox = match self.bbox.as_deref().filter(|b| !b.is_empty()) {
             Some(b) => {
-                let bb = yingji_geo::area::BBox::parse(b).map_err(|e| ApiError::field("bbox", e.to_string()))?;
+                let bb = yingji_geo::area::BBox::parse(b)
+                    .map_err(|e| ApiError::field("bbox", e.to_string()))?;
                 Some([bb.min_lon, bb.min_lat, bb.max_lon, bb.max_lat])
             }
             None => None,
         };
-        let nonempty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        let nonempty = |o: &Option<String>| {
+            o.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        };
         Ok(store::Filter {
             division,
             q: nonempty(&self.q),
@@ -166,7 +201,12 @@ pub struct Page {
 
 #[utoipa::path(get, path = "/api/v1/registries/{kind}", tag = "registries", params(("kind" = String, Path), ListParams),
     responses((status = 200, body = Page), (status = 403, body = crate::http::error::Problem)))]
-async fn list(State(s): State<AppState>, p: Principal, Path(kind): Path<String>, Query(q): Query<ListParams>) -> Result<axum::Json<Page>, ApiError> {
+async fn list(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(kind): Path<String>,
+    Query(q): Query<ListParams>,
+) -> Result<axum::Json<Page>, ApiError> {
     let spec = spec_of(&kind)?;
     let scope = authorize(&p, Action::Read, &module(spec))?;
     let (total, items) = store::list(&s.db, &s.tree(), spec.kind, &scope, &q.filter(500)?).await?;
@@ -175,10 +215,16 @@ async fn list(State(s): State<AppState>, p: Principal, Path(kind): Path<String>,
 
 #[utoipa::path(get, path = "/api/v1/registries/{kind}/{id}", tag = "registries", params(("kind" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = Item), (status = 404, body = crate::http::error::Problem)))]
-async fn get_one(State(s): State<AppState>, p: Principal, Path((kind, id)): Path<(String, i64)>) -> Result<axum::Json<Item>, ApiError> {
+async fn get_one(
+    State(s): State<AppState>,
+    p: Principal,
+    Path((kind, id)): Path<(String, i64)>,
+) -> Result<axum::Json<Item>, ApiError> {
     let spec = spec_of(&kind)?;
     let scope = authorize(&p, Action::Read, &module(spec))?;
-    let item = store::get(&s.db, &s.tree(), spec.kind, id).await?.ok_or(ApiError::NotFound)?;
+    let item = store::get(&s.db, &s.tree(), spec.kind, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     // Outside the scope looks the same as absent: no probing of other jurisdictions.
     if !scope.covers(&item.division, &item.org) {
         return Err(ApiError::NotFound);
@@ -205,19 +251,42 @@ fn owner_org(spec: &KindSpec, p: &Principal, v: &Valid, scope: &Scope) -> String
     }
 }
 
-fn prepare(spec: &KindSpec, p: &Principal, scope: &Scope, input: &Map<String, Value>, s: &AppState, dicts: &Dictionaries) -> Result<Valid, Vec<FieldError>> {
+fn prepare(
+    spec: &KindSpec,
+    p: &Principal,
+    scope: &Scope,
+    input: &Map<String, Value>,
+    s: &AppState,
+    dicts: &Dictionaries,
+) -> Result<Valid, Vec<FieldError>> {
     let tree = s.tree();
-    let ctx = Ctx { tree: &tree, dicts, scope, scope_code: &p.division };
+    let ctx = Ctx {
+        tree: &tree,
+        dicts,
+        scope,
+        scope_code: &p.division,
+    };
     let mut v = validate(spec, input, &ctx)?;
     if p.role == Role::Enterprise && spec.kind == "hazard_source" {
-        if let Some(id) = p.org.strip_prefix("enterprise:").and_then(|i| i.parse::<i64>().ok()) {
+        if let Some(id) = p
+            .org
+            .strip_prefix("enterprise:")
+            .and_then(|i| i.parse::<i64>().ok())
+        {
             v.attrs.insert("enterprise_id".into(), Value::from(id));
         }
     }
     Ok(v)
 }
 
-fn entry(p: &Principal, spec: &KindSpec, id: i64, division: &str, kind: &'static str, payload: Value) -> NewEntry {
+fn entry(
+    p: &Principal,
+    spec: &KindSpec,
+    id: i64,
+    division: &str,
+    kind: &'static str,
+    payload: Value,
+) -> NewEntry {
     NewEntry {
         actor: p.username.clone(),
         jurisdiction: division.to_string(),
@@ -238,14 +307,20 @@ fn item_payload(v: &Valid) -> Value {
 
 #[utoipa::path(post, path = "/api/v1/registries/{kind}", tag = "registries", params(("kind" = String, Path)), request_body = Object,
     responses((status = 201, body = Item), (status = 422, body = crate::http::error::Problem), (status = 409, body = crate::http::error::Problem)))]
-async fn create(State(s): State<AppState>, p: Principal, Path(kind): Path<String>, Json(body): Json<Map<String, Value>>) -> Result<Response, ApiError> {
+async fn create(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(kind): Path<String>,
+    Json(body): Json<Map<String, Value>>,
+) -> Result<Response, ApiError> {
     let spec = spec_of(&kind)?;
     let scope = authorize(&p, Action::Write, &module(spec))?;
     if spec.kind == "enterprise" && scope.org.is_some() {
         return Err(ApiError::Forbidden); // enterprise users cannot create other enterprises
     }
     let dicts = store::load_dictionaries(&s.db).await?;
-    let v = prepare(spec, &p, &scope, &super::flatten_body(body), &s, &dicts).map_err(ApiError::Validation)?;
+    let v = prepare(spec, &p, &scope, &super::flatten_body(body), &s, &dicts)
+        .map_err(ApiError::Validation)?;
     let org = owner_org(spec, &p, &v, &scope);
     if !scope.covers(v.division.as_str(), &org) {
         return Err(ApiError::Forbidden);
@@ -256,8 +331,22 @@ async fn create(State(s): State<AppState>, p: Principal, Path(kind): Path<String
     if spec.kind == "enterprise" {
         store::set_org(&mut tx, id, &format!("enterprise:{id}")).await?;
     }
-    journal::append(&mut tx, now, vec![entry(&p, spec, id, v.division.as_str(), "created", item_payload(&v))]).await?;
-    let item = store::get_tx(&mut tx, &s.tree(), spec.kind, id).await?.ok_or(ApiError::NotFound)?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            spec,
+            id,
+            v.division.as_str(),
+            "created",
+            item_payload(&v),
+        )],
+    )
+    .await?;
+    let item = store::get_tx(&mut tx, &s.tree(), spec.kind, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     tx.commit().await?;
     s.feed.wake();
     Ok((StatusCode::CREATED, axum::Json(item)).into_response())
@@ -278,15 +367,22 @@ async fn update(
         .and_then(Value::as_i64)
         .ok_or_else(|| ApiError::field("version", "必填：修改时须提交读取时的版本号"))?;
     let dicts = store::load_dictionaries(&s.db).await?;
-    let v = prepare(spec, &p, &scope, &super::flatten_body(body), &s, &dicts).map_err(ApiError::Validation)?;
+    let v = prepare(spec, &p, &scope, &super::flatten_body(body), &s, &dicts)
+        .map_err(ApiError::Validation)?;
     let now = time::OffsetDateTime::now_utc();
     let tree = s.tree();
     let mut tx = s.db.begin().await?;
-    let old = store::get_tx(&mut tx, &tree, spec.kind, id).await?.ok_or(ApiError::NotFound)?;
+    let old = store::get_tx(&mut tx, &tree, spec.kind, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if !scope.covers(&old.division, &old.org) {
         return Err(ApiError::NotFound);
     }
-    let org = if spec.kind == "enterprise" { old.org.clone() } else { owner_org(spec, &p, &v, &scope) };
+    let org = if spec.kind == "enterprise" {
+        old.org.clone()
+    } else {
+        owner_org(spec, &p, &v, &scope)
+    };
     if !scope.covers(v.division.as_str(), &org) {
         return Err(ApiError::Forbidden);
     }
@@ -295,8 +391,15 @@ async fn update(
     }
     let mut payload = item_payload(&v);
     payload["previous_version"] = Value::from(old.version);
-    journal::append(&mut tx, now, vec![entry(&p, spec, id, v.division.as_str(), "updated", payload)]).await?;
-    let item = store::get_tx(&mut tx, &tree, spec.kind, id).await?.ok_or(ApiError::NotFound)?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(&p, spec, id, v.division.as_str(), "updated", payload)],
+    )
+    .await?;
+    let item = store::get_tx(&mut tx, &tree, spec.kind, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     tx.commit().await?;
     s.feed.wake();
     Ok(axum::Json(item))
@@ -304,12 +407,18 @@ async fn update(
 
 #[utoipa::path(delete, path = "/api/v1/registries/{kind}/{id}", tag = "registries", params(("kind" = String, Path), ("id" = i64, Path)),
     responses((status = 204), (status = 404, body = crate::http::error::Problem)))]
-async fn remove(State(s): State<AppState>, p: Principal, Path((kind, id)): Path<(String, i64)>) -> Result<StatusCode, ApiError> {
+async fn remove(
+    State(s): State<AppState>,
+    p: Principal,
+    Path((kind, id)): Path<(String, i64)>,
+) -> Result<StatusCode, ApiError> {
     let spec = spec_of(&kind)?;
     let scope = authorize(&p, Action::Write, &module(spec))?;
     let now = time::OffsetDateTime::now_utc();
     let mut tx = s.db.begin().await?;
-    let old = store::get_tx(&mut tx, &s.tree(), spec.kind, id).await?.ok_or(ApiError::NotFound)?;
+    let old = store::get_tx(&mut tx, &s.tree(), spec.kind, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if !scope.covers(&old.division, &old.org) {
         return Err(ApiError::NotFound);
     }
@@ -318,7 +427,12 @@ async fn remove(State(s): State<AppState>, p: Principal, Path((kind, id)): Path<
     }
     store::delete(&mut tx, spec.kind, id).await?;
     let payload = serde_json::to_value(&old).unwrap_or(Value::Null);
-    journal::append(&mut tx, now, vec![entry(&p, spec, id, &old.division, "deleted", payload)]).await?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(&p, spec, id, &old.division, "deleted", payload)],
+    )
+    .await?;
     tx.commit().await?;
     s.feed.wake();
     Ok(StatusCode::NO_CONTENT)
@@ -326,7 +440,12 @@ async fn remove(State(s): State<AppState>, p: Principal, Path((kind, id)): Path<
 
 #[utoipa::path(get, path = "/api/v1/registries/{kind}/layer", tag = "registries", params(("kind" = String, Path), ListParams),
     responses((status = 200, description = "GeoJSON FeatureCollection of points (WGS84)")))]
-async fn layer(State(s): State<AppState>, p: Principal, Path(kind): Path<String>, Query(q): Query<ListParams>) -> Result<axum::Json<Value>, ApiError> {
+async fn layer(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(kind): Path<String>,
+    Query(q): Query<ListParams>,
+) -> Result<axum::Json<Value>, ApiError> {
     let spec = spec_of(&kind)?;
     let scope = authorize(&p, Action::Read, &module(spec))?;
     let mut f = q.filter(100_000)?;
@@ -346,7 +465,9 @@ async fn layer(State(s): State<AppState>, p: Principal, Path(kind): Path<String>
             yingji_geo::geojson::point_feature(it.lon, it.lat, props)
         })
         .collect();
-    Ok(axum::Json(yingji_geo::geojson::feature_collection(features)))
+    Ok(axum::Json(yingji_geo::geojson::feature_collection(
+        features,
+    )))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -358,18 +479,33 @@ pub struct FormatParams {
 fn file_response(spec: &KindSpec, format: io::Format, bytes: Vec<u8>, suffix: &str) -> Response {
     let (mime, ext) = match format {
         io::Format::Csv => ("text/csv; charset=utf-8", "csv"),
-        io::Format::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+        io::Format::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
     };
     let name = format!("{}{suffix}.{ext}", spec.kind);
     let zh = format!("{}{suffix}.{ext}", spec.zh);
-    let disposition = format!("attachment; filename=\"{name}\"; filename*=UTF-8''{}", url::form_urlencoded::byte_serialize(zh.as_bytes()).collect::<String>());
-    ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+    let disposition = format!(
+        "attachment; filename=\"{name}\"; filename*=UTF-8''{}",
+        url::form_urlencoded::byte_serialize(zh.as_bytes()).collect::<String>()
+    );
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 fn format_param(f: &Option<String>) -> Result<io::Format, ApiError> {
     match f.as_deref() {
         None | Some("") => Ok(io::Format::Csv),
-        Some(x) => io::Format::parse(x).ok_or_else(|| ApiError::field("format", "应为 csv 或 xlsx")),
+        Some(x) => {
+            io::Format::parse(x).ok_or_else(|| ApiError::field("format", "应为 csv 或 xlsx"))
+        }
     }
 }
 
@@ -399,7 +535,12 @@ async fn export(
 
 #[utoipa::path(get, path = "/api/v1/registries/{kind}/template", tag = "registries", params(("kind" = String, Path), FormatParams),
     responses((status = 200, description = "An empty file with the header row")))]
-async fn template(State(s): State<AppState>, p: Principal, Path(kind): Path<String>, Query(q): Query<FormatParams>) -> Result<Response, ApiError> {
+async fn template(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(kind): Path<String>,
+    Query(q): Query<FormatParams>,
+) -> Result<Response, ApiError> {
     let spec = spec_of(&kind)?;
     authorize(&p, Action::Read, &module(spec))?;
     let format = format_param(&q.format)?;
@@ -437,13 +578,17 @@ pub async fn import_rows(
     let dicts = store::load_dictionaries(&s.db).await?;
     let mut errors = Vec::new();
     let mut valid = Vec::with_capacity(rows.len());
-    let mut seen: std::collections::HashMap<(String, String), usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
     for (row, m) in &rows {
         match prepare(spec, p, &scope, m, s, &dicts) {
             Ok(v) => {
                 let key = (v.division.to_string(), v.name.clone());
                 if let Some(first) = seen.get(&key) {
-                    errors.push(FieldError::new("name", format!("与第 {first} 行重复（同一区划下同名）")).at_row(*row));
+                    errors.push(
+                        FieldError::new("name", format!("与第 {first} 行重复（同一区划下同名）"))
+                            .at_row(*row),
+                    );
                 } else {
                     seen.insert(key, *row);
                     valid.push((*row, v));
@@ -457,13 +602,18 @@ pub async fn import_rows(
     }
     let now = time::OffsetDateTime::now_utc();
     let mut tx = s.db.begin().await?;
-    let keys: Vec<(String, String)> = valid.iter().map(|(_, v)| (v.division.to_string(), v.name.clone())).collect();
+    let keys: Vec<(String, String)> = valid
+        .iter()
+        .map(|(_, v)| (v.division.to_string(), v.name.clone()))
+        .collect();
     let existing = store::existing_keys(&mut tx, spec.kind, &keys).await?;
     if !existing.is_empty() {
         let errors = valid
             .iter()
             .filter(|(_, v)| existing.contains(&(v.division.to_string(), v.name.clone())))
-            .map(|(row, v)| FieldError::new("name", format!("“{}”在该区划下已存在", v.name)).at_row(*row))
+            .map(|(row, v)| {
+                FieldError::new("name", format!("“{}”在该区划下已存在", v.name)).at_row(*row)
+            })
             .collect();
         return Err(ApiError::Validation(errors));
     }
@@ -487,12 +637,21 @@ pub async fn import_rows(
 #[utoipa::path(post, path = "/api/v1/registries/{kind}/import", tag = "registries", params(("kind" = String, Path)),
     request_body(content_type = "multipart/form-data", description = "field `file`: CSV (UTF-8 or GBK) or XLSX"),
     responses((status = 200, body = ImportResult), (status = 422, body = crate::http::error::Problem), (status = 413, body = crate::http::error::Problem)))]
-async fn import(State(s): State<AppState>, p: Principal, Path(kind): Path<String>, mut mp: Multipart) -> Result<axum::Json<ImportResult>, ApiError> {
+async fn import(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(kind): Path<String>,
+    mut mp: Multipart,
+) -> Result<axum::Json<ImportResult>, ApiError> {
     let spec = spec_of(&kind)?;
     authorize(&p, Action::Write, &module(spec))?;
     let limit = s.config.max_upload_mb;
     let mut file: Option<(String, Bytes)> = None;
-    while let Some(field) = mp.next_field().await.map_err(|e| multipart_error(e, limit))? {
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(e, limit))?
+    {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload.csv").to_string();
             let bytes = field.bytes().await.map_err(|e| multipart_error(e, limit))?;
@@ -502,7 +661,8 @@ async fn import(State(s): State<AppState>, p: Principal, Path(kind): Path<String
             file = Some((name, bytes));
         }
     }
-    let (name, bytes) = file.ok_or_else(|| ApiError::field("file", "请选择要导入的文件（表单字段 file）"))?;
+    let (name, bytes) =
+        file.ok_or_else(|| ApiError::field("file", "请选择要导入的文件（表单字段 file）"))?;
     let imported = import_rows(&s, &p, spec, &name, &bytes).await?;
     Ok(axum::Json(ImportResult { imported }))
 }
@@ -524,13 +684,26 @@ pub struct KindCount {
 }
 
 #[utoipa::path(get, path = "/api/v1/registries/stats/counts", tag = "registries", responses((status = 200, body = [KindCount])))]
-async fn counts(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Vec<KindCount>>, ApiError> {
+async fn counts(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<Vec<KindCount>>, ApiError> {
     let mut out = Vec::new();
     for spec in resources::KINDS {
-        let Ok(scope) = authorize(&p, Action::Read, &module(spec)) else { continue };
-        let f = store::Filter { limit: 1, ..Default::default() };
+        let Ok(scope) = authorize(&p, Action::Read, &module(spec)) else {
+            continue;
+        };
+        let f = store::Filter {
+            limit: 1,
+            ..Default::default()
+        };
         let (total, _) = store::list(&s.db, &s.tree(), spec.kind, &scope, &f).await?;
-        out.push(KindCount { kind: spec.kind.into(), label_zh: spec.zh.into(), label_en: spec.en.into(), count: total });
+        out.push(KindCount {
+            kind: spec.kind.into(),
+            label_zh: spec.zh.into(),
+            label_en: spec.en.into(),
+            count: total,
+        });
     }
     Ok(axum::Json(out))
 }

@@ -48,7 +48,10 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, FieldError> {
     }
     let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
     if had_errors {
-        return Err(FieldError::new("file", "文件编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV，或 XLSX"));
+        return Err(FieldError::new(
+            "file",
+            "文件编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV，或 XLSX",
+        ));
     }
     Ok(text.into_owned())
 }
@@ -61,11 +64,27 @@ pub fn read_table(name: &str, bytes: &[u8]) -> Result<Table, FieldError> {
 }
 
 pub fn read_csv(text: &str) -> Result<Table, FieldError> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
     let mut header = None;
     let mut rows = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| FieldError::new("file", format!("CSV 格式错误: {e}")).at_row(i + 1))?;
+        let rec =
+            rec.map_err(|e| FieldError::new("file", format!("CSV 格式错误: {e}")).at_row(i + 1))?;
+        // Spreadsheet row = line of the record (blank lines are skipped by the reader).
+        // (the record's position is where the reader started, before any blank lines it skipped).
+        let line = rec
+            .position()
+            .and_then(|p| {
+                let start = p.byte() as usize;
+                let rest = text.get(start..)?;
+                let blank = rest.len() - rest.trim_start_matches(['\r', '\n']).len();
+                text.get(..start + blank)
+            })
+            .map(|before| before.bytes().filter(|&b| b == b'\n').count() + 1)
+            .unwrap_or(i + 1);
         let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
         if cells.iter().all(String::is_empty) {
             continue;
@@ -73,7 +92,7 @@ pub fn read_csv(text: &str) -> Result<Table, FieldError> {
         if header.is_none() {
             header = Some(cells);
         } else {
-            rows.push((i + 1, cells));
+            rows.push((line, cells));
         }
     }
     let header = header.ok_or_else(|| FieldError::new("file", "文件为空"))?;
@@ -82,8 +101,9 @@ pub fn read_csv(text: &str) -> Result<Table, FieldError> {
 
 pub fn read_xlsx(bytes: &[u8]) -> Result<Table, FieldError> {
     use calamine::{Data, Reader};
-    let mut wb = calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(bytes))
-        .map_err(|e| FieldError::new("file", format!("无法读取 XLSX 文件: {e}")))?;
+    let mut wb =
+        calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(bytes))
+            .map_err(|e| FieldError::new("file", format!("无法读取 XLSX 文件: {e}")))?;
     let sheet = wb
         .sheet_names()
         .first()
@@ -120,12 +140,19 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, FieldError> {
 
 /// Map a table's columns onto a kind's fields. Unknown columns and missing
 /// required columns are errors; the division-name column is ignored.
-pub fn map_rows(spec: &KindSpec, t: &Table) -> Result<Vec<(usize, Map<String, Value>)>, Vec<FieldError>> {
+pub fn map_rows(
+    spec: &KindSpec,
+    t: &Table,
+) -> Result<Vec<(usize, Map<String, Value>)>, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut cols: Vec<Option<&FieldSpec>> = Vec::new();
     for h in &t.header {
         let h2 = h.trim().trim_start_matches('\u{feff}');
-        if h2 == DIVISION_NAME.0 || h2 == DIVISION_NAME.1 || h2.eq_ignore_ascii_case(DIVISION_NAME.2) || h2.is_empty() {
+        if h2 == DIVISION_NAME.0
+            || h2 == DIVISION_NAME.1
+            || h2.eq_ignore_ascii_case(DIVISION_NAME.2)
+            || h2.is_empty()
+        {
             cols.push(None);
             continue;
         }
@@ -179,17 +206,25 @@ fn export_columns(spec: &KindSpec) -> Vec<(String, Option<&FieldSpec>, &'static 
 pub fn write_csv(spec: &KindSpec, items: &[Item], dicts: &Dictionaries) -> Result<Vec<u8>, String> {
     let cols = export_columns(spec);
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(cols.iter().map(|c| c.0.as_str())).map_err(|e| e.to_string())?;
+    w.write_record(cols.iter().map(|c| c.0.as_str()))
+        .map_err(|e| e.to_string())?;
     for it in items {
-        w.write_record(cols.iter().map(|(_, f, key)| cell_text(*f, &it.value(key), dicts)))
-            .map_err(|e| e.to_string())?;
+        w.write_record(
+            cols.iter()
+                .map(|(_, f, key)| cell_text(*f, &it.value(key), dicts)),
+        )
+        .map_err(|e| e.to_string())?;
     }
     let mut out = b"\xEF\xBB\xBF".to_vec(); // BOM: Excel opens UTF-8 correctly
     out.extend(w.into_inner().map_err(|e| e.to_string())?);
     Ok(out)
 }
 
-pub fn write_xlsx(spec: &KindSpec, items: &[Item], dicts: &Dictionaries) -> Result<Vec<u8>, String> {
+pub fn write_xlsx(
+    spec: &KindSpec,
+    items: &[Item],
+    dicts: &Dictionaries,
+) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format as XFormat, Workbook};
     let cols = export_columns(spec);
     let mut wb = Workbook::new();
@@ -197,19 +232,25 @@ pub fn write_xlsx(spec: &KindSpec, items: &[Item], dicts: &Dictionaries) -> Resu
     ws.set_name(spec.zh).map_err(|e| e.to_string())?;
     let bold = XFormat::new().set_bold();
     for (c, (label, _, _)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, label, &bold).map_err(|e| e.to_string())?;
-        ws.set_column_width(c as u16, 14).map_err(|e| e.to_string())?;
+        ws.write_string_with_format(0, c as u16, label, &bold)
+            .map_err(|e| e.to_string())?;
+        ws.set_column_width(c as u16, 14)
+            .map_err(|e| e.to_string())?;
     }
     for (r, it) in items.iter().enumerate() {
         for (c, (_, f, key)) in cols.iter().enumerate() {
             let v = it.value(key);
             let (row, col) = ((r + 1) as u32, c as u16);
             match (&v, f.map(|f| f.ty)) {
-                (Value::Number(n), Some(ft)) if !matches!(ft, super::FieldType::Enum(_) | super::FieldType::Dict(_)) => {
-                    ws.write_number(row, col, n.as_f64().unwrap_or(0.0)).map_err(|e| e.to_string())?;
+                (Value::Number(n), Some(ft))
+                    if !matches!(ft, super::FieldType::Enum(_) | super::FieldType::Dict(_)) =>
+                {
+                    ws.write_number(row, col, n.as_f64().unwrap_or(0.0))
+                        .map_err(|e| e.to_string())?;
                 }
                 _ => {
-                    ws.write_string(row, col, cell_text(*f, &v, dicts)).map_err(|e| e.to_string())?;
+                    ws.write_string(row, col, cell_text(*f, &v, dicts))
+                        .map_err(|e| e.to_string())?;
                 }
             }
         }
@@ -243,7 +284,13 @@ mod tests {
     fn csv_rows_keep_spreadsheet_numbers() {
         let t = read_csv("a,b\n1,2\n\n3,4\n").unwrap();
         assert_eq!(t.header, vec!["a", "b"]);
-        assert_eq!(t.rows, vec![(2, vec!["1".into(), "2".into()]), (4, vec!["3".into(), "4".into()])]);
+        assert_eq!(
+            t.rows,
+            vec![
+                (2, vec!["1".into(), "2".into()]),
+                (4, vec!["3".into(), "4".into()])
+            ]
+        );
         assert!(read_csv("").is_err());
     }
 
@@ -257,7 +304,10 @@ mod tests {
         assert!(!rows[0].1.contains_key("division_name"));
         let t = read_csv("名称,行政区划,经度,纬度,人数,颜色\nA,140213,113.3,40.1,10,红\n").unwrap();
         let e = map_rows(spec, &t).unwrap_err();
-        assert!(e.iter().any(|e| e.message.contains("未知列“颜色”")), "{e:?}");
+        assert!(
+            e.iter().any(|e| e.message.contains("未知列“颜色”")),
+            "{e:?}"
+        );
         assert!(e.iter().any(|e| e.field == "team_kind"), "{e:?}");
     }
 
@@ -278,7 +328,10 @@ mod tests {
             duty_phone: String::new(),
             status: "available".into(),
             category: "mine".into(),
-            attrs: serde_json::from_str(r#"{"team_kind":"mine","headcount":80,"specialities":["井下救援","排水"]}"#).unwrap(),
+            attrs: serde_json::from_str(
+                r#"{"team_kind":"mine","headcount":80,"specialities":["井下救援","排水"]}"#,
+            )
+            .unwrap(),
             version: 1,
             updated_at: String::new(),
             org: String::new(),

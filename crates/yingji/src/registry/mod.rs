@@ -28,9 +28,17 @@ pub struct Opt {
 /// Field types a registry field can have.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FieldType {
-    Text { max: usize },
-    Int { min: i64, max: i64 },
-    Float { min: f64, max: f64 },
+    Text {
+        max: usize,
+    },
+    Int {
+        min: i64,
+        max: i64,
+    },
+    Float {
+        min: f64,
+        max: f64,
+    },
     /// One of a fixed list.
     Enum(&'static [(&'static str, &'static str, &'static str)]),
     /// One of a configurable dictionary (table `dictionaries`).
@@ -75,15 +83,69 @@ pub const STATUS: &[(&str, &str, &str)] = &[
 
 /// Fields every record has.
 pub const COMMON: &[FieldSpec] = &[
-    FieldSpec { key: "name", zh: "名称", en: "Name", ty: FieldType::Text { max: 100 }, required: true },
-    FieldSpec { key: "division", zh: "行政区划", en: "Division", ty: FieldType::Division, required: true },
-    FieldSpec { key: "lon", zh: "经度", en: "Longitude", ty: FieldType::Lon, required: true },
-    FieldSpec { key: "lat", zh: "纬度", en: "Latitude", ty: FieldType::Lat, required: true },
-    FieldSpec { key: "address", zh: "地址", en: "Address", ty: FieldType::Text { max: 200 }, required: false },
-    FieldSpec { key: "responsible", zh: "负责人", en: "Person in charge", ty: FieldType::Text { max: 50 }, required: false },
-    FieldSpec { key: "phone", zh: "联系电话", en: "Phone", ty: FieldType::Phone, required: false },
-    FieldSpec { key: "duty_phone", zh: "值班电话", en: "Duty phone", ty: FieldType::Phone, required: false },
-    FieldSpec { key: "status", zh: "状态", en: "Status", ty: FieldType::Enum(STATUS), required: false },
+    FieldSpec {
+        key: "name",
+        zh: "名称",
+        en: "Name",
+        ty: FieldType::Text { max: 100 },
+        required: true,
+    },
+    FieldSpec {
+        key: "division",
+        zh: "行政区划",
+        en: "Division",
+        ty: FieldType::Division,
+        required: true,
+    },
+    FieldSpec {
+        key: "lon",
+        zh: "经度",
+        en: "Longitude",
+        ty: FieldType::Lon,
+        required: true,
+    },
+    FieldSpec {
+        key: "lat",
+        zh: "纬度",
+        en: "Latitude",
+        ty: FieldType::Lat,
+        required: true,
+    },
+    FieldSpec {
+        key: "address",
+        zh: "地址",
+        en: "Address",
+        ty: FieldType::Text { max: 200 },
+        required: false,
+    },
+    FieldSpec {
+        key: "responsible",
+        zh: "负责人",
+        en: "Person in charge",
+        ty: FieldType::Text { max: 50 },
+        required: false,
+    },
+    FieldSpec {
+        key: "phone",
+        zh: "联系电话",
+        en: "Phone",
+        ty: FieldType::Phone,
+        required: false,
+    },
+    FieldSpec {
+        key: "duty_phone",
+        zh: "值班电话",
+        en: "Duty phone",
+        ty: FieldType::Phone,
+        required: false,
+    },
+    FieldSpec {
+        key: "status",
+        zh: "状态",
+        en: "Status",
+        ty: FieldType::Enum(STATUS),
+        required: false,
+    },
 ];
 
 /// A read-only column in exports, ignored on import.
@@ -99,7 +161,11 @@ impl KindSpec {
 
     /// Find a field by key, Chinese label or English label (for file headers).
     pub fn field_by_header(&self, header: &str) -> Option<&FieldSpec> {
-        let h = header.trim().trim_start_matches('\u{feff}').trim_end_matches('*').trim();
+        let h = header
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .trim_end_matches('*')
+            .trim();
         self.all_fields()
             .find(|f| f.key == h || f.zh == h || f.en.eq_ignore_ascii_case(h))
     }
@@ -153,7 +219,11 @@ fn number_of(v: &Value) -> Result<Option<f64>, ()> {
         Value::Number(n) => n.as_f64().map(Some).ok_or(()),
         other => match text_of(other) {
             None => Ok(None),
-            Some(s) => s.replace([',', '，'], "").parse::<f64>().map(Some).map_err(|_| ()),
+            Some(s) => s
+                .replace([',', '，'], "")
+                .parse::<f64>()
+                .map(Some)
+                .map_err(|_| ()),
         },
     }
 }
@@ -163,15 +233,24 @@ fn number_of(v: &Value) -> Result<Option<f64>, ()> {
 pub fn valid_phone(s: &str) -> bool {
     let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
     (5..=20).contains(&digits)
-        && s.chars().all(|c| c.is_ascii_digit() || "+-() 转#".contains(c))
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || "+-() 转#".contains(c))
 }
 
 /// Validate one field's value. Returns the normalised JSON value (or Null).
-pub fn check_field(f: &FieldSpec, raw: Option<&Value>, dicts: &Dictionaries) -> Result<Value, String> {
+pub fn check_field(
+    f: &FieldSpec,
+    raw: Option<&Value>,
+    dicts: &Dictionaries,
+) -> Result<Value, String> {
     let raw = raw.unwrap_or(&Value::Null);
     let missing = text_of(raw).is_none();
     if missing {
-        return if f.required { Err("必填".into()) } else { Ok(Value::Null) };
+        return if f.required {
+            Err("必填".into())
+        } else {
+            Ok(Value::Null)
+        };
     }
     let text = text_of(raw).unwrap_or_default();
     match f.ty {
@@ -185,7 +264,9 @@ pub fn check_field(f: &FieldSpec, raw: Option<&Value>, dicts: &Dictionaries) -> 
             Ok(Value::String(text))
         }
         FieldType::Int { min, max } => {
-            let n = number_of(raw).map_err(|_| format!("应为整数，收到“{text}”"))?.unwrap_or(0.0);
+            let n = number_of(raw)
+                .map_err(|_| format!("应为整数，收到“{text}”"))?
+                .unwrap_or(0.0);
             if n.fract() != 0.0 {
                 return Err(format!("应为整数，收到“{text}”"));
             }
@@ -201,11 +282,15 @@ pub fn check_field(f: &FieldSpec, raw: Option<&Value>, dicts: &Dictionaries) -> 
                 FieldType::Float { min, max } => (min, max),
                 _ => (f64::MIN, f64::MAX),
             };
-            let n = number_of(raw).map_err(|_| format!("应为数字，收到“{text}”"))?.unwrap_or(0.0);
+            let n = number_of(raw)
+                .map_err(|_| format!("应为数字，收到“{text}”"))?
+                .unwrap_or(0.0);
             if !n.is_finite() || n < min || n > max {
                 return Err(format!("应在 {min} 到 {max} 之间，收到 {text}"));
             }
-            Ok(serde_json::Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null))
+            Ok(serde_json::Number::from_f64(n)
+                .map(Value::Number)
+                .unwrap_or(Value::Null))
         }
         FieldType::Enum(opts) => opts
             .iter()
@@ -218,7 +303,9 @@ pub fn check_field(f: &FieldSpec, raw: Option<&Value>, dicts: &Dictionaries) -> 
         FieldType::Dict(d) => {
             let opts = dicts.get(d).map(Vec::as_slice).unwrap_or(&[]);
             opts.iter()
-                .find(|o| o.value == text || o.label_zh == text || o.label_en.eq_ignore_ascii_case(&text))
+                .find(|o| {
+                    o.value == text || o.label_zh == text || o.label_en.eq_ignore_ascii_case(&text)
+                })
                 .map(|o| Value::String(o.value.clone()))
                 .ok_or_else(|| {
                     let names: Vec<&str> = opts.iter().map(|o| o.label_zh.as_str()).collect();
@@ -243,7 +330,10 @@ pub fn check_field(f: &FieldSpec, raw: Option<&Value>, dicts: &Dictionaries) -> 
                     .map(|s| Value::String(s.to_string()))
                     .collect(),
             };
-            if items.iter().any(|v| v.as_str().is_some_and(|s| s.chars().count() > 100)) {
+            if items
+                .iter()
+                .any(|v| v.as_str().is_some_and(|s| s.chars().count() > 100))
+            {
                 return Err("每项最多 100 个字".into());
             }
             Ok(Value::Array(items))
@@ -253,7 +343,11 @@ pub fn check_field(f: &FieldSpec, raw: Option<&Value>, dicts: &Dictionaries) -> 
 
 /// Validate a flat map of `key → value` (common fields and attrs side by
 /// side) against a kind. Returns every problem at once.
-pub fn validate(spec: &KindSpec, input: &Map<String, Value>, ctx: &Ctx) -> Result<Valid, Vec<FieldError>> {
+pub fn validate(
+    spec: &KindSpec,
+    input: &Map<String, Value>,
+    ctx: &Ctx,
+) -> Result<Valid, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut vals: HashMap<&str, Value> = HashMap::new();
     for f in spec.all_fields() {
@@ -265,15 +359,28 @@ pub fn validate(spec: &KindSpec, input: &Map<String, Value>, ctx: &Ctx) -> Resul
         }
     }
     for k in input.keys() {
-        if k != "attrs" && k != "version" && k != "id" && k != DIVISION_NAME.0 && !spec.all_fields().any(|f| f.key == k) {
+        if k != "attrs"
+            && k != "version"
+            && k != "id"
+            && k != DIVISION_NAME.0
+            && !spec.all_fields().any(|f| f.key == k)
+        {
             errors.push(FieldError::new(k.as_str(), "未知字段"));
         }
     }
-    let s = |k: &str| vals.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let s = |k: &str| {
+        vals.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let division = match vals.get("division").and_then(Value::as_str) {
         Some(d) => match ctx.tree.resolve(d, ctx.scope_code) {
             Ok(c) if !ctx.scope.covers(c.as_str(), "") && ctx.scope.org.is_none() => {
-                errors.push(FieldError::new("division", format!("{}（{c}）不在您的管辖范围内", ctx.tree.name(c.as_str()))));
+                errors.push(FieldError::new(
+                    "division",
+                    format!("{}（{c}）不在您的管辖范围内", ctx.tree.name(c.as_str())),
+                ));
                 None
             }
             Ok(c) if !c.is_within(ctx.scope_code) && ctx.scope.org.is_some() => {
@@ -402,7 +509,11 @@ pub fn cell_text(f: Option<&FieldSpec>, v: &Value, dicts: &Dictionaries) -> Stri
         other => other.to_string(),
     };
     match f.map(|f| f.ty) {
-        Some(FieldType::Enum(opts)) => opts.iter().find(|o| o.0 == raw).map(|o| o.1.to_string()).unwrap_or(raw),
+        Some(FieldType::Enum(opts)) => opts
+            .iter()
+            .find(|o| o.0 == raw)
+            .map(|o| o.1.to_string())
+            .unwrap_or(raw),
         Some(FieldType::Dict(d)) => dicts
             .get(d)
             .and_then(|o| o.iter().find(|o| o.value == raw))

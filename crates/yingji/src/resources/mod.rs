@@ -7,11 +7,26 @@ use serde_json::{Map, Value};
 use crate::http::FieldError;
 use crate::registry::{FieldSpec, FieldType as T, KindSpec, Opt};
 
-const fn f(key: &'static str, zh: &'static str, en: &'static str, ty: T, required: bool) -> FieldSpec {
-    FieldSpec { key, zh, en, ty, required }
+const fn f(
+    key: &'static str,
+    zh: &'static str,
+    en: &'static str,
+    ty: T,
+    required: bool,
+) -> FieldSpec {
+    FieldSpec {
+        key,
+        zh,
+        en,
+        ty,
+        required,
+    }
 }
 
-const PEOPLE: T = T::Int { min: 0, max: 1_000_000 };
+const PEOPLE: T = T::Int {
+    min: 0,
+    max: 1_000_000,
+};
 const SHORT: T = T::Text { max: 100 };
 const LONG: T = T::Text { max: 1000 };
 
@@ -20,10 +35,31 @@ pub const TEAM: KindSpec = KindSpec {
     zh: "救援队伍",
     en: "Rescue teams",
     fields: &[
-        f("team_kind", "队伍类型", "Team kind", T::Dict("team_kind"), true),
-        f("headcount", "人数", "Headcount", T::Int { min: 1, max: 100_000 }, true),
+        f(
+            "team_kind",
+            "队伍类型",
+            "Team kind",
+            T::Dict("team_kind"),
+            true,
+        ),
+        f(
+            "headcount",
+            "人数",
+            "Headcount",
+            T::Int {
+                min: 1,
+                max: 100_000,
+            },
+            true,
+        ),
         f("affiliation", "隶属单位", "Affiliation", SHORT, false),
-        f("equipment_summary", "主要装备", "Equipment summary", LONG, false),
+        f(
+            "equipment_summary",
+            "主要装备",
+            "Equipment summary",
+            LONG,
+            false,
+        ),
         f("specialities", "专长", "Specialities", T::List, false),
     ],
     category: Some("team_kind"),
@@ -49,9 +85,24 @@ pub const EQUIPMENT: KindSpec = KindSpec {
     zh: "装备车辆",
     en: "Equipment and vehicles",
     fields: &[
-        f("equipment_type", "装备类型", "Equipment type", T::Dict("equipment_type"), true),
+        f(
+            "equipment_type",
+            "装备类型",
+            "Equipment type",
+            T::Dict("equipment_type"),
+            true,
+        ),
         f("model", "型号", "Model", SHORT, false),
-        f("quantity", "数量", "Quantity", T::Int { min: 1, max: 1_000_000 }, true),
+        f(
+            "quantity",
+            "数量",
+            "Quantity",
+            T::Int {
+                min: 1,
+                max: 1_000_000,
+            },
+            true,
+        ),
         f("unit", "计量单位", "Unit", T::Text { max: 10 }, false),
         f("owner_team", "所属队伍", "Owner team", SHORT, false),
     ],
@@ -64,10 +115,44 @@ pub const WAREHOUSE: KindSpec = KindSpec {
     zh: "物资仓库",
     en: "Warehouses",
     fields: &[
-        f("level", "储备库级别", "Level", T::Enum(&[("city", "市级", "City"), ("county", "县级", "County"), ("township", "乡级", "Township")]), true),
-        f("capacity_m3", "库容(立方米)", "Capacity (m³)", T::Float { min: 0.0, max: 10_000_000.0 }, false),
-        f("area_m2", "面积(平方米)", "Floor area (m²)", T::Float { min: 0.0, max: 10_000_000.0 }, false),
-        f("main_supplies", "主要储备物资", "Main supplies", T::List, false),
+        f(
+            "level",
+            "储备库级别",
+            "Level",
+            T::Enum(&[
+                ("city", "市级", "City"),
+                ("county", "县级", "County"),
+                ("township", "乡级", "Township"),
+            ]),
+            true,
+        ),
+        f(
+            "capacity_m3",
+            "库容(立方米)",
+            "Capacity (m³)",
+            T::Float {
+                min: 0.0,
+                max: 10_000_000.0,
+            },
+            false,
+        ),
+        f(
+            "area_m2",
+            "面积(平方米)",
+            "Floor area (m²)",
+            T::Float {
+                min: 0.0,
+                max: 10_000_000.0,
+            },
+            false,
+        ),
+        f(
+            "main_supplies",
+            "主要储备物资",
+            "Main supplies",
+            T::List,
+            false,
+        ),
     ],
     category: Some("level"),
     check: no_extra_rules,
@@ -78,11 +163,42 @@ pub const SHELTER: KindSpec = KindSpec {
     zh: "避难场所",
     en: "Shelters",
     fields: &[
-        f("shelter_class", "场所类别", "Class", T::Enum(SHELTER_CLASSES), true),
-        f("duration_days", "可安置天数", "Days of stay", T::Int { min: 1, max: 3650 }, true),
-        f("area_m2", "有效面积(平方米)", "Effective area (m²)", T::Float { min: 1.0, max: 100_000_000.0 }, true),
+        f(
+            "shelter_class",
+            "场所类别",
+            "Class",
+            T::Enum(SHELTER_CLASSES),
+            true,
+        ),
+        f(
+            "duration_days",
+            "可安置天数",
+            "Days of stay",
+            T::Int { min: 1, max: 3650 },
+            true,
+        ),
+        f(
+            "area_m2",
+            "有效面积(平方米)",
+            "Effective area (m²)",
+            T::Float {
+                min: 1.0,
+                max: 100_000_000.0,
+            },
+            true,
+        ),
         f("capacity", "容纳人数", "Capacity (people)", PEOPLE, false),
-        f("shelter_type", "场所类型", "Type", T::Enum(&[("indoor", "室内", "Indoor"), ("outdoor", "室外", "Outdoor"), ("mixed", "室内外结合", "Mixed")]), false),
+        f(
+            "shelter_type",
+            "场所类型",
+            "Type",
+            T::Enum(&[
+                ("indoor", "室内", "Indoor"),
+                ("outdoor", "室外", "Outdoor"),
+                ("mixed", "室内外结合", "Mixed"),
+            ]),
+            false,
+        ),
         f("facilities", "配套设施", "Facilities", T::List, false),
     ],
     category: Some("shelter_class"),
@@ -100,11 +216,34 @@ pub const ENTERPRISE: KindSpec = KindSpec {
     zh: "企业",
     en: "Enterprises",
     fields: &[
-        f("uscc", "统一社会信用代码", "Unified social credit code", T::Text { max: 18 }, true),
+        f(
+            "uscc",
+            "统一社会信用代码",
+            "Unified social credit code",
+            T::Text { max: 18 },
+            true,
+        ),
         f("industry", "行业", "Industry", T::Dict("industry"), true),
-        f("scale", "规模", "Scale", T::Enum(&[("large", "大型", "Large"), ("medium", "中型", "Medium"), ("small", "小型", "Small"), ("micro", "微型", "Micro")]), false),
+        f(
+            "scale",
+            "规模",
+            "Scale",
+            T::Enum(&[
+                ("large", "大型", "Large"),
+                ("medium", "中型", "Medium"),
+                ("small", "小型", "Small"),
+                ("micro", "微型", "Micro"),
+            ]),
+            false,
+        ),
         f("employees", "从业人数", "Employees", PEOPLE, false),
-        f("legal_person", "法定代表人", "Legal representative", SHORT, false),
+        f(
+            "legal_person",
+            "法定代表人",
+            "Legal representative",
+            SHORT,
+            false,
+        ),
     ],
     category: Some("industry"),
     check: enterprise_rules,
@@ -115,12 +254,56 @@ pub const HAZARD_SOURCE: KindSpec = KindSpec {
     zh: "危险源",
     en: "Hazard sources",
     fields: &[
-        f("hazard_class", "危险源类别", "Class", T::Dict("hazard_class"), true),
-        f("level", "重大危险源等级", "Major hazard level", T::Enum(&[("1", "一级", "Level 1"), ("2", "二级", "Level 2"), ("3", "三级", "Level 3"), ("4", "四级", "Level 4"), ("none", "一般", "General")]), true),
-        f("enterprise_id", "所属企业编号", "Enterprise id", T::Int { min: 1, max: i64::MAX }, false),
+        f(
+            "hazard_class",
+            "危险源类别",
+            "Class",
+            T::Dict("hazard_class"),
+            true,
+        ),
+        f(
+            "level",
+            "重大危险源等级",
+            "Major hazard level",
+            T::Enum(&[
+                ("1", "一级", "Level 1"),
+                ("2", "二级", "Level 2"),
+                ("3", "三级", "Level 3"),
+                ("4", "四级", "Level 4"),
+                ("none", "一般", "General"),
+            ]),
+            true,
+        ),
+        f(
+            "enterprise_id",
+            "所属企业编号",
+            "Enterprise id",
+            T::Int {
+                min: 1,
+                max: i64::MAX,
+            },
+            false,
+        ),
         f("enterprise_name", "所属企业", "Enterprise", SHORT, false),
-        f("substances", "主要危险物质", "Main substances", T::List, false),
-        f("risk_color", "风险等级", "Risk level", T::Enum(&[("red", "重大风险(红)", "Major (red)"), ("orange", "较大风险(橙)", "High (orange)"), ("yellow", "一般风险(黄)", "Moderate (yellow)"), ("blue", "低风险(蓝)", "Low (blue)")]), false),
+        f(
+            "substances",
+            "主要危险物质",
+            "Main substances",
+            T::List,
+            false,
+        ),
+        f(
+            "risk_color",
+            "风险等级",
+            "Risk level",
+            T::Enum(&[
+                ("red", "重大风险(红)", "Major (red)"),
+                ("orange", "较大风险(橙)", "High (orange)"),
+                ("yellow", "一般风险(黄)", "Moderate (yellow)"),
+                ("blue", "低风险(蓝)", "Low (blue)"),
+            ]),
+            false,
+        ),
     ],
     category: Some("level"),
     check: no_extra_rules,
@@ -131,8 +314,20 @@ pub const MONITORING_POINT: KindSpec = KindSpec {
     zh: "监测点",
     en: "Monitoring points",
     fields: &[
-        f("monitor_type", "监测类型", "Monitoring type", T::Dict("monitor_type"), true),
-        f("device_code", "设备编号", "Device code", T::Text { max: 50 }, false),
+        f(
+            "monitor_type",
+            "监测类型",
+            "Monitoring type",
+            T::Dict("monitor_type"),
+            true,
+        ),
+        f(
+            "device_code",
+            "设备编号",
+            "Device code",
+            T::Text { max: 50 },
+            false,
+        ),
         f("indicators", "监测指标", "Indicators", T::List, false),
         f("operator_org", "运维单位", "Operated by", SHORT, false),
     ],
@@ -141,7 +336,16 @@ pub const MONITORING_POINT: KindSpec = KindSpec {
 };
 
 /// Every kind, in menu order.
-pub const KINDS: &[&KindSpec] = &[&TEAM, &EXPERT, &EQUIPMENT, &WAREHOUSE, &SHELTER, &ENTERPRISE, &HAZARD_SOURCE, &MONITORING_POINT];
+pub const KINDS: &[&KindSpec] = &[
+    &TEAM,
+    &EXPERT,
+    &EQUIPMENT,
+    &WAREHOUSE,
+    &SHELTER,
+    &ENTERPRISE,
+    &HAZARD_SOURCE,
+    &MONITORING_POINT,
+];
 
 pub fn kind(name: &str) -> Option<&'static KindSpec> {
     KINDS.iter().copied().find(|k| k.kind == name)
@@ -192,14 +396,18 @@ fn shelter_rules(a: &mut Map<String, Value>) -> Vec<FieldError> {
 /// GB 32100-2015 check character of a unified social credit code.
 pub fn uscc_valid(code: &str) -> bool {
     const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const WEIGHTS: [usize; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     let bytes: Vec<char> = code.chars().collect();
     if bytes.len() != 18 {
         return false;
     }
     let mut sum = 0;
     for (i, c) in bytes[..17].iter().enumerate() {
-        let Some(v) = CHARS.find(*c) else { return false };
+        let Some(v) = CHARS.find(*c) else {
+            return false;
+        };
         sum += v * WEIGHTS[i];
     }
     let check = (31 - sum % 31) % 31;
@@ -207,9 +415,16 @@ pub fn uscc_valid(code: &str) -> bool {
 }
 
 fn enterprise_rules(a: &mut Map<String, Value>) -> Vec<FieldError> {
-    let code = a.get("uscc").and_then(Value::as_str).unwrap_or("").to_ascii_uppercase();
+    let code = a
+        .get("uscc")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_uppercase();
     if !uscc_valid(&code) {
-        return vec![FieldError::new("uscc", format!("“{code}”不是有效的统一社会信用代码（18 位，末位校验码不符）"))];
+        return vec![FieldError::new(
+            "uscc",
+            format!("“{code}”不是有效的统一社会信用代码（18 位，末位校验码不符）"),
+        )];
     }
     a.insert("uscc".into(), Value::String(code));
     Vec::new()
@@ -217,7 +432,11 @@ fn enterprise_rules(a: &mut Map<String, Value>) -> Vec<FieldError> {
 
 /// Default dictionaries (editable in the `dictionaries` table).
 pub fn default_dictionaries() -> Vec<(&'static str, Vec<Opt>)> {
-    let o = |v: &str, zh: &str, en: &str| Opt { value: v.into(), label_zh: zh.into(), label_en: en.into() };
+    let o = |v: &str, zh: &str, en: &str| Opt {
+        value: v.into(),
+        label_zh: zh.into(),
+        label_en: en.into(),
+    };
     vec![
         (
             "team_kind",
@@ -310,7 +529,11 @@ pub fn default_dictionaries() -> Vec<(&'static str, Vec<Opt>)> {
             "monitor_type",
             vec![
                 o("forest_fire_video", "森林防火视频监控", "Forest-fire video"),
-                o("seismic_reference", "地震基准站", "Seismic reference station"),
+                o(
+                    "seismic_reference",
+                    "地震基准站",
+                    "Seismic reference station",
+                ),
                 o("seismic_basic", "地震基本站", "Seismic basic station"),
                 o("seismic_general", "地震一般站", "Seismic general station"),
                 o("seismic_school", "地震校园终端", "Seismic school terminal"),
@@ -318,7 +541,11 @@ pub fn default_dictionaries() -> Vec<(&'static str, Vec<Opt>)> {
                 o("water_level", "水位站", "Water level"),
                 o("geohazard", "地质灾害监测", "Geohazard monitoring"),
                 o("weather", "气象站", "Weather station"),
-                o("hazmat_online", "危化品在线监测", "Hazmat online monitoring"),
+                o(
+                    "hazmat_online",
+                    "危化品在线监测",
+                    "Hazmat online monitoring",
+                ),
                 o("mine_safety", "煤矿安全监控", "Mine safety monitoring"),
             ],
         ),
@@ -333,9 +560,13 @@ mod tests {
     fn uscc_check_digit() {
         // A published example with a valid check character.
         assert!(uscc_valid("91350100M000100Y43"));
+        assert!(uscc_valid("91140214MA0K1234XP"));
         assert!(!uscc_valid("91350100M000100Y44"));
         assert!(!uscc_valid("91350100M000100Y4"));
-        assert!(!uscc_valid("91350100M000100YI3"), "I is not in the alphabet");
+        assert!(
+            !uscc_valid("91350100M000100YI3"),
+            "I is not in the alphabet"
+        );
     }
 
     #[test]

@@ -35,7 +35,10 @@ async fn fresh_pg(base: &str) -> String {
     sqlx::any::install_default_drivers();
     let schema = format!("t_{:016x}", rand::rng().random::<u64>());
     let admin = sqlx::AnyPool::connect(base).await.expect("pg connect");
-    sqlx::raw_sql(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.expect("schema");
+    sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .expect("schema");
     admin.close().await;
     let sep = if base.contains('?') { '&' } else { '?' };
     format!("{base}{sep}options=-c%20search_path%3D{schema}")
@@ -53,16 +56,33 @@ pub async fn apps() -> Vec<TestApp> {
 impl TestApp {
     pub async fn start(database_url: Option<String>) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
-        let backend = if database_url.is_some() { "postgres" } else { "sqlite" };
-        let config = Config { data_dir: dir.path().to_path_buf(), database_url, ..Config::default() };
+        let backend = if database_url.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        };
+        let config = Config {
+            data_dir: dir.path().to_path_buf(),
+            database_url,
+            ..Config::default()
+        };
         let state = yingji::open(config).await.expect("open");
-        yingji::demo::load_divisions(&state, "test").await.expect("divisions");
+        yingji::demo::load_divisions(&state, "test")
+            .await
+            .expect("divisions");
         let hash = auth::hash_password(PASSWORD).unwrap();
         let mut tx = state.db.begin().await.unwrap();
         for (u, role, div) in USERS {
             auth::store::create(
                 &mut tx,
-                auth::store::NewUser { username: u, display_name: u, password_hash: &hash, role: *role, division: &Code::parse(div).unwrap(), org: "" },
+                auth::store::NewUser {
+                    username: u,
+                    display_name: u,
+                    password_hash: &hash,
+                    role: *role,
+                    division: &Code::parse(div).unwrap(),
+                    org: "",
+                },
                 time::OffsetDateTime::now_utc(),
             )
             .await
@@ -75,7 +95,12 @@ impl TestApp {
         tokio::spawn(async move {
             let _ = yingji::http::serve(s2, listener).await;
         });
-        TestApp { state, addr, backend, _dir: dir }
+        TestApp {
+            state,
+            addr,
+            backend,
+            _dir: dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -92,7 +117,11 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(r.status(), 200, "{}: login {username}", self.backend);
-        User { client, base: self.url(""), name: username.to_string() }
+        User {
+            client,
+            base: self.url(""),
+            name: username.to_string(),
+        }
     }
 
     /// Add an enterprise user bound to `org`.
@@ -101,7 +130,14 @@ impl TestApp {
         let mut tx = self.state.db.begin().await.unwrap();
         auth::store::create(
             &mut tx,
-            auth::store::NewUser { username, display_name: username, password_hash: &hash, role, division: &Code::parse(division).unwrap(), org },
+            auth::store::NewUser {
+                username,
+                display_name: username,
+                password_hash: &hash,
+                role,
+                division: &Code::parse(division).unwrap(),
+                org,
+            },
             time::OffsetDateTime::now_utc(),
         )
         .await
@@ -112,7 +148,9 @@ impl TestApp {
     /// A point inside a division's boundary (WGS84).
     pub fn point_in(&self, division: &str) -> (f64, f64) {
         let tree = self.state.tree();
-        let (_, mp) = tree.boundary_for(&Code::parse(division).unwrap()).expect("boundary");
+        let (_, mp) = tree
+            .boundary_for(&Code::parse(division).unwrap())
+            .expect("boundary");
         yingji_geo::interior_point(&mp).expect("interior point")
     }
 }
@@ -125,21 +163,48 @@ pub struct User {
 
 impl User {
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(format!("{}{}", self.base, path)).send().await.unwrap()
+        self.client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .unwrap()
     }
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.client.post(format!("{}{}", self.base, path)).header("x-requested-with", "yingji").json(body).send().await.unwrap()
+        self.client
+            .post(format!("{}{}", self.base, path))
+            .header("x-requested-with", "yingji")
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
     pub async fn put(&self, path: &str, body: &Value) -> Response {
-        self.client.put(format!("{}{}", self.base, path)).header("x-requested-with", "yingji").json(body).send().await.unwrap()
+        self.client
+            .put(format!("{}{}", self.base, path))
+            .header("x-requested-with", "yingji")
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
     pub async fn delete(&self, path: &str) -> Response {
-        self.client.delete(format!("{}{}", self.base, path)).header("x-requested-with", "yingji").send().await.unwrap()
+        self.client
+            .delete(format!("{}{}", self.base, path))
+            .header("x-requested-with", "yingji")
+            .send()
+            .await
+            .unwrap()
     }
     pub async fn upload(&self, path: &str, file_name: &str, bytes: Vec<u8>) -> Response {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
         let form = reqwest::multipart::Form::new().part("file", part);
-        self.client.post(format!("{}{}", self.base, path)).header("x-requested-with", "yingji").multipart(form).send().await.unwrap()
+        self.client
+            .post(format!("{}{}", self.base, path))
+            .header("x-requested-with", "yingji")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
@@ -158,7 +223,16 @@ pub fn sample_attrs(kind: &str) -> Value {
     }
 }
 
-pub const KINDS: [&str; 8] = ["team", "expert", "equipment", "warehouse", "shelter", "enterprise", "hazard_source", "monitoring_point"];
+pub const KINDS: [&str; 8] = [
+    "team",
+    "expert",
+    "equipment",
+    "warehouse",
+    "shelter",
+    "enterprise",
+    "hazard_source",
+    "monitoring_point",
+];
 
 /// A full create body for a kind in a division.
 pub fn body(app: &TestApp, kind: &str, name: &str, division: &str) -> Value {
