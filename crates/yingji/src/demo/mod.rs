@@ -255,7 +255,7 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
     // 34 professional rescue teams of 17 kinds, 3,600+ people.
     let kinds = g.dicts.get("team_kind").cloned().unwrap_or_default();
     let sizes: [i64; 17] = [
-        320, 160, 150, 120, 130, 90, 60, 60, 50, 110, 120, 80, 60, 90, 40, 40, 150,
+        420, 200, 180, 130, 140, 90, 60, 60, 50, 110, 130, 80, 60, 90, 40, 40, 200,
     ];
     let mut team_ids = Vec::new();
     for (i, k) in kinds.iter().enumerate() {
@@ -321,7 +321,7 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
     }
 
     // Shelters: 2 Ⅰ-class, 8 Ⅱ-class, 11 Ⅲ-class.
-    for name in ["大同市示范性教育实践基地", "御河东岸生态园"] {
+    for name in ["市示范性教育实践基地", "御河东岸生态园"] {
         g.add(&resources::SHELTER, "140213", name, json!({ "shelter_class": "I", "duration_days": 30, "area_m2": 150000.0, "shelter_type": "mixed", "facilities": ["应急供水", "应急供电", "应急厕所", "医疗救护", "物资储备"] }), "").await?;
     }
     for (i, c) in COUNTIES.iter().skip(2).enumerate().take(8) {
@@ -354,11 +354,8 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
             .and_then(|d| d.iter().find(|o| o.value == ind))
             .map(|o| o.label_zh.clone())
             .unwrap_or_default();
-        let name = format!(
-            "大同{}{}有限公司",
-            ["晋北", "云冈", "御河", "桑干", "恒山", "火山", "塞上", "古城"][i % 8],
-            format!("{label}{}", i + 1)
-        );
+        let brand = ["晋北", "云冈", "御河", "桑干", "恒山", "火山", "塞上", "古城"][i % 8];
+        let name = format!("大同{brand}{label}{}有限公司", i + 1);
         let code = uscc(&mut g.rng, c);
         let scale = ["large", "medium", "small"][i % 3];
         let id = g

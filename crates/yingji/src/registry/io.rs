@@ -138,12 +138,15 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, FieldError> {
     Ok(Table { header, rows })
 }
 
+/// Data rows as (spreadsheet row number, field key → cell text).
+pub type MappedRows = Vec<(usize, Map<String, Value>)>;
+
 /// Map a table's columns onto a kind's fields. Unknown columns and missing
 /// required columns are errors; the division-name column is ignored.
 pub fn map_rows(
     spec: &KindSpec,
     t: &Table,
-) -> Result<Vec<(usize, Map<String, Value>)>, Vec<FieldError>> {
+) -> Result<MappedRows, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut cols: Vec<Option<&FieldSpec>> = Vec::new();
     for h in &t.header {

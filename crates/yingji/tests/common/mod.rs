@@ -30,7 +30,7 @@ pub const USERS: &[(&str, Role, &str)] = &[
     ("observer", Role::Observer, "140200"),
 ];
 
-async fn fresh_pg(base: &str) -> String {
+pub async fn fresh_pg_url(base: &str) -> String {
     use rand::Rng;
     sqlx::any::install_default_drivers();
     let schema = format!("t_{:016x}", rand::rng().random::<u64>());
@@ -48,7 +48,7 @@ async fn fresh_pg(base: &str) -> String {
 pub async fn apps() -> Vec<TestApp> {
     let mut out = vec![TestApp::start(None).await];
     if let Ok(base) = std::env::var("YINGJI_TEST_DATABASE_URL") {
-        out.push(TestApp::start(Some(fresh_pg(&base).await)).await);
+        out.push(TestApp::start(Some(fresh_pg_url(&base).await)).await);
     }
     out
 }
