@@ -101,9 +101,10 @@ async fn healthz(
 #[utoipa::path(get, path = "/api/v1/map/config", tag = "map", responses((status = 200, body = crate::config::MapConfig)))]
 async fn map_config(
     axum::extract::State(s): axum::extract::State<AppState>,
-    _p: crate::auth::Principal,
-) -> axum::Json<crate::config::MapConfig> {
-    axum::Json(s.config.map.clone())
+    p: crate::auth::Principal,
+) -> Result<axum::Json<crate::config::MapConfig>, ApiError> {
+    crate::auth::authorize(&p, crate::auth::Action::Read, "divisions")?;
+    Ok(axum::Json(s.config.map.clone()))
 }
 
 /// Bind and serve until Ctrl-C / SIGTERM.
