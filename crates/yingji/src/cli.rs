@@ -243,7 +243,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let state = crate::open(config).await?;
             let r = journal::verify(&state.db).await?;
             if r.ok() {
-                println!("journal OK: {} entries, chain intact", r.entries);
+                let (seq, hash) = journal::head(&state.db).await?;
+                println!("journal OK: {} entries, chain intact; head {seq} {hash}", r.entries);
             } else {
                 println!(
                     "journal BROKEN: {} entries checked, {} problems:",
