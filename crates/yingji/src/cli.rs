@@ -244,7 +244,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let r = journal::verify(&state.db).await?;
             if r.ok() {
                 let (seq, hash) = journal::head(&state.db).await?;
-                println!("journal OK: {} entries, chain intact; head {seq} {hash}", r.entries);
+                println!(
+                    "journal OK: {} entries, chain intact; head {seq} {hash}",
+                    r.entries
+                );
             } else {
                 println!(
                     "journal BROKEN: {} entries checked, {} problems:",

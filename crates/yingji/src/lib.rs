@@ -12,8 +12,10 @@ pub mod db;
 pub mod demo;
 pub mod divisions;
 pub mod http;
+pub mod indicators;
 pub mod journal;
 pub mod registry;
+pub mod reports;
 pub mod resources;
 
 pub use config::Config;

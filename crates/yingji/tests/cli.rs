@@ -12,12 +12,19 @@ fn yingji(dir: &std::path::Path, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
 fn help_lists_the_commands() {
-    let o = Command::new(env!("CARGO_BIN_EXE_yingji")).arg("--help").output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_yingji"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let t = text(&o);
     for cmd in ["serve", "demo", "import", "export", "user", "verify"] {
         assert!(t.contains(cmd), "{cmd} missing from --help:\n{t}");
@@ -40,32 +47,131 @@ async fn demo_verify_tamper_users_import_export() {
     assert!(text(&o).contains("chain intact"));
 
     // Users.
-    let o = yingji(d, &["user", "create", "--username", "lingqiu", "--display-name", "灵丘县值班员", "--role", "operator", "--division", "140224", "--password", "Lingqiu@2025"]);
+    let o = yingji(
+        d,
+        &[
+            "user",
+            "create",
+            "--username",
+            "lingqiu",
+            "--display-name",
+            "灵丘县值班员",
+            "--role",
+            "operator",
+            "--division",
+            "140224",
+            "--password",
+            "Lingqiu@2025",
+        ],
+    );
     assert!(o.status.success(), "{}", text(&o));
-    let o = yingji(d, &["user", "create", "--username", "weak", "--display-name", "x", "--role", "operator", "--division", "140224", "--password", "weak"]);
+    let o = yingji(
+        d,
+        &[
+            "user",
+            "create",
+            "--username",
+            "weak",
+            "--display-name",
+            "x",
+            "--role",
+            "operator",
+            "--division",
+            "140224",
+            "--password",
+            "weak",
+        ],
+    );
     assert!(!o.status.success());
     assert!(text(&o).contains("password"), "{}", text(&o));
-    let o = yingji(d, &["user", "create", "--username", "x2", "--display-name", "x", "--role", "king", "--division", "140224"]);
+    let o = yingji(
+        d,
+        &[
+            "user",
+            "create",
+            "--username",
+            "x2",
+            "--display-name",
+            "x",
+            "--role",
+            "king",
+            "--division",
+            "140224",
+        ],
+    );
     assert!(text(&o).contains("unknown role"));
     let o = yingji(d, &["user", "list"]);
-    assert!(text(&o).contains("lingqiu") && text(&o).contains("灵丘县"), "{}", text(&o));
+    assert!(
+        text(&o).contains("lingqiu") && text(&o).contains("灵丘县"),
+        "{}",
+        text(&o)
+    );
     let o = yingji(d, &["user", "reset-password", "--username", "lingqiu"]);
     assert!(text(&o).contains("password: Yj-"), "{}", text(&o));
-    let o = yingji(d, &["user", "token", "--username", "lingqiu", "--name", "sensor gateway"]);
+    let o = yingji(
+        d,
+        &[
+            "user",
+            "token",
+            "--username",
+            "lingqiu",
+            "--name",
+            "sensor gateway",
+        ],
+    );
     assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).trim().len() >= 43);
 
     // Export then import: duplicates are refused, nothing changes.
     let csv = d.join("shelters.csv");
-    let o = yingji(d, &["export", "registry", "--kind", "shelter", "--out", csv.to_str().unwrap()]);
+    let o = yingji(
+        d,
+        &[
+            "export",
+            "registry",
+            "--kind",
+            "shelter",
+            "--out",
+            csv.to_str().unwrap(),
+        ],
+    );
     assert!(text(&o).contains("exported 21 shelter"), "{}", text(&o));
-    let o = yingji(d, &["import", "registry", "--kind", "shelter", "--file", csv.to_str().unwrap()]);
+    let o = yingji(
+        d,
+        &[
+            "import",
+            "registry",
+            "--kind",
+            "shelter",
+            "--file",
+            csv.to_str().unwrap(),
+        ],
+    );
     assert!(!o.status.success());
-    assert!(text(&o).contains("已存在") && text(&o).contains("nothing imported"), "{}", text(&o));
+    assert!(
+        text(&o).contains("已存在") && text(&o).contains("nothing imported"),
+        "{}",
+        text(&o)
+    );
     let xlsx = d.join("teams.xlsx");
-    let o = yingji(d, &["export", "registry", "--kind", "team", "--format", "xlsx", "--out", xlsx.to_str().unwrap()]);
+    let o = yingji(
+        d,
+        &[
+            "export",
+            "registry",
+            "--kind",
+            "team",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", text(&o));
     let journal = d.join("journal.jsonl");
-    let o = yingji(d, &["export", "journal", "--out", journal.to_str().unwrap()]);
+    let o = yingji(
+        d,
+        &["export", "journal", "--out", journal.to_str().unwrap()],
+    );
     assert!(o.status.success());
     let lines = std::fs::read_to_string(&journal).unwrap().lines().count();
     assert!(lines > 400, "{lines}");
@@ -74,7 +180,10 @@ async fn demo_verify_tamper_users_import_export() {
     sqlx::any::install_default_drivers();
     let url = format!("sqlite://{}", d.join("yingji.db").display());
     let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-    sqlx::query("UPDATE journal SET actor = 'mallory' WHERE seq = 5").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE journal SET actor = 'mallory' WHERE seq = 5")
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
     let o = yingji(d, &["verify"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
@@ -84,11 +193,23 @@ async fn demo_verify_tamper_users_import_export() {
 #[test]
 fn bad_config_and_database_urls_are_clear() {
     let dir = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_yingji")).args(["--database", "mysql://x", "verify"]).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_yingji"))
+        .args(["--database", "mysql://x", "verify"])
+        .output()
+        .unwrap();
     assert!(!o.status.success());
-    assert!(text(&o).contains("unsupported database URL"), "{}", text(&o));
+    assert!(
+        text(&o).contains("unsupported database URL"),
+        "{}",
+        text(&o)
+    );
     let cfg = dir.path().join("c.toml");
     std::fs::write(&cfg, "lisen = 1\n").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_yingji")).arg("--config").arg(&cfg).arg("verify").output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_yingji"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("verify")
+        .output()
+        .unwrap();
     assert!(text(&o).contains("lisen"), "{}", text(&o));
 }

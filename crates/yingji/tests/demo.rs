@@ -8,18 +8,40 @@ use yingji::Config;
 
 async fn demo_app(database_url: Option<String>) -> (yingji::AppState, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let config = Config { data_dir: dir.path().to_path_buf(), database_url, ..Config::default() };
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        database_url,
+        ..Config::default()
+    };
     let s = yingji::open(config).await.unwrap();
     yingji::demo::create(&s).await.unwrap();
     (s, dir)
 }
 
 async fn items(s: &yingji::AppState, kind: &str) -> Vec<yingji::registry::Item> {
-    let scope = Scope { prefix: String::new(), org: None };
-    list(&s.db, &s.tree(), kind, &scope, &Filter { limit: 100_000, ..Default::default() }).await.unwrap().1
+    let scope = Scope {
+        prefix: String::new(),
+        org: None,
+    };
+    list(
+        &s.db,
+        &s.tree(),
+        kind,
+        &scope,
+        &Filter {
+            limit: 100_000,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .1
 }
 
-fn count_by(items: &[yingji::registry::Item], f: impl Fn(&yingji::registry::Item) -> String) -> HashMap<String, usize> {
+fn count_by(
+    items: &[yingji::registry::Item],
+    f: impl Fn(&yingji::registry::Item) -> String,
+) -> HashMap<String, usize> {
     let mut m = HashMap::new();
     for i in items {
         *m.entry(f(i)).or_default() += 1;
@@ -36,13 +58,20 @@ async fn demo_matches_the_plan() {
     let teams = items(&s, "team").await;
     assert_eq!(teams.len(), 34);
     assert_eq!(count_by(&teams, |t| t.category.clone()).len(), 17);
-    let people: i64 = teams.iter().map(|t| t.attrs["headcount"].as_i64().unwrap()).sum();
+    let people: i64 = teams
+        .iter()
+        .map(|t| t.attrs["headcount"].as_i64().unwrap())
+        .sum();
     assert!(people >= 3600, "{people}");
 
     let shelters = items(&s, "shelter").await;
     let by_class = count_by(&shelters, |t| t.category.clone());
     assert_eq!((by_class["I"], by_class["II"], by_class["III"]), (2, 8, 11));
-    let first: Vec<&str> = shelters.iter().filter(|s| s.category == "I").map(|s| s.name.as_str()).collect();
+    let first: Vec<&str> = shelters
+        .iter()
+        .filter(|s| s.category == "I")
+        .map(|s| s.name.as_str())
+        .collect();
     assert_eq!(first, vec!["市示范性教育实践基地", "御河东岸生态园"]);
 
     let wh = items(&s, "warehouse").await;
@@ -60,11 +89,22 @@ async fn demo_matches_the_plan() {
     for kind in common::KINDS {
         for it in items(&s, kind).await {
             let code = yingji::divisions::Code::parse(&it.division).unwrap();
-            assert_eq!(tree.contains_point(&code, it.lon, it.lat), Some(true), "{kind} {}", it.name);
+            assert_eq!(
+                tree.contains_point(&code, it.lon, it.lat),
+                Some(true),
+                "{kind} {}",
+                it.name
+            );
         }
     }
     // Demo users can log in; the journal verifies.
-    assert!(yingji::auth::store::credentials(&s.db, "qiye").await.unwrap().unwrap().user.org.starts_with("enterprise:"));
+    assert!(yingji::auth::store::credentials(&s.db, "qiye")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .org
+        .starts_with("enterprise:"));
     assert!(yingji::journal::verify(&s.db).await.unwrap().ok());
 }
 
@@ -77,8 +117,16 @@ async fn demo_is_deterministic_and_runs_on_postgres_too() {
     };
     let (b, _db) = demo_app(second).await;
     for kind in common::KINDS {
-        let pa: Vec<(String, f64, f64)> = items(&a, kind).await.into_iter().map(|i| (i.name, i.lon, i.lat)).collect();
-        let pb: Vec<(String, f64, f64)> = items(&b, kind).await.into_iter().map(|i| (i.name, i.lon, i.lat)).collect();
+        let pa: Vec<(String, f64, f64)> = items(&a, kind)
+            .await
+            .into_iter()
+            .map(|i| (i.name, i.lon, i.lat))
+            .collect();
+        let pb: Vec<(String, f64, f64)> = items(&b, kind)
+            .await
+            .into_iter()
+            .map(|i| (i.name, i.lon, i.lat))
+            .collect();
         assert_eq!(pa, pb, "{kind}");
     }
 }

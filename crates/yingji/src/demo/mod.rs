@@ -354,7 +354,9 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
             .and_then(|d| d.iter().find(|o| o.value == ind))
             .map(|o| o.label_zh.clone())
             .unwrap_or_default();
-        let brand = ["晋北", "云冈", "御河", "桑干", "恒山", "火山", "塞上", "古城"][i % 8];
+        let brand = [
+            "晋北", "云冈", "御河", "桑干", "恒山", "火山", "塞上", "古城",
+        ][i % 8];
         let name = format!("大同{brand}{label}{}有限公司", i + 1);
         let code = uscc(&mut g.rng, c);
         let scale = ["large", "medium", "small"][i % 3];

@@ -143,10 +143,7 @@ pub type MappedRows = Vec<(usize, Map<String, Value>)>;
 
 /// Map a table's columns onto a kind's fields. Unknown columns and missing
 /// required columns are errors; the division-name column is ignored.
-pub fn map_rows(
-    spec: &KindSpec,
-    t: &Table,
-) -> Result<MappedRows, Vec<FieldError>> {
+pub fn map_rows(spec: &KindSpec, t: &Table) -> Result<MappedRows, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut cols: Vec<Option<&FieldSpec>> = Vec::new();
     for h in &t.header {

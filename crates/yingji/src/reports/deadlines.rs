@@ -1,0 +1,604 @@
+//! Legal time limits of disaster and accident reporting, as pure functions
+//! of the facts and a clock. Every limit is configuration ([`Limits`]) with
+//! the national defaults, so a province's own rule can replace it.
+//!
+//! Natural disasters (《自然灾害情况统计调查制度》): the county's 初报 within
+//! 2 h of the disaster; the city reviews and forwards within 2 h of receipt;
+//! ≥ 10 dead or missing → the county also reports directly to the province at
+//! once; 续报 daily while the situation is unstable (county by 09:00 with data
+//! to 24:00 the day before, city by 10:00), every 10 days for drought; 核报
+//! within N working days after the situation stabilises.
+//!
+//! Production-safety accidents (国务院令第493号): the unit to the county
+//! department within 1 h; each level upward within 2 h, up to the city for
+//! 一般, the province for 较大, the State Council department for 重大/特别重大;
+//! supplementary reports when casualties change within 30 days (7 for road
+//! traffic and fire); the investigation report within 60 days, extendable
+//! once by at most 60.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration, OffsetDateTime, Time, UtcOffset, Weekday};
+
+use super::grading::AccidentGrade;
+
+/// China Standard Time (no daylight saving).
+pub const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
+    Ok(o) => o,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// Configurable time limits (defaults: the national rules).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    pub initial_hours: i64,
+    pub forward_hours: i64,
+    /// Dead + missing at or above which the county reports directly upward.
+    pub direct_report_threshold: u32,
+    /// "At once": minutes allowed for the direct report.
+    pub direct_report_minutes: i64,
+    /// Local times of the daily 续报 deadlines (county, city).
+    pub followup_county: (u8, u8),
+    pub followup_city: (u8, u8),
+    pub drought_followup_days: i64,
+    /// 核报: working days after the situation stabilises.
+    pub final_working_days: i64,
+    pub accident_unit_hours: i64,
+    pub accident_level_hours: i64,
+    pub supplement_days: i64,
+    pub supplement_days_road_fire: i64,
+    pub investigation_days: i64,
+    pub investigation_extension_days: i64,
+    /// How long before a deadline it counts as "due soon".
+    pub due_soon_minutes: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            initial_hours: 2,
+            forward_hours: 2,
+            direct_report_threshold: 10,
+            direct_report_minutes: 0,
+            followup_county: (9, 0),
+            followup_city: (10, 0),
+            drought_followup_days: 10,
+            final_working_days: 5,
+            accident_unit_hours: 1,
+            accident_level_hours: 2,
+            supplement_days: 30,
+            supplement_days_road_fire: 7,
+            investigation_days: 60,
+            investigation_extension_days: 60,
+            due_soon_minutes: 30,
+        }
+    }
+}
+
+/// Holidays and make-up working days (调休), from configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Calendar {
+    pub holidays: BTreeSet<Date>,
+    pub workdays: BTreeSet<Date>,
+}
+
+impl Calendar {
+    pub fn is_working_day(&self, d: Date) -> bool {
+        if self.workdays.contains(&d) {
+            return true;
+        }
+        !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) && !self.holidays.contains(&d)
+    }
+
+    /// The end (24:00 local) of the n-th working day after the local date of `from`.
+    pub fn add_working_days(&self, from: OffsetDateTime, n: i64) -> OffsetDateTime {
+        let mut d = from.to_offset(CST).date();
+        let mut left = n;
+        while left > 0 {
+            d = d.next_day().unwrap_or(d);
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        end_of_day(d)
+    }
+}
+
+fn end_of_day(d: Date) -> OffsetDateTime {
+    d.next_day()
+        .unwrap_or(d)
+        .with_time(Time::MIDNIGHT)
+        .assume_offset(CST)
+}
+
+fn at_local(d: Date, (h, m): (u8, u8)) -> OffsetDateTime {
+    let t = Time::from_hms(h, m, 0).unwrap_or(Time::MIDNIGHT);
+    d.with_time(t).assume_offset(CST)
+}
+
+/// A report that must exist by a time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// Stable key, e.g. `initial`, `forward`, `direct`, `followup:2026-07-02`, `final`.
+    pub key: String,
+    pub label_zh: String,
+    /// Which level owes it: `county`, `city`, `unit`, `province`, …
+    pub by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub due: OffsetDateTime,
+}
+
+/// What is known about a natural-disaster process.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DisasterFacts {
+    pub onset: OffsetDateTime,
+    pub drought: bool,
+    /// When the county's 初报 reached the city (starts the city's clock).
+    pub county_initial_at: Option<OffsetDateTime>,
+    /// Highest dead + missing reported so far, and when it was first reached.
+    pub dead_missing: u32,
+    pub dead_missing_at: Option<OffsetDateTime>,
+    /// When the situation was declared stable (ends 续报, starts 核报).
+    pub stable_at: Option<OffsetDateTime>,
+}
+
+/// The reports a disaster requires, up to `now`.
+pub fn disaster_steps(
+    f: &DisasterFacts,
+    now: OffsetDateTime,
+    l: &Limits,
+    cal: &Calendar,
+) -> Vec<Step> {
+    let mut out = vec![Step {
+        key: "initial".into(),
+        label_zh: "县级初报".into(),
+        by: "county".into(),
+        due: f.onset + Duration::hours(l.initial_hours),
+    }];
+    if let Some(r) = f.county_initial_at {
+        out.push(Step {
+            key: "forward".into(),
+            label_zh: "市级审核上报".into(),
+            by: "city".into(),
+            due: r + Duration::hours(l.forward_hours),
+        });
+    }
+    if f.dead_missing >= l.direct_report_threshold {
+        let at = f.dead_missing_at.unwrap_or(f.onset);
+        out.push(Step {
+            key: "direct".into(),
+            label_zh: format!(
+                "死亡失踪 {} 人以上，县级直报省级",
+                l.direct_report_threshold
+            ),
+            by: "county".into(),
+            due: at + Duration::minutes(l.direct_report_minutes),
+        });
+    }
+    // 续报 until the situation is stable (or until now).
+    let until = f.stable_at.unwrap_or(now).to_offset(CST).date();
+    let onset_day = f.onset.to_offset(CST).date();
+    if f.drought {
+        let mut k = 1;
+        loop {
+            let d = onset_day + Duration::days(l.drought_followup_days * k);
+            if d > until {
+                break;
+            }
+            out.push(Step {
+                key: format!("followup:{d}"),
+                label_zh: format!("{d} 旱情续报"),
+                by: "county".into(),
+                due: at_local(d, l.followup_county),
+            });
+            k += 1;
+        }
+    } else {
+        let mut d = onset_day.next_day();
+        while let Some(day) = d {
+            if day > until {
+                break;
+            }
+            out.push(Step {
+                key: format!("followup:{day}"),
+                label_zh: format!("{day} 县级续报"),
+                by: "county".into(),
+                due: at_local(day, l.followup_county),
+            });
+            out.push(Step {
+                key: format!("followup-city:{day}"),
+                label_zh: format!("{day} 市级续报"),
+                by: "city".into(),
+                due: at_local(day, l.followup_city),
+            });
+            d = day.next_day();
+        }
+    }
+    if let Some(s) = f.stable_at {
+        out.push(Step {
+            key: "final".into(),
+            label_zh: "县级核报".into(),
+            by: "county".into(),
+            due: cal.add_working_days(s, l.final_working_days),
+        });
+    }
+    out
+}
+
+/// The highest level an accident of this grade must reach (493号令 第十条).
+pub fn accident_chain(grade: AccidentGrade) -> &'static [&'static str] {
+    match grade {
+        AccidentGrade::Ordinary => &["county", "city"],
+        AccidentGrade::Larger => &["county", "city", "province"],
+        AccidentGrade::Major | AccidentGrade::EspeciallyMajor => {
+            &["county", "city", "province", "state"]
+        }
+    }
+}
+
+fn level_zh(l: &str) -> &'static str {
+    match l {
+        "county" => "县级",
+        "city" => "市级",
+        "province" => "省级",
+        "state" => "国务院有关部门",
+        _ => "",
+    }
+}
+
+/// What is known about an accident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccidentFactsTime {
+    pub occurred: OffsetDateTime,
+    pub grade: AccidentGrade,
+    /// Road-traffic and fire accidents have a 7-day supplement window.
+    pub road_or_fire: bool,
+    /// When each level received the report: (level, time), in chain order.
+    pub received: Vec<(String, OffsetDateTime)>,
+    /// The investigation deadline was extended once.
+    pub investigation_extended: bool,
+}
+
+/// The reports an accident requires.
+pub fn accident_steps(f: &AccidentFactsTime, l: &Limits) -> Vec<Step> {
+    let mut out = Vec::new();
+    let mut prev = f.occurred + Duration::hours(l.accident_unit_hours);
+    let mut prev_actual: Option<OffsetDateTime> = None;
+    for (i, level) in accident_chain(f.grade).iter().enumerate() {
+        let due = if i == 0 {
+            prev
+        } else {
+            // Each level has 2 h from when it received the report (or from
+            // when it should have, if the level below was late in silence).
+            prev_actual.unwrap_or(prev) + Duration::hours(l.accident_level_hours)
+        };
+        out.push(Step {
+            key: format!("report:{level}"),
+            label_zh: if i == 0 {
+                "事故单位报告县级".into()
+            } else {
+                format!("逐级上报至{}", level_zh(level))
+            },
+            by: if i == 0 {
+                "unit".into()
+            } else {
+                accident_chain(f.grade)[i - 1].to_string()
+            },
+            due,
+        });
+        prev = due;
+        prev_actual = f
+            .received
+            .iter()
+            .find(|(lv, _)| lv == level)
+            .map(|(_, t)| *t);
+    }
+    let days = if f.road_or_fire {
+        l.supplement_days_road_fire
+    } else {
+        l.supplement_days
+    };
+    out.push(Step {
+        key: "supplement-window".into(),
+        label_zh: format!("伤亡人数变化补报期限（{days} 日）"),
+        by: "county".into(),
+        due: f.occurred + Duration::days(days),
+    });
+    let inv = l.investigation_days
+        + if f.investigation_extended {
+            l.investigation_extension_days
+        } else {
+            0
+        };
+    out.push(Step {
+        key: "investigation".into(),
+        label_zh: "事故调查报告".into(),
+        by: "investigation".into(),
+        due: f.occurred + Duration::days(inv),
+    });
+    out
+}
+
+/// Whether a change of casualties at `at` still falls in the supplement window.
+pub fn supplement_allowed(
+    occurred: OffsetDateTime,
+    road_or_fire: bool,
+    at: OffsetDateTime,
+    l: &Limits,
+) -> bool {
+    let days = if road_or_fire {
+        l.supplement_days_road_fire
+    } else {
+        l.supplement_days
+    };
+    at <= occurred + Duration::days(days)
+}
+
+/// 报送状态.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 按时
+    OnTime,
+    /// 待报 (not yet due)
+    Pending,
+    /// 即将到期
+    DueSoon,
+    /// 迟报: submitted after the deadline
+    Late,
+    /// 漏报: not submitted and past the deadline
+    Missing,
+}
+
+impl Status {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Status::OnTime => "按时",
+            Status::Pending => "待报",
+            Status::DueSoon => "即将到期",
+            Status::Late => "迟报",
+            Status::Missing => "漏报",
+        }
+    }
+}
+
+/// The status of a step given when (if ever) it was submitted. A submission
+/// exactly at the deadline is on time.
+pub fn status(
+    due: OffsetDateTime,
+    submitted: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+    l: &Limits,
+) -> Status {
+    match submitted {
+        Some(t) if t <= due => Status::OnTime,
+        Some(_) => Status::Late,
+        None if now > due => Status::Missing,
+        None if due - now <= Duration::minutes(l.due_soon_minutes) => Status::DueSoon,
+        None => Status::Pending,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    fn l() -> Limits {
+        Limits::default()
+    }
+
+    #[test]
+    fn status_boundaries() {
+        let due = datetime!(2026-07-01 12:00 +8);
+        let table = [
+            (
+                Some(datetime!(2026-07-01 12:00 +8)),
+                datetime!(2026-07-01 13:00 +8),
+                Status::OnTime,
+            ), // exactly 2 h
+            (
+                Some(datetime!(2026-07-01 12:00:01 +8)),
+                datetime!(2026-07-01 13:00 +8),
+                Status::Late,
+            ),
+            (None, datetime!(2026-07-01 12:00 +8), Status::DueSoon),
+            (None, datetime!(2026-07-01 12:00:01 +8), Status::Missing),
+            (None, datetime!(2026-07-01 11:30 +8), Status::DueSoon),
+            (None, datetime!(2026-07-01 11:29:59 +8), Status::Pending),
+        ];
+        for (sub, now, want) in table {
+            assert_eq!(status(due, sub, now, &l()), want, "{sub:?} at {now}");
+        }
+    }
+
+    fn facts(onset: OffsetDateTime) -> DisasterFacts {
+        DisasterFacts {
+            onset,
+            drought: false,
+            county_initial_at: None,
+            dead_missing: 0,
+            dead_missing_at: None,
+            stable_at: None,
+        }
+    }
+
+    #[test]
+    fn initial_forward_and_direct_reports() {
+        let onset = datetime!(2026-07-01 10:00 +8);
+        let mut f = facts(onset);
+        let steps = disaster_steps(&f, onset, &l(), &Calendar::default());
+        assert_eq!(steps[0].key, "initial");
+        assert_eq!(steps[0].due, datetime!(2026-07-01 12:00 +8));
+        assert_eq!(steps.len(), 1);
+        f.county_initial_at = Some(datetime!(2026-07-01 11:30 +8));
+        f.dead_missing = 9;
+        let steps = disaster_steps(&f, onset, &l(), &Calendar::default());
+        assert_eq!(steps[1].key, "forward");
+        assert_eq!(steps[1].due, datetime!(2026-07-01 13:30 +8));
+        assert!(
+            !steps.iter().any(|s| s.key == "direct"),
+            "9 dead or missing: no direct report"
+        );
+        f.dead_missing = 10;
+        f.dead_missing_at = Some(datetime!(2026-07-01 11:00 +8));
+        let steps = disaster_steps(&f, onset, &l(), &Calendar::default());
+        let d = steps.iter().find(|s| s.key == "direct").unwrap();
+        assert_eq!(d.due, datetime!(2026-07-01 11:00 +8), "exactly 10: at once");
+    }
+
+    #[test]
+    fn daily_followups_until_stable_across_midnight() {
+        // Onset 23:30 local on 1 July: the first 续报 is due 09:00 on 2 July.
+        let onset = datetime!(2026-07-01 23:30 +8);
+        let mut f = facts(onset);
+        f.stable_at = Some(datetime!(2026-07-03 15:00 +8));
+        let steps = disaster_steps(
+            &f,
+            datetime!(2026-07-10 00:00 +8),
+            &l(),
+            &Calendar::default(),
+        );
+        let keys: Vec<&str> = steps.iter().map(|s| s.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "initial",
+                "followup:2026-07-02",
+                "followup-city:2026-07-02",
+                "followup:2026-07-03",
+                "followup-city:2026-07-03",
+                "final"
+            ]
+        );
+        assert_eq!(
+            steps[0].due,
+            datetime!(2026-07-02 01:30 +8),
+            "2 h crosses midnight"
+        );
+        assert_eq!(steps[1].due, datetime!(2026-07-02 09:00 +8));
+        assert_eq!(steps[2].due, datetime!(2026-07-02 10:00 +8));
+        // An onset stored in UTC is still judged in local days.
+        let utc = datetime!(2026-07-01 15:30 UTC); // = 23:30 CST
+        assert_eq!(
+            disaster_steps(
+                &facts(utc),
+                datetime!(2026-07-02 09:30 +8),
+                &l(),
+                &Calendar::default()
+            )[1]
+            .key,
+            "followup:2026-07-02"
+        );
+    }
+
+    #[test]
+    fn drought_followups_every_ten_days() {
+        let f = DisasterFacts {
+            drought: true,
+            ..facts(datetime!(2026-05-01 08:00 +8))
+        };
+        let steps = disaster_steps(
+            &f,
+            datetime!(2026-05-25 00:00 +8),
+            &l(),
+            &Calendar::default(),
+        );
+        let keys: Vec<&str> = steps
+            .iter()
+            .filter(|s| s.key.starts_with("followup"))
+            .map(|s| s.key.as_str())
+            .collect();
+        assert_eq!(keys, vec!["followup:2026-05-11", "followup:2026-05-21"]);
+    }
+
+    #[test]
+    fn final_report_counts_working_days_with_holidays() {
+        let mut cal = Calendar::default();
+        // National Day 2026: 1–7 October off, Saturday 10 October worked (调休).
+        for d in 1..=7 {
+            cal.holidays
+                .insert(Date::from_calendar_date(2026, time::Month::October, d).unwrap());
+        }
+        cal.workdays.insert(date!(2026 - 10 - 10));
+        assert!(!cal.is_working_day(date!(2026 - 10 - 05)));
+        assert!(cal.is_working_day(date!(2026 - 10 - 10)));
+        assert!(!cal.is_working_day(date!(2026 - 10 - 11)));
+        // Stable on Wednesday 30 Sept: 5 working days are 8, 9, 10, 12, 13 Oct → due end of 13 Oct.
+        let due = cal.add_working_days(datetime!(2026-09-30 16:00 +8), 5);
+        assert_eq!(due, datetime!(2026-10-14 00:00 +8));
+        // Without holidays: Thu 1, Fri 2, Mon 5, Tue 6, Wed 7.
+        assert_eq!(
+            Calendar::default().add_working_days(datetime!(2026-09-30 16:00 +8), 5),
+            datetime!(2026-10-08 00:00 +8)
+        );
+    }
+
+    #[test]
+    fn accident_chains_by_grade() {
+        let t = datetime!(2026-03-01 08:00 +8);
+        let f = AccidentFactsTime {
+            occurred: t,
+            grade: AccidentGrade::Ordinary,
+            road_or_fire: false,
+            received: vec![],
+            investigation_extended: false,
+        };
+        let s = accident_steps(&f, &l());
+        let keys: Vec<&str> = s.iter().map(|s| s.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "report:county",
+                "report:city",
+                "supplement-window",
+                "investigation"
+            ]
+        );
+        assert_eq!(s[0].due, datetime!(2026-03-01 09:00 +8));
+        assert_eq!(s[1].due, datetime!(2026-03-01 11:00 +8));
+        assert_eq!(s[2].due, datetime!(2026-03-31 08:00 +8));
+        assert_eq!(s[3].due, datetime!(2026-04-30 08:00 +8));
+        // The county received it at 08:20: the city's 2 h run from then.
+        let f2 = AccidentFactsTime {
+            received: vec![("county".into(), datetime!(2026-03-01 08:20 +8))],
+            ..f.clone()
+        };
+        assert_eq!(
+            accident_steps(&f2, &l())[1].due,
+            datetime!(2026-03-01 10:20 +8)
+        );
+        let major = AccidentFactsTime {
+            grade: AccidentGrade::Major,
+            road_or_fire: true,
+            investigation_extended: true,
+            ..f.clone()
+        };
+        let s = accident_steps(&major, &l());
+        assert_eq!(s.iter().filter(|s| s.key.starts_with("report:")).count(), 4);
+        assert_eq!(
+            s[4].due,
+            datetime!(2026-03-08 08:00 +8),
+            "7 days for road/fire"
+        );
+        assert_eq!(s[5].due, datetime!(2026-06-29 08:00 +8), "60 + 60 days");
+        assert!(supplement_allowed(
+            t,
+            true,
+            datetime!(2026-03-08 08:00 +8),
+            &l()
+        ));
+        assert!(!supplement_allowed(
+            t,
+            true,
+            datetime!(2026-03-08 08:00:01 +8),
+            &l()
+        ));
+        assert_eq!(
+            accident_chain(AccidentGrade::Larger).last(),
+            Some(&"province")
+        );
+    }
+}
