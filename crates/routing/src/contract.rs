@@ -181,7 +181,11 @@ struct Final {
 }
 
 /// Builds the hierarchy (see the module docs).
-pub(crate) fn build(graph: Graph, params: ContractionParams, progress: &mut dyn FnMut(Progress)) -> Ch {
+pub(crate) fn build(
+    graph: Graph,
+    params: ContractionParams,
+    progress: &mut dyn FnMut(Progress),
+) -> Ch {
     let n = graph.num_nodes();
     let mut st = State {
         out: vec![Vec::new(); n],
@@ -244,7 +248,12 @@ pub(crate) fn build(graph: Graph, params: ContractionParams, progress: &mut dyn 
             continue;
         }
         // lazy update
-        let fresh = st.priority(v, params.simulate_settle_limit, deleted[v as usize], level[v as usize]);
+        let fresh = st.priority(
+            v,
+            params.simulate_settle_limit,
+            deleted[v as usize],
+            level[v as usize],
+        );
         if fresh != p {
             prio[v as usize] = fresh;
             if let Some(Reverse((top, _))) = heap.peek() {
@@ -258,7 +267,7 @@ pub(crate) fn build(graph: Graph, params: ContractionParams, progress: &mut dyn 
         contracted[v as usize] = true;
         rank[v as usize] = next_rank;
         next_rank += 1;
-        if next_rank % step == 0 {
+        if next_rank.is_multiple_of(step) {
             progress(Progress {
                 stage: Stage::Contract,
                 done: next_rank as u64,
@@ -296,7 +305,9 @@ pub(crate) fn build(graph: Graph, params: ContractionParams, progress: &mut dyn 
             });
         }
         new_shortcuts.clear();
-        st.shortcuts(v, params.contract_settle_limit, |j, k| new_shortcuts.push((j, k)));
+        st.shortcuts(v, params.contract_settle_limit, |j, k| {
+            new_shortcuts.push((j, k))
+        });
         let ins = std::mem::take(&mut st.inn[v as usize]);
         let outs = std::mem::take(&mut st.out[v as usize]);
         for ie in &ins {
@@ -327,7 +338,12 @@ pub(crate) fn build(graph: Graph, params: ContractionParams, progress: &mut dyn 
         for &u in &neighbours {
             deleted[u as usize] += 1;
             level[u as usize] = level[u as usize].max(level[v as usize] + 1);
-            let np = st.priority(u, params.simulate_settle_limit, deleted[u as usize], level[u as usize]);
+            let np = st.priority(
+                u,
+                params.simulate_settle_limit,
+                deleted[u as usize],
+                level[u as usize],
+            );
             if np != prio[u as usize] {
                 prio[u as usize] = np;
                 heap.push(Reverse((np, u)));

@@ -45,7 +45,10 @@ pub struct Graph {
 }
 
 pub(crate) fn valid_coord(lon: f64, lat: f64) -> bool {
-    lon.is_finite() && lat.is_finite() && (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)
+    lon.is_finite()
+        && lat.is_finite()
+        && (-180.0..=180.0).contains(&lon)
+        && (-90.0..=90.0).contains(&lat)
 }
 
 /// Great-circle distance in metres (haversine, mean earth radius).

@@ -239,7 +239,8 @@ impl Graph {
                 });
             }
             for pair in w.refs.windows(2) {
-                let (Ok(a), Ok(b)) = (ids.binary_search(&pair[0]), ids.binary_search(&pair[1])) else {
+                let (Ok(a), Ok(b)) = (ids.binary_search(&pair[0]), ids.binary_search(&pair[1]))
+                else {
                     continue;
                 };
                 if lon[a].is_nan() || lon[b].is_nan() || a == b {
@@ -247,7 +248,9 @@ impl Graph {
                 }
                 let d = haversine_m(lon[a], lat[a], lon[b], lat[b]);
                 let dist_dm = (d * 10.0).round().min(MAX_EDGE_MS as f64) as u32;
-                let ms = |kmh: f64| ((d / (kmh / 3.6) * 1000.0).round().min(MAX_EDGE_MS as f64) as u32).max(1);
+                let ms = |kmh: f64| {
+                    ((d / (kmh / 3.6) * 1000.0).round().min(MAX_EDGE_MS as f64) as u32).max(1)
+                };
                 if let Some(k) = w.fwd_kmh {
                     raw.push(RawEdge {
                         from: a as u32,

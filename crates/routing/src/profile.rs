@@ -175,7 +175,10 @@ impl Profile {
     }
 
     /// Decides on a way from its tags (`get` looks a tag up).
-    pub(crate) fn way_speeds<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> Option<WaySpeeds> {
+    pub(crate) fn way_speeds<'a>(
+        &self,
+        get: impl Fn(&str) -> Option<&'a str>,
+    ) -> Option<WaySpeeds> {
         let highway = get("highway")?;
         let default = *self.speeds_kmh.get(highway)?;
         if get("area") == Some("yes") {
@@ -306,14 +309,29 @@ mod tests {
         assert!(r.backward.is_some());
         let r = speeds(&[("highway", "tertiary"), ("junction", "roundabout")]).unwrap();
         assert_eq!(r.backward, None);
-        assert_eq!(speeds(&[("highway", "service"), ("access", "private")]), None);
-        assert_eq!(speeds(&[("highway", "service"), ("motorcar", "no")]), None);
-        assert!(speeds(&[("highway", "service"), ("access", "no"), ("motor_vehicle", "yes")]).is_some());
         assert_eq!(
-            speeds(&[("highway", "service"), ("access", "yes"), ("motor_vehicle", "private")]),
+            speeds(&[("highway", "service"), ("access", "private")]),
             None
         );
-        assert_eq!(speeds(&[("highway", "primary"), ("oneway", "reversible")]), None);
+        assert_eq!(speeds(&[("highway", "service"), ("motorcar", "no")]), None);
+        assert!(speeds(&[
+            ("highway", "service"),
+            ("access", "no"),
+            ("motor_vehicle", "yes")
+        ])
+        .is_some());
+        assert_eq!(
+            speeds(&[
+                ("highway", "service"),
+                ("access", "yes"),
+                ("motor_vehicle", "private")
+            ]),
+            None
+        );
+        assert_eq!(
+            speeds(&[("highway", "primary"), ("oneway", "reversible")]),
+            None
+        );
         let r = speeds(&[("highway", "primary"), ("maxspeed", "200")]).unwrap();
         assert_eq!(r.forward, Some(130.0));
     }

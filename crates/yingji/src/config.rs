@@ -22,6 +22,8 @@ pub struct Config {
     /// Largest accepted upload in MB.
     pub max_upload_mb: usize,
     pub map: MapConfig,
+    /// Reporting time limits (defaults: the national rules).
+    pub reports: crate::reports::deadlines::Limits,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -55,6 +57,7 @@ impl Default for Config {
             secure_cookies: false,
             max_upload_mb: 20,
             map: MapConfig::default(),
+            reports: Default::default(),
         }
     }
 }

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::divisions::api::routes())
         .merge(crate::registry::api::routes(max_upload))
         .merge(crate::journal::api::routes())
+        .merge(crate::reports::api::routes())
         .route("/map/config", get(map_config));
     Router::new()
         .route("/healthz", get(healthz))
@@ -109,13 +110,16 @@ async fn map_config(
 
 /// Bind and serve until Ctrl-C / SIGTERM.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let monitor = crate::reports::jobs::spawn(state.clone(), std::time::Duration::from_secs(60));
     let app = router(state);
-    axum::serve(
+    let result = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-    .await
+    .await;
+    monitor.abort();
+    result
 }
 
 async fn shutdown_signal() {

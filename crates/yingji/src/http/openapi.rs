@@ -29,12 +29,27 @@ use super::AppState;
         crate::registry::api::counts,
         crate::journal::api::page,
         crate::journal::api::stream,
+        crate::reports::api::create_disaster,
+        crate::reports::api::list_disasters,
+        crate::reports::api::get_disaster,
+        crate::reports::api::submit_report,
+        crate::reports::api::mark_stable,
+        crate::reports::api::create_accident,
+        crate::reports::api::get_accident,
+        crate::reports::api::list_accidents,
+        crate::reports::api::update_accident,
+        crate::reports::api::forward_accident,
+        crate::reports::api::extend_investigation,
+        crate::reports::api::investigation_done,
+        crate::reports::api::overdue,
+        crate::reports::api::set_calendar_day,
     ),
     tags(
         (name = "auth", description = "Sessions and the current user"),
         (name = "divisions", description = "行政区划"),
         (name = "registries", description = "Teams, experts, equipment, warehouses, shelters, enterprises, hazard sources, monitoring points"),
         (name = "journal", description = "The hash-chained audit journal and live feed"),
+        (name = "reports", description = "灾情报送与生产安全事故报告, deadlines"),
     )
 )]
 pub struct ApiDoc;

@@ -9,3 +9,338 @@
 pub mod deadlines;
 pub mod figures;
 pub mod grading;
+
+pub mod api;
+pub mod jobs;
+pub mod store;
+
+use serde::{Deserialize, Serialize};
+
+use self::deadlines::{Calendar, Limits, Status, Step};
+use self::figures::{CasualtyRow, Figures, HouseRow};
+use self::grading::AccidentGrade;
+
+/// 灾种.
+pub const DISASTER_TYPES: &[(&str, &str)] = &[
+    ("rainstorm", "暴雨"),
+    ("flood", "洪涝"),
+    ("drought", "干旱"),
+    ("wind_hail", "风雹"),
+    ("frost", "低温冷冻"),
+    ("snow", "雪灾"),
+    ("earthquake", "地震"),
+    ("geohazard", "地质灾害"),
+    ("forest_fire", "森林火灾"),
+    ("other", "其他"),
+];
+
+/// Where a disaster first became known (a disaster known from another
+/// source with no report by its due time is 漏报).
+pub const SOURCES: &[(&str, &str)] = &[
+    ("report", "基层上报"),
+    ("intake", "值班接报"),
+    ("alarm", "监测报警"),
+    ("warning", "预警信息"),
+    ("superior", "上级通报"),
+];
+
+/// 报告类型.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// 初报
+    Initial,
+    /// 续报
+    Followup,
+    /// 核报
+    Final,
+    /// 直报 (≥ 10 dead or missing)
+    Direct,
+    /// 市级审核上报
+    Forward,
+}
+
+impl ReportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::Initial => "initial",
+            ReportKind::Followup => "followup",
+            ReportKind::Final => "final",
+            ReportKind::Direct => "direct",
+            ReportKind::Forward => "forward",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            ReportKind::Initial,
+            ReportKind::Followup,
+            ReportKind::Final,
+            ReportKind::Direct,
+            ReportKind::Forward,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// A disaster process.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Disaster {
+    pub id: i64,
+    pub name: String,
+    pub disaster_type: String,
+    pub onset: String,
+    pub division: String,
+    pub townships: Vec<String>,
+    pub source: String,
+    pub stable_at: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub version: i64,
+}
+
+/// A submitted report (never changed; a correction supersedes it).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub id: i64,
+    pub disaster_id: i64,
+    pub kind: String,
+    pub level: String,
+    pub division: String,
+    pub division_name: String,
+    pub step_key: String,
+    pub figures: Figures,
+    pub casualties: Vec<CasualtyRow>,
+    pub houses: Vec<HouseRow>,
+    pub reason: String,
+    pub flags: Vec<String>,
+    pub supersedes: Option<i64>,
+    pub submitted_by: String,
+    pub submitted_at: String,
+}
+
+/// A step with its status.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StepStatus {
+    pub key: String,
+    pub label_zh: String,
+    pub by: String,
+    pub due: String,
+    pub submitted_at: Option<String>,
+    pub status: Status,
+    pub status_zh: String,
+}
+
+fn parse_t(s: &str) -> Option<time::OffsetDateTime> {
+    crate::db::parse_time(s)
+}
+
+/// The county-level code of each township in the disaster.
+pub fn counties_of(townships: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = townships
+        .iter()
+        .filter_map(|t| t.get(..6))
+        .map(|c| format!("{c}000000"))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Every step a disaster owes, with status, from its reports (pure).
+pub fn disaster_status(
+    d: &Disaster,
+    reports: &[Report],
+    now: time::OffsetDateTime,
+    l: &Limits,
+    cal: &Calendar,
+) -> Vec<StepStatus> {
+    let Some(onset) = parse_t(&d.onset) else {
+        return Vec::new();
+    };
+    let stable = d.stable_at.as_deref().and_then(parse_t);
+    let drought = d.disaster_type == "drought";
+    let mut steps: Vec<Step> = Vec::new();
+    let mut first_initial: Option<time::OffsetDateTime> = None;
+    for county in counties_of(&d.townships) {
+        let mine: Vec<&Report> = reports
+            .iter()
+            .filter(|r| r.level == "county" && r.division == county)
+            .collect();
+        let initial_at = mine
+            .iter()
+            .filter(|r| r.kind == "initial")
+            .filter_map(|r| parse_t(&r.submitted_at))
+            .min();
+        if let Some(t) = initial_at {
+            first_initial = Some(first_initial.map_or(t, |f: time::OffsetDateTime| f.min(t)));
+        }
+        let mut dm = 0;
+        let mut dm_at = None;
+        for r in &mine {
+            let n = r.figures.dead_missing().max(0) as u32;
+            if n >= l.direct_report_threshold && dm_at.is_none() {
+                dm_at = parse_t(&r.submitted_at);
+            }
+            dm = dm.max(n);
+        }
+        let facts = deadlines::DisasterFacts {
+            onset,
+            drought,
+            county_initial_at: None,
+            dead_missing: dm,
+            dead_missing_at: dm_at,
+            stable_at: stable,
+        };
+        for mut s in deadlines::disaster_steps(&facts, now, l, cal)
+            .into_iter()
+            .filter(|s| s.by == "county")
+        {
+            s.key = format!("{county}:{}", s.key);
+            s.by = county.clone();
+            steps.push(s);
+        }
+    }
+    let city_facts = deadlines::DisasterFacts {
+        onset,
+        drought,
+        county_initial_at: first_initial,
+        dead_missing: 0,
+        dead_missing_at: None,
+        stable_at: stable,
+    };
+    for s in deadlines::disaster_steps(&city_facts, now, l, cal)
+        .into_iter()
+        .filter(|s| s.by == "city")
+    {
+        steps.push(s);
+    }
+    steps.sort_by_key(|s| s.due);
+    steps
+        .into_iter()
+        .map(|s| {
+            let sub = reports
+                .iter()
+                .filter(|r| r.step_key == s.key)
+                .filter_map(|r| parse_t(&r.submitted_at))
+                .min();
+            let st = deadlines::status(s.due, sub, now, l);
+            StepStatus {
+                key: s.key,
+                label_zh: s.label_zh,
+                by: s.by,
+                due: crate::db::format_time(s.due),
+                submitted_at: sub.map(crate::db::format_time),
+                status: st,
+                status_zh: st.label_zh().into(),
+            }
+        })
+        .collect()
+}
+
+/// Which step a new county/city report satisfies (pure; decided at submission).
+pub fn step_for(
+    d: &Disaster,
+    reports: &[Report],
+    kind: ReportKind,
+    level: &str,
+    division: &str,
+    at: time::OffsetDateTime,
+    l: &Limits,
+    cal: &Calendar,
+) -> String {
+    // Look a day ahead so tomorrow's 续报 step exists for an evening report.
+    let steps = disaster_status(d, reports, at + time::Duration::days(1), l, cal);
+    let open = |prefix: &str| -> Option<String> {
+        steps
+            .iter()
+            .filter(|s| s.key.starts_with(prefix) && s.submitted_at.is_none())
+            .filter(|s| parse_t(&s.due).is_some_and(|due| due <= at + time::Duration::hours(24)))
+            .map(|s| s.key.clone())
+            .next()
+    };
+    let extra = format!("extra:{}", crate::db::format_time(at));
+    match (level, kind) {
+        ("county", ReportKind::Initial) => format!("{division}:initial"),
+        ("county", ReportKind::Direct) => format!("{division}:direct"),
+        ("county", ReportKind::Final) => format!("{division}:final"),
+        ("county", ReportKind::Followup) => open(&format!("{division}:followup:")).unwrap_or(extra),
+        ("city", ReportKind::Forward) => "forward".into(),
+        ("city", ReportKind::Followup) => open("followup-city:").unwrap_or(extra),
+        _ => extra,
+    }
+}
+
+/// A production-safety accident.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Accident {
+    pub id: i64,
+    pub name: String,
+    pub industry: String,
+    pub division: String,
+    pub occurred_at: String,
+    pub road_or_fire: bool,
+    pub deaths: i64,
+    pub serious_injuries: i64,
+    pub direct_loss_yuan: i64,
+    pub grade: AccidentGrade,
+    pub grade_zh: String,
+    /// (level, received at)
+    pub received: Vec<(String, String)>,
+    pub investigation_extended: bool,
+    pub investigation_at: Option<String>,
+    pub description: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub version: i64,
+}
+
+pub fn accident_status(a: &Accident, now: time::OffsetDateTime, l: &Limits) -> Vec<StepStatus> {
+    let Some(occurred) = parse_t(&a.occurred_at) else {
+        return Vec::new();
+    };
+    let received: Vec<(String, time::OffsetDateTime)> = a
+        .received
+        .iter()
+        .filter_map(|(lv, t)| parse_t(t).map(|t| (lv.clone(), t)))
+        .collect();
+    let f = deadlines::AccidentFactsTime {
+        occurred,
+        grade: a.grade,
+        road_or_fire: a.road_or_fire,
+        received: received.clone(),
+        investigation_extended: a.investigation_extended,
+    };
+    deadlines::accident_steps(&f, l)
+        .into_iter()
+        .map(|s| {
+            let sub = match s.key.strip_prefix("report:") {
+                Some(lv) => received.iter().find(|(l2, _)| l2 == lv).map(|(_, t)| *t),
+                None if s.key == "investigation" => a.investigation_at.as_deref().and_then(parse_t),
+                None => None,
+            };
+            // The supplement window is not a report: it is pending until it closes.
+            let st = if s.key == "supplement-window" {
+                if now > s.due {
+                    Status::OnTime
+                } else {
+                    Status::Pending
+                }
+            } else {
+                deadlines::status(s.due, sub, now, l)
+            };
+            StepStatus {
+                key: s.key,
+                label_zh: s.label_zh,
+                by: s.by,
+                due: crate::db::format_time(s.due),
+                submitted_at: sub.map(crate::db::format_time),
+                status: st,
+                status_zh: st.label_zh().into(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,491 @@
+//! Benchmarks of yingji-routing (run as the `routing-bench` example of the
+//! yingji-routing crate; see RESULTS.md beside this file for commands and figures).
+//!
+//! ```text
+//! routing-bench osm  <file.osm.pbf> <out-dir>    import, preprocess, save/load, 10k queries,
+//!                                                100x1000 matrix, 60-min isochrone from 20 stations
+//! routing-bench grid <nodes> <out-dir>           the same on a generated road-like grid
+//! routing-bench osrm <host:port> <out-dir>       the query list of `osm` against osrm-routed
+//! ```
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use yingji_routing::*;
+
+type Res<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn status_kb(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Resets the peak-RSS counter (Linux `clear_refs` 5).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn mib(kb: u64) -> f64 {
+    kb as f64 / 1024.0
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i]
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+struct Bbox([f64; 4]);
+
+fn bbox(g: &Graph) -> Bbox {
+    let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+    for v in 0..g.num_nodes() as u32 {
+        let [x, y] = g.coord(v);
+        b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+    }
+    Bbox(b)
+}
+
+fn random_snapped(ch: &Ch, b: &Bbox, n: usize, rng: &mut SmallRng) -> Vec<Snapped> {
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let lon = rng.random_range(b.0[0]..b.0[2]);
+        let lat = rng.random_range(b.0[1]..b.0[3]);
+        if let Ok(s) = ch.snap_within_default(lon, lat) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+trait SnapExt {
+    fn snap_within_default(&self, lon: f64, lat: f64) -> Result<Snapped>;
+}
+impl SnapExt for Ch {
+    fn snap_within_default(&self, lon: f64, lat: f64) -> Result<Snapped> {
+        self.router().snap_within(lon, lat, 200.0)
+    }
+}
+
+/// Preprocess timing and file figures shared by both modes.
+fn preprocess_and_store(g: &Graph, out: &Path, label: &str) -> Res<Ch> {
+    reset_peak();
+    let rss0 = status_kb("VmRSS:");
+    let t = Instant::now();
+    let ch = Ch::build(g, |_| {});
+    let build = t.elapsed();
+    let peak = status_kb("VmHWM:");
+    println!(
+        "{label}: CH build {:.2} s, peak RSS during build {:.0} MiB (RSS before {:.0} MiB), {} base edges -> {} CH edges",
+        build.as_secs_f64(),
+        mib(peak),
+        mib(rss0),
+        g.num_edges(),
+        ch.num_ch_edges()
+    );
+    let file = out.join(format!("{label}.yjroute"));
+    let t = Instant::now();
+    ch.save(&file)?;
+    let save = t.elapsed();
+    let size = std::fs::metadata(&file)?.len();
+    drop(ch);
+    // load: best of 3 (file in page cache)
+    let mut best = Duration::MAX;
+    let mut loaded = None;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let c = Ch::load(&file)?;
+        best = best.min(t.elapsed());
+        loaded = Some(c);
+    }
+    let ch = loaded.ok_or("no load")?;
+    let t = Instant::now();
+    let _ = ch.snap(g.coord(0)[0], g.coord(0)[1]);
+    let index = t.elapsed();
+    println!(
+        "{label}: file {:.1} MiB, save {:.0} ms, load {:.0} ms (+ {:.0} ms snapping index on first snap)",
+        size as f64 / 1048576.0,
+        save.as_secs_f64() * 1e3,
+        best.as_secs_f64() * 1e3,
+        index.as_secs_f64() * 1e3
+    );
+    Ok(ch)
+}
+
+fn time_queries(ch: &Ch, pairs: &[(Snapped, Snapped)]) -> (Vec<Duration>, Vec<Option<Route>>) {
+    let mut times = Vec::with_capacity(pairs.len());
+    let mut routes = Vec::with_capacity(pairs.len());
+    for (a, b) in pairs {
+        let t = Instant::now();
+        let r = ch.route(a, b);
+        times.push(t.elapsed());
+        routes.push(r);
+    }
+    (times, routes)
+}
+
+fn report_queries(label: &str, what: &str, times: &mut [Duration]) {
+    times.sort();
+    let mean = times.iter().sum::<Duration>() / times.len().max(1) as u32;
+    println!(
+        "{label}: {} {what}: median {:.1} us, p99 {:.1} us, mean {:.1} us, max {:.1} us",
+        times.len(),
+        us(pct(times, 0.5)),
+        us(pct(times, 0.99)),
+        us(mean),
+        us(*times.last().unwrap_or(&Duration::ZERO))
+    );
+}
+
+fn osm(pbf: &Path, out: &Path) -> Res<()> {
+    let label = "osm";
+    let t = Instant::now();
+    let g = Graph::from_osm_pbf(pbf, &Profile::driving(), |_| {})?;
+    let import = t.elapsed();
+    println!(
+        "{label}: import {:.2} s: {} nodes, {} edges; peak RSS so far {:.0} MiB",
+        import.as_secs_f64(),
+        g.num_nodes(),
+        g.num_edges(),
+        mib(status_kb("VmHWM:"))
+    );
+    let ch = preprocess_and_store(&g, out, label)?;
+    let b = bbox(&g);
+    let mut rng = SmallRng::seed_from_u64(20240304);
+    let pts = random_snapped(&ch, &b, 20_000, &mut rng);
+    let pairs: Vec<(Snapped, Snapped)> = pts.chunks(2).map(|c| (c[0], c[1])).collect();
+    // warm-up
+    let _ = time_queries(&ch, &pairs[..200]);
+    let (mut times, routes) = time_queries(&ch, &pairs);
+    report_queries(
+        label,
+        "random point-to-point CH queries (incl. path unpacking + geometry)",
+        &mut times,
+    );
+    let found = routes.iter().filter(|r| r.is_some()).count();
+    println!("{label}: {found} of {} pairs connected", pairs.len());
+    // query list and our answers for the OSRM comparison
+    let mut q = std::fs::File::create(out.join("queries.csv"))?;
+    for ((a, b), r) in pairs.iter().zip(&routes) {
+        let (t, d) = r
+            .as_ref()
+            .map_or((-1.0, -1.0), |r| (r.time_s, r.distance_m));
+        writeln!(
+            q,
+            "{:.7},{:.7},{:.7},{:.7},{t:.3},{d:.1}",
+            a.lon, a.lat, b.lon, b.lat
+        )?;
+    }
+    // Dijkstra baseline on 200 pairs
+    let mut dt: Vec<Duration> = pairs[..200]
+        .iter()
+        .map(|(a, b)| {
+            let t = Instant::now();
+            let _ = ch.router().route_dijkstra(a, b);
+            t.elapsed()
+        })
+        .collect();
+    report_queries(label, "Dijkstra (base graph) queries, same pairs", &mut dt);
+    // snapping
+    let coords: Vec<(f64, f64)> = (0..10_000)
+        .map(|_| {
+            (
+                rng.random_range(b.0[0]..b.0[2]),
+                rng.random_range(b.0[1]..b.0[3]),
+            )
+        })
+        .collect();
+    let t = Instant::now();
+    let ok = coords
+        .iter()
+        .filter(|(x, y)| ch.snap(*x, *y).is_ok())
+        .count();
+    println!(
+        "{label}: snap 10000 random coordinates: {:.1} us each ({ok} within 1000 m)",
+        us(t.elapsed()) / 10_000.0
+    );
+    // matrix 100 x 1000
+    let srcs = &pts[..100];
+    let dsts = &pts[100..1100];
+    let t = Instant::now();
+    let m = ch.matrix(srcs, dsts);
+    let mt = t.elapsed();
+    let reach = (0..100)
+        .flat_map(|i| (0..1000).map(move |j| (i, j)))
+        .filter(|&(i, j)| m.get(i, j).is_some())
+        .count();
+    println!(
+        "{label}: matrix 100 x 1000: {:.1} ms ({reach} cells reachable)",
+        mt.as_secs_f64() * 1e3
+    );
+    let mut f = std::fs::File::create(out.join("matrix.csv"))?;
+    for i in 0..100 {
+        let row: Vec<String> = (0..1000)
+            .map(|j| m.time_s(i, j).map_or("-1".into(), |t| format!("{t:.3}")))
+            .collect();
+        writeln!(f, "{}", row.join(","))?;
+    }
+    // isochrone: 60 minutes from 20 stations
+    let stations = &pts[2000..2020];
+    let t = Instant::now();
+    let iso = ch.isochrone(stations, 3600.0)?;
+    let it = t.elapsed();
+    let t = Instant::now();
+    let iso_np = ch.router().isochrone_with(
+        stations,
+        3600.0,
+        &IsochroneOptions {
+            polygons: false,
+            ..Default::default()
+        },
+    )?;
+    let it_np = t.elapsed();
+    println!(
+        "{label}: isochrone 60 min from 20 stations: {:.1} ms with polygons ({} nodes, {} polygons, cell {} m), {:.1} ms nodes only",
+        it.as_secs_f64() * 1e3,
+        iso.nodes.len(),
+        iso.polygons.0.len(),
+        iso.cell_m,
+        it_np.as_secs_f64() * 1e3
+    );
+    let _ = iso_np;
+    let t = Instant::now();
+    let iso10 = ch.isochrone(stations, 600.0)?;
+    println!(
+        "{label}: isochrone 10 min from 20 stations: {:.1} ms ({} nodes, {} polygons)",
+        t.elapsed().as_secs_f64() * 1e3,
+        iso10.nodes.len(),
+        iso10.polygons.0.len()
+    );
+    // closures: close a 1 km box in the middle and rerun 2000 queries
+    let (cx, cy) = ((b.0[0] + b.0[2]) / 2.0, (b.0[1] + b.0[3]) / 2.0);
+    let mut c = Closures::new(&ch);
+    let t = Instant::now();
+    let n = c.close_bbox(&ch, cx - 0.0066, cy - 0.0045, cx + 0.0066, cy + 0.0045)?;
+    let ct = t.elapsed();
+    let r = ch.with_closures(&c);
+    let mut ctimes = Vec::new();
+    for (a, bb) in &pairs[..2000] {
+        let (Ok(a), Ok(bb)) = (r.snap(a.lon, a.lat), r.snap(bb.lon, bb.lat)) else {
+            continue;
+        };
+        let t = Instant::now();
+        let _ = r.route(&a, &bb);
+        ctimes.push(t.elapsed());
+    }
+    println!(
+        "{label}: closing a ~1 km box: {n} edges closed in {:.1} ms",
+        ct.as_secs_f64() * 1e3
+    );
+    report_queries(label, "queries with that closure", &mut ctimes);
+    println!(
+        "{label}: final peak RSS {:.0} MiB",
+        mib(status_kb("VmHWM:"))
+    );
+    Ok(())
+}
+
+fn grid(nodes: usize, out: &Path) -> Res<()> {
+    let label = format!("grid{nodes}");
+    let t = Instant::now();
+    let g = synthetic::road_grid(nodes, 7);
+    println!(
+        "{label}: generated {} nodes, {} edges in {:.1} s",
+        g.num_nodes(),
+        g.num_edges(),
+        t.elapsed().as_secs_f64()
+    );
+    let ch = preprocess_and_store(&g, out, &label)?;
+    let b = bbox(&g);
+    let mut rng = SmallRng::seed_from_u64(99);
+    let pts = random_snapped(&ch, &b, 2000, &mut rng);
+    let pairs: Vec<(Snapped, Snapped)> = pts.chunks(2).map(|c| (c[0], c[1])).collect();
+    let _ = time_queries(&ch, &pairs[..100]);
+    let (mut times, _) = time_queries(&ch, &pairs);
+    report_queries(&label, "random point-to-point CH queries", &mut times);
+    let mut dt: Vec<Duration> = pairs[..20]
+        .iter()
+        .map(|(a, b)| {
+            let t = Instant::now();
+            let _ = ch.router().route_dijkstra(a, b);
+            t.elapsed()
+        })
+        .collect();
+    report_queries(&label, "Dijkstra queries", &mut dt);
+    Ok(())
+}
+
+/// Minimal HTTP/1.1 keep-alive GET client for osrm-routed on loopback.
+struct Http {
+    host: String,
+    r: BufReader<std::net::TcpStream>,
+}
+
+impl Http {
+    fn new(host: &str) -> Res<Http> {
+        let s = std::net::TcpStream::connect(host)?;
+        s.set_nodelay(true)?;
+        s.set_read_timeout(Some(Duration::from_secs(60)))?;
+        Ok(Http {
+            host: host.into(),
+            r: BufReader::new(s),
+        })
+    }
+
+    fn get(&mut self, path: &str) -> Res<serde_json::Value> {
+        let req = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: keep-alive\r\n\r\n",
+            self.host
+        );
+        self.r.get_mut().write_all(req.as_bytes())?;
+        let mut len = 0usize;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if self.r.read_line(&mut line)? == 0 {
+                return Err("connection closed".into());
+            }
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some(v) = l.to_ascii_lowercase().strip_prefix("content-length:") {
+                len = v.trim().parse()?;
+            }
+        }
+        let mut body = vec![0u8; len];
+        self.r.read_exact(&mut body)?;
+        Ok(serde_json::from_slice(&body)?)
+    }
+}
+
+fn osrm(host: &str, out: &Path) -> Res<()> {
+    let text = std::fs::read_to_string(out.join("queries.csv"))?;
+    let rows: Vec<Vec<f64>> = text
+        .lines()
+        .map(|l| l.split(',').filter_map(|x| x.parse().ok()).collect())
+        .filter(|v: &Vec<f64>| v.len() == 6)
+        .collect();
+    let mut http = Http::new(host)?;
+    // warm-up
+    for r in rows.iter().take(200) {
+        http.get(&format!(
+            "/route/v1/driving/{},{};{},{}?overview=false&steps=false",
+            r[0], r[1], r[2], r[3]
+        ))?;
+    }
+    let mut times = Vec::new();
+    let mut ratios = Vec::new();
+    let mut dratios = Vec::new();
+    let mut ours_t = Vec::new();
+    let mut osrm_t = Vec::new();
+    for r in &rows {
+        let path = format!(
+            "/route/v1/driving/{},{};{},{}?overview=full&geometries=polyline&steps=false",
+            r[0], r[1], r[2], r[3]
+        );
+        let t = Instant::now();
+        let v = http.get(&path)?;
+        times.push(t.elapsed());
+        let route = &v["routes"][0];
+        if let (Some(d), Some(m)) = (route["duration"].as_f64(), route["distance"].as_f64()) {
+            if r[4] > 30.0 && d > 30.0 {
+                ratios.push(r[4] / d);
+                dratios.push(r[5] / m);
+                ours_t.push(r[4]);
+                osrm_t.push(d);
+            }
+        }
+    }
+    report_queries(
+        "osrm",
+        "point-to-point queries over HTTP (overview=full, keep-alive, loopback)",
+        &mut times,
+    );
+    // HTTP overhead estimate: the cheapest request OSRM serves
+    let mut nt = Vec::new();
+    for r in rows.iter().take(2000) {
+        let t = Instant::now();
+        http.get(&format!("/nearest/v1/driving/{},{}?number=1", r[0], r[1]))?;
+        nt.push(t.elapsed());
+    }
+    report_queries("osrm", "/nearest requests (HTTP round-trip floor)", &mut nt);
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    let n = ratios.len();
+    let mean_ours = ours_t.iter().sum::<f64>() / n.max(1) as f64;
+    let mean_osrm = osrm_t.iter().sum::<f64>() / n.max(1) as f64;
+    println!(
+        "osrm: travel-time ratio ours/OSRM over {n} routes > 30 s: median {:.3}, mean-of-times ratio {:.3}; distance ratio median {:.3}",
+        med(&mut ratios),
+        mean_ours / mean_osrm,
+        med(&mut dratios)
+    );
+    // 100 x 1000 table
+    let coords: Vec<String> = rows
+        .iter()
+        .take(550)
+        .flat_map(|r| {
+            [
+                format!("{:.6},{:.6}", r[0], r[1]),
+                format!("{:.6},{:.6}", r[2], r[3]),
+            ]
+        })
+        .collect();
+    let coords = &coords[..1100];
+    let srcs: Vec<String> = (0..100).map(|i| i.to_string()).collect();
+    let dsts: Vec<String> = (100..1100).map(|i| i.to_string()).collect();
+    let path = format!(
+        "/table/v1/driving/{}?sources={}&destinations={}",
+        coords.join(";"),
+        srcs.join(";"),
+        dsts.join(";")
+    );
+    let mut best = Duration::MAX;
+    let mut table = serde_json::Value::Null;
+    for _ in 0..3 {
+        let t = Instant::now();
+        table = http.get(&path)?;
+        best = best.min(t.elapsed());
+    }
+    let cells = table["durations"].as_array().map_or(0, |a| a.len());
+    println!(
+        "osrm: table 100 x 1000 over HTTP: {:.1} ms (best of 3; {cells} rows; code {})",
+        best.as_secs_f64() * 1e3,
+        table["code"]
+    );
+    Ok(())
+}
+
+fn main() -> Res<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let usage = "usage: routing-bench osm <file.osm.pbf> <out-dir> | grid <nodes> <out-dir> | osrm <host:port> <out-dir>";
+    if args.len() < 4 {
+        return Err(usage.into());
+    }
+    let out = PathBuf::from(&args[3]);
+    std::fs::create_dir_all(&out)?;
+    match args[1].as_str() {
+        "osm" => osm(Path::new(&args[2]), &out),
+        "grid" => grid(args[2].parse()?, &out),
+        "osrm" => osrm(&args[2], &out),
+        _ => Err(usage.into()),
+    }
+}

@@ -1,0 +1,134 @@
+//! Plain Dijkstra on the base graph: the reference the hierarchy is tested
+//! against, the exact fallback for queries with road closures, and the
+//! search behind isochrones.
+
+use crate::ch::{Ch, NONE};
+use crate::query::{bit, PathResult, QueryState, Seed};
+use std::cmp::Reverse;
+
+impl Ch {
+    /// Runs a forward Dijkstra from `src` on the base graph, skipping closed
+    /// base edges, settling nodes up to time `limit`; calls `visit(node, time, dist)`
+    /// on every settled node. Leaves the search in `st.f`.
+    pub(crate) fn base_search(
+        &self,
+        st: &mut QueryState,
+        src: &[Seed],
+        closed: Option<&[u64]>,
+        limit: u32,
+        mut visit: impl FnMut(u32, u32, u32) -> bool,
+    ) {
+        let g = &self.graph;
+        st.next();
+        let cur = st.cur;
+        let this = &mut st.f;
+        for s in src {
+            if s.ms <= limit {
+                this.relax(s.node, s.ms, s.dm, NONE, NONE, cur);
+            }
+        }
+        while let Some(Reverse((d, v))) = this.heap.pop() {
+            if d > this.dist[v as usize] {
+                continue;
+            }
+            let dd = this.dd[v as usize];
+            if !visit(v, d, dd) {
+                break;
+            }
+            for e in g.out_edges(v) {
+                if bit(closed, e as usize) {
+                    continue;
+                }
+                let nd = d.saturating_add(g.time_ms[e as usize]);
+                if nd <= limit {
+                    this.relax(
+                        g.head[e as usize],
+                        nd,
+                        dd.saturating_add(g.dist_dm[e as usize]),
+                        v,
+                        e,
+                        cur,
+                    );
+                }
+            }
+        }
+    }
+
+    /// Shortest path between seed sets on the base graph (closed base edges
+    /// skipped), considering only paths up to `limit`.
+    pub(crate) fn dijkstra_path(
+        &self,
+        src: &[Seed],
+        dst: &[Seed],
+        closed: Option<&[u64]>,
+        limit: u32,
+    ) -> Option<PathResult> {
+        let mut st = self.take_state();
+        let mut best = u32::MAX;
+        let mut best_dd = 0;
+        let mut best_node = NONE;
+        self.base_search(&mut st, src, closed, limit, |v, d, dd| {
+            if d >= best {
+                return false;
+            }
+            for t in dst.iter().filter(|t| t.node == v) {
+                let c = d.saturating_add(t.ms);
+                if c < best && c <= limit {
+                    best = c;
+                    best_dd = dd.saturating_add(t.dm);
+                    best_node = v;
+                }
+            }
+            true
+        });
+        let r = (best_node != NONE).then(|| {
+            let mut edges = Vec::new();
+            let mut x = best_node;
+            while st.f.pred_edge[x as usize] != NONE {
+                edges.push(st.f.pred_edge[x as usize]);
+                x = st.f.pred_node[x as usize];
+            }
+            edges.reverse();
+            PathResult {
+                time_ms: best,
+                dist_dm: best_dd,
+                edges,
+                first: x,
+            }
+        });
+        self.put_state(st);
+        r
+    }
+
+    /// Exact times/lengths from `src` to each target on the base graph
+    /// (`u32::MAX` where unreachable or beyond `limit`).
+    pub(crate) fn dijkstra_row(
+        &self,
+        src: &[Seed],
+        targets: &[&[Seed]],
+        closed: Option<&[u64]>,
+        limit: u32,
+    ) -> Vec<(u32, u32)> {
+        let mut st = self.take_state();
+        self.base_search(&mut st, src, closed, limit, |_, _, _| true);
+        let cur = st.cur;
+        let row = targets
+            .iter()
+            .map(|t| {
+                let mut best = (u32::MAX, u32::MAX);
+                for s in t.iter() {
+                    let d = st.f.get(s.node, cur);
+                    if d != u32::MAX {
+                        let c = d.saturating_add(s.ms);
+                        if c < best.0 && c <= limit {
+                            best = (c, st.f.dd[s.node as usize].saturating_add(s.dm));
+                        }
+                    }
+                }
+                best
+            })
+            .collect();
+        self.put_state(st);
+        row
+    }
+}

@@ -1,0 +1,323 @@
+//! CH queries: bidirectional upward Dijkstra with stall-on-demand for one
+//! pair, bucket-based many-to-many for matrices.
+//!
+//! Query endpoints are *seed* sets: a snapped point on edge `a -> b` at
+//! fraction `f` starts at `b` with the time of the rest of the edge (and at `a`
+//! with `f` of the reverse edge when the road is two-way); as a target it is
+//! reached from `a` (plus `f` of the edge) or from `b` over the reverse edge.
+//!
+//! Many-to-many (Knopp et al.): an upward backward search from every target
+//! leaves `(target, distance)` entries in buckets at the nodes it settles;
+//! an upward forward search from every source then scans the buckets of the
+//! nodes it settles: `d(s,t) = min over v of d_up(s,v) + d_down(v,t)`.
+
+use crate::ch::{Ch, NONE};
+use crate::graph::EdgeId;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// A search start/end: node plus time (ms) and length (dm) already spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Seed {
+    pub node: u32,
+    pub ms: u32,
+    pub dm: u32,
+}
+
+#[inline]
+pub(crate) fn bit(bits: Option<&[u64]>, i: usize) -> bool {
+    match bits {
+        Some(b) => b[i >> 6] >> (i & 63) & 1 == 1,
+        None => false,
+    }
+}
+
+pub(crate) struct Dir {
+    pub dist: Vec<u32>,
+    pub dd: Vec<u32>,
+    pub pred_node: Vec<u32>,
+    pub pred_edge: Vec<u32>,
+    pub stamp: Vec<u32>,
+    pub heap: BinaryHeap<Reverse<(u32, u32)>>,
+}
+
+impl Dir {
+    fn new(n: usize) -> Self {
+        Dir {
+            dist: vec![u32::MAX; n],
+            dd: vec![0; n],
+            pred_node: vec![NONE; n],
+            pred_edge: vec![NONE; n],
+            stamp: vec![0; n],
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    #[inline]
+    pub fn get(&self, v: u32, cur: u32) -> u32 {
+        if self.stamp[v as usize] == cur {
+            self.dist[v as usize]
+        } else {
+            u32::MAX
+        }
+    }
+
+    /// Sets `v` if `d` improves it; returns whether it did.
+    #[inline]
+    pub fn relax(&mut self, v: u32, d: u32, dd: u32, pn: u32, pe: u32, cur: u32) -> bool {
+        let i = v as usize;
+        if self.stamp[i] != cur || d < self.dist[i] {
+            self.stamp[i] = cur;
+            self.dist[i] = d;
+            self.dd[i] = dd;
+            self.pred_node[i] = pn;
+            self.pred_edge[i] = pe;
+            self.heap.push(Reverse((d, v)));
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Reusable per-query memory (pooled in [`Ch`]).
+pub(crate) struct QueryState {
+    pub f: Dir,
+    pub b: Dir,
+    pub cur: u32,
+}
+
+impl QueryState {
+    pub fn new(n: usize) -> Self {
+        QueryState {
+            f: Dir::new(n),
+            b: Dir::new(n),
+            cur: 0,
+        }
+    }
+
+    pub fn next(&mut self) {
+        if self.cur >= u32::MAX - 1 {
+            self.f.stamp.fill(0);
+            self.b.stamp.fill(0);
+            self.cur = 0;
+        }
+        self.cur += 1;
+        self.f.heap.clear();
+        self.b.heap.clear();
+    }
+}
+
+/// Result of a CH point-to-point query.
+pub(crate) struct PathResult {
+    pub time_ms: u32,
+    pub dist_dm: u32,
+    /// Base edges of the path between the seeds, in order.
+    pub edges: Vec<EdgeId>,
+    /// Node where the path starts (a seed node).
+    pub first: u32,
+}
+
+impl Ch {
+    /// Shortest path between seed sets in the hierarchy, skipping edges with
+    /// a set bit in `closed` (a bitset over hierarchy edges).
+    pub(crate) fn ch_path(
+        &self,
+        src: &[Seed],
+        dst: &[Seed],
+        closed: Option<&[u64]>,
+    ) -> Option<PathResult> {
+        let mut st = self.take_state();
+        let r = self.ch_path_in(&mut st, src, dst, closed);
+        self.put_state(st);
+        r
+    }
+
+    fn ch_path_in(
+        &self,
+        st: &mut QueryState,
+        src: &[Seed],
+        dst: &[Seed],
+        closed: Option<&[u64]>,
+    ) -> Option<PathResult> {
+        st.next();
+        let cur = st.cur;
+        for s in src {
+            st.f.relax(s.node, s.ms, s.dm, NONE, NONE, cur);
+        }
+        for t in dst {
+            st.b.relax(t.node, t.ms, t.dm, NONE, NONE, cur);
+        }
+        let mut best = u32::MAX;
+        let mut meet = NONE;
+        loop {
+            let fmin = st.f.heap.peek().map_or(u32::MAX, |r| r.0 .0);
+            let bmin = st.b.heap.peek().map_or(u32::MAX, |r| r.0 .0);
+            if fmin >= best && bmin >= best {
+                break;
+            }
+            let forward = fmin <= bmin;
+            let (this, other) = if forward {
+                (&mut st.f, &st.b)
+            } else {
+                (&mut st.b, &st.f)
+            };
+            let Some(Reverse((d, v))) = this.heap.pop() else {
+                break;
+            };
+            if d > this.dist[v as usize] {
+                continue;
+            }
+            let od = other.get(v, cur);
+            if od != u32::MAX {
+                let cand = d.saturating_add(od);
+                if cand < best {
+                    best = cand;
+                    meet = v;
+                }
+            }
+            // stall-on-demand: v is reached cheaper from a higher node
+            let (down, up) = if forward {
+                (self.bwd_range(v), self.fwd_range(v))
+            } else {
+                (self.fwd_range(v), self.bwd_range(v))
+            };
+            let stalled = down.into_iter().any(|i| {
+                let e = &self.edges[i];
+                !bit(closed, i) && this.get(e.other, cur).saturating_add(e.time_ms) < d
+            });
+            if stalled {
+                continue;
+            }
+            let dd = this.dd[v as usize];
+            for i in up {
+                if bit(closed, i) {
+                    continue;
+                }
+                let e = &self.edges[i];
+                let nd = d.saturating_add(e.time_ms);
+                if nd < best {
+                    this.relax(e.other, nd, dd.saturating_add(e.dist_dm), v, i as u32, cur);
+                }
+            }
+        }
+        if meet == NONE {
+            return None;
+        }
+        let dist_dm = st.f.dd[meet as usize].saturating_add(st.b.dd[meet as usize]);
+        let mut up = Vec::new();
+        let mut x = meet;
+        while st.f.pred_edge[x as usize] != NONE {
+            up.push(st.f.pred_edge[x as usize]);
+            x = st.f.pred_node[x as usize];
+        }
+        let first = x;
+        let mut edges = Vec::new();
+        for &e in up.iter().rev() {
+            self.unpack(e, &mut edges);
+        }
+        x = meet;
+        while st.b.pred_edge[x as usize] != NONE {
+            self.unpack(st.b.pred_edge[x as usize], &mut edges);
+            x = st.b.pred_node[x as usize];
+        }
+        Some(PathResult {
+            time_ms: best,
+            dist_dm,
+            edges,
+            first,
+        })
+    }
+
+    /// Full upward search from `seeds` (forward or backward) with stall-on-demand,
+    /// pruned at `limit`; calls `visit(node, time, dist)` for every settled, unstalled node.
+    fn upward(
+        &self,
+        st: &mut QueryState,
+        seeds: &[Seed],
+        forward: bool,
+        closed: Option<&[u64]>,
+        limit: u32,
+        mut visit: impl FnMut(u32, u32, u32),
+    ) {
+        st.next();
+        let cur = st.cur;
+        let this = &mut st.f;
+        for s in seeds {
+            if s.ms <= limit {
+                this.relax(s.node, s.ms, s.dm, NONE, NONE, cur);
+            }
+        }
+        while let Some(Reverse((d, v))) = this.heap.pop() {
+            if d > this.dist[v as usize] {
+                continue;
+            }
+            let (down, up) = if forward {
+                (self.bwd_range(v), self.fwd_range(v))
+            } else {
+                (self.fwd_range(v), self.bwd_range(v))
+            };
+            let stalled = down.into_iter().any(|i| {
+                let e = &self.edges[i];
+                !bit(closed, i) && this.get(e.other, cur).saturating_add(e.time_ms) < d
+            });
+            if stalled {
+                continue;
+            }
+            let dd = this.dd[v as usize];
+            visit(v, d, dd);
+            for i in up {
+                if bit(closed, i) {
+                    continue;
+                }
+                let e = &self.edges[i];
+                let nd = d.saturating_add(e.time_ms);
+                if nd <= limit {
+                    this.relax(e.other, nd, dd.saturating_add(e.dist_dm), v, i as u32, cur);
+                }
+            }
+        }
+    }
+
+    /// Travel times (ms) and lengths (dm) for all pairs, row-major by source;
+    /// `u32::MAX` where unreachable or beyond `limit`.
+    pub(crate) fn ch_matrix(
+        &self,
+        sources: &[Vec<Seed>],
+        targets: &[Vec<Seed>],
+        closed: Option<&[u64]>,
+        limit: u32,
+    ) -> (Vec<u32>, Vec<u32>) {
+        let nt = targets.len();
+        let mut times = vec![u32::MAX; sources.len() * nt];
+        let mut dists = vec![u32::MAX; sources.len() * nt];
+        if sources.is_empty() || nt == 0 {
+            return (times, dists);
+        }
+        let mut st = self.take_state();
+        // (node, target, time, dist)
+        let mut buckets: Vec<(u32, u32, u32, u32)> = Vec::new();
+        for (j, t) in targets.iter().enumerate() {
+            self.upward(&mut st, t, false, closed, limit, |v, d, dd| {
+                buckets.push((v, j as u32, d, dd))
+            });
+        }
+        buckets.sort_unstable_by_key(|b| b.0);
+        for (i, s) in sources.iter().enumerate() {
+            let row_t = &mut times[i * nt..(i + 1) * nt];
+            let row_d = &mut dists[i * nt..(i + 1) * nt];
+            self.upward(&mut st, s, true, closed, limit, |v, d, dd| {
+                let start = buckets.partition_point(|b| b.0 < v);
+                for &(_, j, bt, bd) in buckets[start..].iter().take_while(|b| b.0 == v) {
+                    let t = d.saturating_add(bt);
+                    if t < row_t[j as usize] && t <= limit {
+                        row_t[j as usize] = t;
+                        row_d[j as usize] = dd.saturating_add(bd);
+                    }
+                }
+            });
+        }
+        self.put_state(st);
+        (times, dists)
+    }
+}

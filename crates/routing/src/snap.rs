@@ -1,0 +1,278 @@
+//! Snapping coordinates to the nearest routable road segment.
+//!
+//! An R-tree (rstar) holds one entry per road segment (a two-way road is one
+//! entry for both directions) in scaled coordinates `(lon * cos(lat0), lat)`,
+//! `lat0` being the graph's mean latitude, so planar distances are nearly
+//! proportional to metres. The nearest open segment is taken, the point is
+//! projected on it, and the distance is measured with the haversine formula.
+//! The index is built on first use (a few hundred ms for a million segments)
+//! so that loading a graph file stays fast.
+
+use crate::ch::{Ch, NONE};
+use crate::graph::{haversine_m, valid_coord, EdgeId, NodeId};
+use crate::query::{bit, Seed};
+use crate::{Error, Result};
+use rstar::primitives::{GeomWithData, Line};
+use rstar::RTree;
+
+/// Default maximum distance from a coordinate to the road it is snapped to.
+pub const DEFAULT_MAX_SNAP_M: f64 = 1000.0;
+const M_PER_DEG: f64 = 111_195.0;
+
+pub(crate) type Seg = GeomWithData<Line<[f64; 2]>, u32>;
+
+pub(crate) struct SegIndex {
+    pub tree: RTree<Seg>,
+    pub kx: f64,
+}
+
+impl SegIndex {
+    pub(crate) fn build(ch: &Ch) -> SegIndex {
+        let g = &ch.graph;
+        let n = g.num_nodes().max(1) as f64;
+        let lat0 = g.lat.iter().sum::<f64>() / n;
+        let kx = lat0.to_radians().cos().max(0.01);
+        let segs = (0..g.num_edges() as u32)
+            .filter(|&e| {
+                let r = ch.rev_edge[e as usize];
+                // one entry per segment: skip the higher id of a mutual pair
+                !(r != NONE && ch.rev_edge[r as usize] == e && r < e)
+            })
+            .map(|e| {
+                let (a, b) = g.endpoints(e);
+                let pa = [g.lon[a as usize] * kx, g.lat[a as usize]];
+                let pb = [g.lon[b as usize] * kx, g.lat[b as usize]];
+                GeomWithData::new(Line::new(pa, pb), e)
+            })
+            .collect();
+        SegIndex {
+            tree: RTree::bulk_load(segs),
+            kx,
+        }
+    }
+}
+
+/// A coordinate placed on the road network: on edge `a -> b` at a fraction of its length.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Snapped {
+    /// Longitude of the point on the road.
+    pub lon: f64,
+    /// Latitude of the point on the road.
+    pub lat: f64,
+    /// Distance in metres from the input coordinate to the road.
+    pub distance_m: f64,
+    pub(crate) edge: EdgeId,
+    pub(crate) rev: EdgeId,
+    pub(crate) frac: f64,
+}
+
+impl Snapped {
+    /// The base edge the point lies on.
+    pub fn edge(&self) -> EdgeId {
+        self.edge
+    }
+
+    /// Position along the edge, 0 at its tail, 1 at its head.
+    pub fn fraction(&self) -> f64 {
+        self.frac
+    }
+
+    fn part(x: u32, f: f64) -> u32 {
+        (x as f64 * f).round() as u32
+    }
+
+    /// Where a search leaving this point starts.
+    pub(crate) fn source_seeds(&self, ch: &Ch, closed: Option<&[u64]>) -> Vec<Seed> {
+        let g = &ch.graph;
+        let (a, b) = g.endpoints(self.edge);
+        let e = self.edge as usize;
+        let mut s = Vec::with_capacity(3);
+        if !bit(closed, e) {
+            s.push(Seed {
+                node: b,
+                ms: Self::part(g.time_ms[e], 1.0 - self.frac),
+                dm: Self::part(g.dist_dm[e], 1.0 - self.frac),
+            });
+        }
+        if self.rev != NONE && !bit(closed, self.rev as usize) {
+            let r = self.rev as usize;
+            s.push(Seed {
+                node: a,
+                ms: Self::part(g.time_ms[r], self.frac),
+                dm: Self::part(g.dist_dm[r], self.frac),
+            });
+        }
+        if self.frac <= 0.0 {
+            s.push(Seed {
+                node: a,
+                ms: 0,
+                dm: 0,
+            });
+        } else if self.frac >= 1.0 {
+            s.push(Seed {
+                node: b,
+                ms: 0,
+                dm: 0,
+            });
+        }
+        s
+    }
+
+    /// Where a search arriving at this point ends.
+    pub(crate) fn target_seeds(&self, ch: &Ch, closed: Option<&[u64]>) -> Vec<Seed> {
+        let g = &ch.graph;
+        let (a, b) = g.endpoints(self.edge);
+        let e = self.edge as usize;
+        let mut s = Vec::with_capacity(3);
+        if !bit(closed, e) {
+            s.push(Seed {
+                node: a,
+                ms: Self::part(g.time_ms[e], self.frac),
+                dm: Self::part(g.dist_dm[e], self.frac),
+            });
+        }
+        if self.rev != NONE && !bit(closed, self.rev as usize) {
+            let r = self.rev as usize;
+            s.push(Seed {
+                node: b,
+                ms: Self::part(g.time_ms[r], 1.0 - self.frac),
+                dm: Self::part(g.dist_dm[r], 1.0 - self.frac),
+            });
+        }
+        if self.frac <= 0.0 {
+            s.push(Seed {
+                node: a,
+                ms: 0,
+                dm: 0,
+            });
+        } else if self.frac >= 1.0 {
+            s.push(Seed {
+                node: b,
+                ms: 0,
+                dm: 0,
+            });
+        }
+        s
+    }
+
+    /// Time and length when `to` lies ahead on the same segment (no node in between).
+    pub(crate) fn direct_to(
+        &self,
+        to: &Snapped,
+        ch: &Ch,
+        closed: Option<&[u64]>,
+    ) -> Option<(u32, u32)> {
+        if self.edge != to.edge {
+            return None;
+        }
+        let g = &ch.graph;
+        if to.frac >= self.frac && !bit(closed, self.edge as usize) {
+            let e = self.edge as usize;
+            let f = to.frac - self.frac;
+            return Some((Self::part(g.time_ms[e], f), Self::part(g.dist_dm[e], f)));
+        }
+        if to.frac <= self.frac && self.rev != NONE && !bit(closed, self.rev as usize) {
+            let r = self.rev as usize;
+            let f = self.frac - to.frac;
+            return Some((Self::part(g.time_ms[r], f), Self::part(g.dist_dm[r], f)));
+        }
+        None
+    }
+}
+
+impl Ch {
+    pub(crate) fn seg_index(&self) -> &SegIndex {
+        self.index.get_or_init(|| SegIndex::build(self))
+    }
+
+    /// A location exactly at a graph node (`None` if the node has no edge or does not exist).
+    pub fn node_location(&self, node: NodeId) -> Option<Snapped> {
+        let g = &self.graph;
+        if node as usize >= g.num_nodes() {
+            return None;
+        }
+        let [lon, lat] = g.coord(node);
+        if let Some(e) = g.out_edges(node).next() {
+            return Some(Snapped {
+                lon,
+                lat,
+                distance_m: 0.0,
+                edge: e,
+                rev: self.rev_edge[e as usize],
+                frac: 0.0,
+            });
+        }
+        let e = g.in_edges(node).next()?;
+        Some(Snapped {
+            lon,
+            lat,
+            distance_m: 0.0,
+            edge: e,
+            rev: self.rev_edge[e as usize],
+            frac: 1.0,
+        })
+    }
+
+    /// Snaps to the nearest segment that is not closed (in either direction) within `max_m`.
+    pub(crate) fn snap_impl(
+        &self,
+        lon: f64,
+        lat: f64,
+        max_m: f64,
+        closed: Option<&[u64]>,
+    ) -> Result<Snapped> {
+        if !valid_coord(lon, lat) {
+            return Err(Error::InvalidCoordinate { lon, lat });
+        }
+        if !(max_m.is_finite() && max_m >= 0.0) {
+            return Err(Error::InvalidArgument(format!(
+                "max snap distance {max_m} m"
+            )));
+        }
+        let far = || Error::TooFarFromRoad { lon, lat, max_m };
+        let idx = self.seg_index();
+        let g = &self.graph;
+        let q = [lon * idx.kx, lat];
+        let kq = lat.to_radians().cos().max(0.01);
+        for (seg, d2) in idx.tree.nearest_neighbor_iter_with_distance_2(&q) {
+            if d2.sqrt() * M_PER_DEG > 2.0 * max_m + 10.0 {
+                break;
+            }
+            let e = seg.data;
+            let r = self.rev_edge[e as usize];
+            let fwd_open = !bit(closed, e as usize);
+            let rev_open = r != NONE && !bit(closed, r as usize);
+            if !fwd_open && !rev_open {
+                continue;
+            }
+            let (a, b) = g.endpoints(e);
+            let (ax, ay) = (g.lon[a as usize] * kq, g.lat[a as usize]);
+            let (bx, by) = (g.lon[b as usize] * kq, g.lat[b as usize]);
+            let (px, py) = (lon * kq, lat);
+            let (dx, dy) = (bx - ax, by - ay);
+            let len2 = dx * dx + dy * dy;
+            let t = if len2 > 0.0 {
+                (((px - ax) * dx + (py - ay) * dy) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let slon = g.lon[a as usize] + t * (g.lon[b as usize] - g.lon[a as usize]);
+            let slat = g.lat[a as usize] + t * (g.lat[b as usize] - g.lat[a as usize]);
+            let dist = haversine_m(lon, lat, slon, slat);
+            if dist > max_m {
+                return Err(far());
+            }
+            // a one-way segment open only backwards: describe it from the open edge
+            let (edge, rev, frac) = if fwd_open { (e, r, t) } else { (r, e, 1.0 - t) };
+            return Ok(Snapped {
+                lon: slon,
+                lat: slat,
+                distance_m: dist,
+                edge,
+                rev,
+                frac,
+            });
+        }
+        Err(far())
+    }
+}

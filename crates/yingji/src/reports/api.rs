@@ -1,0 +1,1016 @@
+//! HTTP routes of disaster and accident reporting and the supervisor's page.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::figures::{self, CasualtyRow, Figures, HouseRow};
+use super::grading::{grade_accident, AccidentFacts};
+use super::{store, Accident, Disaster, Report, ReportKind, StepStatus};
+use crate::auth::{authorize, Action, Principal, Scope};
+use crate::divisions::{Code, Level};
+use crate::http::{ApiError, AppState, FieldError, Json, Query};
+use crate::journal::{self, NewEntry};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/disasters", get(list_disasters).post(create_disaster))
+        .route("/disasters/{id}", get(get_disaster))
+        .route("/disasters/{id}/reports", post(submit_report))
+        .route("/disasters/{id}/stable", post(mark_stable))
+        .route("/accidents", get(list_accidents).post(create_accident))
+        .route("/accidents/{id}", get(get_accident).put(update_accident))
+        .route("/accidents/{id}/forward", post(forward_accident))
+        .route("/accidents/{id}/extend", post(extend_investigation))
+        .route("/accidents/{id}/investigation", post(investigation_done))
+        .route("/reports/overdue", get(overdue))
+        .route("/calendar/{day}", axum::routing::put(set_calendar_day))
+}
+
+fn parse_time_field(field: &str, s: &str) -> Result<time::OffsetDateTime, ApiError> {
+    crate::db::parse_time(s).ok_or_else(|| {
+        ApiError::field(
+            field,
+            format!("“{s}”不是带时区的时间（例如 2026-07-01T10:00:00+08:00）"),
+        )
+    })
+}
+
+fn disaster_visible(d: &Disaster, scope: &Scope) -> bool {
+    d.division.starts_with(&scope.prefix)
+        || d.townships.iter().any(|t| t.starts_with(&scope.prefix))
+}
+
+fn entry(
+    p: &Principal,
+    entity: &str,
+    id: i64,
+    division: &str,
+    kind: &'static str,
+    payload: serde_json::Value,
+) -> NewEntry {
+    NewEntry {
+        actor: p.username.clone(),
+        jurisdiction: division.into(),
+        module: "reports",
+        entity: entity.into(),
+        entity_id: id.to_string(),
+        kind,
+        payload,
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewDisasterBody {
+    pub name: String,
+    pub disaster_type: String,
+    /// RFC 3339 with offset
+    pub onset: String,
+    /// Township codes (9 or 12 digits) the disaster touches.
+    pub townships: Vec<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/disasters", tag = "reports", request_body = NewDisasterBody, responses((status = 201, body = Disaster), (status = 422, body = crate::http::error::Problem)))]
+async fn create_disaster(
+    State(s): State<AppState>,
+    p: Principal,
+    Json(b): Json<NewDisasterBody>,
+) -> Result<Response, ApiError> {
+    let scope = authorize(&p, Action::Write, "reports.disaster")?;
+    let mut errors = Vec::new();
+    let name = b.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push(FieldError::new("name", "名称必填，最多 100 字"));
+    }
+    if !super::DISASTER_TYPES
+        .iter()
+        .any(|(k, _)| *k == b.disaster_type)
+    {
+        errors.push(FieldError::new(
+            "disaster_type",
+            format!(
+                "“{}”不是灾种（可选：{}）",
+                b.disaster_type,
+                super::DISASTER_TYPES
+                    .iter()
+                    .map(|t| t.1)
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+        ));
+    }
+    let source = b.source.clone().unwrap_or_else(|| "report".into());
+    if !super::SOURCES.iter().any(|(k, _)| *k == source) {
+        errors.push(FieldError::new(
+            "source",
+            "来源应为 report/intake/alarm/warning/superior",
+        ));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let onset = match parse_time_field("onset", &b.onset) {
+        Ok(t) if t > now + time::Duration::minutes(5) => {
+            errors.push(FieldError::new("onset", "发生时间不能晚于现在"));
+            None
+        }
+        Ok(t) => Some(t),
+        Err(ApiError::Validation(e)) => {
+            errors.extend(e);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let tree = s.tree();
+    let mut towns = Vec::new();
+    if b.townships.is_empty() {
+        errors.push(FieldError::new("townships", "至少选择一个受灾乡镇"));
+    }
+    for (i, t) in b.townships.iter().enumerate() {
+        match Code::parse(t) {
+            Ok(c) if c.level() == Level::Township && tree.get(&c).is_some() => {
+                if !scope.covers(c.as_str(), "") {
+                    errors.push(FieldError::new(
+                        format!("townships[{i}]"),
+                        format!("{}不在您的管辖范围内", tree.name(c.as_str())),
+                    ));
+                } else {
+                    towns.push(c.to_string());
+                }
+            }
+            _ => errors.push(FieldError::new(
+                format!("townships[{i}]"),
+                format!("“{t}”不是乡镇级区划代码"),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    towns.sort();
+    towns.dedup();
+    let counties = super::counties_of(&towns);
+    let division = if counties.len() == 1 {
+        counties[0].clone()
+    } else {
+        format!("{}00000000", &towns[0][..4])
+    };
+    let onset = onset.ok_or_else(|| ApiError::field("onset", "必填"))?;
+    let mut tx = s.db.begin().await?;
+    let id = store::insert_disaster(
+        &mut tx,
+        store::NewDisaster {
+            name,
+            disaster_type: &b.disaster_type,
+            onset,
+            division: &division,
+            townships: &towns,
+            source: &source,
+            by: &p.username,
+        },
+        now,
+    )
+    .await?;
+    journal::append(&mut tx, now, vec![entry(&p, "disaster", id, &division, "created", json!({ "name": name, "type": b.disaster_type, "onset": b.onset, "townships": towns, "source": source }))]).await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let d = store::get_disaster(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((StatusCode::CREATED, axum::Json(d)).into_response())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DisasterSummary {
+    #[serde(flatten)]
+    pub disaster: Disaster,
+    pub steps_late: usize,
+    pub steps_missing: usize,
+    pub steps_due_soon: usize,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListDisasters {
+    pub active: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/api/v1/disasters", tag = "reports", params(ListDisasters), responses((status = 200, body = [DisasterSummary])))]
+async fn list_disasters(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<ListDisasters>,
+) -> Result<axum::Json<Vec<DisasterSummary>>, ApiError> {
+    let scope = authorize(&p, Action::Read, "reports.disaster")?;
+    let now = time::OffsetDateTime::now_utc();
+    let cal = store::load_calendar(&s.db).await?;
+    let tree = s.tree();
+    let mut out = Vec::new();
+    for d in store::list_disasters(&s.db, &scope.prefix, q.active.unwrap_or(false)).await? {
+        let reports = store::reports(&s.db, &tree, d.id).await?;
+        let steps = super::disaster_status(&d, &reports, now, &s.config.reports, &cal);
+        let n = |st| steps.iter().filter(|x| x.status == st).count();
+        use super::deadlines::Status::*;
+        out.push(DisasterSummary {
+            steps_late: n(Late),
+            steps_missing: n(Missing),
+            steps_due_soon: n(DueSoon),
+            disaster: d,
+        });
+    }
+    Ok(axum::Json(out))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DisasterDetail {
+    pub disaster: Disaster,
+    pub reports: Vec<Report>,
+    pub steps: Vec<StepStatus>,
+    /// Latest township figures summed per county (what the county aggregates).
+    pub aggregates: Vec<Aggregate>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Aggregate {
+    pub division: String,
+    pub division_name: String,
+    pub townships_reported: usize,
+    pub townships_total: usize,
+    pub figures: Figures,
+}
+
+/// The latest report per (level, division), following supersession.
+fn latest<'a>(reports: &'a [Report], level: &str) -> Vec<&'a Report> {
+    let mut by_div: std::collections::BTreeMap<&str, &Report> = std::collections::BTreeMap::new();
+    for r in reports.iter().filter(|r| r.level == level) {
+        by_div.insert(r.division.as_str(), r); // ordered by id: later wins
+    }
+    by_div.into_values().collect()
+}
+
+fn aggregates(d: &Disaster, reports: &[Report], tree: &crate::divisions::Tree) -> Vec<Aggregate> {
+    super::counties_of(&d.townships)
+        .into_iter()
+        .map(|c| {
+            let towns: Vec<&Report> = latest(reports, "township")
+                .into_iter()
+                .filter(|r| r.division.starts_with(&c[..6]))
+                .collect();
+            let sum = towns
+                .iter()
+                .fold(Figures::default(), |acc, r| acc.add(&r.figures));
+            Aggregate {
+                division_name: tree.name(&c),
+                townships_reported: towns.len(),
+                townships_total: d
+                    .townships
+                    .iter()
+                    .filter(|t| t.starts_with(&c[..6]))
+                    .count(),
+                division: c,
+                figures: sum,
+            }
+        })
+        .collect()
+}
+
+async fn load_visible(
+    s: &AppState,
+    p: &Principal,
+    id: i64,
+    action: Action,
+) -> Result<(Disaster, Scope), ApiError> {
+    let scope = authorize(p, action, "reports.disaster")?;
+    let d = store::get_disaster(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !disaster_visible(&d, &scope) {
+        return Err(ApiError::NotFound);
+    }
+    Ok((d, scope))
+}
+
+#[utoipa::path(get, path = "/api/v1/disasters/{id}", tag = "reports", params(("id" = i64, Path)), responses((status = 200, body = DisasterDetail)))]
+async fn get_disaster(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<DisasterDetail>, ApiError> {
+    let (d, scope) = load_visible(&s, &p, id, Action::Read).await?;
+    let tree = s.tree();
+    let cal = store::load_calendar(&s.db).await?;
+    let mut reports = store::reports(&s.db, &tree, id).await?;
+    let steps = super::disaster_status(
+        &d,
+        &reports,
+        time::OffsetDateTime::now_utc(),
+        &s.config.reports,
+        &cal,
+    );
+    let aggregates = aggregates(&d, &reports, &tree);
+    // A township reporter sees their own township's reports and the county/city ones.
+    reports.retain(|r| {
+        r.level != "township" || r.division.starts_with(&scope.prefix) || scope.prefix.len() <= 6
+    });
+    Ok(axum::Json(DisasterDetail {
+        disaster: d,
+        reports,
+        steps,
+        aggregates,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBody {
+    pub kind: String,
+    /// township, county or city
+    pub level: String,
+    pub division: String,
+    #[serde(default)]
+    pub figures: Figures,
+    #[serde(default)]
+    pub casualties: Vec<CasualtyRow>,
+    #[serde(default)]
+    pub houses: Vec<HouseRow>,
+    /// Why a figure went down, or what a correction changes.
+    #[serde(default)]
+    pub reason: String,
+    /// Id of the report this one corrects (versioned, never overwritten).
+    #[serde(default)]
+    pub supersedes: Option<i64>,
+}
+
+/// Share by which a 核报 may differ from the last 续报 before it is flagged.
+pub const FINAL_REVIEW_SHARE: f64 = 0.2;
+
+#[utoipa::path(post, path = "/api/v1/disasters/{id}/reports", tag = "reports", params(("id" = i64, Path)), request_body = ReportBody,
+    responses((status = 201, body = Report), (status = 422, body = crate::http::error::Problem)))]
+async fn submit_report(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<ReportBody>,
+) -> Result<Response, ApiError> {
+    let (d, scope) = load_visible(&s, &p, id, Action::Write).await?;
+    let kind = ReportKind::parse(&b.kind).ok_or_else(|| ApiError::field("kind", "应为 initial（初报）、followup（续报）、final（核报）、direct（直报）或 forward（审核上报）"))?;
+    let division = Code::parse(&b.division)
+        .map_err(|e| ApiError::field("division", e.to_string()))?
+        .to_string();
+    let counties = super::counties_of(&d.townships);
+    let level_ok = match b.level.as_str() {
+        "township" => {
+            d.townships.contains(&division)
+                && matches!(
+                    kind,
+                    ReportKind::Initial | ReportKind::Followup | ReportKind::Final
+                )
+        }
+        "county" => counties.contains(&division) && kind != ReportKind::Forward,
+        "city" => {
+            division.ends_with("00000000")
+                && !division.ends_with("0000000000")
+                && matches!(
+                    kind,
+                    ReportKind::Forward | ReportKind::Followup | ReportKind::Final
+                )
+        }
+        _ => false,
+    };
+    if !level_ok {
+        return Err(ApiError::field(
+            "division",
+            format!(
+                "{} 级报告不能以“{}”报送该灾情的{}",
+                b.level,
+                s.tree().name(&division),
+                b.kind
+            ),
+        ));
+    }
+    if !scope.covers(&division, "") {
+        return Err(ApiError::Forbidden);
+    }
+    let mut errors = figures::validate(&b.figures, &b.casualties, &b.houses);
+    let now = time::OffsetDateTime::now_utc();
+    let tree = s.tree();
+    let cal = store::load_calendar(&s.db).await?;
+    let mut tx = s.db.begin().await?;
+    let reports = store::reports_tx(&mut tx, &tree, id).await?;
+    let mine: Vec<&Report> = reports
+        .iter()
+        .filter(|r| r.level == b.level && r.division == division)
+        .collect();
+    if let Some(sup) = b.supersedes {
+        if !mine.iter().any(|r| r.id == sup) {
+            errors.push(FieldError::new("supersedes", "只能更正本单位已报送的报告"));
+        }
+        if b.reason.trim().is_empty() {
+            errors.push(FieldError::new("reason", "更正报告须说明更正内容"));
+        }
+    }
+    if let Some(prev) = mine.last() {
+        errors.extend(figures::check_not_lower(
+            &prev.figures,
+            &b.figures,
+            Some(b.reason.as_str()),
+        ));
+    }
+    let mut flags = Vec::new();
+    if b.level == "county" {
+        let agg = aggregates(&d, &reports, &tree);
+        if let Some(a) = agg.iter().find(|a| a.division == division) {
+            errors.extend(figures::check_children_within(&b.figures, &a.figures));
+        }
+        if kind == ReportKind::Final {
+            if let Some(last) = mine
+                .iter()
+                .rev()
+                .find(|r| r.kind == "followup" || r.kind == "initial")
+            {
+                for diff in figures::final_differs(&last.figures, &b.figures, FINAL_REVIEW_SHARE) {
+                    flags.push(format!(
+                        "核报与最近续报差异超过 {:.0}%：{diff}",
+                        FINAL_REVIEW_SHARE * 100.0
+                    ));
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let step_key = match b.level.as_str() {
+        "township" => format!("township:{}", b.kind),
+        level => super::step_for(
+            &d,
+            &reports,
+            kind,
+            level,
+            &division,
+            now,
+            &s.config.reports,
+            &cal,
+        ),
+    };
+    let mut r = Report {
+        id: 0,
+        disaster_id: id,
+        kind: kind.as_str().into(),
+        level: b.level.clone(),
+        division_name: tree.name(&division),
+        division: division.clone(),
+        step_key,
+        figures: b.figures,
+        casualties: b.casualties,
+        houses: b.houses,
+        reason: b.reason,
+        flags,
+        supersedes: b.supersedes,
+        submitted_by: p.username.clone(),
+        submitted_at: crate::db::format_time(now),
+    };
+    r.id = store::insert_report(&mut tx, &r).await?;
+    let payload = serde_json::to_value(&r).unwrap_or_default();
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            "disaster",
+            id,
+            &division,
+            if r.supersedes.is_some() {
+                "report_corrected"
+            } else {
+                "report_submitted"
+            },
+            payload,
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok((StatusCode::CREATED, axum::Json(r)).into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct StableBody {
+    pub version: i64,
+    /// Default: now.
+    pub at: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/disasters/{id}/stable", tag = "reports", params(("id" = i64, Path)), request_body = StableBody, responses((status = 200, body = Disaster)))]
+async fn mark_stable(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<StableBody>,
+) -> Result<axum::Json<Disaster>, ApiError> {
+    let (d, scope) = load_visible(&s, &p, id, Action::Write).await?;
+    if !scope.covers(&d.division, "") || p.role == crate::auth::Role::Reporter {
+        return Err(ApiError::Forbidden);
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let at = match &b.at {
+        Some(t) => parse_time_field("at", t)?,
+        None => now,
+    };
+    let mut tx = s.db.begin().await?;
+    if !store::set_stable(&mut tx, id, at, b.version).await? {
+        return Err(ApiError::Conflict);
+    }
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            "disaster",
+            id,
+            &d.division,
+            "stabilised",
+            json!({ "at": crate::db::format_time(at) }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok(axum::Json(
+        store::get_disaster(&s.db, id)
+            .await?
+            .ok_or(ApiError::NotFound)?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccidentBody {
+    pub name: String,
+    pub industry: String,
+    pub division: String,
+    pub occurred_at: String,
+    #[serde(default)]
+    pub road_or_fire: bool,
+    pub deaths: i64,
+    pub serious_injuries: i64,
+    pub direct_loss_yuan: i64,
+    #[serde(default)]
+    pub description: String,
+    /// When the county department received the unit's report; default now.
+    #[serde(default)]
+    pub received_at: Option<String>,
+}
+
+fn check_casualties(deaths: i64, inj: i64, loss: i64) -> Vec<FieldError> {
+    let mut e = Vec::new();
+    for (k, v, zh) in [
+        ("deaths", deaths, "死亡人数"),
+        ("serious_injuries", inj, "重伤人数"),
+        ("direct_loss_yuan", loss, "直接经济损失"),
+    ] {
+        if v < 0 {
+            e.push(FieldError::new(k, format!("{zh}不能为负数")));
+        }
+    }
+    e
+}
+
+fn facts(deaths: i64, inj: i64, loss: i64) -> AccidentFacts {
+    AccidentFacts {
+        deaths: deaths.clamp(0, u32::MAX as i64) as u32,
+        serious_injuries: inj.clamp(0, u32::MAX as i64) as u32,
+        direct_loss_yuan: loss.max(0) as u64,
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/accidents", tag = "reports", request_body = AccidentBody, responses((status = 201, body = Accident), (status = 422, body = crate::http::error::Problem)))]
+async fn create_accident(
+    State(s): State<AppState>,
+    p: Principal,
+    Json(b): Json<AccidentBody>,
+) -> Result<Response, ApiError> {
+    let scope = authorize(&p, Action::Write, "reports.accident")?;
+    let mut errors = check_casualties(b.deaths, b.serious_injuries, b.direct_loss_yuan);
+    if b.name.trim().is_empty() {
+        errors.push(FieldError::new("name", "必填"));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let occurred = parse_time_field("occurred_at", &b.occurred_at);
+    let received = match &b.received_at {
+        Some(t) => parse_time_field("received_at", t),
+        None => Ok(now),
+    };
+    let tree = s.tree();
+    let division = match Code::parse(&b.division) {
+        Ok(c) if tree.get(&c).is_some() => Some(c),
+        _ => {
+            errors.push(FieldError::new(
+                "division",
+                format!("区划“{}”不存在", b.division),
+            ));
+            None
+        }
+    };
+    if let (Ok(o), Ok(r)) = (&occurred, &received) {
+        if r < o {
+            errors.push(FieldError::new(
+                "received_at",
+                "接报时间不能早于事故发生时间",
+            ));
+        }
+    }
+    for res in [&occurred, &received] {
+        if let Err(ApiError::Validation(e)) = res {
+            errors.extend(e.clone());
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let (Some(division), Ok(occurred), Ok(received)) = (division, occurred, received) else {
+        return Err(ApiError::BadRequest("invalid accident".into()));
+    };
+    if !scope.covers(division.as_str(), "") {
+        return Err(ApiError::field("division", "不在您的管辖范围内"));
+    }
+    let (grade, reasons) = grade_accident(&facts(b.deaths, b.serious_injuries, b.direct_loss_yuan));
+    let mut a = Accident {
+        id: 0,
+        name: b.name.trim().into(),
+        industry: b.industry,
+        division: division.to_string(),
+        occurred_at: crate::db::format_time(occurred),
+        road_or_fire: b.road_or_fire,
+        deaths: b.deaths,
+        serious_injuries: b.serious_injuries,
+        direct_loss_yuan: b.direct_loss_yuan,
+        grade,
+        grade_zh: grade.label_zh().into(),
+        received: vec![("county".into(), crate::db::format_time(received))],
+        investigation_extended: false,
+        investigation_at: None,
+        description: b.description,
+        created_by: p.username.clone(),
+        created_at: crate::db::format_time(now),
+        version: 1,
+    };
+    let mut tx = s.db.begin().await?;
+    a.id = store::insert_accident(&mut tx, &a).await?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            "accident",
+            a.id,
+            &a.division,
+            "created",
+            json!({ "accident": a, "grade_reasons": reasons }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok((StatusCode::CREATED, axum::Json(a)).into_response())
+}
+
+async fn load_accident(
+    s: &AppState,
+    p: &Principal,
+    id: i64,
+    action: Action,
+) -> Result<Accident, ApiError> {
+    let scope = authorize(p, action, "reports.accident")?;
+    let a = store::get_accident(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !scope.covers(&a.division, "") {
+        return Err(ApiError::NotFound);
+    }
+    Ok(a)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AccidentDetail {
+    pub accident: Accident,
+    pub steps: Vec<StepStatus>,
+    pub grade_reasons: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/accidents/{id}", tag = "reports", params(("id" = i64, Path)), responses((status = 200, body = AccidentDetail)))]
+async fn get_accident(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<AccidentDetail>, ApiError> {
+    let a = load_accident(&s, &p, id, Action::Read).await?;
+    let steps = super::accident_status(&a, time::OffsetDateTime::now_utc(), &s.config.reports);
+    let (_, grade_reasons) =
+        grade_accident(&facts(a.deaths, a.serious_injuries, a.direct_loss_yuan));
+    Ok(axum::Json(AccidentDetail {
+        accident: a,
+        steps,
+        grade_reasons,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/accidents", tag = "reports", responses((status = 200, body = [Accident])))]
+async fn list_accidents(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<Vec<Accident>>, ApiError> {
+    let scope = authorize(&p, Action::Read, "reports.accident")?;
+    Ok(axum::Json(
+        store::list_accidents(&s.db, &scope.prefix).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CasualtyUpdate {
+    pub version: i64,
+    pub deaths: i64,
+    pub serious_injuries: i64,
+    pub direct_loss_yuan: i64,
+    pub reason: String,
+}
+
+async fn save_accident(
+    s: &AppState,
+    p: &Principal,
+    old: &Accident,
+    new: Accident,
+    kind: &'static str,
+    payload: serde_json::Value,
+    version: i64,
+) -> Result<axum::Json<Accident>, ApiError> {
+    let now = time::OffsetDateTime::now_utc();
+    let mut tx = s.db.begin().await?;
+    if !store::update_accident(&mut tx, &new, version).await? {
+        return Err(ApiError::Conflict);
+    }
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(p, "accident", old.id, &old.division, kind, payload)],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok(axum::Json(
+        store::get_accident(&s.db, old.id)
+            .await?
+            .ok_or(ApiError::NotFound)?,
+    ))
+}
+
+/// 补报: casualties or loss changed. The grade is recomputed; a change
+/// after the supplement window is recorded as such.
+#[utoipa::path(put, path = "/api/v1/accidents/{id}", tag = "reports", params(("id" = i64, Path)), request_body = CasualtyUpdate, responses((status = 200, body = Accident)))]
+async fn update_accident(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<CasualtyUpdate>,
+) -> Result<axum::Json<Accident>, ApiError> {
+    let old = load_accident(&s, &p, id, Action::Write).await?;
+    let mut errors = check_casualties(b.deaths, b.serious_injuries, b.direct_loss_yuan);
+    if b.reason.trim().is_empty() {
+        errors.push(FieldError::new("reason", "补报须说明变化原因"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let occurred = crate::db::parse_time(&old.occurred_at).unwrap_or(now);
+    let in_window =
+        super::deadlines::supplement_allowed(occurred, old.road_or_fire, now, &s.config.reports);
+    let (grade, reasons) = grade_accident(&facts(b.deaths, b.serious_injuries, b.direct_loss_yuan));
+    let new = Accident {
+        deaths: b.deaths,
+        serious_injuries: b.serious_injuries,
+        direct_loss_yuan: b.direct_loss_yuan,
+        grade,
+        grade_zh: grade.label_zh().into(),
+        ..old.clone()
+    };
+    let payload = json!({
+        "before": { "deaths": old.deaths, "serious_injuries": old.serious_injuries, "direct_loss_yuan": old.direct_loss_yuan, "grade": old.grade },
+        "after": { "deaths": b.deaths, "serious_injuries": b.serious_injuries, "direct_loss_yuan": b.direct_loss_yuan, "grade": grade },
+        "reason": b.reason, "grade_reasons": reasons, "within_supplement_window": in_window,
+    });
+    save_accident(&s, &p, &old, new, "supplemented", payload, b.version).await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ForwardBody {
+    pub version: i64,
+    /// city, province or state
+    pub level: String,
+    pub at: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/forward", tag = "reports", params(("id" = i64, Path)), request_body = ForwardBody, responses((status = 200, body = Accident)))]
+async fn forward_accident(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<ForwardBody>,
+) -> Result<axum::Json<Accident>, ApiError> {
+    let old = load_accident(&s, &p, id, Action::Write).await?;
+    let chain = super::deadlines::accident_chain(old.grade);
+    let Some(pos) = chain.iter().position(|l| *l == b.level) else {
+        return Err(ApiError::field(
+            "level",
+            format!("{}应上报至：{}", old.grade_zh, chain.join(" → ")),
+        ));
+    };
+    if old.received.iter().any(|(l, _)| l == &b.level) {
+        return Err(ApiError::field("level", "该级已接报"));
+    }
+    if pos == 0 || !old.received.iter().any(|(l, _)| l == chain[pos - 1]) {
+        return Err(ApiError::field("level", "须逐级上报：上一级尚未接报"));
+    }
+    let at = match &b.at {
+        Some(t) => parse_time_field("at", t)?,
+        None => time::OffsetDateTime::now_utc(),
+    };
+    let mut new = old.clone();
+    new.received
+        .push((b.level.clone(), crate::db::format_time(at)));
+    save_accident(
+        &s,
+        &p,
+        &old,
+        new,
+        "forwarded",
+        json!({ "level": b.level, "at": crate::db::format_time(at) }),
+        b.version,
+    )
+    .await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct VersionBody {
+    pub version: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/extend", tag = "reports", params(("id" = i64, Path)), request_body = VersionBody, responses((status = 200, body = Accident)))]
+async fn extend_investigation(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<VersionBody>,
+) -> Result<axum::Json<Accident>, ApiError> {
+    let old = load_accident(&s, &p, id, Action::Write).await?;
+    if old.investigation_extended {
+        return Err(ApiError::field("investigation", "调查期限只能延长一次"));
+    }
+    let new = Accident {
+        investigation_extended: true,
+        ..old.clone()
+    };
+    save_accident(
+        &s,
+        &p,
+        &old,
+        new,
+        "investigation_extended",
+        json!({}),
+        b.version,
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/investigation", tag = "reports", params(("id" = i64, Path)), request_body = VersionBody, responses((status = 200, body = Accident)))]
+async fn investigation_done(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<VersionBody>,
+) -> Result<axum::Json<Accident>, ApiError> {
+    let old = load_accident(&s, &p, id, Action::Write).await?;
+    let now = crate::db::format_time(time::OffsetDateTime::now_utc());
+    let new = Accident {
+        investigation_at: Some(now.clone()),
+        ..old.clone()
+    };
+    save_accident(
+        &s,
+        &p,
+        &old,
+        new,
+        "investigation_submitted",
+        json!({ "at": now }),
+        b.version,
+    )
+    .await
+}
+
+/// One late, missing or nearly due report.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Overdue {
+    pub entity: String,
+    pub id: i64,
+    pub name: String,
+    pub division: String,
+    pub division_name: String,
+    #[serde(flatten)]
+    pub step: StepStatus,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/overdue", tag = "reports", responses((status = 200, body = [Overdue])))]
+async fn overdue(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<Vec<Overdue>>, ApiError> {
+    let scope = authorize(&p, Action::Read, "reports.disaster")?;
+    let ascope = authorize(&p, Action::Read, "reports.accident")?;
+    let now = time::OffsetDateTime::now_utc();
+    let tree = s.tree();
+    let cal = store::load_calendar(&s.db).await?;
+    use super::deadlines::Status::*;
+    let wanted = |st| matches!(st, Late | Missing | DueSoon);
+    let mut out = Vec::new();
+    for d in store::list_disasters(&s.db, &scope.prefix, false).await? {
+        let reports = store::reports(&s.db, &tree, d.id).await?;
+        for st in super::disaster_status(&d, &reports, now, &s.config.reports, &cal) {
+            let div = if st.by == "city" {
+                d.division.clone()
+            } else {
+                st.by.clone()
+            };
+            if wanted(st.status) && div.starts_with(&scope.prefix)
+                || wanted(st.status) && st.by == "city" && scope.prefix.len() <= 4
+            {
+                out.push(Overdue {
+                    entity: "disaster".into(),
+                    id: d.id,
+                    name: d.name.clone(),
+                    division_name: tree.name(&div),
+                    division: div,
+                    step: st,
+                });
+            }
+        }
+    }
+    for a in store::list_accidents(&s.db, &ascope.prefix).await? {
+        for st in super::accident_status(&a, now, &s.config.reports) {
+            if wanted(st.status) {
+                out.push(Overdue {
+                    entity: "accident".into(),
+                    id: a.id,
+                    name: a.name.clone(),
+                    division: a.division.clone(),
+                    division_name: tree.name(&a.division),
+                    step: st,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.step.due.cmp(&b.step.due));
+    Ok(axum::Json(out))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CalendarBody {
+    /// holiday or workday (调休上班)
+    pub kind: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/calendar/{day}", tag = "reports", params(("day" = String, Path, description = "YYYY-MM-DD")), request_body = CalendarBody, responses((status = 204)))]
+async fn set_calendar_day(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(day): Path<String>,
+    Json(b): Json<CalendarBody>,
+) -> Result<StatusCode, ApiError> {
+    authorize(&p, Action::Admin, "calendar")?;
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(&day, &fmt).map_err(|_| ApiError::field("day", "应为 YYYY-MM-DD"))?;
+    if !matches!(b.kind.as_str(), "holiday" | "workday") {
+        return Err(ApiError::field("kind", "应为 holiday 或 workday"));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let mut tx = s.db.begin().await?;
+    store::set_calendar_day(&mut tx, &day, &b.kind).await?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            "calendar",
+            0,
+            p.division.as_str(),
+            "updated",
+            json!({ "day": day, "kind": b.kind }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

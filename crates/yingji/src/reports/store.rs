@@ -1,0 +1,389 @@
+//! SQL of disasters, reports, accidents, statistics and the calendar.
+
+use serde_json::Value;
+use sqlx::any::AnyRow;
+
+use super::deadlines::Calendar;
+use super::grading::AccidentGrade;
+use super::{Accident, Disaster, Report};
+use crate::db::{col, format_time, Db, DbError, Sql, Tx};
+use crate::divisions::Tree;
+
+fn corrupt(table: &'static str, e: impl std::fmt::Display) -> DbError {
+    DbError::Corrupt {
+        table,
+        detail: e.to_string(),
+    }
+}
+
+fn disaster_from(r: &AnyRow) -> Result<Disaster, DbError> {
+    let t: String = col(r, "townships")?;
+    Ok(Disaster {
+        id: col(r, "id")?,
+        name: col(r, "name")?,
+        disaster_type: col(r, "disaster_type")?,
+        onset: col(r, "onset")?,
+        division: col(r, "division")?,
+        townships: serde_json::from_str(&t).map_err(|e| corrupt("disasters", e))?,
+        source: col(r, "source")?,
+        stable_at: col(r, "stable_at")?,
+        created_by: col(r, "created_by")?,
+        created_at: col(r, "created_at")?,
+        version: col(r, "version")?,
+    })
+}
+
+pub struct NewDisaster<'a> {
+    pub name: &'a str,
+    pub disaster_type: &'a str,
+    pub onset: time::OffsetDateTime,
+    pub division: &'a str,
+    pub townships: &'a [String],
+    pub source: &'a str,
+    pub by: &'a str,
+}
+
+pub async fn insert_disaster(
+    tx: &mut Tx,
+    d: NewDisaster<'_>,
+    now: time::OffsetDateTime,
+) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO disasters (name, disaster_type, onset, division, townships, source, created_by, created_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1) RETURNING id",
+    )
+    .bind(d.name)
+    .bind(d.disaster_type)
+    .bind(format_time(d.onset))
+    .bind(d.division)
+    .bind(serde_json::to_string(d.townships).map_err(|e| corrupt("disasters", e))?)
+    .bind(d.source)
+    .bind(d.by)
+    .bind(format_time(now))
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+pub async fn get_disaster(db: &Db, id: i64) -> Result<Option<Disaster>, DbError> {
+    let r = sqlx::query("SELECT * FROM disasters WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    r.as_ref().map(disaster_from).transpose()
+}
+
+/// Disasters visible in a jurisdiction: owned by it, or touching a township in it.
+pub async fn list_disasters(
+    db: &Db,
+    prefix: &str,
+    active_only: bool,
+) -> Result<Vec<Disaster>, DbError> {
+    let mut q = Sql::new("SELECT * FROM disasters WHERE (division LIKE ");
+    q.bind(format!("{prefix}%"))
+        .push(" OR townships LIKE ")
+        .bind(format!("%\"{prefix}%"))
+        .push(")");
+    if active_only {
+        q.push(" AND stable_at IS NULL");
+    }
+    q.push(" ORDER BY onset DESC LIMIT 500");
+    let rows = q.query().fetch_all(db.pool()).await?;
+    rows.iter().map(disaster_from).collect()
+}
+
+/// Disasters whose reporting is still running (not stable, or stable but 核报 pending).
+pub async fn open_disasters(db: &Db) -> Result<Vec<Disaster>, DbError> {
+    let rows = sqlx::query("SELECT * FROM disasters ORDER BY id")
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(disaster_from).collect()
+}
+
+pub async fn set_stable(
+    tx: &mut Tx,
+    id: i64,
+    at: time::OffsetDateTime,
+    version: i64,
+) -> Result<bool, DbError> {
+    let r = sqlx::query("UPDATE disasters SET stable_at = $1, version = version + 1 WHERE id = $2 AND version = $3 AND stable_at IS NULL")
+        .bind(format_time(at))
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx.inner)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+fn report_from(r: &AnyRow, tree: &Tree) -> Result<Report, DbError> {
+    let j = |k: &str| -> Result<String, DbError> { col(r, k) };
+    let division: String = col(r, "division")?;
+    Ok(Report {
+        id: col(r, "id")?,
+        disaster_id: col(r, "disaster_id")?,
+        kind: col(r, "kind")?,
+        level: col(r, "level")?,
+        division_name: tree.name(&division),
+        division,
+        step_key: col(r, "step_key")?,
+        figures: serde_json::from_str(&j("figures")?)
+            .map_err(|e| corrupt("disaster_reports", e))?,
+        casualties: serde_json::from_str(&j("casualties")?)
+            .map_err(|e| corrupt("disaster_reports", e))?,
+        houses: serde_json::from_str(&j("houses")?).map_err(|e| corrupt("disaster_reports", e))?,
+        reason: col(r, "reason")?,
+        flags: serde_json::from_str(&j("flags")?).map_err(|e| corrupt("disaster_reports", e))?,
+        supersedes: col(r, "supersedes")?,
+        submitted_by: col(r, "submitted_by")?,
+        submitted_at: col(r, "submitted_at")?,
+    })
+}
+
+pub async fn reports(db: &Db, tree: &Tree, disaster_id: i64) -> Result<Vec<Report>, DbError> {
+    let rows = sqlx::query("SELECT * FROM disaster_reports WHERE disaster_id = $1 ORDER BY id")
+        .bind(disaster_id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(|r| report_from(r, tree)).collect()
+}
+
+pub async fn reports_tx(
+    tx: &mut Tx,
+    tree: &Tree,
+    disaster_id: i64,
+) -> Result<Vec<Report>, DbError> {
+    let rows = sqlx::query("SELECT * FROM disaster_reports WHERE disaster_id = $1 ORDER BY id")
+        .bind(disaster_id)
+        .fetch_all(&mut *tx.inner)
+        .await?;
+    rows.iter().map(|r| report_from(r, tree)).collect()
+}
+
+pub async fn insert_report(tx: &mut Tx, r: &Report) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO disaster_reports (disaster_id, kind, level, division, step_key, figures, casualties, houses, reason, flags, supersedes, submitted_by, submitted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(r.disaster_id)
+    .bind(&r.kind)
+    .bind(&r.level)
+    .bind(&r.division)
+    .bind(&r.step_key)
+    .bind(serde_json::to_string(&r.figures).map_err(|e| corrupt("disaster_reports", e))?)
+    .bind(serde_json::to_string(&r.casualties).map_err(|e| corrupt("disaster_reports", e))?)
+    .bind(serde_json::to_string(&r.houses).map_err(|e| corrupt("disaster_reports", e))?)
+    .bind(&r.reason)
+    .bind(serde_json::to_string(&r.flags).map_err(|e| corrupt("disaster_reports", e))?)
+    .bind(r.supersedes)
+    .bind(&r.submitted_by)
+    .bind(&r.submitted_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+fn accident_from(r: &AnyRow) -> Result<Accident, DbError> {
+    let g: String = col(r, "grade")?;
+    let grade: AccidentGrade =
+        serde_json::from_value(Value::String(g)).map_err(|e| corrupt("accidents", e))?;
+    let rec: String = col(r, "received")?;
+    Ok(Accident {
+        id: col(r, "id")?,
+        name: col(r, "name")?,
+        industry: col(r, "industry")?,
+        division: col(r, "division")?,
+        occurred_at: col(r, "occurred_at")?,
+        road_or_fire: col::<i64>(r, "road_or_fire")? != 0,
+        deaths: col(r, "deaths")?,
+        serious_injuries: col(r, "serious_injuries")?,
+        direct_loss_yuan: col(r, "direct_loss_yuan")?,
+        grade_zh: grade.label_zh().into(),
+        grade,
+        received: serde_json::from_str(&rec).map_err(|e| corrupt("accidents", e))?,
+        investigation_extended: col::<i64>(r, "investigation_extended")? != 0,
+        investigation_at: col(r, "investigation_at")?,
+        description: col(r, "description")?,
+        created_by: col(r, "created_by")?,
+        created_at: col(r, "created_at")?,
+        version: col(r, "version")?,
+    })
+}
+
+fn grade_text(g: AccidentGrade) -> String {
+    serde_json::to_value(g)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+pub async fn insert_accident(tx: &mut Tx, a: &Accident) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO accidents (name, industry, division, occurred_at, road_or_fire, deaths, serious_injuries, direct_loss_yuan, grade, received, description, created_by, created_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1) RETURNING id",
+    )
+    .bind(&a.name)
+    .bind(&a.industry)
+    .bind(&a.division)
+    .bind(&a.occurred_at)
+    .bind(a.road_or_fire as i64)
+    .bind(a.deaths)
+    .bind(a.serious_injuries)
+    .bind(a.direct_loss_yuan)
+    .bind(grade_text(a.grade))
+    .bind(serde_json::to_string(&a.received).map_err(|e| corrupt("accidents", e))?)
+    .bind(&a.description)
+    .bind(&a.created_by)
+    .bind(&a.created_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+/// Save changed fields if `version` is current.
+pub async fn update_accident(tx: &mut Tx, a: &Accident, version: i64) -> Result<bool, DbError> {
+    let r = sqlx::query(
+        "UPDATE accidents SET deaths = $1, serious_injuries = $2, direct_loss_yuan = $3, grade = $4, received = $5, \
+         investigation_extended = $6, investigation_at = $7, version = version + 1 WHERE id = $8 AND version = $9",
+    )
+    .bind(a.deaths)
+    .bind(a.serious_injuries)
+    .bind(a.direct_loss_yuan)
+    .bind(grade_text(a.grade))
+    .bind(serde_json::to_string(&a.received).map_err(|e| corrupt("accidents", e))?)
+    .bind(a.investigation_extended as i64)
+    .bind(a.investigation_at.clone())
+    .bind(a.id)
+    .bind(version)
+    .execute(&mut *tx.inner)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn get_accident(db: &Db, id: i64) -> Result<Option<Accident>, DbError> {
+    let r = sqlx::query("SELECT * FROM accidents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    r.as_ref().map(accident_from).transpose()
+}
+
+pub async fn list_accidents(db: &Db, prefix: &str) -> Result<Vec<Accident>, DbError> {
+    let rows = sqlx::query(
+        "SELECT * FROM accidents WHERE division LIKE $1 ORDER BY occurred_at DESC LIMIT 1000",
+    )
+    .bind(format!("{prefix}%"))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(accident_from).collect()
+}
+
+/// Record a newly noticed late/missing step once; false if already recorded.
+pub async fn record_deadline_event(
+    tx: &mut Tx,
+    entity: &str,
+    id: i64,
+    step_key: &str,
+    status: &str,
+    division: &str,
+    due: &str,
+    now: time::OffsetDateTime,
+) -> Result<bool, DbError> {
+    let exists = sqlx::query("SELECT 1 AS x FROM deadline_events WHERE entity = $1 AND entity_id = $2 AND step_key = $3 AND status = $4")
+        .bind(entity)
+        .bind(id)
+        .bind(step_key)
+        .bind(status)
+        .fetch_optional(&mut *tx.inner)
+        .await?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    sqlx::query("INSERT INTO deadline_events (entity, entity_id, step_key, status, division, due, noticed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(entity)
+        .bind(id)
+        .bind(step_key)
+        .bind(status)
+        .bind(division)
+        .bind(due)
+        .bind(format_time(now))
+        .execute(&mut *tx.inner)
+        .await?;
+    Ok(true)
+}
+
+pub async fn load_calendar(db: &Db) -> Result<Calendar, DbError> {
+    let rows = sqlx::query("SELECT day, kind FROM calendar_days")
+        .fetch_all(db.pool())
+        .await?;
+    let mut c = Calendar::default();
+    for r in &rows {
+        let day: String = col(r, "day")?;
+        let kind: String = col(r, "kind")?;
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        let d = time::Date::parse(&day, &fmt).map_err(|e| corrupt("calendar_days", e))?;
+        if kind == "workday" {
+            c.workdays.insert(d);
+        } else {
+            c.holidays.insert(d);
+        }
+    }
+    Ok(c)
+}
+
+pub async fn set_calendar_day(tx: &mut Tx, day: &str, kind: &str) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM calendar_days WHERE day = $1")
+        .bind(day)
+        .execute(&mut *tx.inner)
+        .await?;
+    sqlx::query("INSERT INTO calendar_days (day, kind) VALUES ($1, $2)")
+        .bind(day)
+        .bind(kind)
+        .execute(&mut *tx.inner)
+        .await?;
+    Ok(())
+}
+
+pub async fn upsert_statistics(
+    tx: &mut Tx,
+    division: &str,
+    year: i64,
+    gdp: Option<f64>,
+    pop: Option<f64>,
+    coal: Option<f64>,
+) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM statistics WHERE division = $1 AND year = $2")
+        .bind(division)
+        .bind(year)
+        .execute(&mut *tx.inner)
+        .await?;
+    sqlx::query("INSERT INTO statistics (division, year, gdp_yi, population, raw_coal_wt) VALUES ($1, $2, $3, $4, $5)")
+        .bind(division)
+        .bind(year)
+        .bind(gdp)
+        .bind(pop)
+        .bind(coal)
+        .execute(&mut *tx.inner)
+        .await?;
+    Ok(())
+}
+
+/// Statistics rows of one division: (year, gdp 亿元, population, raw coal 万吨).
+pub async fn statistics(
+    db: &Db,
+    division: &str,
+) -> Result<Vec<(i64, Option<f64>, Option<f64>, Option<f64>)>, DbError> {
+    let rows = sqlx::query("SELECT year, gdp_yi, population, raw_coal_wt FROM statistics WHERE division = $1 ORDER BY year")
+        .bind(division)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                col(r, "year")?,
+                col(r, "gdp_yi")?,
+                col(r, "population")?,
+                col(r, "raw_coal_wt")?,
+            ))
+        })
+        .collect()
+}

@@ -1,0 +1,258 @@
+use super::deadlines::{Calendar, Limits, Status};
+use super::*;
+use time::macros::datetime;
+
+fn disaster() -> Disaster {
+    Disaster {
+        id: 1,
+        name: "7·1 暴雨".into(),
+        disaster_type: "rainstorm".into(),
+        onset: "2026-07-01T02:00:00.000Z".into(), // 10:00 CST
+        division: "140212000000".into(),
+        townships: vec!["140212100000".into(), "140212101000".into()],
+        source: "intake".into(),
+        stable_at: None,
+        created_by: "t".into(),
+        created_at: "2026-07-01T02:00:00.000Z".into(),
+        version: 1,
+    }
+}
+
+fn report(
+    kind: &str,
+    level: &str,
+    division: &str,
+    step: &str,
+    at: time::OffsetDateTime,
+    dead: i64,
+) -> Report {
+    Report {
+        id: 0,
+        disaster_id: 1,
+        kind: kind.into(),
+        level: level.into(),
+        division: division.into(),
+        division_name: String::new(),
+        step_key: step.into(),
+        figures: Figures {
+            dead,
+            affected: 100,
+            ..Default::default()
+        },
+        casualties: vec![],
+        houses: vec![],
+        reason: String::new(),
+        flags: vec![],
+        supersedes: None,
+        submitted_by: "t".into(),
+        submitted_at: crate::db::format_time(at),
+    }
+}
+
+fn status_of(steps: &[StepStatus], key: &str) -> Status {
+    steps
+        .iter()
+        .find(|s| s.key == key)
+        .map(|s| s.status)
+        .unwrap_or_else(|| panic!("no step {key}: {steps:?}"))
+}
+
+#[test]
+fn county_initial_on_time_late_and_missing() {
+    let d = disaster();
+    let l = Limits::default();
+    let cal = Calendar::default();
+    // No report by 12:00:01 → 漏报.
+    let s = disaster_status(&d, &[], datetime!(2026-07-01 12:00:01 +8), &l, &cal);
+    assert_eq!(status_of(&s, "140212000000:initial"), Status::Missing);
+    // Exactly at 12:00 → on time; the city's 2 h then start.
+    let r = report(
+        "initial",
+        "county",
+        "140212000000",
+        "140212000000:initial",
+        datetime!(2026-07-01 12:00 +8),
+        0,
+    );
+    let s = disaster_status(
+        &d,
+        std::slice::from_ref(&r),
+        datetime!(2026-07-01 13:00 +8),
+        &l,
+        &cal,
+    );
+    assert_eq!(status_of(&s, "140212000000:initial"), Status::OnTime);
+    assert_eq!(status_of(&s, "forward"), Status::Pending);
+    assert_eq!(
+        s.iter().find(|x| x.key == "forward").unwrap().due,
+        "2026-07-01T06:00:00.000Z"
+    );
+    // At 12:30 → 迟报.
+    let late = report(
+        "initial",
+        "county",
+        "140212000000",
+        "140212000000:initial",
+        datetime!(2026-07-01 12:30 +8),
+        0,
+    );
+    let s = disaster_status(&d, &[late], datetime!(2026-07-01 13:00 +8), &l, &cal);
+    assert_eq!(status_of(&s, "140212000000:initial"), Status::Late);
+}
+
+#[test]
+fn ten_dead_or_missing_require_a_direct_report() {
+    let d = disaster();
+    let l = Limits::default();
+    let r9 = report(
+        "initial",
+        "county",
+        "140212000000",
+        "140212000000:initial",
+        datetime!(2026-07-01 11:00 +8),
+        9,
+    );
+    let s = disaster_status(
+        &d,
+        &[r9.clone()],
+        datetime!(2026-07-01 11:30 +8),
+        &l,
+        &Calendar::default(),
+    );
+    assert!(!s.iter().any(|x| x.key.ends_with(":direct")));
+    let r10 = report(
+        "followup",
+        "county",
+        "140212000000",
+        "x",
+        datetime!(2026-07-01 11:10 +8),
+        10,
+    );
+    let s = disaster_status(
+        &d,
+        &[r9, r10],
+        datetime!(2026-07-01 11:30 +8),
+        &l,
+        &Calendar::default(),
+    );
+    assert_eq!(
+        status_of(&s, "140212000000:direct"),
+        Status::Missing,
+        "at once means by 11:10"
+    );
+}
+
+#[test]
+fn followups_are_assigned_to_the_open_day() {
+    let d = disaster();
+    let l = Limits::default();
+    let cal = Calendar::default();
+    let initial = report(
+        "initial",
+        "county",
+        "140212000000",
+        "140212000000:initial",
+        datetime!(2026-07-01 11:00 +8),
+        0,
+    );
+    // A 续报 at 08:30 on 2 July satisfies 2 July's step.
+    let k = step_for(
+        &d,
+        std::slice::from_ref(&initial),
+        ReportKind::Followup,
+        "county",
+        "140212000000",
+        datetime!(2026-07-02 08:30 +8),
+        &l,
+        &cal,
+    );
+    assert_eq!(k, "140212000000:followup:2026-07-02");
+    // Late at 11:00 on 2 July, still for 2 July.
+    let k = step_for(
+        &d,
+        std::slice::from_ref(&initial),
+        ReportKind::Followup,
+        "county",
+        "140212000000",
+        datetime!(2026-07-02 11:00 +8),
+        &l,
+        &cal,
+    );
+    assert_eq!(k, "140212000000:followup:2026-07-02");
+    // With 2 July done, a report at 20:00 counts for 3 July.
+    let done = report(
+        "followup",
+        "county",
+        "140212000000",
+        "140212000000:followup:2026-07-02",
+        datetime!(2026-07-02 08:30 +8),
+        0,
+    );
+    let k = step_for(
+        &d,
+        &[initial.clone(), done],
+        ReportKind::Followup,
+        "county",
+        "140212000000",
+        datetime!(2026-07-02 20:00 +8),
+        &l,
+        &cal,
+    );
+    assert_eq!(k, "140212000000:followup:2026-07-03");
+    assert_eq!(
+        step_for(
+            &d,
+            &[initial],
+            ReportKind::Forward,
+            "city",
+            "140200000000",
+            datetime!(2026-07-01 12:00 +8),
+            &l,
+            &cal
+        ),
+        "forward"
+    );
+}
+
+#[test]
+fn accidents_chain_and_investigation() {
+    let a = Accident {
+        id: 1,
+        name: "某煤矿顶板事故".into(),
+        industry: "coal_mine".into(),
+        division: "140214000000".into(),
+        occurred_at: "2026-03-01T00:00:00.000Z".into(),
+        road_or_fire: false,
+        deaths: 3,
+        serious_injuries: 0,
+        direct_loss_yuan: 0,
+        grade: AccidentGrade::Larger,
+        grade_zh: String::new(),
+        received: vec![
+            ("county".into(), "2026-03-01T00:40:00.000Z".into()),
+            ("city".into(), "2026-03-01T03:00:00.000Z".into()),
+        ],
+        investigation_extended: false,
+        investigation_at: None,
+        description: String::new(),
+        created_by: "t".into(),
+        created_at: String::new(),
+        version: 1,
+    };
+    let s = accident_status(&a, datetime!(2026-03-01 12:00 UTC), &Limits::default());
+    assert_eq!(status_of(&s, "report:county"), Status::OnTime);
+    assert_eq!(
+        status_of(&s, "report:city"),
+        Status::Late,
+        "02:40 due, received 03:00"
+    );
+    assert_eq!(
+        status_of(&s, "report:province"),
+        Status::Missing,
+        "due 05:00"
+    );
+    assert_eq!(status_of(&s, "supplement-window"), Status::Pending);
+    let s = accident_status(&a, datetime!(2026-05-01 00:00 UTC), &Limits::default());
+    assert_eq!(status_of(&s, "investigation"), Status::Missing);
+    assert_eq!(status_of(&s, "supplement-window"), Status::OnTime);
+}

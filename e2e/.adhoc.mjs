@@ -1,0 +1,33 @@
+import { startBackend } from './lib/server.mjs'
+import { launch, newPage, login } from './lib/browser.mjs'
+const s = await startBackend()
+const b = await launch()
+const { page, errors } = await newPage(b, s.url)
+try {
+  await login(page, 'pingcheng')
+  await page.goto('/registry/shelter')
+  await page.locator('[data-testid=registry-table] a.yj-name').first().waitFor()
+  await page.locator('[data-testid=btn-create]').click()
+  await page.locator('[data-testid=record-dialog]').waitFor()
+  await page.waitForTimeout(500)
+  await page.locator('[data-testid=record-save]').click()
+  await page.waitForTimeout(500)
+  await page.screenshot({ path: '/tmp/shots/create.png' })
+  await page.keyboard.press('Escape')
+  await page.locator('[data-testid=lang-en]').click()
+  await page.goto('/registry/shelter')
+  await page.locator('[data-testid=registry-table] a.yj-name').first().waitFor()
+  await page.locator('[data-testid=registry-table] a.yj-name').first().click()
+  await page.waitForTimeout(1200)
+  await page.screenshot({ path: '/tmp/shots/edit-en.png' })
+  await page.keyboard.press('Escape')
+  await page.goto('/journal')
+  await page.waitForTimeout(1500)
+  await page.screenshot({ path: '/tmp/shots/journal-en.png' })
+  await page.goto('/map?kind=team&id=4')
+  await page.waitForTimeout(1500)
+  await page.screenshot({ path: '/tmp/shots/map-focus.png' })
+} finally {
+  console.log(errors)
+  await b.close(); await s.stop()
+}

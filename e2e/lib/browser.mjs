@@ -1,0 +1,60 @@
+// Headless Debian Chromium through playwright-core (no browser download).
+import { chromium } from 'playwright-core'
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+export const PASSWORD = 'Demo@2025'
+
+export function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}
+
+export async function newPage(browser, baseURL, { locale = 'zh-CN' } = {}) {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1440, height: 900 }, locale, timezoneId: 'Asia/Shanghai' })
+  context.setDefaultTimeout(20_000)
+  const page = await context.newPage()
+  const errors = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text())
+  })
+  return { context, page, errors }
+}
+
+/** Log in through the login form and wait for the app shell. */
+export async function login(page, username, password = PASSWORD) {
+  await page.goto('/login')
+  await page.locator('[data-testid=login-username]').fill(username)
+  await page.locator('[data-testid=login-password]').fill(password)
+  await page.locator('[data-testid=login-submit]').click()
+  await page.locator('[data-testid=user-name]').waitFor()
+}
+
+/** GET/POST an API path with the page's session (same origin). */
+export async function apiFetch(page, path, init = {}) {
+  return page.evaluate(
+    async ([p, i]) => {
+      const r = await fetch(p, { ...i, headers: { 'X-Requested-With': 'yingji', ...(i.headers || {}) } })
+      const text = await r.text()
+      let body = text
+      try {
+        body = JSON.parse(text)
+      } catch {
+        /* not JSON */
+      }
+      return { status: r.status, body }
+    },
+    [path, init],
+  )
+}

@@ -1,0 +1,130 @@
+import type {
+  Division,
+  FeatureCollection,
+  Item,
+  JournalEntry,
+  MapConfig,
+  Me,
+  Page,
+  PointFeature,
+  Problem,
+  ProblemError,
+  Schema,
+} from './types'
+
+export const API = '/api/v1'
+
+export class ApiError extends Error {
+  status: number
+  key: string
+  detail: string
+  errors: ProblemError[]
+  constructor(status: number, p: Problem) {
+    super(p.detail || p.title || `HTTP ${status}`)
+    this.status = status
+    this.key = p.key || ''
+    this.detail = p.detail || p.title || ''
+    this.errors = p.errors || []
+  }
+}
+
+/** Called on any 401 from an endpoint other than login/me (session expired). */
+let onUnauthorized: (() => void) | null = null
+export function setUnauthorizedHandler(f: () => void) {
+  onUnauthorized = f
+}
+
+async function problemOf(res: Response): Promise<Problem> {
+  const text = await res.text().catch(() => '')
+  try {
+    return JSON.parse(text) as Problem
+  } catch {
+    return { status: res.status, title: res.statusText, detail: text.slice(0, 200) }
+  }
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
+  const headers: Record<string, string> = { 'X-Requested-With': 'yingji', Accept: 'application/json' }
+  let payload: BodyInit | undefined
+  if (body instanceof FormData) {
+    payload = body
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    payload = JSON.stringify(body)
+  }
+  let res: Response
+  try {
+    res = await fetch(path.startsWith('/') ? path : `${API}/${path}`, {
+      method,
+      headers,
+      body: payload,
+      credentials: 'same-origin',
+    })
+  } catch (e) {
+    throw new ApiError(0, { key: 'network', detail: String(e) })
+  }
+  if (!res.ok) {
+    const p = await problemOf(res)
+    if (res.status === 401 && !opts.quiet401 && onUnauthorized) onUnauthorized()
+    throw new ApiError(res.status, p)
+  }
+  if (res.status === 204) return undefined as T
+  const ct = res.headers.get('content-type') || ''
+  if (ct.includes('json')) return (await res.json()) as T
+  return (await res.text()) as unknown as T
+}
+
+export function qs(params: Record<string, string | number | null | undefined>): string {
+  const u = new URLSearchParams()
+  for (const [k, v] of Object.entries(params)) {
+    if (v === null || v === undefined || v === '') continue
+    u.set(k, String(v))
+  }
+  const s = u.toString()
+  return s ? `?${s}` : ''
+}
+
+export interface RegistryFilters {
+  division?: string | null
+  q?: string | null
+  category?: string | null
+  status?: string | null
+  bbox?: string | null
+}
+
+export const api = {
+  login: (username: string, password: string) =>
+    request<Me>('POST', `${API}/auth/login`, { username, password }, { quiet401: true }),
+  logout: () => request<void>('POST', `${API}/auth/logout`, undefined, { quiet401: true }),
+  me: () => request<Me>('GET', `${API}/auth/me`, undefined, { quiet401: true }),
+
+  divisions: (parent?: string) => request<Division[]>('GET', `${API}/divisions${qs({ parent })}`),
+  boundaries: () => request<FeatureCollection<GeoJSON.Feature>>('GET', `${API}/divisions/boundaries`),
+
+  schemas: () => request<Schema[]>('GET', `${API}/registries`),
+  list: (kind: string, f: RegistryFilters & { limit?: number; offset?: number }) =>
+    request<Page<Item>>('GET', `${API}/registries/${enc(kind)}${qs({ ...f })}`),
+  get: (kind: string, id: number | string) => request<Item>('GET', `${API}/registries/${enc(kind)}/${enc(String(id))}`),
+  create: (kind: string, body: Record<string, unknown>) => request<Item>('POST', `${API}/registries/${enc(kind)}`, body),
+  update: (kind: string, id: number, body: Record<string, unknown>) =>
+    request<Item>('PUT', `${API}/registries/${enc(kind)}/${id}`, body),
+  remove: (kind: string, id: number) => request<void>('DELETE', `${API}/registries/${enc(kind)}/${id}`),
+  layer: (kind: string, f: RegistryFilters) =>
+    request<FeatureCollection<PointFeature>>('GET', `${API}/registries/${enc(kind)}/layer${qs({ ...f })}`),
+  importFile: (kind: string, file: File | Blob, filename?: string) => {
+    const fd = new FormData()
+    fd.append('file', file, filename ?? (file as File).name ?? 'import.csv')
+    return request<{ imported: number }>('POST', `${API}/registries/${enc(kind)}/import`, fd)
+  },
+  exportUrl: (kind: string, format: 'csv' | 'xlsx', f: RegistryFilters) =>
+    `${API}/registries/${enc(kind)}/export${qs({ format, ...f })}`,
+  templateUrl: (kind: string, format: 'csv' | 'xlsx') => `${API}/registries/${enc(kind)}/template${qs({ format })}`,
+
+  journal: (p: { limit?: number; before?: number; module?: string; entity?: string; id?: string }) =>
+    request<JournalEntry[]>('GET', `${API}/journal${qs(p)}`),
+  mapConfig: () => request<MapConfig>('GET', `${API}/map/config`),
+}
+
+function enc(s: string) {
+  return encodeURIComponent(s)
+}

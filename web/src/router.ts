@@ -1,0 +1,38 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { state, loadMe } from './store'
+import { setUnauthorizedHandler } from './api'
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+    {
+      path: '/',
+      component: () => import('./views/AppLayout.vue'),
+      children: [
+        { path: '', name: 'home', component: () => import('./views/HomeView.vue') },
+        { path: 'registry/:kind', name: 'registry', component: () => import('./views/RegistryView.vue'), props: true },
+        { path: 'map', name: 'map', component: () => import('./views/MapView.vue') },
+        { path: 'journal', name: 'journal', component: () => import('./views/JournalView.vue') },
+        { path: ':rest(.*)*', name: 'notfound', component: () => import('./views/NotFoundView.vue') },
+      ],
+    },
+  ],
+})
+
+router.beforeEach(async (to) => {
+  if (!state.meChecked) await loadMe()
+  if (to.meta.public) {
+    if (to.name === 'login' && state.me) return { path: (to.query.redirect as string) || '/' }
+    return true
+  }
+  if (!state.me) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  return true
+})
+
+setUnauthorizedHandler(() => {
+  if (!state.me) return
+  state.me = null
+  const cur = router.currentRoute.value
+  if (cur.name !== 'login') router.push({ name: 'login', query: { redirect: cur.fullPath, expired: '1' } })
+})

@@ -1,0 +1,66 @@
+import { currentLocale, label, i18n } from '../i18n'
+import { schemaOf } from '../store'
+import type { Field } from '../types'
+
+/** RFC 3339 → local display in Asia/Shanghai (the bureau's time zone). */
+export function fmtTime(s: string | null | undefined): string {
+  if (!s) return ''
+  const d = new Date(s)
+  if (Number.isNaN(d.getTime())) return s
+  return d.toLocaleString(currentLocale() === 'en' ? 'en-GB' : 'zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    hour12: false,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  })
+}
+
+export function optionLabel(f: Field | undefined, value: unknown): string {
+  if (value === null || value === undefined || value === '') return ''
+  const o = f?.options?.find((x) => x.value === value)
+  return o ? label(o) : String(value)
+}
+
+export function fmtValue(f: Field, value: unknown): string {
+  if (value === null || value === undefined) return ''
+  if (f.type === 'enum') return optionLabel(f, value)
+  if (Array.isArray(value)) return value.join(currentLocale() === 'en' ? ', ' : '、')
+  return String(value)
+}
+
+export type TagType = 'success' | 'warning' | 'info' | 'danger' | 'primary'
+export function statusTagType(status: string): TagType {
+  switch (status) {
+    case 'available':
+      return 'success'
+    case 'dispatched':
+      return 'warning'
+    case 'maintenance':
+      return 'info'
+    case 'inactive':
+      return 'danger'
+    default:
+      return 'info'
+  }
+}
+
+/** Journal action / module / entity in the UI language; unknown values are shown as they are. */
+export function journalKind(kind: string): string {
+  const k = `journalKind.${kind}`
+  return i18n.global.te(k) ? i18n.global.t(k) : kind
+}
+export function journalModule(module: string): string {
+  const k = `journalModule.${module}`
+  return i18n.global.te(k) ? i18n.global.t(k) : module
+}
+export function journalEntity(module: string, entity: string): string {
+  if (module === 'registry') {
+    const s = schemaOf(entity)
+    if (s) return label(s)
+  }
+  return entity
+}
