@@ -443,19 +443,15 @@ async fn submit_report(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let step_key = match b.level.as_str() {
-        "township" => format!("township:{}", b.kind),
-        level => super::step_for(
-            &d,
-            &reports,
-            kind,
-            level,
-            &division,
-            now,
-            &s.config.reports,
-            &cal,
-        ),
-    };
+    let step_key = super::step_for(
+        &d,
+        &reports,
+        kind,
+        (&b.level, &division),
+        now,
+        &s.config.reports,
+        &cal,
+    );
     let mut r = Report {
         id: 0,
         disaster_id: id,

@@ -2,7 +2,8 @@
 //! of the facts and a clock. Every limit is configuration ([`Limits`]) with
 //! the national defaults, so a province's own rule can replace it.
 //!
-//! Natural disasters (《自然灾害情况统计调查制度》): the county's 初报 within
+//! Natural disasters (《自然灾害情况统计调查制度》): each affected township's
+//! figures to the county within 1 h (configurable); the county's 初报 within
 //! 2 h of the disaster; the city reviews and forwards within 2 h of receipt;
 //! ≥ 10 dead or missing → the county also reports directly to the province at
 //! once; 续报 daily while the situation is unstable (county by 09:00 with data
@@ -33,6 +34,8 @@ pub const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Limits {
+    /// Township figures to the county after onset.
+    pub township_initial_hours: i64,
     pub initial_hours: i64,
     pub forward_hours: i64,
     /// Dead + missing at or above which the county reports directly upward.
@@ -58,6 +61,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
+            township_initial_hours: 1,
             initial_hours: 2,
             forward_hours: 2,
             direct_report_threshold: 10,

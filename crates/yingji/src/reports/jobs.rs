@@ -79,7 +79,16 @@ pub async fn scan(s: &AppState, now: time::OffsetDateTime) -> Result<usize, crat
         let notify = recipients(s, &division).await?;
         let mut tx = s.db.begin().await?;
         if store::record_deadline_event(
-            &mut tx, entity, id, &st.key, status, &division, &st.due, now,
+            &mut tx,
+            store::DeadlineEvent {
+                entity,
+                id,
+                step_key: &st.key,
+                status,
+                division: &division,
+                due: &st.due,
+            },
+            now,
         )
         .await?
         {

@@ -201,6 +201,14 @@ pub fn disaster_status(
             steps.push(s);
         }
     }
+    for t in &d.townships {
+        steps.push(Step {
+            key: format!("{t}:initial"),
+            label_zh: "乡镇初报".into(),
+            by: t.clone(),
+            due: onset + time::Duration::hours(l.township_initial_hours),
+        });
+    }
     let city_facts = deadlines::DisasterFacts {
         onset,
         drought,
@@ -243,8 +251,7 @@ pub fn step_for(
     d: &Disaster,
     reports: &[Report],
     kind: ReportKind,
-    level: &str,
-    division: &str,
+    (level, division): (&str, &str),
     at: time::OffsetDateTime,
     l: &Limits,
     cal: &Calendar,
@@ -261,7 +268,9 @@ pub fn step_for(
     };
     let extra = format!("extra:{}", crate::db::format_time(at));
     match (level, kind) {
-        ("county", ReportKind::Initial) => format!("{division}:initial"),
+        ("township", ReportKind::Initial) | ("county", ReportKind::Initial) => {
+            format!("{division}:initial")
+        }
         ("county", ReportKind::Direct) => format!("{division}:direct"),
         ("county", ReportKind::Final) => format!("{division}:final"),
         ("county", ReportKind::Followup) => open(&format!("{division}:followup:")).unwrap_or(extra),

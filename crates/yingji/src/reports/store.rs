@@ -278,16 +278,29 @@ pub async fn list_accidents(db: &Db, prefix: &str) -> Result<Vec<Accident>, DbEr
 }
 
 /// Record a newly noticed late/missing step once; false if already recorded.
+/// A late or missing step, as recorded.
+pub struct DeadlineEvent<'a> {
+    pub entity: &'a str,
+    pub id: i64,
+    pub step_key: &'a str,
+    pub status: &'a str,
+    pub division: &'a str,
+    pub due: &'a str,
+}
+
 pub async fn record_deadline_event(
     tx: &mut Tx,
-    entity: &str,
-    id: i64,
-    step_key: &str,
-    status: &str,
-    division: &str,
-    due: &str,
+    e: DeadlineEvent<'_>,
     now: time::OffsetDateTime,
 ) -> Result<bool, DbError> {
+    let DeadlineEvent {
+        entity,
+        id,
+        step_key,
+        status,
+        division,
+        due,
+    } = e;
     let exists = sqlx::query("SELECT 1 AS x FROM deadline_events WHERE entity = $1 AND entity_id = $2 AND step_key = $3 AND status = $4")
         .bind(entity)
         .bind(id)

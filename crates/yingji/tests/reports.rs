@@ -1,0 +1,308 @@
+//! Disaster reporting over HTTP on both databases: three townships, one on
+//! time, one late, one missing → the right statuses, flags and aggregates;
+//! deadlines recorded once in the journal; jurisdiction enforced.
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+fn t(dt: time::OffsetDateTime) -> String {
+    yingji::db::format_time(dt)
+}
+
+#[tokio::test]
+async fn three_townships_one_late_one_missing() {
+    for app in apps().await {
+        let county = app.login("pingcheng").await; // 平城区 operator
+                                                   // Three townships of 新荣区 would be out of 平城区's reach: use the city commander to open it.
+        let city = app.login("commander").await;
+        let now = time::OffsetDateTime::now_utc();
+        let onset = now - time::Duration::minutes(150);
+        let towns = ["140212100000", "140212101000", "140212102000"]; // 新荣镇, 古店镇, 花园屯乡
+        let r = city
+            .post("/api/v1/disasters", &json!({ "name": "新荣区暴雨", "disaster_type": "rainstorm", "onset": t(onset), "townships": towns, "source": "alarm" }))
+            .await;
+        assert_eq!(
+            r.status(),
+            201,
+            "{}: {}",
+            app.backend,
+            r.text().await.unwrap()
+        );
+        let d: Value = r.json().await.unwrap();
+        let id = d["id"].as_i64().unwrap();
+        assert_eq!(d["division"], "140212000000");
+
+        // 平城区 cannot see a 新荣区 disaster.
+        assert_eq!(
+            county
+                .get(&format!("/api/v1/disasters/{id}"))
+                .await
+                .status(),
+            404
+        );
+
+        // The 新荣镇 reporter reports now (late: due onset + 1 h).
+        let xr = app.login("xinrong").await;
+        let fig = json!({ "affected": 500, "relocated": 120, "direct_loss": 300.0, "crop_affected_ha": 40.0 });
+        let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "township", "division": towns[0], "figures": fig })).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        // ... but not for a neighbouring township.
+        let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "township", "division": towns[1], "figures": fig })).await;
+        assert_eq!(r.status(), 403);
+        // Bad figures name the field.
+        let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "followup", "level": "township", "division": towns[0], "figures": { "affected": -3 } })).await;
+        assert_eq!(r.status(), 422);
+        let p: Value = r.json().await.unwrap();
+        assert!(
+            p["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == "affected"),
+            "{p}"
+        );
+        // A 续报 that lowers a cumulative figure needs a reason.
+        let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "followup", "level": "township", "division": towns[0], "figures": { "affected": 400, "relocated": 120, "direct_loss": 300.0, "crop_affected_ha": 40.0 } })).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("核减须填写说明"));
+
+        // 古店镇 reported on time (written as it was 30 minutes after onset).
+        {
+            let tree = app.state.tree();
+            let mut tx = app.state.db.begin().await.unwrap();
+            let rep = yingji::reports::Report {
+                id: 0,
+                disaster_id: id,
+                kind: "initial".into(),
+                level: "township".into(),
+                division: towns[1].into(),
+                division_name: tree.name(towns[1]),
+                step_key: format!("{}:initial", towns[1]),
+                figures: serde_json::from_value(
+                    json!({ "affected": 200, "relocated": 30, "direct_loss": 100.0 }),
+                )
+                .unwrap(),
+                casualties: vec![],
+                houses: vec![],
+                reason: String::new(),
+                flags: vec![],
+                supersedes: None,
+                submitted_by: "gudian".into(),
+                submitted_at: t(onset + time::Duration::minutes(30)),
+            };
+            yingji::reports::store::insert_report(&mut tx, &rep)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+
+        let detail: Value = city
+            .get(&format!("/api/v1/disasters/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let status = |key: &str| {
+            detail["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["key"] == key)
+                .map(|s| s["status"].as_str().unwrap().to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            status(&format!("{}:initial", towns[0])),
+            "late",
+            "{}",
+            app.backend
+        );
+        assert_eq!(status(&format!("{}:initial", towns[1])), "on_time");
+        assert_eq!(status(&format!("{}:initial", towns[2])), "missing");
+        assert_eq!(
+            status("140212000000:initial"),
+            "missing",
+            "county 初报 due onset + 2 h"
+        );
+        let agg = &detail["aggregates"][0];
+        assert_eq!(agg["townships_reported"], 2);
+        assert_eq!(agg["townships_total"], 3);
+        assert_eq!(agg["figures"]["affected"], 700);
+        assert_eq!(agg["figures"]["direct_loss"], 400.0);
+
+        // The county may not report less than its townships sum to.
+        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140212000000", "figures": { "affected": 600, "relocated": 150, "direct_loss": 400.0, "crop_affected_ha": 40.0 } })).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("下级合计"));
+        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140212000000", "figures": { "affected": 700, "relocated": 150, "direct_loss": 400.0, "crop_affected_ha": 40.0 } })).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let rep: Value = r.json().await.unwrap();
+        assert_eq!(rep["step_key"], "140212000000:initial");
+
+        // Supervisor's page lists the late and missing steps.
+        let o: Value = city
+            .get("/api/v1/reports/overdue")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let keys: Vec<String> = o
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                format!(
+                    "{}:{}",
+                    x["key"].as_str().unwrap(),
+                    x["status"].as_str().unwrap()
+                )
+            })
+            .collect();
+        assert!(
+            keys.contains(&format!("{}:initial:missing", towns[2])),
+            "{keys:?}"
+        );
+        assert!(
+            keys.contains(&"140212000000:initial:late".to_string()),
+            "{keys:?}"
+        );
+
+        // The monitor records each once, forever.
+        let n = yingji::reports::jobs::scan(&app.state, time::OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        assert!(n >= 3, "{n}");
+        assert_eq!(
+            yingji::reports::jobs::scan(&app.state, time::OffsetDateTime::now_utc())
+                .await
+                .unwrap(),
+            0
+        );
+        let j: Value = city
+            .get(&format!(
+                "/api/v1/journal?entity=disaster&id={id}&limit=100"
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let missing: Vec<&Value> = j
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "deadline_missing")
+            .collect();
+        assert!(missing
+            .iter()
+            .any(|e| e["payload"]["step"] == format!("{}:initial", towns[2])));
+        assert!(missing.iter().all(|e| e["actor"] == "system"));
+
+        // A submitted report cannot be deleted; a correction supersedes it and keeps both.
+        let first_id = rep["id"].as_i64().unwrap();
+        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140212000000", "supersedes": first_id, "figures": { "affected": 720, "relocated": 150, "direct_loss": 400.0, "crop_affected_ha": 40.0 } })).await;
+        assert_eq!(r.status(), 422, "correction needs a reason");
+        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140212000000", "supersedes": first_id, "reason": "补录花园屯乡 20 人", "figures": { "affected": 720, "relocated": 150, "direct_loss": 400.0, "crop_affected_ha": 40.0 } })).await;
+        assert_eq!(r.status(), 201);
+        let detail: Value = city
+            .get(&format!("/api/v1/disasters/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let county_reports: Vec<&Value> = detail["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["level"] == "county")
+            .collect();
+        assert_eq!(county_reports.len(), 2);
+        assert_eq!(county_reports[1]["supersedes"].as_i64(), Some(first_id));
+        assert_eq!(county_reports[1]["submitted_by"], "commander");
+        assert!(yingji::journal::verify(&app.state.db).await.unwrap().ok());
+    }
+}
+
+#[tokio::test]
+async fn accidents_are_graded_and_forwarded_level_by_level() {
+    for app in apps().await {
+        let u = app.login("pingcheng").await;
+        let now = time::OffsetDateTime::now_utc();
+        let body = json!({ "name": "某化工厂爆炸", "industry": "hazmat", "division": "140213", "occurred_at": t(now - time::Duration::minutes(30)), "deaths": 3, "serious_injuries": 2, "direct_loss_yuan": 5_000_000 });
+        let r = u.post("/api/v1/accidents", &body).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let a: Value = r.json().await.unwrap();
+        assert_eq!(a["grade"], "larger");
+        let id = a["id"].as_i64().unwrap();
+        // Not straight to the province.
+        let r = u
+            .post(
+                &format!("/api/v1/accidents/{id}/forward"),
+                &json!({ "version": 1, "level": "province" }),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let r = u
+            .post(
+                &format!("/api/v1/accidents/{id}/forward"),
+                &json!({ "version": 1, "level": "city" }),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+        // 补报: a death later makes it … still 较大 at 4; 10 makes it 重大.
+        let r = u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 2, "deaths": 10, "serious_injuries": 2, "direct_loss_yuan": 5_000_000, "reason": "伤员救治无效" })).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let d: Value = u
+            .get(&format!("/api/v1/accidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(d["accident"]["grade"], "major");
+        let keys: Vec<&str> = d["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["key"].as_str().unwrap())
+            .collect();
+        assert!(keys.contains(&"report:state"), "{keys:?}");
+        // Stale version conflicts; negative numbers are refused; other counties cannot see it.
+        assert_eq!(u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 2, "deaths": 11, "serious_injuries": 2, "direct_loss_yuan": 0, "reason": "x" })).await.status(), 409);
+        let r = u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 3, "deaths": -1, "serious_injuries": 2, "direct_loss_yuan": 0, "reason": "x" })).await;
+        assert_eq!(r.status(), 422);
+        assert_eq!(
+            app.login("yunzhou")
+                .await
+                .get(&format!("/api/v1/accidents/{id}"))
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(
+            app.login("xinrong")
+                .await
+                .post("/api/v1/accidents", &body)
+                .await
+                .status(),
+            403
+        );
+        // Investigation deadline extends once only.
+        assert_eq!(
+            u.post(
+                &format!("/api/v1/accidents/{id}/extend"),
+                &json!({ "version": 3 })
+            )
+            .await
+            .status(),
+            200
+        );
+        assert_eq!(
+            u.post(
+                &format!("/api/v1/accidents/{id}/extend"),
+                &json!({ "version": 4 })
+            )
+            .await
+            .status(),
+            422
+        );
+    }
+}
