@@ -200,6 +200,94 @@ describe('yingji web UI', { timeout: 240_000 }, () => {
     }
   })
 
+  test('(e) a stale save shows the conflict message; server 422 errors land on the form items', async () => {
+    const { context, page } = await newPage(browser, server.url)
+    try {
+      await login(page, 'pingcheng')
+      await openTeams(page)
+      const first = page.locator('[data-testid=registry-table] a.yj-name').first()
+      await first.waitFor()
+      const id = Number((await first.getAttribute('data-testid')).replace('row-name-', ''))
+      await page.locator(`[data-testid=edit-${id}]`).click()
+      await page.locator('[data-testid=record-dialog] [data-testid=field-name] input').waitFor()
+      // someone else saves the record meanwhile
+      const cur = await apiFetch(page, `/api/v1/registries/team/${id}`)
+      assert.equal(cur.status, 200)
+      const { id: _id, kind: _k, division_name: _dn, category: _c, updated_at: _u, ...body } = cur.body
+      const put = await apiFetch(page, `/api/v1/registries/team/${id}`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...body, address: '他人修改的地址' }),
+      })
+      assert.equal(put.status, 200, JSON.stringify(put.body))
+      await page.locator('[data-testid=record-save]').click()
+      await page.locator('.el-message--error', { hasText: '记录已被他人修改，请刷新后重试' }).waitFor()
+      await page.locator('[data-testid=conflict-alert]').waitFor()
+      await page.keyboard.press('Escape')
+
+      // create: the client checks required/min/max; then a server-side 422 is shown on its form item
+      await page.locator('[data-testid=btn-create]').click()
+      const dlg = page.locator('[data-testid=record-dialog]')
+      await dlg.locator('[data-testid=field-name] input').fill(`E2E表单${stamp}`)
+      await dlg.locator('[data-testid=field-lat] input').fill('95')
+      await dlg.locator('[data-testid=record-save]').click()
+      await dlg.locator('[data-testid=field-lat] .el-form-item__error').waitFor()
+      assert.match(await dlg.locator('[data-testid=field-lat] .el-form-item__error').innerText(), /纬度/)
+      assert.ok(await dlg.locator('[data-testid=field-headcount] .el-form-item__error').isVisible(), 'required headcount flagged')
+      // route a save through the server: intercept it to answer like the server does for an attrs field
+      await page.route('**/api/v1/registries/team', (route) =>
+        route.request().method() === 'POST'
+          ? route.fulfill({
+              status: 422,
+              contentType: 'application/problem+json',
+              body: JSON.stringify({ status: 422, key: 'validation', detail: '校验失败', errors: [{ field: 'headcount', message: '服务端：人数不合理' }] }),
+            })
+          : route.continue(),
+      )
+      await dlg.locator('[data-testid=field-lat] input').fill('40.08')
+      await dlg.locator('[data-testid=field-lon] input').fill('113.3')
+      await dlg.locator('[data-testid=field-headcount] input').fill('12')
+      await dlg.locator('[data-testid=field-team_kind] .el-select').click()
+      await page.locator('.el-select-dropdown__item:visible').first().click()
+      await dlg.locator('[data-testid=record-save]').click()
+      await dlg.locator('[data-testid=field-headcount] .el-form-item__error', { hasText: '服务端：人数不合理' }).waitFor()
+      await page.unroute('**/api/v1/registries/team')
+    } finally {
+      await context.close()
+    }
+  })
+
+  test('(f) the audit journal updates live', async () => {
+    const { context, page } = await newPage(browser, server.url)
+    try {
+      await login(page, 'pingcheng')
+      await page.locator('[data-testid=menu-journal]').click()
+      await page.locator('[data-testid=journal-table]').waitFor()
+      await page.locator('[data-testid=journal-live]', { hasText: '已连接' }).waitFor()
+      const name = `E2E实时${stamp}`
+      const res = await apiFetch(page, '/api/v1/registries/team', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          name,
+          division: PINGCHENG,
+          lon: 113.29,
+          lat: 40.07,
+          address: '',
+          responsible: '',
+          phone: '',
+          duty_phone: '',
+          status: 'available',
+          attrs: { team_kind: 'fire', headcount: 5 },
+        }),
+      })
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+      await page.locator('[data-testid=journal-table]', { hasText: name }).waitFor()
+    } finally {
+      await context.close()
+    }
+  })
+
   test('(d) login errors and screenshots at 1440×900', async () => {
     mkdirSync(SCREENSHOTS, { recursive: true })
     const { context, page } = await newPage(browser, server.url)
