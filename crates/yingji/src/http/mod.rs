@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::registry::api::routes(max_upload))
         .merge(crate::journal::api::routes())
         .merge(crate::reports::api::routes())
+        .merge(crate::indicators::api::routes())
         .route("/map/config", get(map_config));
     Router::new()
         .route("/healthz", get(healthz))

@@ -43,6 +43,9 @@ use super::AppState;
         crate::reports::api::investigation_done,
         crate::reports::api::overdue,
         crate::reports::api::set_calendar_day,
+        crate::indicators::api::indicators,
+        crate::indicators::api::statistics,
+        crate::indicators::api::import_statistics,
     ),
     tags(
         (name = "auth", description = "Sessions and the current user"),
@@ -50,6 +53,7 @@ use super::AppState;
         (name = "registries", description = "Teams, experts, equipment, warehouses, shelters, enterprises, hazard sources, monitoring points"),
         (name = "journal", description = "The hash-chained audit journal and live feed"),
         (name = "reports", description = "灾情报送与生产安全事故报告, deadlines"),
+        (name = "indicators", description = "核心指标 (专栏1) and statistics"),
     )
 )]
 pub struct ApiDoc;
