@@ -11,6 +11,9 @@ fn local_year(t: &str) -> Option<i32> {
     crate::db::parse_time(t).map(|t| t.to_offset(CST).year())
 }
 
+/// (GDP 亿元, population, raw coal 万吨) of one year.
+type Stats = (Option<f64>, Option<f64>, Option<f64>);
+
 /// Whether `div` is one level below `parent` (a county of a city, …).
 fn is_child(div: &str, parent: &str) -> bool {
     use crate::divisions::Code;
@@ -59,12 +62,12 @@ pub async fn facts(
         .bind(format!("{prefix}%"))
         .fetch_all(db.pool())
         .await?;
-    let mut own: BTreeMap<i32, (Option<f64>, Option<f64>, Option<f64>)> = BTreeMap::new();
+    let mut own: BTreeMap<i32, Stats> = BTreeMap::new();
     let mut children: BTreeMap<i32, (f64, f64, f64, usize)> = BTreeMap::new();
     for r in &rows {
         let div: String = col(r, "division")?;
         let year = col::<i64>(r, "year")? as i32;
-        let (g, p, c): (Option<f64>, Option<f64>, Option<f64>) = (
+        let (g, p, c): Stats = (
             col(r, "gdp_yi")?,
             col(r, "population")?,
             col(r, "raw_coal_wt")?,
