@@ -218,6 +218,45 @@ async fn three_townships_one_late_one_missing() {
         assert_eq!(county_reports.len(), 2);
         assert_eq!(county_reports[1]["supersedes"].as_i64(), Some(first_id));
         assert_eq!(county_reports[1]["submitted_by"], "commander");
+        // The forms as files.
+        let x = city
+            .get(&format!("/api/v1/disasters/{id}/export?format=xlsx"))
+            .await;
+        assert_eq!(x.status(), 200);
+        let bytes = x.bytes().await.unwrap().to_vec();
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(
+            wb.sheet_names(),
+            vec![
+                "灾情快报表",
+                "因灾死亡失踪人口一览表",
+                "因灾倒塌损坏住房户一览表"
+            ]
+        );
+        let sheet = wb.worksheet_range("灾情快报表").unwrap();
+        assert_eq!(
+            sheet.get_value((0, 0)).unwrap().to_string(),
+            "自然灾害情况统计快报表"
+        );
+        let xinrong = sheet
+            .rows()
+            .find(|r| r[0].to_string() == "新荣镇")
+            .expect("新荣镇 row");
+        assert_eq!(xinrong[4].to_string(), "500");
+        let total = sheet
+            .rows()
+            .find(|r| r[0].to_string().starts_with("合计"))
+            .expect("total row");
+        assert_eq!(total[4].to_string(), "720", "latest county report");
+        let csv = city
+            .get(&format!("/api/v1/disasters/{id}/export?format=csv"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(csv.contains("新荣镇") && csv.contains("受灾人口(人次)"));
         assert!(yingji::journal::verify(&app.state.db).await.unwrap().ok());
     }
 }

@@ -43,6 +43,7 @@ use super::AppState;
         crate::reports::api::investigation_done,
         crate::reports::api::overdue,
         crate::reports::api::set_calendar_day,
+        crate::reports::api::export_disaster,
         crate::indicators::api::indicators,
         crate::indicators::api::statistics,
         crate::indicators::api::import_statistics,

@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/disasters/{id}", get(get_disaster))
         .route("/disasters/{id}/reports", post(submit_report))
         .route("/disasters/{id}/stable", post(mark_stable))
+        .route("/disasters/{id}/export", get(export_disaster))
         .route("/accidents", get(list_accidents).post(create_accident))
         .route("/accidents/{id}", get(get_accident).put(update_accident))
         .route("/accidents/{id}/forward", post(forward_accident))
@@ -1009,4 +1010,64 @@ async fn set_calendar_day(
     .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ExportParams {
+    /// xlsx (default) or csv
+    pub format: Option<String>,
+}
+
+/// 灾情快报表 and the two ledgers as XLSX (or the quick-report table as CSV).
+#[utoipa::path(get, path = "/api/v1/disasters/{id}/export", tag = "reports", params(("id" = i64, Path), ExportParams),
+    responses((status = 200, description = "XLSX with 灾情快报表, 因灾死亡失踪人口一览表, 因灾倒塌损坏住房户一览表; or CSV")))]
+async fn export_disaster(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Query(q): Query<ExportParams>,
+) -> Result<Response, ApiError> {
+    use axum::http::header;
+    let (d, scope) = load_visible(&s, &p, id, Action::Read).await?;
+    let mut reports = store::reports(&s.db, &s.tree(), id).await?;
+    reports.retain(|r| {
+        r.level != "township" || r.division.starts_with(&scope.prefix) || scope.prefix.len() <= 6
+    });
+    let now = time::OffsetDateTime::now_utc().to_offset(super::deadlines::CST);
+    let now_local = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        now.year(),
+        now.month() as u8,
+        now.day(),
+        now.hour(),
+        now.minute()
+    );
+    let (bytes, mime, ext) = match q.format.as_deref().unwrap_or("xlsx") {
+        "xlsx" => (
+            super::export::quick_report_xlsx(&d, &reports, &now_local),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        "csv" => (
+            super::export::quick_report_csv(&d, &reports),
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        _ => return Err(ApiError::field("format", "应为 xlsx 或 csv")),
+    };
+    let bytes = bytes.map_err(ApiError::Internal)?;
+    let name = format!("灾情快报表-{}.{ext}", d.id);
+    let disposition = format!(
+        "attachment; filename=\"disaster-{}.{ext}\"; filename*=UTF-8''{}",
+        d.id,
+        url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }

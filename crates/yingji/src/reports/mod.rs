@@ -11,6 +11,7 @@ pub mod figures;
 pub mod grading;
 
 pub mod api;
+pub mod export;
 pub mod jobs;
 pub mod store;
 
