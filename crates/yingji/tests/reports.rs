@@ -242,7 +242,7 @@ async fn three_townships_one_late_one_missing() {
         );
         let xinrong = sheet
             .rows()
-            .find(|r| r[0].to_string() == "新荣镇")
+            .find(|r| r[0] == "新荣镇")
             .expect("新荣镇 row");
         assert_eq!(xinrong[4].to_string(), "500");
         let total = sheet
