@@ -218,6 +218,25 @@ async fn three_townships_one_late_one_missing() {
         assert_eq!(county_reports.len(), 2);
         assert_eq!(county_reports[1]["supersedes"].as_i64(), Some(first_id));
         assert_eq!(county_reports[1]["submitted_by"], "commander");
+        // Stable → a 核报 far from the last 续报 is flagged for review (and becomes the latest).
+        let version = detail["disaster"]["version"].as_i64().unwrap();
+        assert_eq!(
+            city.post(
+                &format!("/api/v1/disasters/{id}/stable"),
+                &json!({ "version": version })
+            )
+            .await
+            .status(),
+            200
+        );
+        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "final", "level": "county", "division": "140212000000", "figures": { "affected": 1000, "relocated": 150, "direct_loss": 400.0, "crop_affected_ha": 40.0 } })).await;
+        assert_eq!(r.status(), 201);
+        let fin: Value = r.json().await.unwrap();
+        assert!(
+            fin["flags"][0].as_str().unwrap().contains("受灾人口"),
+            "{fin}"
+        );
+        assert_eq!(fin["step_key"], "140212000000:final");
         // The forms as files.
         let x = city
             .get(&format!("/api/v1/disasters/{id}/export?format=xlsx"))
@@ -240,16 +259,13 @@ async fn three_townships_one_late_one_missing() {
             sheet.get_value((0, 0)).unwrap().to_string(),
             "自然灾害情况统计快报表"
         );
-        let xinrong = sheet
-            .rows()
-            .find(|r| r[0] == "新荣镇")
-            .expect("新荣镇 row");
+        let xinrong = sheet.rows().find(|r| r[0] == "新荣镇").expect("新荣镇 row");
         assert_eq!(xinrong[4].to_string(), "500");
         let total = sheet
             .rows()
             .find(|r| r[0].to_string().starts_with("合计"))
             .expect("total row");
-        assert_eq!(total[4].to_string(), "720", "latest county report");
+        assert_eq!(total[4].to_string(), "1000", "latest county report");
         let csv = city
             .get(&format!("/api/v1/disasters/{id}/export?format=csv"))
             .await

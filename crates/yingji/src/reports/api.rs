@@ -345,9 +345,6 @@ pub struct ReportBody {
     pub supersedes: Option<i64>,
 }
 
-/// Share by which a 核报 may differ from the last 续报 before it is flagged.
-pub const FINAL_REVIEW_SHARE: f64 = 0.2;
-
 #[utoipa::path(post, path = "/api/v1/disasters/{id}/reports", tag = "reports", params(("id" = i64, Path)), request_body = ReportBody,
     responses((status = 201, body = Report), (status = 422, body = crate::http::error::Problem)))]
 async fn submit_report(
@@ -432,10 +429,14 @@ async fn submit_report(
                 .rev()
                 .find(|r| r.kind == "followup" || r.kind == "initial")
             {
-                for diff in figures::final_differs(&last.figures, &b.figures, FINAL_REVIEW_SHARE) {
+                for diff in figures::final_differs(
+                    &last.figures,
+                    &b.figures,
+                    s.config.reports.final_review_share,
+                ) {
                     flags.push(format!(
                         "核报与最近续报差异超过 {:.0}%：{diff}",
-                        FINAL_REVIEW_SHARE * 100.0
+                        s.config.reports.final_review_share * 100.0
                     ));
                 }
             }

@@ -56,6 +56,8 @@ pub struct Limits {
     pub investigation_extension_days: i64,
     /// How long before a deadline it counts as "due soon".
     pub due_soon_minutes: i64,
+    /// Share by which a 核报 may differ from the last 续报 before it is flagged for review.
+    pub final_review_share: f64,
 }
 
 impl Default for Limits {
@@ -77,6 +79,7 @@ impl Default for Limits {
             investigation_days: 60,
             investigation_extension_days: 60,
             due_soon_minutes: 30,
+            final_review_share: 0.2,
         }
     }
 }
