@@ -49,6 +49,22 @@ enum Command {
     User(UserCmd),
     /// Re-hash the journal and report any edited, deleted or reordered entry.
     Verify,
+    /// CAP 1.2 alerts: validate or summarise files.
+    #[command(subcommand)]
+    Cap(CapCmd),
+}
+
+#[derive(Subcommand, Debug)]
+enum CapCmd {
+    /// One verdict per file with every problem; exit status 1 if any file is invalid.
+    Validate {
+        files: Vec<PathBuf>,
+        /// Print the verdicts as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A readable summary of an alert.
+    Show { file: PathBuf },
 }
 
 #[derive(Args, Debug)]
@@ -236,6 +252,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 serve(state).await?;
             }
         }
+        Command::Cap(cmd) => return cap_cmd(cmd),
         Command::Import(cmd) => import_cmd(config, cmd).await?,
         Command::Export(cmd) => export_cmd(config, cmd).await?,
         Command::User(cmd) => user_cmd(config, cmd).await?,
@@ -562,4 +579,63 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `yingji cap …` needs no database.
+fn cap_cmd(cmd: CapCmd) -> anyhow::Result<ExitCode> {
+    match cmd {
+        CapCmd::Validate { files, json } => {
+            if files.is_empty() {
+                bail!("name at least one CAP file");
+            }
+            let mut all_valid = true;
+            let mut verdicts = Vec::new();
+            for f in &files {
+                let report = match std::fs::read(f) {
+                    Ok(bytes) => yingji_cap::validate(&bytes),
+                    Err(e) => bail!("{}: {e}", f.display()),
+                };
+                all_valid &= report.is_valid();
+                if json {
+                    verdicts.push(serde_json::json!({ "file": f.display().to_string(), "valid": report.is_valid(), "report": report }));
+                } else {
+                    println!(
+                        "{}: {} (CAP {})",
+                        f.display(),
+                        if report.is_valid() {
+                            "valid"
+                        } else {
+                            "INVALID"
+                        },
+                        report.version.as_str()
+                    );
+                    for p in &report.problems {
+                        println!(
+                            "  {} {} [{}] {}",
+                            if p.is_error() { "error" } else { "warning" },
+                            if p.path.is_empty() { "/" } else { &p.path },
+                            p.code,
+                            p.message
+                        );
+                    }
+                }
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&verdicts)?);
+            }
+            Ok(if all_valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        CapCmd::Show { file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let doc = yingji_cap::parse(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            println!("{}", yingji_cap::summary(&doc.alert));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

@@ -213,3 +213,48 @@ fn bad_config_and_database_urls_are_clear() {
         .unwrap();
     assert!(text(&o).contains("lisen"), "{}", text(&o));
 }
+
+#[test]
+fn cap_validate_gives_every_file_its_verdict() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../cap/tests/data");
+    let expect = [
+        ("google-australia.cap", true),
+        ("google-canada.cap", true),
+        ("google-wcatwc-warning.cap", true),
+        ("google-earthquake.cap", true),
+        ("google-weather.cap", true),
+        ("google-no_optional_fields.cap", true),
+        ("google-invalid.cap", false),
+        ("google-canada_errors.cap", false),
+        ("google-xee.cap", false),
+        ("google-noaa_errors.cap", false),
+    ];
+    let files: Vec<std::path::PathBuf> = expect.iter().map(|(f, _)| dir.join(f)).collect();
+    let o = Command::new(env!("CARGO_BIN_EXE_yingji"))
+        .args(["cap", "validate", "--json"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "some files are invalid: {}",
+        text(&o)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for (i, (name, valid)) in expect.iter().enumerate() {
+        assert_eq!(v[i]["valid"], *valid, "{name}: {}", v[i]);
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_yingji"))
+        .args(["cap", "validate"])
+        .args(&files[..6])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_yingji"))
+        .args(["cap", "show"])
+        .arg(&files[0])
+        .output()
+        .unwrap();
+    assert!(text(&o).contains("NSW Rural Fire Service"), "{}", text(&o));
+}
