@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// offset in minutes (`+08:00` is `480`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DateTime {
-    /// Year, 0–9999.
+    /// Year, 1–9999 (`xs:dateTime` has no year 0000).
     pub year: u16,
     /// Month, 1–12.
     pub month: u8,
@@ -61,7 +61,9 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         _ => 0,
     }
@@ -95,7 +97,7 @@ impl DateTime {
     }
 
     fn in_range(&self) -> bool {
-        self.year <= 9999
+        (1..=9999).contains(&self.year)
             && (1..=12).contains(&self.month)
             && self.day >= 1
             && self.day <= days_in_month(self.year, self.month)
@@ -121,7 +123,8 @@ impl DateTime {
         if b.len() < 19 {
             return Err(DateTimeError::Format);
         }
-        let shape_ok = b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':';
+        let shape_ok =
+            b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':';
         let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
             digits(&b[0..4]),
             digits(&b[5..7]),
@@ -241,6 +244,19 @@ impl DateTime {
         )
     }
 
+    /// The current time (whole seconds) at `offset_minutes` from UTC, e.g.
+    /// `DateTime::now(480)` for Beijing time.
+    pub fn now(offset_minutes: i16) -> Result<Self, DateTimeError> {
+        let secs = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_secs()).map_err(|_| DateTimeError::Range)?,
+            Err(e) => -i64::try_from(e.duration().as_secs()).map_err(|_| DateTimeError::Range)?,
+        };
+        if offset_minutes.abs() > 14 * 60 {
+            return Err(DateTimeError::Range);
+        }
+        Self::from_unix_seconds(secs, offset_minutes)
+    }
+
     /// Compact form `YYYYMMDDhhmmss` (local wall-clock time), as used in
     /// identifiers by the Chinese profile (GB/T 35965.1 A.1.3.1).
     pub fn compact(&self) -> String {
@@ -299,21 +315,43 @@ mod tests {
     fn strict_and_lenient() {
         let d = DateTime::parse("2012-05-02T23:21:04-00:00").unwrap();
         assert_eq!(d.to_string(), "2012-05-02T23:21:04-00:00");
-        assert_eq!(DateTime::parse("2011-10-05T23:04:00+10:00").unwrap().offset_minutes, 600);
-        assert_eq!(DateTime::parse("2012-05-02T23:21:04Z"), Err(DateTimeError::ZuluDesignator));
+        assert_eq!(
+            DateTime::parse("2011-10-05T23:04:00+10:00")
+                .unwrap()
+                .offset_minutes,
+            600
+        );
+        assert_eq!(
+            DateTime::parse("2012-05-02T23:21:04Z"),
+            Err(DateTimeError::ZuluDesignator)
+        );
         assert!(DateTime::parse_lenient("2012-05-02T23:21:04Z").is_ok());
         assert_eq!(
             DateTime::parse("2012-05-02T23:21:04.5-00:00"),
             Err(DateTimeError::FractionalSeconds)
         );
-        assert_eq!(DateTime::parse("2012-05-02T23:21:04"), Err(DateTimeError::MissingOffset));
-        assert_eq!(DateTime::parse("2011-02-29T00:00:00+08:00"), Err(DateTimeError::Range));
+        assert_eq!(
+            DateTime::parse("2012-05-02T23:21:04"),
+            Err(DateTimeError::MissingOffset)
+        );
+        assert_eq!(
+            DateTime::parse("2011-02-29T00:00:00+08:00"),
+            Err(DateTimeError::Range)
+        );
         assert!(DateTime::parse("2012-02-29T00:00:00+08:00").is_ok());
-        assert_eq!(DateTime::parse("2012-5-02T23:21:04-00:00"), Err(DateTimeError::Format));
-        assert_eq!(DateTime::parse("2012-05-02T23:21:04+15:00"), Err(DateTimeError::Range));
+        assert_eq!(
+            DateTime::parse("2012-5-02T23:21:04-00:00"),
+            Err(DateTimeError::Format)
+        );
+        assert_eq!(
+            DateTime::parse("2012-05-02T23:21:04+15:00"),
+            Err(DateTimeError::Range)
+        );
         // +00:00 is read, but written canonically as -00:00.
         assert_eq!(
-            DateTime::parse("2010-08-31T00:09:25+00:00").unwrap().to_string(),
+            DateTime::parse("2010-08-31T00:09:25+00:00")
+                .unwrap()
+                .to_string(),
             "2010-08-31T00:09:25-00:00"
         );
     }
@@ -326,6 +364,8 @@ mod tests {
         assert_eq!(utc.to_string(), "2024-07-29T07:31:26-00:00");
         assert_eq!(utc.with_offset(480).unwrap(), d);
         assert_eq!(d.compact(), "20240729153126");
+        let now = DateTime::now(480).unwrap();
+        assert!(now.year >= 2024 && now.offset_minutes == 480);
         let epoch = DateTime::from_unix_seconds(0, 0).unwrap();
         assert_eq!(epoch.to_string(), "1970-01-01T00:00:00-00:00");
     }

@@ -630,7 +630,10 @@ mod tests {
     #[test]
     fn enums() {
         assert_eq!(Category::from_cap("CBRNE"), Some(Category::Cbrne));
-        assert_eq!("AllClear".parse::<ResponseType>(), Ok(ResponseType::AllClear));
+        assert_eq!(
+            "AllClear".parse::<ResponseType>(),
+            Ok(ResponseType::AllClear)
+        );
         assert!("allclear".parse::<ResponseType>().is_err());
         assert_eq!(Status::ALL.len(), 5);
         assert_eq!(Category::ALL.len(), 12);

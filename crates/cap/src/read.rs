@@ -14,13 +14,13 @@ use crate::model::{
     Resource, ResponseType, Scope, Severity, Status, Urgency, ValuePair,
 };
 use crate::report::{CapVersion, Problem};
-use crate::validate::child_path;
+use crate::rules::child_path;
 use crate::values::{parse_circle, parse_decimal, parse_integer, parse_polygon};
 use crate::xml::Element;
 
 pub(crate) fn alert_from_tree(root: &Element, version: CapVersion) -> Result<Alert, Vec<Problem>> {
     let mut r = Reader {
-        ns: root.ns.as_deref(),
+        ns: root.ns_id,
         version,
         problems: Vec::new(),
     };
@@ -32,14 +32,18 @@ pub(crate) fn alert_from_tree(root: &Element, version: CapVersion) -> Result<Ale
     }
 }
 
-struct Reader<'a> {
-    ns: Option<&'a str>,
+struct Reader {
+    ns: u32,
     version: CapVersion,
     problems: Vec<Problem>,
 }
 
-impl<'a> Reader<'a> {
-    fn kids<'e>(&self, el: &'e Element, name: &'static str) -> impl Iterator<Item = &'e Element> + use<'e, 'a> {
+impl Reader {
+    fn kids<'e>(
+        &self,
+        el: &'e Element,
+        name: &'static str,
+    ) -> impl Iterator<Item = &'e Element> + use<'e> {
         let ns = self.ns;
         el.children
             .iter()

@@ -133,7 +133,9 @@ impl fmt::Display for Problem {
 pub struct Report {
     /// The version the message declared (its namespace).
     pub version: CapVersion,
-    /// All problems, in document order (errors and warnings mixed).
+    /// All problems, errors and warnings mixed, in the order found: a
+    /// depth-first walk of the document, where an element's own §3 rules come
+    /// after the problems of its children.
     pub problems: Vec<Problem>,
 }
 

@@ -41,7 +41,8 @@ pub(crate) fn is_language(s: &str) -> bool {
     let first_ok = parts
         .next()
         .is_some_and(|p| (1..=8).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_alphabetic()));
-    first_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_alphanumeric()))
+    first_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// Whether `s` starts with a URI scheme (`alpha *( alpha / digit / "+" / "-" / "." ) ":"`).
@@ -68,7 +69,9 @@ pub(crate) fn parse_point(s: &str) -> Result<Point, String> {
     match (it.next(), it.next(), it.next()) {
         (Some(a), Some(b), None) => match (parse_decimal(a), parse_decimal(b)) {
             (Some(lat), Some(lon)) => Ok(Point { lat, lon }),
-            _ => Err(format!("{s:?} is not a \"lat,lon\" pair of decimal numbers")),
+            _ => Err(format!(
+                "{s:?} is not a \"lat,lon\" pair of decimal numbers"
+            )),
         },
         _ => Err(format!("{s:?} is not a \"lat,lon\" pair")),
     }
@@ -86,8 +89,8 @@ pub(crate) fn parse_circle(s: &str) -> Result<Circle, String> {
     match (it.next(), it.next(), it.next()) {
         (Some(p), Some(r), None) => {
             let center = parse_point(p)?;
-            let radius_km = parse_decimal(r)
-                .ok_or_else(|| format!("radius {r:?} is not a decimal number"))?;
+            let radius_km =
+                parse_decimal(r).ok_or_else(|| format!("radius {r:?} is not a decimal number"))?;
             Ok(Circle { center, radius_km })
         }
         _ => Err(format!(
@@ -109,7 +112,7 @@ pub(crate) fn is_base64(s: &str) -> bool {
         }
         n += 1;
     }
-    n % 4 == 0
+    n.is_multiple_of(4)
 }
 
 #[cfg(test)]

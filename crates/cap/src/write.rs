@@ -79,7 +79,8 @@ pub fn to_xml(alert: &Alert) -> String {
         out: String::with_capacity(2048),
         depth: 0,
     };
-    w.out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    w.out
+        .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(w.out, "<alert xmlns=\"{}\">", CapVersion::NS_1_2);
     w.depth = 1;
     w.text("identifier", &alert.identifier);

@@ -14,6 +14,7 @@
 //! The tree keeps what the validator needs: resolved namespace, local name,
 //! attributes, children in order and the element's own text.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use quick_xml::events::Event;
@@ -63,6 +64,9 @@ pub(crate) struct Attr {
 #[derive(Debug, Clone)]
 pub(crate) struct Element {
     pub ns: Option<Rc<str>>,
+    /// Interned id of `ns` within the document (0: no namespace); compare
+    /// these instead of the strings.
+    pub ns_id: u32,
     pub name: String,
     pub attrs: Vec<Attr>,
     pub children: Vec<Element>,
@@ -71,9 +75,10 @@ pub(crate) struct Element {
 }
 
 impl Element {
-    fn new(ns: Option<Rc<str>>, name: String) -> Self {
+    fn new(ns: Option<Rc<str>>, ns_id: u32, name: String) -> Self {
         Element {
             ns,
+            ns_id,
             name,
             attrs: Vec::new(),
             children: Vec::new(),
@@ -81,9 +86,9 @@ impl Element {
         }
     }
 
-    /// Whether this element is in namespace `ns`.
-    pub fn in_ns(&self, ns: Option<&str>) -> bool {
-        self.ns.as_deref() == ns
+    /// Whether this element is in the namespace with interned id `ns_id`.
+    pub fn in_ns(&self, ns_id: u32) -> bool {
+        self.ns_id == ns_id
     }
 }
 
@@ -171,6 +176,33 @@ fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// The first character of `s` that XML 1.0 does not allow (C0 controls other
+/// than tab, line feed and carriage return; U+FFFE; U+FFFF).
+fn illegal_char(s: &str) -> Option<char> {
+    let b = s.as_bytes();
+    let clean = b.iter().enumerate().all(|(i, &c)| {
+        (c >= 0x20 || matches!(c, b'\t' | b'\n' | b'\r'))
+            // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+            && !(c == 0xEF && b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)))
+    });
+    if clean {
+        None
+    } else {
+        s.chars().find(|&c| !is_xml_char(c))
+    }
+}
+
+fn check_chars(text: &str, pos: usize, s: &str) -> Result<(), ParseError> {
+    match illegal_char(s) {
+        None => Ok(()),
+        Some(c) => Err(xml_error(
+            text,
+            pos,
+            format!("character U+{:04X} is not allowed in XML 1.0", u32::from(c)),
+        )),
+    }
+}
+
 /// Line and column (1-based) of byte offset `pos` in `text`.
 fn line_col(text: &str, pos: usize) -> (usize, usize) {
     let pos = pos.min(text.len());
@@ -189,24 +221,28 @@ fn xml_error(text: &str, pos: usize, message: impl Into<String>) -> ParseError {
     }
 }
 
-struct Interner(Vec<Rc<str>>);
+/// Interns namespace URIs, so that elements compare namespaces by id.
+#[derive(Default)]
+struct Interner(HashMap<Rc<str>, u32>);
 
 impl Interner {
-    fn get(&mut self, ns: &str) -> Rc<str> {
-        if let Some(n) = self.0.iter().find(|n| &***n == ns) {
-            return n.clone();
+    fn get(&mut self, ns: &str) -> (Rc<str>, u32) {
+        if let Some((k, id)) = self.0.get_key_value(ns) {
+            return (k.clone(), *id);
         }
+        let id = u32::try_from(self.0.len() + 1).unwrap_or(u32::MAX);
         let n: Rc<str> = Rc::from(ns);
-        if self.0.len() < 32 {
-            self.0.push(n.clone());
-        }
-        n
+        self.0.insert(n.clone(), id);
+        (n, id)
     }
 
-    fn resolve(&mut self, r: &ResolveResult<'_>) -> Result<Option<Rc<str>>, String> {
+    fn resolve(&mut self, r: &ResolveResult<'_>) -> Result<(Option<Rc<str>>, u32), String> {
         match r {
-            ResolveResult::Bound(ns) => Ok(Some(self.get(ns.0))),
-            ResolveResult::Unbound => Ok(None),
+            ResolveResult::Bound(ns) => {
+                let (n, id) = self.get(ns.0);
+                Ok((Some(n), id))
+            }
+            ResolveResult::Unbound => Ok((None, 0)),
             ResolveResult::Unknown(p) => Err(format!("undeclared namespace prefix {p:?}")),
         }
     }
@@ -221,13 +257,6 @@ pub(crate) fn read_tree(bytes: &[u8], limits: &Limits) -> Result<Tree, ParseErro
         });
     }
     let (text, encoding) = decode(bytes)?;
-    if let Some((pos, c)) = text.char_indices().find(|&(_, c)| !is_xml_char(c)) {
-        return Err(xml_error(
-            &text,
-            pos,
-            format!("character U+{:04X} is not allowed in XML 1.0", u32::from(c)),
-        ));
-    }
     let root = build(&text, limits)?;
     Ok(Tree { root, encoding })
 }
@@ -245,7 +274,7 @@ fn build(text: &str, limits: &Limits) -> Result<Element, ParseError> {
     reader
         .resolver_mut()
         .set_max_namespace_bindings(limits.max_attributes.saturating_mul(limits.max_depth));
-    let mut interner = Interner(Vec::new());
+    let mut interner = Interner::default();
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     let mut elements = 0usize;
@@ -254,7 +283,13 @@ fn build(text: &str, limits: &Limits) -> Result<Element, ParseError> {
         let pos = reader.buffer_position() as usize;
         let (resolved, event) = match reader.read_resolved_event() {
             Ok(v) => v,
-            Err(e) => return Err(xml_error(text, reader.error_position() as usize, e.to_string())),
+            Err(e) => {
+                return Err(xml_error(
+                    text,
+                    reader.error_position() as usize,
+                    e.to_string(),
+                ))
+            }
         };
         match event {
             Event::DocType(_) => return Err(ParseError::Doctype),
@@ -273,9 +308,12 @@ fn build(text: &str, limits: &Limits) -> Result<Element, ParseError> {
                         limit: limits.max_depth,
                     });
                 }
-                let ns = interner.resolve(&resolved).map_err(|m| xml_error(text, pos, m))?;
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                let mut el = Element::new(ns, name);
+                let (ns, ns_id) = interner
+                    .resolve(&resolved)
+                    .map_err(|m| xml_error(text, pos, m))?;
+                let name = e.local_name().as_ref().to_string();
+                check_chars(text, pos, &name)?;
+                let mut el = Element::new(ns, ns_id, name);
                 for attr in e.attributes() {
                     let attr = attr.map_err(|err| xml_error(text, pos, err.to_string()))?;
                     if el.attrs.len() >= limits.max_attributes {
@@ -284,24 +322,27 @@ fn build(text: &str, limits: &Limits) -> Result<Element, ParseError> {
                         });
                     }
                     let key = attr.key;
-                    let raw_name = String::from_utf8_lossy(key.as_ref()).into_owned();
+                    let raw_name = key.as_ref().to_string();
                     if raw_name == "xmlns" || raw_name.starts_with("xmlns:") {
                         // Namespace declarations are handled by the resolver.
                         continue;
                     }
-                    let value = attr.normalized_value(XmlVersion::Implicit1_0).map_err(|err| {
-                        match &err {
+                    let value = attr
+                        .normalized_value(XmlVersion::Implicit1_0)
+                        .map_err(|err| match &err {
                             quick_xml::Error::Escape(
                                 quick_xml::escape::EscapeError::UnrecognizedEntity(_, name),
                             ) => ParseError::Entity(name.clone()),
                             _ => xml_error(text, pos, err.to_string()),
-                        }
-                    })?;
+                        })?;
+                    check_chars(text, pos, &value)?;
                     let (ans, local) = reader.resolver().resolve_attribute(key);
-                    let ans = interner.resolve(&ans).map_err(|m| xml_error(text, pos, m))?;
+                    let (ans, _) = interner
+                        .resolve(&ans)
+                        .map_err(|m| xml_error(text, pos, m))?;
                     el.attrs.push(Attr {
                         ns: ans,
-                        name: String::from_utf8_lossy(local.as_ref()).into_owned(),
+                        name: local.as_ref().to_string(),
                         value: value.into_owned(),
                     });
                 }
@@ -356,7 +397,10 @@ fn build(text: &str, limits: &Limits) -> Result<Element, ParseError> {
         return Err(xml_error(
             text,
             text.len(),
-            format!("document ends inside element <{}>", stack.last().map_or("", |e| &e.name)),
+            format!(
+                "document ends inside element <{}>",
+                stack.last().map_or("", |e| &e.name)
+            ),
         ));
     }
     root.ok_or_else(|| xml_error(text, text.len(), "no root element"))
@@ -383,10 +427,11 @@ fn push_text(
                     limit: limits.max_text_bytes,
                 });
             }
+            check_chars(text, pos, s)?;
             el.text.push_str(s);
             Ok(())
         }
-        None if s.trim().is_empty() => Ok(()),
+        None if s.trim().is_empty() => check_chars(text, pos, s),
         None => Err(xml_error(text, pos, "text outside the root element")),
     }
 }
@@ -407,7 +452,10 @@ mod tests {
             decode(b"<?xml version=\"1.0\" encoding=\"klingon\"?><a/>"),
             Err(ParseError::UnsupportedEncoding(_))
         ));
-        assert!(matches!(decode(b"<a>\xFF</a>"), Err(ParseError::Decode { .. })));
+        assert!(matches!(
+            decode(b"<a>\xFF</a>"),
+            Err(ParseError::Decode { .. })
+        ));
     }
 
     #[test]
@@ -427,14 +475,35 @@ mod tests {
     #[test]
     fn rejects() {
         let l = Limits::default();
-        assert!(matches!(read_tree(b"<a>&foo;</a>", &l), Err(ParseError::Entity(_))));
-        assert!(matches!(read_tree(b"<a b='&foo;'/>", &l), Err(ParseError::Entity(_))));
-        assert!(matches!(read_tree(b"<a>\x01</a>", &l), Err(ParseError::Xml { .. })));
-        assert!(matches!(read_tree(b"<a><b></a>", &l), Err(ParseError::Xml { .. })));
-        assert!(matches!(read_tree(b"<a/><b/>", &l), Err(ParseError::Xml { .. })));
+        assert!(matches!(
+            read_tree(b"<a>&foo;</a>", &l),
+            Err(ParseError::Entity(_))
+        ));
+        assert!(matches!(
+            read_tree(b"<a b='&foo;'/>", &l),
+            Err(ParseError::Entity(_))
+        ));
+        assert!(matches!(
+            read_tree(b"<a>\x01</a>", &l),
+            Err(ParseError::Xml { .. })
+        ));
+        assert!(matches!(
+            read_tree(b"<a><b></a>", &l),
+            Err(ParseError::Xml { .. })
+        ));
+        assert!(matches!(
+            read_tree(b"<a/><b/>", &l),
+            Err(ParseError::Xml { .. })
+        ));
         assert!(matches!(read_tree(b"<a>", &l), Err(ParseError::Xml { .. })));
         assert!(matches!(read_tree(b"", &l), Err(ParseError::Xml { .. })));
-        assert!(matches!(read_tree(b"<a>&#0;</a>", &l), Err(ParseError::Xml { .. })));
-        assert!(matches!(read_tree(b"<x:a/>", &l), Err(ParseError::Xml { .. })));
+        assert!(matches!(
+            read_tree(b"<a>&#0;</a>", &l),
+            Err(ParseError::Xml { .. })
+        ));
+        assert!(matches!(
+            read_tree(b"<x:a/>", &l),
+            Err(ParseError::Xml { .. })
+        ));
     }
 }

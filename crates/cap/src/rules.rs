@@ -17,7 +17,8 @@
 //! `invalid-size`, `digest-format`, `deref-uri-format`, `polygon-format`,
 //! `polygon-too-few-points`, `polygon-not-closed`, `coordinate-out-of-range`,
 //! `circle-format`, `circle-radius`, `ceiling-without-altitude`,
-//! `ceiling-below-altitude`.
+//! `ceiling-below-altitude`; for typed alerts ([`crate::validate_alert`]) also
+//! `invalid-character` (a character XML cannot carry).
 //!
 //! Warnings: `utc-plus-zero` (UTC written `+00:00`; §3.3.2 asks for `-00:00`),
 //! `deprecated-value` (CAP 1.1 `Very Likely`), `references-missing`
@@ -62,8 +63,18 @@ impl EnumKind {
             EnumKind::MsgType => &["Alert", "Update", "Cancel", "Ack", "Error"],
             EnumKind::Scope => &["Public", "Restricted", "Private"],
             EnumKind::Category => &[
-                "Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env",
-                "Transport", "Infra", "CBRNE", "Other",
+                "Geo",
+                "Met",
+                "Safety",
+                "Security",
+                "Rescue",
+                "Fire",
+                "Health",
+                "Env",
+                "Transport",
+                "Infra",
+                "CBRNE",
+                "Other",
             ],
             EnumKind::ResponseType if version == CapVersion::V1_1 => &[
                 "Shelter", "Evacuate", "Prepare", "Execute", "Monitor", "Assess", "None",
@@ -228,7 +239,7 @@ pub(crate) fn child_path(parent: &str, name: &str, index: usize) -> String {
 /// Validates a CAP tree whose root has already been recognised as `alert`.
 pub(crate) fn validate_tree(root: &Element, version: CapVersion) -> Vec<Problem> {
     let mut v = Validator {
-        ns: root.ns.as_deref().map(str::to_string),
+        ns: root.ns_id,
         version,
         problems: Vec::new(),
     };
@@ -247,7 +258,7 @@ pub(crate) fn validate_tree(root: &Element, version: CapVersion) -> Vec<Problem>
 }
 
 struct Validator {
-    ns: Option<String>,
+    ns: u32,
     version: CapVersion,
     problems: Vec<Problem>,
 }
@@ -267,7 +278,7 @@ impl Validator {
     }
 
     fn is_cap(&self, el: &Element) -> bool {
-        el.in_ns(self.ns.as_deref())
+        el.in_ns(self.ns)
     }
 
     /// The first CAP child called `name`.
@@ -391,7 +402,9 @@ impl Validator {
                     self.warn(
                         path,
                         "utc-plus-zero",
-                        format!("<{name}> writes UTC as \"+00:00\"; CAP §3.3.2 asks for \"-00:00\""),
+                        format!(
+                            "<{name}> writes UTC as \"+00:00\"; CAP §3.3.2 asks for \"-00:00\""
+                        ),
                     );
                 }
             }
@@ -405,6 +418,14 @@ impl Validator {
     }
 
     fn sequence(&mut self, el: &Element, path: &str, particles: &[Particle]) {
+        // Names present anywhere among the children: a required element that
+        // is merely out of order is reported as such, not also as missing.
+        let present: Vec<&str> = el
+            .children
+            .iter()
+            .filter(|c| self.is_cap(c))
+            .map(|c| c.name.as_str())
+            .collect();
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut idx = 0usize;
         let mut count = 0usize;
@@ -418,10 +439,11 @@ impl Validator {
             let cpath = child_path(path, &c.name, i);
             if !self.is_cap(c) {
                 let sig_ns = matches!(c.ns.as_deref(), Some(XMLDSIG))
-                    || (self.version == CapVersion::V1_1 && matches!(c.ns.as_deref(), Some(XMLENC)));
+                    || (self.version == CapVersion::V1_1
+                        && matches!(c.ns.as_deref(), Some(XMLENC)));
                 if el.name == "alert" && path == "alert" && sig_ns {
                     // The schema's trailing <any namespace="xmldsig"> wildcard.
-                    self.missing_from(path, particles, idx, count);
+                    self.missing_from(path, particles, idx, count, &present);
                     idx = particles.len();
                     count = 0;
                     after_cap = true;
@@ -439,7 +461,10 @@ impl Validator {
                 self.err(
                     cpath,
                     "unknown-element",
-                    format!("<{}> is not a CAP element allowed inside <{}>", c.name, el.name),
+                    format!(
+                        "<{}> is not a CAP element allowed inside <{}>",
+                        c.name, el.name
+                    ),
                 );
                 continue;
             };
@@ -464,18 +489,25 @@ impl Validator {
                     );
                 }
             } else {
-                self.missing_from(path, &particles[..j], idx, count);
+                self.missing_from(path, &particles[..j], idx, count, &present);
                 idx = j;
                 count = 1;
             }
             self.element(c, &cpath, p.ty);
         }
-        self.missing_from(path, particles, idx, count);
+        self.missing_from(path, particles, idx, count, &present);
     }
 
     /// Reports required particles from `idx` to the end of `particles` that
     /// were not seen (`count` is how often `particles[idx]` was).
-    fn missing_from(&mut self, path: &str, particles: &[Particle], idx: usize, count: usize) {
+    fn missing_from(
+        &mut self,
+        path: &str,
+        particles: &[Particle],
+        idx: usize,
+        count: usize,
+        present: &[&str],
+    ) {
         for (k, p) in particles.iter().enumerate().skip(idx) {
             let seen = if k == idx { count } else { 0 };
             let min = if p.name == "mimeType" && self.version == CapVersion::V1_1 {
@@ -483,7 +515,7 @@ impl Validator {
             } else {
                 usize::from(p.min)
             };
-            if seen < min {
+            if seen < min && !(seen == 0 && present.contains(&p.name)) {
                 let parent = path.rsplit('/').next().unwrap_or(path);
                 let parent = parent.split('[').next().unwrap_or(parent);
                 self.err(
@@ -514,7 +546,11 @@ impl Validator {
     fn non_blank(&mut self, el: &Element, path: &str, name: &str) {
         if let Some(e) = self.first(el, name) {
             if e.text.trim().is_empty() {
-                self.err(format!("{path}/{name}"), "empty-value", format!("<{name}> is empty"));
+                self.err(
+                    format!("{path}/{name}"),
+                    "empty-value",
+                    format!("<{name}> is empty"),
+                );
             }
         }
     }
@@ -523,7 +559,10 @@ impl Validator {
         self.id_like(el, path, "identifier");
         self.id_like(el, path, "sender");
         let scope = self.first(el, "scope").map(val);
-        let restriction = self.first(el, "restriction").map(val).filter(|s| !s.is_empty());
+        let restriction = self
+            .first(el, "restriction")
+            .map(val)
+            .filter(|s| !s.is_empty());
         match (scope, restriction) {
             (Some("Restricted"), None) => self.err(
                 format!("{path}/restriction"),
@@ -579,7 +618,9 @@ impl Validator {
                         self.warn(
                             format!("{path}/references"),
                             "references-missing",
-                            format!("<msgType> {mt} should name the earlier message(s) in <references>"),
+                            format!(
+                                "<msgType> {mt} should name the earlier message(s) in <references>"
+                            ),
                         );
                     }
                 }
@@ -627,7 +668,11 @@ impl Validator {
         self.non_blank(el, path, "resourceDesc");
         if let Some(m) = self.first(el, "mimeType").map(val) {
             if m.is_empty() {
-                self.err(format!("{path}/mimeType"), "empty-value", "<mimeType> is empty");
+                self.err(
+                    format!("{path}/mimeType"),
+                    "empty-value",
+                    "<mimeType> is empty",
+                );
             } else if !is_mime(m) {
                 self.warn(
                     format!("{path}/mimeType"),
@@ -689,7 +734,10 @@ impl Validator {
                         self.err(
                             &p,
                             "polygon-too-few-points",
-                            format!("a polygon needs at least 4 lat,lon pairs (has {})", points.len()),
+                            format!(
+                                "a polygon needs at least 4 lat,lon pairs (has {})",
+                                points.len()
+                            ),
                         );
                     }
                     if points.first() != points.last() {
@@ -752,11 +800,100 @@ impl Validator {
     }
 }
 
+/// Reports characters in `alert`'s text that XML 1.0 cannot carry (they are
+/// dropped by [`crate::to_xml`]).
+pub(crate) fn illegal_chars(alert: &crate::Alert) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut check = |path: String, s: &str| {
+        if let Some(c) = s.chars().find(|&c| !crate::write::is_xml_char(c)) {
+            out.push(Problem::error(
+                path,
+                "invalid-character",
+                format!("character U+{:04X} cannot be written in XML", u32::from(c)),
+            ));
+        }
+    };
+    let a = "alert";
+    check(format!("{a}/identifier"), &alert.identifier);
+    check(format!("{a}/sender"), &alert.sender);
+    for (name, v) in [
+        ("source", &alert.source),
+        ("restriction", &alert.restriction),
+        ("note", &alert.note),
+    ] {
+        if let Some(v) = v {
+            check(format!("{a}/{name}"), v);
+        }
+    }
+    for v in &alert.addresses {
+        check(format!("{a}/addresses"), v);
+    }
+    for v in &alert.incidents {
+        check(format!("{a}/incidents"), v);
+    }
+    for r in &alert.references {
+        check(format!("{a}/references"), &r.sender);
+        check(format!("{a}/references"), &r.identifier);
+    }
+    for (i, c) in alert.codes.iter().enumerate() {
+        check(format!("{a}/code[{i}]"), c);
+    }
+    for (i, info) in alert.infos.iter().enumerate() {
+        let ip = format!("{a}/info[{i}]");
+        check(format!("{ip}/event"), &info.event);
+        for (name, v) in [
+            ("language", &info.language),
+            ("audience", &info.audience),
+            ("senderName", &info.sender_name),
+            ("headline", &info.headline),
+            ("description", &info.description),
+            ("instruction", &info.instruction),
+            ("web", &info.web),
+            ("contact", &info.contact),
+        ] {
+            if let Some(v) = v {
+                check(format!("{ip}/{name}"), v);
+            }
+        }
+        for (name, pairs) in [
+            ("eventCode", &info.event_codes),
+            ("parameter", &info.parameters),
+        ] {
+            for (j, p) in pairs.iter().enumerate() {
+                check(format!("{ip}/{name}[{j}]/valueName"), &p.value_name);
+                check(format!("{ip}/{name}[{j}]/value"), &p.value);
+            }
+        }
+        for (j, r) in info.resources.iter().enumerate() {
+            let rp = format!("{ip}/resource[{j}]");
+            check(format!("{rp}/resourceDesc"), &r.resource_desc);
+            check(format!("{rp}/mimeType"), &r.mime_type);
+            for (name, v) in [
+                ("uri", &r.uri),
+                ("derefUri", &r.deref_uri),
+                ("digest", &r.digest),
+            ] {
+                if let Some(v) = v {
+                    check(format!("{rp}/{name}"), v);
+                }
+            }
+        }
+        for (j, area) in info.areas.iter().enumerate() {
+            let ap = format!("{ip}/area[{j}]");
+            check(format!("{ap}/areaDesc"), &area.area_desc);
+            for (k, g) in area.geocodes.iter().enumerate() {
+                check(format!("{ap}/geocode[{k}]/valueName"), &g.value_name);
+                check(format!("{ap}/geocode[{k}]/value"), &g.value);
+            }
+        }
+    }
+    out
+}
+
 fn is_mime(m: &str) -> bool {
     let token = |s: &str| {
         !s.is_empty()
-            && s
-                .chars()
+            && s.chars()
                 .all(|c| c.is_ascii_graphic() && !"()<>@,;:\\\"/[]?=".contains(c))
     };
     let base = m.split(';').next().unwrap_or("").trim();
