@@ -138,6 +138,30 @@ async fn indicators_follow_the_data() {
             2
         );
 
+        // The indicator table as files.
+        let csv = city
+            .get("/api/v1/indicators/export?format=csv&year=2022")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            csv.contains("生产安全事故死亡人数") && csv.contains("2022年") && csv.contains("达标"),
+            "{csv}"
+        );
+        let x = city.get("/api/v1/indicators/export?year=2022").await;
+        assert_eq!(x.status(), 200);
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(
+            x.bytes().await.unwrap().to_vec(),
+        ))
+        .unwrap();
+        let sheet = wb.worksheet_range("核心指标").unwrap();
+        let row = sheet
+            .rows()
+            .find(|r| r[0] == "生产安全事故死亡人数")
+            .expect("row");
+        assert_eq!(row[6].to_string(), "85");
         // A county sees its own figures; not the city's.
         let pcd: Value = pc
             .get("/api/v1/indicators?year=2022")

@@ -18,6 +18,7 @@ use crate::journal::{self, NewEntry};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/indicators", get(indicators))
+        .route("/indicators/export", get(export))
         .route("/statistics", get(statistics))
         .route("/statistics/import", post(import_statistics))
 }
@@ -74,8 +75,16 @@ async fn indicators(
     p: Principal,
     Query(q): Query<IndicatorParams>,
 ) -> Result<axum::Json<Dashboard>, ApiError> {
-    authorize(&p, Action::Read, "indicators")?;
-    let code = resolve_division(&p, &q.division)?;
+    Ok(axum::Json(dashboard(&s, &p, &q).await?))
+}
+
+async fn dashboard(
+    s: &AppState,
+    p: &Principal,
+    q: &IndicatorParams,
+) -> Result<Dashboard, ApiError> {
+    authorize(p, Action::Read, "indicators")?;
+    let code = resolve_division(p, &q.division)?;
     let this_year = time::OffsetDateTime::now_utc()
         .to_offset(crate::reports::deadlines::CST)
         .year();
@@ -112,13 +121,161 @@ async fn indicators(
             }
         })
         .collect();
-    Ok(axum::Json(Dashboard {
+    Ok(Dashboard {
         division_name: s.tree().name(code.as_str()),
         division: code.to_string(),
         years,
         series,
         sources,
-    }))
+    })
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ExportParams {
+    pub division: Option<String>,
+    pub year: Option<i32>,
+    /// xlsx (default) or csv
+    pub format: Option<String>,
+}
+
+fn verdict_zh(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Met => "达标",
+        Verdict::NotMet => "未达标",
+        Verdict::NoData => "无数据",
+    }
+}
+
+/// The indicator table (指标 × 年份, with target and status) as XLSX or CSV.
+#[utoipa::path(get, path = "/api/v1/indicators/export", tag = "indicators", params(ExportParams), responses((status = 200, description = "XLSX or CSV")))]
+async fn export(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<ExportParams>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let d = dashboard(
+        &s,
+        &p,
+        &IndicatorParams {
+            division: q.division.clone(),
+            year: q.year,
+        },
+    )
+    .await?;
+    let fmt_v = |v: Option<f64>| {
+        v.map(|x| {
+            format!("{x:.4}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
+        })
+        .unwrap_or_else(|| "—".into())
+    };
+    let mut header = vec!["指标".to_string(), "单位".into(), "目标".into()];
+    header.extend(d.years.iter().map(|y| format!("{y}年")));
+    header.push(format!(
+        "{}年状态",
+        d.years.last().copied().unwrap_or_default()
+    ));
+    let rows: Vec<Vec<String>> = d
+        .series
+        .iter()
+        .map(|se| {
+            let mut r = vec![se.label_zh.clone(), se.unit.clone(), se.target_text.clone()];
+            r.extend(se.points.iter().map(|pt| fmt_v(pt.value)));
+            r.push(
+                se.points
+                    .last()
+                    .map(|pt| verdict_zh(pt.verdict))
+                    .unwrap_or("")
+                    .into(),
+            );
+            r
+        })
+        .collect();
+    let internal = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
+    let (bytes, mime, ext) = match q.format.as_deref().unwrap_or("xlsx") {
+        "csv" => {
+            let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+            w.write_record(&header).map_err(|e| internal(&e))?;
+            for r in &rows {
+                w.write_record(r).map_err(|e| internal(&e))?;
+            }
+            (
+                w.into_inner().map_err(|e| internal(&e))?,
+                "text/csv; charset=utf-8",
+                "csv",
+            )
+        }
+        "xlsx" => (
+            xlsx(&d, &header, &rows).map_err(|e| internal(&e))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => return Err(ApiError::field("format", "应为 xlsx 或 csv")),
+    };
+    let disposition = format!("attachment; filename=\"indicators-{}.{ext}\"", d.division);
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn xlsx(
+    d: &Dashboard,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("核心指标")?;
+    let cols = header.len() as u16;
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center);
+    ws.merge_range(
+        0,
+        0,
+        0,
+        cols - 1,
+        &format!("{}“十四五”应急管理核心指标完成情况", d.division_name),
+        &title,
+    )?;
+    ws.merge_range(
+        1,
+        0,
+        1,
+        cols - 1,
+        "注：各项指标以 2019 年数值为基期值；年均指标为 2021 年起至当年的平均值。",
+        &Format::new(),
+    )?;
+    let head = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_text_wrap();
+    let cell = Format::new().set_border(FormatBorder::Thin);
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, h, &head)?;
+        ws.set_column_width(c as u16, if c == 0 { 40 } else { 12 })?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let (rr, cc) = (3 + r as u32, c as u16);
+            match v.parse::<f64>() {
+                Ok(n) if c >= 3 => ws.write_number_with_format(rr, cc, n, &cell)?,
+                _ => ws.write_string_with_format(rr, cc, v, &cell)?,
+            };
+        }
+    }
+    wb.save_to_buffer()
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
