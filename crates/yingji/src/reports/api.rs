@@ -41,6 +41,15 @@ fn parse_time_field(field: &str, s: &str) -> Result<time::OffsetDateTime, ApiErr
     })
 }
 
+/// An optional time field, or now.
+fn time_or_now(
+    field: &str,
+    v: &Option<String>,
+    now: time::OffsetDateTime,
+) -> Result<time::OffsetDateTime, ApiError> {
+    v.as_deref().map_or(Ok(now), |t| parse_time_field(field, t))
+}
+
 fn disaster_visible(d: &Disaster, scope: &Scope) -> bool {
     d.division.starts_with(&scope.prefix)
         || d.townships.iter().any(|t| t.starts_with(&scope.prefix))
@@ -514,10 +523,7 @@ async fn mark_stable(
         return Err(ApiError::Forbidden);
     }
     let now = time::OffsetDateTime::now_utc();
-    let at = match &b.at {
-        Some(t) => parse_time_field("at", t)?,
-        None => now,
-    };
+    let at = time_or_now("at", &b.at, now)?;
     let mut tx = s.db.begin().await?;
     if !store::set_stable(&mut tx, id, at, b.version).await? {
         return Err(ApiError::Conflict);
@@ -833,10 +839,7 @@ async fn forward_accident(
     if pos == 0 || !old.received.iter().any(|(l, _)| l == chain[pos - 1]) {
         return Err(ApiError::field("level", "须逐级上报：上一级尚未接报"));
     }
-    let at = match &b.at {
-        Some(t) => parse_time_field("at", t)?,
-        None => time::OffsetDateTime::now_utc(),
-    };
+    let at = time_or_now("at", &b.at, time::OffsetDateTime::now_utc())?;
     let mut new = old.clone();
     new.received
         .push((b.level.clone(), crate::db::format_time(at)));
