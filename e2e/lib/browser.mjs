@@ -20,8 +20,11 @@ export function launch() {
   })
 }
 
-export async function newPage(browser, baseURL, { locale = 'zh-CN' } = {}) {
-  const context = await browser.newContext({ baseURL, viewport: { width: 1440, height: 900 }, locale, timezoneId: 'Asia/Shanghai' })
+/** A phone-sized viewport (iPhone 12–15). */
+export const PHONE = { width: 390, height: 844 }
+
+export async function newPage(browser, baseURL, { locale = 'zh-CN', viewport = { width: 1440, height: 900 } } = {}) {
+  const context = await browser.newContext({ baseURL, viewport, locale, timezoneId: 'Asia/Shanghai' })
   context.setDefaultTimeout(20_000)
   const page = await context.newPage()
   const errors = []

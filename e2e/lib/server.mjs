@@ -61,6 +61,12 @@ const MIME = {
 }
 
 export async function startBackend({ timeoutMs = 90_000 } = {}) {
+  // Against an already running server (e.g. `npm run dev` in web/ in front of `yingji demo`):
+  // YINGJI_E2E_BASE_URL=http://localhost:5173. The tests then share that server's data.
+  if (process.env.YINGJI_E2E_BASE_URL) {
+    const url = process.env.YINGJI_E2E_BASE_URL.replace(/\/$/, '')
+    return { url, backendUrl: url, logs: [], stop: async () => {} }
+  }
   const bin = backendBinary()
   if (!existsSync(bin)) throw new Error(`yingji binary not found at ${bin} (build it, or set YINGJI_BIN)`)
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'yingji-e2e-'))

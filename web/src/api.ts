@@ -1,5 +1,17 @@
 import type {
+  Accident,
+  AccidentDetail,
+  Disaster,
+  DisasterDetail,
+  DisasterSummary,
   Division,
+  IndicatorDashboard,
+  NewAccident,
+  NewDisaster,
+  OverdueItem,
+  Report,
+  ReportBody,
+  StatRow,
   FeatureCollection,
   Item,
   JournalEntry,
@@ -123,6 +135,39 @@ export const api = {
   journal: (p: { limit?: number; before?: number; module?: string; entity?: string; id?: string }) =>
     request<JournalEntry[]>('GET', `${API}/journal${qs(p)}`),
   mapConfig: () => request<MapConfig>('GET', `${API}/map/config`),
+
+  // 灾情管理
+  disasters: (p: { active?: boolean } = {}) =>
+    request<DisasterSummary[]>('GET', `${API}/disasters${qs({ active: p.active ? 'true' : undefined })}`),
+  disaster: (id: number | string) => request<DisasterDetail>('GET', `${API}/disasters/${enc(String(id))}`),
+  createDisaster: (body: NewDisaster) => request<Disaster>('POST', `${API}/disasters`, body),
+  submitReport: (id: number | string, body: ReportBody) =>
+    request<Report>('POST', `${API}/disasters/${enc(String(id))}/reports`, body),
+  markStable: (id: number, version: number) => request<Disaster>('POST', `${API}/disasters/${id}/stable`, { version }),
+  disasterExportUrl: (id: number, format: 'xlsx' | 'csv') => `${API}/disasters/${id}/export${qs({ format })}`,
+  overdue: () => request<OverdueItem[]>('GET', `${API}/reports/overdue`),
+  accidents: () => request<Accident[]>('GET', `${API}/accidents`),
+  accident: (id: number | string) => request<AccidentDetail>('GET', `${API}/accidents/${enc(String(id))}`),
+  createAccident: (body: NewAccident) => request<Accident>('POST', `${API}/accidents`, body),
+  supplementAccident: (
+    id: number,
+    body: { version: number; deaths: number; serious_injuries: number; direct_loss_yuan: number; reason: string },
+  ) => request<Accident>('PUT', `${API}/accidents/${id}`, body),
+  forwardAccident: (id: number, version: number, level: string) =>
+    request<Accident>('POST', `${API}/accidents/${id}/forward`, { version, level }),
+  extendInvestigation: (id: number, version: number) => request<Accident>('POST', `${API}/accidents/${id}/extend`, { version }),
+  investigationDone: (id: number, version: number) =>
+    request<Accident>('POST', `${API}/accidents/${id}/investigation`, { version }),
+
+  // 核心指标
+  indicators: (p: { division?: string | null; year?: number | null }) =>
+    request<IndicatorDashboard>('GET', `${API}/indicators${qs(p)}`),
+  statistics: (division?: string | null) => request<StatRow[]>('GET', `${API}/statistics${qs({ division })}`),
+  importStatistics: (file: File | Blob, filename?: string) => {
+    const fd = new FormData()
+    fd.append('file', file, filename ?? (file as File).name ?? 'statistics.csv')
+    return request<{ imported: number }>('POST', `${API}/statistics/import`, fd)
+  },
 }
 
 function enc(s: string) {

@@ -6,6 +6,9 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+    // Phone-friendly pages (no side menu): the township reporter's list and report form.
+    { path: '/reporter', name: 'reporter', component: () => import('./views/ReporterHomeView.vue') },
+    { path: '/report/:disasterId', name: 'report', component: () => import('./views/ReportPhoneView.vue'), props: true },
     {
       path: '/',
       component: () => import('./views/AppLayout.vue'),
@@ -14,6 +17,12 @@ export const router = createRouter({
         { path: 'registry/:kind', name: 'registry', component: () => import('./views/RegistryView.vue'), props: true },
         { path: 'map', name: 'map', component: () => import('./views/MapView.vue') },
         { path: 'journal', name: 'journal', component: () => import('./views/JournalView.vue') },
+        { path: 'disasters', name: 'disasters', component: () => import('./views/DisasterListView.vue') },
+        { path: 'disasters/:id', name: 'disaster', component: () => import('./views/DisasterDetailView.vue'), props: true },
+        { path: 'accidents', name: 'accidents', component: () => import('./views/AccidentListView.vue') },
+        { path: 'accidents/:id', name: 'accident', component: () => import('./views/AccidentDetailView.vue'), props: true },
+        { path: 'overdue', name: 'overdue', component: () => import('./views/OverdueView.vue') },
+        { path: 'indicators', name: 'indicators', component: () => import('./views/IndicatorsView.vue') },
         { path: ':rest(.*)*', name: 'notfound', component: () => import('./views/NotFoundView.vue') },
       ],
     },
@@ -27,6 +36,8 @@ router.beforeEach(async (to) => {
     return true
   }
   if (!state.me) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  // A township reporter lands on the simple list of disasters to report on.
+  if (to.name === 'home' && state.me.role === 'reporter') return { name: 'reporter' }
   return true
 })
 

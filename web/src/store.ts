@@ -44,3 +44,33 @@ export function clearSession() {
   state.schemas = []
   schemasPromise = null
 }
+
+/** Division names by code, filled lazily from GET /divisions?parent=… (a nicety: unknown codes stay codes). */
+export const divisionNames = reactive<Record<string, string>>({})
+const namesLoading = new Map<string, Promise<void>>()
+function parentOf(code: string): string | null {
+  if (!/^\d{12}$/.test(code)) return null
+  if (code.slice(9) !== '000') return `${code.slice(0, 9)}000`
+  if (code.slice(6, 9) !== '000') return `${code.slice(0, 6)}000000`
+  if (code.slice(4, 6) !== '00') return `${code.slice(0, 4)}00000000`
+  if (code.slice(2, 4) !== '00') return `${code.slice(0, 2)}0000000000`
+  return null
+}
+export async function loadDivisionName(code: string): Promise<string> {
+  if (divisionNames[code]) return divisionNames[code]
+  if (state.me?.division.code === code) return (divisionNames[code] = state.me.division.name)
+  const parent = parentOf(code)
+  if (!parent) return code
+  let p = namesLoading.get(parent)
+  if (!p) {
+    p = api
+      .divisions(parent)
+      .then((list) => {
+        for (const d of list) divisionNames[d.code] = d.name
+      })
+      .catch(() => undefined)
+    namesLoading.set(parent, p)
+  }
+  await p
+  return divisionNames[code] || code
+}

@@ -114,3 +114,208 @@ export interface FeatureCollection<F = unknown> {
   type: 'FeatureCollection'
   features: F[]
 }
+
+// ---- 灾情管理 (disasters, reports, accidents) and 核心指标 ----
+
+export type StepStatusValue = 'on_time' | 'pending' | 'due_soon' | 'late' | 'missing'
+
+export interface Disaster {
+  id: number
+  name: string
+  disaster_type: string
+  onset: string
+  division: string
+  townships: string[]
+  source: string
+  stable_at: string | null
+  created_by: string
+  created_at: string
+  version: number
+}
+
+export interface DisasterSummary extends Disaster {
+  steps_late: number
+  steps_missing: number
+  steps_due_soon: number
+}
+
+export interface Figures {
+  affected: number
+  dead: number
+  missing: number
+  injured: number
+  relocated: number
+  need_relief: number
+  crop_affected_ha: number
+  crop_failed_ha: number
+  collapsed_households: number
+  collapsed_rooms: number
+  severe_households: number
+  severe_rooms: number
+  damaged_households: number
+  damaged_rooms: number
+  direct_loss: number
+  agri_loss: number
+}
+export type FigureKey = keyof Figures
+
+export interface CasualtyRow {
+  name: string
+  status: 'dead' | 'missing' | string
+  gender: string
+  age: number
+  address: string
+  cause: string
+}
+
+export interface HouseRow {
+  householder: string
+  damage: 'collapsed' | 'severe' | 'damaged' | string
+  rooms: number
+  address: string
+}
+
+export interface Report {
+  id: number
+  disaster_id: number
+  kind: string
+  level: string
+  division: string
+  division_name: string
+  step_key: string
+  figures: Figures
+  casualties: CasualtyRow[]
+  houses: HouseRow[]
+  reason: string
+  flags: string[]
+  supersedes: number | null
+  submitted_by: string
+  submitted_at: string
+}
+
+export interface StepStatus {
+  key: string
+  label_zh: string
+  by: string
+  due: string
+  submitted_at: string | null
+  status: StepStatusValue | string
+  status_zh: string
+}
+
+export interface Aggregate {
+  division: string
+  division_name: string
+  townships_reported: number
+  townships_total: number
+  figures: Figures
+}
+
+export interface DisasterDetail {
+  disaster: Disaster
+  reports: Report[]
+  steps: StepStatus[]
+  aggregates: Aggregate[]
+}
+
+export interface NewDisaster {
+  name: string
+  disaster_type: string
+  onset: string
+  townships: string[]
+  source: string
+}
+
+export interface ReportBody {
+  kind: string
+  level: string
+  division: string
+  figures: Figures
+  casualties: CasualtyRow[]
+  houses: HouseRow[]
+  reason: string
+  supersedes?: number | null
+}
+
+export interface OverdueItem extends StepStatus {
+  entity: 'disaster' | 'accident' | string
+  id: number
+  name: string
+  division: string
+  division_name: string
+}
+
+export interface Accident {
+  id: number
+  name: string
+  industry: string
+  division: string
+  occurred_at: string
+  road_or_fire: boolean
+  deaths: number
+  serious_injuries: number
+  direct_loss_yuan: number
+  grade: 'ordinary' | 'larger' | 'major' | 'especially_major' | string
+  grade_zh: string
+  received: [string, string][]
+  investigation_extended: boolean
+  investigation_at: string | null
+  description: string
+  created_by: string
+  created_at: string
+  version: number
+}
+
+export interface AccidentDetail {
+  accident: Accident
+  steps: StepStatus[]
+  grade_reasons: string[]
+}
+
+export interface NewAccident {
+  name: string
+  industry: string
+  division: string
+  occurred_at: string
+  road_or_fire: boolean
+  deaths: number
+  serious_injuries: number
+  direct_loss_yuan: number
+  description: string
+  received_at?: string
+}
+
+export type Verdict = 'met' | 'not_met' | 'no_data'
+
+export interface IndicatorSources {
+  accidents: number[]
+  disasters: number[]
+}
+
+export interface IndicatorSeries {
+  key: string
+  label_zh: string
+  label_en: string
+  unit: string
+  target: number | null
+  target_text: string
+  points: { year: number; value: number | null; verdict: Verdict | string }[]
+  /** Per the contract; the server may instead put `sources` on the dashboard. */
+  sources?: Record<string, IndicatorSources>
+}
+
+export interface IndicatorDashboard {
+  division: string
+  division_name: string
+  years: number[]
+  series: IndicatorSeries[]
+  /** Not in the contract (which has it per series): year → sources. */
+  sources?: Record<string, IndicatorSources>
+}
+
+export interface StatRow {
+  year: number
+  gdp_yi: number | null
+  population: number | null
+  raw_coal_wt: number | null
+}

@@ -2,7 +2,7 @@
 //! lazily built snapping index, and the query entry points.
 
 use crate::contract::{self, ContractionParams};
-use crate::graph::{EdgeId, NodeId};
+use crate::graph::EdgeId;
 use crate::query::QueryState;
 use crate::snap::SegIndex;
 use crate::{Closures, Graph, Progress};
@@ -13,7 +13,7 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// One edge of the hierarchy, stored at its lower-ranked endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ChEdge {
-    /// The higher-ranked endpoint.
+    /// Rank of the higher-ranked endpoint.
     pub other: u32,
     pub time_ms: u32,
     pub dist_dm: u32,
@@ -27,10 +27,15 @@ pub(crate) struct ChEdge {
 ///
 /// Build with [`Ch::build`], store with [`Ch::save`], load with [`Ch::load`].
 /// `Ch` is `Send + Sync`: share one instance (e.g. in an `Arc`) between
-/// threads; per-query memory comes from an internal pool.
+/// threads; per-query memory comes from an internal pool (about 40 bytes per
+/// node for each query running at the same time; up to 16 are kept).
 pub struct Ch {
     pub(crate) graph: Graph,
+    /// Rank of each node (its position in the contraction order).
     pub(crate) rank: Vec<u32>,
+    /// Node of each rank.
+    pub(crate) order: Vec<u32>,
+    /// Hierarchy edges by rank: forward `fwd_first[r]..fwd_first[r+1]`, backward likewise.
     pub(crate) fwd_first: Vec<u32>,
     pub(crate) bwd_first: Vec<u32>,
     pub(crate) edges: Vec<ChEdge>,
@@ -75,9 +80,14 @@ impl Ch {
         edges: Vec<ChEdge>,
     ) -> Ch {
         let rev_edge = reverse_pairs(&graph);
+        let mut order = vec![0u32; rank.len()];
+        for (v, &r) in rank.iter().enumerate() {
+            order[r as usize] = v as u32;
+        }
         Ch {
             graph,
             rank,
+            order,
             fwd_first,
             bwd_first,
             edges,
@@ -113,11 +123,13 @@ impl Ch {
         }
     }
 
-    pub(crate) fn fwd_range(&self, v: NodeId) -> std::ops::Range<usize> {
+    /// Forward hierarchy edges of the node of rank `v`.
+    pub(crate) fn fwd_range(&self, v: u32) -> std::ops::Range<usize> {
         self.fwd_first[v as usize] as usize..self.fwd_first[v as usize + 1] as usize
     }
 
-    pub(crate) fn bwd_range(&self, v: NodeId) -> std::ops::Range<usize> {
+    /// Backward hierarchy edges of the node of rank `v`.
+    pub(crate) fn bwd_range(&self, v: u32) -> std::ops::Range<usize> {
         self.bwd_first[v as usize] as usize..self.bwd_first[v as usize + 1] as usize
     }
 

@@ -123,13 +123,14 @@ impl Closures {
         };
         let g = &ch.graph;
         let idx = ch.seg_index();
-        let env = rstar::AABB::from_corners(
-            [bb.min().x * idx.kx, bb.min().y],
-            [bb.max().x * idx.kx, bb.max().y],
-        );
+        let env = [
+            bb.min().x * idx.kx,
+            bb.min().y,
+            bb.max().x * idx.kx,
+            bb.max().y,
+        ];
         let mut hit = Vec::new();
-        for seg in idx.tree.locate_in_envelope_intersecting(&env) {
-            let e = seg.data;
+        for e in idx.tree.intersecting(env) {
             let (a, b) = g.endpoints(e);
             let line = Line::new(
                 geo::coord! { x: g.lon[a as usize], y: g.lat[a as usize] },
@@ -192,14 +193,10 @@ impl Closures {
 
     /// Recomputes the closed flags of hierarchy edges.
     fn refresh(&mut self, ch: &Ch) {
-        let n = ch.graph.num_nodes();
-        let mut order = vec![0u32; n];
-        for (v, &r) in ch.rank.iter().enumerate() {
-            order[r as usize] = v as u32;
-        }
+        let n = ch.graph.num_nodes() as u32;
         self.ch.fill(0);
         let get = |bits: &[u64], i: usize| bits[i >> 6] >> (i & 63) & 1 == 1;
-        for &v in &order {
+        for v in 0..n {
             for i in ch.fwd_range(v).chain(ch.bwd_range(v)) {
                 let e = ch.edges[i];
                 let c = if e.b == NONE {

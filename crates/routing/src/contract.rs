@@ -17,7 +17,9 @@
 //! shortcuts, never wrong ones, so limits trade preprocessing time against
 //! query speed but never correctness.
 //!
-//! Every edge of the final hierarchy is stored at its lower-ranked endpoint:
+//! Every edge of the final hierarchy is stored at its lower-ranked endpoint
+//! (hierarchy arrays are indexed by rank, so the few top nodes every search
+//! reaches share cache lines):
 //! "forward" edges `v -> x` and "backward" edges `u -> v` with `v` lower than
 //! the other end. A shortcut records the two edges it replaces (both stored at
 //! the contracted middle node), so paths unpack recursively to base edges.
@@ -34,6 +36,9 @@ pub struct ContractionParams {
     pub simulate_settle_limit: usize,
     /// Settled-node limit of witness searches while contracting.
     pub contract_settle_limit: usize,
+    /// Recompute the priorities of a contracted node's neighbours at once
+    /// (otherwise only lazily when they reach the top of the queue).
+    pub update_neighbours: bool,
 }
 
 impl Default for ContractionParams {
@@ -41,6 +46,7 @@ impl Default for ContractionParams {
         ContractionParams {
             simulate_settle_limit: 50,
             contract_settle_limit: 500,
+            update_neighbours: true,
         }
     }
 }
@@ -59,6 +65,9 @@ struct Witness {
     dist: Vec<u32>,
     touched: Vec<u32>,
     heap: BinaryHeap<Reverse<(u32, u32)>>,
+    /// `target[v] == round` marks the nodes a search still has to settle.
+    target: Vec<u32>,
+    round: u32,
 }
 
 impl Witness {
@@ -67,6 +76,8 @@ impl Witness {
             dist: vec![u32::MAX; n],
             touched: Vec::new(),
             heap: BinaryHeap::new(),
+            target: vec![0; n],
+            round: 0,
         }
     }
 
@@ -78,9 +89,30 @@ impl Witness {
         self.heap.clear();
     }
 
-    /// Dijkstra from `s` avoiding `avoid`, up to `max_w` or `limit` settled nodes.
-    fn run(&mut self, out: &[Vec<DynEdge>], s: u32, avoid: u32, max_w: u32, limit: usize) {
+    /// Dijkstra from `s` avoiding `avoid`, up to `max_w` or `limit` settled nodes,
+    /// or until all `targets` are settled.
+    fn run(
+        &mut self,
+        out: &[Vec<DynEdge>],
+        s: u32,
+        avoid: u32,
+        targets: &[DynEdge],
+        max_w: u32,
+        limit: usize,
+    ) {
         self.reset();
+        self.round = self.round.wrapping_add(1);
+        if self.round == 0 {
+            self.target.fill(0);
+            self.round = 1;
+        }
+        let mut left = 0usize;
+        for t in targets {
+            if t.node != s && self.target[t.node as usize] != self.round {
+                self.target[t.node as usize] = self.round;
+                left += 1;
+            }
+        }
         self.dist[s as usize] = 0;
         self.touched.push(s);
         self.heap.push(Reverse((0, s)));
@@ -93,6 +125,12 @@ impl Witness {
                 break;
             }
             settled += 1;
+            if self.target[v as usize] == self.round {
+                left -= 1;
+                if left == 0 {
+                    break;
+                }
+            }
             for e in &out[v as usize] {
                 if e.node == avoid {
                     continue;
@@ -136,7 +174,8 @@ impl State {
                 .max();
             let Some(max_out) = max_out else { continue };
             let max_w = ie.w.saturating_add(max_out);
-            self.witness.run(&self.out, u, v, max_w, limit);
+            self.witness
+                .run(&self.out, u, v, &self.scratch_out, max_w, limit);
             for (k, oe) in self.scratch_out.iter().enumerate() {
                 if oe.node == u {
                     continue;
@@ -338,6 +377,9 @@ pub(crate) fn build(
         for &u in &neighbours {
             deleted[u as usize] += 1;
             level[u as usize] = level[u as usize].max(level[v as usize] + 1);
+            if !params.update_neighbours {
+                continue;
+            }
             let np = st.priority(
                 u,
                 params.simulate_settle_limit,
@@ -360,6 +402,11 @@ pub(crate) fn build(
     // CSR layout: forward edges grouped by owner, then backward edges grouped by owner.
     let mut fwd_first = vec![0u32; n + 1];
     let mut bwd_first = vec![0u32; n + 1];
+    // hierarchy arrays are indexed by rank (high nodes together: cache-friendly searches)
+    for f in finals.iter_mut() {
+        f.owner = rank[f.owner as usize];
+        f.e.other = rank[f.e.other as usize];
+    }
     for f in &finals {
         if f.fwd {
             fwd_first[f.owner as usize + 1] += 1;

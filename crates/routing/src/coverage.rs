@@ -18,7 +18,7 @@ use crate::router::limit_ms;
 use crate::{Error, Result, Router, Snapped};
 
 /// A place with people (or any weight) to cover.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DemandPoint {
     pub lon: f64,
     pub lat: f64,
@@ -27,7 +27,8 @@ pub struct DemandPoint {
 }
 
 /// Parameters of coverage analysis.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct CoverageParams {
     /// Time limit in seconds (default 3600).
     pub limit_s: f64,
@@ -45,7 +46,7 @@ impl Default for CoverageParams {
 }
 
 /// Result of [`Router::coverage`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CoverageReport {
     pub limit_s: f64,
     pub total_population: f64,
@@ -63,7 +64,7 @@ pub struct CoverageReport {
 }
 
 /// One chosen site of [`Router::greedy_sites`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct SiteChoice {
     /// Index into the candidate list.
     pub candidate: usize,
@@ -74,7 +75,7 @@ pub struct SiteChoice {
 }
 
 /// Result of [`Router::greedy_sites`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SiteSelection {
     pub total_population: f64,
     /// Covered by the existing stations alone.

@@ -251,7 +251,7 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
     if bwd_first.last().map(|&x| x as usize) != Some(k) {
         return Err("backward offsets do not end at the edge count".into());
     }
-    // owner of every hierarchy edge
+    // owner (rank) of every hierarchy edge
     let mut owner = vec![0u32; k];
     for v in 0..n {
         for i in fwd_first[v]..fwd_first[v + 1] {
@@ -271,7 +271,7 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
             b: c[4],
         };
         let o = owner[i] as usize;
-        if e.other as usize >= n || rank[e.other as usize] <= rank[o] {
+        if e.other as usize >= n || e.other as usize <= o {
             return Err(format!("hierarchy edge {i} does not lead upwards"));
         }
         if e.b == NONE {
@@ -280,8 +280,8 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
             }
         } else if e.a as usize >= k
             || e.b as usize >= k
-            || rank[owner[e.a as usize] as usize] >= rank[o]
-            || rank[owner[e.b as usize] as usize] >= rank[o]
+            || owner[e.a as usize] as usize >= o
+            || owner[e.b as usize] as usize >= o
         {
             return Err(format!("shortcut {i} has invalid halves"));
         }

@@ -31,7 +31,8 @@ use geo::{LineString, MultiPolygon, Polygon};
 use std::collections::HashMap;
 
 /// Grid parameters for isochrone polygons.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct IsochroneOptions {
     /// Cell size in metres (default 100).
     pub cell_m: f64,
@@ -90,6 +91,8 @@ impl Router<'_> {
         let ch = self.ch;
         let g = &ch.graph;
         let cb = self.closed_base();
+        let fitting: Vec<Snapped> = sources.iter().filter(|s| s.fits(ch)).copied().collect();
+        let sources = &fitting[..];
         let seeds: Vec<Seed> = sources
             .iter()
             .flat_map(|s| s.source_seeds(ch, cb))

@@ -19,6 +19,10 @@
 //!    [`isochrone`]), [`Router::coverage`] and [`Router::greedy_sites`]
 //!    ([`coverage`]).
 //!
+//! Not modelled (yet): turn restrictions and turn costs, node barriers
+//! (`barrier=gate`, bollards), ferries, time-dependent speeds. Closures are
+//! handled exactly at query time without re-preprocessing.
+//!
 //! Travel times are integer milliseconds internally: hierarchy and Dijkstra
 //! answers are identical, not merely close. Lengths are integer decimetres.
 //!
@@ -51,6 +55,7 @@ pub mod profile;
 pub mod query;
 pub mod router;
 pub mod snap;
+mod spatial;
 pub mod synthetic;
 
 pub use ch::Ch;
@@ -66,7 +71,7 @@ pub use router::{Direction, Leg, Matrix, Nearest, Route, Router, MAX_TIME_LIMIT_
 pub use snap::{Snapped, DEFAULT_MAX_SNAP_M};
 
 /// Stage of a long-running operation, for progress bars.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum Stage {
     /// Import pass 1 (`done`/`total` in bytes of the file).
     ReadWays,
@@ -80,6 +85,31 @@ pub enum Stage {
     Contract,
     /// Final layout.
     Finish,
+}
+
+impl Stage {
+    /// Short English label, e.g. for a progress bar.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::ReadWays => "reading ways",
+            Stage::ReadNodes => "reading nodes",
+            Stage::BuildGraph => "building graph",
+            Stage::OrderNodes => "ordering nodes",
+            Stage::Contract => "contracting",
+            Stage::Finish => "finishing",
+        }
+    }
+
+    /// Whether `done`/`total` count bytes of the input file (else items).
+    pub fn counts_bytes(self) -> bool {
+        matches!(self, Stage::ReadWays | Stage::ReadNodes)
+    }
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
 }
 
 /// Progress report passed to callbacks: `done` out of `total` units of `stage`.

@@ -143,10 +143,10 @@ impl Ch {
         st.next();
         let cur = st.cur;
         for s in src {
-            st.f.relax(s.node, s.ms, s.dm, NONE, NONE, cur);
+            st.f.relax(self.rank[s.node as usize], s.ms, s.dm, NONE, NONE, cur);
         }
         for t in dst {
-            st.b.relax(t.node, t.ms, t.dm, NONE, NONE, cur);
+            st.b.relax(self.rank[t.node as usize], t.ms, t.dm, NONE, NONE, cur);
         }
         let mut best = u32::MAX;
         let mut meet = NONE;
@@ -211,7 +211,7 @@ impl Ch {
             up.push(st.f.pred_edge[x as usize]);
             x = st.f.pred_node[x as usize];
         }
-        let first = x;
+        let first = self.order[x as usize];
         let mut edges = Vec::new();
         for &e in up.iter().rev() {
             self.unpack(e, &mut edges);
@@ -230,7 +230,7 @@ impl Ch {
     }
 
     /// Full upward search from `seeds` (forward or backward) with stall-on-demand,
-    /// pruned at `limit`; calls `visit(node, time, dist)` for every settled, unstalled node.
+    /// pruned at `limit`; calls `visit(rank, time, dist)` for every settled, unstalled node.
     fn upward(
         &self,
         st: &mut QueryState,
@@ -245,7 +245,7 @@ impl Ch {
         let this = &mut st.f;
         for s in seeds {
             if s.ms <= limit {
-                this.relax(s.node, s.ms, s.dm, NONE, NONE, cur);
+                this.relax(self.rank[s.node as usize], s.ms, s.dm, NONE, NONE, cur);
             }
         }
         while let Some(Reverse((d, v))) = this.heap.pop() {

@@ -18,7 +18,7 @@ pub(crate) fn limit_ms(limit_s: f64) -> Result<u32> {
 }
 
 /// A route between two snapped points.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Route {
     /// Travel time in seconds (millisecond resolution).
     pub time_s: f64,
@@ -31,7 +31,7 @@ pub struct Route {
 }
 
 /// Travel time and length of one origin–destination pair.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Leg {
     pub time_s: f64,
     pub distance_m: f64,
@@ -74,7 +74,7 @@ impl Matrix {
 }
 
 /// Direction of travel for [`Router::nearest_k`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Direction {
     /// From the origin to the candidates.
     FromOrigin,
@@ -83,7 +83,7 @@ pub enum Direction {
 }
 
 /// One result of [`Router::nearest_k`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Nearest {
     /// Index into the candidate list.
     pub index: usize,

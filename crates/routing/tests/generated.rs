@@ -68,7 +68,7 @@ proptest! {
     fn ch_equals_dijkstra(g in graph_strategy(), tiny in any::<bool>()) {
         let params = if tiny {
             // tiny witness searches: many superfluous shortcuts, still exact
-            ContractionParams { simulate_settle_limit: 1, contract_settle_limit: 2 }
+            ContractionParams { simulate_settle_limit: 1, contract_settle_limit: 2, update_neighbours: false }
         } else {
             ContractionParams::default()
         };
@@ -155,4 +155,38 @@ fn empty_and_tiny_graphs_do_not_panic() {
     assert!(iso.nodes.is_empty() && iso.polygons.0.is_empty());
     let m = ch.matrix(&[], &[]);
     assert_eq!((m.rows, m.cols), (0, 0));
+}
+
+#[test]
+fn ch_is_shareable_and_foreign_locations_are_harmless() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Ch>();
+    assert_send_sync::<Closures>();
+    let big = Ch::build(&synthetic::road_grid(900, 5), |_| {});
+    let small = Ch::build(&synthetic::road_grid(16, 6), |_| {});
+    let far = big
+        .node_location(big.graph().num_nodes() as u32 - 1)
+        .unwrap();
+    let near = small.node_location(0).unwrap();
+    assert!(small.route(&far, &near).is_none());
+    assert!(small.matrix(&[far], &[near]).get(0, 0).is_none());
+    assert!(small.isochrone(&[far], 60.0).unwrap().nodes.is_empty());
+    // threads share one Ch
+    let ch = std::sync::Arc::new(big);
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let ch = ch.clone();
+            std::thread::spawn(move || {
+                let a = ch.node_location(i).unwrap();
+                let b = ch.node_location(800 - i).unwrap();
+                ch.route(&a, &b).map(|r| r.time_s)
+            })
+        })
+        .collect();
+    for (i, h) in handles.into_iter().enumerate() {
+        let got = h.join().unwrap();
+        let a = ch.node_location(i as u32).unwrap();
+        let b = ch.node_location(800 - i as u32).unwrap();
+        assert_eq!(got, ch.router().route_dijkstra(&a, &b).map(|r| r.time_s));
+    }
 }

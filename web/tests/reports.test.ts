@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest'
+import {
+  FIGURE_KEYS,
+  countiesOf,
+  decreasedKeys,
+  emptyFigures,
+  errorsByField,
+  figuresToInputs,
+  inputsToFigures,
+  isTownship,
+  latestReport,
+  ledgerHints,
+  parseNumber,
+  stepLabel,
+  validateReport,
+  type ReportDraft,
+} from '../src/utils/reports'
+import { i18n } from '../src/i18n'
+
+const t = (k: string, n?: Record<string, unknown>) => `${k}:${JSON.stringify(n ?? {})}`
+
+function draft(f: Record<string, string | number>, extra: Partial<ReportDraft> = {}): ReportDraft {
+  return { figures: figuresToInputs(f as never), casualties: [], houses: [], reason: '', supersedes: null, ...extra }
+}
+
+describe('report figures', () => {
+  it('parses what people type', () => {
+    expect(parseNumber('')).toBe(0)
+    expect(parseNumber(' 1,200 ')).toBe(1200)
+    expect(parseNumber('3.5')).toBe(3.5)
+    expect(parseNumber('abc')).toBeNaN()
+    expect(parseNumber('1e3')).toBeNaN()
+    const f = inputsToFigures(figuresToInputs({ affected: 10, crop_affected_ha: 2.5 }))
+    expect(f.affected).toBe(10)
+    expect(f.crop_affected_ha).toBe(2.5)
+    expect(f.dead).toBe(0)
+    expect(Object.keys(f).sort()).toEqual([...FIGURE_KEYS].sort())
+  })
+
+  it('validates non-negative integers and parts within wholes', () => {
+    expect(validateReport(draft({ affected: 100, dead: 1 }), null, t)).toEqual({})
+    const e = validateReport(
+      draft({ affected: '-1', dead: '1.5', crop_affected_ha: 2, crop_failed_ha: 3, direct_loss: 1, agri_loss: 2, collapsed_households: 3, collapsed_rooms: 2 }),
+      null,
+      t,
+    )
+    expect(e.affected).toMatch(/^validation.min/)
+    expect(e.dead).toMatch(/^validation.integer/)
+    expect(e.crop_failed_ha).toMatch(/^report.errFailedGtAffected/)
+    expect(e.agri_loss).toMatch(/^report.errAgriGtDirect/)
+    expect(e.collapsed_rooms).toMatch(/^report.errRoomsLtHouseholds/)
+    expect(validateReport(draft({ injured: 'x' }), null, t).injured).toMatch(/^validation.number/)
+    // hectares and 万元 may have decimals
+    expect(validateReport(draft({ crop_affected_ha: '1.25', direct_loss: '0.5' }), null, t)).toEqual({})
+    expect(validateReport(draft({ affected: 2, dead: 2, injured: 1 }), null, t).affected).toMatch(/^report.errAffectedTooSmall/)
+  })
+
+  it('checks ledger rows but leaves the counts to the server (as hints)', () => {
+    const d = draft(
+      { affected: 10, dead: 2 },
+      { casualties: [{ name: '', status: 'dead', gender: '男', age: 200, address: '', cause: '' }], houses: [{ householder: '王五', damage: 'collapsed', rooms: 0, address: '' }] },
+    )
+    const e = validateReport(d, null, t)
+    expect(e['casualties[0].name']).toMatch(/^report.errNameRequired/)
+    expect(e['casualties[0].age']).toMatch(/^report.errAge/)
+    expect(e['houses[0].rooms']).toMatch(/^report.errRooms/)
+    expect(e.casualties).toBeUndefined()
+    const h = ledgerHints(d, t)
+    expect(h.casualties).toHaveLength(1)
+    expect(h.casualties[0]).toMatch(/^report.hintDead:\{"rows":1,"n":2\}/)
+    expect(h.houses[0]).toMatch(/^report.hintCollapsed/)
+  })
+
+  it('a decrease or a correction needs a reason', () => {
+    const prev = { ...emptyFigures(), affected: 100, relocated: 5 }
+    const d = draft({ affected: 90, relocated: 5 })
+    expect(decreasedKeys(prev, inputsToFigures(d.figures))).toEqual(['affected'])
+    expect(decreasedKeys(null, inputsToFigures(d.figures))).toEqual([])
+    expect(validateReport(d, prev, t).reason).toMatch(/^report.errReasonDecrease/)
+    expect(validateReport({ ...d, reason: '核减重复统计' }, prev, t).reason).toBeUndefined()
+    expect(validateReport(draft({ affected: 120, relocated: 5 }, { supersedes: 3 }), prev, t).reason).toMatch(/^report.errReasonCorrection/)
+  })
+
+  it('groups server errors by field', () => {
+    expect(
+      errorsByField([
+        { field: 'casualties', message: 'a' },
+        { field: 'casualties', message: 'b' },
+        { field: 'dead', message: 'c' },
+      ]),
+    ).toEqual({ casualties: 'a；b', dead: 'c' })
+  })
+})
+
+describe('divisions and reports', () => {
+  it('codes', () => {
+    expect(isTownship('140212100000')).toBe(true)
+    expect(isTownship('140212000000')).toBe(false)
+    expect(countiesOf(['140212100000', '140212101000', '140213001000'])).toEqual(['140212000000', '140213000000'])
+  })
+  it('latest report of a unit', () => {
+    const rs = [
+      { id: 1, level: 'township', division: 'a' },
+      { id: 3, level: 'township', division: 'a' },
+      { id: 2, level: 'county', division: 'a' },
+    ]
+    expect(latestReport(rs, 'township', 'a')?.id).toBe(3)
+    expect(latestReport(rs, 'city', 'a')).toBeNull()
+  })
+  it('step labels in both languages', () => {
+    i18n.global.locale.value = 'en'
+    expect(stepLabel({ key: '140212100000:initial', label_zh: '乡镇初报' })).toBe('Township initial report')
+    expect(stepLabel({ key: '140212000000:initial', label_zh: '县级初报' })).toBe('County initial report')
+    expect(stepLabel({ key: '140212000000:followup:2026-07-02', label_zh: '2026-07-02 县级续报' })).toBe('2026-07-02 county follow-up')
+    expect(stepLabel({ key: 'report:province', label_zh: '逐级上报至省级' })).toBe('Forwarded to Province')
+    expect(stepLabel({ key: 'supplement-window', label_zh: '伤亡人数变化补报期限（30 日）' })).toBe('Casualty supplement window (30 days)')
+    expect(stepLabel({ key: 'something-new', label_zh: '新环节' })).toBe('新环节')
+    i18n.global.locale.value = 'zh-CN'
+    expect(stepLabel({ key: 'forward', label_zh: '市级审核上报' })).toBe('市级审核上报')
+    expect(stepLabel({ key: '140212000000:followup:2026-07-02', label_zh: '2026-07-02 旱情续报' })).toBe('2026-07-02 旱情续报')
+    expect(i18n.global.locale.value).toBe('zh-CN')
+  })
+})
