@@ -48,17 +48,6 @@ async function waitHealthy(url, child, logs, timeoutMs) {
   throw new Error(`yingji not healthy at ${url} after ${timeoutMs} ms (${last}):\n${logs.join('')}`)
 }
 
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-}
 
 export async function startBackend({ timeoutMs = 90_000 } = {}) {
   // Against an already running server (e.g. `npm run dev` in web/ in front of `yingji demo`):
