@@ -52,6 +52,9 @@ enum Command {
     /// CAP 1.2 alerts: validate or summarise files.
     #[command(subcommand)]
     Cap(CapCmd),
+    /// Road network: build a graph from OSM, query routes, matrices, isochrones, coverage (JSON).
+    #[command(subcommand)]
+    Route(crate::route_cli::RouteCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -253,6 +256,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Cap(cmd) => return cap_cmd(cmd),
+        Command::Route(cmd) => {
+            let cmd_is_build = matches!(cmd, crate::route_cli::RouteCmd::Build { .. });
+            let v = tokio::task::spawn_blocking(move || crate::route_cli::run(cmd)).await??;
+            if cmd_is_build {
+                eprintln!();
+            }
+            use std::io::Write;
+            // A closed pipe (`| head`) is not an error.
+            if let Err(e) = writeln!(
+                std::io::stdout().lock(),
+                "{}",
+                serde_json::to_string_pretty(&v)?
+            ) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e.into());
+                }
+            }
+        }
         Command::Import(cmd) => import_cmd(config, cmd).await?,
         Command::Export(cmd) => export_cmd(config, cmd).await?,
         Command::User(cmd) => user_cmd(config, cmd).await?,

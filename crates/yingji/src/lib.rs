@@ -17,6 +17,7 @@ pub mod journal;
 pub mod registry;
 pub mod reports;
 pub mod resources;
+pub mod route_cli;
 
 pub use config::Config;
 pub use http::AppState;

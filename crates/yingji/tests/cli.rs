@@ -258,3 +258,117 @@ fn cap_validate_gives_every_file_its_verdict() {
         .unwrap();
     assert!(text(&o).contains("NSW Rural Fire Service"), "{}", text(&o));
 }
+
+#[test]
+fn route_commands_on_a_real_extract() {
+    let osm = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/osm/liechtenstein-2024-03-04.osm.pbf");
+    assert!(
+        osm.exists(),
+        "the shared OSM extract is needed: {}",
+        osm.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let graph = dir.path().join("li.graph");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_yingji"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&[
+        "route",
+        "build",
+        "--osm",
+        osm.to_str().unwrap(),
+        "--out",
+        graph.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["nodes"].as_u64().unwrap() > 20_000);
+    let g = graph.to_str().unwrap();
+    let o = run(&[
+        "route",
+        "query",
+        g,
+        "--from",
+        "47.14,9.52",
+        "--to",
+        "47.05,9.50",
+    ]);
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let t = r["time_s"].as_f64().unwrap();
+    assert!(
+        r["distance_m"].as_f64().unwrap() > 9_000.0 && t > 300.0,
+        "{r}"
+    );
+    let o = run(&[
+        "route",
+        "matrix",
+        g,
+        "--sources",
+        "47.14,9.52",
+        "--targets",
+        "47.05,9.50;47.14,9.52",
+    ]);
+    let m: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        (m["time_s"][0][0].as_f64().unwrap() - t).abs() < 1.0,
+        "matrix agrees with the route: {m}"
+    );
+    assert!(m["time_s"][0][1].as_f64().unwrap() < 1.0);
+    let o = run(&[
+        "route",
+        "isochrone",
+        g,
+        "--from",
+        "47.14,9.52",
+        "--minutes",
+        "5",
+    ]);
+    let iso: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(iso["polygons"]["type"], "MultiPolygon");
+    // Bad input: clear errors, no panic.
+    let o = run(&[
+        "route",
+        "query",
+        g,
+        "--from",
+        "40,113",
+        "--to",
+        "47.05,9.50",
+    ]);
+    assert!(
+        !o.status.success() && text(&o).contains("no routable road"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["route", "query", g, "--from", "95,9", "--to", "47.05,9.50"]);
+    assert!(text(&o).contains("LAT,LON"), "{}", text(&o));
+    let o = run(&[
+        "route",
+        "isochrone",
+        g,
+        "--from",
+        "47.14,9.52",
+        "--minutes",
+        "0",
+    ]);
+    assert!(!o.status.success(), "{}", text(&o));
+    std::fs::write(dir.path().join("bad.graph"), b"not a graph").unwrap();
+    let o = run(&[
+        "route",
+        "query",
+        dir.path().join("bad.graph").to_str().unwrap(),
+        "--from",
+        "47.14,9.52",
+        "--to",
+        "47.05,9.50",
+    ]);
+    assert!(
+        !o.status.success() && !text(&o).contains("panicked"),
+        "{}",
+        text(&o)
+    );
+}
