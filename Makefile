@@ -27,7 +27,11 @@ lint:
 test: web lint test-rust test-web test-e2e
 
 test-rust:
-	$(CARGO) nextest run --workspace --no-fail-fast
+	@if command -v cargo-nextest >/dev/null 2>&1; then \
+		$(CARGO) nextest run --workspace --no-fail-fast; \
+	else \
+		echo "cargo-nextest not installed: using cargo test"; $(CARGO) test --workspace --no-fail-fast; \
+	fi
 
 test-web:
 	cd web && npm run test
