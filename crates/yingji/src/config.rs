@@ -24,6 +24,8 @@ pub struct Config {
     pub map: MapConfig,
     /// Reporting time limits (defaults: the national rules).
     pub reports: crate::reports::deadlines::Limits,
+    /// Road graph built by `yingji route build`; none: routing answers "no graph".
+    pub routing_graph: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -58,6 +60,7 @@ impl Default for Config {
             max_upload_mb: 20,
             map: MapConfig::default(),
             reports: Default::default(),
+            routing_graph: None,
         }
     }
 }
@@ -120,6 +123,9 @@ impl Config {
         }
         if let Some(v) = get("YINGJI_TILE_URL") {
             self.map.tile_url = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = get("YINGJI_ROUTING_GRAPH") {
+            self.routing_graph = (!v.is_empty()).then(|| v.into());
         }
         if let Some(v) = get("YINGJI_SESSION_HOURS") {
             self.session_hours = v

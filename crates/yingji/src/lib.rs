@@ -18,16 +18,48 @@ pub mod registry;
 pub mod reports;
 pub mod resources;
 pub mod route_cli;
+pub mod routing_api;
 
 pub use config::Config;
 pub use http::AppState;
 
-/// Open the database, make sure the reference data exists, build the state.
-pub async fn open(config: Config) -> Result<AppState, db::DbError> {
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    #[error("road graph {path}: {source}")]
+    Graph {
+        path: String,
+        source: yingji_routing::Error,
+    },
+}
+
+/// Open the database, make sure the reference data exists, load the road
+/// graph if one is configured, build the state.
+pub async fn open(config: Config) -> Result<AppState, OpenError> {
     if config.database_url.is_none() {
         let _ = std::fs::create_dir_all(&config.data_dir);
     }
     let db = db::Db::connect(&config.database_url()).await?;
     registry::store::ensure_dictionaries(&db).await?;
-    AppState::new(db, config).await
+    let graph = match &config.routing_graph {
+        Some(p) => {
+            let path = p.clone();
+            let ch = tokio::task::spawn_blocking(move || yingji_routing::Ch::load(&path))
+                .await
+                .map_err(|e| OpenError::Graph {
+                    path: p.display().to_string(),
+                    source: yingji_routing::Error::InvalidArgument(e.to_string()),
+                })?
+                .map_err(|source| OpenError::Graph {
+                    path: p.display().to_string(),
+                    source,
+                })?;
+            Some(std::sync::Arc::new(ch))
+        }
+        None => None,
+    };
+    let mut state = AppState::new(db, config).await?;
+    state.routing = graph;
+    Ok(state)
 }

@@ -52,6 +52,8 @@ pub enum ApiError {
     Throttled { minutes: i64 },
     #[error("上传的文件过大（上限 {limit_mb} MB）")]
     TooLarge { limit_mb: usize },
+    #[error("{0}")]
+    Unavailable(String),
     #[error("服务器内部错误")]
     Internal(String),
 }
@@ -80,6 +82,7 @@ impl ApiError {
             ApiError::Conflict | ApiError::Duplicate(_) => StatusCode::CONFLICT,
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,6 +99,7 @@ impl ApiError {
             ApiError::Duplicate(_) => "duplicate",
             ApiError::Throttled { .. } => "throttled",
             ApiError::TooLarge { .. } => "too_large",
+            ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
     }

@@ -24,6 +24,8 @@ pub struct AppState {
     pub feed: Feed,
     tree: Arc<RwLock<Arc<Tree>>>,
     pub throttle: Arc<crate::auth::api::IpThrottle>,
+    /// The road graph, when one is configured.
+    pub routing: Option<Arc<yingji_routing::Ch>>,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
         let tree = crate::divisions::store::load_tree(&db).await?;
         Ok(AppState {
             db,
+            routing: None,
             config: Arc::new(config),
             feed: Feed::default(),
             tree: Arc::new(RwLock::new(Arc::new(tree))),
@@ -67,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::journal::api::routes())
         .merge(crate::reports::api::routes())
         .merge(crate::indicators::api::routes())
+        .merge(crate::routing_api::routes())
         .route("/map/config", get(map_config));
     Router::new()
         .route("/healthz", get(healthz))

@@ -45,6 +45,8 @@ use super::AppState;
         crate::reports::api::set_calendar_day,
         crate::reports::api::export_disaster,
         crate::indicators::api::indicators,
+        crate::routing_api::route,
+        crate::routing_api::isochrone,
         crate::indicators::api::export,
         crate::indicators::api::statistics,
         crate::indicators::api::import_statistics,

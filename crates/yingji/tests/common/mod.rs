@@ -55,17 +55,23 @@ pub async fn apps() -> Vec<TestApp> {
 
 impl TestApp {
     pub async fn start(database_url: Option<String>) -> TestApp {
+        Self::start_with(database_url, |_| {}).await
+    }
+
+    /// Start with a configuration adjusted by `f`.
+    pub async fn start_with(database_url: Option<String>, f: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let backend = if database_url.is_some() {
             "postgres"
         } else {
             "sqlite"
         };
-        let config = Config {
+        let mut config = Config {
             data_dir: dir.path().to_path_buf(),
             database_url,
             ..Config::default()
         };
+        f(&mut config);
         let state = yingji::open(config).await.expect("open");
         yingji::demo::load_divisions(&state, "test")
             .await

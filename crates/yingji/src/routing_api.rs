@@ -1,0 +1,111 @@
+//! Road routing over HTTP, on the graph named by `routing_graph` in the
+//! configuration: travel time and route geometry between two points, and the
+//! area reachable within a time from one or more stations (GeoJSON).
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::{authorize, Action, Principal};
+use crate::http::{ApiError, AppState, Query};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/routing/route", get(route))
+        .route("/routing/isochrone", get(isochrone))
+}
+
+fn graph(s: &AppState) -> Result<std::sync::Arc<yingji_routing::Ch>, ApiError> {
+    s.routing.clone().ok_or_else(|| {
+        ApiError::Unavailable(
+            "未加载路网：用 `yingji route build` 生成路网文件并在配置中设置 routing_graph".into(),
+        )
+    })
+}
+
+fn points(field: &str, s: &str) -> Result<Vec<[f64; 2]>, ApiError> {
+    crate::route_cli::parse_points(s).map_err(|e| ApiError::field(field, e.to_string()))
+}
+
+fn snap(
+    ch: &yingji_routing::Ch,
+    field: &str,
+    p: [f64; 2],
+) -> Result<yingji_routing::Snapped, ApiError> {
+    ch.snap(p[0], p[1])
+        .map_err(|e| ApiError::field(field, e.to_string()))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct RouteParams {
+    /// LAT,LON
+    pub from: String,
+    /// LAT,LON
+    pub to: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/routing/route", tag = "routing", params(RouteParams),
+    responses((status = 200, description = "GeoJSON Feature (LineString) with time_s and distance_m"), (status = 503, body = crate::http::error::Problem)))]
+async fn route(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<RouteParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    authorize(&p, Action::Read, "routing")?;
+    let ch = graph(&s)?;
+    let (a, b) = (points("from", &q.from)?, points("to", &q.to)?);
+    let (Some(a), Some(b), 1, 1) = (a.first().copied(), b.first().copied(), a.len(), b.len())
+    else {
+        return Err(ApiError::field("from", "from 与 to 各需一个 LAT,LON"));
+    };
+    let (sa, sb) = (snap(&ch, "from", a)?, snap(&ch, "to", b)?);
+    let r = tokio::task::spawn_blocking(move || ch.route(&sa, &sb))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let r = r.ok_or_else(|| ApiError::field("to", "两点之间没有可通行的道路"))?;
+    Ok(axum::Json(json!({
+        "type": "Feature",
+        "geometry": { "type": "LineString", "coordinates": r.geometry },
+        "properties": { "time_s": r.time_s, "distance_m": r.distance_m },
+    })))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct IsochroneParams {
+    /// LAT,LON;LAT,LON;… (one or more stations)
+    pub from: String,
+    /// Time limit in minutes (default 60).
+    pub minutes: Option<f64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/routing/isochrone", tag = "routing", params(IsochroneParams),
+    responses((status = 200, description = "GeoJSON Feature (MultiPolygon) of the area reachable within the limit"), (status = 503, body = crate::http::error::Problem)))]
+async fn isochrone(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<IsochroneParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    authorize(&p, Action::Read, "routing")?;
+    let ch = graph(&s)?;
+    let pts = points("from", &q.from)?;
+    if pts.is_empty() || pts.len() > 1000 {
+        return Err(ApiError::field("from", "需要 1–1000 个站点"));
+    }
+    let minutes = q.minutes.unwrap_or(60.0);
+    let snapped = pts
+        .iter()
+        .map(|pt| snap(&ch, "from", *pt))
+        .collect::<Result<Vec<_>, _>>()?;
+    let iso = tokio::task::spawn_blocking(move || ch.isochrone(&snapped, minutes * 60.0))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::field("minutes", e.to_string()))?;
+    let mut props = serde_json::Map::new();
+    props.insert("minutes".into(), json!(minutes));
+    props.insert("nodes_reached".into(), json!(iso.nodes.len()));
+    Ok(axum::Json(
+        json!({ "type": "Feature", "geometry": yingji_geo::geojson::multipolygon_to_geojson(&iso.polygons), "properties": props }),
+    ))
+}
