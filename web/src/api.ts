@@ -22,6 +22,10 @@ import type {
   Problem,
   ProblemError,
   Schema,
+  NearestQuery,
+  NearestResult,
+  CoverageQuery,
+  CoverageResult,
 } from './types'
 
 export const API = '/api/v1'
@@ -168,6 +172,15 @@ export const api = {
     fd.append('file', file, filename ?? (file as File).name ?? 'statistics.csv')
     return request<{ imported: number }>('POST', `${API}/statistics/import`, fd)
   },
+
+  // 就近调配、路径、等时圈、覆盖分析
+  nearest: (q: NearestQuery) => request<NearestResult>('GET', `${API}/dispatch/nearest${qs({ ...q })}`),
+  coverage: (q: CoverageQuery) => request<CoverageResult>('GET', `${API}/dispatch/coverage${qs({ ...q })}`),
+  isochrone: (from: string, minutes: number) =>
+    request<GeoJSON.Feature<GeoJSON.MultiPolygon, { minutes: number; nodes_reached: number }>>(
+      'GET',
+      `${API}/routing/isochrone${qs({ from, minutes })}`,
+    ),
 }
 
 function enc(s: string) {

@@ -16,6 +16,7 @@ export const router = createRouter({
         { path: '', name: 'home', component: () => import('./views/HomeView.vue') },
         { path: 'registry/:kind', name: 'registry', component: () => import('./views/RegistryView.vue'), props: true },
         { path: 'map', name: 'map', component: () => import('./views/MapView.vue') },
+        { path: 'coverage', name: 'coverage', component: () => import('./views/CoverageView.vue') },
         { path: 'journal', name: 'journal', component: () => import('./views/JournalView.vue') },
         { path: 'disasters', name: 'disasters', component: () => import('./views/DisasterListView.vue') },
         { path: 'disasters/:id', name: 'disaster', component: () => import('./views/DisasterDetailView.vue'), props: true },

@@ -319,3 +319,89 @@ export interface StatRow {
   population: number | null
   raw_coal_wt: number | null
 }
+
+// 就近调配 / 覆盖分析
+export type TravelMethod = 'road' | 'estimate'
+export interface Estimate {
+  detour_factor: number
+  speed_kmh: number
+}
+export interface NearestItem {
+  id: number
+  kind: string
+  name: string
+  division: string
+  division_name: string
+  lon: number
+  lat: number
+  category: string
+  status: string
+  phone: string
+  duty_phone: string
+  time_s: number
+  distance_m: number
+  method: TravelMethod
+  /** [lon, lat] pairs; a straight segment when estimated. */
+  route: [number, number][] | null
+}
+export interface NearestResult {
+  at: { lat: number; lon: number }
+  method: TravelMethod
+  note: string
+  estimate: Estimate
+  considered: number
+  items: NearestItem[]
+  unreachable: { id: number; name: string }[]
+}
+export interface CoverageSettlement {
+  id: number
+  name: string
+  division: string
+  division_name: string
+  lon: number
+  lat: number
+  population: number
+  time_s: number | null
+  station: number | null
+}
+export interface CoverageResult {
+  method: TravelMethod
+  note: string
+  estimate: Estimate
+  kind: string
+  category: string | null
+  minutes: number
+  total_population: number
+  covered_population: number
+  share: number
+  uncovered_count: number
+  stations: { id: number; name: string; lon: number; lat: number; division_name: string }[]
+  off_road_stations: { id: number; name: string }[]
+  by_county: { code: string; name: string; total: number; covered: number; share: number }[]
+  settlements: CoverageSettlement[]
+  suggested: {
+    settlement: number
+    name: string
+    division_name: string
+    lon: number
+    lat: number
+    added_population: number
+    covered_population: number
+    share: number
+  }[]
+}
+export interface NearestQuery {
+  at: string
+  kind: string
+  category?: string | null
+  supply?: string | null
+  min_capacity?: number | null
+  limit?: number
+}
+export interface CoverageQuery {
+  kind: string
+  category?: string | null
+  minutes: number
+  division?: string | null
+  sites?: number
+}

@@ -197,36 +197,13 @@ impl Router<'_> {
                     .collect()
             })
             .collect();
-        let mut chosen = vec![false; cs.len()];
-        let mut covered_pop = base.covered_population;
-        let mut choices = Vec::new();
-        while choices.len() < k {
-            let mut best: Option<(f64, usize)> = None;
-            for (i, set) in sets.iter().enumerate() {
-                if chosen[i] {
-                    continue;
-                }
-                let gain: f64 = set
-                    .iter()
-                    .filter(|&&d| !covered[d])
-                    .map(|&d| demand[d].population)
-                    .sum();
-                if gain > 0.0 && best.is_none_or(|(g, _)| gain > g) {
-                    best = Some((gain, i));
-                }
-            }
-            let Some((gain, i)) = best else { break };
-            chosen[i] = true;
-            for &d in &sets[i] {
-                covered[d] = true;
-            }
-            covered_pop += gain;
-            choices.push(SiteChoice {
-                candidate: cidx[i],
-                added_population: gain,
-                covered_population: covered_pop,
-            });
-        }
+        let choices = greedy_max_cover(&sets, demand, &mut covered, base.covered_population, k)
+            .into_iter()
+            .map(|c| SiteChoice {
+                candidate: cidx[c.candidate],
+                ..c
+            })
+            .collect();
         Ok(SiteSelection {
             total_population: total,
             initial_covered_population: base.covered_population,
@@ -234,4 +211,54 @@ impl Router<'_> {
             off_road_candidates,
         })
     }
+}
+
+/// The greedy maximal-covering step on its own: `sets[i]` lists the demand
+/// points candidate `i` covers; `covered` marks those already covered (it is
+/// updated); `covered_population` is their population. Each round adds the
+/// candidate covering the most still-uncovered population (ties: lowest
+/// index) until `k` are chosen or none adds anything. The returned
+/// [`SiteChoice::candidate`] indexes `sets`.
+///
+/// Pure: any source of "covers" (road travel times, straight-line estimates)
+/// can use it.
+pub fn greedy_max_cover(
+    sets: &[Vec<usize>],
+    demand: &[DemandPoint],
+    covered: &mut [bool],
+    mut covered_population: f64,
+    k: usize,
+) -> Vec<SiteChoice> {
+    let mut chosen = vec![false; sets.len()];
+    let mut choices = Vec::new();
+    while choices.len() < k {
+        let mut best: Option<(f64, usize)> = None;
+        for (i, set) in sets.iter().enumerate() {
+            if chosen[i] {
+                continue;
+            }
+            let gain: f64 = set
+                .iter()
+                .filter(|&&d| !covered.get(d).copied().unwrap_or(true))
+                .filter_map(|&d| demand.get(d).map(|p| p.population))
+                .sum();
+            if gain > 0.0 && best.is_none_or(|(g, _)| gain > g) {
+                best = Some((gain, i));
+            }
+        }
+        let Some((gain, i)) = best else { break };
+        chosen[i] = true;
+        for &d in &sets[i] {
+            if let Some(c) = covered.get_mut(d) {
+                *c = true;
+            }
+        }
+        covered_population += gain;
+        choices.push(SiteChoice {
+            candidate: i,
+            added_population: gain,
+            covered_population,
+        });
+    }
+    choices
 }

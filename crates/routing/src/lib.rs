@@ -61,7 +61,9 @@ pub mod synthetic;
 pub use ch::Ch;
 pub use closures::Closures;
 pub use contract::ContractionParams;
-pub use coverage::{CoverageParams, CoverageReport, DemandPoint, SiteChoice, SiteSelection};
+pub use coverage::{
+    greedy_max_cover, CoverageParams, CoverageReport, DemandPoint, SiteChoice, SiteSelection,
+};
 pub use error::{Error, Result};
 pub use graph::{haversine_m, EdgeId, Graph, InputEdge, NodeId};
 pub use io::FORMAT_VERSION;

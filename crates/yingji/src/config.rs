@@ -26,6 +26,8 @@ pub struct Config {
     pub reports: crate::reports::deadlines::Limits,
     /// Road graph built by `yingji route build`; none: routing answers "no graph".
     pub routing_graph: Option<PathBuf>,
+    /// Travel-time estimate used by dispatch without a road graph.
+    pub dispatch: crate::dispatch::Estimate,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -61,6 +63,7 @@ impl Default for Config {
             map: MapConfig::default(),
             reports: Default::default(),
             routing_graph: None,
+            dispatch: Default::default(),
         }
     }
 }

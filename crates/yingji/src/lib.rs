@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod dispatch;
 pub mod divisions;
 pub mod http;
 pub mod indicators;
@@ -27,6 +28,8 @@ pub use http::AppState;
 pub enum OpenError {
     #[error(transparent)]
     Db(#[from] db::DbError),
+    #[error("configuration: {0}")]
+    Config(String),
     #[error("road graph {path}: {source}")]
     Graph {
         path: String,
@@ -40,6 +43,7 @@ pub async fn open(config: Config) -> Result<AppState, OpenError> {
     if config.database_url.is_none() {
         let _ = std::fs::create_dir_all(&config.data_dir);
     }
+    config.dispatch.check().map_err(OpenError::Config)?;
     let db = db::Db::connect(&config.database_url()).await?;
     registry::store::ensure_dictionaries(&db).await?;
     let graph = match &config.routing_graph {

@@ -1,5 +1,5 @@
 // UI-side styling per registry kind (colour on the map, icon in the menu).
-import { Avatar, Reading, Van, Box, House, OfficeBuilding, WarningFilled, Monitor, Collection } from '@element-plus/icons-vue'
+import { Avatar, Reading, Van, Box, House, OfficeBuilding, WarningFilled, Monitor, Collection, UserFilled } from '@element-plus/icons-vue'
 import type { Component } from 'vue'
 
 const STYLE: Record<string, { color: string; icon: Component }> = {
@@ -11,6 +11,7 @@ const STYLE: Record<string, { color: string; icon: Component }> = {
   enterprise: { color: '#6d4c41', icon: OfficeBuilding },
   hazard_source: { color: '#ad1457', icon: WarningFilled },
   monitoring_point: { color: '#00897b', icon: Monitor },
+  settlement: { color: '#5d6d7e', icon: UserFilled },
 }
 const PALETTE = ['#3949ab', '#f9a825', '#546e7a', '#8d6e63', '#43a047', '#e53935']
 

@@ -15,6 +15,7 @@ const KNOWN_CATEGORY_FIELD: Record<string, string> = {
   enterprise: 'industry',
   hazard_source: 'level',
   monitoring_point: 'monitor_type',
+  settlement: 'settlement_type',
 }
 
 export function categoryField(s: Schema): Field | undefined {

@@ -89,6 +89,44 @@ const COUNTIES: [&str; 10] = [
     "140226",
 ];
 
+/// Resident population of each county-level unit, 2020 census (七普).
+/// 平城区 and 云州区 are their census bulletins' figures, 新荣区 the city
+/// bulletin's 8.86万; 云冈区 is the city bulletin's 市区 2,030,200 minus the
+/// other three districts; the six counties share the rest of the city's
+/// 3,105,591 in proportion to their 2017 registered populations. The sum is
+/// the city's census total.
+pub const COUNTY_POPULATION_2020: [(&str, i64); 10] = [
+    ("140212", 88_600),
+    ("140213", 1_105_699),
+    ("140214", 684_814),
+    ("140215", 151_087),
+    ("140221", 210_063),
+    ("140222", 158_835),
+    ("140223", 140_748),
+    ("140224", 180_376),
+    ("140225", 264_954),
+    ("140226", 120_415),
+];
+
+/// Split `total` in proportion to `shares`, in whole numbers that add up to
+/// `total` (the remainder goes to the first entries).
+fn share_out(total: i64, shares: &[i64]) -> Vec<i64> {
+    let sum: i64 = shares.iter().sum();
+    if sum <= 0 {
+        return vec![0; shares.len()];
+    }
+    let mut out: Vec<i64> = shares.iter().map(|s| total * s / sum).collect();
+    let mut rest = total - out.iter().sum::<i64>();
+    for v in out.iter_mut() {
+        if rest <= 0 {
+            break;
+        }
+        *v += 1;
+        rest -= 1;
+    }
+    out
+}
+
 struct Gen<'a> {
     s: &'a AppState,
     rng: SmallRng,
@@ -432,6 +470,46 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         }
     }
 
+    // Settlements: every village-level unit, with its county's 2020 census
+    // population shared out (a 居委会/社区 counts 4 shares, a 村委会 1). The
+    // points are placed inside the county; both are demo estimates, replaced
+    // by importing real settlement data.
+    for (county, population) in COUNTY_POPULATION_2020 {
+        let code = Code::parse(county).map_err(|e| DemoError::Other(e.to_string()))?;
+        let villages: Vec<(String, String, bool)> = tree
+            .children(&code)
+            .into_iter()
+            .flat_map(|t| {
+                Code::parse(&t.code)
+                    .map(|c| tree.children(&c))
+                    .unwrap_or_default()
+            })
+            .map(|v| {
+                let urban = v.name.contains("居委会") || v.name.contains("社区");
+                (v.code.clone(), v.name.clone(), urban)
+            })
+            .collect();
+        let shares: Vec<i64> = villages.iter().map(|v| if v.2 { 4 } else { 1 }).collect();
+        for (n, (code, name, urban)) in share_out(population, &shares).into_iter().zip(villages) {
+            let name = name
+                .trim_end_matches("村委会")
+                .trim_end_matches("居委会")
+                .to_string();
+            g.add(
+                &resources::SETTLEMENT,
+                &code,
+                &name,
+                json!({
+                    "settlement_type": if urban { "community" } else { "village" },
+                    "population": n,
+                    "data_source": "演示估算：县级2020年七普常住人口按村居分摊",
+                }),
+                "",
+            )
+            .await?;
+        }
+    }
+
     let Gen {
         mut tx,
         entries,
@@ -488,4 +566,30 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
 /// Whether the database already holds the demo (or any users).
 pub async fn exists(s: &AppState) -> Result<bool, DemoError> {
     Ok(auth::store::user_id(&s.db, "admin").await?.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn share_out_adds_up_and_follows_the_shares() {
+        for (total, shares, want) in [
+            (10, vec![1, 1], vec![5, 5]),
+            (11, vec![1, 1], vec![6, 5]),
+            (10, vec![4, 1], vec![8, 2]),
+            (7, vec![1, 1, 1], vec![3, 2, 2]),
+            (0, vec![1, 4], vec![0, 0]),
+            (5, vec![], vec![]),
+            (5, vec![0, 0], vec![0, 0]),
+        ] {
+            assert_eq!(share_out(total, &shares), want, "{total} {shares:?}");
+        }
+    }
+
+    #[test]
+    fn county_populations_add_up_to_the_city_census_total() {
+        let sum: i64 = COUNTY_POPULATION_2020.iter().map(|c| c.1).sum();
+        assert_eq!(sum, 3_105_591);
+    }
 }

@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::reports::api::routes())
         .merge(crate::indicators::api::routes())
         .merge(crate::routing_api::routes())
+        .merge(crate::dispatch::api::routes())
         .route("/map/config", get(map_config));
     Router::new()
         .route("/healthz", get(healthz))

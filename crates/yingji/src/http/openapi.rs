@@ -47,6 +47,8 @@ use super::AppState;
         crate::indicators::api::indicators,
         crate::routing_api::route,
         crate::routing_api::isochrone,
+        crate::dispatch::api::nearest,
+        crate::dispatch::api::coverage,
         crate::indicators::api::export,
         crate::indicators::api::statistics,
         crate::indicators::api::import_statistics,
@@ -58,6 +60,8 @@ use super::AppState;
         (name = "journal", description = "The hash-chained audit journal and live feed"),
         (name = "reports", description = "灾情报送与生产安全事故报告, deadlines"),
         (name = "indicators", description = "核心指标 (专栏1) and statistics"),
+        (name = "routing", description = "Road routing on the configured graph"),
+        (name = "dispatch", description = "就近调配: nearest resources, coverage and station siting"),
     )
 )]
 pub struct ApiDoc;

@@ -335,6 +335,51 @@ pub const MONITORING_POINT: KindSpec = KindSpec {
     check: no_extra_rules,
 };
 
+/// Where people live (a village, a community, a block): the demand of
+/// coverage analysis (1-hour rescue coverage, station siting) and of warning
+/// targeting.
+pub const SETTLEMENT: KindSpec = KindSpec {
+    kind: "settlement",
+    zh: "居民点人口",
+    en: "Settlements",
+    fields: &[
+        f(
+            "settlement_type",
+            "类型",
+            "Type",
+            T::Enum(&[
+                ("village", "行政村", "Village"),
+                ("community", "社区", "Community"),
+                ("other", "其他居民点", "Other"),
+            ]),
+            true,
+        ),
+        f(
+            "population",
+            "常住人口",
+            "Resident population",
+            T::Int {
+                min: 0,
+                max: 10_000_000,
+            },
+            true,
+        ),
+        f(
+            "households",
+            "户数",
+            "Households",
+            T::Int {
+                min: 0,
+                max: 10_000_000,
+            },
+            false,
+        ),
+        f("data_source", "人口数据来源", "Population source", SHORT, false),
+    ],
+    category: Some("settlement_type"),
+    check: no_extra_rules,
+};
+
 /// Every kind, in menu order.
 pub const KINDS: &[&KindSpec] = &[
     &TEAM,
@@ -345,6 +390,7 @@ pub const KINDS: &[&KindSpec] = &[
     &ENTERPRISE,
     &HAZARD_SOURCE,
     &MONITORING_POINT,
+    &SETTLEMENT,
 ];
 
 pub fn kind(name: &str) -> Option<&'static KindSpec> {

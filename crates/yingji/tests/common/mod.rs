@@ -225,11 +225,12 @@ pub fn sample_attrs(kind: &str) -> Value {
         "enterprise" => json!({ "uscc": "91350100M000100Y43", "industry": "hazmat" }),
         "hazard_source" => json!({ "hazard_class": "storage_tank", "level": "3" }),
         "monitoring_point" => json!({ "monitor_type": "rain_gauge" }),
+        "settlement" => json!({ "settlement_type": "village", "population": 860 }),
         _ => panic!("unknown kind {kind}"),
     }
 }
 
-pub const KINDS: [&str; 8] = [
+pub const KINDS: [&str; 9] = [
     "team",
     "expert",
     "equipment",
@@ -238,6 +239,7 @@ pub const KINDS: [&str; 8] = [
     "enterprise",
     "hazard_source",
     "monitoring_point",
+    "settlement",
 ];
 
 /// A full create body for a kind in a division.

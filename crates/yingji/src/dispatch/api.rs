@@ -1,0 +1,402 @@
+//! HTTP routes of dispatch: nearest resources to a point, and coverage of
+//! settlements by a kind of station (with suggested new sites).
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use yingji_routing::{Ch, CoverageParams, CoverageReport, DemandPoint, SiteSelection, Snapped};
+
+use super::{coverage_estimate, greedy_sites_estimate, ineligible, rank, Estimate, Method, Need};
+use crate::auth::{authorize, Action, Principal};
+use crate::http::{ApiError, AppState, Query};
+use crate::registry::{store as rstore, Item};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/dispatch/nearest", get(nearest))
+        .route("/dispatch/coverage", get(coverage))
+}
+
+/// Kinds that can be sent to an incident.
+pub const DISPATCHABLE: [&str; 5] = ["team", "expert", "equipment", "warehouse", "shelter"];
+/// Kinds whose records can be stations in a coverage analysis.
+pub const STATIONS: [&str; 4] = ["team", "equipment", "warehouse", "shelter"];
+/// Most records one question may consider.
+const MAX_RECORDS: i64 = 20_000;
+
+fn join_err(e: tokio::task::JoinError) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+/// Every record of `kind` the user may read (optionally one category, under
+/// a division).
+async fn records(
+    s: &AppState,
+    p: &Principal,
+    kind: &str,
+    category: Option<&str>,
+    division: Option<&str>,
+) -> Result<Vec<Item>, ApiError> {
+    let scope = authorize(p, Action::Read, &format!("registry.{kind}"))?;
+    let f = rstore::Filter {
+        category: category.map(str::to_string),
+        division: division.map(str::to_string),
+        limit: MAX_RECORDS + 1,
+        ..Default::default()
+    };
+    let (total, items) = rstore::list(&s.db, &s.tree(), kind, &scope, &f).await?;
+    if total > MAX_RECORDS {
+        return Err(ApiError::field(
+            "division",
+            format!("{total} 条记录超过一次分析的上限 {MAX_RECORDS}，请缩小区划范围"),
+        ));
+    }
+    Ok(items)
+}
+
+fn one_point(field: &str, s: &str) -> Result<[f64; 2], ApiError> {
+    match crate::route_cli::parse_points(s).as_deref() {
+        Ok([one]) => Ok(*one),
+        Ok(_) => Err(ApiError::field(field, "需要一个 LAT,LON")),
+        Err(e) => Err(ApiError::field(field, e.to_string())),
+    }
+}
+
+fn estimate_note(e: &Estimate) -> String {
+    format!(
+        "按直线距离 × 绕行系数 {} 、平均车速 {} km/h 估算",
+        e.detour_factor, e.speed_kmh
+    )
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct NearestParams {
+    /// Incident location, LAT,LON (WGS84).
+    pub at: String,
+    /// team | expert | equipment | warehouse | shelter
+    pub kind: String,
+    /// Category of the kind (team kind, equipment type, shelter class…).
+    pub category: Option<String>,
+    /// Warehouses: a supply among their main supplies.
+    pub supply: Option<String>,
+    /// Shelters: at least this many places.
+    pub min_capacity: Option<i64>,
+    /// How many to return (1–100, default 10).
+    pub limit: Option<usize>,
+    /// Include route geometry (default true).
+    pub routes: Option<bool>,
+    /// Offer dispatched / maintenance records too (default false).
+    pub include_unavailable: Option<bool>,
+}
+
+/// Times from every candidate to the incident: by road where both snap,
+/// else by the estimate. Also the snapped incident, for routes.
+fn times(
+    ch: Option<&Ch>,
+    est: &Estimate,
+    at: [f64; 2],
+    points: &[[f64; 2]],
+) -> (
+    Vec<Option<(f64, f64, Method)>>,
+    Option<(Snapped, Vec<Option<Snapped>>)>,
+) {
+    let by_estimate = |p: &[f64; 2]| {
+        let (t, d) = est.leg(*p, at);
+        Some((t, d, Method::Estimate))
+    };
+    let Some((ch, target)) = ch.and_then(|c| c.snap(at[0], at[1]).ok().map(|t| (c, t))) else {
+        return (points.iter().map(by_estimate).collect(), None);
+    };
+    let snaps: Vec<Option<Snapped>> = points.iter().map(|p| ch.snap(p[0], p[1]).ok()).collect();
+    let on_road: Vec<Snapped> = snaps.iter().flatten().copied().collect();
+    let m = ch.router().matrix(&on_road, std::slice::from_ref(&target));
+    let mut row = 0;
+    let out = points
+        .iter()
+        .zip(&snaps)
+        .map(|(p, s)| match s {
+            Some(_) => {
+                let leg = m.get(row, 0);
+                row += 1;
+                leg.map(|l| (l.time_s, l.distance_m, Method::Road))
+            }
+            None => by_estimate(p),
+        })
+        .collect();
+    (out, Some((target, snaps)))
+}
+
+#[utoipa::path(get, path = "/api/v1/dispatch/nearest", tag = "dispatch", params(NearestParams),
+    responses((status = 200, description = "Candidates ranked by travel time to the point, with the method used and routes"),
+              (status = 422, body = crate::http::error::Problem)))]
+async fn nearest(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<NearestParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    authorize(&p, Action::Read, "dispatch")?;
+    if !DISPATCHABLE.contains(&q.kind.as_str()) {
+        return Err(ApiError::field(
+            "kind",
+            format!("可调度的类型：{}", DISPATCHABLE.join(", ")),
+        ));
+    }
+    let at = one_point("at", &q.at)?;
+    let limit = q.limit.unwrap_or(10);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::field("limit", "limit 应在 1–100 之间"));
+    }
+    if q.min_capacity.is_some_and(|c| c < 0) {
+        return Err(ApiError::field("min_capacity", "不能为负数"));
+    }
+    let need = Need {
+        kind: q.kind.clone(),
+        category: q.category.clone().filter(|c| !c.is_empty()),
+        supply: q.supply.clone().filter(|c| !c.trim().is_empty()),
+        min_capacity: q.min_capacity,
+        include_unavailable: q.include_unavailable.unwrap_or(false),
+    };
+    let items: Vec<Item> = records(&s, &p, &q.kind, need.category.as_deref(), None)
+        .await?
+        .into_iter()
+        .filter(|i| ineligible(i, &need).is_none())
+        .collect();
+    let considered = items.len();
+    let est = s.config.dispatch;
+    let ch = s.routing.clone();
+    let want_routes = q.routes.unwrap_or(true);
+    let (ranked, unreachable, road_used) = tokio::task::spawn_blocking(move || {
+        let points: Vec<[f64; 2]> = items.iter().map(|i| [i.lon, i.lat]).collect();
+        let (t, snapped) = times(ch.as_deref(), &est, at, &points);
+        let with_idx: Vec<(usize, Option<(f64, f64, Method)>)> =
+            t.into_iter().enumerate().collect();
+        let (ranked, unreachable) = rank(with_idx, limit);
+        let out: Vec<Value> = ranked
+            .iter()
+            .map(|r| {
+                let it = &items[r.item];
+                let route = match (&ch, &snapped, r.method) {
+                    (Some(ch), Some((target, snaps)), Method::Road) if want_routes => snaps[r.item]
+                        .and_then(|from| ch.route(&from, target))
+                        .map(|rt| json!(rt.geometry)),
+                    _ if want_routes => Some(json!([[it.lon, it.lat], [at[0], at[1]]])),
+                    _ => None,
+                };
+                json!({
+                    "id": it.id, "kind": it.kind, "name": it.name, "division": it.division,
+                    "division_name": it.division_name, "lon": it.lon, "lat": it.lat,
+                    "category": it.category, "status": it.status, "phone": it.phone,
+                    "duty_phone": it.duty_phone, "attrs": it.attrs,
+                    "time_s": (r.time_s * 10.0).round() / 10.0,
+                    "distance_m": r.distance_m.round(),
+                    "method": r.method, "route": route,
+                })
+            })
+            .collect();
+        let unreachable: Vec<Value> = unreachable
+            .iter()
+            .map(|&i| json!({ "id": items[i].id, "name": items[i].name }))
+            .collect();
+        (out, unreachable, snapped.is_some())
+    })
+    .await
+    .map_err(join_err)?;
+    let (method, note) = match (s.routing.is_some(), road_used) {
+        (true, true) => (Method::Road, "按路网最短行车时间排序".to_string()),
+        (true, false) => (
+            Method::Estimate,
+            format!("事发点附近 1 公里内没有可通行道路，{}", estimate_note(&est)),
+        ),
+        (false, _) => (
+            Method::Estimate,
+            format!("未加载路网，{}", estimate_note(&est)),
+        ),
+    };
+    Ok(axum::Json(json!({
+        "at": { "lat": at[1], "lon": at[0] },
+        "method": method, "note": note, "estimate": est,
+        "considered": considered, "items": ranked, "unreachable": unreachable,
+    })))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct CoverageQuery {
+    /// Kind of station: team | equipment | warehouse | shelter (default team).
+    pub kind: Option<String>,
+    /// Category of the stations (e.g. a team kind).
+    pub category: Option<String>,
+    /// Time limit in minutes (1–600, default 60).
+    pub minutes: Option<f64>,
+    /// Analyse this division (default: the user's jurisdiction).
+    pub division: Option<String>,
+    /// How many new sites to suggest among the settlements (0–20, default 0).
+    pub sites: Option<usize>,
+}
+
+type Analysis = (CoverageReport, Option<SiteSelection>, Vec<usize>, Method);
+
+/// Coverage by road (stations off the road are set aside and reported) or
+/// by the estimate.
+fn analyse(
+    ch: Option<&Ch>,
+    est: &Estimate,
+    stations: &[[f64; 2]],
+    demand: &[DemandPoint],
+    limit_s: f64,
+    k: usize,
+) -> Result<Analysis, yingji_routing::Error> {
+    let cands: Vec<[f64; 2]> = demand.iter().map(|d| [d.lon, d.lat]).collect();
+    let Some(ch) = ch else {
+        let r = coverage_estimate(stations, demand, limit_s, est);
+        let sel = (k > 0).then(|| greedy_sites_estimate(stations, &cands, demand, k, limit_s, est));
+        return Ok((r, sel, Vec::new(), Method::Estimate));
+    };
+    let router = ch.router();
+    let params = CoverageParams {
+        limit_s,
+        ..Default::default()
+    };
+    let (on, off): (Vec<usize>, Vec<usize>) = (0..stations.len()).partition(|&i| {
+        router
+            .snap_within(stations[i][0], stations[i][1], params.max_snap_m)
+            .is_ok()
+    });
+    let usable: Vec<[f64; 2]> = on.iter().map(|&i| stations[i]).collect();
+    let mut r = router.coverage(&usable, demand, &params)?;
+    // nearest_station indexes `usable`; map back to the caller's list.
+    for n in r.nearest_station.iter_mut().flatten() {
+        *n = on[*n];
+    }
+    let sel = if k > 0 {
+        Some(router.greedy_sites(&usable, &cands, demand, k, &params)?)
+    } else {
+        None
+    };
+    Ok((r, sel, off, Method::Road))
+}
+
+#[utoipa::path(get, path = "/api/v1/dispatch/coverage", tag = "dispatch", params(CoverageQuery),
+    responses((status = 200, description = "Covered population of the settlements within the time limit, per county, uncovered settlements, suggested sites"),
+              (status = 422, body = crate::http::error::Problem)))]
+async fn coverage(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<CoverageQuery>,
+) -> Result<axum::Json<Value>, ApiError> {
+    authorize(&p, Action::Read, "dispatch")?;
+    let kind = q.kind.clone().unwrap_or_else(|| "team".into());
+    if !STATIONS.contains(&kind.as_str()) {
+        return Err(ApiError::field(
+            "kind",
+            format!("站点类型：{}", STATIONS.join(", ")),
+        ));
+    }
+    let minutes = q.minutes.unwrap_or(60.0);
+    if !(minutes.is_finite() && (1.0..=600.0).contains(&minutes)) {
+        return Err(ApiError::field("minutes", "时限应在 1–600 分钟之间"));
+    }
+    let k = q.sites.unwrap_or(0);
+    if k > 20 {
+        return Err(ApiError::field("sites", "建议新站点数应在 0–20 之间"));
+    }
+    let tree = s.tree();
+    let division = match q.division.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => {
+            let code = tree
+                .resolve(d, &p.division)
+                .map_err(|e| ApiError::field("division", e))?;
+            Some(code.prefix().to_string())
+        }
+        None => None,
+    };
+    let category = q.category.clone().filter(|c| !c.is_empty());
+    let stations = records(&s, &p, &kind, category.as_deref(), None).await?;
+    let settlements = records(&s, &p, "settlement", None, division.as_deref()).await?;
+    if settlements.is_empty() {
+        return Err(ApiError::field(
+            "division",
+            "该范围内没有居民点人口数据：请先在“居民点人口”中导入",
+        ));
+    }
+    let demand: Vec<DemandPoint> = settlements
+        .iter()
+        .map(|i| DemandPoint {
+            lon: i.lon,
+            lat: i.lat,
+            population: i
+                .attrs
+                .get("population")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0),
+        })
+        .collect();
+    let points: Vec<[f64; 2]> = stations.iter().map(|i| [i.lon, i.lat]).collect();
+    let est = s.config.dispatch;
+    let ch = s.routing.clone();
+    let limit_s = minutes * 60.0;
+    let d2 = demand.clone();
+    let (report, selection, off_road, method) =
+        tokio::task::spawn_blocking(move || analyse(ch.as_deref(), &est, &points, &d2, limit_s, k))
+            .await
+            .map_err(join_err)?
+            .map_err(|e| ApiError::field("kind", e.to_string()))?;
+
+    let share = |c: f64, t: f64| if t > 0.0 { c / t } else { 0.0 };
+    let mut by_county: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
+    for (i, it) in settlements.iter().enumerate() {
+        let county = it.division.get(..6).unwrap_or(&it.division).to_string();
+        let e = by_county.entry(county).or_default();
+        e.0 += demand[i].population;
+        if report.time_s[i].is_some() {
+            e.1 += demand[i].population;
+        }
+    }
+    let settlements_out: Vec<Value> = settlements
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            json!({
+                "id": it.id, "name": it.name, "division": it.division, "division_name": it.division_name,
+                "lon": it.lon, "lat": it.lat, "population": demand[i].population,
+                "time_s": report.time_s[i].map(|t| t.round()),
+                "station": report.nearest_station[i].map(|n| stations[n].id),
+            })
+        })
+        .collect();
+    let suggested: Vec<Value> = selection
+        .as_ref()
+        .map(|sel| {
+            sel.choices
+                .iter()
+                .map(|c| {
+                    let it = &settlements[c.candidate];
+                    json!({
+                        "settlement": it.id, "name": it.name, "division_name": it.division_name,
+                        "lon": it.lon, "lat": it.lat, "added_population": c.added_population,
+                        "covered_population": c.covered_population,
+                        "share": share(c.covered_population, sel.total_population),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let note = match method {
+        Method::Road => "按路网行车时间计算".to_string(),
+        Method::Estimate => format!("未加载路网，{}", estimate_note(&est)),
+    };
+    Ok(axum::Json(json!({
+        "method": method, "note": note, "estimate": est,
+        "kind": kind, "category": category, "minutes": minutes,
+        "total_population": report.total_population,
+        "covered_population": report.covered_population,
+        "share": share(report.covered_population, report.total_population),
+        "uncovered_count": report.uncovered.len(),
+        "stations": stations.iter().map(|i| json!({ "id": i.id, "name": i.name, "lon": i.lon, "lat": i.lat, "division_name": i.division_name })).collect::<Vec<_>>(),
+        "off_road_stations": off_road.iter().map(|&i| json!({ "id": stations[i].id, "name": stations[i].name })).collect::<Vec<_>>(),
+        "by_county": by_county.iter().map(|(c, (t, cv))| json!({ "code": c, "name": tree.name(c), "total": t, "covered": cv, "share": share(*cv, *t) })).collect::<Vec<_>>(),
+        "settlements": settlements_out,
+        "suggested": suggested,
+    })))
+}

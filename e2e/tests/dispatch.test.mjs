@@ -1,0 +1,84 @@
+// 就近调配 on the one map and the coverage page, in headless Chromium against `yingji demo`
+// (no road graph in the demo: both say they estimate, and the isochrone says why it cannot draw).
+import { test, before, after, describe } from 'node:test'
+import assert from 'node:assert/strict'
+import path from 'node:path'
+import { startBackend, REPO_DIR } from '../lib/server.mjs'
+import { launch, newPage, login, apiFetch } from '../lib/browser.mjs'
+
+const SCREENSHOTS = process.env.YINGJI_SCREENSHOTS || path.join(REPO_DIR, 'docs', 'screenshots')
+
+let server
+let browser
+
+before(async () => {
+  server = await startBackend()
+  browser = await launch()
+})
+
+after(async () => {
+  await browser?.close().catch(() => {})
+  await server?.stop()
+})
+
+describe('dispatch and coverage', () => {
+  test('click an incident point, get the nearest teams ranked with routes, see coverage', async () => {
+    const { context, page, errors } = await newPage(browser, server.url)
+    try {
+      await login(page, 'commander')
+      await page.locator('[data-testid=menu-map]').click()
+      await page.waitForFunction(() => window.__yjMap?.ready)
+      // Centre on 平城区 and click the middle of the map.
+      await page.evaluate(() => window.__yjMap.map.setView([40.08, 113.3], 11, { animate: false }))
+      await page.waitForTimeout(300)
+      const box = await page.locator('[data-testid=map]').boundingBox()
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+      await page.locator('[data-testid=incident-pin]').waitFor({ state: 'attached' })
+      const at = (await page.locator('[data-testid=dispatch-at]').textContent()).trim()
+      assert.match(at, /^40\.0\d+,113\.\d+$/)
+
+      await page.locator('[data-testid=dispatch-find]').click()
+      await page.locator('[data-testid=dispatch-result]').waitFor()
+      const note = await page.locator('[data-testid=dispatch-note]').textContent()
+      assert.match(note, /未加载路网/)
+      assert.match(note, /绕行系数/)
+      // The list is the server's ranking, nearest first.
+      const { status, body } = await apiFetch(page, `/api/v1/dispatch/nearest?at=${at}&kind=team&limit=5`)
+      assert.equal(status, 200)
+      assert.equal(body.items.length, 5)
+      for (let i = 1; i < body.items.length; i++) assert.ok(body.items[i - 1].time_s <= body.items[i].time_s)
+      for (let i = 0; i < 5; i++) {
+        const text = await page.locator(`[data-testid=dispatch-item-${i}]`).textContent()
+        assert.ok(text.includes(body.items[i].name), `${i}: ${text}`)
+      }
+      // One route per result is drawn.
+      assert.equal(await page.locator('path.yj-route').count(), 5)
+
+      // Isochrones need a road graph; the demo has none and the panel says so.
+      await page.locator('[data-testid=iso-draw]').click()
+      await page.locator('[data-testid=iso-note]', { hasText: '未加载路网' }).waitFor()
+      await page.waitForTimeout(300)
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'dispatch.png') })
+
+      // Coverage page: the figures are the server's, four suggested sites are marked.
+      await page.locator('[data-testid=menu-coverage]').click()
+      await page.locator('[data-testid=coverage-share]').waitFor()
+      const cov = await apiFetch(page, '/api/v1/dispatch/coverage?kind=team&minutes=60&sites=4')
+      assert.equal(cov.status, 200)
+      assert.equal(cov.body.total_population, 3105591, 'demo settlements carry the census total')
+      const share = (await page.locator('[data-testid=coverage-share]').textContent()).trim()
+      assert.equal(share, `${(cov.body.share * 100).toFixed(1)}%`)
+      assert.equal(cov.body.suggested.length, 4)
+      await page.locator('[data-testid=suggested-3]').waitFor({ state: 'attached' })
+      const rows = await page.locator('[data-testid=coverage-suggested] tbody tr').count()
+      assert.equal(rows, 4)
+      assert.ok((await page.locator('path.yj-cov-covered').count()) > 0)
+      if (cov.body.uncovered_count > 0) assert.ok((await page.locator('path.yj-cov-uncovered').count()) > 0)
+      await page.waitForTimeout(300)
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'coverage.png') })
+      assert.deepEqual(errors, [])
+    } finally {
+      await context.close()
+    }
+  })
+})
