@@ -1,0 +1,199 @@
+//! Webhooks: a signed HTTP POST of the CAP XML or the JSON form.
+//!
+//! Each request carries
+//! - `Content-Type: application/cap+xml` or `application/json`;
+//! - `X-Yingji-Signature: sha256=<hex>`, the lower-case hex HMAC-SHA256 of
+//!   the exact body bytes keyed with the recipient's secret (check it with
+//!   [`verify_signature`]);
+//! - `X-Yingji-Timestamp`: Unix seconds when the attempt was made (not
+//!   signed; informational);
+//! - `Idempotency-Key`: [`crate::idempotency_key`] — the same on every retry,
+//!   so receivers can drop duplicates;
+//! - `X-Yingji-Alert`: the CAP identifier.
+//!
+//! 2xx is delivered; 408, 429, 5xx, timeouts and connection errors are
+//! retried (honouring `Retry-After`); any other status, redirects included,
+//! is a permanent failure.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::ConfigError;
+use crate::http;
+use crate::message::{idempotency_key, Message, Recipient, WebhookFormat};
+use crate::outcome::Outcome;
+
+/// Signature header name.
+pub const SIGNATURE_HEADER: &str = "X-Yingji-Signature";
+/// Timestamp header name.
+pub const TIMESTAMP_HEADER: &str = "X-Yingji-Timestamp";
+/// Idempotency header name.
+pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
+/// Alert identifier header name.
+pub const ALERT_HEADER: &str = "X-Yingji-Alert";
+
+/// Webhook adapter settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Whole-request timeout in milliseconds (connect, send, response).
+    /// Default 10 000.
+    pub timeout_ms: u64,
+    /// Connection timeout in milliseconds. Default 5 000.
+    pub connect_timeout_ms: u64,
+    /// `User-Agent` header. Default `yingji-channels/<version>`.
+    pub user_agent: String,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig {
+            timeout_ms: 10_000,
+            connect_timeout_ms: 5_000,
+            user_agent: http::USER_AGENT.to_string(),
+        }
+    }
+}
+
+/// The webhook adapter (one pooled HTTP client).
+#[derive(Debug, Clone)]
+pub struct WebhookChannel {
+    client: reqwest::Client,
+}
+
+impl WebhookChannel {
+    /// Builds the HTTP client.
+    pub fn new(config: &WebhookConfig) -> Result<Self, ConfigError> {
+        Ok(WebhookChannel {
+            client: http::client(
+                Duration::from_millis(config.timeout_ms),
+                Duration::from_millis(config.connect_timeout_ms),
+                &config.user_agent,
+            )?,
+        })
+    }
+
+    /// POSTs `msg` to a [`Recipient::Webhook`]; any other recipient fails.
+    pub async fn deliver(&self, msg: &Message, recipient: &Recipient) -> Outcome {
+        let Recipient::Webhook {
+            url,
+            secret,
+            format,
+        } = recipient
+        else {
+            return Outcome::failed(format!(
+                "the webhook channel cannot deliver to a {} recipient",
+                recipient.kind()
+            ));
+        };
+        if let Err(e) = recipient.validate() {
+            return Outcome::failed(e.to_string());
+        }
+        let body: Vec<u8> = match format {
+            WebhookFormat::Cap => msg.cap_xml.clone().into_bytes(),
+            WebhookFormat::Json => match serde_json::to_vec(&msg.json) {
+                Ok(b) => b,
+                Err(e) => return Outcome::failed(format!("cannot serialise JSON: {e}")),
+            },
+        };
+        let signature = sign(secret.as_bytes(), &body);
+        let timestamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let request = self
+            .client
+            .post(url.as_str())
+            .header(reqwest::header::CONTENT_TYPE, format.content_type())
+            .header(SIGNATURE_HEADER, signature)
+            .header(TIMESTAMP_HEADER, timestamp.to_string())
+            .header(
+                IDEMPOTENCY_HEADER,
+                idempotency_key(&msg.identifier, recipient),
+            )
+            .header(ALERT_HEADER, header_safe(&msg.identifier))
+            .body(body);
+        let resp = match request.send().await {
+            Ok(r) => r,
+            Err(e) => return http::transport_error(&e),
+        };
+        let status = resp.status().as_u16();
+        let retry_after = http::retry_after(resp.headers());
+        let body = http::read_body(resp).await;
+        http::classify_status(
+            status,
+            retry_after.as_deref(),
+            SystemTime::now(),
+            &http::excerpt(&body),
+        )
+    }
+}
+
+/// The identifier as a header value: CAP identifiers are visible ASCII
+/// without spaces; any other character is replaced by `_`.
+fn header_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_graphic() { c } else { '_' })
+        .collect()
+}
+
+/// HMAC-SHA256 (RFC 2104) of `body` keyed with `key`.
+pub fn hmac_sha256(key: &[u8], body: &[u8]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut k = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let mut ipad = [0x36u8; BLOCK];
+    let mut opad = [0x5cu8; BLOCK];
+    for i in 0..BLOCK {
+        ipad[i] ^= k[i];
+        opad[i] ^= k[i];
+    }
+    let mut inner = Sha256::new();
+    inner.update(ipad);
+    inner.update(body);
+    let inner = inner.finalize();
+    let mut outer = Sha256::new();
+    outer.update(opad);
+    outer.update(inner);
+    outer.finalize().into()
+}
+
+/// The `X-Yingji-Signature` value for `body`: `sha256=` and the lower-case
+/// hex HMAC-SHA256 of the body keyed with `secret`.
+pub fn sign(secret: &[u8], body: &[u8]) -> String {
+    format!("sha256={}", hex::encode(hmac_sha256(secret, body)))
+}
+
+/// For receivers: whether `header` (the `X-Yingji-Signature` value) is the
+/// signature of `body` under `secret`. The hex may be upper or lower case;
+/// the comparison takes constant time for a given length.
+///
+/// ```
+/// use yingji_channels::{sign, verify_signature};
+/// let header = sign(b"s3cret", b"<alert/>");
+/// assert!(verify_signature(b"s3cret", b"<alert/>", &header));
+/// assert!(!verify_signature(b"other", b"<alert/>", &header));
+/// ```
+pub fn verify_signature(secret: &[u8], body: &[u8], header: &str) -> bool {
+    let Some(hex_part) = header.trim().strip_prefix("sha256=") else {
+        return false;
+    };
+    let Ok(given) = hex::decode(hex_part) else {
+        return false;
+    };
+    let expected = hmac_sha256(secret, body);
+    if given.len() != expected.len() {
+        return false;
+    }
+    given
+        .iter()
+        .zip(expected.iter())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+        == 0
+}
