@@ -68,15 +68,20 @@ describe('dispatch and coverage', () => {
       assert.equal(cov.body.total_population, 3105591, 'demo settlements carry the census total')
       const share = (await page.locator('[data-testid=coverage-share]').textContent()).trim()
       assert.equal(share, `${(cov.body.share * 100).toFixed(1)}%`)
-      assert.equal(cov.body.suggested.length, 4)
-      await page.locator('[data-testid=suggested-3]').waitFor({ state: 'attached' })
+      // Up to four sites, each adding people, until everyone is covered.
+      const n = cov.body.suggested.length
+      assert.ok(n >= 1 && n <= 4, `suggested ${n}`)
+      for (const s of cov.body.suggested) assert.ok(s.added_population > 0)
+      if (n < 4) assert.equal(cov.body.suggested[n - 1].covered_population, cov.body.total_population)
+      await page.locator(`[data-testid=suggested-${n - 1}]`).waitFor({ state: 'attached' })
       const rows = await page.locator('[data-testid=coverage-suggested] tbody tr').count()
-      assert.equal(rows, 4)
+      assert.equal(rows, n)
       assert.ok((await page.locator('path.yj-cov-covered').count()) > 0)
       if (cov.body.uncovered_count > 0) assert.ok((await page.locator('path.yj-cov-uncovered').count()) > 0)
       await page.waitForTimeout(300)
       await page.screenshot({ path: path.join(SCREENSHOTS, 'coverage.png') })
-      assert.deepEqual(errors, [])
+      // 401 before login and the expected 503 of the isochrone are network errors, not page errors.
+      assert.deepEqual(errors.filter((e) => !e.startsWith('Failed to load resource')), [])
     } finally {
       await context.close()
     }
