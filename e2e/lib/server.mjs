@@ -49,7 +49,7 @@ async function waitHealthy(url, child, logs, timeoutMs) {
 }
 
 
-export async function startBackend({ timeoutMs = 90_000 } = {}) {
+export async function startBackend({ timeoutMs = 90_000, env = {} } = {}) {
   // Against an already running server (e.g. `npm run dev` in web/ in front of `yingji demo`):
   // YINGJI_E2E_BASE_URL=http://localhost:5173. The tests then share that server's data.
   if (process.env.YINGJI_E2E_BASE_URL) {
@@ -65,7 +65,7 @@ export async function startBackend({ timeoutMs = 90_000 } = {}) {
   const child = spawn(bin, ['demo', '--data-dir', path.join(dataDir, 'data'), '--listen', `127.0.0.1:${port}`], {
     cwd: dataDir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn', ...env },
   })
   child.stdout.on('data', (d) => logs.push(String(d)))
   child.stderr.on('data', (d) => logs.push(String(d)))

@@ -3,7 +3,10 @@
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { startBackend, REPO_DIR } from '../lib/server.mjs'
+import os from 'node:os'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { startBackend, backendBinary, REPO_DIR } from '../lib/server.mjs'
 import { launch, newPage, login, apiFetch } from '../lib/browser.mjs'
 
 const SCREENSHOTS = process.env.YINGJI_SCREENSHOTS || path.join(REPO_DIR, 'docs', 'screenshots')
@@ -82,6 +85,50 @@ describe('dispatch and coverage', () => {
       await page.screenshot({ path: path.join(SCREENSHOTS, 'coverage.png') })
       // 401 before login and the expected 503 of the isochrone are network errors, not page errors.
       assert.deepEqual(errors.filter((e) => !e.startsWith('Failed to load resource')), [])
+    } finally {
+      await context.close()
+    }
+  })
+})
+
+describe('with a road graph', () => {
+  let graphServer
+  let dir
+  before(async () => {
+    // A real road graph (the shared Liechtenstein extract), built with the CLI.
+    const osm = path.join(REPO_DIR, '..', 'shared', 'data', 'osm', 'liechtenstein-2024-03-04.osm.pbf')
+    assert.ok(existsSync(osm), `the shared OSM extract is needed: ${osm}`)
+    dir = mkdtempSync(path.join(os.tmpdir(), 'yingji-e2e-graph-'))
+    const graph = path.join(dir, 'li.graph')
+    execFileSync(backendBinary(), ['route', 'build', '--osm', osm, '--out', graph], { stdio: 'ignore' })
+    graphServer = await startBackend({ env: { YINGJI_ROUTING_GRAPH: graph } })
+  })
+  after(async () => {
+    await graphServer?.stop()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  test('an isochrone around a clicked point is drawn on the map', async () => {
+    const { context, page } = await newPage(browser, graphServer.url)
+    try {
+      await login(page, 'commander')
+      await page.locator('[data-testid=menu-map]').click()
+      await page.waitForFunction(() => window.__yjMap?.ready)
+      await page.evaluate(() => window.__yjMap.map.setView([47.14, 9.52], 12, { animate: false }))
+      await page.waitForTimeout(300)
+      const box = await page.locator('[data-testid=map]').boundingBox()
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+      await page.locator('[data-testid=incident-pin]').waitFor({ state: 'attached' })
+      await page.locator('[data-testid=iso-draw]').click()
+      await page.locator('[data-testid=iso-note]', { hasText: '分钟可达范围' }).waitFor()
+      assert.ok((await page.locator('path.yj-isochrone').count()) >= 1)
+      const at = (await page.locator('[data-testid=dispatch-at]').textContent()).trim()
+      const { status, body } = await apiFetch(page, `/api/v1/routing/isochrone?from=${at}&minutes=30`)
+      assert.equal(status, 200)
+      const note = await page.locator('[data-testid=iso-note]').textContent()
+      assert.ok(note.includes(String(body.properties.nodes_reached)), note)
+      await page.waitForTimeout(300)
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'isochrone.png') })
     } finally {
       await context.close()
     }
