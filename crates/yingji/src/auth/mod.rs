@@ -133,7 +133,9 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
         (_, Action::Admin) => false,
         (Role::Commander, _) => module != "users",
         (Role::Operator, Action::Read) => module != "users",
-        (Role::Operator, Action::Write) => registry || module.starts_with("reports."),
+        (Role::Operator, Action::Write) => {
+            registry || module.starts_with("reports.") || module == "incidents"
+        }
         (Role::Reporter, Action::Read) => module != "users",
         (Role::Reporter, Action::Write) => module == "reports.disaster",
         (Role::Observer, Action::Read) => module != "users",
@@ -268,6 +270,12 @@ mod tests {
             (Role::Enterprise, Write, "registry.shelter", false),
             (Role::Enterprise, Write, "registry.hazard_source", true),
             (Role::Enterprise, Read, "journal", false),
+            (Role::Operator, Write, "incidents", true),
+            (Role::Commander, Write, "incidents", true),
+            (Role::Reporter, Write, "incidents", false),
+            (Role::Observer, Write, "incidents", false),
+            (Role::Observer, Read, "incidents", true),
+            (Role::Enterprise, Read, "incidents", false),
         ];
         for (role, action, module, allowed) in table {
             assert_eq!(

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use yingji_routing::{Ch, CoverageParams, CoverageReport, DemandPoint, SiteSelection, Snapped};
 
-use super::{coverage_estimate, greedy_sites_estimate, ineligible, rank, Estimate, Method, Need};
+use super::{
+    coverage_estimate, greedy_sites_estimate, ineligible, rank, Estimate, Method, Need, Timed,
+};
 use crate::auth::{authorize, Action, Principal};
 use crate::http::{ApiError, AppState, Query};
 use crate::registry::{store as rstore, Item};
@@ -91,6 +93,9 @@ pub struct NearestParams {
     pub include_unavailable: Option<bool>,
 }
 
+/// The snapped incident and each candidate's snap (None: off the road).
+type Snaps = (Snapped, Vec<Option<Snapped>>);
+
 /// Times from every candidate to the incident: by road where both snap,
 /// else by the estimate. Also the snapped incident, for routes.
 fn times(
@@ -98,10 +103,7 @@ fn times(
     est: &Estimate,
     at: [f64; 2],
     points: &[[f64; 2]],
-) -> (
-    Vec<Option<(f64, f64, Method)>>,
-    Option<(Snapped, Vec<Option<Snapped>>)>,
-) {
+) -> (Vec<Option<Timed>>, Option<Snaps>) {
     let by_estimate = |p: &[f64; 2]| {
         let (t, d) = est.leg(*p, at);
         Some((t, d, Method::Estimate))
@@ -170,8 +172,7 @@ async fn nearest(
     let (ranked, unreachable, road_used) = tokio::task::spawn_blocking(move || {
         let points: Vec<[f64; 2]> = items.iter().map(|i| [i.lon, i.lat]).collect();
         let (t, snapped) = times(ch.as_deref(), &est, at, &points);
-        let with_idx: Vec<(usize, Option<(f64, f64, Method)>)> =
-            t.into_iter().enumerate().collect();
+        let with_idx: Vec<(usize, Option<Timed>)> = t.into_iter().enumerate().collect();
         let (ranked, unreachable) = rank(with_idx, limit);
         let out: Vec<Value> = ranked
             .iter()

@@ -122,6 +122,9 @@ pub fn ineligible(item: &Item, need: &Need) -> Option<&'static str> {
     None
 }
 
+/// A travel time: (seconds, metres, how it was obtained).
+pub type Timed = (f64, f64, Method);
+
 /// A candidate with its travel time to the incident.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ranked<T> {
@@ -134,10 +137,7 @@ pub struct Ranked<T> {
 /// Rank by travel time (ties: straight-line order, then input order); keep
 /// the first `limit`. Candidates without a time (no road between them) are
 /// returned separately, in input order.
-pub fn rank<T>(
-    candidates: Vec<(T, Option<(f64, f64, Method)>)>,
-    limit: usize,
-) -> (Vec<Ranked<T>>, Vec<T>) {
+pub fn rank<T>(candidates: Vec<(T, Option<Timed>)>, limit: usize) -> (Vec<Ranked<T>>, Vec<T>) {
     let mut ranked = Vec::new();
     let mut unreachable = Vec::new();
     for (item, t) in candidates {

@@ -48,6 +48,12 @@ pub enum ApiError {
     Conflict,
     #[error("{0}")]
     Duplicate(String),
+    /// A rule refuses the step in the record's current state (409).
+    #[error("{0}")]
+    Refused(String),
+    /// This user may not take this step, and why (403).
+    #[error("{0}")]
+    NotAllowed(String),
     #[error("尝试次数过多，请 {minutes} 分钟后再试")]
     Throttled { minutes: i64 },
     #[error("上传的文件过大（上限 {limit_mb} MB）")]
@@ -77,9 +83,11 @@ impl ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::NotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Conflict | ApiError::Duplicate(_) => StatusCode::CONFLICT,
+            ApiError::Conflict | ApiError::Duplicate(_) | ApiError::Refused(_) => {
+                StatusCode::CONFLICT
+            }
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -97,6 +105,8 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::Conflict => "conflict",
             ApiError::Duplicate(_) => "duplicate",
+            ApiError::Refused(_) => "invalid_transition",
+            ApiError::NotAllowed(_) => "forbidden",
             ApiError::Throttled { .. } => "throttled",
             ApiError::TooLarge { .. } => "too_large",
             ApiError::Unavailable(_) => "unavailable",

@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::indicators::api::routes())
         .merge(crate::routing_api::routes())
         .merge(crate::dispatch::api::routes())
+        .merge(crate::incidents::api::routes())
         .route("/map/config", get(map_config));
     Router::new()
         .route("/healthz", get(healthz))

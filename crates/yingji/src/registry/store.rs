@@ -184,6 +184,27 @@ pub async fn insert(
     col(&row, "id")
 }
 
+/// Set a record's status (e.g. dispatched by a dispatch order); the
+/// version moves on so an open edit form sees the change.
+pub async fn set_status(
+    tx: &mut Tx,
+    kind: &str,
+    id: i64,
+    status: &str,
+    now: time::OffsetDateTime,
+) -> Result<bool, DbError> {
+    let r = sqlx::query(
+        "UPDATE registry_items SET status = $1, version = version + 1, updated_at = $2 WHERE kind = $3 AND id = $4",
+    )
+    .bind(status)
+    .bind(format_time(now))
+    .bind(kind)
+    .bind(id)
+    .execute(&mut *tx.inner)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 pub async fn set_org(tx: &mut Tx, id: i64, org: &str) -> Result<(), DbError> {
     sqlx::query("UPDATE registry_items SET org = $1 WHERE id = $2")
         .bind(org)

@@ -1,0 +1,916 @@
+//! HTTP routes of command and rescue: incident intake, its life cycle (with
+//! the proposed grade and matching plans), the 10-hour rescue clock,
+//! instructions from plan task templates, and dispatch orders. Every write:
+//! parse → authorize → rules → store + journal in one transaction.
+
+use std::sync::OnceLock;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::store::{self, Incident, Instruction, Order};
+use super::{
+    grade, instruction_overdue, instructions_from_plan, rescue_clock, resource_status_for,
+    DispatchEvent, DispatchState, Event, IncidentState, InstructionEvent, InstructionState, Role,
+    RuleError, RESCUE_LIMIT,
+};
+use crate::auth::{authorize, Action, Principal, Role as UserRole, Scope};
+use crate::db::{format_time, parse_time};
+use crate::http::{ApiError, AppState, FieldError, Json, Query};
+use crate::journal::{self, NewEntry};
+use crate::plans::{match_plans, Catalog, Facts, Level, PlanError};
+use crate::reports::deadlines::CST;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/incident-types", get(types))
+        .route("/plans", get(plans))
+        .route("/incidents", get(list).post(create))
+        .route("/incidents/{id}", get(detail))
+        .route("/incidents/{id}/events", post(event))
+        .route("/incidents/{id}/facts", put(update_facts))
+        .route("/incidents/{id}/helped", post(helped))
+        .route("/incidents/{id}/instructions", post(issue))
+        .route("/instructions/{id}/events", post(instruction_event))
+        .route("/incidents/{id}/dispatch", post(request_dispatch))
+        .route("/dispatch-orders/{id}/events", post(order_event))
+}
+
+/// The plan catalogue (embedded demo data), parsed once.
+pub fn catalog() -> Result<&'static Catalog, ApiError> {
+    static CATALOG: OnceLock<Result<Catalog, String>> = OnceLock::new();
+    CATALOG
+        .get_or_init(|| Catalog::embedded().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| ApiError::Internal(format!("plan catalogue: {e}")))
+}
+
+fn rule(e: RuleError) -> ApiError {
+    match e {
+        RuleError::State { message, .. } => ApiError::Refused(message),
+        RuleError::Field { field, message } => ApiError::field(field, message),
+        RuleError::Forbidden { message } => ApiError::NotAllowed(message),
+    }
+}
+
+fn plan_err(e: PlanError) -> ApiError {
+    match e {
+        PlanError::Input { field, message } => ApiError::field(field, message),
+        PlanError::Division(m) => ApiError::field("division", m),
+        other => ApiError::BadRequest(other.to_string()),
+    }
+}
+
+fn today(now: OffsetDateTime) -> time::Date {
+    now.to_offset(CST).date()
+}
+
+fn is_commander(p: &Principal) -> bool {
+    matches!(p.role, UserRole::Commander | UserRole::Admin)
+}
+
+fn entry(p: &Principal, i: &Incident, kind: &'static str, payload: Value) -> NewEntry {
+    NewEntry {
+        actor: p.username.clone(),
+        jurisdiction: i.division.clone(),
+        module: "incidents",
+        entity: "incident".into(),
+        entity_id: i.id.to_string(),
+        kind,
+        payload,
+    }
+}
+
+/// The incident if the user may `action` it; another jurisdiction's
+/// incident does not exist for them.
+async fn load(
+    s: &AppState,
+    p: &Principal,
+    id: i64,
+    action: Action,
+) -> Result<(Incident, Scope), ApiError> {
+    let scope = authorize(p, action, "incidents")?;
+    let i = store::get_incident(&s.db, id)
+        .await?
+        .filter(|i| scope.covers(&i.division, ""))
+        .ok_or(ApiError::NotFound)?;
+    Ok((i, scope))
+}
+
+fn clock_of(i: &Incident, now: OffsetDateTime) -> Value {
+    let onset = parse_time(&i.onset_at).unwrap_or(now);
+    let helped = i.helped_at.as_deref().and_then(parse_time);
+    let c = rescue_clock(onset, helped, now, RESCUE_LIMIT);
+    json!({ "deadline": format_time(c.deadline), "remaining_s": c.remaining_s, "status": c.status, "status_zh": c.status.label_zh(), "active": i.state.is_active() })
+}
+
+fn summary(i: &Incident, now: OffsetDateTime, s: &AppState) -> Value {
+    let mut v = serde_json::to_value(i).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("division_name".into(), s.tree().name(&i.division).into());
+        m.insert("state_zh".into(), i.state.label_zh().into());
+        m.insert("response_level".into(), json!(i.state.level()));
+        m.insert("clock".into(), clock_of(i, now));
+        if let Ok(c) = catalog() {
+            m.insert("type_name".into(), c.type_name(&i.incident_type).into());
+        }
+    }
+    v
+}
+
+#[utoipa::path(get, path = "/api/v1/incident-types", tag = "incidents", responses((status = 200, description = "The national classification tree (4 categories and sub-types)")))]
+async fn types(p: Principal) -> Result<axum::Json<Value>, ApiError> {
+    authorize(&p, Action::Read, "incidents")?;
+    Ok(axum::Json(json!(catalog()?.types)))
+}
+
+#[utoipa::path(get, path = "/api/v1/plans", tag = "incidents", responses((status = 200, description = "Plans in force with review and drill status")))]
+async fn plans(p: Principal) -> Result<axum::Json<Value>, ApiError> {
+    authorize(&p, Action::Read, "plans")?;
+    let c = catalog()?;
+    let on = today(OffsetDateTime::now_utc());
+    let out: Vec<Value> = c
+        .current_plans()
+        .into_iter()
+        .map(|pl| {
+            json!({
+                "code": pl.code, "title": pl.title, "type": pl.plan_type, "owner": pl.owner,
+                "version": pl.version, "incident_types": pl.incident_types, "divisions": pl.divisions,
+                "levels": pl.levels,
+                "review": crate::plans::review_due(pl, on),
+                "drill": crate::plans::drill_status(pl, &c.drills, on),
+            })
+        })
+        .collect();
+    Ok(axum::Json(json!(out)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListParams {
+    /// Only incidents not yet ended.
+    pub active: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(ListParams), responses((status = 200, description = "Incidents in the jurisdiction, newest first, each with its rescue clock")))]
+async fn list(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<ListParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let scope = authorize(&p, Action::Read, "incidents")?;
+    let now = OffsetDateTime::now_utc();
+    let items = store::list_incidents(&s.db, &scope.prefix, q.active.unwrap_or(false)).await?;
+    Ok(axum::Json(json!(items
+        .iter()
+        .map(|i| summary(i, now, &s))
+        .collect::<Vec<_>>())))
+}
+
+/// The intake form (接报): under a minute to fill.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIncident {
+    pub title: String,
+    /// A code of `/incident-types`.
+    pub incident_type: String,
+    /// 12-digit division code (or a unique name) within the jurisdiction.
+    pub division: String,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub address: String,
+    /// RFC 3339 with offset; default now.
+    pub onset_at: Option<String>,
+    /// phone | system | report | superior (电话/系统告警/上报/上级通报)
+    pub source: String,
+    #[serde(default)]
+    pub reporter: String,
+    #[serde(default)]
+    pub reporter_phone: String,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub facts: Facts,
+    #[serde(default)]
+    pub description: String,
+}
+
+const SOURCES: [&str; 4] = ["phone", "system", "report", "superior"];
+
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = NewIncident,
+    responses((status = 201, description = "Recorded, with the proposed grade and matching plans"), (status = 422, body = crate::http::error::Problem)))]
+async fn create(
+    State(s): State<AppState>,
+    p: Principal,
+    Json(b): Json<NewIncident>,
+) -> Result<Response, ApiError> {
+    let scope = authorize(&p, Action::Write, "incidents")?;
+    let c = catalog()?;
+    let now = OffsetDateTime::now_utc();
+    let tree = s.tree();
+    let mut errors = Vec::new();
+    if b.title.trim().is_empty() || b.title.chars().count() > 200 {
+        errors.push(FieldError::new("title", "必填，最多 200 字"));
+    }
+    if c.type_node(b.incident_type.trim()).is_none() {
+        errors.push(FieldError::new(
+            "incident_type",
+            format!("未知的事件类型“{}”", b.incident_type),
+        ));
+    }
+    if !SOURCES.contains(&b.source.as_str()) {
+        errors.push(FieldError::new(
+            "source",
+            "来源应为 phone/system/report/superior（电话/系统告警/上报/上级通报）",
+        ));
+    }
+    let division = match tree.resolve(&b.division, &p.division) {
+        Ok(d) if scope.covers(d.as_str(), "") => Some(d),
+        Ok(_) => {
+            errors.push(FieldError::new("division", "不在您的管辖范围内"));
+            None
+        }
+        Err(e) => {
+            errors.push(FieldError::new("division", e));
+            None
+        }
+    };
+    match (b.lon, b.lat) {
+        (Some(lon), Some(lat)) => {
+            if let Some(d) = &division {
+                if tree.contains_point(d, lon, lat) == Some(false) {
+                    errors.push(FieldError::new(
+                        "lat",
+                        format!("坐标 ({lon}, {lat}) 不在所选区划范围内"),
+                    ));
+                }
+            }
+        }
+        (None, None) => {}
+        _ => errors.push(FieldError::new("lon", "经度和纬度需同时填写")),
+    }
+    let onset = match b.onset_at.as_deref() {
+        None => Ok(now),
+        Some(t) => parse_time(t).ok_or(()),
+    };
+    match onset {
+        Err(()) => errors.push(FieldError::new(
+            "onset_at",
+            "不是带时区的时间（例如 2026-07-01T10:00:00+08:00）",
+        )),
+        Ok(t) if t > now + time::Duration::minutes(5) => {
+            errors.push(FieldError::new("onset_at", "事发时间不能晚于现在"))
+        }
+        Ok(_) => {}
+    }
+    if let Err(e) = b.facts.check() {
+        errors.push(FieldError::new("facts", e.to_string()));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let (Some(division), Ok(onset)) = (division, onset) else {
+        return Err(ApiError::BadRequest("invalid incident".into()));
+    };
+    let mut i = Incident {
+        id: 0,
+        title: b.title.trim().into(),
+        incident_type: b.incident_type.trim().into(),
+        division: division.to_string(),
+        lon: b.lon,
+        lat: b.lat,
+        address: b.address.trim().into(),
+        onset_at: format_time(onset),
+        received_at: format_time(now),
+        source: b.source,
+        reporter: b.reporter.trim().into(),
+        reporter_phone: b.reporter_phone.trim().into(),
+        facts: b.facts,
+        description: b.description,
+        state: IncidentState::Reported,
+        grade: None,
+        plan_code: String::new(),
+        helped_at: None,
+        ended_at: None,
+        created_by: p.username.clone(),
+        created_at: format_time(now),
+        updated_at: format_time(now),
+        version: 1,
+    };
+    let mut tx = s.db.begin().await?;
+    i.id = store::insert_incident(&mut tx, &i).await?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &i,
+            "reported",
+            json!({ "title": i.title, "type": i.incident_type, "source": i.source, "facts": i.facts }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(detail_json(&s, &i, now).await?),
+    )
+        .into_response())
+}
+
+async fn detail_json(s: &AppState, i: &Incident, now: OffsetDateTime) -> Result<Value, ApiError> {
+    let c = catalog()?;
+    let on = today(now);
+    let proposed = grade(c, &i.incident_type, &i.division, &i.facts, on).map_err(plan_err)?;
+    let matches = match_plans(c, &i.incident_type, &i.division, &i.facts, on).map_err(plan_err)?;
+    let instructions: Vec<Value> = store::instructions(&s.db, i.id)
+        .await?
+        .into_iter()
+        .map(|x| {
+            let overdue = parse_time(&x.due_at)
+                .map(|d| instruction_overdue(d, x.state, now))
+                .unwrap_or(false);
+            let mut v = serde_json::to_value(&x).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut v {
+                m.insert("overdue".into(), overdue.into());
+                m.insert("state_zh".into(), x.state.label_zh().into());
+            }
+            v
+        })
+        .collect();
+    let orders = store::orders(&s.db, i.id).await?;
+    let timeline = journal::list(
+        &s.db,
+        &journal::ListFilter {
+            jurisdiction_prefix: String::new(),
+            after: None,
+            before: None,
+            module: Some("incidents".into()),
+            entity: Some("incident".into()),
+            entity_id: Some(i.id.to_string()),
+            limit: 500,
+            ascending: true,
+        },
+    )
+    .await?;
+    let mut v = summary(i, now, s);
+    if let Value::Object(m) = &mut v {
+        m.insert("proposed_grade".into(), json!(proposed));
+        m.insert("plans".into(), json!(matches));
+        m.insert("instructions".into(), json!(instructions));
+        m.insert("dispatch_orders".into(), json!(orders));
+        m.insert("timeline".into(), json!(timeline));
+    }
+    Ok(v)
+}
+
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents", responses((status = 200, description = "The incident, its clock, proposed grade, matching plans, instructions, dispatch orders and timeline")))]
+async fn detail(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (i, _) = load(&s, &p, id, Action::Read).await?;
+    Ok(axum::Json(
+        detail_json(&s, &i, OffsetDateTime::now_utc()).await?,
+    ))
+}
+
+/// A step of the life cycle. `kind`: verify | mark_false | grade |
+/// start_response | change_level | end_response | review.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct EventBody {
+    pub version: i64,
+    pub kind: String,
+    /// start_response / change_level: Ⅰ–Ⅳ (I, II, III, IV or 1–4).
+    pub level: Option<String>,
+    /// start_response: the plan code (one of the matching plans).
+    pub plan: Option<String>,
+    /// mark_false / change_level / end_response: why.
+    pub reason: Option<String>,
+    /// review: the after-action summary.
+    pub summary: Option<String>,
+}
+
+fn level_field(v: &Option<String>) -> Result<Level, ApiError> {
+    v.as_deref()
+        .and_then(Level::parse)
+        .ok_or_else(|| ApiError::field("level", "响应级别应为 Ⅰ/Ⅱ/Ⅲ/Ⅳ"))
+}
+
+/// Save `i` (read at `version`) with journal entries, or 409 when another
+/// user changed it first.
+async fn save(
+    s: &AppState,
+    i: &Incident,
+    version: i64,
+    entries: Vec<NewEntry>,
+    instructions: Vec<Instruction>,
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
+    let mut tx = s.db.begin().await?;
+    if !store::update_incident(&mut tx, i, version).await? {
+        return Err(ApiError::Conflict);
+    }
+    for x in &instructions {
+        store::insert_instruction(&mut tx, x).await?;
+    }
+    journal::append(&mut tx, now, entries).await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/events", tag = "incidents", request_body = EventBody,
+    responses((status = 200, description = "The incident after the step"), (status = 409, body = crate::http::error::Problem, description = "Stale version, or the rule refuses the step (with the reason)")))]
+async fn event(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<EventBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (mut i, _) = load(&s, &p, id, Action::Write).await?;
+    if i.version != b.version {
+        return Err(ApiError::Conflict);
+    }
+    let c = catalog()?;
+    let now = OffsetDateTime::now_utc();
+    let why = || b.reason.clone().unwrap_or_default();
+    let commander_only = |what: &str| -> Result<(), ApiError> {
+        if is_commander(&p) {
+            Ok(())
+        } else {
+            Err(ApiError::NotAllowed(format!("{what}须由指挥长决定")))
+        }
+    };
+    let mut new_instructions = Vec::new();
+    let ev = match b.kind.as_str() {
+        "verify" => Event::Verify,
+        "mark_false" => Event::MarkFalse { reason: why() },
+        "grade" => {
+            let g =
+                grade(c, &i.incident_type, &i.division, &i.facts, today(now)).map_err(plan_err)?;
+            i.grade = g.level;
+            Event::Grade { level: g.level }
+        }
+        "start_response" => {
+            commander_only("启动响应")?;
+            let level = level_field(&b.level)?;
+            let code = b.plan.clone().unwrap_or_default();
+            let fits = match_plans(c, &i.incident_type, &i.division, &i.facts, today(now))
+                .map_err(plan_err)?
+                .iter()
+                .any(|m| m.code == code);
+            let plan = c
+                .plan(&code)
+                .filter(|_| fits)
+                .ok_or_else(|| ApiError::field("plan", "请选择适用于该事件的预案"))?;
+            for d in instructions_from_plan(plan, level, now).map_err(rule)? {
+                new_instructions.push(Instruction {
+                    id: 0,
+                    incident_id: i.id,
+                    division: i.division.clone(),
+                    assignee_kind: serde_json::to_value(d.assignee_kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    assignee: d.assignee,
+                    task: d.task,
+                    due_at: format_time(d.deadline),
+                    state: InstructionState::Issued,
+                    issued_by: p.username.clone(),
+                    issued_at: format_time(now),
+                    received_at: None,
+                    feedback: Vec::new(),
+                    closed_at: None,
+                    version: 1,
+                });
+            }
+            i.plan_code = code.clone();
+            Event::StartResponse { level, plan: code }
+        }
+        "change_level" => {
+            commander_only("调整响应级别")?;
+            Event::ChangeLevel {
+                level: level_field(&b.level)?,
+                reason: why(),
+            }
+        }
+        "end_response" => {
+            commander_only("结束响应")?;
+            i.ended_at = Some(format_time(now));
+            Event::EndResponse { reason: why() }
+        }
+        "review" => Event::Review {
+            summary: b.summary.clone().unwrap_or_default(),
+        },
+        other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
+    };
+    let from = i.state;
+    i.state = from.transition(&ev).map_err(rule)?;
+    i.updated_at = format_time(now);
+    let payload = json!({
+        "from": from.as_str(), "to": i.state.as_str(), "event": ev, "why": ev.why(),
+        "instructions": new_instructions.len(),
+    });
+    save(
+        &s,
+        &i,
+        b.version,
+        vec![entry(&p, &i, ev.as_str(), payload)],
+        new_instructions,
+        now,
+    )
+    .await?;
+    let i = store::get_incident(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(detail_json(&s, &i, now).await?))
+}
+
+/// 续报: the latest figures and a note.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FactsBody {
+    pub version: i64,
+    #[schema(value_type = Object)]
+    pub facts: Facts,
+    pub note: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/incidents/{id}/facts", tag = "incidents", request_body = FactsBody,
+    responses((status = 200, description = "Updated; the proposed grade follows the new figures")))]
+async fn update_facts(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<FactsBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (mut i, _) = load(&s, &p, id, Action::Write).await?;
+    if i.version != b.version {
+        return Err(ApiError::Conflict);
+    }
+    b.facts
+        .check()
+        .map_err(|e| ApiError::field("facts", e.to_string()))?;
+    let now = OffsetDateTime::now_utc();
+    let ev = Event::Update {
+        note: b.note.clone(),
+    };
+    i.state = i.state.transition(&ev).map_err(rule)?;
+    let before = i.facts;
+    i.facts = b.facts;
+    i.updated_at = format_time(now);
+    let payload = json!({ "note": b.note, "before": before, "after": i.facts });
+    save(
+        &s,
+        &i,
+        b.version,
+        vec![entry(&p, &i, "update", payload)],
+        Vec::new(),
+        now,
+    )
+    .await?;
+    let i = store::get_incident(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(detail_json(&s, &i, now).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HelpedBody {
+    pub version: i64,
+    /// When the affected people were helped (default now).
+    pub at: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/helped", tag = "incidents", request_body = HelpedBody,
+    responses((status = 200, description = "The 10-hour rescue clock is stopped")))]
+async fn helped(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<HelpedBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (mut i, _) = load(&s, &p, id, Action::Write).await?;
+    if i.version != b.version {
+        return Err(ApiError::Conflict);
+    }
+    if !i.state.is_active() {
+        return Err(ApiError::Refused("事件已结束，不能再记录救助时间".into()));
+    }
+    let now = OffsetDateTime::now_utc();
+    let at = match b.at.as_deref() {
+        None => now,
+        Some(t) => parse_time(t).ok_or_else(|| ApiError::field("at", "不是带时区的时间"))?,
+    };
+    let onset = parse_time(&i.onset_at).unwrap_or(now);
+    if at < onset || at > now + time::Duration::minutes(5) {
+        return Err(ApiError::field("at", "救助时间应在事发之后、现在之前"));
+    }
+    i.helped_at = Some(format_time(at));
+    i.updated_at = format_time(now);
+    let payload = json!({ "helped_at": i.helped_at });
+    save(
+        &s,
+        &i,
+        b.version,
+        vec![entry(&p, &i, "helped", payload)],
+        Vec::new(),
+        now,
+    )
+    .await?;
+    let i = store::get_incident(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(detail_json(&s, &i, now).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInstruction {
+    /// department | team_kind | command | person
+    pub assignee_kind: String,
+    pub assignee: String,
+    pub task: String,
+    /// Due this many minutes from now (1–10080).
+    pub due_minutes: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/instructions", tag = "incidents", request_body = NewInstruction,
+    responses((status = 201, description = "Issued")))]
+async fn issue(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<NewInstruction>,
+) -> Result<Response, ApiError> {
+    let (i, _) = load(&s, &p, id, Action::Write).await?;
+    if !i.state.is_active() {
+        return Err(ApiError::Refused("事件已结束，不能再下达指令".into()));
+    }
+    let mut errors = Vec::new();
+    if !["department", "team_kind", "command", "person"].contains(&b.assignee_kind.as_str()) {
+        errors.push(FieldError::new(
+            "assignee_kind",
+            "应为 department/team_kind/command/person",
+        ));
+    }
+    if b.assignee.trim().is_empty() {
+        errors.push(FieldError::new("assignee", "必填"));
+    }
+    if b.task.trim().is_empty() || b.task.chars().count() > 1000 {
+        errors.push(FieldError::new("task", "必填，最多 1000 字"));
+    }
+    if !(1..=10080).contains(&b.due_minutes) {
+        errors.push(FieldError::new("due_minutes", "应在 1–10080 分钟之间"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let now = OffsetDateTime::now_utc();
+    let mut x = Instruction {
+        id: 0,
+        incident_id: i.id,
+        division: i.division.clone(),
+        assignee_kind: b.assignee_kind,
+        assignee: b.assignee.trim().into(),
+        task: b.task.trim().into(),
+        due_at: format_time(now + time::Duration::minutes(b.due_minutes)),
+        state: InstructionState::Issued,
+        issued_by: p.username.clone(),
+        issued_at: format_time(now),
+        received_at: None,
+        feedback: Vec::new(),
+        closed_at: None,
+        version: 1,
+    };
+    let mut tx = s.db.begin().await?;
+    x.id = store::insert_instruction(&mut tx, &x).await?;
+    let payload =
+        json!({ "instruction": x.id, "assignee": x.assignee, "task": x.task, "due_at": x.due_at });
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(&p, &i, "instruction_issued", payload)],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok((StatusCode::CREATED, axum::Json(json!(x))).into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct InstructionEventBody {
+    pub version: i64,
+    /// `{kind: receive|start|feedback|accept|return, …}`
+    #[schema(value_type = Object)]
+    pub event: InstructionEvent,
+}
+
+fn instruction_kind(e: &InstructionEvent) -> &'static str {
+    match e {
+        InstructionEvent::Receive => "instruction_received",
+        InstructionEvent::Start => "instruction_started",
+        InstructionEvent::Feedback { .. } => "instruction_feedback",
+        InstructionEvent::Accept => "instruction_accepted",
+        InstructionEvent::Return { .. } => "instruction_returned",
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/instructions/{id}/events", tag = "incidents", request_body = InstructionEventBody,
+    responses((status = 200, description = "The instruction after the step")))]
+async fn instruction_event(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<InstructionEventBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let mut x = store::get_instruction(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (i, _) = load(&s, &p, x.incident_id, Action::Write).await?;
+    if x.version != b.version {
+        return Err(ApiError::Conflict);
+    }
+    // Operators act for the assigned department or team in their area;
+    // the issuer and commanders accept or return.
+    let role = Role {
+        assignee: p.role == UserRole::Operator || is_commander(&p),
+        issuer: p.username == x.issued_by,
+        commander: is_commander(&p),
+    };
+    let now = OffsetDateTime::now_utc();
+    if let InstructionEvent::Feedback {
+        location: Some([lon, lat]),
+        ..
+    } = &b.event
+    {
+        if !((-180.0..=180.0).contains(lon) && (-90.0..=90.0).contains(lat)) {
+            return Err(ApiError::field("location", "经纬度超出范围"));
+        }
+    }
+    x.state = x.state.transition(&b.event, role).map_err(rule)?;
+    match &b.event {
+        InstructionEvent::Receive => x.received_at = Some(format_time(now)),
+        InstructionEvent::Feedback {
+            text,
+            photos,
+            location,
+        } => x.feedback.push(json!({ "text": text, "photos": photos, "location": location, "by": p.username, "at": format_time(now) })),
+        InstructionEvent::Accept => x.closed_at = Some(format_time(now)),
+        _ => {}
+    }
+    let mut tx = s.db.begin().await?;
+    if !store::update_instruction(&mut tx, &x, b.version).await? {
+        return Err(ApiError::Conflict);
+    }
+    let payload = json!({ "instruction": x.id, "event": b.event, "state": x.state });
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(&p, &i, instruction_kind(&b.event), payload)],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let x = store::get_instruction(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(json!(x)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DispatchBody {
+    /// team | equipment | warehouse | shelter | expert
+    pub resource_kind: String,
+    pub resource_id: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/dispatch", tag = "incidents", request_body = DispatchBody,
+    responses((status = 201, description = "Requested"), (status = 409, body = crate::http::error::Problem, description = "The resource is not available")))]
+async fn request_dispatch(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<DispatchBody>,
+) -> Result<Response, ApiError> {
+    let (i, _) = load(&s, &p, id, Action::Write).await?;
+    if !i.state.is_active() {
+        return Err(ApiError::Refused("事件已结束，不能再调派".into()));
+    }
+    if !crate::dispatch::api::DISPATCHABLE.contains(&b.resource_kind.as_str()) {
+        return Err(ApiError::field("resource_kind", "不可调派的资源类型"));
+    }
+    let scope = authorize(&p, Action::Read, &format!("registry.{}", b.resource_kind))?;
+    let r = crate::registry::store::get(&s.db, &s.tree(), &b.resource_kind, b.resource_id)
+        .await?
+        .filter(|r| scope.covers(&r.division, &r.org))
+        .ok_or_else(|| ApiError::field("resource_id", "找不到该资源或不在您的管辖范围内"))?;
+    let now = OffsetDateTime::now_utc();
+    let mut tx = s.db.begin().await?;
+    super::ensure_dispatchable(&r.status).map_err(rule)?;
+    if store::open_orders_of(&mut tx, &r.kind, r.id).await? > 0 {
+        return Err(ApiError::Refused(format!("“{}”已有未完成的调派", r.name)));
+    }
+    let mut o = Order {
+        id: 0,
+        incident_id: i.id,
+        division: i.division.clone(),
+        resource_kind: r.kind.clone(),
+        resource_id: r.id,
+        resource_name: r.name.clone(),
+        state: DispatchState::Requested,
+        requested_by: p.username.clone(),
+        requested_at: format_time(now),
+        approved_by: String::new(),
+        steps: Vec::new(),
+        version: 1,
+    };
+    o.id = store::insert_order(&mut tx, &o).await?;
+    let payload =
+        json!({ "order": o.id, "resource": { "kind": r.kind, "id": r.id, "name": r.name } });
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(&p, &i, "dispatch_requested", payload)],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok((StatusCode::CREATED, axum::Json(json!(o))).into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct OrderEventBody {
+    pub version: i64,
+    /// approve | depart | arrive | return | cancel
+    pub kind: String,
+    pub reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/dispatch-orders/{id}/events", tag = "incidents", request_body = OrderEventBody,
+    responses((status = 200, description = "The order after the step; the resource's status follows")))]
+async fn order_event(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<OrderEventBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let mut o = store::get_order(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (i, _) = load(&s, &p, o.incident_id, Action::Write).await?;
+    if o.version != b.version {
+        return Err(ApiError::Conflict);
+    }
+    let ev = match b.kind.as_str() {
+        "approve" => {
+            if !is_commander(&p) {
+                return Err(ApiError::NotAllowed("调派须由指挥长批准".into()));
+            }
+            DispatchEvent::Approve {
+                approver: p.username.clone(),
+            }
+        }
+        "depart" => DispatchEvent::Depart,
+        "arrive" => DispatchEvent::Arrive,
+        "return" => DispatchEvent::Return,
+        "cancel" => DispatchEvent::Cancel {
+            reason: b.reason.clone().unwrap_or_default(),
+        },
+        other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
+    };
+    let requester = o.requested_by.clone();
+    o.state = o.state.transition(&ev, &requester, true).map_err(rule)?;
+    let now = OffsetDateTime::now_utc();
+    if let DispatchEvent::Approve { approver } = &ev {
+        o.approved_by = approver.clone();
+    }
+    o.steps.push(
+        json!({ "state": o.state, "by": p.username, "at": format_time(now), "reason": b.reason }),
+    );
+    let status = resource_status_for(o.state);
+    let mut tx = s.db.begin().await?;
+    if !store::update_order(&mut tx, &o, b.version).await? {
+        return Err(ApiError::Conflict);
+    }
+    crate::registry::store::set_status(&mut tx, &o.resource_kind, o.resource_id, status, now)
+        .await?;
+    let payload = json!({ "order": o.id, "resource": o.resource_name, "state": o.state, "resource_status": status });
+    journal::append(&mut tx, now, vec![entry(&p, &i, "dispatch_step", payload)]).await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let o = store::get_order(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(json!(o)))
+}

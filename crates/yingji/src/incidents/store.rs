@@ -1,0 +1,384 @@
+//! SQL of incidents, their instructions and dispatch orders (one code path
+//! for SQLite and PostgreSQL). Updates are optimistic: they name the version
+//! they read and change nothing when it is stale.
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::any::AnyRow;
+
+use super::{DispatchState, IncidentState, InstructionState};
+use crate::db::{col, Db, DbError, Sql, Tx};
+use crate::plans::{Facts, Level};
+
+/// An incident as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Incident {
+    pub id: i64,
+    pub title: String,
+    pub incident_type: String,
+    pub division: String,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub address: String,
+    pub onset_at: String,
+    pub received_at: String,
+    pub source: String,
+    pub reporter: String,
+    pub reporter_phone: String,
+    pub facts: Facts,
+    pub description: String,
+    #[serde(flatten)]
+    pub state: IncidentState,
+    /// The grade set by the last `grade` event.
+    pub grade: Option<Level>,
+    pub plan_code: String,
+    pub helped_at: Option<String>,
+    pub ended_at: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+fn corrupt(table: &'static str, detail: impl ToString) -> DbError {
+    DbError::Corrupt {
+        table,
+        detail: detail.to_string(),
+    }
+}
+
+fn level_col(s: &str) -> Result<Option<Level>, DbError> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    Level::parse(s)
+        .map(Some)
+        .ok_or_else(|| corrupt("incidents", format!("level {s:?}")))
+}
+
+fn level_text(l: Option<Level>) -> String {
+    l.map(|l| l.numeral().to_string()).unwrap_or_default()
+}
+
+fn incident_from_row(r: &AnyRow) -> Result<Incident, DbError> {
+    let facts: String = col(r, "facts")?;
+    let state: String = col(r, "state")?;
+    let level = level_col(&col::<String>(r, "response_level")?)?;
+    Ok(Incident {
+        id: col(r, "id")?,
+        title: col(r, "title")?,
+        incident_type: col(r, "incident_type")?,
+        division: col(r, "division")?,
+        lon: col(r, "lon")?,
+        lat: col(r, "lat")?,
+        address: col(r, "address")?,
+        onset_at: col(r, "onset_at")?,
+        received_at: col(r, "received_at")?,
+        source: col(r, "source")?,
+        reporter: col(r, "reporter")?,
+        reporter_phone: col(r, "reporter_phone")?,
+        facts: serde_json::from_str(&facts).map_err(|e| corrupt("incidents", e))?,
+        description: col(r, "description")?,
+        state: IncidentState::from_parts(&state, level)
+            .ok_or_else(|| corrupt("incidents", format!("state {state:?}")))?,
+        grade: level_col(&col::<String>(r, "grade")?)?,
+        plan_code: col(r, "plan_code")?,
+        helped_at: col(r, "helped_at")?,
+        ended_at: col(r, "ended_at")?,
+        created_by: col(r, "created_by")?,
+        created_at: col(r, "created_at")?,
+        updated_at: col(r, "updated_at")?,
+        version: col(r, "version")?,
+    })
+}
+
+fn facts_text(f: &Facts) -> Result<String, DbError> {
+    serde_json::to_string(f).map_err(|e| corrupt("incidents", e))
+}
+
+pub async fn insert_incident(tx: &mut Tx, i: &Incident) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO incidents (title, incident_type, division, lon, lat, address, onset_at, received_at, source, reporter, reporter_phone, facts, description, state, grade, response_level, plan_code, helped_at, ended_at, created_by, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, 1) RETURNING id",
+    )
+    .bind(&i.title)
+    .bind(&i.incident_type)
+    .bind(&i.division)
+    .bind(i.lon)
+    .bind(i.lat)
+    .bind(&i.address)
+    .bind(&i.onset_at)
+    .bind(&i.received_at)
+    .bind(&i.source)
+    .bind(&i.reporter)
+    .bind(&i.reporter_phone)
+    .bind(facts_text(&i.facts)?)
+    .bind(&i.description)
+    .bind(i.state.as_str())
+    .bind(level_text(i.grade))
+    .bind(level_text(i.state.level()))
+    .bind(&i.plan_code)
+    .bind(&i.helped_at)
+    .bind(&i.ended_at)
+    .bind(&i.created_by)
+    .bind(&i.created_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+/// Write the mutable columns if `version` is current (then version + 1).
+pub async fn update_incident(tx: &mut Tx, i: &Incident, version: i64) -> Result<bool, DbError> {
+    let r = sqlx::query(
+        "UPDATE incidents SET facts = $1, description = $2, state = $3, grade = $4, response_level = $5, plan_code = $6, helped_at = $7, ended_at = $8, updated_at = $9, version = version + 1 \
+         WHERE id = $10 AND version = $11",
+    )
+    .bind(facts_text(&i.facts)?)
+    .bind(&i.description)
+    .bind(i.state.as_str())
+    .bind(level_text(i.grade))
+    .bind(level_text(i.state.level()))
+    .bind(&i.plan_code)
+    .bind(&i.helped_at)
+    .bind(&i.ended_at)
+    .bind(&i.updated_at)
+    .bind(i.id)
+    .bind(version)
+    .execute(&mut *tx.inner)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn get_incident(db: &Db, id: i64) -> Result<Option<Incident>, DbError> {
+    sqlx::query("SELECT * FROM incidents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(incident_from_row)
+        .transpose()
+}
+
+/// Incidents under a division prefix, newest first.
+pub async fn list_incidents(
+    db: &Db,
+    prefix: &str,
+    active_only: bool,
+) -> Result<Vec<Incident>, DbError> {
+    let mut q = Sql::new("SELECT * FROM incidents WHERE division LIKE ");
+    q.bind(format!("{prefix}%"));
+    if active_only {
+        q.push(" AND state IN ('reported', 'verified', 'graded', 'responding')");
+    }
+    q.push(" ORDER BY id DESC LIMIT 500");
+    q.query()
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(incident_from_row)
+        .collect()
+}
+
+/// An instruction (指令) as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Instruction {
+    pub id: i64,
+    pub incident_id: i64,
+    pub division: String,
+    pub assignee_kind: String,
+    pub assignee: String,
+    pub task: String,
+    pub due_at: String,
+    pub state: InstructionState,
+    pub issued_by: String,
+    pub issued_at: String,
+    pub received_at: Option<String>,
+    /// Every feedback given: `{text, photos, location, by, at}`.
+    pub feedback: Vec<Value>,
+    pub closed_at: Option<String>,
+    pub version: i64,
+}
+
+fn instruction_from_row(r: &AnyRow) -> Result<Instruction, DbError> {
+    let state: String = col(r, "state")?;
+    let feedback: String = col(r, "feedback")?;
+    Ok(Instruction {
+        id: col(r, "id")?,
+        incident_id: col(r, "incident_id")?,
+        division: col(r, "division")?,
+        assignee_kind: col(r, "assignee_kind")?,
+        assignee: col(r, "assignee")?,
+        task: col(r, "task")?,
+        due_at: col(r, "due_at")?,
+        state: serde_json::from_value(Value::String(state.clone()))
+            .map_err(|_| corrupt("instructions", format!("state {state:?}")))?,
+        issued_by: col(r, "issued_by")?,
+        issued_at: col(r, "issued_at")?,
+        received_at: col(r, "received_at")?,
+        feedback: serde_json::from_str(&feedback).map_err(|e| corrupt("instructions", e))?,
+        closed_at: col(r, "closed_at")?,
+        version: col(r, "version")?,
+    })
+}
+
+pub async fn insert_instruction(tx: &mut Tx, i: &Instruction) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO instructions (incident_id, division, assignee_kind, assignee, task, due_at, state, issued_by, issued_at, feedback, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '[]', 1) RETURNING id",
+    )
+    .bind(i.incident_id)
+    .bind(&i.division)
+    .bind(&i.assignee_kind)
+    .bind(&i.assignee)
+    .bind(&i.task)
+    .bind(&i.due_at)
+    .bind(i.state.as_str())
+    .bind(&i.issued_by)
+    .bind(&i.issued_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+pub async fn update_instruction(
+    tx: &mut Tx,
+    i: &Instruction,
+    version: i64,
+) -> Result<bool, DbError> {
+    let feedback = serde_json::to_string(&i.feedback).map_err(|e| corrupt("instructions", e))?;
+    let r = sqlx::query(
+        "UPDATE instructions SET state = $1, received_at = $2, feedback = $3, closed_at = $4, version = version + 1 WHERE id = $5 AND version = $6",
+    )
+    .bind(i.state.as_str())
+    .bind(&i.received_at)
+    .bind(feedback)
+    .bind(&i.closed_at)
+    .bind(i.id)
+    .bind(version)
+    .execute(&mut *tx.inner)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn get_instruction(db: &Db, id: i64) -> Result<Option<Instruction>, DbError> {
+    sqlx::query("SELECT * FROM instructions WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(instruction_from_row)
+        .transpose()
+}
+
+pub async fn instructions(db: &Db, incident_id: i64) -> Result<Vec<Instruction>, DbError> {
+    sqlx::query("SELECT * FROM instructions WHERE incident_id = $1 ORDER BY id")
+        .bind(incident_id)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(instruction_from_row)
+        .collect()
+}
+
+/// A dispatch order (调派) as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Order {
+    pub id: i64,
+    pub incident_id: i64,
+    pub division: String,
+    pub resource_kind: String,
+    pub resource_id: i64,
+    pub resource_name: String,
+    pub state: DispatchState,
+    pub requested_by: String,
+    pub requested_at: String,
+    pub approved_by: String,
+    /// Every step after the request: `{state, by, at, reason}`.
+    pub steps: Vec<Value>,
+    pub version: i64,
+}
+
+fn order_from_row(r: &AnyRow) -> Result<Order, DbError> {
+    let state: String = col(r, "state")?;
+    let steps: String = col(r, "steps")?;
+    Ok(Order {
+        id: col(r, "id")?,
+        incident_id: col(r, "incident_id")?,
+        division: col(r, "division")?,
+        resource_kind: col(r, "resource_kind")?,
+        resource_id: col(r, "resource_id")?,
+        resource_name: col(r, "resource_name")?,
+        state: serde_json::from_value(Value::String(state.clone()))
+            .map_err(|_| corrupt("dispatch_orders", format!("state {state:?}")))?,
+        requested_by: col(r, "requested_by")?,
+        requested_at: col(r, "requested_at")?,
+        approved_by: col(r, "approved_by")?,
+        steps: serde_json::from_str(&steps).map_err(|e| corrupt("dispatch_orders", e))?,
+        version: col(r, "version")?,
+    })
+}
+
+pub async fn insert_order(tx: &mut Tx, o: &Order) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO dispatch_orders (incident_id, division, resource_kind, resource_id, resource_name, state, requested_by, requested_at, steps, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '[]', 1) RETURNING id",
+    )
+    .bind(o.incident_id)
+    .bind(&o.division)
+    .bind(&o.resource_kind)
+    .bind(o.resource_id)
+    .bind(&o.resource_name)
+    .bind(o.state.as_str())
+    .bind(&o.requested_by)
+    .bind(&o.requested_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+pub async fn update_order(tx: &mut Tx, o: &Order, version: i64) -> Result<bool, DbError> {
+    let steps = serde_json::to_string(&o.steps).map_err(|e| corrupt("dispatch_orders", e))?;
+    let r = sqlx::query(
+        "UPDATE dispatch_orders SET state = $1, approved_by = $2, steps = $3, version = version + 1 WHERE id = $4 AND version = $5",
+    )
+    .bind(o.state.as_str())
+    .bind(&o.approved_by)
+    .bind(steps)
+    .bind(o.id)
+    .bind(version)
+    .execute(&mut *tx.inner)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn get_order(db: &Db, id: i64) -> Result<Option<Order>, DbError> {
+    sqlx::query("SELECT * FROM dispatch_orders WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(order_from_row)
+        .transpose()
+}
+
+pub async fn orders(db: &Db, incident_id: i64) -> Result<Vec<Order>, DbError> {
+    sqlx::query("SELECT * FROM dispatch_orders WHERE incident_id = $1 ORDER BY id")
+        .bind(incident_id)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(order_from_row)
+        .collect()
+}
+
+/// Open orders of one resource (not yet returned or cancelled).
+pub async fn open_orders_of(tx: &mut Tx, kind: &str, id: i64) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM dispatch_orders WHERE resource_kind = $1 AND resource_id = $2 AND state IN ('requested', 'approved', 'departed', 'arrived')",
+    )
+    .bind(kind)
+    .bind(id)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "n")
+}
