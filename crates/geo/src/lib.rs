@@ -20,6 +20,11 @@
 //!   deterministic for a seeded RNG.
 //! - [`validate`]: validity checks for user-drawn polygons (self-intersection
 //!   with its location, too few points, crossing rings, holes outside).
+//! - [`target`]: warning targeting: [`TargetArea`] (a union of polygons and
+//!   circles, exact, `ST_Covers` or `ST_Contains` semantics), [`PointSet`]
+//!   (millions of subscriber points, which of them are in an area, on one
+//!   or more threads) and [`target::Divisions`] (the villages and townships
+//!   an area touches, with the subscribers reached in each).
 //!
 //! The crate root also has [`haversine_m`] (great-circle distance) and
 //! [`interior_point`] (a point guaranteed inside a multipolygon).
@@ -88,10 +93,12 @@ pub mod coord;
 pub mod geojson;
 pub mod index;
 pub mod sample;
+pub mod target;
 pub mod validate;
 
 pub use area::{Area, BBox, PreparedArea};
 pub use index::PointIndex;
+pub use target::{PointSet, TargetArea};
 pub use validate::{validate_polygon, validate_rings};
 
 /// Mean Earth radius (IUGG / GRS80), metres. The same radius as

@@ -89,23 +89,23 @@ const COUNTIES: [&str; 10] = [
     "140226",
 ];
 
-/// Resident population of each county-level unit, 2020 census (七普).
-/// 平城区 and 云州区 are their census bulletins' figures, 新荣区 the city
-/// bulletin's 8.86万; 云冈区 is the city bulletin's 市区 2,030,200 minus the
-/// other three districts; the six counties share the rest of the city's
-/// 3,105,591 in proportion to their 2017 registered populations. The sum is
-/// the city's census total.
+/// Resident population of each county-level unit, 2020 census (七普), the
+/// same table as the targeting benchmark (`bench/targeting/RESULTS.md`,
+/// sources per row there): 平城区, 云州区 from their census bulletins; 阳高县,
+/// 灵丘县, 左云县 from 中国人口普查分县资料—2020; 云冈区 and 新荣区 derived
+/// from the census metro and urban totals; 天镇县, 广灵县, 浑源县 estimated
+/// (the rest of the city's 3,105,591 split by their 2010 shares).
 pub const COUNTY_POPULATION_2020: [(&str, i64); 10] = [
-    ("140212", 88_600),
+    ("140212", 88_664),
     ("140213", 1_105_699),
-    ("140214", 684_814),
+    ("140214", 684_753),
     ("140215", 151_087),
-    ("140221", 210_063),
-    ("140222", 158_835),
-    ("140223", 140_748),
-    ("140224", 180_376),
-    ("140225", 264_954),
-    ("140226", 120_415),
+    ("140221", 191_981),
+    ("140222", 163_086),
+    ("140223", 135_236),
+    ("140224", 212_771),
+    ("140225", 254_371),
+    ("140226", 117_943),
 ];
 
 /// Split `total` in proportion to `shares`, in whole numbers that add up to
