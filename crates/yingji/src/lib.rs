@@ -22,6 +22,7 @@ pub mod reports;
 pub mod resources;
 pub mod route_cli;
 pub mod routing_api;
+pub mod warnings;
 
 pub use config::Config;
 pub use http::AppState;

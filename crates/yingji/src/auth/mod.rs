@@ -134,7 +134,10 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
         (Role::Commander, _) => module != "users",
         (Role::Operator, Action::Read) => module != "users",
         (Role::Operator, Action::Write) => {
-            registry || module.starts_with("reports.") || module == "incidents"
+            registry
+                || module.starts_with("reports.")
+                || module == "incidents"
+                || module == "warnings"
         }
         (Role::Reporter, Action::Read) => module != "users",
         (Role::Reporter, Action::Write) => module == "reports.disaster",
@@ -276,6 +279,9 @@ mod tests {
             (Role::Observer, Write, "incidents", false),
             (Role::Observer, Read, "incidents", true),
             (Role::Enterprise, Read, "incidents", false),
+            (Role::Operator, Write, "warnings", true),
+            (Role::Reporter, Write, "warnings", false),
+            (Role::Observer, Write, "warnings", false),
         ];
         for (role, action, module, allowed) in table {
             assert_eq!(

@@ -270,6 +270,41 @@ CREATE INDEX dispatch_orders_incident ON dispatch_orders (incident_id);
 CREATE INDEX dispatch_orders_resource ON dispatch_orders (resource_kind, resource_id);
 "#,
     },
+    Migration {
+        version: 4,
+        name: "warnings",
+        sql: r#"
+CREATE TABLE warnings (
+    id {ID},
+    identifier TEXT,
+    hazard TEXT NOT NULL,
+    level TEXT NOT NULL,
+    msg_type TEXT NOT NULL,
+    refers_to BIGINT,
+    headline TEXT NOT NULL DEFAULT '',
+    description TEXT NOT NULL,
+    instruction TEXT NOT NULL,
+    area TEXT NOT NULL,
+    area_desc TEXT NOT NULL,
+    onset_at TEXT,
+    expires_at TEXT NOT NULL,
+    exercise BIGINT NOT NULL DEFAULT 0,
+    division TEXT NOT NULL,
+    state TEXT NOT NULL,
+    author TEXT NOT NULL,
+    approver TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    reach TEXT NOT NULL DEFAULT '{}',
+    cap_xml TEXT,
+    sent_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX warnings_identifier ON warnings (identifier);
+CREATE INDEX warnings_division ON warnings (division);
+"#,
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), DbError> {

@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::routing_api::routes())
         .merge(crate::dispatch::api::routes())
         .merge(crate::incidents::api::routes())
+        .merge(crate::warnings::api::routes())
         .route("/map/config", get(map_config));
     Router::new()
         .route("/healthz", get(healthz))

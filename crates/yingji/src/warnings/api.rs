@@ -1,0 +1,768 @@
+//! HTTP routes of the warning desk: templates, targeting preview, drafts,
+//! submit → approve (not by the author) → publish as CAP 1.2, update and
+//! cancel by referencing messages, and the public CAP feed (Atom index and
+//! each alert as CAP XML).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use yingji_cap::china::WarningLevel;
+use yingji_cap::{MsgType, Reference};
+use yingji_geo::TargetArea;
+
+use super::store::{self, Warning};
+use super::{
+    build_alert, cap_identifier, default_instruction, parse_level, template, CapInput, TargetSpec,
+    WarningError, WarningEvent, WarningState, TEMPLATES,
+};
+use crate::auth::{authorize, Action, Principal, Role, Scope};
+use crate::db::{format_time, parse_time};
+use crate::http::{ApiError, AppState, FieldError, Json};
+use crate::journal::{self, NewEntry};
+use crate::registry::store as rstore;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/warnings/templates", get(templates))
+        .route("/warnings/targeting", post(targeting))
+        .route("/warnings", get(list).post(create))
+        .route("/warnings/{id}", get(detail).put(edit))
+        .route("/warnings/{id}/events", post(event))
+        .route("/warnings/{id}/revise", post(revise))
+        .route("/warnings/{id}/cancel", post(cancel))
+        .route("/public/cap/feed.atom", get(feed))
+        .route("/public/cap/{file}", get(cap_file))
+}
+
+/// CAP organisation code of an emergency-management bureau in the
+/// identifier (GB/T 35965.1 A.1.2 uses GB/T 4657 codes; 应急管理 = 418).
+const ORG_CODE: &str = "418";
+
+fn werr(e: WarningError) -> ApiError {
+    match e {
+        WarningError::State(m) => ApiError::Refused(m),
+        WarningError::Field { field, message } => ApiError::field(field, message),
+    }
+}
+
+fn is_commander(p: &Principal) -> bool {
+    matches!(p.role, Role::Commander | Role::Admin)
+}
+
+fn level_key(l: WarningLevel) -> &'static str {
+    match l {
+        WarningLevel::Blue => "blue",
+        WarningLevel::Yellow => "yellow",
+        WarningLevel::Orange => "orange",
+        WarningLevel::Red => "red",
+    }
+}
+
+fn entry(p: &Principal, w: &Warning, kind: &'static str, payload: Value) -> NewEntry {
+    NewEntry {
+        actor: p.username.clone(),
+        jurisdiction: w.division.clone(),
+        module: "warnings",
+        entity: "warning".into(),
+        entity_id: w.id.to_string(),
+        kind,
+        payload,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/warnings/templates", tag = "warnings", responses((status = 200, description = "Hazard templates with the default instruction per level (blue, yellow, orange, red)")))]
+async fn templates(p: Principal) -> Result<axum::Json<Value>, ApiError> {
+    authorize(&p, Action::Read, "warnings")?;
+    Ok(axum::Json(json!(TEMPLATES)))
+}
+
+/// Who an area reaches, from the settlement registry inside the issuer's
+/// jurisdiction: population, villages and townships touched, per county.
+async fn reach(
+    s: &AppState,
+    scope: &Scope,
+    spec: &TargetSpec,
+) -> Result<(Value, Vec<String>), ApiError> {
+    let problems = spec.check();
+    if !problems.is_empty() {
+        return Err(ApiError::Validation(
+            problems
+                .into_iter()
+                .map(|(f, m)| FieldError::new(&f, m))
+                .collect(),
+        ));
+    }
+    let tree = s.tree();
+    let mut area = TargetArea::new();
+    for (i, ring) in spec.closed_polygons().iter().enumerate() {
+        let poly = geo::Polygon::new(
+            geo::LineString::from(ring.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>()),
+            vec![],
+        );
+        area.add_polygon(&poly)
+            .map_err(|e| ApiError::field(&format!("area.polygons[{i}]"), e.to_string()))?;
+    }
+    for (i, c) in spec.circles.iter().enumerate() {
+        area.add_circle(c.lon, c.lat, c.radius_m)
+            .map_err(|e| ApiError::field(&format!("area.circles[{i}]"), e.to_string()))?;
+    }
+    let mut prefixes = Vec::new();
+    for (i, d) in spec.divisions.iter().enumerate() {
+        let code = crate::divisions::Code::parse(d)
+            .ok()
+            .filter(|c| tree.get(c).is_some())
+            .ok_or_else(|| {
+                ApiError::field(&format!("area.divisions[{i}]"), format!("区划“{d}”不存在"))
+            })?;
+        if !scope.covers(code.as_str(), "") {
+            return Err(ApiError::field(
+                &format!("area.divisions[{i}]"),
+                "不在您的管辖范围内",
+            ));
+        }
+        prefixes.push(code.prefix().to_string());
+    }
+    let settlements = rstore::list(
+        &s.db,
+        &tree,
+        "settlement",
+        scope,
+        &rstore::Filter {
+            limit: 100_000,
+            ..Default::default()
+        },
+    )
+    .await?
+    .1;
+    let mut population = 0i64;
+    let mut villages = 0usize;
+    let mut townships: BTreeMap<String, i64> = BTreeMap::new();
+    let mut counties: BTreeMap<String, i64> = BTreeMap::new();
+    for st in &settlements {
+        let inside = prefixes.iter().any(|p| st.division.starts_with(p.as_str()))
+            || (!area.is_empty() && area.contains(st.lon, st.lat));
+        if !inside {
+            continue;
+        }
+        let pop = st
+            .attrs
+            .get("population")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        population += pop;
+        villages += 1;
+        let t = st.division.get(..9).unwrap_or(&st.division).to_string();
+        *townships.entry(t).or_default() += pop;
+        let c = st.division.get(..6).unwrap_or(&st.division).to_string();
+        *counties.entry(c).or_default() += pop;
+    }
+    // CAP geocodes: the divisions chosen, and the townships a drawn shape touches.
+    let mut geocodes: Vec<String> = spec
+        .divisions
+        .iter()
+        .filter_map(|d| crate::divisions::Code::parse(d).ok())
+        .map(|c| format!("{:0<12}", c.as_str()))
+        .collect();
+    if !area.is_empty() {
+        for t in townships.keys() {
+            let code = format!("{t:0<12}");
+            if !geocodes
+                .iter()
+                .any(|g| t.starts_with(g.trim_end_matches("000")) || *g == code)
+            {
+                geocodes.push(code);
+            }
+        }
+    }
+    geocodes.sort();
+    geocodes.dedup();
+    let v = json!({
+        "population": population,
+        "settlements": villages,
+        "townships": townships.len(),
+        "by_county": counties.iter().map(|(c, p)| json!({ "code": c, "name": tree.name(c), "population": p })).collect::<Vec<_>>(),
+        "by_township": townships.iter().map(|(c, p)| json!({ "code": c, "name": tree.name(c), "population": p })).collect::<Vec<_>>(),
+        "geocodes": geocodes,
+        "basis": "居民点人口登记（settlement）中位于范围内或所选区划内的居民点",
+    });
+    Ok((v, geocodes))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AreaBody {
+    #[schema(value_type = Object)]
+    pub area: TargetSpec,
+}
+
+#[utoipa::path(post, path = "/api/v1/warnings/targeting", tag = "warnings", request_body = AreaBody,
+    responses((status = 200, description = "Population, settlements and townships the area reaches (before approval)")))]
+async fn targeting(
+    State(s): State<AppState>,
+    p: Principal,
+    Json(b): Json<AreaBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let scope = authorize(&p, Action::Read, "warnings")?;
+    Ok(axum::Json(reach(&s, &scope, &b.area).await?.0))
+}
+
+/// A draft (also the body of an edit, with `version`).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftBody {
+    pub version: Option<i64>,
+    /// A template key (rainstorm, gale, forest_fire, geohazard, cold_wave, earthquake, suspension).
+    pub hazard: String,
+    /// blue | yellow | orange | red (or 蓝/黄/橙/红, Ⅳ–Ⅰ).
+    pub level: String,
+    #[serde(default)]
+    pub headline: String,
+    pub description: String,
+    /// Default: the template's instruction for the level.
+    pub instruction: Option<String>,
+    #[schema(value_type = Object)]
+    pub area: TargetSpec,
+    pub area_desc: String,
+    pub onset_at: Option<String>,
+    pub expires_at: String,
+    #[serde(default)]
+    pub exercise: bool,
+}
+
+/// Validate a draft body into the warning's fields (all problems at once).
+fn apply(b: &DraftBody, w: &mut Warning, now: OffsetDateTime) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    let t = template(&b.hazard);
+    if t.is_none() {
+        errors.push(FieldError::new("hazard", "未知的预警种类"));
+    }
+    let level = parse_level(&b.level);
+    if let Err(WarningError::Field { message, .. }) = &level {
+        errors.push(FieldError::new("level", message.clone()));
+    }
+    if b.description.trim().is_empty() || b.description.chars().count() > 2000 {
+        errors.push(FieldError::new("description", "必填，最多 2000 字"));
+    }
+    if b.area_desc.trim().is_empty() || b.area_desc.chars().count() > 200 {
+        errors.push(FieldError::new("area_desc", "必填，最多 200 字"));
+    }
+    if b.headline.chars().count() > 200 {
+        errors.push(FieldError::new("headline", "最多 200 字"));
+    }
+    let expires = parse_time(&b.expires_at);
+    match expires {
+        None => errors.push(FieldError::new("expires_at", "不是带时区的时间")),
+        Some(e) if e <= now => errors.push(FieldError::new("expires_at", "失效时间应晚于现在")),
+        _ => {}
+    }
+    let onset = match b.onset_at.as_deref() {
+        None | Some("") => Ok(None),
+        Some(o) => parse_time(o).map(Some).ok_or(()),
+    };
+    match (&onset, expires) {
+        (Err(()), _) => errors.push(FieldError::new("onset_at", "不是带时区的时间")),
+        (Ok(Some(o)), Some(e)) if *o >= e => {
+            errors.push(FieldError::new("onset_at", "开始时间应早于失效时间"))
+        }
+        _ => {}
+    }
+    for (f, m) in b.area.check() {
+        errors.push(FieldError::new(&f, m));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let (Some(t), Ok(level), Some(expires), Ok(onset)) = (t, level, expires, onset) else {
+        return Err(ApiError::BadRequest("invalid warning".into()));
+    };
+    w.hazard = t.key.into();
+    w.level = level_key(level).into();
+    w.headline = b.headline.trim().into();
+    w.description = b.description.trim().into();
+    w.instruction = b
+        .instruction
+        .as_deref()
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .unwrap_or(default_instruction(t, level))
+        .into();
+    w.area = b.area.clone();
+    w.area_desc = b.area_desc.trim().into();
+    w.onset_at = onset.map(format_time);
+    w.expires_at = format_time(expires);
+    w.exercise = b.exercise;
+    Ok(())
+}
+
+fn blank(p: &Principal, division: &str, now: OffsetDateTime) -> Warning {
+    Warning {
+        id: 0,
+        identifier: None,
+        hazard: String::new(),
+        level: String::new(),
+        msg_type: "Alert".into(),
+        refers_to: None,
+        headline: String::new(),
+        description: String::new(),
+        instruction: String::new(),
+        area: TargetSpec::default(),
+        area_desc: String::new(),
+        onset_at: None,
+        expires_at: String::new(),
+        exercise: false,
+        division: division.into(),
+        state: WarningState::Draft,
+        author: p.username.clone(),
+        approver: String::new(),
+        note: String::new(),
+        reach: json!({}),
+        cap_xml: None,
+        sent_at: None,
+        created_at: format_time(now),
+        updated_at: format_time(now),
+        version: 1,
+    }
+}
+
+fn view(w: &Warning, s: &AppState) -> Value {
+    let mut v = serde_json::to_value(w).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("state_zh".into(), w.state.label_zh().into());
+        m.insert("division_name".into(), s.tree().name(&w.division).into());
+        if let Some(id) = &w.identifier {
+            m.insert(
+                "cap_url".into(),
+                format!("/api/v1/public/cap/{id}.xml").into(),
+            );
+        }
+    }
+    v
+}
+
+#[utoipa::path(post, path = "/api/v1/warnings", tag = "warnings", request_body = DraftBody,
+    responses((status = 201, description = "A draft, with who its area reaches"), (status = 422, body = crate::http::error::Problem)))]
+async fn create(
+    State(s): State<AppState>,
+    p: Principal,
+    Json(b): Json<DraftBody>,
+) -> Result<Response, ApiError> {
+    let scope = authorize(&p, Action::Write, "warnings")?;
+    let now = OffsetDateTime::now_utc();
+    let mut w = blank(&p, p.division.as_str(), now);
+    apply(&b, &mut w, now)?;
+    w.reach = reach(&s, &scope, &w.area).await?.0;
+    let mut tx = s.db.begin().await?;
+    w.id = store::insert(&mut tx, &w).await?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &w,
+            "drafted",
+            json!({ "hazard": w.hazard, "level": w.level }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok((StatusCode::CREATED, axum::Json(view(&w, &s))).into_response())
+}
+
+async fn load(
+    s: &AppState,
+    p: &Principal,
+    id: i64,
+    action: Action,
+) -> Result<(Warning, Scope), ApiError> {
+    let scope = authorize(p, action, "warnings")?;
+    let w = store::get(&s.db, id)
+        .await?
+        .filter(|w| scope.covers(&w.division, ""))
+        .ok_or(ApiError::NotFound)?;
+    Ok((w, scope))
+}
+
+#[utoipa::path(put, path = "/api/v1/warnings/{id}", tag = "warnings", request_body = DraftBody,
+    responses((status = 200, description = "The edited draft")))]
+async fn edit(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<DraftBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (mut w, scope) = load(&s, &p, id, Action::Write).await?;
+    let version = b
+        .version
+        .ok_or_else(|| ApiError::field("version", "必填"))?;
+    if w.version != version {
+        return Err(ApiError::Conflict);
+    }
+    if w.state != WarningState::Draft {
+        return Err(ApiError::Refused("只有草稿可以修改".into()));
+    }
+    let now = OffsetDateTime::now_utc();
+    apply(&b, &mut w, now)?;
+    w.reach = reach(&s, &scope, &w.area).await?.0;
+    w.updated_at = format_time(now);
+    let mut tx = s.db.begin().await?;
+    if !store::update(&mut tx, &w, version).await? {
+        return Err(ApiError::Conflict);
+    }
+    journal::append(&mut tx, now, vec![entry(&p, &w, "edited", json!({}))]).await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let w = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(view(&w, &s)))
+}
+
+#[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", responses((status = 200, description = "Warnings of the jurisdiction, newest first")))]
+async fn list(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Value>, ApiError> {
+    let scope = authorize(&p, Action::Read, "warnings")?;
+    let ws = store::list(&s.db, &scope.prefix, false).await?;
+    Ok(axum::Json(json!(ws
+        .iter()
+        .map(|w| view(w, &s))
+        .collect::<Vec<_>>())))
+}
+
+#[utoipa::path(get, path = "/api/v1/warnings/{id}", tag = "warnings", responses((status = 200, description = "One warning")))]
+async fn detail(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (w, _) = load(&s, &p, id, Action::Read).await?;
+    Ok(axum::Json(view(&w, &s)))
+}
+
+/// Publish `w` now as CAP: identifier, XML, sent time. The caller saves it.
+async fn send(
+    s: &AppState,
+    tx: &mut crate::db::Tx,
+    w: &mut Warning,
+    references: Vec<Reference>,
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
+    let scope = Scope {
+        prefix: crate::divisions::Code::parse(&w.division)
+            .map(|c| c.prefix().to_string())
+            .unwrap_or_default(),
+        org: None,
+    };
+    let (r, geocodes) = reach(s, &scope, &w.area).await?;
+    w.reach = r;
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    let sent_at = format_time(now);
+    let seq = store::sent_at_count(tx, &sent_at).await?;
+    let div6 = w.division.get(..6).unwrap_or("140200");
+    let identifier = cap_identifier(div6, ORG_CODE, now, seq as u8).map_err(werr)?;
+    let t = template(&w.hazard).ok_or_else(|| ApiError::Internal("template".into()))?;
+    let level = parse_level(&w.level).map_err(werr)?;
+    let sender_name = format!("{}应急管理局", s.tree().name(&w.division));
+    let expires = parse_time(&w.expires_at).unwrap_or(now);
+    let onset = w.onset_at.as_deref().and_then(parse_time);
+    let msg_type = match w.msg_type.as_str() {
+        "Update" => MsgType::Update,
+        "Cancel" => MsgType::Cancel,
+        _ => MsgType::Alert,
+    };
+    let alert = build_alert(&CapInput {
+        identifier: &identifier,
+        sender: &format!("yingji@{}", div6),
+        sender_name: &sender_name,
+        sent: now,
+        exercise: w.exercise,
+        msg_type,
+        references,
+        template: t,
+        level,
+        headline: Some(w.headline.as_str()).filter(|h| !h.is_empty()),
+        description: &w.description,
+        instruction: &w.instruction,
+        onset,
+        expires,
+        area_desc: &w.area_desc,
+        area: &w.area,
+        geocodes: &geocodes,
+        web: None,
+    })
+    .map_err(werr)?;
+    let xml = yingji_cap::to_xml(&alert);
+    let report = yingji_cap::validate(xml.as_bytes());
+    if !report.is_valid() {
+        return Err(ApiError::Internal(format!(
+            "generated CAP is invalid: {:?}",
+            report.problems
+        )));
+    }
+    w.identifier = Some(identifier);
+    w.cap_xml = Some(xml);
+    w.sent_at = Some(sent_at);
+    Ok(())
+}
+
+fn reference_of(w: &Warning) -> Option<Reference> {
+    let xml = w.cap_xml.as_deref()?;
+    yingji_cap::parse(xml.as_bytes())
+        .ok()
+        .map(|d| Reference::to(&d.alert))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventBody {
+    pub version: i64,
+    /// submit | approve | reject | publish
+    pub kind: String,
+    pub reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/warnings/{id}/events", tag = "warnings", request_body = EventBody,
+    responses((status = 200, description = "The warning after the step"), (status = 409, body = crate::http::error::Problem)))]
+async fn event(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<EventBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (mut w, _) = load(&s, &p, id, Action::Write).await?;
+    if w.version != b.version {
+        return Err(ApiError::Conflict);
+    }
+    let ev = match b.kind.as_str() {
+        "submit" => WarningEvent::Submit,
+        "approve" | "publish" if !is_commander(&p) => {
+            return Err(ApiError::NotAllowed(
+                "预警须由指挥长（领导）审批、签发".into(),
+            ))
+        }
+        "approve" => WarningEvent::Approve {
+            approver: p.username.clone(),
+        },
+        "reject" => WarningEvent::Reject {
+            reason: b.reason.clone().unwrap_or_default(),
+        },
+        "publish" => WarningEvent::Publish,
+        other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
+    };
+    let from = w.state;
+    w.state = from.transition(&ev, &w.author).map_err(werr)?;
+    let now = OffsetDateTime::now_utc();
+    w.updated_at = format_time(now);
+    match &ev {
+        WarningEvent::Approve { approver } => w.approver = approver.clone(),
+        WarningEvent::Reject { reason } => w.note = reason.clone(),
+        _ => {}
+    }
+    let mut tx = s.db.begin().await?;
+    let mut entries = Vec::new();
+    if ev == WarningEvent::Publish {
+        let mut references = Vec::new();
+        if let Some(old_id) = w.refers_to {
+            // An Update replaces the warning it refers to.
+            if let Some(mut old) = store::get_tx(&mut tx, old_id).await? {
+                references.extend(reference_of(&old));
+                let v = old.version;
+                old.state = old
+                    .state
+                    .transition(&WarningEvent::Supersede, &old.author)
+                    .map_err(werr)?;
+                old.updated_at = format_time(now);
+                if !store::update(&mut tx, &old, v).await? {
+                    return Err(ApiError::Conflict);
+                }
+                entries.push(entry(&p, &old, "superseded", json!({ "by": w.id })));
+            }
+        }
+        send(&s, &mut tx, &mut w, references, now).await?;
+    }
+    if !store::update(&mut tx, &w, b.version).await? {
+        return Err(ApiError::Conflict);
+    }
+    entries.insert(
+        0,
+        entry(&p, &w, ev.as_str(), json!({ "from": from.as_str(), "to": w.state.as_str(), "identifier": w.identifier, "reason": b.reason })),
+    );
+    journal::append(&mut tx, now, entries).await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let w = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(view(&w, &s)))
+}
+
+#[utoipa::path(post, path = "/api/v1/warnings/{id}/revise", tag = "warnings",
+    responses((status = 201, description = "A draft Update of a published warning (approved and published like any warning)")))]
+async fn revise(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let (old, _) = load(&s, &p, id, Action::Write).await?;
+    if !old.state.in_force() || old.msg_type == "Cancel" {
+        return Err(ApiError::Refused("只有生效中的预警可以更新".into()));
+    }
+    let now = OffsetDateTime::now_utc();
+    let mut w = old.clone();
+    w.id = 0;
+    w.identifier = None;
+    w.msg_type = "Update".into();
+    w.refers_to = Some(old.id);
+    w.state = WarningState::Draft;
+    w.author = p.username.clone();
+    w.approver = String::new();
+    w.note = String::new();
+    w.cap_xml = None;
+    w.sent_at = None;
+    w.created_at = format_time(now);
+    w.updated_at = format_time(now);
+    w.version = 1;
+    let mut tx = s.db.begin().await?;
+    w.id = store::insert(&mut tx, &w).await?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(&p, &w, "drafted", json!({ "updates": old.id }))],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok((StatusCode::CREATED, axum::Json(view(&w, &s))).into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBody {
+    pub version: i64,
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/warnings/{id}/cancel", tag = "warnings", request_body = CancelBody,
+    responses((status = 200, description = "解除: a Cancel message referencing the warning is published; the warning is cancelled")))]
+async fn cancel(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<CancelBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (mut old, _) = load(&s, &p, id, Action::Write).await?;
+    if !is_commander(&p) {
+        return Err(ApiError::NotAllowed(
+            "解除预警须由指挥长（领导）签发".into(),
+        ));
+    }
+    if old.version != b.version {
+        return Err(ApiError::Conflict);
+    }
+    let ev = WarningEvent::Cancel {
+        reason: b.reason.clone(),
+    };
+    old.state = old.state.transition(&ev, &old.author).map_err(werr)?;
+    let now = OffsetDateTime::now_utc();
+    old.note = b.reason.trim().into();
+    old.updated_at = format_time(now);
+    let mut c = old.clone();
+    c.id = 0;
+    c.msg_type = "Cancel".into();
+    c.refers_to = Some(old.id);
+    c.state = WarningState::Published;
+    c.author = p.username.clone();
+    c.approver = p.username.clone();
+    c.description = format!("{}（{}）", b.reason.trim(), old.headline);
+    c.instruction = "预警解除，请恢复正常生产生活秩序。".into();
+    c.created_at = format_time(now);
+    let mut tx = s.db.begin().await?;
+    let references: Vec<Reference> = reference_of(&old).into_iter().collect();
+    send(&s, &mut tx, &mut c, references, now).await?;
+    if !store::update(&mut tx, &old, b.version).await? {
+        return Err(ApiError::Conflict);
+    }
+    c.id = store::insert(&mut tx, &c).await?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![
+            entry(
+                &p,
+                &old,
+                "cancel",
+                json!({ "reason": b.reason, "by": c.id }),
+            ),
+            entry(
+                &p,
+                &c,
+                "publish",
+                json!({ "identifier": c.identifier, "cancels": old.id }),
+            ),
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let old = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(
+        json!({ "cancelled": view(&old, &s), "cancel_message": view(&c, &s) }),
+    ))
+}
+
+// The public CAP feed: published alerts are public by definition (the
+// purpose of a warning is to be read); like `/healthz`, these two routes are
+// deliberately outside authentication and serve nothing but sent CAP.
+
+#[utoipa::path(get, path = "/api/v1/public/cap/feed.atom", tag = "warnings", responses((status = 200, description = "Atom index of the sent CAP alerts (application/atom+xml)")))]
+async fn feed(State(s): State<AppState>) -> Result<Response, ApiError> {
+    let ws = store::list(&s.db, "", true).await?;
+    let entries: Vec<yingji_channels::FeedEntry> = ws
+        .iter()
+        .filter_map(|w| {
+            let id = w.identifier.as_deref()?;
+            let doc = yingji_cap::parse(w.cap_xml.as_deref()?.as_bytes()).ok()?;
+            Some(yingji_channels::FeedEntry::from_alert(
+                &doc.alert,
+                &format!("/api/v1/public/cap/{id}.xml"),
+                "zh-CN",
+            ))
+        })
+        .collect();
+    let info = yingji_channels::FeedInfo {
+        id: "urn:yingji:cap-feed".into(),
+        title: "突发事件预警信息".into(),
+        subtitle: Some("yingji CAP 1.2".into()),
+        self_url: "/api/v1/public/cap/feed.atom".into(),
+        html_url: None,
+        author_name: "应急管理局".into(),
+        author_email: None,
+        author_uri: None,
+        language: Some("zh-CN".into()),
+        updated: None,
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        yingji_channels::atom_index(&info, &entries),
+    )
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/public/cap/{file}", tag = "warnings", responses((status = 200, description = "One sent alert as CAP 1.2 XML (application/cap+xml); file = IDENTIFIER.xml")))]
+async fn cap_file(
+    State(s): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = file.strip_suffix(".xml").ok_or(ApiError::NotFound)?;
+    let w = store::by_identifier(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let xml = w.cap_xml.ok_or(ApiError::NotFound)?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/cap+xml; charset=utf-8")],
+        xml,
+    )
+        .into_response())
+}

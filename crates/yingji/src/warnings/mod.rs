@@ -1,0 +1,685 @@
+//! Public warnings (预警信息发布): the desk's rules. A warning is drafted
+//! from a hazard template, submitted, approved by someone other than its
+//! author, published as CAP 1.2 (GB/T 35965.1 profile: colour ↔ level ↔
+//! severity, 12-digit geocodes, bilingual zh-CN/en-US info), and later
+//! updated or cancelled by new messages that reference it.
+//!
+//! Pure: no SQL, no HTTP, no clock reads (times are parameters).
+
+pub mod api;
+pub mod store;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use yingji_cap::china::{self, InfoText, IssuerCode, WarningLevel};
+use yingji_cap::{
+    Alert, Area, Category, Certainty, Circle, DateTime, Info, MsgType, Point, Polygon, Reference,
+    ResponseType, Scope, Status, Urgency, ValuePair,
+};
+
+/// Why a rule refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WarningError {
+    /// Not possible in the current state (409).
+    #[error("{0}")]
+    State(String),
+    /// A field is wrong (422).
+    #[error("{field}: {message}")]
+    Field {
+        field: &'static str,
+        message: String,
+    },
+}
+
+fn field(field: &'static str, message: impl Into<String>) -> WarningError {
+    WarningError::Field {
+        field,
+        message: message.into(),
+    }
+}
+
+/// Where a warning is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningState {
+    /// 草稿
+    Draft,
+    /// 待审批
+    Submitted,
+    /// 已审批
+    Approved,
+    /// 已发布
+    Published,
+    /// 已被更新（a later Update replaces it）
+    Superseded,
+    /// 已解除
+    Cancelled,
+    /// 已过期
+    Expired,
+}
+
+impl WarningState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningState::Draft => "draft",
+            WarningState::Submitted => "submitted",
+            WarningState::Approved => "approved",
+            WarningState::Published => "published",
+            WarningState::Superseded => "superseded",
+            WarningState::Cancelled => "cancelled",
+            WarningState::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<WarningState> {
+        [
+            WarningState::Draft,
+            WarningState::Submitted,
+            WarningState::Approved,
+            WarningState::Published,
+            WarningState::Superseded,
+            WarningState::Cancelled,
+            WarningState::Expired,
+        ]
+        .into_iter()
+        .find(|w| w.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            WarningState::Draft => "草稿",
+            WarningState::Submitted => "待审批",
+            WarningState::Approved => "已审批",
+            WarningState::Published => "已发布",
+            WarningState::Superseded => "已更新",
+            WarningState::Cancelled => "已解除",
+            WarningState::Expired => "已过期",
+        }
+    }
+
+    /// In force: published and not replaced, cancelled or expired.
+    pub fn in_force(self) -> bool {
+        self == WarningState::Published
+    }
+}
+
+/// What can happen to a warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WarningEvent {
+    Submit,
+    /// By `approver`; never the author.
+    Approve {
+        approver: String,
+    },
+    /// Back to the author with a reason.
+    Reject {
+        reason: String,
+    },
+    Publish,
+    /// A later Update was published.
+    Supersede,
+    /// 解除: a Cancel message was published.
+    Cancel {
+        reason: String,
+    },
+    Expire,
+}
+
+impl WarningEvent {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            WarningEvent::Submit => "submit",
+            WarningEvent::Approve { .. } => "approve",
+            WarningEvent::Reject { .. } => "reject",
+            WarningEvent::Publish => "publish",
+            WarningEvent::Supersede => "supersede",
+            WarningEvent::Cancel { .. } => "cancel",
+            WarningEvent::Expire => "expire",
+        }
+    }
+}
+
+impl WarningState {
+    /// The state after `event` on a warning written by `author`.
+    pub fn transition(
+        self,
+        event: &WarningEvent,
+        author: &str,
+    ) -> Result<WarningState, WarningError> {
+        use WarningEvent as E;
+        use WarningState as S;
+        let refuse = |m: &str| Err(WarningError::State(m.to_string()));
+        match (self, event) {
+            (S::Draft, E::Submit) => Ok(S::Submitted),
+            (_, E::Submit) => refuse("只有草稿可以提交审批"),
+            (S::Submitted, E::Approve { approver }) => {
+                if approver.trim() == author.trim() {
+                    refuse("审批人不能是起草人")
+                } else {
+                    Ok(S::Approved)
+                }
+            }
+            (_, E::Approve { .. }) => refuse("只有待审批的预警可以审批"),
+            (S::Submitted | S::Approved, E::Reject { reason }) => {
+                if reason.trim().is_empty() {
+                    Err(field("reason", "退回需说明原因"))
+                } else {
+                    Ok(S::Draft)
+                }
+            }
+            (_, E::Reject { .. }) => refuse("只有待审批或已审批未发布的预警可以退回"),
+            (S::Approved, E::Publish) => Ok(S::Published),
+            (S::Draft | S::Submitted, E::Publish) => refuse("未经审批的预警不能发布"),
+            (_, E::Publish) => refuse("该预警已发布或已结束"),
+            (S::Published, E::Supersede) => Ok(S::Superseded),
+            (_, E::Supersede) => refuse("只有已发布的预警可以被更新"),
+            (S::Published, E::Cancel { reason }) => {
+                if reason.trim().is_empty() {
+                    Err(field("reason", "解除预警需说明原因"))
+                } else {
+                    Ok(S::Cancelled)
+                }
+            }
+            (_, E::Cancel { .. }) => refuse("只有已发布的预警可以解除"),
+            (S::Published, E::Expire) => Ok(S::Expired),
+            (_, E::Expire) => refuse("只有已发布的预警会过期"),
+        }
+    }
+}
+
+/// A hazard template (暴雨, 大风 …): event names, CAP category and the
+/// default instruction per level (lowest first: 蓝 黄 橙 红).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Template {
+    pub key: &'static str,
+    pub event_zh: &'static str,
+    pub event_en: &'static str,
+    #[serde(skip)]
+    pub category: Category,
+    pub instructions: [&'static str; 4],
+}
+
+/// The hazard templates of the desk. Instructions follow the national
+/// meteorological warning signals' 防御指南 and the 停工停课停业 practice.
+pub const TEMPLATES: &[Template] = &[
+    Template {
+        key: "rainstorm",
+        event_zh: "暴雨",
+        event_en: "Rainstorm",
+        category: Category::Met,
+        instructions: [
+            "做好防暴雨准备；检查城市、农田排水系统，做好排涝准备。",
+            "做好防暴雨工作；交通管理部门根据路况对积水路段实行交通引导；切断低洼地带有危险的室外电源。",
+            "做好防暴雨应急工作；切断有危险的室外电源，暂停户外作业；处于危险地带的学校停课、单位停工，转移危险区人员。",
+            "做好防暴雨应急和抢险工作；停止集会、停课、停业（除特殊行业外）；做好山洪、滑坡、泥石流等灾害的防御和抢险。",
+        ],
+    },
+    Template {
+        key: "gale",
+        event_zh: "大风",
+        event_en: "Gale",
+        category: Category::Met,
+        instructions: [
+            "做好防风准备；关好门窗，加固围板、棚架、广告牌等易被风吹动的搭建物。",
+            "做好防风工作；停止露天活动和高空等户外危险作业；危险地带人员撤离。",
+            "做好防风应急工作；房屋抗风能力较弱的中小学校和单位停课、停业，人员减少外出。",
+            "做好防风应急和抢险工作；人员应当尽可能停留在防风安全的地方；停课、停业（除特殊行业外）。",
+        ],
+    },
+    Template {
+        key: "forest_fire",
+        event_zh: "森林火险",
+        event_en: "Forest fire danger",
+        category: Category::Fire,
+        instructions: [
+            "注意防范森林火灾，禁止野外违规用火。",
+            "加强森林防火巡查，严禁野外用火，做好扑火准备。",
+            "进入森林防火紧急期，禁止一切野外用火，扑火队伍集结待命。",
+            "森林火险极高，禁止进入林区，扑火力量靠前驻防，做好转移准备。",
+        ],
+    },
+    Template {
+        key: "geohazard",
+        event_zh: "地质灾害",
+        event_en: "Geological hazard",
+        category: Category::Geo,
+        instructions: [
+            "地质灾害风险较低，注意巡查隐患点。",
+            "加强地质灾害隐患点巡查监测，做好转移准备。",
+            "地质灾害风险高，危险区人员及时转移避让，停止户外作业。",
+            "地质灾害风险很高，立即组织危险区人员撤离，停工停课。",
+        ],
+    },
+    Template {
+        key: "cold_wave",
+        event_zh: "寒潮",
+        event_en: "Cold wave",
+        category: Category::Met,
+        instructions: [
+            "做好防寒保暖和防风准备，注意供暖设施安全。",
+            "做好防寒保暖工作，农业、畜牧业做好防冻措施，注意防范煤气中毒。",
+            "做好防寒应急工作，保障供暖和能源供应，户外作业人员采取防寒措施。",
+            "做好防寒应急和抢险工作，必要时停课、停业，保障群众基本生活。",
+        ],
+    },
+    Template {
+        key: "earthquake",
+        event_zh: "地震速报",
+        event_en: "Earthquake report",
+        category: Category::Geo,
+        instructions: [
+            "保持冷静，注意余震。",
+            "检查房屋安全，远离危险建筑物，注意余震。",
+            "撤离到开阔地带或应急避难场所，远离危险建筑物，服从现场指挥。",
+            "立即撤离到应急避难场所，远离危险建筑物，等待救援，服从统一指挥。",
+        ],
+    },
+    Template {
+        key: "suspension",
+        event_zh: "停工停课停业",
+        event_en: "Suspension of work, classes and business",
+        category: Category::Safety,
+        instructions: [
+            "相关单位做好停工停课准备。",
+            "危险区域内的学校停课、工地停工。",
+            "辖区内中小学、幼儿园停课，户外作业停工，人员密集场所停业（保障民生的行业除外）。",
+            "全面停工、停课、停业（保障民生和应急抢险的行业除外），群众非必要不外出。",
+        ],
+    },
+];
+
+pub fn template(key: &str) -> Option<&'static Template> {
+    TEMPLATES.iter().find(|t| t.key == key)
+}
+
+/// Parse a level given as colour (蓝/yellow/…), Roman (Ⅳ…Ⅰ) or number.
+pub fn parse_level(s: &str) -> Result<WarningLevel, WarningError> {
+    china::WarningLevel::parse(s).map_err(|e| field("level", e.to_string()))
+}
+
+fn level_index(l: WarningLevel) -> usize {
+    match l {
+        WarningLevel::Blue => 0,
+        WarningLevel::Yellow => 1,
+        WarningLevel::Orange => 2,
+        WarningLevel::Red => 3,
+    }
+}
+
+/// The area a warning targets: drawn polygons (`[lon, lat]` rings), circles
+/// and chosen divisions, in any combination (at least one).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TargetSpec {
+    /// Rings of `[lon, lat]` (closed or not; closed on use).
+    pub polygons: Vec<Vec<[f64; 2]>>,
+    pub circles: Vec<CircleSpec>,
+    /// Division codes (any level).
+    pub divisions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CircleSpec {
+    pub lon: f64,
+    pub lat: f64,
+    pub radius_m: f64,
+}
+
+impl TargetSpec {
+    /// Every problem, naming its place (`area.polygons[0]` …).
+    pub fn check(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if self.polygons.is_empty() && self.circles.is_empty() && self.divisions.is_empty() {
+            out.push(("area".into(), "请在地图上绘制范围或选择行政区划".into()));
+        }
+        let ok = |p: &[f64; 2]| {
+            p[0].is_finite()
+                && p[1].is_finite()
+                && (-180.0..=180.0).contains(&p[0])
+                && (-90.0..=90.0).contains(&p[1])
+        };
+        for (i, ring) in self.polygons.iter().enumerate() {
+            let mut distinct = ring.clone();
+            if distinct.len() > 1 && distinct.first() == distinct.last() {
+                distinct.pop();
+            }
+            if distinct.len() < 3 {
+                out.push((
+                    format!("area.polygons[{i}]"),
+                    "多边形至少需要 3 个不同的点".into(),
+                ));
+            }
+            if let Some(j) = ring.iter().position(|p| !ok(p)) {
+                out.push((
+                    format!("area.polygons[{i}][{j}]"),
+                    "经纬度超出范围（经度 −180…180，纬度 −90…90）".into(),
+                ));
+            }
+        }
+        for (i, c) in self.circles.iter().enumerate() {
+            if !ok(&[c.lon, c.lat]) {
+                out.push((format!("area.circles[{i}]"), "圆心经纬度超出范围".into()));
+            }
+            if !(c.radius_m.is_finite() && c.radius_m > 0.0 && c.radius_m <= 500_000.0) {
+                out.push((
+                    format!("area.circles[{i}].radius_m"),
+                    "半径应大于 0 且不超过 500 公里".into(),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Closed rings.
+    pub fn closed_polygons(&self) -> Vec<Vec<[f64; 2]>> {
+        self.polygons
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                if r.first() != r.last() {
+                    if let Some(f) = r.first().copied() {
+                        r.push(f);
+                    }
+                }
+                r
+            })
+            .collect()
+    }
+}
+
+/// What the CAP message needs of a warning.
+#[derive(Debug, Clone)]
+pub struct CapInput<'a> {
+    pub identifier: &'a str,
+    /// e.g. `yingji@140200` — the issuing organisation's sender id.
+    pub sender: &'a str,
+    pub sender_name: &'a str,
+    pub sent: OffsetDateTime,
+    pub exercise: bool,
+    pub msg_type: MsgType,
+    pub references: Vec<Reference>,
+    pub template: &'a Template,
+    pub level: WarningLevel,
+    pub headline: Option<&'a str>,
+    pub description: &'a str,
+    pub instruction: &'a str,
+    pub onset: Option<OffsetDateTime>,
+    pub expires: OffsetDateTime,
+    pub area_desc: &'a str,
+    pub area: &'a TargetSpec,
+    /// 12-digit codes of the divisions chosen or touched.
+    pub geocodes: &'a [String],
+    pub web: Option<String>,
+}
+
+fn cap_time(t: OffsetDateTime) -> Result<DateTime, WarningError> {
+    DateTime::from_unix_seconds(t.unix_timestamp(), 480).map_err(|e| field("time", e.to_string()))
+}
+
+/// An identifier per GB/T 35965.1: `{division}{org}{unit}{ext}_{time}_{seq}`
+/// with the issuing division's 6-digit code and organisation code `416`
+/// replaced by the emergency-management code given.
+pub fn cap_identifier(
+    division6: &str,
+    org: &str,
+    at: OffsetDateTime,
+    seq: u8,
+) -> Result<String, WarningError> {
+    let issuer = IssuerCode::new(division6, org).map_err(|e| field("division", e.to_string()))?;
+    china::identifier(&issuer, &cap_time(at)?, seq % 10)
+        .map_err(|e| field("identifier", e.to_string()))
+}
+
+/// The CAP 1.2 alert of a warning (zh-CN and en-US info blocks).
+pub fn build_alert(w: &CapInput<'_>) -> Result<Alert, WarningError> {
+    let status = if w.exercise {
+        Status::Exercise
+    } else {
+        Status::Actual
+    };
+    let mut alert = Alert::new(
+        w.identifier,
+        w.sender,
+        cap_time(w.sent)?,
+        status,
+        w.msg_type,
+        Scope::Public,
+    );
+    alert.references = w.references.clone();
+    let urgency = if w.onset.is_some_and(|o| o > w.sent) {
+        Urgency::Expected
+    } else {
+        Urgency::Immediate
+    };
+    let mut base = Info::new(
+        w.template.category,
+        w.template.event_zh,
+        urgency,
+        w.level.severity(),
+        Certainty::Likely,
+    );
+    base.response_types = vec![if w.msg_type == MsgType::Cancel {
+        ResponseType::AllClear
+    } else {
+        ResponseType::Prepare
+    }];
+    base.effective = Some(cap_time(w.sent)?);
+    base.onset = w.onset.map(cap_time).transpose()?;
+    base.expires = Some(cap_time(w.expires)?);
+    base.sender_name = Some(w.sender_name.to_string());
+    base.web = w.web.clone();
+    base.event_codes = vec![ValuePair::new("yingji:hazard", w.template.key)];
+    base.parameters = vec![ValuePair::new("warning_level", w.level.code())];
+    let mut area = Area::new(w.area_desc);
+    for ring in w.area.closed_polygons() {
+        area.polygons.push(Polygon::new(
+            ring.iter()
+                .map(|p| Point {
+                    lat: p[1],
+                    lon: p[0],
+                })
+                .collect(),
+        ));
+    }
+    for c in &w.area.circles {
+        area.circles.push(Circle {
+            center: Point {
+                lat: c.lat,
+                lon: c.lon,
+            },
+            radius_km: c.radius_m / 1000.0,
+        });
+    }
+    for g in w.geocodes {
+        let code =
+            china::DivisionCode::parse(g).map_err(|e| field("area.divisions", e.to_string()))?;
+        area.geocodes.push(code.to_geocode());
+    }
+    base.areas = vec![area];
+    let headline = w
+        .headline
+        .map(str::to_string)
+        .unwrap_or_else(|| china::headline_zh(w.sender_name, w.template.event_zh, w.level));
+    let zh = InfoText {
+        event: w.template.event_zh.into(),
+        headline: Some(headline),
+        description: Some(w.description.to_string()),
+        instruction: Some(w.instruction.to_string()),
+        sender_name: None,
+        area_descs: vec![w.area_desc.to_string()],
+    };
+    let en = InfoText {
+        event: w.template.event_en.into(),
+        headline: Some(format!(
+            "{} warning ({}, level {}) by {}",
+            w.template.event_en,
+            w.level.colour_en(),
+            w.level.roman(),
+            w.sender
+        )),
+        description: Some(w.description.to_string()),
+        instruction: Some(w.instruction.to_string()),
+        sender_name: None,
+        area_descs: vec![w.area_desc.to_string()],
+    };
+    alert.infos = china::bilingual(&base, &zh, &en).to_vec();
+    Ok(alert)
+}
+
+/// The default instruction of a template at a level.
+pub fn default_instruction(t: &Template, level: WarningLevel) -> &'static str {
+    t.instructions[level_index(level)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn life_cycle_table() {
+        use WarningEvent as E;
+        use WarningState as S;
+        let approve = |who: &str| E::Approve {
+            approver: who.into(),
+        };
+        let reason = |r: &str| E::Cancel { reason: r.into() };
+        let reject = |r: &str| E::Reject { reason: r.into() };
+        let cases: Vec<(S, E, Option<S>)> = vec![
+            (S::Draft, E::Submit, Some(S::Submitted)),
+            (S::Submitted, E::Submit, None),
+            (S::Submitted, approve("chief"), Some(S::Approved)),
+            (S::Submitted, approve("author"), None),
+            (S::Submitted, approve(" author "), None),
+            (S::Draft, approve("chief"), None),
+            (S::Submitted, reject("措辞不准确"), Some(S::Draft)),
+            (S::Approved, reject("范围有误"), Some(S::Draft)),
+            (S::Submitted, reject(" "), None),
+            (S::Published, reject("x"), None),
+            (S::Approved, E::Publish, Some(S::Published)),
+            (S::Draft, E::Publish, None),
+            (S::Submitted, E::Publish, None),
+            (S::Published, E::Publish, None),
+            (S::Published, E::Supersede, Some(S::Superseded)),
+            (S::Approved, E::Supersede, None),
+            (S::Published, reason("降雨结束"), Some(S::Cancelled)),
+            (S::Published, reason(""), None),
+            (S::Draft, reason("x"), None),
+            (S::Cancelled, reason("x"), None),
+            (S::Published, E::Expire, Some(S::Expired)),
+            (S::Expired, E::Expire, None),
+            (S::Superseded, E::Publish, None),
+        ];
+        for (from, ev, want) in cases {
+            let got = from.transition(&ev, "author").ok();
+            assert_eq!(got, want, "{from:?} {ev:?}");
+        }
+    }
+
+    #[test]
+    fn area_problems_name_their_place() {
+        let empty = TargetSpec::default();
+        assert_eq!(empty.check()[0].0, "area");
+        let bad = TargetSpec {
+            polygons: vec![
+                vec![[113.0, 40.0], [113.1, 40.0], [113.0, 40.0]],
+                vec![[113.0, 40.0], [200.0, 40.0], [113.1, 40.1]],
+            ],
+            circles: vec![CircleSpec {
+                lon: 113.0,
+                lat: 40.0,
+                radius_m: 0.0,
+            }],
+            divisions: vec![],
+        };
+        let places: Vec<String> = bad.check().into_iter().map(|p| p.0).collect();
+        assert_eq!(
+            places,
+            [
+                "area.polygons[0]",
+                "area.polygons[1][1]",
+                "area.circles[0].radius_m"
+            ]
+        );
+        let ok = TargetSpec {
+            divisions: vec!["140213000000".into()],
+            ..Default::default()
+        };
+        assert!(ok.check().is_empty());
+    }
+
+    #[test]
+    fn every_template_has_four_instructions_and_levels_parse() {
+        for t in TEMPLATES {
+            assert!(t.instructions.iter().all(|i| !i.is_empty()), "{}", t.key);
+        }
+        assert!(template("rainstorm").is_some());
+        assert!(template("x").is_none());
+        for (s, want) in [
+            ("red", WarningLevel::Red),
+            ("蓝色", WarningLevel::Blue),
+            ("Ⅲ", WarningLevel::Yellow),
+        ] {
+            assert_eq!(parse_level(s), Ok(want), "{s}");
+        }
+        assert!(parse_level("purple").is_err());
+    }
+
+    #[test]
+    fn published_cap_validates_and_round_trips() {
+        let sent = time::macros::datetime!(2026-07-01 08:00 +08:00);
+        let t = template("rainstorm").unwrap();
+        let area = TargetSpec {
+            polygons: vec![vec![
+                [113.2, 40.0],
+                [113.4, 40.0],
+                [113.4, 40.2],
+                [113.2, 40.2],
+            ]],
+            circles: vec![CircleSpec {
+                lon: 113.3,
+                lat: 40.1,
+                radius_m: 5000.0,
+            }],
+            divisions: vec!["140213000000".into()],
+        };
+        let id = cap_identifier("140200", "418", sent, 1).unwrap();
+        let codes = vec!["140213000000".to_string()];
+        let input = CapInput {
+            identifier: &id,
+            sender: "yingji@140200",
+            sender_name: "大同市应急管理局",
+            sent,
+            exercise: false,
+            msg_type: MsgType::Alert,
+            references: vec![],
+            template: t,
+            level: WarningLevel::Orange,
+            headline: None,
+            description: "预计未来6小时平城区降雨量将达50毫米以上。",
+            instruction: default_instruction(t, WarningLevel::Orange),
+            onset: None,
+            expires: sent + time::Duration::hours(12),
+            area_desc: "平城区",
+            area: &area,
+            geocodes: &codes,
+            web: None,
+        };
+        let alert = build_alert(&input).unwrap();
+        let xml = yingji_cap::to_xml(&alert);
+        let report = yingji_cap::validate(xml.as_bytes());
+        assert!(report.is_valid(), "{:?}\n{xml}", report.problems);
+        assert!(china::profile_problems(&alert)
+            .iter()
+            .all(|p| p.level != yingji_cap::Level::Error));
+        let back = yingji_cap::parse(xml.as_bytes()).unwrap();
+        assert_eq!(back.alert, alert);
+        assert!(xml.contains("<severity>Severe</severity>"));
+        assert!(
+            xml.contains("大同市应急管理局发布暴雨橙色预警信号"),
+            "{xml}"
+        );
+        assert!(xml.contains("<value>140213000000</value>"));
+        assert!(id.starts_with("140200418"), "{id}");
+    }
+}

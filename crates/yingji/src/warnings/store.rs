@@ -1,0 +1,210 @@
+//! SQL of warnings (one code path for SQLite and PostgreSQL).
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::any::AnyRow;
+
+use super::{TargetSpec, WarningState};
+use crate::db::{col, Db, DbError, Sql, Tx};
+
+/// A warning as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    pub id: i64,
+    /// The CAP identifier, given on publication.
+    pub identifier: Option<String>,
+    pub hazard: String,
+    /// blue | yellow | orange | red
+    pub level: String,
+    /// Alert | Update | Cancel
+    pub msg_type: String,
+    /// The warning this one updates or cancels.
+    pub refers_to: Option<i64>,
+    pub headline: String,
+    pub description: String,
+    pub instruction: String,
+    pub area: TargetSpec,
+    pub area_desc: String,
+    pub onset_at: Option<String>,
+    pub expires_at: String,
+    pub exercise: bool,
+    /// The issuing jurisdiction.
+    pub division: String,
+    pub state: WarningState,
+    pub author: String,
+    pub approver: String,
+    /// Last rejection or cancellation reason.
+    pub note: String,
+    /// Targeting figures when last computed.
+    pub reach: Value,
+    #[serde(skip)]
+    pub cap_xml: Option<String>,
+    pub sent_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+fn corrupt(detail: impl ToString) -> DbError {
+    DbError::Corrupt {
+        table: "warnings",
+        detail: detail.to_string(),
+    }
+}
+
+fn from_row(r: &AnyRow) -> Result<Warning, DbError> {
+    let area: String = col(r, "area")?;
+    let reach: String = col(r, "reach")?;
+    let state: String = col(r, "state")?;
+    Ok(Warning {
+        id: col(r, "id")?,
+        identifier: col(r, "identifier")?,
+        hazard: col(r, "hazard")?,
+        level: col(r, "level")?,
+        msg_type: col(r, "msg_type")?,
+        refers_to: col(r, "refers_to")?,
+        headline: col(r, "headline")?,
+        description: col(r, "description")?,
+        instruction: col(r, "instruction")?,
+        area: serde_json::from_str(&area).map_err(corrupt)?,
+        area_desc: col(r, "area_desc")?,
+        onset_at: col(r, "onset_at")?,
+        expires_at: col(r, "expires_at")?,
+        exercise: col::<i64>(r, "exercise")? != 0,
+        division: col(r, "division")?,
+        state: WarningState::parse(&state).ok_or_else(|| corrupt(format!("state {state:?}")))?,
+        author: col(r, "author")?,
+        approver: col(r, "approver")?,
+        note: col(r, "note")?,
+        reach: serde_json::from_str(&reach).map_err(corrupt)?,
+        cap_xml: col(r, "cap_xml")?,
+        sent_at: col(r, "sent_at")?,
+        created_at: col(r, "created_at")?,
+        updated_at: col(r, "updated_at")?,
+        version: col(r, "version")?,
+    })
+}
+
+fn json_text(v: &impl Serialize) -> Result<String, DbError> {
+    serde_json::to_string(v).map_err(corrupt)
+}
+
+pub async fn insert(tx: &mut Tx, w: &Warning) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO warnings (identifier, hazard, level, msg_type, refers_to, headline, description, instruction, area, area_desc, onset_at, expires_at, exercise, division, state, author, approver, note, reach, cap_xml, sent_at, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, 1) RETURNING id",
+    )
+    .bind(&w.identifier)
+    .bind(&w.hazard)
+    .bind(&w.level)
+    .bind(&w.msg_type)
+    .bind(w.refers_to)
+    .bind(&w.headline)
+    .bind(&w.description)
+    .bind(&w.instruction)
+    .bind(json_text(&w.area)?)
+    .bind(&w.area_desc)
+    .bind(&w.onset_at)
+    .bind(&w.expires_at)
+    .bind(i64::from(w.exercise))
+    .bind(&w.division)
+    .bind(w.state.as_str())
+    .bind(&w.author)
+    .bind(&w.approver)
+    .bind(&w.note)
+    .bind(json_text(&w.reach)?)
+    .bind(&w.cap_xml)
+    .bind(&w.sent_at)
+    .bind(&w.created_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+/// Write every mutable column if `version` is current.
+pub async fn update(tx: &mut Tx, w: &Warning, version: i64) -> Result<bool, DbError> {
+    let r = sqlx::query(
+        "UPDATE warnings SET identifier = $1, hazard = $2, level = $3, headline = $4, description = $5, instruction = $6, area = $7, area_desc = $8, onset_at = $9, expires_at = $10, exercise = $11, state = $12, approver = $13, note = $14, reach = $15, cap_xml = $16, sent_at = $17, updated_at = $18, version = version + 1 \
+         WHERE id = $19 AND version = $20",
+    )
+    .bind(&w.identifier)
+    .bind(&w.hazard)
+    .bind(&w.level)
+    .bind(&w.headline)
+    .bind(&w.description)
+    .bind(&w.instruction)
+    .bind(json_text(&w.area)?)
+    .bind(&w.area_desc)
+    .bind(&w.onset_at)
+    .bind(&w.expires_at)
+    .bind(i64::from(w.exercise))
+    .bind(w.state.as_str())
+    .bind(&w.approver)
+    .bind(&w.note)
+    .bind(json_text(&w.reach)?)
+    .bind(&w.cap_xml)
+    .bind(&w.sent_at)
+    .bind(&w.updated_at)
+    .bind(w.id)
+    .bind(version)
+    .execute(&mut *tx.inner)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Warning>, DbError> {
+    sqlx::query("SELECT * FROM warnings WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn get_tx(tx: &mut Tx, id: i64) -> Result<Option<Warning>, DbError> {
+    sqlx::query("SELECT * FROM warnings WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx.inner)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn by_identifier(db: &Db, identifier: &str) -> Result<Option<Warning>, DbError> {
+    sqlx::query("SELECT * FROM warnings WHERE identifier = $1")
+        .bind(identifier)
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// Warnings under a division prefix (newest first); `sent_only`: those
+/// sent as CAP (the public feed).
+pub async fn list(db: &Db, prefix: &str, sent_only: bool) -> Result<Vec<Warning>, DbError> {
+    let mut q = Sql::new("SELECT * FROM warnings WHERE division LIKE ");
+    q.bind(format!("{prefix}%"));
+    if sent_only {
+        q.push(" AND sent_at IS NOT NULL");
+    }
+    q.push(" ORDER BY id DESC LIMIT 200");
+    q.query()
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+/// How many messages were sent in the same second (for the identifier's
+/// sequence digit).
+pub async fn sent_at_count(tx: &mut Tx, sent_at: &str) -> Result<i64, DbError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM warnings WHERE sent_at = $1")
+        .bind(sent_at)
+        .fetch_one(&mut *tx.inner)
+        .await?;
+    col(&row, "n")
+}

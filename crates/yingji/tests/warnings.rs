@@ -1,0 +1,291 @@
+//! The warning desk over HTTP, on both databases: targeting, drafts,
+//! approval by another person, CAP publication, update, cancellation, the
+//! public feed, jurisdictions.
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+async fn settlement(u: &User, name: &str, div: &str, lon: f64, lat: f64, pop: i64) {
+    let r = u
+        .post(
+            "/api/v1/registries/settlement",
+            &json!({ "name": name, "division": div, "lon": lon, "lat": lat,
+                     "attrs": { "settlement_type": "village", "population": pop } }),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{name}: {}", r.text().await.unwrap());
+}
+
+fn square(lon: f64, lat: f64, d: f64) -> Value {
+    json!([
+        [lon - d, lat - d],
+        [lon + d, lat - d],
+        [lon + d, lat + d],
+        [lon - d, lat + d]
+    ])
+}
+
+fn draft(area: Value) -> Value {
+    let expires = (time::OffsetDateTime::now_utc() + time::Duration::hours(12))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    json!({
+        "hazard": "rainstorm", "level": "orange",
+        "description": "预计未来6小时降雨量将达50毫米以上，并伴有雷电。",
+        "area": area, "area_desc": "平城区城区", "expires_at": expires,
+    })
+}
+
+async fn step(u: &User, id: i64, version: i64, kind: &str) -> (u16, Value) {
+    let r = u
+        .post(
+            &format!("/api/v1/warnings/{id}/events"),
+            &json!({ "version": version, "kind": kind }),
+        )
+        .await;
+    let st = r.status().as_u16();
+    (st, r.json().await.unwrap())
+}
+
+async fn cap(app: &TestApp, w: &Value) -> String {
+    let url = app.url(w["cap_url"].as_str().unwrap());
+    let r = reqwest::get(url).await.unwrap(); // public: no login
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/cap+xml"));
+    r.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn draft_approve_publish_update_cancel_as_cap() {
+    for app in apps().await {
+        let pc = app.login("pingcheng").await;
+        let cmd = app.login("commander").await;
+        let yz = app.login("yunzhou").await;
+        let (lon, lat) = app.point_in("140213");
+        settlement(&pc, "甲村", "140213", lon, lat, 1200).await;
+        settlement(&pc, "乙村", "140213", lon + 0.003, lat, 800).await;
+        settlement(&pc, "丙村", "140213", lon + 0.03, lat + 0.02, 500).await;
+        let (ylon, ylat) = app.point_in("140215");
+        settlement(&yz, "云州村", "140215", ylon, ylat, 9999).await;
+
+        // Targeting before approval: the drawn square reaches 甲 and 乙 only.
+        let area = json!({ "polygons": [square(lon + 0.0015, lat, 0.005)] });
+        let r: Value = pc
+            .post("/api/v1/warnings/targeting", &json!({ "area": area }))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r["population"], 2000, "{r}");
+        assert_eq!(r["settlements"], 2);
+        assert!(r["geocodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g.as_str().unwrap().len() == 12));
+        // A circle and a division can be added; another county is refused.
+        let r: Value = pc
+            .post(
+                "/api/v1/warnings/targeting",
+                &json!({ "area": { "divisions": ["140213"] } }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            r["population"], 2500,
+            "the city's 云州村 is not Pingcheng's: {r}"
+        );
+        let p: Value = pc
+            .post(
+                "/api/v1/warnings/targeting",
+                &json!({ "area": { "divisions": ["140215"] } }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(p["errors"][0]["field"], "area.divisions[0]", "{p}");
+
+        // Bad drafts name every field.
+        let r = pc
+            .post(
+                "/api/v1/warnings",
+                &json!({ "hazard": "x", "level": "purple", "description": "", "area": {}, "area_desc": "", "expires_at": "2020-01-01T00:00:00+08:00" }),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let p: Value = r.json().await.unwrap();
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        for f in [
+            "hazard",
+            "level",
+            "description",
+            "area_desc",
+            "expires_at",
+            "area",
+        ] {
+            assert!(fields.contains(&f), "{f} in {fields:?}");
+        }
+
+        // A draft by the Pingcheng operator.
+        let r = pc.post("/api/v1/warnings", &draft(area.clone())).await;
+        assert_eq!(r.status(), 201);
+        let w: Value = r.json().await.unwrap();
+        let id = w["id"].as_i64().unwrap();
+        assert_eq!(w["state"], "draft");
+        assert_eq!(w["reach"]["population"], 2000);
+        assert!(
+            w["instruction"].as_str().unwrap().contains("停课"),
+            "default instruction of 橙色暴雨: {w}"
+        );
+        assert_eq!(
+            yz.get(&format!("/api/v1/warnings/{id}")).await.status(),
+            404
+        );
+
+        // Publishing before approval, approval by an operator, a stale version: refused.
+        let (st, _) = step(&cmd, id, 1, "publish").await;
+        assert_eq!(st, 409);
+        let (st, w) = step(&pc, id, 1, "submit").await;
+        assert_eq!(st, 200, "{w}");
+        let (st, _) = step(&pc, id, 2, "approve").await;
+        assert_eq!(st, 403);
+        let (st, _) = step(&cmd, id, 1, "approve").await;
+        assert_eq!(st, 409, "stale version");
+        let (st, w) = step(&cmd, id, 2, "approve").await;
+        assert_eq!(st, 200, "{w}");
+        assert_eq!(w["approver"], "commander");
+        let (st, w) = step(&cmd, id, 3, "publish").await;
+        assert_eq!(st, 200, "{w}");
+        assert_eq!(w["state"], "published");
+        let ident = w["identifier"].as_str().unwrap().to_string();
+        assert!(ident.starts_with("140213418000"), "{ident}");
+
+        // The CAP is public, valid, bilingual, geocoded.
+        let xml = cap(&app, &w).await;
+        let report = yingji_cap::validate(xml.as_bytes());
+        assert!(report.is_valid(), "{:?}", report.problems);
+        let doc = yingji_cap::parse(xml.as_bytes()).unwrap();
+        assert_eq!(doc.alert.identifier, ident);
+        assert_eq!(doc.alert.infos.len(), 2);
+        assert_eq!(doc.alert.infos[0].severity, yingji_cap::Severity::Severe);
+        assert!(
+            xml.contains("平城区应急管理局发布暴雨橙色预警信号"),
+            "{xml}"
+        );
+        assert_eq!(doc.alert.infos[0].areas[0].polygons.len(), 1);
+
+        // An author cannot approve their own warning.
+        let r = cmd
+            .post(
+                "/api/v1/warnings",
+                &draft(json!({ "divisions": ["140213"] })),
+            )
+            .await;
+        let own: Value = r.json().await.unwrap();
+        let oid = own["id"].as_i64().unwrap();
+        let (st, _) = step(&cmd, oid, 1, "submit").await;
+        assert_eq!(st, 200);
+        let (st, p) = step(&cmd, oid, 2, "approve").await;
+        assert_eq!(st, 409);
+        assert!(
+            p["detail"].as_str().unwrap().contains("审批人不能是起草人"),
+            "{p}"
+        );
+
+        // Update: a new message that references the first; the first is superseded.
+        let r = pc
+            .post(&format!("/api/v1/warnings/{id}/revise"), &json!({}))
+            .await;
+        assert_eq!(r.status(), 201);
+        let u: Value = r.json().await.unwrap();
+        let uid = u["id"].as_i64().unwrap();
+        assert_eq!(u["msg_type"], "Update");
+        let mut body = draft(area.clone());
+        body["version"] = json!(1);
+        body["level"] = json!("red");
+        let r = pc.put(&format!("/api/v1/warnings/{uid}"), &body).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        for (who, v, k) in [
+            (&pc, 2, "submit"),
+            (&cmd, 3, "approve"),
+            (&cmd, 4, "publish"),
+        ] {
+            let (st, p) = step(who, uid, v, k).await;
+            assert_eq!(st, 200, "{k}: {p}");
+        }
+        let u: Value = pc
+            .get(&format!("/api/v1/warnings/{uid}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let uxml = cap(&app, &u).await;
+        let udoc = yingji_cap::parse(uxml.as_bytes()).unwrap();
+        assert_eq!(udoc.alert.msg_type, yingji_cap::MsgType::Update);
+        assert_eq!(udoc.alert.references[0].identifier, ident);
+        assert_eq!(udoc.alert.infos[0].severity, yingji_cap::Severity::Extreme);
+        let old: Value = pc
+            .get(&format!("/api/v1/warnings/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(old["state"], "superseded");
+
+        // Cancel (commander only): a Cancel message referencing the update.
+        let uv = u["version"].as_i64().unwrap();
+        let r = pc
+            .post(
+                &format!("/api/v1/warnings/{uid}/cancel"),
+                &json!({ "version": uv, "reason": "降雨结束" }),
+            )
+            .await;
+        assert_eq!(r.status(), 403);
+        let r = cmd
+            .post(
+                &format!("/api/v1/warnings/{uid}/cancel"),
+                &json!({ "version": uv, "reason": "降雨结束" }),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let c: Value = r.json().await.unwrap();
+        assert_eq!(c["cancelled"]["state"], "cancelled");
+        let cxml = cap(&app, &c["cancel_message"]).await;
+        let cdoc = yingji_cap::parse(cxml.as_bytes()).unwrap();
+        assert_eq!(cdoc.alert.msg_type, yingji_cap::MsgType::Cancel);
+        assert_eq!(cdoc.alert.references[0].identifier, udoc.alert.identifier);
+        assert!(yingji_cap::validate(cxml.as_bytes()).is_valid());
+
+        // The public Atom feed lists the three sent messages.
+        let feed = reqwest::get(app.url("/api/v1/public/cap/feed.atom"))
+            .await
+            .unwrap();
+        assert_eq!(feed.status(), 200);
+        let text = feed.text().await.unwrap();
+        for i in [&ident, &udoc.alert.identifier, &cdoc.alert.identifier] {
+            assert!(text.contains(i.as_str()), "{i} in feed");
+        }
+        assert_eq!(
+            reqwest::get(app.url("/api/v1/public/cap/nope.xml"))
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+        // Drafts are not public, and the journal verifies.
+        let drafts = reqwest::get(app.url("/api/v1/warnings")).await.unwrap();
+        assert_eq!(drafts.status(), 401);
+        assert!(yingji::journal::verify(&app.state.db).await.unwrap().ok());
+    }
+}
