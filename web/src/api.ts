@@ -26,6 +26,18 @@ import type {
   NearestResult,
   CoverageQuery,
   CoverageResult,
+  IncidentTypeNode,
+  PlanSummary,
+  IncidentSummary,
+  IncidentDetail,
+  NewIncident,
+  IncidentEventBody,
+  IncidentFacts,
+  NewInstruction,
+  Instruction,
+  InstructionEventBody,
+  DispatchOrder,
+  DispatchEventKind,
 } from './types'
 
 export const API = '/api/v1'
@@ -181,6 +193,26 @@ export const api = {
       'GET',
       `${API}/routing/isochrone${qs({ from, minutes })}`,
     ),
+
+  // 指挥调度: incidents, plans, instructions, dispatch orders
+  incidentTypes: () => request<IncidentTypeNode[]>('GET', `${API}/incident-types`),
+  plans: () => request<PlanSummary[]>('GET', `${API}/plans`),
+  incidents: (p: { active?: boolean } = {}) =>
+    request<IncidentSummary[]>('GET', `${API}/incidents${qs({ active: p.active ? 'true' : undefined })}`),
+  incident: (id: number | string) => request<IncidentDetail>('GET', `${API}/incidents/${enc(String(id))}`),
+  createIncident: (body: NewIncident) => request<IncidentDetail>('POST', `${API}/incidents`, body),
+  incidentEvent: (id: number, body: IncidentEventBody) => request<IncidentDetail>('POST', `${API}/incidents/${id}/events`, body),
+  incidentFacts: (id: number, body: { version: number; facts: IncidentFacts; note: string }) =>
+    request<IncidentDetail>('PUT', `${API}/incidents/${id}/facts`, body),
+  incidentHelped: (id: number, body: { version: number; at?: string }) =>
+    request<IncidentDetail>('POST', `${API}/incidents/${id}/helped`, body),
+  issueInstruction: (id: number, body: NewInstruction) => request<Instruction>('POST', `${API}/incidents/${id}/instructions`, body),
+  instructionEvent: (id: number, version: number, event: InstructionEventBody) =>
+    request<Instruction>('POST', `${API}/instructions/${id}/events`, { version, event }),
+  requestDispatch: (id: number, body: { resource_kind: string; resource_id: number }) =>
+    request<DispatchOrder>('POST', `${API}/incidents/${id}/dispatch`, body),
+  dispatchEvent: (id: number, body: { version: number; kind: DispatchEventKind; reason?: string }) =>
+    request<DispatchOrder>('POST', `${API}/dispatch-orders/${id}/events`, body),
 }
 
 function enc(s: string) {

@@ -28,6 +28,8 @@ pub struct Config {
     pub routing_graph: Option<PathBuf>,
     /// Travel-time estimate used by dispatch without a road graph.
     pub dispatch: crate::dispatch::Estimate,
+    /// Warning delivery channels.
+    pub warnings: crate::warnings::WarningsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -64,6 +66,7 @@ impl Default for Config {
             reports: Default::default(),
             routing_graph: None,
             dispatch: Default::default(),
+            warnings: Default::default(),
         }
     }
 }

@@ -289,3 +289,192 @@ async fn draft_approve_publish_update_cancel_as_cap() {
         assert!(yingji::journal::verify(&app.state.db).await.unwrap().ok());
     }
 }
+
+/// What a webhook receiver got: (name, headers, body).
+type Got = std::sync::Arc<std::sync::Mutex<Vec<(String, axum::http::HeaderMap, Vec<u8>)>>>;
+
+/// Receivers: `ok` answers 200, `flaky` 503 the first time then 200, `bad` 400.
+async fn receiver() -> (String, Got) {
+    use axum::extract::{Path, State};
+    let got: Got = Default::default();
+    let app = axum::Router::new()
+        .route(
+            "/hook/{name}",
+            axum::routing::post(
+                |State(g): State<Got>,
+                 Path(name): Path<String>,
+                 headers: axum::http::HeaderMap,
+                 body: axum::body::Bytes| async move {
+                    let mut v = g.lock().unwrap();
+                    let seen = v.iter().filter(|x| x.0 == name).count();
+                    v.push((name.clone(), headers, body.to_vec()));
+                    match (name.as_str(), seen) {
+                        ("flaky", 0) => axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        ("bad", _) => axum::http::StatusCode::BAD_REQUEST,
+                        _ => axum::http::StatusCode::OK,
+                    }
+                },
+            ),
+        )
+        .with_state(got.clone());
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(l, app).await;
+    });
+    (format!("http://{addr}"), got)
+}
+
+async fn subscriber(u: &User, name: &str, div: &str, lon: f64, lat: f64, url: &str) -> i64 {
+    let r = u
+        .post(
+            "/api/v1/registries/subscriber",
+            &json!({ "name": name, "division": div, "lon": lon, "lat": lat,
+                     "attrs": { "subscriber_type": "org", "webhook_url": url } }),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{name}: {}", r.text().await.unwrap());
+    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn published_warnings_reach_subscribers_by_signed_webhook_with_retries_and_dead_letters() {
+    let mut dbs = vec![None];
+    if let Ok(base) = std::env::var("YINGJI_TEST_DATABASE_URL") {
+        dbs.push(Some(fresh_pg_url(&base).await));
+    }
+    for db in dbs {
+        let app = TestApp::start_with(db, |c| {
+            c.warnings.webhook_secret = Some("platform-key".into());
+            c.warnings.worker_interval_ms = 100;
+            c.warnings.channels.retry.base_ms = 50;
+            c.warnings.channels.retry.cap_ms = 200;
+            c.warnings.channels.retry.min_ms = 10;
+            c.warnings.channels.retry.max_attempts = 3;
+        })
+        .await;
+        let (base, got) = receiver().await;
+        let pc = app.login("pingcheng").await;
+        let cmd = app.login("commander").await;
+        let yz = app.login("yunzhou").await;
+        let (lon, lat) = app.point_in("140213");
+        let ok = subscriber(
+            &pc,
+            "市第一中学",
+            "140213",
+            lon,
+            lat,
+            &format!("{base}/hook/ok"),
+        )
+        .await;
+        subscriber(
+            &pc,
+            "某物业公司",
+            "140213",
+            lon + 0.001,
+            lat,
+            &format!("{base}/hook/flaky"),
+        )
+        .await;
+        subscriber(
+            &pc,
+            "失效地址",
+            "140213",
+            lon,
+            lat + 0.001,
+            &format!("{base}/hook/bad"),
+        )
+        .await;
+        subscriber(
+            &pc,
+            "范围外单位",
+            "140213",
+            lon + 0.03,
+            lat + 0.02,
+            &format!("{base}/hook/outside"),
+        )
+        .await;
+        let (ylon, ylat) = app.point_in("140215");
+        subscriber(
+            &yz,
+            "云州单位",
+            "140215",
+            ylon,
+            ylat,
+            &format!("{base}/hook/other"),
+        )
+        .await;
+
+        let area = json!({ "polygons": [square(lon, lat, 0.005)] });
+        let w: Value = pc
+            .post("/api/v1/warnings", &draft(area))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(w["reach"]["subscribers"], 3, "{w}");
+        let id = w["id"].as_i64().unwrap();
+        for (who, v, k) in [
+            (&pc, 1, "submit"),
+            (&cmd, 2, "approve"),
+            (&cmd, 3, "publish"),
+        ] {
+            let (st, p) = step(who, id, v, k).await;
+            assert_eq!(st, 200, "{k}: {p}");
+        }
+        // The worker delivers; the flaky receiver gets it on the retry, the bad one is dead-lettered.
+        let mut d = Value::Null;
+        for _ in 0..100 {
+            d = pc
+                .get(&format!("/api/v1/warnings/{id}/deliveries"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            let c = &d["counts"]["webhook"];
+            if c["delivered"] == 2 && c["dead"] == 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(d["counts"]["webhook"]["delivered"], 2, "{d}");
+        assert_eq!(d["counts"]["webhook"]["dead"], 1, "{d}");
+        assert!(
+            d["deliveries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|x| x["recipient"].get("secret").is_none()),
+            "secrets are not shown"
+        );
+        let v = got.lock().unwrap().clone();
+        let names: Vec<&str> = v.iter().map(|x| x.0.as_str()).collect();
+        assert!(
+            !names.contains(&"outside") && !names.contains(&"other"),
+            "{names:?}"
+        );
+        assert_eq!(names.iter().filter(|n| **n == "flaky").count(), 2);
+        // Signed with the subscriber's secret; the retry carries the same idempotency key.
+        let (_, h, body) = v.iter().find(|x| x.0 == "ok").unwrap();
+        let secret = yingji::warnings::jobs::webhook_secret("platform-key", ok);
+        let sig = h["x-yingji-signature"].to_str().unwrap();
+        assert!(yingji_channels::verify_signature(
+            secret.as_bytes(),
+            body,
+            sig
+        ));
+        assert!(!yingji_channels::verify_signature(b"wrong", body, sig));
+        assert!(yingji_cap::validate(body).is_valid());
+        let keys: Vec<&str> = v
+            .iter()
+            .filter(|x| x.0 == "flaky")
+            .map(|x| x.1["idempotency-key"].to_str().unwrap())
+            .collect();
+        assert_eq!(keys[0], keys[1]);
+        assert_eq!(
+            names.iter().filter(|n| **n == "bad").count(),
+            1,
+            "a 400 is not retried"
+        );
+    }
+}

@@ -303,6 +303,24 @@ CREATE TABLE warnings (
 );
 CREATE UNIQUE INDEX warnings_identifier ON warnings (identifier);
 CREATE INDEX warnings_division ON warnings (division);
+
+CREATE TABLE deliveries (
+    id {ID},
+    warning_id BIGINT NOT NULL,
+    channel TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    division TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    next_at TEXT NOT NULL,
+    lease_until TEXT,
+    last_error TEXT NOT NULL DEFAULT '',
+    delivered_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX deliveries_due ON deliveries (state, next_at);
+CREATE INDEX deliveries_warning ON deliveries (warning_id);
 "#,
     },
 ];

@@ -119,6 +119,7 @@ async fn map_config(
 /// Bind and serve until Ctrl-C / SIGTERM.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let monitor = crate::reports::jobs::spawn(state.clone(), std::time::Duration::from_secs(60));
+    let outbox = crate::warnings::jobs::spawn(state.clone());
     let app = router(state);
     let result = axum::serve(
         listener,
@@ -127,6 +128,9 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     .with_graceful_shutdown(shutdown_signal())
     .await;
     monitor.abort();
+    if let Some(o) = outbox {
+        o.abort();
+    }
     result
 }
 

@@ -70,6 +70,7 @@ use super::AppState;
         crate::warnings::api::event,
         crate::warnings::api::revise,
         crate::warnings::api::cancel,
+        crate::warnings::api::deliveries,
         crate::warnings::api::feed,
         crate::warnings::api::cap_file,
         crate::indicators::api::export,

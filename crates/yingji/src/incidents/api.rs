@@ -104,6 +104,14 @@ async fn load(
 }
 
 fn clock_of(i: &Incident, now: OffsetDateTime) -> Value {
+    // An ended incident's clock stops when the response ended.
+    let now = match (
+        i.state.is_active(),
+        i.ended_at.as_deref().and_then(parse_time),
+    ) {
+        (false, Some(end)) if end < now => end,
+        _ => now,
+    };
     let onset = parse_time(&i.onset_at).unwrap_or(now);
     let helped = i.helped_at.as_deref().and_then(parse_time);
     let c = rescue_clock(onset, helped, now, RESCUE_LIMIT);
@@ -737,6 +745,9 @@ async fn instruction_event(
         .await?
         .ok_or(ApiError::NotFound)?;
     let (i, _) = load(&s, &p, x.incident_id, Action::Write).await?;
+    if i.state.is_closed() {
+        return Err(ApiError::Refused("事件已关闭，指令不能再变更".into()));
+    }
     if x.version != b.version {
         return Err(ApiError::Conflict);
     }

@@ -374,11 +374,82 @@ pub const SETTLEMENT: KindSpec = KindSpec {
             },
             false,
         ),
-        f("data_source", "人口数据来源", "Population source", SHORT, false),
+        f(
+            "data_source",
+            "人口数据来源",
+            "Population source",
+            SHORT,
+            false,
+        ),
     ],
     category: Some("settlement_type"),
     check: no_extra_rules,
 };
+
+/// Someone who receives public warnings (预警订阅): a person or an
+/// organisation with a home location, reached by SMS (the record's phone),
+/// e-mail and/or a webhook.
+pub const SUBSCRIBER: KindSpec = KindSpec {
+    kind: "subscriber",
+    zh: "预警订阅",
+    en: "Warning subscribers",
+    fields: &[
+        f(
+            "subscriber_type",
+            "订阅者类型",
+            "Subscriber type",
+            T::Enum(&[
+                ("person", "个人", "Person"),
+                ("org", "单位", "Organisation"),
+            ]),
+            true,
+        ),
+        f("email", "电子邮箱", "E-mail", T::Text { max: 200 }, false),
+        f(
+            "webhook_url",
+            "接收地址(Webhook)",
+            "Webhook URL",
+            T::Text { max: 500 },
+            false,
+        ),
+    ],
+    category: Some("subscriber_type"),
+    check: subscriber_rules,
+};
+
+/// E-mail and webhook addresses must be usable.
+fn subscriber_rules(a: &mut Map<String, Value>) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    if let Some(e) = a
+        .get("email")
+        .and_then(Value::as_str)
+        .filter(|e| !e.is_empty())
+    {
+        let ok = e.split_once('@').is_some_and(|(u, d)| {
+            !u.is_empty()
+                && d.contains('.')
+                && !d.starts_with('.')
+                && !e.contains(char::is_whitespace)
+        });
+        if !ok {
+            out.push(FieldError::new("email", "不是有效的电子邮箱地址"));
+        }
+    }
+    if let Some(u) = a
+        .get("webhook_url")
+        .and_then(Value::as_str)
+        .filter(|u| !u.is_empty())
+    {
+        match url::Url::parse(u) {
+            Ok(p) if matches!(p.scheme(), "http" | "https") && p.host().is_some() => {}
+            _ => out.push(FieldError::new(
+                "webhook_url",
+                "应为 http:// 或 https:// 地址",
+            )),
+        }
+    }
+    out
+}
 
 /// Every kind, in menu order.
 pub const KINDS: &[&KindSpec] = &[
@@ -391,6 +462,7 @@ pub const KINDS: &[&KindSpec] = &[
     &HAZARD_SOURCE,
     &MONITORING_POINT,
     &SETTLEMENT,
+    &SUBSCRIBER,
 ];
 
 pub fn kind(name: &str) -> Option<&'static KindSpec> {

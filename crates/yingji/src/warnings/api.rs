@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/warnings/{id}/events", post(event))
         .route("/warnings/{id}/revise", post(revise))
         .route("/warnings/{id}/cancel", post(cancel))
+        .route("/warnings/{id}/deliveries", get(deliveries))
         .route("/public/cap/feed.atom", get(feed))
         .route("/public/cap/{file}", get(cap_file))
 }
@@ -83,72 +84,107 @@ async fn templates(p: Principal) -> Result<axum::Json<Value>, ApiError> {
     Ok(axum::Json(json!(TEMPLATES)))
 }
 
+/// A warning's area made exact: drawn shapes (boundary included) and
+/// chosen divisions (by code prefix), inside the issuer's jurisdiction.
+struct Matcher {
+    area: TargetArea,
+    prefixes: Vec<String>,
+}
+
+impl Matcher {
+    fn new(s: &AppState, scope: &Scope, spec: &TargetSpec) -> Result<Matcher, ApiError> {
+        let problems = spec.check();
+        if !problems.is_empty() {
+            return Err(ApiError::Validation(
+                problems
+                    .into_iter()
+                    .map(|(f, m)| FieldError::new(&f, m))
+                    .collect(),
+            ));
+        }
+        let tree = s.tree();
+        let mut area = TargetArea::new();
+        for (i, ring) in spec.closed_polygons().iter().enumerate() {
+            let poly = geo::Polygon::new(
+                geo::LineString::from(ring.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>()),
+                vec![],
+            );
+            area.add_polygon(&poly)
+                .map_err(|e| ApiError::field(&format!("area.polygons[{i}]"), e.to_string()))?;
+        }
+        for (i, c) in spec.circles.iter().enumerate() {
+            area.add_circle(c.lon, c.lat, c.radius_m)
+                .map_err(|e| ApiError::field(&format!("area.circles[{i}]"), e.to_string()))?;
+        }
+        let mut prefixes = Vec::new();
+        for (i, d) in spec.divisions.iter().enumerate() {
+            let code = crate::divisions::Code::parse(d)
+                .ok()
+                .filter(|c| tree.get(c).is_some())
+                .ok_or_else(|| {
+                    ApiError::field(&format!("area.divisions[{i}]"), format!("区划“{d}”不存在"))
+                })?;
+            if !scope.covers(code.as_str(), "") {
+                return Err(ApiError::field(
+                    &format!("area.divisions[{i}]"),
+                    "不在您的管辖范围内",
+                ));
+            }
+            prefixes.push(code.prefix().to_string());
+        }
+        Ok(Matcher { area, prefixes })
+    }
+
+    fn contains(&self, division: &str, lon: f64, lat: f64) -> bool {
+        self.prefixes
+            .iter()
+            .any(|p| division.starts_with(p.as_str()))
+            || (!self.area.is_empty() && self.area.contains(lon, lat))
+    }
+}
+
+/// Every record of a registry kind inside the jurisdiction.
+async fn all_of(
+    s: &AppState,
+    scope: &Scope,
+    kind: &str,
+) -> Result<Vec<crate::registry::Item>, ApiError> {
+    Ok(rstore::list(
+        &s.db,
+        &s.tree(),
+        kind,
+        scope,
+        &rstore::Filter {
+            limit: 1_000_000,
+            ..Default::default()
+        },
+    )
+    .await?
+    .1)
+}
+
 /// Who an area reaches, from the settlement registry inside the issuer's
-/// jurisdiction: population, villages and townships touched, per county.
+/// jurisdiction: population, villages and townships touched, per county,
+/// and the subscribers inside.
 async fn reach(
     s: &AppState,
     scope: &Scope,
     spec: &TargetSpec,
 ) -> Result<(Value, Vec<String>), ApiError> {
-    let problems = spec.check();
-    if !problems.is_empty() {
-        return Err(ApiError::Validation(
-            problems
-                .into_iter()
-                .map(|(f, m)| FieldError::new(&f, m))
-                .collect(),
-        ));
-    }
+    let m = Matcher::new(s, scope, spec)?;
     let tree = s.tree();
-    let mut area = TargetArea::new();
-    for (i, ring) in spec.closed_polygons().iter().enumerate() {
-        let poly = geo::Polygon::new(
-            geo::LineString::from(ring.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>()),
-            vec![],
-        );
-        area.add_polygon(&poly)
-            .map_err(|e| ApiError::field(&format!("area.polygons[{i}]"), e.to_string()))?;
-    }
-    for (i, c) in spec.circles.iter().enumerate() {
-        area.add_circle(c.lon, c.lat, c.radius_m)
-            .map_err(|e| ApiError::field(&format!("area.circles[{i}]"), e.to_string()))?;
-    }
-    let mut prefixes = Vec::new();
-    for (i, d) in spec.divisions.iter().enumerate() {
-        let code = crate::divisions::Code::parse(d)
-            .ok()
-            .filter(|c| tree.get(c).is_some())
-            .ok_or_else(|| {
-                ApiError::field(&format!("area.divisions[{i}]"), format!("区划“{d}”不存在"))
-            })?;
-        if !scope.covers(code.as_str(), "") {
-            return Err(ApiError::field(
-                &format!("area.divisions[{i}]"),
-                "不在您的管辖范围内",
-            ));
-        }
-        prefixes.push(code.prefix().to_string());
-    }
-    let settlements = rstore::list(
-        &s.db,
-        &tree,
-        "settlement",
-        scope,
-        &rstore::Filter {
-            limit: 100_000,
-            ..Default::default()
-        },
-    )
-    .await?
-    .1;
+    let settlements = all_of(s, scope, "settlement").await?;
+    let subscribers = all_of(s, scope, "subscriber")
+        .await?
+        .into_iter()
+        .filter(|x| m.contains(&x.division, x.lon, x.lat))
+        .count();
     let mut population = 0i64;
     let mut villages = 0usize;
     let mut townships: BTreeMap<String, i64> = BTreeMap::new();
     let mut counties: BTreeMap<String, i64> = BTreeMap::new();
     for st in &settlements {
-        let inside = prefixes.iter().any(|p| st.division.starts_with(p.as_str()))
-            || (!area.is_empty() && area.contains(st.lon, st.lat));
-        if !inside {
+        if !m.contains(&st.division, st.lon, st.lat) {
             continue;
         }
         let pop = st
@@ -170,14 +206,10 @@ async fn reach(
         .filter_map(|d| crate::divisions::Code::parse(d).ok())
         .map(|c| format!("{:0<12}", c.as_str()))
         .collect();
-    if !area.is_empty() {
+    if !m.area.is_empty() {
         for t in townships.keys() {
-            let code = format!("{t:0<12}");
-            if !geocodes
-                .iter()
-                .any(|g| t.starts_with(g.trim_end_matches("000")) || *g == code)
-            {
-                geocodes.push(code);
+            if !m.prefixes.iter().any(|p| t.starts_with(p.as_str())) {
+                geocodes.push(format!("{t:0<12}"));
             }
         }
     }
@@ -187,12 +219,59 @@ async fn reach(
         "population": population,
         "settlements": villages,
         "townships": townships.len(),
+        "subscribers": subscribers,
         "by_county": counties.iter().map(|(c, p)| json!({ "code": c, "name": tree.name(c), "population": p })).collect::<Vec<_>>(),
         "by_township": townships.iter().map(|(c, p)| json!({ "code": c, "name": tree.name(c), "population": p })).collect::<Vec<_>>(),
         "geocodes": geocodes,
         "basis": "居民点人口登记（settlement）中位于范围内或所选区划内的居民点",
     });
     Ok((v, geocodes))
+}
+
+/// Everyone a sent message goes to: subscribers in the area on their
+/// channels, and the loudspeakers of every township reached (with MQTT
+/// configured). Each with the division it is counted under.
+async fn recipients(
+    s: &AppState,
+    w: &Warning,
+    key: &str,
+) -> Result<Vec<(yingji_channels::Recipient, String)>, ApiError> {
+    let scope = issuer_scope(w);
+    let m = Matcher::new(s, &scope, &w.area)?;
+    let mut out = Vec::new();
+    for sub in all_of(s, &scope, "subscriber").await? {
+        if m.contains(&sub.division, sub.lon, sub.lat) {
+            for r in super::jobs::recipients_of(&sub, key, s) {
+                out.push((r, sub.division.clone()));
+            }
+        }
+    }
+    if s.config.warnings.channels.broadcast.is_some() {
+        if let Some(ts) = w.reach.get("by_township").and_then(Value::as_array) {
+            for t in ts
+                .iter()
+                .filter_map(|t| t.get("code").and_then(Value::as_str))
+            {
+                let code = format!("{t:0<12}");
+                out.push((
+                    yingji_channels::Recipient::Broadcast {
+                        division_code: code.clone(),
+                    },
+                    code,
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn issuer_scope(w: &Warning) -> Scope {
+    Scope {
+        prefix: crate::divisions::Code::parse(&w.division)
+            .map(|c| c.prefix().to_string())
+            .unwrap_or_default(),
+        org: None,
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -451,13 +530,7 @@ async fn send(
     references: Vec<Reference>,
     now: OffsetDateTime,
 ) -> Result<(), ApiError> {
-    let scope = Scope {
-        prefix: crate::divisions::Code::parse(&w.division)
-            .map(|c| c.prefix().to_string())
-            .unwrap_or_default(),
-        org: None,
-    };
-    let (r, geocodes) = reach(s, &scope, &w.area).await?;
+    let (r, geocodes) = reach(s, &issuer_scope(w), &w.area).await?;
     w.reach = r;
     let now = now.replace_nanosecond(0).unwrap_or(now);
     let sent_at = format_time(now);
@@ -562,6 +635,8 @@ async fn event(
         WarningEvent::Reject { reason } => w.note = reason.clone(),
         _ => {}
     }
+    // Before the transaction: making the key may write (and SQLite has one writer).
+    let key = super::jobs::platform_key(&s).await?;
     let mut tx = s.db.begin().await?;
     let mut entries = Vec::new();
     if ev == WarningEvent::Publish {
@@ -586,6 +661,16 @@ async fn event(
     }
     if !store::update(&mut tx, &w, b.version).await? {
         return Err(ApiError::Conflict);
+    }
+    if let (WarningEvent::Publish, Some(ident)) = (&ev, w.identifier.clone()) {
+        let rs = recipients(&s, &w, &key).await?;
+        let n = super::jobs::plan(&mut tx, w.id, &ident, &rs, now).await?;
+        entries.push(entry(
+            &p,
+            &w,
+            "deliveries_planned",
+            json!({ "deliveries": n }),
+        ));
     }
     entries.insert(
         0,
@@ -678,6 +763,7 @@ async fn cancel(
     c.description = format!("{}（{}）", b.reason.trim(), old.headline);
     c.instruction = "预警解除，请恢复正常生产生活秩序。".into();
     c.created_at = format_time(now);
+    let key = super::jobs::platform_key(&s).await?;
     let mut tx = s.db.begin().await?;
     let references: Vec<Reference> = reference_of(&old).into_iter().collect();
     send(&s, &mut tx, &mut c, references, now).await?;
@@ -685,6 +771,11 @@ async fn cancel(
         return Err(ApiError::Conflict);
     }
     c.id = store::insert(&mut tx, &c).await?;
+    let rs = recipients(&s, &c, &key).await?;
+    let planned = match c.identifier.clone() {
+        Some(ident) => super::jobs::plan(&mut tx, c.id, &ident, &rs, now).await?,
+        None => 0,
+    };
     journal::append(
         &mut tx,
         now,
@@ -699,7 +790,7 @@ async fn cancel(
                 &p,
                 &c,
                 "publish",
-                json!({ "identifier": c.identifier, "cancels": old.id }),
+                json!({ "identifier": c.identifier, "cancels": old.id, "deliveries": planned }),
             ),
         ],
     )
@@ -765,4 +856,15 @@ async fn cap_file(
         xml,
     )
         .into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/warnings/{id}/deliveries", tag = "warnings", responses((status = 200, description = "Per-recipient delivery records (dead letters included) and counts per channel and state")))]
+async fn deliveries(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (w, _) = load(&s, &p, id, Action::Read).await?;
+    let (list, counts) = super::jobs::of_warning(&s.db, w.id).await?;
+    Ok(axum::Json(json!({ "counts": counts, "deliveries": list })))
 }

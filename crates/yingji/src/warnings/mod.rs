@@ -7,6 +7,7 @@
 //! Pure: no SQL, no HTTP, no clock reads (times are parameters).
 
 pub mod api;
+pub mod jobs;
 pub mod store;
 
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,30 @@ use yingji_cap::{
     Alert, Area, Category, Certainty, Circle, DateTime, Info, MsgType, Point, Polygon, Reference,
     ResponseType, Scope, Status, Urgency, ValuePair,
 };
+
+/// `[warnings]` in the configuration: delivery channels and the webhook
+/// signing key.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WarningsConfig {
+    /// Key each subscriber's webhook secret is derived from (default: a
+    /// random key made on first use and kept in the database).
+    pub webhook_secret: Option<String>,
+    /// SMS gateway, SMTP, MQTT broadcast, retry policy (`yingji-channels`).
+    pub channels: yingji_channels::ChannelsConfig,
+    /// How often the delivery worker looks for due deliveries (ms).
+    pub worker_interval_ms: u64,
+}
+
+impl Default for WarningsConfig {
+    fn default() -> Self {
+        WarningsConfig {
+            webhook_secret: None,
+            channels: Default::default(),
+            worker_interval_ms: 2000,
+        }
+    }
+}
 
 /// Why a rule refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

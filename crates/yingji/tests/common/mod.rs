@@ -226,11 +226,12 @@ pub fn sample_attrs(kind: &str) -> Value {
         "hazard_source" => json!({ "hazard_class": "storage_tank", "level": "3" }),
         "monitoring_point" => json!({ "monitor_type": "rain_gauge" }),
         "settlement" => json!({ "settlement_type": "village", "population": 860 }),
+        "subscriber" => json!({ "subscriber_type": "person", "email": "li@example.cn" }),
         _ => panic!("unknown kind {kind}"),
     }
 }
 
-pub const KINDS: [&str; 9] = [
+pub const KINDS: [&str; 10] = [
     "team",
     "expert",
     "equipment",
@@ -240,6 +241,7 @@ pub const KINDS: [&str; 9] = [
     "hazard_source",
     "monitoring_point",
     "settlement",
+    "subscriber",
 ];
 
 /// A full create body for a kind in a division.

@@ -1,0 +1,310 @@
+//! The warning outbox: publishing a message records one delivery per
+//! recipient and channel in the same transaction (SMS to the subscriber's
+//! phone, e-mail, signed webhook, and the 应急广播 loudspeakers of every
+//! township reached); a worker sends them through `yingji-channels`, with
+//! retries and backoff, and dead-letters what cannot be delivered.
+//!
+//! At least once: a row stays pending until its outcome is written, and
+//! every attempt carries the same idempotency key, so a crash between
+//! sending and recording repeats the send and the receiver drops the copy.
+//! Several nodes may run the worker: a row is leased before it is sent.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+use sqlx::any::AnyRow;
+use time::{Duration, OffsetDateTime};
+use yingji_channels::{
+    hmac_sha256, idempotency_key, Channels, Disposition, Message, Recipient, WebhookFormat,
+};
+
+use crate::db::{col, format_time, Db, DbError, Tx};
+use crate::http::AppState;
+use crate::registry::Item;
+
+/// The secret a subscriber's webhook deliveries are signed with: derived
+/// from the platform key, so it can be handed to the subscriber (and rotated
+/// with the key) without storing secrets in the registry.
+pub fn webhook_secret(platform_key: &str, subscriber_id: i64) -> String {
+    hex::encode(hmac_sha256(
+        platform_key.as_bytes(),
+        format!("subscriber:{subscriber_id}").as_bytes(),
+    ))
+}
+
+/// The platform key: `[warnings] webhook_secret`, or one made at random on
+/// first use and kept in `settings`.
+pub async fn platform_key(s: &AppState) -> Result<String, DbError> {
+    if let Some(k) = s.config.warnings.webhook_secret.clone() {
+        return Ok(k);
+    }
+    let row = sqlx::query("SELECT value FROM settings WHERE key = 'webhook_secret'")
+        .fetch_optional(s.db.pool())
+        .await?;
+    if let Some(r) = row {
+        return col(&r, "value");
+    }
+    let key: [u8; 32] = rand::random();
+    let key = hex::encode(key);
+    let mut tx = s.db.begin().await?;
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('webhook_secret', $1) ON CONFLICT (key) DO NOTHING")
+        .bind(&key)
+        .execute(&mut *tx.inner)
+        .await?;
+    let r = sqlx::query("SELECT value FROM settings WHERE key = 'webhook_secret'")
+        .fetch_one(&mut *tx.inner)
+        .await?;
+    tx.commit().await?;
+    col(&r, "value")
+}
+
+/// The recipients of one subscriber on the configured channels.
+pub fn recipients_of(sub: &Item, key: &str, s: &AppState) -> Vec<Recipient> {
+    let cfg = &s.config.warnings.channels;
+    let mut out = Vec::new();
+    if cfg.sms.is_some() && !sub.phone.trim().is_empty() {
+        out.push(Recipient::Sms {
+            phone: sub.phone.trim().to_string(),
+        });
+    }
+    if cfg.email.is_some() {
+        if let Some(e) = sub
+            .attrs
+            .get("email")
+            .and_then(Value::as_str)
+            .filter(|e| !e.is_empty())
+        {
+            out.push(Recipient::Email {
+                address: e.to_string(),
+            });
+        }
+    }
+    if let Some(u) = sub
+        .attrs
+        .get("webhook_url")
+        .and_then(Value::as_str)
+        .filter(|u| !u.is_empty())
+    {
+        out.push(Recipient::Webhook {
+            url: u.to_string(),
+            secret: webhook_secret(key, sub.id),
+            format: WebhookFormat::Cap,
+        });
+    }
+    out
+}
+
+/// Record the deliveries of a sent message (same transaction as the send).
+pub async fn plan(
+    tx: &mut Tx,
+    warning_id: i64,
+    identifier: &str,
+    recipients: &[(Recipient, String)],
+    now: OffsetDateTime,
+) -> Result<usize, DbError> {
+    let mut n = 0;
+    for (r, division) in recipients {
+        let key = idempotency_key(identifier, r);
+        let text = serde_json::to_string(r).map_err(|e| DbError::Corrupt {
+            table: "deliveries",
+            detail: e.to_string(),
+        })?;
+        let res = sqlx::query(
+            "INSERT INTO deliveries (warning_id, channel, recipient, division, idempotency_key, state, next_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .bind(warning_id)
+        .bind(r.kind().to_string())
+        .bind(text)
+        .bind(division)
+        .bind(key)
+        .bind(format_time(now))
+        .execute(&mut *tx.inner)
+        .await?;
+        n += res.rows_affected() as usize;
+    }
+    Ok(n)
+}
+
+/// One delivery record.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub warning_id: i64,
+    pub channel: String,
+    /// The recipient with any webhook secret removed.
+    pub recipient: Value,
+    pub division: String,
+    pub state: String,
+    pub attempts: i64,
+    pub next_at: String,
+    pub last_error: String,
+    pub delivered_at: Option<String>,
+}
+
+fn delivery_from_row(r: &AnyRow) -> Result<Delivery, DbError> {
+    let text: String = col(r, "recipient")?;
+    let mut recipient: Value = serde_json::from_str(&text).map_err(|e| DbError::Corrupt {
+        table: "deliveries",
+        detail: e.to_string(),
+    })?;
+    if let Value::Object(m) = &mut recipient {
+        m.remove("secret");
+    }
+    Ok(Delivery {
+        id: col(r, "id")?,
+        warning_id: col(r, "warning_id")?,
+        channel: col(r, "channel")?,
+        recipient,
+        division: col(r, "division")?,
+        state: col(r, "state")?,
+        attempts: col(r, "attempts")?,
+        next_at: col(r, "next_at")?,
+        last_error: col(r, "last_error")?,
+        delivered_at: col(r, "delivered_at")?,
+    })
+}
+
+/// The deliveries of a warning, and counts per channel and state.
+pub async fn of_warning(db: &Db, warning_id: i64) -> Result<(Vec<Delivery>, Value), DbError> {
+    let rows = sqlx::query("SELECT * FROM deliveries WHERE warning_id = $1 ORDER BY id LIMIT 2000")
+        .bind(warning_id)
+        .fetch_all(db.pool())
+        .await?;
+    let list: Vec<Delivery> = rows
+        .iter()
+        .map(delivery_from_row)
+        .collect::<Result<_, _>>()?;
+    let counts = sqlx::query(
+        "SELECT channel, state, COUNT(*) AS n FROM deliveries WHERE warning_id = $1 GROUP BY channel, state ORDER BY channel, state",
+    )
+    .bind(warning_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut by: serde_json::Map<String, Value> = serde_json::Map::new();
+    for r in &counts {
+        let ch: String = col(r, "channel")?;
+        let st: String = col(r, "state")?;
+        let n: i64 = col(r, "n")?;
+        if let Value::Object(m) = by.entry(ch).or_insert_with(|| json!({})) {
+            m.insert(st, n.into());
+        }
+    }
+    Ok((list, Value::Object(by)))
+}
+
+/// Send every delivery that is due (up to `batch`); returns how many were
+/// attempted.
+pub async fn run_due(
+    s: &AppState,
+    channels: &Channels,
+    now: OffsetDateTime,
+    batch: i64,
+) -> Result<usize, DbError> {
+    let rows = sqlx::query(
+        "SELECT * FROM deliveries WHERE state = 'pending' AND next_at <= $1 AND (lease_until IS NULL OR lease_until < $1) ORDER BY next_at, id LIMIT $2",
+    )
+    .bind(format_time(now))
+    .bind(batch)
+    .fetch_all(s.db.pool())
+    .await?;
+    let mut messages: HashMap<i64, Option<Message>> = HashMap::new();
+    let cfg = &s.config.warnings.channels;
+    let mut attempted = 0;
+    for r in &rows {
+        let id: i64 = col(r, "id")?;
+        let warning_id: i64 = col(r, "warning_id")?;
+        let attempts: i64 = col(r, "attempts")?;
+        let text: String = col(r, "recipient")?;
+        // Lease the row so another node does not send it at the same time.
+        let lease = sqlx::query(
+            "UPDATE deliveries SET lease_until = $1 WHERE id = $2 AND state = 'pending' AND (lease_until IS NULL OR lease_until < $3)",
+        )
+        .bind(format_time(now + Duration::seconds(120)))
+        .bind(id)
+        .bind(format_time(now))
+        .execute(s.db.pool())
+        .await?;
+        if lease.rows_affected() != 1 {
+            continue;
+        }
+        if let std::collections::hash_map::Entry::Vacant(slot) = messages.entry(warning_id) {
+            let w = super::store::get(&s.db, warning_id).await?;
+            let msg = w.and_then(|w| {
+                let xml = w.cap_xml?;
+                let doc = yingji_cap::parse(xml.as_bytes()).ok()?;
+                let id = w.identifier.unwrap_or_default();
+                Some(
+                    Message::from_alert(&doc.alert, &cfg.message)
+                        .with_cap_url(format!("/api/v1/public/cap/{id}.xml")),
+                )
+            });
+            slot.insert(msg);
+        }
+        let msg = messages.get(&warning_id).cloned().flatten();
+        let recipient: Result<Recipient, _> = serde_json::from_str(&text);
+        let outcome = match (msg, recipient) {
+            (Some(m), Ok(rcp)) => channels.deliver(&m, &rcp).await,
+            (None, _) => yingji_channels::Outcome::Failed {
+                reason: "the message is missing or unreadable".into(),
+            },
+            (_, Err(e)) => yingji_channels::Outcome::Failed {
+                reason: format!("recipient: {e}"),
+            },
+        };
+        attempted += 1;
+        let attempt = u32::try_from(attempts + 1).unwrap_or(u32::MAX);
+        let done_at = OffsetDateTime::now_utc();
+        let disp = cfg.retry.disposition(attempt, &outcome, &mut rand::rng());
+        let (state, next_at, error, delivered) = match disp {
+            Disposition::Delivered { detail } => {
+                ("delivered", done_at, detail, Some(format_time(done_at)))
+            }
+            Disposition::Retry { delay, reason } => (
+                "pending",
+                done_at
+                    + Duration::milliseconds(
+                        i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2),
+                    ),
+                reason,
+                None,
+            ),
+            Disposition::DeadLetter { cause, reason } => {
+                ("dead", done_at, format!("{cause:?}: {reason}"), None)
+            }
+        };
+        sqlx::query(
+            "UPDATE deliveries SET state = $1, attempts = attempts + 1, next_at = $2, last_error = $3, delivered_at = $4, lease_until = NULL WHERE id = $5",
+        )
+        .bind(state)
+        .bind(format_time(next_at))
+        .bind(error.chars().take(500).collect::<String>())
+        .bind(delivered)
+        .bind(id)
+        .execute(s.db.pool())
+        .await?;
+    }
+    Ok(attempted)
+}
+
+/// Run the outbox worker until the process ends.
+pub fn spawn(s: AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let channels = match Channels::from_config(&s.config.warnings.channels) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "warning channels: not starting the delivery worker");
+            return None;
+        }
+    };
+    let every = std::time::Duration::from_millis(s.config.warnings.worker_interval_ms.max(50));
+    Some(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match run_due(&s, &channels, OffsetDateTime::now_utc(), 200).await {
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "warning deliveries failed"),
+            }
+        }
+    }))
+}
