@@ -478,3 +478,50 @@ async fn published_warnings_reach_subscribers_by_signed_webhook_with_retries_and
         );
     }
 }
+
+#[tokio::test]
+async fn published_warnings_expire_on_their_own() {
+    let app = TestApp::start_with(None, |c| c.warnings.worker_interval_ms = 100).await;
+    let pc = app.login("pingcheng").await;
+    let cmd = app.login("commander").await;
+    let mut body = draft(json!({ "divisions": ["140213"] }));
+    let expires = (time::OffsetDateTime::now_utc() + time::Duration::seconds(3))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    body["expires_at"] = json!(expires);
+    let w: Value = pc
+        .post("/api/v1/warnings", &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = w["id"].as_i64().unwrap();
+    for (who, v, k) in [
+        (&pc, 1, "submit"),
+        (&cmd, 2, "approve"),
+        (&cmd, 3, "publish"),
+    ] {
+        let (st, p) = step(who, id, v, k).await;
+        assert_eq!(st, 200, "{k}: {p}");
+    }
+    let mut state = Value::Null;
+    for _ in 0..80 {
+        let w: Value = pc
+            .get(&format!("/api/v1/warnings/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        state = w["state"].clone();
+        if state == "expired" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(state, "expired");
+    // Expired warnings cannot be revised or cancelled.
+    let r = pc
+        .post(&format!("/api/v1/warnings/{id}/revise"), &json!({}))
+        .await;
+    assert_eq!(r.status(), 409);
+}

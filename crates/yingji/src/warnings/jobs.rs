@@ -287,6 +287,52 @@ pub async fn run_due(
     Ok(attempted)
 }
 
+/// Mark published warnings whose `expires` has passed as expired (with a
+/// journal entry each). Returns how many.
+pub async fn expire_due(s: &AppState, now: OffsetDateTime) -> Result<usize, DbError> {
+    let rows =
+        sqlx::query("SELECT id FROM warnings WHERE state = 'published' AND expires_at <= $1")
+            .bind(format_time(now))
+            .fetch_all(s.db.pool())
+            .await?;
+    let mut n = 0;
+    for r in &rows {
+        let id: i64 = col(r, "id")?;
+        let mut tx = s.db.begin().await?;
+        let Some(mut w) = super::store::get_tx(&mut tx, id).await? else {
+            continue;
+        };
+        let Ok(next) = w.state.transition(&super::WarningEvent::Expire, &w.author) else {
+            continue;
+        };
+        let version = w.version;
+        w.state = next;
+        w.updated_at = format_time(now);
+        if super::store::update(&mut tx, &w, version).await? {
+            crate::journal::append(
+                &mut tx,
+                now,
+                vec![crate::journal::NewEntry {
+                    actor: "system".into(),
+                    jurisdiction: w.division.clone(),
+                    module: "warnings",
+                    entity: "warning".into(),
+                    entity_id: w.id.to_string(),
+                    kind: "expire",
+                    payload: json!({ "expires_at": w.expires_at }),
+                }],
+            )
+            .await?;
+            tx.commit().await?;
+            n += 1;
+        }
+    }
+    if n > 0 {
+        s.feed.wake();
+    }
+    Ok(n)
+}
+
 /// Run the outbox worker until the process ends.
 pub fn spawn(s: AppState) -> Option<tokio::task::JoinHandle<()>> {
     let channels = match Channels::from_config(&s.config.warnings.channels) {
@@ -301,9 +347,12 @@ pub fn spawn(s: AppState) -> Option<tokio::task::JoinHandle<()>> {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            match run_due(&s, &channels, OffsetDateTime::now_utc(), 200).await {
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "warning deliveries failed"),
+            let now = OffsetDateTime::now_utc();
+            if let Err(e) = run_due(&s, &channels, now, 200).await {
+                tracing::warn!(error = %e, "warning deliveries failed");
+            }
+            if let Err(e) = expire_due(&s, now).await {
+                tracing::warn!(error = %e, "expiring warnings failed");
             }
         }
     }))
