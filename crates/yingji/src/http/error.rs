@@ -114,6 +114,15 @@ impl ApiError {
         }
     }
 
+    /// Optimistic concurrency: the `sent` version must be the `current` one.
+    pub fn unless_current(current: i64, sent: i64) -> Result<(), ApiError> {
+        if current == sent {
+            Ok(())
+        } else {
+            Err(ApiError::Conflict)
+        }
+    }
+
     pub fn field(field: &str, message: impl Into<String>) -> ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }

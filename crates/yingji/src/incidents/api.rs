@@ -413,7 +413,7 @@ fn level_field(v: &Option<String>) -> Result<Level, ApiError> {
 }
 
 /// Save `i` (read at `version`) with journal entries, or 409 when another
-/// user changed it first.
+/// user changed it first; answer with the incident as it now is.
 async fn save(
     s: &AppState,
     i: &Incident,
@@ -421,7 +421,7 @@ async fn save(
     entries: Vec<NewEntry>,
     instructions: Vec<Instruction>,
     now: OffsetDateTime,
-) -> Result<(), ApiError> {
+) -> Result<axum::Json<Value>, ApiError> {
     let mut tx = s.db.begin().await?;
     if !store::update_incident(&mut tx, i, version).await? {
         return Err(ApiError::Conflict);
@@ -432,7 +432,10 @@ async fn save(
     journal::append(&mut tx, now, entries).await?;
     tx.commit().await?;
     s.feed.wake();
-    Ok(())
+    let i = store::get_incident(&s.db, i.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(detail_json(s, &i, now).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/events", tag = "incidents", request_body = EventBody,
@@ -444,9 +447,7 @@ async fn event(
     Json(b): Json<EventBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (mut i, _) = load(&s, &p, id, Action::Write).await?;
-    if i.version != b.version {
-        return Err(ApiError::Conflict);
-    }
+    ApiError::unless_current(i.version, b.version)?;
     let c = catalog()?;
     let now = OffsetDateTime::now_utc();
     let why = || b.reason.clone().unwrap_or_default();
@@ -535,11 +536,7 @@ async fn event(
         new_instructions,
         now,
     )
-    .await?;
-    let i = store::get_incident(&s.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(detail_json(&s, &i, now).await?))
+    .await
 }
 
 /// 续报: the latest figures and a note.
@@ -561,9 +558,7 @@ async fn update_facts(
     Json(b): Json<FactsBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (mut i, _) = load(&s, &p, id, Action::Write).await?;
-    if i.version != b.version {
-        return Err(ApiError::Conflict);
-    }
+    ApiError::unless_current(i.version, b.version)?;
     b.facts
         .check()
         .map_err(|e| ApiError::field("facts", e.to_string()))?;
@@ -584,11 +579,7 @@ async fn update_facts(
         Vec::new(),
         now,
     )
-    .await?;
-    let i = store::get_incident(&s.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(detail_json(&s, &i, now).await?))
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -608,9 +599,7 @@ async fn helped(
     Json(b): Json<HelpedBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (mut i, _) = load(&s, &p, id, Action::Write).await?;
-    if i.version != b.version {
-        return Err(ApiError::Conflict);
-    }
+    ApiError::unless_current(i.version, b.version)?;
     if !i.state.is_active() {
         return Err(ApiError::Refused("事件已结束，不能再记录救助时间".into()));
     }
@@ -634,11 +623,7 @@ async fn helped(
         Vec::new(),
         now,
     )
-    .await?;
-    let i = store::get_incident(&s.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(detail_json(&s, &i, now).await?))
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -748,9 +733,7 @@ async fn instruction_event(
     if i.state.is_closed() {
         return Err(ApiError::Refused("事件已关闭，指令不能再变更".into()));
     }
-    if x.version != b.version {
-        return Err(ApiError::Conflict);
-    }
+    ApiError::unless_current(x.version, b.version)?;
     // Operators act for the assigned department or team in their area;
     // the issuer and commanders accept or return.
     let role = Role {
@@ -880,9 +863,7 @@ async fn order_event(
         .await?
         .ok_or(ApiError::NotFound)?;
     let (i, _) = load(&s, &p, o.incident_id, Action::Write).await?;
-    if o.version != b.version {
-        return Err(ApiError::Conflict);
-    }
+    ApiError::unless_current(o.version, b.version)?;
     let ev = match b.kind.as_str() {
         "approve" => {
             if !is_commander(&p) {

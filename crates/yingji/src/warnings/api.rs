@@ -481,9 +481,7 @@ async fn edit(
     let version = b
         .version
         .ok_or_else(|| ApiError::field("version", "必填"))?;
-    if w.version != version {
-        return Err(ApiError::Conflict);
-    }
+    ApiError::unless_current(w.version, version)?;
     if w.state != WarningState::Draft {
         return Err(ApiError::Refused("只有草稿可以修改".into()));
     }
@@ -607,9 +605,7 @@ async fn event(
     Json(b): Json<EventBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (mut w, _) = load(&s, &p, id, Action::Write).await?;
-    if w.version != b.version {
-        return Err(ApiError::Conflict);
-    }
+    ApiError::unless_current(w.version, b.version)?;
     let ev = match b.kind.as_str() {
         "submit" => WarningEvent::Submit,
         "approve" | "publish" if !is_commander(&p) => {
@@ -743,9 +739,7 @@ async fn cancel(
             "解除预警须由指挥长（领导）签发".into(),
         ));
     }
-    if old.version != b.version {
-        return Err(ApiError::Conflict);
-    }
+    ApiError::unless_current(old.version, b.version)?;
     let ev = WarningEvent::Cancel {
         reason: b.reason.clone(),
     };
