@@ -30,6 +30,8 @@ pub struct Config {
     pub dispatch: crate::dispatch::Estimate,
     /// Warning delivery channels.
     pub warnings: crate::warnings::WarningsConfig,
+    /// Upstream CAP sources (feeds, watched directories).
+    pub upstream: crate::upstream::UpstreamConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -67,6 +69,7 @@ impl Default for Config {
             routing_graph: None,
             dispatch: Default::default(),
             warnings: Default::default(),
+            upstream: Default::default(),
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod reports;
 pub mod resources;
 pub mod route_cli;
 pub mod routing_api;
+pub mod upstream;
 pub mod warnings;
 
 pub use config::Config;
@@ -47,6 +48,10 @@ pub async fn open(config: Config) -> Result<AppState, OpenError> {
         let _ = std::fs::create_dir_all(&config.data_dir);
     }
     config.dispatch.check().map_err(OpenError::Config)?;
+    config
+        .upstream
+        .check()
+        .map_err(|e| OpenError::Config(e.to_string()))?;
     let db = db::Db::connect(&config.database_url()).await?;
     registry::store::ensure_dictionaries(&db).await?;
     let graph = match &config.routing_graph {

@@ -206,6 +206,22 @@ impl Tree {
             .unwrap_or_default()
     }
 
+    /// The top divisions: those whose parent is not in the tree.
+    pub fn roots(&self) -> Vec<&Division> {
+        let mut r: Vec<&Division> = self
+            .by_code
+            .values()
+            .filter(|d| {
+                d.parent
+                    .as_deref()
+                    .and_then(|p| Code::parse(p).ok())
+                    .is_none_or(|p| !self.by_code.contains_key(&p))
+            })
+            .collect();
+        r.sort_by(|a, b| a.code.cmp(&b.code));
+        r
+    }
+
     pub fn len(&self) -> usize {
         self.by_code.len()
     }

@@ -26,6 +26,8 @@ pub struct AppState {
     pub throttle: Arc<crate::auth::api::IpThrottle>,
     /// The road graph, when one is configured.
     pub routing: Option<Arc<yingji_routing::Ch>>,
+    /// Upstream CAP sources' read state.
+    pub upstream: crate::upstream::jobs::Sources,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             feed: Feed::default(),
             tree: Arc::new(RwLock::new(Arc::new(tree))),
             throttle: Arc::default(),
+            upstream: Default::default(),
         })
     }
 
@@ -74,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::dispatch::api::routes())
         .merge(crate::incidents::api::routes())
         .merge(crate::warnings::api::routes())
+        .merge(crate::upstream::api::routes())
         .route("/map/config", get(map_config));
     Router::new()
         .route("/healthz", get(healthz))
@@ -120,6 +124,7 @@ async fn map_config(
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let monitor = crate::reports::jobs::spawn(state.clone(), std::time::Duration::from_secs(60));
     let outbox = crate::warnings::jobs::spawn(state.clone());
+    let readers = crate::upstream::jobs::spawn(&state);
     let app = router(state);
     let result = axum::serve(
         listener,
@@ -130,6 +135,9 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     monitor.abort();
     if let Some(o) = outbox {
         o.abort();
+    }
+    for r in readers {
+        r.abort();
     }
     result
 }

@@ -50,11 +50,6 @@ async fn page(
     Ok(axum::Json(list(&s.db, &f).await?))
 }
 
-/// How often the feed looks for entries written by other nodes. (Appends
-/// are serialised by the journal head row lock, so entries become visible in
-/// sequence order and a cursor never skips one.)
-const POLL: Duration = Duration::from_millis(1000);
-
 #[utoipa::path(get, path = "/api/v1/journal/stream", tag = "journal",
     responses((status = 200, description = "text/event-stream: `event: journal`, `id: seq`, `data: Entry`; resumes after `Last-Event-ID`")))]
 async fn stream(
@@ -71,32 +66,12 @@ async fn stream(
         Some(seq) => seq,
         None => super::head(&s.db).await?.0,
     };
+    let mut sub = s.feed.subscribe(&s.db, &scope.prefix, start).await?;
     let stream = async_stream::stream! {
-        let mut after = start;
         loop {
-            // Subscribe before reading so a commit in between is not missed.
-            let changed = s.feed.changed();
-            tokio::pin!(changed);
-            changed.as_mut().enable();
-            let f = ListFilter { jurisdiction_prefix: scope.prefix.clone(), after: Some(after), limit: 500, ascending: true, ..Default::default() };
-            match list(&s.db, &f).await {
-                Ok(entries) => {
-                    let full = entries.len() == 500;
-                    for e in entries {
-                        after = e.seq;
-                        if let Ok(ev) = Event::default().event("journal").id(e.seq.to_string()).json_data(&e) {
-                            yield Ok(ev);
-                        }
-                    }
-                    if full {
-                        continue;
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "journal feed read failed"),
-            }
-            tokio::select! {
-                _ = changed => {},
-                _ = tokio::time::sleep(POLL) => {},
+            let e = sub.next().await;
+            if let Ok(ev) = Event::default().event("journal").id(e.seq.to_string()).json_data(&e) {
+                yield Ok(ev);
             }
         }
     };

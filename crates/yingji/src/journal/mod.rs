@@ -8,8 +8,10 @@
 //! that side-effect workers read.
 
 pub mod api;
+mod jobs;
 mod store;
 
+pub use jobs::{Feed, Subscription};
 pub use store::{append, head, list, verify, ListFilter, VerifyReport};
 
 use serde::Serialize;
@@ -93,24 +95,6 @@ impl Entry {
             payload_text,
             &self.prev_hash,
         )
-    }
-}
-
-/// Wakes live-feed listeners after a commit (in this process; other nodes
-/// are caught by the feed's periodic poll).
-#[derive(Clone, Default)]
-pub struct Feed {
-    notify: std::sync::Arc<tokio::sync::Notify>,
-}
-
-impl Feed {
-    pub fn wake(&self) {
-        self.notify.notify_waiters();
-    }
-    /// A future that completes at the next `wake`; call `enable` on it
-    /// (pinned) before checking for new entries so no wake is missed.
-    pub fn changed(&self) -> tokio::sync::futures::Notified<'_> {
-        self.notify.notified()
     }
 }
 

@@ -410,7 +410,7 @@ fn blank(p: &Principal, division: &str, now: OffsetDateTime) -> Warning {
     }
 }
 
-fn view(w: &Warning, s: &AppState) -> Value {
+pub(crate) fn view(w: &Warning, s: &AppState) -> Value {
     let mut v = serde_json::to_value(w).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.insert("state_zh".into(), w.state.label_zh().into());
@@ -432,27 +432,42 @@ async fn create(
     p: Principal,
     Json(b): Json<DraftBody>,
 ) -> Result<Response, ApiError> {
-    let scope = authorize(&p, Action::Write, "warnings")?;
+    let w = create_draft(&s, &p, &b, None).await?;
+    Ok((StatusCode::CREATED, axum::Json(view(&w, &s))).into_response())
+}
+
+/// Validate and store a new draft, journaled `drafted`; `relay_of` names the
+/// upstream alert it relays (published with a reference to it).
+pub(crate) async fn create_draft(
+    s: &AppState,
+    p: &Principal,
+    b: &DraftBody,
+    relay_of: Option<i64>,
+) -> Result<Warning, ApiError> {
+    let scope = authorize(p, Action::Write, "warnings")?;
     let now = OffsetDateTime::now_utc();
-    let mut w = blank(&p, p.division.as_str(), now);
-    apply(&b, &mut w, now)?;
-    w.reach = reach(&s, &scope, &w.area).await?.0;
+    let mut w = blank(p, p.division.as_str(), now);
+    apply(b, &mut w, now)?;
+    w.reach = reach(s, &scope, &w.area).await?.0;
     let mut tx = s.db.begin().await?;
     w.id = store::insert(&mut tx, &w).await?;
+    if let Some(up) = relay_of {
+        crate::upstream::store::add_relay(&mut tx, up, w.id, &format_time(now)).await?;
+    }
     journal::append(
         &mut tx,
         now,
         vec![entry(
-            &p,
+            p,
             &w,
             "drafted",
-            json!({ "hazard": w.hazard, "level": w.level }),
+            json!({ "hazard": w.hazard, "level": w.level, "relay_of": relay_of }),
         )],
     )
     .await?;
     tx.commit().await?;
     s.feed.wake();
-    Ok((StatusCode::CREATED, axum::Json(view(&w, &s))).into_response())
+    Ok(w)
 }
 
 async fn load(
@@ -652,6 +667,18 @@ async fn event(
                 }
                 entries.push(entry(&p, &old, "superseded", json!({ "by": w.id })));
             }
+        }
+        // A relay refers to the upstream alert it passes on.
+        if let Some((sender, identifier, sent)) =
+            crate::upstream::store::relay_of(&mut tx, w.id).await?
+        {
+            let sent = yingji_cap::DateTime::parse(&sent)
+                .map_err(|e| ApiError::Internal(format!("upstream sent {sent:?}: {e}")))?;
+            references.push(Reference {
+                sender,
+                identifier,
+                sent,
+            });
         }
         send(&s, &mut tx, &mut w, references, now).await?;
     }

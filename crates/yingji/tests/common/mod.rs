@@ -44,11 +44,21 @@ pub async fn fresh_pg_url(base: &str) -> String {
     format!("{base}{sep}options=-c%20search_path%3D{schema}")
 }
 
+/// The database of each backend under test: SQLite (`None`), and a fresh
+/// PostgreSQL schema when `YINGJI_TEST_DATABASE_URL` is set.
+pub async fn backends() -> Vec<Option<String>> {
+    let mut out = vec![None];
+    if let Ok(base) = std::env::var("YINGJI_TEST_DATABASE_URL") {
+        out.push(Some(fresh_pg_url(&base).await));
+    }
+    out
+}
+
 /// One app per backend under test.
 pub async fn apps() -> Vec<TestApp> {
-    let mut out = vec![TestApp::start(None).await];
-    if let Ok(base) = std::env::var("YINGJI_TEST_DATABASE_URL") {
-        out.push(TestApp::start(Some(fresh_pg_url(&base).await)).await);
+    let mut out = Vec::new();
+    for b in backends().await {
+        out.push(TestApp::start(b).await);
     }
     out
 }

@@ -1,0 +1,344 @@
+//! Upstream alerts over HTTP: list, detail, the original CAP, a map layer,
+//! the sources' status, a read on demand, and relaying one as a local draft.
+//!
+//! Authorization: module `warnings` (reading upstream alerts is reading
+//! warnings; relaying drafts one). An alert is visible to a user whose
+//! jurisdiction it concerns: inside the user's subtree, or holding it (a
+//! provincial alert for the whole city concerns every county).
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::store::{self, Filter, UpstreamAlert};
+use super::{hazard_of, jobs, level_key, main_info};
+use crate::auth::{authorize, Action, Principal, Scope};
+use crate::db::{format_time, parse_time};
+use crate::http::{ApiError, AppState, Json, Query};
+use crate::warnings::{CircleSpec, TargetSpec};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/upstream-alerts", get(list))
+        .route("/upstream-alerts/layer", get(layer))
+        .route("/upstream-alerts/{id}", get(detail))
+        .route("/upstream-alerts/{id}/cap", get(cap))
+        .route("/upstream-alerts/{id}/relay", post(relay))
+        .route("/upstream-sources", get(sources))
+        .route("/upstream-sources/{name}/read", post(read_now))
+}
+
+/// Whether the user of `scope` sees an alert of `jurisdiction`.
+fn visible(scope: &Scope, jurisdiction: &str) -> bool {
+    jurisdiction.starts_with(&scope.prefix) || scope.prefix.starts_with(jurisdiction)
+}
+
+fn view(a: &UpstreamAlert, s: &AppState) -> Value {
+    let mut v = serde_json::to_value(a).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert(
+            "jurisdiction_name".into(),
+            s.tree().name(&format!("{:0<12}", a.jurisdiction)).into(),
+        );
+        m.insert(
+            "cap_url".into(),
+            format!("/api/v1/upstream-alerts/{}/cap", a.id).into(),
+        );
+    }
+    v
+}
+
+async fn load(
+    s: &AppState,
+    p: &Principal,
+    id: i64,
+    action: Action,
+) -> Result<UpstreamAlert, ApiError> {
+    let scope = authorize(p, action, "warnings")?;
+    store::get(&s.db, id)
+        .await?
+        .filter(|a| visible(&scope, &a.jurisdiction))
+        .ok_or(ApiError::NotFound)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListParams {
+    /// Only alerts in force now (active, not expired).
+    pub active: Option<bool>,
+    /// active | superseded | cancelled | rejected
+    pub state: Option<String>,
+    pub limit: Option<i64>,
+}
+
+fn filter(q: &ListParams) -> Result<Filter, ApiError> {
+    if let Some(st) = &q.state {
+        if !store::STATES.contains(&st.as_str()) {
+            return Err(ApiError::field("state", format!("未知的状态“{st}”")));
+        }
+    }
+    Ok(Filter {
+        active_at: q
+            .active
+            .unwrap_or(false)
+            .then(|| format_time(OffsetDateTime::now_utc())),
+        state: q.state.clone(),
+        limit: q.limit.unwrap_or(200),
+    })
+}
+
+async fn visible_list(
+    s: &AppState,
+    p: &Principal,
+    q: &ListParams,
+) -> Result<Vec<UpstreamAlert>, ApiError> {
+    let scope = authorize(p, Action::Read, "warnings")?;
+    let f = filter(q)?;
+    Ok(store::list(&s.db, &scope.prefix, &f).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/upstream-alerts", tag = "warnings", params(ListParams),
+    responses((status = 200, description = "Upstream alerts concerning the jurisdiction, newest first")))]
+async fn list(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<ListParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let items = visible_list(&s, &p, &q).await?;
+    Ok(axum::Json(json!(items
+        .iter()
+        .map(|a| view(a, &s))
+        .collect::<Vec<_>>())))
+}
+
+#[utoipa::path(get, path = "/api/v1/upstream-alerts/{id}", tag = "warnings",
+    responses((status = 200, description = "The alert, its summary, problems and text")))]
+async fn detail(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let a = load(&s, &p, id, Action::Read).await?;
+    let mut v = view(&a, &s);
+    if let Value::Object(m) = &mut v {
+        m.insert(
+            "xml".into(),
+            String::from_utf8_lossy(&a.raw).into_owned().into(),
+        );
+    }
+    Ok(axum::Json(v))
+}
+
+#[utoipa::path(get, path = "/api/v1/upstream-alerts/{id}/cap", tag = "warnings",
+    responses((status = 200, description = "The message exactly as received")))]
+async fn cap(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let a = load(&s, &p, id, Action::Read).await?;
+    Ok(([(header::CONTENT_TYPE, "application/cap+xml")], a.raw).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/upstream-alerts/layer", tag = "warnings", params(ListParams),
+    responses((status = 200, description = "GeoJSON: each alert's polygons (one MultiPolygon feature) and circles (Point features with radius_m)")))]
+async fn layer(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(mut q): Query<ListParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    q.active = Some(q.active.unwrap_or(true));
+    let items = visible_list(&s, &p, &q).await?;
+    let mut features = Vec::new();
+    for a in &items {
+        let sm = &a.summary;
+        let props = json!({ "id": a.id, "event": sm["event"], "level": sm["level"], "headline": sm["headline"],
+            "sender": a.sender, "sender_name": sm["sender_name"], "expires_at": a.expires_at, "state": a.state });
+        if let Some(rings) = sm["polygons"].as_array().filter(|r| !r.is_empty()) {
+            let polys: Vec<Value> = rings.iter().map(|r| json!([r])).collect();
+            features.push(json!({ "type": "Feature", "properties": props,
+                "geometry": { "type": "MultiPolygon", "coordinates": polys } }));
+        }
+        for c in sm["circles"].as_array().into_iter().flatten() {
+            let mut pr = props.clone();
+            pr["radius_m"] = c["radius_m"].clone();
+            features.push(json!({ "type": "Feature", "properties": pr,
+                "geometry": { "type": "Point", "coordinates": [c["lon"], c["lat"]] } }));
+        }
+    }
+    Ok(axum::Json(
+        json!({ "type": "FeatureCollection", "features": features }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/upstream-sources", tag = "warnings",
+    responses((status = 200, description = "Configured sources and their last reads")))]
+async fn sources(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Value>, ApiError> {
+    authorize(&p, Action::Read, "warnings")?;
+    let v: Vec<Value> = s
+        .config
+        .upstream
+        .sources
+        .iter()
+        .map(|src| {
+            json!({ "name": src.name, "url": src.url, "dir": src.dir, "interval_s": src.interval_s,
+                "status": s.upstream.status(&src.name) })
+        })
+        .collect();
+    Ok(axum::Json(json!(v)))
+}
+
+#[utoipa::path(post, path = "/api/v1/upstream-sources/{name}/read", tag = "warnings",
+    responses((status = 200, description = "Read the source now: what became of each message"),
+              (status = 503, description = "The source could not be read (the reason)")))]
+async fn read_now(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(name): Path<String>,
+) -> Result<axum::Json<Value>, ApiError> {
+    authorize(&p, Action::Write, "warnings")?;
+    let src = s
+        .config
+        .upstream
+        .sources
+        .iter()
+        .find(|x| x.name == name)
+        .ok_or(ApiError::NotFound)?;
+    match jobs::read_and_record(&s, &s.upstream, src, &jobs::client()).await {
+        Ok(outcomes) => Ok(axum::Json(json!({ "outcomes": outcomes }))),
+        Err(jobs::IngestError::Db(e)) => Err(e.into()),
+        Err(e) => Err(ApiError::Unavailable(e.to_string())),
+    }
+}
+
+/// What a relay may set; the rest comes from the upstream alert.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct RelayBody {
+    /// A template key; default guessed from the event.
+    pub hazard: Option<String>,
+    /// blue | yellow | orange | red; default from the severity.
+    pub level: Option<String>,
+    /// Default the upstream expiry (required when it has none).
+    pub expires_at: Option<String>,
+    /// Divisions to add to (or, without upstream geometry, to make) the area.
+    pub divisions: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/upstream-alerts/{id}/relay", tag = "warnings", request_body = RelayBody,
+    responses((status = 201, description = "A local draft warning that relays the alert (published with a reference to it)"),
+              (status = 409, description = "The alert is not in force"),
+              (status = 422, description = "hazard / level / expires_at / area cannot be derived; the fields named")))]
+async fn relay(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<RelayBody>,
+) -> Result<Response, ApiError> {
+    let a = load(&s, &p, id, Action::Write).await?;
+    let now = OffsetDateTime::now_utc();
+    if a.state != "active" {
+        return Err(ApiError::Refused(format!(
+            "上游预警状态为“{}”，不能转发",
+            a.state
+        )));
+    }
+    if a.expires_at
+        .as_deref()
+        .and_then(parse_time)
+        .is_some_and(|e| e <= now)
+    {
+        return Err(ApiError::Refused("上游预警已过期，不能转发".into()));
+    }
+    let doc = yingji_cap::parse(&a.raw)
+        .map_err(|e| ApiError::Internal(format!("stored upstream alert {id}: {e}")))?;
+    let info =
+        main_info(&doc.alert).ok_or_else(|| ApiError::Refused("上游预警没有 info 段".into()))?;
+    let hazard = match b
+        .hazard
+        .clone()
+        .or_else(|| hazard_of(&info.event).map(str::to_string))
+    {
+        Some(h) => h,
+        None => {
+            return Err(ApiError::field(
+                "hazard",
+                format!("无法从事件“{}”判断预警种类，请选择", info.event),
+            ))
+        }
+    };
+    let level = match b.level.clone().or_else(|| {
+        yingji_cap::china::WarningLevel::from_severity(info.severity)
+            .map(|l| level_key(l).to_string())
+    }) {
+        Some(l) => l,
+        None => {
+            return Err(ApiError::field(
+                "level",
+                format!("上游严重程度为 {}，请选择预警级别", info.severity),
+            ))
+        }
+    };
+    let expires_at = match b.expires_at.clone().or_else(|| a.expires_at.clone()) {
+        Some(e) => e,
+        None => {
+            return Err(ApiError::field(
+                "expires_at",
+                "上游预警没有失效时间，请填写",
+            ))
+        }
+    };
+    let mut area = TargetSpec::default();
+    let mut descs = Vec::new();
+    for ar in &info.areas {
+        descs.push(ar.area_desc.clone());
+        for poly in &ar.polygons {
+            area.polygons
+                .push(poly.points.iter().map(|pt| [pt.lon, pt.lat]).collect());
+        }
+        for c in &ar.circles {
+            area.circles.push(CircleSpec {
+                lon: c.center.lon,
+                lat: c.center.lat,
+                radius_m: c.radius_km * 1000.0,
+            });
+        }
+    }
+    area.divisions = b.divisions.clone();
+    let sender = info
+        .sender_name
+        .clone()
+        .unwrap_or_else(|| doc.alert.sender.clone());
+    let description = format!(
+        "{}\n\n（转发{}发布的预警，原标识 {}，发布时间 {}）",
+        info.description
+            .clone()
+            .unwrap_or_else(|| info.headline.clone().unwrap_or_default()),
+        sender,
+        doc.alert.identifier,
+        doc.alert.sent
+    );
+    let draft = crate::warnings::api::DraftBody {
+        version: None,
+        hazard,
+        level,
+        headline: info.headline.clone().unwrap_or_default(),
+        description,
+        instruction: info.instruction.clone(),
+        area,
+        area_desc: descs.join("；"),
+        onset_at: info.onset.map(|d| d.to_string()),
+        expires_at,
+        exercise: doc.alert.status == yingji_cap::Status::Exercise,
+    };
+    let w = crate::warnings::api::create_draft(&s, &p, &draft, Some(a.id)).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(crate::warnings::api::view(&w, &s)),
+    )
+        .into_response())
+}
