@@ -5,6 +5,7 @@
 //! (`divisions`, `resources`, …), each keeping its rules pure and its SQL in
 //! `store.rs` and its routes in `api.rs`.
 
+pub mod attention;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::incidents::api::routes())
         .merge(crate::warnings::api::routes())
         .merge(crate::upstream::api::routes())
+        .merge(crate::attention::api::routes())
         .route("/map/config", get(map_config));
     Router::new()
         .route("/healthz", get(healthz))

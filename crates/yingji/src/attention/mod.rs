@@ -1,0 +1,437 @@
+//! What needs attention now (指挥长工作台): unverified reports, overdue
+//! instructions, the 10-hour rescue clocks, dispatch orders and warnings
+//! awaiting approval, plans due for evaluation and drills overdue — each
+//! list ordered most urgent first.
+//!
+//! The rule is a pure function of what the store holds and the clock; the
+//! API gathers the inputs within the caller's jurisdiction.
+
+pub mod api;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::db::parse_time;
+use crate::incidents::store::{Incident, Instruction, Order};
+use crate::incidents::{
+    instruction_overdue, rescue_clock, ClockStatus, DispatchState, IncidentState, RESCUE_LIMIT,
+};
+use crate::plans::{DrillStatus, ReviewStatus};
+use crate::warnings::store::Warning;
+use crate::warnings::WarningState;
+
+/// Plans whose evaluation falls due within this many days are listed too.
+pub const REVIEW_SOON_DAYS: i64 = 30;
+
+/// One plan's review and drill status, as the catalogue gives it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanCheck {
+    pub code: String,
+    pub title: String,
+    pub review: ReviewStatus,
+    pub drill: DrillStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unverified {
+    pub incident_id: i64,
+    pub title: String,
+    pub division: String,
+    pub received_at: String,
+    /// Minutes since it was received.
+    pub waiting_min: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverdueInstruction {
+    pub instruction_id: i64,
+    pub incident_id: i64,
+    pub incident_title: String,
+    pub assignee_kind: String,
+    pub assignee: String,
+    pub task: String,
+    pub due_at: String,
+    pub overdue_min: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RescueClock {
+    pub incident_id: i64,
+    pub title: String,
+    pub deadline: String,
+    pub remaining_s: i64,
+    pub status: ClockStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AwaitingApproval {
+    /// `dispatch_order` or `warning`
+    pub kind: &'static str,
+    pub id: i64,
+    /// The incident of a dispatch order.
+    pub incident_id: Option<i64>,
+    pub title: String,
+    pub requested_by: String,
+    pub since: String,
+    pub waiting_min: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanDue {
+    pub code: String,
+    pub title: String,
+    /// `review_overdue`, `review_soon` or `drill_overdue`
+    pub reason: &'static str,
+    /// Days past due (negative: days left).
+    pub days: i64,
+}
+
+/// The commander's list.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Attention {
+    pub unverified: Vec<Unverified>,
+    pub overdue_instructions: Vec<OverdueInstruction>,
+    pub clocks: Vec<RescueClock>,
+    pub awaiting_approval: Vec<AwaitingApproval>,
+    pub plans: Vec<PlanDue>,
+}
+
+impl Attention {
+    /// Items in all lists.
+    pub fn total(&self) -> usize {
+        self.unverified.len()
+            + self.overdue_instructions.len()
+            + self.clocks.len()
+            + self.awaiting_approval.len()
+            + self.plans.len()
+    }
+}
+
+fn minutes(from: &str, now: OffsetDateTime) -> i64 {
+    parse_time(from).map_or(0, |t| (now - t).whole_minutes())
+}
+
+/// The rule. `instructions` and `orders` are those of the active incidents;
+/// `today` is the local (China) date of `now`.
+pub fn attention(
+    incidents: &[Incident],
+    instructions: &[Instruction],
+    orders: &[Order],
+    warnings: &[Warning],
+    plans: &[PlanCheck],
+    now: OffsetDateTime,
+    today: time::Date,
+) -> Attention {
+    let title_of = |id: i64| {
+        incidents
+            .iter()
+            .find(|i| i.id == id)
+            .map(|i| i.title.clone())
+            .unwrap_or_default()
+    };
+    let mut a = Attention::default();
+    for i in incidents.iter().filter(|i| i.state.is_active()) {
+        if i.state == IncidentState::Reported {
+            a.unverified.push(Unverified {
+                incident_id: i.id,
+                title: i.title.clone(),
+                division: i.division.clone(),
+                received_at: i.received_at.clone(),
+                waiting_min: minutes(&i.received_at, now),
+            });
+        }
+        let onset = parse_time(&i.onset_at).unwrap_or(now);
+        let helped = i.helped_at.as_deref().and_then(parse_time);
+        let c = rescue_clock(onset, helped, now, RESCUE_LIMIT);
+        // A clock is shown until help came in time.
+        if c.status != ClockStatus::Met {
+            a.clocks.push(RescueClock {
+                incident_id: i.id,
+                title: i.title.clone(),
+                deadline: crate::db::format_time(c.deadline),
+                remaining_s: c.remaining_s,
+                status: c.status,
+            });
+        }
+    }
+    a.unverified
+        .sort_by_key(|u| std::cmp::Reverse(u.waiting_min));
+    a.clocks.sort_by_key(|c| c.remaining_s);
+
+    for x in instructions {
+        let Some(due) = parse_time(&x.due_at) else {
+            continue;
+        };
+        if instruction_overdue(due, x.state, now) {
+            a.overdue_instructions.push(OverdueInstruction {
+                instruction_id: x.id,
+                incident_id: x.incident_id,
+                incident_title: title_of(x.incident_id),
+                assignee_kind: x.assignee_kind.clone(),
+                assignee: x.assignee.clone(),
+                task: x.task.clone(),
+                due_at: x.due_at.clone(),
+                overdue_min: (now - due).whole_minutes(),
+            });
+        }
+    }
+    a.overdue_instructions
+        .sort_by_key(|o| std::cmp::Reverse(o.overdue_min));
+
+    for o in orders
+        .iter()
+        .filter(|o| o.state == DispatchState::Requested)
+    {
+        a.awaiting_approval.push(AwaitingApproval {
+            kind: "dispatch_order",
+            id: o.id,
+            incident_id: Some(o.incident_id),
+            title: o.resource_name.clone(),
+            requested_by: o.requested_by.clone(),
+            since: o.requested_at.clone(),
+            waiting_min: minutes(&o.requested_at, now),
+        });
+    }
+    for w in warnings
+        .iter()
+        .filter(|w| w.state == WarningState::Submitted)
+    {
+        a.awaiting_approval.push(AwaitingApproval {
+            kind: "warning",
+            id: w.id,
+            incident_id: None,
+            title: if w.headline.is_empty() {
+                w.area_desc.clone()
+            } else {
+                w.headline.clone()
+            },
+            requested_by: w.author.clone(),
+            since: w.updated_at.clone(),
+            waiting_min: minutes(&w.updated_at, now),
+        });
+    }
+    a.awaiting_approval
+        .sort_by_key(|x| std::cmp::Reverse(x.waiting_min));
+
+    for p in plans {
+        let days_left = (p.review.due_on - today).whole_days();
+        if p.review.overdue {
+            a.plans
+                .push(due(p, "review_overdue", p.review.overdue_days));
+        } else if days_left <= REVIEW_SOON_DAYS {
+            a.plans.push(due(p, "review_soon", -days_left));
+        }
+        if p.drill.overdue || p.drill.never_drilled {
+            a.plans.push(due(p, "drill_overdue", p.drill.overdue_days));
+        }
+    }
+    a.plans.sort_by_key(|x| std::cmp::Reverse(x.days));
+    a
+}
+
+fn due(p: &PlanCheck, reason: &'static str, days: i64) -> PlanDue {
+    PlanDue {
+        code: p.code.clone(),
+        title: p.title.clone(),
+        reason,
+        days,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::format_time;
+    use crate::incidents::InstructionState;
+    use crate::plans::{Facts, Level};
+    use time::macros::{date, datetime};
+    use time::Duration;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-29 04:00 UTC);
+
+    fn incident(
+        id: i64,
+        state: IncidentState,
+        onset_h_ago: i64,
+        helped_h_ago: Option<i64>,
+    ) -> Incident {
+        let at = |h: i64| format_time(NOW - Duration::hours(h));
+        Incident {
+            id,
+            title: format!("事件{id}"),
+            incident_type: "accident.production.coal_mine".into(),
+            division: "140213000000".into(),
+            lon: None,
+            lat: None,
+            address: String::new(),
+            onset_at: at(onset_h_ago),
+            received_at: at(onset_h_ago),
+            source: "phone".into(),
+            reporter: String::new(),
+            reporter_phone: String::new(),
+            facts: Facts::default(),
+            description: String::new(),
+            state,
+            grade: None,
+            plan_code: String::new(),
+            helped_at: helped_h_ago.map(at),
+            ended_at: None,
+            created_by: "pingcheng".into(),
+            created_at: at(onset_h_ago),
+            updated_at: at(0),
+            version: 1,
+        }
+    }
+
+    fn instruction(
+        id: i64,
+        incident_id: i64,
+        due_min: i64,
+        state: InstructionState,
+    ) -> Instruction {
+        Instruction {
+            id,
+            incident_id,
+            division: "140213000000".into(),
+            assignee_kind: "department".into(),
+            assignee: "yjj".into(),
+            task: format!("任务{id}"),
+            due_at: format_time(NOW + Duration::minutes(due_min)),
+            state,
+            issued_by: "commander".into(),
+            issued_at: format_time(NOW - Duration::hours(2)),
+            received_at: None,
+            feedback: vec![],
+            closed_at: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn the_table() {
+        let responding = IncidentState::Responding { level: Level::III };
+        let incidents = [
+            incident(1, IncidentState::Reported, 1, None),
+            incident(2, IncidentState::Reported, 3, None),
+            incident(3, responding, 9, None),    // 1 h left: warning
+            incident(4, responding, 11, None),   // breached
+            incident(5, responding, 2, Some(1)), // helped in time: not listed
+            incident(6, IncidentState::Verified, 5, None), // running
+        ];
+        let instructions = [
+            instruction(10, 3, -30, InstructionState::Issued), // 30 min late
+            instruction(11, 3, -90, InstructionState::Received), // 90 min late
+            instruction(12, 3, 30, InstructionState::Issued),  // not yet due
+            instruction(13, 4, -10, InstructionState::Accepted), // done: not listed
+        ];
+        let plans = [
+            PlanCheck {
+                code: "A".into(),
+                title: "甲".into(),
+                review: crate::plans::review_due_from(
+                    date!(2023 - 11 - 01),
+                    3,
+                    date!(2026 - 11 - 29),
+                ),
+                drill: crate::plans::DrillStatus {
+                    cycle_months: 12,
+                    last_held_on: Some(date!(2026 - 06 - 01)),
+                    due_on: Some(date!(2027 - 06 - 01)),
+                    overdue: false,
+                    overdue_days: 0,
+                    never_drilled: false,
+                    next_planned_on: None,
+                },
+            },
+            PlanCheck {
+                code: "B".into(),
+                title: "乙".into(),
+                review: crate::plans::review_due_from(
+                    date!(2024 - 12 - 20),
+                    2,
+                    date!(2026 - 11 - 29),
+                ),
+                drill: crate::plans::DrillStatus {
+                    cycle_months: 12,
+                    last_held_on: None,
+                    due_on: None,
+                    overdue: false,
+                    overdue_days: 0,
+                    never_drilled: true,
+                    next_planned_on: None,
+                },
+            },
+            PlanCheck {
+                code: "C".into(),
+                title: "丙".into(),
+                review: crate::plans::review_due_from(
+                    date!(2025 - 01 - 01),
+                    3,
+                    date!(2026 - 11 - 29),
+                ),
+                drill: crate::plans::DrillStatus {
+                    cycle_months: 12,
+                    last_held_on: Some(date!(2025 - 01 - 01)),
+                    due_on: Some(date!(2026 - 01 - 01)),
+                    overdue: true,
+                    overdue_days: 332,
+                    never_drilled: false,
+                    next_planned_on: None,
+                },
+            },
+        ];
+        let a = attention(
+            &incidents,
+            &instructions,
+            &[],
+            &[],
+            &plans,
+            NOW,
+            date!(2026 - 11 - 29),
+        );
+        assert_eq!(
+            a.unverified
+                .iter()
+                .map(|u| u.incident_id)
+                .collect::<Vec<_>>(),
+            [2, 1],
+            "oldest first"
+        );
+        assert_eq!(a.unverified[0].waiting_min, 180);
+        assert_eq!(
+            a.clocks
+                .iter()
+                .map(|c| (c.incident_id, c.status))
+                .collect::<Vec<_>>(),
+            [
+                (4, ClockStatus::Breached),
+                (3, ClockStatus::Warning),
+                (6, ClockStatus::Running),
+                (2, ClockStatus::Running),
+                (1, ClockStatus::Running)
+            ],
+            "least time left first; helped in time not listed"
+        );
+        assert_eq!(
+            a.overdue_instructions
+                .iter()
+                .map(|o| (o.instruction_id, o.overdue_min))
+                .collect::<Vec<_>>(),
+            [(11, 90), (10, 30)]
+        );
+        assert_eq!(a.overdue_instructions[0].incident_title, "事件3");
+        assert_eq!(
+            a.plans
+                .iter()
+                .map(|p| (p.code.as_str(), p.reason, p.days))
+                .collect::<Vec<_>>(),
+            [
+                ("C", "drill_overdue", 332),
+                ("A", "review_overdue", 28),
+                ("B", "drill_overdue", 0),
+                ("B", "review_soon", -21)
+            ],
+        );
+        assert_eq!(a.total(), 2 + 5 + 2 + 4);
+    }
+}
