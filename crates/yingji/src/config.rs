@@ -157,6 +157,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_example_in_the_operations_guide_parses() {
+        let guide = include_str!("../../../docs/operations.md");
+        let blocks: Vec<&str> = guide
+            .split("```toml")
+            .skip(1)
+            .filter_map(|b| b.split("```").next())
+            .collect();
+        assert!(blocks.len() >= 2, "the guide's TOML examples");
+        for b in blocks {
+            let c = Config::from_toml(b).unwrap_or_else(|e| panic!("{e}\n{b}"));
+            c.dispatch.check().unwrap();
+            c.upstream.check().unwrap();
+        }
+    }
+
+    #[test]
     fn file_then_env_override_defaults() {
         let mut c = Config::from_toml(
             "listen = \"0.0.0.0:9000\"\n[map]\ntile_url = \"https://t0.tianditu.gov.cn/{z}/{x}/{y}\"\ncenter = [113.0, 40.0]\nzoom = 9\n",
