@@ -55,6 +55,9 @@ mod retry;
 mod sms;
 mod webhook;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use broadcast::{BroadcastChannel, BroadcastConfig, DEFAULT_TOPIC_PREFIX};
 pub use channel::{Channel, Channels, ChannelsConfig};
 pub use email::{EmailChannel, EmailConfig, SmtpTls};
