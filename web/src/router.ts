@@ -27,6 +27,7 @@ export const router = createRouter({
         { path: 'incidents', name: 'incidents', component: () => import('./views/IncidentListView.vue') },
         { path: 'incidents/:id', name: 'incident', component: () => import('./views/IncidentDetailView.vue'), props: true },
         { path: 'plans', name: 'plans', component: () => import('./views/PlanListView.vue') },
+        { path: 'duty', name: 'duty', component: () => import('./views/DutyView.vue') },
         { path: ':rest(.*)*', name: 'notfound', component: () => import('./views/NotFoundView.vue') },
       ],
     },

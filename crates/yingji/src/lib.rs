@@ -5,12 +5,14 @@
 //! (`divisions`, `resources`, …), each keeping its rules pure and its SQL in
 //! `store.rs` and its routes in `api.rs`.
 
+pub mod attachments;
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod dispatch;
+pub mod duty;
 pub mod divisions;
 pub mod http;
 pub mod incidents;

@@ -74,6 +74,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::dispatch::api::routes())
         .merge(crate::incidents::api::routes())
         .merge(crate::warnings::api::routes())
+        .merge(crate::attachments::api::routes())
+        .merge(crate::duty::api::routes())
         .route("/map/config", get(map_config));
     Router::new()
         .route("/healthz", get(healthz))
