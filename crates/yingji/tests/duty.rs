@@ -8,7 +8,6 @@ use common::*;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-const PINGCHENG: &str = "140213000000";
 
 fn iso(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)

@@ -595,7 +595,7 @@ async fn duty_roster(
         phone: "0352-12350".to_string(),
     };
     let names: HashMap<&str, &str> = demo_users().into_iter().map(|u| (u.0, u.1)).collect();
-    let display = |u: &str| names.get(u).copied().unwrap_or(u);
+    let display = |u: &'static str| -> &'static str { names.get(u).copied().unwrap_or(u) };
     let today = now.to_offset(crate::reports::deadlines::CST).date();
     let monday = today - time::Duration::days(today.weekday().number_days_from_monday() as i64);
     let mut entries = Vec::new();
