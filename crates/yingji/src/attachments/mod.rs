@@ -158,7 +158,10 @@ mod tests {
         for (input, mime, want) in table {
             assert_eq!(clean_name(input, mime), want, "{input:?}");
         }
-        assert_eq!(clean_name(&"长".repeat(300), Mime::Jpeg).chars().count(), 120);
+        assert_eq!(
+            clean_name(&"长".repeat(300), Mime::Jpeg).chars().count(),
+            120
+        );
     }
 
     #[test]

@@ -582,8 +582,18 @@ async fn duty_roster(
 ) -> Result<Vec<NewEntry>, DemoError> {
     use crate::db::format_time;
     use crate::duty::{self, store as dstore, LogKind, Period, Person, ShiftState};
-    const LEADERS: [&str; 7] = ["王建国", "李志强", "张宏伟", "刘海涛", "陈国华", "杨明", "赵永刚"];
-    const OFFICERS: [&str; 8] = ["孙静", "周磊", "吴敏", "郑超", "马丽", "胡斌", "郭鹏", "何芳"];
+    const LEADERS: [&str; 7] = [
+        "王建国",
+        "李志强",
+        "张宏伟",
+        "刘海涛",
+        "陈国华",
+        "杨明",
+        "赵永刚",
+    ];
+    const OFFICERS: [&str; 8] = [
+        "孙静", "周磊", "吴敏", "郑超", "马丽", "胡斌", "郭鹏", "何芳",
+    ];
     let named = |name: &str, n: usize| Person {
         user_id: None,
         name: name.to_string(),
@@ -645,7 +655,12 @@ async fn duty_roster(
                     .map(|p| p.name.clone())
                     .unwrap_or_default();
                 let (state, started, handed, acked) = if end <= now {
-                    (ShiftState::Acknowledged, Some(format_time(start)), Some(format_time(end)), Some(format_time(end)))
+                    (
+                        ShiftState::Acknowledged,
+                        Some(format_time(start)),
+                        Some(format_time(end)),
+                        Some(format_time(end)),
+                    )
                 } else if start <= now {
                     (ShiftState::OnDuty, Some(format_time(start)), None, None)
                 } else {
@@ -661,13 +676,29 @@ async fn duty_roster(
                     leader,
                     officers,
                     state,
-                    started_by: if started.is_some() { "demo".into() } else { String::new() },
+                    started_by: if started.is_some() {
+                        "demo".into()
+                    } else {
+                        String::new()
+                    },
                     started_at: started,
-                    handover_note: if handed.is_some() { format!("{first}：本班平稳，无突发事件，无遗留事项。") } else { String::new() },
+                    handover_note: if handed.is_some() {
+                        format!("{first}：本班平稳，无突发事件，无遗留事项。")
+                    } else {
+                        String::new()
+                    },
                     open_items: Vec::new(),
-                    handed_over_by: if handed.is_some() { "demo".into() } else { String::new() },
+                    handed_over_by: if handed.is_some() {
+                        "demo".into()
+                    } else {
+                        String::new()
+                    },
                     handed_over_at: handed,
-                    acknowledged_by: if acked.is_some() { "demo".into() } else { String::new() },
+                    acknowledged_by: if acked.is_some() {
+                        "demo".into()
+                    } else {
+                        String::new()
+                    },
                     acknowledged_at: acked,
                     created_by: "demo".into(),
                     created_at: format_time(now),
@@ -695,12 +726,20 @@ async fn duty_roster(
         }
         let log: &[(i64, LogKind, &str)] = match *div {
             "140200" => &[
-                (150, LogKind::Instruction, "省应急厅通知：做好近期强降雨防范应对，各县区值班领导带班"),
+                (
+                    150,
+                    LogKind::Instruction,
+                    "省应急厅通知：做好近期强降雨防范应对，各县区值班领导带班",
+                ),
                 (95, LogKind::Report, "向省厅报送当日值班信息：全市平稳"),
                 (40, LogKind::Info, "气象台发布大风蓝色预警，已转发各县区"),
             ],
             "140213" => &[
-                (120, LogKind::Call, "群众来电：御河东路积水约 30 厘米，已通知市政排水"),
+                (
+                    120,
+                    LogKind::Call,
+                    "群众来电：御河东路积水约 30 厘米，已通知市政排水",
+                ),
                 (70, LogKind::Info, "区气象局：傍晚有雷阵雨，已提醒各街道"),
             ],
             _ => &[],

@@ -14,8 +14,7 @@ use time::{Date, Duration, OffsetDateTime};
 use super::store::{self, DutyUser, LogEntry, LogFilter, Shift};
 use super::{
     check_correction, check_crew, check_log_entry, day_bounds, next_shift, overlapping,
-    shift_times, Actor, DutyError, LogKind, OpenItem, Period, Person, ShiftEvent, ShiftState,
-    Slot,
+    shift_times, Actor, DutyError, LogKind, OpenItem, Period, Person, ShiftEvent, ShiftState, Slot,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::db::{format_time, parse_time};
@@ -50,8 +49,11 @@ fn is_commander(p: &Principal) -> bool {
 }
 
 fn parse_date(s: &str, field: &str) -> Result<Date, ApiError> {
-    Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| ApiError::field(field, "日期格式应为 YYYY-MM-DD"))
+    Date::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| ApiError::field(field, "日期格式应为 YYYY-MM-DD"))
 }
 
 fn date_text(d: Date) -> String {
@@ -84,7 +86,14 @@ fn division_param(
     Ok(d)
 }
 
-fn entry(p: &Principal, division: &str, entity: &str, id: i64, kind: &'static str, payload: Value) -> NewEntry {
+fn entry(
+    p: &Principal,
+    division: &str,
+    entity: &str,
+    id: i64,
+    kind: &'static str,
+    payload: Value,
+) -> NewEntry {
     NewEntry {
         actor: p.username.clone(),
         jurisdiction: division.to_string(),
@@ -180,12 +189,19 @@ async fn list_shifts(
         None => from + Duration::days(6),
     };
     if to < from || to - from > Duration::days(62) {
-        return Err(ApiError::field("to", "结束日期须不早于开始日期，且跨度不超过 62 天"));
+        return Err(ApiError::field(
+            "to",
+            "结束日期须不早于开始日期，且跨度不超过 62 天",
+        ));
     }
     let (start, _) = day_bounds(from);
     let (_, end) = day_bounds(to);
-    let items = store::shifts_between(&s.db, d.as_str(), &format_time(start), &format_time(end)).await?;
-    Ok(axum::Json(json!(items.iter().map(|x| shift_view(&s, x)).collect::<Vec<_>>())))
+    let items =
+        store::shifts_between(&s.db, d.as_str(), &format_time(start), &format_time(end)).await?;
+    Ok(axum::Json(json!(items
+        .iter()
+        .map(|x| shift_view(&s, x))
+        .collect::<Vec<_>>())))
 }
 
 #[utoipa::path(get, path = "/api/v1/duty/shifts/{id}", tag = "duty", responses((status = 200, description = "One shift")))]
@@ -226,11 +242,23 @@ async fn shift_from_body(
     s: &AppState,
     division: &Code,
     b: &ShiftBody,
-) -> Result<(Date, OffsetDateTime, OffsetDateTime, Option<Person>, Vec<Person>), ApiError> {
+) -> Result<
+    (
+        Date,
+        OffsetDateTime,
+        OffsetDateTime,
+        Option<Person>,
+        Vec<Person>,
+    ),
+    ApiError,
+> {
     let mut errors = Vec::new();
     let period = Period::parse(b.period.trim());
     if period.is_none() {
-        errors.push(FieldError::new("period", "应为 day/night/full/custom（白班/夜班/全天/自定义）"));
+        errors.push(FieldError::new(
+            "period",
+            "应为 day/night/full/custom（白班/夜班/全天/自定义）",
+        ));
     }
     let date = match b.date.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
         None => None,
@@ -247,7 +275,10 @@ async fn shift_from_body(
         Some(t) => {
             let r = parse_time(t);
             if r.is_none() {
-                errors.push(FieldError::new(f, "不是带时区的时间（例如 2026-07-01T08:30:00+08:00）"));
+                errors.push(FieldError::new(
+                    f,
+                    "不是带时区的时间（例如 2026-07-01T08:30:00+08:00）",
+                ));
             }
             r
         }
@@ -315,7 +346,13 @@ async fn ensure_no_overlap(
     if let Some(id) = overlapping(candidate, &slots) {
         let o = others.iter().find(|x| x.id == id);
         let when = o
-            .map(|o| format!("{} {}", o.date, Period::parse(&o.period).map(Period::label_zh).unwrap_or("")))
+            .map(|o| {
+                format!(
+                    "{} {}",
+                    o.date,
+                    Period::parse(&o.period).map(Period::label_zh).unwrap_or("")
+                )
+            })
             .unwrap_or_default();
         return Err(ApiError::field(
             "period",
@@ -363,7 +400,19 @@ async fn create_shift(
     ensure_no_overlap(&mut tx, &x.division, &slot_of(&x)).await?;
     x.id = store::insert_shift(&mut tx, &x).await?;
     let payload = json!({ "date": x.date, "period": x.period, "starts_at": x.starts_at, "ends_at": x.ends_at, "leader": x.leader, "officers": x.officers });
-    journal::append(&mut tx, now, vec![entry(&p, &x.division, "shift", x.id, "shift_scheduled", payload)]).await?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &x.division,
+            "shift",
+            x.id,
+            "shift_scheduled",
+            payload,
+        )],
+    )
+    .await?;
     tx.commit().await?;
     s.feed.wake();
     Ok((StatusCode::CREATED, axum::Json(shift_view(&s, &x))).into_response())
@@ -378,15 +427,21 @@ async fn edit_shift(
     Json(b): Json<ShiftBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let mut x = load(&s, &p, id, Action::Write).await?;
-    let version = b.version.ok_or_else(|| ApiError::field("version", "修改须带上读取时的版本号"))?;
+    let version = b
+        .version
+        .ok_or_else(|| ApiError::field("version", "修改须带上读取时的版本号"))?;
     ApiError::unless_current(x.version, version)?;
     if x.state != ShiftState::Scheduled {
-        return Err(ApiError::Refused(format!("班次{}，不能再修改排班", x.state.label_zh())));
+        return Err(ApiError::Refused(format!(
+            "班次{}，不能再修改排班",
+            x.state.label_zh()
+        )));
     }
     let division = Code::parse(&x.division).map_err(|e| ApiError::Internal(e.to_string()))?;
     let (date, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
     let now = OffsetDateTime::now_utc();
-    let before = json!({ "date": x.date, "period": x.period, "leader": x.leader, "officers": x.officers });
+    let before =
+        json!({ "date": x.date, "period": x.period, "leader": x.leader, "officers": x.officers });
     x.date = date_text(date);
     x.period = b.period.trim().to_string();
     x.starts_at = format_time(start);
@@ -400,10 +455,24 @@ async fn edit_shift(
         return Err(ApiError::Conflict);
     }
     let payload = json!({ "before": before, "after": { "date": x.date, "period": x.period, "leader": x.leader, "officers": x.officers } });
-    journal::append(&mut tx, now, vec![entry(&p, &x.division, "shift", x.id, "shift_changed", payload)]).await?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &x.division,
+            "shift",
+            x.id,
+            "shift_changed",
+            payload,
+        )],
+    )
+    .await?;
     tx.commit().await?;
     s.feed.wake();
-    let x = store::get_shift(&s.db, id).await?.ok_or(ApiError::NotFound)?;
+    let x = store::get_shift(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(axum::Json(shift_view(&s, &x)))
 }
 
@@ -488,7 +557,10 @@ async fn shift_event(
             x.handover_note = note.trim().to_string();
             x.open_items = open_items
                 .iter()
-                .map(|i| OpenItem { text: i.text.trim().to_string(), incident_id: i.incident_id })
+                .map(|i| OpenItem {
+                    text: i.text.trim().to_string(),
+                    incident_id: i.incident_id,
+                })
                 .collect();
             x.handed_over_by = p.username.clone();
             x.handed_over_at = Some(t.clone());
@@ -509,7 +581,10 @@ async fn shift_event(
                     .await?
                     .is_some_and(|inc| scope.covers(&inc.division, ""));
                 if !ok {
-                    return Err(ApiError::field(&format!("open_items[{i}].incident_id"), "找不到该事件或不在您的管辖范围内"));
+                    return Err(ApiError::field(
+                        &format!("open_items[{i}].incident_id"),
+                        "找不到该事件或不在您的管辖范围内",
+                    ));
                 }
             }
         }
@@ -533,13 +608,22 @@ async fn shift_event(
             if !store::update_shift(&mut tx, &n, v).await? {
                 return Err(ApiError::Conflict);
             }
-            entries.push(entry(&p, &n.division, "shift", n.id, "start", json!({ "from": "scheduled", "to": "on_duty", "took_over": x.id })));
+            entries.push(entry(
+                &p,
+                &n.division,
+                "shift",
+                n.id,
+                "start",
+                json!({ "from": "scheduled", "to": "on_duty", "took_over": x.id }),
+            ));
         }
     }
     journal::append(&mut tx, now, entries).await?;
     tx.commit().await?;
     s.feed.wake();
-    let x = store::get_shift(&s.db, id).await?.ok_or(ApiError::NotFound)?;
+    let x = store::get_shift(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(axum::Json(shift_view(&s, &x)))
 }
 
@@ -561,7 +645,9 @@ async fn now_on_duty(
             shifts.push(x);
         }
     }
-    shifts.retain(|x| !matches!(x.state, ShiftState::HandedOver | ShiftState::Acknowledged) || x.ends_at > t);
+    shifts.retain(|x| {
+        !matches!(x.state, ShiftState::HandedOver | ShiftState::Acknowledged) || x.ends_at > t
+    });
     shifts.sort_by(|a, b| (&a.starts_at, a.id).cmp(&(&b.starts_at, b.id)));
     let leaders: Vec<&Person> = shifts.iter().filter_map(|x| x.leader.as_ref()).collect();
     let officers: Vec<&Person> = shifts.iter().flat_map(|x| &x.officers).collect();
@@ -627,7 +713,11 @@ async fn log_entries(
             m.insert("attachments".into(), json!(metas));
             m.insert(
                 "corrected_by".into(),
-                json!(corrections.iter().filter(|(c, _)| *c == e.id).map(|(_, by)| *by).collect::<Vec<_>>()),
+                json!(corrections
+                    .iter()
+                    .filter(|(c, _)| *c == e.id)
+                    .map(|(_, by)| *by)
+                    .collect::<Vec<_>>()),
             );
         }
         out.push(v);
@@ -654,15 +744,28 @@ async fn export_log(
     let (d, label, items) = log_entries(&s, &p, &q).await?;
     let internal = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(["编号", "时间", "类别", "内容", "关联事件", "附件", "更正记录", "被更正为", "记录人", "班次"])
-        .map_err(|e| internal(&e))?;
+    w.write_record([
+        "编号",
+        "时间",
+        "类别",
+        "内容",
+        "关联事件",
+        "附件",
+        "更正记录",
+        "被更正为",
+        "记录人",
+        "班次",
+    ])
+    .map_err(|e| internal(&e))?;
     let text = |v: &Value| v.as_str().unwrap_or("").to_string();
     let num = |v: &Value| v.as_i64().map(|n| n.to_string()).unwrap_or_default();
     for e in &items {
         let at = parse_time(e["at"].as_str().unwrap_or(""))
             .map(|t| {
                 t.to_offset(CST)
-                    .format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"))
+                    .format(time::macros::format_description!(
+                        "[year]-[month]-[day] [hour]:[minute]"
+                    ))
                     .unwrap_or_default()
             })
             .unwrap_or_default();
@@ -689,7 +792,10 @@ async fn export_log(
         .map_err(|e| internal(&e))?;
     }
     let bytes = w.into_inner().map_err(|e| internal(&e))?;
-    let disposition = format!("attachment; filename=\"duty-log-{}-{label}.csv\"", d.prefix());
+    let disposition = format!(
+        "attachment; filename=\"duty-log-{}-{label}.csv\"",
+        d.prefix()
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -729,8 +835,12 @@ async fn add_log(
     let scope = authorize(&p, Action::Write, MODULE)?;
     let d = division_param(&s, &p, &scope, b.division.as_deref())?;
     let now = OffsetDateTime::now_utc();
-    let kind = LogKind::parse(b.kind.trim())
-        .ok_or_else(|| ApiError::field("kind", "应为 call/info/instruction/report/other（来电/信息/指示/报送/其他）"))?;
+    let kind = LogKind::parse(b.kind.trim()).ok_or_else(|| {
+        ApiError::field(
+            "kind",
+            "应为 call/info/instruction/report/other（来电/信息/指示/报送/其他）",
+        )
+    })?;
     let at = match b.at.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
         None => now,
         Some(t) => parse_time(t).ok_or_else(|| ApiError::field("at", "不是带时区的时间"))?,
@@ -742,7 +852,10 @@ async fn add_log(
             .await?
             .is_some_and(|i| iscope.covers(&i.division, ""));
         if !ok {
-            return Err(ApiError::field("incident_id", "找不到该事件或不在您的管辖范围内"));
+            return Err(ApiError::field(
+                "incident_id",
+                "找不到该事件或不在您的管辖范围内",
+            ));
         }
     }
     if let Some(cid) = b.corrects {
@@ -782,10 +895,16 @@ async fn add_log(
     };
     let mut tx = s.db.begin().await?;
     let ascope = authorize(&p, Action::Write, "attachments")?;
-    crate::attachments::api::link(&mut tx, &ascope, &e.attachments, &e.division, "attachments").await?;
+    crate::attachments::api::link(&mut tx, &ascope, &e.attachments, &e.division, "attachments")
+        .await?;
     e.id = store::insert_log(&mut tx, &e).await?;
     let payload = json!({ "kind": kind.as_str(), "text": e.text, "at": e.at, "incident_id": e.incident_id, "attachments": e.attachments, "corrects": e.corrects, "shift_id": e.shift_id });
-    journal::append(&mut tx, now, vec![entry(&p, &e.division, "log", e.id, "log_entry", payload)]).await?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(&p, &e.division, "log", e.id, "log_entry", payload)],
+    )
+    .await?;
     tx.commit().await?;
     s.feed.wake();
     let metas = crate::attachments::store::metas(&s.db, &e.attachments).await?;

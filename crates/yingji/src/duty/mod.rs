@@ -94,9 +94,7 @@ pub fn shift_times(
         }
         fixed => {
             let d = date.ok_or_else(|| field("date", "请填写值班日期"))?;
-            let next = d
-                .next_day()
-                .ok_or_else(|| field("date", "日期超出范围"))?;
+            let next = d.next_day().ok_or_else(|| field("date", "日期超出范围"))?;
             match fixed {
                 Period::Day => (d, at(d, HANDOVER_TIME), at(d, EVENING_TIME)),
                 Period::Night => (d, at(d, EVENING_TIME), at(next, HANDOVER_TIME)),
@@ -128,8 +126,7 @@ pub struct Person {
 fn phone_like(s: &str) -> bool {
     let digits = s.chars().filter(char::is_ascii_digit).count();
     (5..=20).contains(&digits)
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')' | '转'))
 }
 
@@ -529,12 +526,25 @@ mod tests {
     #[test]
     fn bad_shift_times_name_the_field() {
         let s = datetime!(2026-07-01 08:00 +08:00);
-        let table: [(Option<Date>, Period, Option<OffsetDateTime>, Option<OffsetDateTime>, &str); 5] = [
+        type Case = (
+            Option<Date>,
+            Period,
+            Option<OffsetDateTime>,
+            Option<OffsetDateTime>,
+            &'static str,
+        );
+        let table: [Case; 5] = [
             (None, Period::Day, None, None, "date"),
             (None, Period::Custom, None, Some(s), "starts_at"),
             (None, Period::Custom, Some(s), None, "ends_at"),
             (None, Period::Custom, Some(s), Some(s), "ends_at"),
-            (None, Period::Custom, Some(s), Some(s + Duration::hours(49)), "ends_at"),
+            (
+                None,
+                Period::Custom,
+                Some(s),
+                Some(s + Duration::hours(49)),
+                "ends_at",
+            ),
         ];
         for (d, period, a, b, want) in table {
             match shift_times(d, period, a, b) {
@@ -581,7 +591,11 @@ mod tests {
             (Some(user(1)), vec![user(2), user(3)], "ok"),
         ];
         for (leader, officers, want) in table {
-            assert_eq!(f(check_crew(&leader, &officers)), want, "{leader:?} {officers:?}");
+            assert_eq!(
+                f(check_crew(&leader, &officers)),
+                want,
+                "{leader:?} {officers:?}"
+            );
         }
     }
 
@@ -599,9 +613,9 @@ mod tests {
     #[test]
     fn shifts_of_a_slot_do_not_overlap() {
         let existing = [
-            slot(1, 0, 9, false, true),   // officers' day shift
-            slot(2, 9, 24, false, true),  // officers' night shift
-            slot(3, 0, 24, true, false),  // leader's 24 hours
+            slot(1, 0, 9, false, true),  // officers' day shift
+            slot(2, 9, 24, false, true), // officers' night shift
+            slot(3, 0, 24, true, false), // leader's 24 hours
         ];
         let table = [
             (slot(9, 9, 24, false, true), Some(2)),  // a second night crew
@@ -677,9 +691,16 @@ mod tests {
             }],
         };
         // (from, event, actor, now, Ok(to) | Err(kind: "state"|"field:<f>"|"forbidden"))
-        let table: Vec<(S, E, Actor, OffsetDateTime, Result<S, &str>)> = vec![
+        type Case = (S, E, Actor, OffsetDateTime, Result<S, &'static str>);
+        let table: Vec<Case> = vec![
             (S::Scheduled, E::Start, member, on_time, Ok(S::OnDuty)),
-            (S::Scheduled, E::Start, member, start - Duration::minutes(30), Ok(S::OnDuty)),
+            (
+                S::Scheduled,
+                E::Start,
+                member,
+                start - Duration::minutes(30),
+                Ok(S::OnDuty),
+            ),
             (S::Scheduled, E::Start, member, early, Err("state")),
             (S::Scheduled, E::Start, commander, on_time, Ok(S::OnDuty)),
             (S::Scheduled, E::Start, stranger, on_time, Err("forbidden")),
@@ -688,19 +709,73 @@ mod tests {
             (S::HandedOver, E::Start, member, on_time, Err("state")),
             (S::Scheduled, hand("平稳"), member, on_time, Err("state")),
             (S::OnDuty, hand("平稳"), member, on_time, Ok(S::HandedOver)),
-            (S::OnDuty, hand("平稳"), commander, on_time, Ok(S::HandedOver)),
+            (
+                S::OnDuty,
+                hand("平稳"),
+                commander,
+                on_time,
+                Ok(S::HandedOver),
+            ),
             (S::OnDuty, hand("平稳"), stranger, on_time, Err("forbidden")),
-            (S::OnDuty, hand(" "), member, on_time, Err("field:handover_note")),
-            (S::OnDuty, empty_item, member, on_time, Err("field:open_items[0].text")),
+            (
+                S::OnDuty,
+                hand(" "),
+                member,
+                on_time,
+                Err("field:handover_note"),
+            ),
+            (
+                S::OnDuty,
+                empty_item,
+                member,
+                on_time,
+                Err("field:open_items[0].text"),
+            ),
             (S::HandedOver, hand("平稳"), member, on_time, Err("state")),
             (S::Acknowledged, hand("平稳"), member, on_time, Err("state")),
-            (S::HandedOver, E::Acknowledge, incoming, on_time, Ok(S::Acknowledged)),
-            (S::HandedOver, E::Acknowledge, commander, on_time, Ok(S::Acknowledged)),
-            (S::HandedOver, E::Acknowledge, member, on_time, Err("forbidden")),
-            (S::HandedOver, E::Acknowledge, self_ack, on_time, Err("state")),
+            (
+                S::HandedOver,
+                E::Acknowledge,
+                incoming,
+                on_time,
+                Ok(S::Acknowledged),
+            ),
+            (
+                S::HandedOver,
+                E::Acknowledge,
+                commander,
+                on_time,
+                Ok(S::Acknowledged),
+            ),
+            (
+                S::HandedOver,
+                E::Acknowledge,
+                member,
+                on_time,
+                Err("forbidden"),
+            ),
+            (
+                S::HandedOver,
+                E::Acknowledge,
+                self_ack,
+                on_time,
+                Err("state"),
+            ),
             (S::OnDuty, E::Acknowledge, incoming, on_time, Err("state")),
-            (S::Scheduled, E::Acknowledge, incoming, on_time, Err("state")),
-            (S::Acknowledged, E::Acknowledge, incoming, on_time, Err("state")),
+            (
+                S::Scheduled,
+                E::Acknowledge,
+                incoming,
+                on_time,
+                Err("state"),
+            ),
+            (
+                S::Acknowledged,
+                E::Acknowledge,
+                incoming,
+                on_time,
+                Err("state"),
+            ),
         ];
         for (from, ev, actor, now, want) in table {
             let got = from.transition(&ev, actor, start, now);
@@ -708,7 +783,8 @@ mod tests {
                 (Ok(a), Ok(b)) => assert_eq!(a, b, "{from:?} {ev:?}"),
                 (Err(DutyError::State(m)), Err("state")) => assert!(!m.is_empty()),
                 (Err(DutyError::Forbidden(_)), Err("forbidden")) => {}
-                (Err(DutyError::Field { field, .. }), Err(w)) if w.strip_prefix("field:") == Some(field.as_str()) => {}
+                (Err(DutyError::Field { field, .. }), Err(w))
+                    if w.strip_prefix("field:") == Some(field.as_str()) => {}
                 (got, want) => panic!("{from:?} {ev:?} {actor:?}: got {got:?}, want {want:?}"),
             }
         }

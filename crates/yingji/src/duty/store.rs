@@ -358,13 +358,15 @@ fn user_from_row(r: &AnyRow) -> Result<DutyUser, DbError> {
 }
 
 pub async fn user(db: &Db, id: i64) -> Result<Option<DutyUser>, DbError> {
-    sqlx::query("SELECT id, username, display_name, role, division, active FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?
-        .as_ref()
-        .map(user_from_row)
-        .transpose()
+    sqlx::query(
+        "SELECT id, username, display_name, role, division, active FROM users WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .as_ref()
+    .map(user_from_row)
+    .transpose()
 }
 
 /// Active users whose division is inside `prefix` (candidates for a roster).

@@ -662,7 +662,11 @@ impl InstructionState {
                 if photos.len() > 20 {
                     return Err(field("photos", "一次反馈最多 20 张照片"));
                 }
-                if photos.iter().enumerate().any(|(n, p)| photos[..n].contains(p)) {
+                if photos
+                    .iter()
+                    .enumerate()
+                    .any(|(n, p)| photos[..n].contains(p))
+                {
                     return Err(field("photos", "照片重复"));
                 }
                 if let Some([lon, lat]) = location {
