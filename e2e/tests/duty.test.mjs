@@ -101,10 +101,10 @@ describe('值班值守: log, handover, acknowledgement, intake with a photo', { 
 
       // --- a log line: kind + text, Enter saves ---
       const line = `群众来电：文瀛湖北路积水${stamp}`
-      await A.locator('[data-testid=log-text] input').fill(line)
-      await A.locator('[data-testid=log-text] input').press('Enter')
+      await A.locator('[data-testid=log-text]').fill(line)
+      await A.locator('[data-testid=log-text]').press('Enter')
       await A.locator('[data-testid=log-table]', { hasText: line }).waitFor()
-      assert.equal(await A.locator('[data-testid=log-text] input').inputValue(), '', 'the line is cleared for the next call')
+      assert.equal(await A.locator('[data-testid=log-text]').inputValue(), '', 'the line is cleared for the next call')
       const log = await apiFetch(A, '/api/v1/duty/log')
       const entry = log.body.find((e) => e.text === line)
       assert.ok(entry, 'stored')
