@@ -112,6 +112,55 @@ describe('值班值守: log, handover, acknowledgement, intake with a photo', { 
       assert.equal(entry.shift_id, crew.id, 'filed under the shift on duty')
       await shoot(A, 'duty.png')
 
+      // --- a correction is a new entry; the original stays, struck through ---
+      await A.locator(`[data-testid=log-correct-${entry.id}]`).click()
+      await A.locator('.el-message-box input').fill(`更正：文瀛湖北路积水约40厘米${stamp}`)
+      await A.locator('.el-message-box .el-button--primary').click()
+      await A.locator('[data-testid=log-table]', { hasText: '积水约40厘米' }).waitFor()
+      await A.locator(`[data-testid=log-entry-${entry.id}].yj-corrected`).waitFor()
+      const csv = await apiFetch(A, '/api/v1/duty/log/export')
+      assert.equal(csv.status, 200)
+      assert.match(csv.body, /编号,时间,类别,内容/)
+      assert.match(csv.body, new RegExp(`积水约40厘米${stamp}`))
+      assert.match(await A.locator('[data-testid=log-export]').getAttribute('href'), new RegExp(`^/api/v1/duty/log/export\\?division=${PINGCHENG}&date=\\d{4}-\\d{2}-\\d{2}$`))
+
+      // --- the roster: add a shift next week, an overlap is refused on the field, then edit it ---
+      await A.locator('[data-testid=week-next]').click()
+      const nextMonday = await A.locator('[data-testid=duty-week] .el-card__header').innerText()
+      const day = nextMonday.match(/(\d{4}-\d{2}-\d{2})/)[1]
+      const addShift = async (name) => {
+        await A.locator('[data-testid=shift-add]').click()
+        const sd = A.locator('[data-testid=shift-dialog]')
+        await sd.waitFor()
+        await sd.locator('[data-testid=shift-date-item] input').fill(day)
+        await sd.locator('[data-testid=shift-date-item] input').press('Enter')
+        await sd.locator('[data-testid=officer-0] input[placeholder=姓名]').fill(name)
+        await sd.locator('[data-testid=officer-0] input[placeholder=电话]').fill('13903520000')
+        await sd.locator('[data-testid=shift-save]').click()
+        return sd
+      }
+      // (The demo roster covers this week; next week is empty.)
+      let sd = await addShift(`测试值班员${stamp}`)
+      await sd.waitFor({ state: 'hidden' })
+      await A.locator('[data-testid=week-table]', { hasText: `测试值班员${stamp}` }).waitFor()
+      sd = await addShift('重复排班')
+      await sd.locator('[data-testid=shift-period-item] .el-form-item__error', { hasText: '重叠' }).waitFor()
+      await sd.locator('.el-dialog__headerbtn').click()
+      await sd.waitFor({ state: 'hidden' })
+      const next = await apiFetch(A, `/api/v1/duty/shifts?from=${day}&to=${day}`)
+      const added = next.body.find((x) => x.officers.some((o) => o.name === `测试值班员${stamp}`))
+      assert.ok(added, JSON.stringify(next.body))
+      await A.locator(`[data-testid=shift-edit-${added.id}]`).click()
+      sd = A.locator('[data-testid=shift-dialog]')
+      await sd.waitFor()
+      await sd.locator('[data-testid=officer-0] input[placeholder=姓名]').fill(`改派值班员${stamp}`)
+      await sd.locator('[data-testid=shift-save]').click()
+      await sd.waitFor({ state: 'hidden' })
+      await A.locator('[data-testid=week-table]', { hasText: `改派值班员${stamp}` }).waitFor()
+      const edited = await apiFetch(A, `/api/v1/duty/shifts/${added.id}`)
+      assert.equal(edited.body.version, 2)
+      await A.locator('[data-testid=week-prev]').click()
+
       // --- handover: a note and an open item ---
       await A.locator(`[data-testid=shift-handover-${crew.id}]`).click()
       const ho = A.locator('[data-testid=handover-dialog]')
@@ -166,6 +215,26 @@ describe('值班值守: log, handover, acknowledgement, intake with a photo', { 
       const detail = await apiFetch(A, `/api/v1/incidents/${id}`)
       assert.equal(detail.body.attachments.length, 1)
       assert.equal(detail.body.attachments[0].name, '现场.png')
+
+      // --- instruction feedback with a photo ---
+      const post = (p, body) => apiFetch(A, p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      const ins = await post(`/api/v1/incidents/${id}/instructions`, { assignee_kind: 'department', assignee: '平城区住建局', task: '组织排水', due_minutes: 60 })
+      assert.equal(ins.status, 201, JSON.stringify(ins.body))
+      const rec = await post(`/api/v1/instructions/${ins.body.id}/events`, { version: ins.body.version, event: { kind: 'receive' } })
+      assert.equal(rec.status, 200, JSON.stringify(rec.body))
+      await A.reload()
+      await A.locator(`[data-testid=ins-feedback-${ins.body.id}]`).click()
+      const fbd = A.locator('[data-testid=feedback-dialog]')
+      await fbd.waitFor()
+      await fbd.locator('[data-testid=feedback-text] textarea').fill('已排水，积水退去')
+      await fbd.locator('[data-testid=feedback-photos] input[type=file]').setInputFiles({ name: '排水后.png', mimeType: 'image/png', buffer: png(40, 30, [20, 160, 80]) })
+      await fbd.locator('[data-testid=feedback-photos] .el-upload-list__item.is-success').waitFor()
+      await fbd.locator('[data-testid=feedback-save]').click()
+      await fbd.waitFor({ state: 'hidden' })
+      await A.waitForFunction((x) => {
+        const i = document.querySelector(`[data-testid=ins-photos-${x}] img`)
+        return i && i.complete && i.naturalWidth === 40
+      }, ins.body.id)
       // Another county cannot fetch the photo.
       const yz = await newPage(browser, server.url)
       try {

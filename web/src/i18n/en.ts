@@ -201,6 +201,13 @@ const en: Messages<typeof zh> = {
     instruction_returned: 'instruction returned',
     dispatch_requested: 'dispatch requested',
     dispatch_step: 'dispatch step',
+    shift_scheduled: 'Shift scheduled',
+    shift_changed: 'Shift changed',
+    start: 'Took up duty',
+    hand_over: 'Handed over',
+    acknowledge: 'Takeover acknowledged',
+    log_entry: 'Duty-log entry',
+    uploaded: 'Attachment uploaded',
   },
   journalModule: {
     registry: 'Resources',

@@ -198,6 +198,13 @@ export default {
     instruction_returned: '退回指令',
     dispatch_requested: '申请调派',
     dispatch_step: '调派进展',
+    shift_scheduled: '排班',
+    shift_changed: '修改排班',
+    start: '上岗',
+    hand_over: '交班',
+    acknowledge: '接班确认',
+    log_entry: '值班日志',
+    uploaded: '上传附件',
   },
   journalModule: {
     registry: '应急资源',
