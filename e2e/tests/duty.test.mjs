@@ -214,6 +214,9 @@ describe('值班值守: log, handover, acknowledgement, intake with a photo', { 
       })
       const detail = await apiFetch(A, `/api/v1/incidents/${id}`)
       assert.equal(detail.body.attachments.length, 1)
+      // The report taken at the desk is in the duty log, linked to the incident.
+      const logged = await apiFetch(A, '/api/v1/duty/log')
+      assert.ok(logged.body.some((e) => e.incident_id === id && e.text.includes(title)), JSON.stringify(logged.body))
       assert.equal(detail.body.attachments[0].name, '现场.png')
 
       // --- instruction feedback with a photo ---

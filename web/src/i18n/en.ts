@@ -956,6 +956,7 @@ const en: Messages<typeof zh> = {
     exportCsv: 'Export CSV',
     withAttachments: 'Attach',
     noLog: 'No duty-log entries on this day',
+    intakeLogged: 'Report taken',
   },
   dutyPeriod: {
     day: 'Day 08:30–17:30',

@@ -953,6 +953,7 @@ export default {
     exportCsv: '导出 CSV',
     withAttachments: '附件',
     noLog: '当日暂无值班日志',
+    intakeLogged: '值班接报',
   },
   dutyPeriod: {
     day: '白班 08:30–17:30',
