@@ -226,6 +226,20 @@ async fn rosters_are_validated_and_show_who_is_on_duty() {
         assert_eq!(rep.get("/api/v1/duty/shifts").await.status(), 403);
         assert_eq!(rep.get("/api/v1/duty/log").await.status(), 403);
 
+        // Concurrent additions of the same slot: exactly one wins.
+        let race = json!({
+            "period": "custom", "starts_at": iso(now + time::Duration::days(3)), "ends_at": iso(now + time::Duration::days(3) + time::Duration::hours(8)),
+            "officers": [{ "name": "钱七", "phone": "13900003333" }],
+        });
+        let sends = (0..6).map(|_| pc.post("/api/v1/duty/shifts", &race));
+        let codes: Vec<u16> = futures_util::future::join_all(sends)
+            .await
+            .iter()
+            .map(|r| r.status().as_u16())
+            .collect();
+        assert_eq!(codes.iter().filter(|c| **c == 201).count(), 1, "{codes:?}");
+        assert!(codes.iter().all(|c| *c == 201 || *c == 422), "{codes:?}");
+
         // Every change is in the journal, scoped to 平城.
         let (_, j) = send(pc.get("/api/v1/journal?module=duty").await).await;
         let kinds: Vec<&str> = j

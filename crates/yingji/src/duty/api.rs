@@ -397,6 +397,7 @@ async fn create_shift(
         version: 1,
     };
     let mut tx = s.db.begin().await?;
+    store::lock_roster(&s.db, &mut tx, &x.division).await?;
     ensure_no_overlap(&mut tx, &x.division, &slot_of(&x)).await?;
     x.id = store::insert_shift(&mut tx, &x).await?;
     let payload = json!({ "date": x.date, "period": x.period, "starts_at": x.starts_at, "ends_at": x.ends_at, "leader": x.leader, "officers": x.officers });
@@ -450,6 +451,7 @@ async fn edit_shift(
     x.officers = officers;
     x.updated_at = format_time(now);
     let mut tx = s.db.begin().await?;
+    store::lock_roster(&s.db, &mut tx, &x.division).await?;
     ensure_no_overlap(&mut tx, &x.division, &slot_of(&x)).await?;
     if !store::update_shift(&mut tx, &x, version).await? {
         return Err(ApiError::Conflict);
@@ -571,7 +573,6 @@ async fn shift_event(
         }
     }
     x.updated_at = t.clone();
-    let mut tx = s.db.begin().await?;
     // Open items may name incidents: they must be ones the user can read.
     if let ShiftEvent::HandOver { open_items, .. } = &ev {
         let scope = authorize(&p, Action::Read, "incidents")?;
@@ -589,6 +590,7 @@ async fn shift_event(
             }
         }
     }
+    let mut tx = s.db.begin().await?;
     if !store::update_shift(&mut tx, &x, b.version).await? {
         return Err(ApiError::Conflict);
     }

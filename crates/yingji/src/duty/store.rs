@@ -184,6 +184,20 @@ pub async fn shifts_between(
     .collect()
 }
 
+/// Serialise roster writes of one division until the transaction ends, so
+/// two concurrent additions cannot both pass the overlap check (PostgreSQL:
+/// an advisory lock keyed by the division code; SQLite has one writer).
+pub async fn lock_roster(db: &Db, tx: &mut Tx, division: &str) -> Result<(), DbError> {
+    if db.backend() == crate::db::Backend::Postgres {
+        let key: i64 = division.parse().unwrap_or(0);
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(key)
+            .execute(&mut *tx.inner)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The same, inside a write transaction (the overlap check sees what the
 /// transaction sees; SQLite's single writer and the row order serialise it).
 pub async fn shifts_between_tx(
