@@ -38,6 +38,14 @@ import type {
   InstructionEventBody,
   DispatchOrder,
   DispatchEventKind,
+  AttachmentMeta,
+  DutyUser,
+  Shift,
+  ShiftBody,
+  ShiftEventBody,
+  OnDutyNow,
+  DutyLogEntry,
+  NewDutyLogEntry,
 } from './types'
 
 export const API = '/api/v1'
@@ -213,7 +221,28 @@ export const api = {
     request<DispatchOrder>('POST', `${API}/incidents/${id}/dispatch`, body),
   dispatchEvent: (id: number, body: { version: number; kind: DispatchEventKind; reason?: string }) =>
     request<DispatchOrder>('POST', `${API}/dispatch-orders/${id}/events`, body),
+
+  // 附件
+  uploadAttachment: (file: File | Blob, filename?: string) => {
+    const fd = new FormData()
+    fd.append('file', file, filename ?? (file as File).name ?? 'upload')
+    return request<AttachmentMeta>('POST', `${API}/attachments`, fd)
+  },
+
+  // 值班值守
+  dutyUsers: (division?: string | null) => request<DutyUser[]>('GET', `${API}/duty/users${qs({ division })}`),
+  shifts: (p: { division?: string | null; from?: string; to?: string }) => request<Shift[]>('GET', `${API}/duty/shifts${qs(p)}`),
+  createShift: (body: ShiftBody) => request<Shift>('POST', `${API}/duty/shifts`, body),
+  editShift: (id: number, body: ShiftBody) => request<Shift>('PUT', `${API}/duty/shifts/${id}`, body),
+  shiftEvent: (id: number, body: ShiftEventBody) => request<Shift>('POST', `${API}/duty/shifts/${id}/events`, body),
+  onDuty: (division?: string | null) => request<OnDutyNow>('GET', `${API}/duty/now${qs({ division })}`),
+  dutyLog: (p: { division?: string | null; date?: string; shift?: number }) =>
+    request<DutyLogEntry[]>('GET', `${API}/duty/log${qs(p)}`),
+  addDutyLog: (body: NewDutyLogEntry) => request<DutyLogEntry>('POST', `${API}/duty/log`, body),
+  dutyLogExportUrl: (p: { division?: string | null; date?: string; shift?: number }) => `${API}/duty/log/export${qs(p)}`,
 }
+
+export const attachmentUrl = (id: number) => `${API}/attachments/${id}`
 
 function enc(s: string) {
   return encodeURIComponent(s)

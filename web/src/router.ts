@@ -28,6 +28,7 @@ export const router = createRouter({
         { path: 'incidents/:id', name: 'incident', component: () => import('./views/IncidentDetailView.vue'), props: true },
         { path: 'plans', name: 'plans', component: () => import('./views/PlanListView.vue') },
         { path: 'upstream', name: 'upstream', component: () => import('./views/UpstreamAlertsView.vue') },
+        { path: 'duty', name: 'duty', component: () => import('./views/DutyView.vue') },
         { path: ':rest(.*)*', name: 'notfound', component: () => import('./views/NotFoundView.vue') },
       ],
     },

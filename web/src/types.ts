@@ -569,7 +569,8 @@ export type InstructionStateValue = 'issued' | 'received' | 'in_progress' | 'fee
 
 export interface InstructionFeedback {
   text: string
-  photos: string[]
+  /** Attachment ids. */
+  photos: number[]
   location: [number, number] | null
   by: string
   at: string
@@ -618,6 +619,7 @@ export interface IncidentDetail extends IncidentSummary {
   instructions: Instruction[]
   dispatch_orders: DispatchOrder[]
   timeline: JournalEntry[]
+  attachments: AttachmentMeta[]
 }
 
 export interface NewIncident {
@@ -633,6 +635,7 @@ export interface NewIncident {
   reporter_phone?: string
   facts: Partial<IncidentFacts>
   description?: string
+  attachments?: number[]
 }
 
 export type IncidentEventKind = 'verify' | 'mark_false' | 'grade' | 'start_response' | 'change_level' | 'end_response' | 'review'
@@ -656,8 +659,124 @@ export interface NewInstruction {
 export type InstructionEventBody =
   | { kind: 'receive' }
   | { kind: 'start' }
-  | { kind: 'feedback'; text: string; photos?: string[]; location?: [number, number] | null }
+  | { kind: 'feedback'; text: string; photos?: number[]; location?: [number, number] | null }
   | { kind: 'accept' }
   | { kind: 'return'; reason: string }
 
 export type DispatchEventKind = 'approve' | 'depart' | 'arrive' | 'return' | 'cancel'
+
+// 附件
+export interface AttachmentMeta {
+  id: number
+  name: string
+  mime: string
+  size: number
+  sha256: string
+  uploaded_by?: string
+  uploaded_at?: string
+}
+
+// 值班值守
+export type ShiftPeriod = 'day' | 'night' | 'full' | 'custom'
+export type ShiftStateValue = 'scheduled' | 'on_duty' | 'handed_over' | 'acknowledged'
+
+export interface DutyPerson {
+  user_id?: number | null
+  name: string
+  phone: string
+}
+
+export interface DutyUser {
+  id: number
+  username: string
+  display_name: string
+  role: string
+  division: string
+  active: boolean
+}
+
+export interface OpenItem {
+  text: string
+  incident_id?: number | null
+}
+
+export interface Shift {
+  id: number
+  division: string
+  division_name: string
+  date: string
+  period: ShiftPeriod | string
+  period_zh: string
+  starts_at: string
+  ends_at: string
+  leader: DutyPerson | null
+  officers: DutyPerson[]
+  state: ShiftStateValue | string
+  state_zh: string
+  started_by: string
+  started_at: string | null
+  handover_note: string
+  open_items: OpenItem[]
+  handed_over_by: string
+  handed_over_at: string | null
+  acknowledged_by: string
+  acknowledged_at: string | null
+  created_by: string
+  version: number
+}
+
+export interface ShiftBody {
+  version?: number
+  division?: string | null
+  date?: string | null
+  period: ShiftPeriod | string
+  starts_at?: string | null
+  ends_at?: string | null
+  leader?: DutyPerson | null
+  officers: DutyPerson[]
+}
+
+export interface ShiftEventBody {
+  version: number
+  kind: 'start' | 'hand_over' | 'acknowledge'
+  handover_note?: string
+  open_items?: OpenItem[]
+}
+
+export interface OnDutyNow {
+  division: string
+  division_name: string
+  at: string
+  leaders: DutyPerson[]
+  officers: DutyPerson[]
+  shifts: Shift[]
+}
+
+export type DutyLogKind = 'call' | 'info' | 'instruction' | 'report' | 'other'
+
+export interface DutyLogEntry {
+  id: number
+  division: string
+  shift_id: number | null
+  at: string
+  kind: DutyLogKind | string
+  kind_zh: string
+  text: string
+  incident_id: number | null
+  attachments: AttachmentMeta[]
+  corrects: number | null
+  corrected_by: number[]
+  author: string
+  author_name: string
+  created_at: string
+}
+
+export interface NewDutyLogEntry {
+  division?: string | null
+  kind: DutyLogKind | string
+  text: string
+  at?: string
+  incident_id?: number | null
+  attachments?: number[]
+  corrects?: number | null
+}

@@ -6,6 +6,7 @@
 //! `store.rs` and its routes in `api.rs`.
 
 pub mod attention;
+pub mod attachments;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod dispatch;
 pub mod divisions;
+pub mod duty;
 pub mod http;
 pub mod incidents;
 pub mod indicators;

@@ -106,6 +106,67 @@ async fn demo_matches_the_plan() {
         .org
         .starts_with("enterprise:"));
     assert!(yingji::journal::verify(&s.db).await.unwrap().ok());
+
+    // A week of duty rosters for the city and each county: a leader's
+    // 24-hour shift and officers' day and night shifts every day, those
+    // ended handed over, those running on duty, none overlapping.
+    let now = time::OffsetDateTime::now_utc();
+    let today = now.to_offset(time::macros::offset!(+8)).date();
+    let monday = today - time::Duration::days(today.weekday().number_days_from_monday() as i64);
+    let (from, _) = yingji::duty::day_bounds(monday);
+    let (_, to) = yingji::duty::day_bounds(monday + time::Duration::days(6));
+    let fmt = yingji::db::format_time;
+    let counties: Vec<String> = yingji::demo::COUNTY_POPULATION_2020
+        .iter()
+        .map(|(c, _)| format!("{c}000000"))
+        .collect();
+    for div in std::iter::once("140200000000").chain(counties.iter().map(String::as_str)) {
+        let shifts = yingji::duty::store::shifts_between(&s.db, div, &fmt(from), &fmt(to))
+            .await
+            .unwrap();
+        let mine: Vec<_> = shifts
+            .iter()
+            .filter(|x| x.date >= monday.to_string())
+            .collect();
+        assert_eq!(mine.len(), 21, "{div}");
+        for x in &mine {
+            let end = yingji::db::parse_time(&x.ends_at).unwrap();
+            let start = yingji::db::parse_time(&x.starts_at).unwrap();
+            // States as of when the demo was made.
+            let now = yingji::db::parse_time(&x.created_at).unwrap();
+            let want = if end <= now {
+                yingji::duty::ShiftState::Acknowledged
+            } else if start <= now {
+                yingji::duty::ShiftState::OnDuty
+            } else {
+                yingji::duty::ShiftState::Scheduled
+            };
+            assert_eq!(x.state, want, "{div} {} {}", x.date, x.period);
+        }
+        let slots: Vec<yingji::duty::Slot> = mine
+            .iter()
+            .map(|x| yingji::duty::Slot {
+                id: x.id,
+                start: yingji::db::parse_time(&x.starts_at).unwrap(),
+                end: yingji::db::parse_time(&x.ends_at).unwrap(),
+                leader: x.leader.is_some(),
+                officers: !x.officers.is_empty(),
+            })
+            .collect();
+        for sl in &slots {
+            assert_eq!(yingji::duty::overlapping(sl, &slots), None, "{div}");
+        }
+    }
+    let pc = yingji::auth::store::user_id(&s.db, "pingcheng")
+        .await
+        .unwrap();
+    let pcs = yingji::duty::store::shifts_between(&s.db, "140213000000", &fmt(from), &fmt(to))
+        .await
+        .unwrap();
+    assert!(pcs
+        .iter()
+        .filter(|x| !x.officers.is_empty())
+        .all(|x| x.user_ids().contains(&pc.unwrap())));
 }
 
 #[tokio::test]

@@ -91,6 +91,10 @@ export const isActiveState = (s: string) => ACTIVE_STATES.includes(s)
 export function canWriteIncidents(me: Me | null): boolean {
   return !!me && ['admin', 'commander', 'operator'].includes(me.role)
 }
+/** The duty desk (值班值守): not for township reporters or enterprises. */
+export function seesDuty(me: Me | null): boolean {
+  return !!me && !['reporter', 'enterprise'].includes(me.role)
+}
 export function isCommander(me: Me | null): boolean {
   return !!me && ['admin', 'commander'].includes(me.role)
 }

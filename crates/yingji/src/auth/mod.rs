@@ -138,8 +138,10 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
                 || module.starts_with("reports.")
                 || module == "incidents"
                 || module == "warnings"
+                || module == "duty"
+                || module == "attachments"
         }
-        (Role::Reporter, Action::Read) => module != "users",
+        (Role::Reporter, Action::Read) => module != "users" && module != "duty",
         (Role::Reporter, Action::Write) => module == "reports.disaster",
         (Role::Observer, Action::Read) => module != "users",
         (Role::Observer, Action::Write) => false,
@@ -282,6 +284,21 @@ mod tests {
             (Role::Operator, Write, "warnings", true),
             (Role::Reporter, Write, "warnings", false),
             (Role::Observer, Write, "warnings", false),
+            (Role::Operator, Write, "duty", true),
+            (Role::Commander, Write, "duty", true),
+            (Role::Admin, Write, "duty", true),
+            (Role::Observer, Read, "duty", true),
+            (Role::Observer, Write, "duty", false),
+            (Role::Reporter, Read, "duty", false),
+            (Role::Reporter, Write, "duty", false),
+            (Role::Enterprise, Read, "duty", false),
+            (Role::Enterprise, Write, "duty", false),
+            (Role::Operator, Write, "attachments", true),
+            (Role::Observer, Read, "attachments", true),
+            (Role::Observer, Write, "attachments", false),
+            (Role::Reporter, Write, "attachments", false),
+            (Role::Enterprise, Read, "attachments", false),
+            (Role::Enterprise, Write, "attachments", false),
         ];
         for (role, action, module, allowed) in table {
             assert_eq!(

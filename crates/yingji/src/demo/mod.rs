@@ -527,6 +527,7 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         .map(|e| e.0)
         .unwrap_or(0);
     let mut uentries = Vec::new();
+    let mut user_ids: HashMap<&str, i64> = HashMap::new();
     for (username, display, role, div) in demo_users() {
         let code = Code::parse(div).map_err(|e| DemoError::Other(e.to_string()))?;
         let org = if role == Role::Enterprise {
@@ -547,6 +548,7 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
             now,
         )
         .await?;
+        user_ids.insert(username, id);
         uentries.push(NewEntry {
             actor: "demo".into(),
             jurisdiction: code.to_string(),
@@ -558,9 +560,227 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         });
     }
     journal::append(&mut tx, now, uentries).await?;
+    let dentries = duty_roster(&mut tx, now, &user_ids).await?;
+    journal::append(&mut tx, now, dentries).await?;
     tx.commit().await?;
     s.feed.wake();
     Ok(count)
+}
+
+/// A week of duty rosters (Monday to Sunday of the current week, China
+/// time) for the city and every county: a leader on 24-hour shifts and an
+/// officers' day and night shift each day. The demo users serve where they
+/// belong (the commander leads the city desk on even days, pingcheng and
+/// yunzhou are officers of their counties); everyone else is a named person
+/// with a phone, from fixed lists, so the roster is the same for the same
+/// week. Shifts that have ended were handed over and acknowledged, those
+/// running are on duty; the city and 平城区 desks have a few log entries.
+async fn duty_roster(
+    tx: &mut crate::db::Tx,
+    now: time::OffsetDateTime,
+    users: &HashMap<&str, i64>,
+) -> Result<Vec<NewEntry>, DemoError> {
+    use crate::db::format_time;
+    use crate::duty::{self, store as dstore, LogKind, Period, Person, ShiftState};
+    const LEADERS: [&str; 7] = [
+        "王建国",
+        "李志强",
+        "张宏伟",
+        "刘海涛",
+        "陈国华",
+        "杨明",
+        "赵永刚",
+    ];
+    const OFFICERS: [&str; 8] = [
+        "孙静", "周磊", "吴敏", "郑超", "马丽", "胡斌", "郭鹏", "何芳",
+    ];
+    let named = |name: &str, n: usize| Person {
+        user_id: None,
+        name: name.to_string(),
+        phone: format!("1390352{:04}", 1000 + n * 37 % 9000),
+    };
+    let user = |username: &str, display: &str| Person {
+        user_id: users.get(username).copied(),
+        name: display.to_string(),
+        phone: "0352-12350".to_string(),
+    };
+    let names: HashMap<&str, &str> = demo_users().into_iter().map(|u| (u.0, u.1)).collect();
+    let display = |u: &'static str| -> &'static str { names.get(u).copied().unwrap_or(u) };
+    let today = now.to_offset(crate::reports::deadlines::CST).date();
+    let monday = today - time::Duration::days(today.weekday().number_days_from_monday() as i64);
+    let mut entries = Vec::new();
+    let divisions: Vec<&str> = std::iter::once("140200").chain(COUNTIES).collect();
+    for (di, div) in divisions.iter().enumerate() {
+        let code = Code::parse(div).map_err(|e| DemoError::Other(e.to_string()))?;
+        let mut crews_run: Vec<(i64, time::OffsetDateTime, time::OffsetDateTime)> = Vec::new();
+        for day in 0..7usize {
+            let date = monday + time::Duration::days(day as i64);
+            let k = di * 7 + day;
+            let leader = if *div == "140200" && day % 2 == 0 {
+                user("commander", display("commander"))
+            } else {
+                named(LEADERS[k % LEADERS.len()], k)
+            };
+            let officer_user = match *div {
+                "140213" => Some(user("pingcheng", display("pingcheng"))),
+                "140215" => Some(user("yunzhou", display("yunzhou"))),
+                _ => None,
+            };
+            let crews: [(Period, Option<Person>, Vec<Person>); 3] = [
+                (Period::Full, Some(leader), vec![]),
+                (
+                    Period::Day,
+                    None,
+                    officer_user
+                        .clone()
+                        .into_iter()
+                        .chain([named(OFFICERS[k % 8], k + 1)])
+                        .collect(),
+                ),
+                (
+                    Period::Night,
+                    None,
+                    officer_user
+                        .into_iter()
+                        .chain([named(OFFICERS[(k + 3) % 8], k + 2)])
+                        .collect(),
+                ),
+            ];
+            for (period, leader, officers) in crews {
+                let (date, start, end) = duty::shift_times(Some(date), period, None, None)
+                    .map_err(|e| DemoError::Other(e.to_string()))?;
+                let first = leader
+                    .as_ref()
+                    .or(officers.first())
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
+                let (state, started, handed, acked) = if end <= now {
+                    (
+                        ShiftState::Acknowledged,
+                        Some(format_time(start)),
+                        Some(format_time(end)),
+                        Some(format_time(end)),
+                    )
+                } else if start <= now {
+                    (ShiftState::OnDuty, Some(format_time(start)), None, None)
+                } else {
+                    (ShiftState::Scheduled, None, None, None)
+                };
+                let mut x = dstore::Shift {
+                    id: 0,
+                    division: code.to_string(),
+                    date: date.to_string(),
+                    period: period.as_str().into(),
+                    starts_at: format_time(start),
+                    ends_at: format_time(end),
+                    leader,
+                    officers,
+                    state,
+                    started_by: if started.is_some() {
+                        "demo".into()
+                    } else {
+                        String::new()
+                    },
+                    started_at: started,
+                    handover_note: if handed.is_some() {
+                        format!("{first}：本班平稳，无突发事件，无遗留事项。")
+                    } else {
+                        String::new()
+                    },
+                    open_items: Vec::new(),
+                    handed_over_by: if handed.is_some() {
+                        "demo".into()
+                    } else {
+                        String::new()
+                    },
+                    handed_over_at: handed,
+                    acknowledged_by: if acked.is_some() {
+                        "demo".into()
+                    } else {
+                        String::new()
+                    },
+                    acknowledged_at: acked,
+                    created_by: "demo".into(),
+                    created_at: format_time(now),
+                    updated_at: format_time(now),
+                    version: 1,
+                };
+                x.id = dstore::insert_shift(tx, &x).await?;
+                if x.state != ShiftState::Scheduled {
+                    // Stored as scheduled; bring it to its state.
+                    dstore::update_shift(tx, &x, 1).await?;
+                }
+                if !x.officers.is_empty() {
+                    crews_run.push((x.id, start, end));
+                }
+                entries.push(NewEntry {
+                    actor: "demo".into(),
+                    jurisdiction: x.division.clone(),
+                    module: "duty",
+                    entity: "shift".into(),
+                    entity_id: x.id.to_string(),
+                    kind: "shift_scheduled",
+                    payload: json!({ "date": x.date, "period": x.period, "state": x.state.as_str() }),
+                });
+            }
+        }
+        let log: &[(i64, LogKind, &str)] = match *div {
+            "140200" => &[
+                (
+                    150,
+                    LogKind::Instruction,
+                    "省应急厅通知：做好近期强降雨防范应对，各县区值班领导带班",
+                ),
+                (95, LogKind::Report, "向省厅报送当日值班信息：全市平稳"),
+                (40, LogKind::Info, "气象台发布大风蓝色预警，已转发各县区"),
+            ],
+            "140213" => &[
+                (
+                    120,
+                    LogKind::Call,
+                    "群众来电：御河东路积水约 30 厘米，已通知市政排水",
+                ),
+                (70, LogKind::Info, "区气象局：傍晚有雷阵雨，已提醒各街道"),
+            ],
+            _ => &[],
+        };
+        for (minutes_ago, kind, text) in log {
+            let at = now - time::Duration::minutes(*minutes_ago);
+            let (author, author_name) = if *div == "140200" {
+                ("commander", display("commander"))
+            } else {
+                ("pingcheng", display("pingcheng"))
+            };
+            let e = dstore::LogEntry {
+                id: 0,
+                division: code.to_string(),
+                shift_id: crews_run
+                    .iter()
+                    .find(|(_, a, b)| *a <= at && at < *b)
+                    .map(|c| c.0),
+                at: format_time(at),
+                kind: *kind,
+                text: text.to_string(),
+                incident_id: None,
+                attachments: Vec::new(),
+                corrects: None,
+                author: author.into(),
+                author_name: author_name.into(),
+                created_at: format_time(now),
+            };
+            let id = dstore::insert_log(tx, &e).await?;
+            entries.push(NewEntry {
+                actor: author.into(),
+                jurisdiction: e.division.clone(),
+                module: "duty",
+                entity: "log".into(),
+                entity_id: id.to_string(),
+                kind: "log_entry",
+                payload: json!({ "kind": kind.as_str(), "text": text }),
+            });
+        }
+    }
+    Ok(entries)
 }
 
 /// Whether the database already holds the demo (or any users).

@@ -79,6 +79,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::warnings::api::routes())
         .merge(crate::upstream::api::routes())
         .merge(crate::attention::api::routes())
+        .merge(crate::attachments::api::routes())
+        .merge(crate::duty::api::routes())
         .route("/map/config", get(map_config));
     Router::new()
         .route("/healthz", get(healthz))

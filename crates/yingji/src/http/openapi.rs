@@ -76,6 +76,18 @@ use super::AppState;
         crate::indicators::api::export,
         crate::indicators::api::statistics,
         crate::indicators::api::import_statistics,
+        crate::attachments::api::upload,
+        crate::attachments::api::download,
+        crate::duty::api::users,
+        crate::duty::api::list_shifts,
+        crate::duty::api::get_shift,
+        crate::duty::api::create_shift,
+        crate::duty::api::edit_shift,
+        crate::duty::api::shift_event,
+        crate::duty::api::now_on_duty,
+        crate::duty::api::list_log,
+        crate::duty::api::export_log,
+        crate::duty::api::add_log,
     ),
     tags(
         (name = "auth", description = "Sessions and the current user"),
@@ -88,6 +100,8 @@ use super::AppState;
         (name = "incidents", description = "指挥救援: incidents, plans, instructions, dispatch orders"),
         (name = "warnings", description = "预警信息发布: drafts, approval, CAP 1.2 publication, the public CAP feed"),
         (name = "dispatch", description = "就近调配: nearest resources, coverage and station siting"),
+        (name = "attachments", description = "附件: photos and PDFs used by incidents, instruction feedback and the duty log"),
+        (name = "duty", description = "值班值守: rosters, handover, the duty log"),
     )
 )]
 pub struct ApiDoc;

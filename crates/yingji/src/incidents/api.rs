@@ -206,6 +206,9 @@ pub struct NewIncident {
     pub facts: Facts,
     #[serde(default)]
     pub description: String,
+    /// Attachment ids (`POST /attachments`): photos, documents.
+    #[serde(default)]
+    pub attachments: Vec<i64>,
 }
 
 const SOURCES: [&str; 4] = ["phone", "system", "report", "superior"];
@@ -300,6 +303,7 @@ async fn create(
         reporter_phone: b.reporter_phone.trim().into(),
         facts: b.facts,
         description: b.description,
+        attachments: b.attachments,
         state: IncidentState::Reported,
         grade: None,
         plan_code: String::new(),
@@ -311,6 +315,9 @@ async fn create(
         version: 1,
     };
     let mut tx = s.db.begin().await?;
+    let ascope = authorize(&p, Action::Write, "attachments")?;
+    crate::attachments::api::link(&mut tx, &ascope, &i.attachments, &i.division, "attachments")
+        .await?;
     i.id = store::insert_incident(&mut tx, &i).await?;
     journal::append(
         &mut tx,
@@ -319,7 +326,7 @@ async fn create(
             &p,
             &i,
             "reported",
-            json!({ "title": i.title, "type": i.incident_type, "source": i.source, "facts": i.facts }),
+            json!({ "title": i.title, "type": i.incident_type, "source": i.source, "facts": i.facts, "attachments": i.attachments }),
         )],
     )
     .await?;
@@ -374,6 +381,10 @@ async fn detail_json(s: &AppState, i: &Incident, now: OffsetDateTime) -> Result<
         m.insert("instructions".into(), json!(instructions));
         m.insert("dispatch_orders".into(), json!(orders));
         m.insert("timeline".into(), json!(timeline));
+        m.insert(
+            "attachments".into(),
+            json!(crate::attachments::store::metas(&s.db, &i.attachments).await?),
+        );
     }
     Ok(v)
 }
@@ -763,6 +774,10 @@ async fn instruction_event(
         _ => {}
     }
     let mut tx = s.db.begin().await?;
+    if let InstructionEvent::Feedback { photos, .. } = &b.event {
+        let ascope = authorize(&p, Action::Write, "attachments")?;
+        crate::attachments::api::link(&mut tx, &ascope, photos, &i.division, "photos").await?;
+    }
     if !store::update_instruction(&mut tx, &x, b.version).await? {
         return Err(ApiError::Conflict);
     }

@@ -538,12 +538,12 @@ pub enum InstructionEvent {
     Receive,
     /// 开始办理 (also after a return).
     Start,
-    /// 反馈: text, photo references, `[lon, lat]`. Allowed once received,
-    /// and again to add to an earlier feedback.
+    /// 反馈: text, photos (attachment ids), `[lon, lat]`. Allowed once
+    /// received, and again to add to an earlier feedback.
     Feedback {
         text: String,
         #[serde(default)]
-        photos: Vec<String>,
+        photos: Vec<i64>,
         #[serde(default)]
         location: Option<[f64; 2]>,
     },
@@ -659,8 +659,15 @@ impl InstructionState {
             ) => {
                 assignee()?;
                 required(text, "text", "反馈内容不能为空")?;
-                if photos.iter().any(|p| p.trim().is_empty()) {
-                    return Err(field("photos", "照片引用不能为空"));
+                if photos.len() > 20 {
+                    return Err(field("photos", "一次反馈最多 20 张照片"));
+                }
+                if photos
+                    .iter()
+                    .enumerate()
+                    .any(|(n, p)| photos[..n].contains(p))
+                {
+                    return Err(field("photos", "照片重复"));
                 }
                 if let Some([lon, lat]) = location {
                     let ok = lon.is_finite()
@@ -1511,7 +1518,7 @@ mod tests {
             E::Start,
             E::Feedback {
                 text: "已到达现场，开始扑救".into(),
-                photos: vec!["photo/1.jpg".into()],
+                photos: vec![1],
                 location: Some([114.29, 39.44]),
             },
             E::Accept,

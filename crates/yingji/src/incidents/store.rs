@@ -27,6 +27,8 @@ pub struct Incident {
     pub reporter_phone: String,
     pub facts: Facts,
     pub description: String,
+    /// Attachment ids (photos, documents) taken at intake.
+    pub attachments: Vec<i64>,
     #[serde(flatten)]
     pub state: IncidentState,
     /// The grade set by the last `grade` event.
@@ -79,6 +81,8 @@ fn incident_from_row(r: &AnyRow) -> Result<Incident, DbError> {
         reporter_phone: col(r, "reporter_phone")?,
         facts: serde_json::from_str(&facts).map_err(|e| corrupt("incidents", e))?,
         description: col(r, "description")?,
+        attachments: serde_json::from_str(&col::<String>(r, "attachments")?)
+            .map_err(|e| corrupt("incidents", e))?,
         state: IncidentState::from_parts(&state, level)
             .ok_or_else(|| corrupt("incidents", format!("state {state:?}")))?,
         grade: level_col(&col::<String>(r, "grade")?)?,
@@ -98,8 +102,8 @@ fn facts_text(f: &Facts) -> Result<String, DbError> {
 
 pub async fn insert_incident(tx: &mut Tx, i: &Incident) -> Result<i64, DbError> {
     let row = sqlx::query(
-        "INSERT INTO incidents (title, incident_type, division, lon, lat, address, onset_at, received_at, source, reporter, reporter_phone, facts, description, state, grade, response_level, plan_code, helped_at, ended_at, created_by, created_at, updated_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, 1) RETURNING id",
+        "INSERT INTO incidents (title, incident_type, division, lon, lat, address, onset_at, received_at, source, reporter, reporter_phone, facts, description, state, grade, response_level, plan_code, helped_at, ended_at, created_by, created_at, updated_at, version, attachments) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, 1, $22) RETURNING id",
     )
     .bind(&i.title)
     .bind(&i.incident_type)
@@ -122,6 +126,7 @@ pub async fn insert_incident(tx: &mut Tx, i: &Incident) -> Result<i64, DbError> 
     .bind(&i.ended_at)
     .bind(&i.created_by)
     .bind(&i.created_at)
+    .bind(serde_json::to_string(&i.attachments).map_err(|e| corrupt("incidents", e))?)
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")

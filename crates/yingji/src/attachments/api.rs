@@ -1,0 +1,189 @@
+//! HTTP routes of attachments: upload one file, read it back; and [`link`],
+//! which other modules call to use attachments on a record.
+
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::store::{self, Meta, NewAttachment};
+use super::{check, clean_name, usable_in, AttachmentError, MAX_BYTES};
+use crate::auth::{authorize, Action, Principal, Scope};
+use crate::db::{format_time, Tx};
+use crate::http::{ApiError, AppState};
+use crate::journal::{self, NewEntry};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/attachments",
+            post(upload).layer(DefaultBodyLimit::max(MAX_BYTES + 64 * 1024)),
+        )
+        .route("/attachments/{id}", get(download))
+}
+
+fn upload_error(e: AttachmentError) -> ApiError {
+    match e {
+        AttachmentError::TooLarge => ApiError::TooLarge { limit_mb: 10 },
+        other => ApiError::field("file", other.to_string()),
+    }
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge { limit_mb: 10 }
+    } else {
+        ApiError::field("file", format!("上传失败: {}", e.body_text()))
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/attachments", tag = "attachments",
+    request_body(content_type = "multipart/form-data", description = "field `file`: one JPEG, PNG, WebP or PDF file, at most 10 MB (the type is checked by the file's bytes)"),
+    responses((status = 201, body = Meta), (status = 422, body = crate::http::error::Problem), (status = 413, body = crate::http::error::Problem)))]
+async fn upload(
+    State(s): State<AppState>,
+    p: Principal,
+    mut mp: Multipart,
+) -> Result<Response, ApiError> {
+    authorize(&p, Action::Write, "attachments")?;
+    let mut file = None;
+    while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
+        if field.name() == Some("file") {
+            if file.is_some() {
+                return Err(ApiError::field("file", "一次只能上传一个文件"));
+            }
+            let name = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(multipart_error)?;
+            file = Some((name, bytes));
+        }
+    }
+    let (name, bytes) =
+        file.ok_or_else(|| ApiError::field("file", "请选择要上传的文件（表单字段 file）"))?;
+    let mime = check(&bytes).map_err(upload_error)?;
+    let name = clean_name(&name, mime);
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let now = OffsetDateTime::now_utc();
+    let division = p.division.to_string();
+    let mut tx = s.db.begin().await?;
+    let id = store::insert(
+        &mut tx,
+        &NewAttachment {
+            name: &name,
+            mime: mime.as_str(),
+            sha256: &sha256,
+            division: &division,
+            uploaded_by: &p.username,
+            uploaded_at: &format_time(now),
+            bytes: &bytes,
+        },
+    )
+    .await?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![NewEntry {
+            actor: p.username.clone(),
+            jurisdiction: division.clone(),
+            module: "attachments",
+            entity: "attachment".into(),
+            entity_id: id.to_string(),
+            kind: "uploaded",
+            payload: json!({ "name": name, "mime": mime.as_str(), "size": bytes.len(), "sha256": sha256 }),
+        }],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let meta = store::meta(&s.db, id).await?.ok_or(ApiError::NotFound)?;
+    Ok((StatusCode::CREATED, axum::Json(meta)).into_response())
+}
+
+/// RFC 5987 encoding of a file name for `Content-Disposition`.
+fn encode_name(name: &str) -> String {
+    let mut out = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments",
+    responses((status = 200, description = "The file, with its type and name"), (status = 404, body = crate::http::error::Problem)))]
+async fn download(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let scope = authorize(&p, Action::Read, "attachments")?;
+    let meta = store::meta(&s.db, id)
+        .await?
+        .filter(|m| scope.covers(&m.division, ""))
+        .ok_or(ApiError::NotFound)?;
+    let bytes = store::content(&s.db, id).await?.ok_or(ApiError::NotFound)?;
+    let disposition = format!("inline; filename*=UTF-8''{}", encode_name(&meta.name));
+    Ok((
+        [
+            (header::CONTENT_TYPE, meta.mime.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+                    .to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Use attachments on a record of `division`: each id must exist, be in the
+/// caller's `scope` and be usable there (see [`usable_in`]); they move to
+/// the record's division. Unknown ids, duplicates, or another
+/// jurisdiction's attachments are a 422 naming `field`.
+pub async fn link(
+    tx: &mut Tx,
+    scope: &Scope,
+    ids: &[i64],
+    division: &str,
+    field: &str,
+) -> Result<(), ApiError> {
+    if ids.len() > 20 {
+        return Err(ApiError::field(field, "最多 20 个附件"));
+    }
+    for (n, id) in ids.iter().enumerate() {
+        if ids[..n].contains(id) {
+            return Err(ApiError::field(field, format!("附件 {id} 重复")));
+        }
+        let m = store::meta_tx(tx, *id)
+            .await?
+            .filter(|m| scope.covers(&m.division, ""));
+        match m {
+            None => {
+                return Err(ApiError::field(
+                    field,
+                    format!("找不到附件 {id}，或不在您的管辖范围内"),
+                ))
+            }
+            Some(m) if !usable_in(&m.division, division) => {
+                return Err(ApiError::field(
+                    field,
+                    format!("附件 {id} 属于其他区划，不能用于本记录"),
+                ))
+            }
+            Some(m) if m.division != division => {
+                store::set_division(tx, m.id, division).await?;
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}

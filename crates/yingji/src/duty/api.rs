@@ -1,0 +1,920 @@
+//! HTTP routes of the duty desk: rosters, who is on duty now, the handover,
+//! the duty log and its CSV export. Every write: parse → authorize → rules →
+//! store + journal in one transaction.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use time::{Date, Duration, OffsetDateTime};
+
+use super::store::{self, DutyUser, LogEntry, LogFilter, Shift};
+use super::{
+    check_correction, check_crew, check_log_entry, day_bounds, next_shift, overlapping,
+    shift_times, Actor, DutyError, LogKind, OpenItem, Period, Person, ShiftEvent, ShiftState, Slot,
+};
+use crate::auth::{authorize, Action, Principal, Role, Scope};
+use crate::db::{format_time, parse_time};
+use crate::divisions::Code;
+use crate::http::{ApiError, AppState, FieldError, Json, Query};
+use crate::journal::{self, NewEntry};
+use crate::reports::deadlines::CST;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/duty/users", get(users))
+        .route("/duty/shifts", get(list_shifts).post(create_shift))
+        .route("/duty/shifts/{id}", get(get_shift).put(edit_shift))
+        .route("/duty/shifts/{id}/events", post(shift_event))
+        .route("/duty/now", get(now_on_duty))
+        .route("/duty/log", get(list_log).post(add_log))
+        .route("/duty/log/export", get(export_log))
+}
+
+const MODULE: &str = "duty";
+
+fn rule(e: DutyError) -> ApiError {
+    match e {
+        DutyError::State(m) => ApiError::Refused(m),
+        DutyError::Field { field, message } => ApiError::field(&field, message),
+        DutyError::Forbidden(m) => ApiError::NotAllowed(m),
+    }
+}
+
+fn is_commander(p: &Principal) -> bool {
+    matches!(p.role, Role::Commander | Role::Admin)
+}
+
+fn parse_date(s: &str, field: &str) -> Result<Date, ApiError> {
+    Date::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| ApiError::field(field, "日期格式应为 YYYY-MM-DD"))
+}
+
+fn date_text(d: Date) -> String {
+    d.format(time::macros::format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}
+
+fn today(now: OffsetDateTime) -> Date {
+    now.to_offset(CST).date()
+}
+
+/// The division a request names (default: the user's own), inside the scope.
+fn division_param(
+    s: &AppState,
+    p: &Principal,
+    scope: &Scope,
+    input: Option<&str>,
+) -> Result<Code, ApiError> {
+    let input = input.map(str::trim).filter(|x| !x.is_empty());
+    let d = match input {
+        None => p.division.clone(),
+        Some(x) => s
+            .tree()
+            .resolve(x, &p.division)
+            .map_err(|e| ApiError::field("division", e))?,
+    };
+    if !scope.covers(d.as_str(), "") {
+        return Err(ApiError::field("division", "不在您的管辖范围内"));
+    }
+    Ok(d)
+}
+
+fn entry(
+    p: &Principal,
+    division: &str,
+    entity: &str,
+    id: i64,
+    kind: &'static str,
+    payload: Value,
+) -> NewEntry {
+    NewEntry {
+        actor: p.username.clone(),
+        jurisdiction: division.to_string(),
+        module: MODULE,
+        entity: entity.into(),
+        entity_id: id.to_string(),
+        kind,
+        payload,
+    }
+}
+
+fn slot_of(s: &Shift) -> Slot {
+    let t = |x: &str| parse_time(x).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    Slot {
+        id: s.id,
+        start: t(&s.starts_at),
+        end: t(&s.ends_at),
+        leader: s.leader.is_some(),
+        officers: !s.officers.is_empty(),
+    }
+}
+
+fn shift_view(s: &AppState, x: &Shift) -> Value {
+    let mut v = serde_json::to_value(x).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("division_name".into(), s.tree().name(&x.division).into());
+        m.insert("state_zh".into(), x.state.label_zh().into());
+        m.insert(
+            "period_zh".into(),
+            Period::parse(&x.period)
+                .map(Period::label_zh)
+                .unwrap_or("")
+                .into(),
+        );
+    }
+    v
+}
+
+/// The shift if the user may `action` it; another jurisdiction's shift does
+/// not exist for them.
+async fn load(s: &AppState, p: &Principal, id: i64, action: Action) -> Result<Shift, ApiError> {
+    let scope = authorize(p, action, MODULE)?;
+    store::get_shift(&s.db, id)
+        .await?
+        .filter(|x| scope.covers(&x.division, ""))
+        .ok_or(ApiError::NotFound)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DivisionParam {
+    /// Division code (default: the user's own).
+    pub division: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/duty/users", tag = "duty", params(DivisionParam), responses((status = 200, description = "Platform users who may be put on the division's roster")))]
+async fn users(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<DivisionParam>,
+) -> Result<axum::Json<Vec<DutyUser>>, ApiError> {
+    let scope = authorize(&p, Action::Read, MODULE)?;
+    let d = division_param(&s, &p, &scope, q.division.as_deref())?;
+    Ok(axum::Json(store::users_under(&s.db, d.prefix()).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ShiftListParams {
+    pub division: Option<String>,
+    /// First day (YYYY-MM-DD, China time; default: Monday of this week).
+    pub from: Option<String>,
+    /// Last day, inclusive (default: 6 days after `from`).
+    pub to: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/duty/shifts", tag = "duty", params(ShiftListParams), responses((status = 200, description = "Shifts of the division that touch the days, by start time")))]
+async fn list_shifts(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<ShiftListParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let scope = authorize(&p, Action::Read, MODULE)?;
+    let d = division_param(&s, &p, &scope, q.division.as_deref())?;
+    let now = OffsetDateTime::now_utc();
+    let from = match q.from.as_deref() {
+        Some(x) => parse_date(x, "from")?,
+        None => {
+            let t = today(now);
+            t - Duration::days(t.weekday().number_days_from_monday() as i64)
+        }
+    };
+    let to = match q.to.as_deref() {
+        Some(x) => parse_date(x, "to")?,
+        None => from + Duration::days(6),
+    };
+    if to < from || to - from > Duration::days(62) {
+        return Err(ApiError::field(
+            "to",
+            "结束日期须不早于开始日期，且跨度不超过 62 天",
+        ));
+    }
+    let (start, _) = day_bounds(from);
+    let (_, end) = day_bounds(to);
+    let items =
+        store::shifts_between(&s.db, d.as_str(), &format_time(start), &format_time(end)).await?;
+    Ok(axum::Json(json!(items
+        .iter()
+        .map(|x| shift_view(&s, x))
+        .collect::<Vec<_>>())))
+}
+
+#[utoipa::path(get, path = "/api/v1/duty/shifts/{id}", tag = "duty", responses((status = 200, description = "One shift")))]
+async fn get_shift(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let x = load(&s, &p, id, Action::Read).await?;
+    Ok(axum::Json(shift_view(&s, &x)))
+}
+
+/// A shift as entered.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftBody {
+    /// Only when editing: the version read.
+    pub version: Option<i64>,
+    /// Division code (default: the user's own); not changed by an edit.
+    pub division: Option<String>,
+    /// YYYY-MM-DD (China time) for day / night / full shifts.
+    pub date: Option<String>,
+    /// day (08:30–17:30) | night (17:30–08:30) | full (08:30–08:30) | custom
+    pub period: String,
+    /// custom: RFC 3339 with offset.
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    /// 带班领导: `{user_id}` or `{name, phone}`.
+    pub leader: Option<Person>,
+    /// 值班员.
+    #[serde(default)]
+    pub officers: Vec<Person>,
+}
+
+/// Parse and check a shift body for `division`: times, crew, users (they
+/// must exist, be active and belong to the division's subtree), no overlap.
+async fn shift_from_body(
+    s: &AppState,
+    division: &Code,
+    b: &ShiftBody,
+) -> Result<
+    (
+        Date,
+        OffsetDateTime,
+        OffsetDateTime,
+        Option<Person>,
+        Vec<Person>,
+    ),
+    ApiError,
+> {
+    let mut errors = Vec::new();
+    let period = Period::parse(b.period.trim());
+    if period.is_none() {
+        errors.push(FieldError::new(
+            "period",
+            "应为 day/night/full/custom（白班/夜班/全天/自定义）",
+        ));
+    }
+    let date = match b.date.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+        None => None,
+        Some(x) => match parse_date(x, "date") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(FieldError::new("date", "日期格式应为 YYYY-MM-DD"));
+                None
+            }
+        },
+    };
+    let time_of = |v: &Option<String>, f: &str, errors: &mut Vec<FieldError>| match v.as_deref() {
+        None | Some("") => None,
+        Some(t) => {
+            let r = parse_time(t);
+            if r.is_none() {
+                errors.push(FieldError::new(
+                    f,
+                    "不是带时区的时间（例如 2026-07-01T08:30:00+08:00）",
+                ));
+            }
+            r
+        }
+    };
+    let starts = time_of(&b.starts_at, "starts_at", &mut errors);
+    let ends = time_of(&b.ends_at, "ends_at", &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let Some(period) = period else {
+        return Err(ApiError::field("period", "未知的班次"));
+    };
+    let (date, start, end) = shift_times(date, period, starts, ends).map_err(rule)?;
+    let mut leader = b.leader.clone();
+    let mut officers = b.officers.clone();
+    check_crew(&leader, &officers).map_err(rule)?;
+    // Users: exist, active, inside the division's subtree; names from the account.
+    if let Some(l) = leader.as_mut() {
+        fill_person(&s.db, division.prefix(), l, "leader").await?;
+    }
+    for (i, o) in officers.iter_mut().enumerate() {
+        fill_person(&s.db, division.prefix(), o, &format!("officers[{i}]")).await?;
+    }
+    Ok((date, start, end, leader, officers))
+}
+
+async fn fill_person(
+    db: &crate::db::Db,
+    prefix: &str,
+    person: &mut Person,
+    at: &str,
+) -> Result<(), ApiError> {
+    person.name = person.name.trim().to_string();
+    person.phone = person.phone.trim().to_string();
+    let Some(id) = person.user_id else {
+        return Ok(());
+    };
+    match store::user(db, id).await? {
+        Some(u) if u.active && u.division.starts_with(prefix) && u.role != "enterprise" => {
+            person.name = u.display_name;
+            Ok(())
+        }
+        Some(_) => Err(ApiError::field(
+            &format!("{at}.user_id"),
+            "该用户不属于本区划",
+        )),
+        None => Err(ApiError::field(&format!("{at}.user_id"), "找不到该用户")),
+    }
+}
+
+/// The overlap check inside the write transaction: 422 naming `period`.
+async fn ensure_no_overlap(
+    tx: &mut crate::db::Tx,
+    division: &str,
+    candidate: &Slot,
+) -> Result<(), ApiError> {
+    let others = store::shifts_between_tx(
+        tx,
+        division,
+        &format_time(candidate.start),
+        &format_time(candidate.end),
+    )
+    .await?;
+    let slots: Vec<Slot> = others.iter().map(slot_of).collect();
+    if let Some(id) = overlapping(candidate, &slots) {
+        let o = others.iter().find(|x| x.id == id);
+        let when = o
+            .map(|o| {
+                format!(
+                    "{} {}",
+                    o.date,
+                    Period::parse(&o.period).map(Period::label_zh).unwrap_or("")
+                )
+            })
+            .unwrap_or_default();
+        return Err(ApiError::field(
+            "period",
+            format!("与已有班次（{when}）时间重叠：同一区划同一时间只能有一位带班领导、一组值班员"),
+        ));
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/duty/shifts", tag = "duty", request_body = ShiftBody,
+    responses((status = 201, description = "Scheduled"), (status = 422, body = crate::http::error::Problem)))]
+async fn create_shift(
+    State(s): State<AppState>,
+    p: Principal,
+    Json(b): Json<ShiftBody>,
+) -> Result<Response, ApiError> {
+    let scope = authorize(&p, Action::Write, MODULE)?;
+    let division = division_param(&s, &p, &scope, b.division.as_deref())?;
+    let (date, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
+    let now = OffsetDateTime::now_utc();
+    let mut x = Shift {
+        id: 0,
+        division: division.to_string(),
+        date: date_text(date),
+        period: b.period.trim().to_string(),
+        starts_at: format_time(start),
+        ends_at: format_time(end),
+        leader,
+        officers,
+        state: ShiftState::Scheduled,
+        started_by: String::new(),
+        started_at: None,
+        handover_note: String::new(),
+        open_items: Vec::new(),
+        handed_over_by: String::new(),
+        handed_over_at: None,
+        acknowledged_by: String::new(),
+        acknowledged_at: None,
+        created_by: p.username.clone(),
+        created_at: format_time(now),
+        updated_at: format_time(now),
+        version: 1,
+    };
+    let mut tx = s.db.begin().await?;
+    store::lock_roster(&s.db, &mut tx, &x.division).await?;
+    ensure_no_overlap(&mut tx, &x.division, &slot_of(&x)).await?;
+    x.id = store::insert_shift(&mut tx, &x).await?;
+    let payload = json!({ "date": x.date, "period": x.period, "starts_at": x.starts_at, "ends_at": x.ends_at, "leader": x.leader, "officers": x.officers });
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &x.division,
+            "shift",
+            x.id,
+            "shift_scheduled",
+            payload,
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok((StatusCode::CREATED, axum::Json(shift_view(&s, &x))).into_response())
+}
+
+#[utoipa::path(put, path = "/api/v1/duty/shifts/{id}", tag = "duty", request_body = ShiftBody,
+    responses((status = 200, description = "Changed (only while scheduled)"), (status = 409, body = crate::http::error::Problem)))]
+async fn edit_shift(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<ShiftBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let mut x = load(&s, &p, id, Action::Write).await?;
+    let version = b
+        .version
+        .ok_or_else(|| ApiError::field("version", "修改须带上读取时的版本号"))?;
+    ApiError::unless_current(x.version, version)?;
+    if x.state != ShiftState::Scheduled {
+        return Err(ApiError::Refused(format!(
+            "班次{}，不能再修改排班",
+            x.state.label_zh()
+        )));
+    }
+    let division = Code::parse(&x.division).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let (date, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
+    let now = OffsetDateTime::now_utc();
+    let before =
+        json!({ "date": x.date, "period": x.period, "leader": x.leader, "officers": x.officers });
+    x.date = date_text(date);
+    x.period = b.period.trim().to_string();
+    x.starts_at = format_time(start);
+    x.ends_at = format_time(end);
+    x.leader = leader;
+    x.officers = officers;
+    x.updated_at = format_time(now);
+    let mut tx = s.db.begin().await?;
+    store::lock_roster(&s.db, &mut tx, &x.division).await?;
+    ensure_no_overlap(&mut tx, &x.division, &slot_of(&x)).await?;
+    if !store::update_shift(&mut tx, &x, version).await? {
+        return Err(ApiError::Conflict);
+    }
+    let payload = json!({ "before": before, "after": { "date": x.date, "period": x.period, "leader": x.leader, "officers": x.officers } });
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &x.division,
+            "shift",
+            x.id,
+            "shift_changed",
+            payload,
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let x = store::get_shift(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(shift_view(&s, &x)))
+}
+
+/// A step of the handover. `kind`: start (上岗) | hand_over (交班) |
+/// acknowledge (接班确认).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftEventBody {
+    pub version: i64,
+    pub kind: String,
+    /// hand_over: the handover note (交班记录).
+    pub handover_note: Option<String>,
+    /// hand_over: open items (遗留事项), each `{text, incident_id?}`.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub open_items: Vec<OpenItem>,
+}
+
+/// Whether `p` counts as one of the crew `x`: a user on it, or — for a crew
+/// of named people without accounts — a writer of the division acting for
+/// them.
+fn crew_member(p: &Principal, x: &Shift) -> bool {
+    let ids = x.user_ids();
+    if ids.is_empty() {
+        p.role == Role::Operator
+    } else {
+        ids.contains(&p.user_id)
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/duty/shifts/{id}/events", tag = "duty", request_body = ShiftEventBody,
+    responses((status = 200, description = "The shift after the step (acknowledging also puts the next shift on duty)"), (status = 409, body = crate::http::error::Problem, description = "Stale version, or the step is refused (with the reason)")))]
+async fn shift_event(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<ShiftEventBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let mut x = load(&s, &p, id, Action::Write).await?;
+    ApiError::unless_current(x.version, b.version)?;
+    let now = OffsetDateTime::now_utc();
+    let ev = match b.kind.as_str() {
+        "start" => ShiftEvent::Start,
+        "hand_over" => ShiftEvent::HandOver {
+            note: b.handover_note.clone().unwrap_or_default(),
+            open_items: b.open_items.clone(),
+        },
+        "acknowledge" => ShiftEvent::Acknowledge,
+        other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
+    };
+    // The incoming shift: the next one of the division in the same slot.
+    let me = slot_of(&x);
+    let later = store::shifts_between(
+        &s.db,
+        &x.division,
+        &format_time(me.start),
+        &format_time(me.end + Duration::hours(1) + super::MAX_SHIFT),
+    )
+    .await?;
+    let slots: Vec<Slot> = later.iter().map(slot_of).collect();
+    let next = next_shift(&me, &slots).and_then(|nid| later.iter().find(|o| o.id == nid).cloned());
+    let incoming = match &next {
+        Some(n) => crew_member(&p, n),
+        None => p.role == Role::Operator,
+    };
+    let actor = Actor {
+        member: crew_member(&p, &x),
+        incoming,
+        commander: is_commander(&p),
+        handed_over_it: x.handed_over_by == p.username,
+    };
+    let starts = parse_time(&x.starts_at).unwrap_or(now);
+    let from = x.state;
+    x.state = from.transition(&ev, actor, starts, now).map_err(rule)?;
+    let t = format_time(now);
+    match &ev {
+        ShiftEvent::Start => {
+            x.started_by = p.username.clone();
+            x.started_at = Some(t.clone());
+        }
+        ShiftEvent::HandOver { note, open_items } => {
+            x.handover_note = note.trim().to_string();
+            x.open_items = open_items
+                .iter()
+                .map(|i| OpenItem {
+                    text: i.text.trim().to_string(),
+                    incident_id: i.incident_id,
+                })
+                .collect();
+            x.handed_over_by = p.username.clone();
+            x.handed_over_at = Some(t.clone());
+        }
+        ShiftEvent::Acknowledge => {
+            x.acknowledged_by = p.username.clone();
+            x.acknowledged_at = Some(t.clone());
+        }
+    }
+    x.updated_at = t.clone();
+    // Open items may name incidents: they must be ones the user can read.
+    if let ShiftEvent::HandOver { open_items, .. } = &ev {
+        let scope = authorize(&p, Action::Read, "incidents")?;
+        for (i, it) in open_items.iter().enumerate() {
+            if let Some(iid) = it.incident_id {
+                let ok = crate::incidents::store::get_incident(&s.db, iid)
+                    .await?
+                    .is_some_and(|inc| scope.covers(&inc.division, ""));
+                if !ok {
+                    return Err(ApiError::field(
+                        &format!("open_items[{i}].incident_id"),
+                        "找不到该事件或不在您的管辖范围内",
+                    ));
+                }
+            }
+        }
+    }
+    let mut tx = s.db.begin().await?;
+    if !store::update_shift(&mut tx, &x, b.version).await? {
+        return Err(ApiError::Conflict);
+    }
+    let payload = json!({
+        "from": from.as_str(), "to": x.state.as_str(), "handover_note": x.handover_note,
+        "open_items": x.open_items, "next_shift": next.as_ref().map(|n| n.id),
+    });
+    let mut entries = vec![entry(&p, &x.division, "shift", x.id, ev.as_str(), payload)];
+    // 接班 = the incoming shift is now on duty.
+    if let (ShiftEvent::Acknowledge, Some(mut n)) = (&ev, next) {
+        if n.state == ShiftState::Scheduled {
+            let v = n.version;
+            n.state = ShiftState::OnDuty;
+            n.started_by = p.username.clone();
+            n.started_at = Some(t.clone());
+            n.updated_at = t.clone();
+            if !store::update_shift(&mut tx, &n, v).await? {
+                return Err(ApiError::Conflict);
+            }
+            entries.push(entry(
+                &p,
+                &n.division,
+                "shift",
+                n.id,
+                "start",
+                json!({ "from": "scheduled", "to": "on_duty", "took_over": x.id }),
+            ));
+        }
+    }
+    journal::append(&mut tx, now, entries).await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let x = store::get_shift(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(shift_view(&s, &x)))
+}
+
+#[utoipa::path(get, path = "/api/v1/duty/now", tag = "duty", params(DivisionParam), responses((status = 200, description = "Who is on duty now: the shifts running now and those not yet handed over")))]
+async fn now_on_duty(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<DivisionParam>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let scope = authorize(&p, Action::Read, MODULE)?;
+    let d = division_param(&s, &p, &scope, q.division.as_deref())?;
+    let now = OffsetDateTime::now_utc();
+    let t = format_time(now);
+    let t1 = format_time(now + Duration::milliseconds(1));
+    let mut shifts = store::shifts_between(&s.db, d.as_str(), &t, &t1).await?;
+    // A crew stays on duty until it hands over (未交班不离岗).
+    for x in store::shifts_on_duty(&s.db, d.as_str()).await? {
+        if !shifts.iter().any(|y| y.id == x.id) {
+            shifts.push(x);
+        }
+    }
+    shifts.retain(|x| {
+        !matches!(x.state, ShiftState::HandedOver | ShiftState::Acknowledged) || x.ends_at > t
+    });
+    shifts.sort_by(|a, b| (&a.starts_at, a.id).cmp(&(&b.starts_at, b.id)));
+    let leaders: Vec<&Person> = shifts.iter().filter_map(|x| x.leader.as_ref()).collect();
+    let officers: Vec<&Person> = shifts.iter().flat_map(|x| &x.officers).collect();
+    Ok(axum::Json(json!({
+        "division": d.as_str(),
+        "division_name": s.tree().name(d.as_str()),
+        "at": t,
+        "leaders": leaders,
+        "officers": officers,
+        "shifts": shifts.iter().map(|x| shift_view(&s, x)).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct LogParams {
+    pub division: Option<String>,
+    /// A China-time day (YYYY-MM-DD); default today unless `shift` is given.
+    pub date: Option<String>,
+    /// Only this shift's entries.
+    pub shift: Option<i64>,
+}
+
+async fn log_entries(
+    s: &AppState,
+    p: &Principal,
+    q: &LogParams,
+) -> Result<(Code, String, Vec<Value>), ApiError> {
+    let scope = authorize(p, Action::Read, MODULE)?;
+    let d = division_param(s, p, &scope, q.division.as_deref())?;
+    let mut f = LogFilter {
+        division: d.to_string(),
+        shift_id: None,
+        from: None,
+        to: None,
+    };
+    let label;
+    if let Some(id) = q.shift {
+        let x = load(s, p, id, Action::Read).await?;
+        if x.division != f.division {
+            return Err(ApiError::field("shift", "该班次不属于所选区划"));
+        }
+        f.shift_id = Some(id);
+        label = format!("{}-{}", x.date, x.period);
+    } else {
+        let day = match q.date.as_deref() {
+            Some(x) => parse_date(x, "date")?,
+            None => today(OffsetDateTime::now_utc()),
+        };
+        let (a, b) = day_bounds(day);
+        f.from = Some(format_time(a));
+        f.to = Some(format_time(b));
+        label = date_text(day);
+    }
+    let items = store::list_log(&s.db, &f).await?;
+    let ids: Vec<i64> = items.iter().map(|e| e.id).collect();
+    let corrections = store::corrections_of(&s.db, &ids).await?;
+    let mut out = Vec::with_capacity(items.len());
+    for e in &items {
+        let metas = crate::attachments::store::metas(&s.db, &e.attachments).await?;
+        let mut v = serde_json::to_value(e).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut v {
+            m.insert("kind_zh".into(), e.kind.label_zh().into());
+            m.insert("attachments".into(), json!(metas));
+            m.insert(
+                "corrected_by".into(),
+                json!(corrections
+                    .iter()
+                    .filter(|(c, _)| *c == e.id)
+                    .map(|(_, by)| *by)
+                    .collect::<Vec<_>>()),
+            );
+        }
+        out.push(v);
+    }
+    Ok((d, label, out))
+}
+
+#[utoipa::path(get, path = "/api/v1/duty/log", tag = "duty", params(LogParams), responses((status = 200, description = "Duty-log entries, oldest first, each with the entries that correct it")))]
+async fn list_log(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<LogParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (_, _, items) = log_entries(&s, &p, &q).await?;
+    Ok(axum::Json(json!(items)))
+}
+
+#[utoipa::path(get, path = "/api/v1/duty/log/export", tag = "duty", params(LogParams), responses((status = 200, description = "The day's (or shift's) duty log as CSV (UTF-8 with BOM)")))]
+async fn export_log(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<LogParams>,
+) -> Result<Response, ApiError> {
+    let (d, label, items) = log_entries(&s, &p, &q).await?;
+    let internal = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record([
+        "编号",
+        "时间",
+        "类别",
+        "内容",
+        "关联事件",
+        "附件",
+        "更正记录",
+        "被更正为",
+        "记录人",
+        "班次",
+    ])
+    .map_err(|e| internal(&e))?;
+    let text = |v: &Value| v.as_str().unwrap_or("").to_string();
+    let num = |v: &Value| v.as_i64().map(|n| n.to_string()).unwrap_or_default();
+    for e in &items {
+        let at = parse_time(e["at"].as_str().unwrap_or(""))
+            .map(|t| {
+                t.to_offset(CST)
+                    .format(time::macros::format_description!(
+                        "[year]-[month]-[day] [hour]:[minute]"
+                    ))
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        let atts: Vec<String> = e["attachments"]
+            .as_array()
+            .map(|a| a.iter().map(|m| text(&m["name"])).collect())
+            .unwrap_or_default();
+        let by: Vec<String> = e["corrected_by"]
+            .as_array()
+            .map(|a| a.iter().map(num).collect())
+            .unwrap_or_default();
+        w.write_record([
+            num(&e["id"]),
+            at,
+            text(&e["kind_zh"]),
+            text(&e["text"]),
+            num(&e["incident_id"]),
+            atts.join("; "),
+            num(&e["corrects"]),
+            by.join("; "),
+            text(&e["author_name"]),
+            num(&e["shift_id"]),
+        ])
+        .map_err(|e| internal(&e))?;
+    }
+    let bytes = w.into_inner().map_err(|e| internal(&e))?;
+    let disposition = format!(
+        "attachment; filename=\"duty-log-{}-{label}.csv\"",
+        d.prefix()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A duty-log entry. Entries are never edited: a correction is a new entry
+/// with `corrects`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLogEntry {
+    pub division: Option<String>,
+    /// call 来电 | info 信息 | instruction 指示 | report 报送 | other 其他
+    pub kind: String,
+    pub text: String,
+    /// When it happened (RFC 3339; default now; at most 7 days back).
+    pub at: Option<String>,
+    pub incident_id: Option<i64>,
+    /// Attachment ids (`POST /attachments`).
+    #[serde(default)]
+    pub attachments: Vec<i64>,
+    /// The entry this one corrects.
+    pub corrects: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/duty/log", tag = "duty", request_body = NewLogEntry,
+    responses((status = 201, description = "Appended (to the shift on duty at `at`)"), (status = 422, body = crate::http::error::Problem)))]
+async fn add_log(
+    State(s): State<AppState>,
+    p: Principal,
+    Json(b): Json<NewLogEntry>,
+) -> Result<Response, ApiError> {
+    let scope = authorize(&p, Action::Write, MODULE)?;
+    let d = division_param(&s, &p, &scope, b.division.as_deref())?;
+    let now = OffsetDateTime::now_utc();
+    let kind = LogKind::parse(b.kind.trim()).ok_or_else(|| {
+        ApiError::field(
+            "kind",
+            "应为 call/info/instruction/report/other（来电/信息/指示/报送/其他）",
+        )
+    })?;
+    let at = match b.at.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+        None => now,
+        Some(t) => parse_time(t).ok_or_else(|| ApiError::field("at", "不是带时区的时间"))?,
+    };
+    check_log_entry(&b.text, at, now).map_err(rule)?;
+    if let Some(iid) = b.incident_id {
+        let iscope = authorize(&p, Action::Read, "incidents")?;
+        let ok = crate::incidents::store::get_incident(&s.db, iid)
+            .await?
+            .is_some_and(|i| iscope.covers(&i.division, ""));
+        if !ok {
+            return Err(ApiError::field(
+                "incident_id",
+                "找不到该事件或不在您的管辖范围内",
+            ));
+        }
+    }
+    if let Some(cid) = b.corrects {
+        let orig = store::get_log(&s.db, cid)
+            .await?
+            .filter(|o| scope.covers(&o.division, ""))
+            .ok_or_else(|| ApiError::field("corrects", "找不到要更正的记录"))?;
+        let oat = parse_time(&orig.at).unwrap_or(at);
+        check_correction(&orig.division, oat, d.as_str(), at).map_err(rule)?;
+    }
+    // The shift on duty at `at` (the officers' shift before a leader-only one).
+    let running = store::shifts_between(
+        &s.db,
+        d.as_str(),
+        &format_time(at),
+        &format_time(at + Duration::milliseconds(1)),
+    )
+    .await?;
+    let shift_id = running
+        .iter()
+        .find(|x| !x.officers.is_empty())
+        .or(running.first())
+        .map(|x| x.id);
+    let mut e = LogEntry {
+        id: 0,
+        division: d.to_string(),
+        shift_id,
+        at: format_time(at),
+        kind,
+        text: b.text.trim().to_string(),
+        incident_id: b.incident_id,
+        attachments: b.attachments.clone(),
+        corrects: b.corrects,
+        author: p.username.clone(),
+        author_name: p.display_name.clone(),
+        created_at: format_time(now),
+    };
+    let mut tx = s.db.begin().await?;
+    let ascope = authorize(&p, Action::Write, "attachments")?;
+    crate::attachments::api::link(&mut tx, &ascope, &e.attachments, &e.division, "attachments")
+        .await?;
+    e.id = store::insert_log(&mut tx, &e).await?;
+    let payload = json!({ "kind": kind.as_str(), "text": e.text, "at": e.at, "incident_id": e.incident_id, "attachments": e.attachments, "corrects": e.corrects, "shift_id": e.shift_id });
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(&p, &e.division, "log", e.id, "log_entry", payload)],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let metas = crate::attachments::store::metas(&s.db, &e.attachments).await?;
+    let mut v = serde_json::to_value(&e).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("kind_zh".into(), kind.label_zh().into());
+        m.insert("attachments".into(), json!(metas));
+        m.insert("corrected_by".into(), json!([]));
+    }
+    Ok((StatusCode::CREATED, axum::Json(v)).into_response())
+}
