@@ -5,8 +5,8 @@
 //! (`divisions`, `resources`, …), each keeping its rules pure and its SQL in
 //! `store.rs` and its routes in `api.rs`.
 
-pub mod attention;
 pub mod attachments;
+pub mod attention;
 pub mod auth;
 pub mod cli;
 pub mod config;

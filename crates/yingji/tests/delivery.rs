@@ -91,11 +91,10 @@ async fn sms_email_webhook_and_broadcast_deliver_and_a_refused_number_is_dead_le
             app.backend,
             time::OffsetDateTime::now_utc().unix_timestamp_nanos() % 100_000
         );
-        let phone_ok = format!(
-            "139{:0>8}",
-            (stamp.len() * 7919) % 100_000_000 / 100 * 100 + 11
-        );
-        let phone_bad = format!("{}44", &phone_ok[..9]);
+        // Numbers of their own per backend (the fake gateway serves both runs).
+        let n = if app.backend == "sqlite" { 1 } else { 2 };
+        let phone_ok = format!("139000{n}0011");
+        let phone_bad = format!("139000{n}0044");
         for (name, phone, email) in [
             (
                 format!("居民甲{stamp}"),

@@ -271,6 +271,7 @@ mod tests {
             reporter_phone: String::new(),
             facts: Facts::default(),
             description: String::new(),
+            attachments: vec![],
             state,
             grade: None,
             plan_code: String::new(),

@@ -383,6 +383,9 @@ CREATE TABLE duty_log (
 );
 CREATE INDEX duty_log_division ON duty_log (division, at);
 CREATE INDEX duty_log_shift ON duty_log (shift_id);
+"#,
+    },
+    Migration {
         version: 7,
         name: "upstream",
         sql: r#"
