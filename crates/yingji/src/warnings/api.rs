@@ -107,8 +107,7 @@ impl Matcher {
         let tree = s.tree();
         let home = crate::divisions::Code::parse(&scope.prefix).ok();
         let shape = spec.shape_problems(|lon, lat| {
-            home.as_ref()
-                .and_then(|c| tree.contains_point(c, lon, lat))
+            home.as_ref().and_then(|c| tree.contains_point(c, lon, lat))
         });
         if !shape.is_empty() {
             return Err(ApiError::Validation(
@@ -189,8 +188,9 @@ async fn reach(
     let m = Matcher::new(s, scope, spec)?;
     let tree = s.tree();
     let settlements = all_of(s, scope, "settlement").await?;
-    let mut by_channel: BTreeMap<&str, i64> =
-        [("sms", 0), ("email", 0), ("webhook", 0)].into_iter().collect();
+    let mut by_channel: BTreeMap<&str, i64> = [("sms", 0), ("email", 0), ("webhook", 0)]
+        .into_iter()
+        .collect();
     let mut subscribers = 0usize;
     for sub in all_of(s, scope, "subscriber").await? {
         if !m.contains(&sub.division, sub.lon, sub.lat) {
@@ -637,7 +637,9 @@ fn refuse_invalid(problems: &[super::CapProblem]) -> Result<(), ApiError> {
         .filter(|p| p.blocking)
         .map(|p| {
             let message = match p.code.as_str() {
-                "expires-before-effective" => "失效时间已过（早于发布时间），请修改失效时间后重新提交".to_string(),
+                "expires-before-effective" => {
+                    "失效时间已过（早于发布时间），请修改失效时间后重新提交".to_string()
+                }
                 "expires-before-onset" => "失效时间早于开始时间".to_string(),
                 _ => format!("CAP 校验未通过（{}）：{}", p.code, p.message),
             };
@@ -725,7 +727,10 @@ async fn coverage(
                 .filter_map(|t| {
                     Some((
                         t.get("code")?.as_str()?.to_string(),
-                        t.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+                        t.get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string(),
                         t.get("population").and_then(Value::as_i64).unwrap_or(0),
                     ))
                 })
@@ -809,7 +814,14 @@ async fn event(
     if ev == WarningEvent::Submit {
         // What goes to approval must be sendable: its CAP is checked now.
         let now = OffsetDateTime::now_utc();
-        let c = compose(&s, &w, Vec::new(), now.replace_nanosecond(0).unwrap_or(now), 0).await?;
+        let c = compose(
+            &s,
+            &w,
+            Vec::new(),
+            now.replace_nanosecond(0).unwrap_or(now),
+            0,
+        )
+        .await?;
         refuse_invalid(&c.problems)?;
     }
     let now = OffsetDateTime::now_utc();

@@ -774,7 +774,10 @@ pub fn coverage(targets: &[(String, String, i64)], deliveries: &[DeliveryFact<'_
     let mut broadcast_reached: std::collections::BTreeSet<String> = Default::default();
     for d in deliveries {
         let t = township_of(d.division);
-        channels.entry(d.channel.to_string()).or_default().add(d.state);
+        channels
+            .entry(d.channel.to_string())
+            .or_default()
+            .add(d.state);
         rows.entry(t.clone())
             .or_insert_with(|| blank(&t, ""))
             .recipients
@@ -785,7 +788,8 @@ pub fn coverage(targets: &[(String, String, i64)], deliveries: &[DeliveryFact<'_
             broadcast_reached.insert(t);
         }
     }
-    let share_of = |reached: i64, targeted: i64| (targeted > 0).then(|| reached as f64 / targeted as f64);
+    let share_of =
+        |reached: i64, targeted: i64| (targeted > 0).then(|| reached as f64 / targeted as f64);
     let (mut targeted, mut reached) = (0, 0);
     for row in rows.values_mut() {
         if broadcast_reached.contains(&row.code) {
@@ -1045,13 +1049,23 @@ mod tests {
         let cases: Vec<(TargetSpec, Vec<&str>)> = vec![
             (spec(vec![square.clone()], vec![circle(113.2)]), vec![]),
             (spec(vec![bowtie.clone()], vec![]), vec!["area.polygons[0]"]),
-            (spec(vec![square.clone(), leaning], vec![]), vec!["area.polygons[1][1]"]),
+            (
+                spec(vec![square.clone(), leaning], vec![]),
+                vec!["area.polygons[1][1]"],
+            ),
             (spec(vec![away], vec![]), vec!["area.polygons[0]"]),
             (spec(vec![line], vec![]), vec!["area.polygons[0]"]),
-            (spec(vec![], vec![circle(113.2), circle(112.0)]), vec!["area.circles[1]"]),
+            (
+                spec(vec![], vec![circle(113.2), circle(112.0)]),
+                vec!["area.circles[1]"],
+            ),
         ];
         for (s, want) in cases {
-            let got: Vec<String> = s.shape_problems(inside).into_iter().map(|p| p.field).collect();
+            let got: Vec<String> = s
+                .shape_problems(inside)
+                .into_iter()
+                .map(|p| p.field)
+                .collect();
             assert_eq!(got, want, "{s:?}");
         }
         // The crossing point and both edges are given for the map.
@@ -1118,7 +1132,11 @@ mod tests {
         let row = |code: &str| c.by_division.iter().find(|r| r.code == code).unwrap();
         assert!(row("140213001").met);
         assert_eq!(row("140213001").share, Some(1.0));
-        assert_eq!(row("140213002").reached_population, 0, "SMS is not population");
+        assert_eq!(
+            row("140213002").reached_population,
+            0,
+            "SMS is not population"
+        );
         assert_eq!(row("140213002").recipients["sms"].delivered, 2);
         assert_eq!(row("140213").targeted_population, 0);
         assert_eq!(row("140213").share, None);
@@ -1169,7 +1187,11 @@ mod tests {
         let got: Vec<(&str, bool)> = ps.iter().map(|p| (p.field.as_str(), p.blocking)).collect();
         assert_eq!(
             got,
-            [("expires_at", true), ("area", false), ("area.polygons[0]", true)]
+            [
+                ("expires_at", true),
+                ("area", false),
+                ("area.polygons[0]", true)
+            ]
         );
     }
 }
