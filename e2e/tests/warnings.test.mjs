@@ -8,36 +8,95 @@
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import http from 'node:http'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { startBackend, backendBinary, REPO_DIR } from '../lib/server.mjs'
+import { startBackend, backendBinary, freePort, REPO_DIR } from '../lib/server.mjs'
 import { launch, newPage, login, apiFetch } from '../lib/browser.mjs'
 
 const SCREENSHOTS = process.env.YINGJI_SCREENSHOTS || path.join(REPO_DIR, 'docs', 'screenshots')
 const PINGCHENG = '140213000000' // 平城区
 const stamp = Date.now().toString(36).slice(-5)
 
+const MOSQUITTO = process.env.MOSQUITTO || '/usr/sbin/mosquitto'
+
 let server
 let browser
+let broker
+let receiver
+let confDir
+let hookUrl
+
+/** Wait until a TCP port accepts connections. */
+async function waitPort(port, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.end()
+        resolve(true)
+      })
+      s.on('error', () => resolve(false))
+    })
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`nothing listens on ${port}`)
+}
 
 before(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true })
-  server = await startBackend()
+  // The township loudspeakers (应急广播) through a real MQTT broker, and a
+  // subscriber's webhook that refuses everything (400: a dead letter at once).
+  const mqttPort = await freePort()
+  broker = spawn(MOSQUITTO, ['-p', String(mqttPort)], { stdio: 'ignore' })
+  await waitPort(mqttPort)
+  receiver = http.createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.statusCode = 400
+      res.end('no')
+    })
+  })
+  await new Promise((r) => receiver.listen(0, '127.0.0.1', r))
+  hookUrl = `http://127.0.0.1:${receiver.address().port}/hook`
+  confDir = mkdtempSync(path.join(os.tmpdir(), 'yingji-e2e-conf-'))
+  const conf = path.join(confDir, 'yingji.toml')
+  writeFileSync(
+    conf,
+    `[warnings]\nworker_interval_ms = 200\n\n[warnings.channels.broadcast]\nhost = "127.0.0.1"\nport = ${mqttPort}\n`,
+  )
+  server = await startBackend({ env: { YINGJI_CONFIG: conf } })
   browser = await launch()
 })
 
 after(async () => {
   await browser?.close().catch(() => {})
   await server?.stop()
+  broker?.kill('SIGTERM')
+  receiver?.close()
+  if (confDir) rmSync(confDir, { recursive: true, force: true })
 })
 
 const realErrors = (errors) => errors.filter((e) => !e.startsWith('Failed to load resource'))
 
-async function shoot(page, file) {
+/** A screenshot; `full` grows the viewport to the content first (the shell scrolls inside 100vh). */
+async function shoot(page, file, { full = false } = {}) {
   await page.waitForFunction(() => !document.querySelector('.el-message'), null, { timeout: 10_000 }).catch(() => {})
-  await page.waitForTimeout(400)
-  await page.screenshot({ path: path.join(SCREENSHOTS, file), fullPage: false })
+  await page.mouse.move(2, 2)
+  const size = page.viewportSize()
+  if (full) {
+    const h = await page.evaluate(() => {
+      const main = document.querySelector('.yj-main')
+      return main ? main.scrollHeight + 56 : document.documentElement.scrollHeight
+    })
+    await page.setViewportSize({ width: size.width, height: Math.min(Math.max(h, size.height), 3000) })
+  }
+  await page.waitForTimeout(500)
+  await page.screenshot({ path: path.join(SCREENSHOTS, file) })
+  if (full) await page.setViewportSize(size)
 }
 
 /** Click the drawing map at a longitude/latitude. */
@@ -72,6 +131,19 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       assert.equal(reg.status, 200, JSON.stringify(reg.body))
       const village = reg.body.items.find((x) => x.lon !== null && x.lat !== null && (x.attrs?.population ?? 0) > 0)
       assert.ok(village, 'a 平城区 settlement with a population')
+      // A subscriber at the village whose webhook fails: it must not block the loudspeakers.
+      const sub = await apiFetch(A, '/api/v1/registries/subscriber', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          name: `失效接收单位${stamp}`,
+          division: village.division,
+          lon: village.lon,
+          lat: village.lat,
+          attrs: { subscriber_type: 'org', webhook_url: hookUrl },
+        }),
+      })
+      assert.equal(sub.status, 201, JSON.stringify(sub.body))
 
       // --- the operator opens the editor from the menu ---
       await A.locator('[data-testid=menu-warning-new]').click()
@@ -127,10 +199,14 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       assert.equal(check.status, 200, JSON.stringify(check.body))
       assert.equal(check.body.population, population)
       assert.ok(await A.locator('path.yj-reach-village').count() >= 1, 'villages on the map')
+      assert.equal(check.body.subscribers_by_channel.webhook, 1)
+      await A.locator('[data-testid=reach-channel-webhook]', { hasText: '1' }).waitFor()
 
       await A.locator('[data-testid=field-area_desc] input').fill(`平城区${village.name}及周边${stamp}`)
       await A.locator('[data-testid=field-description] textarea').fill(`预计未来6小时${village.name}一带降雨量将达50毫米以上，并伴有雷电。`)
-      await shoot(A, 'warning-editor.png')
+      // Leaflet's container keeps its classes (clipping) after the drawing mode changed.
+      assert.equal(await A.locator('.yj-area-canvas.leaflet-container').count(), 1)
+      await shoot(A, 'warning-editor.png', { full: true })
       await A.locator('[data-testid=btn-save-submit]').click()
       await A.waitForURL(/\/warnings\/\d+$/)
       const id = Number(new URL(A.url()).pathname.split('/').pop())
@@ -179,18 +255,27 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       }
 
       // --- coverage: the indicator, per channel and per division, and the map ---
+      // The loudspeakers of every township reached deliver; the failing webhook is a dead letter beside them.
       const panel = B.locator('[data-testid=coverage-panel]')
-      await panel.locator('[data-testid=coverage-met]').waitFor()
+      await panel.locator('[data-testid=coverage-met][data-met=true]').waitFor({ timeout: 30_000 })
+      await B.locator('[data-testid=dead-count]').waitFor({ timeout: 30_000 })
       const cov = await apiFetch(B, `/api/v1/warnings/${id}/coverage`)
       assert.equal(cov.status, 200)
       assert.equal(cov.body.target_share, 0.9)
       assert.equal(cov.body.targeted_population, population)
+      assert.equal(cov.body.reached_population, population)
+      assert.equal(cov.body.met, true)
+      assert.equal(cov.body.channels.broadcast.delivered, cov.body.by_division.length)
+      assert.deepEqual(cov.body.channels.webhook, { targeted: 1, delivered: 0, pending: 0, dead: 1 })
       assert.equal(await panel.locator('[data-testid=coverage-met]').getAttribute('data-met'), String(cov.body.met))
       await panel.locator('[data-testid=coverage-divisions] tbody tr').first().waitFor()
-      assert.match(await panel.locator('[data-testid=coverage-divisions]').innerText(), new RegExp(String(population)))
+      assert.equal(cov.body.by_division.reduce((n, r) => n + r.targeted_population, 0), population)
+      assert.equal(await panel.locator('[data-testid=coverage-divisions] tbody tr').count(), cov.body.by_division.length)
+      const divText = await panel.locator('[data-testid=coverage-divisions]').innerText()
+      for (const r of cov.body.by_division) assert.ok(divText.includes(r.name) && divText.includes(String(r.targeted_population)), r.name)
+      await panel.locator(`[data-testid=coverage-met]`, { hasText: cov.body.met ? '达标' : '未达标' }).waitFor()
       await B.locator('[data-testid=cap-valid][data-valid=true]').waitFor()
-      await B.evaluate(() => document.querySelector('[data-testid=coverage-panel]')?.scrollIntoView())
-      await shoot(B, 'warning.png')
+      await shoot(B, 'warning.png', { full: true })
 
       // Another county's operator does not see it.
       const yz = await newPage(browser, server.url)
