@@ -225,6 +225,7 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       await B.locator('[data-testid=warning-state][data-state=approved]').waitFor()
       await B.locator('[data-testid=btn-publish]').click()
       await B.locator('[data-testid=warning-state][data-state=published]').waitFor()
+      await B.waitForFunction(() => /^\d{14}/.test(document.querySelector('[data-testid=warning-identifier]')?.textContent ?? ''))
       const ident = (await B.locator('[data-testid=warning-identifier]').innerText()).trim()
       assert.match(ident, /^140213418000\d\d_\d{14}_\d$/)
 
@@ -286,6 +287,141 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       } finally {
         await yz.context.close()
       }
+
+      assert.deepEqual(realErrors(op.errors), [])
+      assert.deepEqual(realErrors(cmd.errors), [])
+    } finally {
+      await op.context.close()
+      await cmd.context.close()
+    }
+  })
+  test('circle and division, refused centre outside, edit, reject with a reason, revise, cancel', async () => {
+    const op = await newPage(browser, server.url)
+    const cmd = await newPage(browser, server.url)
+    try {
+      await login(op.page, 'pingcheng')
+      await login(cmd.page, 'commander')
+      const A = op.page
+      const B = cmd.page
+      const post = (page, p, body) =>
+        apiFetch(page, p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+
+      const reg = await apiFetch(A, `/api/v1/registries/settlement?division=${PINGCHENG}&limit=200`)
+      const village = reg.body.items.filter((x) => x.lon !== null && (x.attrs?.population ?? 0) > 0).at(-1)
+      assert.ok(village)
+      // A point east of 平城区's boundary (outside the jurisdiction).
+      const bnd = await apiFetch(A, '/api/v1/divisions/boundaries')
+      const coords = JSON.stringify(bnd.body.features.map((f) => f.geometry.coordinates)).match(/-?\d+\.\d+/g).map(Number)
+      const lons = coords.filter((_, i) => i % 2 === 0)
+      const outside = [Math.max(...lons) + 0.08, village.lat]
+
+      await A.goto('/warnings/new')
+      await A.waitForFunction(() => window.__yjAreaMap?.ready)
+      await A.evaluate(([a, b]) => window.__yjAreaMap.map.fitBounds([a, b], { animate: false, padding: [40, 40] }), [
+        [village.lat, village.lon],
+        [outside[1], outside[0]],
+      ])
+      await A.locator('[data-testid=level-blue]').click()
+      assert.match(await A.locator('[data-testid=field-headline] input').inputValue(), /蓝色预警信号/)
+
+      // A circle centred outside the district: refused, its centre highlighted.
+      await A.locator('[data-testid=circle-radius] input').fill('1')
+      await A.locator('[data-testid=circle-radius] input').press('Tab')
+      await A.locator('[data-testid=draw-circle]').click()
+      await clickAt(A, outside[0], outside[1])
+      await A.locator('[data-testid=area-problems] li[data-field="area.circles[0]"]', { hasText: '管辖范围' }).waitFor()
+      await A.locator('path.yj-problem-point').first().waitFor({ state: 'attached' })
+      await A.locator('[data-testid=draw-clear]').click()
+
+      // A 1 km circle on the village, then a whole township picked from the cascader.
+      await A.evaluate(([lat, lon]) => window.__yjAreaMap.map.setView([lat, lon], 13, { animate: false }), [village.lat, village.lon])
+      await A.locator('[data-testid=draw-circle]').click()
+      await clickAt(A, village.lon, village.lat)
+      await A.locator('[data-testid=reach-villages-table]', { hasText: village.name }).waitFor()
+      const popOf = async () => Number((await A.locator('[data-testid=reach-population] .el-statistic__content').innerText()).replace(/[^\d]/g, ''))
+      const circlePop = await popOf()
+      assert.ok(circlePop >= village.attrs.population)
+      const towns = await apiFetch(A, `/api/v1/divisions?parent=${PINGCHENG}`)
+      const town = towns.body.find((d) => !village.division.startsWith(d.code.slice(0, 9)))
+      assert.ok(town, 'another township')
+      await A.locator('[data-testid=division-picker] .el-cascader').click()
+      const popper = A.locator('.el-cascader__dropdown:visible')
+      await popper.locator('.el-cascader-node', { hasText: '平城区' }).click()
+      await popper.locator('.el-cascader-node', { hasText: town.name }).locator('.el-radio').click()
+      await A.locator(`[data-testid=division-${town.code}]`).waitFor()
+      await A.waitForFunction((n) => Number(document.querySelector('[data-testid=reach-population] .el-statistic__content')?.textContent.replace(/[^\d]/g, '')) > n, circlePop)
+      const both = await post(A, '/api/v1/warnings/targeting', {
+        area: { polygons: [], circles: [{ lon: village.lon, lat: village.lat, radius_m: 1000 }], divisions: [town.code] },
+      })
+      assert.equal(both.status, 200, JSON.stringify(both.body))
+      await A.waitForFunction((n) => Number(document.querySelector('[data-testid=reach-population] .el-statistic__content')?.textContent.replace(/[^\d]/g, '')) === n, both.body.population)
+
+      await A.locator('[data-testid=field-area_desc] input').fill(`${village.name}周边及${town.name}${stamp}`)
+      await A.locator('[data-testid=btn-save]').click()
+      await A.waitForURL(/\/warnings\/\d+$/)
+      const id = Number(new URL(A.url()).pathname.split('/').pop())
+      await A.locator('[data-testid=warning-state][data-state=draft]').waitFor()
+      await A.locator('[data-testid=cap-valid][data-valid=true]').waitFor()
+      assert.match(await A.locator('[data-testid=cap-xml]').innerText(), /<circle>/)
+
+      // Edit: the level goes up; the untouched texts follow the template.
+      await A.locator('[data-testid=btn-edit]').click()
+      await A.waitForURL(new RegExp(`/warnings/${id}/edit$`))
+      await A.locator(`[data-testid=division-${town.code}]`).waitFor()
+      await A.locator('[data-testid=level-red]').click()
+      await A.waitForFunction(() => document.querySelector('[data-testid=field-headline] input')?.value.includes('红色预警信号'))
+      await A.locator('[data-testid=btn-save-submit]').click()
+      await A.waitForURL(new RegExp(`/warnings/${id}$`))
+      await A.locator('[data-testid=warning-state][data-state=submitted]').waitFor()
+
+      // The commander returns it with a reason; the author's page shows it live.
+      await B.goto(`/warnings/${id}`)
+      await B.locator('[data-testid=warning-state][data-state=submitted]').waitFor()
+      await B.locator('[data-testid=btn-reject]').click()
+      await B.locator('[data-testid=reason-save]').click()
+      await B.locator('[data-testid=reason-dialog] .el-form-item__error').waitFor()
+      await B.locator('[data-testid=reason-text]').fill('范围应包括相邻乡镇')
+      await B.locator('[data-testid=reason-save]').click()
+      await B.locator('[data-testid=warning-state][data-state=draft]').waitFor()
+      await A.locator('[data-testid=warning-note]', { hasText: '范围应包括相邻乡镇' }).waitFor({ timeout: 10_000 })
+
+      // Submitted again, approved and published.
+      await A.locator('[data-testid=btn-submit]').click()
+      await A.locator('[data-testid=warning-state][data-state=submitted]').waitFor()
+      await B.locator('[data-testid=btn-approve]').click()
+      await B.locator('[data-testid=warning-state][data-state=approved]').waitFor()
+      await B.locator('[data-testid=btn-publish]').click()
+      await B.locator('[data-testid=warning-state][data-state=published]').waitFor()
+
+      // 更新: a draft Update, through approval again; the first is superseded.
+      await A.locator('[data-testid=warning-state][data-state=published]').waitFor({ timeout: 10_000 })
+      await A.locator('[data-testid=btn-revise]').click()
+      await A.locator('.el-message-box__btns .el-button--primary').click()
+      await A.waitForURL(/\/warnings\/\d+\/edit$/)
+      const uid = Number(new URL(A.url()).pathname.split('/').at(-2))
+      assert.notEqual(uid, id)
+      await A.locator('[data-testid=page-title]', { hasText: '更新' }).waitFor()
+      await A.locator('[data-testid=field-description] textarea').fill('降雨持续，范围扩大。')
+      await A.locator('[data-testid=btn-save-submit]').click()
+      await A.waitForURL(new RegExp(`/warnings/${uid}$`))
+      await B.goto(`/warnings/${uid}`)
+      await B.locator('[data-testid=btn-approve]').click()
+      await B.locator('[data-testid=warning-state][data-state=approved]').waitFor()
+      await B.locator('[data-testid=btn-publish]').click()
+      await B.locator('[data-testid=warning-state][data-state=published]').waitFor()
+      const first = await apiFetch(B, `/api/v1/warnings/${id}`)
+      assert.equal(first.body.state, 'superseded')
+
+      // 解除 with a reason.
+      await B.locator('[data-testid=btn-cancel]').click()
+      await B.locator('[data-testid=reason-text]').fill('降雨结束')
+      await B.locator('[data-testid=reason-save]').click()
+      await B.locator('[data-testid=warning-state][data-state=cancelled]').waitFor()
+      const list = await apiFetch(B, '/api/v1/warnings')
+      const cancelMsg = list.body.find((w) => w.msg_type === 'Cancel' && w.refers_to === uid)
+      assert.ok(cancelMsg?.identifier, 'a Cancel message was sent')
+      await B.locator('[data-testid=menu-warning-list]').click()
+      await B.locator(`[data-testid=warning-state-${uid}][data-state=cancelled]`).waitFor()
 
       assert.deepEqual(realErrors(op.errors), [])
       assert.deepEqual(realErrors(cmd.errors), [])
