@@ -423,6 +423,16 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       await B.locator('[data-testid=menu-warning-list]').click()
       await B.locator(`[data-testid=warning-state-${uid}][data-state=cancelled]`).waitFor()
 
+      // The same pages in English.
+      await B.evaluate(() => localStorage.setItem('yingji.locale', 'en'))
+      await B.goto(`/warnings/${id}`)
+      await B.locator('[data-testid=warning-state][data-state=superseded]', { hasText: 'Superseded' }).waitFor()
+      await B.locator('[data-testid=coverage-panel]', { hasText: 'Coverage' }).waitFor()
+      await B.locator('[data-testid=menu-warnings]', { hasText: 'Public warnings' }).waitFor()
+      await B.goto('/warnings/new')
+      await B.locator('[data-testid=draw-polygon]', { hasText: 'Draw polygon' }).waitFor()
+      await B.evaluate(() => localStorage.setItem('yingji.locale', 'zh-CN'))
+
       assert.deepEqual(realErrors(op.errors), [])
       assert.deepEqual(realErrors(cmd.errors), [])
     } finally {
