@@ -216,6 +216,23 @@ async fn draft_approve_publish_update_cancel_as_cap() {
         body["level"] = json!("red");
         let r = pc.put(&format!("/api/v1/warnings/{uid}"), &body).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        // The Update's preview already names the message it updates.
+        let prev: Value = pc
+            .get(&format!("/api/v1/warnings/{uid}/cap"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(prev["valid"], true, "{prev}");
+        assert!(prev["xml"].as_str().unwrap().contains(&ident), "{prev}");
+        assert!(
+            prev["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["code"] != "references-missing"),
+            "{prev}"
+        );
         for (who, v, k) in [
             (&pc, 2, "submit"),
             (&cmd, 3, "approve"),

@@ -692,15 +692,7 @@ async fn cap_preview(
             "valid": !problems.iter().any(|p| p.blocking), "problems": problems,
         })));
     }
-    let references = match w.refers_to {
-        Some(old) => store::get(&s.db, old)
-            .await?
-            .as_ref()
-            .and_then(reference_of)
-            .into_iter()
-            .collect(),
-        None => Vec::new(),
-    };
+    let references = references_of(&s, &w).await?;
     let now = OffsetDateTime::now_utc();
     let now = now.replace_nanosecond(0).unwrap_or(now);
     let c = compose(&s, &w, references, now, 0).await?;
@@ -767,6 +759,19 @@ async fn coverage(
     Ok(axum::Json(v))
 }
 
+/// The message an Update refers to, as a CAP reference (none for an Alert).
+async fn references_of(s: &AppState, w: &Warning) -> Result<Vec<Reference>, ApiError> {
+    Ok(match w.refers_to {
+        Some(old) => store::get(&s.db, old)
+            .await?
+            .as_ref()
+            .and_then(reference_of)
+            .into_iter()
+            .collect(),
+        None => Vec::new(),
+    })
+}
+
 fn reference_of(w: &Warning) -> Option<Reference> {
     let xml = w.cap_xml.as_deref()?;
     yingji_cap::parse(xml.as_bytes())
@@ -814,10 +819,11 @@ async fn event(
     if ev == WarningEvent::Submit {
         // What goes to approval must be sendable: its CAP is checked now.
         let now = OffsetDateTime::now_utc();
+        let references = references_of(&s, &w).await?;
         let c = compose(
             &s,
             &w,
-            Vec::new(),
+            references,
             now.replace_nanosecond(0).unwrap_or(now),
             0,
         )
