@@ -278,6 +278,21 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       await B.locator('[data-testid=cap-valid][data-valid=true]').waitFor()
       await shoot(B, 'warning.png', { full: true })
 
+      // The one map shows the area of the warning in force; its popup opens the warning.
+      await B.locator('[data-testid=menu-map]').click()
+      await B.waitForFunction((want) => window.__yjMap?.ready && window.__yjMap.loaded.warning?.includes(want), id)
+      await B.locator('[data-testid=layer-warning]').waitFor({ state: 'attached' })
+      await B.evaluate(([la, lo]) => window.__yjMap.map.setView([la, lo], 14, { animate: false }), [lat, lon])
+      await B.locator(`path.yj-warning-${id}`).first().waitFor({ state: 'attached' })
+      const mapBox = await B.locator('.leaflet-container').first().boundingBox()
+      const inner = await B.evaluate(([lo, la]) => {
+        const pt = window.__yjMap.map.latLngToContainerPoint([la, lo])
+        return { x: pt.x, y: pt.y }
+      }, [lon - d * 0.85, lat - d * 0.85])
+      await B.mouse.click(mapBox.x + inner.x, mapBox.y + inner.y)
+      await B.locator('[data-testid=popup-open-warning]').click()
+      await B.waitForURL(new RegExp(`/warnings/${id}$`))
+
       // Another county's operator does not see it.
       const yz = await newPage(browser, server.url)
       try {

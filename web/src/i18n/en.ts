@@ -136,6 +136,8 @@ const en: Messages<typeof zh> = {
     focusing: 'Showing: {name}',
     incidents: 'Incidents',
     openIncident: 'Open incident',
+    warnings: 'Warning areas',
+    openWarning: 'Open warning',
   },
   home: {
     title: 'Dashboard',
@@ -211,6 +213,7 @@ const en: Messages<typeof zh> = {
     reports: 'Disaster reports',
     indicators: 'Core indicators',
     incidents: 'Command',
+    warnings: 'Public warnings',
   },
   disasterType: {
     rainstorm: 'Rainstorm',

@@ -133,6 +133,8 @@ export default {
     focusing: '定位到：{name}',
     incidents: '事件',
     openIncident: '打开事件',
+    warnings: '预警区域',
+    openWarning: '打开预警',
   },
   home: {
     title: '综合看板',
@@ -208,6 +210,7 @@ export default {
     reports: '灾情报送',
     indicators: '核心指标',
     incidents: '指挥调度',
+    warnings: '预警发布',
   },
   disasterType: {
     rainstorm: '暴雨',
