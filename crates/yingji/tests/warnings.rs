@@ -748,6 +748,18 @@ async fn targeting_lists_villages_and_subscribers_refuses_bad_shapes_and_coverag
             .unwrap();
         let id = w["id"].as_i64().unwrap();
         assert_eq!(w["reach"]["villages"].as_array().unwrap().len(), 2);
+        let listed: Value = pc.get("/api/v1/warnings").await.json().await.unwrap();
+        let row = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id)
+            .unwrap();
+        assert_eq!(row["reach"]["population"], 2000);
+        assert!(
+            row["reach"].get("villages").is_none(),
+            "the list is kept small"
+        );
         // Before sending: the CAP as it would go out, valid.
         let prev: Value = pc
             .get(&format!("/api/v1/warnings/{id}/cap"))

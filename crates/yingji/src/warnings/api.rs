@@ -552,9 +552,16 @@ async fn edit(
 async fn list(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Value>, ApiError> {
     let scope = authorize(&p, Action::Read, "warnings")?;
     let ws = store::list(&s.db, &scope.prefix, false).await?;
+    // The list leaves out each area's village list (the detail has it).
     Ok(axum::Json(json!(ws
         .iter()
-        .map(|w| view(w, &s))
+        .map(|w| {
+            let mut v = view(w, &s);
+            if let Some(Value::Object(r)) = v.get_mut("reach") {
+                r.remove("villages");
+            }
+            v
+        })
         .collect::<Vec<_>>())))
 }
 
