@@ -46,6 +46,15 @@ import type {
   OnDutyNow,
   DutyLogEntry,
   NewDutyLogEntry,
+  WarningTemplate,
+  WarningRecord,
+  WarningDraft,
+  AreaSpec,
+  Reach,
+  CapPreview,
+  DeliveryRecord,
+  ChannelCount,
+  WarningCoverage,
 } from './types'
 
 export const API = '/api/v1'
@@ -240,6 +249,22 @@ export const api = {
     request<DutyLogEntry[]>('GET', `${API}/duty/log${qs(p)}`),
   addDutyLog: (body: NewDutyLogEntry) => request<DutyLogEntry>('POST', `${API}/duty/log`, body),
   dutyLogExportUrl: (p: { division?: string | null; date?: string; shift?: number }) => `${API}/duty/log/export${qs(p)}`,
+  // 预警信息发布
+  warningTemplates: () => request<WarningTemplate[]>('GET', `${API}/warnings/templates`),
+  warningTargeting: (area: AreaSpec) => request<Reach>('POST', `${API}/warnings/targeting`, { area }),
+  warnings: () => request<WarningRecord[]>('GET', `${API}/warnings`),
+  warning: (id: number | string) => request<WarningRecord>('GET', `${API}/warnings/${enc(String(id))}`),
+  createWarning: (body: WarningDraft) => request<WarningRecord>('POST', `${API}/warnings`, body),
+  editWarning: (id: number, body: WarningDraft) => request<WarningRecord>('PUT', `${API}/warnings/${id}`, body),
+  warningEvent: (id: number, body: { version: number; kind: 'submit' | 'approve' | 'reject' | 'publish'; reason?: string }) =>
+    request<WarningRecord>('POST', `${API}/warnings/${id}/events`, body),
+  reviseWarning: (id: number) => request<WarningRecord>('POST', `${API}/warnings/${id}/revise`, {}),
+  cancelWarning: (id: number, body: { version: number; reason: string }) =>
+    request<{ cancelled: WarningRecord; cancel_message: WarningRecord }>('POST', `${API}/warnings/${id}/cancel`, body),
+  warningCap: (id: number) => request<CapPreview>('GET', `${API}/warnings/${id}/cap`),
+  warningDeliveries: (id: number) =>
+    request<{ counts: Record<string, Partial<ChannelCount>>; deliveries: DeliveryRecord[] }>('GET', `${API}/warnings/${id}/deliveries`),
+  warningCoverage: (id: number) => request<WarningCoverage>('GET', `${API}/warnings/${id}/coverage`),
 }
 
 export const attachmentUrl = (id: number) => `${API}/attachments/${id}`

@@ -73,6 +73,10 @@ export interface ProblemError {
   row?: number
   field?: string
   message: string
+  /** Where on the map (GeoJSON geometry), for problems of drawn areas. */
+  at?: GeoJSON.Geometry
+  /** The CAP element path, for problems of a composed CAP message. */
+  cap_path?: string
 }
 
 export interface Problem {
@@ -779,4 +783,148 @@ export interface NewDutyLogEntry {
   incident_id?: number | null
   attachments?: number[]
   corrects?: number | null
+}
+
+// ---- 预警信息发布 (public warnings) ----
+export type WarningColour = 'blue' | 'yellow' | 'orange' | 'red'
+export type WarningStateKey = 'draft' | 'submitted' | 'approved' | 'published' | 'superseded' | 'cancelled' | 'expired'
+export interface WarningTemplate {
+  key: string
+  event_zh: string
+  event_en: string
+  /** Default instruction per level: blue, yellow, orange, red. */
+  instructions: [string, string, string, string]
+}
+export interface CircleSpec {
+  lon: number
+  lat: number
+  radius_m: number
+}
+export interface AreaSpec {
+  polygons: [number, number][][]
+  circles: CircleSpec[]
+  divisions: string[]
+}
+export interface ReachVillage {
+  id: number
+  name: string
+  division: string
+  division_name: string
+  township: string
+  township_name: string
+  population: number
+  lon: number
+  lat: number
+}
+export interface Reach {
+  population: number
+  settlements: number
+  townships: number
+  subscribers: number
+  subscribers_by_channel?: Record<string, number>
+  channels_configured?: Record<string, boolean>
+  villages?: ReachVillage[]
+  by_county: { code: string; name: string; population: number }[]
+  by_township: { code: string; name: string; population: number }[]
+  geocodes: string[]
+  basis: string
+}
+export interface WarningRecord {
+  id: number
+  identifier: string | null
+  hazard: string
+  level: WarningColour
+  msg_type: 'Alert' | 'Update' | 'Cancel'
+  refers_to: number | null
+  headline: string
+  description: string
+  instruction: string
+  area: AreaSpec
+  area_desc: string
+  onset_at: string | null
+  expires_at: string
+  exercise: boolean
+  division: string
+  division_name: string
+  state: WarningStateKey
+  state_zh: string
+  author: string
+  approver: string
+  note: string
+  reach: Partial<Reach>
+  sent_at: string | null
+  created_at: string
+  updated_at: string
+  version: number
+  cap_url?: string
+}
+export interface WarningDraft {
+  version?: number
+  hazard: string
+  level: WarningColour
+  headline: string
+  description: string
+  instruction: string
+  area: AreaSpec
+  area_desc: string
+  onset_at: string | null
+  expires_at: string
+  exercise: boolean
+}
+export interface CapProblem {
+  field: string
+  cap_path: string
+  code: string
+  level: 'error' | 'warning'
+  message: string
+  blocking: boolean
+}
+export interface CapPreview {
+  sent: boolean
+  identifier: string
+  xml: string
+  valid: boolean
+  problems: CapProblem[]
+}
+export interface DeliveryRecord {
+  id: number
+  warning_id: number
+  channel: string
+  recipient: Record<string, unknown>
+  division: string
+  state: 'pending' | 'delivered' | 'dead'
+  attempts: number
+  next_at: string
+  last_error: string
+  delivered_at: string | null
+}
+export interface ChannelCount {
+  targeted: number
+  delivered: number
+  pending: number
+  dead: number
+}
+export interface DivisionCoverage {
+  code: string
+  name: string
+  targeted_population: number
+  reached_population: number
+  share: number | null
+  met: boolean
+  recipients: Record<string, ChannelCount>
+}
+export interface WarningCoverage {
+  warning_id: number
+  identifier: string | null
+  state: WarningStateKey
+  sent: boolean
+  target_share: number
+  targeted_population: number
+  reached_population: number
+  share: number | null
+  met: boolean
+  channels: Record<string, ChannelCount>
+  by_division: DivisionCoverage[]
+  rule: string
+  broadcast_configured: boolean
 }

@@ -216,6 +216,23 @@ async fn draft_approve_publish_update_cancel_as_cap() {
         body["level"] = json!("red");
         let r = pc.put(&format!("/api/v1/warnings/{uid}"), &body).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        // The Update's preview already names the message it updates.
+        let prev: Value = pc
+            .get(&format!("/api/v1/warnings/{uid}/cap"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(prev["valid"], true, "{prev}");
+        assert!(prev["xml"].as_str().unwrap().contains(&ident), "{prev}");
+        assert!(
+            prev["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["code"] != "references-missing"),
+            "{prev}"
+        );
         for (who, v, k) in [
             (&pc, 2, "submit"),
             (&cmd, 3, "approve"),
@@ -524,4 +541,373 @@ async fn published_warnings_expire_on_their_own() {
         .post(&format!("/api/v1/warnings/{id}/revise"), &json!({}))
         .await;
     assert_eq!(r.status(), 409);
+}
+
+async fn subscriber_with(
+    u: &User,
+    name: &str,
+    div: &str,
+    lon: f64,
+    lat: f64,
+    phone: &str,
+    attrs: Value,
+) -> i64 {
+    let r = u
+        .post(
+            "/api/v1/registries/subscriber",
+            &json!({ "name": name, "division": div, "lon": lon, "lat": lat, "phone": phone, "attrs": attrs }),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{name}: {}", r.text().await.unwrap());
+    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn targeting_lists_villages_and_subscribers_refuses_bad_shapes_and_coverage_is_measured() {
+    let mut dbs = vec![None];
+    if let Ok(base) = std::env::var("YINGJI_TEST_DATABASE_URL") {
+        dbs.push(Some(fresh_pg_url(&base).await));
+    }
+    for db in dbs {
+        let app = TestApp::start_with(db, |c| {
+            c.warnings.webhook_secret = Some("platform-key".into());
+            c.warnings.worker_interval_ms = 100;
+            c.warnings.channels.retry.base_ms = 20;
+            c.warnings.channels.retry.cap_ms = 50;
+            c.warnings.channels.retry.min_ms = 10;
+            c.warnings.channels.retry.max_attempts = 2;
+        })
+        .await;
+        let (base, _got) = receiver().await;
+        let pc = app.login("pingcheng").await;
+        let cmd = app.login("commander").await;
+        let yz = app.login("yunzhou").await;
+        let (lon, lat) = app.point_in("140213");
+        settlement(&pc, "甲村", "140213", lon, lat, 1200).await;
+        settlement(&pc, "乙村", "140213", lon + 0.003, lat, 800).await;
+        settlement(&pc, "丙村", "140213", lon + 0.03, lat + 0.02, 500).await;
+        subscriber_with(
+            &pc,
+            "市第一中学",
+            "140213",
+            lon,
+            lat,
+            "13800138000",
+            json!({ "subscriber_type": "org", "email": "school@example.cn", "webhook_url": format!("{base}/hook/ok") }),
+        )
+        .await;
+        subscriber_with(
+            &pc,
+            "张三",
+            "140213",
+            lon + 0.001,
+            lat,
+            "13900139000",
+            json!({ "subscriber_type": "person" }),
+        )
+        .await;
+        subscriber_with(
+            &pc,
+            "失效单位",
+            "140213",
+            lon,
+            lat + 0.001,
+            "",
+            json!({ "subscriber_type": "org", "webhook_url": format!("{base}/hook/bad") }),
+        )
+        .await;
+        subscriber_with(
+            &pc,
+            "范围外",
+            "140213",
+            lon + 0.03,
+            lat + 0.02,
+            "13700137000",
+            json!({ "subscriber_type": "person" }),
+        )
+        .await;
+
+        // The preview names the villages, their population and subscribers per channel.
+        let area = json!({ "polygons": [square(lon + 0.0015, lat, 0.005)] });
+        let r: Value = pc
+            .post("/api/v1/warnings/targeting", &json!({ "area": area }))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r["population"], 2000, "{r}");
+        let mut villages: Vec<(String, i64)> = r["villages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["name"].as_str().unwrap().to_string(),
+                    v["population"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        villages.sort();
+        assert_eq!(
+            villages,
+            [("乙村".to_string(), 800), ("甲村".to_string(), 1200)]
+        );
+        assert_eq!(r["villages"][0]["township"], "140213");
+        assert_eq!(r["subscribers"], 3, "{r}");
+        assert_eq!(
+            r["subscribers_by_channel"],
+            json!({ "sms": 2, "email": 1, "webhook": 2 }),
+            "{r}"
+        );
+        assert_eq!(r["channels_configured"]["webhook"], true);
+        assert_eq!(r["channels_configured"]["broadcast"], false);
+
+        // A polygon that crosses itself: the ring, the crossing point and the two edges.
+        let bowtie = json!([
+            [lon, lat],
+            [lon + 0.01, lat + 0.01],
+            [lon + 0.01, lat],
+            [lon, lat + 0.01]
+        ]);
+        let r = pc
+            .post(
+                "/api/v1/warnings/targeting",
+                &json!({ "area": { "polygons": [square(lon, lat, 0.002), bowtie] } }),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "area.polygons[1]", "{p}");
+        assert!(
+            p["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("自相交"),
+            "{p}"
+        );
+        let at = &p["errors"][0]["at"];
+        assert_eq!(at["type"], "GeometryCollection", "{p}");
+        let x = at["geometries"][0]["coordinates"][0].as_f64().unwrap();
+        assert!((x - (lon + 0.005)).abs() < 1e-6, "{p}");
+        // Drafts are refused the same way.
+        let r = pc
+            .post("/api/v1/warnings", &draft(json!({ "polygons": [[[lon, lat], [lon + 0.01, lat + 0.01], [lon + 0.01, lat], [lon, lat + 0.01]]] })))
+            .await;
+        assert_eq!(r.status(), 422);
+
+        // Shapes outside the jurisdiction: wholly (the ring), partly (the vertex), a circle's centre.
+        let (ylon, ylat) = app.point_in("140215");
+        let pingcheng = yingji::divisions::Code::parse("140213").unwrap();
+        assert_eq!(
+            app.state.tree().contains_point(&pingcheng, ylon, ylat),
+            Some(false)
+        );
+        let r = pc
+            .post(
+                "/api/v1/warnings/targeting",
+                &json!({ "area": { "polygons": [square(ylon, ylat, 0.002)] } }),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "area.polygons[0]", "{p}");
+        assert_eq!(p["errors"][0]["at"]["type"], "LineString", "{p}");
+        let r = pc
+            .post(
+                "/api/v1/warnings/targeting",
+                &json!({ "area": { "polygons": [[[lon, lat], [lon + 0.004, lat], [ylon, ylat]]],
+                "circles": [{ "lon": ylon, "lat": ylat, "radius_m": 500.0 }] } }),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let p: Value = r.json().await.unwrap();
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["area.polygons[0][2]", "area.circles[0]"], "{p}");
+        let x = p["errors"][0]["at"]["coordinates"][0].as_f64().unwrap();
+        assert!((x - ylon).abs() < 1e-9, "{p}");
+        // The city commander may draw in Yunzhou.
+        let r = cmd
+            .post(
+                "/api/v1/warnings/targeting",
+                &json!({ "area": { "polygons": [square(ylon, ylat, 0.002)] } }),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+
+        // Publish, then measure coverage.
+        let w: Value = pc
+            .post("/api/v1/warnings", &draft(area.clone()))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = w["id"].as_i64().unwrap();
+        assert_eq!(w["reach"]["villages"].as_array().unwrap().len(), 2);
+        let listed: Value = pc.get("/api/v1/warnings").await.json().await.unwrap();
+        let row = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id)
+            .unwrap();
+        assert_eq!(row["reach"]["population"], 2000);
+        assert!(
+            row["reach"].get("villages").is_none(),
+            "the list is kept small"
+        );
+        // Before sending: the CAP as it would go out, valid.
+        let prev: Value = pc
+            .get(&format!("/api/v1/warnings/{id}/cap"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(prev["sent"], false, "{prev}");
+        assert_eq!(prev["valid"], true, "{prev}");
+        assert!(yingji_cap::validate(prev["xml"].as_str().unwrap().as_bytes()).is_valid());
+        let c: Value = pc
+            .get(&format!("/api/v1/warnings/{id}/coverage"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(c["sent"], false);
+        assert_eq!(c["targeted_population"], 2000, "{c}");
+        assert_eq!(c["reached_population"], 0);
+        for (who, v, k) in [
+            (&pc, 1, "submit"),
+            (&cmd, 2, "approve"),
+            (&cmd, 3, "publish"),
+        ] {
+            let (st, p) = step(who, id, v, k).await;
+            assert_eq!(st, 200, "{k}: {p}");
+        }
+        let mut c = Value::Null;
+        for _ in 0..100 {
+            c = pc
+                .get(&format!("/api/v1/warnings/{id}/coverage"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            if c["channels"]["webhook"]["delivered"] == 1 && c["channels"]["webhook"]["dead"] == 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        // One webhook delivered and one dead: the failure blocks nothing.
+        assert_eq!(
+            c["channels"]["webhook"],
+            json!({ "targeted": 2, "delivered": 1, "pending": 0, "dead": 1 }),
+            "{c}"
+        );
+        assert_eq!(c["target_share"], 0.9);
+        assert_eq!(c["targeted_population"], 2000);
+        assert_eq!(
+            c["reached_population"], 0,
+            "no loudspeakers configured: {c}"
+        );
+        assert_eq!(c["met"], false);
+        assert_eq!(c["broadcast_configured"], false);
+        let row = &c["by_division"][0];
+        assert_eq!(row["code"], "140213", "{c}");
+        assert_eq!(row["name"], "平城区");
+        assert_eq!(row["targeted_population"], 2000);
+        assert_eq!(row["recipients"]["webhook"]["delivered"], 1);
+        assert!(c["rule"].as_str().unwrap().contains("90%"));
+        let sent: Value = pc
+            .get(&format!("/api/v1/warnings/{id}/cap"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(sent["sent"], true);
+        assert_eq!(sent["identifier"], c["identifier"]);
+
+        // Another county's operator sees none of it.
+        for path in ["coverage", "cap", "deliveries"] {
+            assert_eq!(
+                yz.get(&format!("/api/v1/warnings/{id}/{path}"))
+                    .await
+                    .status(),
+                404,
+                "{path}"
+            );
+        }
+        assert_eq!(
+            pc.get("/api/v1/warnings/999999/coverage").await.status(),
+            404
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_warning_whose_expiry_passed_before_publication_is_refused_field_by_field() {
+    for app in apps().await {
+        let pc = app.login("pingcheng").await;
+        let cmd = app.login("commander").await;
+        let mut body = draft(json!({ "divisions": ["140213"] }));
+        let expires = (time::OffsetDateTime::now_utc() + time::Duration::seconds(3))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        body["expires_at"] = json!(expires);
+        let w: Value = pc
+            .post("/api/v1/warnings", &body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = w["id"].as_i64().unwrap();
+        for (who, v, k) in [(&pc, 1, "submit"), (&cmd, 2, "approve")] {
+            let (st, p) = step(who, id, v, k).await;
+            assert_eq!(st, 200, "{k}: {p}");
+        }
+        // CAP times are whole seconds: wait until the expiry is a full second past.
+        tokio::time::sleep(std::time::Duration::from_millis(5000)).await;
+        let prev: Value = pc
+            .get(&format!("/api/v1/warnings/{id}/cap"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(prev["valid"], false, "{prev}");
+        assert_eq!(prev["problems"][0]["field"], "expires_at", "{prev}");
+        let (st, p) = step(&cmd, id, 3, "publish").await;
+        assert_eq!(st, 422, "{p}");
+        assert_eq!(p["errors"][0]["field"], "expires_at", "{p}");
+        assert_eq!(p["errors"][0]["cap_path"], "alert/info[0]/expires", "{p}");
+        let w: Value = pc
+            .get(&format!("/api/v1/warnings/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(w["state"], "approved", "nothing was sent");
+        assert!(w["identifier"].is_null());
+        // Back to the author, who fixes the expiry; it goes through.
+        let r = cmd
+            .post(
+                &format!("/api/v1/warnings/{id}/events"),
+                &json!({ "version": 3, "kind": "reject", "reason": "失效时间已过" }),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+        let mut body = draft(json!({ "divisions": ["140213"] }));
+        body["version"] = json!(4);
+        let r = pc.put(&format!("/api/v1/warnings/{id}"), &body).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        for (who, v, k) in [
+            (&pc, 5, "submit"),
+            (&cmd, 6, "approve"),
+            (&cmd, 7, "publish"),
+        ] {
+            let (st, p) = step(who, id, v, k).await;
+            assert_eq!(st, 200, "{k}: {p}");
+        }
+    }
 }

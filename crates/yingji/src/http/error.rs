@@ -14,6 +14,13 @@ pub struct FieldError {
     pub row: Option<usize>,
     pub field: String,
     pub message: String,
+    /// Where on the map (a GeoJSON geometry), for problems of drawn areas.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub at: Option<serde_json::Value>,
+    /// The CAP element path, for problems found in a composed CAP message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap_path: Option<String>,
 }
 
 impl FieldError {
@@ -22,7 +29,17 @@ impl FieldError {
             row: None,
             field: field.into(),
             message: message.into(),
+            at: None,
+            cap_path: None,
         }
+    }
+    pub fn at(mut self, geometry: serde_json::Value) -> Self {
+        self.at = Some(geometry);
+        self
+    }
+    pub fn cap_path(mut self, path: impl Into<String>) -> Self {
+        self.cap_path = Some(path.into());
+        self
     }
     pub fn at_row(mut self, row: usize) -> Self {
         self.row = Some(row);

@@ -71,6 +71,8 @@ use super::AppState;
         crate::warnings::api::revise,
         crate::warnings::api::cancel,
         crate::warnings::api::deliveries,
+        crate::warnings::api::cap_preview,
+        crate::warnings::api::coverage,
         crate::warnings::api::feed,
         crate::warnings::api::cap_file,
         crate::indicators::api::export,

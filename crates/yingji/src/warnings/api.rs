@@ -38,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/warnings/{id}/revise", post(revise))
         .route("/warnings/{id}/cancel", post(cancel))
         .route("/warnings/{id}/deliveries", get(deliveries))
+        .route("/warnings/{id}/cap", get(cap_preview))
+        .route("/warnings/{id}/coverage", get(coverage))
         .route("/public/cap/feed.atom", get(feed))
         .route("/public/cap/{file}", get(cap_file))
 }
@@ -103,6 +105,18 @@ impl Matcher {
             ));
         }
         let tree = s.tree();
+        let home = crate::divisions::Code::parse(&scope.prefix).ok();
+        let shape = spec.shape_problems(|lon, lat| {
+            home.as_ref().and_then(|c| tree.contains_point(c, lon, lat))
+        });
+        if !shape.is_empty() {
+            return Err(ApiError::Validation(
+                shape
+                    .into_iter()
+                    .map(|p| FieldError::new(&p.field, p.message).at(p.at))
+                    .collect(),
+            ));
+        }
         let mut area = TargetArea::new();
         for (i, ring) in spec.closed_polygons().iter().enumerate() {
             let poly = geo::Polygon::new(
@@ -174,11 +188,33 @@ async fn reach(
     let m = Matcher::new(s, scope, spec)?;
     let tree = s.tree();
     let settlements = all_of(s, scope, "settlement").await?;
-    let subscribers = all_of(s, scope, "subscriber")
-        .await?
+    let mut by_channel: BTreeMap<&str, i64> = [("sms", 0), ("email", 0), ("webhook", 0)]
         .into_iter()
-        .filter(|x| m.contains(&x.division, x.lon, x.lat))
-        .count();
+        .collect();
+    let mut subscribers = 0usize;
+    for sub in all_of(s, scope, "subscriber").await? {
+        if !m.contains(&sub.division, sub.lon, sub.lat) {
+            continue;
+        }
+        subscribers += 1;
+        let has = |k: &str| {
+            sub.attrs
+                .get(k)
+                .and_then(Value::as_str)
+                .is_some_and(|v| !v.trim().is_empty())
+        };
+        for (ch, yes) in [
+            ("sms", !sub.phone.trim().is_empty()),
+            ("email", has("email")),
+            ("webhook", has("webhook_url")),
+        ] {
+            if yes {
+                *by_channel.entry(ch).or_default() += 1;
+            }
+        }
+    }
+    let cfg = &s.config.warnings.channels;
+    let mut village_list = Vec::new();
     let mut population = 0i64;
     let mut villages = 0usize;
     let mut townships: BTreeMap<String, i64> = BTreeMap::new();
@@ -194,8 +230,14 @@ async fn reach(
             .unwrap_or(0);
         population += pop;
         villages += 1;
-        let t = st.division.get(..9).unwrap_or(&st.division).to_string();
-        *townships.entry(t).or_default() += pop;
+        let township = super::township_of(&st.division);
+        village_list.push(json!({
+            "id": st.id, "name": st.name, "division": st.division,
+            "division_name": tree.name(&st.division),
+            "township": township, "township_name": tree.name(&township),
+            "population": pop, "lon": st.lon, "lat": st.lat,
+        }));
+        *townships.entry(township).or_default() += pop;
         let c = st.division.get(..6).unwrap_or(&st.division).to_string();
         *counties.entry(c).or_default() += pop;
     }
@@ -220,6 +262,12 @@ async fn reach(
         "settlements": villages,
         "townships": townships.len(),
         "subscribers": subscribers,
+        "subscribers_by_channel": by_channel,
+        "channels_configured": {
+            "sms": cfg.sms.is_some(), "email": cfg.email.is_some(),
+            "webhook": true, "broadcast": cfg.broadcast.is_some(),
+        },
+        "villages": village_list,
         "by_county": counties.iter().map(|(c, p)| json!({ "code": c, "name": tree.name(c), "population": p })).collect::<Vec<_>>(),
         "by_township": townships.iter().map(|(c, p)| json!({ "code": c, "name": tree.name(c), "population": p })).collect::<Vec<_>>(),
         "geocodes": geocodes,
@@ -519,9 +567,16 @@ async fn edit(
 async fn list(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Value>, ApiError> {
     let scope = authorize(&p, Action::Read, "warnings")?;
     let ws = store::list(&s.db, &scope.prefix, false).await?;
+    // The list leaves out each area's village list (the detail has it).
     Ok(axum::Json(json!(ws
         .iter()
-        .map(|w| view(w, &s))
+        .map(|w| {
+            let mut v = view(w, &s);
+            if let Some(Value::Object(r)) = v.get_mut("reach") {
+                r.remove("villages");
+            }
+            v
+        })
         .collect::<Vec<_>>())))
 }
 
@@ -535,21 +590,26 @@ async fn detail(
     Ok(axum::Json(view(&w, &s)))
 }
 
-/// Publish `w` now as CAP: identifier, XML, sent time. The caller saves it.
-async fn send(
+/// A warning composed as a CAP message (not yet stored).
+struct Composed {
+    identifier: String,
+    xml: String,
+    problems: Vec<super::CapProblem>,
+    reach: Value,
+}
+
+/// Compose `w` as the CAP message it would be if sent at `now` with
+/// sequence digit `seq`, and check it (CAP 1.2 rules and the Chinese profile).
+async fn compose(
     s: &AppState,
-    tx: &mut crate::db::Tx,
-    w: &mut Warning,
+    w: &Warning,
     references: Vec<Reference>,
     now: OffsetDateTime,
-) -> Result<(), ApiError> {
-    let (r, geocodes) = reach(s, &issuer_scope(w), &w.area).await?;
-    w.reach = r;
-    let now = now.replace_nanosecond(0).unwrap_or(now);
-    let sent_at = format_time(now);
-    let seq = store::sent_at_count(tx, &sent_at).await?;
+    seq: u8,
+) -> Result<Composed, ApiError> {
+    let (reach, geocodes) = self::reach(s, &issuer_scope(w), &w.area).await?;
     let div6 = w.division.get(..6).unwrap_or("140200");
-    let identifier = cap_identifier(div6, ORG_CODE, now, seq as u8).map_err(werr)?;
+    let identifier = cap_identifier(div6, ORG_CODE, now, seq).map_err(werr)?;
     let t = template(&w.hazard).ok_or_else(|| ApiError::Internal("template".into()))?;
     let level = parse_level(&w.level).map_err(werr)?;
     let sender_name = format!("{}应急管理局", s.tree().name(&w.division));
@@ -582,17 +642,156 @@ async fn send(
     })
     .map_err(werr)?;
     let xml = yingji_cap::to_xml(&alert);
-    let report = yingji_cap::validate(xml.as_bytes());
-    if !report.is_valid() {
-        return Err(ApiError::Internal(format!(
-            "generated CAP is invalid: {:?}",
-            report.problems
-        )));
+    let mut found = yingji_cap::validate(xml.as_bytes()).problems;
+    found.extend(yingji_cap::china::profile_problems(&alert));
+    Ok(Composed {
+        identifier,
+        xml,
+        problems: super::cap_problems(&found),
+        reach,
+    })
+}
+
+/// The blocking CAP problems as a 422, field by field with element paths.
+fn refuse_invalid(problems: &[super::CapProblem]) -> Result<(), ApiError> {
+    let errors: Vec<FieldError> = problems
+        .iter()
+        .filter(|p| p.blocking)
+        .map(|p| {
+            let message = match p.code.as_str() {
+                "expires-before-effective" => {
+                    "失效时间已过（早于发布时间），请修改失效时间后重新提交".to_string()
+                }
+                "expires-before-onset" => "失效时间早于开始时间".to_string(),
+                _ => format!("CAP 校验未通过（{}）：{}", p.code, p.message),
+            };
+            FieldError::new(&p.field, message).cap_path(&p.cap_path)
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
     }
-    w.identifier = Some(identifier);
-    w.cap_xml = Some(xml);
+}
+
+/// Publish `w` now as CAP: identifier, XML, sent time. The caller saves it.
+/// A message with a blocking problem is never sent: 422 naming the fields.
+async fn send(
+    s: &AppState,
+    tx: &mut crate::db::Tx,
+    w: &mut Warning,
+    references: Vec<Reference>,
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    let sent_at = format_time(now);
+    let seq = store::sent_at_count(tx, &sent_at).await?;
+    let c = compose(s, w, references, now, seq as u8).await?;
+    refuse_invalid(&c.problems)?;
+    w.reach = c.reach;
+    w.identifier = Some(c.identifier);
+    w.cap_xml = Some(c.xml);
     w.sent_at = Some(sent_at);
     Ok(())
+}
+
+#[utoipa::path(get, path = "/api/v1/warnings/{id}/cap", tag = "warnings", responses((status = 200, description = "The CAP XML: as sent, or (not yet sent) as it would be sent now, with its problems per draft field and element path")))]
+async fn cap_preview(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (w, _) = load(&s, &p, id, Action::Read).await?;
+    if let (Some(xml), Some(ident)) = (&w.cap_xml, &w.identifier) {
+        let mut found = yingji_cap::validate(xml.as_bytes()).problems;
+        if let Ok(doc) = yingji_cap::parse(xml.as_bytes()) {
+            found.extend(yingji_cap::china::profile_problems(&doc.alert));
+        }
+        let problems = super::cap_problems(&found);
+        return Ok(axum::Json(json!({
+            "sent": true, "identifier": ident, "xml": xml,
+            "valid": !problems.iter().any(|p| p.blocking), "problems": problems,
+        })));
+    }
+    let references = references_of(&s, &w).await?;
+    let now = OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    let c = compose(&s, &w, references, now, 0).await?;
+    Ok(axum::Json(json!({
+        "sent": false, "identifier": c.identifier, "xml": c.xml,
+        "valid": !c.problems.iter().any(|p| p.blocking), "problems": c.problems,
+    })))
+}
+
+#[utoipa::path(get, path = "/api/v1/warnings/{id}/coverage", tag = "warnings", responses((status = 200, description = "Targeted vs reached population and recipients per channel and per division, with the 90 % indicator")))]
+async fn coverage(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (w, _) = load(&s, &p, id, Action::Read).await?;
+    let (list, _) = super::jobs::of_warning(&s.db, w.id).await?;
+    let targets: Vec<(String, String, i64)> = w
+        .reach
+        .get("by_township")
+        .and_then(Value::as_array)
+        .map(|ts| {
+            ts.iter()
+                .filter_map(|t| {
+                    Some((
+                        t.get("code")?.as_str()?.to_string(),
+                        t.get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string(),
+                        t.get("population").and_then(Value::as_i64).unwrap_or(0),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let facts: Vec<super::DeliveryFact<'_>> = list
+        .iter()
+        .map(|d| super::DeliveryFact {
+            channel: &d.channel,
+            division: &d.division,
+            state: &d.state,
+        })
+        .collect();
+    let mut c = super::coverage(&targets, &facts);
+    let tree = s.tree();
+    for row in &mut c.by_division {
+        if row.name.is_empty() {
+            row.name = tree.name(&row.code);
+        }
+    }
+    let mut v = serde_json::to_value(&c).map_err(|e| ApiError::Internal(e.to_string()))?;
+    if let Value::Object(m) = &mut v {
+        m.insert("warning_id".into(), w.id.into());
+        m.insert("identifier".into(), json!(w.identifier));
+        m.insert("state".into(), w.state.as_str().into());
+        m.insert("sent".into(), w.sent_at.is_some().into());
+        m.insert("rule".into(), super::COVERAGE_RULE.into());
+        m.insert(
+            "broadcast_configured".into(),
+            s.config.warnings.channels.broadcast.is_some().into(),
+        );
+    }
+    Ok(axum::Json(v))
+}
+
+/// The message an Update refers to, as a CAP reference (none for an Alert).
+async fn references_of(s: &AppState, w: &Warning) -> Result<Vec<Reference>, ApiError> {
+    Ok(match w.refers_to {
+        Some(old) => store::get(&s.db, old)
+            .await?
+            .as_ref()
+            .and_then(reference_of)
+            .into_iter()
+            .collect(),
+        None => Vec::new(),
+    })
 }
 
 fn reference_of(w: &Warning) -> Option<Reference> {
@@ -639,6 +838,20 @@ async fn event(
     };
     let from = w.state;
     w.state = from.transition(&ev, &w.author).map_err(werr)?;
+    if ev == WarningEvent::Submit {
+        // What goes to approval must be sendable: its CAP is checked now.
+        let now = OffsetDateTime::now_utc();
+        let references = references_of(&s, &w).await?;
+        let c = compose(
+            &s,
+            &w,
+            references,
+            now.replace_nanosecond(0).unwrap_or(now),
+            0,
+        )
+        .await?;
+        refuse_invalid(&c.problems)?;
+    }
     let now = OffsetDateTime::now_utc();
     w.updated_at = format_time(now);
     match &ev {

@@ -10,6 +10,8 @@ pub mod api;
 pub mod jobs;
 pub mod store;
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use yingji_cap::china::{self, InfoText, IssuerCode, WarningLevel};
@@ -557,6 +559,323 @@ pub fn default_instruction(t: &Template, level: WarningLevel) -> &'static str {
     t.instructions[level_index(level)]
 }
 
+/// A drawn shape that cannot be used, with what to highlight on the map
+/// (`at`: a GeoJSON geometry — the crossing point and the two edges, the
+/// vertex outside the jurisdiction, or the whole ring).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaProblem {
+    pub field: String,
+    pub message: String,
+    pub at: serde_json::Value,
+}
+
+fn point_json(p: [f64; 2]) -> serde_json::Value {
+    serde_json::json!({ "type": "Point", "coordinates": p })
+}
+
+fn ring_json(r: &[[f64; 2]]) -> serde_json::Value {
+    serde_json::json!({ "type": "LineString", "coordinates": r })
+}
+
+impl TargetSpec {
+    /// Problems of the drawn shapes' geometry, after [`check`](Self::check)
+    /// passed: a polygon that crosses itself or has no area, and shapes
+    /// outside the issuer's jurisdiction. `inside(lon, lat)` says whether a
+    /// point lies in the jurisdiction (`None`: no boundary known, not
+    /// checked). A polygon wholly outside names `area.polygons[i]`; one
+    /// partly outside names its first outside vertex `area.polygons[i][j]`
+    /// (a county's warning does not reach into a neighbour's land); a circle
+    /// whose centre is outside names `area.circles[i]`.
+    pub fn shape_problems(&self, inside: impl Fn(f64, f64) -> Option<bool>) -> Vec<AreaProblem> {
+        let mut out = Vec::new();
+        for (i, ring) in self.closed_polygons().iter().enumerate() {
+            let field = format!("area.polygons[{i}]");
+            let raw: Vec<(f64, f64)> = ring.iter().map(|p| (p[0], p[1])).collect();
+            match yingji_geo::validate_rings(&[raw]) {
+                Ok(_) => {}
+                Err(yingji_geo::GeoError::SelfIntersection {
+                    edge_a,
+                    edge_b,
+                    lon,
+                    lat,
+                    ..
+                }) => {
+                    let edge = |k: usize| match (ring.get(k), ring.get(k + 1)) {
+                        (Some(a), Some(b)) => vec![*a, *b],
+                        _ => vec![],
+                    };
+                    out.push(AreaProblem {
+                        field,
+                        message: format!(
+                            "多边形自相交：第 {} 条边与第 {} 条边相交于 ({lon:.5}, {lat:.5})",
+                            edge_a + 1,
+                            edge_b + 1
+                        ),
+                        at: serde_json::json!({ "type": "GeometryCollection", "geometries": [
+                            point_json([lon, lat]),
+                            { "type": "MultiLineString", "coordinates": [edge(edge_a), edge(edge_b)] },
+                        ] }),
+                    });
+                    continue;
+                }
+                Err(e) => {
+                    let message = match e {
+                        yingji_geo::GeoError::ZeroArea { .. } => {
+                            "多边形面积为零（所有点在一条直线上）".to_string()
+                        }
+                        other => format!("多边形无效：{other}"),
+                    };
+                    out.push(AreaProblem {
+                        field,
+                        message,
+                        at: ring_json(ring),
+                    });
+                    continue;
+                }
+            }
+            let distinct = &ring[..ring.len().saturating_sub(1)];
+            let outside: Vec<usize> = distinct
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| inside(p[0], p[1]) == Some(false))
+                .map(|(j, _)| j)
+                .collect();
+            if !outside.is_empty() && outside.len() == distinct.len() {
+                out.push(AreaProblem {
+                    field,
+                    message: "多边形不在您的管辖范围内".into(),
+                    at: ring_json(ring),
+                });
+            } else if let Some(&j) = outside.first() {
+                out.push(AreaProblem {
+                    field: format!("area.polygons[{i}][{j}]"),
+                    message: format!(
+                        "第 {} 个顶点 ({:.5}, {:.5}) 超出您的管辖范围",
+                        j + 1,
+                        ring[j][0],
+                        ring[j][1]
+                    ),
+                    at: point_json(ring[j]),
+                });
+            }
+        }
+        for (i, c) in self.circles.iter().enumerate() {
+            if inside(c.lon, c.lat) == Some(false) {
+                out.push(AreaProblem {
+                    field: format!("area.circles[{i}]"),
+                    message: "圆心不在您的管辖范围内".into(),
+                    at: point_json([c.lon, c.lat]),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The share of the targeted population a warning must reach (the plan's
+/// ≥ 90 % coverage of warning information).
+pub const TARGET_SHARE: f64 = 0.9;
+
+/// The township a division code is counted under in coverage: its 9-digit
+/// code, or the 6-digit county code for a county-level code (`140213`,
+/// `140213000000`).
+pub fn township_of(code: &str) -> String {
+    let digits: String = code.chars().take_while(char::is_ascii_digit).collect();
+    match digits.get(6..9) {
+        Some(t) if t != "000" => digits[..9].to_string(),
+        _ => digits.get(..6).unwrap_or(&digits).to_string(),
+    }
+}
+
+/// One delivery as coverage sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct DeliveryFact<'a> {
+    /// sms | email | webhook | broadcast
+    pub channel: &'a str,
+    /// The division the recipient is counted under.
+    pub division: &'a str,
+    /// pending | delivered | dead
+    pub state: &'a str,
+}
+
+/// Recipients on one channel: planned (targeted) and by outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ChannelCount {
+    pub targeted: i64,
+    pub delivered: i64,
+    pub pending: i64,
+    pub dead: i64,
+}
+
+impl ChannelCount {
+    fn add(&mut self, state: &str) {
+        self.targeted += 1;
+        match state {
+            "delivered" => self.delivered += 1,
+            "dead" => self.dead += 1,
+            _ => self.pending += 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DivisionCoverage {
+    pub code: String,
+    pub name: String,
+    pub targeted_population: i64,
+    pub reached_population: i64,
+    /// reached / targeted (None when nobody is targeted there).
+    pub share: Option<f64>,
+    pub met: bool,
+    pub recipients: BTreeMap<String, ChannelCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coverage {
+    pub target_share: f64,
+    pub targeted_population: i64,
+    pub reached_population: i64,
+    pub share: Option<f64>,
+    pub met: bool,
+    pub channels: BTreeMap<String, ChannelCount>,
+    pub by_division: Vec<DivisionCoverage>,
+}
+
+/// The rule for reached population, in words (shown with the figures).
+pub const COVERAGE_RULE: &str = "覆盖人口按乡镇计：某乡镇的应急广播（MQTT 区划主题）投递成功，即视为该乡镇范围内的目标人口全部覆盖；短信、邮件、Webhook 订阅者按接收人（条）统计，不折算人口（其人口已含在居民点人口中，避免重复计算）。覆盖率 ≥ 90% 为达标。";
+
+/// Coverage of a sent warning. `targets`: the townships its area reaches
+/// (code, name, targeted population); `deliveries`: its delivery records.
+///
+/// Rule ([`COVERAGE_RULE`]): a township's targeted population is reached
+/// when a broadcast to that township's division topic was delivered (the
+/// loudspeakers cover the township); SMS, e-mail and webhook deliveries
+/// count as recipients per channel and division, not as population (the
+/// subscribers are already inside the census population). A division is
+/// met at `reached / targeted ≥ TARGET_SHARE`; nobody targeted is not met.
+pub fn coverage(targets: &[(String, String, i64)], deliveries: &[DeliveryFact<'_>]) -> Coverage {
+    let mut rows: BTreeMap<String, DivisionCoverage> = BTreeMap::new();
+    let blank = |code: &str, name: &str| DivisionCoverage {
+        code: code.to_string(),
+        name: name.to_string(),
+        targeted_population: 0,
+        reached_population: 0,
+        share: None,
+        met: false,
+        recipients: BTreeMap::new(),
+    };
+    for (code, name, pop) in targets {
+        let t = township_of(code);
+        rows.entry(t.clone())
+            .or_insert_with(|| blank(&t, name))
+            .targeted_population += pop.max(&0);
+    }
+    let mut channels: BTreeMap<String, ChannelCount> = BTreeMap::new();
+    let mut broadcast_reached: std::collections::BTreeSet<String> = Default::default();
+    for d in deliveries {
+        let t = township_of(d.division);
+        channels
+            .entry(d.channel.to_string())
+            .or_default()
+            .add(d.state);
+        rows.entry(t.clone())
+            .or_insert_with(|| blank(&t, ""))
+            .recipients
+            .entry(d.channel.to_string())
+            .or_default()
+            .add(d.state);
+        if d.channel == "broadcast" && d.state == "delivered" {
+            broadcast_reached.insert(t);
+        }
+    }
+    let share_of =
+        |reached: i64, targeted: i64| (targeted > 0).then(|| reached as f64 / targeted as f64);
+    let (mut targeted, mut reached) = (0, 0);
+    for row in rows.values_mut() {
+        if broadcast_reached.contains(&row.code) {
+            row.reached_population = row.targeted_population;
+        }
+        row.share = share_of(row.reached_population, row.targeted_population);
+        row.met = row.share.is_some_and(|s| s >= TARGET_SHARE);
+        targeted += row.targeted_population;
+        reached += row.reached_population;
+    }
+    let share = share_of(reached, targeted);
+    Coverage {
+        target_share: TARGET_SHARE,
+        targeted_population: targeted,
+        reached_population: reached,
+        share,
+        met: share.is_some_and(|s| s >= TARGET_SHARE),
+        channels,
+        by_division: rows.into_values().collect(),
+    }
+}
+
+/// A CAP problem of a message about to be sent, tied to the draft field
+/// that causes it (for the form) and its element path (for the record).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapProblem {
+    pub field: String,
+    pub cap_path: String,
+    pub code: String,
+    /// error | warning
+    pub level: &'static str,
+    pub message: String,
+    /// Whether it stops publication: every error, and the warnings that
+    /// make a message wrong to send (it expires before it takes effect).
+    pub blocking: bool,
+}
+
+/// The draft field behind a CAP element path
+/// (`alert/info[0]/area[0]/polygon[1]` → `area.polygons[1]`).
+pub fn cap_field(path: &str) -> String {
+    let last = path.rsplit('/').next().unwrap_or(path);
+    let (name, index) = match last.split_once('[') {
+        Some((n, rest)) => (n, rest.trim_end_matches(']').parse::<usize>().ok()),
+        None => (last, None),
+    };
+    let indexed = |base: &str| match index {
+        Some(i) => format!("{base}[{i}]"),
+        None => base.to_string(),
+    };
+    match name {
+        "polygon" => indexed("area.polygons"),
+        "circle" => indexed("area.circles"),
+        "geocode" => "area.divisions".into(),
+        "areaDesc" => "area_desc".into(),
+        "area" => "area".into(),
+        "headline" => "headline".into(),
+        "description" => "description".into(),
+        "instruction" => "instruction".into(),
+        "expires" => "expires_at".into(),
+        "onset" => "onset_at".into(),
+        "event" | "category" | "eventCode" => "hazard".into(),
+        "severity" | "parameter" => "level".into(),
+        _ => "cap".into(),
+    }
+}
+
+/// Classify the problems of a composed CAP message (validation and the
+/// Chinese profile) for the form.
+pub fn cap_problems(problems: &[yingji_cap::Problem]) -> Vec<CapProblem> {
+    const BLOCKING_WARNINGS: &[&str] = &["expires-before-effective", "expires-before-onset"];
+    problems
+        .iter()
+        .map(|p| {
+            let error = p.level == yingji_cap::Level::Error;
+            CapProblem {
+                field: cap_field(&p.path),
+                cap_path: p.path.clone(),
+                code: p.code.clone(),
+                level: if error { "error" } else { "warning" },
+                message: p.message.clone(),
+                blocking: error || BLOCKING_WARNINGS.contains(&p.code.as_str()),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -706,5 +1025,173 @@ mod tests {
         );
         assert!(xml.contains("<value>140213000000</value>"));
         assert!(id.starts_with("140200418"), "{id}");
+    }
+
+    #[test]
+    fn shapes_that_cross_themselves_or_leave_the_jurisdiction_are_named() {
+        // The jurisdiction: lon 113.0–113.5.
+        let inside = |lon: f64, _lat: f64| Some((113.0..=113.5).contains(&lon));
+        let spec = |polygons: Vec<Vec<[f64; 2]>>, circles: Vec<CircleSpec>| TargetSpec {
+            polygons,
+            circles,
+            divisions: vec![],
+        };
+        let square = vec![[113.1, 40.0], [113.2, 40.0], [113.2, 40.1], [113.1, 40.1]];
+        let bowtie = vec![[113.1, 40.0], [113.2, 40.1], [113.2, 40.0], [113.1, 40.1]];
+        let leaning = vec![[113.4, 40.0], [113.6, 40.0], [113.4, 40.1]];
+        let away = vec![[114.0, 40.0], [114.1, 40.0], [114.1, 40.1]];
+        let line = vec![[113.1, 40.0], [113.2, 40.0], [113.3, 40.0]];
+        let circle = |lon: f64| CircleSpec {
+            lon,
+            lat: 40.0,
+            radius_m: 1000.0,
+        };
+        let cases: Vec<(TargetSpec, Vec<&str>)> = vec![
+            (spec(vec![square.clone()], vec![circle(113.2)]), vec![]),
+            (spec(vec![bowtie.clone()], vec![]), vec!["area.polygons[0]"]),
+            (
+                spec(vec![square.clone(), leaning], vec![]),
+                vec!["area.polygons[1][1]"],
+            ),
+            (spec(vec![away], vec![]), vec!["area.polygons[0]"]),
+            (spec(vec![line], vec![]), vec!["area.polygons[0]"]),
+            (
+                spec(vec![], vec![circle(113.2), circle(112.0)]),
+                vec!["area.circles[1]"],
+            ),
+        ];
+        for (s, want) in cases {
+            let got: Vec<String> = s
+                .shape_problems(inside)
+                .into_iter()
+                .map(|p| p.field)
+                .collect();
+            assert_eq!(got, want, "{s:?}");
+        }
+        // The crossing point and both edges are given for the map.
+        let p = &spec(vec![bowtie], vec![]).shape_problems(inside)[0];
+        assert!(p.message.contains("自相交"), "{}", p.message);
+        let g = &p.at["geometries"];
+        let pt = g[0]["coordinates"].as_array().unwrap();
+        assert!((pt[0].as_f64().unwrap() - 113.15).abs() < 1e-9, "{}", p.at);
+        assert!((pt[1].as_f64().unwrap() - 40.05).abs() < 1e-9, "{}", p.at);
+        assert_eq!(g[1]["coordinates"].as_array().unwrap().len(), 2);
+        // Without a known boundary nothing is refused for place.
+        let far = spec(vec![vec![[10.0, 10.0], [10.1, 10.0], [10.1, 10.1]]], vec![]);
+        assert!(far.shape_problems(|_, _| None).is_empty());
+    }
+
+    #[test]
+    fn township_of_codes() {
+        for (code, want) in [
+            ("140213", "140213"),
+            ("140213000000", "140213"),
+            ("140213001", "140213001"),
+            ("140213001000", "140213001"),
+            ("140213001205", "140213001"),
+            ("1402", "1402"),
+        ] {
+            assert_eq!(township_of(code), want, "{code}");
+        }
+    }
+
+    #[test]
+    fn coverage_counts_broadcast_townships_as_reached_population() {
+        let targets = vec![
+            ("140213001".to_string(), "甲街道".to_string(), 9000),
+            ("140213002".to_string(), "乙街道".to_string(), 1000),
+            ("140213003".to_string(), "丙镇".to_string(), 500),
+        ];
+        let f = |channel, division, state| DeliveryFact {
+            channel,
+            division,
+            state,
+        };
+        let ds = vec![
+            f("broadcast", "140213001000", "delivered"),
+            f("broadcast", "140213002000", "dead"),
+            f("broadcast", "140213003000", "pending"),
+            f("sms", "140213002101", "delivered"),
+            f("sms", "140213002", "delivered"),
+            f("webhook", "140213", "dead"),
+        ];
+        let c = coverage(&targets, &ds);
+        assert_eq!(c.targeted_population, 10_500);
+        assert_eq!(c.reached_population, 9000);
+        assert!(!c.met, "9000 / 10500 < 90 %");
+        assert_eq!(
+            c.channels["broadcast"],
+            ChannelCount {
+                targeted: 3,
+                delivered: 1,
+                pending: 1,
+                dead: 1
+            }
+        );
+        assert_eq!(c.channels["sms"].delivered, 2);
+        let row = |code: &str| c.by_division.iter().find(|r| r.code == code).unwrap();
+        assert!(row("140213001").met);
+        assert_eq!(row("140213001").share, Some(1.0));
+        assert_eq!(
+            row("140213002").reached_population,
+            0,
+            "SMS is not population"
+        );
+        assert_eq!(row("140213002").recipients["sms"].delivered, 2);
+        assert_eq!(row("140213").targeted_population, 0);
+        assert_eq!(row("140213").share, None);
+        assert!(!row("140213").met);
+        // The second township's loudspeakers deliver: 10 000 / 10 500 ≥ 90 %.
+        let mut ds2 = ds.clone();
+        ds2[1].state = "delivered";
+        let c2 = coverage(&targets, &ds2);
+        assert_eq!(c2.reached_population, 10_000);
+        assert!(c2.met);
+        assert_eq!(c2.target_share, 0.9);
+        // Exactly 90 % is met; nothing targeted is not.
+        let exact = coverage(
+            &[
+                ("140213001".into(), "a".into(), 90),
+                ("140213002".into(), "b".into(), 10),
+            ],
+            &[f("broadcast", "140213001", "delivered")],
+        );
+        assert!(exact.met);
+        assert!(!coverage(&[], &[]).met);
+    }
+
+    #[test]
+    fn cap_problems_point_at_draft_fields() {
+        for (path, want) in [
+            ("alert/info[0]/area[0]/polygon[1]", "area.polygons[1]"),
+            ("alert/info[1]/area[0]/circle[0]", "area.circles[0]"),
+            ("alert/info[0]/area[0]/geocode[2]", "area.divisions"),
+            ("alert/info[0]/area[0]/areaDesc", "area_desc"),
+            ("alert/info[0]/expires", "expires_at"),
+            ("alert/info[0]/onset", "onset_at"),
+            ("alert/info[0]/headline", "headline"),
+            ("alert/info[0]/severity", "level"),
+            ("alert/identifier", "cap"),
+        ] {
+            assert_eq!(cap_field(path), want, "{path}");
+        }
+        let ps = cap_problems(&[
+            yingji_cap::Problem::warning(
+                "alert/info[0]/expires",
+                "expires-before-effective",
+                "late",
+            ),
+            yingji_cap::Problem::warning("alert/info[0]/area[0]", "cn-no-geocode", "none"),
+            yingji_cap::Problem::error("alert/info[0]/area[0]/polygon[0]", "x", "bad"),
+        ]);
+        let got: Vec<(&str, bool)> = ps.iter().map(|p| (p.field.as_str(), p.blocking)).collect();
+        assert_eq!(
+            got,
+            [
+                ("expires_at", true),
+                ("area", false),
+                ("area.polygons[0]", true)
+            ]
+        );
     }
 }
