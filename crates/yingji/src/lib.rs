@@ -49,6 +49,7 @@ pub async fn open(config: Config) -> Result<AppState, OpenError> {
     config.dispatch.check().map_err(OpenError::Config)?;
     let db = db::Db::connect(&config.database_url()).await?;
     registry::store::ensure_dictionaries(&db).await?;
+    plans::store::ensure_seeded(&db).await?;
     let graph = match &config.routing_graph {
         Some(p) => {
             let path = p.clone();

@@ -138,6 +138,7 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
                 || module.starts_with("reports.")
                 || module == "incidents"
                 || module == "warnings"
+                || module == "plans"
         }
         (Role::Reporter, Action::Read) => module != "users",
         (Role::Reporter, Action::Write) => module == "reports.disaster",
@@ -280,6 +281,10 @@ mod tests {
             (Role::Observer, Read, "incidents", true),
             (Role::Enterprise, Read, "incidents", false),
             (Role::Operator, Write, "warnings", true),
+            (Role::Operator, Write, "plans", true),
+            (Role::Observer, Write, "plans", false),
+            (Role::Observer, Read, "plans", true),
+            (Role::Reporter, Write, "plans", false),
             (Role::Reporter, Write, "warnings", false),
             (Role::Observer, Write, "warnings", false),
         ];

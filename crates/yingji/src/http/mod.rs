@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::dispatch::api::routes())
         .merge(crate::incidents::api::routes())
         .merge(crate::warnings::api::routes())
+        .merge(crate::plans::api::routes())
         .route("/map/config", get(map_config));
     Router::new()
         .route("/healthz", get(healthz))
