@@ -135,7 +135,7 @@ async fn published_versions_never_change_and_a_revision_is_edited_then_published
         assert_eq!(fields(&p), ["triggers"]);
         let (st, p) = send(cmd.post(url, &json!({ "version": "2026版", "triggers": ["law_change"], "reason": " " })).await).await;
         assert_eq!((st, fields(&p)), (422, vec!["reason".to_string()]), "{p}");
-        let ok = json!({ "version": "2026版", "triggers": ["law_change", "drill_problems"], "reason": "上位法修订，演练发现响应分级偏高" });
+        let ok = json!({ "version": "2026版", "triggers": ["law_change", "response_lessons"], "reason": "上位法修订，演练发现响应分级偏高" });
         let (st, _) = send(obs.post(url, &ok).await).await;
         assert_eq!(st, 403);
         let (st, _) = send(pc.post(url, &ok).await).await;
@@ -143,7 +143,7 @@ async fn published_versions_never_change_and_a_revision_is_edited_then_published
         let (st, v2) = send(cmd.post(url, &ok).await).await;
         assert_eq!(st, 201, "{b}: {v2}");
         assert_eq!((v2["revision"].as_i64(), v2["status"].as_str()), (Some(2), Some("draft")));
-        assert_eq!(v2["revision_triggers"], json!(["law_change", "drill_problems"]));
+        assert_eq!(v2["revision_triggers"], json!(["law_change", "response_lessons"]));
         // One draft at a time.
         let (st, p) = send(cmd.post(url, &json!({ "version": "2027版", "triggers": ["law_change"], "reason": "再修订" })).await).await;
         assert_eq!(st, 409, "{p}");
@@ -218,19 +218,21 @@ async fn published_versions_never_change_and_a_revision_is_edited_then_published
         // The response records the version it started under.
         let (st, i) = step(&cmd, id, 1, json!({ "kind": "verify" })).await;
         assert_eq!(st, 200, "{i}");
-        let (st, i) = step(&cmd, id, 2, json!({ "kind": "start_response", "level": "II", "plan": "DT-ZX-SLHZ" })).await;
+        let (st, i) = step(&cmd, id, 2, json!({ "kind": "grade" })).await;
+        assert_eq!((st, i["grade"].as_str()), (200, Some("II")), "graded on the new version: {i}");
+        let (st, i) = step(&cmd, id, 3, json!({ "kind": "start_response", "level": "II", "plan": "DT-ZX-SLHZ" })).await;
         assert_eq!(st, 200, "{i}");
         assert_eq!(i["plan_code"], "DT-ZX-SLHZ");
         assert_eq!(i["plan_revision"], 2);
-        let (st, _) = step(&cmd, id, 3, json!({ "kind": "end_response", "reason": "明火扑灭" })).await;
+        let (st, _) = step(&cmd, id, 4, json!({ "kind": "end_response", "reason": "明火扑灭" })).await;
         assert_eq!(st, 200);
 
         // The after-action review records improvement items.
         let due = (today() + time::Duration::days(30)).to_string();
-        let (st, p) = step(&cmd, id, 4, json!({ "kind": "review", "summary": "x", "improvements": [{ "title": "x", "owner_department": "nobody", "due_on": due }] })).await;
+        let (st, p) = step(&cmd, id, 5, json!({ "kind": "review", "summary": "x", "improvements": [{ "title": "x", "owner_department": "nobody", "due_on": due }] })).await;
         assert_eq!(st, 422, "{p}");
         assert_eq!(fields(&p), ["improvements[0].owner_department"]);
-        let (st, i) = step(&cmd, id, 4, json!({ "kind": "review", "summary": "扑救及时，但通信中断", "improvements": [{ "title": "配备卫星电话", "owner_department": "forestry", "due_on": due }] })).await;
+        let (st, i) = step(&cmd, id, 5, json!({ "kind": "review", "summary": "扑救及时，但通信中断", "improvements": [{ "title": "配备卫星电话", "owner_department": "forestry", "due_on": due }] })).await;
         assert_eq!(st, 200, "{i}");
         assert_eq!(i["state"], "reviewed");
         let (_, items) = send(cmd.get(&format!("/api/v1/improvements?source=incident&source_id={id}")).await).await;

@@ -2856,4 +2856,160 @@ mod tests {
             assert!(e.to_string().contains(want), "{e} lacks {want}");
         }
     }
+
+    #[test]
+    fn version_states_and_one_draft_at_a_time() {
+        let c = catalog();
+        let v1 = c.plan("DT-ZX-DZ").expect("plan").clone();
+        let r = Revision {
+            version: "2026版".into(),
+            triggers: vec!["evaluation".into()],
+            reason: "评估后修订".into(),
+        };
+        let v2 = v1.revise(&r, &c.triggers).expect("revises");
+        let mut all = vec![v1.clone(), v2.clone()];
+        assert_eq!(version_state(&v1, &all), VersionState::InForce);
+        assert_eq!(version_state(&v2, &all), VersionState::Draft);
+        // A draft is open: no second revision.
+        assert_eq!(revisable("DT-ZX-DZ", &all).expect_err("draft open").key(), "invalid_state");
+        let p2 = v2.publish(date!(2026 - 12 - 01)).expect("publishes");
+        all[1] = p2.clone();
+        assert_eq!(version_state(&v1, &all), VersionState::Superseded);
+        assert_eq!(version_state(&p2, &all), VersionState::InForce);
+        assert_eq!(revisable("DT-ZX-DZ", &all).expect("revisable").revision, 2);
+        // Other codes do not count; a plan never published cannot be revised.
+        assert_eq!(version_state(&v1, &[v1.clone()]), VersionState::InForce);
+        let mut new = v1.clone();
+        new.code = "NEW".into();
+        new.status = PlanStatus::Draft;
+        assert_eq!(revisable("NEW", &[new]).expect_err("no version").key(), "invalid_state");
+    }
+
+    #[test]
+    fn evaluations_are_dated_between_publication_and_today_and_reset_the_clock() {
+        let c = catalog();
+        let p = c.plan("DT-ZX-DZZH").expect("plan").clone();
+        let today = date!(2026 - 11 - 29);
+        let table = [
+            (today, None),
+            (p.published_on, None),
+            (date!(2026 - 11 - 30), Some("evaluated_on")),
+            (p.published_on - time::Duration::days(1), Some("evaluated_on")),
+        ];
+        for (on, want) in table {
+            let got = check_evaluation(&p, on, today).err().map(|e| match e {
+                PlanError::Input { field, .. } => field,
+                _ => "other",
+            });
+            assert_eq!(got, want, "{on}");
+        }
+        let mut draft = p.clone();
+        draft.status = PlanStatus::Draft;
+        assert_eq!(check_evaluation(&draft, today, today).expect_err("draft").key(), "invalid_state");
+        assert!(review_due(&p, today).overdue);
+        let evaluated = with_evaluations(p.clone(), &[date!(2026 - 11 - 01), date!(2019 - 01 - 01)]);
+        assert_eq!(evaluated.last_evaluated_on, date!(2026 - 11 - 01));
+        assert!(!review_due(&evaluated, today).overdue);
+        // An evaluation before the version was published does not count.
+        let old = with_evaluations(p.clone(), &[p.published_on - time::Duration::days(1)]);
+        assert_eq!(old.last_evaluated_on, p.last_evaluated_on);
+    }
+
+    #[test]
+    fn drill_life_cycle() {
+        use DrillState as S;
+        let today = date!(2026 - 11 - 29);
+        let hold = |d: Date, people: u32, participants: usize| DrillEvent::Hold {
+            held_on: d,
+            people,
+            participants,
+        };
+        let eval = |e: &str| DrillEvent::Evaluate {
+            evaluation: e.into(),
+        };
+        let cancel = |r: &str| DrillEvent::Cancel { reason: r.into() };
+        let table: Vec<(S, DrillEvent, Result<S, &str>)> = vec![
+            (S::Planned, hold(today, 10, 2), Ok(S::Held)),
+            (S::Planned, hold(date!(2026 - 11 - 30), 10, 2), Err("held_on")),
+            (S::Planned, hold(today, 0, 2), Err("people")),
+            (S::Planned, hold(today, 10, 0), Err("participants")),
+            (S::Held, eval("达到目的"), Ok(S::Evaluated)),
+            (S::Held, eval(" "), Err("evaluation")),
+            (S::Planned, eval("x"), Err("state")),
+            (S::Evaluated, hold(today, 1, 1), Err("state")),
+            (S::Planned, cancel("天气"), Ok(S::Cancelled)),
+            (S::Planned, cancel(""), Err("reason")),
+            (S::Held, cancel("x"), Err("state")),
+            (S::Cancelled, hold(today, 1, 1), Err("state")),
+        ];
+        for (from, ev, want) in table {
+            let got = from.transition(&ev, today).map_err(|e| match e {
+                PlanError::Input { field, .. } => field,
+                _ => "state",
+            });
+            assert_eq!(got, want, "{from:?} {ev:?}");
+        }
+        for d in &catalog().drills {
+            let s = DrillState::of(d);
+            assert_eq!(s == DrillState::Planned, d.held_on.is_none(), "{}", d.title);
+            assert_eq!(DrillState::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn improvement_items_close_only_when_someone_else_verifies() {
+        use ImprovementEvent as E;
+        use ImprovementState as S;
+        let table = [
+            (S::Open, E::Start, "a", "", Some(S::InProgress)),
+            (S::InProgress, E::Complete, "a", "", Some(S::Done)),
+            (S::Done, E::Verify, "b", "a", Some(S::Verified)),
+            (S::Done, E::Verify, "a", "a", None),
+            (S::Done, E::Reopen, "b", "a", Some(S::InProgress)),
+            (S::Open, E::Complete, "a", "", None),
+            (S::Open, E::Verify, "b", "", None),
+            (S::Verified, E::Reopen, "b", "a", None),
+            (S::InProgress, E::Start, "a", "", None),
+        ];
+        for (from, ev, actor, done_by, want) in table {
+            let got = from.transition(ev, actor, done_by);
+            assert_eq!(got.as_ref().ok().copied(), want, "{from:?} {ev:?} by {actor}");
+            if let Err(e) = got {
+                assert_eq!(e.key(), "invalid_state");
+            }
+        }
+        let e = S::Done.transition(E::Verify, "a", "a").expect_err("same user");
+        assert!(e.to_string().contains("他人"), "{e}");
+        for s in [S::Open, S::InProgress, S::Done, S::Verified] {
+            assert_eq!(S::parse(s.as_str()), Some(s));
+        }
+        for e in [E::Start, E::Complete, E::Verify, E::Reopen] {
+            assert_eq!(E::parse(e.as_str()), Some(e));
+        }
+    }
+
+    #[test]
+    fn improvement_overdue_and_checks() {
+        use ImprovementState as S;
+        let due = date!(2026 - 11 - 29);
+        let table = [
+            (S::Open, date!(2026 - 11 - 29), (false, 0)),
+            (S::Open, date!(2026 - 11 - 30), (true, 1)),
+            (S::InProgress, date!(2026 - 12 - 09), (true, 10)),
+            (S::Done, date!(2026 - 12 - 09), (false, 0)),
+            (S::Verified, date!(2027 - 12 - 09), (false, 0)),
+        ];
+        for (s, on, want) in table {
+            assert_eq!(improvement_overdue(due, s, on), want, "{s:?} {on}");
+        }
+        assert_eq!(default_due(date!(2026 - 11 - 30)), date!(2027 - 02 - 28));
+        let c = catalog();
+        let today = date!(2026 - 11 - 29);
+        assert!(check_improvement(&c, "补充通信设备", "emergency", today, today).is_empty());
+        let fields: Vec<&str> = check_improvement(&c, " ", "nobody", date!(2026 - 11 - 28), today)
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(fields, ["title", "owner_department", "due_on"]);
+    }
 }
