@@ -651,6 +651,8 @@ export interface IncidentEventBody {
   plan?: string
   reason?: string
   summary?: string
+  /** review: improvement items found. */
+  improvements?: ItemInput[]
 }
 
 export interface NewInstruction {

@@ -910,6 +910,7 @@ const en: Messages<typeof zh> = {
     improvementCount: '{n} items',
   },
   improvement: {
+    add: 'Add an item',
     title: 'Improvement items',
     item: 'Item',
     source: 'Source',

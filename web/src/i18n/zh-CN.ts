@@ -907,6 +907,7 @@ export default {
     improvementCount: '{n} 项整改',
   },
   improvement: {
+    add: '添加整改事项',
     title: '整改事项',
     item: '整改事项',
     source: '来源',

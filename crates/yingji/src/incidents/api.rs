@@ -22,8 +22,8 @@ use crate::auth::{authorize, Action, Principal, Role as UserRole, Scope};
 use crate::db::{format_time, parse_time};
 use crate::http::{ApiError, AppState, FieldError, Json, Query};
 use crate::journal::{self, NewEntry};
-use crate::plans::{match_plans, Catalog, Facts, Level, PlanError};
 use crate::plans::store as plan_store;
+use crate::plans::{match_plans, Catalog, Facts, Level, PlanError};
 use crate::reports::deadlines::CST;
 
 pub fn routes() -> Router<AppState> {

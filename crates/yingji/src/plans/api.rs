@@ -22,12 +22,12 @@ use serde_json::{json, Value};
 use time::{Date, OffsetDateTime};
 
 use super::store::{
-    self, format_date, parse_date, DrillProblem, Evaluation, Improvement, PlanVersion,
-    StoredDrill, Write,
+    self, format_date, parse_date, DrillProblem, Evaluation, Improvement, PlanVersion, StoredDrill,
+    Write,
 };
 use super::{
     check_evaluation, check_improvement, default_due, drill_history, drill_status,
-    improvement_overdue, revisable, review_due, version_state, Catalog, Conclusion, DrillEvent,
+    improvement_overdue, review_due, revisable, version_state, Catalog, Conclusion, DrillEvent,
     DrillState, ImprovementEvent, ImprovementState, Plan, PlanError, PlanLevel, PlanStatus,
     PlanType, Problem, Revision, VersionState,
 };
@@ -111,11 +111,7 @@ const PLAN_FIELDS: [&str; 10] = [
 /// The field a catalogue problem is about: `levels.II.tasks[0]` for a
 /// level's, else the plan field its message names.
 fn problem_field(p: &Problem) -> String {
-    let rest = p
-        .entry
-        .split_once(' ')
-        .map(|(_, r)| r.trim())
-        .unwrap_or("");
+    let rest = p.entry.split_once(' ').map(|(_, r)| r.trim()).unwrap_or("");
     if let Some(level) = rest.strip_prefix("level ") {
         let (l, tail) = level.split_once(' ').unwrap_or((level, ""));
         return if tail.is_empty() {
@@ -130,7 +126,10 @@ fn problem_field(p: &Problem) -> String {
     }
     PLAN_FIELDS
         .iter()
-        .find(|f| msg.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == **f))
+        .find(|f| {
+            msg.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == **f)
+        })
         .map_or_else(|| "plan".to_string(), |f| (*f).to_string())
 }
 
@@ -140,7 +139,14 @@ fn fields_of(ps: &[Problem]) -> Vec<FieldError> {
         .collect()
 }
 
-fn entry(p: &Principal, jurisdiction: &str, entity: &str, id: String, kind: &'static str, payload: Value) -> NewEntry {
+fn entry(
+    p: &Principal,
+    jurisdiction: &str,
+    entity: &str,
+    id: String,
+    kind: &'static str,
+    payload: Value,
+) -> NewEntry {
     NewEntry {
         actor: p.username.clone(),
         jurisdiction: jurisdiction.to_string(),
@@ -308,7 +314,10 @@ async fn detail(
         .iter()
         .map(|d| json!({ "title": d.title, "kind": d.kind, "planned_on": format_date(d.planned_on), "held_on": d.held_on.map(format_date) }))
         .collect();
-    let last = vs.last().map(|v| v.plan.divisions.clone()).unwrap_or_default();
+    let last = vs
+        .last()
+        .map(|v| v.plan.divisions.clone())
+        .unwrap_or_default();
     Ok(axum::Json(json!({
         "code": code,
         "current": find(VersionState::InForce),
@@ -623,7 +632,10 @@ async fn edit(
             .iter()
             .any(|x| x.code == code && x.revision != n && x.version == l);
         if clash {
-            return Err(ApiError::field("label", format!("版本号 {l} 已被其他版本使用")));
+            return Err(ApiError::field(
+                "label",
+                format!("版本号 {l} 已被其他版本使用"),
+            ));
         }
         plan.version = l.to_string();
     }
@@ -634,7 +646,13 @@ async fn edit(
     match store::update_draft(&mut tx, v.id, &plan, b.version, &at).await? {
         Write::Done => {}
         Write::Stale => return Err(ApiError::Conflict),
-        Write::Immutable => return Err(perr(v.plan.ensure_editable().err().unwrap_or(PlanError::State("已发布的版本不可修改".into())))),
+        // Published by someone else meanwhile: never written again.
+        Write::Immutable => {
+            return Err(perr(PlanError::Immutable {
+                code: plan.code.clone(),
+                version: plan.version.clone(),
+            }))
+        }
     }
     journal::append(
         &mut tx,
@@ -673,7 +691,9 @@ async fn publish(
 ) -> Result<axum::Json<Value>, ApiError> {
     let (v, _, scope) = one_version(&s, &p, &code, n, Action::Write).await?;
     if !is_commander(&p) {
-        return Err(ApiError::NotAllowed("预案须由指挥长（领导）审定发布".into()));
+        return Err(ApiError::NotAllowed(
+            "预案须由指挥长（领导）审定发布".into(),
+        ));
     }
     v.plan.ensure_editable().map_err(perr)?;
     ApiError::unless_current(v.version, b.version)?;
@@ -801,8 +821,7 @@ async fn evaluate(
 // ── drills ─────────────────────────────────────────────────────────────
 
 fn drill_json(d: &StoredDrill, c: &Catalog, on: Date) -> Value {
-    let late = d.state == DrillState::Planned
-        && parse_date(&d.planned_on).is_some_and(|x| x < on);
+    let late = d.state == DrillState::Planned && parse_date(&d.planned_on).is_some_and(|x| x < on);
     let mut v = serde_json::to_value(d).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.insert("state_zh".into(), d.state.label_zh().into());
@@ -1070,7 +1089,9 @@ async fn edit_drill(
     .await?;
     tx.commit().await?;
     s.feed.wake();
-    let d = store::get_drill(&s.db, id).await?.ok_or(ApiError::NotFound)?;
+    let d = store::get_drill(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(axum::Json(drill_json(&d, &c, today(now))))
 }
 
@@ -1226,9 +1247,8 @@ async fn drill_event(
         "hold" => {
             let held_on = match b.held_on.as_deref() {
                 None | Some("") => on,
-                Some(x) => {
-                    parse_date(x).ok_or_else(|| ApiError::field("held_on", "日期格式应为 YYYY-MM-DD"))?
-                }
+                Some(x) => parse_date(x)
+                    .ok_or_else(|| ApiError::field("held_on", "日期格式应为 YYYY-MM-DD"))?,
             };
             if let Some(ps) = &b.participants {
                 for (i, x) in ps.iter().enumerate() {
@@ -1312,7 +1332,9 @@ async fn drill_event(
     journal::append(&mut tx, now, entries).await?;
     tx.commit().await?;
     s.feed.wake();
-    let d = store::get_drill(&s.db, id).await?.ok_or(ApiError::NotFound)?;
+    let d = store::get_drill(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(axum::Json(drill_json(&d, &c, on)))
 }
 
@@ -1400,9 +1422,7 @@ async fn improvement_event(
     let ev = ImprovementEvent::parse(&b.kind)
         .ok_or_else(|| ApiError::field("kind", format!("未知的操作“{}”", b.kind)))?;
     let from = i.state;
-    i.state = from
-        .transition(ev, &p.username, &i.done_by)
-        .map_err(perr)?;
+    i.state = from.transition(ev, &p.username, &i.done_by).map_err(perr)?;
     let now = OffsetDateTime::now_utc();
     let at = format_time(now);
     match ev {

@@ -1113,7 +1113,10 @@ fn team_kinds() -> HashSet<String> {
 /// database (afterwards the stored versions are the truth).
 pub fn embedded() -> Result<&'static Catalog, PlanError> {
     static CATALOG: std::sync::OnceLock<Result<Catalog, PlanError>> = std::sync::OnceLock::new();
-    CATALOG.get_or_init(Catalog::embedded).as_ref().map_err(Clone::clone)
+    CATALOG
+        .get_or_init(Catalog::embedded)
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 impl Catalog {
@@ -2034,8 +2037,12 @@ pub enum DrillEvent {
         participants: usize,
     },
     /// 评估: the evaluation opinion.
-    Evaluate { evaluation: String },
-    Cancel { reason: String },
+    Evaluate {
+        evaluation: String,
+    },
+    Cancel {
+        reason: String,
+    },
 }
 
 impl DrillState {
@@ -2871,7 +2878,10 @@ mod tests {
         assert_eq!(version_state(&v1, &all), VersionState::InForce);
         assert_eq!(version_state(&v2, &all), VersionState::Draft);
         // A draft is open: no second revision.
-        assert_eq!(revisable("DT-ZX-DZ", &all).expect_err("draft open").key(), "invalid_state");
+        assert_eq!(
+            revisable("DT-ZX-DZ", &all).expect_err("draft open").key(),
+            "invalid_state"
+        );
         let p2 = v2.publish(date!(2026 - 12 - 01)).expect("publishes");
         all[1] = p2.clone();
         assert_eq!(version_state(&v1, &all), VersionState::Superseded);
@@ -2882,7 +2892,10 @@ mod tests {
         let mut new = v1.clone();
         new.code = "NEW".into();
         new.status = PlanStatus::Draft;
-        assert_eq!(revisable("NEW", &[new]).expect_err("no version").key(), "invalid_state");
+        assert_eq!(
+            revisable("NEW", &[new]).expect_err("no version").key(),
+            "invalid_state"
+        );
     }
 
     #[test]
@@ -2894,7 +2907,10 @@ mod tests {
             (today, None),
             (p.published_on, None),
             (date!(2026 - 11 - 30), Some("evaluated_on")),
-            (p.published_on - time::Duration::days(1), Some("evaluated_on")),
+            (
+                p.published_on - time::Duration::days(1),
+                Some("evaluated_on"),
+            ),
         ];
         for (on, want) in table {
             let got = check_evaluation(&p, on, today).err().map(|e| match e {
@@ -2905,9 +2921,15 @@ mod tests {
         }
         let mut draft = p.clone();
         draft.status = PlanStatus::Draft;
-        assert_eq!(check_evaluation(&draft, today, today).expect_err("draft").key(), "invalid_state");
+        assert_eq!(
+            check_evaluation(&draft, today, today)
+                .expect_err("draft")
+                .key(),
+            "invalid_state"
+        );
         assert!(review_due(&p, today).overdue);
-        let evaluated = with_evaluations(p.clone(), &[date!(2026 - 11 - 01), date!(2019 - 01 - 01)]);
+        let evaluated =
+            with_evaluations(p.clone(), &[date!(2026 - 11 - 01), date!(2019 - 01 - 01)]);
         assert_eq!(evaluated.last_evaluated_on, date!(2026 - 11 - 01));
         assert!(!review_due(&evaluated, today).overdue);
         // An evaluation before the version was published does not count.
@@ -2930,7 +2952,11 @@ mod tests {
         let cancel = |r: &str| DrillEvent::Cancel { reason: r.into() };
         let table: Vec<(S, DrillEvent, Result<S, &str>)> = vec![
             (S::Planned, hold(today, 10, 2), Ok(S::Held)),
-            (S::Planned, hold(date!(2026 - 11 - 30), 10, 2), Err("held_on")),
+            (
+                S::Planned,
+                hold(date!(2026 - 11 - 30), 10, 2),
+                Err("held_on"),
+            ),
             (S::Planned, hold(today, 0, 2), Err("people")),
             (S::Planned, hold(today, 10, 0), Err("participants")),
             (S::Held, eval("达到目的"), Ok(S::Evaluated)),
@@ -2973,12 +2999,18 @@ mod tests {
         ];
         for (from, ev, actor, done_by, want) in table {
             let got = from.transition(ev, actor, done_by);
-            assert_eq!(got.as_ref().ok().copied(), want, "{from:?} {ev:?} by {actor}");
+            assert_eq!(
+                got.as_ref().ok().copied(),
+                want,
+                "{from:?} {ev:?} by {actor}"
+            );
             if let Err(e) = got {
                 assert_eq!(e.key(), "invalid_state");
             }
         }
-        let e = S::Done.transition(E::Verify, "a", "a").expect_err("same user");
+        let e = S::Done
+            .transition(E::Verify, "a", "a")
+            .expect_err("same user");
         assert!(e.to_string().contains("他人"), "{e}");
         for s in [S::Open, S::InProgress, S::Done, S::Verified] {
             assert_eq!(S::parse(s.as_str()), Some(s));

@@ -79,8 +79,7 @@ fn status_text(s: PlanStatus) -> &'static str {
 
 fn version_from_row(r: &AnyRow) -> Result<PlanVersion, DbError> {
     let body: String = col(r, "body")?;
-    let mut plan: Plan =
-        serde_json::from_str(&body).map_err(|e| corrupt("plan_versions", e))?;
+    let mut plan: Plan = serde_json::from_str(&body).map_err(|e| corrupt("plan_versions", e))?;
     let status: String = col(r, "status")?;
     plan.status = match status.as_str() {
         "draft" => PlanStatus::Draft,
@@ -88,8 +87,8 @@ fn version_from_row(r: &AnyRow) -> Result<PlanVersion, DbError> {
         other => return Err(corrupt("plan_versions", format!("status {other:?}"))),
     };
     plan.code = col(r, "code")?;
-    plan.revision = u32::try_from(col::<i64>(r, "revision")?)
-        .map_err(|e| corrupt("plan_versions", e))?;
+    plan.revision =
+        u32::try_from(col::<i64>(r, "revision")?).map_err(|e| corrupt("plan_versions", e))?;
     Ok(PlanVersion {
         id: col(r, "id")?,
         plan,
@@ -103,12 +102,7 @@ fn version_from_row(r: &AnyRow) -> Result<PlanVersion, DbError> {
 }
 
 /// Store a new version (a seed, a new plan's draft or a revision's draft).
-pub async fn insert_version(
-    tx: &mut Tx,
-    plan: &Plan,
-    by: &str,
-    at: &str,
-) -> Result<i64, DbError> {
+pub async fn insert_version(tx: &mut Tx, plan: &Plan, by: &str, at: &str) -> Result<i64, DbError> {
     let published = plan.is_published();
     let row = sqlx::query(
         "INSERT INTO plan_versions (code, revision, status, divisions, body, created_by, created_at, published_by, published_at, updated_at, version) \
