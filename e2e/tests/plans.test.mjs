@@ -62,16 +62,16 @@ test('revise a plan, change a criterion, publish; hold a drill whose problem bec
 
     // Revise: trigger and reason; the draft editor opens.
     await page.locator('[data-testid=btn-revise]').click()
-    await page.locator('[data-testid=revise-version] input').fill(`2026版${stamp}`)
+    await page.locator('[data-testid=revise-version]').fill(`2026版`)
     await page.locator('[data-testid=revise-trigger-response_lessons]').click()
-    await page.locator('[data-testid=revise-reason] textarea').fill('演练发现Ⅱ级响应启动偏晚')
+    await page.locator('[data-testid=revise-reason]').fill('演练发现Ⅱ级响应启动偏晚')
     await page.locator('[data-testid=revise-submit]').click()
     const value = page.locator('[data-testid=edit-crit-value-II-0] input')
     await value.waitFor()
     assert.equal(await value.inputValue(), '100')
     await value.fill('50')
     await value.press('Tab')
-    await page.locator('[data-testid=edit-criteria-text-II] textarea').fill('受害森林面积50公顷以上（修订）')
+    await page.locator('[data-testid=edit-criteria-text-II]').fill('受害森林面积50公顷以上（修订）')
     await page.locator('[data-testid=edit-save]').click()
     await page.locator('[data-testid=edit-dialog]').waitFor({ state: 'hidden' })
     await page.locator('[data-testid=plan-shown][data-status=draft]').waitFor()
@@ -100,7 +100,7 @@ test('revise a plan, change a criterion, publish; hold a drill whose problem bec
     await page.waitForURL('**/drills?plan=*')
     await page.locator('[data-testid=btn-create-drill]').click()
     const title = `森林火灾扑救桌面推演${stamp}`
-    await page.locator('[data-testid=drill-title] input').fill(title)
+    await page.locator('[data-testid=drill-title]').fill(title)
     await page.locator('[data-testid=drill-create-submit]').click()
     await page.locator('[data-testid=drill-create-dialog]').waitFor({ state: 'hidden' })
     const drills = await apiFetch(page, `/api/v1/drills?plan=${CODE}`)
@@ -110,7 +110,7 @@ test('revise a plan, change a criterion, publish; hold a drill whose problem bec
     await page.locator(`[data-testid=drill-state-${drill.id}][data-state=planned]`).waitFor()
     await page.locator(`[data-testid=btn-hold-${drill.id}]`).click()
     const problem = `扑火队与无人机图传链路中断${stamp}`
-    await page.locator('[data-testid=drill-problems] textarea').fill(problem)
+    await page.locator('[data-testid=drill-problems]').fill(problem)
     await page.locator('[data-testid=drill-step-submit]').click()
     await page.locator(`[data-testid=drill-state-${drill.id}][data-state=held]`).waitFor()
 

@@ -869,6 +869,7 @@ const en: Messages<typeof zh> = {
     conclusionRevise: 'Needs revision',
     note: 'Note',
     evaluated: 'Evaluation recorded',
+    recordedBy: 'Recorded by',
     noEvaluations: 'No evaluations yet',
     drills: 'Drills',
     improvements: 'Improvement items',

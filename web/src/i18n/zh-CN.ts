@@ -866,6 +866,7 @@ export default {
     conclusionRevise: '需要修订',
     note: '说明',
     evaluated: '评估已记录',
+    recordedBy: '记录人',
     noEvaluations: '暂无评估记录',
     drills: '演练记录',
     improvements: '整改事项',

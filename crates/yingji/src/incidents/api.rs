@@ -397,6 +397,14 @@ fn level_field(v: &Option<String>) -> Result<Level, ApiError> {
         .ok_or_else(|| ApiError::field("level", "响应级别应为 Ⅰ/Ⅱ/Ⅲ/Ⅳ"))
 }
 
+/// What a step writes besides the incident: instructions from the plan's
+/// task templates, improvement items from the review.
+#[derive(Default)]
+struct Extra {
+    instructions: Vec<Instruction>,
+    improvements: Vec<plan_store::Improvement>,
+}
+
 /// Save `i` (read at `version`) with journal entries, or 409 when another
 /// user changed it first; answer with the incident as it now is.
 async fn save(
@@ -404,8 +412,7 @@ async fn save(
     i: &Incident,
     version: i64,
     mut entries: Vec<NewEntry>,
-    instructions: Vec<Instruction>,
-    mut improvements: Vec<plan_store::Improvement>,
+    mut extra: Extra,
     p: &Principal,
     now: OffsetDateTime,
 ) -> Result<axum::Json<Value>, ApiError> {
@@ -413,10 +420,10 @@ async fn save(
     if !store::update_incident(&mut tx, i, version).await? {
         return Err(ApiError::Conflict);
     }
-    for x in &instructions {
+    for x in &extra.instructions {
         store::insert_instruction(&mut tx, x).await?;
     }
-    entries.extend(crate::plans::api::insert_items(&mut tx, p, &mut improvements).await?);
+    entries.extend(crate::plans::api::insert_items(&mut tx, p, &mut extra.improvements).await?);
     journal::append(&mut tx, now, entries).await?;
     tx.commit().await?;
     s.feed.wake();
@@ -550,8 +557,10 @@ async fn event(
         &i,
         b.version,
         vec![entry(&p, &i, ev.as_str(), payload)],
-        new_instructions,
-        new_items,
+        Extra {
+            instructions: new_instructions,
+            improvements: new_items,
+        },
         &p,
         now,
     )
@@ -595,8 +604,7 @@ async fn update_facts(
         &i,
         b.version,
         vec![entry(&p, &i, "update", payload)],
-        Vec::new(),
-        Vec::new(),
+        Extra::default(),
         &p,
         now,
     )
@@ -641,8 +649,7 @@ async fn helped(
         &i,
         b.version,
         vec![entry(&p, &i, "helped", payload)],
-        Vec::new(),
-        Vec::new(),
+        Extra::default(),
         &p,
         now,
     )

@@ -2888,7 +2888,10 @@ mod tests {
         assert_eq!(version_state(&p2, &all), VersionState::InForce);
         assert_eq!(revisable("DT-ZX-DZ", &all).expect("revisable").revision, 2);
         // Other codes do not count; a plan never published cannot be revised.
-        assert_eq!(version_state(&v1, &[v1.clone()]), VersionState::InForce);
+        assert_eq!(
+            version_state(&v1, std::slice::from_ref(&v1)),
+            VersionState::InForce
+        );
         let mut new = v1.clone();
         new.code = "NEW".into();
         new.status = PlanStatus::Draft;
