@@ -113,6 +113,10 @@ test('revise a plan, change a criterion, publish; hold a drill whose problem bec
     await page.locator('[data-testid=drill-problems]').fill(problem)
     await page.locator('[data-testid=drill-step-submit]').click()
     await page.locator(`[data-testid=drill-state-${drill.id}][data-state=held]`).waitFor()
+    await page.locator(`[data-testid=btn-evaluate-${drill.id}]`).click()
+    await page.locator('[data-testid=drill-evaluation]').fill('检验了前线指挥部与航空救援的协同，基本达到目的')
+    await page.locator('[data-testid=drill-step-submit]').click()
+    await page.locator(`[data-testid=drill-state-${drill.id}][data-state=evaluated]`).waitFor()
 
     // The problem is an improvement item; start working on it.
     await page.locator('[data-testid=menu-improvements]').click()
@@ -126,9 +130,73 @@ test('revise a plan, change a criterion, publish; hold a drill whose problem bec
     assert.equal(await row.getAttribute('data-state'), 'open')
     await page.locator(`[data-testid=btn-start-${item.id}]`).click()
     await page.locator(`[data-testid=improvement-${item.id}][data-state=in_progress]`).waitFor()
+    await page.locator(`[data-testid=btn-complete-${item.id}]`).click()
+    await page.locator(`[data-testid=improvement-${item.id}][data-state=done]`).waitFor()
+    // The one who completed it cannot verify it; someone else can.
+    assert.equal(await page.locator(`[data-testid=btn-verify-${item.id}]`).isDisabled(), true)
+    const other = await newPage(browser, server.url)
+    try {
+      await login(other.page, 'admin')
+      await other.page.goto('/improvements')
+      await other.page.locator(`[data-testid=btn-verify-${item.id}]`).click()
+      await other.page.locator('[data-testid=improvements-only] label:nth-child(2)').click()
+      await other.page.locator(`[data-testid=improvement-${item.id}][data-state=verified]`).waitFor()
+      assert.deepEqual(realErrors(other.errors), [])
+    } finally {
+      await other.context.close()
+    }
     // Overdue items from the demo drills are flagged.
     await page.locator('[data-testid=improvements-overdue]').waitFor()
 
+    assert.deepEqual(realErrors(errors), [])
+  } finally {
+    await context.close()
+  }
+})
+
+test('an evaluation clears the overdue review; an after-action review records improvement items', async () => {
+  const { page, errors, context } = await newPage(browser, server.url)
+  try {
+    await login(page, 'commander')
+    await page.goto('/plans/DT-ZX-DZZH')
+    await page.locator('[data-testid=plan-review][data-overdue=true]').waitFor()
+    await page.locator('[data-testid=btn-evaluate]').click()
+    await page.locator('[data-testid=evaluate-note]').fill('风险隐患点位无重大变化，预案继续适用')
+    await page.locator('[data-testid=evaluate-submit]').click()
+    await page.locator('[data-testid=plan-review][data-overdue=false]').waitFor()
+    await page.locator('[data-testid=plan-evaluations]').getByText('风险隐患点位无重大变化').waitFor()
+
+    // An incident through to its review, by the API; the review dialog takes items.
+    const post = (p, body) => apiFetch(page, p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+    const inc = await post('/api/v1/incidents', {
+      title: `林区火情${stamp}`,
+      incident_type: 'natural.wildfire.forest',
+      division: '140213000000',
+      source: 'phone',
+      facts: { burned_area_ha: 3 },
+    })
+    assert.equal(inc.status, 201, JSON.stringify(inc.body))
+    const id = inc.body.id
+    let v = inc.body.version
+    for (const body of [{ kind: 'verify' }, { kind: 'grade' }, { kind: 'start_response', level: 'III', plan: CODE }, { kind: 'end_response', reason: '明火扑灭' }]) {
+      const r = await post(`/api/v1/incidents/${id}/events`, { version: v, ...body })
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+      v = r.body.version
+    }
+    await page.goto(`/incidents/${id}`)
+    await page.locator('[data-testid=incident-plan]').waitFor()
+    await page.locator('[data-testid=btn-review]').click()
+    await page.locator('[data-testid=reason-input] textarea').fill('处置及时；无人机图传不稳定')
+    await page.locator('[data-testid=review-item-add]').click()
+    await page.locator('[data-testid=review-item-title-0]').fill(`补充无人机图传中继设备${stamp}`)
+    await page.locator('[data-testid=reason-save]').click()
+    await page.locator('[data-testid=reason-dialog]').waitFor({ state: 'hidden' })
+    const items = await apiFetch(page, `/api/v1/improvements?source=incident&source_id=${id}`)
+    assert.equal(items.status, 200)
+    assert.deepEqual(
+      items.body.map((i) => [i.title, i.owner_department, i.state]),
+      [[`补充无人机图传中继设备${stamp}`, 'emergency', 'open']],
+    )
     assert.deepEqual(realErrors(errors), [])
   } finally {
     await context.close()

@@ -557,6 +557,8 @@ export interface IncidentSummary {
   grade: ResponseLevel | null
   response_level: ResponseLevel | null
   plan_code: string
+  /** The revision of plan_code the response started under (0: none). */
+  plan_revision?: number
   helped_at: string | null
   ended_at: string | null
   created_by: string
