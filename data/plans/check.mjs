@@ -180,6 +180,7 @@ for (const c of commands) {
   const e = c?.code ?? "?";
   if (str(c?.code) && !/^cmd\.[a-z_]+$/.test(c.code)) err(F_CMDS, e, "code must look like cmd.<slug>");
   if (!str(c?.name)) err(F_CMDS, e, "missing name");
+  if (!str(c?.name_en)) err(F_CMDS, e, "missing name_en");
   if (!["general", "special"].includes(c?.kind)) err(F_CMDS, e, "kind must be general or special");
   if (!str(c?.commander)) err(F_CMDS, e, "missing commander");
   if (!deptCodes.has(c?.office)) err(F_CMDS, e, `office ${JSON.stringify(c?.office)} is not a department`);

@@ -55,6 +55,17 @@ import type {
   DeliveryRecord,
   ChannelCount,
   WarningCoverage,
+  Department,
+  Command,
+  RevisionTrigger,
+  PlanDetail,
+  PlanVersion,
+  PlanContent,
+  StoredDrill,
+  DrillBody,
+  DrillEventBody,
+  Improvement,
+  ImprovementState,
 } from './types'
 
 export const API = '/api/v1'
@@ -214,6 +225,27 @@ export const api = {
   // 指挥调度: incidents, plans, instructions, dispatch orders
   incidentTypes: () => request<IncidentTypeNode[]>('GET', `${API}/incident-types`),
   plans: () => request<PlanSummary[]>('GET', `${API}/plans`),
+  plan: (code: string) => request<PlanDetail>('GET', `${API}/plans/${enc(code)}`),
+  planVersion: (code: string, n: number) => request<PlanVersion>('GET', `${API}/plans/${enc(code)}/versions/${n}`),
+  revisePlan: (code: string, body: { version: string; triggers: string[]; reason: string }) =>
+    request<PlanVersion>('POST', `${API}/plans/${enc(code)}/revisions`, body),
+  editPlanVersion: (code: string, n: number, body: PlanContent & { version: number; label?: string }) =>
+    request<PlanVersion>('PUT', `${API}/plans/${enc(code)}/versions/${n}`, body),
+  publishPlanVersion: (code: string, n: number, version: number) =>
+    request<PlanVersion>('POST', `${API}/plans/${enc(code)}/versions/${n}/publish`, { version }),
+  evaluatePlan: (code: string, body: { evaluated_on: string; conclusion: 'adequate' | 'revise'; note: string }) =>
+    request<unknown>('POST', `${API}/plans/${enc(code)}/evaluations`, body),
+  drills: (p: { plan?: string } = {}) => request<StoredDrill[]>('GET', `${API}/drills${qs({ plan: p.plan })}`),
+  createDrill: (body: DrillBody) => request<StoredDrill>('POST', `${API}/drills`, body),
+  editDrill: (id: number, body: DrillBody) => request<StoredDrill>('PUT', `${API}/drills/${id}`, body),
+  drillEvent: (id: number, body: DrillEventBody) => request<StoredDrill>('POST', `${API}/drills/${id}/events`, body),
+  improvements: (p: { source?: string; plan?: string } = {}) =>
+    request<Improvement[]>('GET', `${API}/improvements${qs({ source: p.source, plan: p.plan })}`),
+  improvementEvent: (id: number, body: { version: number; kind: string; note?: string }) =>
+    request<Improvement & { state: ImprovementState }>('POST', `${API}/improvements/${id}/events`, body),
+  departments: () => request<Department[]>('GET', `${API}/departments`),
+  commands: () => request<Command[]>('GET', `${API}/commands`),
+  revisionTriggers: () => request<RevisionTrigger[]>('GET', `${API}/revision-triggers`),
   incidents: (p: { active?: boolean } = {}) =>
     request<IncidentSummary[]>('GET', `${API}/incidents${qs({ active: p.active ? 'true' : undefined })}`),
   incident: (id: number | string) => request<IncidentDetail>('GET', `${API}/incidents/${enc(String(id))}`),

@@ -470,7 +470,14 @@ export interface PlanSummary {
   title: string
   type: PlanType | string
   owner: string
+  owner_name?: string
   version: string
+  revision: number
+  /** draft | in_force | superseded */
+  status: PlanVersionStatus
+  status_zh?: string
+  /** The revision of an open draft, if any. */
+  draft_revision: number | null
   incident_types: string[]
   divisions: string[]
   levels: PlanLevel[]
@@ -554,6 +561,8 @@ export interface IncidentSummary {
   grade: ResponseLevel | null
   response_level: ResponseLevel | null
   plan_code: string
+  /** The revision of plan_code the response started under (0: none). */
+  plan_revision?: number
   helped_at: string | null
   ended_at: string | null
   created_by: string
@@ -651,6 +660,8 @@ export interface IncidentEventBody {
   plan?: string
   reason?: string
   summary?: string
+  /** review: improvement items found. */
+  improvements?: ItemInput[]
 }
 
 export interface NewInstruction {
@@ -927,4 +938,192 @@ export interface WarningCoverage {
   by_division: DivisionCoverage[]
   rule: string
   broadcast_configured: boolean
+}
+
+// ---- 数字预案: stored versions, drills, improvement items ----
+export type PlanVersionStatus = 'draft' | 'in_force' | 'superseded'
+
+export interface Department {
+  code: string
+  name: string
+  short: string
+  name_en: string
+  kind: string
+}
+
+export interface Command {
+  code: string
+  name: string
+  name_en: string
+  kind: 'general' | 'special'
+  commander: string
+  office: string
+  members: string[]
+  incident_types: string[]
+}
+
+export interface RevisionTrigger {
+  code: string
+  text_zh: string
+  text_en: string
+  basis: string
+}
+
+/** One stored version of a plan (GET /plans/{code}/versions/{n}). */
+export interface PlanVersion {
+  code: string
+  title: string
+  type: PlanType | string
+  owner: string
+  owner_name: string
+  command: string | null
+  parent: string | null
+  incident_types: string[]
+  divisions: string[]
+  version: string
+  published_on: string
+  last_evaluated_on: string
+  review_years: number
+  drill_cycle_months: number
+  grading_basis: string
+  source: string
+  levels: PlanLevel[]
+  revision: number
+  revision_triggers?: string[]
+  revision_reason?: string | null
+  status: PlanVersionStatus
+  status_zh: string
+  review: ReviewStatus
+  drill: DrillStatus
+  /** Row version for edits and publication. */
+  lock_version: number
+  created_by: string
+  created_at: string
+  published_by: string
+  published_at: string | null
+}
+
+export interface PlanVersionRow {
+  revision: number
+  version: string
+  status: PlanVersionStatus
+  status_zh: string
+  published_on: string | null
+  published_by: string
+  published_at: string | null
+  created_by: string
+  created_at: string
+  revision_triggers: string[]
+  revision_reason: string | null
+}
+
+export interface PlanEvaluation {
+  id: number
+  code: string
+  revision: number
+  evaluated_on: string
+  conclusion: 'adequate' | 'revise'
+  note: string
+  recorded_by: string
+  recorded_at: string
+}
+
+export interface PlanDetail {
+  code: string
+  current: PlanVersion | null
+  draft: PlanVersion | null
+  versions: PlanVersionRow[]
+  evaluations: PlanEvaluation[]
+  drills: StoredDrill[]
+  drill_history: { title: string; kind: string; planned_on: string; held_on: string | null }[]
+  improvements: Improvement[]
+  can_write: boolean
+  can_publish: boolean
+}
+
+export type DrillKind = 'tabletop' | 'live' | 'double_blind'
+export type DrillState = 'planned' | 'held' | 'evaluated' | 'cancelled'
+
+export interface StoredDrill {
+  id: number
+  plan: string
+  plan_title: string
+  title: string
+  kind: DrillKind
+  state: DrillState
+  state_zh: string
+  planned_on: string
+  held_on: string | null
+  divisions: string[]
+  participants: string[]
+  people: number
+  evaluation: string
+  problems: { title: string; improvement: number | null }[]
+  note: string
+  late: boolean
+  version: number
+}
+
+export interface DrillBody {
+  version?: number
+  plan?: string
+  title: string
+  kind: DrillKind | string
+  planned_on: string
+  divisions?: string[]
+  participants: string[]
+  people: number
+}
+
+export interface ItemInput {
+  title: string
+  owner_department?: string
+  due_on?: string
+}
+
+export interface DrillEventBody {
+  version: number
+  kind: 'hold' | 'evaluate' | 'cancel'
+  held_on?: string
+  people?: number
+  participants?: string[]
+  problems?: ItemInput[]
+  evaluation?: string
+  reason?: string
+}
+
+export type ImprovementState = 'open' | 'in_progress' | 'done' | 'verified'
+
+export interface Improvement {
+  id: number
+  source: 'drill' | 'incident' | string
+  source_id: number
+  plan_code: string
+  division: string
+  title: string
+  owner_department: string
+  owner_name: string
+  due_on: string
+  state: ImprovementState
+  state_zh: string
+  overdue: boolean
+  overdue_days: number
+  created_by: string
+  done_by: string
+  verified_by: string
+  version: number
+}
+
+/** The editable content of a plan draft (PUT /plans/{code}/versions/{n}). */
+export interface PlanContent {
+  title: string
+  owner: string
+  command: string | null
+  parent: string | null
+  incident_types: string[]
+  divisions: string[]
+  review_years: number
+  drill_cycle_months: number
+  grading_basis?: string
+  levels: PlanLevel[]
 }

@@ -57,6 +57,7 @@ pub async fn open(config: Config) -> Result<AppState, OpenError> {
         .map_err(|e| OpenError::Config(e.to_string()))?;
     let db = db::Db::connect(&config.database_url()).await?;
     registry::store::ensure_dictionaries(&db).await?;
+    plans::store::ensure_seeded(&db).await?;
     let graph = match &config.routing_graph {
         Some(p) => {
             let path = p.clone();

@@ -6,7 +6,10 @@ import { i18n, currentLocale, label } from '../i18n'
 import { api, API } from '../api'
 import { schemaOf } from '../store'
 import { fmtTime } from '../utils/format'
+import { ref } from 'vue'
 import type {
+  Command,
+  Department,
   FactKey,
   IncidentFacts,
   IncidentTypeNode,
@@ -14,6 +17,7 @@ import type {
   Me,
   PlanSummary,
   ResponseLevel,
+  RevisionTrigger,
 } from '../types'
 
 const tr = (k: string, n?: Record<string, unknown>) => (n ? i18n.global.t(k, n) : i18n.global.t(k))
@@ -216,13 +220,77 @@ export function loadPlans(): Promise<PlanSummary[]> {
   return plansPromise
 }
 
+/** Forget the cached plan list (after a version is published). */
+export function invalidatePlans() {
+  plansPromise = null
+}
+
+// ---- plan versions, drills, improvement items ----
+const cap = (s: string) => s.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())
+export const planStatusLabel = (s: string) => enumText('plan', `status${cap(s)}`)
+export const drillKindLabel = (s: string) => enumText('drill', `kind${cap(s)}`)
+export const drillStateLabel = (s: string) => enumText('drill', `state${cap(s)}`)
+export const improvementStateLabel = (s: string) => enumText('improvement', `state${cap(s)}`)
+export const PLAN_STATUS_TAG: Record<string, TagType> = { draft: 'warning', in_force: 'success', superseded: 'info' }
+export const DRILL_TAG: Record<string, TagType> = { planned: 'primary', held: 'warning', evaluated: 'success', cancelled: 'info' }
+export const IMPROVEMENT_TAG: Record<string, TagType> = { open: 'danger', in_progress: 'warning', done: 'primary', verified: 'success' }
+export const DRILL_KINDS = ['tabletop', 'live', 'double_blind']
+export function canWritePlans(me: Me | null): boolean {
+  return canWriteIncidents(me)
+}
+let triggersPromise: Promise<RevisionTrigger[]> | null = null
+export function loadTriggers(): Promise<RevisionTrigger[]> {
+  if (!triggersPromise) {
+    triggersPromise = api.revisionTriggers().catch((e) => {
+      triggersPromise = null
+      throw e
+    })
+  }
+  return triggersPromise
+}
+
 // ---- assignees: departments, commands, team kinds ----
+// Names come from the plan catalogue on the server (GET /departments,
+// /commands), fetched once; until they arrive a code shows as itself.
+const orgs = ref<{ departments: Department[]; commands: Command[] }>({ departments: [], commands: [] })
+let orgsPromise: Promise<void> | null = null
+export function loadOrgs(): Promise<void> {
+  if (!orgsPromise) {
+    orgsPromise = Promise.all([api.departments(), api.commands()])
+      .then(([departments, commands]) => {
+        orgs.value = { departments, commands }
+      })
+      .catch((e) => {
+        orgsPromise = null
+        throw e
+      })
+  }
+  return orgsPromise
+}
+function ensureOrgs() {
+  if (!orgsPromise) loadOrgs().catch(() => {})
+}
 export function orgLabel(code: string): string {
-  return known(`org.${code}`) ? tr(`org.${code}`) : code
+  ensureOrgs()
+  const d = orgs.value.departments.find((x) => x.code === code)
+  if (!d) return code
+  return currentLocale() === 'en' ? d.name_en || d.short : d.short
 }
 export function commandLabel(code: string): string {
-  const k = `orgCommand.${code.replace(/^cmd\./, '')}`
-  return known(k) ? tr(k) : code
+  ensureOrgs()
+  const c = orgs.value.commands.find((x) => x.code === code)
+  if (!c) return code
+  return currentLocale() === 'en' ? c.name_en || c.name : c.name
+}
+/** Departments as select options in the UI language. */
+export function departmentOptions(): { value: string; label: string }[] {
+  ensureOrgs()
+  return orgs.value.departments.map((d) => ({ value: d.code, label: orgLabel(d.code) }))
+}
+/** Commands (the “1+19”) as select options in the UI language. */
+export function commandOptions(): { value: string; label: string }[] {
+  ensureOrgs()
+  return orgs.value.commands.map((c) => ({ value: c.code, label: commandLabel(c.code) }))
 }
 export function teamKindLabel(code: string): string {
   const f = schemaOf('team')?.fields.find((x) => x.key === 'team_kind')
@@ -241,59 +309,6 @@ export function assigneeLabel(kind: string, code: string): string {
       return code
   }
 }
-export const DEPARTMENT_CODES = [
-  'emergency',
-  'public_security',
-  'fire_rescue',
-  'health',
-  'planning_resources',
-  'forestry',
-  'water',
-  'meteorology',
-  'earthquake',
-  'transport',
-  'housing',
-  'eco_env',
-  'civil_affairs',
-  'commerce',
-  'ndrc',
-  'energy',
-  'industry_it',
-  'agriculture',
-  'finance',
-  'education',
-  'culture_tourism',
-  'market_regulation',
-  'publicity',
-  'power_supply',
-  'telecom_operators',
-  'armed_police',
-  'military',
-  'red_cross',
-  'mine_supervision',
-]
-export const COMMAND_CODES = [
-  'cmd.general',
-  'cmd.forest_fire',
-  'cmd.earthquake',
-  'cmd.flood_drought',
-  'cmd.geohazard',
-  'cmd.campus',
-  'cmd.culture_tourism',
-  'cmd.food_safety',
-  'cmd.production_safety',
-  'cmd.coal_mine',
-  'cmd.hazmat',
-  'cmd.road_traffic',
-  'cmd.power_outage',
-  'cmd.heating_gas',
-  'cmd.environment',
-  'cmd.heavy_pollution',
-  'cmd.public_health',
-  'cmd.animal_epidemic',
-  'cmd.social_security',
-  'cmd.special_equipment',
-]
 
 // ---- the live feed: one EventSource for every subscriber in the tab ----
 export type FeedHandler = (e: JournalEntry) => void

@@ -37,7 +37,8 @@ async fn get_attention(
     };
     let mut plans = Vec::new();
     if authorize(&p, Action::Read, "plans").is_ok() {
-        let c = crate::incidents::api::catalog()?;
+        // The stored plans in force, with the evaluations and drills recorded.
+        let c = crate::plans::store::catalog(&s.db).await?;
         for pl in c.current_plans() {
             if pl.divisions.iter().any(|d| d.starts_with(&scope.prefix)) {
                 plans.push(PlanCheck {

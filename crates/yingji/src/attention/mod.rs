@@ -275,6 +275,7 @@ mod tests {
             state,
             grade: None,
             plan_code: String::new(),
+            plan_revision: 0,
             helped_at: helped_h_ago.map(at),
             ended_at: None,
             created_by: "pingcheng".into(),

@@ -140,6 +140,7 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
                 || module == "warnings"
                 || module == "duty"
                 || module == "attachments"
+                || module == "plans"
         }
         (Role::Reporter, Action::Read) => module != "users" && module != "duty",
         (Role::Reporter, Action::Write) => module == "reports.disaster",
@@ -282,6 +283,10 @@ mod tests {
             (Role::Observer, Read, "incidents", true),
             (Role::Enterprise, Read, "incidents", false),
             (Role::Operator, Write, "warnings", true),
+            (Role::Operator, Write, "plans", true),
+            (Role::Observer, Write, "plans", false),
+            (Role::Observer, Read, "plans", true),
+            (Role::Reporter, Write, "plans", false),
             (Role::Reporter, Write, "warnings", false),
             (Role::Observer, Write, "warnings", false),
             (Role::Operator, Write, "duty", true),

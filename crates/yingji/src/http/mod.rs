@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::attention::api::routes())
         .merge(crate::attachments::api::routes())
         .merge(crate::duty::api::routes())
+        .merge(crate::plans::api::routes())
         .route("/map/config", get(map_config));
     Router::new()
         .route("/healthz", get(healthz))

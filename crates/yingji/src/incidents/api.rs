@@ -3,8 +3,6 @@
 //! instructions from plan task templates, and dispatch orders. Every write:
 //! parse → authorize → rules → store + journal in one transaction.
 
-use std::sync::OnceLock;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -24,13 +22,13 @@ use crate::auth::{authorize, Action, Principal, Role as UserRole, Scope};
 use crate::db::{format_time, parse_time};
 use crate::http::{ApiError, AppState, FieldError, Json, Query};
 use crate::journal::{self, NewEntry};
+use crate::plans::store as plan_store;
 use crate::plans::{match_plans, Catalog, Facts, Level, PlanError};
 use crate::reports::deadlines::CST;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/incident-types", get(types))
-        .route("/plans", get(plans))
         .route("/incidents", get(list).post(create))
         .route("/incidents/{id}", get(detail))
         .route("/incidents/{id}/events", post(event))
@@ -42,13 +40,16 @@ pub fn routes() -> Router<AppState> {
         .route("/dispatch-orders/{id}/events", post(order_event))
 }
 
-/// The plan catalogue (embedded demo data), parsed once.
+/// The fixed part of the plan catalogue (incident types, commands,
+/// departments), parsed once.
 pub fn catalog() -> Result<&'static Catalog, ApiError> {
-    static CATALOG: OnceLock<Result<Catalog, String>> = OnceLock::new();
-    CATALOG
-        .get_or_init(|| Catalog::embedded().map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| ApiError::Internal(format!("plan catalogue: {e}")))
+    crate::plans::embedded().map_err(|e| ApiError::Internal(format!("plan catalogue: {e}")))
+}
+
+/// The catalogue with the plan versions and drills stored now (what
+/// grading, matching and starting a response use).
+async fn stored_catalog(s: &AppState) -> Result<Catalog, ApiError> {
+    Ok(plan_store::catalog(&s.db).await?)
 }
 
 fn rule(e: RuleError) -> ApiError {
@@ -136,27 +137,6 @@ fn summary(i: &Incident, now: OffsetDateTime, s: &AppState) -> Value {
 async fn types(p: Principal) -> Result<axum::Json<Value>, ApiError> {
     authorize(&p, Action::Read, "incidents")?;
     Ok(axum::Json(json!(catalog()?.types)))
-}
-
-#[utoipa::path(get, path = "/api/v1/plans", tag = "incidents", responses((status = 200, description = "Plans in force with review and drill status")))]
-async fn plans(p: Principal) -> Result<axum::Json<Value>, ApiError> {
-    authorize(&p, Action::Read, "plans")?;
-    let c = catalog()?;
-    let on = today(OffsetDateTime::now_utc());
-    let out: Vec<Value> = c
-        .current_plans()
-        .into_iter()
-        .map(|pl| {
-            json!({
-                "code": pl.code, "title": pl.title, "type": pl.plan_type, "owner": pl.owner,
-                "version": pl.version, "incident_types": pl.incident_types, "divisions": pl.divisions,
-                "levels": pl.levels,
-                "review": crate::plans::review_due(pl, on),
-                "drill": crate::plans::drill_status(pl, &c.drills, on),
-            })
-        })
-        .collect();
-    Ok(axum::Json(json!(out)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -307,6 +287,7 @@ async fn create(
         state: IncidentState::Reported,
         grade: None,
         plan_code: String::new(),
+        plan_revision: 0,
         helped_at: None,
         ended_at: None,
         created_by: p.username.clone(),
@@ -340,7 +321,7 @@ async fn create(
 }
 
 async fn detail_json(s: &AppState, i: &Incident, now: OffsetDateTime) -> Result<Value, ApiError> {
-    let c = catalog()?;
+    let c = &stored_catalog(s).await?;
     let on = today(now);
     let proposed = grade(c, &i.incident_type, &i.division, &i.facts, on).map_err(plan_err)?;
     let matches = match_plans(c, &i.incident_type, &i.division, &i.facts, on).map_err(plan_err)?;
@@ -415,6 +396,10 @@ pub struct EventBody {
     pub reason: Option<String>,
     /// review: the after-action summary.
     pub summary: Option<String>,
+    /// review: improvement items found (整改事项) `[{title, owner_department, due_on}]`.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub improvements: Vec<crate::plans::api::ItemInput>,
 }
 
 fn level_field(v: &Option<String>) -> Result<Level, ApiError> {
@@ -423,23 +408,33 @@ fn level_field(v: &Option<String>) -> Result<Level, ApiError> {
         .ok_or_else(|| ApiError::field("level", "响应级别应为 Ⅰ/Ⅱ/Ⅲ/Ⅳ"))
 }
 
+/// What a step writes besides the incident: instructions from the plan's
+/// task templates, improvement items from the review.
+#[derive(Default)]
+struct Extra {
+    instructions: Vec<Instruction>,
+    improvements: Vec<plan_store::Improvement>,
+}
+
 /// Save `i` (read at `version`) with journal entries, or 409 when another
 /// user changed it first; answer with the incident as it now is.
 async fn save(
     s: &AppState,
     i: &Incident,
     version: i64,
-    entries: Vec<NewEntry>,
-    instructions: Vec<Instruction>,
+    mut entries: Vec<NewEntry>,
+    mut extra: Extra,
+    p: &Principal,
     now: OffsetDateTime,
 ) -> Result<axum::Json<Value>, ApiError> {
     let mut tx = s.db.begin().await?;
     if !store::update_incident(&mut tx, i, version).await? {
         return Err(ApiError::Conflict);
     }
-    for x in &instructions {
+    for x in &extra.instructions {
         store::insert_instruction(&mut tx, x).await?;
     }
+    entries.extend(crate::plans::api::insert_items(&mut tx, p, &mut extra.improvements).await?);
     journal::append(&mut tx, now, entries).await?;
     tx.commit().await?;
     s.feed.wake();
@@ -459,7 +454,7 @@ async fn event(
 ) -> Result<axum::Json<Value>, ApiError> {
     let (mut i, _) = load(&s, &p, id, Action::Write).await?;
     ApiError::unless_current(i.version, b.version)?;
-    let c = catalog()?;
+    let c = &stored_catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
     let why = || b.reason.clone().unwrap_or_default();
     let commander_only = |what: &str| -> Result<(), ApiError> {
@@ -470,6 +465,7 @@ async fn event(
         }
     };
     let mut new_instructions = Vec::new();
+    let mut new_items = Vec::new();
     let ev = match b.kind.as_str() {
         "verify" => Event::Verify,
         "mark_false" => Event::MarkFalse { reason: why() },
@@ -483,13 +479,16 @@ async fn event(
             commander_only("启动响应")?;
             let level = level_field(&b.level)?;
             let code = b.plan.clone().unwrap_or_default();
-            let fits = match_plans(c, &i.incident_type, &i.division, &i.facts, today(now))
+            // The version in force today among the matching plans.
+            let revision = match_plans(c, &i.incident_type, &i.division, &i.facts, today(now))
                 .map_err(plan_err)?
                 .iter()
-                .any(|m| m.code == code);
+                .find(|m| m.code == code)
+                .map(|m| m.revision);
             let plan = c
-                .plan(&code)
-                .filter(|_| fits)
+                .plans
+                .iter()
+                .find(|x| x.code == code && Some(x.revision) == revision)
                 .ok_or_else(|| ApiError::field("plan", "请选择适用于该事件的预案"))?;
             for d in instructions_from_plan(plan, level, now).map_err(rule)? {
                 new_instructions.push(Instruction {
@@ -513,6 +512,7 @@ async fn event(
                 });
             }
             i.plan_code = code.clone();
+            i.plan_revision = i64::from(plan.revision);
             Event::StartResponse { level, plan: code }
         }
         "change_level" => {
@@ -527,24 +527,52 @@ async fn event(
             i.ended_at = Some(format_time(now));
             Event::EndResponse { reason: why() }
         }
-        "review" => Event::Review {
-            summary: b.summary.clone().unwrap_or_default(),
-        },
+        "review" => {
+            let found = crate::plans::api::items_from(
+                c,
+                &b.improvements,
+                "improvements",
+                "emergency",
+                today(now),
+            )?;
+            new_items = crate::plans::api::new_items(
+                &p,
+                "incident",
+                i.id,
+                &i.plan_code,
+                &i.division,
+                found,
+                &format_time(now),
+            );
+            Event::Review {
+                summary: b.summary.clone().unwrap_or_default(),
+            }
+        }
         other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
     };
     let from = i.state;
     i.state = from.transition(&ev).map_err(rule)?;
     i.updated_at = format_time(now);
-    let payload = json!({
+    let mut payload = json!({
         "from": from.as_str(), "to": i.state.as_str(), "event": ev, "why": ev.why(),
         "instructions": new_instructions.len(),
     });
+    if !i.plan_code.is_empty() && ev.as_str() == "start_response" {
+        payload["plan_revision"] = json!(i.plan_revision);
+    }
+    if !new_items.is_empty() {
+        payload["improvements"] = json!(new_items.len());
+    }
     save(
         &s,
         &i,
         b.version,
         vec![entry(&p, &i, ev.as_str(), payload)],
-        new_instructions,
+        Extra {
+            instructions: new_instructions,
+            improvements: new_items,
+        },
+        &p,
         now,
     )
     .await
@@ -587,7 +615,8 @@ async fn update_facts(
         &i,
         b.version,
         vec![entry(&p, &i, "update", payload)],
-        Vec::new(),
+        Extra::default(),
+        &p,
         now,
     )
     .await
@@ -631,7 +660,8 @@ async fn helped(
         &i,
         b.version,
         vec![entry(&p, &i, "helped", payload)],
-        Vec::new(),
+        Extra::default(),
+        &p,
         now,
     )
     .await

@@ -34,6 +34,8 @@ pub struct Incident {
     /// The grade set by the last `grade` event.
     pub grade: Option<Level>,
     pub plan_code: String,
+    /// The revision of `plan_code` the response started under (0: none).
+    pub plan_revision: i64,
     pub helped_at: Option<String>,
     pub ended_at: Option<String>,
     pub created_by: String,
@@ -87,6 +89,7 @@ fn incident_from_row(r: &AnyRow) -> Result<Incident, DbError> {
             .ok_or_else(|| corrupt("incidents", format!("state {state:?}")))?,
         grade: level_col(&col::<String>(r, "grade")?)?,
         plan_code: col(r, "plan_code")?,
+        plan_revision: col(r, "plan_revision")?,
         helped_at: col(r, "helped_at")?,
         ended_at: col(r, "ended_at")?,
         created_by: col(r, "created_by")?,
@@ -102,8 +105,8 @@ fn facts_text(f: &Facts) -> Result<String, DbError> {
 
 pub async fn insert_incident(tx: &mut Tx, i: &Incident) -> Result<i64, DbError> {
     let row = sqlx::query(
-        "INSERT INTO incidents (title, incident_type, division, lon, lat, address, onset_at, received_at, source, reporter, reporter_phone, facts, description, state, grade, response_level, plan_code, helped_at, ended_at, created_by, created_at, updated_at, version, attachments) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, 1, $22) RETURNING id",
+        "INSERT INTO incidents (title, incident_type, division, lon, lat, address, onset_at, received_at, source, reporter, reporter_phone, facts, description, state, grade, response_level, plan_code, helped_at, ended_at, created_by, created_at, updated_at, version, attachments, plan_revision) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, 1, $22, $23) RETURNING id",
     )
     .bind(&i.title)
     .bind(&i.incident_type)
@@ -127,6 +130,7 @@ pub async fn insert_incident(tx: &mut Tx, i: &Incident) -> Result<i64, DbError> 
     .bind(&i.created_by)
     .bind(&i.created_at)
     .bind(serde_json::to_string(&i.attachments).map_err(|e| corrupt("incidents", e))?)
+    .bind(i.plan_revision)
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
@@ -135,7 +139,7 @@ pub async fn insert_incident(tx: &mut Tx, i: &Incident) -> Result<i64, DbError> 
 /// Write the mutable columns if `version` is current (then version + 1).
 pub async fn update_incident(tx: &mut Tx, i: &Incident, version: i64) -> Result<bool, DbError> {
     let r = sqlx::query(
-        "UPDATE incidents SET facts = $1, description = $2, state = $3, grade = $4, response_level = $5, plan_code = $6, helped_at = $7, ended_at = $8, updated_at = $9, version = version + 1 \
+        "UPDATE incidents SET facts = $1, description = $2, state = $3, grade = $4, response_level = $5, plan_code = $6, helped_at = $7, ended_at = $8, updated_at = $9, plan_revision = $12, version = version + 1 \
          WHERE id = $10 AND version = $11",
     )
     .bind(facts_text(&i.facts)?)
@@ -149,6 +153,7 @@ pub async fn update_incident(tx: &mut Tx, i: &Incident, version: i64) -> Result<
     .bind(&i.updated_at)
     .bind(i.id)
     .bind(version)
+    .bind(i.plan_revision)
     .execute(&mut *tx.inner)
     .await?;
     Ok(r.rows_affected() == 1)

@@ -24,6 +24,9 @@
 //! - A published version never changes: a revision is a new version
 //!   ([`Plan::revise`]) that is published in its turn ([`Plan::publish`]).
 
+pub mod api;
+pub mod store;
+
 use std::cmp::{Ordering, Reverse};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -634,6 +637,8 @@ pub enum CommandKind {
 pub struct Command {
     pub code: String,
     pub name: String,
+    #[serde(default)]
+    pub name_en: String,
     pub kind: CommandKind,
     pub commander: String,
     /// Department code of the command's office.
@@ -1103,6 +1108,17 @@ fn team_kinds() -> HashSet<String> {
         .unwrap_or_default()
 }
 
+/// The embedded catalogue, parsed and validated once. Its types, commands,
+/// departments and triggers are fixed; its plans and drills only seed the
+/// database (afterwards the stored versions are the truth).
+pub fn embedded() -> Result<&'static Catalog, PlanError> {
+    static CATALOG: std::sync::OnceLock<Result<Catalog, PlanError>> = std::sync::OnceLock::new();
+    CATALOG
+        .get_or_init(Catalog::embedded)
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
 impl Catalog {
     /// The embedded demo catalogue (`data/plans/`), validated.
     pub fn embedded() -> Result<Catalog, PlanError> {
@@ -1181,6 +1197,9 @@ impl Catalog {
             let e = c.code.as_str();
             if !cmds.insert(e) {
                 p.add(COMMANDS_FILE, e, "duplicate code");
+            }
+            if c.name_en.trim().is_empty() {
+                p.add(COMMANDS_FILE, e, "missing name_en");
             }
             if !depts.contains(c.office.as_str()) {
                 p.add(
@@ -1838,6 +1857,386 @@ pub fn match_plans(
     Ok(out)
 }
 
+// ── stored versions, evaluations, drills and improvement items ─────────
+
+/// Where a stored version stands: a draft being edited, the version in
+/// force, or an older published version (superseded, still readable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionState {
+    Draft,
+    InForce,
+    Superseded,
+}
+
+impl VersionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionState::Draft => "draft",
+            VersionState::InForce => "in_force",
+            VersionState::Superseded => "superseded",
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            VersionState::Draft => "草稿",
+            VersionState::InForce => "现行有效",
+            VersionState::Superseded => "已废止",
+        }
+    }
+}
+
+/// The state of `plan` among all versions of its code (`all` may hold
+/// other codes too): the highest published revision is in force.
+pub fn version_state(plan: &Plan, all: &[Plan]) -> VersionState {
+    if !plan.is_published() {
+        return VersionState::Draft;
+    }
+    let newer = all
+        .iter()
+        .any(|p| p.code == plan.code && p.is_published() && p.revision > plan.revision);
+    if newer {
+        VersionState::Superseded
+    } else {
+        VersionState::InForce
+    }
+}
+
+/// The version a revision starts from: the current published version of
+/// `code`, when no draft of it is open (one draft at a time).
+pub fn revisable<'a>(code: &str, all: &'a [Plan]) -> Result<&'a Plan, PlanError> {
+    if let Some(d) = all.iter().find(|p| p.code == code && !p.is_published()) {
+        return Err(PlanError::State(format!(
+            "预案 {code} 已有未发布的草稿（第 {} 版 {}），请先编辑发布该草稿",
+            d.revision, d.version
+        )));
+    }
+    current_plans(all)
+        .into_iter()
+        .find(|p| p.code == code)
+        .ok_or_else(|| PlanError::State(format!("预案 {code} 尚无已发布的版本，不能修订")))
+}
+
+/// 评估结论: the plan still fits, or it must be revised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Conclusion {
+    /// 继续适用
+    Adequate,
+    /// 需要修订
+    Revise,
+}
+
+impl Conclusion {
+    pub fn parse(s: &str) -> Option<Conclusion> {
+        match s {
+            "adequate" => Some(Conclusion::Adequate),
+            "revise" => Some(Conclusion::Revise),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Conclusion::Adequate => "adequate",
+            Conclusion::Revise => "revise",
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Conclusion::Adequate => "继续适用",
+            Conclusion::Revise => "需要修订",
+        }
+    }
+}
+
+/// An evaluation may not be dated in the future nor before the evaluated
+/// version was published.
+pub fn check_evaluation(plan: &Plan, evaluated_on: Date, today: Date) -> Result<(), PlanError> {
+    if !plan.is_published() {
+        return Err(PlanError::State("草稿尚未发布，不能评估".into()));
+    }
+    if evaluated_on > today {
+        return Err(input("evaluated_on", "评估日期不能晚于今天"));
+    }
+    if evaluated_on < plan.published_on {
+        return Err(input(
+            "evaluated_on",
+            format!("评估日期不能早于该版本的发布日期 {}", plan.published_on),
+        ));
+    }
+    Ok(())
+}
+
+/// The plan as the review clock reads it: its last evaluation is the later
+/// of the version's own date and the evaluations recorded since.
+pub fn with_evaluations(mut plan: Plan, evaluated: &[Date]) -> Plan {
+    if let Some(last) = evaluated
+        .iter()
+        .copied()
+        .filter(|d| *d >= plan.published_on)
+        .max()
+    {
+        plan.last_evaluated_on = plan.last_evaluated_on.max(last);
+    }
+    plan
+}
+
+/// 计划 → 已实施 → 已评估 (or cancelled before it is held).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DrillState {
+    Planned,
+    Held,
+    Evaluated,
+    Cancelled,
+}
+
+impl DrillState {
+    pub fn parse(s: &str) -> Option<DrillState> {
+        Some(match s {
+            "planned" => DrillState::Planned,
+            "held" => DrillState::Held,
+            "evaluated" => DrillState::Evaluated,
+            "cancelled" => DrillState::Cancelled,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DrillState::Planned => "planned",
+            DrillState::Held => "held",
+            DrillState::Evaluated => "evaluated",
+            DrillState::Cancelled => "cancelled",
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            DrillState::Planned => "计划中",
+            DrillState::Held => "已实施",
+            DrillState::Evaluated => "已评估",
+            DrillState::Cancelled => "已取消",
+        }
+    }
+    /// The state a catalogue drill is stored in.
+    pub fn of(d: &Drill) -> DrillState {
+        match (d.held_on, &d.evaluation) {
+            (None, _) => DrillState::Planned,
+            (Some(_), None) => DrillState::Held,
+            (Some(_), Some(_)) => DrillState::Evaluated,
+        }
+    }
+}
+
+/// A step of a drill.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DrillEvent {
+    /// 实施: held on a day (not in the future) with people and participants.
+    Hold {
+        held_on: Date,
+        people: u32,
+        participants: usize,
+    },
+    /// 评估: the evaluation opinion.
+    Evaluate {
+        evaluation: String,
+    },
+    Cancel {
+        reason: String,
+    },
+}
+
+impl DrillState {
+    /// The next state, or why the step is refused.
+    pub fn transition(self, ev: &DrillEvent, today: Date) -> Result<DrillState, PlanError> {
+        use DrillState as S;
+        match (self, ev) {
+            (
+                S::Planned,
+                DrillEvent::Hold {
+                    held_on,
+                    people,
+                    participants,
+                },
+            ) => {
+                if *held_on > today {
+                    Err(input("held_on", "实施日期不能晚于今天"))
+                } else if *people == 0 {
+                    Err(input("people", "参演人数须大于 0"))
+                } else if *participants == 0 {
+                    Err(input("participants", "须至少有一个参演单位"))
+                } else {
+                    Ok(S::Held)
+                }
+            }
+            (S::Held, DrillEvent::Evaluate { evaluation }) => {
+                if evaluation.trim().is_empty() {
+                    Err(input("evaluation", "评估意见不能为空"))
+                } else {
+                    Ok(S::Evaluated)
+                }
+            }
+            (S::Planned, DrillEvent::Cancel { reason }) => {
+                if reason.trim().is_empty() {
+                    Err(input("reason", "取消须说明理由"))
+                } else {
+                    Ok(S::Cancelled)
+                }
+            }
+            (s, ev) => {
+                let what = match ev {
+                    DrillEvent::Hold { .. } => "实施",
+                    DrillEvent::Evaluate { .. } => "评估",
+                    DrillEvent::Cancel { .. } => "取消",
+                };
+                Err(PlanError::State(format!(
+                    "演练{}，不能{what}",
+                    s.label_zh()
+                )))
+            }
+        }
+    }
+}
+
+/// 整改事项: open → in progress → done → verified (by someone else).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImprovementState {
+    Open,
+    InProgress,
+    Done,
+    Verified,
+}
+
+impl ImprovementState {
+    pub fn parse(s: &str) -> Option<ImprovementState> {
+        Some(match s {
+            "open" => ImprovementState::Open,
+            "in_progress" => ImprovementState::InProgress,
+            "done" => ImprovementState::Done,
+            "verified" => ImprovementState::Verified,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImprovementState::Open => "open",
+            ImprovementState::InProgress => "in_progress",
+            ImprovementState::Done => "done",
+            ImprovementState::Verified => "verified",
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ImprovementState::Open => "待整改",
+            ImprovementState::InProgress => "整改中",
+            ImprovementState::Done => "已完成待验证",
+            ImprovementState::Verified => "已验证销号",
+        }
+    }
+}
+
+/// A step of an improvement item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImprovementEvent {
+    Start,
+    Complete,
+    /// Verification (销号), never by the person who completed it.
+    Verify,
+    /// Verification refused: back to work.
+    Reopen,
+}
+
+impl ImprovementEvent {
+    pub fn parse(s: &str) -> Option<ImprovementEvent> {
+        Some(match s {
+            "start" => ImprovementEvent::Start,
+            "complete" => ImprovementEvent::Complete,
+            "verify" => ImprovementEvent::Verify,
+            "reopen" => ImprovementEvent::Reopen,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImprovementEvent::Start => "start",
+            ImprovementEvent::Complete => "complete",
+            ImprovementEvent::Verify => "verify",
+            ImprovementEvent::Reopen => "reopen",
+        }
+    }
+}
+
+impl ImprovementState {
+    /// The next state; `actor` takes the step, `done_by` completed the item.
+    pub fn transition(
+        self,
+        ev: ImprovementEvent,
+        actor: &str,
+        done_by: &str,
+    ) -> Result<ImprovementState, PlanError> {
+        use ImprovementEvent as E;
+        use ImprovementState as S;
+        match (self, ev) {
+            (S::Open, E::Start) => Ok(S::InProgress),
+            (S::InProgress, E::Complete) => Ok(S::Done),
+            (S::Done, E::Verify) if actor == done_by => Err(PlanError::State(
+                "整改完成人不能自己验证销号，须由他人验证".into(),
+            )),
+            (S::Done, E::Verify) => Ok(S::Verified),
+            (S::Done, E::Reopen) => Ok(S::InProgress),
+            (s, e) => Err(PlanError::State(format!(
+                "整改事项{}，不能执行“{}”",
+                s.label_zh(),
+                e.as_str()
+            ))),
+        }
+    }
+
+    /// Closed items are never overdue.
+    pub fn is_closed(self) -> bool {
+        matches!(self, ImprovementState::Done | ImprovementState::Verified)
+    }
+}
+
+/// Overdue when not yet done after `due_on`: (overdue, days past due).
+pub fn improvement_overdue(due_on: Date, state: ImprovementState, on: Date) -> (bool, i64) {
+    let days = (on - due_on).whole_days();
+    if state.is_closed() || days <= 0 {
+        (false, 0)
+    } else {
+        (true, days)
+    }
+}
+
+/// The default time to fix a problem a drill found: 3 months.
+pub fn default_due(from: Date) -> Date {
+    add_months(from, 3)
+}
+
+/// A new improvement item's fields, checked against the catalogue.
+pub fn check_improvement(
+    catalog: &Catalog,
+    title: &str,
+    owner_department: &str,
+    due_on: Date,
+    today: Date,
+) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if title.trim().is_empty() || title.chars().count() > 500 {
+        out.push(("title", "整改事项必填，最多 500 字".to_string()));
+    }
+    if catalog.department(owner_department).is_none() {
+        out.push((
+            "owner_department",
+            format!("责任单位“{owner_department}”不存在"),
+        ));
+    }
+    if due_on < today {
+        out.push(("due_on", "整改期限不能早于今天".to_string()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2463,5 +2862,189 @@ mod tests {
             assert_eq!(e.key(), "invalid_catalog");
             assert!(e.to_string().contains(want), "{e} lacks {want}");
         }
+    }
+
+    #[test]
+    fn version_states_and_one_draft_at_a_time() {
+        let c = catalog();
+        let v1 = c.plan("DT-ZX-DZ").expect("plan").clone();
+        let r = Revision {
+            version: "2026版".into(),
+            triggers: vec!["evaluation".into()],
+            reason: "评估后修订".into(),
+        };
+        let v2 = v1.revise(&r, &c.triggers).expect("revises");
+        let mut all = vec![v1.clone(), v2.clone()];
+        assert_eq!(version_state(&v1, &all), VersionState::InForce);
+        assert_eq!(version_state(&v2, &all), VersionState::Draft);
+        // A draft is open: no second revision.
+        assert_eq!(
+            revisable("DT-ZX-DZ", &all).expect_err("draft open").key(),
+            "invalid_state"
+        );
+        let p2 = v2.publish(date!(2026 - 12 - 01)).expect("publishes");
+        all[1] = p2.clone();
+        assert_eq!(version_state(&v1, &all), VersionState::Superseded);
+        assert_eq!(version_state(&p2, &all), VersionState::InForce);
+        assert_eq!(revisable("DT-ZX-DZ", &all).expect("revisable").revision, 2);
+        // Other codes do not count; a plan never published cannot be revised.
+        assert_eq!(
+            version_state(&v1, std::slice::from_ref(&v1)),
+            VersionState::InForce
+        );
+        let mut new = v1.clone();
+        new.code = "NEW".into();
+        new.status = PlanStatus::Draft;
+        assert_eq!(
+            revisable("NEW", &[new]).expect_err("no version").key(),
+            "invalid_state"
+        );
+    }
+
+    #[test]
+    fn evaluations_are_dated_between_publication_and_today_and_reset_the_clock() {
+        let c = catalog();
+        let p = c.plan("DT-ZX-DZZH").expect("plan").clone();
+        let today = date!(2026 - 11 - 29);
+        let table = [
+            (today, None),
+            (p.published_on, None),
+            (date!(2026 - 11 - 30), Some("evaluated_on")),
+            (
+                p.published_on - time::Duration::days(1),
+                Some("evaluated_on"),
+            ),
+        ];
+        for (on, want) in table {
+            let got = check_evaluation(&p, on, today).err().map(|e| match e {
+                PlanError::Input { field, .. } => field,
+                _ => "other",
+            });
+            assert_eq!(got, want, "{on}");
+        }
+        let mut draft = p.clone();
+        draft.status = PlanStatus::Draft;
+        assert_eq!(
+            check_evaluation(&draft, today, today)
+                .expect_err("draft")
+                .key(),
+            "invalid_state"
+        );
+        assert!(review_due(&p, today).overdue);
+        let evaluated =
+            with_evaluations(p.clone(), &[date!(2026 - 11 - 01), date!(2019 - 01 - 01)]);
+        assert_eq!(evaluated.last_evaluated_on, date!(2026 - 11 - 01));
+        assert!(!review_due(&evaluated, today).overdue);
+        // An evaluation before the version was published does not count.
+        let old = with_evaluations(p.clone(), &[p.published_on - time::Duration::days(1)]);
+        assert_eq!(old.last_evaluated_on, p.last_evaluated_on);
+    }
+
+    #[test]
+    fn drill_life_cycle() {
+        use DrillState as S;
+        let today = date!(2026 - 11 - 29);
+        let hold = |d: Date, people: u32, participants: usize| DrillEvent::Hold {
+            held_on: d,
+            people,
+            participants,
+        };
+        let eval = |e: &str| DrillEvent::Evaluate {
+            evaluation: e.into(),
+        };
+        let cancel = |r: &str| DrillEvent::Cancel { reason: r.into() };
+        let table: Vec<(S, DrillEvent, Result<S, &str>)> = vec![
+            (S::Planned, hold(today, 10, 2), Ok(S::Held)),
+            (
+                S::Planned,
+                hold(date!(2026 - 11 - 30), 10, 2),
+                Err("held_on"),
+            ),
+            (S::Planned, hold(today, 0, 2), Err("people")),
+            (S::Planned, hold(today, 10, 0), Err("participants")),
+            (S::Held, eval("达到目的"), Ok(S::Evaluated)),
+            (S::Held, eval(" "), Err("evaluation")),
+            (S::Planned, eval("x"), Err("state")),
+            (S::Evaluated, hold(today, 1, 1), Err("state")),
+            (S::Planned, cancel("天气"), Ok(S::Cancelled)),
+            (S::Planned, cancel(""), Err("reason")),
+            (S::Held, cancel("x"), Err("state")),
+            (S::Cancelled, hold(today, 1, 1), Err("state")),
+        ];
+        for (from, ev, want) in table {
+            let got = from.transition(&ev, today).map_err(|e| match e {
+                PlanError::Input { field, .. } => field,
+                _ => "state",
+            });
+            assert_eq!(got, want, "{from:?} {ev:?}");
+        }
+        for d in &catalog().drills {
+            let s = DrillState::of(d);
+            assert_eq!(s == DrillState::Planned, d.held_on.is_none(), "{}", d.title);
+            assert_eq!(DrillState::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn improvement_items_close_only_when_someone_else_verifies() {
+        use ImprovementEvent as E;
+        use ImprovementState as S;
+        let table = [
+            (S::Open, E::Start, "a", "", Some(S::InProgress)),
+            (S::InProgress, E::Complete, "a", "", Some(S::Done)),
+            (S::Done, E::Verify, "b", "a", Some(S::Verified)),
+            (S::Done, E::Verify, "a", "a", None),
+            (S::Done, E::Reopen, "b", "a", Some(S::InProgress)),
+            (S::Open, E::Complete, "a", "", None),
+            (S::Open, E::Verify, "b", "", None),
+            (S::Verified, E::Reopen, "b", "a", None),
+            (S::InProgress, E::Start, "a", "", None),
+        ];
+        for (from, ev, actor, done_by, want) in table {
+            let got = from.transition(ev, actor, done_by);
+            assert_eq!(
+                got.as_ref().ok().copied(),
+                want,
+                "{from:?} {ev:?} by {actor}"
+            );
+            if let Err(e) = got {
+                assert_eq!(e.key(), "invalid_state");
+            }
+        }
+        let e = S::Done
+            .transition(E::Verify, "a", "a")
+            .expect_err("same user");
+        assert!(e.to_string().contains("他人"), "{e}");
+        for s in [S::Open, S::InProgress, S::Done, S::Verified] {
+            assert_eq!(S::parse(s.as_str()), Some(s));
+        }
+        for e in [E::Start, E::Complete, E::Verify, E::Reopen] {
+            assert_eq!(E::parse(e.as_str()), Some(e));
+        }
+    }
+
+    #[test]
+    fn improvement_overdue_and_checks() {
+        use ImprovementState as S;
+        let due = date!(2026 - 11 - 29);
+        let table = [
+            (S::Open, date!(2026 - 11 - 29), (false, 0)),
+            (S::Open, date!(2026 - 11 - 30), (true, 1)),
+            (S::InProgress, date!(2026 - 12 - 09), (true, 10)),
+            (S::Done, date!(2026 - 12 - 09), (false, 0)),
+            (S::Verified, date!(2027 - 12 - 09), (false, 0)),
+        ];
+        for (s, on, want) in table {
+            assert_eq!(improvement_overdue(due, s, on), want, "{s:?} {on}");
+        }
+        assert_eq!(default_due(date!(2026 - 11 - 30)), date!(2027 - 02 - 28));
+        let c = catalog();
+        let today = date!(2026 - 11 - 29);
+        assert!(check_improvement(&c, "补充通信设备", "emergency", today, today).is_empty());
+        let fields: Vec<&str> = check_improvement(&c, " ", "nobody", date!(2026 - 11 - 28), today)
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(fields, ["title", "owner_department", "due_on"]);
     }
 }

@@ -1,0 +1,1488 @@
+//! HTTP routes of 数字预案: stored plan versions (revise → edit the draft →
+//! publish; published versions never change), evaluations, drills
+//! (planned → held → evaluated) whose problems become improvement items,
+//! the improvement items (open → in progress → done → verified by someone
+//! else), and the command structure and departments.
+//!
+//! Who may do what (auth module `plans`): everyone but enterprise users
+//! reads the plans, drills and items of their area (a plan, drill or item
+//! is visible when one of its divisions lies inside the user's jurisdiction
+//! or contains it, so a county sees the city's plans but not another
+//! county's); commanders and operators write inside their jurisdiction (an
+//! operator only plans, drills and items all of whose divisions are in
+//! their county); only a commander (or admin) publishes a version.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use time::{Date, OffsetDateTime};
+
+use super::store::{
+    self, format_date, parse_date, DrillProblem, Evaluation, Improvement, PlanVersion, StoredDrill,
+    Write,
+};
+use super::{
+    check_evaluation, check_improvement, default_due, drill_history, drill_status,
+    improvement_overdue, review_due, revisable, version_state, Catalog, Conclusion, DrillEvent,
+    DrillState, ImprovementEvent, ImprovementState, Plan, PlanError, PlanLevel, PlanStatus,
+    PlanType, Problem, Revision, VersionState,
+};
+use crate::auth::{authorize, Action, Principal, Role, Scope};
+use crate::db::format_time;
+use crate::divisions::Code;
+use crate::http::{ApiError, AppState, FieldError, Json, Query};
+use crate::journal::{self, NewEntry};
+use crate::reports::deadlines::CST;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/plans", get(list).post(create))
+        .route("/plans/{code}", get(detail))
+        .route("/plans/{code}/versions/{n}", get(version).put(edit))
+        .route("/plans/{code}/versions/{n}/publish", post(publish))
+        .route("/plans/{code}/revisions", post(revise))
+        .route("/plans/{code}/evaluations", post(evaluate))
+        .route("/drills", get(drills).post(plan_drill))
+        .route("/drills/{id}", put(edit_drill))
+        .route("/drills/{id}/events", post(drill_event))
+        .route("/improvements", get(improvements))
+        .route("/improvements/{id}/events", post(improvement_event))
+        .route("/commands", get(commands))
+        .route("/departments", get(departments))
+        .route("/revision-triggers", get(triggers))
+}
+
+const MODULE: &str = "plans";
+
+fn today(now: OffsetDateTime) -> Date {
+    now.to_offset(CST).date()
+}
+
+fn is_commander(p: &Principal) -> bool {
+    matches!(p.role, Role::Commander | Role::Admin)
+}
+
+fn significant(d: &str) -> String {
+    Code::parse(d)
+        .map(|c| c.prefix().to_string())
+        .unwrap_or_else(|_| d.to_string())
+}
+
+/// Visible: one division inside the jurisdiction, or containing it.
+pub fn visible(scope: &Scope, divisions: &[String]) -> bool {
+    divisions.iter().any(|d| {
+        let p = significant(d);
+        p.starts_with(&scope.prefix) || scope.prefix.starts_with(&p)
+    })
+}
+
+/// Writable: every division inside the jurisdiction.
+pub fn writable(scope: &Scope, divisions: &[String]) -> bool {
+    !divisions.is_empty() && divisions.iter().all(|d| d.starts_with(&scope.prefix))
+}
+
+fn perr(e: PlanError) -> ApiError {
+    match e {
+        PlanError::Input { field, message } => ApiError::field(field, message),
+        PlanError::Division(m) => ApiError::field("divisions", m),
+        PlanError::UnknownTrigger(_) => ApiError::field("triggers", e.to_string()),
+        PlanError::Invalid(ps) => ApiError::Validation(fields_of(&ps)),
+        PlanError::Immutable { .. } | PlanError::State(_) => ApiError::Refused(e.to_string()),
+    }
+}
+
+const PLAN_FIELDS: [&str; 10] = [
+    "title",
+    "owner",
+    "command",
+    "parent",
+    "incident_types",
+    "divisions",
+    "version",
+    "review_years",
+    "drill_cycle_months",
+    "levels",
+];
+
+/// The field a catalogue problem is about: `levels.II.tasks[0]` for a
+/// level's, else the plan field its message names.
+fn problem_field(p: &Problem) -> String {
+    let rest = p.entry.split_once(' ').map(|(_, r)| r.trim()).unwrap_or("");
+    if let Some(level) = rest.strip_prefix("level ") {
+        let (l, tail) = level.split_once(' ').unwrap_or((level, ""));
+        return if tail.is_empty() {
+            format!("levels.{l}")
+        } else {
+            format!("levels.{l}.{tail}")
+        };
+    }
+    let msg = p.message.as_str();
+    if msg.contains("last_evaluated_on") {
+        return "published_on".into();
+    }
+    PLAN_FIELDS
+        .iter()
+        .find(|f| {
+            msg.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == **f)
+        })
+        .map_or_else(|| "plan".to_string(), |f| (*f).to_string())
+}
+
+fn fields_of(ps: &[Problem]) -> Vec<FieldError> {
+    ps.iter()
+        .map(|p| FieldError::new(problem_field(p), p.message.clone()))
+        .collect()
+}
+
+fn entry(
+    p: &Principal,
+    jurisdiction: &str,
+    entity: &str,
+    id: String,
+    kind: &'static str,
+    payload: Value,
+) -> NewEntry {
+    NewEntry {
+        actor: p.username.clone(),
+        jurisdiction: jurisdiction.to_string(),
+        module: MODULE,
+        entity: entity.into(),
+        entity_id: id,
+        kind,
+        payload,
+    }
+}
+
+fn first(divisions: &[String]) -> String {
+    divisions.first().cloned().unwrap_or_default()
+}
+
+async fn catalog(s: &AppState) -> Result<Catalog, ApiError> {
+    Ok(store::catalog(&s.db).await?)
+}
+
+fn dept_name(c: &Catalog, code: &str) -> String {
+    c.department(code)
+        .map_or_else(|| code.to_string(), |d| d.short.clone())
+}
+
+/// A plan version as the API shows it: the plan, its state among the
+/// versions, the review and drill clocks.
+fn plan_json(p: &Plan, c: &Catalog, on: Date) -> Value {
+    let state = version_state(p, &c.plans);
+    let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("status".into(), state.as_str().into());
+        m.insert("status_zh".into(), state.label_zh().into());
+        m.insert("owner_name".into(), dept_name(c, &p.owner).into());
+        m.insert("review".into(), json!(review_due(p, on)));
+        m.insert("drill".into(), json!(drill_status(p, &c.drills, on)));
+    }
+    v
+}
+
+fn version_json(v: &PlanVersion, c: &Catalog, on: Date) -> Value {
+    // The catalogue's copy carries the evaluations recorded since.
+    let p = c
+        .plans
+        .iter()
+        .find(|x| x.code == v.plan.code && x.revision == v.plan.revision)
+        .unwrap_or(&v.plan);
+    let mut out = plan_json(p, c, on);
+    if let Value::Object(m) = &mut out {
+        m.insert("lock_version".into(), v.version.into());
+        m.insert("created_by".into(), v.created_by.clone().into());
+        m.insert("created_at".into(), v.created_at.clone().into());
+        m.insert("published_by".into(), v.published_by.clone().into());
+        m.insert("published_at".into(), json!(v.published_at));
+        m.insert("updated_at".into(), v.updated_at.clone().into());
+    }
+    out
+}
+
+/// All versions of `code` the user may see (404 otherwise).
+async fn load_plan(
+    s: &AppState,
+    p: &Principal,
+    code: &str,
+    action: Action,
+) -> Result<(Vec<PlanVersion>, Scope), ApiError> {
+    let scope = authorize(p, action, MODULE)?;
+    let vs = store::versions(&s.db, code).await?;
+    let last = vs.last().ok_or(ApiError::NotFound)?;
+    if !visible(&scope, &last.plan.divisions) {
+        return Err(ApiError::NotFound);
+    }
+    if action == Action::Write && !writable(&scope, &last.plan.divisions) {
+        return Err(ApiError::NotAllowed(
+            "该预案的适用区域超出您的管辖范围，只能查看".into(),
+        ));
+    }
+    Ok((vs, scope))
+}
+
+// ── plans ──────────────────────────────────────────────────────────────
+
+#[utoipa::path(get, path = "/api/v1/plans", tag = "plans", responses((status = 200, description = "The plans of the area: the version in force (or the draft of a new plan) with status, review and drill status")))]
+async fn list(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Value>, ApiError> {
+    let scope = authorize(&p, Action::Read, MODULE)?;
+    let c = catalog(&s).await?;
+    let on = today(OffsetDateTime::now_utc());
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for code in c.plans.iter().map(|x| x.code.as_str()) {
+        if !seen.insert(code) {
+            continue;
+        }
+        let mine: Vec<&Plan> = c.plans.iter().filter(|x| x.code == code).collect();
+        let draft = mine.iter().find(|x| !x.is_published()).copied();
+        let shown = mine
+            .iter()
+            .filter(|x| x.is_published())
+            .max_by_key(|x| x.revision)
+            .copied()
+            .or(draft);
+        let Some(pl) = shown else { continue };
+        if !visible(&scope, &pl.divisions) {
+            continue;
+        }
+        let state = version_state(pl, &c.plans);
+        out.push(json!({
+            "code": pl.code, "title": pl.title, "type": pl.plan_type, "owner": pl.owner,
+            "owner_name": dept_name(&c, &pl.owner),
+            "version": pl.version, "revision": pl.revision,
+            "status": state.as_str(), "status_zh": state.label_zh(),
+            "draft_revision": draft.map(|d| d.revision),
+            "incident_types": pl.incident_types, "divisions": pl.divisions,
+            "levels": pl.levels,
+            "review": review_due(pl, on),
+            "drill": drill_status(pl, &c.drills, on),
+        }));
+    }
+    Ok(axum::Json(json!(out)))
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{code}", tag = "plans", responses((status = 200, description = "The plan: version in force, open draft, every version, evaluations, drills and improvement items")))]
+async fn detail(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(code): Path<String>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (vs, scope) = load_plan(&s, &p, &code, Action::Read).await?;
+    let c = catalog(&s).await?;
+    let on = today(OffsetDateTime::now_utc());
+    let find = |st: VersionState| {
+        vs.iter()
+            .find(|v| version_state(&v.plan, &c.plans) == st)
+            .map(|v| version_json(v, &c, on))
+    };
+    let versions: Vec<Value> = vs
+        .iter()
+        .rev()
+        .map(|v| {
+            let st = version_state(&v.plan, &c.plans);
+            json!({
+                "revision": v.plan.revision, "version": v.plan.version,
+                "status": st.as_str(), "status_zh": st.label_zh(),
+                "published_on": v.plan.is_published().then(|| format_date(v.plan.published_on)),
+                "published_by": v.published_by, "published_at": v.published_at,
+                "created_by": v.created_by, "created_at": v.created_at,
+                "revision_triggers": v.plan.revision_triggers,
+                "revision_reason": v.plan.revision_reason,
+            })
+        })
+        .collect();
+    let evaluations = store::evaluations(&s.db, Some(&code)).await?;
+    let ds: Vec<Value> = store::drills(&s.db, Some(&code))
+        .await?
+        .iter()
+        .filter(|d| visible(&scope, &d.divisions))
+        .map(|d| drill_json(d, &c, on))
+        .collect();
+    let items: Vec<Value> = store::improvements(&s.db, "", None, None)
+        .await?
+        .iter()
+        .filter(|i| i.plan_code == code && visible(&scope, std::slice::from_ref(&i.division)))
+        .map(|i| improvement_json(i, &c, on))
+        .collect();
+    let history: Vec<Value> = drill_history(&c.drills, &code)
+        .iter()
+        .map(|d| json!({ "title": d.title, "kind": d.kind, "planned_on": format_date(d.planned_on), "held_on": d.held_on.map(format_date) }))
+        .collect();
+    let last = vs
+        .last()
+        .map(|v| v.plan.divisions.clone())
+        .unwrap_or_default();
+    Ok(axum::Json(json!({
+        "code": code,
+        "current": find(VersionState::InForce),
+        "draft": find(VersionState::Draft),
+        "versions": versions,
+        "evaluations": evaluations,
+        "drills": ds,
+        "drill_history": history,
+        "improvements": items,
+        "can_write": authorize(&p, Action::Write, MODULE).is_ok_and(|sc| writable(&sc, &last)),
+        "can_publish": is_commander(&p),
+    })))
+}
+
+async fn one_version(
+    s: &AppState,
+    p: &Principal,
+    code: &str,
+    n: u32,
+    action: Action,
+) -> Result<(PlanVersion, Vec<PlanVersion>, Scope), ApiError> {
+    let (vs, scope) = load_plan(s, p, code, action).await?;
+    let v = vs
+        .iter()
+        .find(|v| v.plan.revision == n)
+        .cloned()
+        .ok_or(ApiError::NotFound)?;
+    Ok((v, vs, scope))
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{code}/versions/{n}", tag = "plans", responses((status = 200, description = "One version (draft, in force or superseded); `lock_version` is the row version for edits")))]
+async fn version(
+    State(s): State<AppState>,
+    p: Principal,
+    Path((code, n)): Path<(String, u32)>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
+    let c = catalog(&s).await?;
+    Ok(axum::Json(version_json(
+        &v,
+        &c,
+        today(OffsetDateTime::now_utc()),
+    )))
+}
+
+/// What a revision records (`POST /plans/{code}/revisions`).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevisionBody {
+    /// The new version label, e.g. `2026版`.
+    pub version: String,
+    /// Revision-trigger codes (`/revision-triggers`), at least one.
+    pub triggers: Vec<String>,
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/plans/{code}/revisions", tag = "plans", request_body = RevisionBody,
+    responses((status = 201, description = "A draft of the next version, recording the triggers and reason"), (status = 409, body = crate::http::error::Problem, description = "A draft is already open")))]
+async fn revise(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(code): Path<String>,
+    Json(b): Json<RevisionBody>,
+) -> Result<Response, ApiError> {
+    load_plan(&s, &p, &code, Action::Write).await?;
+    let c = catalog(&s).await?;
+    let now = OffsetDateTime::now_utc();
+    let current = revisable(&code, &c.plans).map_err(perr)?;
+    let draft = current
+        .revise(
+            &Revision {
+                version: b.version,
+                triggers: b.triggers,
+                reason: b.reason,
+            },
+            &c.triggers,
+        )
+        .map_err(perr)?;
+    let at = format_time(now);
+    let mut tx = s.db.begin().await?;
+    let id = match store::insert_version(&mut tx, &draft, &p.username, &at).await {
+        Err(e) if e.is_unique_violation() => return Err(ApiError::Conflict),
+        other => other?,
+    };
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &first(&draft.divisions),
+            "plan",
+            code.clone(),
+            "revised",
+            json!({ "revision": draft.revision, "from": current.revision, "version": draft.version, "triggers": draft.revision_triggers, "reason": draft.revision_reason }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let v = PlanVersion {
+        id,
+        plan: draft,
+        created_by: p.username.clone(),
+        created_at: at.clone(),
+        published_by: String::new(),
+        published_at: None,
+        updated_at: at,
+        version: 1,
+    };
+    let c = catalog(&s).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(version_json(&v, &c, today(now))),
+    )
+        .into_response())
+}
+
+/// The editable content of a plan version.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContentBody {
+    pub title: String,
+    pub owner: String,
+    #[serde(default)]
+    pub command: Option<String>,
+    #[serde(default)]
+    pub parent: Option<String>,
+    pub incident_types: Vec<String>,
+    /// 12-digit division codes.
+    pub divisions: Vec<String>,
+    pub review_years: u8,
+    pub drill_cycle_months: u16,
+    #[serde(default)]
+    pub grading_basis: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub levels: Vec<PlanLevel>,
+}
+
+impl ContentBody {
+    fn apply(self, p: &mut Plan) {
+        p.title = self.title.trim().to_string();
+        p.owner = self.owner;
+        p.command = self.command.filter(|c| !c.trim().is_empty());
+        p.parent = self.parent.filter(|c| !c.trim().is_empty());
+        p.incident_types = self.incident_types;
+        p.divisions = self.divisions;
+        p.review_years = self.review_years;
+        p.drill_cycle_months = self.drill_cycle_months;
+        if let Some(g) = self.grading_basis {
+            p.grading_basis = g;
+        }
+        p.levels = self.levels;
+    }
+}
+
+/// The rules' checks plus: the divisions exist and lie in the jurisdiction.
+fn check_content(s: &AppState, scope: &Scope, c: &Catalog, p: &Plan) -> Result<(), ApiError> {
+    let mut errors = fields_of(&c.check_plan(p));
+    let tree = s.tree();
+    for (i, d) in p.divisions.iter().enumerate() {
+        match Code::parse(d) {
+            Ok(code) if tree.get(&code).is_none() => errors.push(FieldError::new(
+                format!("divisions[{i}]"),
+                format!("区划 {d} 不存在"),
+            )),
+            Ok(_) if !d.starts_with(&scope.prefix) => errors.push(FieldError::new(
+                format!("divisions[{i}]"),
+                "不在您的管辖范围内",
+            )),
+            _ => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// A new plan: its code, type and first version label, and the content.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPlanBody {
+    /// e.g. `DT-XC-PC-01`: capital letters, digits and dashes.
+    pub code: String,
+    #[serde(rename = "type")]
+    #[schema(value_type = String)]
+    pub plan_type: PlanType,
+    /// The version label, e.g. `2026版`.
+    pub version: String,
+    #[serde(flatten)]
+    pub content: ContentBody,
+}
+
+#[utoipa::path(post, path = "/api/v1/plans", tag = "plans", request_body = NewPlanBody,
+    responses((status = 201, description = "The draft of a new plan (revision 1)"), (status = 422, body = crate::http::error::Problem)))]
+async fn create(
+    State(s): State<AppState>,
+    p: Principal,
+    Json(b): Json<NewPlanBody>,
+) -> Result<Response, ApiError> {
+    let scope = authorize(&p, Action::Write, MODULE)?;
+    let c = catalog(&s).await?;
+    let now = OffsetDateTime::now_utc();
+    let on = today(now);
+    let code = b.code.trim().to_string();
+    if code.is_empty()
+        || code.len() > 40
+        || !code
+            .bytes()
+            .all(|x| x.is_ascii_uppercase() || x.is_ascii_digit() || x == b'-')
+    {
+        return Err(ApiError::field(
+            "code",
+            "预案编号必填，只能包含大写字母、数字和“-”，最多 40 个字符",
+        ));
+    }
+    if c.plans.iter().any(|x| x.code == code) {
+        return Err(ApiError::field("code", format!("预案编号 {code} 已存在")));
+    }
+    let mut plan = Plan {
+        code: code.clone(),
+        title: String::new(),
+        plan_type: b.plan_type,
+        owner: String::new(),
+        command: None,
+        parent: None,
+        incident_types: Vec::new(),
+        divisions: Vec::new(),
+        version: b.version.trim().to_string(),
+        published_on: on,
+        last_evaluated_on: on,
+        review_years: 3,
+        drill_cycle_months: 12,
+        grading_basis: String::new(),
+        source: "platform".into(),
+        levels: Vec::new(),
+        revision: 1,
+        status: PlanStatus::Draft,
+        revision_triggers: Vec::new(),
+        revision_reason: None,
+    };
+    b.content.apply(&mut plan);
+    check_content(&s, &scope, &c, &plan)?;
+    let at = format_time(now);
+    let mut tx = s.db.begin().await?;
+    let id = match store::insert_version(&mut tx, &plan, &p.username, &at).await {
+        Err(e) if e.is_unique_violation() => {
+            return Err(ApiError::field("code", format!("预案编号 {code} 已存在")))
+        }
+        other => other?,
+    };
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &first(&plan.divisions),
+            "plan",
+            code,
+            "drafted",
+            json!({ "revision": 1, "title": plan.title, "type": plan.plan_type }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let v = PlanVersion {
+        id,
+        plan,
+        created_by: p.username.clone(),
+        created_at: at.clone(),
+        published_by: String::new(),
+        published_at: None,
+        updated_at: at,
+        version: 1,
+    };
+    let c = catalog(&s).await?;
+    Ok((StatusCode::CREATED, axum::Json(version_json(&v, &c, on))).into_response())
+}
+
+/// A draft edit: the row version read (`lock_version`), optionally a new
+/// label, and the content.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditBody {
+    /// The `lock_version` read.
+    pub version: i64,
+    /// A new version label.
+    pub label: Option<String>,
+    #[serde(flatten)]
+    pub content: ContentBody,
+}
+
+#[utoipa::path(put, path = "/api/v1/plans/{code}/versions/{n}", tag = "plans", request_body = EditBody,
+    responses((status = 200, description = "The edited draft"), (status = 409, body = crate::http::error::Problem, description = "Stale version, or the version is published (never changes)"), (status = 422, body = crate::http::error::Problem)))]
+async fn edit(
+    State(s): State<AppState>,
+    p: Principal,
+    Path((code, n)): Path<(String, u32)>,
+    Json(b): Json<EditBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (v, _, scope) = one_version(&s, &p, &code, n, Action::Write).await?;
+    v.plan.ensure_editable().map_err(perr)?;
+    ApiError::unless_current(v.version, b.version)?;
+    let c = catalog(&s).await?;
+    let now = OffsetDateTime::now_utc();
+    let mut plan = v.plan.clone();
+    if let Some(l) = b.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        let clash = c
+            .plans
+            .iter()
+            .any(|x| x.code == code && x.revision != n && x.version == l);
+        if clash {
+            return Err(ApiError::field(
+                "label",
+                format!("版本号 {l} 已被其他版本使用"),
+            ));
+        }
+        plan.version = l.to_string();
+    }
+    b.content.apply(&mut plan);
+    check_content(&s, &scope, &c, &plan)?;
+    let at = format_time(now);
+    let mut tx = s.db.begin().await?;
+    match store::update_draft(&mut tx, v.id, &plan, b.version, &at).await? {
+        Write::Done => {}
+        Write::Stale => return Err(ApiError::Conflict),
+        // Published by someone else meanwhile: never written again.
+        Write::Immutable => {
+            return Err(perr(PlanError::Immutable {
+                code: plan.code.clone(),
+                version: plan.version.clone(),
+            }))
+        }
+    }
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &first(&plan.divisions),
+            "plan",
+            code.clone(),
+            "edited",
+            json!({ "revision": n, "version": plan.version }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
+    let c = catalog(&s).await?;
+    Ok(axum::Json(version_json(&v, &c, today(now))))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionBody {
+    /// The `lock_version` read.
+    pub version: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/plans/{code}/versions/{n}/publish", tag = "plans", request_body = VersionBody,
+    responses((status = 200, description = "Published (commander): in force from today; the previous version is superseded"), (status = 403, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+async fn publish(
+    State(s): State<AppState>,
+    p: Principal,
+    Path((code, n)): Path<(String, u32)>,
+    Json(b): Json<VersionBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (v, _, scope) = one_version(&s, &p, &code, n, Action::Write).await?;
+    if !is_commander(&p) {
+        return Err(ApiError::NotAllowed(
+            "预案须由指挥长（领导）审定发布".into(),
+        ));
+    }
+    v.plan.ensure_editable().map_err(perr)?;
+    ApiError::unless_current(v.version, b.version)?;
+    let c = catalog(&s).await?;
+    check_content(&s, &scope, &c, &v.plan)?;
+    let now = OffsetDateTime::now_utc();
+    let published = v.plan.clone().publish(today(now)).map_err(perr)?;
+    let previous = super::current_plans(&c.plans)
+        .into_iter()
+        .find(|x| x.code == code)
+        .map(|x| x.revision);
+    let at = format_time(now);
+    let mut tx = s.db.begin().await?;
+    match store::publish(&mut tx, v.id, &published, b.version, &p.username, &at).await? {
+        Write::Done => {}
+        Write::Stale => return Err(ApiError::Conflict),
+        Write::Immutable => {
+            return Err(ApiError::Refused("该版本已经发布".into()));
+        }
+    }
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &first(&published.divisions),
+            "plan",
+            code.clone(),
+            "published",
+            json!({ "revision": n, "version": published.version, "supersedes": previous }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
+    let c = catalog(&s).await?;
+    Ok(axum::Json(version_json(&v, &c, today(now))))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationBody {
+    /// YYYY-MM-DD, not in the future.
+    pub evaluated_on: String,
+    /// adequate (继续适用) | revise (需要修订)
+    pub conclusion: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/plans/{code}/evaluations", tag = "plans", request_body = EvaluationBody,
+    responses((status = 201, description = "Recorded; the review clock of the version in force restarts from its date")))]
+async fn evaluate(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(code): Path<String>,
+    Json(b): Json<EvaluationBody>,
+) -> Result<Response, ApiError> {
+    load_plan(&s, &p, &code, Action::Write).await?;
+    let c = catalog(&s).await?;
+    let now = OffsetDateTime::now_utc();
+    let on = today(now);
+    let current = c
+        .plan(&code)
+        .ok_or_else(|| ApiError::Refused("预案尚无已发布的版本，不能评估".into()))?;
+    let mut errors = Vec::new();
+    let date = parse_date(&b.evaluated_on);
+    if date.is_none() {
+        errors.push(FieldError::new("evaluated_on", "日期格式应为 YYYY-MM-DD"));
+    }
+    let conclusion = Conclusion::parse(&b.conclusion);
+    if conclusion.is_none() {
+        errors.push(FieldError::new(
+            "conclusion",
+            "评估结论应为 adequate（继续适用）或 revise（需要修订）",
+        ));
+    }
+    if b.note.chars().count() > 2000 {
+        errors.push(FieldError::new("note", "最多 2000 字"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let (Some(date), Some(conclusion)) = (date, conclusion) else {
+        return Err(ApiError::BadRequest("invalid evaluation".into()));
+    };
+    check_evaluation(current, date, on).map_err(perr)?;
+    let mut e = Evaluation {
+        id: 0,
+        code: code.clone(),
+        revision: i64::from(current.revision),
+        evaluated_on: format_date(date),
+        conclusion,
+        note: b.note.trim().to_string(),
+        recorded_by: p.username.clone(),
+        recorded_at: format_time(now),
+    };
+    let mut tx = s.db.begin().await?;
+    e.id = store::insert_evaluation(&mut tx, &e).await?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &first(&current.divisions),
+            "plan",
+            code.clone(),
+            "evaluated",
+            json!({ "revision": e.revision, "evaluated_on": e.evaluated_on, "conclusion": conclusion.as_str() }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let c = catalog(&s).await?;
+    let review = c.plan(&code).map(|x| review_due(x, on));
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({ "evaluation": e, "review": review })),
+    )
+        .into_response())
+}
+
+// ── drills ─────────────────────────────────────────────────────────────
+
+fn drill_json(d: &StoredDrill, c: &Catalog, on: Date) -> Value {
+    let late = d.state == DrillState::Planned && parse_date(&d.planned_on).is_some_and(|x| x < on);
+    let mut v = serde_json::to_value(d).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("state_zh".into(), d.state.label_zh().into());
+        m.insert("kind_zh".into(), d.kind.label_zh().into());
+        m.insert("late".into(), late.into());
+        m.insert(
+            "plan_title".into(),
+            c.plans
+                .iter()
+                .rev()
+                .find(|x| x.code == d.plan)
+                .map(|x| x.title.clone())
+                .unwrap_or_default()
+                .into(),
+        );
+    }
+    v
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DrillParams {
+    /// Only the drills of this plan.
+    pub plan: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/drills", tag = "plans", params(DrillParams), responses((status = 200, description = "Drills of the area (planned ones past their date are `late`)")))]
+async fn drills(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<DrillParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let scope = authorize(&p, Action::Read, MODULE)?;
+    let c = catalog(&s).await?;
+    let on = today(OffsetDateTime::now_utc());
+    let out: Vec<Value> = store::drills(&s.db, q.plan.as_deref())
+        .await?
+        .iter()
+        .filter(|d| visible(&scope, &d.divisions))
+        .map(|d| drill_json(d, &c, on))
+        .collect();
+    Ok(axum::Json(json!(out)))
+}
+
+/// A planned drill (also the body of an edit, with `version`).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrillBody {
+    pub version: Option<i64>,
+    /// Plan code (not changed by an edit).
+    pub plan: Option<String>,
+    pub title: String,
+    /// tabletop 桌面推演 | live 实战演练 | double_blind 双盲演练
+    pub kind: String,
+    /// YYYY-MM-DD
+    pub planned_on: String,
+    /// 12-digit codes; default: the plan's.
+    #[serde(default)]
+    pub divisions: Vec<String>,
+    /// Department codes.
+    pub participants: Vec<String>,
+    /// People planned to take part.
+    pub people: i64,
+}
+
+fn check_drill(
+    s: &AppState,
+    scope: &Scope,
+    c: &Catalog,
+    plan: &Plan,
+    b: &DrillBody,
+    d: &mut StoredDrill,
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if b.title.trim().is_empty() || b.title.chars().count() > 200 {
+        errors.push(FieldError::new("title", "必填，最多 200 字"));
+    }
+    let kind = store::parse_kind(&b.kind);
+    if kind.is_none() {
+        errors.push(FieldError::new(
+            "kind",
+            "演练形式应为 tabletop（桌面推演）、live（实战演练）或 double_blind（双盲演练）",
+        ));
+    }
+    let planned = parse_date(&b.planned_on);
+    if planned.is_none() {
+        errors.push(FieldError::new("planned_on", "日期格式应为 YYYY-MM-DD"));
+    }
+    let divisions = if b.divisions.is_empty() {
+        plan.divisions.clone()
+    } else {
+        b.divisions.clone()
+    };
+    let tree = s.tree();
+    for (i, x) in divisions.iter().enumerate() {
+        let f = format!("divisions[{i}]");
+        match Code::parse(x) {
+            Err(e) => errors.push(FieldError::new(f, e.to_string())),
+            Ok(code) if tree.get(&code).is_none() => {
+                errors.push(FieldError::new(f, format!("区划 {x} 不存在")))
+            }
+            Ok(code) => {
+                let inside = plan
+                    .divisions
+                    .iter()
+                    .filter_map(|a| Code::parse(a).ok())
+                    .any(|a| code.is_within(&a));
+                if !inside {
+                    errors.push(FieldError::new(f, "不在预案的适用区域内"));
+                } else if !x.starts_with(&scope.prefix) {
+                    errors.push(FieldError::new(f, "不在您的管辖范围内"));
+                }
+            }
+        }
+    }
+    if b.participants.is_empty() {
+        errors.push(FieldError::new("participants", "须至少有一个参演单位"));
+    }
+    for (i, x) in b.participants.iter().enumerate() {
+        if c.department(x).is_none() {
+            errors.push(FieldError::new(
+                format!("participants[{i}]"),
+                format!("单位“{x}”不存在"),
+            ));
+        }
+    }
+    if !(1..=1_000_000).contains(&b.people) {
+        errors.push(FieldError::new("people", "参演人数应为 1 至 1000000"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let (Some(kind), Some(planned)) = (kind, planned) else {
+        return Err(ApiError::BadRequest("invalid drill".into()));
+    };
+    d.title = b.title.trim().to_string();
+    d.kind = kind;
+    d.planned_on = format_date(planned);
+    d.divisions = divisions;
+    d.participants = b.participants.clone();
+    d.people = b.people;
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/drills", tag = "plans", request_body = DrillBody,
+    responses((status = 201, description = "A planned drill"), (status = 422, body = crate::http::error::Problem)))]
+async fn plan_drill(
+    State(s): State<AppState>,
+    p: Principal,
+    Json(b): Json<DrillBody>,
+) -> Result<Response, ApiError> {
+    let scope = authorize(&p, Action::Write, MODULE)?;
+    let c = catalog(&s).await?;
+    let code = b.plan.clone().unwrap_or_default();
+    let plan = c
+        .plan(&code)
+        .filter(|x| visible(&scope, &x.divisions))
+        .ok_or_else(|| ApiError::field("plan", "请选择已发布的预案"))?;
+    let now = OffsetDateTime::now_utc();
+    let at = format_time(now);
+    let mut d = StoredDrill {
+        id: 0,
+        plan: code.clone(),
+        title: String::new(),
+        kind: super::DrillKind::Tabletop,
+        state: DrillState::Planned,
+        planned_on: String::new(),
+        held_on: None,
+        divisions: Vec::new(),
+        participants: Vec::new(),
+        people: 0,
+        evaluation: String::new(),
+        problems: Vec::new(),
+        note: String::new(),
+        source: "platform".into(),
+        created_by: p.username.clone(),
+        created_at: at.clone(),
+        updated_at: at,
+        version: 1,
+    };
+    check_drill(&s, &scope, &c, plan, &b, &mut d)?;
+    let mut tx = s.db.begin().await?;
+    d.id = store::insert_drill(&mut tx, &d).await?;
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &first(&d.divisions),
+            "drill",
+            d.id.to_string(),
+            "drill_planned",
+            json!({ "plan": d.plan, "title": d.title, "planned_on": d.planned_on }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(drill_json(&d, &c, today(now))),
+    )
+        .into_response())
+}
+
+async fn load_drill(
+    s: &AppState,
+    p: &Principal,
+    id: i64,
+) -> Result<(StoredDrill, Scope), ApiError> {
+    let scope = authorize(p, Action::Write, MODULE)?;
+    let d = store::get_drill(&s.db, id)
+        .await?
+        .filter(|d| visible(&scope, &d.divisions))
+        .ok_or(ApiError::NotFound)?;
+    if !writable(&scope, &d.divisions) {
+        return Err(ApiError::NotAllowed(
+            "该演练的区域超出您的管辖范围，只能查看".into(),
+        ));
+    }
+    Ok((d, scope))
+}
+
+#[utoipa::path(put, path = "/api/v1/drills/{id}", tag = "plans", request_body = DrillBody,
+    responses((status = 200, description = "The edited drill (only while planned)")))]
+async fn edit_drill(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<DrillBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (mut d, scope) = load_drill(&s, &p, id).await?;
+    let version = b
+        .version
+        .ok_or_else(|| ApiError::field("version", "必填"))?;
+    ApiError::unless_current(d.version, version)?;
+    if d.state != DrillState::Planned {
+        return Err(ApiError::Refused(format!(
+            "演练{}，只有计划中的演练可以修改",
+            d.state.label_zh()
+        )));
+    }
+    let c = catalog(&s).await?;
+    let plan = c
+        .plan(&d.plan)
+        .ok_or_else(|| ApiError::Refused("演练所属预案没有现行版本".into()))?;
+    check_drill(&s, &scope, &c, plan, &b, &mut d)?;
+    let now = OffsetDateTime::now_utc();
+    d.updated_at = format_time(now);
+    let mut tx = s.db.begin().await?;
+    if !store::update_drill(&mut tx, &d, version).await? {
+        return Err(ApiError::Conflict);
+    }
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &first(&d.divisions),
+            "drill",
+            d.id.to_string(),
+            "drill_edited",
+            json!({ "title": d.title, "planned_on": d.planned_on }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let d = store::get_drill(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(drill_json(&d, &c, today(now))))
+}
+
+/// A problem found, to become an improvement item.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemInput {
+    pub title: String,
+    /// Department code; default the plan's owner.
+    #[serde(default)]
+    pub owner_department: Option<String>,
+    /// YYYY-MM-DD; default 3 months from today.
+    #[serde(default)]
+    pub due_on: Option<String>,
+}
+
+/// Validate improvement inputs into items (every problem named as
+/// `{field}[i].…`); `owner` is the default responsible department.
+pub fn items_from(
+    c: &Catalog,
+    inputs: &[ItemInput],
+    field: &str,
+    owner: &str,
+    on: Date,
+) -> Result<Vec<(String, String, Date)>, ApiError> {
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for (i, x) in inputs.iter().enumerate() {
+        let dept = x
+            .owner_department
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .unwrap_or(owner)
+            .to_string();
+        let due = match x.due_on.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            None => Some(default_due(on)),
+            Some(d) => parse_date(d),
+        };
+        let Some(due) = due else {
+            errors.push(FieldError::new(
+                format!("{field}[{i}].due_on"),
+                "日期格式应为 YYYY-MM-DD",
+            ));
+            continue;
+        };
+        let problems = check_improvement(c, &x.title, &dept, due, on);
+        if problems.is_empty() {
+            out.push((x.title.trim().to_string(), dept, due));
+        }
+        for (f, m) in problems {
+            errors.push(FieldError::new(format!("{field}[{i}].{f}"), m));
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Improvement items to insert for a source record.
+pub fn new_items(
+    p: &Principal,
+    source: &str,
+    source_id: i64,
+    plan_code: &str,
+    division: &str,
+    items: Vec<(String, String, Date)>,
+    at: &str,
+) -> Vec<Improvement> {
+    items
+        .into_iter()
+        .map(|(title, dept, due)| Improvement {
+            id: 0,
+            source: source.into(),
+            source_id,
+            plan_code: plan_code.into(),
+            division: division.into(),
+            title,
+            owner_department: dept,
+            due_on: format_date(due),
+            state: ImprovementState::Open,
+            created_by: p.username.clone(),
+            created_at: at.into(),
+            done_by: String::new(),
+            done_at: None,
+            verified_by: String::new(),
+            verified_at: None,
+            updated_at: at.into(),
+            version: 1,
+        })
+        .collect()
+}
+
+/// Insert items and their journal entries (in the caller's transaction).
+pub async fn insert_items(
+    tx: &mut crate::db::Tx,
+    p: &Principal,
+    items: &mut [Improvement],
+) -> Result<Vec<NewEntry>, ApiError> {
+    let mut entries = Vec::new();
+    for i in items.iter_mut() {
+        i.id = store::insert_improvement(tx, i).await?;
+        entries.push(entry(
+            p,
+            &i.division,
+            "improvement",
+            i.id.to_string(),
+            "improvement_opened",
+            json!({ "source": i.source, "source_id": i.source_id, "title": i.title, "owner_department": i.owner_department, "due_on": i.due_on }),
+        ));
+    }
+    Ok(entries)
+}
+
+/// A step of a drill.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrillEventBody {
+    pub version: i64,
+    /// hold | evaluate | cancel
+    pub kind: String,
+    /// hold: YYYY-MM-DD (default today).
+    pub held_on: Option<String>,
+    /// hold: people who took part (default the planned number).
+    pub people: Option<i64>,
+    /// hold: department codes (default the planned ones).
+    pub participants: Option<Vec<String>>,
+    /// hold / evaluate: problems found, each becomes an improvement item.
+    #[serde(default)]
+    pub problems: Vec<ItemInput>,
+    /// evaluate: the evaluation opinion.
+    pub evaluation: Option<String>,
+    /// cancel: why.
+    pub reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/drills/{id}/events", tag = "plans", request_body = DrillEventBody,
+    responses((status = 200, description = "The drill after the step; problems became improvement items"), (status = 409, body = crate::http::error::Problem)))]
+async fn drill_event(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<DrillEventBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (mut d, _) = load_drill(&s, &p, id).await?;
+    ApiError::unless_current(d.version, b.version)?;
+    let c = catalog(&s).await?;
+    let now = OffsetDateTime::now_utc();
+    let on = today(now);
+    let ev = match b.kind.as_str() {
+        "hold" => {
+            let held_on = match b.held_on.as_deref() {
+                None | Some("") => on,
+                Some(x) => parse_date(x)
+                    .ok_or_else(|| ApiError::field("held_on", "日期格式应为 YYYY-MM-DD"))?,
+            };
+            if let Some(ps) = &b.participants {
+                for (i, x) in ps.iter().enumerate() {
+                    if c.department(x).is_none() {
+                        return Err(ApiError::field(
+                            &format!("participants[{i}]"),
+                            format!("单位“{x}”不存在"),
+                        ));
+                    }
+                }
+                d.participants = ps.clone();
+            }
+            if let Some(n) = b.people {
+                d.people = n;
+            }
+            d.held_on = Some(format_date(held_on));
+            DrillEvent::Hold {
+                held_on,
+                people: u32::try_from(d.people).unwrap_or(0),
+                participants: d.participants.len(),
+            }
+        }
+        "evaluate" => {
+            let e = b.evaluation.clone().unwrap_or_default();
+            if e.chars().count() > 2000 {
+                return Err(ApiError::field("evaluation", "最多 2000 字"));
+            }
+            d.evaluation = e.trim().to_string();
+            DrillEvent::Evaluate { evaluation: e }
+        }
+        "cancel" => {
+            let r = b.reason.clone().unwrap_or_default();
+            d.note = r.trim().to_string();
+            DrillEvent::Cancel { reason: r }
+        }
+        other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
+    };
+    if !b.problems.is_empty() && matches!(ev, DrillEvent::Cancel { .. }) {
+        return Err(ApiError::field("problems", "取消的演练没有发现问题"));
+    }
+    let from = d.state;
+    d.state = from.transition(&ev, on).map_err(perr)?;
+    let owner = c
+        .plans
+        .iter()
+        .rev()
+        .find(|x| x.code == d.plan)
+        .map(|x| x.owner.clone())
+        .unwrap_or_default();
+    let found = items_from(&c, &b.problems, "problems", &owner, on)?;
+    let at = format_time(now);
+    d.updated_at = at.clone();
+    let mut items = new_items(&p, "drill", d.id, &d.plan, &first(&d.divisions), found, &at);
+    let mut tx = s.db.begin().await?;
+    let mut entries = insert_items(&mut tx, &p, &mut items).await?;
+    for i in &items {
+        d.problems.push(DrillProblem {
+            title: i.title.clone(),
+            improvement: Some(i.id),
+        });
+    }
+    if !store::update_drill(&mut tx, &d, b.version).await? {
+        return Err(ApiError::Conflict);
+    }
+    let kind = match ev {
+        DrillEvent::Hold { .. } => "drill_held",
+        DrillEvent::Evaluate { .. } => "drill_evaluated",
+        DrillEvent::Cancel { .. } => "drill_cancelled",
+    };
+    entries.insert(
+        0,
+        entry(
+            &p,
+            &first(&d.divisions),
+            "drill",
+            d.id.to_string(),
+            kind,
+            json!({ "from": from.as_str(), "to": d.state.as_str(), "plan": d.plan, "held_on": d.held_on, "improvements": items.iter().map(|i| i.id).collect::<Vec<_>>() }),
+        ),
+    );
+    journal::append(&mut tx, now, entries).await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let d = store::get_drill(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(drill_json(&d, &c, on)))
+}
+
+// ── improvement items ──────────────────────────────────────────────────
+
+fn improvement_json(i: &Improvement, c: &Catalog, on: Date) -> Value {
+    let (overdue, days) = parse_date(&i.due_on)
+        .map(|d| improvement_overdue(d, i.state, on))
+        .unwrap_or((false, 0));
+    let mut v = serde_json::to_value(i).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("state_zh".into(), i.state.label_zh().into());
+        m.insert("overdue".into(), overdue.into());
+        m.insert("overdue_days".into(), days.into());
+        m.insert(
+            "owner_name".into(),
+            dept_name(c, &i.owner_department).into(),
+        );
+    }
+    v
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ItemParams {
+    /// drill | incident
+    pub source: Option<String>,
+    /// The drill or incident id.
+    pub source_id: Option<i64>,
+    /// Only the items of this plan.
+    pub plan: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/improvements", tag = "plans", params(ItemParams), responses((status = 200, description = "Improvement items of the area, by due date, with the overdue flag")))]
+async fn improvements(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<ItemParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let scope = authorize(&p, Action::Read, MODULE)?;
+    if let Some(src) = q.source.as_deref() {
+        if !["drill", "incident"].contains(&src) {
+            return Err(ApiError::field("source", "应为 drill 或 incident"));
+        }
+    }
+    let c = catalog(&s).await?;
+    let on = today(OffsetDateTime::now_utc());
+    let out: Vec<Value> = store::improvements(&s.db, "", q.source.as_deref(), q.source_id)
+        .await?
+        .iter()
+        .filter(|i| visible(&scope, std::slice::from_ref(&i.division)))
+        .filter(|i| q.plan.as_deref().is_none_or(|x| i.plan_code == x))
+        .map(|i| improvement_json(i, &c, on))
+        .collect();
+    Ok(axum::Json(json!(out)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemEventBody {
+    pub version: i64,
+    /// start | complete | verify | reopen
+    pub kind: String,
+    pub note: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/improvements/{id}/events", tag = "plans", request_body = ItemEventBody,
+    responses((status = 200, description = "The item after the step"), (status = 409, body = crate::http::error::Problem, description = "Stale, or the step is refused (e.g. verification by the person who completed it)")))]
+async fn improvement_event(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<ItemEventBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let scope = authorize(&p, Action::Write, MODULE)?;
+    let mut i = store::get_improvement(&s.db, id)
+        .await?
+        .filter(|i| visible(&scope, std::slice::from_ref(&i.division)))
+        .ok_or(ApiError::NotFound)?;
+    if !writable(&scope, std::slice::from_ref(&i.division)) {
+        return Err(ApiError::NotAllowed(
+            "该整改事项超出您的管辖范围，只能查看".into(),
+        ));
+    }
+    ApiError::unless_current(i.version, b.version)?;
+    let ev = ImprovementEvent::parse(&b.kind)
+        .ok_or_else(|| ApiError::field("kind", format!("未知的操作“{}”", b.kind)))?;
+    let from = i.state;
+    i.state = from.transition(ev, &p.username, &i.done_by).map_err(perr)?;
+    let now = OffsetDateTime::now_utc();
+    let at = format_time(now);
+    match ev {
+        ImprovementEvent::Complete => {
+            i.done_by = p.username.clone();
+            i.done_at = Some(at.clone());
+        }
+        ImprovementEvent::Verify => {
+            i.verified_by = p.username.clone();
+            i.verified_at = Some(at.clone());
+        }
+        _ => {}
+    }
+    i.updated_at = at;
+    let mut tx = s.db.begin().await?;
+    if !store::update_improvement(&mut tx, &i, b.version).await? {
+        return Err(ApiError::Conflict);
+    }
+    journal::append(
+        &mut tx,
+        now,
+        vec![entry(
+            &p,
+            &i.division,
+            "improvement",
+            i.id.to_string(),
+            ev.as_str(),
+            json!({ "from": from.as_str(), "to": i.state.as_str(), "note": b.note }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    s.feed.wake();
+    let i = store::get_improvement(&s.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let c = catalog(&s).await?;
+    Ok(axum::Json(improvement_json(&i, &c, today(now))))
+}
+
+// ── reference lists ────────────────────────────────────────────────────
+
+fn fixed() -> Result<&'static Catalog, ApiError> {
+    super::embedded().map_err(|e| ApiError::Internal(format!("plan catalogue: {e}")))
+}
+
+#[utoipa::path(get, path = "/api/v1/commands", tag = "plans", responses((status = 200, description = "The “1+19” command structure with names (zh/en)")))]
+async fn commands(p: Principal) -> Result<axum::Json<Value>, ApiError> {
+    authorize(&p, Action::Read, MODULE)?;
+    Ok(axum::Json(json!(fixed()?.commands)))
+}
+
+#[utoipa::path(get, path = "/api/v1/departments", tag = "plans", responses((status = 200, description = "Departments that own plans or receive tasks, with names (zh/en)")))]
+async fn departments(p: Principal) -> Result<axum::Json<Value>, ApiError> {
+    authorize(&p, Action::Read, MODULE)?;
+    Ok(axum::Json(json!(fixed()?.departments)))
+}
+
+#[utoipa::path(get, path = "/api/v1/revision-triggers", tag = "plans", responses((status = 200, description = "The 8 situations in which a plan must be revised")))]
+async fn triggers(p: Principal) -> Result<axum::Json<Value>, ApiError> {
+    authorize(&p, Action::Read, MODULE)?;
+    Ok(axum::Json(json!(fixed()?.triggers)))
+}
