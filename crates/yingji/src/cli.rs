@@ -403,17 +403,21 @@ async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
                 .and_then(|n| n.to_str())
                 .unwrap_or("import.csv")
                 .to_string();
-            match registry::api::import_rows(&state, &p, spec, &name, &bytes).await {
-                Ok(n) => println!("imported {n} {kind} records"),
+            let started = std::time::Instant::now();
+            match registry::api::import_rows(&state, &p, spec, &name, bytes.into()).await {
+                Ok(n) => println!(
+                    "imported {n} {kind} records in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                ),
+                Err(crate::http::ApiError::ValidationTruncated { errors, total }) => {
+                    print_problems(&errors);
+                    bail!(
+                        "nothing imported: {total} problems (the first {} listed)",
+                        errors.len()
+                    );
+                }
                 Err(crate::http::ApiError::Validation(errors)) => {
-                    for e in &errors {
-                        eprintln!(
-                            "  row {}: {}: {}",
-                            e.row.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
-                            e.field,
-                            e.message
-                        );
-                    }
+                    print_problems(&errors);
                     bail!("nothing imported: {} problems", errors.len());
                 }
                 Err(e) => bail!("{e}"),
@@ -421,6 +425,17 @@ async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn print_problems(errors: &[crate::http::FieldError]) {
+    for e in errors {
+        eprintln!(
+            "  row {}: {}: {}",
+            e.row.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
+            e.field,
+            e.message
+        );
+    }
 }
 
 async fn export_cmd(config: Config, cmd: ExportCmd) -> anyhow::Result<()> {
