@@ -706,6 +706,7 @@ pub async fn import_rows(
         return Err(ApiError::Forbidden);
     }
     let dicts = store::load_dictionaries(&s.db).await?;
+    let started = std::time::Instant::now();
     let checked = {
         let (p, scope, tree, name, bytes) = (
             p.clone(),
@@ -720,6 +721,7 @@ pub async fn import_rows(
         .await
         .map_err(|e| ApiError::Internal(format!("import check: {e}")))??
     };
+    let checked_at = started.elapsed();
     let now = time::OffsetDateTime::now_utc();
     let mut tx = s.db.begin().await?;
     let existing = store::existing_keys(&mut tx, spec.kind, &checked.keys).await?;
@@ -744,7 +746,7 @@ pub async fn import_rows(
         .zip(&orgs)
         .map(|((_, v), o)| (v, o.as_str()))
         .collect();
-    let ids = store::insert_many(&mut tx, spec.kind, &batch, now).await?;
+    let ids = store::insert_many(&mut tx, s.db.backend(), spec.kind, &batch, now).await?;
     let entries = match spec.import_journal {
         ImportJournal::PerRecord => {
             let mut entries = Vec::with_capacity(ids.len());
@@ -782,8 +784,18 @@ pub async fn import_rows(
         }
     };
     journal::append(&mut tx, now, entries).await?;
+    let written_at = started.elapsed();
     tx.commit().await?;
     s.feed.wake();
+    tracing::info!(
+        kind = spec.kind,
+        rows = ids.len(),
+        file = file_name,
+        read_and_validated_ms = checked_at.as_millis() as u64,
+        written_ms = (written_at - checked_at).as_millis() as u64,
+        committed_ms = started.elapsed().as_millis() as u64,
+        "registry import"
+    );
     Ok(ids.len())
 }
 
