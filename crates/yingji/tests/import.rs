@@ -83,7 +83,11 @@ async fn twenty_thousand_subscribers_all_or_nothing_one_journal_entry() {
         assert_eq!(p["errors"].as_array().unwrap().len(), 1, "{b}: {p}");
         assert_eq!(p["errors"][0]["row"], 15_002, "{b}");
         assert_eq!(p["errors"][0]["field"], "phone", "{b}");
-        assert_eq!(total(&u, "subscriber").await, 0, "{b}: nothing half-written");
+        assert_eq!(
+            total(&u, "subscriber").await,
+            0,
+            "{b}: nothing half-written"
+        );
 
         // Duplicates in the file far apart (different INSERT batches).
         let mut lines: Vec<String> = good.lines().map(String::from).collect();
@@ -196,9 +200,17 @@ async fn many_errors_are_capped_and_counted() {
             .await;
         assert_eq!(r.status(), 422);
         let p: Value = r.json().await.unwrap();
-        assert_eq!(p["errors"].as_array().unwrap().len(), 1_000, "{}", app.backend);
+        assert_eq!(
+            p["errors"].as_array().unwrap().len(),
+            1_000,
+            "{}",
+            app.backend
+        );
         assert_eq!(p["error_total"], 1_500);
-        assert!(p["detail"].as_str().unwrap().contains("共 1500 处错误"), "{p}");
+        assert!(
+            p["detail"].as_str().unwrap().contains("共 1500 处错误"),
+            "{p}"
+        );
         assert_eq!(p["errors"][999]["row"], 1_001);
     }
 }

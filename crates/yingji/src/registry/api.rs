@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 use super::{
-    io, store, validate_with, Aids, Ctx, Dictionaries, FieldType, ImportJournal, Item, KindSpec, Opt,
-    Valid,
+    io, store, validate_with, Aids, Ctx, Dictionaries, FieldType, ImportJournal, Item, KindSpec,
+    Opt, Valid,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::http::{ApiError, AppState, FieldError, Json, Query};
@@ -726,8 +726,7 @@ pub async fn import_rows(
     let mut tx = s.db.begin().await?;
     let existing = store::existing_keys(&mut tx, spec.kind, &checked.keys).await?;
     if !existing.is_empty() {
-        let by_row: HashMap<usize, &Valid> =
-            checked.rows.iter().map(|(r, v)| (*r, v)).collect();
+        let by_row: HashMap<usize, &Valid> = checked.rows.iter().map(|(r, v)| (*r, v)).collect();
         let mut problems = Problems::default();
         for row in existing {
             let name = by_row.get(&row).map(|v| v.name.as_str()).unwrap_or("");
@@ -756,7 +755,14 @@ pub async fn import_rows(
                 }
                 let mut payload = item_payload(v);
                 payload["source"] = Value::String(format!("import:{file_name}"));
-                entries.push(entry(p, spec, *id, v.division.as_str(), "imported", payload));
+                entries.push(entry(
+                    p,
+                    spec,
+                    *id,
+                    v.division.as_str(),
+                    "imported",
+                    payload,
+                ));
             }
             entries
         }

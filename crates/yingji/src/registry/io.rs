@@ -115,7 +115,10 @@ fn each_csv_row(text: &str, mut f: impl FnMut(usize, &[&str]) -> bool) -> Result
             }
         }
         i += 1;
-        let start = rec.position().map(|p| p.byte() as usize).unwrap_or(counted_to);
+        let start = rec
+            .position()
+            .map(|p| p.byte() as usize)
+            .unwrap_or(counted_to);
         let rest = text.get(start..).unwrap_or("");
         let blank = rest.len() - rest.trim_start_matches(['\r', '\n']).len();
         let at = (start + blank).max(counted_to);
@@ -136,7 +139,10 @@ fn each_csv_row(text: &str, mut f: impl FnMut(usize, &[&str]) -> bool) -> Result
     Ok(())
 }
 
-fn each_xlsx_row(bytes: &[u8], mut f: impl FnMut(usize, &[&str]) -> bool) -> Result<(), FieldError> {
+fn each_xlsx_row(
+    bytes: &[u8],
+    mut f: impl FnMut(usize, &[&str]) -> bool,
+) -> Result<(), FieldError> {
     use calamine::{Data, Reader};
     let mut wb =
         calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(bytes))

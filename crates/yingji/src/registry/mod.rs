@@ -204,13 +204,16 @@ pub struct Valid {
     pub attrs: Map<String, Value>,
 }
 
+/// A boundary (the code it belongs to) prepared for fast point tests.
+type PreparedBoundary = (Code, Rc<yingji_geo::PreparedArea>);
+
 /// Caches that make validating many rows cheap (a file import): division
 /// inputs resolved once per distinct text, and each boundary prepared once
 /// for fast point-in-polygon tests.
 #[derive(Default)]
 pub struct Aids {
     resolved: RefCell<HashMap<String, Result<Code, String>>>,
-    prepared: RefCell<HashMap<Code, Option<(Code, Rc<yingji_geo::PreparedArea>)>>>,
+    prepared: RefCell<HashMap<Code, Option<PreparedBoundary>>>,
 }
 
 impl Aids {
@@ -233,12 +236,9 @@ impl Aids {
         let prepared = match hit {
             Some(p) => p,
             None => {
-                let p = tree.boundary_for(code).map(|(b, mp)| {
-                    (
-                        b,
-                        Rc::new(yingji_geo::PreparedArea::from_multipolygon(&mp)),
-                    )
-                });
+                let p = tree
+                    .boundary_for(code)
+                    .map(|(b, mp)| (b, Rc::new(yingji_geo::PreparedArea::from_multipolygon(&mp))));
                 self.prepared.borrow_mut().insert(code.clone(), p.clone());
                 p
             }
