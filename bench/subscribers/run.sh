@@ -46,7 +46,7 @@ now() { date +%s.%N; }
 import_over_http() {
   local port=$1 label=$2
   shift 2
-  env "$@" "$B" demo --listen "127.0.0.1:$port" >"$OUT/$label-server.log" 2>&1 &
+  env RUST_LOG=info NO_COLOR=1 "$@" "$B" demo --listen "127.0.0.1:$port" >"$OUT/$label-server.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
   curl -sf -c "$OUT/$label.cookies" -H 'content-type: application/json' \
@@ -63,6 +63,9 @@ import_over_http() {
     echo "run.sh: $label import failed: $(head -c 600 "$OUT/$label-answer.json")" >&2
     exit 1
   fi
+  echo "$label server peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/${PIDS[-1]}/status")" | tee -a "$OUT/conditions.txt"
+  sed 's/\x1b\[[0-9;]*m//g' "$OUT/$label-server.log" |
+    grep -o 'read_and_validated_ms=[0-9]* written_ms=[0-9]* committed_ms=[0-9]*' | sed "s/^/$label: /" | tee -a "$OUT/conditions.txt" || true
   kill "${PIDS[-1]}" && wait "${PIDS[-1]}" 2>/dev/null || true
   SECONDS_TAKEN=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
 }

@@ -96,12 +96,20 @@ enum ImportCmd {
         #[arg(long, value_enum, default_value = "gcj02")]
         datum: import::Datum,
     },
-    /// Registry records from CSV (UTF-8/GBK) or XLSX; all rows or none.
+    /// Registry records from CSV (UTF-8/GBK) or XLSX; all rows or none
+    /// (the same path as the HTTP import, without its size limit).
     Registry {
         #[arg(long)]
         kind: String,
-        #[arg(long)]
-        file: PathBuf,
+        /// The file (or give it as `--file FILE`).
+        #[arg(
+            value_name = "FILE",
+            required_unless_present = "file_opt",
+            conflicts_with = "file_opt"
+        )]
+        file: Option<PathBuf>,
+        #[arg(long = "file", value_name = "FILE")]
+        file_opt: Option<PathBuf>,
         /// Import as this user (their jurisdiction applies).
         #[arg(long, default_value = "admin")]
         user: String,
@@ -390,7 +398,13 @@ async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
             tx.commit().await?;
             println!("imported {n} boundaries");
         }
-        ImportCmd::Registry { kind, file, user } => {
+        ImportCmd::Registry {
+            kind,
+            file,
+            file_opt,
+            user,
+        } => {
+            let file = file.or(file_opt).context("give the file to import")?;
             let spec = resources::kind(&kind).with_context(|| format!("unknown kind {kind:?}"))?;
             let creds = auth::store::credentials(&state.db, &user)
                 .await?
