@@ -171,6 +171,31 @@ describe('yingji web UI', { timeout: 240_000 }, () => {
     }
   })
 
+  test('(b2) an import with more errors than listed says how many there are', async () => {
+    const { context, page } = await newPage(browser, server.url)
+    try {
+      await login(page, 'pingcheng')
+      await openTeams(page)
+      const f = await teamLabels(page)
+      const file = path.join(tmp, 'teams-many-bad.csv')
+      // 1,200 rows with latitude 95: the server lists the first 1,000.
+      writeTeamCsv(
+        file,
+        f,
+        Array.from({ length: 1200 }, (_, i) => ({ name: `E2E多错${stamp}-${i}`, lon: 113.3, lat: 95 })),
+      )
+      await importFile(page, file)
+      const dlg = page.locator('[data-testid=import-errors]')
+      await dlg.locator('[data-testid=import-errors-table]').waitFor()
+      const hint = await dlg.locator('.el-alert__title').innerText()
+      assert.match(hint, /1200 处错误/, hint)
+      assert.match(hint, /前 1000 处/, hint)
+      await dlg.getByRole('button', { name: '关闭' }).last().click()
+    } finally {
+      await context.close()
+    }
+  })
+
   test('(c) observer is read-only; switching to English changes the menu', async () => {
     const { context, page } = await newPage(browser, server.url)
     try {

@@ -75,12 +75,15 @@ export class ApiError extends Error {
   key: string
   detail: string
   errors: ProblemError[]
+  /** How many errors there are (more than `errors` lists for a large import). */
+  errorTotal: number
   constructor(status: number, p: Problem) {
     super(p.detail || p.title || `HTTP ${status}`)
     this.status = status
     this.key = p.key || ''
     this.detail = p.detail || p.title || ''
     this.errors = p.errors || []
+    this.errorTotal = p.error_total ?? this.errors.length
   }
 }
 

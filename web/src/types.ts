@@ -86,6 +86,8 @@ export interface Problem {
   detail?: string
   key?: string
   errors?: ProblemError[]
+  /** All errors found when `errors` lists only the first ones (large imports). */
+  error_total?: number
 }
 
 export interface JournalEntry {

@@ -96,12 +96,20 @@ enum ImportCmd {
         #[arg(long, value_enum, default_value = "gcj02")]
         datum: import::Datum,
     },
-    /// Registry records from CSV (UTF-8/GBK) or XLSX; all rows or none.
+    /// Registry records from CSV (UTF-8/GBK) or XLSX; all rows or none
+    /// (the same path as the HTTP import, without its size limit).
     Registry {
         #[arg(long)]
         kind: String,
-        #[arg(long)]
-        file: PathBuf,
+        /// The file (or give it as `--file FILE`).
+        #[arg(
+            value_name = "FILE",
+            required_unless_present = "file_opt",
+            conflicts_with = "file_opt"
+        )]
+        file: Option<PathBuf>,
+        #[arg(long = "file", value_name = "FILE")]
+        file_opt: Option<PathBuf>,
         /// Import as this user (their jurisdiction applies).
         #[arg(long, default_value = "admin")]
         user: String,
@@ -390,7 +398,13 @@ async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
             tx.commit().await?;
             println!("imported {n} boundaries");
         }
-        ImportCmd::Registry { kind, file, user } => {
+        ImportCmd::Registry {
+            kind,
+            file,
+            file_opt,
+            user,
+        } => {
+            let file = file.or(file_opt).context("give the file to import")?;
             let spec = resources::kind(&kind).with_context(|| format!("unknown kind {kind:?}"))?;
             let creds = auth::store::credentials(&state.db, &user)
                 .await?
@@ -403,17 +417,21 @@ async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
                 .and_then(|n| n.to_str())
                 .unwrap_or("import.csv")
                 .to_string();
-            match registry::api::import_rows(&state, &p, spec, &name, &bytes).await {
-                Ok(n) => println!("imported {n} {kind} records"),
+            let started = std::time::Instant::now();
+            match registry::api::import_rows(&state, &p, spec, &name, bytes.into()).await {
+                Ok(n) => println!(
+                    "imported {n} {kind} records in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                ),
+                Err(crate::http::ApiError::ValidationTruncated { errors, total }) => {
+                    print_problems(&errors);
+                    bail!(
+                        "nothing imported: {total} problems (the first {} listed)",
+                        errors.len()
+                    );
+                }
                 Err(crate::http::ApiError::Validation(errors)) => {
-                    for e in &errors {
-                        eprintln!(
-                            "  row {}: {}: {}",
-                            e.row.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
-                            e.field,
-                            e.message
-                        );
-                    }
+                    print_problems(&errors);
                     bail!("nothing imported: {} problems", errors.len());
                 }
                 Err(e) => bail!("{e}"),
@@ -421,6 +439,17 @@ async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn print_problems(errors: &[crate::http::FieldError]) {
+    for e in errors {
+        eprintln!(
+            "  row {}: {}: {}",
+            e.row.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
+            e.field,
+            e.message
+        );
+    }
 }
 
 async fn export_cmd(config: Config, cmd: ExportCmd) -> anyhow::Result<()> {

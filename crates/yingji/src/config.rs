@@ -21,6 +21,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Largest accepted upload in MB.
     pub max_upload_mb: usize,
+    /// Largest accepted registry import file in MB (the import endpoints
+    /// only: a million subscribers are about 80 MB of CSV).
+    pub max_import_mb: usize,
     pub map: MapConfig,
     /// Reporting time limits (defaults: the national rules).
     pub reports: crate::reports::deadlines::Limits,
@@ -64,6 +67,7 @@ impl Default for Config {
             session_hours: 12,
             secure_cookies: false,
             max_upload_mb: 20,
+            max_import_mb: 200,
             map: MapConfig::default(),
             reports: Default::default(),
             routing_graph: None,
@@ -135,6 +139,11 @@ impl Config {
         }
         if let Some(v) = get("YINGJI_ROUTING_GRAPH") {
             self.routing_graph = (!v.is_empty()).then(|| v.into());
+        }
+        if let Some(v) = get("YINGJI_MAX_IMPORT_MB") {
+            self.max_import_mb = v
+                .parse()
+                .map_err(|e| bad("YINGJI_MAX_IMPORT_MB", format!("{e}")))?;
         }
         if let Some(v) = get("YINGJI_SESSION_HOURS") {
             self.session_hours = v

@@ -372,3 +372,70 @@ fn route_commands_on_a_real_extract() {
         text(&o)
     );
 }
+
+#[tokio::test]
+async fn subscribers_import_server_side_with_one_journal_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = yingji(d, &["demo", "--no-serve"]);
+    assert!(o.status.success(), "{}", text(&o));
+    // 3,000 subscribers in a village of 平城区 (the point is the demo's
+    // settlement point of that village).
+    let o = yingji(
+        d,
+        &[
+            "export",
+            "registry",
+            "--kind",
+            "settlement",
+            "--out",
+            d.join("s.csv").to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let settlements = std::fs::read_to_string(d.join("s.csv")).unwrap();
+    let village: Vec<&str> = settlements
+        .lines()
+        .find(|l| l.contains(",140213"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let (code, lon, lat) = (village[1], village[3], village[4]);
+    let mut csv = String::from("名称,行政区划,经度,纬度,联系电话,订阅者类型\n");
+    for i in 0..3000 {
+        csv.push_str(&format!("居民{i},{code},{lon},{lat},139{i:08},个人\n"));
+    }
+    let file = d.join("subscribers.csv");
+    std::fs::write(&file, csv).unwrap();
+    let o = yingji(
+        d,
+        &[
+            "import",
+            "registry",
+            "--kind",
+            "subscriber",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("imported 3000 subscriber records"),
+        "{}",
+        text(&o)
+    );
+    let out = d.join("journal.jsonl");
+    let o = yingji(d, &["export", "journal", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|e: &serde_json::Value| e["entity"] == "subscriber")
+        .collect();
+    assert_eq!(lines.len(), 1, "one entry for the file");
+    assert_eq!(lines[0]["payload"]["rows"], 3000);
+    assert_eq!(lines[0]["payload"]["file"], "subscribers.csv");
+    assert_eq!(lines[0]["payload"]["sha256"].as_str().unwrap().len(), 64);
+    let o = yingji(d, &["verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+}

@@ -104,6 +104,7 @@ const en: Messages<typeof zh> = {
     importFailed: 'Import failed: nothing was written',
     importErrorsTitle: 'Import validation errors',
     importErrorsHint: 'The file has {n} errors; no row was imported. Fix them and import again.',
+    importErrorsHintFirst: 'The file has {n} errors (the first {shown} are listed); no row was imported. Fix them and import again.',
     row: 'Row',
     field: 'Field',
     message: 'Message',

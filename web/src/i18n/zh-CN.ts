@@ -101,6 +101,7 @@ export default {
     importFailed: '导入失败，未写入任何数据',
     importErrorsTitle: '导入校验错误',
     importErrorsHint: '文件中有 {n} 处错误，所有行均未导入。请修改后重新导入。',
+    importErrorsHintFirst: '文件中有 {n} 处错误（下表列出前 {shown} 处），所有行均未导入。请修改后重新导入。',
     row: '行号',
     field: '字段',
     message: '错误信息',

@@ -51,6 +51,12 @@ impl FieldError {
 pub enum ApiError {
     #[error("输入有误")]
     Validation(Vec<FieldError>),
+    /// Validation errors of a large file: the first `errors` of `total`.
+    #[error("输入有误")]
+    ValidationTruncated {
+        errors: Vec<FieldError>,
+        total: usize,
+    },
     #[error("{0}")]
     BadRequest(String),
     #[error("需要登录")]
@@ -92,12 +98,17 @@ pub struct Problem {
     pub key: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// How many errors there are when `errors` lists only the first ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_total: Option<usize>,
 }
 
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::ValidationTruncated { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::NotAllowed(_) => StatusCode::FORBIDDEN,
@@ -114,7 +125,7 @@ impl ApiError {
 
     pub fn key(&self) -> &'static str {
         match self {
-            ApiError::Validation(_) => "validation",
+            ApiError::Validation(_) | ApiError::ValidationTruncated { .. } => "validation",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::BadCredentials => "bad_credentials",
@@ -147,28 +158,23 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let status = self.status();
         let mut detail = self.to_string();
-        let errors = match self {
-            ApiError::Validation(e) => {
-                if let Some(first) = e.first() {
-                    detail = match first.row {
-                        Some(r) => format!(
-                            "第 {r} 行 {}: {}（共 {} 处错误）",
-                            first.field,
-                            first.message,
-                            e.len()
-                        ),
-                        None => format!(
-                            "{}: {}（共 {} 处错误）",
-                            first.field,
-                            first.message,
-                            e.len()
-                        ),
-                    };
-                }
-                e.clone()
-            }
-            _ => Vec::new(),
+        let (errors, error_total) = match self {
+            ApiError::Validation(e) => (e.clone(), None),
+            ApiError::ValidationTruncated { errors, total } => (errors.clone(), Some(*total)),
+            _ => (Vec::new(), None),
         };
+        if let Some(first) = errors.first() {
+            let total = error_total.unwrap_or(errors.len());
+            let shown = if total > errors.len() {
+                format!("共 {total} 处错误，列出前 {} 处", errors.len())
+            } else {
+                format!("共 {total} 处错误")
+            };
+            detail = match first.row {
+                Some(r) => format!("第 {r} 行 {}: {}（{shown}）", first.field, first.message),
+                None => format!("{}: {}（{shown}）", first.field, first.message),
+            };
+        }
         Problem {
             type_: format!("/problems/{}", self.key()),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
@@ -176,6 +182,7 @@ impl ApiError {
             detail,
             key: self.key().to_string(),
             errors,
+            error_total,
         }
     }
 }

@@ -65,11 +65,11 @@ impl AppState {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let max_upload = state.config.max_upload_mb * 1024 * 1024;
+    let max_import = state.config.max_import_mb * 1024 * 1024;
     let api = Router::new()
         .merge(crate::auth::api::routes())
         .merge(crate::divisions::api::routes())
-        .merge(crate::registry::api::routes(max_upload))
+        .merge(crate::registry::api::routes(max_import))
         .merge(crate::journal::api::routes())
         .merge(crate::reports::api::routes())
         .merge(crate::indicators::api::routes())

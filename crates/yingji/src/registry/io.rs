@@ -42,9 +42,14 @@ impl Format {
 /// Decode CSV bytes: UTF-8 (BOM optional) or, if not valid UTF-8, GB18030
 /// (a superset of GBK). Anything that decodes to replacement characters is refused.
 pub fn decode_text(bytes: &[u8]) -> Result<String, FieldError> {
+    decode(bytes).map(std::borrow::Cow::into_owned)
+}
+
+/// [`decode_text`] without copying a UTF-8 file.
+fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, FieldError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(s.to_string());
+        return Ok(std::borrow::Cow::Borrowed(s));
     }
     let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
     if had_errors {
@@ -53,53 +58,91 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, FieldError> {
             "文件编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV，或 XLSX",
         ));
     }
-    Ok(text.into_owned())
+    Ok(std::borrow::Cow::Owned(text.into_owned()))
 }
 
 pub fn read_table(name: &str, bytes: &[u8]) -> Result<Table, FieldError> {
-    match Format::sniff(name, bytes) {
-        Format::Csv => read_csv(&decode_text(bytes)?),
-        Format::Xlsx => read_xlsx(bytes),
-    }
-}
-
-pub fn read_csv(text: &str) -> Result<Table, FieldError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_bytes());
     let mut header = None;
     let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec =
-            rec.map_err(|e| FieldError::new("file", format!("CSV 格式错误: {e}")).at_row(i + 1))?;
-        // Spreadsheet row = line of the record (blank lines are skipped by the reader).
-        // (the record's position is where the reader started, before any blank lines it skipped).
-        let line = rec
-            .position()
-            .and_then(|p| {
-                let start = p.byte() as usize;
-                let rest = text.get(start..)?;
-                let blank = rest.len() - rest.trim_start_matches(['\r', '\n']).len();
-                text.get(..start + blank)
-            })
-            .map(|before| before.bytes().filter(|&b| b == b'\n').count() + 1)
-            .unwrap_or(i + 1);
-        let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
-        if cells.iter().all(String::is_empty) {
-            continue;
-        }
+    each_row(name, bytes, |n, cells| {
+        let cells = cells.iter().map(|c| c.to_string()).collect();
         if header.is_none() {
             header = Some(cells);
         } else {
-            rows.push((line, cells));
+            rows.push((n, cells));
         }
-    }
+        true
+    })?;
     let header = header.ok_or_else(|| FieldError::new("file", "文件为空"))?;
     Ok(Table { header, rows })
 }
 
-pub fn read_xlsx(bytes: &[u8]) -> Result<Table, FieldError> {
+/// Stream a file's non-blank rows, header first, as (spreadsheet row
+/// number, trimmed cells), without building a table: a million-row CSV is
+/// read in one pass. `f` returns false to stop early.
+pub fn each_row(
+    name: &str,
+    bytes: &[u8],
+    f: impl FnMut(usize, &[&str]) -> bool,
+) -> Result<(), FieldError> {
+    match Format::sniff(name, bytes) {
+        Format::Csv => each_csv_row(&decode(bytes)?, f),
+        Format::Xlsx => each_xlsx_row(bytes, f),
+    }
+}
+
+pub fn read_csv(text: &str) -> Result<Table, FieldError> {
+    read_table("x.csv", text.as_bytes())
+}
+
+fn each_csv_row(text: &str, mut f: impl FnMut(usize, &[&str]) -> bool) -> Result<(), FieldError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut rec = csv::StringRecord::new();
+    // Spreadsheet row = line of the record. The reader reports where it
+    // started, before any blank lines it skipped; lines are counted
+    // incrementally from the previous record (one pass over the text).
+    let (mut counted_to, mut line) = (0usize, 1usize);
+    let mut i = 0usize;
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(FieldError::new("file", format!("CSV 格式错误: {e}")).at_row(i + 1))
+            }
+        }
+        i += 1;
+        let start = rec
+            .position()
+            .map(|p| p.byte() as usize)
+            .unwrap_or(counted_to);
+        let rest = text.get(start..).unwrap_or("");
+        let blank = rest.len() - rest.trim_start_matches(['\r', '\n']).len();
+        let at = (start + blank).max(counted_to);
+        line += text
+            .as_bytes()
+            .get(counted_to..at)
+            .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+            .unwrap_or(0);
+        counted_to = at;
+        let cells: Vec<&str> = rec.iter().map(str::trim).collect();
+        if cells.iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        if !f(line, &cells) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn each_xlsx_row(
+    bytes: &[u8],
+    mut f: impl FnMut(usize, &[&str]) -> bool,
+) -> Result<(), FieldError> {
     use calamine::{Data, Reader};
     let mut wb =
         calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(bytes))
@@ -113,8 +156,6 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, FieldError> {
         .worksheet_range(&sheet)
         .map_err(|e| FieldError::new("file", format!("无法读取工作表 {sheet}: {e}")))?;
     let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let mut header = None;
-    let mut rows = Vec::new();
     for (i, row) in range.rows().enumerate() {
         let cells: Vec<String> = row
             .iter()
@@ -127,66 +168,91 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, FieldError> {
         if cells.iter().all(String::is_empty) {
             continue;
         }
-        let rownum = start_row + i + 1;
-        if header.is_none() {
-            header = Some(cells);
-        } else {
-            rows.push((rownum, cells));
+        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+        if !f(start_row + i + 1, &refs) {
+            break;
         }
     }
-    let header = header.ok_or_else(|| FieldError::new("file", "工作表为空"))?;
-    Ok(Table { header, rows })
+    Ok(())
+}
+
+pub fn read_xlsx(bytes: &[u8]) -> Result<Table, FieldError> {
+    read_table("x.xlsx", bytes).map_err(|e| match e.message.as_str() {
+        "文件为空" => FieldError::new("file", "工作表为空"),
+        _ => e,
+    })
 }
 
 /// Data rows as (spreadsheet row number, field key → cell text).
 pub type MappedRows = Vec<(usize, Map<String, Value>)>;
 
-/// Map a table's columns onto a kind's fields. Unknown columns and missing
-/// required columns are errors; the division-name column is ignored.
-pub fn map_rows(spec: &KindSpec, t: &Table) -> Result<MappedRows, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let mut cols: Vec<Option<&FieldSpec>> = Vec::new();
-    for h in &t.header {
-        let h2 = h.trim().trim_start_matches('\u{feff}');
-        if h2 == DIVISION_NAME.0
-            || h2 == DIVISION_NAME.1
-            || h2.eq_ignore_ascii_case(DIVISION_NAME.2)
-            || h2.is_empty()
-        {
-            cols.push(None);
-            continue;
-        }
-        match spec.field_by_header(h2) {
-            Some(f) => {
-                if cols.iter().flatten().any(|g| g.key == f.key) {
-                    errors.push(FieldError::new(f.key, format!("列“{h2}”重复")).at_row(1));
-                }
-                cols.push(Some(f));
-            }
-            None => {
-                errors.push(FieldError::new(h2, format!("未知列“{h2}”")).at_row(1));
+/// How a file's columns map onto a kind's fields (from its header row).
+pub struct Columns<'s> {
+    cols: Vec<Option<&'s FieldSpec>>,
+}
+
+impl<'s> Columns<'s> {
+    /// Map a header onto a kind's fields. Unknown columns and missing
+    /// required columns are errors; the division-name column is ignored.
+    pub fn new(spec: &'s KindSpec, header: &[&str]) -> Result<Columns<'s>, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut cols: Vec<Option<&FieldSpec>> = Vec::new();
+        for h in header {
+            let h2 = h.trim().trim_start_matches('\u{feff}');
+            if h2 == DIVISION_NAME.0
+                || h2 == DIVISION_NAME.1
+                || h2.eq_ignore_ascii_case(DIVISION_NAME.2)
+                || h2.is_empty()
+            {
                 cols.push(None);
+                continue;
+            }
+            match spec.field_by_header(h2) {
+                Some(f) => {
+                    if cols.iter().flatten().any(|g| g.key == f.key) {
+                        errors.push(FieldError::new(f.key, format!("列“{h2}”重复")).at_row(1));
+                    }
+                    cols.push(Some(f));
+                }
+                None => {
+                    errors.push(FieldError::new(h2, format!("未知列“{h2}”")).at_row(1));
+                    cols.push(None);
+                }
             }
         }
-    }
-    for f in spec.all_fields().filter(|f| f.required) {
-        if !cols.iter().flatten().any(|g| g.key == f.key) {
-            errors.push(FieldError::new(f.key, format!("缺少必填列“{}”", f.zh)).at_row(1));
+        for f in spec.all_fields().filter(|f| f.required) {
+            if !cols.iter().flatten().any(|g| g.key == f.key) {
+                errors.push(FieldError::new(f.key, format!("缺少必填列“{}”", f.zh)).at_row(1));
+            }
+        }
+        if errors.is_empty() {
+            Ok(Columns { cols })
+        } else {
+            Err(errors)
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+
+    /// One data row as field key → cell text.
+    pub fn map(&self, cells: &[&str]) -> Map<String, Value> {
+        let mut m = Map::new();
+        for (f, v) in self.cols.iter().zip(cells) {
+            if let Some(f) = f {
+                m.insert(f.key.to_string(), Value::String((*v).to_string()));
+            }
+        }
+        m
     }
+}
+
+/// Map a table's columns onto a kind's fields (see [`Columns::new`]).
+pub fn map_rows(spec: &KindSpec, t: &Table) -> Result<MappedRows, Vec<FieldError>> {
+    let header: Vec<&str> = t.header.iter().map(String::as_str).collect();
+    let cols = Columns::new(spec, &header)?;
     Ok(t.rows
         .iter()
         .map(|(n, cells)| {
-            let mut m = Map::new();
-            for (i, f) in cols.iter().enumerate() {
-                if let (Some(f), Some(v)) = (f, cells.get(i)) {
-                    m.insert(f.key.to_string(), Value::String(v.clone()));
-                }
-            }
-            (*n, m)
+            let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+            (*n, cols.map(&refs))
         })
         .collect())
 }

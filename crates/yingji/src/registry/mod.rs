@@ -9,7 +9,9 @@ pub mod api;
 pub mod io;
 pub mod store;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -72,6 +74,21 @@ pub struct KindSpec {
     pub category: Option<&'static str>,
     /// Cross-field rules; may also fill derived attrs.
     pub check: fn(&mut Map<String, Value>) -> Vec<FieldError>,
+    /// How a file import is journaled.
+    pub import_journal: ImportJournal,
+}
+
+/// How a file import of a kind is journaled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportJournal {
+    /// One `imported` entry per record, carrying the record (most kinds:
+    /// a few hundred records, each worth its own audit line).
+    PerRecord,
+    /// One `imported` entry per file: name, SHA-256, row count, id range,
+    /// importer. For kinds that hold personal data in bulk (subscribers'
+    /// phone numbers, population points): the audit trail says who loaded
+    /// which file without copying a million phone numbers into the journal.
+    PerFile,
 }
 
 pub const STATUS: &[(&str, &str, &str)] = &[
@@ -185,6 +202,53 @@ pub struct Valid {
     pub status: String,
     pub category: String,
     pub attrs: Map<String, Value>,
+}
+
+/// A boundary (the code it belongs to) prepared for fast point tests.
+type PreparedBoundary = (Code, Rc<yingji_geo::PreparedArea>);
+
+/// Caches that make validating many rows cheap (a file import): division
+/// inputs resolved once per distinct text, and each boundary prepared once
+/// for fast point-in-polygon tests.
+#[derive(Default)]
+pub struct Aids {
+    resolved: RefCell<HashMap<String, Result<Code, String>>>,
+    prepared: RefCell<HashMap<Code, Option<PreparedBoundary>>>,
+}
+
+impl Aids {
+    fn resolve(&self, tree: &Tree, input: &str, scope: &Code) -> Result<Code, String> {
+        if let Some(r) = self.resolved.borrow().get(input) {
+            return r.clone();
+        }
+        let r = tree.resolve(input, scope);
+        self.resolved
+            .borrow_mut()
+            .insert(input.to_string(), r.clone());
+        r
+    }
+
+    /// As [`Tree::contains_point`]: a point inside the prepared boundary is
+    /// answered at once; anything else goes to the exact test with the
+    /// border tolerance.
+    fn contains_point(&self, tree: &Tree, code: &Code, lon: f64, lat: f64) -> Option<bool> {
+        let hit = self.prepared.borrow().get(code).cloned();
+        let prepared = match hit {
+            Some(p) => p,
+            None => {
+                let p = tree
+                    .boundary_for(code)
+                    .map(|(b, mp)| (b, Rc::new(yingji_geo::PreparedArea::from_multipolygon(&mp))));
+                self.prepared.borrow_mut().insert(code.clone(), p.clone());
+                p
+            }
+        };
+        let (b, area) = prepared?;
+        if area.contains(lon, lat) {
+            return Some(true);
+        }
+        tree.contains_point(&b, lon, lat)
+    }
 }
 
 /// What validation needs besides the input.
@@ -348,6 +412,16 @@ pub fn validate(
     input: &Map<String, Value>,
     ctx: &Ctx,
 ) -> Result<Valid, Vec<FieldError>> {
+    validate_with(spec, input, ctx, None)
+}
+
+/// [`validate`], with the caches of a many-row import.
+pub fn validate_with(
+    spec: &KindSpec,
+    input: &Map<String, Value>,
+    ctx: &Ctx,
+    aids: Option<&Aids>,
+) -> Result<Valid, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut vals: HashMap<&str, Value> = HashMap::new();
     for f in spec.all_fields() {
@@ -375,7 +449,10 @@ pub fn validate(
             .to_string()
     };
     let division = match vals.get("division").and_then(Value::as_str) {
-        Some(d) => match ctx.tree.resolve(d, ctx.scope_code) {
+        Some(d) => match aids.map_or_else(
+            || ctx.tree.resolve(d, ctx.scope_code),
+            |a| a.resolve(ctx.tree, d, ctx.scope_code),
+        ) {
             Ok(c) if !ctx.scope.covers(c.as_str(), "") && ctx.scope.org.is_none() => {
                 errors.push(FieldError::new(
                     "division",
@@ -398,7 +475,11 @@ pub fn validate(
     let lon = vals.get("lon").and_then(Value::as_f64);
     let lat = vals.get("lat").and_then(Value::as_f64);
     if let (Some(c), Some(lon), Some(lat)) = (&division, lon, lat) {
-        if ctx.tree.contains_point(c, lon, lat) == Some(false) {
+        let inside = match aids {
+            Some(a) => a.contains_point(ctx.tree, c, lon, lat),
+            None => ctx.tree.contains_point(c, lon, lat),
+        };
+        if inside == Some(false) {
             errors.push(FieldError::new(
                 "lat",
                 format!("坐标 ({lon}, {lat}) 不在{}范围内（请检查经纬度是否填反或使用了 GCJ-02/BD-09 坐标）", ctx.tree.name(c.as_str())),

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::http::FieldError;
-use crate::registry::{FieldSpec, FieldType as T, KindSpec, Opt};
+use crate::registry::{FieldSpec, FieldType as T, ImportJournal, KindSpec, Opt};
 
 const fn f(
     key: &'static str,
@@ -64,6 +64,7 @@ pub const TEAM: KindSpec = KindSpec {
     ],
     category: Some("team_kind"),
     check: no_extra_rules,
+    import_journal: ImportJournal::PerRecord,
 };
 
 pub const EXPERT: KindSpec = KindSpec {
@@ -78,6 +79,7 @@ pub const EXPERT: KindSpec = KindSpec {
     ],
     category: Some("field"),
     check: no_extra_rules,
+    import_journal: ImportJournal::PerRecord,
 };
 
 pub const EQUIPMENT: KindSpec = KindSpec {
@@ -108,6 +110,7 @@ pub const EQUIPMENT: KindSpec = KindSpec {
     ],
     category: Some("equipment_type"),
     check: no_extra_rules,
+    import_journal: ImportJournal::PerRecord,
 };
 
 pub const WAREHOUSE: KindSpec = KindSpec {
@@ -156,6 +159,7 @@ pub const WAREHOUSE: KindSpec = KindSpec {
     ],
     category: Some("level"),
     check: no_extra_rules,
+    import_journal: ImportJournal::PerRecord,
 };
 
 pub const SHELTER: KindSpec = KindSpec {
@@ -203,6 +207,7 @@ pub const SHELTER: KindSpec = KindSpec {
     ],
     category: Some("shelter_class"),
     check: shelter_rules,
+    import_journal: ImportJournal::PerRecord,
 };
 
 pub const SHELTER_CLASSES: &[(&str, &str, &str)] = &[
@@ -247,6 +252,7 @@ pub const ENTERPRISE: KindSpec = KindSpec {
     ],
     category: Some("industry"),
     check: enterprise_rules,
+    import_journal: ImportJournal::PerRecord,
 };
 
 pub const HAZARD_SOURCE: KindSpec = KindSpec {
@@ -307,6 +313,7 @@ pub const HAZARD_SOURCE: KindSpec = KindSpec {
     ],
     category: Some("level"),
     check: no_extra_rules,
+    import_journal: ImportJournal::PerRecord,
 };
 
 pub const MONITORING_POINT: KindSpec = KindSpec {
@@ -333,6 +340,7 @@ pub const MONITORING_POINT: KindSpec = KindSpec {
     ],
     category: Some("monitor_type"),
     check: no_extra_rules,
+    import_journal: ImportJournal::PerRecord,
 };
 
 /// Where people live (a village, a community, a block): the demand of
@@ -384,6 +392,7 @@ pub const SETTLEMENT: KindSpec = KindSpec {
     ],
     category: Some("settlement_type"),
     check: no_extra_rules,
+    import_journal: ImportJournal::PerFile,
 };
 
 /// Someone who receives public warnings (预警订阅): a person or an
@@ -415,6 +424,7 @@ pub const SUBSCRIBER: KindSpec = KindSpec {
     ],
     category: Some("subscriber_type"),
     check: subscriber_rules,
+    import_journal: ImportJournal::PerFile,
 };
 
 /// E-mail and webhook addresses must be usable.
