@@ -62,5 +62,6 @@ export function journalEntity(module: string, entity: string): string {
     const s = schemaOf(entity)
     if (s) return label(s)
   }
-  return entity
+  const key = `journalEntity.${entity}`
+  return i18n.global.te(key) ? i18n.global.t(key) : entity
 }

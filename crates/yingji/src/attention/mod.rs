@@ -80,7 +80,7 @@ pub struct AwaitingApproval {
 pub struct PlanDue {
     pub code: String,
     pub title: String,
-    /// `review_overdue`, `review_soon` or `drill_overdue`
+    /// `review_overdue`, `review_soon`, `drill_overdue` or `never_drilled`
     pub reason: &'static str,
     /// Days past due (negative: days left).
     pub days: i64,
@@ -221,7 +221,9 @@ pub fn attention(
         } else if days_left <= REVIEW_SOON_DAYS {
             a.plans.push(due(p, "review_soon", -days_left));
         }
-        if p.drill.overdue || p.drill.never_drilled {
+        if p.drill.never_drilled {
+            a.plans.push(due(p, "never_drilled", 0));
+        } else if p.drill.overdue {
             a.plans.push(due(p, "drill_overdue", p.drill.overdue_days));
         }
     }
@@ -430,7 +432,7 @@ mod tests {
             [
                 ("C", "drill_overdue", 332),
                 ("A", "review_overdue", 28),
-                ("B", "drill_overdue", 0),
+                ("B", "never_drilled", 0),
                 ("B", "review_soon", -21)
             ],
         );
