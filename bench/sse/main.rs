@@ -155,7 +155,19 @@ async fn run(a: Args) -> Result<Value, String> {
     .await
     .map_err(|e| format!("create: {e}"))?;
     let id = created["id"].as_i64().ok_or(format!("create: {created}"))?;
-    let mut version = created["version"].as_i64().ok_or(format!("create: {created}"))?;
+    let version = created["version"].as_i64().ok_or(format!("create: {created}"))?;
+    // 续报 are for verified incidents.
+    let verified: Value = post(
+        reqwest::Method::POST,
+        format!("/api/v1/incidents/{id}/events"),
+        json!({ "version": version, "kind": "verify" }),
+    )
+    .await
+    .map_err(|e| format!("verify: {e}"))?
+    .json()
+    .await
+    .map_err(|e| format!("verify: {e}"))?;
+    let mut version = verified["version"].as_i64().ok_or(format!("verify: {verified}"))?;
 
     let base = Instant::now();
     let tag = format!("bench-{id}-");
