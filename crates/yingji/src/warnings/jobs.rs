@@ -209,14 +209,17 @@ const RECORD_EVERY: usize = 100;
 const RECORD_AFTER: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Lease up to `batch` due deliveries in one statement (PostgreSQL skips
-/// rows another node holds; SQLite has one writer).
+/// rows another node holds; SQLite has one writer). Ordered by `next_at`
+/// alone so the `(state, next_at)` index yields them in order and the scan
+/// stops at `batch` (ordering by `id` too made PostgreSQL sort every due
+/// row for each batch).
 async fn lease(s: &AppState, now: OffsetDateTime, batch: i64) -> Result<Vec<AnyRow>, DbError> {
     let skip = match s.db.backend() {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
     let sql = format!(
-        "UPDATE deliveries SET lease_until = $1 WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_at, id LIMIT $3{skip}) RETURNING *"
+        "UPDATE deliveries SET lease_until = $1 WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_at LIMIT $3{skip}) RETURNING *"
     );
     let mut tx = s.db.begin().await?;
     let rows = sqlx::query(&sql)
