@@ -17,6 +17,14 @@ async fn sms_gateway() -> (String, Sms) {
     use axum::extract::State;
     let got: Sms = Default::default();
     let app = axum::Router::new()
+        // A webhook receiver that takes 6 s to answer.
+        .route(
+            "/slow",
+            axum::routing::post(|| async {
+                tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+                "ok"
+            }),
+        )
         .route(
             "/sms",
             axum::routing::post(
@@ -53,6 +61,7 @@ async fn sms_email_webhook_and_broadcast_deliver_and_a_refused_number_is_dead_le
         "the MQTT tests need Mosquitto on 127.0.0.1:1883 (.ci/run starts it)"
     );
     let (sms_url, sms) = sms_gateway().await;
+    let slow = sms_url.replace("/sms", "/slow");
     let (smtp, mails) = fake_smtp().await;
     for db in backends().await {
         let (sms_url, smtp_port) = (sms_url.clone(), smtp.port());
@@ -95,6 +104,15 @@ async fn sms_email_webhook_and_broadcast_deliver_and_a_refused_number_is_dead_le
         let n = if app.backend == "sqlite" { 1 } else { 2 };
         let phone_ok = format!("139000{n}0011");
         let phone_bad = format!("139000{n}0044");
+        // First in line: a subscriber whose webhook answers slowly.
+        let r = pc
+            .post(
+                "/api/v1/registries/subscriber",
+                &json!({ "name": format!("慢单位{stamp}"), "division": "140213", "lon": lon, "lat": lat,
+                         "attrs": { "subscriber_type": "org", "webhook_url": slow } }),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
         for (name, phone, email) in [
             (
                 format!("居民甲{stamp}"),
@@ -157,6 +175,8 @@ async fn sms_email_webhook_and_broadcast_deliver_and_a_refused_number_is_dead_le
                 .await;
             assert_eq!(r.status(), 200, "{k}: {}", r.text().await.unwrap());
         }
+        // Deliveries go out side by side: the slow webhook holds up no one.
+        let published = std::time::Instant::now();
         let mut d = Value::Null;
         for _ in 0..150 {
             d = pc
@@ -176,6 +196,16 @@ async fn sms_email_webhook_and_broadcast_deliver_and_a_refused_number_is_dead_le
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         let c = &d["counts"];
+        assert!(
+            published.elapsed() < std::time::Duration::from_secs(5),
+            "the others did not wait for the slow webhook: {:?}",
+            published.elapsed()
+        );
+        assert_eq!(
+            c["webhook"]["delivered"].as_i64().unwrap_or(0),
+            0,
+            "still on its way: {d}"
+        );
         assert_eq!(c["sms"]["delivered"], 1, "{}: {d}", app.backend);
         assert_eq!(c["sms"]["dead"], 1, "the refused number: {d}");
         assert_eq!(c["email"]["delivered"], 1, "{d}");

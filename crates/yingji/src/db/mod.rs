@@ -8,7 +8,7 @@
 mod migrations;
 mod query;
 
-pub use query::{col, Bind, Sql};
+pub use query::{col, values_placeholders, Bind, Sql};
 
 use std::str::FromStr;
 use std::sync::Arc;

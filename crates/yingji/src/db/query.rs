@@ -88,6 +88,37 @@ impl Sql {
     }
 }
 
+/// The placeholders of a multi-row `VALUES` list: `rows` tuples of `cols`
+/// parameters, each tuple ended by `tail` (`")"`, or `", 1)"` for a
+/// constant column). The one place that writes `?` instead of `$n`, on
+/// SQLite: SQLite finds a numbered parameter's name by a linear scan, so
+/// binding a many-thousand-parameter statement with `$n` names is quadratic;
+/// anonymous `?` parameters are bound by position. Binds go in the same order
+/// either way.
+pub fn values_placeholders(
+    backend: super::Backend,
+    rows: usize,
+    cols: usize,
+    tail: &str,
+) -> String {
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(rows * (cols * 4 + tail.len() + 3));
+    let mut n = 0;
+    for i in 0..rows {
+        sql.push_str(if i > 0 { ", (" } else { "(" });
+        for c in 0..cols {
+            n += 1;
+            let sep = if c > 0 { ", " } else { "" };
+            let _ = match backend {
+                super::Backend::Sqlite => write!(sql, "{sep}?"),
+                super::Backend::Postgres => write!(sql, "{sep}${n}"),
+            };
+        }
+        sql.push_str(tail);
+    }
+    sql
+}
+
 /// Read a column, turning decode failures into a [`super::DbError`].
 pub fn col<'r, T>(row: &'r AnyRow, name: &str) -> Result<T, super::DbError>
 where
@@ -100,6 +131,20 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multi_row_values() {
+        use super::super::Backend;
+        assert_eq!(
+            values_placeholders(Backend::Postgres, 2, 3, ", 1)"),
+            "($1, $2, $3, 1), ($4, $5, $6, 1)"
+        );
+        assert_eq!(
+            values_placeholders(Backend::Sqlite, 2, 2, ")"),
+            "(?, ?), (?, ?)"
+        );
+        assert_eq!(values_placeholders(Backend::Sqlite, 0, 2, ")"), "");
+    }
 
     #[test]
     fn placeholders_are_numbered_in_order() {

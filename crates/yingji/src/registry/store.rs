@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use super::{Dictionaries, Item, Opt, Valid};
 use crate::auth::Scope;
-use crate::db::{col, format_time, Backend, Db, DbError, Sql, Tx};
+use crate::db::{col, format_time, values_placeholders, Backend, Db, DbError, Sql, Tx};
 use crate::divisions::Tree;
 use geo::BoundingRect;
 
@@ -199,11 +199,7 @@ pub async fn existing_keys(
 /// of `rows` (matched back by the unique (division, name) key, since neither
 /// engine promises the order of `RETURNING` rows).
 ///
-/// The one place that writes `?` instead of `$n` on SQLite: SQLite finds a
-/// numbered parameter's name by a linear scan, so binding a
-/// 30,000-parameter statement with `$n` names is quadratic (80 % of an
-/// import's time); anonymous `?` parameters are bound by position. Same
-/// statement text otherwise, same binds in the same order.
+/// Placeholders: [`crate::db::values_placeholders`].
 pub async fn insert_many(
     tx: &mut Tx,
     backend: Backend,
@@ -211,7 +207,6 @@ pub async fn insert_many(
     rows: &[(&Valid, &str)],
     now: time::OffsetDateTime,
 ) -> Result<Vec<i64>, DbError> {
-    use std::fmt::Write;
     const COLS: usize = 15;
     let now = format_time(now);
     let mut ids = Vec::with_capacity(rows.len());
@@ -221,19 +216,7 @@ pub async fn insert_many(
         sql.push_str(
             "INSERT INTO registry_items (kind, name, division, org, lon, lat, address, responsible, phone, duty_phone, status, category, attrs, created_at, updated_at, version) VALUES ",
         );
-        let mut n = 0;
-        for i in 0..chunk.len() {
-            sql.push_str(if i > 0 { ", (" } else { "(" });
-            for c in 0..COLS {
-                n += 1;
-                let sep = if c > 0 { ", " } else { "" };
-                let _ = match backend {
-                    Backend::Sqlite => write!(sql, "{sep}?"),
-                    Backend::Postgres => write!(sql, "{sep}${n}"),
-                };
-            }
-            sql.push_str(", 1)");
-        }
+        sql.push_str(&values_placeholders(backend, chunk.len(), COLS, ", 1)"));
         sql.push_str(" RETURNING id, division, name");
         let mut q = sqlx::query(&sql);
         for (v, org) in chunk {

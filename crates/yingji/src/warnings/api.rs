@@ -900,7 +900,7 @@ async fn event(
     }
     if let (WarningEvent::Publish, Some(ident)) = (&ev, w.identifier.clone()) {
         let rs = recipients(&s, &w, &key).await?;
-        let n = super::jobs::plan(&mut tx, w.id, &ident, &rs, now).await?;
+        let n = super::jobs::plan(&mut tx, s.db.backend(), w.id, &ident, &rs, now).await?;
         entries.push(entry(
             &p,
             &w,
@@ -1007,7 +1007,7 @@ async fn cancel(
     c.id = store::insert(&mut tx, &c).await?;
     let rs = recipients(&s, &c, &key).await?;
     let planned = match c.identifier.clone() {
-        Some(ident) => super::jobs::plan(&mut tx, c.id, &ident, &rs, now).await?,
+        Some(ident) => super::jobs::plan(&mut tx, s.db.backend(), c.id, &ident, &rs, now).await?,
         None => 0,
     };
     journal::append(

@@ -18,7 +18,7 @@ use yingji_channels::{
     hmac_sha256, idempotency_key, Channels, Disposition, Message, Recipient, WebhookFormat,
 };
 
-use crate::db::{col, format_time, Db, DbError, Tx};
+use crate::db::{col, format_time, values_placeholders, Backend, Db, DbError, Tx};
 use crate::http::AppState;
 use crate::registry::Item;
 
@@ -97,31 +97,37 @@ pub fn recipients_of(sub: &Item, key: &str, s: &AppState) -> Vec<Recipient> {
 /// Record the deliveries of a sent message (same transaction as the send).
 pub async fn plan(
     tx: &mut Tx,
+    backend: Backend,
     warning_id: i64,
     identifier: &str,
     recipients: &[(Recipient, String)],
     now: OffsetDateTime,
 ) -> Result<usize, DbError> {
+    const COLS: usize = 7;
+    const BATCH: usize = 1000;
+    let at = format_time(now);
     let mut n = 0;
-    for (r, division) in recipients {
-        let key = idempotency_key(identifier, r);
-        let text = serde_json::to_string(r).map_err(|e| DbError::Corrupt {
-            table: "deliveries",
-            detail: e.to_string(),
-        })?;
-        let res = sqlx::query(
-            "INSERT INTO deliveries (warning_id, channel, recipient, division, idempotency_key, state, next_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(warning_id)
-        .bind(r.kind().to_string())
-        .bind(text)
-        .bind(division)
-        .bind(key)
-        .bind(format_time(now))
-        .execute(&mut *tx.inner)
-        .await?;
-        n += res.rows_affected() as usize;
+    for chunk in recipients.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO deliveries (warning_id, channel, recipient, division, idempotency_key, next_at, created_at, state) VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
+            values_placeholders(backend, chunk.len(), COLS, ", 'pending')")
+        );
+        let mut q = sqlx::query(&sql);
+        for (r, division) in chunk {
+            let text = serde_json::to_string(r).map_err(|e| DbError::Corrupt {
+                table: "deliveries",
+                detail: e.to_string(),
+            })?;
+            q = q
+                .bind(warning_id)
+                .bind(r.kind().to_string())
+                .bind(text)
+                .bind(division.clone())
+                .bind(idempotency_key(identifier, r))
+                .bind(at.clone())
+                .bind(at.clone());
+        }
+        n += q.execute(&mut *tx.inner).await?.rows_affected() as usize;
     }
     Ok(n)
 }
@@ -193,41 +199,88 @@ pub async fn of_warning(db: &Db, warning_id: i64) -> Result<(Vec<Delivery>, Valu
     Ok((list, Value::Object(by)))
 }
 
-/// Send every delivery that is due (up to `batch`); returns how many were
-/// attempted.
+/// How long a leased delivery is reserved for the node that leased it. A
+/// node killed mid-batch leaves its leases to expire; the deliveries are then
+/// sent again under the same idempotency key.
+const LEASE_S: i64 = 120;
+/// Results are written in transactions of this many, or of what finished
+/// within [`RECORD_AFTER`] (so a slow recipient delays no other's record).
+const RECORD_EVERY: usize = 100;
+const RECORD_AFTER: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Lease up to `batch` due deliveries in one statement (PostgreSQL skips
+/// rows another node holds; SQLite has one writer).
+async fn lease(s: &AppState, now: OffsetDateTime, batch: i64) -> Result<Vec<AnyRow>, DbError> {
+    let skip = match s.db.backend() {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE deliveries SET lease_until = $1 WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_at, id LIMIT $3{skip}) RETURNING *"
+    );
+    let mut tx = s.db.begin().await?;
+    let rows = sqlx::query(&sql)
+        .bind(format_time(now + Duration::seconds(LEASE_S)))
+        .bind(format_time(now))
+        .bind(batch)
+        .fetch_all(&mut *tx.inner)
+        .await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// One attempt's result, to be written.
+struct Attempted {
+    id: i64,
+    state: &'static str,
+    next_at: String,
+    error: String,
+    delivered: Option<String>,
+}
+
+async fn record(s: &AppState, done: &mut Vec<Attempted>) -> Result<(), DbError> {
+    if done.is_empty() {
+        return Ok(());
+    }
+    let mut tx = s.db.begin().await?;
+    for a in done.iter() {
+        sqlx::query(
+            "UPDATE deliveries SET state = $1, attempts = attempts + 1, next_at = $2, last_error = $3, delivered_at = $4, lease_until = NULL WHERE id = $5 AND state = 'pending'",
+        )
+        .bind(a.state)
+        .bind(a.next_at.as_str())
+        .bind(a.error.as_str())
+        .bind(a.delivered.as_deref())
+        .bind(a.id)
+        .execute(&mut *tx.inner)
+        .await?;
+    }
+    tx.commit().await?;
+    done.clear();
+    Ok(())
+}
+
+/// Send the deliveries that are due: lease up to `batch` at once, send them
+/// `concurrency` at a time (a slow or failing recipient holds up no other),
+/// and write the results in transactions of [`RECORD_EVERY`]. Returns how
+/// many were attempted.
 pub async fn run_due(
     s: &AppState,
     channels: &Channels,
     now: OffsetDateTime,
     batch: i64,
+    concurrency: usize,
 ) -> Result<usize, DbError> {
-    let rows = sqlx::query(
-        "SELECT * FROM deliveries WHERE state = 'pending' AND next_at <= $1 AND (lease_until IS NULL OR lease_until < $1) ORDER BY next_at, id LIMIT $2",
-    )
-    .bind(format_time(now))
-    .bind(batch)
-    .fetch_all(s.db.pool())
-    .await?;
-    let mut messages: HashMap<i64, Option<Message>> = HashMap::new();
+    use futures_util::stream::{self, StreamExt};
+    let rows = lease(s, now, batch).await?;
     let cfg = &s.config.warnings.channels;
-    let mut attempted = 0;
+    let mut messages: HashMap<i64, Option<Message>> = HashMap::new();
+    let mut jobs = Vec::with_capacity(rows.len());
     for r in &rows {
         let id: i64 = col(r, "id")?;
         let warning_id: i64 = col(r, "warning_id")?;
         let attempts: i64 = col(r, "attempts")?;
         let text: String = col(r, "recipient")?;
-        // Lease the row so another node does not send it at the same time.
-        let lease = sqlx::query(
-            "UPDATE deliveries SET lease_until = $1 WHERE id = $2 AND state = 'pending' AND (lease_until IS NULL OR lease_until < $3)",
-        )
-        .bind(format_time(now + Duration::seconds(120)))
-        .bind(id)
-        .bind(format_time(now))
-        .execute(s.db.pool())
-        .await?;
-        if lease.rows_affected() != 1 {
-            continue;
-        }
         if let std::collections::hash_map::Entry::Vacant(slot) = messages.entry(warning_id) {
             let w = super::store::get(&s.db, warning_id).await?;
             let msg = w.and_then(|w| {
@@ -243,16 +296,33 @@ pub async fn run_due(
         }
         let msg = messages.get(&warning_id).cloned().flatten();
         let recipient: Result<Recipient, _> = serde_json::from_str(&text);
-        let outcome = match (msg, recipient) {
-            (Some(m), Ok(rcp)) => channels.deliver(&m, &rcp).await,
-            (None, _) => yingji_channels::Outcome::Failed {
-                reason: "the message is missing or unreadable".into(),
-            },
-            (_, Err(e)) => yingji_channels::Outcome::Failed {
-                reason: format!("recipient: {e}"),
-            },
+        jobs.push((id, attempts, msg, recipient));
+    }
+    let attempted = jobs.len();
+    let mut sends = stream::iter(jobs)
+        .map(|(id, attempts, msg, recipient)| async move {
+            let outcome = match (msg, recipient) {
+                (Some(m), Ok(rcp)) => channels.deliver(&m, &rcp).await,
+                (None, _) => yingji_channels::Outcome::Failed {
+                    reason: "the message is missing or unreadable".into(),
+                },
+                (_, Err(e)) => yingji_channels::Outcome::Failed {
+                    reason: format!("recipient: {e}"),
+                },
+            };
+            (id, attempts, outcome)
+        })
+        .buffer_unordered(concurrency.max(1));
+    let mut done = Vec::with_capacity(RECORD_EVERY);
+    loop {
+        let (id, attempts, outcome) = match tokio::time::timeout(RECORD_AFTER, sends.next()).await {
+            Ok(Some(x)) => x,
+            Ok(None) => break,
+            Err(_) => {
+                record(s, &mut done).await?;
+                continue;
+            }
         };
-        attempted += 1;
         let attempt = u32::try_from(attempts + 1).unwrap_or(u32::MAX);
         let done_at = OffsetDateTime::now_utc();
         let disp = cfg.retry.disposition(attempt, &outcome, &mut rand::rng());
@@ -273,17 +343,18 @@ pub async fn run_due(
                 ("dead", done_at, format!("{cause:?}: {reason}"), None)
             }
         };
-        sqlx::query(
-            "UPDATE deliveries SET state = $1, attempts = attempts + 1, next_at = $2, last_error = $3, delivered_at = $4, lease_until = NULL WHERE id = $5",
-        )
-        .bind(state)
-        .bind(format_time(next_at))
-        .bind(error.chars().take(500).collect::<String>())
-        .bind(delivered)
-        .bind(id)
-        .execute(s.db.pool())
-        .await?;
+        done.push(Attempted {
+            id,
+            state,
+            next_at: format_time(next_at),
+            error: error.chars().take(500).collect(),
+            delivered,
+        });
+        if done.len() >= RECORD_EVERY {
+            record(s, &mut done).await?;
+        }
     }
+    record(s, &mut done).await?;
     Ok(attempted)
 }
 
@@ -345,11 +416,23 @@ pub fn spawn(s: AppState) -> Option<tokio::task::JoinHandle<()>> {
     let every = std::time::Duration::from_millis(s.config.warnings.worker_interval_ms.max(50));
     Some(tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
+        let (batch, concurrency) = (
+            s.config.warnings.worker_batch.max(1),
+            s.config.warnings.worker_concurrency.max(1),
+        );
         loop {
             tick.tick().await;
             let now = OffsetDateTime::now_utc();
-            if let Err(e) = run_due(&s, &channels, now, 200).await {
-                tracing::warn!(error = %e, "warning deliveries failed");
+            // A full batch means more may be due: go on without waiting.
+            loop {
+                match run_due(&s, &channels, OffsetDateTime::now_utc(), batch, concurrency).await {
+                    Ok(n) if n as i64 >= batch => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "warning deliveries failed");
+                        break;
+                    }
+                }
             }
             if let Err(e) = expire_due(&s, now).await {
                 tracing::warn!(error = %e, "expiring warnings failed");

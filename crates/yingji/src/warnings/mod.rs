@@ -32,6 +32,10 @@ pub struct WarningsConfig {
     pub channels: yingji_channels::ChannelsConfig,
     /// How often the delivery worker looks for due deliveries (ms).
     pub worker_interval_ms: u64,
+    /// Deliveries leased at once by the worker.
+    pub worker_batch: i64,
+    /// Deliveries in flight at once (each to its own recipient).
+    pub worker_concurrency: usize,
 }
 
 impl Default for WarningsConfig {
@@ -40,6 +44,8 @@ impl Default for WarningsConfig {
             webhook_secret: None,
             channels: Default::default(),
             worker_interval_ms: 2000,
+            worker_batch: 500,
+            worker_concurrency: 64,
         }
     }
 }
