@@ -11,16 +11,17 @@
 #     dropped and created afresh (only that one);
 #   FAIL_RATE (0.05); KILL_GW_AT (0.30) and KILL_YJ_AT (0.60) of N accepted by the
 #   gateway; GW_DOWN_S (3) seconds the gateway stays down; WORKER_MS (50)
-#   worker_interval_ms; CONCURRENCY (1: the outbox worker sends one request at a
-#   time) requests in flight for the anchor; ANCHOR_COUNT (min(N, 100000));
+#   worker_interval_ms; WORKER_BATCH (500) worker_batch; CONCURRENCY (64)
+#   worker_concurrency, and the requests in flight of the anchor; ANCHOR_COUNT
+#   (min(N, 100000));
 #   MAX_WAIT_S (36000); SKIP_BUILD=1 reuses the release binary; CARGO_TARGET_DIR.
-# Run on demand; never part of the tests. Writes OUT_DIR/{conditions,results}.txt,
-# summary.md, progress.tsv, the gateway ledger and the server logs.
+# Run on demand; never part of the tests. Writes OUT_DIR/conditions.txt, events.tsv,
+# summary.md, progress.tsv, db-*.tsv, the gateway ledger (ledger.tsv) and the logs.
 set -euo pipefail
 SELF=$(realpath "$0")
 HERE=$(dirname "$SELF")
 ROOT=$(realpath "$HERE/../..")
-case "${1:-}" in -h | --help) sed -n '2,19p' "$SELF"; exit 0 ;; esac
+case "${1:-}" in -h | --help) sed -n '2,20p' "$SELF"; exit 0 ;; esac
 OUT=$(realpath -m "${1:-/tmp/dissemination-bench}")
 N=${N:-1000000}
 COUNTY=${COUNTY:-140213}
@@ -29,7 +30,8 @@ KILL_GW_AT=${KILL_GW_AT:-0.30}
 KILL_YJ_AT=${KILL_YJ_AT:-0.60}
 GW_DOWN_S=${GW_DOWN_S:-3}
 WORKER_MS=${WORKER_MS:-50}
-CONCURRENCY=${CONCURRENCY:-1}
+CONCURRENCY=${CONCURRENCY:-64}
+WORKER_BATCH=${WORKER_BATCH:-500}
 ANCHOR_COUNT=${ANCHOR_COUNT:-$((N < 100000 ? N : 100000))}
 MAX_WAIT_S=${MAX_WAIT_S:-36000}
 GW_PORT=${GW_PORT:-18481}
@@ -88,6 +90,8 @@ listen = "127.0.0.1:$YJ_PORT"
 
 [warnings]
 worker_interval_ms = $WORKER_MS
+worker_batch = $WORKER_BATCH
+worker_concurrency = $CONCURRENCY
 
 [warnings.channels.sms]
 url = "http://127.0.0.1:$GW_PORT/sms"
