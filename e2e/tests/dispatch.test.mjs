@@ -95,9 +95,9 @@ describe('with a road graph', () => {
   let graphServer
   let dir
   before(async () => {
-    // A real road graph (the shared Liechtenstein extract), built with the CLI.
-    const osm = path.join(REPO_DIR, '..', 'shared', 'data', 'osm', 'liechtenstein-2024-03-04.osm.pbf')
-    assert.ok(existsSync(osm), `the shared OSM extract is needed: ${osm}`)
+    // A real road graph (the Liechtenstein extract in data/osm), built with the CLI.
+    const osm = path.join(REPO_DIR, 'data', 'osm', 'liechtenstein-2024-03-04.osm.pbf')
+    assert.ok(existsSync(osm), `the OSM extract is missing: ${osm}`)
     dir = mkdtempSync(path.join(os.tmpdir(), 'yingji-e2e-graph-'))
     const graph = path.join(dir, 'li.graph')
     execFileSync(backendBinary(), ['route', 'build', '--osm', osm, '--out', graph], { stdio: 'ignore' })

@@ -1,5 +1,5 @@
-//! Tests on the real Liechtenstein extract (shared/data/osm, beside the repository).
-//! Skipped with a message when the file is absent.
+//! Tests on the real Liechtenstein extract committed in the repository
+//! (`data/osm/`, © OpenStreetMap contributors, ODbL). A missing file fails.
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -10,17 +10,14 @@ use yingji_routing::*;
 
 fn pbf() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/osm/liechtenstein-2024-03-04.osm.pbf")
+        .join("../../data/osm/liechtenstein-2024-03-04.osm.pbf")
 }
 
-fn ch() -> Option<&'static Ch> {
-    static CH: OnceLock<Option<Ch>> = OnceLock::new();
+fn ch() -> &'static Ch {
+    static CH: OnceLock<Ch> = OnceLock::new();
     CH.get_or_init(|| {
         let p = pbf();
-        if !p.exists() {
-            eprintln!("SKIP: {} not found", p.display());
-            return None;
-        }
+        assert!(p.exists(), "the OSM extract is missing: {}", p.display());
         let t = Instant::now();
         let mut stages = Vec::new();
         let g = Graph::from_osm_pbf(&p, &Profile::driving(), |pr| stages.push(pr.stage))
@@ -35,9 +32,8 @@ fn ch() -> Option<&'static Ch> {
         let t = Instant::now();
         let ch = Ch::build(&g, |_| {});
         eprintln!("ch: {} edges in {:?}", ch.num_ch_edges(), t.elapsed());
-        Some(ch)
+        ch
     })
-    .as_ref()
 }
 
 const BBOX: [f64; 4] = [9.48, 47.05, 9.62, 47.27];
@@ -57,7 +53,7 @@ fn random_points(ch: &Ch, n: usize, seed: u64) -> Vec<Snapped> {
 
 #[test]
 fn import_is_plausible() {
-    let Some(ch) = ch() else { return };
+    let ch = ch();
     let g = ch.graph();
     assert!(g.num_nodes() > 10_000, "{}", g.num_nodes());
     assert!(g.num_edges() > g.num_nodes());
@@ -77,7 +73,7 @@ fn import_is_plausible() {
 
 #[test]
 fn ch_equals_dijkstra_on_random_pairs() {
-    let Some(ch) = ch() else { return };
+    let ch = ch();
     let pts = random_points(ch, 400, 1);
     let r = ch.router();
     let mut found = 0;
@@ -123,7 +119,7 @@ fn ch_equals_dijkstra_on_random_pairs() {
 
 #[test]
 fn matrix_and_nearest_agree_with_routes() {
-    let Some(ch) = ch() else { return };
+    let ch = ch();
     let src = random_points(ch, 12, 3);
     let dst = random_points(ch, 25, 4);
     let m = ch.matrix(&src, &dst);
@@ -159,7 +155,7 @@ fn matrix_and_nearest_agree_with_routes() {
 
 #[test]
 fn save_load_roundtrip_and_damage() {
-    let Some(ch) = ch() else { return };
+    let ch = ch();
     let dir = std::env::temp_dir().join(format!("yjroute-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("li.yjroute");
@@ -216,7 +212,7 @@ fn save_load_roundtrip_and_damage() {
 
 #[test]
 fn snapping_errors() {
-    let Some(ch) = ch() else { return };
+    let ch = ch();
     // Zurich lake: far from any Liechtenstein road
     let e = ch.snap(8.6, 47.3).unwrap_err();
     assert!(matches!(e, Error::TooFarFromRoad { .. }), "{e}");
@@ -234,7 +230,7 @@ fn snapping_errors() {
 
 #[test]
 fn isochrone_contains_reached_nodes() {
-    let Some(ch) = ch() else { return };
+    let ch = ch();
     use geo::Contains;
     let src = random_points(ch, 3, 6);
     let iso = ch.isochrone(&src, 300.0).unwrap();
@@ -271,7 +267,7 @@ fn isochrone_contains_reached_nodes() {
 
 #[test]
 fn closures_are_respected_exactly() {
-    let Some(ch) = ch() else { return };
+    let ch = ch();
     let mut c = Closures::new(ch);
     // a box in central Vaduz and the most used ways of some routes
     let n = c.close_bbox(ch, 9.515, 47.13, 9.53, 47.145).unwrap();
@@ -333,7 +329,7 @@ fn closures_are_respected_exactly() {
 
 #[test]
 fn coverage_matches_brute_force() {
-    let Some(ch) = ch() else { return };
+    let ch = ch();
     let r = ch.router();
     let stations: Vec<[f64; 2]> = random_points(ch, 3, 9)
         .iter()

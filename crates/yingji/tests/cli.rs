@@ -262,10 +262,10 @@ fn cap_validate_gives_every_file_its_verdict() {
 #[test]
 fn route_commands_on_a_real_extract() {
     let osm = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/osm/liechtenstein-2024-03-04.osm.pbf");
+        .join("../../data/osm/liechtenstein-2024-03-04.osm.pbf");
     assert!(
         osm.exists(),
-        "the shared OSM extract is needed: {}",
+        "the OSM extract is missing: {}",
         osm.display()
     );
     let dir = tempfile::tempdir().unwrap();

@@ -270,8 +270,8 @@ async fn place(app: &TestApp, kind: &str, name: &str, lon: f64, lat: f64, attrs:
 #[tokio::test]
 async fn nearest_and_coverage_by_road_equal_the_engine() {
     let osm = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/osm/liechtenstein-2024-03-04.osm.pbf");
-    assert!(osm.exists(), "the shared OSM extract is needed");
+        .join("../../data/osm/liechtenstein-2024-03-04.osm.pbf");
+    assert!(osm.exists(), "the OSM extract is missing (data/osm)");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("li.graph");
     let g = yingji_routing::Graph::from_osm_pbf(&osm, &yingji_routing::Profile::driving(), |_| {})

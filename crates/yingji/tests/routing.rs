@@ -6,10 +6,10 @@ use serde_json::Value;
 #[tokio::test]
 async fn route_and_isochrone_on_the_configured_graph() {
     let osm = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/osm/liechtenstein-2024-03-04.osm.pbf");
+        .join("../../data/osm/liechtenstein-2024-03-04.osm.pbf");
     assert!(
         osm.exists(),
-        "the shared OSM extract is needed: {}",
+        "the OSM extract is missing: {}",
         osm.display()
     );
     let dir = tempfile::tempdir().unwrap();
