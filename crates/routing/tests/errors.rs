@@ -67,7 +67,11 @@ fn osm_import_errors() {
     assert!(matches!(e, Error::OsmPbf { .. }), "{e}");
 
     let src = pbf();
-    assert!(src.exists(), "the OSM extract is missing: {}", src.display());
+    assert!(
+        src.exists(),
+        "the OSM extract is missing: {}",
+        src.display()
+    );
     let bytes = std::fs::read(&src).unwrap();
     for cut in [3, 50, 1000, 100_000, bytes.len() / 2 + 7] {
         let t = tmp("trunc.osm.pbf");

@@ -17,13 +17,19 @@ pub struct Config {
     pub database_url: Option<String>,
     /// Session lifetime in hours.
     pub session_hours: i64,
-    /// Mark cookies `Secure` (set when served over HTTPS).
-    pub secure_cookies: bool,
+    /// Mark the session cookie `Secure`. Unset: `Secure` unless the server
+    /// listens on a loopback address (plain HTTP on this machine only, as
+    /// the demo does); behind a TLS proxy on loopback set it to `true`.
+    pub secure_cookies: Option<bool>,
     /// Largest accepted upload in MB.
     pub max_upload_mb: usize,
     /// Largest accepted registry import file in MB (the import endpoints
     /// only: a million subscribers are about 80 MB of CSV).
     pub max_import_mb: usize,
+    /// Exports (`…/export`) one user may make per hour; more answer 429.
+    pub exports_per_hour: u32,
+    /// Attachments one user may have stored, in MB; more answer 413.
+    pub attachment_quota_mb: usize,
     pub map: MapConfig,
     /// Reporting time limits (defaults: the national rules).
     pub reports: crate::reports::deadlines::Limits,
@@ -65,9 +71,11 @@ impl Default for Config {
             data_dir: PathBuf::from("data-dir"),
             database_url: None,
             session_hours: 12,
-            secure_cookies: false,
+            secure_cookies: None,
             max_upload_mb: 20,
             max_import_mb: 200,
+            exports_per_hour: 60,
+            attachment_quota_mb: 1024,
             map: MapConfig::default(),
             reports: Default::default(),
             routing_graph: None,
@@ -132,7 +140,7 @@ impl Config {
             self.database_url = Some(v);
         }
         if let Some(v) = get("YINGJI_SECURE_COOKIES") {
-            self.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+            self.secure_cookies = Some(matches!(v.as_str(), "1" | "true" | "yes"));
         }
         if let Some(v) = get("YINGJI_TILE_URL") {
             self.map.tile_url = (!v.is_empty()).then_some(v);
@@ -151,6 +159,12 @@ impl Config {
                 .map_err(|e| bad("YINGJI_SESSION_HOURS", format!("{e}")))?;
         }
         Ok(())
+    }
+
+    /// Whether the session cookie carries `Secure` (see `secure_cookies`).
+    pub fn cookies_secure(&self) -> bool {
+        self.secure_cookies
+            .unwrap_or(!self.listen.ip().is_loopback())
     }
 
     /// The database URL in effect.

@@ -69,6 +69,11 @@ async fn upload(
     let now = OffsetDateTime::now_utc();
     let division = p.division.to_string();
     let mut tx = s.db.begin().await?;
+    let quota = s.config.attachment_quota_mb;
+    let used = store::used_bytes(&mut tx, &p.username).await?;
+    if used.saturating_add(bytes.len() as i64) > (quota as i64).saturating_mul(1024 * 1024) {
+        return Err(ApiError::QuotaExceeded { limit_mb: quota });
+    }
     let id = store::insert(
         &mut tx,
         &NewAttachment {

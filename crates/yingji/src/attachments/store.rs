@@ -66,6 +66,17 @@ pub async fn insert(tx: &mut Tx, a: &NewAttachment<'_>) -> Result<i64, DbError> 
     col(&row, "id")
 }
 
+/// Bytes of attachments `user` has stored (for the per-user quota).
+pub async fn used_bytes(tx: &mut Tx, user: &str) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS used FROM attachments WHERE uploaded_by = $1",
+    )
+    .bind(user)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "used")
+}
+
 pub async fn meta(db: &Db, id: i64) -> Result<Option<Meta>, DbError> {
     sqlx::query(&format!("SELECT {META} FROM attachments WHERE id = $1"))
         .bind(id)

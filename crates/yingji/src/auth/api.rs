@@ -192,7 +192,7 @@ async fn login(
     let cookie = format!(
         "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
         ttl.whole_seconds(),
-        if state.config.secure_cookies {
+        if state.config.cookies_secure() {
             "; Secure"
         } else {
             ""

@@ -497,6 +497,13 @@ CREATE TABLE upstream_relays (
 CREATE INDEX upstream_relays_upstream ON upstream_relays (upstream_id);
 "#,
     },
+    Migration {
+        version: 8,
+        name: "attachment_quota",
+        sql: r#"
+CREATE INDEX attachments_uploaded_by ON attachments (uploaded_by);
+"#,
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), DbError> {

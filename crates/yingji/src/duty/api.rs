@@ -49,11 +49,8 @@ fn is_commander(p: &Principal) -> bool {
 }
 
 fn parse_date(s: &str, field: &str) -> Result<Date, ApiError> {
-    Date::parse(
-        s.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| ApiError::field(field, "日期格式应为 YYYY-MM-DD"))
+    crate::db::parse_date(s)
+        .ok_or_else(|| ApiError::field(field, "日期应为 YYYY-MM-DD（1900–2199 年）"))
 }
 
 fn date_text(d: Date) -> String {

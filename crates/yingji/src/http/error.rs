@@ -81,6 +81,8 @@ pub enum ApiError {
     Throttled { minutes: i64 },
     #[error("上传的文件过大（上限 {limit_mb} MB）")]
     TooLarge { limit_mb: usize },
+    #[error("附件存储配额已用完（每个用户上限 {limit_mb} MB），请联系管理员")]
+    QuotaExceeded { limit_mb: usize },
     #[error("{0}")]
     Unavailable(String),
     #[error("服务器内部错误")]
@@ -117,7 +119,9 @@ impl ApiError {
                 StatusCode::CONFLICT
             }
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooLarge { .. } | ApiError::QuotaExceeded { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -137,6 +141,7 @@ impl ApiError {
             ApiError::NotAllowed(_) => "forbidden",
             ApiError::Throttled { .. } => "throttled",
             ApiError::TooLarge { .. } => "too_large",
+            ApiError::QuotaExceeded { .. } => "quota_exceeded",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -220,7 +225,19 @@ impl From<AuthError> for ApiError {
     }
 }
 
-/// JSON body extractor whose rejections are problem JSON too.
+/// Longest text a JSON body may carry in one string where the field's own
+/// rule names no shorter limit (characters).
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
+/// Largest JSON body (the attachment and import endpoints take multipart
+/// bodies with limits of their own).
+pub const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
+
+/// JSON body extractor whose rejections are problem JSON too: a body over
+/// [`MAX_JSON_BYTES`] is 413, a NUL character or a string over
+/// [`MAX_TEXT_CHARS`] anywhere in it is 422 naming the field (PostgreSQL
+/// cannot store NUL in text), and a value of the wrong type is 422 naming
+/// the path of the field (`areas[2].radius_m`).
 pub struct Json<T>(pub T);
 
 impl<S, T> axum::extract::FromRequest<S> for Json<T>
@@ -231,19 +248,116 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Json(v)),
-            Err(rej) => {
-                let text = rej.body_text();
-                // serde names the path of the bad field: "name: invalid type …"
-                let field = text
-                    .split_once(": ")
-                    .and_then(|(_, rest)| rest.split_once(": ").map(|(f, _)| f.to_string()))
-                    .unwrap_or_else(|| "body".into());
-                Err(ApiError::Validation(vec![FieldError::new(field, text)]))
+        let json_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(is_json_content_type);
+        if !json_type {
+            return Err(ApiError::field(
+                "body",
+                "请求体应为 JSON（Content-Type: application/json）",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rej| {
+                if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::TooLarge {
+                        limit_mb: MAX_JSON_BYTES / (1024 * 1024),
+                    }
+                } else {
+                    ApiError::BadRequest(rej.body_text())
+                }
+            })?;
+        parse_json_body(&bytes).map(Json)
+    }
+}
+
+/// Parse a JSON body into `T` with the checks of [`Json`].
+pub fn parse_json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::field("body", format!("JSON 格式有误: {e}")))?;
+    let mut errors = Vec::new();
+    check_text(&value, &mut String::new(), &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        ApiError::Validation(vec![FieldError::new(field, e.into_inner().to_string())])
+    })
+}
+
+/// Every string (and key) of a JSON value: no NUL, at most [`MAX_TEXT_CHARS`].
+fn check_text(v: &serde_json::Value, path: &mut String, errors: &mut Vec<FieldError>) {
+    const MAX_ERRORS: usize = 20;
+    let bad = |s: &str| -> Option<String> {
+        if s.contains('\0') {
+            Some("不能包含 NUL 字符（\\u0000）".into())
+        } else if s.len() > MAX_TEXT_CHARS && s.chars().count() > MAX_TEXT_CHARS {
+            Some(format!("最多 {MAX_TEXT_CHARS} 个字"))
+        } else {
+            None
+        }
+    };
+    if errors.len() >= MAX_ERRORS {
+        return;
+    }
+    let field = |path: &str| {
+        if path.is_empty() {
+            "body".to_string()
+        } else {
+            path.to_string()
+        }
+    };
+    match v {
+        serde_json::Value::String(s) => {
+            if let Some(m) = bad(s) {
+                errors.push(FieldError::new(field(path), m));
             }
         }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                check_text(item, path, errors);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, item) in map {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                if let Some(m) = bad(k) {
+                    errors.push(FieldError::new(field(path), m));
+                }
+                check_text(item, path, errors);
+                path.truncate(len);
+            }
+        }
+        _ => {}
     }
+}
+
+/// `application/json` or any `application/…+json`, parameters ignored.
+fn is_json_content_type(v: &str) -> bool {
+    let essence = v
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Query extractor with problem JSON rejections.
@@ -260,9 +374,254 @@ where
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
+        if parts
+            .uri
+            .query()
+            .is_some_and(|q| q.to_ascii_lowercase().contains("%00"))
+        {
+            return Err(ApiError::field("query", "不能包含 NUL 字符（%00）"));
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(v)| Query(v))
             .map_err(|rej| ApiError::Validation(vec![FieldError::new("query", rej.body_text())]))
+    }
+}
+
+/// Answer of a handler that panicked: 500 problem JSON, and the panic in the
+/// log (the connection is no longer just dropped).
+pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("panic");
+    tracing::error!(panic = %message, "handler panicked");
+    // Not through `ApiError::Internal`, which would log a second time.
+    let e = ApiError::Internal(String::new());
+    let body = serde_json::to_vec(&e.problem()).unwrap_or_default();
+    (
+        e.status(),
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body,
+    )
+        .into_response()
+}
+
+/// Every answer of the API is problem JSON when it is an error, also where
+/// the framework answers before a handler runs (a malformed path id, a
+/// method not allowed, a body over a route's limit, an unknown route); and a
+/// NUL (`%00`) in the path is refused before it can reach the database.
+pub async fn problem_layer(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if req.uri().path().to_ascii_lowercase().contains("%00") {
+        return ApiError::BadRequest("路径不能包含 NUL 字符（%00）".into()).into_response();
+    }
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(is_json_content_type);
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let text = axum::body::to_bytes(res.into_body(), 16 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let e = match status {
+        StatusCode::NOT_FOUND => ApiError::NotFound,
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            return plain_problem(status, "too_large", "请求体过大");
+        }
+        StatusCode::METHOD_NOT_ALLOWED => {
+            return plain_problem(status, "method_not_allowed", "不支持该请求方法");
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            return plain_problem(status, "unsupported_media_type", &text);
+        }
+        StatusCode::UNAUTHORIZED => ApiError::Unauthenticated,
+        StatusCode::FORBIDDEN => ApiError::Forbidden,
+        s if s.is_server_error() => {
+            tracing::error!(status = %s, body = %text, "error answer without problem JSON");
+            return plain_problem(status, "internal", "服务器内部错误");
+        }
+        _ => ApiError::BadRequest(if text.is_empty() {
+            status
+                .canonical_reason()
+                .unwrap_or("Bad request")
+                .to_string()
+        } else {
+            text
+        }),
+    };
+    let mut out = e.into_response();
+    *out.status_mut() = status;
+    out
+}
+
+fn plain_problem(status: StatusCode, key: &str, detail: &str) -> Response {
+    let p = Problem {
+        type_: format!("/problems/{key}"),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        status: status.as_u16(),
+        detail: detail.to_string(),
+        key: key.to_string(),
+        errors: Vec::new(),
+        error_total: None,
+    };
+    let body = serde_json::to_vec(&p).unwrap_or_default();
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body,
+    )
+        .into_response()
+}
+
+/// The Content-Security-Policy of the app: scripts, styles, fonts and
+/// connections from the app itself only (styles may be inline: Element Plus
+/// and the map set element styles), images also from the configured tile
+/// server, never framed.
+pub fn content_security_policy(map: &crate::config::MapConfig) -> axum::http::HeaderValue {
+    let tiles = map.tile_url.as_deref().map(tile_source).unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob:{tiles}; font-src 'self' data:; connect-src 'self'; \
+         worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    axum::http::HeaderValue::from_str(&policy)
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("default-src 'self'"))
+}
+
+/// The CSP source of a tile URL template: its scheme and host, with a
+/// templated first label (`t{s}.tianditu.gov.cn`) as a wildcard
+/// (`*.tianditu.gov.cn`). Empty when the template is not an absolute URL.
+fn tile_source(template: &str) -> String {
+    let Some((scheme, rest)) = template.split_once("://") else {
+        return String::new();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() || !matches!(scheme, "http" | "https") {
+        return String::new();
+    }
+    let host = match authority.split_once('.') {
+        Some((first, tail)) if first.contains('{') => format!("*.{tail}"),
+        _ => authority.to_string(),
+    };
+    if host.contains(['{', '}', ' ', ';', ',']) {
+        return String::new();
+    }
+    format!(" {scheme}://{host}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_sources_for_the_csp() {
+        for (template, want) in [
+            (
+                "https://t{s}.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk=K",
+                " https://*.tianditu.gov.cn",
+            ),
+            (
+                "https://tile.example.org/{z}/{x}/{y}.png",
+                " https://tile.example.org",
+            ),
+            (
+                "http://10.1.2.3:8081/{z}/{x}/{y}.png",
+                " http://10.1.2.3:8081",
+            ),
+            ("/tiles/{z}/{x}/{y}.png", ""),
+            ("javascript://x/{z}", ""),
+            ("https://{s}.{host}/x", ""),
+        ] {
+            assert_eq!(tile_source(template), want, "{template}");
+        }
+    }
+
+    #[test]
+    fn json_bodies_refuse_nul_and_overlong_text_naming_the_field() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct B {
+            name: String,
+            items: Vec<Item>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Item {
+            n: i64,
+        }
+        let fields = |body: &str| match parse_json_body::<B>(body.as_bytes()) {
+            Ok(_) => vec![],
+            Err(ApiError::Validation(e)) => e.into_iter().map(|e| e.field).collect(),
+            Err(e) => vec![format!("other: {e}")],
+        };
+        let long = "长".repeat(MAX_TEXT_CHARS + 1);
+        let ok_long = "长".repeat(MAX_TEXT_CHARS);
+        for (body, want) in [
+            (r#"{"name":"a","items":[{"n":1}]}"#.to_string(), vec![]),
+            (
+                r#"{"name":"a\u0000b","items":[]}"#.to_string(),
+                vec!["name"],
+            ),
+            (
+                r#"{"name":"a","items":[{"n":1},{"n":"x"}]}"#.to_string(),
+                vec!["items[1].n"],
+            ),
+            (r#"{"name":"a"}"#.to_string(), vec!["body"]),
+            (format!(r#"{{"name":"{long}","items":[]}}"#), vec!["name"]),
+            (format!(r#"{{"name":"{ok_long}","items":[]}}"#), vec![]),
+            (
+                r#"{"name":"a","items":[],"extra":{"k\u0000":1}}"#.to_string(),
+                vec!["extra.k\0"],
+            ),
+            ("{not json".to_string(), vec!["body"]),
+        ] {
+            assert_eq!(fields(&body), want, "{body}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_problem_json() {
+        use tower::ServiceExt;
+        async fn boom() -> &'static str {
+            let v: Vec<u8> = Vec::new();
+            let i = v.len() + 3;
+            // An index out of bounds, as a bug in a handler would be.
+            if v[i] == 0 {
+                "unreachable"
+            } else {
+                "unreachable"
+            }
+        }
+        let app = axum::Router::new()
+            .route("/boom", axum::routing::get(boom))
+            .layer(axum::middleware::from_fn(problem_layer))
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+                panic_response,
+            ));
+        let res = app
+            .oneshot(
+                axum::http::Request::get("/boom")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            res.headers().get(header::CONTENT_TYPE).unwrap(),
+            "application/problem+json"
+        );
+        let body = axum::body::to_bytes(res.into_body(), 10_000).await.unwrap();
+        let p: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(p["key"], "internal");
+        assert_eq!(p["status"], 500);
     }
 }

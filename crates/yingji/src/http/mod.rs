@@ -1,6 +1,7 @@
 //! Router assembly, shared state, static web assets, OpenAPI, health.
 
 pub mod error;
+pub mod limit;
 mod openapi;
 mod web;
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub feed: Feed,
     tree: Arc<RwLock<Arc<Tree>>>,
     pub throttle: Arc<crate::auth::api::IpThrottle>,
+    /// Exports per user and hour (see [`limit`]).
+    pub exports: Arc<limit::ExportLimiter>,
     /// The road graph, when one is configured.
     pub routing: Option<Arc<yingji_routing::Ch>>,
     /// Upstream CAP sources' read state.
@@ -40,6 +43,7 @@ impl AppState {
             feed: Feed::default(),
             tree: Arc::new(RwLock::new(Arc::new(tree))),
             throttle: Arc::default(),
+            exports: Arc::default(),
             upstream: Default::default(),
         })
     }
@@ -82,13 +86,28 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::attachments::api::routes())
         .merge(crate::duty::api::routes())
         .merge(crate::plans::api::routes())
-        .route("/map/config", get(map_config));
+        .route("/map/config", get(map_config))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit::exports,
+        ))
+        .layer(axum::middleware::from_fn(error::problem_layer));
+    let csp = error::content_security_policy(&state.config.map);
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)
         .merge(openapi::routes())
         .fallback(web::static_handler)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            error::panic_response,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                csp,
+            ),
+        )
         .layer(
             tower_http::set_header::SetResponseHeaderLayer::if_not_present(
                 axum::http::header::X_CONTENT_TYPE_OPTIONS,

@@ -33,11 +33,7 @@ fn date_col(table: &'static str, s: &str) -> Result<Date, DbError> {
 
 /// `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<Date> {
-    Date::parse(
-        s.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
+    crate::db::parse_date(s)
 }
 
 pub fn format_date(d: Date) -> String {

@@ -991,8 +991,8 @@ async fn set_calendar_day(
     Json(b): Json<CalendarBody>,
 ) -> Result<StatusCode, ApiError> {
     authorize(&p, Action::Admin, "calendar")?;
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(&day, &fmt).map_err(|_| ApiError::field("day", "应为 YYYY-MM-DD"))?;
+    crate::db::parse_date(&day)
+        .ok_or_else(|| ApiError::field("day", "应为 YYYY-MM-DD（1900–2199 年）"))?;
     if !matches!(b.kind.as_str(), "holiday" | "workday") {
         return Err(ApiError::field("kind", "应为 holiday 或 workday"));
     }
