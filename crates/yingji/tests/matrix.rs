@@ -1,0 +1,100 @@
+//! The probe's matrix, generated from the OpenAPI document: every endpoint
+//! × every role, so that a new endpoint without authentication, or one that
+//! lets a read-only role write, fails here without anyone writing a test
+//! for it.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+/// Endpoints meant to answer without a login.
+const PUBLIC: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/logout"),
+    ("get", "/api/v1/public/cap/feed.atom"),
+    ("get", "/api/v1/public/cap/{file}"),
+];
+
+/// A concrete path for a templated one.
+fn fill(path: &str) -> String {
+    path.replace("{kind}", "team")
+        .replace("{code}", "DT-ZT-01")
+        .replace("{day}", "2026-12-07")
+        .replace("{file}", "1.xml")
+        .replace("{name}", "none")
+        .replace("{n}", "1")
+        .replace("{id}", "1")
+}
+
+/// Every (method, path) of the OpenAPI document.
+async fn operations(app: &TestApp) -> Vec<(String, String)> {
+    let doc: Value = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item.get(method).is_some() {
+                out.push((method.to_string(), path.clone()));
+            }
+        }
+    }
+    assert!(
+        out.len() > 90,
+        "the OpenAPI document lists {} operations",
+        out.len()
+    );
+    out
+}
+
+async fn send(u: Option<&User>, app: &TestApp, method: &str, path: &str) -> u16 {
+    let client = match u {
+        Some(u) => u.client.clone(),
+        None => reqwest::Client::new(),
+    };
+    let url = app.url(&fill(path));
+    let req = match method {
+        "get" => client.get(url),
+        "post" => client.post(url).json(&json!({})),
+        "put" => client.put(url).json(&json!({})),
+        "patch" => client.patch(url).json(&json!({})),
+        "delete" => client.delete(url),
+        _ => unreachable!(),
+    };
+    let r = req
+        .header("x-requested-with", "yingji")
+        .timeout(std::time::Duration::from_secs(10));
+    // The live feed is a stream: its status is all this test reads.
+    r.send().await.map(|r| r.status().as_u16()).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn every_endpoint_needs_a_login_and_read_only_roles_never_write() {
+    for app in apps().await {
+        let b = app.backend;
+        let ops = operations(&app).await;
+        let observer = app.login("observer").await;
+        let mut failures = Vec::new();
+        for (method, path) in &ops {
+            let public = PUBLIC.contains(&(method.as_str(), path.as_str()));
+            if !public {
+                let st = send(None, &app, method, path).await;
+                if st != 401 {
+                    failures.push(format!("anonymous {method} {path}: {st}, want 401"));
+                }
+            }
+            if method != "get" && !public {
+                let st = send(Some(&observer), &app, method, path).await;
+                if (200..300).contains(&st) || st >= 500 || st == 0 {
+                    failures.push(format!("observer {method} {path}: {st}"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{b}:\n{}", failures.join("\n"));
+    }
+}
