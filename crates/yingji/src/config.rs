@@ -35,6 +35,8 @@ pub struct Config {
     pub warnings: crate::warnings::WarningsConfig,
     /// Upstream CAP sources (feeds, watched directories).
     pub upstream: crate::upstream::UpstreamConfig,
+    /// Login and API-token settings.
+    pub auth: crate::auth::throttle::AuthConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -74,6 +76,7 @@ impl Default for Config {
             dispatch: Default::default(),
             warnings: Default::default(),
             upstream: Default::default(),
+            auth: Default::default(),
         }
     }
 }
@@ -144,6 +147,14 @@ impl Config {
             self.max_import_mb = v
                 .parse()
                 .map_err(|e| bad("YINGJI_MAX_IMPORT_MB", format!("{e}")))?;
+        }
+        if let Some(v) = get("YINGJI_TRUSTED_PROXIES") {
+            self.auth.trusted_proxies = v
+                .split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(crate::auth::throttle::Cidr::parse)
+                .collect::<Result<_, _>>()
+                .map_err(|e| bad("YINGJI_TRUSTED_PROXIES", e))?;
         }
         if let Some(v) = get("YINGJI_SESSION_HOURS") {
             self.session_hours = v

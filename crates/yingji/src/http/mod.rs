@@ -82,7 +82,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::attachments::api::routes())
         .merge(crate::duty::api::routes())
         .merge(crate::plans::api::routes())
-        .route("/map/config", get(map_config));
+        .route("/map/config", get(map_config))
+        .layer(axum::middleware::from_fn(crate::auth::api::attribution));
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)
