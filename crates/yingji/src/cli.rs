@@ -667,10 +667,7 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
 async fn set_active(state: &AppState, username: &str, active: bool) -> anyhow::Result<()> {
     let u = cli_user(state, username).await?;
     auth::admin::set_active(&state.db, "cli", &u, active).await?;
-    println!(
-        "{username} {}",
-        if active { "enabled" } else { "disabled" }
-    );
+    println!("{username} {}", if active { "enabled" } else { "disabled" });
     Ok(())
 }
 

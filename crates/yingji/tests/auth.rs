@@ -80,7 +80,12 @@ async fn unknown_names_get_the_same_answer_in_the_same_time() {
         let a = try_login(&app, "commander", "wrong").await;
         let b = try_login(&app, "nobody", "wrong").await;
         assert_eq!(a.status(), 429, "{}", app.backend);
-        assert_eq!(b.status(), 429, "{}: unknown names are throttled alike", app.backend);
+        assert_eq!(
+            b.status(),
+            429,
+            "{}: unknown names are throttled alike",
+            app.backend
+        );
         let (a, b): (serde_json::Value, serde_json::Value) =
             (a.json().await.unwrap(), b.json().await.unwrap());
         assert_eq!(a, b);
@@ -93,7 +98,13 @@ async fn unknown_names_get_the_same_answer_in_the_same_time() {
         // A disabled user answers like a wrong password.
         let admin = app.login("admin").await;
         let id = user_id(&admin, "xinrong").await;
-        assert_eq!(admin.post(&format!("/api/v1/users/{id}/disable"), &json!({})).await.status(), 204);
+        assert_eq!(
+            admin
+                .post(&format!("/api/v1/users/{id}/disable"), &json!({}))
+                .await
+                .status(),
+            204
+        );
         let r = try_login(&app, "xinrong", PASSWORD).await;
         assert_eq!(r.status(), 401);
         let p: serde_json::Value = r.json().await.unwrap();
@@ -112,22 +123,34 @@ async fn forwarded_headers_count_only_from_trusted_proxies() {
             assert_eq!(r.status(), 401);
         }
         let r = try_login_from(&app, "admin", PASSWORD, Some("192.0.2.77")).await;
-        assert_eq!(r.status(), 429, "{}: X-Forwarded-For must be ignored", app.backend);
+        assert_eq!(
+            r.status(),
+            429,
+            "{}: X-Forwarded-For must be ignored",
+            app.backend
+        );
     }
     // Behind a configured proxy the forwarded client address counts.
     for b in backends().await {
         let app = TestApp::start_with(b, |c| {
-            c.auth.trusted_proxies = vec![yingji::auth::throttle::Cidr::parse("127.0.0.1").unwrap()];
+            c.auth.trusted_proxies =
+                vec![yingji::auth::throttle::Cidr::parse("127.0.0.1").unwrap()];
         })
         .await;
         for i in 0..20 {
-            let r = try_login_from(&app, &format!("nobody{i}"), "wrong", Some("198.51.100.1")).await;
+            let r =
+                try_login_from(&app, &format!("nobody{i}"), "wrong", Some("198.51.100.1")).await;
             assert_eq!(r.status(), 401);
         }
         let r = try_login_from(&app, "admin", PASSWORD, Some("198.51.100.1")).await;
         assert_eq!(r.status(), 429, "{}: the throttled client", app.backend);
         let r = try_login_from(&app, "admin", PASSWORD, Some("192.0.2.77")).await;
-        assert_eq!(r.status(), 200, "{}: another client behind the proxy", app.backend);
+        assert_eq!(
+            r.status(),
+            200,
+            "{}: another client behind the proxy",
+            app.backend
+        );
     }
 }
 
@@ -151,14 +174,20 @@ async fn reset_and_role_change_end_sessions_and_enforce_the_policy() {
         assert_eq!(observer.get("/api/v1/auth/me").await.status(), 200);
         // Weak passwords are refused on the HTTP path too.
         let r = admin
-            .post(&format!("/api/v1/users/{id}/password"), &json!({ "password": "weak" }))
+            .post(
+                &format!("/api/v1/users/{id}/password"),
+                &json!({ "password": "weak" }),
+            )
             .await;
         assert_eq!(r.status(), 422);
         let p: serde_json::Value = r.json().await.unwrap();
         assert_eq!(p["errors"][0]["field"], "password");
         assert_eq!(observer.get("/api/v1/auth/me").await.status(), 200);
         let r = admin
-            .post(&format!("/api/v1/users/{id}/password"), &json!({ "password": "New@2025pass" }))
+            .post(
+                &format!("/api/v1/users/{id}/password"),
+                &json!({ "password": "New@2025pass" }),
+            )
             .await;
         assert_eq!(r.status(), 204);
         assert_eq!(
@@ -167,7 +196,10 @@ async fn reset_and_role_change_end_sessions_and_enforce_the_policy() {
             "{}: a reset ends the sessions",
             app.backend
         );
-        assert_eq!(try_login(&app, "observer", "New@2025pass").await.status(), 200);
+        assert_eq!(
+            try_login(&app, "observer", "New@2025pass").await.status(),
+            200
+        );
 
         // A role/jurisdiction change ends the sessions too.
         let pc = app.login("pingcheng").await;
@@ -200,7 +232,10 @@ async fn reset_and_role_change_end_sessions_and_enforce_the_policy() {
             .await
             .unwrap();
         let kinds: Vec<&str> = j.iter().filter_map(|e| e["kind"].as_str()).collect();
-        assert!(kinds.contains(&"password_reset") && kinds.contains(&"role_changed"), "{kinds:?}");
+        assert!(
+            kinds.contains(&"password_reset") && kinds.contains(&"role_changed"),
+            "{kinds:?}"
+        );
     }
 }
 
@@ -210,7 +245,10 @@ async fn disabled_users_lose_sessions_and_tokens_at_once() {
         let admin = app.login("admin").await;
         let id = user_id(&admin, "yunzhou").await;
         let r = admin
-            .post(&format!("/api/v1/users/{id}/tokens"), &json!({ "name": "gateway" }))
+            .post(
+                &format!("/api/v1/users/{id}/tokens"),
+                &json!({ "name": "gateway" }),
+            )
             .await;
         assert_eq!(r.status(), 201);
         let t: serde_json::Value = r.json().await.unwrap();
@@ -219,17 +257,45 @@ async fn disabled_users_lose_sessions_and_tokens_at_once() {
         let me = |tok: String| c.get(app.url("/api/v1/auth/me")).bearer_auth(tok).send();
         assert_eq!(me(token.clone()).await.unwrap().status(), 200);
         let y = app.login("yunzhou").await;
-        assert_eq!(admin.post(&format!("/api/v1/users/{id}/disable"), &json!({})).await.status(), 204);
-        assert_eq!(y.get("/api/v1/auth/me").await.status(), 401, "{}: session", app.backend);
-        assert_eq!(me(token.clone()).await.unwrap().status(), 401, "{}: token", app.backend);
+        assert_eq!(
+            admin
+                .post(&format!("/api/v1/users/{id}/disable"), &json!({}))
+                .await
+                .status(),
+            204
+        );
+        assert_eq!(
+            y.get("/api/v1/auth/me").await.status(),
+            401,
+            "{}: session",
+            app.backend
+        );
+        assert_eq!(
+            me(token.clone()).await.unwrap().status(),
+            401,
+            "{}: token",
+            app.backend
+        );
         assert_eq!(try_login(&app, "yunzhou", PASSWORD).await.status(), 401);
         let users: Vec<serde_json::Value> = admin.get("/api/v1/users").await.json().await.unwrap();
         let u = users.iter().find(|u| u["username"] == "yunzhou").unwrap();
         assert_eq!(u["active"], false);
         // An admin cannot disable themselves.
         let self_id = user_id(&admin, "admin").await;
-        assert_eq!(admin.post(&format!("/api/v1/users/{self_id}/disable"), &json!({})).await.status(), 409);
-        assert_eq!(admin.post(&format!("/api/v1/users/{id}/enable"), &json!({})).await.status(), 204);
+        assert_eq!(
+            admin
+                .post(&format!("/api/v1/users/{self_id}/disable"), &json!({}))
+                .await
+                .status(),
+            409
+        );
+        assert_eq!(
+            admin
+                .post(&format!("/api/v1/users/{id}/enable"), &json!({}))
+                .await
+                .status(),
+            204
+        );
         assert_eq!(me(token).await.unwrap().status(), 200);
         assert_eq!(try_login(&app, "yunzhou", PASSWORD).await.status(), 200);
     }
@@ -256,15 +322,26 @@ async fn tokens_expire_are_listed_without_secrets_and_revoked() {
         .unwrap();
         tx.commit().await.unwrap();
         let c = reqwest::Client::new();
-        let r = c.get(app.url("/api/v1/auth/me")).bearer_auth(&expired).send().await.unwrap();
+        let r = c
+            .get(app.url("/api/v1/auth/me"))
+            .bearer_auth(&expired)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 401, "{}: expired token", app.backend);
 
         let r = admin
-            .post(&format!("/api/v1/users/{id}/tokens"), &json!({ "name": "x", "days": 0 }))
+            .post(
+                &format!("/api/v1/users/{id}/tokens"),
+                &json!({ "name": "x", "days": 0 }),
+            )
             .await;
         assert_eq!(r.status(), 422);
         let r = admin
-            .post(&format!("/api/v1/users/{id}/tokens"), &json!({ "name": "sensors", "days": 30 }))
+            .post(
+                &format!("/api/v1/users/{id}/tokens"),
+                &json!({ "name": "sensors", "days": 30 }),
+            )
             .await;
         assert_eq!(r.status(), 201);
         let t: serde_json::Value = r.json().await.unwrap();
@@ -300,17 +377,29 @@ async fn tokens_expire_are_listed_without_secrets_and_revoked() {
         let r = admin.get(&format!("/api/v1/users/{id}/tokens")).await;
         assert_eq!(r.status(), 200);
         let text = r.text().await.unwrap();
-        assert!(!text.contains(&token) && !text.contains("token_hash"), "{text}");
+        assert!(
+            !text.contains(&token) && !text.contains("token_hash"),
+            "{text}"
+        );
         let list: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
         let listed = list.iter().find(|x| x["id"] == tid).unwrap();
         assert!(listed["last_used_at"].is_string(), "{listed}");
         assert_eq!(listed["name"], "sensors");
         // Revoked: refused at once.
-        let r = admin.delete(&format!("/api/v1/users/{id}/tokens/{tid}")).await;
+        let r = admin
+            .delete(&format!("/api/v1/users/{id}/tokens/{tid}"))
+            .await;
         assert_eq!(r.status(), 204);
-        let r = c.get(app.url("/api/v1/auth/me")).bearer_auth(&token).send().await.unwrap();
+        let r = c
+            .get(app.url("/api/v1/auth/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 401, "{}: revoked token", app.backend);
-        let r = admin.delete(&format!("/api/v1/users/{id}/tokens/{tid}")).await;
+        let r = admin
+            .delete(&format!("/api/v1/users/{id}/tokens/{tid}"))
+            .await;
         assert_eq!(r.status(), 404);
     }
 }
@@ -318,27 +407,52 @@ async fn tokens_expire_are_listed_without_secrets_and_revoked() {
 #[tokio::test]
 async fn admins_manage_only_their_jurisdiction() {
     for app in apps().await {
-        app.add_user("pcadmin", yingji::auth::Role::Admin, "140213", "").await;
+        app.add_user("pcadmin", yingji::auth::Role::Admin, "140213", "")
+            .await;
         let city = app.login("admin").await;
         let yz = user_id(&city, "yunzhou").await;
         let county = app.login("pcadmin").await;
-        let listed: Vec<serde_json::Value> = county.get("/api/v1/users").await.json().await.unwrap();
-        let names: Vec<&str> = listed.iter().filter_map(|u| u["username"].as_str()).collect();
-        assert!(names.contains(&"pingcheng") && !names.contains(&"yunzhou"), "{names:?}");
+        let listed: Vec<serde_json::Value> =
+            county.get("/api/v1/users").await.json().await.unwrap();
+        let names: Vec<&str> = listed
+            .iter()
+            .filter_map(|u| u["username"].as_str())
+            .collect();
+        assert!(
+            names.contains(&"pingcheng") && !names.contains(&"yunzhou"),
+            "{names:?}"
+        );
         for (path, body) in [
             (format!("/api/v1/users/{yz}/disable"), json!({})),
-            (format!("/api/v1/users/{yz}/password"), json!({ "password": "New@2025pass" })),
+            (
+                format!("/api/v1/users/{yz}/password"),
+                json!({ "password": "New@2025pass" }),
+            ),
             (format!("/api/v1/users/{yz}/tokens"), json!({ "name": "x" })),
-            (format!("/api/v1/users/{yz}/role"), json!({ "role": "observer", "division": "140213" })),
+            (
+                format!("/api/v1/users/{yz}/role"),
+                json!({ "role": "observer", "division": "140213" }),
+            ),
         ] {
             assert_eq!(county.post(&path, &body).await.status(), 404, "{path}");
         }
-        assert_eq!(county.get(&format!("/api/v1/users/{yz}/tokens")).await.status(), 404);
+        assert_eq!(
+            county
+                .get(&format!("/api/v1/users/{yz}/tokens"))
+                .await
+                .status(),
+            404
+        );
         assert_eq!(try_login(&app, "yunzhou", PASSWORD).await.status(), 200);
         // Operators may not administer users at all.
         let op = app.login("pingcheng").await;
         assert_eq!(op.get("/api/v1/users").await.status(), 403);
-        assert_eq!(op.post(&format!("/api/v1/users/{yz}/disable"), &json!({})).await.status(), 403);
+        assert_eq!(
+            op.post(&format!("/api/v1/users/{yz}/disable"), &json!({}))
+                .await
+                .status(),
+            403
+        );
     }
 }
 

@@ -21,7 +21,10 @@ use crate::journal::{self, NewEntry};
 pub enum AdminError {
     /// A field's value is not acceptable (field, message).
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("no such user or token")]
     NotFound,
     /// The step is refused (e.g. disabling oneself).
@@ -84,7 +87,12 @@ pub async fn reset_password(
     journal::append(
         &mut tx,
         now,
-        vec![entry(actor, u, "password_reset", serde_json::json!({ "username": u.username }))],
+        vec![entry(
+            actor,
+            u,
+            "password_reset",
+            serde_json::json!({ "username": u.username }),
+        )],
     )
     .await?;
     tx.commit().await?;
@@ -92,12 +100,7 @@ pub async fn reset_password(
 }
 
 /// Disable (ends sessions; tokens stop working) or enable a user.
-pub async fn set_active(
-    db: &Db,
-    actor: &str,
-    u: &User,
-    active: bool,
-) -> Result<(), AdminError> {
+pub async fn set_active(db: &Db, actor: &str, u: &User, active: bool) -> Result<(), AdminError> {
     let now = time::OffsetDateTime::now_utc();
     let mut tx = db.begin().await?;
     if !store::set_active(&mut tx, u.id, active).await? {
@@ -107,7 +110,12 @@ pub async fn set_active(
     journal::append(
         &mut tx,
         now,
-        vec![entry(actor, u, kind, serde_json::json!({ "username": u.username }))],
+        vec![entry(
+            actor,
+            u,
+            kind,
+            serde_json::json!({ "username": u.username }),
+        )],
     )
     .await?;
     tx.commit().await?;
@@ -217,12 +225,7 @@ pub async fn create_token(
     })
 }
 
-pub async fn revoke_token(
-    db: &Db,
-    actor: &str,
-    u: &User,
-    token_id: i64,
-) -> Result<(), AdminError> {
+pub async fn revoke_token(db: &Db, actor: &str, u: &User, token_id: i64) -> Result<(), AdminError> {
     let now = time::OffsetDateTime::now_utc();
     let mut tx = db.begin().await?;
     if !store::revoke_token(&mut tx, u.id, token_id, now).await? {
@@ -252,7 +255,10 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/enable", post(enable_user))
         .route("/users/{id}/password", post(reset_user_password))
         .route("/users/{id}/role", post(change_user_role))
-        .route("/users/{id}/tokens", get(list_user_tokens).post(create_user_token))
+        .route(
+            "/users/{id}/tokens",
+            get(list_user_tokens).post(create_user_token),
+        )
         .route(
             "/users/{id}/tokens/{token_id}",
             axum::routing::delete(revoke_user_token),
@@ -445,7 +451,11 @@ mod tests {
 
     #[test]
     fn weak_passwords_are_refused_before_hashing() {
-        for (pw, ok) in [("short", false), ("alllowercase", false), ("Str0ng@pass", true)] {
+        for (pw, ok) in [
+            ("short", false),
+            ("alllowercase", false),
+            ("Str0ng@pass", true),
+        ] {
             let r = new_password_hash(pw);
             assert_eq!(r.is_ok(), ok, "{pw}");
             if let Err(AdminError::Invalid { field, .. }) = r {

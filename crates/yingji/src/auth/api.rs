@@ -187,11 +187,7 @@ async fn login(
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let now = time::OffsetDateTime::now_utc();
-    let ip = super::throttle::client_addr(
-        addr.ip(),
-        &headers,
-        &state.config.auth.trusted_proxies,
-    );
+    let ip = super::throttle::client_addr(addr.ip(), &headers, &state.config.auth.trusted_proxies);
     let username = req.username.trim();
     let wait = state.throttle.wait(username, ip, now);
     if wait > time::Duration::ZERO {

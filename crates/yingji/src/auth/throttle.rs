@@ -272,11 +272,7 @@ fn parse_forwarded_addr(s: &str) -> Option<IpAddr> {
 /// `X-Forwarded-For`) is walked from the right, skipping trusted proxies,
 /// and the first untrusted hop is the client. Unparseable hops stop the
 /// walk at the last trusted address.
-pub fn client_addr(
-    peer: IpAddr,
-    headers: &axum::http::HeaderMap,
-    trusted: &[Cidr],
-) -> IpAddr {
+pub fn client_addr(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[Cidr]) -> IpAddr {
     let is_trusted = |ip: IpAddr| trusted.iter().any(|c| c.contains(ip));
     if !is_trusted(peer) {
         return peer;
@@ -370,7 +366,11 @@ mod tests {
             (f(30, 15 * 60), 0),
         ];
         for (state, secs) in table {
-            assert_eq!(ACCOUNT.wait(state, T0), Duration::seconds(secs), "{state:?}");
+            assert_eq!(
+                ACCOUNT.wait(state, T0),
+                Duration::seconds(secs),
+                "{state:?}"
+            );
         }
     }
 
@@ -395,7 +395,10 @@ mod tests {
         }
         let now = T0 + Duration::seconds(10);
         assert!(t.wait("alice", user, now) <= Duration::seconds(60));
-        assert_eq!(t.wait("alice", user, T0 + Duration::seconds(71)), Duration::ZERO);
+        assert_eq!(
+            t.wait("alice", user, T0 + Duration::seconds(71)),
+            Duration::ZERO
+        );
         // The attacker's address waits longer than the account does.
         assert!(t.wait("bob", attacker, now) > Duration::seconds(60));
         // Another user from another address is untouched.
@@ -445,16 +448,56 @@ mod tests {
         // (peer, headers, trusted, expected)
         let table: Vec<(IpAddr, HeaderMap, &[Cidr], &str)> = vec![
             // No trusted proxies: headers are ignored.
-            (proxy, h(&[("x-forwarded-for", "198.51.100.1")]), &[], "10.0.0.5"),
+            (
+                proxy,
+                h(&[("x-forwarded-for", "198.51.100.1")]),
+                &[],
+                "10.0.0.5",
+            ),
             // Untrusted peer: ignored.
-            (outsider, h(&[("x-forwarded-for", "198.51.100.1")]), &trusted, "203.0.113.1"),
-            (proxy, h(&[("x-forwarded-for", "198.51.100.1")]), &trusted, "198.51.100.1"),
+            (
+                outsider,
+                h(&[("x-forwarded-for", "198.51.100.1")]),
+                &trusted,
+                "203.0.113.1",
+            ),
+            (
+                proxy,
+                h(&[("x-forwarded-for", "198.51.100.1")]),
+                &trusted,
+                "198.51.100.1",
+            ),
             // A client-supplied left part is not believed.
-            (proxy, h(&[("x-forwarded-for", "1.1.1.1, 198.51.100.1, 10.0.0.9")]), &trusted, "198.51.100.1"),
-            (proxy, h(&[("forwarded", "for=198.51.100.2;proto=https, for=10.0.0.7")]), &trusted, "198.51.100.2"),
-            (proxy, h(&[("forwarded", "for=\"[2001:db8::1]:4711\"")]), &trusted, "2001:db8::1"),
-            (proxy, h(&[("x-forwarded-for", "198.51.100.3:1234")]), &trusted, "198.51.100.3"),
-            (proxy, h(&[("x-forwarded-for", "garbage")]), &trusted, "10.0.0.5"),
+            (
+                proxy,
+                h(&[("x-forwarded-for", "1.1.1.1, 198.51.100.1, 10.0.0.9")]),
+                &trusted,
+                "198.51.100.1",
+            ),
+            (
+                proxy,
+                h(&[("forwarded", "for=198.51.100.2;proto=https, for=10.0.0.7")]),
+                &trusted,
+                "198.51.100.2",
+            ),
+            (
+                proxy,
+                h(&[("forwarded", "for=\"[2001:db8::1]:4711\"")]),
+                &trusted,
+                "2001:db8::1",
+            ),
+            (
+                proxy,
+                h(&[("x-forwarded-for", "198.51.100.3:1234")]),
+                &trusted,
+                "198.51.100.3",
+            ),
+            (
+                proxy,
+                h(&[("x-forwarded-for", "garbage")]),
+                &trusted,
+                "10.0.0.5",
+            ),
             (proxy, h(&[]), &trusted, "10.0.0.5"),
         ];
         for (peer, headers, trusted, want) in table {
