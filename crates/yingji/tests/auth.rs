@@ -444,6 +444,22 @@ async fn admins_manage_only_their_jurisdiction() {
             404
         );
         assert_eq!(try_login(&app, "yunzhou", PASSWORD).await.status(), 200);
+        let o: serde_json::Value = reqwest::get(app.url("/api/openapi.json"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for path in [
+            "/api/v1/users",
+            "/api/v1/users/{id}/tokens/{token_id}",
+            "/api/v1/users/{id}/role",
+        ] {
+            assert!(
+                o["paths"][path].is_object(),
+                "{path} in the OpenAPI document"
+            );
+        }
         // Operators may not administer users at all.
         let op = app.login("pingcheng").await;
         assert_eq!(op.get("/api/v1/users").await.status(), 403);
