@@ -44,7 +44,6 @@ describe('用户管理', { timeout: 240_000 }, () => {
       assert.equal((await apiFetch(op.page, '/api/v1/users')).status, 403)
 
       await login(admin.page, 'admin')
-      await admin.page.locator('[data-testid=menu-system]').click()
       await admin.page.locator('[data-testid=menu-users]').click()
       await admin.page.waitForURL(/\/users$/)
       const status = admin.page.locator('[data-testid=user-status-yunzhou]')
@@ -71,7 +70,7 @@ describe('用户管理', { timeout: 240_000 }, () => {
 
       // A token: created from the page, its secret shown once, it works.
       await admin.page.locator('[data-testid=user-tokens-yunzhou]').click()
-      await admin.page.locator('[data-testid=token-name] input').fill(`网关${stamp}`)
+      await admin.page.locator('[data-testid=token-name]').fill(`网关${stamp}`)
       await admin.page.locator('[data-testid=token-create]').click()
       const secret = (await admin.page.locator('[data-testid=token-secret]').innerText()).trim()
       assert.ok(secret.length >= 43, secret)
