@@ -1,4 +1,7 @@
 import type {
+  UserView,
+  TokenInfo,
+  NewToken,
   Accident,
   AccidentDetail,
   Disaster,
@@ -300,6 +303,15 @@ export const api = {
   warningDeliveries: (id: number) =>
     request<{ counts: Record<string, Partial<ChannelCount>>; deliveries: DeliveryRecord[] }>('GET', `${API}/warnings/${id}/deliveries`),
   warningCoverage: (id: number) => request<WarningCoverage>('GET', `${API}/warnings/${id}/coverage`),
+  // 用户管理 (admins)
+  users: () => request<UserView[]>('GET', `${API}/users`),
+  disableUser: (id: number) => request<void>('POST', `${API}/users/${id}/disable`, {}),
+  enableUser: (id: number) => request<void>('POST', `${API}/users/${id}/enable`, {}),
+  resetPassword: (id: number, password: string) => request<void>('POST', `${API}/users/${id}/password`, { password }),
+  userTokens: (id: number) => request<TokenInfo[]>('GET', `${API}/users/${id}/tokens`),
+  createToken: (id: number, name: string, days?: number) =>
+    request<NewToken>('POST', `${API}/users/${id}/tokens`, { name, days }),
+  revokeToken: (id: number, tokenId: number) => request<void>('DELETE', `${API}/users/${id}/tokens/${tokenId}`),
 }
 
 export const attachmentUrl = (id: number) => `${API}/attachments/${id}`

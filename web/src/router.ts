@@ -18,6 +18,7 @@ export const router = createRouter({
         { path: 'map', name: 'map', component: () => import('./views/MapView.vue') },
         { path: 'coverage', name: 'coverage', component: () => import('./views/CoverageView.vue') },
         { path: 'journal', name: 'journal', component: () => import('./views/JournalView.vue') },
+        { path: 'users', name: 'users', component: () => import('./views/UsersView.vue'), meta: { admin: true } },
         { path: 'disasters', name: 'disasters', component: () => import('./views/DisasterListView.vue') },
         { path: 'disasters/:id', name: 'disaster', component: () => import('./views/DisasterDetailView.vue'), props: true },
         { path: 'accidents', name: 'accidents', component: () => import('./views/AccidentListView.vue') },
@@ -51,6 +52,7 @@ router.beforeEach(async (to) => {
   if (!state.me) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   // A township reporter lands on the simple list of disasters to report on.
   if (to.name === 'home' && state.me.role === 'reporter') return { name: 'reporter' }
+  if (to.meta.admin && !state.me.is_admin) return { name: 'home' }
   return true
 })
 

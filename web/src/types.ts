@@ -16,6 +16,38 @@ export interface Me {
   is_admin: boolean
 }
 
+/** A user as the admin page lists them (GET /users). */
+export interface UserView {
+  id: number
+  username: string
+  display_name: string
+  role: string
+  division: string
+  org: string
+  active: boolean
+  division_name: string
+  role_label_zh: string
+  role_label_en: string
+}
+
+/** An API token as listed (never its secret). */
+export interface TokenInfo {
+  id: number
+  name: string
+  created_at: string
+  expires_at: string | null
+  last_used_at: string | null
+  revoked: boolean
+  revoked_at: string | null
+}
+
+export interface NewToken {
+  id: number
+  name: string
+  token: string
+  expires_at: string
+}
+
 export interface FieldOption {
   value: string
   label_zh: string

@@ -154,7 +154,7 @@ enum UserCmd {
         #[arg(long, env = "YINGJI_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
-    /// Set a new password (and unlock the account).
+    /// Set a new password (ends the user's sessions).
     ResetPassword {
         #[arg(long)]
         username: String,
@@ -163,12 +163,55 @@ enum UserCmd {
     },
     /// List users.
     List,
-    /// Create an API token for integrations (printed once).
+    /// Disable a user: they cannot log in, their sessions and tokens stop working.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Enable a disabled user.
+    Enable {
+        #[arg(long)]
+        username: String,
+    },
+    /// API tokens: `token create|list|revoke` (`token --username U --name N`
+    /// still creates one).
+    #[command(args_conflicts_with_subcommands = true)]
     Token {
+        #[command(subcommand)]
+        cmd: Option<TokenCmd>,
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        /// Lifetime in days (default: the configured auth.token_days, 90).
+        #[arg(long)]
+        days: Option<i64>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCmd {
+    /// Create an API token for integrations (the secret is printed once).
+    Create {
         #[arg(long)]
         username: String,
         #[arg(long)]
         name: String,
+        /// Lifetime in days (default: the configured auth.token_days, 90).
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// List a user's tokens (never their secrets).
+    List {
+        #[arg(long)]
+        username: String,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        id: i64,
     },
 }
 
@@ -213,10 +256,9 @@ fn config_of(cli: &Cli) -> anyhow::Result<Config> {
 
 fn password_or_generated(p: Option<String>) -> anyhow::Result<(String, bool)> {
     match p {
-        Some(p) => {
-            auth::check_password_strength(&p).map_err(|e| anyhow::anyhow!("password: {e}"))?;
-            Ok((p, false))
-        }
+        // The policy is checked where the password is hashed
+        // (auth::admin::new_password_hash), for every path.
+        Some(p) => Ok((p, false)),
         None => {
             let (t, _) = auth::new_token();
             Ok((format!("Yj-{}", &t[..16]), true))
@@ -534,7 +576,7 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
                 bail!("enterprise users need --org enterprise:<id>");
             }
             let (pw, generated) = password_or_generated(password)?;
-            let hash = auth::hash_password(&pw).map_err(anyhow::Error::msg)?;
+            let hash = auth::admin::new_password_hash(&pw)?;
             let mut tx = state.db.begin().await?;
             let id = auth::store::create(
                 &mut tx,
@@ -577,28 +619,10 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
             }
         }
         UserCmd::ResetPassword { username, password } => {
+            let u = cli_user(&state, &username).await?;
             let (pw, generated) = password_or_generated(password)?;
-            let hash = auth::hash_password(&pw).map_err(anyhow::Error::msg)?;
-            let mut tx = state.db.begin().await?;
-            if !auth::store::set_password(&mut tx, &username, &hash).await? {
-                bail!("no user {username:?}");
-            }
-            journal::append(
-                &mut tx,
-                now,
-                vec![journal::NewEntry {
-                    actor: "cli".into(),
-                    jurisdiction: String::new(),
-                    module: "auth",
-                    entity: "user".into(),
-                    entity_id: username.clone(),
-                    kind: "password_reset",
-                    payload: serde_json::json!({}),
-                }],
-            )
-            .await?;
-            tx.commit().await?;
-            println!("password reset for {username}");
+            auth::admin::reset_password(&state.db, "cli", &u, &pw).await?;
+            println!("password reset for {username}; their sessions are ended");
             if generated {
                 println!("password: {pw}");
             }
@@ -617,15 +641,77 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
                 );
             }
         }
-        UserCmd::Token { username, name } => {
-            let id = auth::store::user_id(&state.db, &username)
-                .await?
-                .with_context(|| format!("no user {username:?}"))?;
-            let (token, hash) = auth::new_token();
-            let mut tx = state.db.begin().await?;
-            auth::store::create_api_token(&mut tx, id, &name, &hash, now).await?;
-            tx.commit().await?;
-            println!("{token}");
+        UserCmd::Disable { username } => set_active(&state, &username, false).await?,
+        UserCmd::Enable { username } => set_active(&state, &username, true).await?,
+        UserCmd::Token {
+            cmd,
+            username,
+            name,
+            days,
+        } => {
+            let cmd = match (cmd, username, name) {
+                (Some(c), _, _) => c,
+                (None, Some(username), Some(name)) => TokenCmd::Create {
+                    username,
+                    name,
+                    days,
+                },
+                _ => bail!("usage: yingji user token create|list|revoke … (or token --username U --name N)"),
+            };
+            token_cmd(&state, cmd).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn set_active(state: &AppState, username: &str, active: bool) -> anyhow::Result<()> {
+    let u = cli_user(state, username).await?;
+    auth::admin::set_active(&state.db, "cli", &u, active).await?;
+    println!("{username} {}", if active { "enabled" } else { "disabled" });
+    Ok(())
+}
+
+async fn cli_user(state: &AppState, username: &str) -> anyhow::Result<auth::store::User> {
+    auth::store::by_name(&state.db, username)
+        .await?
+        .with_context(|| format!("no user {username:?}"))
+}
+
+async fn token_cmd(state: &AppState, cmd: TokenCmd) -> anyhow::Result<()> {
+    match cmd {
+        TokenCmd::Create {
+            username,
+            name,
+            days,
+        } => {
+            let u = cli_user(state, &username).await?;
+            let days = days.unwrap_or(state.config.auth.token_days);
+            let t = auth::admin::create_token(&state.db, "cli", &u, &name, days).await?;
+            eprintln!("token {} for {username}, expires {}", t.id, t.expires_at);
+            println!("{}", t.token);
+        }
+        TokenCmd::List { username } => {
+            let u = cli_user(state, &username).await?;
+            println!(
+                "{:<6} {:<24} {:<25} {:<25} {:<25} state",
+                "id", "name", "created", "expires", "last used"
+            );
+            for t in auth::store::list_tokens(&state.db, u.id).await? {
+                println!(
+                    "{:<6} {:<24} {:<25} {:<25} {:<25} {}",
+                    t.id,
+                    t.name,
+                    t.created_at,
+                    t.expires_at.as_deref().unwrap_or("never"),
+                    t.last_used_at.as_deref().unwrap_or("-"),
+                    if t.revoked { "revoked" } else { "active" }
+                );
+            }
+        }
+        TokenCmd::Revoke { username, id } => {
+            let u = cli_user(state, &username).await?;
+            auth::admin::revoke_token(&state.db, "cli", &u, id).await?;
+            println!("token {id} of {username} revoked");
         }
     }
     Ok(())

@@ -41,6 +41,8 @@ pub struct Config {
     pub warnings: crate::warnings::WarningsConfig,
     /// Upstream CAP sources (feeds, watched directories).
     pub upstream: crate::upstream::UpstreamConfig,
+    /// Login and API-token settings.
+    pub auth: crate::auth::throttle::AuthConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -82,6 +84,7 @@ impl Default for Config {
             dispatch: Default::default(),
             warnings: Default::default(),
             upstream: Default::default(),
+            auth: Default::default(),
         }
     }
 }
@@ -152,6 +155,14 @@ impl Config {
             self.max_import_mb = v
                 .parse()
                 .map_err(|e| bad("YINGJI_MAX_IMPORT_MB", format!("{e}")))?;
+        }
+        if let Some(v) = get("YINGJI_TRUSTED_PROXIES") {
+            self.auth.trusted_proxies = v
+                .split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(crate::auth::throttle::Cidr::parse)
+                .collect::<Result<_, _>>()
+                .map_err(|e| bad("YINGJI_TRUSTED_PROXIES", e))?;
         }
         if let Some(v) = get("YINGJI_SESSION_HOURS") {
             self.session_hours = v

@@ -1,9 +1,7 @@
 //! Login, logout, `me`, and the extractor that turns a request into a
 //! [`Principal`] (session cookie or `Authorization: Bearer` API token).
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::{header, request::Parts, HeaderMap, Method, StatusCode};
@@ -24,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/auth/me", get(me))
+        .merge(super::admin::routes())
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
@@ -53,19 +52,21 @@ impl FromRequestParts<AppState> for Principal {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let now = time::OffsetDateTime::now_utc();
         let user = if let Some(t) = bearer_token(&parts.headers) {
-            store::token_user(&state.db, &super::token_hash(&t)).await?
+            let found = store::token_user(&state.db, &super::token_hash(&t), now).await?;
+            found.map(|(user, token_id)| {
+                if let Some(cell) = parts.extensions.get::<ViaToken>() {
+                    cell.set(token_id);
+                }
+                user
+            })
         } else if let Some(t) = cookie_token(&parts.headers) {
             let mutating = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
             if mutating && parts.headers.get(CSRF_HEADER).is_none() {
                 return Err(ApiError::Forbidden);
             }
-            store::session_user(
-                &state.db,
-                &super::token_hash(&t),
-                time::OffsetDateTime::now_utc(),
-            )
-            .await?
+            store::session_user(&state.db, &super::token_hash(&t), now).await?
         } else {
             None
         };
@@ -74,41 +75,44 @@ impl FromRequestParts<AppState> for Principal {
     }
 }
 
-/// Failed logins per client address (in memory, per node; the per-account
-/// lock in the database covers a cluster).
-#[derive(Default)]
-pub struct IpThrottle {
-    failures: Mutex<HashMap<IpAddr, (u32, std::time::Instant)>>,
-}
+/// Which API token authenticated the current request, if any: set by the
+/// [`Principal`] extractor, read by [`crate::journal::append`] so every
+/// entry written with a token names it (`via_token` in the payload).
+#[derive(Clone, Default)]
+pub struct ViaToken(std::sync::Arc<std::sync::atomic::AtomicI64>);
 
-impl IpThrottle {
-    const MAX: u32 = 30;
-    const WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-
-    fn blocked(&self, ip: IpAddr) -> bool {
-        let mut m = match self.failures.lock() {
-            Ok(m) => m,
-            Err(p) => p.into_inner(),
-        };
-        match m.get(&ip) {
-            Some((_, since)) if since.elapsed() > Self::WINDOW => {
-                m.remove(&ip);
-                false
-            }
-            Some((n, _)) => *n >= Self::MAX,
-            None => false,
-        }
+impl ViaToken {
+    fn set(&self, id: i64) {
+        self.0.store(id, std::sync::atomic::Ordering::Relaxed);
     }
-
-    fn fail(&self, ip: IpAddr) {
-        let mut m = match self.failures.lock() {
-            Ok(m) => m,
-            Err(p) => p.into_inner(),
-        };
-        let e = m.entry(ip).or_insert((0, std::time::Instant::now()));
-        e.0 += 1;
+    fn get(&self) -> Option<i64> {
+        let id = self.0.load(std::sync::atomic::Ordering::Relaxed);
+        (id > 0).then_some(id)
     }
 }
+
+tokio::task_local! {
+    static VIA_TOKEN: ViaToken;
+}
+
+/// Middleware giving each API request its [`ViaToken`] cell.
+pub async fn attribution(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let cell = ViaToken::default();
+    req.extensions_mut().insert(cell.clone());
+    VIA_TOKEN.scope(cell, next.run(req)).await
+}
+
+/// The API token behind the request being handled (None: session, CLI,
+/// background job).
+pub fn current_token() -> Option<i64> {
+    VIA_TOKEN.try_with(|c| c.get()).ok().flatten()
+}
+
+/// Kept for [`AppState`]: the login throttle.
+pub type IpThrottle = super::throttle::Throttle;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
@@ -155,36 +159,53 @@ fn me_of(state: &AppState, p: &Principal) -> Me {
     }
 }
 
+/// An argon2 hash of a random password with the default parameters, so an
+/// unknown name costs the same verification as a known one.
+fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| {
+        let (pw, _) = super::new_token();
+        super::hash_password(&pw).unwrap_or_default()
+    })
+}
+
+fn throttled(wait: time::Duration) -> ApiError {
+    ApiError::Throttled {
+        minutes: ((wait.whole_seconds() + 59) / 60).max(1),
+    }
+}
+
+/// Unknown names, disabled users and wrong passwords get the same answer
+/// after the same argon2 work; a throttled name or address gets the same
+/// 429 whether the name exists or not (see [`super::throttle`]).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = Me), (status = 401, body = crate::http::error::Problem), (status = 429, body = crate::http::error::Problem)))]
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let now = time::OffsetDateTime::now_utc();
-    if state.throttle.blocked(addr.ip()) {
-        return Err(ApiError::Throttled { minutes: 15 });
+    let ip = super::throttle::client_addr(addr.ip(), &headers, &state.config.auth.trusted_proxies);
+    let username = req.username.trim();
+    let wait = state.throttle.wait(username, ip, now);
+    if wait > time::Duration::ZERO {
+        return Err(throttled(wait));
     }
-    let creds = store::credentials(&state.db, req.username.trim()).await?;
-    let Some(c) = creds else {
-        // Same work as a real check, so timing does not reveal usernames.
-        super::verify_password(&req.password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-        state.throttle.fail(addr.ip());
-        return Err(ApiError::BadCredentials);
-    };
-    if let Some(until) = c.locked_until {
-        if until > now {
-            let minutes = ((until - now).whole_seconds() + 59) / 60;
-            return Err(ApiError::Throttled { minutes });
+    let creds = store::credentials(&state.db, username).await?;
+    let hash = creds
+        .as_ref()
+        .map_or(dummy_hash(), |c| c.password_hash.as_str());
+    let password_ok = super::verify_password(&req.password, hash);
+    let c = match creds {
+        Some(c) if password_ok && c.user.active => c,
+        _ => {
+            state.throttle.fail(username, ip, now);
+            return Err(ApiError::BadCredentials);
         }
-    }
-    if !c.user.active || !super::verify_password(&req.password, &c.password_hash) {
-        state.throttle.fail(addr.ip());
-        store::record_failure(&state.db, c.user.id, |n| super::lock_after_failure(n, now)).await?;
-        return Err(ApiError::BadCredentials);
-    }
-    store::clear_failures(&state.db, c.user.id).await?;
+    };
+    state.throttle.succeed(username, ip);
     let (token, hash) = super::new_token();
     let ttl = time::Duration::hours(state.config.session_hours);
     store::create_session(&state.db, &hash, c.user.id, now, ttl).await?;

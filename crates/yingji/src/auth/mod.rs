@@ -4,8 +4,10 @@
 //! the [`Scope`] its queries must be restricted to. Nothing else in the code
 //! decides who may do what.
 
+pub mod admin;
 pub mod api;
 pub mod store;
+pub mod throttle;
 
 use serde::Serialize;
 
@@ -219,19 +221,6 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Login throttling rule: after `MAX_FAILURES` consecutive failures the
-/// account is locked for `LOCK_MINUTES`.
-pub const MAX_FAILURES: i64 = 5;
-pub const LOCK_MINUTES: i64 = 15;
-
-/// Pure rule: given the failure count after this attempt, when does the lock end?
-pub fn lock_after_failure(
-    failures: i64,
-    now: time::OffsetDateTime,
-) -> Option<time::OffsetDateTime> {
-    (failures >= MAX_FAILURES).then(|| now + time::Duration::minutes(LOCK_MINUTES))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,16 +353,6 @@ mod tests {
         assert!(verify_password("Demo@2025", &h));
         assert!(!verify_password("demo@2025", &h));
         assert!(!verify_password("x", "not a hash"));
-    }
-
-    #[test]
-    fn lock_rule_boundaries() {
-        let now = time::macros::datetime!(2026-01-01 00:00 UTC);
-        assert_eq!(lock_after_failure(MAX_FAILURES - 1, now), None);
-        assert_eq!(
-            lock_after_failure(MAX_FAILURES, now),
-            Some(now + time::Duration::minutes(15))
-        );
     }
 
     #[test]

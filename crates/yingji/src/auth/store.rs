@@ -18,8 +18,6 @@ pub struct User {
 pub struct Credentials {
     pub user: User,
     pub password_hash: String,
-    pub failed_logins: i64,
-    pub locked_until: Option<time::OffsetDateTime>,
 }
 
 fn user_from_row(r: &AnyRow) -> Result<User, DbError> {
@@ -90,12 +88,9 @@ pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>,
         .fetch_optional(db.pool())
         .await?;
     let Some(r) = row else { return Ok(None) };
-    let locked: Option<String> = col(&r, "locked_until")?;
     Ok(Some(Credentials {
         user: user_from_row(&r)?,
         password_hash: col(&r, "password_hash")?,
-        failed_logins: col(&r, "failed_logins")?,
-        locked_until: locked.as_deref().and_then(parse_time),
     }))
 }
 
@@ -107,48 +102,75 @@ pub async fn list(db: &Db, prefix: &str) -> Result<Vec<User>, DbError> {
     rows.iter().map(user_from_row).collect()
 }
 
-/// Record a failed login; returns the new failure count.
-pub async fn record_failure(
-    db: &Db,
-    user_id: i64,
-    lock_until: impl Fn(i64) -> Option<time::OffsetDateTime>,
-) -> Result<i64, DbError> {
-    let mut tx = db.begin().await?;
-    let row = sqlx::query(
-        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
-    )
-    .bind(user_id)
-    .fetch_one(&mut *tx.inner)
-    .await?;
-    let n: i64 = col(&row, "failed_logins")?;
-    if let Some(until) = lock_until(n) {
-        sqlx::query("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2")
-            .bind(format_time(until))
-            .bind(user_id)
-            .execute(&mut *tx.inner)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(n)
+/// One user by id.
+pub async fn get(db: &Db, id: i64) -> Result<Option<User>, DbError> {
+    let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(user_from_row).transpose()
 }
 
-pub async fn clear_failures(db: &Db, user_id: i64) -> Result<(), DbError> {
-    let mut tx = db.begin().await?;
-    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+/// One user by name.
+pub async fn by_name(db: &Db, username: &str) -> Result<Option<User>, DbError> {
+    let row = sqlx::query("SELECT * FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+/// End every session of a user (password reset, role or jurisdiction
+/// change, disabling).
+pub async fn end_sessions(tx: &mut Tx, user_id: i64) -> Result<u64, DbError> {
+    let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *tx.inner)
         .await?;
-    tx.commit().await
+    Ok(r.rows_affected())
 }
 
-pub async fn set_password(tx: &mut Tx, username: &str, hash: &str) -> Result<bool, DbError> {
+/// Set a user's password hash and end their sessions. `false`: no such user.
+pub async fn set_password(tx: &mut Tx, user_id: i64, hash: &str) -> Result<bool, DbError> {
     let r = sqlx::query(
-        "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE username = $2",
+        "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
     )
     .bind(hash)
-    .bind(username)
+    .bind(user_id)
     .execute(&mut *tx.inner)
     .await?;
+    end_sessions(tx, user_id).await?;
+    Ok(r.rows_affected() > 0)
+}
+
+/// Enable or disable a user; disabling ends their sessions (their API
+/// tokens stop working too: token lookups require an active user).
+pub async fn set_active(tx: &mut Tx, user_id: i64, active: bool) -> Result<bool, DbError> {
+    let r = sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+        .bind(i64::from(active))
+        .bind(user_id)
+        .execute(&mut *tx.inner)
+        .await?;
+    if !active {
+        end_sessions(tx, user_id).await?;
+    }
+    Ok(r.rows_affected() > 0)
+}
+
+/// Change a user's role and jurisdiction; ends their sessions.
+pub async fn set_role(
+    tx: &mut Tx,
+    user_id: i64,
+    role: Role,
+    division: &Code,
+) -> Result<bool, DbError> {
+    let r = sqlx::query("UPDATE users SET role = $1, division = $2 WHERE id = $3")
+        .bind(role.as_str())
+        .bind(division.as_str())
+        .bind(user_id)
+        .execute(&mut *tx.inner)
+        .await?;
+    end_sessions(tx, user_id).await?;
     Ok(r.rows_affected() > 0)
 }
 
@@ -206,28 +228,103 @@ pub async fn create_api_token(
     name: &str,
     token_hash: &str,
     now: time::OffsetDateTime,
+    expires_at: time::OffsetDateTime,
 ) -> Result<i64, DbError> {
     let row = sqlx::query(
-        "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(token_hash)
     .bind(user_id)
     .bind(name)
     .bind(format_time(now))
+    .bind(format_time(expires_at))
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
 }
 
-pub async fn token_user(db: &Db, token_hash: &str) -> Result<Option<User>, DbError> {
+/// An API token as listed (never its secret).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub created_at: String,
+    /// None: a token made before tokens expired (revoke and replace it).
+    pub expires_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub revoked: bool,
+    pub revoked_at: Option<String>,
+}
+
+pub async fn list_tokens(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, DbError> {
+    let rows = sqlx::query("SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY id")
+        .bind(user_id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TokenInfo {
+                id: col(r, "id")?,
+                name: col(r, "name")?,
+                created_at: col(r, "created_at")?,
+                expires_at: col(r, "expires_at")?,
+                last_used_at: col(r, "last_used_at")?,
+                revoked: col::<i64>(r, "revoked")? != 0,
+                revoked_at: col(r, "revoked_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Revoke one of a user's tokens. `false`: no such (unrevoked) token.
+pub async fn revoke_token(
+    tx: &mut Tx,
+    user_id: i64,
+    token_id: i64,
+    now: time::OffsetDateTime,
+) -> Result<bool, DbError> {
+    let r = sqlx::query(
+        "UPDATE api_tokens SET revoked = 1, revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked = 0",
+    )
+    .bind(format_time(now))
+    .bind(token_id)
+    .bind(user_id)
+    .execute(&mut *tx.inner)
+    .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+/// The active user behind an unrevoked, unexpired API token, and the
+/// token's id. Records the use (`last_used_at`, at most once a minute).
+pub async fn token_user(
+    db: &Db,
+    token_hash: &str,
+    now: time::OffsetDateTime,
+) -> Result<Option<(User, i64)>, DbError> {
     let row = sqlx::query(
-        "SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked = 0 AND u.active = 1",
+        "SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked = 0 AND u.active = 1 \
+         AND (t.expires_at IS NULL OR t.expires_at > $2)",
     )
     .bind(token_hash)
+    .bind(format_time(now))
     .fetch_optional(db.pool())
     .await?;
-    row.as_ref().map(user_from_row).transpose()
+    let Some(r) = row else { return Ok(None) };
+    let token_id: i64 = col(&r, "token_id")?;
+    let last: Option<String> = col(&r, "token_last_used")?;
+    let stale = last
+        .as_deref()
+        .and_then(parse_time)
+        .is_none_or(|t| now - t >= time::Duration::minutes(1));
+    if stale {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(format_time(now))
+            .bind(token_id)
+            .execute(db.pool())
+            .await?;
+    }
+    Ok(Some((user_from_row(&r)?, token_id)))
 }
 
 pub async fn user_id(db: &Db, username: &str) -> Result<Option<i64>, DbError> {

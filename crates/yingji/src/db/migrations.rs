@@ -504,6 +504,16 @@ CREATE INDEX upstream_relays_upstream ON upstream_relays (upstream_id);
 CREATE INDEX attachments_uploaded_by ON attachments (uploaded_by);
 "#,
     },
+    Migration {
+        version: 9,
+        name: "auth_tokens",
+        sql: r#"
+ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT;
+ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+"#,
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), DbError> {

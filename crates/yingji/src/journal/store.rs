@@ -24,8 +24,18 @@ pub async fn append(
     let mut prev: String = col(&row, "hash")?;
     let at = format_time(at);
     let mut out = Vec::with_capacity(entries.len());
-    for (i, e) in entries.into_iter().enumerate() {
+    // A change made with an API token names the token.
+    let via = crate::auth::api::current_token();
+    for (i, mut e) in entries.into_iter().enumerate() {
         let seq = last_seq - n + 1 + i as i64;
+        if let Some(id) = via {
+            if e.payload.is_null() {
+                e.payload = serde_json::json!({});
+            }
+            if let Some(o) = e.payload.as_object_mut() {
+                o.insert("via_token".into(), id.into());
+            }
+        }
         let payload = e.payload.to_string();
         let hash = entry_hash(
             seq,
