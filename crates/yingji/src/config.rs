@@ -24,6 +24,9 @@ pub struct Config {
     /// Largest accepted registry import file in MB (the import endpoints
     /// only: a million subscribers are about 80 MB of CSV).
     pub max_import_mb: usize,
+    /// Limits on XLSX files read by any import (rows, columns, inflated
+    /// size, compression ratio).
+    pub xlsx: crate::sheet::XlsxLimits,
     pub map: MapConfig,
     /// Reporting time limits (defaults: the national rules).
     pub reports: crate::reports::deadlines::Limits,
@@ -68,6 +71,7 @@ impl Default for Config {
             secure_cookies: false,
             max_upload_mb: 20,
             max_import_mb: 200,
+            xlsx: Default::default(),
             map: MapConfig::default(),
             reports: Default::default(),
             routing_graph: None,
