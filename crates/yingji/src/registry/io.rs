@@ -358,6 +358,44 @@ mod tests {
     }
 
     #[test]
+    fn csv_export_neutralises_text_but_not_numbers() {
+        let spec = &crate::resources::TEAM;
+        let item = Item {
+            id: 1,
+            kind: "team".into(),
+            name: "-1+1".into(),
+            division: "140214000000".into(),
+            division_name: "云冈区".into(),
+            lon: -3.5,
+            lat: 40.05,
+            address: "=1+1".into(),
+            responsible: "@张三".into(),
+            phone: "+86 352 1234567".into(),
+            duty_phone: String::new(),
+            status: "available".into(),
+            category: "mine".into(),
+            attrs: serde_json::from_str(r#"{"team_kind":"mine","headcount":-80}"#).unwrap(),
+            version: 1,
+            updated_at: String::new(),
+            org: String::new(),
+        };
+        let dicts = Dictionaries::new();
+        let csv = write_csv(spec, std::slice::from_ref(&item), &dicts).unwrap();
+        let t = read_table("x.csv", &csv, &XlsxLimits::default()).unwrap();
+        let raw = String::from_utf8(csv).unwrap();
+        for cell in ["'-1+1", "'=1+1", "'@张三", "'+86 352 1234567", ",-3.5,", ",-80"] {
+            assert!(raw.contains(cell), "{cell} in {raw}");
+        }
+        // Read back, the neutralised text is as it was.
+        let rows = map_rows(spec, &t).unwrap();
+        let r = &rows[0].1;
+        assert_eq!(r["name"], Value::String("-1+1".into()));
+        assert_eq!(r["address"], Value::String("=1+1".into()));
+        assert_eq!(r["phone"], Value::String("+86 352 1234567".into()));
+        assert_eq!(r["lon"], Value::String("-3.5".into()));
+    }
+
+    #[test]
     fn xlsx_round_trip() {
         let spec = &crate::resources::TEAM;
         let item = Item {
