@@ -59,7 +59,11 @@ pub enum SheetError {
     #[error("XLSX 文件解压后过大：超过 {mb} MB，上限 {limit} MB")]
     Inflated { mb: u64, limit: u64 },
     #[error("XLSX 文件压缩比异常：{part} 压缩比 {ratio}:1，超过上限 {limit}:1")]
-    Ratio { part: String, ratio: u64, limit: u64 },
+    Ratio {
+        part: String,
+        ratio: u64,
+        limit: u64,
+    },
     #[error("XLSX 文件行顺序错误：第 {row} 行出现在第 {after} 行之后")]
     OutOfOrder { row: u64, after: u64 },
 }
@@ -156,11 +160,8 @@ pub fn each_xlsx_row(
                     after: u64::from(cur) + 1,
                 })
             }
-            Some(cur) if r > cur => {
-                if !emit(cur, &mut row) {
-                    return Ok(());
-                }
-            }
+            // A new row: the previous one is complete.
+            Some(cur) if r > cur && !emit(cur, &mut row) => return Ok(()),
             _ => {}
         }
         current = Some(r);
@@ -286,7 +287,10 @@ mod tests {
             max_ratio: 100,
         };
         let header = format!("<row r=\"1\">{}</row>", inline("A1", "名称"));
-        let far = format!("{header}<row r=\"1048576\">{}</row>", inline("XFD1048576", "x"));
+        let far = format!(
+            "{header}<row r=\"1048576\">{}</row>",
+            inline("XFD1048576", "x")
+        );
         let big_unique: String = (0..60_000)
             .map(|i| format!("<row r=\"2\"><c r=\"A2\"><v>{i}</v></c></row>"))
             .collect();
@@ -323,7 +327,10 @@ mod tests {
             ),
             (
                 "a column beyond max_cols",
-                workbook(&sheet("", &format!("<row r=\"1\">{}</row>", inline("F1", "x")))),
+                workbook(&sheet(
+                    "",
+                    &format!("<row r=\"1\">{}</row>", inline("F1", "x")),
+                )),
                 small,
                 SheetError::TooManyCols { cols: 6, limit: 5 },
             ),

@@ -59,7 +59,10 @@ async fn refused(u: &User, path: &str, bytes: Vec<u8>) -> (String, Duration) {
     assert_eq!(r.status(), 422, "{path}");
     let p: Value = r.json().await.unwrap();
     assert_eq!(p["errors"][0]["field"], "file", "{p}");
-    (p["errors"][0]["message"].as_str().unwrap().to_string(), took)
+    (
+        p["errors"][0]["message"].as_str().unwrap().to_string(),
+        took,
+    )
 }
 
 #[tokio::test]
@@ -115,11 +118,7 @@ async fn hostile_xlsx_imports_are_refused_quickly_and_the_server_lives() {
             ),
         ] {
             let (message, took) = refused(user, path, bytes).await;
-            assert!(
-                message.contains(want),
-                "{} {path}: {message}",
-                app.backend
-            );
+            assert!(message.contains(want), "{} {path}: {message}", app.backend);
             assert!(took < Duration::from_secs(5), "{path}: {took:?}");
         }
         // Still answering, and a normal workbook still imports.
@@ -194,7 +193,10 @@ async fn registry_exports_neutralise_formulas_and_import_back() {
         let u = app.login("admin").await;
         for name in HOSTILE {
             let r = u
-                .post("/api/v1/registries/team", &body(&app, "team", name, "140213"))
+                .post(
+                    "/api/v1/registries/team",
+                    &body(&app, "team", name, "140213"),
+                )
                 .await;
             assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
         }
@@ -235,12 +237,7 @@ async fn registry_exports_neutralise_formulas_and_import_back() {
                 assert_eq!(names, ["+1", "=HYPERLINK(\"http://x\")", "@SUM(A1)"]);
             }
             // Delete, then import the exported file back: the names come back as they were.
-            let list: Value = u
-                .get("/api/v1/registries/team")
-                .await
-                .json()
-                .await
-                .unwrap();
+            let list: Value = u.get("/api/v1/registries/team").await.json().await.unwrap();
             for it in list["items"].as_array().unwrap() {
                 let r = u
                     .delete(&format!("/api/v1/registries/team/{}", it["id"]))
@@ -251,12 +248,7 @@ async fn registry_exports_neutralise_formulas_and_import_back() {
                 .upload("/api/v1/registries/team/import", &format!("t.{fmt}"), bytes)
                 .await;
             assert_eq!(r.status(), 200, "{fmt}: {}", r.text().await.unwrap());
-            let list: Value = u
-                .get("/api/v1/registries/team")
-                .await
-                .json()
-                .await
-                .unwrap();
+            let list: Value = u.get("/api/v1/registries/team").await.json().await.unwrap();
             let mut names: Vec<&str> = list["items"]
                 .as_array()
                 .unwrap()
@@ -264,7 +256,11 @@ async fn registry_exports_neutralise_formulas_and_import_back() {
                 .map(|it| it["name"].as_str().unwrap())
                 .collect();
             names.sort();
-            assert_eq!(names, ["+1", "=HYPERLINK(\"http://x\")", "@SUM(A1)"], "{fmt}");
+            assert_eq!(
+                names,
+                ["+1", "=HYPERLINK(\"http://x\")", "@SUM(A1)"],
+                "{fmt}"
+            );
         }
     }
 }

@@ -383,7 +383,14 @@ mod tests {
         let csv = write_csv(spec, std::slice::from_ref(&item), &dicts).unwrap();
         let t = read_table("x.csv", &csv, &XlsxLimits::default()).unwrap();
         let raw = String::from_utf8(csv).unwrap();
-        for cell in ["'-1+1", "'=1+1", "'@张三", "'+86 352 1234567", ",-3.5,", ",-80"] {
+        for cell in [
+            "'-1+1",
+            "'=1+1",
+            "'@张三",
+            "'+86 352 1234567",
+            ",-3.5,",
+            ",-80",
+        ] {
             assert!(raw.contains(cell), "{cell} in {raw}");
         }
         // Read back, the neutralised text is as it was.

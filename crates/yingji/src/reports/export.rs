@@ -5,8 +5,8 @@
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
 use super::figures::{Figures, FIELDS};
-use crate::sheet::csv_text;
 use super::{Disaster, Report};
+use crate::sheet::csv_text;
 
 /// Column headers of the quick-report form (after 单位 and 报告类型).
 const UNITS: [&str; 16] = [
