@@ -30,6 +30,9 @@ pub struct Config {
     pub exports_per_hour: u32,
     /// Attachments one user may have stored, in MB; more answer 413.
     pub attachment_quota_mb: usize,
+    /// Limits on XLSX files read by any import (rows, columns, inflated
+    /// size, compression ratio).
+    pub xlsx: crate::sheet::XlsxLimits,
     pub map: MapConfig,
     /// Reporting time limits (defaults: the national rules).
     pub reports: crate::reports::deadlines::Limits,
@@ -78,6 +81,7 @@ impl Default for Config {
             max_import_mb: 200,
             exports_per_hour: 60,
             attachment_quota_mb: 1024,
+            xlsx: Default::default(),
             map: MapConfig::default(),
             reports: Default::default(),
             routing_graph: None,

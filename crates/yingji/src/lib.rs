@@ -25,6 +25,7 @@ pub mod reports;
 pub mod resources;
 pub mod route_cli;
 pub mod routing_api;
+pub mod sheet;
 pub mod upstream;
 pub mod warnings;
 

@@ -758,6 +758,8 @@ async fn export_log(
     .map_err(|e| internal(&e))?;
     let text = |v: &Value| v.as_str().unwrap_or("").to_string();
     let num = |v: &Value| v.as_i64().map(|n| n.to_string()).unwrap_or_default();
+    // Text cells are neutralised against formula injection; numbers stay.
+    let safe = |t: String| crate::sheet::csv_text(&t).into_owned();
     for e in &items {
         let at = parse_time(e["at"].as_str().unwrap_or(""))
             .map(|t| {
@@ -779,13 +781,13 @@ async fn export_log(
         w.write_record([
             num(&e["id"]),
             at,
-            text(&e["kind_zh"]),
-            text(&e["text"]),
+            safe(text(&e["kind_zh"])),
+            safe(text(&e["text"])),
             num(&e["incident_id"]),
-            atts.join("; "),
+            safe(atts.join("; ")),
             num(&e["corrects"]),
             by.join("; "),
-            text(&e["author_name"]),
+            safe(text(&e["author_name"])),
             num(&e["shift_id"]),
         ])
         .map_err(|e| internal(&e))?;

@@ -201,7 +201,17 @@ async fn export(
             let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
             w.write_record(&header).map_err(|e| internal(&e))?;
             for r in &rows {
-                w.write_record(r).map_err(|e| internal(&e))?;
+                // Text columns (指标, 单位, 目标, 状态) are neutralised against
+                // formula injection; the yearly values are numbers and stay.
+                let last = r.len().saturating_sub(1);
+                w.write_record(r.iter().enumerate().map(|(i, c)| {
+                    if i < 3 || i == last {
+                        crate::sheet::csv_text(c).into_owned()
+                    } else {
+                        c.clone()
+                    }
+                }))
+                .map_err(|e| internal(&e))?;
             }
             (
                 w.into_inner().map_err(|e| internal(&e))?,
@@ -352,12 +362,20 @@ async fn import_statistics(
         }
     }
     let (name, bytes) = file.ok_or_else(|| ApiError::field("file", "请选择要导入的文件"))?;
-    let table = crate::registry::io::read_table(&name, &bytes)
-        .map_err(|e| ApiError::Validation(vec![e]))?;
+    let (limits, file_name) = (s.config.xlsx, name.clone());
+    let table = tokio::task::spawn_blocking(move || {
+        crate::registry::io::read_table(&file_name, &bytes, &limits)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("statistics import: {e}")))?
+    .map_err(|e| ApiError::Validation(vec![e]))?;
     let mut idx = [None; 5];
     let mut errors = Vec::new();
     for (i, h) in table.header.iter().enumerate() {
         let h = h.trim().trim_start_matches('\u{feff}');
+        if h.is_empty() {
+            continue; // an empty column (a sheet starting at column B)
+        }
         match COLUMNS
             .iter()
             .position(|(k, zh, en)| h == *k || h == *zh || h.eq_ignore_ascii_case(en))

@@ -615,6 +615,7 @@ struct Checked {
 /// resolved once per distinct text, points tested against prepared
 /// boundaries), find duplicates inside the file. CPU work: run it off the
 /// async threads.
+#[allow(clippy::too_many_arguments)]
 fn check_file(
     spec: &'static KindSpec,
     p: &Principal,
@@ -623,6 +624,7 @@ fn check_file(
     dicts: &Dictionaries,
     file_name: &str,
     bytes: &[u8],
+    limits: &crate::sheet::XlsxLimits,
 ) -> Result<Checked, ApiError> {
     use sha2::Digest;
     let aids = Aids::default();
@@ -631,7 +633,7 @@ fn check_file(
     let mut problems = Problems::default();
     let mut rows = Vec::new();
     let mut keys: HashMap<(String, String), usize> = HashMap::new();
-    io::each_row(file_name, bytes, |row, cells| {
+    io::each_row(file_name, bytes, limits, |row, cells| {
         let Some(c) = &cols else {
             match io::Columns::new(spec, cells) {
                 Ok(c) => {
@@ -708,15 +710,16 @@ pub async fn import_rows(
     let dicts = store::load_dictionaries(&s.db).await?;
     let started = std::time::Instant::now();
     let checked = {
-        let (p, scope, tree, name, bytes) = (
+        let (p, scope, tree, name, bytes, limits) = (
             p.clone(),
             scope.clone(),
             s.tree(),
             file_name.to_string(),
             bytes.clone(),
+            s.config.xlsx,
         );
         tokio::task::spawn_blocking(move || {
-            check_file(spec, &p, &scope, &tree, &dicts, &name, &bytes)
+            check_file(spec, &p, &scope, &tree, &dicts, &name, &bytes, &limits)
         })
         .await
         .map_err(|e| ApiError::Internal(format!("import check: {e}")))??

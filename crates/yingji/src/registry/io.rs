@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::{cell_text, Dictionaries, FieldSpec, Item, KindSpec, DIVISION_NAME};
 use crate::http::FieldError;
+use crate::sheet::{csv_text, XlsxLimits};
 
 /// A table read from a file: header and data rows (spreadsheet row numbers
 /// start at 2 for the first data row).
@@ -61,10 +62,10 @@ fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, FieldError> {
     Ok(std::borrow::Cow::Owned(text.into_owned()))
 }
 
-pub fn read_table(name: &str, bytes: &[u8]) -> Result<Table, FieldError> {
+pub fn read_table(name: &str, bytes: &[u8], limits: &XlsxLimits) -> Result<Table, FieldError> {
     let mut header = None;
     let mut rows = Vec::new();
-    each_row(name, bytes, |n, cells| {
+    each_row(name, bytes, limits, |n, cells| {
         let cells = cells.iter().map(|c| c.to_string()).collect();
         if header.is_none() {
             header = Some(cells);
@@ -79,20 +80,25 @@ pub fn read_table(name: &str, bytes: &[u8]) -> Result<Table, FieldError> {
 
 /// Stream a file's non-blank rows, header first, as (spreadsheet row
 /// number, trimmed cells), without building a table: a million-row CSV is
-/// read in one pass. `f` returns false to stop early.
+/// read in one pass, an XLSX sheet in bounded memory within `limits`
+/// ([`crate::sheet::each_xlsx_row`], the one XLSX reader). A CSV text cell
+/// neutralised by an export (`'=…`, [`crate::sheet::csv_text`]) reads back
+/// as it was. `f` returns false to stop early.
 pub fn each_row(
     name: &str,
     bytes: &[u8],
+    limits: &XlsxLimits,
     f: impl FnMut(usize, &[&str]) -> bool,
 ) -> Result<(), FieldError> {
     match Format::sniff(name, bytes) {
         Format::Csv => each_csv_row(&decode(bytes)?, f),
-        Format::Xlsx => each_xlsx_row(bytes, f),
+        Format::Xlsx => crate::sheet::each_xlsx_row(bytes, limits, f)
+            .map_err(|e| FieldError::new("file", e.to_string())),
     }
 }
 
 pub fn read_csv(text: &str) -> Result<Table, FieldError> {
-    read_table("x.csv", text.as_bytes())
+    read_table("x.csv", text.as_bytes(), &XlsxLimits::default())
 }
 
 fn each_csv_row(text: &str, mut f: impl FnMut(usize, &[&str]) -> bool) -> Result<(), FieldError> {
@@ -128,7 +134,10 @@ fn each_csv_row(text: &str, mut f: impl FnMut(usize, &[&str]) -> bool) -> Result
             .map(|b| b.iter().filter(|&&c| c == b'\n').count())
             .unwrap_or(0);
         counted_to = at;
-        let cells: Vec<&str> = rec.iter().map(str::trim).collect();
+        let cells: Vec<&str> = rec
+            .iter()
+            .map(|c| crate::sheet::csv_untext(c.trim()))
+            .collect();
         if cells.iter().all(|c| c.is_empty()) {
             continue;
         }
@@ -137,50 +146,6 @@ fn each_csv_row(text: &str, mut f: impl FnMut(usize, &[&str]) -> bool) -> Result
         }
     }
     Ok(())
-}
-
-fn each_xlsx_row(
-    bytes: &[u8],
-    mut f: impl FnMut(usize, &[&str]) -> bool,
-) -> Result<(), FieldError> {
-    use calamine::{Data, Reader};
-    let mut wb =
-        calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(bytes))
-            .map_err(|e| FieldError::new("file", format!("无法读取 XLSX 文件: {e}")))?;
-    let sheet = wb
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| FieldError::new("file", "XLSX 文件没有工作表"))?;
-    let range = wb
-        .worksheet_range(&sheet)
-        .map_err(|e| FieldError::new("file", format!("无法读取工作表 {sheet}: {e}")))?;
-    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    for (i, row) in range.rows().enumerate() {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|c| match c {
-                Data::Empty => String::new(),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                other => other.to_string().trim().to_string(),
-            })
-            .collect();
-        if cells.iter().all(String::is_empty) {
-            continue;
-        }
-        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
-        if !f(start_row + i + 1, &refs) {
-            break;
-        }
-    }
-    Ok(())
-}
-
-pub fn read_xlsx(bytes: &[u8]) -> Result<Table, FieldError> {
-    read_table("x.xlsx", bytes).map_err(|e| match e.message.as_str() {
-        "文件为空" => FieldError::new("file", "工作表为空"),
-        _ => e,
-    })
 }
 
 /// Data rows as (spreadsheet row number, field key → cell text).
@@ -269,16 +234,32 @@ fn export_columns(spec: &KindSpec) -> Vec<(String, Option<&FieldSpec>, &'static 
     out
 }
 
+/// A value exported as a number: a number in a field that is not a
+/// choice list (whose cells show labels).
+fn is_number(f: Option<&FieldSpec>, v: &Value) -> bool {
+    matches!(
+        (v, f.map(|f| f.ty)),
+        (Value::Number(_), Some(ft))
+            if !matches!(ft, super::FieldType::Enum(_) | super::FieldType::Dict(_))
+    )
+}
+
 pub fn write_csv(spec: &KindSpec, items: &[Item], dicts: &Dictionaries) -> Result<Vec<u8>, String> {
     let cols = export_columns(spec);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(cols.iter().map(|c| c.0.as_str()))
         .map_err(|e| e.to_string())?;
     for it in items {
-        w.write_record(
-            cols.iter()
-                .map(|(_, f, key)| cell_text(*f, &it.value(key), dicts)),
-        )
+        w.write_record(cols.iter().map(|(_, f, key)| {
+            let v = it.value(key);
+            let text = cell_text(*f, &v, dicts);
+            // Typed numbers (a longitude -3.5) stay numbers; text is neutralised.
+            if is_number(*f, &v) {
+                text
+            } else {
+                csv_text(&text).into_owned()
+            }
+        }))
         .map_err(|e| e.to_string())?;
     }
     let mut out = b"\xEF\xBB\xBF".to_vec(); // BOM: Excel opens UTF-8 correctly
@@ -307,13 +288,12 @@ pub fn write_xlsx(
         for (c, (_, f, key)) in cols.iter().enumerate() {
             let v = it.value(key);
             let (row, col) = ((r + 1) as u32, c as u16);
-            match (&v, f.map(|f| f.ty)) {
-                (Value::Number(n), Some(ft))
-                    if !matches!(ft, super::FieldType::Enum(_) | super::FieldType::Dict(_)) =>
-                {
+            match &v {
+                Value::Number(n) if is_number(*f, &v) => {
                     ws.write_number(row, col, n.as_f64().unwrap_or(0.0))
                         .map_err(|e| e.to_string())?;
                 }
+                // write_string: always a string cell, never a formula.
                 _ => {
                     ws.write_string(row, col, cell_text(*f, &v, dicts))
                         .map_err(|e| e.to_string())?;
@@ -378,6 +358,51 @@ mod tests {
     }
 
     #[test]
+    fn csv_export_neutralises_text_but_not_numbers() {
+        let spec = &crate::resources::TEAM;
+        let item = Item {
+            id: 1,
+            kind: "team".into(),
+            name: "-1+1".into(),
+            division: "140214000000".into(),
+            division_name: "云冈区".into(),
+            lon: -3.5,
+            lat: 40.05,
+            address: "=1+1".into(),
+            responsible: "@张三".into(),
+            phone: "+86 352 1234567".into(),
+            duty_phone: String::new(),
+            status: "available".into(),
+            category: "mine".into(),
+            attrs: serde_json::from_str(r#"{"team_kind":"mine","headcount":-80}"#).unwrap(),
+            version: 1,
+            updated_at: String::new(),
+            org: String::new(),
+        };
+        let dicts = Dictionaries::new();
+        let csv = write_csv(spec, std::slice::from_ref(&item), &dicts).unwrap();
+        let t = read_table("x.csv", &csv, &XlsxLimits::default()).unwrap();
+        let raw = String::from_utf8(csv).unwrap();
+        for cell in [
+            "'-1+1",
+            "'=1+1",
+            "'@张三",
+            "'+86 352 1234567",
+            ",-3.5,",
+            ",-80",
+        ] {
+            assert!(raw.contains(cell), "{cell} in {raw}");
+        }
+        // Read back, the neutralised text is as it was.
+        let rows = map_rows(spec, &t).unwrap();
+        let r = &rows[0].1;
+        assert_eq!(r["name"], Value::String("-1+1".into()));
+        assert_eq!(r["address"], Value::String("=1+1".into()));
+        assert_eq!(r["phone"], Value::String("+86 352 1234567".into()));
+        assert_eq!(r["lon"], Value::String("-3.5".into()));
+    }
+
+    #[test]
     fn xlsx_round_trip() {
         let spec = &crate::resources::TEAM;
         let item = Item {
@@ -407,7 +432,7 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v))
             .collect();
         let bytes = write_xlsx(spec, std::slice::from_ref(&item), &dicts).unwrap();
-        let t = read_table("x.xlsx", &bytes).unwrap();
+        let t = read_table("x.xlsx", &bytes, &XlsxLimits::default()).unwrap();
         let rows = map_rows(spec, &t).unwrap();
         assert_eq!(rows[0].0, 2);
         let r = &rows[0].1;
@@ -417,7 +442,7 @@ mod tests {
         assert_eq!(r["specialities"], Value::String("井下救援;排水".into()));
         let csv = write_csv(spec, &[item], &dicts).unwrap();
         assert!(csv.starts_with(b"\xEF\xBB\xBF"));
-        let t = read_table("x.csv", &csv).unwrap();
+        let t = read_table("x.csv", &csv, &XlsxLimits::default()).unwrap();
         assert_eq!(map_rows(spec, &t).unwrap()[0].1, *r);
     }
 }

@@ -6,6 +6,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
 use super::figures::{Figures, FIELDS};
 use super::{Disaster, Report};
+use crate::sheet::csv_text;
 
 /// Column headers of the quick-report form (after 单位 and 报告类型).
 const UNITS: [&str; 16] = [
@@ -77,13 +78,17 @@ pub fn quick_report_csv(d: &Disaster, reports: &[Report]) -> Result<Vec<u8>, Str
     );
     w.write_record(&header).map_err(|e| e.to_string())?;
     for r in latest_rows(reports) {
-        let mut rec = vec![
-            d.name.clone(),
-            r.division_name.clone(),
-            level_zh(&r.level).into(),
-            kind_zh(&r.kind).into(),
-            r.submitted_at.clone(),
-        ];
+        // Text cells neutralised against formula injection; figures stay numbers.
+        let mut rec: Vec<String> = [
+            d.name.as_str(),
+            &r.division_name,
+            level_zh(&r.level),
+            kind_zh(&r.kind),
+            &r.submitted_at,
+        ]
+        .iter()
+        .map(|t| csv_text(t).into_owned())
+        .collect();
         rec.extend(FIELDS.iter().map(|(k, _)| num(&r.figures, k).to_string()));
         w.write_record(&rec).map_err(|e| e.to_string())?;
     }
