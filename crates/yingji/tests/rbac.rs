@@ -283,7 +283,10 @@ async fn personal_data_is_masked_and_its_export_journaled() {
             b["responsible"] = json!("张三丰");
             let r = admin.post(&format!("/api/v1/registries/{kind}"), &b).await;
             assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-            ids.insert(kind, r.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+            ids.insert(
+                kind,
+                r.json::<Value>().await.unwrap()["id"].as_i64().unwrap(),
+            );
         }
         let clear = ["13812345678", "13987654321", "张三丰", "li@example.cn"];
         let no_clear = |ctx: &str, text: &str| {

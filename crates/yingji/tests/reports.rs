@@ -390,10 +390,26 @@ async fn a_county_sees_only_its_own_reports_and_ledgers() {
                 "casualties": [{ "name": person, "status": "dead", "gender": "男", "age": 61, "address": format!("{person}家"), "cause": "洪水" }],
                 "houses": [{ "householder": householder, "damage": "collapsed", "rooms": 3, "address": format!("{householder}家") }],
             })).await;
-            assert_eq!(r.status(), 201, "{} {level} {division}: {}", app.backend, r.text().await.unwrap());
+            assert_eq!(
+                r.status(),
+                201,
+                "{} {level} {division}: {}",
+                app.backend,
+                r.text().await.unwrap()
+            );
         }
-        let yunzhou_names = ["云州乡镇遇难者", "云州县级遇难者", "云州乡镇户主", "云州县级户主"];
-        let pingcheng_names = ["平城乡镇遇难者", "平城县级遇难者", "平城乡镇户主", "平城县级户主"];
+        let yunzhou_names = [
+            "云州乡镇遇难者",
+            "云州县级遇难者",
+            "云州乡镇户主",
+            "云州县级户主",
+        ];
+        let pingcheng_names = [
+            "平城乡镇遇难者",
+            "平城县级遇难者",
+            "平城乡镇户主",
+            "平城县级户主",
+        ];
         let xlsx_text = |bytes: Vec<u8>| -> String {
             use calamine::Reader;
             let mut wb: calamine::Xlsx<_> =
@@ -424,7 +440,9 @@ async fn a_county_sees_only_its_own_reports_and_ledgers() {
             assert_eq!(r.status(), 200, "{ctx}");
             let detail: Value = r.json().await.unwrap();
             let text = detail["reports"].to_string();
-            let x = u.get(&format!("/api/v1/disasters/{id}/export?format=xlsx")).await;
+            let x = u
+                .get(&format!("/api/v1/disasters/{id}/export?format=xlsx"))
+                .await;
             assert_eq!(x.status(), 200, "{ctx}");
             let xlsx = xlsx_text(x.bytes().await.unwrap().to_vec());
             let csv = u

@@ -354,9 +354,19 @@ mod tests {
             (Role::Enterprise, Read, "divisions", true),
             (Role::Enterprise, ReadPersonal, "registry.team", false),
             (Role::Enterprise, ReadPersonal, "registry.shelter", false),
-            (Role::Enterprise, ExportPersonal, "registry.subscriber", false),
+            (
+                Role::Enterprise,
+                ExportPersonal,
+                "registry.subscriber",
+                false,
+            ),
             (Role::Enterprise, ReadPersonal, "registry.enterprise", true),
-            (Role::Enterprise, ExportPersonal, "registry.hazard_source", true),
+            (
+                Role::Enterprise,
+                ExportPersonal,
+                "registry.hazard_source",
+                true,
+            ),
         ];
         for (role, action, module, allowed) in table {
             assert_eq!(
@@ -364,6 +374,23 @@ mod tests {
                 allowed,
                 "{role:?} {action:?} {module}"
             );
+        }
+    }
+
+    /// Whoever may write a registry record may read it in clear: a masked
+    /// value can never come back in an edit.
+    #[test]
+    fn writers_read_personal_data_in_clear() {
+        for role in ALL_ROLES {
+            for kind in crate::resources::KINDS {
+                let module = format!("registry.{}", kind.kind);
+                let u = p(role, "140213");
+                if let Ok(w) = authorize(&u, Action::Write, &module) {
+                    let r = authorize(&u, Action::ReadPersonal, &module);
+                    assert_eq!(r.as_ref(), Ok(&w), "{role:?} {module}");
+                    assert!(authorize(&u, Action::ExportPersonal, &module).is_ok());
+                }
+            }
         }
     }
 

@@ -670,7 +670,10 @@ pub fn redact_with(
     let right = crate::auth::authorize(p, action, &format!("registry.{}", spec.kind)).ok();
     let mut clear = 0;
     for it in items {
-        if right.as_ref().is_some_and(|s| s.covers(&it.division, &it.org)) {
+        if right
+            .as_ref()
+            .is_some_and(|s| s.covers(&it.division, &it.org))
+        {
             clear += 1;
         } else {
             it.mask_personal(spec);
