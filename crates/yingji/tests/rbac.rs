@@ -411,6 +411,26 @@ async fn personal_data_is_masked_and_its_export_journaled() {
             .await
             .unwrap();
         assert!(journal_exports(&j).is_empty(), "masked exports: {j}");
+        // The journal carries the records: masked for the observer too.
+        for entity in ["subscriber", "team", "expert"] {
+            let r = obs
+                .get(&format!("/api/v1/journal?entity={entity}&limit=100"))
+                .await;
+            assert_eq!(r.status(), 200);
+            let j: Value = r.json().await.unwrap();
+            assert!(!j.as_array().unwrap().is_empty(), "{entity}");
+            no_clear(&format!("observer journal {entity}"), &j.to_string());
+        }
+        let j = admin
+            .get("/api/v1/journal?entity=team&limit=100")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            j.contains("13812345678"),
+            "admin reads the journal in clear"
+        );
 
         // The 平城区 operator keeps the registry: clear data, and its
         // export is journaled (who, which kind, how many rows; no data).

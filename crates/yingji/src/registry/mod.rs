@@ -682,6 +682,51 @@ pub fn redact_with(
     clear
 }
 
+/// A journal entry's payload as `p` may see it: a registry entry (module
+/// `registry`) carries the record (created, updated, deleted, imported per
+/// record), so its personal-data fields are masked unless `p` may read that
+/// kind in clear where the entry belongs. Entries of other modules pass
+/// unchanged.
+pub fn redact_journal(
+    p: &crate::auth::Principal,
+    module: &str,
+    entity: &str,
+    jurisdiction: &str,
+    payload: &mut Value,
+) {
+    if module != "registry" {
+        return;
+    }
+    let Some(spec) = crate::resources::kind(entity) else {
+        return;
+    };
+    if spec.personal.is_empty() {
+        return;
+    }
+    let clear = crate::auth::authorize(
+        p,
+        crate::auth::Action::ReadPersonal,
+        &format!("registry.{}", spec.kind),
+    )
+    .is_ok_and(|s| s.org.is_none() && s.covers(jurisdiction, ""));
+    if clear {
+        return;
+    }
+    let Value::Object(m) = payload else {
+        return;
+    };
+    for key in spec.personal {
+        if let Some(v) = m.get_mut(*key) {
+            *v = mask(v);
+        }
+        if let Some(Value::Object(attrs)) = m.get_mut("attrs") {
+            if let Some(v) = attrs.get_mut(*key) {
+                *v = mask(v);
+            }
+        }
+    }
+}
+
 /// How a value is written into a file cell: enums as their Chinese label,
 /// lists joined with `;`.
 pub fn cell_text(f: Option<&FieldSpec>, v: &Value, dicts: &Dictionaries) -> String {
