@@ -411,6 +411,20 @@ async fn personal_data_is_masked_and_its_export_journaled() {
             .await
             .unwrap();
         assert!(journal_exports(&j).is_empty(), "masked exports: {j}");
+        // A text search does not look in what the reader sees masked.
+        for (who, q, n) in [
+            (&obs, "张三丰", 0),
+            (&obs, "平城team", 1),
+            (&admin, "张三丰", 1),
+        ] {
+            let l: Value = who
+                .get(&format!("/api/v1/registries/team?q={q}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(l["total"], n, "{} {} q={q}", app.backend, who.name);
+        }
         // The journal carries the records: masked for the observer too.
         for entity in ["subscriber", "team", "expert"] {
             let r = obs
