@@ -89,7 +89,13 @@ async fn every_registry_endpoint_respects_jurisdiction() {
                     .text()
                     .await
                     .unwrap();
-                assert_eq!(csv.contains(&format!("云州{kind}")), r_yz, "{ctx}: export");
+                // Subscribers' names are personal data: masked for the observer.
+                let shown = if kind == "subscriber" && u.name == "observer" {
+                    "云**".to_string()
+                } else {
+                    format!("云州{kind}")
+                };
+                assert_eq!(csv.contains(&shown), r_yz, "{ctx}: export");
 
                 // Writes: update, create, delete in each jurisdiction.
                 for (i, div, can) in [(0, "140213", w_pc), (1, "140215", w_yz)] {
@@ -257,5 +263,219 @@ async fn enterprise_users_see_and_change_only_their_enterprise() {
             403
         );
         assert_eq!(u.get("/api/v1/journal").await.status(), 403);
+    }
+}
+
+/// Personal data (contacts, subscribers' phones and e-mails): the enterprise
+/// role cannot read the personal-data kinds at all and sees other kinds'
+/// contacts masked; observers see them masked (in lists, detail, exports);
+/// a county operator exports them in clear and the export is journaled
+/// without the data.
+#[tokio::test]
+async fn personal_data_is_masked_and_its_export_journaled() {
+    for app in apps().await {
+        let admin = app.login("admin").await;
+        let mut ids = std::collections::HashMap::new();
+        for kind in ["team", "expert", "subscriber", "shelter"] {
+            let mut b = body(&app, kind, &format!("平城{kind}"), "140213");
+            b["phone"] = json!("13812345678");
+            b["duty_phone"] = json!("13987654321");
+            b["responsible"] = json!("张三丰");
+            let r = admin.post(&format!("/api/v1/registries/{kind}"), &b).await;
+            assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+            ids.insert(
+                kind,
+                r.json::<Value>().await.unwrap()["id"].as_i64().unwrap(),
+            );
+        }
+        let clear = ["13812345678", "13987654321", "张三丰", "li@example.cn"];
+        let no_clear = |ctx: &str, text: &str| {
+            for c in clear {
+                assert!(!text.contains(c), "{} {ctx}: {c} in {text}", app.backend);
+            }
+        };
+
+        // The enterprise role: no subscriber, expert or settlement access at all …
+        app.add_user(
+            "qiye",
+            yingji::auth::Role::Enterprise,
+            "140213",
+            "enterprise:999999",
+        )
+        .await;
+        let ent = app.login("qiye").await;
+        for kind in ["subscriber", "expert", "settlement"] {
+            for path in [
+                format!("/api/v1/registries/{kind}"),
+                format!("/api/v1/registries/{kind}/export"),
+                format!("/api/v1/registries/{kind}/export?format=xlsx"),
+                format!("/api/v1/registries/{kind}/layer"),
+                format!("/api/v1/registries/{kind}/{}", ids.get(kind).unwrap_or(&1)),
+            ] {
+                assert_eq!(ent.get(&path).await.status(), 403, "{} {path}", app.backend);
+            }
+        }
+        let schemas: Value = ent.get("/api/v1/registries").await.json().await.unwrap();
+        assert!(!schemas
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["kind"] == "subscriber"));
+        // … and teams' contacts masked everywhere.
+        let t = ent.get("/api/v1/registries/team").await;
+        assert_eq!(t.status(), 200);
+        let t: Value = t.json().await.unwrap();
+        assert_eq!(t["items"][0]["phone"], "138****5678", "{}", app.backend);
+        assert_eq!(t["items"][0]["duty_phone"], "139****4321");
+        assert_eq!(t["items"][0]["responsible"], "张**");
+        no_clear("enterprise team list", &t.to_string());
+        let one = ent
+            .get(&format!("/api/v1/registries/team/{}", ids["team"]))
+            .await
+            .text()
+            .await
+            .unwrap();
+        no_clear("enterprise team detail", &one);
+        let csv = ent
+            .get("/api/v1/registries/team/export")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(csv.contains("138****5678"), "{csv}");
+        no_clear("enterprise team export", &csv);
+        // Public shelters stay readable (their duty line is public).
+        let sh: Value = ent
+            .get("/api/v1/registries/shelter")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(sh["items"][0]["duty_phone"], "13987654321");
+        assert_eq!(sh["items"][0]["phone"], "138****5678");
+
+        // The observer reads subscribers and experts, masked, in lists,
+        // detail, the map layer and exports; nothing of that is journaled.
+        let obs = app.login("observer").await;
+        let subs: Value = obs
+            .get("/api/v1/registries/subscriber")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let s0 = &subs["items"][0];
+        assert_eq!(s0["phone"], "138****5678", "{}", app.backend);
+        assert_eq!(s0["attrs"]["email"], "l***@example.cn");
+        assert_eq!(s0["name"], "平**");
+        no_clear("observer subscriber list", &subs.to_string());
+        for path in [
+            format!("/api/v1/registries/subscriber/{}", ids["subscriber"]),
+            format!("/api/v1/registries/expert/{}", ids["expert"]),
+            "/api/v1/registries/expert".to_string(),
+            "/api/v1/registries/subscriber/layer".to_string(),
+            "/api/v1/registries/subscriber/export".to_string(),
+        ] {
+            let r = obs.get(&path).await;
+            assert_eq!(r.status(), 200, "{path}");
+            no_clear(&format!("observer {path}"), &r.text().await.unwrap());
+        }
+        let x = obs
+            .get("/api/v1/registries/subscriber/export?format=xlsx")
+            .await
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec();
+        {
+            use calamine::Reader;
+            let mut wb: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(std::io::Cursor::new(x)).unwrap();
+            let name = wb.sheet_names()[0].clone();
+            let sheet = wb.worksheet_range(&name).unwrap();
+            for row in sheet.rows() {
+                no_clear("observer subscriber xlsx", &format!("{row:?}"));
+            }
+        }
+        let journal_exports = |j: &Value| -> Vec<Value> {
+            j.as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["kind"] == "exported_personal")
+                .cloned()
+                .collect()
+        };
+        let j: Value = admin
+            .get("/api/v1/journal?entity=subscriber&limit=100")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(journal_exports(&j).is_empty(), "masked exports: {j}");
+        // A text search does not look in what the reader sees masked.
+        for (who, q, n) in [
+            (&obs, "张三丰", 0),
+            (&obs, "平城team", 1),
+            (&admin, "张三丰", 1),
+        ] {
+            let l: Value = who
+                .get(&format!("/api/v1/registries/team?q={q}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(l["total"], n, "{} {} q={q}", app.backend, who.name);
+        }
+        // The journal carries the records: masked for the observer too.
+        for entity in ["subscriber", "team", "expert"] {
+            let r = obs
+                .get(&format!("/api/v1/journal?entity={entity}&limit=100"))
+                .await;
+            assert_eq!(r.status(), 200);
+            let j: Value = r.json().await.unwrap();
+            assert!(!j.as_array().unwrap().is_empty(), "{entity}");
+            no_clear(&format!("observer journal {entity}"), &j.to_string());
+        }
+        let j = admin
+            .get("/api/v1/journal?entity=team&limit=100")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            j.contains("13812345678"),
+            "admin reads the journal in clear"
+        );
+
+        // The 平城区 operator keeps the registry: clear data, and its
+        // export is journaled (who, which kind, how many rows; no data).
+        let op = app.login("pingcheng").await;
+        let subs: Value = op
+            .get("/api/v1/registries/subscriber")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(subs["items"][0]["phone"], "13812345678");
+        let csv = op
+            .get("/api/v1/registries/subscriber/export")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(csv.contains("13812345678") && csv.contains("li@example.cn"));
+        let j: Value = admin
+            .get("/api/v1/journal?entity=subscriber&limit=100")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let ex = journal_exports(&j);
+        assert_eq!(ex.len(), 1, "{} {j}", app.backend);
+        assert_eq!(ex[0]["actor"], "pingcheng");
+        assert_eq!(ex[0]["module"], "registry");
+        assert_eq!(ex[0]["payload"]["rows"], 1);
+        assert_eq!(ex[0]["payload"]["format"], "csv");
+        no_clear("journal entry", &ex[0].to_string());
+        assert!(yingji::journal::verify(&app.state.db).await.unwrap().ok());
     }
 }

@@ -361,3 +361,133 @@ async fn accidents_are_graded_and_forwarded_level_by_level() {
         );
     }
 }
+
+/// A disaster spanning 平城区 and 云州区: each county's operator sees only
+/// its own county's reports and ledgers (names, ages, addresses), in the
+/// detail and in the XLSX/CSV export; the city commander sees both.
+#[tokio::test]
+async fn a_county_sees_only_its_own_reports_and_ledgers() {
+    for app in apps().await {
+        let city = app.login("commander").await;
+        let onset = time::OffsetDateTime::now_utc() - time::Duration::minutes(60);
+        let towns = ["140213050000", "140215100000"]; // 永泰街道, 云州区 西坪镇
+        let r = city
+            .post("/api/v1/disasters", &json!({ "name": "跨县暴雨", "disaster_type": "rainstorm", "onset": t(onset), "townships": towns }))
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        // (level, division, person in the ledger, householder)
+        let filed = [
+            ("township", towns[0], "平城乡镇遇难者", "平城乡镇户主"),
+            ("county", "140213000000", "平城县级遇难者", "平城县级户主"),
+            ("township", towns[1], "云州乡镇遇难者", "云州乡镇户主"),
+            ("county", "140215000000", "云州县级遇难者", "云州县级户主"),
+        ];
+        for (level, division, person, householder) in filed {
+            let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({
+                "kind": "initial", "level": level, "division": division,
+                "figures": { "affected": 10, "dead": 1, "collapsed_households": 1, "collapsed_rooms": 3 },
+                "casualties": [{ "name": person, "status": "dead", "gender": "男", "age": 61, "address": format!("{person}家"), "cause": "洪水" }],
+                "houses": [{ "householder": householder, "damage": "collapsed", "rooms": 3, "address": format!("{householder}家") }],
+            })).await;
+            assert_eq!(
+                r.status(),
+                201,
+                "{} {level} {division}: {}",
+                app.backend,
+                r.text().await.unwrap()
+            );
+        }
+        let yunzhou_names = [
+            "云州乡镇遇难者",
+            "云州县级遇难者",
+            "云州乡镇户主",
+            "云州县级户主",
+        ];
+        let pingcheng_names = [
+            "平城乡镇遇难者",
+            "平城县级遇难者",
+            "平城乡镇户主",
+            "平城县级户主",
+        ];
+        let xlsx_text = |bytes: Vec<u8>| -> String {
+            use calamine::Reader;
+            let mut wb: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+            let mut out = String::new();
+            for name in wb.sheet_names() {
+                let sheet = wb.worksheet_range(&name).unwrap();
+                for row in sheet.rows() {
+                    for c in row {
+                        out.push_str(&c.to_string());
+                        out.push('\t');
+                    }
+                    out.push('\n');
+                }
+            }
+            out
+        };
+        let yunzhou_name = app.state.tree().name("140215000000");
+        for (user, sees, hidden) in [
+            ("pingcheng", &pingcheng_names, Some(&yunzhou_names)),
+            ("yunzhou", &yunzhou_names, Some(&pingcheng_names)),
+            ("commander", &pingcheng_names, None),
+            ("commander", &yunzhou_names, None),
+        ] {
+            let u = app.login(user).await;
+            let ctx = format!("{} {user}", app.backend);
+            let r = u.get(&format!("/api/v1/disasters/{id}")).await;
+            assert_eq!(r.status(), 200, "{ctx}");
+            let detail: Value = r.json().await.unwrap();
+            let text = detail["reports"].to_string();
+            let x = u
+                .get(&format!("/api/v1/disasters/{id}/export?format=xlsx"))
+                .await;
+            assert_eq!(x.status(), 200, "{ctx}");
+            let xlsx = xlsx_text(x.bytes().await.unwrap().to_vec());
+            let csv = u
+                .get(&format!("/api/v1/disasters/{id}/export?format=csv"))
+                .await
+                .text()
+                .await
+                .unwrap();
+            for n in sees.iter() {
+                assert!(text.contains(n), "{ctx}: {n} missing in the detail");
+                assert!(xlsx.contains(n), "{ctx}: {n} missing in the XLSX");
+            }
+            if let Some(hidden) = hidden {
+                for n in hidden.iter() {
+                    assert!(!text.contains(n), "{ctx}: {n} in the detail");
+                    assert!(!xlsx.contains(n), "{ctx}: {n} in the XLSX");
+                }
+                let own = &user_prefix(user);
+                assert!(
+                    detail["reports"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|r| r["division"].as_str().unwrap().starts_with(own.as_str())),
+                    "{ctx}: {}",
+                    detail["reports"]
+                );
+                if user == "pingcheng" {
+                    assert!(!csv.contains(&yunzhou_name), "{ctx}: {csv}");
+                    assert!(!xlsx.contains(&yunzhou_name), "{ctx}: {xlsx}");
+                }
+            } else {
+                assert_eq!(detail["reports"].as_array().unwrap().len(), 4, "{ctx}");
+                assert!(csv.contains(&yunzhou_name), "{ctx}: {csv}");
+            }
+            // The disaster's deadlines and per-county aggregates stay whole.
+            assert_eq!(detail["aggregates"].as_array().unwrap().len(), 2, "{ctx}");
+        }
+    }
+}
+
+fn user_prefix(user: &str) -> String {
+    match user {
+        "pingcheng" => "140213".into(),
+        "yunzhou" => "140215".into(),
+        _ => "1402".into(),
+    }
+}

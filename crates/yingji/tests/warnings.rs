@@ -464,6 +464,22 @@ async fn published_warnings_reach_subscribers_by_signed_webhook_with_retries_and
                 .all(|x| x["recipient"].get("secret").is_none()),
             "secrets are not shown"
         );
+        // Recipients are personal data: the observer sees them masked.
+        assert!(d["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["recipient"]["url"] == format!("{base}/hook/ok")));
+        let od = app
+            .login("observer")
+            .await
+            .get(&format!("/api/v1/warnings/{id}/deliveries"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!od.contains(&base), "{od}");
+        assert!(od.contains("\"url\":\"h**\""), "{od}");
         let v = got.lock().unwrap().clone();
         let names: Vec<&str> = v.iter().map(|x| x.0.as_str()).collect();
         assert!(

@@ -94,6 +94,13 @@ pub enum Action {
     Read,
     Write,
     Admin,
+    /// See a record's personal-data fields (the kind's
+    /// [`crate::registry::KindSpec::personal`]) in clear; without it they are
+    /// masked (`138****1234`).
+    ReadPersonal,
+    /// Export a file with personal-data fields in clear (each such export is
+    /// journaled); without it an export carries the masked values.
+    ExportPersonal,
 }
 
 /// The part of the data an authorized request may touch.
@@ -124,10 +131,26 @@ pub enum AuthError {
 /// change only their own organisation's records there.
 const ORG_OWNED: [&str; 2] = ["registry.enterprise", "registry.hazard_source"];
 
+/// Registry kinds that are mostly personal data (subscribers' phones and
+/// e-mails, experts, where people live): enterprise users may not read them
+/// at all.
+const PERSONAL_KINDS: [&str; 3] = [
+    "registry.subscriber",
+    "registry.expert",
+    "registry.settlement",
+];
+
 /// THE authorization function. `module` names what is touched
 /// (`registry.team`, `journal`, `users`, …). Returns the scope the request
 /// must stay inside, or why it may not proceed.
+///
+/// Personal data (docs/architecture.md, "Roles"): admins, commanders and —
+/// for the registries they keep — county operators read and export it in
+/// clear; reporters and observers read it masked; enterprise users read it
+/// only on their own organisation's records and may not read the
+/// personal-data kinds ([`PERSONAL_KINDS`]) at all.
 pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, AuthError> {
+    use Action::{ExportPersonal, ReadPersonal};
     let registry = module.starts_with("registry.");
     let org_owned = ORG_OWNED.contains(&module);
     let allowed = match (p.role, action) {
@@ -135,6 +158,7 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
         (_, Action::Admin) => false,
         (Role::Commander, _) => module != "users",
         (Role::Operator, Action::Read) => module != "users",
+        (Role::Operator, ReadPersonal | ExportPersonal) => registry,
         (Role::Operator, Action::Write) => {
             registry
                 || module.starts_with("reports.")
@@ -148,8 +172,11 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
         (Role::Reporter, Action::Write) => module == "reports.disaster",
         (Role::Observer, Action::Read) => module != "users",
         (Role::Observer, Action::Write) => false,
-        (Role::Enterprise, Action::Read) => registry || module == "divisions",
-        (Role::Enterprise, Action::Write) => org_owned,
+        (Role::Reporter | Role::Observer, ReadPersonal | ExportPersonal) => false,
+        (Role::Enterprise, Action::Read) => {
+            (registry && !PERSONAL_KINDS.contains(&module)) || module == "divisions"
+        }
+        (Role::Enterprise, Action::Write | ReadPersonal | ExportPersonal) => org_owned,
     };
     if !allowed {
         return Err(AuthError::Forbidden);
@@ -293,6 +320,42 @@ mod tests {
             (Role::Reporter, Write, "attachments", false),
             (Role::Enterprise, Read, "attachments", false),
             (Role::Enterprise, Write, "attachments", false),
+            // Personal data: read in clear, export in clear.
+            (Role::Admin, ReadPersonal, "registry.subscriber", true),
+            (Role::Admin, ExportPersonal, "registry.subscriber", true),
+            (Role::Commander, ReadPersonal, "registry.subscriber", true),
+            (Role::Commander, ExportPersonal, "registry.expert", true),
+            (Role::Commander, ExportPersonal, "users", false),
+            (Role::Operator, ReadPersonal, "registry.subscriber", true),
+            (Role::Operator, ExportPersonal, "registry.subscriber", true),
+            (Role::Operator, ExportPersonal, "registry.team", true),
+            (Role::Operator, ReadPersonal, "journal", false),
+            (Role::Reporter, Read, "registry.subscriber", true),
+            (Role::Reporter, ReadPersonal, "registry.subscriber", false),
+            (Role::Reporter, ExportPersonal, "registry.team", false),
+            (Role::Observer, Read, "registry.subscriber", true),
+            (Role::Observer, ReadPersonal, "registry.team", false),
+            (Role::Observer, ExportPersonal, "registry.subscriber", false),
+            (Role::Enterprise, Read, "registry.subscriber", false),
+            (Role::Enterprise, Read, "registry.expert", false),
+            (Role::Enterprise, Read, "registry.settlement", false),
+            (Role::Enterprise, Read, "registry.team", true),
+            (Role::Enterprise, Read, "divisions", true),
+            (Role::Enterprise, ReadPersonal, "registry.team", false),
+            (Role::Enterprise, ReadPersonal, "registry.shelter", false),
+            (
+                Role::Enterprise,
+                ExportPersonal,
+                "registry.subscriber",
+                false,
+            ),
+            (Role::Enterprise, ReadPersonal, "registry.enterprise", true),
+            (
+                Role::Enterprise,
+                ExportPersonal,
+                "registry.hazard_source",
+                true,
+            ),
         ];
         for (role, action, module, allowed) in table {
             assert_eq!(
@@ -300,6 +363,23 @@ mod tests {
                 allowed,
                 "{role:?} {action:?} {module}"
             );
+        }
+    }
+
+    /// Whoever may write a registry record may read it in clear: a masked
+    /// value can never come back in an edit.
+    #[test]
+    fn writers_read_personal_data_in_clear() {
+        for role in ALL_ROLES {
+            for kind in crate::resources::KINDS {
+                let module = format!("registry.{}", kind.kind);
+                let u = p(role, "140213");
+                if let Ok(w) = authorize(&u, Action::Write, &module) {
+                    let r = authorize(&u, Action::ReadPersonal, &module);
+                    assert_eq!(r.as_ref(), Ok(&w), "{role:?} {module}");
+                    assert!(authorize(&u, Action::ExportPersonal, &module).is_ok());
+                }
+            }
         }
     }
 

@@ -48,12 +48,15 @@ async fn records(
         limit: MAX_RECORDS + 1,
         ..Default::default()
     };
-    let (total, items) = rstore::list(&s.db, &s.tree(), kind, &scope, &f).await?;
+    let (total, mut items) = rstore::list(&s.db, &s.tree(), kind, &scope, &f).await?;
     if total > MAX_RECORDS {
         return Err(ApiError::field(
             "division",
             format!("{total} 条记录超过一次分析的上限 {MAX_RECORDS}，请缩小区划范围"),
         ));
+    }
+    if let Some(spec) = crate::resources::kind(kind) {
+        crate::registry::redact_for(p, spec, &mut items);
     }
     Ok(items)
 }

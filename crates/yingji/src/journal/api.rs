@@ -31,6 +31,11 @@ pub struct PageParams {
     pub id: Option<String>,
 }
 
+/// Personal data in an entry's payload, as the reader may see it.
+fn redact(p: &Principal, e: &mut super::Entry) {
+    crate::registry::redact_journal(p, &e.module, &e.entity, &e.jurisdiction, &mut e.payload);
+}
+
 #[utoipa::path(get, path = "/api/v1/journal", tag = "journal", params(PageParams), responses((status = 200, body = [Entry])))]
 async fn page(
     State(s): State<AppState>,
@@ -47,7 +52,11 @@ async fn page(
         limit: q.limit.unwrap_or(50),
         ..Default::default()
     };
-    Ok(axum::Json(list(&s.db, &f).await?))
+    let mut entries = list(&s.db, &f).await?;
+    for e in &mut entries {
+        redact(&p, e);
+    }
+    Ok(axum::Json(entries))
 }
 
 #[utoipa::path(get, path = "/api/v1/journal/stream", tag = "journal",
@@ -69,7 +78,8 @@ async fn stream(
     let mut sub = s.feed.subscribe(&s.db, &scope.prefix, start).await?;
     let stream = async_stream::stream! {
         loop {
-            let e = sub.next().await;
+            let mut e = sub.next().await;
+            redact(&p, &mut e);
             if let Ok(ev) = Event::default().event("journal").id(e.seq.to_string()).json_data(&e) {
                 yield Ok(ev);
             }

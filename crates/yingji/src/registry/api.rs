@@ -43,6 +43,24 @@ fn module(spec: &KindSpec) -> String {
     format!("registry.{}", spec.kind)
 }
 
+/// The text search of a reader who sees some of the records masked does
+/// not look in the personal-data columns.
+fn searchable(p: &Principal, spec: &KindSpec, read: &Scope, mut f: store::Filter) -> store::Filter {
+    let clear = authorize(p, Action::ReadPersonal, &module(spec)).ok();
+    if clear.as_ref() != Some(read) {
+        f.q_hidden = spec.personal;
+    }
+    f
+}
+
+/// One record as `p` may see it (personal data masked without the right).
+fn shown(p: &Principal, spec: &KindSpec, item: Item) -> Item {
+    let mut one = [item];
+    super::redact_for(p, spec, &mut one);
+    let [item] = one;
+    item
+}
+
 fn spec_of(kind: &str) -> Result<&'static KindSpec, ApiError> {
     resources::kind(kind).ok_or(ApiError::NotFound)
 }
@@ -194,6 +212,7 @@ impl ListParams {
             bbox,
             limit: self.limit.unwrap_or(50).clamp(1, max_limit),
             offset: self.offset.unwrap_or(0).max(0),
+            q_hidden: &[],
         })
     }
 }
@@ -214,7 +233,9 @@ async fn list(
 ) -> Result<axum::Json<Page>, ApiError> {
     let spec = spec_of(&kind)?;
     let scope = authorize(&p, Action::Read, &module(spec))?;
-    let (total, items) = store::list(&s.db, &s.tree(), spec.kind, &scope, &q.filter(500)?).await?;
+    let f = searchable(&p, spec, &scope, q.filter(500)?);
+    let (total, mut items) = store::list(&s.db, &s.tree(), spec.kind, &scope, &f).await?;
+    super::redact_for(&p, spec, &mut items);
     Ok(axum::Json(Page { total, items }))
 }
 
@@ -234,7 +255,7 @@ async fn get_one(
     if !scope.covers(&item.division, &item.org) {
         return Err(ApiError::NotFound);
     }
-    Ok(axum::Json(item))
+    Ok(axum::Json(shown(&p, spec, item)))
 }
 
 /// The org that owns a record written by `p` (enterprise records own themselves).
@@ -365,7 +386,7 @@ async fn create(
         .ok_or(ApiError::NotFound)?;
     tx.commit().await?;
     s.feed.wake();
-    Ok((StatusCode::CREATED, axum::Json(item)).into_response())
+    Ok((StatusCode::CREATED, axum::Json(shown(&p, spec, item))).into_response())
 }
 
 #[utoipa::path(put, path = "/api/v1/registries/{kind}/{id}", tag = "registries", params(("kind" = String, Path), ("id" = i64, Path)), request_body = Object,
@@ -418,7 +439,7 @@ async fn update(
         .ok_or(ApiError::NotFound)?;
     tx.commit().await?;
     s.feed.wake();
-    Ok(axum::Json(item))
+    Ok(axum::Json(shown(&p, spec, item)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/registries/{kind}/{id}", tag = "registries", params(("kind" = String, Path), ("id" = i64, Path)),
@@ -464,9 +485,10 @@ async fn layer(
 ) -> Result<axum::Json<Value>, ApiError> {
     let spec = spec_of(&kind)?;
     let scope = authorize(&p, Action::Read, &module(spec))?;
-    let mut f = q.filter(100_000)?;
+    let mut f = searchable(&p, spec, &scope, q.filter(100_000)?);
     f.limit = q.limit.unwrap_or(20_000).clamp(1, 100_000);
-    let (_, items) = store::list(&s.db, &s.tree(), spec.kind, &scope, &f).await?;
+    let (_, mut items) = store::list(&s.db, &s.tree(), spec.kind, &scope, &f).await?;
+    super::redact_for(&p, spec, &mut items);
     let features = items
         .iter()
         .map(|it| {
@@ -537,15 +559,46 @@ async fn export(
     let spec = spec_of(&kind)?;
     let scope = authorize(&p, Action::Read, &module(spec))?;
     let format = format_param(&fp.format)?;
-    let mut f = q.filter(1_000_000)?;
+    let mut f = searchable(&p, spec, &scope, q.filter(1_000_000)?);
     f.limit = q.limit.unwrap_or(1_000_000).clamp(1, 1_000_000);
-    let (_, items) = store::list(&s.db, &s.tree(), spec.kind, &scope, &f).await?;
+    let (_, mut items) = store::list(&s.db, &s.tree(), spec.kind, &scope, &f).await?;
+    // Personal data leaves in clear only with its own right; such an export
+    // is journaled (who, which kind, how many rows — never the data).
+    let clear = super::redact_with(&p, spec, Action::ExportPersonal, &mut items);
     let dicts = store::load_dictionaries(&s.db).await?;
     let bytes = match format {
         io::Format::Csv => io::write_csv(spec, &items, &dicts),
         io::Format::Xlsx => io::write_xlsx(spec, &items, &dicts),
     }
     .map_err(ApiError::Internal)?;
+    if clear > 0 {
+        let now = time::OffsetDateTime::now_utc();
+        let mut tx = s.db.begin().await?;
+        journal::append(
+            &mut tx,
+            now,
+            vec![NewEntry {
+                actor: p.username.clone(),
+                jurisdiction: p.division.as_str().to_string(),
+                module: "registry",
+                entity: spec.kind.to_string(),
+                entity_id: "export".into(),
+                kind: "exported_personal",
+                payload: serde_json::json!({
+                    "format": match format { io::Format::Csv => "csv", io::Format::Xlsx => "xlsx" },
+                    "rows": items.len(),
+                    "rows_with_personal_data": clear,
+                    "personal_fields": spec.personal,
+                    "filter": {
+                        "division": f.division, "q": f.q, "category": f.category,
+                        "status": f.status, "bbox": f.bbox,
+                    },
+                }),
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+    }
     Ok(file_response(spec, format, bytes, ""))
 }
 

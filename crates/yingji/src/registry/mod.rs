@@ -76,6 +76,11 @@ pub struct KindSpec {
     pub check: fn(&mut Map<String, Value>) -> Vec<FieldError>,
     /// How a file import is journaled.
     pub import_journal: ImportJournal,
+    /// Keys (common or attr) of the fields that are personal data: shown
+    /// masked to a reader without [`crate::auth::Action::ReadPersonal`],
+    /// exported in clear only with [`crate::auth::Action::ExportPersonal`]
+    /// (and then journaled).
+    pub personal: &'static [&'static str],
 }
 
 /// How a file import of a kind is journaled.
@@ -576,6 +581,148 @@ impl Item {
             "duty_phone" => self.duty_phone.clone().into(),
             "status" => self.status.clone().into(),
             k => self.attrs.get(k).cloned().unwrap_or(Value::Null),
+        }
+    }
+}
+
+/// A personal-data value as shown to a reader without the right to see it:
+/// phone numbers keep their first 3 and last 4 digits (`138****1234`),
+/// e-mails their first character and domain (`z***@example.com`), other
+/// text its first character (`张**`). Empty stays empty, so the shape of the
+/// record (and the UI reading it) does not change.
+pub fn mask(v: &Value) -> Value {
+    match v {
+        Value::Null => Value::Null,
+        Value::String(s) if s.is_empty() => Value::String(String::new()),
+        Value::String(s) => Value::String(mask_text(s)),
+        Value::Array(a) => Value::Array(a.iter().map(mask).collect()),
+        Value::Number(_) | Value::Bool(_) | Value::Object(_) => Value::String("***".into()),
+    }
+}
+
+fn mask_text(s: &str) -> String {
+    let chars: Vec<char> = s.trim().chars().collect();
+    if let Some((user, domain)) = s.trim().split_once('@') {
+        let first: String = user.chars().take(1).collect();
+        return format!("{first}***@{domain}");
+    }
+    if valid_phone(s) {
+        let digits: Vec<char> = chars.iter().copied().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 11 {
+            let head: String = digits[..3].iter().collect();
+            let tail: String = digits[digits.len() - 4..].iter().collect();
+            return format!("{head}****{tail}");
+        }
+        let tail: String = digits[digits.len().saturating_sub(2)..].iter().collect();
+        return format!("****{tail}");
+    }
+    match chars.first() {
+        Some(c) => format!("{c}**"),
+        None => String::new(),
+    }
+}
+
+impl Item {
+    /// Mask the kind's personal-data fields (see [`mask`]).
+    pub fn mask_personal(&mut self, spec: &KindSpec) {
+        for key in spec.personal {
+            let slot = match *key {
+                "name" => &mut self.name,
+                "address" => &mut self.address,
+                "responsible" => &mut self.responsible,
+                "phone" => &mut self.phone,
+                "duty_phone" => &mut self.duty_phone,
+                k => {
+                    if let Some(v) = self.attrs.get_mut(k) {
+                        *v = mask(v);
+                    }
+                    continue;
+                }
+            };
+            if !slot.is_empty() {
+                *slot = mask_text(slot);
+            }
+        }
+    }
+}
+
+/// What `p` may see of `items` (records of `spec`, already inside `p`'s
+/// read scope): personal-data fields stay in clear on the records `p` has
+/// [`Action::ReadPersonal`](crate::auth::Action::ReadPersonal) on and are
+/// masked on the others. Every path that shows registry records (list,
+/// detail, map layer, export, dispatch) goes through here.
+pub fn redact_for(p: &crate::auth::Principal, spec: &KindSpec, items: &mut [Item]) {
+    redact_with(p, spec, crate::auth::Action::ReadPersonal, items);
+}
+
+/// [`redact_for`] with the right asked for (`ReadPersonal` to show,
+/// `ExportPersonal` to export). Returns how many records kept personal data
+/// in clear.
+pub fn redact_with(
+    p: &crate::auth::Principal,
+    spec: &KindSpec,
+    action: crate::auth::Action,
+    items: &mut [Item],
+) -> usize {
+    if spec.personal.is_empty() {
+        return 0;
+    }
+    let right = crate::auth::authorize(p, action, &format!("registry.{}", spec.kind)).ok();
+    let mut clear = 0;
+    for it in items {
+        if right
+            .as_ref()
+            .is_some_and(|s| s.covers(&it.division, &it.org))
+        {
+            clear += 1;
+        } else {
+            it.mask_personal(spec);
+        }
+    }
+    clear
+}
+
+/// A journal entry's payload as `p` may see it: a registry entry (module
+/// `registry`) carries the record (created, updated, deleted, imported per
+/// record), so its personal-data fields are masked unless `p` may read that
+/// kind in clear where the entry belongs. Entries of other modules pass
+/// unchanged.
+pub fn redact_journal(
+    p: &crate::auth::Principal,
+    module: &str,
+    entity: &str,
+    jurisdiction: &str,
+    payload: &mut Value,
+) {
+    if module != "registry" {
+        return;
+    }
+    let Some(spec) = crate::resources::kind(entity) else {
+        return;
+    };
+    if spec.personal.is_empty() {
+        return;
+    }
+    let clear = crate::auth::authorize(
+        p,
+        crate::auth::Action::ReadPersonal,
+        &format!("registry.{}", spec.kind),
+    )
+    .is_ok_and(|s| s.org.is_none() && s.covers(jurisdiction, ""));
+    if clear {
+        return;
+    }
+    let Value::Object(m) = payload else {
+        return;
+    };
+    for key in spec.personal {
+        if let Some(v) = m.get_mut(*key) {
+            *v = mask(v);
+        }
+        if let Some(Value::Object(attrs)) = m.get_mut("attrs") {
+            if let Some(v) = attrs.get_mut(*key) {
+                *v = mask(v);
+            }
         }
     }
 }

@@ -22,6 +22,9 @@ pub struct Filter {
     pub bbox: Option<[f64; 4]>,
     pub limit: i64,
     pub offset: i64,
+    /// Columns the text search `q` must not look in: the personal data the
+    /// reader sees masked (a search would confirm the clear value).
+    pub q_hidden: &'static [&'static str],
 }
 
 fn where_clause(q: &mut Sql, kind: &str, scope: &Scope, f: &Filter) {
@@ -36,9 +39,16 @@ fn where_clause(q: &mut Sql, kind: &str, scope: &Scope, f: &Filter) {
     }
     if let Some(text) = &f.q {
         let like = format!("%{}%", text.replace(['%', '_'], ""));
-        q.push(" AND (name LIKE ").bind(like.clone());
-        q.push(" OR address LIKE ").bind(like.clone());
-        q.push(" OR responsible LIKE ").bind(like).push(")");
+        q.push(" AND (1 = 0");
+        for column in ["name", "address", "responsible"] {
+            if !f.q_hidden.contains(&column) {
+                q.push(" OR ")
+                    .push(column)
+                    .push(" LIKE ")
+                    .bind(like.clone());
+            }
+        }
+        q.push(")");
     }
     if let Some(c) = &f.category {
         q.push(" AND category = ").bind(c.as_str());

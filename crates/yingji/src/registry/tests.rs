@@ -170,3 +170,71 @@ fn api_bodies_flatten_attrs() {
     assert_eq!(f["name"], "a");
     assert_eq!(f["headcount"], 3);
 }
+
+#[test]
+fn masking_keeps_the_shape_and_hides_the_person() {
+    // (input, masked)
+    let table = [
+        (json!("13812345678"), json!("138****5678")),
+        (json!("+86 138-1234-5678"), json!("861****5678")),
+        (json!("0352-1234567"), json!("035****4567")),
+        (json!("12345"), json!("****45")),
+        (json!("li@example.cn"), json!("l***@example.cn")),
+        (json!("张三丰"), json!("张**")),
+        (
+            json!("https://hook.example.cn/x?token=s3cret"),
+            json!("h**"),
+        ),
+        (json!(""), json!("")),
+        (Value::Null, Value::Null),
+        (json!(["张三", "李四"]), json!(["张**", "李**"])),
+        (json!(42), json!("***")),
+    ];
+    for (input, want) in table {
+        assert_eq!(mask(&input), want, "{input}");
+    }
+}
+
+#[test]
+fn only_the_kinds_personal_fields_are_masked() {
+    let spec = &crate::resources::SUBSCRIBER;
+    let mut it = Item {
+        id: 1,
+        kind: "subscriber".into(),
+        name: "李明".into(),
+        division: "140213000000".into(),
+        division_name: "平城区".into(),
+        lon: 113.3,
+        lat: 40.1,
+        address: "平城区新建南路 1 号".into(),
+        responsible: String::new(),
+        phone: "13812345678".into(),
+        duty_phone: String::new(),
+        status: "available".into(),
+        category: "person".into(),
+        attrs: json!({ "subscriber_type": "person", "email": "li@example.cn" })
+            .as_object()
+            .unwrap()
+            .clone(),
+        version: 1,
+        updated_at: String::new(),
+        org: String::new(),
+    };
+    it.mask_personal(spec);
+    assert_eq!(it.name, "李**");
+    assert_eq!(it.address, "平**");
+    assert_eq!(it.phone, "138****5678");
+    assert_eq!(it.responsible, "");
+    assert_eq!(it.attrs["email"], "l***@example.cn");
+    assert_eq!(it.attrs["subscriber_type"], "person", "not personal");
+    assert_eq!(it.division, "140213000000");
+    for kind in crate::resources::KINDS {
+        for key in kind.personal {
+            assert!(
+                kind.all_fields().any(|f| f.key == *key),
+                "{}: {key} is not a field",
+                kind.kind
+            );
+        }
+    }
+}

@@ -321,10 +321,7 @@ async fn get_disaster(
         &cal,
     );
     let aggregates = aggregates(&d, &reports, &tree);
-    // A township reporter sees their own township's reports and the county/city ones.
-    reports.retain(|r| {
-        r.level != "township" || r.division.starts_with(&scope.prefix) || scope.prefix.len() <= 6
-    });
+    super::retain_visible(&mut reports, &scope);
     Ok(axum::Json(DisasterDetail {
         disaster: d,
         reports,
@@ -1034,9 +1031,7 @@ async fn export_disaster(
     use axum::http::header;
     let (d, scope) = load_visible(&s, &p, id, Action::Read).await?;
     let mut reports = store::reports(&s.db, &s.tree(), id).await?;
-    reports.retain(|r| {
-        r.level != "township" || r.division.starts_with(&scope.prefix) || scope.prefix.len() <= 6
-    });
+    super::retain_visible(&mut reports, &scope);
     let now = time::OffsetDateTime::now_utc().to_offset(super::deadlines::CST);
     let now_local = format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",

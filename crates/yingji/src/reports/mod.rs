@@ -136,6 +136,18 @@ fn parse_t(s: &str) -> Option<time::OffsetDateTime> {
     crate::db::parse_time(s)
 }
 
+/// Keep only the reports a reader with `scope` may see: those filed by a
+/// division inside the reader's jurisdiction subtree. Reports carry the
+/// ledgers (names, ages, addresses of the dead and missing; householders),
+/// so a county or township user of a disaster that spans counties sees
+/// neither another county's reports nor the city's (which may gather every
+/// county's ledger); the city sees all. The disaster's steps and per-county
+/// aggregates (figures only) stay whole. Every path that shows reports —
+/// detail, 快报表 and ledgers in XLSX/CSV — filters through here.
+pub fn retain_visible(reports: &mut Vec<Report>, scope: &crate::auth::Scope) {
+    reports.retain(|r| r.division.starts_with(&scope.prefix));
+}
+
 /// The county-level code of each township in the disaster.
 pub fn counties_of(townships: &[String]) -> Vec<String> {
     let mut out: Vec<String> = townships

@@ -252,3 +252,43 @@ fn accidents_chain_and_investigation() {
     assert_eq!(status_of(&s, "investigation"), Status::Missing);
     assert_eq!(status_of(&s, "supplement-window"), Status::OnTime);
 }
+
+#[test]
+fn readers_see_only_reports_of_their_subtree() {
+    let at = datetime!(2026-07-01 03:00 UTC);
+    let all = vec![
+        report("initial", "township", "140213100000", "a", at, 1),
+        report("initial", "county", "140213000000", "b", at, 1),
+        report("initial", "township", "140215100000", "c", at, 1),
+        report("initial", "county", "140215000000", "d", at, 1),
+        report("forward", "city", "140200000000", "e", at, 2),
+    ];
+    // (scope prefix, divisions seen)
+    let table: [(&str, &[&str]); 4] = [
+        (
+            "1402",
+            &[
+                "140213100000",
+                "140213000000",
+                "140215100000",
+                "140215000000",
+                "140200000000",
+            ],
+        ),
+        ("140213", &["140213100000", "140213000000"]),
+        ("140215", &["140215100000", "140215000000"]),
+        ("140213100", &["140213100000"]),
+    ];
+    for (prefix, want) in table {
+        let mut r = all.clone();
+        retain_visible(
+            &mut r,
+            &crate::auth::Scope {
+                prefix: prefix.into(),
+                org: None,
+            },
+        );
+        let seen: Vec<&str> = r.iter().map(|r| r.division.as_str()).collect();
+        assert_eq!(seen, want, "{prefix}");
+    }
+}

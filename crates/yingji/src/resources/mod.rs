@@ -30,6 +30,12 @@ const PEOPLE: T = T::Int {
 const SHORT: T = T::Text { max: 100 };
 const LONG: T = T::Text { max: 1000 };
 
+/// Personal data of most kinds: the person in charge and their phone (the
+/// duty phone of a shelter or a warehouse is a public line).
+const CONTACT: &[&str] = &["responsible", "phone"];
+/// Kinds whose every line reaches a person (teams' and villages' contacts).
+const PERSON_AND_PHONES: &[&str] = &["responsible", "phone", "duty_phone"];
+
 pub const TEAM: KindSpec = KindSpec {
     kind: "team",
     zh: "救援队伍",
@@ -65,6 +71,7 @@ pub const TEAM: KindSpec = KindSpec {
     category: Some("team_kind"),
     check: no_extra_rules,
     import_journal: ImportJournal::PerRecord,
+    personal: PERSON_AND_PHONES,
 };
 
 pub const EXPERT: KindSpec = KindSpec {
@@ -80,6 +87,7 @@ pub const EXPERT: KindSpec = KindSpec {
     category: Some("field"),
     check: no_extra_rules,
     import_journal: ImportJournal::PerRecord,
+    personal: &["responsible", "phone", "duty_phone", "address"],
 };
 
 pub const EQUIPMENT: KindSpec = KindSpec {
@@ -111,6 +119,7 @@ pub const EQUIPMENT: KindSpec = KindSpec {
     category: Some("equipment_type"),
     check: no_extra_rules,
     import_journal: ImportJournal::PerRecord,
+    personal: CONTACT,
 };
 
 pub const WAREHOUSE: KindSpec = KindSpec {
@@ -160,6 +169,7 @@ pub const WAREHOUSE: KindSpec = KindSpec {
     category: Some("level"),
     check: no_extra_rules,
     import_journal: ImportJournal::PerRecord,
+    personal: CONTACT,
 };
 
 pub const SHELTER: KindSpec = KindSpec {
@@ -208,6 +218,7 @@ pub const SHELTER: KindSpec = KindSpec {
     category: Some("shelter_class"),
     check: shelter_rules,
     import_journal: ImportJournal::PerRecord,
+    personal: CONTACT,
 };
 
 pub const SHELTER_CLASSES: &[(&str, &str, &str)] = &[
@@ -253,6 +264,7 @@ pub const ENTERPRISE: KindSpec = KindSpec {
     category: Some("industry"),
     check: enterprise_rules,
     import_journal: ImportJournal::PerRecord,
+    personal: CONTACT,
 };
 
 pub const HAZARD_SOURCE: KindSpec = KindSpec {
@@ -314,6 +326,7 @@ pub const HAZARD_SOURCE: KindSpec = KindSpec {
     category: Some("level"),
     check: no_extra_rules,
     import_journal: ImportJournal::PerRecord,
+    personal: CONTACT,
 };
 
 pub const MONITORING_POINT: KindSpec = KindSpec {
@@ -341,6 +354,7 @@ pub const MONITORING_POINT: KindSpec = KindSpec {
     category: Some("monitor_type"),
     check: no_extra_rules,
     import_journal: ImportJournal::PerRecord,
+    personal: CONTACT,
 };
 
 /// Where people live (a village, a community, a block): the demand of
@@ -393,6 +407,7 @@ pub const SETTLEMENT: KindSpec = KindSpec {
     category: Some("settlement_type"),
     check: no_extra_rules,
     import_journal: ImportJournal::PerFile,
+    personal: PERSON_AND_PHONES,
 };
 
 /// Someone who receives public warnings (预警订阅): a person or an
@@ -425,6 +440,15 @@ pub const SUBSCRIBER: KindSpec = KindSpec {
     category: Some("subscriber_type"),
     check: subscriber_rules,
     import_journal: ImportJournal::PerFile,
+    personal: &[
+        "name",
+        "address",
+        "responsible",
+        "phone",
+        "duty_phone",
+        "email",
+        "webhook_url",
+    ],
 };
 
 /// E-mail and webhook addresses must be usable.

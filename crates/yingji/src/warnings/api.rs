@@ -1099,6 +1099,20 @@ async fn deliveries(
     Path(id): Path<i64>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (w, _) = load(&s, &p, id, Action::Read).await?;
-    let (list, counts) = super::jobs::of_warning(&s.db, w.id).await?;
+    let (mut list, counts) = super::jobs::of_warning(&s.db, w.id).await?;
+    // Recipients are subscribers' personal data: in clear only for a reader
+    // who may read the subscriber registry in clear there.
+    let clear = authorize(&p, Action::ReadPersonal, "registry.subscriber").ok();
+    for d in &mut list {
+        if !clear.as_ref().is_some_and(|c| c.covers(&d.division, "")) {
+            if let Value::Object(r) = &mut d.recipient {
+                for k in ["phone", "address", "url"] {
+                    if let Some(v) = r.get_mut(k) {
+                        *v = crate::registry::mask(v);
+                    }
+                }
+            }
+        }
+    }
     Ok(axum::Json(json!({ "counts": counts, "deliveries": list })))
 }
