@@ -17,15 +17,45 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/v1/public/cap/{file}"),
 ];
 
+/// What an enterprise user may read: the registries (their own enterprise
+/// and hazard sources, and the public kinds), the divisions, the map
+/// settings and themselves. Everything else answers 403 (or 404).
+const ENTERPRISE_READS: &[&str] = &[
+    "/api/v1/registries",
+    "/api/v1/divisions",
+    "/api/v1/map/config",
+    "/api/v1/auth/me",
+    // The nearest teams, equipment, warehouses, shelters: a registry read
+    // ranked by travel time, under the registries' own rights.
+    "/api/v1/dispatch/nearest",
+];
+
+/// Queries that make a request valid, so that what answers is the
+/// authorization and not the input check.
+const QUERIES: &[(&str, &str)] = &[
+    (
+        "/api/v1/routing/route",
+        "?from=40.08,113.30&to=40.10,113.35",
+    ),
+    ("/api/v1/routing/isochrone", "?from=40.08,113.30&minutes=10"),
+    ("/api/v1/dispatch/nearest", "?at=40.08,113.30&kind=team"),
+];
+
 /// A concrete path for a templated one.
 fn fill(path: &str) -> String {
-    path.replace("{kind}", "team")
+    let query = QUERIES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map_or("", |(_, q)| *q);
+    let path = path
+        .replace("{kind}", "team")
         .replace("{code}", "DT-ZT-01")
         .replace("{day}", "2026-12-07")
         .replace("{file}", "1.xml")
         .replace("{name}", "none")
         .replace("{n}", "1")
-        .replace("{id}", "1")
+        .replace("{id}", "1");
+    format!("{path}{query}")
 }
 
 /// Every (method, path) of the OpenAPI document.
@@ -92,6 +122,43 @@ async fn every_endpoint_needs_a_login_and_read_only_roles_never_write() {
                 let st = send(Some(&observer), &app, method, path).await;
                 if (200..300).contains(&st) || st >= 500 || st == 0 {
                     failures.push(format!("observer {method} {path}: {st}"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{b}:\n{}", failures.join("\n"));
+    }
+}
+
+#[tokio::test]
+async fn the_enterprise_role_reads_only_what_it_is_meant_to() {
+    for app in apps().await {
+        let b = app.backend;
+        app.add_user(
+            "qiye",
+            yingji::auth::Role::Enterprise,
+            "140214",
+            "enterprise:1",
+        )
+        .await;
+        let qiye = app.login("qiye").await;
+        let mut failures = Vec::new();
+        for (method, path) in operations(&app).await {
+            if method != "get" || PUBLIC.contains(&(method.as_str(), path.as_str())) {
+                continue;
+            }
+            let allowed = ENTERPRISE_READS.iter().any(|p| path.starts_with(p));
+            let st = send(Some(&qiye), &app, &method, &path).await;
+            if !allowed && !matches!(st, 403 | 404) {
+                failures.push(format!("enterprise {method} {path}: {st}, want 403"));
+            }
+        }
+        // Personal-data kinds are closed to the role altogether.
+        for kind in ["subscriber", "expert", "settlement"] {
+            for suffix in ["", "/layer", "/export?format=csv"] {
+                let path = format!("/api/v1/registries/{kind}{suffix}");
+                let st = qiye.get(&path).await.status().as_u16();
+                if st != 403 {
+                    failures.push(format!("enterprise get {path}: {st}, want 403"));
                 }
             }
         }
