@@ -35,6 +35,37 @@ pub struct Config {
     pub warnings: crate::warnings::WarningsConfig,
     /// Upstream CAP sources (feeds, watched directories).
     pub upstream: crate::upstream::UpstreamConfig,
+    /// Journal anchoring: signed heads published outside the database.
+    pub anchors: AnchorConfig,
+}
+
+/// Where and how often the journal head is published (`journal::anchor`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnchorConfig {
+    /// Directory of the signed anchor files; default `<data_dir>/anchors`.
+    /// Production: a write-once mount or another host's share.
+    pub dir: Option<PathBuf>,
+    /// Ed25519 signing key (PKCS#8 PEM), created with mode 0600 at first
+    /// start if missing; default `<data_dir>/anchor-key.pem`. Keep it off
+    /// the database host's backups and out of the DBA's reach.
+    pub key_file: Option<PathBuf>,
+    /// Seconds between publications (only when the head moved); 0: never
+    /// (not even at shutdown).
+    pub interval_secs: u64,
+    /// Name of this node in the anchors; default the host name.
+    pub node: Option<String>,
+}
+
+impl Default for AnchorConfig {
+    fn default() -> Self {
+        AnchorConfig {
+            dir: None,
+            key_file: None,
+            interval_secs: 60,
+            node: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -74,6 +105,7 @@ impl Default for Config {
             dispatch: Default::default(),
             warnings: Default::default(),
             upstream: Default::default(),
+            anchors: Default::default(),
         }
     }
 }
@@ -150,7 +182,29 @@ impl Config {
                 .parse()
                 .map_err(|e| bad("YINGJI_SESSION_HOURS", format!("{e}")))?;
         }
+        if let Some(v) = get("YINGJI_ANCHOR_DIR") {
+            self.anchors.dir = (!v.is_empty()).then(|| v.into());
+        }
+        if let Some(v) = get("YINGJI_ANCHOR_KEY") {
+            self.anchors.key_file = (!v.is_empty()).then(|| v.into());
+        }
         Ok(())
+    }
+
+    /// The anchor directory in effect.
+    pub fn anchor_dir(&self) -> PathBuf {
+        self.anchors
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("anchors"))
+    }
+
+    /// The anchor signing key file in effect.
+    pub fn anchor_key_file(&self) -> PathBuf {
+        self.anchors
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("anchor-key.pem"))
     }
 
     /// The database URL in effect.
