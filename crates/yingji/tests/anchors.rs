@@ -25,7 +25,10 @@ async fn the_job_publishes_an_anchor_after_writes() {
         for _ in 0..60 {
             let a = yingji::journal::anchor::read(&app.state.config.anchor_dir(), &key).unwrap();
             assert!(a.problems.is_empty(), "{}: {:?}", app.backend, a.problems);
-            if a.checkpoints.iter().any(|c| c.seq == head && c.hash == hash) {
+            if a.checkpoints
+                .iter()
+                .any(|c| c.seq == head && c.hash == hash)
+            {
                 found = true;
                 break;
             }
@@ -37,10 +40,9 @@ async fn the_job_publishes_an_anchor_after_writes() {
             app.backend,
             file.display()
         );
-        let checkpoints =
-            yingji::journal::anchor::read(&app.state.config.anchor_dir(), &key)
-                .unwrap()
-                .checkpoints;
+        let checkpoints = yingji::journal::anchor::read(&app.state.config.anchor_dir(), &key)
+            .unwrap()
+            .checkpoints;
         let r = yingji::journal::verify_with(&app.state.db, &checkpoints)
             .await
             .unwrap();

@@ -189,7 +189,11 @@ impl Anchor {
 /// The signed bytes: every field, one per line, after a version tag (a
 /// newline in the node name is signed as a space).
 pub fn message(seq: i64, hash: &str, at: &str, node: &str) -> Vec<u8> {
-    format!("yingji-anchor-v1\n{seq}\n{hash}\n{at}\n{}", node.replace('\n', " ")).into_bytes()
+    format!(
+        "yingji-anchor-v1\n{seq}\n{hash}\n{at}\n{}",
+        node.replace('\n', " ")
+    )
+    .into_bytes()
 }
 
 /// Append one anchor line to `<dir>/anchors.jsonl` and flush it to disk.
@@ -422,7 +426,12 @@ mod tests {
         let key = Key::load(&config.anchor_key_file()).unwrap().public();
         let anchors = read(&config.anchor_dir(), &key).unwrap();
         let mut problems = anchors.problems;
-        problems.extend(verify_with(db, &anchors.checkpoints).await.unwrap().problems);
+        problems.extend(
+            verify_with(db, &anchors.checkpoints)
+                .await
+                .unwrap()
+                .problems,
+        );
         problems
     }
 
@@ -490,7 +499,9 @@ mod tests {
         assert_eq!(PublicKey::parse(&k1.public_hex()).unwrap(), k1.public());
         let a = k1.sign(3, "ab", "2026-01-01T00:00:00.000Z", "n1");
         assert!(a.signed_by(&k2.public()));
-        let other = Key::load_or_create(&dir.path().join("other.pem")).unwrap().0;
+        let other = Key::load_or_create(&dir.path().join("other.pem"))
+            .unwrap()
+            .0;
         assert!(!a.signed_by(&other.public()));
     }
 
@@ -601,7 +612,9 @@ mod tests {
                 t.name
             );
             // And an anchor signed by another key is no better.
-            let other = Key::load_or_create(&dir.path().join("other.pem")).unwrap().0;
+            let other = Key::load_or_create(&dir.path().join("other.pem"))
+                .unwrap()
+                .0;
             let forged = other.sign(4, &a.hash, &a.at, &a.node);
             assert!(!forged.signed_by(&p.key.public()));
         }
