@@ -251,6 +251,22 @@ mod tests {
     }
 
     #[test]
+    fn anchor_paths_default_to_the_data_dir_and_follow_env() {
+        let mut c = Config::from_toml("data_dir = \"/srv/y\"\n").unwrap();
+        assert_eq!(c.anchor_dir(), PathBuf::from("/srv/y/anchors"));
+        assert_eq!(c.anchor_key_file(), PathBuf::from("/srv/y/anchor-key.pem"));
+        assert_eq!(c.anchors.interval_secs, 60);
+        c.apply_env(|k| match k {
+            "YINGJI_ANCHOR_DIR" => Some("/mnt/worm".into()),
+            "YINGJI_ANCHOR_KEY" => Some("/etc/yingji/k.pem".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.anchor_dir(), PathBuf::from("/mnt/worm"));
+        assert_eq!(c.anchor_key_file(), PathBuf::from("/etc/yingji/k.pem"));
+    }
+
+    #[test]
     fn unknown_keys_and_bad_values_are_named() {
         let e = Config::from_toml("lisen = \"x\"").unwrap_err();
         assert!(e.contains("lisen"), "{e}");
