@@ -62,6 +62,10 @@ pub struct Key {
 
 const PEM_BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
 const PEM_END: &str = "-----END PRIVATE KEY-----";
+/// DER of `PrivateKeyInfo { version 0, id-Ed25519, OCTET STRING { OCTET STRING (32) } }`.
+const PKCS8_V1_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
 
 impl Key {
     /// Read the key file (PKCS#8 PEM, as `openssl genpkey -algorithm ed25519`
@@ -96,9 +100,14 @@ impl Key {
             path: path.display().to_string(),
             message,
         };
-        let rng = ring::rand::SystemRandom::new();
-        let doc = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|e| bad(e.to_string()))?;
-        let b64 = base64::engine::general_purpose::STANDARD.encode(doc.as_ref());
+        // PKCS#8 v1 (RFC 8410: a fixed prefix, then the 32-byte seed), the
+        // form OpenSSL reads and writes.
+        let mut der = PKCS8_V1_PREFIX.to_vec();
+        let mut seed = [0u8; 32];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut seed)
+            .map_err(|e| bad(e.to_string()))?;
+        der.extend_from_slice(&seed);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&der);
         let mut pem = format!("{PEM_BEGIN}\n");
         for chunk in b64.as_bytes().chunks(64) {
             pem.push_str(&String::from_utf8_lossy(chunk));
