@@ -47,14 +47,48 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCmd),
-    /// Re-hash the journal and report any edited, deleted or reordered entry.
-    Verify,
+    /// Re-hash the journal and report any edited, deleted or reordered entry;
+    /// check it against the signed anchors and any expected head.
+    Verify(VerifyArgs),
+    /// Journal anchors: the signing key's public half, publishing the head now.
+    #[command(subcommand)]
+    Anchor(AnchorCmd),
     /// CAP 1.2 alerts: validate or summarise files.
     #[command(subcommand)]
     Cap(CapCmd),
     /// Road network: build a graph from OSM, query routes, matrices, isochrones, coverage (JSON).
     #[command(subcommand)]
     Route(crate::route_cli::RouteCmd),
+}
+
+#[derive(Args, Debug)]
+struct VerifyArgs {
+    /// SEQ:HASH the chain must contain (a head saved earlier, e.g. by
+    /// `--print-head`); repeatable.
+    #[arg(long, value_name = "SEQ:HASH")]
+    expect_head: Vec<String>,
+    /// Anchor directory to check the chain against; default the configured
+    /// one (`anchors.dir`). Given explicitly, it must hold anchors.
+    #[arg(long, value_name = "DIR")]
+    anchors: Option<PathBuf>,
+    /// The anchors' public key (hex, from `yingji anchor pubkey`); default
+    /// derived from the configured key file.
+    #[arg(long, value_name = "HEX")]
+    pubkey: Option<String>,
+    /// On success print only the head as SEQ:HASH on stdout (the report goes
+    /// to stderr), for `--expect-head` later.
+    #[arg(long)]
+    print_head: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum AnchorCmd {
+    /// Print the public key (hex) of the anchor signing key, creating the key
+    /// if missing. Keep a copy off the database host.
+    Pubkey,
+    /// Sign and publish the current head now (e.g. from cron on a node that
+    /// does not serve).
+    Publish,
 }
 
 #[derive(Subcommand, Debug)]
@@ -327,29 +361,142 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(cmd) => import_cmd(config, cmd).await?,
         Command::Export(cmd) => export_cmd(config, cmd).await?,
         Command::User(cmd) => user_cmd(config, cmd).await?,
-        Command::Verify => {
-            let state = crate::open(config).await?;
-            let r = journal::verify(&state.db).await?;
-            if r.ok() {
-                let (seq, hash) = journal::head(&state.db).await?;
-                println!(
-                    "journal OK: {} entries, chain intact; head {seq} {hash}",
-                    r.entries
-                );
-            } else {
-                println!(
-                    "journal BROKEN: {} entries checked, {} problems:",
-                    r.entries,
-                    r.problems.len()
-                );
-                for p in &r.problems {
-                    println!("  - {p}");
-                }
-                return Ok(ExitCode::from(1));
+        Command::Verify(a) => return verify_cmd(config, a).await,
+        Command::Anchor(cmd) => anchor_cmd(config, cmd).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `SEQ:HASH` as a checkpoint.
+fn parse_head(text: &str) -> anyhow::Result<journal::Checkpoint> {
+    let bad = || anyhow::anyhow!("--expect-head {text:?}: expected SEQ:HASH (e.g. 1234:9f86d0…)");
+    let (seq, hash) = text.split_once(':').ok_or_else(bad)?;
+    let seq: i64 = seq.trim().parse().map_err(|_| bad())?;
+    let hash = hash.trim().to_ascii_lowercase();
+    if seq < 1 || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    Ok(journal::Checkpoint {
+        seq,
+        hash,
+        source: format!("--expect-head {seq}:…"),
+    })
+}
+
+async fn verify_cmd(config: Config, a: VerifyArgs) -> anyhow::Result<ExitCode> {
+    use journal::anchor;
+    let mut checkpoints = a
+        .expect_head
+        .iter()
+        .map(|h| parse_head(h))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let explicit = a.anchors.is_some();
+    let dir = a.anchors.unwrap_or_else(|| config.anchor_dir());
+    let key = match &a.pubkey {
+        Some(h) => Some(anchor::PublicKey::parse(h)?),
+        None => {
+            let f = config.anchor_key_file();
+            f.exists()
+                .then(|| anchor::Key::load(&f).map(|k| k.public()))
+                .transpose()?
+        }
+    };
+    let state = crate::open(config).await?;
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    let has_files = std::fs::read_dir(&dir).is_ok_and(|rd| {
+        rd.filter_map(Result::ok)
+            .any(|e| e.path().extension().and_then(|x| x.to_str()) == Some("jsonl"))
+    });
+    match (has_files, key) {
+        (true, Some(key)) => {
+            let found = anchor::read(&dir, &key)?;
+            if found.lines == 0 && explicit {
+                problems.push(format!("no anchors in {}", dir.display()));
+            }
+            notes.push(format!(
+                "{} anchors in {} ({} correctly signed)",
+                found.lines,
+                dir.display(),
+                found.checkpoints.len()
+            ));
+            problems.extend(found.problems);
+            checkpoints.extend(found.checkpoints);
+        }
+        (true, None) => problems.push(format!(
+            "anchors in {} but no public key to check them: give --pubkey HEX or the key file (anchors.key_file)",
+            dir.display()
+        )),
+        (false, _) if explicit => problems.push(format!("no anchors in {}", dir.display())),
+        (false, _) => notes.push(format!(
+            "no anchors in {}: the chain alone cannot show a truncated tail or a rewritten chain",
+            dir.display()
+        )),
+    }
+    let r = journal::verify_with(&state.db, &checkpoints).await?;
+    problems.extend(r.problems);
+    let out = |line: String| {
+        if a.print_head {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    if problems.is_empty() {
+        let (seq, hash) = journal::head(&state.db).await?;
+        out(format!(
+            "journal OK: {} entries, chain intact; head {seq} {hash}",
+            r.entries
+        ));
+        for n in notes {
+            out(format!("  {n}"));
+        }
+        if a.print_head {
+            println!("{seq}:{hash}");
+        }
+        Ok(ExitCode::SUCCESS)
+    } else {
+        out(format!(
+            "journal BROKEN: {} entries checked, {} problems:",
+            r.entries,
+            problems.len()
+        ));
+        for p in &problems {
+            out(format!("  - {p}"));
+        }
+        for n in notes {
+            out(format!("  {n}"));
+        }
+        Ok(ExitCode::from(1))
+    }
+}
+
+async fn anchor_cmd(config: Config, cmd: AnchorCmd) -> anyhow::Result<()> {
+    use journal::anchor;
+    match cmd {
+        AnchorCmd::Pubkey => {
+            let f = config.anchor_key_file();
+            let (key, created) = anchor::Key::load_or_create(&f)?;
+            if created {
+                eprintln!("created the anchor key {}", f.display());
+            }
+            println!("{}", key.public_hex());
+        }
+        AnchorCmd::Publish => {
+            let p = anchor::Publisher::open(&config)?;
+            let state = crate::open(config.clone()).await?;
+            match p.publish(&state.db).await? {
+                Some(a) => println!(
+                    "published entry {} {} to {}",
+                    a.seq,
+                    a.hash,
+                    config.anchor_dir().display()
+                ),
+                None => println!("the journal is empty: nothing to anchor"),
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn print_logins(state: &AppState) {

@@ -46,6 +46,37 @@ pub struct Config {
     pub upstream: crate::upstream::UpstreamConfig,
     /// Login and API-token settings.
     pub auth: crate::auth::throttle::AuthConfig,
+    /// Journal anchoring: signed heads published outside the database.
+    pub anchors: AnchorConfig,
+}
+
+/// Where and how often the journal head is published (`journal::anchor`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnchorConfig {
+    /// Directory of the signed anchor files; default `<data_dir>/anchors`.
+    /// Production: a write-once mount or another host's share.
+    pub dir: Option<PathBuf>,
+    /// Ed25519 signing key (PKCS#8 PEM), created with mode 0600 at first
+    /// start if missing; default `<data_dir>/anchor-key.pem`. Keep it off
+    /// the database host's backups and out of the DBA's reach.
+    pub key_file: Option<PathBuf>,
+    /// Seconds between publications (only when the head moved); 0: never
+    /// (not even at shutdown).
+    pub interval_secs: u64,
+    /// Name of this node in the anchors; default the host name.
+    pub node: Option<String>,
+}
+
+impl Default for AnchorConfig {
+    fn default() -> Self {
+        AnchorConfig {
+            dir: None,
+            key_file: None,
+            interval_secs: 60,
+            node: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -89,6 +120,7 @@ impl Default for Config {
             warnings: Default::default(),
             upstream: Default::default(),
             auth: Default::default(),
+            anchors: Default::default(),
         }
     }
 }
@@ -173,6 +205,12 @@ impl Config {
                 .parse()
                 .map_err(|e| bad("YINGJI_SESSION_HOURS", format!("{e}")))?;
         }
+        if let Some(v) = get("YINGJI_ANCHOR_DIR") {
+            self.anchors.dir = (!v.is_empty()).then(|| v.into());
+        }
+        if let Some(v) = get("YINGJI_ANCHOR_KEY") {
+            self.anchors.key_file = (!v.is_empty()).then(|| v.into());
+        }
         Ok(())
     }
 
@@ -180,6 +218,22 @@ impl Config {
     pub fn cookies_secure(&self) -> bool {
         self.secure_cookies
             .unwrap_or(!self.listen.ip().is_loopback())
+    }
+
+    /// The anchor directory in effect.
+    pub fn anchor_dir(&self) -> PathBuf {
+        self.anchors
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("anchors"))
+    }
+
+    /// The anchor signing key file in effect.
+    pub fn anchor_key_file(&self) -> PathBuf {
+        self.anchors
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("anchor-key.pem"))
     }
 
     /// The database URL in effect.
@@ -223,6 +277,22 @@ mod tests {
             .unwrap();
         assert_eq!(c.listen.port(), 7000);
         assert!(c.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn anchor_paths_default_to_the_data_dir_and_follow_env() {
+        let mut c = Config::from_toml("data_dir = \"/srv/y\"\n").unwrap();
+        assert_eq!(c.anchor_dir(), PathBuf::from("/srv/y/anchors"));
+        assert_eq!(c.anchor_key_file(), PathBuf::from("/srv/y/anchor-key.pem"));
+        assert_eq!(c.anchors.interval_secs, 60);
+        c.apply_env(|k| match k {
+            "YINGJI_ANCHOR_DIR" => Some("/mnt/worm".into()),
+            "YINGJI_ANCHOR_KEY" => Some("/etc/yingji/k.pem".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.anchor_dir(), PathBuf::from("/mnt/worm"));
+        assert_eq!(c.anchor_key_file(), PathBuf::from("/etc/yingji/k.pem"));
     }
 
     #[test]

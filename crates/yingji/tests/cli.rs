@@ -501,3 +501,274 @@ async fn subscribers_import_server_side_with_one_journal_entry() {
     let o = yingji(d, &["verify"]);
     assert!(o.status.success(), "{}", text(&o));
 }
+
+/// One more journal entry (re-importing a county's divisions journals it).
+fn write_entry(d: &std::path::Path) {
+    let o = yingji(d, &["import", "divisions", "--city", "140224"]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+async fn sqlite_pool(d: &std::path::Path) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}", d.join("yingji.db").display());
+    sqlx::AnyPool::connect(&url).await.unwrap()
+}
+
+/// The attacker who can write the database: edit a payload, recompute every
+/// hash from the first entry on, fix the head. The chain verifies again.
+async fn rewrite_whole_chain(d: &std::path::Path) {
+    use sqlx::Row;
+    let pool = sqlite_pool(d).await;
+    sqlx::query("UPDATE journal SET payload = '{\"divisions\":0}' WHERE seq = 1")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let rows = sqlx::query("SELECT * FROM journal ORDER BY seq")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    let mut prev = "genesis".to_string();
+    for r in &rows {
+        let seq: i64 = r.get("seq");
+        let f = |c: &str| -> String { r.get::<String, _>(c) };
+        let hash = yingji::journal::entry_hash(
+            seq,
+            &f("at"),
+            &f("actor"),
+            &f("jurisdiction"),
+            &f("module"),
+            &f("entity"),
+            &f("entity_id"),
+            &f("kind"),
+            &f("payload"),
+            &prev,
+        );
+        sqlx::query("UPDATE journal SET prev_hash = $1, hash = $2 WHERE seq = $3")
+            .bind(&prev)
+            .bind(&hash)
+            .bind(seq)
+            .execute(&pool)
+            .await
+            .unwrap();
+        prev = hash;
+    }
+    sqlx::query("UPDATE journal_head SET hash = $1 WHERE id = 1")
+        .bind(&prev)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+/// SQLite only, like the other CLI tests (the store-level anchor tests in
+/// `journal::anchor` run on both databases).
+#[tokio::test]
+async fn anchors_and_expected_heads_catch_truncation() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for _ in 0..4 {
+        write_entry(d);
+    }
+    // The public key, for the auditor; the key file is private.
+    let o = yingji(d, &["anchor", "pubkey"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let pubkey = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert_eq!(pubkey.len(), 64, "{pubkey}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.join("anchor-key.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let o = yingji(d, &["anchor", "publish"]);
+    assert!(text(&o).contains("published entry 4"), "{}", text(&o));
+    write_entry(d);
+    write_entry(d);
+    let o = yingji(d, &["anchor", "publish"]);
+    assert!(text(&o).contains("published entry 6"), "{}", text(&o));
+    write_entry(d);
+
+    // Happy path: anchors (default directory, and given with the key) and
+    // the saved head all match.
+    let o = yingji(d, &["verify", "--print-head"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let saved = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert!(saved.starts_with("7:") && saved.len() == 66, "{saved}");
+    let anchors = d.join("anchors");
+    let o = yingji(
+        d,
+        &[
+            "verify",
+            "--expect-head",
+            &saved,
+            "--anchors",
+            anchors.to_str().unwrap(),
+            "--pubkey",
+            &pubkey,
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("2 anchors"), "{}", text(&o));
+
+    // Truncate entries 6 and 7 and point the head at entry 5.
+    let pool = sqlite_pool(d).await;
+    sqlx::query("DELETE FROM journal WHERE seq > 5")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE journal_head SET seq = 5, hash = (SELECT hash FROM journal WHERE seq = 5) WHERE id = 1",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    // The chain alone cannot see it (anchors moved away for a moment).
+    std::fs::rename(&anchors, d.join("elsewhere")).unwrap();
+    let o = yingji(d, &["verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+    std::fs::rename(d.join("elsewhere"), &anchors).unwrap();
+    // An expected head catches it.
+    let o = yingji(d, &["verify", "--expect-head", &saved]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("entry 7: missing") && text(&o).contains("tail truncated"),
+        "{}",
+        text(&o)
+    );
+    // So do the anchors (entry 6 was anchored).
+    let o = yingji(d, &["verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("entry 6: missing") && text(&o).contains("anchors.jsonl:2"),
+        "{}",
+        text(&o)
+    );
+    // A bad --expect-head is named.
+    let o = yingji(d, &["verify", "--expect-head", "7"]);
+    assert!(
+        !o.status.success() && text(&o).contains("SEQ:HASH"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[tokio::test]
+async fn anchors_catch_a_rewritten_chain_and_forged_anchors_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for _ in 0..3 {
+        write_entry(d);
+    }
+    let o = yingji(d, &["anchor", "publish"]);
+    assert!(text(&o).contains("published entry 3"), "{}", text(&o));
+    let o = yingji(d, &["verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    rewrite_whole_chain(d).await;
+    let anchors = d.join("anchors");
+    std::fs::rename(&anchors, d.join("elsewhere")).unwrap();
+    let o = yingji(d, &["verify"]);
+    assert!(
+        o.status.success(),
+        "the rewritten chain verifies on its own: {}",
+        text(&o)
+    );
+    std::fs::rename(d.join("elsewhere"), &anchors).unwrap();
+    let o = yingji(d, &["verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("entry 3: hash") && text(&o).contains("rewritten"),
+        "{}",
+        text(&o)
+    );
+
+    // The attacker edits the anchor's hash to the new head: its signature
+    // no longer holds.
+    let pool = sqlite_pool(d).await;
+    let new_hash: String = sqlx::query_scalar("SELECT hash FROM journal_head WHERE id = 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let file = anchors.join("anchors.jsonl");
+    let mut a: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&file).unwrap().trim()).unwrap();
+    a["hash"] = new_hash.into();
+    std::fs::write(&file, format!("{a}\n")).unwrap();
+    let o = yingji(d, &["verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("anchors.jsonl:1 (entry 3): signature invalid"),
+        "{}",
+        text(&o)
+    );
+    // Checked with the auditor's copy of the public key, not the key file's.
+    let other = tempfile::tempdir().unwrap();
+    let o = yingji(other.path(), &["anchor", "pubkey"]);
+    let other_key = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    let o = yingji(d, &["anchor", "publish"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = yingji(d, &["verify", "--pubkey", &other_key]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("anchors.jsonl:2"), "{}", text(&o));
+}
+
+/// The server publishes the head at start and at a clean shutdown (SIGTERM).
+#[cfg(unix)]
+#[test]
+fn serve_publishes_the_head_at_start_and_at_shutdown() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_entry(d);
+    let cfg = d.join("c.toml");
+    std::fs::write(&cfg, "[anchors]\ninterval_secs = 3600\nnode = \"n1\"\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yingji"))
+        .arg("--data-dir")
+        .arg(d)
+        .arg("--config")
+        .arg(&cfg)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("YINGJI_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.contains("listening"), "{line}");
+    let file = d.join("anchors/anchors.jsonl");
+    let anchors = |n: usize| -> Vec<serde_json::Value> {
+        for _ in 0..100 {
+            let got: Vec<serde_json::Value> = std::fs::read_to_string(&file)
+                .unwrap_or_default()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            if got.len() >= n {
+                return got;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("fewer than {n} anchors in {}", file.display());
+    };
+    assert_eq!(anchors(1)[0]["seq"], 1);
+    assert_eq!(anchors(1)[0]["node"], "n1");
+    write_entry(d);
+    let o = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(child.wait().unwrap().success());
+    let got = anchors(2);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1]["seq"], 2);
+    let o = yingji(d, &["verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+}

@@ -146,6 +146,7 @@ async fn map_config(
 
 /// Bind and serve until Ctrl-C / SIGTERM.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let anchors = crate::journal::anchor::spawn(&state).map_err(std::io::Error::other)?;
     let monitor = crate::reports::jobs::spawn(state.clone(), std::time::Duration::from_secs(60));
     let outbox = crate::warnings::jobs::spawn(state.clone());
     let readers = crate::upstream::jobs::spawn(&state);
@@ -162,6 +163,9 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     }
     for r in readers {
         r.abort();
+    }
+    if let Some(a) = anchors {
+        a.stop().await;
     }
     result
 }

@@ -5,14 +5,16 @@
 //! the previous entry's hash, so editing, deleting or reordering any entry
 //! breaks the chain and `yingji verify` finds it. The journal is at once the
 //! audit trail, the timeline of a record, the live feed (SSE) and the outbox
-//! that side-effect workers read.
+//! that side-effect workers read. `anchor` publishes the signed head outside
+//! the database, so a truncated or wholly rewritten chain is caught too.
 
+pub mod anchor;
 pub mod api;
 mod jobs;
 mod store;
 
 pub use jobs::{Feed, Subscription};
-pub use store::{append, head, list, verify, ListFilter, VerifyReport};
+pub use store::{append, head, list, verify, verify_with, Checkpoint, ListFilter, VerifyReport};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};

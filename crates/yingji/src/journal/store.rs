@@ -175,9 +175,33 @@ impl VerifyReport {
     }
 }
 
+/// An (entry, hash) pair the chain must contain, and where the claim comes
+/// from (an anchor line, `--expect-head`), for the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub source: String,
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..16).unwrap_or(hash)
+}
+
 /// Re-hash the whole chain: every entry's hash, every link, no gaps, and the
 /// head matching the last entry (so a deleted tail is caught too).
 pub async fn verify(db: &Db) -> Result<VerifyReport, DbError> {
+    verify_with(db, &[]).await
+}
+
+/// [`verify`], and every checkpoint's entry must be in the chain with
+/// exactly the checkpoint's hash. Checkpoints published outside the
+/// database (anchors) catch what the chain alone cannot: a truncated tail
+/// with the head adjusted, or a whole chain rewritten consistently.
+pub async fn verify_with(db: &Db, checkpoints: &[Checkpoint]) -> Result<VerifyReport, DbError> {
+    let mut expect: Vec<&Checkpoint> = checkpoints.iter().collect();
+    expect.sort_by_key(|c| c.seq);
+    let mut next = 0usize;
     let mut problems = Vec::new();
     let mut prev_hash = "genesis".to_string();
     let mut expected_seq = 1i64;
@@ -211,15 +235,41 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, DbError> {
                     "entry {seq}: content does not match its hash (edited)"
                 ));
             }
+            while let Some(c) = expect.get(next).filter(|c| c.seq <= seq) {
+                if c.seq < seq {
+                    problems.push(format!(
+                        "entry {}: missing, but {} has it (hash {}…)",
+                        c.seq,
+                        c.source,
+                        short(&c.hash)
+                    ));
+                } else if c.hash != e.hash {
+                    problems.push(format!(
+                        "entry {seq}: hash {}… differs from {} ({}…): the chain was rewritten after it was anchored",
+                        short(&e.hash),
+                        c.source,
+                        short(&c.hash)
+                    ));
+                }
+                next += 1;
+            }
             prev_hash = e.hash;
             expected_seq = seq + 1;
         }
     }
-    let (head_seq, head_hash) = head(db).await?;
-    if head_seq != expected_seq - 1 || head_hash != prev_hash {
+    let last = expected_seq - 1;
+    for c in &expect[next..] {
         problems.push(format!(
-            "head says entry {head_seq} but the chain ends at {} (entries deleted or head altered)",
-            expected_seq - 1
+            "entry {}: missing, but {} has it (hash {}…); the chain ends at {last} (tail truncated)",
+            c.seq,
+            c.source,
+            short(&c.hash)
+        ));
+    }
+    let (head_seq, head_hash) = head(db).await?;
+    if head_seq != last || head_hash != prev_hash {
+        problems.push(format!(
+            "head says entry {head_seq} but the chain ends at {last} (entries deleted or head altered)"
         ));
     }
     Ok(VerifyReport {
