@@ -191,7 +191,13 @@ mod tests {
         assert!(allow.allows_ip("10.1.2.7".parse().unwrap()));
         assert!(!allow.allows_ip("10.1.3.7".parse().unwrap()));
         assert!(allow.allows_host("hooks.bureau.local"));
-        assert!(Config::default().warnings.channels.webhook.allow.entries().is_empty());
+        assert!(Config::default()
+            .warnings
+            .channels
+            .webhook
+            .allow
+            .entries()
+            .is_empty());
         let e = Config::from_toml("[warnings.channels.webhook]\nallow = [\"10.1.2.0/40\"]\n")
             .unwrap_err();
         assert!(e.contains("10.1.2.0/40"), "{e}");
