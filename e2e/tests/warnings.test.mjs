@@ -66,7 +66,8 @@ before(async () => {
   const conf = path.join(confDir, 'yingji.toml')
   writeFileSync(
     conf,
-    `[warnings]\nworker_interval_ms = 200\n\n[warnings.channels.broadcast]\nhost = "127.0.0.1"\nport = ${mqttPort}\n`,
+    // The failing webhook listens on this machine: allowed as a bureau's own system would be.
+    `[warnings]\nworker_interval_ms = 200\n\n[warnings.channels.webhook]\nallow = ["127.0.0.1"]\n\n[warnings.channels.broadcast]\nhost = "127.0.0.1"\nport = ${mqttPort}\n`,
   )
   server = await startBackend({ env: { YINGJI_CONFIG: conf } })
   browser = await launch()

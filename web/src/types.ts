@@ -940,7 +940,10 @@ export interface DeliveryRecord {
   state: 'pending' | 'delivered' | 'dead'
   attempts: number
   next_at: string
-  last_error: string
+  /** The last attempt's HTTP status, if it got one. */
+  http_status: number | null
+  /** The last attempt's outcome in short (`http_5xx`, `refused_private_address`, `timeout` …); empty before any attempt. Never the receiver's reply. */
+  reason: string
   delivered_at: string | null
 }
 export interface ChannelCount {

@@ -8,11 +8,15 @@ import {
   hoursFromNow,
   pct,
   placeOf,
+  DELIVERY_REASONS,
+  reasonKey,
   prefill,
   shareColour,
   splitProblems,
 } from '../src/utils/warnings'
 import type { WarningDraft, WarningTemplate } from '../src/types'
+import zh from '../src/i18n/zh-CN'
+import en from '../src/i18n/en'
 
 const rain: WarningTemplate = { key: 'rainstorm', event_zh: '暴雨', event_en: 'Rainstorm', instructions: ['b', 'y', 'o', 'r'] }
 const gale: WarningTemplate = { key: 'gale', event_zh: '大风', event_en: 'Gale', instructions: ['gb', 'gy', 'go', 'gr'] }
@@ -100,5 +104,23 @@ describe('geometry helpers', () => {
   })
   it('hours from now in RFC 3339 UTC', () => {
     expect(hoursFromNow(2, Date.UTC(2026, 0, 1, 0, 0, 0, 500))).toBe('2026-01-01T02:00:00Z')
+  })
+})
+
+describe('delivery reasons', () => {
+  it('every reason code the server gives has words in both languages', () => {
+    for (const code of [...DELIVERY_REASONS, 'other']) {
+      expect((zh.warning.result as Record<string, string>)[code], code).toBeTruthy()
+      expect((en.warning.result as Record<string, string>)[code], code).toBeTruthy()
+    }
+    expect(DELIVERY_REASONS).toContain('refused_private_address')
+  })
+
+  it('unknown codes read as other, no code as nothing', () => {
+    expect(reasonKey('refused_private_address')).toBe('refused_private_address')
+    expect(reasonKey('http_5xx')).toBe('http_5xx')
+    expect(reasonKey('something_new')).toBe('other')
+    expect(reasonKey('')).toBeNull()
+    expect(reasonKey(null)).toBeNull()
   })
 })

@@ -34,7 +34,7 @@ use tokio::task::JoinHandle;
 
 use crate::error::ConfigError;
 use crate::message::{broadcast_division, idempotency_key, Message, Recipient};
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Reason};
 
 /// Default topic prefix.
 pub const DEFAULT_TOPIC_PREFIX: &str = "yingji/broadcast";
@@ -206,19 +206,27 @@ impl BroadcastChannel {
     /// fails. Delivered on PUBACK.
     pub async fn deliver(&self, msg: &Message, recipient: &Recipient) -> Outcome {
         let Recipient::Broadcast { division_code } = recipient else {
-            return Outcome::failed(format!(
-                "the broadcast channel cannot deliver to a {} recipient",
-                recipient.kind()
-            ));
+            return Outcome::failed(
+                Reason::InvalidRecipient,
+                format!(
+                    "the broadcast channel cannot deliver to a {} recipient",
+                    recipient.kind()
+                ),
+            );
         };
         let division = match broadcast_division(division_code) {
             Ok(d) => d,
-            Err(e) => return Outcome::failed(e.to_string()),
+            Err(e) => return Outcome::failed(Reason::InvalidRecipient, e.to_string()),
         };
         let topic = self.topic(division.as_str());
         let payload = match serde_json::to_vec(&Self::payload(msg, recipient)) {
             Ok(p) => p,
-            Err(e) => return Outcome::failed(format!("cannot serialise payload: {e}")),
+            Err(e) => {
+                return Outcome::failed(
+                    Reason::MessageError,
+                    format!("cannot serialise payload: {e}"),
+                )
+            }
         };
 
         // One publish at a time: the event-loop task pairs our publish with
@@ -247,22 +255,31 @@ impl BroadcastChannel {
             .await
         {
             // The connection is dropped (not put back).
-            return Outcome::retry(format!("MQTT publish to {topic} failed: {e}"));
+            return Outcome::retry(
+                Reason::MqttError,
+                format!("MQTT publish to {topic} failed: {e}"),
+            );
         }
         let timeout = Duration::from_millis(self.config.ack_timeout_ms);
         match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(Ok(pkid))) => {
                 *guard = Some(conn);
-                Outcome::Delivered {
-                    detail: format!("MQTT PUBACK for packet {pkid} on {topic}"),
-                }
+                Outcome::delivered(
+                    Reason::Delivered,
+                    format!("MQTT PUBACK for packet {pkid} on {topic}"),
+                )
             }
-            Ok(Ok(Err(e))) => Outcome::retry(format!("MQTT connection error: {e}")),
-            Ok(Err(_)) => Outcome::retry("MQTT event loop stopped"),
-            Err(_) => Outcome::retry(format!(
-                "no MQTT PUBACK from {}:{} within {} ms",
-                self.config.host, self.config.port, self.config.ack_timeout_ms
-            )),
+            Ok(Ok(Err(e))) => {
+                Outcome::retry(Reason::MqttError, format!("MQTT connection error: {e}"))
+            }
+            Ok(Err(_)) => Outcome::retry(Reason::MqttError, "MQTT event loop stopped"),
+            Err(_) => Outcome::retry(
+                Reason::Timeout,
+                format!(
+                    "no MQTT PUBACK from {}:{} within {} ms",
+                    self.config.host, self.config.port, self.config.ack_timeout_ms
+                ),
+            ),
         }
     }
 

@@ -6,7 +6,7 @@ use crate::broadcast::{BroadcastChannel, BroadcastConfig};
 use crate::email::{EmailChannel, EmailConfig};
 use crate::error::ConfigError;
 use crate::message::{ChannelKind, Message, MessageOptions, Recipient};
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Reason};
 use crate::retry::RetryPolicy;
 use crate::sms::{SmsChannel, SmsConfig};
 use crate::webhook::{WebhookChannel, WebhookConfig};
@@ -105,7 +105,10 @@ impl Channels {
     pub async fn deliver(&self, msg: &Message, recipient: &Recipient) -> Outcome {
         match self.get(recipient.kind()) {
             Some(c) => c.deliver(msg, recipient).await,
-            None => Outcome::failed(format!("no {} channel is configured", recipient.kind())),
+            None => Outcome::failed(
+                Reason::NotConfigured,
+                format!("no {} channel is configured", recipient.kind()),
+            ),
         }
     }
 }

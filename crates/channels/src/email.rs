@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ConfigError;
 use crate::http::error_chain;
 use crate::message::{idempotency_key, Message, Recipient};
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Reason};
 
 /// How the SMTP connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -221,23 +221,27 @@ impl EmailChannel {
     /// Sends `msg` to a [`Recipient::Email`]; any other recipient fails.
     pub async fn deliver(&self, msg: &Message, recipient: &Recipient) -> Outcome {
         let Recipient::Email { address } = recipient else {
-            return Outcome::failed(format!(
-                "the email channel cannot deliver to a {} recipient",
-                recipient.kind()
-            ));
+            return Outcome::failed(
+                Reason::InvalidRecipient,
+                format!(
+                    "the email channel cannot deliver to a {} recipient",
+                    recipient.kind()
+                ),
+            );
         };
         let email = match self.build_email(msg, recipient, address) {
             Ok(e) => e,
-            Err(reason) => return Outcome::failed(reason),
+            Err(reason) => return Outcome::failed(Reason::InvalidRecipient, reason),
         };
         match self.transport.send(email).await {
-            Ok(resp) => Outcome::Delivered {
-                detail: format!(
+            Ok(resp) => Outcome::delivered(
+                Reason::Delivered,
+                format!(
                     "SMTP {} {}",
                     resp.code(),
                     resp.message().collect::<Vec<_>>().join(" ")
                 ),
-            },
+            ),
             Err(e) => classify_smtp_error(&e),
         }
     }
@@ -246,16 +250,22 @@ impl EmailChannel {
 fn classify_smtp_error(e: &lettre::transport::smtp::Error) -> Outcome {
     let text = error_chain(e);
     if e.is_permanent() {
-        Outcome::failed(format!("SMTP permanent error: {text}"))
+        Outcome::failed(
+            Reason::SmtpPermanent,
+            format!("SMTP permanent error: {text}"),
+        )
     } else if e.is_transient() {
-        Outcome::retry(format!("SMTP transient error: {text}"))
+        Outcome::retry(
+            Reason::SmtpTransient,
+            format!("SMTP transient error: {text}"),
+        )
     } else if e.is_timeout() {
-        Outcome::retry(format!("SMTP timeout: {text}"))
+        Outcome::retry(Reason::Timeout, format!("SMTP timeout: {text}"))
     } else if e.is_client() {
-        Outcome::failed(format!("SMTP client error: {text}"))
+        Outcome::failed(Reason::SmtpPermanent, format!("SMTP client error: {text}"))
     } else {
         // Connection, TLS, unexpected or unreadable responses.
-        Outcome::retry(format!("SMTP error: {text}"))
+        Outcome::retry(Reason::SmtpTransient, format!("SMTP error: {text}"))
     }
 }
 

@@ -23,6 +23,12 @@ pub enum RecipientError {
     /// Not an `http(s)://` URL.
     #[error("webhook URL {0}")]
     Url(String),
+    /// The webhook URL's host is an address that is not public (loopback,
+    /// private, link-local …) and not allow-listed.
+    #[error(
+        "webhook URL points to an address that is not public (loopback, private, link-local …)"
+    )]
+    PrivateAddress,
     /// The webhook secret is empty.
     #[error("webhook secret is empty")]
     EmptySecret,

@@ -4,8 +4,9 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
+use crate::address::RefusedAddress;
 use crate::error::ConfigError;
-use crate::outcome::{ErrorClass, Outcome};
+use crate::outcome::{ErrorClass, Outcome, Reason};
 use crate::retry::parse_retry_after;
 
 /// Most response-body bytes read (for delivery details and SMS success checks).
@@ -21,27 +22,75 @@ pub(crate) fn client(
     connect_timeout: Duration,
     user_agent: &str,
 ) -> Result<reqwest::Client, ConfigError> {
+    builder(timeout, connect_timeout, user_agent)
+        .build()
+        .map_err(|e| ConfigError::Http(e.to_string()))
+}
+
+/// The builder behind [`client`].
+pub(crate) fn builder(
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: &str,
+) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(user_agent)
-        .build()
-        .map_err(|e| ConfigError::Http(e.to_string()))
 }
 
-/// The outcome of a transport-level error (no HTTP status received).
+/// The outcome of a transport-level error (no HTTP status received): a
+/// destination the address guard refused is a permanent failure; timeouts,
+/// connection and TLS errors are retried.
 pub(crate) fn transport_error(e: &reqwest::Error) -> Outcome {
+    if let Some(r) = find_in_chain::<RefusedAddress>(e) {
+        return Outcome::failed(Reason::RefusedPrivateAddress, r.to_string());
+    }
     if e.is_builder() {
-        return Outcome::failed(format!("invalid request: {}", error_chain(e)));
+        return Outcome::failed(
+            Reason::InvalidRecipient,
+            format!("invalid request: {}", error_chain(e)),
+        );
     }
     if e.is_timeout() {
-        return Outcome::retry(format!("timed out: {}", error_chain(e)));
+        return Outcome::retry(Reason::Timeout, format!("timed out: {}", error_chain(e)));
+    }
+    if find_in_chain::<rustls::Error>(e).is_some() {
+        return Outcome::retry(Reason::TlsError, format!("TLS: {}", error_chain(e)));
     }
     if e.is_connect() {
-        return Outcome::retry(format!("connection failed: {}", error_chain(e)));
+        return Outcome::retry(
+            Reason::ConnectError,
+            format!("connection failed: {}", error_chain(e)),
+        );
     }
-    Outcome::retry(format!("request failed: {}", error_chain(e)))
+    Outcome::retry(
+        Reason::RequestError,
+        format!("request failed: {}", error_chain(e)),
+    )
+}
+
+/// The first error of type `T` in `e`'s source chain (looking inside
+/// `std::io::Error`s, whose `source` skips the error they wrap).
+pub(crate) fn find_in_chain<'a, T: std::error::Error + 'static>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(t) = err.downcast_ref::<T>() {
+            return Some(t);
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if let Some(inner) = io.get_ref() {
+                if let Some(found) = find_in_chain::<T>(inner) {
+                    return Some(found);
+                }
+            }
+        }
+        cur = err.source();
+    }
+    None
 }
 
 /// `e` and its sources, joined by `: `.
@@ -59,7 +108,8 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-/// Classifies a non-2xx HTTP status (pure):
+/// Classifies an HTTP status (pure; the outcome's [`Reason`] is
+/// [`Reason::Http`]); `body_excerpt` (may be empty) only goes into the text:
 /// - 408, 5xx → retry ([`ErrorClass::Transient`]), honouring `Retry-After`;
 /// - 429 → retry ([`ErrorClass::RateLimited`]), honouring `Retry-After`;
 /// - anything else (other 4xx, 1xx, 3xx — redirects are not followed) →
@@ -77,10 +127,9 @@ pub fn classify_status(
     } else {
         format!(": {body_excerpt}")
     };
+    let code = Reason::Http(status);
     match status {
-        200..=299 => Outcome::Delivered {
-            detail: format!("HTTP {status}{excerpt}"),
-        },
+        200..=299 => Outcome::delivered(code, format!("HTTP {status}{excerpt}")),
         408 | 429 | 500..=599 => Outcome::Retry {
             after: retry_after.and_then(|v| parse_retry_after(v, now)),
             reason: format!("HTTP {status}{excerpt}"),
@@ -89,8 +138,9 @@ pub fn classify_status(
             } else {
                 ErrorClass::Transient
             },
+            code,
         },
-        _ => Outcome::failed(format!("HTTP {status}{excerpt}")),
+        _ => Outcome::failed(code, format!("HTTP {status}{excerpt}")),
     }
 }
 

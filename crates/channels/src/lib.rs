@@ -11,7 +11,8 @@
 //!   alert's CAP XML ([`Message::cap_xml`], from [`yingji_cap::to_xml`]).
 //! - **Webhook** — [`WebhookChannel`]: POST of the CAP XML or JSON, signed
 //!   with HMAC-SHA256 ([`sign`], [`verify_signature`] for receivers), with an
-//!   `Idempotency-Key`.
+//!   `Idempotency-Key`; only to public addresses, checked after DNS
+//!   resolution, unless allow-listed ([`AllowList`], [`classify_ip`]).
 //! - **SMS** — [`SmsChannel`]: a configurable HTTP SMS-gateway API (JSON or
 //!   form body template, success pointer), mainland or E.164 numbers
 //!   ([`normalize_phone`]), the 【signature】 in front.
@@ -43,6 +44,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod address;
 mod broadcast;
 mod channel;
 mod email;
@@ -58,6 +60,10 @@ mod webhook;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use address::{
+    check_literal_host, check_webhook_url, classify_ip, classify_ipv4, classify_ipv6, lookup_with,
+    system_lookup, AddressClass, AllowEntry, AllowList, GuardedResolver, Lookup, RefusedAddress,
+};
 pub use broadcast::{BroadcastChannel, BroadcastConfig, DEFAULT_TOPIC_PREFIX};
 pub use channel::{Channel, Channels, ChannelsConfig};
 pub use email::{EmailChannel, EmailConfig, SmtpTls};
@@ -71,7 +77,7 @@ pub use message::{
     idempotency_key, truncate_chars, ChannelKind, Message, MessageOptions, Recipient,
     WebhookFormat, DEFAULT_MAX_TEXT_CHARS,
 };
-pub use outcome::{ErrorClass, Outcome};
+pub use outcome::{ErrorClass, Outcome, Reason};
 pub use retry::{
     parse_retry_after, retry_policy, DeadLetter, Disposition, RetryDecision, RetryPolicy,
 };

@@ -175,10 +175,10 @@ impl RetryPolicy {
         rng: &mut R,
     ) -> Disposition {
         match outcome {
-            Outcome::Delivered { detail } => Disposition::Delivered {
+            Outcome::Delivered { detail, .. } => Disposition::Delivered {
                 detail: detail.clone(),
             },
-            Outcome::Failed { reason } => Disposition::DeadLetter {
+            Outcome::Failed { reason, .. } => Disposition::DeadLetter {
                 cause: DeadLetter::Permanent,
                 reason: reason.clone(),
             },
@@ -186,6 +186,7 @@ impl RetryPolicy {
                 after,
                 reason,
                 class,
+                ..
             } => match self.decide(attempt, *class, *after, rng) {
                 RetryDecision::RetryAfter(delay) => Disposition::Retry {
                     delay,

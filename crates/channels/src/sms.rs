@@ -41,7 +41,7 @@ use serde_json::Value;
 use crate::error::{ConfigError, RecipientError};
 use crate::http;
 use crate::message::{idempotency_key, truncate_chars, Message, Recipient};
-use crate::outcome::{ErrorClass, Outcome};
+use crate::outcome::{ErrorClass, Outcome, Reason};
 
 /// HTTP method for the gateway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -243,14 +243,17 @@ impl SmsChannel {
     /// Sends `msg` to a [`Recipient::Sms`]; any other recipient fails.
     pub async fn deliver(&self, msg: &Message, recipient: &Recipient) -> Outcome {
         let Recipient::Sms { phone } = recipient else {
-            return Outcome::failed(format!(
-                "the sms channel cannot deliver to a {} recipient",
-                recipient.kind()
-            ));
+            return Outcome::failed(
+                Reason::InvalidRecipient,
+                format!(
+                    "the sms channel cannot deliver to a {} recipient",
+                    recipient.kind()
+                ),
+            );
         };
         let phone = match normalize_phone(phone) {
             Ok(p) => p,
-            Err(e) => return Outcome::failed(e.to_string()),
+            Err(e) => return Outcome::failed(Reason::InvalidRecipient, e.to_string()),
         };
         let key = idempotency_key(&msg.identifier, recipient);
         let text = self.text_for(msg);
@@ -275,7 +278,12 @@ impl SmsChannel {
                 Ok(b) => request
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .body(b),
-                Err(e) => return Outcome::failed(format!("cannot serialise body: {e}")),
+                Err(e) => {
+                    return Outcome::failed(
+                        Reason::MessageError,
+                        format!("cannot serialise body: {e}"),
+                    )
+                }
             },
             SmsBody::Form(fields) => {
                 let rendered: BTreeMap<&str, String> = fields
@@ -315,16 +323,15 @@ pub fn classify_response(
         return http::classify_status(status, retry_after, now, &excerpt);
     }
     let (Some(pointer), Some(expected)) = (&success.pointer, &success.equals) else {
-        return Outcome::Delivered {
-            detail: format!("HTTP {status}: {excerpt}"),
-        };
+        return Outcome::delivered(Reason::Http(status), format!("HTTP {status}: {excerpt}"));
     };
     let doc: Value = match serde_json::from_str(body) {
         Ok(v) => v,
         Err(_) => {
-            return Outcome::retry(format!(
-                "HTTP {status} with a body that is not JSON: {excerpt}"
-            ))
+            return Outcome::retry(
+                Reason::GatewayUnreadable,
+                format!("HTTP {status} with a body that is not JSON: {excerpt}"),
+            )
         }
     };
     let message = success
@@ -335,15 +342,17 @@ pub fn classify_response(
         .map(|m| format!(" ({m})"))
         .unwrap_or_default();
     let Some(actual) = doc.pointer(pointer) else {
-        return Outcome::failed(format!(
-            "gateway answer has no {pointer}{message}: {excerpt}"
-        ));
+        return Outcome::failed(
+            Reason::GatewayUnreadable,
+            format!("gateway answer has no {pointer}{message}: {excerpt}"),
+        );
     };
     let shown = value_text(actual);
     if values_match(actual, expected) {
-        Outcome::Delivered {
-            detail: format!("HTTP {status}, {pointer} = {shown}: {excerpt}"),
-        }
+        Outcome::delivered(
+            Reason::Http(status),
+            format!("HTTP {status}, {pointer} = {shown}: {excerpt}"),
+        )
     } else if success
         .rate_limited_values
         .iter()
@@ -353,15 +362,20 @@ pub fn classify_response(
             after: retry_after.and_then(|v| crate::retry::parse_retry_after(v, now)),
             reason: format!("gateway throttled: {pointer} = {shown}{message}"),
             class: ErrorClass::RateLimited,
+            code: Reason::GatewayBusy,
         }
     } else if success.retry_values.iter().any(|v| values_match(actual, v)) {
         Outcome::Retry {
             after: retry_after.and_then(|v| crate::retry::parse_retry_after(v, now)),
             reason: format!("gateway asked to retry: {pointer} = {shown}{message}"),
             class: ErrorClass::Transient,
+            code: Reason::GatewayBusy,
         }
     } else {
-        Outcome::failed(format!("gateway refused: {pointer} = {shown}{message}"))
+        Outcome::failed(
+            Reason::GatewayRefused,
+            format!("gateway refused: {pointer} = {shown}{message}"),
+        )
     }
 }
 

@@ -14,16 +14,27 @@
 //! 2xx is delivered; 408, 429, 5xx, timeouts and connection errors are
 //! retried (honouring `Retry-After`); any other status, redirects included,
 //! is a permanent failure.
+//!
+//! Only public addresses are reached, unless allow-listed
+//! ([`WebhookConfig::allow`]): the URL's host is checked after DNS
+//! resolution and the connection goes to the checked address (see
+//! [`crate::GuardedResolver`]); a refused destination is a permanent
+//! failure ([`crate::Reason::RefusedPrivateAddress`]) and no connection is
+//! made. Redirects are not followed and system proxy settings are ignored.
+//! The receiver's answer body is never read into the outcome: only its
+//! status counts.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::address::{check_literal_host, system_lookup, AllowList, GuardedResolver, Lookup};
 use crate::error::ConfigError;
 use crate::http;
 use crate::message::{idempotency_key, Message, Recipient, WebhookFormat};
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Reason};
 
 /// Signature header name.
 pub const SIGNATURE_HEADER: &str = "X-Yingji-Signature";
@@ -45,6 +56,11 @@ pub struct WebhookConfig {
     pub connect_timeout_ms: u64,
     /// `User-Agent` header. Default `yingji-channels/<version>`.
     pub user_agent: String,
+    /// Destinations that are not public but may be reached all the same
+    /// (the bureau's own systems): CIDR blocks, addresses, host names —
+    /// `["10.1.2.0/24", "hooks.bureau.local"]`. Default none: loopback,
+    /// private (RFC 1918), link-local, CGNAT, unique-local … are refused.
+    pub allow: AllowList,
 }
 
 impl Default for WebhookConfig {
@@ -53,6 +69,7 @@ impl Default for WebhookConfig {
             timeout_ms: 10_000,
             connect_timeout_ms: 5_000,
             user_agent: http::USER_AGENT.to_string(),
+            allow: AllowList::default(),
         }
     }
 }
@@ -61,18 +78,30 @@ impl Default for WebhookConfig {
 #[derive(Debug, Clone)]
 pub struct WebhookChannel {
     client: reqwest::Client,
+    allow: Arc<AllowList>,
 }
 
 impl WebhookChannel {
-    /// Builds the HTTP client.
+    /// Builds the HTTP client (host names looked up by the system resolver).
     pub fn new(config: &WebhookConfig) -> Result<Self, ConfigError> {
-        Ok(WebhookChannel {
-            client: http::client(
-                Duration::from_millis(config.timeout_ms),
-                Duration::from_millis(config.connect_timeout_ms),
-                &config.user_agent,
-            )?,
-        })
+        Self::with_lookup(config, system_lookup())
+    }
+
+    /// Builds the HTTP client with host names looked up by `lookup` (for
+    /// tests); the addresses found go through the same guard.
+    pub fn with_lookup(config: &WebhookConfig, lookup: Lookup) -> Result<Self, ConfigError> {
+        let allow = Arc::new(config.allow.clone());
+        let client = http::builder(
+            Duration::from_millis(config.timeout_ms),
+            Duration::from_millis(config.connect_timeout_ms),
+            &config.user_agent,
+        )
+        // A proxy would resolve and reach the host itself, past the guard.
+        .no_proxy()
+        .dns_resolver(Arc::new(GuardedResolver::new(allow.clone(), lookup)))
+        .build()
+        .map_err(|e| ConfigError::Http(e.to_string()))?;
+        Ok(WebhookChannel { client, allow })
     }
 
     /// POSTs `msg` to a [`Recipient::Webhook`]; any other recipient fails.
@@ -83,19 +112,35 @@ impl WebhookChannel {
             format,
         } = recipient
         else {
-            return Outcome::failed(format!(
-                "the webhook channel cannot deliver to a {} recipient",
-                recipient.kind()
-            ));
+            return Outcome::failed(
+                Reason::InvalidRecipient,
+                format!(
+                    "the webhook channel cannot deliver to a {} recipient",
+                    recipient.kind()
+                ),
+            );
         };
         if let Err(e) = recipient.validate() {
-            return Outcome::failed(e.to_string());
+            return Outcome::failed(Reason::InvalidRecipient, e.to_string());
+        }
+        let parsed = match reqwest::Url::parse(url.trim()) {
+            Ok(u) => u,
+            Err(e) => return Outcome::failed(Reason::InvalidRecipient, e.to_string()),
+        };
+        // IP-literal hosts are not looked up, so the resolver never sees them.
+        if let Err(e) = check_literal_host(&parsed, &self.allow) {
+            return Outcome::failed(Reason::RefusedPrivateAddress, e.to_string());
         }
         let body: Vec<u8> = match format {
             WebhookFormat::Cap => msg.cap_xml.clone().into_bytes(),
             WebhookFormat::Json => match serde_json::to_vec(&msg.json) {
                 Ok(b) => b,
-                Err(e) => return Outcome::failed(format!("cannot serialise JSON: {e}")),
+                Err(e) => {
+                    return Outcome::failed(
+                        Reason::MessageError,
+                        format!("cannot serialise JSON: {e}"),
+                    )
+                }
             },
         };
         let signature = sign(secret.as_bytes(), &body);
@@ -105,7 +150,7 @@ impl WebhookChannel {
             .unwrap_or(0);
         let request = self
             .client
-            .post(url.as_str())
+            .post(parsed)
             .header(reqwest::header::CONTENT_TYPE, format.content_type())
             .header(SIGNATURE_HEADER, signature)
             .header(TIMESTAMP_HEADER, timestamp.to_string())
@@ -121,13 +166,9 @@ impl WebhookChannel {
         };
         let status = resp.status().as_u16();
         let retry_after = http::retry_after(resp.headers());
-        let body = http::read_body(resp).await;
-        http::classify_status(
-            status,
-            retry_after.as_deref(),
-            SystemTime::now(),
-            &http::excerpt(&body),
-        )
+        // The body is the receiver's to say: it is neither kept nor shown.
+        drop(resp);
+        http::classify_status(status, retry_after.as_deref(), SystemTime::now(), "")
     }
 }
 

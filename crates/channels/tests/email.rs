@@ -109,7 +109,7 @@ async fn delivers_with_utf8_subject_and_cap_attachment() {
     };
     let o = ch.deliver(&msg, &r).await;
     match &o {
-        Outcome::Delivered { detail } => assert!(detail.contains("250"), "{detail}"),
+        Outcome::Delivered { detail, .. } => assert!(detail.contains("250"), "{detail}"),
         other => panic!("expected delivered, got {other:?}"),
     }
 

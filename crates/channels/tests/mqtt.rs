@@ -98,7 +98,7 @@ async fn publishes_to_the_division_topic_and_reports_puback() {
     };
     let o = ch.deliver(&msg, &r).await;
     match &o {
-        Outcome::Delivered { detail } => {
+        Outcome::Delivered { detail, .. } => {
             assert!(
                 detail.contains("PUBACK") && detail.contains(code),
                 "{detail}"

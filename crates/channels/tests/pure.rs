@@ -451,9 +451,7 @@ fn disposition_from_outcomes() {
     assert_eq!(
         p.disposition(
             1,
-            &Outcome::Delivered {
-                detail: "HTTP 200".into()
-            },
+            &Outcome::delivered(Reason::Http(200), "HTTP 200"),
             &mut rng
         ),
         Disposition::Delivered {
@@ -461,7 +459,7 @@ fn disposition_from_outcomes() {
         }
     );
     assert_eq!(
-        p.disposition(1, &Outcome::failed("HTTP 400"), &mut rng),
+        p.disposition(1, &Outcome::failed(Reason::Http(400), "HTTP 400"), &mut rng),
         Disposition::DeadLetter {
             cause: DeadLetter::Permanent,
             reason: "HTTP 400".into()
@@ -473,6 +471,7 @@ fn disposition_from_outcomes() {
             after: Some(Duration::from_secs(30)),
             reason: "HTTP 503".into(),
             class: ErrorClass::Transient,
+            code: Reason::Http(503),
         },
         &mut rng,
     ) {
@@ -483,7 +482,7 @@ fn disposition_from_outcomes() {
         other => panic!("{other:?}"),
     }
     assert_eq!(
-        p.disposition(8, &Outcome::retry("timeout"), &mut rng),
+        p.disposition(8, &Outcome::retry(Reason::Timeout, "timeout"), &mut rng),
         Disposition::DeadLetter {
             cause: DeadLetter::Exhausted { attempts: 8 },
             reason: "timeout".into()
@@ -566,6 +565,13 @@ fn http_status_table() {
     for (status, ra, want, class, after) in cases {
         let o = classify_status(*status, *ra, now, "");
         assert_eq!(o.status(), *want, "{status}");
+        assert_eq!(o.code(), Reason::Http(*status), "{status}");
+        assert_eq!(o.code().http_status(), Some(*status));
+        assert_eq!(
+            o.code().code(),
+            format!("http_{}xx", status / 100),
+            "{status}"
+        );
         assert_eq!(o.error_class(), *class, "{status}");
         if let Outcome::Retry { after: a, .. } = &o {
             assert_eq!(*a, after.map(Duration::from_secs), "{status}");
@@ -968,7 +974,10 @@ async fn channels_route_by_recipient_kind() {
             },
         )
         .await;
-    assert_eq!(o, Outcome::failed("no sms channel is configured"));
+    assert_eq!(
+        o,
+        Outcome::failed(Reason::NotConfigured, "no sms channel is configured")
+    );
     // A mismatched adapter fails permanently.
     let hook = channels.get(ChannelKind::Webhook).unwrap();
     let o = hook
@@ -980,4 +989,39 @@ async fn channels_route_by_recipient_kind() {
         )
         .await;
     assert_eq!(o.error_class(), Some(ErrorClass::Permanent));
+}
+
+#[test]
+fn reason_codes_are_listed() {
+    for r in [
+        Reason::Delivered,
+        Reason::Http(100),
+        Reason::Http(204),
+        Reason::Http(302),
+        Reason::Http(404),
+        Reason::Http(503),
+        Reason::Http(999),
+        Reason::RefusedPrivateAddress,
+        Reason::InvalidRecipient,
+        Reason::Timeout,
+        Reason::ConnectError,
+        Reason::TlsError,
+        Reason::RequestError,
+        Reason::GatewayRefused,
+        Reason::GatewayBusy,
+        Reason::GatewayUnreadable,
+        Reason::SmtpPermanent,
+        Reason::SmtpTransient,
+        Reason::MqttError,
+        Reason::NotConfigured,
+        Reason::MessageError,
+    ] {
+        assert!(Reason::CODES.contains(&r.code()), "{r:?}");
+    }
+    assert_eq!(Reason::Http(404).code(), "http_4xx");
+    assert_eq!(
+        Reason::RefusedPrivateAddress.code(),
+        "refused_private_address"
+    );
+    assert_eq!(Reason::Timeout.http_status(), None);
 }

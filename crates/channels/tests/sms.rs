@@ -175,7 +175,7 @@ async fn json_gateway_success_and_request_shape() {
     let r = sms("+86 138 0013 8000");
     let o = ch.deliver(&msg, &r).await;
     match &o {
-        Outcome::Delivered { detail } => assert!(detail.contains("/code = 0"), "{detail}"),
+        Outcome::Delivered { detail, .. } => assert!(detail.contains("/code = 0"), "{detail}"),
         other => panic!("expected delivered, got {other:?}"),
     }
     let got = log.lock().unwrap().clone();

@@ -111,13 +111,57 @@ async fn receiver() -> (SocketAddr, Log) {
     (serve(app).await, log)
 }
 
+/// The test receivers listen on loopback: allow-listed here, as a bureau
+/// would list its own systems.
 fn channel() -> WebhookChannel {
     WebhookChannel::new(&WebhookConfig {
         timeout_ms: 500,
         connect_timeout_ms: 500,
+        allow: AllowList::parse(["127.0.0.1/32"]).unwrap(),
         ..WebhookConfig::default()
     })
     .unwrap()
+}
+
+/// The default guard: no allow-list.
+fn guarded(lookup: Option<Lookup>) -> WebhookChannel {
+    let config = WebhookConfig {
+        timeout_ms: 500,
+        connect_timeout_ms: 500,
+        ..WebhookConfig::default()
+    };
+    match lookup {
+        Some(l) => WebhookChannel::with_lookup(&config, l).unwrap(),
+        None => WebhookChannel::new(&config).unwrap(),
+    }
+}
+
+/// A server that counts every connection and request it gets.
+async fn counter(bind: &str) -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let n = Arc::new(AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind(bind).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = n.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            seen.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                let _ = sock
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 6\r\nconnection: close\r\n\r\nsecret",
+                    )
+                    .await;
+            });
+        }
+    });
+    (addr, n)
 }
 
 fn hook(addr: SocketAddr, path: &str, format: WebhookFormat) -> Recipient {
@@ -141,12 +185,8 @@ async fn cap_xml_is_signed_and_delivered() {
     let msg = common::message("webhook-cap");
     let r = hook(addr, "ok", WebhookFormat::Cap);
     let outcome = channel().deliver(&msg, &r).await;
-    assert_eq!(
-        outcome,
-        Outcome::Delivered {
-            detail: "HTTP 202: queued".into()
-        }
-    );
+    // The answer's status only: the body ("queued") is not read into it.
+    assert_eq!(outcome, Outcome::delivered(Reason::Http(202), "HTTP 202"));
 
     let got = log.lock().unwrap().clone();
     assert_eq!(got.len(), 1);
@@ -215,13 +255,16 @@ async fn service_unavailable_is_retried_after_the_hint() {
             after,
             reason,
             class,
+            ..
         } => {
             assert_eq!(*after, Some(Duration::from_secs(7)));
             assert_eq!(*class, ErrorClass::Transient);
             assert!(
-                reason.contains("503") && reason.contains("maintenance"),
-                "{reason}"
+                reason.contains("503") && !reason.contains("maintenance"),
+                "the receiver's body is not kept: {reason}"
             );
+            assert_eq!(o.code(), Reason::Http(503));
+            assert_eq!(o.code().code(), "http_5xx");
         }
         other => panic!("expected a retry, got {other:?}"),
     }
@@ -266,12 +309,8 @@ async fn bad_request_fails_permanently() {
             &hook(addr, "bad", WebhookFormat::Cap),
         )
         .await;
-    assert_eq!(
-        o,
-        Outcome::Failed {
-            reason: "HTTP 400: unknown alert format".into()
-        }
-    );
+    assert_eq!(o, Outcome::failed(Reason::Http(400), "HTTP 400"));
+    assert_eq!(o.code().code(), "http_4xx");
 }
 
 #[tokio::test]
@@ -285,6 +324,7 @@ async fn redirects_are_not_followed() {
         .await;
     assert_eq!(o.status(), "failed", "{o:?}");
     assert!(o.text().contains("301"));
+    assert_eq!(o.code(), Reason::Http(301));
     let paths: Vec<&str> = log.lock().unwrap().iter().map(|c| c.path).collect();
     assert_eq!(paths, ["moved"]);
 }
@@ -309,10 +349,12 @@ async fn timeout_is_retried() {
             reason,
             class,
             after,
+            ..
         } => {
             assert_eq!(*class, ErrorClass::Transient);
             assert_eq!(*after, None);
             assert!(reason.contains("timed out"), "{reason}");
+            assert_eq!(o.code(), Reason::Timeout);
         }
         other => panic!("expected a retry, got {other:?}"),
     }
@@ -332,6 +374,152 @@ async fn connection_refused_is_retried() {
         .await;
     assert_eq!(o.status(), "retry", "{o:?}");
     assert_eq!(o.error_class(), Some(ErrorClass::Transient));
+    assert_eq!(o.code(), Reason::ConnectError);
+}
+
+#[tokio::test]
+async fn tls_failures_are_classified() {
+    // https:// to a plain HTTP server: the handshake fails.
+    let (addr, _n) = counter("127.0.0.1:0").await;
+    let o = channel()
+        .deliver(
+            &common::message("webhook-tls"),
+            &Recipient::Webhook {
+                url: format!("https://{addr}/ok"),
+                secret: "s".into(),
+                format: WebhookFormat::Cap,
+            },
+        )
+        .await;
+    assert_eq!(o.status(), "retry", "{o:?}");
+    assert_eq!(o.code(), Reason::TlsError, "{o:?}");
+}
+
+#[tokio::test]
+async fn private_destinations_are_refused_without_a_connection() {
+    use std::sync::atomic::Ordering;
+    let (v4, n4) = counter("127.0.0.1:0").await;
+    let (v6, n6) = counter("[::1]:0").await;
+    let (p4, p6) = (v4.port(), v6.port());
+    // Another loopback address on the same port as [::1]'s server.
+    let (_, n_other) = counter(&format!("127.0.0.2:{p6}")).await;
+    // Names that resolve to loopback in a DNS the subscriber controls.
+    let lookup = lookup_with(|host: String| async move {
+        Ok(match host.as_str() {
+            "rebind.example.net" => vec!["127.0.0.1".parse().unwrap()],
+            "mixed.example.net" => vec!["127.0.0.2".parse().unwrap(), "::1".parse().unwrap()],
+            _ => Vec::new(),
+        })
+    });
+    let urls = [
+        format!("http://127.0.0.1:{p4}/ok"),
+        format!("http://127.1:{p4}/ok"),
+        format!("http://2130706433:{p4}/ok"),
+        format!("http://0x7f000001:{p4}/ok"),
+        format!("http://[::ffff:127.0.0.1]:{p4}/ok"),
+        format!("http://[::1]:{p6}/ok"),
+        format!("http://0.0.0.0:{p4}/ok"),
+        "http://169.254.169.254/latest/meta-data/".to_string(),
+        format!("http://localhost:{p4}/ok"),
+        format!("http://rebind.example.net:{p4}/ok"),
+        format!("http://mixed.example.net:{p6}/ok"),
+    ];
+    let msg = common::message("webhook-private");
+    for (i, url) in urls.iter().enumerate() {
+        // The system resolver for localhost, the injected one for the rest.
+        let ch = if url.contains("example.net") {
+            guarded(Some(lookup.clone()))
+        } else {
+            guarded(None)
+        };
+        if !url.contains("localhost") && !url.contains("example.net") {
+            // IP literals are refused before any lookup or connection.
+            assert!(
+                check_webhook_url(url, &AllowList::default()).is_err(),
+                "{url}"
+            );
+        }
+        let r = Recipient::Webhook {
+            url: url.clone(),
+            secret: "s".into(),
+            format: WebhookFormat::Json,
+        };
+        let o = ch.deliver(&msg, &r).await;
+        assert_eq!(o.code(), Reason::RefusedPrivateAddress, "{i} {url}: {o:?}");
+        assert_eq!(o.code().code(), "refused_private_address");
+        assert_eq!(o.status(), "failed", "a permanent failure: {url}");
+        assert!(!o.text().contains("secret"), "{o:?}");
+    }
+    assert_eq!(n4.load(Ordering::SeqCst), 0, "no connection to 127.0.0.1");
+    assert_eq!(n6.load(Ordering::SeqCst), 0, "no connection to [::1]");
+
+    // The same receivers, allow-listed, are reached: the guard, not the
+    // test servers, refused them above.
+    let allowing = WebhookChannel::with_lookup(
+        &WebhookConfig {
+            allow: AllowList::parse(["127.0.0.1", "::1"]).unwrap(),
+            ..WebhookConfig::default()
+        },
+        lookup,
+    )
+    .unwrap();
+    for url in [
+        format!("http://127.0.0.1:{p4}/ok"),
+        format!("http://[::1]:{p6}/ok"),
+        format!("http://rebind.example.net:{p4}/ok"),
+        // Only the vetted address of a name is connected to: ::1, not 127.0.0.2.
+        format!("http://mixed.example.net:{p6}/ok"),
+    ] {
+        let r = Recipient::Webhook {
+            url: url.clone(),
+            secret: "s".into(),
+            format: WebhookFormat::Json,
+        };
+        let o = allowing.deliver(&msg, &r).await;
+        assert_eq!(
+            o,
+            Outcome::delivered(Reason::Http(200), "HTTP 200"),
+            "{url}"
+        );
+    }
+    assert_eq!(n4.load(Ordering::SeqCst), 2);
+    assert_eq!(n6.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        n_other.load(Ordering::SeqCst),
+        0,
+        "127.0.0.2 was not vetted"
+    );
+}
+
+#[tokio::test]
+async fn an_allow_listed_host_name_may_resolve_to_a_private_address() {
+    let (addr, log) = receiver().await;
+    let lookup = lookup_with(|_host: String| async move { Ok(vec!["127.0.0.1".parse().unwrap()]) });
+    let ch = WebhookChannel::with_lookup(
+        &WebhookConfig {
+            allow: AllowList::parse(["hooks.bureau.local"]).unwrap(),
+            ..WebhookConfig::default()
+        },
+        lookup,
+    )
+    .unwrap();
+    let msg = common::message("webhook-named");
+    let url = |host: &str| Recipient::Webhook {
+        url: format!("http://{host}:{}/ok", addr.port()),
+        secret: "s".into(),
+        format: WebhookFormat::Cap,
+    };
+    assert!(ch
+        .deliver(&msg, &url("Hooks.Bureau.Local"))
+        .await
+        .is_delivered());
+    // Another name resolving to the same address is not allow-listed.
+    let o = ch.deliver(&msg, &url("other.bureau.local")).await;
+    assert_eq!(o.code(), Reason::RefusedPrivateAddress, "{o:?}");
+    // Nor is the address itself.
+    let o = ch.deliver(&msg, &url("127.0.0.1")).await;
+    assert_eq!(o.code(), Reason::RefusedPrivateAddress, "{o:?}");
+    assert_eq!(log.lock().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -357,5 +545,6 @@ async fn invalid_recipients_fail_without_a_request() {
     ] {
         let o = ch.deliver(&msg, &r).await;
         assert_eq!(o.status(), "failed", "{r:?}: {o:?}");
+        assert_eq!(o.code(), Reason::InvalidRecipient, "{r:?}: {o:?}");
     }
 }

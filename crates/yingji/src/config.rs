@@ -265,6 +265,28 @@ mod tests {
     }
 
     #[test]
+    fn webhook_allow_list_entries_are_checked_when_read() {
+        let c = Config::from_toml(
+            "[warnings.channels.webhook]\nallow = [\"10.1.2.0/24\", \"hooks.bureau.local\"]\n",
+        )
+        .unwrap();
+        let allow = &c.warnings.channels.webhook.allow;
+        assert!(allow.allows_ip("10.1.2.7".parse().unwrap()));
+        assert!(!allow.allows_ip("10.1.3.7".parse().unwrap()));
+        assert!(allow.allows_host("hooks.bureau.local"));
+        assert!(Config::default()
+            .warnings
+            .channels
+            .webhook
+            .allow
+            .entries()
+            .is_empty());
+        let e = Config::from_toml("[warnings.channels.webhook]\nallow = [\"10.1.2.0/40\"]\n")
+            .unwrap_err();
+        assert!(e.contains("10.1.2.0/40"), "{e}");
+    }
+
+    #[test]
     fn file_then_env_override_defaults() {
         let mut c = Config::from_toml(
             "listen = \"0.0.0.0:9000\"\n[map]\ntile_url = \"https://t0.tianditu.gov.cn/{z}/{x}/{y}\"\ncenter = [113.0, 40.0]\nzoom = 9\n",

@@ -363,6 +363,9 @@ async fn published_warnings_reach_subscribers_by_signed_webhook_with_retries_and
     for db in dbs {
         let app = TestApp::start_with(db, |c| {
             c.warnings.webhook_secret = Some("platform-key".into());
+            // The test receivers are on this machine (a bureau's own system).
+            c.warnings.channels.webhook.allow =
+                yingji_channels::AllowList::parse(["127.0.0.1"]).unwrap();
             c.warnings.worker_interval_ms = 100;
             c.warnings.channels.retry.base_ms = 50;
             c.warnings.channels.retry.cap_ms = 200;
@@ -587,6 +590,9 @@ async fn targeting_lists_villages_and_subscribers_refuses_bad_shapes_and_coverag
     for db in dbs {
         let app = TestApp::start_with(db, |c| {
             c.warnings.webhook_secret = Some("platform-key".into());
+            // The test receivers are on this machine (a bureau's own system).
+            c.warnings.channels.webhook.allow =
+                yingji_channels::AllowList::parse(["127.0.0.1"]).unwrap();
             c.warnings.worker_interval_ms = 100;
             c.warnings.channels.retry.base_ms = 20;
             c.warnings.channels.retry.cap_ms = 50;

@@ -127,3 +127,34 @@ export function circleRing(lon: number, lat: number, radiusM: number, n = 48): [
 export function hoursFromNow(h: number, now = Date.now()): string {
   return new Date(now + h * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
+
+/** The reason codes a delivery record may carry (`yingji_channels::Reason::CODES`); each has a `warning.result.*` message. */
+export const DELIVERY_REASONS = [
+  'delivered',
+  'http_1xx',
+  'http_2xx',
+  'http_3xx',
+  'http_4xx',
+  'http_5xx',
+  'http_other',
+  'refused_private_address',
+  'invalid_recipient',
+  'timeout',
+  'connect_error',
+  'tls_error',
+  'request_error',
+  'gateway_refused',
+  'gateway_busy',
+  'gateway_unreadable',
+  'smtp_permanent',
+  'smtp_transient',
+  'mqtt_error',
+  'not_configured',
+  'message_error',
+] as const
+
+/** The `warning.result.*` key of a delivery's reason (`other` for a code this UI does not know), or null before any attempt. */
+export function reasonKey(reason: string | null | undefined): string | null {
+  if (!reason) return null
+  return (DELIVERY_REASONS as readonly string[]).includes(reason) ? reason : 'other'
+}

@@ -514,6 +514,18 @@ ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
 "#,
     },
+    Migration {
+        version: 10,
+        name: "delivery_reason",
+        // A delivery keeps the HTTP status and a reason code; the receiver's
+        // answer text (`last_error`, which held the first 200 characters of
+        // a webhook's reply) is no longer written, and what it held is wiped.
+        sql: r#"
+ALTER TABLE deliveries ADD COLUMN http_status BIGINT;
+ALTER TABLE deliveries ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+UPDATE deliveries SET last_error = '';
+"#,
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), DbError> {

@@ -219,6 +219,7 @@ impl Gen<'_> {
             dicts: &self.dicts,
             scope: &scope,
             scope_code: &city,
+            webhook_allow: &self.s.config.warnings.channels.webhook.allow,
         };
         let v = registry::validate(kind, &m, &ctx).map_err(|e| DemoError::Invalid {
             kind: kind.kind.into(),

@@ -285,9 +285,11 @@ fn prepare(
     s: &AppState,
     dicts: &Dictionaries,
 ) -> Result<Valid, Vec<FieldError>> {
-    prepare_with(spec, p, scope, input, &s.tree(), dicts, None)
+    let allow = &s.config.warnings.channels.webhook.allow;
+    prepare_with(spec, p, scope, input, &s.tree(), dicts, allow, None)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn prepare_with(
     spec: &KindSpec,
     p: &Principal,
@@ -295,6 +297,7 @@ fn prepare_with(
     input: &Map<String, Value>,
     tree: &crate::divisions::Tree,
     dicts: &Dictionaries,
+    webhook_allow: &yingji_channels::AllowList,
     aids: Option<&Aids>,
 ) -> Result<Valid, Vec<FieldError>> {
     let ctx = Ctx {
@@ -302,6 +305,7 @@ fn prepare_with(
         dicts,
         scope,
         scope_code: &p.division,
+        webhook_allow,
     };
     let mut v = validate_with(spec, input, &ctx, aids)?;
     if p.role == Role::Enterprise && spec.kind == "hazard_source" {
@@ -675,6 +679,7 @@ fn check_file(
     scope: &Scope,
     tree: &crate::divisions::Tree,
     dicts: &Dictionaries,
+    webhook_allow: &yingji_channels::AllowList,
     file_name: &str,
     bytes: &[u8],
     limits: &crate::sheet::XlsxLimits,
@@ -700,7 +705,7 @@ fn check_file(
             }
         };
         let m = c.map(cells);
-        match prepare_with(spec, p, scope, &m, tree, dicts, Some(&aids)) {
+        match prepare_with(spec, p, scope, &m, tree, dicts, webhook_allow, Some(&aids)) {
             Ok(v) => match keys.entry((v.division.as_str().to_string(), v.name.clone())) {
                 std::collections::hash_map::Entry::Occupied(first) => problems.push(
                     FieldError::new(
@@ -763,16 +768,27 @@ pub async fn import_rows(
     let dicts = store::load_dictionaries(&s.db).await?;
     let started = std::time::Instant::now();
     let checked = {
-        let (p, scope, tree, name, bytes, limits) = (
+        let (p, scope, tree, name, bytes, config) = (
             p.clone(),
             scope.clone(),
             s.tree(),
             file_name.to_string(),
             bytes.clone(),
-            s.config.xlsx,
+            s.config.clone(),
         );
         tokio::task::spawn_blocking(move || {
-            check_file(spec, &p, &scope, &tree, &dicts, &name, &bytes, &limits)
+            let allow = &config.warnings.channels.webhook.allow;
+            check_file(
+                spec,
+                &p,
+                &scope,
+                &tree,
+                &dicts,
+                allow,
+                &name,
+                &bytes,
+                &config.xlsx,
+            )
         })
         .await
         .map_err(|e| ApiError::Internal(format!("import check: {e}")))??

@@ -73,7 +73,7 @@ pub struct KindSpec {
     /// The attr whose value is the record's category (for filters and map styling).
     pub category: Option<&'static str>,
     /// Cross-field rules; may also fill derived attrs.
-    pub check: fn(&mut Map<String, Value>) -> Vec<FieldError>,
+    pub check: fn(&mut Map<String, Value>, &Ctx) -> Vec<FieldError>,
     /// How a file import is journaled.
     pub import_journal: ImportJournal,
     /// Keys (common or attr) of the fields that are personal data: shown
@@ -264,6 +264,9 @@ pub struct Ctx<'a> {
     pub scope: &'a crate::auth::Scope,
     /// Root for name lookups of divisions.
     pub scope_code: &'a Code,
+    /// Non-public webhook destinations the configuration allows
+    /// (`[warnings.channels.webhook] allow`).
+    pub webhook_allow: &'a yingji_channels::AllowList,
 }
 
 fn text_of(v: &Value) -> Option<String> {
@@ -500,7 +503,7 @@ pub fn validate_with(
         }
     }
     if errors.is_empty() {
-        errors.extend((spec.check)(&mut attrs));
+        errors.extend((spec.check)(&mut attrs, ctx));
     }
     if !errors.is_empty() {
         return Err(errors);

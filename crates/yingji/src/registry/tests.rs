@@ -69,6 +69,7 @@ fn check(input: Map<String, Value>, scope_prefix: &str) -> Result<Valid, Vec<Fie
         dicts: &d,
         scope: &scope,
         scope_code: &code,
+        webhook_allow: &yingji_channels::AllowList::default(),
     };
     validate(&crate::resources::TEAM, &input, &ctx)
 }

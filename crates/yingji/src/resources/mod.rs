@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::http::FieldError;
-use crate::registry::{FieldSpec, FieldType as T, ImportJournal, KindSpec, Opt};
+use crate::registry::{Ctx, FieldSpec, FieldType as T, ImportJournal, KindSpec, Opt};
 
 const fn f(
     key: &'static str,
@@ -216,7 +216,7 @@ pub const SHELTER: KindSpec = KindSpec {
         f("facilities", "配套设施", "Facilities", T::List, false),
     ],
     category: Some("shelter_class"),
-    check: shelter_rules,
+    check: |a, _| shelter_rules(a),
     import_journal: ImportJournal::PerRecord,
     personal: CONTACT,
 };
@@ -262,7 +262,7 @@ pub const ENTERPRISE: KindSpec = KindSpec {
         ),
     ],
     category: Some("industry"),
-    check: enterprise_rules,
+    check: |a, _| enterprise_rules(a),
     import_journal: ImportJournal::PerRecord,
     personal: CONTACT,
 };
@@ -451,8 +451,11 @@ pub const SUBSCRIBER: KindSpec = KindSpec {
     ],
 };
 
-/// E-mail and webhook addresses must be usable.
-fn subscriber_rules(a: &mut Map<String, Value>) -> Vec<FieldError> {
+/// E-mail and webhook addresses must be usable; a webhook must not point
+/// at an address that is not public (loopback, private, link-local …)
+/// unless the configuration allows it. (Host names are checked again when
+/// resolved, at every delivery: that is the real guard.)
+fn subscriber_rules(a: &mut Map<String, Value>, ctx: &Ctx) -> Vec<FieldError> {
     let mut out = Vec::new();
     if let Some(e) = a
         .get("email")
@@ -474,9 +477,13 @@ fn subscriber_rules(a: &mut Map<String, Value>) -> Vec<FieldError> {
         .and_then(Value::as_str)
         .filter(|u| !u.is_empty())
     {
-        match url::Url::parse(u) {
-            Ok(p) if matches!(p.scheme(), "http" | "https") && p.host().is_some() => {}
-            _ => out.push(FieldError::new(
+        match yingji_channels::check_webhook_url(u, ctx.webhook_allow) {
+            Ok(()) => {}
+            Err(yingji_channels::RecipientError::PrivateAddress) => out.push(FieldError::new(
+                "webhook_url",
+                "不能指向内网、本机或保留地址（如 127.0.0.1、10.x、169.254.x）；本单位自有系统请由管理员加入 [warnings.channels.webhook] allow",
+            )),
+            Err(_) => out.push(FieldError::new(
                 "webhook_url",
                 "应为 http:// 或 https:// 地址",
             )),
@@ -503,7 +510,7 @@ pub fn kind(name: &str) -> Option<&'static KindSpec> {
     KINDS.iter().copied().find(|k| k.kind == name)
 }
 
-fn no_extra_rules(_: &mut Map<String, Value>) -> Vec<FieldError> {
+fn no_extra_rules(_: &mut Map<String, Value>, _: &Ctx) -> Vec<FieldError> {
     Vec::new()
 }
 

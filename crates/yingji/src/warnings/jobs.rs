@@ -8,6 +8,11 @@
 //! every attempt carries the same idempotency key, so a crash between
 //! sending and recording repeats the send and the receiver drops the copy.
 //! Several nodes may run the worker: a row is leased before it is sent.
+//!
+//! A delivery record keeps what happened in short — the HTTP status, if
+//! any, and a reason code ([`yingji_channels::Reason::code`]:
+//! `refused_private_address`, `timeout`, `http_5xx` …) — never the
+//! receiver's answer text (a webhook is the subscriber's to point anywhere).
 
 use std::collections::HashMap;
 
@@ -15,7 +20,7 @@ use serde_json::{json, Value};
 use sqlx::any::AnyRow;
 use time::{Duration, OffsetDateTime};
 use yingji_channels::{
-    hmac_sha256, idempotency_key, Channels, Disposition, Message, Recipient, WebhookFormat,
+    hmac_sha256, idempotency_key, Channels, Disposition, Message, Reason, Recipient, WebhookFormat,
 };
 
 use crate::db::{col, format_time, values_placeholders, Backend, Db, DbError, Tx};
@@ -144,7 +149,11 @@ pub struct Delivery {
     pub state: String,
     pub attempts: i64,
     pub next_at: String,
-    pub last_error: String,
+    /// The last attempt's HTTP status, if it got one.
+    pub http_status: Option<i64>,
+    /// The last attempt's outcome in short (`http_2xx`,
+    /// `refused_private_address`, `timeout` …; empty before any attempt).
+    pub reason: String,
     pub delivered_at: Option<String>,
 }
 
@@ -166,7 +175,8 @@ fn delivery_from_row(r: &AnyRow) -> Result<Delivery, DbError> {
         state: col(r, "state")?,
         attempts: col(r, "attempts")?,
         next_at: col(r, "next_at")?,
-        last_error: col(r, "last_error")?,
+        http_status: col(r, "http_status")?,
+        reason: col(r, "reason")?,
         delivered_at: col(r, "delivered_at")?,
     })
 }
@@ -237,7 +247,8 @@ struct Attempted {
     id: i64,
     state: &'static str,
     next_at: String,
-    error: String,
+    http_status: Option<i64>,
+    reason: &'static str,
     delivered: Option<String>,
 }
 
@@ -248,11 +259,12 @@ async fn record(s: &AppState, done: &mut Vec<Attempted>) -> Result<(), DbError> 
     let mut tx = s.db.begin().await?;
     for a in done.iter() {
         sqlx::query(
-            "UPDATE deliveries SET state = $1, attempts = attempts + 1, next_at = $2, last_error = $3, delivered_at = $4, lease_until = NULL WHERE id = $5 AND state = 'pending'",
+            "UPDATE deliveries SET state = $1, attempts = attempts + 1, next_at = $2, http_status = $3, reason = $4, delivered_at = $5, lease_until = NULL WHERE id = $6 AND state = 'pending'",
         )
         .bind(a.state)
         .bind(a.next_at.as_str())
-        .bind(a.error.as_str())
+        .bind(a.http_status)
+        .bind(a.reason)
         .bind(a.delivered.as_deref())
         .bind(a.id)
         .execute(&mut *tx.inner)
@@ -306,12 +318,14 @@ pub async fn run_due(
         .map(|(id, attempts, msg, recipient)| async move {
             let outcome = match (msg, recipient) {
                 (Some(m), Ok(rcp)) => channels.deliver(&m, &rcp).await,
-                (None, _) => yingji_channels::Outcome::Failed {
-                    reason: "the message is missing or unreadable".into(),
-                },
-                (_, Err(e)) => yingji_channels::Outcome::Failed {
-                    reason: format!("recipient: {e}"),
-                },
+                (None, _) => yingji_channels::Outcome::failed(
+                    Reason::MessageError,
+                    "the message is missing or unreadable",
+                ),
+                (_, Err(e)) => yingji_channels::Outcome::failed(
+                    Reason::InvalidRecipient,
+                    format!("recipient: {e}"),
+                ),
             };
             (id, attempts, outcome)
         })
@@ -329,28 +343,29 @@ pub async fn run_due(
         let attempt = u32::try_from(attempts + 1).unwrap_or(u32::MAX);
         let done_at = OffsetDateTime::now_utc();
         let disp = cfg.retry.disposition(attempt, &outcome, &mut rand::rng());
-        let (state, next_at, error, delivered) = match disp {
-            Disposition::Delivered { detail } => {
-                ("delivered", done_at, detail, Some(format_time(done_at)))
-            }
-            Disposition::Retry { delay, reason } => (
+        let (state, next_at, delivered) = match &disp {
+            Disposition::Delivered { .. } => ("delivered", done_at, Some(format_time(done_at))),
+            Disposition::Retry { delay, .. } => (
                 "pending",
                 done_at
                     + Duration::milliseconds(
                         i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2),
                     ),
-                reason,
                 None,
             ),
-            Disposition::DeadLetter { cause, reason } => {
-                ("dead", done_at, format!("{cause:?}: {reason}"), None)
-            }
+            Disposition::DeadLetter { .. } => ("dead", done_at, None),
         };
+        if !outcome.is_delivered() {
+            // The text stays in the log (the operator's), not in the record
+            // every viewer of the deliveries sees.
+            tracing::debug!(delivery = id, attempt, reason = outcome.code().code(), detail = %outcome.text(), "delivery attempt failed");
+        }
         done.push(Attempted {
             id,
             state,
             next_at: format_time(next_at),
-            error: error.chars().take(500).collect(),
+            http_status: outcome.code().http_status().map(i64::from),
+            reason: outcome.code().code(),
             delivered,
         });
         if done.len() >= RECORD_EVERY {
