@@ -35,6 +35,8 @@ pub struct Config {
     pub warnings: crate::warnings::WarningsConfig,
     /// Upstream CAP sources (feeds, watched directories).
     pub upstream: crate::upstream::UpstreamConfig,
+    /// Several nodes on one PostgreSQL: node id, heartbeat.
+    pub cluster: crate::cluster::ClusterConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -74,6 +76,7 @@ impl Default for Config {
             dispatch: Default::default(),
             warnings: Default::default(),
             upstream: Default::default(),
+            cluster: Default::default(),
         }
     }
 }
@@ -130,6 +133,9 @@ impl Config {
         }
         if let Some(v) = get("YINGJI_DATABASE_URL") {
             self.database_url = Some(v);
+        }
+        if let Some(v) = get("YINGJI_NODE_ID") {
+            self.cluster.node_id = (!v.is_empty()).then_some(v);
         }
         if let Some(v) = get("YINGJI_SECURE_COOKIES") {
             self.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");

@@ -497,6 +497,20 @@ CREATE TABLE upstream_relays (
 CREATE INDEX upstream_relays_upstream ON upstream_relays (upstream_id);
 "#,
     },
+    // Several nodes on one PostgreSQL (crate::cluster): node heartbeats, and
+    // the node holding each delivery lease.
+    Migration {
+        version: 20,
+        name: "cluster_nodes",
+        sql: r#"
+CREATE TABLE nodes (
+    id TEXT PRIMARY KEY,
+    heartbeat_at TEXT NOT NULL,
+    started_at TEXT NOT NULL
+);
+ALTER TABLE deliveries ADD COLUMN lease_node TEXT;
+"#,
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), DbError> {
