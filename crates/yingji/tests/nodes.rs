@@ -511,33 +511,37 @@ async fn three_real_nodes_one_killed_mid_work() {
     assert!(report.ok(), "{:?}", report.problems);
 }
 
-/// Two nodes scanning for late and missing reports at the same moment
+/// Three nodes scanning for late and missing reports at the same moment
 /// record each event, and its journal entry, once.
 #[tokio::test]
-async fn two_nodes_scanning_at_once_record_each_deadline_once() {
+async fn nodes_scanning_at_once_record_each_deadline_once() {
     let Some(base) = pg_base() else { return };
     let url = fresh_pg_url(&base).await;
     let one = TestApp::start(Some(url.clone())).await;
-    let two = TestApp::join(url, |_| {}).await;
+    let two = TestApp::join(url.clone(), |_| {}).await;
+    let three = TestApp::join(url, |_| {}).await;
     let city = one.login("commander").await;
     let now = time::OffsetDateTime::now_utc();
-    let mut ids = Vec::new();
-    for (i, onset) in [150, 200, 300].into_iter().enumerate() {
-        let r = city
-            .post("/api/v1/disasters", &json!({ "name": format!("新荣区暴雨{i}"), "disaster_type": "rainstorm",
-                "onset": yingji::db::format_time(now - time::Duration::minutes(onset)),
-                "townships": ["140212100000", "140212101000", "140212102000"], "source": "alarm" }))
-            .await;
-        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-        let d: Value = r.json().await.unwrap();
-        ids.push(d["id"].as_i64().unwrap());
+    // Three rounds of three nodes scanning the same new disasters at once.
+    let mut recorded = 0;
+    for round in 0..3 {
+        for (i, onset) in [150, 200, 300].into_iter().enumerate() {
+            let r = city
+                .post("/api/v1/disasters", &json!({ "name": format!("新荣区暴雨{round}-{i}"), "disaster_type": "rainstorm",
+                    "onset": yingji::db::format_time(now - time::Duration::minutes(onset)),
+                    "townships": ["140212100000", "140212101000", "140212102000"], "source": "alarm" }))
+                .await;
+            assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        }
+        let (x, y, z) = tokio::join!(
+            yingji::reports::jobs::scan(&one.state, now),
+            yingji::reports::jobs::scan(&two.state, now),
+            yingji::reports::jobs::scan(&three.state, now)
+        );
+        let n = x.expect("node one's scan") + y.expect("node two's scan") + z.expect("node three's scan");
+        assert!(n >= 3, "round {round} found {n}");
+        recorded += n;
     }
-    let (x, y) = tokio::join!(
-        yingji::reports::jobs::scan(&one.state, now),
-        yingji::reports::jobs::scan(&two.state, now)
-    );
-    let (x, y) = (x.expect("node one's scan"), y.expect("node two's scan"));
-    assert!(x + y >= 3, "found: {x} + {y}");
     let rows = sqlx::query(
         "SELECT entity_id, payload, kind FROM journal WHERE kind IN ('deadline_late', 'deadline_missing')",
     )
@@ -560,7 +564,7 @@ async fn two_nodes_scanning_at_once_record_each_deadline_once() {
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), total, "an event journaled twice: {seen:?}");
-    assert_eq!(total, x + y, "journal entries = events recorded");
+    assert_eq!(total, recorded, "journal entries = events recorded");
     // Both nodes see the same, and a second round records nothing.
     assert_eq!(
         yingji::reports::jobs::scan(&two.state, now).await.unwrap(),
