@@ -538,7 +538,9 @@ async fn nodes_scanning_at_once_record_each_deadline_once() {
             yingji::reports::jobs::scan(&two.state, now),
             yingji::reports::jobs::scan(&three.state, now)
         );
-        let n = x.expect("node one's scan") + y.expect("node two's scan") + z.expect("node three's scan");
+        let n = x.expect("node one's scan")
+            + y.expect("node two's scan")
+            + z.expect("node three's scan");
         assert!(n >= 3, "round {round} found {n}");
         recorded += n;
     }

@@ -432,12 +432,11 @@ pub async fn read_and_record(
 pub fn spawn(s: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = Vec::new();
     for src in s.config.upstream.sources.clone() {
-        let s = s.clone();
-        let client = client();
         let name = format!("upstream:{}", src.name);
         let every = Duration::from_secs(src.interval_s);
-        tasks.push(crate::cluster::spawn_once(&s.clone(), name, every, move || {
-            let (s, src, client) = (s.clone(), src.clone(), client.clone());
+        let (st, client) = (s.clone(), client());
+        tasks.push(crate::cluster::spawn_once(s, name, every, move || {
+            let (s, src, client) = (st.clone(), src.clone(), client.clone());
             async move {
                 let _ = read_and_record(&s, &s.upstream, &src, &client).await;
             }
