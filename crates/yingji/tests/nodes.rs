@@ -78,7 +78,8 @@ impl Node {
 
     async fn wait_ready(&self) {
         let c = reqwest::Client::new();
-        for _ in 0..300 {
+        // Up to a minute: a debug build on a busy CI machine.
+        for _ in 0..600 {
             if let Ok(r) = c.get(self.url("/healthz")).send().await {
                 if r.status() == 200 {
                     return;
