@@ -48,6 +48,8 @@ pub struct Config {
     pub auth: crate::auth::throttle::AuthConfig,
     /// Journal anchoring: signed heads published outside the database.
     pub anchors: AnchorConfig,
+    /// Several nodes on one PostgreSQL: node id, heartbeat.
+    pub cluster: crate::cluster::ClusterConfig,
 }
 
 /// Where and how often the journal head is published (`journal::anchor`).
@@ -121,6 +123,7 @@ impl Default for Config {
             upstream: Default::default(),
             auth: Default::default(),
             anchors: Default::default(),
+            cluster: Default::default(),
         }
     }
 }
@@ -177,6 +180,9 @@ impl Config {
         }
         if let Some(v) = get("YINGJI_DATABASE_URL") {
             self.database_url = Some(v);
+        }
+        if let Some(v) = get("YINGJI_NODE_ID") {
+            self.cluster.node_id = (!v.is_empty()).then_some(v);
         }
         if let Some(v) = get("YINGJI_SECURE_COOKIES") {
             self.secure_cookies = Some(matches!(v.as_str(), "1" | "true" | "yes"));

@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod attention;
 pub mod auth;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod db;
 pub mod demo;

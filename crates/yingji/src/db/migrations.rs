@@ -526,6 +526,20 @@ ALTER TABLE deliveries ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 UPDATE deliveries SET last_error = '';
 "#,
     },
+    // Several nodes on one PostgreSQL (crate::cluster): node heartbeats, and
+    // the node holding each delivery lease.
+    Migration {
+        version: 11,
+        name: "cluster_nodes",
+        sql: r#"
+CREATE TABLE nodes (
+    id TEXT PRIMARY KEY,
+    heartbeat_at TEXT NOT NULL,
+    started_at TEXT NOT NULL
+);
+ALTER TABLE deliveries ADD COLUMN lease_node TEXT;
+"#,
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), DbError> {

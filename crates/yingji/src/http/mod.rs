@@ -31,13 +31,17 @@ pub struct AppState {
     pub routing: Option<Arc<yingji_routing::Ch>>,
     /// Upstream CAP sources' read state.
     pub upstream: crate::upstream::jobs::Sources,
+    /// This node's id among several on one PostgreSQL (`[cluster] node_id`).
+    pub node_id: Arc<str>,
 }
 
 impl AppState {
     pub async fn new(db: Db, config: Config) -> Result<AppState, crate::db::DbError> {
         let tree = crate::divisions::store::load_tree(&db).await?;
+        let node_id = config.cluster.resolve_node_id().into();
         Ok(AppState {
             db,
+            node_id,
             routing: None,
             config: Arc::new(config),
             feed: Feed::default(),
@@ -145,8 +149,16 @@ async fn map_config(
 }
 
 /// Bind and serve until Ctrl-C / SIGTERM.
+///
+/// Several nodes may serve one PostgreSQL database (see `crate::cluster`):
+/// the deadline monitor and the upstream readers run on one node at a time,
+/// the delivery worker on every node (deliveries are leased).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let anchors = crate::journal::anchor::spawn(&state).map_err(std::io::Error::other)?;
+    if let Err(e) = crate::cluster::register(&state).await {
+        tracing::warn!(error = %e, "registering the node failed");
+    }
+    let heartbeat = crate::cluster::spawn_heartbeat(&state);
     let monitor = crate::reports::jobs::spawn(state.clone(), std::time::Duration::from_secs(60));
     let outbox = crate::warnings::jobs::spawn(state.clone());
     let readers = crate::upstream::jobs::spawn(&state);
@@ -158,6 +170,9 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     .with_graceful_shutdown(shutdown_signal())
     .await;
     monitor.abort();
+    if let Some(h) = heartbeat {
+        h.abort();
+    }
     if let Some(o) = outbox {
         o.abort();
     }

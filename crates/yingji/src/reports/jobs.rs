@@ -116,12 +116,13 @@ pub async fn scan(s: &AppState, now: time::OffsetDateTime) -> Result<usize, crat
     Ok(n)
 }
 
-/// Run the monitor every `every` until the process ends.
+/// Run the monitor every `every` until the process ends (on one node of
+/// several: see `crate::cluster`).
 pub fn spawn(s: AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
+    let st = s.clone();
+    crate::cluster::spawn_once(&st, "reports:deadline-monitor", every, move || {
+        let s = s.clone();
+        async move {
             if let Err(e) = scan(&s, time::OffsetDateTime::now_utc()).await {
                 tracing::warn!(error = %e, "deadline scan failed");
             }

@@ -301,17 +301,9 @@ pub async fn record_deadline_event(
         division,
         due,
     } = e;
-    let exists = sqlx::query("SELECT 1 AS x FROM deadline_events WHERE entity = $1 AND entity_id = $2 AND step_key = $3 AND status = $4")
-        .bind(entity)
-        .bind(id)
-        .bind(step_key)
-        .bind(status)
-        .fetch_optional(&mut *tx.inner)
-        .await?;
-    if exists.is_some() {
-        return Ok(false);
-    }
-    sqlx::query("INSERT INTO deadline_events (entity, entity_id, step_key, status, division, due, noticed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+    // ON CONFLICT: two nodes scanning at once record each event once (the
+    // second waits for the first's commit, then inserts nothing).
+    let n = sqlx::query("INSERT INTO deadline_events (entity, entity_id, step_key, status, division, due, noticed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (entity, entity_id, step_key, status) DO NOTHING")
         .bind(entity)
         .bind(id)
         .bind(step_key)
@@ -320,8 +312,9 @@ pub async fn record_deadline_event(
         .bind(due)
         .bind(format_time(now))
         .execute(&mut *tx.inner)
-        .await?;
-    Ok(true)
+        .await?
+        .rows_affected();
+    Ok(n == 1)
 }
 
 pub async fn load_calendar(db: &Db) -> Result<Calendar, DbError> {

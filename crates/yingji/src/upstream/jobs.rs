@@ -427,16 +427,18 @@ pub async fn read_and_record(
     r
 }
 
-/// One reader task per configured source (started with the server).
+/// One reader task per configured source (started with the server); with
+/// several nodes each source is read by one of them (see `crate::cluster`).
 pub fn spawn(s: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = Vec::new();
     for src in s.config.upstream.sources.clone() {
-        let s = s.clone();
-        tasks.push(tokio::spawn(async move {
-            let client = client();
-            loop {
+        let name = format!("upstream:{}", src.name);
+        let every = Duration::from_secs(src.interval_s);
+        let (st, client) = (s.clone(), client());
+        tasks.push(crate::cluster::spawn_once(s, name, every, move || {
+            let (s, src, client) = (st.clone(), src.clone(), client.clone());
+            async move {
                 let _ = read_and_record(&s, &s.upstream, &src, &client).await;
-                tokio::time::sleep(Duration::from_secs(src.interval_s)).await;
             }
         }));
     }

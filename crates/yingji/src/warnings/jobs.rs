@@ -209,9 +209,12 @@ pub async fn of_warning(db: &Db, warning_id: i64) -> Result<(Vec<Delivery>, Valu
     Ok((list, Value::Object(by)))
 }
 
-/// How long a leased delivery is reserved for the node that leased it. A
-/// node killed mid-batch leaves its leases to expire; the deliveries are then
-/// sent again under the same idempotency key.
+/// How long a leased delivery is reserved for the node that leased it,
+/// at most. On PostgreSQL a lease also ends when its node's heartbeat is
+/// older than `[cluster] node_timeout_ms` (a killed node's deliveries are
+/// taken over within seconds), and when the node restarts under the same id
+/// (`crate::cluster::register`). The deliveries are then sent again under
+/// the same idempotency key.
 const LEASE_S: i64 = 120;
 /// Results are written in transactions of this many, or of what finished
 /// within [`RECORD_AFTER`] (so a slow recipient delays no other's record).
@@ -222,22 +225,30 @@ const RECORD_AFTER: std::time::Duration = std::time::Duration::from_millis(200);
 /// rows another node holds; SQLite has one writer). Ordered by `next_at`
 /// alone so the `(state, next_at)` index yields them in order and the scan
 /// stops at `batch` (ordering by `id` too made PostgreSQL sort every due
-/// row for each batch).
+/// row for each batch). A lease is free when it has expired or, on
+/// PostgreSQL, when the node holding it has stopped beating.
 async fn lease(s: &AppState, now: OffsetDateTime, batch: i64) -> Result<Vec<AnyRow>, DbError> {
-    let skip = match s.db.backend() {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
+    let (dead_node, skip) = match s.db.backend() {
+        Backend::Postgres => (
+            " OR NOT EXISTS (SELECT 1 FROM nodes WHERE nodes.id = deliveries.lease_node AND nodes.heartbeat_at >= $5)",
+            " FOR UPDATE SKIP LOCKED",
+        ),
+        Backend::Sqlite => ("", ""),
     };
     let sql = format!(
-        "UPDATE deliveries SET lease_until = $1 WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_at LIMIT $3{skip}) RETURNING *"
+        "UPDATE deliveries SET lease_until = $1, lease_node = $2 WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $3 AND (lease_until IS NULL OR lease_until < $3{dead_node}) ORDER BY next_at LIMIT $4{skip}) RETURNING *"
     );
     let mut tx = s.db.begin().await?;
-    let rows = sqlx::query(&sql)
+    let mut q = sqlx::query(&sql)
         .bind(format_time(now + Duration::seconds(LEASE_S)))
+        .bind(&*s.node_id)
         .bind(format_time(now))
-        .bind(batch)
-        .fetch_all(&mut *tx.inner)
-        .await?;
+        .bind(batch);
+    if s.db.backend() == Backend::Postgres {
+        let timeout = i64::try_from(s.config.cluster.node_timeout_ms).unwrap_or(i64::MAX / 2);
+        q = q.bind(format_time(now - Duration::milliseconds(timeout)));
+    }
+    let rows = q.fetch_all(&mut *tx.inner).await?;
     tx.commit().await?;
     Ok(rows)
 }

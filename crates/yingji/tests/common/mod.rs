@@ -63,6 +63,32 @@ pub async fn apps() -> Vec<TestApp> {
     out
 }
 
+/// The Datong divisions and one user per role ([`USERS`]).
+pub async fn seed(state: &AppState) {
+    yingji::demo::load_divisions(state, "test")
+        .await
+        .expect("divisions");
+    let hash = auth::hash_password(PASSWORD).unwrap();
+    let mut tx = state.db.begin().await.unwrap();
+    for (u, role, div) in USERS {
+        auth::store::create(
+            &mut tx,
+            auth::store::NewUser {
+                username: u,
+                display_name: u,
+                password_hash: &hash,
+                role: *role,
+                division: &Code::parse(div).unwrap(),
+                org: "",
+            },
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
 impl TestApp {
     pub async fn start(database_url: Option<String>) -> TestApp {
         Self::start_with(database_url, |_| {}).await
@@ -70,6 +96,18 @@ impl TestApp {
 
     /// Start with a configuration adjusted by `f`.
     pub async fn start_with(database_url: Option<String>, f: impl FnOnce(&mut Config)) -> TestApp {
+        let app = Self::open(database_url, f).await;
+        seed(&app.state).await;
+        app.serve().await
+    }
+
+    /// Another node on the same database (already seeded by a first app):
+    /// its own state, tasks and port.
+    pub async fn join(database_url: String, f: impl FnOnce(&mut Config)) -> TestApp {
+        Self::open(Some(database_url), f).await.serve().await
+    }
+
+    async fn open(database_url: Option<String>, f: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let backend = if database_url.is_some() {
             "postgres"
@@ -83,40 +121,22 @@ impl TestApp {
         };
         f(&mut config);
         let state = yingji::open(config).await.expect("open");
-        yingji::demo::load_divisions(&state, "test")
-            .await
-            .expect("divisions");
-        let hash = auth::hash_password(PASSWORD).unwrap();
-        let mut tx = state.db.begin().await.unwrap();
-        for (u, role, div) in USERS {
-            auth::store::create(
-                &mut tx,
-                auth::store::NewUser {
-                    username: u,
-                    display_name: u,
-                    password_hash: &hash,
-                    role: *role,
-                    division: &Code::parse(div).unwrap(),
-                    org: "",
-                },
-                time::OffsetDateTime::now_utc(),
-            )
-            .await
-            .unwrap();
-        }
-        tx.commit().await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let s2 = state.clone();
-        tokio::spawn(async move {
-            let _ = yingji::http::serve(s2, listener).await;
-        });
         TestApp {
             state,
-            addr,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             backend,
             _dir: dir,
         }
+    }
+
+    async fn serve(mut self) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        self.addr = listener.local_addr().unwrap();
+        let s2 = self.state.clone();
+        tokio::spawn(async move {
+            let _ = yingji::http::serve(s2, listener).await;
+        });
+        self
     }
 
     pub fn url(&self, path: &str) -> String {
