@@ -49,7 +49,7 @@ impl Node {
             .port();
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let config = format!(
-            "listen = \"{addr}\"\ndata_dir = {data:?}\ndatabase_url = {url:?}\n\n[warnings]\nworker_interval_ms = 200\n\n[cluster]\nnode_id = \"{name}\"\nheartbeat_ms = 500\nnode_timeout_ms = 3000\n",
+            "listen = \"{addr}\"\ndata_dir = {data:?}\ndatabase_url = {url:?}\n\n[warnings]\nworker_interval_ms = 200\n\n[warnings.channels.webhook]\nallow = [\"127.0.0.1\"]\n\n[cluster]\nnode_id = \"{name}\"\nheartbeat_ms = 500\nnode_timeout_ms = 3000\n",
             data = dir.path().display().to_string(),
         );
         let path = dir.path().join("yingji.toml");
