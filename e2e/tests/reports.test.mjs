@@ -88,6 +88,8 @@ describe('灾情管理 and 核心指标', { timeout: 300_000 }, () => {
       disasterId = Number(new URL(page.url()).pathname.split('/').pop())
       assert.ok(disasterId > 0)
       await page.locator('[data-testid=disaster-name]', { hasText: disasterName }).waitFor()
+      // the names arrive after the record (codes are shown meanwhile)
+      await page.locator('[data-testid=disaster-townships]', { hasText: '古店镇' }).waitFor()
       const towns = await page.locator('[data-testid=disaster-townships]').innerText()
       assert.match(towns, /新荣镇/)
       assert.match(towns, /古店镇/)
