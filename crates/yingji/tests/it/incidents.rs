@@ -1,8 +1,7 @@
 //! Command and rescue over HTTP, on both databases: intake, the life cycle
 //! with the proposed grade and plans, instructions from task templates,
 //! dispatch orders with resource status, the rescue clock, jurisdictions.
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const COAL: &str = "accident.production.coal_mine";

@@ -1,8 +1,7 @@
 //! Bulk registry imports: tens of thousands of rows through the one import
 //! path, all-or-nothing, with batched duplicate checks, a capped error list
 //! and (for subscribers) one journal entry per file.
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use sha2::Digest;
 

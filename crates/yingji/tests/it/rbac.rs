@@ -1,7 +1,6 @@
 //! The authorization matrix: role × own/other jurisdiction × read/write,
 //! for every registry kind, on every backend.
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 #[tokio::test]

@@ -11,7 +11,6 @@
 //! sending and checks that the others carry on: every acknowledged write is
 //! there, the deliveries are taken over within seconds (not the 120 s lease),
 //! the deadline monitor runs on exactly one node, and the journal chain holds.
-mod common;
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -19,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use sqlx::Row;
 

@@ -1,6 +1,5 @@
 //! Core indicators from accidents, disaster reports and imported statistics.
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 #[tokio::test]

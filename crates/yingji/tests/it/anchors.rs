@@ -1,11 +1,10 @@
 //! The anchor job started by `http::serve` publishes the head after writes.
-mod common;
 
-use common::TestApp;
+use crate::common::TestApp;
 
 #[tokio::test]
 async fn the_job_publishes_an_anchor_after_writes() {
-    for b in common::backends().await {
+    for b in crate::common::backends().await {
         let app = TestApp::start_with(b, |c| c.anchors.interval_secs = 1).await;
         let file = app.state.config.anchor_dir().join("anchors.jsonl");
         // A write through the API (a registry record).
@@ -13,7 +12,7 @@ async fn the_job_publishes_an_anchor_after_writes() {
         let r = admin
             .post(
                 "/api/v1/registries/shelter",
-                &common::body(&app, "shelter", "一中避难所", "140213"),
+                &crate::common::body(&app, "shelter", "一中避难所", "140213"),
             )
             .await;
         assert!(r.status().is_success(), "{}: {}", app.backend, r.status());

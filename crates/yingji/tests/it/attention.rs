@@ -1,7 +1,6 @@
 //! The commander's list over HTTP, on both databases: what each user sees is
 //! their jurisdiction's, and it follows the records.
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 fn rfc3339(t: time::OffsetDateTime) -> String {

@@ -1,8 +1,7 @@
 //! The warning desk over HTTP, on both databases: targeting, drafts,
 //! approval by another person, CAP publication, update, cancellation, the
 //! public feed, jurisdictions.
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 async fn settlement(u: &User, name: &str, div: &str, lon: f64, lat: f64, pop: i64) {

@@ -3,8 +3,7 @@
 //! append-only log with corrections and CSV export, attachments (upload,
 //! download, limits, types, use on incidents, feedback and the log), and
 //! jurisdictions: another county neither reads nor changes any of it.
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 

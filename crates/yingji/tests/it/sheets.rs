@@ -4,8 +4,7 @@
 //! answering; every CSV export neutralises formula-like text (`'=…`), XLSX
 //! exports write such text as strings, and exported files import back
 //! unchanged.
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use std::io::{Cursor, Read, Write};
 use std::time::{Duration, Instant};

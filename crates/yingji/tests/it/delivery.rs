@@ -3,10 +3,9 @@
 //! (SMTP, with the CAP attached) and webhook, and the loudspeakers of each
 //! township it touches by MQTT (the local Mosquitto); a recipient the SMS
 //! gateway refuses is dead-lettered without holding up the others.
-mod common;
 use std::sync::{Arc, Mutex};
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use yingji_channels::testing::fake_smtp;
 

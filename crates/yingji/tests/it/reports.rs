@@ -1,8 +1,7 @@
 //! Disaster reporting over HTTP on both databases: three townships, one on
 //! time, one late, one missing → the right statuses, flags and aggregates;
 //! deadlines recorded once in the journal; jurisdiction enforced.
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 fn t(dt: time::OffsetDateTime) -> String {

@@ -1,7 +1,6 @@
 //! Dispatch: nearest resources and coverage, by the straight-line estimate
 //! (no graph, both databases) and by road (the real Liechtenstein extract).
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use yingji::dispatch::Estimate;
 

@@ -3,11 +3,10 @@
 //! invalid ones kept with their problems, scoped by the divisions they name,
 //! shown as a map layer, cancelled by an upstream Cancel, and relayed as a
 //! local warning whose CAP references the original.
-mod common;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;

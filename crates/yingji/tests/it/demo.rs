@@ -1,5 +1,4 @@
 //! The Datong demo matches the counts of the 14th Five-Year plan and is deterministic.
-mod common;
 use std::collections::HashMap;
 
 use yingji::auth::Scope;
@@ -86,7 +85,7 @@ async fn demo_matches_the_plan() {
     assert_eq!(by_type["seismic_general"], 80);
 
     // Every record lies inside its division's boundary.
-    for kind in common::KINDS {
+    for kind in crate::common::KINDS {
         for it in items(&s, kind).await {
             let code = yingji::divisions::Code::parse(&it.division).unwrap();
             assert_eq!(
@@ -173,11 +172,11 @@ async fn demo_matches_the_plan() {
 async fn demo_is_deterministic_and_runs_on_postgres_too() {
     let (a, _da) = demo_app(None).await;
     let second = match std::env::var("YINGJI_TEST_DATABASE_URL") {
-        Ok(base) => Some(common::fresh_pg_url(&base).await),
+        Ok(base) => Some(crate::common::fresh_pg_url(&base).await),
         Err(_) => None,
     };
     let (b, _db) = demo_app(second).await;
-    for kind in common::KINDS {
+    for kind in crate::common::KINDS {
         let pa: Vec<(String, f64, f64)> = items(&a, kind)
             .await
             .into_iter()

@@ -1,6 +1,5 @@
 //! Routing over HTTP on a graph built from the real Liechtenstein extract.
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 #[tokio::test]

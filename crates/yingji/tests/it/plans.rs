@@ -3,8 +3,7 @@
 //! matching on the newly published version, evaluations, drills whose
 //! problems become improvement items closed by someone else, and the
 //! jurisdictions.
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use yingji::plans::store::{self as pstore, Write};
 

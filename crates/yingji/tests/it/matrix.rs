@@ -3,9 +3,8 @@
 //! lets a read-only role write, fails here without anyone writing a test
 //! for it.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 /// Endpoints meant to answer without a login.

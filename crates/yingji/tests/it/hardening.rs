@@ -1,9 +1,8 @@
 //! Hostile or malformed requests answer problem JSON with the field named,
 //! never a dropped connection or a 500; the app's security headers.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 async fn problem(r: reqwest::Response) -> (u16, Value) {

@@ -3,11 +3,10 @@
 //! when it falls behind the broadcast, resumes after a sequence number, or
 //! arrives after the last viewer left.
 
-mod common;
 
 use std::time::Duration;
 
-use common::apps;
+use crate::common::apps;
 use yingji::journal::{self, Feed, NewEntry};
 use yingji::AppState;
 

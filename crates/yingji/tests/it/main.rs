@@ -1,0 +1,29 @@
+//! The platform's integration tests, in one test binary (one link instead
+//! of one per file): each module tests one capability over HTTP or the CLI,
+//! on SQLite and, when `YINGJI_TEST_DATABASE_URL` is set, on PostgreSQL.
+
+mod common;
+
+mod anchors;
+mod attention;
+mod auth;
+mod cli;
+mod delivery;
+mod demo;
+mod dispatch;
+mod duty;
+mod feed;
+mod hardening;
+mod import;
+mod incidents;
+mod indicators;
+mod matrix;
+mod nodes;
+mod plans;
+mod rbac;
+mod registry;
+mod reports;
+mod routing;
+mod sheets;
+mod upstream;
+mod warnings;
