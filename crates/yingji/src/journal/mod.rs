@@ -14,10 +14,63 @@ mod jobs;
 mod store;
 
 pub use jobs::{Feed, Subscription};
-pub use store::{append, head, list, verify, verify_with, Checkpoint, ListFilter, VerifyReport};
+pub use store::{
+    append, forget_personal, head, list, verify, verify_with, Checkpoint, ListFilter, VerifyReport,
+};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+/// The payload key under which a change hands the journal the personal
+/// data it concerns. The journal keeps that data beside the entry and
+/// hashes only a salted digest of it, so erasing a person's data later
+/// ([`forget_personal`]) leaves the chain whole. A top-level `attrs` object
+/// in it is merged into the payload's `attrs`.
+pub const PERSONAL_KEY: &str = "$personal";
+
+/// Salted digest of personal data kept beside an entry.
+pub fn personal_digest(salt: &str, data: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(salt.as_bytes());
+    h.update(b"\n");
+    h.update(data.as_bytes());
+    hex::encode(h.finalize())
+}
+
+fn new_salt() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// Merge personal data back into a payload (replacing the reference), or
+/// mark it erased when there is none.
+pub fn merge_personal(payload: &mut serde_json::Value, data: Option<&serde_json::Value>) {
+    let Some(o) = payload.as_object_mut() else {
+        return;
+    };
+    match data.and_then(|d| d.as_object()) {
+        None => {
+            o.insert(PERSONAL_KEY.into(), "erased".into());
+        }
+        Some(d) => {
+            o.remove(PERSONAL_KEY);
+            for (k, v) in d {
+                match (k.as_str(), v, o.get_mut("attrs")) {
+                    ("attrs", serde_json::Value::Object(a), Some(serde_json::Value::Object(t))) => {
+                        for (ak, av) in a {
+                            t.insert(ak.clone(), av.clone());
+                        }
+                    }
+                    _ => {
+                        o.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+    }
+}
 
 /// A change about to be written.
 #[derive(Debug, Clone)]

@@ -36,6 +36,28 @@ pub async fn append(
                 o.insert("via_token".into(), id.into());
             }
         }
+        // Personal data is kept beside the entry, by reference: the hash
+        // covers a salted digest of it, so it can be erased later (see
+        // `forget_personal`) without breaking the chain.
+        let personal = match e.payload.as_object_mut() {
+            Some(o) => o.remove(super::PERSONAL_KEY),
+            None => None,
+        };
+        let personal = match personal {
+            Some(data) => {
+                let text = data.to_string();
+                let salt = super::new_salt();
+                let digest = super::personal_digest(&salt, &text);
+                if let Some(o) = e.payload.as_object_mut() {
+                    o.insert(
+                        super::PERSONAL_KEY.into(),
+                        serde_json::json!({ "digest": digest }),
+                    );
+                }
+                Some((data, text, salt))
+            }
+            None => None,
+        };
         let payload = e.payload.to_string();
         let hash = entry_hash(
             seq,
@@ -66,6 +88,20 @@ pub async fn append(
         .bind(&hash)
         .execute(&mut *tx.inner)
         .await?;
+        if let Some((data, text, salt)) = personal {
+            sqlx::query(
+                "INSERT INTO journal_personal (seq, module, entity, entity_id, salt, data) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(seq)
+            .bind(e.module)
+            .bind(&e.entity)
+            .bind(&e.entity_id)
+            .bind(&salt)
+            .bind(&text)
+            .execute(&mut *tx.inner)
+            .await?;
+            super::merge_personal(&mut e.payload, Some(&data));
+        }
         out.push(Entry {
             seq,
             at: at.clone(),
@@ -159,7 +195,65 @@ pub async fn list(db: &Db, f: &ListFilter) -> Result<Vec<Entry>, DbError> {
     })
     .bind(f.limit.clamp(1, 1000));
     let rows = q.query().fetch_all(db.pool()).await?;
-    rows.iter().map(|r| from_row(r).map(|(e, _)| e)).collect()
+    let mut entries = rows
+        .iter()
+        .map(|r| from_row(r).map(|(e, _)| e))
+        .collect::<Result<Vec<_>, _>>()?;
+    restore_personal(db, &mut entries).await?;
+    Ok(entries)
+}
+
+/// Put each entry's personal data back from beside the journal; an entry
+/// whose personal data was erased shows `"$personal": "erased"`.
+async fn restore_personal(db: &Db, entries: &mut [Entry]) -> Result<(), DbError> {
+    let seqs: Vec<i64> = entries
+        .iter()
+        .filter(|e| e.payload.get(super::PERSONAL_KEY).is_some())
+        .map(|e| e.seq)
+        .collect();
+    if seqs.is_empty() {
+        return Ok(());
+    }
+    let mut q = Sql::new("SELECT seq, data FROM journal_personal WHERE seq IN (");
+    for (i, s) in seqs.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(*s);
+    }
+    q.push(")");
+    let mut found = std::collections::HashMap::new();
+    for r in q.query().fetch_all(db.pool()).await? {
+        let seq: i64 = col(&r, "seq")?;
+        let text: String = col(&r, "data")?;
+        found.insert(seq, serde_json::from_str::<serde_json::Value>(&text).ok());
+    }
+    for e in entries.iter_mut() {
+        if e.payload.get(super::PERSONAL_KEY).is_some() {
+            super::merge_personal(&mut e.payload, found.get(&e.seq).and_then(Option::as_ref));
+        }
+    }
+    Ok(())
+}
+
+/// Erase the personal data the journal holds about one record (its entries
+/// stay, with their hashes; readers see the personal fields as erased).
+/// Returns how many entries lost their personal data.
+pub async fn forget_personal(
+    tx: &mut Tx,
+    module: &str,
+    entity: &str,
+    entity_id: &str,
+) -> Result<u64, DbError> {
+    let r = sqlx::query(
+        "DELETE FROM journal_personal WHERE module = $1 AND entity = $2 AND entity_id = $3",
+    )
+    .bind(module)
+    .bind(entity)
+    .bind(entity_id)
+    .execute(&mut *tx.inner)
+    .await?;
+    Ok(r.rows_affected())
 }
 
 /// What `verify` found.
@@ -215,6 +309,22 @@ pub async fn verify_with(db: &Db, checkpoints: &[Checkpoint]) -> Result<VerifyRe
         if rows.is_empty() {
             break;
         }
+        let mut personal = std::collections::HashMap::new();
+        let (first, last): (i64, i64) = (col(&rows[0], "seq")?, col(&rows[rows.len() - 1], "seq")?);
+        for r in sqlx::query(
+            "SELECT seq, salt, data FROM journal_personal WHERE seq >= $1 AND seq <= $2",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch_all(db.pool())
+        .await?
+        {
+            let seq: i64 = col(&r, "seq")?;
+            personal.insert(
+                seq,
+                (col::<String>(&r, "salt")?, col::<String>(&r, "data")?),
+            );
+        }
         for row in &rows {
             let (e, payload_text) = from_row(row)?;
             let seq = e.seq;
@@ -234,6 +344,20 @@ pub async fn verify_with(db: &Db, checkpoints: &[Checkpoint]) -> Result<VerifyRe
                 problems.push(format!(
                     "entry {seq}: content does not match its hash (edited)"
                 ));
+            }
+            if let Some(digest) = e
+                .payload
+                .get(super::PERSONAL_KEY)
+                .and_then(|p| p.get("digest"))
+                .and_then(|d| d.as_str())
+            {
+                if let Some((salt, text)) = personal.get(&seq) {
+                    if super::personal_digest(salt, text) != digest {
+                        problems.push(format!(
+                            "entry {seq}: its personal data does not match its digest (edited)"
+                        ));
+                    }
+                }
             }
             while let Some(c) = expect.get(next).filter(|c| c.seq <= seq) {
                 if c.seq < seq {

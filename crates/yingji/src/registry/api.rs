@@ -326,8 +326,9 @@ fn entry(
     id: i64,
     division: &str,
     kind: &'static str,
-    payload: Value,
+    mut payload: Value,
 ) -> NewEntry {
+    by_reference(spec, &mut payload);
     NewEntry {
         actor: p.username.clone(),
         jurisdiction: division.to_string(),
@@ -336,6 +337,33 @@ fn entry(
         entity_id: id.to_string(),
         kind,
         payload,
+    }
+}
+
+/// Hand the kind's personal fields to the journal by reference
+/// (`journal::PERSONAL_KEY`), so that deleting the record can erase them
+/// from the journal too without breaking its hash chain.
+fn by_reference(spec: &KindSpec, payload: &mut Value) {
+    let Value::Object(m) = payload else {
+        return;
+    };
+    let mut personal = Map::new();
+    let mut attrs = Map::new();
+    for key in spec.personal {
+        if let Some(v) = m.remove(*key) {
+            personal.insert((*key).to_string(), v);
+        }
+        if let Some(Value::Object(a)) = m.get_mut("attrs") {
+            if let Some(v) = a.remove(*key) {
+                attrs.insert((*key).to_string(), v);
+            }
+        }
+    }
+    if !attrs.is_empty() {
+        personal.insert("attrs".into(), Value::Object(attrs));
+    }
+    if !personal.is_empty() {
+        m.insert(journal::PERSONAL_KEY.into(), Value::Object(personal));
     }
 }
 
@@ -474,6 +502,8 @@ async fn remove(
         vec![entry(&p, spec, id, &old.division, "deleted", payload)],
     )
     .await?;
+    // What the journal holds of the record's personal data goes with it.
+    journal::forget_personal(&mut tx, "registry", spec.kind, &id.to_string()).await?;
     tx.commit().await?;
     s.feed.wake();
     Ok(StatusCode::NO_CONTENT)

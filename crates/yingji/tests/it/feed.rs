@@ -3,7 +3,6 @@
 //! when it falls behind the broadcast, resumes after a sequence number, or
 //! arrives after the last viewer left.
 
-
 use std::time::Duration;
 
 use crate::common::apps;

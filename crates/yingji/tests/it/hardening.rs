@@ -1,7 +1,6 @@
 //! Hostile or malformed requests answer problem JSON with the field named,
 //! never a dropped connection or a 500; the app's security headers.
 
-
 use crate::common::*;
 use serde_json::{json, Value};
 

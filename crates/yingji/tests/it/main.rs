@@ -12,6 +12,7 @@ mod delivery;
 mod demo;
 mod dispatch;
 mod duty;
+mod erasure;
 mod feed;
 mod hardening;
 mod import;

@@ -3,7 +3,6 @@
 //! lets a read-only role write, fails here without anyone writing a test
 //! for it.
 
-
 use crate::common::*;
 use serde_json::{json, Value};
 
