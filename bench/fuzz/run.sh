@@ -35,7 +35,10 @@ max_len() {
   esac
 }
 
-cargo +nightly fuzz build
+# Build once, then run the binaries directly: `cargo fuzz run` passes other
+# build settings than `cargo fuzz build` and would rebuild everything.
+cargo +nightly fuzz build -O
+bin=$CARGO_TARGET_DIR/$(rustc +nightly -vV | sed -n 's/^host: //p')/release
 
 printf '%-20s %12s %9s %16s %8s %8s %s\n' target executions execs/s corpus cov ft "crashes (crash/oom/timeout)"
 for t in "${targets[@]}"; do
@@ -44,7 +47,7 @@ for t in "${targets[@]}"; do
   rm -rf "$corpus" "$found" && mkdir -p "$corpus" "$found"
   log=fuzz/corpus/$t.log
   # shellcheck disable=SC2046
-  cargo +nightly fuzz run "$t" "$corpus" $(seeds "$t") -- \
+  "$bin/$t" "$corpus" $(seeds "$t") \
     -max_total_time="$secs" -rss_limit_mb=2048 -max_len="$(max_len "$t")" -timeout=10 \
     -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 -artifact_prefix="$found/" \
     >"$log" 2>&1 || true
@@ -60,7 +63,8 @@ for t in "${targets[@]}"; do
   IFS=/ read -r oom timeout crash <<<"$otc"
   files=$(find "$corpus" -type f | wc -l)
   bytes=$(du -sb "$corpus" | cut -f1)
-  printf '%-20s %12s %9s %16s %8s %8s %s\n' "$t" "$execs" "$(field exec/s)" \
+  t_s=$(field time | tr -d s)
+  printf '%-20s %12s %9s %16s %8s %8s %s\n' "$t" "$execs" "$((execs / (t_s > 0 ? t_s : 1)))" \
     "$files files/${bytes}b" "$(field cov)" "$(field ft)" "$((oom + timeout + crash)) ($crash/$oom/$timeout)"
 done
 echo "inputs that crashed, ran out of memory or timed out (this run):"
