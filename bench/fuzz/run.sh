@@ -58,7 +58,7 @@ for t in "${targets[@]}"; do
     continue
   fi
   execs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$last")
-  field() { sed -E "s/.* $1: ([^ ]+).*/\1/" <<<"$last"; }
+  field() { sed -E "s|.* $1: ([^ ]+).*|\1|" <<<"$last"; }
   otc=$(field oom/timeout/crash)
   IFS=/ read -r oom timeout crash <<<"$otc"
   files=$(find "$corpus" -type f | wc -l)
