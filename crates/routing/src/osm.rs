@@ -7,7 +7,7 @@ use crate::{Error, Graph, Profile, Progress, Result, Stage};
 use osmpbf::{BlobDecode, BlobReader};
 use rayon::prelude::*;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -36,9 +36,11 @@ struct WayRec {
     bwd_kmh: Option<f64>,
 }
 
-/// Reads all blobs of the file, decoding `BATCH` at a time in parallel, and
-/// hands each decoded data block's result (`per_block`) to `sink` in order.
-fn scan<T: Send>(
+/// Reads all blobs of `source` from its start, decoding `BATCH` at a time in
+/// parallel, and hands each decoded data block's result (`per_block`) to
+/// `sink` in order. `path` names the source in errors.
+fn scan<T: Send, R: Read + Seek + Send>(
+    source: &mut R,
     path: &Path,
     stage: Stage,
     progress: &mut dyn FnMut(Progress),
@@ -49,13 +51,15 @@ fn scan<T: Send>(
         path: path.to_path_buf(),
         message: e.to_string(),
     };
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let total = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let total = source
+        .seek(SeekFrom::End(0))
+        .and_then(|len| source.seek(SeekFrom::Start(0)).map(|_| len))
+        .map_err(|e| Error::io(path, e))?;
     let count = Arc::new(AtomicU64::new(0));
     let reader = BlobReader::new(BufReader::with_capacity(
         1 << 16,
         Counting {
-            inner: file,
+            inner: &mut *source,
             count: count.clone(),
         },
     ));
@@ -142,15 +146,40 @@ impl Graph {
     pub fn from_osm_pbf(
         path: impl AsRef<Path>,
         profile: &Profile,
-        mut progress: impl FnMut(Progress),
+        progress: impl FnMut(Progress),
     ) -> Result<Graph> {
         let path = path.as_ref();
+        profile.validate()?;
+        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+        Graph::import(&mut file, path, profile, progress)
+    }
+
+    /// [`Graph::from_osm_pbf`] from any seekable reader, such as an extract in
+    /// memory (`std::io::Cursor::new(bytes)`). The PBF is read twice from its
+    /// start; errors name the source `<reader>`.
+    pub fn from_osm_pbf_reader(
+        mut reader: impl Read + Seek + Send,
+        profile: &Profile,
+        progress: impl FnMut(Progress),
+    ) -> Result<Graph> {
+        Graph::import(&mut reader, Path::new("<reader>"), profile, progress)
+    }
+
+    /// The one import behind [`Graph::from_osm_pbf`] and
+    /// [`Graph::from_osm_pbf_reader`]; `path` names the source in errors.
+    fn import<R: Read + Seek + Send>(
+        source: &mut R,
+        path: &Path,
+        profile: &Profile,
+        mut progress: impl FnMut(Progress),
+    ) -> Result<Graph> {
         profile.validate()?;
         let progress: &mut dyn FnMut(Progress) = &mut progress;
 
         // Pass 1: routable ways.
         let mut ways: Vec<WayRec> = Vec::new();
         scan(
+            source,
             path,
             Stage::ReadWays,
             progress,
@@ -198,6 +227,7 @@ impl Graph {
         let mut lat = vec![f64::NAN; ids.len()];
         let ids_ref = &ids;
         scan(
+            source,
             path,
             Stage::ReadNodes,
             progress,

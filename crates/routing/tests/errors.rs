@@ -107,6 +107,38 @@ fn osm_import_errors() {
     ));
 }
 
+/// The in-memory import is the file import: same graph, same errors (named
+/// `<reader>`), never a panic on a damaged copy.
+#[test]
+fn osm_import_from_a_reader() {
+    let p = Profile::driving();
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/osm/datong-highways-coarse.osm.pbf");
+    let bytes = std::fs::read(&src).unwrap();
+    let from_file = Graph::from_osm_pbf(&src, &p, |_| {}).unwrap();
+    let mut stages = Vec::new();
+    let from_bytes =
+        Graph::from_osm_pbf_reader(std::io::Cursor::new(&bytes), &p, |pr| stages.push(pr.stage))
+            .unwrap();
+    assert!(from_file.num_edges() > 0);
+    assert_eq!(from_bytes, from_file);
+    assert!(stages.contains(&Stage::ReadWays) && stages.contains(&Stage::ReadNodes));
+
+    let e = Graph::from_osm_pbf_reader(std::io::Cursor::new(b"not a pbf"), &p, |_| {}).unwrap_err();
+    assert!(matches!(e, Error::OsmPbf { .. }), "{e}");
+    assert!(e.to_string().starts_with("<reader>: "), "{e}");
+    for cut in [0, 3, 50, 1000, bytes.len() / 2 + 7, bytes.len() - 1] {
+        let r = Graph::from_osm_pbf_reader(std::io::Cursor::new(&bytes[..cut]), &p, |_| {});
+        assert!(
+            matches!(
+                r,
+                Err(Error::OsmPbf { .. }) | Err(Error::EmptyExtract { .. })
+            ),
+            "cut {cut}: {r:?}"
+        );
+    }
+}
+
 #[test]
 fn graph_file_errors() {
     let g = synthetic::road_grid(400, 1);

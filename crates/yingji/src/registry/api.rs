@@ -692,7 +692,7 @@ impl Problems {
 
 /// A file that passed validation: its rows, their (division, name) keys
 /// with the row each came from, and the file's SHA-256.
-struct Checked {
+pub struct Checked {
     rows: Vec<(usize, Valid)>,
     keys: HashMap<(String, String), usize>,
     sha256: String,
@@ -701,9 +701,10 @@ struct Checked {
 /// One pass over the file: map columns, validate every row (divisions
 /// resolved once per distinct text, points tested against prepared
 /// boundaries), find duplicates inside the file. CPU work: run it off the
-/// async threads.
+/// async threads. Public for the fuzz target `registry_import` (fuzz/): it is
+/// everything an import does before the database.
 #[allow(clippy::too_many_arguments)]
-fn check_file(
+pub fn check_file(
     spec: &'static KindSpec,
     p: &Principal,
     scope: &Scope,

@@ -1,14 +1,22 @@
-//! Fuzz target: reading, validating and re-writing arbitrary bytes must never
-//! panic, hang or allocate without bound; whatever parses must re-read equal.
+//! CAP (crates/cap): reading, validating, analysing and re-writing arbitrary
+//! bytes must never panic, hang or allocate without bound; `analyze` must
+//! agree with `parse` + `validate`; whatever parses must re-read equal.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let analysis = yingji_cap::analyze(data);
-    let _ = serde_json_free_report(&analysis.report);
+    let _ = analysis.report.to_string();
+    // One reading, two entry points: the same verdicts.
+    assert_eq!(yingji_cap::validate(data), analysis.report);
+    assert_eq!(
+        yingji_cap::parse(data).map(|d| d.alert),
+        analysis.document.clone().map(|d| d.alert)
+    );
     if let Ok(doc) = analysis.document {
         let _ = yingji_cap::summary(&doc.alert);
+        let _ = yingji_cap::china::profile_problems(&doc.alert);
         let report = yingji_cap::validate_alert(&doc.alert);
         let xml = yingji_cap::to_xml(&doc.alert);
         let again = yingji_cap::parse(xml.as_bytes());
@@ -23,7 +31,3 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
-
-fn serde_json_free_report(r: &yingji_cap::Report) -> String {
-    r.to_string()
-}
