@@ -397,30 +397,12 @@ impl Job {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{append, entry_hash, verify_with, NewEntry};
+    use super::super::{entry_hash, verify_with};
     use super::*;
     use crate::db::testing;
 
     async fn write_entries(db: &Db, n: usize) {
-        for i in 0..n {
-            let mut tx = db.begin().await.unwrap();
-            append(
-                &mut tx,
-                time::OffsetDateTime::now_utc(),
-                vec![NewEntry {
-                    actor: "tester".into(),
-                    jurisdiction: "140213000000".into(),
-                    module: "test",
-                    entity: "thing".into(),
-                    entity_id: i.to_string(),
-                    kind: "created",
-                    payload: serde_json::json!({ "i": i }),
-                }],
-            )
-            .await
-            .unwrap();
-            tx.commit().await.unwrap();
-        }
+        super::super::store::tests::write(db, n).await;
     }
 
     fn config(dir: &Path) -> Config {

@@ -403,7 +403,7 @@ pub async fn verify_with(db: &Db, checkpoints: &[Checkpoint]) -> Result<VerifyRe
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::db::testing;
 
@@ -419,7 +419,8 @@ mod tests {
         }
     }
 
-    async fn write(db: &Db, n: usize) {
+    /// `n` entries, one transaction each (also used by the anchor tests).
+    pub(in crate::journal) async fn write(db: &Db, n: usize) {
         for i in 0..n {
             let mut tx = db.begin().await.unwrap();
             append(&mut tx, time::OffsetDateTime::now_utc(), vec![entry(i)])

@@ -12,26 +12,6 @@ fn iso(t: OffsetDateTime) -> String {
         .unwrap()
 }
 
-fn fields(p: &Value) -> Vec<String> {
-    p["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-async fn send(r: reqwest::Response) -> (u16, Value) {
-    let st = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (
-        st,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 async fn user_id(app: &TestApp, name: &str) -> i64 {
     yingji::auth::store::user_id(&app.state.db, name)
         .await

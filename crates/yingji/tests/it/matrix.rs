@@ -80,7 +80,7 @@ async fn operations(app: &TestApp) -> Vec<(String, String)> {
     out
 }
 
-async fn send(u: Option<&User>, app: &TestApp, method: &str, path: &str) -> u16 {
+async fn probe(u: Option<&User>, app: &TestApp, method: &str, path: &str) -> u16 {
     let client = match u {
         Some(u) => u.client.clone(),
         None => reqwest::Client::new(),
@@ -111,13 +111,13 @@ async fn every_endpoint_needs_a_login_and_read_only_roles_never_write() {
         for (method, path) in &ops {
             let public = PUBLIC.contains(&(method.as_str(), path.as_str()));
             if !public {
-                let st = send(None, &app, method, path).await;
+                let st = probe(None, &app, method, path).await;
                 if st != 401 {
                     failures.push(format!("anonymous {method} {path}: {st}, want 401"));
                 }
             }
             if method != "get" && !public {
-                let st = send(Some(&observer), &app, method, path).await;
+                let st = probe(Some(&observer), &app, method, path).await;
                 if (200..300).contains(&st) || st >= 500 || st == 0 {
                     failures.push(format!("observer {method} {path}: {st}"));
                 }
@@ -145,7 +145,7 @@ async fn the_enterprise_role_reads_only_what_it_is_meant_to() {
                 continue;
             }
             let allowed = ENTERPRISE_READS.iter().any(|p| path.starts_with(p));
-            let st = send(Some(&qiye), &app, &method, &path).await;
+            let st = probe(Some(&qiye), &app, &method, &path).await;
             if !allowed && !matches!(st, 403 | 404) {
                 failures.push(format!("enterprise {method} {path}: {st}, want 403"));
             }

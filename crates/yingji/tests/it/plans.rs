@@ -13,26 +13,6 @@ fn today() -> time::Date {
         .date()
 }
 
-async fn send(r: reqwest::Response) -> (u16, Value) {
-    let st = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (
-        st,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-fn fields(p: &Value) -> Vec<String> {
-    p["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The editable content of a version, as read.
 fn content(v: &Value) -> Value {
     let mut out = json!({});

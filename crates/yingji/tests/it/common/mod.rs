@@ -279,3 +279,26 @@ pub fn body(app: &TestApp, kind: &str, name: &str, division: &str) -> Value {
     let (lon, lat) = app.point_in(division);
     json!({ "name": name, "division": division, "lon": lon, "lat": lat, "phone": "0352-1234567", "attrs": sample_attrs(kind) })
 }
+
+/// Status and body of an answer (the body as JSON, or as a JSON string when
+/// it is not JSON).
+pub async fn send(r: reqwest::Response) -> (u16, Value) {
+    let st = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (
+        st,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// The fields named by a problem's errors.
+pub fn fields(p: &Value) -> Vec<String> {
+    p["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
