@@ -601,7 +601,7 @@ pub(super) async fn run(db: &Db) -> Result<(), DbError> {
         )
         .bind(m.version)
         .bind(m.name)
-        .bind(super::format_time(time::OffsetDateTime::now_utc()))
+        .bind(crate::clock::format_time(time::OffsetDateTime::now_utc()))
         .execute(&mut *tx.inner)
         .await?;
     }
