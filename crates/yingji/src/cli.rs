@@ -537,10 +537,9 @@ async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
                 None => bail!("--from DIR (china-division's dist/ folder) is needed for {city}; only Datong (1402) is embedded"),
             };
             let divisions = import::parse_china_division(&files, &scope)?;
-            let mut tx = state.db.begin().await?;
+            let mut tx = state.change().await?;
             let n = dstore::upsert(&mut tx, &divisions).await?;
-            journal::append(
-                &mut tx,
+            tx.commit(
                 time::OffsetDateTime::now_utc(),
                 vec![journal::NewEntry {
                     actor: "cli".into(),
@@ -553,11 +552,10 @@ async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
                 }],
             )
             .await?;
-            tx.commit().await?;
             println!("imported {n} divisions under {scope}");
         }
         ImportCmd::Boundaries { dir, datum } => {
-            let mut tx = state.db.begin().await?;
+            let mut tx = state.change().await?;
             let mut n = 0;
             let mut entries = std::fs::read_dir(&dir)
                 .with_context(|| format!("reading {}", dir.display()))?
@@ -584,7 +582,19 @@ async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
                 }
                 n += 1;
             }
-            tx.commit().await?;
+            tx.commit(
+                time::OffsetDateTime::now_utc(),
+                vec![journal::NewEntry {
+                    actor: "cli".into(),
+                    jurisdiction: String::new(),
+                    module: "divisions",
+                    entity: "boundary".into(),
+                    entity_id: dir.display().to_string(),
+                    kind: "imported",
+                    payload: serde_json::json!({ "boundaries": n, "datum": format!("{datum:?}") }),
+                }],
+            )
+            .await?;
             println!("imported {n} boundaries");
         }
         ImportCmd::Registry {
@@ -724,7 +734,7 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
             }
             let (pw, generated) = password_or_generated(password)?;
             let hash = auth::admin::new_password_hash(&pw)?;
-            let mut tx = state.db.begin().await?;
+            let mut tx = state.change().await?;
             let id = auth::store::create(
                 &mut tx,
                 auth::store::NewUser {
@@ -745,8 +755,7 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
                     e.into()
                 }
             })?;
-            journal::append(
-                &mut tx,
+            tx.commit(
                 now,
                 vec![journal::NewEntry {
                     actor: "cli".into(),
@@ -759,7 +768,6 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
                 }],
             )
             .await?;
-            tx.commit().await?;
             println!("created user {username} ({})", role.label_zh());
             if generated {
                 println!("password: {pw}");

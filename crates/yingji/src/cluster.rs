@@ -119,7 +119,7 @@ pub async fn register(s: &Node) -> Result<(), DbError> {
         .bind(format_time(now - FORGET_AFTER))
         .execute(&mut *tx.inner)
         .await?;
-    tx.commit().await?;
+    tx.commit_unjournaled().await?;
     tracing::info!(node = %s.id, freed_leases = freed, "node registered");
     Ok(())
 }

@@ -43,6 +43,12 @@ impl AppState {
         })
     }
 
+    /// Begin a change of data: the one write path (see
+    /// [`crate::journal::Change`]).
+    pub async fn change(&self) -> Result<crate::journal::Change, crate::db::DbError> {
+        crate::journal::Change::begin(&self.db, &self.feed).await
+    }
+
     /// What the cluster's jobs use (see [`crate::cluster::Node`]).
     pub fn node(&self) -> crate::cluster::Node {
         crate::cluster::Node {

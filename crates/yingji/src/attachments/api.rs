@@ -16,7 +16,7 @@ use crate::auth::{authorize, Action, Principal, Scope};
 use crate::clock::format_time;
 use crate::db::Tx;
 use crate::http::ApiError;
-use crate::journal::{self, NewEntry};
+use crate::journal::NewEntry;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -70,7 +70,7 @@ async fn upload(
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let now = OffsetDateTime::now_utc();
     let division = p.division.to_string();
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let quota = s.config.attachment_quota_mb;
     let used = store::used_bytes(&mut tx, &p.username).await?;
     if used.saturating_add(bytes.len() as i64) > (quota as i64).saturating_mul(1024 * 1024) {
@@ -89,10 +89,7 @@ async fn upload(
         },
     )
     .await?;
-    journal::append(
-        &mut tx,
-        now,
-        vec![NewEntry {
+    tx.commit(now, vec![NewEntry {
             actor: p.username.clone(),
             jurisdiction: division.clone(),
             module: "attachments",
@@ -100,11 +97,7 @@ async fn upload(
             entity_id: id.to_string(),
             kind: "uploaded",
             payload: json!({ "name": name, "mime": mime.as_str(), "size": bytes.len(), "sha256": sha256 }),
-        }],
-    )
-    .await?;
-    tx.commit().await?;
-    s.feed.wake();
+        }]).await?;
     let meta = store::meta(&s.db, id).await?.ok_or(ApiError::NotFound)?;
     Ok((StatusCode::CREATED, axum::Json(meta)).into_response())
 }

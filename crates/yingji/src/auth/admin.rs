@@ -17,7 +17,7 @@ use crate::db::{Db, DbError};
 use crate::divisions::Code;
 use crate::error::FieldError;
 use crate::http::{ApiError, Json};
-use crate::journal::{self, NewEntry};
+use crate::journal::NewEntry;
 use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -83,12 +83,11 @@ pub async fn reset_password(
 ) -> Result<(), AdminError> {
     let hash = new_password_hash(password)?;
     let now = time::OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::journal::Change::on(db).await?;
     if !store::set_password(&mut tx, u.id, &hash).await? {
         return Err(AdminError::NotFound);
     }
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             actor,
@@ -98,20 +97,18 @@ pub async fn reset_password(
         )],
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// Disable (ends sessions; tokens stop working) or enable a user.
 pub async fn set_active(db: &Db, actor: &str, u: &User, active: bool) -> Result<(), AdminError> {
     let now = time::OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::journal::Change::on(db).await?;
     if !store::set_active(&mut tx, u.id, active).await? {
         return Err(AdminError::NotFound);
     }
     let kind = if active { "enabled" } else { "disabled" };
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             actor,
@@ -121,7 +118,6 @@ pub async fn set_active(db: &Db, actor: &str, u: &User, active: bool) -> Result<
         )],
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -140,7 +136,7 @@ pub async fn change_role(
         });
     }
     let now = time::OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::journal::Change::on(db).await?;
     if !store::set_role(&mut tx, u.id, role, division).await? {
         return Err(AdminError::NotFound);
     }
@@ -155,8 +151,7 @@ pub async fn change_role(
         }),
     );
     e.jurisdiction = common_prefix(&u.division, division.as_str());
-    journal::append(&mut tx, now, vec![e]).await?;
-    tx.commit().await?;
+    tx.commit(now, vec![e]).await?;
     Ok(())
 }
 
@@ -206,20 +201,14 @@ pub async fn create_token(
     let now = time::OffsetDateTime::now_utc();
     let expires = now + time::Duration::days(days);
     let (token, hash) = super::new_token();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::journal::Change::on(db).await?;
     let id = store::create_api_token(&mut tx, u.id, name, &hash, now, expires).await?;
-    journal::append(
-        &mut tx,
-        now,
-        vec![entry(
+    tx.commit(now, vec![entry(
             actor,
             u,
             "token_created",
             serde_json::json!({ "username": u.username, "token_id": id, "name": name, "expires_at": format_time(expires) }),
-        )],
-    )
-    .await?;
-    tx.commit().await?;
+        )]).await?;
     Ok(NewToken {
         id,
         name: name.to_string(),
@@ -230,12 +219,11 @@ pub async fn create_token(
 
 pub async fn revoke_token(db: &Db, actor: &str, u: &User, token_id: i64) -> Result<(), AdminError> {
     let now = time::OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::journal::Change::on(db).await?;
     if !store::revoke_token(&mut tx, u.id, token_id, now).await? {
         return Err(AdminError::NotFound);
     }
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             actor,
@@ -245,7 +233,6 @@ pub async fn revoke_token(db: &Db, actor: &str, u: &User, token_id: i64) -> Resu
         )],
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

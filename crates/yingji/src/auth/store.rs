@@ -194,7 +194,7 @@ pub async fn create_session(
         .bind(format_time(now + ttl))
         .execute(&mut *tx.inner)
         .await?;
-    tx.commit().await
+    tx.commit_unjournaled().await
 }
 
 pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), DbError> {
@@ -203,7 +203,7 @@ pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), DbError> {
         .bind(token_hash)
         .execute(&mut *tx.inner)
         .await?;
-    tx.commit().await
+    tx.commit_unjournaled().await
 }
 
 /// The active user behind a session token hash, if the session is valid.

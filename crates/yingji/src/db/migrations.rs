@@ -605,5 +605,5 @@ pub(super) async fn run(db: &Db) -> Result<(), DbError> {
         .execute(&mut *tx.inner)
         .await?;
     }
-    tx.commit().await
+    tx.commit_unjournaled().await
 }

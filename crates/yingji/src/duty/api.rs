@@ -22,7 +22,7 @@ use crate::clock::{format_time, parse_time};
 use crate::divisions::Code;
 use crate::error::FieldError;
 use crate::http::{ApiError, Json, Query};
-use crate::journal::{self, NewEntry};
+use crate::journal::NewEntry;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -395,13 +395,12 @@ async fn create_shift(
         updated_at: format_time(now),
         version: 1,
     };
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     store::lock_roster(&s.db, &mut tx, &x.division).await?;
     ensure_no_overlap(&mut tx, &x.division, &slot_of(&x)).await?;
     x.id = store::insert_shift(&mut tx, &x).await?;
     let payload = json!({ "date": x.date, "period": x.period, "starts_at": x.starts_at, "ends_at": x.ends_at, "leader": x.leader, "officers": x.officers });
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             &p,
@@ -413,8 +412,6 @@ async fn create_shift(
         )],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     Ok((StatusCode::CREATED, axum::Json(shift_view(&s, &x))).into_response())
 }
 
@@ -449,15 +446,14 @@ async fn edit_shift(
     x.leader = leader;
     x.officers = officers;
     x.updated_at = format_time(now);
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     store::lock_roster(&s.db, &mut tx, &x.division).await?;
     ensure_no_overlap(&mut tx, &x.division, &slot_of(&x)).await?;
     if !store::update_shift(&mut tx, &x, version).await? {
         return Err(ApiError::Conflict);
     }
     let payload = json!({ "before": before, "after": { "date": x.date, "period": x.period, "leader": x.leader, "officers": x.officers } });
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             &p,
@@ -469,8 +465,6 @@ async fn edit_shift(
         )],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     let x = store::get_shift(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -589,7 +583,7 @@ async fn shift_event(
             }
         }
     }
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     if !store::update_shift(&mut tx, &x, b.version).await? {
         return Err(ApiError::Conflict);
     }
@@ -619,9 +613,7 @@ async fn shift_event(
             ));
         }
     }
-    journal::append(&mut tx, now, entries).await?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, entries).await?;
     let x = store::get_shift(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -896,20 +888,17 @@ async fn add_log(
         author_name: p.display_name.clone(),
         created_at: format_time(now),
     };
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let ascope = authorize(&p, Action::Write, "attachments")?;
     crate::attachments::api::link(&mut tx, &ascope, &e.attachments, &e.division, "attachments")
         .await?;
     e.id = store::insert_log(&mut tx, &e).await?;
     let payload = json!({ "kind": kind.as_str(), "text": e.text, "at": e.at, "incident_id": e.incident_id, "attachments": e.attachments, "corrects": e.corrects, "shift_id": e.shift_id });
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(&p, &e.division, "log", e.id, "log_entry", payload)],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     let metas = crate::attachments::store::metas(&s.db, &e.attachments).await?;
     let mut v = serde_json::to_value(&e).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {

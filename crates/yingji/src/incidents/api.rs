@@ -297,24 +297,17 @@ async fn create(
         updated_at: format_time(now),
         version: 1,
     };
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let ascope = authorize(&p, Action::Write, "attachments")?;
     crate::attachments::api::link(&mut tx, &ascope, &i.attachments, &i.division, "attachments")
         .await?;
     i.id = store::insert_incident(&mut tx, &i).await?;
-    journal::append(
-        &mut tx,
-        now,
-        vec![entry(
+    tx.commit(now, vec![entry(
             &p,
             &i,
             "reported",
             json!({ "title": i.title, "type": i.incident_type, "source": i.source, "facts": i.facts, "attachments": i.attachments }),
-        )],
-    )
-    .await?;
-    tx.commit().await?;
-    s.feed.wake();
+        )]).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(detail_json(&s, &i, now).await?),
@@ -429,7 +422,7 @@ async fn save(
     p: &Principal,
     now: OffsetDateTime,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     if !store::update_incident(&mut tx, i, version).await? {
         return Err(ApiError::Conflict);
     }
@@ -437,9 +430,7 @@ async fn save(
         store::insert_instruction(&mut tx, x).await?;
     }
     entries.extend(crate::plans::api::insert_items(&mut tx, p, &mut extra.improvements).await?);
-    journal::append(&mut tx, now, entries).await?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, entries).await?;
     let i = store::get_incident(&s.db, i.id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -728,18 +719,12 @@ async fn issue(
         closed_at: None,
         version: 1,
     };
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     x.id = store::insert_instruction(&mut tx, &x).await?;
     let payload =
         json!({ "instruction": x.id, "assignee": x.assignee, "task": x.task, "due_at": x.due_at });
-    journal::append(
-        &mut tx,
-        now,
-        vec![entry(&p, &i, "instruction_issued", payload)],
-    )
-    .await?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, vec![entry(&p, &i, "instruction_issued", payload)])
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(json!(x))).into_response())
 }
 
@@ -805,7 +790,7 @@ async fn instruction_event(
         InstructionEvent::Accept => x.closed_at = Some(format_time(now)),
         _ => {}
     }
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     if let InstructionEvent::Feedback { photos, .. } = &b.event {
         let ascope = authorize(&p, Action::Write, "attachments")?;
         crate::attachments::api::link(&mut tx, &ascope, photos, &i.division, "photos").await?;
@@ -814,14 +799,11 @@ async fn instruction_event(
         return Err(ApiError::Conflict);
     }
     let payload = json!({ "instruction": x.id, "event": b.event, "state": x.state });
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(&p, &i, instruction_kind(&b.event), payload)],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     let x = store::get_instruction(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -857,7 +839,7 @@ async fn request_dispatch(
         .filter(|r| scope.covers(&r.division, &r.org))
         .ok_or_else(|| ApiError::field("resource_id", "找不到该资源或不在您的管辖范围内"))?;
     let now = OffsetDateTime::now_utc();
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     super::ensure_dispatchable(&r.status).map_err(rule)?;
     if store::open_orders_of(&mut tx, &r.kind, r.id).await? > 0 {
         return Err(ApiError::Refused(format!("“{}”已有未完成的调派", r.name)));
@@ -879,14 +861,8 @@ async fn request_dispatch(
     o.id = store::insert_order(&mut tx, &o).await?;
     let payload =
         json!({ "order": o.id, "resource": { "kind": r.kind, "id": r.id, "name": r.name } });
-    journal::append(
-        &mut tx,
-        now,
-        vec![entry(&p, &i, "dispatch_requested", payload)],
-    )
-    .await?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, vec![entry(&p, &i, "dispatch_requested", payload)])
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(json!(o))).into_response())
 }
 
@@ -938,16 +914,15 @@ async fn order_event(
         json!({ "state": o.state, "by": p.username, "at": format_time(now), "reason": b.reason }),
     );
     let status = resource_status_for(o.state);
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     if !store::update_order(&mut tx, &o, b.version).await? {
         return Err(ApiError::Conflict);
     }
     crate::registry::store::set_status(&mut tx, &o.resource_kind, o.resource_id, status, now)
         .await?;
     let payload = json!({ "order": o.id, "resource": o.resource_name, "state": o.state, "resource_status": status });
-    journal::append(&mut tx, now, vec![entry(&p, &i, "dispatch_step", payload)]).await?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, vec![entry(&p, &i, "dispatch_step", payload)])
+        .await?;
     let o = store::get_order(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;

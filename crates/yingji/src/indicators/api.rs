@@ -14,7 +14,7 @@ use crate::auth::{authorize, Action, Principal};
 use crate::divisions::Code;
 use crate::error::FieldError;
 use crate::http::{ApiError, Query};
-use crate::journal::{self, NewEntry};
+use crate::journal::NewEntry;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -461,7 +461,7 @@ async fn import_statistics(
         return Err(ApiError::Validation(errors));
     }
     let now = time::OffsetDateTime::now_utc();
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let mut entries = Vec::new();
     for (d, y, [g, pop, coal]) in &rows {
         crate::reports::store::upsert_statistics(&mut tx, d.as_str(), *y, *g, *pop, *coal).await?;
@@ -475,9 +475,7 @@ async fn import_statistics(
             payload: json!({ "year": y, "gdp_yi": g, "population": pop, "raw_coal_wt": coal, "source": name }),
         });
     }
-    journal::append(&mut tx, now, entries).await?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, entries).await?;
     Ok(axum::Json(Imported {
         imported: rows.len(),
     }))

@@ -10,12 +10,14 @@
 
 pub mod anchor;
 pub mod api;
+mod change;
 mod jobs;
 mod store;
 
+pub use change::Change;
 pub use jobs::{Feed, Subscription};
 pub use store::{
-    append, forget_personal, head, list, verify, verify_with, Checkpoint, ListFilter, VerifyReport,
+    forget_personal, head, list, verify, verify_with, Checkpoint, ListFilter, VerifyReport,
 };
 
 use serde::Serialize;

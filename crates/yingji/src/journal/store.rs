@@ -427,7 +427,7 @@ pub(super) mod tests {
             append(&mut tx, time::OffsetDateTime::now_utc(), vec![entry(i)])
                 .await
                 .unwrap();
-            tx.commit().await.unwrap();
+            tx.commit_unjournaled().await.unwrap();
         }
     }
 
@@ -525,7 +525,7 @@ pub(super) mod tests {
                         )
                         .await
                         .unwrap();
-                        tx.commit().await.unwrap();
+                        tx.commit_unjournaled().await.unwrap();
                     }
                 }));
             }
@@ -552,7 +552,7 @@ pub(super) mod tests {
             )
             .await
             .unwrap();
-            tx.commit().await.unwrap();
+            tx.commit_unjournaled().await.unwrap();
             let f = ListFilter {
                 jurisdiction_prefix: "140213".into(),
                 limit: 10,

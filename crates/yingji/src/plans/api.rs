@@ -37,7 +37,7 @@ use crate::clock::CST;
 use crate::divisions::Code;
 use crate::error::FieldError;
 use crate::http::{ApiError, Json, Query};
-use crate::journal::{self, NewEntry};
+use crate::journal::NewEntry;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -399,26 +399,19 @@ async fn revise(
         )
         .map_err(perr)?;
     let at = format_time(now);
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let id = match store::insert_version(&mut tx, &draft, &p.username, &at).await {
         Err(e) if e.is_unique_violation() => return Err(ApiError::Conflict),
         other => other?,
     };
-    journal::append(
-        &mut tx,
-        now,
-        vec![entry(
+    tx.commit(now, vec![entry(
             &p,
             &first(&draft.divisions),
             "plan",
             code.clone(),
             "revised",
             json!({ "revision": draft.revision, "from": current.revision, "version": draft.version, "triggers": draft.revision_triggers, "reason": draft.revision_reason }),
-        )],
-    )
-    .await?;
-    tx.commit().await?;
-    s.feed.wake();
+        )]).await?;
     let v = PlanVersion {
         id,
         plan: draft,
@@ -565,15 +558,14 @@ async fn create(
     b.content.apply(&mut plan);
     check_content(&s, &scope, &c, &plan)?;
     let at = format_time(now);
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let id = match store::insert_version(&mut tx, &plan, &p.username, &at).await {
         Err(e) if e.is_unique_violation() => {
             return Err(ApiError::field("code", format!("预案编号 {code} 已存在")))
         }
         other => other?,
     };
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             &p,
@@ -585,8 +577,6 @@ async fn create(
         )],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     let v = PlanVersion {
         id,
         plan,
@@ -644,7 +634,7 @@ async fn edit(
     b.content.apply(&mut plan);
     check_content(&s, &scope, &c, &plan)?;
     let at = format_time(now);
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     match store::update_draft(&mut tx, v.id, &plan, b.version, &at).await? {
         Write::Done => {}
         Write::Stale => return Err(ApiError::Conflict),
@@ -656,8 +646,7 @@ async fn edit(
             }))
         }
     }
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             &p,
@@ -669,8 +658,6 @@ async fn edit(
         )],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
     let c = catalog(&s).await?;
     Ok(axum::Json(version_json(&v, &c, today(now))))
@@ -708,7 +695,7 @@ async fn publish(
         .find(|x| x.code == code)
         .map(|x| x.revision);
     let at = format_time(now);
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     match store::publish(&mut tx, v.id, &published, b.version, &p.username, &at).await? {
         Write::Done => {}
         Write::Stale => return Err(ApiError::Conflict),
@@ -716,8 +703,7 @@ async fn publish(
             return Err(ApiError::Refused("该版本已经发布".into()));
         }
     }
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             &p,
@@ -729,8 +715,6 @@ async fn publish(
         )],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
     let c = catalog(&s).await?;
     Ok(axum::Json(version_json(&v, &c, today(now))))
@@ -794,23 +778,16 @@ async fn evaluate(
         recorded_by: p.username.clone(),
         recorded_at: format_time(now),
     };
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     e.id = store::insert_evaluation(&mut tx, &e).await?;
-    journal::append(
-        &mut tx,
-        now,
-        vec![entry(
+    tx.commit(now, vec![entry(
             &p,
             &first(&current.divisions),
             "plan",
             code.clone(),
             "evaluated",
             json!({ "revision": e.revision, "evaluated_on": e.evaluated_on, "conclusion": conclusion.as_str() }),
-        )],
-    )
-    .await?;
-    tx.commit().await?;
-    s.feed.wake();
+        )]).await?;
     let c = catalog(&s).await?;
     let review = c.plan(&code).map(|x| review_due(x, on));
     Ok((
@@ -1004,10 +981,9 @@ async fn plan_drill(
         version: 1,
     };
     check_drill(&s, &scope, &c, plan, &b, &mut d)?;
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     d.id = store::insert_drill(&mut tx, &d).await?;
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             &p,
@@ -1019,8 +995,6 @@ async fn plan_drill(
         )],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     Ok((
         StatusCode::CREATED,
         axum::Json(drill_json(&d, &c, today(now))),
@@ -1072,12 +1046,11 @@ async fn edit_drill(
     check_drill(&s, &scope, &c, plan, &b, &mut d)?;
     let now = OffsetDateTime::now_utc();
     d.updated_at = format_time(now);
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     if !store::update_drill(&mut tx, &d, version).await? {
         return Err(ApiError::Conflict);
     }
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             &p,
@@ -1089,8 +1062,6 @@ async fn edit_drill(
         )],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     let d = store::get_drill(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -1304,7 +1275,7 @@ async fn drill_event(
     let at = format_time(now);
     d.updated_at = at.clone();
     let mut items = new_items(&p, "drill", d.id, &d.plan, &first(&d.divisions), found, &at);
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let mut entries = insert_items(&mut tx, &p, &mut items).await?;
     for i in &items {
         d.problems.push(DrillProblem {
@@ -1331,9 +1302,7 @@ async fn drill_event(
             json!({ "from": from.as_str(), "to": d.state.as_str(), "plan": d.plan, "held_on": d.held_on, "improvements": items.iter().map(|i| i.id).collect::<Vec<_>>() }),
         ),
     );
-    journal::append(&mut tx, now, entries).await?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, entries).await?;
     let d = store::get_drill(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -1439,12 +1408,11 @@ async fn improvement_event(
         _ => {}
     }
     i.updated_at = at;
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     if !store::update_improvement(&mut tx, &i, b.version).await? {
         return Err(ApiError::Conflict);
     }
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             &p,
@@ -1456,8 +1424,6 @@ async fn improvement_event(
         )],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     let i = store::get_improvement(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;

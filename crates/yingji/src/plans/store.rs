@@ -648,7 +648,7 @@ pub async fn ensure_seeded(db: &Db) -> Result<(), DbError> {
             return Err(corrupt("drills", "seed drill changed while seeding"));
         }
     }
-    tx.commit().await
+    tx.commit_unjournaled().await
 }
 
 /// The catalogue the rules work from: the embedded types, commands,

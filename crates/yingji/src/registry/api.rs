@@ -397,13 +397,12 @@ async fn create(
         return Err(ApiError::Forbidden);
     }
     let now = time::OffsetDateTime::now_utc();
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let id = store::insert(&mut tx, spec.kind, &v, &org, now).await?;
     if spec.kind == "enterprise" {
         store::set_org(&mut tx, id, &format!("enterprise:{id}")).await?;
     }
-    journal::append(
-        &mut tx,
+    tx.journal(
         now,
         vec![entry(
             &p,
@@ -418,8 +417,7 @@ async fn create(
     let item = store::get_tx(&mut tx, &s.tree(), spec.kind, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, vec![]).await?;
     Ok((StatusCode::CREATED, axum::Json(shown(&p, spec, item))).into_response())
 }
 
@@ -442,7 +440,7 @@ async fn update(
         .map_err(ApiError::Validation)?;
     let now = time::OffsetDateTime::now_utc();
     let tree = s.tree();
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let old = store::get_tx(&mut tx, &tree, spec.kind, id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -462,8 +460,7 @@ async fn update(
     }
     let mut payload = item_payload(&v);
     payload["previous_version"] = Value::from(old.version);
-    journal::append(
-        &mut tx,
+    tx.journal(
         now,
         vec![entry(&p, spec, id, v.division.as_str(), "updated", payload)],
     )
@@ -471,8 +468,7 @@ async fn update(
     let item = store::get_tx(&mut tx, &tree, spec.kind, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, vec![]).await?;
     Ok(axum::Json(shown(&p, spec, item)))
 }
 
@@ -486,7 +482,7 @@ async fn remove(
     let spec = spec_of(&kind)?;
     let scope = authorize(&p, Action::Write, &module(spec))?;
     let now = time::OffsetDateTime::now_utc();
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let old = store::get_tx(&mut tx, &s.tree(), spec.kind, id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -498,16 +494,14 @@ async fn remove(
     }
     store::delete(&mut tx, spec.kind, id).await?;
     let payload = serde_json::to_value(&old).unwrap_or(Value::Null);
-    journal::append(
-        &mut tx,
+    tx.journal(
         now,
         vec![entry(&p, spec, id, &old.division, "deleted", payload)],
     )
     .await?;
     // What the journal holds of the record's personal data goes with it.
     journal::forget_personal(&mut tx, "registry", spec.kind, &id.to_string()).await?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, vec![]).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -609,9 +603,8 @@ async fn export(
     .map_err(ApiError::Internal)?;
     if clear > 0 {
         let now = time::OffsetDateTime::now_utc();
-        let mut tx = s.db.begin().await?;
-        journal::append(
-            &mut tx,
+        let tx = s.change().await?;
+        tx.commit(
             now,
             vec![NewEntry {
                 actor: p.username.clone(),
@@ -633,7 +626,6 @@ async fn export(
             }],
         )
         .await?;
-        tx.commit().await?;
     }
     Ok(file_response(spec, format, bytes, ""))
 }
@@ -828,7 +820,7 @@ pub async fn import_rows(
     };
     let checked_at = started.elapsed();
     let now = time::OffsetDateTime::now_utc();
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let existing = store::existing_keys(&mut tx, spec.kind, &checked.keys).await?;
     if !existing.is_empty() {
         let by_row: HashMap<usize, &Valid> = checked.rows.iter().map(|(r, v)| (*r, v)).collect();
@@ -894,10 +886,9 @@ pub async fn import_rows(
             }]
         }
     };
-    journal::append(&mut tx, now, entries).await?;
+    tx.journal(now, entries).await?;
     let written_at = started.elapsed();
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, vec![]).await?;
     tracing::info!(
         kind = spec.kind,
         rows = ids.len(),

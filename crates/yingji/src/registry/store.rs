@@ -420,7 +420,7 @@ pub async fn ensure_dictionaries(db: &Db) -> Result<(), DbError> {
                 .await?;
         }
     }
-    tx.commit().await
+    tx.commit_unjournaled().await
 }
 
 /// The bbox of a multipolygon, for map framing.

@@ -15,7 +15,7 @@ use crate::auth::{authorize, Action, Principal, Scope};
 use crate::divisions::{Code, Level};
 use crate::error::FieldError;
 use crate::http::{ApiError, Json, Query};
-use crate::journal::{self, NewEntry};
+use crate::journal::NewEntry;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -172,7 +172,7 @@ async fn create_disaster(
         format!("{}00000000", &towns[0][..4])
     };
     let onset = onset.ok_or_else(|| ApiError::field("onset", "必填"))?;
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let id = store::insert_disaster(
         &mut tx,
         store::NewDisaster {
@@ -187,9 +187,7 @@ async fn create_disaster(
         now,
     )
     .await?;
-    journal::append(&mut tx, now, vec![entry(&p, "disaster", id, &division, "created", json!({ "name": name, "type": b.disaster_type, "onset": b.onset, "townships": towns, "source": source }))]).await?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, vec![entry(&p, "disaster", id, &division, "created", json!({ "name": name, "type": b.disaster_type, "onset": b.onset, "townships": towns, "source": source }))]).await?;
     let d = store::get_disaster(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -404,7 +402,7 @@ async fn submit_report(
     let now = time::OffsetDateTime::now_utc();
     let tree = s.tree();
     let cal = store::load_calendar(&s.db).await?;
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let reports = store::reports_tx(&mut tx, &tree, id).await?;
     let mine: Vec<&Report> = reports
         .iter()
@@ -481,8 +479,7 @@ async fn submit_report(
     };
     r.id = store::insert_report(&mut tx, &r).await?;
     let payload = serde_json::to_value(&r).unwrap_or_default();
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             &p,
@@ -498,8 +495,6 @@ async fn submit_report(
         )],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     Ok((StatusCode::CREATED, axum::Json(r)).into_response())
 }
 
@@ -523,12 +518,11 @@ async fn mark_stable(
     }
     let now = time::OffsetDateTime::now_utc();
     let at = time_or_now("at", &b.at, now)?;
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     if !store::set_stable(&mut tx, id, at, b.version).await? {
         return Err(ApiError::Conflict);
     }
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             &p,
@@ -540,8 +534,6 @@ async fn mark_stable(
         )],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     Ok(axum::Json(
         store::get_disaster(&s.db, id)
             .await?
@@ -661,10 +653,9 @@ async fn create_accident(
         created_at: crate::clock::format_time(now),
         version: 1,
     };
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     a.id = store::insert_accident(&mut tx, &a).await?;
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             &p,
@@ -676,8 +667,6 @@ async fn create_accident(
         )],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     Ok((StatusCode::CREATED, axum::Json(a)).into_response())
 }
 
@@ -752,18 +741,15 @@ async fn save_accident(
     version: i64,
 ) -> Result<axum::Json<Accident>, ApiError> {
     let now = time::OffsetDateTime::now_utc();
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     if !store::update_accident(&mut tx, &new, version).await? {
         return Err(ApiError::Conflict);
     }
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(p, "accident", old.id, &old.division, kind, payload)],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     Ok(axum::Json(
         store::get_accident(&s.db, old.id)
             .await?
@@ -996,10 +982,9 @@ async fn set_calendar_day(
         return Err(ApiError::field("kind", "应为 holiday 或 workday"));
     }
     let now = time::OffsetDateTime::now_utc();
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     store::set_calendar_day(&mut tx, &day, &b.kind).await?;
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             &p,
@@ -1011,7 +996,6 @@ async fn set_calendar_day(
         )],
     )
     .await?;
-    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::deadlines::Status;
 use super::store;
 use crate::auth::Role;
-use crate::journal::{self, NewEntry};
+use crate::journal::NewEntry;
 use crate::state::AppState;
 
 /// Who is told about a step owed by `division`: operators/reporters of that
@@ -77,7 +77,7 @@ pub async fn scan(s: &AppState, now: time::OffsetDateTime) -> Result<usize, crat
             "missing"
         };
         let notify = recipients(s, &division).await?;
-        let mut tx = s.db.begin().await?;
+        let mut tx = s.change().await?;
         if store::record_deadline_event(
             &mut tx,
             store::DeadlineEvent {
@@ -92,10 +92,7 @@ pub async fn scan(s: &AppState, now: time::OffsetDateTime) -> Result<usize, crat
         )
         .await?
         {
-            journal::append(
-                &mut tx,
-                now,
-                vec![NewEntry {
+            tx.commit(now, vec![NewEntry {
                     actor: "system".into(),
                     jurisdiction: division.clone(),
                     module: "reports",
@@ -103,10 +100,7 @@ pub async fn scan(s: &AppState, now: time::OffsetDateTime) -> Result<usize, crat
                     entity_id: id.to_string(),
                     kind,
                     payload: json!({ "name": name, "step": st.key, "label": st.label_zh, "due": st.due, "submitted_at": st.submitted_at, "status": st.status_zh, "notify": notify }),
-                }],
-            )
-            .await?;
-            tx.commit().await?;
+                }]).await?;
             n += 1;
         }
     }

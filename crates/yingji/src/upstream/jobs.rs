@@ -26,7 +26,7 @@ use super::{
 use crate::clock::format_time;
 use crate::db::DbError;
 use crate::divisions::Code;
-use crate::journal::{self, NewEntry};
+use crate::journal::NewEntry;
 use crate::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -217,7 +217,7 @@ pub async fn ingest(
     };
     let at = format_time(now);
 
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let k = key
         .as_ref()
         .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()));
@@ -267,8 +267,7 @@ pub async fn ingest(
         Err(e) => return Err(e.into()),
     };
     let division = format!("{jurisdiction:0<12}");
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![NewEntry {
             actor: format!("upstream:{source}"),
@@ -283,8 +282,6 @@ pub async fn ingest(
         }],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     Ok(Outcome::Stored { id, valid })
 }
 

@@ -26,7 +26,7 @@ use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::{format_time, parse_time};
 use crate::error::FieldError;
 use crate::http::{ApiError, Json};
-use crate::journal::{self, NewEntry};
+use crate::journal::NewEntry;
 use crate::registry::store as rstore;
 use crate::state::AppState;
 
@@ -499,13 +499,12 @@ pub(crate) async fn create_draft(
     let mut w = blank(p, p.division.as_str(), now);
     apply(b, &mut w, now)?;
     w.reach = reach(s, &scope, &w.area).await?.0;
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     w.id = store::insert(&mut tx, &w).await?;
     if let Some(up) = relay_of {
         crate::upstream::store::add_relay(&mut tx, up, w.id, &format_time(now)).await?;
     }
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(
             p,
@@ -515,8 +514,6 @@ pub(crate) async fn create_draft(
         )],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     Ok(w)
 }
 
@@ -554,13 +551,12 @@ async fn edit(
     apply(&b, &mut w, now)?;
     w.reach = reach(&s, &scope, &w.area).await?.0;
     w.updated_at = format_time(now);
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     if !store::update(&mut tx, &w, version).await? {
         return Err(ApiError::Conflict);
     }
-    journal::append(&mut tx, now, vec![entry(&p, &w, "edited", json!({}))]).await?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, vec![entry(&p, &w, "edited", json!({}))])
+        .await?;
     let w = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
     Ok(axum::Json(view(&w, &s)))
 }
@@ -863,7 +859,7 @@ async fn event(
     }
     // Before the transaction: making the key may write (and SQLite has one writer).
     let key = super::jobs::platform_key(&s).await?;
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let mut entries = Vec::new();
     if ev == WarningEvent::Publish {
         let mut references = Vec::new();
@@ -914,9 +910,7 @@ async fn event(
         0,
         entry(&p, &w, ev.as_str(), json!({ "from": from.as_str(), "to": w.state.as_str(), "identifier": w.identifier, "reason": b.reason })),
     );
-    journal::append(&mut tx, now, entries).await?;
-    tx.commit().await?;
-    s.feed.wake();
+    tx.commit(now, entries).await?;
     let w = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
     Ok(axum::Json(view(&w, &s)))
 }
@@ -947,16 +941,13 @@ async fn revise(
     w.created_at = format_time(now);
     w.updated_at = format_time(now);
     w.version = 1;
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     w.id = store::insert(&mut tx, &w).await?;
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![entry(&p, &w, "drafted", json!({ "updates": old.id }))],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     Ok((StatusCode::CREATED, axum::Json(view(&w, &s))).into_response())
 }
 
@@ -1000,7 +991,7 @@ async fn cancel(
     c.instruction = "预警解除，请恢复正常生产生活秩序。".into();
     c.created_at = format_time(now);
     let key = super::jobs::platform_key(&s).await?;
-    let mut tx = s.db.begin().await?;
+    let mut tx = s.change().await?;
     let references: Vec<Reference> = reference_of(&old).into_iter().collect();
     send(&s, &mut tx, &mut c, references, now).await?;
     if !store::update(&mut tx, &old, b.version).await? {
@@ -1012,8 +1003,7 @@ async fn cancel(
         Some(ident) => super::jobs::plan(&mut tx, s.db.backend(), c.id, &ident, &rs, now).await?,
         None => 0,
     };
-    journal::append(
-        &mut tx,
+    tx.commit(
         now,
         vec![
             entry(
@@ -1031,8 +1021,6 @@ async fn cancel(
         ],
     )
     .await?;
-    tx.commit().await?;
-    s.feed.wake();
     let old = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
     Ok(axum::Json(
         json!({ "cancelled": view(&old, &s), "cancel_message": view(&c, &s) }),

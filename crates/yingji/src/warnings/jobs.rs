@@ -60,7 +60,8 @@ pub async fn platform_key(s: &AppState) -> Result<String, DbError> {
     let r = sqlx::query("SELECT value FROM settings WHERE key = 'webhook_secret'")
         .fetch_one(&mut *tx.inner)
         .await?;
-    tx.commit().await?;
+    // A setting, not a record.
+    tx.commit_unjournaled().await?;
     col(&r, "value")
 }
 
@@ -250,7 +251,8 @@ async fn lease(s: &AppState, now: OffsetDateTime, batch: i64) -> Result<Vec<AnyR
         q = q.bind(format_time(now - Duration::milliseconds(timeout)));
     }
     let rows = q.fetch_all(&mut *tx.inner).await?;
-    tx.commit().await?;
+    // Leases are the outbox's bookkeeping, not a change of a record.
+    tx.commit_unjournaled().await?;
     Ok(rows)
 }
 
@@ -282,7 +284,10 @@ async fn record(s: &AppState, done: &mut Vec<Attempted>) -> Result<(), DbError> 
         .execute(&mut *tx.inner)
         .await?;
     }
-    tx.commit().await?;
+    // Delivery attempts are the outbox's own state (a million per warning),
+    // shown on the warning's delivery list; the warning's publication is
+    // the journaled change.
+    tx.commit_unjournaled().await?;
     done.clear();
     Ok(())
 }
@@ -399,7 +404,7 @@ pub async fn expire_due(s: &AppState, now: OffsetDateTime) -> Result<usize, DbEr
     let mut n = 0;
     for r in &rows {
         let id: i64 = col(r, "id")?;
-        let mut tx = s.db.begin().await?;
+        let mut tx = s.change().await?;
         let Some(mut w) = super::store::get_tx(&mut tx, id).await? else {
             continue;
         };
@@ -410,8 +415,7 @@ pub async fn expire_due(s: &AppState, now: OffsetDateTime) -> Result<usize, DbEr
         w.state = next;
         w.updated_at = format_time(now);
         if super::store::update(&mut tx, &w, version).await? {
-            crate::journal::append(
-                &mut tx,
+            tx.commit(
                 now,
                 vec![crate::journal::NewEntry {
                     actor: "system".into(),
@@ -424,7 +428,6 @@ pub async fn expire_due(s: &AppState, now: OffsetDateTime) -> Result<usize, DbEr
                 }],
             )
             .await?;
-            tx.commit().await?;
             n += 1;
         }
     }

@@ -319,7 +319,7 @@ async fn tokens_expire_are_listed_without_secrets_and_revoked() {
         )
         .await
         .unwrap();
-        tx.commit().await.unwrap();
+        tx.commit_unjournaled().await.unwrap();
         let c = reqwest::Client::new();
         let r = c
             .get(app.url("/api/v1/auth/me"))
@@ -515,7 +515,7 @@ async fn api_tokens_authenticate_integrations() {
         )
         .await
         .unwrap();
-        tx.commit().await.unwrap();
+        tx.commit_unjournaled().await.unwrap();
         let c = reqwest::Client::new();
         let me: serde_json::Value = c
             .get(app.url("/api/v1/auth/me"))

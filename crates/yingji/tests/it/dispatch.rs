@@ -262,7 +262,7 @@ async fn place(app: &TestApp, kind: &str, name: &str, lon: f64, lat: f64, attrs:
         yingji::registry::store::insert(&mut tx, kind, &v, "", time::OffsetDateTime::now_utc())
             .await
             .unwrap();
-    tx.commit().await.unwrap();
+    tx.commit_unjournaled().await.unwrap();
     id
 }
 

@@ -19,24 +19,22 @@ async fn write(state: &AppState, feed: &Feed, n: usize) -> (Vec<i64>, Vec<i64>) 
         } else {
             "140215100201"
         };
-        let mut tx = state.db.begin().await.unwrap();
-        let e = journal::append(
-            &mut tx,
-            time::OffsetDateTime::now_utc(),
-            vec![NewEntry {
-                actor: "feed-test".into(),
-                jurisdiction: jurisdiction.into(),
-                module: "test",
-                entity: "thing".into(),
-                entity_id: i.to_string(),
-                kind: "write",
-                payload: serde_json::json!({ "i": i }),
-            }],
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-        feed.wake();
+        let tx = journal::Change::begin(&state.db, &feed).await.unwrap();
+        let e = tx
+            .commit(
+                time::OffsetDateTime::now_utc(),
+                vec![NewEntry {
+                    actor: "feed-test".into(),
+                    jurisdiction: jurisdiction.into(),
+                    module: "test",
+                    entity: "thing".into(),
+                    entity_id: i.to_string(),
+                    kind: "write",
+                    payload: serde_json::json!({ "i": i }),
+                }],
+            )
+            .await
+            .unwrap();
         if i % 2 == 0 { &mut pc } else { &mut yz }.push(e[0].seq);
     }
     (pc, yz)

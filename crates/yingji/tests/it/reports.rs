@@ -92,7 +92,7 @@ async fn three_townships_one_late_one_missing() {
             yingji::reports::store::insert_report(&mut tx, &rep)
                 .await
                 .unwrap();
-            tx.commit().await.unwrap();
+            tx.commit_unjournaled().await.unwrap();
         }
 
         let detail: Value = city

@@ -86,7 +86,7 @@ pub async fn seed(state: &AppState) {
         .await
         .unwrap();
     }
-    tx.commit().await.unwrap();
+    tx.commit_unjournaled().await.unwrap();
 }
 
 impl TestApp {
@@ -178,7 +178,7 @@ impl TestApp {
         )
         .await
         .unwrap();
-        tx.commit().await.unwrap();
+        tx.commit_unjournaled().await.unwrap();
     }
 
     /// A point inside a division's boundary (WGS84).

@@ -1,0 +1,211 @@
+//! The one write path. Every change of data goes through a [`Change`]: it
+//! owns the transaction from begin to commit, and its commit takes the
+//! journal entries that describe the change, appends them in the same
+//! transaction, commits, and wakes the live feed. There is no other way for
+//! a module to commit a transaction (`Tx::commit_unjournaled` is kept for
+//! the few bookkeeping tables that are not records — sessions, leases,
+//! node heartbeats, migrations — and a test lists the files allowed to use
+//! it), so a change cannot forget its journal entries.
+//!
+//! ```ignore
+//! let mut change = s.change().await?;
+//! if !store::update_incident(&mut change, &i, version).await? {
+//!     return Err(ApiError::Conflict);
+//! }
+//! change.commit(now, vec![entry]).await?;
+//! ```
+
+use std::ops::{Deref, DerefMut};
+
+use time::OffsetDateTime;
+
+use super::{Entry, Feed, NewEntry};
+use crate::db::{Db, DbError, Tx};
+
+/// A unit of work: a transaction whose commit journals the change.
+pub struct Change {
+    tx: Tx,
+    feed: Feed,
+    staged: Vec<NewEntry>,
+    /// Entries appended before the commit (see [`Change::journal`]).
+    appended: usize,
+}
+
+impl Change {
+    /// Begin a change (on SQLite this waits for the single writer).
+    pub async fn begin(db: &Db, feed: &Feed) -> Result<Change, DbError> {
+        Ok(Change {
+            tx: db.begin().await?,
+            feed: feed.clone(),
+            staged: Vec::new(),
+            appended: 0,
+        })
+    }
+
+    /// Begin a change where no live feed is at hand (the command line,
+    /// functions shared by it and the API): viewers see it at the feed's
+    /// next poll instead of at once.
+    pub async fn on(db: &Db) -> Result<Change, DbError> {
+        Change::begin(db, &Feed::default()).await
+    }
+
+    /// Entries a step found on its way (e.g. in another module's public
+    /// function), written with the commit's.
+    pub fn stage(&mut self, entries: impl IntoIterator<Item = NewEntry>) {
+        self.staged.extend(entries);
+    }
+
+    /// Append entries now, before the rest of the change, when a later step
+    /// of the same change must see them (e.g. erasing a deleted record's
+    /// personal data from the journal, entries included).
+    pub async fn journal(
+        &mut self,
+        at: OffsetDateTime,
+        entries: Vec<NewEntry>,
+    ) -> Result<Vec<Entry>, DbError> {
+        let written = super::store::append(&mut self.tx, at, entries).await?;
+        self.appended += written.len();
+        Ok(written)
+    }
+
+    /// Append the staged entries and `entries` at `at`, commit, wake the
+    /// live feed. A change with no entry at all is refused (nothing is
+    /// written): every change of data is journaled.
+    pub async fn commit(
+        mut self,
+        at: OffsetDateTime,
+        entries: Vec<NewEntry>,
+    ) -> Result<Vec<Entry>, DbError> {
+        self.staged.extend(entries);
+        if self.staged.is_empty() && self.appended == 0 {
+            return Err(DbError::Unjournaled);
+        }
+        let written = super::store::append(&mut self.tx, at, self.staged).await?;
+        self.tx.commit_unjournaled().await?;
+        self.feed.wake();
+        Ok(written)
+    }
+}
+
+impl Deref for Change {
+    type Target = Tx;
+    fn deref(&self) -> &Tx {
+        &self.tx
+    }
+}
+
+impl DerefMut for Change {
+    fn deref_mut(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::testing;
+
+    fn entry(i: usize) -> NewEntry {
+        NewEntry {
+            actor: "t".into(),
+            jurisdiction: "1402".into(),
+            module: "test",
+            entity: "thing".into(),
+            entity_id: i.to_string(),
+            kind: "written",
+            payload: serde_json::json!({ "i": i }),
+        }
+    }
+
+    async fn things(db: &Db) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM divisions WHERE code = '999999'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap_or(-1)
+    }
+
+    #[tokio::test]
+    async fn a_change_commits_with_its_entries_or_not_at_all() {
+        for t in testing::all().await {
+            let feed = Feed::default();
+            let (head, _) = crate::journal::head(&t.db).await.unwrap();
+            // Without entries: refused, and the write is rolled back.
+            let mut c = Change::begin(&t.db, &feed).await.unwrap();
+            sqlx::query(
+                "INSERT INTO divisions (code, name, level) VALUES ('999999', 'x', 'county')",
+            )
+            .execute(&mut *c.inner)
+            .await
+            .unwrap();
+            let err = c.commit(OffsetDateTime::now_utc(), vec![]).await;
+            assert!(matches!(err, Err(DbError::Unjournaled)), "{}", t.name);
+            assert_eq!(things(&t.db).await, 0, "{}", t.name);
+            assert_eq!(crate::journal::head(&t.db).await.unwrap().0, head);
+            // With entries (staged, appended early, at commit): all in one.
+            let mut c = Change::begin(&t.db, &feed).await.unwrap();
+            sqlx::query(
+                "INSERT INTO divisions (code, name, level) VALUES ('999999', 'x', 'county')",
+            )
+            .execute(&mut *c.inner)
+            .await
+            .unwrap();
+            c.stage([entry(1)]);
+            let early = c
+                .journal(OffsetDateTime::now_utc(), vec![entry(2)])
+                .await
+                .unwrap();
+            let written = c
+                .commit(OffsetDateTime::now_utc(), vec![entry(3)])
+                .await
+                .unwrap();
+            assert_eq!(early.len() + written.len(), 3, "{}", t.name);
+            assert_eq!(things(&t.db).await, 1, "{}", t.name);
+            assert_eq!(crate::journal::head(&t.db).await.unwrap().0, head + 3);
+            assert!(crate::journal::verify(&t.db).await.unwrap().ok());
+        }
+    }
+
+    /// The one write path holds: outside the few bookkeeping files named
+    /// here, no source file commits a transaction without the journal.
+    #[test]
+    fn only_bookkeeping_commits_without_the_journal() {
+        const ALLOWED: &[&str] = &[
+            "auth/store.rs",     // login sessions
+            "cluster.rs",        // node heartbeats
+            "db/migrations.rs",  // schema
+            "db/mod.rs",         // the method itself
+            "journal/change.rs", // the write path
+            "journal/store.rs",  // its tests
+            "plans/store.rs",    // the national plan catalogue seeded at first start
+            "registry/store.rs", // dictionaries seeded at first start
+            "warnings/jobs.rs",  // the outbox's leases and delivery attempts
+        ];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut found = Vec::new();
+        let mut dirs = vec![root.clone()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let rel = path
+                        .strip_prefix(&root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    if text.contains(concat!("commit_", "unjournaled"))
+                        && !ALLOWED.contains(&rel.as_str())
+                    {
+                        found.push(rel);
+                    }
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "commit through journal::Change instead: {found:?}"
+        );
+    }
+}
