@@ -199,41 +199,83 @@ async fn order(pool: &AnyPool, id: i64, team: i64, state: &str, at: &str, steps:
     .unwrap();
 }
 
+/// The database the previous code left: migrations 1–12 applied, and
+/// schema_migrations without a checksum column.
+async fn old_database(e: &Empty) -> AnyPool {
+    sqlx::any::install_default_drivers();
+    let (pool, id) = if e.name == "sqlite" {
+        (
+            AnyPool::connect(&format!("{}?mode=rwc", e.url))
+                .await
+                .unwrap(),
+            "INTEGER PRIMARY KEY AUTOINCREMENT",
+        )
+    } else {
+        (
+            AnyPool::connect(&e.url).await.unwrap(),
+            "BIGSERIAL PRIMARY KEY",
+        )
+    };
+    exec(
+        &pool,
+        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .await;
+    for (v, name, text) in OLD {
+        exec(&pool, &text.replace("{ID}", id)).await;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, '2026-01-01T00:00:00.000Z')",
+        )
+        .bind(*v)
+        .bind(*name)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    pool
+}
+
+#[tokio::test]
+async fn an_old_database_holding_a_state_outside_the_rules_does_not_start() {
+    for e in empties().await {
+        let pool = old_database(&e).await;
+        order(&pool, 1, 7, "lost", "2026-01-01T01:00:00.000Z", "[]").await;
+        pool.close().await;
+        let err = match Db::connect(&e.url).await {
+            Err(err) => err,
+            Ok(_) => panic!("{}: a stored state outside the rules was accepted", e.name),
+        };
+        let text = err.to_string();
+        assert!(
+            matches!(err, DbError::Migration { version: 14, .. })
+                && text.contains("dispatch_orders_state_check"),
+            "{}: {text}",
+            e.name
+        );
+        // Nothing of the start stays: the old shape is as it was.
+        let pool = AnyPool::connect(&e.url).await.unwrap();
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .get("n");
+        assert_eq!(n, 12, "{}", e.name);
+        assert!(
+            sqlx::query("SELECT checksum FROM schema_migrations")
+                .fetch_all(&pool)
+                .await
+                .is_err(),
+            "{}: the checksum column was rolled back",
+            e.name
+        );
+        pool.close().await;
+    }
+}
+
 #[tokio::test]
 async fn a_database_from_before_checksums_is_upgraded() {
     for e in empties().await {
-        // The shape the previous code left: migrations 1–12 applied, and
-        // schema_migrations without a checksum column.
-        sqlx::any::install_default_drivers();
-        let (pool, id) = if e.name == "sqlite" {
-            (
-                AnyPool::connect(&format!("{}?mode=rwc", e.url))
-                    .await
-                    .unwrap(),
-                "INTEGER PRIMARY KEY AUTOINCREMENT",
-            )
-        } else {
-            (
-                AnyPool::connect(&e.url).await.unwrap(),
-                "BIGSERIAL PRIMARY KEY",
-            )
-        };
-        exec(
-            &pool,
-            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-        )
-        .await;
-        for (v, name, text) in OLD {
-            exec(&pool, &text.replace("{ID}", id)).await;
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, '2026-01-01T00:00:00.000Z')",
-            )
-            .bind(*v)
-            .bind(*name)
-            .execute(&pool)
-            .await
-            .unwrap();
-        }
+        let pool = old_database(&e).await;
         // Team 7: an approved order and a later request (the race's
         // result); team 8: two requests; team 9: one request and one
         // finished order.
