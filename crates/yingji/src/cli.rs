@@ -522,7 +522,7 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "yingji listening");
     println!("listening on http://{addr}");
-    crate::http::serve(state, listener).await?;
+    crate::server::serve(state, listener).await?;
     Ok(())
 }
 
@@ -630,7 +630,7 @@ async fn import_cmd(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_problems(errors: &[crate::http::FieldError]) {
+fn print_problems(errors: &[crate::error::FieldError]) {
     for e in errors {
         eprintln!(
             "  row {}: {}: {}",

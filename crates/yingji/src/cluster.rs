@@ -24,8 +24,8 @@ use std::time::Duration;
 use sqlx::{Connection, PgConnection};
 use time::OffsetDateTime;
 
-use crate::db::{format_time, Backend, DbError};
-use crate::http::AppState;
+use crate::clock::format_time;
+use crate::db::{Backend, DbError};
 
 /// Settings of a node among several.
 #[derive(Debug, Clone, serde::Deserialize, PartialEq)]
@@ -62,20 +62,31 @@ impl ClusterConfig {
     }
 }
 
+/// What the cluster's jobs need of the application: the database, this
+/// node's id and the cluster settings (a sub-state of `AppState`).
+#[derive(Clone)]
+pub struct Node {
+    pub db: crate::db::Db,
+    pub id: std::sync::Arc<str>,
+    pub config: ClusterConfig,
+    /// Where job locks connect (their own connection per job).
+    pub database_url: String,
+}
+
 /// How often a node that does not hold a job's lock tries to take it.
 const STANDBY_POLL: Duration = Duration::from_secs(5);
 /// Nodes silent this long are removed from `nodes`.
 const FORGET_AFTER: time::Duration = time::Duration::days(1);
 
 /// Write this node's heartbeat (PostgreSQL; a no-op on SQLite).
-pub async fn heartbeat(s: &AppState, now: OffsetDateTime) -> Result<(), DbError> {
+pub async fn heartbeat(s: &Node, now: OffsetDateTime) -> Result<(), DbError> {
     if s.db.backend() != Backend::Postgres {
         return Ok(());
     }
     sqlx::query(
         "INSERT INTO nodes (id, heartbeat_at, started_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
     )
-    .bind(&*s.node_id)
+    .bind(&*s.id)
     .bind(format_time(now))
     .execute(s.db.pool())
     .await?;
@@ -84,7 +95,7 @@ pub async fn heartbeat(s: &AppState, now: OffsetDateTime) -> Result<(), DbError>
 
 /// On start: announce the node and free the delivery leases a previous run
 /// under the same id left behind (it cannot be sending them any more).
-pub async fn register(s: &AppState) -> Result<(), DbError> {
+pub async fn register(s: &Node) -> Result<(), DbError> {
     if s.db.backend() != Backend::Postgres {
         return Ok(());
     }
@@ -93,14 +104,14 @@ pub async fn register(s: &AppState) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO nodes (id, heartbeat_at, started_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, started_at = excluded.started_at",
     )
-    .bind(&*s.node_id)
+    .bind(&*s.id)
     .bind(format_time(now))
     .execute(&mut *tx.inner)
     .await?;
     let freed = sqlx::query(
         "UPDATE deliveries SET lease_until = NULL, lease_node = NULL WHERE lease_node = $1 AND state = 'pending'",
     )
-    .bind(&*s.node_id)
+    .bind(&*s.id)
     .execute(&mut *tx.inner)
     .await?
     .rows_affected();
@@ -109,17 +120,17 @@ pub async fn register(s: &AppState) -> Result<(), DbError> {
         .execute(&mut *tx.inner)
         .await?;
     tx.commit().await?;
-    tracing::info!(node = %s.node_id, freed_leases = freed, "node registered");
+    tracing::info!(node = %s.id, freed_leases = freed, "node registered");
     Ok(())
 }
 
 /// The heartbeat task (PostgreSQL only).
-pub fn spawn_heartbeat(s: &AppState) -> Option<tokio::task::JoinHandle<()>> {
+pub fn spawn_heartbeat(s: &Node) -> Option<tokio::task::JoinHandle<()>> {
     if s.db.backend() != Backend::Postgres {
         return None;
     }
     let s = s.clone();
-    let every = Duration::from_millis(s.config.cluster.heartbeat_ms.max(100));
+    let every = Duration::from_millis(s.config.heartbeat_ms.max(100));
     Some(tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
@@ -197,7 +208,7 @@ impl JobLock {
 /// Run `job` every `every` on exactly one node: on PostgreSQL the node
 /// holding the job's advisory lock, on SQLite this one.
 pub fn spawn_once<F, Fut>(
-    s: &AppState,
+    s: &Node,
     name: impl Into<String>,
     every: Duration,
     mut job: F,
@@ -207,7 +218,7 @@ where
     Fut: Future<Output = ()> + Send,
 {
     let mut lock = (s.db.backend() == Backend::Postgres).then(|| JobLock {
-        url: s.config.database_url(),
+        url: s.database_url.clone(),
         name: name.into(),
         conn: None,
         held: false,

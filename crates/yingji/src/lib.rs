@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod attention;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod cluster;
 pub mod config;
 pub mod db;
@@ -16,6 +17,7 @@ pub mod demo;
 pub mod dispatch;
 pub mod divisions;
 pub mod duty;
+pub mod error;
 pub mod http;
 pub mod incidents;
 pub mod indicators;
@@ -26,12 +28,14 @@ pub mod reports;
 pub mod resources;
 pub mod route_cli;
 pub mod routing_api;
+pub mod server;
 pub mod sheet;
+pub mod state;
 pub mod upstream;
 pub mod warnings;
 
 pub use config::Config;
-pub use http::AppState;
+pub use state::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {

@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::{authorize, Action, Principal};
-use crate::http::{ApiError, AppState, Query};
+use crate::http::{ApiError, Query};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -13,9 +13,11 @@ use time::OffsetDateTime;
 use super::store::{self, Meta, NewAttachment};
 use super::{check, clean_name, usable_in, AttachmentError, MAX_BYTES};
 use crate::auth::{authorize, Action, Principal, Scope};
-use crate::db::{format_time, Tx};
-use crate::http::{ApiError, AppState};
+use crate::clock::format_time;
+use crate::db::Tx;
+use crate::http::ApiError;
 use crate::journal::{self, NewEntry};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -7,8 +7,9 @@ use time::OffsetDateTime;
 
 use super::{attention, Attention, PlanCheck};
 use crate::auth::{authorize, Action, Principal};
-use crate::http::{ApiError, AppState};
+use crate::http::ApiError;
 use crate::incidents::store as istore;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/attention", get(get_attention))
@@ -22,7 +23,7 @@ async fn get_attention(
 ) -> Result<axum::Json<Attention>, ApiError> {
     let scope = authorize(&p, Action::Read, "incidents")?;
     let now = OffsetDateTime::now_utc();
-    let today = now.to_offset(crate::reports::deadlines::CST).date();
+    let today = now.to_offset(crate::clock::CST).date();
     let incidents = istore::list_incidents(&s.db, &scope.prefix, true).await?;
     let mut instructions = Vec::new();
     let mut orders = Vec::new();

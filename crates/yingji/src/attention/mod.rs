@@ -11,7 +11,7 @@ pub mod api;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::db::parse_time;
+use crate::clock::parse_time;
 use crate::incidents::store::{Incident, Instruction, Order};
 use crate::incidents::{
     instruction_overdue, rescue_clock, ClockStatus, DispatchState, IncidentState, RESCUE_LIMIT,
@@ -148,7 +148,7 @@ pub fn attention(
             a.clocks.push(RescueClock {
                 incident_id: i.id,
                 title: i.title.clone(),
-                deadline: crate::db::format_time(c.deadline),
+                deadline: crate::clock::format_time(c.deadline),
                 remaining_s: c.remaining_s,
                 status: c.status,
             });
@@ -243,7 +243,7 @@ fn due(p: &PlanCheck, reason: &'static str, days: i64) -> PlanDue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::format_time;
+    use crate::clock::format_time;
     use crate::incidents::InstructionState;
     use crate::plans::{Facts, Level};
     use time::macros::{date, datetime};

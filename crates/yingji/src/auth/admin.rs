@@ -12,10 +12,13 @@ use serde::{Deserialize, Serialize};
 
 use super::store::{self, TokenInfo, User};
 use super::{authorize, Action, Principal, Role, Scope};
-use crate::db::{format_time, Db, DbError};
+use crate::clock::format_time;
+use crate::db::{Db, DbError};
 use crate::divisions::Code;
-use crate::http::{ApiError, AppState, FieldError, Json};
+use crate::error::FieldError;
+use crate::http::{ApiError, Json};
 use crate::journal::{self, NewEntry};
+use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {

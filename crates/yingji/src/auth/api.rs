@@ -11,7 +11,8 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use super::{store, Principal, Role};
-use crate::http::{ApiError, AppState, Json};
+use crate::http::{ApiError, Json};
+use crate::state::AppState;
 
 pub const COOKIE: &str = "yingji_session";
 /// Header the UI sends on every mutating request (CSRF guard for cookie auth).

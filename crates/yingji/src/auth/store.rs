@@ -1,5 +1,6 @@
 use super::{Principal, Role};
-use crate::db::{col, format_time, parse_time, Db, DbError, Tx};
+use crate::clock::{format_time, parse_time};
+use crate::db::{col, Db, DbError, Tx};
 use crate::divisions::Code;
 use sqlx::any::AnyRow;
 

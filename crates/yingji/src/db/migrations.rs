@@ -145,7 +145,7 @@ async fn apply(db: &Db, migrations: &[Migration]) -> Result<(), DbError> {
         )
         .bind(m.version)
         .bind(m.name)
-        .bind(super::format_time(time::OffsetDateTime::now_utc()))
+        .bind(crate::clock::format_time(time::OffsetDateTime::now_utc()))
         .bind(checksum(script.sql))
         .execute(&mut *tx.inner)
         .await?;

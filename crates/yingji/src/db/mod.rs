@@ -166,32 +166,6 @@ impl Db {
     }
 }
 
-/// Now as stored: RFC 3339 UTC with milliseconds (sorts as text).
-pub fn format_time(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    let fmt = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    t.format(&fmt)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
-}
-
-/// A calendar day `YYYY-MM-DD` from input or storage, within the years the
-/// platform computes with (1900–2199): day arithmetic on it (deadlines,
-/// roster weeks) can never overflow.
-pub fn parse_date(s: &str) -> Option<time::Date> {
-    let d = time::Date::parse(
-        s.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()?;
-    (1900..=2199).contains(&d.year()).then_some(d)
-}
-
-pub fn parse_time(s: &str) -> Option<time::OffsetDateTime> {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
-}
-
 #[cfg(test)]
 pub(crate) mod testing {
     //! Test databases: SQLite always, PostgreSQL when

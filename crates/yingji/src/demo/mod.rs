@@ -11,10 +11,10 @@ use serde_json::{json, Map, Value};
 
 use crate::auth::{self, Role};
 use crate::divisions::{import, store as dstore, Code};
-use crate::http::AppState;
 use crate::journal::{self, NewEntry};
 use crate::registry::{self, store as rstore, Ctx};
 use crate::resources;
+use crate::state::AppState;
 
 pub const DEMO_PASSWORD: &str = "Demo@2025";
 pub const SEED: u64 = 20210701;
@@ -581,7 +581,7 @@ async fn duty_roster(
     now: time::OffsetDateTime,
     users: &HashMap<&str, i64>,
 ) -> Result<Vec<NewEntry>, DemoError> {
-    use crate::db::format_time;
+    use crate::clock::format_time;
     use crate::duty::{self, store as dstore, LogKind, Period, Person, ShiftState};
     const LEADERS: [&str; 7] = [
         "王建国",
@@ -607,7 +607,7 @@ async fn duty_roster(
     };
     let names: HashMap<&str, &str> = demo_users().into_iter().map(|u| (u.0, u.1)).collect();
     let display = |u: &'static str| -> &'static str { names.get(u).copied().unwrap_or(u) };
-    let today = now.to_offset(crate::reports::deadlines::CST).date();
+    let today = now.to_offset(crate::clock::CST).date();
     let monday = today - time::Duration::days(today.weekday().number_days_from_monday() as i64);
     let mut entries = Vec::new();
     let divisions: Vec<&str> = std::iter::once("140200").chain(COUNTIES).collect();

@@ -12,8 +12,9 @@ use super::{
     coverage_estimate, greedy_sites_estimate, ineligible, rank, Estimate, Method, Need, Timed,
 };
 use crate::auth::{authorize, Action, Principal};
-use crate::http::{ApiError, AppState, Query};
+use crate::http::{ApiError, Query};
 use crate::registry::{store as rstore, Item};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

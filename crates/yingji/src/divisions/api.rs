@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 
 use super::{store, Code, Division};
 use crate::auth::{authorize, Action, Principal};
-use crate::http::{ApiError, AppState, Query};
+use crate::http::{ApiError, Query};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

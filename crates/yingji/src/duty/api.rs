@@ -17,11 +17,13 @@ use super::{
     shift_times, Actor, DutyError, LogKind, OpenItem, Period, Person, ShiftEvent, ShiftState, Slot,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
-use crate::db::{format_time, parse_time};
+use crate::clock::CST;
+use crate::clock::{format_time, parse_time};
 use crate::divisions::Code;
-use crate::http::{ApiError, AppState, FieldError, Json, Query};
+use crate::error::FieldError;
+use crate::http::{ApiError, Json, Query};
 use crate::journal::{self, NewEntry};
-use crate::reports::deadlines::CST;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -49,7 +51,7 @@ fn is_commander(p: &Principal) -> bool {
 }
 
 fn parse_date(s: &str, field: &str) -> Result<Date, ApiError> {
-    crate::db::parse_date(s)
+    crate::clock::parse_date(s)
         .ok_or_else(|| ApiError::field(field, "日期应为 YYYY-MM-DD（1900–2199 年）"))
 }
 

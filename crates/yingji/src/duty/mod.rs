@@ -10,7 +10,7 @@ pub mod store;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime, Time};
 
-use crate::reports::deadlines::CST;
+use crate::clock::CST;
 
 /// Why a rule refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -7,45 +7,7 @@ use serde::Serialize;
 use crate::auth::AuthError;
 use crate::db::DbError;
 
-/// One problem with one field (and, for imports, one row).
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub row: Option<usize>,
-    pub field: String,
-    pub message: String,
-    /// Where on the map (a GeoJSON geometry), for problems of drawn areas.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub at: Option<serde_json::Value>,
-    /// The CAP element path, for problems found in a composed CAP message.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cap_path: Option<String>,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            row: None,
-            field: field.into(),
-            message: message.into(),
-            at: None,
-            cap_path: None,
-        }
-    }
-    pub fn at(mut self, geometry: serde_json::Value) -> Self {
-        self.at = Some(geometry);
-        self
-    }
-    pub fn cap_path(mut self, path: impl Into<String>) -> Self {
-        self.cap_path = Some(path.into());
-        self
-    }
-    pub fn at_row(mut self, row: usize) -> Self {
-        self.row = Some(row);
-        self
-    }
-}
+pub use crate::error::FieldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

@@ -5,13 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
-use axum::extract::{FromRequestParts, Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use time::{Duration, OffsetDateTime};
-
-use super::{ApiError, AppState};
-use crate::auth::Principal;
 
 /// The window the limit counts in.
 pub const WINDOW: Duration = Duration::hours(1);
@@ -54,28 +48,6 @@ impl ExportLimiter {
         }
         allow(hits.entry(user_id).or_default(), now, WINDOW, max)
     }
-}
-
-/// Middleware of the API: every path ending in `/export` counts against the
-/// user's limit (`exports_per_hour`). Unauthenticated requests pass on to
-/// the handler, which answers 401.
-pub async fn exports(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    if !req.uri().path().ends_with("/export") {
-        return next.run(req).await;
-    }
-    let (mut parts, body) = req.into_parts();
-    if let Ok(p) = Principal::from_request_parts(&mut parts, &s).await {
-        let max = s.config.exports_per_hour;
-        if let Err(wait) = s.exports.check(p.user_id, OffsetDateTime::now_utc(), max) {
-            let minutes = (wait.whole_seconds() + 59) / 60;
-            tracing::warn!(user = %p.username, "export rate limit reached");
-            return ApiError::Throttled {
-                minutes: minutes.max(1),
-            }
-            .into_response();
-        }
-    }
-    next.run(Request::from_parts(parts, body)).await
 }
 
 #[cfg(test)]

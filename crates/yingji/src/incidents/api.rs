@@ -19,12 +19,14 @@ use super::{
     RuleError, RESCUE_LIMIT,
 };
 use crate::auth::{authorize, Action, Principal, Role as UserRole, Scope};
-use crate::db::{format_time, parse_time};
-use crate::http::{ApiError, AppState, FieldError, Json, Query};
+use crate::clock::CST;
+use crate::clock::{format_time, parse_time};
+use crate::error::FieldError;
+use crate::http::{ApiError, Json, Query};
 use crate::journal::{self, NewEntry};
 use crate::plans::store as plan_store;
 use crate::plans::{match_plans, Catalog, Facts, Level, PlanError};
-use crate::reports::deadlines::CST;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -12,8 +12,10 @@ use super::rules::{self, Verdict};
 use super::store::{self, Sources};
 use crate::auth::{authorize, Action, Principal};
 use crate::divisions::Code;
-use crate::http::{ApiError, AppState, FieldError, Query};
+use crate::error::FieldError;
+use crate::http::{ApiError, Query};
 use crate::journal::{self, NewEntry};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -86,7 +88,7 @@ async fn dashboard(
     authorize(p, Action::Read, "indicators")?;
     let code = resolve_division(p, &q.division)?;
     let this_year = time::OffsetDateTime::now_utc()
-        .to_offset(crate::reports::deadlines::CST)
+        .to_offset(crate::clock::CST)
         .year();
     let year = q.year.unwrap_or(this_year);
     if !(rules::BASE_YEAR..=2100).contains(&year) {

@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::rules::YearFacts;
+use crate::clock::CST;
 use crate::db::{col, Db, DbError};
-use crate::reports::deadlines::CST;
 
 fn local_year(t: &str) -> Option<i32> {
-    crate::db::parse_time(t).map(|t| t.to_offset(CST).year())
+    crate::clock::parse_time(t).map(|t| t.to_offset(CST).year())
 }
 
 /// (GDP 亿元, population, raw coal 万吨) of one year.

@@ -27,7 +27,8 @@ use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
 use super::store::{head, Checkpoint};
-use crate::db::{format_time, Db, DbError};
+use crate::clock::format_time;
+use crate::db::{Db, DbError};
 use crate::Config;
 
 /// The file the publisher appends to (verification reads every `*.jsonl`).
@@ -352,7 +353,7 @@ impl Publisher {
     }
 }
 
-/// The background publisher started by `http::serve`.
+/// The background publisher started by `server::serve`.
 pub struct Job {
     publisher: Arc<Publisher>,
     db: Db,

@@ -13,7 +13,8 @@ use serde::Deserialize;
 
 use super::{list, Entry, ListFilter};
 use crate::auth::{authorize, Action, Principal};
-use crate::http::{ApiError, AppState, Query};
+use crate::http::{ApiError, Query};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -33,7 +34,12 @@ pub struct PageParams {
 
 /// Personal data in an entry's payload, as the reader may see it.
 fn redact(p: &Principal, e: &mut super::Entry) {
-    crate::registry::redact_journal(p, &e.module, &e.entity, &e.jurisdiction, &mut e.payload);
+    if let Some(spec) = (e.module == "registry")
+        .then(|| crate::resources::kind(&e.entity))
+        .flatten()
+    {
+        crate::registry::redact_journal(p, spec, &e.jurisdiction, &mut e.payload);
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/journal", tag = "journal", params(PageParams), responses((status = 200, body = [Entry])))]

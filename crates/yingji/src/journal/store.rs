@@ -1,7 +1,8 @@
 use sqlx::any::AnyRow;
 
 use super::{entry_hash, Entry, NewEntry};
-use crate::db::{col, format_time, Db, DbError, Sql, Tx};
+use crate::clock::format_time;
+use crate::db::{col, Db, DbError, Sql, Tx};
 
 /// Append entries inside the caller's transaction. Returns them with their
 /// sequence numbers and hashes. The `journal_head` row update serialises

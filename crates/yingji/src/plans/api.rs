@@ -32,11 +32,13 @@ use super::{
     PlanType, Problem, Revision, VersionState,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
-use crate::db::format_time;
+use crate::clock::format_time;
+use crate::clock::CST;
 use crate::divisions::Code;
-use crate::http::{ApiError, AppState, FieldError, Json, Query};
+use crate::error::FieldError;
+use crate::http::{ApiError, Json, Query};
 use crate::journal::{self, NewEntry};
-use crate::reports::deadlines::CST;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

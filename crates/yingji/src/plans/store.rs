@@ -33,7 +33,7 @@ fn date_col(table: &'static str, s: &str) -> Result<Date, DbError> {
 
 /// `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<Date> {
-    crate::db::parse_date(s)
+    crate::clock::parse_date(s)
 }
 
 pub fn format_date(d: Date) -> String {
@@ -584,7 +584,7 @@ pub async fn ensure_seeded(db: &Db) -> Result<(), DbError> {
         return Ok(());
     }
     let c = embedded().map_err(|e| corrupt("plan_versions", e))?;
-    let at = crate::db::format_time(time::OffsetDateTime::now_utc());
+    let at = crate::clock::format_time(time::OffsetDateTime::now_utc());
     let mut tx = db.begin().await?;
     for p in &c.plans {
         match insert_version(&mut tx, p, "catalogue", &at).await {

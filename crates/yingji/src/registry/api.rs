@@ -16,9 +16,11 @@ use super::{
     Opt, Valid,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
-use crate::http::{ApiError, AppState, FieldError, Json, Query};
+use crate::error::FieldError;
+use crate::http::{ApiError, Json, Query};
 use crate::journal::{self, NewEntry};
 use crate::resources;
+use crate::state::AppState;
 
 /// `max_import`: the largest import file in bytes (`max_import_mb`).
 pub fn routes(max_import: usize) -> Router<AppState> {

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::{cell_text, Dictionaries, FieldSpec, Item, KindSpec, DIVISION_NAME};
-use crate::http::FieldError;
+use crate::error::FieldError;
 use crate::sheet::{csv_text, XlsxLimits};
 
 /// A table read from a file: header and data rows (spreadsheet row numbers

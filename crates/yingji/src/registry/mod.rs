@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::divisions::{Code, Tree};
-use crate::http::FieldError;
+use crate::error::FieldError;
 
 /// A choice in an enumerated field.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -685,24 +685,16 @@ pub fn redact_with(
     clear
 }
 
-/// A journal entry's payload as `p` may see it: a registry entry (module
-/// `registry`) carries the record (created, updated, deleted, imported per
-/// record), so its personal-data fields are masked unless `p` may read that
-/// kind in clear where the entry belongs. Entries of other modules pass
-/// unchanged.
+/// A registry journal entry's payload (module `registry`, of kind `spec`) as
+/// `p` may see it: the entry carries the record (created, updated, deleted,
+/// imported per record), so its personal-data fields are masked unless `p`
+/// may read that kind in clear where the entry belongs.
 pub fn redact_journal(
     p: &crate::auth::Principal,
-    module: &str,
-    entity: &str,
+    spec: &KindSpec,
     jurisdiction: &str,
     payload: &mut Value,
 ) {
-    if module != "registry" {
-        return;
-    }
-    let Some(spec) = crate::resources::kind(entity) else {
-        return;
-    };
     if spec.personal.is_empty() {
         return;
     }

@@ -7,7 +7,8 @@ use sqlx::any::AnyRow;
 
 use super::{Dictionaries, Item, Opt, Valid};
 use crate::auth::Scope;
-use crate::db::{col, format_time, values_placeholders, Backend, Db, DbError, Sql, Tx};
+use crate::clock::format_time;
+use crate::db::{col, values_placeholders, Backend, Db, DbError, Sql, Tx};
 use crate::divisions::Tree;
 use geo::BoundingRect;
 

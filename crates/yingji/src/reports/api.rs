@@ -13,8 +13,10 @@ use super::grading::{grade_accident, AccidentFacts};
 use super::{store, Accident, Disaster, Report, ReportKind, StepStatus};
 use crate::auth::{authorize, Action, Principal, Scope};
 use crate::divisions::{Code, Level};
-use crate::http::{ApiError, AppState, FieldError, Json, Query};
+use crate::error::FieldError;
+use crate::http::{ApiError, Json, Query};
 use crate::journal::{self, NewEntry};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -33,7 +35,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn parse_time_field(field: &str, s: &str) -> Result<time::OffsetDateTime, ApiError> {
-    crate::db::parse_time(s).ok_or_else(|| {
+    crate::clock::parse_time(s).ok_or_else(|| {
         ApiError::field(
             field,
             format!("“{s}”不是带时区的时间（例如 2026-07-01T10:00:00+08:00）"),
@@ -475,7 +477,7 @@ async fn submit_report(
         flags,
         supersedes: b.supersedes,
         submitted_by: p.username.clone(),
-        submitted_at: crate::db::format_time(now),
+        submitted_at: crate::clock::format_time(now),
     };
     r.id = store::insert_report(&mut tx, &r).await?;
     let payload = serde_json::to_value(&r).unwrap_or_default();
@@ -534,7 +536,7 @@ async fn mark_stable(
             id,
             &d.division,
             "stabilised",
-            json!({ "at": crate::db::format_time(at) }),
+            json!({ "at": crate::clock::format_time(at) }),
         )],
     )
     .await?;
@@ -644,19 +646,19 @@ async fn create_accident(
         name: b.name.trim().into(),
         industry: b.industry,
         division: division.to_string(),
-        occurred_at: crate::db::format_time(occurred),
+        occurred_at: crate::clock::format_time(occurred),
         road_or_fire: b.road_or_fire,
         deaths: b.deaths,
         serious_injuries: b.serious_injuries,
         direct_loss_yuan: b.direct_loss_yuan,
         grade,
         grade_zh: grade.label_zh().into(),
-        received: vec![("county".into(), crate::db::format_time(received))],
+        received: vec![("county".into(), crate::clock::format_time(received))],
         investigation_extended: false,
         investigation_at: None,
         description: b.description,
         created_by: p.username.clone(),
-        created_at: crate::db::format_time(now),
+        created_at: crate::clock::format_time(now),
         version: 1,
     };
     let mut tx = s.db.begin().await?;
@@ -787,7 +789,7 @@ async fn update_accident(
         return Err(ApiError::Validation(errors));
     }
     let now = time::OffsetDateTime::now_utc();
-    let occurred = crate::db::parse_time(&old.occurred_at).unwrap_or(now);
+    let occurred = crate::clock::parse_time(&old.occurred_at).unwrap_or(now);
     let in_window =
         super::deadlines::supplement_allowed(occurred, old.road_or_fire, now, &s.config.reports);
     let (grade, reasons) = grade_accident(&facts(b.deaths, b.serious_injuries, b.direct_loss_yuan));
@@ -839,14 +841,14 @@ async fn forward_accident(
     let at = time_or_now("at", &b.at, time::OffsetDateTime::now_utc())?;
     let mut new = old.clone();
     new.received
-        .push((b.level.clone(), crate::db::format_time(at)));
+        .push((b.level.clone(), crate::clock::format_time(at)));
     save_accident(
         &s,
         &p,
         &old,
         new,
         "forwarded",
-        json!({ "level": b.level, "at": crate::db::format_time(at) }),
+        json!({ "level": b.level, "at": crate::clock::format_time(at) }),
         b.version,
     )
     .await
@@ -892,7 +894,7 @@ async fn investigation_done(
     Json(b): Json<VersionBody>,
 ) -> Result<axum::Json<Accident>, ApiError> {
     let old = load_accident(&s, &p, id, Action::Write).await?;
-    let now = crate::db::format_time(time::OffsetDateTime::now_utc());
+    let now = crate::clock::format_time(time::OffsetDateTime::now_utc());
     let new = Accident {
         investigation_at: Some(now.clone()),
         ..old.clone()
@@ -988,7 +990,7 @@ async fn set_calendar_day(
     Json(b): Json<CalendarBody>,
 ) -> Result<StatusCode, ApiError> {
     authorize(&p, Action::Admin, "calendar")?;
-    crate::db::parse_date(&day)
+    crate::clock::parse_date(&day)
         .ok_or_else(|| ApiError::field("day", "应为 YYYY-MM-DD（1900–2199 年）"))?;
     if !matches!(b.kind.as_str(), "holiday" | "workday") {
         return Err(ApiError::field("kind", "应为 holiday 或 workday"));
@@ -1032,7 +1034,7 @@ async fn export_disaster(
     let (d, scope) = load_visible(&s, &p, id, Action::Read).await?;
     let mut reports = store::reports(&s.db, &s.tree(), id).await?;
     super::retain_visible(&mut reports, &scope);
-    let now = time::OffsetDateTime::now_utc().to_offset(super::deadlines::CST);
+    let now = time::OffsetDateTime::now_utc().to_offset(crate::clock::CST);
     let now_local = format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",
         now.year(),

@@ -20,15 +20,11 @@
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration, OffsetDateTime, Time, UtcOffset, Weekday};
+use time::{Date, Duration, OffsetDateTime, Time, Weekday};
 
 use super::grading::AccidentGrade;
 
-/// China Standard Time (no daylight saving).
-pub const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
+use crate::clock::CST;
 
 /// Configurable time limits (defaults: the national rules).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

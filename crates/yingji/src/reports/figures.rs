@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::http::FieldError;
+use crate::error::FieldError;
 
 /// One report's figures (cumulative for the disaster process).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]

@@ -8,8 +8,8 @@ use serde_json::json;
 use super::deadlines::Status;
 use super::store;
 use crate::auth::Role;
-use crate::http::AppState;
 use crate::journal::{self, NewEntry};
+use crate::state::AppState;
 
 /// Who is told about a step owed by `division`: operators/reporters of that
 /// jurisdiction, and commanders/admins above it.
@@ -120,7 +120,7 @@ pub async fn scan(s: &AppState, now: time::OffsetDateTime) -> Result<usize, crat
 /// several: see `crate::cluster`).
 pub fn spawn(s: AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
     let st = s.clone();
-    crate::cluster::spawn_once(&st, "reports:deadline-monitor", every, move || {
+    crate::cluster::spawn_once(&st.node(), "reports:deadline-monitor", every, move || {
         let s = s.clone();
         async move {
             if let Err(e) = scan(&s, time::OffsetDateTime::now_utc()).await {

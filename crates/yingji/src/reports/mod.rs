@@ -133,7 +133,7 @@ pub struct StepStatus {
 }
 
 fn parse_t(s: &str) -> Option<time::OffsetDateTime> {
-    crate::db::parse_time(s)
+    crate::clock::parse_time(s)
 }
 
 /// Keep only the reports a reader with `scope` may see: those filed by a
@@ -250,8 +250,8 @@ pub fn disaster_status(
                 key: s.key,
                 label_zh: s.label_zh,
                 by: s.by,
-                due: crate::db::format_time(s.due),
-                submitted_at: sub.map(crate::db::format_time),
+                due: crate::clock::format_time(s.due),
+                submitted_at: sub.map(crate::clock::format_time),
                 status: st,
                 status_zh: st.label_zh().into(),
             }
@@ -279,7 +279,7 @@ pub fn step_for(
             .map(|s| s.key.clone())
             .next()
     };
-    let extra = format!("extra:{}", crate::db::format_time(at));
+    let extra = format!("extra:{}", crate::clock::format_time(at));
     match (level, kind) {
         ("township", ReportKind::Initial) | ("county", ReportKind::Initial) => {
             format!("{division}:initial")
@@ -355,8 +355,8 @@ pub fn accident_status(a: &Accident, now: time::OffsetDateTime, l: &Limits) -> V
                 key: s.key,
                 label_zh: s.label_zh,
                 by: s.by,
-                due: crate::db::format_time(s.due),
-                submitted_at: sub.map(crate::db::format_time),
+                due: crate::clock::format_time(s.due),
+                submitted_at: sub.map(crate::clock::format_time),
                 status: st,
                 status_zh: st.label_zh().into(),
             }

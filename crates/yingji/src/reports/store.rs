@@ -6,7 +6,8 @@ use sqlx::any::AnyRow;
 use super::deadlines::Calendar;
 use super::grading::AccidentGrade;
 use super::{Accident, Disaster, Report};
-use crate::db::{col, format_time, Db, DbError, Sql, Tx};
+use crate::clock::format_time;
+use crate::db::{col, Db, DbError, Sql, Tx};
 use crate::divisions::Tree;
 
 fn corrupt(table: &'static str, e: impl std::fmt::Display) -> DbError {

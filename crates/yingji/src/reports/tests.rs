@@ -45,7 +45,7 @@ fn report(
         flags: vec![],
         supersedes: None,
         submitted_by: "t".into(),
-        submitted_at: crate::db::format_time(at),
+        submitted_at: crate::clock::format_time(at),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::http::FieldError;
+use crate::error::FieldError;
 use crate::registry::{Ctx, FieldSpec, FieldType as T, ImportJournal, KindSpec, Opt};
 
 const fn f(

@@ -18,8 +18,9 @@ use time::OffsetDateTime;
 use super::store::{self, Filter, UpstreamAlert};
 use super::{hazard_of, jobs, level_key, main_info};
 use crate::auth::{authorize, Action, Principal, Scope};
-use crate::db::{format_time, parse_time};
-use crate::http::{ApiError, AppState, Json, Query};
+use crate::clock::{format_time, parse_time};
+use crate::http::{ApiError, Json, Query};
+use crate::state::AppState;
 use crate::warnings::{CircleSpec, TargetSpec};
 
 pub fn routes() -> Router<AppState> {

@@ -23,7 +23,8 @@ use super::{
     feed_items, jurisdiction_of, replaces, summarize, FeedItem, SourceConfig, MAX_ALERT_BYTES,
     MAX_FEED_BYTES,
 };
-use crate::db::{format_time, DbError};
+use crate::clock::format_time;
+use crate::db::DbError;
 use crate::divisions::Code;
 use crate::journal::{self, NewEntry};
 use crate::AppState;
@@ -435,12 +436,17 @@ pub fn spawn(s: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
         let name = format!("upstream:{}", src.name);
         let every = Duration::from_secs(src.interval_s);
         let (st, client) = (s.clone(), client());
-        tasks.push(crate::cluster::spawn_once(s, name, every, move || {
-            let (s, src, client) = (st.clone(), src.clone(), client.clone());
-            async move {
-                let _ = read_and_record(&s, &s.upstream, &src, &client).await;
-            }
-        }));
+        tasks.push(crate::cluster::spawn_once(
+            &s.node(),
+            name,
+            every,
+            move || {
+                let (s, src, client) = (st.clone(), src.clone(), client.clone());
+                async move {
+                    let _ = read_and_record(&s, &s.upstream, &src, &client).await;
+                }
+            },
+        ));
     }
     tasks
 }

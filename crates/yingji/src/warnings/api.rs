@@ -23,10 +23,12 @@ use super::{
     WarningError, WarningEvent, WarningState, TEMPLATES,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
-use crate::db::{format_time, parse_time};
-use crate::http::{ApiError, AppState, FieldError, Json};
+use crate::clock::{format_time, parse_time};
+use crate::error::FieldError;
+use crate::http::{ApiError, Json};
 use crate::journal::{self, NewEntry};
 use crate::registry::store as rstore;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

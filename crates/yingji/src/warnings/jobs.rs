@@ -23,9 +23,10 @@ use yingji_channels::{
     hmac_sha256, idempotency_key, Channels, Disposition, Message, Reason, Recipient, WebhookFormat,
 };
 
-use crate::db::{col, format_time, values_placeholders, Backend, Db, DbError, Tx};
-use crate::http::AppState;
+use crate::clock::format_time;
+use crate::db::{col, values_placeholders, Backend, Db, DbError, Tx};
 use crate::registry::Item;
+use crate::state::AppState;
 
 /// The secret a subscriber's webhook deliveries are signed with: derived
 /// from the platform key, so it can be handed to the subscriber (and rotated

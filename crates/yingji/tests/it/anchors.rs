@@ -1,4 +1,4 @@
-//! The anchor job started by `http::serve` publishes the head after writes.
+//! The anchor job started by `server::serve` publishes the head after writes.
 
 use crate::common::TestApp;
 

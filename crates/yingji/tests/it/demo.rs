@@ -114,7 +114,7 @@ async fn demo_matches_the_plan() {
     let monday = today - time::Duration::days(today.weekday().number_days_from_monday() as i64);
     let (from, _) = yingji::duty::day_bounds(monday);
     let (_, to) = yingji::duty::day_bounds(monday + time::Duration::days(6));
-    let fmt = yingji::db::format_time;
+    let fmt = yingji::clock::format_time;
     let counties: Vec<String> = yingji::demo::COUNTY_POPULATION_2020
         .iter()
         .map(|(c, _)| format!("{c}000000"))
@@ -129,10 +129,10 @@ async fn demo_matches_the_plan() {
             .collect();
         assert_eq!(mine.len(), 21, "{div}");
         for x in &mine {
-            let end = yingji::db::parse_time(&x.ends_at).unwrap();
-            let start = yingji::db::parse_time(&x.starts_at).unwrap();
+            let end = yingji::clock::parse_time(&x.ends_at).unwrap();
+            let start = yingji::clock::parse_time(&x.starts_at).unwrap();
             // States as of when the demo was made.
-            let now = yingji::db::parse_time(&x.created_at).unwrap();
+            let now = yingji::clock::parse_time(&x.created_at).unwrap();
             let want = if end <= now {
                 yingji::duty::ShiftState::Acknowledged
             } else if start <= now {
@@ -146,8 +146,8 @@ async fn demo_matches_the_plan() {
             .iter()
             .map(|x| yingji::duty::Slot {
                 id: x.id,
-                start: yingji::db::parse_time(&x.starts_at).unwrap(),
-                end: yingji::db::parse_time(&x.ends_at).unwrap(),
+                start: yingji::clock::parse_time(&x.starts_at).unwrap(),
+                end: yingji::clock::parse_time(&x.ends_at).unwrap(),
                 leader: x.leader.is_some(),
                 officers: !x.officers.is_empty(),
             })

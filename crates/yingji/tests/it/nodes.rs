@@ -528,7 +528,7 @@ async fn nodes_scanning_at_once_record_each_deadline_once() {
         for (i, onset) in [150, 200, 300].into_iter().enumerate() {
             let r = city
                 .post("/api/v1/disasters", &json!({ "name": format!("新荣区暴雨{round}-{i}"), "disaster_type": "rainstorm",
-                    "onset": yingji::db::format_time(now - time::Duration::minutes(onset)),
+                    "onset": yingji::clock::format_time(now - time::Duration::minutes(onset)),
                     "townships": ["140212100000", "140212101000", "140212102000"], "source": "alarm" }))
                 .await;
             assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());

@@ -5,7 +5,7 @@ use crate::common::*;
 use serde_json::{json, Value};
 
 fn t(dt: time::OffsetDateTime) -> String {
-    yingji::db::format_time(dt)
+    yingji::clock::format_time(dt)
 }
 
 #[tokio::test]

@@ -134,7 +134,7 @@ impl TestApp {
         self.addr = listener.local_addr().unwrap();
         let s2 = self.state.clone();
         tokio::spawn(async move {
-            let _ = yingji::http::serve(s2, listener).await;
+            let _ = yingji::server::serve(s2, listener).await;
         });
         self
     }

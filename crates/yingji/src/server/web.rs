@@ -11,7 +11,7 @@ struct Assets;
 pub async fn static_handler(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
     if path.starts_with("api/") {
-        return super::ApiError::NotFound.into_response();
+        return crate::http::ApiError::NotFound.into_response();
     }
     let (file, cache) = match Assets::get(path) {
         Some(f) if !path.is_empty() => (f, path.starts_with("assets/")),

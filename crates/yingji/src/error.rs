@@ -1,0 +1,66 @@
+//! Errors every layer shares: a problem with one field of an input, found
+//! by a rule, a store or an import. A leaf: it imports nothing of the crate,
+//! so rules can report problems without knowing about HTTP.
+
+use serde::Serialize;
+
+/// One problem with one field (and, for imports, one row).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
+    pub field: String,
+    /// A stable code for the problem (`required`, `too_long`, …) that the
+    /// UI translates; `invalid` when the rule gave none.
+    pub code: &'static str,
+    /// The values the message names (limits, allowed values), for the UI's
+    /// translation of `code`.
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(value_type = Object)]
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// The message in Chinese, the platform's first language.
+    pub message: String,
+    /// Where on the map (a GeoJSON geometry), for problems of drawn areas.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub at: Option<Box<serde_json::Value>>,
+    /// The CAP element path, for problems found in a composed CAP message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap_path: Option<Box<str>>,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            row: None,
+            field: field.into(),
+            code: "invalid",
+            params: serde_json::Map::new(),
+            message: message.into(),
+            at: None,
+            cap_path: None,
+        }
+    }
+    /// The same problem with a stable code for the UI.
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+    /// A value the message names, for the UI's translation.
+    pub fn param(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.params.insert(name.into(), value.into());
+        self
+    }
+    pub fn at(mut self, geometry: serde_json::Value) -> Self {
+        self.at = Some(Box::new(geometry));
+        self
+    }
+    pub fn cap_path(mut self, path: impl Into<String>) -> Self {
+        self.cap_path = Some(path.into().into_boxed_str());
+        self
+    }
+    pub fn at_row(mut self, row: usize) -> Self {
+        self.row = Some(u32::try_from(row).unwrap_or(u32::MAX));
+        self
+    }
+}
