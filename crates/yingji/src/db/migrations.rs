@@ -1,565 +1,113 @@
-//! One list of migrations for both engines. The only dialect difference is
-//! the auto-increment key, written `{ID}`.
+//! The schema, as numbered migrations in `crates/yingji/migrations/`
+//! (`NNNN_name.sql`), embedded at compile time and applied in order at
+//! start, in one transaction.
+//!
+//! - One text serves both engines; the only dialect difference is the
+//!   auto-increment key, written `{ID}`. Where the engines need different
+//!   statements a migration has two files, `NNNN_name.sqlite.sql` and
+//!   `NNNN_name.postgres.sql`.
+//! - `schema_migrations` records each applied version with the SHA-256 of
+//!   the text that was applied (line endings normalised). At start, an
+//!   applied migration whose file no longer has that checksum is refused
+//!   ([`DbError::MigrationEdited`]): a change to the schema is a new file,
+//!   never an edit of an applied one.
+//! - Databases from before checksums (rows without one) get the checksum
+//!   of the current file on their first start with this code.
 
-use super::{Backend, Db, DbError};
+use super::{Backend, Db, DbError, Tx};
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-struct Migration {
-    version: i64,
-    name: &'static str,
+/// The text of a migration for one engine.
+#[derive(Debug, Clone, Copy)]
+struct Script {
+    /// The file name in `crates/yingji/migrations/`.
+    file: &'static str,
     sql: &'static str,
 }
 
+#[derive(Debug, Clone, Copy)]
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: Script,
+    postgres: Script,
+}
+
+impl Migration {
+    fn script(&self, backend: Backend) -> Script {
+        match backend {
+            Backend::Sqlite => self.sqlite,
+            Backend::Postgres => self.postgres,
+        }
+    }
+}
+
+macro_rules! script {
+    ($file:literal) => {
+        Script {
+            file: $file,
+            sql: include_str!(concat!("../../migrations/", $file)),
+        }
+    };
+}
+
+macro_rules! migration {
+    ($version:literal, $name:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: script!($file),
+            postgres: script!($file),
+        }
+    };
+    ($version:literal, $name:literal, sqlite: $lite:literal, postgres: $pg:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: script!($lite),
+            postgres: script!($pg),
+        }
+    };
+}
+
 const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "foundation",
-        sql: r#"
-CREATE TABLE divisions (
-    code TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    level TEXT NOT NULL,
-    parent TEXT,
-    boundary TEXT,
-    label_lon DOUBLE PRECISION,
-    label_lat DOUBLE PRECISION
-);
-CREATE INDEX divisions_parent ON divisions (parent);
-
-CREATE TABLE users (
-    id {ID},
-    username TEXT NOT NULL UNIQUE,
-    display_name TEXT NOT NULL,
-    password_hash TEXT NOT NULL,
-    role TEXT NOT NULL,
-    division TEXT NOT NULL,
-    org TEXT NOT NULL DEFAULT '',
-    active BIGINT NOT NULL DEFAULT 1,
-    failed_logins BIGINT NOT NULL DEFAULT 0,
-    locked_until TEXT,
-    created_at TEXT NOT NULL
-);
-
-CREATE TABLE sessions (
-    token_hash TEXT PRIMARY KEY,
-    user_id BIGINT NOT NULL,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL
-);
-CREATE INDEX sessions_user ON sessions (user_id);
-
-CREATE TABLE api_tokens (
-    id {ID},
-    token_hash TEXT NOT NULL UNIQUE,
-    user_id BIGINT NOT NULL,
-    name TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    revoked BIGINT NOT NULL DEFAULT 0
-);
-
-CREATE TABLE journal (
-    seq BIGINT PRIMARY KEY,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    jurisdiction TEXT NOT NULL,
-    module TEXT NOT NULL,
-    entity TEXT NOT NULL,
-    entity_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE INDEX journal_entity ON journal (module, entity, entity_id);
-
-CREATE TABLE journal_head (
-    id BIGINT PRIMARY KEY,
-    seq BIGINT NOT NULL,
-    hash TEXT NOT NULL
-);
-INSERT INTO journal_head (id, seq, hash) VALUES (1, 0, 'genesis');
-
-CREATE TABLE registry_items (
-    id {ID},
-    kind TEXT NOT NULL,
-    name TEXT NOT NULL,
-    division TEXT NOT NULL,
-    org TEXT NOT NULL DEFAULT '',
-    lon DOUBLE PRECISION NOT NULL,
-    lat DOUBLE PRECISION NOT NULL,
-    address TEXT NOT NULL DEFAULT '',
-    responsible TEXT NOT NULL DEFAULT '',
-    phone TEXT NOT NULL DEFAULT '',
-    duty_phone TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL,
-    category TEXT NOT NULL DEFAULT '',
-    attrs TEXT NOT NULL,
-    version BIGINT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE UNIQUE INDEX registry_items_key ON registry_items (kind, division, name);
-CREATE INDEX registry_items_kind_division ON registry_items (kind, division);
-CREATE INDEX registry_items_kind_lonlat ON registry_items (kind, lon, lat);
-
-CREATE TABLE dictionaries (
-    dict TEXT NOT NULL,
-    code TEXT NOT NULL,
-    label_zh TEXT NOT NULL,
-    label_en TEXT NOT NULL,
-    ord BIGINT NOT NULL,
-    PRIMARY KEY (dict, code)
-);
-
-CREATE TABLE settings (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"#,
-    },
-    Migration {
-        version: 2,
-        name: "reports",
-        sql: r#"
-CREATE TABLE disasters (
-    id {ID},
-    name TEXT NOT NULL,
-    disaster_type TEXT NOT NULL,
-    onset TEXT NOT NULL,
-    division TEXT NOT NULL,
-    townships TEXT NOT NULL,
-    source TEXT NOT NULL,
-    stable_at TEXT,
-    created_by TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    version BIGINT NOT NULL
-);
-CREATE INDEX disasters_division ON disasters (division);
-
-CREATE TABLE disaster_reports (
-    id {ID},
-    disaster_id BIGINT NOT NULL,
-    kind TEXT NOT NULL,
-    level TEXT NOT NULL,
-    division TEXT NOT NULL,
-    step_key TEXT NOT NULL,
-    figures TEXT NOT NULL,
-    casualties TEXT NOT NULL,
-    houses TEXT NOT NULL,
-    reason TEXT NOT NULL DEFAULT '',
-    flags TEXT NOT NULL DEFAULT '[]',
-    supersedes BIGINT,
-    submitted_by TEXT NOT NULL,
-    submitted_at TEXT NOT NULL
-);
-CREATE INDEX disaster_reports_disaster ON disaster_reports (disaster_id, division);
-
-CREATE TABLE accidents (
-    id {ID},
-    name TEXT NOT NULL,
-    industry TEXT NOT NULL,
-    division TEXT NOT NULL,
-    occurred_at TEXT NOT NULL,
-    road_or_fire BIGINT NOT NULL,
-    deaths BIGINT NOT NULL,
-    serious_injuries BIGINT NOT NULL,
-    direct_loss_yuan BIGINT NOT NULL,
-    grade TEXT NOT NULL,
-    received TEXT NOT NULL,
-    investigation_extended BIGINT NOT NULL DEFAULT 0,
-    investigation_at TEXT,
-    description TEXT NOT NULL DEFAULT '',
-    created_by TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    version BIGINT NOT NULL
-);
-CREATE INDEX accidents_division ON accidents (division);
-
-CREATE TABLE deadline_events (
-    entity TEXT NOT NULL,
-    entity_id BIGINT NOT NULL,
-    step_key TEXT NOT NULL,
-    status TEXT NOT NULL,
-    division TEXT NOT NULL,
-    due TEXT NOT NULL,
-    noticed_at TEXT NOT NULL,
-    PRIMARY KEY (entity, entity_id, step_key, status)
-);
-
-CREATE TABLE statistics (
-    division TEXT NOT NULL,
-    year BIGINT NOT NULL,
-    gdp_yi DOUBLE PRECISION,
-    population DOUBLE PRECISION,
-    raw_coal_wt DOUBLE PRECISION,
-    PRIMARY KEY (division, year)
-);
-
-CREATE TABLE calendar_days (
-    day TEXT PRIMARY KEY,
-    kind TEXT NOT NULL
-);
-"#,
-    },
-    Migration {
-        version: 3,
-        name: "command",
-        sql: r#"
-CREATE TABLE incidents (
-    id {ID},
-    title TEXT NOT NULL,
-    incident_type TEXT NOT NULL,
-    division TEXT NOT NULL,
-    lon DOUBLE PRECISION,
-    lat DOUBLE PRECISION,
-    address TEXT NOT NULL DEFAULT '',
-    onset_at TEXT NOT NULL,
-    received_at TEXT NOT NULL,
-    source TEXT NOT NULL,
-    reporter TEXT NOT NULL DEFAULT '',
-    reporter_phone TEXT NOT NULL DEFAULT '',
-    facts TEXT NOT NULL,
-    description TEXT NOT NULL DEFAULT '',
-    state TEXT NOT NULL,
-    grade TEXT NOT NULL DEFAULT '',
-    response_level TEXT NOT NULL DEFAULT '',
-    plan_code TEXT NOT NULL DEFAULT '',
-    helped_at TEXT,
-    ended_at TEXT,
-    created_by TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    version BIGINT NOT NULL
-);
-CREATE INDEX incidents_division ON incidents (division);
-CREATE INDEX incidents_state ON incidents (state);
-
-CREATE TABLE instructions (
-    id {ID},
-    incident_id BIGINT NOT NULL,
-    division TEXT NOT NULL,
-    assignee_kind TEXT NOT NULL,
-    assignee TEXT NOT NULL,
-    task TEXT NOT NULL,
-    due_at TEXT NOT NULL,
-    state TEXT NOT NULL,
-    issued_by TEXT NOT NULL,
-    issued_at TEXT NOT NULL,
-    received_at TEXT,
-    feedback TEXT NOT NULL DEFAULT '[]',
-    closed_at TEXT,
-    version BIGINT NOT NULL
-);
-CREATE INDEX instructions_incident ON instructions (incident_id);
-
-CREATE TABLE dispatch_orders (
-    id {ID},
-    incident_id BIGINT NOT NULL,
-    division TEXT NOT NULL,
-    resource_kind TEXT NOT NULL,
-    resource_id BIGINT NOT NULL,
-    resource_name TEXT NOT NULL,
-    state TEXT NOT NULL,
-    requested_by TEXT NOT NULL,
-    requested_at TEXT NOT NULL,
-    approved_by TEXT NOT NULL DEFAULT '',
-    steps TEXT NOT NULL DEFAULT '[]',
-    version BIGINT NOT NULL
-);
-CREATE INDEX dispatch_orders_incident ON dispatch_orders (incident_id);
-CREATE INDEX dispatch_orders_resource ON dispatch_orders (resource_kind, resource_id);
-"#,
-    },
-    Migration {
-        version: 4,
-        name: "warnings",
-        sql: r#"
-CREATE TABLE warnings (
-    id {ID},
-    identifier TEXT,
-    hazard TEXT NOT NULL,
-    level TEXT NOT NULL,
-    msg_type TEXT NOT NULL,
-    refers_to BIGINT,
-    headline TEXT NOT NULL DEFAULT '',
-    description TEXT NOT NULL,
-    instruction TEXT NOT NULL,
-    area TEXT NOT NULL,
-    area_desc TEXT NOT NULL,
-    onset_at TEXT,
-    expires_at TEXT NOT NULL,
-    exercise BIGINT NOT NULL DEFAULT 0,
-    division TEXT NOT NULL,
-    state TEXT NOT NULL,
-    author TEXT NOT NULL,
-    approver TEXT NOT NULL DEFAULT '',
-    note TEXT NOT NULL DEFAULT '',
-    reach TEXT NOT NULL DEFAULT '{}',
-    cap_xml TEXT,
-    sent_at TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    version BIGINT NOT NULL
-);
-CREATE UNIQUE INDEX warnings_identifier ON warnings (identifier);
-CREATE INDEX warnings_division ON warnings (division);
-
-CREATE TABLE deliveries (
-    id {ID},
-    warning_id BIGINT NOT NULL,
-    channel TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    division TEXT NOT NULL,
-    idempotency_key TEXT NOT NULL UNIQUE,
-    state TEXT NOT NULL,
-    attempts BIGINT NOT NULL DEFAULT 0,
-    next_at TEXT NOT NULL,
-    lease_until TEXT,
-    last_error TEXT NOT NULL DEFAULT '',
-    delivered_at TEXT,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX deliveries_due ON deliveries (state, next_at);
-CREATE INDEX deliveries_warning ON deliveries (warning_id);
-"#,
-    },
-    Migration {
-        version: 5,
-        name: "duty",
-        sql: r#"
-CREATE TABLE attachments (
-    id {ID},
-    name TEXT NOT NULL,
-    mime TEXT NOT NULL,
-    size BIGINT NOT NULL,
-    sha256 TEXT NOT NULL,
-    division TEXT NOT NULL,
-    uploaded_by TEXT NOT NULL,
-    uploaded_at TEXT NOT NULL,
-    content TEXT NOT NULL
-);
-CREATE INDEX attachments_division ON attachments (division);
-
-ALTER TABLE incidents ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
-
-CREATE TABLE duty_shifts (
-    id {ID},
-    division TEXT NOT NULL,
-    duty_date TEXT NOT NULL,
-    period TEXT NOT NULL,
-    starts_at TEXT NOT NULL,
-    ends_at TEXT NOT NULL,
-    leader TEXT,
-    officers TEXT NOT NULL DEFAULT '[]',
-    state TEXT NOT NULL,
-    started_by TEXT NOT NULL DEFAULT '',
-    started_at TEXT,
-    handover_note TEXT NOT NULL DEFAULT '',
-    open_items TEXT NOT NULL DEFAULT '[]',
-    handed_over_by TEXT NOT NULL DEFAULT '',
-    handed_over_at TEXT,
-    acknowledged_by TEXT NOT NULL DEFAULT '',
-    acknowledged_at TEXT,
-    created_by TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    version BIGINT NOT NULL
-);
-CREATE INDEX duty_shifts_division ON duty_shifts (division, starts_at);
-
-CREATE TABLE duty_log (
-    id {ID},
-    division TEXT NOT NULL,
-    shift_id BIGINT,
-    at TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    text TEXT NOT NULL,
-    incident_id BIGINT,
-    attachments TEXT NOT NULL DEFAULT '[]',
-    corrects BIGINT,
-    author TEXT NOT NULL,
-    author_name TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX duty_log_division ON duty_log (division, at);
-CREATE INDEX duty_log_shift ON duty_log (shift_id);
-"#,
-    },
-    Migration {
-        version: 6,
-        name: "plans",
-        sql: r#"
-CREATE TABLE plan_versions (
-    id {ID},
-    code TEXT NOT NULL,
-    revision BIGINT NOT NULL,
-    status TEXT NOT NULL,
-    divisions TEXT NOT NULL,
-    body TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    published_by TEXT NOT NULL DEFAULT '',
-    published_at TEXT,
-    updated_at TEXT NOT NULL,
-    version BIGINT NOT NULL
-);
-CREATE UNIQUE INDEX plan_versions_code ON plan_versions (code, revision);
-
-CREATE TABLE plan_evaluations (
-    id {ID},
-    code TEXT NOT NULL,
-    revision BIGINT NOT NULL,
-    evaluated_on TEXT NOT NULL,
-    conclusion TEXT NOT NULL,
-    note TEXT NOT NULL DEFAULT '',
-    recorded_by TEXT NOT NULL,
-    recorded_at TEXT NOT NULL
-);
-CREATE INDEX plan_evaluations_code ON plan_evaluations (code);
-
-CREATE TABLE drills (
-    id {ID},
-    plan_code TEXT NOT NULL,
-    title TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    state TEXT NOT NULL,
-    planned_on TEXT NOT NULL,
-    held_on TEXT,
-    divisions TEXT NOT NULL,
-    participants TEXT NOT NULL,
-    people BIGINT NOT NULL,
-    evaluation TEXT NOT NULL DEFAULT '',
-    problems TEXT NOT NULL DEFAULT '[]',
-    note TEXT NOT NULL DEFAULT '',
-    source TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    version BIGINT NOT NULL
-);
-CREATE INDEX drills_plan ON drills (plan_code);
-
-CREATE TABLE improvements (
-    id {ID},
-    source TEXT NOT NULL,
-    source_id BIGINT NOT NULL,
-    plan_code TEXT NOT NULL DEFAULT '',
-    division TEXT NOT NULL,
-    title TEXT NOT NULL,
-    owner_department TEXT NOT NULL,
-    due_on TEXT NOT NULL,
-    state TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    done_by TEXT NOT NULL DEFAULT '',
-    done_at TEXT,
-    verified_by TEXT NOT NULL DEFAULT '',
-    verified_at TEXT,
-    updated_at TEXT NOT NULL,
-    version BIGINT NOT NULL
-);
-CREATE INDEX improvements_source ON improvements (source, source_id);
-CREATE INDEX improvements_division ON improvements (division);
-
-ALTER TABLE incidents ADD COLUMN plan_revision BIGINT NOT NULL DEFAULT 0;
-"#,
-    },
-    Migration {
-        version: 7,
-        name: "upstream",
-        sql: r#"
-CREATE TABLE upstream_alerts (
-    id {ID},
-    source TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    valid BIGINT NOT NULL,
-    problems TEXT NOT NULL,
-    identifier TEXT NOT NULL,
-    sender TEXT NOT NULL,
-    sent TEXT NOT NULL,
-    msg_type TEXT NOT NULL,
-    state TEXT NOT NULL,
-    summary TEXT NOT NULL,
-    expires_at TEXT,
-    jurisdiction TEXT NOT NULL,
-    raw TEXT NOT NULL,
-    received_at TEXT NOT NULL
-);
-CREATE UNIQUE INDEX upstream_alerts_sha256 ON upstream_alerts (sha256);
-CREATE INDEX upstream_alerts_key ON upstream_alerts (sender, identifier);
-
-CREATE TABLE upstream_relays (
-    warning_id BIGINT PRIMARY KEY,
-    upstream_id BIGINT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX upstream_relays_upstream ON upstream_relays (upstream_id);
-"#,
-    },
-    Migration {
-        version: 8,
-        name: "attachment_quota",
-        sql: r#"
-CREATE INDEX attachments_uploaded_by ON attachments (uploaded_by);
-"#,
-    },
-    Migration {
-        version: 9,
-        name: "auth_tokens",
-        sql: r#"
-ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
-ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT;
-ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
-CREATE INDEX api_tokens_user ON api_tokens (user_id);
-"#,
-    },
-    Migration {
-        version: 10,
-        name: "delivery_reason",
-        // A delivery keeps the HTTP status and a reason code; the receiver's
-        // answer text (`last_error`, which held the first 200 characters of
-        // a webhook's reply) is no longer written, and what it held is wiped.
-        sql: r#"
-ALTER TABLE deliveries ADD COLUMN http_status BIGINT;
-ALTER TABLE deliveries ADD COLUMN reason TEXT NOT NULL DEFAULT '';
-UPDATE deliveries SET last_error = '';
-"#,
-    },
-    // Several nodes on one PostgreSQL (crate::cluster): node heartbeats, and
-    // the node holding each delivery lease.
-    Migration {
-        version: 11,
-        name: "cluster_nodes",
-        sql: r#"
-CREATE TABLE nodes (
-    id TEXT PRIMARY KEY,
-    heartbeat_at TEXT NOT NULL,
-    started_at TEXT NOT NULL
-);
-ALTER TABLE deliveries ADD COLUMN lease_node TEXT;
-"#,
-    },
-    // Personal data of journal entries, kept beside them by reference so
-    // that it can be erased without breaking the hash chain.
-    Migration {
-        version: 12,
-        name: "journal_personal",
-        sql: r#"
-CREATE TABLE journal_personal (
-    seq BIGINT PRIMARY KEY,
-    module TEXT NOT NULL,
-    entity TEXT NOT NULL,
-    entity_id TEXT NOT NULL,
-    salt TEXT NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX journal_personal_record ON journal_personal (module, entity, entity_id);
-"#,
-    },
+    migration!(1, "foundation", "0001_foundation.sql"),
+    migration!(2, "reports", "0002_reports.sql"),
+    migration!(3, "command", "0003_command.sql"),
+    migration!(4, "warnings", "0004_warnings.sql"),
+    migration!(5, "duty", "0005_duty.sql"),
+    migration!(6, "plans", "0006_plans.sql"),
+    migration!(7, "upstream", "0007_upstream.sql"),
+    migration!(8, "attachment_quota", "0008_attachment_quota.sql"),
+    migration!(9, "auth_tokens", "0009_auth_tokens.sql"),
+    migration!(10, "delivery_reason", "0010_delivery_reason.sql"),
+    migration!(11, "cluster_nodes", "0011_cluster_nodes.sql"),
+    migration!(12, "journal_personal", "0012_journal_personal.sql"),
+    migration!(
+        13,
+        "one_open_dispatch_per_resource",
+        "0013_one_open_dispatch_per_resource.sql"
+    ),
+    migration!(
+        14,
+        "state_checks",
+        sqlite: "0014_state_checks.sqlite.sql",
+        postgres: "0014_state_checks.postgres.sql"
+    ),
 ];
 
+/// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
+/// checkout's line endings do not change it.
+fn checksum(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.replace("\r\n", "\n").as_bytes()))
+}
+
 pub(super) async fn run(db: &Db) -> Result<(), DbError> {
+    apply(db, MIGRATIONS).await
+}
+
+async fn apply(db: &Db, migrations: &[Migration]) -> Result<(), DbError> {
     let id = match db.backend {
         Backend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
         Backend::Postgres => "BIGSERIAL PRIMARY KEY",
@@ -572,22 +120,18 @@ pub(super) async fn run(db: &Db) -> Result<(), DbError> {
             .await?;
     }
     sqlx::raw_sql(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)",
     )
     .execute(&mut *tx.inner)
     .await?;
-    let rows = sqlx::query("SELECT version FROM schema_migrations")
-        .fetch_all(&mut *tx.inner)
-        .await?;
-    let mut applied = Vec::new();
-    for r in rows {
-        applied.push(r.try_get::<i64, _>("version")?);
-    }
-    for m in MIGRATIONS {
+    add_checksum_column(&mut tx, db.backend).await?;
+    let applied = verify_applied(&mut tx, db.backend, migrations).await?;
+    for m in migrations {
         if applied.contains(&m.version) {
             continue;
         }
-        let sql = m.sql.replace("{ID}", id);
+        let script = m.script(db.backend);
+        let sql = script.sql.replace("{ID}", id);
         sqlx::raw_sql(&sql)
             .execute(&mut *tx.inner)
             .await
@@ -597,13 +141,351 @@ pub(super) async fn run(db: &Db) -> Result<(), DbError> {
                 source,
             })?;
         sqlx::query(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)",
         )
         .bind(m.version)
         .bind(m.name)
         .bind(crate::clock::format_time(time::OffsetDateTime::now_utc()))
+        .bind(checksum(script.sql))
         .execute(&mut *tx.inner)
         .await?;
     }
     tx.commit_unjournaled().await
+}
+
+/// A `schema_migrations` written before checksums lacks the column.
+async fn add_checksum_column(tx: &mut Tx, backend: Backend) -> Result<(), DbError> {
+    match backend {
+        Backend::Postgres => {
+            sqlx::raw_sql("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum TEXT")
+                .execute(&mut *tx.inner)
+                .await?;
+        }
+        Backend::Sqlite => {
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n FROM pragma_table_info('schema_migrations') WHERE name = 'checksum'",
+            )
+            .fetch_one(&mut *tx.inner)
+            .await?;
+            if row.try_get::<i64, _>("n")? == 0 {
+                sqlx::raw_sql("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT")
+                    .execute(&mut *tx.inner)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The versions already applied, after checking each against its file:
+/// a recorded checksum must match, a missing one (recorded before
+/// checksums) is filled in from the file.
+async fn verify_applied(
+    tx: &mut Tx,
+    backend: Backend,
+    migrations: &[Migration],
+) -> Result<Vec<i64>, DbError> {
+    let rows = sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
+        .fetch_all(&mut *tx.inner)
+        .await?;
+    let mut applied = Vec::with_capacity(rows.len());
+    for r in rows {
+        let version: i64 = r.try_get("version")?;
+        let recorded: Option<String> = r.try_get("checksum")?;
+        applied.push(version);
+        let Some(m) = migrations.iter().find(|m| m.version == version) else {
+            tracing::warn!(
+                version,
+                "the database has a migration this program does not know (written by a newer version?)"
+            );
+            continue;
+        };
+        let script = m.script(backend);
+        let actual = checksum(script.sql);
+        match recorded {
+            Some(recorded) if recorded == actual => {}
+            Some(recorded) => {
+                return Err(DbError::MigrationEdited {
+                    version,
+                    file: script.file,
+                    recorded,
+                    actual,
+                })
+            }
+            None => {
+                sqlx::query("UPDATE schema_migrations SET checksum = $1 WHERE version = $2")
+                    .bind(actual)
+                    .bind(version)
+                    .execute(&mut *tx.inner)
+                    .await?;
+            }
+        }
+    }
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::testing;
+
+    #[test]
+    fn files_are_numbered_in_order_and_every_file_is_listed() {
+        let mut listed = Vec::new();
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1, "versions count up from 1");
+            let stem = format!("{:04}_{}", m.version, m.name);
+            if m.sqlite.file == m.postgres.file {
+                assert_eq!(m.sqlite.file, format!("{stem}.sql"));
+                listed.push(m.sqlite.file.to_string());
+            } else {
+                assert_eq!(m.sqlite.file, format!("{stem}.sqlite.sql"));
+                assert_eq!(m.postgres.file, format!("{stem}.postgres.sql"));
+                listed.push(m.sqlite.file.to_string());
+                listed.push(m.postgres.file.to_string());
+            }
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .expect("migrations directory")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".sql"))
+            .collect();
+        on_disk.sort();
+        listed.sort();
+        assert_eq!(on_disk, listed, "every migration file is in MIGRATIONS");
+    }
+
+    #[test]
+    fn checksums_ignore_line_endings_only() {
+        assert_eq!(checksum("a;\nb;\n"), checksum("a;\r\nb;\r\n"));
+        assert_ne!(checksum("a;\nb;\n"), checksum("a; \nb;\n"));
+        assert_eq!(checksum("").len(), 64);
+    }
+
+    /// The values of an enum, listed through an exhaustive match so that a
+    /// new variant does not compile until it is listed here.
+    macro_rules! values {
+        ($t:ident, $to_str:expr; $($v:ident $({ $($f:ident: $e:expr),* })?),+ $(,)?) => {{
+            #[allow(dead_code)]
+            fn exhaustive(x: $t) {
+                match x {
+                    $($t::$v { .. } => {})+
+                }
+            }
+            let to_str = $to_str;
+            vec![$(to_str($t::$v $({ $($f: $e),* })?)),+]
+        }};
+    }
+
+    fn serde_name<T: serde::Serialize>(x: T) -> String {
+        match serde_json::to_value(x) {
+            Ok(serde_json::Value::String(s)) => s,
+            other => panic!("not a string enum: {other:?}"),
+        }
+    }
+
+    /// `(table, column, values)` of every state check, from the Rust enums.
+    fn state_enums() -> Vec<(&'static str, &'static str, Vec<String>)> {
+        use crate::duty::ShiftState;
+        use crate::incidents::{DispatchState, IncidentState, InstructionState};
+        use crate::plans::{DrillState, ImprovementState, Level, PlanStatus};
+        use crate::reports::ReportKind;
+        use crate::warnings::WarningState;
+        let s = |x: &str| x.to_string();
+        vec![
+            (
+                "incidents",
+                "state",
+                values!(IncidentState, |x: IncidentState| s(x.as_str());
+                    Reported, Verified, Graded, Responding { level: Level::I }, Ended, Reviewed, Dismissed),
+            ),
+            (
+                "instructions",
+                "state",
+                values!(InstructionState, |x: InstructionState| s(x.as_str());
+                    Issued, Received, InProgress, FeedbackGiven, Accepted, Returned),
+            ),
+            (
+                "dispatch_orders",
+                "state",
+                values!(DispatchState, |x: DispatchState| s(x.as_str());
+                    Requested, Approved, Departed, Arrived, Returned, Cancelled),
+            ),
+            (
+                "warnings",
+                "state",
+                values!(WarningState, |x: WarningState| s(x.as_str());
+                    Draft, Submitted, Approved, Published, Superseded, Cancelled, Expired),
+            ),
+            // Deliveries have no enum: the outbox worker writes these three
+            // (warnings::jobs), and the delivery tests write each of them.
+            (
+                "deliveries",
+                "state",
+                vec![s("pending"), s("delivered"), s("dead")],
+            ),
+            (
+                "disaster_reports",
+                "kind",
+                values!(ReportKind, |x: ReportKind| s(x.as_str());
+                    Initial, Followup, Final, Direct, Forward),
+            ),
+            (
+                "plan_versions",
+                "status",
+                values!(PlanStatus, serde_name::<PlanStatus>; Draft, Published),
+            ),
+            (
+                "drills",
+                "state",
+                values!(DrillState, |x: DrillState| s(x.as_str());
+                    Planned, Held, Evaluated, Cancelled),
+            ),
+            (
+                "improvements",
+                "state",
+                values!(ImprovementState, |x: ImprovementState| s(x.as_str());
+                    Open, InProgress, Done, Verified),
+            ),
+            (
+                "duty_shifts",
+                "state",
+                values!(ShiftState, |x: ShiftState| s(x.as_str());
+                    Scheduled, OnDuty, HandedOver, Acknowledged),
+            ),
+        ]
+    }
+
+    /// The quoted values of the first `IN (…)` after `from` in `text`.
+    fn in_list(text: &str, from: usize) -> Vec<String> {
+        let rest = &text[from..];
+        let start = rest.find(" IN (").expect("an IN list") + 5;
+        let end = start + rest[start..].find(')').expect("end of the IN list");
+        rest[start..end]
+            .split(',')
+            .map(|v| v.trim().trim_matches('\'').to_string())
+            .collect()
+    }
+
+    /// Every definition of `marker` in the migrations of one engine, in
+    /// order, as the values it allows (the last one is in force).
+    fn definitions(backend: Backend, marker: &str) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        for m in MIGRATIONS {
+            let text = m.script(backend).sql;
+            for (at, _) in text.match_indices(marker) {
+                out.push(in_list(text, at));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn state_checks_allow_exactly_the_enum_values_on_both_engines() {
+        let enums = state_enums();
+        for (table, column, values) in &enums {
+            let name = format!("{table}_{column}_check");
+            let pg = definitions(
+                Backend::Postgres,
+                &format!("ALTER TABLE {table} ADD CONSTRAINT {name} CHECK"),
+            );
+            assert_eq!(pg.last(), Some(values), "PostgreSQL {name}");
+            for ev in ["insert", "update"] {
+                let lite = definitions(Backend::Sqlite, &format!("CREATE TRIGGER {name}_{ev} "));
+                assert_eq!(lite.last(), Some(values), "SQLite {name}_{ev}");
+            }
+        }
+        // No check in the migrations that this test does not compare.
+        for m in MIGRATIONS {
+            for backend in [Backend::Sqlite, Backend::Postgres] {
+                let text = m.script(backend).sql;
+                for (at, _) in text.match_indices("_check") {
+                    let head = &text[..at];
+                    let word = head
+                        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .next()
+                        .unwrap_or("");
+                    assert!(
+                        enums.iter().any(|(t, c, _)| word == format!("{t}_{c}")),
+                        "{}: {word}_check is not compared with an enum",
+                        m.script(backend).file
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_one_open_order_index_covers_the_states_the_rule_can_leave() {
+        use crate::incidents::{DispatchEvent, DispatchState as S};
+        let events = [
+            DispatchEvent::Approve {
+                approver: "b".into(),
+            },
+            DispatchEvent::Depart,
+            DispatchEvent::Arrive,
+            DispatchEvent::Return,
+            DispatchEvent::Cancel { reason: "r".into() },
+        ];
+        let all = [
+            S::Requested,
+            S::Approved,
+            S::Departed,
+            S::Arrived,
+            S::Returned,
+            S::Cancelled,
+        ];
+        let open: Vec<String> = all
+            .into_iter()
+            .filter(|s| events.iter().any(|e| s.transition(e, "a", true).is_ok()))
+            .map(|s| s.as_str().to_string())
+            .collect();
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            let index = definitions(backend, "CREATE UNIQUE INDEX dispatch_orders_one_open ");
+            assert_eq!(index.last(), Some(&open), "{backend:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_edited_applied_migration_is_refused_and_nothing_is_applied() {
+        for t in testing::all().await {
+            // Version 3 as if its file had been edited since it was applied,
+            // and a new version 15 that must not run.
+            let mut edited: Vec<Migration> = MIGRATIONS.to_vec();
+            for m in edited.iter_mut().filter(|m| m.version == 3) {
+                m.sqlite.sql = "CREATE TABLE incidents (id BIGINT);";
+                m.postgres.sql = m.sqlite.sql;
+            }
+            edited.push(Migration {
+                version: 15,
+                name: "later",
+                sqlite: Script {
+                    file: "0015_later.sql",
+                    sql: "CREATE TABLE later (x TEXT);",
+                },
+                postgres: Script {
+                    file: "0015_later.sql",
+                    sql: "CREATE TABLE later (x TEXT);",
+                },
+            });
+            let err = apply(&t.db, &edited).await.expect_err(&t.name);
+            match &err {
+                DbError::MigrationEdited { version, file, .. } => {
+                    assert_eq!((*version, *file), (3, "0003_command.sql"), "{}", t.name)
+                }
+                other => panic!("{}: {other}", t.name),
+            }
+            let text = err.to_string();
+            assert!(text.contains("0003_command.sql"), "{text}");
+            let later =
+                sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = 15")
+                    .fetch_one(t.db.pool())
+                    .await
+                    .expect("count");
+            assert_eq!(later.try_get::<i64, _>("n").expect("n"), 0, "{}", t.name);
+            // The real files still pass.
+            apply(&t.db, MIGRATIONS).await.expect(&t.name);
+        }
+    }
 }

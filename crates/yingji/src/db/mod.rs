@@ -37,6 +37,17 @@ pub enum DbError {
         name: &'static str,
         source: sqlx::Error,
     },
+    #[error(
+        "migration {version} (crates/yingji/migrations/{file}) was changed after it was applied: \
+         the database recorded checksum {recorded}, the file now has {actual}; \
+         restore the file and put the change in a new migration"
+    )]
+    MigrationEdited {
+        version: i64,
+        file: &'static str,
+        recorded: String,
+        actual: String,
+    },
     #[error("corrupt row in {table}: {detail}")]
     Corrupt { table: &'static str, detail: String },
     /// A change committed without journal entries (see `journal::Change`).

@@ -841,8 +841,9 @@ async fn request_dispatch(
     let now = OffsetDateTime::now_utc();
     let mut tx = s.change().await?;
     super::ensure_dispatchable(&r.status).map_err(rule)?;
+    let held = || ApiError::Refused(format!("“{}”已有未完成的调派", r.name));
     if store::open_orders_of(&mut tx, &r.kind, r.id).await? > 0 {
-        return Err(ApiError::Refused(format!("“{}”已有未完成的调派", r.name)));
+        return Err(held());
     }
     let mut o = Order {
         id: 0,
@@ -858,7 +859,12 @@ async fn request_dispatch(
         steps: Vec::new(),
         version: 1,
     };
-    o.id = store::insert_order(&mut tx, &o).await?;
+    // Two requests at once can both pass the check above (PostgreSQL); the
+    // index of open orders (migration 13) refuses the second.
+    o.id = match store::insert_order(&mut tx, &o).await {
+        Err(e) if e.is_unique_violation() => return Err(held()),
+        r => r?,
+    };
     let payload =
         json!({ "order": o.id, "resource": { "kind": r.kind, "id": r.id, "name": r.name } });
     tx.commit(now, vec![entry(&p, &i, "dispatch_requested", payload)])

@@ -25,6 +25,7 @@ mod rbac;
 mod registry;
 mod reports;
 mod routing;
+mod schema;
 mod sheets;
 mod upstream;
 mod warnings;

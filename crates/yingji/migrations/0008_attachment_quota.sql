@@ -1,0 +1,1 @@
+CREATE INDEX attachments_uploaded_by ON attachments (uploaded_by);
