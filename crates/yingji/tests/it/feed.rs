@@ -19,7 +19,7 @@ async fn write(state: &AppState, feed: &Feed, n: usize) -> (Vec<i64>, Vec<i64>) 
         } else {
             "140215100201"
         };
-        let tx = journal::Change::begin(&state.db, &feed).await.unwrap();
+        let tx = journal::Change::begin(&state.db, feed).await.unwrap();
         let e = tx
             .commit(
                 time::OffsetDateTime::now_utc(),
