@@ -1,5 +1,6 @@
 //! Validates CAP files and prints the report (and the summary of readable ones):
 //! `cargo run -p yingji-cap --example cap_check -- FILE... [--json]`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::ExitCode;
 

@@ -1,4 +1,5 @@
 //! The Chinese profile: levels, division geocodes, identifiers, bilingual infos.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use yingji_cap::china::{
     bilingual, headline_zh, identifier, parse_identifier, profile_problems, DivisionCode, InfoText,

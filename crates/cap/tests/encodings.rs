@@ -1,4 +1,5 @@
 //! Declared legacy encodings and byte-order marks.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use yingji_cap::{parse, validate, ParseError};
 

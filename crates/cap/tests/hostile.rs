@@ -1,4 +1,5 @@
 //! Hostile input fails fast, with a bounded amount of work and memory.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 

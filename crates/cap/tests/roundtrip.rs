@@ -1,4 +1,5 @@
 //! Property: any valid alert written with `to_xml` reads back equal and validates.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::collection::vec;
 use proptest::option;

@@ -1,4 +1,5 @@
 //! Schema structure and CAP §3 rules: each reported with its path, all at once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use yingji_cap::{validate, validate_alert, CapVersion, Level, Report};
 

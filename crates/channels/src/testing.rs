@@ -1,5 +1,6 @@
 //! Test support (feature `testing`): an in-process fake SMTP server for the
 //! e-mail adapter's tests and the platform's delivery tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test support only (feature `testing`)
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

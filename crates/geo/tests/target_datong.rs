@@ -2,6 +2,7 @@
 //! `tests/datong.rs`, converted to WGS84): subscribers sampled in every
 //! county, areas drawn from counties and circles, checked against a
 //! brute-force scan and against the counties the points were drawn in.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,5 @@
 //! Bad input gives clear errors, never a panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 use yingji_routing::*;

@@ -1,4 +1,5 @@
 //! Property tests on generated graphs: the hierarchy answers exactly like Dijkstra.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
 use yingji_routing::*;

@@ -1,5 +1,6 @@
 //! Tests on the real Liechtenstein extract committed in the repository
 //! (`data/osm/`, © OpenStreetMap contributors, ODbL). A missing file fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};

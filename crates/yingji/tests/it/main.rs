@@ -1,6 +1,7 @@
 //! The platform's integration tests, in one test binary (one link instead
 //! of one per file): each module tests one capability over HTTP or the CLI,
 //! on SQLite and, when `YINGJI_TEST_DATABASE_URL` is set, on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
