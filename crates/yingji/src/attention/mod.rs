@@ -136,12 +136,12 @@ pub fn attention(
                 incident_id: i.id,
                 title: i.title.clone(),
                 division: i.division.clone(),
-                received_at: i.received_at.clone(),
-                waiting_min: minutes(&i.received_at, now),
+                received_at: i.received_at.text(),
+                waiting_min: (now - i.received_at.0).whole_minutes(),
             });
         }
-        let onset = parse_time(&i.onset_at).unwrap_or(now);
-        let helped = i.helped_at.as_deref().and_then(parse_time);
+        let onset = i.onset_at.0;
+        let helped = i.helped_at.map(|t| t.0);
         let c = rescue_clock(onset, helped, now, RESCUE_LIMIT);
         // A clock is shown until help came in time.
         if c.status != ClockStatus::Met {
@@ -257,7 +257,7 @@ mod tests {
         onset_h_ago: i64,
         helped_h_ago: Option<i64>,
     ) -> Incident {
-        let at = |h: i64| format_time(NOW - Duration::hours(h));
+        let at = |h: i64| crate::db::UtcText(NOW - Duration::hours(h));
         Incident {
             id,
             title: format!("事件{id}"),

@@ -5,9 +5,11 @@
 //! limited to what both engines share: `TEXT`, `BIGINT`, `DOUBLE PRECISION`.
 //! Times are stored as RFC 3339 UTC text, JSON as text.
 
+mod edge;
 mod migrations;
 mod query;
 
+pub use edge::{JsonText, UtcText};
 pub use query::{col, values_placeholders, Bind, Sql};
 
 use std::str::FromStr;

@@ -108,15 +108,12 @@ async fn load(
 
 fn clock_of(i: &Incident, now: OffsetDateTime) -> Value {
     // An ended incident's clock stops when the response ended.
-    let now = match (
-        i.state.is_active(),
-        i.ended_at.as_deref().and_then(parse_time),
-    ) {
+    let now = match (i.state.is_active(), i.ended_at.map(|t| t.0)) {
         (false, Some(end)) if end < now => end,
         _ => now,
     };
-    let onset = parse_time(&i.onset_at).unwrap_or(now);
-    let helped = i.helped_at.as_deref().and_then(parse_time);
+    let onset = i.onset_at.0;
+    let helped = i.helped_at.map(|t| t.0);
     let c = rescue_clock(onset, helped, now, RESCUE_LIMIT);
     json!({ "deadline": format_time(c.deadline), "remaining_s": c.remaining_s, "status": c.status, "status_zh": c.status.label_zh(), "active": i.state.is_active() })
 }
@@ -278,8 +275,8 @@ async fn create(
         lon: b.lon,
         lat: b.lat,
         address: b.address.trim().into(),
-        onset_at: format_time(onset),
-        received_at: format_time(now),
+        onset_at: onset.into(),
+        received_at: now.into(),
         source: b.source,
         reporter: b.reporter.trim().into(),
         reporter_phone: b.reporter_phone.trim().into(),
@@ -293,8 +290,8 @@ async fn create(
         helped_at: None,
         ended_at: None,
         created_by: p.username.clone(),
-        created_at: format_time(now),
-        updated_at: format_time(now),
+        created_at: now.into(),
+        updated_at: now.into(),
         version: 1,
     };
     let mut tx = s.change().await?;
@@ -517,7 +514,7 @@ async fn event(
         }
         "end_response" => {
             commander_only("结束响应")?;
-            i.ended_at = Some(format_time(now));
+            i.ended_at = Some(now.into());
             Event::EndResponse { reason: why() }
         }
         "review" => {
@@ -545,7 +542,7 @@ async fn event(
     };
     let from = i.state;
     i.state = from.transition(&ev).map_err(rule)?;
-    i.updated_at = format_time(now);
+    i.updated_at = now.into();
     let mut payload = json!({
         "from": from.as_str(), "to": i.state.as_str(), "event": ev, "why": ev.why(),
         "instructions": new_instructions.len(),
@@ -601,7 +598,7 @@ async fn update_facts(
     i.state = i.state.transition(&ev).map_err(rule)?;
     let before = i.facts;
     i.facts = b.facts;
-    i.updated_at = format_time(now);
+    i.updated_at = now.into();
     let payload = json!({ "note": b.note, "before": before, "after": i.facts });
     save(
         &s,
@@ -641,12 +638,12 @@ async fn helped(
         None => now,
         Some(t) => parse_time(t).ok_or_else(|| ApiError::field("at", "不是带时区的时间"))?,
     };
-    let onset = parse_time(&i.onset_at).unwrap_or(now);
+    let onset = i.onset_at.0;
     if at < onset || at > now + time::Duration::minutes(5) {
         return Err(ApiError::field("at", "救助时间应在事发之后、现在之前"));
     }
-    i.helped_at = Some(format_time(at));
-    i.updated_at = format_time(now);
+    i.helped_at = Some(at.into());
+    i.updated_at = now.into();
     let payload = json!({ "helped_at": i.helped_at });
     save(
         &s,

@@ -19,6 +19,7 @@
 //! gives it the record to write.
 
 pub mod api;
+pub mod model;
 pub mod store;
 
 use serde::{Deserialize, Serialize};

@@ -10,39 +10,7 @@ use super::{DispatchState, IncidentState, InstructionState};
 use crate::db::{col, Db, DbError, Sql, Tx};
 use crate::plans::{Facts, Level};
 
-/// An incident as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Incident {
-    pub id: i64,
-    pub title: String,
-    pub incident_type: String,
-    pub division: String,
-    pub lon: Option<f64>,
-    pub lat: Option<f64>,
-    pub address: String,
-    pub onset_at: String,
-    pub received_at: String,
-    pub source: String,
-    pub reporter: String,
-    pub reporter_phone: String,
-    pub facts: Facts,
-    pub description: String,
-    /// Attachment ids (photos, documents) taken at intake.
-    pub attachments: Vec<i64>,
-    #[serde(flatten)]
-    pub state: IncidentState,
-    /// The grade set by the last `grade` event.
-    pub grade: Option<Level>,
-    pub plan_code: String,
-    /// The revision of `plan_code` the response started under (0: none).
-    pub plan_revision: i64,
-    pub helped_at: Option<String>,
-    pub ended_at: Option<String>,
-    pub created_by: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub version: i64,
-}
+pub use super::model::Incident;
 
 fn corrupt(table: &'static str, detail: impl ToString) -> DbError {
     DbError::Corrupt {
