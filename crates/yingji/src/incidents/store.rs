@@ -228,7 +228,7 @@ pub async fn update_instruction(
         "UPDATE instructions SET state = $1, received_at = $2, feedback = $3, closed_at = $4, version = version + 1 WHERE id = $5 AND version = $6",
     )
     .bind(i.state.as_str())
-    .bind(i.received_at)
+    .bind(&i.received_at)
     .bind(feedback)
     .bind(&i.closed_at)
     .bind(i.id)
