@@ -307,12 +307,18 @@ async fn create(
         )]).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(detail_json(&s, &i, now).await?),
+        axum::Json(detail_json(&s, &i, now, &p).await?),
     )
         .into_response())
 }
 
-async fn detail_json(s: &AppState, i: &Incident, now: OffsetDateTime) -> Result<Value, ApiError> {
+/// The incident as its page shows it, with what `p` may do to it now.
+async fn detail_json(
+    s: &AppState,
+    i: &Incident,
+    now: OffsetDateTime,
+    p: &Principal,
+) -> Result<Value, ApiError> {
     let c = &stored_catalog(s).await?;
     let on = today(now);
     let proposed = grade(c, &i.incident_type, &i.division, &i.facts, on).map_err(plan_err)?;
@@ -354,6 +360,11 @@ async fn detail_json(s: &AppState, i: &Incident, now: OffsetDateTime) -> Result<
         m.insert("instructions".into(), json!(instructions));
         m.insert("dispatch_orders".into(), json!(orders));
         m.insert("timeline".into(), json!(timeline));
+        let may_write =
+            authorize(p, Action::Write, "incidents").is_ok_and(|w| w.covers(&i.division, ""));
+        let allowed =
+            super::allowed_events(i.state, i.helped_at.is_some(), may_write, is_commander(p));
+        m.insert("allowed_events".into(), json!(allowed));
         m.insert(
             "attachments".into(),
             json!(crate::attachments::store::metas(&s.db, &i.attachments).await?),
@@ -370,7 +381,7 @@ async fn detail(
 ) -> Result<axum::Json<Value>, ApiError> {
     let (i, _) = load(&s, &p, id, Action::Read).await?;
     Ok(axum::Json(
-        detail_json(&s, &i, OffsetDateTime::now_utc()).await?,
+        detail_json(&s, &i, OffsetDateTime::now_utc(), &p).await?,
     ))
 }
 
@@ -431,7 +442,7 @@ async fn save(
     let i = store::get_incident(&s.db, i.id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(detail_json(s, &i, now).await?))
+    Ok(axum::Json(detail_json(s, &i, now, p).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/events", tag = "incidents", request_body = EventBody,

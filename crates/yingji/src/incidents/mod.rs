@@ -340,6 +340,64 @@ pub struct Step {
     pub why: Option<String>,
 }
 
+/// Events only a commander (or admin) decides: 启动响应, 调整响应级别,
+/// 结束响应 (《大同市突发事件总体应急预案》: the 指挥长 decides the response).
+pub const COMMANDER_EVENTS: &[&str] = &["start_response", "change_level", "end_response"];
+
+/// What a user may do to an incident now, asked of the rules themselves
+/// (so the UI never copies them): the life-cycle events the state machine
+/// allows from `state` (one sample of each event, every level for those
+/// that carry one), commander-only events only for commanders, and the
+/// steps the handlers allow on an active incident (`helped` while the
+/// rescue clock runs, `issue_instruction`, `dispatch`). Empty for a user
+/// who may not write incidents there.
+pub fn allowed_events(
+    state: IncidentState,
+    helped: bool,
+    may_write: bool,
+    commander: bool,
+) -> Vec<&'static str> {
+    if !may_write {
+        return Vec::new();
+    }
+    let text = || "-".to_string();
+    let mut samples = vec![
+        Event::Verify,
+        Event::MarkFalse { reason: text() },
+        Event::Grade { level: None },
+        Event::Update { note: text() },
+        Event::EndResponse { reason: text() },
+        Event::Review { summary: text() },
+    ];
+    for level in [Level::I, Level::II, Level::III, Level::IV] {
+        samples.push(Event::StartResponse {
+            level,
+            plan: text(),
+        });
+        samples.push(Event::ChangeLevel {
+            level,
+            reason: text(),
+        });
+    }
+    let mut out: Vec<&'static str> = Vec::new();
+    for e in &samples {
+        let name = e.as_str();
+        if out.contains(&name) || (!commander && COMMANDER_EVENTS.contains(&name)) {
+            continue;
+        }
+        if state.transition(e).is_ok() {
+            out.push(name);
+        }
+    }
+    if state.is_active() {
+        if !helped {
+            out.push("helped");
+        }
+        out.extend(["issue_instruction", "dispatch"]);
+    }
+    out
+}
+
 /// Apply `event` by `actor` at `at`.
 pub fn step(
     from: IncidentState,
@@ -1977,5 +2035,94 @@ mod tests {
         let json = serde_json::to_value(&items[0]).expect("serialises");
         assert_eq!(json["due_on"], "2027-01-31");
         assert_eq!(json["source"]["kind"], "review");
+    }
+
+    #[test]
+    fn allowed_events_follow_the_state_machine_and_the_role() {
+        use IncidentState as S;
+        let r = S::Responding { level: Level::III };
+        // (state, helped, may write, commander) → allowed, in order
+        let table: &[(IncidentState, bool, bool, bool, &[&str])] = &[
+            (
+                S::Reported,
+                false,
+                true,
+                false,
+                &[
+                    "verify",
+                    "mark_false",
+                    "helped",
+                    "issue_instruction",
+                    "dispatch",
+                ],
+            ),
+            (
+                S::Verified,
+                false,
+                true,
+                true,
+                &[
+                    "grade",
+                    "update",
+                    "end_response",
+                    "helped",
+                    "issue_instruction",
+                    "dispatch",
+                ],
+            ),
+            (
+                S::Graded,
+                true,
+                true,
+                true,
+                &[
+                    "grade",
+                    "update",
+                    "end_response",
+                    "start_response",
+                    "issue_instruction",
+                    "dispatch",
+                ],
+            ),
+            (
+                S::Graded,
+                true,
+                true,
+                false,
+                &["grade", "update", "issue_instruction", "dispatch"],
+            ),
+            (
+                r,
+                true,
+                true,
+                true,
+                &[
+                    "grade",
+                    "update",
+                    "end_response",
+                    "change_level",
+                    "issue_instruction",
+                    "dispatch",
+                ],
+            ),
+            (
+                r,
+                false,
+                true,
+                false,
+                &["grade", "update", "helped", "issue_instruction", "dispatch"],
+            ),
+            (S::Ended, true, true, true, &["review"]),
+            (S::Reviewed, true, true, true, &[]),
+            (S::Dismissed, false, true, true, &[]),
+            (S::Graded, false, false, true, &[]),
+        ];
+        for (state, helped, write, cmdr, want) in table {
+            assert_eq!(
+                allowed_events(*state, *helped, *write, *cmdr),
+                want.to_vec(),
+                "{state:?} helped={helped} write={write} commander={cmdr}"
+            );
+        }
     }
 }

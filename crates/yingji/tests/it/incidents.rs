@@ -73,6 +73,18 @@ async fn intake_grade_respond_instruct_dispatch_and_close() {
         );
         assert!(!i["plans"][0]["reasons"].as_array().unwrap().is_empty());
         assert_eq!(i["clock"]["status"], "running", "{i}");
+        // The server says what the user may do now; the UI shows only that.
+        assert_eq!(
+            i["allowed_events"],
+            json!([
+                "verify",
+                "mark_false",
+                "helped",
+                "issue_instruction",
+                "dispatch"
+            ]),
+            "{i}"
+        );
 
         // Another county neither sees nor acts on it.
         assert_eq!(
@@ -108,6 +120,35 @@ async fn intake_grade_respond_instruct_dispatch_and_close() {
         let (st, i) = step(&pc, id, 2, json!({ "kind": "grade" })).await;
         assert_eq!(st, 200, "{i}");
         assert_eq!(i["grade"], "III");
+        let events = |v: &Value| -> Vec<String> {
+            v["allowed_events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e.as_str().unwrap().to_string())
+                .collect()
+        };
+        assert!(!events(&i).contains(&"start_response".to_string()), "{i}");
+        assert!(events(&i).contains(&"update".to_string()), "{i}");
+        let by_cmd: Value = cmd
+            .get(&format!("/api/v1/incidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            events(&by_cmd).contains(&"start_response".to_string()),
+            "{by_cmd}"
+        );
+        let by_obs: Value = app
+            .login("observer")
+            .await
+            .get(&format!("/api/v1/incidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(by_obs["allowed_events"], json!([]), "{by_obs}");
 
         // Only a commander starts a response; the plan's tasks become instructions.
         let (st, p) = step(
