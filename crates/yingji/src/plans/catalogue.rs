@@ -76,20 +76,6 @@ pub enum PlanError {
     State(String),
 }
 
-impl PlanError {
-    /// A stable English key for the API.
-    pub fn key(&self) -> &'static str {
-        match self {
-            PlanError::Invalid(_) => "invalid_catalog",
-            PlanError::Division(_) => "invalid_division",
-            PlanError::Input { .. } => "invalid_field",
-            PlanError::UnknownTrigger(_) => "unknown_trigger",
-            PlanError::Immutable { .. } => "immutable_version",
-            PlanError::State(_) => "invalid_state",
-        }
-    }
-}
-
 pub(super) fn input(field: &'static str, message: impl Into<String>) -> PlanError {
     PlanError::Input {
         field,
@@ -182,24 +168,6 @@ pub enum PlanType {
 }
 
 impl PlanType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlanType::Overall => "overall",
-            PlanType::Special => "special",
-            PlanType::Department => "department",
-            PlanType::Unit => "unit",
-            PlanType::Onsite => "onsite",
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            PlanType::Overall => "总体应急预案",
-            PlanType::Special => "专项应急预案",
-            PlanType::Department => "部门应急预案",
-            PlanType::Unit => "单位应急预案",
-            PlanType::Onsite => "现场处置方案",
-        }
-    }
     /// Order among matches of equal specificity: special, department,
     /// unit, on-site, and the overall plan last.
     pub(super) fn rank(self) -> u8 {
@@ -894,14 +862,6 @@ impl Catalog {
         self.departments.iter().find(|d| d.code == code)
     }
 
-    pub fn command(&self, code: &str) -> Option<&Command> {
-        self.commands.iter().find(|c| c.code == code)
-    }
-
-    pub fn trigger(&self, code: &str) -> Option<&RevisionTrigger> {
-        self.triggers.iter().find(|t| t.code == code)
-    }
-
     /// The current (highest published) version of each plan.
     pub fn current_plans(&self) -> Vec<&Plan> {
         current_plans(&self.plans)
@@ -919,6 +879,20 @@ pub(super) mod tests {
 
     pub(in crate::plans) fn catalog() -> Catalog {
         Catalog::embedded().expect("embedded catalogue is valid")
+    }
+
+    impl PlanError {
+        /// The variant, for assertions.
+        pub(in crate::plans) fn key(&self) -> &'static str {
+            match self {
+                PlanError::Invalid(_) => "invalid_catalog",
+                PlanError::Division(_) => "invalid_division",
+                PlanError::Input { .. } => "invalid_field",
+                PlanError::UnknownTrigger(_) => "unknown_trigger",
+                PlanError::Immutable { .. } => "immutable_version",
+                PlanError::State(_) => "invalid_state",
+            }
+        }
     }
 
     #[test]
@@ -949,7 +923,7 @@ pub(super) mod tests {
             (PlanType::Onsite, 2),
         ];
         for (t, n) in by_type {
-            assert_eq!(count(t), n, "{}", t.label_zh());
+            assert_eq!(count(t), n, "{t:?}");
         }
         assert!(c.plans.iter().all(|p| p.is_published() && p.revision == 1));
     }

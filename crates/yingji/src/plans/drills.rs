@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::catalogue::{input, iso_date, Catalog, Plan, PlanError};
+use super::catalogue::{input, iso_date, Plan, PlanError};
 use super::review::add_months;
 
 /// 桌面推演 / 实战演练 / 双盲演练.
@@ -99,23 +99,6 @@ pub fn drill_history<'a>(drills: &'a [Drill], plan_code: &str) -> Vec<&'a Drill>
     let mut out: Vec<&Drill> = drills.iter().filter(|d| d.plan == plan_code).collect();
     out.sort_by_key(|d| d.held_on.unwrap_or(d.planned_on));
     out
-}
-
-impl Catalog {
-    /// The plan's drills, oldest first (held date, or planned date while not held).
-    pub fn drill_history(&self, plan_code: &str) -> Vec<&Drill> {
-        drill_history(&self.drills, plan_code)
-    }
-
-    /// Current plans overdue for a drill on `on` (plans never drilled are
-    /// flagged by [`DrillStatus::never_drilled`], not here).
-    pub fn drill_overdue(&self, on: Date) -> Vec<(&Plan, DrillStatus)> {
-        self.current_plans()
-            .into_iter()
-            .map(|p| (p, drill_status(p, &self.drills, on)))
-            .filter(|(_, s)| s.overdue)
-            .collect()
-    }
 }
 
 /// 计划 → 已实施 → 已评估 (or cancelled before it is held).
@@ -237,6 +220,23 @@ impl DrillState {
 #[cfg(test)]
 mod tests {
     use crate::plans::catalogue::tests::catalog;
+
+    impl Catalog {
+        /// The plan's drills, oldest first (held date, or planned date while not held).
+        fn drill_history(&self, plan_code: &str) -> Vec<&Drill> {
+            drill_history(&self.drills, plan_code)
+        }
+
+        /// Current plans overdue for a drill on `on` (plans never drilled are
+        /// flagged by [`DrillStatus::never_drilled`], not here).
+        fn drill_overdue(&self, on: Date) -> Vec<(&Plan, DrillStatus)> {
+            self.current_plans()
+                .into_iter()
+                .map(|p| (p, drill_status(p, &self.drills, on)))
+                .filter(|(_, s)| s.overdue)
+                .collect()
+        }
+    }
     use crate::plans::*;
     use time::macros::date;
     use time::Date;

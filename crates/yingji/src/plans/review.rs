@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
-use super::catalogue::{input, iso_date, Catalog, Plan, PlanError};
+use super::catalogue::{input, iso_date, Plan, PlanError};
 
 /// A plan is evaluated at least every this many years.
 pub const MAX_REVIEW_YEARS: u8 = 3;
@@ -54,17 +54,6 @@ pub fn review_due_from(last_evaluated_on: Date, review_years: u8, on: Date) -> R
     }
 }
 
-impl Catalog {
-    /// Current plans overdue for evaluation on `on`.
-    pub fn review_overdue(&self, on: Date) -> Vec<(&Plan, ReviewStatus)> {
-        self.current_plans()
-            .into_iter()
-            .map(|p| (p, review_due(p, on)))
-            .filter(|(_, s)| s.overdue)
-            .collect()
-    }
-}
-
 /// 评估结论: the plan still fits, or it must be revised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -87,12 +76,6 @@ impl Conclusion {
         match self {
             Conclusion::Adequate => "adequate",
             Conclusion::Revise => "revise",
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Conclusion::Adequate => "继续适用",
-            Conclusion::Revise => "需要修订",
         }
     }
 }
@@ -132,6 +115,18 @@ pub fn with_evaluations(mut plan: Plan, evaluated: &[Date]) -> Plan {
 #[cfg(test)]
 mod tests {
     use crate::plans::catalogue::tests::catalog;
+    use time::Date;
+
+    impl Catalog {
+        /// Current plans overdue for evaluation on `on`.
+        fn review_overdue(&self, on: Date) -> Vec<(&Plan, ReviewStatus)> {
+            self.current_plans()
+                .into_iter()
+                .map(|p| (p, review_due(p, on)))
+                .filter(|(_, s)| s.overdue)
+                .collect()
+        }
+    }
     use crate::plans::*;
     use time::macros::date;
 
