@@ -16,6 +16,7 @@ pub mod demo;
 pub mod dispatch;
 pub mod divisions;
 pub mod duty;
+mod grading;
 pub mod http;
 pub mod incidents;
 pub mod indicators;

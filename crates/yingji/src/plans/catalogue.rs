@@ -13,10 +13,11 @@ use serde_json::Value;
 use time::Date;
 
 use super::drills::Drill;
-use super::matching::{num, Criterion, Facts, Level, Op};
+use super::matching::{num, Criterion, Facts, Op};
 use super::review::MAX_REVIEW_YEARS;
 use super::versions::current_plans;
 use crate::divisions::Code;
+use crate::grading::Level;
 
 time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
 

@@ -41,6 +41,7 @@ mod matching;
 mod review;
 mod versions;
 
+pub use crate::grading::Level;
 pub use catalogue::{
     embedded, iso_date, type_within, AssigneeKind, Catalog, CatalogJson, Command, CommandKind,
     Department, DepartmentKind, Grading, IncidentType, Plan, PlanError, PlanLevel, PlanStatus,
@@ -53,7 +54,7 @@ pub use drills::{
 pub use improvements::{
     check_improvement, default_due, improvement_overdue, ImprovementEvent, ImprovementState,
 };
-pub use matching::{match_plans, Criterion, Facts, Level, Metric, Op, PlanMatch};
+pub use matching::{match_plans, Criterion, Facts, Metric, Op, PlanMatch};
 pub use review::{
     add_months, check_evaluation, review_due, review_due_from, with_evaluations, Conclusion,
     ReviewStatus, MAX_REVIEW_YEARS,
