@@ -25,11 +25,12 @@
 //! - A published version never changes: a revision is a new version
 //!   ([`Plan::revise`]) that is published in its turn ([`Plan::publish`]).
 //!
-//! The rules are split by topic: [`catalogue`] (the records and their
-//! validation), [`versions`] (immutable versions and revisions), [`review`]
-//! (the evaluation cycle), [`drills`] (drill cycle and life), [`improvements`]
-//! (整改事项) and [`matching`] (an incident's facts against the plans' level
-//! criteria). Everything is re-exported here: `crate::plans::Plan`, ….
+//! The rules are split by topic: `catalogue.rs` (the records and their
+//! validation), `versions.rs` (immutable versions and revisions),
+//! `review.rs` (the evaluation cycle), `drills.rs` (drill cycle and life),
+//! `improvements.rs` (整改事项) and `matching.rs` (an incident's facts
+//! against the plans' level criteria). Everything is re-exported here:
+//! `crate::plans::Plan`, ….
 
 pub mod api;
 pub mod store;
