@@ -27,8 +27,9 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use crate::address::{check_literal_host, system_lookup, AllowList, GuardedResolver, Lookup};
 use crate::error::ConfigError;
@@ -180,29 +181,21 @@ fn header_safe(s: &str) -> String {
         .collect()
 }
 
+type HmacSha256 = Hmac<Sha256>;
+
+/// A HMAC-SHA256 keyed with `key`.
+fn keyed(key: &[u8]) -> HmacSha256 {
+    match HmacSha256::new_from_slice(key) {
+        Ok(mac) => mac,
+        // HMAC takes a key of any length (RFC 2104 §2: a longer one is
+        // hashed first, a shorter one padded); `Hmac` never refuses one.
+        Err(_) => unreachable!("HMAC accepts keys of every length"),
+    }
+}
+
 /// HMAC-SHA256 (RFC 2104) of `body` keyed with `key`.
 pub fn hmac_sha256(key: &[u8], body: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut k = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let mut ipad = [0x36u8; BLOCK];
-    let mut opad = [0x5cu8; BLOCK];
-    for i in 0..BLOCK {
-        ipad[i] ^= k[i];
-        opad[i] ^= k[i];
-    }
-    let mut inner = Sha256::new();
-    inner.update(ipad);
-    inner.update(body);
-    let inner = inner.finalize();
-    let mut outer = Sha256::new();
-    outer.update(opad);
-    outer.update(inner);
-    outer.finalize().into()
+    keyed(key).chain_update(body).finalize().into_bytes().into()
 }
 
 /// The `X-Yingji-Signature` value for `body`: `sha256=` and the lower-case
@@ -228,13 +221,8 @@ pub fn verify_signature(secret: &[u8], body: &[u8], header: &str) -> bool {
     let Ok(given) = hex::decode(hex_part) else {
         return false;
     };
-    let expected = hmac_sha256(secret, body);
-    if given.len() != expected.len() {
-        return false;
-    }
-    given
-        .iter()
-        .zip(expected.iter())
-        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-        == 0
+    keyed(secret)
+        .chain_update(body)
+        .verify_slice(&given)
+        .is_ok()
 }

@@ -18,6 +18,7 @@ pub mod dispatch;
 pub mod divisions;
 pub mod duty;
 pub mod error;
+mod grading;
 pub mod http;
 pub mod incidents;
 pub mod indicators;

@@ -11,12 +11,12 @@
 //! - The rescue clock ([`rescue_clock`]): affected people helped within 10
 //!   hours of onset.
 //! - Instructions (指令) with read receipt, feedback and acceptance; dispatch
-//!   orders with the resource status they imply; improvement items (整改事项)
-//!   from reviews and drills, tracked to closure.
+//!   orders with the resource status they imply. The improvement items
+//!   (整改事项) a review finds follow the plans module's rule
+//!   ([`crate::plans::ImprovementState`]).
 //!
 //! Pure rules: no SQL, no HTTP, no clock (time is a parameter). Who did a
-//! step, when and why is recorded by the store with the journal; [`step`]
-//! gives it the record to write.
+//! step, when and why is recorded with the journal by the API.
 
 pub mod api;
 pub mod model;
@@ -25,9 +25,7 @@ pub mod store;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 
-use crate::plans::{
-    self, AssigneeKind, Catalog, Drill, Facts, Grading, Level, Plan, PlanError, PlanType,
-};
+use crate::plans::{self, AssigneeKind, Catalog, Facts, Grading, Level, Plan, PlanError, PlanType};
 use crate::reports::grading::grade_accident;
 
 // ── errors ─────────────────────────────────────────────────────────────
@@ -51,17 +49,6 @@ pub enum RuleError {
     /// This actor may not do it (HTTP 403).
     #[error("{message}")]
     Forbidden { message: String },
-}
-
-impl RuleError {
-    /// A stable English key for the API.
-    pub fn key(&self) -> &'static str {
-        match self {
-            RuleError::State { .. } => "invalid_transition",
-            RuleError::Field { .. } => "invalid_field",
-            RuleError::Forbidden { .. } => "forbidden",
-        }
-    }
 }
 
 fn field(field: &'static str, message: impl Into<String>) -> RuleError {
@@ -234,15 +221,6 @@ impl Event {
     }
 }
 
-/// 升级 / 降级 / 不变.
-pub fn level_change_zh(from: Level, to: Level) -> &'static str {
-    match to.cmp(&from) {
-        std::cmp::Ordering::Greater => "升级",
-        std::cmp::Ordering::Less => "降级",
-        std::cmp::Ordering::Equal => "不变",
-    }
-}
-
 impl IncidentState {
     /// The state after `event`, or why it cannot happen.
     pub fn transition(self, event: &Event) -> Result<IncidentState, RuleError> {
@@ -328,18 +306,6 @@ impl IncidentState {
     }
 }
 
-/// One step of an incident, as the journal records it: who, when, why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Step {
-    pub from: IncidentState,
-    pub to: IncidentState,
-    pub event: Event,
-    pub actor: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    pub why: Option<String>,
-}
-
 /// Events only a commander (or admin) decides: 启动响应, 调整响应级别,
 /// 结束响应 (《大同市突发事件总体应急预案》: the 指挥长 decides the response).
 pub const COMMANDER_EVENTS: &[&str] = &["start_response", "change_level", "end_response"];
@@ -396,26 +362,6 @@ pub fn allowed_events(
         out.extend(["issue_instruction", "dispatch"]);
     }
     out
-}
-
-/// Apply `event` by `actor` at `at`.
-pub fn step(
-    from: IncidentState,
-    event: Event,
-    actor: &str,
-    at: OffsetDateTime,
-) -> Result<Step, RuleError> {
-    required(actor, "actor", "操作人不能为空")?;
-    let to = from.transition(&event)?;
-    let why = event.why().map(str::to_string);
-    Ok(Step {
-        from,
-        to,
-        event,
-        actor: actor.trim().to_string(),
-        at,
-        why,
-    })
 }
 
 // ── grading ────────────────────────────────────────────────────────────
@@ -862,17 +808,6 @@ impl DispatchState {
         }
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            DispatchState::Requested => "已申请",
-            DispatchState::Approved => "已批准",
-            DispatchState::Departed => "已出发",
-            DispatchState::Arrived => "已到达",
-            DispatchState::Returned => "已返回",
-            DispatchState::Cancelled => "已取消",
-        }
-    }
-
     /// The state after `event`. With `forbid_self_approval`, the requester
     /// may not approve their own request.
     pub fn transition(
@@ -955,168 +890,6 @@ pub fn ensure_dispatchable(resource_status: &str) -> Result<(), RuleError> {
     }
 }
 
-// ── improvement items ──────────────────────────────────────────────────
-
-/// An improvement item (整改事项) from a review or a drill, tracked to closure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemState {
-    /// 待整改
-    Open,
-    /// 整改中
-    InProgress,
-    /// 已整改（待验收）
-    Done,
-    /// 已验收销号
-    Verified,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ItemEvent {
-    Start,
-    /// 整改完成, with what was done.
-    Complete {
-        note: String,
-    },
-    /// 验收通过 (closure).
-    Verify,
-    /// 验收不通过: back to work.
-    Reject {
-        reason: String,
-    },
-}
-
-impl ItemState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ItemState::Open => "open",
-            ItemState::InProgress => "in_progress",
-            ItemState::Done => "done",
-            ItemState::Verified => "verified",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ItemState::Open => "待整改",
-            ItemState::InProgress => "整改中",
-            ItemState::Done => "待验收",
-            ItemState::Verified => "已销号",
-        }
-    }
-
-    pub fn transition(self, event: &ItemEvent) -> Result<ItemState, RuleError> {
-        use ItemEvent as E;
-        use ItemState as S;
-        let refuse = |message: &str| RuleError::State {
-            from: self.as_str(),
-            event: match event {
-                E::Start => "start",
-                E::Complete { .. } => "complete",
-                E::Verify => "verify",
-                E::Reject { .. } => "reject",
-            },
-            message: message.to_string(),
-        };
-        match (self, event) {
-            (S::Verified, _) => Err(refuse("整改事项已验收销号")),
-            (S::Open, E::Start) => Ok(S::InProgress),
-            (S::InProgress, E::Start) => Err(refuse("整改已在进行中")),
-            (S::Done, E::Start) => Err(refuse("整改已完成，等待验收")),
-            (S::Open | S::InProgress, E::Complete { note }) => {
-                required(note, "note", "须说明整改情况")?;
-                Ok(S::Done)
-            }
-            (S::Done, E::Complete { .. }) => Err(refuse("整改已完成，等待验收")),
-            (S::Done, E::Verify) => Ok(S::Verified),
-            (S::Done, E::Reject { reason }) => {
-                required(reason, "reason", "验收不通过须说明理由")?;
-                Ok(S::InProgress)
-            }
-            (S::Open | S::InProgress, E::Verify | E::Reject { .. }) => {
-                Err(refuse("整改尚未完成，不能验收"))
-            }
-        }
-    }
-}
-
-/// Past its due day while still owed (a done item awaiting verification is not).
-pub fn item_overdue(due_on: Date, state: ItemState, on: Date) -> bool {
-    matches!(state, ItemState::Open | ItemState::InProgress) && on > due_on
-}
-
-/// Where an improvement item comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ItemSource {
-    /// The after-action review of an incident.
-    Review { incident: String },
-    /// A drill of a plan.
-    Drill { plan: String, drill: String },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImprovementItem {
-    pub source: ItemSource,
-    pub text: String,
-    /// Department code responsible.
-    pub owner: String,
-    #[serde(with = "plans::iso_date")]
-    pub due_on: Date,
-    pub state: ItemState,
-}
-
-/// The problems a drill found, as open items.
-pub fn items_from_drill(drill: &Drill, owner: &str, due_on: Date) -> Vec<ImprovementItem> {
-    texts_to_items(
-        &drill.problems,
-        &ItemSource::Drill {
-            plan: drill.plan.clone(),
-            drill: drill.title.clone(),
-        },
-        owner,
-        due_on,
-    )
-}
-
-/// The findings of a review, as open items.
-pub fn items_from_review(
-    incident: &str,
-    findings: &[String],
-    owner: &str,
-    due_on: Date,
-) -> Vec<ImprovementItem> {
-    texts_to_items(
-        findings,
-        &ItemSource::Review {
-            incident: incident.to_string(),
-        },
-        owner,
-        due_on,
-    )
-}
-
-fn texts_to_items(
-    texts: &[String],
-    source: &ItemSource,
-    owner: &str,
-    due_on: Date,
-) -> Vec<ImprovementItem> {
-    texts
-        .iter()
-        .map(|t| t.trim())
-        .filter(|t| !t.is_empty())
-        .map(|t| ImprovementItem {
-            source: source.clone(),
-            text: t.to_string(),
-            owner: owner.to_string(),
-            due_on,
-            state: ItemState::Open,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1124,6 +897,17 @@ mod tests {
 
     fn catalog() -> Catalog {
         Catalog::embedded().expect("embedded catalogue is valid")
+    }
+
+    impl RuleError {
+        /// The variant, for assertions.
+        fn key(&self) -> &'static str {
+            match self {
+                RuleError::State { .. } => "invalid_transition",
+                RuleError::Field { .. } => "invalid_field",
+                RuleError::Forbidden { .. } => "forbidden",
+            }
+        }
     }
 
     // ── life cycle ──
@@ -1333,30 +1117,10 @@ mod tests {
             })
             .expect("escalates");
         assert_eq!(up.level(), Some(Level::I));
-        assert_eq!(level_change_zh(Level::III, Level::I), "升级");
-        assert_eq!(level_change_zh(Level::II, Level::IV), "降级");
-        assert_eq!(level_change_zh(Level::II, Level::II), "不变");
     }
 
     #[test]
-    fn steps_record_who_when_why_and_states_round_trip() {
-        let at = datetime!(2026-07-01 08:30 +8);
-        let s = step(
-            IncidentState::Graded,
-            Event::StartResponse {
-                level: Level::II,
-                plan: "DT-ZX-SLHZ".into(),
-            },
-            " 张三 ",
-            at,
-        )
-        .expect("starts");
-        assert_eq!(s.to, IncidentState::Responding { level: Level::II });
-        assert_eq!(
-            (s.actor.as_str(), s.at, s.why.as_deref()),
-            ("张三", at, Some("DT-ZX-SLHZ"))
-        );
-        assert!(step(IncidentState::Reported, Event::Verify, "", at).is_err());
+    fn states_round_trip() {
         for st in [
             IncidentState::Reported,
             IncidentState::Verified,
@@ -1929,112 +1693,6 @@ mod tests {
         for (status, ok) in table {
             assert_eq!(ensure_dispatchable(status).is_ok(), ok, "{status}");
         }
-    }
-
-    // ── improvement items ──
-
-    #[test]
-    fn improvement_item_matrix_and_overdue() {
-        use ItemEvent as E;
-        use ItemState as S;
-        let states = [S::Open, S::InProgress, S::Done, S::Verified];
-        let events = [
-            E::Start,
-            E::Complete {
-                note: "已增设监测点".into(),
-            },
-            E::Verify,
-            E::Reject {
-                reason: "未覆盖夜间".into(),
-            },
-        ];
-        type Want = Result<S, &'static str>;
-        let ok = |s: S| -> Want { Ok(s) };
-        let want: [[Want; 4]; 4] = [
-            [
-                ok(S::InProgress),
-                ok(S::Done),
-                Err("整改尚未完成，不能验收"),
-                Err("整改尚未完成，不能验收"),
-            ],
-            [
-                Err("整改已在进行中"),
-                ok(S::Done),
-                Err("整改尚未完成，不能验收"),
-                Err("整改尚未完成，不能验收"),
-            ],
-            [
-                Err("整改已完成，等待验收"),
-                Err("整改已完成，等待验收"),
-                ok(S::Verified),
-                ok(S::InProgress),
-            ],
-            [
-                Err("整改事项已验收销号"),
-                Err("整改事项已验收销号"),
-                Err("整改事项已验收销号"),
-                Err("整改事项已验收销号"),
-            ],
-        ];
-        for (i, s) in states.iter().enumerate() {
-            for (j, e) in events.iter().enumerate() {
-                let got = s.transition(e);
-                match (&got, &want[i][j]) {
-                    (Ok(g), Ok(w)) => assert_eq!(g, w, "{s:?} × {e:?}"),
-                    (Err(g), Err(w)) => assert_eq!(g.to_string(), *w, "{s:?} × {e:?}"),
-                    _ => panic!("{s:?} × {e:?}: got {got:?}, want {:?}", want[i][j]),
-                }
-            }
-        }
-        assert_eq!(
-            S::Open
-                .transition(&E::Complete {
-                    note: String::new()
-                })
-                .expect_err("note")
-                .key(),
-            "invalid_field"
-        );
-        let due = date!(2026 - 12 - 31);
-        let table = [
-            (S::Open, date!(2026 - 12 - 31), false),
-            (S::Open, date!(2027 - 01 - 01), true),
-            (S::InProgress, date!(2027 - 01 - 01), true),
-            (S::Done, date!(2027 - 01 - 01), false),
-            (S::Verified, date!(2027 - 01 - 01), false),
-        ];
-        for (s, on, want) in table {
-            assert_eq!(item_overdue(due, s, on), want, "{s:?} on {on}");
-        }
-    }
-
-    #[test]
-    fn drill_problems_and_review_findings_become_items() {
-        let c = catalog();
-        let drill = c
-            .drills
-            .iter()
-            .find(|d| d.plan == "DT-ZX-WHP")
-            .expect("hazmat drill");
-        let items = items_from_drill(drill, "emergency", date!(2020 - 10 - 31));
-        assert_eq!(items.len(), drill.problems.len());
-        assert!(items.iter().all(|i| i.state == ItemState::Open
-            && i.source
-                == ItemSource::Drill {
-                    plan: "DT-ZX-WHP".into(),
-                    drill: drill.title.clone()
-                }));
-        let findings = vec!["通信中断两小时".to_string(), " ".to_string()];
-        let items = items_from_review(
-            "INC-1",
-            &findings,
-            "telecom_operators",
-            date!(2027 - 01 - 31),
-        );
-        assert_eq!(items.len(), 1);
-        let json = serde_json::to_value(&items[0]).expect("serialises");
-        assert_eq!(json["due_on"], "2027-01-31");
-        assert_eq!(json["source"]["kind"], "review");
     }
 
     #[test]

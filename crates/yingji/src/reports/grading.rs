@@ -4,32 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// 事故等级, lowest to highest.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum AccidentGrade {
-    /// 一般事故
-    Ordinary,
-    /// 较大事故
-    Larger,
-    /// 重大事故
-    Major,
-    /// 特别重大事故
-    EspeciallyMajor,
-}
-
-impl AccidentGrade {
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            AccidentGrade::Ordinary => "一般事故",
-            AccidentGrade::Larger => "较大事故",
-            AccidentGrade::Major => "重大事故",
-            AccidentGrade::EspeciallyMajor => "特别重大事故",
-        }
-    }
-}
+pub use crate::grading::AccidentGrade;
 
 /// What the grade is decided on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]

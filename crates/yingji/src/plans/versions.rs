@@ -1,0 +1,294 @@
+//! Plan versions: a published version never changes; a revision is a new
+//! draft version ([`Plan::revise`]) that is published in its turn
+//! ([`Plan::publish`]); the highest published revision is in force.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::catalogue::{input, Plan, PlanError, PlanStatus, RevisionTrigger};
+
+/// What a revision records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    /// New version label, e.g. `2026版`.
+    pub version: String,
+    /// Revision-trigger codes (at least one).
+    pub triggers: Vec<String>,
+    pub reason: String,
+}
+
+impl Plan {
+    /// Refuses any change to a published version.
+    pub fn ensure_editable(&self) -> Result<(), PlanError> {
+        if self.is_published() {
+            Err(PlanError::Immutable {
+                code: self.code.clone(),
+                version: self.version.clone(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A new draft version from this published one; `self` is unchanged.
+    /// The triggers must be codes of `known`.
+    pub fn revise(&self, r: &Revision, known: &[RevisionTrigger]) -> Result<Plan, PlanError> {
+        if !self.is_published() {
+            return Err(PlanError::State(format!(
+                "预案 {}（{}）是尚未发布的草稿，可直接修改，无需修订",
+                self.code, self.version
+            )));
+        }
+        let version = r.version.trim();
+        if version.is_empty() {
+            return Err(input("version", "新版本号不能为空"));
+        }
+        if version == self.version {
+            return Err(input(
+                "version",
+                format!("新版本号不能与当前版本（{}）相同", self.version),
+            ));
+        }
+        if r.reason.trim().is_empty() {
+            return Err(input("reason", "修订须说明理由"));
+        }
+        check_triggers(&r.triggers, known)?;
+        let mut next = self.clone();
+        next.version = version.to_string();
+        next.revision = self.revision.saturating_add(1);
+        next.status = PlanStatus::Draft;
+        next.revision_triggers = r.triggers.clone();
+        next.revision_reason = Some(r.reason.trim().to_string());
+        Ok(next)
+    }
+
+    /// Publish a draft on `on`: it is then immutable. Publishing a revised
+    /// version restarts its evaluation cycle.
+    pub fn publish(mut self, on: Date) -> Result<Plan, PlanError> {
+        if self.is_published() {
+            return Err(PlanError::State(format!(
+                "预案 {}（{}）已经发布",
+                self.code, self.version
+            )));
+        }
+        self.status = PlanStatus::Published;
+        self.published_on = on;
+        self.last_evaluated_on = on;
+        Ok(self)
+    }
+}
+
+/// Every code must be a known trigger; at least one is required.
+pub fn check_triggers(codes: &[String], known: &[RevisionTrigger]) -> Result<(), PlanError> {
+    if codes.is_empty() {
+        return Err(input("triggers", "修订须记录至少一项修订情形"));
+    }
+    for c in codes {
+        if !known.iter().any(|k| k.code == *c) {
+            return Err(PlanError::UnknownTrigger(c.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// The current (highest published revision) version of each plan code, in
+/// input order. Drafts are never current.
+pub fn current_plans(plans: &[Plan]) -> Vec<&Plan> {
+    latest(plans, |p| p.is_published())
+}
+
+/// The version of each plan in force on `on`: the highest published
+/// revision published on or before that day.
+pub fn plans_in_force(plans: &[Plan], on: Date) -> Vec<&Plan> {
+    latest(plans, |p| p.is_published() && p.published_on <= on)
+}
+
+fn latest(plans: &[Plan], keep: impl Fn(&Plan) -> bool) -> Vec<&Plan> {
+    let mut best: HashMap<&str, u32> = HashMap::new();
+    for p in plans.iter().filter(|p| keep(p)) {
+        let r = best.entry(p.code.as_str()).or_insert(p.revision);
+        *r = (*r).max(p.revision);
+    }
+    plans
+        .iter()
+        .filter(|p| keep(p) && best.get(p.code.as_str()) == Some(&p.revision))
+        .collect()
+}
+
+/// Where a stored version stands: a draft being edited, the version in
+/// force, or an older published version (superseded, still readable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionState {
+    Draft,
+    InForce,
+    Superseded,
+}
+
+impl VersionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionState::Draft => "draft",
+            VersionState::InForce => "in_force",
+            VersionState::Superseded => "superseded",
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            VersionState::Draft => "草稿",
+            VersionState::InForce => "现行有效",
+            VersionState::Superseded => "已废止",
+        }
+    }
+}
+
+/// The state of `plan` among all versions of its code (`all` may hold
+/// other codes too): the highest published revision is in force.
+pub fn version_state(plan: &Plan, all: &[Plan]) -> VersionState {
+    if !plan.is_published() {
+        return VersionState::Draft;
+    }
+    let newer = all
+        .iter()
+        .any(|p| p.code == plan.code && p.is_published() && p.revision > plan.revision);
+    if newer {
+        VersionState::Superseded
+    } else {
+        VersionState::InForce
+    }
+}
+
+/// The version a revision starts from: the current published version of
+/// `code`, when no draft of it is open (one draft at a time).
+pub fn revisable<'a>(code: &str, all: &'a [Plan]) -> Result<&'a Plan, PlanError> {
+    if let Some(d) = all.iter().find(|p| p.code == code && !p.is_published()) {
+        return Err(PlanError::State(format!(
+            "预案 {code} 已有未发布的草稿（第 {} 版 {}），请先编辑发布该草稿",
+            d.revision, d.version
+        )));
+    }
+    current_plans(all)
+        .into_iter()
+        .find(|p| p.code == code)
+        .ok_or_else(|| PlanError::State(format!("预案 {code} 尚无已发布的版本，不能修订")))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::plans::catalogue::tests::catalog;
+    use crate::plans::*;
+    use time::macros::date;
+
+    #[test]
+    fn versions_are_immutable_and_revisions_record_triggers() {
+        let c = catalog();
+        let plan = c.plan("DT-ZX-MK").expect("plan");
+        assert!(matches!(
+            plan.ensure_editable(),
+            Err(PlanError::Immutable { .. })
+        ));
+        let ok = Revision {
+            version: "2026版".into(),
+            triggers: vec!["law_change".into()],
+            reason: "上位法修订".into(),
+        };
+        let next = plan.revise(&ok, &c.triggers).expect("revises");
+        assert_eq!((next.revision, next.status), (2, PlanStatus::Draft));
+        assert_eq!(next.revision_triggers, ["law_change"]);
+        assert!(next.ensure_editable().is_ok());
+        assert_eq!(plan.revision, 1, "the published version is unchanged");
+        assert_eq!(plan.version, "2023版");
+        let table: Vec<(Revision, &str)> = vec![
+            (
+                Revision {
+                    triggers: vec![],
+                    ..ok.clone()
+                },
+                "invalid_field",
+            ),
+            (
+                Revision {
+                    triggers: vec!["whim".into()],
+                    ..ok.clone()
+                },
+                "unknown_trigger",
+            ),
+            (
+                Revision {
+                    version: "2023版".into(),
+                    ..ok.clone()
+                },
+                "invalid_field",
+            ),
+            (
+                Revision {
+                    reason: " ".into(),
+                    ..ok.clone()
+                },
+                "invalid_field",
+            ),
+        ];
+        for (r, key) in table {
+            let e = plan.revise(&r, &c.triggers).expect_err("refused");
+            assert_eq!(e.key(), key, "{r:?}");
+        }
+        assert_eq!(
+            next.revise(&ok, &c.triggers).expect_err("draft").key(),
+            "invalid_state"
+        );
+        let published = next.publish(date!(2026 - 12 - 01)).expect("publishes");
+        assert_eq!(published.published_on, date!(2026 - 12 - 01));
+        assert_eq!(
+            published
+                .clone()
+                .publish(date!(2026 - 12 - 02))
+                .expect_err("again")
+                .key(),
+            "invalid_state"
+        );
+        // All eight triggers are recordable.
+        let all: Vec<String> = c.triggers.iter().map(|t| t.code.clone()).collect();
+        assert!(check_triggers(&all, &c.triggers).is_ok());
+        // A published plan passes the publication checks.
+        assert!(c.check_plan(&published).is_empty());
+    }
+
+    #[test]
+    fn version_states_and_one_draft_at_a_time() {
+        let c = catalog();
+        let v1 = c.plan("DT-ZX-DZ").expect("plan").clone();
+        let r = Revision {
+            version: "2026版".into(),
+            triggers: vec!["evaluation".into()],
+            reason: "评估后修订".into(),
+        };
+        let v2 = v1.revise(&r, &c.triggers).expect("revises");
+        let mut all = vec![v1.clone(), v2.clone()];
+        assert_eq!(version_state(&v1, &all), VersionState::InForce);
+        assert_eq!(version_state(&v2, &all), VersionState::Draft);
+        // A draft is open: no second revision.
+        assert_eq!(
+            revisable("DT-ZX-DZ", &all).expect_err("draft open").key(),
+            "invalid_state"
+        );
+        let p2 = v2.publish(date!(2026 - 12 - 01)).expect("publishes");
+        all[1] = p2.clone();
+        assert_eq!(version_state(&v1, &all), VersionState::Superseded);
+        assert_eq!(version_state(&p2, &all), VersionState::InForce);
+        assert_eq!(revisable("DT-ZX-DZ", &all).expect("revisable").revision, 2);
+        // Other codes do not count; a plan never published cannot be revised.
+        assert_eq!(
+            version_state(&v1, std::slice::from_ref(&v1)),
+            VersionState::InForce
+        );
+        let mut new = v1.clone();
+        new.code = "NEW".into();
+        new.status = PlanStatus::Draft;
+        assert_eq!(
+            revisable("NEW", &[new]).expect_err("no version").key(),
+            "invalid_state"
+        );
+    }
+}
