@@ -71,6 +71,8 @@ import type {
   ImprovementState,
 } from './types'
 
+import { localizeError } from './utils/fieldErrors'
+
 export const API = '/api/v1'
 
 export class ApiError extends Error {
@@ -85,7 +87,7 @@ export class ApiError extends Error {
     this.status = status
     this.key = p.key || ''
     this.detail = p.detail || p.title || ''
-    this.errors = p.errors || []
+    this.errors = (p.errors || []).map(localizeError)
     this.errorTotal = p.error_total ?? this.errors.length
   }
 }

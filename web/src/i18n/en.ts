@@ -4,6 +4,20 @@ import type zh from './zh-CN'
 type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K]> }
 
 const en: Messages<typeof zh> = {
+  // Field errors from the server, translated by their code (parameters: FieldError.params)
+  fieldError: {
+    required: 'Required',
+    too_long: 'At most {max} characters',
+    control_chars: 'Contains invisible control characters',
+    not_integer: 'Must be a whole number, got “{value}”',
+    out_of_range: 'Must be between {min} and {max}',
+    not_number: 'Must be a number, got “{value}”',
+    not_phone: '“{value}” is not a valid phone number',
+    item_too_long: 'Each item at most {max} characters',
+    not_an_option: '“{value}” is not one of the options ({options})',
+    unknown_field: 'Unknown field',
+    out_of_jurisdiction: 'Outside your jurisdiction',
+  },
   app: {
     name: 'Emergency Command Platform',
     short: 'yingji',

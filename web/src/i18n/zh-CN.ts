@@ -1,6 +1,20 @@
 // Chinese (default) UI strings. Every key here must also exist in en.ts
 // (tests/i18n.test.ts checks it).
 export default {
+  // 服务器返回的字段错误（按 code 翻译；参数见 FieldError.params）
+  fieldError: {
+    required: '必填',
+    too_long: '最多 {max} 个字',
+    control_chars: '含有不可见控制字符',
+    not_integer: '应为整数，收到“{value}”',
+    out_of_range: '应在 {min} 到 {max} 之间',
+    not_number: '应为数字，收到“{value}”',
+    not_phone: '“{value}”不是有效的电话号码',
+    item_too_long: '每项最多 {max} 个字',
+    not_an_option: '“{value}”不是可选值（可选：{options}）',
+    unknown_field: '未知字段',
+    out_of_jurisdiction: '不在您的管辖范围内',
+  },
   app: {
     name: '应急指挥平台',
     short: 'yingji',

@@ -314,12 +314,13 @@ pub fn check_field(
     f: &FieldSpec,
     raw: Option<&Value>,
     dicts: &Dictionaries,
-) -> Result<Value, String> {
+) -> Result<Value, FieldError> {
+    let key = f.key;
     let raw = raw.unwrap_or(&Value::Null);
     let missing = text_of(raw).is_none();
     if missing {
         return if f.required {
-            Err("必填".into())
+            Err(FieldError::new(key, "必填").code("required"))
         } else {
             Ok(Value::Null)
         };
@@ -328,22 +329,33 @@ pub fn check_field(
     match f.ty {
         FieldType::Text { max } => {
             if text.chars().count() > max {
-                return Err(format!("最多 {max} 个字"));
+                return Err(FieldError::new(key, format!("最多 {max} 个字"))
+                    .code("too_long")
+                    .param("max", max));
             }
             if text.chars().any(|c| c.is_control()) {
-                return Err("含有不可见控制字符".into());
+                return Err(FieldError::new(key, "含有不可见控制字符").code("control_chars"));
             }
             Ok(Value::String(text))
         }
         FieldType::Int { min, max } => {
             let n = number_of(raw)
-                .map_err(|_| format!("应为整数，收到“{text}”"))?
+                .map_err(|_| {
+                    FieldError::new(key, format!("应为整数，收到“{text}”"))
+                        .code("not_integer")
+                        .param("value", text.as_str())
+                })?
                 .unwrap_or(0.0);
             if n.fract() != 0.0 {
-                return Err(format!("应为整数，收到“{text}”"));
+                return Err(FieldError::new(key, format!("应为整数，收到“{text}”"))
+                    .code("not_integer")
+                    .param("value", text.as_str()));
             }
             if n < min as f64 || n > max as f64 {
-                return Err(format!("应在 {min} 到 {max} 之间"));
+                return Err(FieldError::new(key, format!("应在 {min} 到 {max} 之间"))
+                    .code("out_of_range")
+                    .param("min", min)
+                    .param("max", max));
             }
             Ok(Value::from(n as i64))
         }
@@ -355,10 +367,19 @@ pub fn check_field(
                 _ => (f64::MIN, f64::MAX),
             };
             let n = number_of(raw)
-                .map_err(|_| format!("应为数字，收到“{text}”"))?
+                .map_err(|_| {
+                    FieldError::new(key, format!("应为数字，收到“{text}”"))
+                        .code("not_number")
+                        .param("value", text.as_str())
+                })?
                 .unwrap_or(0.0);
             if !n.is_finite() || n < min || n > max {
-                return Err(format!("应在 {min} 到 {max} 之间，收到 {text}"));
+                return Err(
+                    FieldError::new(key, format!("应在 {min} 到 {max} 之间，收到 {text}"))
+                        .code("out_of_range")
+                        .param("min", min)
+                        .param("max", max),
+                );
             }
             Ok(serde_json::Number::from_f64(n)
                 .map(Value::Number)
@@ -370,7 +391,14 @@ pub fn check_field(
             .map(|(v, _, _)| Value::String((*v).to_string()))
             .ok_or_else(|| {
                 let names: Vec<&str> = opts.iter().map(|o| o.1).collect();
-                format!("“{text}”不是可选值（可选：{}）", names.join("、"))
+                let en: Vec<&str> = opts.iter().map(|o| o.2).collect();
+                FieldError::new(
+                    key,
+                    format!("“{text}”不是可选值（可选：{}）", names.join("、")),
+                )
+                .code("not_an_option")
+                .param("value", text.as_str())
+                .param("options", en.join(", "))
             }),
         FieldType::Dict(d) => {
             let opts = dicts.get(d).map(Vec::as_slice).unwrap_or(&[]);
@@ -381,14 +409,23 @@ pub fn check_field(
                 .map(|o| Value::String(o.value.clone()))
                 .ok_or_else(|| {
                     let names: Vec<&str> = opts.iter().map(|o| o.label_zh.as_str()).collect();
-                    format!("“{text}”不在字典中（可选：{}）", names.join("、"))
+                    let en: Vec<&str> = opts.iter().map(|o| o.label_en.as_str()).collect();
+                    FieldError::new(
+                        key,
+                        format!("“{text}”不在字典中（可选：{}）", names.join("、")),
+                    )
+                    .code("not_an_option")
+                    .param("value", text.as_str())
+                    .param("options", en.join(", "))
                 })
         }
         FieldType::Phone => {
             if valid_phone(&text) {
                 Ok(Value::String(text))
             } else {
-                Err(format!("“{text}”不是有效的电话号码"))
+                Err(FieldError::new(key, format!("“{text}”不是有效的电话号码"))
+                    .code("not_phone")
+                    .param("value", text.as_str()))
             }
         }
         FieldType::Division => Ok(Value::String(text)),
@@ -406,7 +443,9 @@ pub fn check_field(
                 .iter()
                 .any(|v| v.as_str().is_some_and(|s| s.chars().count() > 100))
             {
-                return Err("每项最多 100 个字".into());
+                return Err(FieldError::new(key, "每项最多 100 个字")
+                    .code("item_too_long")
+                    .param("max", 100));
             }
             Ok(Value::Array(items))
         }
@@ -437,7 +476,7 @@ pub fn validate_with(
             Ok(v) => {
                 vals.insert(f.key, v);
             }
-            Err(m) => errors.push(FieldError::new(f.key, m)),
+            Err(e) => errors.push(e),
         }
     }
     for k in input.keys() {
@@ -447,7 +486,7 @@ pub fn validate_with(
             && k != DIVISION_NAME.0
             && !spec.all_fields().any(|f| f.key == k)
         {
-            errors.push(FieldError::new(k.as_str(), "未知字段"));
+            errors.push(FieldError::new(k.as_str(), "未知字段").code("unknown_field"));
         }
     }
     let s = |k: &str| {
@@ -469,7 +508,9 @@ pub fn validate_with(
                 None
             }
             Ok(c) if !c.is_within(ctx.scope_code) && ctx.scope.org.is_some() => {
-                errors.push(FieldError::new("division", "不在您的管辖范围内"));
+                errors.push(
+                    FieldError::new("division", "不在您的管辖范围内").code("out_of_jurisdiction"),
+                );
                 None
             }
             Ok(c) => Some(c),
@@ -509,7 +550,7 @@ pub fn validate_with(
         return Err(errors);
     }
     let (Some(division), Some(lon), Some(lat)) = (division, lon, lat) else {
-        return Err(vec![FieldError::new("division", "必填")]);
+        return Err(vec![FieldError::new("division", "必填").code("required")]);
     };
     let status = match s("status") {
         x if x.is_empty() => "available".to_string(),

@@ -27,6 +27,9 @@ async fn gbk_csv_import_is_all_or_nothing() {
         let e = &p["errors"][0];
         assert_eq!(e["row"], 4);
         assert_eq!(e["field"], "lat");
+        // A stable code and its parameters, for the UI's translation.
+        assert_eq!(e["code"], "out_of_range", "{p}");
+        assert_eq!(e["params"]["max"].as_f64(), Some(90.0), "{p}");
         let list: Value = u.get("/api/v1/registries/team").await.json().await.unwrap();
         assert_eq!(list["total"], 0, "{}: nothing half-written", app.backend);
 
