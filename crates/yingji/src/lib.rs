@@ -5,33 +5,33 @@
 //! (`divisions`, `resources`, …), each keeping its rules pure and its SQL in
 //! `store.rs` and its routes in `api.rs`.
 
-pub mod attachments;
-pub mod attention;
+pub(crate) mod attachments;
+pub(crate) mod attention;
 pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod cluster;
-pub mod config;
+pub(crate) mod config;
 pub mod db;
 pub mod demo;
 pub mod dispatch;
 pub mod divisions;
 pub mod duty;
-pub mod error;
+pub(crate) mod error;
 mod grading;
-pub mod http;
-pub mod incidents;
-pub mod indicators;
+pub(crate) mod http;
+pub(crate) mod incidents;
+pub(crate) mod indicators;
 pub mod journal;
 pub mod plans;
 pub mod registry;
 pub mod reports;
 pub mod resources;
-pub mod route_cli;
-pub mod routing_api;
+pub(crate) mod route_cli;
+pub(crate) mod routing_api;
 pub mod server;
 pub mod sheet;
-pub mod state;
+pub(crate) mod state;
 pub mod upstream;
 pub mod warnings;
 

@@ -45,10 +45,6 @@ impl Mime {
             Mime::Pdf => "application/pdf",
         }
     }
-
-    pub fn is_image(self) -> bool {
-        self != Mime::Pdf
-    }
 }
 
 /// What the bytes are, by their signature.

@@ -98,6 +98,7 @@ pub struct Attention {
 
 impl Attention {
     /// Items in all lists.
+    #[cfg(test)]
     pub fn total(&self) -> usize {
         self.unverified.len()
             + self.overdue_instructions.len()
