@@ -857,8 +857,8 @@ async fn token_cmd(state: &AppState, cmd: TokenCmd) -> anyhow::Result<()> {
                     t.id,
                     t.name,
                     t.created_at,
-                    t.expires_at.as_deref().unwrap_or("never"),
-                    t.last_used_at.as_deref().unwrap_or("-"),
+                    t.expires_at.map_or("never".into(), |x| x.text()),
+                    t.last_used_at.map_or("-".into(), |x| x.text()),
                     if t.revoked { "revoked" } else { "active" }
                 );
             }

@@ -1,25 +1,9 @@
+pub use super::model::{Credentials, TokenInfo, User};
 use super::{Principal, Role};
-use crate::clock::{format_time, parse_time};
-use crate::db::{col, Db, DbError, Tx};
+use crate::clock::format_time;
+use crate::db::{col, Db, DbError, Tx, UtcText};
 use crate::divisions::Code;
 use sqlx::any::AnyRow;
-
-/// A stored user (without the password hash).
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub division: String,
-    pub org: String,
-    pub active: bool,
-}
-
-pub struct Credentials {
-    pub user: User,
-    pub password_hash: String,
-}
 
 fn user_from_row(r: &AnyRow) -> Result<User, DbError> {
     let role: String = col(r, "role")?;
@@ -244,19 +228,6 @@ pub async fn create_api_token(
     col(&row, "id")
 }
 
-/// An API token as listed (never its secret).
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct TokenInfo {
-    pub id: i64,
-    pub name: String,
-    pub created_at: String,
-    /// None: a token made before tokens expired (revoke and replace it).
-    pub expires_at: Option<String>,
-    pub last_used_at: Option<String>,
-    pub revoked: bool,
-    pub revoked_at: Option<String>,
-}
-
 pub async fn list_tokens(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, DbError> {
     let rows = sqlx::query("SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY id")
         .bind(user_id)
@@ -313,11 +284,8 @@ pub async fn token_user(
     .await?;
     let Some(r) = row else { return Ok(None) };
     let token_id: i64 = col(&r, "token_id")?;
-    let last: Option<String> = col(&r, "token_last_used")?;
-    let stale = last
-        .as_deref()
-        .and_then(parse_time)
-        .is_none_or(|t| now - t >= time::Duration::minutes(1));
+    let last: Option<UtcText> = col(&r, "token_last_used")?;
+    let stale = last.is_none_or(|t| now - t.0 >= time::Duration::minutes(1));
     if stale {
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(format_time(now))
