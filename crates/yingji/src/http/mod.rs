@@ -6,6 +6,7 @@ mod openapi;
 mod web;
 
 pub use error::{ApiError, FieldError, Json, Query};
+pub use openapi::openapi_json;
 
 use std::sync::{Arc, RwLock};
 
