@@ -18,7 +18,9 @@ const header = `/**
 /** The text schema.d.ts must hold for the document at `documentPath`. */
 export async function generate() {
   const doc = JSON.parse(readFileSync(documentPath, 'utf8'))
-  return header + astToString(await openapiTS(doc))
+  // Objects without declared properties (JSON payloads, GeoJSON) are
+  // Record<string, unknown>, not Record<string, never>.
+  return header + astToString(await openapiTS(doc, { emptyObjectsUnknown: true }))
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

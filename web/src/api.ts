@@ -69,7 +69,7 @@ import type {
   DrillEventBody,
   Improvement,
   ImprovementState,
-} from './types'
+} from './api/types'
 
 export const API = '/api/v1'
 
@@ -165,7 +165,7 @@ export const api = {
 
   schemas: () => request<Schema[]>('GET', `${API}/registries`),
   list: (kind: string, f: RegistryFilters & { limit?: number; offset?: number }) =>
-    request<Page<Item>>('GET', `${API}/registries/${enc(kind)}${qs({ ...f })}`),
+    request<Page>('GET', `${API}/registries/${enc(kind)}${qs({ ...f })}`),
   get: (kind: string, id: number | string) => request<Item>('GET', `${API}/registries/${enc(kind)}/${enc(String(id))}`),
   create: (kind: string, body: Record<string, unknown>) => request<Item>('POST', `${API}/registries/${enc(kind)}`, body),
   update: (kind: string, id: number, body: Record<string, unknown>) =>

@@ -1638,7 +1638,7 @@ export interface components {
             townships_total: number;
         };
         AreaBody: {
-            area: Record<string, never>;
+            area: Record<string, unknown>;
         };
         CalendarBody: {
             /** @description holiday or workday (调休上班) */
@@ -1680,7 +1680,7 @@ export interface components {
             drill_cycle_months: number;
             grading_basis?: string | null;
             incident_types: string[];
-            levels: Record<string, never>[];
+            levels: Record<string, unknown>[];
             owner: string;
             parent?: string | null;
             /** Format: int32 */
@@ -1744,7 +1744,7 @@ export interface components {
         };
         /** @description A draft (also the body of an edit, with `version`). */
         DraftBody: {
-            area: Record<string, never>;
+            area: Record<string, unknown>;
             area_desc: string;
             description: string;
             exercise?: boolean;
@@ -1826,7 +1826,7 @@ export interface components {
             jurisdiction: string;
             kind: string;
             module: string;
-            payload: Record<string, never>;
+            payload: Record<string, unknown>;
             prev_hash: string;
             /** Format: int64 */
             seq: number;
@@ -1847,7 +1847,7 @@ export interface components {
         };
         /** @description 续报: the latest figures and a note. */
         FactsBody: {
-            facts: Record<string, never>;
+            facts: Record<string, unknown>;
             note: string;
             /** Format: int64 */
             version: number;
@@ -1855,7 +1855,7 @@ export interface components {
         /** @description One problem with one field (and, for imports, one row). */
         FieldError: {
             /** @description Where on the map (a GeoJSON geometry), for problems of drawn areas. */
-            at?: Record<string, never> | null;
+            at?: Record<string, unknown> | null;
             /** @description The CAP element path, for problems found in a composed CAP message. */
             cap_path?: string | null;
             field: string;
@@ -2002,14 +2002,14 @@ export interface components {
         };
         InstructionEventBody: {
             /** @description `{kind: receive|start|feedback|accept|return, …}` */
-            event: Record<string, never>;
+            event: Record<string, unknown>;
             /** Format: int64 */
             version: number;
         };
         /** @description A stored record as the API shows it. */
         Item: {
             address: string;
-            attrs: Record<string, never>;
+            attrs: Record<string, unknown>;
             category: string;
             division: string;
             division_name: string;
@@ -2121,7 +2121,7 @@ export interface components {
             description?: string;
             /** @description 12-digit division code (or a unique name) within the jurisdiction. */
             division: string;
-            facts?: Record<string, never>;
+            facts?: Record<string, unknown>;
             /** @description A code of `/incident-types`. */
             incident_type: string;
             /** Format: double */
@@ -2368,7 +2368,7 @@ export interface components {
             handover_note?: string | null;
             kind: string;
             /** @description hand_over: open items (遗留事项), each `{text, incident_id?}`. */
-            open_items?: Record<string, never>[];
+            open_items?: Record<string, unknown>[];
             /** Format: int64 */
             version: number;
         };
@@ -4302,7 +4302,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": Record<string, unknown>;
             };
         };
         responses: {
@@ -4503,7 +4503,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": Record<string, unknown>;
             };
         };
         responses: {

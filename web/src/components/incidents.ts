@@ -18,7 +18,7 @@ import type {
   PlanSummary,
   ResponseLevel,
   RevisionTrigger,
-} from '../types'
+} from '../api/types'
 
 const tr = (k: string, n?: Record<string, unknown>) => (n ? i18n.global.t(k, n) : i18n.global.t(k))
 const known = (k: string) => i18n.global.te(k)

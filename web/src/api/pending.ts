@@ -1,146 +1,11 @@
-export interface Division {
-  code: string
-  name: string
-  level: 'province' | 'city' | 'county' | 'township' | 'village' | string
-  parent?: string | null
-}
+// API types the server does not describe yet: each names the handler that
+// still returns untyped JSON (`json!`, `Object` in the OpenAPI document).
+// Move a type to ./types.ts (from the generated schema) once its handler
+// returns a typed body.
+import type { AttachmentMeta, ItemInput, JournalEntry } from './types'
 
-export interface Me {
-  username: string
-  display_name: string
-  role: string
-  role_label_zh: string
-  role_label_en: string
-  division: Division
-  can_write: boolean
-  is_admin: boolean
-}
-
-/** A user as the admin page lists them (GET /users). */
-export interface UserView {
-  id: number
-  username: string
-  display_name: string
-  role: string
-  division: string
-  org: string
-  active: boolean
-  division_name: string
-  role_label_zh: string
-  role_label_en: string
-}
-
-/** An API token as listed (never its secret). */
-export interface TokenInfo {
-  id: number
-  name: string
-  created_at: string
-  expires_at: string | null
-  last_used_at: string | null
-  revoked: boolean
-  revoked_at: string | null
-}
-
-export interface NewToken {
-  id: number
-  name: string
-  token: string
-  expires_at: string
-}
-
-export interface FieldOption {
-  value: string
-  label_zh: string
-  label_en: string
-}
 
 export type FieldType = 'text' | 'int' | 'float' | 'enum' | 'phone' | 'division' | 'lon' | 'lat' | 'list'
-
-export interface Field {
-  key: string
-  label_zh: string
-  label_en: string
-  type: FieldType
-  required: boolean
-  common: boolean
-  options?: FieldOption[]
-  min?: number | null
-  max?: number | null
-}
-
-export interface Schema {
-  kind: string
-  label_zh: string
-  label_en: string
-  fields: Field[]
-  /** Not in the v1 contract: if the server ever names the field behind `category`, use it. */
-  category_field?: string
-}
-
-export interface Item {
-  id: number
-  kind: string
-  name: string
-  division: string
-  division_name: string
-  lon: number | null
-  lat: number | null
-  address: string
-  responsible: string
-  phone: string
-  duty_phone: string
-  status: string
-  category: string | null
-  attrs: Record<string, unknown>
-  version: number
-  updated_at: string
-}
-
-export interface Page<T> {
-  total: number
-  items: T[]
-}
-
-export interface ProblemError {
-  row?: number
-  field?: string
-  message: string
-  /** Where on the map (GeoJSON geometry), for problems of drawn areas. */
-  at?: GeoJSON.Geometry
-  /** The CAP element path, for problems of a composed CAP message. */
-  cap_path?: string
-}
-
-export interface Problem {
-  type?: string
-  title?: string
-  status?: number
-  detail?: string
-  key?: string
-  errors?: ProblemError[]
-  /** All errors found when `errors` lists only the first ones (large imports). */
-  error_total?: number
-}
-
-export interface JournalEntry {
-  seq: number
-  at: string
-  actor: string
-  jurisdiction: string
-  module: string
-  entity: string
-  entity_id: string
-  kind: string
-  payload: unknown
-  hash: string
-}
-
-export interface MapConfig {
-  tile_url: string | null
-  tile_attribution: string | null
-  center: [number, number]
-  zoom: number
-}
 
 export interface PointFeature {
   type: 'Feature'
@@ -156,207 +21,6 @@ export interface FeatureCollection<F = unknown> {
 // ---- 灾情管理 (disasters, reports, accidents) and 核心指标 ----
 
 export type StepStatusValue = 'on_time' | 'pending' | 'due_soon' | 'late' | 'missing'
-
-export interface Disaster {
-  id: number
-  name: string
-  disaster_type: string
-  onset: string
-  division: string
-  townships: string[]
-  source: string
-  stable_at: string | null
-  created_by: string
-  created_at: string
-  version: number
-}
-
-export interface DisasterSummary extends Disaster {
-  steps_late: number
-  steps_missing: number
-  steps_due_soon: number
-}
-
-export interface Figures {
-  affected: number
-  dead: number
-  missing: number
-  injured: number
-  relocated: number
-  need_relief: number
-  crop_affected_ha: number
-  crop_failed_ha: number
-  collapsed_households: number
-  collapsed_rooms: number
-  severe_households: number
-  severe_rooms: number
-  damaged_households: number
-  damaged_rooms: number
-  direct_loss: number
-  agri_loss: number
-}
-export type FigureKey = keyof Figures
-
-export interface CasualtyRow {
-  name: string
-  status: 'dead' | 'missing' | string
-  gender: string
-  age: number
-  address: string
-  cause: string
-}
-
-export interface HouseRow {
-  householder: string
-  damage: 'collapsed' | 'severe' | 'damaged' | string
-  rooms: number
-  address: string
-}
-
-export interface Report {
-  id: number
-  disaster_id: number
-  kind: string
-  level: string
-  division: string
-  division_name: string
-  step_key: string
-  figures: Figures
-  casualties: CasualtyRow[]
-  houses: HouseRow[]
-  reason: string
-  flags: string[]
-  supersedes: number | null
-  submitted_by: string
-  submitted_at: string
-}
-
-export interface StepStatus {
-  key: string
-  label_zh: string
-  by: string
-  due: string
-  submitted_at: string | null
-  status: StepStatusValue | string
-  status_zh: string
-}
-
-export interface Aggregate {
-  division: string
-  division_name: string
-  townships_reported: number
-  townships_total: number
-  figures: Figures
-}
-
-export interface DisasterDetail {
-  disaster: Disaster
-  reports: Report[]
-  steps: StepStatus[]
-  aggregates: Aggregate[]
-}
-
-export interface NewDisaster {
-  name: string
-  disaster_type: string
-  onset: string
-  townships: string[]
-  source: string
-}
-
-export interface ReportBody {
-  kind: string
-  level: string
-  division: string
-  figures: Figures
-  casualties: CasualtyRow[]
-  houses: HouseRow[]
-  reason: string
-  supersedes?: number | null
-}
-
-export interface OverdueItem extends StepStatus {
-  entity: 'disaster' | 'accident' | string
-  id: number
-  name: string
-  division: string
-  division_name: string
-}
-
-export interface Accident {
-  id: number
-  name: string
-  industry: string
-  division: string
-  occurred_at: string
-  road_or_fire: boolean
-  deaths: number
-  serious_injuries: number
-  direct_loss_yuan: number
-  grade: 'ordinary' | 'larger' | 'major' | 'especially_major' | string
-  grade_zh: string
-  received: [string, string][]
-  investigation_extended: boolean
-  investigation_at: string | null
-  description: string
-  created_by: string
-  created_at: string
-  version: number
-}
-
-export interface AccidentDetail {
-  accident: Accident
-  steps: StepStatus[]
-  grade_reasons: string[]
-}
-
-export interface NewAccident {
-  name: string
-  industry: string
-  division: string
-  occurred_at: string
-  road_or_fire: boolean
-  deaths: number
-  serious_injuries: number
-  direct_loss_yuan: number
-  description: string
-  received_at?: string
-}
-
-export type Verdict = 'met' | 'not_met' | 'no_data'
-
-export interface IndicatorSources {
-  accidents: number[]
-  disasters: number[]
-}
-
-export interface IndicatorSeries {
-  key: string
-  label_zh: string
-  label_en: string
-  unit: string
-  target: number | null
-  target_text: string
-  points: { year: number; value: number | null; verdict: Verdict | string }[]
-  /** Per the contract; the server may instead put `sources` on the dashboard. */
-  sources?: Record<string, IndicatorSources>
-}
-
-export interface IndicatorDashboard {
-  division: string
-  division_name: string
-  years: number[]
-  series: IndicatorSeries[]
-  /** Not in the contract (which has it per series): year → sources. */
-  sources?: Record<string, IndicatorSources>
-}
-
-export interface StatRow {
-  year: number
-  gdp_yi: number | null
-  population: number | null
-  raw_coal_wt: number | null
-}
 
 // 就近调配 / 覆盖分析
 export type TravelMethod = 'road' | 'estimate'
@@ -538,7 +202,7 @@ export interface PlanMatch {
   warnings: string[]
 }
 
-export interface IncidentFacts {
+export type IncidentFacts = {
   deaths: number
   missing: number
   trapped: number
@@ -669,22 +333,6 @@ export interface IncidentDetail extends IncidentSummary {
   attachments: AttachmentMeta[]
 }
 
-export interface NewIncident {
-  title: string
-  incident_type: string
-  division: string
-  lon?: number
-  lat?: number
-  address?: string
-  onset_at?: string
-  source: IncidentSource | string
-  reporter?: string
-  reporter_phone?: string
-  facts: Partial<IncidentFacts>
-  description?: string
-  attachments?: number[]
-}
-
 export type IncidentEventKind = 'verify' | 'mark_false' | 'grade' | 'start_response' | 'change_level' | 'end_response' | 'review'
 
 export interface IncidentEventBody {
@@ -698,13 +346,6 @@ export interface IncidentEventBody {
   improvements?: ItemInput[]
 }
 
-export interface NewInstruction {
-  assignee_kind: 'department' | 'team_kind' | 'command' | 'person' | string
-  assignee: string
-  task: string
-  due_minutes: number
-}
-
 export type InstructionEventBody =
   | { kind: 'receive' }
   | { kind: 'start' }
@@ -715,15 +356,6 @@ export type InstructionEventBody =
 export type DispatchEventKind = 'approve' | 'depart' | 'arrive' | 'return' | 'cancel'
 
 // 附件
-export interface AttachmentMeta {
-  id: number
-  name: string
-  mime: string
-  size: number
-  sha256: string
-  uploaded_by?: string
-  uploaded_at?: string
-}
 
 // 值班值守
 export type ShiftPeriod = 'day' | 'night' | 'full' | 'custom'
@@ -774,24 +406,6 @@ export interface Shift {
   version: number
 }
 
-export interface ShiftBody {
-  version?: number
-  division?: string | null
-  date?: string | null
-  period: ShiftPeriod | string
-  starts_at?: string | null
-  ends_at?: string | null
-  leader?: DutyPerson | null
-  officers: DutyPerson[]
-}
-
-export interface ShiftEventBody {
-  version: number
-  kind: 'start' | 'hand_over' | 'acknowledge'
-  handover_note?: string
-  open_items?: OpenItem[]
-}
-
 export interface OnDutyNow {
   division: string
   division_name: string
@@ -818,16 +432,6 @@ export interface DutyLogEntry {
   author: string
   author_name: string
   created_at: string
-}
-
-export interface NewDutyLogEntry {
-  division?: string | null
-  kind: DutyLogKind | string
-  text: string
-  at?: string
-  incident_id?: number | null
-  attachments?: number[]
-  corrects?: number | null
 }
 
 // ---- 预警信息发布 (public warnings) ----
@@ -1099,34 +703,6 @@ export interface StoredDrill {
   note: string
   late: boolean
   version: number
-}
-
-export interface DrillBody {
-  version?: number
-  plan?: string
-  title: string
-  kind: DrillKind | string
-  planned_on: string
-  divisions?: string[]
-  participants: string[]
-  people: number
-}
-
-export interface ItemInput {
-  title: string
-  owner_department?: string
-  due_on?: string
-}
-
-export interface DrillEventBody {
-  version: number
-  kind: 'hold' | 'evaluate' | 'cancel'
-  held_on?: string
-  people?: number
-  participants?: string[]
-  problems?: ItemInput[]
-  evaluation?: string
-  reason?: string
 }
 
 export type ImprovementState = 'open' | 'in_progress' | 'done' | 'verified'

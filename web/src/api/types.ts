@@ -1,0 +1,61 @@
+// The web UI's API types. Those the server's OpenAPI document describes come
+// from the generated ./schema.d.ts (`make api` regenerates it from the code);
+// the rest are still hand-written in ./pending.ts until their handlers return
+// typed bodies.
+import type { components } from './schema'
+
+type S = components['schemas']
+
+export type Division = S['Division']
+export type Me = S['Me']
+export type UserView = S['UserView']
+export type TokenInfo = S['TokenInfo']
+export type NewToken = S['NewToken']
+export type FieldOption = S['Opt']
+export type Field = S['FieldSchema']
+export type Schema = S['Schema']
+export type Item = S['Item']
+export type Page = S['Page']
+/** A problem as the UI shows it: a server `FieldError` (its `at` a GeoJSON
+ * geometry), or one the client makes up without a field. */
+export type ProblemError = Omit<S['FieldError'], 'at' | 'field'> & { field?: string; at?: GeoJSON.Geometry | null }
+/** Problem JSON as received, or made up by the client (network failure). */
+export type Problem = Partial<Omit<S['Problem'], 'errors'>> & { errors?: ProblemError[] }
+export type JournalEntry = S['Entry']
+export type MapConfig = S['MapConfig']
+
+export type Disaster = S['Disaster']
+export type DisasterSummary = S['DisasterSummary']
+export type DisasterDetail = S['DisasterDetail']
+export type Figures = S['Figures']
+export type FigureKey = keyof Figures
+export type CasualtyRow = S['CasualtyRow']
+export type HouseRow = S['HouseRow']
+export type Report = S['Report']
+export type StepStatus = S['StepStatus']
+export type Aggregate = S['Aggregate']
+export type NewDisaster = S['NewDisasterBody']
+export type ReportBody = S['ReportBody']
+export type OverdueItem = S['Overdue']
+export type Accident = S['Accident']
+export type AccidentDetail = S['AccidentDetail']
+export type NewAccident = S['AccidentBody']
+
+export type Verdict = S['Verdict']
+export type IndicatorSources = S['Sources']
+export type IndicatorSeries = S['Series']
+export type IndicatorDashboard = S['Dashboard']
+export type StatRow = S['StatRow']
+
+export type AttachmentMeta = S['Meta']
+
+export type NewIncident = S['NewIncident']
+export type NewInstruction = S['NewInstruction']
+export type ItemInput = S['ItemInput']
+export type DrillBody = S['DrillBody']
+export type DrillEventBody = S['DrillEventBody']
+export type ShiftBody = S['ShiftBody']
+export type ShiftEventBody = S['ShiftEventBody']
+export type NewDutyLogEntry = S['NewLogEntry']
+
+export * from './pending'
