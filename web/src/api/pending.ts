@@ -4,7 +4,6 @@
 // returns a typed body.
 import type { AttachmentMeta, ItemInput, JournalEntry } from './types'
 
-
 export type FieldType = 'text' | 'int' | 'float' | 'enum' | 'phone' | 'division' | 'lon' | 'lat' | 'list'
 
 export interface PointFeature {
@@ -23,75 +22,6 @@ export interface FeatureCollection<F = unknown> {
 export type StepStatusValue = 'on_time' | 'pending' | 'due_soon' | 'late' | 'missing'
 
 // 就近调配 / 覆盖分析
-export type TravelMethod = 'road' | 'estimate'
-export interface Estimate {
-  detour_factor: number
-  speed_kmh: number
-}
-export interface NearestItem {
-  id: number
-  kind: string
-  name: string
-  division: string
-  division_name: string
-  lon: number
-  lat: number
-  category: string
-  status: string
-  phone: string
-  duty_phone: string
-  time_s: number
-  distance_m: number
-  method: TravelMethod
-  /** [lon, lat] pairs; a straight segment when estimated. */
-  route: [number, number][] | null
-}
-export interface NearestResult {
-  at: { lat: number; lon: number }
-  method: TravelMethod
-  note: string
-  estimate: Estimate
-  considered: number
-  items: NearestItem[]
-  unreachable: { id: number; name: string }[]
-}
-export interface CoverageSettlement {
-  id: number
-  name: string
-  division: string
-  division_name: string
-  lon: number
-  lat: number
-  population: number
-  time_s: number | null
-  station: number | null
-}
-export interface CoverageResult {
-  method: TravelMethod
-  note: string
-  estimate: Estimate
-  kind: string
-  category: string | null
-  minutes: number
-  total_population: number
-  covered_population: number
-  share: number
-  uncovered_count: number
-  stations: { id: number; name: string; lon: number; lat: number; division_name: string }[]
-  off_road_stations: { id: number; name: string }[]
-  by_county: { code: string; name: string; total: number; covered: number; share: number }[]
-  settlements: CoverageSettlement[]
-  suggested: {
-    settlement: number
-    name: string
-    division_name: string
-    lon: number
-    lat: number
-    added_population: number
-    covered_population: number
-    share: number
-  }[]
-}
 export interface NearestQuery {
   at: string
   kind: string
@@ -359,80 +289,6 @@ export type DispatchEventKind = 'approve' | 'depart' | 'arrive' | 'return' | 'ca
 
 // 值班值守
 export type ShiftPeriod = 'day' | 'night' | 'full' | 'custom'
-export type ShiftStateValue = 'scheduled' | 'on_duty' | 'handed_over' | 'acknowledged'
-
-export interface DutyPerson {
-  user_id?: number | null
-  name: string
-  phone: string
-}
-
-export interface DutyUser {
-  id: number
-  username: string
-  display_name: string
-  role: string
-  division: string
-  active: boolean
-}
-
-export interface OpenItem {
-  text: string
-  incident_id?: number | null
-}
-
-export interface Shift {
-  id: number
-  division: string
-  division_name: string
-  date: string
-  period: ShiftPeriod | string
-  period_zh: string
-  starts_at: string
-  ends_at: string
-  leader: DutyPerson | null
-  officers: DutyPerson[]
-  state: ShiftStateValue | string
-  state_zh: string
-  started_by: string
-  started_at: string | null
-  handover_note: string
-  open_items: OpenItem[]
-  handed_over_by: string
-  handed_over_at: string | null
-  acknowledged_by: string
-  acknowledged_at: string | null
-  created_by: string
-  version: number
-}
-
-export interface OnDutyNow {
-  division: string
-  division_name: string
-  at: string
-  leaders: DutyPerson[]
-  officers: DutyPerson[]
-  shifts: Shift[]
-}
-
-export type DutyLogKind = 'call' | 'info' | 'instruction' | 'report' | 'other'
-
-export interface DutyLogEntry {
-  id: number
-  division: string
-  shift_id: number | null
-  at: string
-  kind: DutyLogKind | string
-  kind_zh: string
-  text: string
-  incident_id: number | null
-  attachments: AttachmentMeta[]
-  corrects: number | null
-  corrected_by: number[]
-  author: string
-  author_name: string
-  created_at: string
-}
 
 // ---- 预警信息发布 (public warnings) ----
 export type WarningColour = 'blue' | 'yellow' | 'orange' | 'red'

@@ -1640,6 +1640,39 @@ export interface components {
         AreaBody: {
             area: Record<string, unknown>;
         };
+        /** @description The commander's list. */
+        Attention: {
+            awaiting_approval: components["schemas"]["AwaitingApproval"][];
+            clocks: components["schemas"]["AttentionClock"][];
+            overdue_instructions: components["schemas"]["OverdueInstruction"][];
+            plans: components["schemas"]["PlanDue"][];
+            unverified: components["schemas"]["Unverified"][];
+        };
+        AttentionClock: {
+            deadline: string;
+            /** Format: int64 */
+            incident_id: number;
+            /** Format: int64 */
+            remaining_s: number;
+            status: components["schemas"]["ClockStatus"];
+            title: string;
+        };
+        AwaitingApproval: {
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description The incident of a dispatch order.
+             */
+            incident_id?: number | null;
+            /** @description `dispatch_order` or `warning` */
+            kind: string;
+            requested_by: string;
+            since: string;
+            title: string;
+            /** Format: int64 */
+            waiting_min: number;
+        };
         CalendarBody: {
             /** @description holiday or workday (调休上班) */
             kind: string;
@@ -1648,6 +1681,40 @@ export interface components {
             reason: string;
             /** Format: int64 */
             version: number;
+        };
+        /** @description A resource that could be sent, with its travel time to the point. */
+        Candidate: {
+            attrs: Record<string, unknown>;
+            category: string;
+            /**
+             * Format: double
+             * @description Metres, rounded.
+             */
+            distance_m: number;
+            division: string;
+            division_name: string;
+            duty_phone: string;
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+            method: components["schemas"]["Method"];
+            name: string;
+            phone: string;
+            /**
+             * @description `[lon, lat]` pairs (a straight segment when estimated); null when
+             *     routes were not asked for.
+             */
+            route?: number[][] | null;
+            status: string;
+            /**
+             * Format: double
+             * @description Seconds, to 0.1 s.
+             */
+            time_s: number;
         };
         /** @description 因灾死亡失踪人口一览表 row. */
         CasualtyRow: {
@@ -1671,6 +1738,8 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @enum {string} */
+        ClockStatus: "running" | "warning" | "met" | "breached";
         /** @description The editable content of a plan version. */
         ContentBody: {
             command?: string | null;
@@ -1686,6 +1755,67 @@ export interface components {
             /** Format: int32 */
             review_years: number;
             title: string;
+        };
+        /** @description Population covered in one county. */
+        CountyCoverage: {
+            code: string;
+            /** Format: double */
+            covered: number;
+            name: string;
+            /** Format: double */
+            share: number;
+            /** Format: double */
+            total: number;
+        };
+        /** @description `GET /dispatch/coverage`: who the stations reach within the limit. */
+        CoverageResult: {
+            by_county: components["schemas"]["CountyCoverage"][];
+            category?: string | null;
+            /** Format: double */
+            covered_population: number;
+            estimate: components["schemas"]["Estimate"];
+            kind: string;
+            method: components["schemas"]["Method"];
+            /** Format: double */
+            minutes: number;
+            note: string;
+            /** @description Stations more than the snapping distance from a road (left out). */
+            off_road_stations: components["schemas"]["RecordRef"][];
+            settlements: components["schemas"]["CoveredSettlement"][];
+            /**
+             * Format: double
+             * @description covered ÷ total (0 when there is no population).
+             */
+            share: number;
+            stations: components["schemas"]["Station"][];
+            suggested: components["schemas"]["SuggestedSite"][];
+            /** Format: double */
+            total_population: number;
+            uncovered_count: number;
+        };
+        /**
+         * @description A settlement with its travel time from the nearest station (null: not
+         *     reached within the limit).
+         */
+        CoveredSettlement: {
+            division: string;
+            division_name: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+            name: string;
+            /** Format: double */
+            population: number;
+            /**
+             * Format: int64
+             * @description Id of the nearest station.
+             */
+            station?: number | null;
+            /** Format: double */
+            time_s?: number | null;
         };
         Dashboard: {
             division: string;
@@ -1803,6 +1933,16 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description A user as the roster needs them. */
+        DutyUser: {
+            active: boolean;
+            display_name: string;
+            division: string;
+            /** Format: int64 */
+            id: number;
+            role: string;
+            username: string;
+        };
         /**
          * @description A draft edit: the row version read (`lock_version`), optionally a new
          *     label, and the content.
@@ -1830,6 +1970,23 @@ export interface components {
             prev_hash: string;
             /** Format: int64 */
             seq: number;
+        };
+        /** @description How travel times are estimated without a road graph. */
+        Estimate: {
+            /**
+             * Format: double
+             * @description Road distance ÷ straight-line distance. 1.4 is the circuity commonly
+             *     measured for rural road networks in hilly terrain (flat urban grids
+             *     are nearer 1.2–1.3).
+             * @default 1.4
+             */
+            detour_factor: number;
+            /**
+             * Format: double
+             * @description Average driving speed of a rescue vehicle, km/h.
+             * @default 40
+             */
+            speed_kmh: number;
         };
         EvaluationBody: {
             /** @description adequate (继续适用) | revise (需要修订) */
@@ -2056,9 +2213,49 @@ export interface components {
          * @enum {string}
          */
         Level: "province" | "city" | "county" | "township" | "village";
+        /**
+         * @description A duty-log entry as the API shows it: its attachments' metadata and the
+         *     entries that correct it.
+         */
+        LogEntryView: {
+            at: string;
+            attachments: components["schemas"]["Meta"][];
+            author: string;
+            author_name: string;
+            /** @description The entries that correct this one. */
+            corrected_by: number[];
+            /**
+             * Format: int64
+             * @description The entry this one corrects.
+             */
+            corrects?: number | null;
+            created_at: string;
+            division: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            incident_id?: number | null;
+            kind: components["schemas"]["LogKind"];
+            kind_zh: string;
+            /** Format: int64 */
+            shift_id?: number | null;
+            text: string;
+        };
+        /**
+         * @description Kinds of duty-log entries.
+         * @enum {string}
+         */
+        LogKind: "call" | "info" | "instruction" | "report" | "other";
         LoginRequest: {
             password: string;
             username: string;
+        };
+        /** @description A WGS84 point. */
+        LonLat: {
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
         };
         MapConfig: {
             /**
@@ -2103,6 +2300,23 @@ export interface components {
             size: number;
             uploaded_at: string;
             uploaded_by: string;
+        };
+        /**
+         * @description How a travel time was obtained.
+         * @enum {string}
+         */
+        Method: "road" | "estimate";
+        /** @description `GET /dispatch/nearest`: candidates ranked by travel time. */
+        NearestResult: {
+            at: components["schemas"]["LonLat"];
+            /** @description Records that met the need (before ranking and the limit). */
+            considered: number;
+            estimate: components["schemas"]["Estimate"];
+            items: components["schemas"]["Candidate"][];
+            method: components["schemas"]["Method"];
+            note: string;
+            /** @description Records with no route to the point. */
+            unreachable: components["schemas"]["RecordRef"][];
         };
         NewDisasterBody: {
             disaster_type: string;
@@ -2185,6 +2399,23 @@ export interface components {
             /** @description The secret (send as `Authorization: Bearer …`); never shown again. */
             token: string;
         };
+        /** @description Who is on duty now (`GET /duty/now`). */
+        OnDutyNow: {
+            at: string;
+            division: string;
+            division_name: string;
+            /** @description 带班领导 of the shifts, in shift order. */
+            leaders: components["schemas"]["Person"][];
+            /** @description 值班员 of the shifts, in shift order. */
+            officers: components["schemas"]["Person"][];
+            shifts: components["schemas"]["ShiftView"][];
+        };
+        /** @description An open item handed to the next shift (遗留事项). */
+        OpenItem: {
+            /** Format: int64 */
+            incident_id?: number | null;
+            text: string;
+        };
         /** @description A choice in an enumerated field. */
         Opt: {
             label_en: string;
@@ -2207,6 +2438,19 @@ export interface components {
             id: number;
             name: string;
         };
+        OverdueInstruction: {
+            assignee: string;
+            assignee_kind: string;
+            due_at: string;
+            /** Format: int64 */
+            incident_id: number;
+            incident_title: string;
+            /** Format: int64 */
+            instruction_id: number;
+            /** Format: int64 */
+            overdue_min: number;
+            task: string;
+        };
         Page: {
             items: components["schemas"]["Item"][];
             /** Format: int64 */
@@ -2224,6 +2468,17 @@ export interface components {
             phone?: string;
             /** Format: int64 */
             user_id?: number | null;
+        };
+        PlanDue: {
+            code: string;
+            /**
+             * Format: int64
+             * @description Days past due (negative: days left).
+             */
+            days: number;
+            /** @description `review_overdue`, `review_soon`, `drill_overdue` or `never_drilled` */
+            reason: string;
+            title: string;
         };
         Point: {
             /** Format: double */
@@ -2243,6 +2498,12 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        /** @description A registry record by id and name. */
+        RecordRef: {
+            /** Format: int64 */
+            id: number;
+            name: string;
         };
         /** @description What a relay may set; the rest comes from the upstream alert. */
         RelayBody: {
@@ -2339,6 +2600,33 @@ export interface components {
             target_text: string;
             unit: string;
         };
+        /** @description A shift as stored. */
+        Shift: {
+            acknowledged_at?: string | null;
+            acknowledged_by: string;
+            created_at: string;
+            created_by: string;
+            /** @description China-time date the shift starts on (YYYY-MM-DD). */
+            date: string;
+            division: string;
+            ends_at: string;
+            handed_over_at?: string | null;
+            handed_over_by: string;
+            handover_note: string;
+            /** Format: int64 */
+            id: number;
+            leader?: components["schemas"]["Person"] | null;
+            officers: components["schemas"]["Person"][];
+            open_items: components["schemas"]["OpenItem"][];
+            period: string;
+            started_at?: string | null;
+            started_by: string;
+            starts_at: string;
+            state: components["schemas"]["ShiftState"];
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description A shift as entered. */
         ShiftBody: {
             /** @description YYYY-MM-DD (China time) for day / night / full shifts. */
@@ -2372,6 +2660,17 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description Where a shift is.
+         * @enum {string}
+         */
+        ShiftState: "scheduled" | "on_duty" | "handed_over" | "acknowledged";
+        /** @description A shift as the API shows it: the stored shift with its labels. */
+        ShiftView: components["schemas"]["Shift"] & {
+            division_name: string;
+            period_zh: string;
+            state_zh: string;
+        };
         /** @description Where each year's figures came from (for links from the dashboard). */
         Sources: {
             accidents: number[];
@@ -2393,6 +2692,17 @@ export interface components {
             /** Format: int64 */
             year: number;
         };
+        /** @description A station of a coverage analysis. */
+        Station: {
+            division_name: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+            name: string;
+        };
         /**
          * @description 报送状态.
          * @enum {string}
@@ -2407,6 +2717,23 @@ export interface components {
             status: components["schemas"]["Status"];
             status_zh: string;
             submitted_at?: string | null;
+        };
+        /** @description A suggested new site (a settlement) and the coverage with it. */
+        SuggestedSite: {
+            /** Format: double */
+            added_population: number;
+            /** Format: double */
+            covered_population: number;
+            division_name: string;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+            name: string;
+            /** Format: int64 */
+            settlement: number;
+            /** Format: double */
+            share: number;
         };
         /** @description An API token as listed (never its secret). */
         TokenInfo: {
@@ -2427,6 +2754,18 @@ export interface components {
              */
             days?: number | null;
             name: string;
+        };
+        Unverified: {
+            division: string;
+            /** Format: int64 */
+            incident_id: number;
+            received_at: string;
+            title: string;
+            /**
+             * Format: int64
+             * @description Minutes since it was received.
+             */
+            waiting_min: number;
         };
         /** @description A stored user (without the password hash). */
         User: {
@@ -2716,7 +3055,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Attention"];
+                };
             };
         };
     };
@@ -3066,7 +3407,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CoverageResult"];
+                };
             };
             422: {
                 headers: {
@@ -3109,7 +3452,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NearestResult"];
+                };
             };
             422: {
                 headers: {
@@ -3288,7 +3633,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LogEntryView"][];
+                };
             };
         };
     };
@@ -3363,7 +3710,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OnDutyNow"];
+                };
             };
         };
     };
@@ -3387,7 +3736,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ShiftView"][];
+                };
             };
         };
     };
@@ -3437,7 +3788,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ShiftView"];
+                };
             };
         };
     };
@@ -3523,7 +3876,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DutyUser"][];
+                };
             };
         };
     };

@@ -447,7 +447,7 @@ pub const RESCUE_LIMIT: Duration = Duration::hours(10);
 /// The clock warns in the last hour.
 pub const WARNING_WINDOW: Duration = Duration::hours(1);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockStatus {
     /// Not yet helped, more than an hour left.
