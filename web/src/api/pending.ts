@@ -2,7 +2,7 @@
 // still returns untyped JSON (`json!`, `Object` in the OpenAPI document).
 // Move a type to ./types.ts (from the generated schema) once its handler
 // returns a typed body.
-import type { AttachmentMeta, ItemInput, JournalEntry } from './types'
+import type { AreaSpec, AttachmentMeta, ItemInput, JournalEntry } from './types'
 
 export type FieldType = 'text' | 'int' | 'float' | 'enum' | 'phone' | 'division' | 'lon' | 'lat' | 'list'
 
@@ -292,24 +292,6 @@ export type ShiftPeriod = 'day' | 'night' | 'full' | 'custom'
 
 // ---- 预警信息发布 (public warnings) ----
 export type WarningColour = 'blue' | 'yellow' | 'orange' | 'red'
-export type WarningStateKey = 'draft' | 'submitted' | 'approved' | 'published' | 'superseded' | 'cancelled' | 'expired'
-export interface WarningTemplate {
-  key: string
-  event_zh: string
-  event_en: string
-  /** Default instruction per level: blue, yellow, orange, red. */
-  instructions: [string, string, string, string]
-}
-export interface CircleSpec {
-  lon: number
-  lat: number
-  radius_m: number
-}
-export interface AreaSpec {
-  polygons: [number, number][][]
-  circles: CircleSpec[]
-  divisions: string[]
-}
 export interface ReachVillage {
   id: number
   name: string
@@ -334,35 +316,6 @@ export interface Reach {
   geocodes: string[]
   basis: string
 }
-export interface WarningRecord {
-  id: number
-  identifier: string | null
-  hazard: string
-  level: WarningColour
-  msg_type: 'Alert' | 'Update' | 'Cancel'
-  refers_to: number | null
-  headline: string
-  description: string
-  instruction: string
-  area: AreaSpec
-  area_desc: string
-  onset_at: string | null
-  expires_at: string
-  exercise: boolean
-  division: string
-  division_name: string
-  state: WarningStateKey
-  state_zh: string
-  author: string
-  approver: string
-  note: string
-  reach: Partial<Reach>
-  sent_at: string | null
-  created_at: string
-  updated_at: string
-  version: number
-  cap_url?: string
-}
 export interface WarningDraft {
   version?: number
   hazard: string
@@ -375,66 +328,6 @@ export interface WarningDraft {
   onset_at: string | null
   expires_at: string
   exercise: boolean
-}
-export interface CapProblem {
-  field: string
-  cap_path: string
-  code: string
-  level: 'error' | 'warning'
-  message: string
-  blocking: boolean
-}
-export interface CapPreview {
-  sent: boolean
-  identifier: string
-  xml: string
-  valid: boolean
-  problems: CapProblem[]
-}
-export interface DeliveryRecord {
-  id: number
-  warning_id: number
-  channel: string
-  recipient: Record<string, unknown>
-  division: string
-  state: 'pending' | 'delivered' | 'dead'
-  attempts: number
-  next_at: string
-  /** The last attempt's HTTP status, if it got one. */
-  http_status: number | null
-  /** The last attempt's outcome in short (`http_5xx`, `refused_private_address`, `timeout` …); empty before any attempt. Never the receiver's reply. */
-  reason: string
-  delivered_at: string | null
-}
-export interface ChannelCount {
-  targeted: number
-  delivered: number
-  pending: number
-  dead: number
-}
-export interface DivisionCoverage {
-  code: string
-  name: string
-  targeted_population: number
-  reached_population: number
-  share: number | null
-  met: boolean
-  recipients: Record<string, ChannelCount>
-}
-export interface WarningCoverage {
-  warning_id: number
-  identifier: string | null
-  state: WarningStateKey
-  sent: boolean
-  target_share: number
-  targeted_population: number
-  reached_population: number
-  share: number | null
-  met: boolean
-  channels: Record<string, ChannelCount>
-  by_division: DivisionCoverage[]
-  rule: string
-  broadcast_configured: boolean
 }
 
 // ---- 数字预案: stored versions, drills, improvement items ----

@@ -1716,6 +1716,32 @@ export interface components {
              */
             time_s: number;
         };
+        /** @description A warning's CAP message: as sent, or as it would be sent now. */
+        CapPreview: {
+            identifier: string;
+            problems: components["schemas"]["CapProblem"][];
+            sent: boolean;
+            /** @description No blocking problem. */
+            valid: boolean;
+            xml: string;
+        };
+        /**
+         * @description A CAP problem of a message about to be sent, tied to the draft field
+         *     that causes it (for the form) and its element path (for the record).
+         */
+        CapProblem: {
+            /**
+             * @description Whether it stops publication: every error, and the warnings that
+             *     make a message wrong to send (it expires before it takes effect).
+             */
+            blocking: boolean;
+            cap_path: string;
+            code: string;
+            field: string;
+            /** @description error | warning */
+            level: string;
+            message: string;
+        };
         /** @description 因灾死亡失踪人口一览表 row. */
         CasualtyRow: {
             address: string;
@@ -1737,6 +1763,25 @@ export interface components {
             serious_injuries: number;
             /** Format: int64 */
             version: number;
+        };
+        /** @description Recipients on one channel: planned (targeted) and by outcome. */
+        ChannelCount: {
+            /** Format: int64 */
+            dead: number;
+            /** Format: int64 */
+            delivered: number;
+            /** Format: int64 */
+            pending: number;
+            /** Format: int64 */
+            targeted: number;
+        };
+        CircleSpec: {
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+            /** Format: double */
+            radius_m: number;
         };
         /** @enum {string} */
         ClockStatus: "running" | "warning" | "met" | "breached";
@@ -1825,6 +1870,38 @@ export interface components {
                 [key: string]: components["schemas"]["Sources"];
             };
             years: number[];
+        };
+        /** @description A warning's delivery records (`GET /warnings/{id}/deliveries`). */
+        Deliveries: {
+            /** @description Counts per channel and state. */
+            counts: Record<string, unknown>;
+            deliveries: components["schemas"]["Delivery"][];
+        };
+        /** @description One delivery record. */
+        Delivery: {
+            /** Format: int64 */
+            attempts: number;
+            channel: string;
+            delivered_at?: string | null;
+            division: string;
+            /**
+             * Format: int64
+             * @description The last attempt's HTTP status, if it got one.
+             */
+            http_status?: number | null;
+            /** Format: int64 */
+            id: number;
+            next_at: string;
+            /**
+             * @description The last attempt's outcome in short (`http_2xx`,
+             *     `refused_private_address`, `timeout` …; empty before any attempt).
+             */
+            reason: string;
+            /** @description The recipient with any webhook secret removed. */
+            recipient: Record<string, unknown>;
+            state: string;
+            /** Format: int64 */
+            warning_id: number;
         };
         /** @description A disaster process. */
         Disaster: {
@@ -2735,6 +2812,34 @@ export interface components {
             /** Format: double */
             share: number;
         };
+        /**
+         * @description The area a warning targets: drawn polygons (`[lon, lat]` rings), circles
+         *     and chosen divisions, in any combination (at least one).
+         */
+        TargetSpec: {
+            /** @default [] */
+            circles: components["schemas"]["CircleSpec"][];
+            /**
+             * @description Division codes (any level).
+             * @default []
+             */
+            divisions: string[];
+            /**
+             * @description Rings of `[lon, lat]` (closed or not; closed on use).
+             * @default []
+             */
+            polygons: number[][][];
+        };
+        /**
+         * @description A hazard template (暴雨, 大风 …): event names, CAP category and the
+         *     default instruction per level (lowest first: 蓝 黄 橙 红).
+         */
+        Template: {
+            event_en: string;
+            event_zh: string;
+            instructions: string[];
+            key: string;
+        };
         /** @description An API token as listed (never its secret). */
         TokenInfo: {
             created_at: string;
@@ -2792,6 +2897,103 @@ export interface components {
              * @description The `lock_version` read.
              */
             version: number;
+        };
+        /** @description A warning as stored. */
+        Warning: {
+            approver: string;
+            area: components["schemas"]["TargetSpec"];
+            area_desc: string;
+            author: string;
+            created_at: string;
+            description: string;
+            /** @description The issuing jurisdiction. */
+            division: string;
+            exercise: boolean;
+            expires_at: string;
+            hazard: string;
+            headline: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The CAP identifier, given on publication. */
+            identifier?: string | null;
+            instruction: string;
+            /** @description blue | yellow | orange | red */
+            level: string;
+            /** @description Alert | Update | Cancel */
+            msg_type: string;
+            /** @description Last rejection or cancellation reason. */
+            note: string;
+            onset_at?: string | null;
+            /** @description Targeting figures when last computed. */
+            reach: Record<string, unknown>;
+            /**
+             * Format: int64
+             * @description The warning this one updates or cancels.
+             */
+            refers_to?: number | null;
+            sent_at?: string | null;
+            state: components["schemas"]["WarningState"];
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description Coverage of a sent warning (`GET /warnings/{id}/coverage`). */
+        WarningCoverage: components["schemas"]["WarningCoverageFigures"] & {
+            broadcast_configured: boolean;
+            identifier?: string | null;
+            /** @description How reached population is counted, in words. */
+            rule: string;
+            sent: boolean;
+            state: components["schemas"]["WarningState"];
+            /** Format: int64 */
+            warning_id: number;
+        };
+        WarningCoverageFigures: {
+            by_division: components["schemas"]["WarningDivisionCoverage"][];
+            channels: {
+                [key: string]: components["schemas"]["ChannelCount"];
+            };
+            met: boolean;
+            /** Format: int64 */
+            reached_population: number;
+            /** Format: double */
+            share?: number | null;
+            /** Format: double */
+            target_share: number;
+            /** Format: int64 */
+            targeted_population: number;
+        };
+        WarningDivisionCoverage: {
+            code: string;
+            met: boolean;
+            name: string;
+            /** Format: int64 */
+            reached_population: number;
+            recipients: {
+                [key: string]: components["schemas"]["ChannelCount"];
+            };
+            /**
+             * Format: double
+             * @description reached / targeted (None when nobody is targeted there).
+             */
+            share?: number | null;
+            /** Format: int64 */
+            targeted_population: number;
+        };
+        /**
+         * @description Where a warning is in its life.
+         * @enum {string}
+         */
+        WarningState: "draft" | "submitted" | "approved" | "published" | "superseded" | "cancelled" | "expired";
+        /**
+         * @description A warning as the API shows it: the stored warning with its labels and,
+         *     once published, where its CAP file is.
+         */
+        WarningView: components["schemas"]["Warning"] & {
+            /** @description Only once the warning has a CAP identifier. */
+            cap_url?: string | null;
+            division_name: string;
+            state_zh: string;
         };
     };
     responses: never;
@@ -5518,7 +5720,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WarningView"][];
+                };
             };
         };
     };
@@ -5588,7 +5792,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Template"][];
+                };
             };
         };
     };
@@ -5608,7 +5814,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WarningView"];
+                };
             };
         };
     };
@@ -5676,7 +5884,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CapPreview"];
+                };
             };
         };
     };
@@ -5696,7 +5906,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WarningCoverage"];
+                };
             };
         };
     };
@@ -5716,7 +5928,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Deliveries"];
+                };
             };
         };
     };

@@ -3,6 +3,7 @@
 // the rest are still hand-written in ./pending.ts until their handlers return
 // typed bodies.
 import type { components } from './schema'
+import type { Reach } from './pending'
 
 type S = components['schemas']
 
@@ -57,6 +58,19 @@ export type NearestItem = S['Candidate']
 export type NearestResult = S['NearestResult']
 export type CoverageSettlement = S['CoveredSettlement']
 export type CoverageResult = S['CoverageResult']
+
+export type WarningStateKey = S['WarningState']
+export type WarningTemplate = S['Template']
+export type CircleSpec = S['CircleSpec']
+export type AreaSpec = S['TargetSpec']
+/** A warning; `reach` is stored as untyped JSON (see `Reach` in ./pending). */
+export type WarningRecord = Omit<S['WarningView'], 'reach'> & { reach: Partial<Reach> }
+export type CapProblem = S['CapProblem']
+export type CapPreview = S['CapPreview']
+export type DeliveryRecord = S['Delivery']
+export type ChannelCount = S['ChannelCount']
+export type DivisionCoverage = S['WarningDivisionCoverage']
+export type WarningCoverage = S['WarningCoverage']
 
 export type NewIncident = S['NewIncident']
 export type NewInstruction = S['NewInstruction']
