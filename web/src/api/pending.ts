@@ -292,30 +292,6 @@ export type ShiftPeriod = 'day' | 'night' | 'full' | 'custom'
 
 // ---- 预警信息发布 (public warnings) ----
 export type WarningColour = 'blue' | 'yellow' | 'orange' | 'red'
-export interface ReachVillage {
-  id: number
-  name: string
-  division: string
-  division_name: string
-  township: string
-  township_name: string
-  population: number
-  lon: number
-  lat: number
-}
-export interface Reach {
-  population: number
-  settlements: number
-  townships: number
-  subscribers: number
-  subscribers_by_channel?: Record<string, number>
-  channels_configured?: Record<string, boolean>
-  villages?: ReachVillage[]
-  by_county: { code: string; name: string; population: number }[]
-  by_township: { code: string; name: string; population: number }[]
-  geocodes: string[]
-  basis: string
-}
 export interface WarningDraft {
   version?: number
   hazard: string

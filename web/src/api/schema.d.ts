@@ -1638,7 +1638,7 @@ export interface components {
             townships_total: number;
         };
         AreaBody: {
-            area: Record<string, unknown>;
+            area: components["schemas"]["TargetSpec"];
         };
         /** @description The commander's list. */
         Attention: {
@@ -1774,6 +1774,13 @@ export interface components {
             pending: number;
             /** Format: int64 */
             targeted: number;
+        };
+        /** @description Which delivery channels are configured. */
+        ChannelsConfigured: {
+            broadcast: boolean;
+            email: boolean;
+            sms: boolean;
+            webhook: boolean;
         };
         CircleSpec: {
             /** Format: double */
@@ -2575,6 +2582,53 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        /**
+         * @description Who an area reaches (`POST /warnings/targeting`; stored with a warning
+         *     as its `reach`).
+         */
+        Reach: {
+            /** @description Where the figures come from, in words. */
+            basis: string;
+            by_county: components["schemas"]["ReachDivision"][];
+            by_township: components["schemas"]["ReachDivision"][];
+            channels_configured: components["schemas"]["ChannelsConfigured"];
+            /** @description CAP geocodes (12-digit division codes). */
+            geocodes: string[];
+            /** Format: int64 */
+            population: number;
+            /** @description Settlements (villages) inside. */
+            settlements: number;
+            subscribers: number;
+            /** @description Subscribers reachable per channel (sms, email, webhook). */
+            subscribers_by_channel: {
+                [key: string]: number;
+            };
+            townships: number;
+            villages: components["schemas"]["ReachVillage"][];
+        };
+        /** @description Population reached in one county or township. */
+        ReachDivision: {
+            code: string;
+            name: string;
+            /** Format: int64 */
+            population: number;
+        };
+        /** @description A settlement an area reaches. */
+        ReachVillage: {
+            division: string;
+            division_name: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+            name: string;
+            /** Format: int64 */
+            population: number;
+            township: string;
+            township_name: string;
         };
         /** @description A registry record by id and name. */
         RecordRef: {
@@ -5774,7 +5828,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Reach"];
+                };
             };
         };
     };

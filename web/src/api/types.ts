@@ -3,7 +3,6 @@
 // the rest are still hand-written in ./pending.ts until their handlers return
 // typed bodies.
 import type { components } from './schema'
-import type { Reach } from './pending'
 
 type S = components['schemas']
 
@@ -63,7 +62,10 @@ export type WarningStateKey = S['WarningState']
 export type WarningTemplate = S['Template']
 export type CircleSpec = S['CircleSpec']
 export type AreaSpec = S['TargetSpec']
-/** A warning; `reach` is stored as untyped JSON (see `Reach` in ./pending). */
+export type Reach = S['Reach']
+export type ReachVillage = S['ReachVillage']
+/** A warning; its `reach` is stored as JSON: what targeting computed when
+ * the area was last saved (`{}` before). */
 export type WarningRecord = Omit<S['WarningView'], 'reach'> & { reach: Partial<Reach> }
 export type CapProblem = S['CapProblem']
 export type CapPreview = S['CapPreview']

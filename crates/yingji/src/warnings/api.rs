@@ -177,14 +177,76 @@ async fn all_of(
     .1)
 }
 
-/// Who an area reaches, from the settlement registry inside the issuer's
-/// jurisdiction: population, villages and townships touched, per county,
-/// and the subscribers inside.
+/// Who an area reaches (`POST /warnings/targeting`; stored with a warning
+/// as its `reach`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Reach {
+    pub population: i64,
+    /// Settlements (villages) inside.
+    pub settlements: usize,
+    pub townships: usize,
+    pub subscribers: usize,
+    /// Subscribers reachable per channel (sms, email, webhook).
+    pub subscribers_by_channel: BTreeMap<&'static str, i64>,
+    pub channels_configured: ChannelsConfigured,
+    pub villages: Vec<ReachVillage>,
+    pub by_county: Vec<ReachDivision>,
+    pub by_township: Vec<ReachDivision>,
+    /// CAP geocodes (12-digit division codes).
+    pub geocodes: Vec<String>,
+    /// Where the figures come from, in words.
+    pub basis: String,
+}
+
+/// Which delivery channels are configured.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ChannelsConfigured {
+    pub sms: bool,
+    pub email: bool,
+    pub webhook: bool,
+    pub broadcast: bool,
+}
+
+/// A settlement an area reaches.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReachVillage {
+    pub id: i64,
+    pub name: String,
+    pub division: String,
+    pub division_name: String,
+    pub township: String,
+    pub township_name: String,
+    pub population: i64,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// Population reached in one county or township.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReachDivision {
+    pub code: String,
+    pub name: String,
+    pub population: i64,
+}
+
+/// [`reach_of`] as stored with a warning.
 async fn reach(
     s: &AppState,
     scope: &Scope,
     spec: &TargetSpec,
 ) -> Result<(Value, Vec<String>), ApiError> {
+    let (r, geocodes) = reach_of(s, scope, spec).await?;
+    Ok((serde_json::to_value(r).unwrap_or(Value::Null), geocodes))
+}
+
+/// Who an area reaches, from the settlement registry inside the issuer's
+/// jurisdiction: population, villages and townships touched, per county,
+/// and the subscribers inside.
+async fn reach_of(
+    s: &AppState,
+    scope: &Scope,
+    spec: &TargetSpec,
+) -> Result<(Reach, Vec<String>), ApiError> {
     let m = Matcher::new(s, scope, spec)?;
     let tree = s.tree();
     let settlements = all_of(s, scope, "settlement").await?;
@@ -231,12 +293,17 @@ async fn reach(
         population += pop;
         villages += 1;
         let township = super::township_of(&st.division);
-        village_list.push(json!({
-            "id": st.id, "name": st.name, "division": st.division,
-            "division_name": tree.name(&st.division),
-            "township": township, "township_name": tree.name(&township),
-            "population": pop, "lon": st.lon, "lat": st.lat,
-        }));
+        village_list.push(ReachVillage {
+            id: st.id,
+            name: st.name.clone(),
+            division: st.division.clone(),
+            division_name: tree.name(&st.division),
+            township_name: tree.name(&township),
+            township: township.clone(),
+            population: pop,
+            lon: st.lon,
+            lat: st.lat,
+        });
         *townships.entry(township).or_default() += pop;
         let c = st.division.get(..6).unwrap_or(&st.division).to_string();
         *counties.entry(c).or_default() += pop;
@@ -257,23 +324,34 @@ async fn reach(
     }
     geocodes.sort();
     geocodes.dedup();
-    let v = json!({
-        "population": population,
-        "settlements": villages,
-        "townships": townships.len(),
-        "subscribers": subscribers,
-        "subscribers_by_channel": by_channel,
-        "channels_configured": {
-            "sms": cfg.sms.is_some(), "email": cfg.email.is_some(),
-            "webhook": true, "broadcast": cfg.broadcast.is_some(),
+    let divisions = |m: &BTreeMap<String, i64>| -> Vec<ReachDivision> {
+        m.iter()
+            .map(|(c, p)| ReachDivision {
+                code: c.clone(),
+                name: tree.name(c),
+                population: *p,
+            })
+            .collect()
+    };
+    let r = Reach {
+        population,
+        settlements: villages,
+        townships: townships.len(),
+        subscribers,
+        subscribers_by_channel: by_channel,
+        channels_configured: ChannelsConfigured {
+            sms: cfg.sms.is_some(),
+            email: cfg.email.is_some(),
+            webhook: true,
+            broadcast: cfg.broadcast.is_some(),
         },
-        "villages": village_list,
-        "by_county": counties.iter().map(|(c, p)| json!({ "code": c, "name": tree.name(c), "population": p })).collect::<Vec<_>>(),
-        "by_township": townships.iter().map(|(c, p)| json!({ "code": c, "name": tree.name(c), "population": p })).collect::<Vec<_>>(),
-        "geocodes": geocodes,
-        "basis": "居民点人口登记（settlement）中位于范围内或所选区划内的居民点",
-    });
-    Ok((v, geocodes))
+        villages: village_list,
+        by_county: divisions(&counties),
+        by_township: divisions(&townships),
+        geocodes: geocodes.clone(),
+        basis: "居民点人口登记（settlement）中位于范围内或所选区划内的居民点".into(),
+    };
+    Ok((r, geocodes))
 }
 
 /// Everyone a sent message goes to: subscribers in the area on their
@@ -325,19 +403,18 @@ fn issuer_scope(w: &Warning) -> Scope {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AreaBody {
-    #[schema(value_type = Object)]
     pub area: TargetSpec,
 }
 
 #[utoipa::path(post, path = "/api/v1/warnings/targeting", tag = "warnings", request_body = AreaBody,
-    responses((status = 200, description = "Population, settlements and townships the area reaches (before approval)")))]
+    responses((status = 200, body = Reach, description = "Population, settlements and townships the area reaches (before approval)")))]
 async fn targeting(
     State(s): State<AppState>,
     p: Principal,
     Json(b): Json<AreaBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Reach>, ApiError> {
     let scope = authorize(&p, Action::Read, "warnings")?;
-    Ok(axum::Json(reach(&s, &scope, &b.area).await?.0))
+    Ok(axum::Json(reach_of(&s, &scope, &b.area).await?.0))
 }
 
 /// A draft (also the body of an edit, with `version`).
