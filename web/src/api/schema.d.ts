@@ -2802,6 +2802,28 @@ export interface components {
             period_zh: string;
             state_zh: string;
         };
+        /** @description A source's last reads, for the operators' view. */
+        SourceStatus: {
+            last_error?: string | null;
+            last_ok_at?: string | null;
+            last_read_at?: string | null;
+            /** Format: int64 */
+            rejected: number;
+            /**
+             * Format: int64
+             * @description Messages stored by this process since it started (valid or not).
+             */
+            stored: number;
+        };
+        /** @description A configured upstream source and its last reads. */
+        SourceView: {
+            dir?: string | null;
+            /** Format: int64 */
+            interval_s: number;
+            name: string;
+            status: components["schemas"]["SourceStatus"];
+            url?: string | null;
+        };
         /** @description Where each year's figures came from (for links from the dashboard). */
         Sources: {
             accidents: number[];
@@ -2925,6 +2947,74 @@ export interface components {
              * @description Minutes since it was received.
              */
             waiting_min: number;
+        };
+        /** @description An upstream alert as stored. */
+        UpstreamAlert: {
+            /** @description UTC, RFC 3339, when known. */
+            expires_at?: string | null;
+            /** Format: int64 */
+            id: number;
+            identifier: string;
+            /** @description Division-code prefix the alert concerns (see `super::jurisdiction_of`). */
+            jurisdiction: string;
+            msg_type: string;
+            /** @description The URL or file path it was read from. */
+            origin: string;
+            /** @description `[{path, code, level, message}]`. */
+            problems: Record<string, unknown>[];
+            received_at: string;
+            /** @description Local warnings that relay it. */
+            relayed_as: number[];
+            sender: string;
+            sent: string;
+            sha256: string;
+            /** @description The configured source's name. */
+            source: string;
+            state: string;
+            /** @description [`super::Summary`] as JSON (`{}` when the message could not be read). */
+            summary: Record<string, unknown>;
+            valid: boolean;
+        };
+        /** @description One upstream alert with its text (`GET /upstream-alerts/{id}`). */
+        UpstreamAlertDetail: components["schemas"]["UpstreamAlertView"] & {
+            /** @description The message as text. */
+            xml: string;
+        };
+        /**
+         * @description An upstream alert as the API shows it. Its `summary` is an
+         *     `UpstreamSummary` (`{}` when the message could not be read).
+         */
+        UpstreamAlertView: components["schemas"]["UpstreamAlert"] & {
+            /** @description The message exactly as received. */
+            cap_url: string;
+            jurisdiction_name: string;
+        };
+        /** @description What the platform keeps of an upstream alert besides its XML. */
+        UpstreamSummary: {
+            area_desc: string;
+            /** @description `{lon, lat, radius_m}`. */
+            circles: Record<string, unknown>[];
+            event: string;
+            expires?: string | null;
+            /** @description Every geocode value. */
+            geocodes: string[];
+            headline: string;
+            identifier: string;
+            /** @description 红/橙/黄/蓝 from the severity, when it maps. */
+            level?: string | null;
+            msg_type: string;
+            onset?: string | null;
+            /** @description `[[lon, lat], …]` rings. */
+            polygons: number[][][];
+            /** @description `sender,identifier,sent` triples this alert refers to. */
+            references: string[];
+            sender: string;
+            sender_name: string;
+            /** @description As written (RFC 3339 with offset). */
+            sent: string;
+            severity: string;
+            status: string;
+            urgency: string;
         };
         /** @description A stored user (without the password hash). */
         User: {
@@ -5344,7 +5434,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UpstreamAlertView"][];
+                };
             };
         };
     };
@@ -5388,7 +5480,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UpstreamAlertDetail"];
+                };
             };
         };
     };
@@ -5464,7 +5558,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SourceView"][];
+                };
             };
         };
     };

@@ -74,6 +74,12 @@ export type ChannelCount = S['ChannelCount']
 export type DivisionCoverage = S['WarningDivisionCoverage']
 export type WarningCoverage = S['WarningCoverage']
 
+export type UpstreamAlertView = S['UpstreamAlertView']
+export type UpstreamAlertDetail = S['UpstreamAlertDetail']
+/** What `UpstreamAlert.summary` holds (`{}` when the message was unreadable). */
+export type UpstreamSummary = S['UpstreamSummary']
+export type UpstreamSource = S['SourceView']
+
 export type NewIncident = S['NewIncident']
 export type NewInstruction = S['NewInstruction']
 export type ItemInput = S['ItemInput']

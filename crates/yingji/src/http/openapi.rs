@@ -124,6 +124,8 @@ use super::AppState;
         crate::upstream::api::read_now,
         crate::attention::api::get_attention,
     ),
+    // Stored as JSON inside a typed body (`UpstreamAlert.summary`).
+    components(schemas(crate::upstream::Summary)),
     tags(
         (name = "auth", description = "Sessions and the current user"),
         (name = "users", description = "用户管理 (admins, within their jurisdiction): disable/enable, password reset, role changes, API tokens"),
