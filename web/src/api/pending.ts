@@ -2,7 +2,7 @@
 // still returns untyped JSON (`json!`, `Object` in the OpenAPI document).
 // Move a type to ./types.ts (from the generated schema) once its handler
 // returns a typed body.
-import type { AreaSpec, AttachmentMeta, ItemInput, JournalEntry } from './types'
+import type { AreaSpec, AttachmentMeta, DrillStatus, ItemInput, JournalEntry, PlanType, ResponseLevel, ReviewStatus } from './types'
 
 export type FieldType = 'text' | 'int' | 'float' | 'enum' | 'phone' | 'division' | 'lon' | 'lat' | 'list'
 
@@ -40,32 +40,12 @@ export interface CoverageQuery {
 
 // ---- 指挥调度 (command and rescue: incidents, plans, instructions, dispatch orders) ----
 
-/** Response level Ⅰ–Ⅳ as the API writes it. */
-export type ResponseLevel = 'I' | 'II' | 'III' | 'IV'
-
 export interface IncidentTypeNode {
   code: string
   name_zh: string
   name_en: string
   grading: 'production_safety' | 'plan' | string
   children: IncidentTypeNode[]
-}
-
-export interface ReviewStatus {
-  last_evaluated_on: string
-  due_on: string
-  overdue: boolean
-  overdue_days: number
-}
-
-export interface DrillStatus {
-  cycle_months: number
-  last_held_on: string | null
-  due_on: string | null
-  overdue: boolean
-  overdue_days: number
-  never_drilled: boolean
-  next_planned_on: string | null
 }
 
 export interface PlanCriterion {
@@ -90,8 +70,6 @@ export interface PlanLevel {
   tasks: PlanTask[]
 }
 
-export type PlanType = 'overall' | 'special' | 'department' | 'unit' | 'onsite'
-
 /** GET /plans: a plan in force. */
 export interface PlanSummary {
   code: string
@@ -113,101 +91,19 @@ export interface PlanSummary {
   drill: DrillStatus
 }
 
-/** A plan proposed for an incident (most specific first). */
-export interface PlanMatch {
-  code: string
-  title: string
-  plan_type: PlanType | string
-  version: string
-  revision: number
-  owner: string
-  command: string | null
-  level: ResponseLevel | null
-  level_name: string | null
-  reasons: string[]
-  met: string[]
-  specificity: number
-  review: ReviewStatus
-  drill: DrillStatus
-  warnings: string[]
-}
-
-export type IncidentFacts = {
-  deaths: number
-  missing: number
-  trapped: number
-  injured: number
-  direct_loss_yuan: number
-  affected_people: number
-  relocated_people: number
-  collapsed_houses: number
-  burned_area_ha: number
-  fire_duration_h: number
-  magnitude: number
-  rain_mm_24h: number
-  evacuated_people: number
-  blackout_households: number
-  hazmat_leak: boolean
-  cross_county: boolean
-}
-export type FactKey = keyof IncidentFacts
-
-export type IncidentStateValue = 'reported' | 'verified' | 'graded' | 'responding' | 'ended' | 'reviewed' | 'dismissed'
-export type ClockStatusValue = 'running' | 'warning' | 'met' | 'breached'
-
-export interface RescueClock {
-  deadline: string
-  remaining_s: number
-  status: ClockStatusValue | string
-  status_zh: string
-  /** Not yet ended (the clock is shown). */
-  active: boolean
-}
-
 export type IncidentSource = 'phone' | 'system' | 'report' | 'superior'
 
-export interface IncidentSummary {
-  id: number
-  title: string
-  incident_type: string
-  type_name: string
-  division: string
-  division_name: string
-  lon: number | null
-  lat: number | null
-  address: string
-  onset_at: string
-  received_at: string
-  source: IncidentSource | string
-  reporter: string
-  reporter_phone: string
-  facts: IncidentFacts
-  description: string
-  state: IncidentStateValue | string
-  state_zh: string
-  /** The grade set by the last 定级. */
-  grade: ResponseLevel | null
-  response_level: ResponseLevel | null
-  plan_code: string
-  /** The revision of plan_code the response started under (0: none). */
-  plan_revision?: number
-  helped_at: string | null
-  ended_at: string | null
-  created_by: string
-  created_at: string
-  updated_at: string
-  version: number
-  clock: RescueClock
+/** One step of a dispatch order after the request. `Order.steps` is stored
+ * as JSON (incidents::store::Order, `Vec<Value>`). */
+export interface DispatchStep {
+  state: string
+  by: string
+  at: string
+  reason: string | null
 }
 
-export interface ProposedGrade {
-  level: ResponseLevel | null
-  basis: { kind: 'production_safety' | 'plan' | 'unmatched' | string; code?: string; title?: string }
-  reasons: string[]
-}
-
-export type InstructionStateValue = 'issued' | 'received' | 'in_progress' | 'feedback_given' | 'accepted' | 'returned'
-
+/** One feedback on an instruction. `Instruction.feedback` is stored as JSON
+ * (incidents::store::Instruction, `Vec<Value>`). */
 export interface InstructionFeedback {
   text: string
   /** Attachment ids. */
@@ -215,52 +111,6 @@ export interface InstructionFeedback {
   location: [number, number] | null
   by: string
   at: string
-}
-
-export interface Instruction {
-  id: number
-  incident_id: number
-  division: string
-  assignee_kind: 'department' | 'team_kind' | 'command' | 'person' | string
-  assignee: string
-  task: string
-  due_at: string
-  state: InstructionStateValue | string
-  state_zh?: string
-  issued_by: string
-  issued_at: string
-  received_at: string | null
-  feedback: InstructionFeedback[]
-  closed_at: string | null
-  version: number
-  /** Past due while the assignee still owes it (in the incident detail only). */
-  overdue?: boolean
-}
-
-export type DispatchStateValue = 'requested' | 'approved' | 'departed' | 'arrived' | 'returned' | 'cancelled'
-
-export interface DispatchOrder {
-  id: number
-  incident_id: number
-  division: string
-  resource_kind: string
-  resource_id: number
-  resource_name: string
-  state: DispatchStateValue | string
-  requested_by: string
-  requested_at: string
-  approved_by: string
-  steps: { state: string; by: string; at: string; reason: string | null }[]
-  version: number
-}
-
-export interface IncidentDetail extends IncidentSummary {
-  proposed_grade: ProposedGrade
-  plans: PlanMatch[]
-  instructions: Instruction[]
-  dispatch_orders: DispatchOrder[]
-  timeline: JournalEntry[]
-  attachments: AttachmentMeta[]
 }
 
 export type IncidentEventKind = 'verify' | 'mark_false' | 'grade' | 'start_response' | 'change_level' | 'end_response' | 'review'

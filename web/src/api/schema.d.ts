@@ -1944,6 +1944,11 @@ export interface components {
             /** @description team | equipment | warehouse | shelter | expert */
             resource_kind: string;
         };
+        /**
+         * @description A dispatch order for a team, equipment or supplies.
+         * @enum {string}
+         */
+        DispatchState: "requested" | "approved" | "departed" | "arrived" | "returned" | "cancelled";
         /** @description One division as the API shows it. */
         Division: {
             code: string;
@@ -2017,6 +2022,21 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description A plan's drill cycle on a day. */
+        DrillStatus: {
+            /** Format: int32 */
+            cycle_months: number;
+            /** @description Last held + cycle; None when never drilled. */
+            due_on?: string | null;
+            last_held_on?: string | null;
+            /** @description No drill held on or before `on`. */
+            never_drilled: boolean;
+            /** @description The earliest drill planned and not yet held. */
+            next_planned_on?: string | null;
+            overdue: boolean;
+            /** Format: int64 */
+            overdue_days: number;
+        };
         /** @description A user as the roster needs them. */
         DutyUser: {
             active: boolean;
@@ -2085,6 +2105,87 @@ export interface components {
             reason?: string | null;
             /** Format: int64 */
             version: number;
+        };
+        /**
+         * @description What is known about an incident, as the criteria read it. Unknown keys are
+         *     refused when deserialising, missing ones are 0.
+         */
+        Facts: {
+            /**
+             * Format: int64
+             * @default 0
+             */
+            affected_people: number;
+            /**
+             * Format: int64
+             * @default 0
+             */
+            blackout_households: number;
+            /**
+             * Format: double
+             * @default 0
+             */
+            burned_area_ha: number;
+            /**
+             * Format: int64
+             * @default 0
+             */
+            collapsed_houses: number;
+            /** @default false */
+            cross_county: boolean;
+            /**
+             * Format: int32
+             * @default 0
+             */
+            deaths: number;
+            /**
+             * Format: int64
+             * @default 0
+             */
+            direct_loss_yuan: number;
+            /**
+             * Format: int64
+             * @default 0
+             */
+            evacuated_people: number;
+            /**
+             * Format: double
+             * @default 0
+             */
+            fire_duration_h: number;
+            /** @default false */
+            hazmat_leak: boolean;
+            /**
+             * Format: int32
+             * @description 重伤
+             * @default 0
+             */
+            injured: number;
+            /**
+             * Format: double
+             * @default 0
+             */
+            magnitude: number;
+            /**
+             * Format: int32
+             * @default 0
+             */
+            missing: number;
+            /**
+             * Format: double
+             * @default 0
+             */
+            rain_mm_24h: number;
+            /**
+             * Format: int64
+             * @default 0
+             */
+            relocated_people: number;
+            /**
+             * Format: int32
+             * @default 0
+             */
+            trapped: number;
         };
         /** @description 续报: the latest figures and a note. */
         FactsBody: {
@@ -2220,6 +2321,19 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description What a grade rests on. */
+        GradeBasis: {
+            /** @enum {string} */
+            kind: "production_safety";
+        } | {
+            code: string;
+            /** @enum {string} */
+            kind: "plan";
+            title: string;
+        } | {
+            /** @enum {string} */
+            kind: "unmatched";
+        };
         HelpedBody: {
             /** @description When the affected people were helped (default now). */
             at?: string | null;
@@ -2241,11 +2355,126 @@ export interface components {
         Imported: {
             imported: number;
         };
+        /** @description An incident as stored. */
+        Incident: components["schemas"]["IncidentState"] & {
+            address: string;
+            /** @description Attachment ids (photos, documents) taken at intake. */
+            attachments: number[];
+            created_at: string;
+            created_by: string;
+            description: string;
+            division: string;
+            ended_at?: string | null;
+            facts: components["schemas"]["Facts"];
+            grade?: components["schemas"]["ResponseLevel"] | null;
+            helped_at?: string | null;
+            /** Format: int64 */
+            id: number;
+            incident_type: string;
+            /** Format: double */
+            lat?: number | null;
+            /** Format: double */
+            lon?: number | null;
+            onset_at: string;
+            plan_code: string;
+            /**
+             * Format: int64
+             * @description The revision of `plan_code` the response started under (0: none).
+             */
+            plan_revision: number;
+            received_at: string;
+            reporter: string;
+            reporter_phone: string;
+            source: string;
+            title: string;
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description `GET /incidents/{id}`: the incident with everything the command desk
+         *     shows.
+         */
+        IncidentDetail: components["schemas"]["IncidentSummary"] & {
+            attachments: components["schemas"]["Meta"][];
+            dispatch_orders: components["schemas"]["Order"][];
+            instructions: components["schemas"]["InstructionView"][];
+            /** @description Matching plans, most specific first. */
+            plans: components["schemas"]["PlanMatch"][];
+            proposed_grade: components["schemas"]["ProposedGrade"];
+            /** @description The incident's journal entries, oldest first. */
+            timeline: components["schemas"]["Entry"][];
+        };
+        /** @description Where an incident is in its life. */
+        IncidentState: {
+            /** @enum {string} */
+            state: "reported";
+        } | {
+            /** @enum {string} */
+            state: "verified";
+        } | {
+            /** @enum {string} */
+            state: "graded";
+        } | {
+            level: components["schemas"]["ResponseLevel"];
+            /** @enum {string} */
+            state: "responding";
+        } | {
+            /** @enum {string} */
+            state: "ended";
+        } | {
+            /** @enum {string} */
+            state: "reviewed";
+        } | {
+            /** @enum {string} */
+            state: "dismissed";
+        };
+        /** @description An incident as lists show it: the stored incident, its labels and clock. */
+        IncidentSummary: components["schemas"]["Incident"] & {
+            clock: components["schemas"]["RescueClockView"];
+            division_name: string;
+            response_level?: components["schemas"]["ResponseLevel"] | null;
+            state_zh: string;
+            /** @description The type's name (absent only if the catalogue cannot be read). */
+            type_name?: string | null;
+        };
+        /** @description An instruction (指令) as stored. */
+        Instruction: {
+            assignee: string;
+            assignee_kind: string;
+            closed_at?: string | null;
+            division: string;
+            due_at: string;
+            /** @description Every feedback given: `{text, photos, location, by, at}`. */
+            feedback: Record<string, unknown>[];
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            incident_id: number;
+            issued_at: string;
+            issued_by: string;
+            received_at?: string | null;
+            state: components["schemas"]["InstructionState"];
+            task: string;
+            /** Format: int64 */
+            version: number;
+        };
         InstructionEventBody: {
             /** @description `{kind: receive|start|feedback|accept|return, …}` */
             event: Record<string, unknown>;
             /** Format: int64 */
             version: number;
+        };
+        /**
+         * @description An instruction (指令) to a department, team or person.
+         * @enum {string}
+         */
+        InstructionState: "issued" | "received" | "in_progress" | "feedback_given" | "accepted" | "returned";
+        /** @description An instruction with its label and whether it is past due. */
+        InstructionView: components["schemas"]["Instruction"] & {
+            /** @description Past due while the assignee still owes it. */
+            overdue: boolean;
+            state_zh: string;
         };
         /** @description A stored record as the API shows it. */
         Item: {
@@ -2506,6 +2735,26 @@ export interface components {
             label_zh: string;
             value: string;
         };
+        /** @description A dispatch order (调派) as stored. */
+        Order: {
+            approved_by: string;
+            division: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            incident_id: number;
+            requested_at: string;
+            requested_by: string;
+            /** Format: int64 */
+            resource_id: number;
+            resource_kind: string;
+            resource_name: string;
+            state: components["schemas"]["DispatchState"];
+            /** @description Every step after the request: `{state, by, at, reason}`. */
+            steps: Record<string, unknown>[];
+            /** Format: int64 */
+            version: number;
+        };
         OrderEventBody: {
             /** @description approve | depart | arrive | return | cancel */
             kind: string;
@@ -2564,6 +2813,38 @@ export interface components {
             reason: string;
             title: string;
         };
+        /** @description A plan proposed for an incident. */
+        PlanMatch: {
+            code: string;
+            command?: string | null;
+            drill: components["schemas"]["DrillStatus"];
+            level?: components["schemas"]["ResponseLevel"] | null;
+            /** @description The plan's name of that level, e.g. `Ⅲ级响应`. */
+            level_name?: string | null;
+            /** @description The met criteria of the proposed level alone. */
+            met: string[];
+            owner: string;
+            plan_type: components["schemas"]["PlanType"];
+            /** @description Why it matched: type, area, then each met criterion of the level. */
+            reasons: string[];
+            review: components["schemas"]["ReviewStatus"];
+            /** Format: int32 */
+            revision: number;
+            /**
+             * @description Depth of the plan's type that covers the incident (0: the overall
+             *     plan by default).
+             */
+            specificity: number;
+            title: string;
+            version: string;
+            /** @description Status flags for the commander (review or drill overdue, …). */
+            warnings: string[];
+        };
+        /**
+         * @description 总体 / 专项 / 部门 / 单位 / 现场处置方案.
+         * @enum {string}
+         */
+        PlanType: "overall" | "special" | "department" | "unit" | "onsite";
         Point: {
             /** Format: double */
             value?: number | null;
@@ -2582,6 +2863,12 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        /** @description An incident's grade, with its reasons. */
+        ProposedGrade: {
+            basis: components["schemas"]["GradeBasis"];
+            level?: components["schemas"]["ResponseLevel"] | null;
+            reasons: string[];
         };
         /**
          * @description Who an area reaches (`POST /warnings/targeting`; stored with a warning
@@ -2695,6 +2982,34 @@ export interface components {
              * @description Id of the report this one corrects (versioned, never overwritten).
              */
             supersedes?: number | null;
+        };
+        /** @description The 10-hour rescue clock of an incident as the API shows it. */
+        RescueClockView: {
+            /** @description Not yet ended (the clock is shown). */
+            active: boolean;
+            deadline: string;
+            /** Format: int64 */
+            remaining_s: number;
+            status: components["schemas"]["ClockStatus"];
+            status_zh: string;
+        };
+        /**
+         * @description Response level Ⅰ–Ⅳ. Ⅰ is the highest: `Level::I > Level::IV`, so `max()`
+         *     picks the most severe.
+         * @enum {string}
+         */
+        ResponseLevel: "I" | "II" | "III" | "IV";
+        /** @description When a plan is next due for evaluation. */
+        ReviewStatus: {
+            due_on: string;
+            last_evaluated_on: string;
+            /** @description Due before `on` (a plan due today is not yet overdue). */
+            overdue: boolean;
+            /**
+             * Format: int64
+             * @description Days past `due_on`, 0 when not overdue.
+             */
+            overdue_days: number;
         };
         /** @description What a revision records (`POST /plans/{code}/revisions`). */
         RevisionBody: {
@@ -4321,7 +4636,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IncidentSummary"][];
+                };
             };
         };
     };
@@ -4371,7 +4688,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IncidentDetail"];
+                };
             };
         };
     };

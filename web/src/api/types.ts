@@ -3,6 +3,7 @@
 // the rest are still hand-written in ./pending.ts until their handlers return
 // typed bodies.
 import type { components } from './schema'
+import type { DispatchStep, InstructionFeedback } from './pending'
 
 type S = components['schemas']
 
@@ -79,6 +80,29 @@ export type UpstreamAlertDetail = S['UpstreamAlertDetail']
 /** What `UpstreamAlert.summary` holds (`{}` when the message was unreadable). */
 export type UpstreamSummary = S['UpstreamSummary']
 export type UpstreamSource = S['SourceView']
+
+export type ResponseLevel = S['ResponseLevel']
+export type PlanType = S['PlanType']
+export type ReviewStatus = S['ReviewStatus']
+export type DrillStatus = S['DrillStatus']
+export type PlanMatch = S['PlanMatch']
+export type IncidentFacts = S['Facts']
+export type FactKey = keyof IncidentFacts
+export type IncidentStateValue = S['IncidentState']['state']
+export type ClockStatusValue = S['ClockStatus']
+export type RescueClock = S['RescueClockView']
+export type IncidentSummary = S['IncidentSummary']
+export type ProposedGrade = S['ProposedGrade']
+export type InstructionStateValue = S['InstructionState']
+/** An instruction; its `feedback` is stored as JSON (typed in ./pending). */
+export type Instruction = Omit<S['InstructionView'], 'feedback'> & { feedback: InstructionFeedback[] }
+export type DispatchStateValue = S['DispatchState']
+/** A dispatch order; its `steps` are stored as JSON (typed in ./pending). */
+export type DispatchOrder = Omit<S['Order'], 'steps'> & { steps: DispatchStep[] }
+export type IncidentDetail = Omit<S['IncidentDetail'], 'instructions' | 'dispatch_orders'> & {
+  instructions: Instruction[]
+  dispatch_orders: DispatchOrder[]
+}
 
 export type NewIncident = S['NewIncident']
 export type NewInstruction = S['NewInstruction']

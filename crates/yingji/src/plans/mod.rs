@@ -125,7 +125,8 @@ fn input(field: &'static str, message: impl Into<String>) -> PlanError {
 
 /// Response level Ⅰ–Ⅳ. Ⅰ is the highest: `Level::I > Level::IV`, so `max()`
 /// picks the most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ResponseLevel)]
 #[serde(try_from = "String")]
 pub enum Level {
     I,
@@ -377,7 +378,7 @@ impl Metric {
 
 /// What is known about an incident, as the criteria read it. Unknown keys are
 /// refused when deserialising, missing ones are 0.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Facts {
     pub deaths: u32,
@@ -676,7 +677,7 @@ pub struct Department {
 }
 
 /// 总体 / 专项 / 部门 / 单位 / 现场处置方案.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanType {
     Overall,
@@ -1606,11 +1607,13 @@ pub fn add_months(d: Date, months: i32) -> Date {
 }
 
 /// When a plan is next due for evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReviewStatus {
     #[serde(with = "iso_date")]
+    #[schema(value_type = String)]
     pub last_evaluated_on: Date,
     #[serde(with = "iso_date")]
+    #[schema(value_type = String)]
     pub due_on: Date,
     /// Due before `on` (a plan due today is not yet overdue).
     pub overdue: bool,
@@ -1637,13 +1640,15 @@ pub fn review_due_from(last_evaluated_on: Date, review_years: u8, on: Date) -> R
 }
 
 /// A plan's drill cycle on a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DrillStatus {
     pub cycle_months: u16,
     #[serde(with = "iso_date::option")]
+    #[schema(value_type = Option<String>)]
     pub last_held_on: Option<Date>,
     /// Last held + cycle; None when never drilled.
     #[serde(with = "iso_date::option")]
+    #[schema(value_type = Option<String>)]
     pub due_on: Option<Date>,
     pub overdue: bool,
     pub overdue_days: i64,
@@ -1651,6 +1656,7 @@ pub struct DrillStatus {
     pub never_drilled: bool,
     /// The earliest drill planned and not yet held.
     #[serde(with = "iso_date::option")]
+    #[schema(value_type = Option<String>)]
     pub next_planned_on: Option<Date>,
 }
 
@@ -1690,7 +1696,7 @@ pub fn drill_history<'a>(drills: &'a [Drill], plan_code: &str) -> Vec<&'a Drill>
 // ── plan matching ──────────────────────────────────────────────────────
 
 /// A plan proposed for an incident.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PlanMatch {
     pub code: String,
     pub title: String,
