@@ -1640,6 +1640,11 @@ export interface components {
         AreaBody: {
             area: components["schemas"]["TargetSpec"];
         };
+        /**
+         * @description Who a task template is for.
+         * @enum {string}
+         */
+        AssigneeKind: "command" | "department" | "team_kind";
         /** @description The commander's list. */
         Attention: {
             awaiting_approval: components["schemas"]["AwaitingApproval"][];
@@ -1792,6 +1797,13 @@ export interface components {
         };
         /** @enum {string} */
         ClockStatus: "running" | "warning" | "met" | "breached";
+        /** @enum {string} */
+        CommandKind: "general" | "special";
+        /**
+         * @description 评估结论: the plan still fits, or it must be revised.
+         * @enum {string}
+         */
+        Conclusion: "adequate" | "revise";
         /** @description The editable content of a plan version. */
         ContentBody: {
             command?: string | null;
@@ -1869,6 +1881,13 @@ export interface components {
             /** Format: double */
             time_s?: number | null;
         };
+        /** @description One activation criterion of a level: `metric op value`. */
+        Criterion: {
+            metric: components["schemas"]["Metric"];
+            op: components["schemas"]["Op"];
+            /** Format: double */
+            value: number;
+        };
         Dashboard: {
             division: string;
             division_name: string;
@@ -1910,6 +1929,17 @@ export interface components {
             /** Format: int64 */
             warning_id: number;
         };
+        /** @description A body that owns plans or receives tasks. */
+        Department: {
+            code: string;
+            kind: components["schemas"]["DepartmentKind"];
+            name: string;
+            name_en: string;
+            note?: string | null;
+            short: string;
+        };
+        /** @enum {string} */
+        DepartmentKind: "government" | "party" | "vertical" | "enterprise" | "military" | "organisation" | "unit";
         /** @description A disaster process. */
         Disaster: {
             created_at: string;
@@ -2022,6 +2052,29 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description A drill in a plan's drill history (held ones by the day held). */
+        DrillHistoryRow: {
+            held_on?: string | null;
+            kind: components["schemas"]["DrillKind"];
+            planned_on: string;
+            title: string;
+        };
+        /**
+         * @description 桌面推演 / 实战演练 / 双盲演练.
+         * @enum {string}
+         */
+        DrillKind: "tabletop" | "live" | "double_blind";
+        /** @description A problem a drill found, and the improvement item it became. */
+        DrillProblem: {
+            /** Format: int64 */
+            improvement?: number | null;
+            title: string;
+        };
+        /**
+         * @description 计划 → 已实施 → 已评估 (or cancelled before it is held).
+         * @enum {string}
+         */
+        DrillState: "planned" | "held" | "evaluated" | "cancelled";
         /** @description A plan's drill cycle on a day. */
         DrillStatus: {
             /** Format: int32 */
@@ -2036,6 +2089,17 @@ export interface components {
             overdue: boolean;
             /** Format: int64 */
             overdue_days: number;
+        };
+        /**
+         * @description A drill as the API shows it: the stored drill, its labels, whether a
+         *     planned drill is past its date, and its plan's title.
+         */
+        DrillView: components["schemas"]["StoredDrill"] & {
+            kind_zh: string;
+            /** @description Still planned after its date. */
+            late: boolean;
+            plan_title: string;
+            state_zh: string;
         };
         /** @description A user as the roster needs them. */
         DutyUser: {
@@ -2091,6 +2155,19 @@ export interface components {
              * @default 40
              */
             speed_kmh: number;
+        };
+        /** @description A recorded evaluation (评估) of a plan version. */
+        Evaluation: {
+            code: string;
+            conclusion: components["schemas"]["Conclusion"];
+            evaluated_on: string;
+            /** Format: int64 */
+            id: number;
+            note: string;
+            recorded_at: string;
+            recorded_by: string;
+            /** Format: int64 */
+            revision: number;
         };
         EvaluationBody: {
             /** @description adequate (继续适用) | revise (需要修订) */
@@ -2354,6 +2431,46 @@ export interface components {
         };
         Imported: {
             imported: number;
+        };
+        /** @description A stored improvement item (整改事项). */
+        Improvement: {
+            created_at: string;
+            created_by: string;
+            division: string;
+            done_at?: string | null;
+            done_by: string;
+            due_on: string;
+            /** Format: int64 */
+            id: number;
+            owner_department: string;
+            plan_code: string;
+            /** @description `drill` or `incident`. */
+            source: string;
+            /** Format: int64 */
+            source_id: number;
+            state: components["schemas"]["ImprovementState"];
+            title: string;
+            updated_at: string;
+            verified_at?: string | null;
+            verified_by: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description 整改事项: open → in progress → done → verified (by someone else).
+         * @enum {string}
+         */
+        ImprovementState: "open" | "in_progress" | "done" | "verified";
+        /**
+         * @description An improvement item as the API shows it: the stored item, its label,
+         *     whether it is overdue, and its owner's name.
+         */
+        ImprovementView: components["schemas"]["Improvement"] & {
+            overdue: boolean;
+            /** Format: int64 */
+            overdue_days: number;
+            owner_name: string;
+            state_zh: string;
         };
         /** @description An incident as stored. */
         Incident: components["schemas"]["IncidentState"] & {
@@ -2619,6 +2736,11 @@ export interface components {
          * @enum {string}
          */
         Method: "road" | "estimate";
+        /**
+         * @description The metrics an incident record carries (the only ones criteria may use).
+         * @enum {string}
+         */
+        Metric: "deaths" | "missing" | "trapped" | "injured" | "direct_loss_yuan" | "affected_people" | "relocated_people" | "collapsed_houses" | "burned_area_ha" | "fire_duration_h" | "magnitude" | "rain_mm_24h" | "evacuated_people" | "blackout_households" | "hazmat_leak" | "cross_county";
         /** @description `GET /dispatch/nearest`: candidates ranked by travel time. */
         NearestResult: {
             at: components["schemas"]["LonLat"];
@@ -2723,6 +2845,11 @@ export interface components {
             officers: components["schemas"]["Person"][];
             shifts: components["schemas"]["ShiftView"][];
         };
+        /**
+         * @description Comparison of a criterion.
+         * @enum {string}
+         */
+        Op: ">=" | ">" | "<=" | "<" | "==";
         /** @description An open item handed to the next shift (遗留事项). */
         OpenItem: {
             /** Format: int64 */
@@ -2802,6 +2929,38 @@ export interface components {
             /** Format: int64 */
             user_id?: number | null;
         };
+        /** @description A command (指挥部) of the “1+19” structure. */
+        PlanCommand: {
+            code: string;
+            commander: string;
+            incident_types: string[];
+            kind: components["schemas"]["CommandKind"];
+            /** @description Department codes. */
+            members: string[];
+            name: string;
+            name_en?: string;
+            /** @description Department code of the command's office. */
+            office: string;
+            source: string;
+            source_ref?: string | null;
+        };
+        /**
+         * @description `GET /plans/{code}`: the plan with its versions, evaluations, drills and
+         *     improvement items.
+         */
+        PlanDetail: {
+            can_publish: boolean;
+            can_write: boolean;
+            code: string;
+            current?: components["schemas"]["PlanVersionView"] | null;
+            draft?: components["schemas"]["PlanVersionView"] | null;
+            drill_history: components["schemas"]["DrillHistoryRow"][];
+            drills: components["schemas"]["DrillView"][];
+            evaluations: components["schemas"]["Evaluation"][];
+            improvements: components["schemas"]["ImprovementView"][];
+            /** @description Every version, newest first. */
+            versions: components["schemas"]["PlanVersionRow"][];
+        };
         PlanDue: {
             code: string;
             /**
@@ -2812,6 +2971,17 @@ export interface components {
             /** @description `review_overdue`, `review_soon`, `drill_overdue` or `never_drilled` */
             reason: string;
             title: string;
+        };
+        /** @description A response level of a plan. */
+        PlanLevel: {
+            commander: string;
+            /** @description Any one met activates the level; empty: started only by decision. */
+            criteria: components["schemas"]["Criterion"][];
+            /** @description Authoritative wording; `criteria` is its structured reading. */
+            criteria_text: string;
+            level: components["schemas"]["ResponseLevel"];
+            name: string;
+            tasks: components["schemas"]["TaskTemplate"][];
         };
         /** @description A plan proposed for an incident. */
         PlanMatch: {
@@ -2840,11 +3010,96 @@ export interface components {
             /** @description Status flags for the commander (review or drill overdue, …). */
             warnings: string[];
         };
+        /** @description A plan in the list: the version in force (or the draft of a new plan). */
+        PlanSummary: {
+            code: string;
+            divisions: string[];
+            /**
+             * Format: int32
+             * @description The revision of an open draft, if any.
+             */
+            draft_revision?: number | null;
+            drill: components["schemas"]["DrillStatus"];
+            incident_types: string[];
+            levels: components["schemas"]["PlanLevel"][];
+            owner: string;
+            owner_name: string;
+            review: components["schemas"]["ReviewStatus"];
+            /** Format: int32 */
+            revision: number;
+            status: components["schemas"]["VersionState"];
+            status_zh: string;
+            title: string;
+            type: components["schemas"]["PlanType"];
+            version: string;
+        };
         /**
          * @description 总体 / 专项 / 部门 / 单位 / 现场处置方案.
          * @enum {string}
          */
         PlanType: "overall" | "special" | "department" | "unit" | "onsite";
+        /** @description A stored version as the plan's version list shows it. */
+        PlanVersionRow: {
+            created_at: string;
+            created_by: string;
+            published_at?: string | null;
+            published_by: string;
+            /** @description Only once published. */
+            published_on?: string | null;
+            /** Format: int32 */
+            revision: number;
+            revision_reason?: string | null;
+            revision_triggers: string[];
+            status: components["schemas"]["VersionState"];
+            status_zh: string;
+            version: string;
+        };
+        /** @description One stored version (`GET /plans/{code}/versions/{n}`). */
+        PlanVersionView: components["schemas"]["PlanView"] & {
+            created_at: string;
+            created_by: string;
+            /**
+             * Format: int64
+             * @description Row version for edits and publication.
+             */
+            lock_version: number;
+            published_at?: string | null;
+            published_by: string;
+            updated_at: string;
+        };
+        /**
+         * @description A plan version as the API shows it: the plan (its `status` is its state
+         *     among the versions), the owner's name, the review and drill clocks.
+         */
+        PlanView: {
+            code: string;
+            command?: string | null;
+            divisions: string[];
+            drill: components["schemas"]["DrillStatus"];
+            /** Format: int32 */
+            drill_cycle_months: number;
+            grading_basis: string;
+            incident_types: string[];
+            last_evaluated_on: string;
+            levels: components["schemas"]["PlanLevel"][];
+            owner: string;
+            owner_name: string;
+            parent?: string | null;
+            published_on: string;
+            review: components["schemas"]["ReviewStatus"];
+            /** Format: int32 */
+            review_years: number;
+            /** Format: int32 */
+            revision: number;
+            revision_reason?: string | null;
+            revision_triggers?: string[];
+            source: string;
+            status: components["schemas"]["VersionState"];
+            status_zh: string;
+            title: string;
+            type: components["schemas"]["PlanType"];
+            version: string;
+        };
         Point: {
             /** Format: double */
             value?: number | null;
@@ -3019,6 +3274,13 @@ export interface components {
             /** @description The new version label, e.g. `2026版`. */
             version: string;
         };
+        /** @description A situation in which a plan must be revised. */
+        RevisionTrigger: {
+            basis: string;
+            code: string;
+            text_en: string;
+            text_zh: string;
+        };
         /**
          * @description Roles, each bound to a division (and, for enterprise users, an organisation).
          * @enum {string}
@@ -3186,6 +3448,31 @@ export interface components {
             status_zh: string;
             submitted_at?: string | null;
         };
+        /** @description A stored drill. */
+        StoredDrill: {
+            created_at: string;
+            created_by: string;
+            divisions: string[];
+            evaluation: string;
+            held_on?: string | null;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["DrillKind"];
+            /** @description Why it was cancelled. */
+            note: string;
+            participants: string[];
+            /** Format: int64 */
+            people: number;
+            plan: string;
+            planned_on: string;
+            problems: components["schemas"]["DrillProblem"][];
+            source: string;
+            state: components["schemas"]["DrillState"];
+            title: string;
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description A suggested new site (a settlement) and the coverage with it. */
         SuggestedSite: {
             /** Format: double */
@@ -3220,6 +3507,17 @@ export interface components {
              * @default []
              */
             polygons: number[][][];
+        };
+        /** @description A task a level starts; it becomes an instruction when the response starts. */
+        TaskTemplate: {
+            assignee: string;
+            assignee_kind: components["schemas"]["AssigneeKind"];
+            task: string;
+            /**
+             * Format: int32
+             * @description Due this many minutes after the response starts.
+             */
+            within_minutes: number;
         };
         /**
          * @description A hazard template (暴雨, 大风 …): event names, CAP category and the
@@ -3357,6 +3655,12 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * @description Where a stored version stands: a draft being edited, the version in
+         *     force, or an older published version (superseded, still readable).
+         * @enum {string}
+         */
+        VersionState: "draft" | "in_force" | "superseded";
         /** @description A warning as stored. */
         Warning: {
             approver: string;
@@ -3843,7 +4147,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanCommand"][];
+                };
             };
         };
     };
@@ -3861,7 +4167,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Department"][];
+                };
             };
         };
     };
@@ -4184,7 +4492,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DrillView"][];
+                };
             };
         };
     };
@@ -4564,7 +4874,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ImprovementView"][];
+                };
             };
         };
     };
@@ -4980,7 +5292,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanSummary"][];
+                };
             };
         };
     };
@@ -5030,7 +5344,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
         };
     };
@@ -5108,7 +5424,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanVersionView"];
+                };
             };
         };
     };
@@ -5614,7 +5932,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RevisionTrigger"][];
+                };
             };
         };
     };

@@ -247,7 +247,7 @@ impl fmt::Display for Level {
 // ── metrics and facts ──────────────────────────────────────────────────
 
 /// The metrics an incident record carries (the only ones criteria may use).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     Deaths,
@@ -500,7 +500,7 @@ impl Facts {
 }
 
 /// Comparison of a criterion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Op {
     #[serde(rename = ">=")]
     Ge,
@@ -537,7 +537,7 @@ impl Op {
 }
 
 /// One activation criterion of a level: `metric op value`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Criterion {
     pub metric: Metric,
     pub op: Op,
@@ -626,7 +626,7 @@ pub struct IncidentType {
     pub children: Vec<IncidentType>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CommandKind {
     General,
@@ -634,7 +634,8 @@ pub enum CommandKind {
 }
 
 /// A command (指挥部) of the “1+19” structure.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PlanCommand)]
 pub struct Command {
     pub code: String,
     pub name: String,
@@ -652,7 +653,7 @@ pub struct Command {
     pub source_ref: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DepartmentKind {
     Government,
@@ -665,7 +666,7 @@ pub enum DepartmentKind {
 }
 
 /// A body that owns plans or receives tasks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Department {
     pub code: String,
     pub name: String,
@@ -720,7 +721,7 @@ impl PlanType {
 }
 
 /// Who a task template is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AssigneeKind {
     /// A command code (`cmd.…`).
@@ -742,7 +743,7 @@ impl AssigneeKind {
 }
 
 /// A task a level starts; it becomes an instruction when the response starts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TaskTemplate {
     pub assignee_kind: AssigneeKind,
     pub assignee: String,
@@ -752,7 +753,7 @@ pub struct TaskTemplate {
 }
 
 /// A response level of a plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanLevel {
     pub level: Level,
     pub name: String,
@@ -910,7 +911,7 @@ impl Plan {
 }
 
 /// 桌面推演 / 实战演练 / 双盲演练.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DrillKind {
     Tabletop,
@@ -952,7 +953,7 @@ pub struct Drill {
 }
 
 /// A situation in which a plan must be revised.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RevisionTrigger {
     pub code: String,
     pub text_zh: String,
@@ -1867,7 +1868,7 @@ pub fn match_plans(
 
 /// Where a stored version stands: a draft being edited, the version in
 /// force, or an older published version (superseded, still readable).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VersionState {
     Draft,
@@ -1924,7 +1925,7 @@ pub fn revisable<'a>(code: &str, all: &'a [Plan]) -> Result<&'a Plan, PlanError>
 }
 
 /// 评估结论: the plan still fits, or it must be revised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Conclusion {
     /// 继续适用
@@ -1988,7 +1989,7 @@ pub fn with_evaluations(mut plan: Plan, evaluated: &[Date]) -> Plan {
 }
 
 /// 计划 → 已实施 → 已评估 (or cancelled before it is held).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DrillState {
     Planned,
@@ -2104,7 +2105,7 @@ impl DrillState {
 }
 
 /// 整改事项: open → in progress → done → verified (by someone else).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImprovementState {
     Open,
