@@ -6,47 +6,13 @@ import type { AreaSpec, AttachmentMeta, DrillKind, DrillStatus, ItemInput, Journ
 
 export type FieldType = 'text' | 'int' | 'float' | 'enum' | 'phone' | 'division' | 'lon' | 'lat' | 'list'
 
-export interface PointFeature {
-  type: 'Feature'
-  geometry: { type: 'Point'; coordinates: [number, number] }
-  properties: { id: number; kind: string; name: string; category: string | null; status: string; division: string; division_name?: string }
-}
-
-export interface FeatureCollection<F = unknown> {
-  type: 'FeatureCollection'
-  features: F[]
-}
-
 // ---- 灾情管理 (disasters, reports, accidents) and 核心指标 ----
 
 export type StepStatusValue = 'on_time' | 'pending' | 'due_soon' | 'late' | 'missing'
 
 // 就近调配 / 覆盖分析
-export interface NearestQuery {
-  at: string
-  kind: string
-  category?: string | null
-  supply?: string | null
-  min_capacity?: number | null
-  limit?: number
-}
-export interface CoverageQuery {
-  kind: string
-  category?: string | null
-  minutes: number
-  division?: string | null
-  sites?: number
-}
 
 // ---- 指挥调度 (command and rescue: incidents, plans, instructions, dispatch orders) ----
-
-export interface IncidentTypeNode {
-  code: string
-  name_zh: string
-  name_en: string
-  grading: 'production_safety' | 'plan' | string
-  children: IncidentTypeNode[]
-}
 
 export type IncidentSource = 'phone' | 'system' | 'report' | 'superior'
 

@@ -2271,6 +2271,10 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @enum {string} */
+        FeatureCollectionTag: "FeatureCollection";
+        /** @enum {string} */
+        FeatureTag: "Feature";
         /** @description One problem with one field (and, for imports, one row). */
         FieldError: {
             /** @description Where on the map (a GeoJSON geometry), for problems of drawn areas. */
@@ -2411,6 +2415,11 @@ export interface components {
             /** @enum {string} */
             kind: "unmatched";
         };
+        /**
+         * @description How a type is graded.
+         * @enum {string}
+         */
+        Grading: "production_safety" | "plan";
         HelpedBody: {
             /** @description When the affected people were helped (default now). */
             at?: string | null;
@@ -2554,6 +2563,14 @@ export interface components {
             state_zh: string;
             /** @description The type's name (absent only if the catalogue cannot be read). */
             type_name?: string | null;
+        };
+        /** @description A node of the incident-type tree. */
+        IncidentType: {
+            children?: components["schemas"]["IncidentType"][];
+            code: string;
+            grading: components["schemas"]["Grading"];
+            name_en: string;
+            name_zh: string;
         };
         /** @description An instruction (指令) as stored. */
         Instruction: {
@@ -3107,6 +3124,13 @@ export interface components {
             /** Format: int32 */
             year: number;
         };
+        /** @description A GeoJSON Point (WGS84 `[lon, lat]`). */
+        PointGeometry: {
+            coordinates: number[];
+            type: components["schemas"]["PointTag"];
+        };
+        /** @enum {string} */
+        PointTag: "Point";
         /** @description The problem body. */
         Problem: {
             detail: string;
@@ -3177,6 +3201,28 @@ export interface components {
             /** Format: int64 */
             id: number;
             name: string;
+        };
+        /** @description `GET /registries/{kind}/layer`: a GeoJSON FeatureCollection of points. */
+        RegistryLayer: {
+            features: components["schemas"]["RegistryPoint"][];
+            type: components["schemas"]["FeatureCollectionTag"];
+        };
+        /** @description A registry record as a GeoJSON Feature. */
+        RegistryPoint: {
+            geometry: components["schemas"]["PointGeometry"];
+            properties: components["schemas"]["RegistryPointProps"];
+            type: components["schemas"]["FeatureTag"];
+        };
+        /** @description What a map point carries of its record. */
+        RegistryPointProps: {
+            category: string;
+            division: string;
+            division_name: string;
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            name: string;
+            status: string;
         };
         /** @description What a relay may set; the rest comes from the upstream alert. */
         RelayBody: {
@@ -4927,7 +4973,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IncidentType"][];
+                };
             };
         };
     };
@@ -5772,7 +5820,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RegistryLayer"];
+                };
             };
         };
     };

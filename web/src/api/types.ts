@@ -2,7 +2,7 @@
 // from the generated ./schema.d.ts (`make api` regenerates it from the code);
 // the rest are still hand-written in ./pending.ts until their handlers return
 // typed bodies.
-import type { components } from './schema'
+import type { components, operations } from './schema'
 import type { DispatchStep, InstructionFeedback } from './pending'
 
 type S = components['schemas']
@@ -24,6 +24,9 @@ export type ProblemError = Omit<S['FieldError'], 'at' | 'field'> & { field?: str
 export type Problem = Partial<Omit<S['Problem'], 'errors'>> & { errors?: ProblemError[] }
 export type JournalEntry = S['Entry']
 export type MapConfig = S['MapConfig']
+/** `GET /registries/{kind}/layer`. */
+export type RegistryLayer = S['RegistryLayer']
+export type PointFeature = S['RegistryPoint']
 
 export type Disaster = S['Disaster']
 export type DisasterSummary = S['DisasterSummary']
@@ -56,8 +59,10 @@ export type TravelMethod = S['Method']
 export type Estimate = S['Estimate']
 export type NearestItem = S['Candidate']
 export type NearestResult = S['NearestResult']
+export type NearestQuery = NonNullable<operations['nearest']['parameters']['query']>
 export type CoverageSettlement = S['CoveredSettlement']
 export type CoverageResult = S['CoverageResult']
+export type CoverageQuery = NonNullable<operations['dispatch_coverage']['parameters']['query']>
 
 export type WarningStateKey = S['WarningState']
 export type WarningTemplate = S['Template']
@@ -81,6 +86,7 @@ export type UpstreamAlertDetail = S['UpstreamAlertDetail']
 export type UpstreamSummary = S['UpstreamSummary']
 export type UpstreamSource = S['SourceView']
 
+export type IncidentTypeNode = S['IncidentType']
 export type ResponseLevel = S['ResponseLevel']
 export type PlanType = S['PlanType']
 export type ReviewStatus = S['ReviewStatus']

@@ -170,7 +170,7 @@ export function loadIncidentTypes(): Promise<IncidentTypeNode[]> {
       .then((tree) => {
         const walk = (n: IncidentTypeNode) => {
           typeIndex.set(n.code, n)
-          n.children.forEach(walk)
+          for (const c of n.children ?? []) walk(c)
         }
         tree.forEach(walk)
         return tree
@@ -198,7 +198,7 @@ export function typeOptions(tree: IncidentTypeNode[]): TypeOption[] {
   const conv = (n: IncidentTypeNode): TypeOption => ({
     value: n.code,
     label: en ? n.name_en || n.name_zh : n.name_zh,
-    ...(n.children.length ? { children: n.children.map(conv) } : {}),
+    ...(n.children?.length ? { children: n.children.map(conv) } : {}),
   })
   return tree.map(conv)
 }

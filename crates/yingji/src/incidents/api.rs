@@ -190,10 +190,12 @@ fn summary(i: &Incident, now: OffsetDateTime, s: &AppState) -> IncidentSummary {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/incident-types", tag = "incidents", responses((status = 200, description = "The national classification tree (4 categories and sub-types)")))]
-async fn types(p: Principal) -> Result<axum::Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/incident-types", tag = "incidents", responses((status = 200, body = [crate::plans::IncidentType], description = "The national classification tree (4 categories and sub-types)")))]
+async fn types(
+    p: Principal,
+) -> Result<axum::Json<&'static [crate::plans::IncidentType]>, ApiError> {
     authorize(&p, Action::Read, "incidents")?;
-    Ok(axum::Json(json!(catalog()?.types)))
+    Ok(axum::Json(&catalog()?.types))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

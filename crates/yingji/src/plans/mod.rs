@@ -606,7 +606,7 @@ impl Criterion {
 // ── the catalogue's records ────────────────────────────────────────────
 
 /// How a type is graded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Grading {
     /// By 《生产安全事故报告和调查处理条例》 (493号令), see `reports::grading`.
@@ -616,13 +616,14 @@ pub enum Grading {
 }
 
 /// A node of the incident-type tree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IncidentType {
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
     pub grading: Grading,
     #[serde(default)]
+    #[schema(no_recursion)]
     pub children: Vec<IncidentType>,
 }
 
