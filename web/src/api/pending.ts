@@ -1,23 +1,12 @@
-// API types the server does not describe yet: each names the handler that
-// still returns untyped JSON (`json!`, `Object` in the OpenAPI document).
-// Move a type to ./types.ts (from the generated schema) once its handler
-// returns a typed body.
-import type { AreaSpec, AttachmentMeta, DrillKind, DrillStatus, ItemInput, JournalEntry, PlanLevel, PlanType, PlanVersionStatus, ResponseLevel, ReviewStatus } from './types'
+// API types the generated schema (./schema.d.ts) cannot give yet, each with
+// the reason. Move a type to ./types.ts once the server describes it; keep
+// this file as small as possible.
+import type { AreaSpec, ItemInput, PlanLevel, ResponseLevel } from './types'
 
-export type FieldType = 'text' | 'int' | 'float' | 'enum' | 'phone' | 'division' | 'lon' | 'lat' | 'list'
+// ---- JSON stored inside typed records (the schema says `object`) ----
 
-// ---- 灾情管理 (disasters, reports, accidents) and 核心指标 ----
-
-export type StepStatusValue = 'on_time' | 'pending' | 'due_soon' | 'late' | 'missing'
-
-// 就近调配 / 覆盖分析
-
-// ---- 指挥调度 (command and rescue: incidents, plans, instructions, dispatch orders) ----
-
-export type IncidentSource = 'phone' | 'system' | 'report' | 'superior'
-
-/** One step of a dispatch order after the request. `Order.steps` is stored
- * as JSON (incidents::store::Order, `Vec<Value>`). */
+/** One step of a dispatch order after the request: incidents::store::Order
+ * keeps `steps` as `Vec<Value>`. */
 export interface DispatchStep {
   state: string
   by: string
@@ -25,8 +14,8 @@ export interface DispatchStep {
   reason: string | null
 }
 
-/** One feedback on an instruction. `Instruction.feedback` is stored as JSON
- * (incidents::store::Instruction, `Vec<Value>`). */
+/** One feedback on an instruction: incidents::store::Instruction keeps
+ * `feedback` as `Vec<Value>`. */
 export interface InstructionFeedback {
   text: string
   /** Attachment ids. */
@@ -36,11 +25,14 @@ export interface InstructionFeedback {
   at: string
 }
 
-export type IncidentEventKind = 'verify' | 'mark_false' | 'grade' | 'start_response' | 'change_level' | 'end_response' | 'review'
+// ---- Request bodies of write handlers (being retyped as command enums) ----
 
+/** POST /incidents/{id}/events. incidents::api::EventBody has the same
+ * schema name as warnings::api::EventBody, so the document shows only one;
+ * its `kind` and `level` are plain strings there. */
 export interface IncidentEventBody {
   version: number
-  kind: IncidentEventKind
+  kind: 'verify' | 'mark_false' | 'grade' | 'start_response' | 'change_level' | 'end_response' | 'review'
   level?: ResponseLevel
   plan?: string
   reason?: string
@@ -49,6 +41,8 @@ export interface IncidentEventBody {
   improvements?: ItemInput[]
 }
 
+/** POST /instructions/{id}/events: the schema's InstructionEventBody has
+ * `event` as an untyped object. */
 export type InstructionEventBody =
   | { kind: 'receive' }
   | { kind: 'start' }
@@ -56,15 +50,11 @@ export type InstructionEventBody =
   | { kind: 'accept' }
   | { kind: 'return'; reason: string }
 
+/** POST /dispatch-orders/{id}/events: OrderEventBody.kind is a string. */
 export type DispatchEventKind = 'approve' | 'depart' | 'arrive' | 'return' | 'cancel'
 
-// 附件
-
-// 值班值守
-export type ShiftPeriod = 'day' | 'night' | 'full' | 'custom'
-
-// ---- 预警信息发布 (public warnings) ----
-export type WarningColour = 'blue' | 'yellow' | 'orange' | 'red'
+/** POST /warnings, PUT /warnings/{id}: DraftBody.area is declared as an
+ * untyped object (`#[schema(value_type = Object)]`). */
 export interface WarningDraft {
   version?: number
   hazard: string
@@ -79,9 +69,8 @@ export interface WarningDraft {
   exercise: boolean
 }
 
-// ---- 数字预案: stored versions, drills, improvement items ----
-
-/** The editable content of a plan draft (PUT /plans/{code}/versions/{n}). */
+/** PUT /plans/{code}/versions/{n}: ContentBody.levels is declared as
+ * untyped objects. */
 export interface PlanContent {
   title: string
   owner: string
@@ -94,3 +83,10 @@ export interface PlanContent {
   grading_basis?: string
   levels: PlanLevel[]
 }
+
+// ---- Vocabularies the server keeps as strings ----
+
+/** Warning.level (warnings::store::Warning, a String). */
+export type WarningColour = 'blue' | 'yellow' | 'orange' | 'red'
+/** Shift.period (duty::store::Shift, a String). */
+export type ShiftPeriod = 'day' | 'night' | 'full' | 'custom'
