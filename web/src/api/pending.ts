@@ -27,9 +27,8 @@ export interface InstructionFeedback {
 
 // ---- Request bodies of write handlers (being retyped as command enums) ----
 
-/** POST /incidents/{id}/events. incidents::api::EventBody has the same
- * schema name as warnings::api::EventBody, so the document shows only one;
- * its `kind` and `level` are plain strings there. */
+/** POST /incidents/{id}/events: the schema's IncidentEventBody has `kind`
+ * and `level` as plain strings. */
 export interface IncidentEventBody {
   version: number
   kind: 'verify' | 'mark_false' | 'grade' | 'start_response' | 'change_level' | 'end_response' | 'review'

@@ -2531,6 +2531,25 @@ export interface components {
             /** @description The incident's journal entries, oldest first. */
             timeline: components["schemas"]["Entry"][];
         };
+        /**
+         * @description A step of the life cycle. `kind`: verify | mark_false | grade |
+         *     start_response | change_level | end_response | review.
+         */
+        IncidentEventBody: {
+            /** @description review: improvement items found (整改事项) `[{title, owner_department, due_on}]`. */
+            improvements?: Record<string, unknown>[];
+            kind: string;
+            /** @description start_response / change_level: Ⅰ–Ⅳ (I, II, III, IV or 1–4). */
+            level?: string | null;
+            /** @description start_response: the plan code (one of the matching plans). */
+            plan?: string | null;
+            /** @description mark_false / change_level / end_response: why. */
+            reason?: string | null;
+            /** @description review: the after-action summary. */
+            summary?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description Where an incident is in its life. */
         IncidentState: {
             /** @enum {string} */
@@ -3055,6 +3074,13 @@ export interface components {
          * @enum {string}
          */
         PlanType: "overall" | "special" | "department" | "unit" | "onsite";
+        PlanVersionBody: {
+            /**
+             * Format: int64
+             * @description The `lock_version` read.
+             */
+            version: number;
+        };
         /** @description A stored version as the plan's version list shows it. */
         PlanVersionRow: {
             created_at: string;
@@ -3695,10 +3721,7 @@ export interface components {
         /** @enum {string} */
         Verdict: "met" | "not_met" | "no_data";
         VersionBody: {
-            /**
-             * Format: int64
-             * @description The `lock_version` read.
-             */
+            /** Format: int64 */
             version: number;
         };
         /**
@@ -5098,7 +5121,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EventBody"];
+                "application/json": components["schemas"]["IncidentEventBody"];
             };
         };
         responses: {
@@ -5532,7 +5555,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["VersionBody"];
+                "application/json": components["schemas"]["PlanVersionBody"];
             };
         };
         responses: {

@@ -443,6 +443,7 @@ async fn detail(
 /// A step of the life cycle. `kind`: verify | mark_false | grade |
 /// start_response | change_level | end_response | review.
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = IncidentEventBody)]
 pub struct EventBody {
     pub version: i64,
     pub kind: String,

@@ -832,6 +832,7 @@ async fn edit(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = PlanVersionBody)]
 #[serde(deny_unknown_fields)]
 pub struct VersionBody {
     /// The `lock_version` read.
