@@ -72,7 +72,7 @@ fn schema_names_are_unique() {
                 let l = lines[i];
                 i += 1;
                 if let Some(rest) = l.strip_prefix("#[schema(as = ") {
-                    let path = rest.split(|c| c == ')' || c == ',').next().unwrap_or("");
+                    let path = rest.split([')', ',']).next().unwrap_or("");
                     renamed = path.rsplit("::").next().map(|s| s.trim().to_string());
                 } else if let Some(item) = ["pub struct ", "pub enum ", "struct ", "enum "]
                     .iter()
