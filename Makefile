@@ -7,7 +7,7 @@ DATA_DIR ?= data-dir
 LISTEN ?= 127.0.0.1:8080
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
-.PHONY: demo web build test test-rust test-web test-e2e lint fmt clean e2e-deps
+.PHONY: api demo web build test test-rust test-web test-e2e lint fmt clean e2e-deps
 
 demo: build
 	./target/release/yingji --data-dir $(DATA_DIR) demo --listen $(LISTEN)
@@ -43,6 +43,11 @@ e2e-deps:
 test-e2e: e2e-deps
 	$(CARGO) build -p yingji
 	cd e2e && YINGJI_BIN=$(CARGO_TARGET_DIR)/debug/yingji npm test
+
+# The OpenAPI document (from the handlers' annotations) and the web UI's
+# types generated from it; the tests fail while either is stale.
+api:
+	$(CARGO) run -q -p yingji -- openapi > web/src/api/openapi.json && cd web && npm run gen:api
 
 fmt:
 	$(CARGO) fmt --all

@@ -15,13 +15,12 @@ import type {
   Report,
   ReportBody,
   StatRow,
-  FeatureCollection,
+  RegistryLayer,
   Item,
   JournalEntry,
   MapConfig,
   Me,
   Page,
-  PointFeature,
   Problem,
   ProblemError,
   Schema,
@@ -69,7 +68,7 @@ import type {
   DrillEventBody,
   Improvement,
   ImprovementState,
-} from './types'
+} from './api/types'
 
 import { localizeError } from './utils/fieldErrors'
 
@@ -138,7 +137,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   return (await res.text()) as unknown as T
 }
 
-export function qs(params: Record<string, string | number | null | undefined>): string {
+export function qs(params: Record<string, string | number | boolean | null | undefined>): string {
   const u = new URLSearchParams()
   for (const [k, v] of Object.entries(params)) {
     if (v === null || v === undefined || v === '') continue
@@ -163,18 +162,18 @@ export const api = {
   me: () => request<Me>('GET', `${API}/auth/me`, undefined, { quiet401: true }),
 
   divisions: (parent?: string) => request<Division[]>('GET', `${API}/divisions${qs({ parent })}`),
-  boundaries: () => request<FeatureCollection<GeoJSON.Feature>>('GET', `${API}/divisions/boundaries`),
+  boundaries: () => request<GeoJSON.FeatureCollection>('GET', `${API}/divisions/boundaries`),
 
   schemas: () => request<Schema[]>('GET', `${API}/registries`),
   list: (kind: string, f: RegistryFilters & { limit?: number; offset?: number }) =>
-    request<Page<Item>>('GET', `${API}/registries/${enc(kind)}${qs({ ...f })}`),
+    request<Page>('GET', `${API}/registries/${enc(kind)}${qs({ ...f })}`),
   get: (kind: string, id: number | string) => request<Item>('GET', `${API}/registries/${enc(kind)}/${enc(String(id))}`),
   create: (kind: string, body: Record<string, unknown>) => request<Item>('POST', `${API}/registries/${enc(kind)}`, body),
   update: (kind: string, id: number, body: Record<string, unknown>) =>
     request<Item>('PUT', `${API}/registries/${enc(kind)}/${id}`, body),
   remove: (kind: string, id: number) => request<void>('DELETE', `${API}/registries/${enc(kind)}/${id}`),
   layer: (kind: string, f: RegistryFilters) =>
-    request<FeatureCollection<PointFeature>>('GET', `${API}/registries/${enc(kind)}/layer${qs({ ...f })}`),
+    request<RegistryLayer>('GET', `${API}/registries/${enc(kind)}/layer${qs({ ...f })}`),
   importFile: (kind: string, file: File | Blob, filename?: string) => {
     const fd = new FormData()
     fd.append('file', file, filename ?? (file as File).name ?? 'import.csv')

@@ -1,6 +1,6 @@
 import { reactive } from 'vue'
 import { api } from './api'
-import type { Me, Schema } from './types'
+import type { Me, Schema } from './api/types'
 
 export const state = reactive({
   me: null as Me | null,

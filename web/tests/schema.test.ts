@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { categoryField, divisionAncestors, divisionPath, keyAttrFields } from '../src/utils/schema'
 import { toBody, validateField } from '../src/utils/validate'
-import type { Field, Schema } from '../src/types'
+import type { Field, Schema } from '../src/api/types'
 
 const t = (k: string, n?: Record<string, unknown>) => `${k}:${JSON.stringify(n ?? {})}`
 
@@ -81,7 +81,6 @@ describe('schema helpers', () => {
   it('category field of a known kind', () => {
     expect(categoryField(s)?.key).toBe('level')
     expect(categoryField({ ...s, kind: 'other' })?.key).toBe('hazard_class')
-    expect(categoryField({ ...s, category_field: 'hazard_class' })?.key).toBe('hazard_class')
   })
   it('key attrs skip the category and list fields', () => {
     expect(keyAttrFields(s).map((x) => x.key)).toEqual(['hazard_class', 'enterprise_name'])

@@ -14,7 +14,7 @@ import {
   shareColour,
   splitProblems,
 } from '../src/utils/warnings'
-import type { WarningDraft, WarningTemplate } from '../src/types'
+import type { WarningDraft, WarningTemplate } from '../src/api/types'
 import zh from '../src/i18n/zh-CN'
 import en from '../src/i18n/en'
 

@@ -59,6 +59,9 @@ enum Command {
     /// Road network: build a graph from OSM, query routes, matrices, isochrones, coverage (JSON).
     #[command(subcommand)]
     Route(crate::route_cli::RouteCmd),
+    /// Print the OpenAPI document of the HTTP API (pretty JSON, sorted keys)
+    /// without a server; `make api` writes it to web/src/api/openapi.json.
+    Openapi,
 }
 
 #[derive(Args, Debug)]
@@ -340,6 +343,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Cap(cmd) => return cap_cmd(cmd),
+        Command::Openapi => {
+            use std::io::Write;
+            std::io::stdout()
+                .lock()
+                .write_all(crate::server::openapi_json()?.as_bytes())?;
+        }
         Command::Route(cmd) => {
             let cmd_is_build = matches!(cmd, crate::route_cli::RouteCmd::Build { .. });
             let v = tokio::task::spawn_blocking(move || crate::route_cli::run(cmd)).await??;

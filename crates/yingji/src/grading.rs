@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 /// Response level Ⅰ–Ⅳ. Ⅰ is the highest: `Level::I > Level::IV`, so `max()`
 /// picks the most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ResponseLevel)]
 #[serde(try_from = "String")]
 pub enum Level {
     I,

@@ -18,7 +18,7 @@ import type {
   PlanSummary,
   ResponseLevel,
   RevisionTrigger,
-} from '../types'
+} from '../api/types'
 
 const tr = (k: string, n?: Record<string, unknown>) => (n ? i18n.global.t(k, n) : i18n.global.t(k))
 const known = (k: string) => i18n.global.te(k)
@@ -170,7 +170,7 @@ export function loadIncidentTypes(): Promise<IncidentTypeNode[]> {
       .then((tree) => {
         const walk = (n: IncidentTypeNode) => {
           typeIndex.set(n.code, n)
-          n.children.forEach(walk)
+          for (const c of n.children ?? []) walk(c)
         }
         tree.forEach(walk)
         return tree
@@ -198,7 +198,7 @@ export function typeOptions(tree: IncidentTypeNode[]): TypeOption[] {
   const conv = (n: IncidentTypeNode): TypeOption => ({
     value: n.code,
     label: en ? n.name_en || n.name_zh : n.name_zh,
-    ...(n.children.length ? { children: n.children.map(conv) } : {}),
+    ...(n.children?.length ? { children: n.children.map(conv) } : {}),
   })
   return tree.map(conv)
 }

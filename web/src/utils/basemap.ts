@@ -3,7 +3,7 @@
 // them. Pages add their own layers on top.
 import L from 'leaflet'
 import { api } from '../api'
-import type { MapConfig } from '../types'
+import type { MapConfig } from '../api/types'
 
 export interface BaseMap {
   map: L.Map

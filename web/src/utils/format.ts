@@ -1,6 +1,6 @@
 import { currentLocale, label, i18n } from '../i18n'
 import { schemaOf } from '../store'
-import type { Field } from '../types'
+import type { Field } from '../api/types'
 
 /** RFC 3339 → local display in Asia/Shanghai (the bureau's time zone). */
 export function fmtTime(s: string | null | undefined): string {

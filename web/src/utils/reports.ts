@@ -3,7 +3,7 @@
 // server stays the authority and its 422 errors land on the same inputs),
 // step labels and status colours.
 import { i18n } from '../i18n'
-import type { CasualtyRow, Figures, FigureKey, HouseRow, ProblemError, StepStatus, Me } from '../types'
+import type { CasualtyRow, Figures, FigureKey, HouseRow, ProblemError, StepStatus, Me } from '../api/types'
 
 export type Translate = (key: string, named?: Record<string, unknown>) => string
 

@@ -1,10 +1,9 @@
 // Pure helpers around registry schemas (no Vue, no DOM: unit-tested).
-import type { Field, Schema } from '../types'
+import type { Field, Schema } from '../api/types'
 
 /**
- * Which attrs field the server derives `category` from. The v1 contract does
- * not name it, so: the schema's `category_field` if the server ever sends it,
- * else the known kinds, else the first required non-common enum field.
+ * Which attrs field the server derives `category` from. The schema does not
+ * name it, so: the known kinds, else the first required non-common enum field.
  */
 const KNOWN_CATEGORY_FIELD: Record<string, string> = {
   team: 'team_kind',
@@ -21,7 +20,6 @@ const KNOWN_CATEGORY_FIELD: Record<string, string> = {
 export function categoryField(s: Schema): Field | undefined {
   const byKey = (k?: string) => (k ? s.fields.find((f) => f.key === k && f.type === 'enum') : undefined)
   return (
-    byKey(s.category_field) ??
     byKey(KNOWN_CATEGORY_FIELD[s.kind]) ??
     s.fields.find((f) => !f.common && f.type === 'enum' && f.required) ??
     s.fields.find((f) => !f.common && f.type === 'enum')

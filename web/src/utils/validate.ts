@@ -1,7 +1,7 @@
 // Client-side validation of a registry record against its schema. Mirrors the
 // server's rules for required / number / min / max / enum; the server stays the
 // authority (its 422 errors are mapped onto the same form items).
-import type { Field } from '../types'
+import type { Field } from '../api/types'
 
 export type Translate = (key: string, named?: Record<string, unknown>) => string
 

@@ -1,7 +1,7 @@
 // 预警信息发布 helpers: colours of the four warning levels, where a server
 // problem points on the drawn area, coverage shares and their colours, the
 // draft's defaults from a template. Pure (tested in tests/warnings.test.ts).
-import type { AreaSpec, ProblemError, WarningColour, WarningDraft, WarningTemplate } from '../types'
+import type { AreaSpec, ProblemError, WarningColour, WarningDraft, WarningTemplate } from '../api/types'
 
 export const COLOURS: WarningColour[] = ['blue', 'yellow', 'orange', 'red']
 /** 蓝 黄 橙 红 (GB/T 35965.1 / the national warning signals). */

@@ -16,7 +16,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/attention", tag = "incidents",
-    responses((status = 200, description = "What needs attention now in the jurisdiction: unverified reports, overdue instructions, rescue clocks, approvals awaited, plans and drills due — most urgent first")))]
+    responses((status = 200, body = Attention, description = "What needs attention now in the jurisdiction: unverified reports, overdue instructions, rescue clocks, approvals awaited, plans and drills due — most urgent first")))]
 async fn get_attention(
     State(s): State<AppState>,
     p: Principal,

@@ -32,7 +32,7 @@ pub struct PlanCheck {
     pub drill: DrillStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Unverified {
     pub incident_id: i64,
     pub title: String,
@@ -42,7 +42,7 @@ pub struct Unverified {
     pub waiting_min: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OverdueInstruction {
     pub instruction_id: i64,
     pub incident_id: i64,
@@ -54,7 +54,8 @@ pub struct OverdueInstruction {
     pub overdue_min: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = AttentionClock)]
 pub struct RescueClock {
     pub incident_id: i64,
     pub title: String,
@@ -63,7 +64,7 @@ pub struct RescueClock {
     pub status: ClockStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AwaitingApproval {
     /// `dispatch_order` or `warning`
     pub kind: &'static str,
@@ -76,7 +77,7 @@ pub struct AwaitingApproval {
     pub waiting_min: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanDue {
     pub code: String,
     pub title: String,
@@ -87,7 +88,7 @@ pub struct PlanDue {
 }
 
 /// The commander's list.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
 pub struct Attention {
     pub unverified: Vec<Unverified>,
     pub overdue_instructions: Vec<OverdueInstruction>,

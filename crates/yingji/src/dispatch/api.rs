@@ -4,8 +4,8 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use yingji_routing::{Ch, CoverageParams, CoverageReport, DemandPoint, SiteSelection, Snapped};
 
 use super::{
@@ -135,13 +135,13 @@ fn times(
 }
 
 #[utoipa::path(get, path = "/api/v1/dispatch/nearest", tag = "dispatch", params(NearestParams),
-    responses((status = 200, description = "Candidates ranked by travel time to the point, with the method used and routes"),
+    responses((status = 200, body = NearestResult, description = "Candidates ranked by travel time to the point, with the method used and routes"),
               (status = 422, body = crate::http::error::Problem)))]
 async fn nearest(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<NearestParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<NearestResult>, ApiError> {
     authorize(&p, Action::Read, "dispatch")?;
     if !DISPATCHABLE.contains(&q.kind.as_str()) {
         return Err(ApiError::field(
@@ -178,31 +178,43 @@ async fn nearest(
         let (t, snapped) = times(ch.as_deref(), &est, at, &points);
         let with_idx: Vec<(usize, Option<Timed>)> = t.into_iter().enumerate().collect();
         let (ranked, unreachable) = rank(with_idx, limit);
-        let out: Vec<Value> = ranked
+        let out: Vec<Candidate> = ranked
             .iter()
             .map(|r| {
                 let it = &items[r.item];
                 let route = match (&ch, &snapped, r.method) {
                     (Some(ch), Some((target, snaps)), Method::Road) if want_routes => snaps[r.item]
                         .and_then(|from| ch.route(&from, target))
-                        .map(|rt| json!(rt.geometry)),
-                    _ if want_routes => Some(json!([[it.lon, it.lat], [at[0], at[1]]])),
+                        .map(|rt| rt.geometry),
+                    _ if want_routes => Some(vec![[it.lon, it.lat], [at[0], at[1]]]),
                     _ => None,
                 };
-                json!({
-                    "id": it.id, "kind": it.kind, "name": it.name, "division": it.division,
-                    "division_name": it.division_name, "lon": it.lon, "lat": it.lat,
-                    "category": it.category, "status": it.status, "phone": it.phone,
-                    "duty_phone": it.duty_phone, "attrs": it.attrs,
-                    "time_s": (r.time_s * 10.0).round() / 10.0,
-                    "distance_m": r.distance_m.round(),
-                    "method": r.method, "route": route,
-                })
+                Candidate {
+                    id: it.id,
+                    kind: it.kind.clone(),
+                    name: it.name.clone(),
+                    division: it.division.clone(),
+                    division_name: it.division_name.clone(),
+                    lon: it.lon,
+                    lat: it.lat,
+                    category: it.category.clone(),
+                    status: it.status.clone(),
+                    phone: it.phone.clone(),
+                    duty_phone: it.duty_phone.clone(),
+                    attrs: it.attrs.clone(),
+                    time_s: (r.time_s * 10.0).round() / 10.0,
+                    distance_m: r.distance_m.round(),
+                    method: r.method,
+                    route,
+                }
             })
             .collect();
-        let unreachable: Vec<Value> = unreachable
+        let unreachable: Vec<RecordRef> = unreachable
             .iter()
-            .map(|&i| json!({ "id": items[i].id, "name": items[i].name }))
+            .map(|&i| RecordRef {
+                id: items[i].id,
+                name: items[i].name.clone(),
+            })
             .collect();
         (out, unreachable, snapped.is_some())
     })
@@ -219,11 +231,72 @@ async fn nearest(
             format!("未加载路网，{}", estimate_note(&est)),
         ),
     };
-    Ok(axum::Json(json!({
-        "at": { "lat": at[1], "lon": at[0] },
-        "method": method, "note": note, "estimate": est,
-        "considered": considered, "items": ranked, "unreachable": unreachable,
-    })))
+    Ok(axum::Json(NearestResult {
+        at: LonLat {
+            lat: at[1],
+            lon: at[0],
+        },
+        method,
+        note,
+        estimate: est,
+        considered,
+        items: ranked,
+        unreachable,
+    }))
+}
+
+/// `GET /dispatch/nearest`: candidates ranked by travel time.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NearestResult {
+    pub at: LonLat,
+    pub method: Method,
+    pub note: String,
+    pub estimate: Estimate,
+    /// Records that met the need (before ranking and the limit).
+    pub considered: usize,
+    pub items: Vec<Candidate>,
+    /// Records with no route to the point.
+    pub unreachable: Vec<RecordRef>,
+}
+
+/// A WGS84 point.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LonLat {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// A registry record by id and name.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RecordRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A resource that could be sent, with its travel time to the point.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Candidate {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub division: String,
+    pub division_name: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub category: String,
+    pub status: String,
+    pub phone: String,
+    pub duty_phone: String,
+    #[schema(value_type = Object)]
+    pub attrs: serde_json::Map<String, Value>,
+    /// Seconds, to 0.1 s.
+    pub time_s: f64,
+    /// Metres, rounded.
+    pub distance_m: f64,
+    pub method: Method,
+    /// `[lon, lat]` pairs (a straight segment when estimated); null when
+    /// routes were not asked for.
+    pub route: Option<Vec<[f64; 2]>>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -283,13 +356,13 @@ fn analyse(
 }
 
 #[utoipa::path(get, path = "/api/v1/dispatch/coverage", tag = "dispatch", params(CoverageQuery),
-    responses((status = 200, description = "Covered population of the settlements within the time limit, per county, uncovered settlements, suggested sites"),
+    responses((status = 200, body = CoverageResult, description = "Covered population of the settlements within the time limit, per county, uncovered settlements, suggested sites"),
               (status = 422, body = crate::http::error::Problem)))]
 async fn coverage(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<CoverageQuery>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<CoverageResult>, ApiError> {
     authorize(&p, Action::Read, "dispatch")?;
     let kind = q.kind.clone().unwrap_or_else(|| "team".into());
     if !STATIONS.contains(&kind.as_str()) {
@@ -358,31 +431,38 @@ async fn coverage(
             e.1 += demand[i].population;
         }
     }
-    let settlements_out: Vec<Value> = settlements
+    let settlements_out: Vec<CoveredSettlement> = settlements
         .iter()
         .enumerate()
-        .map(|(i, it)| {
-            json!({
-                "id": it.id, "name": it.name, "division": it.division, "division_name": it.division_name,
-                "lon": it.lon, "lat": it.lat, "population": demand[i].population,
-                "time_s": report.time_s[i].map(|t| t.round()),
-                "station": report.nearest_station[i].map(|n| stations[n].id),
-            })
+        .map(|(i, it)| CoveredSettlement {
+            id: it.id,
+            name: it.name.clone(),
+            division: it.division.clone(),
+            division_name: it.division_name.clone(),
+            lon: it.lon,
+            lat: it.lat,
+            population: demand[i].population,
+            time_s: report.time_s[i].map(|t| t.round()),
+            station: report.nearest_station[i].map(|n| stations[n].id),
         })
         .collect();
-    let suggested: Vec<Value> = selection
+    let suggested: Vec<SuggestedSite> = selection
         .as_ref()
         .map(|sel| {
             sel.choices
                 .iter()
                 .map(|c| {
                     let it = &settlements[c.candidate];
-                    json!({
-                        "settlement": it.id, "name": it.name, "division_name": it.division_name,
-                        "lon": it.lon, "lat": it.lat, "added_population": c.added_population,
-                        "covered_population": c.covered_population,
-                        "share": share(c.covered_population, sel.total_population),
-                    })
+                    SuggestedSite {
+                        settlement: it.id,
+                        name: it.name.clone(),
+                        division_name: it.division_name.clone(),
+                        lon: it.lon,
+                        lat: it.lat,
+                        added_population: c.added_population,
+                        covered_population: c.covered_population,
+                        share: share(c.covered_population, sel.total_population),
+                    }
                 })
                 .collect()
         })
@@ -391,17 +471,116 @@ async fn coverage(
         Method::Road => "按路网行车时间计算".to_string(),
         Method::Estimate => format!("未加载路网，{}", estimate_note(&est)),
     };
-    Ok(axum::Json(json!({
-        "method": method, "note": note, "estimate": est,
-        "kind": kind, "category": category, "minutes": minutes,
-        "total_population": report.total_population,
-        "covered_population": report.covered_population,
-        "share": share(report.covered_population, report.total_population),
-        "uncovered_count": report.uncovered.len(),
-        "stations": stations.iter().map(|i| json!({ "id": i.id, "name": i.name, "lon": i.lon, "lat": i.lat, "division_name": i.division_name })).collect::<Vec<_>>(),
-        "off_road_stations": off_road.iter().map(|&i| json!({ "id": stations[i].id, "name": stations[i].name })).collect::<Vec<_>>(),
-        "by_county": by_county.iter().map(|(c, (t, cv))| json!({ "code": c, "name": tree.name(c), "total": t, "covered": cv, "share": share(*cv, *t) })).collect::<Vec<_>>(),
-        "settlements": settlements_out,
-        "suggested": suggested,
-    })))
+    Ok(axum::Json(CoverageResult {
+        method,
+        note,
+        estimate: est,
+        kind,
+        category,
+        minutes,
+        total_population: report.total_population,
+        covered_population: report.covered_population,
+        share: share(report.covered_population, report.total_population),
+        uncovered_count: report.uncovered.len(),
+        stations: stations
+            .iter()
+            .map(|i| Station {
+                id: i.id,
+                name: i.name.clone(),
+                lon: i.lon,
+                lat: i.lat,
+                division_name: i.division_name.clone(),
+            })
+            .collect(),
+        off_road_stations: off_road
+            .iter()
+            .map(|&i| RecordRef {
+                id: stations[i].id,
+                name: stations[i].name.clone(),
+            })
+            .collect(),
+        by_county: by_county
+            .iter()
+            .map(|(c, (t, cv))| CountyCoverage {
+                code: c.clone(),
+                name: tree.name(c),
+                total: *t,
+                covered: *cv,
+                share: share(*cv, *t),
+            })
+            .collect(),
+        settlements: settlements_out,
+        suggested,
+    }))
+}
+
+/// `GET /dispatch/coverage`: who the stations reach within the limit.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CoverageResult {
+    pub method: Method,
+    pub note: String,
+    pub estimate: Estimate,
+    pub kind: String,
+    pub category: Option<String>,
+    pub minutes: f64,
+    pub total_population: f64,
+    pub covered_population: f64,
+    /// covered ÷ total (0 when there is no population).
+    pub share: f64,
+    pub uncovered_count: usize,
+    pub stations: Vec<Station>,
+    /// Stations more than the snapping distance from a road (left out).
+    pub off_road_stations: Vec<RecordRef>,
+    pub by_county: Vec<CountyCoverage>,
+    pub settlements: Vec<CoveredSettlement>,
+    pub suggested: Vec<SuggestedSite>,
+}
+
+/// A station of a coverage analysis.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Station {
+    pub id: i64,
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub division_name: String,
+}
+
+/// Population covered in one county.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CountyCoverage {
+    pub code: String,
+    pub name: String,
+    pub total: f64,
+    pub covered: f64,
+    pub share: f64,
+}
+
+/// A settlement with its travel time from the nearest station (null: not
+/// reached within the limit).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CoveredSettlement {
+    pub id: i64,
+    pub name: String,
+    pub division: String,
+    pub division_name: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub population: f64,
+    pub time_s: Option<f64>,
+    /// Id of the nearest station.
+    pub station: Option<i64>,
+}
+
+/// A suggested new site (a settlement) and the coverage with it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SuggestedSite {
+    pub settlement: i64,
+    pub name: String,
+    pub division_name: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub added_population: f64,
+    pub covered_population: f64,
+    pub share: f64,
 }

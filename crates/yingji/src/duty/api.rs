@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::{Date, Duration, OffsetDateTime};
 
@@ -115,20 +115,30 @@ fn slot_of(s: &Shift) -> Slot {
     }
 }
 
-fn shift_view(s: &AppState, x: &Shift) -> Value {
-    let mut v = serde_json::to_value(x).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert("division_name".into(), s.tree().name(&x.division).into());
-        m.insert("state_zh".into(), x.state.label_zh().into());
-        m.insert(
-            "period_zh".into(),
-            Period::parse(&x.period)
-                .map(Period::label_zh)
-                .unwrap_or("")
-                .into(),
-        );
+/// A shift as the API shows it: the stored shift with its labels.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ShiftView {
+    #[serde(flatten)]
+    pub shift: Shift,
+    pub division_name: String,
+    pub state_zh: String,
+    pub period_zh: String,
+}
+
+fn shift_typed(s: &AppState, x: &Shift) -> ShiftView {
+    ShiftView {
+        shift: x.clone(),
+        division_name: s.tree().name(&x.division),
+        state_zh: x.state.label_zh().into(),
+        period_zh: Period::parse(&x.period)
+            .map(Period::label_zh)
+            .unwrap_or("")
+            .into(),
     }
-    v
+}
+
+fn shift_view(s: &AppState, x: &Shift) -> Value {
+    serde_json::to_value(shift_typed(s, x)).unwrap_or(Value::Null)
 }
 
 /// The shift if the user may `action` it; another jurisdiction's shift does
@@ -147,7 +157,7 @@ pub struct DivisionParam {
     pub division: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/duty/users", tag = "duty", params(DivisionParam), responses((status = 200, description = "Platform users who may be put on the division's roster")))]
+#[utoipa::path(get, path = "/api/v1/duty/users", tag = "duty", params(DivisionParam), responses((status = 200, body = [DutyUser], description = "Platform users who may be put on the division's roster")))]
 async fn users(
     State(s): State<AppState>,
     p: Principal,
@@ -167,12 +177,12 @@ pub struct ShiftListParams {
     pub to: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/duty/shifts", tag = "duty", params(ShiftListParams), responses((status = 200, description = "Shifts of the division that touch the days, by start time")))]
+#[utoipa::path(get, path = "/api/v1/duty/shifts", tag = "duty", params(ShiftListParams), responses((status = 200, body = [ShiftView], description = "Shifts of the division that touch the days, by start time")))]
 async fn list_shifts(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<ShiftListParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Vec<ShiftView>>, ApiError> {
     let scope = authorize(&p, Action::Read, MODULE)?;
     let d = division_param(&s, &p, &scope, q.division.as_deref())?;
     let now = OffsetDateTime::now_utc();
@@ -197,20 +207,19 @@ async fn list_shifts(
     let (_, end) = day_bounds(to);
     let items =
         store::shifts_between(&s.db, d.as_str(), &format_time(start), &format_time(end)).await?;
-    Ok(axum::Json(json!(items
-        .iter()
-        .map(|x| shift_view(&s, x))
-        .collect::<Vec<_>>())))
+    Ok(axum::Json(
+        items.iter().map(|x| shift_typed(&s, x)).collect(),
+    ))
 }
 
-#[utoipa::path(get, path = "/api/v1/duty/shifts/{id}", tag = "duty", responses((status = 200, description = "One shift")))]
+#[utoipa::path(get, path = "/api/v1/duty/shifts/{id}", tag = "duty", responses((status = 200, body = ShiftView, description = "One shift")))]
 async fn get_shift(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<ShiftView>, ApiError> {
     let x = load(&s, &p, id, Action::Read).await?;
-    Ok(axum::Json(shift_view(&s, &x)))
+    Ok(axum::Json(shift_typed(&s, &x)))
 }
 
 /// A shift as entered.
@@ -620,12 +629,12 @@ async fn shift_event(
     Ok(axum::Json(shift_view(&s, &x)))
 }
 
-#[utoipa::path(get, path = "/api/v1/duty/now", tag = "duty", params(DivisionParam), responses((status = 200, description = "Who is on duty now: the shifts running now and those not yet handed over")))]
+#[utoipa::path(get, path = "/api/v1/duty/now", tag = "duty", params(DivisionParam), responses((status = 200, body = OnDutyNow, description = "Who is on duty now: the shifts running now and those not yet handed over")))]
 async fn now_on_duty(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<DivisionParam>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<OnDutyNow>, ApiError> {
     let scope = authorize(&p, Action::Read, MODULE)?;
     let d = division_param(&s, &p, &scope, q.division.as_deref())?;
     let now = OffsetDateTime::now_utc();
@@ -642,16 +651,49 @@ async fn now_on_duty(
         !matches!(x.state, ShiftState::HandedOver | ShiftState::Acknowledged) || x.ends_at > t
     });
     shifts.sort_by(|a, b| (&a.starts_at, a.id).cmp(&(&b.starts_at, b.id)));
-    let leaders: Vec<&Person> = shifts.iter().filter_map(|x| x.leader.as_ref()).collect();
-    let officers: Vec<&Person> = shifts.iter().flat_map(|x| &x.officers).collect();
-    Ok(axum::Json(json!({
-        "division": d.as_str(),
-        "division_name": s.tree().name(d.as_str()),
-        "at": t,
-        "leaders": leaders,
-        "officers": officers,
-        "shifts": shifts.iter().map(|x| shift_view(&s, x)).collect::<Vec<_>>(),
-    })))
+    Ok(axum::Json(OnDutyNow {
+        division: d.to_string(),
+        division_name: s.tree().name(d.as_str()),
+        at: t,
+        leaders: shifts.iter().filter_map(|x| x.leader.clone()).collect(),
+        officers: shifts.iter().flat_map(|x| x.officers.clone()).collect(),
+        shifts: shifts.iter().map(|x| shift_typed(&s, x)).collect(),
+    }))
+}
+
+/// Who is on duty now (`GET /duty/now`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OnDutyNow {
+    pub division: String,
+    pub division_name: String,
+    pub at: String,
+    /// 带班领导 of the shifts, in shift order.
+    pub leaders: Vec<Person>,
+    /// 值班员 of the shifts, in shift order.
+    pub officers: Vec<Person>,
+    pub shifts: Vec<ShiftView>,
+}
+
+/// A duty-log entry as the API shows it: its attachments' metadata and the
+/// entries that correct it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LogEntryView {
+    pub id: i64,
+    pub division: String,
+    pub shift_id: Option<i64>,
+    pub at: String,
+    pub kind: LogKind,
+    pub kind_zh: String,
+    pub text: String,
+    pub incident_id: Option<i64>,
+    pub attachments: Vec<crate::attachments::store::Meta>,
+    /// The entry this one corrects.
+    pub corrects: Option<i64>,
+    /// The entries that correct this one.
+    pub corrected_by: Vec<i64>,
+    pub author: String,
+    pub author_name: String,
+    pub created_at: String,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -667,7 +709,7 @@ async fn log_entries(
     s: &AppState,
     p: &Principal,
     q: &LogParams,
-) -> Result<(Code, String, Vec<Value>), ApiError> {
+) -> Result<(Code, String, Vec<LogEntryView>), ApiError> {
     let scope = authorize(p, Action::Read, MODULE)?;
     let d = division_param(s, p, &scope, q.division.as_deref())?;
     let mut f = LogFilter {
@@ -699,33 +741,39 @@ async fn log_entries(
     let corrections = store::corrections_of(&s.db, &ids).await?;
     let mut out = Vec::with_capacity(items.len());
     for e in &items {
-        let metas = crate::attachments::store::metas(&s.db, &e.attachments).await?;
-        let mut v = serde_json::to_value(e).unwrap_or(Value::Null);
-        if let Value::Object(m) = &mut v {
-            m.insert("kind_zh".into(), e.kind.label_zh().into());
-            m.insert("attachments".into(), json!(metas));
-            m.insert(
-                "corrected_by".into(),
-                json!(corrections
-                    .iter()
-                    .filter(|(c, _)| *c == e.id)
-                    .map(|(_, by)| *by)
-                    .collect::<Vec<_>>()),
-            );
-        }
-        out.push(v);
+        let e = e.clone();
+        out.push(LogEntryView {
+            attachments: crate::attachments::store::metas(&s.db, &e.attachments).await?,
+            kind_zh: e.kind.label_zh().into(),
+            corrected_by: corrections
+                .iter()
+                .filter(|(c, _)| *c == e.id)
+                .map(|(_, by)| *by)
+                .collect(),
+            id: e.id,
+            division: e.division,
+            shift_id: e.shift_id,
+            at: e.at,
+            kind: e.kind,
+            text: e.text,
+            incident_id: e.incident_id,
+            corrects: e.corrects,
+            author: e.author,
+            author_name: e.author_name,
+            created_at: e.created_at,
+        });
     }
     Ok((d, label, out))
 }
 
-#[utoipa::path(get, path = "/api/v1/duty/log", tag = "duty", params(LogParams), responses((status = 200, description = "Duty-log entries, oldest first, each with the entries that correct it")))]
+#[utoipa::path(get, path = "/api/v1/duty/log", tag = "duty", params(LogParams), responses((status = 200, body = [LogEntryView], description = "Duty-log entries, oldest first, each with the entries that correct it")))]
 async fn list_log(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<LogParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Vec<LogEntryView>>, ApiError> {
     let (_, _, items) = log_entries(&s, &p, &q).await?;
-    Ok(axum::Json(json!(items)))
+    Ok(axum::Json(items))
 }
 
 #[utoipa::path(get, path = "/api/v1/duty/log/export", tag = "duty", params(LogParams), responses((status = 200, description = "The day's (or shift's) duty log as CSV (UTF-8 with BOM)")))]
@@ -750,12 +798,11 @@ async fn export_log(
         "班次",
     ])
     .map_err(|e| internal(&e))?;
-    let text = |v: &Value| v.as_str().unwrap_or("").to_string();
-    let num = |v: &Value| v.as_i64().map(|n| n.to_string()).unwrap_or_default();
+    let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
     // Text cells are neutralised against formula injection; numbers stay.
-    let safe = |t: String| crate::sheet::csv_text(&t).into_owned();
+    let safe = |t: &str| crate::sheet::csv_text(t).into_owned();
     for e in &items {
-        let at = parse_time(e["at"].as_str().unwrap_or(""))
+        let at = parse_time(&e.at)
             .map(|t| {
                 t.to_offset(CST)
                     .format(time::macros::format_description!(
@@ -764,25 +811,19 @@ async fn export_log(
                     .unwrap_or_default()
             })
             .unwrap_or_default();
-        let atts: Vec<String> = e["attachments"]
-            .as_array()
-            .map(|a| a.iter().map(|m| text(&m["name"])).collect())
-            .unwrap_or_default();
-        let by: Vec<String> = e["corrected_by"]
-            .as_array()
-            .map(|a| a.iter().map(num).collect())
-            .unwrap_or_default();
+        let atts: Vec<&str> = e.attachments.iter().map(|m| m.name.as_str()).collect();
+        let by: Vec<String> = e.corrected_by.iter().map(|n| n.to_string()).collect();
         w.write_record([
-            num(&e["id"]),
+            e.id.to_string(),
             at,
-            safe(text(&e["kind_zh"])),
-            safe(text(&e["text"])),
-            num(&e["incident_id"]),
-            safe(atts.join("; ")),
-            num(&e["corrects"]),
+            safe(&e.kind_zh),
+            safe(&e.text),
+            num(e.incident_id),
+            safe(&atts.join("; ")),
+            num(e.corrects),
             by.join("; "),
-            safe(text(&e["author_name"])),
-            num(&e["shift_id"]),
+            safe(&e.author_name),
+            num(e.shift_id),
         ])
         .map_err(|e| internal(&e))?;
     }

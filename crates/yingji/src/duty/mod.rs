@@ -221,7 +221,7 @@ pub fn next_shift(from: &Slot, others: &[Slot]) -> Option<i64> {
 }
 
 /// Where a shift is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ShiftState {
     /// 待值班
@@ -386,7 +386,7 @@ impl ShiftState {
 }
 
 /// Kinds of duty-log entries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LogKind {
     /// 来电

@@ -15,7 +15,7 @@ fn corrupt(table: &'static str, detail: impl ToString) -> DbError {
 }
 
 /// A shift as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Shift {
     pub id: i64,
     pub division: String,
@@ -350,7 +350,7 @@ pub async fn corrections_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, i64)>, DbE
 }
 
 /// A user as the roster needs them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DutyUser {
     pub id: i64,
     pub username: String,

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -106,7 +106,62 @@ async fn load(
     Ok((i, scope))
 }
 
-fn clock_of(i: &Incident, now: OffsetDateTime) -> Value {
+/// The 10-hour rescue clock of an incident as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RescueClockView {
+    pub deadline: String,
+    pub remaining_s: i64,
+    pub status: super::ClockStatus,
+    pub status_zh: String,
+    /// Not yet ended (the clock is shown).
+    pub active: bool,
+}
+
+/// An incident as lists show it: the stored incident, its labels and clock.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IncidentSummary {
+    #[serde(flatten)]
+    pub incident: Incident,
+    pub division_name: String,
+    pub state_zh: String,
+    /// The level of the response under way, if any.
+    pub response_level: Option<Level>,
+    pub clock: RescueClockView,
+    /// The type's name (absent only if the catalogue cannot be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<String>,
+}
+
+/// An instruction with its label and whether it is past due.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InstructionView {
+    #[serde(flatten)]
+    pub instruction: Instruction,
+    /// Past due while the assignee still owes it.
+    pub overdue: bool,
+    pub state_zh: String,
+}
+
+/// `GET /incidents/{id}`: the incident with everything the command desk
+/// shows.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IncidentDetail {
+    #[serde(flatten)]
+    pub summary: IncidentSummary,
+    pub proposed_grade: super::Grade,
+    /// Matching plans, most specific first.
+    pub plans: Vec<crate::plans::PlanMatch>,
+    pub instructions: Vec<InstructionView>,
+    pub dispatch_orders: Vec<Order>,
+    /// The incident's journal entries, oldest first.
+    pub timeline: Vec<journal::Entry>,
+    pub attachments: Vec<crate::attachments::store::Meta>,
+    /// What the reader may do now (`incidents::allowed_events`): life-cycle
+    /// event kinds, `helped`, `issue_instruction`, `dispatch`.
+    pub allowed_events: Vec<&'static str>,
+}
+
+fn clock_of(i: &Incident, now: OffsetDateTime) -> RescueClockView {
     // An ended incident's clock stops when the response ended.
     let now = match (i.state.is_active(), i.ended_at.map(|t| t.0)) {
         (false, Some(end)) if end < now => end,
@@ -115,27 +170,34 @@ fn clock_of(i: &Incident, now: OffsetDateTime) -> Value {
     let onset = i.onset_at.0;
     let helped = i.helped_at.map(|t| t.0);
     let c = rescue_clock(onset, helped, now, RESCUE_LIMIT);
-    json!({ "deadline": format_time(c.deadline), "remaining_s": c.remaining_s, "status": c.status, "status_zh": c.status.label_zh(), "active": i.state.is_active() })
-}
-
-fn summary(i: &Incident, now: OffsetDateTime, s: &AppState) -> Value {
-    let mut v = serde_json::to_value(i).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert("division_name".into(), s.tree().name(&i.division).into());
-        m.insert("state_zh".into(), i.state.label_zh().into());
-        m.insert("response_level".into(), json!(i.state.level()));
-        m.insert("clock".into(), clock_of(i, now));
-        if let Ok(c) = catalog() {
-            m.insert("type_name".into(), c.type_name(&i.incident_type).into());
-        }
+    RescueClockView {
+        deadline: format_time(c.deadline),
+        remaining_s: c.remaining_s,
+        status: c.status,
+        status_zh: c.status.label_zh().into(),
+        active: i.state.is_active(),
     }
-    v
 }
 
-#[utoipa::path(get, path = "/api/v1/incident-types", tag = "incidents", responses((status = 200, description = "The national classification tree (4 categories and sub-types)")))]
-async fn types(p: Principal) -> Result<axum::Json<Value>, ApiError> {
+fn summary(i: &Incident, now: OffsetDateTime, s: &AppState) -> IncidentSummary {
+    IncidentSummary {
+        incident: i.clone(),
+        division_name: s.tree().name(&i.division),
+        state_zh: i.state.label_zh().into(),
+        response_level: i.state.level(),
+        clock: clock_of(i, now),
+        type_name: catalog()
+            .ok()
+            .map(|c| c.type_name(&i.incident_type).to_string()),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/incident-types", tag = "incidents", responses((status = 200, body = [crate::plans::IncidentType], description = "The national classification tree (4 categories and sub-types)")))]
+async fn types(
+    p: Principal,
+) -> Result<axum::Json<&'static [crate::plans::IncidentType]>, ApiError> {
     authorize(&p, Action::Read, "incidents")?;
-    Ok(axum::Json(json!(catalog()?.types)))
+    Ok(axum::Json(&catalog()?.types))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -144,19 +206,18 @@ pub struct ListParams {
     pub active: Option<bool>,
 }
 
-#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(ListParams), responses((status = 200, description = "Incidents in the jurisdiction, newest first, each with its rescue clock")))]
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(ListParams), responses((status = 200, body = [IncidentSummary], description = "Incidents in the jurisdiction, newest first, each with its rescue clock")))]
 async fn list(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<ListParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Vec<IncidentSummary>>, ApiError> {
     let scope = authorize(&p, Action::Read, "incidents")?;
     let now = OffsetDateTime::now_utc();
     let items = store::list_incidents(&s.db, &scope.prefix, q.active.unwrap_or(false)).await?;
-    Ok(axum::Json(json!(items
-        .iter()
-        .map(|i| summary(i, now, &s))
-        .collect::<Vec<_>>())))
+    Ok(axum::Json(
+        items.iter().map(|i| summary(i, now, &s)).collect(),
+    ))
 }
 
 /// The intake form (接报): under a minute to fill.
@@ -312,30 +373,35 @@ async fn create(
         .into_response())
 }
 
-/// The incident as its page shows it, with what `p` may do to it now.
 async fn detail_json(
     s: &AppState,
     i: &Incident,
     now: OffsetDateTime,
     p: &Principal,
 ) -> Result<Value, ApiError> {
+    Ok(serde_json::to_value(detail_of(s, i, now, p).await?).unwrap_or(Value::Null))
+}
+
+/// The incident as its page shows it, with what `p` may do to it now.
+async fn detail_of(
+    s: &AppState,
+    i: &Incident,
+    now: OffsetDateTime,
+    p: &Principal,
+) -> Result<IncidentDetail, ApiError> {
     let c = &stored_catalog(s).await?;
     let on = today(now);
     let proposed = grade(c, &i.incident_type, &i.division, &i.facts, on).map_err(plan_err)?;
     let matches = match_plans(c, &i.incident_type, &i.division, &i.facts, on).map_err(plan_err)?;
-    let instructions: Vec<Value> = store::instructions(&s.db, i.id)
+    let instructions: Vec<InstructionView> = store::instructions(&s.db, i.id)
         .await?
         .into_iter()
-        .map(|x| {
-            let overdue = parse_time(&x.due_at)
+        .map(|x| InstructionView {
+            overdue: parse_time(&x.due_at)
                 .map(|d| instruction_overdue(d, x.state, now))
-                .unwrap_or(false);
-            let mut v = serde_json::to_value(&x).unwrap_or(Value::Null);
-            if let Value::Object(m) = &mut v {
-                m.insert("overdue".into(), overdue.into());
-                m.insert("state_zh".into(), x.state.label_zh().into());
-            }
-            v
+                .unwrap_or(false),
+            state_zh: x.state.label_zh().into(),
+            instruction: x,
         })
         .collect();
     let orders = store::orders(&s.db, i.id).await?;
@@ -353,41 +419,39 @@ async fn detail_json(
         },
     )
     .await?;
-    let mut v = summary(i, now, s);
-    if let Value::Object(m) = &mut v {
-        m.insert("proposed_grade".into(), json!(proposed));
-        m.insert("plans".into(), json!(matches));
-        m.insert("instructions".into(), json!(instructions));
-        m.insert("dispatch_orders".into(), json!(orders));
-        m.insert("timeline".into(), json!(timeline));
-        let may_write =
-            authorize(p, Action::Write, "incidents").is_ok_and(|w| w.covers(&i.division, ""));
-        let allowed =
-            super::allowed_events(i.state, i.helped_at.is_some(), may_write, is_commander(p));
-        m.insert("allowed_events".into(), json!(allowed));
-        m.insert(
-            "attachments".into(),
-            json!(crate::attachments::store::metas(&s.db, &i.attachments).await?),
-        );
-    }
-    Ok(v)
+    Ok(IncidentDetail {
+        summary: summary(i, now, s),
+        proposed_grade: proposed,
+        plans: matches,
+        instructions,
+        dispatch_orders: orders,
+        timeline,
+        attachments: crate::attachments::store::metas(&s.db, &i.attachments).await?,
+        allowed_events: super::allowed_events(
+            i.state,
+            i.helped_at.is_some(),
+            authorize(p, Action::Write, "incidents").is_ok_and(|w| w.covers(&i.division, "")),
+            is_commander(p),
+        ),
+    })
 }
 
-#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents", responses((status = 200, description = "The incident, its clock, proposed grade, matching plans, instructions, dispatch orders and timeline")))]
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents", responses((status = 200, body = IncidentDetail, description = "The incident, its clock, proposed grade, matching plans, instructions, dispatch orders and timeline")))]
 async fn detail(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<IncidentDetail>, ApiError> {
     let (i, _) = load(&s, &p, id, Action::Read).await?;
     Ok(axum::Json(
-        detail_json(&s, &i, OffsetDateTime::now_utc(), &p).await?,
+        detail_of(&s, &i, OffsetDateTime::now_utc(), &p).await?,
     ))
 }
 
 /// A step of the life cycle. `kind`: verify | mark_false | grade |
 /// start_response | change_level | end_response | review.
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = IncidentEventBody)]
 pub struct EventBody {
     pub version: i64,
     pub kind: String,

@@ -75,7 +75,7 @@ fn required(value: &str, name: &'static str, message: &str) -> Result<(), RuleEr
 // ── incident life cycle ────────────────────────────────────────────────
 
 /// Where an incident is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum IncidentState {
     /// 已接报
@@ -367,7 +367,7 @@ pub fn allowed_events(
 // ── grading ────────────────────────────────────────────────────────────
 
 /// What a grade rests on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum GradeBasis {
     /// 《生产安全事故报告和调查处理条例》 (国务院令第493号) 第三条.
@@ -379,7 +379,8 @@ pub enum GradeBasis {
 }
 
 /// An incident's grade, with its reasons.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ProposedGrade)]
 pub struct Grade {
     /// None: below every grade of the plan (or no plan).
     pub level: Option<Level>,
@@ -452,7 +453,7 @@ pub const RESCUE_LIMIT: Duration = Duration::hours(10);
 /// The clock warns in the last hour.
 pub const WARNING_WINDOW: Duration = Duration::hours(1);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockStatus {
     /// Not yet helped, more than an hour left.
@@ -519,7 +520,7 @@ pub fn rescue_clock(
 // ── instructions ───────────────────────────────────────────────────────
 
 /// An instruction (指令) to a department, team or person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InstructionState {
     /// 已下达
@@ -764,7 +765,7 @@ pub fn instructions_from_plan(
 // ── dispatch orders ────────────────────────────────────────────────────
 
 /// A dispatch order for a team, equipment or supplies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DispatchState {
     /// 已申请

@@ -8,7 +8,7 @@ use crate::db::UtcText;
 use crate::plans::{Facts, Level};
 
 /// An incident as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Incident {
     pub id: i64,
     pub title: String,

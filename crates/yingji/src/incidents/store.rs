@@ -158,7 +158,7 @@ pub async fn list_incidents(
 }
 
 /// An instruction (指令) as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Instruction {
     pub id: i64,
     pub incident_id: i64,
@@ -172,6 +172,7 @@ pub struct Instruction {
     pub issued_at: String,
     pub received_at: Option<String>,
     /// Every feedback given: `{text, photos, location, by, at}`.
+    #[schema(value_type = Vec<Object>)]
     pub feedback: Vec<Value>,
     pub closed_at: Option<String>,
     pub version: i64,
@@ -259,7 +260,7 @@ pub async fn instructions(db: &Db, incident_id: i64) -> Result<Vec<Instruction>,
 }
 
 /// A dispatch order (调派) as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Order {
     pub id: i64,
     pub incident_id: i64,
@@ -272,6 +273,7 @@ pub struct Order {
     pub requested_at: String,
     pub approved_by: String,
     /// Every step after the request: `{state, by, at, reason}`.
+    #[schema(value_type = Vec<Object>)]
     pub steps: Vec<Value>,
     pub version: i64,
 }

@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::{Date, OffsetDateTime};
 
@@ -173,38 +173,107 @@ fn dept_name(c: &Catalog, code: &str) -> String {
         .map_or_else(|| code.to_string(), |d| d.short.clone())
 }
 
-/// A plan version as the API shows it: the plan, its state among the
-/// versions, the review and drill clocks.
-fn plan_json(p: &Plan, c: &Catalog, on: Date) -> Value {
-    let state = version_state(p, &c.plans);
-    let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert("status".into(), state.as_str().into());
-        m.insert("status_zh".into(), state.label_zh().into());
-        m.insert("owner_name".into(), dept_name(c, &p.owner).into());
-        m.insert("review".into(), json!(review_due(p, on)));
-        m.insert("drill".into(), json!(drill_status(p, &c.drills, on)));
-    }
-    v
+/// A plan version as the API shows it: the plan (its `status` is its state
+/// among the versions), the owner's name, the review and drill clocks.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PlanView {
+    pub code: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub plan_type: PlanType,
+    pub owner: String,
+    pub owner_name: String,
+    pub command: Option<String>,
+    pub parent: Option<String>,
+    pub incident_types: Vec<String>,
+    pub divisions: Vec<String>,
+    pub version: String,
+    #[serde(with = "super::iso_date")]
+    #[schema(value_type = String)]
+    pub published_on: Date,
+    #[serde(with = "super::iso_date")]
+    #[schema(value_type = String)]
+    pub last_evaluated_on: Date,
+    pub review_years: u8,
+    pub drill_cycle_months: u16,
+    pub grading_basis: String,
+    pub source: String,
+    pub levels: Vec<PlanLevel>,
+    pub revision: u32,
+    pub status: super::VersionState,
+    pub status_zh: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub revision_triggers: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision_reason: Option<String>,
+    pub review: super::ReviewStatus,
+    pub drill: super::DrillStatus,
 }
 
-fn version_json(v: &PlanVersion, c: &Catalog, on: Date) -> Value {
+/// One stored version (`GET /plans/{code}/versions/{n}`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PlanVersionView {
+    #[serde(flatten)]
+    pub plan: PlanView,
+    /// Row version for edits and publication.
+    pub lock_version: i64,
+    pub created_by: String,
+    pub created_at: String,
+    pub published_by: String,
+    pub published_at: Option<String>,
+    pub updated_at: String,
+}
+
+fn plan_view(p: &Plan, c: &Catalog, on: Date) -> PlanView {
+    let state = version_state(p, &c.plans);
+    PlanView {
+        code: p.code.clone(),
+        title: p.title.clone(),
+        plan_type: p.plan_type,
+        owner: p.owner.clone(),
+        owner_name: dept_name(c, &p.owner),
+        command: p.command.clone(),
+        parent: p.parent.clone(),
+        incident_types: p.incident_types.clone(),
+        divisions: p.divisions.clone(),
+        version: p.version.clone(),
+        published_on: p.published_on,
+        last_evaluated_on: p.last_evaluated_on,
+        review_years: p.review_years,
+        drill_cycle_months: p.drill_cycle_months,
+        grading_basis: p.grading_basis.clone(),
+        source: p.source.clone(),
+        levels: p.levels.clone(),
+        revision: p.revision,
+        status: state,
+        status_zh: state.label_zh().into(),
+        revision_triggers: p.revision_triggers.clone(),
+        revision_reason: p.revision_reason.clone(),
+        review: review_due(p, on),
+        drill: drill_status(p, &c.drills, on),
+    }
+}
+
+fn version_view(v: &PlanVersion, c: &Catalog, on: Date) -> PlanVersionView {
     // The catalogue's copy carries the evaluations recorded since.
     let p = c
         .plans
         .iter()
         .find(|x| x.code == v.plan.code && x.revision == v.plan.revision)
         .unwrap_or(&v.plan);
-    let mut out = plan_json(p, c, on);
-    if let Value::Object(m) = &mut out {
-        m.insert("lock_version".into(), v.version.into());
-        m.insert("created_by".into(), v.created_by.clone().into());
-        m.insert("created_at".into(), v.created_at.clone().into());
-        m.insert("published_by".into(), v.published_by.clone().into());
-        m.insert("published_at".into(), json!(v.published_at));
-        m.insert("updated_at".into(), v.updated_at.clone().into());
+    PlanVersionView {
+        plan: plan_view(p, c, on),
+        lock_version: v.version,
+        created_by: v.created_by.clone(),
+        created_at: v.created_at.clone(),
+        published_by: v.published_by.clone(),
+        published_at: v.published_at.clone(),
+        updated_at: v.updated_at.clone(),
     }
-    out
+}
+
+fn version_json(v: &PlanVersion, c: &Catalog, on: Date) -> Value {
+    serde_json::to_value(version_view(v, c, on)).unwrap_or(Value::Null)
 }
 
 /// All versions of `code` the user may see (404 otherwise).
@@ -230,8 +299,11 @@ async fn load_plan(
 
 // ── plans ──────────────────────────────────────────────────────────────
 
-#[utoipa::path(get, path = "/api/v1/plans", tag = "plans", responses((status = 200, description = "The plans of the area: the version in force (or the draft of a new plan) with status, review and drill status")))]
-async fn list(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/plans", tag = "plans", responses((status = 200, body = [PlanSummary], description = "The plans of the area: the version in force (or the draft of a new plan) with status, review and drill status")))]
+async fn list(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<Vec<PlanSummary>>, ApiError> {
     let scope = authorize(&p, Action::Read, MODULE)?;
     let c = catalog(&s).await?;
     let on = today(OffsetDateTime::now_utc());
@@ -254,84 +326,169 @@ async fn list(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Valu
             continue;
         }
         let state = version_state(pl, &c.plans);
-        out.push(json!({
-            "code": pl.code, "title": pl.title, "type": pl.plan_type, "owner": pl.owner,
-            "owner_name": dept_name(&c, &pl.owner),
-            "version": pl.version, "revision": pl.revision,
-            "status": state.as_str(), "status_zh": state.label_zh(),
-            "draft_revision": draft.map(|d| d.revision),
-            "incident_types": pl.incident_types, "divisions": pl.divisions,
-            "levels": pl.levels,
-            "review": review_due(pl, on),
-            "drill": drill_status(pl, &c.drills, on),
-        }));
+        out.push(PlanSummary {
+            code: pl.code.clone(),
+            title: pl.title.clone(),
+            plan_type: pl.plan_type,
+            owner: pl.owner.clone(),
+            owner_name: dept_name(&c, &pl.owner),
+            version: pl.version.clone(),
+            revision: pl.revision,
+            status: state,
+            status_zh: state.label_zh().into(),
+            draft_revision: draft.map(|d| d.revision),
+            incident_types: pl.incident_types.clone(),
+            divisions: pl.divisions.clone(),
+            levels: pl.levels.clone(),
+            review: review_due(pl, on),
+            drill: drill_status(pl, &c.drills, on),
+        });
     }
-    Ok(axum::Json(json!(out)))
+    Ok(axum::Json(out))
 }
 
-#[utoipa::path(get, path = "/api/v1/plans/{code}", tag = "plans", responses((status = 200, description = "The plan: version in force, open draft, every version, evaluations, drills and improvement items")))]
+/// A plan in the list: the version in force (or the draft of a new plan).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PlanSummary {
+    pub code: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub plan_type: PlanType,
+    pub owner: String,
+    pub owner_name: String,
+    pub version: String,
+    pub revision: u32,
+    pub status: super::VersionState,
+    pub status_zh: String,
+    /// The revision of an open draft, if any.
+    pub draft_revision: Option<u32>,
+    pub incident_types: Vec<String>,
+    pub divisions: Vec<String>,
+    pub levels: Vec<PlanLevel>,
+    pub review: super::ReviewStatus,
+    pub drill: super::DrillStatus,
+}
+
+/// A stored version as the plan's version list shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PlanVersionRow {
+    pub revision: u32,
+    pub version: String,
+    pub status: super::VersionState,
+    pub status_zh: String,
+    /// Only once published.
+    pub published_on: Option<String>,
+    pub published_by: String,
+    pub published_at: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub revision_triggers: Vec<String>,
+    pub revision_reason: Option<String>,
+}
+
+/// A drill in a plan's drill history (held ones by the day held).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DrillHistoryRow {
+    pub title: String,
+    pub kind: super::DrillKind,
+    pub planned_on: String,
+    pub held_on: Option<String>,
+}
+
+/// `GET /plans/{code}`: the plan with its versions, evaluations, drills and
+/// improvement items.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PlanDetail {
+    pub code: String,
+    /// The version in force.
+    pub current: Option<PlanVersionView>,
+    /// The open draft.
+    pub draft: Option<PlanVersionView>,
+    /// Every version, newest first.
+    pub versions: Vec<PlanVersionRow>,
+    pub evaluations: Vec<Evaluation>,
+    pub drills: Vec<DrillView>,
+    pub drill_history: Vec<DrillHistoryRow>,
+    pub improvements: Vec<ImprovementView>,
+    pub can_write: bool,
+    pub can_publish: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{code}", tag = "plans", responses((status = 200, body = PlanDetail, description = "The plan: version in force, open draft, every version, evaluations, drills and improvement items")))]
 async fn detail(
     State(s): State<AppState>,
     p: Principal,
     Path(code): Path<String>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<PlanDetail>, ApiError> {
     let (vs, scope) = load_plan(&s, &p, &code, Action::Read).await?;
     let c = catalog(&s).await?;
     let on = today(OffsetDateTime::now_utc());
     let find = |st: VersionState| {
         vs.iter()
             .find(|v| version_state(&v.plan, &c.plans) == st)
-            .map(|v| version_json(v, &c, on))
+            .map(|v| version_view(v, &c, on))
     };
-    let versions: Vec<Value> = vs
+    let versions: Vec<PlanVersionRow> = vs
         .iter()
         .rev()
         .map(|v| {
             let st = version_state(&v.plan, &c.plans);
-            json!({
-                "revision": v.plan.revision, "version": v.plan.version,
-                "status": st.as_str(), "status_zh": st.label_zh(),
-                "published_on": v.plan.is_published().then(|| format_date(v.plan.published_on)),
-                "published_by": v.published_by, "published_at": v.published_at,
-                "created_by": v.created_by, "created_at": v.created_at,
-                "revision_triggers": v.plan.revision_triggers,
-                "revision_reason": v.plan.revision_reason,
-            })
+            PlanVersionRow {
+                revision: v.plan.revision,
+                version: v.plan.version.clone(),
+                status: st,
+                status_zh: st.label_zh().into(),
+                published_on: v
+                    .plan
+                    .is_published()
+                    .then(|| format_date(v.plan.published_on)),
+                published_by: v.published_by.clone(),
+                published_at: v.published_at.clone(),
+                created_by: v.created_by.clone(),
+                created_at: v.created_at.clone(),
+                revision_triggers: v.plan.revision_triggers.clone(),
+                revision_reason: v.plan.revision_reason.clone(),
+            }
         })
         .collect();
     let evaluations = store::evaluations(&s.db, Some(&code)).await?;
-    let ds: Vec<Value> = store::drills(&s.db, Some(&code))
+    let ds: Vec<DrillView> = store::drills(&s.db, Some(&code))
         .await?
         .iter()
         .filter(|d| visible(&scope, &d.divisions))
-        .map(|d| drill_json(d, &c, on))
+        .map(|d| drill_view(d, &c, on))
         .collect();
-    let items: Vec<Value> = store::improvements(&s.db, "", None, None)
+    let items: Vec<ImprovementView> = store::improvements(&s.db, "", None, None)
         .await?
         .iter()
         .filter(|i| i.plan_code == code && visible(&scope, std::slice::from_ref(&i.division)))
-        .map(|i| improvement_json(i, &c, on))
+        .map(|i| improvement_view(i, &c, on))
         .collect();
-    let history: Vec<Value> = drill_history(&c.drills, &code)
+    let history: Vec<DrillHistoryRow> = drill_history(&c.drills, &code)
         .iter()
-        .map(|d| json!({ "title": d.title, "kind": d.kind, "planned_on": format_date(d.planned_on), "held_on": d.held_on.map(format_date) }))
+        .map(|d| DrillHistoryRow {
+            title: d.title.clone(),
+            kind: d.kind,
+            planned_on: format_date(d.planned_on),
+            held_on: d.held_on.map(format_date),
+        })
         .collect();
     let last = vs
         .last()
         .map(|v| v.plan.divisions.clone())
         .unwrap_or_default();
-    Ok(axum::Json(json!({
-        "code": code,
-        "current": find(VersionState::InForce),
-        "draft": find(VersionState::Draft),
-        "versions": versions,
-        "evaluations": evaluations,
-        "drills": ds,
-        "drill_history": history,
-        "improvements": items,
-        "can_write": authorize(&p, Action::Write, MODULE).is_ok_and(|sc| writable(&sc, &last)),
-        "can_publish": is_commander(&p),
-    })))
+    Ok(axum::Json(PlanDetail {
+        current: find(VersionState::InForce),
+        draft: find(VersionState::Draft),
+        code,
+        versions,
+        evaluations,
+        drills: ds,
+        drill_history: history,
+        improvements: items,
+        can_write: authorize(&p, Action::Write, MODULE).is_ok_and(|sc| writable(&sc, &last)),
+        can_publish: is_commander(&p),
+    }))
 }
 
 async fn one_version(
@@ -350,15 +507,15 @@ async fn one_version(
     Ok((v, vs, scope))
 }
 
-#[utoipa::path(get, path = "/api/v1/plans/{code}/versions/{n}", tag = "plans", responses((status = 200, description = "One version (draft, in force or superseded); `lock_version` is the row version for edits")))]
+#[utoipa::path(get, path = "/api/v1/plans/{code}/versions/{n}", tag = "plans", responses((status = 200, body = PlanVersionView, description = "One version (draft, in force or superseded); `lock_version` is the row version for edits")))]
 async fn version(
     State(s): State<AppState>,
     p: Principal,
     Path((code, n)): Path<(String, u32)>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<PlanVersionView>, ApiError> {
     let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
     let c = catalog(&s).await?;
-    Ok(axum::Json(version_json(
+    Ok(axum::Json(version_view(
         &v,
         &c,
         today(OffsetDateTime::now_utc()),
@@ -664,6 +821,7 @@ async fn edit(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = PlanVersionBody)]
 #[serde(deny_unknown_fields)]
 pub struct VersionBody {
     /// The `lock_version` read.
@@ -799,25 +957,37 @@ async fn evaluate(
 
 // ── drills ─────────────────────────────────────────────────────────────
 
-fn drill_json(d: &StoredDrill, c: &Catalog, on: Date) -> Value {
-    let late = d.state == DrillState::Planned && parse_date(&d.planned_on).is_some_and(|x| x < on);
-    let mut v = serde_json::to_value(d).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert("state_zh".into(), d.state.label_zh().into());
-        m.insert("kind_zh".into(), d.kind.label_zh().into());
-        m.insert("late".into(), late.into());
-        m.insert(
-            "plan_title".into(),
-            c.plans
-                .iter()
-                .rev()
-                .find(|x| x.code == d.plan)
-                .map(|x| x.title.clone())
-                .unwrap_or_default()
-                .into(),
-        );
+/// A drill as the API shows it: the stored drill, its labels, whether a
+/// planned drill is past its date, and its plan's title.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DrillView {
+    #[serde(flatten)]
+    pub drill: StoredDrill,
+    pub state_zh: String,
+    pub kind_zh: String,
+    /// Still planned after its date.
+    pub late: bool,
+    pub plan_title: String,
+}
+
+fn drill_view(d: &StoredDrill, c: &Catalog, on: Date) -> DrillView {
+    DrillView {
+        drill: d.clone(),
+        state_zh: d.state.label_zh().into(),
+        kind_zh: d.kind.label_zh().into(),
+        late: d.state == DrillState::Planned && parse_date(&d.planned_on).is_some_and(|x| x < on),
+        plan_title: c
+            .plans
+            .iter()
+            .rev()
+            .find(|x| x.code == d.plan)
+            .map(|x| x.title.clone())
+            .unwrap_or_default(),
     }
-    v
+}
+
+fn drill_json(d: &StoredDrill, c: &Catalog, on: Date) -> Value {
+    serde_json::to_value(drill_view(d, c, on)).unwrap_or(Value::Null)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -826,22 +996,23 @@ pub struct DrillParams {
     pub plan: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/drills", tag = "plans", params(DrillParams), responses((status = 200, description = "Drills of the area (planned ones past their date are `late`)")))]
+#[utoipa::path(get, path = "/api/v1/drills", tag = "plans", params(DrillParams), responses((status = 200, body = [DrillView], description = "Drills of the area (planned ones past their date are `late`)")))]
 async fn drills(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<DrillParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Vec<DrillView>>, ApiError> {
     let scope = authorize(&p, Action::Read, MODULE)?;
     let c = catalog(&s).await?;
     let on = today(OffsetDateTime::now_utc());
-    let out: Vec<Value> = store::drills(&s.db, q.plan.as_deref())
-        .await?
-        .iter()
-        .filter(|d| visible(&scope, &d.divisions))
-        .map(|d| drill_json(d, &c, on))
-        .collect();
-    Ok(axum::Json(json!(out)))
+    Ok(axum::Json(
+        store::drills(&s.db, q.plan.as_deref())
+            .await?
+            .iter()
+            .filter(|d| visible(&scope, &d.divisions))
+            .map(|d| drill_view(d, &c, on))
+            .collect(),
+    ))
 }
 
 /// A planned drill (also the body of an edit, with `version`).
@@ -1311,21 +1482,33 @@ async fn drill_event(
 
 // ── improvement items ──────────────────────────────────────────────────
 
-fn improvement_json(i: &Improvement, c: &Catalog, on: Date) -> Value {
+/// An improvement item as the API shows it: the stored item, its label,
+/// whether it is overdue, and its owner's name.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ImprovementView {
+    #[serde(flatten)]
+    pub item: Improvement,
+    pub state_zh: String,
+    pub overdue: bool,
+    pub overdue_days: i64,
+    pub owner_name: String,
+}
+
+fn improvement_view(i: &Improvement, c: &Catalog, on: Date) -> ImprovementView {
     let (overdue, days) = parse_date(&i.due_on)
         .map(|d| improvement_overdue(d, i.state, on))
         .unwrap_or((false, 0));
-    let mut v = serde_json::to_value(i).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert("state_zh".into(), i.state.label_zh().into());
-        m.insert("overdue".into(), overdue.into());
-        m.insert("overdue_days".into(), days.into());
-        m.insert(
-            "owner_name".into(),
-            dept_name(c, &i.owner_department).into(),
-        );
+    ImprovementView {
+        item: i.clone(),
+        state_zh: i.state.label_zh().into(),
+        overdue,
+        overdue_days: days,
+        owner_name: dept_name(c, &i.owner_department),
     }
-    v
+}
+
+fn improvement_json(i: &Improvement, c: &Catalog, on: Date) -> Value {
+    serde_json::to_value(improvement_view(i, c, on)).unwrap_or(Value::Null)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -1338,12 +1521,12 @@ pub struct ItemParams {
     pub plan: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/improvements", tag = "plans", params(ItemParams), responses((status = 200, description = "Improvement items of the area, by due date, with the overdue flag")))]
+#[utoipa::path(get, path = "/api/v1/improvements", tag = "plans", params(ItemParams), responses((status = 200, body = [ImprovementView], description = "Improvement items of the area, by due date, with the overdue flag")))]
 async fn improvements(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<ItemParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Vec<ImprovementView>>, ApiError> {
     let scope = authorize(&p, Action::Read, MODULE)?;
     if let Some(src) = q.source.as_deref() {
         if !["drill", "incident"].contains(&src) {
@@ -1352,14 +1535,15 @@ async fn improvements(
     }
     let c = catalog(&s).await?;
     let on = today(OffsetDateTime::now_utc());
-    let out: Vec<Value> = store::improvements(&s.db, "", q.source.as_deref(), q.source_id)
-        .await?
-        .iter()
-        .filter(|i| visible(&scope, std::slice::from_ref(&i.division)))
-        .filter(|i| q.plan.as_deref().is_none_or(|x| i.plan_code == x))
-        .map(|i| improvement_json(i, &c, on))
-        .collect();
-    Ok(axum::Json(json!(out)))
+    Ok(axum::Json(
+        store::improvements(&s.db, "", q.source.as_deref(), q.source_id)
+            .await?
+            .iter()
+            .filter(|i| visible(&scope, std::slice::from_ref(&i.division)))
+            .filter(|i| q.plan.as_deref().is_none_or(|x| i.plan_code == x))
+            .map(|i| improvement_view(i, &c, on))
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -1437,20 +1621,20 @@ fn fixed() -> Result<&'static Catalog, ApiError> {
     super::embedded().map_err(|e| ApiError::Internal(format!("plan catalogue: {e}")))
 }
 
-#[utoipa::path(get, path = "/api/v1/commands", tag = "plans", responses((status = 200, description = "The “1+19” command structure with names (zh/en)")))]
-async fn commands(p: Principal) -> Result<axum::Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/commands", tag = "plans", responses((status = 200, body = [super::Command], description = "The “1+19” command structure with names (zh/en)")))]
+async fn commands(p: Principal) -> Result<axum::Json<&'static [super::Command]>, ApiError> {
     authorize(&p, Action::Read, MODULE)?;
-    Ok(axum::Json(json!(fixed()?.commands)))
+    Ok(axum::Json(&fixed()?.commands))
 }
 
-#[utoipa::path(get, path = "/api/v1/departments", tag = "plans", responses((status = 200, description = "Departments that own plans or receive tasks, with names (zh/en)")))]
-async fn departments(p: Principal) -> Result<axum::Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/departments", tag = "plans", responses((status = 200, body = [super::Department], description = "Departments that own plans or receive tasks, with names (zh/en)")))]
+async fn departments(p: Principal) -> Result<axum::Json<&'static [super::Department]>, ApiError> {
     authorize(&p, Action::Read, MODULE)?;
-    Ok(axum::Json(json!(fixed()?.departments)))
+    Ok(axum::Json(&fixed()?.departments))
 }
 
-#[utoipa::path(get, path = "/api/v1/revision-triggers", tag = "plans", responses((status = 200, description = "The 8 situations in which a plan must be revised")))]
-async fn triggers(p: Principal) -> Result<axum::Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/revision-triggers", tag = "plans", responses((status = 200, body = [super::RevisionTrigger], description = "The 8 situations in which a plan must be revised")))]
+async fn triggers(p: Principal) -> Result<axum::Json<&'static [super::RevisionTrigger]>, ApiError> {
     authorize(&p, Action::Read, MODULE)?;
-    Ok(axum::Json(json!(fixed()?.triggers)))
+    Ok(axum::Json(&fixed()?.triggers))
 }

@@ -87,7 +87,7 @@ pub(super) fn input(field: &'static str, message: impl Into<String>) -> PlanErro
 // ── the catalogue's records ────────────────────────────────────────────
 
 /// How a type is graded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Grading {
     /// By 《生产安全事故报告和调查处理条例》 (493号令), see `reports::grading`.
@@ -97,17 +97,18 @@ pub enum Grading {
 }
 
 /// A node of the incident-type tree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IncidentType {
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
     pub grading: Grading,
     #[serde(default)]
+    #[schema(no_recursion)]
     pub children: Vec<IncidentType>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CommandKind {
     General,
@@ -115,7 +116,8 @@ pub enum CommandKind {
 }
 
 /// A command (指挥部) of the “1+19” structure.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PlanCommand)]
 pub struct Command {
     pub code: String,
     pub name: String,
@@ -133,7 +135,7 @@ pub struct Command {
     pub source_ref: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DepartmentKind {
     Government,
@@ -146,7 +148,7 @@ pub enum DepartmentKind {
 }
 
 /// A body that owns plans or receives tasks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Department {
     pub code: String,
     pub name: String,
@@ -158,7 +160,7 @@ pub struct Department {
 }
 
 /// 总体 / 专项 / 部门 / 单位 / 现场处置方案.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanType {
     Overall,
@@ -183,7 +185,7 @@ impl PlanType {
 }
 
 /// Who a task template is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AssigneeKind {
     /// A command code (`cmd.…`).
@@ -205,7 +207,7 @@ impl AssigneeKind {
 }
 
 /// A task a level starts; it becomes an instruction when the response starts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TaskTemplate {
     pub assignee_kind: AssigneeKind,
     pub assignee: String,
@@ -215,7 +217,7 @@ pub struct TaskTemplate {
 }
 
 /// A response level of a plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanLevel {
     pub level: Level,
     pub name: String,
@@ -304,7 +306,7 @@ impl Plan {
 }
 
 /// A situation in which a plan must be revised.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RevisionTrigger {
     pub code: String,
     pub text_zh: String,

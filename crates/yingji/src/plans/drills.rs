@@ -9,7 +9,7 @@ use super::catalogue::{input, iso_date, Plan, PlanError};
 use super::review::add_months;
 
 /// 桌面推演 / 实战演练 / 双盲演练.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DrillKind {
     Tabletop,
@@ -51,13 +51,15 @@ pub struct Drill {
 }
 
 /// A plan's drill cycle on a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DrillStatus {
     pub cycle_months: u16,
     #[serde(with = "iso_date::option")]
+    #[schema(value_type = Option<String>)]
     pub last_held_on: Option<Date>,
     /// Last held + cycle; None when never drilled.
     #[serde(with = "iso_date::option")]
+    #[schema(value_type = Option<String>)]
     pub due_on: Option<Date>,
     pub overdue: bool,
     pub overdue_days: i64,
@@ -65,6 +67,7 @@ pub struct DrillStatus {
     pub never_drilled: bool,
     /// The earliest drill planned and not yet held.
     #[serde(with = "iso_date::option")]
+    #[schema(value_type = Option<String>)]
     pub next_planned_on: Option<Date>,
 }
 
@@ -102,7 +105,7 @@ pub fn drill_history<'a>(drills: &'a [Drill], plan_code: &str) -> Vec<&'a Drill>
 }
 
 /// 计划 → 已实施 → 已评估 (or cancelled before it is held).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DrillState {
     Planned,

@@ -8,7 +8,7 @@ use super::catalogue::{Catalog, PlanError};
 use super::review::add_months;
 
 /// 整改事项: open → in progress → done → verified (by someone else).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImprovementState {
     Open,

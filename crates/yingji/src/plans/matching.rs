@@ -19,7 +19,7 @@ use crate::reports::grading::AccidentFacts;
 // ── metrics and facts ──────────────────────────────────────────────────
 
 /// The metrics an incident record carries (the only ones criteria may use).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     Deaths,
@@ -115,7 +115,7 @@ impl Metric {
 
 /// What is known about an incident, as the criteria read it. Unknown keys are
 /// refused when deserialising, missing ones are 0.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Facts {
     pub deaths: u32,
@@ -193,7 +193,7 @@ impl Facts {
 }
 
 /// Comparison of a criterion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Op {
     #[serde(rename = ">=")]
     Ge,
@@ -230,7 +230,7 @@ impl Op {
 }
 
 /// One activation criterion of a level: `metric op value`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Criterion {
     pub metric: Metric,
     pub op: Op,
@@ -287,7 +287,7 @@ impl Criterion {
 }
 
 /// A plan proposed for an incident.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PlanMatch {
     pub code: String,
     pub title: String,

@@ -24,11 +24,13 @@ pub fn add_months(d: Date, months: i32) -> Date {
 }
 
 /// When a plan is next due for evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReviewStatus {
     #[serde(with = "iso_date")]
+    #[schema(value_type = String)]
     pub last_evaluated_on: Date,
     #[serde(with = "iso_date")]
+    #[schema(value_type = String)]
     pub due_on: Date,
     /// Due before `on` (a plan due today is not yet overdue).
     pub overdue: bool,
@@ -55,7 +57,7 @@ pub fn review_due_from(last_evaluated_on: Date, review_years: u8, on: Date) -> R
 }
 
 /// 评估结论: the plan still fits, or it must be revised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Conclusion {
     /// 继续适用

@@ -208,7 +208,7 @@ pub async fn versions(db: &Db, code: &str) -> Result<Vec<PlanVersion>, DbError> 
 // ── evaluations ────────────────────────────────────────────────────────
 
 /// A recorded evaluation (评估) of a plan version.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Evaluation {
     pub id: i64,
     pub code: String,
@@ -270,14 +270,14 @@ pub async fn evaluations(db: &Db, code: Option<&str>) -> Result<Vec<Evaluation>,
 // ── drills ─────────────────────────────────────────────────────────────
 
 /// A problem a drill found, and the improvement item it became.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct DrillProblem {
     pub title: String,
     pub improvement: Option<i64>,
 }
 
 /// A stored drill.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StoredDrill {
     pub id: i64,
     pub plan: String,
@@ -448,7 +448,7 @@ pub async fn drills(db: &Db, plan: Option<&str>) -> Result<Vec<StoredDrill>, DbE
 // ── improvement items ──────────────────────────────────────────────────
 
 /// A stored improvement item (整改事项).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Improvement {
     pub id: i64,
     /// `drill` or `incident`.

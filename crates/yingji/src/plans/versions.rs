@@ -119,7 +119,7 @@ fn latest(plans: &[Plan], keep: impl Fn(&Plan) -> bool) -> Vec<&Plan> {
 
 /// Where a stored version stands: a draft being edited, the version in
 /// force, or an older published version (superseded, still readable).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VersionState {
     Draft,

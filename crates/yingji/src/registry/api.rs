@@ -506,13 +506,13 @@ async fn remove(
 }
 
 #[utoipa::path(get, path = "/api/v1/registries/{kind}/layer", tag = "registries", params(("kind" = String, Path), ListParams),
-    responses((status = 200, description = "GeoJSON FeatureCollection of points (WGS84)")))]
+    responses((status = 200, body = RegistryLayer, description = "GeoJSON FeatureCollection of points (WGS84)")))]
 async fn layer(
     State(s): State<AppState>,
     p: Principal,
     Path(kind): Path<String>,
     Query(q): Query<ListParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<RegistryLayer>, ApiError> {
     let spec = spec_of(&kind)?;
     let scope = authorize(&p, Action::Read, &module(spec))?;
     let mut f = searchable(&p, spec, &scope, q.filter(100_000)?);
@@ -521,21 +521,79 @@ async fn layer(
     super::redact_for(&p, spec, &mut items);
     let features = items
         .iter()
-        .map(|it| {
-            let mut props = Map::new();
-            props.insert("id".into(), it.id.into());
-            props.insert("kind".into(), it.kind.clone().into());
-            props.insert("name".into(), it.name.clone().into());
-            props.insert("category".into(), it.category.clone().into());
-            props.insert("status".into(), it.status.clone().into());
-            props.insert("division".into(), it.division.clone().into());
-            props.insert("division_name".into(), it.division_name.clone().into());
-            yingji_geo::geojson::point_feature(it.lon, it.lat, props)
+        .map(|it| RegistryPoint {
+            kind: FeatureTag::Feature,
+            geometry: PointGeometry {
+                kind: PointTag::Point,
+                coordinates: [it.lon, it.lat],
+            },
+            properties: RegistryPointProps {
+                id: it.id,
+                kind: it.kind.clone(),
+                name: it.name.clone(),
+                category: it.category.clone(),
+                status: it.status.clone(),
+                division: it.division.clone(),
+                division_name: it.division_name.clone(),
+            },
         })
         .collect();
-    Ok(axum::Json(yingji_geo::geojson::feature_collection(
+    Ok(axum::Json(RegistryLayer {
+        kind: FeatureCollectionTag::FeatureCollection,
         features,
-    )))
+    }))
+}
+
+/// `GET /registries/{kind}/layer`: a GeoJSON FeatureCollection of points.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RegistryLayer {
+    #[serde(rename = "type")]
+    pub kind: FeatureCollectionTag,
+    pub features: Vec<RegistryPoint>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub enum FeatureCollectionTag {
+    FeatureCollection,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub enum FeatureTag {
+    Feature,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub enum PointTag {
+    Point,
+}
+
+/// A GeoJSON Point (WGS84 `[lon, lat]`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PointGeometry {
+    #[serde(rename = "type")]
+    pub kind: PointTag,
+    pub coordinates: [f64; 2],
+}
+
+/// A registry record as a GeoJSON Feature.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RegistryPoint {
+    #[serde(rename = "type")]
+    pub kind: FeatureTag,
+    pub geometry: PointGeometry,
+    pub properties: RegistryPointProps,
+}
+
+/// What a map point carries of its record.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RegistryPointProps {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub category: String,
+    pub status: String,
+    pub division: String,
+    pub division_name: String,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -3,6 +3,7 @@
 //! in the crate imports this module except the binary's edge (`cli`).
 
 mod openapi;
+pub use openapi::openapi_json;
 mod web;
 
 use axum::extract::{FromRequestParts, Request, State};

@@ -3,10 +3,11 @@
 use axum::Router;
 use utoipa::OpenApi;
 
-use super::AppState;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
+    modifiers(&UniqueOperationIds),
     info(title = "yingji 应急指挥平台 API", description = "Emergency-management command platform. Errors are RFC 9457 problem JSON naming the bad field."),
     paths(
         super::healthz,
@@ -123,6 +124,8 @@ use super::AppState;
         crate::upstream::api::read_now,
         crate::attention::api::get_attention,
     ),
+    // Stored as JSON inside a typed body (`UpstreamAlert.summary`).
+    components(schemas(crate::upstream::Summary)),
     tags(
         (name = "auth", description = "Sessions and the current user"),
         (name = "users", description = "用户管理 (admins, within their jurisdiction): disable/enable, password reset, role changes, API tokens"),
@@ -141,6 +144,94 @@ use super::AppState;
     )
 )]
 pub struct ApiDoc;
+
+/// utoipa names an operation after its handler function, so `list`,
+/// `detail`, `create`… of several modules collide; generators (and the
+/// OpenAPI spec) want unique ids. A name used more than once becomes
+/// `<first path segment>_<name>` (`/api/v1/plans` → `plans_list`), and the
+/// rare clash after that `<method>_<whole path>`.
+struct UniqueOperationIds;
+
+impl utoipa::Modify for UniqueOperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use std::collections::BTreeMap;
+        use utoipa::openapi::path::Operation;
+        fn snake(s: &str) -> String {
+            s.chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect::<String>()
+                .split('_')
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("_")
+        }
+        fn ops(item: &mut utoipa::openapi::PathItem) -> Vec<(&'static str, &mut Operation)> {
+            [
+                ("get", item.get.as_mut()),
+                ("put", item.put.as_mut()),
+                ("post", item.post.as_mut()),
+                ("delete", item.delete.as_mut()),
+                ("patch", item.patch.as_mut()),
+            ]
+            .into_iter()
+            .filter_map(|(m, o)| o.map(|o| (m, o)))
+            .collect()
+        }
+        type Rename = fn(&str, &str, &str) -> String;
+        let renames: [Rename; 2] = [
+            |path, _, name| {
+                let rest = path.strip_prefix("/api/v1/").unwrap_or(path);
+                let first = rest.trim_start_matches('/').split('/').next().unwrap_or("");
+                format!("{}_{name}", snake(first))
+            },
+            |path, method, _| {
+                format!(
+                    "{method}_{}",
+                    snake(path.strip_prefix("/api/v1").unwrap_or(path))
+                )
+            },
+        ];
+        for rename in renames {
+            let mut count: BTreeMap<String, usize> = BTreeMap::new();
+            for item in openapi.paths.paths.values_mut() {
+                for (_, op) in ops(item) {
+                    if let Some(id) = &op.operation_id {
+                        *count.entry(id.clone()).or_default() += 1;
+                    }
+                }
+            }
+            for (path, item) in openapi.paths.paths.iter_mut() {
+                for (method, op) in ops(item) {
+                    if let Some(id) = &op.operation_id {
+                        if count.get(id).is_some_and(|&n| n > 1) {
+                            op.operation_id = Some(rename(path, method, id));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The document as pretty JSON with every object's keys sorted and a final
+/// newline: what `yingji openapi` prints and `web/src/api/openapi.json` holds
+/// (the web UI's types are generated from it).
+pub fn openapi_json() -> Result<String, serde_json::Error> {
+    fn sorted(v: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match v {
+            Value::Object(m) => {
+                let mut entries: Vec<(String, Value)> = m.into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+            }
+            Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+            other => other,
+        }
+    }
+    let doc = sorted(serde_json::to_value(ApiDoc::openapi())?);
+    Ok(serde_json::to_string_pretty(&doc)? + "\n")
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new().merge(

@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -39,19 +39,32 @@ fn visible(scope: &Scope, jurisdiction: &str) -> bool {
     jurisdiction.starts_with(&scope.prefix) || scope.prefix.starts_with(jurisdiction)
 }
 
-fn view(a: &UpstreamAlert, s: &AppState) -> Value {
-    let mut v = serde_json::to_value(a).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert(
-            "jurisdiction_name".into(),
-            s.tree().name(&format!("{:0<12}", a.jurisdiction)).into(),
-        );
-        m.insert(
-            "cap_url".into(),
-            format!("/api/v1/upstream-alerts/{}/cap", a.id).into(),
-        );
+/// An upstream alert as the API shows it. Its `summary` is an
+/// `UpstreamSummary` (`{}` when the message could not be read).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UpstreamAlertView {
+    #[serde(flatten)]
+    pub alert: UpstreamAlert,
+    pub jurisdiction_name: String,
+    /// The message exactly as received.
+    pub cap_url: String,
+}
+
+/// One upstream alert with its text (`GET /upstream-alerts/{id}`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UpstreamAlertDetail {
+    #[serde(flatten)]
+    pub view: UpstreamAlertView,
+    /// The message as text.
+    pub xml: String,
+}
+
+fn view(a: &UpstreamAlert, s: &AppState) -> UpstreamAlertView {
+    UpstreamAlertView {
+        alert: a.clone(),
+        jurisdiction_name: s.tree().name(&format!("{:0<12}", a.jurisdiction)),
+        cap_url: format!("/api/v1/upstream-alerts/{}/cap", a.id),
     }
-    v
 }
 
 async fn load(
@@ -103,35 +116,28 @@ async fn visible_list(
 }
 
 #[utoipa::path(get, path = "/api/v1/upstream-alerts", tag = "warnings", params(ListParams),
-    responses((status = 200, description = "Upstream alerts concerning the jurisdiction, newest first")))]
+    responses((status = 200, body = [UpstreamAlertView], description = "Upstream alerts concerning the jurisdiction, newest first")))]
 async fn list(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<ListParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Vec<UpstreamAlertView>>, ApiError> {
     let items = visible_list(&s, &p, &q).await?;
-    Ok(axum::Json(json!(items
-        .iter()
-        .map(|a| view(a, &s))
-        .collect::<Vec<_>>())))
+    Ok(axum::Json(items.iter().map(|a| view(a, &s)).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/upstream-alerts/{id}", tag = "warnings",
-    responses((status = 200, description = "The alert, its summary, problems and text")))]
+    responses((status = 200, body = UpstreamAlertDetail, description = "The alert, its summary, problems and text")))]
 async fn detail(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<UpstreamAlertDetail>, ApiError> {
     let a = load(&s, &p, id, Action::Read).await?;
-    let mut v = view(&a, &s);
-    if let Value::Object(m) = &mut v {
-        m.insert(
-            "xml".into(),
-            String::from_utf8_lossy(&a.raw).into_owned().into(),
-        );
-    }
-    Ok(axum::Json(v))
+    Ok(axum::Json(UpstreamAlertDetail {
+        view: view(&a, &s),
+        xml: String::from_utf8_lossy(&a.raw).into_owned(),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/upstream-alerts/{id}/cap", tag = "warnings",
@@ -177,20 +183,37 @@ async fn layer(
 }
 
 #[utoipa::path(get, path = "/api/v1/upstream-sources", tag = "warnings",
-    responses((status = 200, description = "Configured sources and their last reads")))]
-async fn sources(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Value>, ApiError> {
+    responses((status = 200, body = [SourceView], description = "Configured sources and their last reads")))]
+async fn sources(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<Vec<SourceView>>, ApiError> {
     authorize(&p, Action::Read, "warnings")?;
-    let v: Vec<Value> = s
-        .config
-        .upstream
-        .sources
-        .iter()
-        .map(|src| {
-            json!({ "name": src.name, "url": src.url, "dir": src.dir, "interval_s": src.interval_s,
-                "status": s.upstream.status(&src.name) })
-        })
-        .collect();
-    Ok(axum::Json(json!(v)))
+    Ok(axum::Json(
+        s.config
+            .upstream
+            .sources
+            .iter()
+            .map(|src| SourceView {
+                name: src.name.clone(),
+                url: src.url.clone(),
+                dir: src.dir.clone(),
+                interval_s: src.interval_s,
+                status: s.upstream.status(&src.name),
+            })
+            .collect(),
+    ))
+}
+
+/// A configured upstream source and its last reads.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SourceView {
+    pub name: String,
+    pub url: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub dir: Option<std::path::PathBuf>,
+    pub interval_s: u64,
+    pub status: super::jobs::SourceStatus,
 }
 
 #[utoipa::path(post, path = "/api/v1/upstream-sources/{name}/read", tag = "warnings",

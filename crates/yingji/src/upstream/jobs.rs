@@ -46,7 +46,7 @@ pub enum Outcome {
 }
 
 /// A source's last reads, for the operators' view.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct SourceStatus {
     pub last_read_at: Option<String>,
     pub last_ok_at: Option<String>,

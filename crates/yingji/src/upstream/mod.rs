@@ -300,7 +300,8 @@ fn resolve(href: &str, base: Option<&url::Url>) -> Result<String, UpstreamError>
 // ── alerts ─────────────────────────────────────────────────────────────
 
 /// What the platform keeps of an upstream alert besides its XML.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = UpstreamSummary)]
 pub struct Summary {
     pub identifier: String,
     pub sender: String,
@@ -321,6 +322,7 @@ pub struct Summary {
     /// `[[lon, lat], …]` rings.
     pub polygons: Vec<Vec<[f64; 2]>>,
     /// `{lon, lat, radius_m}`.
+    #[schema(value_type = Vec<Object>)]
     pub circles: Vec<Value>,
     /// Every geocode value.
     pub geocodes: Vec<String>,

@@ -10,7 +10,7 @@ use crate::db::{col, Db, DbError, Sql, Tx};
 pub const STATES: [&str; 4] = ["active", "superseded", "cancelled", "rejected"];
 
 /// An upstream alert as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct UpstreamAlert {
     pub id: i64,
     /// The configured source's name.
@@ -20,6 +20,7 @@ pub struct UpstreamAlert {
     pub sha256: String,
     pub valid: bool,
     /// `[{path, code, level, message}]`.
+    #[schema(value_type = Vec<Object>)]
     pub problems: Value,
     pub identifier: String,
     pub sender: String,
@@ -27,6 +28,7 @@ pub struct UpstreamAlert {
     pub msg_type: String,
     pub state: String,
     /// [`super::Summary`] as JSON (`{}` when the message could not be read).
+    #[schema(value_type = Object)]
     pub summary: Value,
     /// UTC, RFC 3339, when known.
     pub expires_at: Option<String>,

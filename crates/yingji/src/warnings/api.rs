@@ -10,7 +10,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 use yingji_cap::china::WarningLevel;
@@ -20,7 +20,7 @@ use yingji_geo::TargetArea;
 use super::store::{self, Warning};
 use super::{
     build_alert, cap_identifier, default_instruction, parse_level, template, CapInput, TargetSpec,
-    WarningError, WarningEvent, WarningState, TEMPLATES,
+    Template, WarningError, WarningEvent, WarningState, TEMPLATES,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::{format_time, parse_time};
@@ -82,10 +82,10 @@ fn entry(p: &Principal, w: &Warning, kind: &'static str, payload: Value) -> NewE
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/warnings/templates", tag = "warnings", responses((status = 200, description = "Hazard templates with the default instruction per level (blue, yellow, orange, red)")))]
-async fn templates(p: Principal) -> Result<axum::Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/warnings/templates", tag = "warnings", responses((status = 200, body = [Template], description = "Hazard templates with the default instruction per level (blue, yellow, orange, red)")))]
+async fn templates(p: Principal) -> Result<axum::Json<&'static [Template]>, ApiError> {
     authorize(&p, Action::Read, "warnings")?;
-    Ok(axum::Json(json!(TEMPLATES)))
+    Ok(axum::Json(TEMPLATES))
 }
 
 /// A warning's area made exact: drawn shapes (boundary included) and
@@ -179,14 +179,76 @@ async fn all_of(
     .1)
 }
 
-/// Who an area reaches, from the settlement registry inside the issuer's
-/// jurisdiction: population, villages and townships touched, per county,
-/// and the subscribers inside.
+/// Who an area reaches (`POST /warnings/targeting`; stored with a warning
+/// as its `reach`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Reach {
+    pub population: i64,
+    /// Settlements (villages) inside.
+    pub settlements: usize,
+    pub townships: usize,
+    pub subscribers: usize,
+    /// Subscribers reachable per channel (sms, email, webhook).
+    pub subscribers_by_channel: BTreeMap<&'static str, i64>,
+    pub channels_configured: ChannelsConfigured,
+    pub villages: Vec<ReachVillage>,
+    pub by_county: Vec<ReachDivision>,
+    pub by_township: Vec<ReachDivision>,
+    /// CAP geocodes (12-digit division codes).
+    pub geocodes: Vec<String>,
+    /// Where the figures come from, in words.
+    pub basis: String,
+}
+
+/// Which delivery channels are configured.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ChannelsConfigured {
+    pub sms: bool,
+    pub email: bool,
+    pub webhook: bool,
+    pub broadcast: bool,
+}
+
+/// A settlement an area reaches.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReachVillage {
+    pub id: i64,
+    pub name: String,
+    pub division: String,
+    pub division_name: String,
+    pub township: String,
+    pub township_name: String,
+    pub population: i64,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// Population reached in one county or township.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReachDivision {
+    pub code: String,
+    pub name: String,
+    pub population: i64,
+}
+
+/// [`reach_of`] as stored with a warning.
 async fn reach(
     s: &AppState,
     scope: &Scope,
     spec: &TargetSpec,
 ) -> Result<(Value, Vec<String>), ApiError> {
+    let (r, geocodes) = reach_of(s, scope, spec).await?;
+    Ok((serde_json::to_value(r).unwrap_or(Value::Null), geocodes))
+}
+
+/// Who an area reaches, from the settlement registry inside the issuer's
+/// jurisdiction: population, villages and townships touched, per county,
+/// and the subscribers inside.
+async fn reach_of(
+    s: &AppState,
+    scope: &Scope,
+    spec: &TargetSpec,
+) -> Result<(Reach, Vec<String>), ApiError> {
     let m = Matcher::new(s, scope, spec)?;
     let tree = s.tree();
     let settlements = all_of(s, scope, "settlement").await?;
@@ -233,12 +295,17 @@ async fn reach(
         population += pop;
         villages += 1;
         let township = super::township_of(&st.division);
-        village_list.push(json!({
-            "id": st.id, "name": st.name, "division": st.division,
-            "division_name": tree.name(&st.division),
-            "township": township, "township_name": tree.name(&township),
-            "population": pop, "lon": st.lon, "lat": st.lat,
-        }));
+        village_list.push(ReachVillage {
+            id: st.id,
+            name: st.name.clone(),
+            division: st.division.clone(),
+            division_name: tree.name(&st.division),
+            township_name: tree.name(&township),
+            township: township.clone(),
+            population: pop,
+            lon: st.lon,
+            lat: st.lat,
+        });
         *townships.entry(township).or_default() += pop;
         let c = st.division.get(..6).unwrap_or(&st.division).to_string();
         *counties.entry(c).or_default() += pop;
@@ -259,23 +326,34 @@ async fn reach(
     }
     geocodes.sort();
     geocodes.dedup();
-    let v = json!({
-        "population": population,
-        "settlements": villages,
-        "townships": townships.len(),
-        "subscribers": subscribers,
-        "subscribers_by_channel": by_channel,
-        "channels_configured": {
-            "sms": cfg.sms.is_some(), "email": cfg.email.is_some(),
-            "webhook": true, "broadcast": cfg.broadcast.is_some(),
+    let divisions = |m: &BTreeMap<String, i64>| -> Vec<ReachDivision> {
+        m.iter()
+            .map(|(c, p)| ReachDivision {
+                code: c.clone(),
+                name: tree.name(c),
+                population: *p,
+            })
+            .collect()
+    };
+    let r = Reach {
+        population,
+        settlements: villages,
+        townships: townships.len(),
+        subscribers,
+        subscribers_by_channel: by_channel,
+        channels_configured: ChannelsConfigured {
+            sms: cfg.sms.is_some(),
+            email: cfg.email.is_some(),
+            webhook: true,
+            broadcast: cfg.broadcast.is_some(),
         },
-        "villages": village_list,
-        "by_county": counties.iter().map(|(c, p)| json!({ "code": c, "name": tree.name(c), "population": p })).collect::<Vec<_>>(),
-        "by_township": townships.iter().map(|(c, p)| json!({ "code": c, "name": tree.name(c), "population": p })).collect::<Vec<_>>(),
-        "geocodes": geocodes,
-        "basis": "居民点人口登记（settlement）中位于范围内或所选区划内的居民点",
-    });
-    Ok((v, geocodes))
+        villages: village_list,
+        by_county: divisions(&counties),
+        by_township: divisions(&townships),
+        geocodes: geocodes.clone(),
+        basis: "居民点人口登记（settlement）中位于范围内或所选区划内的居民点".into(),
+    };
+    Ok((r, geocodes))
 }
 
 /// Everyone a sent message goes to: subscribers in the area on their
@@ -327,19 +405,18 @@ fn issuer_scope(w: &Warning) -> Scope {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AreaBody {
-    #[schema(value_type = Object)]
     pub area: TargetSpec,
 }
 
 #[utoipa::path(post, path = "/api/v1/warnings/targeting", tag = "warnings", request_body = AreaBody,
-    responses((status = 200, description = "Population, settlements and townships the area reaches (before approval)")))]
+    responses((status = 200, body = Reach, description = "Population, settlements and townships the area reaches (before approval)")))]
 async fn targeting(
     State(s): State<AppState>,
     p: Principal,
     Json(b): Json<AreaBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Reach>, ApiError> {
     let scope = authorize(&p, Action::Read, "warnings")?;
-    Ok(axum::Json(reach(&s, &scope, &b.area).await?.0))
+    Ok(axum::Json(reach_of(&s, &scope, &b.area).await?.0))
 }
 
 /// A draft (also the body of an edit, with `version`).
@@ -460,19 +537,33 @@ fn blank(p: &Principal, division: &str, now: OffsetDateTime) -> Warning {
     }
 }
 
-pub(crate) fn view(w: &Warning, s: &AppState) -> Value {
-    let mut v = serde_json::to_value(w).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert("state_zh".into(), w.state.label_zh().into());
-        m.insert("division_name".into(), s.tree().name(&w.division).into());
-        if let Some(id) = &w.identifier {
-            m.insert(
-                "cap_url".into(),
-                format!("/api/v1/public/cap/{id}.xml").into(),
-            );
-        }
+/// A warning as the API shows it: the stored warning with its labels and,
+/// once published, where its CAP file is.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WarningView {
+    #[serde(flatten)]
+    pub warning: Warning,
+    pub state_zh: String,
+    pub division_name: String,
+    /// Only once the warning has a CAP identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap_url: Option<String>,
+}
+
+fn view_typed(w: &Warning, s: &AppState) -> WarningView {
+    WarningView {
+        warning: w.clone(),
+        state_zh: w.state.label_zh().into(),
+        division_name: s.tree().name(&w.division),
+        cap_url: w
+            .identifier
+            .as_ref()
+            .map(|id| format!("/api/v1/public/cap/{id}.xml")),
     }
-    v
+}
+
+pub(crate) fn view(w: &Warning, s: &AppState) -> Value {
+    serde_json::to_value(view_typed(w, s)).unwrap_or(Value::Null)
 }
 
 #[utoipa::path(post, path = "/api/v1/warnings", tag = "warnings", request_body = DraftBody,
@@ -561,31 +652,35 @@ async fn edit(
     Ok(axum::Json(view(&w, &s)))
 }
 
-#[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", responses((status = 200, description = "Warnings of the jurisdiction, newest first")))]
-async fn list(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", responses((status = 200, body = [WarningView], description = "Warnings of the jurisdiction, newest first")))]
+async fn list(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<Vec<WarningView>>, ApiError> {
     let scope = authorize(&p, Action::Read, "warnings")?;
     let ws = store::list(&s.db, &scope.prefix, false).await?;
     // The list leaves out each area's village list (the detail has it).
-    Ok(axum::Json(json!(ws
-        .iter()
-        .map(|w| {
-            let mut v = view(w, &s);
-            if let Some(Value::Object(r)) = v.get_mut("reach") {
-                r.remove("villages");
-            }
-            v
-        })
-        .collect::<Vec<_>>())))
+    Ok(axum::Json(
+        ws.iter()
+            .map(|w| {
+                let mut v = view_typed(w, &s);
+                if let Value::Object(r) = &mut v.warning.reach {
+                    r.remove("villages");
+                }
+                v
+            })
+            .collect(),
+    ))
 }
 
-#[utoipa::path(get, path = "/api/v1/warnings/{id}", tag = "warnings", responses((status = 200, description = "One warning")))]
+#[utoipa::path(get, path = "/api/v1/warnings/{id}", tag = "warnings", responses((status = 200, body = WarningView, description = "One warning")))]
 async fn detail(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<WarningView>, ApiError> {
     let (w, _) = load(&s, &p, id, Action::Read).await?;
-    Ok(axum::Json(view(&w, &s)))
+    Ok(axum::Json(view_typed(&w, &s)))
 }
 
 /// A warning composed as a CAP message (not yet stored).
@@ -694,12 +789,12 @@ async fn send(
     Ok(())
 }
 
-#[utoipa::path(get, path = "/api/v1/warnings/{id}/cap", tag = "warnings", responses((status = 200, description = "The CAP XML: as sent, or (not yet sent) as it would be sent now, with its problems per draft field and element path")))]
+#[utoipa::path(get, path = "/api/v1/warnings/{id}/cap", tag = "warnings", responses((status = 200, body = CapPreview, description = "The CAP XML: as sent, or (not yet sent) as it would be sent now, with its problems per draft field and element path")))]
 async fn cap_preview(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<CapPreview>, ApiError> {
     let (w, _) = load(&s, &p, id, Action::Read).await?;
     if let (Some(xml), Some(ident)) = (&w.cap_xml, &w.identifier) {
         let mut found = yingji_cap::validate(xml.as_bytes()).problems;
@@ -707,27 +802,58 @@ async fn cap_preview(
             found.extend(yingji_cap::china::profile_problems(&doc.alert));
         }
         let problems = super::cap_problems(&found);
-        return Ok(axum::Json(json!({
-            "sent": true, "identifier": ident, "xml": xml,
-            "valid": !problems.iter().any(|p| p.blocking), "problems": problems,
-        })));
+        return Ok(axum::Json(CapPreview {
+            sent: true,
+            identifier: ident.clone(),
+            xml: xml.clone(),
+            valid: !problems.iter().any(|p| p.blocking),
+            problems,
+        }));
     }
     let references = references_of(&s, &w).await?;
     let now = OffsetDateTime::now_utc();
     let now = now.replace_nanosecond(0).unwrap_or(now);
     let c = compose(&s, &w, references, now, 0).await?;
-    Ok(axum::Json(json!({
-        "sent": false, "identifier": c.identifier, "xml": c.xml,
-        "valid": !c.problems.iter().any(|p| p.blocking), "problems": c.problems,
-    })))
+    Ok(axum::Json(CapPreview {
+        sent: false,
+        identifier: c.identifier,
+        xml: c.xml,
+        valid: !c.problems.iter().any(|p| p.blocking),
+        problems: c.problems,
+    }))
 }
 
-#[utoipa::path(get, path = "/api/v1/warnings/{id}/coverage", tag = "warnings", responses((status = 200, description = "Targeted vs reached population and recipients per channel and per division, with the 90 % indicator")))]
+/// A warning's CAP message: as sent, or as it would be sent now.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CapPreview {
+    pub sent: bool,
+    pub identifier: String,
+    pub xml: String,
+    /// No blocking problem.
+    pub valid: bool,
+    pub problems: Vec<super::CapProblem>,
+}
+
+/// Coverage of a sent warning (`GET /warnings/{id}/coverage`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WarningCoverage {
+    #[serde(flatten)]
+    pub figures: super::Coverage,
+    pub warning_id: i64,
+    pub identifier: Option<String>,
+    pub state: super::WarningState,
+    pub sent: bool,
+    /// How reached population is counted, in words.
+    pub rule: String,
+    pub broadcast_configured: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/warnings/{id}/coverage", tag = "warnings", responses((status = 200, body = WarningCoverage, description = "Targeted vs reached population and recipients per channel and per division, with the 90 % indicator")))]
 async fn coverage(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<WarningCoverage>, ApiError> {
     let (w, _) = load(&s, &p, id, Action::Read).await?;
     let (list, _) = super::jobs::of_warning(&s.db, w.id).await?;
     let targets: Vec<(String, String, i64)> = w
@@ -764,19 +890,15 @@ async fn coverage(
             row.name = tree.name(&row.code);
         }
     }
-    let mut v = serde_json::to_value(&c).map_err(|e| ApiError::Internal(e.to_string()))?;
-    if let Value::Object(m) = &mut v {
-        m.insert("warning_id".into(), w.id.into());
-        m.insert("identifier".into(), json!(w.identifier));
-        m.insert("state".into(), w.state.as_str().into());
-        m.insert("sent".into(), w.sent_at.is_some().into());
-        m.insert("rule".into(), super::COVERAGE_RULE.into());
-        m.insert(
-            "broadcast_configured".into(),
-            s.config.warnings.channels.broadcast.is_some().into(),
-        );
-    }
-    Ok(axum::Json(v))
+    Ok(axum::Json(WarningCoverage {
+        figures: c,
+        warning_id: w.id,
+        identifier: w.identifier.clone(),
+        state: w.state,
+        sent: w.sent_at.is_some(),
+        rule: super::COVERAGE_RULE.into(),
+        broadcast_configured: s.config.warnings.channels.broadcast.is_some(),
+    }))
 }
 
 /// The message an Update refers to, as a CAP reference (none for an Alert).
@@ -1082,12 +1204,12 @@ async fn cap_file(
         .into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/warnings/{id}/deliveries", tag = "warnings", responses((status = 200, description = "Per-recipient delivery records (dead letters included) and counts per channel and state")))]
+#[utoipa::path(get, path = "/api/v1/warnings/{id}/deliveries", tag = "warnings", responses((status = 200, body = Deliveries, description = "Per-recipient delivery records (dead letters included) and counts per channel and state")))]
 async fn deliveries(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Deliveries>, ApiError> {
     let (w, _) = load(&s, &p, id, Action::Read).await?;
     let (mut list, counts) = super::jobs::of_warning(&s.db, w.id).await?;
     // Recipients are subscribers' personal data: in clear only for a reader
@@ -1104,5 +1226,17 @@ async fn deliveries(
             }
         }
     }
-    Ok(axum::Json(json!({ "counts": counts, "deliveries": list })))
+    Ok(axum::Json(Deliveries {
+        counts,
+        deliveries: list,
+    }))
+}
+
+/// A warning's delivery records (`GET /warnings/{id}/deliveries`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Deliveries {
+    /// Counts per channel and state.
+    #[schema(value_type = Object)]
+    pub counts: Value,
+    pub deliveries: Vec<super::jobs::Delivery>,
 }

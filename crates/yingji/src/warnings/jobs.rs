@@ -140,12 +140,13 @@ pub async fn plan(
 }
 
 /// One delivery record.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Delivery {
     pub id: i64,
     pub warning_id: i64,
     pub channel: String,
     /// The recipient with any webhook secret removed.
+    #[schema(value_type = Object)]
     pub recipient: Value,
     pub division: String,
     pub state: String,

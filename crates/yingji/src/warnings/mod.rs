@@ -72,7 +72,7 @@ fn field(field: &'static str, message: impl Into<String>) -> WarningError {
 }
 
 /// Where a warning is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningState {
     /// 草稿
@@ -222,7 +222,7 @@ impl WarningState {
 
 /// A hazard template (暴雨, 大风 …): event names, CAP category and the
 /// default instruction per level (lowest first: 蓝 黄 橙 红).
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct Template {
     pub key: &'static str,
     pub event_zh: &'static str,
@@ -341,7 +341,7 @@ fn level_index(l: WarningLevel) -> usize {
 
 /// The area a warning targets: drawn polygons (`[lon, lat]` rings), circles
 /// and chosen divisions, in any combination (at least one).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct TargetSpec {
     /// Rings of `[lon, lat]` (closed or not; closed on use).
@@ -351,7 +351,7 @@ pub struct TargetSpec {
     pub divisions: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CircleSpec {
     pub lon: f64,
@@ -705,7 +705,7 @@ pub struct DeliveryFact<'a> {
 }
 
 /// Recipients on one channel: planned (targeted) and by outcome.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ChannelCount {
     pub targeted: i64,
     pub delivered: i64,
@@ -724,7 +724,8 @@ impl ChannelCount {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = WarningDivisionCoverage)]
 pub struct DivisionCoverage {
     pub code: String,
     pub name: String,
@@ -736,7 +737,8 @@ pub struct DivisionCoverage {
     pub recipients: BTreeMap<String, ChannelCount>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = WarningCoverageFigures)]
 pub struct Coverage {
     pub target_share: f64,
     pub targeted_population: i64,
@@ -820,7 +822,7 @@ pub fn coverage(targets: &[(String, String, i64)], deliveries: &[DeliveryFact<'_
 
 /// A CAP problem of a message about to be sent, tied to the draft field
 /// that causes it (for the form) and its element path (for the record).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CapProblem {
     pub field: String,
     pub cap_path: String,

@@ -8,7 +8,7 @@ use super::{TargetSpec, WarningState};
 use crate::db::{col, Db, DbError, Sql, Tx};
 
 /// A warning as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Warning {
     pub id: i64,
     /// The CAP identifier, given on publication.
@@ -36,6 +36,7 @@ pub struct Warning {
     /// Last rejection or cancellation reason.
     pub note: String,
     /// Targeting figures when last computed.
+    #[schema(value_type = Object)]
     pub reach: Value,
     #[serde(skip)]
     pub cap_xml: Option<String>,

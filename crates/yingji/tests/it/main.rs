@@ -21,6 +21,7 @@ mod incidents;
 mod indicators;
 mod matrix;
 mod nodes;
+mod openapi;
 mod plans;
 mod rbac;
 mod registry;

@@ -1,0 +1,153 @@
+// The web UI's API types. Those the server's OpenAPI document describes come
+// from the generated ./schema.d.ts (`make api` regenerates it from the code);
+// the rest are still hand-written in ./pending.ts until their handlers return
+// typed bodies.
+import type { components, operations } from './schema'
+import type { DispatchStep, InstructionFeedback } from './pending'
+
+type S = components['schemas']
+
+export type Division = S['Division']
+export type Me = S['Me']
+export type UserView = S['UserView']
+export type TokenInfo = S['TokenInfo']
+export type NewToken = S['NewToken']
+export type FieldOption = S['Opt']
+export type Field = S['FieldSchema']
+export type Schema = S['Schema']
+export type Item = S['Item']
+export type Page = S['Page']
+/** A problem as the UI shows it: a server `FieldError` (its `at` a GeoJSON
+ * geometry), or one the client makes up without a field. */
+export type ProblemError = Omit<S['FieldError'], 'at' | 'field' | 'code'> & {
+  field?: string
+  /** Absent on problems the UI makes itself from a message. */
+  code?: string
+  at?: GeoJSON.Geometry | null
+}
+/** Problem JSON as received, or made up by the client (network failure). */
+export type Problem = Partial<Omit<S['Problem'], 'errors'>> & { errors?: ProblemError[] }
+export type JournalEntry = S['Entry']
+export type MapConfig = S['MapConfig']
+/** `GET /registries/{kind}/layer`. */
+export type RegistryLayer = S['RegistryLayer']
+export type PointFeature = S['RegistryPoint']
+
+export type Disaster = S['Disaster']
+export type DisasterSummary = S['DisasterSummary']
+export type DisasterDetail = S['DisasterDetail']
+export type Figures = S['Figures']
+export type FigureKey = keyof Figures
+export type CasualtyRow = S['CasualtyRow']
+export type HouseRow = S['HouseRow']
+export type Report = S['Report']
+export type StepStatus = S['StepStatus']
+export type Aggregate = S['Aggregate']
+export type NewDisaster = S['NewDisasterBody']
+export type ReportBody = S['ReportBody']
+export type OverdueItem = S['Overdue']
+export type Accident = S['Accident']
+export type AccidentDetail = S['AccidentDetail']
+export type NewAccident = S['AccidentBody']
+
+export type Verdict = S['Verdict']
+export type IndicatorSources = S['Sources']
+export type IndicatorSeries = S['Series']
+export type IndicatorDashboard = S['Dashboard']
+export type StatRow = S['StatRow']
+
+export type AttachmentMeta = S['Meta']
+
+export type Attention = S['Attention']
+
+export type TravelMethod = S['Method']
+export type Estimate = S['Estimate']
+export type NearestItem = S['Candidate']
+export type NearestResult = S['NearestResult']
+export type NearestQuery = NonNullable<operations['nearest']['parameters']['query']>
+export type CoverageSettlement = S['CoveredSettlement']
+export type CoverageResult = S['CoverageResult']
+export type CoverageQuery = NonNullable<operations['dispatch_coverage']['parameters']['query']>
+
+export type WarningStateKey = S['WarningState']
+export type WarningTemplate = S['Template']
+export type CircleSpec = S['CircleSpec']
+export type AreaSpec = S['TargetSpec']
+export type Reach = S['Reach']
+export type ReachVillage = S['ReachVillage']
+/** A warning; its `reach` is stored as JSON: what targeting computed when
+ * the area was last saved (`{}` before). */
+export type WarningRecord = Omit<S['WarningView'], 'reach'> & { reach: Partial<Reach> }
+export type CapProblem = S['CapProblem']
+export type CapPreview = S['CapPreview']
+export type DeliveryRecord = S['Delivery']
+export type ChannelCount = S['ChannelCount']
+export type DivisionCoverage = S['WarningDivisionCoverage']
+export type WarningCoverage = S['WarningCoverage']
+
+export type UpstreamAlertView = S['UpstreamAlertView']
+export type UpstreamAlertDetail = S['UpstreamAlertDetail']
+/** What `UpstreamAlert.summary` holds (`{}` when the message was unreadable). */
+export type UpstreamSummary = S['UpstreamSummary']
+export type UpstreamSource = S['SourceView']
+
+export type IncidentTypeNode = S['IncidentType']
+export type ResponseLevel = S['ResponseLevel']
+export type PlanType = S['PlanType']
+export type ReviewStatus = S['ReviewStatus']
+export type DrillStatus = S['DrillStatus']
+export type PlanMatch = S['PlanMatch']
+export type IncidentFacts = S['Facts']
+export type FactKey = keyof IncidentFacts
+export type IncidentStateValue = S['IncidentState']['state']
+export type ClockStatusValue = S['ClockStatus']
+export type RescueClock = S['RescueClockView']
+export type IncidentSummary = S['IncidentSummary']
+export type ProposedGrade = S['ProposedGrade']
+export type InstructionStateValue = S['InstructionState']
+/** An instruction; its `feedback` is stored as JSON (typed in ./pending). */
+export type Instruction = Omit<S['InstructionView'], 'feedback'> & { feedback: InstructionFeedback[] }
+export type DispatchStateValue = S['DispatchState']
+/** A dispatch order; its `steps` are stored as JSON (typed in ./pending). */
+export type DispatchOrder = Omit<S['Order'], 'steps'> & { steps: DispatchStep[] }
+export type IncidentDetail = Omit<S['IncidentDetail'], 'instructions' | 'dispatch_orders'> & {
+  instructions: Instruction[]
+  dispatch_orders: DispatchOrder[]
+}
+
+export type PlanCriterion = S['Criterion']
+export type PlanTask = S['TaskTemplate']
+export type PlanLevel = S['PlanLevel']
+export type PlanVersionStatus = S['VersionState']
+export type PlanSummary = S['PlanSummary']
+export type PlanVersion = S['PlanVersionView']
+export type PlanVersionRow = S['PlanVersionRow']
+export type PlanEvaluation = S['Evaluation']
+export type PlanDetail = S['PlanDetail']
+export type Department = S['Department']
+export type Command = S['PlanCommand']
+export type RevisionTrigger = S['RevisionTrigger']
+export type DrillKind = S['DrillKind']
+export type DrillState = S['DrillState']
+export type StoredDrill = S['DrillView']
+export type ImprovementState = S['ImprovementState']
+export type Improvement = S['ImprovementView']
+
+export type NewIncident = S['NewIncident']
+export type NewInstruction = S['NewInstruction']
+export type ItemInput = S['ItemInput']
+export type DrillBody = S['DrillBody']
+export type DrillEventBody = S['DrillEventBody']
+export type DutyPerson = S['Person']
+export type DutyUser = S['DutyUser']
+export type OpenItem = S['OpenItem']
+export type ShiftStateValue = S['ShiftState']
+export type Shift = S['ShiftView']
+export type OnDutyNow = S['OnDutyNow']
+export type DutyLogKind = S['LogKind']
+export type DutyLogEntry = S['LogEntryView']
+export type ShiftBody = S['ShiftBody']
+export type ShiftEventBody = S['ShiftEventBody']
+export type NewDutyLogEntry = S['NewLogEntry']
+
+export * from './pending'
