@@ -11,14 +11,16 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use time::{Date, Duration, OffsetDateTime};
 
-use super::store::{self, DutyUser, LogEntry, LogFilter, Shift};
+use super::model::{LogEntry, Shift};
+use super::store::{self, DutyUser, LogFilter};
 use super::{
     check_correction, check_crew, check_log_entry, day_bounds, next_shift, overlapping,
     shift_times, Actor, DutyError, LogKind, OpenItem, Period, Person, ShiftEvent, ShiftState, Slot,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
+use crate::clock::parse_time;
 use crate::clock::CST;
-use crate::clock::{format_time, parse_time};
+use crate::db::UtcText;
 use crate::divisions::Code;
 use crate::error::FieldError;
 use crate::http::{ApiError, Json, Query};
@@ -104,29 +106,12 @@ fn entry(
     }
 }
 
-fn slot_of(s: &Shift) -> Slot {
-    let t = |x: &str| parse_time(x).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    Slot {
-        id: s.id,
-        start: t(&s.starts_at),
-        end: t(&s.ends_at),
-        leader: s.leader.is_some(),
-        officers: !s.officers.is_empty(),
-    }
-}
-
 fn shift_view(s: &AppState, x: &Shift) -> Value {
     let mut v = serde_json::to_value(x).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.insert("division_name".into(), s.tree().name(&x.division).into());
         m.insert("state_zh".into(), x.state.label_zh().into());
-        m.insert(
-            "period_zh".into(),
-            Period::parse(&x.period)
-                .map(Period::label_zh)
-                .unwrap_or("")
-                .into(),
-        );
+        m.insert("period_zh".into(), x.period.label_zh().into());
     }
     v
 }
@@ -195,8 +180,7 @@ async fn list_shifts(
     }
     let (start, _) = day_bounds(from);
     let (_, end) = day_bounds(to);
-    let items =
-        store::shifts_between(&s.db, d.as_str(), &format_time(start), &format_time(end)).await?;
+    let items = store::shifts_between(&s.db, d.as_str(), start.into(), end.into()).await?;
     Ok(axum::Json(json!(items
         .iter()
         .map(|x| shift_view(&s, x))
@@ -244,6 +228,7 @@ async fn shift_from_body(
 ) -> Result<
     (
         Date,
+        Period,
         OffsetDateTime,
         OffsetDateTime,
         Option<Person>,
@@ -301,7 +286,7 @@ async fn shift_from_body(
     for (i, o) in officers.iter_mut().enumerate() {
         fill_person(&s.db, division.prefix(), o, &format!("officers[{i}]")).await?;
     }
-    Ok((date, start, end, leader, officers))
+    Ok((date, period, start, end, leader, officers))
 }
 
 async fn fill_person(
@@ -334,24 +319,14 @@ async fn ensure_no_overlap(
     division: &str,
     candidate: &Slot,
 ) -> Result<(), ApiError> {
-    let others = store::shifts_between_tx(
-        tx,
-        division,
-        &format_time(candidate.start),
-        &format_time(candidate.end),
-    )
-    .await?;
-    let slots: Vec<Slot> = others.iter().map(slot_of).collect();
+    let others =
+        store::shifts_between_tx(tx, division, candidate.start.into(), candidate.end.into())
+            .await?;
+    let slots: Vec<Slot> = others.iter().map(Shift::slot).collect();
     if let Some(id) = overlapping(candidate, &slots) {
         let o = others.iter().find(|x| x.id == id);
         let when = o
-            .map(|o| {
-                format!(
-                    "{} {}",
-                    o.date,
-                    Period::parse(&o.period).map(Period::label_zh).unwrap_or("")
-                )
-            })
+            .map(|o| format!("{} {}", o.date, o.period.label_zh()))
             .unwrap_or_default();
         return Err(ApiError::field(
             "period",
@@ -370,15 +345,15 @@ async fn create_shift(
 ) -> Result<Response, ApiError> {
     let scope = authorize(&p, Action::Write, MODULE)?;
     let division = division_param(&s, &p, &scope, b.division.as_deref())?;
-    let (date, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
+    let (date, period, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
     let now = OffsetDateTime::now_utc();
     let mut x = Shift {
         id: 0,
         division: division.to_string(),
         date: date_text(date),
-        period: b.period.trim().to_string(),
-        starts_at: format_time(start),
-        ends_at: format_time(end),
+        period,
+        starts_at: start.into(),
+        ends_at: end.into(),
         leader,
         officers,
         state: ShiftState::Scheduled,
@@ -391,13 +366,13 @@ async fn create_shift(
         acknowledged_by: String::new(),
         acknowledged_at: None,
         created_by: p.username.clone(),
-        created_at: format_time(now),
-        updated_at: format_time(now),
+        created_at: now.into(),
+        updated_at: now.into(),
         version: 1,
     };
     let mut tx = s.change().await?;
     store::lock_roster(&s.db, &mut tx, &x.division).await?;
-    ensure_no_overlap(&mut tx, &x.division, &slot_of(&x)).await?;
+    ensure_no_overlap(&mut tx, &x.division, &x.slot()).await?;
     x.id = store::insert_shift(&mut tx, &x).await?;
     let payload = json!({ "date": x.date, "period": x.period, "starts_at": x.starts_at, "ends_at": x.ends_at, "leader": x.leader, "officers": x.officers });
     tx.commit(
@@ -435,20 +410,20 @@ async fn edit_shift(
         )));
     }
     let division = Code::parse(&x.division).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let (date, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
+    let (date, period, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
     let now = OffsetDateTime::now_utc();
     let before =
         json!({ "date": x.date, "period": x.period, "leader": x.leader, "officers": x.officers });
     x.date = date_text(date);
-    x.period = b.period.trim().to_string();
-    x.starts_at = format_time(start);
-    x.ends_at = format_time(end);
+    x.period = period;
+    x.starts_at = start.into();
+    x.ends_at = end.into();
     x.leader = leader;
     x.officers = officers;
-    x.updated_at = format_time(now);
+    x.updated_at = now.into();
     let mut tx = s.change().await?;
     store::lock_roster(&s.db, &mut tx, &x.division).await?;
-    ensure_no_overlap(&mut tx, &x.division, &slot_of(&x)).await?;
+    ensure_no_overlap(&mut tx, &x.division, &x.slot()).await?;
     if !store::update_shift(&mut tx, &x, version).await? {
         return Err(ApiError::Conflict);
     }
@@ -519,15 +494,15 @@ async fn shift_event(
         other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
     };
     // The incoming shift: the next one of the division in the same slot.
-    let me = slot_of(&x);
+    let me = x.slot();
     let later = store::shifts_between(
         &s.db,
         &x.division,
-        &format_time(me.start),
-        &format_time(me.end + Duration::hours(1) + super::MAX_SHIFT),
+        me.start.into(),
+        (me.end + Duration::hours(1) + super::MAX_SHIFT).into(),
     )
     .await?;
-    let slots: Vec<Slot> = later.iter().map(slot_of).collect();
+    let slots: Vec<Slot> = later.iter().map(Shift::slot).collect();
     let next = next_shift(&me, &slots).and_then(|nid| later.iter().find(|o| o.id == nid).cloned());
     let incoming = match &next {
         Some(n) => crew_member(&p, n),
@@ -539,14 +514,15 @@ async fn shift_event(
         commander: is_commander(&p),
         handed_over_it: x.handed_over_by == p.username,
     };
-    let starts = parse_time(&x.starts_at).unwrap_or(now);
     let from = x.state;
-    x.state = from.transition(&ev, actor, starts, now).map_err(rule)?;
-    let t = format_time(now);
+    x.state = from
+        .transition(&ev, actor, x.starts_at.0, now)
+        .map_err(rule)?;
+    let t = UtcText(now);
     match &ev {
         ShiftEvent::Start => {
             x.started_by = p.username.clone();
-            x.started_at = Some(t.clone());
+            x.started_at = Some(t);
         }
         ShiftEvent::HandOver { note, open_items } => {
             x.handover_note = note.trim().to_string();
@@ -558,14 +534,14 @@ async fn shift_event(
                 })
                 .collect();
             x.handed_over_by = p.username.clone();
-            x.handed_over_at = Some(t.clone());
+            x.handed_over_at = Some(t);
         }
         ShiftEvent::Acknowledge => {
             x.acknowledged_by = p.username.clone();
-            x.acknowledged_at = Some(t.clone());
+            x.acknowledged_at = Some(t);
         }
     }
-    x.updated_at = t.clone();
+    x.updated_at = t;
     // Open items may name incidents: they must be ones the user can read.
     if let ShiftEvent::HandOver { open_items, .. } = &ev {
         let scope = authorize(&p, Action::Read, "incidents")?;
@@ -598,8 +574,8 @@ async fn shift_event(
             let v = n.version;
             n.state = ShiftState::OnDuty;
             n.started_by = p.username.clone();
-            n.started_at = Some(t.clone());
-            n.updated_at = t.clone();
+            n.started_at = Some(t);
+            n.updated_at = t;
             if !store::update_shift(&mut tx, &n, v).await? {
                 return Err(ApiError::Conflict);
             }
@@ -629,9 +605,9 @@ async fn now_on_duty(
     let scope = authorize(&p, Action::Read, MODULE)?;
     let d = division_param(&s, &p, &scope, q.division.as_deref())?;
     let now = OffsetDateTime::now_utc();
-    let t = format_time(now);
-    let t1 = format_time(now + Duration::milliseconds(1));
-    let mut shifts = store::shifts_between(&s.db, d.as_str(), &t, &t1).await?;
+    let t = UtcText(now);
+    let t1 = UtcText(now + Duration::milliseconds(1));
+    let mut shifts = store::shifts_between(&s.db, d.as_str(), t, t1).await?;
     // A crew stays on duty until it hands over (未交班不离岗).
     for x in store::shifts_on_duty(&s.db, d.as_str()).await? {
         if !shifts.iter().any(|y| y.id == x.id) {
@@ -641,7 +617,7 @@ async fn now_on_duty(
     shifts.retain(|x| {
         !matches!(x.state, ShiftState::HandedOver | ShiftState::Acknowledged) || x.ends_at > t
     });
-    shifts.sort_by(|a, b| (&a.starts_at, a.id).cmp(&(&b.starts_at, b.id)));
+    shifts.sort_by_key(|x| (x.starts_at, x.id));
     let leaders: Vec<&Person> = shifts.iter().filter_map(|x| x.leader.as_ref()).collect();
     let officers: Vec<&Person> = shifts.iter().flat_map(|x| &x.officers).collect();
     Ok(axum::Json(json!({
@@ -663,11 +639,29 @@ pub struct LogParams {
     pub shift: Option<i64>,
 }
 
+/// A log entry as listed: with its attachments and the entries that
+/// correct it.
+struct LogItem {
+    entry: LogEntry,
+    attachments: Vec<crate::attachments::store::Meta>,
+    corrected_by: Vec<i64>,
+}
+
+fn log_view(it: &LogItem) -> Value {
+    let mut v = serde_json::to_value(&it.entry).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("kind_zh".into(), it.entry.kind.label_zh().into());
+        m.insert("attachments".into(), json!(it.attachments));
+        m.insert("corrected_by".into(), json!(it.corrected_by));
+    }
+    v
+}
+
 async fn log_entries(
     s: &AppState,
     p: &Principal,
     q: &LogParams,
-) -> Result<(Code, String, Vec<Value>), ApiError> {
+) -> Result<(Code, String, Vec<LogItem>), ApiError> {
     let scope = authorize(p, Action::Read, MODULE)?;
     let d = division_param(s, p, &scope, q.division.as_deref())?;
     let mut f = LogFilter {
@@ -683,37 +677,33 @@ async fn log_entries(
             return Err(ApiError::field("shift", "该班次不属于所选区划"));
         }
         f.shift_id = Some(id);
-        label = format!("{}-{}", x.date, x.period);
+        label = format!("{}-{}", x.date, x.period.as_str());
     } else {
         let day = match q.date.as_deref() {
             Some(x) => parse_date(x, "date")?,
             None => today(OffsetDateTime::now_utc()),
         };
         let (a, b) = day_bounds(day);
-        f.from = Some(format_time(a));
-        f.to = Some(format_time(b));
+        f.from = Some(a.into());
+        f.to = Some(b.into());
         label = date_text(day);
     }
     let items = store::list_log(&s.db, &f).await?;
     let ids: Vec<i64> = items.iter().map(|e| e.id).collect();
     let corrections = store::corrections_of(&s.db, &ids).await?;
     let mut out = Vec::with_capacity(items.len());
-    for e in &items {
-        let metas = crate::attachments::store::metas(&s.db, &e.attachments).await?;
-        let mut v = serde_json::to_value(e).unwrap_or(Value::Null);
-        if let Value::Object(m) = &mut v {
-            m.insert("kind_zh".into(), e.kind.label_zh().into());
-            m.insert("attachments".into(), json!(metas));
-            m.insert(
-                "corrected_by".into(),
-                json!(corrections
-                    .iter()
-                    .filter(|(c, _)| *c == e.id)
-                    .map(|(_, by)| *by)
-                    .collect::<Vec<_>>()),
-            );
-        }
-        out.push(v);
+    for e in items {
+        let attachments = crate::attachments::store::metas(&s.db, &e.attachments).await?;
+        let corrected_by = corrections
+            .iter()
+            .filter(|(c, _)| *c == e.id)
+            .map(|(_, by)| *by)
+            .collect();
+        out.push(LogItem {
+            entry: e,
+            attachments,
+            corrected_by,
+        });
     }
     Ok((d, label, out))
 }
@@ -725,7 +715,10 @@ async fn list_log(
     Query(q): Query<LogParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (_, _, items) = log_entries(&s, &p, &q).await?;
-    Ok(axum::Json(json!(items)))
+    Ok(axum::Json(json!(items
+        .iter()
+        .map(log_view)
+        .collect::<Vec<_>>())))
 }
 
 #[utoipa::path(get, path = "/api/v1/duty/log/export", tag = "duty", params(LogParams), responses((status = 200, description = "The day's (or shift's) duty log as CSV (UTF-8 with BOM)")))]
@@ -750,39 +743,30 @@ async fn export_log(
         "班次",
     ])
     .map_err(|e| internal(&e))?;
-    let text = |v: &Value| v.as_str().unwrap_or("").to_string();
-    let num = |v: &Value| v.as_i64().map(|n| n.to_string()).unwrap_or_default();
+    let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
     // Text cells are neutralised against formula injection; numbers stay.
-    let safe = |t: String| crate::sheet::csv_text(&t).into_owned();
-    for e in &items {
-        let at = parse_time(e["at"].as_str().unwrap_or(""))
-            .map(|t| {
-                t.to_offset(CST)
-                    .format(time::macros::format_description!(
-                        "[year]-[month]-[day] [hour]:[minute]"
-                    ))
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default();
-        let atts: Vec<String> = e["attachments"]
-            .as_array()
-            .map(|a| a.iter().map(|m| text(&m["name"])).collect())
-            .unwrap_or_default();
-        let by: Vec<String> = e["corrected_by"]
-            .as_array()
-            .map(|a| a.iter().map(num).collect())
-            .unwrap_or_default();
+    let safe = |t: &str| crate::sheet::csv_text(t).into_owned();
+    for it in &items {
+        let e = &it.entry;
+        let at =
+            e.at.to_offset(CST)
+                .format(time::macros::format_description!(
+                    "[year]-[month]-[day] [hour]:[minute]"
+                ))
+                .map_err(|e| internal(&e))?;
+        let atts: Vec<&str> = it.attachments.iter().map(|m| m.name.as_str()).collect();
+        let by: Vec<String> = it.corrected_by.iter().map(i64::to_string).collect();
         w.write_record([
-            num(&e["id"]),
+            e.id.to_string(),
             at,
-            safe(text(&e["kind_zh"])),
-            safe(text(&e["text"])),
-            num(&e["incident_id"]),
-            safe(atts.join("; ")),
-            num(&e["corrects"]),
+            safe(e.kind.label_zh()),
+            safe(&e.text),
+            num(e.incident_id),
+            safe(&atts.join("; ")),
+            num(e.corrects),
             by.join("; "),
-            safe(text(&e["author_name"])),
-            num(&e["shift_id"]),
+            safe(&e.author_name),
+            num(e.shift_id),
         ])
         .map_err(|e| internal(&e))?;
     }
@@ -858,15 +842,14 @@ async fn add_log(
             .await?
             .filter(|o| scope.covers(&o.division, ""))
             .ok_or_else(|| ApiError::field("corrects", "找不到要更正的记录"))?;
-        let oat = parse_time(&orig.at).unwrap_or(at);
-        check_correction(&orig.division, oat, d.as_str(), at).map_err(rule)?;
+        check_correction(&orig.division, orig.at.0, d.as_str(), at).map_err(rule)?;
     }
     // The shift on duty at `at` (the officers' shift before a leader-only one).
     let running = store::shifts_between(
         &s.db,
         d.as_str(),
-        &format_time(at),
-        &format_time(at + Duration::milliseconds(1)),
+        at.into(),
+        (at + Duration::milliseconds(1)).into(),
     )
     .await?;
     let shift_id = running
@@ -878,7 +861,7 @@ async fn add_log(
         id: 0,
         division: d.to_string(),
         shift_id,
-        at: format_time(at),
+        at: at.into(),
         kind,
         text: b.text.trim().to_string(),
         incident_id: b.incident_id,
@@ -886,7 +869,7 @@ async fn add_log(
         corrects: b.corrects,
         author: p.username.clone(),
         author_name: p.display_name.clone(),
-        created_at: format_time(now),
+        created_at: now.into(),
     };
     let mut tx = s.change().await?;
     let ascope = authorize(&p, Action::Write, "attachments")?;
@@ -900,11 +883,10 @@ async fn add_log(
     )
     .await?;
     let metas = crate::attachments::store::metas(&s.db, &e.attachments).await?;
-    let mut v = serde_json::to_value(&e).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert("kind_zh".into(), kind.label_zh().into());
-        m.insert("attachments".into(), json!(metas));
-        m.insert("corrected_by".into(), json!([]));
-    }
+    let v = log_view(&LogItem {
+        entry: e,
+        attachments: metas,
+        corrected_by: Vec::new(),
+    });
     Ok((StatusCode::CREATED, axum::Json(v)).into_response())
 }

@@ -5,6 +5,7 @@
 //! Pure: no SQL, no HTTP, no clock reads (times are parameters).
 
 pub mod api;
+pub mod model;
 pub mod store;
 
 use serde::{Deserialize, Serialize};
