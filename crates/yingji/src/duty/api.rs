@@ -643,7 +643,7 @@ pub struct LogParams {
 /// correct it.
 struct LogItem {
     entry: LogEntry,
-    attachments: Vec<crate::attachments::store::Meta>,
+    attachments: Vec<crate::attachments::model::Meta>,
     corrected_by: Vec<i64>,
 }
 
