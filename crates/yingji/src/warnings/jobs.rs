@@ -23,8 +23,9 @@ use yingji_channels::{
     hmac_sha256, idempotency_key, Channels, Disposition, Message, Reason, Recipient, WebhookFormat,
 };
 
+use super::model::Delivery;
 use crate::clock::format_time;
-use crate::db::{col, values_placeholders, Backend, Db, DbError, Tx};
+use crate::db::{col, values_placeholders, Backend, Db, DbError, JsonText, Tx};
 use crate::registry::Item;
 use crate::state::AppState;
 
@@ -139,32 +140,8 @@ pub async fn plan(
     Ok(n)
 }
 
-/// One delivery record.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Delivery {
-    pub id: i64,
-    pub warning_id: i64,
-    pub channel: String,
-    /// The recipient with any webhook secret removed.
-    pub recipient: Value,
-    pub division: String,
-    pub state: String,
-    pub attempts: i64,
-    pub next_at: String,
-    /// The last attempt's HTTP status, if it got one.
-    pub http_status: Option<i64>,
-    /// The last attempt's outcome in short (`http_2xx`,
-    /// `refused_private_address`, `timeout` …; empty before any attempt).
-    pub reason: String,
-    pub delivered_at: Option<String>,
-}
-
 fn delivery_from_row(r: &AnyRow) -> Result<Delivery, DbError> {
-    let text: String = col(r, "recipient")?;
-    let mut recipient: Value = serde_json::from_str(&text).map_err(|e| DbError::Corrupt {
-        table: "deliveries",
-        detail: e.to_string(),
-    })?;
+    let mut recipient: Value = col::<JsonText<Value>>(r, "recipient")?.0;
     if let Value::Object(m) = &mut recipient {
         m.remove("secret");
     }
@@ -413,7 +390,7 @@ pub async fn expire_due(s: &AppState, now: OffsetDateTime) -> Result<usize, DbEr
         };
         let version = w.version;
         w.state = next;
-        w.updated_at = format_time(now);
+        w.updated_at = now.into();
         if super::store::update(&mut tx, &w, version).await? {
             tx.commit(
                 now,
