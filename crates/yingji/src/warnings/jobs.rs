@@ -24,8 +24,7 @@ use yingji_channels::{
 };
 
 use super::model::Delivery;
-use crate::clock::format_time;
-use crate::db::{col, values_placeholders, Backend, Db, DbError, JsonText, Tx};
+use crate::db::{col, values_placeholders, Backend, Db, DbError, JsonText, Tx, UtcText};
 use crate::registry::Item;
 use crate::state::AppState;
 
@@ -113,7 +112,7 @@ pub async fn plan(
 ) -> Result<usize, DbError> {
     const COLS: usize = 7;
     const BATCH: usize = 1000;
-    let at = format_time(now);
+    let at = UtcText(now);
     let mut n = 0;
     for chunk in recipients.chunks(BATCH) {
         let sql = format!(
@@ -132,8 +131,8 @@ pub async fn plan(
                 .bind(text)
                 .bind(division.clone())
                 .bind(idempotency_key(identifier, r))
-                .bind(at.clone())
-                .bind(at.clone());
+                .bind(at)
+                .bind(at);
         }
         n += q.execute(&mut *tx.inner).await?.rows_affected() as usize;
     }
@@ -219,13 +218,13 @@ async fn lease(s: &AppState, now: OffsetDateTime, batch: i64) -> Result<Vec<AnyR
     );
     let mut tx = s.db.begin().await?;
     let mut q = sqlx::query(&sql)
-        .bind(format_time(now + Duration::seconds(LEASE_S)))
+        .bind(UtcText(now + Duration::seconds(LEASE_S)))
         .bind(&*s.node_id)
-        .bind(format_time(now))
+        .bind(UtcText(now))
         .bind(batch);
     if s.db.backend() == Backend::Postgres {
         let timeout = i64::try_from(s.config.cluster.node_timeout_ms).unwrap_or(i64::MAX / 2);
-        q = q.bind(format_time(now - Duration::milliseconds(timeout)));
+        q = q.bind(UtcText(now - Duration::milliseconds(timeout)));
     }
     let rows = q.fetch_all(&mut *tx.inner).await?;
     // Leases are the outbox's bookkeeping, not a change of a record.
@@ -237,10 +236,10 @@ async fn lease(s: &AppState, now: OffsetDateTime, batch: i64) -> Result<Vec<AnyR
 struct Attempted {
     id: i64,
     state: &'static str,
-    next_at: String,
+    next_at: UtcText,
     http_status: Option<i64>,
     reason: &'static str,
-    delivered: Option<String>,
+    delivered: Option<UtcText>,
 }
 
 async fn record(s: &AppState, done: &mut Vec<Attempted>) -> Result<(), DbError> {
@@ -253,10 +252,10 @@ async fn record(s: &AppState, done: &mut Vec<Attempted>) -> Result<(), DbError> 
             "UPDATE deliveries SET state = $1, attempts = attempts + 1, next_at = $2, http_status = $3, reason = $4, delivered_at = $5, lease_until = NULL WHERE id = $6 AND state = 'pending'",
         )
         .bind(a.state)
-        .bind(a.next_at.as_str())
+        .bind(a.next_at)
         .bind(a.http_status)
         .bind(a.reason)
-        .bind(a.delivered.as_deref())
+        .bind(a.delivered)
         .bind(a.id)
         .execute(&mut *tx.inner)
         .await?;
@@ -338,7 +337,7 @@ pub async fn run_due(
         let done_at = OffsetDateTime::now_utc();
         let disp = cfg.retry.disposition(attempt, &outcome, &mut rand::rng());
         let (state, next_at, delivered) = match &disp {
-            Disposition::Delivered { .. } => ("delivered", done_at, Some(format_time(done_at))),
+            Disposition::Delivered { .. } => ("delivered", done_at, Some(UtcText(done_at))),
             Disposition::Retry { delay, .. } => (
                 "pending",
                 done_at
@@ -357,7 +356,7 @@ pub async fn run_due(
         done.push(Attempted {
             id,
             state,
-            next_at: format_time(next_at),
+            next_at: next_at.into(),
             http_status: outcome.code().http_status().map(i64::from),
             reason: outcome.code().code(),
             delivered,
@@ -375,7 +374,7 @@ pub async fn run_due(
 pub async fn expire_due(s: &AppState, now: OffsetDateTime) -> Result<usize, DbError> {
     let rows =
         sqlx::query("SELECT id FROM warnings WHERE state = 'published' AND expires_at <= $1")
-            .bind(format_time(now))
+            .bind(UtcText(now))
             .fetch_all(s.db.pool())
             .await?;
     let mut n = 0;
