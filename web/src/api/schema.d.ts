@@ -1903,12 +1903,12 @@ export interface components {
             counts: Record<string, unknown>;
             deliveries: components["schemas"]["Delivery"][];
         };
-        /** @description One delivery record. */
+        /** @description One delivery record (a row of the outbox). */
         Delivery: {
             /** Format: int64 */
             attempts: number;
             channel: string;
-            delivered_at?: string | null;
+            delivered_at?: components["schemas"]["UtcText"] | null;
             division: string;
             /**
              * Format: int64
@@ -1917,7 +1917,7 @@ export interface components {
             http_status?: number | null;
             /** Format: int64 */
             id: number;
-            next_at: string;
+            next_at: components["schemas"]["UtcText"];
             /**
              * @description The last attempt's outcome in short (`http_2xx`,
              *     `refused_private_address`, `timeout` …; empty before any attempt).
@@ -2696,33 +2696,38 @@ export interface components {
          * @enum {string}
          */
         Level: "province" | "city" | "county" | "township" | "village";
-        /**
-         * @description A duty-log entry as the API shows it: its attachments' metadata and the
-         *     entries that correct it.
-         */
-        LogEntryView: {
-            at: string;
-            attachments: components["schemas"]["Meta"][];
+        /** @description A duty-log entry as stored. */
+        LogEntry: {
+            at: components["schemas"]["UtcText"];
+            attachments: number[];
             author: string;
             author_name: string;
-            /** @description The entries that correct this one. */
-            corrected_by: number[];
             /**
              * Format: int64
              * @description The entry this one corrects.
              */
             corrects?: number | null;
-            created_at: string;
+            created_at: components["schemas"]["UtcText"];
             division: string;
             /** Format: int64 */
             id: number;
             /** Format: int64 */
             incident_id?: number | null;
             kind: components["schemas"]["LogKind"];
-            kind_zh: string;
             /** Format: int64 */
             shift_id?: number | null;
             text: string;
+        };
+        /**
+         * @description A duty-log entry as the API shows it: its attachments' metadata and the
+         *     entries that correct it.
+         */
+        LogEntryView: components["schemas"]["LogEntry"] & {
+            /** @description The attachments' metadata (the entry's ids replaced). */
+            attachments: components["schemas"]["Meta"][];
+            /** @description The entries that correct this one. */
+            corrected_by: number[];
+            kind_zh: string;
         };
         /**
          * @description Kinds of duty-log entries.
@@ -2772,7 +2777,7 @@ export interface components {
             role_label_zh: string;
             username: string;
         };
-        /** @description What callers see of an attachment. */
+        /** @description What callers see of an attachment (every column but the content). */
         Meta: {
             /** Format: int64 */
             id: number;
@@ -2781,7 +2786,7 @@ export interface components {
             sha256: string;
             /** Format: int64 */
             size: number;
-            uploaded_at: string;
+            uploaded_at: components["schemas"]["UtcText"];
             uploaded_by: string;
         };
         /**
@@ -2889,7 +2894,7 @@ export interface components {
         };
         /** @description Who is on duty now (`GET /duty/now`). */
         OnDutyNow: {
-            at: string;
+            at: components["schemas"]["UtcText"];
             division: string;
             division_name: string;
             /** @description 带班领导 of the shifts, in shift order. */
@@ -2972,6 +2977,11 @@ export interface components {
         PasswordRequest: {
             password: string;
         };
+        /**
+         * @description The usual shifts of a Chinese duty desk, in China time.
+         * @enum {string}
+         */
+        Period: "day" | "night" | "full" | "custom";
         /**
          * @description Someone on a shift: a platform user (by id) or a named person with a
          *     phone number.
@@ -3399,15 +3409,15 @@ export interface components {
         };
         /** @description A shift as stored. */
         Shift: {
-            acknowledged_at?: string | null;
+            acknowledged_at?: components["schemas"]["UtcText"] | null;
             acknowledged_by: string;
-            created_at: string;
+            created_at: components["schemas"]["UtcText"];
             created_by: string;
             /** @description China-time date the shift starts on (YYYY-MM-DD). */
             date: string;
             division: string;
-            ends_at: string;
-            handed_over_at?: string | null;
+            ends_at: components["schemas"]["UtcText"];
+            handed_over_at?: components["schemas"]["UtcText"] | null;
             handed_over_by: string;
             handover_note: string;
             /** Format: int64 */
@@ -3415,12 +3425,12 @@ export interface components {
             leader?: components["schemas"]["Person"] | null;
             officers: components["schemas"]["Person"][];
             open_items: components["schemas"]["OpenItem"][];
-            period: string;
-            started_at?: string | null;
+            period: components["schemas"]["Period"];
+            started_at?: components["schemas"]["UtcText"] | null;
             started_by: string;
-            starts_at: string;
+            starts_at: components["schemas"]["UtcText"];
             state: components["schemas"]["ShiftState"];
-            updated_at: string;
+            updated_at: components["schemas"]["UtcText"];
             /** Format: int64 */
             version: number;
         };
@@ -3754,12 +3764,12 @@ export interface components {
             area: components["schemas"]["TargetSpec"];
             area_desc: string;
             author: string;
-            created_at: string;
+            created_at: components["schemas"]["UtcText"];
             description: string;
             /** @description The issuing jurisdiction. */
             division: string;
             exercise: boolean;
-            expires_at: string;
+            expires_at: components["schemas"]["UtcText"];
             hazard: string;
             headline: string;
             /** Format: int64 */
@@ -3773,7 +3783,7 @@ export interface components {
             msg_type: string;
             /** @description Last rejection or cancellation reason. */
             note: string;
-            onset_at?: string | null;
+            onset_at?: components["schemas"]["UtcText"] | null;
             /** @description Targeting figures when last computed. */
             reach: Record<string, unknown>;
             /**
@@ -3781,9 +3791,9 @@ export interface components {
              * @description The warning this one updates or cancels.
              */
             refers_to?: number | null;
-            sent_at?: string | null;
+            sent_at?: components["schemas"]["UtcText"] | null;
             state: components["schemas"]["WarningState"];
-            updated_at: string;
+            updated_at: components["schemas"]["UtcText"];
             /** Format: int64 */
             version: number;
         };

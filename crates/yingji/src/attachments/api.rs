@@ -10,10 +10,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::store::{self, Meta, NewAttachment};
+use super::model::Meta;
+use super::store::{self, NewAttachment};
 use super::{check, clean_name, usable_in, AttachmentError, MAX_BYTES};
 use crate::auth::{authorize, Action, Principal, Scope};
-use crate::clock::format_time;
 use crate::db::Tx;
 use crate::http::ApiError;
 use crate::journal::NewEntry;
@@ -84,7 +84,7 @@ async fn upload(
             sha256: &sha256,
             division: &division,
             uploaded_by: &p.username,
-            uploaded_at: &format_time(now),
+            uploaded_at: now.into(),
             bytes: &bytes,
         },
     )

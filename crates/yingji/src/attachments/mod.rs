@@ -5,6 +5,7 @@
 //! attachment.
 
 pub mod api;
+pub mod model;
 pub mod store;
 
 use serde::Serialize;

@@ -2,25 +2,9 @@
 //! (the platform's columns are TEXT/BIGINT/DOUBLE only), so it is backed up,
 //! replicated and transactional with the records that use it.
 
+pub use super::model::Meta;
+use crate::db::{col, Db, DbError, Tx, UtcText};
 use base64::Engine;
-use serde::Serialize;
-use sqlx::any::AnyRow;
-
-use crate::db::{col, Db, DbError, Tx};
-
-/// What callers see of an attachment.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Meta {
-    pub id: i64,
-    pub name: String,
-    pub mime: String,
-    pub size: i64,
-    pub sha256: String,
-    #[serde(skip)]
-    pub division: String,
-    pub uploaded_by: String,
-    pub uploaded_at: String,
-}
 
 pub struct NewAttachment<'a> {
     pub name: &'a str,
@@ -28,21 +12,8 @@ pub struct NewAttachment<'a> {
     pub sha256: &'a str,
     pub division: &'a str,
     pub uploaded_by: &'a str,
-    pub uploaded_at: &'a str,
+    pub uploaded_at: UtcText,
     pub bytes: &'a [u8],
-}
-
-fn meta_from_row(r: &AnyRow) -> Result<Meta, DbError> {
-    Ok(Meta {
-        id: col(r, "id")?,
-        name: col(r, "name")?,
-        mime: col(r, "mime")?,
-        size: col(r, "size")?,
-        sha256: col(r, "sha256")?,
-        division: col(r, "division")?,
-        uploaded_by: col(r, "uploaded_by")?,
-        uploaded_at: col(r, "uploaded_at")?,
-    })
 }
 
 const META: &str = "id, name, mime, size, sha256, division, uploaded_by, uploaded_at";
@@ -78,13 +49,12 @@ pub async fn used_bytes(tx: &mut Tx, user: &str) -> Result<i64, DbError> {
 }
 
 pub async fn meta(db: &Db, id: i64) -> Result<Option<Meta>, DbError> {
-    sqlx::query(&format!("SELECT {META} FROM attachments WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?
-        .as_ref()
-        .map(meta_from_row)
-        .transpose()
+    Ok(
+        sqlx::query_as(&format!("SELECT {META} FROM attachments WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 /// Several attachments by id, in the order asked (missing ones left out).
@@ -100,13 +70,12 @@ pub async fn metas(db: &Db, ids: &[i64]) -> Result<Vec<Meta>, DbError> {
 
 /// Meta data read inside a write transaction (for linking).
 pub async fn meta_tx(tx: &mut Tx, id: i64) -> Result<Option<Meta>, DbError> {
-    sqlx::query(&format!("SELECT {META} FROM attachments WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *tx.inner)
-        .await?
-        .as_ref()
-        .map(meta_from_row)
-        .transpose()
+    Ok(
+        sqlx::query_as(&format!("SELECT {META} FROM attachments WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *tx.inner)
+            .await?,
+    )
 }
 
 /// The file's bytes.

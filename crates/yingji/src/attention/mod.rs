@@ -17,7 +17,7 @@ use crate::incidents::{
     instruction_overdue, rescue_clock, ClockStatus, DispatchState, IncidentState, RESCUE_LIMIT,
 };
 use crate::plans::{DrillStatus, ReviewStatus};
-use crate::warnings::store::Warning;
+use crate::warnings::model::Warning;
 use crate::warnings::WarningState;
 
 /// Plans whose evaluation falls due within this many days are listed too.
@@ -208,8 +208,8 @@ pub fn attention(
                 w.headline.clone()
             },
             requested_by: w.author.clone(),
-            since: w.updated_at.clone(),
-            waiting_min: minutes(&w.updated_at, now),
+            since: w.updated_at.text(),
+            waiting_min: (now - w.updated_at.0).whole_minutes(),
         });
     }
     a.awaiting_approval

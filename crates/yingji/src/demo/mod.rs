@@ -573,8 +573,8 @@ async fn duty_roster(
     now: time::OffsetDateTime,
     users: &HashMap<&str, i64>,
 ) -> Result<Vec<NewEntry>, DemoError> {
-    use crate::clock::format_time;
-    use crate::duty::{self, store as dstore, LogKind, Period, Person, ShiftState};
+    use crate::db::UtcText;
+    use crate::duty::{self, model, store as dstore, LogKind, Period, Person, ShiftState};
     const LEADERS: [&str; 7] = [
         "王建国",
         "李志强",
@@ -650,22 +650,22 @@ async fn duty_roster(
                 let (state, started, handed, acked) = if end <= now {
                     (
                         ShiftState::Acknowledged,
-                        Some(format_time(start)),
-                        Some(format_time(end)),
-                        Some(format_time(end)),
+                        Some(UtcText(start)),
+                        Some(UtcText(end)),
+                        Some(UtcText(end)),
                     )
                 } else if start <= now {
-                    (ShiftState::OnDuty, Some(format_time(start)), None, None)
+                    (ShiftState::OnDuty, Some(UtcText(start)), None, None)
                 } else {
                     (ShiftState::Scheduled, None, None, None)
                 };
-                let mut x = dstore::Shift {
+                let mut x = model::Shift {
                     id: 0,
                     division: code.to_string(),
                     date: date.to_string(),
-                    period: period.as_str().into(),
-                    starts_at: format_time(start),
-                    ends_at: format_time(end),
+                    period,
+                    starts_at: start.into(),
+                    ends_at: end.into(),
                     leader,
                     officers,
                     state,
@@ -694,8 +694,8 @@ async fn duty_roster(
                     },
                     acknowledged_at: acked,
                     created_by: "demo".into(),
-                    created_at: format_time(now),
-                    updated_at: format_time(now),
+                    created_at: now.into(),
+                    updated_at: now.into(),
                     version: 1,
                 };
                 x.id = dstore::insert_shift(tx, &x).await?;
@@ -744,14 +744,14 @@ async fn duty_roster(
             } else {
                 ("pingcheng", display("pingcheng"))
             };
-            let e = dstore::LogEntry {
+            let e = model::LogEntry {
                 id: 0,
                 division: code.to_string(),
                 shift_id: crews_run
                     .iter()
                     .find(|(_, a, b)| *a <= at && at < *b)
                     .map(|c| c.0),
-                at: format_time(at),
+                at: at.into(),
                 kind: *kind,
                 text: text.to_string(),
                 incident_id: None,
@@ -759,7 +759,7 @@ async fn duty_roster(
                 corrects: None,
                 author: author.into(),
                 author_name: author_name.into(),
-                created_at: format_time(now),
+                created_at: now.into(),
             };
             let id = dstore::insert_log(tx, &e).await?;
             entries.push(NewEntry {

@@ -11,14 +11,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::{Date, Duration, OffsetDateTime};
 
-use super::store::{self, DutyUser, LogEntry, LogFilter, Shift};
+use super::model::{LogEntry, Shift};
+use super::store::{self, DutyUser, LogFilter};
 use super::{
     check_correction, check_crew, check_log_entry, day_bounds, next_shift, overlapping,
     shift_times, Actor, DutyError, LogKind, OpenItem, Period, Person, ShiftEvent, ShiftState, Slot,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
+use crate::clock::parse_time;
 use crate::clock::CST;
-use crate::clock::{format_time, parse_time};
+use crate::db::UtcText;
 use crate::divisions::Code;
 use crate::error::FieldError;
 use crate::http::{ApiError, Json, Query};
@@ -104,17 +106,6 @@ fn entry(
     }
 }
 
-fn slot_of(s: &Shift) -> Slot {
-    let t = |x: &str| parse_time(x).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    Slot {
-        id: s.id,
-        start: t(&s.starts_at),
-        end: t(&s.ends_at),
-        leader: s.leader.is_some(),
-        officers: !s.officers.is_empty(),
-    }
-}
-
 /// A shift as the API shows it: the stored shift with its labels.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ShiftView {
@@ -130,10 +121,7 @@ fn shift_typed(s: &AppState, x: &Shift) -> ShiftView {
         shift: x.clone(),
         division_name: s.tree().name(&x.division),
         state_zh: x.state.label_zh().into(),
-        period_zh: Period::parse(&x.period)
-            .map(Period::label_zh)
-            .unwrap_or("")
-            .into(),
+        period_zh: x.period.label_zh().into(),
     }
 }
 
@@ -205,8 +193,7 @@ async fn list_shifts(
     }
     let (start, _) = day_bounds(from);
     let (_, end) = day_bounds(to);
-    let items =
-        store::shifts_between(&s.db, d.as_str(), &format_time(start), &format_time(end)).await?;
+    let items = store::shifts_between(&s.db, d.as_str(), start.into(), end.into()).await?;
     Ok(axum::Json(
         items.iter().map(|x| shift_typed(&s, x)).collect(),
     ))
@@ -253,6 +240,7 @@ async fn shift_from_body(
 ) -> Result<
     (
         Date,
+        Period,
         OffsetDateTime,
         OffsetDateTime,
         Option<Person>,
@@ -310,7 +298,7 @@ async fn shift_from_body(
     for (i, o) in officers.iter_mut().enumerate() {
         fill_person(&s.db, division.prefix(), o, &format!("officers[{i}]")).await?;
     }
-    Ok((date, start, end, leader, officers))
+    Ok((date, period, start, end, leader, officers))
 }
 
 async fn fill_person(
@@ -343,24 +331,14 @@ async fn ensure_no_overlap(
     division: &str,
     candidate: &Slot,
 ) -> Result<(), ApiError> {
-    let others = store::shifts_between_tx(
-        tx,
-        division,
-        &format_time(candidate.start),
-        &format_time(candidate.end),
-    )
-    .await?;
-    let slots: Vec<Slot> = others.iter().map(slot_of).collect();
+    let others =
+        store::shifts_between_tx(tx, division, candidate.start.into(), candidate.end.into())
+            .await?;
+    let slots: Vec<Slot> = others.iter().map(Shift::slot).collect();
     if let Some(id) = overlapping(candidate, &slots) {
         let o = others.iter().find(|x| x.id == id);
         let when = o
-            .map(|o| {
-                format!(
-                    "{} {}",
-                    o.date,
-                    Period::parse(&o.period).map(Period::label_zh).unwrap_or("")
-                )
-            })
+            .map(|o| format!("{} {}", o.date, o.period.label_zh()))
             .unwrap_or_default();
         return Err(ApiError::field(
             "period",
@@ -379,15 +357,15 @@ async fn create_shift(
 ) -> Result<Response, ApiError> {
     let scope = authorize(&p, Action::Write, MODULE)?;
     let division = division_param(&s, &p, &scope, b.division.as_deref())?;
-    let (date, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
+    let (date, period, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
     let now = OffsetDateTime::now_utc();
     let mut x = Shift {
         id: 0,
         division: division.to_string(),
         date: date_text(date),
-        period: b.period.trim().to_string(),
-        starts_at: format_time(start),
-        ends_at: format_time(end),
+        period,
+        starts_at: start.into(),
+        ends_at: end.into(),
         leader,
         officers,
         state: ShiftState::Scheduled,
@@ -400,13 +378,13 @@ async fn create_shift(
         acknowledged_by: String::new(),
         acknowledged_at: None,
         created_by: p.username.clone(),
-        created_at: format_time(now),
-        updated_at: format_time(now),
+        created_at: now.into(),
+        updated_at: now.into(),
         version: 1,
     };
     let mut tx = s.change().await?;
     store::lock_roster(&s.db, &mut tx, &x.division).await?;
-    ensure_no_overlap(&mut tx, &x.division, &slot_of(&x)).await?;
+    ensure_no_overlap(&mut tx, &x.division, &x.slot()).await?;
     x.id = store::insert_shift(&mut tx, &x).await?;
     let payload = json!({ "date": x.date, "period": x.period, "starts_at": x.starts_at, "ends_at": x.ends_at, "leader": x.leader, "officers": x.officers });
     tx.commit(
@@ -444,20 +422,20 @@ async fn edit_shift(
         )));
     }
     let division = Code::parse(&x.division).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let (date, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
+    let (date, period, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
     let now = OffsetDateTime::now_utc();
     let before =
         json!({ "date": x.date, "period": x.period, "leader": x.leader, "officers": x.officers });
     x.date = date_text(date);
-    x.period = b.period.trim().to_string();
-    x.starts_at = format_time(start);
-    x.ends_at = format_time(end);
+    x.period = period;
+    x.starts_at = start.into();
+    x.ends_at = end.into();
     x.leader = leader;
     x.officers = officers;
-    x.updated_at = format_time(now);
+    x.updated_at = now.into();
     let mut tx = s.change().await?;
     store::lock_roster(&s.db, &mut tx, &x.division).await?;
-    ensure_no_overlap(&mut tx, &x.division, &slot_of(&x)).await?;
+    ensure_no_overlap(&mut tx, &x.division, &x.slot()).await?;
     if !store::update_shift(&mut tx, &x, version).await? {
         return Err(ApiError::Conflict);
     }
@@ -528,15 +506,15 @@ async fn shift_event(
         other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
     };
     // The incoming shift: the next one of the division in the same slot.
-    let me = slot_of(&x);
+    let me = x.slot();
     let later = store::shifts_between(
         &s.db,
         &x.division,
-        &format_time(me.start),
-        &format_time(me.end + Duration::hours(1) + super::MAX_SHIFT),
+        me.start.into(),
+        (me.end + Duration::hours(1) + super::MAX_SHIFT).into(),
     )
     .await?;
-    let slots: Vec<Slot> = later.iter().map(slot_of).collect();
+    let slots: Vec<Slot> = later.iter().map(Shift::slot).collect();
     let next = next_shift(&me, &slots).and_then(|nid| later.iter().find(|o| o.id == nid).cloned());
     let incoming = match &next {
         Some(n) => crew_member(&p, n),
@@ -548,14 +526,15 @@ async fn shift_event(
         commander: is_commander(&p),
         handed_over_it: x.handed_over_by == p.username,
     };
-    let starts = parse_time(&x.starts_at).unwrap_or(now);
     let from = x.state;
-    x.state = from.transition(&ev, actor, starts, now).map_err(rule)?;
-    let t = format_time(now);
+    x.state = from
+        .transition(&ev, actor, x.starts_at.0, now)
+        .map_err(rule)?;
+    let t = UtcText(now);
     match &ev {
         ShiftEvent::Start => {
             x.started_by = p.username.clone();
-            x.started_at = Some(t.clone());
+            x.started_at = Some(t);
         }
         ShiftEvent::HandOver { note, open_items } => {
             x.handover_note = note.trim().to_string();
@@ -567,14 +546,14 @@ async fn shift_event(
                 })
                 .collect();
             x.handed_over_by = p.username.clone();
-            x.handed_over_at = Some(t.clone());
+            x.handed_over_at = Some(t);
         }
         ShiftEvent::Acknowledge => {
             x.acknowledged_by = p.username.clone();
-            x.acknowledged_at = Some(t.clone());
+            x.acknowledged_at = Some(t);
         }
     }
-    x.updated_at = t.clone();
+    x.updated_at = t;
     // Open items may name incidents: they must be ones the user can read.
     if let ShiftEvent::HandOver { open_items, .. } = &ev {
         let scope = authorize(&p, Action::Read, "incidents")?;
@@ -607,8 +586,8 @@ async fn shift_event(
             let v = n.version;
             n.state = ShiftState::OnDuty;
             n.started_by = p.username.clone();
-            n.started_at = Some(t.clone());
-            n.updated_at = t.clone();
+            n.started_at = Some(t);
+            n.updated_at = t;
             if !store::update_shift(&mut tx, &n, v).await? {
                 return Err(ApiError::Conflict);
             }
@@ -638,9 +617,9 @@ async fn now_on_duty(
     let scope = authorize(&p, Action::Read, MODULE)?;
     let d = division_param(&s, &p, &scope, q.division.as_deref())?;
     let now = OffsetDateTime::now_utc();
-    let t = format_time(now);
-    let t1 = format_time(now + Duration::milliseconds(1));
-    let mut shifts = store::shifts_between(&s.db, d.as_str(), &t, &t1).await?;
+    let t = UtcText(now);
+    let t1 = UtcText(now + Duration::milliseconds(1));
+    let mut shifts = store::shifts_between(&s.db, d.as_str(), t, t1).await?;
     // A crew stays on duty until it hands over (未交班不离岗).
     for x in store::shifts_on_duty(&s.db, d.as_str()).await? {
         if !shifts.iter().any(|y| y.id == x.id) {
@@ -650,7 +629,7 @@ async fn now_on_duty(
     shifts.retain(|x| {
         !matches!(x.state, ShiftState::HandedOver | ShiftState::Acknowledged) || x.ends_at > t
     });
-    shifts.sort_by(|a, b| (&a.starts_at, a.id).cmp(&(&b.starts_at, b.id)));
+    shifts.sort_by_key(|x| (x.starts_at, x.id));
     Ok(axum::Json(OnDutyNow {
         division: d.to_string(),
         division_name: s.tree().name(d.as_str()),
@@ -666,34 +645,12 @@ async fn now_on_duty(
 pub struct OnDutyNow {
     pub division: String,
     pub division_name: String,
-    pub at: String,
+    pub at: UtcText,
     /// 带班领导 of the shifts, in shift order.
     pub leaders: Vec<Person>,
     /// 值班员 of the shifts, in shift order.
     pub officers: Vec<Person>,
     pub shifts: Vec<ShiftView>,
-}
-
-/// A duty-log entry as the API shows it: its attachments' metadata and the
-/// entries that correct it.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct LogEntryView {
-    pub id: i64,
-    pub division: String,
-    pub shift_id: Option<i64>,
-    pub at: String,
-    pub kind: LogKind,
-    pub kind_zh: String,
-    pub text: String,
-    pub incident_id: Option<i64>,
-    pub attachments: Vec<crate::attachments::store::Meta>,
-    /// The entry this one corrects.
-    pub corrects: Option<i64>,
-    /// The entries that correct this one.
-    pub corrected_by: Vec<i64>,
-    pub author: String,
-    pub author_name: String,
-    pub created_at: String,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -703,6 +660,19 @@ pub struct LogParams {
     pub date: Option<String>,
     /// Only this shift's entries.
     pub shift: Option<i64>,
+}
+
+/// A duty-log entry as the API shows it: its attachments' metadata and the
+/// entries that correct it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LogEntryView {
+    #[serde(flatten)]
+    pub entry: LogEntry,
+    pub kind_zh: String,
+    /// The attachments' metadata (the entry's ids replaced).
+    pub attachments: Vec<crate::attachments::model::Meta>,
+    /// The entries that correct this one.
+    pub corrected_by: Vec<i64>,
 }
 
 async fn log_entries(
@@ -725,42 +695,33 @@ async fn log_entries(
             return Err(ApiError::field("shift", "该班次不属于所选区划"));
         }
         f.shift_id = Some(id);
-        label = format!("{}-{}", x.date, x.period);
+        label = format!("{}-{}", x.date, x.period.as_str());
     } else {
         let day = match q.date.as_deref() {
             Some(x) => parse_date(x, "date")?,
             None => today(OffsetDateTime::now_utc()),
         };
         let (a, b) = day_bounds(day);
-        f.from = Some(format_time(a));
-        f.to = Some(format_time(b));
+        f.from = Some(a.into());
+        f.to = Some(b.into());
         label = date_text(day);
     }
     let items = store::list_log(&s.db, &f).await?;
     let ids: Vec<i64> = items.iter().map(|e| e.id).collect();
     let corrections = store::corrections_of(&s.db, &ids).await?;
     let mut out = Vec::with_capacity(items.len());
-    for e in &items {
-        let e = e.clone();
+    for e in items {
+        let attachments = crate::attachments::store::metas(&s.db, &e.attachments).await?;
+        let corrected_by = corrections
+            .iter()
+            .filter(|(c, _)| *c == e.id)
+            .map(|(_, by)| *by)
+            .collect();
         out.push(LogEntryView {
-            attachments: crate::attachments::store::metas(&s.db, &e.attachments).await?,
             kind_zh: e.kind.label_zh().into(),
-            corrected_by: corrections
-                .iter()
-                .filter(|(c, _)| *c == e.id)
-                .map(|(_, by)| *by)
-                .collect(),
-            id: e.id,
-            division: e.division,
-            shift_id: e.shift_id,
-            at: e.at,
-            kind: e.kind,
-            text: e.text,
-            incident_id: e.incident_id,
-            corrects: e.corrects,
-            author: e.author,
-            author_name: e.author_name,
-            created_at: e.created_at,
+            entry: e,
+            attachments,
+            corrected_by,
         });
     }
     Ok((d, label, out))
@@ -798,25 +759,23 @@ async fn export_log(
         "班次",
     ])
     .map_err(|e| internal(&e))?;
-    let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+    let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
     // Text cells are neutralised against formula injection; numbers stay.
     let safe = |t: &str| crate::sheet::csv_text(t).into_owned();
-    for e in &items {
-        let at = parse_time(&e.at)
-            .map(|t| {
-                t.to_offset(CST)
-                    .format(time::macros::format_description!(
-                        "[year]-[month]-[day] [hour]:[minute]"
-                    ))
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default();
-        let atts: Vec<&str> = e.attachments.iter().map(|m| m.name.as_str()).collect();
-        let by: Vec<String> = e.corrected_by.iter().map(|n| n.to_string()).collect();
+    for it in &items {
+        let e = &it.entry;
+        let at =
+            e.at.to_offset(CST)
+                .format(time::macros::format_description!(
+                    "[year]-[month]-[day] [hour]:[minute]"
+                ))
+                .map_err(|e| internal(&e))?;
+        let atts: Vec<&str> = it.attachments.iter().map(|m| m.name.as_str()).collect();
+        let by: Vec<String> = it.corrected_by.iter().map(i64::to_string).collect();
         w.write_record([
             e.id.to_string(),
             at,
-            safe(&e.kind_zh),
+            safe(e.kind.label_zh()),
             safe(&e.text),
             num(e.incident_id),
             safe(&atts.join("; ")),
@@ -899,15 +858,14 @@ async fn add_log(
             .await?
             .filter(|o| scope.covers(&o.division, ""))
             .ok_or_else(|| ApiError::field("corrects", "找不到要更正的记录"))?;
-        let oat = parse_time(&orig.at).unwrap_or(at);
-        check_correction(&orig.division, oat, d.as_str(), at).map_err(rule)?;
+        check_correction(&orig.division, orig.at.0, d.as_str(), at).map_err(rule)?;
     }
     // The shift on duty at `at` (the officers' shift before a leader-only one).
     let running = store::shifts_between(
         &s.db,
         d.as_str(),
-        &format_time(at),
-        &format_time(at + Duration::milliseconds(1)),
+        at.into(),
+        (at + Duration::milliseconds(1)).into(),
     )
     .await?;
     let shift_id = running
@@ -919,7 +877,7 @@ async fn add_log(
         id: 0,
         division: d.to_string(),
         shift_id,
-        at: format_time(at),
+        at: at.into(),
         kind,
         text: b.text.trim().to_string(),
         incident_id: b.incident_id,
@@ -927,7 +885,7 @@ async fn add_log(
         corrects: b.corrects,
         author: p.username.clone(),
         author_name: p.display_name.clone(),
-        created_at: format_time(now),
+        created_at: now.into(),
     };
     let mut tx = s.change().await?;
     let ascope = authorize(&p, Action::Write, "attachments")?;
@@ -941,11 +899,11 @@ async fn add_log(
     )
     .await?;
     let metas = crate::attachments::store::metas(&s.db, &e.attachments).await?;
-    let mut v = serde_json::to_value(&e).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert("kind_zh".into(), kind.label_zh().into());
-        m.insert("attachments".into(), json!(metas));
-        m.insert("corrected_by".into(), json!([]));
-    }
+    let v = LogEntryView {
+        kind_zh: e.kind.label_zh().into(),
+        entry: e,
+        attachments: metas,
+        corrected_by: Vec::new(),
+    };
     Ok((StatusCode::CREATED, axum::Json(v)).into_response())
 }

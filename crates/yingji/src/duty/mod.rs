@@ -5,6 +5,7 @@
 //! Pure: no SQL, no HTTP, no clock reads (times are parameters).
 
 pub mod api;
+pub mod model;
 pub mod store;
 
 use serde::{Deserialize, Serialize};
@@ -34,7 +35,7 @@ fn field(field: impl Into<String>, message: impl Into<String>) -> DutyError {
 }
 
 /// The usual shifts of a Chinese duty desk, in China time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     /// 白班 08:30–17:30

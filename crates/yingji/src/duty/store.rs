@@ -4,8 +4,9 @@
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
-use super::{LogKind, OpenItem, Person, ShiftState};
-use crate::db::{col, Db, DbError, Sql, Tx};
+pub use super::model::{LogEntry, Shift};
+use super::{LogKind, Period, Person, ShiftState};
+use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText};
 
 fn corrupt(table: &'static str, detail: impl ToString) -> DbError {
     DbError::Corrupt {
@@ -14,74 +15,25 @@ fn corrupt(table: &'static str, detail: impl ToString) -> DbError {
     }
 }
 
-/// A shift as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Shift {
-    pub id: i64,
-    pub division: String,
-    /// China-time date the shift starts on (YYYY-MM-DD).
-    pub date: String,
-    pub period: String,
-    pub starts_at: String,
-    pub ends_at: String,
-    pub leader: Option<Person>,
-    pub officers: Vec<Person>,
-    pub state: ShiftState,
-    pub started_by: String,
-    pub started_at: Option<String>,
-    pub handover_note: String,
-    pub open_items: Vec<OpenItem>,
-    pub handed_over_by: String,
-    pub handed_over_at: Option<String>,
-    pub acknowledged_by: String,
-    pub acknowledged_at: Option<String>,
-    pub created_by: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub version: i64,
-}
-
-impl Shift {
-    /// The platform users on the shift.
-    pub fn user_ids(&self) -> Vec<i64> {
-        self.leader
-            .iter()
-            .chain(&self.officers)
-            .filter_map(|p| p.user_id)
-            .collect()
-    }
-}
-
-fn json_col<T: serde::de::DeserializeOwned>(
-    r: &AnyRow,
-    name: &str,
-    table: &'static str,
-) -> Result<T, DbError> {
-    let text: String = col(r, name)?;
-    serde_json::from_str(&text).map_err(|e| corrupt(table, format!("{name}: {e}")))
-}
-
 fn shift_from_row(r: &AnyRow) -> Result<Shift, DbError> {
     let state: String = col(r, "state")?;
-    let leader: Option<String> = col(r, "leader")?;
+    let period: String = col(r, "period")?;
     Ok(Shift {
         id: col(r, "id")?,
         division: col(r, "division")?,
         date: col(r, "duty_date")?,
-        period: col(r, "period")?,
+        period: Period::parse(&period)
+            .ok_or_else(|| corrupt("duty_shifts", format!("period {period:?}")))?,
         starts_at: col(r, "starts_at")?,
         ends_at: col(r, "ends_at")?,
-        leader: leader
-            .map(|l| serde_json::from_str(&l))
-            .transpose()
-            .map_err(|e| corrupt("duty_shifts", e))?,
-        officers: json_col(r, "officers", "duty_shifts")?,
+        leader: col::<Option<JsonText<Person>>>(r, "leader")?.map(|l| l.0),
+        officers: col::<JsonText<_>>(r, "officers")?.0,
         state: ShiftState::parse(&state)
             .ok_or_else(|| corrupt("duty_shifts", format!("state {state:?}")))?,
         started_by: col(r, "started_by")?,
         started_at: col(r, "started_at")?,
         handover_note: col(r, "handover_note")?,
-        open_items: json_col(r, "open_items", "duty_shifts")?,
+        open_items: col::<JsonText<_>>(r, "open_items")?.0,
         handed_over_by: col(r, "handed_over_by")?,
         handed_over_at: col(r, "handed_over_at")?,
         acknowledged_by: col(r, "acknowledged_by")?,
@@ -93,17 +45,6 @@ fn shift_from_row(r: &AnyRow) -> Result<Shift, DbError> {
     })
 }
 
-fn to_text<T: Serialize>(v: &T, table: &'static str) -> Result<String, DbError> {
-    serde_json::to_string(v).map_err(|e| corrupt(table, e))
-}
-
-fn leader_text(s: &Shift) -> Result<Option<String>, DbError> {
-    s.leader
-        .as_ref()
-        .map(|l| to_text(l, "duty_shifts"))
-        .transpose()
-}
-
 pub async fn insert_shift(tx: &mut Tx, s: &Shift) -> Result<i64, DbError> {
     let row = sqlx::query(
         "INSERT INTO duty_shifts (division, duty_date, period, starts_at, ends_at, leader, officers, state, created_by, created_at, updated_at, version) \
@@ -111,14 +52,14 @@ pub async fn insert_shift(tx: &mut Tx, s: &Shift) -> Result<i64, DbError> {
     )
     .bind(&s.division)
     .bind(&s.date)
-    .bind(&s.period)
-    .bind(&s.starts_at)
-    .bind(&s.ends_at)
-    .bind(leader_text(s)?)
-    .bind(to_text(&s.officers, "duty_shifts")?)
+    .bind(s.period.as_str())
+    .bind(s.starts_at)
+    .bind(s.ends_at)
+    .bind(s.leader.as_ref().map(JsonText))
+    .bind(JsonText(&s.officers))
     .bind(s.state.as_str())
     .bind(&s.created_by)
-    .bind(&s.created_at)
+    .bind(s.created_at)
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
@@ -132,21 +73,21 @@ pub async fn update_shift(tx: &mut Tx, s: &Shift, version: i64) -> Result<bool, 
          acknowledged_by = $14, acknowledged_at = $15, updated_at = $16, version = version + 1 WHERE id = $17 AND version = $18",
     )
     .bind(&s.date)
-    .bind(&s.period)
-    .bind(&s.starts_at)
-    .bind(&s.ends_at)
-    .bind(leader_text(s)?)
-    .bind(to_text(&s.officers, "duty_shifts")?)
+    .bind(s.period.as_str())
+    .bind(s.starts_at)
+    .bind(s.ends_at)
+    .bind(s.leader.as_ref().map(JsonText))
+    .bind(JsonText(&s.officers))
     .bind(s.state.as_str())
     .bind(&s.started_by)
-    .bind(&s.started_at)
+    .bind(s.started_at)
     .bind(&s.handover_note)
-    .bind(to_text(&s.open_items, "duty_shifts")?)
+    .bind(JsonText(&s.open_items))
     .bind(&s.handed_over_by)
-    .bind(&s.handed_over_at)
+    .bind(s.handed_over_at)
     .bind(&s.acknowledged_by)
-    .bind(&s.acknowledged_at)
-    .bind(&s.updated_at)
+    .bind(s.acknowledged_at)
+    .bind(s.updated_at)
     .bind(s.id)
     .bind(version)
     .execute(&mut *tx.inner)
@@ -168,8 +109,8 @@ pub async fn get_shift(db: &Db, id: i64) -> Result<Option<Shift>, DbError> {
 pub async fn shifts_between(
     db: &Db,
     division: &str,
-    from: &str,
-    to: &str,
+    from: UtcText,
+    to: UtcText,
 ) -> Result<Vec<Shift>, DbError> {
     sqlx::query(
         "SELECT * FROM duty_shifts WHERE division = $1 AND starts_at < $2 AND ends_at > $3 ORDER BY starts_at, id LIMIT 1000",
@@ -203,8 +144,8 @@ pub async fn lock_roster(db: &Db, tx: &mut Tx, division: &str) -> Result<(), DbE
 pub async fn shifts_between_tx(
     tx: &mut Tx,
     division: &str,
-    from: &str,
-    to: &str,
+    from: UtcText,
+    to: UtcText,
 ) -> Result<Vec<Shift>, DbError> {
     sqlx::query(
         "SELECT * FROM duty_shifts WHERE division = $1 AND starts_at < $2 AND ends_at > $3 ORDER BY starts_at, id",
@@ -230,24 +171,6 @@ pub async fn shifts_on_duty(db: &Db, division: &str) -> Result<Vec<Shift>, DbErr
         .collect()
 }
 
-/// A duty-log entry as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LogEntry {
-    pub id: i64,
-    pub division: String,
-    pub shift_id: Option<i64>,
-    pub at: String,
-    pub kind: LogKind,
-    pub text: String,
-    pub incident_id: Option<i64>,
-    pub attachments: Vec<i64>,
-    /// The entry this one corrects.
-    pub corrects: Option<i64>,
-    pub author: String,
-    pub author_name: String,
-    pub created_at: String,
-}
-
 fn log_from_row(r: &AnyRow) -> Result<LogEntry, DbError> {
     let kind: String = col(r, "kind")?;
     Ok(LogEntry {
@@ -258,7 +181,7 @@ fn log_from_row(r: &AnyRow) -> Result<LogEntry, DbError> {
         kind: LogKind::parse(&kind).ok_or_else(|| corrupt("duty_log", format!("kind {kind:?}")))?,
         text: col(r, "text")?,
         incident_id: col(r, "incident_id")?,
-        attachments: json_col(r, "attachments", "duty_log")?,
+        attachments: col::<JsonText<_>>(r, "attachments")?.0,
         corrects: col(r, "corrects")?,
         author: col(r, "author")?,
         author_name: col(r, "author_name")?,
@@ -273,15 +196,15 @@ pub async fn insert_log(tx: &mut Tx, e: &LogEntry) -> Result<i64, DbError> {
     )
     .bind(&e.division)
     .bind(e.shift_id)
-    .bind(&e.at)
+    .bind(e.at)
     .bind(e.kind.as_str())
     .bind(&e.text)
     .bind(e.incident_id)
-    .bind(to_text(&e.attachments, "duty_log")?)
+    .bind(JsonText(&e.attachments))
     .bind(e.corrects)
     .bind(&e.author)
     .bind(&e.author_name)
-    .bind(&e.created_at)
+    .bind(e.created_at)
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
@@ -301,9 +224,9 @@ pub async fn get_log(db: &Db, id: i64) -> Result<Option<LogEntry>, DbError> {
 pub struct LogFilter {
     pub division: String,
     pub shift_id: Option<i64>,
-    /// `[from, to)` in stored-time text.
-    pub from: Option<String>,
-    pub to: Option<String>,
+    /// `[from, to)`.
+    pub from: Option<UtcText>,
+    pub to: Option<UtcText>,
 }
 
 /// Entries of one division, oldest first.
@@ -314,10 +237,10 @@ pub async fn list_log(db: &Db, f: &LogFilter) -> Result<Vec<LogEntry>, DbError> 
         q.push(" AND shift_id = ").bind(s);
     }
     if let Some(from) = &f.from {
-        q.push(" AND at >= ").bind(from.as_str());
+        q.push(" AND at >= ").bind(from.text());
     }
     if let Some(to) = &f.to {
-        q.push(" AND at < ").bind(to.as_str());
+        q.push(" AND at < ").bind(to.text());
     }
     q.push(" ORDER BY at, id LIMIT 5000");
     q.query()

@@ -17,13 +17,15 @@ use yingji_cap::china::WarningLevel;
 use yingji_cap::{MsgType, Reference};
 use yingji_geo::TargetArea;
 
-use super::store::{self, Warning};
+use super::model::Warning;
+use super::store;
 use super::{
     build_alert, cap_identifier, default_instruction, parse_level, template, CapInput, TargetSpec,
     Template, WarningError, WarningEvent, WarningState, TEMPLATES,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::{format_time, parse_time};
+use crate::db::UtcText;
 use crate::error::FieldError;
 use crate::http::{ApiError, Json};
 use crate::journal::NewEntry;
@@ -501,12 +503,13 @@ fn apply(b: &DraftBody, w: &mut Warning, now: OffsetDateTime) -> Result<(), ApiE
         .into();
     w.area = b.area.clone();
     w.area_desc = b.area_desc.trim().into();
-    w.onset_at = onset.map(format_time);
-    w.expires_at = format_time(expires);
+    w.onset_at = onset.map(UtcText);
+    w.expires_at = expires.into();
     w.exercise = b.exercise;
     Ok(())
 }
 
+/// A new draft's record before [`apply`] fills it (which sets the times).
 fn blank(p: &Principal, division: &str, now: OffsetDateTime) -> Warning {
     Warning {
         id: 0,
@@ -521,7 +524,7 @@ fn blank(p: &Principal, division: &str, now: OffsetDateTime) -> Warning {
         area: TargetSpec::default(),
         area_desc: String::new(),
         onset_at: None,
-        expires_at: String::new(),
+        expires_at: now.into(),
         exercise: false,
         division: division.into(),
         state: WarningState::Draft,
@@ -531,8 +534,8 @@ fn blank(p: &Principal, division: &str, now: OffsetDateTime) -> Warning {
         reach: json!({}),
         cap_xml: None,
         sent_at: None,
-        created_at: format_time(now),
-        updated_at: format_time(now),
+        created_at: now.into(),
+        updated_at: now.into(),
         version: 1,
     }
 }
@@ -641,7 +644,7 @@ async fn edit(
     let now = OffsetDateTime::now_utc();
     apply(&b, &mut w, now)?;
     w.reach = reach(&s, &scope, &w.area).await?.0;
-    w.updated_at = format_time(now);
+    w.updated_at = now.into();
     let mut tx = s.change().await?;
     if !store::update(&mut tx, &w, version).await? {
         return Err(ApiError::Conflict);
@@ -706,8 +709,8 @@ async fn compose(
     let t = template(&w.hazard).ok_or_else(|| ApiError::Internal("template".into()))?;
     let level = parse_level(&w.level).map_err(werr)?;
     let sender_name = format!("{}应急管理局", s.tree().name(&w.division));
-    let expires = parse_time(&w.expires_at).unwrap_or(now);
-    let onset = w.onset_at.as_deref().and_then(parse_time);
+    let expires = w.expires_at.0;
+    let onset = w.onset_at.map(|o| o.0);
     let msg_type = match w.msg_type.as_str() {
         "Update" => MsgType::Update,
         "Cancel" => MsgType::Cancel,
@@ -778,8 +781,8 @@ async fn send(
     now: OffsetDateTime,
 ) -> Result<(), ApiError> {
     let now = now.replace_nanosecond(0).unwrap_or(now);
-    let sent_at = format_time(now);
-    let seq = store::sent_at_count(tx, &sent_at).await?;
+    let sent_at = UtcText(now);
+    let seq = store::sent_at_count(tx, sent_at).await?;
     let c = compose(s, w, references, now, seq as u8).await?;
     refuse_invalid(&c.problems)?;
     w.reach = c.reach;
@@ -973,7 +976,7 @@ async fn event(
         refuse_invalid(&c.problems)?;
     }
     let now = OffsetDateTime::now_utc();
-    w.updated_at = format_time(now);
+    w.updated_at = now.into();
     match &ev {
         WarningEvent::Approve { approver } => w.approver = approver.clone(),
         WarningEvent::Reject { reason } => w.note = reason.clone(),
@@ -994,7 +997,7 @@ async fn event(
                     .state
                     .transition(&WarningEvent::Supersede, &old.author)
                     .map_err(werr)?;
-                old.updated_at = format_time(now);
+                old.updated_at = now.into();
                 if !store::update(&mut tx, &old, v).await? {
                     return Err(ApiError::Conflict);
                 }
@@ -1060,8 +1063,8 @@ async fn revise(
     w.note = String::new();
     w.cap_xml = None;
     w.sent_at = None;
-    w.created_at = format_time(now);
-    w.updated_at = format_time(now);
+    w.created_at = now.into();
+    w.updated_at = now.into();
     w.version = 1;
     let mut tx = s.change().await?;
     w.id = store::insert(&mut tx, &w).await?;
@@ -1101,7 +1104,7 @@ async fn cancel(
     old.state = old.state.transition(&ev, &old.author).map_err(werr)?;
     let now = OffsetDateTime::now_utc();
     old.note = b.reason.trim().into();
-    old.updated_at = format_time(now);
+    old.updated_at = now.into();
     let mut c = old.clone();
     c.id = 0;
     c.msg_type = "Cancel".into();
@@ -1111,7 +1114,7 @@ async fn cancel(
     c.approver = p.username.clone();
     c.description = format!("{}（{}）", b.reason.trim(), old.headline);
     c.instruction = "预警解除，请恢复正常生产生活秩序。".into();
-    c.created_at = format_time(now);
+    c.created_at = now.into();
     let key = super::jobs::platform_key(&s).await?;
     let mut tx = s.change().await?;
     let references: Vec<Reference> = reference_of(&old).into_iter().collect();

@@ -23,8 +23,8 @@ use yingji_channels::{
     hmac_sha256, idempotency_key, Channels, Disposition, Message, Reason, Recipient, WebhookFormat,
 };
 
-use crate::clock::format_time;
-use crate::db::{col, values_placeholders, Backend, Db, DbError, Tx};
+pub use super::model::Delivery;
+use crate::db::{col, values_placeholders, Backend, Db, DbError, JsonText, Tx, UtcText};
 use crate::registry::Item;
 use crate::state::AppState;
 
@@ -112,7 +112,7 @@ pub async fn plan(
 ) -> Result<usize, DbError> {
     const COLS: usize = 7;
     const BATCH: usize = 1000;
-    let at = format_time(now);
+    let at = UtcText(now);
     let mut n = 0;
     for chunk in recipients.chunks(BATCH) {
         let sql = format!(
@@ -131,41 +131,16 @@ pub async fn plan(
                 .bind(text)
                 .bind(division.clone())
                 .bind(idempotency_key(identifier, r))
-                .bind(at.clone())
-                .bind(at.clone());
+                .bind(at)
+                .bind(at);
         }
         n += q.execute(&mut *tx.inner).await?.rows_affected() as usize;
     }
     Ok(n)
 }
 
-/// One delivery record.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Delivery {
-    pub id: i64,
-    pub warning_id: i64,
-    pub channel: String,
-    /// The recipient with any webhook secret removed.
-    #[schema(value_type = Object)]
-    pub recipient: Value,
-    pub division: String,
-    pub state: String,
-    pub attempts: i64,
-    pub next_at: String,
-    /// The last attempt's HTTP status, if it got one.
-    pub http_status: Option<i64>,
-    /// The last attempt's outcome in short (`http_2xx`,
-    /// `refused_private_address`, `timeout` …; empty before any attempt).
-    pub reason: String,
-    pub delivered_at: Option<String>,
-}
-
 fn delivery_from_row(r: &AnyRow) -> Result<Delivery, DbError> {
-    let text: String = col(r, "recipient")?;
-    let mut recipient: Value = serde_json::from_str(&text).map_err(|e| DbError::Corrupt {
-        table: "deliveries",
-        detail: e.to_string(),
-    })?;
+    let mut recipient: Value = col::<JsonText<Value>>(r, "recipient")?.0;
     if let Value::Object(m) = &mut recipient {
         m.remove("secret");
     }
@@ -243,13 +218,13 @@ async fn lease(s: &AppState, now: OffsetDateTime, batch: i64) -> Result<Vec<AnyR
     );
     let mut tx = s.db.begin().await?;
     let mut q = sqlx::query(&sql)
-        .bind(format_time(now + Duration::seconds(LEASE_S)))
+        .bind(UtcText(now + Duration::seconds(LEASE_S)))
         .bind(&*s.node_id)
-        .bind(format_time(now))
+        .bind(UtcText(now))
         .bind(batch);
     if s.db.backend() == Backend::Postgres {
         let timeout = i64::try_from(s.config.cluster.node_timeout_ms).unwrap_or(i64::MAX / 2);
-        q = q.bind(format_time(now - Duration::milliseconds(timeout)));
+        q = q.bind(UtcText(now - Duration::milliseconds(timeout)));
     }
     let rows = q.fetch_all(&mut *tx.inner).await?;
     // Leases are the outbox's bookkeeping, not a change of a record.
@@ -261,10 +236,10 @@ async fn lease(s: &AppState, now: OffsetDateTime, batch: i64) -> Result<Vec<AnyR
 struct Attempted {
     id: i64,
     state: &'static str,
-    next_at: String,
+    next_at: UtcText,
     http_status: Option<i64>,
     reason: &'static str,
-    delivered: Option<String>,
+    delivered: Option<UtcText>,
 }
 
 async fn record(s: &AppState, done: &mut Vec<Attempted>) -> Result<(), DbError> {
@@ -277,10 +252,10 @@ async fn record(s: &AppState, done: &mut Vec<Attempted>) -> Result<(), DbError> 
             "UPDATE deliveries SET state = $1, attempts = attempts + 1, next_at = $2, http_status = $3, reason = $4, delivered_at = $5, lease_until = NULL WHERE id = $6 AND state = 'pending'",
         )
         .bind(a.state)
-        .bind(a.next_at.as_str())
+        .bind(a.next_at)
         .bind(a.http_status)
         .bind(a.reason)
-        .bind(a.delivered.as_deref())
+        .bind(a.delivered)
         .bind(a.id)
         .execute(&mut *tx.inner)
         .await?;
@@ -362,7 +337,7 @@ pub async fn run_due(
         let done_at = OffsetDateTime::now_utc();
         let disp = cfg.retry.disposition(attempt, &outcome, &mut rand::rng());
         let (state, next_at, delivered) = match &disp {
-            Disposition::Delivered { .. } => ("delivered", done_at, Some(format_time(done_at))),
+            Disposition::Delivered { .. } => ("delivered", done_at, Some(UtcText(done_at))),
             Disposition::Retry { delay, .. } => (
                 "pending",
                 done_at
@@ -381,7 +356,7 @@ pub async fn run_due(
         done.push(Attempted {
             id,
             state,
-            next_at: format_time(next_at),
+            next_at: next_at.into(),
             http_status: outcome.code().http_status().map(i64::from),
             reason: outcome.code().code(),
             delivered,
@@ -399,7 +374,7 @@ pub async fn run_due(
 pub async fn expire_due(s: &AppState, now: OffsetDateTime) -> Result<usize, DbError> {
     let rows =
         sqlx::query("SELECT id FROM warnings WHERE state = 'published' AND expires_at <= $1")
-            .bind(format_time(now))
+            .bind(UtcText(now))
             .fetch_all(s.db.pool())
             .await?;
     let mut n = 0;
@@ -414,7 +389,7 @@ pub async fn expire_due(s: &AppState, now: OffsetDateTime) -> Result<usize, DbEr
         };
         let version = w.version;
         w.state = next;
-        w.updated_at = format_time(now);
+        w.updated_at = now.into();
         if super::store::update(&mut tx, &w, version).await? {
             tx.commit(
                 now,

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod jobs;
+pub mod model;
 pub mod store;
 
 use std::collections::BTreeMap;

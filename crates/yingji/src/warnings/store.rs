@@ -1,50 +1,11 @@
 //! SQL of warnings (one code path for SQLite and PostgreSQL).
 
-use serde::Serialize;
 use serde_json::Value;
 use sqlx::any::AnyRow;
 
-use super::{TargetSpec, WarningState};
-use crate::db::{col, Db, DbError, Sql, Tx};
-
-/// A warning as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Warning {
-    pub id: i64,
-    /// The CAP identifier, given on publication.
-    pub identifier: Option<String>,
-    pub hazard: String,
-    /// blue | yellow | orange | red
-    pub level: String,
-    /// Alert | Update | Cancel
-    pub msg_type: String,
-    /// The warning this one updates or cancels.
-    pub refers_to: Option<i64>,
-    pub headline: String,
-    pub description: String,
-    pub instruction: String,
-    pub area: TargetSpec,
-    pub area_desc: String,
-    pub onset_at: Option<String>,
-    pub expires_at: String,
-    pub exercise: bool,
-    /// The issuing jurisdiction.
-    pub division: String,
-    pub state: WarningState,
-    pub author: String,
-    pub approver: String,
-    /// Last rejection or cancellation reason.
-    pub note: String,
-    /// Targeting figures when last computed.
-    #[schema(value_type = Object)]
-    pub reach: Value,
-    #[serde(skip)]
-    pub cap_xml: Option<String>,
-    pub sent_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub version: i64,
-}
+use super::model::Warning;
+use super::WarningState;
+use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText};
 
 fn corrupt(detail: impl ToString) -> DbError {
     DbError::Corrupt {
@@ -54,8 +15,6 @@ fn corrupt(detail: impl ToString) -> DbError {
 }
 
 fn from_row(r: &AnyRow) -> Result<Warning, DbError> {
-    let area: String = col(r, "area")?;
-    let reach: String = col(r, "reach")?;
     let state: String = col(r, "state")?;
     Ok(Warning {
         id: col(r, "id")?,
@@ -67,7 +26,7 @@ fn from_row(r: &AnyRow) -> Result<Warning, DbError> {
         headline: col(r, "headline")?,
         description: col(r, "description")?,
         instruction: col(r, "instruction")?,
-        area: serde_json::from_str(&area).map_err(corrupt)?,
+        area: col::<JsonText<_>>(r, "area")?.0,
         area_desc: col(r, "area_desc")?,
         onset_at: col(r, "onset_at")?,
         expires_at: col(r, "expires_at")?,
@@ -77,17 +36,13 @@ fn from_row(r: &AnyRow) -> Result<Warning, DbError> {
         author: col(r, "author")?,
         approver: col(r, "approver")?,
         note: col(r, "note")?,
-        reach: serde_json::from_str(&reach).map_err(corrupt)?,
+        reach: col::<JsonText<Value>>(r, "reach")?.0,
         cap_xml: col(r, "cap_xml")?,
         sent_at: col(r, "sent_at")?,
         created_at: col(r, "created_at")?,
         updated_at: col(r, "updated_at")?,
         version: col(r, "version")?,
     })
-}
-
-fn json_text(v: &impl Serialize) -> Result<String, DbError> {
-    serde_json::to_string(v).map_err(corrupt)
 }
 
 pub async fn insert(tx: &mut Tx, w: &Warning) -> Result<i64, DbError> {
@@ -103,20 +58,20 @@ pub async fn insert(tx: &mut Tx, w: &Warning) -> Result<i64, DbError> {
     .bind(&w.headline)
     .bind(&w.description)
     .bind(&w.instruction)
-    .bind(json_text(&w.area)?)
+    .bind(JsonText(&w.area))
     .bind(&w.area_desc)
-    .bind(&w.onset_at)
-    .bind(&w.expires_at)
+    .bind(w.onset_at)
+    .bind(w.expires_at)
     .bind(i64::from(w.exercise))
     .bind(&w.division)
     .bind(w.state.as_str())
     .bind(&w.author)
     .bind(&w.approver)
     .bind(&w.note)
-    .bind(json_text(&w.reach)?)
+    .bind(JsonText(&w.reach))
     .bind(&w.cap_xml)
-    .bind(&w.sent_at)
-    .bind(&w.created_at)
+    .bind(w.sent_at)
+    .bind(w.created_at)
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
@@ -134,18 +89,18 @@ pub async fn update(tx: &mut Tx, w: &Warning, version: i64) -> Result<bool, DbEr
     .bind(&w.headline)
     .bind(&w.description)
     .bind(&w.instruction)
-    .bind(json_text(&w.area)?)
+    .bind(JsonText(&w.area))
     .bind(&w.area_desc)
-    .bind(&w.onset_at)
-    .bind(&w.expires_at)
+    .bind(w.onset_at)
+    .bind(w.expires_at)
     .bind(i64::from(w.exercise))
     .bind(w.state.as_str())
     .bind(&w.approver)
     .bind(&w.note)
-    .bind(json_text(&w.reach)?)
+    .bind(JsonText(&w.reach))
     .bind(&w.cap_xml)
-    .bind(&w.sent_at)
-    .bind(&w.updated_at)
+    .bind(w.sent_at)
+    .bind(w.updated_at)
     .bind(w.id)
     .bind(version)
     .execute(&mut *tx.inner)
@@ -202,7 +157,7 @@ pub async fn list(db: &Db, prefix: &str, sent_only: bool) -> Result<Vec<Warning>
 
 /// How many messages were sent in the same second (for the identifier's
 /// sequence digit).
-pub async fn sent_at_count(tx: &mut Tx, sent_at: &str) -> Result<i64, DbError> {
+pub async fn sent_at_count(tx: &mut Tx, sent_at: UtcText) -> Result<i64, DbError> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM warnings WHERE sent_at = $1")
         .bind(sent_at)
         .fetch_one(&mut *tx.inner)

@@ -114,13 +114,12 @@ async fn demo_matches_the_plan() {
     let monday = today - time::Duration::days(today.weekday().number_days_from_monday() as i64);
     let (from, _) = yingji::duty::day_bounds(monday);
     let (_, to) = yingji::duty::day_bounds(monday + time::Duration::days(6));
-    let fmt = yingji::clock::format_time;
     let counties: Vec<String> = yingji::demo::COUNTY_POPULATION_2020
         .iter()
         .map(|(c, _)| format!("{c}000000"))
         .collect();
     for div in std::iter::once("140200000000").chain(counties.iter().map(String::as_str)) {
-        let shifts = yingji::duty::store::shifts_between(&s.db, div, &fmt(from), &fmt(to))
+        let shifts = yingji::duty::store::shifts_between(&s.db, div, from.into(), to.into())
             .await
             .unwrap();
         let mine: Vec<_> = shifts
@@ -129,10 +128,9 @@ async fn demo_matches_the_plan() {
             .collect();
         assert_eq!(mine.len(), 21, "{div}");
         for x in &mine {
-            let end = yingji::clock::parse_time(&x.ends_at).unwrap();
-            let start = yingji::clock::parse_time(&x.starts_at).unwrap();
+            let (start, end) = (x.starts_at, x.ends_at);
             // States as of when the demo was made.
-            let now = yingji::clock::parse_time(&x.created_at).unwrap();
+            let now = x.created_at;
             let want = if end <= now {
                 yingji::duty::ShiftState::Acknowledged
             } else if start <= now {
@@ -140,18 +138,9 @@ async fn demo_matches_the_plan() {
             } else {
                 yingji::duty::ShiftState::Scheduled
             };
-            assert_eq!(x.state, want, "{div} {} {}", x.date, x.period);
+            assert_eq!(x.state, want, "{div} {} {:?}", x.date, x.period);
         }
-        let slots: Vec<yingji::duty::Slot> = mine
-            .iter()
-            .map(|x| yingji::duty::Slot {
-                id: x.id,
-                start: yingji::clock::parse_time(&x.starts_at).unwrap(),
-                end: yingji::clock::parse_time(&x.ends_at).unwrap(),
-                leader: x.leader.is_some(),
-                officers: !x.officers.is_empty(),
-            })
-            .collect();
+        let slots: Vec<yingji::duty::Slot> = mine.iter().map(|x| x.slot()).collect();
         for sl in &slots {
             assert_eq!(yingji::duty::overlapping(sl, &slots), None, "{div}");
         }
@@ -159,7 +148,7 @@ async fn demo_matches_the_plan() {
     let pc = yingji::auth::store::user_id(&s.db, "pingcheng")
         .await
         .unwrap();
-    let pcs = yingji::duty::store::shifts_between(&s.db, "140213000000", &fmt(from), &fmt(to))
+    let pcs = yingji::duty::store::shifts_between(&s.db, "140213000000", from.into(), to.into())
         .await
         .unwrap();
     assert!(pcs
