@@ -1576,7 +1576,7 @@ export interface components {
     schemas: {
         /** @description A production-safety accident. */
         Accident: {
-            created_at: string;
+            created_at: components["schemas"]["UtcText"];
             created_by: string;
             /** Format: int64 */
             deaths: number;
@@ -1585,14 +1585,15 @@ export interface components {
             direct_loss_yuan: number;
             division: string;
             grade: components["schemas"]["AccidentGrade"];
+            /** @description Not stored: the grade's Chinese name. */
             grade_zh: string;
             /** Format: int64 */
             id: number;
             industry: string;
-            investigation_at?: string | null;
+            investigation_at?: components["schemas"]["UtcText"] | null;
             investigation_extended: boolean;
             name: string;
-            occurred_at: string;
+            occurred_at: components["schemas"]["UtcText"];
             /** @description (level, received at) */
             received: [
                 string,
@@ -1942,16 +1943,16 @@ export interface components {
         DepartmentKind: "government" | "party" | "vertical" | "enterprise" | "military" | "organisation" | "unit";
         /** @description A disaster process. */
         Disaster: {
-            created_at: string;
+            created_at: components["schemas"]["UtcText"];
             created_by: string;
             disaster_type: string;
             division: string;
             /** Format: int64 */
             id: number;
             name: string;
-            onset: string;
+            onset: components["schemas"]["UtcText"];
             source: string;
-            stable_at?: string | null;
+            stable_at?: components["schemas"]["UtcText"] | null;
             townships: string[];
             /** Format: int64 */
             version: number;
@@ -3306,17 +3307,18 @@ export interface components {
             /** Format: int64 */
             disaster_id: number;
             division: string;
+            /** @description Not stored: the division's name from the current tree. */
             division_name: string;
             figures: components["schemas"]["Figures"];
             flags: string[];
             houses: components["schemas"]["HouseRow"][];
             /** Format: int64 */
             id: number;
-            kind: string;
+            kind: components["schemas"]["ReportKind"];
             level: string;
             reason: string;
             step_key: string;
-            submitted_at: string;
+            submitted_at: components["schemas"]["UtcText"];
             submitted_by: string;
             /** Format: int64 */
             supersedes?: number | null;
@@ -3337,6 +3339,11 @@ export interface components {
              */
             supersedes?: number | null;
         };
+        /**
+         * @description 报告类型.
+         * @enum {string}
+         */
+        ReportKind: "initial" | "followup" | "final" | "direct" | "forward";
         /** @description The 10-hour rescue clock of an incident as the API shows it. */
         RescueClockView: {
             /** @description Not yet ended (the clock is shown). */
@@ -3540,12 +3547,12 @@ export interface components {
         /** @description A step with its status. */
         StepStatus: {
             by: string;
-            due: string;
+            due: components["schemas"]["UtcText"];
             key: string;
             label_zh: string;
             status: components["schemas"]["Status"];
             status_zh: string;
-            submitted_at?: string | null;
+            submitted_at?: components["schemas"]["UtcText"] | null;
         };
         /** @description A stored drill. */
         StoredDrill: {

@@ -12,6 +12,7 @@ use super::figures::{self, CasualtyRow, Figures, HouseRow};
 use super::grading::{grade_accident, AccidentFacts};
 use super::{store, Accident, Disaster, Report, ReportKind, StepStatus};
 use crate::auth::{authorize, Action, Principal, Scope};
+use crate::db::UtcText;
 use crate::divisions::{Code, Level};
 use crate::error::FieldError;
 use crate::http::{ApiError, Json, Query};
@@ -433,7 +434,7 @@ async fn submit_report(
             if let Some(last) = mine
                 .iter()
                 .rev()
-                .find(|r| r.kind == "followup" || r.kind == "initial")
+                .find(|r| matches!(r.kind, ReportKind::Followup | ReportKind::Initial))
             {
                 for diff in figures::final_differs(
                     &last.figures,
@@ -463,7 +464,7 @@ async fn submit_report(
     let mut r = Report {
         id: 0,
         disaster_id: id,
-        kind: kind.as_str().into(),
+        kind,
         level: b.level.clone(),
         division_name: tree.name(&division),
         division: division.clone(),
@@ -475,7 +476,7 @@ async fn submit_report(
         flags,
         supersedes: b.supersedes,
         submitted_by: p.username.clone(),
-        submitted_at: crate::clock::format_time(now),
+        submitted_at: now.into(),
     };
     r.id = store::insert_report(&mut tx, &r).await?;
     let payload = serde_json::to_value(&r).unwrap_or_default();
@@ -530,7 +531,7 @@ async fn mark_stable(
             id,
             &d.division,
             "stabilised",
-            json!({ "at": crate::clock::format_time(at) }),
+            json!({ "at": UtcText(at) }),
         )],
     )
     .await?;
@@ -638,19 +639,19 @@ async fn create_accident(
         name: b.name.trim().into(),
         industry: b.industry,
         division: division.to_string(),
-        occurred_at: crate::clock::format_time(occurred),
+        occurred_at: occurred.into(),
         road_or_fire: b.road_or_fire,
         deaths: b.deaths,
         serious_injuries: b.serious_injuries,
         direct_loss_yuan: b.direct_loss_yuan,
         grade,
         grade_zh: grade.label_zh().into(),
-        received: vec![("county".into(), crate::clock::format_time(received))],
+        received: vec![("county".into(), received.into())],
         investigation_extended: false,
         investigation_at: None,
         description: b.description,
         created_by: p.username.clone(),
-        created_at: crate::clock::format_time(now),
+        created_at: now.into(),
         version: 1,
     };
     let mut tx = s.change().await?;
@@ -775,7 +776,7 @@ async fn update_accident(
         return Err(ApiError::Validation(errors));
     }
     let now = time::OffsetDateTime::now_utc();
-    let occurred = crate::clock::parse_time(&old.occurred_at).unwrap_or(now);
+    let occurred = old.occurred_at.0;
     let in_window =
         super::deadlines::supplement_allowed(occurred, old.road_or_fire, now, &s.config.reports);
     let (grade, reasons) = grade_accident(&facts(b.deaths, b.serious_injuries, b.direct_loss_yuan));
@@ -826,15 +827,14 @@ async fn forward_accident(
     }
     let at = time_or_now("at", &b.at, time::OffsetDateTime::now_utc())?;
     let mut new = old.clone();
-    new.received
-        .push((b.level.clone(), crate::clock::format_time(at)));
+    new.received.push((b.level.clone(), at.into()));
     save_accident(
         &s,
         &p,
         &old,
         new,
         "forwarded",
-        json!({ "level": b.level, "at": crate::clock::format_time(at) }),
+        json!({ "level": b.level, "at": UtcText(at) }),
         b.version,
     )
     .await
@@ -880,9 +880,9 @@ async fn investigation_done(
     Json(b): Json<VersionBody>,
 ) -> Result<axum::Json<Accident>, ApiError> {
     let old = load_accident(&s, &p, id, Action::Write).await?;
-    let now = crate::clock::format_time(time::OffsetDateTime::now_utc());
+    let now = UtcText(time::OffsetDateTime::now_utc());
     let new = Accident {
-        investigation_at: Some(now.clone()),
+        investigation_at: Some(now),
         ..old.clone()
     };
     save_accident(
@@ -958,7 +958,7 @@ async fn overdue(
             }
         }
     }
-    out.sort_by(|a, b| a.step.due.cmp(&b.step.due));
+    out.sort_by_key(|o| o.step.due);
     Ok(axum::Json(out))
 }
 

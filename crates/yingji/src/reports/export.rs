@@ -5,7 +5,7 @@
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
 use super::figures::{Figures, FIELDS};
-use super::{Disaster, Report};
+use super::{Disaster, Report, ReportKind};
 use crate::sheet::csv_text;
 
 /// Column headers of the quick-report form (after 单位 and 报告类型).
@@ -37,14 +37,13 @@ pub fn latest_rows(reports: &[Report]) -> Vec<&Report> {
     rows
 }
 
-fn kind_zh(k: &str) -> &'static str {
+fn kind_zh(k: ReportKind) -> &'static str {
     match k {
-        "initial" => "初报",
-        "followup" => "续报",
-        "final" => "核报",
-        "direct" => "直报",
-        "forward" => "审核上报",
-        _ => "",
+        ReportKind::Initial => "初报",
+        ReportKind::Followup => "续报",
+        ReportKind::Final => "核报",
+        ReportKind::Direct => "直报",
+        ReportKind::Forward => "审核上报",
     }
 }
 
@@ -83,8 +82,8 @@ pub fn quick_report_csv(d: &Disaster, reports: &[Report]) -> Result<Vec<u8>, Str
             d.name.as_str(),
             &r.division_name,
             level_zh(&r.level),
-            kind_zh(&r.kind),
-            &r.submitted_at,
+            kind_zh(r.kind),
+            &r.submitted_at.text(),
         ]
         .iter()
         .map(|t| csv_text(t).into_owned())
@@ -158,9 +157,9 @@ pub fn quick_report_xlsx(
                 .map_err(e)?;
             ws.write_string_with_format(r, 1, level_zh(&rep.level), &cell)
                 .map_err(e)?;
-            ws.write_string_with_format(r, 2, kind_zh(&rep.kind), &cell)
+            ws.write_string_with_format(r, 2, kind_zh(rep.kind), &cell)
                 .map_err(e)?;
-            ws.write_string_with_format(r, 3, &rep.submitted_at, &cell)
+            ws.write_string_with_format(r, 3, rep.submitted_at.text(), &cell)
                 .map_err(e)?;
             for (i, (k, _)) in FIELDS.iter().enumerate() {
                 ws.write_number_with_format(r, 4 + i as u16, num(&rep.figures, k), &cell)

@@ -86,7 +86,7 @@ pub async fn scan(s: &AppState, now: time::OffsetDateTime) -> Result<usize, crat
                 step_key: &st.key,
                 status,
                 division: &division,
-                due: &st.due,
+                due: st.due,
             },
             now,
         )

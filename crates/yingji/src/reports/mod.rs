@@ -13,13 +13,15 @@ pub mod grading;
 pub mod api;
 pub mod export;
 pub mod jobs;
+pub mod model;
 pub mod store;
 
 use serde::{Deserialize, Serialize};
 
+use crate::db::UtcText;
+
 use self::deadlines::{Calendar, Limits, Status, Step};
-use self::figures::{CasualtyRow, Figures, HouseRow};
-use self::grading::AccidentGrade;
+pub use self::model::{Accident, Disaster, Report};
 
 /// 灾种.
 pub const DISASTER_TYPES: &[(&str, &str)] = &[
@@ -84,56 +86,16 @@ impl ReportKind {
     }
 }
 
-/// A disaster process.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Disaster {
-    pub id: i64,
-    pub name: String,
-    pub disaster_type: String,
-    pub onset: String,
-    pub division: String,
-    pub townships: Vec<String>,
-    pub source: String,
-    pub stable_at: Option<String>,
-    pub created_by: String,
-    pub created_at: String,
-    pub version: i64,
-}
-
-/// A submitted report (never changed; a correction supersedes it).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Report {
-    pub id: i64,
-    pub disaster_id: i64,
-    pub kind: String,
-    pub level: String,
-    pub division: String,
-    pub division_name: String,
-    pub step_key: String,
-    pub figures: Figures,
-    pub casualties: Vec<CasualtyRow>,
-    pub houses: Vec<HouseRow>,
-    pub reason: String,
-    pub flags: Vec<String>,
-    pub supersedes: Option<i64>,
-    pub submitted_by: String,
-    pub submitted_at: String,
-}
-
 /// A step with its status.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StepStatus {
     pub key: String,
     pub label_zh: String,
     pub by: String,
-    pub due: String,
-    pub submitted_at: Option<String>,
+    pub due: UtcText,
+    pub submitted_at: Option<UtcText>,
     pub status: Status,
     pub status_zh: String,
-}
-
-fn parse_t(s: &str) -> Option<time::OffsetDateTime> {
-    crate::clock::parse_time(s)
 }
 
 /// Keep only the reports a reader with `scope` may see: those filed by a
@@ -168,10 +130,8 @@ pub fn disaster_status(
     l: &Limits,
     cal: &Calendar,
 ) -> Vec<StepStatus> {
-    let Some(onset) = parse_t(&d.onset) else {
-        return Vec::new();
-    };
-    let stable = d.stable_at.as_deref().and_then(parse_t);
+    let onset = d.onset.0;
+    let stable = d.stable_at.map(|t| t.0);
     let drought = d.disaster_type == "drought";
     let mut steps: Vec<Step> = Vec::new();
     let mut first_initial: Option<time::OffsetDateTime> = None;
@@ -182,8 +142,8 @@ pub fn disaster_status(
             .collect();
         let initial_at = mine
             .iter()
-            .filter(|r| r.kind == "initial")
-            .filter_map(|r| parse_t(&r.submitted_at))
+            .filter(|r| r.kind == ReportKind::Initial)
+            .map(|r| r.submitted_at.0)
             .min();
         if let Some(t) = initial_at {
             first_initial = Some(first_initial.map_or(t, |f: time::OffsetDateTime| f.min(t)));
@@ -193,7 +153,7 @@ pub fn disaster_status(
         for r in &mine {
             let n = r.figures.dead_missing().max(0) as u32;
             if n >= l.direct_report_threshold && dm_at.is_none() {
-                dm_at = parse_t(&r.submitted_at);
+                dm_at = Some(r.submitted_at.0);
             }
             dm = dm.max(n);
         }
@@ -243,15 +203,15 @@ pub fn disaster_status(
             let sub = reports
                 .iter()
                 .filter(|r| r.step_key == s.key)
-                .filter_map(|r| parse_t(&r.submitted_at))
+                .map(|r| r.submitted_at.0)
                 .min();
             let st = deadlines::status(s.due, sub, now, l);
             StepStatus {
                 key: s.key,
                 label_zh: s.label_zh,
                 by: s.by,
-                due: crate::clock::format_time(s.due),
-                submitted_at: sub.map(crate::clock::format_time),
+                due: s.due.into(),
+                submitted_at: sub.map(UtcText),
                 status: st,
                 status_zh: st.label_zh().into(),
             }
@@ -275,7 +235,7 @@ pub fn step_for(
         steps
             .iter()
             .filter(|s| s.key.starts_with(prefix) && s.submitted_at.is_none())
-            .filter(|s| parse_t(&s.due).is_some_and(|due| due <= at + time::Duration::hours(24)))
+            .filter(|s| s.due.0 <= at + time::Duration::hours(24))
             .map(|s| s.key.clone())
             .next()
     };
@@ -293,39 +253,10 @@ pub fn step_for(
     }
 }
 
-/// A production-safety accident.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Accident {
-    pub id: i64,
-    pub name: String,
-    pub industry: String,
-    pub division: String,
-    pub occurred_at: String,
-    pub road_or_fire: bool,
-    pub deaths: i64,
-    pub serious_injuries: i64,
-    pub direct_loss_yuan: i64,
-    pub grade: AccidentGrade,
-    pub grade_zh: String,
-    /// (level, received at)
-    pub received: Vec<(String, String)>,
-    pub investigation_extended: bool,
-    pub investigation_at: Option<String>,
-    pub description: String,
-    pub created_by: String,
-    pub created_at: String,
-    pub version: i64,
-}
-
 pub fn accident_status(a: &Accident, now: time::OffsetDateTime, l: &Limits) -> Vec<StepStatus> {
-    let Some(occurred) = parse_t(&a.occurred_at) else {
-        return Vec::new();
-    };
-    let received: Vec<(String, time::OffsetDateTime)> = a
-        .received
-        .iter()
-        .filter_map(|(lv, t)| parse_t(t).map(|t| (lv.clone(), t)))
-        .collect();
+    let occurred = a.occurred_at.0;
+    let received: Vec<(String, time::OffsetDateTime)> =
+        a.received.iter().map(|(lv, t)| (lv.clone(), t.0)).collect();
     let f = deadlines::AccidentFactsTime {
         occurred,
         grade: a.grade,
@@ -338,7 +269,7 @@ pub fn accident_status(a: &Accident, now: time::OffsetDateTime, l: &Limits) -> V
         .map(|s| {
             let sub = match s.key.strip_prefix("report:") {
                 Some(lv) => received.iter().find(|(l2, _)| l2 == lv).map(|(_, t)| *t),
-                None if s.key == "investigation" => a.investigation_at.as_deref().and_then(parse_t),
+                None if s.key == "investigation" => a.investigation_at.map(|t| t.0),
                 None => None,
             };
             // The supplement window is not a report: it is pending until it closes.
@@ -355,8 +286,8 @@ pub fn accident_status(a: &Accident, now: time::OffsetDateTime, l: &Limits) -> V
                 key: s.key,
                 label_zh: s.label_zh,
                 by: s.by,
-                due: crate::clock::format_time(s.due),
-                submitted_at: sub.map(crate::clock::format_time),
+                due: s.due.into(),
+                submitted_at: sub.map(UtcText),
                 status: st,
                 status_zh: st.label_zh().into(),
             }

@@ -5,9 +5,8 @@ use sqlx::any::AnyRow;
 
 use super::deadlines::Calendar;
 use super::grading::AccidentGrade;
-use super::{Accident, Disaster, Report};
-use crate::clock::format_time;
-use crate::db::{col, Db, DbError, Sql, Tx};
+use super::{Accident, Disaster, Report, ReportKind};
+use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText};
 use crate::divisions::Tree;
 
 fn corrupt(table: &'static str, e: impl std::fmt::Display) -> DbError {
@@ -18,14 +17,13 @@ fn corrupt(table: &'static str, e: impl std::fmt::Display) -> DbError {
 }
 
 fn disaster_from(r: &AnyRow) -> Result<Disaster, DbError> {
-    let t: String = col(r, "townships")?;
     Ok(Disaster {
         id: col(r, "id")?,
         name: col(r, "name")?,
         disaster_type: col(r, "disaster_type")?,
         onset: col(r, "onset")?,
         division: col(r, "division")?,
-        townships: serde_json::from_str(&t).map_err(|e| corrupt("disasters", e))?,
+        townships: col::<JsonText<_>>(r, "townships")?.0,
         source: col(r, "source")?,
         stable_at: col(r, "stable_at")?,
         created_by: col(r, "created_by")?,
@@ -55,12 +53,12 @@ pub async fn insert_disaster(
     )
     .bind(d.name)
     .bind(d.disaster_type)
-    .bind(format_time(d.onset))
+    .bind(UtcText(d.onset))
     .bind(d.division)
-    .bind(serde_json::to_string(d.townships).map_err(|e| corrupt("disasters", e))?)
+    .bind(JsonText(d.townships))
     .bind(d.source)
     .bind(d.by)
-    .bind(format_time(now))
+    .bind(UtcText(now))
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
@@ -108,7 +106,7 @@ pub async fn set_stable(
     version: i64,
 ) -> Result<bool, DbError> {
     let r = sqlx::query("UPDATE disasters SET stable_at = $1, version = version + 1 WHERE id = $2 AND version = $3 AND stable_at IS NULL")
-        .bind(format_time(at))
+        .bind(UtcText(at))
         .bind(id)
         .bind(version)
         .execute(&mut *tx.inner)
@@ -117,23 +115,22 @@ pub async fn set_stable(
 }
 
 fn report_from(r: &AnyRow, tree: &Tree) -> Result<Report, DbError> {
-    let j = |k: &str| -> Result<String, DbError> { col(r, k) };
     let division: String = col(r, "division")?;
+    let kind: String = col(r, "kind")?;
     Ok(Report {
         id: col(r, "id")?,
         disaster_id: col(r, "disaster_id")?,
-        kind: col(r, "kind")?,
+        kind: ReportKind::parse(&kind)
+            .ok_or_else(|| corrupt("disaster_reports", format!("kind {kind:?}")))?,
         level: col(r, "level")?,
         division_name: tree.name(&division),
         division,
         step_key: col(r, "step_key")?,
-        figures: serde_json::from_str(&j("figures")?)
-            .map_err(|e| corrupt("disaster_reports", e))?,
-        casualties: serde_json::from_str(&j("casualties")?)
-            .map_err(|e| corrupt("disaster_reports", e))?,
-        houses: serde_json::from_str(&j("houses")?).map_err(|e| corrupt("disaster_reports", e))?,
+        figures: col::<JsonText<_>>(r, "figures")?.0,
+        casualties: col::<JsonText<_>>(r, "casualties")?.0,
+        houses: col::<JsonText<_>>(r, "houses")?.0,
         reason: col(r, "reason")?,
-        flags: serde_json::from_str(&j("flags")?).map_err(|e| corrupt("disaster_reports", e))?,
+        flags: col::<JsonText<_>>(r, "flags")?.0,
         supersedes: col(r, "supersedes")?,
         submitted_by: col(r, "submitted_by")?,
         submitted_at: col(r, "submitted_at")?,
@@ -166,18 +163,18 @@ pub async fn insert_report(tx: &mut Tx, r: &Report) -> Result<i64, DbError> {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(r.disaster_id)
-    .bind(&r.kind)
+    .bind(r.kind.as_str())
     .bind(&r.level)
     .bind(&r.division)
     .bind(&r.step_key)
-    .bind(serde_json::to_string(&r.figures).map_err(|e| corrupt("disaster_reports", e))?)
-    .bind(serde_json::to_string(&r.casualties).map_err(|e| corrupt("disaster_reports", e))?)
-    .bind(serde_json::to_string(&r.houses).map_err(|e| corrupt("disaster_reports", e))?)
+    .bind(JsonText(&r.figures))
+    .bind(JsonText(&r.casualties))
+    .bind(JsonText(&r.houses))
     .bind(&r.reason)
-    .bind(serde_json::to_string(&r.flags).map_err(|e| corrupt("disaster_reports", e))?)
+    .bind(JsonText(&r.flags))
     .bind(r.supersedes)
     .bind(&r.submitted_by)
-    .bind(&r.submitted_at)
+    .bind(r.submitted_at)
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
@@ -187,7 +184,6 @@ fn accident_from(r: &AnyRow) -> Result<Accident, DbError> {
     let g: String = col(r, "grade")?;
     let grade: AccidentGrade =
         serde_json::from_value(Value::String(g)).map_err(|e| corrupt("accidents", e))?;
-    let rec: String = col(r, "received")?;
     Ok(Accident {
         id: col(r, "id")?,
         name: col(r, "name")?,
@@ -200,7 +196,7 @@ fn accident_from(r: &AnyRow) -> Result<Accident, DbError> {
         direct_loss_yuan: col(r, "direct_loss_yuan")?,
         grade_zh: grade.label_zh().into(),
         grade,
-        received: serde_json::from_str(&rec).map_err(|e| corrupt("accidents", e))?,
+        received: col::<JsonText<_>>(r, "received")?.0,
         investigation_extended: col::<i64>(r, "investigation_extended")? != 0,
         investigation_at: col(r, "investigation_at")?,
         description: col(r, "description")?,
@@ -225,16 +221,16 @@ pub async fn insert_accident(tx: &mut Tx, a: &Accident) -> Result<i64, DbError> 
     .bind(&a.name)
     .bind(&a.industry)
     .bind(&a.division)
-    .bind(&a.occurred_at)
+    .bind(a.occurred_at)
     .bind(a.road_or_fire as i64)
     .bind(a.deaths)
     .bind(a.serious_injuries)
     .bind(a.direct_loss_yuan)
     .bind(grade_text(a.grade))
-    .bind(serde_json::to_string(&a.received).map_err(|e| corrupt("accidents", e))?)
+    .bind(JsonText(&a.received))
     .bind(&a.description)
     .bind(&a.created_by)
-    .bind(&a.created_at)
+    .bind(a.created_at)
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
@@ -250,9 +246,9 @@ pub async fn update_accident(tx: &mut Tx, a: &Accident, version: i64) -> Result<
     .bind(a.serious_injuries)
     .bind(a.direct_loss_yuan)
     .bind(grade_text(a.grade))
-    .bind(serde_json::to_string(&a.received).map_err(|e| corrupt("accidents", e))?)
+    .bind(JsonText(&a.received))
     .bind(a.investigation_extended as i64)
-    .bind(a.investigation_at.clone())
+    .bind(a.investigation_at)
     .bind(a.id)
     .bind(version)
     .execute(&mut *tx.inner)
@@ -286,7 +282,7 @@ pub struct DeadlineEvent<'a> {
     pub step_key: &'a str,
     pub status: &'a str,
     pub division: &'a str,
-    pub due: &'a str,
+    pub due: UtcText,
 }
 
 pub async fn record_deadline_event(
@@ -311,7 +307,7 @@ pub async fn record_deadline_event(
         .bind(status)
         .bind(division)
         .bind(due)
-        .bind(format_time(now))
+        .bind(UtcText(now))
         .execute(&mut *tx.inner)
         .await?
         .rows_affected();
@@ -393,4 +389,32 @@ pub async fn statistics(
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::testing;
+
+    #[tokio::test]
+    async fn a_disaster_reads_typed_and_bad_stored_times_are_errors() {
+        for t in testing::all().await {
+            let insert = |onset: &'static str| {
+                sqlx::query(
+                    "INSERT INTO disasters (name, disaster_type, onset, division, townships, source, created_by, created_at, version) \
+                     VALUES ('d', 'flood', $1, '140212000000', '[\"140212100000\"]', 'report', 't', '2026-07-01T02:00:00.000Z', 1) RETURNING id",
+                )
+                .bind(onset)
+                .fetch_one(t.db.pool())
+            };
+            let good: i64 = col(&insert("2026-07-01T02:00:00.000Z").await.unwrap(), "id").unwrap();
+            let d = get_disaster(&t.db, good).await.unwrap().unwrap();
+            assert_eq!(d.onset.text(), "2026-07-01T02:00:00.000Z", "{}", t.name);
+            assert_eq!(d.townships, vec!["140212100000".to_string()], "{}", t.name);
+            assert_eq!(d.stable_at, None, "{}", t.name);
+            // A stored time that is not a time is an error, never "now".
+            let bad: i64 = col(&insert("yesterday").await.unwrap(), "id").unwrap();
+            assert!(get_disaster(&t.db, bad).await.is_err(), "{}", t.name);
+        }
+    }
 }

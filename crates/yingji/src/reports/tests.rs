@@ -1,4 +1,6 @@
 use super::deadlines::{Calendar, Limits, Status};
+use super::figures::Figures;
+use super::grading::AccidentGrade;
 use super::*;
 use time::macros::datetime;
 
@@ -7,13 +9,13 @@ fn disaster() -> Disaster {
         id: 1,
         name: "7·1 暴雨".into(),
         disaster_type: "rainstorm".into(),
-        onset: "2026-07-01T02:00:00.000Z".into(), // 10:00 CST
+        onset: datetime!(2026-07-01 02:00 UTC).into(), // 10:00 CST
         division: "140212000000".into(),
         townships: vec!["140212100000".into(), "140212101000".into()],
         source: "intake".into(),
         stable_at: None,
         created_by: "t".into(),
-        created_at: "2026-07-01T02:00:00.000Z".into(),
+        created_at: datetime!(2026-07-01 02:00 UTC).into(),
         version: 1,
     }
 }
@@ -29,7 +31,7 @@ fn report(
     Report {
         id: 0,
         disaster_id: 1,
-        kind: kind.into(),
+        kind: ReportKind::parse(kind).unwrap(),
         level: level.into(),
         division: division.into(),
         division_name: String::new(),
@@ -45,7 +47,7 @@ fn report(
         flags: vec![],
         supersedes: None,
         submitted_by: "t".into(),
-        submitted_at: crate::clock::format_time(at),
+        submitted_at: at.into(),
     }
 }
 
@@ -84,7 +86,7 @@ fn county_initial_on_time_late_and_missing() {
     assert_eq!(status_of(&s, "140212000000:initial"), Status::OnTime);
     assert_eq!(status_of(&s, "forward"), Status::Pending);
     assert_eq!(
-        s.iter().find(|x| x.key == "forward").unwrap().due,
+        s.iter().find(|x| x.key == "forward").unwrap().due.text(),
         "2026-07-01T06:00:00.000Z"
     );
     // At 12:30 → 迟报.
@@ -217,7 +219,7 @@ fn accidents_chain_and_investigation() {
         name: "某煤矿顶板事故".into(),
         industry: "coal_mine".into(),
         division: "140214000000".into(),
-        occurred_at: "2026-03-01T00:00:00.000Z".into(),
+        occurred_at: datetime!(2026-03-01 00:00 UTC).into(),
         road_or_fire: false,
         deaths: 3,
         serious_injuries: 0,
@@ -225,14 +227,14 @@ fn accidents_chain_and_investigation() {
         grade: AccidentGrade::Larger,
         grade_zh: String::new(),
         received: vec![
-            ("county".into(), "2026-03-01T00:40:00.000Z".into()),
-            ("city".into(), "2026-03-01T03:00:00.000Z".into()),
+            ("county".into(), datetime!(2026-03-01 00:40 UTC).into()),
+            ("city".into(), datetime!(2026-03-01 03:00 UTC).into()),
         ],
         investigation_extended: false,
         investigation_at: None,
         description: String::new(),
         created_by: "t".into(),
-        created_at: String::new(),
+        created_at: datetime!(2026-03-01 00:00 UTC).into(),
         version: 1,
     };
     let s = accident_status(&a, datetime!(2026-03-01 12:00 UTC), &Limits::default());

@@ -72,7 +72,7 @@ async fn three_townships_one_late_one_missing() {
             let rep = yingji::reports::Report {
                 id: 0,
                 disaster_id: id,
-                kind: "initial".into(),
+                kind: yingji::reports::ReportKind::Initial,
                 level: "township".into(),
                 division: towns[1].into(),
                 division_name: tree.name(towns[1]),
@@ -87,7 +87,7 @@ async fn three_townships_one_late_one_missing() {
                 flags: vec![],
                 supersedes: None,
                 submitted_by: "gudian".into(),
-                submitted_at: t(onset + time::Duration::minutes(30)),
+                submitted_at: (onset + time::Duration::minutes(30)).into(),
             };
             yingji::reports::store::insert_report(&mut tx, &rep)
                 .await

@@ -1,0 +1,72 @@
+//! The reporting module's records, typed: times are `UtcText` (a point in
+//! time; stored as RFC 3339 text), the report kind and accident grade enums,
+//! JSON columns typed values.
+
+use serde::Serialize;
+
+use super::figures::{CasualtyRow, Figures, HouseRow};
+use super::grading::AccidentGrade;
+use super::ReportKind;
+use crate::db::UtcText;
+
+/// A disaster process.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Disaster {
+    pub id: i64,
+    pub name: String,
+    pub disaster_type: String,
+    pub onset: UtcText,
+    pub division: String,
+    pub townships: Vec<String>,
+    pub source: String,
+    pub stable_at: Option<UtcText>,
+    pub created_by: String,
+    pub created_at: UtcText,
+    pub version: i64,
+}
+
+/// A submitted report (never changed; a correction supersedes it).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub id: i64,
+    pub disaster_id: i64,
+    pub kind: ReportKind,
+    pub level: String,
+    pub division: String,
+    /// Not stored: the division's name from the current tree.
+    pub division_name: String,
+    pub step_key: String,
+    pub figures: Figures,
+    pub casualties: Vec<CasualtyRow>,
+    pub houses: Vec<HouseRow>,
+    pub reason: String,
+    pub flags: Vec<String>,
+    pub supersedes: Option<i64>,
+    pub submitted_by: String,
+    pub submitted_at: UtcText,
+}
+
+/// A production-safety accident.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Accident {
+    pub id: i64,
+    pub name: String,
+    pub industry: String,
+    pub division: String,
+    pub occurred_at: UtcText,
+    pub road_or_fire: bool,
+    pub deaths: i64,
+    pub serious_injuries: i64,
+    pub direct_loss_yuan: i64,
+    pub grade: AccidentGrade,
+    /// Not stored: the grade's Chinese name.
+    pub grade_zh: String,
+    /// (level, received at)
+    pub received: Vec<(String, UtcText)>,
+    pub investigation_extended: bool,
+    pub investigation_at: Option<UtcText>,
+    pub description: String,
+    pub created_by: String,
+    pub created_at: UtcText,
+    pub version: i64,
+}
