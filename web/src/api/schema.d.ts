@@ -3668,8 +3668,7 @@ export interface components {
         };
         /** @description An upstream alert as stored. */
         UpstreamAlert: {
-            /** @description UTC, RFC 3339, when known. */
-            expires_at?: string | null;
+            expires_at?: components["schemas"]["UtcText"] | null;
             /** Format: int64 */
             id: number;
             identifier: string;
@@ -3680,15 +3679,16 @@ export interface components {
             origin: string;
             /** @description `[{path, code, level, message}]`. */
             problems: Record<string, unknown>[];
-            received_at: string;
+            received_at: components["schemas"]["UtcText"];
             /** @description Local warnings that relay it. */
             relayed_as: number[];
             sender: string;
+            /** @description CAP `sent`, as written by the sender. */
             sent: string;
             sha256: string;
             /** @description The configured source's name. */
             source: string;
-            state: string;
+            state: components["schemas"]["UpstreamState"];
             /** @description [`super::Summary`] as JSON (`{}` when the message could not be read). */
             summary: Record<string, unknown>;
             valid: boolean;
@@ -3707,6 +3707,11 @@ export interface components {
             cap_url: string;
             jurisdiction_name: string;
         };
+        /**
+         * @description What became of an upstream alert.
+         * @enum {string}
+         */
+        UpstreamState: "active" | "superseded" | "cancelled" | "rejected";
         /** @description What the platform keeps of an upstream alert besides its XML. */
         UpstreamSummary: {
             area_desc: string;

@@ -15,10 +15,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::store::{self, Filter, UpstreamAlert};
+use super::store::{self, Filter, UpstreamAlert, UpstreamState};
 use super::{hazard_of, jobs, level_key, main_info};
 use crate::auth::{authorize, Action, Principal, Scope};
-use crate::clock::{format_time, parse_time};
+use crate::db::UtcText;
 use crate::http::{ApiError, Json, Query};
 use crate::state::AppState;
 use crate::warnings::{CircleSpec, TargetSpec};
@@ -90,17 +90,19 @@ pub struct ListParams {
 }
 
 fn filter(q: &ListParams) -> Result<Filter, ApiError> {
-    if let Some(st) = &q.state {
-        if !store::STATES.contains(&st.as_str()) {
-            return Err(ApiError::field("state", format!("未知的状态“{st}”")));
-        }
-    }
+    let state = match &q.state {
+        Some(st) => Some(
+            UpstreamState::parse(st)
+                .ok_or_else(|| ApiError::field("state", format!("未知的状态“{st}”")))?,
+        ),
+        None => None,
+    };
     Ok(Filter {
         active_at: q
             .active
             .unwrap_or(false)
-            .then(|| format_time(OffsetDateTime::now_utc())),
-        state: q.state.clone(),
+            .then(|| UtcText(OffsetDateTime::now_utc())),
+        state,
         limit: q.limit.unwrap_or(200),
     })
 }
@@ -265,17 +267,13 @@ async fn relay(
 ) -> Result<Response, ApiError> {
     let a = load(&s, &p, id, Action::Write).await?;
     let now = OffsetDateTime::now_utc();
-    if a.state != "active" {
+    if a.state != UpstreamState::Active {
         return Err(ApiError::Refused(format!(
             "上游预警状态为“{}”，不能转发",
             a.state
         )));
     }
-    if a.expires_at
-        .as_deref()
-        .and_then(parse_time)
-        .is_some_and(|e| e <= now)
-    {
+    if a.expires_at.is_some_and(|e| e.0 <= now) {
         return Err(ApiError::Refused("上游预警已过期，不能转发".into()));
     }
     let doc = yingji_cap::parse(&a.raw)
@@ -307,7 +305,11 @@ async fn relay(
             ))
         }
     };
-    let expires_at = match b.expires_at.clone().or_else(|| a.expires_at.clone()) {
+    let expires_at = match b
+        .expires_at
+        .clone()
+        .or_else(|| a.expires_at.map(UtcText::text))
+    {
         Some(e) => e,
         None => {
             return Err(ApiError::field(

@@ -18,13 +18,13 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::store::{self, NewAlert};
+use super::store::{self, NewAlert, UpstreamState};
 use super::{
     feed_items, jurisdiction_of, replaces, summarize, FeedItem, SourceConfig, MAX_ALERT_BYTES,
     MAX_FEED_BYTES,
 };
 use crate::clock::format_time;
-use crate::db::DbError;
+use crate::db::{DbError, UtcText};
 use crate::divisions::Code;
 use crate::journal::NewEntry;
 use crate::AppState;
@@ -150,11 +150,11 @@ fn problems_json(report: &yingji_cap::Report) -> Value {
     )
 }
 
-fn utc_text(d: &str) -> Option<String> {
+fn utc_text(d: &str) -> Option<UtcText> {
     let t = yingji_cap::DateTime::parse(d).ok()?;
     OffsetDateTime::from_unix_timestamp(t.unix_seconds())
         .ok()
-        .map(format_time)
+        .map(UtcText)
 }
 
 /// Store one message read from `origin` (validated; duplicates skipped).
@@ -200,11 +200,11 @@ pub async fn ingest(
         .unwrap_or_else(|| root_prefix(s));
     let msg_type = sum.as_ref().map(|x| x.msg_type.clone()).unwrap_or_default();
     let state = if !valid {
-        "rejected"
+        UpstreamState::Rejected
     } else if msg_type == "Cancel" {
-        "cancelled"
+        UpstreamState::Cancelled
     } else {
-        "active"
+        UpstreamState::Active
     };
     let expires = sum
         .as_ref()
@@ -215,8 +215,6 @@ pub async fn ingest(
         Some(x) => (x.identifier.clone(), x.sender.clone(), x.sent.clone()),
         None => Default::default(),
     };
-    let at = format_time(now);
-
     let mut tx = s.change().await?;
     let k = key
         .as_ref()
@@ -227,9 +225,9 @@ pub async fn ingest(
     let mut replaced = Vec::new();
     if let (true, Some((mt, refs))) = (valid, summary.as_ref().and_then(replaces)) {
         let to = if mt == yingji_cap::MsgType::Cancel {
-            "cancelled"
+            UpstreamState::Cancelled
         } else {
-            "superseded"
+            UpstreamState::Superseded
         };
         for (sender, identifier) in refs {
             replaced.extend(store::replace(&mut tx, &sender, &identifier, to).await?);
@@ -249,14 +247,14 @@ pub async fn ingest(
             msg_type: &msg_type,
             state,
             summary: &summary_json,
-            expires_at: expires.as_deref(),
+            expires_at: expires,
             jurisdiction: &jurisdiction,
             raw: if bytes.len() > MAX_ALERT_BYTES {
                 &[]
             } else {
                 bytes
             },
-            received_at: &at,
+            received_at: now.into(),
         },
     )
     .await

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod jobs;
+pub mod model;
 pub mod store;
 
 use std::path::PathBuf;

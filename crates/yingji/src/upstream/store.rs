@@ -1,46 +1,11 @@
 //! SQL of upstream alerts and relays (one code path for SQLite and PostgreSQL).
 
-use serde::Serialize;
 use serde_json::Value;
 use sqlx::any::AnyRow;
 
-use crate::db::{col, Db, DbError, Sql, Tx};
+use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText};
 
-/// active | superseded | cancelled | rejected (invalid CAP: kept to show why).
-pub const STATES: [&str; 4] = ["active", "superseded", "cancelled", "rejected"];
-
-/// An upstream alert as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct UpstreamAlert {
-    pub id: i64,
-    /// The configured source's name.
-    pub source: String,
-    /// The URL or file path it was read from.
-    pub origin: String,
-    pub sha256: String,
-    pub valid: bool,
-    /// `[{path, code, level, message}]`.
-    #[schema(value_type = Vec<Object>)]
-    pub problems: Value,
-    pub identifier: String,
-    pub sender: String,
-    pub sent: String,
-    pub msg_type: String,
-    pub state: String,
-    /// [`super::Summary`] as JSON (`{}` when the message could not be read).
-    #[schema(value_type = Object)]
-    pub summary: Value,
-    /// UTC, RFC 3339, when known.
-    pub expires_at: Option<String>,
-    /// Division-code prefix the alert concerns (see `super::jurisdiction_of`).
-    pub jurisdiction: String,
-    /// The message exactly as received.
-    #[serde(skip)]
-    pub raw: Vec<u8>,
-    pub received_at: String,
-    /// Local warnings that relay it.
-    pub relayed_as: Vec<i64>,
-}
+pub use super::model::{UpstreamAlert, UpstreamState};
 
 fn corrupt(detail: impl ToString) -> DbError {
     DbError::Corrupt {
@@ -51,8 +16,7 @@ fn corrupt(detail: impl ToString) -> DbError {
 
 fn from_row(r: &AnyRow) -> Result<UpstreamAlert, DbError> {
     use base64::Engine;
-    let problems: String = col(r, "problems")?;
-    let summary: String = col(r, "summary")?;
+    let state: String = col(r, "state")?;
     let raw: String = col(r, "raw")?;
     let relays: Option<String> = col(r, "relays")?;
     Ok(UpstreamAlert {
@@ -61,13 +25,13 @@ fn from_row(r: &AnyRow) -> Result<UpstreamAlert, DbError> {
         origin: col(r, "origin")?,
         sha256: col(r, "sha256")?,
         valid: col::<i64>(r, "valid")? != 0,
-        problems: serde_json::from_str(&problems).map_err(corrupt)?,
+        problems: col::<JsonText<_>>(r, "problems")?.0,
         identifier: col(r, "identifier")?,
         sender: col(r, "sender")?,
         sent: col(r, "sent")?,
         msg_type: col(r, "msg_type")?,
-        state: col(r, "state")?,
-        summary: serde_json::from_str(&summary).map_err(corrupt)?,
+        state: UpstreamState::parse(&state).ok_or_else(|| corrupt(format!("state {state:?}")))?,
+        summary: col::<JsonText<_>>(r, "summary")?.0,
         expires_at: col(r, "expires_at")?,
         jurisdiction: col(r, "jurisdiction")?,
         raw: base64::engine::general_purpose::STANDARD
@@ -104,12 +68,12 @@ pub struct NewAlert<'a> {
     pub sender: &'a str,
     pub sent: &'a str,
     pub msg_type: &'a str,
-    pub state: &'a str,
+    pub state: UpstreamState,
     pub summary: &'a Value,
-    pub expires_at: Option<&'a str>,
+    pub expires_at: Option<UtcText>,
     pub jurisdiction: &'a str,
     pub raw: &'a [u8],
-    pub received_at: &'a str,
+    pub received_at: UtcText,
 }
 
 pub async fn insert(tx: &mut Tx, a: &NewAlert<'_>) -> Result<i64, DbError> {
@@ -122,13 +86,13 @@ pub async fn insert(tx: &mut Tx, a: &NewAlert<'_>) -> Result<i64, DbError> {
     .bind(a.origin)
     .bind(a.sha256)
     .bind(i64::from(a.valid))
-    .bind(a.problems.to_string())
+    .bind(JsonText(a.problems))
     .bind(a.identifier)
     .bind(a.sender)
     .bind(a.sent)
     .bind(a.msg_type)
-    .bind(a.state)
-    .bind(a.summary.to_string())
+    .bind(a.state.as_str())
+    .bind(JsonText(a.summary))
     .bind(a.expires_at)
     .bind(a.jurisdiction)
     .bind(base64::engine::general_purpose::STANDARD.encode(a.raw))
@@ -165,12 +129,12 @@ pub async fn replace(
     tx: &mut Tx,
     sender: &str,
     identifier: &str,
-    state: &str,
+    state: UpstreamState,
 ) -> Result<Vec<i64>, DbError> {
     let rows = sqlx::query(
         "UPDATE upstream_alerts SET state = $1 WHERE sender = $2 AND identifier = $3 AND state = 'active' RETURNING id",
     )
-    .bind(state)
+    .bind(state.as_str())
     .bind(sender)
     .bind(identifier)
     .fetch_all(&mut *tx.inner)
@@ -187,9 +151,9 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<UpstreamAlert>, DbError> {
 /// Filters of the list.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
-    /// Only alerts in force: active and not expired at `now` (UTC text).
-    pub active_at: Option<String>,
-    pub state: Option<String>,
+    /// Only alerts in force: active and not expired at this time.
+    pub active_at: Option<UtcText>,
+    pub state: Option<UpstreamState>,
     pub limit: i64,
 }
 
@@ -204,7 +168,7 @@ pub async fn list(db: &Db, prefix: &str, f: &Filter) -> Result<Vec<UpstreamAlert
         .push(" LIKE u.jurisdiction || '%')");
     if let Some(now) = &f.active_at {
         q.push(" AND u.state = 'active' AND (u.expires_at IS NULL OR u.expires_at > ")
-            .bind(now.as_str())
+            .bind(now.text())
             .push(")");
     }
     if let Some(s) = &f.state {
@@ -246,4 +210,58 @@ pub async fn relay_of(
     .await?;
     row.map(|r| Ok((col(&r, "sender")?, col(&r, "identifier")?, col(&r, "sent")?)))
         .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::testing;
+
+    #[tokio::test]
+    async fn an_alert_reads_typed_and_bad_stored_values_are_errors() {
+        for t in testing::all().await {
+            let insert = |sha: &'static str, state: &'static str, expires: &'static str| {
+                sqlx::query(
+                    "INSERT INTO upstream_alerts (source, origin, sha256, valid, problems, identifier, sender, sent, msg_type, state, summary, expires_at, jurisdiction, raw, received_at) \
+                     VALUES ('s', 'o', $1, 1, '[]', 'i', 'x@y', '2026-07-01T10:00:00+08:00', 'Alert', $2, '{}', $3, '1402', '', '2026-07-01T02:00:01.000Z') RETURNING id",
+                )
+                .bind(sha)
+                .bind(state)
+                .bind(expires)
+                .fetch_one(t.db.pool())
+            };
+            let id: i64 = col(
+                &insert("a", "cancelled", "2026-07-02T02:00:00.000Z")
+                    .await
+                    .unwrap(),
+                "id",
+            )
+            .unwrap();
+            let a = get(&t.db, id).await.unwrap().unwrap();
+            assert_eq!(a.state, UpstreamState::Cancelled, "{}", t.name);
+            assert_eq!(
+                a.expires_at.map(|e| e.text()).as_deref(),
+                Some("2026-07-02T02:00:00.000Z"),
+                "{}",
+                t.name
+            );
+            assert_eq!(
+                a.received_at.text(),
+                "2026-07-01T02:00:01.000Z",
+                "{}",
+                t.name
+            );
+            // Neither an unknown state nor a time that is not a time is read as something else.
+            let id: i64 = col(
+                &insert("b", "gone", "2026-07-02T02:00:00.000Z")
+                    .await
+                    .unwrap(),
+                "id",
+            )
+            .unwrap();
+            assert!(get(&t.db, id).await.is_err(), "{}", t.name);
+            let id: i64 = col(&insert("c", "active", "tomorrow").await.unwrap(), "id").unwrap();
+            assert!(get(&t.db, id).await.is_err(), "{}", t.name);
+        }
+    }
 }
