@@ -8,6 +8,7 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::model::Statistics;
 use super::rules::{self, Verdict};
 use super::store::{self, Sources};
 use crate::auth::{authorize, Action, Principal};
@@ -311,14 +312,14 @@ async fn statistics(
 ) -> Result<axum::Json<Vec<StatRow>>, ApiError> {
     authorize(&p, Action::Read, "indicators")?;
     let code = resolve_division(&p, &q.division)?;
-    let rows = crate::reports::store::statistics(&s.db, code.as_str()).await?;
+    let rows = store::statistics(&s.db, code.as_str()).await?;
     Ok(axum::Json(
         rows.into_iter()
-            .map(|(year, gdp_yi, population, raw_coal_wt)| StatRow {
-                year,
-                gdp_yi,
-                population,
-                raw_coal_wt,
+            .map(|r| StatRow {
+                year: r.year,
+                gdp_yi: r.gdp_yi,
+                population: r.population,
+                raw_coal_wt: r.raw_coal_wt,
             })
             .collect(),
     ))
@@ -464,7 +465,14 @@ async fn import_statistics(
     let mut tx = s.change().await?;
     let mut entries = Vec::new();
     for (d, y, [g, pop, coal]) in &rows {
-        crate::reports::store::upsert_statistics(&mut tx, d.as_str(), *y, *g, *pop, *coal).await?;
+        let row = Statistics {
+            division: d.to_string(),
+            year: *y,
+            gdp_yi: *g,
+            population: *pop,
+            raw_coal_wt: *coal,
+        };
+        store::upsert_statistics(&mut tx, &row).await?;
         entries.push(NewEntry {
             actor: p.username.clone(),
             jurisdiction: d.to_string(),

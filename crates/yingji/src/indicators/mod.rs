@@ -2,5 +2,6 @@
 //! data plus a yearly statistics table (GDP, population, raw-coal output).
 
 pub mod api;
+pub mod model;
 pub mod rules;
 pub mod store;

@@ -3,12 +3,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::model::{AccidentFact, CountyReportFact, Statistics};
 use super::rules::YearFacts;
 use crate::clock::CST;
-use crate::db::{col, Db, DbError};
+use crate::db::{Db, DbError, Tx, UtcText};
+use crate::reports::figures::Figures;
+use crate::reports::ReportKind;
 
-fn local_year(t: &str) -> Option<i32> {
-    crate::clock::parse_time(t).map(|t| t.to_offset(CST).year())
+/// The year of a point in time, in the platform's time zone.
+fn local_year(t: UtcText) -> i32 {
+    t.0.to_offset(CST).year()
 }
 
 /// (GDP 亿元, population, raw coal 万吨) of one year.
@@ -58,20 +62,15 @@ pub async fn facts(
     let mut sources: BTreeMap<i32, Sources> = BTreeMap::new();
 
     // Statistics: the division's own row, else the sum of its children's rows.
-    let rows = sqlx::query("SELECT division, year, gdp_yi, population, raw_coal_wt FROM statistics WHERE division LIKE $1")
+    let rows: Vec<Statistics> = sqlx::query_as("SELECT division, year, gdp_yi, population, raw_coal_wt FROM statistics WHERE division LIKE $1")
         .bind(format!("{prefix}%"))
         .fetch_all(db.pool())
         .await?;
     let mut own: BTreeMap<i32, Stats> = BTreeMap::new();
     let mut children: BTreeMap<i32, (f64, f64, f64, usize)> = BTreeMap::new();
-    for r in &rows {
-        let div: String = col(r, "division")?;
-        let year = col::<i64>(r, "year")? as i32;
-        let (g, p, c): Stats = (
-            col(r, "gdp_yi")?,
-            col(r, "population")?,
-            col(r, "raw_coal_wt")?,
-        );
+    for r in rows {
+        let (div, year) = (r.division, r.year as i32);
+        let (g, p, c): Stats = (r.gdp_yi, r.population, r.raw_coal_wt);
         if div == code {
             own.insert(year, (g, p, c));
         } else if is_child(&div, code) {
@@ -97,60 +96,49 @@ pub async fn facts(
     }
 
     // Production-safety accidents.
-    let rows = sqlx::query(
+    let rows: Vec<AccidentFact> = sqlx::query_as(
         "SELECT id, occurred_at, industry, deaths FROM accidents WHERE division LIKE $1",
     )
     .bind(format!("{prefix}%"))
     .fetch_all(db.pool())
     .await?;
-    for r in &rows {
-        let Some(y) = local_year(&col::<String>(r, "occurred_at")?) else {
-            continue;
-        };
+    for a in rows {
+        let y = local_year(a.occurred_at);
         let Some(f) = by_year.get_mut(&y) else {
             continue;
         };
-        let deaths = col::<i64>(r, "deaths")? as f64;
+        let deaths = a.deaths as f64;
         f.safety_deaths += deaths;
-        if col::<String>(r, "industry")? == "coal_mine" {
+        if a.industry == "coal_mine" {
             f.coal_deaths += deaths;
         }
-        sources.entry(y).or_default().accidents.push(col(r, "id")?);
+        sources.entry(y).or_default().accidents.push(a.id);
     }
 
     // Natural disasters: per disaster and county, the latest county report
     // (a 核报 where there is one).
-    let rows = sqlx::query(
-        "SELECT d.id AS disaster_id, d.onset AS onset, r.id AS report_id, r.kind AS kind, r.division AS division, r.figures AS figures \
+    let rows: Vec<CountyReportFact> = sqlx::query_as(
+        "SELECT d.id AS disaster_id, d.onset AS onset, r.kind AS kind, r.division AS division, r.figures AS figures \
          FROM disaster_reports r JOIN disasters d ON d.id = r.disaster_id \
          WHERE r.level = 'county' AND r.division LIKE $1 ORDER BY r.id",
     )
     .bind(format!("{prefix}%"))
     .fetch_all(db.pool())
     .await?;
-    let mut latest: BTreeMap<(i64, String), (bool, crate::reports::figures::Figures, String)> =
-        BTreeMap::new();
-    for r in &rows {
-        let key = (col::<i64>(r, "disaster_id")?, col::<String>(r, "division")?);
-        let is_final = col::<String>(r, "kind")? == "final";
-        let figures: crate::reports::figures::Figures =
-            serde_json::from_str(&col::<String>(r, "figures")?).map_err(|e| DbError::Corrupt {
-                table: "disaster_reports",
-                detail: e.to_string(),
-            })?;
-        let onset: String = col(r, "onset")?;
+    let mut latest: BTreeMap<(i64, String), (bool, Figures, UtcText)> = BTreeMap::new();
+    for r in rows {
+        let key = (r.disaster_id, r.division);
+        let is_final = r.kind == ReportKind::Final.as_str();
         match latest.get(&key) {
             Some((true, _, _)) if !is_final => {}
             _ => {
-                latest.insert(key, (is_final, figures, onset));
+                latest.insert(key, (is_final, r.figures.0, r.onset));
             }
         }
     }
     let mut seen: BTreeSet<(i32, i64)> = BTreeSet::new();
     for ((disaster_id, _), (_, fig, onset)) in latest {
-        let Some(y) = local_year(&onset) else {
-            continue;
-        };
+        let y = local_year(onset);
         let Some(f) = by_year.get_mut(&y) else {
             continue;
         };
@@ -162,4 +150,103 @@ pub async fn facts(
         }
     }
     Ok((by_year.into_values().collect(), sources))
+}
+
+/// Replace one division's statistics of one year.
+pub async fn upsert_statistics(tx: &mut Tx, row: &Statistics) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM statistics WHERE division = $1 AND year = $2")
+        .bind(&row.division)
+        .bind(row.year)
+        .execute(&mut *tx.inner)
+        .await?;
+    sqlx::query("INSERT INTO statistics (division, year, gdp_yi, population, raw_coal_wt) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&row.division)
+        .bind(row.year)
+        .bind(row.gdp_yi)
+        .bind(row.population)
+        .bind(row.raw_coal_wt)
+        .execute(&mut *tx.inner)
+        .await?;
+    Ok(())
+}
+
+/// The statistics rows of one division, by year.
+pub async fn statistics(db: &Db, division: &str) -> Result<Vec<Statistics>, DbError> {
+    Ok(sqlx::query_as("SELECT division, year, gdp_yi, population, raw_coal_wt FROM statistics WHERE division = $1 ORDER BY year")
+        .bind(division)
+        .fetch_all(db.pool())
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::testing;
+
+    async fn accident(db: &Db, occurred_at: &str, industry: &str, deaths: i64) {
+        sqlx::query(
+            "INSERT INTO accidents (name, industry, division, occurred_at, road_or_fire, deaths, serious_injuries, direct_loss_yuan, grade, received, created_by, created_at, version) \
+             VALUES ('a', $1, '140212000000', $2, 0, $3, 0, 0, 'ordinary', '[]', 't', '2026-01-01T00:00:00.000Z', 1)",
+        )
+        .bind(industry)
+        .bind(occurred_at)
+        .bind(deaths)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn facts_read_typed_rows_and_refuse_a_bad_stored_time() {
+        for t in testing::all().await {
+            let mut c = crate::journal::Change::on(&t.db).await.unwrap();
+            let row = Statistics {
+                division: "140212000000".into(),
+                year: 2026,
+                gdp_yi: Some(120.5),
+                population: None,
+                raw_coal_wt: Some(3.0),
+            };
+            upsert_statistics(&mut c, &row).await.unwrap();
+            upsert_statistics(&mut c, &row).await.unwrap();
+            let entry = crate::journal::NewEntry {
+                actor: "t".into(),
+                jurisdiction: row.division.clone(),
+                module: "indicators",
+                entity: "statistics".into(),
+                entity_id: "140212000000:2026".into(),
+                kind: "imported",
+                payload: serde_json::json!({}),
+            };
+            c.commit(time::OffsetDateTime::now_utc(), vec![entry])
+                .await
+                .unwrap();
+            assert_eq!(
+                statistics(&t.db, "140212000000").await.unwrap(),
+                vec![row],
+                "{}",
+                t.name
+            );
+            // 2025-12-31 20:00 UTC is already 2026 in China.
+            accident(&t.db, "2025-12-31T20:00:00.000Z", "coal_mine", 2).await;
+            accident(&t.db, "2026-06-01T00:00:00.000Z", "building", 1).await;
+            let (years, sources) = facts(&t.db, "140212000000", "140212", 2025..=2026)
+                .await
+                .unwrap();
+            assert_eq!(years[0].safety_deaths, 0.0, "{}", t.name);
+            assert_eq!(years[1].safety_deaths, 3.0, "{}", t.name);
+            assert_eq!(years[1].coal_deaths, 2.0, "{}", t.name);
+            assert_eq!(years[1].gdp_yi, Some(120.5), "{}", t.name);
+            assert_eq!(sources[&2026].accidents.len(), 2, "{}", t.name);
+            // An accident whose stored time is not a time is an error, not skipped.
+            accident(&t.db, "sometime", "building", 1).await;
+            assert!(
+                facts(&t.db, "140212000000", "140212", 2025..=2026)
+                    .await
+                    .is_err(),
+                "{}",
+                t.name
+            );
+        }
+    }
 }

@@ -346,51 +346,6 @@ pub async fn set_calendar_day(tx: &mut Tx, day: &str, kind: &str) -> Result<(), 
     Ok(())
 }
 
-pub async fn upsert_statistics(
-    tx: &mut Tx,
-    division: &str,
-    year: i64,
-    gdp: Option<f64>,
-    pop: Option<f64>,
-    coal: Option<f64>,
-) -> Result<(), DbError> {
-    sqlx::query("DELETE FROM statistics WHERE division = $1 AND year = $2")
-        .bind(division)
-        .bind(year)
-        .execute(&mut *tx.inner)
-        .await?;
-    sqlx::query("INSERT INTO statistics (division, year, gdp_yi, population, raw_coal_wt) VALUES ($1, $2, $3, $4, $5)")
-        .bind(division)
-        .bind(year)
-        .bind(gdp)
-        .bind(pop)
-        .bind(coal)
-        .execute(&mut *tx.inner)
-        .await?;
-    Ok(())
-}
-
-/// Statistics rows of one division: (year, gdp 亿元, population, raw coal 万吨).
-pub async fn statistics(
-    db: &Db,
-    division: &str,
-) -> Result<Vec<(i64, Option<f64>, Option<f64>, Option<f64>)>, DbError> {
-    let rows = sqlx::query("SELECT year, gdp_yi, population, raw_coal_wt FROM statistics WHERE division = $1 ORDER BY year")
-        .bind(division)
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                col(r, "year")?,
-                col(r, "gdp_yi")?,
-                col(r, "population")?,
-                col(r, "raw_coal_wt")?,
-            ))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
