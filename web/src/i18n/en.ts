@@ -6,6 +6,7 @@ type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K
 const en: Messages<typeof zh> = {
   // Field errors from the server, translated by their code (parameters: FieldError.params)
   fieldError: {
+    too_many: 'At most {max}',
     required: 'Required',
     too_long: 'At most {max} characters',
     control_chars: 'Contains invisible control characters',

@@ -3,6 +3,7 @@
 export default {
   // 服务器返回的字段错误（按 code 翻译；参数见 FieldError.params）
   fieldError: {
+    too_many: '最多 {max} 个',
     required: '必填',
     too_long: '最多 {max} 个字',
     control_chars: '含有不可见控制字符',

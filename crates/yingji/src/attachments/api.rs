@@ -12,9 +12,8 @@ use time::OffsetDateTime;
 
 use super::model::Meta;
 use super::store::{self, NewAttachment};
-use super::{check, clean_name, usable_in, AttachmentError, MAX_BYTES};
-use crate::auth::{authorize, Action, Principal, Scope};
-use crate::db::Tx;
+use super::{check, clean_name, AttachmentError, MAX_BYTES};
+use crate::auth::{authorize, Action, Principal};
 use crate::http::ApiError;
 use crate::journal::NewEntry;
 use crate::state::AppState;
@@ -145,45 +144,11 @@ async fn download(
         .into_response())
 }
 
-/// Use attachments on a record of `division`: each id must exist, be in the
-/// caller's `scope` and be usable there (see [`usable_in`]); they move to
-/// the record's division. Unknown ids, duplicates, or another
-/// jurisdiction's attachments are a 422 naming `field`.
-pub async fn link(
-    tx: &mut Tx,
-    scope: &Scope,
-    ids: &[i64],
-    division: &str,
-    field: &str,
-) -> Result<(), ApiError> {
-    if ids.len() > 20 {
-        return Err(ApiError::field(field, "最多 20 个附件"));
-    }
-    for (n, id) in ids.iter().enumerate() {
-        if ids[..n].contains(id) {
-            return Err(ApiError::field(field, format!("附件 {id} 重复")));
-        }
-        let m = store::meta_tx(tx, *id)
-            .await?
-            .filter(|m| scope.covers(&m.division, ""));
-        match m {
-            None => {
-                return Err(ApiError::field(
-                    field,
-                    format!("找不到附件 {id}，或不在您的管辖范围内"),
-                ))
-            }
-            Some(m) if !usable_in(&m.division, division) => {
-                return Err(ApiError::field(
-                    field,
-                    format!("附件 {id} 属于其他区划，不能用于本记录"),
-                ))
-            }
-            Some(m) if m.division != division => {
-                store::set_division(tx, m.id, division).await?;
-            }
-            Some(_) => {}
+impl From<super::LinkError> for ApiError {
+    fn from(e: super::LinkError) -> Self {
+        match e {
+            super::LinkError::Field(f) => ApiError::Validation(vec![f]),
+            super::LinkError::Db(d) => d.into(),
         }
     }
-    Ok(())
 }

@@ -10,6 +10,8 @@ pub mod store;
 
 use serde::Serialize;
 
+use crate::error::FieldError;
+
 /// Largest accepted file.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 
@@ -107,6 +109,65 @@ pub fn usable_in(attachment: &str, record: &str) -> bool {
         .map(|c| c.prefix().to_string())
         .unwrap_or_else(|_| attachment.to_string());
     record.starts_with(&prefix)
+}
+
+/// Why attachments cannot be used on a record.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("{}: {}", .0.field, .0.message)]
+    Field(crate::error::FieldError),
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+}
+
+/// Use attachments on a record of `division`: each id must exist, be in the
+/// caller's `scope` and be usable there (see [`usable_in`]); they move to
+/// the record's division. Unknown ids, duplicates, or another
+/// jurisdiction's attachments are a 422 naming `field`.
+pub async fn link(
+    tx: &mut crate::db::Tx,
+    scope: &crate::auth::Scope,
+    ids: &[i64],
+    division: &str,
+    field: &str,
+) -> Result<(), LinkError> {
+    if ids.len() > 20 {
+        return Err(LinkError::Field(
+            FieldError::new(field, "最多 20 个附件")
+                .code("too_many")
+                .param("max", 20),
+        ));
+    }
+    for (n, id) in ids.iter().enumerate() {
+        if ids[..n].contains(id) {
+            return Err(LinkError::Field(FieldError::new(
+                field,
+                format!("附件 {id} 重复"),
+            )));
+        }
+        let m = store::meta_tx(tx, *id)
+            .await?
+            .filter(|m| scope.covers(&m.division, ""));
+        match m {
+            None => {
+                return Err(LinkError::Field(FieldError::new(
+                    field,
+                    format!("找不到附件 {id}，或不在您的管辖范围内"),
+                )))
+            }
+            Some(m) if !usable_in(&m.division, division) => {
+                return Err(LinkError::Field(FieldError::new(
+                    field,
+                    format!("附件 {id} 属于其他区划，不能用于本记录"),
+                )))
+            }
+            Some(m) if m.division != division => {
+                store::set_division(tx, m.id, division).await?;
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

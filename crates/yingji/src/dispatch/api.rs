@@ -1,6 +1,7 @@
 //! HTTP routes of dispatch: nearest resources to a point, and coverage of
 //! settlements by a kind of station (with suggested new sites).
 
+use super::DISPATCHABLE;
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
@@ -22,8 +23,6 @@ pub fn routes() -> Router<AppState> {
         .route("/dispatch/coverage", get(coverage))
 }
 
-/// Kinds that can be sent to an incident.
-pub const DISPATCHABLE: [&str; 5] = ["team", "expert", "equipment", "warehouse", "shelter"];
 /// Kinds whose records can be stations in a coverage analysis.
 pub const STATIONS: [&str; 4] = ["team", "equipment", "warehouse", "shelter"];
 /// Most records one question may consider.

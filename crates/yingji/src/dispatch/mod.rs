@@ -18,6 +18,9 @@ use yingji_routing::{greedy_max_cover, haversine_m, CoverageReport, DemandPoint,
 
 use crate::registry::Item;
 
+/// The registry kinds a commander can dispatch to an incident.
+pub const DISPATCHABLE: [&str; 5] = ["team", "expert", "equipment", "warehouse", "shelter"];
+
 /// How travel times are estimated without a road graph.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]

@@ -889,8 +889,7 @@ async fn add_log(
     };
     let mut tx = s.change().await?;
     let ascope = authorize(&p, Action::Write, "attachments")?;
-    crate::attachments::api::link(&mut tx, &ascope, &e.attachments, &e.division, "attachments")
-        .await?;
+    crate::attachments::link(&mut tx, &ascope, &e.attachments, &e.division, "attachments").await?;
     e.id = store::insert_log(&mut tx, &e).await?;
     let payload = json!({ "kind": kind.as_str(), "text": e.text, "at": e.at, "incident_id": e.incident_id, "attachments": e.attachments, "corrects": e.corrects, "shift_id": e.shift_id });
     tx.commit(

@@ -357,8 +357,7 @@ async fn create(
     };
     let mut tx = s.change().await?;
     let ascope = authorize(&p, Action::Write, "attachments")?;
-    crate::attachments::api::link(&mut tx, &ascope, &i.attachments, &i.division, "attachments")
-        .await?;
+    crate::attachments::link(&mut tx, &ascope, &i.attachments, &i.division, "attachments").await?;
     i.id = store::insert_incident(&mut tx, &i).await?;
     tx.commit(now, vec![entry(
             &p,
@@ -466,7 +465,7 @@ pub struct EventBody {
     /// review: improvement items found (整改事项) `[{title, owner_department, due_on}]`.
     #[serde(default)]
     #[schema(value_type = Vec<Object>)]
-    pub improvements: Vec<crate::plans::api::ItemInput>,
+    pub improvements: Vec<crate::plans::ItemInput>,
 }
 
 fn level_field(v: &Option<String>) -> Result<Level, ApiError> {
@@ -501,7 +500,7 @@ async fn save(
     for x in &extra.instructions {
         store::insert_instruction(&mut tx, x).await?;
     }
-    entries.extend(crate::plans::api::insert_items(&mut tx, p, &mut extra.improvements).await?);
+    entries.extend(plan_store::insert_items(&mut tx, p, &mut extra.improvements).await?);
     tx.commit(now, entries).await?;
     let i = store::get_incident(&s.db, i.id)
         .await?
@@ -593,14 +592,15 @@ async fn event(
             Event::EndResponse { reason: why() }
         }
         "review" => {
-            let found = crate::plans::api::items_from(
+            let found = crate::plans::items_from(
                 c,
                 &b.improvements,
                 "improvements",
                 "emergency",
                 today(now),
-            )?;
-            new_items = crate::plans::api::new_items(
+            )
+            .map_err(ApiError::Validation)?;
+            new_items = crate::plans::new_items(
                 &p,
                 "incident",
                 i.id,
@@ -865,7 +865,7 @@ async fn instruction_event(
     let mut tx = s.change().await?;
     if let InstructionEvent::Feedback { photos, .. } = &b.event {
         let ascope = authorize(&p, Action::Write, "attachments")?;
-        crate::attachments::api::link(&mut tx, &ascope, photos, &i.division, "photos").await?;
+        crate::attachments::link(&mut tx, &ascope, photos, &i.division, "photos").await?;
     }
     if !store::update_instruction(&mut tx, &x, b.version).await? {
         return Err(ApiError::Conflict);
@@ -902,7 +902,7 @@ async fn request_dispatch(
     if !i.state.is_active() {
         return Err(ApiError::Refused("事件已结束，不能再调派".into()));
     }
-    if !crate::dispatch::api::DISPATCHABLE.contains(&b.resource_kind.as_str()) {
+    if !crate::dispatch::DISPATCHABLE.contains(&b.resource_kind.as_str()) {
         return Err(ApiError::field("resource_kind", "不可调派的资源类型"));
     }
     let scope = authorize(&p, Action::Read, &format!("registry.{}", b.resource_kind))?;

@@ -26,10 +26,10 @@ use super::store::{
     Write,
 };
 use super::{
-    check_evaluation, check_improvement, default_due, drill_history, drill_status,
-    improvement_overdue, review_due, revisable, version_state, Catalog, Conclusion, DrillEvent,
-    DrillState, ImprovementEvent, ImprovementState, Plan, PlanError, PlanLevel, PlanStatus,
-    PlanType, Problem, Revision, VersionState,
+    check_evaluation, drill_history, drill_status, improvement_overdue, items_from, new_items,
+    review_due, revisable, version_state, Catalog, Conclusion, DrillEvent, DrillState,
+    ImprovementEvent, ItemInput, Plan, PlanError, PlanLevel, PlanStatus, PlanType, Problem,
+    Revision, VersionState,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::format_time;
@@ -1239,119 +1239,6 @@ async fn edit_drill(
     Ok(axum::Json(drill_json(&d, &c, today(now))))
 }
 
-/// A problem found, to become an improvement item.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ItemInput {
-    pub title: String,
-    /// Department code; default the plan's owner.
-    #[serde(default)]
-    pub owner_department: Option<String>,
-    /// YYYY-MM-DD; default 3 months from today.
-    #[serde(default)]
-    pub due_on: Option<String>,
-}
-
-/// Validate improvement inputs into items (every problem named as
-/// `{field}[i].…`); `owner` is the default responsible department.
-pub fn items_from(
-    c: &Catalog,
-    inputs: &[ItemInput],
-    field: &str,
-    owner: &str,
-    on: Date,
-) -> Result<Vec<(String, String, Date)>, ApiError> {
-    let mut errors = Vec::new();
-    let mut out = Vec::new();
-    for (i, x) in inputs.iter().enumerate() {
-        let dept = x
-            .owner_department
-            .as_deref()
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .unwrap_or(owner)
-            .to_string();
-        let due = match x.due_on.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-            None => Some(default_due(on)),
-            Some(d) => parse_date(d),
-        };
-        let Some(due) = due else {
-            errors.push(FieldError::new(
-                format!("{field}[{i}].due_on"),
-                "日期格式应为 YYYY-MM-DD",
-            ));
-            continue;
-        };
-        let problems = check_improvement(c, &x.title, &dept, due, on);
-        if problems.is_empty() {
-            out.push((x.title.trim().to_string(), dept, due));
-        }
-        for (f, m) in problems {
-            errors.push(FieldError::new(format!("{field}[{i}].{f}"), m));
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(ApiError::Validation(errors))
-    }
-}
-
-/// Improvement items to insert for a source record.
-pub fn new_items(
-    p: &Principal,
-    source: &str,
-    source_id: i64,
-    plan_code: &str,
-    division: &str,
-    items: Vec<(String, String, Date)>,
-    at: &str,
-) -> Vec<Improvement> {
-    items
-        .into_iter()
-        .map(|(title, dept, due)| Improvement {
-            id: 0,
-            source: source.into(),
-            source_id,
-            plan_code: plan_code.into(),
-            division: division.into(),
-            title,
-            owner_department: dept,
-            due_on: format_date(due),
-            state: ImprovementState::Open,
-            created_by: p.username.clone(),
-            created_at: at.into(),
-            done_by: String::new(),
-            done_at: None,
-            verified_by: String::new(),
-            verified_at: None,
-            updated_at: at.into(),
-            version: 1,
-        })
-        .collect()
-}
-
-/// Insert items and their journal entries (in the caller's transaction).
-pub async fn insert_items(
-    tx: &mut crate::db::Tx,
-    p: &Principal,
-    items: &mut [Improvement],
-) -> Result<Vec<NewEntry>, ApiError> {
-    let mut entries = Vec::new();
-    for i in items.iter_mut() {
-        i.id = store::insert_improvement(tx, i).await?;
-        entries.push(entry(
-            p,
-            &i.division,
-            "improvement",
-            i.id.to_string(),
-            "improvement_opened",
-            json!({ "source": i.source, "source_id": i.source_id, "title": i.title, "owner_department": i.owner_department, "due_on": i.due_on }),
-        ));
-    }
-    Ok(entries)
-}
-
 /// A step of a drill.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -1442,12 +1329,13 @@ async fn drill_event(
         .find(|x| x.code == d.plan)
         .map(|x| x.owner.clone())
         .unwrap_or_default();
-    let found = items_from(&c, &b.problems, "problems", &owner, on)?;
+    let found =
+        items_from(&c, &b.problems, "problems", &owner, on).map_err(ApiError::Validation)?;
     let at = format_time(now);
     d.updated_at = at.clone();
     let mut items = new_items(&p, "drill", d.id, &d.plan, &first(&d.divisions), found, &at);
     let mut tx = s.change().await?;
-    let mut entries = insert_items(&mut tx, &p, &mut items).await?;
+    let mut entries = store::insert_items(&mut tx, &p, &mut items).await?;
     for i in &items {
         d.problems.push(DrillProblem {
             title: i.title.clone(),

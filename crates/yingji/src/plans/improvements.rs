@@ -6,6 +6,7 @@ use time::Date;
 
 use super::catalogue::{Catalog, PlanError};
 use super::review::add_months;
+use crate::error::FieldError;
 
 /// 整改事项: open → in progress → done → verified (by someone else).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -145,6 +146,98 @@ pub fn check_improvement(
         out.push(("due_on", "整改期限不能早于今天".to_string()));
     }
     out
+}
+
+/// A problem found, to become an improvement item.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemInput {
+    pub title: String,
+    /// Department code; default the plan's owner.
+    #[serde(default)]
+    pub owner_department: Option<String>,
+    /// YYYY-MM-DD; default 3 months from today.
+    #[serde(default)]
+    pub due_on: Option<String>,
+}
+
+/// Validate improvement inputs into items (every problem named as
+/// `{field}[i].…`); `owner` is the default responsible department.
+pub fn items_from(
+    c: &Catalog,
+    inputs: &[ItemInput],
+    field: &str,
+    owner: &str,
+    on: Date,
+) -> Result<Vec<(String, String, Date)>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for (i, x) in inputs.iter().enumerate() {
+        let dept = x
+            .owner_department
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .unwrap_or(owner)
+            .to_string();
+        let due = match x.due_on.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            None => Some(default_due(on)),
+            Some(d) => crate::clock::parse_date(d),
+        };
+        let Some(due) = due else {
+            errors.push(FieldError::new(
+                format!("{field}[{i}].due_on"),
+                "日期格式应为 YYYY-MM-DD",
+            ));
+            continue;
+        };
+        let problems = check_improvement(c, &x.title, &dept, due, on);
+        if problems.is_empty() {
+            out.push((x.title.trim().to_string(), dept, due));
+        }
+        for (f, m) in problems {
+            errors.push(FieldError::new(format!("{field}[{i}].{f}"), m));
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Improvement items to insert for a source record.
+pub fn new_items(
+    p: &crate::auth::Principal,
+    source: &str,
+    source_id: i64,
+    plan_code: &str,
+    division: &str,
+    items: Vec<(String, String, Date)>,
+    at: &str,
+) -> Vec<super::store::Improvement> {
+    items
+        .into_iter()
+        .map(|(title, dept, due)| super::store::Improvement {
+            id: 0,
+            source: source.into(),
+            source_id,
+            plan_code: plan_code.into(),
+            division: division.into(),
+            title,
+            owner_department: dept,
+            due_on: super::store::format_date(due),
+            state: ImprovementState::Open,
+            created_by: p.username.clone(),
+            created_at: at.into(),
+            done_by: String::new(),
+            done_at: None,
+            verified_by: String::new(),
+            verified_at: None,
+            updated_at: at.into(),
+            version: 1,
+        })
+        .collect()
 }
 
 #[cfg(test)]

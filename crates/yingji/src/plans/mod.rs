@@ -53,7 +53,8 @@ pub use drills::{
     drill_history, drill_status, Drill, DrillEvent, DrillKind, DrillState, DrillStatus,
 };
 pub use improvements::{
-    check_improvement, default_due, improvement_overdue, ImprovementEvent, ImprovementState,
+    check_improvement, default_due, improvement_overdue, items_from, new_items, ImprovementEvent,
+    ImprovementState, ItemInput,
 };
 pub use matching::{match_plans, Criterion, Facts, Metric, Op, PlanMatch};
 pub use review::{

@@ -682,3 +682,24 @@ pub async fn catalog(db: &Db) -> Result<Catalog, DbError> {
         triggers: base.triggers.clone(),
     })
 }
+/// Insert items and their journal entries (in the caller's transaction).
+pub async fn insert_items(
+    tx: &mut Tx,
+    p: &crate::auth::Principal,
+    items: &mut [Improvement],
+) -> Result<Vec<crate::journal::NewEntry>, DbError> {
+    let mut entries = Vec::new();
+    for i in items.iter_mut() {
+        i.id = insert_improvement(tx, i).await?;
+        entries.push(crate::journal::NewEntry {
+            actor: p.username.clone(),
+            jurisdiction: i.division.clone(),
+            module: "plans",
+            entity: "improvement".into(),
+            entity_id: i.id.to_string(),
+            kind: "improvement_opened",
+            payload: serde_json::json!({ "source": i.source, "source_id": i.source_id, "title": i.title, "owner_department": i.owner_department, "due_on": i.due_on }),
+        });
+    }
+    Ok(entries)
+}
