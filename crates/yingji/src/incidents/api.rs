@@ -521,13 +521,9 @@ async fn event(
     let c = &stored_catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
     let why = || b.reason.clone().unwrap_or_default();
-    let commander_only = |what: &str| -> Result<(), ApiError> {
-        if is_commander(&p) {
-            Ok(())
-        } else {
-            Err(ApiError::NotAllowed(format!("{what}须由指挥长决定")))
-        }
-    };
+    if let Some(what) = super::commander_event(&b.kind).filter(|_| !is_commander(&p)) {
+        return Err(ApiError::NotAllowed(format!("{what}须由指挥长决定")));
+    }
     let mut new_instructions = Vec::new();
     let mut new_items = Vec::new();
     let ev = match b.kind.as_str() {
@@ -540,7 +536,6 @@ async fn event(
             Event::Grade { level: g.level }
         }
         "start_response" => {
-            commander_only("启动响应")?;
             let level = level_field(&b.level)?;
             let code = b.plan.clone().unwrap_or_default();
             // The version in force today among the matching plans.
@@ -579,15 +574,11 @@ async fn event(
             i.plan_revision = i64::from(plan.revision);
             Event::StartResponse { level, plan: code }
         }
-        "change_level" => {
-            commander_only("调整响应级别")?;
-            Event::ChangeLevel {
-                level: level_field(&b.level)?,
-                reason: why(),
-            }
-        }
+        "change_level" => Event::ChangeLevel {
+            level: level_field(&b.level)?,
+            reason: why(),
+        },
         "end_response" => {
-            commander_only("结束响应")?;
             i.ended_at = Some(now.into());
             Event::EndResponse { reason: why() }
         }

@@ -308,7 +308,20 @@ impl IncidentState {
 
 /// Events only a commander (or admin) decides: 启动响应, 调整响应级别,
 /// 结束响应 (《大同市突发事件总体应急预案》: the 指挥长 decides the response).
-pub const COMMANDER_EVENTS: &[&str] = &["start_response", "change_level", "end_response"];
+/// (event kind, what the refusal names).
+pub const COMMANDER_EVENTS: &[(&str, &str)] = &[
+    ("start_response", "启动响应"),
+    ("change_level", "调整响应级别"),
+    ("end_response", "结束响应"),
+];
+
+/// What a non-commander is refused for `kind`, if it is a commander's event.
+pub fn commander_event(kind: &str) -> Option<&'static str> {
+    COMMANDER_EVENTS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, what)| *what)
+}
 
 /// What a user may do to an incident now, asked of the rules themselves
 /// (so the UI never copies them): the life-cycle events the state machine
@@ -348,7 +361,7 @@ pub fn allowed_events(
     let mut out: Vec<&'static str> = Vec::new();
     for e in &samples {
         let name = e.as_str();
-        if out.contains(&name) || (!commander && COMMANDER_EVENTS.contains(&name)) {
+        if out.contains(&name) || (!commander && commander_event(name).is_some()) {
             continue;
         }
         if state.transition(e).is_ok() {
