@@ -1,7 +1,7 @@
 // API types the generated schema (./schema.d.ts) cannot give yet, each with
 // the reason. Move a type to ./types.ts once the server describes it; keep
 // this file as small as possible.
-import type { AreaSpec, ItemInput, PlanLevel, ResponseLevel } from './types'
+import type { AreaSpec, PlanLevel } from './types'
 
 // ---- JSON stored inside typed records (the schema says `object`) ----
 
@@ -25,32 +25,7 @@ export interface InstructionFeedback {
   at: string
 }
 
-// ---- Request bodies of write handlers (being retyped as command enums) ----
-
-/** POST /incidents/{id}/events: the schema's IncidentEventBody has `kind`
- * and `level` as plain strings. */
-export interface IncidentEventBody {
-  version: number
-  kind: 'verify' | 'mark_false' | 'grade' | 'start_response' | 'change_level' | 'end_response' | 'review'
-  level?: ResponseLevel
-  plan?: string
-  reason?: string
-  summary?: string
-  /** review: improvement items found. */
-  improvements?: ItemInput[]
-}
-
-/** POST /instructions/{id}/events: the schema's InstructionEventBody has
- * `event` as an untyped object. */
-export type InstructionEventBody =
-  | { kind: 'receive' }
-  | { kind: 'start' }
-  | { kind: 'feedback'; text: string; photos?: number[]; location?: [number, number] | null }
-  | { kind: 'accept' }
-  | { kind: 'return'; reason: string }
-
-/** POST /dispatch-orders/{id}/events: OrderEventBody.kind is a string. */
-export type DispatchEventKind = 'approve' | 'depart' | 'arrive' | 'return' | 'cancel'
+// ---- Request bodies of write handlers not yet typed by the server ----
 
 /** POST /warnings, PUT /warnings/{id}: DraftBody.area is declared as an
  * untyped object (`#[schema(value_type = Object)]`). */

@@ -2530,6 +2530,37 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description A step of an incident's life cycle (`POST /incidents/{id}/events`). */
+        IncidentCommand: {
+            /** @enum {string} */
+            kind: "verify";
+        } | {
+            /** @enum {string} */
+            kind: "mark_false";
+            reason?: string;
+        } | {
+            /** @enum {string} */
+            kind: "grade";
+        } | {
+            /** @enum {string} */
+            kind: "start_response";
+            level: components["schemas"]["ResponseLevel"];
+            plan?: string;
+        } | {
+            /** @enum {string} */
+            kind: "change_level";
+            level: components["schemas"]["ResponseLevel"];
+            reason?: string;
+        } | {
+            /** @enum {string} */
+            kind: "end_response";
+            reason?: string;
+        } | {
+            improvements?: components["schemas"]["ItemInput"][];
+            /** @enum {string} */
+            kind: "review";
+            summary?: string;
+        };
         /**
          * @description `GET /incidents/{id}`: the incident with everything the command desk
          *     shows.
@@ -2541,7 +2572,7 @@ export interface components {
              */
             allowed_events: string[];
             attachments: components["schemas"]["Meta"][];
-            dispatch_orders: components["schemas"]["Order"][];
+            dispatch_orders: components["schemas"]["OrderView"][];
             instructions: components["schemas"]["InstructionView"][];
             /** @description Matching plans, most specific first. */
             plans: components["schemas"]["PlanMatch"][];
@@ -2549,22 +2580,8 @@ export interface components {
             /** @description The incident's journal entries, oldest first. */
             timeline: components["schemas"]["Entry"][];
         };
-        /**
-         * @description A step of the life cycle. `kind`: verify | mark_false | grade |
-         *     start_response | change_level | end_response | review.
-         */
-        IncidentEventBody: {
-            /** @description review: improvement items found (整改事项) `[{title, owner_department, due_on}]`. */
-            improvements?: Record<string, unknown>[];
-            kind: string;
-            /** @description start_response / change_level: Ⅰ–Ⅳ (I, II, III, IV or 1–4). */
-            level?: string | null;
-            /** @description start_response: the plan code (one of the matching plans). */
-            plan?: string | null;
-            /** @description mark_false / change_level / end_response: why. */
-            reason?: string | null;
-            /** @description review: the after-action summary. */
-            summary?: string | null;
+        /** @description A step of the life cycle: the version read and the command. */
+        IncidentEventBody: components["schemas"]["IncidentCommand"] & {
             /** Format: int64 */
             version: number;
         };
@@ -2630,9 +2647,28 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        InstructionEvent: {
+            /** @enum {string} */
+            kind: "receive";
+        } | {
+            /** @enum {string} */
+            kind: "start";
+        } | {
+            /** @enum {string} */
+            kind: "feedback";
+            location?: number[] | null;
+            photos?: number[];
+            text: string;
+        } | {
+            /** @enum {string} */
+            kind: "accept";
+        } | {
+            /** @enum {string} */
+            kind: "return";
+            reason: string;
+        };
         InstructionEventBody: {
-            /** @description `{kind: receive|start|feedback|accept|return, …}` */
-            event: Record<string, unknown>;
+            event: components["schemas"]["InstructionEvent"];
             /** Format: int64 */
             version: number;
         };
@@ -2643,6 +2679,11 @@ export interface components {
         InstructionState: "issued" | "received" | "in_progress" | "feedback_given" | "accepted" | "returned";
         /** @description An instruction with its label and whether it is past due. */
         InstructionView: components["schemas"]["Instruction"] & {
+            /**
+             * @description The steps the reader may take now: receive | start | feedback |
+             *     accept | return.
+             */
+            allowed_events: string[];
             /** @description Past due while the assignee still owes it. */
             overdue: boolean;
             state_zh: string;
@@ -2941,12 +2982,32 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
-        OrderEventBody: {
-            /** @description approve | depart | arrive | return | cancel */
-            kind: string;
-            reason?: string | null;
+        /** @description A step of a dispatch order (`POST /dispatch-orders/{id}/events`). */
+        OrderCommand: {
+            /** @enum {string} */
+            kind: "approve";
+        } | {
+            /** @enum {string} */
+            kind: "depart";
+        } | {
+            /** @enum {string} */
+            kind: "arrive";
+        } | {
+            /** @enum {string} */
+            kind: "return";
+        } | {
+            /** @enum {string} */
+            kind: "cancel";
+            reason?: string;
+        };
+        OrderEventBody: components["schemas"]["OrderCommand"] & {
             /** Format: int64 */
             version: number;
+        };
+        /** @description A dispatch order with the steps the reader may take now. */
+        OrderView: components["schemas"]["Order"] & {
+            /** @description approve | depart | arrive | return | cancel */
+            allowed_events: string[];
         };
         /** @description One late, missing or nearly due report. */
         Overdue: components["schemas"]["StepStatus"] & {
@@ -3462,15 +3523,23 @@ export interface components {
             version?: number | null;
         };
         /**
-         * @description A step of the handover. `kind`: start (上岗) | hand_over (交班) |
-         *     acknowledge (接班确认).
+         * @description What can happen to a shift (`POST /duty/shifts/{id}/events`, tagged by
+         *     `kind`).
          */
-        ShiftEventBody: {
-            /** @description hand_over: the handover note (交班记录). */
-            handover_note?: string | null;
-            kind: string;
-            /** @description hand_over: open items (遗留事项), each `{text, incident_id?}`. */
-            open_items?: Record<string, unknown>[];
+        ShiftEvent: {
+            /** @enum {string} */
+            kind: "start";
+        } | {
+            handover_note?: string;
+            /** @enum {string} */
+            kind: "hand_over";
+            open_items?: components["schemas"]["OpenItem"][];
+        } | {
+            /** @enum {string} */
+            kind: "acknowledge";
+        };
+        /** @description A step of the handover: the version read and the step. */
+        ShiftEventBody: components["schemas"]["ShiftEvent"] & {
             /** Format: int64 */
             version: number;
         };
@@ -4456,7 +4525,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
             };
         };
     };
@@ -5322,7 +5393,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Instruction"];
+                };
             };
         };
     };

@@ -108,8 +108,9 @@ export type InstructionStateValue = S['InstructionState']
 /** An instruction; its `feedback` is stored as JSON (typed in ./pending). */
 export type Instruction = Omit<S['InstructionView'], 'feedback'> & { feedback: InstructionFeedback[] }
 export type DispatchStateValue = S['DispatchState']
-/** A dispatch order; its `steps` are stored as JSON (typed in ./pending). */
-export type DispatchOrder = Omit<S['Order'], 'steps'> & { steps: DispatchStep[] }
+/** A dispatch order with what the reader may do to it now; its `steps` are
+ * stored as JSON (typed in ./pending). */
+export type DispatchOrder = Omit<S['OrderView'], 'steps'> & { steps: DispatchStep[] }
 export type IncidentDetail = Omit<S['IncidentDetail'], 'instructions' | 'dispatch_orders'> & {
   instructions: Instruction[]
   dispatch_orders: DispatchOrder[]
@@ -148,6 +149,12 @@ export type DutyLogKind = S['LogKind']
 export type DutyLogEntry = S['LogEntryView']
 export type ShiftBody = S['ShiftBody']
 export type ShiftEventBody = S['ShiftEventBody']
+/** A step of an incident's life cycle (a command tagged by `kind`). */
+export type IncidentCommand = S['IncidentCommand']
+export type IncidentEventBody = S['IncidentEventBody']
+/** A step of an instruction (`{kind: receive|start|feedback|accept|return, …}`). */
+export type InstructionEventBody = S['InstructionEvent']
+export type DispatchEventKind = S['OrderCommand']['kind']
 export type NewDutyLogEntry = S['NewLogEntry']
 
 export * from './pending'

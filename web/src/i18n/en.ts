@@ -17,6 +17,8 @@ const en: Messages<typeof zh> = {
     item_too_long: 'Each item at most {max} characters',
     not_an_option: '“{value}” is not one of the options ({options})',
     unknown_field: 'Unknown field',
+    unknown_kind: 'Unknown action “{kind}”',
+    not_matching_plan: 'Choose one of the plans that match this incident',
     out_of_jurisdiction: 'Outside your jurisdiction',
   },
   app: {

@@ -14,6 +14,8 @@ export default {
     item_too_long: '每项最多 {max} 个字',
     not_an_option: '“{value}”不是可选值（可选：{options}）',
     unknown_field: '未知字段',
+    unknown_kind: '未知的操作“{kind}”',
+    not_matching_plan: '请选择适用于该事件的预案',
     out_of_jurisdiction: '不在您的管辖范围内',
   },
   app: {

@@ -8,9 +8,11 @@
 mod edge;
 mod migrations;
 mod query;
+mod versioned;
 
 pub use edge::{JsonText, UtcText};
 pub use query::{col, values_placeholders, Bind, Sql};
+pub use versioned::Versioned;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -55,6 +57,10 @@ pub enum DbError {
     /// A change committed without journal entries (see `journal::Change`).
     #[error("a change must be journaled")]
     Unjournaled,
+    /// Optimistic concurrency: the record changed since it was read (its
+    /// version is not the one the writer read or was sent).
+    #[error("the record was changed by someone else since it was read")]
+    Stale,
 }
 
 impl DbError {

@@ -20,10 +20,10 @@ use super::{
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::parse_time;
 use crate::clock::CST;
-use crate::db::UtcText;
+use crate::db::{UtcText, Versioned};
 use crate::divisions::Code;
 use crate::error::FieldError;
-use crate::http::{ApiError, Json, Query};
+use crate::http::{versioned_command, ApiError, Json, JsonMap, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
@@ -414,7 +414,7 @@ async fn edit_shift(
     let version = b
         .version
         .ok_or_else(|| ApiError::field("version", "修改须带上读取时的版本号"))?;
-    ApiError::unless_current(x.version, version)?;
+    x.expect_version(version)?;
     if x.state != ShiftState::Scheduled {
         return Err(ApiError::Refused(format!(
             "班次{}，不能再修改排班",
@@ -436,9 +436,7 @@ async fn edit_shift(
     let mut tx = s.change().await?;
     store::lock_roster(&s.db, &mut tx, &x.division).await?;
     ensure_no_overlap(&mut tx, &x.division, &x.slot()).await?;
-    if !store::update_shift(&mut tx, &x, version).await? {
-        return Err(ApiError::Conflict);
-    }
+    tx.save(&x).await?;
     let payload = json!({ "before": before, "after": { "date": x.date, "period": x.period, "leader": x.leader, "officers": x.officers } });
     tx.commit(
         now,
@@ -458,19 +456,21 @@ async fn edit_shift(
     Ok(axum::Json(shift_view(&s, &x)))
 }
 
-/// A step of the handover. `kind`: start (上岗) | hand_over (交班) |
-/// acknowledge (接班确认).
+/// A step of the handover: the version read and the step.
 #[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "JsonMap")]
 pub struct ShiftEventBody {
     pub version: i64,
-    pub kind: String,
-    /// hand_over: the handover note (交班记录).
-    pub handover_note: Option<String>,
-    /// hand_over: open items (遗留事项), each `{text, incident_id?}`.
-    #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub open_items: Vec<OpenItem>,
+    #[serde(flatten)]
+    pub event: ShiftEvent,
+}
+
+impl TryFrom<JsonMap> for ShiftEventBody {
+    type Error = String;
+    fn try_from(body: JsonMap) -> Result<Self, String> {
+        let (version, event) = versioned_command(body)?;
+        Ok(ShiftEventBody { version, event })
+    }
 }
 
 /// Whether `p` counts as one of the crew `x`: a user on it, or — for a crew
@@ -494,17 +494,9 @@ async fn shift_event(
     Json(b): Json<ShiftEventBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let mut x = load(&s, &p, id, Action::Write).await?;
-    ApiError::unless_current(x.version, b.version)?;
+    x.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
-    let ev = match b.kind.as_str() {
-        "start" => ShiftEvent::Start,
-        "hand_over" => ShiftEvent::HandOver {
-            note: b.handover_note.clone().unwrap_or_default(),
-            open_items: b.open_items.clone(),
-        },
-        "acknowledge" => ShiftEvent::Acknowledge,
-        other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
-    };
+    let ev = b.event;
     // The incoming shift: the next one of the division in the same slot.
     let me = x.slot();
     let later = store::shifts_between(
@@ -532,7 +524,7 @@ async fn shift_event(
         .map_err(rule)?;
     let t = UtcText(now);
     match &ev {
-        ShiftEvent::Start => {
+        ShiftEvent::Start {} => {
             x.started_by = p.username.clone();
             x.started_at = Some(t);
         }
@@ -548,7 +540,7 @@ async fn shift_event(
             x.handed_over_by = p.username.clone();
             x.handed_over_at = Some(t);
         }
-        ShiftEvent::Acknowledge => {
+        ShiftEvent::Acknowledge {} => {
             x.acknowledged_by = p.username.clone();
             x.acknowledged_at = Some(t);
         }
@@ -572,25 +564,20 @@ async fn shift_event(
         }
     }
     let mut tx = s.change().await?;
-    if !store::update_shift(&mut tx, &x, b.version).await? {
-        return Err(ApiError::Conflict);
-    }
+    tx.save(&x).await?;
     let payload = json!({
         "from": from.as_str(), "to": x.state.as_str(), "handover_note": x.handover_note,
         "open_items": x.open_items, "next_shift": next.as_ref().map(|n| n.id),
     });
     let mut entries = vec![entry(&p, &x.division, "shift", x.id, ev.as_str(), payload)];
     // 接班 = the incoming shift is now on duty.
-    if let (ShiftEvent::Acknowledge, Some(mut n)) = (&ev, next) {
+    if let (ShiftEvent::Acknowledge {}, Some(mut n)) = (&ev, next) {
         if n.state == ShiftState::Scheduled {
-            let v = n.version;
             n.state = ShiftState::OnDuty;
             n.started_by = p.username.clone();
             n.started_at = Some(t);
             n.updated_at = t;
-            if !store::update_shift(&mut tx, &n, v).await? {
-                return Err(ApiError::Conflict);
-            }
+            tx.save(&n).await?;
             entries.push(entry(
                 &p,
                 &n.division,

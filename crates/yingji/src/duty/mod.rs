@@ -272,26 +272,30 @@ pub struct OpenItem {
     pub incident_id: Option<i64>,
 }
 
-/// What can happen to a shift.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What can happen to a shift (`POST /duty/shifts/{id}/events`, tagged by
+/// `kind`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ShiftEvent {
     /// 上岗
-    Start,
-    /// 交班: the note and the open items.
+    Start {},
+    /// 交班: the note (交班记录) and the open items (遗留事项).
     HandOver {
+        #[serde(default, rename = "handover_note")]
         note: String,
+        #[serde(default)]
         open_items: Vec<OpenItem>,
     },
     /// 接班确认
-    Acknowledge,
+    Acknowledge {},
 }
 
 impl ShiftEvent {
     pub fn as_str(&self) -> &'static str {
         match self {
-            ShiftEvent::Start => "start",
+            ShiftEvent::Start {} => "start",
             ShiftEvent::HandOver { .. } => "hand_over",
-            ShiftEvent::Acknowledge => "acknowledge",
+            ShiftEvent::Acknowledge {} => "acknowledge",
         }
     }
 }
@@ -334,15 +338,15 @@ impl ShiftState {
         };
         let refuse = |m: &str| Err(DutyError::State(m.to_string()));
         match (self, event) {
-            (S::Scheduled, E::Start) => {
+            (S::Scheduled, E::Start {}) => {
                 own()?;
                 if now < starts_at - EARLY_START {
                     return refuse("班次尚未开始（开始前 30 分钟内可上岗）");
                 }
                 Ok(S::OnDuty)
             }
-            (S::OnDuty, E::Start) => refuse("已经在岗"),
-            (_, E::Start) => refuse("本班次已交班"),
+            (S::OnDuty, E::Start {}) => refuse("已经在岗"),
+            (_, E::Start {}) => refuse("本班次已交班"),
 
             (S::OnDuty, E::HandOver { note, open_items }) => {
                 own()?;
@@ -369,7 +373,7 @@ impl ShiftState {
             (S::Scheduled, E::HandOver { .. }) => refuse("尚未上岗，不能交班"),
             (_, E::HandOver { .. }) => refuse("本班次已交班"),
 
-            (S::HandedOver, E::Acknowledge) => {
+            (S::HandedOver, E::Acknowledge {}) => {
                 if !(actor.incoming || actor.commander) {
                     return Err(DutyError::Forbidden(
                         "只有接班的带班领导、值班员或指挥长可以确认接班".into(),
@@ -380,8 +384,8 @@ impl ShiftState {
                 }
                 Ok(S::Acknowledged)
             }
-            (S::Acknowledged, E::Acknowledge) => refuse("已确认接班"),
-            (_, E::Acknowledge) => refuse("尚未交班，不能确认接班"),
+            (S::Acknowledged, E::Acknowledge {}) => refuse("已确认接班"),
+            (_, E::Acknowledge {}) => refuse("尚未交班，不能确认接班"),
         }
     }
 }
@@ -694,20 +698,32 @@ mod tests {
         // (from, event, actor, now, Ok(to) | Err(kind: "state"|"field:<f>"|"forbidden"))
         type Case = (S, E, Actor, OffsetDateTime, Result<S, &'static str>);
         let table: Vec<Case> = vec![
-            (S::Scheduled, E::Start, member, on_time, Ok(S::OnDuty)),
+            (S::Scheduled, E::Start {}, member, on_time, Ok(S::OnDuty)),
             (
                 S::Scheduled,
-                E::Start,
+                E::Start {},
                 member,
                 start - Duration::minutes(30),
                 Ok(S::OnDuty),
             ),
-            (S::Scheduled, E::Start, member, early, Err("state")),
-            (S::Scheduled, E::Start, commander, on_time, Ok(S::OnDuty)),
-            (S::Scheduled, E::Start, stranger, on_time, Err("forbidden")),
-            (S::Scheduled, E::Start, incoming, on_time, Err("forbidden")),
-            (S::OnDuty, E::Start, member, on_time, Err("state")),
-            (S::HandedOver, E::Start, member, on_time, Err("state")),
+            (S::Scheduled, E::Start {}, member, early, Err("state")),
+            (S::Scheduled, E::Start {}, commander, on_time, Ok(S::OnDuty)),
+            (
+                S::Scheduled,
+                E::Start {},
+                stranger,
+                on_time,
+                Err("forbidden"),
+            ),
+            (
+                S::Scheduled,
+                E::Start {},
+                incoming,
+                on_time,
+                Err("forbidden"),
+            ),
+            (S::OnDuty, E::Start {}, member, on_time, Err("state")),
+            (S::HandedOver, E::Start {}, member, on_time, Err("state")),
             (S::Scheduled, hand("平稳"), member, on_time, Err("state")),
             (S::OnDuty, hand("平稳"), member, on_time, Ok(S::HandedOver)),
             (
@@ -736,43 +752,49 @@ mod tests {
             (S::Acknowledged, hand("平稳"), member, on_time, Err("state")),
             (
                 S::HandedOver,
-                E::Acknowledge,
+                E::Acknowledge {},
                 incoming,
                 on_time,
                 Ok(S::Acknowledged),
             ),
             (
                 S::HandedOver,
-                E::Acknowledge,
+                E::Acknowledge {},
                 commander,
                 on_time,
                 Ok(S::Acknowledged),
             ),
             (
                 S::HandedOver,
-                E::Acknowledge,
+                E::Acknowledge {},
                 member,
                 on_time,
                 Err("forbidden"),
             ),
             (
                 S::HandedOver,
-                E::Acknowledge,
+                E::Acknowledge {},
                 self_ack,
                 on_time,
                 Err("state"),
             ),
-            (S::OnDuty, E::Acknowledge, incoming, on_time, Err("state")),
+            (
+                S::OnDuty,
+                E::Acknowledge {},
+                incoming,
+                on_time,
+                Err("state"),
+            ),
             (
                 S::Scheduled,
-                E::Acknowledge,
+                E::Acknowledge {},
                 incoming,
                 on_time,
                 Err("state"),
             ),
             (
                 S::Acknowledged,
-                E::Acknowledge,
+                E::Acknowledge {},
                 incoming,
                 on_time,
                 Err("state"),

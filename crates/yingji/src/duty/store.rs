@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 
 pub use super::model::{LogEntry, Shift};
 use super::{LogKind, Period, Person, ShiftState};
-use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText};
+use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText, Versioned};
 
 fn corrupt(table: &'static str, detail: impl ToString) -> DbError {
     DbError::Corrupt {
@@ -317,4 +317,13 @@ pub async fn users_under(db: &Db, prefix: &str) -> Result<Vec<DutyUser>, DbError
     .iter()
     .map(user_from_row)
     .collect()
+}
+
+impl Versioned for Shift {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        update_shift(tx, self, read).await
+    }
 }

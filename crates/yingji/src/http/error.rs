@@ -109,7 +109,8 @@ impl ApiError {
         }
     }
 
-    /// Optimistic concurrency: the `sent` version must be the `current` one.
+    /// Optimistic concurrency: the `sent` version must be the `current` one
+    /// (records not yet `db::Versioned` — use `expect_version` on those).
     pub fn unless_current(current: i64, sent: i64) -> Result<(), ApiError> {
         if current == sent {
             Ok(())
@@ -173,6 +174,9 @@ impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         if e.is_unique_violation() {
             return ApiError::Duplicate("记录重复（同一区划下已有同名记录）".into());
+        }
+        if matches!(e, DbError::Stale) {
+            return ApiError::Conflict;
         }
         ApiError::Internal(e.to_string())
     }
@@ -245,15 +249,73 @@ pub fn parse_json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." {
-            "body".to_string()
-        } else {
-            path
-        };
-        ApiError::Validation(vec![FieldError::new(field, e.into_inner().to_string())])
+        ApiError::Validation(vec![body_error(&value, &path, e.into_inner())])
     })
+}
+
+/// The part of `v` at a `serde_path_to_error` path (`a.b[2].c`; `.`: all).
+fn at_path<'v>(v: &'v serde_json::Value, path: &str) -> Option<&'v serde_json::Value> {
+    if path == "." {
+        return Some(v);
+    }
+    path.split('.').try_fold(v, |v, part| {
+        let (name, indexes) = part.split_once('[').unwrap_or((part, ""));
+        let v = if name.is_empty() { v } else { v.get(name)? };
+        indexes
+            .split('[')
+            .filter(|i| !i.is_empty())
+            .try_fold(v, |v, i| {
+                v.get(i.trim_end_matches(']').parse::<usize>().ok()?)
+            })
+    })
+}
+
+/// A body that does not fit its type, as a problem with the field it names:
+/// a missing field is named itself (`required`), a command of unknown `kind`
+/// names `kind` (`not_an_option`; every command body is tagged by `kind`).
+fn body_error(body: &serde_json::Value, path: &str, e: serde_json::Error) -> FieldError {
+    let message = e.to_string();
+    let within = |name: &str| match path {
+        "." => name.to_string(),
+        p => format!("{p}.{name}"),
+    };
+    let quoted = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_string)
+    };
+    if let Some(name) = quoted("missing field `") {
+        return FieldError::new(within(&name), format!("缺少字段 {name}"))
+            .code("required")
+            .param("name", name);
+    }
+    if let Some(name) = quoted("unknown field `") {
+        return FieldError::new(within(&name), format!("未知字段 {name}"))
+            .code("unknown_field")
+            .param("name", name);
+    }
+    // The tag itself (`a.kind`), or an object whose tag is wrong.
+    let tag = if path == "kind" || path.ends_with(".kind") {
+        Some(path.to_string())
+    } else if at_path(body, path).is_some_and(serde_json::Value::is_object) {
+        Some(within("kind"))
+    } else {
+        None
+    };
+    if let (Some(kind), Some(field)) = (quoted("unknown variant `"), tag) {
+        return FieldError::new(field, format!("未知的操作“{kind}”"))
+            .code("unknown_kind")
+            .param("kind", kind);
+    }
+    let field = if path == "." {
+        "body".to_string()
+    } else {
+        path.to_string()
+    };
+    FieldError::new(field, message)
 }
 
 /// Every string (and key) of a JSON value: no NUL, at most [`MAX_TEXT_CHARS`].
@@ -536,7 +598,8 @@ mod tests {
                 r#"{"name":"a","items":[{"n":1},{"n":"x"}]}"#.to_string(),
                 vec!["items[1].n"],
             ),
-            (r#"{"name":"a"}"#.to_string(), vec!["body"]),
+            // A missing field is named itself.
+            (r#"{"name":"a"}"#.to_string(), vec!["items"]),
             (format!(r#"{{"name":"{long}","items":[]}}"#), vec!["name"]),
             (format!(r#"{{"name":"{ok_long}","items":[]}}"#), vec![]),
             (

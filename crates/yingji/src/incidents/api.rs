@@ -12,17 +12,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use super::commands::{self, Actor, CommandError, IncidentCommand, OrderCommand};
 use super::store::{self, Incident, Instruction, Order};
 use super::{
-    grade, instruction_overdue, instructions_from_plan, rescue_clock, resource_status_for,
-    DispatchEvent, DispatchState, Event, IncidentState, InstructionEvent, InstructionState, Role,
-    RuleError, RESCUE_LIMIT,
+    grade, instruction_overdue, rescue_clock, DispatchState, Event, IncidentState,
+    InstructionEvent, InstructionState, Role, RuleError, RESCUE_LIMIT,
 };
 use crate::auth::{authorize, Action, Principal, Role as UserRole, Scope};
-use crate::clock::CST;
-use crate::clock::{format_time, parse_time};
+use crate::clock::{format_time, parse_time, CST};
+use crate::db::Versioned;
 use crate::error::FieldError;
-use crate::http::{ApiError, Json, Query};
+use crate::http::{versioned_command, ApiError, Json, JsonMap, Query};
 use crate::journal::{self, NewEntry};
 use crate::plans::store as plan_store;
 use crate::plans::{match_plans, Catalog, Facts, Level, PlanError};
@@ -67,6 +67,14 @@ fn plan_err(e: PlanError) -> ApiError {
         PlanError::Input { field, message } => ApiError::field(field, message),
         PlanError::Division(m) => ApiError::field("division", m),
         other => ApiError::BadRequest(other.to_string()),
+    }
+}
+
+fn command_err(e: CommandError) -> ApiError {
+    match e {
+        CommandError::Rule(e) => rule(e),
+        CommandError::Plan(e) => plan_err(e),
+        CommandError::Invalid(errors) => ApiError::Validation(errors),
     }
 }
 
@@ -140,6 +148,18 @@ pub struct InstructionView {
     /// Past due while the assignee still owes it.
     pub overdue: bool,
     pub state_zh: String,
+    /// The steps the reader may take now: receive | start | feedback |
+    /// accept | return.
+    pub allowed_events: Vec<&'static str>,
+}
+
+/// A dispatch order with the steps the reader may take now.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrderView {
+    #[serde(flatten)]
+    pub order: Order,
+    /// approve | depart | arrive | return | cancel
+    pub allowed_events: Vec<&'static str>,
 }
 
 /// `GET /incidents/{id}`: the incident with everything the command desk
@@ -152,7 +172,7 @@ pub struct IncidentDetail {
     /// Matching plans, most specific first.
     pub plans: Vec<crate::plans::PlanMatch>,
     pub instructions: Vec<InstructionView>,
-    pub dispatch_orders: Vec<Order>,
+    pub dispatch_orders: Vec<OrderView>,
     /// The incident's journal entries, oldest first.
     pub timeline: Vec<journal::Entry>,
     pub attachments: Vec<crate::attachments::store::Meta>,
@@ -392,6 +412,10 @@ async fn detail_of(
     let on = today(now);
     let proposed = grade(c, &i.incident_type, &i.division, &i.facts, on).map_err(plan_err)?;
     let matches = match_plans(c, &i.incident_type, &i.division, &i.facts, on).map_err(plan_err)?;
+    // Steps are offered only to who may write the incident, while it is open.
+    let may_write =
+        authorize(p, Action::Write, "incidents").is_ok_and(|w| w.covers(&i.division, ""));
+    let open = may_write && !i.state.is_closed();
     let instructions: Vec<InstructionView> = store::instructions(&s.db, i.id)
         .await?
         .into_iter()
@@ -400,10 +424,26 @@ async fn detail_of(
                 .map(|d| instruction_overdue(d, x.state, now))
                 .unwrap_or(false),
             state_zh: x.state.label_zh().into(),
+            allowed_events: if open {
+                commands::instruction_allowed(x.state, instruction_role(p, &x))
+            } else {
+                Vec::new()
+            },
             instruction: x,
         })
         .collect();
-    let orders = store::orders(&s.db, i.id).await?;
+    let orders = store::orders(&s.db, i.id)
+        .await?
+        .into_iter()
+        .map(|o| OrderView {
+            allowed_events: if may_write {
+                commands::order_allowed(&o, &actor(p, now))
+            } else {
+                Vec::new()
+            },
+            order: o,
+        })
+        .collect();
     let timeline = journal::list(
         &s.db,
         &journal::ListFilter {
@@ -429,7 +469,7 @@ async fn detail_of(
         allowed_events: super::allowed_events(
             i.state,
             i.helped_at.is_some(),
-            authorize(p, Action::Write, "incidents").is_ok_and(|w| w.covers(&i.division, "")),
+            may_write,
             is_commander(p),
         ),
     })
@@ -447,31 +487,22 @@ async fn detail(
     ))
 }
 
-/// A step of the life cycle. `kind`: verify | mark_false | grade |
-/// start_response | change_level | end_response | review.
+/// A step of the life cycle: the version read and the command.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = IncidentEventBody)]
+#[serde(try_from = "JsonMap")]
 pub struct EventBody {
     pub version: i64,
-    pub kind: String,
-    /// start_response / change_level: Ⅰ–Ⅳ (I, II, III, IV or 1–4).
-    pub level: Option<String>,
-    /// start_response: the plan code (one of the matching plans).
-    pub plan: Option<String>,
-    /// mark_false / change_level / end_response: why.
-    pub reason: Option<String>,
-    /// review: the after-action summary.
-    pub summary: Option<String>,
-    /// review: improvement items found (整改事项) `[{title, owner_department, due_on}]`.
-    #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub improvements: Vec<crate::plans::ItemInput>,
+    #[serde(flatten)]
+    pub command: IncidentCommand,
 }
 
-fn level_field(v: &Option<String>) -> Result<Level, ApiError> {
-    v.as_deref()
-        .and_then(Level::parse)
-        .ok_or_else(|| ApiError::field("level", "响应级别应为 Ⅰ/Ⅱ/Ⅲ/Ⅳ"))
+impl TryFrom<JsonMap> for EventBody {
+    type Error = String;
+    fn try_from(body: JsonMap) -> Result<Self, String> {
+        let (version, command) = versioned_command(body)?;
+        Ok(EventBody { version, command })
+    }
 }
 
 /// What a step writes besides the incident: instructions from the plan's
@@ -482,21 +513,18 @@ struct Extra {
     improvements: Vec<plan_store::Improvement>,
 }
 
-/// Save `i` (read at `version`) with journal entries, or 409 when another
+/// Save `i` (read at its version) with journal entries, or 409 when another
 /// user changed it first; answer with the incident as it now is.
 async fn save(
     s: &AppState,
     i: &Incident,
-    version: i64,
     mut entries: Vec<NewEntry>,
     mut extra: Extra,
     p: &Principal,
     now: OffsetDateTime,
 ) -> Result<axum::Json<Value>, ApiError> {
     let mut tx = s.change().await?;
-    if !store::update_incident(&mut tx, i, version).await? {
-        return Err(ApiError::Conflict);
-    }
+    tx.save(i).await?;
     for x in &extra.instructions {
         store::insert_instruction(&mut tx, x).await?;
     }
@@ -508,6 +536,14 @@ async fn save(
     Ok(axum::Json(detail_json(s, &i, now, p).await?))
 }
 
+fn actor(p: &Principal, now: OffsetDateTime) -> Actor<'_> {
+    Actor {
+        username: &p.username,
+        commander: is_commander(p),
+        now,
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/events", tag = "incidents", request_body = EventBody,
     responses((status = 200, description = "The incident after the step"), (status = 409, body = crate::http::error::Problem, description = "Stale version, or the rule refuses the step (with the reason)")))]
 async fn event(
@@ -516,122 +552,17 @@ async fn event(
     Path(id): Path<i64>,
     Json(b): Json<EventBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let (mut i, _) = load(&s, &p, id, Action::Write).await?;
-    ApiError::unless_current(i.version, b.version)?;
-    let c = &stored_catalog(&s).await?;
+    let (i, _) = load(&s, &p, id, Action::Write).await?;
+    i.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
-    let why = || b.reason.clone().unwrap_or_default();
-    if let Some(what) = super::commander_event(&b.kind).filter(|_| !is_commander(&p)) {
-        return Err(ApiError::NotAllowed(format!("{what}须由指挥长决定")));
-    }
-    let mut new_instructions = Vec::new();
-    let mut new_items = Vec::new();
-    let ev = match b.kind.as_str() {
-        "verify" => Event::Verify,
-        "mark_false" => Event::MarkFalse { reason: why() },
-        "grade" => {
-            let g =
-                grade(c, &i.incident_type, &i.division, &i.facts, today(now)).map_err(plan_err)?;
-            i.grade = g.level;
-            Event::Grade { level: g.level }
-        }
-        "start_response" => {
-            let level = level_field(&b.level)?;
-            let code = b.plan.clone().unwrap_or_default();
-            // The version in force today among the matching plans.
-            let revision = match_plans(c, &i.incident_type, &i.division, &i.facts, today(now))
-                .map_err(plan_err)?
-                .iter()
-                .find(|m| m.code == code)
-                .map(|m| m.revision);
-            let plan = c
-                .plans
-                .iter()
-                .find(|x| x.code == code && Some(x.revision) == revision)
-                .ok_or_else(|| ApiError::field("plan", "请选择适用于该事件的预案"))?;
-            for d in instructions_from_plan(plan, level, now).map_err(rule)? {
-                new_instructions.push(Instruction {
-                    id: 0,
-                    incident_id: i.id,
-                    division: i.division.clone(),
-                    assignee_kind: serde_json::to_value(d.assignee_kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    assignee: d.assignee,
-                    task: d.task,
-                    due_at: format_time(d.deadline),
-                    state: InstructionState::Issued,
-                    issued_by: p.username.clone(),
-                    issued_at: format_time(now),
-                    received_at: None,
-                    feedback: Vec::new(),
-                    closed_at: None,
-                    version: 1,
-                });
-            }
-            i.plan_code = code.clone();
-            i.plan_revision = i64::from(plan.revision);
-            Event::StartResponse { level, plan: code }
-        }
-        "change_level" => Event::ChangeLevel {
-            level: level_field(&b.level)?,
-            reason: why(),
-        },
-        "end_response" => {
-            i.ended_at = Some(now.into());
-            Event::EndResponse { reason: why() }
-        }
-        "review" => {
-            let found = crate::plans::items_from(
-                c,
-                &b.improvements,
-                "improvements",
-                "emergency",
-                today(now),
-            )
-            .map_err(ApiError::Validation)?;
-            new_items = crate::plans::new_items(
-                &p,
-                "incident",
-                i.id,
-                &i.plan_code,
-                &i.division,
-                found,
-                &format_time(now),
-            );
-            Event::Review {
-                summary: b.summary.clone().unwrap_or_default(),
-            }
-        }
-        other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
+    let done = commands::apply(i, b.command, &stored_catalog(&s).await?, actor(&p, now))
+        .map_err(command_err)?;
+    let entry = entry(&p, &done.incident, done.kind, done.payload);
+    let extra = Extra {
+        instructions: done.instructions,
+        improvements: done.improvements,
     };
-    let from = i.state;
-    i.state = from.transition(&ev).map_err(rule)?;
-    i.updated_at = now.into();
-    let mut payload = json!({
-        "from": from.as_str(), "to": i.state.as_str(), "event": ev, "why": ev.why(),
-        "instructions": new_instructions.len(),
-    });
-    if !i.plan_code.is_empty() && ev.as_str() == "start_response" {
-        payload["plan_revision"] = json!(i.plan_revision);
-    }
-    if !new_items.is_empty() {
-        payload["improvements"] = json!(new_items.len());
-    }
-    save(
-        &s,
-        &i,
-        b.version,
-        vec![entry(&p, &i, ev.as_str(), payload)],
-        Extra {
-            instructions: new_instructions,
-            improvements: new_items,
-        },
-        &p,
-        now,
-    )
-    .await
+    save(&s, &done.incident, vec![entry], extra, &p, now).await
 }
 
 /// 续报: the latest figures and a note.
@@ -653,7 +584,7 @@ async fn update_facts(
     Json(b): Json<FactsBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (mut i, _) = load(&s, &p, id, Action::Write).await?;
-    ApiError::unless_current(i.version, b.version)?;
+    i.expect_version(b.version)?;
     b.facts
         .check()
         .map_err(|e| ApiError::field("facts", e.to_string()))?;
@@ -669,7 +600,6 @@ async fn update_facts(
     save(
         &s,
         &i,
-        b.version,
         vec![entry(&p, &i, "update", payload)],
         Extra::default(),
         &p,
@@ -695,7 +625,7 @@ async fn helped(
     Json(b): Json<HelpedBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (mut i, _) = load(&s, &p, id, Action::Write).await?;
-    ApiError::unless_current(i.version, b.version)?;
+    i.expect_version(b.version)?;
     if !i.state.is_active() {
         return Err(ApiError::Refused("事件已结束，不能再记录救助时间".into()));
     }
@@ -714,7 +644,6 @@ async fn helped(
     save(
         &s,
         &i,
-        b.version,
         vec![entry(&p, &i, "helped", payload)],
         Extra::default(),
         &p,
@@ -792,85 +721,54 @@ async fn issue(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InstructionEventBody {
     pub version: i64,
-    /// `{kind: receive|start|feedback|accept|return, …}`
-    #[schema(value_type = Object)]
     pub event: InstructionEvent,
 }
 
-fn instruction_kind(e: &InstructionEvent) -> &'static str {
-    match e {
-        InstructionEvent::Receive => "instruction_received",
-        InstructionEvent::Start => "instruction_started",
-        InstructionEvent::Feedback { .. } => "instruction_feedback",
-        InstructionEvent::Accept => "instruction_accepted",
-        InstructionEvent::Return { .. } => "instruction_returned",
+/// The user's relation to an instruction: operators act for the assigned
+/// department or team in their area; the issuer and commanders review.
+fn instruction_role(p: &Principal, x: &Instruction) -> Role {
+    Role {
+        assignee: p.role == UserRole::Operator || is_commander(p),
+        issuer: p.username == x.issued_by,
+        commander: is_commander(p),
     }
 }
 
 #[utoipa::path(post, path = "/api/v1/instructions/{id}/events", tag = "incidents", request_body = InstructionEventBody,
-    responses((status = 200, description = "The instruction after the step")))]
+    responses((status = 200, body = Instruction, description = "The instruction after the step")))]
 async fn instruction_event(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<InstructionEventBody>,
-) -> Result<axum::Json<Value>, ApiError> {
-    let mut x = store::get_instruction(&s.db, id)
+) -> Result<axum::Json<Instruction>, ApiError> {
+    let x = store::get_instruction(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let (i, _) = load(&s, &p, x.incident_id, Action::Write).await?;
     if i.state.is_closed() {
         return Err(ApiError::Refused("事件已关闭，指令不能再变更".into()));
     }
-    ApiError::unless_current(x.version, b.version)?;
-    // Operators act for the assigned department or team in their area;
-    // the issuer and commanders accept or return.
-    let role = Role {
-        assignee: p.role == UserRole::Operator || is_commander(&p),
-        issuer: p.username == x.issued_by,
-        commander: is_commander(&p),
-    };
+    x.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
-    if let InstructionEvent::Feedback {
-        location: Some([lon, lat]),
-        ..
-    } = &b.event
-    {
-        if !((-180.0..=180.0).contains(lon) && (-90.0..=90.0).contains(lat)) {
-            return Err(ApiError::field("location", "经纬度超出范围"));
-        }
-    }
-    x.state = x.state.transition(&b.event, role).map_err(rule)?;
-    match &b.event {
-        InstructionEvent::Receive => x.received_at = Some(format_time(now)),
-        InstructionEvent::Feedback {
-            text,
-            photos,
-            location,
-        } => x.feedback.push(json!({ "text": text, "photos": photos, "location": location, "by": p.username, "at": format_time(now) })),
-        InstructionEvent::Accept => x.closed_at = Some(format_time(now)),
-        _ => {}
-    }
+    let role = instruction_role(&p, &x);
+    let (x, payload) =
+        commands::apply_instruction(x, &b.event, role, &p.username, now).map_err(rule)?;
     let mut tx = s.change().await?;
     if let InstructionEvent::Feedback { photos, .. } = &b.event {
         let ascope = authorize(&p, Action::Write, "attachments")?;
         crate::attachments::link(&mut tx, &ascope, photos, &i.division, "photos").await?;
     }
-    if !store::update_instruction(&mut tx, &x, b.version).await? {
-        return Err(ApiError::Conflict);
-    }
-    let payload = json!({ "instruction": x.id, "event": b.event, "state": x.state });
-    tx.commit(
-        now,
-        vec![entry(&p, &i, instruction_kind(&b.event), payload)],
-    )
-    .await?;
+    tx.save(&x).await?;
+    let kind = commands::instruction_kind(&b.event);
+    tx.commit(now, vec![entry(&p, &i, kind, payload)]).await?;
     let x = store::get_instruction(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(json!(x)))
+    Ok(axum::Json(x))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -936,64 +834,44 @@ async fn request_dispatch(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(try_from = "JsonMap")]
 pub struct OrderEventBody {
     pub version: i64,
-    /// approve | depart | arrive | return | cancel
-    pub kind: String,
-    pub reason: Option<String>,
+    #[serde(flatten)]
+    pub command: OrderCommand,
+}
+
+impl TryFrom<JsonMap> for OrderEventBody {
+    type Error = String;
+    fn try_from(body: JsonMap) -> Result<Self, String> {
+        let (version, command) = versioned_command(body)?;
+        Ok(OrderEventBody { version, command })
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/dispatch-orders/{id}/events", tag = "incidents", request_body = OrderEventBody,
-    responses((status = 200, description = "The order after the step; the resource's status follows")))]
+    responses((status = 200, body = Order, description = "The order after the step; the resource's status follows")))]
 async fn order_event(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<OrderEventBody>,
-) -> Result<axum::Json<Value>, ApiError> {
-    let mut o = store::get_order(&s.db, id)
+) -> Result<axum::Json<Order>, ApiError> {
+    let o = store::get_order(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let (i, _) = load(&s, &p, o.incident_id, Action::Write).await?;
-    ApiError::unless_current(o.version, b.version)?;
-    let ev = match b.kind.as_str() {
-        "approve" => {
-            if !is_commander(&p) {
-                return Err(ApiError::NotAllowed("调派须由指挥长批准".into()));
-            }
-            DispatchEvent::Approve {
-                approver: p.username.clone(),
-            }
-        }
-        "depart" => DispatchEvent::Depart,
-        "arrive" => DispatchEvent::Arrive,
-        "return" => DispatchEvent::Return,
-        "cancel" => DispatchEvent::Cancel {
-            reason: b.reason.clone().unwrap_or_default(),
-        },
-        other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
-    };
-    let requester = o.requested_by.clone();
-    o.state = o.state.transition(&ev, &requester, true).map_err(rule)?;
+    o.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
-    if let DispatchEvent::Approve { approver } = &ev {
-        o.approved_by = approver.clone();
-    }
-    o.steps.push(
-        json!({ "state": o.state, "by": p.username, "at": format_time(now), "reason": b.reason }),
-    );
-    let status = resource_status_for(o.state);
+    let (o, status, payload) = commands::apply_order(o, b.command, actor(&p, now)).map_err(rule)?;
     let mut tx = s.change().await?;
-    if !store::update_order(&mut tx, &o, b.version).await? {
-        return Err(ApiError::Conflict);
-    }
+    tx.save(&o).await?;
     crate::registry::store::set_status(&mut tx, &o.resource_kind, o.resource_id, status, now)
         .await?;
-    let payload = json!({ "order": o.id, "resource": o.resource_name, "state": o.state, "resource_status": status });
     tx.commit(now, vec![entry(&p, &i, "dispatch_step", payload)])
         .await?;
     let o = store::get_order(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(json!(o)))
+    Ok(axum::Json(o))
 }

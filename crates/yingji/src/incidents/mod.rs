@@ -19,6 +19,7 @@
 //! step, when and why is recorded with the journal by the API.
 
 pub mod api;
+pub mod commands;
 pub mod model;
 pub mod store;
 
@@ -550,13 +551,13 @@ pub enum InstructionState {
     Returned,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum InstructionEvent {
     /// 签收.
-    Receive,
+    Receive {},
     /// 开始办理 (also after a return).
-    Start,
+    Start {},
     /// 反馈: text, photos (attachment ids), `[lon, lat]`. Allowed once
     /// received, and again to add to an earlier feedback.
     Feedback {
@@ -567,7 +568,7 @@ pub enum InstructionEvent {
         location: Option<[f64; 2]>,
     },
     /// 审核通过.
-    Accept,
+    Accept {},
     /// 退回.
     Return { reason: String },
 }
@@ -629,10 +630,10 @@ impl InstructionState {
         let refuse = |message: &str| RuleError::State {
             from: self.as_str(),
             event: match event {
-                E::Receive => "receive",
-                E::Start => "start",
+                E::Receive {} => "receive",
+                E::Start {} => "start",
                 E::Feedback { .. } => "feedback",
-                E::Accept => "accept",
+                E::Accept {} => "accept",
                 E::Return { .. } => "return",
             },
             message: message.to_string(),
@@ -654,19 +655,19 @@ impl InstructionState {
         match (self, event) {
             (S::Accepted, _) => Err(refuse("指令已办结")),
 
-            (S::Issued, E::Receive) => {
+            (S::Issued, E::Receive {}) => {
                 assignee()?;
                 Ok(S::Received)
             }
-            (_, E::Receive) => Err(refuse("指令已签收")),
+            (_, E::Receive {}) => Err(refuse("指令已签收")),
 
-            (S::Received | S::Returned, E::Start) => {
+            (S::Received | S::Returned, E::Start {}) => {
                 assignee()?;
                 Ok(S::InProgress)
             }
-            (S::Issued, E::Start) => Err(refuse("指令尚未签收，不能开始办理")),
-            (S::InProgress, E::Start) => Err(refuse("指令已在办理中")),
-            (S::FeedbackGiven, E::Start) => Err(refuse("指令已反馈，等待审核")),
+            (S::Issued, E::Start {}) => Err(refuse("指令尚未签收，不能开始办理")),
+            (S::InProgress, E::Start {}) => Err(refuse("指令已在办理中")),
+            (S::FeedbackGiven, E::Start {}) => Err(refuse("指令已反馈，等待审核")),
 
             (
                 S::Received | S::InProgress | S::Returned | S::FeedbackGiven,
@@ -704,7 +705,7 @@ impl InstructionState {
             }
             (S::Issued, E::Feedback { .. }) => Err(refuse("指令尚未签收，不能反馈")),
 
-            (S::FeedbackGiven, E::Accept) => {
+            (S::FeedbackGiven, E::Accept {}) => {
                 reviewer()?;
                 Ok(S::Accepted)
             }
@@ -713,7 +714,7 @@ impl InstructionState {
                 required(reason, "reason", "退回指令须说明理由")?;
                 Ok(S::Returned)
             }
-            (_, E::Accept | E::Return { .. }) => Err(refuse("指令尚未反馈，不能审核")),
+            (_, E::Accept {} | E::Return { .. }) => Err(refuse("指令尚未反馈，不能审核")),
         }
     }
 }
@@ -1351,14 +1352,14 @@ mod tests {
             S::Returned,
         ];
         let events = [
-            E::Receive,
-            E::Start,
+            E::Receive {},
+            E::Start {},
             E::Feedback {
                 text: "已到达现场，开始扑救".into(),
                 photos: vec![1],
                 location: Some([114.29, 39.44]),
             },
-            E::Accept,
+            E::Accept {},
             E::Return {
                 reason: "反馈不完整".into(),
             },
@@ -1459,9 +1460,9 @@ mod tests {
         };
         // (state, event, role, key or new state)
         let table: Vec<(S, E, Role, Result<S, &str>)> = vec![
-            (S::Issued, E::Receive, assignee, Ok(S::Received)),
-            (S::Issued, E::Receive, issuer, Err("forbidden")),
-            (S::Received, E::Start, commander, Err("forbidden")),
+            (S::Issued, E::Receive {}, assignee, Ok(S::Received)),
+            (S::Issued, E::Receive {}, issuer, Err("forbidden")),
+            (S::Received, E::Start {}, commander, Err("forbidden")),
             (
                 S::InProgress,
                 feedback("完成", None),
@@ -1492,9 +1493,9 @@ mod tests {
                 assignee,
                 Ok(S::FeedbackGiven),
             ),
-            (S::FeedbackGiven, E::Accept, assignee, Err("forbidden")),
-            (S::FeedbackGiven, E::Accept, issuer, Ok(S::Accepted)),
-            (S::FeedbackGiven, E::Accept, commander, Ok(S::Accepted)),
+            (S::FeedbackGiven, E::Accept {}, assignee, Err("forbidden")),
+            (S::FeedbackGiven, E::Accept {}, issuer, Ok(S::Accepted)),
+            (S::FeedbackGiven, E::Accept {}, commander, Ok(S::Accepted)),
             (S::FeedbackGiven, ret.clone(), assignee, Err("forbidden")),
             (S::FeedbackGiven, ret, commander, Ok(S::Returned)),
             (

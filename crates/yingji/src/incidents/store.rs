@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 
 use super::{DispatchState, IncidentState, InstructionState};
-use crate::db::{col, Db, DbError, Sql, Tx};
+use crate::db::{col, Db, DbError, Sql, Tx, Versioned};
 use crate::plans::{Facts, Level};
 
 pub use super::model::Incident;
@@ -361,4 +361,31 @@ pub async fn open_orders_of(tx: &mut Tx, kind: &str, id: i64) -> Result<i64, DbE
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "n")
+}
+
+impl Versioned for Incident {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        update_incident(tx, self, read).await
+    }
+}
+
+impl Versioned for Instruction {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        update_instruction(tx, self, read).await
+    }
+}
+
+impl Versioned for Order {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        update_order(tx, self, read).await
+    }
 }

@@ -9,9 +9,7 @@
 //!
 //! ```ignore
 //! let mut change = s.change().await?;
-//! if !store::update_incident(&mut change, &i, version).await? {
-//!     return Err(ApiError::Conflict);
-//! }
+//! change.save(&incident).await?; // DbError::Stale (409) when changed since read
 //! change.commit(now, vec![entry]).await?;
 //! ```
 
@@ -20,7 +18,7 @@ use std::ops::{Deref, DerefMut};
 use time::OffsetDateTime;
 
 use super::{Entry, Feed, NewEntry};
-use crate::db::{Db, DbError, Tx};
+use crate::db::{Db, DbError, Tx, Versioned};
 
 /// A unit of work: a transaction whose commit journals the change.
 pub struct Change {
@@ -47,6 +45,17 @@ impl Change {
     /// next poll instead of at once.
     pub async fn on(db: &Db) -> Result<Change, DbError> {
         Change::begin(db, &Feed::default()).await
+    }
+
+    /// Write a versioned record over its stored row, which must still be at
+    /// the version the record was read at; [`DbError::Stale`] otherwise
+    /// (nothing is written, and the change should be dropped).
+    pub async fn save<R: Versioned>(&mut self, record: &R) -> Result<(), DbError> {
+        if record.write(&mut self.tx, record.version()).await? {
+            Ok(())
+        } else {
+            Err(DbError::Stale)
+        }
     }
 
     /// Entries a step found on its way (e.g. in another module's public

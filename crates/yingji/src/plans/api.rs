@@ -1333,7 +1333,15 @@ async fn drill_event(
         items_from(&c, &b.problems, "problems", &owner, on).map_err(ApiError::Validation)?;
     let at = format_time(now);
     d.updated_at = at.clone();
-    let mut items = new_items(&p, "drill", d.id, &d.plan, &first(&d.divisions), found, &at);
+    let mut items = new_items(
+        &p.username,
+        "drill",
+        d.id,
+        &d.plan,
+        &first(&d.divisions),
+        found,
+        &at,
+    );
     let mut tx = s.change().await?;
     let mut entries = store::insert_items(&mut tx, &p, &mut items).await?;
     for i in &items {

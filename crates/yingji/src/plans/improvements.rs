@@ -208,7 +208,7 @@ pub fn items_from(
 
 /// Improvement items to insert for a source record.
 pub fn new_items(
-    p: &crate::auth::Principal,
+    created_by: &str,
     source: &str,
     source_id: i64,
     plan_code: &str,
@@ -228,7 +228,7 @@ pub fn new_items(
             owner_department: dept,
             due_on: super::store::format_date(due),
             state: ImprovementState::Open,
-            created_by: p.username.clone(),
+            created_by: created_by.into(),
             created_at: at.into(),
             done_by: String::new(),
             done_at: None,

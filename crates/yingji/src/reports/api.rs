@@ -12,7 +12,7 @@ use super::figures::{self, CasualtyRow, Figures, HouseRow};
 use super::grading::{grade_accident, AccidentFacts};
 use super::{store, Accident, Disaster, Report, ReportKind, StepStatus};
 use crate::auth::{authorize, Action, Principal, Scope};
-use crate::db::UtcText;
+use crate::db::{UtcText, Versioned};
 use crate::divisions::{Code, Level};
 use crate::error::FieldError;
 use crate::http::{ApiError, Json, Query};
@@ -741,11 +741,10 @@ async fn save_accident(
     payload: serde_json::Value,
     version: i64,
 ) -> Result<axum::Json<Accident>, ApiError> {
+    old.expect_version(version)?;
     let now = time::OffsetDateTime::now_utc();
     let mut tx = s.change().await?;
-    if !store::update_accident(&mut tx, &new, version).await? {
-        return Err(ApiError::Conflict);
-    }
+    tx.save(&new).await?;
     tx.commit(
         now,
         vec![entry(p, "accident", old.id, &old.division, kind, payload)],

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use super::deadlines::Calendar;
 use super::grading::AccidentGrade;
 use super::{Accident, Disaster, Report, ReportKind};
-use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText};
+use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText, Versioned};
 use crate::divisions::Tree;
 
 fn corrupt(table: &'static str, e: impl std::fmt::Display) -> DbError {
@@ -344,6 +344,15 @@ pub async fn set_calendar_day(tx: &mut Tx, day: &str, kind: &str) -> Result<(), 
         .execute(&mut *tx.inner)
         .await?;
     Ok(())
+}
+
+impl Versioned for Accident {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        update_accident(tx, self, read).await
+    }
 }
 
 #[cfg(test)]

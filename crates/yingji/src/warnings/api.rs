@@ -25,7 +25,7 @@ use super::{
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::{format_time, parse_time};
-use crate::db::UtcText;
+use crate::db::{UtcText, Versioned};
 use crate::error::FieldError;
 use crate::http::{ApiError, Json};
 use crate::journal::NewEntry;
@@ -637,7 +637,7 @@ async fn edit(
     let version = b
         .version
         .ok_or_else(|| ApiError::field("version", "必填"))?;
-    ApiError::unless_current(w.version, version)?;
+    w.expect_version(version)?;
     if w.state != WarningState::Draft {
         return Err(ApiError::Refused("只有草稿可以修改".into()));
     }
@@ -646,9 +646,7 @@ async fn edit(
     w.reach = reach(&s, &scope, &w.area).await?.0;
     w.updated_at = now.into();
     let mut tx = s.change().await?;
-    if !store::update(&mut tx, &w, version).await? {
-        return Err(ApiError::Conflict);
-    }
+    tx.save(&w).await?;
     tx.commit(now, vec![entry(&p, &w, "edited", json!({}))])
         .await?;
     let w = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
@@ -942,7 +940,7 @@ async fn event(
     Json(b): Json<EventBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (mut w, _) = load(&s, &p, id, Action::Write).await?;
-    ApiError::unless_current(w.version, b.version)?;
+    w.expect_version(b.version)?;
     let ev = match b.kind.as_str() {
         "submit" => WarningEvent::Submit,
         "approve" | "publish" if !is_commander(&p) => {
@@ -992,15 +990,12 @@ async fn event(
             // An Update replaces the warning it refers to.
             if let Some(mut old) = store::get_tx(&mut tx, old_id).await? {
                 references.extend(reference_of(&old));
-                let v = old.version;
                 old.state = old
                     .state
                     .transition(&WarningEvent::Supersede, &old.author)
                     .map_err(werr)?;
                 old.updated_at = now.into();
-                if !store::update(&mut tx, &old, v).await? {
-                    return Err(ApiError::Conflict);
-                }
+                tx.save(&old).await?;
                 entries.push(entry(&p, &old, "superseded", json!({ "by": w.id })));
             }
         }
@@ -1018,9 +1013,7 @@ async fn event(
         }
         send(&s, &mut tx, &mut w, references, now).await?;
     }
-    if !store::update(&mut tx, &w, b.version).await? {
-        return Err(ApiError::Conflict);
-    }
+    tx.save(&w).await?;
     if let (WarningEvent::Publish, Some(ident)) = (&ev, w.identifier.clone()) {
         let rs = recipients(&s, &w, &key).await?;
         let n = super::jobs::plan(&mut tx, s.db.backend(), w.id, &ident, &rs, now).await?;
@@ -1097,7 +1090,7 @@ async fn cancel(
             "解除预警须由指挥长（领导）签发".into(),
         ));
     }
-    ApiError::unless_current(old.version, b.version)?;
+    old.expect_version(b.version)?;
     let ev = WarningEvent::Cancel {
         reason: b.reason.clone(),
     };
@@ -1119,9 +1112,7 @@ async fn cancel(
     let mut tx = s.change().await?;
     let references: Vec<Reference> = reference_of(&old).into_iter().collect();
     send(&s, &mut tx, &mut c, references, now).await?;
-    if !store::update(&mut tx, &old, b.version).await? {
-        return Err(ApiError::Conflict);
-    }
+    tx.save(&old).await?;
     c.id = store::insert(&mut tx, &c).await?;
     let rs = recipients(&s, &c, &key).await?;
     let planned = match c.identifier.clone() {

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 
 use super::model::Warning;
 use super::WarningState;
-use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText};
+use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText, Versioned};
 
 fn corrupt(detail: impl ToString) -> DbError {
     DbError::Corrupt {
@@ -163,4 +163,13 @@ pub async fn sent_at_count(tx: &mut Tx, sent_at: UtcText) -> Result<i64, DbError
         .fetch_one(&mut *tx.inner)
         .await?;
     col(&row, "n")
+}
+
+impl Versioned for Warning {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        update(tx, self, read).await
+    }
 }

@@ -28,6 +28,79 @@ async fn step(u: &User, id: i64, version: i64, body: Value) -> (u16, Value) {
     (status, r.json().await.unwrap())
 }
 
+fn problem(p: &Value) -> Vec<(String, String)> {
+    p["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or("").to_string(),
+                        e["code"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn commands_are_typed_and_name_what_is_wrong() {
+    for app in apps().await {
+        let pc = app.login("pingcheng").await;
+        let (st, i) = intake(&pc, coal_mine("140213", 3)).await;
+        assert_eq!(st, 201, "{i}");
+        let id = i["id"].as_i64().unwrap();
+        // (body, the field named, its code)
+        let table = [
+            (json!({ "kind": "fly" }), "kind", "unknown_kind"),
+            (
+                json!({ "kind": "change_level", "reason": "x" }),
+                "level",
+                "required",
+            ),
+            // A bad value inside a tagged command: serde reads tagged enums
+            // through a buffer that loses the path, so the body is named.
+            (
+                json!({ "kind": "change_level", "level": "V", "reason": "x" }),
+                "body",
+                "invalid",
+            ),
+            (
+                json!({ "kind": "verify", "note": "x" }),
+                "note",
+                "unknown_field",
+            ),
+        ];
+        for (body, field, code) in table {
+            let (st, p) = step(&pc, id, 1, body.clone()).await;
+            assert_eq!(st, 422, "{body}: {p}");
+            assert_eq!(
+                problem(&p),
+                vec![(field.to_string(), code.to_string())],
+                "{body}: {p}"
+            );
+        }
+        // A bad instruction event names the nested field.
+        let r = pc
+            .post(
+                "/api/v1/instructions/999999/events",
+                &json!({ "version": 1, "event": { "kind": "nap" } }),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(
+            problem(&p),
+            vec![("event.kind".to_string(), "unknown_kind".to_string())],
+            "{p}"
+        );
+        // Nothing was changed by the refused commands.
+        let (st, i) = step(&pc, id, 1, json!({ "kind": "verify" })).await;
+        assert_eq!((st, i["state"].as_str()), (200, Some("verified")), "{i}");
+    }
+}
+
 #[tokio::test]
 async fn intake_grade_respond_instruct_dispatch_and_close() {
     for app in apps().await {
@@ -296,6 +369,30 @@ async fn intake_grade_respond_instruct_dispatch_and_close() {
             )
             .await;
         assert_eq!(r.status(), 409, "an open order already holds the team");
+        // What each may do to the order now, from the server.
+        let offered = |d: &Value| {
+            d["dispatch_orders"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["id"] == oid)
+                .unwrap()["allowed_events"]
+                .clone()
+        };
+        let by_pc: Value = pc
+            .get(&format!("/api/v1/incidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let by_cmd: Value = cmd
+            .get(&format!("/api/v1/incidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(offered(&by_pc), json!(["cancel"]), "{by_pc}");
+        assert_eq!(offered(&by_cmd), json!(["approve", "cancel"]), "{by_cmd}");
         let r = pc
             .post(&ourl, &json!({ "version": 1, "kind": "approve" }))
             .await;
