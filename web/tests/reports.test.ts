@@ -14,7 +14,7 @@ import {
   stepLabel,
   validateReport,
   type ReportDraft,
-} from '../src/utils/reports'
+} from '../src/features/reports/reports'
 import { i18n } from '../src/i18n'
 
 const t = (k: string, n?: Record<string, unknown>) => `${k}:${JSON.stringify(n ?? {})}`
