@@ -1,9 +1,9 @@
 // 指挥调度 helpers shared by the incident pages and the map: level colours and
 // labels, the type tree and plan catalogue (fetched once), assignee names,
-// the shared live feed (one EventSource for every subscriber), and the
-// timeline's one-line summaries.
-import { i18n, currentLocale, label } from '../../i18n/index'
-import { api, API } from '../../api'
+// and the timeline's one-line summaries. (The live feed is
+// `composables/useLiveFeed`.)
+import { i18n, currentLocale, label } from '../../i18n'
+import { api } from '../../api'
 import { schemaOf } from '../../store'
 import { fmtTime } from '../../utils/format'
 import { ref } from 'vue'
@@ -307,71 +307,6 @@ export function assigneeLabel(kind: string, code: string): string {
       return `${teamKindLabel(code)}${currentLocale() === 'en' ? ' teams' : '队伍'}`
     default:
       return code
-  }
-}
-
-// ---- the live feed: one EventSource for every subscriber in the tab ----
-export type FeedHandler = (e: JournalEntry) => void
-interface Sub {
-  entry: FeedHandler
-  open?: () => void
-}
-const subs = new Set<Sub>()
-let es: EventSource | null = null
-let closeTimer: number | undefined
-/** Connected now (for a status tag). */
-export const feedState = { connected: false }
-
-function ensureFeed() {
-  window.clearTimeout(closeTimer)
-  if (es) return
-  es = new EventSource(`${API}/journal/stream`, { withCredentials: true })
-  es.onopen = () => {
-    feedState.connected = true
-    // Anything may have happened while (re)connecting: let subscribers catch up.
-    for (const s of [...subs]) s.open?.()
-  }
-  es.onerror = () => {
-    feedState.connected = false
-  }
-  es.addEventListener('journal', (ev) => {
-    let e: JournalEntry
-    try {
-      e = JSON.parse((ev as MessageEvent).data)
-    } catch {
-      return
-    }
-    for (const s of [...subs]) {
-      try {
-        s.entry(e)
-      } catch {
-        /* one subscriber's failure is not the others' */
-      }
-    }
-  })
-}
-
-/**
- * Listen to the journal feed; returns the unsubscribe function. `onOpen` runs
- * on every (re)connection so a page can reload what it may have missed. The
- * connection stays open a little after the last subscriber leaves, so moving
- * between pages does not drop entries.
- */
-export function subscribeFeed(entry: FeedHandler, onOpen?: () => void): () => void {
-  const s: Sub = { entry, open: onOpen }
-  subs.add(s)
-  ensureFeed()
-  return () => {
-    subs.delete(s)
-    if (!subs.size) {
-      window.clearTimeout(closeTimer)
-      closeTimer = window.setTimeout(() => {
-        if (subs.size) return
-        es?.close()
-        es = null
-        feedState.connected = false
-      }, 15_000)
-    }
   }
 }
 

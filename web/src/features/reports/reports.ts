@@ -2,7 +2,7 @@
 // (mirrors the server's rules in crates/yingji/src/reports/figures.rs; the
 // server stays the authority and its 422 errors land on the same inputs),
 // step labels and status colours.
-import { i18n } from '../../i18n/index'
+import { i18n } from '../../i18n'
 import type { CasualtyRow, Figures, FigureKey, HouseRow, ProblemError, StepStatus, Me } from '../../api/types'
 
 export type Translate = (key: string, named?: Record<string, unknown>) => string

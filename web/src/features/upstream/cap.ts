@@ -1,6 +1,6 @@
 // CAP validation problems in the UI language: each problem's stable code
 // (from yingji-cap) explained, its element path kept as the server gave it.
-import { i18n } from '../../i18n/index'
+import { i18n } from '../../i18n'
 
 export interface CapProblem {
   path: string
