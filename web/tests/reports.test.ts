@@ -4,7 +4,6 @@ import {
   countiesOf,
   decreasedKeys,
   emptyFigures,
-  errorsByField,
   figuresToInputs,
   inputsToFigures,
   isTownship,
@@ -15,6 +14,7 @@ import {
   validateReport,
   type ReportDraft,
 } from '../src/features/reports/reports'
+import { errorsByField } from '../src/utils/fieldErrors'
 import { i18n } from '../src/i18n'
 
 const t = (k: string, n?: Record<string, unknown>) => `${k}:${JSON.stringify(n ?? {})}`

@@ -3,7 +3,7 @@
 // server stays the authority and its 422 errors land on the same inputs),
 // step labels and status colours.
 import { i18n } from '../../i18n'
-import type { CasualtyRow, Figures, FigureKey, HouseRow, ProblemError, StepStatus, Me } from '../../api/types'
+import type { CasualtyRow, Figures, FigureKey, HouseRow, StepStatus, Me } from '../../api/types'
 
 export type Translate = (key: string, named?: Record<string, unknown>) => string
 
@@ -157,14 +157,6 @@ export function ledgerHints(d: ReportDraft, t: Translate): { casualties: string[
 }
 
 /** Server 422 errors by field (several messages for one field are joined). */
-export function errorsByField(errors: ProblemError[]): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const e of errors) {
-    const k = e.field || ''
-    out[k] = out[k] ? `${out[k]}；${e.message}` : e.message
-  }
-  return out
-}
 
 export function isTownship(code: string): boolean {
   return /^\d{12}$/.test(code) && code.slice(6, 9) !== '000' && code.slice(9) === '000'
