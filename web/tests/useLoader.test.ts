@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { effectScope } from 'vue'
-import { useLatest, useLoader } from '../src/composables/useLoader'
+import { useLatest, useListLoader, useLoader } from '../src/composables/useLoader'
 
 /** A promise the test settles by hand, in any order. */
 function deferred<T>() {
@@ -129,5 +129,26 @@ describe('useLoader', () => {
       ),
     ).rejects.toThrow('render')
     expect(loader.loading.value).toBe(false)
+  })
+})
+
+describe('useListLoader', () => {
+  it('keeps the newest list, and empties it with the reason on a failure', async () => {
+    const answers = [deferred<number[]>(), deferred<number[]>(), deferred<number[]>()]
+    let call = 0
+    const list = useListLoader(() => answers[call++].promise)
+    const first = list.load()
+    const second = list.load()
+    answers[1].resolve([2])
+    await second
+    answers[0].resolve([1])
+    await first
+    expect(list.items.value).toEqual([2])
+    expect(list.loading.value).toBe(false)
+    const third = list.load()
+    answers[2].reject(new Error('断网'))
+    await third
+    expect(list.items.value).toEqual([])
+    expect(list.loadError.value).toBe('断网')
   })
 })

@@ -91,3 +91,27 @@ export function useLoader(): Loader {
     },
   }
 }
+
+/**
+ * A list page's load through `useLoader`: the newest answer goes to `items`;
+ * a failure empties them and says why in `loadError`.
+ */
+export function useListLoader<T>(fetch: () => Promise<T[]>) {
+  const { loading, run } = useLoader()
+  const items = ref([]) as Ref<T[]>
+  const loadError = ref('')
+  async function load() {
+    loadError.value = ''
+    await run(
+      fetch,
+      (v) => {
+        items.value = v
+      },
+      (e) => {
+        items.value = []
+        loadError.value = (e as Error).message
+      },
+    )
+  }
+  return { items, loading, loadError, load }
+}
