@@ -135,6 +135,15 @@ describe('useServerForm, the form’s own checks', () => {
     expect(shown).toEqual([])
   })
 
+  it('check() says whether the form may be sent, and tells why not', () => {
+    const form = useServerForm()
+    expect(form.check({}, '请检查')).toBe(true)
+    expect(shown).toEqual([])
+    expect(form.check({ title: '必填' }, '请检查')).toBe(false)
+    expect(form.error('title')).toBe('必填')
+    expect(shown).toEqual(['请检查'])
+  })
+
   it('a form that shows no alert tells the errors without a field of its own as a message', async () => {
     const form = useServerForm({ fieldKey: (f) => (f === 'name' ? f : null) })
     await form.submit(

@@ -82,6 +82,16 @@ export function useServerForm(opts: ServerFormOptions = {}) {
   function setErrors(errors: ProblemError[] | Record<string, string>) {
     state.list = Array.isArray(errors) ? [...errors] : Object.entries(errors).map(([field, message]) => ({ field, message }))
   }
+  /**
+   * The form's own checks before sending: show `own` (field → message) and
+   * say whether the form may be sent; `message` is shown when it may not.
+   */
+  function check(own: Record<string, string>, message?: string): boolean {
+    setErrors(own)
+    if (!Object.keys(own).length) return true
+    if (message) ElMessage.error(message)
+    return false
+  }
   /** Some error is shown. */
   const failed = computed(() => state.list.length > 0)
   /** Every message, for a form that shows them in one line. */
@@ -146,6 +156,7 @@ export function useServerForm(opts: ServerFormOptions = {}) {
     summary,
     clear,
     setErrors,
+    check,
     error,
     submit,
   })
