@@ -4,7 +4,6 @@ import {
   countiesOf,
   decreasedKeys,
   emptyFigures,
-  errorsByField,
   figuresToInputs,
   inputsToFigures,
   isTownship,
@@ -14,7 +13,8 @@ import {
   stepLabel,
   validateReport,
   type ReportDraft,
-} from '../src/utils/reports'
+} from '../src/features/reports/reports'
+import { errorsByField } from '../src/utils/fieldErrors'
 import { i18n } from '../src/i18n'
 
 const t = (k: string, n?: Record<string, unknown>) => `${k}:${JSON.stringify(n ?? {})}`

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { categoryField, divisionAncestors, divisionPath, keyAttrFields } from '../src/utils/schema'
-import { toBody, validateField } from '../src/utils/validate'
+import { toBody, validateField } from '../src/features/registry/validate'
 import type { Field, Schema } from '../src/api/types'
 
 const t = (k: string, n?: Record<string, unknown>) => `${k}:${JSON.stringify(n ?? {})}`

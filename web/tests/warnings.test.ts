@@ -13,7 +13,7 @@ import {
   prefill,
   shareColour,
   splitProblems,
-} from '../src/utils/warnings'
+} from '../src/features/warnings/warnings'
 import type { WarningDraft, WarningTemplate } from '../src/api/types'
 import zh from '../src/i18n/zh-CN'
 import en from '../src/i18n/en'

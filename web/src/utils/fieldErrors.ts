@@ -3,6 +3,7 @@
 // translation of the code (i18n `fieldError.<code>`), and the server's
 // message where it has none.
 import { i18n } from '../i18n'
+import type { ProblemError } from '../api/types'
 
 export interface CodedError {
   code?: string
@@ -17,4 +18,14 @@ export function localizeError<T extends CodedError>(e: T): T {
   if (!g.te(key, g.locale.value)) return e
   const params = Object.fromEntries(Object.entries(e.params ?? {}).map(([k, v]) => [k, String(v)]))
   return { ...e, message: g.t(key, params) }
+}
+
+/** The errors' messages by field ('' for those without one); several for one field are joined. */
+export function errorsByField(errors: ProblemError[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const e of errors) {
+    const k = e.field || ''
+    out[k] = out[k] ? `${out[k]}；${e.message}` : e.message
+  }
+  return out
 }

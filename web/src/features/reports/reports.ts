@@ -1,0 +1,230 @@
+// 灾情管理 helpers: figure keys and groups, client validation of a report
+// (mirrors the server's rules in crates/yingji/src/reports/figures.rs; the
+// server stays the authority and its 422 errors land on the same inputs),
+// step labels and status colours.
+import { i18n } from '../../i18n'
+import type { CasualtyRow, Figures, FigureKey, HouseRow, StepStatus, Me } from '../../api/types'
+
+export type Translate = (key: string, named?: Record<string, unknown>) => string
+
+export const FIGURE_GROUPS: { key: 'people' | 'crops' | 'houses' | 'loss'; fields: FigureKey[] }[] = [
+  { key: 'people', fields: ['affected', 'dead', 'missing', 'injured', 'relocated', 'need_relief'] },
+  { key: 'crops', fields: ['crop_affected_ha', 'crop_failed_ha'] },
+  {
+    key: 'houses',
+    fields: ['collapsed_households', 'collapsed_rooms', 'severe_households', 'severe_rooms', 'damaged_households', 'damaged_rooms'],
+  },
+  { key: 'loss', fields: ['direct_loss', 'agri_loss'] },
+]
+export const FIGURE_KEYS: FigureKey[] = FIGURE_GROUPS.flatMap((g) => g.fields)
+/** Hectares and 万元 may have decimals; everything else counts people, households or rooms. */
+export const DECIMAL_FIGURES: ReadonlySet<FigureKey> = new Set<FigureKey>(['crop_affected_ha', 'crop_failed_ha', 'direct_loss', 'agri_loss'])
+
+export const DISASTER_TYPES = ['rainstorm', 'flood', 'drought', 'wind_hail', 'frost', 'snow', 'earthquake', 'geohazard', 'forest_fire', 'other']
+export const SOURCES = ['report', 'intake', 'alarm', 'warning', 'superior']
+export const INDUSTRIES = [
+  'coal_mine',
+  'non_coal_mine',
+  'hazmat',
+  'fireworks',
+  'metallurgy',
+  'building_materials',
+  'construction',
+  'road_traffic',
+  'fire',
+  'trade',
+  'power',
+  'other',
+]
+export const STEP_STATUSES = ['on_time', 'pending', 'due_soon', 'late', 'missing']
+/** 按时 green, 待报 grey, 即将到期 orange, 迟报 red, 漏报 dark red. */
+export const STATUS_COLOR: Record<string, string> = {
+  on_time: '#16a34a',
+  pending: '#9ca3af',
+  due_soon: '#f59e0b',
+  late: '#dc2626',
+  missing: '#7f1d1d',
+}
+export const GRADE_COLOR: Record<string, string> = {
+  ordinary: '#2563eb',
+  larger: '#f59e0b',
+  major: '#dc2626',
+  especially_major: '#7f1d1d',
+}
+
+export function emptyFigures(): Figures {
+  return Object.fromEntries(FIGURE_KEYS.map((k) => [k, 0])) as unknown as Figures
+}
+
+/** Form values are strings (what the user typed); '' counts as 0. */
+export type FigureInputs = Record<FigureKey, string>
+
+export function figuresToInputs(f: Partial<Figures> | null | undefined): FigureInputs {
+  return Object.fromEntries(
+    FIGURE_KEYS.map((k) => {
+      const v = f?.[k]
+      return [k, v === undefined || v === null || v === 0 ? '' : String(v)]
+    }),
+  ) as FigureInputs
+}
+
+export function parseNumber(s: string | number | null | undefined): number {
+  if (s === null || s === undefined) return 0
+  if (typeof s === 'number') return s
+  const t = s.trim().replace(/[,，]/g, '')
+  if (t === '') return 0
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t) ? Number(t) : NaN
+}
+
+export function inputsToFigures(inp: FigureInputs): Figures {
+  return Object.fromEntries(FIGURE_KEYS.map((k) => [k, parseNumber(inp[k])])) as unknown as Figures
+}
+
+export function figureLabel(k: string): string {
+  const key = `figure.${k}`
+  return i18n.global.te(key) ? i18n.global.t(key) : k
+}
+
+/** Figures that went down versus the previous report of the same unit. */
+export function decreasedKeys(prev: Figures | null | undefined, next: Figures): FigureKey[] {
+  if (!prev) return []
+  return FIGURE_KEYS.filter((k) => Number.isFinite(next[k]) && next[k] < (prev[k] ?? 0) - 1e-9)
+}
+
+export interface ReportDraft {
+  figures: FigureInputs
+  casualties: CasualtyRow[]
+  houses: HouseRow[]
+  reason: string
+  supersedes: number | null
+}
+
+/**
+ * Client validation of a report. Keys are the server's `errors[].field` names
+ * (`affected`, `crop_failed_ha`, `casualties[0].age`, `reason`, …).
+ * Ledger counts against the figures are left to the server (see ledgerHints).
+ */
+export function validateReport(d: ReportDraft, prev: Figures | null, t: Translate): Record<string, string> {
+  const e: Record<string, string> = {}
+  const f = inputsToFigures(d.figures)
+  for (const k of FIGURE_KEYS) {
+    const v = f[k]
+    const label = figureLabel(k)
+    if (!Number.isFinite(v)) e[k] = t('validation.number', { label })
+    else if (v < 0) e[k] = t('validation.min', { label, min: 0 })
+    else if (!DECIMAL_FIGURES.has(k) && !Number.isInteger(v)) e[k] = t('validation.integer', { label })
+  }
+  const ok = (k: FigureKey) => !e[k]
+  if (ok('crop_failed_ha') && ok('crop_affected_ha') && f.crop_failed_ha > f.crop_affected_ha)
+    e.crop_failed_ha = t('report.errFailedGtAffected')
+  if (ok('agri_loss') && ok('direct_loss') && f.agri_loss > f.direct_loss) e.agri_loss = t('report.errAgriGtDirect')
+  for (const p of ['collapsed', 'severe', 'damaged'] as const) {
+    const h = `${p}_households` as FigureKey
+    const r = `${p}_rooms` as FigureKey
+    if (ok(h) && ok(r) && f[r] < f[h]) e[r] = t('report.errRoomsLtHouseholds')
+  }
+  if (ok('affected') && f.affected > 0 && f.dead + f.missing + f.injured > f.affected) e.affected = t('report.errAffectedTooSmall')
+  d.casualties.forEach((c, i) => {
+    if (!c.name.trim()) e[`casualties[${i}].name`] = t('report.errNameRequired')
+    if (!Number.isInteger(Number(c.age)) || Number(c.age) < 0 || Number(c.age) > 150) e[`casualties[${i}].age`] = t('report.errAge')
+  })
+  d.houses.forEach((h, i) => {
+    if (!h.householder.trim()) e[`houses[${i}].householder`] = t('report.errNameRequired')
+    if (!Number.isInteger(Number(h.rooms)) || Number(h.rooms) < 1) e[`houses[${i}].rooms`] = t('report.errRooms')
+  })
+  if (!d.reason.trim()) {
+    if (d.supersedes) e.reason = t('report.errReasonCorrection')
+    else if (decreasedKeys(prev, f).length) e.reason = t('report.errReasonDecrease')
+  }
+  return e
+}
+
+/** Non-blocking hints: the ledgers against the counts (the server rejects a mismatch). */
+export function ledgerHints(d: ReportDraft, t: Translate): { casualties: string[]; houses: string[] } {
+  const f = inputsToFigures(d.figures)
+  const n = (s: string) => d.casualties.filter((c) => c.status === s).length
+  const casualties: string[] = []
+  if (Number.isFinite(f.dead) && n('dead') !== f.dead) casualties.push(t('report.hintDead', { rows: n('dead'), n: f.dead }))
+  if (Number.isFinite(f.missing) && n('missing') !== f.missing)
+    casualties.push(t('report.hintMissing', { rows: n('missing'), n: f.missing }))
+  const houses: string[] = []
+  const h = (s: string) => d.houses.filter((x) => x.damage === s).length
+  if (Number.isFinite(f.collapsed_households) && h('collapsed') !== f.collapsed_households)
+    houses.push(t('report.hintCollapsed', { rows: h('collapsed'), n: f.collapsed_households }))
+  if (Number.isFinite(f.severe_households) && h('severe') !== f.severe_households)
+    houses.push(t('report.hintSevere', { rows: h('severe'), n: f.severe_households }))
+  return { casualties, houses }
+}
+
+/** Server 422 errors by field (several messages for one field are joined). */
+
+export function isTownship(code: string): boolean {
+  return /^\d{12}$/.test(code) && code.slice(6, 9) !== '000' && code.slice(9) === '000'
+}
+export function countyOf(code: string): string {
+  return `${code.slice(0, 6)}000000`
+}
+export function cityOf(code: string): string {
+  return `${code.slice(0, 4)}00000000`
+}
+export function countiesOf(townships: string[]): string[] {
+  return [...new Set(townships.map(countyOf))].sort()
+}
+
+/** The latest report of one unit (level + division), or null. */
+export function latestReport<R extends { level: string; division: string; id: number }>(reports: R[], level: string, division: string): R | null {
+  let best: R | null = null
+  for (const r of reports) if (r.level === level && r.division === division && (!best || r.id > best.id)) best = r
+  return best
+}
+
+/** Step label in the UI language (the server gives it in Chinese only). */
+export function stepLabel(s: Pick<StepStatus, 'key' | 'label_zh'>): string {
+  const t = (k: string, n?: Record<string, unknown>) => (n ? i18n.global.t(k, n) : i18n.global.t(k))
+  const k = s.key
+  let m: RegExpMatchArray | null
+  if ((m = k.match(/^(\d{12}):initial$/))) return isTownship(m[1]) ? t('step.townshipInitial') : t('step.countyInitial')
+  if (/^\d{12}:direct$/.test(k)) return t('step.direct')
+  if (/^\d{12}:final$/.test(k)) return t('step.countyFinal')
+  if ((m = k.match(/^\d{12}:followup:(.+)$/))) return s.label_zh.includes('旱') ? t('step.droughtFollowup', { day: m[1] }) : t('step.countyFollowup', { day: m[1] })
+  if (k === 'forward') return t('step.forward')
+  if ((m = k.match(/^followup-city:(.+)$/))) return t('step.cityFollowup', { day: m[1] })
+  if (k === 'report:county') return t('step.accidentUnit')
+  if ((m = k.match(/^report:(\w+)$/))) return t('step.accidentForward', { level: levelLabel(m[1]) })
+  if (k === 'supplement-window') {
+    const days = s.label_zh.match(/(\d+)\s*日/)?.[1] ?? ''
+    return t('step.supplementWindow', { days })
+  }
+  if (k === 'investigation') return t('step.investigation')
+  return s.label_zh
+}
+
+export function levelLabel(l: string): string {
+  const key = `level.${l}`
+  return i18n.global.te(key) ? i18n.global.t(key) : l
+}
+export function enumLabel(group: string, v: string | null | undefined): string {
+  if (!v) return ''
+  const key = `${group}.${v}`
+  return i18n.global.te(key) ? i18n.global.t(key) : v
+}
+
+/** Who may write what (mirrors the server's authorize()). */
+export function canWriteDisasters(me: Me | null): boolean {
+  return !!me && ['admin', 'commander', 'operator'].includes(me.role)
+}
+export function canSubmitReports(me: Me | null): boolean {
+  return !!me && ['admin', 'commander', 'operator', 'reporter'].includes(me.role)
+}
+export function canImportStatistics(me: Me | null): boolean {
+  return !!me && ['admin', 'commander'].includes(me.role)
+}
+export function seesReports(me: Me | null): boolean {
+  return !!me && me.role !== 'enterprise'
+}
+
+/** Number formatting for figures (up to 2 decimals, no trailing zeros). */
+export function fmtNum(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–'
+  return Number(v.toFixed(digits)).toLocaleString('en-US', { maximumFractionDigits: digits })
+}
