@@ -3550,6 +3550,11 @@ export interface components {
         ShiftState: "scheduled" | "on_duty" | "handed_over" | "acknowledged";
         /** @description A shift as the API shows it: the stored shift with its labels. */
         ShiftView: components["schemas"]["Shift"] & {
+            /**
+             * @description What the reader may do to it now: start | hand_over | acknowledge |
+             *     edit (`duty::shift_allowed`).
+             */
+            allowed_events: string[];
             division_name: string;
             period_zh: string;
             state_zh: string;
@@ -4965,7 +4970,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ShiftView"];
+                };
             };
             409: {
                 headers: {
@@ -4997,7 +5004,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ShiftView"];
+                };
             };
             /** @description Stale version, or the step is refused (with the reason) */
             409: {

@@ -114,19 +114,67 @@ pub struct ShiftView {
     pub division_name: String,
     pub state_zh: String,
     pub period_zh: String,
+    /// What the reader may do to it now: start | hand_over | acknowledge |
+    /// edit (`duty::shift_allowed`).
+    pub allowed_events: Vec<&'static str>,
 }
 
-fn shift_typed(s: &AppState, x: &Shift) -> ShiftView {
-    ShiftView {
+/// The next shift of `x`'s slot (who takes over from it).
+async fn next_of(s: &AppState, x: &Shift) -> Result<Option<Shift>, ApiError> {
+    let me = x.slot();
+    let later = store::shifts_between(
+        &s.db,
+        &x.division,
+        me.start.into(),
+        (me.end + Duration::hours(1) + super::MAX_SHIFT).into(),
+    )
+    .await?;
+    let slots: Vec<Slot> = later.iter().map(Shift::slot).collect();
+    Ok(next_shift(&me, &slots).and_then(|nid| later.into_iter().find(|o| o.id == nid)))
+}
+
+/// The user's relation to a shift whose slot `next` takes over.
+fn actor_of(p: &Principal, x: &Shift, next: Option<&Shift>) -> Actor {
+    Actor {
+        member: crew_member(p, x),
+        incoming: match next {
+            Some(n) => crew_member(p, n),
+            None => p.role == Role::Operator,
+        },
+        commander: is_commander(p),
+        handed_over_it: x.handed_over_by == p.username,
+    }
+}
+
+/// A shift as `p` sees it now, with the steps `p` may take.
+async fn view_of(s: &AppState, p: &Principal, x: &Shift) -> Result<ShiftView, ApiError> {
+    let may_write = authorize(p, Action::Write, MODULE).is_ok_and(|w| w.covers(&x.division, ""));
+    let allowed_events = if may_write {
+        // Only acknowledging depends on the next shift.
+        let next = match x.state {
+            ShiftState::HandedOver => next_of(s, x).await?,
+            _ => None,
+        };
+        let now = OffsetDateTime::now_utc();
+        super::shift_allowed(x.state, actor_of(p, x, next.as_ref()), x.starts_at.0, now)
+    } else {
+        Vec::new()
+    };
+    Ok(ShiftView {
         shift: x.clone(),
         division_name: s.tree().name(&x.division),
         state_zh: x.state.label_zh().into(),
         period_zh: x.period.label_zh().into(),
-    }
+        allowed_events,
+    })
 }
 
-fn shift_view(s: &AppState, x: &Shift) -> Value {
-    serde_json::to_value(shift_typed(s, x)).unwrap_or(Value::Null)
+async fn views_of(s: &AppState, p: &Principal, xs: &[Shift]) -> Result<Vec<ShiftView>, ApiError> {
+    let mut out = Vec::with_capacity(xs.len());
+    for x in xs {
+        out.push(view_of(s, p, x).await?);
+    }
+    Ok(out)
 }
 
 /// The shift if the user may `action` it; another jurisdiction's shift does
@@ -194,9 +242,7 @@ async fn list_shifts(
     let (start, _) = day_bounds(from);
     let (_, end) = day_bounds(to);
     let items = store::shifts_between(&s.db, d.as_str(), start.into(), end.into()).await?;
-    Ok(axum::Json(
-        items.iter().map(|x| shift_typed(&s, x)).collect(),
-    ))
+    Ok(axum::Json(views_of(&s, &p, &items).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/duty/shifts/{id}", tag = "duty", responses((status = 200, body = ShiftView, description = "One shift")))]
@@ -206,7 +252,7 @@ async fn get_shift(
     Path(id): Path<i64>,
 ) -> Result<axum::Json<ShiftView>, ApiError> {
     let x = load(&s, &p, id, Action::Read).await?;
-    Ok(axum::Json(shift_typed(&s, &x)))
+    Ok(axum::Json(view_of(&s, &p, &x).await?))
 }
 
 /// A shift as entered.
@@ -399,17 +445,17 @@ async fn create_shift(
         )],
     )
     .await?;
-    Ok((StatusCode::CREATED, axum::Json(shift_view(&s, &x))).into_response())
+    Ok((StatusCode::CREATED, axum::Json(view_of(&s, &p, &x).await?)).into_response())
 }
 
 #[utoipa::path(put, path = "/api/v1/duty/shifts/{id}", tag = "duty", request_body = ShiftBody,
-    responses((status = 200, description = "Changed (only while scheduled)"), (status = 409, body = crate::http::error::Problem)))]
+    responses((status = 200, body = ShiftView, description = "Changed (only while scheduled)"), (status = 409, body = crate::http::error::Problem)))]
 async fn edit_shift(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<ShiftBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<ShiftView>, ApiError> {
     let mut x = load(&s, &p, id, Action::Write).await?;
     let version = b
         .version
@@ -453,7 +499,7 @@ async fn edit_shift(
     let x = store::get_shift(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(shift_view(&s, &x)))
+    Ok(axum::Json(view_of(&s, &p, &x).await?))
 }
 
 /// A step of the handover: the version read and the step.
@@ -486,38 +532,20 @@ fn crew_member(p: &Principal, x: &Shift) -> bool {
 }
 
 #[utoipa::path(post, path = "/api/v1/duty/shifts/{id}/events", tag = "duty", request_body = ShiftEventBody,
-    responses((status = 200, description = "The shift after the step (acknowledging also puts the next shift on duty)"), (status = 409, body = crate::http::error::Problem, description = "Stale version, or the step is refused (with the reason)")))]
+    responses((status = 200, body = ShiftView, description = "The shift after the step (acknowledging also puts the next shift on duty)"), (status = 409, body = crate::http::error::Problem, description = "Stale version, or the step is refused (with the reason)")))]
 async fn shift_event(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<ShiftEventBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<ShiftView>, ApiError> {
     let mut x = load(&s, &p, id, Action::Write).await?;
     x.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
     let ev = b.event;
     // The incoming shift: the next one of the division in the same slot.
-    let me = x.slot();
-    let later = store::shifts_between(
-        &s.db,
-        &x.division,
-        me.start.into(),
-        (me.end + Duration::hours(1) + super::MAX_SHIFT).into(),
-    )
-    .await?;
-    let slots: Vec<Slot> = later.iter().map(Shift::slot).collect();
-    let next = next_shift(&me, &slots).and_then(|nid| later.iter().find(|o| o.id == nid).cloned());
-    let incoming = match &next {
-        Some(n) => crew_member(&p, n),
-        None => p.role == Role::Operator,
-    };
-    let actor = Actor {
-        member: crew_member(&p, &x),
-        incoming,
-        commander: is_commander(&p),
-        handed_over_it: x.handed_over_by == p.username,
-    };
+    let next = next_of(&s, &x).await?;
+    let actor = actor_of(&p, &x, next.as_ref());
     let from = x.state;
     x.state = from
         .transition(&ev, actor, x.starts_at.0, now)
@@ -592,7 +620,7 @@ async fn shift_event(
     let x = store::get_shift(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(shift_view(&s, &x)))
+    Ok(axum::Json(view_of(&s, &p, &x).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/duty/now", tag = "duty", params(DivisionParam), responses((status = 200, body = OnDutyNow, description = "Who is on duty now: the shifts running now and those not yet handed over")))]
@@ -623,7 +651,7 @@ async fn now_on_duty(
         at: t,
         leaders: shifts.iter().filter_map(|x| x.leader.clone()).collect(),
         officers: shifts.iter().flat_map(|x| x.officers.clone()).collect(),
-        shifts: shifts.iter().map(|x| shift_typed(&s, x)).collect(),
+        shifts: views_of(&s, &p, &shifts).await?,
     }))
 }
 

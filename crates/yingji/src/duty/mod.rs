@@ -390,6 +390,34 @@ impl ShiftState {
     }
 }
 
+/// The steps `actor` may take on a shift in `state` at `now`, asked of the
+/// state machine (so the UI does not copy it): `start`, `hand_over`,
+/// `acknowledge`, and `edit` while the shift is still scheduled.
+pub fn shift_allowed(
+    state: ShiftState,
+    actor: Actor,
+    starts_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Vec<&'static str> {
+    let samples = [
+        ShiftEvent::Start {},
+        ShiftEvent::HandOver {
+            note: "-".into(),
+            open_items: Vec::new(),
+        },
+        ShiftEvent::Acknowledge {},
+    ];
+    let mut out: Vec<&'static str> = samples
+        .iter()
+        .filter(|e| state.transition(e, actor, starts_at, now).is_ok())
+        .map(ShiftEvent::as_str)
+        .collect();
+    if state == ShiftState::Scheduled {
+        out.push("edit");
+    }
+    out
+}
+
 /// Kinds of duty-log entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -653,6 +681,51 @@ mod tests {
         ];
         for (from, want) in table {
             assert_eq!(next_shift(&from, &others), want, "{from:?}");
+        }
+    }
+
+    #[test]
+    fn the_steps_offered_are_the_ones_the_machine_allows() {
+        use ShiftState as S;
+        let start = datetime!(2026-07-01 00:30 UTC);
+        let crew = Actor {
+            member: true,
+            ..Actor::default()
+        };
+        let incoming = Actor {
+            incoming: true,
+            ..Actor::default()
+        };
+        let handed = Actor {
+            incoming: true,
+            handed_over_it: true,
+            ..Actor::default()
+        };
+        let stranger = Actor::default();
+        // (state, actor, now, offered)
+        let table: Vec<(S, Actor, OffsetDateTime, Vec<&str>)> = vec![
+            (S::Scheduled, crew, start, vec!["start", "edit"]),
+            // More than 30 minutes early: not yet.
+            (
+                S::Scheduled,
+                crew,
+                start - Duration::minutes(31),
+                vec!["edit"],
+            ),
+            (S::Scheduled, stranger, start, vec!["edit"]),
+            (S::OnDuty, crew, start, vec!["hand_over"]),
+            (S::OnDuty, stranger, start, vec![]),
+            (S::HandedOver, incoming, start, vec!["acknowledge"]),
+            (S::HandedOver, handed, start, vec![]),
+            (S::HandedOver, crew, start, vec![]),
+            (S::Acknowledged, incoming, start, vec![]),
+        ];
+        for (state, actor, now, offered) in table {
+            assert_eq!(
+                shift_allowed(state, actor, start, now),
+                offered,
+                "{state:?} {actor:?}"
+            );
         }
     }
 

@@ -391,6 +391,13 @@ async fn handover_goes_through_its_states_and_refuses_wrong_steps() {
         .await;
         assert_eq!(st, 409, "{p}");
 
+        // What each is offered now, from the server: the incoming officer
+        // acknowledges, the one who handed over has nothing left to do.
+        let url = format!("/api/v1/duty/shifts/{a}");
+        let by_pc: Value = pc.get(&url).await.json().await.unwrap();
+        let by_pc2: Value = pc2.get(&url).await.json().await.unwrap();
+        assert_eq!(by_pc["allowed_events"], json!([]), "{by_pc}");
+        assert_eq!(by_pc2["allowed_events"], json!(["acknowledge"]), "{by_pc2}");
         // Acknowledgement: not by the one who handed over, not by another county.
         let (st, p) = send(
             pc.post(&ev(a), &json!({ "version": 3, "kind": "acknowledge" }))
