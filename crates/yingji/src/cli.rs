@@ -683,6 +683,35 @@ async fn export_cmd(config: Config, cmd: ExportCmd) -> anyhow::Result<()> {
             }
             .map_err(anyhow::Error::msg)?;
             std::fs::write(&out, bytes)?;
+            // Who took what out is journaled like the web export (the CLI
+            // exports in clear: it runs with the database's own rights).
+            let rows_with_personal_data = if spec.personal.is_empty() {
+                0
+            } else {
+                items.len()
+            };
+            let tx = state.change().await?;
+            tx.commit(
+                time::OffsetDateTime::now_utc(),
+                vec![journal::NewEntry {
+                    actor: "cli".into(),
+                    jurisdiction: String::new(),
+                    module: "registry",
+                    entity: spec.kind.to_string(),
+                    entity_id: "export".into(),
+                    kind: if rows_with_personal_data > 0 {
+                        "exported_personal"
+                    } else {
+                        "exported"
+                    },
+                    payload: serde_json::json!({
+                        "format": format, "rows": items.len(),
+                        "rows_with_personal_data": rows_with_personal_data,
+                        "personal_fields": spec.personal, "file": out.display().to_string(),
+                    }),
+                }],
+            )
+            .await?;
             println!(
                 "exported {} {kind} records to {}",
                 items.len(),

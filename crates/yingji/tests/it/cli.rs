@@ -197,6 +197,20 @@ async fn demo_verify_tamper_users_import_export() {
         ],
     );
     assert!(text(&o).contains("exported 21 shelter"), "{}", text(&o));
+    // The export is journaled (shelters carry personal data: their phones).
+    let jl = d.join("journal.jsonl");
+    let o = yingji(d, &["export", "journal", "--out", jl.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let journal = std::fs::read_to_string(&jl).unwrap();
+    let exported: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["module"] == "registry" && e["entity_id"] == "export")
+        .collect();
+    assert_eq!(exported.len(), 1, "{journal}");
+    assert_eq!(exported[0]["entity"], "shelter");
+    assert_eq!(exported[0]["actor"], "cli");
+    assert_eq!(exported[0]["payload"]["rows"], 21);
     let o = yingji(
         d,
         &[
