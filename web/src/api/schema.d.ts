@@ -2582,7 +2582,10 @@ export interface components {
         };
         /** @description A step of the life cycle: the version read and the command. */
         IncidentEventBody: components["schemas"]["IncidentCommand"] & {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
             version: number;
         };
         /** @description Where an incident is in its life. */
@@ -3001,7 +3004,10 @@ export interface components {
             reason?: string;
         };
         OrderEventBody: components["schemas"]["OrderCommand"] & {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
             version: number;
         };
         /** @description A dispatch order with the steps the reader may take now. */
@@ -3540,7 +3546,10 @@ export interface components {
         };
         /** @description A step of the handover: the version read and the step. */
         ShiftEventBody: components["schemas"]["ShiftEvent"] & {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
             version: number;
         };
         /**

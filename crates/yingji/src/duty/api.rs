@@ -23,7 +23,7 @@ use crate::clock::CST;
 use crate::db::{UtcText, Versioned};
 use crate::divisions::Code;
 use crate::error::FieldError;
-use crate::http::{versioned_command, ApiError, Json, JsonMap, Query};
+use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
@@ -502,21 +502,9 @@ async fn edit_shift(
     Ok(axum::Json(view_of(&s, &p, &x).await?))
 }
 
-/// A step of the handover: the version read and the step.
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(try_from = "JsonMap")]
-pub struct ShiftEventBody {
-    pub version: i64,
-    #[serde(flatten)]
-    pub event: ShiftEvent,
-}
-
-impl TryFrom<JsonMap> for ShiftEventBody {
-    type Error = String;
-    fn try_from(body: JsonMap) -> Result<Self, String> {
-        let (version, event) = versioned_command(body)?;
-        Ok(ShiftEventBody { version, event })
-    }
+command_body! {
+    /// A step of the handover: the version read and the step.
+    pub struct ShiftEventBody { event: ShiftEvent }
 }
 
 /// Whether `p` counts as one of the crew `x`: a user on it, or — for a crew

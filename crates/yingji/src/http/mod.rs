@@ -9,7 +9,7 @@ pub use error::{ApiError, Json, Query};
 
 /// A command body `{"version": …, "kind": …, …}`: the version the user read
 /// and the command (a `#[serde(tag = "kind", deny_unknown_fields)]` enum).
-/// Bodies declare `#[serde(try_from = "JsonMap")]` and call this, because
+/// Bodies ([`command_body!`]) read themselves through this, because
 /// `#[serde(flatten)]` would silently accept unknown fields.
 pub fn versioned_command<C: serde::de::DeserializeOwned>(
     mut body: JsonMap,
@@ -26,3 +26,38 @@ pub fn versioned_command<C: serde::de::DeserializeOwned>(
 }
 
 pub type JsonMap = serde_json::Map<String, serde_json::Value>;
+
+/// Declares a command body: `{version, …command}` where the command is a
+/// `kind`-tagged enum, read through [`versioned_command`] (unknown fields
+/// refused) and shown in the OpenAPI document as the command's union plus
+/// `version`.
+///
+/// ```ignore
+/// command_body! {
+///     /// A step of the life cycle.
+///     #[schema(as = IncidentEventBody)]
+///     pub struct EventBody { command: IncidentCommand }
+/// }
+/// ```
+macro_rules! command_body {
+    ($(#[$m:meta])* $vis:vis struct $name:ident { $field:ident: $ty:ty }) => {
+        #[derive(serde::Deserialize, utoipa::ToSchema)]
+        $(#[$m])*
+        #[serde(try_from = "crate::http::JsonMap")]
+        $vis struct $name {
+            /// The version the user read.
+            pub version: i64,
+            #[serde(flatten)]
+            pub $field: $ty,
+        }
+
+        impl TryFrom<crate::http::JsonMap> for $name {
+            type Error = String;
+            fn try_from(body: crate::http::JsonMap) -> Result<Self, String> {
+                let (version, $field) = crate::http::versioned_command(body)?;
+                Ok($name { version, $field })
+            }
+        }
+    };
+}
+pub(crate) use command_body;

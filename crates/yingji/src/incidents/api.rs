@@ -22,7 +22,7 @@ use crate::auth::{authorize, Action, Principal, Role as UserRole, Scope};
 use crate::clock::{format_time, parse_time, CST};
 use crate::db::Versioned;
 use crate::error::FieldError;
-use crate::http::{versioned_command, ApiError, Json, JsonMap, Query};
+use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::{self, NewEntry};
 use crate::plans::store as plan_store;
 use crate::plans::{match_plans, Catalog, Facts, Level, PlanError};
@@ -487,22 +487,10 @@ async fn detail(
     ))
 }
 
-/// A step of the life cycle: the version read and the command.
-#[derive(Deserialize, utoipa::ToSchema)]
-#[schema(as = IncidentEventBody)]
-#[serde(try_from = "JsonMap")]
-pub struct EventBody {
-    pub version: i64,
-    #[serde(flatten)]
-    pub command: IncidentCommand,
-}
-
-impl TryFrom<JsonMap> for EventBody {
-    type Error = String;
-    fn try_from(body: JsonMap) -> Result<Self, String> {
-        let (version, command) = versioned_command(body)?;
-        Ok(EventBody { version, command })
-    }
+command_body! {
+    /// A step of the life cycle: the version read and the command.
+    #[schema(as = IncidentEventBody)]
+    pub struct EventBody { command: IncidentCommand }
 }
 
 /// What a step writes besides the incident: instructions from the plan's
@@ -833,20 +821,8 @@ async fn request_dispatch(
     Ok((StatusCode::CREATED, axum::Json(json!(o))).into_response())
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(try_from = "JsonMap")]
-pub struct OrderEventBody {
-    pub version: i64,
-    #[serde(flatten)]
-    pub command: OrderCommand,
-}
-
-impl TryFrom<JsonMap> for OrderEventBody {
-    type Error = String;
-    fn try_from(body: JsonMap) -> Result<Self, String> {
-        let (version, command) = versioned_command(body)?;
-        Ok(OrderEventBody { version, command })
-    }
+command_body! {
+    pub struct OrderEventBody { command: OrderCommand }
 }
 
 #[utoipa::path(post, path = "/api/v1/dispatch-orders/{id}/events", tag = "incidents", request_body = OrderEventBody,
