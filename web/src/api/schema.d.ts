@@ -2321,11 +2321,11 @@ export interface components {
              */
             affected: number;
             /**
-             * Format: double
-             * @description 其中农业损失 (万元)
+             * Format: int64
+             * @description 其中农业损失, in whole 元
              * @default 0
              */
-            agri_loss: number;
+            agri_loss_yuan: number;
             /**
              * Format: int64
              * @description 倒塌房屋 (户 / 间)
@@ -2367,11 +2367,12 @@ export interface components {
              */
             dead: number;
             /**
-             * Format: double
-             * @description 直接经济损失 (万元)
+             * Format: int64
+             * @description 直接经济损失, in whole 元 (money is integer 元 everywhere; the forms
+             *     show 万元 by dividing, see docs/rules.md)
              * @default 0
              */
-            direct_loss: number;
+            direct_loss_yuan: number;
             /**
              * Format: int64
              * @description 受伤人口

@@ -18,6 +18,7 @@ const en: Messages<typeof zh> = {
     not_an_option: '“{value}” is not one of the options ({options})',
     unknown_field: 'Unknown field',
     out_of_jurisdiction: 'Outside your jurisdiction',
+    negative: 'Cannot be negative',
   },
   app: {
     name: 'Emergency Command Platform',
@@ -498,8 +499,8 @@ const en: Messages<typeof zh> = {
     severe_rooms: 'Severely damaged (rooms)',
     damaged_households: 'Damaged (households)',
     damaged_rooms: 'Damaged (rooms)',
-    direct_loss: 'Direct loss (10k yuan)',
-    agri_loss: 'of which agriculture (10k yuan)',
+    direct_loss_yuan: 'Direct loss (10k yuan)',
+    agri_loss_yuan: 'of which agriculture (10k yuan)',
   },
   figureGroup: {
     people: 'People',
@@ -620,6 +621,7 @@ const en: Messages<typeof zh> = {
     backToList: 'Back to disasters',
     errFailedGtAffected: 'Failed area cannot exceed the affected area',
     errAgriGtDirect: 'Agricultural loss cannot exceed the direct loss',
+    errWholeYuan: '{label}: at most four decimals (whole yuan)',
     errRoomsLtHouseholds: 'Rooms cannot be fewer than households',
     errAffectedTooSmall: 'Affected must include the dead, missing and injured',
     errNameRequired: 'Name is required',
