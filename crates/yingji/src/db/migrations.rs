@@ -101,6 +101,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "0015_money_in_yuan.sqlite.sql",
         postgres: "0015_money_in_yuan.postgres.sql"
     ),
+    migration!(
+        16,
+        "more_state_checks",
+        sqlite: "0016_more_state_checks.sqlite.sql",
+        postgres: "0016_more_state_checks.postgres.sql"
+    ),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
@@ -296,7 +302,9 @@ mod tests {
         use crate::duty::ShiftState;
         use crate::incidents::{DispatchState, IncidentState, InstructionState};
         use crate::plans::{DrillState, ImprovementState, Level, PlanStatus};
+        use crate::reports::deadlines::Status;
         use crate::reports::ReportKind;
+        use crate::upstream::model::UpstreamState;
         use crate::warnings::WarningState;
         let s = |x: &str| x.to_string();
         vec![
@@ -359,6 +367,25 @@ mod tests {
                 "state",
                 values!(ShiftState, |x: ShiftState| s(x.as_str());
                     Scheduled, OnDuty, HandedOver, Acknowledged),
+            ),
+            (
+                "upstream_alerts",
+                "state",
+                values!(UpstreamState, |x: UpstreamState| s(x.as_str());
+                    Active, Superseded, Cancelled, Rejected),
+            ),
+            // The registry's status is an enum field of every kind (its
+            // options, in the order the form shows them).
+            (
+                "registry_items",
+                "status",
+                crate::registry::STATUS.iter().map(|(v, ..)| s(v)).collect(),
+            ),
+            // Only 迟报 and 漏报 are recorded (reports::jobs).
+            (
+                "deadline_events",
+                "status",
+                vec![serde_name(Status::Late), serde_name(Status::Missing)],
             ),
         ]
     }
