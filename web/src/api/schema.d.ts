@@ -2165,7 +2165,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             note: string;
-            recorded_at: string;
+            recorded_at: components["schemas"]["UtcText"];
             recorded_by: string;
             /** Format: int64 */
             revision: number;
@@ -2457,10 +2457,10 @@ export interface components {
         };
         /** @description A stored improvement item (整改事项). */
         Improvement: {
-            created_at: string;
+            created_at: components["schemas"]["UtcText"];
             created_by: string;
             division: string;
-            done_at?: string | null;
+            done_at?: components["schemas"]["UtcText"] | null;
             done_by: string;
             due_on: string;
             /** Format: int64 */
@@ -2473,8 +2473,8 @@ export interface components {
             source_id: number;
             state: components["schemas"]["ImprovementState"];
             title: string;
-            updated_at: string;
-            verified_at?: string | null;
+            updated_at: components["schemas"]["UtcText"];
+            verified_at?: components["schemas"]["UtcText"] | null;
             verified_by: string;
             /** Format: int64 */
             version: number;
@@ -3112,9 +3112,9 @@ export interface components {
         };
         /** @description A stored version as the plan's version list shows it. */
         PlanVersionRow: {
-            created_at: string;
+            created_at: components["schemas"]["UtcText"];
             created_by: string;
-            published_at?: string | null;
+            published_at?: components["schemas"]["UtcText"] | null;
             published_by: string;
             /** @description Only once published. */
             published_on?: string | null;
@@ -3128,16 +3128,16 @@ export interface components {
         };
         /** @description One stored version (`GET /plans/{code}/versions/{n}`). */
         PlanVersionView: components["schemas"]["PlanView"] & {
-            created_at: string;
+            created_at: components["schemas"]["UtcText"];
             created_by: string;
             /**
              * Format: int64
              * @description Row version for edits and publication.
              */
             lock_version: number;
-            published_at?: string | null;
+            published_at?: components["schemas"]["UtcText"] | null;
             published_by: string;
-            updated_at: string;
+            updated_at: components["schemas"]["UtcText"];
         };
         /**
          * @description A plan version as the API shows it: the plan (its `status` is its state
@@ -3557,7 +3557,7 @@ export interface components {
         };
         /** @description A stored drill. */
         StoredDrill: {
-            created_at: string;
+            created_at: components["schemas"]["UtcText"];
             created_by: string;
             divisions: string[];
             evaluation: string;
@@ -3576,7 +3576,7 @@ export interface components {
             source: string;
             state: components["schemas"]["DrillState"];
             title: string;
-            updated_at: string;
+            updated_at: components["schemas"]["UtcText"];
             /** Format: int64 */
             version: number;
         };

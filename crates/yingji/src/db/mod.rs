@@ -9,6 +9,7 @@ mod edge;
 mod migrations;
 mod query;
 
+pub(crate) use edge::text_enum;
 pub use edge::{JsonText, UtcText};
 pub use query::{col, values_placeholders, Bind, Sql};
 

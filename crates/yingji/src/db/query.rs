@@ -86,6 +86,23 @@ impl Sql {
         }
         q
     }
+
+    /// The same query reading each row as a `#[derive(sqlx::FromRow)]` record.
+    pub fn query_as<T>(&self) -> sqlx::query::QueryAs<'_, Any, T, AnyArguments<'_>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let mut q = sqlx::query_as(&self.text);
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s.as_str()),
+                Bind::Int(i) => q.bind(*i),
+                Bind::Float(f) => q.bind(*f),
+                Bind::Null => q.bind(Option::<String>::None),
+            };
+        }
+        q
+    }
 }
 
 /// The placeholders of a multi-row `VALUES` list: `rows` tuples of `cols`

@@ -598,7 +598,7 @@ async fn event(
                 &i.plan_code,
                 &i.division,
                 found,
-                &format_time(now),
+                now,
             );
             Event::Review {
                 summary: b.summary.clone().unwrap_or_default(),
