@@ -2614,18 +2614,18 @@ export interface components {
         Instruction: {
             assignee: string;
             assignee_kind: string;
-            closed_at?: string | null;
+            closed_at?: components["schemas"]["UtcText"] | null;
             division: string;
-            due_at: string;
+            due_at: components["schemas"]["UtcText"];
             /** @description Every feedback given: `{text, photos, location, by, at}`. */
             feedback: Record<string, unknown>[];
             /** Format: int64 */
             id: number;
             /** Format: int64 */
             incident_id: number;
-            issued_at: string;
+            issued_at: components["schemas"]["UtcText"];
             issued_by: string;
-            received_at?: string | null;
+            received_at?: components["schemas"]["UtcText"] | null;
             state: components["schemas"]["InstructionState"];
             task: string;
             /** Format: int64 */
@@ -2930,7 +2930,7 @@ export interface components {
             id: number;
             /** Format: int64 */
             incident_id: number;
-            requested_at: string;
+            requested_at: components["schemas"]["UtcText"];
             requested_by: string;
             /** Format: int64 */
             resource_id: number;
