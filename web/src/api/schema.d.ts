@@ -2654,6 +2654,7 @@ export interface components {
             attrs: Record<string, unknown>;
             category: string;
             division: string;
+            /** @description Not stored: the division's name from the current tree. */
             division_name: string;
             duty_phone: string;
             /** Format: int64 */
@@ -2667,7 +2668,7 @@ export interface components {
             phone: string;
             responsible: string;
             status: string;
-            updated_at: string;
+            updated_at: components["schemas"]["UtcText"];
             /** Format: int64 */
             version: number;
         };
