@@ -4,6 +4,7 @@ import {
   countiesOf,
   decreasedKeys,
   emptyFigures,
+  fmtFigure,
   figuresToInputs,
   inputsToFigures,
   isTownship,
@@ -12,6 +13,7 @@ import {
   parseNumber,
   stepLabel,
   validateReport,
+  wanToYuan,
   type ReportDraft,
 } from '../src/features/reports/reports'
 import { errorsByField } from '../src/utils/fieldErrors'
@@ -37,21 +39,47 @@ describe('report figures', () => {
     expect(Object.keys(f).sort()).toEqual([...FIGURE_KEYS].sort())
   })
 
+  it('money is typed and shown in 万元 and sent in whole 元', () => {
+    // [万元 as typed, 元 sent]
+    const cases: [string, number][] = [
+      ['85', 850_000],
+      ['0.0001', 1],
+      ['12.3456', 123_456],
+      ['1,200.5', 12_005_000],
+      ['0.3', 3000],
+      ['', 0],
+    ]
+    for (const [wan, yuan] of cases) {
+      const inputs = { ...figuresToInputs(null), direct_loss_yuan: wan }
+      expect(inputsToFigures(inputs).direct_loss_yuan, wan).toBe(yuan)
+      expect(wanToYuan(parseNumber(wan)), wan).toBe(yuan)
+    }
+    expect(Number.isInteger(wanToYuan(0.00005))).toBe(false)
+    expect(figuresToInputs({ direct_loss_yuan: 850_000, agri_loss_yuan: 1 } as never).direct_loss_yuan).toBe('85')
+    expect(figuresToInputs({ agri_loss_yuan: 1 } as never).agri_loss_yuan).toBe('0.0001')
+    expect(fmtFigure('direct_loss_yuan', 123_456)).toBe('12.3456')
+    expect(fmtFigure('affected', 1200)).toBe('1,200')
+  })
+
   it('validates non-negative integers and parts within wholes', () => {
     expect(validateReport(draft({ affected: 100, dead: 1 }), null, t)).toEqual({})
     const e = validateReport(
-      draft({ affected: '-1', dead: '1.5', crop_affected_ha: 2, crop_failed_ha: 3, direct_loss: 1, agri_loss: 2, collapsed_households: 3, collapsed_rooms: 2 }),
+      draft({ affected: '-1', dead: '1.5', crop_affected_ha: 2, crop_failed_ha: 3, direct_loss_yuan: 10000, agri_loss_yuan: 20000, collapsed_households: 3, collapsed_rooms: 2 }),
       null,
       t,
     )
     expect(e.affected).toMatch(/^validation.min/)
     expect(e.dead).toMatch(/^validation.integer/)
     expect(e.crop_failed_ha).toMatch(/^report.errFailedGtAffected/)
-    expect(e.agri_loss).toMatch(/^report.errAgriGtDirect/)
+    expect(e.agri_loss_yuan).toMatch(/^report.errAgriGtDirect/)
     expect(e.collapsed_rooms).toMatch(/^report.errRoomsLtHouseholds/)
     expect(validateReport(draft({ injured: 'x' }), null, t).injured).toMatch(/^validation.number/)
-    // hectares and 万元 may have decimals
-    expect(validateReport(draft({ crop_affected_ha: '1.25', direct_loss: '0.5' }), null, t)).toEqual({})
+    // hectares and 万元 may have decimals; 万元 to the whole 元 (four decimals)
+    expect(validateReport(draft({ crop_affected_ha: 1.25, direct_loss_yuan: 5000 }), null, t)).toEqual({})
+    const loss = (wan: string) => validateReport({ ...draft({}), figures: { ...draft({}).figures, direct_loss_yuan: wan } }, null, t).direct_loss_yuan
+    expect(loss('0.0001')).toBeUndefined()
+    expect(loss('12.34567')).toMatch(/^report.errWholeYuan/)
+    expect(loss('-1')).toMatch(/^validation.min/)
     expect(validateReport(draft({ affected: 2, dead: 2, injured: 1 }), null, t).affected).toMatch(/^report.errAffectedTooSmall/)
   })
 

@@ -2165,7 +2165,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             note: string;
-            recorded_at: string;
+            recorded_at: components["schemas"]["UtcText"];
             recorded_by: string;
             /** Format: int64 */
             revision: number;
@@ -2321,11 +2321,11 @@ export interface components {
              */
             affected: number;
             /**
-             * Format: double
-             * @description 其中农业损失 (万元)
+             * Format: int64
+             * @description 其中农业损失, in whole 元
              * @default 0
              */
-            agri_loss: number;
+            agri_loss_yuan: number;
             /**
              * Format: int64
              * @description 倒塌房屋 (户 / 间)
@@ -2367,11 +2367,12 @@ export interface components {
              */
             dead: number;
             /**
-             * Format: double
-             * @description 直接经济损失 (万元)
+             * Format: int64
+             * @description 直接经济损失, in whole 元 (money is integer 元 everywhere; the forms
+             *     show 万元 by dividing, see docs/rules.md)
              * @default 0
              */
-            direct_loss: number;
+            direct_loss_yuan: number;
             /**
              * Format: int64
              * @description 受伤人口
@@ -2456,10 +2457,10 @@ export interface components {
         };
         /** @description A stored improvement item (整改事项). */
         Improvement: {
-            created_at: string;
+            created_at: components["schemas"]["UtcText"];
             created_by: string;
             division: string;
-            done_at?: string | null;
+            done_at?: components["schemas"]["UtcText"] | null;
             done_by: string;
             due_on: string;
             /** Format: int64 */
@@ -2472,8 +2473,8 @@ export interface components {
             source_id: number;
             state: components["schemas"]["ImprovementState"];
             title: string;
-            updated_at: string;
-            verified_at?: string | null;
+            updated_at: components["schemas"]["UtcText"];
+            verified_at?: components["schemas"]["UtcText"] | null;
             verified_by: string;
             /** Format: int64 */
             version: number;
@@ -2633,18 +2634,18 @@ export interface components {
         Instruction: {
             assignee: string;
             assignee_kind: string;
-            closed_at?: string | null;
+            closed_at?: components["schemas"]["UtcText"] | null;
             division: string;
-            due_at: string;
+            due_at: components["schemas"]["UtcText"];
             /** @description Every feedback given: `{text, photos, location, by, at}`. */
             feedback: Record<string, unknown>[];
             /** Format: int64 */
             id: number;
             /** Format: int64 */
             incident_id: number;
-            issued_at: string;
+            issued_at: components["schemas"]["UtcText"];
             issued_by: string;
-            received_at?: string | null;
+            received_at?: components["schemas"]["UtcText"] | null;
             state: components["schemas"]["InstructionState"];
             task: string;
             /** Format: int64 */
@@ -2697,6 +2698,7 @@ export interface components {
             attrs: Record<string, unknown>;
             category: string;
             division: string;
+            /** @description Not stored: the division's name from the current tree. */
             division_name: string;
             duty_phone: string;
             /** Format: int64 */
@@ -2710,7 +2712,7 @@ export interface components {
             phone: string;
             responsible: string;
             status: string;
-            updated_at: string;
+            updated_at: components["schemas"]["UtcText"];
             /** Format: int64 */
             version: number;
         };
@@ -2973,7 +2975,7 @@ export interface components {
             id: number;
             /** Format: int64 */
             incident_id: number;
-            requested_at: string;
+            requested_at: components["schemas"]["UtcText"];
             requested_by: string;
             /** Format: int64 */
             resource_id: number;
@@ -3178,9 +3180,9 @@ export interface components {
         };
         /** @description A stored version as the plan's version list shows it. */
         PlanVersionRow: {
-            created_at: string;
+            created_at: components["schemas"]["UtcText"];
             created_by: string;
-            published_at?: string | null;
+            published_at?: components["schemas"]["UtcText"] | null;
             published_by: string;
             /** @description Only once published. */
             published_on?: string | null;
@@ -3194,16 +3196,16 @@ export interface components {
         };
         /** @description One stored version (`GET /plans/{code}/versions/{n}`). */
         PlanVersionView: components["schemas"]["PlanView"] & {
-            created_at: string;
+            created_at: components["schemas"]["UtcText"];
             created_by: string;
             /**
              * Format: int64
              * @description Row version for edits and publication.
              */
             lock_version: number;
-            published_at?: string | null;
+            published_at?: components["schemas"]["UtcText"] | null;
             published_by: string;
-            updated_at: string;
+            updated_at: components["schemas"]["UtcText"];
         };
         /**
          * @description A plan version as the API shows it: the plan (its `status` is its state
@@ -3639,7 +3641,7 @@ export interface components {
         };
         /** @description A stored drill. */
         StoredDrill: {
-            created_at: string;
+            created_at: components["schemas"]["UtcText"];
             created_by: string;
             divisions: string[];
             evaluation: string;
@@ -3658,7 +3660,7 @@ export interface components {
             source: string;
             state: components["schemas"]["DrillState"];
             title: string;
-            updated_at: string;
+            updated_at: components["schemas"]["UtcText"];
             /** Format: int64 */
             version: number;
         };

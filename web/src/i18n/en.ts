@@ -20,6 +20,7 @@ const en: Messages<typeof zh> = {
     unknown_kind: 'Unknown action “{kind}”',
     not_matching_plan: 'Choose one of the plans that match this incident',
     out_of_jurisdiction: 'Outside your jurisdiction',
+    negative: 'Cannot be negative',
   },
   app: {
     name: 'Emergency Command Platform',
@@ -500,8 +501,8 @@ const en: Messages<typeof zh> = {
     severe_rooms: 'Severely damaged (rooms)',
     damaged_households: 'Damaged (households)',
     damaged_rooms: 'Damaged (rooms)',
-    direct_loss: 'Direct loss (10k yuan)',
-    agri_loss: 'of which agriculture (10k yuan)',
+    direct_loss_yuan: 'Direct loss (10k yuan)',
+    agri_loss_yuan: 'of which agriculture (10k yuan)',
   },
   figureGroup: {
     people: 'People',
@@ -622,6 +623,7 @@ const en: Messages<typeof zh> = {
     backToList: 'Back to disasters',
     errFailedGtAffected: 'Failed area cannot exceed the affected area',
     errAgriGtDirect: 'Agricultural loss cannot exceed the direct loss',
+    errWholeYuan: '{label}: at most four decimals (whole yuan)',
     errRoomsLtHouseholds: 'Rooms cannot be fewer than households',
     errAffectedTooSmall: 'Affected must include the dead, missing and injured',
     errNameRequired: 'Name is required',

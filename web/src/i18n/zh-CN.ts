@@ -17,6 +17,7 @@ export default {
     unknown_kind: '未知的操作“{kind}”',
     not_matching_plan: '请选择适用于该事件的预案',
     out_of_jurisdiction: '不在您的管辖范围内',
+    negative: '不能为负数',
   },
   app: {
     name: '应急指挥平台',
@@ -497,8 +498,8 @@ export default {
     severe_rooms: '严重损坏房屋（间）',
     damaged_households: '一般损坏房屋（户）',
     damaged_rooms: '一般损坏房屋（间）',
-    direct_loss: '直接经济损失（万元）',
-    agri_loss: '其中农业损失（万元）',
+    direct_loss_yuan: '直接经济损失（万元）',
+    agri_loss_yuan: '其中农业损失（万元）',
   },
   figureGroup: {
     people: '人口受灾',
@@ -619,6 +620,7 @@ export default {
     backToList: '返回灾情列表',
     errFailedGtAffected: '绝收面积不能大于受灾面积',
     errAgriGtDirect: '农业损失不能大于直接经济损失',
+    errWholeYuan: '{label}最多四位小数（精确到元）',
     errRoomsLtHouseholds: '房屋间数不能少于户数',
     errAffectedTooSmall: '受灾人口应包含死亡、失踪和受伤人口',
     errNameRequired: '姓名必填',

@@ -11,7 +11,6 @@ pub mod api;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::clock::parse_time;
 use crate::incidents::store::{Incident, Instruction, Order};
 use crate::incidents::{
     instruction_overdue, rescue_clock, ClockStatus, DispatchState, IncidentState, RESCUE_LIMIT,
@@ -109,10 +108,6 @@ impl Attention {
     }
 }
 
-fn minutes(from: &str, now: OffsetDateTime) -> i64 {
-    parse_time(from).map_or(0, |t| (now - t).whole_minutes())
-}
-
 /// The rule. `instructions` and `orders` are those of the active incidents;
 /// `today` is the local (China) date of `now`.
 pub fn attention(
@@ -161,9 +156,7 @@ pub fn attention(
     a.clocks.sort_by_key(|c| c.remaining_s);
 
     for x in instructions {
-        let Some(due) = parse_time(&x.due_at) else {
-            continue;
-        };
+        let due = x.due_at.0;
         if instruction_overdue(due, x.state, now) {
             a.overdue_instructions.push(OverdueInstruction {
                 instruction_id: x.id,
@@ -172,7 +165,7 @@ pub fn attention(
                 assignee_kind: x.assignee_kind.clone(),
                 assignee: x.assignee.clone(),
                 task: x.task.clone(),
-                due_at: x.due_at.clone(),
+                due_at: x.due_at.text(),
                 overdue_min: (now - due).whole_minutes(),
             });
         }
@@ -190,8 +183,8 @@ pub fn attention(
             incident_id: Some(o.incident_id),
             title: o.resource_name.clone(),
             requested_by: o.requested_by.clone(),
-            since: o.requested_at.clone(),
-            waiting_min: minutes(&o.requested_at, now),
+            since: o.requested_at.text(),
+            waiting_min: (now - o.requested_at.0).whole_minutes(),
         });
     }
     for w in warnings
@@ -245,7 +238,6 @@ fn due(p: &PlanCheck, reason: &'static str, days: i64) -> PlanDue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::format_time;
     use crate::incidents::InstructionState;
     use crate::plans::{Facts, Level};
     use time::macros::{date, datetime};
@@ -302,12 +294,12 @@ mod tests {
             assignee_kind: "department".into(),
             assignee: "yjj".into(),
             task: format!("任务{id}"),
-            due_at: format_time(NOW + Duration::minutes(due_min)),
+            due_at: (NOW + Duration::minutes(due_min)).into(),
             state,
             issued_by: "commander".into(),
-            issued_at: format_time(NOW - Duration::hours(2)),
+            issued_at: (NOW - Duration::hours(2)).into(),
             received_at: None,
-            feedback: vec![],
+            feedback: Default::default(),
             closed_at: None,
             version: 1,
         }

@@ -140,6 +140,54 @@ impl<'r, T: serde::de::DeserializeOwned> Decode<'r, Any> for JsonText<T> {
     }
 }
 
+impl<T> std::ops::DerefMut for JsonText<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+/// A record's JSON column shows in its JSON as the value itself (a field
+/// of a `#[derive(sqlx::FromRow)]` record that the API also returns; give
+/// the field `#[schema(value_type = T)]`).
+impl<T: Serialize> Serialize for JsonText<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+/// A state or kind enum stored as its text: `text_enum!(DrillState,
+/// DrillState::as_str, DrillState::parse)` lets it bind and decode directly,
+/// so it can be a field of a `#[derive(sqlx::FromRow)]` record; a stored
+/// value the enum does not know is a decode error (`DbError`), never a
+/// default.
+macro_rules! text_enum {
+    ($t:ty, $to:expr, $from:expr) => {
+        impl sqlx::Type<sqlx::Any> for $t {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <String as sqlx::Type<sqlx::Any>>::type_info()
+            }
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+        impl<'q> sqlx::Encode<'q, sqlx::Any> for $t {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<'q, sqlx::Any>>::encode(($to)(*self), buf)
+            }
+        }
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $t {
+            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let s = <&str as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+                ($from)(s).ok_or_else(|| format!("not a {}: {s:?}", stringify!($t)).into())
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
 #[cfg(test)]
 mod tests {
     use super::*;

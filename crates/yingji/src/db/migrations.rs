@@ -95,6 +95,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "0014_state_checks.sqlite.sql",
         postgres: "0014_state_checks.postgres.sql"
     ),
+    migration!(
+        15,
+        "money_in_yuan",
+        sqlite: "0015_money_in_yuan.sqlite.sql",
+        postgres: "0015_money_in_yuan.postgres.sql"
+    ),
+    migration!(
+        16,
+        "more_state_checks",
+        sqlite: "0016_more_state_checks.sqlite.sql",
+        postgres: "0016_more_state_checks.postgres.sql"
+    ),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
@@ -290,7 +302,9 @@ mod tests {
         use crate::duty::ShiftState;
         use crate::incidents::{DispatchState, IncidentState, InstructionState};
         use crate::plans::{DrillState, ImprovementState, Level, PlanStatus};
+        use crate::reports::deadlines::Status;
         use crate::reports::ReportKind;
+        use crate::upstream::model::UpstreamState;
         use crate::warnings::WarningState;
         let s = |x: &str| x.to_string();
         vec![
@@ -353,6 +367,25 @@ mod tests {
                 "state",
                 values!(ShiftState, |x: ShiftState| s(x.as_str());
                     Scheduled, OnDuty, HandedOver, Acknowledged),
+            ),
+            (
+                "upstream_alerts",
+                "state",
+                values!(UpstreamState, |x: UpstreamState| s(x.as_str());
+                    Active, Superseded, Cancelled, Rejected),
+            ),
+            // The registry's status is an enum field of every kind (its
+            // options, in the order the form shows them).
+            (
+                "registry_items",
+                "status",
+                crate::registry::STATUS.iter().map(|(v, ..)| s(v)).collect(),
+            ),
+            // Only 迟报 and 漏报 are recorded (reports::jobs).
+            (
+                "deadline_events",
+                "status",
+                vec![serde_name(Status::Late), serde_name(Status::Missing)],
             ),
         ]
     }
@@ -448,24 +481,108 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn migration_15_turns_disaster_losses_from_wan_yuan_into_whole_yuan() {
+        // (old figures JSON, direct_loss_yuan, agri_loss_yuan, affected kept)
+        let cases: [(&str, i64, i64, i64); 6] = [
+            (
+                r#"{"affected":120,"direct_loss":85.0,"agri_loss":30.0}"#,
+                850_000,
+                300_000,
+                120,
+            ),
+            (
+                r#"{"affected":1,"direct_loss":12.3456,"agri_loss":0.0001}"#,
+                123_456,
+                1,
+                1,
+            ),
+            (
+                r#"{"affected":2,"direct_loss":0.00004,"agri_loss":0.00006}"#,
+                0,
+                1,
+                2,
+            ),
+            (r#"{"affected":3,"direct_loss":60000}"#, 600_000_000, 0, 3),
+            (r#"{"affected":4}"#, 0, 0, 4),
+            (
+                r#"{"affected":5,"direct_loss_yuan":7,"agri_loss_yuan":2}"#,
+                7,
+                2,
+                5,
+            ),
+        ];
+        for t in testing::all().await {
+            let pool = t.db.pool();
+            let disaster: i64 = sqlx::query(
+                "INSERT INTO disasters (name, disaster_type, onset, division, townships, source, created_by, created_at, version) \
+                 VALUES ('d', 'flood', '2026-07-01T00:00:00.000Z', '140212000000', '[]', 'report', 't', '2026-07-01T02:00:00.000Z', 1) RETURNING id",
+            )
+            .fetch_one(pool)
+            .await
+            .expect("disaster")
+            .try_get("id")
+            .expect("id");
+            let mut ids = Vec::new();
+            for (old, ..) in &cases {
+                let id: i64 = sqlx::query(
+                    "INSERT INTO disaster_reports (disaster_id, kind, level, division, step_key, figures, casualties, houses, reason, flags, submitted_by, submitted_at) \
+                     VALUES ($1, 'initial', 'county', '140212000000', 'k', $2, '[]', '[]', '', '[]', 't', '2026-07-01T03:00:00.000Z') RETURNING id",
+                )
+                .bind(disaster)
+                .bind(*old)
+                .fetch_one(pool)
+                .await
+                .expect("report")
+                .try_get("id")
+                .expect("id");
+                ids.push(id);
+            }
+            // Written as before version 15; applying the migrations again runs it.
+            sqlx::query("DELETE FROM schema_migrations WHERE version = 15")
+                .execute(pool)
+                .await
+                .expect("forget 15");
+            apply(&t.db, MIGRATIONS).await.expect(&t.name);
+            for (id, (old, direct, agri, affected)) in ids.iter().zip(cases) {
+                let text: String =
+                    sqlx::query("SELECT figures FROM disaster_reports WHERE id = $1")
+                        .bind(*id)
+                        .fetch_one(pool)
+                        .await
+                        .expect("row")
+                        .try_get("figures")
+                        .expect("figures");
+                let f: crate::reports::figures::Figures = serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{}: {old} → {text}: {e}", t.name));
+                assert_eq!(
+                    (f.direct_loss_yuan, f.agri_loss_yuan, f.affected),
+                    (direct, agri, affected),
+                    "{}: {old} → {text}",
+                    t.name
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
     async fn an_edited_applied_migration_is_refused_and_nothing_is_applied() {
         for t in testing::all().await {
             // Version 3 as if its file had been edited since it was applied,
-            // and a new version 15 that must not run.
+            // and a new version 99 that must not run.
             let mut edited: Vec<Migration> = MIGRATIONS.to_vec();
             for m in edited.iter_mut().filter(|m| m.version == 3) {
                 m.sqlite.sql = "CREATE TABLE incidents (id BIGINT);";
                 m.postgres.sql = m.sqlite.sql;
             }
             edited.push(Migration {
-                version: 15,
+                version: 99,
                 name: "later",
                 sqlite: Script {
-                    file: "0015_later.sql",
+                    file: "0099_later.sql",
                     sql: "CREATE TABLE later (x TEXT);",
                 },
                 postgres: Script {
-                    file: "0015_later.sql",
+                    file: "0099_later.sql",
                     sql: "CREATE TABLE later (x TEXT);",
                 },
             });
@@ -479,7 +596,7 @@ mod tests {
             let text = err.to_string();
             assert!(text.contains("0003_command.sql"), "{text}");
             let later =
-                sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = 15")
+                sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = 99")
                     .fetch_one(t.db.pool())
                     .await
                     .expect("count");

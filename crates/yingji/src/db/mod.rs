@@ -10,6 +10,7 @@ mod migrations;
 mod query;
 mod versioned;
 
+pub(crate) use edge::text_enum;
 pub use edge::{JsonText, UtcText};
 pub use query::{col, values_placeholders, Bind, Sql};
 pub use versioned::Versioned;

@@ -47,6 +47,22 @@ pub struct Sql {
     binds: Vec<Bind>,
 }
 
+/// Apply every bind, in order, to a `sqlx::query` or `sqlx::query_as`.
+macro_rules! bind_all {
+    ($q:expr, $binds:expr) => {{
+        let mut q = $q;
+        for b in $binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s.as_str()),
+                Bind::Int(i) => q.bind(*i),
+                Bind::Float(f) => q.bind(*f),
+                Bind::Null => q.bind(Option::<String>::None),
+            };
+        }
+        q
+    }};
+}
+
 impl Sql {
     pub fn new(text: &str) -> Self {
         Sql {
@@ -75,16 +91,15 @@ impl Sql {
 
     /// A sqlx query with every bind applied.
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
-        let mut q = sqlx::query(&self.text);
-        for b in &self.binds {
-            q = match b {
-                Bind::Text(s) => q.bind(s.as_str()),
-                Bind::Int(i) => q.bind(*i),
-                Bind::Float(f) => q.bind(*f),
-                Bind::Null => q.bind(Option::<String>::None),
-            };
-        }
-        q
+        bind_all!(sqlx::query(&self.text), &self.binds)
+    }
+
+    /// The same query reading each row as a `#[derive(sqlx::FromRow)]` record.
+    pub fn query_as<T>(&self) -> sqlx::query::QueryAs<'_, Any, T, AnyArguments<'_>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        bind_all!(sqlx::query_as(&self.text), &self.binds)
     }
 }
 

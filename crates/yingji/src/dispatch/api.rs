@@ -200,7 +200,7 @@ async fn nearest(
                     status: it.status.clone(),
                     phone: it.phone.clone(),
                     duty_phone: it.duty_phone.clone(),
-                    attrs: it.attrs.clone(),
+                    attrs: it.attrs.0.clone(),
                     time_s: (r.time_s * 10.0).round() / 10.0,
                     distance_m: r.distance_m.round(),
                     method: r.method,

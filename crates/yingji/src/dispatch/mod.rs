@@ -251,9 +251,9 @@ mod tests {
             duty_phone: String::new(),
             status: status.into(),
             category: category.unwrap_or_default().into(),
-            attrs,
+            attrs: crate::db::JsonText(attrs),
             version: 1,
-            updated_at: String::new(),
+            updated_at: crate::db::UtcText(time::macros::datetime!(2026-12-07 00:00 UTC)),
             org: String::new(),
         }
     }

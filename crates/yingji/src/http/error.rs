@@ -315,7 +315,22 @@ fn body_error(body: &serde_json::Value, path: &str, e: serde_json::Error) -> Fie
     } else {
         path.to_string()
     };
-    FieldError::new(field, message)
+    type_error(field, &message)
+}
+
+/// A serde type error as a field error; a fraction where a whole number is
+/// expected (an amount of 元, a count) carries the code `not_integer`.
+fn type_error(field: String, message: &str) -> FieldError {
+    let fraction = message
+        .strip_prefix("invalid type: floating point `")
+        .and_then(|rest| rest.split_once("`, expected "))
+        .filter(|(_, expected)| expected.starts_with('i') || expected.starts_with('u'));
+    match fraction {
+        Some((value, _)) => FieldError::new(field, format!("应为整数，收到“{value}”"))
+            .code("not_integer")
+            .param("value", value),
+        None => FieldError::new(field, message),
+    }
 }
 
 /// Every string (and key) of a JSON value: no NUL, at most [`MAX_TEXT_CHARS`].
@@ -609,6 +624,43 @@ mod tests {
             ("{not json".to_string(), vec!["body"]),
         ] {
             assert_eq!(fields(&body), want, "{body}");
+        }
+    }
+
+    #[test]
+    fn a_fraction_where_a_whole_number_is_expected_is_coded_not_integer() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct B {
+            yuan: i64,
+            count: u32,
+            ha: f64,
+        }
+        let coded = |body: &str| match parse_json_body::<B>(body.as_bytes()) {
+            Ok(_) => vec![],
+            Err(ApiError::Validation(e)) => e
+                .into_iter()
+                .map(|e| (e.field, e.code, e.params.get("value").cloned()))
+                .collect(),
+            Err(e) => panic!("other: {e}"),
+        };
+        let v = |s: &str| Some(serde_json::Value::from(s));
+        for (body, want) in [
+            (r#"{"yuan":1,"count":2,"ha":0.5}"#, vec![]),
+            (
+                r#"{"yuan":850000.5,"count":2,"ha":0.5}"#,
+                vec![("yuan".to_string(), "not_integer", v("850000.5"))],
+            ),
+            (
+                r#"{"yuan":1,"count":2.25,"ha":0.5}"#,
+                vec![("count".to_string(), "not_integer", v("2.25"))],
+            ),
+            (
+                r#"{"yuan":"x","count":2,"ha":0.5}"#,
+                vec![("yuan".to_string(), "invalid", None)],
+            ),
+        ] {
+            assert_eq!(coded(body), want, "{body}");
         }
     }
 

@@ -420,9 +420,7 @@ async fn detail_of(
         .await?
         .into_iter()
         .map(|x| InstructionView {
-            overdue: parse_time(&x.due_at)
-                .map(|d| instruction_overdue(d, x.state, now))
-                .unwrap_or(false),
+            overdue: instruction_overdue(x.due_at.0, x.state, now),
             state_zh: x.state.label_zh().into(),
             allowed_events: if open {
                 commands::instruction_allowed(x.state, instruction_role(p, &x))
@@ -690,12 +688,12 @@ async fn issue(
         assignee_kind: b.assignee_kind,
         assignee: b.assignee.trim().into(),
         task: b.task.trim().into(),
-        due_at: format_time(now + time::Duration::minutes(b.due_minutes)),
+        due_at: (now + time::Duration::minutes(b.due_minutes)).into(),
         state: InstructionState::Issued,
         issued_by: p.username.clone(),
-        issued_at: format_time(now),
+        issued_at: now.into(),
         received_at: None,
-        feedback: Vec::new(),
+        feedback: Default::default(),
         closed_at: None,
         version: 1,
     };
@@ -803,9 +801,9 @@ async fn request_dispatch(
         resource_name: r.name.clone(),
         state: DispatchState::Requested,
         requested_by: p.username.clone(),
-        requested_at: format_time(now),
+        requested_at: now.into(),
         approved_by: String::new(),
-        steps: Vec::new(),
+        steps: Default::default(),
         version: 1,
     };
     // Two requests at once can both pass the check above (PostgreSQL); the

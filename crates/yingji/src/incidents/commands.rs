@@ -156,12 +156,12 @@ pub fn apply(
                     assignee_kind: d.assignee_kind.as_str().into(),
                     assignee: d.assignee,
                     task: d.task,
-                    due_at: format_time(d.deadline),
+                    due_at: d.deadline.into(),
                     state: InstructionState::Issued,
                     issued_by: actor.username.into(),
-                    issued_at: format_time(now),
+                    issued_at: now.into(),
                     received_at: None,
-                    feedback: Vec::new(),
+                    feedback: Default::default(),
                     closed_at: None,
                     version: 1,
                 });
@@ -185,7 +185,7 @@ pub fn apply(
                 &i.plan_code,
                 &i.division,
                 items,
-                &format_time(now),
+                now,
             );
             Event::Review { summary }
         }
@@ -241,17 +241,16 @@ pub fn apply_instruction(
     now: OffsetDateTime,
 ) -> Result<(Instruction, Value), RuleError> {
     x.state = x.state.transition(ev, role)?;
-    let at = format_time(now);
     match ev {
-        InstructionEvent::Receive {} => x.received_at = Some(at),
+        InstructionEvent::Receive {} => x.received_at = Some(now.into()),
         InstructionEvent::Feedback {
             text,
             photos,
             location,
         } => x.feedback.push(
-            json!({ "text": text, "photos": photos, "location": location, "by": username, "at": at }),
+            json!({ "text": text, "photos": photos, "location": location, "by": username, "at": format_time(now) }),
         ),
-        InstructionEvent::Accept {} => x.closed_at = Some(at),
+        InstructionEvent::Accept {} => x.closed_at = Some(now.into()),
         InstructionEvent::Start {} | InstructionEvent::Return { .. } => {}
     }
     let payload = json!({ "instruction": x.id, "event": ev, "state": x.state });
@@ -620,9 +619,9 @@ mod tests {
             resource_name: "矿山救护队".into(),
             state,
             requested_by: "duty".into(),
-            requested_at: format_time(NOW),
+            requested_at: NOW.into(),
             approved_by: String::new(),
-            steps: Vec::new(),
+            steps: Default::default(),
             version: 1,
         }
     }
@@ -674,12 +673,12 @@ mod tests {
             assignee_kind: "department".into(),
             assignee: "dept.emergency".into(),
             task: "t".into(),
-            due_at: format_time(NOW),
+            due_at: NOW.into(),
             state: InstructionState::Issued,
             issued_by: "boss".into(),
-            issued_at: format_time(NOW),
+            issued_at: NOW.into(),
             received_at: None,
-            feedback: Vec::new(),
+            feedback: Default::default(),
             closed_at: None,
             version: 1,
         };
@@ -713,7 +712,7 @@ mod tests {
             NOW,
         )
         .expect("receives");
-        assert_eq!(r.received_at, Some(format_time(NOW)));
+        assert_eq!(r.received_at, Some(NOW.into()));
         assert!(apply_instruction(x, &InstructionEvent::Receive {}, issuer, "boss", NOW).is_err());
     }
 }

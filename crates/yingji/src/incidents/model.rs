@@ -2,9 +2,10 @@
 //! time; stored as RFC 3339 text), states are enums, the grade a `Level`.
 
 use serde::Serialize;
+use serde_json::Value;
 
-use super::IncidentState;
-use crate::db::UtcText;
+use super::{DispatchState, IncidentState, InstructionState};
+use crate::db::{text_enum, JsonText, UtcText};
 use crate::plans::{Facts, Level};
 
 /// An incident as stored.
@@ -38,5 +39,62 @@ pub struct Incident {
     pub created_by: String,
     pub created_at: UtcText,
     pub updated_at: UtcText,
+    pub version: i64,
+}
+
+/// A state by its serde name (the name `as_str` writes; the drift test in
+/// `db::migrations` holds both to the database's check).
+fn by_name<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(Value::String(s.to_string())).ok()
+}
+
+text_enum!(
+    InstructionState,
+    InstructionState::as_str,
+    by_name::<InstructionState>
+);
+text_enum!(
+    DispatchState,
+    DispatchState::as_str,
+    by_name::<DispatchState>
+);
+
+/// An instruction (指令) as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct Instruction {
+    pub id: i64,
+    pub incident_id: i64,
+    pub division: String,
+    pub assignee_kind: String,
+    pub assignee: String,
+    pub task: String,
+    pub due_at: UtcText,
+    pub state: InstructionState,
+    pub issued_by: String,
+    pub issued_at: UtcText,
+    pub received_at: Option<UtcText>,
+    /// Every feedback given: `{text, photos, location, by, at}`.
+    #[schema(value_type = Vec<Object>)]
+    pub feedback: JsonText<Vec<Value>>,
+    pub closed_at: Option<UtcText>,
+    pub version: i64,
+}
+
+/// A dispatch order (调派) as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct Order {
+    pub id: i64,
+    pub incident_id: i64,
+    pub division: String,
+    pub resource_kind: String,
+    pub resource_id: i64,
+    pub resource_name: String,
+    pub state: DispatchState,
+    pub requested_by: String,
+    pub requested_at: UtcText,
+    pub approved_by: String,
+    /// Every step after the request: `{state, by, at, reason}`.
+    #[schema(value_type = Vec<Object>)]
+    pub steps: JsonText<Vec<Value>>,
     pub version: i64,
 }

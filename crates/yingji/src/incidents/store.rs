@@ -2,15 +2,13 @@
 //! for SQLite and PostgreSQL). Updates are optimistic: they name the version
 //! they read and change nothing when it is stale.
 
-use serde::Serialize;
-use serde_json::Value;
 use sqlx::any::AnyRow;
 
-use super::{DispatchState, IncidentState, InstructionState};
+use super::IncidentState;
 use crate::db::{col, Db, DbError, Sql, Tx, Versioned};
 use crate::plans::{Facts, Level};
 
-pub use super::model::Incident;
+pub use super::model::{Incident, Instruction, Order};
 
 fn corrupt(table: &'static str, detail: impl ToString) -> DbError {
     DbError::Corrupt {
@@ -157,49 +155,6 @@ pub async fn list_incidents(
         .collect()
 }
 
-/// An instruction (指令) as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Instruction {
-    pub id: i64,
-    pub incident_id: i64,
-    pub division: String,
-    pub assignee_kind: String,
-    pub assignee: String,
-    pub task: String,
-    pub due_at: String,
-    pub state: InstructionState,
-    pub issued_by: String,
-    pub issued_at: String,
-    pub received_at: Option<String>,
-    /// Every feedback given: `{text, photos, location, by, at}`.
-    #[schema(value_type = Vec<Object>)]
-    pub feedback: Vec<Value>,
-    pub closed_at: Option<String>,
-    pub version: i64,
-}
-
-fn instruction_from_row(r: &AnyRow) -> Result<Instruction, DbError> {
-    let state: String = col(r, "state")?;
-    let feedback: String = col(r, "feedback")?;
-    Ok(Instruction {
-        id: col(r, "id")?,
-        incident_id: col(r, "incident_id")?,
-        division: col(r, "division")?,
-        assignee_kind: col(r, "assignee_kind")?,
-        assignee: col(r, "assignee")?,
-        task: col(r, "task")?,
-        due_at: col(r, "due_at")?,
-        state: serde_json::from_value(Value::String(state.clone()))
-            .map_err(|_| corrupt("instructions", format!("state {state:?}")))?,
-        issued_by: col(r, "issued_by")?,
-        issued_at: col(r, "issued_at")?,
-        received_at: col(r, "received_at")?,
-        feedback: serde_json::from_str(&feedback).map_err(|e| corrupt("instructions", e))?,
-        closed_at: col(r, "closed_at")?,
-        version: col(r, "version")?,
-    })
-}
-
 pub async fn insert_instruction(tx: &mut Tx, i: &Instruction) -> Result<i64, DbError> {
     let row = sqlx::query(
         "INSERT INTO instructions (incident_id, division, assignee_kind, assignee, task, due_at, state, issued_by, issued_at, feedback, version) \
@@ -210,10 +165,10 @@ pub async fn insert_instruction(tx: &mut Tx, i: &Instruction) -> Result<i64, DbE
     .bind(&i.assignee_kind)
     .bind(&i.assignee)
     .bind(&i.task)
-    .bind(&i.due_at)
-    .bind(i.state.as_str())
+    .bind(i.due_at)
+    .bind(i.state)
     .bind(&i.issued_by)
-    .bind(&i.issued_at)
+    .bind(i.issued_at)
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
@@ -224,14 +179,13 @@ pub async fn update_instruction(
     i: &Instruction,
     version: i64,
 ) -> Result<bool, DbError> {
-    let feedback = serde_json::to_string(&i.feedback).map_err(|e| corrupt("instructions", e))?;
     let r = sqlx::query(
         "UPDATE instructions SET state = $1, received_at = $2, feedback = $3, closed_at = $4, version = version + 1 WHERE id = $5 AND version = $6",
     )
-    .bind(i.state.as_str())
-    .bind(&i.received_at)
-    .bind(feedback)
-    .bind(&i.closed_at)
+    .bind(i.state)
+    .bind(i.received_at)
+    .bind(&i.feedback)
+    .bind(i.closed_at)
     .bind(i.id)
     .bind(version)
     .execute(&mut *tx.inner)
@@ -240,62 +194,19 @@ pub async fn update_instruction(
 }
 
 pub async fn get_instruction(db: &Db, id: i64) -> Result<Option<Instruction>, DbError> {
-    sqlx::query("SELECT * FROM instructions WHERE id = $1")
+    Ok(sqlx::query_as("SELECT * FROM instructions WHERE id = $1")
         .bind(id)
         .fetch_optional(db.pool())
-        .await?
-        .as_ref()
-        .map(instruction_from_row)
-        .transpose()
+        .await?)
 }
 
 pub async fn instructions(db: &Db, incident_id: i64) -> Result<Vec<Instruction>, DbError> {
-    sqlx::query("SELECT * FROM instructions WHERE incident_id = $1 ORDER BY id")
-        .bind(incident_id)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(instruction_from_row)
-        .collect()
-}
-
-/// A dispatch order (调派) as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Order {
-    pub id: i64,
-    pub incident_id: i64,
-    pub division: String,
-    pub resource_kind: String,
-    pub resource_id: i64,
-    pub resource_name: String,
-    pub state: DispatchState,
-    pub requested_by: String,
-    pub requested_at: String,
-    pub approved_by: String,
-    /// Every step after the request: `{state, by, at, reason}`.
-    #[schema(value_type = Vec<Object>)]
-    pub steps: Vec<Value>,
-    pub version: i64,
-}
-
-fn order_from_row(r: &AnyRow) -> Result<Order, DbError> {
-    let state: String = col(r, "state")?;
-    let steps: String = col(r, "steps")?;
-    Ok(Order {
-        id: col(r, "id")?,
-        incident_id: col(r, "incident_id")?,
-        division: col(r, "division")?,
-        resource_kind: col(r, "resource_kind")?,
-        resource_id: col(r, "resource_id")?,
-        resource_name: col(r, "resource_name")?,
-        state: serde_json::from_value(Value::String(state.clone()))
-            .map_err(|_| corrupt("dispatch_orders", format!("state {state:?}")))?,
-        requested_by: col(r, "requested_by")?,
-        requested_at: col(r, "requested_at")?,
-        approved_by: col(r, "approved_by")?,
-        steps: serde_json::from_str(&steps).map_err(|e| corrupt("dispatch_orders", e))?,
-        version: col(r, "version")?,
-    })
+    Ok(
+        sqlx::query_as("SELECT * FROM instructions WHERE incident_id = $1 ORDER BY id")
+            .bind(incident_id)
+            .fetch_all(db.pool())
+            .await?,
+    )
 }
 
 pub async fn insert_order(tx: &mut Tx, o: &Order) -> Result<i64, DbError> {
@@ -308,22 +219,21 @@ pub async fn insert_order(tx: &mut Tx, o: &Order) -> Result<i64, DbError> {
     .bind(&o.resource_kind)
     .bind(o.resource_id)
     .bind(&o.resource_name)
-    .bind(o.state.as_str())
+    .bind(o.state)
     .bind(&o.requested_by)
-    .bind(&o.requested_at)
+    .bind(o.requested_at)
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
 }
 
 pub async fn update_order(tx: &mut Tx, o: &Order, version: i64) -> Result<bool, DbError> {
-    let steps = serde_json::to_string(&o.steps).map_err(|e| corrupt("dispatch_orders", e))?;
     let r = sqlx::query(
         "UPDATE dispatch_orders SET state = $1, approved_by = $2, steps = $3, version = version + 1 WHERE id = $4 AND version = $5",
     )
-    .bind(o.state.as_str())
+    .bind(o.state)
     .bind(&o.approved_by)
-    .bind(steps)
+    .bind(&o.steps)
     .bind(o.id)
     .bind(version)
     .execute(&mut *tx.inner)
@@ -332,23 +242,21 @@ pub async fn update_order(tx: &mut Tx, o: &Order, version: i64) -> Result<bool, 
 }
 
 pub async fn get_order(db: &Db, id: i64) -> Result<Option<Order>, DbError> {
-    sqlx::query("SELECT * FROM dispatch_orders WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?
-        .as_ref()
-        .map(order_from_row)
-        .transpose()
+    Ok(
+        sqlx::query_as("SELECT * FROM dispatch_orders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 pub async fn orders(db: &Db, incident_id: i64) -> Result<Vec<Order>, DbError> {
-    sqlx::query("SELECT * FROM dispatch_orders WHERE incident_id = $1 ORDER BY id")
-        .bind(incident_id)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(order_from_row)
-        .collect()
+    Ok(
+        sqlx::query_as("SELECT * FROM dispatch_orders WHERE incident_id = $1 ORDER BY id")
+            .bind(incident_id)
+            .fetch_all(db.pool())
+            .await?,
+    )
 }
 
 /// Open orders of one resource (not yet returned or cancelled).

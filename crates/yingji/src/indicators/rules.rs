@@ -22,8 +22,8 @@ pub struct YearFacts {
     pub disaster_dead_missing: f64,
     /// 受灾人次
     pub affected: f64,
-    /// 自然灾害直接经济损失, 万元
-    pub disaster_loss_wan: f64,
+    /// 自然灾害直接经济损失, whole 元
+    pub disaster_loss_yuan: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -157,7 +157,8 @@ pub fn compute(years: &[YearFacts], year: i32) -> Vec<Value> {
     });
 
     let v6 = period_mean(years, year, |y| {
-        ratio(y.disaster_loss_wan, y.gdp_yi.map(|g| g * 10_000.0)).map(|r| r * 100.0)
+        // 1 亿元 = 100,000,000 元.
+        ratio(y.disaster_loss_yuan as f64, y.gdp_yi.map(|g| g * 1e8)).map(|r| r * 100.0)
     });
     out.push(Value {
         key: "loss_share_of_gdp",
@@ -187,7 +188,7 @@ mod tests {
             coal_deaths: 1.0,
             disaster_dead_missing: 2.0,
             affected: 300_000.0,
-            disaster_loss_wan: 50_000.0,
+            disaster_loss_yuan: 500_000_000,
         }
     }
 
@@ -212,7 +213,7 @@ mod tests {
         assert_eq!(v[3].verdict, Verdict::Met);
         // 300,000 / 3,000,000 × 1e5 = 10,000.
         assert!((v[4].value.unwrap() - 10_000.0).abs() < 1e-6);
-        // 50,000 万元 / 1000 亿元 = 0.5 %.
+        // 5 亿元 (500,000,000 元) / 1000 亿元 = 0.5 %.
         assert!((v[5].value.unwrap() - 0.5).abs() < 1e-9);
         assert_eq!(v[5].verdict, Verdict::Met);
     }

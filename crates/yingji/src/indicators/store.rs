@@ -144,7 +144,7 @@ pub async fn facts(
         };
         f.disaster_dead_missing += fig.dead_missing() as f64;
         f.affected += fig.affected as f64;
-        f.disaster_loss_wan += fig.direct_loss;
+        f.disaster_loss_yuan += fig.direct_loss_yuan;
         if seen.insert((y, disaster_id)) {
             sources.entry(y).or_default().disasters.push(disaster_id);
         }

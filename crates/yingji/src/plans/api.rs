@@ -32,8 +32,8 @@ use super::{
     Revision, VersionState,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
-use crate::clock::format_time;
 use crate::clock::CST;
+use crate::db::{JsonText, UtcText};
 use crate::divisions::Code;
 use crate::error::FieldError;
 use crate::http::{ApiError, Json, Query};
@@ -218,10 +218,10 @@ pub struct PlanVersionView {
     /// Row version for edits and publication.
     pub lock_version: i64,
     pub created_by: String,
-    pub created_at: String,
+    pub created_at: UtcText,
     pub published_by: String,
-    pub published_at: Option<String>,
-    pub updated_at: String,
+    pub published_at: Option<UtcText>,
+    pub updated_at: UtcText,
 }
 
 fn plan_view(p: &Plan, c: &Catalog, on: Date) -> PlanView {
@@ -265,10 +265,10 @@ fn version_view(v: &PlanVersion, c: &Catalog, on: Date) -> PlanVersionView {
         plan: plan_view(p, c, on),
         lock_version: v.version,
         created_by: v.created_by.clone(),
-        created_at: v.created_at.clone(),
+        created_at: v.created_at,
         published_by: v.published_by.clone(),
-        published_at: v.published_at.clone(),
-        updated_at: v.updated_at.clone(),
+        published_at: v.published_at,
+        updated_at: v.updated_at,
     }
 }
 
@@ -379,9 +379,9 @@ pub struct PlanVersionRow {
     /// Only once published.
     pub published_on: Option<String>,
     pub published_by: String,
-    pub published_at: Option<String>,
+    pub published_at: Option<UtcText>,
     pub created_by: String,
-    pub created_at: String,
+    pub created_at: UtcText,
     pub revision_triggers: Vec<String>,
     pub revision_reason: Option<String>,
 }
@@ -443,9 +443,9 @@ async fn detail(
                     .is_published()
                     .then(|| format_date(v.plan.published_on)),
                 published_by: v.published_by.clone(),
-                published_at: v.published_at.clone(),
+                published_at: v.published_at,
                 created_by: v.created_by.clone(),
-                created_at: v.created_at.clone(),
+                created_at: v.created_at,
                 revision_triggers: v.plan.revision_triggers.clone(),
                 revision_reason: v.plan.revision_reason.clone(),
             }
@@ -555,9 +555,9 @@ async fn revise(
             &c.triggers,
         )
         .map_err(perr)?;
-    let at = format_time(now);
+    let at = UtcText(now);
     let mut tx = s.change().await?;
-    let id = match store::insert_version(&mut tx, &draft, &p.username, &at).await {
+    let id = match store::insert_version(&mut tx, &draft, &p.username, at).await {
         Err(e) if e.is_unique_violation() => return Err(ApiError::Conflict),
         other => other?,
     };
@@ -573,7 +573,7 @@ async fn revise(
         id,
         plan: draft,
         created_by: p.username.clone(),
-        created_at: at.clone(),
+        created_at: at,
         published_by: String::new(),
         published_at: None,
         updated_at: at,
@@ -714,9 +714,9 @@ async fn create(
     };
     b.content.apply(&mut plan);
     check_content(&s, &scope, &c, &plan)?;
-    let at = format_time(now);
+    let at = UtcText(now);
     let mut tx = s.change().await?;
-    let id = match store::insert_version(&mut tx, &plan, &p.username, &at).await {
+    let id = match store::insert_version(&mut tx, &plan, &p.username, at).await {
         Err(e) if e.is_unique_violation() => {
             return Err(ApiError::field("code", format!("预案编号 {code} 已存在")))
         }
@@ -738,7 +738,7 @@ async fn create(
         id,
         plan,
         created_by: p.username.clone(),
-        created_at: at.clone(),
+        created_at: at,
         published_by: String::new(),
         published_at: None,
         updated_at: at,
@@ -790,9 +790,9 @@ async fn edit(
     }
     b.content.apply(&mut plan);
     check_content(&s, &scope, &c, &plan)?;
-    let at = format_time(now);
+    let at = UtcText(now);
     let mut tx = s.change().await?;
-    match store::update_draft(&mut tx, v.id, &plan, b.version, &at).await? {
+    match store::update_draft(&mut tx, v.id, &plan, b.version, at).await? {
         Write::Done => {}
         Write::Stale => return Err(ApiError::Conflict),
         // Published by someone else meanwhile: never written again.
@@ -852,9 +852,9 @@ async fn publish(
         .into_iter()
         .find(|x| x.code == code)
         .map(|x| x.revision);
-    let at = format_time(now);
+    let at = UtcText(now);
     let mut tx = s.change().await?;
-    match store::publish(&mut tx, v.id, &published, b.version, &p.username, &at).await? {
+    match store::publish(&mut tx, v.id, &published, b.version, &p.username, at).await? {
         Write::Done => {}
         Write::Stale => return Err(ApiError::Conflict),
         Write::Immutable => {
@@ -934,7 +934,7 @@ async fn evaluate(
         conclusion,
         note: b.note.trim().to_string(),
         recorded_by: p.username.clone(),
-        recorded_at: format_time(now),
+        recorded_at: UtcText(now),
     };
     let mut tx = s.change().await?;
     e.id = store::insert_evaluation(&mut tx, &e).await?;
@@ -1109,8 +1109,8 @@ fn check_drill(
     d.title = b.title.trim().to_string();
     d.kind = kind;
     d.planned_on = format_date(planned);
-    d.divisions = divisions;
-    d.participants = b.participants.clone();
+    d.divisions = JsonText(divisions);
+    d.participants = JsonText(b.participants.clone());
     d.people = b.people;
     Ok(())
 }
@@ -1130,7 +1130,7 @@ async fn plan_drill(
         .filter(|x| visible(&scope, &x.divisions))
         .ok_or_else(|| ApiError::field("plan", "请选择已发布的预案"))?;
     let now = OffsetDateTime::now_utc();
-    let at = format_time(now);
+    let at = UtcText(now);
     let mut d = StoredDrill {
         id: 0,
         plan: code.clone(),
@@ -1139,15 +1139,15 @@ async fn plan_drill(
         state: DrillState::Planned,
         planned_on: String::new(),
         held_on: None,
-        divisions: Vec::new(),
-        participants: Vec::new(),
+        divisions: JsonText(Vec::new()),
+        participants: JsonText(Vec::new()),
         people: 0,
         evaluation: String::new(),
-        problems: Vec::new(),
+        problems: JsonText(Vec::new()),
         note: String::new(),
         source: "platform".into(),
         created_by: p.username.clone(),
-        created_at: at.clone(),
+        created_at: at,
         updated_at: at,
         version: 1,
     };
@@ -1216,7 +1216,7 @@ async fn edit_drill(
         .ok_or_else(|| ApiError::Refused("演练所属预案没有现行版本".into()))?;
     check_drill(&s, &scope, &c, plan, &b, &mut d)?;
     let now = OffsetDateTime::now_utc();
-    d.updated_at = format_time(now);
+    d.updated_at = UtcText(now);
     let mut tx = s.change().await?;
     if !store::update_drill(&mut tx, &d, version).await? {
         return Err(ApiError::Conflict);
@@ -1290,7 +1290,7 @@ async fn drill_event(
                         ));
                     }
                 }
-                d.participants = ps.clone();
+                d.participants = JsonText(ps.clone());
             }
             if let Some(n) = b.people {
                 d.people = n;
@@ -1331,8 +1331,8 @@ async fn drill_event(
         .unwrap_or_default();
     let found =
         items_from(&c, &b.problems, "problems", &owner, on).map_err(ApiError::Validation)?;
-    let at = format_time(now);
-    d.updated_at = at.clone();
+    let at = UtcText(now);
+    d.updated_at = at;
     let mut items = new_items(
         &p.username,
         "drill",
@@ -1340,7 +1340,7 @@ async fn drill_event(
         &d.plan,
         &first(&d.divisions),
         found,
-        &at,
+        now,
     );
     let mut tx = s.change().await?;
     let mut entries = store::insert_items(&mut tx, &p, &mut items).await?;
@@ -1475,15 +1475,15 @@ async fn improvement_event(
     let from = i.state;
     i.state = from.transition(ev, &p.username, &i.done_by).map_err(perr)?;
     let now = OffsetDateTime::now_utc();
-    let at = format_time(now);
+    let at = UtcText(now);
     match ev {
         ImprovementEvent::Complete => {
             i.done_by = p.username.clone();
-            i.done_at = Some(at.clone());
+            i.done_at = Some(at);
         }
         ImprovementEvent::Verify => {
             i.verified_by = p.username.clone();
-            i.verified_at = Some(at.clone());
+            i.verified_at = Some(at);
         }
         _ => {}
     }

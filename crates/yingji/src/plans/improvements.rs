@@ -214,8 +214,9 @@ pub fn new_items(
     plan_code: &str,
     division: &str,
     items: Vec<(String, String, Date)>,
-    at: &str,
+    now: time::OffsetDateTime,
 ) -> Vec<super::store::Improvement> {
+    let at = crate::db::UtcText(now);
     items
         .into_iter()
         .map(|(title, dept, due)| super::store::Improvement {
@@ -229,12 +230,12 @@ pub fn new_items(
             due_on: super::store::format_date(due),
             state: ImprovementState::Open,
             created_by: created_by.into(),
-            created_at: at.into(),
+            created_at: at,
             done_by: String::new(),
             done_at: None,
             verified_by: String::new(),
             verified_at: None,
-            updated_at: at.into(),
+            updated_at: at,
             version: 1,
         })
         .collect()

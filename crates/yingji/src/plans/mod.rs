@@ -33,6 +33,7 @@
 //! `crate::plans::Plan`, ….
 
 pub mod api;
+pub mod model;
 pub mod store;
 
 mod catalogue;

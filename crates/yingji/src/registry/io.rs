@@ -374,9 +374,11 @@ mod tests {
             duty_phone: String::new(),
             status: "available".into(),
             category: "mine".into(),
-            attrs: serde_json::from_str(r#"{"team_kind":"mine","headcount":-80}"#).unwrap(),
+            attrs: crate::db::JsonText(
+                serde_json::from_str(r#"{"team_kind":"mine","headcount":-80}"#).unwrap(),
+            ),
             version: 1,
-            updated_at: String::new(),
+            updated_at: crate::db::UtcText(time::macros::datetime!(2026-12-07 00:00 UTC)),
             org: String::new(),
         };
         let dicts = Dictionaries::new();
@@ -419,12 +421,14 @@ mod tests {
             duty_phone: String::new(),
             status: "available".into(),
             category: "mine".into(),
-            attrs: serde_json::from_str(
-                r#"{"team_kind":"mine","headcount":80,"specialities":["井下救援","排水"]}"#,
-            )
-            .unwrap(),
+            attrs: crate::db::JsonText(
+                serde_json::from_str(
+                    r#"{"team_kind":"mine","headcount":80,"specialities":["井下救援","排水"]}"#,
+                )
+                .unwrap(),
+            ),
             version: 1,
-            updated_at: String::new(),
+            updated_at: crate::db::UtcText(time::macros::datetime!(2026-12-07 00:00 UTC)),
             org: String::new(),
         };
         let dicts: Dictionaries = crate::resources::default_dictionaries()

@@ -587,12 +587,14 @@ pub fn flatten_body(mut body: Map<String, Value>) -> Map<String, Value> {
 }
 
 /// A stored record as the API shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema, sqlx::FromRow)]
 pub struct Item {
     pub id: i64,
     pub kind: String,
     pub name: String,
     pub division: String,
+    /// Not stored: the division's name from the current tree.
+    #[sqlx(skip)]
     pub division_name: String,
     pub lon: f64,
     pub lat: f64,
@@ -603,9 +605,9 @@ pub struct Item {
     pub status: String,
     pub category: String,
     #[schema(value_type = Object)]
-    pub attrs: Map<String, Value>,
+    pub attrs: crate::db::JsonText<Map<String, Value>>,
     pub version: i64,
-    pub updated_at: String,
+    pub updated_at: crate::db::UtcText,
     #[serde(skip)]
     pub org: String,
 }

@@ -2,13 +2,12 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sqlx::any::AnyRow;
 
 use super::{Dictionaries, Item, Opt, Valid};
 use crate::auth::Scope;
-use crate::clock::format_time;
-use crate::db::{col, values_placeholders, Backend, Db, DbError, Sql, Tx};
+use crate::db::{col, values_placeholders, Backend, Db, DbError, Sql, Tx, UtcText};
 use crate::divisions::Tree;
 use geo::BoundingRect;
 
@@ -63,33 +62,10 @@ fn where_clause(q: &mut Sql, kind: &str, scope: &Scope, f: &Filter) {
     }
 }
 
-fn item_from_row(r: &AnyRow, tree: &Tree) -> Result<Item, DbError> {
-    let attrs_text: String = col(r, "attrs")?;
-    let attrs: Map<String, Value> =
-        serde_json::from_str(&attrs_text).map_err(|e| DbError::Corrupt {
-            table: "registry_items",
-            detail: e.to_string(),
-        })?;
-    let division: String = col(r, "division")?;
-    Ok(Item {
-        id: col(r, "id")?,
-        kind: col(r, "kind")?,
-        name: col(r, "name")?,
-        division_name: tree.name(&division),
-        division,
-        lon: col(r, "lon")?,
-        lat: col(r, "lat")?,
-        address: col(r, "address")?,
-        responsible: col(r, "responsible")?,
-        phone: col(r, "phone")?,
-        duty_phone: col(r, "duty_phone")?,
-        status: col(r, "status")?,
-        category: col(r, "category")?,
-        attrs,
-        version: col(r, "version")?,
-        updated_at: col(r, "updated_at")?,
-        org: col(r, "org")?,
-    })
+/// A record read by its `FromRow` with the division's current name.
+fn named(mut item: Item, tree: &Tree) -> Item {
+    item.division_name = tree.name(&item.division);
+    item
 }
 
 pub async fn list(
@@ -108,21 +84,18 @@ pub async fn list(
         .bind(f.limit)
         .push(" OFFSET ")
         .bind(f.offset);
-    let rows = q.query().fetch_all(db.pool()).await?;
-    let items = rows
-        .iter()
-        .map(|r| item_from_row(r, tree))
-        .collect::<Result<_, _>>()?;
-    Ok((total, items))
+    let rows: Vec<Item> = q.query_as().fetch_all(db.pool()).await?;
+    Ok((total, rows.into_iter().map(|i| named(i, tree)).collect()))
 }
 
 pub async fn get(db: &Db, tree: &Tree, kind: &str, id: i64) -> Result<Option<Item>, DbError> {
-    let row = sqlx::query("SELECT * FROM registry_items WHERE kind = $1 AND id = $2")
-        .bind(kind)
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
-    row.as_ref().map(|r| item_from_row(r, tree)).transpose()
+    let row: Option<Item> =
+        sqlx::query_as("SELECT * FROM registry_items WHERE kind = $1 AND id = $2")
+            .bind(kind)
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.map(|i| named(i, tree)))
 }
 
 pub async fn get_tx(
@@ -131,12 +104,13 @@ pub async fn get_tx(
     kind: &str,
     id: i64,
 ) -> Result<Option<Item>, DbError> {
-    let row = sqlx::query("SELECT * FROM registry_items WHERE kind = $1 AND id = $2")
-        .bind(kind)
-        .bind(id)
-        .fetch_optional(&mut *tx.inner)
-        .await?;
-    row.as_ref().map(|r| item_from_row(r, tree)).transpose()
+    let row: Option<Item> =
+        sqlx::query_as("SELECT * FROM registry_items WHERE kind = $1 AND id = $2")
+            .bind(kind)
+            .bind(id)
+            .fetch_optional(&mut *tx.inner)
+            .await?;
+    Ok(row.map(|i| named(i, tree)))
 }
 
 /// Rows per multi-row INSERT: 15 parameters a row keep a statement
@@ -219,7 +193,7 @@ pub async fn insert_many(
     now: time::OffsetDateTime,
 ) -> Result<Vec<i64>, DbError> {
     const COLS: usize = 15;
-    let now = format_time(now);
+    let now = UtcText(now);
     let mut ids = Vec::with_capacity(rows.len());
     let mut sql = String::new();
     for chunk in rows.chunks(INSERT_BATCH) {
@@ -245,8 +219,8 @@ pub async fn insert_many(
                 .bind(v.status.as_str())
                 .bind(v.category.as_str())
                 .bind(serde_json::to_string(&v.attrs).unwrap_or_else(|_| "{}".into()))
-                .bind(now.as_str())
-                .bind(now.as_str());
+                .bind(now)
+                .bind(now);
         }
         let returned = q.fetch_all(&mut *tx.inner).await?;
         let mut by_key: HashMap<(String, String), i64> = HashMap::with_capacity(returned.len());
@@ -273,7 +247,7 @@ pub async fn insert(
     org: &str,
     now: time::OffsetDateTime,
 ) -> Result<i64, DbError> {
-    let now = format_time(now);
+    let now = UtcText(now);
     let row = sqlx::query(
         "INSERT INTO registry_items (kind, name, division, org, lon, lat, address, responsible, phone, duty_phone, status, category, attrs, version, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14) RETURNING id",
@@ -291,7 +265,7 @@ pub async fn insert(
     .bind(&v.status)
     .bind(&v.category)
     .bind(Value::Object(v.attrs.clone()).to_string())
-    .bind(&now)
+    .bind(now)
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
@@ -310,7 +284,7 @@ pub async fn set_status(
         "UPDATE registry_items SET status = $1, version = version + 1, updated_at = $2 WHERE kind = $3 AND id = $4",
     )
     .bind(status)
-    .bind(format_time(now))
+    .bind(UtcText(now))
     .bind(kind)
     .bind(id)
     .execute(&mut *tx.inner)
@@ -354,7 +328,7 @@ pub async fn update(
     .bind(&v.status)
     .bind(&v.category)
     .bind(Value::Object(v.attrs.clone()).to_string())
-    .bind(format_time(now))
+    .bind(UtcText(now))
     .bind(kind)
     .bind(id)
     .bind(version)

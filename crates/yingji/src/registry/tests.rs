@@ -213,12 +213,14 @@ fn only_the_kinds_personal_fields_are_masked() {
         duty_phone: String::new(),
         status: "available".into(),
         category: "person".into(),
-        attrs: json!({ "subscriber_type": "person", "email": "li@example.cn" })
-            .as_object()
-            .unwrap()
-            .clone(),
+        attrs: crate::db::JsonText(
+            json!({ "subscriber_type": "person", "email": "li@example.cn" })
+                .as_object()
+                .unwrap()
+                .clone(),
+        ),
         version: 1,
-        updated_at: String::new(),
+        updated_at: crate::db::UtcText(time::macros::datetime!(2026-12-07 00:00 UTC)),
         org: String::new(),
     };
     it.mask_personal(spec);

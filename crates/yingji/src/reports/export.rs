@@ -56,8 +56,15 @@ fn level_zh(l: &str) -> &'static str {
     }
 }
 
+/// A figure in the form's unit: money is stored in whole 元 and the forms
+/// count it in 万元 (docs/rules.md, 自然灾害情况统计调查制度), so it is
+/// divided here for display only.
 fn num(f: &Figures, key: &str) -> f64 {
-    f.get(key)
+    if key.ends_with("_yuan") {
+        f.get(key) / 10_000.0
+    } else {
+        f.get(key)
+    }
 }
 
 pub fn quick_report_csv(d: &Disaster, reports: &[Report]) -> Result<Vec<u8>, String> {

@@ -34,10 +34,11 @@ pub struct Figures {
     /// 一般损坏房屋 (户 / 间)
     pub damaged_households: i64,
     pub damaged_rooms: i64,
-    /// 直接经济损失 (万元)
-    pub direct_loss: f64,
-    /// 其中农业损失 (万元)
-    pub agri_loss: f64,
+    /// 直接经济损失, in whole 元 (money is integer 元 everywhere; the forms
+    /// show 万元 by dividing, see docs/rules.md)
+    pub direct_loss_yuan: i64,
+    /// 其中农业损失, in whole 元
+    pub agri_loss_yuan: i64,
 }
 
 /// (key, 中文名, whether it is cumulative and may not decrease)
@@ -56,8 +57,8 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("severe_rooms", "严重损坏房屋间数"),
     ("damaged_households", "一般损坏房屋户数"),
     ("damaged_rooms", "一般损坏房屋间数"),
-    ("direct_loss", "直接经济损失"),
-    ("agri_loss", "农业损失"),
+    ("direct_loss_yuan", "直接经济损失"),
+    ("agri_loss_yuan", "农业损失"),
 ];
 
 impl Figures {
@@ -78,8 +79,8 @@ impl Figures {
             "severe_rooms" => self.severe_rooms as f64,
             "damaged_households" => self.damaged_households as f64,
             "damaged_rooms" => self.damaged_rooms as f64,
-            "direct_loss" => self.direct_loss,
-            "agri_loss" => self.agri_loss,
+            "direct_loss_yuan" => self.direct_loss_yuan as f64,
+            "agri_loss_yuan" => self.agri_loss_yuan as f64,
             _ => 0.0,
         }
     }
@@ -105,8 +106,8 @@ impl Figures {
             severe_rooms: self.severe_rooms + o.severe_rooms,
             damaged_households: self.damaged_households + o.damaged_households,
             damaged_rooms: self.damaged_rooms + o.damaged_rooms,
-            direct_loss: self.direct_loss + o.direct_loss,
-            agri_loss: self.agri_loss + o.agri_loss,
+            direct_loss_yuan: self.direct_loss_yuan + o.direct_loss_yuan,
+            agri_loss_yuan: self.agri_loss_yuan + o.agri_loss_yuan,
         }
     }
 }
@@ -141,8 +142,14 @@ pub fn validate(f: &Figures, casualties: &[CasualtyRow], houses: &[HouseRow]) ->
     let mut e = Vec::new();
     for (k, zh) in FIELDS {
         let v = f.get(k);
-        if !v.is_finite() || v < 0.0 {
-            e.push(FieldError::new(*k, format!("{zh}不能为负数")));
+        if !v.is_finite() {
+            e.push(
+                FieldError::new(*k, format!("{zh}应为数字，收到“{v}”"))
+                    .code("not_number")
+                    .param("value", v.to_string()),
+            );
+        } else if v < 0.0 {
+            e.push(FieldError::new(*k, format!("{zh}不能为负数")).code("negative"));
         }
     }
     if f.crop_failed_ha > f.crop_affected_ha {
@@ -151,8 +158,11 @@ pub fn validate(f: &Figures, casualties: &[CasualtyRow], houses: &[HouseRow]) ->
             "绝收面积不能大于受灾面积",
         ));
     }
-    if f.agri_loss > f.direct_loss {
-        e.push(FieldError::new("agri_loss", "农业损失不能大于直接经济损失"));
+    if f.agri_loss_yuan > f.direct_loss_yuan {
+        e.push(FieldError::new(
+            "agri_loss_yuan",
+            "农业损失不能大于直接经济损失",
+        ));
     }
     for (h, r, zh) in [
         (f.collapsed_households, f.collapsed_rooms, "倒塌"),
@@ -328,8 +338,8 @@ mod tests {
             collapsed_rooms: 5,
             severe_households: 1,
             severe_rooms: 2,
-            direct_loss: 850.0,
-            agri_loss: 300.0,
+            direct_loss_yuan: 8_500_000,
+            agri_loss_yuan: 3_000_000,
             crop_affected_ha: 120.0,
             crop_failed_ha: 10.0,
             ..Default::default()
@@ -377,10 +387,10 @@ mod tests {
             ),
             (
                 Figures {
-                    agri_loss: 900.0,
+                    agri_loss_yuan: 9_000_000,
                     ..f()
                 },
-                "agri_loss",
+                "agri_loss_yuan",
             ),
             (
                 Figures {
@@ -401,10 +411,17 @@ mod tests {
             (Figures { affected: 3, ..f() }, "affected"),
             (
                 Figures {
-                    direct_loss: f64::NAN,
+                    direct_loss_yuan: -1,
                     ..f()
                 },
-                "direct_loss",
+                "direct_loss_yuan",
+            ),
+            (
+                Figures {
+                    crop_affected_ha: f64::NAN,
+                    ..f()
+                },
+                "crop_affected_ha",
             ),
         ];
         for (fig, field) in cases {
@@ -445,7 +462,7 @@ mod tests {
         let a = f();
         let sum = a.add(&a);
         assert_eq!(sum.affected, 2400);
-        assert_eq!(sum.direct_loss, 1700.0);
+        assert_eq!(sum.direct_loss_yuan, 17_000_000);
         assert!(check_children_within(&sum, &a).is_empty());
         let e = check_children_within(&a, &sum);
         assert!(e.iter().any(|e| e.field == "affected"));
@@ -454,14 +471,14 @@ mod tests {
     #[test]
     fn final_reports_far_from_the_last_followup_are_flagged() {
         let fin = Figures {
-            direct_loss: 1100.0,
+            direct_loss_yuan: 11_000_000,
             ..f()
         }; // +29 %
         assert_eq!(final_differs(&f(), &fin, 0.2).len(), 1);
         assert!(final_differs(
             &f(),
             &Figures {
-                direct_loss: 1000.0,
+                direct_loss_yuan: 10_000_000,
                 ..f()
             },
             0.2

@@ -251,15 +251,16 @@ mod tests {
                 "{}",
                 t.name
             );
-            // Neither an unknown state nor a time that is not a time is read as something else.
-            let id: i64 = col(
-                &insert("b", "gone", "2026-07-02T02:00:00.000Z")
-                    .await
-                    .unwrap(),
-                "id",
-            )
-            .unwrap();
-            assert!(get(&t.db, id).await.is_err(), "{}", t.name);
+            // An unknown state is refused by the database's check (0016);
+            // a time that is not a time is not read as something else.
+            let Err(refused) = insert("b", "gone", "2026-07-02T02:00:00.000Z").await else {
+                panic!("{}: an unknown state was stored", t.name);
+            };
+            assert!(
+                refused.to_string().contains("upstream_alerts_state_check"),
+                "{}: {refused}",
+                t.name
+            );
             let id: i64 = col(&insert("c", "active", "tomorrow").await.unwrap(), "id").unwrap();
             assert!(get(&t.db, id).await.is_err(), "{}", t.name);
         }

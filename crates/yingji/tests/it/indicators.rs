@@ -81,7 +81,7 @@ async fn indicators_follow_the_data() {
         let r = city.post("/api/v1/disasters", &json!({ "name": "2022 暴雨", "disaster_type": "rainstorm", "onset": "2022-07-10T08:00:00+08:00", "townships": ["140212100000"], "source": "report" })).await;
         let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
         for (kind, affected, dead) in [("followup", 300_000, 1), ("final", 310_000, 2)] {
-            let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": kind, "level": "county", "division": "140212000000", "figures": { "affected": affected, "dead": dead, "direct_loss": 60000.0 }, "casualties": (0..dead).map(|i| json!({ "name": format!("遇难者{i}"), "status": "dead", "gender": "男", "age": 50, "address": "新荣镇", "cause": "洪水" })).collect::<Vec<_>>() })).await;
+            let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": kind, "level": "county", "division": "140212000000", "figures": { "affected": affected, "dead": dead, "direct_loss_yuan": 600000000 }, "casualties": (0..dead).map(|i| json!({ "name": format!("遇难者{i}"), "status": "dead", "gender": "男", "age": 50, "address": "新荣镇", "cause": "洪水" })).collect::<Vec<_>>() })).await;
             assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
         }
 

@@ -97,7 +97,7 @@ async fn published_versions_never_change_and_a_revision_is_edited_then_published
             rows[0].id,
             &changed,
             rows[0].version,
-            "2026-01-01T00:00:00.000Z",
+            yingji::db::UtcText(time::macros::datetime!(2026-01-01 00:00 UTC)),
         )
         .await
         .unwrap();
@@ -108,7 +108,7 @@ async fn published_versions_never_change_and_a_revision_is_edited_then_published
             &changed,
             rows[0].version,
             "x",
-            "2026-01-01T00:00:00.000Z",
+            yingji::db::UtcText(time::macros::datetime!(2026-01-01 00:00 UTC)),
         )
         .await
         .unwrap();

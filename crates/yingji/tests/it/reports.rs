@@ -42,7 +42,7 @@ async fn three_townships_one_late_one_missing() {
 
         // The 新荣镇 reporter reports now (late: due onset + 1 h).
         let xr = app.login("xinrong").await;
-        let fig = json!({ "affected": 500, "relocated": 120, "direct_loss": 300.0, "crop_affected_ha": 40.0 });
+        let fig = json!({ "affected": 500, "relocated": 120, "direct_loss_yuan": 3000000, "crop_affected_ha": 40.0 });
         let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "township", "division": towns[0], "figures": fig })).await;
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
         // ... but not for a neighbouring township.
@@ -60,8 +60,21 @@ async fn three_townships_one_late_one_missing() {
                 .any(|e| e["field"] == "affected"),
             "{p}"
         );
+        // Money is whole 元: a fraction or a negative amount is refused with a code.
+        for (loss, code) in [(json!(8500.5), "not_integer"), (json!(-1), "negative")] {
+            let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "followup", "level": "township", "division": towns[0], "figures": { "affected": 500, "relocated": 120, "crop_affected_ha": 40.0, "direct_loss_yuan": loss } })).await;
+            assert_eq!(r.status(), 422);
+            let p: Value = r.json().await.unwrap();
+            assert!(
+                p["errors"].as_array().unwrap().iter().any(|e| e["field"]
+                    .as_str()
+                    .is_some_and(|f| f.ends_with("direct_loss_yuan"))
+                    && e["code"] == code),
+                "{loss}: {p}"
+            );
+        }
         // A 续报 that lowers a cumulative figure needs a reason.
-        let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "followup", "level": "township", "division": towns[0], "figures": { "affected": 400, "relocated": 120, "direct_loss": 300.0, "crop_affected_ha": 40.0 } })).await;
+        let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "followup", "level": "township", "division": towns[0], "figures": { "affected": 400, "relocated": 120, "direct_loss_yuan": 3000000, "crop_affected_ha": 40.0 } })).await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("核减须填写说明"));
 
@@ -78,7 +91,7 @@ async fn three_townships_one_late_one_missing() {
                 division_name: tree.name(towns[1]),
                 step_key: format!("{}:initial", towns[1]),
                 figures: serde_json::from_value(
-                    json!({ "affected": 200, "relocated": 30, "direct_loss": 100.0 }),
+                    json!({ "affected": 200, "relocated": 30, "direct_loss_yuan": 1000000 }),
                 )
                 .unwrap(),
                 casualties: vec![],
@@ -127,13 +140,13 @@ async fn three_townships_one_late_one_missing() {
         assert_eq!(agg["townships_reported"], 2);
         assert_eq!(agg["townships_total"], 3);
         assert_eq!(agg["figures"]["affected"], 700);
-        assert_eq!(agg["figures"]["direct_loss"], 400.0);
+        assert_eq!(agg["figures"]["direct_loss_yuan"], 4_000_000);
 
         // The county may not report less than its townships sum to.
-        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140212000000", "figures": { "affected": 600, "relocated": 150, "direct_loss": 400.0, "crop_affected_ha": 40.0 } })).await;
+        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140212000000", "figures": { "affected": 600, "relocated": 150, "direct_loss_yuan": 4000000, "crop_affected_ha": 40.0 } })).await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("下级合计"));
-        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140212000000", "figures": { "affected": 700, "relocated": 150, "direct_loss": 400.0, "crop_affected_ha": 40.0 } })).await;
+        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140212000000", "figures": { "affected": 700, "relocated": 150, "direct_loss_yuan": 4000000, "crop_affected_ha": 40.0 } })).await;
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
         let rep: Value = r.json().await.unwrap();
         assert_eq!(rep["step_key"], "140212000000:initial");
@@ -198,9 +211,9 @@ async fn three_townships_one_late_one_missing() {
 
         // A submitted report cannot be deleted; a correction supersedes it and keeps both.
         let first_id = rep["id"].as_i64().unwrap();
-        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140212000000", "supersedes": first_id, "figures": { "affected": 720, "relocated": 150, "direct_loss": 400.0, "crop_affected_ha": 40.0 } })).await;
+        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140212000000", "supersedes": first_id, "figures": { "affected": 720, "relocated": 150, "direct_loss_yuan": 4000000, "crop_affected_ha": 40.0 } })).await;
         assert_eq!(r.status(), 422, "correction needs a reason");
-        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140212000000", "supersedes": first_id, "reason": "补录花园屯乡 20 人", "figures": { "affected": 720, "relocated": 150, "direct_loss": 400.0, "crop_affected_ha": 40.0 } })).await;
+        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140212000000", "supersedes": first_id, "reason": "补录花园屯乡 20 人", "figures": { "affected": 720, "relocated": 150, "direct_loss_yuan": 4000000, "crop_affected_ha": 40.0 } })).await;
         assert_eq!(r.status(), 201);
         let detail: Value = city
             .get(&format!("/api/v1/disasters/{id}"))
@@ -228,7 +241,7 @@ async fn three_townships_one_late_one_missing() {
             .status(),
             200
         );
-        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "final", "level": "county", "division": "140212000000", "figures": { "affected": 1000, "relocated": 150, "direct_loss": 400.0, "crop_affected_ha": 40.0 } })).await;
+        let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "final", "level": "county", "division": "140212000000", "figures": { "affected": 1000, "relocated": 150, "direct_loss_yuan": 4000000, "crop_affected_ha": 40.0 } })).await;
         assert_eq!(r.status(), 201);
         let fin: Value = r.json().await.unwrap();
         assert!(

@@ -65,7 +65,7 @@ const OLD: &[(i64, &str, &str)] = &[
     ),
 ];
 
-const LAST: i64 = 14;
+const LAST: i64 = 16;
 
 const OPEN: &str = "('requested', 'approved', 'departed', 'arrived')";
 
@@ -356,13 +356,16 @@ const CHECKED: &[(&str, &str, &str, &str)] = &[
     ("drills", "state", "planned", "held"),
     ("improvements", "state", "open", "in_progress"),
     ("duty_shifts", "state", "scheduled", "on_duty"),
+    ("upstream_alerts", "state", "active", "superseded"),
+    ("registry_items", "status", "available", "maintenance"),
+    ("deadline_events", "status", "late", "missing"),
 ];
 
 /// The columns an insert must give (NOT NULL, no default).
 async fn required(db: &Db, table: &str) -> Vec<String> {
     let sql = match db.backend() {
         Backend::Sqlite => {
-            "SELECT name FROM pragma_table_info($1) WHERE \"notnull\" = 1 AND dflt_value IS NULL AND pk = 0"
+            "SELECT name FROM pragma_table_info($1) WHERE \"notnull\" = 1 AND dflt_value IS NULL AND NOT (pk > 0 AND upper(type) = 'INTEGER')"
         }
         Backend::Postgres => {
             "SELECT CAST(column_name AS TEXT) AS name FROM information_schema.columns \

@@ -293,7 +293,7 @@ async fn duty_log_and_report_exports_neutralise_formulas() {
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
         let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
         let xr = app.login("xinrong").await;
-        let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "township", "division": "140212100000", "figures": { "affected": 5 } })).await;
+        let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "township", "division": "140212100000", "figures": { "affected": 5, "direct_loss_yuan": 855_000, "agri_loss_yuan": 1 } })).await;
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
         let r = city
             .get(&format!("/api/v1/disasters/{id}/export?format=csv"))
@@ -302,6 +302,12 @@ async fn duty_log_and_report_exports_neutralise_formulas() {
         let recs = csv_records(&r.bytes().await.unwrap());
         assert_eq!(recs[1][0], "'=HYPERLINK(\"http://x\")", "{recs:?}");
         assert_eq!(recs[1][5], "5", "figures stay numbers");
+        // Money is stored in 元; the form counts it in 万元.
+        assert_eq!(recs[0][19], "直接经济损失(万元)", "{:?}", recs[0]);
+        assert_eq!(
+            (recs[1][19].as_str(), recs[1][20].as_str()),
+            ("85.5", "0.0001")
+        );
         let r = city
             .get(&format!("/api/v1/disasters/{id}/export?format=xlsx"))
             .await;

@@ -14,11 +14,33 @@ export const FIGURE_GROUPS: { key: 'people' | 'crops' | 'houses' | 'loss'; field
     key: 'houses',
     fields: ['collapsed_households', 'collapsed_rooms', 'severe_households', 'severe_rooms', 'damaged_households', 'damaged_rooms'],
   },
-  { key: 'loss', fields: ['direct_loss', 'agri_loss'] },
+  { key: 'loss', fields: ['direct_loss_yuan', 'agri_loss_yuan'] },
 ]
 export const FIGURE_KEYS: FigureKey[] = FIGURE_GROUPS.flatMap((g) => g.fields)
-/** Hectares and 万元 may have decimals; everything else counts people, households or rooms. */
-export const DECIMAL_FIGURES: ReadonlySet<FigureKey> = new Set<FigureKey>(['crop_affected_ha', 'crop_failed_ha', 'direct_loss', 'agri_loss'])
+/**
+ * Money: the server stores and takes whole 元; people type and read 万元, the
+ * unit of the official form (docs/rules.md), so four decimals are whole 元.
+ */
+export const MONEY_FIGURES: ReadonlySet<FigureKey> = new Set<FigureKey>(['direct_loss_yuan', 'agri_loss_yuan'])
+/** Typed with decimals: hectares and 万元; everything else counts people, households or rooms. */
+export const DECIMAL_FIGURES: ReadonlySet<FigureKey> = new Set<FigureKey>(['crop_affected_ha', 'crop_failed_ha', ...MONEY_FIGURES])
+
+/** 万元 as typed → 元 (a fraction of a 元 is kept, for validation to refuse). */
+export function wanToYuan(wan: number): number {
+  const yuan = wan * 10000
+  const whole = Math.round(yuan)
+  return Math.abs(yuan - whole) < 1e-6 ? whole : yuan
+}
+
+/** A figure in the unit people read it in (money in 万元). */
+export function figureShown(k: FigureKey, v: number): number {
+  return MONEY_FIGURES.has(k) ? v / 10000 : v
+}
+
+/** A figure formatted for reading (万元 to the 元, others to two decimals). */
+export function fmtFigure(k: FigureKey, v: number | null | undefined): string {
+  return v === null || v === undefined ? fmtNum(v) : fmtNum(figureShown(k, v), MONEY_FIGURES.has(k) ? 4 : 2)
+}
 
 export const DISASTER_TYPES = ['rainstorm', 'flood', 'drought', 'wind_hail', 'frost', 'snow', 'earthquake', 'geohazard', 'forest_fire', 'other']
 export const SOURCES = ['report', 'intake', 'alarm', 'warning', 'superior']
@@ -63,7 +85,7 @@ export function figuresToInputs(f: Partial<Figures> | null | undefined): FigureI
   return Object.fromEntries(
     FIGURE_KEYS.map((k) => {
       const v = f?.[k]
-      return [k, v === undefined || v === null || v === 0 ? '' : String(v)]
+      return [k, v === undefined || v === null || v === 0 ? '' : String(figureShown(k, v))]
     }),
   ) as FigureInputs
 }
@@ -77,7 +99,9 @@ export function parseNumber(s: string | number | null | undefined): number {
 }
 
 export function inputsToFigures(inp: FigureInputs): Figures {
-  return Object.fromEntries(FIGURE_KEYS.map((k) => [k, parseNumber(inp[k])])) as unknown as Figures
+  return Object.fromEntries(
+    FIGURE_KEYS.map((k) => [k, MONEY_FIGURES.has(k) ? wanToYuan(parseNumber(inp[k])) : parseNumber(inp[k])]),
+  ) as unknown as Figures
 }
 
 export function figureLabel(k: string): string {
@@ -112,12 +136,14 @@ export function validateReport(d: ReportDraft, prev: Figures | null, t: Translat
     const label = figureLabel(k)
     if (!Number.isFinite(v)) e[k] = t('validation.number', { label })
     else if (v < 0) e[k] = t('validation.min', { label, min: 0 })
+    else if (MONEY_FIGURES.has(k) && !Number.isInteger(v)) e[k] = t('report.errWholeYuan', { label })
     else if (!DECIMAL_FIGURES.has(k) && !Number.isInteger(v)) e[k] = t('validation.integer', { label })
   }
   const ok = (k: FigureKey) => !e[k]
   if (ok('crop_failed_ha') && ok('crop_affected_ha') && f.crop_failed_ha > f.crop_affected_ha)
     e.crop_failed_ha = t('report.errFailedGtAffected')
-  if (ok('agri_loss') && ok('direct_loss') && f.agri_loss > f.direct_loss) e.agri_loss = t('report.errAgriGtDirect')
+  if (ok('agri_loss_yuan') && ok('direct_loss_yuan') && f.agri_loss_yuan > f.direct_loss_yuan)
+    e.agri_loss_yuan = t('report.errAgriGtDirect')
   for (const p of ['collapsed', 'severe', 'damaged'] as const) {
     const h = `${p}_households` as FigureKey
     const r = `${p}_rooms` as FigureKey
