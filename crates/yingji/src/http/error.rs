@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::auth::AuthError;
 use crate::db::DbError;
 
-pub use crate::error::FieldError;
+pub use crate::error::{FieldError, Params, Refusal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -35,10 +35,10 @@ pub enum ApiError {
     Duplicate(String),
     /// A rule refuses the step in the record's current state (409).
     #[error("{0}")]
-    Refused(String),
+    Refused(Refusal),
     /// This user may not take this step, and why (403).
     #[error("{0}")]
-    NotAllowed(String),
+    NotAllowed(Refusal),
     #[error("尝试次数过多，请 {minutes} 分钟后再试")]
     Throttled { minutes: i64 },
     #[error("上传的文件过大（上限 {limit_mb} MB）")]
@@ -60,6 +60,14 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     pub key: String,
+    /// Why a step was refused (409 `invalid_transition`, 403 `forbidden`),
+    /// as a stable code the UI translates; `detail` is its Chinese message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The values `detail` names, for the UI's translation of `code`.
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(value_type = Object)]
+    pub params: Params,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     /// How many errors there are when `errors` lists only the first ones.
@@ -123,6 +131,14 @@ impl ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }
 
+    /// The refusal a 409 or 403 answer carries, if any.
+    fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            ApiError::Refused(r) | ApiError::NotAllowed(r) if !r.code.is_empty() => Some(r),
+            _ => None,
+        }
+    }
+
     pub fn problem(&self) -> Problem {
         let status = self.status();
         let mut detail = self.to_string();
@@ -149,6 +165,8 @@ impl ApiError {
             status: status.as_u16(),
             detail,
             key: self.key().to_string(),
+            code: self.refusal().map(|r| r.code.to_string()),
+            params: self.refusal().map(|r| r.params.clone()).unwrap_or_default(),
             errors,
             error_total,
         }
@@ -167,6 +185,13 @@ impl IntoResponse for ApiError {
             body,
         )
             .into_response()
+    }
+}
+
+/// One coded field error, as `FieldError::new(field, message).code(…).into()`.
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::Validation(vec![e])
     }
 }
 
@@ -492,6 +517,8 @@ fn plain_problem(status: StatusCode, key: &str, detail: &str) -> Response {
         status: status.as_u16(),
         detail: detail.to_string(),
         key: key.to_string(),
+        code: None,
+        params: Params::new(),
         errors: Vec::new(),
         error_total: None,
     };
