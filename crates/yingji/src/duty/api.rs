@@ -331,11 +331,11 @@ async fn fill_person(
             Ok(())
         }
         Some(_) => Err(ApiError::from(
-            FieldError::new(&format!("{at}.user_id"), "该用户不属于本区划")
+            FieldError::new(format!("{at}.user_id"), "该用户不属于本区划")
                 .code("user_other_division"),
         )),
         None => Err(ApiError::from(
-            FieldError::new(&format!("{at}.user_id"), "找不到该用户").code("user_not_found"),
+            FieldError::new(format!("{at}.user_id"), "找不到该用户").code("user_not_found"),
         )),
     }
 }
@@ -584,7 +584,7 @@ async fn shift_event(
                 if !ok {
                     return Err(ApiError::from(
                         FieldError::new(
-                            &format!("open_items[{i}].incident_id"),
+                            format!("open_items[{i}].incident_id"),
                             "找不到该事件或不在您的管辖范围内",
                         )
                         .code("incident_not_found"),
