@@ -78,6 +78,7 @@ const en: Messages<typeof zh> = {
     user_other_division: 'This user belongs to another division',
     version_required: 'A change must carry the version it was read at',
     weak_password: 'The password is too weak',
+    not_json: 'Not valid JSON: {error}',
   },
   // Refused steps (409/403), translated by their code (parameters: Problem.params)
   refusal: {

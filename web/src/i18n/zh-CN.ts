@@ -75,6 +75,7 @@ export default {
     user_other_division: '该用户不属于本区划',
     version_required: '修改须带上读取时的版本号',
     weak_password: '密码强度不足',
+    not_json: 'JSON 格式有误：{error}',
   },
   // 被拒绝的操作（按 code 翻译；参数见 Problem.params）
   refusal: {

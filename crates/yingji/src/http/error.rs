@@ -267,8 +267,13 @@ where
 
 /// Parse a JSON body into `T` with the checks of [`Json`].
 pub fn parse_json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::field("body", format!("JSON 格式有误: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::from(
+            FieldError::new("body", format!("JSON 格式有误: {e}"))
+                .code("not_json")
+                .param("error", e.to_string()),
+        )
+    })?;
     let mut errors = Vec::new();
     check_text(&value, &mut String::new(), &mut errors);
     if !errors.is_empty() {
@@ -346,11 +351,15 @@ fn body_error(body: &serde_json::Value, path: &str, e: serde_json::Error) -> Fie
 /// Every string (and key) of a JSON value: no NUL, at most [`MAX_TEXT_CHARS`].
 fn check_text(v: &serde_json::Value, path: &mut String, errors: &mut Vec<FieldError>) {
     const MAX_ERRORS: usize = 20;
-    let bad = |s: &str| -> Option<String> {
+    let bad = |s: &str, field: String| -> Option<FieldError> {
         if s.contains('\0') {
-            Some("不能包含 NUL 字符（\\u0000）".into())
+            Some(FieldError::new(field, "不能包含 NUL 字符（\\u0000）").code("control_chars"))
         } else if s.len() > MAX_TEXT_CHARS && s.chars().count() > MAX_TEXT_CHARS {
-            Some(format!("最多 {MAX_TEXT_CHARS} 个字"))
+            Some(
+                FieldError::new(field, format!("最多 {MAX_TEXT_CHARS} 个字"))
+                    .code("too_long")
+                    .param("max", MAX_TEXT_CHARS),
+            )
         } else {
             None
         }
@@ -367,8 +376,8 @@ fn check_text(v: &serde_json::Value, path: &mut String, errors: &mut Vec<FieldEr
     };
     match v {
         serde_json::Value::String(s) => {
-            if let Some(m) = bad(s) {
-                errors.push(FieldError::new(field(path), m));
+            if let Some(e) = bad(s, field(path)) {
+                errors.push(e);
             }
         }
         serde_json::Value::Array(items) => {
@@ -386,8 +395,8 @@ fn check_text(v: &serde_json::Value, path: &mut String, errors: &mut Vec<FieldEr
                     path.push('.');
                 }
                 path.push_str(k);
-                if let Some(m) = bad(k) {
-                    errors.push(FieldError::new(field(path), m));
+                if let Some(e) = bad(k, field(path)) {
+                    errors.push(e);
                 }
                 check_text(item, path, errors);
                 path.truncate(len);
@@ -428,7 +437,9 @@ where
             .query()
             .is_some_and(|q| q.to_ascii_lowercase().contains("%00"))
         {
-            return Err(ApiError::field("query", "不能包含 NUL 字符（%00）"));
+            return Err(FieldError::new("query", "不能包含 NUL 字符（%00）")
+                .code("control_chars")
+                .into());
         }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await

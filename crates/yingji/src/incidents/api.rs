@@ -322,7 +322,7 @@ async fn create(
             None
         }
         Err(e) => {
-            errors.push(FieldError::new("division", e));
+            errors.push(FieldError::new("division", e).code("bad_division"));
             None
         }
     };
