@@ -232,13 +232,19 @@ describe('指挥调度: intake to review, two people', { timeout: 300_000 }, () 
       await A.locator(`[data-testid=ins-state-${x}][data-state=accepted]`).waitFor({ timeout: 5000 })
 
       // 调派资源: the officer requests the nearest team, the commander approves, the team goes and comes back
+      // (in English: a second request of the same team is refused, and the
+      // refusal's code reads in English)
+      await A.locator('[data-testid=lang-en]').click()
       await A.locator('[data-testid=btn-dispatch]').click()
       const near = A.locator('[data-testid=nearest-dialog]')
       await near.waitFor()
       await near.locator('[data-testid=nearest-note]').waitFor()
       await near.locator('[data-testid=nearest-request-0]').click()
       await A.locator('[data-testid=orders-table] tbody tr').first().waitFor()
+      await near.locator('[data-testid=nearest-request-0]').click()
+      await A.locator('.el-message--error', { hasText: 'already has an open dispatch' }).waitFor()
       await near.locator('.el-dialog__headerbtn').click()
+      await A.locator('[data-testid=lang-zh]').click()
       const api2 = await apiFetch(A, `/api/v1/incidents/${id}`)
       assert.equal(api2.body.dispatch_orders.length, 1)
       const order = api2.body.dispatch_orders[0]

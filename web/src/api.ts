@@ -70,7 +70,7 @@ import type {
   ImprovementState,
 } from './api/types'
 
-import { localizeError } from './utils/fieldErrors'
+import { localizeError, localizeRefusal } from './utils/fieldErrors'
 
 export const API = '/api/v1'
 
@@ -81,11 +81,17 @@ export class ApiError extends Error {
   errors: ProblemError[]
   /** How many errors there are (more than `errors` lists for a large import). */
   errorTotal: number
+  /** Why a step was refused, as a stable code (translated into `detail`). */
+  code: string
+  params: Record<string, unknown>
   constructor(status: number, p: Problem) {
-    super(p.detail || p.title || `HTTP ${status}`)
+    const detail = localizeRefusal({ code: p.code, params: p.params, detail: p.detail || p.title || '' })
+    super(detail || `HTTP ${status}`)
     this.status = status
     this.key = p.key || ''
-    this.detail = p.detail || p.title || ''
+    this.code = p.code || ''
+    this.params = p.params || {}
+    this.detail = detail
     this.errors = (p.errors || []).map(localizeError)
     this.errorTotal = p.error_total ?? this.errors.length
   }

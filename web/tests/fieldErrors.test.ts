@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import zh from '../src/i18n/zh-CN'
 import en from '../src/i18n/en'
 import { i18n } from '../src/i18n'
-import { localizeError } from '../src/utils/fieldErrors'
+import { localizeError, localizeRefusal } from '../src/utils/fieldErrors'
+import { ApiError } from '../src/api'
 
 function rustFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -13,17 +14,51 @@ function rustFiles(dir: string): string[] {
   })
 }
 
+/** The codes the server's Rust sources send, by the pattern that writes them. */
+function codesIn(pattern: RegExp): Set<string> {
+  const codes = new Set<string>()
+  for (const f of rustFiles(join(__dirname, '../../crates/yingji/src'))) {
+    for (const m of readFileSync(f, 'utf8').matchAll(pattern)) codes.add(m[1])
+  }
+  return codes
+}
+
+function untranslated(codes: Set<string>, namespace: 'fieldError' | 'refusal'): string[] {
+  const has = (lang: Record<string, unknown>, c: string) => c in (lang[namespace] as Record<string, string>)
+  return [...codes].filter((c) => !has(zh, c) || !has(en, c)).map((c) => `${namespace}.${c}`)
+}
+
 describe('coded field errors', () => {
   it('every code the server sends has a translation in both languages', () => {
-    const codes = new Set<string>()
-    for (const f of rustFiles(join(__dirname, '../../crates/yingji/src'))) {
-      for (const m of readFileSync(f, 'utf8').matchAll(/\.code\("([a-z_]+)"\)/g)) codes.add(m[1])
-    }
+    const codes = codesIn(/\.code\("([a-z_]+)"\)/g)
     expect(codes.size).toBeGreaterThan(5)
-    const missing = [...codes].filter(
-      (c) => !(c in (zh.fieldError as Record<string, string>)) || !(c in (en.fieldError as Record<string, string>)),
-    )
-    expect(missing).toEqual([])
+    expect(untranslated(codes, 'fieldError')).toEqual([])
+  })
+
+  it('every refusal code the server sends has a translation in both languages', () => {
+    // `Refusal::new("code", …)`, the code possibly on the next line.
+    const codes = codesIn(/Refusal::new\(\s*"([a-z_]+)"/g)
+    expect(codes.size).toBeGreaterThan(30)
+    expect(codes).toContain('already_verified')
+    expect(untranslated(codes, 'refusal')).toEqual([])
+  })
+
+  it('a refused step reads in English with its parameters; Chinese and unknown codes keep the detail', () => {
+    const p = {
+      status: 409,
+      key: 'invalid_transition',
+      code: 'already_responding',
+      params: { level: 'Ⅱ', event: 'start_response' },
+      detail: '事件已在Ⅱ级响应中，调整级别请升级或降级',
+    }
+    i18n.global.locale.value = 'en'
+    expect(localizeRefusal(p)).toBe('The incident is already in a level Ⅱ response; raise or lower the level instead')
+    const e = new ApiError(409, p)
+    expect([e.detail, e.message, e.code]).toEqual([localizeRefusal(p), localizeRefusal(p), 'already_responding'])
+    expect(localizeRefusal({ ...p, code: 'no_such_code' })).toBe(p.detail)
+    expect(localizeRefusal({ detail: '未编码' })).toBe('未编码')
+    i18n.global.locale.value = 'zh-CN'
+    expect(new ApiError(409, p).detail).toBe(p.detail)
   })
 
   it('English shows the translation with its parameters; Chinese keeps the server message', () => {

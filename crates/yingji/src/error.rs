@@ -4,6 +4,9 @@
 
 use serde::Serialize;
 
+/// The values a message names, by name, for the UI's translation of a code.
+pub type Params = serde_json::Map<String, serde_json::Value>;
+
 /// One problem with one field (and, for imports, one row).
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
@@ -17,7 +20,7 @@ pub struct FieldError {
     /// translation of `code`.
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     #[schema(value_type = Object)]
-    pub params: serde_json::Map<String, serde_json::Value>,
+    pub params: Params,
     /// The message in Chinese, the platform's first language.
     pub message: String,
     /// Where on the map (a GeoJSON geometry), for problems of drawn areas.
@@ -35,7 +38,7 @@ impl FieldError {
             row: None,
             field: field.into(),
             code: "invalid",
-            params: serde_json::Map::new(),
+            params: Params::new(),
             message: message.into(),
             at: None,
             cap_path: None,
@@ -62,5 +65,58 @@ impl FieldError {
     pub fn at_row(mut self, row: usize) -> Self {
         self.row = Some(u32::try_from(row).unwrap_or(u32::MAX));
         self
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Why a rule refuses a step (the record's state does not allow it, or this
+/// user may not take it): a stable `code` the UI translates (i18n
+/// `refusal.<code>`), the values the message names, and the message in
+/// Chinese. Write the code as the first argument of `Refusal::new` (the
+/// web's test finds the codes there and fails when one has no translation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// Empty for a refusal without a code yet (the UI shows the message).
+    pub code: &'static str,
+    pub params: Params,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Refusal {
+            code,
+            params: Params::new(),
+            message: message.into(),
+        }
+    }
+    /// A value the message names, for the UI's translation.
+    pub fn param(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.params.insert(name.into(), value.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A message without a code (modules not converted yet).
+impl From<String> for Refusal {
+    fn from(message: String) -> Self {
+        Refusal::new("", message)
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(message: &str) -> Self {
+        Refusal::new("", message)
     }
 }

@@ -3256,11 +3256,18 @@ export interface components {
         PointTag: "Point";
         /** @description The problem body. */
         Problem: {
+            /**
+             * @description Why a step was refused (409 `invalid_transition`, 403 `forbidden`),
+             *     as a stable code the UI translates; `detail` is its Chinese message.
+             */
+            code?: string | null;
             detail: string;
             /** @description How many errors there are when `errors` lists only the first ones. */
             error_total?: number | null;
             errors?: components["schemas"]["FieldError"][];
             key: string;
+            /** @description The values `detail` names, for the UI's translation of `code`. */
+            params?: Record<string, unknown>;
             /** Format: int32 */
             status: number;
             title: string;

@@ -1,7 +1,8 @@
 // Field errors from the server carry a stable `code` and its `params`
 // besides the Chinese `message`: in another language the UI shows its own
 // translation of the code (i18n `fieldError.<code>`), and the server's
-// message where it has none.
+// message where it has none. A refused step's problem carries the same
+// (`code`, `params` next to `detail`), translated as `refusal.<code>`.
 import { i18n } from '../i18n'
 import type { ProblemError } from '../api/types'
 
@@ -12,12 +13,26 @@ export interface CodedError {
 }
 
 export function localizeError<T extends CodedError>(e: T): T {
+  const message = translate('fieldError', e)
+  return message === undefined ? e : { ...e, message }
+}
+
+/**
+ * The `detail` of a refused step (409 `invalid_transition`, 403 `forbidden`)
+ * in the UI's language: the translation of its `code` (i18n
+ * `refusal.<code>`), the server's Chinese `detail` where there is none.
+ */
+export function localizeRefusal(p: { code?: string | null; params?: Record<string, unknown>; detail: string }): string {
+  return translate('refusal', { code: p.code ?? undefined, params: p.params, message: p.detail }) ?? p.detail
+}
+
+function translate(namespace: string, e: CodedError): string | undefined {
   const g = i18n.global
-  if (g.locale.value === 'zh-CN' || !e.code) return e
-  const key = `fieldError.${e.code}`
-  if (!g.te(key, g.locale.value)) return e
+  if (g.locale.value === 'zh-CN' || !e.code) return undefined
+  const key = `${namespace}.${e.code}`
+  if (!g.te(key, g.locale.value)) return undefined
   const params = Object.fromEntries(Object.entries(e.params ?? {}).map(([k, v]) => [k, String(v)]))
-  return { ...e, message: g.t(key, params) }
+  return g.t(key, params)
 }
 
 /** The errors' messages by field ('' for those without one); several for one field are joined. */

@@ -14,6 +14,7 @@ use super::model::Meta;
 use super::store::{self, NewAttachment};
 use super::{check, clean_name, AttachmentError, MAX_BYTES};
 use crate::auth::{authorize, Action, Principal};
+use crate::error::FieldError;
 use crate::http::ApiError;
 use crate::journal::NewEntry;
 use crate::state::AppState;
@@ -55,15 +56,20 @@ async fn upload(
     while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
         if field.name() == Some("file") {
             if file.is_some() {
-                return Err(ApiError::field("file", "一次只能上传一个文件"));
+                return Err(ApiError::from(
+                    FieldError::new("file", "一次只能上传一个文件").code("one_file_only"),
+                ));
             }
             let name = field.file_name().unwrap_or("").to_string();
             let bytes = field.bytes().await.map_err(multipart_error)?;
             file = Some((name, bytes));
         }
     }
-    let (name, bytes) =
-        file.ok_or_else(|| ApiError::field("file", "请选择要上传的文件（表单字段 file）"))?;
+    let (name, bytes) = file.ok_or_else(|| {
+        ApiError::from(
+            FieldError::new("file", "请选择要上传的文件（表单字段 file）").code("required"),
+        )
+    })?;
     let mime = check(&bytes).map_err(upload_error)?;
     let name = clean_name(&name, mime);
     let sha256 = hex::encode(Sha256::digest(&bytes));

@@ -140,26 +140,29 @@ pub async fn link(
     }
     for (n, id) in ids.iter().enumerate() {
         if ids[..n].contains(id) {
-            return Err(LinkError::Field(FieldError::new(
-                field,
-                format!("附件 {id} 重复"),
-            )));
+            return Err(LinkError::Field(
+                FieldError::new(field, format!("附件 {id} 重复"))
+                    .code("duplicate_attachment")
+                    .param("id", *id),
+            ));
         }
         let m = store::meta_tx(tx, *id)
             .await?
             .filter(|m| scope.covers(&m.division, ""));
         match m {
             None => {
-                return Err(LinkError::Field(FieldError::new(
-                    field,
-                    format!("找不到附件 {id}，或不在您的管辖范围内"),
-                )))
+                return Err(LinkError::Field(
+                    FieldError::new(field, format!("找不到附件 {id}，或不在您的管辖范围内"))
+                        .code("attachment_not_found")
+                        .param("id", *id),
+                ))
             }
             Some(m) if !usable_in(&m.division, division) => {
-                return Err(LinkError::Field(FieldError::new(
-                    field,
-                    format!("附件 {id} 属于其他区划，不能用于本记录"),
-                )))
+                return Err(LinkError::Field(
+                    FieldError::new(field, format!("附件 {id} 属于其他区划，不能用于本记录"))
+                        .code("attachment_other_division")
+                        .param("id", *id),
+                ))
             }
             Some(m) if m.division != division => {
                 store::set_division(tx, m.id, division).await?;

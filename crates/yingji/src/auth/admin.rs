@@ -15,24 +15,21 @@ use super::{authorize, Action, Principal, Role, Scope};
 use crate::clock::format_time;
 use crate::db::{Db, DbError};
 use crate::divisions::Code;
-use crate::error::FieldError;
+use crate::error::{FieldError, Refusal};
 use crate::http::{ApiError, Json};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
-    /// A field's value is not acceptable (field, message).
-    #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    /// A field's value is not acceptable.
+    #[error("{}: {}", .0.field, .0.message)]
+    Invalid(FieldError),
     #[error("no such user or token")]
     NotFound,
     /// The step is refused (e.g. disabling oneself).
     #[error("{0}")]
-    Refused(String),
+    Refused(Refusal),
     #[error("cannot hash the password: {0}")]
     Hash(String),
     #[error(transparent)]
@@ -42,9 +39,7 @@ pub enum AdminError {
 impl From<AdminError> for ApiError {
     fn from(e: AdminError) -> Self {
         match e {
-            AdminError::Invalid { field, message } => {
-                ApiError::Validation(vec![FieldError::new(field, message)])
-            }
+            AdminError::Invalid(e) => e.into(),
             AdminError::NotFound => ApiError::NotFound,
             AdminError::Refused(m) => ApiError::Refused(m),
             AdminError::Hash(m) => ApiError::Internal(m),
@@ -67,9 +62,8 @@ fn entry(actor: &str, u: &User, kind: &'static str, payload: serde_json::Value) 
 
 /// Check the password policy and hash. The one place a password is set.
 pub fn new_password_hash(password: &str) -> Result<String, AdminError> {
-    super::check_password_strength(password).map_err(|message| AdminError::Invalid {
-        field: "password",
-        message,
+    super::check_password_strength(password).map_err(|message| {
+        AdminError::Invalid(FieldError::new("password", message).code("weak_password"))
     })?;
     super::hash_password(password).map_err(AdminError::Hash)
 }
@@ -130,10 +124,10 @@ pub async fn change_role(
     division: &Code,
 ) -> Result<(), AdminError> {
     if role == Role::Enterprise && !u.org.starts_with("enterprise:") {
-        return Err(AdminError::Invalid {
-            field: "role",
-            message: "企业用户须绑定企业（请用命令行创建）".into(),
-        });
+        return Err(AdminError::Invalid(
+            FieldError::new("role", "企业用户须绑定企业（请用命令行创建）")
+                .code("enterprise_user_by_cli"),
+        ));
     }
     let now = time::OffsetDateTime::now_utc();
     let mut tx = crate::journal::Change::on(db).await?;
@@ -187,16 +181,19 @@ pub async fn create_token(
 ) -> Result<NewToken, AdminError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AdminError::Invalid {
-            field: "name",
-            message: "请填写令牌名称（最多 100 字）".into(),
-        });
+        return Err(AdminError::Invalid(
+            FieldError::new("name", "请填写令牌名称（最多 100 字）")
+                .code("required_max")
+                .param("max", 100),
+        ));
     }
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
-        return Err(AdminError::Invalid {
-            field: "days",
-            message: format!("有效期须为 1–{MAX_TOKEN_DAYS} 天"),
-        });
+        return Err(AdminError::Invalid(
+            FieldError::new("days", format!("有效期须为 1–{MAX_TOKEN_DAYS} 天"))
+                .code("out_of_range")
+                .param("min", 1)
+                .param("max", MAX_TOKEN_DAYS),
+        ));
     }
     let now = time::OffsetDateTime::now_utc();
     let expires = now + time::Duration::days(days);
@@ -277,7 +274,10 @@ async fn target(state: &AppState, p: &Principal, id: i64) -> Result<(Scope, User
 
 fn not_self(p: &Principal, u: &User) -> Result<(), ApiError> {
     if p.user_id == u.id {
-        return Err(ApiError::Refused("不能停用或降级自己的账号".into()));
+        return Err(ApiError::Refused(Refusal::new(
+            "not_yourself",
+            "不能停用或降级自己的账号",
+        )));
     }
     Ok(())
 }
@@ -372,12 +372,11 @@ async fn change_user_role(
     let (scope, u) = target(&state, &p, id).await?;
     not_self(&p, &u)?;
     let role = Role::parse(req.role.trim())
-        .ok_or_else(|| ApiError::Validation(vec![FieldError::new("role", "未知角色")]))?;
+        .ok_or_else(|| ApiError::from(FieldError::new("role", "未知角色").code("unknown_role")))?;
     let bad_division = || {
-        ApiError::Validation(vec![FieldError::new(
-            "division",
-            "区划不存在或不在本人辖区内",
-        )])
+        ApiError::from(
+            FieldError::new("division", "区划不存在或不在本人辖区内").code("out_of_jurisdiction"),
+        )
     };
     let code = Code::parse(req.division.trim()).map_err(|_| bad_division())?;
     if state.tree().get(&code).is_none() || !scope.covers(code.as_str(), "") {
@@ -448,8 +447,8 @@ mod tests {
         ] {
             let r = new_password_hash(pw);
             assert_eq!(r.is_ok(), ok, "{pw}");
-            if let Err(AdminError::Invalid { field, .. }) = r {
-                assert_eq!(field, "password");
+            if let Err(AdminError::Invalid(e)) = r {
+                assert_eq!(e.field, "password");
             }
         }
     }

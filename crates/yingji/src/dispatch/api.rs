@@ -13,6 +13,7 @@ use super::{
     coverage_estimate, greedy_sites_estimate, ineligible, rank, Estimate, Method, Need, Timed,
 };
 use crate::auth::{authorize, Action, Principal};
+use crate::error::FieldError;
 use crate::http::{ApiError, Query};
 use crate::registry::{store as rstore, Item};
 use crate::state::AppState;
@@ -50,9 +51,14 @@ async fn records(
     };
     let (total, mut items) = rstore::list(&s.db, &s.tree(), kind, &scope, &f).await?;
     if total > MAX_RECORDS {
-        return Err(ApiError::field(
-            "division",
-            format!("{total} 条记录超过一次分析的上限 {MAX_RECORDS}，请缩小区划范围"),
+        return Err(ApiError::from(
+            FieldError::new(
+                "division",
+                format!("{total} 条记录超过一次分析的上限 {MAX_RECORDS}，请缩小区划范围"),
+            )
+            .code("too_many_records")
+            .param("total", total)
+            .param("max", MAX_RECORDS),
         ));
     }
     if let Some(spec) = crate::resources::kind(kind) {
@@ -64,7 +70,9 @@ async fn records(
 fn one_point(field: &str, s: &str) -> Result<[f64; 2], ApiError> {
     match crate::route_cli::parse_points(s).as_deref() {
         Ok([one]) => Ok(*one),
-        Ok(_) => Err(ApiError::field(field, "需要一个 LAT,LON")),
+        Ok(_) => Err(ApiError::from(
+            FieldError::new(field, "需要一个 LAT,LON").code("one_point"),
+        )),
         Err(e) => Err(ApiError::field(field, e.to_string())),
     }
 }
@@ -143,18 +151,27 @@ async fn nearest(
 ) -> Result<axum::Json<NearestResult>, ApiError> {
     authorize(&p, Action::Read, "dispatch")?;
     if !DISPATCHABLE.contains(&q.kind.as_str()) {
-        return Err(ApiError::field(
-            "kind",
-            format!("可调度的类型：{}", DISPATCHABLE.join(", ")),
+        return Err(ApiError::from(
+            FieldError::new("kind", format!("可调度的类型：{}", DISPATCHABLE.join(", ")))
+                .code("not_an_option")
+                .param("value", q.kind.clone())
+                .param("options", DISPATCHABLE.join(", ")),
         ));
     }
     let at = one_point("at", &q.at)?;
     let limit = q.limit.unwrap_or(10);
     if !(1..=100).contains(&limit) {
-        return Err(ApiError::field("limit", "limit 应在 1–100 之间"));
+        return Err(ApiError::from(
+            FieldError::new("limit", "limit 应在 1–100 之间")
+                .code("out_of_range")
+                .param("min", 1)
+                .param("max", 100),
+        ));
     }
     if q.min_capacity.is_some_and(|c| c < 0) {
-        return Err(ApiError::field("min_capacity", "不能为负数"));
+        return Err(ApiError::from(
+            FieldError::new("min_capacity", "不能为负数").code("negative"),
+        ));
     }
     let need = Need {
         kind: q.kind.clone(),
@@ -365,25 +382,37 @@ async fn coverage(
     authorize(&p, Action::Read, "dispatch")?;
     let kind = q.kind.clone().unwrap_or_else(|| "team".into());
     if !STATIONS.contains(&kind.as_str()) {
-        return Err(ApiError::field(
-            "kind",
-            format!("站点类型：{}", STATIONS.join(", ")),
+        return Err(ApiError::from(
+            FieldError::new("kind", format!("站点类型：{}", STATIONS.join(", ")))
+                .code("not_an_option")
+                .param("value", kind.clone())
+                .param("options", STATIONS.join(", ")),
         ));
     }
     let minutes = q.minutes.unwrap_or(60.0);
     if !(minutes.is_finite() && (1.0..=600.0).contains(&minutes)) {
-        return Err(ApiError::field("minutes", "时限应在 1–600 分钟之间"));
+        return Err(ApiError::from(
+            FieldError::new("minutes", "时限应在 1–600 分钟之间")
+                .code("out_of_range")
+                .param("min", 1)
+                .param("max", 600),
+        ));
     }
     let k = q.sites.unwrap_or(0);
     if k > 20 {
-        return Err(ApiError::field("sites", "建议新站点数应在 0–20 之间"));
+        return Err(ApiError::from(
+            FieldError::new("sites", "建议新站点数应在 0–20 之间")
+                .code("out_of_range")
+                .param("min", 0)
+                .param("max", 20),
+        ));
     }
     let tree = s.tree();
     let division = match q.division.as_deref().filter(|d| !d.is_empty()) {
         Some(d) => {
             let code = tree
                 .resolve(d, &p.division)
-                .map_err(|e| ApiError::field("division", e))?;
+                .map_err(|e| ApiError::from(FieldError::new("division", e).code("bad_division")))?;
             Some(code.prefix().to_string())
         }
         None => None,
@@ -392,9 +421,12 @@ async fn coverage(
     let stations = records(&s, &p, &kind, category.as_deref(), None).await?;
     let settlements = records(&s, &p, "settlement", None, division.as_deref()).await?;
     if settlements.is_empty() {
-        return Err(ApiError::field(
-            "division",
-            "该范围内没有居民点人口数据：请先在“居民点人口”中导入",
+        return Err(ApiError::from(
+            FieldError::new(
+                "division",
+                "该范围内没有居民点人口数据：请先在“居民点人口”中导入",
+            )
+            .code("no_settlements"),
         ));
     }
     let demand: Vec<DemandPoint> = settlements

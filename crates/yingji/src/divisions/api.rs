@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::{store, Code, Division};
 use crate::auth::{authorize, Action, Principal};
+use crate::error::FieldError;
 use crate::http::{ApiError, Query};
 use crate::state::AppState;
 
@@ -36,7 +37,9 @@ async fn children(
             tree.get(&p.division).cloned().into_iter().collect(),
         ));
     };
-    let parent = Code::parse(parent).map_err(|e| ApiError::field("parent", e.to_string()))?;
+    let parent = Code::parse(parent).map_err(|e| {
+        ApiError::from(FieldError::new("parent", e.to_string()).code("bad_division"))
+    })?;
     // Ancestors of the jurisdiction are not browsable below it.
     if !parent.is_within(&p.division) {
         return Err(ApiError::Forbidden);

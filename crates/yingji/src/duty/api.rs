@@ -22,7 +22,7 @@ use crate::clock::parse_time;
 use crate::clock::CST;
 use crate::db::{UtcText, Versioned};
 use crate::divisions::Code;
-use crate::error::FieldError;
+use crate::error::{FieldError, Refusal};
 use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
@@ -42,9 +42,9 @@ const MODULE: &str = "duty";
 
 fn rule(e: DutyError) -> ApiError {
     match e {
-        DutyError::State(m) => ApiError::Refused(m),
-        DutyError::Field { field, message } => ApiError::field(&field, message),
-        DutyError::Forbidden(m) => ApiError::NotAllowed(m),
+        DutyError::State(r) => ApiError::Refused(r),
+        DutyError::Field(e) => e.into(),
+        DutyError::Forbidden(r) => ApiError::NotAllowed(r),
     }
 }
 
@@ -53,8 +53,11 @@ fn is_commander(p: &Principal) -> bool {
 }
 
 fn parse_date(s: &str, field: &str) -> Result<Date, ApiError> {
-    crate::clock::parse_date(s)
-        .ok_or_else(|| ApiError::field(field, "日期应为 YYYY-MM-DD（1900–2199 年）"))
+    crate::clock::parse_date(s).ok_or_else(|| {
+        ApiError::from(
+            FieldError::new(field, "日期应为 YYYY-MM-DD（1900–2199 年）").code("not_a_date"),
+        )
+    })
 }
 
 fn date_text(d: Date) -> String {
@@ -79,10 +82,12 @@ fn division_param(
         Some(x) => s
             .tree()
             .resolve(x, &p.division)
-            .map_err(|e| ApiError::field("division", e))?,
+            .map_err(|e| ApiError::from(FieldError::new("division", e).code("bad_division")))?,
     };
     if !scope.covers(d.as_str(), "") {
-        return Err(ApiError::field("division", "不在您的管辖范围内"));
+        return Err(ApiError::from(
+            FieldError::new("division", "不在您的管辖范围内").code("out_of_jurisdiction"),
+        ));
     }
     Ok(d)
 }
@@ -234,9 +239,10 @@ async fn list_shifts(
         None => from + Duration::days(6),
     };
     if to < from || to - from > Duration::days(62) {
-        return Err(ApiError::field(
-            "to",
-            "结束日期须不早于开始日期，且跨度不超过 62 天",
+        return Err(ApiError::from(
+            FieldError::new("to", "结束日期须不早于开始日期，且跨度不超过 62 天")
+                .code("date_span")
+                .param("max_days", 62),
         ));
     }
     let (start, _) = day_bounds(from);
@@ -297,17 +303,22 @@ async fn shift_from_body(
     let mut errors = Vec::new();
     let period = Period::parse(b.period.trim());
     if period.is_none() {
-        errors.push(FieldError::new(
-            "period",
-            "应为 day/night/full/custom（白班/夜班/全天/自定义）",
-        ));
+        errors.push(
+            FieldError::new(
+                "period",
+                "应为 day/night/full/custom（白班/夜班/全天/自定义）",
+            )
+            .code("not_an_option")
+            .param("value", b.period.clone())
+            .param("options", "day/night/full/custom"),
+        );
     }
     let date = match b.date.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
         None => None,
         Some(x) => match parse_date(x, "date") {
             Ok(d) => Some(d),
             Err(_) => {
-                errors.push(FieldError::new("date", "日期格式应为 YYYY-MM-DD"));
+                errors.push(FieldError::new("date", "日期格式应为 YYYY-MM-DD").code("not_a_date"));
                 None
             }
         },
@@ -317,10 +328,10 @@ async fn shift_from_body(
         Some(t) => {
             let r = parse_time(t);
             if r.is_none() {
-                errors.push(FieldError::new(
-                    f,
-                    "不是带时区的时间（例如 2026-07-01T08:30:00+08:00）",
-                ));
+                errors.push(
+                    FieldError::new(f, "不是带时区的时间（例如 2026-07-01T08:30:00+08:00）")
+                        .code("not_a_time"),
+                );
             }
             r
         }
@@ -331,7 +342,9 @@ async fn shift_from_body(
         return Err(ApiError::Validation(errors));
     }
     let Some(period) = period else {
-        return Err(ApiError::field("period", "未知的班次"));
+        return Err(ApiError::from(
+            FieldError::new("period", "未知的班次").code("unknown_period"),
+        ));
     };
     let (date, start, end) = shift_times(date, period, starts, ends).map_err(rule)?;
     let mut leader = b.leader.clone();
@@ -363,11 +376,13 @@ async fn fill_person(
             person.name = u.display_name;
             Ok(())
         }
-        Some(_) => Err(ApiError::field(
-            &format!("{at}.user_id"),
-            "该用户不属于本区划",
+        Some(_) => Err(ApiError::from(
+            FieldError::new(format!("{at}.user_id"), "该用户不属于本区划")
+                .code("user_other_division"),
         )),
-        None => Err(ApiError::field(&format!("{at}.user_id"), "找不到该用户")),
+        None => Err(ApiError::from(
+            FieldError::new(format!("{at}.user_id"), "找不到该用户").code("user_not_found"),
+        )),
     }
 }
 
@@ -386,9 +401,16 @@ async fn ensure_no_overlap(
         let when = o
             .map(|o| format!("{} {}", o.date, o.period.label_zh()))
             .unwrap_or_default();
-        return Err(ApiError::field(
-            "period",
-            format!("与已有班次（{when}）时间重叠：同一区划同一时间只能有一位带班领导、一组值班员"),
+        return Err(ApiError::from(
+            FieldError::new(
+                "period",
+                format!(
+                    "与已有班次（{when}）时间重叠：同一区划同一时间只能有一位带班领导、一组值班员"
+                ),
+            )
+            .code("shift_overlap")
+            .param("date", o.map(|o| o.date.clone()).unwrap_or_default())
+            .param("period", o.map(|o| o.period.as_str()).unwrap_or_default()),
         ));
     }
     Ok(())
@@ -457,15 +479,20 @@ async fn edit_shift(
     Json(b): Json<ShiftBody>,
 ) -> Result<axum::Json<ShiftView>, ApiError> {
     let mut x = load(&s, &p, id, Action::Write).await?;
-    let version = b
-        .version
-        .ok_or_else(|| ApiError::field("version", "修改须带上读取时的版本号"))?;
+    let version = b.version.ok_or_else(|| {
+        ApiError::from(
+            FieldError::new("version", "修改须带上读取时的版本号").code("version_required"),
+        )
+    })?;
     x.expect_version(version)?;
     if x.state != ShiftState::Scheduled {
-        return Err(ApiError::Refused(format!(
-            "班次{}，不能再修改排班",
-            x.state.label_zh()
-        )));
+        return Err(ApiError::Refused(
+            Refusal::new(
+                "shift_not_editable",
+                format!("班次{}，不能再修改排班", x.state.label_zh()),
+            )
+            .param("state", x.state.as_str()),
+        ));
     }
     let division = Code::parse(&x.division).map_err(|e| ApiError::Internal(e.to_string()))?;
     let (date, period, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
@@ -571,9 +598,12 @@ async fn shift_event(
                     .await?
                     .is_some_and(|inc| scope.covers(&inc.division, ""));
                 if !ok {
-                    return Err(ApiError::field(
-                        &format!("open_items[{i}].incident_id"),
-                        "找不到该事件或不在您的管辖范围内",
+                    return Err(ApiError::from(
+                        FieldError::new(
+                            format!("open_items[{i}].incident_id"),
+                            "找不到该事件或不在您的管辖范围内",
+                        )
+                        .code("incident_not_found"),
                     ));
                 }
             }
@@ -695,7 +725,9 @@ async fn log_entries(
     if let Some(id) = q.shift {
         let x = load(s, p, id, Action::Read).await?;
         if x.division != f.division {
-            return Err(ApiError::field("shift", "该班次不属于所选区划"));
+            return Err(ApiError::from(
+                FieldError::new("shift", "该班次不属于所选区划").code("shift_other_division"),
+            ));
         }
         f.shift_id = Some(id);
         label = format!("{}-{}", x.date, x.period.as_str());
@@ -834,14 +866,21 @@ async fn add_log(
     let d = division_param(&s, &p, &scope, b.division.as_deref())?;
     let now = OffsetDateTime::now_utc();
     let kind = LogKind::parse(b.kind.trim()).ok_or_else(|| {
-        ApiError::field(
-            "kind",
-            "应为 call/info/instruction/report/other（来电/信息/指示/报送/其他）",
+        ApiError::from(
+            FieldError::new(
+                "kind",
+                "应为 call/info/instruction/report/other（来电/信息/指示/报送/其他）",
+            )
+            .code("not_an_option")
+            .param("value", b.kind.clone())
+            .param("options", "call/info/instruction/report/other"),
         )
     })?;
     let at = match b.at.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
         None => now,
-        Some(t) => parse_time(t).ok_or_else(|| ApiError::field("at", "不是带时区的时间"))?,
+        Some(t) => parse_time(t).ok_or_else(|| {
+            ApiError::from(FieldError::new("at", "不是带时区的时间").code("not_a_time"))
+        })?,
     };
     check_log_entry(&b.text, at, now).map_err(rule)?;
     if let Some(iid) = b.incident_id {
@@ -850,9 +889,9 @@ async fn add_log(
             .await?
             .is_some_and(|i| iscope.covers(&i.division, ""));
         if !ok {
-            return Err(ApiError::field(
-                "incident_id",
-                "找不到该事件或不在您的管辖范围内",
+            return Err(ApiError::from(
+                FieldError::new("incident_id", "找不到该事件或不在您的管辖范围内")
+                    .code("incident_not_found"),
             ));
         }
     }
@@ -860,7 +899,11 @@ async fn add_log(
         let orig = store::get_log(&s.db, cid)
             .await?
             .filter(|o| scope.covers(&o.division, ""))
-            .ok_or_else(|| ApiError::field("corrects", "找不到要更正的记录"))?;
+            .ok_or_else(|| {
+                ApiError::from(
+                    FieldError::new("corrects", "找不到要更正的记录").code("correction_not_found"),
+                )
+            })?;
         check_correction(&orig.division, orig.at.0, d.as_str(), at).map_err(rule)?;
     }
     // The shift on duty at `at` (the officers' shift before a leader-only one).

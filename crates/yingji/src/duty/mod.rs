@@ -12,26 +12,30 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime, Time};
 
 use crate::clock::CST;
+use crate::error::{FieldError, Refusal};
 
 /// Why a rule refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DutyError {
     /// Not possible in the shift's current state (409).
     #[error("{0}")]
-    State(String),
+    State(Refusal),
     /// A field is wrong (422).
-    #[error("{field}: {message}")]
-    Field { field: String, message: String },
+    #[error("{}: {}", .0.field, .0.message)]
+    Field(FieldError),
     /// This user may not take the step (403).
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Refusal),
 }
 
-fn field(field: impl Into<String>, message: impl Into<String>) -> DutyError {
-    DutyError::Field {
-        field: field.into(),
-        message: message.into(),
+impl From<FieldError> for DutyError {
+    fn from(e: FieldError) -> Self {
+        DutyError::Field(e)
     }
+}
+
+fn field(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    FieldError::new(field, message)
 }
 
 /// The usual shifts of a Chinese duty desk, in China time.
@@ -89,13 +93,17 @@ pub fn shift_times(
     let at = |d: Date, t: Time| d.with_time(t).assume_offset(CST);
     let (date, start, end) = match period {
         Period::Custom => {
-            let start = starts_at.ok_or_else(|| field("starts_at", "自定义班次须填写开始时间"))?;
-            let end = ends_at.ok_or_else(|| field("ends_at", "自定义班次须填写结束时间"))?;
+            let start = starts_at
+                .ok_or_else(|| field("starts_at", "自定义班次须填写开始时间").code("required"))?;
+            let end = ends_at
+                .ok_or_else(|| field("ends_at", "自定义班次须填写结束时间").code("required"))?;
             (start.to_offset(CST).date(), start, end)
         }
         fixed => {
-            let d = date.ok_or_else(|| field("date", "请填写值班日期"))?;
-            let next = d.next_day().ok_or_else(|| field("date", "日期超出范围"))?;
+            let d = date.ok_or_else(|| field("date", "请填写值班日期").code("required"))?;
+            let next = d
+                .next_day()
+                .ok_or_else(|| field("date", "日期超出范围").code("date_out_of_range"))?;
             match fixed {
                 Period::Day => (d, at(d, HANDOVER_TIME), at(d, EVENING_TIME)),
                 Period::Night => (d, at(d, EVENING_TIME), at(next, HANDOVER_TIME)),
@@ -104,10 +112,15 @@ pub fn shift_times(
         }
     };
     if end <= start {
-        return Err(field("ends_at", "结束时间须晚于开始时间"));
+        return Err(field("ends_at", "结束时间须晚于开始时间")
+            .code("end_before_start")
+            .into());
     }
     if end - start > MAX_SHIFT {
-        return Err(field("ends_at", "一个班次最长 48 小时"));
+        return Err(field("ends_at", "一个班次最长 48 小时")
+            .code("shift_too_long")
+            .param("max_hours", 48)
+            .into());
     }
     Ok((date, start, end))
 }
@@ -135,16 +148,26 @@ fn phone_like(s: &str) -> bool {
 /// account); a named person needs a name and a phone number.
 pub fn check_person(p: &Person, at: &str) -> Result<(), DutyError> {
     if p.name.chars().count() > 50 {
-        return Err(field(format!("{at}.name"), "姓名最多 50 字"));
+        return Err(field(format!("{at}.name"), "姓名最多 50 字")
+            .code("too_long")
+            .param("max", 50)
+            .into());
     }
     if p.user_id.is_none() && p.name.trim().is_empty() {
-        return Err(field(format!("{at}.name"), "请选择平台用户或填写姓名"));
+        return Err(field(format!("{at}.name"), "请选择平台用户或填写姓名")
+            .code("user_or_name")
+            .into());
     }
     if p.user_id.is_none() && p.phone.trim().is_empty() {
-        return Err(field(format!("{at}.phone"), "非平台用户须填写联系电话"));
+        return Err(field(format!("{at}.phone"), "非平台用户须填写联系电话")
+            .code("phone_required")
+            .into());
     }
     if !p.phone.trim().is_empty() && !phone_like(p.phone.trim()) {
-        return Err(field(format!("{at}.phone"), "电话号码格式不正确"));
+        return Err(field(format!("{at}.phone"), "电话号码格式不正确")
+            .code("not_phone")
+            .param("value", p.phone.trim())
+            .into());
     }
     Ok(())
 }
@@ -152,10 +175,15 @@ pub fn check_person(p: &Person, at: &str) -> Result<(), DutyError> {
 /// Who is on a shift.
 pub fn check_crew(leader: &Option<Person>, officers: &[Person]) -> Result<(), DutyError> {
     if leader.is_none() && officers.is_empty() {
-        return Err(field("officers", "请至少安排一名带班领导或值班员"));
+        return Err(field("officers", "请至少安排一名带班领导或值班员")
+            .code("crew_empty")
+            .into());
     }
     if officers.len() > 10 {
-        return Err(field("officers", "一个班次最多 10 名值班员"));
+        return Err(field("officers", "一个班次最多 10 名值班员")
+            .code("too_many")
+            .param("max", 10)
+            .into());
     }
     if let Some(l) = leader {
         check_person(l, "leader")?;
@@ -172,7 +200,9 @@ pub fn check_crew(leader: &Option<Person>, officers: &[Person]) -> Result<(), Du
     ids.sort_unstable();
     ids.dedup();
     if ids.len() != n {
-        return Err(field("officers", "同一人在本班次中重复安排"));
+        return Err(field("officers", "同一人在本班次中重复安排")
+            .code("person_twice")
+            .into());
     }
     Ok(())
 }
@@ -331,33 +361,45 @@ impl ShiftState {
             if actor.member || actor.commander {
                 Ok(())
             } else {
-                Err(DutyError::Forbidden(
-                    "只有本班次的带班领导、值班员或指挥长可以上岗和交班".into(),
-                ))
+                Err(DutyError::Forbidden(Refusal::new(
+                    "shift_members_only",
+                    "只有本班次的带班领导、值班员或指挥长可以上岗和交班",
+                )))
             }
         };
-        let refuse = |m: &str| Err(DutyError::State(m.to_string()));
+        let refuse = |r: Refusal| Err(DutyError::State(r));
         match (self, event) {
             (S::Scheduled, E::Start {}) => {
                 own()?;
                 if now < starts_at - EARLY_START {
-                    return refuse("班次尚未开始（开始前 30 分钟内可上岗）");
+                    return refuse(Refusal::new(
+                        "shift_not_started",
+                        "班次尚未开始（开始前 30 分钟内可上岗）",
+                    ));
                 }
                 Ok(S::OnDuty)
             }
-            (S::OnDuty, E::Start {}) => refuse("已经在岗"),
-            (_, E::Start {}) => refuse("本班次已交班"),
+            (S::OnDuty, E::Start {}) => refuse(Refusal::new("already_on_duty", "已经在岗")),
+            (_, E::Start {}) => refuse(Refusal::new("shift_handed_over", "本班次已交班")),
 
             (S::OnDuty, E::HandOver { note, open_items }) => {
                 own()?;
                 if note.trim().is_empty() {
-                    return Err(field("handover_note", "请填写交班记录"));
+                    return Err(field("handover_note", "请填写交班记录")
+                        .code("required")
+                        .into());
                 }
                 if note.chars().count() > 4000 {
-                    return Err(field("handover_note", "交班记录最多 4000 字"));
+                    return Err(field("handover_note", "交班记录最多 4000 字")
+                        .code("too_long")
+                        .param("max", 4000)
+                        .into());
                 }
                 if open_items.len() > 50 {
-                    return Err(field("open_items", "遗留事项最多 50 条"));
+                    return Err(field("open_items", "遗留事项最多 50 条")
+                        .code("too_many")
+                        .param("max", 50)
+                        .into());
                 }
                 for (i, it) in open_items.iter().enumerate() {
                     let n = it.text.trim().chars().count();
@@ -365,27 +407,41 @@ impl ShiftState {
                         return Err(field(
                             format!("open_items[{i}].text"),
                             "遗留事项不能为空，最多 500 字",
-                        ));
+                        )
+                        .code("required_max")
+                        .param("max", 500)
+                        .into());
                     }
                 }
                 Ok(S::HandedOver)
             }
-            (S::Scheduled, E::HandOver { .. }) => refuse("尚未上岗，不能交班"),
-            (_, E::HandOver { .. }) => refuse("本班次已交班"),
+            (S::Scheduled, E::HandOver { .. }) => {
+                refuse(Refusal::new("not_on_duty_yet", "尚未上岗，不能交班"))
+            }
+            (_, E::HandOver { .. }) => refuse(Refusal::new("shift_handed_over", "本班次已交班")),
 
             (S::HandedOver, E::Acknowledge {}) => {
                 if !(actor.incoming || actor.commander) {
-                    return Err(DutyError::Forbidden(
-                        "只有接班的带班领导、值班员或指挥长可以确认接班".into(),
-                    ));
+                    return Err(DutyError::Forbidden(Refusal::new(
+                        "incoming_only",
+                        "只有接班的带班领导、值班员或指挥长可以确认接班",
+                    )));
                 }
                 if actor.handed_over_it {
-                    return refuse("交班人不能自己确认接班");
+                    return refuse(Refusal::new(
+                        "no_self_acknowledge",
+                        "交班人不能自己确认接班",
+                    ));
                 }
                 Ok(S::Acknowledged)
             }
-            (S::Acknowledged, E::Acknowledge {}) => refuse("已确认接班"),
-            (_, E::Acknowledge {}) => refuse("尚未交班，不能确认接班"),
+            (S::Acknowledged, E::Acknowledge {}) => {
+                refuse(Refusal::new("already_acknowledged", "已确认接班"))
+            }
+            (_, E::Acknowledge {}) => refuse(Refusal::new(
+                "not_handed_over_yet",
+                "尚未交班，不能确认接班",
+            )),
         }
     }
 }
@@ -478,16 +534,22 @@ pub fn check_log_entry(
 ) -> Result<(), DutyError> {
     let n = text.trim().chars().count();
     if n == 0 {
-        return Err(field("text", "请填写内容"));
+        return Err(field("text", "请填写内容").code("required").into());
     }
     if n > 2000 {
-        return Err(field("text", "最多 2000 字"));
+        return Err(field("text", "最多 2000 字")
+            .code("too_long")
+            .param("max", 2000)
+            .into());
     }
     if at > now + Duration::minutes(5) {
-        return Err(field("at", "时间不能晚于现在"));
+        return Err(field("at", "时间不能晚于现在").code("in_the_future").into());
     }
     if at < now - BACKDATE {
-        return Err(field("at", "最多补记 7 天内的事项"));
+        return Err(field("at", "最多补记 7 天内的事项")
+            .code("backdated_too_far")
+            .param("days", 7)
+            .into());
     }
     Ok(())
 }
@@ -502,10 +564,14 @@ pub fn check_correction(
     at: OffsetDateTime,
 ) -> Result<(), DutyError> {
     if original_division != division {
-        return Err(field("corrects", "只能更正本区划的值班日志"));
+        return Err(field("corrects", "只能更正本区划的值班日志")
+            .code("correction_other_division")
+            .into());
     }
     if at < original_at {
-        return Err(field("corrects", "更正记录的时间不能早于被更正的记录"));
+        return Err(field("corrects", "更正记录的时间不能早于被更正的记录")
+            .code("correction_before_original")
+            .into());
     }
     Ok(())
 }
@@ -581,7 +647,9 @@ mod tests {
         ];
         for (d, period, a, b, want) in table {
             match shift_times(d, period, a, b) {
-                Err(DutyError::Field { field, .. }) => assert_eq!(field, want, "{period:?}"),
+                Err(DutyError::Field(FieldError { field, .. })) => {
+                    assert_eq!(field, want, "{period:?}")
+                }
                 other => panic!("{period:?}: {other:?}"),
             }
         }
@@ -607,7 +675,7 @@ mod tests {
     fn crews_are_checked() {
         let f = |r: Result<(), DutyError>| match r {
             Ok(()) => "ok".to_string(),
-            Err(DutyError::Field { field, .. }) => field,
+            Err(DutyError::Field(FieldError { field, .. })) => field,
             Err(e) => panic!("{e:?}"),
         };
         let table: Vec<(Option<Person>, Vec<Person>, &str)> = vec![
@@ -877,9 +945,9 @@ mod tests {
             let got = from.transition(&ev, actor, start, now);
             match (got, want) {
                 (Ok(a), Ok(b)) => assert_eq!(a, b, "{from:?} {ev:?}"),
-                (Err(DutyError::State(m)), Err("state")) => assert!(!m.is_empty()),
+                (Err(DutyError::State(m)), Err("state")) => assert!(!m.message.is_empty()),
                 (Err(DutyError::Forbidden(_)), Err("forbidden")) => {}
-                (Err(DutyError::Field { field, .. }), Err(w))
+                (Err(DutyError::Field(FieldError { field, .. })), Err(w))
                     if w.strip_prefix("field:") == Some(field.as_str()) => {}
                 (got, want) => panic!("{from:?} {ev:?} {actor:?}: got {got:?}, want {want:?}"),
             }
@@ -891,7 +959,7 @@ mod tests {
         let now = datetime!(2026-07-01 12:00 UTC);
         let f = |text: &str, at: OffsetDateTime| match check_log_entry(text, at, now) {
             Ok(()) => "ok".to_string(),
-            Err(DutyError::Field { field, .. }) => field,
+            Err(DutyError::Field(FieldError { field, .. })) => field,
             Err(e) => panic!("{e:?}"),
         };
         assert_eq!(f("云州区来电：山洪", now), "ok");

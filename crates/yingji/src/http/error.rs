@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::auth::AuthError;
 use crate::db::DbError;
 
-pub use crate::error::FieldError;
+pub use crate::error::{FieldError, Params, Refusal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -35,10 +35,10 @@ pub enum ApiError {
     Duplicate(String),
     /// A rule refuses the step in the record's current state (409).
     #[error("{0}")]
-    Refused(String),
+    Refused(Refusal),
     /// This user may not take this step, and why (403).
     #[error("{0}")]
-    NotAllowed(String),
+    NotAllowed(Refusal),
     #[error("尝试次数过多，请 {minutes} 分钟后再试")]
     Throttled { minutes: i64 },
     #[error("上传的文件过大（上限 {limit_mb} MB）")]
@@ -60,6 +60,14 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     pub key: String,
+    /// Why a step was refused (409 `invalid_transition`, 403 `forbidden`),
+    /// as a stable code the UI translates; `detail` is its Chinese message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The values `detail` names, for the UI's translation of `code`.
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(value_type = Object)]
+    pub params: Params,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     /// How many errors there are when `errors` lists only the first ones.
@@ -123,6 +131,14 @@ impl ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }
 
+    /// The refusal a 409 or 403 answer carries, if any.
+    fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            ApiError::Refused(r) | ApiError::NotAllowed(r) if !r.code.is_empty() => Some(r),
+            _ => None,
+        }
+    }
+
     pub fn problem(&self) -> Problem {
         let status = self.status();
         let mut detail = self.to_string();
@@ -149,6 +165,8 @@ impl ApiError {
             status: status.as_u16(),
             detail,
             key: self.key().to_string(),
+            code: self.refusal().map(|r| r.code.to_string()),
+            params: self.refusal().map(|r| r.params.clone()).unwrap_or_default(),
             errors,
             error_total,
         }
@@ -167,6 +185,13 @@ impl IntoResponse for ApiError {
             body,
         )
             .into_response()
+    }
+}
+
+/// One coded field error, as `FieldError::new(field, message).code(…).into()`.
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::Validation(vec![e])
     }
 }
 
@@ -242,8 +267,13 @@ where
 
 /// Parse a JSON body into `T` with the checks of [`Json`].
 pub fn parse_json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::field("body", format!("JSON 格式有误: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::from(
+            FieldError::new("body", format!("JSON 格式有误: {e}"))
+                .code("not_json")
+                .param("error", e.to_string()),
+        )
+    })?;
     let mut errors = Vec::new();
     check_text(&value, &mut String::new(), &mut errors);
     if !errors.is_empty() {
@@ -336,11 +366,15 @@ fn type_error(field: String, message: &str) -> FieldError {
 /// Every string (and key) of a JSON value: no NUL, at most [`MAX_TEXT_CHARS`].
 fn check_text(v: &serde_json::Value, path: &mut String, errors: &mut Vec<FieldError>) {
     const MAX_ERRORS: usize = 20;
-    let bad = |s: &str| -> Option<String> {
+    let bad = |s: &str, field: String| -> Option<FieldError> {
         if s.contains('\0') {
-            Some("不能包含 NUL 字符（\\u0000）".into())
+            Some(FieldError::new(field, "不能包含 NUL 字符（\\u0000）").code("control_chars"))
         } else if s.len() > MAX_TEXT_CHARS && s.chars().count() > MAX_TEXT_CHARS {
-            Some(format!("最多 {MAX_TEXT_CHARS} 个字"))
+            Some(
+                FieldError::new(field, format!("最多 {MAX_TEXT_CHARS} 个字"))
+                    .code("too_long")
+                    .param("max", MAX_TEXT_CHARS),
+            )
         } else {
             None
         }
@@ -357,8 +391,8 @@ fn check_text(v: &serde_json::Value, path: &mut String, errors: &mut Vec<FieldEr
     };
     match v {
         serde_json::Value::String(s) => {
-            if let Some(m) = bad(s) {
-                errors.push(FieldError::new(field(path), m));
+            if let Some(e) = bad(s, field(path)) {
+                errors.push(e);
             }
         }
         serde_json::Value::Array(items) => {
@@ -376,8 +410,8 @@ fn check_text(v: &serde_json::Value, path: &mut String, errors: &mut Vec<FieldEr
                     path.push('.');
                 }
                 path.push_str(k);
-                if let Some(m) = bad(k) {
-                    errors.push(FieldError::new(field(path), m));
+                if let Some(e) = bad(k, field(path)) {
+                    errors.push(e);
                 }
                 check_text(item, path, errors);
                 path.truncate(len);
@@ -418,7 +452,9 @@ where
             .query()
             .is_some_and(|q| q.to_ascii_lowercase().contains("%00"))
         {
-            return Err(ApiError::field("query", "不能包含 NUL 字符（%00）"));
+            return Err(FieldError::new("query", "不能包含 NUL 字符（%00）")
+                .code("control_chars")
+                .into());
         }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
@@ -507,6 +543,8 @@ fn plain_problem(status: StatusCode, key: &str, detail: &str) -> Response {
         status: status.as_u16(),
         detail: detail.to_string(),
         key: key.to_string(),
+        code: None,
+        params: Params::new(),
         errors: Vec::new(),
         error_total: None,
     };

@@ -21,7 +21,7 @@ use super::{
 use crate::auth::{authorize, Action, Principal, Role as UserRole, Scope};
 use crate::clock::{format_time, parse_time, CST};
 use crate::db::Versioned;
-use crate::error::FieldError;
+use crate::error::{FieldError, Refusal};
 use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::{self, NewEntry};
 use crate::plans::store as plan_store;
@@ -56,9 +56,9 @@ async fn stored_catalog(s: &AppState) -> Result<Catalog, ApiError> {
 
 fn rule(e: RuleError) -> ApiError {
     match e {
-        RuleError::State { message, .. } => ApiError::Refused(message),
-        RuleError::Field { field, message } => ApiError::field(field, message),
-        RuleError::Forbidden { message } => ApiError::NotAllowed(message),
+        RuleError::State { refusal, .. } => ApiError::Refused(refusal),
+        RuleError::Field(e) => e.into(),
+        RuleError::Forbidden(refusal) => ApiError::NotAllowed(refusal),
     }
 }
 
@@ -286,28 +286,43 @@ async fn create(
     let tree = s.tree();
     let mut errors = Vec::new();
     if b.title.trim().is_empty() || b.title.chars().count() > 200 {
-        errors.push(FieldError::new("title", "必填，最多 200 字"));
+        errors.push(
+            FieldError::new("title", "必填，最多 200 字")
+                .code("required_max")
+                .param("max", 200),
+        );
     }
     if c.type_node(b.incident_type.trim()).is_none() {
-        errors.push(FieldError::new(
-            "incident_type",
-            format!("未知的事件类型“{}”", b.incident_type),
-        ));
+        errors.push(
+            FieldError::new(
+                "incident_type",
+                format!("未知的事件类型“{}”", b.incident_type),
+            )
+            .code("unknown_incident_type")
+            .param("value", b.incident_type.clone()),
+        );
     }
     if !SOURCES.contains(&b.source.as_str()) {
-        errors.push(FieldError::new(
-            "source",
-            "来源应为 phone/system/report/superior（电话/系统告警/上报/上级通报）",
-        ));
+        errors.push(
+            FieldError::new(
+                "source",
+                "来源应为 phone/system/report/superior（电话/系统告警/上报/上级通报）",
+            )
+            .code("not_an_option")
+            .param("value", b.source.clone())
+            .param("options", SOURCES.join("/")),
+        );
     }
     let division = match tree.resolve(&b.division, &p.division) {
         Ok(d) if scope.covers(d.as_str(), "") => Some(d),
         Ok(_) => {
-            errors.push(FieldError::new("division", "不在您的管辖范围内"));
+            errors.push(
+                FieldError::new("division", "不在您的管辖范围内").code("out_of_jurisdiction"),
+            );
             None
         }
         Err(e) => {
-            errors.push(FieldError::new("division", e));
+            errors.push(FieldError::new("division", e).code("bad_division"));
             None
         }
     };
@@ -315,27 +330,32 @@ async fn create(
         (Some(lon), Some(lat)) => {
             if let Some(d) = &division {
                 if tree.contains_point(d, lon, lat) == Some(false) {
-                    errors.push(FieldError::new(
-                        "lat",
-                        format!("坐标 ({lon}, {lat}) 不在所选区划范围内"),
-                    ));
+                    errors.push(
+                        FieldError::new("lat", format!("坐标 ({lon}, {lat}) 不在所选区划范围内"))
+                            .code("point_outside_division")
+                            .param("lon", lon)
+                            .param("lat", lat),
+                    );
                 }
             }
         }
         (None, None) => {}
-        _ => errors.push(FieldError::new("lon", "经度和纬度需同时填写")),
+        _ => errors.push(FieldError::new("lon", "经度和纬度需同时填写").code("lon_lat_together")),
     }
     let onset = match b.onset_at.as_deref() {
         None => Ok(now),
         Some(t) => parse_time(t).ok_or(()),
     };
     match onset {
-        Err(()) => errors.push(FieldError::new(
-            "onset_at",
-            "不是带时区的时间（例如 2026-07-01T10:00:00+08:00）",
-        )),
+        Err(()) => errors.push(
+            FieldError::new(
+                "onset_at",
+                "不是带时区的时间（例如 2026-07-01T10:00:00+08:00）",
+            )
+            .code("not_a_time"),
+        ),
         Ok(t) if t > now + time::Duration::minutes(5) => {
-            errors.push(FieldError::new("onset_at", "事发时间不能晚于现在"))
+            errors.push(FieldError::new("onset_at", "事发时间不能晚于现在").code("in_the_future"))
         }
         Ok(_) => {}
     }
@@ -613,16 +633,23 @@ async fn helped(
     let (mut i, _) = load(&s, &p, id, Action::Write).await?;
     i.expect_version(b.version)?;
     if !i.state.is_active() {
-        return Err(ApiError::Refused("事件已结束，不能再记录救助时间".into()));
+        return Err(ApiError::Refused(Refusal::new(
+            "ended_no_rescue_time",
+            "事件已结束，不能再记录救助时间",
+        )));
     }
     let now = OffsetDateTime::now_utc();
     let at = match b.at.as_deref() {
         None => now,
-        Some(t) => parse_time(t).ok_or_else(|| ApiError::field("at", "不是带时区的时间"))?,
+        Some(t) => parse_time(t).ok_or_else(|| {
+            ApiError::from(FieldError::new("at", "不是带时区的时间").code("not_a_time"))
+        })?,
     };
     let onset = i.onset_at.0;
     if at < onset || at > now + time::Duration::minutes(5) {
-        return Err(ApiError::field("at", "救助时间应在事发之后、现在之前"));
+        return Err(FieldError::new("at", "救助时间应在事发之后、现在之前")
+            .code("rescue_time_out_of_range")
+            .into());
     }
     i.helped_at = Some(at.into());
     i.updated_at = now.into();
@@ -659,23 +686,37 @@ async fn issue(
 ) -> Result<Response, ApiError> {
     let (i, _) = load(&s, &p, id, Action::Write).await?;
     if !i.state.is_active() {
-        return Err(ApiError::Refused("事件已结束，不能再下达指令".into()));
+        return Err(ApiError::Refused(Refusal::new(
+            "ended_no_instructions",
+            "事件已结束，不能再下达指令",
+        )));
     }
     let mut errors = Vec::new();
     if !["department", "team_kind", "command", "person"].contains(&b.assignee_kind.as_str()) {
-        errors.push(FieldError::new(
-            "assignee_kind",
-            "应为 department/team_kind/command/person",
-        ));
+        errors.push(
+            FieldError::new("assignee_kind", "应为 department/team_kind/command/person")
+                .code("not_an_option")
+                .param("value", b.assignee_kind.clone())
+                .param("options", "department/team_kind/command/person"),
+        );
     }
     if b.assignee.trim().is_empty() {
-        errors.push(FieldError::new("assignee", "必填"));
+        errors.push(FieldError::new("assignee", "必填").code("required"));
     }
     if b.task.trim().is_empty() || b.task.chars().count() > 1000 {
-        errors.push(FieldError::new("task", "必填，最多 1000 字"));
+        errors.push(
+            FieldError::new("task", "必填，最多 1000 字")
+                .code("required_max")
+                .param("max", 1000),
+        );
     }
     if !(1..=10080).contains(&b.due_minutes) {
-        errors.push(FieldError::new("due_minutes", "应在 1–10080 分钟之间"));
+        errors.push(
+            FieldError::new("due_minutes", "应在 1–10080 分钟之间")
+                .code("out_of_range")
+                .param("min", 1)
+                .param("max", 10080),
+        );
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -736,7 +777,10 @@ async fn instruction_event(
         .ok_or(ApiError::NotFound)?;
     let (i, _) = load(&s, &p, x.incident_id, Action::Write).await?;
     if i.state.is_closed() {
-        return Err(ApiError::Refused("事件已关闭，指令不能再变更".into()));
+        return Err(ApiError::Refused(Refusal::new(
+            "closed_no_instruction_change",
+            "事件已关闭，指令不能再变更",
+        )));
     }
     x.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
@@ -775,20 +819,36 @@ async fn request_dispatch(
 ) -> Result<Response, ApiError> {
     let (i, _) = load(&s, &p, id, Action::Write).await?;
     if !i.state.is_active() {
-        return Err(ApiError::Refused("事件已结束，不能再调派".into()));
+        return Err(ApiError::Refused(Refusal::new(
+            "ended_no_dispatch",
+            "事件已结束，不能再调派",
+        )));
     }
     if !crate::dispatch::DISPATCHABLE.contains(&b.resource_kind.as_str()) {
-        return Err(ApiError::field("resource_kind", "不可调派的资源类型"));
+        return Err(FieldError::new("resource_kind", "不可调派的资源类型")
+            .code("not_dispatchable_kind")
+            .param("value", b.resource_kind.clone())
+            .into());
     }
     let scope = authorize(&p, Action::Read, &format!("registry.{}", b.resource_kind))?;
     let r = crate::registry::store::get(&s.db, &s.tree(), &b.resource_kind, b.resource_id)
         .await?
         .filter(|r| scope.covers(&r.division, &r.org))
-        .ok_or_else(|| ApiError::field("resource_id", "找不到该资源或不在您的管辖范围内"))?;
+        .ok_or_else(|| {
+            ApiError::from(
+                FieldError::new("resource_id", "找不到该资源或不在您的管辖范围内")
+                    .code("resource_not_found"),
+            )
+        })?;
     let now = OffsetDateTime::now_utc();
     let mut tx = s.change().await?;
     super::ensure_dispatchable(&r.status).map_err(rule)?;
-    let held = || ApiError::Refused(format!("“{}”已有未完成的调派", r.name));
+    let held = || {
+        ApiError::Refused(
+            Refusal::new("resource_held", format!("“{}”已有未完成的调派", r.name))
+                .param("name", r.name.clone()),
+        )
+    };
     if store::open_orders_of(&mut tx, &r.kind, r.id).await? > 0 {
         return Err(held());
     }

@@ -19,7 +19,7 @@ use super::{
     InstructionState, Role, RuleError,
 };
 use crate::clock::{format_time, CST};
-use crate::error::FieldError;
+use crate::error::{FieldError, Refusal};
 use crate::plans::store::Improvement;
 use crate::plans::{match_plans, Catalog, ItemInput, Level, PlanError};
 
@@ -119,9 +119,10 @@ pub fn apply(
     actor: Actor,
 ) -> Result<Applied, CommandError> {
     if let Some(what) = commander_event(cmd.kind()).filter(|_| !actor.commander) {
-        return Err(RuleError::Forbidden {
-            message: format!("{what}须由指挥长决定"),
-        }
+        return Err(RuleError::Forbidden(
+            Refusal::new("commander_only", format!("{what}须由指挥长决定"))
+                .param("event", cmd.kind()),
+        )
         .into());
     }
     let now = actor.now;
@@ -323,9 +324,9 @@ impl OrderCommand {
 /// 指挥长 commits the forces).
 fn approval_needs_commander(cmd: &OrderCommand, actor: &Actor) -> Result<(), RuleError> {
     if matches!(cmd, OrderCommand::Approve {}) && !actor.commander {
-        return Err(RuleError::Forbidden {
-            message: "调派须由指挥长批准".into(),
-        });
+        return Err(RuleError::Forbidden(
+            Refusal::new("commander_only", "调派须由指挥长批准").param("event", "approve"),
+        ));
     }
     Ok(())
 }

@@ -26,48 +26,40 @@ pub mod store;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 
+use crate::error::{FieldError, Refusal};
 use crate::plans::{self, AssigneeKind, Catalog, Facts, Grading, Level, Plan, PlanError, PlanType};
 use crate::reports::grading::grade_accident;
 
 // ── errors ─────────────────────────────────────────────────────────────
 
-/// Why a rule refused. Every message is in Chinese and says why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a rule refused. Every message is in Chinese and says why, with a
+/// stable code the UI translates.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RuleError {
     /// The event cannot happen in the current state (HTTP 409).
-    #[error("{message}")]
+    #[error("{refusal}")]
     State {
         from: &'static str,
         event: &'static str,
-        message: String,
+        refusal: Refusal,
     },
     /// A field is missing or wrong (HTTP 422).
-    #[error("{message}")]
-    Field {
-        field: &'static str,
-        message: String,
-    },
+    #[error("{0}")]
+    Field(FieldError),
     /// This actor may not do it (HTTP 403).
-    #[error("{message}")]
-    Forbidden { message: String },
+    #[error("{0}")]
+    Forbidden(Refusal),
 }
 
-fn field(field: &'static str, message: impl Into<String>) -> RuleError {
-    RuleError::Field {
-        field,
-        message: message.into(),
-    }
-}
-
-fn forbidden(message: impl Into<String>) -> RuleError {
-    RuleError::Forbidden {
-        message: message.into(),
+impl From<FieldError> for RuleError {
+    fn from(e: FieldError) -> Self {
+        RuleError::Field(e)
     }
 }
 
 fn required(value: &str, name: &'static str, message: &str) -> Result<(), RuleError> {
     if value.trim().is_empty() {
-        Err(field(name, message))
+        Err(FieldError::new(name, message).code("required").into())
     } else {
         Ok(())
     }
@@ -227,82 +219,115 @@ impl IncidentState {
     pub fn transition(self, event: &Event) -> Result<IncidentState, RuleError> {
         use Event as E;
         use IncidentState as S;
-        let refuse = |message: String| RuleError::State {
+        let refuse = |refusal: Refusal| RuleError::State {
             from: self.as_str(),
             event: event.as_str(),
-            message,
+            refusal: refusal.param("event", event.as_str()),
         };
         let what = event.label_zh();
         match (self, event) {
-            (S::Dismissed, _) => Err(refuse(format!("事件已作为误报关闭，不能{what}"))),
-            (S::Reviewed, _) => Err(refuse(format!("事件已总结评估并关闭，不能{what}"))),
+            (S::Dismissed, _) => Err(refuse(Refusal::new(
+                "closed_as_false",
+                format!("事件已作为误报关闭，不能{what}"),
+            ))),
+            (S::Reviewed, _) => Err(refuse(Refusal::new(
+                "closed_after_review",
+                format!("事件已总结评估并关闭，不能{what}"),
+            ))),
 
             (S::Reported, E::Verify) => Ok(S::Verified),
-            (_, E::Verify) => Err(refuse("事件已核实，不能重复核实".into())),
+            (_, E::Verify) => Err(refuse(Refusal::new(
+                "already_verified",
+                "事件已核实，不能重复核实",
+            ))),
 
             (S::Reported, E::MarkFalse { reason }) => {
                 required(reason, "reason", "标记为误报须说明理由")?;
                 Ok(S::Dismissed)
             }
-            (_, E::MarkFalse { .. }) => Err(refuse("已核实的事件不能标记为误报".into())),
+            (_, E::MarkFalse { .. }) => Err(refuse(Refusal::new(
+                "verified_not_false",
+                "已核实的事件不能标记为误报",
+            ))),
 
-            (S::Reported, _) => Err(refuse(format!("未核实的事件不能{what}"))),
+            (S::Reported, _) => Err(refuse(Refusal::new(
+                "not_verified_yet",
+                format!("未核实的事件不能{what}"),
+            ))),
 
             (S::Verified | S::Graded, E::Grade { .. }) => Ok(S::Graded),
             (S::Responding { level }, E::Grade { .. }) => Ok(S::Responding { level }),
-            (S::Ended, E::Grade { .. }) => Err(refuse("响应已结束，不能再定级".into())),
+            (S::Ended, E::Grade { .. }) => Err(refuse(Refusal::new(
+                "response_ended",
+                "响应已结束，不能再定级",
+            ))),
 
             (S::Graded, E::StartResponse { level, plan }) => {
                 required(plan, "plan", "启动响应须指明依据的预案")?;
                 Ok(S::Responding { level: *level })
             }
-            (S::Verified, E::StartResponse { .. }) => {
-                Err(refuse("未定级的事件不能启动响应".into()))
-            }
-            (S::Responding { level }, E::StartResponse { .. }) => Err(refuse(format!(
-                "事件已在{}响应中，调整级别请升级或降级",
-                level.label_zh()
+            (S::Verified, E::StartResponse { .. }) => Err(refuse(Refusal::new(
+                "not_graded_yet",
+                "未定级的事件不能启动响应",
             ))),
-            (S::Ended, E::StartResponse { .. }) => {
-                Err(refuse("响应已结束，不能再次启动响应".into()))
-            }
+            (S::Responding { level }, E::StartResponse { .. }) => Err(refuse(
+                Refusal::new(
+                    "already_responding",
+                    format!("事件已在{}响应中，调整级别请升级或降级", level.label_zh()),
+                )
+                .param("level", level.numeral()),
+            )),
+            (S::Ended, E::StartResponse { .. }) => Err(refuse(Refusal::new(
+                "response_ended",
+                "响应已结束，不能再次启动响应",
+            ))),
 
             (S::Verified | S::Graded | S::Responding { .. }, E::Update { note }) => {
                 required(note, "note", "续报内容不能为空")?;
                 Ok(self)
             }
-            (S::Ended, E::Update { .. }) => {
-                Err(refuse("响应已结束，不能续报，请在总结评估中补充".into()))
-            }
+            (S::Ended, E::Update { .. }) => Err(refuse(Refusal::new(
+                "response_ended_add_to_review",
+                "响应已结束，不能续报，请在总结评估中补充",
+            ))),
 
             (S::Responding { level: current }, E::ChangeLevel { level, reason }) => {
                 required(reason, "reason", "调整响应级别须说明理由")?;
                 if *level == current {
-                    return Err(field(
+                    return Err(FieldError::new(
                         "level",
                         format!("新级别与当前响应级别（{}）相同", current.label_zh()),
-                    ));
+                    )
+                    .code("same_level")
+                    .param("level", current.numeral())
+                    .into());
                 }
                 Ok(S::Responding { level: *level })
             }
-            (S::Verified | S::Graded, E::ChangeLevel { .. }) => {
-                Err(refuse("尚未启动响应，不能调整响应级别".into()))
-            }
-            (S::Ended, E::ChangeLevel { .. }) => Err(refuse("响应已结束，不能调整响应级别".into())),
+            (S::Verified | S::Graded, E::ChangeLevel { .. }) => Err(refuse(Refusal::new(
+                "not_responding_yet",
+                "尚未启动响应，不能调整响应级别",
+            ))),
+            (S::Ended, E::ChangeLevel { .. }) => Err(refuse(Refusal::new(
+                "response_ended",
+                "响应已结束，不能调整响应级别",
+            ))),
 
             (S::Verified | S::Graded | S::Responding { .. }, E::EndResponse { reason }) => {
                 required(reason, "reason", "结束响应须说明理由")?;
                 Ok(S::Ended)
             }
-            (S::Ended, E::EndResponse { .. }) => Err(refuse("响应已经结束".into())),
+            (S::Ended, E::EndResponse { .. }) => {
+                Err(refuse(Refusal::new("response_ended", "响应已经结束")))
+            }
 
             (S::Ended, E::Review { summary }) => {
                 required(summary, "summary", "总结评估内容不能为空")?;
                 Ok(S::Reviewed)
             }
-            (S::Verified | S::Graded | S::Responding { .. }, E::Review { .. }) => {
-                Err(refuse("响应结束后才能总结评估".into()))
-            }
+            (S::Verified | S::Graded | S::Responding { .. }, E::Review { .. }) => Err(refuse(
+                Refusal::new("review_after_end", "响应结束后才能总结评估"),
+            )),
         }
     }
 }
@@ -627,7 +652,7 @@ impl InstructionState {
     ) -> Result<InstructionState, RuleError> {
         use InstructionEvent as E;
         use InstructionState as S;
-        let refuse = |message: &str| RuleError::State {
+        let refuse = |refusal: Refusal| RuleError::State {
             from: self.as_str(),
             event: match event {
                 E::Receive {} => "receive",
@@ -636,38 +661,53 @@ impl InstructionState {
                 E::Accept {} => "accept",
                 E::Return { .. } => "return",
             },
-            message: message.to_string(),
+            refusal,
         };
         let assignee = || {
             if role.assignee {
                 Ok(())
             } else {
-                Err(forbidden("只有接收指令的单位或人员可以签收、办理和反馈"))
+                Err(RuleError::Forbidden(Refusal::new(
+                    "assignee_only",
+                    "只有接收指令的单位或人员可以签收、办理和反馈",
+                )))
             }
         };
         let reviewer = || {
             if role.issuer || role.commander {
                 Ok(())
             } else {
-                Err(forbidden("只有下达指令的人或指挥长可以审核指令"))
+                Err(RuleError::Forbidden(Refusal::new(
+                    "issuer_or_commander_only",
+                    "只有下达指令的人或指挥长可以审核指令",
+                )))
             }
         };
         match (self, event) {
-            (S::Accepted, _) => Err(refuse("指令已办结")),
+            (S::Accepted, _) => Err(refuse(Refusal::new("instruction_done", "指令已办结"))),
 
             (S::Issued, E::Receive {}) => {
                 assignee()?;
                 Ok(S::Received)
             }
-            (_, E::Receive {}) => Err(refuse("指令已签收")),
+            (_, E::Receive {}) => Err(refuse(Refusal::new("instruction_received", "指令已签收"))),
 
             (S::Received | S::Returned, E::Start {}) => {
                 assignee()?;
                 Ok(S::InProgress)
             }
-            (S::Issued, E::Start {}) => Err(refuse("指令尚未签收，不能开始办理")),
-            (S::InProgress, E::Start {}) => Err(refuse("指令已在办理中")),
-            (S::FeedbackGiven, E::Start {}) => Err(refuse("指令已反馈，等待审核")),
+            (S::Issued, E::Start {}) => Err(refuse(Refusal::new(
+                "instruction_not_received",
+                "指令尚未签收，不能开始办理",
+            ))),
+            (S::InProgress, E::Start {}) => Err(refuse(Refusal::new(
+                "instruction_in_progress",
+                "指令已在办理中",
+            ))),
+            (S::FeedbackGiven, E::Start {}) => Err(refuse(Refusal::new(
+                "instruction_awaits_review",
+                "指令已反馈，等待审核",
+            ))),
 
             (
                 S::Received | S::InProgress | S::Returned | S::FeedbackGiven,
@@ -680,14 +720,19 @@ impl InstructionState {
                 assignee()?;
                 required(text, "text", "反馈内容不能为空")?;
                 if photos.len() > 20 {
-                    return Err(field("photos", "一次反馈最多 20 张照片"));
+                    return Err(FieldError::new("photos", "一次反馈最多 20 张照片")
+                        .code("too_many")
+                        .param("max", 20)
+                        .into());
                 }
                 if photos
                     .iter()
                     .enumerate()
                     .any(|(n, p)| photos[..n].contains(p))
                 {
-                    return Err(field("photos", "照片重复"));
+                    return Err(FieldError::new("photos", "照片重复")
+                        .code("duplicate_photo")
+                        .into());
                 }
                 if let Some([lon, lat]) = location {
                     let ok = lon.is_finite()
@@ -695,15 +740,20 @@ impl InstructionState {
                         && (-180.0..=180.0).contains(lon)
                         && (-90.0..=90.0).contains(lat);
                     if !ok {
-                        return Err(field(
+                        return Err(FieldError::new(
                             "location",
                             "位置应为 [经度, 纬度]，经度 −180–180，纬度 −90–90",
-                        ));
+                        )
+                        .code("not_a_location")
+                        .into());
                     }
                 }
                 Ok(S::FeedbackGiven)
             }
-            (S::Issued, E::Feedback { .. }) => Err(refuse("指令尚未签收，不能反馈")),
+            (S::Issued, E::Feedback { .. }) => Err(refuse(Refusal::new(
+                "instruction_not_received",
+                "指令尚未签收，不能反馈",
+            ))),
 
             (S::FeedbackGiven, E::Accept {}) => {
                 reviewer()?;
@@ -714,7 +764,10 @@ impl InstructionState {
                 required(reason, "reason", "退回指令须说明理由")?;
                 Ok(S::Returned)
             }
-            (_, E::Accept {} | E::Return { .. }) => Err(refuse("指令尚未反馈，不能审核")),
+            (_, E::Accept {} | E::Return { .. }) => Err(refuse(Refusal::new(
+                "instruction_no_feedback_yet",
+                "指令尚未反馈，不能审核",
+            ))),
         }
     }
 }
@@ -749,19 +802,27 @@ pub fn instructions_from_plan(
     confirmed_at: OffsetDateTime,
 ) -> Result<Vec<InstructionDraft>, RuleError> {
     if !plan.is_published() {
-        return Err(field(
+        return Err(FieldError::new(
             "plan",
             format!(
                 "预案 {}（{}）尚未发布，不能据以启动响应",
                 plan.code, plan.version
             ),
-        ));
+        )
+        .code("plan_not_published")
+        .param("plan", plan.code.clone())
+        .param("version", plan.version.clone())
+        .into());
     }
     let Some(l) = plan.level(level) else {
-        return Err(field(
+        return Err(FieldError::new(
             "level",
             format!("预案《{}》没有{}响应", plan.title, level.label_zh()),
-        ));
+        )
+        .code("plan_has_no_level")
+        .param("plan", plan.title.clone())
+        .param("level", level.numeral())
+        .into());
     };
     Ok(l.tasks
         .iter()
@@ -833,7 +894,7 @@ impl DispatchState {
     ) -> Result<DispatchState, RuleError> {
         use DispatchEvent as E;
         use DispatchState as S;
-        let refuse = |message: &str| RuleError::State {
+        let refuse = |refusal: Refusal| RuleError::State {
             from: self.as_str(),
             event: match event {
                 E::Approve { .. } => "approve",
@@ -842,41 +903,57 @@ impl DispatchState {
                 E::Return => "return",
                 E::Cancel { .. } => "cancel",
             },
-            message: message.to_string(),
+            refusal,
         };
         match (self, event) {
-            (S::Returned, _) => Err(refuse("调派已结束（已返回）")),
-            (S::Cancelled, _) => Err(refuse("调派已取消")),
+            (S::Returned, _) => Err(refuse(Refusal::new(
+                "order_returned",
+                "调派已结束（已返回）",
+            ))),
+            (S::Cancelled, _) => Err(refuse(Refusal::new("order_cancelled", "调派已取消"))),
 
             (S::Requested, E::Approve { approver }) => {
                 required(approver, "approver", "审批人不能为空")?;
                 if forbid_self_approval && approver.trim() == requester.trim() {
-                    return Err(forbidden("不能审批自己提出的调派申请"));
+                    return Err(RuleError::Forbidden(Refusal::new(
+                        "no_self_approval",
+                        "不能审批自己提出的调派申请",
+                    )));
                 }
                 Ok(S::Approved)
             }
-            (_, E::Approve { .. }) => Err(refuse("调派申请已审批")),
+            (_, E::Approve { .. }) => Err(refuse(Refusal::new("order_approved", "调派申请已审批"))),
 
             (S::Approved, E::Depart) => Ok(S::Departed),
-            (S::Requested, E::Depart) => Err(refuse("调派申请尚未审批，不能出发")),
-            (S::Departed | S::Arrived, E::Depart) => Err(refuse("已经出发")),
+            (S::Requested, E::Depart) => Err(refuse(Refusal::new(
+                "order_not_approved",
+                "调派申请尚未审批，不能出发",
+            ))),
+            (S::Departed | S::Arrived, E::Depart) => {
+                Err(refuse(Refusal::new("order_departed", "已经出发")))
+            }
 
             (S::Departed, E::Arrive) => Ok(S::Arrived),
-            (S::Requested | S::Approved, E::Arrive) => Err(refuse("尚未出发，不能到达")),
-            (S::Arrived, E::Arrive) => Err(refuse("已经到达")),
+            (S::Requested | S::Approved, E::Arrive) => Err(refuse(Refusal::new(
+                "order_not_departed",
+                "尚未出发，不能到达",
+            ))),
+            (S::Arrived, E::Arrive) => Err(refuse(Refusal::new("order_arrived", "已经到达"))),
 
             (S::Departed | S::Arrived, E::Return) => Ok(S::Returned),
-            (S::Requested | S::Approved, E::Return) => {
-                Err(refuse("尚未出发，不能返回；不再需要请取消"))
-            }
+            (S::Requested | S::Approved, E::Return) => Err(refuse(Refusal::new(
+                "order_not_departed_cancel",
+                "尚未出发，不能返回；不再需要请取消",
+            ))),
 
             (S::Requested | S::Approved, E::Cancel { reason }) => {
                 required(reason, "reason", "取消调派须说明理由")?;
                 Ok(S::Cancelled)
             }
-            (S::Departed | S::Arrived, E::Cancel { .. }) => {
-                Err(refuse("已经出发，不能取消；请召回（返回）"))
-            }
+            (S::Departed | S::Arrived, E::Cancel { .. }) => Err(refuse(Refusal::new(
+                "order_departed_recall",
+                "已经出发，不能取消；请召回（返回）",
+            ))),
         }
     }
 }
@@ -896,12 +973,18 @@ pub fn resource_status_for(state: DispatchState) -> &'static str {
 pub fn ensure_dispatchable(resource_status: &str) -> Result<(), RuleError> {
     match resource_status {
         "available" => Ok(()),
-        "dispatched" => Err(field("resource", "该资源已被调派，不能重复调派")),
-        "maintenance" => Err(field("resource", "该资源正在维护，不能调派")),
-        other => Err(field(
-            "resource",
-            format!("该资源状态为 {other:?}，不能调派"),
-        )),
+        "dispatched" => Err(FieldError::new("resource", "该资源已被调派，不能重复调派")
+            .code("resource_dispatched")
+            .into()),
+        "maintenance" => Err(FieldError::new("resource", "该资源正在维护，不能调派")
+            .code("resource_in_maintenance")
+            .into()),
+        other => Err(
+            FieldError::new("resource", format!("该资源状态为 {other:?}，不能调派"))
+                .code("resource_unavailable")
+                .param("status", other)
+                .into(),
+        ),
     }
 }
 
@@ -1120,7 +1203,7 @@ mod tests {
         ];
         for (s, e, want) in table {
             match s.transition(&e) {
-                Err(RuleError::Field { field, .. }) => assert_eq!(field, want, "{s:?} × {e:?}"),
+                Err(RuleError::Field(e)) => assert_eq!(e.field, want, "{s:?} × {e:?}"),
                 other => panic!("{s:?} × {e:?}: {other:?}"),
             }
         }

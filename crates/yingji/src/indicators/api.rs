@@ -63,7 +63,9 @@ pub struct Dashboard {
 
 fn resolve_division(p: &Principal, d: &Option<String>) -> Result<Code, ApiError> {
     let code = match d.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Code::parse(s).map_err(|e| ApiError::field("division", e.to_string()))?,
+        Some(s) => Code::parse(s).map_err(|e| {
+            ApiError::from(FieldError::new("division", e.to_string()).code("bad_division"))
+        })?,
         None => p.division.clone(),
     };
     if !code.is_within(&p.division) {
@@ -93,9 +95,11 @@ async fn dashboard(
         .year();
     let year = q.year.unwrap_or(this_year);
     if !(rules::BASE_YEAR..=2100).contains(&year) {
-        return Err(ApiError::field(
-            "year",
-            format!("应在 {} 到 2100 之间", rules::BASE_YEAR),
+        return Err(ApiError::from(
+            FieldError::new("year", format!("应在 {} 到 2100 之间", rules::BASE_YEAR))
+                .code("out_of_range")
+                .param("min", rules::BASE_YEAR)
+                .param("max", 2100),
         ));
     }
     let (facts, sources) =
@@ -227,7 +231,13 @@ async fn export(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
         ),
-        _ => return Err(ApiError::field("format", "应为 xlsx 或 csv")),
+        _ => {
+            return Err(ApiError::from(
+                FieldError::new("format", "应为 xlsx 或 csv")
+                    .code("not_an_option")
+                    .param("options", "xlsx/csv"),
+            ))
+        }
     };
     let disposition = format!("attachment; filename=\"indicators-{}.{ext}\"", d.division);
     Ok((
@@ -364,7 +374,9 @@ async fn import_statistics(
             ));
         }
     }
-    let (name, bytes) = file.ok_or_else(|| ApiError::field("file", "请选择要导入的文件"))?;
+    let (name, bytes) = file.ok_or_else(|| {
+        ApiError::from(FieldError::new("file", "请选择要导入的文件").code("required"))
+    })?;
     let (limits, file_name) = (s.config.xlsx, name.clone());
     let table = tokio::task::spawn_blocking(move || {
         crate::registry::io::read_table(&file_name, &bytes, &limits)
@@ -384,12 +396,22 @@ async fn import_statistics(
             .position(|(k, zh, en)| h == *k || h == *zh || h.eq_ignore_ascii_case(en))
         {
             Some(c) => idx[c] = Some(i),
-            None => errors.push(FieldError::new(h, format!("未知列“{h}”")).at_row(1)),
+            None => errors.push(
+                FieldError::new(h, format!("未知列“{h}”"))
+                    .code("unknown_column")
+                    .param("name", h.to_string())
+                    .at_row(1),
+            ),
         }
     }
     for (c, (k, zh, _)) in COLUMNS.iter().enumerate().take(2) {
         if idx[c].is_none() {
-            errors.push(FieldError::new(*k, format!("缺少必填列“{zh}”")).at_row(1));
+            errors.push(
+                FieldError::new(*k, format!("缺少必填列“{zh}”"))
+                    .code("missing_column")
+                    .param("name", *zh)
+                    .at_row(1),
+            );
         }
     }
     if !errors.is_empty() {
@@ -413,6 +435,7 @@ async fn import_statistics(
                         "division",
                         format!("{}不在您的管辖范围内", tree.name(c.as_str())),
                     )
+                    .code("out_of_jurisdiction")
                     .at_row(*row),
                 );
                 None
@@ -426,7 +449,10 @@ async fn import_statistics(
             Ok(y) if (1949..=2100).contains(&y) => Some(y),
             _ => {
                 errors.push(
-                    FieldError::new("year", format!("“{}”不是有效年份", cell(1))).at_row(*row),
+                    FieldError::new("year", format!("“{}”不是有效年份", cell(1)))
+                        .code("not_a_year")
+                        .param("value", cell(1))
+                        .at_row(*row),
                 );
                 None
             }
@@ -444,19 +470,26 @@ async fn import_statistics(
                         COLUMNS[c].0,
                         format!("{}应为非负数，收到“{v}”", COLUMNS[c].1),
                     )
+                    .code("not_non_negative")
+                    .param("value", v)
                     .at_row(*row),
                 ),
             }
         }
         if let (Some(d), Some(y)) = (division, year) {
             if let Some(first) = seen.insert((d.to_string(), y), *row) {
-                errors.push(FieldError::new("year", format!("与第 {first} 行重复")).at_row(*row));
+                errors.push(
+                    FieldError::new("year", format!("与第 {first} 行重复"))
+                        .code("duplicate_row")
+                        .param("row", first)
+                        .at_row(*row),
+                );
             }
             rows.push((d, y, nums));
         }
     }
     if table.rows.is_empty() {
-        errors.push(FieldError::new("file", "文件中没有数据行"));
+        errors.push(FieldError::new("file", "文件中没有数据行").code("no_rows"));
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));

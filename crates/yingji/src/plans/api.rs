@@ -93,7 +93,9 @@ fn perr(e: PlanError) -> ApiError {
         PlanError::Division(m) => ApiError::field("divisions", m),
         PlanError::UnknownTrigger(_) => ApiError::field("triggers", e.to_string()),
         PlanError::Invalid(ps) => ApiError::Validation(fields_of(&ps)),
-        PlanError::Immutable { .. } | PlanError::State(_) => ApiError::Refused(e.to_string()),
+        PlanError::Immutable { .. } | PlanError::State(_) => {
+            ApiError::Refused(e.to_string().into())
+        }
     }
 }
 
@@ -1205,10 +1207,9 @@ async fn edit_drill(
         .ok_or_else(|| ApiError::field("version", "必填"))?;
     ApiError::unless_current(d.version, version)?;
     if d.state != DrillState::Planned {
-        return Err(ApiError::Refused(format!(
-            "演练{}，只有计划中的演练可以修改",
-            d.state.label_zh()
-        )));
+        return Err(ApiError::Refused(
+            format!("演练{}，只有计划中的演练可以修改", d.state.label_zh()).into(),
+        ));
     }
     let c = catalog(&s).await?;
     let plan = c

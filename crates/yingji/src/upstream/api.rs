@@ -19,6 +19,7 @@ use super::store::{self, Filter, UpstreamAlert, UpstreamState};
 use super::{hazard_of, jobs, level_key, main_info};
 use crate::auth::{authorize, Action, Principal, Scope};
 use crate::db::UtcText;
+use crate::error::{FieldError, Refusal};
 use crate::http::{ApiError, Json, Query};
 use crate::state::AppState;
 use crate::warnings::{CircleSpec, TargetSpec};
@@ -91,10 +92,14 @@ pub struct ListParams {
 
 fn filter(q: &ListParams) -> Result<Filter, ApiError> {
     let state = match &q.state {
-        Some(st) => Some(
-            UpstreamState::parse(st)
-                .ok_or_else(|| ApiError::field("state", format!("未知的状态“{st}”")))?,
-        ),
+        Some(st) => Some(UpstreamState::parse(st).ok_or_else(|| {
+            ApiError::from(
+                FieldError::new("state", format!("未知的状态“{st}”"))
+                    .code("not_an_option")
+                    .param("value", st.clone())
+                    .param("options", "active/superseded/cancelled/rejected"),
+            )
+        })?),
         None => None,
     };
     Ok(Filter {
@@ -268,18 +273,25 @@ async fn relay(
     let a = load(&s, &p, id, Action::Write).await?;
     let now = OffsetDateTime::now_utc();
     if a.state != UpstreamState::Active {
-        return Err(ApiError::Refused(format!(
-            "上游预警状态为“{}”，不能转发",
-            a.state
-        )));
+        return Err(ApiError::Refused(
+            Refusal::new(
+                "upstream_not_active",
+                format!("上游预警状态为“{}”，不能转发", a.state),
+            )
+            .param("state", a.state.to_string()),
+        ));
     }
     if a.expires_at.is_some_and(|e| e.0 <= now) {
-        return Err(ApiError::Refused("上游预警已过期，不能转发".into()));
+        return Err(ApiError::Refused(Refusal::new(
+            "upstream_expired",
+            "上游预警已过期，不能转发",
+        )));
     }
     let doc = yingji_cap::parse(&a.raw)
         .map_err(|e| ApiError::Internal(format!("stored upstream alert {id}: {e}")))?;
-    let info =
-        main_info(&doc.alert).ok_or_else(|| ApiError::Refused("上游预警没有 info 段".into()))?;
+    let info = main_info(&doc.alert).ok_or_else(|| {
+        ApiError::Refused(Refusal::new("upstream_no_info", "上游预警没有 info 段"))
+    })?;
     let hazard = match b
         .hazard
         .clone()
@@ -287,9 +299,13 @@ async fn relay(
     {
         Some(h) => h,
         None => {
-            return Err(ApiError::field(
-                "hazard",
-                format!("无法从事件“{}”判断预警种类，请选择", info.event),
+            return Err(ApiError::from(
+                FieldError::new(
+                    "hazard",
+                    format!("无法从事件“{}”判断预警种类，请选择", info.event),
+                )
+                .code("hazard_unknown")
+                .param("event", info.event.clone()),
             ))
         }
     };
@@ -299,9 +315,13 @@ async fn relay(
     }) {
         Some(l) => l,
         None => {
-            return Err(ApiError::field(
-                "level",
-                format!("上游严重程度为 {}，请选择预警级别", info.severity),
+            return Err(ApiError::from(
+                FieldError::new(
+                    "level",
+                    format!("上游严重程度为 {}，请选择预警级别", info.severity),
+                )
+                .code("level_unknown")
+                .param("severity", info.severity.to_string()),
             ))
         }
     };
@@ -312,9 +332,9 @@ async fn relay(
     {
         Some(e) => e,
         None => {
-            return Err(ApiError::field(
-                "expires_at",
-                "上游预警没有失效时间，请填写",
+            return Err(ApiError::from(
+                FieldError::new("expires_at", "上游预警没有失效时间，请填写")
+                    .code("expires_required"),
             ))
         }
     };

@@ -54,7 +54,7 @@ const ORG_CODE: &str = "418";
 
 fn werr(e: WarningError) -> ApiError {
     match e {
-        WarningError::State(m) => ApiError::Refused(m),
+        WarningError::State(m) => ApiError::Refused(m.into()),
         WarningError::Field { field, message } => ApiError::field(field, message),
     }
 }

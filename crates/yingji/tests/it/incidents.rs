@@ -98,6 +98,24 @@ async fn commands_are_typed_and_name_what_is_wrong() {
         // Nothing was changed by the refused commands.
         let (st, i) = step(&pc, id, 1, json!({ "kind": "verify" })).await;
         assert_eq!((st, i["state"].as_str()), (200, Some("verified")), "{i}");
+        // A refused step carries a code and its values for the UI, besides
+        // the Chinese detail.
+        let (st, p) = step(&pc, id, 2, json!({ "kind": "verify" })).await;
+        assert_eq!(st, 409, "{p}");
+        assert_eq!(p["key"], "invalid_transition");
+        assert_eq!(p["code"], "already_verified", "{p}");
+        assert_eq!(p["params"], json!({ "event": "verify" }), "{p}");
+        assert_eq!(p["detail"], "事件已核实，不能重复核实");
+        let (st, p) = step(&pc, id, 2, json!({ "kind": "end_response", "reason": "x" })).await;
+        assert_eq!(st, 403, "{p}");
+        assert_eq!(p["key"], "forbidden");
+        assert_eq!(p["code"], "commander_only", "{p}");
+        assert_eq!(p["params"], json!({ "event": "end_response" }), "{p}");
+        // A plain 403 has no code.
+        let obs = app.login("observer").await;
+        let (st, p) = step(&obs, id, 2, json!({ "kind": "verify" })).await;
+        assert_eq!(st, 403, "{p}");
+        assert!(p.get("code").is_none(), "{p}");
     }
 }
 
