@@ -68,6 +68,7 @@ pub use error::{Error, Result};
 pub use graph::{haversine_m, EdgeId, Graph, InputEdge, NodeId};
 pub use io::FORMAT_VERSION;
 pub use isochrone::{Isochrone, IsochroneOptions};
+pub use osm::{OsmNode, OsmWay};
 pub use profile::Profile;
 pub use router::{Direction, Leg, Matrix, Nearest, Route, Router, MAX_TIME_LIMIT_S};
 pub use snap::{Snapped, DEFAULT_MAX_SNAP_M};
