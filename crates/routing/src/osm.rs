@@ -2,7 +2,7 @@
 //! of their nodes; blobs are decoded in parallel batches, results are
 //! processed in file order so the graph is deterministic).
 
-use crate::graph::{haversine_m as distance_m, RawEdge, MAX_EDGE_MS};
+use crate::graph::{distance_m, RawEdge, MAX_EDGE_MS};
 use crate::profile::Barrier;
 use crate::{Error, Graph, Profile, Progress, Result, Stage};
 use osmpbf::{BlobDecode, BlobReader};
