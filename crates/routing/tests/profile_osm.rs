@@ -78,7 +78,8 @@ fn emergency() -> Profile {
 
 #[test]
 fn barriers_access_and_classes_choose_the_way() {
-    let cases: &[(&str, Profile, &[(&str, &str)], &[(&str, &str)], &[i64])] = &[
+    type Tags = &'static [(&'static str, &'static str)];
+    let cases: &[(&str, Profile, Tags, Tags, &[i64])] = &[
         ("plain street", car(), &[], &[], DIRECT),
         ("bollard", car(), &[], &[("barrier", "bollard")], DETOUR),
         ("block", car(), &[], &[("barrier", "block")], DETOUR),
