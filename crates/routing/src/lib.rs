@@ -65,9 +65,10 @@ pub use coverage::{
     greedy_max_cover, CoverageParams, CoverageReport, DemandPoint, SiteChoice, SiteSelection,
 };
 pub use error::{Error, Result};
-pub use graph::{haversine_m, EdgeId, Graph, InputEdge, NodeId};
+pub use graph::{distance_m, haversine_m, EdgeId, Graph, InputEdge, NodeId};
 pub use io::FORMAT_VERSION;
 pub use isochrone::{Isochrone, IsochroneOptions};
+pub use osm::{OsmNode, OsmWay};
 pub use profile::Profile;
 pub use router::{Direction, Leg, Matrix, Nearest, Route, Router, MAX_TIME_LIMIT_S};
 pub use snap::{Snapped, DEFAULT_MAX_SNAP_M};

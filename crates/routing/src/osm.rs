@@ -2,7 +2,8 @@
 //! of their nodes; blobs are decoded in parallel batches, results are
 //! processed in file order so the graph is deterministic).
 
-use crate::graph::{haversine_m, RawEdge, MAX_EDGE_MS};
+use crate::graph::{distance_m, RawEdge, MAX_EDGE_MS};
+use crate::profile::Barrier;
 use crate::{Error, Graph, Profile, Progress, Result, Stage};
 use osmpbf::{BlobDecode, BlobReader};
 use rayon::prelude::*;
@@ -34,6 +35,58 @@ struct WayRec {
     refs: Vec<i64>,
     fwd_kmh: Option<f64>,
     bwd_kmh: Option<f64>,
+    /// A ferry's tagged duration, spread over its segments by length.
+    duration_s: Option<f64>,
+}
+
+/// An OSM node given in memory (see [`Graph::from_osm_elements`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OsmNode {
+    pub id: i64,
+    pub lon: f64,
+    pub lat: f64,
+    pub tags: Vec<(String, String)>,
+}
+
+/// An OSM way given in memory (see [`Graph::from_osm_elements`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OsmWay {
+    pub id: i64,
+    pub refs: Vec<i64>,
+    pub tags: Vec<(String, String)>,
+}
+
+/// The profile's decision on one way's tags.
+fn way_rec(profile: &Profile, id: i64, refs: Vec<i64>, tags: &[(&str, &str)]) -> Option<WayRec> {
+    let get = |k: &str| tags.iter().find(|(t, _)| *t == k).map(|(_, v)| *v);
+    if refs.len() < 2 {
+        return None;
+    }
+    if let Some(s) = profile.way_speeds(get) {
+        return Some(WayRec {
+            id,
+            refs,
+            fwd_kmh: s.forward,
+            bwd_kmh: s.backward,
+            duration_s: None,
+        });
+    }
+    let f = profile.ferry(get)?;
+    Some(WayRec {
+        id,
+        refs,
+        fwd_kmh: Some(f.speed_kmh),
+        bwd_kmh: (!f.oneway).then_some(f.speed_kmh),
+        duration_s: f.duration_s,
+    })
+}
+
+/// The profile's decision on one node's tags (only `barrier` nodes matter).
+fn node_barrier(profile: &Profile, tags: &[(&str, &str)]) -> Barrier {
+    if !tags.iter().any(|(k, _)| *k == "barrier") {
+        return Barrier::Open;
+    }
+    profile.barrier(|k: &str| tags.iter().find(|(t, _)| *t == k).map(|(_, v)| *v))
 }
 
 /// Reads all blobs of `source` from its start, decoding `BATCH` at a time in
@@ -191,15 +244,10 @@ impl Graph {
                         tags.clear();
                         tags.extend(way.tags());
                         let get = |k: &str| tags.iter().find(|(t, _)| *t == k).map(|(_, v)| *v);
-                        if let Some(s) = profile.way_speeds(get) {
-                            let refs: Vec<i64> = way.refs().collect();
-                            if refs.len() >= 2 {
-                                out.push(WayRec {
-                                    id: way.id(),
-                                    refs,
-                                    fwd_kmh: s.forward,
-                                    bwd_kmh: s.backward,
-                                });
+                        if get("highway").is_some() || get("route").is_some() {
+                            if let Some(w) = way_rec(profile, way.id(), way.refs().collect(), &tags)
+                            {
+                                out.push(w);
                             }
                         }
                     }
@@ -225,6 +273,7 @@ impl Graph {
         }
         let mut lon = vec![f64::NAN; ids.len()];
         let mut lat = vec![f64::NAN; ids.len()];
+        let mut barrier = vec![Barrier::Open; ids.len()];
         let ids_ref = &ids;
         scan(
             source,
@@ -232,88 +281,191 @@ impl Graph {
             Stage::ReadNodes,
             progress,
             |block| {
-                let mut out: Vec<(u32, f64, f64)> = Vec::new();
+                let mut out: Vec<(u32, f64, f64, Barrier)> = Vec::new();
+                let mut tags: Vec<(&str, &str)> = Vec::new();
                 for group in block.groups() {
                     for n in group.dense_nodes() {
                         if let Ok(i) = ids_ref.binary_search(&n.id()) {
-                            out.push((i as u32, n.lon(), n.lat()));
+                            tags.clear();
+                            tags.extend(n.tags());
+                            let b = node_barrier(profile, &tags);
+                            out.push((i as u32, n.lon(), n.lat(), b));
                         }
                     }
                     for n in group.nodes() {
                         if let Ok(i) = ids_ref.binary_search(&n.id()) {
-                            out.push((i as u32, n.lon(), n.lat()));
+                            tags.clear();
+                            tags.extend(n.tags());
+                            let b = node_barrier(profile, &tags);
+                            out.push((i as u32, n.lon(), n.lat(), b));
                         }
                     }
                 }
                 out
             },
             |found| {
-                for (i, x, y) in found {
+                for (i, x, y, b) in found {
                     if crate::graph::valid_coord(x, y) {
                         lon[i as usize] = x;
                         lat[i as usize] = y;
+                        barrier[i as usize] = b;
                     }
                 }
             },
         )?;
+        build(ways, ids, lon, lat, barrier, path, profile, progress)
+    }
 
-        // Edges between consecutive way nodes that both have coordinates.
-        let total = ways.len() as u64;
-        let mut raw = Vec::new();
-        for (wi, w) in ways.iter().enumerate() {
-            if wi % 10_000 == 0 {
-                progress(Progress {
-                    stage: Stage::BuildGraph,
-                    done: wi as u64,
-                    total,
+    /// Builds the graph from OSM nodes and ways held in memory, with the same
+    /// rules as [`Graph::from_osm_pbf`] (ways and barrier nodes by `profile`,
+    /// largest strongly connected component). Nodes missing for a way cut it
+    /// there. Errors as for a PBF: [`Error::EmptyExtract`], [`Error::InvalidArgument`].
+    pub fn from_osm_elements(
+        nodes: &[OsmNode],
+        ways: &[OsmWay],
+        profile: &Profile,
+    ) -> Result<Graph> {
+        profile.validate()?;
+        let path = Path::new("<elements>");
+        let recs: Vec<WayRec> = ways
+            .iter()
+            .filter_map(|w| {
+                let tags: Vec<(&str, &str)> = w
+                    .tags
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                way_rec(profile, w.id, w.refs.clone(), &tags)
+            })
+            .collect();
+        if recs.is_empty() {
+            return Err(Error::EmptyExtract {
+                path: path.to_path_buf(),
+                profile: profile.name.clone(),
+            });
+        }
+        let mut ids: Vec<i64> = recs.iter().flat_map(|w| w.refs.iter().copied()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut lon = vec![f64::NAN; ids.len()];
+        let mut lat = vec![f64::NAN; ids.len()];
+        let mut barrier = vec![Barrier::Open; ids.len()];
+        for n in nodes {
+            if let Ok(i) = ids.binary_search(&n.id) {
+                if crate::graph::valid_coord(n.lon, n.lat) {
+                    let tags: Vec<(&str, &str)> = n
+                        .tags
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    lon[i] = n.lon;
+                    lat[i] = n.lat;
+                    barrier[i] = node_barrier(profile, &tags);
+                }
+            }
+        }
+        build(recs, ids, lon, lat, barrier, path, profile, &mut |_| {})
+    }
+}
+
+/// Edges between consecutive way nodes that both have coordinates; a closed
+/// barrier node is split into one dead end per segment that touches it (so
+/// roads reach it from each side but nothing passes), a delaying barrier adds
+/// its delay to every edge that enters it. Keeps the largest strongly
+/// connected component.
+#[allow(clippy::too_many_arguments)]
+fn build(
+    ways: Vec<WayRec>,
+    ids: Vec<i64>,
+    mut lon: Vec<f64>,
+    mut lat: Vec<f64>,
+    barrier: Vec<Barrier>,
+    path: &Path,
+    profile: &Profile,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Graph> {
+    let empty = || Error::EmptyExtract {
+        path: path.to_path_buf(),
+        profile: profile.name.clone(),
+    };
+    let total = ways.len() as u64;
+    let split = |i: usize, lon: &mut Vec<f64>, lat: &mut Vec<f64>| -> usize {
+        if barrier[i] != Barrier::Closed {
+            return i;
+        }
+        lon.push(lon[i]);
+        lat.push(lat[i]);
+        lon.len() - 1
+    };
+    let delay = |i: usize| match barrier[i] {
+        Barrier::Delay(ms) => ms,
+        _ => 0,
+    };
+    let mut raw = Vec::new();
+    for (wi, w) in ways.iter().enumerate() {
+        if wi % 10_000 == 0 {
+            progress(Progress {
+                stage: Stage::BuildGraph,
+                done: wi as u64,
+                total,
+            });
+        }
+        let segs: Vec<(usize, usize, f64)> = w
+            .refs
+            .windows(2)
+            .filter_map(|pair| {
+                let a = ids.binary_search(&pair[0]).ok()?;
+                let b = ids.binary_search(&pair[1]).ok()?;
+                if lon[a].is_nan() || lon[b].is_nan() || a == b {
+                    return None;
+                }
+                Some((a, b, distance_m(lon[a], lat[a], lon[b], lat[b])))
+            })
+            .collect();
+        // a ferry's duration is spread over its segments by length
+        let total_m: f64 = segs.iter().map(|s| s.2).sum();
+        for (a, b, d) in segs {
+            let dist_dm = (d * 10.0).round().min(MAX_EDGE_MS as f64) as u32;
+            let ms = |kmh: f64, into: usize| {
+                let t = match w.duration_s {
+                    Some(s) if total_m > 0.0 => s * 1000.0 * d / total_m,
+                    _ => d / (kmh / 3.6) * 1000.0,
+                };
+                ((t + delay(into) as f64).round().min(MAX_EDGE_MS as f64) as u32).max(1)
+            };
+            let (sa, sb) = (split(a, &mut lon, &mut lat), split(b, &mut lon, &mut lat));
+            if let Some(k) = w.fwd_kmh {
+                raw.push(RawEdge {
+                    from: sa as u32,
+                    to: sb as u32,
+                    time_ms: ms(k, b),
+                    dist_dm,
+                    way: w.id,
                 });
             }
-            for pair in w.refs.windows(2) {
-                let (Ok(a), Ok(b)) = (ids.binary_search(&pair[0]), ids.binary_search(&pair[1]))
-                else {
-                    continue;
-                };
-                if lon[a].is_nan() || lon[b].is_nan() || a == b {
-                    continue;
-                }
-                let d = haversine_m(lon[a], lat[a], lon[b], lat[b]);
-                let dist_dm = (d * 10.0).round().min(MAX_EDGE_MS as f64) as u32;
-                let ms = |kmh: f64| {
-                    ((d / (kmh / 3.6) * 1000.0).round().min(MAX_EDGE_MS as f64) as u32).max(1)
-                };
-                if let Some(k) = w.fwd_kmh {
-                    raw.push(RawEdge {
-                        from: a as u32,
-                        to: b as u32,
-                        time_ms: ms(k),
-                        dist_dm,
-                        way: w.id,
-                    });
-                }
-                if let Some(k) = w.bwd_kmh {
-                    raw.push(RawEdge {
-                        from: b as u32,
-                        to: a as u32,
-                        time_ms: ms(k),
-                        dist_dm,
-                        way: w.id,
-                    });
-                }
+            if let Some(k) = w.bwd_kmh {
+                raw.push(RawEdge {
+                    from: sb as u32,
+                    to: sa as u32,
+                    time_ms: ms(k, a),
+                    dist_dm,
+                    way: w.id,
+                });
             }
         }
-        drop(ways);
-        if raw.is_empty() {
-            return Err(empty());
-        }
-        let g = Graph::from_raw(lon, lat, raw).largest_strongly_connected_component();
-        if g.num_edges() == 0 {
-            return Err(empty());
-        }
-        progress(Progress {
-            stage: Stage::BuildGraph,
-            done: total,
-            total,
-        });
-        Ok(g)
     }
+    drop(ways);
+    if raw.is_empty() {
+        return Err(empty());
+    }
+    let g = Graph::from_raw(lon, lat, raw).largest_strongly_connected_component();
+    if g.num_edges() == 0 {
+        return Err(empty());
+    }
+    progress(Progress {
+        stage: Stage::BuildGraph,
+        done: total,
+        total,
+    });
+    Ok(g)
 }

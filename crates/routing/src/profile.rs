@@ -12,9 +12,26 @@
 //! [`Profile::max_speed_kmh`]; otherwise the class default. `maxspeed` values
 //! understood: `"50"`, `"50 km/h"`, `"50 mph"`, `"30 knots"`, `"none"` (class
 //! default), `"walk"`, `"signals"`/`"variable"` (class default), several values
-//! `"60;80"` (the lowest), and zone codes such as `"CH:urban"`, `"DE:rural"`,
+//! `"90;30;90"` (the highest — see [`Profile::parse_maxspeed`]), and zone codes such as `"CH:urban"`, `"DE:rural"`,
 //! `"AT:motorway"`, `"RU:living_street"` ([`Profile::zone_speeds_kmh`] holds
 //! country overrides, [`Profile::zone_kind_speeds_kmh`] the generic defaults).
+//!
+//! When no number is tagged, the zone in `maxspeed:type`, `source:maxspeed` or
+//! `zone:maxspeed` (`CN:urban`, `DE:30`) gives the limit.
+//!
+//! Also: `construction=*` closes a way unless its value is in
+//! [`Profile::construction_open`] (`highway=construction` has no speed, so is
+//! never driven); classes in [`Profile::explicit_access_speeds_kmh`]
+//! (`highway=track`) are driven only when the most specific access tag allows
+//! (`motor_vehicle=designated`, `motorcar=yes`, `access=yes`);
+//! `service=parking_aisle|driveway|…` are capped by
+//! [`Profile::service_speeds_kmh`], `service=emergency_access` is closed to
+//! the car; `route=ferry` ways are used at their `duration` (else
+//! [`Profile::ferry_speed_kmh`]). Barrier nodes ([`Profile::barriers_open`],
+//! [`Profile::barrier_delays_s`]): an unlisted `barrier=*` value (bollard,
+//! gate, block, fence, …) blocks unless the node's most specific access tag
+//! allows; a blocked barrier splits the road there (each side reaches it, none
+//! passes). [`Profile::emergency`] is the emergency-vehicle variant.
 //!
 //! Direction: `oneway=yes|true|1` forward only, `oneway=-1|reverse` backward
 //! only, `oneway=no` both; `junction=roundabout|circular` and
@@ -50,6 +67,32 @@ pub struct Profile {
     pub zone_speeds_kmh: BTreeMap<String, f64>,
     /// Generic zone speeds by the part after the colon, e.g. `"urban" -> 50`.
     pub zone_kind_speeds_kmh: BTreeMap<String, f64>,
+    /// Access values that explicitly allow, e.g. `yes`, `designated`: they
+    /// open the classes of [`Profile::explicit_access_speeds_kmh`] and let a
+    /// blocking barrier be passed.
+    pub allowed_access: Vec<String>,
+    /// Classes driven only when an access tag explicitly allows it
+    /// (`highway=track` + `motor_vehicle=designated`), with their speed.
+    pub explicit_access_speeds_kmh: BTreeMap<String, f64>,
+    /// Tags that open a way closed by [`Profile::access_tags`] when their value
+    /// is in [`Profile::allowed_access`] (the emergency profile: `psv`, `bus`
+    /// — bus lanes and bus-only streets).
+    pub opening_access_tags: Vec<String>,
+    /// Values of `construction=*` that leave the way drivable (`no`, `minor`);
+    /// any other value closes it. (`highway=construction` is no class.)
+    pub construction_open: Vec<String>,
+    /// Speed cap (km/h) per `service=*` subtype, e.g. `parking_aisle -> 5`.
+    pub service_speeds_kmh: BTreeMap<String, f64>,
+    /// `service=*` subtypes that are not driven, e.g. `emergency_access`.
+    pub service_forbidden: Vec<String>,
+    /// `barrier=*` values passed freely (`no`, `entrance`, `height_restrictor`).
+    pub barriers_open: Vec<String>,
+    /// `barrier=*` values passed with a delay in seconds (`lift_gate`,
+    /// `toll_booth`, `border_control`, `cattle_grid`). Any other barrier value
+    /// blocks, unless the node's most specific access tag allows.
+    pub barrier_delays_s: BTreeMap<String, f64>,
+    /// Ferry speed (km/h) for `route=ferry` without `duration`; `None`: ferries are not used.
+    pub ferry_speed_kmh: Option<f64>,
 }
 
 impl Default for Profile {
@@ -86,6 +129,8 @@ impl Profile {
                 ("residential", 25.0),
                 ("living_street", 10.0),
                 ("service", 15.0),
+                // `highway=road` (type not yet surveyed): kept, slowly, so
+                // that a remote incident on one is reached at all.
                 ("road", 20.0),
             ]),
             use_maxspeed: true,
@@ -115,6 +160,10 @@ impl Profile {
                 ("UK:nsl_dual", 112.6),
                 ("UK:motorway", 112.6),
                 ("CN:expressway", 120.0),
+                // 道路交通安全法实施条例 第四十五条 (docs/rules.md): roads with
+                // one motor lane per direction, urban 50, highway 70.
+                ("CN:urban", 50.0),
+                ("CN:rural", 70.0),
             ]),
             zone_kind_speeds_kmh: map(&[
                 ("urban", 50.0),
@@ -129,6 +178,66 @@ impl Profile {
                 ("school", 30.0),
                 ("bicycle_road", 30.0),
             ]),
+            allowed_access: strings(&["yes", "designated", "permissive", "destination"]),
+            explicit_access_speeds_kmh: map(&[("track", 15.0)]),
+            opening_access_tags: Vec::new(),
+            construction_open: strings(&["no", "minor", "widening"]),
+            service_speeds_kmh: map(&[
+                ("parking_aisle", 5.0),
+                ("parking", 5.0),
+                ("driveway", 5.0),
+                ("alley", 5.0),
+                ("drive-through", 5.0),
+            ]),
+            service_forbidden: strings(&["emergency_access"]),
+            barriers_open: strings(&[
+                "no",
+                "entrance",
+                "height_restrictor",
+                "arch",
+                "sally_port",
+                "border_control_booth",
+            ]),
+            barrier_delays_s: map(&[
+                ("cattle_grid", 5.0),
+                ("lift_gate", 15.0),
+                ("toll_booth", 20.0),
+                ("border_control", 60.0),
+            ]),
+            ferry_speed_kmh: Some(5.0),
+        }
+    }
+
+    /// Emergency vehicle (fire engine, ambulance with lights and siren): the
+    /// car, plus ways opened by `emergency=yes|designated` (the most specific
+    /// access tag), by `psv`/`bus` (bus lanes, bus-only streets) and
+    /// `service=emergency_access`; a `barrier` with `emergency=yes` is passed.
+    /// Speeds are the legal speed (tagged `maxspeed`, else the class default
+    /// scaled alike) times `factor`, capped at `cap_kmh`.
+    /// 道路交通安全法 第五十三条 lets such vehicles exceed limits while on duty.
+    pub fn emergency(factor: f64, cap_kmh: f64) -> Self {
+        let car = Profile::driving();
+        let scale = factor / car.maxspeed_factor;
+        let mut access_tags = car.access_tags.clone();
+        access_tags.push("emergency".into());
+        Profile {
+            name: "emergency".into(),
+            speeds_kmh: car
+                .speeds_kmh
+                .iter()
+                .map(|(k, v)| (k.clone(), v * scale))
+                .collect(),
+            maxspeed_factor: factor,
+            max_speed_kmh: cap_kmh,
+            access_tags,
+            opening_access_tags: strings(&["psv", "bus"]),
+            service_forbidden: Vec::new(),
+            explicit_access_speeds_kmh: car
+                .explicit_access_speeds_kmh
+                .iter()
+                .map(|(k, v)| (k.clone(), v * scale))
+                .collect(),
+            ..car
         }
     }
 }
@@ -139,6 +248,40 @@ pub(crate) enum Oneway {
     Both,
     Forward,
     Backward,
+}
+
+/// A `route=ferry` way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Ferry {
+    pub speed_kmh: f64,
+    pub duration_s: Option<f64>,
+    pub oneway: bool,
+}
+
+/// What a barrier node does to a vehicle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Barrier {
+    Open,
+    /// Passed after this many milliseconds.
+    Delay(u32),
+    Closed,
+}
+
+/// `duration=*` of a ferry: `HH:MM`, `HH:MM:SS` or minutes (`45`), in seconds.
+pub(crate) fn parse_duration_s(v: &str) -> Option<f64> {
+    let parts: Vec<f64> = v
+        .trim()
+        .split(':')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<std::result::Result<_, _>>()
+        .ok()?;
+    let s = match parts.as_slice() {
+        [m] => m * 60.0,
+        [h, m] => h * 3600.0 + m * 60.0,
+        [h, m, s] => h * 3600.0 + m * 60.0 + s,
+        _ => return None,
+    };
+    (s.is_finite() && s > 0.0).then_some(s)
 }
 
 /// What the profile makes of one way: `None` if not routable, else the speeds
@@ -156,7 +299,13 @@ impl Profile {
         if self.speeds_kmh.is_empty() {
             return bad("no highway class has a speed".into());
         }
-        for (k, v) in self.speeds_kmh.iter().chain(&self.zone_speeds_kmh) {
+        for (k, v) in self
+            .speeds_kmh
+            .iter()
+            .chain(&self.zone_speeds_kmh)
+            .chain(&self.explicit_access_speeds_kmh)
+            .chain(&self.service_speeds_kmh)
+        {
             if !(v.is_finite() && *v > 0.0) {
                 return bad(format!("speed for {k:?} must be > 0, got {v}"));
             }
@@ -168,10 +317,41 @@ impl Profile {
         {
             return bad("need 0 < min_speed_kmh <= max_speed_kmh".into());
         }
+        if let Some(v) = self.ferry_speed_kmh {
+            if !(v.is_finite() && v > 0.0) {
+                return bad(format!("ferry_speed_kmh must be > 0, got {v}"));
+            }
+        }
+        for (k, v) in &self.barrier_delays_s {
+            if !(v.is_finite() && *v >= 0.0 && *v < 86_400.0) {
+                return bad(format!(
+                    "delay for barrier {k:?} must be 0..86400 s, got {v}"
+                ));
+            }
+        }
         if !(self.maxspeed_factor.is_finite() && self.maxspeed_factor > 0.0) {
             return bad("maxspeed_factor must be > 0".into());
         }
         Ok(())
+    }
+
+    /// The most specific access tag present, as (allows, blocks): `None`
+    /// when no access tag is set.
+    fn access<'a>(&self, get: &impl Fn(&str) -> Option<&'a str>) -> Option<(bool, bool)> {
+        self.access_tags.iter().rev().find_map(|tag| {
+            get(tag).map(|v| {
+                (
+                    self.allowed_access.iter().any(|a| a == v),
+                    self.blocked_access.iter().any(|b| b == v),
+                )
+            })
+        })
+    }
+
+    fn opened<'a>(&self, get: &impl Fn(&str) -> Option<&'a str>) -> bool {
+        self.opening_access_tags
+            .iter()
+            .any(|t| get(t).is_some_and(|v| self.allowed_access.iter().any(|a| a == v)))
     }
 
     /// Decides on a way from its tags (`get` looks a tag up).
@@ -180,19 +360,34 @@ impl Profile {
         get: impl Fn(&str) -> Option<&'a str>,
     ) -> Option<WaySpeeds> {
         let highway = get("highway")?;
-        let default = *self.speeds_kmh.get(highway)?;
+        let access = self.access(&get);
+        let (default, explicit) = match self.speeds_kmh.get(highway) {
+            Some(s) => (*s, false),
+            None => (*self.explicit_access_speeds_kmh.get(highway)?, true),
+        };
         if get("area") == Some("yes") {
             return None;
         }
-        // most specific access tag decides
-        for tag in self.access_tags.iter().rev() {
-            if let Some(v) = get(tag) {
-                if self.blocked_access.iter().any(|b| b == v) {
-                    return None;
-                }
-                break;
-            }
+        let allowed = match access {
+            Some((_, true)) => self.opened(&get),
+            Some((true, _)) => true,
+            _ if explicit => self.opened(&get),
+            _ => true,
+        };
+        if !allowed {
+            return None;
         }
+        if get("construction").is_some_and(|v| !self.construction_open.iter().any(|o| o == v)) {
+            return None;
+        }
+        let service = get("service");
+        if service.is_some_and(|v| self.service_forbidden.iter().any(|f| f == v)) {
+            return None;
+        }
+        let service_cap = service
+            .and_then(|v| self.service_speeds_kmh.get(v))
+            .copied()
+            .unwrap_or(f64::INFINITY);
         let implied = self.implied_oneway.iter().any(|c| c == highway)
             || matches!(get("junction"), Some("roundabout") | Some("circular"));
         let oneway = match get("oneway") {
@@ -203,17 +398,25 @@ impl Profile {
             _ if implied => Oneway::Forward,
             _ => Oneway::Both,
         };
-        let clamp = |s: f64| s.clamp(self.min_speed_kmh, self.max_speed_kmh);
+        let clamp = |s: f64| {
+            s.min(service_cap)
+                .clamp(self.min_speed_kmh, self.max_speed_kmh)
+        };
+        let factor = |s: f64| Some(s * self.maxspeed_factor).filter(|s| s.is_finite() && *s > 0.0);
         let limit = |key: &str| -> Option<f64> {
             if !self.use_maxspeed {
                 return None;
             }
-            let v = get(key)?;
-            self.parse_maxspeed(v)
-                .map(|s| s * self.maxspeed_factor)
-                .filter(|s| s.is_finite() && *s > 0.0)
+            self.parse_maxspeed(get(key)?).and_then(factor)
         };
-        let both = limit("maxspeed");
+        // the zone when no number is tagged: `maxspeed:type=CN:urban`,
+        // `source:maxspeed=DE:urban`, `zone:maxspeed=DE:30`
+        let zone = || {
+            ["maxspeed:type", "source:maxspeed", "zone:maxspeed"]
+                .iter()
+                .find_map(|k| limit(k))
+        };
+        let both = limit("maxspeed").or_else(zone);
         let fwd = clamp(limit("maxspeed:forward").or(both).unwrap_or(default));
         let bwd = clamp(limit("maxspeed:backward").or(both).unwrap_or(default));
         Some(WaySpeeds {
@@ -222,15 +425,58 @@ impl Profile {
         })
     }
 
+    /// A ferry (`route=ferry`): its duration in seconds if tagged
+    /// (`duration=HH:MM[:SS]` or minutes), and its direction — `None` when
+    /// ferries are not used or access closes it.
+    pub(crate) fn ferry<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> Option<Ferry> {
+        if get("route") != Some("ferry") {
+            return None;
+        }
+        let speed = self.ferry_speed_kmh?;
+        if let Some((_, true)) = self.access(&get) {
+            return None;
+        }
+        let duration_s = get("duration").and_then(parse_duration_s);
+        let oneway = matches!(get("oneway"), Some("yes") | Some("true") | Some("1"));
+        Some(Ferry {
+            speed_kmh: speed,
+            duration_s,
+            oneway,
+        })
+    }
+
+    /// What a node's `barrier=*` does to a vehicle passing it.
+    pub(crate) fn barrier<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> Barrier {
+        let Some(kind) = get("barrier") else {
+            return Barrier::Open;
+        };
+        match self.access(&get) {
+            Some((_, true)) if !self.opened(&get) => return Barrier::Closed,
+            Some((true, _)) => return Barrier::Open,
+            _ if self.opened(&get) => return Barrier::Open,
+            _ => {}
+        }
+        if self.barriers_open.iter().any(|b| b == kind) {
+            return Barrier::Open;
+        }
+        match self.barrier_delays_s.get(kind) {
+            Some(s) => Barrier::Delay((s * 1000.0).round().max(0.0) as u32),
+            None => Barrier::Closed,
+        }
+    }
+
     /// Parses an OSM `maxspeed` value to km/h; `None` when it gives no number
     /// (`none`, `signals`, unknown text: the class default then applies).
     pub fn parse_maxspeed(&self, value: &str) -> Option<f64> {
-        // several values: the lowest one that parses
+        // several values (`90;30;90`): the highest that parses. Such lists
+        // mostly give a limit per lane or per stretch, or a lower limit for
+        // some hours or vehicles; the way is driven at its highest limit most
+        // of the time, and taking the lowest made city times far too long.
         if value.contains(';') {
             return value
                 .split(';')
                 .filter_map(|v| self.parse_maxspeed(v))
-                .min_by(|a, b| a.total_cmp(b));
+                .max_by(|a, b| a.total_cmp(b));
         }
         let v = value.trim();
         if v.is_empty() {
@@ -246,7 +492,12 @@ impl Profile {
                 return Some(*s);
             }
             let kind = v.split(':').nth(1)?.trim();
-            return self.zone_kind_speeds_kmh.get(kind).copied();
+            // `DE:30` (zone:maxspeed) names the number itself
+            return self.zone_kind_speeds_kmh.get(kind).copied().or_else(|| {
+                kind.parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite() && *n > 0.0)
+            });
         }
         let num_end = v
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -284,7 +535,10 @@ mod tests {
         assert_eq!(p.parse_maxspeed("DE:motorway"), Some(130.0));
         assert_eq!(p.parse_maxspeed("none"), None);
         assert_eq!(p.parse_maxspeed("walk"), Some(6.0));
-        assert_eq!(p.parse_maxspeed("60;80"), Some(60.0));
+        assert_eq!(p.parse_maxspeed("60;80"), Some(80.0));
+        assert_eq!(p.parse_maxspeed("90;30;90"), Some(90.0));
+        assert_eq!(p.parse_maxspeed("DE:30"), Some(30.0));
+        assert_eq!(p.parse_maxspeed("CN:urban"), Some(50.0));
         assert_eq!(p.parse_maxspeed("fast"), None);
         assert_eq!(p.parse_maxspeed(""), None);
         assert_eq!(p.parse_maxspeed("0"), None);

@@ -4,13 +4,13 @@
 //! entry for both directions) in scaled coordinates `(lon * cos(lat0), lat)`,
 //! `lat0` being the graph's mean latitude, so planar distances are nearly
 //! proportional to metres. The nearest open segment is taken, the point is
-//! projected on it, and the distance is measured with the haversine formula.
+//! projected on it, and the distance is measured on the WGS84 ellipsoid ([`crate::graph::distance_m`]).
 //! The index is built on first use (one sort, ~0.2 s per million segments)
 //! so that loading a graph file stays fast; [`Ch::prepare_snapping`] builds it
 //! ahead of time.
 
 use crate::ch::{Ch, NONE};
-use crate::graph::{haversine_m, valid_coord, EdgeId, NodeId};
+use crate::graph::{distance_m, valid_coord, EdgeId, NodeId};
 use crate::query::{bit, Seed};
 use crate::spatial::{seg_dist2, PackedRTree};
 use crate::{Error, Result};
@@ -287,7 +287,7 @@ impl Ch {
             };
             let slon = g.lon[a as usize] + t * (g.lon[b as usize] - g.lon[a as usize]);
             let slat = g.lat[a as usize] + t * (g.lat[b as usize] - g.lat[a as usize]);
-            let dist = haversine_m(lon, lat, slon, slat);
+            let dist = distance_m(lon, lat, slon, slat);
             if dist > max_m {
                 return Err(far());
             }

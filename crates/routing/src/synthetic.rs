@@ -1,6 +1,6 @@
 //! Generated road-like networks for tests and benchmarks.
 
-use crate::graph::{haversine_m, InputEdge};
+use crate::graph::{distance_m, InputEdge};
 use crate::Graph;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -49,7 +49,7 @@ pub fn road_grid(nodes: usize, seed: u64) -> Graph {
                 }
                 let (a, b) = (id(i, j), id(ni, nj));
                 let (pa, pb) = (coords[a as usize], coords[b as usize]);
-                let d = haversine_m(pa[0], pa[1], pb[0], pb[1]);
+                let d = distance_m(pa[0], pa[1], pb[0], pb[1]);
                 let speed = kmh * rng.random_range(0.9..1.1);
                 let t = d / (speed / 3.6);
                 way += 1;

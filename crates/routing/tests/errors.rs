@@ -97,6 +97,8 @@ fn osm_import_errors() {
     odd.speeds_kmh = [("no_such_highway".to_string(), 10.0)]
         .into_iter()
         .collect();
+    odd.explicit_access_speeds_kmh.clear();
+    odd.ferry_speed_kmh = None;
     let e = Graph::from_osm_pbf(&src, &odd, |_| {}).unwrap_err();
     assert!(matches!(e, Error::EmptyExtract { .. }), "{e}");
     // invalid profile

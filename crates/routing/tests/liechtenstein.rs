@@ -95,10 +95,10 @@ fn ch_equals_dijkstra_on_random_pairs() {
             let geo_len: f64 = c
                 .geometry
                 .windows(2)
-                .map(|w| haversine_m(w[0][0], w[0][1], w[1][0], w[1][1]))
+                .map(|w| distance_m(w[0][0], w[0][1], w[1][0], w[1][1]))
                 .sum();
             assert!(
-                (geo_len - c.distance_m).abs() < 1.0 + c.distance_m * 0.01,
+                (geo_len - c.distance_m).abs() < 1.0 + c.distance_m * 0.001,
                 "{geo_len} vs {}",
                 c.distance_m
             );
