@@ -95,6 +95,7 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "0014_state_checks.sqlite.sql",
         postgres: "0014_state_checks.postgres.sql"
     ),
+    migration!(15, "delivery_plans", "0015_delivery_plans.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a

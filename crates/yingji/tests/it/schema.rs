@@ -65,7 +65,7 @@ const OLD: &[(i64, &str, &str)] = &[
     ),
 ];
 
-const LAST: i64 = 14;
+const LAST: i64 = 15;
 
 const OPEN: &str = "('requested', 'approved', 'departed', 'arrived')";
 
