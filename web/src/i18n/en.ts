@@ -1363,6 +1363,7 @@ const en: Messages<typeof zh> = {
       email: 'E-mail',
       webhook: 'Webhook',
       broadcast: 'Broadcast',
+      cell_broadcast: 'Cell broadcast',
     },
     delivery: {
       pending: 'Pending',

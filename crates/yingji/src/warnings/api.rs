@@ -259,29 +259,36 @@ async fn reach_of(
         .into_iter()
         .collect();
     let mut subscribers = 0usize;
-    let subs = if count_subscribers {
-        all_of(s, scope, "subscriber").await?
+    // Subscribers are read a page at a time (a county may hold a million:
+    // never all in memory at once). Only organisation-free scopes count
+    // them (subscribers belong to no organisation).
+    let mut after = if count_subscribers && scope.org.is_none() {
+        Some(0)
     } else {
-        Vec::new()
+        None
     };
-    for sub in subs {
-        if !m.contains(&sub.division, sub.lon, sub.lat) {
-            continue;
-        }
-        subscribers += 1;
-        let has = |k: &str| {
-            sub.attrs
-                .get(k)
-                .and_then(Value::as_str)
-                .is_some_and(|v| !v.trim().is_empty())
-        };
-        for (ch, yes) in [
-            ("sms", !sub.phone.trim().is_empty()),
-            ("email", has("email")),
-            ("webhook", has("webhook_url")),
-        ] {
-            if yes {
-                *by_channel.entry(ch).or_default() += 1;
+    while let Some(from) = after {
+        let page = store::subscribers_after(&s.db, &scope.prefix, from, 10_000).await?;
+        after = (page.len() == 10_000).then(|| page.last().map_or(from, |p| p.id));
+        for sub in page {
+            if !m.contains(&sub.division, sub.lon, sub.lat) {
+                continue;
+            }
+            subscribers += 1;
+            let has = |k: &str| {
+                sub.attrs
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| !v.trim().is_empty())
+            };
+            for (ch, yes) in [
+                ("sms", !sub.phone.trim().is_empty()),
+                ("email", has("email")),
+                ("webhook", has("webhook_url")),
+            ] {
+                if yes {
+                    *by_channel.entry(ch).or_default() += 1;
+                }
             }
         }
     }
