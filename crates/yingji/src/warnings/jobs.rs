@@ -665,6 +665,7 @@ pub async fn plan_step(s: &AppState) -> Result<PlanStep, DbError> {
     }
     if !finished {
         let mut tx = s.db.begin().await?;
+        let held = std::time::Instant::now();
         let (_, ours) = write_plan_batch(s, &mut tx, &p, last, &recipients, now).await?;
         if !ours {
             // Another node took the message over: its batch, not ours.
@@ -672,10 +673,12 @@ pub async fn plan_step(s: &AppState) -> Result<PlanStep, DbError> {
         }
         // The batch's deliveries are the outbox's rows (see `record`).
         tx.commit_unjournaled().await?;
+        note_hold(held.elapsed(), recipients.len());
         PLANNED.notify_waiters();
         return Ok(PlanStep::Batch);
     }
     let mut change = s.change().await?;
+    let held = std::time::Instant::now();
     let (n, ours) = write_plan_batch(s, &mut change, &p, last, &recipients, now).await?;
     if !ours {
         return Ok(PlanStep::Batch);
@@ -701,8 +704,32 @@ pub async fn plan_step(s: &AppState) -> Result<PlanStep, DbError> {
             }],
         )
         .await?;
+    note_hold(held.elapsed(), recipients.len());
+    let longest = LONGEST_HOLD_MS.swap(0, std::sync::atomic::Ordering::Relaxed);
+    tracing::info!(
+        warning = p.warning_id,
+        deliveries = total,
+        longest_batch_ms = longest,
+        "deliveries planned"
+    );
     PLANNED.notify_waiters();
     Ok(PlanStep::Done)
+}
+
+/// The longest a planning batch held the write transaction, since the last
+/// plan finished (logged with it).
+static LONGEST_HOLD_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn note_hold(held: std::time::Duration, rows: usize) {
+    let ms = u64::try_from(held.as_millis()).unwrap_or(u64::MAX);
+    LONGEST_HOLD_MS.fetch_max(ms, std::sync::atomic::Ordering::Relaxed);
+    if ms > 100 {
+        tracing::info!(
+            held_ms = ms,
+            rows,
+            "a planning batch held the write transaction over 100 ms"
+        );
+    }
 }
 
 /// Plan whatever waits, batch after batch, pausing `[warnings]
