@@ -107,36 +107,63 @@ pub fn recipients_of(
     out
 }
 
-/// Record deliveries (the planner's batch, in its transaction).
+/// One delivery as it is inserted: rendered (recipient JSON, idempotency
+/// key) before the transaction begins, so the write lock is held for the
+/// insert alone.
+pub struct NewDelivery {
+    channel: &'static str,
+    recipient: String,
+    division: String,
+    key: String,
+}
+
+/// Render the deliveries of `identifier` to `recipients`.
+pub fn render(
+    identifier: &str,
+    recipients: &[(Recipient, String)],
+) -> Result<Vec<NewDelivery>, DbError> {
+    recipients
+        .iter()
+        .map(|(r, division)| {
+            Ok(NewDelivery {
+                channel: r.kind().as_str(),
+                recipient: serde_json::to_string(r).map_err(|e| DbError::Corrupt {
+                    table: "deliveries",
+                    detail: e.to_string(),
+                })?,
+                division: division.clone(),
+                key: idempotency_key(identifier, r),
+            })
+        })
+        .collect()
+}
+
+/// Record deliveries (the planner's batch, in its transaction); a
+/// delivery already there (same idempotency key) is left alone.
 pub async fn plan(
     tx: &mut Tx,
     backend: Backend,
     warning_id: i64,
-    identifier: &str,
-    recipients: &[(Recipient, String)],
+    rows: &[NewDelivery],
     now: OffsetDateTime,
 ) -> Result<usize, DbError> {
     const COLS: usize = 7;
     const BATCH: usize = 1000;
     let at = UtcText(now);
     let mut n = 0;
-    for chunk in recipients.chunks(BATCH) {
+    for chunk in rows.chunks(BATCH) {
         let sql = format!(
             "INSERT INTO deliveries (warning_id, channel, recipient, division, idempotency_key, next_at, created_at, state) VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
             values_placeholders(backend, chunk.len(), COLS, ", 'pending')")
         );
         let mut q = sqlx::query(&sql);
-        for (r, division) in chunk {
-            let text = serde_json::to_string(r).map_err(|e| DbError::Corrupt {
-                table: "deliveries",
-                detail: e.to_string(),
-            })?;
+        for d in chunk {
             q = q
                 .bind(warning_id)
-                .bind(r.kind().to_string())
-                .bind(text)
-                .bind(division.clone())
-                .bind(idempotency_key(identifier, r))
+                .bind(d.channel)
+                .bind(d.recipient.as_str())
+                .bind(d.division.as_str())
+                .bind(d.key.as_str())
                 .bind(at)
                 .bind(at);
         }
@@ -597,18 +624,10 @@ async fn write_plan_batch(
     tx: &mut Tx,
     p: &PlanRow,
     last: i64,
-    recipients: &[(Recipient, String)],
+    rows: &[NewDelivery],
     now: OffsetDateTime,
 ) -> Result<(i64, bool), DbError> {
-    let n = plan(
-        tx,
-        s.db.backend(),
-        p.warning_id,
-        &p.identifier,
-        recipients,
-        now,
-    )
-    .await? as i64;
+    let n = plan(tx, s.db.backend(), p.warning_id, rows, now).await? as i64;
     let moved = sqlx::query("UPDATE delivery_plans SET after_id = $1, areas_done = 1, planned = planned + $2, lease_until = $3 WHERE warning_id = $4 AND lease_node = $5 AND done_at IS NULL")
         .bind(last)
         .bind(n)
@@ -663,23 +682,25 @@ pub async fn plan_step(s: &AppState) -> Result<PlanStep, DbError> {
             Err(e) => problem = Some(format!("{e:?}")),
         }
     }
+    let rows = render(&p.identifier, &recipients)?;
+    drop(recipients);
     if !finished {
         let mut tx = s.db.begin().await?;
         let held = std::time::Instant::now();
-        let (_, ours) = write_plan_batch(s, &mut tx, &p, last, &recipients, now).await?;
+        let (_, ours) = write_plan_batch(s, &mut tx, &p, last, &rows, now).await?;
         if !ours {
             // Another node took the message over: its batch, not ours.
             return Ok(PlanStep::Batch);
         }
         // The batch's deliveries are the outbox's rows (see `record`).
         tx.commit_unjournaled().await?;
-        note_hold(held.elapsed(), recipients.len());
+        note_hold(held.elapsed(), rows.len());
         PLANNED.notify_waiters();
         return Ok(PlanStep::Batch);
     }
     let mut change = s.change().await?;
     let held = std::time::Instant::now();
-    let (n, ours) = write_plan_batch(s, &mut change, &p, last, &recipients, now).await?;
+    let (n, ours) = write_plan_batch(s, &mut change, &p, last, &rows, now).await?;
     if !ours {
         return Ok(PlanStep::Batch);
     }
@@ -704,7 +725,7 @@ pub async fn plan_step(s: &AppState) -> Result<PlanStep, DbError> {
             }],
         )
         .await?;
-    note_hold(held.elapsed(), recipients.len());
+    note_hold(held.elapsed(), rows.len());
     let longest = LONGEST_HOLD_MS.swap(0, std::sync::atomic::Ordering::Relaxed);
     tracing::info!(
         warning = p.warning_id,
