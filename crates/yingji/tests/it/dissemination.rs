@@ -424,17 +424,19 @@ async fn a_node_killed_mid_planning_resumes_losing_and_repeating_no_recipient() 
 /// sees it, then 201; 409 to a message id it already accepted; 400 to an
 /// area whose polygon it cannot read (none here).
 type Cbc = Arc<Mutex<Vec<Value>>>;
+/// How many times the centre has seen each message id.
+type Seen = Arc<Mutex<HashMap<String, u32>>>;
 
 async fn cbc() -> (String, Cbc) {
     use axum::extract::State;
     use axum::http::{HeaderMap, StatusCode};
     let got: Cbc = Default::default();
-    let seen: Arc<Mutex<HashMap<String, u32>>> = Default::default();
+    let seen: Seen = Default::default();
     let app = axum::Router::new()
         .route(
             "/broadcasts",
             axum::routing::post(
-                |State((g, seen)): State<(Cbc, Arc<Mutex<HashMap<String, u32>>>)>,
+                |State((g, seen)): State<(Cbc, Seen)>,
                  h: HeaderMap,
                  axum::Json(b): axum::Json<Value>| async move {
                     let key = b["message_id"].as_str().unwrap_or("").to_string();
