@@ -179,14 +179,7 @@ pub struct CellBroadcastChannel {
 impl CellBroadcastChannel {
     /// Checks the configuration and builds the HTTP client.
     pub fn new(config: &CellBroadcastConfig) -> Result<Self, ConfigError> {
-        let url = reqwest::Url::parse(&config.url)
-            .map_err(|e| ConfigError::CellBroadcast(format!("url {:?}: {e}", config.url)))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(ConfigError::CellBroadcast(format!(
-                "url {:?} is not http(s)",
-                config.url
-            )));
-        }
+        let url = http::endpoint(&config.url, ConfigError::CellBroadcast)?;
         Ok(CellBroadcastChannel {
             client: http::client(
                 Duration::from_millis(config.timeout_ms),
