@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::broadcast::{BroadcastChannel, BroadcastConfig};
+use crate::cell_broadcast::{CellBroadcastChannel, CellBroadcastConfig};
 use crate::email::{EmailChannel, EmailConfig};
 use crate::error::ConfigError;
 use crate::message::{ChannelKind, Message, MessageOptions, Recipient};
@@ -22,6 +23,8 @@ pub enum Channel {
     Email(EmailChannel),
     /// MQTT loudspeakers.
     Broadcast(BroadcastChannel),
+    /// Carrier cell broadcast, one message per area.
+    CellBroadcast(CellBroadcastChannel),
 }
 
 impl Channel {
@@ -32,6 +35,7 @@ impl Channel {
             Channel::Sms(_) => ChannelKind::Sms,
             Channel::Email(_) => ChannelKind::Email,
             Channel::Broadcast(_) => ChannelKind::Broadcast,
+            Channel::CellBroadcast(_) => ChannelKind::CellBroadcast,
         }
     }
 
@@ -44,6 +48,7 @@ impl Channel {
             Channel::Sms(c) => c.deliver(msg, recipient).await,
             Channel::Email(c) => c.deliver(msg, recipient).await,
             Channel::Broadcast(c) => c.deliver(msg, recipient).await,
+            Channel::CellBroadcast(c) => c.deliver(msg, recipient).await,
         }
     }
 }
@@ -62,6 +67,8 @@ pub struct ChannelsConfig {
     pub email: Option<EmailConfig>,
     /// MQTT broker, if any.
     pub broadcast: Option<BroadcastConfig>,
+    /// Carrier cell-broadcast centre, if any.
+    pub cell_broadcast: Option<CellBroadcastConfig>,
     /// Backoff and dead-letter policy.
     pub retry: RetryPolicy,
     /// How messages are rendered.
@@ -86,6 +93,9 @@ impl Channels {
         }
         if let Some(c) = &config.broadcast {
             channels.push(Channel::Broadcast(BroadcastChannel::new(c)?));
+        }
+        if let Some(c) = &config.cell_broadcast {
+            channels.push(Channel::CellBroadcast(CellBroadcastChannel::new(c)?));
         }
         Ok(Channels { channels })
     }

@@ -15,6 +15,9 @@ pub enum ConfigError {
     /// Bad MQTT broadcast configuration.
     #[error("broadcast: {0}")]
     Broadcast(String),
+    /// Bad cell-broadcast centre configuration.
+    #[error("cell broadcast: {0}")]
+    CellBroadcast(String),
 }
 
 /// A recipient address the adapter cannot deliver to (a permanent failure).
@@ -41,4 +44,7 @@ pub enum RecipientError {
     /// Not a 12-digit division code.
     #[error("division code: {0}")]
     Division(String),
+    /// Not a broadcast area (CAP polygon or circle).
+    #[error("area: {0}")]
+    Area(String),
 }

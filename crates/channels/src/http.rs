@@ -27,6 +27,19 @@ pub(crate) fn client(
         .map_err(|e| ConfigError::Http(e.to_string()))
 }
 
+/// A configured endpoint: an `http(s)://` URL, or the error `err` makes of
+/// what is wrong with it.
+pub(crate) fn endpoint(
+    url: &str,
+    err: impl Fn(String) -> ConfigError,
+) -> Result<reqwest::Url, ConfigError> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| err(format!("url {url:?}: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(err(format!("url {url:?} is not http(s)")));
+    }
+    Ok(parsed)
+}
+
 /// The builder behind [`client`].
 pub(crate) fn builder(
     timeout: Duration,

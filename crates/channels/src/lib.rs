@@ -20,6 +20,9 @@
 //!   (lettre, rustls), UTF-8 subject, CAP XML attached.
 //! - **Loudspeakers (应急广播)** — [`BroadcastChannel`]: MQTT QoS 1 publish
 //!   to `yingji/broadcast/<division code>`, delivered on PUBACK.
+//! - **Cell broadcast (小区广播)** — [`CellBroadcastChannel`]: one message per
+//!   area (division code, CAP polygon or circle) to a carrier's
+//!   cell-broadcast centre over HTTP, idempotent by message id.
 //!
 //! Retrying is pure: [`RetryPolicy`] gives exponential backoff with full
 //! jitter from an RNG the caller passes, honours `Retry-After`, and
@@ -46,6 +49,7 @@
 
 mod address;
 mod broadcast;
+mod cell_broadcast;
 mod channel;
 mod email;
 mod error;
@@ -65,6 +69,10 @@ pub use address::{
     system_lookup, AddressClass, AllowEntry, AllowList, GuardedResolver, Lookup, RefusedAddress,
 };
 pub use broadcast::{BroadcastChannel, BroadcastConfig, DEFAULT_TOPIC_PREFIX};
+pub use cell_broadcast::{
+    classify as classify_cbc_response, CbArea, CellBroadcastChannel, CellBroadcastConfig,
+    CBS_MAX_CHARS,
+};
 pub use channel::{Channel, Channels, ChannelsConfig};
 pub use email::{EmailChannel, EmailConfig, SmtpTls};
 pub use error::{ConfigError, RecipientError};

@@ -257,16 +257,19 @@ pub enum ChannelKind {
     Email,
     /// MQTT emergency-broadcast loudspeakers (应急广播).
     Broadcast,
+    /// Carrier cell broadcast (小区广播), one message per area.
+    CellBroadcast,
 }
 
 impl ChannelKind {
-    /// `webhook`, `sms`, `email` or `broadcast`.
+    /// `webhook`, `sms`, `email`, `broadcast` or `cell_broadcast`.
     pub fn as_str(self) -> &'static str {
         match self {
             ChannelKind::Webhook => "webhook",
             ChannelKind::Sms => "sms",
             ChannelKind::Email => "email",
             ChannelKind::Broadcast => "broadcast",
+            ChannelKind::CellBroadcast => "cell_broadcast",
         }
     }
 }
@@ -307,6 +310,12 @@ pub enum Recipient {
         /// The 12-digit division code (GB/T 2260 + township + village).
         division_code: String,
     },
+    /// Every phone in one area, through the carrier's cell-broadcast centre
+    /// (one message per area, not per person).
+    CellBroadcast {
+        /// The area, in CAP's own encodings.
+        area: crate::cell_broadcast::CbArea,
+    },
 }
 
 impl fmt::Debug for Recipient {
@@ -326,6 +335,9 @@ impl fmt::Debug for Recipient {
                 .debug_struct("Broadcast")
                 .field("division_code", division_code)
                 .finish(),
+            Recipient::CellBroadcast { area } => {
+                f.debug_struct("CellBroadcast").field("area", area).finish()
+            }
         }
     }
 }
@@ -338,6 +350,7 @@ impl Recipient {
             Recipient::Sms { .. } => ChannelKind::Sms,
             Recipient::Email { .. } => ChannelKind::Email,
             Recipient::Broadcast { .. } => ChannelKind::Broadcast,
+            Recipient::CellBroadcast { .. } => ChannelKind::CellBroadcast,
         }
     }
 
@@ -366,6 +379,7 @@ impl Recipient {
                 .map(|_| ())
                 .map_err(|e| RecipientError::Email(format!("{address:?}: {e}"))),
             Recipient::Broadcast { division_code } => broadcast_division(division_code).map(|_| ()),
+            Recipient::CellBroadcast { area } => area.validate(),
         }
     }
 
@@ -393,6 +407,7 @@ impl Recipient {
             Recipient::Broadcast { division_code } => {
                 format!("broadcast\u{0}{}", division_code.trim())
             }
+            Recipient::CellBroadcast { area } => format!("cell_broadcast\u{0}{}", area.canonical()),
         }
     }
 }

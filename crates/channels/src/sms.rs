@@ -173,14 +173,7 @@ pub struct SmsChannel {
 impl SmsChannel {
     /// Checks the configuration and builds the HTTP client.
     pub fn new(config: &SmsConfig) -> Result<Self, ConfigError> {
-        let url = reqwest::Url::parse(&config.url)
-            .map_err(|e| ConfigError::Sms(format!("url {:?}: {e}", config.url)))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(ConfigError::Sms(format!(
-                "url {:?} is not http(s)",
-                config.url
-            )));
-        }
+        let url = http::endpoint(&config.url, ConfigError::Sms)?;
         if config.success.pointer.is_some() != config.success.equals.is_some() {
             return Err(ConfigError::Sms(
                 "success.pointer and success.equals go together".to_string(),

@@ -1477,6 +1477,7 @@ const en: Messages<typeof zh> = {
       email: 'E-mail',
       webhook: 'Webhook',
       broadcast: 'Broadcast',
+      cell_broadcast: 'Cell broadcast',
     },
     delivery: {
       pending: 'Pending',

@@ -1474,6 +1474,7 @@ export default {
       email: '邮件',
       webhook: 'Webhook',
       broadcast: '应急广播',
+      cell_broadcast: '小区广播',
     },
     delivery: {
       pending: '待发',

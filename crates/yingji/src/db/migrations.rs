@@ -107,6 +107,7 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "0016_more_state_checks.sqlite.sql",
         postgres: "0016_more_state_checks.postgres.sql"
     ),
+    migration!(17, "delivery_plans", "0017_delivery_plans.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
@@ -568,21 +569,22 @@ mod tests {
     async fn an_edited_applied_migration_is_refused_and_nothing_is_applied() {
         for t in testing::all().await {
             // Version 3 as if its file had been edited since it was applied,
-            // and a new version 99 that must not run.
+            // and a new version after the last that must not run.
             let mut edited: Vec<Migration> = MIGRATIONS.to_vec();
             for m in edited.iter_mut().filter(|m| m.version == 3) {
                 m.sqlite.sql = "CREATE TABLE incidents (id BIGINT);";
                 m.postgres.sql = m.sqlite.sql;
             }
+            let later_version = MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0) + 1;
             edited.push(Migration {
-                version: 99,
+                version: later_version,
                 name: "later",
                 sqlite: Script {
-                    file: "0099_later.sql",
+                    file: "9999_later.sql",
                     sql: "CREATE TABLE later (x TEXT);",
                 },
                 postgres: Script {
-                    file: "0099_later.sql",
+                    file: "9999_later.sql",
                     sql: "CREATE TABLE later (x TEXT);",
                 },
             });
@@ -596,7 +598,8 @@ mod tests {
             let text = err.to_string();
             assert!(text.contains("0003_command.sql"), "{text}");
             let later =
-                sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = 99")
+                sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = $1")
+                    .bind(later_version)
                     .fetch_one(t.db.pool())
                     .await
                     .expect("count");

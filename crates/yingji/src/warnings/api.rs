@@ -92,13 +92,13 @@ async fn templates(p: Principal) -> Result<axum::Json<&'static [Template]>, ApiE
 
 /// A warning's area made exact: drawn shapes (boundary included) and
 /// chosen divisions (by code prefix), inside the issuer's jurisdiction.
-struct Matcher {
+pub(super) struct Matcher {
     area: TargetArea,
     prefixes: Vec<String>,
 }
 
 impl Matcher {
-    fn new(s: &AppState, scope: &Scope, spec: &TargetSpec) -> Result<Matcher, ApiError> {
+    pub(super) fn new(s: &AppState, scope: &Scope, spec: &TargetSpec) -> Result<Matcher, ApiError> {
         let problems = spec.check();
         if !problems.is_empty() {
             return Err(ApiError::Validation(
@@ -153,7 +153,7 @@ impl Matcher {
         Ok(Matcher { area, prefixes })
     }
 
-    fn contains(&self, division: &str, lon: f64, lat: f64) -> bool {
+    pub(super) fn contains(&self, division: &str, lon: f64, lat: f64) -> bool {
         self.prefixes
             .iter()
             .any(|p| division.starts_with(p.as_str()))
@@ -239,7 +239,7 @@ async fn reach(
     scope: &Scope,
     spec: &TargetSpec,
 ) -> Result<(Value, Vec<String>), ApiError> {
-    let (r, geocodes) = reach_of(s, scope, spec).await?;
+    let (r, geocodes) = reach_of(s, scope, spec, true).await?;
     Ok((serde_json::to_value(r).unwrap_or(Value::Null), geocodes))
 }
 
@@ -250,6 +250,7 @@ async fn reach_of(
     s: &AppState,
     scope: &Scope,
     spec: &TargetSpec,
+    count_subscribers: bool,
 ) -> Result<(Reach, Vec<String>), ApiError> {
     let m = Matcher::new(s, scope, spec)?;
     let tree = s.tree();
@@ -258,24 +259,36 @@ async fn reach_of(
         .into_iter()
         .collect();
     let mut subscribers = 0usize;
-    for sub in all_of(s, scope, "subscriber").await? {
-        if !m.contains(&sub.division, sub.lon, sub.lat) {
-            continue;
-        }
-        subscribers += 1;
-        let has = |k: &str| {
-            sub.attrs
-                .get(k)
-                .and_then(Value::as_str)
-                .is_some_and(|v| !v.trim().is_empty())
-        };
-        for (ch, yes) in [
-            ("sms", !sub.phone.trim().is_empty()),
-            ("email", has("email")),
-            ("webhook", has("webhook_url")),
-        ] {
-            if yes {
-                *by_channel.entry(ch).or_default() += 1;
+    // Subscribers are read a page at a time (a county may hold a million:
+    // never all in memory at once). Only organisation-free scopes count
+    // them (subscribers belong to no organisation).
+    let mut after = if count_subscribers && scope.org.is_none() {
+        Some(0)
+    } else {
+        None
+    };
+    while let Some(from) = after {
+        let page = store::subscribers_after(&s.db, &scope.prefix, from, 10_000).await?;
+        after = (page.len() == 10_000).then(|| page.last().map_or(from, |p| p.id));
+        for sub in page {
+            if !m.contains(&sub.division, sub.lon, sub.lat) {
+                continue;
+            }
+            subscribers += 1;
+            let has = |k: &str| {
+                sub.attrs
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| !v.trim().is_empty())
+            };
+            for (ch, yes) in [
+                ("sms", !sub.phone.trim().is_empty()),
+                ("email", has("email")),
+                ("webhook", has("webhook_url")),
+            ] {
+                if yes {
+                    *by_channel.entry(ch).or_default() += 1;
+                }
             }
         }
     }
@@ -358,44 +371,9 @@ async fn reach_of(
     Ok((r, geocodes))
 }
 
-/// Everyone a sent message goes to: subscribers in the area on their
-/// channels, and the loudspeakers of every township reached (with MQTT
-/// configured). Each with the division it is counted under.
-async fn recipients(
-    s: &AppState,
-    w: &Warning,
-    key: &str,
-) -> Result<Vec<(yingji_channels::Recipient, String)>, ApiError> {
-    let scope = issuer_scope(w);
-    let m = Matcher::new(s, &scope, &w.area)?;
-    let mut out = Vec::new();
-    for sub in all_of(s, &scope, "subscriber").await? {
-        if m.contains(&sub.division, sub.lon, sub.lat) {
-            for r in super::jobs::recipients_of(&sub, key, s) {
-                out.push((r, sub.division.clone()));
-            }
-        }
-    }
-    if s.config.warnings.channels.broadcast.is_some() {
-        if let Some(ts) = w.reach.get("by_township").and_then(Value::as_array) {
-            for t in ts
-                .iter()
-                .filter_map(|t| t.get("code").and_then(Value::as_str))
-            {
-                let code = format!("{t:0<12}");
-                out.push((
-                    yingji_channels::Recipient::Broadcast {
-                        division_code: code.clone(),
-                    },
-                    code,
-                ));
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn issuer_scope(w: &Warning) -> Scope {
+/// The jurisdiction a warning is issued in (the planner reads its
+/// subscribers there).
+pub(super) fn issuer_scope(w: &Warning) -> Scope {
     Scope {
         prefix: crate::divisions::Code::parse(&w.division)
             .map(|c| c.prefix().to_string())
@@ -418,7 +396,7 @@ async fn targeting(
     Json(b): Json<AreaBody>,
 ) -> Result<axum::Json<Reach>, ApiError> {
     let scope = authorize(&p, Action::Read, "warnings")?;
-    Ok(axum::Json(reach_of(&s, &scope, &b.area).await?.0))
+    Ok(axum::Json(reach_of(&s, &scope, &b.area, true).await?.0))
 }
 
 /// A draft (also the body of an edit, with `version`).
@@ -701,7 +679,19 @@ async fn compose(
     now: OffsetDateTime,
     seq: u8,
 ) -> Result<Composed, ApiError> {
-    let (reach, geocodes) = self::reach(s, &issuer_scope(w), &w.area).await?;
+    // Settlements and townships now (the geocodes come from them); the
+    // subscriber figures as last computed for the draft (the same area):
+    // counting a million subscribers again would hold publication up for
+    // half a minute, and the planner reads them anyway.
+    let (r, geocodes) = reach_of(s, &issuer_scope(w), &w.area, false).await?;
+    let mut reach = serde_json::to_value(r).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut reach {
+        for k in ["subscribers", "subscribers_by_channel"] {
+            if let Some(v) = w.reach.get(k) {
+                m.insert(k.into(), v.clone());
+            }
+        }
+    }
     let div6 = w.division.get(..6).unwrap_or("140200");
     let identifier = cap_identifier(div6, ORG_CODE, now, seq).map_err(werr)?;
     let t = template(&w.hazard).ok_or_else(|| ApiError::Internal("template".into()))?;
@@ -980,8 +970,6 @@ async fn event(
         WarningEvent::Reject { reason } => w.note = reason.clone(),
         _ => {}
     }
-    // Before the transaction: making the key may write (and SQLite has one writer).
-    let key = super::jobs::platform_key(&s).await?;
     let mut tx = s.change().await?;
     let mut entries = Vec::new();
     if ev == WarningEvent::Publish {
@@ -1014,21 +1002,17 @@ async fn event(
         send(&s, &mut tx, &mut w, references, now).await?;
     }
     tx.save(&w).await?;
-    if let (WarningEvent::Publish, Some(ident)) = (&ev, w.identifier.clone()) {
-        let rs = recipients(&s, &w, &key).await?;
-        let n = super::jobs::plan(&mut tx, s.db.backend(), w.id, &ident, &rs, now).await?;
-        entries.push(entry(
-            &p,
-            &w,
-            "deliveries_planned",
-            json!({ "deliveries": n }),
-        ));
+    // The deliveries are planned in the background (`jobs::plan_step`,
+    // journaled as `deliveries_planned` when done): publishing answers at once.
+    if let (WarningEvent::Publish, Some(ident)) = (&ev, w.identifier.as_deref()) {
+        super::jobs::enqueue_plan(&mut tx, w.id, ident, now).await?;
     }
     entries.insert(
         0,
         entry(&p, &w, ev.as_str(), json!({ "from": from.as_str(), "to": w.state.as_str(), "identifier": w.identifier, "reason": b.reason })),
     );
     tx.commit(now, entries).await?;
+    super::jobs::wake_planner();
     let w = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
     Ok(axum::Json(view(&w, &s)))
 }
@@ -1108,17 +1092,14 @@ async fn cancel(
     c.description = format!("{}（{}）", b.reason.trim(), old.headline);
     c.instruction = "预警解除，请恢复正常生产生活秩序。".into();
     c.created_at = now.into();
-    let key = super::jobs::platform_key(&s).await?;
     let mut tx = s.change().await?;
     let references: Vec<Reference> = reference_of(&old).into_iter().collect();
     send(&s, &mut tx, &mut c, references, now).await?;
     tx.save(&old).await?;
     c.id = store::insert(&mut tx, &c).await?;
-    let rs = recipients(&s, &c, &key).await?;
-    let planned = match c.identifier.clone() {
-        Some(ident) => super::jobs::plan(&mut tx, s.db.backend(), c.id, &ident, &rs, now).await?,
-        None => 0,
-    };
+    if let Some(ident) = c.identifier.as_deref() {
+        super::jobs::enqueue_plan(&mut tx, c.id, ident, now).await?;
+    }
     tx.commit(
         now,
         vec![
@@ -1132,11 +1113,12 @@ async fn cancel(
                 &p,
                 &c,
                 "publish",
-                json!({ "identifier": c.identifier, "cancels": old.id, "deliveries": planned }),
+                json!({ "identifier": c.identifier, "cancels": old.id }),
             ),
         ],
     )
     .await?;
+    super::jobs::wake_planner();
     let old = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
     Ok(axum::Json(
         json!({ "cancelled": view(&old, &s), "cancel_message": view(&c, &s) }),

@@ -15,6 +15,7 @@
 //! receiver's answer text (a webhook is the subscriber's to point anywhere).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 use sqlx::any::AnyRow;
@@ -25,7 +26,6 @@ use yingji_channels::{
 
 pub use super::model::Delivery;
 use crate::db::{col, values_placeholders, Backend, Db, DbError, JsonText, Tx, UtcText};
-use crate::registry::Item;
 use crate::state::AppState;
 
 /// The secret a subscriber's webhook deliveries are signed with: derived
@@ -65,18 +65,25 @@ pub async fn platform_key(s: &AppState) -> Result<String, DbError> {
     col(&r, "value")
 }
 
-/// The recipients of one subscriber on the configured channels.
-pub fn recipients_of(sub: &Item, key: &str, s: &AppState) -> Vec<Recipient> {
-    let cfg = &s.config.warnings.channels;
+/// The recipients of one subscriber on the configured channels. With a
+/// cell-broadcast interface that replaces SMS (`replaces_sms`), the
+/// subscriber's phone is reached by the area message instead.
+pub fn recipients_of(
+    id: i64,
+    phone: &str,
+    attrs: &serde_json::Map<String, Value>,
+    key: &str,
+    cfg: &yingji_channels::ChannelsConfig,
+) -> Vec<Recipient> {
     let mut out = Vec::new();
-    if cfg.sms.is_some() && !sub.phone.trim().is_empty() {
+    let sms_by_area = cfg.cell_broadcast.as_ref().is_some_and(|c| c.replaces_sms);
+    if cfg.sms.is_some() && !sms_by_area && !phone.trim().is_empty() {
         out.push(Recipient::Sms {
-            phone: sub.phone.trim().to_string(),
+            phone: phone.trim().to_string(),
         });
     }
     if cfg.email.is_some() {
-        if let Some(e) = sub
-            .attrs
+        if let Some(e) = attrs
             .get("email")
             .and_then(Value::as_str)
             .filter(|e| !e.is_empty())
@@ -86,51 +93,77 @@ pub fn recipients_of(sub: &Item, key: &str, s: &AppState) -> Vec<Recipient> {
             });
         }
     }
-    if let Some(u) = sub
-        .attrs
+    if let Some(u) = attrs
         .get("webhook_url")
         .and_then(Value::as_str)
         .filter(|u| !u.is_empty())
     {
         out.push(Recipient::Webhook {
             url: u.to_string(),
-            secret: webhook_secret(key, sub.id),
+            secret: webhook_secret(key, id),
             format: WebhookFormat::Cap,
         });
     }
     out
 }
 
-/// Record the deliveries of a sent message (same transaction as the send).
+/// One delivery as it is inserted: rendered (recipient JSON, idempotency
+/// key) before the transaction begins, so the write lock is held for the
+/// insert alone.
+pub struct NewDelivery {
+    channel: &'static str,
+    recipient: String,
+    division: String,
+    key: String,
+}
+
+/// Render the deliveries of `identifier` to `recipients`.
+pub fn render(
+    identifier: &str,
+    recipients: &[(Recipient, String)],
+) -> Result<Vec<NewDelivery>, DbError> {
+    recipients
+        .iter()
+        .map(|(r, division)| {
+            Ok(NewDelivery {
+                channel: r.kind().as_str(),
+                recipient: serde_json::to_string(r).map_err(|e| DbError::Corrupt {
+                    table: "deliveries",
+                    detail: e.to_string(),
+                })?,
+                division: division.clone(),
+                key: idempotency_key(identifier, r),
+            })
+        })
+        .collect()
+}
+
+/// Record deliveries (the planner's batch, in its transaction); a
+/// delivery already there (same idempotency key) is left alone.
 pub async fn plan(
     tx: &mut Tx,
     backend: Backend,
     warning_id: i64,
-    identifier: &str,
-    recipients: &[(Recipient, String)],
+    rows: &[NewDelivery],
     now: OffsetDateTime,
 ) -> Result<usize, DbError> {
     const COLS: usize = 7;
     const BATCH: usize = 1000;
     let at = UtcText(now);
     let mut n = 0;
-    for chunk in recipients.chunks(BATCH) {
+    for chunk in rows.chunks(BATCH) {
         let sql = format!(
             "INSERT INTO deliveries (warning_id, channel, recipient, division, idempotency_key, next_at, created_at, state) VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
             values_placeholders(backend, chunk.len(), COLS, ", 'pending')")
         );
         let mut q = sqlx::query(&sql);
-        for (r, division) in chunk {
-            let text = serde_json::to_string(r).map_err(|e| DbError::Corrupt {
-                table: "deliveries",
-                detail: e.to_string(),
-            })?;
+        for d in chunk {
             q = q
                 .bind(warning_id)
-                .bind(r.kind().to_string())
-                .bind(text)
-                .bind(division.clone())
-                .bind(idempotency_key(identifier, r))
+                .bind(d.channel)
+                .bind(d.recipient.as_str())
+                .bind(d.division.as_str())
+                .bind(d.key.as_str())
                 .bind(at)
                 .bind(at);
         }
@@ -191,13 +224,46 @@ pub async fn of_warning(db: &Db, warning_id: i64) -> Result<(Vec<Delivery>, Valu
 /// at most. On PostgreSQL a lease also ends when its node's heartbeat is
 /// older than `[cluster] node_timeout_ms` (a killed node's deliveries are
 /// taken over within seconds), and when the node restarts under the same id
-/// (`crate::cluster::register`). The deliveries are then sent again under
-/// the same idempotency key.
+/// (`crate::cluster::register`); on SQLite (one node) when the process
+/// starts again. The deliveries are then sent again under the same
+/// idempotency key.
 const LEASE_S: i64 = 120;
 /// Results are written in transactions of this many, or of what finished
 /// within [`RECORD_AFTER`] (so a slow recipient delays no other's record).
-const RECORD_EVERY: usize = 100;
+const RECORD_EVERY: usize = 500;
 const RECORD_AFTER: std::time::Duration = std::time::Duration::from_millis(200);
+/// How long a node holds a message's planning without renewing it (each
+/// batch renews it).
+const PLAN_LEASE_S: i64 = 30;
+
+/// Wakes the planner (a message was published) and the delivery feeder (a
+/// batch was planned) of every app in the process at once; each also polls,
+/// so a wake-up meant for another app or node costs nothing and a missed one
+/// only delays.
+static PLANNED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+static PUBLISHED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// Tell this process's planner that a message waits to be planned.
+pub fn wake_planner() {
+    PUBLISHED.notify_waiters();
+}
+
+/// The SQL that frees a lease held by a node that stopped beating
+/// (PostgreSQL), and the row-lock clause that lets nodes share a queue.
+fn lease_sql(backend: Backend, table: &str, n: usize) -> (String, &'static str) {
+    match backend {
+        Backend::Postgres => (
+            format!(" OR NOT EXISTS (SELECT 1 FROM nodes WHERE nodes.id = {table}.lease_node AND nodes.heartbeat_at >= ${n})"),
+            " FOR UPDATE SKIP LOCKED",
+        ),
+        Backend::Sqlite => (String::new(), ""),
+    }
+}
+
+fn node_deadline(s: &AppState, now: OffsetDateTime) -> UtcText {
+    let timeout = i64::try_from(s.config.cluster.node_timeout_ms).unwrap_or(i64::MAX / 2);
+    UtcText(now - Duration::milliseconds(timeout))
+}
 
 /// Lease up to `batch` due deliveries in one statement (PostgreSQL skips
 /// rows another node holds; SQLite has one writer). Ordered by `next_at`
@@ -206,15 +272,9 @@ const RECORD_AFTER: std::time::Duration = std::time::Duration::from_millis(200);
 /// row for each batch). A lease is free when it has expired or, on
 /// PostgreSQL, when the node holding it has stopped beating.
 async fn lease(s: &AppState, now: OffsetDateTime, batch: i64) -> Result<Vec<AnyRow>, DbError> {
-    let (dead_node, skip) = match s.db.backend() {
-        Backend::Postgres => (
-            " OR NOT EXISTS (SELECT 1 FROM nodes WHERE nodes.id = deliveries.lease_node AND nodes.heartbeat_at >= $5)",
-            " FOR UPDATE SKIP LOCKED",
-        ),
-        Backend::Sqlite => ("", ""),
-    };
+    let (dead_node, skip) = lease_sql(s.db.backend(), "deliveries", 5);
     let sql = format!(
-        "UPDATE deliveries SET lease_until = $1, lease_node = $2 WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $3 AND (lease_until IS NULL OR lease_until < $3{dead_node}) ORDER BY next_at LIMIT $4{skip}) RETURNING *"
+        "UPDATE deliveries SET lease_until = $1, lease_node = $2 WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $3 AND (lease_until IS NULL OR lease_until < $3{dead_node}) ORDER BY next_at LIMIT $4{skip}) RETURNING id, warning_id, attempts, recipient"
     );
     let mut tx = s.db.begin().await?;
     let mut q = sqlx::query(&sql)
@@ -223,8 +283,7 @@ async fn lease(s: &AppState, now: OffsetDateTime, batch: i64) -> Result<Vec<AnyR
         .bind(UtcText(now))
         .bind(batch);
     if s.db.backend() == Backend::Postgres {
-        let timeout = i64::try_from(s.config.cluster.node_timeout_ms).unwrap_or(i64::MAX / 2);
-        q = q.bind(UtcText(now - Duration::milliseconds(timeout)));
+        q = q.bind(node_deadline(s, now));
     }
     let rows = q.fetch_all(&mut *tx.inner).await?;
     // Leases are the outbox's bookkeeping, not a change of a record.
@@ -242,24 +301,29 @@ struct Attempted {
     delivered: Option<UtcText>,
 }
 
+/// Write a batch of results in one statement (`UPDATE … FROM (VALUES …)`,
+/// both engines): one round trip and one commit for hundreds of results.
 async fn record(s: &AppState, done: &mut Vec<Attempted>) -> Result<(), DbError> {
     if done.is_empty() {
         return Ok(());
     }
-    let mut tx = s.db.begin().await?;
+    let backend = s.db.backend();
+    let sql = format!(
+        "UPDATE deliveries SET state = v.column2, attempts = attempts + 1, next_at = v.column3, http_status = v.column4, reason = v.column5, delivered_at = v.column6, lease_until = NULL FROM (VALUES {}) AS v WHERE deliveries.id = v.column1 AND deliveries.state = 'pending'",
+        values_placeholders(backend, done.len(), 6, ")")
+    );
+    let mut q = sqlx::query(&sql);
     for a in done.iter() {
-        sqlx::query(
-            "UPDATE deliveries SET state = $1, attempts = attempts + 1, next_at = $2, http_status = $3, reason = $4, delivered_at = $5, lease_until = NULL WHERE id = $6 AND state = 'pending'",
-        )
-        .bind(a.state)
-        .bind(a.next_at)
-        .bind(a.http_status)
-        .bind(a.reason)
-        .bind(a.delivered)
-        .bind(a.id)
-        .execute(&mut *tx.inner)
-        .await?;
+        q = q
+            .bind(a.id)
+            .bind(a.state)
+            .bind(a.next_at)
+            .bind(a.http_status)
+            .bind(a.reason)
+            .bind(a.delivered);
     }
+    let mut tx = s.db.begin().await?;
+    q.execute(&mut *tx.inner).await?;
     // Delivery attempts are the outbox's own state (a million per warning),
     // shown on the warning's delivery list; the warning's publication is
     // the journaled change.
@@ -268,71 +332,129 @@ async fn record(s: &AppState, done: &mut Vec<Attempted>) -> Result<(), DbError> 
     Ok(())
 }
 
-/// Send the deliveries that are due: lease up to `batch` at once, send them
-/// `concurrency` at a time (a slow or failing recipient holds up no other),
-/// and write the results in transactions of [`RECORD_EVERY`]. Returns how
-/// many were attempted.
-pub async fn run_due(
-    s: &AppState,
-    channels: &Channels,
-    now: OffsetDateTime,
-    batch: i64,
-    concurrency: usize,
-) -> Result<usize, DbError> {
-    use futures_util::stream::{self, StreamExt};
-    let rows = lease(s, now, batch).await?;
-    let cfg = &s.config.warnings.channels;
-    let mut messages: HashMap<i64, Option<Message>> = HashMap::new();
-    let mut jobs = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let id: i64 = col(r, "id")?;
-        let warning_id: i64 = col(r, "warning_id")?;
-        let attempts: i64 = col(r, "attempts")?;
-        let text: String = col(r, "recipient")?;
-        if let std::collections::hash_map::Entry::Vacant(slot) = messages.entry(warning_id) {
-            let w = super::store::get(&s.db, warning_id).await?;
-            let msg = w.and_then(|w| {
-                let xml = w.cap_xml?;
-                let doc = yingji_cap::parse(xml.as_bytes()).ok()?;
-                let id = w.identifier.unwrap_or_default();
-                Some(
-                    Message::from_alert(&doc.alert, &cfg.message)
-                        .with_cap_url(format!("/api/v1/public/cap/{id}.xml")),
-                )
-            });
-            slot.insert(msg);
+/// One leased delivery, ready to send.
+struct Job {
+    id: i64,
+    attempts: i64,
+    msg: Option<Arc<Message>>,
+    recipient: Result<Recipient, String>,
+}
+
+/// The rendered message of each warning being delivered (a few at a time).
+#[derive(Default)]
+struct Messages(HashMap<i64, Option<Arc<Message>>>);
+
+impl Messages {
+    async fn get(
+        &mut self,
+        s: &AppState,
+        warning_id: i64,
+    ) -> Result<Option<Arc<Message>>, DbError> {
+        if let Some(m) = self.0.get(&warning_id) {
+            return Ok(m.clone());
         }
-        let msg = messages.get(&warning_id).cloned().flatten();
-        let recipient: Result<Recipient, _> = serde_json::from_str(&text);
-        jobs.push((id, attempts, msg, recipient));
+        if self.0.len() > 64 {
+            self.0.clear();
+        }
+        let cfg = &s.config.warnings.channels;
+        let w = super::store::get(&s.db, warning_id).await?;
+        let msg = w.and_then(|w| {
+            let xml = w.cap_xml?;
+            let doc = yingji_cap::parse(xml.as_bytes()).ok()?;
+            let id = w.identifier.unwrap_or_default();
+            Some(Arc::new(
+                Message::from_alert(&doc.alert, &cfg.message)
+                    .with_cap_url(format!("/api/v1/public/cap/{id}.xml")),
+            ))
+        });
+        self.0.insert(warning_id, msg.clone());
+        Ok(msg)
     }
-    let attempted = jobs.len();
-    let mut sends = stream::iter(jobs)
-        .map(|(id, attempts, msg, recipient)| async move {
-            let outcome = match (msg, recipient) {
-                (Some(m), Ok(rcp)) => channels.deliver(&m, &rcp).await,
-                (None, _) => yingji_channels::Outcome::failed(
-                    Reason::MessageError,
-                    "the message is missing or unreadable",
-                ),
-                (_, Err(e)) => yingji_channels::Outcome::failed(
-                    Reason::InvalidRecipient,
-                    format!("recipient: {e}"),
-                ),
-            };
-            (id, attempts, outcome)
-        })
-        .buffer_unordered(concurrency.max(1));
-    let mut done = Vec::with_capacity(RECORD_EVERY);
+}
+
+/// Lease due deliveries and hand them to the senders, a batch ahead at
+/// most (the queue is bounded): leasing, sending and recording overlap, so
+/// the database's round trips never stop the sends.
+async fn feed(s: AppState, out: tokio::sync::mpsc::Sender<Job>) {
+    let every = std::time::Duration::from_millis(s.config.warnings.worker_interval_ms.max(50));
+    let batch = s.config.warnings.worker_batch.max(1);
+    let mut messages = Messages::default();
     loop {
-        let (id, attempts, outcome) = match tokio::time::timeout(RECORD_AFTER, sends.next()).await {
-            Ok(Some(x)) => x,
-            Ok(None) => break,
-            Err(_) => {
-                record(s, &mut done).await?;
-                continue;
+        let planned = PLANNED.notified();
+        tokio::pin!(planned);
+        planned.as_mut().enable();
+        let rows = match lease(&s, OffsetDateTime::now_utc(), batch).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!(error = %e, "leasing deliveries failed");
+                Vec::new()
             }
         };
+        let full = rows.len() as i64 >= batch;
+        for r in &rows {
+            let job = async {
+                let warning_id: i64 = col(r, "warning_id")?;
+                let text: String = col(r, "recipient")?;
+                Ok::<_, DbError>(Job {
+                    id: col(r, "id")?,
+                    attempts: col(r, "attempts")?,
+                    msg: messages.get(&s, warning_id).await?,
+                    recipient: serde_json::from_str(&text).map_err(|e| e.to_string()),
+                })
+            };
+            match job.await {
+                Ok(job) => {
+                    if out.send(job).await.is_err() {
+                        return;
+                    }
+                }
+                // Left leased: tried again when the lease ends.
+                Err(e) => tracing::warn!(error = %e, "reading a leased delivery failed"),
+            }
+        }
+        if !full {
+            // Nothing more due now: wait for a planned batch or the tick.
+            let _ = tokio::time::timeout(every, planned).await;
+        }
+    }
+}
+
+/// Send what the feeder hands over, `concurrency` at a time (a slow or
+/// failing recipient holds up no other), and pass each outcome on.
+async fn send(
+    s: AppState,
+    channels: Arc<Channels>,
+    jobs: tokio::sync::mpsc::Receiver<Job>,
+    out: tokio::sync::mpsc::Sender<Attempted>,
+) {
+    use futures_util::stream::{self, StreamExt};
+    let cfg = s.config.warnings.channels.clone();
+    let concurrency = s.config.warnings.worker_concurrency.max(1);
+    let jobs = stream::unfold(
+        jobs,
+        |mut rx| async move { rx.recv().await.map(|j| (j, rx)) },
+    );
+    let sends = jobs
+        .map(|job| {
+            let channels = channels.clone();
+            async move {
+                let outcome = match (&job.msg, &job.recipient) {
+                    (Some(m), Ok(rcp)) => channels.deliver(m, rcp).await,
+                    (None, _) => yingji_channels::Outcome::failed(
+                        Reason::MessageError,
+                        "the message is missing or unreadable",
+                    ),
+                    (_, Err(e)) => yingji_channels::Outcome::failed(
+                        Reason::InvalidRecipient,
+                        format!("recipient: {e}"),
+                    ),
+                };
+                (job.id, job.attempts, outcome)
+            }
+        })
+        .buffer_unordered(concurrency);
+    let mut sends = std::pin::pin!(sends);
+    while let Some((id, attempts, outcome)) = sends.next().await {
         let attempt = u32::try_from(attempts + 1).unwrap_or(u32::MAX);
         let done_at = OffsetDateTime::now_utc();
         let disp = cfg.retry.disposition(attempt, &outcome, &mut rand::rng());
@@ -353,20 +475,336 @@ pub async fn run_due(
             // every viewer of the deliveries sees.
             tracing::debug!(delivery = id, attempt, reason = outcome.code().code(), detail = %outcome.text(), "delivery attempt failed");
         }
-        done.push(Attempted {
+        let a = Attempted {
             id,
             state,
             next_at: next_at.into(),
             http_status: outcome.code().http_status().map(i64::from),
             reason: outcome.code().code(),
             delivered,
-        });
-        if done.len() >= RECORD_EVERY {
-            record(s, &mut done).await?;
+        };
+        if out.send(a).await.is_err() {
+            return;
         }
     }
-    record(s, &mut done).await?;
-    Ok(attempted)
+}
+
+/// Write outcomes in transactions of [`RECORD_EVERY`], or of whatever
+/// finished within [`RECORD_AFTER`]. A write that fails is tried again with
+/// the next (the rows stay leased meanwhile, and pending: at worst they
+/// are sent again under the same key).
+async fn write(s: AppState, mut results: tokio::sync::mpsc::Receiver<Attempted>) {
+    let mut done: Vec<Attempted> = Vec::with_capacity(RECORD_EVERY);
+    let mut open = true;
+    while open || !done.is_empty() {
+        let deadline = tokio::time::Instant::now() + RECORD_AFTER;
+        while open && done.len() < RECORD_EVERY {
+            match tokio::time::timeout_at(deadline, results.recv()).await {
+                Ok(Some(a)) => done.push(a),
+                Ok(None) => open = false,
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = record(&s, &mut done).await {
+            tracing::warn!(error = %e, "recording delivery outcomes failed");
+            if !open {
+                return;
+            }
+            tokio::time::sleep(RECORD_AFTER).await;
+        }
+    }
+}
+
+// ---- Planning: who a published message goes to, in the background ----
+
+/// One message being planned (a `delivery_plans` row).
+struct PlanRow {
+    warning_id: i64,
+    identifier: String,
+    after_id: i64,
+    areas_done: bool,
+    planned: i64,
+}
+
+/// Take the next message waiting to be planned (free, or its node gone), for
+/// [`PLAN_LEASE_S`].
+async fn lease_plan(s: &AppState, now: OffsetDateTime) -> Result<Option<PlanRow>, DbError> {
+    let (dead_node, skip) = lease_sql(s.db.backend(), "delivery_plans", 4);
+    let sql = format!(
+        "UPDATE delivery_plans SET lease_until = $1, lease_node = $2 WHERE warning_id = (SELECT warning_id FROM delivery_plans WHERE done_at IS NULL AND (lease_until IS NULL OR lease_until < $3 OR lease_node = $2{dead_node}) ORDER BY warning_id LIMIT 1{skip}) RETURNING warning_id, identifier, after_id, areas_done, planned"
+    );
+    let mut tx = s.db.begin().await?;
+    let mut q = sqlx::query(&sql)
+        .bind(UtcText(now + Duration::seconds(PLAN_LEASE_S)))
+        .bind(&*s.node_id)
+        .bind(UtcText(now));
+    if s.db.backend() == Backend::Postgres {
+        q = q.bind(node_deadline(s, now));
+    }
+    let row = q.fetch_optional(&mut *tx.inner).await?;
+    // The planner's lease is bookkeeping, like a delivery's.
+    tx.commit_unjournaled().await?;
+    row.map(|r| {
+        Ok(PlanRow {
+            warning_id: col(&r, "warning_id")?,
+            identifier: col(&r, "identifier")?,
+            after_id: col(&r, "after_id")?,
+            areas_done: col::<i64>(&r, "areas_done")? != 0,
+            planned: col(&r, "planned")?,
+        })
+    })
+    .transpose()
+}
+
+/// Record that `w` is to be planned (in the publishing change): the
+/// planner takes it from there.
+pub async fn enqueue_plan(
+    tx: &mut Tx,
+    warning_id: i64,
+    identifier: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbError> {
+    sqlx::query("INSERT INTO delivery_plans (warning_id, identifier, created_at) VALUES ($1, $2, $3) ON CONFLICT (warning_id) DO NOTHING")
+        .bind(warning_id)
+        .bind(identifier)
+        .bind(UtcText(now))
+        .execute(&mut *tx.inner)
+        .await?;
+    Ok(())
+}
+
+/// The recipients reached by area rather than by person: the loudspeakers
+/// of every township reached (MQTT), and one cell-broadcast message per
+/// area of the warning (each chosen division, each drawn shape).
+fn area_recipients(
+    w: &super::model::Warning,
+    cfg: &yingji_channels::ChannelsConfig,
+) -> Vec<(Recipient, String)> {
+    let mut out = Vec::new();
+    if cfg.broadcast.is_some() {
+        if let Some(ts) = w.reach.get("by_township").and_then(Value::as_array) {
+            for t in ts
+                .iter()
+                .filter_map(|t| t.get("code").and_then(Value::as_str))
+            {
+                let code = format!("{t:0<12}");
+                out.push((
+                    Recipient::Broadcast {
+                        division_code: code.clone(),
+                    },
+                    code,
+                ));
+            }
+        }
+    }
+    if cfg.cell_broadcast.is_some() {
+        for area in super::cell_broadcast_areas(&w.area) {
+            out.push((Recipient::CellBroadcast { area }, w.division.clone()));
+        }
+    }
+    out
+}
+
+/// What one planning step did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanStep {
+    /// Nothing waits to be planned.
+    Idle,
+    /// A batch was planned; more may follow.
+    Batch,
+    /// A message's planning finished.
+    Done,
+}
+
+/// Write one planned batch and the plan's new position (`last`, the last
+/// subscriber read), if this node still holds the plan. Returns the
+/// deliveries inserted and whether the plan was ours.
+async fn write_plan_batch(
+    s: &AppState,
+    tx: &mut Tx,
+    p: &PlanRow,
+    last: i64,
+    rows: &[NewDelivery],
+    now: OffsetDateTime,
+) -> Result<(i64, bool), DbError> {
+    let n = plan(tx, s.db.backend(), p.warning_id, rows, now).await? as i64;
+    let moved = sqlx::query("UPDATE delivery_plans SET after_id = $1, areas_done = 1, planned = planned + $2, lease_until = $3 WHERE warning_id = $4 AND lease_node = $5 AND done_at IS NULL")
+        .bind(last)
+        .bind(n)
+        .bind(UtcText(now + Duration::seconds(PLAN_LEASE_S)))
+        .bind(p.warning_id)
+        .bind(&*s.node_id)
+        .execute(&mut *tx.inner)
+        .await?
+        .rows_affected();
+    Ok((n, moved == 1))
+}
+
+/// Plan one batch of the next message waiting: the subscribers after the
+/// last one planned, `[warnings] plan_batch` at a time, in one short
+/// transaction with the plan row's new position (so a kill loses nothing
+/// and repeats nothing: the batch is either all there with the position,
+/// or not at all, and a repeated delivery is dropped by its idempotency
+/// key). The last batch is a journaled change: `deliveries_planned`.
+pub async fn plan_step(s: &AppState) -> Result<PlanStep, DbError> {
+    let now = OffsetDateTime::now_utc();
+    let Some(p) = lease_plan(s, now).await? else {
+        return Ok(PlanStep::Idle);
+    };
+    let cfg = &s.config.warnings.channels;
+    let w = super::store::get(&s.db, p.warning_id).await?;
+    let batch = s.config.warnings.plan_batch.max(1);
+    let mut recipients: Vec<(Recipient, String)> = Vec::new();
+    let (mut last, mut problem, mut finished) = (p.after_id, None, true);
+    if let Some(w) = &w {
+        if !p.areas_done {
+            recipients.extend(area_recipients(w, cfg));
+        }
+        let scope = super::api::issuer_scope(w);
+        match super::api::Matcher::new(s, &scope, &w.area) {
+            Ok(m) => {
+                let key = platform_key(s).await?;
+                let page = super::store::subscribers_after(&s.db, &scope.prefix, p.after_id, batch)
+                    .await?;
+                finished = (page.len() as i64) < batch;
+                for sub in &page {
+                    last = sub.id;
+                    if m.contains(&sub.division, sub.lon, sub.lat) {
+                        for r in recipients_of(sub.id, &sub.phone, &sub.attrs, &key, cfg) {
+                            recipients.push((r, sub.division.clone()));
+                        }
+                    }
+                }
+            }
+            // The area was checked at publication; if it no longer can be
+            // (a division removed since), the subscribers are not planned
+            // and the journal says why.
+            Err(e) => problem = Some(format!("{e:?}")),
+        }
+    }
+    let rows = render(&p.identifier, &recipients)?;
+    drop(recipients);
+    if !finished {
+        let mut tx = s.db.begin().await?;
+        let held = std::time::Instant::now();
+        let (_, ours) = write_plan_batch(s, &mut tx, &p, last, &rows, now).await?;
+        if !ours {
+            // Another node took the message over: its batch, not ours.
+            return Ok(PlanStep::Batch);
+        }
+        // The batch's deliveries are the outbox's rows (see `record`).
+        tx.commit_unjournaled().await?;
+        note_hold(held.elapsed(), rows.len());
+        PLANNED.notify_waiters();
+        return Ok(PlanStep::Batch);
+    }
+    let mut change = s.change().await?;
+    let held = std::time::Instant::now();
+    let (n, ours) = write_plan_batch(s, &mut change, &p, last, &rows, now).await?;
+    if !ours {
+        return Ok(PlanStep::Batch);
+    }
+    sqlx::query("UPDATE delivery_plans SET done_at = $1, lease_until = NULL WHERE warning_id = $2")
+        .bind(UtcText(now))
+        .bind(p.warning_id)
+        .execute(&mut *change.inner)
+        .await?;
+    let total = p.planned + n;
+    let division = w.as_ref().map(|w| w.division.clone()).unwrap_or_default();
+    change
+        .commit(
+            now,
+            vec![crate::journal::NewEntry {
+                actor: "system".into(),
+                jurisdiction: division,
+                module: "warnings",
+                entity: "warning".into(),
+                entity_id: p.warning_id.to_string(),
+                kind: "deliveries_planned",
+                payload: json!({ "deliveries": total, "identifier": p.identifier, "problem": problem }),
+            }],
+        )
+        .await?;
+    note_hold(held.elapsed(), rows.len());
+    let longest = LONGEST_HOLD_MS.swap(0, std::sync::atomic::Ordering::Relaxed);
+    tracing::info!(
+        warning = p.warning_id,
+        deliveries = total,
+        longest_batch_ms = longest,
+        "deliveries planned"
+    );
+    PLANNED.notify_waiters();
+    Ok(PlanStep::Done)
+}
+
+/// The longest a planning batch held the write transaction, since the last
+/// plan finished (logged with it).
+static LONGEST_HOLD_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn note_hold(held: std::time::Duration, rows: usize) {
+    let ms = u64::try_from(held.as_millis()).unwrap_or(u64::MAX);
+    LONGEST_HOLD_MS.fetch_max(ms, std::sync::atomic::Ordering::Relaxed);
+    if ms > 100 {
+        tracing::info!(
+            held_ms = ms,
+            rows,
+            "a planning batch held the write transaction over 100 ms"
+        );
+    }
+}
+
+/// Plan whatever waits, batch after batch, pausing `[warnings]
+/// plan_pause_ms` between batches (other writers get the database).
+async fn planner(s: AppState) {
+    let every =
+        std::time::Duration::from_millis(s.config.warnings.worker_interval_ms.clamp(50, 1000));
+    let pause = std::time::Duration::from_millis(s.config.warnings.plan_pause_ms);
+    loop {
+        let published = PUBLISHED.notified();
+        tokio::pin!(published);
+        published.as_mut().enable();
+        match plan_step(&s).await {
+            Ok(PlanStep::Idle) => {
+                let _ = tokio::time::timeout(every, published).await;
+            }
+            Ok(_) => {
+                if !pause.is_zero() {
+                    tokio::time::sleep(pause).await;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "planning deliveries failed");
+                tokio::time::sleep(every).await;
+            }
+        }
+    }
+}
+
+/// On SQLite there is one node: leases left by an earlier run of this
+/// process (killed) are nobody's, and are freed at start. On PostgreSQL,
+/// this node's own planning leases are (its deliveries' are freed by
+/// `cluster::register`).
+async fn free_own_leases(s: &AppState) -> Result<(), DbError> {
+    let mut tx = s.db.begin().await?;
+    match s.db.backend() {
+        Backend::Sqlite => {
+            sqlx::query("UPDATE deliveries SET lease_until = NULL, lease_node = NULL WHERE state = 'pending' AND lease_until IS NOT NULL")
+                .execute(&mut *tx.inner)
+                .await?;
+            sqlx::query("UPDATE delivery_plans SET lease_until = NULL, lease_node = NULL WHERE done_at IS NULL")
+                .execute(&mut *tx.inner)
+                .await?;
+        }
+        Backend::Postgres => {
+            sqlx::query("UPDATE delivery_plans SET lease_until = NULL, lease_node = NULL WHERE lease_node = $1 AND done_at IS NULL")
+                .bind(&*s.node_id)
+                .execute(&mut *tx.inner)
+                .await?;
+        }
+    }
+    // Leases are bookkeeping.
+    tx.commit_unjournaled().await?;
+    Ok(())
 }
 
 /// Mark published warnings whose `expires` has passed as expired (with a
@@ -413,10 +851,11 @@ pub async fn expire_due(s: &AppState, now: OffsetDateTime) -> Result<usize, DbEr
     Ok(n)
 }
 
-/// Run the outbox worker until the process ends.
+/// Run the outbox until the process ends: the planner, the delivery
+/// pipeline (feeder → senders → recorder) and the expiry of warnings.
 pub fn spawn(s: AppState) -> Option<tokio::task::JoinHandle<()>> {
     let channels = match Channels::from_config(&s.config.warnings.channels) {
-        Ok(c) => c,
+        Ok(c) => Arc::new(c),
         Err(e) => {
             tracing::error!(error = %e, "warning channels: not starting the delivery worker");
             return None;
@@ -424,26 +863,21 @@ pub fn spawn(s: AppState) -> Option<tokio::task::JoinHandle<()>> {
     };
     let every = std::time::Duration::from_millis(s.config.warnings.worker_interval_ms.max(50));
     Some(tokio::spawn(async move {
+        if let Err(e) = free_own_leases(&s).await {
+            tracing::warn!(error = %e, "freeing leases at start failed");
+        }
+        let depth = usize::try_from(s.config.warnings.worker_batch.max(1)).unwrap_or(500);
+        let (job_tx, job_rx) = tokio::sync::mpsc::channel(depth);
+        let (res_tx, res_rx) = tokio::sync::mpsc::channel(depth);
+        let mut tasks = tokio::task::JoinSet::new();
+        tasks.spawn(planner(s.clone()));
+        tasks.spawn(feed(s.clone(), job_tx));
+        tasks.spawn(send(s.clone(), channels, job_rx, res_tx));
+        tasks.spawn(write(s.clone(), res_rx));
         let mut tick = tokio::time::interval(every);
-        let (batch, concurrency) = (
-            s.config.warnings.worker_batch.max(1),
-            s.config.warnings.worker_concurrency.max(1),
-        );
         loop {
             tick.tick().await;
-            let now = OffsetDateTime::now_utc();
-            // A full batch means more may be due: go on without waiting.
-            loop {
-                match run_due(&s, &channels, OffsetDateTime::now_utc(), batch, concurrency).await {
-                    Ok(n) if n as i64 >= batch => continue,
-                    Ok(_) => break,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "warning deliveries failed");
-                        break;
-                    }
-                }
-            }
-            if let Err(e) = expire_due(&s, now).await {
+            if let Err(e) = expire_due(&s, OffsetDateTime::now_utc()).await {
                 tracing::warn!(error = %e, "expiring warnings failed");
             }
         }

@@ -37,6 +37,13 @@ pub struct WarningsConfig {
     pub worker_batch: i64,
     /// Deliveries in flight at once (each to its own recipient).
     pub worker_concurrency: usize,
+    /// Subscribers read per planning transaction: publishing answers at
+    /// once and the planner writes the deliveries in batches this large,
+    /// each its own short transaction (default 1,000: tens of ms of the
+    /// write lock on SQLite).
+    pub plan_batch: i64,
+    /// Pause between two planning batches (ms, default 0).
+    pub plan_pause_ms: u64,
 }
 
 impl Default for WarningsConfig {
@@ -47,6 +54,8 @@ impl Default for WarningsConfig {
             worker_interval_ms: 2000,
             worker_batch: 500,
             worker_concurrency: 64,
+            plan_batch: 1_000,
+            plan_pause_ms: 0,
         }
     }
 }
@@ -692,6 +701,29 @@ pub fn township_of(code: &str) -> String {
         Some(t) if t != "000" => digits[..9].to_string(),
         _ => digits.get(..6).unwrap_or(&digits).to_string(),
     }
+}
+
+/// The areas a cell-broadcast message goes to, one message each: every
+/// division chosen (as its 12-digit code), every polygon and circle drawn.
+pub fn cell_broadcast_areas(spec: &TargetSpec) -> Vec<yingji_channels::CbArea> {
+    let mut out: Vec<yingji_channels::CbArea> = spec
+        .divisions
+        .iter()
+        .map(|d| yingji_channels::CbArea::Geocode {
+            code: format!("{:0<12}", d.trim()),
+        })
+        .collect();
+    out.extend(
+        spec.polygons
+            .iter()
+            .map(|r| yingji_channels::CbArea::polygon(r)),
+    );
+    out.extend(
+        spec.circles
+            .iter()
+            .map(|c| yingji_channels::CbArea::circle(c.lon, c.lat, c.radius_m)),
+    );
+    out
 }
 
 /// One delivery as coverage sees it.

@@ -173,3 +173,45 @@ impl Versioned for Warning {
         update(tx, self, read).await
     }
 }
+
+/// A subscriber as the delivery planner reads it: what its recipients are
+/// made of, nothing more.
+pub struct PlanSubscriber {
+    pub id: i64,
+    pub division: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub phone: String,
+    pub attrs: serde_json::Map<String, Value>,
+}
+
+/// Up to `limit` subscribers under `prefix` with an id above `after`, in id
+/// order (one page of the planner's walk; the `(kind, id)` index keeps each
+/// page as cheap as the first).
+pub async fn subscribers_after(
+    db: &Db,
+    prefix: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<PlanSubscriber>, DbError> {
+    sqlx::query(
+        "SELECT id, division, lon, lat, phone, attrs FROM registry_items WHERE kind = 'subscriber' AND id > $1 AND division LIKE $2 ORDER BY id LIMIT $3",
+    )
+    .bind(after)
+    .bind(format!("{prefix}%"))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(PlanSubscriber {
+            id: col(r, "id")?,
+            division: col(r, "division")?,
+            lon: col(r, "lon")?,
+            lat: col(r, "lat")?,
+            phone: col(r, "phone")?,
+            attrs: col::<JsonText<serde_json::Map<String, Value>>>(r, "attrs")?.0,
+        })
+    })
+    .collect()
+}

@@ -12,6 +12,7 @@ mod cli;
 mod delivery;
 mod demo;
 mod dispatch;
+mod dissemination;
 mod duty;
 mod erasure;
 mod feed;

@@ -65,7 +65,7 @@ const OLD: &[(i64, &str, &str)] = &[
     ),
 ];
 
-const LAST: i64 = 16;
+const LAST: i64 = 17;
 
 const OPEN: &str = "('requested', 'approved', 'departed', 'arrived')";
 
