@@ -21,8 +21,7 @@ pub struct Team {
 }
 
 const fn t(
-    division: &'static str,
-    place: &'static str,
+    (division, place): (&'static str, &'static str),
     name: &'static str,
     kind: &'static str,
     affiliation_type: &'static str,
@@ -47,8 +46,7 @@ const FIRE: &str = "大同市消防救援支队（山西省消防救援总队，
 /// The 34 professional teams of the plan (3,636 people), 17 kinds.
 pub const TEAMS: [Team; 34] = [
     t(
-        "140200",
-        "140213",
+        ("140200", "140213"),
         "大同市消防救援支队特勤大队",
         "fire",
         "fire_rescue",
@@ -57,8 +55,7 @@ pub const TEAMS: [Team; 34] = [
         &["高层建筑灭火", "化工灭火", "城市搜救"],
     ),
     t(
-        "140213",
-        "140213",
+        ("140213", "140213"),
         "平城区消防救援大队",
         "fire",
         "fire_rescue",
@@ -67,8 +64,7 @@ pub const TEAMS: [Team; 34] = [
         &["火灾扑救", "抢险救援"],
     ),
     t(
-        "140214",
-        "140214",
+        ("140214", "140214"),
         "云冈区消防救援大队",
         "fire",
         "fire_rescue",
@@ -77,8 +73,7 @@ pub const TEAMS: [Team; 34] = [
         &["火灾扑救", "煤化工灭火"],
     ),
     t(
-        "140225",
-        "140225",
+        ("140225", "140225"),
         "浑源县消防救援大队",
         "fire",
         "fire_rescue",
@@ -87,8 +82,7 @@ pub const TEAMS: [Team; 34] = [
         &["火灾扑救", "山岳救援"],
     ),
     t(
-        "140224",
-        "140224",
+        ("140224", "140224"),
         "灵丘县消防救援大队",
         "fire",
         "fire_rescue",
@@ -97,8 +91,7 @@ pub const TEAMS: [Team; 34] = [
         &["火灾扑救", "水域救援"],
     ),
     t(
-        "140225",
-        "140225",
+        ("140225", "140225"),
         "浑源县森林消防专业队",
         "forest_fire",
         "government",
@@ -107,8 +100,7 @@ pub const TEAMS: [Team; 34] = [
         &["森林草原火灾扑救"],
     ),
     t(
-        "140224",
-        "140224",
+        ("140224", "140224"),
         "灵丘县森林消防专业队",
         "forest_fire",
         "government",
@@ -117,8 +109,7 @@ pub const TEAMS: [Team; 34] = [
         &["森林草原火灾扑救"],
     ),
     t(
-        "140200",
-        "140214",
+        ("140200", "140214"),
         "塞北能源集团矿山救护大队",
         "mine",
         "enterprise",
@@ -127,8 +118,7 @@ pub const TEAMS: [Team; 34] = [
         &["矿井火灾", "瓦斯煤尘爆炸", "透水事故"],
     ),
     t(
-        "140226",
-        "140226",
+        ("140226", "140226"),
         "塞北能源集团矿山救护大队左云中队",
         "mine",
         "enterprise",
@@ -137,8 +127,7 @@ pub const TEAMS: [Team; 34] = [
         &["矿井火灾", "冒顶片帮"],
     ),
     t(
-        "140212",
-        "140212",
+        ("140212", "140212"),
         "雁门煤业集团新荣矿山救护中队",
         "mine",
         "enterprise",
@@ -147,8 +136,7 @@ pub const TEAMS: [Team; 34] = [
         &["矿井火灾", "有害气体中毒"],
     ),
     t(
-        "140200",
-        "140214",
+        ("140200", "140214"),
         "云冈化工园区危险化学品应急救援队",
         "hazmat",
         "enterprise",
@@ -157,8 +145,7 @@ pub const TEAMS: [Team; 34] = [
         &["泄漏堵漏", "洗消", "侦检"],
     ),
     t(
-        "140221",
-        "140221",
+        ("140221", "140221"),
         "阳高化工园区危险化学品应急救援队",
         "hazmat",
         "enterprise",
@@ -167,8 +154,7 @@ pub const TEAMS: [Team; 34] = [
         &["泄漏堵漏", "洗消"],
     ),
     t(
-        "140200",
-        "140213",
+        ("140200", "140213"),
         "大同市防汛抢险突击队",
         "flood",
         "government",
@@ -177,8 +163,7 @@ pub const TEAMS: [Team; 34] = [
         &["堤防抢险", "城市排涝"],
     ),
     t(
-        "140222",
-        "140222",
+        ("140222", "140222"),
         "天镇县防汛抢险队",
         "flood",
         "government",
@@ -187,8 +172,7 @@ pub const TEAMS: [Team; 34] = [
         &["堤防抢险", "南洋河巡堤"],
     ),
     t(
-        "140200",
-        "140213",
+        ("140200", "140213"),
         "大同供电公司电力应急抢修队",
         "power",
         "enterprise",
@@ -197,8 +181,7 @@ pub const TEAMS: [Team; 34] = [
         &["配网抢修", "应急供电"],
     ),
     t(
-        "140223",
-        "140223",
+        ("140223", "140223"),
         "广灵县供电公司电力抢修队",
         "power",
         "enterprise",
@@ -207,8 +190,7 @@ pub const TEAMS: [Team; 34] = [
         &["配网抢修"],
     ),
     t(
-        "140200",
-        "140213",
+        ("140200", "140213"),
         "大同市燃气有限公司抢险抢修队",
         "gas",
         "enterprise",
@@ -217,8 +199,7 @@ pub const TEAMS: [Team; 34] = [
         &["燃气管网抢修", "泄漏处置"],
     ),
     t(
-        "140215",
-        "140215",
+        ("140215", "140215"),
         "云州区燃气公司抢险队",
         "gas",
         "enterprise",
@@ -227,8 +208,7 @@ pub const TEAMS: [Team; 34] = [
         &["燃气管网抢修"],
     ),
     t(
-        "140200",
-        "140214",
+        ("140200", "140214"),
         "大同市热力有限公司供热抢修队",
         "heating",
         "enterprise",
@@ -237,8 +217,7 @@ pub const TEAMS: [Team; 34] = [
         &["供热管网抢修"],
     ),
     t(
-        "140221",
-        "140221",
+        ("140221", "140221"),
         "阳高县供热公司抢修队",
         "heating",
         "enterprise",
@@ -247,8 +226,7 @@ pub const TEAMS: [Team; 34] = [
         &["供热管网抢修"],
     ),
     t(
-        "140200",
-        "140213",
+        ("140200", "140213"),
         "中国移动大同分公司应急通信保障队",
         "telecom",
         "enterprise",
@@ -257,8 +235,7 @@ pub const TEAMS: [Team; 34] = [
         &["应急通信", "基站抢通"],
     ),
     t(
-        "140226",
-        "140226",
+        ("140226", "140226"),
         "中国电信左云分公司通信保障队",
         "telecom",
         "enterprise",
@@ -267,8 +244,7 @@ pub const TEAMS: [Team; 34] = [
         &["线路抢修"],
     ),
     t(
-        "140200",
-        "140213",
+        ("140200", "140213"),
         "大同市急救中心紧急医学救援队",
         "medical",
         "public_institution",
@@ -277,8 +253,7 @@ pub const TEAMS: [Team; 34] = [
         &["院前急救", "批量伤员转运"],
     ),
     t(
-        "140225",
-        "140225",
+        ("140225", "140225"),
         "浑源县人民医院医疗救护队",
         "medical",
         "public_institution",
@@ -287,8 +262,7 @@ pub const TEAMS: [Team; 34] = [
         &["院前急救"],
     ),
     t(
-        "140200",
-        "140213",
+        ("140200", "140213"),
         "大同市地震灾害紧急救援队",
         "earthquake",
         "fire_rescue",
@@ -297,8 +271,7 @@ pub const TEAMS: [Team; 34] = [
         &["建筑物倒塌搜救", "破拆"],
     ),
     t(
-        "140221",
-        "140221",
+        ("140221", "140221"),
         "阳高县地震应急救援队",
         "earthquake",
         "government",
@@ -307,8 +280,7 @@ pub const TEAMS: [Team; 34] = [
         &["建筑物倒塌搜救"],
     ),
     t(
-        "140200",
-        "140214",
+        ("140200", "140214"),
         "大同市公路应急保障中心抢险队",
         "traffic",
         "government",
@@ -317,8 +289,7 @@ pub const TEAMS: [Team; 34] = [
         &["道路抢通", "除雪保通"],
     ),
     t(
-        "140222",
-        "140222",
+        ("140222", "140222"),
         "天镇县公路段应急抢险队",
         "traffic",
         "government",
@@ -327,8 +298,7 @@ pub const TEAMS: [Team; 34] = [
         &["道路抢通"],
     ),
     t(
-        "140200",
-        "140213",
+        ("140200", "140213"),
         "大同市供水有限公司管网抢修队",
         "water",
         "enterprise",
@@ -337,8 +307,7 @@ pub const TEAMS: [Team; 34] = [
         &["供水管网抢修", "排水"],
     ),
     t(
-        "140200",
-        "140214",
+        ("140200", "140214"),
         "大同市建筑工程应急抢险队",
         "construction",
         "enterprise",
@@ -347,8 +316,7 @@ pub const TEAMS: [Team; 34] = [
         &["工程抢险", "危房排险"],
     ),
     t(
-        "140200",
-        "140213",
+        ("140200", "140213"),
         "大同市航空应急救援队",
         "aviation",
         "government",
@@ -357,8 +325,7 @@ pub const TEAMS: [Team; 34] = [
         &["航空侦察", "吊桶灭火", "空中转运"],
     ),
     t(
-        "140200",
-        "140213",
+        ("140200", "140213"),
         "大同市生态环境应急监测队",
         "environment",
         "public_institution",
@@ -367,8 +334,7 @@ pub const TEAMS: [Team; 34] = [
         &["水质监测", "大气监测"],
     ),
     t(
-        "140200",
-        "140213",
+        ("140200", "140213"),
         "大同市红十字应急救援队",
         "social",
         "social",
@@ -377,8 +343,7 @@ pub const TEAMS: [Team; 34] = [
         &["救护培训", "群众转移", "物资发放"],
     ),
     t(
-        "140223",
-        "140223",
+        ("140223", "140223"),
         "广灵县壶泉山地救援志愿者协会",
         "social",
         "social",
@@ -389,7 +354,10 @@ pub const TEAMS: [Team; 34] = [
 ];
 
 /// Equipment that fits each team kind: (kind, [(type, unit, model, how many)]).
-pub const KIT: [(&str, &[(&str, &str, &str, i64)]); 17] = [
+/// (equipment type, unit, model, how many a city-level team holds).
+pub type Kit = (&'static str, &'static str, &'static str, i64);
+
+pub const KIT: [(&str, &[Kit]); 17] = [
     (
         "fire",
         &[
@@ -762,7 +730,16 @@ pub type Held = (&'static str, f64, f64, f64);
 
 /// (enterprise, unit name, hazard class, substances, people within 500 m
 /// outside the plant, the assessed risk colour when not a major hazard).
-pub const HAZARDS: [(&str, &str, &str, &[Held], i64, &str); 20] = [
+pub type Hazard = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [Held],
+    i64,
+    &'static str,
+);
+
+pub const HAZARDS: [Hazard; 20] = [
     (
         "大同鑫瑞化工有限公司",
         "甲醇储罐区",
