@@ -215,6 +215,7 @@ const en: Messages<typeof zh> = {
     id: 'ID',
   },
   registry: {
+    settlementPopulationNote: 'Village and community populations are apportioned estimates until real data is imported: each county\'s 2020 census population shared out (a community 4 shares, a village 1); see each record\'s data source.',
     filterDivision: 'Division',
     filterKeyword: 'Keyword',
     keywordPlaceholder: 'Name / address / person in charge',

@@ -212,6 +212,7 @@ export default {
     id: '编号',
   },
   registry: {
+    settlementPopulationNote: '村（社区）人口：导入实际数据前，为县级第七次人口普查常住人口按村居分摊的估算值（社区按 4 份、村按 1 份），见各条“数据来源”。',
     filterDivision: '行政区划',
     filterKeyword: '关键字',
     keywordPlaceholder: '名称 / 地址 / 负责人',

@@ -16,6 +16,8 @@ use crate::registry::{self, store as rstore, Ctx};
 use crate::resources;
 use crate::state::AppState;
 
+pub mod data;
+
 pub const DEMO_PASSWORD: &str = "Demo@2025";
 pub const SEED: u64 = 20210701;
 
@@ -70,8 +72,17 @@ pub fn demo_users() -> Vec<(&'static str, &'static str, Role, &'static str)> {
     vec![
         ("admin", "系统管理员", Role::Admin, "140200"),
         ("commander", "市应急指挥长", Role::Commander, "140200"),
+        ("duty", "市应急局值班员", Role::Operator, "140200"),
         ("pingcheng", "平城区应急局值班员", Role::Operator, "140213"),
         ("yunzhou", "云州区应急局值班员", Role::Operator, "140215"),
+        ("xinrongqu", "新荣区应急局值班员", Role::Operator, "140212"),
+        ("yungang", "云冈区应急局值班员", Role::Operator, "140214"),
+        ("yanggao", "阳高县应急局值班员", Role::Operator, "140221"),
+        ("tianzhen", "天镇县应急局值班员", Role::Operator, "140222"),
+        ("guangling", "广灵县应急局值班员", Role::Operator, "140223"),
+        ("lingqiu", "灵丘县应急局值班员", Role::Operator, "140224"),
+        ("hunyuan", "浑源县应急局值班员", Role::Operator, "140225"),
+        ("zuoyun", "左云县应急局值班员", Role::Operator, "140226"),
         ("xinrong", "新荣镇灾害信息员", Role::Reporter, "140212100"),
         ("qiye", "企业安全管理员", Role::Enterprise, "140214"),
         ("observer", "市应急局观察员", Role::Observer, "140200"),
@@ -101,6 +112,24 @@ pub const COUNTY_POPULATION_2020: [(&str, i64); 10] = [
     ("140225", 254_371),
     ("140226", 117_943),
 ];
+
+/// A settlement's name from its committee's (the statistics codes write
+/// both 村委会 and 村民委员会, 居委会 and 居民委员会): the village or the
+/// community itself, “新泉村”, “御河东街”.
+pub fn settlement_name(committee: &str) -> String {
+    for suffix in ["村民委员会", "居民委员会", "村委会", "居委会区", "居委会"] {
+        if let Some(stem) = committee.strip_suffix(suffix) {
+            // “新泉村村民委员会” → “新泉村”; “宋庄村委会” → “宋庄村”.
+            let village = suffix.starts_with('村');
+            return if village && !stem.ends_with('村') {
+                format!("{stem}村")
+            } else {
+                stem.to_string()
+            };
+        }
+    }
+    committee.to_string()
+}
 
 /// Split `total` in proportion to `shares`, in whole numbers that add up to
 /// `total` (the remainder goes to the first entries).
@@ -186,7 +215,22 @@ impl Gen<'_> {
         attrs: Value,
         org: &str,
     ) -> Result<i64, DemoError> {
-        let (lon, lat) = self.point_in(division)?;
+        self.add_at(kind, division, division, name, attrs, org)
+            .await
+    }
+
+    /// [`Gen::add`] placed inside `place` (a city-level record in an urban
+    /// district).
+    async fn add_at(
+        &mut self,
+        kind: &'static registry::KindSpec,
+        division: &str,
+        place: &str,
+        name: &str,
+        attrs: Value,
+        org: &str,
+    ) -> Result<i64, DemoError> {
+        let (lon, lat) = self.point_in(place)?;
         let mut m = Map::new();
         m.insert("name".into(), name.into());
         m.insert("division".into(), division.into());
@@ -285,65 +329,72 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         count: 0,
     };
 
-    // 34 professional rescue teams of 17 kinds, 3,600+ people.
-    let kinds = g.dicts.get("team_kind").cloned().unwrap_or_default();
-    let sizes: [i64; 17] = [
-        420, 200, 180, 130, 140, 90, 60, 60, 50, 110, 130, 80, 60, 90, 40, 40, 200,
-    ];
+    // 34 professional rescue teams of 17 kinds, 3,636 people, each with
+    // its real kind of affiliation; city-level ones in the urban districts.
     let mut team_ids = Vec::new();
-    for (i, k) in kinds.iter().enumerate() {
-        let size = sizes.get(i).copied().unwrap_or(60);
-        // One city-level team and one county-level team of every kind.
-        let county = COUNTIES[i % COUNTIES.len()];
-        let label = k.label_zh.replace('/', "");
-        for (div, name, n) in [
-            ("140200".to_string(), format!("大同市{label}救援支队"), size),
-            (
-                county.to_string(),
-                format!("{}{label}救援队", county_name(county)),
-                size * 3 / 4,
-            ),
-        ] {
-            let attrs = json!({
-                "team_kind": k.value, "headcount": n, "affiliation": format!("{}应急管理局", if div == "140200" { "大同市".to_string() } else { county_name(county) }),
-                "equipment_summary": "救援车辆、通信设备、个人防护装备", "specialities": [k.label_zh.clone()],
-            });
-            let id = g.add(&resources::TEAM, &div, &name, attrs, "").await?;
-            team_ids.push((id, name));
-        }
+    for t in &data::TEAMS {
+        let attrs = json!({
+            "team_kind": t.kind, "headcount": t.headcount, "affiliation": t.affiliation,
+            "affiliation_type": t.affiliation_type, "specialities": t.specialities,
+            "equipment_summary": data::KIT.iter().find(|k| k.0 == t.kind)
+                .map(|k| k.1.iter().map(|e| e.2).collect::<Vec<_>>().join("、")).unwrap_or_default(),
+        });
+        let id = g
+            .add_at(&resources::TEAM, t.division, t.place, t.name, attrs, "")
+            .await?;
+        team_ids.push((id, t));
     }
 
-    // Experts.
+    // Experts: plain names, the field its own attribute.
     let fields = g.dicts.get("expert_field").cloned().unwrap_or_default();
-    const TITLES: [&str; 4] = ["正高级工程师", "高级工程师", "教授", "主任医师"];
+    const TITLES: [&str; 4] = ["正高级工程师", "高级工程师", "教授", "副主任医师"];
+    let mut named = std::collections::HashSet::new();
     for i in 0..60 {
         let f = &fields[i % fields.len()];
-        let name = format!("{}（{}专家）", g.person(), f.label_zh);
-        let title = TITLES[i % TITLES.len()];
-        let div = COUNTIES[i % COUNTIES.len()];
+        // Plain names, each once (two experts of one name would be one
+        // record of the registry).
+        let mut name = g.person();
+        while !named.insert(name.clone()) {
+            name = g.person();
+        }
+        let title = match f.value.as_str() {
+            "medical" => "主任医师",
+            "law" => "律师",
+            _ => TITLES[i % 3],
+        };
+        let org = data::EXPERT_ORGS
+            .iter()
+            .find(|o| o.0 == f.value)
+            .map(|o| o.1)
+            .unwrap_or("大同市应急管理局");
+        let place = data::URBAN[i % 2];
         g.add(
             &resources::EXPERT,
-            div,
+            place,
             &name,
-            json!({ "field": f.value, "title": title, "organisation": "大同市应急管理专家库" }),
+            json!({ "field": f.value, "title": title, "organisation": org, "specialities": [f.label_zh] }),
             "",
         )
         .await?;
     }
 
-    // Equipment: two to four items per team.
-    let types = g.dicts.get("equipment_type").cloned().unwrap_or_default();
-    for (n, (_, team)) in team_ids.clone().iter().enumerate() {
-        let items = 2 + n % 3;
-        for j in 0..items {
-            let t = &types[(n + j * 5) % types.len()];
-            let div = if team.starts_with("大同市") {
-                "140200"
+    // Equipment: what fits each team's kind, in its proper unit, where the
+    // team is.
+    for (_, t) in &team_ids {
+        let kit = data::KIT
+            .iter()
+            .find(|k| k.0 == t.kind)
+            .map(|k| k.1)
+            .unwrap_or(&[]);
+        for (ty, unit, model, qty) in kit {
+            // County teams hold about half the city teams' kit.
+            let qty = if t.division == "140200" {
+                *qty
             } else {
-                COUNTIES[(n / 2) % COUNTIES.len()]
+                (*qty / 2).max(1)
             };
-            let qty = g.rng.random_range(1..12);
-            g.add(&resources::EQUIPMENT, div, &format!("{team}{}", t.label_zh), json!({ "equipment_type": t.value, "quantity": qty, "unit": "台", "owner_team": team }), "").await?;
+            g.add_at(&resources::EQUIPMENT, t.division, t.place, &format!("{}{model}", t.name),
+                json!({ "equipment_type": ty, "model": model, "quantity": qty, "unit": unit, "owner_team": t.name }), "").await?;
         }
     }
 
@@ -353,77 +404,59 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         g.add(&resources::WAREHOUSE, c, &format!("{}救灾物资储备库", county_name(c)), json!({ "level": "county", "capacity_m3": 5000.0, "area_m2": 1500.0, "main_supplies": ["救灾帐篷", "棉大衣", "毛毯"] }), "").await?;
     }
 
-    // Shelters: 2 Ⅰ-class, 8 Ⅱ-class, 11 Ⅲ-class.
-    for name in ["市示范性教育实践基地", "御河东岸生态园"] {
-        g.add(&resources::SHELTER, "140213", name, json!({ "shelter_class": "I", "duration_days": 30, "area_m2": 150000.0, "shelter_type": "mixed", "facilities": ["应急供水", "应急供电", "应急厕所", "医疗救护", "物资储备"] }), "").await?;
-    }
-    for (i, c) in COUNTIES.iter().skip(2).enumerate().take(8) {
-        let _ = i;
-        g.add(&resources::SHELTER, c, &format!("{}中心避难场所", county_name(c)), json!({ "shelter_class": "II", "duration_days": 15, "area_m2": 40000.0, "shelter_type": "outdoor", "facilities": ["应急供水", "应急厕所"] }), "").await?;
-    }
-    for i in 0..11 {
-        let c = COUNTIES[i % COUNTIES.len()];
-        let name = format!("{}第{}紧急避难场所", county_name(c), i / COUNTIES.len() + 1);
-        g.add(&resources::SHELTER, c, &name, json!({ "shelter_class": "III", "duration_days": 3, "area_m2": 6000.0, "shelter_type": "outdoor" }), "").await?;
+    // Shelters: 2 Ⅰ-class, 8 Ⅱ-class, 11 Ⅲ-class; capacity derived from
+    // the effective area by the shelter rule (GB 21734, 1.5 m² a person).
+    for (div, name, class, days, area, served, ty) in data::SHELTERS {
+        let facilities: &[&str] = match class {
+            "I" => &[
+                "应急供水",
+                "应急供电",
+                "应急厕所",
+                "医疗救护",
+                "物资储备",
+                "应急指挥",
+            ],
+            "II" => &["应急供水", "应急供电", "应急厕所", "医疗救护"],
+            _ => &["应急供水", "应急厕所"],
+        };
+        g.add(&resources::SHELTER, div, name, json!({ "shelter_class": class, "duration_days": days, "area_m2": area, "served_population": served, "shelter_type": ty, "facilities": facilities }), "").await?;
     }
 
-    // Enterprises and their hazard sources.
-    let industries = [
-        "coal_mine",
-        "hazmat",
-        "non_coal_mine",
-        "metallurgy",
-        "building_materials",
-        "power",
-        "trade",
-    ];
+    // Enterprises where the industry is, and their hazard sources graded
+    // by GB 18218-2018.
     let mut enterprises = Vec::new();
-    for i in 0..40 {
-        let c = COUNTIES[(i * 3) % COUNTIES.len()];
-        let ind = industries[i % industries.len()];
-        let label = g
-            .dicts
-            .get("industry")
-            .and_then(|d| d.iter().find(|o| o.value == ind))
-            .map(|o| o.label_zh.clone())
-            .unwrap_or_default();
-        let brand = [
-            "晋北", "云冈", "御河", "桑干", "恒山", "火山", "塞上", "古城",
-        ][i % 8];
-        let name = format!("大同{brand}{label}{}有限公司", i + 1);
+    for (c, name, ind, scale, employees) in data::ENTERPRISES {
         let code = uscc(&mut g.rng, c);
-        let scale = ["large", "medium", "small"][i % 3];
         let id = g
             .add(
                 &resources::ENTERPRISE,
                 c,
-                &name,
-                json!({ "uscc": code, "industry": ind, "scale": scale, "employees": 50 + i * 37 }),
+                name,
+                json!({ "uscc": code, "industry": ind, "scale": scale, "employees": employees }),
                 "",
             )
             .await?;
         enterprises.push((id, name, c, ind));
     }
-    for (i, (eid, ename, c, ind)) in enterprises
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| matches!(e.3, "coal_mine" | "hazmat" | "non_coal_mine" | "power"))
-    {
-        let (class, subst): (&str, &[&str]) = match *ind {
-            "coal_mine" => ("mine_shaft", &["瓦斯", "煤尘"]),
-            "hazmat" => ("storage_tank", &["液氨", "甲醇"]),
-            "non_coal_mine" => ("tailings_pond", &["尾矿"]),
-            _ => ("production_unit", &["氢气"]),
+    for (ename, unit, class, held, people, assessed) in data::HAZARDS {
+        let Some((eid, _, c, _)) = enterprises.iter().find(|e| e.1 == ename) else {
+            continue;
         };
-        let level = ["1", "2", "3", "4", "none"][i % 5];
-        let color = ["red", "orange", "yellow", "blue"][i % 4];
-        let suffix = if class == "mine_shaft" {
-            "主井"
+        let level = data::grade(people, held);
+        let substances: Vec<String> = held
+            .iter()
+            .map(|(n, q, cq, _)| format!("{n} {q} t（临界量 {cq} t）"))
+            .collect();
+        let substances = if substances.is_empty() {
+            match class {
+                "mine_shaft" => vec!["瓦斯".to_string(), "煤尘".to_string()],
+                _ => vec!["尾矿".to_string()],
+            }
         } else {
-            "危险源"
+            substances
         };
-        g.add(&resources::HAZARD_SOURCE, c, &format!("{ename}{suffix}"),
-            json!({ "hazard_class": class, "level": level, "enterprise_id": eid, "enterprise_name": ename, "substances": subst, "risk_color": color }),
+        g.add(&resources::HAZARD_SOURCE, c, &format!("{ename}{unit}"),
+            json!({ "hazard_class": class, "level": level, "enterprise_id": eid, "enterprise_name": ename, "substances": substances, "risk_color": data::risk_color(level, assessed) }),
             &format!("enterprise:{eid}")).await?;
     }
 
@@ -486,10 +519,7 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
             .collect();
         let shares: Vec<i64> = villages.iter().map(|v| if v.2 { 4 } else { 1 }).collect();
         for (n, (code, name, urban)) in share_out(population, &shares).into_iter().zip(villages) {
-            let name = name
-                .trim_end_matches("村委会")
-                .trim_end_matches("居委会")
-                .to_string();
+            let name = settlement_name(&name);
             g.add(
                 &resources::SETTLEMENT,
                 &code,
@@ -563,8 +593,9 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
 /// A week of duty rosters (Monday to Sunday of the current week, China
 /// time) for the city and every county: a leader on 24-hour shifts and an
 /// officers' day and night shift each day. The demo users serve where they
-/// belong (the commander leads the city desk on even days, pingcheng and
-/// yunzhou are officers of their counties); everyone else is a named person
+/// belong (the commander leads the city desk on even days, each desk's
+/// 值班员 user is one of its officers, on the desk's own line); everyone
+/// else is a named person
 /// with a phone, from fixed lists, so the roster is the same for the same
 /// week. Shifts that have ended were handed over and acknowledged, those
 /// running are on duty; the city and 平城区 desks have a few log entries.
@@ -592,10 +623,11 @@ async fn duty_roster(
         name: name.to_string(),
         phone: format!("1390352{:04}", 1000 + n * 37 % 9000),
     };
-    let user = |username: &str, display: &str| Person {
+    // A user on duty answers the desk's own line (never a service hotline).
+    let user = |username: &str, display: &str, div: usize| Person {
         user_id: users.get(username).copied(),
         name: display.to_string(),
-        phone: "0352-12350".to_string(),
+        phone: desk_phone(div),
     };
     let names: HashMap<&str, &str> = demo_users().into_iter().map(|u| (u.0, u.1)).collect();
     let display = |u: &'static str| -> &'static str { names.get(u).copied().unwrap_or(u) };
@@ -610,15 +642,15 @@ async fn duty_roster(
             let date = monday + time::Duration::days(day as i64);
             let k = di * 7 + day;
             let leader = if *div == "140200" && day % 2 == 0 {
-                user("commander", display("commander"))
+                user("commander", display("commander"), di)
             } else {
                 named(LEADERS[k % LEADERS.len()], k)
             };
-            let officer_user = match *div {
-                "140213" => Some(user("pingcheng", display("pingcheng"))),
-                "140215" => Some(user("yunzhou", display("yunzhou"))),
-                _ => None,
-            };
+            // Every desk's 值班员 user serves on its officers' shifts.
+            let officer_user = demo_users()
+                .into_iter()
+                .find(|u| u.2 == Role::Operator && u.3 == *div)
+                .map(|u| user(u.0, u.1, di));
             let crews: [(Period, Option<Person>, Vec<Person>); 3] = [
                 (Period::Full, Some(leader), vec![]),
                 (
@@ -776,6 +808,12 @@ async fn duty_roster(
     Ok(entries)
 }
 
+/// The duty desk's line of the city (0) or the n-th county: an ordinary
+/// seven-digit Datong number, never a service hotline.
+pub fn desk_phone(n: usize) -> String {
+    format!("0352-52{:02}110", n)
+}
+
 /// Whether the database already holds the demo (or any users).
 pub async fn exists(s: &AppState) -> Result<bool, DemoError> {
     Ok(auth::store::user_id(&s.db, "admin").await?.is_some())
@@ -797,6 +835,21 @@ mod tests {
             (5, vec![0, 0], vec![0, 0]),
         ] {
             assert_eq!(share_out(total, &shares), want, "{total} {shares:?}");
+        }
+    }
+
+    #[test]
+    fn settlement_names_drop_the_committee() {
+        for (committee, want) in [
+            ("新泉村村民委员会", "新泉村"),
+            ("新荣村村委会", "新荣村"),
+            ("田村村民委员会", "田村"),
+            ("移民新街村民委员会", "移民新街村"),
+            ("御河东街居委会", "御河东街"),
+            ("马脊梁社区居委会区", "马脊梁社区"),
+            ("新平旺", "新平旺"),
+        ] {
+            assert_eq!(settlement_name(committee), want, "{committee}");
         }
     }
 

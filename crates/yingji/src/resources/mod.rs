@@ -60,6 +60,13 @@ pub const TEAM: KindSpec = KindSpec {
         ),
         f("affiliation", "隶属单位", "Affiliation", SHORT, false),
         f(
+            "affiliation_type",
+            "隶属关系",
+            "Kind of affiliation",
+            T::Dict("team_affiliation"),
+            false,
+        ),
+        f(
             "equipment_summary",
             "主要装备",
             "Equipment summary",
@@ -202,6 +209,13 @@ pub const SHELTER: KindSpec = KindSpec {
             true,
         ),
         f("capacity", "容纳人数", "Capacity (people)", PEOPLE, false),
+        f(
+            "served_population",
+            "服务人口",
+            "Population served",
+            PEOPLE,
+            false,
+        ),
         f(
             "shelter_type",
             "场所类型",
@@ -617,6 +631,32 @@ pub fn default_dictionaries() -> Vec<(&'static str, Vec<Opt>)> {
                 o("aviation", "航空救援", "Aviation rescue"),
                 o("environment", "环境应急监测", "Environmental monitoring"),
                 o("social", "社会力量", "Volunteer / social forces"),
+            ],
+        ),
+        (
+            "team_affiliation",
+            vec![
+                o(
+                    "fire_rescue",
+                    "国家综合性消防救援队伍（垂直管理）",
+                    "National fire and rescue service (vertically managed)",
+                ),
+                o("government", "政府专职队伍", "Government professional team"),
+                o(
+                    "enterprise",
+                    "企业专职队伍",
+                    "Enterprise team (utility, coal group, park)",
+                ),
+                o(
+                    "public_institution",
+                    "事业单位队伍（医院、急救中心、监测中心）",
+                    "Public institution (hospital, 120, monitoring centre)",
+                ),
+                o(
+                    "social",
+                    "社会应急力量（志愿者组织）",
+                    "Volunteer organisation",
+                ),
             ],
         ),
         (

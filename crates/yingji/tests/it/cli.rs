@@ -53,7 +53,7 @@ async fn demo_verify_tamper_users_import_export() {
             "user",
             "create",
             "--username",
-            "lingqiu",
+            "lqzhang",
             "--display-name",
             "灵丘县值班员",
             "--role",
@@ -102,11 +102,11 @@ async fn demo_verify_tamper_users_import_export() {
     assert!(text(&o).contains("unknown role"));
     let o = yingji(d, &["user", "list"]);
     assert!(
-        text(&o).contains("lingqiu") && text(&o).contains("灵丘县"),
+        text(&o).contains("lqzhang") && text(&o).contains("灵丘县"),
         "{}",
         text(&o)
     );
-    let o = yingji(d, &["user", "reset-password", "--username", "lingqiu"]);
+    let o = yingji(d, &["user", "reset-password", "--username", "lqzhang"]);
     assert!(text(&o).contains("password: Yj-"), "{}", text(&o));
     let o = yingji(
         d,
@@ -114,7 +114,7 @@ async fn demo_verify_tamper_users_import_export() {
             "user",
             "token",
             "--username",
-            "lingqiu",
+            "lqzhang",
             "--name",
             "sensor gateway",
         ],
@@ -127,7 +127,7 @@ async fn demo_verify_tamper_users_import_export() {
             "token",
             "create",
             "--username",
-            "lingqiu",
+            "lqzhang",
             "--name",
             "backup",
             "--days",
@@ -136,7 +136,7 @@ async fn demo_verify_tamper_users_import_export() {
     );
     assert!(o.status.success(), "{}", text(&o));
     let secret = String::from_utf8_lossy(&o.stdout).trim().to_string();
-    let o = yingji(d, &["user", "token", "list", "--username", "lingqiu"]);
+    let o = yingji(d, &["user", "token", "list", "--username", "lqzhang"]);
     let listing = text(&o);
     assert!(
         listing.contains("sensor gateway")
@@ -151,13 +151,13 @@ async fn demo_verify_tamper_users_import_export() {
             "token",
             "revoke",
             "--username",
-            "lingqiu",
+            "lqzhang",
             "--id",
             "2",
         ],
     );
     assert!(o.status.success(), "{}", text(&o));
-    let o = yingji(d, &["user", "token", "list", "--username", "lingqiu"]);
+    let o = yingji(d, &["user", "token", "list", "--username", "lqzhang"]);
     assert!(text(&o).contains("revoked"), "{}", text(&o));
     // The password policy holds on the CLI paths; disabling shows in the list.
     let o = yingji(
@@ -166,7 +166,7 @@ async fn demo_verify_tamper_users_import_export() {
             "user",
             "reset-password",
             "--username",
-            "lingqiu",
+            "lqzhang",
             "--password",
             "weak",
         ],
@@ -176,11 +176,11 @@ async fn demo_verify_tamper_users_import_export() {
         "{}",
         text(&o)
     );
-    let o = yingji(d, &["user", "disable", "--username", "lingqiu"]);
+    let o = yingji(d, &["user", "disable", "--username", "lqzhang"]);
     assert!(o.status.success(), "{}", text(&o));
     let o = yingji(d, &["user", "list"]);
     assert!(text(&o).contains("(disabled)"), "{}", text(&o));
-    let o = yingji(d, &["user", "enable", "--username", "lingqiu"]);
+    let o = yingji(d, &["user", "enable", "--username", "lqzhang"]);
     assert!(o.status.success(), "{}", text(&o));
 
     // Export then import: duplicates are refused, nothing changes.

@@ -179,3 +179,292 @@ async fn demo_is_deterministic_and_runs_on_postgres_too() {
         assert_eq!(pa, pb, "{kind}");
     }
 }
+
+/// The demo's invariants, each a named check over the seeded records that
+/// lists what breaks it (an officer from Datong spots these at once).
+#[tokio::test]
+async fn demo_invariants() {
+    use yingji::demo::data;
+    let (s, _d) = demo_app(None).await;
+    let tree = s.tree();
+    let mut all = Vec::new();
+    for kind in crate::common::KINDS {
+        all.extend(items(&s, kind).await);
+    }
+    let of = |k: &'static str| all.iter().filter(move |i| i.kind == k);
+    let teams: HashMap<String, String> = of("team")
+        .map(|t| (t.name.clone(), t.category.clone()))
+        .collect();
+    // Equipment that fits each team kind, independent of the demo's table.
+    let fits: HashMap<&str, &[&str]> = HashMap::from([
+        (
+            "fire",
+            &[
+                "fire_truck",
+                "rescue_vehicle",
+                "breathing_apparatus",
+                "command_vehicle",
+                "lighting",
+            ][..],
+        ),
+        (
+            "forest_fire",
+            &[
+                "forest_fire_vehicle",
+                "drone",
+                "satellite_phone",
+                "command_vehicle",
+            ][..],
+        ),
+        (
+            "mine",
+            &["rescue_vehicle", "breathing_apparatus", "command_vehicle"][..],
+        ),
+        (
+            "hazmat",
+            &[
+                "rescue_vehicle",
+                "breathing_apparatus",
+                "drone",
+                "command_vehicle",
+            ][..],
+        ),
+        ("flood", &["boat", "pump", "lighting", "generator"][..]),
+        ("power", &["generator", "rescue_vehicle", "lighting"][..]),
+        ("gas", &["rescue_vehicle", "breathing_apparatus"][..]),
+        ("heating", &["rescue_vehicle", "excavator", "pump"][..]),
+        (
+            "telecom",
+            &["command_vehicle", "satellite_phone", "drone", "generator"][..],
+        ),
+        ("medical", &["ambulance", "command_vehicle"][..]),
+        (
+            "earthquake",
+            &[
+                "rescue_vehicle",
+                "lighting",
+                "drone",
+                "generator",
+                "breathing_apparatus",
+            ][..],
+        ),
+        ("traffic", &["excavator", "rescue_vehicle", "lighting"][..]),
+        ("water", &["pump", "excavator", "rescue_vehicle"][..]),
+        ("construction", &["excavator", "generator", "lighting"][..]),
+        (
+            "aviation",
+            &["drone", "command_vehicle", "satellite_phone"][..],
+        ),
+        ("environment", &["command_vehicle", "drone"][..]),
+        ("social", &["rescue_vehicle", "boat", "drone"][..]),
+    ]);
+    let units: HashMap<&str, &[&str]> = HashMap::from([
+        ("fire_truck", &["辆"][..]),
+        ("forest_fire_vehicle", &["辆"][..]),
+        ("rescue_vehicle", &["辆"][..]),
+        ("command_vehicle", &["辆"][..]),
+        ("ambulance", &["辆"][..]),
+        ("excavator", &["台"][..]),
+        ("pump", &["台"][..]),
+        ("generator", &["台"][..]),
+        ("boat", &["艘"][..]),
+        ("drone", &["架"][..]),
+        ("satellite_phone", &["部"][..]),
+        ("breathing_apparatus", &["具", "台"][..]),
+        ("lighting", &["套"][..]),
+    ]);
+    let urban: Vec<yingji::divisions::Code> = data::URBAN
+        .iter()
+        .map(|c| yingji::divisions::Code::parse(c).unwrap())
+        .collect();
+    let users = yingji::auth::store::list(&s.db, "").await.unwrap();
+    type Check<'a> = (&'a str, Vec<String>);
+    let checks: Vec<Check> = vec![
+        ("every team's kind has fitting equipment, in its unit", {
+            let mut bad = Vec::new();
+            for (team, kind) in &teams {
+                let mine: Vec<_> = of("equipment")
+                    .filter(|e| e.attrs["owner_team"] == team.as_str())
+                    .collect();
+                if mine.is_empty() {
+                    bad.push(format!("{team}: no equipment"));
+                }
+                for e in mine {
+                    let ty = e.category.as_str();
+                    if !fits[kind.as_str()].contains(&ty) {
+                        bad.push(format!("{team} ({kind}): {ty}"));
+                    }
+                    if !units[ty].contains(&e.attrs["unit"].as_str().unwrap_or("")) {
+                        bad.push(format!("{}: unit {}", e.name, e.attrs["unit"]));
+                    }
+                }
+            }
+            bad
+        }),
+        (
+            "every team has a kind of affiliation, not all the bureau",
+            {
+                let bad: Vec<String> = of("team")
+                    .filter(|t| {
+                        t.attrs
+                            .get("affiliation_type")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or("")
+                            .is_empty()
+                    })
+                    .map(|t| t.name.clone())
+                    .collect();
+                let fire_vertical = of("team")
+                    .filter(|t| t.category == "fire")
+                    .all(|t| t.attrs["affiliation_type"] == "fire_rescue");
+                bad.into_iter()
+                    .chain(
+                        (!fire_vertical).then(|| "fire teams not vertically managed".to_string()),
+                    )
+                    .collect()
+            },
+        ),
+        ("no 重大危险源 of a kind outside GB 18218", {
+            of("hazard_source")
+                .filter(|h| h.attrs["level"] != "none")
+                .filter(|h| {
+                    data::NOT_MAJOR_HAZARD.contains(&h.attrs["hazard_class"].as_str().unwrap())
+                })
+                .map(|h| h.name.clone())
+                .collect()
+        }),
+        ("a 重大危险源's risk colour follows its grade", {
+            of("hazard_source")
+                .filter(|h| {
+                    let level = h.attrs["level"].as_str().unwrap();
+                    let color = h.attrs["risk_color"].as_str().unwrap();
+                    match level {
+                        "1" | "2" => color != "red",
+                        "3" | "4" => color != "orange",
+                        _ => false,
+                    }
+                })
+                .map(|h| h.name.clone())
+                .collect()
+        }),
+        ("shelter capacity ≤ area / per-person area", {
+            of("shelter")
+                .filter(|x| {
+                    let cap = x.attrs["capacity"].as_f64().unwrap();
+                    let area = x.attrs["area_m2"].as_f64().unwrap();
+                    cap <= 0.0 || cap > area / yingji::resources::M2_PER_PERSON
+                })
+                .map(|x| x.name.clone())
+                .collect()
+        }),
+        (
+            "Ⅰ类 shelters hold the plan's 20,000, Ⅱ类 in the urban districts hold 10,000",
+            {
+                of("shelter")
+                    .filter(|x| match x.category.as_str() {
+                        "I" => x.attrs["capacity"] != 20_000,
+                        "II" if data::URBAN.contains(&&x.division[..6]) => {
+                            x.attrs["capacity"] != 10_000
+                        }
+                        _ => false,
+                    })
+                    .map(|x| x.name.clone())
+                    .collect()
+            },
+        ),
+        (
+            "every city-level resource lies inside the urban districts",
+            {
+                all.iter()
+                    .filter(|i| i.division.starts_with("140200"))
+                    .filter(|i| {
+                        !urban
+                            .iter()
+                            .any(|u| tree.contains_point(u, i.lon, i.lat) == Some(true))
+                    })
+                    .map(|i| format!("{} {}", i.kind, i.name))
+                    .collect()
+            },
+        ),
+        ("no doubled words in names", {
+            all.iter()
+                .filter_map(|i| data::doubled_word(&i.name).map(|w| format!("{} ({w})", i.name)))
+                .collect()
+        }),
+        ("no expert's name carries the field", {
+            of("expert")
+                .filter(|e| {
+                    e.name.contains('（') || e.name.contains('(') || e.name.chars().count() > 4
+                })
+                .map(|e| e.name.clone())
+                .collect()
+        }),
+        (
+            "no mine or coal enterprise in the wrong place, no numbered names",
+            {
+                of("enterprise")
+                    .filter(|e| {
+                        (e.category == "coal_mine"
+                            && !["140212", "140214", "140226"].contains(&&e.division[..6]))
+                            || e.name.chars().any(|c| c.is_ascii_digit())
+                    })
+                    .map(|e| e.name.clone())
+                    .collect()
+            },
+        ),
+        ("no service hotline as a duty phone", {
+            let now = time::OffsetDateTime::now_utc();
+            let (from, to) = (now - time::Duration::days(8), now + time::Duration::days(8));
+            let mut bad: Vec<String> = all
+                .iter()
+                .filter(|i| data::is_hotline(&i.duty_phone))
+                .map(|i| format!("{} {}", i.name, i.duty_phone))
+                .collect();
+            for div in std::iter::once("140200".to_string()).chain(
+                yingji::demo::COUNTY_POPULATION_2020
+                    .iter()
+                    .map(|c| c.0.to_string()),
+            ) {
+                let code = format!("{div}000000");
+                for x in yingji::duty::store::shifts_between(&s.db, &code, from.into(), to.into())
+                    .await
+                    .unwrap()
+                {
+                    for p in x.leader.iter().chain(x.officers.iter()) {
+                        if data::is_hotline(&p.phone) {
+                            bad.push(format!("{code} {} {}", p.name, p.phone));
+                        }
+                    }
+                }
+            }
+            bad
+        }),
+        (
+            "every county has a user, the city a 值班员 besides the commander",
+            {
+                let mut bad: Vec<String> = yingji::demo::COUNTY_POPULATION_2020
+                    .iter()
+                    .filter(|(c, _)| {
+                        !users.iter().any(|u| {
+                            u.division.starts_with(c) && u.role == yingji::auth::Role::Operator
+                        })
+                    })
+                    .map(|(c, _)| c.to_string())
+                    .collect();
+                if !users
+                    .iter()
+                    .any(|u| u.division == "140200000000" && u.role == yingji::auth::Role::Operator)
+                {
+                    bad.push("no city 值班员".into());
+                }
+                bad
+            },
+        ),
+    ];
+    let failed: Vec<String> = checks
+        .into_iter()
+        .filter(|(_, bad)| !bad.is_empty())
+        .map(|(name, bad)| format!("{name}: {bad:?}"))
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+}
