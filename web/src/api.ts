@@ -45,6 +45,7 @@ import type {
   Shift,
   ShiftBody,
   ShiftEventBody,
+  WarningEventBody,
   OnDutyNow,
   DutyLogEntry,
   NewDutyLogEntry,
@@ -301,7 +302,7 @@ export const api = {
   warning: (id: number | string) => request<WarningRecord>('GET', `${API}/warnings/${enc(String(id))}`),
   createWarning: (body: WarningDraft) => request<WarningRecord>('POST', `${API}/warnings`, body),
   editWarning: (id: number, body: WarningDraft) => request<WarningRecord>('PUT', `${API}/warnings/${id}`, body),
-  warningEvent: (id: number, body: { version: number; kind: 'submit' | 'approve' | 'reject' | 'publish'; reason?: string }) =>
+  warningEvent: (id: number, body: WarningEventBody) =>
     request<WarningRecord>('POST', `${API}/warnings/${id}/events`, body),
   reviseWarning: (id: number) => request<WarningRecord>('POST', `${API}/warnings/${id}/revise`, {}),
   cancelWarning: (id: number, body: { version: number; reason: string }) =>

@@ -2177,13 +2177,6 @@ export interface components {
             evaluated_on: string;
             note?: string;
         };
-        EventBody: {
-            /** @description submit | approve | reject | publish */
-            kind: string;
-            reason?: string | null;
-            /** Format: int64 */
-            version: number;
-        };
         /**
          * @description What is known about an incident, as the criteria read it. Unknown keys are
          *     refused when deserialising, missing ones are 0.
@@ -3901,6 +3894,25 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description A step a user asks of a warning (`POST /warnings/{id}/events`, tagged by
+         *     `kind`). Cancelling and updating a published warning publish a new CAP
+         *     message and have their own endpoints.
+         */
+        WarningCommand: {
+            /** @enum {string} */
+            kind: "submit";
+        } | {
+            /** @enum {string} */
+            kind: "approve";
+        } | {
+            /** @enum {string} */
+            kind: "reject";
+            reason?: string;
+        } | {
+            /** @enum {string} */
+            kind: "publish";
+        };
         /** @description Coverage of a sent warning (`GET /warnings/{id}/coverage`). */
         WarningCoverage: components["schemas"]["WarningCoverageFigures"] & {
             broadcast_configured: boolean;
@@ -3944,6 +3956,14 @@ export interface components {
             /** Format: int64 */
             targeted_population: number;
         };
+        /** @description A step of the approval: the version read and the command. */
+        WarningEventBody: components["schemas"]["WarningCommand"] & {
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
+            version: number;
+        };
         /**
          * @description Where a warning is in its life.
          * @enum {string}
@@ -3954,6 +3974,12 @@ export interface components {
          *     once published, where its CAP file is.
          */
         WarningView: components["schemas"]["Warning"] & {
+            /**
+             * @description What the reader may do to it now (`warnings::warning_allowed`):
+             *     edit | submit | approve | reject | publish | revise | cancel. Filled
+             *     where the reader is known (the detail and a step's answer).
+             */
+            allowed_events: string[];
             /** @description Only once the warning has a CAP identifier. */
             cap_url?: string | null;
             division_name: string;
@@ -6949,16 +6975,18 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EventBody"];
+                "application/json": components["schemas"]["WarningEventBody"];
             };
         };
         responses: {
-            /** @description The warning after the step */
+            /** @description The warning after the step, with what the user may do now */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WarningView"];
+                };
             };
             409: {
                 headers: {

@@ -155,6 +155,7 @@ export type IncidentEventBody = S['IncidentEventBody']
 /** A step of an instruction (`{kind: receive|start|feedback|accept|return, …}`). */
 export type InstructionEventBody = S['InstructionEvent']
 export type DispatchEventKind = S['OrderCommand']['kind']
+export type WarningEventBody = S['WarningEventBody']
 export type NewDutyLogEntry = S['NewLogEntry']
 
 export * from './pending'

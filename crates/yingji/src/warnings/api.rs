@@ -21,13 +21,13 @@ use super::model::Warning;
 use super::store;
 use super::{
     build_alert, cap_identifier, default_instruction, parse_level, template, CapInput, TargetSpec,
-    Template, WarningError, WarningEvent, WarningState, TEMPLATES,
+    Template, WarningCommand, WarningError, WarningEvent, WarningState, TEMPLATES,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::{format_time, parse_time};
 use crate::db::{UtcText, Versioned};
 use crate::error::FieldError;
-use crate::http::{ApiError, Json};
+use crate::http::{command_body, ApiError, Json};
 use crate::journal::NewEntry;
 use crate::registry::store as rstore;
 use crate::state::AppState;
@@ -529,10 +529,32 @@ pub struct WarningView {
     /// Only once the warning has a CAP identifier.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cap_url: Option<String>,
+    /// What the reader may do to it now (`warnings::warning_allowed`):
+    /// edit | submit | approve | reject | publish | revise | cancel. Filled
+    /// where the reader is known (the detail and a step's answer).
+    pub allowed_events: Vec<&'static str>,
+}
+
+/// The view of `w` with what `p` may do to it now.
+fn view_for(w: &Warning, s: &AppState, p: &Principal) -> WarningView {
+    let may_write =
+        authorize(p, Action::Write, "warnings").is_ok_and(|sc| sc.covers(&w.division, ""));
+    WarningView {
+        allowed_events: super::warning_allowed(
+            w.state,
+            &w.author,
+            w.msg_type == "Cancel",
+            &p.username,
+            is_commander(p),
+            may_write,
+        ),
+        ..view_typed(w, s)
+    }
 }
 
 fn view_typed(w: &Warning, s: &AppState) -> WarningView {
     WarningView {
+        allowed_events: Vec::new(),
         warning: w.clone(),
         state_zh: w.state.label_zh().into(),
         division_name: s.tree().name(&w.division),
@@ -659,7 +681,7 @@ async fn detail(
     Path(id): Path<i64>,
 ) -> Result<axum::Json<WarningView>, ApiError> {
     let (w, _) = load(&s, &p, id, Action::Read).await?;
-    Ok(axum::Json(view_typed(&w, &s)))
+    Ok(axum::Json(view_for(&w, &s, &p)))
 }
 
 /// A warning composed as a CAP message (not yet stored).
@@ -912,41 +934,28 @@ fn reference_of(w: &Warning) -> Option<Reference> {
         .map(|d| Reference::to(&d.alert))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EventBody {
-    pub version: i64,
-    /// submit | approve | reject | publish
-    pub kind: String,
-    pub reason: Option<String>,
+command_body! {
+    /// A step of the approval: the version read and the command.
+    #[schema(as = WarningEventBody)]
+    pub struct EventBody { command: WarningCommand }
 }
 
 #[utoipa::path(post, path = "/api/v1/warnings/{id}/events", tag = "warnings", request_body = EventBody,
-    responses((status = 200, description = "The warning after the step"), (status = 409, body = crate::http::error::Problem)))]
+    responses((status = 200, body = WarningView, description = "The warning after the step, with what the user may do now"), (status = 409, body = crate::http::error::Problem)))]
 async fn event(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<EventBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<WarningView>, ApiError> {
     let (mut w, _) = load(&s, &p, id, Action::Write).await?;
     w.expect_version(b.version)?;
-    let ev = match b.kind.as_str() {
-        "submit" => WarningEvent::Submit,
-        "approve" | "publish" if !is_commander(&p) => {
-            return Err(ApiError::NotAllowed(
-                "预警须由指挥长（领导）审批、签发".into(),
-            ))
-        }
-        "approve" => WarningEvent::Approve {
-            approver: p.username.clone(),
-        },
-        "reject" => WarningEvent::Reject {
-            reason: b.reason.clone().unwrap_or_default(),
-        },
-        "publish" => WarningEvent::Publish,
-        other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
-    };
+    if super::commander_only(&b.command) && !is_commander(&p) {
+        return Err(ApiError::NotAllowed(
+            "预警须由指挥长（领导）审批、签发".into(),
+        ));
+    }
+    let ev = b.command.event(&p.username);
     let from = w.state;
     w.state = from.transition(&ev, &w.author).map_err(werr)?;
     if ev == WarningEvent::Submit {
@@ -1009,12 +1018,12 @@ async fn event(
     }
     entries.insert(
         0,
-        entry(&p, &w, ev.as_str(), json!({ "from": from.as_str(), "to": w.state.as_str(), "identifier": w.identifier, "reason": b.reason })),
+        entry(&p, &w, ev.as_str(), json!({ "from": from.as_str(), "to": w.state.as_str(), "identifier": w.identifier, "reason": match &ev { WarningEvent::Reject { reason } => Some(reason), _ => None } })),
     );
     tx.commit(now, entries).await?;
     super::jobs::wake_planner();
     let w = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(view(&w, &s)))
+    Ok(axum::Json(view_for(&w, &s, &p)))
 }
 
 #[utoipa::path(post, path = "/api/v1/warnings/{id}/revise", tag = "warnings",

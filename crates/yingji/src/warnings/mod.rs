@@ -230,6 +230,87 @@ impl WarningState {
     }
 }
 
+/// A step a user asks of a warning (`POST /warnings/{id}/events`, tagged by
+/// `kind`). Cancelling and updating a published warning publish a new CAP
+/// message and have their own endpoints.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum WarningCommand {
+    /// 提交审批.
+    Submit {},
+    /// 审批 (a commander, never the author).
+    Approve {},
+    /// 退回, with the reason.
+    Reject {
+        #[serde(default)]
+        reason: String,
+    },
+    /// 签发.
+    Publish {},
+}
+
+/// 《大同市突发事件总体应急预案》: warnings are approved and issued (审批、签发)
+/// by the leader in command, not by the duty officer who drafts them.
+pub fn commander_only(cmd: &WarningCommand) -> bool {
+    matches!(cmd, WarningCommand::Approve {} | WarningCommand::Publish {})
+}
+
+impl WarningCommand {
+    /// The event of this command by `actor`.
+    pub fn event(self, actor: &str) -> WarningEvent {
+        match self {
+            WarningCommand::Submit {} => WarningEvent::Submit,
+            WarningCommand::Approve {} => WarningEvent::Approve {
+                approver: actor.into(),
+            },
+            WarningCommand::Reject { reason } => WarningEvent::Reject { reason },
+            WarningCommand::Publish {} => WarningEvent::Publish,
+        }
+    }
+}
+
+/// What `actor` may do to a warning in `state` written by `author` now:
+/// the commands the state machine and the role allow, `edit` while a draft,
+/// `revise` and `cancel` (a commander's) while published — unless it is
+/// itself a Cancel message. Empty for who may not write warnings there.
+pub fn warning_allowed(
+    state: WarningState,
+    author: &str,
+    is_cancel_message: bool,
+    actor: &str,
+    commander: bool,
+    may_write: bool,
+) -> Vec<&'static str> {
+    if !may_write {
+        return Vec::new();
+    }
+    let samples = [
+        (WarningCommand::Submit {}, "submit"),
+        (WarningCommand::Approve {}, "approve"),
+        (WarningCommand::Reject { reason: "-".into() }, "reject"),
+        (WarningCommand::Publish {}, "publish"),
+    ];
+    let mut out = Vec::new();
+    if state == WarningState::Draft {
+        out.push("edit");
+    }
+    for (cmd, name) in samples {
+        if commander_only(&cmd) && !commander {
+            continue;
+        }
+        if state.transition(&cmd.event(actor), author).is_ok() {
+            out.push(name);
+        }
+    }
+    if state == WarningState::Published && !is_cancel_message {
+        out.push("revise");
+        if commander {
+            out.push("cancel");
+        }
+    }
+    out
+}
+
 /// A hazard template (暴雨, 大风 …): event names, CAP category and the
 /// default instruction per level (lowest first: 蓝 黄 橙 红).
 #[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
@@ -920,6 +1001,55 @@ pub fn cap_problems(problems: &[yingji_cap::Problem]) -> Vec<CapProblem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_steps_offered_follow_the_machine_and_the_role() {
+        use WarningState as S;
+        // (state, actor, commander, may write, is a Cancel message, offered)
+        type Row = (S, &'static str, bool, bool, bool, Vec<&'static str>);
+        let table: Vec<Row> = vec![
+            (S::Draft, "duty", false, true, false, vec!["edit", "submit"]),
+            (S::Draft, "duty", false, false, false, vec![]),
+            (S::Submitted, "duty", false, true, false, vec!["reject"]),
+            // The author may not approve their own warning, even as a commander.
+            (S::Submitted, "author", true, true, false, vec!["reject"]),
+            (
+                S::Submitted,
+                "boss",
+                true,
+                true,
+                false,
+                vec!["approve", "reject"],
+            ),
+            (
+                S::Approved,
+                "boss",
+                true,
+                true,
+                false,
+                vec!["reject", "publish"],
+            ),
+            (S::Approved, "duty", false, true, false, vec!["reject"]),
+            (S::Published, "duty", false, true, false, vec!["revise"]),
+            (
+                S::Published,
+                "boss",
+                true,
+                true,
+                false,
+                vec!["revise", "cancel"],
+            ),
+            (S::Published, "boss", true, true, true, vec![]),
+            (S::Cancelled, "boss", true, true, false, vec![]),
+        ];
+        for (state, actor, commander, may_write, cancel_msg, offered) in table {
+            assert_eq!(
+                warning_allowed(state, "author", cancel_msg, actor, commander, may_write),
+                offered,
+                "{state:?} {actor} commander={commander}"
+            );
+        }
+    }
 
     #[test]
     fn life_cycle_table() {

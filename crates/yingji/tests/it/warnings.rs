@@ -157,6 +157,20 @@ async fn draft_approve_publish_update_cancel_as_cap() {
         assert_eq!(st, 409);
         let (st, w) = step(&pc, id, 1, "submit").await;
         assert_eq!(st, 200, "{w}");
+        // What each may do now, from the server: the operator may send it
+        // back, the commander approve or send it back.
+        assert_eq!(w["allowed_events"], json!(["reject"]), "{w}");
+        let by_cmd: Value = cmd
+            .get(&format!("/api/v1/warnings/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            by_cmd["allowed_events"],
+            json!(["approve", "reject"]),
+            "{by_cmd}"
+        );
         let (st, _) = step(&pc, id, 2, "approve").await;
         assert_eq!(st, 403);
         let (st, _) = step(&cmd, id, 1, "approve").await;
