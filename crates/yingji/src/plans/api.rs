@@ -33,7 +33,7 @@ use super::{
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::CST;
-use crate::db::{JsonText, UtcText};
+use crate::db::{JsonText, UtcText, Versioned};
 use crate::divisions::Code;
 use crate::error::FieldError;
 use crate::http::{ApiError, Json, Query};
@@ -1205,7 +1205,7 @@ async fn edit_drill(
     let version = b
         .version
         .ok_or_else(|| ApiError::field("version", "必填"))?;
-    ApiError::unless_current(d.version, version)?;
+    d.expect_version(version)?;
     if d.state != DrillState::Planned {
         return Err(ApiError::Refused(
             format!("演练{}，只有计划中的演练可以修改", d.state.label_zh()).into(),
@@ -1219,9 +1219,7 @@ async fn edit_drill(
     let now = OffsetDateTime::now_utc();
     d.updated_at = UtcText(now);
     let mut tx = s.change().await?;
-    if !store::update_drill(&mut tx, &d, version).await? {
-        return Err(ApiError::Conflict);
-    }
+    tx.save(&d).await?;
     tx.commit(
         now,
         vec![entry(
@@ -1271,7 +1269,7 @@ async fn drill_event(
     Json(b): Json<DrillEventBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (mut d, _) = load_drill(&s, &p, id).await?;
-    ApiError::unless_current(d.version, b.version)?;
+    d.expect_version(b.version)?;
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
     let on = today(now);
@@ -1351,9 +1349,7 @@ async fn drill_event(
             improvement: Some(i.id),
         });
     }
-    if !store::update_drill(&mut tx, &d, b.version).await? {
-        return Err(ApiError::Conflict);
-    }
+    tx.save(&d).await?;
     let kind = match ev {
         DrillEvent::Hold { .. } => "drill_held",
         DrillEvent::Evaluate { .. } => "drill_evaluated",
@@ -1470,7 +1466,7 @@ async fn improvement_event(
             "该整改事项超出您的管辖范围，只能查看".into(),
         ));
     }
-    ApiError::unless_current(i.version, b.version)?;
+    i.expect_version(b.version)?;
     let ev = ImprovementEvent::parse(&b.kind)
         .ok_or_else(|| ApiError::field("kind", format!("未知的操作“{}”", b.kind)))?;
     let from = i.state;
@@ -1490,9 +1486,7 @@ async fn improvement_event(
     }
     i.updated_at = at;
     let mut tx = s.change().await?;
-    if !store::update_improvement(&mut tx, &i, b.version).await? {
-        return Err(ApiError::Conflict);
-    }
+    tx.save(&i).await?;
     tx.commit(
         now,
         vec![entry(

@@ -11,7 +11,7 @@ use time::Date;
 use super::model::VersionRow;
 pub use super::model::{DrillProblem, Evaluation, Improvement, PlanVersion, StoredDrill};
 use super::{embedded, with_evaluations, Catalog, DrillKind, DrillState, ImprovementState, Plan};
-use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText};
+use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText, Versioned};
 
 fn corrupt(table: &'static str, detail: impl ToString) -> DbError {
     DbError::Corrupt {
@@ -458,4 +458,22 @@ pub async fn insert_items(
         });
     }
     Ok(entries)
+}
+
+impl Versioned for StoredDrill {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        update_drill(tx, self, read).await
+    }
+}
+
+impl Versioned for Improvement {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        update_improvement(tx, self, read).await
+    }
 }
