@@ -275,13 +275,7 @@ pub fn instruction_allowed(state: InstructionState, role: Role) -> Vec<&'static 
     samples
         .iter()
         .filter(|e| state.transition(e, role).is_ok())
-        .map(|e| match e {
-            InstructionEvent::Receive {} => "receive",
-            InstructionEvent::Start {} => "start",
-            InstructionEvent::Feedback { .. } => "feedback",
-            InstructionEvent::Accept {} => "accept",
-            InstructionEvent::Return { .. } => "return",
-        })
+        .map(InstructionEvent::as_str)
         .collect()
 }
 

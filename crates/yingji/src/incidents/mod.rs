@@ -610,6 +610,19 @@ pub struct Role {
     pub commander: bool,
 }
 
+impl InstructionEvent {
+    /// The step's name (`kind` on the wire).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InstructionEvent::Receive {} => "receive",
+            InstructionEvent::Start {} => "start",
+            InstructionEvent::Feedback { .. } => "feedback",
+            InstructionEvent::Accept {} => "accept",
+            InstructionEvent::Return { .. } => "return",
+        }
+    }
+}
+
 impl InstructionState {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -654,13 +667,7 @@ impl InstructionState {
         use InstructionState as S;
         let refuse = |refusal: Refusal| RuleError::State {
             from: self.as_str(),
-            event: match event {
-                E::Receive {} => "receive",
-                E::Start {} => "start",
-                E::Feedback { .. } => "feedback",
-                E::Accept {} => "accept",
-                E::Return { .. } => "return",
-            },
+            event: event.as_str(),
             refusal,
         };
         let assignee = || {
