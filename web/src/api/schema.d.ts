@@ -3915,6 +3915,10 @@ export interface components {
         };
         /** @description Coverage of a sent warning (`GET /warnings/{id}/coverage`). */
         WarningCoverage: components["schemas"]["WarningCoverageFigures"] & {
+            /**
+             * @description Whether a channel that reaches population (public-address
+             *     broadcast or cell broadcast) is configured.
+             */
             broadcast_configured: boolean;
             identifier?: string | null;
             /** @description How reached population is counted, in words. */

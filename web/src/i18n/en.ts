@@ -1431,7 +1431,9 @@ const en: Messages<typeof zh> = {
     coverageTarget: 'target ≥ {p}',
     reachedOfTargeted: '{r} of {n} people reached',
     notSentYet: 'Not published yet: no deliveries',
-    noBroadcast: 'No public-address broadcast (MQTT) configured: population is reached only by broadcast; SMS, e-mail and webhooks count recipients',
+    noBroadcast: 'No public-address broadcast (MQTT) or cell broadcast configured: population is reached only by broadcast; SMS, e-mail and webhooks count recipients',
+    coverageRule:
+      'Reached population is counted by township: a township\'s targeted population is all reached when its public-address broadcast (MQTT division topic) was delivered, or when a cell-broadcast message for a division that contains it was accepted by the broadcast centre; when every cell-broadcast message sent for the drawn shapes was accepted, the townships they reach that were not chosen as divisions are reached. SMS, e-mail and webhook subscribers count as recipients, not population (they live inside the census population; counting them again would double it). Coverage ≥ 90 % meets the target.',
     channelCol: 'Channel',
     targeted: 'Planned',
     delivered: 'Delivered',

@@ -1428,7 +1428,9 @@ export default {
     coverageTarget: '目标 ≥ {p}',
     reachedOfTargeted: '已覆盖 {r} 人 / 目标 {n} 人',
     notSentYet: '尚未发布，暂无投递',
-    noBroadcast: '未配置应急广播（MQTT），人口覆盖仅按广播计；短信、邮件、Webhook 按接收人统计',
+    noBroadcast: '未配置应急广播（MQTT）或小区广播，人口覆盖仅按广播计；短信、邮件、Webhook 按接收人统计',
+    coverageRule:
+      '覆盖人口按乡镇计：某乡镇的应急广播（MQTT 区划主题）投递成功，或覆盖该乡镇的小区广播（按区划代码）被广播中心接收，即视为该乡镇范围内的目标人口全部覆盖；按手绘范围发送的小区广播全部被接收时，范围所及、未按区划选择的乡镇视为覆盖；短信、邮件、Webhook 订阅者按接收人（条）统计，不折算人口（其人口已含在居民点人口中，避免重复计算）。覆盖率 ≥ 90% 为达标。',
     channelCol: '渠道',
     targeted: '应发',
     delivered: '已送达',

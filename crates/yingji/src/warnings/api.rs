@@ -858,6 +858,8 @@ pub struct WarningCoverage {
     pub sent: bool,
     /// How reached population is counted, in words.
     pub rule: String,
+    /// Whether a channel that reaches population (public-address
+    /// broadcast or cell broadcast) is configured.
     pub broadcast_configured: bool,
 }
 
@@ -868,7 +870,7 @@ async fn coverage(
     Path(id): Path<i64>,
 ) -> Result<axum::Json<WarningCoverage>, ApiError> {
     let (w, _) = load(&s, &p, id, Action::Read).await?;
-    let (list, _) = super::jobs::of_warning(&s.db, w.id).await?;
+    let counted = super::jobs::coverage_rows(&s.db, w.id).await?;
     let targets: Vec<(String, String, i64)> = w
         .reach
         .get("by_township")
@@ -888,14 +890,8 @@ async fn coverage(
                 .collect()
         })
         .unwrap_or_default();
-    let facts: Vec<super::DeliveryFact<'_>> = list
-        .iter()
-        .map(|d| super::DeliveryFact {
-            channel: &d.channel,
-            division: &d.division,
-            state: &d.state,
-        })
-        .collect();
+    let facts: Vec<super::DeliveryFact<'_>> =
+        counted.iter().map(super::jobs::CoverageRow::fact).collect();
     let mut c = super::coverage(&targets, &facts);
     let tree = s.tree();
     for row in &mut c.by_division {
@@ -910,7 +906,8 @@ async fn coverage(
         state: w.state,
         sent: w.sent_at.is_some(),
         rule: super::COVERAGE_RULE.into(),
-        broadcast_configured: s.config.warnings.channels.broadcast.is_some(),
+        broadcast_configured: s.config.warnings.channels.broadcast.is_some()
+            || s.config.warnings.channels.cell_broadcast.is_some(),
     }))
 }
 

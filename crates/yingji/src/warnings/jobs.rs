@@ -220,6 +220,54 @@ pub async fn of_warning(db: &Db, warning_id: i64) -> Result<(Vec<Delivery>, Valu
     Ok((list, Value::Object(by)))
 }
 
+/// A warning's deliveries counted by channel, division and state (and
+/// cell-broadcast area), for coverage: every delivery, however many.
+pub struct CoverageRow {
+    pub channel: String,
+    pub division: String,
+    pub state: String,
+    pub count: i64,
+    pub area: Option<yingji_channels::CbArea>,
+}
+
+impl CoverageRow {
+    pub fn fact(&self) -> super::DeliveryFact<'_> {
+        super::DeliveryFact {
+            channel: &self.channel,
+            division: &self.division,
+            state: &self.state,
+            count: self.count,
+            area: self.area.as_ref(),
+        }
+    }
+}
+
+pub async fn coverage_rows(db: &Db, warning_id: i64) -> Result<Vec<CoverageRow>, DbError> {
+    let rows = sqlx::query(
+        "SELECT channel, division, state, CASE WHEN channel = 'cell_broadcast' THEN recipient ELSE '' END AS area, COUNT(*) AS n \
+         FROM deliveries WHERE warning_id = $1 GROUP BY channel, division, state, 4 ORDER BY channel, division, state",
+    )
+    .bind(warning_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let area: String = col(r, "area")?;
+            Ok(CoverageRow {
+                channel: col(r, "channel")?,
+                division: col(r, "division")?,
+                state: col(r, "state")?,
+                count: col(r, "n")?,
+                // A cell-broadcast recipient is `{"kind": "cell_broadcast",
+                // "area": {…}}`; an unreadable one reaches nobody.
+                area: serde_json::from_str::<Value>(&area)
+                    .ok()
+                    .and_then(|v| serde_json::from_value(v.get("area")?.clone()).ok()),
+            })
+        })
+        .collect()
+}
+
 /// How long a leased delivery is reserved for the node that leased it,
 /// at most. On PostgreSQL a lease also ends when its node's heartbeat is
 /// older than `[cluster] node_timeout_ms` (a killed node's deliveries are

@@ -807,15 +807,20 @@ pub fn cell_broadcast_areas(spec: &TargetSpec) -> Vec<yingji_channels::CbArea> {
     out
 }
 
-/// One delivery as coverage sees it.
+/// Deliveries as coverage sees them: `count` deliveries of one channel,
+/// division and state (and, for cell broadcast, one area).
 #[derive(Debug, Clone, Copy)]
 pub struct DeliveryFact<'a> {
-    /// sms | email | webhook | broadcast
+    /// sms | email | webhook | broadcast | cell_broadcast
     pub channel: &'a str,
     /// The division the recipient is counted under.
     pub division: &'a str,
     /// pending | delivered | dead
     pub state: &'a str,
+    /// How many deliveries this fact stands for.
+    pub count: i64,
+    /// The area of a cell-broadcast message.
+    pub area: Option<&'a yingji_channels::CbArea>,
 }
 
 /// Recipients on one channel: planned (targeted) and by outcome.
@@ -828,14 +833,59 @@ pub struct ChannelCount {
 }
 
 impl ChannelCount {
-    fn add(&mut self, state: &str) {
-        self.targeted += 1;
+    fn add(&mut self, state: &str, n: i64) {
+        self.targeted += n;
         match state {
-            "delivered" => self.delivered += 1,
-            "dead" => self.dead += 1,
-            _ => self.pending += 1,
+            "delivered" => self.delivered += n,
+            "dead" => self.dead += n,
+            _ => self.pending += n,
         }
     }
+}
+
+/// The significant prefix of a 12-digit division code (`140213000000` →
+/// `140213`, `140200000000` → `1402`, `140213001000` → `140213001`): the
+/// divisions a geocode area covers are those whose code starts with it.
+fn code_prefix(code: &str) -> &str {
+    let code = code.trim();
+    [2, 4, 6, 9]
+        .into_iter()
+        .find(|&l| {
+            code.len() == 12 && code.is_char_boundary(l) && code[l..].bytes().all(|b| b == b'0')
+        })
+        .map_or(code, |l| &code[..l])
+}
+
+/// The targeted townships that delivered cell-broadcast messages reach: a
+/// township under a delivered geocode area (its county, its own code …);
+/// a township under no geocode area was targeted through the drawn shapes,
+/// and is reached when every shape's message was delivered (which shape
+/// holds it is not recorded, so one undelivered shape reaches none of them).
+fn cell_broadcast_reached(
+    townships: &[String],
+    deliveries: &[DeliveryFact<'_>],
+) -> std::collections::BTreeSet<String> {
+    let cb = || deliveries.iter().filter(|d| d.channel == "cell_broadcast");
+    let geocodes = |delivered_only: bool| -> Vec<&str> {
+        cb().filter(|d| !delivered_only || d.state == "delivered")
+            .filter_map(|d| match d.area {
+                Some(yingji_channels::CbArea::Geocode { code }) => Some(code_prefix(code)),
+                _ => None,
+            })
+            .collect()
+    };
+    let (all, delivered) = (geocodes(false), geocodes(true));
+    let shapes = cb().filter(|d| !matches!(d.area, Some(yingji_channels::CbArea::Geocode { .. })));
+    let shapes_done =
+        shapes.clone().next().is_some() && shapes.clone().all(|d| d.state == "delivered");
+    townships
+        .iter()
+        .filter(|t| {
+            let under = |ps: &[&str]| ps.iter().any(|p| t.starts_with(p));
+            under(&delivered) || (shapes_done && !under(&all))
+        })
+        .cloned()
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -864,14 +914,16 @@ pub struct Coverage {
 }
 
 /// The rule for reached population, in words (shown with the figures).
-pub const COVERAGE_RULE: &str = "覆盖人口按乡镇计：某乡镇的应急广播（MQTT 区划主题）投递成功，即视为该乡镇范围内的目标人口全部覆盖；短信、邮件、Webhook 订阅者按接收人（条）统计，不折算人口（其人口已含在居民点人口中，避免重复计算）。覆盖率 ≥ 90% 为达标。";
+pub const COVERAGE_RULE: &str = "覆盖人口按乡镇计：某乡镇的应急广播（MQTT 区划主题）投递成功，或覆盖该乡镇的小区广播（按区划代码）被广播中心接收，即视为该乡镇范围内的目标人口全部覆盖；按手绘范围发送的小区广播全部被接收时，范围所及、未按区划选择的乡镇视为覆盖；短信、邮件、Webhook 订阅者按接收人（条）统计，不折算人口（其人口已含在居民点人口中，避免重复计算）。覆盖率 ≥ 90% 为达标。";
 
 /// Coverage of a sent warning. `targets`: the townships its area reaches
 /// (code, name, targeted population); `deliveries`: its delivery records.
 ///
 /// Rule ([`COVERAGE_RULE`]): a township's targeted population is reached
 /// when a broadcast to that township's division topic was delivered (the
-/// loudspeakers cover the township); SMS, e-mail and webhook deliveries
+/// loudspeakers cover the township), or a cell-broadcast message reached
+/// it ([`cell_broadcast_reached`]: every phone in the area's cells gets
+/// it); SMS, e-mail and webhook deliveries
 /// count as recipients per channel and division, not as population (the
 /// subscribers are already inside the census population). A division is
 /// met at `reached / targeted ≥ TARGET_SHARE`; nobody targeted is not met.
@@ -892,21 +944,22 @@ pub fn coverage(targets: &[(String, String, i64)], deliveries: &[DeliveryFact<'_
             .or_insert_with(|| blank(&t, name))
             .targeted_population += pop.max(&0);
     }
+    let targeted_townships: Vec<String> = rows.keys().cloned().collect();
     let mut channels: BTreeMap<String, ChannelCount> = BTreeMap::new();
-    let mut broadcast_reached: std::collections::BTreeSet<String> = Default::default();
+    let mut broadcast_reached = cell_broadcast_reached(&targeted_townships, deliveries);
     for d in deliveries {
         let t = township_of(d.division);
         channels
             .entry(d.channel.to_string())
             .or_default()
-            .add(d.state);
+            .add(d.state, d.count);
         rows.entry(t.clone())
             .or_insert_with(|| blank(&t, ""))
             .recipients
             .entry(d.channel.to_string())
             .or_default()
-            .add(d.state);
-        if d.channel == "broadcast" && d.state == "delivered" {
+            .add(d.state, d.count);
+        if d.channel == "broadcast" && d.state == "delivered" && d.count > 0 {
             broadcast_reached.insert(t);
         }
     }
@@ -1277,6 +1330,8 @@ mod tests {
             channel,
             division,
             state,
+            count: 1,
+            area: None,
         };
         let ds = vec![
             f("broadcast", "140213001000", "delivered"),
@@ -1329,6 +1384,79 @@ mod tests {
         );
         assert!(exact.met);
         assert!(!coverage(&[], &[]).met);
+    }
+
+    #[test]
+    fn coverage_counts_cell_broadcast_areas() {
+        use yingji_channels::CbArea;
+        let targets = vec![
+            ("140213001".to_string(), "甲街道".to_string(), 6000),
+            ("140213002".to_string(), "乙街道".to_string(), 3000),
+            ("140212101".to_string(), "丙镇".to_string(), 1000),
+        ];
+        let county = CbArea::Geocode {
+            code: "140213000000".into(),
+        };
+        let township = CbArea::Geocode {
+            code: "140212101000".into(),
+        };
+        let shape = CbArea::polygon(&[[113.0, 40.0], [113.1, 40.0], [113.1, 40.1], [113.0, 40.0]]);
+        let cb = |area, state| DeliveryFact {
+            channel: "cell_broadcast",
+            division: "140213",
+            state,
+            count: 1,
+            area: Some(area),
+        };
+        // (deliveries, reached population): the county's message reaches
+        // its two townships, the township's message its own; the shape's
+        // message reaches only townships under no chosen division, and only
+        // once every shape was delivered.
+        for (ds, want) in [
+            (vec![cb(&county, "delivered")], 9000),
+            (vec![cb(&county, "pending")], 0),
+            (vec![cb(&county, "dead"), cb(&township, "delivered")], 1000),
+            (
+                vec![cb(&county, "delivered"), cb(&township, "delivered")],
+                10_000,
+            ),
+            (
+                vec![cb(&county, "delivered"), cb(&shape, "delivered")],
+                10_000,
+            ),
+            (vec![cb(&county, "pending"), cb(&shape, "delivered")], 1000),
+            (
+                vec![
+                    cb(&county, "delivered"),
+                    cb(&shape, "delivered"),
+                    cb(&shape, "dead"),
+                ],
+                9000,
+            ),
+            (vec![cb(&shape, "delivered")], 10_000),
+        ] {
+            let c = coverage(&targets, &ds);
+            assert_eq!(c.reached_population, want, "{ds:?}");
+            assert_eq!(c.channels["cell_broadcast"].targeted, ds.len() as i64);
+        }
+        // Counted facts add up.
+        let many = [DeliveryFact {
+            channel: "sms",
+            division: "140213001",
+            state: "delivered",
+            count: 250_000,
+            area: None,
+        }];
+        assert_eq!(coverage(&targets, &many).channels["sms"].delivered, 250_000);
+        for (code, want) in [
+            ("140213000000", "140213"),
+            ("140200000000", "1402"),
+            ("140213001000", "140213001"),
+            ("140213001205", "140213001205"),
+            ("140000000000", "14"),
+        ] {
+            assert_eq!(code_prefix(code), want);
+        }
     }
 
     #[test]

@@ -182,7 +182,7 @@ async fn publishing_answers_before_planning_and_the_first_message_leaves_while_p
         let url = url.clone();
         let app = TestApp::start_with(db, move |c| {
             c.warnings.worker_interval_ms = 200;
-            // 40 batches with a pause between them: planning takes seconds.
+            // 42 batches with a pause between them: planning takes seconds.
             c.warnings.plan_batch = 50;
             c.warnings.plan_pause_ms = 50;
             c.warnings.channels.sms = Some(sms_config(&url));
@@ -190,7 +190,7 @@ async fn publishing_answers_before_planning_and_the_first_message_leaves_while_p
         .await;
         let pc = app.login("pingcheng").await;
         let cmd = app.login("commander").await;
-        let phones = import_subscribers(&pc, app.point_in("140213"), 2000, &format!("{i}1")).await;
+        let phones = import_subscribers(&pc, app.point_in("140213"), 2100, &format!("{i}1")).await;
         let id = approved(&pc, &cmd, json!({ "divisions": ["140213"] })).await;
         let asked = SystemTime::now();
         publish(&cmd, id).await;
@@ -200,8 +200,8 @@ async fn publishing_answers_before_planning_and_the_first_message_leaves_while_p
         // not a timing): the plan is open, and not all deliveries exist.
         let (_, planned, done) = plan_row(db, id).await.expect("a plan row");
         assert!(
-            done.is_none() && planned < 2000,
-            "{}: planned {planned} of 2000 when publish answered",
+            done.is_none() && planned < 2100,
+            "{}: planned {planned} of 2100 when publish answered",
             app.backend
         );
         let started = Instant::now();
@@ -210,7 +210,7 @@ async fn publishing_answers_before_planning_and_the_first_message_leaves_while_p
             // The plan is marked done in a step of its own after its last
             // batch, which may come after the last delivery.
             let finished = plan_row(db, id).await.is_some_and(|p| p.2.is_some());
-            if n == 2000 && delivered == 2000 && finished {
+            if n == 2100 && delivered == 2100 && finished {
                 break;
             }
             assert!(
@@ -221,7 +221,7 @@ async fn publishing_answers_before_planning_and_the_first_message_leaves_while_p
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let (_, planned, done) = plan_row(db, id).await.unwrap();
-        assert_eq!(planned, 2000, "{}", app.backend);
+        assert_eq!(planned, 2100, "{}", app.backend);
         let done = utc(&done.unwrap());
         let first = got
             .lock()
@@ -248,10 +248,23 @@ async fn publishing_answers_before_planning_and_the_first_message_leaves_while_p
         assert!(answered <= done, "{}", app.backend);
         check_gateway(&got, &phones, app.backend);
         let (n, keys, _) = delivery_counts(db, id).await;
-        assert_eq!((n, keys), (2000, 2000), "{}", app.backend);
+        assert_eq!((n, keys), (2100, 2100), "{}", app.backend);
         let entries = planned_entries(db, id).await;
         assert_eq!(entries.len(), 1, "{}: {entries:?}", app.backend);
-        assert_eq!(entries[0]["deliveries"], 2000, "{}", app.backend);
+        assert_eq!(entries[0]["deliveries"], 2100, "{}", app.backend);
+        // Coverage counts every delivery (not a first page of them).
+        let cov: Value = pc
+            .get(&format!("/api/v1/warnings/{id}/coverage"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            cov["channels"]["sms"],
+            json!({ "targeted": 2100, "delivered": 2100, "pending": 0, "dead": 0 }),
+            "{}",
+            app.backend
+        );
     }
 }
 
@@ -491,6 +504,7 @@ async fn cell_broadcast_sends_one_message_per_area_instead_of_one_sms_per_person
         let cmd = app.login("commander").await;
         let (lon, lat) = app.point_in("140213");
         let phones = import_subscribers(&pc, (lon, lat), 300, &format!("{i}3")).await;
+        crate::warnings::settlement(&pc, "甲村", "140213", lon, lat, 1200).await;
         let d = 0.01;
         let id = approved(
             &pc,
@@ -572,6 +586,22 @@ async fn cell_broadcast_sends_one_message_per_area_instead_of_one_sms_per_person
         assert_eq!(geo["area"]["code"], "140213000000");
         assert_eq!(geo["msg_type"], "Alert");
         assert!(geo["text"].as_str().unwrap().contains("暴雨"), "{geo}");
+        // The county's message reaches every phone in its cells: its whole
+        // targeted population is covered, with no SMS and no loudspeaker.
+        let cov: Value = pc
+            .get(&format!("/api/v1/warnings/{id}/coverage"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(cov["targeted_population"], 1200, "{cov}");
+        assert_eq!(
+            cov["reached_population"], cov["targeted_population"],
+            "{}: {cov}",
+            app.backend
+        );
+        assert_eq!(cov["met"], true, "{}", app.backend);
+        assert_eq!(cov["channels"]["cell_broadcast"]["delivered"], 2);
     }
 }
 

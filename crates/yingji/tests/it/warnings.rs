@@ -4,7 +4,7 @@
 use crate::common::*;
 use serde_json::{json, Value};
 
-async fn settlement(u: &User, name: &str, div: &str, lon: f64, lat: f64, pop: i64) {
+pub(crate) async fn settlement(u: &User, name: &str, div: &str, lon: f64, lat: f64, pop: i64) {
     let r = u
         .post(
             "/api/v1/registries/settlement",
