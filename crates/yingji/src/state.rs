@@ -16,6 +16,8 @@ pub struct AppState {
     pub feed: Feed,
     tree: Arc<RwLock<Arc<Tree>>>,
     pub throttle: Arc<crate::auth::throttle::Throttle>,
+    /// Verified sessions and tokens (see [`crate::auth::cache`]).
+    pub principals: Arc<crate::auth::cache::Principals>,
     /// Exports per user and hour (see [`crate::http::limit`]).
     pub exports: Arc<crate::http::limit::ExportLimiter>,
     /// The road graph, when one is configured.
@@ -38,6 +40,7 @@ impl AppState {
             feed: Feed::default(),
             tree: Arc::new(RwLock::new(Arc::new(tree))),
             throttle: Arc::default(),
+            principals: Arc::default(),
             exports: Arc::default(),
             upstream: Default::default(),
         })

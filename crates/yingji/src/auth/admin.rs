@@ -315,6 +315,8 @@ async fn disable_user(
     let (_, u) = target(&state, &p, id).await?;
     not_self(&p, &u)?;
     set_active(&state.db, &p.username, &u, false).await?;
+    // Sessions and tokens verified before this change are forgotten.
+    state.principals.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -328,6 +330,8 @@ async fn enable_user(
 ) -> Result<StatusCode, ApiError> {
     let (_, u) = target(&state, &p, id).await?;
     set_active(&state.db, &p.username, &u, true).await?;
+    // Sessions and tokens verified before this change are forgotten.
+    state.principals.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -348,6 +352,8 @@ async fn reset_user_password(
 ) -> Result<StatusCode, ApiError> {
     let (_, u) = target(&state, &p, id).await?;
     reset_password(&state.db, &p.username, &u, &req.password).await?;
+    // Sessions and tokens verified before this change are forgotten.
+    state.principals.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -383,6 +389,8 @@ async fn change_user_role(
         return Err(bad_division());
     }
     change_role(&state.db, &p.username, &u, role, &code).await?;
+    // Sessions and tokens verified before this change are forgotten.
+    state.principals.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -431,6 +439,8 @@ async fn revoke_user_token(
 ) -> Result<StatusCode, ApiError> {
     let (_, u) = target(&state, &p, id).await?;
     revoke_token(&state.db, &p.username, &u, token_id).await?;
+    // Sessions and tokens verified before this change are forgotten.
+    state.principals.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 

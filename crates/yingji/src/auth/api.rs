@@ -53,27 +53,58 @@ impl FromRequestParts<AppState> for Principal {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let now = time::OffsetDateTime::now_utc();
-        let user = if let Some(t) = bearer_token(&parts.headers) {
-            let found = store::token_user(&state.db, &super::token_hash(&t), now).await?;
-            found.map(|(user, token_id)| {
-                if let Some(cell) = parts.extensions.get::<ViaToken>() {
-                    cell.set(token_id);
-                }
-                user
-            })
+        let (hash, via_token) = if let Some(t) = bearer_token(&parts.headers) {
+            (super::token_hash(&t), true)
         } else if let Some(t) = cookie_token(&parts.headers) {
             let mutating = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
             if mutating && parts.headers.get(CSRF_HEADER).is_none() {
                 return Err(ApiError::Forbidden);
             }
-            store::session_user(&state.db, &super::token_hash(&t), now).await?
+            (super::token_hash(&t), false)
         } else {
-            None
+            return Err(ApiError::Unauthenticated);
         };
-        let user = user.ok_or(ApiError::Unauthenticated)?;
-        Ok(user.principal()?)
+        let v = verified(state, &hash, via_token)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        if let (Some(id), Some(cell)) = (v.token_id, parts.extensions.get::<ViaToken>()) {
+            cell.set(id);
+        }
+        Ok(v.user.principal()?)
     }
+}
+
+/// The user behind a session (`via_token` false) or API token hash: from
+/// the verified-principal cache, else from the database (and then cached
+/// for `[auth] principal_cache_ms`, never past the session's or token's end).
+async fn verified(
+    state: &AppState,
+    hash: &str,
+    via_token: bool,
+) -> Result<Option<super::cache::Verified>, ApiError> {
+    let at = std::time::Instant::now();
+    if let Some(v) = state.principals.get(hash, at) {
+        return Ok(Some(v));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let (user, token_id, ends) = if via_token {
+        match store::token_user(&state.db, hash, now).await? {
+            Some((user, id, ends)) => (user, Some(id), ends),
+            None => return Ok(None),
+        }
+    } else {
+        match store::session_user(&state.db, hash, now).await? {
+            Some((user, ends)) => (user, None, Some(ends)),
+            None => return Ok(None),
+        }
+    };
+    let valid_for = ends.map(|e| (e.0 - now).try_into().unwrap_or_default());
+    let ttl = std::time::Duration::from_millis(state.config.auth.principal_cache_ms);
+    Ok(Some(
+        state
+            .principals
+            .put(hash, user, token_id, at, ttl, valid_for),
+    ))
 }
 
 /// Which API token authenticated the current request, if any: set by the
@@ -230,7 +261,9 @@ async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(t) = cookie_token(&headers) {
-        store::delete_session(&state.db, &super::token_hash(&t)).await?;
+        let hash = super::token_hash(&t);
+        store::delete_session(&state.db, &hash).await?;
+        state.principals.remove(&hash);
     }
     let clear = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod cache;
 pub mod model;
 pub mod store;
 pub mod throttle;

@@ -190,21 +190,24 @@ pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), DbError> {
     tx.commit_unjournaled().await
 }
 
-/// The active user behind a session token hash, if the session is valid.
+/// The active user behind a session token hash, if the session is valid,
+/// and when the session ends.
 pub async fn session_user(
     db: &Db,
     token_hash: &str,
     now: time::OffsetDateTime,
-) -> Result<Option<User>, DbError> {
+) -> Result<Option<(User, UtcText)>, DbError> {
     let row = sqlx::query(
-        "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT u.*, s.expires_at AS session_expires FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
     )
     .bind(token_hash)
     .bind(format_time(now))
     .fetch_optional(db.pool())
     .await?;
-    row.as_ref().map(user_from_row).transpose()
+    row.as_ref()
+        .map(|r| Ok((user_from_row(r)?, col(r, "session_expires")?)))
+        .transpose()
 }
 
 pub async fn create_api_token(
@@ -266,15 +269,16 @@ pub async fn revoke_token(
     Ok(r.rows_affected() > 0)
 }
 
-/// The active user behind an unrevoked, unexpired API token, and the
-/// token's id. Records the use (`last_used_at`, at most once a minute).
+/// The active user behind an unrevoked, unexpired API token, the token's
+/// id and when it expires. Records the use (`last_used_at`, at most once a
+/// minute).
 pub async fn token_user(
     db: &Db,
     token_hash: &str,
     now: time::OffsetDateTime,
-) -> Result<Option<(User, i64)>, DbError> {
+) -> Result<Option<(User, i64, Option<UtcText>)>, DbError> {
     let row = sqlx::query(
-        "SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used FROM api_tokens t JOIN users u ON u.id = t.user_id \
+        "SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used, t.expires_at AS token_expires FROM api_tokens t JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked = 0 AND u.active = 1 \
          AND (t.expires_at IS NULL OR t.expires_at > $2)",
     )
@@ -293,7 +297,11 @@ pub async fn token_user(
             .execute(db.pool())
             .await?;
     }
-    Ok(Some((user_from_row(&r)?, token_id)))
+    Ok(Some((
+        user_from_row(&r)?,
+        token_id,
+        col(&r, "token_expires")?,
+    )))
 }
 
 pub async fn user_id(db: &Db, username: &str) -> Result<Option<i64>, DbError> {

@@ -188,6 +188,10 @@ pub struct AuthConfig {
     pub trusted_proxies: Vec<Cidr>,
     /// Lifetime of a new API token when its creator names none, in days.
     pub token_days: i64,
+    /// How long a verified session or token is answered from memory
+    /// (`auth::cache`), in ms; 0: every request reads the database. What
+    /// another node or the CLI revokes takes effect here within this time.
+    pub principal_cache_ms: u64,
 }
 
 impl Default for AuthConfig {
@@ -195,6 +199,7 @@ impl Default for AuthConfig {
         AuthConfig {
             trusted_proxies: Vec::new(),
             token_days: 90,
+            principal_cache_ms: 1000,
         }
     }
 }

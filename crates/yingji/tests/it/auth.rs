@@ -545,3 +545,92 @@ async fn api_tokens_authenticate_integrations() {
         assert_eq!(r.status(), 401);
     }
 }
+
+/// Verified sessions are answered from memory for `[auth]
+/// principal_cache_ms`: what another process revokes (here: the session row
+/// deleted behind the server's back, as the CLI or another node would) takes
+/// effect within that time, and at once when the cache is off.
+#[tokio::test]
+async fn verified_sessions_are_cached_and_revocation_elsewhere_lands_within_the_cache_time() {
+    for cache_ms in [0u64, 2000] {
+        for db in backends().await {
+            let app = TestApp::start_with(db, |c| c.auth.principal_cache_ms = cache_ms).await;
+            let u = app.login("pingcheng").await;
+            assert_eq!(u.get("/api/v1/auth/me").await.status(), 200);
+            sqlx::query("DELETE FROM sessions")
+                .execute(app.state.db.pool())
+                .await
+                .unwrap();
+            let next = u.get("/api/v1/auth/me").await.status();
+            if cache_ms == 0 {
+                assert_eq!(next, 401, "{}: no cache", app.backend);
+                continue;
+            }
+            assert_eq!(next, 200, "{}: answered from the cache", app.backend);
+            let started = std::time::Instant::now();
+            while u.get("/api/v1/auth/me").await.status() != 401 {
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(10),
+                    "{}: the deleted session still works",
+                    app.backend
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            // Logged out here: forgotten at once, whatever the cache time.
+            let u = app.login("pingcheng").await;
+            assert_eq!(u.get("/api/v1/auth/me").await.status(), 200);
+            assert_eq!(
+                u.post("/api/v1/auth/logout", &json!({})).await.status(),
+                204
+            );
+            assert_eq!(
+                u.get("/api/v1/auth/me").await.status(),
+                401,
+                "{}",
+                app.backend
+            );
+        }
+    }
+}
+
+/// Two nodes on one PostgreSQL: a token revoked on one stops working on
+/// the other within the cache time, and on the first at once.
+#[tokio::test]
+async fn a_token_revoked_on_one_node_stops_on_the_other_within_the_cache_time() {
+    let Some(url) = backends().await.pop().flatten() else {
+        // SQLite has one node: the test above covers it.
+        return;
+    };
+    let a = TestApp::start_with(Some(url.clone()), |c| c.auth.principal_cache_ms = 1500).await;
+    let b = TestApp::join(url, |c| c.auth.principal_cache_ms = 1500).await;
+    let admin = a.login("admin").await;
+    let id = user_id(&admin, "yunzhou").await;
+    let t: serde_json::Value = admin
+        .post(
+            &format!("/api/v1/users/{id}/tokens"),
+            &json!({ "name": "gw" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = t["token"].as_str().unwrap().to_string();
+    let token_id = t["id"].as_i64().unwrap();
+    let c = reqwest::Client::new();
+    let me = |app: &TestApp| c.get(app.url("/api/v1/auth/me")).bearer_auth(&token).send();
+    assert_eq!(me(&a).await.unwrap().status(), 200);
+    assert_eq!(me(&b).await.unwrap().status(), 200);
+    let r = admin
+        .delete(&format!("/api/v1/users/{id}/tokens/{token_id}"))
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    assert_eq!(me(&a).await.unwrap().status(), 401, "the node that revoked");
+    let started = std::time::Instant::now();
+    while me(&b).await.unwrap().status() != 401 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the other node still accepts the revoked token"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
