@@ -322,6 +322,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(l) = a.listen {
                 config.listen = l;
             }
+            let channels = &mut config.warnings.channels;
+            if !no_serve && channels.sms.is_none() && channels.cell_broadcast.is_none() {
+                // Neither gateway configured: the demo's own, which accepts
+                // and counts messages and sends nothing.
+                let addr = demo::gateway::start()
+                    .await
+                    .context("starting the demo gateway")?;
+                channels.sms = Some(demo::gateway::sms(addr)?);
+                channels.cell_broadcast = Some(demo::gateway::cell_broadcast(addr));
+                eprintln!(
+                    "demo gateway on http://{addr}: SMS and cell-broadcast messages are accepted there and sent nowhere"
+                );
+            }
             let state = crate::open(config).await.context("opening the database")?;
             if demo::exists(&state).await? {
                 eprintln!(

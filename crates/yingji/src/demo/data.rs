@@ -1163,7 +1163,10 @@ pub fn doubled_word(name: &str) -> Option<String> {
     let c: Vec<char> = name.chars().collect();
     for len in 2..=4 {
         for i in 0..c.len().saturating_sub(2 * len - 1) {
-            if c[i..i + len] == c[i + len..i + 2 * len] {
+            // Numbers (演示订阅者00101) are no words.
+            if c[i..i + len] == c[i + len..i + 2 * len]
+                && !c[i..i + len].iter().any(char::is_ascii_digit)
+            {
                 return Some(c[i..i + len].iter().collect());
             }
         }

@@ -17,6 +17,7 @@ use crate::resources;
 use crate::state::AppState;
 
 pub mod data;
+pub mod gateway;
 
 pub const DEMO_PASSWORD: &str = "Demo@2025";
 pub const SEED: u64 = 20210701;
@@ -159,6 +160,8 @@ struct Gen<'a> {
     tx: crate::journal::Change,
     entries: Vec<NewEntry>,
     count: usize,
+    /// Where the last record was placed.
+    last_point: (f64, f64),
 }
 
 impl Gen<'_> {
@@ -231,11 +234,13 @@ impl Gen<'_> {
         org: &str,
     ) -> Result<i64, DemoError> {
         let (lon, lat) = self.point_in(place)?;
+        let (lon, lat) = ((lon * 1e6).round() / 1e6, (lat * 1e6).round() / 1e6);
+        self.last_point = (lon, lat);
         let mut m = Map::new();
         m.insert("name".into(), name.into());
         m.insert("division".into(), division.into());
-        m.insert("lon".into(), json!((lon * 1e6).round() / 1e6));
-        m.insert("lat".into(), json!((lat * 1e6).round() / 1e6));
+        m.insert("lon".into(), json!(lon));
+        m.insert("lat".into(), json!(lat));
         let person = self.person();
         m.insert("responsible".into(), person.into());
         let mobile = self.mobile();
@@ -246,28 +251,7 @@ impl Gen<'_> {
         if let Value::Object(a) = attrs {
             m.extend(a);
         }
-        let tree = self.s.tree();
-        let scope = auth::Scope {
-            prefix: "1402".into(),
-            org: None,
-        };
-        let city = Code::parse("1402").map_err(|e| DemoError::Other(e.to_string()))?;
-        let ctx = Ctx {
-            tree: &tree,
-            dicts: &self.dicts,
-            scope: &scope,
-            scope_code: &city,
-            webhook_allow: &self.s.config.warnings.channels.webhook.allow,
-        };
-        let v = registry::validate(kind, &m, &ctx).map_err(|e| DemoError::Invalid {
-            kind: kind.kind.into(),
-            name: name.into(),
-            errors: e
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        })?;
+        let v = self.validated(kind, &m)?;
         let id = rstore::insert(&mut self.tx, kind.kind, &v, org, self.now).await?;
         if kind.kind == "enterprise" {
             rstore::set_org(&mut self.tx, id, &format!("enterprise:{id}")).await?;
@@ -284,6 +268,87 @@ impl Gen<'_> {
         self.count += 1;
         Ok(id)
     }
+
+    /// A record checked by the registry's own rules, as an import would be.
+    fn validated(
+        &self,
+        kind: &'static registry::KindSpec,
+        m: &Map<String, Value>,
+    ) -> Result<registry::Valid, DemoError> {
+        let name = m.get("name").and_then(Value::as_str).unwrap_or_default();
+        let tree = self.s.tree();
+        let scope = auth::Scope {
+            prefix: "1402".into(),
+            org: None,
+        };
+        let city = Code::parse("1402").map_err(|e| DemoError::Other(e.to_string()))?;
+        let ctx = Ctx {
+            tree: &tree,
+            dicts: &self.dicts,
+            scope: &scope,
+            scope_code: &city,
+            webhook_allow: &self.s.config.warnings.channels.webhook.allow,
+        };
+        registry::validate(kind, m, &ctx).map_err(|e| DemoError::Invalid {
+            kind: kind.kind.into(),
+            name: name.into(),
+            errors: e
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        })
+    }
+}
+
+/// Demo warning subscribers per this many residents of a settlement.
+pub const RESIDENTS_PER_SUBSCRIBER: i64 = 100;
+
+/// The demo's warning subscribers (预警订阅), so that targeting, deliveries
+/// and coverage show real figures: one per [`RESIDENTS_PER_SUBSCRIBER`]
+/// residents of every settlement (≈31,000), at its point, named
+/// 演示订阅者NNNNN, with phones of the 1990… block the demo alone uses, one in
+/// six with an e-mail; every one says it is demo data. Inserted the way a
+/// file import is (checked by the kind's rules, one journal entry).
+async fn subscribers(
+    g: &mut Gen<'_>,
+    settlements: &[(String, String, i64, (f64, f64))],
+) -> Result<usize, DemoError> {
+    let mut rows = Vec::new();
+    for (code, village, population, (lon, lat)) in settlements {
+        for _ in 0..population / RESIDENTS_PER_SUBSCRIBER {
+            let k = rows.len() + 1;
+            let mut m = Map::new();
+            m.insert("name".into(), format!("演示订阅者{k:05}").into());
+            m.insert("division".into(), code.as_str().into());
+            m.insert("lon".into(), json!(lon));
+            m.insert("lat".into(), json!(lat));
+            m.insert("address".into(), format!("{village}（演示数据）").into());
+            m.insert("phone".into(), format!("1990{k:07}").into());
+            m.insert("subscriber_type".into(), "person".into());
+            if g.rng.random_range(0..6) == 0 {
+                m.insert("email".into(), format!("demo{k:05}@example.cn").into());
+            }
+            rows.push(g.validated(&resources::SUBSCRIBER, &m)?);
+        }
+    }
+    let refs: Vec<(&registry::Valid, &str)> = rows.iter().map(|v| (v, "")).collect();
+    let ids = rstore::insert_many(&mut g.tx, g.s.db.backend(), "subscriber", &refs, g.now).await?;
+    let (first, last) = (
+        ids.iter().min().copied().unwrap_or(0),
+        ids.iter().max().copied().unwrap_or(0),
+    );
+    g.entries.push(NewEntry {
+        actor: "demo".into(),
+        jurisdiction: "140200".into(),
+        module: "registry",
+        entity: "subscriber".into(),
+        entity_id: format!("{first}-{last}"),
+        kind: "imported",
+        payload: json!({ "rows": ids.len(), "first_id": first, "last_id": last, "source": "demo" }),
+    });
+    g.count += ids.len();
+    Ok(ids.len())
 }
 
 /// A unified social credit code with a valid check character.
@@ -327,6 +392,7 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         tx: s.change().await?,
         entries: Vec::new(),
         count: 0,
+        last_point: (0.0, 0.0),
     };
 
     // 34 professional rescue teams of 17 kinds, 3,636 people, each with
@@ -502,6 +568,7 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
     // population shared out (a 居委会/社区 counts 4 shares, a 村委会 1). The
     // points are placed inside the county; both are demo estimates, replaced
     // by importing real settlement data.
+    let mut settlements = Vec::new();
     for (county, population) in COUNTY_POPULATION_2020 {
         let code = Code::parse(county).map_err(|e| DemoError::Other(e.to_string()))?;
         let villages: Vec<(String, String, bool)> = tree
@@ -532,8 +599,10 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
                 "",
             )
             .await?;
+            settlements.push((code, name, n, g.last_point));
         }
     }
+    subscribers(&mut g, &settlements).await?;
 
     let Gen {
         mut tx,

@@ -352,20 +352,17 @@ pub fn apply_order(
 /// Which order steps `actor` may take now.
 pub fn order_allowed(o: &Order, actor: &Actor) -> Vec<&'static str> {
     [
-        (OrderCommand::Approve {}, "approve"),
-        (OrderCommand::Depart {}, "depart"),
-        (OrderCommand::Arrive {}, "arrive"),
-        (OrderCommand::Return {}, "return"),
-        (OrderCommand::Cancel { reason: "-".into() }, "cancel"),
+        OrderCommand::Approve {},
+        OrderCommand::Depart {},
+        OrderCommand::Arrive {},
+        OrderCommand::Return {},
+        OrderCommand::Cancel { reason: "-".into() },
     ]
     .into_iter()
-    .filter(|(cmd, _)| {
-        approval_needs_commander(cmd, actor).is_ok()
-            && o.state
-                .transition(&cmd.clone().event(actor.username), &o.requested_by, true)
-                .is_ok()
-    })
-    .map(|(_, name)| name)
+    .filter(|cmd| approval_needs_commander(cmd, actor).is_ok())
+    .map(|cmd| cmd.event(actor.username))
+    .filter(|ev| o.state.transition(ev, &o.requested_by, true).is_ok())
+    .map(|ev| ev.as_str())
     .collect()
 }
 

@@ -879,6 +879,19 @@ pub enum DispatchEvent {
     },
 }
 
+impl DispatchEvent {
+    /// The step's name (its `kind`, in refusals and `allowed_events`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DispatchEvent::Approve { .. } => "approve",
+            DispatchEvent::Depart => "depart",
+            DispatchEvent::Arrive => "arrive",
+            DispatchEvent::Return => "return",
+            DispatchEvent::Cancel { .. } => "cancel",
+        }
+    }
+}
+
 impl DispatchState {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -903,13 +916,7 @@ impl DispatchState {
         use DispatchState as S;
         let refuse = |refusal: Refusal| RuleError::State {
             from: self.as_str(),
-            event: match event {
-                E::Approve { .. } => "approve",
-                E::Depart => "depart",
-                E::Arrive => "arrive",
-                E::Return => "return",
-                E::Cancel { .. } => "cancel",
-            },
+            event: event.as_str(),
             refusal,
         };
         match (self, event) {

@@ -468,3 +468,163 @@ async fn demo_invariants() {
         .collect();
     assert!(failed.is_empty(), "{failed:#?}");
 }
+
+/// The demo's warning subscribers: one per 100 residents of every
+/// settlement, at its place, every one marked as demo data.
+#[tokio::test]
+async fn demo_subscribers_follow_the_population_and_say_they_are_demo_data() {
+    let (s, _d) = demo_app(None).await;
+    let settlements = items(&s, "settlement").await;
+    let subs = items(&s, "subscriber").await;
+    let mut want: HashMap<String, usize> = HashMap::new();
+    for v in &settlements {
+        let pop = v
+            .attrs
+            .0
+            .get("population")
+            .and_then(|p| p.as_i64())
+            .unwrap();
+        *want.entry(v.division.clone()).or_default() +=
+            (pop / yingji::demo::RESIDENTS_PER_SUBSCRIBER) as usize;
+    }
+    want.retain(|_, n| *n > 0);
+    assert_eq!(count_by(&subs, |x| x.division.clone()), want);
+    assert!(
+        (25_000..40_000).contains(&subs.len()),
+        "tens of thousands: {}",
+        subs.len()
+    );
+    let at: HashMap<&str, (f64, f64)> = settlements
+        .iter()
+        .map(|v| (v.division.as_str(), (v.lon, v.lat)))
+        .collect();
+    let odd: Vec<&str> = subs
+        .iter()
+        .filter(|x| {
+            !(x.name.starts_with("演示订阅者")
+                && x.phone.starts_with("1990")
+                && x.phone.len() == 11
+                && x.address.ends_with("（演示数据）")
+                && at[x.division.as_str()] == (x.lon, x.lat))
+        })
+        .map(|x| x.name.as_str())
+        .collect();
+    assert!(odd.is_empty(), "{odd:?}");
+}
+
+/// `yingji demo` as a bureau first starts it: a warning published there is
+/// delivered through the demo's own gateway, and its coverage is met.
+#[tokio::test]
+async fn the_demo_delivers_a_warning_through_its_own_gateway() {
+    use serde_json::{json, Value};
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = dir.path().join("demo.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yingji"))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["demo", "--listen", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    struct Kill<'a>(&'a mut std::process::Child);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _kill = Kill(&mut child);
+    let base = format!("http://127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    while !reqwest::get(format!("{base}/healthz"))
+        .await
+        .is_ok_and(|r| r.status() == reqwest::StatusCode::OK)
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(180),
+            "yingji demo did not come up:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let login = |name: &'static str| {
+        let base = base.clone();
+        async move {
+            let c = reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap();
+            let r = c
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({ "username": name, "password": yingji::demo::DEMO_PASSWORD }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "login {name}");
+            c
+        }
+    };
+    let (op, cmd) = (login("xinrongqu").await, login("commander").await);
+    let expires = (time::OffsetDateTime::now_utc() + time::Duration::hours(6))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let w: Value = op
+        .post(format!("{base}/api/v1/warnings"))
+        .header("x-requested-with", "test")
+        .json(&json!({ "hazard": "rainstorm", "level": "yellow", "description": "预计6小时内降雨量将达50毫米以上。",
+                       "area": { "divisions": ["140212"] }, "area_desc": "新荣区", "expires_at": expires }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = w["id"].as_i64().expect("a draft");
+    for (c, v, k) in [
+        (&op, 1, "submit"),
+        (&cmd, 2, "approve"),
+        (&cmd, 3, "publish"),
+    ] {
+        let r = c
+            .post(format!("{base}/api/v1/warnings/{id}/events"))
+            .header("x-requested-with", "test")
+            .json(&json!({ "version": v, "kind": k }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{k}: {}", r.text().await.unwrap());
+    }
+    let started = std::time::Instant::now();
+    loop {
+        let c: Value = op
+            .get(format!("{base}/api/v1/warnings/{id}/coverage"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let sms = &c["channels"]["sms"];
+        if c["met"] == true
+            && sms["targeted"].as_i64() > Some(0)
+            && sms["delivered"] == sms["targeted"]
+        {
+            assert_eq!(c["channels"]["cell_broadcast"]["delivered"], 1, "{c}");
+            assert!(c["targeted_population"].as_i64() > Some(80_000), "{c}");
+            assert_eq!(c["reached_population"], c["targeted_population"], "{c}");
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "not delivered: {c}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+}
