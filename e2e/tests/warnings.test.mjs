@@ -267,7 +267,9 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       assert.equal(cov.body.targeted_population, population)
       assert.equal(cov.body.reached_population, population)
       assert.equal(cov.body.met, true)
-      assert.equal(cov.body.channels.broadcast.delivered, cov.body.by_division.length)
+      // One loudspeaker message per targeted township (the demo's cell-broadcast and SMS messages are counted under the district).
+      assert.equal(cov.body.channels.broadcast.delivered, cov.body.by_division.filter((r) => r.targeted_population > 0).length)
+      assert.equal(cov.body.channels.cell_broadcast.delivered, 1)
       assert.deepEqual(cov.body.channels.webhook, { targeted: 1, delivered: 0, pending: 0, dead: 1 })
       assert.equal(await panel.locator('[data-testid=coverage-met]').getAttribute('data-met'), String(cov.body.met))
       await panel.locator('[data-testid=coverage-divisions] tbody tr').first().waitFor()
