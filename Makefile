@@ -37,7 +37,7 @@ test-web:
 	cd web && npm run test
 
 e2e-deps:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
+	@(command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-cjk >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
 	cd e2e && npm ci --no-audit --no-fund
 
 test-e2e: e2e-deps
