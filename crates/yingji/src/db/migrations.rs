@@ -108,6 +108,8 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "0016_more_state_checks.postgres.sql"
     ),
     migration!(17, "delivery_plans", "0017_delivery_plans.sql"),
+    // 18–20 are reserved for parallel work (s7) merged before this.
+    migration!(21, "supervision", "0021_supervision.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
