@@ -6,6 +6,14 @@ type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K
 const en: Messages<typeof zh> = {
   // Field errors from the server, translated by their code (parameters: FieldError.params)
   fieldError: {
+    deadline_past: 'The deadline cannot be before today',
+    deadline_too_far: 'The deadline is at most {max_days} days away',
+    enterprise_not_found: 'No such enterprise in your jurisdiction',
+    in_future: 'Cannot be after today',
+    major_needs_funds: 'A major hazard needs its rectification funds',
+    major_needs_contingency: 'A major hazard needs its contingency plan (safety measures)',
+    not_after: 'The reassessment date must be after the assessment date',
+    not_allowed: 'Must be one of {allowed}',
     too_many: 'At most {max}',
     required: 'Required',
     too_long: 'At most {max} characters',
@@ -82,6 +90,12 @@ const en: Messages<typeof zh> = {
   },
   // Refused steps (409/403), translated by their code (parameters: Problem.params)
   refusal: {
+    already_listed: 'The hazard is already listed for supervision',
+    hazard_step_not_allowed: "This step is not possible in the hazard's current state",
+    list_major_only: 'Only major hazards are listed for supervision',
+    listing_level_closes: 'A listed hazard is closed by the level that listed it',
+    no_self_verify: 'Whoever rectified a hazard cannot accept it',
+    supervisors_only: 'This step is for the supervising department',
     already_acknowledged: 'The handover is already acknowledged',
     already_on_duty: 'Already on duty',
     already_responding: 'The incident is already in a level {level} response; raise or lower the level instead',

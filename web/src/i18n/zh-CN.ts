@@ -3,6 +3,14 @@
 export default {
   // 服务器返回的字段错误（按 code 翻译；参数见 FieldError.params）
   fieldError: {
+    deadline_past: '整改期限不能早于今天',
+    deadline_too_far: '整改期限最长 {max_days} 天',
+    enterprise_not_found: '找不到该企业或不在您的管辖范围内',
+    in_future: '不能晚于今天',
+    major_needs_funds: '重大隐患须落实整改资金',
+    major_needs_contingency: '重大隐患须有应急预案（安全措施）',
+    not_after: '复评日期须晚于评估日期',
+    not_allowed: '取值应为 {allowed} 之一',
     too_many: '最多 {max} 个',
     required: '必填',
     too_long: '最多 {max} 个字',
@@ -79,6 +87,12 @@ export default {
   },
   // 被拒绝的操作（按 code 翻译；参数见 Problem.params）
   refusal: {
+    already_listed: '该隐患已挂牌督办',
+    hazard_step_not_allowed: '隐患当前状态不能执行此步骤',
+    list_major_only: '只有重大事故隐患挂牌督办',
+    listing_level_closes: '挂牌督办的隐患须由挂牌单位销号',
+    no_self_verify: '整改人不能自己验收',
+    supervisors_only: '此步骤须由负有监管职责的部门办理',
     already_acknowledged: '已确认接班',
     already_on_duty: '已经在岗',
     already_responding: '事件已在 {level} 级响应中，调整级别请升级或降级',
