@@ -177,6 +177,16 @@ describe('监督管理: a self-reported hazard from report to 销号', { timeout
       assert.ok(colours.every((c) => ['red', 'orange', 'yellow', 'blue'].includes(c)), JSON.stringify(colours))
       await shoot(C, 'supervision-risk-points.png')
 
+      // --- the enterprise page leads to its own risk points and colour ---
+      await E.goto(`${server.url}/registry/enterprise`)
+      const link = E.locator('[data-testid^=enterprise-risks-]').first()
+      await link.waitFor()
+      await link.click()
+      await E.waitForURL(/\/supervision\/risk-points\?enterprise_id=\d+$/)
+      await E.locator('[data-testid^=enterprise-risk-]').first().waitFor()
+      assert.equal(await E.locator('[data-testid^=enterprise-risk-]').count(), 1)
+      assert.ok((await E.locator('[data-testid=risk-points-table] tbody tr').count()) >= 1)
+
       assert.deepEqual(realErrors(ent.errors), [])
       assert.deepEqual(realErrors(op.errors), [])
       assert.deepEqual(realErrors(cmd.errors), [])

@@ -172,6 +172,7 @@ const en: Messages<typeof zh> = {
     loggedOut: 'Signed out',
   },
   supervision: {
+    riskAndHazards: 'Risks',
     menu: 'Supervision',
     hazards: 'Hidden hazards',
     riskPoints: 'Risk points',

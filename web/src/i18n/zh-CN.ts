@@ -169,6 +169,7 @@ export default {
     loggedOut: '已退出登录',
   },
   supervision: {
+    riskAndHazards: '风险隐患',
     menu: '监督管理',
     hazards: '隐患排查治理',
     riskPoints: '风险分级管控',
