@@ -69,6 +69,16 @@ import type {
   DrillEventBody,
   Improvement,
   ImprovementState,
+  RiskPoint,
+  RiskPointBody,
+  EnterpriseRisk,
+  HazardDetail,
+  HazardPage,
+  NewHazard,
+  HazardEventBody,
+  HazardState,
+  HazardGrade,
+  RiskLevel,
 } from './api/types'
 
 import { localizeError, localizeRefusal } from './utils/fieldErrors'
@@ -311,6 +321,27 @@ export const api = {
   warningDeliveries: (id: number) =>
     request<{ counts: Record<string, Partial<ChannelCount>>; deliveries: DeliveryRecord[] }>('GET', `${API}/warnings/${id}/deliveries`),
   warningCoverage: (id: number) => request<WarningCoverage>('GET', `${API}/warnings/${id}/coverage`),
+  // 监督管理
+  riskPoints: (p: { division?: string | null; enterprise_id?: number; level?: RiskLevel }) =>
+    request<RiskPoint[]>('GET', `${API}/supervision/risk-points${qs(p)}`),
+  createRiskPoint: (body: RiskPointBody) => request<RiskPoint>('POST', `${API}/supervision/risk-points`, body),
+  editRiskPoint: (id: number, body: RiskPointBody) => request<RiskPoint>('PUT', `${API}/supervision/risk-points/${id}`, body),
+  enterpriseRisk: (id: number) => request<EnterpriseRisk>('GET', `${API}/supervision/enterprises/${id}/risk`),
+  hazards: (p: {
+    division?: string | null
+    enterprise_id?: number
+    state?: HazardState
+    grade?: HazardGrade
+    overdue?: boolean
+    listed?: boolean
+    open?: boolean
+    limit?: number
+    offset?: number
+  }) => request<HazardPage>('GET', `${API}/supervision/hazards${qs(p)}`),
+  hazard: (id: number | string) => request<HazardDetail>('GET', `${API}/supervision/hazards/${enc(String(id))}`),
+  reportHazard: (body: NewHazard) => request<HazardDetail>('POST', `${API}/supervision/hazards`, body),
+  hazardEvent: (id: number, body: HazardEventBody) =>
+    request<HazardDetail>('POST', `${API}/supervision/hazards/${id}/events`, body),
   // 用户管理 (admins)
   users: () => request<UserView[]>('GET', `${API}/users`),
   disableUser: (id: number) => request<void>('POST', `${API}/users/${id}/disable`, {}),

@@ -32,6 +32,7 @@ pub(crate) mod routing_api;
 pub mod server;
 pub mod sheet;
 pub(crate) mod state;
+pub mod supervision;
 pub mod upstream;
 pub mod warnings;
 

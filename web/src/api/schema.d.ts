@@ -1167,6 +1167,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supervision/enterprises/{id}/risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["enterprise_risk"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/hazards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_hazards"];
+        put?: never;
+        post: operations["report_hazard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/hazards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_hazard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/hazards/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["hazard_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/risk-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_risk_points"];
+        put?: never;
+        post: operations["create_risk_point"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/risk-points/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_risk_point"];
+        put: operations["edit_risk_point"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/upstream-alerts": {
         parameters: {
             query?: never;
@@ -1640,6 +1736,24 @@ export interface components {
         };
         AreaBody: {
             area: components["schemas"]["TargetSpec"];
+        };
+        /** @description How a risk point was assessed (tagged by `method`). */
+        Assessment: {
+            /** Format: double */
+            c: number;
+            /** Format: double */
+            e: number;
+            /** Format: double */
+            l: number;
+            /** @enum {string} */
+            method: "lec";
+        } | {
+            /** Format: int64 */
+            likelihood: number;
+            /** @enum {string} */
+            method: "matrix";
+            /** Format: int64 */
+            severity: number;
         };
         /**
          * @description Who a task template is for.
@@ -2125,6 +2239,25 @@ export interface components {
              */
             version: number;
         };
+        /** @description An enterprise's four-colour level and its risk points. */
+        EnterpriseRisk: {
+            /** @description red | orange | yellow | blue, or empty. */
+            colour: string;
+            /** Format: int64 */
+            enterprise_id: number;
+            enterprise_name: string;
+            level?: components["schemas"]["RiskLevel"] | null;
+            /**
+             * Format: int64
+             * @description Open hazards by grade: general, major, and how many are overdue.
+             */
+            open_hazards: number;
+            /** Format: int64 */
+            open_major_hazards: number;
+            /** Format: int64 */
+            overdue_hazards: number;
+            points: components["schemas"]["RiskPointView"][];
+        };
         /** @description A written entry. */
         Entry: {
             actor: string;
@@ -2427,6 +2560,158 @@ export interface components {
          * @enum {string}
          */
         Grading: "production_safety" | "plan";
+        /** @description A hidden hazard (隐患) and every step of its loop so far. */
+        Hazard: {
+            closed_at?: components["schemas"]["UtcText"] | null;
+            closed_by: string;
+            confirmed_at?: components["schemas"]["UtcText"] | null;
+            confirmed_by: string;
+            /** @description 应急预案 / 安全措施 */
+            contingency: string;
+            created_at: components["schemas"]["UtcText"];
+            /** @description 整改期限 YYYY-MM-DD (China time). */
+            deadline?: string | null;
+            description: string;
+            /** @description The enterprise's division. */
+            division: string;
+            due_at?: components["schemas"]["UtcText"] | null;
+            /** Format: int64 */
+            enterprise_id: number;
+            /**
+             * Format: int64
+             * @description 整改资金 (元)
+             */
+            funds_yuan?: number | null;
+            grade?: components["schemas"]["HazardGrade"] | null;
+            /** Format: int64 */
+            id: number;
+            listed_at?: components["schemas"]["UtcText"] | null;
+            listed_by: string;
+            /** @description 挂牌督办: the division code prefix of the level that listed it. */
+            listed_division: string;
+            listing_note: string;
+            location: string;
+            /** @description 整改措施 */
+            measures: string;
+            rectification_report: string;
+            rectified_at?: components["schemas"]["UtcText"] | null;
+            rectified_by: string;
+            reported_at: components["schemas"]["UtcText"];
+            reported_by: string;
+            /** @description 整改责任人 */
+            responsible: string;
+            return_reason: string;
+            /**
+             * Format: int64
+             * @description How many times acceptance sent it back.
+             */
+            returned_count: number;
+            source: components["schemas"]["HazardSource"];
+            state: components["schemas"]["HazardState"];
+            title: string;
+            updated_at: components["schemas"]["UtcText"];
+            verification_note: string;
+            verified_at?: components["schemas"]["UtcText"] | null;
+            verified_by: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description A step of a hazard's loop (`POST /supervision/hazards/{id}/events`,
+         *     tagged by `kind`).
+         */
+        HazardCommand: {
+            grade: components["schemas"]["HazardGrade"];
+            /** @enum {string} */
+            kind: "confirm";
+        } | {
+            contingency?: string;
+            /** @description YYYY-MM-DD (China time); the hazard is overdue after that day. */
+            deadline: string;
+            /** Format: int64 */
+            funds_yuan?: number | null;
+            /** @enum {string} */
+            kind: "rectify";
+            measures: string;
+            responsible: string;
+        } | {
+            /** @enum {string} */
+            kind: "list";
+            note?: string;
+        } | {
+            /** @enum {string} */
+            kind: "report_rectified";
+            report: string;
+        } | {
+            /** @enum {string} */
+            kind: "return";
+            reason: string;
+        } | {
+            /** @enum {string} */
+            kind: "accept";
+            note?: string;
+        } | {
+            /** @enum {string} */
+            kind: "close";
+        };
+        /** @description A hazard with its history. */
+        HazardDetail: components["schemas"]["HazardView"] & {
+            timeline: components["schemas"]["HazardStep"][];
+        };
+        /** @description A step of a hazard's loop: the version read and the step. */
+        HazardEventBody: components["schemas"]["HazardCommand"] & {
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
+            version: number;
+        };
+        /**
+         * @description 一般事故隐患 or 重大事故隐患: 《安全生产事故隐患排查治理暂行规定》
+         *     (国家安全生产监督管理总局令第16号) 第三条 — 一般: 危害和整改难度较小，发现
+         *     后能够立即整改排除; 重大: 危害和整改难度较大，应当全部或者局部停产停业，并
+         *     经过一定时间整改治理方能排除，或者因外部因素影响致使生产经营单位自身难以排除.
+         * @enum {string}
+         */
+        HazardGrade: "general" | "major";
+        /** @description One page of hazards. */
+        HazardPage: {
+            items: components["schemas"]["HazardView"][];
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description Where a hazard was found.
+         * @enum {string}
+         */
+        HazardSource: "self_check" | "routine" | "special" | "seasonal" | "resumption" | "expert" | "public_report";
+        /**
+         * @description Where a hidden hazard is.
+         * @enum {string}
+         */
+        HazardState: "reported" | "confirmed" | "rectifying" | "rectified" | "verified" | "closed";
+        /** @description One step of a hazard's history, from the journal. */
+        HazardStep: {
+            actor: string;
+            at: string;
+            kind: string;
+            payload: Record<string, unknown>;
+            /** Format: int64 */
+            seq: number;
+        };
+        /** @description A hazard as the API shows it. */
+        HazardView: components["schemas"]["Hazard"] & {
+            /**
+             * @description What the reader may do now: confirm | rectify | list |
+             *     report_rectified | return | accept | close (`supervision::hazard_allowed`).
+             */
+            allowed_events: string[];
+            division_name: string;
+            enterprise_name: string;
+            /** @description Still being rectified after its deadline day (`supervision::overdue`). */
+            overdue: boolean;
+            state_zh: string;
+        };
         HelpedBody: {
             /** @description When the affected people were helped (default now). */
             at?: string | null;
@@ -2859,6 +3144,15 @@ export interface components {
             source?: string | null;
             /** @description Township codes (9 or 12 digits) the disaster touches. */
             townships: string[];
+        };
+        /** @description A new hazard as reported (`POST /supervision/hazards`). */
+        NewHazard: {
+            description?: string;
+            /** Format: int64 */
+            enterprise_id: number;
+            location?: string;
+            source?: components["schemas"]["HazardSource"] | null;
+            title: string;
         };
         /** @description The intake form (接报): under a minute to fill. */
         NewIncident: {
@@ -3455,6 +3749,81 @@ export interface components {
             code: string;
             text_en: string;
             text_zh: string;
+        };
+        /**
+         * @description The four risk levels and their colours (四色: 红橙黄蓝), 国务院安委会办公室
+         *     《标本兼治遏制重特大事故工作指南》(安委办〔2016〕3号) and 《关于实施遏制重特大
+         *     事故工作指南构建双重预防机制的意见》(安委办〔2016〕11号): 重大风险 red,
+         *     较大风险 orange, 一般风险 yellow, 低风险 blue. Ordered low → major, so
+         *     the highest of several is their `max`.
+         * @enum {string}
+         */
+        RiskLevel: "low" | "general" | "significant" | "major";
+        /** @description A risk point (风险点) of an enterprise, with its assessment. */
+        RiskPoint: {
+            /** @description YYYY-MM-DD */
+            assessed_on: string;
+            assessment: components["schemas"]["Assessment"];
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            /** @description The enterprise's division. */
+            division: string;
+            /**
+             * Format: int64
+             * @description The enterprise (a registry record of kind `enterprise`).
+             */
+            enterprise_id: number;
+            /** @description 危险有害因素 */
+            hazard_factors: string;
+            /** Format: int64 */
+            id: number;
+            level: components["schemas"]["RiskLevel"];
+            location: string;
+            /** @description 管控措施 */
+            measures: string;
+            name: string;
+            /** @description YYYY-MM-DD: when it is to be reassessed. */
+            next_assessment_on: string;
+            /**
+             * Format: double
+             * @description D (LEC) or R (matrix).
+             */
+            score: number;
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A risk point as entered (identified and assessed). */
+        RiskPointBody: {
+            /** @description YYYY-MM-DD (default: today). */
+            assessed_on?: string | null;
+            assessment: components["schemas"]["Assessment"];
+            /**
+             * Format: int64
+             * @description The enterprise (not changed by an edit).
+             */
+            enterprise_id: number;
+            hazard_factors?: string;
+            location?: string;
+            measures?: string;
+            name: string;
+            /** @description YYYY-MM-DD (default: a year after the assessment). */
+            next_assessment_on?: string | null;
+            /**
+             * Format: int64
+             * @description Only when editing: the version read.
+             */
+            version?: number | null;
+        };
+        /** @description A risk point as the API shows it. */
+        RiskPointView: components["schemas"]["RiskPoint"] & {
+            /** @description red | orange | yellow | blue */
+            colour: string;
+            division_name: string;
+            enterprise_name: string;
+            level_zh: string;
+            /** @description The reassessment date has passed. */
+            reassessment_due: boolean;
         };
         /**
          * @description Roles, each bound to a division (and, for enterprise users, an organisation).
@@ -6287,6 +6656,275 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enterprise_risk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The enterprise's colour (the highest of its risk points), its risk points and open hazards */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseRisk"];
+                };
+            };
+        };
+    };
+    list_hazards: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+                enterprise_id?: number | null;
+                state?: components["schemas"]["HazardState"] | null;
+                grade?: components["schemas"]["HazardGrade"] | null;
+                /** @description Only those being rectified past their deadline. */
+                overdue?: boolean | null;
+                /** @description Only those listed for supervision (true) or not (false). */
+                listed?: boolean | null;
+                /** @description Only those not yet closed. */
+                open?: boolean | null;
+                /** @description Page size (default 50, at most 500). */
+                limit?: number | null;
+                offset?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hazards in the jurisdiction (an enterprise user: their own), newest report first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardPage"];
+                };
+            };
+        };
+    };
+    report_hazard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewHazard"];
+            };
+        };
+        responses: {
+            /** @description Reported */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardDetail"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_hazard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One hazard with its steps */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardDetail"];
+                };
+            };
+        };
+    };
+    hazard_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HazardEventBody"];
+            };
+        };
+        responses: {
+            /** @description The hazard after the step */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardDetail"];
+                };
+            };
+            /** @description This user may not take the step (with the reason) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale version, or the step is refused (with the reason) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_risk_points: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+                enterprise_id?: number | null;
+                level?: components["schemas"]["RiskLevel"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Risk points in the jurisdiction, by enterprise, highest score first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskPointView"][];
+                };
+            };
+        };
+    };
+    create_risk_point: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskPointBody"];
+            };
+        };
+        responses: {
+            /** @description Identified and assessed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskPointView"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_risk_point: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One risk point */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskPointView"];
+                };
+            };
+        };
+    };
+    edit_risk_point: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskPointBody"];
+            };
+        };
+        responses: {
+            /** @description Reassessed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskPointView"];
+                };
+            };
+            /** @description Stale version */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

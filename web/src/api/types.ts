@@ -158,4 +158,21 @@ export type DispatchEventKind = S['OrderCommand']['kind']
 export type WarningEventBody = S['WarningEventBody']
 export type NewDutyLogEntry = S['NewLogEntry']
 
+// 监督管理: risk points in four colours and the hidden-hazard loop
+export type RiskLevel = S['RiskLevel']
+export type RiskPoint = S['RiskPointView']
+export type RiskPointBody = S['RiskPointBody']
+export type EnterpriseRisk = S['EnterpriseRisk']
+export type HazardState = S['HazardState']
+export type HazardGrade = S['HazardGrade']
+export type HazardSource = S['HazardSource']
+export type Hazard = S['HazardView']
+export type HazardDetail = S['HazardDetail']
+export type HazardPage = S['HazardPage']
+export type HazardStep = S['HazardStep']
+export type NewHazard = S['NewHazard']
+/** A step of the hazard loop (a command tagged by `kind`). */
+export type HazardCommand = S['HazardCommand']
+export type HazardEventBody = S['HazardEventBody']
+
 export * from './pending'

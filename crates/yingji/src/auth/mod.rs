@@ -131,7 +131,11 @@ pub enum AuthError {
 
 /// Modules whose records belong to an organisation: enterprise users see and
 /// change only their own organisation's records there.
-const ORG_OWNED: [&str; 2] = ["registry.enterprise", "registry.hazard_source"];
+const ORG_OWNED: [&str; 3] = [
+    "registry.enterprise",
+    "registry.hazard_source",
+    "supervision",
+];
 
 /// Registry kinds that are mostly personal data (subscribers' phones and
 /// e-mails, experts, where people live): enterprise users may not read them
@@ -169,6 +173,7 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
                 || module == "duty"
                 || module == "attachments"
                 || module == "plans"
+                || module == "supervision"
         }
         (Role::Reporter, Action::Read) => module != "users" && module != "duty",
         (Role::Reporter, Action::Write) => module == "reports.disaster",
@@ -176,7 +181,9 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
         (Role::Observer, Action::Write) => false,
         (Role::Reporter | Role::Observer, ReadPersonal | ExportPersonal) => false,
         (Role::Enterprise, Action::Read) => {
-            (registry && !PERSONAL_KINDS.contains(&module)) || module == "divisions"
+            (registry && !PERSONAL_KINDS.contains(&module))
+                || module == "divisions"
+                || module == "supervision"
         }
         (Role::Enterprise, Action::Write | ReadPersonal | ExportPersonal) => org_owned,
     };
@@ -317,6 +324,14 @@ mod tests {
             (Role::Enterprise, Read, "duty", false),
             (Role::Enterprise, Write, "duty", false),
             (Role::Operator, Write, "attachments", true),
+            (Role::Operator, Write, "supervision", true),
+            (Role::Commander, Write, "supervision", true),
+            (Role::Observer, Read, "supervision", true),
+            (Role::Observer, Write, "supervision", false),
+            (Role::Reporter, Read, "supervision", true),
+            (Role::Reporter, Write, "supervision", false),
+            (Role::Enterprise, Read, "supervision", true),
+            (Role::Enterprise, Write, "supervision", true),
             (Role::Observer, Read, "attachments", true),
             (Role::Observer, Write, "attachments", false),
             (Role::Reporter, Write, "attachments", false),

@@ -108,6 +108,14 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "0016_more_state_checks.postgres.sql"
     ),
     migration!(17, "delivery_plans", "0017_delivery_plans.sql"),
+    // 18–20 are reserved for parallel work (s7) merged before this.
+    migration!(21, "supervision", "0021_supervision.sql"),
+    migration!(
+        22,
+        "supervision_checks",
+        sqlite: "0022_supervision_checks.sqlite.sql",
+        postgres: "0022_supervision_checks.postgres.sql"
+    ),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
@@ -305,6 +313,7 @@ mod tests {
         use crate::plans::{DrillState, ImprovementState, Level, PlanStatus};
         use crate::reports::deadlines::Status;
         use crate::reports::ReportKind;
+        use crate::supervision::{HazardGrade, HazardState, RiskLevel};
         use crate::upstream::model::UpstreamState;
         use crate::warnings::WarningState;
         let s = |x: &str| x.to_string();
@@ -381,6 +390,22 @@ mod tests {
                 "registry_items",
                 "status",
                 crate::registry::STATUS.iter().map(|(v, ..)| s(v)).collect(),
+            ),
+            (
+                "hazards",
+                "state",
+                values!(HazardState, |x: HazardState| s(x.as_str());
+                    Reported, Confirmed, Rectifying, Rectified, Verified, Closed),
+            ),
+            (
+                "hazards",
+                "grade",
+                values!(HazardGrade, |x: HazardGrade| s(x.as_str()); General, Major),
+            ),
+            (
+                "risk_points",
+                "level",
+                values!(RiskLevel, |x: RiskLevel| s(x.as_str()); Low, General, Significant, Major),
             ),
             // Only 迟报 and 漏报 are recorded (reports::jobs).
             (

@@ -18,6 +18,7 @@ use crate::state::AppState;
 
 pub mod data;
 pub mod gateway;
+mod supervision;
 
 pub const DEMO_PASSWORD: &str = "Demo@2025";
 pub const SEED: u64 = 20210701;
@@ -655,7 +656,9 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
     }
     tx.journal(now, uentries).await?;
     let dentries = duty_roster(&mut tx, now, &user_ids).await?;
-    tx.commit(now, dentries).await?;
+    tx.journal(now, dentries).await?;
+    let sentries = supervision::generate(&mut tx, now, &enterprises, first_enterprise).await?;
+    tx.commit(now, sentries).await?;
     Ok(count)
 }
 

@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::attachments::api::routes())
         .merge(crate::duty::api::routes())
         .merge(crate::plans::api::routes())
+        .merge(crate::supervision::api::routes())
         .route("/map/config", get(map_config))
         .layer(axum::middleware::from_fn(crate::auth::api::attribution))
         .layer(axum::middleware::from_fn_with_state(state.clone(), exports))

@@ -123,6 +123,15 @@ use crate::state::AppState;
         crate::upstream::api::sources,
         crate::upstream::api::read_now,
         crate::attention::api::get_attention,
+        crate::supervision::api::list_risk_points,
+        crate::supervision::api::get_risk_point,
+        crate::supervision::api::create_risk_point,
+        crate::supervision::api::edit_risk_point,
+        crate::supervision::api::enterprise_risk,
+        crate::supervision::api::list_hazards,
+        crate::supervision::api::get_hazard,
+        crate::supervision::api::report_hazard,
+        crate::supervision::api::hazard_event,
     ),
     // Stored as JSON inside a typed body (`UpstreamAlert.summary`).
     components(schemas(crate::upstream::Summary)),
@@ -141,6 +150,7 @@ use crate::state::AppState;
         (name = "dispatch", description = "就近调配: nearest resources, coverage and station siting"),
         (name = "attachments", description = "附件: photos and PDFs used by incidents, instruction feedback and the duty log"),
         (name = "duty", description = "值班值守: rosters, handover, the duty log"),
+        (name = "supervision", description = "监督管理: enterprises' risk points in four colours (LEC, risk matrix) and the hidden-hazard loop (隐患: 定级, 整改, 挂牌督办, 验收, 销号)"),
     )
 )]
 pub struct ApiDoc;

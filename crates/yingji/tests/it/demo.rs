@@ -627,4 +627,100 @@ async fn the_demo_delivers_a_warning_through_its_own_gateway() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
+/// The demo's supervision pages are not empty: every enterprise has risk
+/// points and so a colour, hazards are in every state of the loop, some are
+/// overdue, some 重大 ones are listed (by the county or the city), and the
+/// demo enterprise user has hazards of their own.
+#[tokio::test]
+async fn demo_supervision_data_covers_the_loop() {
+    use yingji::supervision::store::{self, HazardFilter, RiskFilter, Scoped};
+    use yingji::supervision::{enterprise_level, HazardState};
+    let (s, _d) = demo_app(None).await;
+    let all = Scoped {
+        prefix: "",
+        org: None,
+    };
+    let points = store::risk_points(&s.db, &all, &RiskFilter::default())
+        .await
+        .unwrap();
+    let enterprises = items(&s, "enterprise").await;
+    for e in &enterprises {
+        let mine = points
+            .iter()
+            .filter(|r| r.enterprise_id == e.id)
+            .map(|r| r.level);
+        assert!(enterprise_level(mine).is_some(), "{} has no colour", e.name);
+    }
+    let colours: std::collections::BTreeSet<&str> =
+        points.iter().map(|r| r.level.colour()).collect();
+    assert!(colours.len() >= 3, "{colours:?}");
+    let page = |f: HazardFilter| {
+        let s = s.clone();
+        async move {
+            store::hazards(
+                &s.db,
+                &Scoped {
+                    prefix: "",
+                    org: None,
+                },
+                &HazardFilter { limit: 500, ..f },
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let (hazards, total) = page(HazardFilter::default()).await;
+    assert!(total >= 40, "{total}");
+    for st in HazardState::ALL {
+        assert!(hazards.iter().any(|h| h.state == st), "no hazard {st:?}");
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let (_, overdue) = page(HazardFilter {
+        overdue_at: Some(now.into()),
+        ..Default::default()
+    })
+    .await;
+    assert!(overdue > 0);
+    let (listed, n) = page(HazardFilter {
+        listed: Some(true),
+        ..Default::default()
+    })
+    .await;
+    assert!(n > 0);
+    assert!(listed
+        .iter()
+        .all(|h| h.grade == Some(yingji::supervision::HazardGrade::Major)));
+    // The steps are journaled: every hazard has its report entry.
+    let entries = yingji::journal::list(
+        &s.db,
+        &yingji::journal::ListFilter {
+            module: Some("supervision".into()),
+            entity: Some("hazard".into()),
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let reported = entries.iter().filter(|e| e.kind == "reported").count() as i64;
+    assert_eq!(reported, total);
+    // 企业安全管理员 (qiye) sees hazards of their enterprise.
+    let org: String = sqlx::query_scalar("SELECT org FROM users WHERE username = 'qiye'")
+        .fetch_one(s.db.pool())
+        .await
+        .unwrap();
+    let (_, mine) = store::hazards(
+        &s.db,
+        &Scoped {
+            prefix: "",
+            org: Some(&org),
+        },
+        &HazardFilter {
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(mine > 0, "{org}");
 }

@@ -30,5 +30,6 @@ mod reports;
 mod routing;
 mod schema;
 mod sheets;
+mod supervision;
 mod upstream;
 mod warnings;

@@ -26,6 +26,8 @@ const ENTERPRISE_READS: &[&str] = &[
     // The nearest teams, equipment, warehouses, shelters: a registry read
     // ranked by travel time, under the registries' own rights.
     "/api/v1/dispatch/nearest",
+    // Their own enterprise's risk points and hazards (self-reporting).
+    "/api/v1/supervision",
 ];
 
 /// Queries that make a request valid, so that what answers is the

@@ -1,0 +1,100 @@
+//! The supervision module's records, typed: times are `UtcText` (a point
+//! in time; stored as RFC 3339 text), days (`deadline`, `assessed_on`)
+//! `YYYY-MM-DD` text, states, grades and levels enums bound as their text
+//! (`db::text_enum!`), the assessment typed JSON. Each is read by
+//! `#[derive(sqlx::FromRow)]`; a stored value that is not what its column
+//! means is an error, never a default.
+
+use serde::Serialize;
+
+use super::{Assessment, HazardGrade, HazardSource, HazardState, RiskLevel};
+use crate::db::{text_enum, JsonText, UtcText};
+
+text_enum!(RiskLevel, RiskLevel::as_str, RiskLevel::parse);
+text_enum!(HazardState, HazardState::as_str, HazardState::parse);
+text_enum!(HazardGrade, HazardGrade::as_str, HazardGrade::parse);
+text_enum!(HazardSource, HazardSource::as_str, HazardSource::parse);
+
+/// A risk point (风险点) of an enterprise, with its assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct RiskPoint {
+    pub id: i64,
+    /// The enterprise (a registry record of kind `enterprise`).
+    pub enterprise_id: i64,
+    /// The enterprise's division.
+    pub division: String,
+    #[serde(skip)]
+    pub org: String,
+    pub name: String,
+    pub location: String,
+    /// 危险有害因素
+    pub hazard_factors: String,
+    #[schema(value_type = Assessment)]
+    pub assessment: JsonText<Assessment>,
+    /// D (LEC) or R (matrix).
+    pub score: f64,
+    pub level: RiskLevel,
+    /// 管控措施
+    pub measures: String,
+    /// YYYY-MM-DD
+    pub assessed_on: String,
+    /// YYYY-MM-DD: when it is to be reassessed.
+    pub next_assessment_on: String,
+    pub created_by: String,
+    pub created_at: UtcText,
+    pub updated_at: UtcText,
+    pub version: i64,
+}
+
+/// A hidden hazard (隐患) and every step of its loop so far.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct Hazard {
+    pub id: i64,
+    pub enterprise_id: i64,
+    /// The enterprise's division.
+    pub division: String,
+    #[serde(skip)]
+    pub org: String,
+    pub title: String,
+    pub description: String,
+    pub location: String,
+    pub source: HazardSource,
+    /// None until confirmed (定级).
+    pub grade: Option<HazardGrade>,
+    pub state: HazardState,
+    pub reported_by: String,
+    pub reported_at: UtcText,
+    pub confirmed_by: String,
+    pub confirmed_at: Option<UtcText>,
+    /// 整改措施
+    pub measures: String,
+    /// 整改资金 (元)
+    pub funds_yuan: Option<i64>,
+    /// 整改责任人
+    pub responsible: String,
+    /// 应急预案 / 安全措施
+    pub contingency: String,
+    /// 整改期限 YYYY-MM-DD (China time).
+    pub deadline: Option<String>,
+    /// The first instant the hazard is overdue (the deadline day's end).
+    pub due_at: Option<UtcText>,
+    /// 挂牌督办: the division code prefix of the level that listed it.
+    pub listed_division: String,
+    pub listed_by: String,
+    pub listed_at: Option<UtcText>,
+    pub listing_note: String,
+    pub rectification_report: String,
+    pub rectified_by: String,
+    pub rectified_at: Option<UtcText>,
+    pub verified_by: String,
+    pub verified_at: Option<UtcText>,
+    pub verification_note: String,
+    /// How many times acceptance sent it back.
+    pub returned_count: i64,
+    pub return_reason: String,
+    pub closed_by: String,
+    pub closed_at: Option<UtcText>,
+    pub created_at: UtcText,
+    pub updated_at: UtcText,
+    pub version: i64,
+}

@@ -1,0 +1,52 @@
+// 监督管理 helpers: labels and tag colours of hazard states, grades and risk
+// levels. What a user may do is the server's answer (`allowed_events`).
+import { i18n } from '../../i18n'
+import type { Me } from '../../api/types'
+
+type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'info'
+
+const t = (k: string) => i18n.global.t(k)
+const has = (k: string) => i18n.global.te(k)
+
+export const HAZARD_STATES = ['reported', 'confirmed', 'rectifying', 'rectified', 'verified', 'closed'] as const
+export const HAZARD_GRADES = ['general', 'major'] as const
+export const HAZARD_SOURCES = ['self_check', 'routine', 'special', 'seasonal', 'resumption', 'expert', 'public_report'] as const
+export const RISK_LEVELS = ['major', 'significant', 'general', 'low'] as const
+
+export function hazardStateLabel(s: string): string {
+  return has(`hazardState.${s}`) ? t(`hazardState.${s}`) : s
+}
+export function hazardGradeLabel(g: string | null | undefined): string {
+  return g ? (has(`hazardGrade.${g}`) ? t(`hazardGrade.${g}`) : g) : '—'
+}
+export function hazardSourceLabel(s: string): string {
+  return has(`hazardSource.${s}`) ? t(`hazardSource.${s}`) : s
+}
+export function hazardEventLabel(k: string): string {
+  return has(`hazardEvent.${k}`) ? t(`hazardEvent.${k}`) : k
+}
+export function riskLevelLabel(l: string | null | undefined): string {
+  return l ? (has(`riskLevel.${l}`) ? t(`riskLevel.${l}`) : l) : '—'
+}
+
+export const HAZARD_STATE_TAG: Record<string, TagType> = {
+  reported: 'warning',
+  confirmed: 'warning',
+  rectifying: 'primary',
+  rectified: 'primary',
+  verified: 'success',
+  closed: 'info',
+}
+
+/** The four colours (红橙黄蓝) as CSS colours. */
+export const RISK_COLOUR: Record<string, string> = {
+  red: '#d9001b',
+  orange: '#f97316',
+  yellow: '#eab308',
+  blue: '#2563eb',
+}
+
+/** Who may report hazards and assess risk points (the server decides). */
+export function canReportHazards(me: Me | null): boolean {
+  return !!me && ['admin', 'commander', 'operator', 'enterprise'].includes(me.role)
+}
