@@ -1592,6 +1592,11 @@ export interface components {
             industry: string;
             investigation_at?: components["schemas"]["UtcText"] | null;
             investigation_extended: boolean;
+            /**
+             * Format: int64
+             * @description 下落不明人数 (493号令 第十二条); graded with `deaths`.
+             */
+            missing: number;
             name: string;
             occurred_at: components["schemas"]["UtcText"];
             /** @description (level, received at) */
@@ -1613,6 +1618,11 @@ export interface components {
             direct_loss_yuan: number;
             division: string;
             industry: string;
+            /**
+             * Format: int64
+             * @description 下落不明人数 (493号令 第十二条); graded with the dead. Default 0.
+             */
+            missing?: number;
             name: string;
             occurred_at: string;
             /** @description When the county department received the unit's report; default now. */
@@ -1764,6 +1774,11 @@ export interface components {
             deaths: number;
             /** Format: int64 */
             direct_loss_yuan: number;
+            /**
+             * Format: int64
+             * @description 下落不明人数; absent: unchanged.
+             */
+            missing?: number | null;
             reason: string;
             /** Format: int64 */
             serious_injuries: number;

@@ -768,6 +768,7 @@ const en: Messages<typeof zh> = {
     receivedAt: 'County received',
     roadOrFire: 'Road traffic or fire accident',
     deaths: 'Deaths',
+    missing: 'Missing',
     seriousInjuries: 'Serious injuries',
     directLoss: 'Direct loss (yuan)',
     directLossWan: 'Direct loss (10k yuan)',

@@ -765,6 +765,7 @@ export default {
     receivedAt: '县级接报时间',
     roadOrFire: '道路交通或火灾事故',
     deaths: '死亡（人）',
+    missing: '下落不明（人）',
     seriousInjuries: '重伤（人）',
     directLoss: '直接经济损失（元）',
     directLossWan: '直接经济损失（万元）',

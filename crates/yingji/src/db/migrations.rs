@@ -108,6 +108,7 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "0016_more_state_checks.postgres.sql"
     ),
     migration!(17, "delivery_plans", "0017_delivery_plans.sql"),
+    migration!(18, "accident_missing", "0018_accident_missing.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a

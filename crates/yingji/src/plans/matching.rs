@@ -186,6 +186,7 @@ impl Facts {
     pub fn accident(&self) -> AccidentFacts {
         AccidentFacts {
             deaths: self.deaths,
+            missing: self.missing,
             serious_injuries: self.injured,
             direct_loss_yuan: self.direct_loss_yuan,
         }

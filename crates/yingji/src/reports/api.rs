@@ -552,6 +552,9 @@ pub struct AccidentBody {
     #[serde(default)]
     pub road_or_fire: bool,
     pub deaths: i64,
+    /// 下落不明人数 (493号令 第十二条); graded with the dead. Default 0.
+    #[serde(default)]
+    pub missing: i64,
     pub serious_injuries: i64,
     pub direct_loss_yuan: i64,
     #[serde(default)]
@@ -561,25 +564,52 @@ pub struct AccidentBody {
     pub received_at: Option<String>,
 }
 
-fn check_casualties(deaths: i64, inj: i64, loss: i64) -> Vec<FieldError> {
+/// The counts an accident is graded on, as sent.
+#[derive(Debug, Clone, Copy)]
+struct Counts {
+    deaths: i64,
+    missing: i64,
+    serious_injuries: i64,
+    direct_loss_yuan: i64,
+}
+
+fn check_casualties(c: Counts) -> Vec<FieldError> {
+    let Counts {
+        deaths,
+        missing,
+        serious_injuries: inj,
+        direct_loss_yuan: loss,
+    } = c;
     let mut e = Vec::new();
     for (k, v, zh) in [
         ("deaths", deaths, "死亡人数"),
+        ("missing", missing, "下落不明人数"),
         ("serious_injuries", inj, "重伤人数"),
         ("direct_loss_yuan", loss, "直接经济损失"),
     ] {
         if v < 0 {
-            e.push(FieldError::new(k, format!("{zh}不能为负数")));
+            e.push(FieldError::new(k, format!("{zh}不能为负数")).code("negative"));
         }
     }
     e
 }
 
-fn facts(deaths: i64, inj: i64, loss: i64) -> AccidentFacts {
+fn facts(c: Counts) -> AccidentFacts {
+    let count = |n: i64| n.clamp(0, u32::MAX as i64) as u32;
     AccidentFacts {
-        deaths: deaths.clamp(0, u32::MAX as i64) as u32,
-        serious_injuries: inj.clamp(0, u32::MAX as i64) as u32,
-        direct_loss_yuan: loss.max(0) as u64,
+        deaths: count(c.deaths),
+        missing: count(c.missing),
+        serious_injuries: count(c.serious_injuries),
+        direct_loss_yuan: c.direct_loss_yuan.max(0) as u64,
+    }
+}
+
+fn counts_of(a: &Accident) -> Counts {
+    Counts {
+        deaths: a.deaths,
+        missing: a.missing,
+        serious_injuries: a.serious_injuries,
+        direct_loss_yuan: a.direct_loss_yuan,
     }
 }
 
@@ -590,7 +620,13 @@ async fn create_accident(
     Json(b): Json<AccidentBody>,
 ) -> Result<Response, ApiError> {
     let scope = authorize(&p, Action::Write, "reports.accident")?;
-    let mut errors = check_casualties(b.deaths, b.serious_injuries, b.direct_loss_yuan);
+    let counts = Counts {
+        deaths: b.deaths,
+        missing: b.missing,
+        serious_injuries: b.serious_injuries,
+        direct_loss_yuan: b.direct_loss_yuan,
+    };
+    let mut errors = check_casualties(counts);
     if b.name.trim().is_empty() {
         errors.push(FieldError::new("name", "必填"));
     }
@@ -633,7 +669,7 @@ async fn create_accident(
     if !scope.covers(division.as_str(), "") {
         return Err(ApiError::field("division", "不在您的管辖范围内"));
     }
-    let (grade, reasons) = grade_accident(&facts(b.deaths, b.serious_injuries, b.direct_loss_yuan));
+    let (grade, reasons) = grade_accident(&facts(counts));
     let mut a = Accident {
         id: 0,
         name: b.name.trim().into(),
@@ -642,6 +678,7 @@ async fn create_accident(
         occurred_at: occurred.into(),
         road_or_fire: b.road_or_fire,
         deaths: b.deaths,
+        missing: b.missing,
         serious_injuries: b.serious_injuries,
         direct_loss_yuan: b.direct_loss_yuan,
         grade,
@@ -702,8 +739,7 @@ async fn get_accident(
 ) -> Result<axum::Json<AccidentDetail>, ApiError> {
     let a = load_accident(&s, &p, id, Action::Read).await?;
     let steps = super::accident_status(&a, time::OffsetDateTime::now_utc(), &s.config.reports);
-    let (_, grade_reasons) =
-        grade_accident(&facts(a.deaths, a.serious_injuries, a.direct_loss_yuan));
+    let (_, grade_reasons) = grade_accident(&facts(counts_of(&a)));
     Ok(axum::Json(AccidentDetail {
         accident: a,
         steps,
@@ -727,6 +763,9 @@ async fn list_accidents(
 pub struct CasualtyUpdate {
     pub version: i64,
     pub deaths: i64,
+    /// 下落不明人数; absent: unchanged.
+    #[serde(default)]
+    pub missing: Option<i64>,
     pub serious_injuries: i64,
     pub direct_loss_yuan: i64,
     pub reason: String,
@@ -767,7 +806,13 @@ async fn update_accident(
     Json(b): Json<CasualtyUpdate>,
 ) -> Result<axum::Json<Accident>, ApiError> {
     let old = load_accident(&s, &p, id, Action::Write).await?;
-    let mut errors = check_casualties(b.deaths, b.serious_injuries, b.direct_loss_yuan);
+    let counts = Counts {
+        deaths: b.deaths,
+        missing: b.missing.unwrap_or(old.missing),
+        serious_injuries: b.serious_injuries,
+        direct_loss_yuan: b.direct_loss_yuan,
+    };
+    let mut errors = check_casualties(counts);
     if b.reason.trim().is_empty() {
         errors.push(FieldError::new("reason", "补报须说明变化原因"));
     }
@@ -778,9 +823,10 @@ async fn update_accident(
     let occurred = old.occurred_at.0;
     let in_window =
         super::deadlines::supplement_allowed(occurred, old.road_or_fire, now, &s.config.reports);
-    let (grade, reasons) = grade_accident(&facts(b.deaths, b.serious_injuries, b.direct_loss_yuan));
+    let (grade, reasons) = grade_accident(&facts(counts));
     let new = Accident {
         deaths: b.deaths,
+        missing: counts.missing,
         serious_injuries: b.serious_injuries,
         direct_loss_yuan: b.direct_loss_yuan,
         grade,
@@ -788,8 +834,8 @@ async fn update_accident(
         ..old.clone()
     };
     let payload = json!({
-        "before": { "deaths": old.deaths, "serious_injuries": old.serious_injuries, "direct_loss_yuan": old.direct_loss_yuan, "grade": old.grade },
-        "after": { "deaths": b.deaths, "serious_injuries": b.serious_injuries, "direct_loss_yuan": b.direct_loss_yuan, "grade": grade },
+        "before": { "deaths": old.deaths, "missing": old.missing, "serious_injuries": old.serious_injuries, "direct_loss_yuan": old.direct_loss_yuan, "grade": old.grade },
+        "after": { "deaths": b.deaths, "missing": counts.missing, "serious_injuries": b.serious_injuries, "direct_loss_yuan": b.direct_loss_yuan, "grade": grade },
         "reason": b.reason, "grade_reasons": reasons, "within_supplement_window": in_window,
     });
     save_accident(&s, &p, &old, new, "supplemented", payload, b.version).await

@@ -56,6 +56,8 @@ pub struct Accident {
     pub occurred_at: UtcText,
     pub road_or_fire: bool,
     pub deaths: i64,
+    /// 下落不明人数 (493号令 第十二条); graded with `deaths`.
+    pub missing: i64,
     pub serious_injuries: i64,
     pub direct_loss_yuan: i64,
     pub grade: AccidentGrade,

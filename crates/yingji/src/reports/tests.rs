@@ -222,6 +222,7 @@ fn accidents_chain_and_investigation() {
         occurred_at: datetime!(2026-03-01 00:00 UTC).into(),
         road_or_fire: false,
         deaths: 3,
+        missing: 0,
         serious_injuries: 0,
         direct_loss_yuan: 0,
         grade: AccidentGrade::Larger,

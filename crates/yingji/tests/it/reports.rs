@@ -332,9 +332,45 @@ async fn accidents_are_graded_and_forwarded_level_by_level() {
             .map(|s| s["key"].as_str().unwrap())
             .collect();
         assert!(keys.contains(&"report:state"), "{keys:?}");
+        // 下落不明 count with the dead (493号令 第十二条): 9 dead + 1 missing
+        // (sent without `missing`, it keeps the stored count) is still 重大.
+        assert_eq!(d["accident"]["missing"], 0);
+        let r = u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 3, "deaths": 9, "missing": 1, "serious_injuries": 2, "direct_loss_yuan": 5_000_000, "reason": "一人确认为下落不明" })).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let a: Value = r.json().await.unwrap();
+        assert_eq!(
+            (a["grade"].as_str(), a["missing"].as_i64()),
+            (Some("major"), Some(1))
+        );
+        let r = u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 4, "deaths": 9, "serious_injuries": 2, "direct_loss_yuan": 5_000_000, "reason": "核实" })).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let a: Value = r.json().await.unwrap();
+        assert_eq!(
+            (a["grade"].as_str(), a["missing"].as_i64()),
+            (Some("major"), Some(1))
+        );
+        let r = u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 5, "deaths": 9, "missing": -1, "serious_injuries": 2, "direct_loss_yuan": 5_000_000, "reason": "x" })).await;
+        assert_eq!(r.status(), 422);
+        let p: Value = r.json().await.unwrap();
+        assert!(
+            p["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == "missing" && e["code"] == "negative"),
+            "{p}"
+        );
+        // Created with missing: 2 dead + 1 missing is 较大.
+        let r = u.post("/api/v1/accidents", &json!({ "name": "某矿透水", "industry": "coal_mine", "division": "140213", "occurred_at": t(now - time::Duration::minutes(20)), "deaths": 2, "missing": 1, "serious_injuries": 0, "direct_loss_yuan": 0 })).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let b: Value = r.json().await.unwrap();
+        assert_eq!(
+            (b["grade"].as_str(), b["missing"].as_i64()),
+            (Some("larger"), Some(1))
+        );
         // Stale version conflicts; negative numbers are refused; other counties cannot see it.
         assert_eq!(u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 2, "deaths": 11, "serious_injuries": 2, "direct_loss_yuan": 0, "reason": "x" })).await.status(), 409);
-        let r = u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 3, "deaths": -1, "serious_injuries": 2, "direct_loss_yuan": 0, "reason": "x" })).await;
+        let r = u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 5, "deaths": -1, "serious_injuries": 2, "direct_loss_yuan": 0, "reason": "x" })).await;
         assert_eq!(r.status(), 422);
         assert_eq!(
             app.login("yunzhou")
@@ -356,7 +392,7 @@ async fn accidents_are_graded_and_forwarded_level_by_level() {
         assert_eq!(
             u.post(
                 &format!("/api/v1/accidents/{id}/extend"),
-                &json!({ "version": 3 })
+                &json!({ "version": 5 })
             )
             .await
             .status(),
@@ -365,7 +401,7 @@ async fn accidents_are_graded_and_forwarded_level_by_level() {
         assert_eq!(
             u.post(
                 &format!("/api/v1/accidents/{id}/extend"),
-                &json!({ "version": 4 })
+                &json!({ "version": 6 })
             )
             .await
             .status(),
