@@ -2853,7 +2853,7 @@ export interface components {
          * @description The metrics an incident record carries (the only ones criteria may use).
          * @enum {string}
          */
-        Metric: "deaths" | "missing" | "trapped" | "injured" | "direct_loss_yuan" | "affected_people" | "relocated_people" | "collapsed_houses" | "burned_area_ha" | "fire_duration_h" | "magnitude" | "rain_mm_24h" | "evacuated_people" | "blackout_households" | "hazmat_leak" | "cross_county";
+        Metric: "deaths" | "missing" | "dead_or_missing" | "trapped" | "injured" | "direct_loss_yuan" | "affected_people" | "relocated_people" | "collapsed_houses" | "burned_area_ha" | "fire_duration_h" | "magnitude" | "rain_mm_24h" | "evacuated_people" | "blackout_households" | "hazmat_leak" | "cross_county";
         /** @description `GET /dispatch/nearest`: candidates ranked by travel time. */
         NearestResult: {
             at: components["schemas"]["LonLat"];

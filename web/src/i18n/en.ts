@@ -1108,6 +1108,7 @@ const en: Messages<typeof zh> = {
   fact: {
     deaths: 'Dead',
     missing: 'Missing',
+    dead_or_missing: 'Dead or missing (one sum)',
     trapped: 'Trapped',
     injured: 'Seriously injured',
     direct_loss_yuan: 'Direct loss (yuan)',

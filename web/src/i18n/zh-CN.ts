@@ -1105,6 +1105,7 @@ export default {
   fact: {
     deaths: '死亡（人）',
     missing: '失踪（人）',
+    dead_or_missing: '死亡（含失踪）（人）',
     trapped: '被困（人）',
     injured: '重伤（人）',
     direct_loss_yuan: '直接经济损失（元）',
