@@ -288,7 +288,6 @@ describe('灾情管理 and 核心指标', { timeout: 300_000 }, () => {
             division: XINRONG_DISTRICT,
             occurred_at: `${y}-06-15T10:00:00+08:00`,
             received_at: `${y}-06-15T10:40:00+08:00`,
-            road_or_fire: industry === 'road_traffic',
             deaths,
             serious_injuries: 1,
             direct_loss_yuan: 800_000,

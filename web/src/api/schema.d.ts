@@ -29,8 +29,12 @@ export interface paths {
         };
         get: operations["get_accident"];
         /**
-         * 补报: casualties or loss changed. The grade is recomputed; a change
-         *     after the supplement window is recorded as such.
+         * 补报: casualties or loss changed. Inside the casualty window of 493号令
+         *     第十三条 (30 days, 7 for road traffic and fire, counted by 《民法典》
+         *     第二百零一条/第二百零三条: `deadlines::in_casualty_window`) the grade is
+         *     recomputed; after it, the dead, missing and injured sent are recorded in
+         *     the journal but the record keeps the counts the window closed with, so
+         *     the grade no longer changes by them (the loss still does).
          */
         put: operations["update_accident"];
         post?: never;
@@ -1604,6 +1608,10 @@ export interface components {
                 string,
                 string
             ][];
+            /**
+             * @description A road-traffic or fire accident (7-day casualty window): derived
+             *     from `industry` (`deadlines::is_road_or_fire`), never set apart.
+             */
             road_or_fire: boolean;
             /** Format: int64 */
             serious_injuries: number;
@@ -1627,7 +1635,11 @@ export interface components {
             occurred_at: string;
             /** @description When the county department received the unit's report; default now. */
             received_at?: string | null;
-            road_or_fire?: boolean;
+            /**
+             * @description Derived from `industry` (道路交通 / 火灾, 493号令 第十三条); if sent, it
+             *     must agree with the industry.
+             */
+            road_or_fire?: boolean | null;
             /** Format: int64 */
             serious_injuries: number;
         };

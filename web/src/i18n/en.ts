@@ -6,6 +6,7 @@ type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K
 const en: Messages<typeof zh> = {
   // Field errors from the server, translated by their code (parameters: FieldError.params)
   fieldError: {
+    road_or_fire_by_industry: 'Whether it is a road-traffic or fire accident follows from the industry (Decree 493, art. 13); it does not match the chosen industry',
     too_many: 'At most {max}',
     required: 'Required',
     too_long: 'At most {max} characters',
@@ -766,7 +767,7 @@ const en: Messages<typeof zh> = {
     division: 'Location',
     occurredAt: 'Occurred',
     receivedAt: 'County received',
-    roadOrFire: 'Road traffic or fire accident',
+    roadOrFire: 'Road traffic or fire (by industry; 7-day window)',
     deaths: 'Deaths',
     missing: 'Missing',
     seriousInjuries: 'Serious injuries',

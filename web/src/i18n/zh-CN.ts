@@ -3,6 +3,7 @@
 export default {
   // 服务器返回的字段错误（按 code 翻译；参数见 FieldError.params）
   fieldError: {
+    road_or_fire_by_industry: '是否道路交通或火灾事故由行业决定（493号令第十三条），与所选行业不符',
     too_many: '最多 {max} 个',
     required: '必填',
     too_long: '最多 {max} 个字',
@@ -763,7 +764,7 @@ export default {
     division: '发生地',
     occurredAt: '发生时间',
     receivedAt: '县级接报时间',
-    roadOrFire: '道路交通或火灾事故',
+    roadOrFire: '道路交通或火灾事故（按行业，补报期 7 日）',
     deaths: '死亡（人）',
     missing: '下落不明（人）',
     seriousInjuries: '重伤（人）',

@@ -549,8 +549,10 @@ pub struct AccidentBody {
     pub industry: String,
     pub division: String,
     pub occurred_at: String,
+    /// Derived from `industry` (道路交通 / 火灾, 493号令 第十三条); if sent, it
+    /// must agree with the industry.
     #[serde(default)]
-    pub road_or_fire: bool,
+    pub road_or_fire: Option<bool>,
     pub deaths: i64,
     /// 下落不明人数 (493号令 第十二条); graded with the dead. Default 0.
     #[serde(default)]
@@ -630,6 +632,40 @@ async fn create_accident(
     if b.name.trim().is_empty() {
         errors.push(FieldError::new("name", "必填"));
     }
+    if !super::INDUSTRIES.iter().any(|(k, _)| *k == b.industry) {
+        let options = super::INDUSTRIES
+            .iter()
+            .map(|(k, _)| *k)
+            .collect::<Vec<_>>()
+            .join(", ");
+        errors.push(
+            FieldError::new(
+                "industry",
+                format!(
+                    "“{}”不是事故行业（可选：{}）",
+                    b.industry,
+                    super::INDUSTRIES
+                        .iter()
+                        .map(|(_, zh)| *zh)
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+            )
+            .code("not_an_option")
+            .param("value", b.industry.clone())
+            .param("options", options),
+        );
+    }
+    let road_or_fire = super::deadlines::is_road_or_fire(&b.industry);
+    if b.road_or_fire.is_some_and(|v| v != road_or_fire) {
+        errors.push(
+            FieldError::new(
+                "road_or_fire",
+                "是否道路交通或火灾事故由行业决定（493号令 第十三条），与所选行业不符",
+            )
+            .code("road_or_fire_by_industry"),
+        );
+    }
     let now = time::OffsetDateTime::now_utc();
     let occurred = parse_time_field("occurred_at", &b.occurred_at);
     let received = match &b.received_at {
@@ -676,7 +712,7 @@ async fn create_accident(
         industry: b.industry,
         division: division.to_string(),
         occurred_at: occurred.into(),
-        road_or_fire: b.road_or_fire,
+        road_or_fire,
         deaths: b.deaths,
         missing: b.missing,
         serious_injuries: b.serious_injuries,
@@ -796,8 +832,12 @@ async fn save_accident(
     ))
 }
 
-/// 补报: casualties or loss changed. The grade is recomputed; a change
-/// after the supplement window is recorded as such.
+/// 补报: casualties or loss changed. Inside the casualty window of 493号令
+/// 第十三条 (30 days, 7 for road traffic and fire, counted by 《民法典》
+/// 第二百零一条/第二百零三条: `deadlines::in_casualty_window`) the grade is
+/// recomputed; after it, the dead, missing and injured sent are recorded in
+/// the journal but the record keeps the counts the window closed with, so
+/// the grade no longer changes by them (the loss still does).
 #[utoipa::path(put, path = "/api/v1/accidents/{id}", tag = "reports", params(("id" = i64, Path)), request_body = CasualtyUpdate, responses((status = 200, body = Accident)))]
 async fn update_accident(
     State(s): State<AppState>,
@@ -821,22 +861,36 @@ async fn update_accident(
     }
     let now = time::OffsetDateTime::now_utc();
     let occurred = old.occurred_at.0;
-    let in_window =
-        super::deadlines::supplement_allowed(occurred, old.road_or_fire, now, &s.config.reports);
-    let (grade, reasons) = grade_accident(&facts(counts));
+    let l = &s.config.reports;
+    let in_window = super::deadlines::in_casualty_window(occurred, &old.industry, now, l);
+    let window_end = super::deadlines::casualty_window_end(occurred, &old.industry, l);
+    let (deaths, missing, serious_injuries) = super::deadlines::counted_casualties(
+        (old.deaths, old.missing, old.serious_injuries),
+        (counts.deaths, counts.missing, counts.serious_injuries),
+        in_window,
+    );
+    let counted = Counts {
+        deaths,
+        missing,
+        serious_injuries,
+        direct_loss_yuan: counts.direct_loss_yuan,
+    };
+    let (grade, reasons) = grade_accident(&facts(counted));
     let new = Accident {
-        deaths: b.deaths,
-        missing: counts.missing,
-        serious_injuries: b.serious_injuries,
-        direct_loss_yuan: b.direct_loss_yuan,
+        deaths,
+        missing,
+        serious_injuries,
+        direct_loss_yuan: counted.direct_loss_yuan,
         grade,
         grade_zh: grade.label_zh().into(),
         ..old.clone()
     };
     let payload = json!({
         "before": { "deaths": old.deaths, "missing": old.missing, "serious_injuries": old.serious_injuries, "direct_loss_yuan": old.direct_loss_yuan, "grade": old.grade },
-        "after": { "deaths": b.deaths, "missing": counts.missing, "serious_injuries": b.serious_injuries, "direct_loss_yuan": b.direct_loss_yuan, "grade": grade },
+        "reported": { "deaths": counts.deaths, "missing": counts.missing, "serious_injuries": counts.serious_injuries, "direct_loss_yuan": counts.direct_loss_yuan },
+        "after": { "deaths": deaths, "missing": missing, "serious_injuries": serious_injuries, "direct_loss_yuan": counted.direct_loss_yuan, "grade": grade },
         "reason": b.reason, "grade_reasons": reasons, "within_supplement_window": in_window,
+        "supplement_window_end": UtcText(window_end),
     });
     save_accident(&s, &p, &old, new, "supplemented", payload, b.version).await
 }

@@ -37,6 +37,24 @@ pub const DISASTER_TYPES: &[(&str, &str)] = &[
     ("other", "其他"),
 ];
 
+/// 事故行业 (the keys the accident form offers). `road_traffic` and `fire`
+/// are the 道路交通事故 and 火灾事故 of 493号令 第十三条 (7-day casualty
+/// window, `deadlines::ROAD_OR_FIRE_INDUSTRIES`).
+pub const INDUSTRIES: &[(&str, &str)] = &[
+    ("coal_mine", "煤矿"),
+    ("non_coal_mine", "非煤矿山"),
+    ("hazmat", "危险化学品"),
+    ("fireworks", "烟花爆竹"),
+    ("metallurgy", "冶金"),
+    ("building_materials", "建材"),
+    ("construction", "建筑施工"),
+    ("road_traffic", "道路交通"),
+    ("fire", "火灾"),
+    ("trade", "商贸"),
+    ("power", "电力"),
+    ("other", "其他"),
+];
+
 /// Where a disaster first became known (a disaster known from another
 /// source with no report by its due time is 漏报).
 pub const SOURCES: &[(&str, &str)] = &[
@@ -260,7 +278,7 @@ pub fn accident_status(a: &Accident, now: time::OffsetDateTime, l: &Limits) -> V
     let f = deadlines::AccidentFactsTime {
         occurred,
         grade: a.grade,
-        road_or_fire: a.road_or_fire,
+        road_or_fire: deadlines::is_road_or_fire(&a.industry),
         received: received.clone(),
         investigation_extended: a.investigation_extended,
     };

@@ -181,16 +181,19 @@ pub async fn insert_report(tx: &mut Tx, r: &Report) -> Result<i64, DbError> {
 }
 
 fn accident_from(r: &AnyRow) -> Result<Accident, DbError> {
+    let industry: String = col(r, "industry")?;
     let g: String = col(r, "grade")?;
     let grade: AccidentGrade =
         serde_json::from_value(Value::String(g)).map_err(|e| corrupt("accidents", e))?;
     Ok(Accident {
         id: col(r, "id")?,
         name: col(r, "name")?,
-        industry: col(r, "industry")?,
         division: col(r, "division")?,
         occurred_at: col(r, "occurred_at")?,
-        road_or_fire: col::<i64>(r, "road_or_fire")? != 0,
+        // The industry decides (493号令 第十三条), not the stored switch of
+        // accidents entered before it did.
+        road_or_fire: super::deadlines::is_road_or_fire(&industry),
+        industry,
         deaths: col(r, "deaths")?,
         missing: col(r, "missing")?,
         serious_injuries: col(r, "serious_injuries")?,

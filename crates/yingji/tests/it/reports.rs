@@ -388,6 +388,65 @@ async fn accidents_are_graded_and_forwarded_level_by_level() {
                 .status(),
             403
         );
+        // The industry decides road traffic / fire (493号令 第十三条); a free
+        // switch that disagrees, or an unknown industry, is refused by field.
+        for (body, field, code) in [
+            (
+                json!({ "name": "x", "industry": "coal_mine", "road_or_fire": true, "division": "140213", "occurred_at": t(now), "deaths": 0, "serious_injuries": 0, "direct_loss_yuan": 0 }),
+                "road_or_fire",
+                "road_or_fire_by_industry",
+            ),
+            (
+                json!({ "name": "x", "industry": "mining", "division": "140213", "occurred_at": t(now), "deaths": 0, "serious_injuries": 0, "direct_loss_yuan": 0 }),
+                "industry",
+                "not_an_option",
+            ),
+        ] {
+            let r = u.post("/api/v1/accidents", &body).await;
+            assert_eq!(r.status(), 422);
+            let p: Value = r.json().await.unwrap();
+            assert!(
+                p["errors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["field"] == field && e["code"] == code),
+                "{p}"
+            );
+        }
+        // A road accident 10 days ago: its 7-day window (《民法典》 days, to
+        // 24:00) has closed, so a later death is recorded, not counted.
+        let r = u.post("/api/v1/accidents", &json!({ "name": "某路口交通事故", "industry": "road_traffic", "road_or_fire": true, "division": "140213", "occurred_at": t(now - time::Duration::days(10)), "deaths": 2, "serious_injuries": 0, "direct_loss_yuan": 0 })).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let road: Value = r.json().await.unwrap();
+        assert_eq!(
+            (road["grade"].as_str(), road["road_or_fire"].as_bool()),
+            (Some("ordinary"), Some(true))
+        );
+        let rid = road["id"].as_i64().unwrap();
+        let r = u.put(&format!("/api/v1/accidents/{rid}"), &json!({ "version": 1, "deaths": 3, "serious_injuries": 0, "direct_loss_yuan": 20_000, "reason": "伤员第 9 日死亡" })).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let road: Value = r.json().await.unwrap();
+        assert_eq!(
+            (road["deaths"].as_i64(), road["grade"].as_str()),
+            (Some(2), Some("ordinary")),
+            "{road}"
+        );
+        assert_eq!(
+            road["direct_loss_yuan"], 20_000,
+            "the loss is not limited by the window"
+        );
+        // The same 10 days ago in a chemical plant is inside its 30 days.
+        let r = u.post("/api/v1/accidents", &json!({ "name": "某厂中毒", "industry": "hazmat", "division": "140213", "occurred_at": t(now - time::Duration::days(10)), "deaths": 2, "serious_injuries": 0, "direct_loss_yuan": 0 })).await;
+        let chem: Value = r.json().await.unwrap();
+        let cid = chem["id"].as_i64().unwrap();
+        let r = u.put(&format!("/api/v1/accidents/{cid}"), &json!({ "version": 1, "deaths": 3, "serious_injuries": 0, "direct_loss_yuan": 0, "reason": "伤员第 9 日死亡" })).await;
+        let chem: Value = r.json().await.unwrap();
+        assert_eq!(
+            (chem["deaths"].as_i64(), chem["grade"].as_str()),
+            (Some(3), Some("larger")),
+            "{chem}"
+        );
         // Investigation deadline extends once only.
         assert_eq!(
             u.post(
