@@ -6,6 +6,8 @@ type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K
 const en: Messages<typeof zh> = {
   // Field errors from the server, translated by their code (parameters: FieldError.params)
   fieldError: {
+    relocated_gt_affected: 'People relocated ({value}) cannot exceed the people affected ({affected})',
+    need_relief_gt_affected: 'People needing emergency relief ({value}) cannot exceed the people affected ({affected})',
     road_or_fire_by_industry: 'Whether it is a road-traffic or fire accident follows from the industry (Decree 493, art. 13); it does not match the chosen industry',
     too_many: 'At most {max}',
     required: 'Required',

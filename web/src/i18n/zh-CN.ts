@@ -3,6 +3,8 @@
 export default {
   // 服务器返回的字段错误（按 code 翻译；参数见 FieldError.params）
   fieldError: {
+    relocated_gt_affected: '紧急转移安置人口 {value} 不能大于受灾人口 {affected}',
+    need_relief_gt_affected: '需紧急生活救助人口 {value} 不能大于受灾人口 {affected}',
     road_or_fire_by_industry: '是否道路交通或火灾事故由行业决定（493号令第十三条），与所选行业不符',
     too_many: '最多 {max} 个',
     required: '必填',

@@ -400,6 +400,11 @@ async fn submit_report(
         return Err(ApiError::Forbidden);
     }
     let mut errors = figures::validate(&b.figures, &b.casualties, &b.houses);
+    // Ledgers are due at 核报: before it a mismatch is a warning in the
+    // report's flags, never a refusal (docs/rules.md).
+    let (ledger_errors, ledger_warning) =
+        figures::check_ledgers(kind, &b.figures, &b.casualties, &b.houses);
+    errors.extend(ledger_errors);
     let now = time::OffsetDateTime::now_utc();
     let tree = s.tree();
     let cal = store::load_calendar(&s.db).await?;
@@ -424,7 +429,7 @@ async fn submit_report(
             Some(b.reason.as_str()),
         ));
     }
-    let mut flags = Vec::new();
+    let mut flags: Vec<String> = ledger_warning.into_iter().collect();
     if b.level == "county" {
         let agg = aggregates(&d, &reports, &tree);
         if let Some(a) = agg.iter().find(|a| a.division == division) {

@@ -60,6 +60,23 @@ async fn three_townships_one_late_one_missing() {
                 .any(|e| e["field"] == "affected"),
             "{p}"
         );
+        // 紧急转移安置 / 需紧急生活救助 cannot exceed 受灾人口: named by field and code.
+        let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "followup", "level": "township", "division": towns[0], "figures": { "affected": 500, "relocated": 501, "need_relief": 600, "direct_loss_yuan": 3000000, "crop_affected_ha": 40.0 } })).await;
+        assert_eq!(r.status(), 422);
+        let p: Value = r.json().await.unwrap();
+        for (field, code) in [
+            ("relocated", "relocated_gt_affected"),
+            ("need_relief", "need_relief_gt_affected"),
+        ] {
+            assert!(
+                p["errors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["field"] == field && e["code"] == code),
+                "{field}: {p}"
+            );
+        }
         // Money is whole 元: a fraction or a negative amount is refused with a code.
         for (loss, code) in [(json!(8500.5), "not_integer"), (json!(-1), "negative")] {
             let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "followup", "level": "township", "division": towns[0], "figures": { "affected": 500, "relocated": 120, "crop_affected_ha": 40.0, "direct_loss_yuan": loss } })).await;
@@ -596,5 +613,84 @@ fn user_prefix(user: &str) -> String {
         "pingcheng" => "140213".into(),
         "yunzhou" => "140215".into(),
         _ => "1402".into(),
+    }
+}
+
+/// Ledgers are due at 核报, not at 初报 (《自然灾害情况统计调查制度》): a county
+/// 初报 of 2 dead and 1 collapsed house without ledgers is accepted with a
+/// warning in its flags; the 核报 without them is refused naming the ledger,
+/// with them accepted.
+#[tokio::test]
+async fn ledgers_are_due_at_the_final_report_not_the_initial() {
+    for app in apps().await {
+        let u = app.login("pingcheng").await;
+        let onset = time::OffsetDateTime::now_utc() - time::Duration::minutes(30);
+        let r = u
+            .post("/api/v1/disasters", &json!({ "name": "永泰街道暴雨", "disaster_type": "rainstorm", "onset": t(onset), "townships": ["140213050000"] }))
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let d: Value = r.json().await.unwrap();
+        let id = d["id"].as_i64().unwrap();
+        let rough =
+            json!({ "affected": 300, "dead": 2, "collapsed_households": 1, "collapsed_rooms": 2 });
+        let r = u.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140213000000", "figures": rough })).await;
+        assert_eq!(
+            r.status(),
+            201,
+            "{}: {}",
+            app.backend,
+            r.text().await.unwrap()
+        );
+        let rep: Value = r.json().await.unwrap();
+        let flags = rep["flags"].as_array().unwrap();
+        assert!(
+            flags
+                .iter()
+                .any(|f| f.as_str().unwrap().contains("核报时须补齐")),
+            "{rep}"
+        );
+        // Stable, then the 核报 without ledgers is refused by field.
+        let version = u
+            .get(&format!("/api/v1/disasters/{id}"))
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["disaster"]["version"]
+            .as_i64()
+            .unwrap();
+        let r = u
+            .post(
+                &format!("/api/v1/disasters/{id}/stable"),
+                &json!({ "version": version }),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let r = u.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "final", "level": "county", "division": "140213000000", "figures": rough })).await;
+        assert_eq!(r.status(), 422);
+        let p: Value = r.json().await.unwrap();
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert!(
+            fields.contains(&"casualties") && fields.contains(&"houses"),
+            "{p}"
+        );
+        let person = |name: &str| json!({ "name": name, "status": "dead", "gender": "男", "age": 50, "address": "永泰街道", "cause": "房屋倒塌" });
+        let r = u.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "final", "level": "county", "division": "140213000000", "figures": rough,
+            "casualties": [person("甲"), person("乙")],
+            "houses": [{ "householder": "丙", "damage": "collapsed", "rooms": 2, "address": "永泰街道" }] })).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let fin: Value = r.json().await.unwrap();
+        assert!(
+            !fin["flags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f.as_str().unwrap().contains("核报时须补齐")),
+            "{fin}"
+        );
     }
 }
