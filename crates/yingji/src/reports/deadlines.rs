@@ -30,6 +30,7 @@ use time::{Date, Duration, OffsetDateTime, Time, Weekday};
 use super::grading::AccidentGrade;
 
 use crate::clock::CST;
+use crate::grading::Level;
 
 /// Configurable time limits (defaults: the national rules).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +44,15 @@ pub struct Limits {
     pub direct_report_threshold: u32,
     /// "At once": minutes allowed for the direct report.
     pub direct_report_minutes: i64,
+    /// Daily 续报 are owed only by disasters at or above this level
+    /// (《自然灾害情况统计调查制度》: 重大、特别重大 disasters report daily until
+    /// the situation is stable). `None`: every disaster, as before. Default
+    /// Ⅱ (重大).
+    pub followup_daily_min_level: Option<Level>,
+    /// The plan whose response levels grade a natural disaster for the rule
+    /// above (default the city's 自然灾害救助应急预案, DT-ZX-ZRZHJZ). When no
+    /// plan of that code is known every disaster owes daily 续报.
+    pub followup_level_plan: String,
     /// Local times of the daily 续报 deadlines (county, city).
     pub followup_county: (u8, u8),
     pub followup_city: (u8, u8),
@@ -69,6 +79,8 @@ impl Default for Limits {
             forward_hours: 2,
             direct_report_threshold: 10,
             direct_report_minutes: 0,
+            followup_daily_min_level: Some(Level::II),
+            followup_level_plan: "DT-ZX-ZRZHJZ".into(),
             followup_county: (9, 0),
             followup_city: (10, 0),
             drought_followup_days: 10,
@@ -150,6 +162,36 @@ pub struct DisasterFacts {
     pub dead_missing_at: Option<OffsetDateTime>,
     /// When the situation was declared stable (ends 续报, starts 核报).
     pub stable_at: Option<OffsetDateTime>,
+    /// Since when daily 续报 are owed ([`daily_followups_from`]); `None`: not
+    /// owed (a small local event). Drought's 10-day 续报 do not depend on it.
+    pub daily_followups_from: Option<OffsetDateTime>,
+}
+
+/// Whether a disaster of `level` owes daily 续报 (《自然灾害情况统计调查制度》:
+/// 重大、特别重大 until stable; the lowest such level is
+/// [`Limits::followup_daily_min_level`], `None` meaning every disaster).
+pub fn daily_followups_required(level: Option<Level>, l: &Limits) -> bool {
+    match l.followup_daily_min_level {
+        None => true,
+        Some(min) => level.is_some_and(|lv| lv >= min),
+    }
+}
+
+/// Since when daily 续报 are owed: the first moment of `timeline` — the
+/// disaster's level after each report, in time order — at which
+/// [`daily_followups_required`]; `onset` when every disaster owes them.
+pub fn daily_followups_from(
+    onset: OffsetDateTime,
+    timeline: &[(OffsetDateTime, Option<Level>)],
+    l: &Limits,
+) -> Option<OffsetDateTime> {
+    if l.followup_daily_min_level.is_none() {
+        return Some(onset);
+    }
+    timeline
+        .iter()
+        .find(|(_, level)| daily_followups_required(*level, l))
+        .map(|(at, _)| *at)
 }
 
 /// The reports a disaster requires, up to `now`.
@@ -203,8 +245,11 @@ pub fn disaster_steps(
             });
             k += 1;
         }
-    } else {
-        let mut d = onset_day.next_day();
+    } else if let Some(from) = f.daily_followups_from {
+        // The first 续报 is due the day after daily 续报 became owed (the
+        // onset, or the report that made the disaster 重大).
+        let start = from.max(f.onset).to_offset(CST).date();
+        let mut d = start.next_day();
         while let Some(day) = d {
             if day > until {
                 break;
@@ -491,7 +536,101 @@ mod tests {
             dead_missing: 0,
             dead_missing_at: None,
             stable_at: None,
+            daily_followups_from: Some(onset),
         }
+    }
+
+    /// Daily 续报 only for 重大 and 特别重大 (default), from the day after the
+    /// disaster became one; a small local event owes none and is never 漏报.
+    #[test]
+    fn daily_followups_only_at_the_required_levels() {
+        let l = l();
+        // (level, required with the default Ⅱ)
+        let table = [
+            (None, false),
+            (Some(Level::IV), false),
+            (Some(Level::III), false),
+            (Some(Level::II), true),
+            (Some(Level::I), true),
+        ];
+        for (level, want) in table {
+            assert_eq!(daily_followups_required(level, &l), want, "{level:?}");
+            let every = Limits {
+                followup_daily_min_level: None,
+                ..l.clone()
+            };
+            assert!(daily_followups_required(level, &every), "{level:?}");
+            let from_iii = Limits {
+                followup_daily_min_level: Some(Level::III),
+                ..l.clone()
+            };
+            assert_eq!(
+                daily_followups_required(level, &from_iii),
+                level.is_some_and(|x| x >= Level::III)
+            );
+        }
+        let onset = datetime!(2026-07-01 10:00 +8);
+        let timeline = [
+            (datetime!(2026-07-01 11:00 +8), Some(Level::IV)),
+            (datetime!(2026-07-02 15:00 +8), Some(Level::III)),
+            (datetime!(2026-07-03 16:00 +8), Some(Level::II)),
+            (datetime!(2026-07-04 09:00 +8), Some(Level::I)),
+        ];
+        assert_eq!(
+            daily_followups_from(onset, &timeline, &l),
+            Some(datetime!(2026-07-03 16:00 +8))
+        );
+        assert_eq!(daily_followups_from(onset, &timeline[..2], &l), None);
+        let every = Limits {
+            followup_daily_min_level: None,
+            ..l.clone()
+        };
+        assert_eq!(daily_followups_from(onset, &[], &every), Some(onset));
+        // The steps: none for a small event; from 4 July for one that
+        // became 重大 on 3 July at 16:00.
+        let now = datetime!(2026-07-06 12:00 +8);
+        let small = DisasterFacts {
+            daily_followups_from: None,
+            ..facts(onset)
+        };
+        let steps = disaster_steps(&small, now, &l, &Calendar::default());
+        assert!(
+            !steps.iter().any(|s| s.key.starts_with("followup")),
+            "{steps:?}"
+        );
+        let major = DisasterFacts {
+            daily_followups_from: Some(datetime!(2026-07-03 16:00 +8)),
+            ..facts(onset)
+        };
+        let keys: Vec<String> = disaster_steps(&major, now, &l, &Calendar::default())
+            .into_iter()
+            .filter(|s| s.key.starts_with("followup:"))
+            .map(|s| s.key)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "followup:2026-07-04",
+                "followup:2026-07-05",
+                "followup:2026-07-06"
+            ]
+        );
+        // Drought keeps its 10-day 续报 whatever the level.
+        let drought = DisasterFacts {
+            drought: true,
+            daily_followups_from: None,
+            ..facts(datetime!(2026-05-01 08:00 +8))
+        };
+        let n = disaster_steps(
+            &drought,
+            datetime!(2026-05-25 00:00 +8),
+            &l,
+            &Calendar::default(),
+        )
+        .iter()
+        .filter(|s| s.key.starts_with("followup"))
+        .count();
+        assert_eq!(n, 2);
     }
 
     #[test]
