@@ -3442,8 +3442,13 @@ export interface components {
         ReportKind: "initial" | "followup" | "final" | "direct" | "forward";
         /** @description The 10-hour rescue clock of an incident as the API shows it. */
         RescueClockView: {
-            /** @description Not yet ended (the clock is shown). */
+            /** @description Not yet ended and the clock applies (the clock is shown). */
             active: boolean;
+            /**
+             * @description The incident has people affected, relocated or evacuated, so the
+             *     10-hour clock runs for it (`incidents::rescue_clock_applies`).
+             */
+            applies: boolean;
             deadline: string;
             /** Format: int64 */
             remaining_s: number;

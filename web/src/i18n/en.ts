@@ -97,6 +97,7 @@ const en: Messages<typeof zh> = {
     ended_no_dispatch: 'The response has ended; nothing more can be dispatched',
     ended_no_instructions: 'The response has ended; no more instructions can be issued',
     ended_no_rescue_time: 'The response has ended; the rescue time can no longer be recorded',
+    no_rescue_clock: 'The incident has no people affected, relocated or evacuated: the 10-hour relief clock does not apply',
     incoming_only: 'Only the incoming leader, officers or a commander can acknowledge the handover',
     instruction_awaits_review: 'The instruction has been reported back and awaits review',
     instruction_done: 'The instruction is done',

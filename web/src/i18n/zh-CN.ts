@@ -94,6 +94,7 @@ export default {
     ended_no_dispatch: '事件已结束，不能再调派',
     ended_no_instructions: '事件已结束，不能再下达指令',
     ended_no_rescue_time: '事件已结束，不能再记录救助时间',
+    no_rescue_clock: '事件没有受灾、转移安置或疏散人员，不计 10 小时救助时限',
     incoming_only: '只有接班的带班领导、值班员或指挥长可以确认接班',
     instruction_awaits_review: '指令已反馈，等待审核',
     instruction_done: '指令已办结',
