@@ -81,7 +81,7 @@ for (const f of ["cities.csv", "counties.csv", "townships.csv", "villages.csv"])
 
 // ── helpers ────────────────────────────────────────────────────────────
 const METRICS = new Set([
-  "deaths", "missing", "trapped", "injured", "direct_loss_yuan", "affected_people",
+  "deaths", "missing", "dead_or_missing", "trapped", "injured", "direct_loss_yuan", "affected_people",
   "relocated_people", "collapsed_houses", "burned_area_ha", "fire_duration_h", "magnitude",
   "rain_mm_24h", "evacuated_people", "blackout_households", "hazmat_leak", "cross_county",
 ]);
@@ -284,6 +284,22 @@ for (const p of plans) {
         else err(F_PLANS, te, "assignee_kind must be command, department or team_kind");
         if (!str(t?.task)) err(F_PLANS, te, "missing task");
         if (!int(t?.within_minutes, 1, 10080)) err(F_PLANS, te, "within_minutes must be an integer from 1 to 10080");
+      }
+    }
+  }
+  // "死亡（含失踪）" is one sum (deaths + missing): a level whose text says
+  // 含失踪 compares dead_or_missing, never deaths or missing alone, and no
+  // level splits the sum into two thresholds of the same value.
+  for (const l of p.levels ?? []) {
+    const le = `${e} level ${l.level}`;
+    const ms = (l.criteria ?? []).map((c) => c?.metric);
+    if (str(l.criteria_text) && l.criteria_text.includes("含失踪")) {
+      if (!ms.includes("dead_or_missing")) err(F_PLANS, le, "the text says 含失踪: compare dead_or_missing");
+      if (ms.includes("deaths") || ms.includes("missing")) err(F_PLANS, le, "the text says 含失踪: deaths and missing are one sum (dead_or_missing), not separate thresholds");
+    }
+    for (const d of (l.criteria ?? []).filter((c) => c?.metric === "deaths")) {
+      if ((l.criteria ?? []).some((c) => c?.metric === "missing" && c.op === d.op && c.value === d.value)) {
+        err(F_PLANS, le, "deaths and missing with the same threshold: use dead_or_missing (one sum)");
       }
     }
   }

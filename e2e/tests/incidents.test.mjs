@@ -57,7 +57,7 @@ async function waitState(page, want, timeout = 10_000) {
   await page.locator(`[data-testid=incident-state][data-state=${want}]`).waitFor({ timeout })
 }
 
-/** Extra incidents for a fuller list: a forest fire under response (clock due soon), a road accident past 10 hours. */
+/** Extra incidents for a fuller list: a forest fire under response with villages evacuated (clock due soon), a road accident with stranded travellers past 10 hours. */
 async function seedOthers(page) {
   const counties = await apiFetch(page, '/api/v1/divisions?parent=140200000000')
   assert.equal(counties.status, 200)
@@ -70,7 +70,7 @@ async function seedOthers(page) {
     division: yunzhou.code,
     onset_at: hours(9.4),
     source: 'system',
-    facts: { burned_area_ha: 120, fire_duration_h: 9 },
+    facts: { burned_area_ha: 120, fire_duration_h: 9, evacuated_people: 200 },
     description: '卫星热点报警，林区起火',
   })
   assert.equal(fire.status, 201, JSON.stringify(fire.body))
@@ -89,7 +89,7 @@ async function seedOthers(page) {
     division: yunzhou.code,
     onset_at: hours(11),
     source: 'superior',
-    facts: { deaths: 1, injured: 4, trapped: 2 },
+    facts: { deaths: 1, injured: 4, trapped: 2, affected_people: 60 },
   })
   assert.equal(road.status, 201, JSON.stringify(road.body))
 }
@@ -172,7 +172,8 @@ describe('指挥调度: intake to review, two people', { timeout: 300_000 }, () 
       assert.match(reasons, /较大事故/)
       assert.match(await A.locator('[data-testid=incident-type]').innerText(), /煤矿事故/)
       await A.locator('[data-testid=plan-DT-ZX-MK]').waitFor()
-      assert.equal(await A.locator('[data-testid=rescue-clock]').first().getAttribute('data-status'), 'running')
+      // trapped miners, no 受灾人员: the 10-hour relief clock does not apply (plan 二.(三)3)
+      assert.equal(await A.locator('[data-testid=rescue-clock]').count(), 0)
       assert.equal(await A.locator('[data-testid=btn-start-response]').count(), 0, 'operators do not start responses')
       await A.locator('[data-testid=btn-verify]').click()
       await waitState(A, 'verified')

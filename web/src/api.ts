@@ -219,7 +219,7 @@ export const api = {
   createAccident: (body: NewAccident) => request<Accident>('POST', `${API}/accidents`, body),
   supplementAccident: (
     id: number,
-    body: { version: number; deaths: number; serious_injuries: number; direct_loss_yuan: number; reason: string },
+    body: { version: number; deaths: number; missing: number; serious_injuries: number; direct_loss_yuan: number; reason: string },
   ) => request<Accident>('PUT', `${API}/accidents/${id}`, body),
   forwardAccident: (id: number, version: number, level: string) =>
     request<Accident>('POST', `${API}/accidents/${id}/forward`, { version, level }),

@@ -81,6 +81,12 @@ describe('report figures', () => {
     expect(loss('12.34567')).toMatch(/^report.errWholeYuan/)
     expect(loss('-1')).toMatch(/^validation.min/)
     expect(validateReport(draft({ affected: 2, dead: 2, injured: 1 }), null, t).affected).toMatch(/^report.errAffectedTooSmall/)
+    // 紧急转移安置 / 需紧急生活救助 never exceed 受灾人口 (equal is fine)
+    expect(validateReport(draft({ affected: 100, relocated: 100, need_relief: 100 }), null, t)).toEqual({})
+    const up = validateReport(draft({ affected: 100, relocated: 101, need_relief: 101 }), null, t)
+    expect(up.relocated).toMatch(/^fieldError.relocated_gt_affected/)
+    expect(up.need_relief).toMatch(/^fieldError.need_relief_gt_affected/)
+    expect(validateReport(draft({ affected: 0, relocated: 1 }), null, t).relocated).toMatch(/^fieldError.relocated_gt_affected/)
   })
 
   it('checks ledger rows but leaves the counts to the server (as hints)', () => {

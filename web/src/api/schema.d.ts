@@ -29,8 +29,12 @@ export interface paths {
         };
         get: operations["get_accident"];
         /**
-         * 补报: casualties or loss changed. The grade is recomputed; a change
-         *     after the supplement window is recorded as such.
+         * 补报: casualties or loss changed. Inside the casualty window of 493号令
+         *     第十三条 (30 days, 7 for road traffic and fire, counted by 《民法典》
+         *     第二百零一条/第二百零三条: `deadlines::in_casualty_window`) the grade is
+         *     recomputed; after it, the dead, missing and injured sent are recorded in
+         *     the journal but the record keeps the counts the window closed with, so
+         *     the grade no longer changes by them (the loss still does).
          */
         put: operations["update_accident"];
         post?: never;
@@ -1688,6 +1692,11 @@ export interface components {
             industry: string;
             investigation_at?: components["schemas"]["UtcText"] | null;
             investigation_extended: boolean;
+            /**
+             * Format: int64
+             * @description 下落不明人数 (493号令 第十二条); graded with `deaths`.
+             */
+            missing: number;
             name: string;
             occurred_at: components["schemas"]["UtcText"];
             /** @description (level, received at) */
@@ -1695,6 +1704,10 @@ export interface components {
                 string,
                 string
             ][];
+            /**
+             * @description A road-traffic or fire accident (7-day casualty window): derived
+             *     from `industry` (`deadlines::is_road_or_fire`), never set apart.
+             */
             road_or_fire: boolean;
             /** Format: int64 */
             serious_injuries: number;
@@ -1709,11 +1722,20 @@ export interface components {
             direct_loss_yuan: number;
             division: string;
             industry: string;
+            /**
+             * Format: int64
+             * @description 下落不明人数 (493号令 第十二条); graded with the dead. Default 0.
+             */
+            missing?: number;
             name: string;
             occurred_at: string;
             /** @description When the county department received the unit's report; default now. */
             received_at?: string | null;
-            road_or_fire?: boolean;
+            /**
+             * @description Derived from `industry` (道路交通 / 火灾, 493号令 第十三条); if sent, it
+             *     must agree with the industry.
+             */
+            road_or_fire?: boolean | null;
             /** Format: int64 */
             serious_injuries: number;
         };
@@ -1878,6 +1900,11 @@ export interface components {
             deaths: number;
             /** Format: int64 */
             direct_loss_yuan: number;
+            /**
+             * Format: int64
+             * @description 下落不明人数; absent: unchanged.
+             */
+            missing?: number | null;
             reason: string;
             /** Format: int64 */
             serious_injuries: number;
@@ -3123,7 +3150,7 @@ export interface components {
          * @description The metrics an incident record carries (the only ones criteria may use).
          * @enum {string}
          */
-        Metric: "deaths" | "missing" | "trapped" | "injured" | "direct_loss_yuan" | "affected_people" | "relocated_people" | "collapsed_houses" | "burned_area_ha" | "fire_duration_h" | "magnitude" | "rain_mm_24h" | "evacuated_people" | "blackout_households" | "hazmat_leak" | "cross_county";
+        Metric: "deaths" | "missing" | "dead_or_missing" | "trapped" | "injured" | "direct_loss_yuan" | "affected_people" | "relocated_people" | "collapsed_houses" | "burned_area_ha" | "fire_duration_h" | "magnitude" | "rain_mm_24h" | "evacuated_people" | "blackout_households" | "hazmat_leak" | "cross_county";
         /** @description `GET /dispatch/nearest`: candidates ranked by travel time. */
         NearestResult: {
             at: components["schemas"]["LonLat"];
@@ -3709,8 +3736,13 @@ export interface components {
         ReportKind: "initial" | "followup" | "final" | "direct" | "forward";
         /** @description The 10-hour rescue clock of an incident as the API shows it. */
         RescueClockView: {
-            /** @description Not yet ended (the clock is shown). */
+            /** @description Not yet ended and the clock applies (the clock is shown). */
             active: boolean;
+            /**
+             * @description The incident has people affected, relocated or evacuated, so the
+             *     10-hour clock runs for it (`incidents::rescue_clock_applies`).
+             */
+            applies: boolean;
             deadline: string;
             /** Format: int64 */
             remaining_s: number;

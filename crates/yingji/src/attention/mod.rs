@@ -13,7 +13,8 @@ use time::OffsetDateTime;
 
 use crate::incidents::store::{Incident, Instruction, Order};
 use crate::incidents::{
-    instruction_overdue, rescue_clock, ClockStatus, DispatchState, IncidentState, RESCUE_LIMIT,
+    instruction_overdue, rescue_clock, rescue_clock_applies, ClockStatus, DispatchState,
+    IncidentState, RESCUE_LIMIT,
 };
 use crate::plans::{DrillStatus, ReviewStatus};
 use crate::warnings::model::Warning;
@@ -136,6 +137,11 @@ pub fn attention(
                 received_at: i.received_at.text(),
                 waiting_min: (now - i.received_at.0).whole_minutes(),
             });
+        }
+        // The clock runs only for incidents with 受灾人员
+        // (`incidents::rescue_clock_applies`).
+        if !rescue_clock_applies(&i.facts) {
+            continue;
         }
         let onset = i.onset_at.0;
         let helped = i.helped_at.map(|t| t.0);
@@ -265,7 +271,10 @@ mod tests {
             source: "phone".into(),
             reporter: String::new(),
             reporter_phone: String::new(),
-            facts: Facts::default(),
+            facts: Facts {
+                affected_people: 40,
+                ..Facts::default()
+            },
             description: String::new(),
             attachments: vec![],
             state,
@@ -315,6 +324,14 @@ mod tests {
             incident(4, responding, 11, None),   // breached
             incident(5, responding, 2, Some(1)), // helped in time: not listed
             incident(6, IncidentState::Verified, 5, None), // running
+            // Trapped miners but no 受灾人员: no clock (plan 二.(三)3).
+            Incident {
+                facts: Facts {
+                    trapped: 3,
+                    ..Facts::default()
+                },
+                ..incident(7, responding, 11, None)
+            },
         ];
         let instructions = [
             instruction(10, 3, -30, InstructionState::Issued), // 30 min late
@@ -408,7 +425,7 @@ mod tests {
                 (2, ClockStatus::Running),
                 (1, ClockStatus::Running)
             ],
-            "least time left first; helped in time not listed"
+            "least time left first; helped in time and incidents without 受灾人员 not listed"
         );
         assert_eq!(
             a.overdue_instructions

@@ -108,13 +108,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "0016_more_state_checks.postgres.sql"
     ),
     migration!(17, "delivery_plans", "0017_delivery_plans.sql"),
-    // 18–20 are reserved for parallel work (s7) merged before this.
-    migration!(21, "supervision", "0021_supervision.sql"),
+    migration!(18, "accident_missing", "0018_accident_missing.sql"),
+    migration!(19, "supervision", "0019_supervision.sql"),
     migration!(
-        22,
+        20,
         "supervision_checks",
-        sqlite: "0022_supervision_checks.sqlite.sql",
-        postgres: "0022_supervision_checks.postgres.sql"
+        sqlite: "0020_supervision_checks.sqlite.sql",
+        postgres: "0020_supervision_checks.postgres.sql"
     ),
 ];
 

@@ -121,8 +121,11 @@ pub struct RescueClockView {
     pub remaining_s: i64,
     pub status: super::ClockStatus,
     pub status_zh: String,
-    /// Not yet ended (the clock is shown).
+    /// Not yet ended and the clock applies (the clock is shown).
     pub active: bool,
+    /// The incident has people affected, relocated or evacuated, so the
+    /// 10-hour clock runs for it (`incidents::rescue_clock_applies`).
+    pub applies: bool,
 }
 
 /// An incident as lists show it: the stored incident, its labels and clock.
@@ -195,7 +198,8 @@ fn clock_of(i: &Incident, now: OffsetDateTime) -> RescueClockView {
         remaining_s: c.remaining_s,
         status: c.status,
         status_zh: c.status.label_zh().into(),
-        active: i.state.is_active(),
+        active: i.state.is_active() && super::rescue_clock_applies(&i.facts),
+        applies: super::rescue_clock_applies(&i.facts),
     }
 }
 
@@ -486,7 +490,8 @@ async fn detail_of(
         attachments: crate::attachments::store::metas(&s.db, &i.attachments).await?,
         allowed_events: super::allowed_events(
             i.state,
-            i.helped_at.is_some(),
+            // `helped` only while a clock runs (it does for 受灾人员 only).
+            i.helped_at.is_some() || !super::rescue_clock_applies(&i.facts),
             may_write,
             is_commander(p),
         ),
@@ -636,6 +641,12 @@ async fn helped(
         return Err(ApiError::Refused(Refusal::new(
             "ended_no_rescue_time",
             "事件已结束，不能再记录救助时间",
+        )));
+    }
+    if !super::rescue_clock_applies(&i.facts) {
+        return Err(ApiError::Refused(Refusal::new(
+            "no_rescue_clock",
+            "事件没有受灾、转移安置或疏散人员，不计 10 小时救助时限（规划 二.(三)3）",
         )));
     }
     let now = OffsetDateTime::now_utc();

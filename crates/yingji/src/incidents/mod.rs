@@ -489,6 +489,16 @@ pub fn grade(
 
 /// Affected people are to be helped within this time of onset.
 pub const RESCUE_LIMIT: Duration = Duration::hours(10);
+
+/// Whether the 10-hour rescue clock runs for an incident with these facts.
+/// 大同市“十四五”应急体系规划 二.(三)3: "灾害事故发生后受灾人员 10 小时内得到
+/// 有效救助" — a target for 受灾人员 (people affected, relocated or
+/// evacuated, who need shelter, food and water), so the clock runs only for
+/// an incident that has some; an incident with only dead, injured or trapped
+/// people (rescue, not relief) has none.
+pub fn rescue_clock_applies(f: &crate::plans::Facts) -> bool {
+    f.affected_people > 0 || f.relocated_people > 0 || f.evacuated_people > 0
+}
 /// The clock warns in the last hour.
 pub const WARNING_WINDOW: Duration = Duration::hours(1);
 
@@ -1398,6 +1408,38 @@ mod tests {
     }
 
     // ── rescue clock ──
+
+    #[test]
+    fn the_rescue_clock_runs_only_for_affected_displaced_or_evacuated_people() {
+        let f = |affected_people, relocated_people, evacuated_people| Facts {
+            affected_people,
+            relocated_people,
+            evacuated_people,
+            ..Facts::default()
+        };
+        // (facts, runs)
+        let table = [
+            (Facts::default(), false),
+            (
+                Facts {
+                    deaths: 3,
+                    missing: 2,
+                    injured: 10,
+                    trapped: 12,
+                    direct_loss_yuan: 1_000_000,
+                    ..Facts::default()
+                },
+                false,
+            ),
+            (f(1, 0, 0), true),
+            (f(0, 1, 0), true),
+            (f(0, 0, 1), true),
+            (f(500, 120, 0), true),
+        ];
+        for (facts, want) in table {
+            assert_eq!(rescue_clock_applies(&facts), want, "{facts:?}");
+        }
+    }
 
     #[test]
     fn rescue_clock_boundaries() {

@@ -24,6 +24,8 @@ pub struct AccidentFact {
     pub occurred_at: UtcText,
     pub industry: String,
     pub deaths: i64,
+    /// 下落不明: counted with the dead (see `store::facts`).
+    pub missing: i64,
 }
 
 /// What an indicator needs of a county's disaster report (with its

@@ -97,7 +97,7 @@ pub async fn facts(
 
     // Production-safety accidents.
     let rows: Vec<AccidentFact> = sqlx::query_as(
-        "SELECT id, occurred_at, industry, deaths FROM accidents WHERE division LIKE $1",
+        "SELECT id, occurred_at, industry, deaths, missing FROM accidents WHERE division LIKE $1",
     )
     .bind(format!("{prefix}%"))
     .fetch_all(db.pool())
@@ -107,7 +107,11 @@ pub async fn facts(
         let Some(f) = by_year.get_mut(&y) else {
             continue;
         };
-        let deaths = a.deaths as f64;
+        // 死亡（含下落不明）: 《生产安全事故统计调查制度》 counts a person still
+        // missing after the 30-day (road traffic, fire: 7-day) window of
+        // 493号令 第十三条 as dead; the yearly figure is read long after the
+        // window, so the missing count with the dead (docs/rules.md).
+        let deaths = (a.deaths + a.missing) as f64;
         f.safety_deaths += deaths;
         if a.industry == "coal_mine" {
             f.coal_deaths += deaths;
@@ -183,14 +187,15 @@ mod tests {
     use super::*;
     use crate::db::testing;
 
-    async fn accident(db: &Db, occurred_at: &str, industry: &str, deaths: i64) {
+    async fn accident(db: &Db, occurred_at: &str, industry: &str, deaths: i64, missing: i64) {
         sqlx::query(
-            "INSERT INTO accidents (name, industry, division, occurred_at, road_or_fire, deaths, serious_injuries, direct_loss_yuan, grade, received, created_by, created_at, version) \
-             VALUES ('a', $1, '140212000000', $2, 0, $3, 0, 0, 'ordinary', '[]', 't', '2026-01-01T00:00:00.000Z', 1)",
+            "INSERT INTO accidents (name, industry, division, occurred_at, road_or_fire, deaths, serious_injuries, direct_loss_yuan, grade, received, created_by, created_at, version, missing) \
+             VALUES ('a', $1, '140212000000', $2, 0, $3, 0, 0, 'ordinary', '[]', 't', '2026-01-01T00:00:00.000Z', 1, $4)",
         )
         .bind(industry)
         .bind(occurred_at)
         .bind(deaths)
+        .bind(missing)
         .execute(db.pool())
         .await
         .unwrap();
@@ -228,18 +233,20 @@ mod tests {
                 t.name
             );
             // 2025-12-31 20:00 UTC is already 2026 in China.
-            accident(&t.db, "2025-12-31T20:00:00.000Z", "coal_mine", 2).await;
-            accident(&t.db, "2026-06-01T00:00:00.000Z", "building", 1).await;
+            accident(&t.db, "2025-12-31T20:00:00.000Z", "coal_mine", 2, 0).await;
+            accident(&t.db, "2026-06-01T00:00:00.000Z", "building", 1, 0).await;
+            // The missing count with the dead (493号令 第十二条).
+            accident(&t.db, "2026-07-01T00:00:00.000Z", "coal_mine", 0, 2).await;
             let (years, sources) = facts(&t.db, "140212000000", "140212", 2025..=2026)
                 .await
                 .unwrap();
             assert_eq!(years[0].safety_deaths, 0.0, "{}", t.name);
-            assert_eq!(years[1].safety_deaths, 3.0, "{}", t.name);
-            assert_eq!(years[1].coal_deaths, 2.0, "{}", t.name);
+            assert_eq!(years[1].safety_deaths, 5.0, "{}", t.name);
+            assert_eq!(years[1].coal_deaths, 4.0, "{}", t.name);
             assert_eq!(years[1].gdp_yi, Some(120.5), "{}", t.name);
-            assert_eq!(sources[&2026].accidents.len(), 2, "{}", t.name);
+            assert_eq!(sources[&2026].accidents.len(), 3, "{}", t.name);
             // An accident whose stored time is not a time is an error, not skipped.
-            accident(&t.db, "sometime", "building", 1).await;
+            accident(&t.db, "sometime", "building", 1, 0).await;
             assert!(
                 facts(&t.db, "140212000000", "140212", 2025..=2026)
                     .await

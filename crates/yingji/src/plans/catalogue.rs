@@ -13,7 +13,7 @@ use serde_json::Value;
 use time::Date;
 
 use super::drills::Drill;
-use super::matching::{num, Criterion, Facts, Op};
+use super::matching::{num, Criterion, Facts, Metric, Op};
 use super::review::MAX_REVIEW_YEARS;
 use super::versions::current_plans;
 use crate::divisions::Code;
@@ -772,6 +772,39 @@ impl Catalog {
                     );
                 }
             }
+            // "死亡（含失踪）" is one sum (deaths + missing), compared as
+            // `dead_or_missing`: a level whose text says 含失踪 may not compare
+            // deaths or missing alone, and no level splits the sum into two
+            // thresholds of the same value (docs/rules.md, 含失踪).
+            let has = |m: Metric| l.criteria.iter().any(|c| c.metric == m);
+            if l.criteria_text.contains("含失踪") {
+                if !has(Metric::DeadOrMissing) {
+                    p.add(
+                        PLANS_FILE,
+                        &le,
+                        "the text says 含失踪: compare dead_or_missing",
+                    );
+                }
+                if has(Metric::Deaths) || has(Metric::Missing) {
+                    p.add(
+                        PLANS_FILE,
+                        &le,
+                        "the text says 含失踪: deaths and missing are one sum (dead_or_missing), not separate thresholds",
+                    );
+                }
+            }
+            for d in l.criteria.iter().filter(|c| c.metric == Metric::Deaths) {
+                if l.criteria
+                    .iter()
+                    .any(|c| c.metric == Metric::Missing && c.op == d.op && c.value == d.value)
+                {
+                    p.add(
+                        PLANS_FILE,
+                        &le,
+                        "deaths and missing with the same threshold: use dead_or_missing (one sum)",
+                    );
+                }
+            }
             if l.tasks.is_empty() {
                 p.add(PLANS_FILE, &le, "a level needs at least one task");
             }
@@ -882,6 +915,71 @@ pub(super) mod tests {
 
     pub(in crate::plans) fn catalog() -> Catalog {
         Catalog::embedded().expect("embedded catalogue is valid")
+    }
+
+    /// Read from the file itself, not through the catalogue's validation:
+    /// every level of data/plans/plans.json whose text says 死亡（含失踪）
+    /// compares the one sum `dead_or_missing`, and no level anywhere keeps
+    /// the old pair of `deaths` and `missing` thresholds.
+    #[test]
+    fn every_han_shizong_criterion_in_plans_json_compares_the_sum() {
+        let plans: serde_json::Value =
+            serde_json::from_str(include_str!("../../../../data/plans/plans.json"))
+                .expect("plans.json is JSON");
+        let mut with_text = 0;
+        for plan in plans.as_array().expect("an array") {
+            for level in plan["levels"].as_array().expect("levels") {
+                let at = format!("{} {}", plan["code"], level["level"]);
+                let metrics: Vec<&str> = level["criteria"]
+                    .as_array()
+                    .expect("criteria")
+                    .iter()
+                    .map(|c| c["metric"].as_str().expect("metric"))
+                    .collect();
+                if level["criteria_text"]
+                    .as_str()
+                    .expect("text")
+                    .contains("含失踪")
+                {
+                    with_text += 1;
+                    assert!(metrics.contains(&"dead_or_missing"), "{at}: {metrics:?}");
+                    assert!(
+                        !metrics.contains(&"deaths") && !metrics.contains(&"missing"),
+                        "{at}: {metrics:?}"
+                    );
+                }
+                assert!(
+                    !(metrics.contains(&"deaths") && metrics.contains(&"missing")),
+                    "{at}: deaths and missing as two thresholds"
+                );
+            }
+        }
+        // 地震 4, 地质灾害 4, 自然灾害救助 4, 旅游 4.
+        assert_eq!(with_text, 16);
+    }
+
+    #[test]
+    fn a_split_han_shizong_threshold_is_refused() {
+        let base = include_str!("../../../../data/plans/plans.json");
+        let split = base.replacen(
+            "\"metric\": \"dead_or_missing\",\n            \"op\": \">=\",\n            \"value\": 300\n          }",
+            "\"metric\": \"deaths\",\n            \"op\": \">=\",\n            \"value\": 300\n          },\n          {\n            \"metric\": \"missing\",\n            \"op\": \">=\",\n            \"value\": 300\n          }",
+            1,
+        );
+        assert_ne!(
+            split, base,
+            "the earthquake plan's Ⅰ criterion is in the file"
+        );
+        let sources = CatalogJson {
+            plans: &split,
+            ..CatalogJson::EMBEDDED
+        };
+        let err = Catalog::from_json(&sources).expect_err("refused");
+        let text = err.to_string();
+        assert!(
+            text.contains("DT-ZX-DZ") && text.contains("dead_or_missing"),
+            "{text}"
+        );
     }
 
     impl PlanError {

@@ -24,6 +24,11 @@ use crate::reports::grading::AccidentFacts;
 pub enum Metric {
     Deaths,
     Missing,
+    /// 死亡（含失踪）: deaths + missing, one sum (derived; not a fact of its
+    /// own). The plans whose grading says 含失踪 — 《国家地震应急预案》,
+    /// 《国家突发地质灾害应急预案》, 《国家自然灾害救助应急预案》 (死亡和失踪),
+    /// 《旅游安全管理办法》 — compare this sum, not two thresholds.
+    DeadOrMissing,
     Trapped,
     /// 重伤 (including acute industrial poisoning).
     Injured,
@@ -49,6 +54,7 @@ impl Metric {
         match self {
             Metric::Deaths => "deaths",
             Metric::Missing => "missing",
+            Metric::DeadOrMissing => "dead_or_missing",
             Metric::Trapped => "trapped",
             Metric::Injured => "injured",
             Metric::DirectLossYuan => "direct_loss_yuan",
@@ -70,6 +76,7 @@ impl Metric {
         match self {
             Metric::Deaths => "死亡",
             Metric::Missing => "失踪",
+            Metric::DeadOrMissing => "死亡（含失踪）",
             Metric::Trapped => "被困",
             Metric::Injured => "重伤",
             Metric::DirectLossYuan => "直接经济损失",
@@ -91,6 +98,7 @@ impl Metric {
         match self {
             Metric::Deaths
             | Metric::Missing
+            | Metric::DeadOrMissing
             | Metric::Trapped
             | Metric::Injured
             | Metric::AffectedPeople
@@ -142,6 +150,7 @@ impl Facts {
         match m {
             Metric::Deaths => f64::from(self.deaths),
             Metric::Missing => f64::from(self.missing),
+            Metric::DeadOrMissing => f64::from(self.deaths) + f64::from(self.missing),
             Metric::Trapped => f64::from(self.trapped),
             Metric::Injured => f64::from(self.injured),
             Metric::DirectLossYuan => self.direct_loss_yuan as f64,
@@ -186,6 +195,7 @@ impl Facts {
     pub fn accident(&self) -> AccidentFacts {
         AccidentFacts {
             deaths: self.deaths,
+            missing: self.missing,
             serious_injuries: self.injured,
             direct_loss_yuan: self.direct_loss_yuan,
         }
@@ -464,6 +474,7 @@ mod tests {
         m.iter().map(|x| x.code.as_str()).collect()
     }
 
+    /// The metrics that are facts of their own (`dead_or_missing` is derived).
     const METRICS: [Metric; 16] = [
         Metric::Deaths,
         Metric::Missing,
@@ -499,6 +510,12 @@ mod tests {
                 .expect("known metrics");
         assert_eq!((f.deaths, f.rain_mm_24h, f.hazmat_leak), (4, 120.5, true));
         assert!(serde_json::from_str::<Facts>(r#"{"dead":4}"#).is_err());
+        // The derived sum is a metric, never a fact one can send.
+        assert!(serde_json::from_str::<Facts>(r#"{"dead_or_missing":4}"#).is_err());
+        assert_eq!(
+            serde_json::from_str::<Metric>("\"dead_or_missing\"").expect("a metric"),
+            Metric::DeadOrMissing
+        );
         let table = [
             (f64::NAN, 0.0, false),
             (-1.0, 0.0, false),
@@ -513,6 +530,44 @@ mod tests {
             };
             assert_eq!(f.check().is_ok(), ok, "{f:?}");
         }
+    }
+
+    /// "死亡（含失踪）N 人以上" is one sum: any split of deaths and missing
+    /// that reaches N meets it, and nothing below N does.
+    #[test]
+    fn dead_or_missing_is_one_sum() {
+        let c = Criterion {
+            metric: Metric::DeadOrMissing,
+            op: Op::Ge,
+            value: 10.0,
+        };
+        // (deaths, missing, met)
+        let table = [
+            (0, 0, false),
+            (9, 0, false),
+            (0, 9, false),
+            (5, 4, false),
+            (10, 0, true),
+            (0, 10, true),
+            (5, 5, true),
+            (9, 1, true),
+            (1, 9, true),
+            (u32::MAX, u32::MAX, true),
+        ];
+        for (deaths, missing, want) in table {
+            let f = Facts {
+                deaths,
+                missing,
+                ..Facts::default()
+            };
+            assert_eq!(c.met(&f), want, "deaths {deaths} missing {missing}");
+        }
+        let f = Facts {
+            deaths: 6,
+            missing: 4,
+            ..Facts::default()
+        };
+        assert_eq!(c.describe(&f), "死亡（含失踪） 10 人 ≥ 10 人");
     }
 
     #[test]

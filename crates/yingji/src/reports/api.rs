@@ -400,6 +400,11 @@ async fn submit_report(
         return Err(ApiError::Forbidden);
     }
     let mut errors = figures::validate(&b.figures, &b.casualties, &b.houses);
+    // Ledgers are due at 核报: before it a mismatch is a warning in the
+    // report's flags, never a refusal (docs/rules.md).
+    let (ledger_errors, ledger_warning) =
+        figures::check_ledgers(kind, &b.figures, &b.casualties, &b.houses);
+    errors.extend(ledger_errors);
     let now = time::OffsetDateTime::now_utc();
     let tree = s.tree();
     let cal = store::load_calendar(&s.db).await?;
@@ -424,7 +429,7 @@ async fn submit_report(
             Some(b.reason.as_str()),
         ));
     }
-    let mut flags = Vec::new();
+    let mut flags: Vec<String> = ledger_warning.into_iter().collect();
     if b.level == "county" {
         let agg = aggregates(&d, &reports, &tree);
         if let Some(a) = agg.iter().find(|a| a.division == division) {
@@ -549,9 +554,14 @@ pub struct AccidentBody {
     pub industry: String,
     pub division: String,
     pub occurred_at: String,
+    /// Derived from `industry` (道路交通 / 火灾, 493号令 第十三条); if sent, it
+    /// must agree with the industry.
     #[serde(default)]
-    pub road_or_fire: bool,
+    pub road_or_fire: Option<bool>,
     pub deaths: i64,
+    /// 下落不明人数 (493号令 第十二条); graded with the dead. Default 0.
+    #[serde(default)]
+    pub missing: i64,
     pub serious_injuries: i64,
     pub direct_loss_yuan: i64,
     #[serde(default)]
@@ -561,25 +571,52 @@ pub struct AccidentBody {
     pub received_at: Option<String>,
 }
 
-fn check_casualties(deaths: i64, inj: i64, loss: i64) -> Vec<FieldError> {
+/// The counts an accident is graded on, as sent.
+#[derive(Debug, Clone, Copy)]
+struct Counts {
+    deaths: i64,
+    missing: i64,
+    serious_injuries: i64,
+    direct_loss_yuan: i64,
+}
+
+fn check_casualties(c: Counts) -> Vec<FieldError> {
+    let Counts {
+        deaths,
+        missing,
+        serious_injuries: inj,
+        direct_loss_yuan: loss,
+    } = c;
     let mut e = Vec::new();
     for (k, v, zh) in [
         ("deaths", deaths, "死亡人数"),
+        ("missing", missing, "下落不明人数"),
         ("serious_injuries", inj, "重伤人数"),
         ("direct_loss_yuan", loss, "直接经济损失"),
     ] {
         if v < 0 {
-            e.push(FieldError::new(k, format!("{zh}不能为负数")));
+            e.push(FieldError::new(k, format!("{zh}不能为负数")).code("negative"));
         }
     }
     e
 }
 
-fn facts(deaths: i64, inj: i64, loss: i64) -> AccidentFacts {
+fn facts(c: Counts) -> AccidentFacts {
+    let count = |n: i64| n.clamp(0, u32::MAX as i64) as u32;
     AccidentFacts {
-        deaths: deaths.clamp(0, u32::MAX as i64) as u32,
-        serious_injuries: inj.clamp(0, u32::MAX as i64) as u32,
-        direct_loss_yuan: loss.max(0) as u64,
+        deaths: count(c.deaths),
+        missing: count(c.missing),
+        serious_injuries: count(c.serious_injuries),
+        direct_loss_yuan: c.direct_loss_yuan.max(0) as u64,
+    }
+}
+
+fn counts_of(a: &Accident) -> Counts {
+    Counts {
+        deaths: a.deaths,
+        missing: a.missing,
+        serious_injuries: a.serious_injuries,
+        direct_loss_yuan: a.direct_loss_yuan,
     }
 }
 
@@ -590,9 +627,49 @@ async fn create_accident(
     Json(b): Json<AccidentBody>,
 ) -> Result<Response, ApiError> {
     let scope = authorize(&p, Action::Write, "reports.accident")?;
-    let mut errors = check_casualties(b.deaths, b.serious_injuries, b.direct_loss_yuan);
+    let counts = Counts {
+        deaths: b.deaths,
+        missing: b.missing,
+        serious_injuries: b.serious_injuries,
+        direct_loss_yuan: b.direct_loss_yuan,
+    };
+    let mut errors = check_casualties(counts);
     if b.name.trim().is_empty() {
         errors.push(FieldError::new("name", "必填"));
+    }
+    if !super::INDUSTRIES.iter().any(|(k, _)| *k == b.industry) {
+        let options = super::INDUSTRIES
+            .iter()
+            .map(|(k, _)| *k)
+            .collect::<Vec<_>>()
+            .join(", ");
+        errors.push(
+            FieldError::new(
+                "industry",
+                format!(
+                    "“{}”不是事故行业（可选：{}）",
+                    b.industry,
+                    super::INDUSTRIES
+                        .iter()
+                        .map(|(_, zh)| *zh)
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+            )
+            .code("not_an_option")
+            .param("value", b.industry.clone())
+            .param("options", options),
+        );
+    }
+    let road_or_fire = super::deadlines::is_road_or_fire(&b.industry);
+    if b.road_or_fire.is_some_and(|v| v != road_or_fire) {
+        errors.push(
+            FieldError::new(
+                "road_or_fire",
+                "是否道路交通或火灾事故由行业决定（493号令 第十三条），与所选行业不符",
+            )
+            .code("road_or_fire_by_industry"),
+        );
     }
     let now = time::OffsetDateTime::now_utc();
     let occurred = parse_time_field("occurred_at", &b.occurred_at);
@@ -633,15 +710,16 @@ async fn create_accident(
     if !scope.covers(division.as_str(), "") {
         return Err(ApiError::field("division", "不在您的管辖范围内"));
     }
-    let (grade, reasons) = grade_accident(&facts(b.deaths, b.serious_injuries, b.direct_loss_yuan));
+    let (grade, reasons) = grade_accident(&facts(counts));
     let mut a = Accident {
         id: 0,
         name: b.name.trim().into(),
         industry: b.industry,
         division: division.to_string(),
         occurred_at: occurred.into(),
-        road_or_fire: b.road_or_fire,
+        road_or_fire,
         deaths: b.deaths,
+        missing: b.missing,
         serious_injuries: b.serious_injuries,
         direct_loss_yuan: b.direct_loss_yuan,
         grade,
@@ -702,8 +780,7 @@ async fn get_accident(
 ) -> Result<axum::Json<AccidentDetail>, ApiError> {
     let a = load_accident(&s, &p, id, Action::Read).await?;
     let steps = super::accident_status(&a, time::OffsetDateTime::now_utc(), &s.config.reports);
-    let (_, grade_reasons) =
-        grade_accident(&facts(a.deaths, a.serious_injuries, a.direct_loss_yuan));
+    let (_, grade_reasons) = grade_accident(&facts(counts_of(&a)));
     Ok(axum::Json(AccidentDetail {
         accident: a,
         steps,
@@ -727,6 +804,9 @@ async fn list_accidents(
 pub struct CasualtyUpdate {
     pub version: i64,
     pub deaths: i64,
+    /// 下落不明人数; absent: unchanged.
+    #[serde(default)]
+    pub missing: Option<i64>,
     pub serious_injuries: i64,
     pub direct_loss_yuan: i64,
     pub reason: String,
@@ -757,8 +837,12 @@ async fn save_accident(
     ))
 }
 
-/// 补报: casualties or loss changed. The grade is recomputed; a change
-/// after the supplement window is recorded as such.
+/// 补报: casualties or loss changed. Inside the casualty window of 493号令
+/// 第十三条 (30 days, 7 for road traffic and fire, counted by 《民法典》
+/// 第二百零一条/第二百零三条: `deadlines::in_casualty_window`) the grade is
+/// recomputed; after it, the dead, missing and injured sent are recorded in
+/// the journal but the record keeps the counts the window closed with, so
+/// the grade no longer changes by them (the loss still does).
 #[utoipa::path(put, path = "/api/v1/accidents/{id}", tag = "reports", params(("id" = i64, Path)), request_body = CasualtyUpdate, responses((status = 200, body = Accident)))]
 async fn update_accident(
     State(s): State<AppState>,
@@ -767,7 +851,13 @@ async fn update_accident(
     Json(b): Json<CasualtyUpdate>,
 ) -> Result<axum::Json<Accident>, ApiError> {
     let old = load_accident(&s, &p, id, Action::Write).await?;
-    let mut errors = check_casualties(b.deaths, b.serious_injuries, b.direct_loss_yuan);
+    let counts = Counts {
+        deaths: b.deaths,
+        missing: b.missing.unwrap_or(old.missing),
+        serious_injuries: b.serious_injuries,
+        direct_loss_yuan: b.direct_loss_yuan,
+    };
+    let mut errors = check_casualties(counts);
     if b.reason.trim().is_empty() {
         errors.push(FieldError::new("reason", "补报须说明变化原因"));
     }
@@ -776,21 +866,36 @@ async fn update_accident(
     }
     let now = time::OffsetDateTime::now_utc();
     let occurred = old.occurred_at.0;
-    let in_window =
-        super::deadlines::supplement_allowed(occurred, old.road_or_fire, now, &s.config.reports);
-    let (grade, reasons) = grade_accident(&facts(b.deaths, b.serious_injuries, b.direct_loss_yuan));
+    let l = &s.config.reports;
+    let in_window = super::deadlines::in_casualty_window(occurred, &old.industry, now, l);
+    let window_end = super::deadlines::casualty_window_end(occurred, &old.industry, l);
+    let (deaths, missing, serious_injuries) = super::deadlines::counted_casualties(
+        (old.deaths, old.missing, old.serious_injuries),
+        (counts.deaths, counts.missing, counts.serious_injuries),
+        in_window,
+    );
+    let counted = Counts {
+        deaths,
+        missing,
+        serious_injuries,
+        direct_loss_yuan: counts.direct_loss_yuan,
+    };
+    let (grade, reasons) = grade_accident(&facts(counted));
     let new = Accident {
-        deaths: b.deaths,
-        serious_injuries: b.serious_injuries,
-        direct_loss_yuan: b.direct_loss_yuan,
+        deaths,
+        missing,
+        serious_injuries,
+        direct_loss_yuan: counted.direct_loss_yuan,
         grade,
         grade_zh: grade.label_zh().into(),
         ..old.clone()
     };
     let payload = json!({
-        "before": { "deaths": old.deaths, "serious_injuries": old.serious_injuries, "direct_loss_yuan": old.direct_loss_yuan, "grade": old.grade },
-        "after": { "deaths": b.deaths, "serious_injuries": b.serious_injuries, "direct_loss_yuan": b.direct_loss_yuan, "grade": grade },
+        "before": { "deaths": old.deaths, "missing": old.missing, "serious_injuries": old.serious_injuries, "direct_loss_yuan": old.direct_loss_yuan, "grade": old.grade },
+        "reported": { "deaths": counts.deaths, "missing": counts.missing, "serious_injuries": counts.serious_injuries, "direct_loss_yuan": counts.direct_loss_yuan },
+        "after": { "deaths": deaths, "missing": missing, "serious_injuries": serious_injuries, "direct_loss_yuan": counted.direct_loss_yuan, "grade": grade },
         "reason": b.reason, "grade_reasons": reasons, "within_supplement_window": in_window,
+        "supplement_window_end": UtcText(window_end),
     });
     save_accident(&s, &p, &old, new, "supplemented", payload, b.version).await
 }

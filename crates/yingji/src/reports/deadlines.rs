@@ -14,8 +14,13 @@
 //! department within 1 h; each level upward within 2 h, up to the city for
 //! 一般, the province for 较大, the State Council department for 重大/特别重大;
 //! supplementary reports when casualties change within 30 days (7 for road
-//! traffic and fire); the investigation report within 60 days, extendable
-//! once by at most 60.
+//! traffic and fire, by the accident's industry: [`casualty_window_end`]);
+//! the investigation report within 60 days, extendable once by at most 60.
+//!
+//! Periods counted in days follow 《中华人民共和国民法典》 第二百零一条 (the
+//! day the period starts is not counted; it runs from the next day) and
+//! 第二百零三条第二款 (the last day ends at 24:00), in Beijing time
+//! ([`period_end`]).
 
 use std::collections::BTreeSet;
 
@@ -25,6 +30,7 @@ use time::{Date, Duration, OffsetDateTime, Time, Weekday};
 use super::grading::AccidentGrade;
 
 use crate::clock::CST;
+use crate::grading::Level;
 
 /// Configurable time limits (defaults: the national rules).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,6 +44,15 @@ pub struct Limits {
     pub direct_report_threshold: u32,
     /// "At once": minutes allowed for the direct report.
     pub direct_report_minutes: i64,
+    /// Daily 续报 are owed only by disasters at or above this level
+    /// (《自然灾害情况统计调查制度》: 重大、特别重大 disasters report daily until
+    /// the situation is stable). `None`: every disaster, as before. Default
+    /// Ⅱ (重大).
+    pub followup_daily_min_level: Option<Level>,
+    /// The plan whose response levels grade a natural disaster for the rule
+    /// above (default the city's 自然灾害救助应急预案, DT-ZX-ZRZHJZ). When no
+    /// plan of that code is known every disaster owes daily 续报.
+    pub followup_level_plan: String,
     /// Local times of the daily 续报 deadlines (county, city).
     pub followup_county: (u8, u8),
     pub followup_city: (u8, u8),
@@ -64,6 +79,8 @@ impl Default for Limits {
             forward_hours: 2,
             direct_report_threshold: 10,
             direct_report_minutes: 0,
+            followup_daily_min_level: Some(Level::II),
+            followup_level_plan: "DT-ZX-ZRZHJZ".into(),
             followup_county: (9, 0),
             followup_city: (10, 0),
             drought_followup_days: 10,
@@ -145,6 +162,36 @@ pub struct DisasterFacts {
     pub dead_missing_at: Option<OffsetDateTime>,
     /// When the situation was declared stable (ends 续报, starts 核报).
     pub stable_at: Option<OffsetDateTime>,
+    /// Since when daily 续报 are owed ([`daily_followups_from`]); `None`: not
+    /// owed (a small local event). Drought's 10-day 续报 do not depend on it.
+    pub daily_followups_from: Option<OffsetDateTime>,
+}
+
+/// Whether a disaster of `level` owes daily 续报 (《自然灾害情况统计调查制度》:
+/// 重大、特别重大 until stable; the lowest such level is
+/// [`Limits::followup_daily_min_level`], `None` meaning every disaster).
+pub fn daily_followups_required(level: Option<Level>, l: &Limits) -> bool {
+    match l.followup_daily_min_level {
+        None => true,
+        Some(min) => level.is_some_and(|lv| lv >= min),
+    }
+}
+
+/// Since when daily 续报 are owed: the first moment of `timeline` — the
+/// disaster's level after each report, in time order — at which
+/// [`daily_followups_required`]; `onset` when every disaster owes them.
+pub fn daily_followups_from(
+    onset: OffsetDateTime,
+    timeline: &[(OffsetDateTime, Option<Level>)],
+    l: &Limits,
+) -> Option<OffsetDateTime> {
+    if l.followup_daily_min_level.is_none() {
+        return Some(onset);
+    }
+    timeline
+        .iter()
+        .find(|(_, level)| daily_followups_required(*level, l))
+        .map(|(at, _)| *at)
 }
 
 /// The reports a disaster requires, up to `now`.
@@ -198,8 +245,11 @@ pub fn disaster_steps(
             });
             k += 1;
         }
-    } else {
-        let mut d = onset_day.next_day();
+    } else if let Some(from) = f.daily_followups_from {
+        // The first 续报 is due the day after daily 续报 became owed (the
+        // onset, or the report that made the disaster 重大).
+        let start = from.max(f.onset).to_offset(CST).date();
+        let mut d = start.next_day();
         while let Some(day) = d {
             if day > until {
                 break;
@@ -228,6 +278,82 @@ pub fn disaster_steps(
         });
     }
     out
+}
+
+/// The industries whose accidents are 道路交通事故 or 火灾事故 (493号令 第十三条:
+/// 7 days instead of 30). The industry decides, never a free switch.
+pub const ROAD_OR_FIRE_INDUSTRIES: &[&str] = &["road_traffic", "fire"];
+
+/// Whether an accident of this industry is a road-traffic or fire accident.
+pub fn is_road_or_fire(industry: &str) -> bool {
+    ROAD_OR_FIRE_INDUSTRIES.contains(&industry)
+}
+
+/// The end of a period of `days` calendar days that starts at `start`:
+/// 《民法典》 第二百零一条 — the start day is not counted, the period runs
+/// from the next day; 第二百零三条第二款 — the last day ends at 24:00. Days
+/// are Beijing days ([`CST`]), whatever the offset of `start`. The returned
+/// instant is 24:00 of the last day (00:00 of the day after); an instant
+/// equal to it still belongs to the period.
+///
+/// 第二百零三条第一款 (a last day that is a statutory holiday moves to the
+/// next working day) is for time limits of an act; the casualty window is
+/// the period in which a fact (a death, a person still missing) counts, so
+/// it is not applied here.
+pub fn period_end(start: OffsetDateTime, days: i64) -> OffsetDateTime {
+    let first = start.to_offset(CST).date();
+    let last = first
+        .checked_add(Duration::days(days.max(0)))
+        .unwrap_or(Date::MAX);
+    end_of_day(last)
+}
+
+/// Days of the casualty window of 493号令 第十三条 for an accident of this
+/// industry: 7 for road traffic and fire, 30 otherwise (the numbers are
+/// [`Limits`], the choice the industry's).
+pub fn casualty_window_days(industry: &str, l: &Limits) -> i64 {
+    if is_road_or_fire(industry) {
+        l.supplement_days_road_fire
+    } else {
+        l.supplement_days
+    }
+}
+
+/// When the casualty window of 493号令 第十三条 closes: "自事故发生之日起30日内
+/// （道路交通事故、火灾事故自发生之日起7日内），事故造成的伤亡人数发生变化的，应当及时
+/// 补报", counted by [`period_end`]. A change of the dead or the missing
+/// after it is recorded but no longer changes the grade.
+pub fn casualty_window_end(occurred: OffsetDateTime, industry: &str, l: &Limits) -> OffsetDateTime {
+    period_end(occurred, casualty_window_days(industry, l))
+}
+
+/// Whether a change of casualties learnt at `at` still counts (the clock is
+/// a parameter).
+pub fn in_casualty_window(
+    occurred: OffsetDateTime,
+    industry: &str,
+    at: OffsetDateTime,
+    l: &Limits,
+) -> bool {
+    at <= casualty_window_end(occurred, industry, l)
+}
+
+/// The casualties the grade is taken on after a 补报 at `at`: inside the
+/// window the new counts; after it the dead, the missing and the seriously
+/// injured stay as they were when the window closed (第十三条 speaks of
+/// 伤亡人数: deaths, missing and injuries), while the direct loss, which
+/// 第十三条 does not limit, is the new one. `(old, new)` are
+/// `(deaths, missing, serious_injuries)`.
+pub fn counted_casualties(
+    old: (i64, i64, i64),
+    new: (i64, i64, i64),
+    in_window: bool,
+) -> (i64, i64, i64) {
+    if in_window {
+        new
+    } else {
+        old
+    }
 }
 
 /// The highest level an accident of this grade must reach (493号令 第十条).
@@ -307,7 +433,7 @@ pub fn accident_steps(f: &AccidentFactsTime, l: &Limits) -> Vec<Step> {
         key: "supplement-window".into(),
         label_zh: format!("伤亡人数变化补报期限（{days} 日）"),
         by: "county".into(),
-        due: f.occurred + Duration::days(days),
+        due: period_end(f.occurred, days),
     });
     let inv = l.investigation_days
         + if f.investigation_extended {
@@ -322,21 +448,6 @@ pub fn accident_steps(f: &AccidentFactsTime, l: &Limits) -> Vec<Step> {
         due: f.occurred + Duration::days(inv),
     });
     out
-}
-
-/// Whether a change of casualties at `at` still falls in the supplement window.
-pub fn supplement_allowed(
-    occurred: OffsetDateTime,
-    road_or_fire: bool,
-    at: OffsetDateTime,
-    l: &Limits,
-) -> bool {
-    let days = if road_or_fire {
-        l.supplement_days_road_fire
-    } else {
-        l.supplement_days
-    };
-    at <= occurred + Duration::days(days)
 }
 
 /// 报送状态.
@@ -425,7 +536,101 @@ mod tests {
             dead_missing: 0,
             dead_missing_at: None,
             stable_at: None,
+            daily_followups_from: Some(onset),
         }
+    }
+
+    /// Daily 续报 only for 重大 and 特别重大 (default), from the day after the
+    /// disaster became one; a small local event owes none and is never 漏报.
+    #[test]
+    fn daily_followups_only_at_the_required_levels() {
+        let l = l();
+        // (level, required with the default Ⅱ)
+        let table = [
+            (None, false),
+            (Some(Level::IV), false),
+            (Some(Level::III), false),
+            (Some(Level::II), true),
+            (Some(Level::I), true),
+        ];
+        for (level, want) in table {
+            assert_eq!(daily_followups_required(level, &l), want, "{level:?}");
+            let every = Limits {
+                followup_daily_min_level: None,
+                ..l.clone()
+            };
+            assert!(daily_followups_required(level, &every), "{level:?}");
+            let from_iii = Limits {
+                followup_daily_min_level: Some(Level::III),
+                ..l.clone()
+            };
+            assert_eq!(
+                daily_followups_required(level, &from_iii),
+                level.is_some_and(|x| x >= Level::III)
+            );
+        }
+        let onset = datetime!(2026-07-01 10:00 +8);
+        let timeline = [
+            (datetime!(2026-07-01 11:00 +8), Some(Level::IV)),
+            (datetime!(2026-07-02 15:00 +8), Some(Level::III)),
+            (datetime!(2026-07-03 16:00 +8), Some(Level::II)),
+            (datetime!(2026-07-04 09:00 +8), Some(Level::I)),
+        ];
+        assert_eq!(
+            daily_followups_from(onset, &timeline, &l),
+            Some(datetime!(2026-07-03 16:00 +8))
+        );
+        assert_eq!(daily_followups_from(onset, &timeline[..2], &l), None);
+        let every = Limits {
+            followup_daily_min_level: None,
+            ..l.clone()
+        };
+        assert_eq!(daily_followups_from(onset, &[], &every), Some(onset));
+        // The steps: none for a small event; from 4 July for one that
+        // became 重大 on 3 July at 16:00.
+        let now = datetime!(2026-07-06 12:00 +8);
+        let small = DisasterFacts {
+            daily_followups_from: None,
+            ..facts(onset)
+        };
+        let steps = disaster_steps(&small, now, &l, &Calendar::default());
+        assert!(
+            !steps.iter().any(|s| s.key.starts_with("followup")),
+            "{steps:?}"
+        );
+        let major = DisasterFacts {
+            daily_followups_from: Some(datetime!(2026-07-03 16:00 +8)),
+            ..facts(onset)
+        };
+        let keys: Vec<String> = disaster_steps(&major, now, &l, &Calendar::default())
+            .into_iter()
+            .filter(|s| s.key.starts_with("followup:"))
+            .map(|s| s.key)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "followup:2026-07-04",
+                "followup:2026-07-05",
+                "followup:2026-07-06"
+            ]
+        );
+        // Drought keeps its 10-day 续报 whatever the level.
+        let drought = DisasterFacts {
+            drought: true,
+            daily_followups_from: None,
+            ..facts(datetime!(2026-05-01 08:00 +8))
+        };
+        let n = disaster_steps(
+            &drought,
+            datetime!(2026-05-25 00:00 +8),
+            &l,
+            &Calendar::default(),
+        )
+        .iter()
+        .filter(|s| s.key.starts_with("followup"))
+        .count();
+        assert_eq!(n, 2);
     }
 
     #[test]
@@ -562,7 +767,8 @@ mod tests {
         );
         assert_eq!(s[0].due, datetime!(2026-03-01 09:00 +8));
         assert_eq!(s[1].due, datetime!(2026-03-01 11:00 +8));
-        assert_eq!(s[2].due, datetime!(2026-03-31 08:00 +8));
+        // 30 days from 1 March (not counted): 2–31 March, ending at 24:00.
+        assert_eq!(s[2].due, datetime!(2026-04-01 00:00 +8));
         assert_eq!(s[3].due, datetime!(2026-04-30 08:00 +8));
         // The county received it at 08:20: the city's 2 h run from then.
         let f2 = AccidentFactsTime {
@@ -583,25 +789,178 @@ mod tests {
         assert_eq!(s.iter().filter(|s| s.key.starts_with("report:")).count(), 4);
         assert_eq!(
             s[4].due,
-            datetime!(2026-03-08 08:00 +8),
-            "7 days for road/fire"
+            datetime!(2026-03-09 00:00 +8),
+            "7 days for road/fire: 2–8 March, to 24:00"
         );
         assert_eq!(s[5].due, datetime!(2026-06-29 08:00 +8), "60 + 60 days");
-        assert!(supplement_allowed(
-            t,
-            true,
-            datetime!(2026-03-08 08:00 +8),
-            &l()
-        ));
-        assert!(!supplement_allowed(
-            t,
-            true,
-            datetime!(2026-03-08 08:00:01 +8),
-            &l()
-        ));
+
         assert_eq!(
             accident_chain(AccidentGrade::Larger).last(),
             Some(&"province")
         );
+    }
+
+    /// 《民法典》 第二百零一条/第二百零三条 with 493号令 第十三条: the start day
+    /// is not counted, the last day ends at 24:00 Beijing time; 7 days for
+    /// road traffic and fire (by industry), 30 otherwise.
+    #[test]
+    fn the_casualty_window_counts_calendar_days_to_midnight() {
+        // (occurred, industry, at, in the window)
+        let table = [
+            // Coal mine, 1 March 08:00: days 2–31 March; ends 31 March 24:00.
+            (
+                datetime!(2026-03-01 08:00 +8),
+                "coal_mine",
+                datetime!(2026-03-31 08:00 +8),
+                true,
+            ),
+            (
+                datetime!(2026-03-01 08:00 +8),
+                "coal_mine",
+                datetime!(2026-03-31 23:59:59 +8),
+                true,
+            ),
+            (
+                datetime!(2026-04-01 00:00 +8),
+                "coal_mine",
+                datetime!(2026-05-01 00:00 +8),
+                true,
+            ),
+            (
+                datetime!(2026-03-01 08:00 +8),
+                "coal_mine",
+                datetime!(2026-04-01 00:00 +8),
+                true,
+            ),
+            (
+                datetime!(2026-03-01 08:00 +8),
+                "coal_mine",
+                datetime!(2026-04-01 00:00:01 +8),
+                false,
+            ),
+            // The same instant written in UTC.
+            (
+                datetime!(2026-03-01 00:00 UTC),
+                "coal_mine",
+                datetime!(2026-03-31 16:00 UTC),
+                true,
+            ),
+            (
+                datetime!(2026-03-01 00:00 UTC),
+                "coal_mine",
+                datetime!(2026-03-31 16:00:01 UTC),
+                false,
+            ),
+            // Just before midnight: the start day is the day it happened in
+            // Beijing, so 23:59 on 1 March still starts counting on 2 March.
+            (
+                datetime!(2026-03-01 23:59 +8),
+                "hazmat",
+                datetime!(2026-03-31 23:59:59 +8),
+                true,
+            ),
+            (
+                datetime!(2026-03-01 23:59 +8),
+                "hazmat",
+                datetime!(2026-04-01 00:00:01 +8),
+                false,
+            ),
+            // Just after midnight: a day later than 23:59 the evening before.
+            (
+                datetime!(2026-03-02 00:01 +8),
+                "hazmat",
+                datetime!(2026-04-01 23:59:59 +8),
+                true,
+            ),
+            (
+                datetime!(2026-03-02 00:01 +8),
+                "hazmat",
+                datetime!(2026-04-02 00:00:01 +8),
+                false,
+            ),
+            // 16:30 UTC on 1 March is 00:30 on 2 March in Beijing.
+            (
+                datetime!(2026-03-01 16:30 UTC),
+                "hazmat",
+                datetime!(2026-04-01 23:00 +8),
+                true,
+            ),
+            // Road traffic and fire: 7 days, 2–8 March.
+            (
+                datetime!(2026-03-01 08:00 +8),
+                "road_traffic",
+                datetime!(2026-03-08 23:59:59 +8),
+                true,
+            ),
+            (
+                datetime!(2026-03-01 08:00 +8),
+                "road_traffic",
+                datetime!(2026-03-09 00:00 +8),
+                true,
+            ),
+            (
+                datetime!(2026-03-01 08:00 +8),
+                "road_traffic",
+                datetime!(2026-03-09 00:00:01 +8),
+                false,
+            ),
+            (
+                datetime!(2026-03-01 08:00 +8),
+                "fire",
+                datetime!(2026-03-09 00:00:01 +8),
+                false,
+            ),
+            (
+                datetime!(2026-03-01 08:00 +8),
+                "fire",
+                datetime!(2026-03-08 12:00 +8),
+                true,
+            ),
+            // Any other industry has 30 days, whatever else is said.
+            (
+                datetime!(2026-03-01 08:00 +8),
+                "construction",
+                datetime!(2026-03-09 00:00:01 +8),
+                true,
+            ),
+            // Across a month end and a leap day: 2028-02-15 + 30 days → 16 March.
+            (
+                datetime!(2028-02-15 10:00 +8),
+                "other",
+                datetime!(2028-03-16 23:59:59 +8),
+                true,
+            ),
+            (
+                datetime!(2028-02-15 10:00 +8),
+                "other",
+                datetime!(2028-03-17 00:00:01 +8),
+                false,
+            ),
+        ];
+        for (occurred, industry, at, want) in table {
+            assert_eq!(
+                in_casualty_window(occurred, industry, at, &l()),
+                want,
+                "{industry} occurred {occurred}, change at {at}"
+            );
+        }
+        assert_eq!(
+            casualty_window_end(datetime!(2026-03-01 08:00 +8), "fire", &l()),
+            datetime!(2026-03-09 00:00 +8)
+        );
+        assert!(is_road_or_fire("road_traffic") && is_road_or_fire("fire"));
+        assert!(!is_road_or_fire("coal_mine") && !is_road_or_fire("Fire"));
+        // A period of 0 days ends with the start day; a negative one too.
+        assert_eq!(
+            period_end(datetime!(2026-03-01 08:00 +8), 0),
+            datetime!(2026-03-02 00:00 +8)
+        );
+        assert_eq!(
+            period_end(datetime!(2026-03-01 08:00 +8), -5),
+            datetime!(2026-03-02 00:00 +8)
+        );
+        // After the window the dead, missing and injured stay; inside they change.
+        assert_eq!(counted_casualties((3, 1, 2), (5, 0, 4), true), (5, 0, 4));
+        assert_eq!(counted_casualties((3, 1, 2), (5, 0, 4), false), (3, 1, 2));
     }
 }

@@ -136,8 +136,9 @@ pub struct HouseRow {
     pub address: String,
 }
 
-/// Plain validity of one report's figures: no negatives, parts within wholes,
-/// ledgers agreeing with the counts.
+/// Plain validity of one report's figures and ledger rows: no negatives,
+/// parts within wholes, rows filled in. Whether the ledgers agree with the
+/// counts depends on the kind of report: [`check_ledgers`].
 pub fn validate(f: &Figures, casualties: &[CasualtyRow], houses: &[HouseRow]) -> Vec<FieldError> {
     let mut e = Vec::new();
     for (k, zh) in FIELDS {
@@ -176,13 +177,123 @@ pub fn validate(f: &Figures, casualties: &[CasualtyRow], houses: &[HouseRow]) ->
             ));
         }
     }
+    // Upper bounds: 《自然灾害情况统计调查制度》 counts 紧急转移安置人口 and
+    // 需紧急生活救助人口 among the 受灾人口, so neither may exceed it.
+    for (k, v, zh, code) in [
+        (
+            "relocated",
+            f.relocated,
+            "紧急转移安置人口",
+            "relocated_gt_affected",
+        ),
+        (
+            "need_relief",
+            f.need_relief,
+            "需紧急生活救助人口",
+            "need_relief_gt_affected",
+        ),
+    ] {
+        if v > f.affected {
+            e.push(
+                FieldError::new(k, format!("{zh} {v} 不能大于受灾人口 {}", f.affected))
+                    .code(code)
+                    .param("value", v)
+                    .param("affected", f.affected),
+            );
+        }
+    }
     if f.dead + f.missing + f.injured > f.affected && f.affected > 0 {
         e.push(FieldError::new(
             "affected",
             "受灾人口应包含死亡、失踪和受伤人口",
         ));
     }
-    // Ledgers agree with the counts.
+    for (i, c) in casualties.iter().enumerate() {
+        if c.name.trim().is_empty() {
+            e.push(FieldError::new(format!("casualties[{i}].name"), "姓名必填"));
+        }
+        if !matches!(c.status.as_str(), "dead" | "missing") {
+            e.push(FieldError::new(
+                format!("casualties[{i}].status"),
+                "应为 dead（死亡）或 missing（失踪）",
+            ));
+        }
+        if !(0..=150).contains(&c.age) {
+            e.push(FieldError::new(
+                format!("casualties[{i}].age"),
+                "年龄应在 0–150",
+            ));
+        }
+    }
+    for (i, h) in houses.iter().enumerate() {
+        if !matches!(h.damage.as_str(), "collapsed" | "severe" | "damaged") {
+            e.push(FieldError::new(
+                format!("houses[{i}].damage"),
+                "应为 collapsed、severe 或 damaged",
+            ));
+        }
+        if h.householder.trim().is_empty() {
+            e.push(FieldError::new(
+                format!("houses[{i}].householder"),
+                "户主姓名必填",
+            ));
+        }
+        if h.rooms < 1 {
+            e.push(FieldError::new(
+                format!("houses[{i}].rooms"),
+                "间数至少为 1",
+            ));
+        }
+    }
+    e
+}
+
+/// Whether the ledgers (因灾死亡失踪人口一览表, 因灾倒塌损坏住房户一览表) must
+/// agree with the counts in a report of this kind: at 核报 only. An 初报
+/// within the hour carries rough numbers and a 续报 a situation still
+/// moving; the ledgers are due with the 核报 (《自然灾害情况统计调查制度》:
+/// 核报 with the 台账 of 因灾死亡失踪人员 and 倒塌损坏住房户).
+pub fn ledgers_required(kind: super::ReportKind) -> bool {
+    kind == super::ReportKind::Final
+}
+
+/// The ledgers against the counts: a refusal at 核报
+/// ([`ledgers_required`]), else one warning for the report's flags that the
+/// ledgers will be due at 核报. Returns `(errors, warning)`.
+pub fn check_ledgers(
+    kind: super::ReportKind,
+    f: &Figures,
+    casualties: &[CasualtyRow],
+    houses: &[HouseRow],
+) -> (Vec<FieldError>, Option<String>) {
+    let mismatches = ledger_mismatches(f, casualties, houses);
+    if mismatches.is_empty() {
+        (Vec::new(), None)
+    } else if ledgers_required(kind) {
+        (mismatches, None)
+    } else {
+        let what: Vec<&str> = mismatches
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>();
+        (
+            Vec::new(),
+            Some(format!(
+                "台账尚未与数字一致，核报时须补齐（{}）",
+                what.join("；")
+            )),
+        )
+    }
+}
+
+/// Where the ledgers disagree with the counts (dead, missing, collapsed and
+/// severely damaged households), by field.
+pub fn ledger_mismatches(
+    f: &Figures,
+    casualties: &[CasualtyRow],
+    houses: &[HouseRow],
+) -> Vec<FieldError> {
+    let mut e = Vec::new();
     let count = |s: &str| casualties.iter().filter(|c| c.status == s).count() as i64;
     if count("dead") != f.dead {
         e.push(FieldError::new(
@@ -204,23 +315,6 @@ pub fn validate(f: &Figures, casualties: &[CasualtyRow], houses: &[HouseRow]) ->
             ),
         ));
     }
-    for (i, c) in casualties.iter().enumerate() {
-        if c.name.trim().is_empty() {
-            e.push(FieldError::new(format!("casualties[{i}].name"), "姓名必填"));
-        }
-        if !matches!(c.status.as_str(), "dead" | "missing") {
-            e.push(FieldError::new(
-                format!("casualties[{i}].status"),
-                "应为 dead（死亡）或 missing（失踪）",
-            ));
-        }
-        if !(0..=150).contains(&c.age) {
-            e.push(FieldError::new(
-                format!("casualties[{i}].age"),
-                "年龄应在 0–150",
-            ));
-        }
-    }
     for (damage, households, zh) in [
         ("collapsed", f.collapsed_households, "倒塌"),
         ("severe", f.severe_households, "严重损坏"),
@@ -230,26 +324,6 @@ pub fn validate(f: &Figures, casualties: &[CasualtyRow], houses: &[HouseRow]) ->
             e.push(FieldError::new(
                 "houses",
                 format!("倒塌损坏住房户一览表中{zh} {n} 户，与{zh}房屋户数 {households} 不符"),
-            ));
-        }
-    }
-    for (i, h) in houses.iter().enumerate() {
-        if !matches!(h.damage.as_str(), "collapsed" | "severe" | "damaged") {
-            e.push(FieldError::new(
-                format!("houses[{i}].damage"),
-                "应为 collapsed、severe 或 damaged",
-            ));
-        }
-        if h.householder.trim().is_empty() {
-            e.push(FieldError::new(
-                format!("houses[{i}].householder"),
-                "户主姓名必填",
-            ));
-        }
-        if h.rooms < 1 {
-            e.push(FieldError::new(
-                format!("houses[{i}].rooms"),
-                "间数至少为 1",
             ));
         }
     }
@@ -399,15 +473,6 @@ mod tests {
                 },
                 "collapsed_rooms",
             ),
-            (Figures { dead: 2, ..f() }, "casualties"),
-            (
-                Figures {
-                    severe_households: 2,
-                    severe_rooms: 4,
-                    ..f()
-                },
-                "houses",
-            ),
             (Figures { affected: 3, ..f() }, "affected"),
             (
                 Figures {
@@ -433,6 +498,117 @@ mod tests {
         assert!(validate(&f(), &bad, &h)
             .iter()
             .any(|e| e.field == "casualties[0].age"));
+    }
+
+    /// 紧急转移安置 and 需紧急生活救助 are part of 受灾人口 (《自然灾害情况统计
+    /// 调查制度》): each may equal it, never exceed it; the error names the
+    /// field and carries a code.
+    #[test]
+    fn relocated_and_need_relief_stay_within_the_affected() {
+        let (c, h) = ledgers();
+        // (affected, relocated, need_relief, fields refused)
+        let table: [(i64, i64, i64, &[&str]); 8] = [
+            (1200, 0, 0, &[]),
+            (1200, 1200, 1200, &[]),
+            (1200, 1201, 0, &["relocated"]),
+            (1200, 0, 1201, &["need_relief"]),
+            (1200, 1201, 1201, &["relocated", "need_relief"]),
+            (1200, 1199, 1200, &[]),
+            (0, 1, 0, &["relocated"]),
+            (0, 0, 1, &["need_relief"]),
+        ];
+        for (affected, relocated, need_relief, want) in table {
+            let fig = Figures {
+                affected,
+                relocated,
+                need_relief,
+                dead: if affected > 0 { 1 } else { 0 },
+                missing: if affected > 0 { 1 } else { 0 },
+                injured: if affected > 0 { 5 } else { 0 },
+                ..f()
+            };
+            let (c, h) = if affected > 0 {
+                (c.clone(), h.clone())
+            } else {
+                (vec![], h.clone())
+            };
+            let errors = validate(&fig, &c, &h);
+            let got: Vec<&str> = errors
+                .iter()
+                .filter(|e| e.code.ends_with("_gt_affected"))
+                .map(|e| e.field.as_str())
+                .collect();
+            assert_eq!(
+                got, want,
+                "affected {affected} relocated {relocated} need_relief {need_relief}"
+            );
+        }
+        let e = validate(
+            &Figures {
+                relocated: 1300,
+                ..f()
+            },
+            &c,
+            &h,
+        );
+        let r = e.iter().find(|e| e.field == "relocated").expect("refused");
+        assert_eq!(r.code, "relocated_gt_affected");
+        assert_eq!(r.params["value"], 1300);
+        assert_eq!(r.params["affected"], 1200);
+    }
+
+    /// Ledgers are due at 核报, not before: an 初报 (or 续报, 直报, 审核上报)
+    /// whose ledgers do not match its counts is accepted with a warning; a
+    /// 核报 is refused, naming the ledger.
+    #[test]
+    fn ledgers_are_required_at_the_final_report_only() {
+        use super::super::ReportKind::*;
+        let (c, h) = ledgers();
+        let rough = Figures {
+            dead: 3,
+            collapsed_households: 5,
+            collapsed_rooms: 9,
+            ..f()
+        };
+        // (kind, figures, casualties, houses, refused fields, warned)
+        let table = [
+            (Initial, rough, vec![], vec![], vec![], true),
+            (Followup, rough, vec![], vec![], vec![], true),
+            (Direct, rough, vec![], vec![], vec![], true),
+            (Forward, rough, c.clone(), h.clone(), vec![], true),
+            (
+                Final,
+                rough,
+                vec![],
+                vec![],
+                vec!["casualties", "casualties", "houses", "houses"],
+                false,
+            ),
+            (
+                Final,
+                rough,
+                c.clone(),
+                h.clone(),
+                vec!["casualties", "houses"],
+                false,
+            ),
+            // Matching ledgers: nothing to say at any kind.
+            (Initial, f(), c.clone(), h.clone(), vec![], false),
+            (Final, f(), c.clone(), h.clone(), vec![], false),
+            // No casualties and no collapsed houses: no ledger needed.
+            (Final, Figures::default(), vec![], vec![], vec![], false),
+        ];
+        for (kind, fig, cas, houses, refused, warned) in table {
+            let (errors, warning) = check_ledgers(kind, &fig, &cas, &houses);
+            let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, refused, "{kind:?} {fig:?}");
+            assert_eq!(warning.is_some(), warned, "{kind:?} {fig:?}: {warning:?}");
+            if let Some(w) = warning {
+                assert!(w.contains("核报时须补齐"), "{w}");
+            }
+        }
+        assert!(ledgers_required(Final));
+        assert!(!ledgers_required(Initial) && !ledgers_required(Followup));
     }
 
     #[test]

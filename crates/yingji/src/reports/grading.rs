@@ -1,6 +1,13 @@
 //! Grading of production-safety accidents by 《生产安全事故报告和调查处理条例》
 //! (国务院令第493号) 第三条. "以上" includes the bound, "以下" excludes it; the
 //! highest grade any criterion reaches wins.
+//!
+//! The death criterion counts the dead **and the missing** (下落不明): 第十二条
+//! counts the casualties of an accident "包括下落不明的人数", and
+//! 《生产安全事故统计调查制度》 counts a person still missing at the end of the
+//! 30-day (road traffic and fire: 7-day) window of 第十三条 as dead, so the
+//! grade is taken on 死亡（含下落不明）. The window itself is
+//! [`super::deadlines::casualty_window_end`].
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +17,9 @@ pub use crate::grading::AccidentGrade;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccidentFacts {
     pub deaths: u32,
+    /// 下落不明 (493号令 第十二条); graded together with `deaths`.
+    #[serde(default)]
+    pub missing: u32,
     /// 重伤 (including acute industrial poisoning)
     pub serious_injuries: u32,
     /// 直接经济损失, yuan
@@ -33,13 +43,27 @@ fn level(value: u64, bounds: [u64; 3]) -> AccidentGrade {
     }
 }
 
+impl AccidentFacts {
+    /// 死亡（含下落不明）: what the death criterion of 第三条 compares.
+    pub fn dead_or_missing(&self) -> u64 {
+        u64::from(self.deaths) + u64::from(self.missing)
+    }
+}
+
 /// The grade and, for each criterion that decides it, the reason.
 pub fn grade_accident(f: &AccidentFacts) -> (AccidentGrade, Vec<String>) {
+    let dead = if f.missing > 0 {
+        format!(
+            "死亡（含下落不明）{} 人（死亡 {}、下落不明 {}）",
+            f.dead_or_missing(),
+            f.deaths,
+            f.missing
+        )
+    } else {
+        format!("死亡 {} 人", f.deaths)
+    };
     let by = [
-        (
-            level(f.deaths.into(), DEATHS),
-            format!("死亡 {} 人", f.deaths),
-        ),
+        (level(f.dead_or_missing(), DEATHS), dead),
         (
             level(f.serious_injuries.into(), INJURIES),
             format!("重伤 {} 人", f.serious_injuries),
@@ -78,10 +102,58 @@ mod tests {
     fn g(deaths: u32, inj: u32, loss: u64) -> AccidentGrade {
         grade_accident(&AccidentFacts {
             deaths,
+            missing: 0,
             serious_injuries: inj,
             direct_loss_yuan: loss,
         })
         .0
+    }
+
+    /// 493号令 第三条 with 第十二条: the death thresholds compare dead +
+    /// missing, one sum; each boundary is hit by any split of it.
+    #[test]
+    fn the_missing_count_with_the_dead() {
+        let gm = |deaths, missing| {
+            grade_accident(&AccidentFacts {
+                deaths,
+                missing,
+                ..AccidentFacts::default()
+            })
+            .0
+        };
+        // (deaths, missing, grade)
+        let table = [
+            (0, 0, Ordinary),
+            (0, 2, Ordinary),
+            (1, 1, Ordinary),
+            (2, 1, Larger),
+            (0, 3, Larger),
+            (1, 2, Larger),
+            (5, 4, Larger),
+            (9, 0, Larger),
+            (0, 9, Larger),
+            (9, 1, Major),
+            (0, 10, Major),
+            (3, 7, Major),
+            (20, 9, Major),
+            (29, 1, EspeciallyMajor),
+            (0, 30, EspeciallyMajor),
+            (15, 15, EspeciallyMajor),
+        ];
+        for (d, m, want) in table {
+            assert_eq!(gm(d, m), want, "deaths {d} missing {m}");
+        }
+        // No overflow at the extremes.
+        assert_eq!(gm(u32::MAX, u32::MAX), EspeciallyMajor);
+        let (_, reasons) = grade_accident(&AccidentFacts {
+            deaths: 2,
+            missing: 1,
+            ..AccidentFacts::default()
+        });
+        assert_eq!(
+            reasons,
+            ["死亡（含下落不明）3 人（死亡 2、下落不明 1），达到较大事故标准"]
+        );
     }
 
     #[test]
@@ -119,6 +191,7 @@ mod tests {
     fn reasons_name_the_deciding_criteria() {
         let (grade, reasons) = grade_accident(&AccidentFacts {
             deaths: 3,
+            missing: 0,
             serious_injuries: 12,
             direct_loss_yuan: 0,
         });

@@ -37,6 +37,24 @@ pub const DISASTER_TYPES: &[(&str, &str)] = &[
     ("other", "其他"),
 ];
 
+/// 事故行业 (the keys the accident form offers). `road_traffic` and `fire`
+/// are the 道路交通事故 and 火灾事故 of 493号令 第十三条 (7-day casualty
+/// window, `deadlines::ROAD_OR_FIRE_INDUSTRIES`).
+pub const INDUSTRIES: &[(&str, &str)] = &[
+    ("coal_mine", "煤矿"),
+    ("non_coal_mine", "非煤矿山"),
+    ("hazmat", "危险化学品"),
+    ("fireworks", "烟花爆竹"),
+    ("metallurgy", "冶金"),
+    ("building_materials", "建材"),
+    ("construction", "建筑施工"),
+    ("road_traffic", "道路交通"),
+    ("fire", "火灾"),
+    ("trade", "商贸"),
+    ("power", "电力"),
+    ("other", "其他"),
+];
+
 /// Where a disaster first became known (a disaster known from another
 /// source with no report by its due time is 漏报).
 pub const SOURCES: &[(&str, &str)] = &[
@@ -122,6 +140,78 @@ pub fn counties_of(townships: &[String]) -> Vec<String> {
     out
 }
 
+/// What the natural-disaster relief plan's criteria read of a report's
+/// figures: 死亡（含失踪）, 紧急转移安置或需紧急生活救助 (the larger of the
+/// two), 倒塌和严重损坏房屋 (rooms), 受灾人口 and the direct loss.
+pub fn plan_facts(f: &figures::Figures) -> crate::plans::Facts {
+    let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
+    let people = |n: i64| n.max(0) as u64;
+    crate::plans::Facts {
+        deaths: count(f.dead),
+        missing: count(f.missing),
+        affected_people: people(f.affected),
+        relocated_people: people(f.relocated.max(f.need_relief)),
+        collapsed_houses: people(f.collapsed_rooms + f.severe_rooms),
+        direct_loss_yuan: people(f.direct_loss_yuan),
+        ..Default::default()
+    }
+}
+
+/// The level of a disaster after each of its reports, in time order: the
+/// highest level of `plan` whose criteria the figures meet, the figures
+/// being the larger of the latest city report, the sum of the latest county
+/// reports and the sum of the latest township reports (pure).
+pub fn level_timeline(
+    reports: &[Report],
+    plan: &crate::plans::Plan,
+) -> Vec<(time::OffsetDateTime, Option<crate::grading::Level>)> {
+    use std::collections::BTreeMap;
+    let mut order: Vec<&Report> = reports.iter().collect();
+    order.sort_by_key(|r| (r.submitted_at.0, r.id));
+    let mut latest: BTreeMap<(&str, &str), figures::Figures> = BTreeMap::new();
+    let level_of = |f: &figures::Figures| {
+        let facts = plan_facts(f);
+        plan.levels
+            .iter()
+            .filter(|lv| !lv.met(&facts).is_empty())
+            .map(|lv| lv.level)
+            .max()
+    };
+    let mut out = Vec::new();
+    for r in order {
+        latest.insert((r.level.as_str(), r.division.as_str()), r.figures);
+        let level = ["township", "county", "city"]
+            .into_iter()
+            .filter_map(|lv| {
+                let sum = latest
+                    .iter()
+                    .filter(|((l2, _), _)| *l2 == lv)
+                    .fold(figures::Figures::default(), |acc, (_, f)| acc.add(f));
+                level_of(&sum)
+            })
+            .max();
+        out.push((r.submitted_at.0, level));
+    }
+    out
+}
+
+/// Since when the disaster owes daily 续报 (`deadlines::daily_followups_from`),
+/// its level read with the plan named in `l.followup_level_plan` (the
+/// embedded catalogue's version in force). Without that plan, every
+/// disaster owes them.
+fn daily_from(d: &Disaster, reports: &[Report], l: &Limits) -> Option<time::OffsetDateTime> {
+    let onset = d.onset.0;
+    let plan = crate::plans::embedded()
+        .ok()
+        .and_then(|c| c.plan(&l.followup_level_plan));
+    match plan {
+        Some(plan) if l.followup_daily_min_level.is_some() => {
+            deadlines::daily_followups_from(onset, &level_timeline(reports, plan), l)
+        }
+        _ => Some(onset),
+    }
+}
+
 /// Every step a disaster owes, with status, from its reports (pure).
 pub fn disaster_status(
     d: &Disaster,
@@ -133,6 +223,7 @@ pub fn disaster_status(
     let onset = d.onset.0;
     let stable = d.stable_at.map(|t| t.0);
     let drought = d.disaster_type == "drought";
+    let daily_followups_from = daily_from(d, reports, l);
     let mut steps: Vec<Step> = Vec::new();
     let mut first_initial: Option<time::OffsetDateTime> = None;
     for county in counties_of(&d.townships) {
@@ -164,6 +255,7 @@ pub fn disaster_status(
             dead_missing: dm,
             dead_missing_at: dm_at,
             stable_at: stable,
+            daily_followups_from,
         };
         for mut s in deadlines::disaster_steps(&facts, now, l, cal)
             .into_iter()
@@ -189,6 +281,7 @@ pub fn disaster_status(
         dead_missing: 0,
         dead_missing_at: None,
         stable_at: stable,
+        daily_followups_from,
     };
     for s in deadlines::disaster_steps(&city_facts, now, l, cal)
         .into_iter()
@@ -260,7 +353,7 @@ pub fn accident_status(a: &Accident, now: time::OffsetDateTime, l: &Limits) -> V
     let f = deadlines::AccidentFactsTime {
         occurred,
         grade: a.grade,
-        road_or_fire: a.road_or_fire,
+        road_or_fire: deadlines::is_road_or_fire(&a.industry),
         received: received.clone(),
         investigation_extended: a.investigation_extended,
     };

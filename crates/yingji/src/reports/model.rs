@@ -54,8 +54,12 @@ pub struct Accident {
     pub industry: String,
     pub division: String,
     pub occurred_at: UtcText,
+    /// A road-traffic or fire accident (7-day casualty window): derived
+    /// from `industry` (`deadlines::is_road_or_fire`), never set apart.
     pub road_or_fire: bool,
     pub deaths: i64,
+    /// 下落不明人数 (493号令 第十二条); graded with `deaths`.
+    pub missing: i64,
     pub serious_injuries: i64,
     pub direct_loss_yuan: i64,
     pub grade: AccidentGrade,

@@ -181,17 +181,21 @@ pub async fn insert_report(tx: &mut Tx, r: &Report) -> Result<i64, DbError> {
 }
 
 fn accident_from(r: &AnyRow) -> Result<Accident, DbError> {
+    let industry: String = col(r, "industry")?;
     let g: String = col(r, "grade")?;
     let grade: AccidentGrade =
         serde_json::from_value(Value::String(g)).map_err(|e| corrupt("accidents", e))?;
     Ok(Accident {
         id: col(r, "id")?,
         name: col(r, "name")?,
-        industry: col(r, "industry")?,
         division: col(r, "division")?,
         occurred_at: col(r, "occurred_at")?,
-        road_or_fire: col::<i64>(r, "road_or_fire")? != 0,
+        // The industry decides (493号令 第十三条), not the stored switch of
+        // accidents entered before it did.
+        road_or_fire: super::deadlines::is_road_or_fire(&industry),
+        industry,
         deaths: col(r, "deaths")?,
+        missing: col(r, "missing")?,
         serious_injuries: col(r, "serious_injuries")?,
         direct_loss_yuan: col(r, "direct_loss_yuan")?,
         grade_zh: grade.label_zh().into(),
@@ -215,8 +219,8 @@ fn grade_text(g: AccidentGrade) -> String {
 
 pub async fn insert_accident(tx: &mut Tx, a: &Accident) -> Result<i64, DbError> {
     let row = sqlx::query(
-        "INSERT INTO accidents (name, industry, division, occurred_at, road_or_fire, deaths, serious_injuries, direct_loss_yuan, grade, received, description, created_by, created_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1) RETURNING id",
+        "INSERT INTO accidents (name, industry, division, occurred_at, road_or_fire, deaths, serious_injuries, direct_loss_yuan, grade, received, description, created_by, created_at, missing, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1) RETURNING id",
     )
     .bind(&a.name)
     .bind(&a.industry)
@@ -231,6 +235,7 @@ pub async fn insert_accident(tx: &mut Tx, a: &Accident) -> Result<i64, DbError> 
     .bind(&a.description)
     .bind(&a.created_by)
     .bind(a.created_at)
+    .bind(a.missing)
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
@@ -240,7 +245,7 @@ pub async fn insert_accident(tx: &mut Tx, a: &Accident) -> Result<i64, DbError> 
 pub async fn update_accident(tx: &mut Tx, a: &Accident, version: i64) -> Result<bool, DbError> {
     let r = sqlx::query(
         "UPDATE accidents SET deaths = $1, serious_injuries = $2, direct_loss_yuan = $3, grade = $4, received = $5, \
-         investigation_extended = $6, investigation_at = $7, version = version + 1 WHERE id = $8 AND version = $9",
+         investigation_extended = $6, investigation_at = $7, missing = $10, version = version + 1 WHERE id = $8 AND version = $9",
     )
     .bind(a.deaths)
     .bind(a.serious_injuries)
@@ -251,6 +256,7 @@ pub async fn update_accident(tx: &mut Tx, a: &Accident, version: i64) -> Result<
     .bind(a.investigation_at)
     .bind(a.id)
     .bind(version)
+    .bind(a.missing)
     .execute(&mut *tx.inner)
     .await?;
     Ok(r.rows_affected() == 1)
@@ -379,6 +385,34 @@ mod tests {
             // A stored time that is not a time is an error, never "now".
             let bad: i64 = col(&insert("yesterday").await.unwrap(), "id").unwrap();
             assert!(get_disaster(&t.db, bad).await.is_err(), "{}", t.name);
+        }
+    }
+
+    #[tokio::test]
+    async fn an_accident_keeps_its_missing_and_the_database_refuses_a_negative_count() {
+        for t in testing::all().await {
+            let insert = |missing: i64| {
+                sqlx::query(
+                    "INSERT INTO accidents (name, industry, division, occurred_at, road_or_fire, deaths, serious_injuries, direct_loss_yuan, grade, received, created_by, created_at, version, missing) \
+                     VALUES ('a', 'coal_mine', '140212000000', '2026-07-01T02:00:00.000Z', 0, 1, 0, 0, 'ordinary', '[]', 't', '2026-07-01T02:00:00.000Z', 1, $1) RETURNING id",
+                )
+                .bind(missing)
+                .fetch_one(t.db.pool())
+            };
+            let id: i64 = col(&insert(2).await.unwrap(), "id").unwrap();
+            let a = get_accident(&t.db, id).await.unwrap().unwrap();
+            assert_eq!((a.deaths, a.missing), (1, 2), "{}", t.name);
+            // 0018's CHECK (missing >= 0), on both engines.
+            assert!(insert(-1).await.is_err(), "{}", t.name);
+            assert!(
+                sqlx::query("UPDATE accidents SET missing = -1 WHERE id = $1")
+                    .bind(id)
+                    .execute(t.db.pool())
+                    .await
+                    .is_err(),
+                "{}",
+                t.name
+            );
         }
     }
 }

@@ -149,13 +149,15 @@ fn followups_are_assigned_to_the_open_day() {
     let d = disaster();
     let l = Limits::default();
     let cal = Calendar::default();
+    // 10 dead: 重大 (Ⅱ) under the natural-disaster relief plan, so daily 续报
+    // are owed (a disaster below 重大 owes none: see the next test).
     let initial = report(
         "initial",
         "county",
         "140212000000",
         "140212000000:initial",
         datetime!(2026-07-01 11:00 +8),
-        0,
+        10,
     );
     // A 续报 at 08:30 on 2 July satisfies 2 July's step.
     let k = step_for(
@@ -186,7 +188,7 @@ fn followups_are_assigned_to_the_open_day() {
         "140212000000",
         "140212000000:followup:2026-07-02",
         datetime!(2026-07-02 08:30 +8),
-        0,
+        10,
     );
     let k = step_for(
         &d,
@@ -212,6 +214,90 @@ fn followups_are_assigned_to_the_open_day() {
     );
 }
 
+/// 《自然灾害情况统计调查制度》: daily 续报 for 重大/特别重大 until stable. A
+/// small local event (no level under the relief plan) owes none and is never
+/// 漏报 for them; once a report makes it 重大 the 续报 run from the next day.
+#[test]
+fn only_major_disasters_owe_daily_followups() {
+    let d = disaster();
+    let l = Limits::default();
+    let cal = Calendar::default();
+    let small = report(
+        "initial",
+        "county",
+        "140212000000",
+        "140212000000:initial",
+        datetime!(2026-07-01 11:00 +8),
+        1,
+    );
+    let now = datetime!(2026-07-04 12:00 +8);
+    let s = disaster_status(&d, std::slice::from_ref(&small), now, &l, &cal);
+    assert!(
+        !s.iter().any(|x| x.key.contains("followup")),
+        "no daily 续报 for a small event: {s:?}"
+    );
+    assert!(!s
+        .iter()
+        .any(|x| x.status == Status::Missing && x.key.contains("followup")));
+    // 5 dead is 较大 (Ⅲ): still none with the default (Ⅱ and above).
+    let larger = report(
+        "followup",
+        "county",
+        "140212000000",
+        "x",
+        datetime!(2026-07-02 15:00 +8),
+        5,
+    );
+    let s = disaster_status(&d, &[small.clone(), larger.clone()], now, &l, &cal);
+    assert!(!s.iter().any(|x| x.key.contains("followup")));
+    // 10 dead on 2 July at 16:00 makes it 重大: 续报 from 3 July.
+    let major = report(
+        "followup",
+        "county",
+        "140212000000",
+        "x",
+        datetime!(2026-07-02 16:00 +8),
+        10,
+    );
+    let s = disaster_status(&d, &[small.clone(), larger.clone(), major], now, &l, &cal);
+    let keys: Vec<&str> = s
+        .iter()
+        .filter(|x| x.key.starts_with("140212000000:followup"))
+        .map(|x| x.key.as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "140212000000:followup:2026-07-03",
+            "140212000000:followup:2026-07-04"
+        ]
+    );
+    assert!(s.iter().any(|x| x.key == "followup-city:2026-07-03"));
+    // Configured for every disaster (the old behaviour): from the onset's next day.
+    let every = Limits {
+        followup_daily_min_level: None,
+        ..Limits::default()
+    };
+    let s = disaster_status(&d, std::slice::from_ref(&small), now, &every, &cal);
+    assert!(s
+        .iter()
+        .any(|x| x.key == "140212000000:followup:2026-07-02"));
+    // Township reports count too: two townships of 1 500 relocated each are
+    // 3 000 (Ⅳ needs 1 000; Ⅱ needs 20 000) — still not daily.
+    let mut t1 = report(
+        "initial",
+        "township",
+        "140212100000",
+        "a",
+        datetime!(2026-07-01 10:30 +8),
+        0,
+    );
+    t1.figures.relocated = 1500;
+    t1.figures.affected = 1500;
+    let s = disaster_status(&d, &[t1], now, &l, &cal);
+    assert!(!s.iter().any(|x| x.key.contains("followup")));
+}
+
 #[test]
 fn accidents_chain_and_investigation() {
     let a = Accident {
@@ -222,6 +308,7 @@ fn accidents_chain_and_investigation() {
         occurred_at: datetime!(2026-03-01 00:00 UTC).into(),
         road_or_fire: false,
         deaths: 3,
+        missing: 0,
         serious_injuries: 0,
         direct_loss_yuan: 0,
         grade: AccidentGrade::Larger,

@@ -19,7 +19,7 @@ async fn attention_lists_the_jurisdictions_unverified_reports_clocks_and_approva
             .post(
                 "/api/v1/incidents",
                 &json!({ "title": "平城区煤矿冒顶", "incident_type": "accident.production.coal_mine",
-                         "division": "140213", "source": "phone", "onset_at": onset, "facts": { "trapped": 2 } }),
+                         "division": "140213", "source": "phone", "onset_at": onset, "facts": { "trapped": 2, "evacuated_people": 30 } }),
             )
             .await;
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());

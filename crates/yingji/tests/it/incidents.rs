@@ -144,7 +144,11 @@ async fn intake_grade_respond_instruct_dispatch_and_close() {
         }
 
         // A coal-mine accident with 3 dead: 493号令 gives 较大 → Ⅲ, and the coal plan fits.
-        let (st, i) = intake(&pc, coal_mine("140213", 3)).await;
+        // 40 villagers evacuated above the flooded mine: 受灾人员, so the
+        // 10-hour clock runs (plan 二.(三)3).
+        let mut body = coal_mine("140213", 3);
+        body["facts"]["evacuated_people"] = json!(40);
+        let (st, i) = intake(&pc, body).await;
         assert_eq!(st, 201, "{i}");
         let id = i["id"].as_i64().unwrap();
         assert_eq!(i["state"], "reported");
@@ -278,7 +282,7 @@ async fn intake_grade_respond_instruct_dispatch_and_close() {
         let r = pc
             .put(
                 &format!("/api/v1/incidents/{id}/facts"),
-                &json!({ "version": 4, "facts": { "deaths": 10, "trapped": 2 }, "note": "又发现7名遇难者" }),
+                &json!({ "version": 4, "facts": { "deaths": 10, "trapped": 2, "evacuated_people": 40 }, "note": "又发现7名遇难者" }),
             )
             .await;
         assert_eq!(r.status(), 200);
@@ -531,10 +535,39 @@ async fn rescue_clock_breaches_after_ten_hours_and_false_reports_close() {
         let onset = (time::OffsetDateTime::now_utc() - time::Duration::hours(11))
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap();
+        // Trapped miners alone: no 受灾人员, so no clock (plan 二.(三)3) and no
+        // `helped` step.
         let mut body = coal_mine("140213", 0);
         body["onset_at"] = json!(onset);
+        let (st, i) = intake(&pc, body.clone()).await;
+        assert_eq!(st, 201, "{i}");
+        assert_eq!(
+            (
+                i["clock"]["applies"].as_bool(),
+                i["clock"]["active"].as_bool()
+            ),
+            (Some(false), Some(false)),
+            "{i}"
+        );
+        let d: Value = pc
+            .get(&format!("/api/v1/incidents/{}", i["id"]))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            !d["allowed_events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e == "helped"),
+            "{d}"
+        );
+        // With 30 people evacuated from the villages above the mine it runs.
+        body["facts"]["evacuated_people"] = json!(30);
         let (st, i) = intake(&pc, body).await;
         assert_eq!(st, 201, "{i}");
+        assert_eq!(i["clock"]["applies"], true, "{i}");
         assert_eq!(i["clock"]["status"], "breached", "{i}");
         assert!(i["clock"]["remaining_s"].as_i64().unwrap() < 0);
         // A future onset is refused; so is a point outside the division.

@@ -60,6 +60,23 @@ async fn three_townships_one_late_one_missing() {
                 .any(|e| e["field"] == "affected"),
             "{p}"
         );
+        // 紧急转移安置 / 需紧急生活救助 cannot exceed 受灾人口: named by field and code.
+        let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "followup", "level": "township", "division": towns[0], "figures": { "affected": 500, "relocated": 501, "need_relief": 600, "direct_loss_yuan": 3000000, "crop_affected_ha": 40.0 } })).await;
+        assert_eq!(r.status(), 422);
+        let p: Value = r.json().await.unwrap();
+        for (field, code) in [
+            ("relocated", "relocated_gt_affected"),
+            ("need_relief", "need_relief_gt_affected"),
+        ] {
+            assert!(
+                p["errors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["field"] == field && e["code"] == code),
+                "{field}: {p}"
+            );
+        }
         // Money is whole 元: a fraction or a negative amount is refused with a code.
         for (loss, code) in [(json!(8500.5), "not_integer"), (json!(-1), "negative")] {
             let r = xr.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "followup", "level": "township", "division": towns[0], "figures": { "affected": 500, "relocated": 120, "crop_affected_ha": 40.0, "direct_loss_yuan": loss } })).await;
@@ -332,9 +349,45 @@ async fn accidents_are_graded_and_forwarded_level_by_level() {
             .map(|s| s["key"].as_str().unwrap())
             .collect();
         assert!(keys.contains(&"report:state"), "{keys:?}");
+        // 下落不明 count with the dead (493号令 第十二条): 9 dead + 1 missing
+        // (sent without `missing`, it keeps the stored count) is still 重大.
+        assert_eq!(d["accident"]["missing"], 0);
+        let r = u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 3, "deaths": 9, "missing": 1, "serious_injuries": 2, "direct_loss_yuan": 5_000_000, "reason": "一人确认为下落不明" })).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let a: Value = r.json().await.unwrap();
+        assert_eq!(
+            (a["grade"].as_str(), a["missing"].as_i64()),
+            (Some("major"), Some(1))
+        );
+        let r = u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 4, "deaths": 9, "serious_injuries": 2, "direct_loss_yuan": 5_000_000, "reason": "核实" })).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let a: Value = r.json().await.unwrap();
+        assert_eq!(
+            (a["grade"].as_str(), a["missing"].as_i64()),
+            (Some("major"), Some(1))
+        );
+        let r = u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 5, "deaths": 9, "missing": -1, "serious_injuries": 2, "direct_loss_yuan": 5_000_000, "reason": "x" })).await;
+        assert_eq!(r.status(), 422);
+        let p: Value = r.json().await.unwrap();
+        assert!(
+            p["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == "missing" && e["code"] == "negative"),
+            "{p}"
+        );
+        // Created with missing: 2 dead + 1 missing is 较大.
+        let r = u.post("/api/v1/accidents", &json!({ "name": "某矿透水", "industry": "coal_mine", "division": "140213", "occurred_at": t(now - time::Duration::minutes(20)), "deaths": 2, "missing": 1, "serious_injuries": 0, "direct_loss_yuan": 0 })).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let b: Value = r.json().await.unwrap();
+        assert_eq!(
+            (b["grade"].as_str(), b["missing"].as_i64()),
+            (Some("larger"), Some(1))
+        );
         // Stale version conflicts; negative numbers are refused; other counties cannot see it.
         assert_eq!(u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 2, "deaths": 11, "serious_injuries": 2, "direct_loss_yuan": 0, "reason": "x" })).await.status(), 409);
-        let r = u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 3, "deaths": -1, "serious_injuries": 2, "direct_loss_yuan": 0, "reason": "x" })).await;
+        let r = u.put(&format!("/api/v1/accidents/{id}"), &json!({ "version": 5, "deaths": -1, "serious_injuries": 2, "direct_loss_yuan": 0, "reason": "x" })).await;
         assert_eq!(r.status(), 422);
         assert_eq!(
             app.login("yunzhou")
@@ -352,11 +405,70 @@ async fn accidents_are_graded_and_forwarded_level_by_level() {
                 .status(),
             403
         );
+        // The industry decides road traffic / fire (493号令 第十三条); a free
+        // switch that disagrees, or an unknown industry, is refused by field.
+        for (body, field, code) in [
+            (
+                json!({ "name": "x", "industry": "coal_mine", "road_or_fire": true, "division": "140213", "occurred_at": t(now), "deaths": 0, "serious_injuries": 0, "direct_loss_yuan": 0 }),
+                "road_or_fire",
+                "road_or_fire_by_industry",
+            ),
+            (
+                json!({ "name": "x", "industry": "mining", "division": "140213", "occurred_at": t(now), "deaths": 0, "serious_injuries": 0, "direct_loss_yuan": 0 }),
+                "industry",
+                "not_an_option",
+            ),
+        ] {
+            let r = u.post("/api/v1/accidents", &body).await;
+            assert_eq!(r.status(), 422);
+            let p: Value = r.json().await.unwrap();
+            assert!(
+                p["errors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["field"] == field && e["code"] == code),
+                "{p}"
+            );
+        }
+        // A road accident 10 days ago: its 7-day window (《民法典》 days, to
+        // 24:00) has closed, so a later death is recorded, not counted.
+        let r = u.post("/api/v1/accidents", &json!({ "name": "某路口交通事故", "industry": "road_traffic", "road_or_fire": true, "division": "140213", "occurred_at": t(now - time::Duration::days(10)), "deaths": 2, "serious_injuries": 0, "direct_loss_yuan": 0 })).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let road: Value = r.json().await.unwrap();
+        assert_eq!(
+            (road["grade"].as_str(), road["road_or_fire"].as_bool()),
+            (Some("ordinary"), Some(true))
+        );
+        let rid = road["id"].as_i64().unwrap();
+        let r = u.put(&format!("/api/v1/accidents/{rid}"), &json!({ "version": 1, "deaths": 3, "serious_injuries": 0, "direct_loss_yuan": 20_000, "reason": "伤员第 9 日死亡" })).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let road: Value = r.json().await.unwrap();
+        assert_eq!(
+            (road["deaths"].as_i64(), road["grade"].as_str()),
+            (Some(2), Some("ordinary")),
+            "{road}"
+        );
+        assert_eq!(
+            road["direct_loss_yuan"], 20_000,
+            "the loss is not limited by the window"
+        );
+        // The same 10 days ago in a chemical plant is inside its 30 days.
+        let r = u.post("/api/v1/accidents", &json!({ "name": "某厂中毒", "industry": "hazmat", "division": "140213", "occurred_at": t(now - time::Duration::days(10)), "deaths": 2, "serious_injuries": 0, "direct_loss_yuan": 0 })).await;
+        let chem: Value = r.json().await.unwrap();
+        let cid = chem["id"].as_i64().unwrap();
+        let r = u.put(&format!("/api/v1/accidents/{cid}"), &json!({ "version": 1, "deaths": 3, "serious_injuries": 0, "direct_loss_yuan": 0, "reason": "伤员第 9 日死亡" })).await;
+        let chem: Value = r.json().await.unwrap();
+        assert_eq!(
+            (chem["deaths"].as_i64(), chem["grade"].as_str()),
+            (Some(3), Some("larger")),
+            "{chem}"
+        );
         // Investigation deadline extends once only.
         assert_eq!(
             u.post(
                 &format!("/api/v1/accidents/{id}/extend"),
-                &json!({ "version": 3 })
+                &json!({ "version": 5 })
             )
             .await
             .status(),
@@ -365,7 +477,7 @@ async fn accidents_are_graded_and_forwarded_level_by_level() {
         assert_eq!(
             u.post(
                 &format!("/api/v1/accidents/{id}/extend"),
-                &json!({ "version": 4 })
+                &json!({ "version": 6 })
             )
             .await
             .status(),
@@ -501,5 +613,84 @@ fn user_prefix(user: &str) -> String {
         "pingcheng" => "140213".into(),
         "yunzhou" => "140215".into(),
         _ => "1402".into(),
+    }
+}
+
+/// Ledgers are due at 核报, not at 初报 (《自然灾害情况统计调查制度》): a county
+/// 初报 of 2 dead and 1 collapsed house without ledgers is accepted with a
+/// warning in its flags; the 核报 without them is refused naming the ledger,
+/// with them accepted.
+#[tokio::test]
+async fn ledgers_are_due_at_the_final_report_not_the_initial() {
+    for app in apps().await {
+        let u = app.login("pingcheng").await;
+        let onset = time::OffsetDateTime::now_utc() - time::Duration::minutes(30);
+        let r = u
+            .post("/api/v1/disasters", &json!({ "name": "永泰街道暴雨", "disaster_type": "rainstorm", "onset": t(onset), "townships": ["140213050000"] }))
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let d: Value = r.json().await.unwrap();
+        let id = d["id"].as_i64().unwrap();
+        let rough =
+            json!({ "affected": 300, "dead": 2, "collapsed_households": 1, "collapsed_rooms": 2 });
+        let r = u.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "initial", "level": "county", "division": "140213000000", "figures": rough })).await;
+        assert_eq!(
+            r.status(),
+            201,
+            "{}: {}",
+            app.backend,
+            r.text().await.unwrap()
+        );
+        let rep: Value = r.json().await.unwrap();
+        let flags = rep["flags"].as_array().unwrap();
+        assert!(
+            flags
+                .iter()
+                .any(|f| f.as_str().unwrap().contains("核报时须补齐")),
+            "{rep}"
+        );
+        // Stable, then the 核报 without ledgers is refused by field.
+        let version = u
+            .get(&format!("/api/v1/disasters/{id}"))
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["disaster"]["version"]
+            .as_i64()
+            .unwrap();
+        let r = u
+            .post(
+                &format!("/api/v1/disasters/{id}/stable"),
+                &json!({ "version": version }),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let r = u.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "final", "level": "county", "division": "140213000000", "figures": rough })).await;
+        assert_eq!(r.status(), 422);
+        let p: Value = r.json().await.unwrap();
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert!(
+            fields.contains(&"casualties") && fields.contains(&"houses"),
+            "{p}"
+        );
+        let person = |name: &str| json!({ "name": name, "status": "dead", "gender": "男", "age": 50, "address": "永泰街道", "cause": "房屋倒塌" });
+        let r = u.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "final", "level": "county", "division": "140213000000", "figures": rough,
+            "casualties": [person("甲"), person("乙")],
+            "houses": [{ "householder": "丙", "damage": "collapsed", "rooms": 2, "address": "永泰街道" }] })).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let fin: Value = r.json().await.unwrap();
+        assert!(
+            !fin["flags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f.as_str().unwrap().contains("核报时须补齐")),
+            "{fin}"
+        );
     }
 }

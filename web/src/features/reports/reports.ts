@@ -150,6 +150,11 @@ export function validateReport(d: ReportDraft, prev: Figures | null, t: Translat
     if (ok(h) && ok(r) && f[r] < f[h]) e[r] = t('report.errRoomsLtHouseholds')
   }
   if (ok('affected') && f.affected > 0 && f.dead + f.missing + f.injured > f.affected) e.affected = t('report.errAffectedTooSmall')
+  // 紧急转移安置 and 需紧急生活救助 are part of 受灾人口 (as the server's relocated_gt_affected / need_relief_gt_affected).
+  if (ok('affected') && ok('relocated') && f.relocated > f.affected)
+    e.relocated = t('fieldError.relocated_gt_affected', { value: f.relocated, affected: f.affected })
+  if (ok('affected') && ok('need_relief') && f.need_relief > f.affected)
+    e.need_relief = t('fieldError.need_relief_gt_affected', { value: f.need_relief, affected: f.affected })
   d.casualties.forEach((c, i) => {
     if (!c.name.trim()) e[`casualties[${i}].name`] = t('report.errNameRequired')
     if (!Number.isInteger(Number(c.age)) || Number(c.age) < 0 || Number(c.age) > 150) e[`casualties[${i}].age`] = t('report.errAge')

@@ -1,4 +1,4 @@
--- The state, grade and level columns of supervision (0021) accept only
+-- The state, grade and level columns of supervision (0019) accept only
 -- the values of their Rust enums (supervision::HazardState, HazardGrade,
 -- RiskLevel; a source is not checked here: its value for 企业自查
 -- reads as a check's name to the migrations' drift test); the unit test in
