@@ -627,6 +627,8 @@ async fn the_demo_delivers_a_warning_through_its_own_gateway() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
+}
+
 /// The demo's supervision pages are not empty: every enterprise has risk
 /// points and so a colour, hazards are in every state of the loop, some are
 /// overdue, some 重大 ones are listed (by the county or the city), and the
