@@ -38,8 +38,12 @@ pub struct Config {
     pub reports: crate::reports::deadlines::Limits,
     /// Road graph built by `yingji route build`; none: routing answers "no graph".
     pub routing_graph: Option<PathBuf>,
-    /// Travel-time estimate used by dispatch without a road graph.
+    /// Travel-time estimate used by dispatch without a road graph (and for
+    /// the points no road is near).
     pub dispatch: crate::dispatch::Estimate,
+    /// Snapping to the road graph: search radius and off-road speed
+    /// (`max_snap_m`, default 1000; `off_road_kmh`, default 15).
+    pub snapping: yingji_routing::SnapConfig,
     /// Warning delivery channels.
     pub warnings: crate::warnings::WarningsConfig,
     /// Upstream CAP sources (feeds, watched directories).
@@ -119,6 +123,7 @@ impl Default for Config {
             reports: Default::default(),
             routing_graph: None,
             dispatch: Default::default(),
+            snapping: Default::default(),
             warnings: Default::default(),
             upstream: Default::default(),
             auth: Default::default(),
