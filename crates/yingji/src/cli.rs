@@ -322,6 +322,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(l) = a.listen {
                 config.listen = l;
             }
+            let t0 = std::time::Instant::now();
+            if let Some(p) =
+                demo::roads::configure(&mut config).context("building the demo's road network")?
+            {
+                eprintln!(
+                    "routing on the Datong main roads (© OpenStreetMap contributors, ODbL): {} built in {:.2} s",
+                    p.display(),
+                    t0.elapsed().as_secs_f64()
+                );
+            }
             let state = crate::open(config).await.context("opening the database")?;
             if demo::exists(&state).await? {
                 eprintln!(

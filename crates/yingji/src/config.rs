@@ -93,6 +93,12 @@ pub struct MapConfig {
     pub tile_attribution: Option<String>,
     pub center: [f64; 2],
     pub zoom: u8,
+    /// The road graph has main roads only (the demo's coarse network): the
+    /// UI says so next to maps with routes and isochrones.
+    pub roads_main_only: bool,
+    /// Attribution of the road data, shown next to those maps (ODbL data:
+    /// "© OpenStreetMap contributors").
+    pub roads_attribution: Option<String>,
 }
 
 impl Default for MapConfig {
@@ -102,6 +108,8 @@ impl Default for MapConfig {
             tile_attribution: None,
             center: [113.30, 40.08],
             zoom: 8,
+            roads_main_only: false,
+            roads_attribution: None,
         }
     }
 }

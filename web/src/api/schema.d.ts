@@ -2814,6 +2814,18 @@ export interface components {
              *     ]
              */
             center: number[];
+            /**
+             * @description Attribution of the road data, shown next to those maps (ODbL data:
+             *     "© OpenStreetMap contributors").
+             * @default null
+             */
+            roads_attribution: string | null;
+            /**
+             * @description The road graph has main roads only (the demo's coarse network): the
+             *     UI says so next to maps with routes and isochrones.
+             * @default false
+             */
+            roads_main_only: boolean;
             /** @default null */
             tile_attribution: string | null;
             /**

@@ -12,7 +12,7 @@ export interface BaseMap {
 }
 
 export async function createBaseMap(el: HTMLElement, opts: { fit?: boolean; fillOpacity?: number } = {}): Promise<BaseMap> {
-  let config: MapConfig = { tile_url: null, tile_attribution: null, center: [113.3, 40.08], zoom: 8 }
+  let config: MapConfig = { tile_url: null, tile_attribution: null, center: [113.3, 40.08], zoom: 8, roads_main_only: false, roads_attribution: null }
   try {
     config = await api.mapConfig()
   } catch {

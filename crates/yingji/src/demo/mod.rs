@@ -17,6 +17,7 @@ use crate::resources;
 use crate::state::AppState;
 
 pub mod data;
+pub mod roads;
 
 pub const DEMO_PASSWORD: &str = "Demo@2025";
 pub const SEED: u64 = 20210701;
