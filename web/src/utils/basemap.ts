@@ -21,6 +21,8 @@ export async function createBaseMap(el: HTMLElement, opts: { fit?: boolean; fill
   const map = L.map(el, { zoomControl: true, attributionControl: true, minZoom: 3, maxZoom: 18, zoomSnap: 0.25, zoomDelta: 0.5 })
   map.setView([config.center[1], config.center[0]], config.zoom)
   if (config.tile_url) L.tileLayer(config.tile_url, { attribution: config.tile_attribution ?? '', maxZoom: 18 }).addTo(map)
+  // the road data's licence (ODbL: © OpenStreetMap contributors) wherever routes are drawn
+  if (config.roads_attribution) map.attributionControl.addAttribution(config.roads_attribution.replace(/[<>&]/g, ''))
   let boundaries: L.GeoJSON | null = null
   try {
     const fc = await api.boundaries()
