@@ -1,5 +1,5 @@
 // 就近调配 on the one map and the coverage page, in headless Chromium against `yingji demo`
-// (no road graph in the demo: both say they estimate, and the isochrone says why it cannot draw).
+// (the demo routes on its embedded Datong main roads: answers by road, off-road legs dashed).
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
@@ -43,8 +43,8 @@ describe('dispatch and coverage', () => {
       await page.locator('[data-testid=dispatch-find]').click()
       await page.locator('[data-testid=dispatch-result]').waitFor()
       const note = await page.locator('[data-testid=dispatch-note]').textContent()
-      assert.match(note, /未加载路网/)
-      assert.match(note, /绕行系数/)
+      assert.match(note, /按路网行车时间排序/)
+      assert.match(note, /15 km\/h/)
       // The list is the server's ranking, nearest first.
       const { status, body } = await apiFetch(page, `/api/v1/dispatch/nearest?at=${at}&kind=team&limit=5`)
       assert.equal(status, 200)
@@ -54,12 +54,32 @@ describe('dispatch and coverage', () => {
         const text = await page.locator(`[data-testid=dispatch-item-${i}]`).textContent()
         assert.ok(text.includes(body.items[i].name), `${i}: ${text}`)
       }
-      // One route per result is drawn.
+      // One route per result is drawn, and the off-road legs apart, dashed.
       assert.equal(await page.locator('path.yj-route').count(), 5)
+      assert.equal(body.method, 'road')
+      const lines = body.items.reduce((n, it) => n + it.off_road_lines.length, 0)
+      assert.ok(lines >= 1, 'main roads only: some leg is off the road')
+      assert.equal(await page.locator('path.yj-offroad').count(), lines)
+      assert.equal(await page.locator('path.yj-offroad').first().getAttribute('stroke-dasharray'), '3 7')
+      await page.locator('[data-testid=offroad-legend]').waitFor()
+      // Road time and off-road time are shown apart, as the server gave them.
+      for (let i = 0; i < 5; i++) {
+        const it = body.items[i]
+        if (it.method !== 'road' || !it.off_road) continue
+        const legs = await page.locator(`[data-testid=dispatch-legs-${i}]`).textContent()
+        assert.ok(legs.includes(`道路 ${(it.road_time_s / 60).toFixed(1)}`), legs)
+        assert.ok(legs.includes(`离路段 ${(it.off_road.time_s / 60).toFixed(1)}`), legs)
+      }
+      // The honest note and the ODbL attribution near the map.
+      const roads = await page.locator('[data-testid=roads-note]').textContent()
+      assert.match(roads, /主干道/)
+      assert.match(roads, /© OpenStreetMap contributors/)
+      assert.match(await page.locator('.leaflet-control-attribution').textContent(), /OpenStreetMap/)
 
-      // Isochrones need a road graph; the demo has none and the panel says so.
+      // Isochrones by road from the first start.
       await page.locator('[data-testid=iso-draw]').click()
-      await page.locator('[data-testid=iso-note]', { hasText: '未加载路网' }).waitFor()
+      await page.locator('[data-testid=iso-note]', { hasText: '分钟可达范围' }).waitFor()
+      assert.ok((await page.locator('path.yj-isochrone').count()) >= 1)
       await page.waitForTimeout(300)
       await page.screenshot({ path: path.join(SCREENSHOTS, 'dispatch.png') })
 
@@ -83,7 +103,7 @@ describe('dispatch and coverage', () => {
       if (cov.body.uncovered_count > 0) assert.ok((await page.locator('path.yj-cov-uncovered').count()) > 0)
       await page.waitForTimeout(300)
       await page.screenshot({ path: path.join(SCREENSHOTS, 'coverage.png') })
-      // 401 before login and the expected 503 of the isochrone are network errors, not page errors.
+      // 401 before login is a network error, not a page error.
       assert.deepEqual(errors.filter((e) => !e.startsWith('Failed to load resource')), [])
     } finally {
       await context.close()

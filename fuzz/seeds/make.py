@@ -41,7 +41,7 @@ def fields(b):
 def ld(num, data):
     return enc_varint(num << 3 | 2) + enc_varint(len(data)) + data
 
-src = (root / "../../data/osm/datong-highways-coarse.osm.pbf").read_bytes()
+src = (root / "../../data/datong/roads/datong-highways-coarse.osm.pbf").read_bytes()
 out, i = bytearray(), 0
 while i < len(src):
     hl = int.from_bytes(src[i:i + 4], "big"); i += 4

@@ -110,6 +110,7 @@ impl Ch {
     /// A query interface that ignores closures.
     pub fn router(&self) -> crate::Router<'_> {
         crate::Router {
+            snap: Default::default(),
             ch: self,
             closures: None,
         }
@@ -118,6 +119,7 @@ impl Ch {
     /// A query interface that respects `closures` (made for this `Ch`).
     pub fn with_closures<'a>(&'a self, closures: &'a Closures) -> crate::Router<'a> {
         crate::Router {
+            snap: Default::default(),
             ch: self,
             closures: Some(closures),
         }

@@ -2,10 +2,11 @@
 //! from stations within a time limit, and where to add stations (greedy
 //! maximal covering location).
 //!
-//! Times are driving times from the station's snapped point to the demand
-//! point's snapped point (the off-road distances are ignored; points farther
-//! than [`CoverageParams::max_snap_m`] from any road count as uncovered and
-//! are listed in [`CoverageReport::off_road`]). They come from a
+//! Times are the driving time between the station's and the demand point's
+//! snapped points plus the off-road leg at each end (the snap distances at
+//! the router's [`crate::SnapConfig::off_road_kmh`]); points farther than
+//! [`CoverageParams::max_snap_m`] from any road count as uncovered and are
+//! listed in [`CoverageReport::off_road`]. They come from a
 //! [`Router::matrix_within`] (stations × demand points, searches pruned at the
 //! limit), so they are exact and respect closures.
 //!
@@ -143,7 +144,7 @@ impl Router<'_> {
         let mut nearest = vec![None; demand.len()];
         for (j, &d) in didx.iter().enumerate() {
             let best = (0..st.len())
-                .map(|i| (m.time_ms(i, j), i))
+                .map(|i| (m.total_ms(i, j), i))
                 .filter(|&(t, _)| t <= limit)
                 .min();
             if let Some((t, i)) = best {
@@ -192,7 +193,7 @@ impl Router<'_> {
         let sets: Vec<Vec<usize>> = (0..cs.len())
             .map(|i| {
                 (0..dp.len())
-                    .filter(|&j| m.time_ms(i, j) <= limit)
+                    .filter(|&j| m.total_ms(i, j) <= limit)
                     .map(|j| didx[j])
                     .collect()
             })

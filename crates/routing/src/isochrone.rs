@@ -64,6 +64,12 @@ pub struct Isochrone {
     pub polygons: MultiPolygon<f64>,
     /// Cell size actually used for the polygons, metres.
     pub cell_m: f64,
+    /// Snap distance of each source (metres), in the order given (sources
+    /// made for another graph are left out).
+    pub source_snap_m: Vec<f64>,
+    /// Off-road time of each source (seconds): spent before the road, so
+    /// it is taken from that source's budget.
+    pub source_off_road_s: Vec<f64>,
 }
 
 const M_PER_DEG: f64 = 111_195.0;
@@ -93,9 +99,20 @@ impl Router<'_> {
         let cb = self.closed_base();
         let fitting: Vec<Snapped> = sources.iter().filter(|s| s.fits(ch)).copied().collect();
         let sources = &fitting[..];
+        // the off-road leg from each source to its road comes first
+        let off_ms: Vec<u32> = sources
+            .iter()
+            .map(|s| self.snap.off_road_ms(s.distance_m))
+            .collect();
         let seeds: Vec<Seed> = sources
             .iter()
-            .flat_map(|s| s.source_seeds(ch, cb))
+            .zip(&off_ms)
+            .flat_map(|(s, &off)| {
+                s.source_seeds(ch, cb).into_iter().map(move |mut seed| {
+                    seed.ms = seed.ms.saturating_add(off);
+                    seed
+                })
+            })
             .collect();
         let mut nodes = Vec::new();
         let mut times = Vec::new();
@@ -112,14 +129,18 @@ impl Router<'_> {
             nodes,
             polygons: MultiPolygon::new(Vec::new()),
             cell_m: opts.cell_m,
+            source_snap_m: sources.iter().map(|s| s.distance_m).collect(),
+            source_off_road_s: off_ms.iter().map(|&t| t as f64 / 1000.0).collect(),
         };
         if !opts.polygons || (iso.nodes.is_empty() && sources.is_empty()) {
             return Ok(iso);
         }
         // reached road points: (lon, lat) pairs, as segments to sample
         let mut segs: Vec<([f64; 2], [f64; 2])> = Vec::new();
-        for s in sources {
-            segs.push(([s.lon, s.lat], [s.lon, s.lat]));
+        for (s, &off) in sources.iter().zip(&off_ms) {
+            if off <= limit {
+                segs.push(([s.lon, s.lat], [s.lon, s.lat]));
+            }
         }
         for (&v, &t) in iso.nodes.iter().zip(&times) {
             let p = g.coord(v);
@@ -143,7 +164,10 @@ impl Router<'_> {
             })
             .filter(|n| iso.nodes.contains(n))
             .collect();
-        for s in sources {
+        for (s, &off) in sources.iter().zip(&off_ms) {
+            if off > limit {
+                continue;
+            }
             let (a, b) = g.endpoints(s.edge);
             for n in [a, b] {
                 if reached.contains(&n) {

@@ -12,12 +12,19 @@
 //!    ([`Ch::save`] / [`Ch::load`], format in [`io`]).
 //! 3. **Query** through a [`Router`] ([`Ch::router`], or
 //!    [`Ch::with_closures`] to respect [`Closures`]):
-//!    [`Router::snap`] a coordinate to the nearest road, then
+//!    [`Router::snap`] a coordinate to the nearest road (within the radius of
+//!    its [`SnapConfig`]; the answer carries the snap distance), then
 //!    [`Router::route`] (time, distance, geometry), [`Router::one_to_many`],
 //!    [`Router::matrix`] (bucket many-to-many, [`query`]),
 //!    [`Router::nearest_k`], [`Router::isochrone`] (nodes and polygons,
 //!    [`isochrone`]), [`Router::coverage`] and [`Router::greedy_sites`]
 //!    ([`coverage`]).
+//!
+//! Every answer carries the snap distance of each end and the **off-road
+//! leg** (point to road and road to point at [`SnapConfig::off_road_kmh`]),
+//! reported separately ([`OffRoad`]) and added to the total; rankings and
+//! coverage use the totals. Snapping is onto the kept (largest strongly
+//! connected) component only, so every snapped pair has a route.
 //!
 //! Not modelled (yet): turn restrictions and turn costs, node barriers
 //! (`barrier=gate`, bollards), ferries, time-dependent speeds. Closures are
@@ -71,7 +78,9 @@ pub use isochrone::{Isochrone, IsochroneOptions};
 pub use osm::{OsmNode, OsmWay};
 pub use profile::Profile;
 pub use router::{Direction, Leg, Matrix, Nearest, Route, Router, MAX_TIME_LIMIT_S};
-pub use snap::{Snapped, DEFAULT_MAX_SNAP_M};
+pub use snap::{
+    OffRoad, SnapConfig, Snapped, DEFAULT_MAX_SNAP_M, DEFAULT_OFF_ROAD_KMH, MAX_SNAP_RADIUS_M,
+};
 
 /// Stage of a long-running operation, for progress bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

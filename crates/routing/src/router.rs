@@ -3,7 +3,7 @@
 use crate::ch::Ch;
 use crate::graph::EdgeId;
 use crate::query::{bit, PathResult, Seed};
-use crate::snap::DEFAULT_MAX_SNAP_M;
+use crate::snap::{OffRoad, SnapConfig};
 use crate::{Closures, Error, Result, Snapped};
 
 /// Longest accepted time limit (7 days) for isochrones, matrices and coverage.
@@ -20,10 +20,16 @@ pub(crate) fn limit_ms(limit_s: f64) -> Result<u32> {
 /// A route between two snapped points.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Route {
-    /// Travel time in seconds (millisecond resolution).
+    /// Travel time on the road in seconds (millisecond resolution).
     pub time_s: f64,
-    /// Length in metres.
+    /// Length on the road in metres.
     pub distance_m: f64,
+    /// The off-road leg at each end (the snap distances), reported separately.
+    pub off_road: OffRoad,
+    /// Road time plus off-road time, seconds.
+    pub total_time_s: f64,
+    /// Road length plus off-road length, metres.
+    pub total_distance_m: f64,
     /// `[lon, lat]` points from the start point on the road to the end point on the road.
     pub geometry: Vec<[f64; 2]>,
     /// Base edges driven over completely, in order (the partial first and last edges are not listed).
@@ -33,17 +39,40 @@ pub struct Route {
 /// Travel time and length of one origin–destination pair.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Leg {
+    /// Time on the road, seconds.
     pub time_s: f64,
+    /// Length on the road, metres.
     pub distance_m: f64,
+    /// The off-road leg at each end.
+    pub off_road: OffRoad,
+    /// Road time plus off-road time, seconds.
+    pub total_time_s: f64,
 }
 
-/// A travel-time matrix (row = source, column = target).
+impl Leg {
+    pub(crate) fn new(road_ms: u32, road_dm: u32, off_road: OffRoad) -> Leg {
+        let time_s = road_ms as f64 / 1000.0;
+        Leg {
+            time_s,
+            distance_m: road_dm as f64 / 10.0,
+            off_road,
+            total_time_s: time_s + off_road.time_s,
+        }
+    }
+}
+
+/// A travel-time matrix (row = source, column = target). Times are on the
+/// road; [`Matrix::get`] adds each end's off-road leg.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Matrix {
     pub rows: usize,
     pub cols: usize,
     pub(crate) times_ms: Vec<u32>,
     pub(crate) dists_dm: Vec<u32>,
+    /// Snap distance of each source and target (metres).
+    pub(crate) src_snap_m: Vec<f64>,
+    pub(crate) dst_snap_m: Vec<f64>,
+    pub(crate) snap: SnapConfig,
 }
 
 impl Matrix {
@@ -53,10 +82,20 @@ impl Matrix {
             return None;
         }
         let i = row * self.cols + col;
-        (self.times_ms[i] != u32::MAX).then(|| Leg {
-            time_s: self.times_ms[i] as f64 / 1000.0,
-            distance_m: self.dists_dm[i] as f64 / 10.0,
+        (self.times_ms[i] != u32::MAX).then(|| {
+            let off = OffRoad::new(&self.snap, self.src_snap_m[row], self.dst_snap_m[col]);
+            Leg::new(self.times_ms[i], self.dists_dm[i], off)
         })
+    }
+
+    /// Road time plus the off-road legs, in milliseconds; `u32::MAX` if unreachable.
+    pub fn total_ms(&self, row: usize, col: usize) -> u32 {
+        let t = self.time_ms(row, col);
+        if t == u32::MAX {
+            return t;
+        }
+        t.saturating_add(self.snap.off_road_ms(self.src_snap_m[row]))
+            .saturating_add(self.snap.off_road_ms(self.dst_snap_m[col]))
     }
 
     /// Travel time in seconds, `None` if unreachable.
@@ -87,15 +126,23 @@ pub enum Direction {
 pub struct Nearest {
     /// Index into the candidate list.
     pub index: usize,
+    /// Time on the road, seconds.
     pub time_s: f64,
+    /// Length on the road, metres.
     pub distance_m: f64,
+    /// The off-road leg at each end (in the direction of travel).
+    pub off_road: OffRoad,
+    /// Road time plus off-road time: the ranking key.
+    pub total_time_s: f64,
 }
 
-/// Queries on a [`Ch`], with or without [`Closures`]. Cheap to create and `Copy`.
+/// Queries on a [`Ch`], with or without [`Closures`], with a [`SnapConfig`]
+/// (search radius, off-road speed). Cheap to create and `Copy`.
 #[derive(Debug, Clone, Copy)]
 pub struct Router<'a> {
     pub(crate) ch: &'a Ch,
     pub(crate) closures: Option<&'a Closures>,
+    pub(crate) snap: SnapConfig,
 }
 
 impl<'a> Router<'a> {
@@ -116,9 +163,20 @@ impl<'a> Router<'a> {
         self.ch
     }
 
-    /// Snaps to the nearest open road within [`DEFAULT_MAX_SNAP_M`].
+    /// The same router with another search radius and off-road speed.
+    pub fn with_snap(self, snap: SnapConfig) -> Self {
+        Router { snap, ..self }
+    }
+
+    /// The search radius and off-road speed in use.
+    pub fn snap_config(&self) -> SnapConfig {
+        self.snap
+    }
+
+    /// Snaps to the nearest open road within the configured radius
+    /// ([`SnapConfig::max_snap_m`], default [`crate::DEFAULT_MAX_SNAP_M`]).
     pub fn snap(&self, lon: f64, lat: f64) -> Result<Snapped> {
-        self.snap_within(lon, lat, DEFAULT_MAX_SNAP_M)
+        self.snap_within(lon, lat, self.snap.max_snap_m)
     }
 
     /// Snaps to the nearest open road within `max_m` metres.
@@ -140,11 +198,28 @@ impl<'a> Router<'a> {
             push(g.coord(g.head[e as usize]));
         }
         push([to.lon, to.lat]);
+        self.make_route(from, to, p.time_ms, p.dist_dm, geometry, p.edges)
+    }
+
+    fn make_route(
+        &self,
+        from: &Snapped,
+        to: &Snapped,
+        ms: u32,
+        dm: u32,
+        geometry: Vec<[f64; 2]>,
+        edges: Vec<EdgeId>,
+    ) -> Route {
+        let off_road = self.snap.off_road(from, to);
+        let leg = Leg::new(ms, dm, off_road);
         Route {
-            time_s: p.time_ms as f64 / 1000.0,
-            distance_m: p.dist_dm as f64 / 10.0,
+            time_s: leg.time_s,
+            distance_m: leg.distance_m,
+            off_road,
+            total_time_s: leg.total_time_s,
+            total_distance_m: leg.distance_m + off_road.distance_m,
             geometry,
-            edges: p.edges,
+            edges,
         }
     }
 
@@ -153,12 +228,7 @@ impl<'a> Router<'a> {
         if [to.lon, to.lat] != geometry[0] {
             geometry.push([to.lon, to.lat]);
         }
-        Route {
-            time_s: t as f64 / 1000.0,
-            distance_m: d as f64 / 10.0,
-            geometry,
-            edges: Vec::new(),
-        }
+        self.make_route(from, to, t, d, geometry, Vec::new())
     }
 
     /// Fastest route, `None` if the target cannot be reached. Respects closures exactly
@@ -295,11 +365,14 @@ impl<'a> Router<'a> {
             cols: nt,
             times_ms: lt,
             dists_dm: ld,
+            src_snap_m: sources.iter().map(|s| s.distance_m).collect(),
+            dst_snap_m: targets.iter().map(|t| t.distance_m).collect(),
+            snap: self.snap,
         }
     }
 
-    /// The `k` candidates with the shortest travel time (ascending; ties by index),
-    /// leaving out unreachable ones.
+    /// The `k` candidates with the shortest total travel time (road plus the
+    /// off-road legs; ascending; ties by index), leaving out unreachable ones.
     pub fn nearest_k(
         &self,
         origin: &Snapped,
@@ -318,10 +391,16 @@ impl<'a> Router<'a> {
                     index: i,
                     time_s: l.time_s,
                     distance_m: l.distance_m,
+                    off_road: l.off_road,
+                    total_time_s: l.total_time_s,
                 })
             })
             .collect();
-        v.sort_by(|a, b| a.time_s.total_cmp(&b.time_s).then(a.index.cmp(&b.index)));
+        v.sort_by(|a, b| {
+            a.total_time_s
+                .total_cmp(&b.total_time_s)
+                .then(a.index.cmp(&b.index))
+        });
         v.truncate(k);
         v
     }

@@ -17,6 +17,96 @@ use crate::{Error, Result};
 
 /// Default maximum distance from a coordinate to the road it is snapped to.
 pub const DEFAULT_MAX_SNAP_M: f64 = 1000.0;
+/// Default speed of the off-road leg between a point and its road (km/h):
+/// a vehicle on a farm track or a crew on foot with gear, rural-dispatch practice.
+pub const DEFAULT_OFF_ROAD_KMH: f64 = 15.0;
+/// Largest accepted search radius (50 km).
+pub const MAX_SNAP_RADIUS_M: f64 = 50_000.0;
+
+/// How points are placed on the road network: the search radius, and the
+/// speed of the off-road leg from the point to its road (and from the road
+/// to the destination point), which every answer reports separately and
+/// adds to its total.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SnapConfig {
+    /// Points farther than this from every road are not snapped (metres; default 1000).
+    pub max_snap_m: f64,
+    /// Speed of the off-road leg in km/h (default 15).
+    pub off_road_kmh: f64,
+}
+
+impl Default for SnapConfig {
+    fn default() -> Self {
+        SnapConfig {
+            max_snap_m: DEFAULT_MAX_SNAP_M,
+            off_road_kmh: DEFAULT_OFF_ROAD_KMH,
+        }
+    }
+}
+
+impl SnapConfig {
+    /// Errors on a radius outside 0–[`MAX_SNAP_RADIUS_M`] or a speed outside 1–100 km/h.
+    pub fn check(&self) -> Result<()> {
+        if !(self.max_snap_m.is_finite() && (0.0..=MAX_SNAP_RADIUS_M).contains(&self.max_snap_m)) {
+            return Err(Error::InvalidArgument(format!(
+                "snap radius {} m (0–{MAX_SNAP_RADIUS_M} m)",
+                self.max_snap_m
+            )));
+        }
+        if !(self.off_road_kmh.is_finite() && (1.0..=100.0).contains(&self.off_road_kmh)) {
+            return Err(Error::InvalidArgument(format!(
+                "off-road speed {} km/h (1–100 km/h)",
+                self.off_road_kmh
+            )));
+        }
+        Ok(())
+    }
+
+    /// Off-road time in milliseconds for `m` metres (rounded like edge times).
+    pub(crate) fn off_road_ms(&self, m: f64) -> u32 {
+        let kmh = if self.off_road_kmh.is_finite() && self.off_road_kmh > 0.0 {
+            self.off_road_kmh
+        } else {
+            DEFAULT_OFF_ROAD_KMH
+        };
+        let ms = (m.max(0.0) / (kmh / 3.6) * 1000.0).round();
+        ms.min(crate::graph::MAX_EDGE_MS as f64) as u32
+    }
+
+    /// The off-road leg of a trip from `from` to `to`: the straight lines from
+    /// the start point to its road and from the road to the end point.
+    pub fn off_road(&self, from: &Snapped, to: &Snapped) -> OffRoad {
+        OffRoad::new(self, from.distance_m, to.distance_m)
+    }
+}
+
+/// The part of a trip off the road: from the start point to where it meets
+/// the road (`from_m`, the start's snap distance) and from where it leaves
+/// the road to the end point (`to_m`), at [`SnapConfig::off_road_kmh`].
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct OffRoad {
+    /// Snap distance of the start point, metres.
+    pub from_m: f64,
+    /// Snap distance of the end point, metres.
+    pub to_m: f64,
+    /// `from_m + to_m`.
+    pub distance_m: f64,
+    /// Time of the off-road leg, seconds (millisecond resolution).
+    pub time_s: f64,
+}
+
+impl OffRoad {
+    pub(crate) fn new(cfg: &SnapConfig, from_m: f64, to_m: f64) -> OffRoad {
+        let ms = cfg.off_road_ms(from_m) + cfg.off_road_ms(to_m);
+        OffRoad {
+            from_m,
+            to_m,
+            distance_m: from_m + to_m,
+            time_s: ms as f64 / 1000.0,
+        }
+    }
+}
 const M_PER_DEG: f64 = 111_195.0;
 
 pub(crate) struct SegIndex {
@@ -68,8 +158,10 @@ pub struct Snapped {
     pub lon: f64,
     /// Latitude of the point on the road.
     pub lat: f64,
-    /// Distance in metres from the input coordinate to the road.
+    /// Distance in metres from the input coordinate to the road (the snap distance).
     pub distance_m: f64,
+    /// The input coordinate `[lon, lat]` (the off-road leg runs from it to `lon`, `lat`).
+    pub input: [f64; 2],
     pub(crate) edge: EdgeId,
     pub(crate) rev: EdgeId,
     pub(crate) frac: f64,
@@ -227,6 +319,7 @@ impl Ch {
                 lon,
                 lat,
                 distance_m: 0.0,
+                input: [lon, lat],
                 edge: e,
                 rev: self.rev_edge[e as usize],
                 frac: 0.0,
@@ -237,6 +330,7 @@ impl Ch {
             lon,
             lat,
             distance_m: 0.0,
+            input: [lon, lat],
             edge: e,
             rev: self.rev_edge[e as usize],
             frac: 1.0,
@@ -254,7 +348,7 @@ impl Ch {
         if !valid_coord(lon, lat) {
             return Err(Error::InvalidCoordinate { lon, lat });
         }
-        if !(max_m.is_finite() && max_m >= 0.0) {
+        if !(max_m.is_finite() && (0.0..=MAX_SNAP_RADIUS_M).contains(&max_m)) {
             return Err(Error::InvalidArgument(format!(
                 "max snap distance {max_m} m"
             )));
@@ -297,6 +391,7 @@ impl Ch {
                 lon: slon,
                 lat: slat,
                 distance_m: dist,
+                input: [lon, lat],
                 edge,
                 rev,
                 frac,

@@ -116,7 +116,7 @@ fn osm_import_errors() {
 fn osm_import_from_a_reader() {
     let p = Profile::driving();
     let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/osm/datong-highways-coarse.osm.pbf");
+        .join("../../data/datong/roads/datong-highways-coarse.osm.pbf");
     let bytes = std::fs::read(&src).unwrap();
     let from_file = Graph::from_osm_pbf(&src, &p, |_| {}).unwrap();
     let mut stages = Vec::new();

@@ -335,6 +335,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "demo gateway on http://{addr}: SMS and cell-broadcast messages are accepted there and sent nowhere"
                 );
             }
+            let t0 = std::time::Instant::now();
+            if let Some(p) =
+                demo::roads::configure(&mut config).context("building the demo's road network")?
+            {
+                eprintln!(
+                    "routing on the Datong main roads (© OpenStreetMap contributors, ODbL): {} built in {:.2} s",
+                    p.display(),
+                    t0.elapsed().as_secs_f64()
+                );
+            }
             let state = crate::open(config).await.context("opening the database")?;
             if demo::exists(&state).await? {
                 eprintln!(

@@ -38,8 +38,12 @@ pub struct Config {
     pub reports: crate::reports::deadlines::Limits,
     /// Road graph built by `yingji route build`; none: routing answers "no graph".
     pub routing_graph: Option<PathBuf>,
-    /// Travel-time estimate used by dispatch without a road graph.
+    /// Travel-time estimate used by dispatch without a road graph (and for
+    /// the points no road is near).
     pub dispatch: crate::dispatch::Estimate,
+    /// Snapping to the road graph: search radius and off-road speed
+    /// (`max_snap_m`, default 1000; `off_road_kmh`, default 15).
+    pub snapping: yingji_routing::SnapConfig,
     /// Warning delivery channels.
     pub warnings: crate::warnings::WarningsConfig,
     /// Upstream CAP sources (feeds, watched directories).
@@ -89,6 +93,12 @@ pub struct MapConfig {
     pub tile_attribution: Option<String>,
     pub center: [f64; 2],
     pub zoom: u8,
+    /// The road graph has main roads only (the demo's coarse network): the
+    /// UI says so next to maps with routes and isochrones.
+    pub roads_main_only: bool,
+    /// Attribution of the road data, shown next to those maps (ODbL data:
+    /// "© OpenStreetMap contributors").
+    pub roads_attribution: Option<String>,
 }
 
 impl Default for MapConfig {
@@ -98,6 +108,8 @@ impl Default for MapConfig {
             tile_attribution: None,
             center: [113.30, 40.08],
             zoom: 8,
+            roads_main_only: false,
+            roads_attribution: None,
         }
     }
 }
@@ -119,6 +131,7 @@ impl Default for Config {
             reports: Default::default(),
             routing_graph: None,
             dispatch: Default::default(),
+            snapping: Default::default(),
             warnings: Default::default(),
             upstream: Default::default(),
             auth: Default::default(),

@@ -60,6 +60,10 @@ pub async fn open(config: Config) -> Result<AppState, OpenError> {
     }
     config.dispatch.check().map_err(OpenError::Config)?;
     config
+        .snapping
+        .check()
+        .map_err(|e| OpenError::Config(format!("snapping: {e}")))?;
+    config
         .upstream
         .check()
         .map_err(|e| OpenError::Config(e.to_string()))?;

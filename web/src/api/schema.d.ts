@@ -1830,7 +1830,7 @@ export interface components {
             category: string;
             /**
              * Format: double
-             * @description Metres, rounded.
+             * @description Total metres, rounded.
              */
             distance_m: number;
             division: string;
@@ -1843,18 +1843,38 @@ export interface components {
             lat: number;
             /** Format: double */
             lon: number;
+            /**
+             * @description `road`: by the road graph; `estimate`: no road within the radius of
+             *     this record (or of the point), straight line × detour factor.
+             */
             method: components["schemas"]["Method"];
             name: string;
+            off_road?: components["schemas"]["OffRoadLeg"] | null;
+            /**
+             * @description By road: the straight off-road lines `[[lon, lat] off the road, [lon, lat]
+             *     on it]` (the record's base to its road, the road to the point).
+             */
+            off_road_lines: number[][][];
             phone: string;
             /**
-             * @description `[lon, lat]` pairs (a straight segment when estimated); null when
-             *     routes were not asked for.
+             * Format: double
+             * @description By road: the length on the road alone (metres, rounded).
+             */
+            road_distance_m?: number | null;
+            /**
+             * Format: double
+             * @description By road: the time on the road alone (seconds, to 0.1 s).
+             */
+            road_time_s?: number | null;
+            /**
+             * @description `[lon, lat]` pairs on the road (a straight segment when estimated);
+             *     null when routes were not asked for.
              */
             route?: number[][] | null;
             status: string;
             /**
              * Format: double
-             * @description Seconds, to 0.1 s.
+             * @description Total seconds, to 0.1 s: by road, the road time plus the off-road leg.
              */
             time_s: number;
         };
@@ -1993,6 +2013,7 @@ export interface components {
              * @description covered ÷ total (0 when there is no population).
              */
             share: number;
+            snapping: components["schemas"]["Snapping"];
             stations: components["schemas"]["Station"][];
             suggested: components["schemas"]["SuggestedSite"][];
             /** Format: double */
@@ -3105,6 +3126,18 @@ export interface components {
              *     ]
              */
             center: number[];
+            /**
+             * @description Attribution of the road data, shown next to those maps (ODbL data:
+             *     "© OpenStreetMap contributors").
+             * @default null
+             */
+            roads_attribution: string | null;
+            /**
+             * @description The road graph has main roads only (the demo's coarse network): the
+             *     UI says so next to maps with routes and isochrones.
+             * @default false
+             */
+            roads_main_only: boolean;
             /** @default null */
             tile_attribution: string | null;
             /**
@@ -3160,6 +3193,8 @@ export interface components {
             items: components["schemas"]["Candidate"][];
             method: components["schemas"]["Method"];
             note: string;
+            snapped_at?: components["schemas"]["SnapPoint"] | null;
+            snapping: components["schemas"]["Snapping"];
             /** @description Records with no route to the point. */
             unreachable: components["schemas"]["RecordRef"][];
         };
@@ -3252,6 +3287,23 @@ export interface components {
             name: string;
             /** @description The secret (send as `Authorization: Bearer …`); never shown again. */
             token: string;
+        };
+        /**
+         * @description The off-road leg of a trip: from the start to its road (`from_m`, the
+         *     start's snap distance) and from the road to the end (`to_m`).
+         */
+        OffRoadLeg: {
+            /** Format: double */
+            distance_m: number;
+            /** Format: double */
+            from_m: number;
+            /**
+             * Format: double
+             * @description Seconds, to 0.1 s.
+             */
+            time_s: number;
+            /** Format: double */
+            to_m: number;
         };
         /** @description Who is on duty now (`GET /duty/now`). */
         OnDutyNow: {
@@ -3971,6 +4023,28 @@ export interface components {
             period_zh: string;
             state_zh: string;
         };
+        /** @description A point on the road and its snap distance (metres, to 0.1 m). */
+        SnapPoint: {
+            /** Format: double */
+            distance_m: number;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+        };
+        /** @description The search radius and the off-road speed in force (`[snapping]`). */
+        Snapping: {
+            /**
+             * Format: double
+             * @description Points farther than this from every road are not snapped (metres).
+             */
+            max_snap_m: number;
+            /**
+             * Format: double
+             * @description Speed of the off-road leg, km/h.
+             */
+            off_road_kmh: number;
+        };
         /** @description A source's last reads, for the operators' view. */
         SourceStatus: {
             last_error?: string | null;
@@ -4024,6 +4098,12 @@ export interface components {
             /** Format: double */
             lon: number;
             name: string;
+            /**
+             * Format: double
+             * @description By road: the station's distance to its road (metres); null when
+             *     estimated or when no road is within the radius.
+             */
+            snap_m?: number | null;
         };
         /**
          * @description 报送状态.

@@ -12,7 +12,7 @@ export interface BaseMap {
 }
 
 export async function createBaseMap(el: HTMLElement, opts: { fit?: boolean; fillOpacity?: number } = {}): Promise<BaseMap> {
-  let config: MapConfig = { tile_url: null, tile_attribution: null, center: [113.3, 40.08], zoom: 8 }
+  let config: MapConfig = { tile_url: null, tile_attribution: null, center: [113.3, 40.08], zoom: 8, roads_main_only: false, roads_attribution: null }
   try {
     config = await api.mapConfig()
   } catch {
@@ -21,6 +21,8 @@ export async function createBaseMap(el: HTMLElement, opts: { fit?: boolean; fill
   const map = L.map(el, { zoomControl: true, attributionControl: true, minZoom: 3, maxZoom: 18, zoomSnap: 0.25, zoomDelta: 0.5 })
   map.setView([config.center[1], config.center[0]], config.zoom)
   if (config.tile_url) L.tileLayer(config.tile_url, { attribution: config.tile_attribution ?? '', maxZoom: 18 }).addTo(map)
+  // the road data's licence (ODbL: © OpenStreetMap contributors) wherever routes are drawn
+  if (config.roads_attribution) map.attributionControl.addAttribution(config.roads_attribution.replace(/[<>&]/g, ''))
   let boundaries: L.GeoJSON | null = null
   try {
     const fc = await api.boundaries()

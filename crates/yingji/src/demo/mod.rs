@@ -18,6 +18,7 @@ use crate::state::AppState;
 
 pub mod data;
 pub mod gateway;
+pub mod roads;
 mod supervision;
 
 pub const DEMO_PASSWORD: &str = "Demo@2025";

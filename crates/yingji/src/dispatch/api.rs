@@ -7,7 +7,9 @@ use axum::routing::get;
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use yingji_routing::{Ch, CoverageParams, CoverageReport, DemandPoint, SiteSelection, Snapped};
+use yingji_routing::{
+    Ch, CoverageParams, CoverageReport, DemandPoint, Leg, SiteSelection, SnapConfig, Snapped,
+};
 
 use super::{
     coverage_estimate, greedy_sites_estimate, ineligible, rank, Estimate, Method, Need, Timed,
@@ -104,28 +106,42 @@ pub struct NearestParams {
     pub include_unavailable: Option<bool>,
 }
 
-/// The snapped incident and each candidate's snap (None: off the road).
+/// The snapped incident and each candidate's snap (None: no road within the radius).
 type Snaps = (Snapped, Vec<Option<Snapped>>);
 
-/// Times from every candidate to the incident: by road where both snap,
-/// else by the estimate. Also the snapped incident, for routes.
+/// Times from every candidate to the incident: by road where both snap
+/// (the road time plus the off-road leg of each end, `legs` has the
+/// parts), else by the estimate. Also the snapped incident, for routes.
 fn times(
     ch: Option<&Ch>,
+    cfg: SnapConfig,
     est: &Estimate,
     at: [f64; 2],
     points: &[[f64; 2]],
-) -> (Vec<Option<Timed>>, Option<Snaps>) {
+) -> (Vec<Option<Timed>>, Vec<Option<Leg>>, Option<Snaps>) {
     let by_estimate = |p: &[f64; 2]| {
         let (t, d) = est.leg(*p, at);
         Some((t, d, Method::Estimate))
     };
-    let Some((ch, target)) = ch.and_then(|c| c.snap(at[0], at[1]).ok().map(|t| (c, t))) else {
-        return (points.iter().map(by_estimate).collect(), None);
+    let road = ch.and_then(|c| {
+        let r = c.router().with_snap(cfg);
+        r.snap(at[0], at[1]).ok().map(|t| (r, t))
+    });
+    let Some((router, target)) = road else {
+        return (
+            points.iter().map(by_estimate).collect(),
+            vec![None; points.len()],
+            None,
+        );
     };
-    let snaps: Vec<Option<Snapped>> = points.iter().map(|p| ch.snap(p[0], p[1]).ok()).collect();
+    let snaps: Vec<Option<Snapped>> = points
+        .iter()
+        .map(|p| router.snap(p[0], p[1]).ok())
+        .collect();
     let on_road: Vec<Snapped> = snaps.iter().flatten().copied().collect();
-    let m = ch.router().matrix(&on_road, std::slice::from_ref(&target));
+    let m = router.matrix(&on_road, std::slice::from_ref(&target));
     let mut row = 0;
+    let mut legs = Vec::with_capacity(points.len());
     let out = points
         .iter()
         .zip(&snaps)
@@ -133,12 +149,32 @@ fn times(
             Some(_) => {
                 let leg = m.get(row, 0);
                 row += 1;
-                leg.map(|l| (l.time_s, l.distance_m, Method::Road))
+                legs.push(leg);
+                leg.map(|l| {
+                    (
+                        l.total_time_s,
+                        l.distance_m + l.off_road.distance_m,
+                        Method::Road,
+                    )
+                })
             }
-            None => by_estimate(p),
+            None => {
+                legs.push(None);
+                by_estimate(p)
+            }
         })
         .collect();
-    (out, Some((target, snaps)))
+    (out, legs, Some((target, snaps)))
+}
+
+/// The straight off-road lines (`[point, on the road]`) of the snapped
+/// points that are not on the road.
+fn off_road_lines(pts: &[Option<&Snapped>]) -> Vec<[[f64; 2]; 2]> {
+    pts.iter()
+        .flatten()
+        .filter(|s| s.distance_m > 0.0)
+        .map(|s| [s.input, [s.lon, s.lat]])
+        .collect()
 }
 
 #[utoipa::path(get, path = "/api/v1/dispatch/nearest", tag = "dispatch", params(NearestParams),
@@ -187,11 +223,12 @@ async fn nearest(
         .collect();
     let considered = items.len();
     let est = s.config.dispatch;
+    let cfg = s.config.snapping;
     let ch = s.routing.clone();
     let want_routes = q.routes.unwrap_or(true);
-    let (ranked, unreachable, road_used) = tokio::task::spawn_blocking(move || {
+    let (ranked, unreachable, snapped_at) = tokio::task::spawn_blocking(move || {
         let points: Vec<[f64; 2]> = items.iter().map(|i| [i.lon, i.lat]).collect();
-        let (t, snapped) = times(ch.as_deref(), &est, at, &points);
+        let (t, legs, snapped) = times(ch.as_deref(), cfg, &est, at, &points);
         let with_idx: Vec<(usize, Option<Timed>)> = t.into_iter().enumerate().collect();
         let (ranked, unreachable) = rank(with_idx, limit);
         let out: Vec<Candidate> = ranked
@@ -200,10 +237,17 @@ async fn nearest(
                 let it = &items[r.item];
                 let route = match (&ch, &snapped, r.method) {
                     (Some(ch), Some((target, snaps)), Method::Road) if want_routes => snaps[r.item]
-                        .and_then(|from| ch.route(&from, target))
+                        .and_then(|from| ch.router().with_snap(cfg).route(&from, target))
                         .map(|rt| rt.geometry),
                     _ if want_routes => Some(vec![[it.lon, it.lat], [at[0], at[1]]]),
                     _ => None,
+                };
+                let leg = legs[r.item].filter(|_| r.method == Method::Road);
+                let lines = match (&snapped, leg) {
+                    (Some((target, snaps)), Some(_)) => {
+                        off_road_lines(&[snaps[r.item].as_ref(), Some(target)])
+                    }
+                    _ => Vec::new(),
                 };
                 Candidate {
                     id: it.id,
@@ -221,6 +265,10 @@ async fn nearest(
                     time_s: (r.time_s * 10.0).round() / 10.0,
                     distance_m: r.distance_m.round(),
                     method: r.method,
+                    road_time_s: leg.map(|l| (l.time_s * 10.0).round() / 10.0),
+                    road_distance_m: leg.map(|l| l.distance_m.round()),
+                    off_road: leg.map(|l| OffRoadLeg::from(l.off_road)),
+                    off_road_lines: lines,
                     route,
                 }
             })
@@ -232,15 +280,30 @@ async fn nearest(
                 name: items[i].name.clone(),
             })
             .collect();
-        (out, unreachable, snapped.is_some())
+        let snapped_at = snapped.map(|(t, _)| SnapPoint {
+            lon: t.lon,
+            lat: t.lat,
+            distance_m: (t.distance_m * 10.0).round() / 10.0,
+        });
+        (out, unreachable, snapped_at)
     })
     .await
     .map_err(join_err)?;
-    let (method, note) = match (s.routing.is_some(), road_used) {
-        (true, true) => (Method::Road, "按路网最短行车时间排序".to_string()),
+    let (method, note) = match (s.routing.is_some(), snapped_at.is_some()) {
+        (true, true) => (
+            Method::Road,
+            format!(
+                "按路网行车时间排序；离开道路的一段（事发点、驻地到最近道路的直线）按 {} km/h 计入",
+                cfg.off_road_kmh
+            ),
+        ),
         (true, false) => (
             Method::Estimate,
-            format!("事发点附近 1 公里内没有可通行道路，{}", estimate_note(&est)),
+            format!(
+                "事发点附近 {} 米内没有可通行道路，{}",
+                cfg.max_snap_m,
+                estimate_note(&est)
+            ),
         ),
         (false, _) => (
             Method::Estimate,
@@ -255,6 +318,8 @@ async fn nearest(
         method,
         note,
         estimate: est,
+        snapping: cfg.into(),
+        snapped_at,
         considered,
         items: ranked,
         unreachable,
@@ -268,6 +333,10 @@ pub struct NearestResult {
     pub method: Method,
     pub note: String,
     pub estimate: Estimate,
+    pub snapping: Snapping,
+    /// Where the point meets the road, and how far it is from it; null
+    /// when no road is within the radius (everything is then estimated).
+    pub snapped_at: Option<SnapPoint>,
     /// Records that met the need (before ranking and the limit).
     pub considered: usize,
     pub items: Vec<Candidate>,
@@ -280,6 +349,55 @@ pub struct NearestResult {
 pub struct LonLat {
     pub lat: f64,
     pub lon: f64,
+}
+
+/// The search radius and the off-road speed in force (`[snapping]`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Snapping {
+    /// Points farther than this from every road are not snapped (metres).
+    pub max_snap_m: f64,
+    /// Speed of the off-road leg, km/h.
+    pub off_road_kmh: f64,
+}
+
+impl From<SnapConfig> for Snapping {
+    fn from(c: SnapConfig) -> Self {
+        Snapping {
+            max_snap_m: c.max_snap_m,
+            off_road_kmh: c.off_road_kmh,
+        }
+    }
+}
+
+/// A point on the road and its snap distance (metres, to 0.1 m).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SnapPoint {
+    pub lon: f64,
+    pub lat: f64,
+    pub distance_m: f64,
+}
+
+/// The off-road leg of a trip: from the start to its road (`from_m`, the
+/// start's snap distance) and from the road to the end (`to_m`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OffRoadLeg {
+    pub from_m: f64,
+    pub to_m: f64,
+    pub distance_m: f64,
+    /// Seconds, to 0.1 s.
+    pub time_s: f64,
+}
+
+impl From<yingji_routing::OffRoad> for OffRoadLeg {
+    fn from(o: yingji_routing::OffRoad) -> Self {
+        let r = |x: f64| (x * 10.0).round() / 10.0;
+        OffRoadLeg {
+            from_m: r(o.from_m),
+            to_m: r(o.to_m),
+            distance_m: r(o.distance_m),
+            time_s: r(o.time_s),
+        }
+    }
 }
 
 /// A registry record by id and name.
@@ -305,13 +423,24 @@ pub struct Candidate {
     pub duty_phone: String,
     #[schema(value_type = Object)]
     pub attrs: serde_json::Map<String, Value>,
-    /// Seconds, to 0.1 s.
+    /// Total seconds, to 0.1 s: by road, the road time plus the off-road leg.
     pub time_s: f64,
-    /// Metres, rounded.
+    /// Total metres, rounded.
     pub distance_m: f64,
+    /// `road`: by the road graph; `estimate`: no road within the radius of
+    /// this record (or of the point), straight line × detour factor.
     pub method: Method,
-    /// `[lon, lat]` pairs (a straight segment when estimated); null when
-    /// routes were not asked for.
+    /// By road: the time on the road alone (seconds, to 0.1 s).
+    pub road_time_s: Option<f64>,
+    /// By road: the length on the road alone (metres, rounded).
+    pub road_distance_m: Option<f64>,
+    /// By road: the off-road leg (the record's and the point's snap distances).
+    pub off_road: Option<OffRoadLeg>,
+    /// By road: the straight off-road lines `[[lon, lat] off the road, [lon, lat]
+    /// on it]` (the record's base to its road, the road to the point).
+    pub off_road_lines: Vec<[[f64; 2]; 2]>,
+    /// `[lon, lat]` pairs on the road (a straight segment when estimated);
+    /// null when routes were not asked for.
     pub route: Option<Vec<[f64; 2]>>,
 }
 
@@ -329,12 +458,22 @@ pub struct CoverageQuery {
     pub sites: Option<usize>,
 }
 
-type Analysis = (CoverageReport, Option<SiteSelection>, Vec<usize>, Method);
+/// Report, sites, stations with no road within the radius, method, and each
+/// station's snap distance (None: estimated, or no road within the radius).
+type Analysis = (
+    CoverageReport,
+    Option<SiteSelection>,
+    Vec<usize>,
+    Method,
+    Vec<Option<f64>>,
+);
 
-/// Coverage by road (stations off the road are set aside and reported) or
+/// Coverage by road (the off-road legs of stations and settlements count;
+/// stations with no road within the radius are set aside and reported) or
 /// by the estimate.
 fn analyse(
     ch: Option<&Ch>,
+    cfg: SnapConfig,
     est: &Estimate,
     stations: &[[f64; 2]],
     demand: &[DemandPoint],
@@ -345,18 +484,25 @@ fn analyse(
     let Some(ch) = ch else {
         let r = coverage_estimate(stations, demand, limit_s, est);
         let sel = (k > 0).then(|| greedy_sites_estimate(stations, &cands, demand, k, limit_s, est));
-        return Ok((r, sel, Vec::new(), Method::Estimate));
+        return Ok((
+            r,
+            sel,
+            Vec::new(),
+            Method::Estimate,
+            vec![None; stations.len()],
+        ));
     };
-    let router = ch.router();
+    let router = ch.router().with_snap(cfg);
     let params = CoverageParams {
         limit_s,
-        ..Default::default()
+        max_snap_m: cfg.max_snap_m,
     };
-    let (on, off): (Vec<usize>, Vec<usize>) = (0..stations.len()).partition(|&i| {
-        router
-            .snap_within(stations[i][0], stations[i][1], params.max_snap_m)
-            .is_ok()
-    });
+    let snap_m: Vec<Option<f64>> = stations
+        .iter()
+        .map(|p| router.snap(p[0], p[1]).ok().map(|s| s.distance_m.round()))
+        .collect();
+    let (on, off): (Vec<usize>, Vec<usize>) =
+        (0..stations.len()).partition(|&i| snap_m[i].is_some());
     let usable: Vec<[f64; 2]> = on.iter().map(|&i| stations[i]).collect();
     let mut r = router.coverage(&usable, demand, &params)?;
     // nearest_station indexes `usable`; map back to the caller's list.
@@ -368,7 +514,7 @@ fn analyse(
     } else {
         None
     };
-    Ok((r, sel, off, Method::Road))
+    Ok((r, sel, off, Method::Road, snap_m))
 }
 
 #[utoipa::path(get, path = "/api/v1/dispatch/coverage", tag = "dispatch", params(CoverageQuery),
@@ -443,14 +589,16 @@ async fn coverage(
         .collect();
     let points: Vec<[f64; 2]> = stations.iter().map(|i| [i.lon, i.lat]).collect();
     let est = s.config.dispatch;
+    let cfg = s.config.snapping;
     let ch = s.routing.clone();
     let limit_s = minutes * 60.0;
     let d2 = demand.clone();
-    let (report, selection, off_road, method) =
-        tokio::task::spawn_blocking(move || analyse(ch.as_deref(), &est, &points, &d2, limit_s, k))
-            .await
-            .map_err(join_err)?
-            .map_err(|e| ApiError::field("kind", e.to_string()))?;
+    let (report, selection, off_road, method, snap_m) = tokio::task::spawn_blocking(move || {
+        analyse(ch.as_deref(), cfg, &est, &points, &d2, limit_s, k)
+    })
+    .await
+    .map_err(join_err)?
+    .map_err(|e| ApiError::field("kind", e.to_string()))?;
 
     let share = |c: f64, t: f64| if t > 0.0 { c / t } else { 0.0 };
     let mut by_county: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
@@ -499,13 +647,17 @@ async fn coverage(
         })
         .unwrap_or_default();
     let note = match method {
-        Method::Road => "按路网行车时间计算".to_string(),
+        Method::Road => format!(
+            "按路网行车时间计算；站点、居民点到最近道路的直线一段按 {} km/h 计入；{} 米内没有道路的站点不参与",
+            cfg.off_road_kmh, cfg.max_snap_m
+        ),
         Method::Estimate => format!("未加载路网，{}", estimate_note(&est)),
     };
     Ok(axum::Json(CoverageResult {
         method,
         note,
         estimate: est,
+        snapping: cfg.into(),
         kind,
         category,
         minutes,
@@ -515,12 +667,14 @@ async fn coverage(
         uncovered_count: report.uncovered.len(),
         stations: stations
             .iter()
-            .map(|i| Station {
+            .zip(&snap_m)
+            .map(|(i, m)| Station {
                 id: i.id,
                 name: i.name.clone(),
                 lon: i.lon,
                 lat: i.lat,
                 division_name: i.division_name.clone(),
+                snap_m: *m,
             })
             .collect(),
         off_road_stations: off_road
@@ -551,6 +705,7 @@ pub struct CoverageResult {
     pub method: Method,
     pub note: String,
     pub estimate: Estimate,
+    pub snapping: Snapping,
     pub kind: String,
     pub category: Option<String>,
     pub minutes: f64,
@@ -575,6 +730,9 @@ pub struct Station {
     pub lon: f64,
     pub lat: f64,
     pub division_name: String,
+    /// By road: the station's distance to its road (metres); null when
+    /// estimated or when no road is within the radius.
+    pub snap_m: Option<f64>,
 }
 
 /// Population covered in one county.

@@ -726,3 +726,85 @@ async fn demo_supervision_data_covers_the_loop() {
     .unwrap();
     assert!(mine > 0, "{org}");
 }
+
+/// `yingji demo` routes on the embedded Datong main roads from the first
+/// start: a dispatch is answered by road, with the off-road legs of a
+/// village far from a main road, and the map config says "main roads only"
+/// with the ODbL attribution.
+#[tokio::test]
+async fn demo_dispatches_by_road() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    let file = yingji::demo::roads::configure(&mut config).unwrap();
+    assert_eq!(file, Some(dir.path().join(yingji::demo::roads::FILE)));
+    assert_eq!(config.snapping.max_snap_m, yingji::demo::roads::MAX_SNAP_M);
+    let s = yingji::open(config).await.unwrap();
+    assert!(s.routing.is_some(), "the demo loads its road graph");
+    yingji::demo::create(&s).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(yingji::server::serve(s.clone(), listener));
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let r = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "username": "commander", "password": yingji::demo::DEMO_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let get = |path: String| {
+        let (c, b) = (client.clone(), base.clone());
+        async move {
+            c.get(format!("{b}{path}"))
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let m = get("/api/v1/map/config".into()).await;
+    assert_eq!(m["roads_main_only"], true, "{m}");
+    assert!(m["roads_attribution"]
+        .as_str()
+        .unwrap()
+        .contains("OpenStreetMap"));
+    // a village of 浑源 (mountains, far from the main roads)
+    let villages = items(&s, "settlement").await;
+    let v = villages
+        .iter()
+        .find(|v| v.division.starts_with("140225"))
+        .unwrap();
+    let r = get(format!(
+        "/api/v1/dispatch/nearest?at={},{}&kind=team&limit=5",
+        v.lat, v.lon
+    ))
+    .await;
+    assert_eq!(r["method"], "road", "{r}");
+    let items = r["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5, "{r}");
+    for it in items {
+        assert_eq!(it["method"], "road", "{it}");
+        let road = it["road_time_s"].as_f64().unwrap();
+        let off = it["off_road"]["time_s"].as_f64().unwrap();
+        assert!(road > 0.0, "{it}");
+        assert!(
+            (it["time_s"].as_f64().unwrap() - (road + off)).abs() < 0.2,
+            "{it}"
+        );
+        assert!(it["route"].as_array().unwrap().len() >= 2, "{it}");
+    }
+    let iso = get(format!(
+        "/api/v1/routing/isochrone?from={},{}&minutes=30",
+        v.lat, v.lon
+    ))
+    .await;
+    assert_eq!(iso["geometry"]["type"], "MultiPolygon", "{iso}");
+}

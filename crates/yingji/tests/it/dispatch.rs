@@ -326,7 +326,10 @@ async fn nearest_and_coverage_by_road_equal_the_engine() {
         .iter()
         .map(|(n, lon, lat)| {
             let from = router.snap(*lon, *lat).unwrap();
-            (n.to_string(), router.route(&from, &target).unwrap().time_s)
+            (
+                n.to_string(),
+                router.route(&from, &target).unwrap().total_time_s,
+            )
         })
         .collect();
     want.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -384,4 +387,164 @@ async fn nearest_and_coverage_by_road_equal_the_engine() {
 
 fn stations_of(d: &[yingji_routing::DemandPoint]) -> Vec<[f64; 2]> {
     d.iter().map(|p| [p.lon, p.lat]).collect()
+}
+
+/// The coarse Datong road network committed in the repository (main roads,
+/// © OpenStreetMap contributors, ODbL), built into a graph file in `dir`.
+fn datong_graph(dir: &std::path::Path) -> (std::path::PathBuf, yingji_routing::Ch) {
+    let osm = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/datong/roads/datong-highways-coarse.osm.pbf");
+    assert!(
+        osm.exists(),
+        "the Datong road network is missing (data/datong/roads)"
+    );
+    let g = yingji_routing::Graph::from_osm_pbf(&osm, &yingji_routing::Profile::driving(), |_| {})
+        .unwrap();
+    let ch = yingji_routing::Ch::build(&g, |_| {});
+    let path = dir.join("datong.graph");
+    ch.save(&path).unwrap();
+    (path, ch)
+}
+
+#[tokio::test]
+async fn nearest_by_road_carries_snap_distances_and_off_road_legs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, ch) = datong_graph(dir.path());
+    let wide = ch.router().with_snap(yingji_routing::SnapConfig {
+        max_snap_m: 50_000.0,
+        ..Default::default()
+    });
+    let offsets = [
+        ("甲队", (0.01, 0.0)),
+        ("乙队", (-0.02, 0.01)),
+        ("丙队", (0.03, -0.01)),
+    ];
+    // where the teams and the incident are (the same for every database)
+    let (lon0, lat0) = TestApp::start(None).await.point_in("140213");
+    let at = (lon0 + 0.005, lat0 + 0.005);
+    let target = wide.snap(at.0, at.1).unwrap();
+    let team_snaps: Vec<_> = offsets
+        .iter()
+        .map(|(_, d)| wide.snap(lon0 + d.0, lat0 + d.1).unwrap())
+        .collect();
+    // a radius between the farthest team's snap distance and the others':
+    // that team is estimated, the others go by road with their off-road legs
+    let mut ds: Vec<f64> = team_snaps.iter().map(|s| s.distance_m).collect();
+    ds.sort_by(f64::total_cmp);
+    assert!(ds[2] - ds[1] > 20.0, "distinct snap distances {ds:?}");
+    let radius = (ds[1] + ds[2]) / 2.0;
+    assert!(
+        target.distance_m < radius,
+        "incident {} m off",
+        target.distance_m
+    );
+    let cfg = yingji_routing::SnapConfig {
+        max_snap_m: radius,
+        off_road_kmh: 12.0,
+    };
+    let router = ch.router().with_snap(cfg);
+    for b in backends().await {
+        let app = TestApp::start_with(b, |c| {
+            c.routing_graph = Some(path.clone());
+            c.snapping = cfg;
+        })
+        .await;
+        let pc = app.login("pingcheng").await;
+        let yz = app.login("yunzhou").await;
+        for (n, d) in offsets {
+            team(&pc, &app, n, "140213", d, "forest_fire").await;
+        }
+        // another jurisdiction's team is never offered to 平城区
+        team(&yz, &app, "云州队", "140215", (0.0, 0.0), "forest_fire").await;
+        let r: Value = pc
+            .get(&format!(
+                "/api/v1/dispatch/nearest?at={},{}&kind=team",
+                at.1, at.0
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r["method"], "road", "{r}");
+        assert_eq!(r["snapping"]["max_snap_m"], radius);
+        assert_eq!(r["snapping"]["off_road_kmh"], 12.0);
+        let sa = &r["snapped_at"];
+        assert!(
+            (sa["distance_m"].as_f64().unwrap() - target.distance_m).abs() < 0.1,
+            "{r}"
+        );
+        let items = r["items"].as_array().unwrap();
+        assert_eq!(items.len(), 3, "{r}");
+        for it in items {
+            let i = offsets.iter().position(|o| it["name"] == o.0).unwrap();
+            let s = &team_snaps[i];
+            if s.distance_m > radius {
+                // no road within the radius of this team: estimated, said so
+                assert_eq!(it["method"], "estimate", "{it}");
+                assert!(
+                    it["off_road"].is_null() && it["road_time_s"].is_null(),
+                    "{it}"
+                );
+                assert_eq!(it["off_road_lines"].as_array().unwrap().len(), 0);
+                continue;
+            }
+            assert_eq!(it["method"], "road", "{it}");
+            let from = router.snap(s.input[0], s.input[1]).unwrap();
+            let to = router.snap(at.0, at.1).unwrap();
+            let want = router.route(&from, &to).unwrap();
+            let o = &it["off_road"];
+            assert!(
+                (o["from_m"].as_f64().unwrap() - s.distance_m).abs() < 0.1,
+                "{it}"
+            );
+            assert!(
+                (o["to_m"].as_f64().unwrap() - target.distance_m).abs() < 0.1,
+                "{it}"
+            );
+            assert!(
+                (o["time_s"].as_f64().unwrap() - want.off_road.time_s).abs() < 0.1,
+                "{it}"
+            );
+            let off_s = (s.distance_m + target.distance_m) / (12.0 / 3.6);
+            assert!((want.off_road.time_s - off_s).abs() < 0.01, "12 km/h");
+            assert!((it["road_time_s"].as_f64().unwrap() - want.time_s).abs() < 0.1);
+            assert!((it["time_s"].as_f64().unwrap() - want.total_time_s).abs() < 0.1);
+            let lines = it["off_road_lines"].as_array().unwrap();
+            assert_eq!(lines.len(), 2, "{it}");
+            // [off the road, on it]: the team's base, then the incident
+            // (the registry keeps 7 decimals)
+            let x = |v: &Value, want: f64| (v.as_f64().unwrap() - want).abs() < 1e-6;
+            assert!(x(&lines[0][0][0], s.input[0]), "{it}");
+            assert!(x(&lines[0][1][0], s.lon), "{it}");
+            assert!(x(&lines[1][0][0], at.0), "{it}");
+        }
+        // ranked by the total (road + off-road, or the estimate)
+        let t: Vec<f64> = items
+            .iter()
+            .map(|i| i["time_s"].as_f64().unwrap())
+            .collect();
+        assert!(t.windows(2).all(|w| w[0] <= w[1]), "{t:?}");
+        assert!(!names(&r).contains(&"云州队".to_string()));
+
+        // coverage by road says each station's snap distance
+        settlement(&pc, &app, "某村", "140213", (0.012, 0.0), 500).await;
+        let c: Value = pc
+            .get("/api/v1/dispatch/coverage?kind=team&minutes=30")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(c["method"], "road", "{c}");
+        assert_eq!(c["snapping"]["max_snap_m"], radius);
+        for st in c["stations"].as_array().unwrap() {
+            let i = offsets.iter().position(|o| st["name"] == o.0).unwrap();
+            let d = team_snaps[i].distance_m;
+            if d > radius {
+                assert!(st["snap_m"].is_null(), "{st}");
+                assert!(c["off_road_stations"].to_string().contains(offsets[i].0));
+            } else {
+                assert_eq!(st["snap_m"].as_f64().unwrap(), d.round(), "{st}");
+            }
+        }
+    }
 }

@@ -31,6 +31,38 @@ async fn route_and_isochrone_on_the_configured_graph() {
         "{r}"
     );
     assert!(r["geometry"]["coordinates"].as_array().unwrap().len() > 10);
+    // the answer says how far each end is from its road and what the
+    // off-road leg costs, apart from the road part and in the total
+    let ch = yingji_routing::Ch::load(&path).unwrap();
+    let router = ch.router();
+    let (a, b) = (
+        router.snap(9.52, 47.14).unwrap(),
+        router.snap(9.50, 47.05).unwrap(),
+    );
+    let want = router.route(&a, &b).unwrap();
+    let pr = &r["properties"];
+    // (JSON numbers read back within 1e-9)
+    let close = |v: &Value, want: f64| (v.as_f64().unwrap() - want).abs() < 1e-9;
+    assert!(close(&pr["off_road"]["from_m"], a.distance_m), "{pr}");
+    assert!(close(&pr["off_road"]["to_m"], b.distance_m), "{pr}");
+    assert!(
+        close(&pr["off_road"]["time_s"], want.off_road.time_s),
+        "{pr}"
+    );
+    assert!(close(&pr["road_time_s"], want.time_s), "{pr}");
+    assert!(close(&pr["time_s"], want.total_time_s), "{pr}");
+    assert!(close(&pr["distance_m"], want.total_distance_m), "{pr}");
+    assert!(close(&pr["off_road_kmh"], 15.0));
+    assert!(close(&pr["max_snap_m"], 1000.0));
+    let lines = pr["off_road_lines"].as_array().unwrap();
+    assert_eq!(
+        lines.len(),
+        [a.distance_m, b.distance_m]
+            .iter()
+            .filter(|d| **d > 0.0)
+            .count()
+    );
+    assert_eq!(lines[0][0], serde_json::json!([9.52, 47.14]), "{pr}");
     let iso: Value = u
         .get("/api/v1/routing/isochrone?from=47.14,9.52;47.05,9.50&minutes=5")
         .await
@@ -39,9 +71,40 @@ async fn route_and_isochrone_on_the_configured_graph() {
         .unwrap();
     assert_eq!(iso["geometry"]["type"], "MultiPolygon");
     assert!(iso["properties"]["nodes_reached"].as_u64().unwrap() > 100);
+    let snaps = iso["properties"]["source_snap_m"].as_array().unwrap();
+    assert_eq!(snaps.len(), 2);
+    assert!((snaps[0].as_f64().unwrap() - a.distance_m).abs() < 1e-9);
+    assert_eq!(
+        iso["properties"]["source_off_road_s"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     // Bad input names the field.
     let p: Value = u
         .get("/api/v1/routing/route?from=40,113&to=47.05,9.50")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["errors"][0]["field"], "from", "{p}");
+    // the search radius is the configured one: 1 m refuses a point 1 m+ off
+    let tight = TestApp::start_with(None, |c| {
+        c.routing_graph = Some(path.clone());
+        c.snapping.max_snap_m = 1.0;
+    })
+    .await;
+    let far = if a.distance_m > 1.0 {
+        "47.14,9.52"
+    } else {
+        "47.05,9.50"
+    };
+    assert!(a.distance_m > 1.0 || b.distance_m > 1.0);
+    let p: Value = tight
+        .login("observer")
+        .await
+        .get(&format!("/api/v1/routing/route?from={far}&to={far}"))
         .await
         .json()
         .await
