@@ -22,21 +22,21 @@ use serde_json::{json, Value};
 use time::{Date, OffsetDateTime};
 
 use super::store::{
-    self, format_date, parse_date, DrillProblem, Evaluation, Improvement, PlanVersion, StoredDrill,
-    Write,
+    self, format_date, parse_date, Evaluation, Improvement, PlanVersion, StoredDrill,
 };
 use super::{
-    check_evaluation, drill_history, drill_status, improvement_overdue, items_from, new_items,
-    review_due, revisable, version_state, Catalog, Conclusion, DrillEvent, DrillState,
-    ImprovementEvent, ItemInput, Plan, PlanError, PlanLevel, PlanStatus, PlanType, Problem,
-    Revision, VersionState,
+    apply_drill, apply_improvement, check_evaluation, drill_allowed, drill_history, drill_status,
+    edit_version, improvement_allowed, improvement_overdue, plan_allowed, publish_version,
+    review_due, revisable, version_state, Actor, Catalog, Conclusion, DrillCommand, DrillState,
+    ImprovementCommand, Plan, PlanError, PlanLevel, PlanStatus, PlanType, Problem, Revision,
+    StepError, VersionState,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::CST;
 use crate::db::{JsonText, UtcText, Versioned};
 use crate::divisions::Code;
-use crate::error::FieldError;
-use crate::http::{ApiError, Json, Query};
+use crate::error::{FieldError, Refusal};
+use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
@@ -87,15 +87,46 @@ pub fn writable(scope: &Scope, divisions: &[String]) -> bool {
     !divisions.is_empty() && divisions.iter().all(|d| d.starts_with(&scope.prefix))
 }
 
+/// Who asks, as the rules read it; `may_write` the record of `divisions`.
+fn actor<'a>(
+    p: &'a Principal,
+    scope: Option<&Scope>,
+    divisions: &[String],
+    now: OffsetDateTime,
+) -> Actor<'a> {
+    Actor {
+        username: &p.username,
+        commander: is_commander(p),
+        may_write: scope.is_some_and(|sc| writable(sc, divisions)),
+        now,
+    }
+}
+
+/// The reader's write scope, if any (for `allowed_events`).
+fn write_scope(p: &Principal) -> Option<Scope> {
+    authorize(p, Action::Write, MODULE).ok()
+}
+
 fn perr(e: PlanError) -> ApiError {
+    if let Some(r) = e.refusal() {
+        return match e {
+            PlanError::Forbidden(_) => ApiError::NotAllowed(r),
+            _ => ApiError::Refused(r),
+        };
+    }
     match e {
         PlanError::Input { field, message } => ApiError::field(field, message),
         PlanError::Division(m) => ApiError::field("divisions", m),
         PlanError::UnknownTrigger(_) => ApiError::field("triggers", e.to_string()),
         PlanError::Invalid(ps) => ApiError::Validation(fields_of(&ps)),
-        PlanError::Immutable { .. } | PlanError::State(_) => {
-            ApiError::Refused(e.to_string().into())
-        }
+        other => ApiError::Internal(other.to_string()),
+    }
+}
+
+fn serr(e: StepError) -> ApiError {
+    match e {
+        StepError::Plan(e) => perr(e),
+        StepError::Invalid(errors) => ApiError::Validation(errors),
     }
 }
 
@@ -292,9 +323,10 @@ async fn load_plan(
         return Err(ApiError::NotFound);
     }
     if action == Action::Write && !writable(&scope, &last.plan.divisions) {
-        return Err(ApiError::NotAllowed(
-            "该预案的适用区域超出您的管辖范围，只能查看".into(),
-        ));
+        return Err(ApiError::NotAllowed(Refusal::new(
+            "plan_outside_jurisdiction",
+            "该预案的适用区域超出您的管辖范围，只能查看",
+        )));
     }
     Ok((vs, scope))
 }
@@ -413,7 +445,9 @@ pub struct PlanDetail {
     pub drill_history: Vec<DrillHistoryRow>,
     pub improvements: Vec<ImprovementView>,
     pub can_write: bool,
-    pub can_publish: bool,
+    /// What the reader may do to the plan now (`plans::plan_allowed`):
+    /// revise | edit | publish | evaluate.
+    pub allowed_events: Vec<&'static str>,
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{code}", tag = "plans", responses((status = 200, body = PlanDetail, description = "The plan: version in force, open draft, every version, evaluations, drills and improvement items")))]
@@ -454,17 +488,25 @@ async fn detail(
         })
         .collect();
     let evaluations = store::evaluations(&s.db, Some(&code)).await?;
+    let ws = write_scope(&p);
+    let now = OffsetDateTime::now_utc();
     let ds: Vec<DrillView> = store::drills(&s.db, Some(&code))
         .await?
         .iter()
         .filter(|d| visible(&scope, &d.divisions))
-        .map(|d| drill_view(d, &c, on))
+        .map(|d| drill_view(d, &c, actor(&p, ws.as_ref(), &d.divisions, now)))
         .collect();
     let items: Vec<ImprovementView> = store::improvements(&s.db, "", None, None)
         .await?
         .iter()
         .filter(|i| i.plan_code == code && visible(&scope, std::slice::from_ref(&i.division)))
-        .map(|i| improvement_view(i, &c, on))
+        .map(|i| {
+            improvement_view(
+                i,
+                &c,
+                actor(&p, ws.as_ref(), std::slice::from_ref(&i.division), now),
+            )
+        })
         .collect();
     let history: Vec<DrillHistoryRow> = drill_history(&c.drills, &code)
         .iter()
@@ -479,6 +521,7 @@ async fn detail(
         .last()
         .map(|v| v.plan.divisions.clone())
         .unwrap_or_default();
+    let allowed_events = plan_allowed(&code, &c.plans, &actor(&p, ws.as_ref(), &last, now));
     Ok(axum::Json(PlanDetail {
         current: find(VersionState::InForce),
         draft: find(VersionState::Draft),
@@ -488,8 +531,8 @@ async fn detail(
         drills: ds,
         drill_history: history,
         improvements: items,
-        can_write: authorize(&p, Action::Write, MODULE).is_ok_and(|sc| writable(&sc, &last)),
-        can_publish: is_commander(&p),
+        can_write: ws.as_ref().is_some_and(|sc| writable(sc, &last)),
+        allowed_events,
     }))
 }
 
@@ -773,50 +816,30 @@ async fn edit(
 ) -> Result<axum::Json<Value>, ApiError> {
     let (v, _, scope) = one_version(&s, &p, &code, n, Action::Write).await?;
     v.plan.ensure_editable().map_err(perr)?;
-    ApiError::unless_current(v.version, b.version)?;
+    v.expect_version(b.version)?;
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
-    let mut plan = v.plan.clone();
-    if let Some(l) = b.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
-        let clash = c
-            .plans
-            .iter()
-            .any(|x| x.code == code && x.revision != n && x.version == l);
-        if clash {
-            return Err(ApiError::field(
-                "label",
-                format!("版本号 {l} 已被其他版本使用"),
-            ));
-        }
-        plan.version = l.to_string();
-    }
-    b.content.apply(&mut plan);
-    check_content(&s, &scope, &c, &plan)?;
-    let at = UtcText(now);
-    let mut tx = s.change().await?;
-    match store::update_draft(&mut tx, v.id, &plan, b.version, at).await? {
-        Write::Done => {}
-        Write::Stale => return Err(ApiError::Conflict),
-        // Published by someone else meanwhile: never written again.
-        Write::Immutable => {
-            return Err(perr(PlanError::Immutable {
-                code: plan.code.clone(),
-                version: plan.version.clone(),
-            }))
-        }
-    }
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            &first(&plan.divisions),
-            "plan",
-            code.clone(),
-            "edited",
-            json!({ "revision": n, "version": plan.version }),
-        )],
+    let who = actor(&p, Some(&scope), &v.plan.divisions, now);
+    let (v, payload) = edit_version(
+        v,
+        b.label.as_deref(),
+        |plan| b.content.apply(plan),
+        &c.plans,
+        &who,
     )
-    .await?;
+    .map_err(perr)?;
+    check_content(&s, &scope, &c, &v.plan)?;
+    let mut tx = s.change().await?;
+    tx.save(&v).await?;
+    let e = entry(
+        &p,
+        &first(&v.plan.divisions),
+        "plan",
+        code.clone(),
+        "edited",
+        payload,
+    );
+    tx.commit(now, vec![e]).await?;
     let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
     let c = catalog(&s).await?;
     Ok(axum::Json(version_json(&v, &c, today(now))))
@@ -839,42 +862,24 @@ async fn publish(
     Json(b): Json<VersionBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (v, _, scope) = one_version(&s, &p, &code, n, Action::Write).await?;
-    if !is_commander(&p) {
-        return Err(ApiError::NotAllowed(
-            "预案须由指挥长（领导）审定发布".into(),
-        ));
-    }
-    v.plan.ensure_editable().map_err(perr)?;
-    ApiError::unless_current(v.version, b.version)?;
     let c = catalog(&s).await?;
-    check_content(&s, &scope, &c, &v.plan)?;
     let now = OffsetDateTime::now_utc();
-    let published = v.plan.clone().publish(today(now)).map_err(perr)?;
-    let previous = super::current_plans(&c.plans)
-        .into_iter()
-        .find(|x| x.code == code)
-        .map(|x| x.revision);
-    let at = UtcText(now);
+    let who = actor(&p, Some(&scope), &v.plan.divisions, now);
+    let draft = v.plan.clone();
+    let (v, payload) = publish_version(v, &c.plans, &who).map_err(perr)?;
+    v.expect_version(b.version)?;
+    check_content(&s, &scope, &c, &draft)?;
     let mut tx = s.change().await?;
-    match store::publish(&mut tx, v.id, &published, b.version, &p.username, at).await? {
-        Write::Done => {}
-        Write::Stale => return Err(ApiError::Conflict),
-        Write::Immutable => {
-            return Err(ApiError::Refused("该版本已经发布".into()));
-        }
-    }
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            &first(&published.divisions),
-            "plan",
-            code.clone(),
-            "published",
-            json!({ "revision": n, "version": published.version, "supersedes": previous }),
-        )],
-    )
-    .await?;
+    tx.save(&v).await?;
+    let e = entry(
+        &p,
+        &first(&v.plan.divisions),
+        "plan",
+        code.clone(),
+        "published",
+        payload,
+    );
+    tx.commit(now, vec![e]).await?;
     let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
     let c = catalog(&s).await?;
     Ok(axum::Json(version_json(&v, &c, today(now))))
@@ -903,9 +908,15 @@ async fn evaluate(
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
     let on = today(now);
-    let current = c
-        .plan(&code)
-        .ok_or_else(|| ApiError::Refused("预案尚无已发布的版本，不能评估".into()))?;
+    let current = c.plan(&code).ok_or_else(|| {
+        ApiError::Refused(
+            Refusal::new(
+                "not_published_no_evaluation",
+                "预案尚无已发布的版本，不能评估",
+            )
+            .param("code", code.as_str()),
+        )
+    })?;
     let mut errors = Vec::new();
     let date = parse_date(&b.evaluated_on);
     if date.is_none() {
@@ -970,10 +981,15 @@ pub struct DrillView {
     /// Still planned after its date.
     pub late: bool,
     pub plan_title: String,
+    /// What the reader may do to it now (`plans::drill_allowed`):
+    /// edit | hold | evaluate | cancel.
+    pub allowed_events: Vec<&'static str>,
 }
 
-fn drill_view(d: &StoredDrill, c: &Catalog, on: Date) -> DrillView {
+fn drill_view(d: &StoredDrill, c: &Catalog, who: Actor) -> DrillView {
+    let on = who.today();
     DrillView {
+        allowed_events: drill_allowed(d, &who),
         drill: d.clone(),
         state_zh: d.state.label_zh().into(),
         kind_zh: d.kind.label_zh().into(),
@@ -988,8 +1004,9 @@ fn drill_view(d: &StoredDrill, c: &Catalog, on: Date) -> DrillView {
     }
 }
 
-fn drill_json(d: &StoredDrill, c: &Catalog, on: Date) -> Value {
-    serde_json::to_value(drill_view(d, c, on)).unwrap_or(Value::Null)
+/// The drill as `p` sees it now.
+fn drill_for(d: &StoredDrill, c: &Catalog, p: &Principal, now: OffsetDateTime) -> DrillView {
+    drill_view(d, c, actor(p, write_scope(p).as_ref(), &d.divisions, now))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -1006,13 +1023,14 @@ async fn drills(
 ) -> Result<axum::Json<Vec<DrillView>>, ApiError> {
     let scope = authorize(&p, Action::Read, MODULE)?;
     let c = catalog(&s).await?;
-    let on = today(OffsetDateTime::now_utc());
+    let now = OffsetDateTime::now_utc();
+    let ws = write_scope(&p);
     Ok(axum::Json(
         store::drills(&s.db, q.plan.as_deref())
             .await?
             .iter()
             .filter(|d| visible(&scope, &d.divisions))
-            .map(|d| drill_view(d, &c, on))
+            .map(|d| drill_view(d, &c, actor(&p, ws.as_ref(), &d.divisions, now)))
             .collect(),
     ))
 }
@@ -1168,11 +1186,7 @@ async fn plan_drill(
         )],
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(drill_json(&d, &c, today(now))),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, axum::Json(drill_for(&d, &c, &p, now))).into_response())
 }
 
 async fn load_drill(
@@ -1186,21 +1200,22 @@ async fn load_drill(
         .filter(|d| visible(&scope, &d.divisions))
         .ok_or(ApiError::NotFound)?;
     if !writable(&scope, &d.divisions) {
-        return Err(ApiError::NotAllowed(
-            "该演练的区域超出您的管辖范围，只能查看".into(),
-        ));
+        return Err(ApiError::NotAllowed(Refusal::new(
+            "drill_outside_jurisdiction",
+            "该演练的区域超出您的管辖范围，只能查看",
+        )));
     }
     Ok((d, scope))
 }
 
 #[utoipa::path(put, path = "/api/v1/drills/{id}", tag = "plans", request_body = DrillBody,
-    responses((status = 200, description = "The edited drill (only while planned)")))]
+    responses((status = 200, body = DrillView, description = "The edited drill (only while planned)")))]
 async fn edit_drill(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<DrillBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<DrillView>, ApiError> {
     let (mut d, scope) = load_drill(&s, &p, id).await?;
     let version = b
         .version
@@ -1208,13 +1223,20 @@ async fn edit_drill(
     d.expect_version(version)?;
     if d.state != DrillState::Planned {
         return Err(ApiError::Refused(
-            format!("演练{}，只有计划中的演练可以修改", d.state.label_zh()).into(),
+            Refusal::new(
+                "drill_not_editable",
+                format!("演练{}，只有计划中的演练可以修改", d.state.label_zh()),
+            )
+            .param("state", d.state.as_str()),
         ));
     }
     let c = catalog(&s).await?;
-    let plan = c
-        .plan(&d.plan)
-        .ok_or_else(|| ApiError::Refused("演练所属预案没有现行版本".into()))?;
+    let plan = c.plan(&d.plan).ok_or_else(|| {
+        ApiError::Refused(Refusal::new(
+            "drill_plan_not_in_force",
+            "演练所属预案没有现行版本",
+        ))
+    })?;
     check_drill(&s, &scope, &c, plan, &b, &mut d)?;
     let now = OffsetDateTime::now_utc();
     d.updated_at = UtcText(now);
@@ -1235,142 +1257,48 @@ async fn edit_drill(
     let d = store::get_drill(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(drill_json(&d, &c, today(now))))
+    Ok(axum::Json(drill_for(&d, &c, &p, now)))
 }
 
-/// A step of a drill.
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DrillEventBody {
-    pub version: i64,
-    /// hold | evaluate | cancel
-    pub kind: String,
-    /// hold: YYYY-MM-DD (default today).
-    pub held_on: Option<String>,
-    /// hold: people who took part (default the planned number).
-    pub people: Option<i64>,
-    /// hold: department codes (default the planned ones).
-    pub participants: Option<Vec<String>>,
-    /// hold / evaluate: problems found, each becomes an improvement item.
-    #[serde(default)]
-    pub problems: Vec<ItemInput>,
-    /// evaluate: the evaluation opinion.
-    pub evaluation: Option<String>,
-    /// cancel: why.
-    pub reason: Option<String>,
+command_body! {
+    /// A step of a drill: the version read and the command.
+    #[schema(as = DrillEventBody)]
+    pub struct DrillEventBody { command: DrillCommand }
 }
 
 #[utoipa::path(post, path = "/api/v1/drills/{id}/events", tag = "plans", request_body = DrillEventBody,
-    responses((status = 200, description = "The drill after the step; problems became improvement items"), (status = 409, body = crate::http::error::Problem)))]
+    responses((status = 200, body = DrillView, description = "The drill after the step; problems became improvement items"), (status = 409, body = crate::http::error::Problem)))]
 async fn drill_event(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<DrillEventBody>,
-) -> Result<axum::Json<Value>, ApiError> {
-    let (mut d, _) = load_drill(&s, &p, id).await?;
+) -> Result<axum::Json<DrillView>, ApiError> {
+    let (d, scope) = load_drill(&s, &p, id).await?;
     d.expect_version(b.version)?;
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
-    let on = today(now);
-    let ev = match b.kind.as_str() {
-        "hold" => {
-            let held_on = match b.held_on.as_deref() {
-                None | Some("") => on,
-                Some(x) => parse_date(x)
-                    .ok_or_else(|| ApiError::field("held_on", "日期格式应为 YYYY-MM-DD"))?,
-            };
-            if let Some(ps) = &b.participants {
-                for (i, x) in ps.iter().enumerate() {
-                    if c.department(x).is_none() {
-                        return Err(ApiError::field(
-                            &format!("participants[{i}]"),
-                            format!("单位“{x}”不存在"),
-                        ));
-                    }
-                }
-                d.participants = JsonText(ps.clone());
-            }
-            if let Some(n) = b.people {
-                d.people = n;
-            }
-            d.held_on = Some(format_date(held_on));
-            DrillEvent::Hold {
-                held_on,
-                people: u32::try_from(d.people).unwrap_or(0),
-                participants: d.participants.len(),
-            }
-        }
-        "evaluate" => {
-            let e = b.evaluation.clone().unwrap_or_default();
-            if e.chars().count() > 2000 {
-                return Err(ApiError::field("evaluation", "最多 2000 字"));
-            }
-            d.evaluation = e.trim().to_string();
-            DrillEvent::Evaluate { evaluation: e }
-        }
-        "cancel" => {
-            let r = b.reason.clone().unwrap_or_default();
-            d.note = r.trim().to_string();
-            DrillEvent::Cancel { reason: r }
-        }
-        other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
-    };
-    if !b.problems.is_empty() && matches!(ev, DrillEvent::Cancel { .. }) {
-        return Err(ApiError::field("problems", "取消的演练没有发现问题"));
-    }
-    let from = d.state;
-    d.state = from.transition(&ev, on).map_err(perr)?;
-    let owner = c
-        .plans
-        .iter()
-        .rev()
-        .find(|x| x.code == d.plan)
-        .map(|x| x.owner.clone())
-        .unwrap_or_default();
-    let found =
-        items_from(&c, &b.problems, "problems", &owner, on).map_err(ApiError::Validation)?;
-    let at = UtcText(now);
-    d.updated_at = at;
-    let mut items = new_items(
-        &p.username,
-        "drill",
-        d.id,
-        &d.plan,
-        &first(&d.divisions),
-        found,
-        now,
-    );
+    let who = actor(&p, Some(&scope), &d.divisions, now);
+    let mut step = apply_drill(d, b.command, &c, who).map_err(serr)?;
     let mut tx = s.change().await?;
-    let mut entries = store::insert_items(&mut tx, &p, &mut items).await?;
-    for i in &items {
-        d.problems.push(DrillProblem {
-            title: i.title.clone(),
-            improvement: Some(i.id),
-        });
-    }
-    tx.save(&d).await?;
-    let kind = match ev {
-        DrillEvent::Hold { .. } => "drill_held",
-        DrillEvent::Evaluate { .. } => "drill_evaluated",
-        DrillEvent::Cancel { .. } => "drill_cancelled",
-    };
-    entries.insert(
-        0,
-        entry(
-            &p,
-            &first(&d.divisions),
-            "drill",
-            d.id.to_string(),
-            kind,
-            json!({ "from": from.as_str(), "to": d.state.as_str(), "plan": d.plan, "held_on": d.held_on, "improvements": items.iter().map(|i| i.id).collect::<Vec<_>>() }),
-        ),
+    let mut entries = store::insert_items(&mut tx, &p, &mut step.improvements).await?;
+    step.link();
+    tx.save(&step.drill).await?;
+    let d = &step.drill;
+    let e = entry(
+        &p,
+        &first(&d.divisions),
+        "drill",
+        d.id.to_string(),
+        step.kind,
+        step.payload,
     );
+    entries.insert(0, e);
     tx.commit(now, entries).await?;
     let d = store::get_drill(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(drill_json(&d, &c, on)))
+    Ok(axum::Json(drill_for(&d, &c, &p, now)))
 }
 
 // ── improvement items ──────────────────────────────────────────────────
@@ -1385,9 +1313,13 @@ pub struct ImprovementView {
     pub overdue: bool,
     pub overdue_days: i64,
     pub owner_name: String,
+    /// What the reader may do to it now (`plans::improvement_allowed`):
+    /// start | complete | verify | reopen.
+    pub allowed_events: Vec<&'static str>,
 }
 
-fn improvement_view(i: &Improvement, c: &Catalog, on: Date) -> ImprovementView {
+fn improvement_view(i: &Improvement, c: &Catalog, who: Actor) -> ImprovementView {
+    let on = who.today();
     let (overdue, days) = parse_date(&i.due_on)
         .map(|d| improvement_overdue(d, i.state, on))
         .unwrap_or((false, 0));
@@ -1397,11 +1329,8 @@ fn improvement_view(i: &Improvement, c: &Catalog, on: Date) -> ImprovementView {
         overdue,
         overdue_days: days,
         owner_name: dept_name(c, &i.owner_department),
+        allowed_events: improvement_allowed(i, &who),
     }
-}
-
-fn improvement_json(i: &Improvement, c: &Catalog, on: Date) -> Value {
-    serde_json::to_value(improvement_view(i, c, on)).unwrap_or(Value::Null)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -1427,83 +1356,69 @@ async fn improvements(
         }
     }
     let c = catalog(&s).await?;
-    let on = today(OffsetDateTime::now_utc());
+    let now = OffsetDateTime::now_utc();
+    let ws = write_scope(&p);
     Ok(axum::Json(
         store::improvements(&s.db, "", q.source.as_deref(), q.source_id)
             .await?
             .iter()
             .filter(|i| visible(&scope, std::slice::from_ref(&i.division)))
             .filter(|i| q.plan.as_deref().is_none_or(|x| i.plan_code == x))
-            .map(|i| improvement_view(i, &c, on))
+            .map(|i| {
+                let who = actor(&p, ws.as_ref(), std::slice::from_ref(&i.division), now);
+                improvement_view(i, &c, who)
+            })
             .collect(),
     ))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ItemEventBody {
-    pub version: i64,
-    /// start | complete | verify | reopen
-    pub kind: String,
-    pub note: Option<String>,
+command_body! {
+    /// A step of an improvement item: the version read and the command.
+    #[schema(as = ItemEventBody)]
+    pub struct ItemEventBody { command: ImprovementCommand }
 }
 
 #[utoipa::path(post, path = "/api/v1/improvements/{id}/events", tag = "plans", request_body = ItemEventBody,
-    responses((status = 200, description = "The item after the step"), (status = 409, body = crate::http::error::Problem, description = "Stale, or the step is refused (e.g. verification by the person who completed it)")))]
+    responses((status = 200, body = ImprovementView, description = "The item after the step"), (status = 409, body = crate::http::error::Problem, description = "Stale, or the step is refused (e.g. verification by the person who completed it)")))]
 async fn improvement_event(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<ItemEventBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<ImprovementView>, ApiError> {
     let scope = authorize(&p, Action::Write, MODULE)?;
-    let mut i = store::get_improvement(&s.db, id)
+    let i = store::get_improvement(&s.db, id)
         .await?
         .filter(|i| visible(&scope, std::slice::from_ref(&i.division)))
         .ok_or(ApiError::NotFound)?;
-    if !writable(&scope, std::slice::from_ref(&i.division)) {
-        return Err(ApiError::NotAllowed(
-            "该整改事项超出您的管辖范围，只能查看".into(),
-        ));
+    let division = std::slice::from_ref(&i.division);
+    if !writable(&scope, division) {
+        return Err(ApiError::NotAllowed(Refusal::new(
+            "improvement_outside_jurisdiction",
+            "该整改事项超出您的管辖范围，只能查看",
+        )));
     }
     i.expect_version(b.version)?;
-    let ev = ImprovementEvent::parse(&b.kind)
-        .ok_or_else(|| ApiError::field("kind", format!("未知的操作“{}”", b.kind)))?;
-    let from = i.state;
-    i.state = from.transition(ev, &p.username, &i.done_by).map_err(perr)?;
     let now = OffsetDateTime::now_utc();
-    let at = UtcText(now);
-    match ev {
-        ImprovementEvent::Complete => {
-            i.done_by = p.username.clone();
-            i.done_at = Some(at);
-        }
-        ImprovementEvent::Verify => {
-            i.verified_by = p.username.clone();
-            i.verified_at = Some(at);
-        }
-        _ => {}
-    }
-    i.updated_at = at;
+    let who = actor(&p, Some(&scope), division, now);
+    let (i, kind, payload) = apply_improvement(i, &b.command, who).map_err(perr)?;
     let mut tx = s.change().await?;
     tx.save(&i).await?;
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            &i.division,
-            "improvement",
-            i.id.to_string(),
-            ev.as_str(),
-            json!({ "from": from.as_str(), "to": i.state.as_str(), "note": b.note }),
-        )],
-    )
-    .await?;
+    let e = entry(
+        &p,
+        &i.division,
+        "improvement",
+        i.id.to_string(),
+        kind,
+        payload,
+    );
+    tx.commit(now, vec![e]).await?;
     let i = store::get_improvement(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let c = catalog(&s).await?;
-    Ok(axum::Json(improvement_json(&i, &c, today(now))))
+    let who = actor(&p, Some(&scope), std::slice::from_ref(&i.division), now);
+    Ok(axum::Json(improvement_view(&i, &c, who)))
 }
 
 // ── reference lists ────────────────────────────────────────────────────

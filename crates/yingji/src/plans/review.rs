@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
 use super::catalogue::{input, iso_date, Plan, PlanError};
+use crate::error::Refusal;
 
 /// A plan is evaluated at least every this many years.
 pub const MAX_REVIEW_YEARS: u8 = 3;
@@ -86,7 +87,10 @@ impl Conclusion {
 /// version was published.
 pub fn check_evaluation(plan: &Plan, evaluated_on: Date, today: Date) -> Result<(), PlanError> {
     if !plan.is_published() {
-        return Err(PlanError::State("草稿尚未发布，不能评估".into()));
+        return Err(PlanError::State(Refusal::new(
+            "draft_not_evaluable",
+            "草稿尚未发布，不能评估",
+        )));
     }
     if evaluated_on > today {
         return Err(input("evaluated_on", "评估日期不能晚于今天"));
