@@ -85,6 +85,7 @@ const en: Messages<typeof zh> = {
     already_acknowledged: 'The handover is already acknowledged',
     already_on_duty: 'Already on duty',
     already_responding: 'The incident is already in a level {level} response; raise or lower the level instead',
+    already_stable: 'The disaster was already marked stable at {at}',
     already_verified: 'The incident is already verified',
     assignee_only: 'Only the assignee of the instruction can receive, work on and report back on it',
     closed_after_review: 'The incident has been reviewed and closed',

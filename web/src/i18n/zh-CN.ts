@@ -82,6 +82,7 @@ export default {
     already_acknowledged: '已确认接班',
     already_on_duty: '已经在岗',
     already_responding: '事件已在 {level} 级响应中，调整级别请升级或降级',
+    already_stable: '灾情已于 {at} 标记为稳定',
     already_verified: '事件已核实，不能重复核实',
     assignee_only: '只有接收指令的单位或人员可以签收、办理和反馈',
     closed_after_review: '事件已总结评估并关闭',
