@@ -25,15 +25,15 @@ use super::store::{
     self, format_date, parse_date, Evaluation, Improvement, PlanVersion, StoredDrill,
 };
 use super::{
-    apply_drill, apply_improvement, check_evaluation, drill_allowed, drill_history, drill_status,
-    edit_version, improvement_allowed, improvement_overdue, plan_allowed, publish_version,
-    review_due, revisable, version_state, Actor, Catalog, Conclusion, DrillCommand, DrillState,
-    ImprovementCommand, Plan, PlanError, PlanLevel, PlanStatus, PlanType, Problem, Revision,
+    apply_drill, apply_improvement, drill_allowed, drill_history, drill_status, edit_version,
+    evaluation, improvement_allowed, improvement_overdue, new_plan, plan_allowed, publish_version,
+    review_due, revision, schedule_drill, version_state, Actor, Catalog, DrillBody, DrillCommand,
+    DrillState, ImprovementCommand, Plan, PlanError, PlanLevel, PlanType, Problem, Revision,
     StepError, VersionState,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::CST;
-use crate::db::{JsonText, UtcText, Versioned};
+use crate::db::{UtcText, Versioned};
 use crate::divisions::Code;
 use crate::error::{FieldError, Refusal};
 use crate::http::{command_body, ApiError, Json, Query};
@@ -450,6 +450,36 @@ pub struct PlanDetail {
     pub allowed_events: Vec<&'static str>,
 }
 
+/// A stored version as the version list shows it.
+fn version_row(v: &PlanVersion, all: &[Plan]) -> PlanVersionRow {
+    let st = version_state(&v.plan, all);
+    PlanVersionRow {
+        revision: v.plan.revision,
+        version: v.plan.version.clone(),
+        status: st,
+        status_zh: st.label_zh().into(),
+        published_on: v
+            .plan
+            .is_published()
+            .then(|| format_date(v.plan.published_on)),
+        published_by: v.published_by.clone(),
+        published_at: v.published_at,
+        created_by: v.created_by.clone(),
+        created_at: v.created_at,
+        revision_triggers: v.plan.revision_triggers.clone(),
+        revision_reason: v.plan.revision_reason.clone(),
+    }
+}
+
+fn history_row(d: &super::Drill) -> DrillHistoryRow {
+    DrillHistoryRow {
+        title: d.title.clone(),
+        kind: d.kind,
+        planned_on: format_date(d.planned_on),
+        held_on: d.held_on.map(format_date),
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/plans/{code}", tag = "plans", responses((status = 200, body = PlanDetail, description = "The plan: version in force, open draft, every version, evaluations, drills and improvement items")))]
 async fn detail(
     State(s): State<AppState>,
@@ -464,29 +494,7 @@ async fn detail(
             .find(|v| version_state(&v.plan, &c.plans) == st)
             .map(|v| version_view(v, &c, on))
     };
-    let versions: Vec<PlanVersionRow> = vs
-        .iter()
-        .rev()
-        .map(|v| {
-            let st = version_state(&v.plan, &c.plans);
-            PlanVersionRow {
-                revision: v.plan.revision,
-                version: v.plan.version.clone(),
-                status: st,
-                status_zh: st.label_zh().into(),
-                published_on: v
-                    .plan
-                    .is_published()
-                    .then(|| format_date(v.plan.published_on)),
-                published_by: v.published_by.clone(),
-                published_at: v.published_at,
-                created_by: v.created_by.clone(),
-                created_at: v.created_at,
-                revision_triggers: v.plan.revision_triggers.clone(),
-                revision_reason: v.plan.revision_reason.clone(),
-            }
-        })
-        .collect();
+    let versions = vs.iter().rev().map(|v| version_row(v, &c.plans)).collect();
     let evaluations = store::evaluations(&s.db, Some(&code)).await?;
     let ws = write_scope(&p);
     let now = OffsetDateTime::now_utc();
@@ -508,14 +516,9 @@ async fn detail(
             )
         })
         .collect();
-    let history: Vec<DrillHistoryRow> = drill_history(&c.drills, &code)
-        .iter()
-        .map(|d| DrillHistoryRow {
-            title: d.title.clone(),
-            kind: d.kind,
-            planned_on: format_date(d.planned_on),
-            held_on: d.held_on.map(format_date),
-        })
+    let history = drill_history(&c.drills, &code)
+        .into_iter()
+        .map(history_row)
         .collect();
     let last = vs
         .last()
@@ -586,50 +589,56 @@ async fn revise(
     Path(code): Path<String>,
     Json(b): Json<RevisionBody>,
 ) -> Result<Response, ApiError> {
-    load_plan(&s, &p, &code, Action::Write).await?;
+    let (vs, scope) = load_plan(&s, &p, &code, Action::Write).await?;
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
-    let current = revisable(&code, &c.plans).map_err(perr)?;
-    let draft = current
-        .revise(
-            &Revision {
-                version: b.version,
-                triggers: b.triggers,
-                reason: b.reason,
-            },
-            &c.triggers,
-        )
-        .map_err(perr)?;
-    let at = UtcText(now);
-    let mut tx = s.change().await?;
-    let id = match store::insert_version(&mut tx, &draft, &p.username, at).await {
-        Err(e) if e.is_unique_violation() => return Err(ApiError::Conflict),
-        other => other?,
+    let divisions = vs
+        .last()
+        .map(|v| v.plan.divisions.clone())
+        .unwrap_or_default();
+    let who = actor(&p, Some(&scope), &divisions, now);
+    let r = Revision {
+        version: b.version,
+        triggers: b.triggers,
+        reason: b.reason,
     };
-    tx.commit(now, vec![entry(
-            &p,
-            &first(&draft.divisions),
-            "plan",
-            code.clone(),
-            "revised",
-            json!({ "revision": draft.revision, "from": current.revision, "version": draft.version, "triggers": draft.revision_triggers, "reason": draft.revision_reason }),
-        )]).await?;
-    let v = PlanVersion {
-        id,
-        plan: draft,
-        created_by: p.username.clone(),
-        created_at: at,
-        published_by: String::new(),
-        published_at: None,
-        updated_at: at,
-        version: 1,
-    };
+    let (v, payload) = revision(&code, &c.plans, &r, &c.triggers, &who).map_err(perr)?;
+    // A draft opened meanwhile by someone else: one draft at a time.
+    let v = insert_version(&s, &p, v, "revised", payload, ApiError::Conflict).await?;
     let c = catalog(&s).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(version_json(&v, &c, today(now))),
     )
         .into_response())
+}
+
+/// Store a new version (`kind` for the journal); `taken` answers a code
+/// or revision stored meanwhile by someone else.
+async fn insert_version(
+    s: &AppState,
+    p: &Principal,
+    mut v: PlanVersion,
+    kind: &'static str,
+    payload: Value,
+    taken: ApiError,
+) -> Result<PlanVersion, ApiError> {
+    let now = v.created_at.0;
+    let mut tx = s.change().await?;
+    v.id = match store::insert_version(&mut tx, &v.plan, &p.username, v.created_at).await {
+        Err(e) if e.is_unique_violation() => return Err(taken),
+        other => other?,
+    };
+    let e = entry(
+        p,
+        &first(&v.plan.divisions),
+        "plan",
+        v.plan.code.clone(),
+        kind,
+        payload,
+    );
+    tx.commit(now, vec![e]).await?;
+    Ok(v)
 }
 
 /// The editable content of a plan version.
@@ -719,78 +728,20 @@ async fn create(
     let scope = authorize(&p, Action::Write, MODULE)?;
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
-    let on = today(now);
-    let code = b.code.trim().to_string();
-    if code.is_empty()
-        || code.len() > 40
-        || !code
-            .bytes()
-            .all(|x| x.is_ascii_uppercase() || x.is_ascii_digit() || x == b'-')
-    {
-        return Err(ApiError::field(
-            "code",
-            "预案编号必填，只能包含大写字母、数字和“-”，最多 40 个字符",
-        ));
-    }
-    if c.plans.iter().any(|x| x.code == code) {
-        return Err(ApiError::field("code", format!("预案编号 {code} 已存在")));
-    }
-    let mut plan = Plan {
-        code: code.clone(),
-        title: String::new(),
-        plan_type: b.plan_type,
-        owner: String::new(),
-        command: None,
-        parent: None,
-        incident_types: Vec::new(),
-        divisions: Vec::new(),
-        version: b.version.trim().to_string(),
-        published_on: on,
-        last_evaluated_on: on,
-        review_years: 3,
-        drill_cycle_months: 12,
-        grading_basis: String::new(),
-        source: "platform".into(),
-        levels: Vec::new(),
-        revision: 1,
-        status: PlanStatus::Draft,
-        revision_triggers: Vec::new(),
-        revision_reason: None,
-    };
-    b.content.apply(&mut plan);
-    check_content(&s, &scope, &c, &plan)?;
-    let at = UtcText(now);
-    let mut tx = s.change().await?;
-    let id = match store::insert_version(&mut tx, &plan, &p.username, at).await {
-        Err(e) if e.is_unique_violation() => {
-            return Err(ApiError::field("code", format!("预案编号 {code} 已存在")))
-        }
-        other => other?,
-    };
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            &first(&plan.divisions),
-            "plan",
-            code,
-            "drafted",
-            json!({ "revision": 1, "title": plan.title, "type": plan.plan_type }),
-        )],
-    )
-    .await?;
-    let v = PlanVersion {
-        id,
-        plan,
-        created_by: p.username.clone(),
-        created_at: at,
-        published_by: String::new(),
-        published_at: None,
-        updated_at: at,
-        version: 1,
-    };
+    let who = actor(&p, Some(&scope), &[], now);
+    let (mut v, mut payload) =
+        new_plan(&b.code, b.plan_type, &b.version, &c.plans, &who).map_err(perr)?;
+    b.content.apply(&mut v.plan);
+    check_content(&s, &scope, &c, &v.plan)?;
+    payload["title"] = json!(v.plan.title);
+    let taken = ApiError::field("code", format!("预案编号 {} 已存在", v.plan.code));
+    let v = insert_version(&s, &p, v, "drafted", payload, taken).await?;
     let c = catalog(&s).await?;
-    Ok((StatusCode::CREATED, axum::Json(version_json(&v, &c, on))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(version_json(&v, &c, today(now))),
+    )
+        .into_response())
 }
 
 /// A draft edit: the row version read (`lock_version`), optionally a new
@@ -904,68 +855,38 @@ async fn evaluate(
     Path(code): Path<String>,
     Json(b): Json<EvaluationBody>,
 ) -> Result<Response, ApiError> {
-    load_plan(&s, &p, &code, Action::Write).await?;
+    let (vs, scope) = load_plan(&s, &p, &code, Action::Write).await?;
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
-    let on = today(now);
-    let current = c.plan(&code).ok_or_else(|| {
-        ApiError::Refused(
-            Refusal::new(
-                "not_published_no_evaluation",
-                "预案尚无已发布的版本，不能评估",
-            )
-            .param("code", code.as_str()),
-        )
-    })?;
-    let mut errors = Vec::new();
-    let date = parse_date(&b.evaluated_on);
-    if date.is_none() {
-        errors.push(FieldError::new("evaluated_on", "日期格式应为 YYYY-MM-DD"));
-    }
-    let conclusion = Conclusion::parse(&b.conclusion);
-    if conclusion.is_none() {
-        errors.push(FieldError::new(
-            "conclusion",
-            "评估结论应为 adequate（继续适用）或 revise（需要修订）",
-        ));
-    }
-    if b.note.chars().count() > 2000 {
-        errors.push(FieldError::new("note", "最多 2000 字"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let (Some(date), Some(conclusion)) = (date, conclusion) else {
-        return Err(ApiError::BadRequest("invalid evaluation".into()));
-    };
-    check_evaluation(current, date, on).map_err(perr)?;
-    let mut e = Evaluation {
-        id: 0,
-        code: code.clone(),
-        revision: i64::from(current.revision),
-        evaluated_on: format_date(date),
-        conclusion,
-        note: b.note.trim().to_string(),
-        recorded_by: p.username.clone(),
-        recorded_at: UtcText(now),
-    };
+    let divisions = vs
+        .last()
+        .map(|v| v.plan.divisions.clone())
+        .unwrap_or_default();
+    let who = actor(&p, Some(&scope), &divisions, now);
+    let (mut e, payload) = evaluation(
+        &code,
+        c.plan(&code),
+        &b.evaluated_on,
+        &b.conclusion,
+        &b.note,
+        &who,
+    )
+    .map_err(serr)?;
     let mut tx = s.change().await?;
     e.id = store::insert_evaluation(&mut tx, &e).await?;
-    tx.commit(now, vec![entry(
-            &p,
-            &first(&current.divisions),
-            "plan",
-            code.clone(),
-            "evaluated",
-            json!({ "revision": e.revision, "evaluated_on": e.evaluated_on, "conclusion": conclusion.as_str() }),
-        )]).await?;
+    let entry = entry(
+        &p,
+        &first(&c.plan(&code).map_or(divisions, |x| x.divisions.clone())),
+        "plan",
+        code.clone(),
+        "evaluated",
+        payload,
+    );
+    tx.commit(now, vec![entry]).await?;
     let c = catalog(&s).await?;
-    let review = c.plan(&code).map(|x| review_due(x, on));
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(json!({ "evaluation": e, "review": review })),
-    )
-        .into_response())
+    let review = c.plan(&code).map(|x| review_due(x, today(now)));
+    let body = json!({ "evaluation": e, "review": review });
+    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
 // ── drills ─────────────────────────────────────────────────────────────
@@ -1035,106 +956,6 @@ async fn drills(
     ))
 }
 
-/// A planned drill (also the body of an edit, with `version`).
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DrillBody {
-    pub version: Option<i64>,
-    /// Plan code (not changed by an edit).
-    pub plan: Option<String>,
-    pub title: String,
-    /// tabletop 桌面推演 | live 实战演练 | double_blind 双盲演练
-    pub kind: String,
-    /// YYYY-MM-DD
-    pub planned_on: String,
-    /// 12-digit codes; default: the plan's.
-    #[serde(default)]
-    pub divisions: Vec<String>,
-    /// Department codes.
-    pub participants: Vec<String>,
-    /// People planned to take part.
-    pub people: i64,
-}
-
-fn check_drill(
-    s: &AppState,
-    scope: &Scope,
-    c: &Catalog,
-    plan: &Plan,
-    b: &DrillBody,
-    d: &mut StoredDrill,
-) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    if b.title.trim().is_empty() || b.title.chars().count() > 200 {
-        errors.push(FieldError::new("title", "必填，最多 200 字"));
-    }
-    let kind = store::parse_kind(&b.kind);
-    if kind.is_none() {
-        errors.push(FieldError::new(
-            "kind",
-            "演练形式应为 tabletop（桌面推演）、live（实战演练）或 double_blind（双盲演练）",
-        ));
-    }
-    let planned = parse_date(&b.planned_on);
-    if planned.is_none() {
-        errors.push(FieldError::new("planned_on", "日期格式应为 YYYY-MM-DD"));
-    }
-    let divisions = if b.divisions.is_empty() {
-        plan.divisions.clone()
-    } else {
-        b.divisions.clone()
-    };
-    let tree = s.tree();
-    for (i, x) in divisions.iter().enumerate() {
-        let f = format!("divisions[{i}]");
-        match Code::parse(x) {
-            Err(e) => errors.push(FieldError::new(f, e.to_string())),
-            Ok(code) if tree.get(&code).is_none() => {
-                errors.push(FieldError::new(f, format!("区划 {x} 不存在")))
-            }
-            Ok(code) => {
-                let inside = plan
-                    .divisions
-                    .iter()
-                    .filter_map(|a| Code::parse(a).ok())
-                    .any(|a| code.is_within(&a));
-                if !inside {
-                    errors.push(FieldError::new(f, "不在预案的适用区域内"));
-                } else if !x.starts_with(&scope.prefix) {
-                    errors.push(FieldError::new(f, "不在您的管辖范围内"));
-                }
-            }
-        }
-    }
-    if b.participants.is_empty() {
-        errors.push(FieldError::new("participants", "须至少有一个参演单位"));
-    }
-    for (i, x) in b.participants.iter().enumerate() {
-        if c.department(x).is_none() {
-            errors.push(FieldError::new(
-                format!("participants[{i}]"),
-                format!("单位“{x}”不存在"),
-            ));
-        }
-    }
-    if !(1..=1_000_000).contains(&b.people) {
-        errors.push(FieldError::new("people", "参演人数应为 1 至 1000000"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let (Some(kind), Some(planned)) = (kind, planned) else {
-        return Err(ApiError::BadRequest("invalid drill".into()));
-    };
-    d.title = b.title.trim().to_string();
-    d.kind = kind;
-    d.planned_on = format_date(planned);
-    d.divisions = JsonText(divisions);
-    d.participants = JsonText(b.participants.clone());
-    d.people = b.people;
-    Ok(())
-}
-
 #[utoipa::path(post, path = "/api/v1/drills", tag = "plans", request_body = DrillBody,
     responses((status = 201, description = "A planned drill"), (status = 422, body = crate::http::error::Problem)))]
 async fn plan_drill(
@@ -1150,42 +971,21 @@ async fn plan_drill(
         .filter(|x| visible(&scope, &x.divisions))
         .ok_or_else(|| ApiError::field("plan", "请选择已发布的预案"))?;
     let now = OffsetDateTime::now_utc();
-    let at = UtcText(now);
-    let mut d = StoredDrill {
-        id: 0,
-        plan: code.clone(),
-        title: String::new(),
-        kind: super::DrillKind::Tabletop,
-        state: DrillState::Planned,
-        planned_on: String::new(),
-        held_on: None,
-        divisions: JsonText(Vec::new()),
-        participants: JsonText(Vec::new()),
-        people: 0,
-        evaluation: String::new(),
-        problems: JsonText(Vec::new()),
-        note: String::new(),
-        source: "platform".into(),
-        created_by: p.username.clone(),
-        created_at: at,
-        updated_at: at,
-        version: 1,
-    };
-    check_drill(&s, &scope, &c, plan, &b, &mut d)?;
+    let who = actor(&p, Some(&scope), &plan.divisions, now);
+    let d = StoredDrill::planned(&code, &who);
+    let (mut d, payload) =
+        schedule_drill(d, &b, plan, &c, &s.tree(), &scope.prefix, &who).map_err(serr)?;
     let mut tx = s.change().await?;
     d.id = store::insert_drill(&mut tx, &d).await?;
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            &first(&d.divisions),
-            "drill",
-            d.id.to_string(),
-            "drill_planned",
-            json!({ "plan": d.plan, "title": d.title, "planned_on": d.planned_on }),
-        )],
-    )
-    .await?;
+    let e = entry(
+        &p,
+        &first(&d.divisions),
+        "drill",
+        d.id.to_string(),
+        "drill_planned",
+        payload,
+    );
+    tx.commit(now, vec![e]).await?;
     Ok((StatusCode::CREATED, axum::Json(drill_for(&d, &c, &p, now))).into_response())
 }
 
@@ -1216,20 +1016,11 @@ async fn edit_drill(
     Path(id): Path<i64>,
     Json(b): Json<DrillBody>,
 ) -> Result<axum::Json<DrillView>, ApiError> {
-    let (mut d, scope) = load_drill(&s, &p, id).await?;
+    let (d, scope) = load_drill(&s, &p, id).await?;
     let version = b
         .version
         .ok_or_else(|| ApiError::field("version", "必填"))?;
     d.expect_version(version)?;
-    if d.state != DrillState::Planned {
-        return Err(ApiError::Refused(
-            Refusal::new(
-                "drill_not_editable",
-                format!("演练{}，只有计划中的演练可以修改", d.state.label_zh()),
-            )
-            .param("state", d.state.as_str()),
-        ));
-    }
     let c = catalog(&s).await?;
     let plan = c.plan(&d.plan).ok_or_else(|| {
         ApiError::Refused(Refusal::new(
@@ -1237,23 +1028,21 @@ async fn edit_drill(
             "演练所属预案没有现行版本",
         ))
     })?;
-    check_drill(&s, &scope, &c, plan, &b, &mut d)?;
     let now = OffsetDateTime::now_utc();
-    d.updated_at = UtcText(now);
+    let who = actor(&p, Some(&scope), &d.divisions, now);
+    let (d, payload) =
+        schedule_drill(d, &b, plan, &c, &s.tree(), &scope.prefix, &who).map_err(serr)?;
     let mut tx = s.change().await?;
     tx.save(&d).await?;
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            &first(&d.divisions),
-            "drill",
-            d.id.to_string(),
-            "drill_edited",
-            json!({ "title": d.title, "planned_on": d.planned_on }),
-        )],
-    )
-    .await?;
+    let e = entry(
+        &p,
+        &first(&d.divisions),
+        "drill",
+        d.id.to_string(),
+        "drill_edited",
+        payload,
+    );
+    tx.commit(now, vec![e]).await?;
     let d = store::get_drill(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -12,6 +12,7 @@ use super::model::{DrillProblem, Improvement, StoredDrill};
 use super::review::add_months;
 use super::{Actor, StepError};
 use crate::db::{JsonText, UtcText};
+use crate::divisions::{Code, Tree};
 use crate::error::{FieldError, Refusal};
 
 /// 桌面推演 / 实战演练 / 双盲演练.
@@ -224,6 +225,148 @@ impl DrillState {
             DrillState::Cancelled => Refusal::new("drill_cancelled", "演练已取消"),
         }
     }
+}
+
+/// A planned drill (also the body of an edit, with `version`).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrillBody {
+    pub version: Option<i64>,
+    /// Plan code (not changed by an edit).
+    pub plan: Option<String>,
+    pub title: String,
+    /// tabletop 桌面推演 | live 实战演练 | double_blind 双盲演练
+    pub kind: String,
+    /// YYYY-MM-DD
+    pub planned_on: String,
+    /// 12-digit codes; default: the plan's.
+    #[serde(default)]
+    pub divisions: Vec<String>,
+    /// Department codes.
+    pub participants: Vec<String>,
+    /// People planned to take part.
+    pub people: i64,
+}
+
+impl StoredDrill {
+    /// A new drill of `plan`, planned by `actor` (its fields set by
+    /// [`schedule_drill`]; not stored yet).
+    pub fn planned(plan: &str, actor: &Actor) -> StoredDrill {
+        let at = UtcText(actor.now);
+        StoredDrill {
+            id: 0,
+            plan: plan.into(),
+            title: String::new(),
+            kind: DrillKind::Tabletop,
+            state: DrillState::Planned,
+            planned_on: String::new(),
+            held_on: None,
+            divisions: JsonText(Vec::new()),
+            participants: JsonText(Vec::new()),
+            people: 0,
+            evaluation: String::new(),
+            problems: JsonText(Vec::new()),
+            note: String::new(),
+            source: "platform".into(),
+            created_by: actor.username.into(),
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        }
+    }
+}
+
+/// Plan (or re-plan, while still planned) drill `d` of `plan` as `b` says:
+/// its divisions (default the plan's) exist in `tree`, lie in the plan's
+/// area and in the jurisdiction `prefix`; its participants are departments
+/// of `catalog`; 1 to 1,000,000 people. Every wrong field is named. Returns
+/// the drill to store and the journal payload.
+pub fn schedule_drill(
+    mut d: StoredDrill,
+    b: &DrillBody,
+    plan: &Plan,
+    catalog: &Catalog,
+    tree: &Tree,
+    prefix: &str,
+    actor: &Actor,
+) -> Result<(StoredDrill, Value), StepError> {
+    if d.state != DrillState::Planned {
+        return Err(PlanError::State(
+            Refusal::new(
+                "drill_not_editable",
+                format!("演练{}，只有计划中的演练可以修改", d.state.label_zh()),
+            )
+            .param("state", d.state.as_str()),
+        )
+        .into());
+    }
+    let mut errors = Vec::new();
+    if b.title.trim().is_empty() || b.title.chars().count() > 200 {
+        errors.push(FieldError::new("title", "必填，最多 200 字"));
+    }
+    let kind = super::model::parse_drill_kind(&b.kind);
+    if kind.is_none() {
+        errors.push(FieldError::new(
+            "kind",
+            "演练形式应为 tabletop（桌面推演）、live（实战演练）或 double_blind（双盲演练）",
+        ));
+    }
+    let planned = crate::clock::parse_date(&b.planned_on);
+    if planned.is_none() {
+        errors.push(FieldError::new("planned_on", "日期格式应为 YYYY-MM-DD"));
+    }
+    let divisions = if b.divisions.is_empty() {
+        plan.divisions.clone()
+    } else {
+        b.divisions.clone()
+    };
+    for (i, x) in divisions.iter().enumerate() {
+        let f = format!("divisions[{i}]");
+        match Code::parse(x) {
+            Err(e) => errors.push(FieldError::new(f, e.to_string())),
+            Ok(code) if tree.get(&code).is_none() => {
+                errors.push(FieldError::new(f, format!("区划 {x} 不存在")))
+            }
+            Ok(code) => {
+                let inside = plan
+                    .divisions
+                    .iter()
+                    .filter_map(|a| Code::parse(a).ok())
+                    .any(|a| code.is_within(&a));
+                if !inside {
+                    errors.push(FieldError::new(f, "不在预案的适用区域内"));
+                } else if !x.starts_with(prefix) {
+                    errors.push(FieldError::new(f, "不在您的管辖范围内"));
+                }
+            }
+        }
+    }
+    if b.participants.is_empty() {
+        errors.push(FieldError::new("participants", "须至少有一个参演单位"));
+    }
+    for (i, x) in b.participants.iter().enumerate() {
+        if catalog.department(x).is_none() {
+            errors.push(FieldError::new(
+                format!("participants[{i}]"),
+                format!("单位“{x}”不存在"),
+            ));
+        }
+    }
+    if !(1..=1_000_000).contains(&b.people) {
+        errors.push(FieldError::new("people", "参演人数应为 1 至 1000000"));
+    }
+    let (Some(kind), Some(planned), true) = (kind, planned, errors.is_empty()) else {
+        return Err(StepError::Invalid(errors));
+    };
+    d.title = b.title.trim().to_string();
+    d.kind = kind;
+    d.planned_on = super::store::format_date(planned);
+    d.divisions = JsonText(divisions);
+    d.participants = JsonText(b.participants.clone());
+    d.people = b.people;
+    d.updated_at = UtcText(actor.now);
+    let payload = json!({ "plan": d.plan, "title": d.title, "planned_on": d.planned_on });
+    Ok((d, payload))
 }
 
 /// A step a user asks of a drill (`POST /drills/{id}/events`, tagged by

@@ -81,8 +81,8 @@ pub use catalogue::{
     PLANS_FILE, TRIGGERS_FILE, TYPES_FILE,
 };
 pub use drills::{
-    apply_drill, drill_allowed, drill_history, drill_status, Drill, DrillCommand, DrillEvent,
-    DrillKind, DrillState, DrillStatus, DrillStep,
+    apply_drill, drill_allowed, drill_history, drill_status, schedule_drill, Drill, DrillBody,
+    DrillCommand, DrillEvent, DrillKind, DrillState, DrillStatus, DrillStep,
 };
 pub use improvements::{
     apply_improvement, check_improvement, default_due, improvement_allowed, improvement_overdue,
@@ -90,10 +90,10 @@ pub use improvements::{
 };
 pub use matching::{match_plans, Criterion, Facts, Metric, Op, PlanMatch};
 pub use review::{
-    add_months, check_evaluation, review_due, review_due_from, with_evaluations, Conclusion,
-    ReviewStatus, MAX_REVIEW_YEARS,
+    add_months, check_evaluation, evaluation, review_due, review_due_from, with_evaluations,
+    Conclusion, ReviewStatus, MAX_REVIEW_YEARS,
 };
 pub use versions::{
-    check_triggers, current_plans, edit_version, plan_allowed, plans_in_force, publish_version,
-    revisable, version_state, Revision, VersionState,
+    check_triggers, current_plans, edit_version, new_plan, plan_allowed, plans_in_force,
+    publish_version, revisable, revision, version_state, Revision, VersionState,
 };

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::Date;
 
-use super::catalogue::{input, Plan, PlanError, PlanStatus, RevisionTrigger};
+use super::catalogue::{input, Plan, PlanError, PlanStatus, PlanType, RevisionTrigger};
 use super::model::PlanVersion;
 use super::Actor;
 use crate::db::UtcText;
@@ -204,6 +204,92 @@ pub fn revisable<'a>(code: &str, all: &'a [Plan]) -> Result<&'a Plan, PlanError>
                 .param("code", code),
             )
         })
+}
+
+impl PlanVersion {
+    /// A version not stored yet (id 0, row version 1), drafted by `actor`.
+    pub fn drafted(plan: Plan, actor: &Actor) -> PlanVersion {
+        let at = UtcText(actor.now);
+        PlanVersion {
+            id: 0,
+            plan,
+            created_by: actor.username.into(),
+            created_at: at,
+            published_by: String::new(),
+            published_at: None,
+            updated_at: at,
+            version: 1,
+        }
+    }
+}
+
+/// The first draft of a new plan `code`: capital letters, digits and “-”,
+/// at most 40, not used by any plan of `all`. Its content is set by the
+/// caller (and checked against the catalogue before it is stored).
+pub fn new_plan(
+    code: &str,
+    plan_type: PlanType,
+    version: &str,
+    all: &[Plan],
+    actor: &Actor,
+) -> Result<(PlanVersion, Value), PlanError> {
+    let code = code.trim();
+    let well_formed = !code.is_empty()
+        && code.len() <= 40
+        && code
+            .bytes()
+            .all(|x| x.is_ascii_uppercase() || x.is_ascii_digit() || x == b'-');
+    if !well_formed {
+        return Err(input(
+            "code",
+            "预案编号必填，只能包含大写字母、数字和“-”，最多 40 个字符",
+        ));
+    }
+    if all.iter().any(|x| x.code == code) {
+        return Err(input("code", format!("预案编号 {code} 已存在")));
+    }
+    let on = actor.today();
+    let plan = Plan {
+        code: code.to_string(),
+        title: String::new(),
+        plan_type,
+        owner: String::new(),
+        command: None,
+        parent: None,
+        incident_types: Vec::new(),
+        divisions: Vec::new(),
+        version: version.trim().to_string(),
+        published_on: on,
+        last_evaluated_on: on,
+        review_years: 3,
+        drill_cycle_months: 12,
+        grading_basis: String::new(),
+        source: "platform".into(),
+        levels: Vec::new(),
+        revision: 1,
+        status: PlanStatus::Draft,
+        revision_triggers: Vec::new(),
+        revision_reason: None,
+    };
+    let payload = json!({ "revision": 1, "type": plan_type });
+    Ok((PlanVersion::drafted(plan, actor), payload))
+}
+
+/// A revision of plan `code`: a draft of the next version from the version
+/// in force (one draft at a time), recording the triggers (codes of
+/// `known`) and the reason. Returns the version to insert and the journal
+/// payload.
+pub fn revision(
+    code: &str,
+    all: &[Plan],
+    r: &Revision,
+    known: &[RevisionTrigger],
+    actor: &Actor,
+) -> Result<(PlanVersion, Value), PlanError> {
+    let current = revisable(code, all)?;
+    let draft = current.revise(r, known)?;
+    let payload = json!({ "revision": draft.revision, "from": current.revision, "version": draft.version, "triggers": draft.revision_triggers, "reason": draft.revision_reason });
+    Ok((PlanVersion::drafted(draft, actor), payload))
 }
 
 /// 预案须由指挥长（领导）审定发布: a plan version is published by a
