@@ -26,10 +26,10 @@ use super::store::{
 };
 use super::{
     apply_drill, apply_improvement, drill_allowed, drill_history, drill_status, edit_version,
-    evaluation, improvement_allowed, improvement_overdue, new_plan, plan_allowed, publish_version,
-    review_due, revision, schedule_drill, version_state, Actor, Catalog, DrillBody, DrillCommand,
-    DrillState, ImprovementCommand, Plan, PlanError, PlanLevel, PlanType, Problem, Revision,
-    StepError, VersionState,
+    evaluation, improvement_allowed, improvement_overdue, listed, new_plan, plan_allowed,
+    publish_version, review_due, revision, schedule_drill, version_state, Actor, Catalog,
+    DrillBody, DrillCommand, DrillState, ImprovementCommand, Plan, PlanError, PlanLevel, PlanType,
+    Problem, Revision, StepError, VersionState,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::CST;
@@ -341,44 +341,33 @@ async fn list(
     let scope = authorize(&p, Action::Read, MODULE)?;
     let c = catalog(&s).await?;
     let on = today(OffsetDateTime::now_utc());
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for code in c.plans.iter().map(|x| x.code.as_str()) {
-        if !seen.insert(code) {
-            continue;
-        }
-        let mine: Vec<&Plan> = c.plans.iter().filter(|x| x.code == code).collect();
-        let draft = mine.iter().find(|x| !x.is_published()).copied();
-        let shown = mine
-            .iter()
-            .filter(|x| x.is_published())
-            .max_by_key(|x| x.revision)
-            .copied()
-            .or(draft);
-        let Some(pl) = shown else { continue };
-        if !visible(&scope, &pl.divisions) {
-            continue;
-        }
-        let state = version_state(pl, &c.plans);
-        out.push(PlanSummary {
-            code: pl.code.clone(),
-            title: pl.title.clone(),
-            plan_type: pl.plan_type,
-            owner: pl.owner.clone(),
-            owner_name: dept_name(&c, &pl.owner),
-            version: pl.version.clone(),
-            revision: pl.revision,
-            status: state,
-            status_zh: state.label_zh().into(),
-            draft_revision: draft.map(|d| d.revision),
-            incident_types: pl.incident_types.clone(),
-            divisions: pl.divisions.clone(),
-            levels: pl.levels.clone(),
-            review: review_due(pl, on),
-            drill: drill_status(pl, &c.drills, on),
-        });
-    }
+    let out = listed(&c.plans)
+        .into_iter()
+        .filter(|(pl, _)| visible(&scope, &pl.divisions))
+        .map(|(pl, draft)| summary(pl, draft, &c, on))
+        .collect();
     Ok(axum::Json(out))
+}
+
+fn summary(pl: &Plan, draft: Option<&Plan>, c: &Catalog, on: Date) -> PlanSummary {
+    let state = version_state(pl, &c.plans);
+    PlanSummary {
+        code: pl.code.clone(),
+        title: pl.title.clone(),
+        plan_type: pl.plan_type,
+        owner: pl.owner.clone(),
+        owner_name: dept_name(c, &pl.owner),
+        version: pl.version.clone(),
+        revision: pl.revision,
+        status: state,
+        status_zh: state.label_zh().into(),
+        draft_revision: draft.map(|d| d.revision),
+        incident_types: pl.incident_types.clone(),
+        divisions: pl.divisions.clone(),
+        levels: pl.levels.clone(),
+        review: review_due(pl, on),
+        drill: drill_status(pl, &c.drills, on),
+    }
 }
 
 /// A plan in the list: the version in force (or the draft of a new plan).

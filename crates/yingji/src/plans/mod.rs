@@ -94,6 +94,6 @@ pub use review::{
     Conclusion, ReviewStatus, MAX_REVIEW_YEARS,
 };
 pub use versions::{
-    check_triggers, current_plans, edit_version, new_plan, plan_allowed, plans_in_force,
+    check_triggers, current_plans, edit_version, listed, new_plan, plan_allowed, plans_in_force,
     publish_version, revisable, revision, version_state, Revision, VersionState,
 };

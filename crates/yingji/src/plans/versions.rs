@@ -115,6 +115,29 @@ pub fn current_plans(plans: &[Plan]) -> Vec<&Plan> {
     latest(plans, |p| p.is_published())
 }
 
+/// Each plan once, in input order, as the plan list shows it: its
+/// highest published revision (or, never published, its draft), with its
+/// open draft if any.
+pub fn listed(plans: &[Plan]) -> Vec<(&Plan, Option<&Plan>)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for code in plans.iter().map(|x| x.code.as_str()) {
+        if !seen.insert(code) {
+            continue;
+        }
+        let mine = || plans.iter().filter(move |x| x.code == code);
+        let draft = mine().find(|x| !x.is_published());
+        let shown = mine()
+            .filter(|x| x.is_published())
+            .max_by_key(|x| x.revision)
+            .or(draft);
+        if let Some(pl) = shown {
+            out.push((pl, draft));
+        }
+    }
+    out
+}
+
 /// The version of each plan in force on `on`: the highest published
 /// revision published on or before that day.
 pub fn plans_in_force(plans: &[Plan], on: Date) -> Vec<&Plan> {
@@ -475,6 +498,8 @@ mod tests {
         };
         let v2 = v1.revise(&r, &c.triggers).expect("revises");
         let mut all = vec![v1.clone(), v2.clone()];
+        assert_eq!(listed(&all)[0].0.revision, 1);
+        assert_eq!(listed(&all)[0].1.map(|d| d.revision), Some(2));
         assert_eq!(version_state(&v1, &all), VersionState::InForce);
         assert_eq!(version_state(&v2, &all), VersionState::Draft);
         // A draft is open: no second revision.
@@ -487,6 +512,12 @@ mod tests {
         assert_eq!(version_state(&v1, &all), VersionState::Superseded);
         assert_eq!(version_state(&p2, &all), VersionState::InForce);
         assert_eq!(revisable("DT-ZX-DZ", &all).expect("revisable").revision, 2);
+        // The list shows each plan once: its version in force.
+        let shown: Vec<(u32, Option<u32>)> = listed(&all)
+            .iter()
+            .map(|(p, d)| (p.revision, d.map(|d| d.revision)))
+            .collect();
+        assert_eq!(shown, [(2, None)]);
         // Other codes do not count; a plan never published cannot be revised.
         assert_eq!(
             version_state(&v1, std::slice::from_ref(&v1)),
