@@ -477,7 +477,8 @@ async fn detail(
 ) -> Result<axum::Json<PlanDetail>, ApiError> {
     let (vs, scope) = load_plan(&s, &p, &code, Action::Read).await?;
     let c = catalog(&s).await?;
-    let on = today(OffsetDateTime::now_utc());
+    let now = OffsetDateTime::now_utc();
+    let on = today(now);
     let find = |st: VersionState| {
         vs.iter()
             .find(|v| version_state(&v.plan, &c.plans) == st)
@@ -486,25 +487,8 @@ async fn detail(
     let versions = vs.iter().rev().map(|v| version_row(v, &c.plans)).collect();
     let evaluations = store::evaluations(&s.db, Some(&code)).await?;
     let ws = write_scope(&p);
-    let now = OffsetDateTime::now_utc();
-    let ds: Vec<DrillView> = store::drills(&s.db, Some(&code))
-        .await?
-        .iter()
-        .filter(|d| visible(&scope, &d.divisions))
-        .map(|d| drill_view(d, &c, actor(&p, ws.as_ref(), &d.divisions, now)))
-        .collect();
-    let items: Vec<ImprovementView> = store::improvements(&s.db, "", None, None)
-        .await?
-        .iter()
-        .filter(|i| i.plan_code == code && visible(&scope, std::slice::from_ref(&i.division)))
-        .map(|i| {
-            improvement_view(
-                i,
-                &c,
-                actor(&p, ws.as_ref(), std::slice::from_ref(&i.division), now),
-            )
-        })
-        .collect();
+    let ds = plan_drills(&s, &p, &scope, &code, &c, now).await?;
+    let items = plan_items(&s, &p, &scope, &code, &c, now).await?;
     let history = drill_history(&c.drills, &code)
         .into_iter()
         .map(history_row)
@@ -526,6 +510,44 @@ async fn detail(
         can_write: ws.as_ref().is_some_and(|sc| writable(sc, &last)),
         allowed_events,
     }))
+}
+
+/// The drills of plan `code` that `p` sees, with what `p` may do to each.
+async fn plan_drills(
+    s: &AppState,
+    p: &Principal,
+    scope: &Scope,
+    code: &str,
+    c: &Catalog,
+    now: OffsetDateTime,
+) -> Result<Vec<DrillView>, ApiError> {
+    let ws = write_scope(p);
+    Ok(store::drills(&s.db, Some(code))
+        .await?
+        .iter()
+        .filter(|d| visible(scope, &d.divisions))
+        .map(|d| drill_view(d, c, actor(p, ws.as_ref(), &d.divisions, now)))
+        .collect())
+}
+
+/// The improvement items of plan `code` that `p` sees, likewise.
+async fn plan_items(
+    s: &AppState,
+    p: &Principal,
+    scope: &Scope,
+    code: &str,
+    c: &Catalog,
+    now: OffsetDateTime,
+) -> Result<Vec<ImprovementView>, ApiError> {
+    let ws = write_scope(p);
+    Ok(store::improvements(&s.db, "", None, None)
+        .await?
+        .iter()
+        .filter(|i| i.plan_code == code)
+        .map(|i| (i, std::slice::from_ref(&i.division)))
+        .filter(|(_, d)| visible(scope, d))
+        .map(|(i, d)| improvement_view(i, c, actor(p, ws.as_ref(), d, now)))
+        .collect())
 }
 
 async fn one_version(
