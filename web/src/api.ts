@@ -67,8 +67,8 @@ import type {
   StoredDrill,
   DrillBody,
   DrillEventBody,
+  ItemEventBody,
   Improvement,
-  ImprovementState,
   RiskPoint,
   RiskPointBody,
   EnterpriseRisk,
@@ -265,8 +265,7 @@ export const api = {
   drillEvent: (id: number, body: DrillEventBody) => request<StoredDrill>('POST', `${API}/drills/${id}/events`, body),
   improvements: (p: { source?: string; plan?: string } = {}) =>
     request<Improvement[]>('GET', `${API}/improvements${qs({ source: p.source, plan: p.plan })}`),
-  improvementEvent: (id: number, body: { version: number; kind: string; note?: string }) =>
-    request<Improvement & { state: ImprovementState }>('POST', `${API}/improvements/${id}/events`, body),
+  improvementEvent: (id: number, body: ItemEventBody) => request<Improvement>('POST', `${API}/improvements/${id}/events`, body),
   departments: () => request<Department[]>('GET', `${API}/departments`),
   commands: () => request<Command[]>('GET', `${API}/commands`),
   revisionTriggers: () => request<RevisionTrigger[]>('GET', `${API}/revision-triggers`),

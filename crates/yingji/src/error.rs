@@ -81,7 +81,7 @@ impl std::fmt::Display for FieldError {
 /// web's test finds the codes there and fails when one has no translation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    /// Empty for a refusal without a code yet (the UI shows the message).
+    /// Every refusal has one: there is no conversion from a bare message.
     pub code: &'static str,
     pub params: Params,
     pub message: String,
@@ -105,18 +105,5 @@ impl Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
-    }
-}
-
-/// A message without a code (modules not converted yet).
-impl From<String> for Refusal {
-    fn from(message: String) -> Self {
-        Refusal::new("", message)
-    }
-}
-
-impl From<&str> for Refusal {
-    fn from(message: &str) -> Self {
-        Refusal::new("", message)
     }
 }

@@ -2193,26 +2193,34 @@ export interface components {
             /** Format: int64 */
             version?: number | null;
         };
-        /** @description A step of a drill. */
-        DrillEventBody: {
-            /** @description evaluate: the evaluation opinion. */
-            evaluation?: string | null;
-            /** @description hold: YYYY-MM-DD (default today). */
+        /**
+         * @description A step a user asks of a drill (`POST /drills/{id}/events`, tagged by
+         *     `kind`).
+         */
+        DrillCommand: {
             held_on?: string | null;
-            /** @description hold | evaluate | cancel */
-            kind: string;
-            /** @description hold: department codes (default the planned ones). */
+            /** @enum {string} */
+            kind: "hold";
             participants?: string[] | null;
+            /** Format: int64 */
+            people?: number | null;
+            problems?: components["schemas"]["ItemInput"][];
+        } | {
+            evaluation?: string;
+            /** @enum {string} */
+            kind: "evaluate";
+            problems?: components["schemas"]["ItemInput"][];
+        } | {
+            /** @enum {string} */
+            kind: "cancel";
+            reason?: string;
+        };
+        /** @description A step of a drill: the version read and the command. */
+        DrillEventBody: components["schemas"]["DrillCommand"] & {
             /**
              * Format: int64
-             * @description hold: people who took part (default the planned number).
+             * @description The version the user read.
              */
-            people?: number | null;
-            /** @description hold / evaluate: problems found, each becomes an improvement item. */
-            problems?: components["schemas"]["ItemInput"][];
-            /** @description cancel: why. */
-            reason?: string | null;
-            /** Format: int64 */
             version: number;
         };
         /** @description A drill in a plan's drill history (held ones by the day held). */
@@ -2258,6 +2266,11 @@ export interface components {
          *     planned drill is past its date, and its plan's title.
          */
         DrillView: components["schemas"]["StoredDrill"] & {
+            /**
+             * @description What the reader may do to it now (`plans::drill_allowed`):
+             *     edit | hold | evaluate | cancel.
+             */
+            allowed_events: string[];
             kind_zh: string;
             /** @description Still planned after its date. */
             late: boolean;
@@ -2806,6 +2819,28 @@ export interface components {
             version: number;
         };
         /**
+         * @description A step a user asks of an improvement item (`POST
+         *     /improvements/{id}/events`, tagged by `kind`), with an optional note
+         *     for the journal.
+         */
+        ImprovementCommand: {
+            /** @enum {string} */
+            kind: "start";
+            note?: string | null;
+        } | {
+            /** @enum {string} */
+            kind: "complete";
+            note?: string | null;
+        } | {
+            /** @enum {string} */
+            kind: "verify";
+            note?: string | null;
+        } | {
+            /** @enum {string} */
+            kind: "reopen";
+            note?: string | null;
+        };
+        /**
          * @description 整改事项: open → in progress → done → verified (by someone else).
          * @enum {string}
          */
@@ -2815,6 +2850,11 @@ export interface components {
          *     whether it is overdue, and its owner's name.
          */
         ImprovementView: components["schemas"]["Improvement"] & {
+            /**
+             * @description What the reader may do to it now (`plans::improvement_allowed`):
+             *     start | complete | verify | reopen.
+             */
+            allowed_events: string[];
             overdue: boolean;
             /** Format: int64 */
             overdue_days: number;
@@ -3042,11 +3082,12 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
-        ItemEventBody: {
-            /** @description start | complete | verify | reopen */
-            kind: string;
-            note?: string | null;
-            /** Format: int64 */
+        /** @description A step of an improvement item: the version read and the command. */
+        ItemEventBody: components["schemas"]["ImprovementCommand"] & {
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
             version: number;
         };
         /** @description A problem found, to become an improvement item. */
@@ -3448,7 +3489,11 @@ export interface components {
          *     improvement items.
          */
         PlanDetail: {
-            can_publish: boolean;
+            /**
+             * @description What the reader may do to the plan now (`plans::plan_allowed`):
+             *     revise | edit | publish | evaluate.
+             */
+            allowed_events: string[];
             can_write: boolean;
             code: string;
             current?: components["schemas"]["PlanVersionView"] | null;
@@ -5262,7 +5307,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DrillView"];
+                };
             };
         };
     };
@@ -5286,7 +5333,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DrillView"];
+                };
             };
             409: {
                 headers: {
@@ -5618,7 +5667,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ImprovementView"];
+                };
             };
             /** @description Stale, or the step is refused (e.g. verification by the person who completed it) */
             409: {

@@ -117,16 +117,6 @@ impl ApiError {
         }
     }
 
-    /// Optimistic concurrency: the `sent` version must be the `current` one
-    /// (records not yet `db::Versioned` — use `expect_version` on those).
-    pub fn unless_current(current: i64, sent: i64) -> Result<(), ApiError> {
-        if current == sent {
-            Ok(())
-        } else {
-            Err(ApiError::Conflict)
-        }
-    }
-
     pub fn field(field: &str, message: impl Into<String>) -> ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }

@@ -22,21 +22,21 @@ use serde_json::{json, Value};
 use time::{Date, OffsetDateTime};
 
 use super::store::{
-    self, format_date, parse_date, DrillProblem, Evaluation, Improvement, PlanVersion, StoredDrill,
-    Write,
+    self, format_date, parse_date, Evaluation, Improvement, PlanVersion, StoredDrill,
 };
 use super::{
-    check_evaluation, drill_history, drill_status, improvement_overdue, items_from, new_items,
-    review_due, revisable, version_state, Catalog, Conclusion, DrillEvent, DrillState,
-    ImprovementEvent, ItemInput, Plan, PlanError, PlanLevel, PlanStatus, PlanType, Problem,
-    Revision, VersionState,
+    apply_drill, apply_improvement, drill_allowed, drill_history, drill_status, edit_version,
+    evaluation, improvement_allowed, improvement_overdue, listed, new_plan, plan_allowed,
+    publish_version, review_due, revision, schedule_drill, version_state, Actor, Catalog,
+    DrillBody, DrillCommand, DrillState, ImprovementCommand, Plan, PlanError, PlanLevel, PlanType,
+    Problem, Revision, StepError, VersionState,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::CST;
-use crate::db::{JsonText, UtcText, Versioned};
+use crate::db::{UtcText, Versioned};
 use crate::divisions::Code;
-use crate::error::FieldError;
-use crate::http::{ApiError, Json, Query};
+use crate::error::{FieldError, Refusal};
+use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
@@ -87,15 +87,46 @@ pub fn writable(scope: &Scope, divisions: &[String]) -> bool {
     !divisions.is_empty() && divisions.iter().all(|d| d.starts_with(&scope.prefix))
 }
 
+/// Who asks, as the rules read it; `may_write` the record of `divisions`.
+fn actor<'a>(
+    p: &'a Principal,
+    scope: Option<&Scope>,
+    divisions: &[String],
+    now: OffsetDateTime,
+) -> Actor<'a> {
+    Actor {
+        username: &p.username,
+        commander: is_commander(p),
+        may_write: scope.is_some_and(|sc| writable(sc, divisions)),
+        now,
+    }
+}
+
+/// The reader's write scope, if any (for `allowed_events`).
+fn write_scope(p: &Principal) -> Option<Scope> {
+    authorize(p, Action::Write, MODULE).ok()
+}
+
 fn perr(e: PlanError) -> ApiError {
+    if let Some(r) = e.refusal() {
+        return match e {
+            PlanError::Forbidden(_) => ApiError::NotAllowed(r),
+            _ => ApiError::Refused(r),
+        };
+    }
     match e {
         PlanError::Input { field, message } => ApiError::field(field, message),
         PlanError::Division(m) => ApiError::field("divisions", m),
         PlanError::UnknownTrigger(_) => ApiError::field("triggers", e.to_string()),
         PlanError::Invalid(ps) => ApiError::Validation(fields_of(&ps)),
-        PlanError::Immutable { .. } | PlanError::State(_) => {
-            ApiError::Refused(e.to_string().into())
-        }
+        other => ApiError::Internal(other.to_string()),
+    }
+}
+
+fn serr(e: StepError) -> ApiError {
+    match e {
+        StepError::Plan(e) => perr(e),
+        StepError::Invalid(errors) => ApiError::Validation(errors),
     }
 }
 
@@ -292,9 +323,10 @@ async fn load_plan(
         return Err(ApiError::NotFound);
     }
     if action == Action::Write && !writable(&scope, &last.plan.divisions) {
-        return Err(ApiError::NotAllowed(
-            "该预案的适用区域超出您的管辖范围，只能查看".into(),
-        ));
+        return Err(ApiError::NotAllowed(Refusal::new(
+            "plan_outside_jurisdiction",
+            "该预案的适用区域超出您的管辖范围，只能查看",
+        )));
     }
     Ok((vs, scope))
 }
@@ -309,44 +341,33 @@ async fn list(
     let scope = authorize(&p, Action::Read, MODULE)?;
     let c = catalog(&s).await?;
     let on = today(OffsetDateTime::now_utc());
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for code in c.plans.iter().map(|x| x.code.as_str()) {
-        if !seen.insert(code) {
-            continue;
-        }
-        let mine: Vec<&Plan> = c.plans.iter().filter(|x| x.code == code).collect();
-        let draft = mine.iter().find(|x| !x.is_published()).copied();
-        let shown = mine
-            .iter()
-            .filter(|x| x.is_published())
-            .max_by_key(|x| x.revision)
-            .copied()
-            .or(draft);
-        let Some(pl) = shown else { continue };
-        if !visible(&scope, &pl.divisions) {
-            continue;
-        }
-        let state = version_state(pl, &c.plans);
-        out.push(PlanSummary {
-            code: pl.code.clone(),
-            title: pl.title.clone(),
-            plan_type: pl.plan_type,
-            owner: pl.owner.clone(),
-            owner_name: dept_name(&c, &pl.owner),
-            version: pl.version.clone(),
-            revision: pl.revision,
-            status: state,
-            status_zh: state.label_zh().into(),
-            draft_revision: draft.map(|d| d.revision),
-            incident_types: pl.incident_types.clone(),
-            divisions: pl.divisions.clone(),
-            levels: pl.levels.clone(),
-            review: review_due(pl, on),
-            drill: drill_status(pl, &c.drills, on),
-        });
-    }
+    let out = listed(&c.plans)
+        .into_iter()
+        .filter(|(pl, _)| visible(&scope, &pl.divisions))
+        .map(|(pl, draft)| summary(pl, draft, &c, on))
+        .collect();
     Ok(axum::Json(out))
+}
+
+fn summary(pl: &Plan, draft: Option<&Plan>, c: &Catalog, on: Date) -> PlanSummary {
+    let state = version_state(pl, &c.plans);
+    PlanSummary {
+        code: pl.code.clone(),
+        title: pl.title.clone(),
+        plan_type: pl.plan_type,
+        owner: pl.owner.clone(),
+        owner_name: dept_name(c, &pl.owner),
+        version: pl.version.clone(),
+        revision: pl.revision,
+        status: state,
+        status_zh: state.label_zh().into(),
+        draft_revision: draft.map(|d| d.revision),
+        incident_types: pl.incident_types.clone(),
+        divisions: pl.divisions.clone(),
+        levels: pl.levels.clone(),
+        review: review_due(pl, on),
+        drill: drill_status(pl, &c.drills, on),
+    }
 }
 
 /// A plan in the list: the version in force (or the draft of a new plan).
@@ -413,7 +434,39 @@ pub struct PlanDetail {
     pub drill_history: Vec<DrillHistoryRow>,
     pub improvements: Vec<ImprovementView>,
     pub can_write: bool,
-    pub can_publish: bool,
+    /// What the reader may do to the plan now (`plans::plan_allowed`):
+    /// revise | edit | publish | evaluate.
+    pub allowed_events: Vec<&'static str>,
+}
+
+/// A stored version as the version list shows it.
+fn version_row(v: &PlanVersion, all: &[Plan]) -> PlanVersionRow {
+    let st = version_state(&v.plan, all);
+    PlanVersionRow {
+        revision: v.plan.revision,
+        version: v.plan.version.clone(),
+        status: st,
+        status_zh: st.label_zh().into(),
+        published_on: v
+            .plan
+            .is_published()
+            .then(|| format_date(v.plan.published_on)),
+        published_by: v.published_by.clone(),
+        published_at: v.published_at,
+        created_by: v.created_by.clone(),
+        created_at: v.created_at,
+        revision_triggers: v.plan.revision_triggers.clone(),
+        revision_reason: v.plan.revision_reason.clone(),
+    }
+}
+
+fn history_row(d: &super::Drill) -> DrillHistoryRow {
+    DrillHistoryRow {
+        title: d.title.clone(),
+        kind: d.kind,
+        planned_on: format_date(d.planned_on),
+        held_on: d.held_on.map(format_date),
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{code}", tag = "plans", responses((status = 200, body = PlanDetail, description = "The plan: version in force, open draft, every version, evaluations, drills and improvement items")))]
@@ -424,61 +477,27 @@ async fn detail(
 ) -> Result<axum::Json<PlanDetail>, ApiError> {
     let (vs, scope) = load_plan(&s, &p, &code, Action::Read).await?;
     let c = catalog(&s).await?;
-    let on = today(OffsetDateTime::now_utc());
+    let now = OffsetDateTime::now_utc();
+    let on = today(now);
     let find = |st: VersionState| {
         vs.iter()
             .find(|v| version_state(&v.plan, &c.plans) == st)
             .map(|v| version_view(v, &c, on))
     };
-    let versions: Vec<PlanVersionRow> = vs
-        .iter()
-        .rev()
-        .map(|v| {
-            let st = version_state(&v.plan, &c.plans);
-            PlanVersionRow {
-                revision: v.plan.revision,
-                version: v.plan.version.clone(),
-                status: st,
-                status_zh: st.label_zh().into(),
-                published_on: v
-                    .plan
-                    .is_published()
-                    .then(|| format_date(v.plan.published_on)),
-                published_by: v.published_by.clone(),
-                published_at: v.published_at,
-                created_by: v.created_by.clone(),
-                created_at: v.created_at,
-                revision_triggers: v.plan.revision_triggers.clone(),
-                revision_reason: v.plan.revision_reason.clone(),
-            }
-        })
-        .collect();
+    let versions = vs.iter().rev().map(|v| version_row(v, &c.plans)).collect();
     let evaluations = store::evaluations(&s.db, Some(&code)).await?;
-    let ds: Vec<DrillView> = store::drills(&s.db, Some(&code))
-        .await?
-        .iter()
-        .filter(|d| visible(&scope, &d.divisions))
-        .map(|d| drill_view(d, &c, on))
-        .collect();
-    let items: Vec<ImprovementView> = store::improvements(&s.db, "", None, None)
-        .await?
-        .iter()
-        .filter(|i| i.plan_code == code && visible(&scope, std::slice::from_ref(&i.division)))
-        .map(|i| improvement_view(i, &c, on))
-        .collect();
-    let history: Vec<DrillHistoryRow> = drill_history(&c.drills, &code)
-        .iter()
-        .map(|d| DrillHistoryRow {
-            title: d.title.clone(),
-            kind: d.kind,
-            planned_on: format_date(d.planned_on),
-            held_on: d.held_on.map(format_date),
-        })
+    let ws = write_scope(&p);
+    let ds = plan_drills(&s, &p, &scope, &code, &c, now).await?;
+    let items = plan_items(&s, &p, &scope, &code, &c, now).await?;
+    let history = drill_history(&c.drills, &code)
+        .into_iter()
+        .map(history_row)
         .collect();
     let last = vs
         .last()
         .map(|v| v.plan.divisions.clone())
         .unwrap_or_default();
+    let allowed_events = plan_allowed(&code, &c.plans, &actor(&p, ws.as_ref(), &last, now));
     Ok(axum::Json(PlanDetail {
         current: find(VersionState::InForce),
         draft: find(VersionState::Draft),
@@ -488,9 +507,47 @@ async fn detail(
         drills: ds,
         drill_history: history,
         improvements: items,
-        can_write: authorize(&p, Action::Write, MODULE).is_ok_and(|sc| writable(&sc, &last)),
-        can_publish: is_commander(&p),
+        can_write: ws.as_ref().is_some_and(|sc| writable(sc, &last)),
+        allowed_events,
     }))
+}
+
+/// The drills of plan `code` that `p` sees, with what `p` may do to each.
+async fn plan_drills(
+    s: &AppState,
+    p: &Principal,
+    scope: &Scope,
+    code: &str,
+    c: &Catalog,
+    now: OffsetDateTime,
+) -> Result<Vec<DrillView>, ApiError> {
+    let ws = write_scope(p);
+    Ok(store::drills(&s.db, Some(code))
+        .await?
+        .iter()
+        .filter(|d| visible(scope, &d.divisions))
+        .map(|d| drill_view(d, c, actor(p, ws.as_ref(), &d.divisions, now)))
+        .collect())
+}
+
+/// The improvement items of plan `code` that `p` sees, likewise.
+async fn plan_items(
+    s: &AppState,
+    p: &Principal,
+    scope: &Scope,
+    code: &str,
+    c: &Catalog,
+    now: OffsetDateTime,
+) -> Result<Vec<ImprovementView>, ApiError> {
+    let ws = write_scope(p);
+    Ok(store::improvements(&s.db, "", None, None)
+        .await?
+        .iter()
+        .filter(|i| i.plan_code == code)
+        .map(|i| (i, std::slice::from_ref(&i.division)))
+        .filter(|(_, d)| visible(scope, d))
+        .map(|(i, d)| improvement_view(i, c, actor(p, ws.as_ref(), d, now)))
+        .collect())
 }
 
 async fn one_version(
@@ -543,50 +600,56 @@ async fn revise(
     Path(code): Path<String>,
     Json(b): Json<RevisionBody>,
 ) -> Result<Response, ApiError> {
-    load_plan(&s, &p, &code, Action::Write).await?;
+    let (vs, scope) = load_plan(&s, &p, &code, Action::Write).await?;
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
-    let current = revisable(&code, &c.plans).map_err(perr)?;
-    let draft = current
-        .revise(
-            &Revision {
-                version: b.version,
-                triggers: b.triggers,
-                reason: b.reason,
-            },
-            &c.triggers,
-        )
-        .map_err(perr)?;
-    let at = UtcText(now);
-    let mut tx = s.change().await?;
-    let id = match store::insert_version(&mut tx, &draft, &p.username, at).await {
-        Err(e) if e.is_unique_violation() => return Err(ApiError::Conflict),
-        other => other?,
+    let divisions = vs
+        .last()
+        .map(|v| v.plan.divisions.clone())
+        .unwrap_or_default();
+    let who = actor(&p, Some(&scope), &divisions, now);
+    let r = Revision {
+        version: b.version,
+        triggers: b.triggers,
+        reason: b.reason,
     };
-    tx.commit(now, vec![entry(
-            &p,
-            &first(&draft.divisions),
-            "plan",
-            code.clone(),
-            "revised",
-            json!({ "revision": draft.revision, "from": current.revision, "version": draft.version, "triggers": draft.revision_triggers, "reason": draft.revision_reason }),
-        )]).await?;
-    let v = PlanVersion {
-        id,
-        plan: draft,
-        created_by: p.username.clone(),
-        created_at: at,
-        published_by: String::new(),
-        published_at: None,
-        updated_at: at,
-        version: 1,
-    };
+    let (v, payload) = revision(&code, &c.plans, &r, &c.triggers, &who).map_err(perr)?;
+    // A draft opened meanwhile by someone else: one draft at a time.
+    let v = insert_version(&s, &p, v, "revised", payload, ApiError::Conflict).await?;
     let c = catalog(&s).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(version_json(&v, &c, today(now))),
     )
         .into_response())
+}
+
+/// Store a new version (`kind` for the journal); `taken` answers a code
+/// or revision stored meanwhile by someone else.
+async fn insert_version(
+    s: &AppState,
+    p: &Principal,
+    mut v: PlanVersion,
+    kind: &'static str,
+    payload: Value,
+    taken: ApiError,
+) -> Result<PlanVersion, ApiError> {
+    let now = v.created_at.0;
+    let mut tx = s.change().await?;
+    v.id = match store::insert_version(&mut tx, &v.plan, &p.username, v.created_at).await {
+        Err(e) if e.is_unique_violation() => return Err(taken),
+        other => other?,
+    };
+    let e = entry(
+        p,
+        &first(&v.plan.divisions),
+        "plan",
+        v.plan.code.clone(),
+        kind,
+        payload,
+    );
+    tx.commit(now, vec![e]).await?;
+    Ok(v)
 }
 
 /// The editable content of a plan version.
@@ -676,78 +739,20 @@ async fn create(
     let scope = authorize(&p, Action::Write, MODULE)?;
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
-    let on = today(now);
-    let code = b.code.trim().to_string();
-    if code.is_empty()
-        || code.len() > 40
-        || !code
-            .bytes()
-            .all(|x| x.is_ascii_uppercase() || x.is_ascii_digit() || x == b'-')
-    {
-        return Err(ApiError::field(
-            "code",
-            "预案编号必填，只能包含大写字母、数字和“-”，最多 40 个字符",
-        ));
-    }
-    if c.plans.iter().any(|x| x.code == code) {
-        return Err(ApiError::field("code", format!("预案编号 {code} 已存在")));
-    }
-    let mut plan = Plan {
-        code: code.clone(),
-        title: String::new(),
-        plan_type: b.plan_type,
-        owner: String::new(),
-        command: None,
-        parent: None,
-        incident_types: Vec::new(),
-        divisions: Vec::new(),
-        version: b.version.trim().to_string(),
-        published_on: on,
-        last_evaluated_on: on,
-        review_years: 3,
-        drill_cycle_months: 12,
-        grading_basis: String::new(),
-        source: "platform".into(),
-        levels: Vec::new(),
-        revision: 1,
-        status: PlanStatus::Draft,
-        revision_triggers: Vec::new(),
-        revision_reason: None,
-    };
-    b.content.apply(&mut plan);
-    check_content(&s, &scope, &c, &plan)?;
-    let at = UtcText(now);
-    let mut tx = s.change().await?;
-    let id = match store::insert_version(&mut tx, &plan, &p.username, at).await {
-        Err(e) if e.is_unique_violation() => {
-            return Err(ApiError::field("code", format!("预案编号 {code} 已存在")))
-        }
-        other => other?,
-    };
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            &first(&plan.divisions),
-            "plan",
-            code,
-            "drafted",
-            json!({ "revision": 1, "title": plan.title, "type": plan.plan_type }),
-        )],
-    )
-    .await?;
-    let v = PlanVersion {
-        id,
-        plan,
-        created_by: p.username.clone(),
-        created_at: at,
-        published_by: String::new(),
-        published_at: None,
-        updated_at: at,
-        version: 1,
-    };
+    let who = actor(&p, Some(&scope), &[], now);
+    let (mut v, mut payload) =
+        new_plan(&b.code, b.plan_type, &b.version, &c.plans, &who).map_err(perr)?;
+    b.content.apply(&mut v.plan);
+    check_content(&s, &scope, &c, &v.plan)?;
+    payload["title"] = json!(v.plan.title);
+    let taken = ApiError::field("code", format!("预案编号 {} 已存在", v.plan.code));
+    let v = insert_version(&s, &p, v, "drafted", payload, taken).await?;
     let c = catalog(&s).await?;
-    Ok((StatusCode::CREATED, axum::Json(version_json(&v, &c, on))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(version_json(&v, &c, today(now))),
+    )
+        .into_response())
 }
 
 /// A draft edit: the row version read (`lock_version`), optionally a new
@@ -773,50 +778,30 @@ async fn edit(
 ) -> Result<axum::Json<Value>, ApiError> {
     let (v, _, scope) = one_version(&s, &p, &code, n, Action::Write).await?;
     v.plan.ensure_editable().map_err(perr)?;
-    ApiError::unless_current(v.version, b.version)?;
+    v.expect_version(b.version)?;
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
-    let mut plan = v.plan.clone();
-    if let Some(l) = b.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
-        let clash = c
-            .plans
-            .iter()
-            .any(|x| x.code == code && x.revision != n && x.version == l);
-        if clash {
-            return Err(ApiError::field(
-                "label",
-                format!("版本号 {l} 已被其他版本使用"),
-            ));
-        }
-        plan.version = l.to_string();
-    }
-    b.content.apply(&mut plan);
-    check_content(&s, &scope, &c, &plan)?;
-    let at = UtcText(now);
-    let mut tx = s.change().await?;
-    match store::update_draft(&mut tx, v.id, &plan, b.version, at).await? {
-        Write::Done => {}
-        Write::Stale => return Err(ApiError::Conflict),
-        // Published by someone else meanwhile: never written again.
-        Write::Immutable => {
-            return Err(perr(PlanError::Immutable {
-                code: plan.code.clone(),
-                version: plan.version.clone(),
-            }))
-        }
-    }
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            &first(&plan.divisions),
-            "plan",
-            code.clone(),
-            "edited",
-            json!({ "revision": n, "version": plan.version }),
-        )],
+    let who = actor(&p, Some(&scope), &v.plan.divisions, now);
+    let (v, payload) = edit_version(
+        v,
+        b.label.as_deref(),
+        |plan| b.content.apply(plan),
+        &c.plans,
+        &who,
     )
-    .await?;
+    .map_err(perr)?;
+    check_content(&s, &scope, &c, &v.plan)?;
+    let mut tx = s.change().await?;
+    tx.save(&v).await?;
+    let e = entry(
+        &p,
+        &first(&v.plan.divisions),
+        "plan",
+        code.clone(),
+        "edited",
+        payload,
+    );
+    tx.commit(now, vec![e]).await?;
     let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
     let c = catalog(&s).await?;
     Ok(axum::Json(version_json(&v, &c, today(now))))
@@ -839,42 +824,24 @@ async fn publish(
     Json(b): Json<VersionBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (v, _, scope) = one_version(&s, &p, &code, n, Action::Write).await?;
-    if !is_commander(&p) {
-        return Err(ApiError::NotAllowed(
-            "预案须由指挥长（领导）审定发布".into(),
-        ));
-    }
-    v.plan.ensure_editable().map_err(perr)?;
-    ApiError::unless_current(v.version, b.version)?;
     let c = catalog(&s).await?;
-    check_content(&s, &scope, &c, &v.plan)?;
     let now = OffsetDateTime::now_utc();
-    let published = v.plan.clone().publish(today(now)).map_err(perr)?;
-    let previous = super::current_plans(&c.plans)
-        .into_iter()
-        .find(|x| x.code == code)
-        .map(|x| x.revision);
-    let at = UtcText(now);
+    let who = actor(&p, Some(&scope), &v.plan.divisions, now);
+    let draft = v.plan.clone();
+    let (v, payload) = publish_version(v, &c.plans, &who).map_err(perr)?;
+    v.expect_version(b.version)?;
+    check_content(&s, &scope, &c, &draft)?;
     let mut tx = s.change().await?;
-    match store::publish(&mut tx, v.id, &published, b.version, &p.username, at).await? {
-        Write::Done => {}
-        Write::Stale => return Err(ApiError::Conflict),
-        Write::Immutable => {
-            return Err(ApiError::Refused("该版本已经发布".into()));
-        }
-    }
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            &first(&published.divisions),
-            "plan",
-            code.clone(),
-            "published",
-            json!({ "revision": n, "version": published.version, "supersedes": previous }),
-        )],
-    )
-    .await?;
+    tx.save(&v).await?;
+    let e = entry(
+        &p,
+        &first(&v.plan.divisions),
+        "plan",
+        code.clone(),
+        "published",
+        payload,
+    );
+    tx.commit(now, vec![e]).await?;
     let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
     let c = catalog(&s).await?;
     Ok(axum::Json(version_json(&v, &c, today(now))))
@@ -899,62 +866,38 @@ async fn evaluate(
     Path(code): Path<String>,
     Json(b): Json<EvaluationBody>,
 ) -> Result<Response, ApiError> {
-    load_plan(&s, &p, &code, Action::Write).await?;
+    let (vs, scope) = load_plan(&s, &p, &code, Action::Write).await?;
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
-    let on = today(now);
-    let current = c
-        .plan(&code)
-        .ok_or_else(|| ApiError::Refused("预案尚无已发布的版本，不能评估".into()))?;
-    let mut errors = Vec::new();
-    let date = parse_date(&b.evaluated_on);
-    if date.is_none() {
-        errors.push(FieldError::new("evaluated_on", "日期格式应为 YYYY-MM-DD"));
-    }
-    let conclusion = Conclusion::parse(&b.conclusion);
-    if conclusion.is_none() {
-        errors.push(FieldError::new(
-            "conclusion",
-            "评估结论应为 adequate（继续适用）或 revise（需要修订）",
-        ));
-    }
-    if b.note.chars().count() > 2000 {
-        errors.push(FieldError::new("note", "最多 2000 字"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let (Some(date), Some(conclusion)) = (date, conclusion) else {
-        return Err(ApiError::BadRequest("invalid evaluation".into()));
-    };
-    check_evaluation(current, date, on).map_err(perr)?;
-    let mut e = Evaluation {
-        id: 0,
-        code: code.clone(),
-        revision: i64::from(current.revision),
-        evaluated_on: format_date(date),
-        conclusion,
-        note: b.note.trim().to_string(),
-        recorded_by: p.username.clone(),
-        recorded_at: UtcText(now),
-    };
+    let divisions = vs
+        .last()
+        .map(|v| v.plan.divisions.clone())
+        .unwrap_or_default();
+    let who = actor(&p, Some(&scope), &divisions, now);
+    let (mut e, payload) = evaluation(
+        &code,
+        c.plan(&code),
+        &b.evaluated_on,
+        &b.conclusion,
+        &b.note,
+        &who,
+    )
+    .map_err(serr)?;
     let mut tx = s.change().await?;
     e.id = store::insert_evaluation(&mut tx, &e).await?;
-    tx.commit(now, vec![entry(
-            &p,
-            &first(&current.divisions),
-            "plan",
-            code.clone(),
-            "evaluated",
-            json!({ "revision": e.revision, "evaluated_on": e.evaluated_on, "conclusion": conclusion.as_str() }),
-        )]).await?;
+    let entry = entry(
+        &p,
+        &first(&c.plan(&code).map_or(divisions, |x| x.divisions.clone())),
+        "plan",
+        code.clone(),
+        "evaluated",
+        payload,
+    );
+    tx.commit(now, vec![entry]).await?;
     let c = catalog(&s).await?;
-    let review = c.plan(&code).map(|x| review_due(x, on));
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(json!({ "evaluation": e, "review": review })),
-    )
-        .into_response())
+    let review = c.plan(&code).map(|x| review_due(x, today(now)));
+    let body = json!({ "evaluation": e, "review": review });
+    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
 // ── drills ─────────────────────────────────────────────────────────────
@@ -970,10 +913,15 @@ pub struct DrillView {
     /// Still planned after its date.
     pub late: bool,
     pub plan_title: String,
+    /// What the reader may do to it now (`plans::drill_allowed`):
+    /// edit | hold | evaluate | cancel.
+    pub allowed_events: Vec<&'static str>,
 }
 
-fn drill_view(d: &StoredDrill, c: &Catalog, on: Date) -> DrillView {
+fn drill_view(d: &StoredDrill, c: &Catalog, who: Actor) -> DrillView {
+    let on = who.today();
     DrillView {
+        allowed_events: drill_allowed(d, &who),
         drill: d.clone(),
         state_zh: d.state.label_zh().into(),
         kind_zh: d.kind.label_zh().into(),
@@ -988,8 +936,9 @@ fn drill_view(d: &StoredDrill, c: &Catalog, on: Date) -> DrillView {
     }
 }
 
-fn drill_json(d: &StoredDrill, c: &Catalog, on: Date) -> Value {
-    serde_json::to_value(drill_view(d, c, on)).unwrap_or(Value::Null)
+/// The drill as `p` sees it now.
+fn drill_for(d: &StoredDrill, c: &Catalog, p: &Principal, now: OffsetDateTime) -> DrillView {
+    drill_view(d, c, actor(p, write_scope(p).as_ref(), &d.divisions, now))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -1006,115 +955,16 @@ async fn drills(
 ) -> Result<axum::Json<Vec<DrillView>>, ApiError> {
     let scope = authorize(&p, Action::Read, MODULE)?;
     let c = catalog(&s).await?;
-    let on = today(OffsetDateTime::now_utc());
+    let now = OffsetDateTime::now_utc();
+    let ws = write_scope(&p);
     Ok(axum::Json(
         store::drills(&s.db, q.plan.as_deref())
             .await?
             .iter()
             .filter(|d| visible(&scope, &d.divisions))
-            .map(|d| drill_view(d, &c, on))
+            .map(|d| drill_view(d, &c, actor(&p, ws.as_ref(), &d.divisions, now)))
             .collect(),
     ))
-}
-
-/// A planned drill (also the body of an edit, with `version`).
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DrillBody {
-    pub version: Option<i64>,
-    /// Plan code (not changed by an edit).
-    pub plan: Option<String>,
-    pub title: String,
-    /// tabletop 桌面推演 | live 实战演练 | double_blind 双盲演练
-    pub kind: String,
-    /// YYYY-MM-DD
-    pub planned_on: String,
-    /// 12-digit codes; default: the plan's.
-    #[serde(default)]
-    pub divisions: Vec<String>,
-    /// Department codes.
-    pub participants: Vec<String>,
-    /// People planned to take part.
-    pub people: i64,
-}
-
-fn check_drill(
-    s: &AppState,
-    scope: &Scope,
-    c: &Catalog,
-    plan: &Plan,
-    b: &DrillBody,
-    d: &mut StoredDrill,
-) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    if b.title.trim().is_empty() || b.title.chars().count() > 200 {
-        errors.push(FieldError::new("title", "必填，最多 200 字"));
-    }
-    let kind = store::parse_kind(&b.kind);
-    if kind.is_none() {
-        errors.push(FieldError::new(
-            "kind",
-            "演练形式应为 tabletop（桌面推演）、live（实战演练）或 double_blind（双盲演练）",
-        ));
-    }
-    let planned = parse_date(&b.planned_on);
-    if planned.is_none() {
-        errors.push(FieldError::new("planned_on", "日期格式应为 YYYY-MM-DD"));
-    }
-    let divisions = if b.divisions.is_empty() {
-        plan.divisions.clone()
-    } else {
-        b.divisions.clone()
-    };
-    let tree = s.tree();
-    for (i, x) in divisions.iter().enumerate() {
-        let f = format!("divisions[{i}]");
-        match Code::parse(x) {
-            Err(e) => errors.push(FieldError::new(f, e.to_string())),
-            Ok(code) if tree.get(&code).is_none() => {
-                errors.push(FieldError::new(f, format!("区划 {x} 不存在")))
-            }
-            Ok(code) => {
-                let inside = plan
-                    .divisions
-                    .iter()
-                    .filter_map(|a| Code::parse(a).ok())
-                    .any(|a| code.is_within(&a));
-                if !inside {
-                    errors.push(FieldError::new(f, "不在预案的适用区域内"));
-                } else if !x.starts_with(&scope.prefix) {
-                    errors.push(FieldError::new(f, "不在您的管辖范围内"));
-                }
-            }
-        }
-    }
-    if b.participants.is_empty() {
-        errors.push(FieldError::new("participants", "须至少有一个参演单位"));
-    }
-    for (i, x) in b.participants.iter().enumerate() {
-        if c.department(x).is_none() {
-            errors.push(FieldError::new(
-                format!("participants[{i}]"),
-                format!("单位“{x}”不存在"),
-            ));
-        }
-    }
-    if !(1..=1_000_000).contains(&b.people) {
-        errors.push(FieldError::new("people", "参演人数应为 1 至 1000000"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let (Some(kind), Some(planned)) = (kind, planned) else {
-        return Err(ApiError::BadRequest("invalid drill".into()));
-    };
-    d.title = b.title.trim().to_string();
-    d.kind = kind;
-    d.planned_on = format_date(planned);
-    d.divisions = JsonText(divisions);
-    d.participants = JsonText(b.participants.clone());
-    d.people = b.people;
-    Ok(())
 }
 
 #[utoipa::path(post, path = "/api/v1/drills", tag = "plans", request_body = DrillBody,
@@ -1132,47 +982,22 @@ async fn plan_drill(
         .filter(|x| visible(&scope, &x.divisions))
         .ok_or_else(|| ApiError::field("plan", "请选择已发布的预案"))?;
     let now = OffsetDateTime::now_utc();
-    let at = UtcText(now);
-    let mut d = StoredDrill {
-        id: 0,
-        plan: code.clone(),
-        title: String::new(),
-        kind: super::DrillKind::Tabletop,
-        state: DrillState::Planned,
-        planned_on: String::new(),
-        held_on: None,
-        divisions: JsonText(Vec::new()),
-        participants: JsonText(Vec::new()),
-        people: 0,
-        evaluation: String::new(),
-        problems: JsonText(Vec::new()),
-        note: String::new(),
-        source: "platform".into(),
-        created_by: p.username.clone(),
-        created_at: at,
-        updated_at: at,
-        version: 1,
-    };
-    check_drill(&s, &scope, &c, plan, &b, &mut d)?;
+    let who = actor(&p, Some(&scope), &plan.divisions, now);
+    let d = StoredDrill::planned(&code, &who);
+    let (mut d, payload) =
+        schedule_drill(d, &b, plan, &c, &s.tree(), &scope.prefix, &who).map_err(serr)?;
     let mut tx = s.change().await?;
     d.id = store::insert_drill(&mut tx, &d).await?;
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            &first(&d.divisions),
-            "drill",
-            d.id.to_string(),
-            "drill_planned",
-            json!({ "plan": d.plan, "title": d.title, "planned_on": d.planned_on }),
-        )],
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(drill_json(&d, &c, today(now))),
-    )
-        .into_response())
+    let e = entry(
+        &p,
+        &first(&d.divisions),
+        "drill",
+        d.id.to_string(),
+        "drill_planned",
+        payload,
+    );
+    tx.commit(now, vec![e]).await?;
+    Ok((StatusCode::CREATED, axum::Json(drill_for(&d, &c, &p, now))).into_response())
 }
 
 async fn load_drill(
@@ -1186,191 +1011,94 @@ async fn load_drill(
         .filter(|d| visible(&scope, &d.divisions))
         .ok_or(ApiError::NotFound)?;
     if !writable(&scope, &d.divisions) {
-        return Err(ApiError::NotAllowed(
-            "该演练的区域超出您的管辖范围，只能查看".into(),
-        ));
+        return Err(ApiError::NotAllowed(Refusal::new(
+            "drill_outside_jurisdiction",
+            "该演练的区域超出您的管辖范围，只能查看",
+        )));
     }
     Ok((d, scope))
 }
 
 #[utoipa::path(put, path = "/api/v1/drills/{id}", tag = "plans", request_body = DrillBody,
-    responses((status = 200, description = "The edited drill (only while planned)")))]
+    responses((status = 200, body = DrillView, description = "The edited drill (only while planned)")))]
 async fn edit_drill(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<DrillBody>,
-) -> Result<axum::Json<Value>, ApiError> {
-    let (mut d, scope) = load_drill(&s, &p, id).await?;
+) -> Result<axum::Json<DrillView>, ApiError> {
+    let (d, scope) = load_drill(&s, &p, id).await?;
     let version = b
         .version
         .ok_or_else(|| ApiError::field("version", "必填"))?;
     d.expect_version(version)?;
-    if d.state != DrillState::Planned {
-        return Err(ApiError::Refused(
-            format!("演练{}，只有计划中的演练可以修改", d.state.label_zh()).into(),
-        ));
-    }
     let c = catalog(&s).await?;
-    let plan = c
-        .plan(&d.plan)
-        .ok_or_else(|| ApiError::Refused("演练所属预案没有现行版本".into()))?;
-    check_drill(&s, &scope, &c, plan, &b, &mut d)?;
+    let plan = c.plan(&d.plan).ok_or_else(|| {
+        ApiError::Refused(Refusal::new(
+            "drill_plan_not_in_force",
+            "演练所属预案没有现行版本",
+        ))
+    })?;
     let now = OffsetDateTime::now_utc();
-    d.updated_at = UtcText(now);
+    let who = actor(&p, Some(&scope), &d.divisions, now);
+    let (d, payload) =
+        schedule_drill(d, &b, plan, &c, &s.tree(), &scope.prefix, &who).map_err(serr)?;
     let mut tx = s.change().await?;
     tx.save(&d).await?;
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            &first(&d.divisions),
-            "drill",
-            d.id.to_string(),
-            "drill_edited",
-            json!({ "title": d.title, "planned_on": d.planned_on }),
-        )],
-    )
-    .await?;
+    let e = entry(
+        &p,
+        &first(&d.divisions),
+        "drill",
+        d.id.to_string(),
+        "drill_edited",
+        payload,
+    );
+    tx.commit(now, vec![e]).await?;
     let d = store::get_drill(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(drill_json(&d, &c, today(now))))
+    Ok(axum::Json(drill_for(&d, &c, &p, now)))
 }
 
-/// A step of a drill.
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DrillEventBody {
-    pub version: i64,
-    /// hold | evaluate | cancel
-    pub kind: String,
-    /// hold: YYYY-MM-DD (default today).
-    pub held_on: Option<String>,
-    /// hold: people who took part (default the planned number).
-    pub people: Option<i64>,
-    /// hold: department codes (default the planned ones).
-    pub participants: Option<Vec<String>>,
-    /// hold / evaluate: problems found, each becomes an improvement item.
-    #[serde(default)]
-    pub problems: Vec<ItemInput>,
-    /// evaluate: the evaluation opinion.
-    pub evaluation: Option<String>,
-    /// cancel: why.
-    pub reason: Option<String>,
+command_body! {
+    /// A step of a drill: the version read and the command.
+    #[schema(as = DrillEventBody)]
+    pub struct DrillEventBody { command: DrillCommand }
 }
 
 #[utoipa::path(post, path = "/api/v1/drills/{id}/events", tag = "plans", request_body = DrillEventBody,
-    responses((status = 200, description = "The drill after the step; problems became improvement items"), (status = 409, body = crate::http::error::Problem)))]
+    responses((status = 200, body = DrillView, description = "The drill after the step; problems became improvement items"), (status = 409, body = crate::http::error::Problem)))]
 async fn drill_event(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<DrillEventBody>,
-) -> Result<axum::Json<Value>, ApiError> {
-    let (mut d, _) = load_drill(&s, &p, id).await?;
+) -> Result<axum::Json<DrillView>, ApiError> {
+    let (d, scope) = load_drill(&s, &p, id).await?;
     d.expect_version(b.version)?;
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
-    let on = today(now);
-    let ev = match b.kind.as_str() {
-        "hold" => {
-            let held_on = match b.held_on.as_deref() {
-                None | Some("") => on,
-                Some(x) => parse_date(x)
-                    .ok_or_else(|| ApiError::field("held_on", "日期格式应为 YYYY-MM-DD"))?,
-            };
-            if let Some(ps) = &b.participants {
-                for (i, x) in ps.iter().enumerate() {
-                    if c.department(x).is_none() {
-                        return Err(ApiError::field(
-                            &format!("participants[{i}]"),
-                            format!("单位“{x}”不存在"),
-                        ));
-                    }
-                }
-                d.participants = JsonText(ps.clone());
-            }
-            if let Some(n) = b.people {
-                d.people = n;
-            }
-            d.held_on = Some(format_date(held_on));
-            DrillEvent::Hold {
-                held_on,
-                people: u32::try_from(d.people).unwrap_or(0),
-                participants: d.participants.len(),
-            }
-        }
-        "evaluate" => {
-            let e = b.evaluation.clone().unwrap_or_default();
-            if e.chars().count() > 2000 {
-                return Err(ApiError::field("evaluation", "最多 2000 字"));
-            }
-            d.evaluation = e.trim().to_string();
-            DrillEvent::Evaluate { evaluation: e }
-        }
-        "cancel" => {
-            let r = b.reason.clone().unwrap_or_default();
-            d.note = r.trim().to_string();
-            DrillEvent::Cancel { reason: r }
-        }
-        other => return Err(ApiError::field("kind", format!("未知的操作“{other}”"))),
-    };
-    if !b.problems.is_empty() && matches!(ev, DrillEvent::Cancel { .. }) {
-        return Err(ApiError::field("problems", "取消的演练没有发现问题"));
-    }
-    let from = d.state;
-    d.state = from.transition(&ev, on).map_err(perr)?;
-    let owner = c
-        .plans
-        .iter()
-        .rev()
-        .find(|x| x.code == d.plan)
-        .map(|x| x.owner.clone())
-        .unwrap_or_default();
-    let found =
-        items_from(&c, &b.problems, "problems", &owner, on).map_err(ApiError::Validation)?;
-    let at = UtcText(now);
-    d.updated_at = at;
-    let mut items = new_items(
-        &p.username,
-        "drill",
-        d.id,
-        &d.plan,
-        &first(&d.divisions),
-        found,
-        now,
-    );
+    let who = actor(&p, Some(&scope), &d.divisions, now);
+    let mut step = apply_drill(d, b.command, &c, who).map_err(serr)?;
     let mut tx = s.change().await?;
-    let mut entries = store::insert_items(&mut tx, &p, &mut items).await?;
-    for i in &items {
-        d.problems.push(DrillProblem {
-            title: i.title.clone(),
-            improvement: Some(i.id),
-        });
-    }
-    tx.save(&d).await?;
-    let kind = match ev {
-        DrillEvent::Hold { .. } => "drill_held",
-        DrillEvent::Evaluate { .. } => "drill_evaluated",
-        DrillEvent::Cancel { .. } => "drill_cancelled",
-    };
-    entries.insert(
-        0,
-        entry(
-            &p,
-            &first(&d.divisions),
-            "drill",
-            d.id.to_string(),
-            kind,
-            json!({ "from": from.as_str(), "to": d.state.as_str(), "plan": d.plan, "held_on": d.held_on, "improvements": items.iter().map(|i| i.id).collect::<Vec<_>>() }),
-        ),
+    let mut entries = store::insert_items(&mut tx, &p, &mut step.improvements).await?;
+    step.link();
+    tx.save(&step.drill).await?;
+    let d = &step.drill;
+    let e = entry(
+        &p,
+        &first(&d.divisions),
+        "drill",
+        d.id.to_string(),
+        step.kind,
+        step.payload,
     );
+    entries.insert(0, e);
     tx.commit(now, entries).await?;
     let d = store::get_drill(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(drill_json(&d, &c, on)))
+    Ok(axum::Json(drill_for(&d, &c, &p, now)))
 }
 
 // ── improvement items ──────────────────────────────────────────────────
@@ -1385,9 +1113,13 @@ pub struct ImprovementView {
     pub overdue: bool,
     pub overdue_days: i64,
     pub owner_name: String,
+    /// What the reader may do to it now (`plans::improvement_allowed`):
+    /// start | complete | verify | reopen.
+    pub allowed_events: Vec<&'static str>,
 }
 
-fn improvement_view(i: &Improvement, c: &Catalog, on: Date) -> ImprovementView {
+fn improvement_view(i: &Improvement, c: &Catalog, who: Actor) -> ImprovementView {
+    let on = who.today();
     let (overdue, days) = parse_date(&i.due_on)
         .map(|d| improvement_overdue(d, i.state, on))
         .unwrap_or((false, 0));
@@ -1397,11 +1129,8 @@ fn improvement_view(i: &Improvement, c: &Catalog, on: Date) -> ImprovementView {
         overdue,
         overdue_days: days,
         owner_name: dept_name(c, &i.owner_department),
+        allowed_events: improvement_allowed(i, &who),
     }
-}
-
-fn improvement_json(i: &Improvement, c: &Catalog, on: Date) -> Value {
-    serde_json::to_value(improvement_view(i, c, on)).unwrap_or(Value::Null)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -1427,83 +1156,69 @@ async fn improvements(
         }
     }
     let c = catalog(&s).await?;
-    let on = today(OffsetDateTime::now_utc());
+    let now = OffsetDateTime::now_utc();
+    let ws = write_scope(&p);
     Ok(axum::Json(
         store::improvements(&s.db, "", q.source.as_deref(), q.source_id)
             .await?
             .iter()
             .filter(|i| visible(&scope, std::slice::from_ref(&i.division)))
             .filter(|i| q.plan.as_deref().is_none_or(|x| i.plan_code == x))
-            .map(|i| improvement_view(i, &c, on))
+            .map(|i| {
+                let who = actor(&p, ws.as_ref(), std::slice::from_ref(&i.division), now);
+                improvement_view(i, &c, who)
+            })
             .collect(),
     ))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ItemEventBody {
-    pub version: i64,
-    /// start | complete | verify | reopen
-    pub kind: String,
-    pub note: Option<String>,
+command_body! {
+    /// A step of an improvement item: the version read and the command.
+    #[schema(as = ItemEventBody)]
+    pub struct ItemEventBody { command: ImprovementCommand }
 }
 
 #[utoipa::path(post, path = "/api/v1/improvements/{id}/events", tag = "plans", request_body = ItemEventBody,
-    responses((status = 200, description = "The item after the step"), (status = 409, body = crate::http::error::Problem, description = "Stale, or the step is refused (e.g. verification by the person who completed it)")))]
+    responses((status = 200, body = ImprovementView, description = "The item after the step"), (status = 409, body = crate::http::error::Problem, description = "Stale, or the step is refused (e.g. verification by the person who completed it)")))]
 async fn improvement_event(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<ItemEventBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<ImprovementView>, ApiError> {
     let scope = authorize(&p, Action::Write, MODULE)?;
-    let mut i = store::get_improvement(&s.db, id)
+    let i = store::get_improvement(&s.db, id)
         .await?
         .filter(|i| visible(&scope, std::slice::from_ref(&i.division)))
         .ok_or(ApiError::NotFound)?;
-    if !writable(&scope, std::slice::from_ref(&i.division)) {
-        return Err(ApiError::NotAllowed(
-            "该整改事项超出您的管辖范围，只能查看".into(),
-        ));
+    let division = std::slice::from_ref(&i.division);
+    if !writable(&scope, division) {
+        return Err(ApiError::NotAllowed(Refusal::new(
+            "improvement_outside_jurisdiction",
+            "该整改事项超出您的管辖范围，只能查看",
+        )));
     }
     i.expect_version(b.version)?;
-    let ev = ImprovementEvent::parse(&b.kind)
-        .ok_or_else(|| ApiError::field("kind", format!("未知的操作“{}”", b.kind)))?;
-    let from = i.state;
-    i.state = from.transition(ev, &p.username, &i.done_by).map_err(perr)?;
     let now = OffsetDateTime::now_utc();
-    let at = UtcText(now);
-    match ev {
-        ImprovementEvent::Complete => {
-            i.done_by = p.username.clone();
-            i.done_at = Some(at);
-        }
-        ImprovementEvent::Verify => {
-            i.verified_by = p.username.clone();
-            i.verified_at = Some(at);
-        }
-        _ => {}
-    }
-    i.updated_at = at;
+    let who = actor(&p, Some(&scope), division, now);
+    let (i, kind, payload) = apply_improvement(i, &b.command, who).map_err(perr)?;
     let mut tx = s.change().await?;
     tx.save(&i).await?;
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            &i.division,
-            "improvement",
-            i.id.to_string(),
-            ev.as_str(),
-            json!({ "from": from.as_str(), "to": i.state.as_str(), "note": b.note }),
-        )],
-    )
-    .await?;
+    let e = entry(
+        &p,
+        &i.division,
+        "improvement",
+        i.id.to_string(),
+        kind,
+        payload,
+    );
+    tx.commit(now, vec![e]).await?;
     let i = store::get_improvement(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let c = catalog(&s).await?;
-    Ok(axum::Json(improvement_json(&i, &c, today(now))))
+    let who = actor(&p, Some(&scope), std::slice::from_ref(&i.division), now);
+    Ok(axum::Json(improvement_view(&i, &c, who)))
 }
 
 // ── reference lists ────────────────────────────────────────────────────

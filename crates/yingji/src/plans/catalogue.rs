@@ -17,6 +17,7 @@ use super::matching::{num, Criterion, Facts, Metric, Op};
 use super::review::MAX_REVIEW_YEARS;
 use super::versions::current_plans;
 use crate::divisions::Code;
+use crate::error::Refusal;
 use crate::grading::Level;
 
 time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
@@ -72,9 +73,28 @@ pub enum PlanError {
     /// A published version was about to change.
     #[error("预案 {code}（{version}）已发布，已发布的版本不可修改，请修订为新版本")]
     Immutable { code: String, version: String },
-    /// The version is in the wrong state for the operation.
+    /// The record is in the wrong state for the step (a coded refusal).
     #[error("{0}")]
-    State(String),
+    State(Refusal),
+    /// This user may not take the step (a coded refusal).
+    #[error("{0}")]
+    Forbidden(Refusal),
+}
+
+impl PlanError {
+    /// The refusal of a step refused by the state or the role, with its
+    /// code for the UI; `None` for bad input.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self {
+            PlanError::State(r) | PlanError::Forbidden(r) => Some(r.clone()),
+            PlanError::Immutable { code, version } => Some(
+                Refusal::new("version_published", self.to_string())
+                    .param("code", code.as_str())
+                    .param("version", version.as_str()),
+            ),
+            _ => None,
+        }
+    }
 }
 
 pub(super) fn input(field: &'static str, message: impl Into<String>) -> PlanError {
@@ -992,6 +1012,7 @@ pub(super) mod tests {
                 PlanError::UnknownTrigger(_) => "unknown_trigger",
                 PlanError::Immutable { .. } => "immutable_version",
                 PlanError::State(_) => "invalid_state",
+                PlanError::Forbidden(_) => "forbidden",
             }
         }
     }

@@ -2,11 +2,15 @@
 //! progress → done → verified by someone other than who completed it.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 use time::Date;
 
 use super::catalogue::{Catalog, PlanError};
+use super::model::Improvement;
 use super::review::add_months;
-use crate::error::FieldError;
+use super::Actor;
+use crate::db::UtcText;
+use crate::error::{FieldError, Refusal};
 
 /// 整改事项: open → in progress → done → verified (by someone else).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -46,7 +50,7 @@ impl ImprovementState {
     }
 }
 
-/// A step of an improvement item.
+/// A step of an improvement item, as the state machine reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImprovementEvent {
     Start,
@@ -58,21 +62,59 @@ pub enum ImprovementEvent {
 }
 
 impl ImprovementEvent {
-    pub fn parse(s: &str) -> Option<ImprovementEvent> {
-        Some(match s {
-            "start" => ImprovementEvent::Start,
-            "complete" => ImprovementEvent::Complete,
-            "verify" => ImprovementEvent::Verify,
-            "reopen" => ImprovementEvent::Reopen,
-            _ => return None,
-        })
-    }
     pub fn as_str(self) -> &'static str {
         match self {
             ImprovementEvent::Start => "start",
             ImprovementEvent::Complete => "complete",
             ImprovementEvent::Verify => "verify",
             ImprovementEvent::Reopen => "reopen",
+        }
+    }
+}
+
+/// A step a user asks of an improvement item (`POST
+/// /improvements/{id}/events`, tagged by `kind`), with an optional note
+/// for the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ImprovementCommand {
+    /// 开始整改.
+    Start {
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 完成整改.
+    Complete {
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 验证销号, by someone other than who completed it.
+    Verify {
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 验证不通过, back to work.
+    Reopen {
+        #[serde(default)]
+        note: Option<String>,
+    },
+}
+
+impl ImprovementCommand {
+    pub fn event(&self) -> ImprovementEvent {
+        match self {
+            ImprovementCommand::Start { .. } => ImprovementEvent::Start,
+            ImprovementCommand::Complete { .. } => ImprovementEvent::Complete,
+            ImprovementCommand::Verify { .. } => ImprovementEvent::Verify,
+            ImprovementCommand::Reopen { .. } => ImprovementEvent::Reopen,
+        }
+    }
+    fn note(&self) -> Option<&str> {
+        match self {
+            ImprovementCommand::Start { note }
+            | ImprovementCommand::Complete { note }
+            | ImprovementCommand::Verify { note }
+            | ImprovementCommand::Reopen { note } => note.as_deref(),
         }
     }
 }
@@ -90,16 +132,33 @@ impl ImprovementState {
         match (self, ev) {
             (S::Open, E::Start) => Ok(S::InProgress),
             (S::InProgress, E::Complete) => Ok(S::Done),
-            (S::Done, E::Verify) if actor == done_by => Err(PlanError::State(
-                "整改完成人不能自己验证销号，须由他人验证".into(),
-            )),
+            // 整改“销号”须由他人验证: whoever completed an item does not
+            // close it (docs/rules.md, 整改事项).
+            (S::Done, E::Verify) if actor == done_by => Err(PlanError::State(Refusal::new(
+                "no_self_verify",
+                "整改完成人不能自己验证销号，须由他人验证",
+            ))),
             (S::Done, E::Verify) => Ok(S::Verified),
             (S::Done, E::Reopen) => Ok(S::InProgress),
-            (s, e) => Err(PlanError::State(format!(
-                "整改事项{}，不能执行“{}”",
-                s.label_zh(),
-                e.as_str()
-            ))),
+            (s, e) => Err(PlanError::State(s.refusal().param("event", e.as_str()))),
+        }
+    }
+
+    /// Why a step is refused in this state.
+    fn refusal(self) -> Refusal {
+        match self {
+            ImprovementState::Open => {
+                Refusal::new("improvement_not_started", "整改事项待整改，须先开始整改")
+            }
+            ImprovementState::InProgress => {
+                Refusal::new("improvement_in_progress", "整改事项整改中，完成后才能验证")
+            }
+            ImprovementState::Done => {
+                Refusal::new("improvement_done", "整改事项已完成，等待验证销号")
+            }
+            ImprovementState::Verified => {
+                Refusal::new("improvement_verified", "整改事项已验证销号，不能再变更")
+            }
         }
     }
 
@@ -107,6 +166,48 @@ impl ImprovementState {
     pub fn is_closed(self) -> bool {
         matches!(self, ImprovementState::Done | ImprovementState::Verified)
     }
+}
+
+/// The step `cmd` on item `i` by `actor`: the state machine decides
+/// first, then who completed or verified it and when are set. Returns the
+/// item to save, the journal kind and its payload.
+pub fn apply_improvement(
+    mut i: Improvement,
+    cmd: &ImprovementCommand,
+    actor: Actor,
+) -> Result<(Improvement, &'static str, Value), PlanError> {
+    let ev = cmd.event();
+    let from = i.state;
+    i.state = from.transition(ev, actor.username, &i.done_by)?;
+    let at = UtcText(actor.now);
+    match ev {
+        ImprovementEvent::Complete => {
+            i.done_by = actor.username.into();
+            i.done_at = Some(at);
+        }
+        ImprovementEvent::Verify => {
+            i.verified_by = actor.username.into();
+            i.verified_at = Some(at);
+        }
+        ImprovementEvent::Start | ImprovementEvent::Reopen => {}
+    }
+    i.updated_at = at;
+    let payload = json!({ "from": from.as_str(), "to": i.state.as_str(), "note": cmd.note() });
+    Ok((i, ev.as_str(), payload))
+}
+
+/// What `actor` may do to the item now (asked of the state machine, so
+/// the UI does not copy it): whoever completed it is not offered `verify`.
+pub fn improvement_allowed(i: &Improvement, actor: &Actor) -> Vec<&'static str> {
+    if !actor.may_write {
+        return Vec::new();
+    }
+    use ImprovementEvent as E;
+    [E::Start, E::Complete, E::Verify, E::Reopen]
+        .into_iter()
+        .filter(|e| i.state.transition(*e, actor.username, &i.done_by).is_ok())
+        .map(E::as_str)
+        .collect()
 }
 
 /// Overdue when not yet done after `due_on`: (overdue, days past due).
@@ -215,11 +316,11 @@ pub fn new_items(
     division: &str,
     items: Vec<(String, String, Date)>,
     now: time::OffsetDateTime,
-) -> Vec<super::store::Improvement> {
+) -> Vec<Improvement> {
     let at = crate::db::UtcText(now);
     items
         .into_iter()
-        .map(|(title, dept, due)| super::store::Improvement {
+        .map(|(title, dept, due)| Improvement {
             id: 0,
             source: source.into(),
             source_id,
@@ -244,6 +345,7 @@ pub fn new_items(
 #[cfg(test)]
 mod tests {
     use crate::plans::catalogue::tests::catalog;
+    use crate::plans::store::Improvement;
     use crate::plans::*;
     use time::macros::date;
 
@@ -277,11 +379,121 @@ mod tests {
             .transition(E::Verify, "a", "a")
             .expect_err("same user");
         assert!(e.to_string().contains("他人"), "{e}");
+        assert_eq!(e.refusal().map(|r| r.code), Some("no_self_verify"));
         for s in [S::Open, S::InProgress, S::Done, S::Verified] {
             assert_eq!(S::parse(s.as_str()), Some(s));
         }
-        for e in [E::Start, E::Complete, E::Verify, E::Reopen] {
-            assert_eq!(E::parse(e.as_str()), Some(e));
+    }
+
+    fn item(state: ImprovementState, done_by: &str) -> Improvement {
+        let at = crate::db::UtcText(time::macros::datetime!(2026-11-01 00:00 UTC));
+        Improvement {
+            id: 5,
+            source: "drill".into(),
+            source_id: 7,
+            plan_code: "DT-ZX-MK".into(),
+            division: "140200000000".into(),
+            title: "补充通信设备".into(),
+            owner_department: "emergency".into(),
+            due_on: "2027-01-01".into(),
+            state,
+            created_by: "a".into(),
+            created_at: at,
+            done_by: done_by.into(),
+            done_at: None,
+            verified_by: String::new(),
+            verified_at: None,
+            updated_at: at,
+            version: 2,
+        }
+    }
+
+    fn actor(username: &str, may_write: bool) -> Actor<'_> {
+        Actor {
+            username,
+            commander: false,
+            may_write,
+            now: time::macros::datetime!(2026-11-29 02:00 UTC),
+        }
+    }
+
+    #[test]
+    fn the_steps_offered_follow_the_item_machine() {
+        use ImprovementState as S;
+        // (state, completed by, actor, may write, offered)
+        let table: Vec<(S, &str, &str, bool, Vec<&str>)> = vec![
+            (S::Open, "", "a", true, vec!["start"]),
+            (S::Open, "", "a", false, vec![]),
+            (S::InProgress, "", "a", true, vec!["complete"]),
+            (S::Done, "a", "b", true, vec!["verify", "reopen"]),
+            // Whoever completed it is not offered the verification.
+            (S::Done, "a", "a", true, vec!["reopen"]),
+            (S::Verified, "a", "b", true, vec![]),
+        ];
+        for (state, done_by, who, may_write, offered) in table {
+            assert_eq!(
+                improvement_allowed(&item(state, done_by), &actor(who, may_write)),
+                offered,
+                "{state:?} by {who}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_item_step_records_who_and_when_after_the_machine_allows_it() {
+        use ImprovementCommand as C;
+        use ImprovementState as S;
+        let now = actor("a", true).now;
+        let (i, kind, payload) = apply_improvement(
+            item(S::InProgress, ""),
+            &C::Complete {
+                note: Some("已配备".into()),
+            },
+            actor("a", true),
+        )
+        .expect("completes");
+        assert_eq!(
+            (i.state, kind, i.done_by.as_str()),
+            (S::Done, "complete", "a")
+        );
+        assert_eq!((i.done_at.map(|t| t.0), i.updated_at.0), (Some(now), now));
+        assert_eq!(
+            payload,
+            serde_json::json!({ "from": "in_progress", "to": "done", "note": "已配备" })
+        );
+        let e = apply_improvement(i.clone(), &C::Verify { note: None }, actor("a", true))
+            .expect_err("not by who completed it");
+        assert_eq!(e.refusal().map(|r| r.code), Some("no_self_verify"));
+        let (v, kind, _) =
+            apply_improvement(i, &C::Verify { note: None }, actor("b", true)).expect("verifies");
+        assert_eq!(
+            (v.state, kind, v.verified_by.as_str()),
+            (S::Verified, "verify", "b")
+        );
+        assert_eq!(v.verified_at.map(|t| t.0), Some(now));
+        // A refused step sets nothing and names why by a code.
+        let table = [
+            (
+                S::Open,
+                C::Complete { note: None },
+                "improvement_not_started",
+            ),
+            (
+                S::InProgress,
+                C::Verify { note: None },
+                "improvement_in_progress",
+            ),
+            (S::Done, C::Start { note: None }, "improvement_done"),
+            (
+                S::Verified,
+                C::Reopen { note: None },
+                "improvement_verified",
+            ),
+        ];
+        for (state, cmd, code) in table {
+            let e =
+                apply_improvement(item(state, "x"), &cmd, actor("b", true)).expect_err("refused");
+            assert_eq!(e.refusal().map(|r| r.code), Some(code), "{state:?} {cmd:?}");
         }
     }
 

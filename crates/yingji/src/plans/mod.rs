@@ -44,6 +44,36 @@ mod review;
 mod versions;
 
 pub use crate::grading::Level;
+
+/// Who asks for a step, and when: the rules of versions, drills and
+/// improvement items take it instead of the clock and the session.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub username: &'a str,
+    /// A commander (or admin): publishes versions.
+    pub commander: bool,
+    /// May write this record (its area lies in the user's jurisdiction);
+    /// who may not is offered no step.
+    pub may_write: bool,
+    pub now: time::OffsetDateTime,
+}
+
+impl Actor<'_> {
+    /// The day of `now` in the platform's time zone.
+    pub fn today(&self) -> time::Date {
+        self.now.to_offset(crate::clock::CST).date()
+    }
+}
+
+/// Why a step of a drill or an improvement item is refused: the rule's
+/// refusal, or fields of the command that are wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error("invalid command")]
+    Invalid(Vec<crate::error::FieldError>),
+}
 pub use catalogue::{
     embedded, iso_date, type_within, AssigneeKind, Catalog, CatalogJson, Command, CommandKind,
     Department, DepartmentKind, Grading, IncidentType, Plan, PlanError, PlanLevel, PlanStatus,
@@ -51,17 +81,19 @@ pub use catalogue::{
     PLANS_FILE, TRIGGERS_FILE, TYPES_FILE,
 };
 pub use drills::{
-    drill_history, drill_status, Drill, DrillEvent, DrillKind, DrillState, DrillStatus,
+    apply_drill, drill_allowed, drill_history, drill_status, schedule_drill, Drill, DrillBody,
+    DrillCommand, DrillEvent, DrillKind, DrillState, DrillStatus, DrillStep,
 };
 pub use improvements::{
-    check_improvement, default_due, improvement_overdue, items_from, new_items, ImprovementEvent,
-    ImprovementState, ItemInput,
+    apply_improvement, check_improvement, default_due, improvement_allowed, improvement_overdue,
+    items_from, new_items, ImprovementCommand, ImprovementEvent, ImprovementState, ItemInput,
 };
 pub use matching::{match_plans, Criterion, Facts, Metric, Op, PlanMatch};
 pub use review::{
-    add_months, check_evaluation, review_due, review_due_from, with_evaluations, Conclusion,
-    ReviewStatus, MAX_REVIEW_YEARS,
+    add_months, check_evaluation, evaluation, review_due, review_due_from, with_evaluations,
+    Conclusion, ReviewStatus, MAX_REVIEW_YEARS,
 };
 pub use versions::{
-    check_triggers, current_plans, plans_in_force, revisable, version_state, Revision, VersionState,
+    check_triggers, current_plans, edit_version, listed, new_plan, plan_allowed, plans_in_force,
+    publish_version, revisable, revision, version_state, Revision, VersionState,
 };

@@ -5,7 +5,13 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
+use serde_json::{json, Value};
+
 use super::catalogue::{input, iso_date, Plan, PlanError};
+use super::model::Evaluation;
+use super::{Actor, StepError};
+use crate::db::UtcText;
+use crate::error::{FieldError, Refusal};
 
 /// A plan is evaluated at least every this many years.
 pub const MAX_REVIEW_YEARS: u8 = 3;
@@ -86,7 +92,10 @@ impl Conclusion {
 /// version was published.
 pub fn check_evaluation(plan: &Plan, evaluated_on: Date, today: Date) -> Result<(), PlanError> {
     if !plan.is_published() {
-        return Err(PlanError::State("草稿尚未发布，不能评估".into()));
+        return Err(PlanError::State(Refusal::new(
+            "draft_not_evaluable",
+            "草稿尚未发布，不能评估",
+        )));
     }
     if evaluated_on > today {
         return Err(input("evaluated_on", "评估日期不能晚于今天"));
@@ -98,6 +107,61 @@ pub fn check_evaluation(plan: &Plan, evaluated_on: Date, today: Date) -> Result<
         ));
     }
     Ok(())
+}
+
+/// An evaluation of plan `code`'s version in force (`current`; none
+/// before one is published) by `actor`: the day (YYYY-MM-DD, not in the
+/// future nor before the version was published), the conclusion
+/// (`adequate` | `revise`) and a note of at most 2,000 characters. Returns
+/// the evaluation to insert and the journal payload.
+pub fn evaluation(
+    code: &str,
+    current: Option<&Plan>,
+    evaluated_on: &str,
+    conclusion: &str,
+    note: &str,
+    actor: &Actor,
+) -> Result<(Evaluation, Value), StepError> {
+    let current = current.ok_or_else(|| {
+        PlanError::State(
+            Refusal::new(
+                "not_published_no_evaluation",
+                "预案尚无已发布的版本，不能评估",
+            )
+            .param("code", code),
+        )
+    })?;
+    let date = crate::clock::parse_date(evaluated_on);
+    let parsed = Conclusion::parse(conclusion);
+    let mut errors = Vec::new();
+    if date.is_none() {
+        errors.push(FieldError::new("evaluated_on", "日期格式应为 YYYY-MM-DD"));
+    }
+    if parsed.is_none() {
+        errors.push(FieldError::new(
+            "conclusion",
+            "评估结论应为 adequate（继续适用）或 revise（需要修订）",
+        ));
+    }
+    if note.chars().count() > 2000 {
+        errors.push(FieldError::new("note", "最多 2000 字"));
+    }
+    let (Some(date), Some(conclusion), true) = (date, parsed, errors.is_empty()) else {
+        return Err(StepError::Invalid(errors));
+    };
+    check_evaluation(current, date, actor.today())?;
+    let e = Evaluation {
+        id: 0,
+        code: code.into(),
+        revision: i64::from(current.revision),
+        evaluated_on: date.to_string(),
+        conclusion,
+        note: note.trim().to_string(),
+        recorded_by: actor.username.into(),
+        recorded_at: UtcText(actor.now),
+    };
+    let payload = json!({ "revision": e.revision, "evaluated_on": e.evaluated_on, "conclusion": conclusion.as_str() });
+    Ok((e, payload))
 }
 
 /// The plan as the review clock reads it: its last evaluation is the later

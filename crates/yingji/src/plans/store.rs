@@ -4,7 +4,7 @@
 //!
 //! A published version never changes: every write of a version names the
 //! `draft` status in its `WHERE`, so the store refuses to touch a published
-//! row ([`Write::Immutable`]) whatever the caller asks.
+//! row ([`update_version`] writes nothing) whatever the caller asks.
 
 use time::Date;
 
@@ -27,16 +27,6 @@ pub fn parse_date(s: &str) -> Option<Date> {
 
 pub fn format_date(d: Date) -> String {
     d.to_string()
-}
-
-/// What became of a write to a plan version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Write {
-    Done,
-    /// The row changed since it was read (or does not exist).
-    Stale,
-    /// The row is published: never written again.
-    Immutable,
 }
 
 // ── plan versions ──────────────────────────────────────────────────────
@@ -67,70 +57,25 @@ pub async fn insert_version(
     col(&row, "id")
 }
 
-async fn why_not(tx: &mut Tx, id: i64) -> Result<Write, DbError> {
-    let row = sqlx::query("SELECT status FROM plan_versions WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx.inner)
-        .await?;
-    Ok(match row {
-        Some(r) if col::<String>(&r, "status")? == "published" => Write::Immutable,
-        _ => Write::Stale,
-    })
-}
-
-/// Save a draft's content if it is still a draft at `version`.
-pub async fn update_draft(
-    tx: &mut Tx,
-    id: i64,
-    plan: &Plan,
-    version: i64,
-    at: UtcText,
-) -> Result<Write, DbError> {
-    let mut body = plan.clone();
-    body.status = super::PlanStatus::Draft;
+/// Write a stored version over its row if the row is still a draft at
+/// version `read` (publishing it when `v` is published); a published row
+/// is never written again.
+pub async fn update_version(tx: &mut Tx, v: &PlanVersion, read: i64) -> Result<bool, DbError> {
     let r = sqlx::query(
-        "UPDATE plan_versions SET body = $1, divisions = $2, updated_at = $3, version = version + 1 \
-         WHERE id = $4 AND version = $5 AND status = 'draft'",
+        "UPDATE plan_versions SET status = $1, body = $2, divisions = $3, published_by = $4, published_at = $5, updated_at = $6, version = version + 1 \
+         WHERE id = $7 AND version = $8 AND status = 'draft'",
     )
-    .bind(JsonText(&body))
-    .bind(JsonText(&plan.divisions))
-    .bind(at)
-    .bind(id)
-    .bind(version)
+    .bind(v.plan.status)
+    .bind(JsonText(&v.plan))
+    .bind(JsonText(&v.plan.divisions))
+    .bind(&v.published_by)
+    .bind(v.published_at)
+    .bind(v.updated_at)
+    .bind(v.id)
+    .bind(read)
     .execute(&mut *tx.inner)
     .await?;
-    if r.rows_affected() == 1 {
-        Ok(Write::Done)
-    } else {
-        why_not(tx, id).await
-    }
-}
-
-/// Publish a draft (its content as `plan`, already published by the rules).
-pub async fn publish(
-    tx: &mut Tx,
-    id: i64,
-    plan: &Plan,
-    version: i64,
-    by: &str,
-    at: UtcText,
-) -> Result<Write, DbError> {
-    let r = sqlx::query(
-        "UPDATE plan_versions SET status = 'published', body = $1, published_by = $2, published_at = $3, updated_at = $3, version = version + 1 \
-         WHERE id = $4 AND version = $5 AND status = 'draft'",
-    )
-    .bind(JsonText(plan))
-    .bind(by)
-    .bind(at)
-    .bind(id)
-    .bind(version)
-    .execute(&mut *tx.inner)
-    .await?;
-    if r.rows_affected() == 1 {
-        Ok(Write::Done)
-    } else {
-        why_not(tx, id).await
-    }
+    Ok(r.rows_affected() == 1)
 }
 
 /// Every stored version (all codes), by code then revision.
@@ -475,5 +420,14 @@ impl Versioned for Improvement {
     }
     async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
         update_improvement(tx, self, read).await
+    }
+}
+
+impl Versioned for PlanVersion {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        update_version(tx, self, read).await
     }
 }

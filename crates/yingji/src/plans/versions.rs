@@ -5,9 +5,14 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 use time::Date;
 
-use super::catalogue::{input, Plan, PlanError, PlanStatus, RevisionTrigger};
+use super::catalogue::{input, Plan, PlanError, PlanStatus, PlanType, RevisionTrigger};
+use super::model::PlanVersion;
+use super::Actor;
+use crate::db::UtcText;
+use crate::error::Refusal;
 
 /// What a revision records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,10 +41,17 @@ impl Plan {
     /// The triggers must be codes of `known`.
     pub fn revise(&self, r: &Revision, known: &[RevisionTrigger]) -> Result<Plan, PlanError> {
         if !self.is_published() {
-            return Err(PlanError::State(format!(
-                "预案 {}（{}）是尚未发布的草稿，可直接修改，无需修订",
-                self.code, self.version
-            )));
+            return Err(PlanError::State(
+                Refusal::new(
+                    "version_is_draft",
+                    format!(
+                        "预案 {}（{}）是尚未发布的草稿，可直接修改，无需修订",
+                        self.code, self.version
+                    ),
+                )
+                .param("code", self.code.as_str())
+                .param("version", self.version.as_str()),
+            ));
         }
         let version = r.version.trim();
         if version.is_empty() {
@@ -68,10 +80,14 @@ impl Plan {
     /// version restarts its evaluation cycle.
     pub fn publish(mut self, on: Date) -> Result<Plan, PlanError> {
         if self.is_published() {
-            return Err(PlanError::State(format!(
-                "预案 {}（{}）已经发布",
-                self.code, self.version
-            )));
+            return Err(PlanError::State(
+                Refusal::new(
+                    "version_already_published",
+                    format!("预案 {}（{}）已经发布", self.code, self.version),
+                )
+                .param("code", self.code.as_str())
+                .param("version", self.version.as_str()),
+            ));
         }
         self.status = PlanStatus::Published;
         self.published_on = on;
@@ -97,6 +113,29 @@ pub fn check_triggers(codes: &[String], known: &[RevisionTrigger]) -> Result<(),
 /// input order. Drafts are never current.
 pub fn current_plans(plans: &[Plan]) -> Vec<&Plan> {
     latest(plans, |p| p.is_published())
+}
+
+/// Each plan once, in input order, as the plan list shows it: its
+/// highest published revision (or, never published, its draft), with its
+/// open draft if any.
+pub fn listed(plans: &[Plan]) -> Vec<(&Plan, Option<&Plan>)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for code in plans.iter().map(|x| x.code.as_str()) {
+        if !seen.insert(code) {
+            continue;
+        }
+        let mine = || plans.iter().filter(move |x| x.code == code);
+        let draft = mine().find(|x| !x.is_published());
+        let shown = mine()
+            .filter(|x| x.is_published())
+            .max_by_key(|x| x.revision)
+            .or(draft);
+        if let Some(pl) = shown {
+            out.push((pl, draft));
+        }
+    }
+    out
 }
 
 /// The version of each plan in force on `on`: the highest published
@@ -164,15 +203,208 @@ pub fn version_state(plan: &Plan, all: &[Plan]) -> VersionState {
 /// `code`, when no draft of it is open (one draft at a time).
 pub fn revisable<'a>(code: &str, all: &'a [Plan]) -> Result<&'a Plan, PlanError> {
     if let Some(d) = all.iter().find(|p| p.code == code && !p.is_published()) {
-        return Err(PlanError::State(format!(
-            "预案 {code} 已有未发布的草稿（第 {} 版 {}），请先编辑发布该草稿",
-            d.revision, d.version
-        )));
+        return Err(PlanError::State(
+            Refusal::new(
+                "draft_open",
+                format!(
+                    "预案 {code} 已有未发布的草稿（第 {} 版 {}），请先编辑发布该草稿",
+                    d.revision, d.version
+                ),
+            )
+            .param("revision", d.revision)
+            .param("version", d.version.as_str()),
+        ));
     }
     current_plans(all)
         .into_iter()
         .find(|p| p.code == code)
-        .ok_or_else(|| PlanError::State(format!("预案 {code} 尚无已发布的版本，不能修订")))
+        .ok_or_else(|| {
+            PlanError::State(
+                Refusal::new(
+                    "not_published_no_revision",
+                    format!("预案 {code} 尚无已发布的版本，不能修订"),
+                )
+                .param("code", code),
+            )
+        })
+}
+
+impl PlanVersion {
+    /// A version not stored yet (id 0, row version 1), drafted by `actor`.
+    pub fn drafted(plan: Plan, actor: &Actor) -> PlanVersion {
+        let at = UtcText(actor.now);
+        PlanVersion {
+            id: 0,
+            plan,
+            created_by: actor.username.into(),
+            created_at: at,
+            published_by: String::new(),
+            published_at: None,
+            updated_at: at,
+            version: 1,
+        }
+    }
+}
+
+/// The first draft of a new plan `code`: capital letters, digits and “-”,
+/// at most 40, not used by any plan of `all`. Its content is set by the
+/// caller (and checked against the catalogue before it is stored).
+pub fn new_plan(
+    code: &str,
+    plan_type: PlanType,
+    version: &str,
+    all: &[Plan],
+    actor: &Actor,
+) -> Result<(PlanVersion, Value), PlanError> {
+    let code = code.trim();
+    let well_formed = !code.is_empty()
+        && code.len() <= 40
+        && code
+            .bytes()
+            .all(|x| x.is_ascii_uppercase() || x.is_ascii_digit() || x == b'-');
+    if !well_formed {
+        return Err(input(
+            "code",
+            "预案编号必填，只能包含大写字母、数字和“-”，最多 40 个字符",
+        ));
+    }
+    if all.iter().any(|x| x.code == code) {
+        return Err(input("code", format!("预案编号 {code} 已存在")));
+    }
+    let on = actor.today();
+    let plan = Plan {
+        code: code.to_string(),
+        title: String::new(),
+        plan_type,
+        owner: String::new(),
+        command: None,
+        parent: None,
+        incident_types: Vec::new(),
+        divisions: Vec::new(),
+        version: version.trim().to_string(),
+        published_on: on,
+        last_evaluated_on: on,
+        review_years: 3,
+        drill_cycle_months: 12,
+        grading_basis: String::new(),
+        source: "platform".into(),
+        levels: Vec::new(),
+        revision: 1,
+        status: PlanStatus::Draft,
+        revision_triggers: Vec::new(),
+        revision_reason: None,
+    };
+    let payload = json!({ "revision": 1, "type": plan_type });
+    Ok((PlanVersion::drafted(plan, actor), payload))
+}
+
+/// A revision of plan `code`: a draft of the next version from the version
+/// in force (one draft at a time), recording the triggers (codes of
+/// `known`) and the reason. Returns the version to insert and the journal
+/// payload.
+pub fn revision(
+    code: &str,
+    all: &[Plan],
+    r: &Revision,
+    known: &[RevisionTrigger],
+    actor: &Actor,
+) -> Result<(PlanVersion, Value), PlanError> {
+    let current = revisable(code, all)?;
+    let draft = current.revise(r, known)?;
+    let payload = json!({ "revision": draft.revision, "from": current.revision, "version": draft.version, "triggers": draft.revision_triggers, "reason": draft.revision_reason });
+    Ok((PlanVersion::drafted(draft, actor), payload))
+}
+
+/// 预案须由指挥长（领导）审定发布: a plan version is published by a
+/// commander (《大同市突发事件总体应急预案》, docs/rules.md).
+fn commander_publishes(actor: &Actor) -> Result<(), PlanError> {
+    if actor.commander {
+        Ok(())
+    } else {
+        Err(PlanError::Forbidden(Refusal::new(
+            "commander_publishes",
+            "预案须由指挥长（领导）审定发布",
+        )))
+    }
+}
+
+/// Publish the stored draft `v` on `actor`'s day (a commander's step);
+/// `all` are the versions known (for the one it supersedes). Returns the
+/// version to save and the journal payload.
+pub fn publish_version(
+    mut v: PlanVersion,
+    all: &[Plan],
+    actor: &Actor,
+) -> Result<(PlanVersion, Value), PlanError> {
+    commander_publishes(actor)?;
+    v.plan.ensure_editable()?;
+    v.plan = v.plan.publish(actor.today())?;
+    let at = UtcText(actor.now);
+    v.published_by = actor.username.into();
+    v.published_at = Some(at);
+    v.updated_at = at;
+    let supersedes = current_plans(all)
+        .into_iter()
+        .find(|x| x.code == v.plan.code)
+        .map(|x| x.revision);
+    let payload =
+        json!({ "revision": v.plan.revision, "version": v.plan.version, "supersedes": supersedes });
+    Ok((v, payload))
+}
+
+/// Edit the stored draft `v`: a new label (unique among the plan's
+/// versions in `all`) and the content `set` writes. Returns the version to
+/// save (its content still to be checked against the catalogue) and the
+/// journal payload.
+pub fn edit_version(
+    mut v: PlanVersion,
+    label: Option<&str>,
+    set: impl FnOnce(&mut Plan),
+    all: &[Plan],
+    actor: &Actor,
+) -> Result<(PlanVersion, Value), PlanError> {
+    v.plan.ensure_editable()?;
+    if let Some(l) = label.map(str::trim).filter(|l| !l.is_empty()) {
+        let clash = all
+            .iter()
+            .any(|x| x.code == v.plan.code && x.revision != v.plan.revision && x.version == l);
+        if clash {
+            return Err(input("label", format!("版本号 {l} 已被其他版本使用")));
+        }
+        v.plan.version = l.to_string();
+    }
+    set(&mut v.plan);
+    v.updated_at = UtcText(actor.now);
+    let payload = json!({ "revision": v.plan.revision, "version": v.plan.version });
+    Ok((v, payload))
+}
+
+/// What `actor` may do to the plan `code` now, asked of the rules above:
+/// `revise` the version in force when no draft is open, `edit` and (a
+/// commander) `publish` the open draft, `evaluate` the version in force.
+/// Empty for who may not write the plan.
+pub fn plan_allowed(code: &str, all: &[Plan], actor: &Actor) -> Vec<&'static str> {
+    if !actor.may_write {
+        return Vec::new();
+    }
+    let draft = all.iter().find(|p| p.code == code && !p.is_published());
+    let current = current_plans(all).into_iter().find(|p| p.code == code);
+    let mut out = Vec::new();
+    if revisable(code, all).is_ok() {
+        out.push("revise");
+    }
+    if let Some(d) = draft {
+        if d.ensure_editable().is_ok() {
+            out.push("edit");
+        }
+        if commander_publishes(actor).is_ok() && d.clone().publish(actor.today()).is_ok() {
+            out.push("publish");
+        }
+    }
+    if current.is_some() {
+        out.push("evaluate");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -266,6 +498,8 @@ mod tests {
         };
         let v2 = v1.revise(&r, &c.triggers).expect("revises");
         let mut all = vec![v1.clone(), v2.clone()];
+        assert_eq!(listed(&all)[0].0.revision, 1);
+        assert_eq!(listed(&all)[0].1.map(|d| d.revision), Some(2));
         assert_eq!(version_state(&v1, &all), VersionState::InForce);
         assert_eq!(version_state(&v2, &all), VersionState::Draft);
         // A draft is open: no second revision.
@@ -278,6 +512,12 @@ mod tests {
         assert_eq!(version_state(&v1, &all), VersionState::Superseded);
         assert_eq!(version_state(&p2, &all), VersionState::InForce);
         assert_eq!(revisable("DT-ZX-DZ", &all).expect("revisable").revision, 2);
+        // The list shows each plan once: its version in force.
+        let shown: Vec<(u32, Option<u32>)> = listed(&all)
+            .iter()
+            .map(|(p, d)| (p.revision, d.map(|d| d.revision)))
+            .collect();
+        assert_eq!(shown, [(2, None)]);
         // Other codes do not count; a plan never published cannot be revised.
         assert_eq!(
             version_state(&v1, std::slice::from_ref(&v1)),
@@ -290,5 +530,131 @@ mod tests {
             revisable("NEW", &[new]).expect_err("no version").key(),
             "invalid_state"
         );
+    }
+
+    fn actor(commander: bool, may_write: bool) -> Actor<'static> {
+        Actor {
+            username: "boss",
+            commander,
+            may_write,
+            now: time::macros::datetime!(2026-12-01 02:00 UTC),
+        }
+    }
+
+    fn stored(plan: Plan) -> crate::plans::store::PlanVersion {
+        let at = crate::db::UtcText(time::macros::datetime!(2026-11-01 00:00 UTC));
+        crate::plans::store::PlanVersion {
+            id: 9,
+            plan,
+            created_by: "a".into(),
+            created_at: at,
+            published_by: String::new(),
+            published_at: None,
+            updated_at: at,
+            version: 4,
+        }
+    }
+
+    #[test]
+    fn the_steps_offered_on_a_plan_follow_its_versions_and_the_role() {
+        let c = catalog();
+        let v1 = c.plan("DT-ZX-DZ").expect("plan").clone();
+        let r = Revision {
+            version: "2026版".into(),
+            triggers: vec!["evaluation".into()],
+            reason: "评估后修订".into(),
+        };
+        let v2 = v1.revise(&r, &c.triggers).expect("revises");
+        let mut fresh = v2.clone();
+        fresh.code = "NEW".into();
+        fresh.revision = 1;
+        let in_force = vec![v1.clone()];
+        let with_draft = vec![v1.clone(), v2.clone()];
+        let only_draft = vec![fresh];
+        // (versions, plan, commander, may write, offered)
+        type Row<'a> = (&'a [Plan], &'a str, bool, bool, Vec<&'a str>);
+        let table: Vec<Row> = vec![
+            (
+                &in_force,
+                "DT-ZX-DZ",
+                false,
+                true,
+                vec!["revise", "evaluate"],
+            ),
+            (&in_force, "DT-ZX-DZ", true, false, vec![]),
+            (
+                &with_draft,
+                "DT-ZX-DZ",
+                false,
+                true,
+                vec!["edit", "evaluate"],
+            ),
+            (
+                &with_draft,
+                "DT-ZX-DZ",
+                true,
+                true,
+                vec!["edit", "publish", "evaluate"],
+            ),
+            (&only_draft, "NEW", true, true, vec!["edit", "publish"]),
+        ];
+        for (all, code, commander, may_write, offered) in table {
+            assert_eq!(
+                plan_allowed(code, all, &actor(commander, may_write)),
+                offered,
+                "{code} in {} commander={commander}",
+                all.len()
+            );
+        }
+    }
+
+    #[test]
+    fn publishing_is_a_commanders_step_on_a_draft() {
+        let c = catalog();
+        let v1 = c.plan("DT-ZX-DZ").expect("plan").clone();
+        let r = Revision {
+            version: "2026版".into(),
+            triggers: vec!["evaluation".into()],
+            reason: "评估后修订".into(),
+        };
+        let draft = stored(v1.revise(&r, &c.triggers).expect("revises"));
+        let e = publish_version(draft.clone(), &c.plans, &actor(false, true))
+            .expect_err("not a commander");
+        assert_eq!(e.refusal().map(|r| r.code), Some("commander_publishes"));
+        let (p, payload) =
+            publish_version(draft.clone(), &c.plans, &actor(true, true)).expect("publishes");
+        assert_eq!(p.plan.status, PlanStatus::Published);
+        assert_eq!(p.plan.published_on, date!(2026 - 12 - 01));
+        assert_eq!(p.published_by, "boss");
+        assert_eq!(p.version, 4, "saved at the version read");
+        assert_eq!(payload["supersedes"], 1);
+        let e = publish_version(p.clone(), &c.plans, &actor(true, true)).expect_err("once");
+        assert_eq!(e.refusal().map(|r| r.code), Some("version_published"));
+        // Editing: the label must be unused by the plan's other versions,
+        // and a published version never changes.
+        let e = edit_version(
+            draft.clone(),
+            Some("2021版"),
+            |_| {},
+            &c.plans,
+            &actor(false, true),
+        )
+        .expect_err("label used");
+        assert_eq!(e.key(), "invalid_field");
+        let (edited, payload) = edit_version(
+            draft,
+            Some(" 2026修订版 "),
+            |x| x.title = "新标题".into(),
+            &c.plans,
+            &actor(false, true),
+        )
+        .expect("edits");
+        assert_eq!(
+            (edited.plan.version.as_str(), edited.plan.title.as_str()),
+            ("2026修订版", "新标题")
+        );
+        assert_eq!(payload["version"], "2026修订版");
+        let e = edit_version(p, None, |_| {}, &c.plans, &actor(true, true)).expect_err("published");
+        assert_eq!(e.key(), "immutable_version");
     }
 }

@@ -1,6 +1,7 @@
 //! HTTP routes of every registry kind: parse → authorize → validate → store
 //! + journal in one transaction → respond.
 
+use crate::db::Versioned;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{header, StatusCode};
@@ -455,11 +456,11 @@ async fn update(
     if !scope.covers(v.division.as_str(), &org) {
         return Err(ApiError::Forbidden);
     }
-    if !store::update(&mut tx, spec.kind, id, version, &v, &org, now).await? {
-        return Err(ApiError::Conflict);
-    }
+    old.expect_version(version)?;
+    let previous = old.version;
+    tx.save(&old.edited(&v, org, now)).await?;
     let mut payload = item_payload(&v);
-    payload["previous_version"] = Value::from(old.version);
+    payload["previous_version"] = Value::from(previous);
     tx.journal(
         now,
         vec![entry(&p, spec, id, v.division.as_str(), "updated", payload)],

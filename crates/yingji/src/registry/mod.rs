@@ -613,6 +613,26 @@ pub struct Item {
 }
 
 impl Item {
+    /// This item with the checked values `v` of an edit, owned by `org`,
+    /// changed at `now` (still at the version it was read at, for
+    /// `Change::save`).
+    pub fn edited(mut self, v: &Valid, org: String, now: time::OffsetDateTime) -> Item {
+        self.name = v.name.clone();
+        self.division = v.division.as_str().to_string();
+        self.org = org;
+        self.lon = v.lon;
+        self.lat = v.lat;
+        self.address = v.address.clone();
+        self.responsible = v.responsible.clone();
+        self.phone = v.phone.clone();
+        self.duty_phone = v.duty_phone.clone();
+        self.status = v.status.clone();
+        self.category = v.category.clone();
+        self.attrs = crate::db::JsonText(v.attrs.clone());
+        self.updated_at = crate::db::UtcText(now);
+        self
+    }
+
     /// The value of a field by key (common or attr), for exports.
     pub fn value(&self, key: &str) -> Value {
         match key {

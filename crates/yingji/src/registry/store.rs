@@ -301,40 +301,42 @@ pub async fn set_org(tx: &mut Tx, id: i64, org: &str) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Update if `version` is current; returns false on a stale version.
-pub async fn update(
-    tx: &mut Tx,
-    kind: &str,
-    id: i64,
-    version: i64,
-    v: &Valid,
-    org: &str,
-    now: time::OffsetDateTime,
-) -> Result<bool, DbError> {
+/// Write an item's every editable column over its row if the row is
+/// still at version `read` (the one write path: `Change::save`).
+pub async fn update(tx: &mut Tx, item: &Item, read: i64) -> Result<bool, DbError> {
     let r = sqlx::query(
         "UPDATE registry_items SET name = $1, division = $2, org = $3, lon = $4, lat = $5, address = $6, responsible = $7, \
          phone = $8, duty_phone = $9, status = $10, category = $11, attrs = $12, version = version + 1, updated_at = $13 \
          WHERE kind = $14 AND id = $15 AND version = $16",
     )
-    .bind(&v.name)
-    .bind(v.division.as_str())
-    .bind(org)
-    .bind(v.lon)
-    .bind(v.lat)
-    .bind(&v.address)
-    .bind(&v.responsible)
-    .bind(&v.phone)
-    .bind(&v.duty_phone)
-    .bind(&v.status)
-    .bind(&v.category)
-    .bind(Value::Object(v.attrs.clone()).to_string())
-    .bind(UtcText(now))
-    .bind(kind)
-    .bind(id)
-    .bind(version)
+    .bind(&item.name)
+    .bind(&item.division)
+    .bind(&item.org)
+    .bind(item.lon)
+    .bind(item.lat)
+    .bind(&item.address)
+    .bind(&item.responsible)
+    .bind(&item.phone)
+    .bind(&item.duty_phone)
+    .bind(&item.status)
+    .bind(&item.category)
+    .bind(&item.attrs)
+    .bind(item.updated_at)
+    .bind(&item.kind)
+    .bind(item.id)
+    .bind(read)
     .execute(&mut *tx.inner)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+impl crate::db::Versioned for Item {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        update(tx, self, read).await
+    }
 }
 
 pub async fn delete(tx: &mut Tx, kind: &str, id: i64) -> Result<bool, DbError> {

@@ -522,29 +522,16 @@ async fn mark_stable(
     if !scope.covers(&d.division, "") || p.role == crate::auth::Role::Reporter {
         return Err(ApiError::Forbidden);
     }
+    d.expect_version(b.version)?;
     let now = time::OffsetDateTime::now_utc();
     let at = time_or_now("at", &b.at, now)?;
+    let (d, payload) = super::mark_stable(d, at).map_err(ApiError::Refused)?;
     let mut tx = s.change().await?;
-    if !store::set_stable(&mut tx, id, at, b.version).await? {
-        return Err(ApiError::Conflict);
-    }
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            "disaster",
-            id,
-            &d.division,
-            "stabilised",
-            json!({ "at": UtcText(at) }),
-        )],
-    )
-    .await?;
-    Ok(axum::Json(
-        store::get_disaster(&s.db, id)
-            .await?
-            .ok_or(ApiError::NotFound)?,
-    ))
+    tx.save(&d).await?;
+    let e = entry(&p, "disaster", id, &d.division, "stabilised", payload);
+    tx.commit(now, vec![e]).await?;
+    let d = store::get_disaster(&s.db, id).await?;
+    Ok(axum::Json(d.ok_or(ApiError::NotFound)?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

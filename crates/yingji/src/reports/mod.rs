@@ -212,6 +212,26 @@ fn daily_from(d: &Disaster, reports: &[Report], l: &Limits) -> Option<time::Offs
     }
 }
 
+/// 灾情稳定: from `at` on, the disaster owes its 核报 (《自然灾害情况统计调查
+/// 制度》: the verified report follows once the disaster is stable). A
+/// disaster becomes stable once; the time is not moved afterwards, since
+/// the deadlines already count from it. Returns the disaster to save and
+/// the journal payload.
+pub fn mark_stable(
+    mut d: Disaster,
+    at: time::OffsetDateTime,
+) -> Result<(Disaster, serde_json::Value), crate::error::Refusal> {
+    if let Some(since) = d.stable_at {
+        return Err(crate::error::Refusal::new(
+            "already_stable",
+            format!("灾情已于 {} 标记为稳定", crate::clock::format_time(since.0)),
+        )
+        .param("at", crate::clock::format_time(since.0)));
+    }
+    d.stable_at = Some(crate::db::UtcText(at));
+    Ok((d, serde_json::json!({ "at": crate::db::UtcText(at) })))
+}
+
 /// Every step a disaster owes, with status, from its reports (pure).
 pub fn disaster_status(
     d: &Disaster,

@@ -99,19 +99,27 @@ pub async fn open_disasters(db: &Db) -> Result<Vec<Disaster>, DbError> {
     rows.iter().map(disaster_from).collect()
 }
 
-pub async fn set_stable(
-    tx: &mut Tx,
-    id: i64,
-    at: time::OffsetDateTime,
-    version: i64,
-) -> Result<bool, DbError> {
-    let r = sqlx::query("UPDATE disasters SET stable_at = $1, version = version + 1 WHERE id = $2 AND version = $3 AND stable_at IS NULL")
-        .bind(UtcText(at))
-        .bind(id)
-        .bind(version)
-        .execute(&mut *tx.inner)
-        .await?;
+/// Write a disaster's changeable column (when it became stable) over its
+/// row if the row is still at version `read` (through `Change::save`).
+pub async fn update_disaster(tx: &mut Tx, d: &Disaster, read: i64) -> Result<bool, DbError> {
+    let r = sqlx::query(
+        "UPDATE disasters SET stable_at = $1, version = version + 1 WHERE id = $2 AND version = $3",
+    )
+    .bind(d.stable_at)
+    .bind(d.id)
+    .bind(read)
+    .execute(&mut *tx.inner)
+    .await?;
     Ok(r.rows_affected() == 1)
+}
+
+impl Versioned for Disaster {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        update_disaster(tx, self, read).await
+    }
 }
 
 fn report_from(r: &AnyRow, tree: &Tree) -> Result<Report, DbError> {

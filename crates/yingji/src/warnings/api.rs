@@ -26,7 +26,7 @@ use super::{
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::{format_time, parse_time};
 use crate::db::{UtcText, Versioned};
-use crate::error::FieldError;
+use crate::error::{FieldError, Refusal};
 use crate::http::{command_body, ApiError, Json};
 use crate::journal::NewEntry;
 use crate::registry::store as rstore;
@@ -54,7 +54,7 @@ const ORG_CODE: &str = "418";
 
 fn werr(e: WarningError) -> ApiError {
     match e {
-        WarningError::State(m) => ApiError::Refused(m.into()),
+        WarningError::State(r) => ApiError::Refused(r),
         WarningError::Field { field, message } => ApiError::field(field, message),
     }
 }
@@ -639,7 +639,10 @@ async fn edit(
         .ok_or_else(|| ApiError::field("version", "必填"))?;
     w.expect_version(version)?;
     if w.state != WarningState::Draft {
-        return Err(ApiError::Refused("只有草稿可以修改".into()));
+        return Err(ApiError::Refused(Refusal::new(
+            "warning_not_draft_edit",
+            "只有草稿可以修改",
+        )));
     }
     let now = OffsetDateTime::now_utc();
     apply(&b, &mut w, now)?;
@@ -948,9 +951,10 @@ async fn event(
     let (mut w, _) = load(&s, &p, id, Action::Write).await?;
     w.expect_version(b.version)?;
     if super::commander_only(&b.command) && !is_commander(&p) {
-        return Err(ApiError::NotAllowed(
-            "预警须由指挥长（领导）审批、签发".into(),
-        ));
+        return Err(ApiError::NotAllowed(Refusal::new(
+            "warning_commander_only",
+            "预警须由指挥长（领导）审批、签发",
+        )));
     }
     let ev = b.command.event(&p.username);
     let from = w.state;
@@ -1032,7 +1036,10 @@ async fn revise(
 ) -> Result<Response, ApiError> {
     let (old, _) = load(&s, &p, id, Action::Write).await?;
     if !old.state.in_force() || old.msg_type == "Cancel" {
-        return Err(ApiError::Refused("只有生效中的预警可以更新".into()));
+        return Err(ApiError::Refused(Refusal::new(
+            "warning_not_active_update",
+            "只有生效中的预警可以更新",
+        )));
     }
     let now = OffsetDateTime::now_utc();
     let mut w = old.clone();
@@ -1076,9 +1083,10 @@ async fn cancel(
 ) -> Result<axum::Json<Value>, ApiError> {
     let (mut old, _) = load(&s, &p, id, Action::Write).await?;
     if !is_commander(&p) {
-        return Err(ApiError::NotAllowed(
-            "解除预警须由指挥长（领导）签发".into(),
-        ));
+        return Err(ApiError::NotAllowed(Refusal::new(
+            "warning_cancel_commander_only",
+            "解除预警须由指挥长（领导）签发",
+        )));
     }
     old.expect_version(b.version)?;
     let ev = WarningEvent::Cancel {

@@ -13,6 +13,7 @@ pub mod store;
 
 use std::collections::BTreeMap;
 
+use crate::error::Refusal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use yingji_cap::china::{self, InfoText, IssuerCode, WarningLevel};
@@ -63,9 +64,9 @@ impl Default for WarningsConfig {
 /// Why a rule refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WarningError {
-    /// Not possible in the current state (409).
+    /// Not possible in the current state (409), with a code for the UI.
     #[error("{0}")]
-    State(String),
+    State(Refusal),
     /// A field is wrong (422).
     #[error("{field}: {message}")]
     Field {
@@ -191,18 +192,24 @@ impl WarningState {
     ) -> Result<WarningState, WarningError> {
         use WarningEvent as E;
         use WarningState as S;
-        let refuse = |m: &str| Err(WarningError::State(m.to_string()));
+        let refuse = |r: Refusal| Err(WarningError::State(r));
         match (self, event) {
             (S::Draft, E::Submit) => Ok(S::Submitted),
-            (_, E::Submit) => refuse("只有草稿可以提交审批"),
+            (_, E::Submit) => refuse(Refusal::new("warning_not_draft", "只有草稿可以提交审批")),
             (S::Submitted, E::Approve { approver }) => {
                 if approver.trim() == author.trim() {
-                    refuse("审批人不能是起草人")
+                    refuse(Refusal::new(
+                        "warning_author_no_approve",
+                        "审批人不能是起草人",
+                    ))
                 } else {
                     Ok(S::Approved)
                 }
             }
-            (_, E::Approve { .. }) => refuse("只有待审批的预警可以审批"),
+            (_, E::Approve { .. }) => refuse(Refusal::new(
+                "warning_not_submitted",
+                "只有待审批的预警可以审批",
+            )),
             (S::Submitted | S::Approved, E::Reject { reason }) => {
                 if reason.trim().is_empty() {
                     Err(field("reason", "退回需说明原因"))
@@ -210,12 +217,24 @@ impl WarningState {
                     Ok(S::Draft)
                 }
             }
-            (_, E::Reject { .. }) => refuse("只有待审批或已审批未发布的预警可以退回"),
+            (_, E::Reject { .. }) => refuse(Refusal::new(
+                "warning_not_rejectable",
+                "只有待审批或已审批未发布的预警可以退回",
+            )),
             (S::Approved, E::Publish) => Ok(S::Published),
-            (S::Draft | S::Submitted, E::Publish) => refuse("未经审批的预警不能发布"),
-            (_, E::Publish) => refuse("该预警已发布或已结束"),
+            (S::Draft | S::Submitted, E::Publish) => refuse(Refusal::new(
+                "warning_not_approved",
+                "未经审批的预警不能发布",
+            )),
+            (_, E::Publish) => refuse(Refusal::new(
+                "warning_already_published",
+                "该预警已发布或已结束",
+            )),
             (S::Published, E::Supersede) => Ok(S::Superseded),
-            (_, E::Supersede) => refuse("只有已发布的预警可以被更新"),
+            (_, E::Supersede) => refuse(Refusal::new(
+                "warning_not_published_supersede",
+                "只有已发布的预警可以被更新",
+            )),
             (S::Published, E::Cancel { reason }) => {
                 if reason.trim().is_empty() {
                     Err(field("reason", "解除预警需说明原因"))
@@ -223,9 +242,15 @@ impl WarningState {
                     Ok(S::Cancelled)
                 }
             }
-            (_, E::Cancel { .. }) => refuse("只有已发布的预警可以解除"),
+            (_, E::Cancel { .. }) => refuse(Refusal::new(
+                "warning_not_published_cancel",
+                "只有已发布的预警可以解除",
+            )),
             (S::Published, E::Expire) => Ok(S::Expired),
-            (_, E::Expire) => refuse("只有已发布的预警会过期"),
+            (_, E::Expire) => refuse(Refusal::new(
+                "warning_not_published_expire",
+                "只有已发布的预警会过期",
+            )),
         }
     }
 }

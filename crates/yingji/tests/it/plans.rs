@@ -5,7 +5,9 @@
 //! jurisdictions.
 use crate::common::*;
 use serde_json::{json, Value};
-use yingji::plans::store::{self as pstore, Write};
+use yingji::db::Versioned;
+use yingji::plans::store as pstore;
+use yingji::plans::PlanStatus;
 
 fn today() -> time::Date {
     time::OffsetDateTime::now_utc()
@@ -87,32 +89,21 @@ async fn published_versions_never_change_and_a_revision_is_edited_then_published
         assert_eq!(st, 409, "{b}: {p}");
         assert_eq!(p["key"], "invalid_transition");
         assert!(p["detail"].as_str().unwrap().contains("已发布"), "{p}");
-        // … and by the store itself, whatever the caller asks.
+        // … and by the store itself, whatever the caller asks: a published
+        // row is not written, at its own version, as a draft or published.
         let rows = pstore::versions(&app.state.db, "DT-ZX-SLHZ").await.unwrap();
-        let mut changed = rows[0].plan.clone();
-        changed.title = "改过的标题".into();
+        let mut changed = rows[0].clone();
+        changed.plan.title = "改过的标题".into();
         let mut tx = app.state.db.begin().await.unwrap();
-        let w = pstore::update_draft(
-            &mut tx,
-            rows[0].id,
-            &changed,
-            rows[0].version,
-            yingji::db::UtcText(time::macros::datetime!(2026-01-01 00:00 UTC)),
-        )
-        .await
-        .unwrap();
-        assert_eq!(w, Write::Immutable, "{b}");
-        let w = pstore::publish(
-            &mut tx,
-            rows[0].id,
-            &changed,
-            rows[0].version,
-            "x",
-            yingji::db::UtcText(time::macros::datetime!(2026-01-01 00:00 UTC)),
-        )
-        .await
-        .unwrap();
-        assert_eq!(w, Write::Immutable, "{b}");
+        assert!(
+            !changed.write(&mut tx, changed.version).await.unwrap(),
+            "{b}"
+        );
+        changed.plan.status = PlanStatus::Draft;
+        assert!(
+            !changed.write(&mut tx, changed.version).await.unwrap(),
+            "{b}"
+        );
         tx.commit_unjournaled().await.unwrap();
         let rows = pstore::versions(&app.state.db, "DT-ZX-SLHZ").await.unwrap();
         assert_eq!(rows[0].plan.title, v1["title"].as_str().unwrap());
@@ -198,6 +189,34 @@ async fn published_versions_never_change_and_a_revision_is_edited_then_published
         // A stale edit is a conflict.
         let (st, p) = send(cmd.put("/api/v1/plans/DT-ZX-SLHZ/versions/2", &body).await).await;
         assert_eq!((st, p["key"].as_str()), (409, Some("conflict")), "{p}");
+        // A version saved at a row version read before the edit is stale,
+        // and nothing is written.
+        let rows = pstore::versions(&app.state.db, "DT-ZX-SLHZ").await.unwrap();
+        let mut old = rows[1].clone();
+        old.version = 1;
+        old.plan.title = "过时的编辑".into();
+        let mut change = app.state.change().await.unwrap();
+        let saved = change.save(&old).await;
+        assert!(
+            matches!(saved, Err(yingji::db::DbError::Stale)),
+            "{b}: {saved:?}"
+        );
+        drop(change);
+        let rows = pstore::versions(&app.state.db, "DT-ZX-SLHZ").await.unwrap();
+        assert_eq!(
+            (rows[1].version, rows[1].plan.title == "过时的编辑"),
+            (2, false)
+        );
+        // The plan offers what its versions allow: the draft is edited and
+        // published (by a commander), the version in force evaluated.
+        let (_, d) = send(cmd.get("/api/v1/plans/DT-ZX-SLHZ").await).await;
+        assert_eq!(
+            d["allowed_events"],
+            json!(["edit", "publish", "evaluate"]),
+            "{d}"
+        );
+        let (_, d) = send(obs.get("/api/v1/plans/DT-ZX-SLHZ").await).await;
+        assert_eq!(d["allowed_events"], json!([]), "{d}");
 
         // The draft does not match yet.
         let (_, i) = send(cmd.get(&format!("/api/v1/incidents/{id}")).await).await;
@@ -479,6 +498,11 @@ async fn drills_become_improvement_items_closed_by_someone_else() {
         edit["title"] = json!("液氨储罐泄漏桌面推演");
         let (st, d) = send(yz.put(&format!("/api/v1/drills/{id}"), &edit).await).await;
         assert_eq!(st, 200, "{d}");
+        assert_eq!(
+            d["allowed_events"],
+            json!(["edit", "hold", "cancel"]),
+            "{d}"
+        );
         let ev = format!("/api/v1/drills/{id}/events");
         let tomorrow = (today() + time::Duration::days(1)).to_string();
         let (st, p) = send(
@@ -506,6 +530,7 @@ async fn drills_become_improvement_items_closed_by_someone_else() {
         let (st, d) = send(yz.post(&ev, &json!({ "version": 2, "kind": "hold", "people": 24, "problems": [{ "title": "应急广播不能覆盖罐区" }] })).await).await;
         assert_eq!(st, 200, "{b}: {d}");
         assert_eq!(d["state"], "held");
+        assert_eq!(d["allowed_events"], json!(["evaluate"]), "{d}");
         assert_eq!(d["held_on"], today().to_string());
         let item_id = d["problems"][0]["improvement"].as_i64().unwrap();
         let (st, d) = send(
@@ -546,6 +571,7 @@ async fn drills_become_improvement_items_closed_by_someone_else() {
         assert_eq!(items[0]["id"], item_id);
         assert_eq!(items[0]["owner_department"], "unit_chem");
         assert_eq!(items[0]["overdue"], false);
+        assert_eq!(items[0]["allowed_events"], json!(["start"]));
         let (_, other) = send(pc.get("/api/v1/improvements").await).await;
         assert!(other.as_array().unwrap().iter().all(|x| x["id"] != item_id));
         let iev = format!("/api/v1/improvements/{item_id}/events");
@@ -592,6 +618,8 @@ async fn drills_become_improvement_items_closed_by_someone_else() {
         .await;
         assert_eq!(st, 409, "{p}");
         assert!(p["detail"].as_str().unwrap().contains("他人"), "{p}");
+        assert_eq!(p["code"], "no_self_verify", "{p}");
+        assert_eq!(x["allowed_events"], json!(["reopen"]), "{x}");
         let (st, x) = send(
             cmd.post(&iev, &json!({ "version": 3, "kind": "verify" }))
                 .await,

@@ -252,6 +252,22 @@ async fn create_update_conflict_delete_and_journal() {
             .unwrap();
         assert_eq!(now["address"], "第一位");
         assert_eq!(now["version"], 2);
+        // Through the one write path: a copy read before another save is
+        // stale when saved, and writes nothing.
+        let tree = app.state.tree();
+        let store = |db| yingji::registry::store::get(db, &tree, "shelter", id);
+        let mut stale = store(&app.state.db).await.unwrap().unwrap();
+        stale.version = 1;
+        stale.address = "过时的".into();
+        let mut change = app.state.change().await.unwrap();
+        let saved = change.save(&stale).await;
+        assert!(
+            matches!(saved, Err(yingji::db::DbError::Stale)),
+            "{saved:?}"
+        );
+        drop(change);
+        let kept = store(&app.state.db).await.unwrap().unwrap();
+        assert_eq!((kept.address.as_str(), kept.version), ("第一位", 2));
 
         assert_eq!(
             u.delete(&format!("/api/v1/registries/shelter/{id}"))

@@ -249,15 +249,38 @@ async fn three_townships_one_late_one_missing() {
         assert_eq!(county_reports[1]["submitted_by"], "commander");
         // Stable → a 核报 far from the last 续报 is flagged for review (and becomes the latest).
         let version = detail["disaster"]["version"].as_i64().unwrap();
+        let stable = format!("/api/v1/disasters/{id}/stable");
+        // A stale version is a conflict; stable once, then refused with a code.
+        let r = city.post(&stable, &json!({ "version": version - 1 })).await;
+        assert_eq!(r.status(), 409);
+        assert_eq!(r.json::<Value>().await.unwrap()["key"], "conflict");
+        let r = city.post(&stable, &json!({ "version": version })).await;
+        assert_eq!(r.status(), 200);
+        let d: Value = r.json().await.unwrap();
+        assert_eq!(d["version"].as_i64(), Some(version + 1), "{d}");
+        assert!(d["stable_at"].is_string(), "{d}");
+        let r = city.post(&stable, &json!({ "version": version + 1 })).await;
+        assert_eq!(r.status(), 409);
+        let p: Value = r.json().await.unwrap();
         assert_eq!(
-            city.post(
-                &format!("/api/v1/disasters/{id}/stable"),
-                &json!({ "version": version })
-            )
-            .await
-            .status(),
-            200
+            (p["key"].as_str(), p["code"].as_str()),
+            (Some("invalid_transition"), Some("already_stable")),
+            "{p}"
         );
+        // Saved at a version read before: stale, nothing written.
+        let mut old = yingji::reports::store::get_disaster(&app.state.db, id)
+            .await
+            .unwrap()
+            .unwrap();
+        old.version = version;
+        old.stable_at = None;
+        let mut change = app.state.change().await.unwrap();
+        let saved = change.save(&old).await;
+        assert!(
+            matches!(saved, Err(yingji::db::DbError::Stale)),
+            "{saved:?}"
+        );
+        drop(change);
         let r = city.post(&format!("/api/v1/disasters/{id}/reports"), &json!({ "kind": "final", "level": "county", "division": "140212000000", "figures": { "affected": 1000, "relocated": 150, "direct_loss_yuan": 4000000, "crop_affected_ha": 40.0 } })).await;
         assert_eq!(r.status(), 201);
         let fin: Value = r.json().await.unwrap();
