@@ -14,7 +14,7 @@ use crate::db::{JsonText, Tx, UtcText};
 use crate::journal::NewEntry;
 use crate::supervision::{
     self, store, Actor, Assessment, Hazard, HazardCommand, HazardGrade, HazardSource, HazardState,
-    RiskPoint,
+    Reported, RiskPoint,
 };
 
 /// (industry, risk point, hazard factors, control measures, L, E, C): the
@@ -479,58 +479,32 @@ pub async fn generate(
             };
             let t0 = now - Duration::days(age) - Duration::hours(rng.random_range(0..8));
             let self_check = rng.random_bool(0.4);
-            let mut h = Hazard {
-                id: 0,
-                enterprise_id: eid,
-                division: division.clone(),
-                org: org.clone(),
-                title: title.to_string(),
-                description: String::new(),
-                location: location.to_string(),
-                source: if self_check {
-                    HazardSource::SelfCheck
-                } else {
-                    [
-                        HazardSource::Routine,
-                        HazardSource::Special,
-                        HazardSource::Seasonal,
-                        HazardSource::Expert,
-                    ][rng.random_range(0..4)]
+            let mut h = Hazard::reported(
+                Reported {
+                    enterprise_id: eid,
+                    division: division.clone(),
+                    org: org.clone(),
+                    title: title.to_string(),
+                    description: String::new(),
+                    location: location.to_string(),
+                    source: if self_check {
+                        HazardSource::SelfCheck
+                    } else {
+                        [
+                            HazardSource::Routine,
+                            HazardSource::Special,
+                            HazardSource::Seasonal,
+                            HazardSource::Expert,
+                        ][rng.random_range(0..4)]
+                    },
+                    reported_by: if self_check {
+                        firm.username.clone()
+                    } else {
+                        supervisor.username.clone()
+                    },
                 },
-                grade: None,
-                state: HazardState::Reported,
-                reported_by: if self_check {
-                    firm.username.clone()
-                } else {
-                    supervisor.username.clone()
-                },
-                reported_at: t0.into(),
-                confirmed_by: String::new(),
-                confirmed_at: None,
-                measures: String::new(),
-                funds_yuan: None,
-                responsible: String::new(),
-                contingency: String::new(),
-                deadline: None,
-                due_at: None,
-                listed_division: String::new(),
-                listed_by: String::new(),
-                listed_at: None,
-                listing_note: String::new(),
-                rectification_report: String::new(),
-                rectified_by: String::new(),
-                rectified_at: None,
-                verified_by: String::new(),
-                verified_at: None,
-                verification_note: String::new(),
-                returned_count: 0,
-                return_reason: String::new(),
-                closed_by: String::new(),
-                closed_at: None,
-                created_at: t0.into(),
-                updated_at: t0.into(),
-                version: 1,
-            };
+                t0.into(),
+            );
             h.id = store::insert_hazard(tx, &h).await?;
             let mut log = vec![(
                 h.reported_by.clone(),

@@ -15,7 +15,8 @@ use time::{Duration, OffsetDateTime};
 use super::store::{self, HazardFilter, RiskFilter, Scoped};
 use super::{
     apply, check_report, enterprise_level, hazard_allowed, overdue, Actor, Assessment, Hazard,
-    HazardCommand, HazardGrade, HazardState, NewHazard, RiskLevel, RiskPoint, SupervisionError,
+    HazardCommand, HazardGrade, HazardState, NewHazard, Reported, RiskLevel, RiskPoint,
+    SupervisionError,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::CST;
@@ -705,45 +706,19 @@ async fn report_hazard(
     let e = enterprise(&s, &scope, b.enterprise_id).await?;
     let now = OffsetDateTime::now_utc();
     let t = UtcText(now);
-    let mut h = Hazard {
-        id: 0,
-        enterprise_id: e.id,
-        division: e.division.clone(),
-        org: e.org.clone(),
-        title,
-        description,
-        location,
-        source,
-        grade: None,
-        state: HazardState::Reported,
-        reported_by: p.username.clone(),
-        reported_at: t,
-        confirmed_by: String::new(),
-        confirmed_at: None,
-        measures: String::new(),
-        funds_yuan: None,
-        responsible: String::new(),
-        contingency: String::new(),
-        deadline: None,
-        due_at: None,
-        listed_division: String::new(),
-        listed_by: String::new(),
-        listed_at: None,
-        listing_note: String::new(),
-        rectification_report: String::new(),
-        rectified_by: String::new(),
-        rectified_at: None,
-        verified_by: String::new(),
-        verified_at: None,
-        verification_note: String::new(),
-        returned_count: 0,
-        return_reason: String::new(),
-        closed_by: String::new(),
-        closed_at: None,
-        created_at: t,
-        updated_at: t,
-        version: 1,
-    };
+    let mut h = Hazard::reported(
+        Reported {
+            enterprise_id: e.id,
+            division: e.division.clone(),
+            org: e.org.clone(),
+            title,
+            description,
+            location,
+            source,
+            reported_by: p.username.clone(),
+        },
+        t,
+    );
     let mut tx = s.change().await?;
     h.id = store::insert_hazard(&mut tx, &h).await?;
     let payload = json!({ "enterprise_id": h.enterprise_id, "title": h.title, "location": h.location, "source": h.source, "to": "reported" });

@@ -17,7 +17,7 @@ use time::{Date, Duration, OffsetDateTime, Time};
 use crate::clock::CST;
 use crate::db::UtcText;
 use crate::error::{FieldError, Refusal};
-pub use model::{Hazard, RiskPoint};
+pub use model::{Hazard, Reported, RiskPoint};
 
 /// Why a rule refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -855,45 +855,24 @@ mod tests {
 
     fn hazard(state: HazardState, grade: Option<HazardGrade>) -> Hazard {
         let t = UtcText(datetime!(2026-12-01 02:00 UTC));
-        Hazard {
-            id: 1,
-            enterprise_id: 7,
-            division: "140214100000".into(),
-            org: "enterprise:7".into(),
-            title: "配电室无绝缘垫".into(),
-            description: String::new(),
-            location: String::new(),
-            source: HazardSource::Routine,
-            grade,
-            state,
-            reported_by: "inspector".into(),
-            reported_at: t,
-            confirmed_by: String::new(),
-            confirmed_at: None,
-            measures: String::new(),
-            funds_yuan: None,
-            responsible: String::new(),
-            contingency: String::new(),
-            deadline: None,
-            due_at: None,
-            listed_division: String::new(),
-            listed_by: String::new(),
-            listed_at: None,
-            listing_note: String::new(),
-            rectification_report: String::new(),
-            rectified_by: "qiye".into(),
-            rectified_at: None,
-            verified_by: String::new(),
-            verified_at: None,
-            verification_note: String::new(),
-            returned_count: 0,
-            return_reason: String::new(),
-            closed_by: String::new(),
-            closed_at: None,
-            created_at: t,
-            updated_at: t,
-            version: 1,
-        }
+        let mut h = Hazard::reported(
+            Reported {
+                enterprise_id: 7,
+                division: "140214100000".into(),
+                org: "enterprise:7".into(),
+                title: "配电室无绝缘垫".into(),
+                description: String::new(),
+                location: String::new(),
+                source: HazardSource::Routine,
+                reported_by: "inspector".into(),
+            },
+            t,
+        );
+        h.id = 1;
+        h.grade = grade;
+        h.state = state;
+        h.rectified_by = "qiye".into();
+        h
     }
 
     fn county() -> Actor {

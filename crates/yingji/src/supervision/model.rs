@@ -98,3 +98,61 @@ pub struct Hazard {
     pub updated_at: UtcText,
     pub version: i64,
 }
+
+/// What a report of a hazard says: the enterprise (its id, division and
+/// org), the finding and who reported it.
+pub struct Reported {
+    pub enterprise_id: i64,
+    pub division: String,
+    pub org: String,
+    pub title: String,
+    pub description: String,
+    pub location: String,
+    pub source: HazardSource,
+    pub reported_by: String,
+}
+
+impl Hazard {
+    /// A hazard as it is first reported at `at`, before any step of its loop.
+    pub fn reported(r: Reported, at: UtcText) -> Hazard {
+        Hazard {
+            id: 0,
+            enterprise_id: r.enterprise_id,
+            division: r.division,
+            org: r.org,
+            title: r.title,
+            description: r.description,
+            location: r.location,
+            source: r.source,
+            grade: None,
+            state: HazardState::Reported,
+            reported_by: r.reported_by,
+            reported_at: at,
+            confirmed_by: String::new(),
+            confirmed_at: None,
+            measures: String::new(),
+            funds_yuan: None,
+            responsible: String::new(),
+            contingency: String::new(),
+            deadline: None,
+            due_at: None,
+            listed_division: String::new(),
+            listed_by: String::new(),
+            listed_at: None,
+            listing_note: String::new(),
+            rectification_report: String::new(),
+            rectified_by: String::new(),
+            rectified_at: None,
+            verified_by: String::new(),
+            verified_at: None,
+            verification_note: String::new(),
+            returned_count: 0,
+            return_reason: String::new(),
+            closed_by: String::new(),
+            closed_at: None,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        }
+    }
+}
