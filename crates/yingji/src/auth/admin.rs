@@ -49,15 +49,7 @@ impl From<AdminError> for ApiError {
 }
 
 fn entry(actor: &str, u: &User, kind: &'static str, payload: serde_json::Value) -> NewEntry {
-    NewEntry {
-        actor: actor.into(),
-        jurisdiction: u.division.clone(),
-        module: "auth",
-        entity: "user".into(),
-        entity_id: u.id.to_string(),
-        kind,
-        payload,
-    }
+    NewEntry::new(actor, "auth", &u.division, "user", u.id, kind, payload)
 }
 
 /// Check the password policy and hash. The one place a password is set.

@@ -87,15 +87,15 @@ fn is_commander(p: &Principal) -> bool {
 }
 
 fn entry(p: &Principal, i: &Incident, kind: &'static str, payload: Value) -> NewEntry {
-    NewEntry {
-        actor: p.username.clone(),
-        jurisdiction: i.division.clone(),
-        module: "incidents",
-        entity: "incident".into(),
-        entity_id: i.id.to_string(),
+    NewEntry::new(
+        &p.username,
+        "incidents",
+        &i.division,
+        "incident",
+        i.id,
         kind,
         payload,
-    }
+    )
 }
 
 /// The incident if the user may `action` it; another jurisdiction's

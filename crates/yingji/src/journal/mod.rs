@@ -87,6 +87,30 @@ pub struct NewEntry {
     pub payload: serde_json::Value,
 }
 
+impl NewEntry {
+    /// The entry of a change by `actor` to `entity` `id` of `module`, in
+    /// the division `jurisdiction`.
+    pub fn new(
+        actor: &str,
+        module: &'static str,
+        jurisdiction: &str,
+        entity: &str,
+        id: impl ToString,
+        kind: &'static str,
+        payload: serde_json::Value,
+    ) -> NewEntry {
+        NewEntry {
+            actor: actor.to_string(),
+            jurisdiction: jurisdiction.to_string(),
+            module,
+            entity: entity.to_string(),
+            entity_id: id.to_string(),
+            kind,
+            payload,
+        }
+    }
+}
+
 /// A written entry.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Entry {

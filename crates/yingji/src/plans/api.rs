@@ -182,15 +182,7 @@ fn entry(
     kind: &'static str,
     payload: Value,
 ) -> NewEntry {
-    NewEntry {
-        actor: p.username.clone(),
-        jurisdiction: jurisdiction.to_string(),
-        module: MODULE,
-        entity: entity.into(),
-        entity_id: id,
-        kind,
-        payload,
-    }
+    NewEntry::new(&p.username, MODULE, jurisdiction, entity, id, kind, payload)
 }
 
 fn first(divisions: &[String]) -> String {

@@ -332,15 +332,15 @@ fn entry(
     mut payload: Value,
 ) -> NewEntry {
     by_reference(spec, &mut payload);
-    NewEntry {
-        actor: p.username.clone(),
-        jurisdiction: division.to_string(),
-        module: "registry",
-        entity: spec.kind.to_string(),
-        entity_id: id.to_string(),
+    NewEntry::new(
+        &p.username,
+        "registry",
+        division,
+        spec.kind,
+        id,
         kind,
         payload,
-    }
+    )
 }
 
 /// Hand the kind's personal fields to the journal by reference

@@ -66,15 +66,7 @@ fn entry(
     kind: &'static str,
     payload: serde_json::Value,
 ) -> NewEntry {
-    NewEntry {
-        actor: p.username.clone(),
-        jurisdiction: division.into(),
-        module: "reports",
-        entity: entity.into(),
-        entity_id: id.to_string(),
-        kind,
-        payload,
-    }
+    NewEntry::new(&p.username, "reports", division, entity, id, kind, payload)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -64,15 +64,7 @@ fn entry(
     kind: &'static str,
     payload: Value,
 ) -> NewEntry {
-    NewEntry {
-        actor: p.username.clone(),
-        jurisdiction: division.to_string(),
-        module: MODULE,
-        entity: entity.into(),
-        entity_id: id.to_string(),
-        kind,
-        payload,
-    }
+    NewEntry::new(&p.username, MODULE, division, entity, id, kind, payload)
 }
 
 fn scoped(scope: &Scope) -> Scoped<'_> {

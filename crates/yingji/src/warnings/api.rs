@@ -73,15 +73,15 @@ fn level_key(l: WarningLevel) -> &'static str {
 }
 
 fn entry(p: &Principal, w: &Warning, kind: &'static str, payload: Value) -> NewEntry {
-    NewEntry {
-        actor: p.username.clone(),
-        jurisdiction: w.division.clone(),
-        module: "warnings",
-        entity: "warning".into(),
-        entity_id: w.id.to_string(),
+    NewEntry::new(
+        &p.username,
+        "warnings",
+        &w.division,
+        "warning",
+        w.id,
         kind,
         payload,
-    }
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/warnings/templates", tag = "warnings", responses((status = 200, body = [Template], description = "Hazard templates with the default instruction per level (blue, yellow, orange, red)")))]
