@@ -6,6 +6,10 @@
 //!                                                100x1000 matrix, 60-min isochrone from 20 stations
 //! routing-bench grid <nodes> <out-dir>           the same on a generated road-like grid
 //! routing-bench osrm <host:port> <out-dir>       the query list of `osm` against osrm-routed
+//! routing-bench http <yingji host:port> <token> <osrm host:port> <out-dir>
+//!                                                like for like over HTTP: the same pairs, interleaved,
+//!                                                one keep-alive connection to each server, with and
+//!                                                without geometry, and the 100 x 1000 matrix
 //! ```
 
 use rand::rngs::SmallRng;
@@ -386,19 +390,58 @@ impl Http {
     }
 
     fn get_once(&mut self, path: &str) -> Res<serde_json::Value> {
+        self.request("GET", path, "", None)
+    }
+
+    /// One request with extra header lines (each ending in CRLF) and an
+    /// optional JSON body; reconnects once if the server closed the connection.
+    fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &str,
+        body: Option<&str>,
+    ) -> Res<serde_json::Value> {
+        match self.request(method, path, headers, body) {
+            Ok(v) => Ok(v),
+            Err(_) => {
+                *self = Http::new(&self.host.clone())?;
+                self.request(method, path, headers, body)
+            }
+        }
+    }
+
+    fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &str,
+        body: Option<&str>,
+    ) -> Res<serde_json::Value> {
+        let body_head = body.map_or(String::new(), |b| {
+            format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                b.len()
+            )
+        });
         let req = format!(
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: keep-alive\r\n\r\n",
-            self.host
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: keep-alive\r\n{headers}{body_head}\r\n{}",
+            self.host,
+            body.unwrap_or("")
         );
         self.r.get_mut().write_all(req.as_bytes())?;
         let mut len = 0usize;
         let mut line = String::new();
+        let mut status = String::new();
         loop {
             line.clear();
             if self.r.read_line(&mut line)? == 0 {
                 return Err("connection closed".into());
             }
             let l = line.trim_end();
+            if status.is_empty() {
+                status = l.to_string();
+            }
             if l.is_empty() {
                 break;
             }
@@ -408,17 +451,29 @@ impl Http {
         }
         let mut body = vec![0u8; len];
         self.r.read_exact(&mut body)?;
+        if !status.contains(" 200") {
+            return Err(format!(
+                "{method} {path}: {status}: {}",
+                String::from_utf8_lossy(&body)
+            )
+            .into());
+        }
         Ok(serde_json::from_slice(&body)?)
     }
 }
 
-fn osrm(host: &str, out: &Path) -> Res<()> {
+/// The query list written by `osm`: lon1, lat1, lon2, lat2, our time, our distance.
+fn query_rows(out: &Path) -> Res<Vec<Vec<f64>>> {
     let text = std::fs::read_to_string(out.join("queries.csv"))?;
-    let rows: Vec<Vec<f64>> = text
+    Ok(text
         .lines()
         .map(|l| l.split(',').filter_map(|x| x.parse().ok()).collect())
         .filter(|v: &Vec<f64>| v.len() == 6)
-        .collect();
+        .collect())
+}
+
+fn osrm(host: &str, out: &Path) -> Res<()> {
+    let rows = query_rows(out)?;
     let mut http = Http::new(host)?;
     // warm-up
     for r in rows.iter().take(200) {
@@ -512,9 +567,160 @@ fn osrm(host: &str, out: &Path) -> Res<()> {
     Ok(())
 }
 
+/// Percentile of a list of ratios (sorted in place).
+fn ratio_pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+/// yingji over HTTP against osrm-routed over HTTP, like for like: the same
+/// pairs in the same order, each pair asked of yingji and then of OSRM on one
+/// keep-alive connection each, both with GeoJSON geometry and both without
+/// any; then the 100 x 1000 matrix (durations and distances from both).
+fn http(yingji: &str, token: &str, osrm: &str, out: &Path) -> Res<()> {
+    let rows = query_rows(out)?;
+    let auth = format!("Authorization: Bearer {token}\r\n");
+    let (mut y, mut o) = (Http::new(yingji)?, Http::new(osrm)?);
+    let yq = |r: &[f64], geometry: bool| {
+        format!(
+            "/api/v1/routing/route?from={:.6},{:.6}&to={:.6},{:.6}&geometry={geometry}",
+            r[1], r[0], r[3], r[2]
+        )
+    };
+    let oq = |r: &[f64], geometry: bool| {
+        let overview = if geometry {
+            "full&geometries=geojson"
+        } else {
+            "false"
+        };
+        format!(
+            "/route/v1/driving/{:.6},{:.6};{:.6},{:.6}?overview={overview}&steps=false",
+            r[0], r[1], r[2], r[3]
+        )
+    };
+    for r in rows.iter().take(200) {
+        let _ = y.send("GET", &yq(r, true), &auth, None);
+        let _ = o.send("GET", &oq(r, true), "", None);
+    }
+    let mut ratios = Vec::new();
+    let mut dratios = Vec::new();
+    for geometry in [true, false] {
+        let (mut yt, mut ot) = (Vec::new(), Vec::new());
+        for r in &rows {
+            let t = Instant::now();
+            let a = y.send("GET", &yq(r, geometry), &auth, None);
+            let ya = t.elapsed();
+            let t = Instant::now();
+            let b = o.send("GET", &oq(r, geometry), "", None)?;
+            let ob = t.elapsed();
+            // a pair yingji cannot snap or join answers 422: not timed
+            let Ok(a) = a else { continue };
+            yt.push(ya);
+            ot.push(ob);
+            let route = &b["routes"][0];
+            if let (true, Some(ys), Some(os), Some(yd), Some(od)) = (
+                geometry,
+                a["properties"]["time_s"].as_f64(),
+                route["duration"].as_f64(),
+                a["properties"]["distance_m"].as_f64(),
+                route["distance"].as_f64(),
+            ) {
+                if os > 30.0 {
+                    ratios.push(ys / os);
+                    dratios.push(yd / od);
+                }
+            }
+        }
+        let what = if geometry {
+            "with GeoJSON geometry"
+        } else {
+            "without geometry"
+        };
+        report_queries("yingji-http", &format!("route {what}"), &mut yt);
+        report_queries("osrm-http", &format!("route {what}"), &mut ot);
+        let (y50, o50) = (pct(&yt, 0.5), pct(&ot, 0.5));
+        let (y99, o99) = (pct(&yt, 0.99), pct(&ot, 0.99));
+        println!(
+            "http: route {what}: OSRM / yingji time per request: p50 {:.2}x, p99 {:.2}x",
+            us(o50) / us(y50),
+            us(o99) / us(y99)
+        );
+    }
+    let n = ratios.len();
+    let within = ratios.iter().filter(|r| (**r - 1.0).abs() <= 0.05).count();
+    println!(
+        "http: travel time yingji / OSRM over {n} routes > 30 s: median {:.3}, p5 {:.3}, p95 {:.3}, within 5 %: {:.1} %; distance median {:.3}",
+        ratio_pct(&mut ratios, 0.5),
+        ratio_pct(&mut ratios, 0.05),
+        ratio_pct(&mut ratios, 0.95),
+        100.0 * within as f64 / n.max(1) as f64,
+        ratio_pct(&mut dratios, 0.5)
+    );
+    // 100 x 1000: the first 100 origins to the next 1000 points of the list
+    let pts: Vec<[f64; 2]> = rows
+        .iter()
+        .take(550)
+        .flat_map(|r| [[r[0], r[1]], [r[2], r[3]]])
+        .take(1100)
+        .collect();
+    let (src, dst) = pts.split_at(100);
+    let body = serde_json::json!({
+        "sources": src.iter().map(|p| [p[1], p[0]]).collect::<Vec<_>>(),
+        "destinations": dst.iter().map(|p| [p[1], p[0]]).collect::<Vec<_>>(),
+    })
+    .to_string();
+    let coords: Vec<String> = pts
+        .iter()
+        .map(|p| format!("{:.6},{:.6}", p[0], p[1]))
+        .collect();
+    let opath = format!(
+        "/table/v1/driving/{}?sources={}&destinations={}&annotations=duration,distance",
+        coords.join(";"),
+        (0..100)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(";"),
+        (100..pts.len())
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(";")
+    );
+    let (mut yb, mut ob) = (Duration::MAX, Duration::MAX);
+    let mut cells = (0, 0);
+    for _ in 0..5 {
+        let t = Instant::now();
+        let a = y.send("POST", "/api/v1/routing/matrix", &auth, Some(&body))?;
+        yb = yb.min(t.elapsed());
+        let t = Instant::now();
+        let b = o.send("GET", &opath, "", None)?;
+        ob = ob.min(t.elapsed());
+        cells = (
+            a["durations"].as_array().map_or(0, |a| a.len()),
+            b["durations"].as_array().map_or(0, |a| a.len()),
+        );
+    }
+    println!(
+        "http: matrix 100 x {} (durations and distances), best of 5: yingji {:.1} ms, OSRM /table {:.1} ms, OSRM / yingji {:.2}x ({} and {} rows)",
+        dst.len(),
+        yb.as_secs_f64() * 1e3,
+        ob.as_secs_f64() * 1e3,
+        ob.as_secs_f64() / yb.as_secs_f64(),
+        cells.0,
+        cells.1
+    );
+    Ok(())
+}
+
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: routing-bench osm <file.osm.pbf> <out-dir> | grid <nodes> <out-dir> | osrm <host:port> <out-dir>";
+    let usage = "usage: routing-bench osm <file.osm.pbf> <out-dir> | grid <nodes> <out-dir> | osrm <host:port> <out-dir> | http <yingji host:port> <token> <osrm host:port> <out-dir>";
+    if args.len() == 6 && args[1] == "http" {
+        let out = PathBuf::from(&args[5]);
+        return http(&args[2], &args[3], &args[4], &out);
+    }
     if args.len() < 4 {
         return Err(usage.into());
     }

@@ -2,6 +2,8 @@
 # OSRM side by side on the same extract and the same query list (written by
 # `routing-bench osm` into OUT_DIR/queries.csv).
 #   bench/routing/osrm.sh OUT_DIR PBF ROUTING_BENCH_BINARY
+# OSRM_CLIENT replaces the client (`routing-bench osrm`), which is then called
+# as `$OSRM_CLIENT 127.0.0.1:PORT OUT_DIR` (http.sh uses it).
 set -euo pipefail
 OUT=$1 PBF=$2 B=$3
 W=$OUT/osrm
@@ -26,4 +28,8 @@ for _ in $(seq 1 100); do
   (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break
   sleep 0.2
 done
-nice -n 15 "$B" osrm 127.0.0.1:$PORT "$OUT" | tee "$OUT/osrm.txt"
+if [ -n "${OSRM_CLIENT:-}" ]; then
+  $OSRM_CLIENT 127.0.0.1:$PORT "$OUT"
+else
+  nice -n 15 "$B" osrm 127.0.0.1:$PORT "$OUT" | tee "$OUT/osrm.txt"
+fi

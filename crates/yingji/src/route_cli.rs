@@ -5,7 +5,32 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Subcommand;
 use serde_json::{json, Value};
-use yingji_routing::{Ch, CoverageParams, DemandPoint, Graph, Profile, Progress, Snapped};
+use yingji_routing::{
+    Ch, CoverageParams, DemandPoint, Graph, Profile, Progress, SnapConfig, Snapped,
+    DEFAULT_MAX_SNAP_M, DEFAULT_OFF_ROAD_KMH,
+};
+
+/// How points meet the road (the `[snapping]` of the server's configuration).
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct SnapArgs {
+    /// Search radius around each point for a road, metres; farther points are refused.
+    #[arg(long, default_value_t = DEFAULT_MAX_SNAP_M)]
+    pub max_snap_m: f64,
+    /// Speed of the off-road leg between a point and its road, km/h.
+    #[arg(long, default_value_t = DEFAULT_OFF_ROAD_KMH)]
+    pub off_road_kmh: f64,
+}
+
+impl SnapArgs {
+    fn config(self) -> anyhow::Result<SnapConfig> {
+        let c = SnapConfig {
+            max_snap_m: self.max_snap_m,
+            off_road_kmh: self.off_road_kmh,
+        };
+        c.check().context("--max-snap-m / --off-road-kmh")?;
+        Ok(c)
+    }
+}
 
 #[derive(Subcommand, Debug)]
 pub enum RouteCmd {
@@ -22,6 +47,8 @@ pub enum RouteCmd {
     /// Travel time, distance and geometry between two points.
     Query {
         graph: PathBuf,
+        #[command(flatten)]
+        snap: SnapArgs,
         /// LAT,LON
         #[arg(long)]
         from: String,
@@ -32,6 +59,8 @@ pub enum RouteCmd {
     /// Travel-time matrix (seconds) from every source to every target.
     Matrix {
         graph: PathBuf,
+        #[command(flatten)]
+        snap: SnapArgs,
         /// LAT,LON;LAT,LON;…
         #[arg(long)]
         sources: String,
@@ -41,6 +70,8 @@ pub enum RouteCmd {
     /// Area reachable within the limit from any of the sources, as GeoJSON.
     Isochrone {
         graph: PathBuf,
+        #[command(flatten)]
+        snap: SnapArgs,
         /// LAT,LON;LAT,LON;…
         #[arg(long)]
         from: String,
@@ -50,6 +81,8 @@ pub enum RouteCmd {
     /// Population covered by stations within the limit; optionally the best k new sites.
     Coverage {
         graph: PathBuf,
+        #[command(flatten)]
+        snap: SnapArgs,
         /// CSV with columns lat,lon
         #[arg(long)]
         stations: PathBuf,
@@ -73,15 +106,20 @@ pub fn parse_points(s: &str) -> anyhow::Result<Vec<[f64; 2]>> {
         .map(|p| {
             let mut it = p.split(',').map(|x| x.trim().parse::<f64>());
             match (it.next(), it.next(), it.next()) {
-                (Some(Ok(lat)), Some(Ok(lon)), None)
-                    if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) =>
-                {
-                    Ok([lon, lat])
-                }
-                _ => bail!("{p:?} is not LAT,LON (latitude −90…90, longitude −180…180)"),
+                (Some(Ok(lat)), Some(Ok(lon)), None) => lon_lat(lat, lon),
+                _ => None,
             }
+            .ok_or_else(|| anyhow::anyhow!("{p:?} {NOT_LAT_LON}"))
         })
         .collect()
+}
+
+/// What a point that is not a latitude and a longitude is told.
+pub const NOT_LAT_LON: &str = "is not LAT,LON (latitude −90…90, longitude −180…180)";
+
+/// `[lon, lat]` when `lat`, `lon` are a latitude and a longitude in range.
+pub fn lon_lat(lat: f64, lon: f64) -> Option<[f64; 2]> {
+    ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some([lon, lat])
 }
 
 fn read_csv_points(path: &Path, with_population: bool) -> anyhow::Result<Vec<(f64, f64, f64)>> {
@@ -120,10 +158,11 @@ fn load(path: &Path) -> anyhow::Result<Ch> {
     Ch::load(path).with_context(|| format!("loading graph {}", path.display()))
 }
 
-fn snap_all(ch: &Ch, pts: &[[f64; 2]]) -> anyhow::Result<Vec<Snapped>> {
+fn snap_all(router: &yingji_routing::Router<'_>, pts: &[[f64; 2]]) -> anyhow::Result<Vec<Snapped>> {
     pts.iter()
         .map(|p| {
-            ch.snap(p[0], p[1])
+            router
+                .snap(p[0], p[1])
                 .with_context(|| format!("point {},{} (lat,lon)", p[1], p[0]))
         })
         .collect()
@@ -166,27 +205,35 @@ pub fn run(cmd: RouteCmd) -> anyhow::Result<Value> {
                 .with_context(|| format!("writing {}", out.display()))?;
             json!({ "nodes": graph.num_nodes(), "edges": graph.num_edges(), "import_s": t1.as_secs_f64(), "total_s": t0.elapsed().as_secs_f64(), "out": out.display().to_string() })
         }
-        RouteCmd::Query { graph, from, to } => {
+        RouteCmd::Query {
+            graph,
+            snap,
+            from,
+            to,
+        } => {
             let ch = load(&graph)?;
+            let router = ch.router().with_snap(snap.config()?);
             let (a, b) = (parse_points(&from)?, parse_points(&to)?);
             if a.len() != 1 || b.len() != 1 {
                 bail!("--from and --to take one LAT,LON each");
             }
-            let s = snap_all(&ch, &[a[0], b[0]])?;
-            match ch.route(&s[0], &s[1]) {
+            let s = snap_all(&router, &[a[0], b[0]])?;
+            match router.route(&s[0], &s[1]) {
                 Some(r) => serde_json::to_value(r)?,
                 None => json!({ "error": "no route between the points" }),
             }
         }
         RouteCmd::Matrix {
             graph,
+            snap,
             sources,
             targets,
         } => {
             let ch = load(&graph)?;
-            let s = snap_all(&ch, &parse_points(&sources)?)?;
-            let t = snap_all(&ch, &parse_points(&targets)?)?;
-            let m = ch.matrix(&s, &t);
+            let router = ch.router().with_snap(snap.config()?);
+            let s = snap_all(&router, &parse_points(&sources)?)?;
+            let t = snap_all(&router, &parse_points(&targets)?)?;
+            let m = router.matrix(&s, &t);
             let rows: Vec<Vec<Option<f64>>> = (0..s.len())
                 .map(|i| (0..t.len()).map(|j| m.time_s(i, j)).collect())
                 .collect();
@@ -194,16 +241,19 @@ pub fn run(cmd: RouteCmd) -> anyhow::Result<Value> {
         }
         RouteCmd::Isochrone {
             graph,
+            snap,
             from,
             minutes,
         } => {
             let ch = load(&graph)?;
-            let s = snap_all(&ch, &parse_points(&from)?)?;
-            let iso = ch.isochrone(&s, minutes * 60.0)?;
+            let router = ch.router().with_snap(snap.config()?);
+            let s = snap_all(&router, &parse_points(&from)?)?;
+            let iso = router.isochrone(&s, minutes * 60.0)?;
             json!({ "limit_s": iso.limit_s, "nodes_reached": iso.nodes.len(), "polygons": yingji_geo::geojson::multipolygon_to_geojson(&iso.polygons) })
         }
         RouteCmd::Coverage {
             graph,
+            snap,
             stations,
             demand,
             minutes,
@@ -211,6 +261,7 @@ pub fn run(cmd: RouteCmd) -> anyhow::Result<Value> {
             k,
         } => {
             let ch = load(&graph)?;
+            let router = ch.router().with_snap(snap.config()?);
             let st: Vec<[f64; 2]> = read_csv_points(&stations, false)?
                 .into_iter()
                 .map(|(x, y, _)| [x, y])
@@ -225,9 +276,9 @@ pub fn run(cmd: RouteCmd) -> anyhow::Result<Value> {
                 .collect();
             let params = CoverageParams {
                 limit_s: minutes * 60.0,
-                ..Default::default()
+                max_snap_m: snap.max_snap_m,
             };
-            let report = ch.router().coverage(&st, &dm, &params)?;
+            let report = router.coverage(&st, &dm, &params)?;
             let mut v = json!({ "coverage": report });
             if let Some(c) = candidates {
                 let cand: Vec<[f64; 2]> = read_csv_points(&c, false)?
@@ -235,7 +286,7 @@ pub fn run(cmd: RouteCmd) -> anyhow::Result<Value> {
                     .map(|(x, y, _)| [x, y])
                     .collect();
                 v["sites"] =
-                    serde_json::to_value(ch.router().greedy_sites(&st, &cand, &dm, k, &params)?)?;
+                    serde_json::to_value(router.greedy_sites(&st, &cand, &dm, k, &params)?)?;
             }
             v
         }

@@ -1,20 +1,28 @@
 //! Road routing over HTTP, on the graph named by `routing_graph` in the
-//! configuration: travel time and route geometry between two points, and the
-//! area reachable within a time from one or more stations (GeoJSON).
+//! configuration: travel time and route geometry between two points, a
+//! travel-time matrix between many points, and the area reachable within a
+//! time from one or more stations (GeoJSON).
+//!
+//! The route is answered on the request's own task: a query on the
+//! hierarchy takes microseconds, less than the hop to the blocking pool
+//! would cost. The matrix and the isochrone, which can take milliseconds to
+//! seconds, run on the blocking pool. Coordinates are written with six
+//! decimals (about 0.1 m), not seventeen digits.
 
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{json, Value};
 
 use crate::auth::{authorize, Action, Principal};
-use crate::http::{ApiError, Query};
+use crate::http::{ApiError, Json, Query};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/routing/route", get(route))
+        .route("/routing/matrix", post(matrix))
         .route("/routing/isochrone", get(isochrone))
 }
 
@@ -49,21 +57,66 @@ fn off_road_lines(pts: &[&yingji_routing::Snapped]) -> Vec<[[f64; 2]; 2]> {
         .collect()
 }
 
+/// A `[lon, lat]` written with six decimals (about 0.1 m on the ground).
+#[derive(Clone, Copy)]
+struct Coord([f64; 2]);
+
+impl Serialize for Coord {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = |x: f64| (x * 1e6).round() / 1e6;
+        [r(self.0[0]), r(self.0[1])].serialize(s)
+    }
+}
+
+fn coords(pts: &[[f64; 2]]) -> Vec<Coord> {
+    pts.iter().copied().map(Coord).collect()
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct RouteParams {
     /// LAT,LON
     pub from: String,
     /// LAT,LON
     pub to: String,
+    /// Include the route's line (default true); `false` answers the times
+    /// and distances only, with a null geometry.
+    pub geometry: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct Line {
+    r#type: &'static str,
+    coordinates: Vec<Coord>,
+}
+
+#[derive(Serialize)]
+struct RouteProps {
+    time_s: f64,
+    distance_m: f64,
+    road_time_s: f64,
+    road_distance_m: f64,
+    off_road: yingji_routing::OffRoad,
+    off_road_kmh: f64,
+    max_snap_m: f64,
+    snapped_from: Coord,
+    snapped_to: Coord,
+    off_road_lines: Vec<[Coord; 2]>,
+}
+
+#[derive(Serialize)]
+struct RouteFeature {
+    r#type: &'static str,
+    geometry: Option<Line>,
+    properties: RouteProps,
 }
 
 #[utoipa::path(get, path = "/api/v1/routing/route", tag = "routing", params(RouteParams),
-    responses((status = 200, description = "GeoJSON Feature (LineString) with time_s and distance_m"), (status = 503, body = crate::http::error::Problem)))]
+    responses((status = 200, description = "GeoJSON Feature (LineString, or null with geometry=false) with time_s and distance_m"), (status = 503, body = crate::http::error::Problem)))]
 async fn route(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<RouteParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<RouteFeature>, ApiError> {
     authorize(&p, Action::Read, "routing")?;
     let ch = graph(&s)?;
     let (a, b) = (points("from", &q.from)?, points("to", &q.to)?);
@@ -74,28 +127,149 @@ async fn route(
     let cfg = s.config.snapping;
     let router = ch.router().with_snap(cfg);
     let (sa, sb) = (snap(&router, "from", a)?, snap(&router, "to", b)?);
-    let r = tokio::task::spawn_blocking(move || ch.router().with_snap(cfg).route(&sa, &sb))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let r = r.ok_or_else(|| ApiError::field("to", "两点之间没有可通行的道路"))?;
+    let r = router
+        .route(&sa, &sb)
+        .ok_or_else(|| ApiError::field("to", "两点之间没有可通行的道路"))?;
     // time_s / distance_m are the totals; the road part and the off-road
     // leg (each end's snap distance at the configured speed) are given apart
-    Ok(axum::Json(json!({
-        "type": "Feature",
-        "geometry": { "type": "LineString", "coordinates": r.geometry },
-        "properties": {
-            "time_s": r.total_time_s,
-            "distance_m": r.total_distance_m,
-            "road_time_s": r.time_s,
-            "road_distance_m": r.distance_m,
-            "off_road": r.off_road,
-            "off_road_kmh": cfg.off_road_kmh,
-            "max_snap_m": cfg.max_snap_m,
-            "snapped_from": [sa.lon, sa.lat],
-            "snapped_to": [sb.lon, sb.lat],
-            "off_road_lines": off_road_lines(&[&sa, &sb]),
+    Ok(axum::Json(RouteFeature {
+        r#type: "Feature",
+        geometry: q.geometry.unwrap_or(true).then(|| Line {
+            r#type: "LineString",
+            coordinates: coords(&r.geometry),
+        }),
+        properties: RouteProps {
+            time_s: r.total_time_s,
+            distance_m: r.total_distance_m,
+            road_time_s: r.time_s,
+            road_distance_m: r.distance_m,
+            off_road: r.off_road,
+            off_road_kmh: cfg.off_road_kmh,
+            max_snap_m: cfg.max_snap_m,
+            snapped_from: Coord([sa.lon, sa.lat]),
+            snapped_to: Coord([sb.lon, sb.lat]),
+            off_road_lines: off_road_lines(&[&sa, &sb])
+                .into_iter()
+                .map(|[x, y]| [Coord(x), Coord(y)])
+                .collect(),
         },
-    })))
+    }))
+}
+
+/// Most cells one matrix request may ask for.
+pub const MAX_MATRIX_CELLS: usize = 1_000_000;
+
+/// A travel-time matrix request: points as `[lat, lon]`, the order of the
+/// `LAT,LON` of the other routing endpoints.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct MatrixRequest {
+    /// Origins, each `[lat, lon]`.
+    pub sources: Vec<[f64; 2]>,
+    /// Destinations, each `[lat, lon]`.
+    pub destinations: Vec<[f64; 2]>,
+}
+
+/// Where one point of a matrix request met the road.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MatrixPoint {
+    /// `[lon, lat]` of the point on the road (six decimals).
+    #[schema(value_type = [f64; 2])]
+    snapped: Coord,
+    /// Distance from the point to the road, metres (the off-road leg).
+    snap_m: f64,
+}
+
+/// A travel-time matrix: `durations[i][j]` is the time from `sources[i]` to
+/// `destinations[j]` in seconds (road plus both off-road legs), `null` where
+/// no road joins them; `distances` likewise in metres.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MatrixAnswer {
+    durations: Vec<Vec<Option<f64>>>,
+    distances: Vec<Vec<Option<f64>>>,
+    sources: Vec<MatrixPoint>,
+    destinations: Vec<MatrixPoint>,
+    off_road_kmh: f64,
+    max_snap_m: f64,
+}
+
+/// Snaps every point of a request field, naming the first one that fails
+/// (`sources[3]`).
+fn snap_all(
+    r: &yingji_routing::Router<'_>,
+    field: &str,
+    pts: &[[f64; 2]],
+) -> Result<Vec<yingji_routing::Snapped>, ApiError> {
+    pts.iter()
+        .enumerate()
+        .map(|(i, &[lat, lon])| {
+            let name = format!("{field}[{i}]");
+            let p = crate::route_cli::lon_lat(lat, lon).ok_or_else(|| {
+                ApiError::field(
+                    &name,
+                    format!("[{lat}, {lon}] {}", crate::route_cli::NOT_LAT_LON),
+                )
+            })?;
+            snap(r, &name, p)
+        })
+        .collect()
+}
+
+fn matrix_point(s: &yingji_routing::Snapped) -> MatrixPoint {
+    MatrixPoint {
+        snapped: Coord([s.lon, s.lat]),
+        snap_m: s.distance_m,
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/routing/matrix", tag = "routing", request_body = MatrixRequest,
+    responses((status = 200, body = MatrixAnswer), (status = 422, body = crate::http::error::Problem), (status = 503, body = crate::http::error::Problem)))]
+async fn matrix(
+    State(s): State<AppState>,
+    p: Principal,
+    Json(q): Json<MatrixRequest>,
+) -> Result<axum::Json<MatrixAnswer>, ApiError> {
+    authorize(&p, Action::Read, "routing")?;
+    let ch = graph(&s)?;
+    for (field, pts) in [("sources", &q.sources), ("destinations", &q.destinations)] {
+        if pts.is_empty() {
+            return Err(ApiError::field(field, "至少需要一个点 [lat, lon]"));
+        }
+    }
+    if q.sources.len().saturating_mul(q.destinations.len()) > MAX_MATRIX_CELLS {
+        return Err(ApiError::field(
+            "destinations",
+            format!("起点数 × 终点数不能超过 {MAX_MATRIX_CELLS}"),
+        ));
+    }
+    let cfg = s.config.snapping;
+    let router = ch.router().with_snap(cfg);
+    let src = snap_all(&router, "sources", &q.sources)?;
+    let dst = snap_all(&router, "destinations", &q.destinations)?;
+    let answer = tokio::task::spawn_blocking(move || {
+        let m = ch.router().with_snap(cfg).matrix(&src, &dst);
+        let (mut durations, mut distances) =
+            (Vec::with_capacity(src.len()), Vec::with_capacity(src.len()));
+        for i in 0..src.len() {
+            let legs: Vec<_> = (0..dst.len()).map(|j| m.get(i, j)).collect();
+            durations.push(legs.iter().map(|l| l.map(|l| l.total_time_s)).collect());
+            distances.push(
+                legs.iter()
+                    .map(|l| l.map(|l| l.distance_m + l.off_road.distance_m))
+                    .collect(),
+            );
+        }
+        MatrixAnswer {
+            durations,
+            distances,
+            sources: src.iter().map(matrix_point).collect(),
+            destinations: dst.iter().map(matrix_point).collect(),
+            off_road_kmh: cfg.off_road_kmh,
+            max_snap_m: cfg.max_snap_m,
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(axum::Json(answer))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -1123,6 +1123,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/routing/matrix": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["matrix"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/routing/route": {
         parameters: {
             query?: never;
@@ -3191,6 +3207,41 @@ export interface components {
              * @default 8
              */
             zoom: number;
+        };
+        /**
+         * @description A travel-time matrix: `durations[i][j]` is the time from `sources[i]` to
+         *     `destinations[j]` in seconds (road plus both off-road legs), `null` where
+         *     no road joins them; `distances` likewise in metres.
+         */
+        MatrixAnswer: {
+            destinations: components["schemas"]["MatrixPoint"][];
+            distances: (number | null)[][];
+            durations: (number | null)[][];
+            /** Format: double */
+            max_snap_m: number;
+            /** Format: double */
+            off_road_kmh: number;
+            sources: components["schemas"]["MatrixPoint"][];
+        };
+        /** @description Where one point of a matrix request met the road. */
+        MatrixPoint: {
+            /**
+             * Format: double
+             * @description Distance from the point to the road, metres (the off-road leg).
+             */
+            snap_m: number;
+            /** @description `[lon, lat]` of the point on the road (six decimals). */
+            snapped: number[];
+        };
+        /**
+         * @description A travel-time matrix request: points as `[lat, lon]`, the order of the
+         *     `LAT,LON` of the other routing endpoints.
+         */
+        MatrixRequest: {
+            /** @description Destinations, each `[lat, lon]`. */
+            destinations: number[][];
+            /** @description Origins, each `[lat, lon]`. */
+            sources: number[][];
         };
         /** @description The signed-in user as the UI sees them. */
         Me: {
@@ -6744,6 +6795,45 @@ export interface operations {
             };
         };
     };
+    matrix: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MatrixRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatrixAnswer"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     route: {
         parameters: {
             query: {
@@ -6751,6 +6841,11 @@ export interface operations {
                 from: string;
                 /** @description LAT,LON */
                 to: string;
+                /**
+                 * @description Include the route's line (default true); `false` answers the times
+                 *     and distances only, with a null geometry.
+                 */
+                geometry?: boolean | null;
             };
             header?: never;
             path?: never;
@@ -6758,7 +6853,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description GeoJSON Feature (LineString) with time_s and distance_m */
+            /** @description GeoJSON Feature (LineString, or null with geometry=false) with time_s and distance_m */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -55,6 +55,7 @@ use crate::state::AppState;
         crate::reports::api::export_disaster,
         crate::indicators::api::indicators,
         crate::routing_api::route,
+        crate::routing_api::matrix,
         crate::routing_api::isochrone,
         crate::dispatch::api::nearest,
         crate::dispatch::api::coverage,

@@ -422,6 +422,53 @@ fn route_commands_on_a_real_extract() {
     );
     let o = run(&["route", "query", g, "--from", "95,9", "--to", "47.05,9.50"]);
     assert!(text(&o).contains("LAT,LON"), "{}", text(&o));
+    // The search radius and the off-road speed are flags: a radius of
+    // 0.01 m refuses a point that is not exactly on a road, a wider one and a
+    // slower off-road leg change the total by the leg's time.
+    let o = run(&[
+        "route",
+        "query",
+        g,
+        "--from",
+        "47.14,9.52",
+        "--to",
+        "47.05,9.50",
+        "--max-snap-m",
+        "0.01",
+    ]);
+    assert!(!o.status.success(), "{}", text(&o));
+    let o = run(&[
+        "route",
+        "query",
+        g,
+        "--from",
+        "47.14,9.52",
+        "--to",
+        "47.05,9.50",
+        "--off-road-kmh",
+        "5",
+    ]);
+    let slow: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let leg = |v: &serde_json::Value| v["off_road"]["distance_m"].as_f64().unwrap();
+    assert!(leg(&slow) > 1.0, "{slow}");
+    let want =
+        r["total_time_s"].as_f64().unwrap() + leg(&slow) / (5.0 / 3.6) - leg(&r) / (15.0 / 3.6);
+    assert!(
+        (slow["total_time_s"].as_f64().unwrap() - want).abs() < 0.01,
+        "{slow} vs {r}"
+    );
+    let o = run(&[
+        "route",
+        "query",
+        g,
+        "--from",
+        "47.14,9.52",
+        "--to",
+        "47.05,9.50",
+        "--off-road-kmh",
+        "0",
+    ]);
+    assert!(text(&o).contains("--off-road-kmh"), "{}", text(&o));
     let o = run(&[
         "route",
         "isochrone",

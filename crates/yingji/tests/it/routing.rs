@@ -81,6 +81,81 @@ async fn route_and_isochrone_on_the_configured_graph() {
             .len(),
         2
     );
+    // Coordinates carry six decimals at most, and the geometry can be left out.
+    for c in r["geometry"]["coordinates"].as_array().unwrap() {
+        for x in c.as_array().unwrap() {
+            let text = x.to_string();
+            let decimals = text.split('.').nth(1).map_or(0, str::len);
+            assert!(decimals <= 6, "{text}");
+        }
+    }
+    let bare: Value = u
+        .get("/api/v1/routing/route?from=47.14,9.52&to=47.05,9.50&geometry=false")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(bare["geometry"].is_null(), "{bare}");
+    assert_eq!(bare["properties"], r["properties"]);
+
+    // The matrix: every cell the engine's own matrix, off-road legs included.
+    let pts = [[47.14, 9.52], [47.05, 9.50], [47.10, 9.53]];
+    let m = u
+        .post(
+            "/api/v1/routing/matrix",
+            &serde_json::json!({ "sources": pts[..2], "destinations": pts }),
+        )
+        .await;
+    assert_eq!(m.status(), 200);
+    let m: Value = m.json().await.unwrap();
+    let snapped: Vec<_> = pts
+        .iter()
+        .map(|[lat, lon]| router.snap(*lon, *lat).unwrap())
+        .collect();
+    let want = router.matrix(&snapped[..2], &snapped);
+    for i in 0..2 {
+        for j in 0..3 {
+            let leg = want.get(i, j).unwrap();
+            assert!(
+                close(&m["durations"][i][j], leg.total_time_s),
+                "{i},{j}: {m}"
+            );
+            assert!(
+                close(
+                    &m["distances"][i][j],
+                    leg.distance_m + leg.off_road.distance_m
+                ),
+                "{i},{j}: {m}"
+            );
+        }
+    }
+    assert!(close(&m["sources"][1]["snap_m"], b.distance_m), "{m}");
+    assert_eq!(m["destinations"].as_array().unwrap().len(), 3);
+    // a point given as [lon, lat] is named by its index; empty lists and
+    // oversized matrices are refused before any routing
+    for (body, field) in [
+        (
+            serde_json::json!({ "sources": [[47.14, 9.52], [9.50, 147.05]], "destinations": [[47.14, 9.52]] }),
+            "sources[1]",
+        ),
+        (
+            serde_json::json!({ "sources": [[47.14, 9.52]], "destinations": [] }),
+            "destinations",
+        ),
+        (
+            serde_json::json!({ "sources": vec![[47.14, 9.52]; 1001], "destinations": vec![[47.14, 9.52]; 1000] }),
+            "destinations",
+        ),
+    ] {
+        let p: Value = u
+            .post("/api/v1/routing/matrix", &body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+    }
+
     // Bad input names the field.
     let p: Value = u
         .get("/api/v1/routing/route?from=40,113&to=47.05,9.50")
