@@ -380,17 +380,7 @@ impl Http {
 
     /// GET with one reconnect: osrm-routed closes a keep-alive connection after 512 requests.
     fn get(&mut self, path: &str) -> Res<serde_json::Value> {
-        match self.get_once(path) {
-            Ok(v) => Ok(v),
-            Err(_) => {
-                *self = Http::new(&self.host.clone())?;
-                self.get_once(path)
-            }
-        }
-    }
-
-    fn get_once(&mut self, path: &str) -> Res<serde_json::Value> {
-        self.request("GET", path, "", None)
+        self.send("GET", path, "", None)
     }
 
     /// One request with extra header lines (each ending in CRLF) and an
