@@ -4,7 +4,7 @@
 
 mod openapi;
 pub use openapi::openapi_json;
-mod web;
+pub mod web;
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::middleware::Next;
