@@ -66,3 +66,40 @@ describe('dates as the bureau reads them', () => {
     expect(isoLocal(null)).toBe('')
   })
 })
+
+import { isStale, countSituation } from '../src/features/home/situation'
+import { panelAt, SCREEN_PANELS, ROTATE_MS } from '../src/features/screen/rotation'
+
+describe('wall display', () => {
+  it('says stale when the feed is down or the last load is old, not while loading', () => {
+    // (connected, updatedAt, now, stale)
+    const table: [boolean, number | null, number, boolean][] = [
+      [true, null, 1_000_000, false],
+      [false, null, 1_000_000, false],
+      [true, 1_000_000, 1_000_000 + 119_000, false],
+      [true, 1_000_000, 1_000_000 + 121_000, true],
+      [false, 1_000_000, 1_000_001, true],
+    ]
+    for (const [c, u, n, want] of table) expect(isStale(c, u, n), `${c} ${u} ${n}`).toBe(want)
+  })
+  it('rotates the panels on the timer and wraps', () => {
+    expect(panelAt(0)).toBe(SCREEN_PANELS[0])
+    expect(panelAt(ROTATE_MS - 1)).toBe(SCREEN_PANELS[0])
+    expect(panelAt(ROTATE_MS)).toBe(SCREEN_PANELS[1])
+    expect(panelAt(ROTATE_MS * SCREEN_PANELS.length)).toBe(SCREEN_PANELS[0])
+    expect(panelAt(-5)).toBe(SCREEN_PANELS[0])
+    expect(panelAt(0, 7)).toBe(SCREEN_PANELS[7 % SCREEN_PANELS.length])
+  })
+  it('counts the situation', () => {
+    const inc = (state: string) => ({ state }) as never
+    const c = countSituation(
+      [inc('responding'), inc('reported')],
+      [{} as never],
+      [],
+      { unverified: [1], overdue_instructions: [], clocks: [1, 2], awaiting_approval: [], plans: [] } as never,
+      { series: [{ points: [{ year: 2026, verdict: 'met' }] }, { points: [{ year: 2025, verdict: 'met' }, { year: 2026, verdict: 'not_met' }] }] } as never,
+      2026,
+    )
+    expect(c).toEqual({ incidents: 2, responding: 1, warnings: 1, enRoute: 0, attention: 3, indicatorsMet: 1, indicatorsTotal: 2 })
+  })
+})
