@@ -10,7 +10,7 @@ import { computed, onBeforeUnmount, onMounted, ref, shallowRef } from 'vue'
 import { api, API, request } from '../../api'
 import type { Attention, IncidentSummary, IndicatorDashboard, OnDutyNow, WarningRecord } from '../../api/types'
 import { useLiveFeed } from '../../composables/useLiveFeed'
-import { inForce, type EnRoute } from '../map/layers'
+import { inForce, type EnRoute } from '../map/model'
 
 export const STALE_AFTER_MS = 120_000
 export const REFRESH_MS = 60_000

@@ -40,25 +40,8 @@ export function warningShapes(w: WarningRecord, fillOpacity = 0.2): L.Layer[] {
   ]
 }
 
-/** A warning in force: published, not a cancellation, not expired. */
-export function inForce(w: WarningRecord, now = Date.now()): boolean {
-  if (w.state !== 'published' || w.msg_type === 'Cancel') return false
-  const exp = (w as { expires_at?: string | null }).expires_at
-  return !exp || new Date(exp).getTime() > now
-}
-
-export interface EnRoute {
-  order_id: number
-  incident_id: number
-  incident_title: string
-  resource_kind: string
-  resource_id: number
-  resource_name: string
-  state: string
-  since: string
-  from?: [number, number] | null
-  to?: [number, number] | null
-}
+export { inForce, type EnRoute } from './model'
+import type { EnRoute } from './model'
 
 /** A resource under way: a dashed line from where it is kept to the incident, its symbol at the start. */
 export function enRouteLayers(o: EnRoute, stateText: string): L.Layer[] {
