@@ -623,6 +623,8 @@ const en: Messages<typeof zh> = {
     copy: 'Copy',
   },
   journalKind: {
+    display_token_issued: 'Display token issued',
+    display_token_revoked: 'Display token revoked',
     created: 'created',
     updated: 'updated',
     deleted: 'deleted',
@@ -669,6 +671,7 @@ const en: Messages<typeof zh> = {
     token_revoked: 'Token revoked',
   },
   journalEntity: {
+    display_token: 'Display token',
     hazard: 'Hidden hazard',
     risk_point: 'Risk point',
     accident: 'Accident',
@@ -687,6 +690,7 @@ const en: Messages<typeof zh> = {
     improvement: 'Improvement item',
   },
   journalModule: {
+    centre: 'Command centre',
     supervision: 'Supervision',
     registry: 'Resources',
     auth: 'Users',

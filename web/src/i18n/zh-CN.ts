@@ -620,6 +620,8 @@ export default {
     copy: '复制',
   },
   journalKind: {
+    display_token_issued: '签发大屏令牌',
+    display_token_revoked: '吊销大屏令牌',
     created: '新增',
     updated: '修改',
     deleted: '删除',
@@ -666,6 +668,7 @@ export default {
     token_revoked: '吊销令牌',
   },
   journalEntity: {
+    display_token: '大屏令牌',
     hazard: '隐患',
     risk_point: '风险点',
     accident: '事故',
@@ -684,6 +687,7 @@ export default {
     improvement: '整改事项',
   },
   journalModule: {
+    centre: '指挥中心',
     supervision: '监督管理',
     registry: '应急资源',
     auth: '用户',
