@@ -100,6 +100,32 @@ async function newIncident(page, title) {
 }
 
 describe('指挥中心: the situation, the wall display, the phone', { timeout: 400_000 }, () => {
+  test('the login page loads in at most 300 KB on the wire (compressed, Element Plus on demand, no map library)', async () => {
+    const { context, page } = await newPage(browser, url, { viewport: HD })
+    try {
+      const done = []
+      page.on('requestfinished', (r) => done.push(r))
+      await page.goto('/login', { waitUntil: 'networkidle' })
+      await page.locator('[data-testid=login-username]').waitFor()
+      let bytes = 0
+      const names = []
+      for (const r of done) {
+        const s = await r.sizes()
+        bytes += s.responseBodySize + s.responseHeadersSize
+        names.push(new URL(r.url()).pathname)
+        const res = await r.response()
+        const enc = res?.headers()['content-encoding']
+        // Scripts and styles of any size go out compressed (a tiny one may not shrink).
+        const decoded = res ? (await res.body().catch(() => Buffer.alloc(0))).length : 0
+        if (/\.(js|css)$/.test(r.url()) && decoded > 1024) assert.ok(enc === 'br' || enc === 'gzip', `${r.url()} is sent ${enc || 'uncompressed'}`)
+      }
+      assert.ok(bytes <= 300_000, `${bytes} bytes`)
+      assert.ok(!names.some((n) => /leaflet|echarts/.test(n)), names.join(' '))
+    } finally {
+      await context.close()
+    }
+  })
+
   test('the commander’s 态势 fits 1920×1080 without scrolling and follows the feed', async () => {
     const { context, page, errors } = await newPage(browser, url, { viewport: HD })
     try {
