@@ -156,7 +156,7 @@ async fn display_tokens_read_only_inside_their_jurisdiction() {
         assert_eq!(status, 401, "{b}");
         let (status, display, info) = open_display(&app, &secret).await;
         assert_eq!(status, 200, "{b}");
-        assert_eq!(info["division"], "140213");
+        assert_eq!(info["division"], "140213000000");
         assert_eq!(info["display"], true);
         let get = |path: &str| display.get(app.url(path)).send();
 
