@@ -88,7 +88,12 @@ async fn create_token(
     let scope = authorize(&p, Action::Admin, MODULE)?;
     let (name, days) =
         check_new(&b.name, b.days.unwrap_or(DEFAULT_DISPLAY_DAYS)).map_err(ApiError::Validation)?;
-    let division = match b.division.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+    let division = match b
+        .division
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
         None => p.division.clone(),
         Some(d) => Code::parse(d).map_err(|_| bad_division())?,
     };
@@ -111,10 +116,21 @@ async fn create_token(
         },
     )
     .await?;
-    let token = store::get_tx(&mut change, id).await?.ok_or(ApiError::NotFound)?;
-    change.commit(now, vec![entry(&p.username, &token, "display_token_issued")]).await?;
+    let token = store::get_tx(&mut change, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    change
+        .commit(
+            now,
+            vec![entry(&p.username, &token, "display_token_issued")],
+        )
+        .await?;
     let url = format!("/screen?token={secret}");
-    Ok((StatusCode::CREATED, axum::Json(IssuedDisplayToken { token, secret, url })).into_response())
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(IssuedDisplayToken { token, secret, url }),
+    )
+        .into_response())
 }
 
 fn bad_division() -> ApiError {
@@ -141,7 +157,9 @@ async fn revoke_token(
     if !store::revoke(&mut change, id, &p.username, now).await? {
         return Err(ApiError::NotFound);
     }
-    change.commit(now, vec![entry(&p.username, &t, "display_token_revoked")]).await?;
+    change
+        .commit(now, vec![entry(&p.username, &t, "display_token_revoked")])
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -178,7 +196,11 @@ async fn open_display(
     let cookie = format!(
         "{DISPLAY_COOKIE}={}; Path=/api; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
         b.token.trim(),
-        if s.config.cookies_secure() { "; Secure" } else { "" }
+        if s.config.cookies_secure() {
+            "; Secure"
+        } else {
+            ""
+        }
     );
     let info = DisplayInfo {
         division_name: division_name(&s, &t.division),
@@ -199,7 +221,10 @@ fn division_name(s: &AppState, code: &str) -> String {
 /// The display (or user) behind the request.
 #[utoipa::path(get, path = "/api/v1/display/me", tag = "centre",
     responses((status = 200, body = DisplayInfo), (status = 401, body = crate::http::error::Problem)))]
-async fn display_me(State(s): State<AppState>, p: Principal) -> Result<axum::Json<DisplayInfo>, ApiError> {
+async fn display_me(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<DisplayInfo>, ApiError> {
     authorize(&p, Action::Read, "incidents")?;
     Ok(axum::Json(DisplayInfo {
         name: p.display_name.clone(),
@@ -232,7 +257,10 @@ pub struct EnRoute {
 /// incidents in the jurisdiction, for the situation map.
 #[utoipa::path(get, path = "/api/v1/situation/en-route", tag = "centre",
     responses((status = 200, body = Vec<EnRoute>), (status = 403, body = crate::http::error::Problem)))]
-async fn en_route(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Vec<EnRoute>>, ApiError> {
+async fn en_route(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<Vec<EnRoute>>, ApiError> {
     let scope = authorize(&p, Action::Read, "incidents")?;
     let incidents = crate::incidents::store::list_incidents(&s.db, &scope.prefix, true).await?;
     let tree = s.tree();

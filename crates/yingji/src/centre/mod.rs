@@ -57,9 +57,8 @@ impl DisplayToken {
     /// token's division. Its user id is the token's negated (no user has
     /// it), its username `display:<id>`.
     pub fn principal(&self) -> Result<Principal, FieldError> {
-        let division = Code::parse(&self.division).map_err(|e| {
-            FieldError::new("division", e.to_string()).code("invalid_division")
-        })?;
+        let division = Code::parse(&self.division)
+            .map_err(|e| FieldError::new("division", e.to_string()).code("invalid_division"))?;
         Ok(Principal {
             user_id: -self.id,
             username: format!("display:{}", self.id),

@@ -70,12 +70,7 @@ pub async fn get_tx(tx: &mut Tx, id: i64) -> Result<Option<DisplayToken>, DbErro
 }
 
 /// Revoke an unrevoked token. `false`: it was already revoked.
-pub async fn revoke(
-    tx: &mut Tx,
-    id: i64,
-    by: &str,
-    now: OffsetDateTime,
-) -> Result<bool, DbError> {
+pub async fn revoke(tx: &mut Tx, id: i64, by: &str, now: OffsetDateTime) -> Result<bool, DbError> {
     let r = sqlx::query(
         "UPDATE display_tokens SET revoked = 1, revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked = 0",
     )

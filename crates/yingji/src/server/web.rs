@@ -197,8 +197,20 @@ mod tests {
         };
         // (path, accept, served path, coding, bytes)
         let table = [
-            ("assets/a.js", "gzip, br", "assets/a.js", Some(Coding::Brotli), &b"BR"[..]),
-            ("assets/a.js", "gzip", "assets/a.js", Some(Coding::Gzip), b"GZa"),
+            (
+                "assets/a.js",
+                "gzip, br",
+                "assets/a.js",
+                Some(Coding::Brotli),
+                &b"BR"[..],
+            ),
+            (
+                "assets/a.js",
+                "gzip",
+                "assets/a.js",
+                Some(Coding::Gzip),
+                b"GZa",
+            ),
             ("assets/a.js", "", "assets/a.js", None, b"js"),
             ("login", "br, gzip", "index.html", Some(Coding::Gzip), b"GZ"),
             ("", "identity", "index.html", None, b"<html>"),

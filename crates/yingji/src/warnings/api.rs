@@ -851,7 +851,9 @@ fn sms_text(s: &AppState, xml: &str) -> Option<String> {
     let doc = yingji_cap::parse(xml.as_bytes()).ok()?;
     let text = yingji_channels::Message::from_alert(&doc.alert, &cfg.message).text;
     Some(match &cfg.sms {
-        Some(sms) => yingji_channels::signed_text(&sms.sign, &text, sms.sign_in_text, sms.max_chars),
+        Some(sms) => {
+            yingji_channels::signed_text(&sms.sign, &text, sms.sign_in_text, sms.max_chars)
+        }
         None => text,
     })
 }

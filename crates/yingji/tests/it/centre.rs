@@ -71,7 +71,12 @@ async fn web_assets_are_served_compressed_when_accepted() {
     let js_gz = raw(&app, script, "gzip;q=1, br;q=0").await;
     assert_eq!(js_gz.headers()["content-encoding"], "gzip");
     let js_gz = js_gz.bytes().await.unwrap();
-    assert!(js_gz.len() * 2 < js.len(), "{} vs {}", js_gz.len(), js.len());
+    assert!(
+        js_gz.len() * 2 < js.len(),
+        "{} vs {}",
+        js_gz.len(),
+        js.len()
+    );
     assert_eq!(gunzip(&js_gz), js);
 }
 
@@ -99,7 +104,10 @@ async fn open_display(app: &TestApp, token: &str) -> (u16, reqwest::Client, serd
     let status = r.status().as_u16();
     if status == 200 {
         let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("Path=/api"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("Path=/api"),
+            "{cookie}"
+        );
     }
     (status, client, r.json().await.unwrap_or_default())
 }
@@ -123,19 +131,28 @@ async fn display_tokens_read_only_inside_their_jurisdiction() {
         // Only an administrator issues; an operator may not.
         let op = app.login("pingcheng").await;
         let r = op
-            .post("/api/v1/display-tokens", &serde_json::json!({ "name": "大厅" }))
+            .post(
+                "/api/v1/display-tokens",
+                &serde_json::json!({ "name": "大厅" }),
+            )
             .await;
         assert_eq!(r.status(), 403, "{b}");
         // Bad input names the field.
         let r = admin
-            .post("/api/v1/display-tokens", &serde_json::json!({ "name": "", "division": "140213", "days": 0 }))
+            .post(
+                "/api/v1/display-tokens",
+                &serde_json::json!({ "name": "", "division": "140213", "days": 0 }),
+            )
             .await;
         assert_eq!(r.status(), 422, "{b}");
         let p: serde_json::Value = r.json().await.unwrap();
         assert_eq!(fields(&p), ["name", "days"], "{b}");
 
         let r = admin
-            .post("/api/v1/display-tokens", &serde_json::json!({ "name": "平城区指挥大厅", "division": "140213" }))
+            .post(
+                "/api/v1/display-tokens",
+                &serde_json::json!({ "name": "平城区指挥大厅", "division": "140213" }),
+            )
             .await;
         assert_eq!(r.status(), 201, "{b}");
         let issued: serde_json::Value = r.json().await.unwrap();
@@ -143,11 +160,12 @@ async fn display_tokens_read_only_inside_their_jurisdiction() {
         let id = issued["id"].as_i64().unwrap();
         assert_eq!(issued["url"], format!("/screen?token={secret}"));
         // Hashed at rest.
-        let stored: String = sqlx::query_scalar("SELECT token_hash FROM display_tokens WHERE id = $1")
-            .bind(id)
-            .fetch_one(app.state.db.pool())
-            .await
-            .unwrap();
+        let stored: String =
+            sqlx::query_scalar("SELECT token_hash FROM display_tokens WHERE id = $1")
+                .bind(id)
+                .fetch_one(app.state.db.pool())
+                .await
+                .unwrap();
         assert_ne!(stored, secret);
         assert_eq!(stored, yingji::auth::token_hash(&secret));
 
@@ -166,16 +184,34 @@ async fn display_tokens_read_only_inside_their_jurisdiction() {
         let list: Vec<serde_json::Value> = r.json().await.unwrap();
         let titles: Vec<&str> = list.iter().map(|i| i["title"].as_str().unwrap()).collect();
         assert_eq!(titles, ["平城煤矿透水"], "{b}");
-        let me: serde_json::Value = get("/api/v1/display/me").await.unwrap().json().await.unwrap();
+        let me: serde_json::Value = get("/api/v1/display/me")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(me["name"], "平城区指挥大厅");
         // Another county's incident is not found.
         let all: Vec<serde_json::Value> = cmd.get("/api/v1/incidents").await.json().await.unwrap();
-        let yz_id = all.iter().find(|i| i["title"] == "云州煤矿透水").unwrap()["id"].as_i64().unwrap();
+        let yz_id = all.iter().find(|i| i["title"] == "云州煤矿透水").unwrap()["id"]
+            .as_i64()
+            .unwrap();
         let r = get(&format!("/api/v1/incidents/{yz_id}")).await.unwrap();
-        assert!(matches!(r.status().as_u16(), 403 | 404), "{b}: {}", r.status());
+        assert!(
+            matches!(r.status().as_u16(), 403 | 404),
+            "{b}: {}",
+            r.status()
+        );
         // Users, exports: refused.
         assert_eq!(get("/api/v1/users").await.unwrap().status(), 403, "{b}");
-        assert_eq!(get("/api/v1/registries/team/export?format=csv").await.unwrap().status(), 403, "{b}");
+        assert_eq!(
+            get("/api/v1/registries/team/export?format=csv")
+                .await
+                .unwrap()
+                .status(),
+            403,
+            "{b}"
+        );
         // No writes, whatever the headers.
         let r = display
             .post(app.url("/api/v1/incidents"))
@@ -203,22 +239,49 @@ async fn display_tokens_read_only_inside_their_jurisdiction() {
 
         // A county administrator of 云州区 neither sees nor revokes it, nor
         // issues one for 平城区.
-        app.add_user("yzadmin", yingji::auth::Role::Admin, "140215", "").await;
+        app.add_user("yzadmin", yingji::auth::Role::Admin, "140215", "")
+            .await;
         let yza = app.login("yzadmin").await;
-        let theirs: Vec<serde_json::Value> = yza.get("/api/v1/display-tokens").await.json().await.unwrap();
+        let theirs: Vec<serde_json::Value> = yza
+            .get("/api/v1/display-tokens")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert!(theirs.is_empty(), "{b}: {theirs:?}");
-        assert_eq!(yza.delete(&format!("/api/v1/display-tokens/{id}")).await.status(), 404, "{b}");
+        assert_eq!(
+            yza.delete(&format!("/api/v1/display-tokens/{id}"))
+                .await
+                .status(),
+            404,
+            "{b}"
+        );
         let r = yza
-            .post("/api/v1/display-tokens", &serde_json::json!({ "name": "越界", "division": "140213" }))
+            .post(
+                "/api/v1/display-tokens",
+                &serde_json::json!({ "name": "越界", "division": "140213" }),
+            )
             .await;
         assert_eq!(r.status(), 422, "{b}");
         assert_eq!(fields(&r.json().await.unwrap()), ["division"], "{b}");
 
         // Revoked: the display is refused at its next request.
-        let listed: Vec<serde_json::Value> = admin.get("/api/v1/display-tokens").await.json().await.unwrap();
+        let listed: Vec<serde_json::Value> = admin
+            .get("/api/v1/display-tokens")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(listed.len(), 1);
         assert!(listed[0].get("secret").is_none() && listed[0].get("token_hash").is_none());
-        assert_eq!(admin.delete(&format!("/api/v1/display-tokens/{id}")).await.status(), 204, "{b}");
+        assert_eq!(
+            admin
+                .delete(&format!("/api/v1/display-tokens/{id}"))
+                .await
+                .status(),
+            204,
+            "{b}"
+        );
         assert_eq!(get("/api/v1/incidents").await.unwrap().status(), 401, "{b}");
         let (status, _, _) = open_display(&app, &secret).await;
         assert_eq!(status, 401, "{b}");
@@ -231,7 +294,11 @@ async fn display_tokens_read_only_inside_their_jurisdiction() {
             .await
             .unwrap();
         let kinds: Vec<&str> = j.iter().map(|e| e["kind"].as_str().unwrap()).collect();
-        assert_eq!(kinds, ["display_token_revoked", "display_token_issued"], "{b}");
+        assert_eq!(
+            kinds,
+            ["display_token_revoked", "display_token_issued"],
+            "{b}"
+        );
     }
 }
 
@@ -243,9 +310,16 @@ async fn en_route_resources_stay_in_their_jurisdiction() {
         let cmd = app.login("commander").await;
         let pc = app.login("pingcheng").await;
         let yz = app.login("yunzhou").await;
-        let r = pc.post("/api/v1/incidents", &incident("140213", "平城煤矿透水", app.point_in("140213"))).await;
+        let r = pc
+            .post(
+                "/api/v1/incidents",
+                &incident("140213", "平城煤矿透水", app.point_in("140213")),
+            )
+            .await;
         assert_eq!(r.status(), 201, "{b}");
-        let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+        let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
         let (tl, ta) = app.point_in("140213");
         let team: serde_json::Value = pc
             .post(
@@ -257,17 +331,37 @@ async fn en_route_resources_stay_in_their_jurisdiction() {
             .await
             .unwrap();
         let r = pc
-            .post(&format!("/api/v1/incidents/{id}/dispatch"), &serde_json::json!({ "resource_kind": "team", "resource_id": team["id"] }))
+            .post(
+                &format!("/api/v1/incidents/{id}/dispatch"),
+                &serde_json::json!({ "resource_kind": "team", "resource_id": team["id"] }),
+            )
             .await;
         assert_eq!(r.status(), 201, "{b}");
-        let oid = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+        let oid = r.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
         // Requested only: not yet under way.
-        let none: Vec<serde_json::Value> = cmd.get("/api/v1/situation/en-route").await.json().await.unwrap();
+        let none: Vec<serde_json::Value> = cmd
+            .get("/api/v1/situation/en-route")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert!(none.is_empty(), "{b}: {none:?}");
         let ourl = format!("/api/v1/dispatch-orders/{oid}/events");
-        let r = cmd.post(&ourl, &serde_json::json!({ "version": 1, "kind": "approve" })).await;
+        let r = cmd
+            .post(
+                &ourl,
+                &serde_json::json!({ "version": 1, "kind": "approve" }),
+            )
+            .await;
         assert_eq!(r.status(), 200, "{b}: {}", r.text().await.unwrap());
-        let r = pc.post(&ourl, &serde_json::json!({ "version": 2, "kind": "depart" })).await;
+        let r = pc
+            .post(
+                &ourl,
+                &serde_json::json!({ "version": 2, "kind": "depart" }),
+            )
+            .await;
         assert_eq!(r.status(), 200, "{b}: {}", r.text().await.unwrap());
 
         for (u, n) in [(&cmd, 1), (&pc, 1), (&yz, 0)] {
