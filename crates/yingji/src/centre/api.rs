@@ -135,7 +135,7 @@ async fn create_token(
 
 fn bad_division() -> ApiError {
     FieldError::new("division", "区划不存在或不在您的管辖范围内")
-        .code("division_out_of_scope")
+        .code("out_of_jurisdiction")
         .into()
 }
 

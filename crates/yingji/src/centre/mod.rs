@@ -58,7 +58,7 @@ impl DisplayToken {
     /// it), its username `display:<id>`.
     pub fn principal(&self) -> Result<Principal, FieldError> {
         let division = Code::parse(&self.division)
-            .map_err(|e| FieldError::new("division", e.to_string()).code("invalid_division"))?;
+            .map_err(|e| FieldError::new("division", e.to_string()).code("bad_division"))?;
         Ok(Principal {
             user_id: -self.id,
             username: format!("display:{}", self.id),
