@@ -169,7 +169,7 @@ describe('指挥中心: the situation, the wall display, the phone', { timeout: 
       await adm.page.locator('[data-testid=btn-new-display-token]').click()
       const d = adm.page.locator('[data-testid=display-token-dialog]')
       await d.waitFor()
-      await d.locator('[data-testid=display-token-name] input').fill('市指挥大厅主屏')
+      await d.locator('[data-testid=display-token-name]').fill('市指挥大厅主屏')
       await d.locator('[data-testid=display-token-save]').click()
       const link = (await adm.page.locator('[data-testid=display-token-url]').innerText()).trim()
       assert.match(link, /\/screen\?token=[\w-]{40,}$/)
@@ -201,7 +201,6 @@ describe('指挥中心: the situation, the wall display, the phone', { timeout: 
       await W.locator('[data-testid=screen-live][data-live=true]').waitFor({ timeout: 60_000 })
       assert.equal(await W.locator('[data-testid=screen-stale]').count(), 0)
       const before = Number(await W.locator('[data-testid=screen-kpi-incidents] b').innerText())
-      await login(adm.page, 'commander')
       await newIncident(adm.page, '大屏重连后的新事件')
       await W.waitForFunction((n) => Number(document.querySelector('[data-testid=screen-kpi-incidents] b')?.textContent) === n + 1, before, { timeout: 15_000 })
 
