@@ -150,7 +150,7 @@ mod tests {
         assert!(!token(false, now).valid_at(now), "expired at the instant");
         let p = token(false, now).principal().unwrap();
         assert_eq!(p.role, Role::Observer);
-        assert_eq!(p.division.as_str(), "140213");
+        assert_eq!(p.division.as_str(), "140213000000");
         assert_eq!(p.user_id, -7);
         // The one authorization function: read yes, write never, users never.
         use crate::auth::{authorize, Action};
