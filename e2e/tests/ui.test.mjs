@@ -115,7 +115,8 @@ describe('yingji web UI', { timeout: 240_000 }, () => {
       await page.locator('[data-testid=menu-map]').click()
       await page.waitForURL(/\/map/)
       await page.locator('[data-testid=map]').waitFor()
-      await page.locator(`path.yj-marker-team[data-id="${newId}"]`).waitFor({ state: 'attached' })
+      // (drawn alone or counted in a cluster bubble at this zoom)
+      await page.waitForFunction((id) => (window.__yjMap?.loaded?.team ?? []).includes(id), newId)
       const loaded = await page.evaluate(() => window.__yjMap?.loaded?.team ?? [])
       assert.ok(loaded.includes(newId), 'debug handle lists the new team')
 
@@ -339,13 +340,16 @@ describe('yingji web UI', { timeout: 240_000 }, () => {
       await page.locator('[data-testid=menu-map]').click()
       await page.locator('[data-testid=map]').waitFor()
       await page.locator('path.yj-marker-team').first().waitFor({ state: 'attached' })
-      await page.waitForFunction(() => window.__yjMap?.ready && Object.keys(window.__yjMap.loaded).length >= 8)
+      // Default layers: teams, incidents, warnings, resources en route (the rest on demand).
+      await page.waitForFunction(() => window.__yjMap?.ready && ['team', 'incident', 'warning'].every((k) => k in window.__yjMap.loaded))
       await page.waitForTimeout(500)
       await page.screenshot({ path: path.join(SCREENSHOTS, 'map.png') })
 
       await page.locator('[data-testid=menu-home]').click()
-      await page.locator('[data-testid=dashboard-chart] canvas').waitFor()
-      await page.waitForTimeout(1500) // let the bar animation finish
+      // The commander's home page is the situation board (态势).
+      await page.locator('[data-testid=situation-map].leaflet-container').waitFor()
+      await page.locator('[data-testid=situation-live][data-live=true]').waitFor()
+      await page.waitForTimeout(800)
       await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard.png') })
     } finally {
       await context.close()

@@ -22,6 +22,15 @@ const stamp = Date.now().toString(36).slice(-5)
 
 const MOSQUITTO = process.env.MOSQUITTO || '/usr/sbin/mosquitto'
 
+
+/** Approving and publishing ask first (a question, not an error): confirm. */
+async function confirmBox(page) {
+  const box = page.locator('.el-message-box.yj-confirm')
+  await box.waitFor()
+  await box.locator('.el-message-box__btns .el-button--primary').click()
+  await box.waitFor({ state: 'hidden' })
+}
+
 let server
 let browser
 let broker
@@ -215,6 +224,8 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       // Before sending: the CAP preview is valid and the operator cannot approve or publish.
       await A.locator('[data-testid=cap-valid][data-valid=true]').waitFor()
       assert.equal(await A.locator('[data-testid=btn-approve]').count(), 0)
+      // The SMS text as a phone shows it, before anything is sent.
+      assert.ok((await A.locator('[data-testid=sms-text]').innerText()).length > 5)
       assert.equal(await A.locator('[data-testid=btn-publish]').count(), 0)
 
       // --- the commander, in another browser context, approves and publishes ---
@@ -223,8 +234,10 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       await B.waitForURL(new RegExp(`/warnings/${id}$`))
       await B.locator('[data-testid=warning-state][data-state=submitted]').waitFor()
       await B.locator('[data-testid=btn-approve]').click()
+      await confirmBox(B)
       await B.locator('[data-testid=warning-state][data-state=approved]').waitFor()
       await B.locator('[data-testid=btn-publish]').click()
+      await confirmBox(B)
       await B.locator('[data-testid=warning-state][data-state=published]').waitFor()
       await B.waitForFunction(() => /^\d{14}/.test(document.querySelector('[data-testid=warning-identifier]')?.textContent ?? ''))
       const ident = (await B.locator('[data-testid=warning-identifier]').innerText()).trim()
@@ -407,8 +420,10 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       await A.locator('[data-testid=btn-submit]').click()
       await A.locator('[data-testid=warning-state][data-state=submitted]').waitFor()
       await B.locator('[data-testid=btn-approve]').click()
+      await confirmBox(B)
       await B.locator('[data-testid=warning-state][data-state=approved]').waitFor()
       await B.locator('[data-testid=btn-publish]').click()
+      await confirmBox(B)
       await B.locator('[data-testid=warning-state][data-state=published]').waitFor()
 
       // 更新: a draft Update, through approval again; the first is superseded.
@@ -424,8 +439,10 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       await A.waitForURL(new RegExp(`/warnings/${uid}$`))
       await B.goto(`/warnings/${uid}`)
       await B.locator('[data-testid=btn-approve]').click()
+      await confirmBox(B)
       await B.locator('[data-testid=warning-state][data-state=approved]').waitFor()
       await B.locator('[data-testid=btn-publish]').click()
+      await confirmBox(B)
       await B.locator('[data-testid=warning-state][data-state=published]').waitFor()
       const first = await apiFetch(B, `/api/v1/warnings/${id}`)
       assert.equal(first.body.state, 'superseded')

@@ -8,6 +8,8 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: () => import('./features/auth/LoginView.vue'), meta: { public: true } },
     // Phone-friendly pages (no side menu): the township reporter's list and report form.
     { path: '/reporter', name: 'reporter', component: () => import('./features/reports/ReporterHomeView.vue') },
+    // 大屏: the wall display; a display token or a session (features/screen).
+    { path: '/screen', name: 'screen', component: () => import('./features/screen/ScreenView.vue'), meta: { public: true, screen: true } },
     { path: '/report/:disasterId', name: 'report', component: () => import('./features/reports/ReportPhoneView.vue'), props: true },
     {
       path: '/',
@@ -40,6 +42,7 @@ export const router = createRouter({
         { path: 'supervision/hazards', name: 'hazards', component: () => import('./features/supervision/HazardListView.vue') },
         { path: 'supervision/hazards/:id', name: 'hazard', component: () => import('./features/supervision/HazardDetailView.vue'), props: true },
         { path: 'supervision/risk-points', name: 'risk-points', component: () => import('./features/supervision/RiskPointListView.vue') },
+        { path: 'display-tokens', name: 'display-tokens', component: () => import('./features/screen/DisplayTokensView.vue'), meta: { admin: true } },
         { path: ':rest(.*)*', name: 'notfound', component: () => import('./layout/NotFoundView.vue') },
       ],
     },
@@ -47,6 +50,8 @@ export const router = createRouter({
 })
 
 router.beforeEach(async (to) => {
+  // The wall display authenticates itself (a display token, or the session).
+  if (to.meta.screen) return true
   if (!state.meChecked) await loadMe()
   if (to.meta.public) {
     if (to.name === 'login' && state.me) return { path: (to.query.redirect as string) || '/' }

@@ -8,6 +8,7 @@
 pub(crate) mod attachments;
 pub(crate) mod attention;
 pub mod auth;
+pub mod centre;
 pub mod cli;
 pub mod clock;
 pub mod cluster;

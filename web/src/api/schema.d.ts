@@ -370,6 +370,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/display-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_tokens"];
+        put?: never;
+        /** Issue a read-only display token for a wall display (大屏). */
+        post: operations["create_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/display-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a display token: the display stops at its next request. */
+        delete: operations["revoke_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/display/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The display (or user) behind the request. */
+        get: operations["display_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/display/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The wall display opens with its token: answered with an HttpOnly
+         *     cookie its further (read-only) requests carry.
+         */
+        post: operations["open_display"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/divisions": {
         parameters: {
             query?: never;
@@ -1155,6 +1226,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/situation/en-route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dispatched resources (approved, under way, on site) of the active
+         *     incidents in the jurisdiction, for the situation map.
+         */
+        get: operations["en_route"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/statistics": {
         parameters: {
             query?: never;
@@ -1899,6 +1990,11 @@ export interface components {
             identifier: string;
             problems: components["schemas"]["CapProblem"][];
             sent: boolean;
+            /**
+             * @description The SMS text as a subscriber's phone would show it (None: the XML does
+             *     not parse).
+             */
+            sms_text?: string | null;
             /** @description No blocking problem. */
             valid: boolean;
             xml: string;
@@ -2158,6 +2254,28 @@ export interface components {
          * @enum {string}
          */
         DispatchState: "requested" | "approved" | "departed" | "arrived" | "returned" | "cancelled";
+        /** @description Who a display is: its name and jurisdiction. */
+        DisplayInfo: {
+            /** @description True when the request came from a display token (not a login). */
+            display: boolean;
+            division: string;
+            division_name: string;
+            name: string;
+        };
+        /** @description A display token as listed (never its secret). */
+        DisplayToken: {
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            division: string;
+            expires_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            id: number;
+            last_used_at?: components["schemas"]["UtcText"] | null;
+            name: string;
+            revoked: boolean;
+            revoked_at?: components["schemas"]["UtcText"] | null;
+            revoked_by?: string | null;
+        };
         /** @description One division as the API shows it. */
         Division: {
             code: string;
@@ -2315,6 +2433,26 @@ export interface components {
              * @description The `lock_version` read.
              */
             version: number;
+        };
+        /** @description A dispatched resource under way or on site. */
+        EnRoute: {
+            /** @description Where the resource is kept (its registry location), WGS84 [lon, lat]. */
+            from?: number[] | null;
+            /** Format: int64 */
+            incident_id: number;
+            incident_title: string;
+            /** Format: int64 */
+            order_id: number;
+            /** Format: int64 */
+            resource_id: number;
+            resource_kind: string;
+            resource_name: string;
+            /** @description When it entered this state (RFC 3339). */
+            since: string;
+            /** @description approved | departed | arrived */
+            state: string;
+            /** @description The incident's location, if known. */
+            to?: number[] | null;
         };
         /** @description An enterprise's four-colour level and its risk points. */
         EnterpriseRisk: {
@@ -3074,6 +3212,13 @@ export interface components {
             overdue: boolean;
             state_zh: string;
         };
+        /** @description A newly issued display token: the secret is in this answer only. */
+        IssuedDisplayToken: components["schemas"]["DisplayToken"] & {
+            /** @description The secret; never shown again. */
+            secret: string;
+            /** @description The address to open on the display (`/screen?token=…`). */
+            url: string;
+        };
         /** @description A stored record as the API shows it. */
         Item: {
             address: string;
@@ -3299,6 +3444,20 @@ export interface components {
             /** @description Township codes (9 or 12 digits) the disaster touches. */
             townships: string[];
         };
+        NewDisplayTokenBody: {
+            /**
+             * Format: int64
+             * @description Lifetime in days (default 90, at most 366).
+             */
+            days?: number | null;
+            /**
+             * @description The division it shows (default: the administrator's); inside their
+             *     jurisdiction.
+             */
+            division?: string | null;
+            /** @description Where the display hangs (`市指挥大厅`). */
+            name: string;
+        };
         /** @description A new hazard as reported (`POST /supervision/hazards`). */
         NewHazard: {
             description?: string;
@@ -3413,6 +3572,9 @@ export interface components {
          * @enum {string}
          */
         Op: ">=" | ">" | "<=" | "<" | "==";
+        OpenDisplayBody: {
+            token: string;
+        };
         /** @description An open item handed to the next shift (遗留事项). */
         OpenItem: {
             /** Format: int64 */
@@ -5245,6 +5407,165 @@ export interface operations {
             };
         };
     };
+    list_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisplayToken"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDisplayTokenBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedDisplayToken"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    display_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisplayInfo"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_display: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenDisplayBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisplayInfo"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     children: {
         parameters: {
             query?: {
@@ -6861,6 +7182,33 @@ export interface operations {
                 content?: never;
             };
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    en_route: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnRoute"][];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,6 +2,7 @@
 // any) under the division boundaries of the user's jurisdiction, fitted to
 // them. Pages add their own layers on top.
 import L from 'leaflet'
+import 'leaflet/dist/leaflet.css'
 import { api } from '../api'
 import type { MapConfig } from '../api/types'
 

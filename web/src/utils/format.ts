@@ -1,13 +1,19 @@
 import { currentLocale, label, i18n } from '../i18n'
 import { schemaOf } from '../store'
 import type { Field } from '../api/types'
+import { isoLocal } from './datetime'
 
-/** RFC 3339 → local display in Asia/Shanghai (the bureau's time zone). */
+/**
+ * RFC 3339 → local display in Asia/Shanghai (the bureau's time zone): in
+ * English as YYYY-MM-DD HH:mm:ss (utils/datetime.ts), in Chinese as the
+ * bureau's 2026/12/07 20:05:09.
+ */
 export function fmtTime(s: string | null | undefined): string {
   if (!s) return ''
   const d = new Date(s)
   if (Number.isNaN(d.getTime())) return s
-  return d.toLocaleString(currentLocale() === 'en' ? 'en-GB' : 'zh-CN', {
+  if (currentLocale() === 'en') return isoLocal(s)
+  return d.toLocaleString('zh-CN', {
     timeZone: 'Asia/Shanghai',
     hour12: false,
     year: 'numeric',

@@ -27,13 +27,17 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    named_cookie(headers, COOKIE)
+}
+
+fn named_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
 }
 
@@ -61,6 +65,17 @@ impl FromRequestParts<AppState> for Principal {
                 return Err(ApiError::Forbidden);
             }
             (super::token_hash(&t), false)
+        } else if let Some(t) = named_cookie(&parts.headers, crate::centre::DISPLAY_COOKIE) {
+            // A wall display (大屏): reads only, as an observer of the
+            // token's division (crate::centre).
+            if !crate::centre::display_may(&parts.method, parts.uri.path()) {
+                return Err(ApiError::Forbidden);
+            }
+            let now = time::OffsetDateTime::now_utc();
+            let t = crate::centre::store::valid_by_hash(&state.db, &super::token_hash(&t), now)
+                .await?
+                .ok_or(ApiError::Unauthenticated)?;
+            return Ok(t.principal()?);
         } else {
             return Err(ApiError::Unauthenticated);
         };

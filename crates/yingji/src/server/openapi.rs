@@ -133,6 +133,12 @@ use crate::state::AppState;
         crate::supervision::api::get_hazard,
         crate::supervision::api::report_hazard,
         crate::supervision::api::hazard_event,
+        crate::centre::api::list_tokens,
+        crate::centre::api::create_token,
+        crate::centre::api::revoke_token,
+        crate::centre::api::open_display,
+        crate::centre::api::display_me,
+        crate::centre::api::en_route,
     ),
     // Stored as JSON inside a typed body (`UpstreamAlert.summary`).
     components(schemas(crate::upstream::Summary)),
@@ -152,6 +158,7 @@ use crate::state::AppState;
         (name = "attachments", description = "附件: photos and PDFs used by incidents, instruction feedback and the duty log"),
         (name = "duty", description = "值班值守: rosters, handover, the duty log"),
         (name = "supervision", description = "监督管理: enterprises' risk points in four colours (LEC, risk matrix) and the hidden-hazard loop (隐患: 定级, 整改, 挂牌督办, 验收, 销号)"),
+        (name = "centre", description = "指挥中心: read-only display tokens of the wall display (大屏) and the situation (resources under way)"),
     )
 )]
 pub struct ApiDoc;

@@ -821,6 +821,7 @@ async fn cap_preview(
         return Ok(axum::Json(CapPreview {
             sent: true,
             identifier: ident.clone(),
+            sms_text: sms_text(&s, xml),
             xml: xml.clone(),
             valid: !problems.iter().any(|p| p.blocking),
             problems,
@@ -833,10 +834,28 @@ async fn cap_preview(
     Ok(axum::Json(CapPreview {
         sent: false,
         identifier: c.identifier,
+        sms_text: sms_text(&s, &c.xml),
         xml: c.xml,
         valid: !c.problems.iter().any(|p| p.blocking),
         problems: c.problems,
     }))
+}
+
+/// The text a subscriber's phone shows for this CAP message: the channel
+/// message's short text (yingji_channels::Message::from_alert) and, when an
+/// SMS gateway is configured, its `【signature】` and length limit
+/// (yingji_channels::signed_text) — the same functions the delivery worker
+/// uses, so the preview is what goes out.
+fn sms_text(s: &AppState, xml: &str) -> Option<String> {
+    let cfg = &s.config.warnings.channels;
+    let doc = yingji_cap::parse(xml.as_bytes()).ok()?;
+    let text = yingji_channels::Message::from_alert(&doc.alert, &cfg.message).text;
+    Some(match &cfg.sms {
+        Some(sms) => {
+            yingji_channels::signed_text(&sms.sign, &text, sms.sign_in_text, sms.max_chars)
+        }
+        None => text,
+    })
 }
 
 /// A warning's CAP message: as sent, or as it would be sent now.
@@ -844,6 +863,9 @@ async fn cap_preview(
 pub struct CapPreview {
     pub sent: bool,
     pub identifier: String,
+    /// The SMS text as a subscriber's phone would show it (None: the XML does
+    /// not parse).
+    pub sms_text: Option<String>,
     pub xml: String,
     /// No blocking problem.
     pub valid: bool,

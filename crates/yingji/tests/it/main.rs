@@ -8,6 +8,7 @@ mod common;
 mod anchors;
 mod attention;
 mod auth;
+mod centre;
 mod cli;
 mod delivery;
 mod demo;
