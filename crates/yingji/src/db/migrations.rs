@@ -116,6 +116,7 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "0020_supervision_checks.sqlite.sql",
         postgres: "0020_supervision_checks.postgres.sql"
     ),
+    migration!(21, "supplies", "0021_supplies.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a

@@ -132,6 +132,19 @@ use crate::state::AppState;
         crate::supervision::api::get_hazard,
         crate::supervision::api::report_hazard,
         crate::supervision::api::hazard_event,
+        crate::supplies::api::list_items,
+        crate::supplies::api::create_item,
+        crate::supplies::api::list_warehouses,
+        crate::supplies::api::list_stock,
+        crate::supplies::api::set_minimum,
+        crate::supplies::api::list_alerts,
+        crate::supplies::api::check,
+        crate::supplies::api::list_documents,
+        crate::supplies::api::get_document,
+        crate::supplies::api::create_document,
+        crate::supplies::api::document_event,
+        crate::supplies::api::delete_document,
+        crate::supplies::api::reverse_document,
     ),
     // Stored as JSON inside a typed body (`UpstreamAlert.summary`).
     components(schemas(crate::upstream::Summary)),
@@ -151,6 +164,7 @@ use crate::state::AppState;
         (name = "attachments", description = "附件: photos and PDFs used by incidents, instruction feedback and the duty log"),
         (name = "duty", description = "值班值守: rosters, handover, the duty log"),
         (name = "supervision", description = "监督管理: enterprises' risk points in four colours (LEC, risk matrix) and the hidden-hazard loop (隐患: 定级, 整改, 挂牌督办, 验收, 销号)"),
+        (name = "supplies", description = "救灾物资: the item catalogue (GB/T 38565-2020), a double-entry stock ledger on the warehouses (入库, 出库, 调拨, 盘点, 报损, 冲销), batches first-expiry-first-out, alerts"),
     )
 )]
 pub struct ApiDoc;

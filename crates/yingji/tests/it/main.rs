@@ -31,5 +31,6 @@ mod routing;
 mod schema;
 mod sheets;
 mod supervision;
+mod supplies;
 mod upstream;
 mod warnings;
