@@ -22,20 +22,118 @@ use crate::supplies::{
 /// 机械加工设备, then 中类, 小类, 细类); the exact 中类–细类 numbers are
 /// this platform's assumption (docs/rules.md, “Relief supplies”).
 pub const ITEMS: &[(&str, &str, &str, &str, Option<i64>, &str)] = &[
-    ("1010101", "救灾帐篷", "顶", "12 m² 单帐篷", None, "干燥通风，防潮防鼠"),
-    ("1010102", "棉帐篷", "顶", "12 m² 棉帐篷", None, "干燥通风，防潮防鼠"),
-    ("1010201", "折叠床", "张", "单人 1.9 m × 0.7 m", None, "干燥通风"),
-    ("1020101", "棉被", "床", "2.0 m × 1.8 m 真空压缩", Some(1825), "干燥通风，防潮防蛀"),
-    ("1020102", "毛毯", "条", "2.0 m × 1.5 m", Some(1825), "干燥通风，防潮防蛀"),
-    ("1020201", "棉大衣", "件", "均码", Some(1825), "干燥通风，防潮防蛀"),
-    ("1020301", "睡袋", "个", "-10 ℃ 舒适温标", Some(1825), "干燥通风"),
-    ("1030101", "家庭应急包", "个", "17 类物品", Some(1095), "阴凉干燥"),
-    ("1040101", "方便食品", "箱", "24 份/箱", Some(270), "阴凉干燥，离地离墙"),
-    ("1040201", "瓶装饮用水", "箱", "550 ml × 24", Some(365), "阴凉避光"),
-    ("2010101", "救生衣", "件", "成人 GB/T 32227", None, "干燥避光"),
-    ("2020101", "汽油发电机组", "台", "5 kW", None, "干燥，定期试机"),
-    ("2020102", "柴油发电机组", "台", "30 kW", None, "干燥，定期试机"),
-    ("2030101", "移动照明灯组", "套", "4 × 500 W 升降", None, "干燥"),
+    (
+        "1010101",
+        "救灾帐篷",
+        "顶",
+        "12 m² 单帐篷",
+        None,
+        "干燥通风，防潮防鼠",
+    ),
+    (
+        "1010102",
+        "棉帐篷",
+        "顶",
+        "12 m² 棉帐篷",
+        None,
+        "干燥通风，防潮防鼠",
+    ),
+    (
+        "1010201",
+        "折叠床",
+        "张",
+        "单人 1.9 m × 0.7 m",
+        None,
+        "干燥通风",
+    ),
+    (
+        "1020101",
+        "棉被",
+        "床",
+        "2.0 m × 1.8 m 真空压缩",
+        Some(1825),
+        "干燥通风，防潮防蛀",
+    ),
+    (
+        "1020102",
+        "毛毯",
+        "条",
+        "2.0 m × 1.5 m",
+        Some(1825),
+        "干燥通风，防潮防蛀",
+    ),
+    (
+        "1020201",
+        "棉大衣",
+        "件",
+        "均码",
+        Some(1825),
+        "干燥通风，防潮防蛀",
+    ),
+    (
+        "1020301",
+        "睡袋",
+        "个",
+        "-10 ℃ 舒适温标",
+        Some(1825),
+        "干燥通风",
+    ),
+    (
+        "1030101",
+        "家庭应急包",
+        "个",
+        "17 类物品",
+        Some(1095),
+        "阴凉干燥",
+    ),
+    (
+        "1040101",
+        "方便食品",
+        "箱",
+        "24 份/箱",
+        Some(270),
+        "阴凉干燥，离地离墙",
+    ),
+    (
+        "1040201",
+        "瓶装饮用水",
+        "箱",
+        "550 ml × 24",
+        Some(365),
+        "阴凉避光",
+    ),
+    (
+        "2010101",
+        "救生衣",
+        "件",
+        "成人 GB/T 32227",
+        None,
+        "干燥避光",
+    ),
+    (
+        "2020101",
+        "汽油发电机组",
+        "台",
+        "5 kW",
+        None,
+        "干燥，定期试机",
+    ),
+    (
+        "2020102",
+        "柴油发电机组",
+        "台",
+        "30 kW",
+        None,
+        "干燥，定期试机",
+    ),
+    (
+        "2030101",
+        "移动照明灯组",
+        "套",
+        "4 × 500 W 升降",
+        None,
+        "干燥",
+    ),
     ("3010101", "编织袋", "条", "55 cm × 95 cm", None, "避光"),
     ("3010201", "土工布", "平方米", "300 g/m²", None, "避光"),
 ];
@@ -79,7 +177,8 @@ async fn post(
         json!({ "kind": d.kind, "warehouse_id": d.warehouse_id, "lines": lines.len() }),
     )];
     for cmd in [DocCommand::Approve {}, DocCommand::Post {}] {
-        let next = apply(d.clone(), &cmd, "demo", now).map_err(|e| DemoError::Other(e.to_string()))?;
+        let next =
+            apply(d.clone(), &cmd, "demo", now).map_err(|e| DemoError::Other(e.to_string()))?;
         if !next.write(tx, d.version).await? {
             return Err(DemoError::Other("supplies demo: stale document".into()));
         }
@@ -189,7 +288,11 @@ pub async fn generate(
                     line_no: k as i64 + 1,
                     item_id,
                     batch_id: None,
-                    batch_no: format!("{}{w}-{code}-{}", if city { "SJ" } else { "XJ" }, produced.year()),
+                    batch_no: format!(
+                        "{}{w}-{code}-{}",
+                        if city { "SJ" } else { "XJ" },
+                        produced.year()
+                    ),
                     supplier: if city { "省级调拨" } else { "政府采购" }.into(),
                     produced_on: Some(date_text(produced)),
                     expires_on: expires.map(date_text),
@@ -198,7 +301,13 @@ pub async fn generate(
             })
             .collect();
         let reason = if city { "transfer_in" } else { "purchase" };
-        let d = doc(DocKind::Receipt, reason, (*w, division), "演示：期初入库", now);
+        let d = doc(
+            DocKind::Receipt,
+            reason,
+            (*w, division),
+            "演示：期初入库",
+            now,
+        );
         entries.extend(post(tx, backend, d, lines, now).await?);
     }
     // One county issued tents and quilts to a flooded village (出库).
@@ -222,7 +331,13 @@ pub async fn generate(
             .into_iter()
             .flatten()
             .collect();
-        let d = doc(DocKind::Issue, "relief", (*w, division), "演示：汛期受灾群众临时安置", now);
+        let d = doc(
+            DocKind::Issue,
+            "relief",
+            (*w, division),
+            "演示：汛期受灾群众临时安置",
+            now,
+        );
         entries.extend(post(tx, backend, d, lines, now).await?);
         // Its minimum for tents is above what is left (an alert).
         if let Some((tent, _)) = ids.get("1010101") {

@@ -67,7 +67,14 @@ fn posting(e: PostError) -> ApiError {
     }
 }
 
-fn entry(p: &Principal, division: &str, entity: &str, id: i64, kind: &'static str, payload: Value) -> NewEntry {
+fn entry(
+    p: &Principal,
+    division: &str,
+    entity: &str,
+    id: i64,
+    kind: &'static str,
+    payload: Value,
+) -> NewEntry {
     NewEntry::new(&p.username, MODULE, division, entity, id, kind, payload)
 }
 
@@ -217,7 +224,10 @@ fn today() -> time::Date {
     OffsetDateTime::now_utc().to_offset(CST).date()
 }
 
-async fn names(s: &AppState, prefix: &str) -> Result<(HashMap<i64, (String, String)>, HashMap<i64, Item>), ApiError> {
+async fn names(
+    s: &AppState,
+    prefix: &str,
+) -> Result<(HashMap<i64, (String, String)>, HashMap<i64, Item>), ApiError> {
     let ws = store::warehouses(&s.db, prefix)
         .await?
         .into_iter()
@@ -307,7 +317,14 @@ pub async fn set_minimum(
     store::set_minimum(&mut tx, w.id, b.item_id, b.min_qty, now.into()).await?;
     tx.commit(
         now,
-        vec![entry(&p, &w.division, "minimum", w.id, "minimum_set", json!({ "item_id": b.item_id, "min_qty": b.min_qty }))],
+        vec![entry(
+            &p,
+            &w.division,
+            "minimum",
+            w.id,
+            "minimum_set",
+            json!({ "item_id": b.item_id, "min_qty": b.min_qty }),
+        )],
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -682,8 +699,11 @@ pub async fn create_document(
         "kind": d.kind, "reason": d.reason, "warehouse_id": d.warehouse_id, "to_warehouse_id": d.to_warehouse_id,
         "lines": rows.iter().map(|l| json!({ "item_id": l.item_id, "batch_id": l.batch_id, "batch_no": l.batch_no, "qty": l.qty, "expires_on": l.expires_on })).collect::<Vec<_>>(),
     });
-    tx.commit(now, vec![entry(&p, &d.division, "document", d.id, "drafted", payload)])
-        .await?;
+    tx.commit(
+        now,
+        vec![entry(&p, &d.division, "document", d.id, "drafted", payload)],
+    )
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(detail(&s, &p, d).await?)).into_response())
 }
 
@@ -719,8 +739,18 @@ pub async fn document_event(
             .map(|m| json!({ "account": m.account.key(), "item_id": m.item_id, "batch_id": m.batch_id, "delta": m.delta }))
             .collect();
     }
-    tx.commit(now, vec![entry(&p, &d.division, "document", d.id, b.command.as_str(), payload)])
-        .await?;
+    tx.commit(
+        now,
+        vec![entry(
+            &p,
+            &d.division,
+            "document",
+            d.id,
+            b.command.as_str(),
+            payload,
+        )],
+    )
+    .await?;
     let d = load(&s, &p, id, Action::Read).await?;
     Ok(axum::Json(detail(&s, &p, d).await?))
 }
@@ -747,8 +777,18 @@ pub async fn delete_document(
     if !store::delete_doc(&mut tx, id, q.version).await? {
         return Err(DbError::Stale.into());
     }
-    tx.commit(now, vec![entry(&p, &d.division, "document", d.id, "deleted", json!({ "kind": d.kind, "state": d.state }))])
-        .await?;
+    tx.commit(
+        now,
+        vec![entry(
+            &p,
+            &d.division,
+            "document",
+            d.id,
+            "deleted",
+            json!({ "kind": d.kind, "state": d.state }),
+        )],
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -794,7 +834,17 @@ pub async fn reverse_document(
             e.into()
         }
     })?;
-    tx.commit(now, vec![entry(&p, &r.division, "document", r.id, "drafted", json!({ "kind": r.kind, "reverses": d.id }))])
-        .await?;
+    tx.commit(
+        now,
+        vec![entry(
+            &p,
+            &r.division,
+            "document",
+            r.id,
+            "drafted",
+            json!({ "kind": r.kind, "reverses": d.id }),
+        )],
+    )
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(detail(&s, &p, r).await?)).into_response())
 }

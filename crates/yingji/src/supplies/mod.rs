@@ -99,8 +99,11 @@ impl Category {
 pub fn check_code(code: &str) -> Result<Category, FieldError> {
     let c = code.trim();
     let bad = || {
-        field("code", "应为 GB/T 38565-2020 的七位代码：大类 1–3，中类、小类、细类各 01–99")
-            .code("bad_supply_code")
+        field(
+            "code",
+            "应为 GB/T 38565-2020 的七位代码：大类 1–3，中类、小类、细类各 01–99",
+        )
+        .code("bad_supply_code")
     };
     if c.len() != 7 || !c.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
@@ -497,13 +500,12 @@ pub fn check_doc(
         (DocKind::Transfer, None) => {
             errors.push(field("to_warehouse_id", "调拨须选择调入仓库").code("required"))
         }
-        (DocKind::Transfer, Some(to)) if to == b.warehouse_id => errors.push(
-            field("to_warehouse_id", "调入仓库不能与调出仓库相同").code("same_warehouse"),
-        ),
+        (DocKind::Transfer, Some(to)) if to == b.warehouse_id => errors
+            .push(field("to_warehouse_id", "调入仓库不能与调出仓库相同").code("same_warehouse")),
         (DocKind::Transfer, _) | (_, None) => {}
-        (_, Some(_)) => errors.push(
-            field("to_warehouse_id", "只有调拨单有调入仓库").code("transfer_only"),
-        ),
+        (_, Some(_)) => {
+            errors.push(field("to_warehouse_id", "只有调拨单有调入仓库").code("transfer_only"))
+        }
     }
     let note = text("note", &b.note, 1000, false)
         .map_err(|e| errors.push(e))
@@ -567,8 +569,7 @@ pub fn check_doc(
                     }
                 }
                 if expires.is_none() {
-                    if let (Some(p), Some(days)) =
-                        (produced, facts.and_then(|f| f.shelf_life_days))
+                    if let (Some(p), Some(days)) = (produced, facts.and_then(|f| f.shelf_life_days))
                     {
                         expires = p.checked_add(Duration::days(days));
                     }
@@ -587,9 +588,7 @@ pub fn check_doc(
                     ("expires_on", l.expires_on.is_some()),
                 ] {
                     if set {
-                        errors.push(
-                            field(at(name), "只有入库单登记批次信息").code("receipt_only"),
-                        );
+                        errors.push(field(at(name), "只有入库单登记批次信息").code("receipt_only"));
                     }
                 }
             }
@@ -638,7 +637,10 @@ impl Account {
         if let Some(w) = k.strip_prefix("warehouse:") {
             return w.parse().ok().map(Account::Warehouse);
         }
-        OUTSIDE.iter().find(|a| **a == k).map(|a| Account::Outside(a))
+        OUTSIDE
+            .iter()
+            .find(|a| **a == k)
+            .map(|a| Account::Outside(a))
     }
 }
 
@@ -753,7 +755,7 @@ pub fn plan(
         _ => Account::Outside(outside_of(kind, reason)),
     };
     let mut out = Vec::new();
-    let mut pair = |out: &mut Vec<Movement>, item_id, batch_id, delta: i64| {
+    let pair = |out: &mut Vec<Movement>, item_id, batch_id, delta: i64| {
         out.push(Movement {
             account: here.clone(),
             item_id,
@@ -790,10 +792,7 @@ pub fn plan(
             DocKind::Issue | DocKind::Transfer | DocKind::Writeoff => {
                 let picks = match l.batch_id {
                     Some(b) => {
-                        let have = held
-                            .iter()
-                            .find(|h| h.batch_id == b)
-                            .map_or(0, |h| h.qty);
+                        let have = held.iter().find(|h| h.batch_id == b).map_or(0, |h| h.qty);
                         if have < l.qty {
                             return Err(short(l.item_id, warehouse, l.qty, have));
                         }

@@ -144,13 +144,12 @@ impl Versioned for Doc {
 
 /// Delete an unposted document at the version read (its lines go with it).
 pub async fn delete_doc(tx: &mut Tx, id: i64, read: i64) -> Result<bool, DbError> {
-    let done = sqlx::query(
-        "DELETE FROM supply_docs WHERE id = $1 AND version = $2 AND state <> 'posted'",
-    )
-    .bind(id)
-    .bind(read)
-    .execute(&mut *tx.inner)
-    .await?;
+    let done =
+        sqlx::query("DELETE FROM supply_docs WHERE id = $1 AND version = $2 AND state <> 'posted'")
+            .bind(id)
+            .bind(read)
+            .execute(&mut *tx.inner)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -191,10 +190,12 @@ pub async fn postings(db: &Db, doc_id: i64) -> Result<Vec<Posting>, DbError> {
 
 /// The reversal of a document, if one was drafted.
 pub async fn reversal_of(db: &Db, id: i64) -> Result<Option<Doc>, DbError> {
-    Ok(sqlx::query_as("SELECT * FROM supply_docs WHERE reverses = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT * FROM supply_docs WHERE reverses = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 /// Filter of the document listing.
@@ -240,12 +241,7 @@ pub async fn docs(db: &Db, prefix: &str, f: &DocFilter) -> Result<(Vec<Doc>, i64
 
 /// Find a receipt line's batch (by item and number) or make it. A batch
 /// number already used for the item with another expiry is refused.
-async fn batch_for(
-    tx: &mut Tx,
-    l: &Line,
-    number: &str,
-    at: UtcText,
-) -> Result<i64, PostError> {
+async fn batch_for(tx: &mut Tx, l: &Line, number: &str, at: UtcText) -> Result<i64, PostError> {
     let batch_no = if l.batch_no.is_empty() {
         number.to_string()
     } else {

@@ -116,15 +116,24 @@ fn documents_are_drafted_approved_posted() {
     for (s, del) in [(Draft, true), (Approved, true), (Posted, false)] {
         assert_eq!(check_delete(&doc(s, DocKind::Receipt)).is_ok(), del);
     }
-    assert_eq!(allowed(&doc(Draft, DocKind::Issue)), vec!["approve", "delete"]);
-    assert_eq!(allowed(&doc(Approved, DocKind::Issue)), vec!["post", "delete"]);
+    assert_eq!(
+        allowed(&doc(Draft, DocKind::Issue)),
+        vec!["approve", "delete"]
+    );
+    assert_eq!(
+        allowed(&doc(Approved, DocKind::Issue)),
+        vec!["post", "delete"]
+    );
     assert!(allowed(&doc(Posted, DocKind::Issue)).is_empty());
     let code = |r: Result<(), SuppliesError>| match r {
         Ok(()) => "ok",
         Err(SuppliesError::State(r)) => r.code,
         Err(SuppliesError::Field(f)) => f.code,
     };
-    assert_eq!(code(check_reverse(&doc(Posted, DocKind::Issue), false)), "ok");
+    assert_eq!(
+        code(check_reverse(&doc(Posted, DocKind::Issue), false)),
+        "ok"
+    );
     assert_eq!(
         code(check_reverse(&doc(Posted, DocKind::Issue), true)),
         "already_reversed"
@@ -178,7 +187,15 @@ fn each_kind_posts_both_sides() {
     };
     // 入库 (donation): into the warehouse, out of the donor.
     assert_eq!(
-        plan(DocKind::Receipt, "donation", 1, None, &[pl(10, Some(102), 4)], &s).unwrap(),
+        plan(
+            DocKind::Receipt,
+            "donation",
+            1,
+            None,
+            &[pl(10, Some(102), 4)],
+            &s
+        )
+        .unwrap(),
         vec![mv(W(1), 10, 102, 4), mv(O("donor"), 10, 102, -4)]
     );
     // 出库 without a batch: first expiry first.
@@ -193,27 +210,63 @@ fn each_kind_posts_both_sides() {
     );
     // Two lines of the same item: the second reads what the first left.
     assert_eq!(
-        code(plan(DocKind::Issue, "relief", 1, None, &[pl(10, None, 5), pl(10, None, 4)], &s)),
+        code(plan(
+            DocKind::Issue,
+            "relief",
+            1,
+            None,
+            &[pl(10, None, 5), pl(10, None, 4)],
+            &s
+        )),
         "insufficient_stock"
     );
     // A named batch with too little, an unknown item: refused.
     assert_eq!(
-        code(plan(DocKind::Issue, "relief", 1, None, &[pl(10, Some(101), 4)], &s)),
+        code(plan(
+            DocKind::Issue,
+            "relief",
+            1,
+            None,
+            &[pl(10, Some(101), 4)],
+            &s
+        )),
         "insufficient_stock"
     );
     assert_eq!(
-        code(plan(DocKind::Writeoff, "damaged", 1, None, &[pl(11, None, 1)], &s)),
+        code(plan(
+            DocKind::Writeoff,
+            "damaged",
+            1,
+            None,
+            &[pl(11, None, 1)],
+            &s
+        )),
         "insufficient_stock"
     );
     // 调拨: out of one warehouse into the other, the same batch.
     assert_eq!(
-        plan(DocKind::Transfer, "", 1, Some(2), &[pl(10, Some(100), 2)], &s).unwrap(),
+        plan(
+            DocKind::Transfer,
+            "",
+            1,
+            Some(2),
+            &[pl(10, Some(100), 2)],
+            &s
+        )
+        .unwrap(),
         vec![mv(W(1), 10, 100, -2), mv(W(2), 10, 100, 2)]
     );
     // 盘点: the difference, either way; none when it agrees.
     assert_eq!(
-        plan(DocKind::Count, "", 1, None, &[pl(10, Some(100), 7), pl(10, Some(101), 1)], &s)
-            .unwrap(),
+        plan(
+            DocKind::Count,
+            "",
+            1,
+            None,
+            &[pl(10, Some(100), 7), pl(10, Some(101), 1)],
+            &s
+        )
+        .unwrap(),
         vec![
             mv(W(1), 10, 100, 2),
             mv(O("count"), 10, 100, -2),
@@ -221,9 +274,11 @@ fn each_kind_posts_both_sides() {
             mv(O("count"), 10, 101, 2)
         ]
     );
-    assert!(plan(DocKind::Count, "", 1, None, &[pl(10, Some(100), 5)], &s)
-        .unwrap()
-        .is_empty());
+    assert!(
+        plan(DocKind::Count, "", 1, None, &[pl(10, Some(100), 5)], &s)
+            .unwrap()
+            .is_empty()
+    );
     // Double entry: every plan sums to zero per item and batch; a
     // reversal is its exact opposite.
     let m = plan(DocKind::Issue, "relief", 1, None, &[pl(10, None, 8)], &s).unwrap();
@@ -268,7 +323,10 @@ fn documents_name_every_wrong_field() {
     let fields = |b: NewDoc| -> Vec<String> {
         match check_doc(&b, &items) {
             Ok(_) => vec![],
-            Err(e) => e.into_iter().map(|f| format!("{}:{}", f.field, f.code)).collect(),
+            Err(e) => e
+                .into_iter()
+                .map(|f| format!("{}:{}", f.field, f.code))
+                .collect(),
         }
     };
     let mut b = new_doc(DocKind::Issue, vec![line(1, 0), line(9, 3)]);
@@ -291,7 +349,10 @@ fn documents_name_every_wrong_field() {
         fields(new_doc(DocKind::Count, vec![line(1, 0)])),
         vec!["lines[0].batch_id:required"]
     );
-    assert_eq!(fields(new_doc(DocKind::Receipt, vec![])), vec!["lines:required"]);
+    assert_eq!(
+        fields(new_doc(DocKind::Receipt, vec![])),
+        vec!["lines:required"]
+    );
     let mut r = line(1, 5);
     r.produced_on = Some("2026-07-01".into());
     r.expires_on = Some("2026-06-01".into());
@@ -340,12 +401,38 @@ fn alerts_by_expiry_and_minimum() {
 /// A step of a random history.
 #[derive(Debug, Clone)]
 pub(crate) enum Op {
-    Receipt { w: i64, item: i64, qty: i64, exp: u8 },
-    Issue { w: i64, item: i64, qty: i64, batch: Option<u8> },
-    Transfer { w: i64, to: i64, item: i64, qty: i64 },
-    Count { w: i64, item: i64, batch: u8, qty: i64 },
-    Writeoff { w: i64, item: i64, qty: i64 },
-    Reverse { n: u8 },
+    Receipt {
+        w: i64,
+        item: i64,
+        qty: i64,
+        exp: u8,
+    },
+    Issue {
+        w: i64,
+        item: i64,
+        qty: i64,
+        batch: Option<u8>,
+    },
+    Transfer {
+        w: i64,
+        to: i64,
+        item: i64,
+        qty: i64,
+    },
+    Count {
+        w: i64,
+        item: i64,
+        batch: u8,
+        qty: i64,
+    },
+    Writeoff {
+        w: i64,
+        item: i64,
+        qty: i64,
+    },
+    Reverse {
+        n: u8,
+    },
 }
 
 pub(crate) fn op() -> impl Strategy<Value = Op> {
@@ -384,7 +471,12 @@ pub(crate) fn step(o: &Op, batches: &BTreeMap<i64, Vec<i64>>, posted: usize) -> 
     };
     match *o {
         Op::Receipt { .. } => Step::Skip, // receipts need a new batch: the caller makes it
-        Op::Issue { w, item, qty, batch } => {
+        Op::Issue {
+            w,
+            item,
+            qty,
+            batch,
+        } => {
             let b = match batch {
                 Some(n) => match pick(item, n) {
                     Some(b) => Some(b),
@@ -398,7 +490,12 @@ pub(crate) fn step(o: &Op, batches: &BTreeMap<i64, Vec<i64>>, posted: usize) -> 
             Step::Doc(DocKind::Transfer, w, Some(to), vec![pl(item, None, qty)])
         }
         Op::Transfer { .. } => Step::Skip,
-        Op::Count { w, item, batch, qty } => match pick(item, batch) {
+        Op::Count {
+            w,
+            item,
+            batch,
+            qty,
+        } => match pick(item, batch) {
             Some(b) => Step::Doc(DocKind::Count, w, None, vec![pl(item, Some(b), qty)]),
             None => Step::Skip,
         },
@@ -415,7 +512,12 @@ pub(crate) fn expiry_of(exp: u8) -> Option<String> {
 }
 
 fn invariant(l: &Ledger) -> Result<(), TestCaseError> {
-    let kept: BTreeMap<_, _> = l.balances.iter().filter(|(_, v)| **v != 0).map(|(k, v)| (*k, *v)).collect();
+    let kept: BTreeMap<_, _> = l
+        .balances
+        .iter()
+        .filter(|(_, v)| **v != 0)
+        .map(|(k, v)| (*k, *v))
+        .collect();
     let derived: BTreeMap<_, _> = l.derived().into_iter().filter(|(_, v)| *v != 0).collect();
     prop_assert_eq!(&kept, &derived);
     prop_assert!(l.balances.values().all(|v| *v >= 0), "{:?}", l.balances);
@@ -472,13 +574,29 @@ mod on_the_store {
                 shelf_life_days: None,
                 storage: String::new(),
             };
-            store::insert_item(&mut tx, &i, Category::Living, UtcText(time::OffsetDateTime::now_utc()))
-                .await
-                .unwrap();
-        }
-        tx.commit(time::OffsetDateTime::now_utc(), vec![NewEntry::new("t", "supplies", "1402", "item", 0, "created", serde_json::json!({}))])
+            store::insert_item(
+                &mut tx,
+                &i,
+                Category::Living,
+                UtcText(time::OffsetDateTime::now_utc()),
+            )
             .await
             .unwrap();
+        }
+        tx.commit(
+            time::OffsetDateTime::now_utc(),
+            vec![NewEntry::new(
+                "t",
+                "supplies",
+                "1402",
+                "item",
+                0,
+                "created",
+                serde_json::json!({}),
+            )],
+        )
+        .await
+        .unwrap();
     }
 
     /// Draft, approve and post a document through the store, as the API
@@ -487,16 +605,41 @@ mod on_the_store {
         let now = time::OffsetDateTime::now_utc();
         let mut tx = Change::on(db).await.unwrap();
         d.id = store::insert_doc(&mut tx, &d, &lines).await.unwrap();
-        tx.commit(now, vec![NewEntry::new("t", "supplies", "1402", "document", d.id, "drafted", serde_json::json!({}))])
-            .await
-            .unwrap();
+        tx.commit(
+            now,
+            vec![NewEntry::new(
+                "t",
+                "supplies",
+                "1402",
+                "document",
+                d.id,
+                "drafted",
+                serde_json::json!({}),
+            )],
+        )
+        .await
+        .unwrap();
         let d = apply(d, &DocCommand::Approve {}, "t", now).unwrap();
         let mut tx = Change::on(db).await.unwrap();
         tx.save(&d).await.unwrap();
-        tx.commit(now, vec![NewEntry::new("t", "supplies", "1402", "document", d.id, "approve", serde_json::json!({}))])
-            .await
-            .unwrap();
-        let d = Doc { version: d.version + 1, ..d };
+        tx.commit(
+            now,
+            vec![NewEntry::new(
+                "t",
+                "supplies",
+                "1402",
+                "document",
+                d.id,
+                "approve",
+                serde_json::json!({}),
+            )],
+        )
+        .await
+        .unwrap();
+        let d = Doc {
+            version: d.version + 1,
+            ..d
+        };
         let d = apply(d, &DocCommand::Post {}, "t", now).unwrap();
         let lines = store::lines(db, d.id).await.unwrap();
         let mut tx = Change::on(db).await.unwrap();
@@ -506,9 +649,20 @@ mod on_the_store {
             Err(store::PostError::Rule(e)) => return Err(e),
             Err(store::PostError::Db(e)) => panic!("{e}"),
         }
-        tx.commit(now, vec![NewEntry::new("t", "supplies", "1402", "document", d.id, "post", serde_json::json!({}))])
-            .await
-            .unwrap();
+        tx.commit(
+            now,
+            vec![NewEntry::new(
+                "t",
+                "supplies",
+                "1402",
+                "document",
+                d.id,
+                "post",
+                serde_json::json!({}),
+            )],
+        )
+        .await
+        .unwrap();
         Ok(d.id)
     }
 
@@ -553,25 +707,50 @@ mod on_the_store {
                 l.expiry.insert(b, expiry_of(exp));
                 batches.entry(item).or_default().push(b);
                 let line = pl(item, None, qty);
-                let m = l.post(DocKind::Receipt, "purchase", w, None, &[pl(item, Some(b), qty)]);
-                let s = post(db, doc_of(DocKind::Receipt, w, None, None), vec![line_of(&line, &format!("B{n}"), expiry_of(exp))]).await;
+                let m = l.post(
+                    DocKind::Receipt,
+                    "purchase",
+                    w,
+                    None,
+                    &[pl(item, Some(b), qty)],
+                );
+                let s = post(
+                    db,
+                    doc_of(DocKind::Receipt, w, None, None),
+                    vec![line_of(&line, &format!("B{n}"), expiry_of(exp))],
+                )
+                .await;
                 (m, s)
             } else {
                 match step(o, &batches, l.journal.len()) {
                     Step::Doc(kind, w, to, lines) => {
                         let m = l.post(kind, "", w, to, &lines);
-                        let s = post(db, doc_of(kind, w, to, None), lines.iter().map(|x| line_of(x, "", None)).collect()).await;
+                        let s = post(
+                            db,
+                            doc_of(kind, w, to, None),
+                            lines.iter().map(|x| line_of(x, "", None)).collect(),
+                        )
+                        .await;
                         (m, s)
                     }
                     Step::Reverse(k) if reversed.insert(k) => {
                         let m = l.reverse(k);
-                        let s = post(db, doc_of(DocKind::Reversal, 1, None, Some(ids[k])), vec![]).await;
+                        let s = post(db, doc_of(DocKind::Reversal, 1, None, Some(ids[k])), vec![])
+                            .await;
                         (m, s)
                     }
                     Step::Reverse(_) | Step::Skip => continue,
                 }
             };
-            prop_assert_eq!(model.is_ok(), stored.is_ok(), "step {} {:?}: model {:?}, store {:?}", n, o, model, stored);
+            prop_assert_eq!(
+                model.is_ok(),
+                stored.is_ok(),
+                "step {} {:?}: model {:?}, store {:?}",
+                n,
+                o,
+                model,
+                stored
+            );
             if let Ok(id) = stored {
                 ids.push(id);
             }

@@ -86,15 +86,21 @@ async fn a_receipt_then_issues_first_expiry_first_with_reversal_and_alerts() {
         // The catalogue: the city keeps it; a bad code is named.
         let (st, p) = send(
             admin
-                .post("/api/v1/supplies/items", &json!({ "code": "4010101", "name": " ", "unit": "顶" }))
+                .post(
+                    "/api/v1/supplies/items",
+                    &json!({ "code": "4010101", "name": " ", "unit": "顶" }),
+                )
                 .await,
         )
         .await;
         assert_eq!(st, 422, "{p}");
         assert_eq!(fields(&p), vec!["code", "name"]);
         let (st, _) = send(
-            pc.post("/api/v1/supplies/items", &json!({ "code": "1010101", "name": "帐篷", "unit": "顶" }))
-                .await,
+            pc.post(
+                "/api/v1/supplies/items",
+                &json!({ "code": "1010101", "name": "帐篷", "unit": "顶" }),
+            )
+            .await,
         )
         .await;
         assert_eq!(st, 403, "a county operator does not keep the catalogue");
@@ -102,7 +108,10 @@ async fn a_receipt_then_issues_first_expiry_first_with_reversal_and_alerts() {
         let quilt = item(&admin, "1020101", "棉被", Some(1095)).await;
         let (st, p) = send(
             admin
-                .post("/api/v1/supplies/items", &json!({ "code": "1010101", "name": "x", "unit": "顶" }))
+                .post(
+                    "/api/v1/supplies/items",
+                    &json!({ "code": "1010101", "name": "x", "unit": "顶" }),
+                )
                 .await,
         )
         .await;
@@ -130,16 +139,34 @@ async fn a_receipt_then_issues_first_expiry_first_with_reversal_and_alerts() {
             ] }),
         )
         .await;
-        assert_eq!(d["lines"][0]["expires_on"], "2029-05-31", "production + shelf life");
-        assert_eq!(d["postings"].as_array().unwrap().len(), 6, "two sides per line");
+        assert_eq!(
+            d["lines"][0]["expires_on"], "2029-05-31",
+            "production + shelf life"
+        );
+        assert_eq!(
+            d["postings"].as_array().unwrap().len(),
+            6,
+            "two sides per line"
+        );
         let rows = stock(&pc, &format!("?warehouse_id={w}")).await;
         assert_eq!((total(&rows, w, quilt), total(&rows, w, tent)), (50, 10));
         assert!(rows.iter().all(|r| r["own"] == true));
 
         // A posted document is never deleted, nor stepped again.
         let id = d["id"].as_i64().unwrap();
-        let (st, p) = send(pc.delete(&format!("/api/v1/supplies/documents/{id}?version={}", d["version"])).await).await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("posted_never_deleted")), "{p}");
+        let (st, p) = send(
+            pc.delete(&format!(
+                "/api/v1/supplies/documents/{id}?version={}",
+                d["version"]
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("posted_never_deleted")),
+            "{p}"
+        );
         let (st, p) = step(&pc, &d, "post").await;
         assert_eq!(st, 409, "{p}");
 
@@ -154,34 +181,80 @@ async fn a_receipt_then_issues_first_expiry_first_with_reversal_and_alerts() {
             .unwrap()
             .iter()
             .filter(|p| p["warehouse_id"] == w)
-            .map(|p| (p["account"].as_str().unwrap().to_string(), p["delta"].as_i64().unwrap()))
+            .map(|p| {
+                (
+                    p["account"].as_str().unwrap().to_string(),
+                    p["delta"].as_i64().unwrap(),
+                )
+            })
             .collect();
-        assert_eq!(moved, vec![(format!("warehouse:{w}"), -20), (format!("warehouse:{w}"), -5)]);
+        assert_eq!(
+            moved,
+            vec![
+                (format!("warehouse:{w}"), -20),
+                (format!("warehouse:{w}"), -5)
+            ]
+        );
         let rows = stock(&pc, &format!("?item_id={quilt}")).await;
         assert_eq!(rows.len(), 1, "the early batch is gone: {rows:?}");
-        assert_eq!((rows[0]["batch_no"].as_str(), rows[0]["qty"].as_i64()), (Some("Q-LATE"), Some(25)));
+        assert_eq!(
+            (rows[0]["batch_no"].as_str(), rows[0]["qty"].as_i64()),
+            (Some("Q-LATE"), Some(25))
+        );
 
         // Not enough: refused at posting, nothing moves.
         let (st, d2) = draft(&pc, json!({ "kind": "issue", "warehouse_id": w, "lines": [{ "item_id": tent, "qty": 11 }] })).await;
         assert_eq!(st, 201);
         let (_, d2) = step(&pc, &d2, "approve").await;
         let (st, p) = step(&pc, &d2, "post").await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("insufficient_stock")), "{p}");
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("insufficient_stock")),
+            "{p}"
+        );
         assert_eq!(total(&stock(&pc, "").await, w, tent), 10);
         // …and the unposted document can be deleted.
         let id2 = d2["id"].as_i64().unwrap();
-        let (st, _) = send(pc.delete(&format!("/api/v1/supplies/documents/{id2}?version={}", d2["version"])).await).await;
+        let (st, _) = send(
+            pc.delete(&format!(
+                "/api/v1/supplies/documents/{id2}?version={}",
+                d2["version"]
+            ))
+            .await,
+        )
+        .await;
         assert_eq!(st, 204);
         let (st, _) = send(pc.get(&format!("/api/v1/supplies/documents/{id2}")).await).await;
         assert_eq!(st, 404);
 
         // Reverse the issue: a reversing document, approved and posted.
         let oid = out["id"].as_i64().unwrap();
-        let (st, r) = send(pc.post(&format!("/api/v1/supplies/documents/{oid}/reverse"), &json!({})).await).await;
+        let (st, r) = send(
+            pc.post(
+                &format!("/api/v1/supplies/documents/{oid}/reverse"),
+                &json!({}),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 201, "{r}");
-        assert_eq!((r["kind"].as_str(), r["reverses"].as_i64()), (Some("reversal"), Some(oid)));
-        let (st, p) = send(pc.post(&format!("/api/v1/supplies/documents/{oid}/reverse"), &json!({})).await).await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("already_reversed")), "{p}");
+        assert_eq!(
+            (r["kind"].as_str(), r["reverses"].as_i64()),
+            (Some("reversal"), Some(oid))
+        );
+        let (st, p) = send(
+            pc.post(
+                &format!("/api/v1/supplies/documents/{oid}/reverse"),
+                &json!({}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("already_reversed")),
+            "{p}"
+        );
         let (_, r) = step(&pc, &r, "approve").await;
         let (st, r) = step(&pc, &r, "post").await;
         assert_eq!(st, 200, "{r}");
@@ -189,17 +262,37 @@ async fn a_receipt_then_issues_first_expiry_first_with_reversal_and_alerts() {
 
         // 盘点 of the late batch: 28 found of 30, the difference posted.
         let rows = stock(&pc, &format!("?item_id={quilt}")).await;
-        let late = rows.iter().find(|r| r["batch_no"] == "Q-LATE").unwrap()["batch_id"].as_i64().unwrap();
+        let late = rows.iter().find(|r| r["batch_no"] == "Q-LATE").unwrap()["batch_id"]
+            .as_i64()
+            .unwrap();
         let c = posted(&pc, json!({ "kind": "count", "warehouse_id": w, "lines": [{ "item_id": quilt, "batch_id": late, "qty": 28 }] })).await;
-        let diff: Vec<i64> = c["postings"].as_array().unwrap().iter().filter(|p| p["warehouse_id"] == w).map(|p| p["delta"].as_i64().unwrap()).collect();
+        let diff: Vec<i64> = c["postings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["warehouse_id"] == w)
+            .map(|p| p["delta"].as_i64().unwrap())
+            .collect();
         assert_eq!(diff, vec![-2]);
 
         // Alerts: the soon batch is near expiry; a minimum above the stock.
-        let (st, _) = send(pc.put("/api/v1/supplies/minimums", &json!({ "warehouse_id": w, "item_id": tent, "min_qty": 50 })).await).await;
+        let (st, _) = send(
+            pc.put(
+                "/api/v1/supplies/minimums",
+                &json!({ "warehouse_id": w, "item_id": tent, "min_qty": 50 }),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 204);
         let (st, a) = send(pc.get("/api/v1/supplies/alerts?days=30").await).await;
         assert_eq!(st, 200, "{a}");
-        let kinds: Vec<(&str, i64)> = a.as_array().unwrap().iter().map(|x| (x["kind"].as_str().unwrap(), x["item_id"].as_i64().unwrap())).collect();
+        let kinds: Vec<(&str, i64)> = a
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| (x["kind"].as_str().unwrap(), x["item_id"].as_i64().unwrap()))
+            .collect();
         assert!(kinds.contains(&("near_expiry", quilt)), "{a}");
         assert!(kinds.contains(&("below_minimum", tent)), "{a}");
 
@@ -235,26 +328,49 @@ async fn another_county_neither_reads_drafts_nor_approves_nor_posts() {
         // 云州区: no draft in 平城's warehouse, no reading, approving,
         // posting, deleting or reversing of its documents.
         let (st, p) = draft(&yz, json!({ "kind": "issue", "warehouse_id": wp, "lines": [{ "item_id": tent, "qty": 5 }] })).await;
-        assert_eq!((st, fields(&p)), (422, vec!["warehouse_id".to_string()]), "{p}");
+        assert_eq!(
+            (st, fields(&p)),
+            (422, vec!["warehouse_id".to_string()]),
+            "{p}"
+        );
         let (st, _) = send(yz.get(&format!("/api/v1/supplies/documents/{id}")).await).await;
         assert_eq!(st, 404);
         for kind in ["approve", "post"] {
             let (st, _) = step(&yz, &d, kind).await;
             assert_eq!(st, 404, "{kind}");
         }
-        let (st, _) = send(yz.delete(&format!("/api/v1/supplies/documents/{id}?version=1")).await).await;
+        let (st, _) = send(
+            yz.delete(&format!("/api/v1/supplies/documents/{id}?version=1"))
+                .await,
+        )
+        .await;
         assert_eq!(st, 404);
         let (st, l) = send(yz.get("/api/v1/supplies/documents").await).await;
         assert_eq!((st, l["total"].as_i64()), (200, Some(0)), "{l}");
-        let (st, _) = send(yz.put("/api/v1/supplies/minimums", &json!({ "warehouse_id": wp, "item_id": tent, "min_qty": 1 })).await).await;
+        let (st, _) = send(
+            yz.put(
+                "/api/v1/supplies/minimums",
+                &json!({ "warehouse_id": wp, "item_id": tent, "min_qty": 1 }),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 422);
         // …but sees the city's stock, as available by request.
         let rows = stock(&yz, "").await;
         assert_eq!(total(&rows, wp, tent), 40);
         assert!(rows.iter().all(|r| r["own"] == false), "{rows:?}");
         let (_, ws) = send(yz.get("/api/v1/supplies/warehouses").await).await;
-        let own: Vec<(i64, bool)> = ws.as_array().unwrap().iter().map(|w| (w["id"].as_i64().unwrap(), w["own"].as_bool().unwrap())).collect();
-        assert!(own.contains(&(wp, false)) && own.contains(&(wy, true)), "{ws}");
+        let own: Vec<(i64, bool)> = ws
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| (w["id"].as_i64().unwrap(), w["own"].as_bool().unwrap()))
+            .collect();
+        assert!(
+            own.contains(&(wp, false)) && own.contains(&(wy, true)),
+            "{ws}"
+        );
         // An observer reads, never writes.
         let (st, _) = send(obs.get(&format!("/api/v1/supplies/documents/{id}")).await).await;
         assert_eq!(st, 200);
@@ -290,8 +406,12 @@ async fn fifty_clients_posting_at_once_lose_nothing_and_never_oversell() {
         for n in 0..50 {
             let (from, to) = if n % 2 == 0 { (w1, w2) } else { (w2, w1) };
             let b = match n % 4 {
-                0 | 1 => json!({ "kind": "issue", "warehouse_id": from, "lines": [{ "item_id": tent, "qty": 7 }, { "item_id": quilt, "qty": 2 }] }),
-                _ => json!({ "kind": "transfer", "warehouse_id": from, "to_warehouse_id": to, "lines": [{ "item_id": tent, "qty": 9 }, { "item_id": quilt, "qty": 3 }] }),
+                0 | 1 => {
+                    json!({ "kind": "issue", "warehouse_id": from, "lines": [{ "item_id": tent, "qty": 7 }, { "item_id": quilt, "qty": 2 }] })
+                }
+                _ => {
+                    json!({ "kind": "transfer", "warehouse_id": from, "to_warehouse_id": to, "lines": [{ "item_id": tent, "qty": 9 }, { "item_id": quilt, "qty": 3 }] })
+                }
             };
             let (st, d) = draft(&pc, b).await;
             assert_eq!(st, 201, "{d}");
@@ -335,14 +455,27 @@ async fn fifty_clients_posting_at_once_lose_nothing_and_never_oversell() {
             }
         }
         assert_eq!(posted_ok + refused, 50);
-        assert!(refused > 0 && issued_ok > 0, "{}: the stock runs out part way ({posted_ok} posted)", app.backend);
+        assert!(
+            refused > 0 && issued_ok > 0,
+            "{}: the stock runs out part way ({posted_ok} posted)",
+            app.backend
+        );
         // Every 200 is a posted document with its postings; nothing else moved.
-        let (_, l) = send(pc.get("/api/v1/supplies/documents?state=posted&limit=500").await).await;
+        let (_, l) = send(
+            pc.get("/api/v1/supplies/documents?state=posted&limit=500")
+                .await,
+        )
+        .await;
         assert_eq!(l["total"].as_i64(), Some(2 + posted_ok), "{}", app.backend);
         let rows = stock(&pc, "").await;
         let tents = total(&rows, w1, tent) + total(&rows, w2, tent);
         let quilts = total(&rows, w1, quilt) + total(&rows, w2, quilt);
-        assert_eq!((tents, quilts), (120 - 7 * issued_ok, 80 - 2 * issued_ok), "{}", app.backend);
+        assert_eq!(
+            (tents, quilts),
+            (120 - 7 * issued_ok, 80 - 2 * issued_ok),
+            "{}",
+            app.backend
+        );
         assert!(rows.iter().all(|r| r["qty"].as_i64().unwrap() >= 0));
         check_ok(&admin).await;
     }
