@@ -230,6 +230,7 @@ const en: Messages<typeof zh> = {
     loggedOut: 'Signed out',
   },
   supplies: {
+    exportXlsx: 'Export XLSX',
     menu: 'Relief supplies',
     items: 'Item catalogue',
     stock: 'Stock',

@@ -227,6 +227,7 @@ export default {
     loggedOut: '已退出登录',
   },
   supplies: {
+    exportXlsx: '导出 XLSX',
     menu: '救灾物资',
     items: '物资目录',
     stock: '库存',

@@ -136,6 +136,7 @@ use crate::state::AppState;
         crate::supplies::api::create_item,
         crate::supplies::api::list_warehouses,
         crate::supplies::api::list_stock,
+        crate::supplies::api::export_stock,
         crate::supplies::api::set_minimum,
         crate::supplies::api::list_alerts,
         crate::supplies::api::check,

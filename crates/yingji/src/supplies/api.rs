@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/supplies/items", get(list_items).post(create_item))
         .route("/supplies/warehouses", get(list_warehouses))
         .route("/supplies/stock", get(list_stock))
+        .route("/supplies/stock/export", get(export_stock))
         .route("/supplies/minimums", put(set_minimum))
         .route("/supplies/alerts", get(list_alerts))
         .route("/supplies/check", get(check))
@@ -241,6 +242,43 @@ async fn names(
     Ok((ws, items))
 }
 
+async fn stock_views(
+    s: &AppState,
+    p: &Principal,
+    q: &StockParams,
+) -> Result<Vec<StockView>, ApiError> {
+    let scope = authorize(p, Action::Read, MODULE)?;
+    let own = authorize(p, Action::Write, MODULE).ok();
+    let prefix = city(&scope);
+    let rows = store::stock(&s.db, prefix, q.warehouse_id, q.item_id).await?;
+    let (ws, items) = names(s, prefix).await?;
+    let days = q.days.unwrap_or(NEAR_EXPIRY_DAYS).clamp(0, 3650);
+    let today = today();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let (wname, wdiv) = ws.get(&r.warehouse_id).cloned().unwrap_or_default();
+            let item = items.get(&r.item_id);
+            StockView {
+                warehouse_name: wname,
+                own: own.as_ref().is_some_and(|o| o.covers(&wdiv, "")),
+                item_code: item.map(|i| i.code.clone()).unwrap_or_default(),
+                item_name: item.map(|i| i.name.clone()).unwrap_or_default(),
+                unit: item.map(|i| i.unit.clone()).unwrap_or_default(),
+                expiry: expiry(r.expires_on.as_deref(), today, days),
+                warehouse_id: r.warehouse_id,
+                item_id: r.item_id,
+                batch_id: r.batch_id,
+                batch_no: r.batch_no,
+                supplier: r.supplier,
+                produced_on: r.produced_on,
+                expires_on: r.expires_on,
+                qty: r.qty,
+            }
+        })
+        .collect())
+}
+
 #[utoipa::path(get, path = "/api/v1/supplies/stock", tag = "supplies", params(StockParams),
     responses((status = 200, body = [StockView], description = "Stock by warehouse, item and batch (first expiry first) in the city")))]
 pub async fn list_stock(
@@ -248,37 +286,73 @@ pub async fn list_stock(
     p: Principal,
     Query(q): Query<StockParams>,
 ) -> Result<axum::Json<Vec<StockView>>, ApiError> {
-    let scope = authorize(&p, Action::Read, MODULE)?;
-    let own = authorize(&p, Action::Write, MODULE).ok();
-    let prefix = city(&scope);
-    let rows = store::stock(&s.db, prefix, q.warehouse_id, q.item_id).await?;
-    let (ws, items) = names(&s, prefix).await?;
-    let days = q.days.unwrap_or(NEAR_EXPIRY_DAYS).clamp(0, 3650);
-    let today = today();
-    Ok(axum::Json(
-        rows.into_iter()
-            .map(|r| {
-                let (wname, wdiv) = ws.get(&r.warehouse_id).cloned().unwrap_or_default();
-                let item = items.get(&r.item_id);
-                StockView {
-                    warehouse_name: wname,
-                    own: own.as_ref().is_some_and(|o| o.covers(&wdiv, "")),
-                    item_code: item.map(|i| i.code.clone()).unwrap_or_default(),
-                    item_name: item.map(|i| i.name.clone()).unwrap_or_default(),
-                    unit: item.map(|i| i.unit.clone()).unwrap_or_default(),
-                    expiry: expiry(r.expires_on.as_deref(), today, days),
-                    warehouse_id: r.warehouse_id,
-                    item_id: r.item_id,
-                    batch_id: r.batch_id,
-                    batch_no: r.batch_no,
-                    supplier: r.supplier,
-                    produced_on: r.produced_on,
-                    expires_on: r.expires_on,
-                    qty: r.qty,
-                }
-            })
-            .collect(),
-    ))
+    Ok(axum::Json(stock_views(&s, &p, &q).await?))
+}
+
+/// The stock as an XLSX workbook (库存表): one row per warehouse, item and
+/// batch, the same rows as `GET /supplies/stock`.
+fn stock_xlsx(rows: &[StockView]) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("库存").map_err(|e| e.to_string())?;
+    let bold = XFormat::new().set_bold();
+    let head = [
+        "仓库", "物资代码", "物资名称", "单位", "批次", "供货单位", "生产日期", "有效期至", "数量", "可申请调用",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(|e| e.to_string())?;
+        ws.set_column_width(c as u16, 14).map_err(|e| e.to_string())?;
+    }
+    for (r, v) in rows.iter().enumerate() {
+        let row = (r + 1) as u32;
+        let texts = [
+            v.warehouse_name.as_str(),
+            &v.item_code,
+            &v.item_name,
+            &v.unit,
+            &v.batch_no,
+            &v.supplier,
+            v.produced_on.as_deref().unwrap_or(""),
+            v.expires_on.as_deref().unwrap_or(""),
+        ];
+        for (c, t) in texts.iter().enumerate() {
+            // write_string: always a string cell, never a formula.
+            ws.write_string(row, c as u16, *t).map_err(|e| e.to_string())?;
+        }
+        ws.write_number(row, 8, v.qty as f64).map_err(|e| e.to_string())?;
+        ws.write_string(row, 9, if v.own { "" } else { "是" })
+            .map_err(|e| e.to_string())?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
+    wb.save_to_buffer().map_err(|e| e.to_string())
+}
+
+#[utoipa::path(get, path = "/api/v1/supplies/stock/export", tag = "supplies", params(StockParams),
+    responses((status = 200, description = "The stock as an XLSX file (库存表)")))]
+pub async fn export_stock(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<StockParams>,
+) -> Result<Response, ApiError> {
+    let rows = stock_views(&s, &p, &q).await?;
+    let bytes = stock_xlsx(&rows).map_err(ApiError::Internal)?;
+    let disposition = format!(
+        "attachment; filename=\"stock.xlsx\"; filename*=UTF-8''{}",
+        url::form_urlencoded::byte_serialize("库存表.xlsx".as_bytes()).collect::<String>()
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// The minimum stock of an item in a warehouse (最低库存).

@@ -151,6 +151,11 @@ async fn a_receipt_then_issues_first_expiry_first_with_reversal_and_alerts() {
         let rows = stock(&pc, &format!("?warehouse_id={w}")).await;
         assert_eq!((total(&rows, w, quilt), total(&rows, w, tent)), (50, 10));
         assert!(rows.iter().all(|r| r["own"] == true));
+        // The same rows as an XLSX file.
+        let r = pc.get("/api/v1/supplies/stock/export").await;
+        assert_eq!(r.status(), 200);
+        let bytes = r.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"PK"), "an XLSX (zip) file");
 
         // A posted document is never deleted, nor stepped again.
         let id = d["id"].as_i64().unwrap();
