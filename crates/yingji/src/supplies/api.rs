@@ -298,12 +298,22 @@ fn stock_xlsx(rows: &[StockView]) -> Result<Vec<u8>, String> {
     ws.set_name("库存").map_err(|e| e.to_string())?;
     let bold = XFormat::new().set_bold();
     let head = [
-        "仓库", "物资代码", "物资名称", "单位", "批次", "供货单位", "生产日期", "有效期至", "数量", "可申请调用",
+        "仓库",
+        "物资代码",
+        "物资名称",
+        "单位",
+        "批次",
+        "供货单位",
+        "生产日期",
+        "有效期至",
+        "数量",
+        "可申请调用",
     ];
     for (c, h) in head.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold)
             .map_err(|e| e.to_string())?;
-        ws.set_column_width(c as u16, 14).map_err(|e| e.to_string())?;
+        ws.set_column_width(c as u16, 14)
+            .map_err(|e| e.to_string())?;
     }
     for (r, v) in rows.iter().enumerate() {
         let row = (r + 1) as u32;
@@ -319,9 +329,11 @@ fn stock_xlsx(rows: &[StockView]) -> Result<Vec<u8>, String> {
         ];
         for (c, t) in texts.iter().enumerate() {
             // write_string: always a string cell, never a formula.
-            ws.write_string(row, c as u16, *t).map_err(|e| e.to_string())?;
+            ws.write_string(row, c as u16, *t)
+                .map_err(|e| e.to_string())?;
         }
-        ws.write_number(row, 8, v.qty as f64).map_err(|e| e.to_string())?;
+        ws.write_number(row, 8, v.qty as f64)
+            .map_err(|e| e.to_string())?;
         ws.write_string(row, 9, if v.own { "" } else { "是" })
             .map_err(|e| e.to_string())?;
     }
@@ -801,13 +813,46 @@ pub async fn document_event(
     let now = OffsetDateTime::now_utc();
     let d = apply(d, &b.command, &p.username, now).map_err(rule)?;
     let lines = store::lines(&s.db, id).await?;
+    // PostgreSQL may end one of two postings that wait on each other
+    // (deadlock_detected) or a serialization failure: nothing was written,
+    // so the step is taken again, a few times.
+    let mut tries = 0;
+    loop {
+        match commit_step(&s, &p, &d, &b.command, &lines, now).await {
+            Ok(()) => break,
+            Err(PostError::Db(e)) if retryable(&e) && tries < 8 => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(10 * tries)).await;
+            }
+            Err(e) => return Err(posting(e)),
+        }
+    }
+    let d = load(&s, &p, id, Action::Read).await?;
+    Ok(axum::Json(detail(&s, &p, d).await?))
+}
+
+/// A deadlock or serialization failure: the transaction was rolled back and
+/// may be tried again (SQLSTATE 40P01, 40001).
+fn retryable(e: &DbError) -> bool {
+    matches!(e, DbError::Sqlx(sqlx::Error::Database(d))
+        if matches!(d.code().as_deref(), Some("40P01") | Some("40001")))
+}
+
+/// One attempt at a step: the document saved at the version read, the
+/// stock moved when it is posted, the journal entry, in one transaction.
+async fn commit_step(
+    s: &AppState,
+    p: &Principal,
+    d: &Doc,
+    cmd: &DocCommand,
+    lines: &[Line],
+    now: OffsetDateTime,
+) -> Result<(), PostError> {
     let mut tx = s.change().await?;
-    tx.save(&d).await?;
+    tx.save(d).await?;
     let mut payload = json!({ "to": d.state });
     if d.state == DocState::Posted {
-        let moves = store::post(&mut tx, s.db.backend(), &d, &lines, UtcText(now))
-            .await
-            .map_err(posting)?;
+        let moves = store::post(&mut tx, s.db.backend(), d, lines, UtcText(now)).await?;
         payload["postings"] = moves
             .iter()
             .map(|m| json!({ "account": m.account.key(), "item_id": m.item_id, "batch_id": m.batch_id, "delta": m.delta }))
@@ -816,17 +861,16 @@ pub async fn document_event(
     tx.commit(
         now,
         vec![entry(
-            &p,
+            p,
             &d.division,
             "document",
             d.id,
-            b.command.as_str(),
+            cmd.as_str(),
             payload,
         )],
     )
     .await?;
-    let d = load(&s, &p, id, Action::Read).await?;
-    Ok(axum::Json(detail(&s, &p, d).await?))
+    Ok(())
 }
 
 /// The version read of a document to delete or reverse.
