@@ -4,12 +4,13 @@
 //! Posting never oversells, on either engine, under any concurrency:
 //! - the document's state change is a versioned write (a second poster of
 //!   the same document matches no row: `Stale`);
-//! - on PostgreSQL the balance rows of every (warehouse, item) the document
-//!   touches are locked first, in one statement, in key order
-//!   (`SELECT … ORDER BY … FOR UPDATE`), so the first-expiry pick reads
-//!   what no one else can change before the commit and two postings never
-//!   wait on each other in a cycle; SQLite has one writer at a time
-//!   (`Db::begin` queues them);
+//! - on PostgreSQL every (warehouse, item) the document touches is locked
+//!   first, in key order (`pg_advisory_xact_lock(warehouse, item)`), then
+//!   its balance rows (`SELECT … ORDER BY … FOR UPDATE`), so the
+//!   first-expiry pick reads what no one else can change before the commit
+//!   and two postings never wait on each other in a cycle (a deadlock the
+//!   database still reports is retried by the API); SQLite has one writer
+//!   at a time (`Db::begin` queues them);
 //! - every decrement is `UPDATE … SET qty = qty - n WHERE … AND qty >= n`
 //!   and must hit its row, else the whole change is dropped;
 //! - the column itself is `CHECK (qty >= 0)`.
@@ -289,6 +290,20 @@ async fn lock_stock(tx: &mut Tx, backend: Backend, pairs: &[(i64, i64)]) -> Resu
     let mut stock: Stock = BTreeMap::new();
     if pairs.is_empty() {
         return Ok(stock);
+    }
+    if backend == Backend::Postgres {
+        // A lock per (warehouse, item), taken in key order before any row:
+        // a row another posting inserted after this statement's snapshot is
+        // not locked by the SELECT below, and two postings upserting each
+        // other's new rows could otherwise wait on each other (the
+        // two-integer advisory keys are a space of their own).
+        for (w, i) in pairs {
+            sqlx::query("SELECT pg_advisory_xact_lock(CAST($1 AS INTEGER), CAST($2 AS INTEGER))")
+                .bind(*w)
+                .bind(*i)
+                .execute(&mut *tx.inner)
+                .await?;
+        }
     }
     let mut q = Sql::new(
         "SELECT b.warehouse_id, b.item_id, b.batch_id, b.qty, s.expires_on FROM supply_balances b \
