@@ -21,7 +21,17 @@ use crate::supplies::{
 /// 38565-2020 (大类 1 基本生活保障物资 / 2 应急装备及配套物资 / 3 工程材料与
 /// 机械加工设备, then 中类, 小类, 细类); the exact 中类–细类 numbers are
 /// this platform's assumption (docs/rules.md, “Relief supplies”).
-pub const ITEMS: &[(&str, &str, &str, &str, Option<i64>, &str)] = &[
+/// (code, name, unit, specification, shelf life in days, storage).
+pub type ItemRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<i64>,
+    &'static str,
+);
+
+pub const ITEMS: &[ItemRow] = &[
     (
         "1010101",
         "救灾帐篷",
