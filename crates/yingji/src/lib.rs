@@ -34,6 +34,7 @@ pub mod server;
 pub mod sheet;
 pub(crate) mod state;
 pub mod supervision;
+pub mod supplies;
 pub mod upstream;
 pub mod warnings;
 

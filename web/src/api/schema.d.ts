@@ -1374,6 +1374,182 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supplies/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["check"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_documents"];
+        put?: never;
+        post: operations["create_document"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_document"];
+        put?: never;
+        post?: never;
+        delete: operations["delete_document"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/documents/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["document_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/documents/{id}/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["reverse_document"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_items"];
+        put?: never;
+        post: operations["create_item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/minimums": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["set_minimum"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_stock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/stock/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["export_stock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/warehouses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_warehouses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/upstream-alerts": {
         parameters: {
             query?: never;
@@ -3530,6 +3706,30 @@ export interface components {
             /** @description The version label, e.g. `2026版`. */
             version: string;
         };
+        /** @description A new document (`POST /supplies/documents`). */
+        NewSupplyDoc: {
+            kind: components["schemas"]["SupplyDocKind"];
+            lines: components["schemas"]["SupplyLineInput"][];
+            note?: string;
+            reason?: string;
+            /**
+             * Format: int64
+             * @description A transfer's destination.
+             */
+            to_warehouse_id?: number | null;
+            /** Format: int64 */
+            warehouse_id: number;
+        };
+        /** @description A new catalogue item (`POST /supplies/items`). */
+        NewSupplyItem: {
+            code: string;
+            name: string;
+            /** Format: int64 */
+            shelf_life_days?: number | null;
+            specification?: string;
+            storage?: string;
+            unit: string;
+        };
         /** @description A newly created API token: its secret is shown once. */
         NewToken: {
             expires_at: string;
@@ -4419,6 +4619,297 @@ export interface components {
             settlement: number;
             /** Format: double */
             share: number;
+        };
+        /**
+         * @description An alert: an item below its minimum in a warehouse, or a batch expired
+         *     or near expiry.
+         */
+        SupplyAlert: {
+            /** Format: int64 */
+            batch_id?: number | null;
+            batch_no?: string | null;
+            expires_on?: string | null;
+            /** Format: int64 */
+            item_id: number;
+            item_name: string;
+            /** @description below_minimum | near_expiry | expired */
+            kind: string;
+            /**
+             * Format: int64
+             * @description below_minimum: the minimum.
+             */
+            min_qty?: number | null;
+            /** Format: int64 */
+            qty: number;
+            unit: string;
+            /** Format: int64 */
+            warehouse_id: number;
+            warehouse_name: string;
+        };
+        /** @description The outcome of re-deriving the balances from the postings. */
+        SupplyCheckReport: {
+            /**
+             * Format: int64
+             * @description Balance rows compared.
+             */
+            balances: number;
+            /**
+             * @description Rows whose stored quantity differs from the postings' sum:
+             *     [warehouse_id, item_id, batch_id, stored, derived].
+             */
+            mismatches: number[][];
+            /** @description Stored balances below zero: [warehouse_id, item_id, batch_id, qty]. */
+            negative: number[][];
+            ok: boolean;
+            /**
+             * Format: int64
+             * @description Postings summed.
+             */
+            postings: number;
+            /** @description Documents whose postings do not sum to zero per item and batch. */
+            unbalanced_docs: number[];
+        };
+        /** @description A ledger document (入库单, 出库单, 调拨单, 盘点单, 报损单, 冲销单). */
+        SupplyDoc: {
+            approved_at?: components["schemas"]["UtcText"] | null;
+            approved_by: string;
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            /** @description The warehouse's division (for jurisdiction). */
+            division: string;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["SupplyDocKind"];
+            note: string;
+            posted_at?: components["schemas"]["UtcText"] | null;
+            posted_by: string;
+            /**
+             * @description receipt: purchase | donation | transfer_in; issue: relief |
+             *     transfer_out | other; writeoff: expired | damaged | other.
+             */
+            reason: string;
+            /**
+             * Format: int64
+             * @description A reversal: the posted document it reverses.
+             */
+            reverses?: number | null;
+            state: components["schemas"]["SupplyDocState"];
+            to_division: string;
+            /**
+             * Format: int64
+             * @description A transfer's destination.
+             */
+            to_warehouse_id?: number | null;
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+            /**
+             * Format: int64
+             * @description The warehouse whose stock the document moves (a transfer's source).
+             */
+            warehouse_id: number;
+        };
+        /**
+         * @description A step of a document (`POST /supplies/documents/{id}/events`, tagged
+         *     by `kind`).
+         */
+        SupplyDocCommand: {
+            /** @enum {string} */
+            kind: "approve";
+        } | {
+            /** @enum {string} */
+            kind: "post";
+        };
+        /** @description A document with its lines and postings. */
+        SupplyDocDetail: components["schemas"]["SupplyDocView"] & {
+            lines: components["schemas"]["SupplyLineView"][];
+            postings: components["schemas"]["SupplyPosting"][];
+        };
+        /** @description A step of a document: the version read and the step. */
+        SupplyDocEventBody: components["schemas"]["SupplyDocCommand"] & {
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
+            version: number;
+        };
+        /**
+         * @description The kinds of ledger document.
+         * @enum {string}
+         */
+        SupplyDocKind: "receipt" | "issue" | "transfer" | "count" | "writeoff" | "reversal";
+        /** @description One page of documents. */
+        SupplyDocPage: {
+            items: components["schemas"]["SupplyDocView"][];
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description Where a document is: drafted → approved → posted.
+         * @enum {string}
+         */
+        SupplyDocState: "draft" | "approved" | "posted";
+        /** @description A document as the API shows it. */
+        SupplyDocView: components["schemas"]["SupplyDoc"] & {
+            /** @description approve | post | delete | reverse */
+            allowed_events: string[];
+            kind_zh: string;
+            /** @description RK000012 … */
+            number: string;
+            /**
+             * Format: int64
+             * @description The reversing document, when one was drafted.
+             */
+            reversed_by?: number | null;
+            state_zh: string;
+            to_warehouse_name: string;
+            warehouse_name: string;
+        };
+        /**
+         * @description How a batch stands against its expiry on `today`.
+         * @enum {string}
+         */
+        SupplyExpiry: "expired" | "near" | "ok";
+        /** @description An item of the catalogue (物资目录), coded by GB/T 38565-2020. */
+        SupplyItem: {
+            /** @description living | equipment | engineering: the 大类 of the code. */
+            category: string;
+            /** @description Seven digits, four levels (大类 1 digit, 中类, 小类, 细类 2 digits each). */
+            code: string;
+            created_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description 保质期/储存期 (days); none for durable goods.
+             */
+            shelf_life_days?: number | null;
+            /** @description 规格型号 */
+            specification: string;
+            /** @description 储存条件 */
+            storage: string;
+            /** @description 计量单位 */
+            unit: string;
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description A line of a document: an item, a quantity, and the batch (a receipt's
+         *     new batch, an issue's named one, or none: first-expiry-first-out).
+         */
+        SupplyLine: {
+            /** Format: int64 */
+            batch_id?: number | null;
+            batch_no: string;
+            expires_on?: string | null;
+            /** Format: int64 */
+            item_id: number;
+            /** Format: int64 */
+            line_no: number;
+            produced_on?: string | null;
+            /**
+             * Format: int64
+             * @description Moved (or, in a count, counted) quantity.
+             */
+            qty: number;
+            supplier: string;
+        };
+        /** @description A line as the user gives it. */
+        SupplyLineInput: {
+            /**
+             * Format: int64
+             * @description An existing batch (issue, transfer, write-off: that batch; none:
+             *     first-expiry-first-out; count: required).
+             */
+            batch_id?: number | null;
+            /** @description Receipt: the new batch's number (default: the document's number). */
+            batch_no?: string;
+            /** @description YYYY-MM-DD (default: produced_on + the item's shelf life). */
+            expires_on?: string | null;
+            /** Format: int64 */
+            item_id: number;
+            /** @description YYYY-MM-DD */
+            produced_on?: string | null;
+            /**
+             * Format: int64
+             * @description Moved (or counted) quantity in the item's unit.
+             */
+            qty: number;
+            supplier?: string;
+        };
+        /** @description A document line as shown, with the item's name. */
+        SupplyLineView: components["schemas"]["SupplyLine"] & {
+            item_code: string;
+            item_name: string;
+            unit: string;
+        };
+        /** @description The minimum stock of an item in a warehouse (最低库存). */
+        SupplyMinimum: {
+            /** Format: int64 */
+            item_id: number;
+            /** Format: int64 */
+            min_qty: number;
+            /** Format: int64 */
+            warehouse_id: number;
+        };
+        /** @description One side of a posted movement. */
+        SupplyPosting: {
+            /**
+             * @description `warehouse:<id>` or an outside account (`supplier`, `donor`,
+             *     `transfer_in`, `issued`, `count`, `writeoff`).
+             */
+            account: string;
+            /** Format: int64 */
+            batch_id: number;
+            /** Format: int64 */
+            delta: number;
+            /** Format: int64 */
+            doc_id: number;
+            /** Format: int64 */
+            item_id: number;
+            posted_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            warehouse_id?: number | null;
+        };
+        /** @description A batch held in a warehouse. */
+        SupplyStock: {
+            /** Format: int64 */
+            batch_id: number;
+            batch_no: string;
+            expires_on?: string | null;
+            expiry: components["schemas"]["SupplyExpiry"];
+            item_code: string;
+            /** Format: int64 */
+            item_id: number;
+            item_name: string;
+            /**
+             * @description The warehouse is in the user's jurisdiction; otherwise the stock is
+             *     available by request.
+             */
+            own: boolean;
+            produced_on?: string | null;
+            /** Format: int64 */
+            qty: number;
+            supplier: string;
+            unit: string;
+            /** Format: int64 */
+            warehouse_id: number;
+            warehouse_name: string;
+        };
+        /** @description A warehouse the user sees stock of. */
+        SupplyWarehouse: {
+            division: string;
+            division_name: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /**
+             * @description In the user's jurisdiction: they manage its documents. Otherwise its
+             *     stock is available by request (申请调用) only.
+             */
+            own: boolean;
         };
         /**
          * @description The area a warning targets: drawn polygons (`[lon, lat]` rings), circles
@@ -7536,6 +8027,377 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_alerts: {
+        parameters: {
+            query?: {
+                /** @description Near-expiry window in days (default 30). */
+                days?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Below-minimum stock and expired or near-expiry batches in the user's jurisdiction */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyAlert"][];
+                };
+            };
+        };
+    };
+    check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Balances re-derived from the postings and compared with the balance table (administrators) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyCheckReport"];
+                };
+            };
+        };
+    };
+    list_documents: {
+        parameters: {
+            query?: {
+                kind?: components["schemas"]["SupplyDocKind"] | null;
+                state?: components["schemas"]["SupplyDocState"] | null;
+                warehouse_id?: number | null;
+                /** @description Page size (default 50, at most 500). */
+                limit?: number | null;
+                offset?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Documents of the warehouses in the user's jurisdiction, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyDocPage"];
+                };
+            };
+        };
+    };
+    create_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSupplyDoc"];
+            };
+        };
+        responses: {
+            /** @description Drafted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyDocDetail"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One document with its lines and postings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyDocDetail"];
+                };
+            };
+        };
+    };
+    delete_document: {
+        parameters: {
+            query: {
+                version: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted (an unposted document) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Posted documents are never deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    document_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupplyDocEventBody"];
+            };
+        };
+        responses: {
+            /** @description The document after the step (posted: the stock has moved) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyDocDetail"];
+                };
+            };
+            /** @description Stale version, the step is not possible, or not enough stock (insufficient_stock) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reverse_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A reversing document drafted (approve and post it to reverse) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyDocDetail"];
+                };
+            };
+            /** @description Not posted, a reversal itself, or already reversed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_items: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item catalogue, by GB/T 38565-2020 code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyItem"][];
+                };
+            };
+        };
+    };
+    create_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSupplyItem"];
+            };
+        };
+        responses: {
+            /** @description Added to the catalogue */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyItem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_minimum: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupplyMinimum"];
+            };
+        };
+        responses: {
+            /** @description Set */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_stock: {
+        parameters: {
+            query?: {
+                warehouse_id?: number | null;
+                item_id?: number | null;
+                /** @description Near-expiry window in days (default 30). */
+                days?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stock by warehouse, item and batch (first expiry first) in the city */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyStock"][];
+                };
+            };
+        };
+    };
+    export_stock: {
+        parameters: {
+            query?: {
+                warehouse_id?: number | null;
+                item_id?: number | null;
+                /** @description Near-expiry window in days (default 30). */
+                days?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stock as an XLSX file (库存表) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_warehouses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The city's warehouses, own ones marked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyWarehouse"][];
                 };
             };
         };

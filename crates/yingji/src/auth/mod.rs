@@ -174,6 +174,9 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
                 || module == "attachments"
                 || module == "plans"
                 || module == "supervision"
+                // The ledger of their own warehouses (not the catalogue,
+                // `supplies.catalogue`, which the city keeps).
+                || module == "supplies"
         }
         (Role::Reporter, Action::Read) => module != "users" && module != "duty",
         (Role::Reporter, Action::Write) => module == "reports.disaster",

@@ -116,6 +116,7 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "0020_supervision_checks.sqlite.sql",
         postgres: "0020_supervision_checks.postgres.sql"
     ),
+    migration!(21, "supplies", "0021_supplies.sql"),
     migration!(27, "display_tokens", "0027_display_tokens.sql"),
 ];
 

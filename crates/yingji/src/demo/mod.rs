@@ -20,6 +20,7 @@ pub mod data;
 pub mod gateway;
 pub mod roads;
 mod supervision;
+mod supplies;
 
 pub const DEMO_PASSWORD: &str = "Demo@2025";
 pub const SEED: u64 = 20210701;
@@ -467,9 +468,11 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
     }
 
     // Warehouses: the city centre and one per county.
-    g.add(&resources::WAREHOUSE, "140213", "大同市救灾物资储备中心", json!({ "level": "city", "capacity_m3": 30000.0, "area_m2": 8000.0, "main_supplies": ["救灾帐篷", "棉被", "折叠床", "家庭应急包"] }), "").await?;
+    let centre = g.add(&resources::WAREHOUSE, "140213", "大同市救灾物资储备中心", json!({ "level": "city", "capacity_m3": 30000.0, "area_m2": 8000.0, "main_supplies": ["救灾帐篷", "棉被", "折叠床", "家庭应急包"] }), "").await?;
+    let mut warehouses = vec![(centre, "140213".to_string())];
     for c in COUNTIES {
-        g.add(&resources::WAREHOUSE, c, &format!("{}救灾物资储备库", county_name(c)), json!({ "level": "county", "capacity_m3": 5000.0, "area_m2": 1500.0, "main_supplies": ["救灾帐篷", "棉大衣", "毛毯"] }), "").await?;
+        let w = g.add(&resources::WAREHOUSE, c, &format!("{}救灾物资储备库", county_name(c)), json!({ "level": "county", "capacity_m3": 5000.0, "area_m2": 1500.0, "main_supplies": ["救灾帐篷", "棉大衣", "毛毯"] }), "").await?;
+        warehouses.push((w, c.to_string()));
     }
 
     // Shelters: 2 Ⅰ-class, 8 Ⅱ-class, 11 Ⅲ-class; capacity derived from
@@ -659,7 +662,10 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
     let dentries = duty_roster(&mut tx, now, &user_ids).await?;
     tx.journal(now, dentries).await?;
     let sentries = supervision::generate(&mut tx, now, &enterprises, first_enterprise).await?;
-    tx.commit(now, sentries).await?;
+    tx.journal(now, sentries).await?;
+    let backend = s.db.backend();
+    let pentries = supplies::generate(&mut tx, backend, now, &warehouses).await?;
+    tx.commit(now, pentries).await?;
     Ok(count)
 }
 

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::plans::api::routes())
         .merge(crate::supervision::api::routes())
         .merge(crate::centre::api::routes())
+        .merge(crate::supplies::api::routes())
         .route("/map/config", get(map_config))
         .layer(axum::middleware::from_fn(crate::auth::api::attribution))
         .layer(axum::middleware::from_fn_with_state(state.clone(), exports))

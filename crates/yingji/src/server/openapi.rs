@@ -139,6 +139,20 @@ use crate::state::AppState;
         crate::centre::api::open_display,
         crate::centre::api::display_me,
         crate::centre::api::en_route,
+        crate::supplies::api::list_items,
+        crate::supplies::api::create_item,
+        crate::supplies::api::list_warehouses,
+        crate::supplies::api::list_stock,
+        crate::supplies::api::export_stock,
+        crate::supplies::api::set_minimum,
+        crate::supplies::api::list_alerts,
+        crate::supplies::api::check,
+        crate::supplies::api::list_documents,
+        crate::supplies::api::get_document,
+        crate::supplies::api::create_document,
+        crate::supplies::api::document_event,
+        crate::supplies::api::delete_document,
+        crate::supplies::api::reverse_document,
     ),
     // Stored as JSON inside a typed body (`UpstreamAlert.summary`).
     components(schemas(crate::upstream::Summary)),
@@ -159,6 +173,7 @@ use crate::state::AppState;
         (name = "duty", description = "值班值守: rosters, handover, the duty log"),
         (name = "supervision", description = "监督管理: enterprises' risk points in four colours (LEC, risk matrix) and the hidden-hazard loop (隐患: 定级, 整改, 挂牌督办, 验收, 销号)"),
         (name = "centre", description = "指挥中心: read-only display tokens of the wall display (大屏) and the situation (resources under way)"),
+        (name = "supplies", description = "救灾物资: the item catalogue (GB/T 38565-2020), a double-entry stock ledger on the warehouses (入库, 出库, 调拨, 盘点, 报损, 冲销), batches first-expiry-first-out, alerts"),
     )
 )]
 pub struct ApiDoc;

@@ -32,5 +32,6 @@ mod routing;
 mod schema;
 mod sheets;
 mod supervision;
+mod supplies;
 mod upstream;
 mod warnings;

@@ -1,0 +1,74 @@
+// 物资 (relief supplies): the API of the catalogue, stock, ledger documents
+// and alerts, and their labels. What a user may do with a document is the
+// server's answer (`allowed_events`).
+import { API, qs, request } from '../../api'
+import type { components } from '../../api/schema'
+import type { Me } from '../../api/types'
+import { i18n } from '../../i18n'
+
+type S = components['schemas']
+export type SupplyItem = S['SupplyItem']
+export type NewSupplyItem = S['NewSupplyItem']
+export type SupplyWarehouse = S['SupplyWarehouse']
+export type SupplyStock = S['SupplyStock']
+export type SupplyAlert = S['SupplyAlert']
+export type SupplyDocView = S['SupplyDocView']
+export type SupplyDocDetail = S['SupplyDocDetail']
+export type SupplyDocPage = S['SupplyDocPage']
+export type NewSupplyDoc = S['NewSupplyDoc']
+export type SupplyLineInput = S['SupplyLineInput']
+export type SupplyCheckReport = S['SupplyCheckReport']
+
+export const DOC_KINDS = ['receipt', 'issue', 'transfer', 'count', 'writeoff'] as const
+export const DOC_STATES = ['draft', 'approved', 'posted'] as const
+export const REASONS: Record<string, string[]> = {
+  receipt: ['purchase', 'donation', 'transfer_in'],
+  issue: ['relief', 'transfer_out', 'other'],
+  writeoff: ['expired', 'damaged', 'other'],
+}
+
+const enc = (id: number | string) => encodeURIComponent(String(id))
+
+export const suppliesApi = {
+  items: () => request<SupplyItem[]>('GET', `${API}/supplies/items`),
+  createItem: (b: NewSupplyItem) => request<SupplyItem>('POST', `${API}/supplies/items`, b),
+  warehouses: () => request<SupplyWarehouse[]>('GET', `${API}/supplies/warehouses`),
+  stock: (p: { warehouse_id?: number; item_id?: number; days?: number }) =>
+    request<SupplyStock[]>('GET', `${API}/supplies/stock${qs(p)}`),
+  alerts: (days: number) => request<SupplyAlert[]>('GET', `${API}/supplies/alerts${qs({ days })}`),
+  setMinimum: (b: { warehouse_id: number; item_id: number; min_qty: number }) =>
+    request<void>('PUT', `${API}/supplies/minimums`, b),
+  documents: (p: { kind?: string; state?: string; warehouse_id?: number; limit?: number; offset?: number }) =>
+    request<SupplyDocPage>('GET', `${API}/supplies/documents${qs(p)}`),
+  document: (id: number | string) => request<SupplyDocDetail>('GET', `${API}/supplies/documents/${enc(id)}`),
+  createDocument: (b: NewSupplyDoc) => request<SupplyDocDetail>('POST', `${API}/supplies/documents`, b),
+  step: (id: number, kind: 'approve' | 'post', version: number) =>
+    request<SupplyDocDetail>('POST', `${API}/supplies/documents/${enc(id)}/events`, { kind, version }),
+  remove: (id: number, version: number) =>
+    request<void>('DELETE', `${API}/supplies/documents/${enc(id)}${qs({ version })}`),
+  reverse: (id: number) => request<SupplyDocDetail>('POST', `${API}/supplies/documents/${enc(id)}/reverse`, {}),
+  check: () => request<SupplyCheckReport>('GET', `${API}/supplies/check`),
+}
+
+const t = (k: string) => i18n.global.t(k)
+const has = (k: string) => i18n.global.te(k)
+export const kindLabel = (k: string) => (has(`supplies.kind.${k}`) ? t(`supplies.kind.${k}`) : k)
+export const stateLabel = (s: string) => (has(`supplies.state.${s}`) ? t(`supplies.state.${s}`) : s)
+export const reasonLabel = (r: string) => (r && has(`supplies.reason.${r}`) ? t(`supplies.reason.${r}`) : r)
+export const categoryLabel = (c: string) => (has(`supplies.category.${c}`) ? t(`supplies.category.${c}`) : c)
+export const alertLabel = (k: string) => (has(`supplies.alertKind.${k}`) ? t(`supplies.alertKind.${k}`) : k)
+
+export const STATE_TAG: Record<string, 'info' | 'warning' | 'success'> = {
+  draft: 'info',
+  approved: 'warning',
+  posted: 'success',
+}
+
+/** Who may draft documents (the server decides, per warehouse). */
+export function canWriteSupplies(me: Me | null): boolean {
+  return !!me && ['admin', 'commander', 'operator'].includes(me.role)
+}
+/** Who keeps the catalogue. */
+export function canKeepCatalogue(me: Me | null): boolean {
+  return !!me && ['admin', 'commander'].includes(me.role)
+}
