@@ -174,6 +174,7 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
                 || module == "attachments"
                 || module == "plans"
                 || module == "supervision"
+                || module == "monitoring"
         }
         (Role::Reporter, Action::Read) => module != "users" && module != "duty",
         (Role::Reporter, Action::Write) => module == "reports.disaster",

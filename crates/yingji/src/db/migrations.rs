@@ -116,6 +116,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "0020_supervision_checks.sqlite.sql",
         postgres: "0020_supervision_checks.postgres.sql"
     ),
+    migration!(23, "monitoring", "0023_monitoring.sql"),
+    migration!(
+        24,
+        "monitoring_checks",
+        sqlite: "0024_monitoring_checks.sqlite.sql",
+        postgres: "0024_monitoring_checks.postgres.sql"
+    ),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
@@ -310,6 +317,7 @@ mod tests {
     fn state_enums() -> Vec<(&'static str, &'static str, Vec<String>)> {
         use crate::duty::ShiftState;
         use crate::incidents::{DispatchState, IncidentState, InstructionState};
+        use crate::monitoring::{AlarmState, RuleKind, SensorKind};
         use crate::plans::{DrillState, ImprovementState, Level, PlanStatus};
         use crate::reports::deadlines::Status;
         use crate::reports::ReportKind;
@@ -406,6 +414,23 @@ mod tests {
                 "risk_points",
                 "level",
                 values!(RiskLevel, |x: RiskLevel| s(x.as_str()); Low, General, Significant, Major),
+            ),
+            (
+                "alarms",
+                "state",
+                values!(AlarmState, |x: AlarmState| s(x.as_str());
+                    Raised, Acknowledged, Resolved, FalseAlarm),
+            ),
+            (
+                "alarms",
+                "rule",
+                values!(RuleKind, |x: RuleKind| s(x.as_str()); Threshold, Rate, Silence),
+            ),
+            (
+                "sensors",
+                "kind",
+                values!(SensorKind, |x: SensorKind| s(x.as_str());
+                    Gas, WaterLevel, Rainfall, TailingsLevel, Displacement, Temperature),
             ),
             // Only 迟报 and 漏报 are recorded (reports::jobs).
             (

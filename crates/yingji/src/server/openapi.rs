@@ -132,6 +132,18 @@ use crate::state::AppState;
         crate::supervision::api::get_hazard,
         crate::supervision::api::report_hazard,
         crate::supervision::api::hazard_event,
+        crate::monitoring::api::list_devices,
+        crate::monitoring::api::create_device,
+        crate::monitoring::api::list_sensors,
+        crate::monitoring::api::get_sensor,
+        crate::monitoring::api::create_sensor,
+        crate::monitoring::api::edit_sensor,
+        crate::monitoring::api::series,
+        crate::monitoring::api::ingest,
+        crate::monitoring::api::list_alarms,
+        crate::monitoring::api::get_alarm,
+        crate::monitoring::api::alarm_event,
+        crate::monitoring::api::open_incident,
     ),
     // Stored as JSON inside a typed body (`UpstreamAlert.summary`).
     components(schemas(crate::upstream::Summary)),
@@ -151,6 +163,7 @@ use crate::state::AppState;
         (name = "attachments", description = "附件: photos and PDFs used by incidents, instruction feedback and the duty log"),
         (name = "duty", description = "值班值守: rosters, handover, the duty log"),
         (name = "supervision", description = "监督管理: enterprises' risk points in four colours (LEC, risk matrix) and the hidden-hazard loop (隐患: 定级, 整改, 挂牌督办, 验收, 销号)"),
+        (name = "monitoring", description = "监测预警: devices (per-device tokens), sensors on monitoring points, reading ingest (HTTP; MQTT in operations.md), series, alarms (确认, 解除, 误报, 转事件)"),
     )
 )]
 pub struct ApiDoc;
