@@ -819,6 +819,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/monitoring/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_alarms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/alarms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_alarm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/alarms/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["alarm_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/alarms/{id}/incident": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["open_incident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_devices"];
+        put?: never;
+        post: operations["create_device"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ingest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/sensors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_sensors"];
+        put?: never;
+        post: operations["create_sensor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/sensors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_sensor"];
+        put: operations["edit_sensor"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/sensors/{id}/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["series"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plans": {
         parameters: {
             query?: never;
@@ -1756,6 +1900,97 @@ export interface components {
             townships_reported: number;
             townships_total: number;
         };
+        /** @description An alarm raised by a rule of a sensor. */
+        Alarm: {
+            acknowledged_at?: components["schemas"]["UtcText"] | null;
+            acknowledged_by: string;
+            cleared_at?: components["schemas"]["UtcText"] | null;
+            created_at: components["schemas"]["UtcText"];
+            division: string;
+            escalated_at?: components["schemas"]["UtcText"] | null;
+            /**
+             * Format: int64
+             * @description 0: the duty room of the sensor's division; each step one level up.
+             */
+            escalation_level: number;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description The incident it opened.
+             */
+            incident_id?: number | null;
+            /**
+             * Format: double
+             * @description The limit it passed.
+             */
+            limit_value?: number | null;
+            message: string;
+            /** Format: int64 */
+            point_id: number;
+            raised_at: components["schemas"]["UtcText"];
+            /** @description The note of a resolution, or the reason of a false alarm. */
+            resolution_note: string;
+            resolved_at?: components["schemas"]["UtcText"] | null;
+            resolved_by: string;
+            rule: components["schemas"]["RuleKind"];
+            /** Format: int64 */
+            sensor_id: number;
+            state: components["schemas"]["AlarmState"];
+            updated_at: components["schemas"]["UtcText"];
+            /**
+             * Format: double
+             * @description The reading that raised it (none for silence).
+             */
+            value?: number | null;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description A step of an alarm (`POST /monitoring/alarms/{id}/events`, tagged by
+         *     `kind`).
+         */
+        AlarmCommand: {
+            /** @enum {string} */
+            kind: "acknowledge";
+            note?: string;
+        } | {
+            /** @enum {string} */
+            kind: "resolve";
+            note?: string;
+        } | {
+            /** @enum {string} */
+            kind: "false_alarm";
+            reason: string;
+        };
+        /** @description A step of an alarm: the version read and the step. */
+        AlarmEventBody: components["schemas"]["AlarmCommand"] & {
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
+            version: number;
+        };
+        /**
+         * @description Where an alarm is.
+         * @enum {string}
+         */
+        AlarmState: "raised" | "acknowledged" | "resolved" | "false_alarm";
+        /** @description An alarm as the API shows it. */
+        AlarmView: components["schemas"]["Alarm"] & {
+            /**
+             * @description acknowledge | resolve | false_alarm (`monitoring::alarm_allowed`),
+             *     and open_incident while active and without one.
+             */
+            allowed_events: string[];
+            division_name: string;
+            point_name: string;
+            rule_zh: string;
+            sensor_kind?: components["schemas"]["SensorKind"] | null;
+            sensor_name: string;
+            state_zh: string;
+            unit: string;
+        };
         AreaBody: {
             area: components["schemas"]["TargetSpec"];
         };
@@ -1982,6 +2217,24 @@ export interface components {
             review_years: number;
             title: string;
         };
+        /** @description What became of a batch's readings. */
+        Counts: {
+            /** Format: int64 */
+            accepted: number;
+            /** Format: int64 */
+            duplicates: number;
+            /** Format: int64 */
+            malformed: number;
+            /** Format: int64 */
+            refused_future: number;
+            /**
+             * Format: int64
+             * @description Not a number, outside the sensor's range, or not this device's sensor.
+             */
+            refused_other: number;
+            /** Format: int64 */
+            refused_past: number;
+        };
         /** @description Population covered in one county. */
         CountyCoverage: {
             code: string;
@@ -2103,6 +2356,61 @@ export interface components {
         };
         /** @enum {string} */
         DepartmentKind: "government" | "party" | "vertical" | "enterprise" | "military" | "organisation" | "unit";
+        /**
+         * @description A device (a data logger, an RTU, a gateway) that sends the readings of
+         *     its sensors with its own token. Only the token's SHA-256 is stored.
+         */
+        Device: {
+            /**
+             * Format: int64
+             * @description Readings stored.
+             */
+            accepted: number;
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            division: string;
+            /**
+             * Format: int64
+             * @description Readings dropped as duplicates (same sensor, same time).
+             */
+            duplicates: number;
+            /** Format: int64 */
+            id: number;
+            /** @description What was wrong with the last malformed payload. */
+            last_error: string;
+            last_seen_at?: components["schemas"]["UtcText"] | null;
+            /**
+             * Format: int64
+             * @description Payloads that could not be read at all.
+             */
+            malformed: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description Readings refused: time beyond the allowed clock skew ahead.
+             */
+            refused_future: number;
+            /**
+             * Format: int64
+             * @description Readings refused: value not a number or outside the sensor's range,
+             *     or naming a sensor that is not this device's.
+             */
+            refused_other: number;
+            /**
+             * Format: int64
+             * @description Readings refused: time older than the allowed past.
+             */
+            refused_past: number;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description A registered device and its token, shown this once (only its hash is
+         *     kept).
+         */
+        DeviceCreated: components["schemas"]["Device"] & {
+            token: string;
+        };
         /** @description A disaster process. */
         Disaster: {
             created_at: components["schemas"]["UtcText"];
@@ -2996,6 +3304,24 @@ export interface components {
             name_en: string;
             name_zh: string;
         };
+        /** @description A batch of readings (`{"readings": […]}`). */
+        IngestBody: {
+            readings: components["schemas"]["IngestReading"][];
+        };
+        /** @description One reading as a device sends it. */
+        IngestReading: {
+            /** @description RFC 3339 with offset. */
+            at: string;
+            /** Format: int64 */
+            sensor_id: number;
+            /** Format: double */
+            value: number;
+        };
+        /** @description What became of a batch. */
+        IngestResult: components["schemas"]["Counts"] & {
+            /** @description Alarms raised or cleared by the batch. */
+            alarm_events: number;
+        };
         /** @description An instruction (指令) as stored. */
         Instruction: {
             assignee: string;
@@ -3239,6 +3565,12 @@ export interface components {
             /** @description Records with no route to the point. */
             unreachable: components["schemas"]["RecordRef"][];
         };
+        /** @description A device to register. */
+        NewDevice: {
+            /** @description Division code (or a unique name) within the jurisdiction. */
+            division: string;
+            name: string;
+        };
         NewDisasterBody: {
             disaster_type: string;
             name: string;
@@ -3362,11 +3694,29 @@ export interface components {
          * @enum {string}
          */
         Op: ">=" | ">" | "<=" | "<" | "==";
+        /**
+         * @description Open an incident from an alarm: the version read; the title may be
+         *     changed (default: the point, the sensor and the alarm's message).
+         */
+        OpenIncidentBody: {
+            description?: string;
+            /** @description A code of `/incident-types` (default: the sensor kind's). */
+            incident_type?: string | null;
+            title?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description An open item handed to the next shift (遗留事项). */
         OpenItem: {
             /** Format: int64 */
             incident_id?: number | null;
             text: string;
+        };
+        /** @description The alarm and the incident it opened. */
+        OpenedIncident: {
+            alarm: components["schemas"]["AlarmView"];
+            /** Format: int64 */
+            incident_id: number;
         };
         /** @description A choice in an enumerated field. */
         Opt: {
@@ -3691,6 +4041,14 @@ export interface components {
             reasons: string[];
         };
         /**
+         * @description Rate of change: more than `max_per_minute` (either way) between two
+         *     consecutive readings raises; a later rate within it clears.
+         */
+        RateOfChange: {
+            /** Format: double */
+            max_per_minute: number;
+        };
+        /**
          * @description Who an area reaches (`POST /warnings/targeting`; stored with a warning
          *     as its `reach`).
          */
@@ -3965,11 +4323,141 @@ export interface components {
             /** @description admin, commander, operator, reporter, enterprise, observer */
             role: string;
         };
+        /**
+         * @description Which rule an alarm comes from.
+         * @enum {string}
+         */
+        RuleKind: "threshold" | "rate" | "silence";
+        /**
+         * @description The rules of a sensor. As an override, each present rule replaces the
+         *     kind's default of that rule (see [`RuleSet::over`]).
+         */
+        RuleSet: {
+            rate?: components["schemas"]["RateOfChange"] | null;
+            silence?: components["schemas"]["Silence"] | null;
+            threshold?: components["schemas"]["Threshold"] | null;
+        };
         Schema: {
             fields: components["schemas"]["FieldSchema"][];
             kind: string;
             label_en: string;
             label_zh: string;
+        };
+        /**
+         * @description A sensor on a monitoring point (a registry record of kind
+         *     `monitoring_point`), read through one device.
+         */
+        Sensor: {
+            /** @description Short code, unique on its point: the last part of its MQTT topic. */
+            code: string;
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            /** Format: int64 */
+            device_id: number;
+            /** @description The monitoring point's division. */
+            division: string;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description Sampling interval in seconds.
+             */
+            interval_secs: number;
+            kind: components["schemas"]["SensorKind"];
+            last_at?: components["schemas"]["UtcText"] | null;
+            /** Format: double */
+            last_value?: number | null;
+            name: string;
+            /**
+             * Format: int64
+             * @description The monitoring point (registry `monitoring_point`).
+             */
+            point_id: number;
+            /** Format: double */
+            range_max?: number | null;
+            /** Format: double */
+            range_min?: number | null;
+            /** @description This sensor's rules over its kind's defaults. */
+            rules: components["schemas"]["RuleSet"];
+            unit: string;
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A sensor as entered. */
+        SensorBody: {
+            /** @description Letters, digits, `-` and `_` (not changed by an edit). */
+            code: string;
+            /**
+             * Format: int64
+             * @description The device that sends its readings (not changed by an edit).
+             */
+            device_id: number;
+            /**
+             * Format: int64
+             * @description Sampling interval in seconds (1–86400).
+             */
+            interval_secs: number;
+            kind: components["schemas"]["SensorKind"];
+            name: string;
+            /**
+             * Format: int64
+             * @description The monitoring point (not changed by an edit).
+             */
+            point_id: number;
+            /** Format: double */
+            range_max?: number | null;
+            /** Format: double */
+            range_min?: number | null;
+            /** @description Rules of this sensor over its kind's defaults. */
+            rules?: components["schemas"]["RuleSet"];
+            /** @description Default: the kind's unit. */
+            unit?: string;
+            /**
+             * Format: int64
+             * @description Only when editing: the version read.
+             */
+            version?: number | null;
+        };
+        /**
+         * @description What a sensor measures.
+         * @enum {string}
+         */
+        SensorKind: "gas" | "water_level" | "rainfall" | "tailings_level" | "displacement" | "temperature";
+        /**
+         * @description A sensor's readings over a range: raw up to 6 hours, 1-minute
+         *     roll-ups beyond.
+         */
+        SensorSeries: {
+            from: components["schemas"]["UtcText"];
+            /**
+             * Format: double
+             * @description The threshold lines in force, for the chart.
+             */
+            high?: number | null;
+            /** Format: double */
+            low?: number | null;
+            points: components["schemas"]["SeriesPoint"][];
+            /** @description raw | 1m */
+            resolution: string;
+            /** Format: int64 */
+            sensor_id: number;
+            to: components["schemas"]["UtcText"];
+            unit: string;
+        };
+        /** @description A sensor as the API shows it. */
+        SensorView: components["schemas"]["Sensor"] & {
+            /** @description The rules of its active alarms. */
+            active_alarms: components["schemas"]["RuleKind"][];
+            division_name: string;
+            /** @description The rules in force (the kind's defaults under the sensor's own). */
+            effective_rules: components["schemas"]["RuleSet"];
+            kind_zh: string;
+            point_name: string;
+            /** @description normal | alarm | silent | no_data */
+            status: string;
+            /** @description `yingji/<division>/<point id>/<code>` */
+            topic: string;
         };
         Series: {
             key: string;
@@ -3980,6 +4468,21 @@ export interface components {
             target?: number | null;
             target_text: string;
             unit: string;
+        };
+        /**
+         * @description One point of a series: a raw reading (min = max = avg) or a minute's
+         *     roll-up.
+         */
+        SeriesPoint: {
+            at: components["schemas"]["UtcText"];
+            /** Format: double */
+            avg: number;
+            /** Format: double */
+            max: number;
+            /** Format: double */
+            min: number;
+            /** Format: int64 */
+            n: number;
         };
         /** @description A shift as stored. */
         Shift: {
@@ -4067,6 +4570,14 @@ export interface components {
             division_name: string;
             period_zh: string;
             state_zh: string;
+        };
+        /**
+         * @description Silence: no reading for `intervals` sampling intervals raises; the next
+         *     reading clears.
+         */
+        Silence: {
+            /** Format: int64 */
+            intervals: number;
         };
         /** @description A point on the road and its snap distance (metres, to 0.1 m). */
         SnapPoint: {
@@ -4245,6 +4756,21 @@ export interface components {
             event_zh: string;
             instructions: string[];
             key: string;
+        };
+        /**
+         * @description Threshold: beyond `high` (≥) or `low` (≤) for at least
+         *     `min_duration_secs` raises; back inside by more than `hysteresis`
+         *     clears.
+         */
+        Threshold: {
+            /** Format: double */
+            high?: number | null;
+            /** Format: double */
+            hysteresis?: number;
+            /** Format: double */
+            low?: number | null;
+            /** Format: int64 */
+            min_duration_secs?: number;
         };
         /** @description An API token as listed (never its secret). */
         TokenInfo: {
@@ -6047,6 +6573,359 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MapConfig"];
+                };
+            };
+        };
+    };
+    list_alarms: {
+        parameters: {
+            query?: {
+                sensor_id?: number | null;
+                state?: components["schemas"]["AlarmState"] | null;
+                rule?: components["schemas"]["RuleKind"] | null;
+                /** @description Only raised or acknowledged ones. */
+                active?: boolean | null;
+                /** @description At most (default 200). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alarms in the jurisdiction, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmView"][];
+                };
+            };
+        };
+    };
+    get_alarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One alarm */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmView"];
+                };
+            };
+        };
+    };
+    alarm_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlarmEventBody"];
+            };
+        };
+        responses: {
+            /** @description The alarm after the step */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmView"];
+                };
+            };
+            /** @description Stale version, or the step is refused (with the reason) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_incident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenIncidentBody"];
+            };
+        };
+        responses: {
+            /** @description An incident recorded from the alarm (source 系统告警), linked to it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenedIncident"];
+                };
+            };
+            /** @description Stale version, the alarm is over, or it has an incident */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_devices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Devices in the jurisdiction with their ingest counters */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Device"][];
+                };
+            };
+        };
+    };
+    create_device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDevice"];
+            };
+        };
+        responses: {
+            /** @description Registered; the token is shown this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCreated"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ingest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IngestBody"];
+            };
+        };
+        responses: {
+            /** @description Stored (durable when answered), with what was dropped or refused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResult"];
+                };
+            };
+            /** @description No valid device token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a batch at all (counted on the device) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_sensors: {
+        parameters: {
+            query?: {
+                point_id?: number | null;
+                device_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sensors in the jurisdiction with their latest value and status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorView"][];
+                };
+            };
+        };
+    };
+    create_sensor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SensorBody"];
+            };
+        };
+        responses: {
+            /** @description Added to its monitoring point */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorView"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_sensor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One sensor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorView"];
+                };
+            };
+        };
+    };
+    edit_sensor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SensorBody"];
+            };
+        };
+        responses: {
+            /** @description Edited (name, unit, range, interval, rules) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorView"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    series: {
+        parameters: {
+            query?: {
+                /** @description RFC 3339; default 24 hours before `to`. */
+                from?: string | null;
+                /** @description RFC 3339; default now. */
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Raw readings (ranges up to 6 h) or 1-minute roll-ups */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorSeries"];
                 };
             };
         };

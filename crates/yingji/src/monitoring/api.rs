@@ -469,13 +469,13 @@ pub struct SeriesParams {
 /// A sensor's readings over a range: raw up to 6 hours, 1-minute
 /// roll-ups beyond.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct Series {
+pub struct SensorSeries {
     pub sensor_id: i64,
     /// raw | 1m
     pub resolution: &'static str,
     pub from: UtcText,
     pub to: UtcText,
-    pub points: Vec<store::Point>,
+    pub points: Vec<store::SeriesPoint>,
     /// The threshold lines in force, for the chart.
     pub high: Option<f64>,
     pub low: Option<f64>,
@@ -483,13 +483,13 @@ pub struct Series {
 }
 
 #[utoipa::path(get, path = "/api/v1/monitoring/sensors/{id}/series", tag = "monitoring", params(SeriesParams),
-    responses((status = 200, body = Series, description = "Raw readings (ranges up to 6 h) or 1-minute roll-ups")))]
+    responses((status = 200, body = SensorSeries, description = "Raw readings (ranges up to 6 h) or 1-minute roll-ups")))]
 async fn series(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Query(q): Query<SeriesParams>,
-) -> Result<axum::Json<Series>, ApiError> {
+) -> Result<axum::Json<SensorSeries>, ApiError> {
     let (x, _) = load_sensor(&s, &p, id, Action::Read).await?;
     let parse_at = |name: &str, v: &Option<String>| -> Result<Option<OffsetDateTime>, ApiError> {
         match v.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -517,7 +517,7 @@ async fn series(
         )
     };
     let t = x.effective_rules().threshold;
-    Ok(axum::Json(Series {
+    Ok(axum::Json(SensorSeries {
         sensor_id: id,
         resolution,
         from: from.into(),

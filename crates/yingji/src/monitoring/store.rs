@@ -485,7 +485,7 @@ pub async fn tick(db: &Db, feed: &crate::journal::Feed, now: OffsetDateTime) -> 
 /// One point of a series: a raw reading (min = max = avg) or a minute's
 /// roll-up.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct Point {
+pub struct SeriesPoint {
     pub at: UtcText,
     pub avg: f64,
     pub min: f64,
@@ -498,7 +498,7 @@ pub async fn raw_series(
     sensor_id: i64,
     from: UtcText,
     to: UtcText,
-) -> Result<Vec<Point>, DbError> {
+) -> Result<Vec<SeriesPoint>, DbError> {
     let rows = sqlx::query(
         "SELECT at, value FROM sensor_readings WHERE sensor_id = $1 AND at >= $2 AND at <= $3 ORDER BY at LIMIT 50000",
     )
@@ -510,7 +510,7 @@ pub async fn raw_series(
     rows.iter()
         .map(|r| {
             let v: f64 = col(r, "value")?;
-            Ok(Point {
+            Ok(SeriesPoint {
                 at: col(r, "at")?,
                 avg: v,
                 min: v,
@@ -526,7 +526,7 @@ pub async fn minute_series(
     sensor_id: i64,
     from: UtcText,
     to: UtcText,
-) -> Result<Vec<Point>, DbError> {
+) -> Result<Vec<SeriesPoint>, DbError> {
     let rows = sqlx::query(
         "SELECT minute, min_value, max_value, sum_value, n FROM sensor_readings_1m WHERE sensor_id = $1 AND minute >= $2 AND minute <= $3 \
          ORDER BY minute LIMIT 50000",
@@ -540,7 +540,7 @@ pub async fn minute_series(
         .map(|r| {
             let n: i64 = col(r, "n")?;
             let sum: f64 = col(r, "sum_value")?;
-            Ok(Point {
+            Ok(SeriesPoint {
                 at: col(r, "minute")?,
                 avg: sum / (n.max(1) as f64),
                 min: col(r, "min_value")?,

@@ -8,7 +8,7 @@ import { i18n } from '../../i18n'
 type S = components['schemas']
 export type SensorView = S['SensorView']
 export type AlarmView = S['AlarmView']
-export type Series = S['Series']
+export type Series = S['SensorSeries']
 export type Device = S['Device']
 export type AlarmCommand = S['AlarmCommand']
 
