@@ -584,17 +584,74 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         let slope = g.add(&resources::MONITORING_POINT, "140224", "灵丘县滑坡监测点01",
             json!({ "monitor_type": "geohazard", "device_code": "HP-001", "indicators": ["地表位移"] }), "").await?;
         let high = |h: f64, hyst: f64| RuleSet {
-            threshold: Some(Threshold { high: Some(h), low: None, hysteresis: hyst, min_duration_secs: 0 }),
+            threshold: Some(Threshold {
+                high: Some(h),
+                low: None,
+                hysteresis: hyst,
+                min_duration_secs: 0,
+            }),
             ..RuleSet::default()
         };
         let sensors = [
-            DemoSensor { point_id: mine, division: "140214", kind: K::Gas, code: "ch4-1", name: "回风巷甲烷", range: (0.0, 4.0), rules: RuleSet::default() },
-            DemoSensor { point_id: mine, division: "140214", kind: K::Temperature, code: "t-1", name: "工作面温度", range: (-20.0, 80.0), rules: high(30.0, 1.0) },
-            DemoSensor { point_id: pond, division: "140223", kind: K::TailingsLevel, code: "level-1", name: "库水位", range: (0.0, 50.0), rules: high(12.5, 0.2) },
-            DemoSensor { point_id: rain, division: "140225", kind: K::Rainfall, code: "rain-1", name: "小时雨量", range: (0.0, 300.0), rules: RuleSet::default() },
-            DemoSensor { point_id: river, division: "140221", kind: K::WaterLevel, code: "wl-1", name: "河道水位", range: (0.0, 20.0), rules: high(3.5, 0.1) },
-            DemoSensor { point_id: slope, division: "140224", kind: K::Displacement, code: "gnss-1", name: "GNSS 地表位移", range: (-500.0, 500.0),
-                rules: RuleSet { rate: Some(RateOfChange { max_per_minute: 2.0 }), ..RuleSet::default() } },
+            DemoSensor {
+                point_id: mine,
+                division: "140214",
+                kind: K::Gas,
+                code: "ch4-1",
+                name: "回风巷甲烷",
+                range: (0.0, 4.0),
+                rules: RuleSet::default(),
+            },
+            DemoSensor {
+                point_id: mine,
+                division: "140214",
+                kind: K::Temperature,
+                code: "t-1",
+                name: "工作面温度",
+                range: (-20.0, 80.0),
+                rules: high(30.0, 1.0),
+            },
+            DemoSensor {
+                point_id: pond,
+                division: "140223",
+                kind: K::TailingsLevel,
+                code: "level-1",
+                name: "库水位",
+                range: (0.0, 50.0),
+                rules: high(12.5, 0.2),
+            },
+            DemoSensor {
+                point_id: rain,
+                division: "140225",
+                kind: K::Rainfall,
+                code: "rain-1",
+                name: "小时雨量",
+                range: (0.0, 300.0),
+                rules: RuleSet::default(),
+            },
+            DemoSensor {
+                point_id: river,
+                division: "140221",
+                kind: K::WaterLevel,
+                code: "wl-1",
+                name: "河道水位",
+                range: (0.0, 20.0),
+                rules: high(3.5, 0.1),
+            },
+            DemoSensor {
+                point_id: slope,
+                division: "140224",
+                kind: K::Displacement,
+                code: "gnss-1",
+                name: "GNSS 地表位移",
+                range: (-500.0, 500.0),
+                rules: RuleSet {
+                    rate: Some(RateOfChange {
+                        max_per_minute: 2.0,
+                    }),
+                    ..RuleSet::default()
+                },
+            },
         ];
         let entries = seed_demo(&mut g.tx, &sensors, g.now).await?;
         g.entries.extend(entries);

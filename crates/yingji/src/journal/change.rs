@@ -256,6 +256,9 @@ mod tests {
                 }
             }
         }
-        assert!(measuring.is_empty(), "only readings are measurements: {measuring:?}");
+        assert!(
+            measuring.is_empty(),
+            "only readings are measurements: {measuring:?}"
+        );
     }
 }

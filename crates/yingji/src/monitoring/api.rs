@@ -29,18 +29,9 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/monitoring/devices",
-            get(list_devices).post(create_device),
-        )
-        .route(
-            "/monitoring/sensors",
-            get(list_sensors).post(create_sensor),
-        )
-        .route(
-            "/monitoring/sensors/{id}",
-            get(get_sensor).put(edit_sensor),
-        )
+        .route("/monitoring/devices", get(list_devices).post(create_device))
+        .route("/monitoring/sensors", get(list_sensors).post(create_sensor))
+        .route("/monitoring/sensors/{id}", get(get_sensor).put(edit_sensor))
         .route("/monitoring/sensors/{id}/series", get(series))
         .route("/monitoring/ingest", post(ingest))
         .route("/monitoring/alarms", get(list_alarms))
@@ -68,11 +59,7 @@ fn entry(
 }
 
 /// A monitoring point (registry record) the user may act on.
-async fn point(
-    s: &AppState,
-    scope: &Scope,
-    id: i64,
-) -> Result<crate::registry::Item, ApiError> {
+async fn point(s: &AppState, scope: &Scope, id: i64) -> Result<crate::registry::Item, ApiError> {
     crate::registry::store::get(&s.db, &s.tree(), "monitoring_point", id)
         .await?
         .filter(|e| scope.covers(&e.division, ""))
@@ -128,11 +115,9 @@ async fn create_device(
         .resolve(&b.division, &p.division)
         .map_err(|e| ApiError::from(FieldError::new("division", e).code("bad_division")))?;
     if !scope.covers(division.as_str(), "") {
-        return Err(
-            FieldError::new("division", "不在您的管辖范围内")
-                .code("out_of_jurisdiction")
-                .into(),
-        );
+        return Err(FieldError::new("division", "不在您的管辖范围内")
+            .code("out_of_jurisdiction")
+            .into());
     }
     let (token, token_hash) = crate::auth::new_token();
     let now = OffsetDateTime::now_utc();
@@ -158,7 +143,14 @@ async fn create_device(
     let payload = json!({ "name": d.name });
     tx.commit(
         now,
-        vec![entry(&p, &d.division, "device", d.id, "registered", payload)],
+        vec![entry(
+            &p,
+            &d.division,
+            "device",
+            d.id,
+            "registered",
+            payload,
+        )],
     )
     .await?;
     Ok((
@@ -321,9 +313,7 @@ fn check_sensor(b: &SensorBody) -> Result<(String, String, String), ApiError> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        errors.push(
-            FieldError::new("code", "1–32 位字母、数字、- 或 _").code("bad_sensor_code"),
-        );
+        errors.push(FieldError::new("code", "1–32 位字母、数字、- 或 _").code("bad_sensor_code"));
     }
     let name = super::text("name", &b.name, 100, true).unwrap_or_else(|e| {
         errors.push(e);
@@ -405,7 +395,9 @@ async fn create_sensor(
     let mut tx = s.change().await?;
     x.id = store::insert_sensor(&mut tx, &x).await.map_err(|e| {
         if e.is_unique_violation() {
-            ApiError::from(FieldError::new("code", "该监测点已有此编号的传感器").code("duplicate_code"))
+            ApiError::from(
+                FieldError::new("code", "该监测点已有此编号的传感器").code("duplicate_code"),
+            )
         } else {
             e.into()
         }
@@ -509,7 +501,10 @@ async fn series(
             .into());
     }
     let (resolution, points) = if to - from <= RAW_SERIES_MAX {
-        ("raw", store::raw_series(&s.db, id, from.into(), to.into()).await?)
+        (
+            "raw",
+            store::raw_series(&s.db, id, from.into(), to.into()).await?,
+        )
     } else {
         (
             "1m",

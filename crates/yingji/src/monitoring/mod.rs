@@ -439,10 +439,7 @@ pub fn on_reading(
                     rule: RuleKind::Rate,
                     value: Some(value),
                     limit: Some(r.max_per_minute),
-                    message: format!(
-                        "变化速率 {:.3}/分钟 超过 {}/分钟",
-                        rate, r.max_per_minute
-                    ),
+                    message: format!("变化速率 {:.3}/分钟 超过 {}/分钟", rate, r.max_per_minute),
                 });
             }
         } else if st.rate_on {
@@ -478,7 +475,11 @@ pub fn on_tick(
                 rule: RuleKind::Silence,
                 value: None,
                 limit: None,
-                message: format!("{} 个采样周期（{} 秒）无数据", s.intervals, quiet.whole_seconds()),
+                message: format!(
+                    "{} 个采样周期（{} 秒）无数据",
+                    s.intervals,
+                    quiet.whole_seconds()
+                ),
             });
         }
     }
@@ -529,7 +530,9 @@ pub fn admit(
         return Err(Refused::OutOfRange);
     }
     let ms = at.millisecond();
-    Ok(at.replace_nanosecond(u32::from(ms) * 1_000_000).unwrap_or(at))
+    Ok(at
+        .replace_nanosecond(u32::from(ms) * 1_000_000)
+        .unwrap_or(at))
 }
 
 /// The minute a reading's roll-up row is (its time cut to the minute).

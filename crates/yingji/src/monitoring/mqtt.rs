@@ -89,7 +89,10 @@ pub fn spawn(s: AppState) -> tokio::task::JoinHandle<()> {
             loop {
                 match events.poll().await {
                     Ok(Event::Incoming(Packet::ConnAck(ack))) => {
-                        tracing::info!(session = ack.session_present, "monitoring: connected to the broker");
+                        tracing::info!(
+                            session = ack.session_present,
+                            "monitoring: connected to the broker"
+                        );
                         if let Err(e) = sub.subscribe(topic.clone(), QoS::AtLeastOnce).await {
                             tracing::warn!(error = %e, "monitoring: subscribe failed");
                         }

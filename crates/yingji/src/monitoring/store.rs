@@ -275,7 +275,10 @@ pub async fn ingest(
     // Stored readings by sensor, in time order, for the rules.
     let mut fresh: BTreeMap<i64, Vec<(OffsetDateTime, f64)>> = BTreeMap::new();
     for r in readings {
-        let Some(s) = sensors.get(&r.sensor_id).filter(|s| s.device_id == device_id) else {
+        let Some(s) = sensors
+            .get(&r.sensor_id)
+            .filter(|s| s.device_id == device_id)
+        else {
             counts.refused_other += 1;
             continue;
         };
@@ -442,7 +445,11 @@ async fn signal(
 
 /// The clock's turn for every sensor: silence raised where no reading
 /// came in time. Returns how many alarms were raised.
-pub async fn tick(db: &Db, feed: &crate::journal::Feed, now: OffsetDateTime) -> Result<usize, DbError> {
+pub async fn tick(
+    db: &Db,
+    feed: &crate::journal::Feed,
+    now: OffsetDateTime,
+) -> Result<usize, DbError> {
     let mut raised = 0;
     for s in all_sensors(db).await? {
         let (_, signals) = on_tick(
@@ -660,9 +667,11 @@ pub async fn alarms(db: &Db, prefix: &str, f: &AlarmFilter) -> Result<Vec<Alarm>
 /// Raised alarms nobody has acknowledged (the escalation job).
 pub async fn unacknowledged(db: &Db) -> Result<Vec<Alarm>, DbError> {
     Ok(
-        sqlx::query_as("SELECT * FROM alarms WHERE state = 'raised' ORDER BY raised_at LIMIT 10000")
-            .fetch_all(db.pool())
-            .await?,
+        sqlx::query_as(
+            "SELECT * FROM alarms WHERE state = 'raised' ORDER BY raised_at LIMIT 10000",
+        )
+        .fetch_all(db.pool())
+        .await?,
     )
 }
 
@@ -688,7 +697,10 @@ pub async fn point_names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, String>, D
 }
 
 /// The active alarms of sensors, by sensor (the sensor list's status).
-pub async fn active_by_sensor(db: &Db, prefix: &str) -> Result<HashMap<i64, Vec<RuleKind>>, DbError> {
+pub async fn active_by_sensor(
+    db: &Db,
+    prefix: &str,
+) -> Result<HashMap<i64, Vec<RuleKind>>, DbError> {
     let mut out: HashMap<i64, Vec<RuleKind>> = HashMap::new();
     for a in alarms(
         db,

@@ -52,8 +52,18 @@ fn threshold_with_hysteresis_and_duration() {
     let rain = threshold(Some(20.0), None, 2.0, 600);
     let low = threshold(None, Some(2.0), 0.5, 0);
     let cases: Vec<(&str, RuleSet, Vec<(i64, f64)>, Vec<(i64, String)>)> = vec![
-        ("below: nothing", gas.clone(), vec![(0, 0.5), (60, 0.99)], vec![]),
-        ("at the limit raises (≥)", gas.clone(), vec![(0, 0.5), (60, 1.0)], sig(&[(60, "+threshold")])),
+        (
+            "below: nothing",
+            gas.clone(),
+            vec![(0, 0.5), (60, 0.99)],
+            vec![],
+        ),
+        (
+            "at the limit raises (≥)",
+            gas.clone(),
+            vec![(0, 0.5), (60, 1.0)],
+            sig(&[(60, "+threshold")]),
+        ),
         (
             "wavering inside the band raises once",
             gas.clone(),
@@ -81,7 +91,13 @@ fn threshold_with_hysteresis_and_duration() {
         (
             "a run of the minimum duration raises at its end",
             rain.clone(),
-            vec![(0, 25.0), (300, 26.0), (599, 27.0), (600, 22.0), (900, 21.0)],
+            vec![
+                (0, 25.0),
+                (300, 26.0),
+                (599, 27.0),
+                (600, 22.0),
+                (900, 21.0),
+            ],
             sig(&[(600, "+threshold")]),
         ),
         (
@@ -140,7 +156,12 @@ fn silence_after_n_intervals_and_back() {
     // (case, last reading, now, raises)
     let cases = [
         ("never read, just created", None, 100, false),
-        ("never read, three intervals since creation", None, 180, true),
+        (
+            "never read, three intervals since creation",
+            None,
+            180,
+            true,
+        ),
         ("read two intervals ago", Some(60), 180, false),
         ("read exactly three intervals ago", Some(60), 240, true),
     ];

@@ -113,7 +113,11 @@ async fn readings_raise_alarms_that_are_acknowledged_and_become_incidents() {
             .await,
         )
         .await;
-        assert_eq!((st, fields(&v)), (422, vec!["device_id".to_string()]), "{b}: {v}");
+        assert_eq!(
+            (st, fields(&v)),
+            (422, vec!["device_id".to_string()]),
+            "{b}: {v}"
+        );
         // Bad fields are named.
         let (st, v) = send(
             pc.post(
@@ -192,7 +196,11 @@ async fn readings_raise_alarms_that_are_acknowledged_and_become_incidents() {
         );
         // A payload that is not a batch: 422, counted on the device.
         let (st, v) = post_readings(&app, &tok_a, "not json").await;
-        assert_eq!((st, fields(&v)), (422, vec!["readings".to_string()]), "{b}: {v}");
+        assert_eq!(
+            (st, fields(&v)),
+            (422, vec!["readings".to_string()]),
+            "{b}: {v}"
+        );
         let (_, devs) = send(pc.get("/api/v1/monitoring/devices").await).await;
         let dev = devs
             .as_array()
@@ -200,12 +208,22 @@ async fn readings_raise_alarms_that_are_acknowledged_and_become_incidents() {
             .iter()
             .find(|d| d["id"] == d_a)
             .unwrap();
-        assert_eq!((&dev["malformed"], &dev["accepted"]), (&json!(2), &json!(2)), "{b}: {dev}");
-        assert!(dev["last_error"].as_str().unwrap().contains("body"), "{b}: {dev}");
+        assert_eq!(
+            (&dev["malformed"], &dev["accepted"]),
+            (&json!(2), &json!(2)),
+            "{b}: {dev}"
+        );
+        assert!(
+            dev["last_error"].as_str().unwrap().contains("body"),
+            "{b}: {dev}"
+        );
         assert!(dev.get("token_hash").is_none());
         // 云州 sees neither the device nor the sensor.
         let (_, devs) = send(yz.get("/api/v1/monitoring/devices").await).await;
-        assert!(devs.as_array().unwrap().iter().all(|d| d["id"] != d_a), "{b}");
+        assert!(
+            devs.as_array().unwrap().iter().all(|d| d["id"] != d_a),
+            "{b}"
+        );
         let (_, ss) = send(yz.get("/api/v1/monitoring/sensors").await).await;
         assert!(ss.as_array().unwrap().iter().all(|x| x["id"] != s_a), "{b}");
         let (st, _) = send(yz.get(&format!("/api/v1/monitoring/sensors/{s_a}")).await).await;
@@ -223,11 +241,28 @@ async fn readings_raise_alarms_that_are_acknowledged_and_become_incidents() {
         assert_eq!(list.len(), 1, "{b}: {list:?}");
         let a = &list[0];
         let id = a["id"].as_i64().unwrap();
-        assert_eq!((&a["rule"], &a["state"], &a["value"]), (&json!("threshold"), &json!("raised"), &json!(1.2)), "{b}");
-        assert_eq!(a["allowed_events"], json!(["acknowledge", "resolve", "false_alarm", "open_incident"]));
+        assert_eq!(
+            (&a["rule"], &a["state"], &a["value"]),
+            (&json!("threshold"), &json!("raised"), &json!(1.2)),
+            "{b}"
+        );
+        assert_eq!(
+            a["allowed_events"],
+            json!(["acknowledge", "resolve", "false_alarm", "open_incident"])
+        );
         let (_, ss) = send(pc.get("/api/v1/monitoring/sensors").await).await;
-        let me = ss.as_array().unwrap().iter().find(|x| x["id"] == s_a).unwrap().clone();
-        assert_eq!((&me["status"], &me["last_value"]), (&json!("alarm"), &json!(1.4)), "{b}: {me}");
+        let me = ss
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == s_a)
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (&me["status"], &me["last_value"]),
+            (&json!("alarm"), &json!(1.4)),
+            "{b}: {me}"
+        );
 
         // 云州 neither sees nor acknowledges it.
         assert!(alarms(&yz, "").await.is_empty(), "{b}");
@@ -242,34 +277,67 @@ async fn readings_raise_alarms_that_are_acknowledged_and_become_incidents() {
         assert_eq!(st, 403, "{b}");
 
         // Acknowledged, once.
-        let (st, v) = step(&pc, id, a["version"].as_i64().unwrap(), json!({ "kind": "acknowledge", "note": "已通知企业" })).await;
+        let (st, v) = step(
+            &pc,
+            id,
+            a["version"].as_i64().unwrap(),
+            json!({ "kind": "acknowledge", "note": "已通知企业" }),
+        )
+        .await;
         assert_eq!((st, &v["state"]), (200, &json!("acknowledged")), "{b}: {v}");
         let version = v["version"].as_i64().unwrap();
         let (st, p) = step(&pc, id, version, json!({ "kind": "acknowledge" })).await;
-        assert_eq!((st, &p["code"]), (409, &json!("alarm_step_not_allowed")), "{b}: {p}");
+        assert_eq!(
+            (st, &p["code"]),
+            (409, &json!("alarm_step_not_allowed")),
+            "{b}: {p}"
+        );
         let (st, _) = step(&pc, id, version - 1, json!({ "kind": "resolve" })).await;
         assert_eq!(st, 409, "{b}: stale");
 
         // It becomes an incident, prefilled from the point (系统告警).
         let (st, o) = send(
-            pc.post(&format!("/api/v1/monitoring/alarms/{id}/incident"), &json!({ "version": version }))
-                .await,
+            pc.post(
+                &format!("/api/v1/monitoring/alarms/{id}/incident"),
+                &json!({ "version": version }),
+            )
+            .await,
         )
         .await;
         assert_eq!(st, 201, "{b}: {o}");
         let inc = o["incident_id"].as_i64().unwrap();
         let (st, i) = send(pc.get(&format!("/api/v1/incidents/{inc}")).await).await;
         assert_eq!(st, 200, "{b}: {i}");
-        assert_eq!((&i["source"], &i["division"], &i["incident_type"]), (&json!("system"), &json!("140213000000"), &json!("accident.production.coal_mine")), "{b}: {i}");
-        assert!(i["title"].as_str().unwrap().contains("平城甲矿瓦斯监测点"), "{b}: {i}");
+        assert_eq!(
+            (&i["source"], &i["division"], &i["incident_type"]),
+            (
+                &json!("system"),
+                &json!("140213000000"),
+                &json!("accident.production.coal_mine")
+            ),
+            "{b}: {i}"
+        );
+        assert!(
+            i["title"].as_str().unwrap().contains("平城甲矿瓦斯监测点"),
+            "{b}: {i}"
+        );
         let version = o["alarm"]["version"].as_i64().unwrap();
         let (st, _) = send(
-            pc.post(&format!("/api/v1/monitoring/alarms/{id}/incident"), &json!({ "version": version }))
-                .await,
+            pc.post(
+                &format!("/api/v1/monitoring/alarms/{id}/incident"),
+                &json!({ "version": version }),
+            )
+            .await,
         )
         .await;
         assert_eq!(st, 409, "{b}: only one incident");
-        let (st, v) = step(&pc, id, version, json!({ "kind": "resolve", "note": "通风后恢复" })).await;
+        let (st, v) = step(
+            &pc,
+            id,
+            version,
+            json!({ "kind": "resolve", "note": "通风后恢复" }),
+        )
+        .await;
         assert_eq!((st, &v["state"]), (200, &json!("resolved")), "{b}: {v}");
 
         // Back below (the rule clears), above again: a new alarm, which is
@@ -279,10 +347,30 @@ async fn readings_raise_alarms_that_are_acknowledged_and_become_incidents() {
         assert_eq!(list.len(), 1, "{b}: {list:?}");
         let id2 = list[0]["id"].as_i64().unwrap();
         assert_ne!(id2, id);
-        let (st, p) = step(&pc, id2, 1, json!({ "kind": "false_alarm", "reason": "  " })).await;
-        assert_eq!((st, fields(&p)), (422, vec!["reason".to_string()]), "{b}: {p}");
-        let (st, v) = step(&pc, id2, 1, json!({ "kind": "false_alarm", "reason": "传感器标定" })).await;
-        assert_eq!((st, &v["state"], &v["resolution_note"]), (200, &json!("false_alarm"), &json!("传感器标定")), "{b}: {v}");
+        let (st, p) = step(
+            &pc,
+            id2,
+            1,
+            json!({ "kind": "false_alarm", "reason": "  " }),
+        )
+        .await;
+        assert_eq!(
+            (st, fields(&p)),
+            (422, vec!["reason".to_string()]),
+            "{b}: {p}"
+        );
+        let (st, v) = step(
+            &pc,
+            id2,
+            1,
+            json!({ "kind": "false_alarm", "reason": "传感器标定" }),
+        )
+        .await;
+        assert_eq!(
+            (st, &v["state"], &v["resolution_note"]),
+            (200, &json!("false_alarm"), &json!("传感器标定")),
+            "{b}: {v}"
+        );
 
         // Every step of the first alarm is in the journal.
         let steps = yingji::journal::list(
@@ -299,19 +387,54 @@ async fn readings_raise_alarms_that_are_acknowledged_and_become_incidents() {
         .await
         .unwrap();
         let kinds: Vec<&str> = steps.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(kinds, vec!["raised", "acknowledge", "incident_opened", "resolve"], "{b}");
+        assert_eq!(
+            kinds,
+            vec!["raised", "acknowledge", "incident_opened", "resolve"],
+            "{b}"
+        );
         assert!(yingji::journal::verify(&app.state.db).await.unwrap().ok());
 
         // The series: raw over an hour, with the threshold line.
-        let (st, s) = send(pc.get(&format!("/api/v1/monitoring/sensors/{s_a}/series?from={}", urlenc(&rfc(now - Duration::hours(1))))).await).await;
+        let (st, s) = send(
+            pc.get(&format!(
+                "/api/v1/monitoring/sensors/{s_a}/series?from={}",
+                urlenc(&rfc(now - Duration::hours(1)))
+            ))
+            .await,
+        )
+        .await;
         assert_eq!(st, 200, "{b}: {s}");
-        assert_eq!((&s["resolution"], &s["high"], s["points"].as_array().unwrap().len()), (&json!("raw"), &json!(1.0), 6), "{b}: {s}");
-        let (st, s) = send(pc.get(&format!("/api/v1/monitoring/sensors/{s_a}/series?from={}", urlenc(&rfc(now - Duration::days(2))))).await).await;
+        assert_eq!(
+            (
+                &s["resolution"],
+                &s["high"],
+                s["points"].as_array().unwrap().len()
+            ),
+            (&json!("raw"), &json!(1.0), 6),
+            "{b}: {s}"
+        );
+        let (st, s) = send(
+            pc.get(&format!(
+                "/api/v1/monitoring/sensors/{s_a}/series?from={}",
+                urlenc(&rfc(now - Duration::days(2)))
+            ))
+            .await,
+        )
+        .await;
         assert_eq!(st, 200, "{b}: {s}");
         assert_eq!(s["resolution"], "1m", "{b}");
-        let n: i64 = s["points"].as_array().unwrap().iter().map(|p| p["n"].as_i64().unwrap()).sum();
+        let n: i64 = s["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["n"].as_i64().unwrap())
+            .sum();
         assert_eq!(n, 6, "{b}: every reading in a minute's roll-up: {s}");
-        let (st, _) = send(yz.get(&format!("/api/v1/monitoring/sensors/{s_a}/series")).await).await;
+        let (st, _) = send(
+            yz.get(&format!("/api/v1/monitoring/sensors/{s_a}/series"))
+                .await,
+        )
+        .await;
         assert_eq!(st, 404, "{b}");
     }
 }
@@ -331,17 +454,32 @@ async fn silence_and_escalation_follow_the_clock() {
         let x = sensor(&pc, p, d, "rain-1", "rainfall").await;
         let id = x["id"].as_i64().unwrap();
         let now = OffsetDateTime::now_utc();
-        post_readings(&app, &tok, &json!({ "readings": [reading(id, now, 1.0)] }).to_string()).await;
+        post_readings(
+            &app,
+            &tok,
+            &json!({ "readings": [reading(id, now, 1.0)] }).to_string(),
+        )
+        .await;
         let st = &app.state;
         // Two intervals without a reading: nothing; three: silent.
-        let n = yingji::monitoring::store::tick(&st.db, &st.feed, now + Duration::seconds(150)).await.unwrap();
+        let n = yingji::monitoring::store::tick(&st.db, &st.feed, now + Duration::seconds(150))
+            .await
+            .unwrap();
         assert_eq!(n, 0, "{b}");
-        let n = yingji::monitoring::store::tick(&st.db, &st.feed, now + Duration::seconds(181)).await.unwrap();
+        let n = yingji::monitoring::store::tick(&st.db, &st.feed, now + Duration::seconds(181))
+            .await
+            .unwrap();
         assert_eq!(n, 1, "{b}");
-        let n = yingji::monitoring::store::tick(&st.db, &st.feed, now + Duration::seconds(400)).await.unwrap();
+        let n = yingji::monitoring::store::tick(&st.db, &st.feed, now + Duration::seconds(400))
+            .await
+            .unwrap();
         assert_eq!(n, 0, "{b}: once");
         let list = alarms(&pc, "?active=true").await;
-        assert_eq!((list.len(), &list[0]["rule"]), (1, &json!("silence")), "{b}");
+        assert_eq!(
+            (list.len(), &list[0]["rule"]),
+            (1, &json!("silence")),
+            "{b}"
+        );
         let (_, ss) = send(pc.get(&format!("/api/v1/monitoring/sensors/{id}")).await).await;
         assert_eq!(ss["status"], "silent", "{b}");
         // Nobody acknowledged it: one level up after 15 minutes, two after 30.
@@ -355,7 +493,12 @@ async fn silence_and_escalation_follow_the_clock() {
         let list = alarms(&pc, "?active=true").await;
         assert_eq!(list[0]["escalation_level"], 2, "{b}");
         // A reading clears the condition; the alarm stays until resolved.
-        post_readings(&app, &tok, &json!({ "readings": [reading(id, now + Duration::seconds(1), 2.0)] }).to_string()).await;
+        post_readings(
+            &app,
+            &tok,
+            &json!({ "readings": [reading(id, now + Duration::seconds(1), 2.0)] }).to_string(),
+        )
+        .await;
         let list = alarms(&pc, "?active=true").await;
         assert!(list[0]["cleared_at"].is_string(), "{b}: {list:?}");
     }
@@ -364,7 +507,9 @@ async fn silence_and_escalation_follow_the_clock() {
 // ── MQTT ───────────────────────────────────────────────────────────────
 
 async fn mosquitto_up() -> bool {
-    tokio::net::TcpStream::connect("127.0.0.1:1883").await.is_ok()
+    tokio::net::TcpStream::connect("127.0.0.1:1883")
+        .await
+        .is_ok()
 }
 
 /// Publish `messages` (topic, payload) with QoS 1 and wait for every PUBACK.
@@ -440,7 +585,8 @@ async fn mqtt_readings_published_across_a_restart_are_stored_exactly_once() {
         let msg = |i: i64| {
             (
                 topic.clone(),
-                json!({ "at": rfc(t0 + Duration::seconds(i)), "value": 10.0 + (i as f64) / 100.0 }).to_string(),
+                json!({ "at": rfc(t0 + Duration::seconds(i)), "value": 10.0 + (i as f64) / 100.0 })
+                    .to_string(),
             )
         };
         // Running: 50 readings stored.
