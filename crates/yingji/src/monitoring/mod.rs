@@ -543,8 +543,10 @@ pub fn minute_of(at: OffsetDateTime) -> OffsetDateTime {
 }
 
 /// A series over a range longer than this is read from the 1-minute
-/// roll-ups (at most 1440 points a day), a shorter one raw.
-pub const RAW_SERIES_MAX: Duration = Duration::hours(6);
+/// roll-ups (at most 1440 points a day), a shorter one raw. Six hours and
+/// five minutes: a client asking for "the last 6 hours" by its own clock
+/// still gets raw readings.
+pub const RAW_SERIES_MAX: Duration = Duration::minutes(6 * 60 + 5);
 
 // ── alarms ─────────────────────────────────────────────────────────────
 
