@@ -693,8 +693,8 @@ async fn alarm_views(s: &AppState, list: Vec<Alarm>) -> Result<Vec<AlarmView>, A
     let mut out = Vec::with_capacity(list.len());
     let mut sensors: std::collections::HashMap<i64, Option<Sensor>> = Default::default();
     for a in list {
-        if !sensors.contains_key(&a.sensor_id) {
-            sensors.insert(a.sensor_id, store::get_sensor(&s.db, a.sensor_id).await?);
+        if let std::collections::hash_map::Entry::Vacant(e) = sensors.entry(a.sensor_id) {
+            e.insert(store::get_sensor(&s.db, a.sensor_id).await?);
         }
         let x = sensors.get(&a.sensor_id).and_then(Option::as_ref);
         let mut allowed = alarm_allowed(&a, now);

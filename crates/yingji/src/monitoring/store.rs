@@ -313,7 +313,7 @@ pub async fn ingest(
     let mut entries = Vec::new();
     for (id, mut list) in fresh {
         let Some(s) = sensors.get(&id) else { continue };
-        list.sort_by(|a, b| a.0.cmp(&b.0));
+        list.sort_by_key(|r| r.0);
         let rules = s.effective_rules();
         let mut st = s.rule_state.0.clone();
         let mut signals = Vec::new();

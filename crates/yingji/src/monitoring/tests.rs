@@ -41,6 +41,10 @@ fn run(rules: &RuleSet, readings: &[(i64, f64)]) -> Vec<(i64, String)> {
     out
 }
 
+/// Readings `(seconds, value)` and signals `(seconds, "+rule")`.
+type Readings = Vec<(i64, f64)>;
+type Signals = Vec<(i64, String)>;
+
 fn sig(list: &[(i64, &str)]) -> Vec<(i64, String)> {
     list.iter().map(|(t, s)| (*t, s.to_string())).collect()
 }
@@ -51,7 +55,7 @@ fn threshold_with_hysteresis_and_duration() {
     let gas = threshold(Some(1.0), None, 0.1, 0);
     let rain = threshold(Some(20.0), None, 2.0, 600);
     let low = threshold(None, Some(2.0), 0.5, 0);
-    let cases: Vec<(&str, RuleSet, Vec<(i64, f64)>, Vec<(i64, String)>)> = vec![
+    let cases: Vec<(&str, RuleSet, Readings, Signals)> = vec![
         (
             "below: nothing",
             gas.clone(),
@@ -127,7 +131,7 @@ fn rate_of_change() {
         }),
         silence: None,
     };
-    let cases: Vec<(&str, Vec<(i64, f64)>, Vec<(i64, String)>)> = vec![
+    let cases: Vec<(&str, Readings, Signals)> = vec![
         ("one reading: no rate", vec![(0, 100.0)], vec![]),
         ("slow rise", vec![(0, 0.0), (60, 1.9), (120, 3.8)], vec![]),
         (
