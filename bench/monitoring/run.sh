@@ -8,7 +8,8 @@
 #   DATABASE=postgres://postgres@127.0.0.1:5432/bench bench/monitoring/run.sh
 #
 # Needs mosquitto (with mosquitto_pub/mosquitto_sub) on 127.0.0.1:1883,
-# curl and python3.
+# curl and python3. Not yet measured: a first run with a debug build did not
+# finish in 4 minutes on the shared machine (no figures in docs/benchmarks.md).
 set -euo pipefail
 N="${1:-20000}"
 BIN="${2:-${YINGJI_BIN:-target/release/yingji}}"
