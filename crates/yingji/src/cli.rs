@@ -59,9 +59,31 @@ enum Command {
     /// Road network: build a graph from OSM, query routes, matrices, isochrones, coverage (JSON).
     #[command(subcommand)]
     Route(crate::route_cli::RouteCmd),
+    /// Simulators for the demo.
+    #[command(subcommand)]
+    Sim(SimCmd),
     /// Print the OpenAPI document of the HTTP API (pretty JSON, sorted keys)
     /// without a server; `make api` writes it to web/src/api/openapi.json.
     Openapi,
+}
+
+#[derive(Subcommand, Debug)]
+enum SimCmd {
+    /// Publish realistic readings of every sensor of the database over MQTT
+    /// (`yingji/<division>/<point>/<code>`); a methane run crosses 1.0 %CH₄
+    /// 40 seconds after start. Run `yingji serve` with `[monitoring]
+    /// mqtt_url` (or `YINGJI_MQTT_URL`) to receive them.
+    Sensors {
+        /// The broker, e.g. mqtt://127.0.0.1:1883.
+        #[arg(long, default_value = "mqtt://127.0.0.1:1883")]
+        broker: String,
+        /// Milliseconds between rounds (one reading per sensor a round).
+        #[arg(long, default_value_t = 10_000)]
+        interval_ms: u64,
+        /// Stop after this many seconds (default: run until stopped).
+        #[arg(long)]
+        duration_secs: Option<u64>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -394,6 +416,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(cmd) => export_cmd(config, cmd).await?,
         Command::User(cmd) => user_cmd(config, cmd).await?,
         Command::Verify(a) => return verify_cmd(config, a).await,
+        Command::Sim(SimCmd::Sensors {
+            broker,
+            interval_ms,
+            duration_secs,
+        }) => {
+            let db = crate::db::Db::connect(&config.database_url())
+                .await
+                .context("opening the database")?;
+            let n = crate::monitoring::sim::run(
+                &db,
+                &broker,
+                std::time::Duration::from_millis(interval_ms.max(10)),
+                duration_secs.map(std::time::Duration::from_secs),
+            )
+            .await?;
+            eprintln!("published {n} readings");
+        }
         Command::Anchor(cmd) => anchor_cmd(config, cmd).await?,
     }
     Ok(ExitCode::SUCCESS)

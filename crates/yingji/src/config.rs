@@ -54,6 +54,9 @@ pub struct Config {
     pub anchors: AnchorConfig,
     /// Several nodes on one PostgreSQL: node id, heartbeat.
     pub cluster: crate::cluster::ClusterConfig,
+    /// Sensor readings: MQTT broker (none: HTTP only), time window,
+    /// escalation, retention.
+    pub monitoring: crate::monitoring::MonitoringConfig,
 }
 
 /// Where and how often the journal head is published (`journal::anchor`).
@@ -137,6 +140,7 @@ impl Default for Config {
             auth: Default::default(),
             anchors: Default::default(),
             cluster: Default::default(),
+            monitoring: Default::default(),
         }
     }
 }
@@ -223,6 +227,9 @@ impl Config {
             self.session_hours = v
                 .parse()
                 .map_err(|e| bad("YINGJI_SESSION_HOURS", format!("{e}")))?;
+        }
+        if let Some(v) = get("YINGJI_MQTT_URL") {
+            self.monitoring.mqtt_url = (!v.is_empty()).then_some(v);
         }
         if let Some(v) = get("YINGJI_ANCHOR_DIR") {
             self.anchors.dir = (!v.is_empty()).then(|| v.into());

@@ -24,6 +24,7 @@ pub(crate) mod http;
 pub(crate) mod incidents;
 pub(crate) mod indicators;
 pub mod journal;
+pub mod monitoring;
 pub mod plans;
 pub mod registry;
 pub mod reports;

@@ -177,6 +177,7 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
                 // The ledger of their own warehouses (not the catalogue,
                 // `supplies.catalogue`, which the city keeps).
                 || module == "supplies"
+                || module == "monitoring"
         }
         (Role::Reporter, Action::Read) => module != "users" && module != "duty",
         (Role::Reporter, Action::Write) => module == "reports.disaster",

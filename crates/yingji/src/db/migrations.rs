@@ -117,6 +117,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "0020_supervision_checks.postgres.sql"
     ),
     migration!(21, "supplies", "0021_supplies.sql"),
+    migration!(23, "monitoring", "0023_monitoring.sql"),
+    migration!(
+        24,
+        "monitoring_checks",
+        sqlite: "0024_monitoring_checks.sqlite.sql",
+        postgres: "0024_monitoring_checks.postgres.sql"
+    ),
     migration!(27, "display_tokens", "0027_display_tokens.sql"),
 ];
 
@@ -312,6 +319,7 @@ mod tests {
     fn state_enums() -> Vec<(&'static str, &'static str, Vec<String>)> {
         use crate::duty::ShiftState;
         use crate::incidents::{DispatchState, IncidentState, InstructionState};
+        use crate::monitoring::{AlarmState, RuleKind, SensorKind};
         use crate::plans::{DrillState, ImprovementState, Level, PlanStatus};
         use crate::reports::deadlines::Status;
         use crate::reports::ReportKind;
@@ -408,6 +416,23 @@ mod tests {
                 "risk_points",
                 "level",
                 values!(RiskLevel, |x: RiskLevel| s(x.as_str()); Low, General, Significant, Major),
+            ),
+            (
+                "alarms",
+                "state",
+                values!(AlarmState, |x: AlarmState| s(x.as_str());
+                    Raised, Acknowledged, Resolved, FalseAlarm),
+            ),
+            (
+                "alarms",
+                "rule",
+                values!(RuleKind, |x: RuleKind| s(x.as_str()); Threshold, Rate, Silence),
+            ),
+            (
+                "sensors",
+                "kind",
+                values!(SensorKind, |x: SensorKind| s(x.as_str());
+                    Gas, WaterLevel, Rainfall, TailingsLevel, Displacement, Temperature),
             ),
             // Only 迟报 and 漏报 are recorded (reports::jobs).
             (

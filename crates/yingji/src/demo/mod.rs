@@ -569,6 +569,97 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         }
     }
 
+    // Sensors (监测预警) on points of their own: mine safety (methane,
+    // temperature), a tailings pond, rain and water-level gauges, a
+    // landslide; `yingji sim sensors` plays readings for them over MQTT.
+    // The water level's 警戒水位 and the slope's rate limit are demo values.
+    {
+        use crate::monitoring::store::{seed_demo, DemoSensor};
+        use crate::monitoring::{RateOfChange, RuleSet, SensorKind as K, Threshold};
+        let mine = g.add(&resources::MONITORING_POINT, "140214", "云冈区煤矿安全监控分站01",
+            json!({ "monitor_type": "mine_safety", "device_code": "KJ-001", "indicators": ["甲烷", "温度"], "operator_org": "演示煤业有限公司" }), "").await?;
+        let pond = g.add(&resources::MONITORING_POINT, "140223", "广灵县尾矿库在线监测点01",
+            json!({ "monitor_type": "geohazard", "device_code": "WKK-001", "indicators": ["库水位"] }), "").await?;
+        let rain = g.add(&resources::MONITORING_POINT, "140225", "浑源县雨量站01",
+            json!({ "monitor_type": "rain_gauge", "device_code": "YL-001", "indicators": ["小时雨量"] }), "").await?;
+        let river = g.add(&resources::MONITORING_POINT, "140221", "阳高县桑干河水位站01",
+            json!({ "monitor_type": "water_level", "device_code": "SW-001", "indicators": ["水位"] }), "").await?;
+        let slope = g.add(&resources::MONITORING_POINT, "140224", "灵丘县滑坡监测点01",
+            json!({ "monitor_type": "geohazard", "device_code": "HP-001", "indicators": ["地表位移"] }), "").await?;
+        let high = |h: f64, hyst: f64| RuleSet {
+            threshold: Some(Threshold {
+                high: Some(h),
+                low: None,
+                hysteresis: hyst,
+                min_duration_secs: 0,
+            }),
+            ..RuleSet::default()
+        };
+        let sensors = [
+            DemoSensor {
+                point_id: mine,
+                division: "140214",
+                kind: K::Gas,
+                code: "ch4-1",
+                name: "回风巷甲烷",
+                range: (0.0, 4.0),
+                rules: RuleSet::default(),
+            },
+            DemoSensor {
+                point_id: mine,
+                division: "140214",
+                kind: K::Temperature,
+                code: "t-1",
+                name: "工作面温度",
+                range: (-20.0, 80.0),
+                rules: high(30.0, 1.0),
+            },
+            DemoSensor {
+                point_id: pond,
+                division: "140223",
+                kind: K::TailingsLevel,
+                code: "level-1",
+                name: "库水位",
+                range: (0.0, 50.0),
+                rules: high(12.5, 0.2),
+            },
+            DemoSensor {
+                point_id: rain,
+                division: "140225",
+                kind: K::Rainfall,
+                code: "rain-1",
+                name: "小时雨量",
+                range: (0.0, 300.0),
+                rules: RuleSet::default(),
+            },
+            DemoSensor {
+                point_id: river,
+                division: "140221",
+                kind: K::WaterLevel,
+                code: "wl-1",
+                name: "河道水位",
+                range: (0.0, 20.0),
+                rules: high(3.5, 0.1),
+            },
+            DemoSensor {
+                point_id: slope,
+                division: "140224",
+                kind: K::Displacement,
+                code: "gnss-1",
+                name: "GNSS 地表位移",
+                range: (-500.0, 500.0),
+                rules: RuleSet {
+                    rate: Some(RateOfChange {
+                        max_per_minute: 2.0,
+                    }),
+                    ..RuleSet::default()
+                },
+            },
+        ];
+        let entries = seed_demo(&mut g.tx, &sensors, g.now).await?;
+        g.entries.extend(entries);
+    }
+
     // Settlements: every village-level unit, with its county's 2020 census
     // population shared out (a 居委会/社区 counts 4 shares, a 村委会 1). The
     // points are placed inside the county; both are demo estimates, replaced

@@ -284,9 +284,30 @@ async fn create(
     p: Principal,
     Json(b): Json<NewIncident>,
 ) -> Result<Response, ApiError> {
-    let scope = authorize(&p, Action::Write, "incidents")?;
-    let c = catalog()?;
     let now = OffsetDateTime::now_utc();
+    let mut tx = s.change().await?;
+    let i = intake(&s, &p, b, &mut tx, now).await?;
+    tx.commit(now, vec![]).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(detail_json(&s, &i, now, &p).await?),
+    )
+        .into_response())
+}
+
+/// Record an incident report (接报) by `p` in the change `tx`: checks every
+/// field, inserts the incident and stages its journal entry (committed with
+/// the caller's change). The one creation path: the intake form and an
+/// alarm that opens an incident (`monitoring`) both use it.
+pub(crate) async fn intake(
+    s: &AppState,
+    p: &Principal,
+    b: NewIncident,
+    tx: &mut journal::Change,
+    now: OffsetDateTime,
+) -> Result<Incident, ApiError> {
+    let scope = authorize(p, Action::Write, "incidents")?;
+    let c = catalog()?;
     let tree = s.tree();
     let mut errors = Vec::new();
     if b.title.trim().is_empty() || b.title.chars().count() > 200 {
@@ -399,21 +420,16 @@ async fn create(
         updated_at: now.into(),
         version: 1,
     };
-    let mut tx = s.change().await?;
-    let ascope = authorize(&p, Action::Write, "attachments")?;
-    crate::attachments::link(&mut tx, &ascope, &i.attachments, &i.division, "attachments").await?;
-    i.id = store::insert_incident(&mut tx, &i).await?;
-    tx.commit(now, vec![entry(
-            &p,
-            &i,
-            "reported",
-            json!({ "title": i.title, "type": i.incident_type, "source": i.source, "facts": i.facts, "attachments": i.attachments }),
-        )]).await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(detail_json(&s, &i, now, &p).await?),
-    )
-        .into_response())
+    let ascope = authorize(p, Action::Write, "attachments")?;
+    crate::attachments::link(tx, &ascope, &i.attachments, &i.division, "attachments").await?;
+    i.id = store::insert_incident(tx, &i).await?;
+    tx.stage([entry(
+        p,
+        &i,
+        "reported",
+        json!({ "title": i.title, "type": i.incident_type, "source": i.source, "facts": i.facts, "attachments": i.attachments }),
+    )]);
+    Ok(i)
 }
 
 async fn detail_json(

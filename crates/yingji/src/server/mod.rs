@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::supervision::api::routes())
         .merge(crate::centre::api::routes())
         .merge(crate::supplies::api::routes())
+        .merge(crate::monitoring::api::routes())
         .route("/map/config", get(map_config))
         .layer(axum::middleware::from_fn(crate::auth::api::attribution))
         .layer(axum::middleware::from_fn_with_state(state.clone(), exports))
@@ -106,6 +107,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     let monitor = crate::reports::jobs::spawn(state.clone(), std::time::Duration::from_secs(60));
     let outbox = crate::warnings::jobs::spawn(state.clone());
     let readers = crate::upstream::jobs::spawn(&state);
+    let sensors = crate::monitoring::jobs::spawn(state.clone());
     let app = router(state);
     let result = axum::serve(
         listener,
@@ -120,7 +122,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     if let Some(o) = outbox {
         o.abort();
     }
-    for r in readers {
+    for r in readers.into_iter().chain(sensors) {
         r.abort();
     }
     if let Some(a) = anchors {

@@ -153,6 +153,18 @@ use crate::state::AppState;
         crate::supplies::api::document_event,
         crate::supplies::api::delete_document,
         crate::supplies::api::reverse_document,
+        crate::monitoring::api::list_devices,
+        crate::monitoring::api::create_device,
+        crate::monitoring::api::list_sensors,
+        crate::monitoring::api::get_sensor,
+        crate::monitoring::api::create_sensor,
+        crate::monitoring::api::edit_sensor,
+        crate::monitoring::api::series,
+        crate::monitoring::api::ingest,
+        crate::monitoring::api::list_alarms,
+        crate::monitoring::api::get_alarm,
+        crate::monitoring::api::alarm_event,
+        crate::monitoring::api::open_incident,
     ),
     // Stored as JSON inside a typed body (`UpstreamAlert.summary`).
     components(schemas(crate::upstream::Summary)),
@@ -174,6 +186,7 @@ use crate::state::AppState;
         (name = "supervision", description = "监督管理: enterprises' risk points in four colours (LEC, risk matrix) and the hidden-hazard loop (隐患: 定级, 整改, 挂牌督办, 验收, 销号)"),
         (name = "centre", description = "指挥中心: read-only display tokens of the wall display (大屏) and the situation (resources under way)"),
         (name = "supplies", description = "救灾物资: the item catalogue (GB/T 38565-2020), a double-entry stock ledger on the warehouses (入库, 出库, 调拨, 盘点, 报损, 冲销), batches first-expiry-first-out, alerts"),
+        (name = "monitoring", description = "监测预警: devices (per-device tokens), sensors on monitoring points, reading ingest (HTTP; MQTT in operations.md), series, alarms (确认, 解除, 误报, 转事件)"),
     )
 )]
 pub struct ApiDoc;

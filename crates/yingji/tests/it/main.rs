@@ -22,6 +22,7 @@ mod import;
 mod incidents;
 mod indicators;
 mod matrix;
+mod monitoring;
 mod nodes;
 mod openapi;
 mod plans;

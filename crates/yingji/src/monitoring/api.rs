@@ -1,0 +1,922 @@
+//! HTTP routes of monitoring: devices and their tokens, sensors on
+//! monitoring points, the device ingest endpoint (a device token, not a
+//! user), series, alarms and their steps. Every user request: parse →
+//! `auth::authorize(…, "monitoring")` (the jurisdiction's subtree) → rule →
+//! `Change` + journal in one transaction.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::store::{self, AlarmFilter, Counts, Reading, SensorFilter, MODULE};
+use super::{
+    admit, alarm_allowed, apply, AlarmCommand, AlarmState, MonitoringError, Refused, RuleKind,
+    RuleSet, RuleState, SensorKind, RAW_SERIES_MAX,
+};
+use super::{Alarm, Device, Sensor};
+use crate::auth::{authorize, Action, Principal, Scope};
+use crate::db::{JsonText, UtcText, Versioned};
+use crate::error::FieldError;
+use crate::http::{command_body, ApiError, Json, Query};
+use crate::journal::NewEntry;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/monitoring/devices", get(list_devices).post(create_device))
+        .route("/monitoring/sensors", get(list_sensors).post(create_sensor))
+        .route("/monitoring/sensors/{id}", get(get_sensor).put(edit_sensor))
+        .route("/monitoring/sensors/{id}/series", get(series))
+        .route("/monitoring/ingest", post(ingest))
+        .route("/monitoring/alarms", get(list_alarms))
+        .route("/monitoring/alarms/{id}", get(get_alarm))
+        .route("/monitoring/alarms/{id}/events", post(alarm_event))
+        .route("/monitoring/alarms/{id}/incident", post(open_incident))
+}
+
+fn rule(e: MonitoringError) -> ApiError {
+    match e {
+        MonitoringError::State(r) => ApiError::Refused(r),
+        MonitoringError::Field(e) => e.into(),
+    }
+}
+
+fn entry(
+    p: &Principal,
+    division: &str,
+    entity: &str,
+    id: i64,
+    kind: &'static str,
+    payload: Value,
+) -> NewEntry {
+    NewEntry::new(&p.username, MODULE, division, entity, id, kind, payload)
+}
+
+/// A monitoring point (registry record) the user may act on.
+async fn point(s: &AppState, scope: &Scope, id: i64) -> Result<crate::registry::Item, ApiError> {
+    crate::registry::store::get(&s.db, &s.tree(), "monitoring_point", id)
+        .await?
+        .filter(|e| scope.covers(&e.division, ""))
+        .ok_or_else(|| {
+            ApiError::from(
+                FieldError::new("point_id", "找不到该监测点或不在您的管辖范围内")
+                    .code("point_not_found"),
+            )
+        })
+}
+
+// ── devices ────────────────────────────────────────────────────────────
+
+#[utoipa::path(get, path = "/api/v1/monitoring/devices", tag = "monitoring",
+    responses((status = 200, body = [Device], description = "Devices in the jurisdiction with their ingest counters")))]
+async fn list_devices(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<Vec<Device>>, ApiError> {
+    let scope = authorize(&p, Action::Read, MODULE)?;
+    Ok(axum::Json(store::devices(&s.db, &scope.prefix).await?))
+}
+
+/// A device to register.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDevice {
+    pub name: String,
+    /// Division code (or a unique name) within the jurisdiction.
+    pub division: String,
+}
+
+/// A registered device and its token, shown this once (only its hash is
+/// kept).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DeviceCreated {
+    #[serde(flatten)]
+    pub device: Device,
+    pub token: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/monitoring/devices", tag = "monitoring", request_body = NewDevice,
+    responses((status = 201, body = DeviceCreated, description = "Registered; the token is shown this once"), (status = 422, body = crate::http::error::Problem)))]
+async fn create_device(
+    State(s): State<AppState>,
+    p: Principal,
+    Json(b): Json<NewDevice>,
+) -> Result<Response, ApiError> {
+    let scope = authorize(&p, Action::Write, MODULE)?;
+    let name = super::text("name", &b.name, 100, true)?;
+    let division = s
+        .tree()
+        .resolve(&b.division, &p.division)
+        .map_err(|e| ApiError::from(FieldError::new("division", e).code("bad_division")))?;
+    if !scope.covers(division.as_str(), "") {
+        return Err(FieldError::new("division", "不在您的管辖范围内")
+            .code("out_of_jurisdiction")
+            .into());
+    }
+    let (token, token_hash) = crate::auth::new_token();
+    let now = OffsetDateTime::now_utc();
+    let mut d = Device {
+        id: 0,
+        name,
+        division: division.to_string(),
+        token_hash,
+        accepted: 0,
+        duplicates: 0,
+        refused_future: 0,
+        refused_past: 0,
+        refused_other: 0,
+        malformed: 0,
+        last_error: String::new(),
+        last_seen_at: None,
+        created_by: p.username.clone(),
+        created_at: now.into(),
+        version: 1,
+    };
+    let mut tx = s.change().await?;
+    d.id = store::insert_device(&mut tx, &d).await?;
+    let payload = json!({ "name": d.name });
+    tx.commit(
+        now,
+        vec![entry(
+            &p,
+            &d.division,
+            "device",
+            d.id,
+            "registered",
+            payload,
+        )],
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(DeviceCreated { device: d, token }),
+    )
+        .into_response())
+}
+
+// ── sensors ────────────────────────────────────────────────────────────
+
+/// A sensor as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SensorView {
+    #[serde(flatten)]
+    pub sensor: Sensor,
+    pub point_name: String,
+    pub division_name: String,
+    pub kind_zh: &'static str,
+    /// normal | alarm | silent | no_data
+    pub status: &'static str,
+    /// The rules of its active alarms.
+    pub active_alarms: Vec<RuleKind>,
+    /// The rules in force (the kind's defaults under the sensor's own).
+    pub effective_rules: RuleSet,
+    /// `yingji/<division>/<point id>/<code>`
+    pub topic: String,
+}
+
+fn status(s: &Sensor, active: &[RuleKind]) -> &'static str {
+    if active.contains(&RuleKind::Silence) {
+        "silent"
+    } else if !active.is_empty() {
+        "alarm"
+    } else if s.last_at.is_none() {
+        "no_data"
+    } else {
+        "normal"
+    }
+}
+
+/// The MQTT topic of a sensor.
+pub fn topic(s: &Sensor) -> String {
+    format!("yingji/{}/{}/{}", s.division, s.point_id, s.code)
+}
+
+async fn sensor_views(
+    st: &AppState,
+    prefix: &str,
+    list: Vec<Sensor>,
+) -> Result<Vec<SensorView>, ApiError> {
+    let mut ids: Vec<i64> = list.iter().map(|x| x.point_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names = store::point_names(&st.db, &ids).await?;
+    let active = store::active_by_sensor(&st.db, prefix).await?;
+    let tree = st.tree();
+    Ok(list
+        .into_iter()
+        .map(|x| {
+            let a = active.get(&x.id).cloned().unwrap_or_default();
+            SensorView {
+                point_name: names.get(&x.point_id).cloned().unwrap_or_default(),
+                division_name: tree.name(&x.division),
+                kind_zh: x.kind.label_zh(),
+                status: status(&x, &a),
+                active_alarms: a,
+                effective_rules: x.effective_rules(),
+                topic: topic(&x),
+                sensor: x,
+            }
+        })
+        .collect())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SensorParams {
+    pub point_id: Option<i64>,
+    pub device_id: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/monitoring/sensors", tag = "monitoring", params(SensorParams),
+    responses((status = 200, body = [SensorView], description = "Sensors in the jurisdiction with their latest value and status")))]
+async fn list_sensors(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<SensorParams>,
+) -> Result<axum::Json<Vec<SensorView>>, ApiError> {
+    let scope = authorize(&p, Action::Read, MODULE)?;
+    let list = store::sensors(
+        &s.db,
+        &scope.prefix,
+        &SensorFilter {
+            point_id: q.point_id,
+            device_id: q.device_id,
+        },
+    )
+    .await?;
+    Ok(axum::Json(sensor_views(&s, &scope.prefix, list).await?))
+}
+
+async fn load_sensor(
+    s: &AppState,
+    p: &Principal,
+    id: i64,
+    action: Action,
+) -> Result<(Sensor, Scope), ApiError> {
+    let scope = authorize(p, action, MODULE)?;
+    let x = store::get_sensor(&s.db, id)
+        .await?
+        .filter(|x| scope.covers(&x.division, ""))
+        .ok_or(ApiError::NotFound)?;
+    Ok((x, scope))
+}
+
+#[utoipa::path(get, path = "/api/v1/monitoring/sensors/{id}", tag = "monitoring",
+    responses((status = 200, body = SensorView, description = "One sensor")))]
+async fn get_sensor(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<SensorView>, ApiError> {
+    let (x, scope) = load_sensor(&s, &p, id, Action::Read).await?;
+    let mut v = sensor_views(&s, &scope.prefix, vec![x]).await?;
+    v.pop().map(axum::Json).ok_or(ApiError::NotFound)
+}
+
+/// A sensor as entered.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SensorBody {
+    /// Only when editing: the version read.
+    pub version: Option<i64>,
+    /// The monitoring point (not changed by an edit).
+    pub point_id: i64,
+    /// The device that sends its readings (not changed by an edit).
+    pub device_id: i64,
+    /// Letters, digits, `-` and `_` (not changed by an edit).
+    pub code: String,
+    pub name: String,
+    pub kind: SensorKind,
+    /// Default: the kind's unit.
+    #[serde(default)]
+    pub unit: String,
+    pub range_min: Option<f64>,
+    pub range_max: Option<f64>,
+    /// Sampling interval in seconds (1–86400).
+    pub interval_secs: i64,
+    /// Rules of this sensor over its kind's defaults.
+    #[serde(default)]
+    pub rules: RuleSet,
+}
+
+fn check_sensor(b: &SensorBody) -> Result<(String, String, String), ApiError> {
+    let mut errors = b.rules.check();
+    let code = b.code.trim().to_string();
+    if code.is_empty()
+        || code.len() > 32
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        errors.push(FieldError::new("code", "1–32 位字母、数字、- 或 _").code("bad_sensor_code"));
+    }
+    let name = super::text("name", &b.name, 100, true).unwrap_or_else(|e| {
+        errors.push(e);
+        String::new()
+    });
+    let unit = match super::text("unit", &b.unit, 20, false) {
+        Ok(u) if u.is_empty() => b.kind.unit().to_string(),
+        Ok(u) => u,
+        Err(e) => {
+            errors.push(e);
+            String::new()
+        }
+    };
+    if !(1..=86_400).contains(&b.interval_secs) {
+        errors.push(
+            FieldError::new("interval_secs", "应在 1–86400 秒之间")
+                .code("out_of_range")
+                .param("min", 1)
+                .param("max", 86_400),
+        );
+    }
+    for (n, v) in [("range_min", b.range_min), ("range_max", b.range_max)] {
+        if v.is_some_and(|v| !v.is_finite()) {
+            errors.push(FieldError::new(n, "应为有限数值").code("not_finite"));
+        }
+    }
+    if let (Some(a), Some(z)) = (b.range_min, b.range_max) {
+        if a >= z {
+            errors.push(FieldError::new("range_max", "量程上限须大于下限").code("not_after"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok((code, name, unit))
+}
+
+#[utoipa::path(post, path = "/api/v1/monitoring/sensors", tag = "monitoring", request_body = SensorBody,
+    responses((status = 201, body = SensorView, description = "Added to its monitoring point"), (status = 422, body = crate::http::error::Problem)))]
+async fn create_sensor(
+    State(s): State<AppState>,
+    p: Principal,
+    Json(b): Json<SensorBody>,
+) -> Result<Response, ApiError> {
+    let scope = authorize(&p, Action::Write, MODULE)?;
+    let (code, name, unit) = check_sensor(&b)?;
+    let pt = point(&s, &scope, b.point_id).await?;
+    let dev = store::get_device(&s.db, b.device_id)
+        .await?
+        .filter(|d| scope.covers(&d.division, ""))
+        .ok_or_else(|| {
+            ApiError::from(
+                FieldError::new("device_id", "找不到该设备或不在您的管辖范围内")
+                    .code("device_not_found"),
+            )
+        })?;
+    let now = OffsetDateTime::now_utc();
+    let mut x = Sensor {
+        id: 0,
+        point_id: pt.id,
+        device_id: dev.id,
+        division: pt.division.clone(),
+        code,
+        name,
+        kind: b.kind,
+        unit,
+        range_min: b.range_min,
+        range_max: b.range_max,
+        interval_secs: b.interval_secs,
+        rules: JsonText(b.rules),
+        rule_state: JsonText(RuleState::default()),
+        last_value: None,
+        last_at: None,
+        created_by: p.username.clone(),
+        created_at: now.into(),
+        updated_at: now.into(),
+        version: 1,
+    };
+    let mut tx = s.change().await?;
+    x.id = store::insert_sensor(&mut tx, &x).await.map_err(|e| {
+        if e.is_unique_violation() {
+            ApiError::from(
+                FieldError::new("code", "该监测点已有此编号的传感器").code("duplicate_code"),
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    let payload = json!({ "point_id": x.point_id, "device_id": x.device_id, "code": x.code, "kind": x.kind, "rules": x.rules });
+    tx.commit(
+        now,
+        vec![entry(&p, &x.division, "sensor", x.id, "added", payload)],
+    )
+    .await?;
+    let mut v = sensor_views(&s, &scope.prefix, vec![x]).await?;
+    Ok((StatusCode::CREATED, axum::Json(v.pop())).into_response())
+}
+
+#[utoipa::path(put, path = "/api/v1/monitoring/sensors/{id}", tag = "monitoring", request_body = SensorBody,
+    responses((status = 200, body = SensorView, description = "Edited (name, unit, range, interval, rules)"), (status = 409, body = crate::http::error::Problem, description = "Stale version")))]
+async fn edit_sensor(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<SensorBody>,
+) -> Result<axum::Json<SensorView>, ApiError> {
+    let (mut x, scope) = load_sensor(&s, &p, id, Action::Write).await?;
+    let version = b.version.ok_or_else(|| {
+        ApiError::from(
+            FieldError::new("version", "修改须带上读取时的版本号").code("version_required"),
+        )
+    })?;
+    x.expect_version(version)?;
+    let (_, name, unit) = check_sensor(&b)?;
+    let now = OffsetDateTime::now_utc();
+    let before = json!({ "rules": x.rules, "range_min": x.range_min, "range_max": x.range_max, "interval_secs": x.interval_secs });
+    x.name = name;
+    x.unit = unit;
+    x.range_min = b.range_min;
+    x.range_max = b.range_max;
+    x.interval_secs = b.interval_secs;
+    x.rules = JsonText(b.rules);
+    x.updated_at = now.into();
+    let mut tx = s.change().await?;
+    tx.save(&x).await?;
+    let payload = json!({ "before": before, "after": { "rules": x.rules, "range_min": x.range_min, "range_max": x.range_max, "interval_secs": x.interval_secs } });
+    tx.commit(
+        now,
+        vec![entry(&p, &x.division, "sensor", x.id, "edited", payload)],
+    )
+    .await?;
+    let (x, _) = load_sensor(&s, &p, id, Action::Read).await?;
+    let mut v = sensor_views(&s, &scope.prefix, vec![x]).await?;
+    v.pop().map(axum::Json).ok_or(ApiError::NotFound)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SeriesParams {
+    /// RFC 3339; default 24 hours before `to`.
+    pub from: Option<String>,
+    /// RFC 3339; default now.
+    pub to: Option<String>,
+}
+
+/// A sensor's readings over a range: raw up to 6 hours, 1-minute
+/// roll-ups beyond.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SensorSeries {
+    pub sensor_id: i64,
+    /// raw | 1m
+    pub resolution: &'static str,
+    pub from: UtcText,
+    pub to: UtcText,
+    pub points: Vec<store::SeriesPoint>,
+    /// The threshold lines in force, for the chart.
+    pub high: Option<f64>,
+    pub low: Option<f64>,
+    pub unit: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/monitoring/sensors/{id}/series", tag = "monitoring", params(SeriesParams),
+    responses((status = 200, body = SensorSeries, description = "Raw readings (ranges up to 6 h) or 1-minute roll-ups")))]
+async fn series(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Query(q): Query<SeriesParams>,
+) -> Result<axum::Json<SensorSeries>, ApiError> {
+    let (x, _) = load_sensor(&s, &p, id, Action::Read).await?;
+    let parse_at = |name: &str, v: &Option<String>| -> Result<Option<OffsetDateTime>, ApiError> {
+        match v.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => Ok(None),
+            Some(t) => crate::clock::parse_time(t).map(Some).ok_or_else(|| {
+                FieldError::new(name, "不是带时区的时间（RFC 3339）")
+                    .code("not_a_time")
+                    .into()
+            }),
+        }
+    };
+    let to = parse_at("to", &q.to)?.unwrap_or_else(OffsetDateTime::now_utc);
+    let from = parse_at("from", &q.from)?.unwrap_or(to - time::Duration::hours(24));
+    if from >= to {
+        return Err(FieldError::new("from", "起始时间须早于结束时间")
+            .code("not_before")
+            .into());
+    }
+    let (resolution, points) = if to - from <= RAW_SERIES_MAX {
+        (
+            "raw",
+            store::raw_series(&s.db, id, from.into(), to.into()).await?,
+        )
+    } else {
+        (
+            "1m",
+            store::minute_series(&s.db, id, from.into(), to.into()).await?,
+        )
+    };
+    let t = x.effective_rules().threshold;
+    Ok(axum::Json(SensorSeries {
+        sensor_id: id,
+        resolution,
+        from: from.into(),
+        to: to.into(),
+        points,
+        high: t.as_ref().and_then(|t| t.high),
+        low: t.as_ref().and_then(|t| t.low),
+        unit: x.unit,
+    }))
+}
+
+// ── ingest ─────────────────────────────────────────────────────────────
+
+/// One reading as a device sends it.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct IngestReading {
+    pub sensor_id: i64,
+    /// RFC 3339 with offset.
+    pub at: String,
+    pub value: f64,
+}
+
+/// A batch of readings (`{"readings": […]}`).
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct IngestBody {
+    pub readings: Vec<IngestReading>,
+}
+
+/// What became of a batch.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IngestResult {
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// Alarms raised or cleared by the batch.
+    pub alarm_events: usize,
+}
+
+fn bearer(h: &HeaderMap) -> Option<&str> {
+    h.get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Readings of `device` as parsed values (each a JSON value, so that one
+/// malformed reading is counted and the others still stored): the window
+/// and range checks, then [`store::ingest`].
+pub(crate) async fn receive(
+    s: &AppState,
+    device: &Device,
+    items: &[Value],
+    mut counts: Counts,
+    mut last_error: Option<String>,
+    now: OffsetDateTime,
+) -> Result<(Counts, usize), ApiError> {
+    let own: std::collections::HashMap<i64, Sensor> = store::sensors(
+        &s.db,
+        "",
+        &SensorFilter {
+            device_id: Some(device.id),
+            ..Default::default()
+        },
+    )
+    .await?
+    .into_iter()
+    .map(|x| (x.id, x))
+    .collect();
+    let w = s.config.monitoring.window();
+    let mut readings = Vec::with_capacity(items.len());
+    for (n, v) in items.iter().enumerate() {
+        let r: IngestReading = match serde_json::from_value(v.clone()) {
+            Ok(r) => r,
+            Err(e) => {
+                counts.malformed += 1;
+                last_error = Some(format!("readings[{n}]: {e}"));
+                continue;
+            }
+        };
+        let Some(at) = crate::clock::parse_time(&r.at) else {
+            counts.malformed += 1;
+            last_error = Some(format!("readings[{n}].at: not an RFC 3339 time"));
+            continue;
+        };
+        let Some(x) = own.get(&r.sensor_id) else {
+            counts.refused_other += 1;
+            continue;
+        };
+        match admit(at, r.value, (x.range_min, x.range_max), w, now) {
+            Ok(at) => readings.push(Reading {
+                sensor_id: x.id,
+                at,
+                value: r.value,
+            }),
+            Err(Refused::Future) => counts.refused_future += 1,
+            Err(Refused::Past) => counts.refused_past += 1,
+            Err(Refused::OutOfRange) => counts.refused_other += 1,
+        }
+    }
+    let change = s.change().await?;
+    let (counts, entries) = store::ingest(
+        change,
+        s.db.backend(),
+        device.id,
+        &readings,
+        counts,
+        last_error.as_deref(),
+        now,
+    )
+    .await?;
+    Ok((counts, entries.len()))
+}
+
+#[utoipa::path(post, path = "/api/v1/monitoring/ingest", tag = "monitoring", request_body = IngestBody,
+    responses((status = 200, body = IngestResult, description = "Stored (durable when answered), with what was dropped or refused"),
+        (status = 401, body = crate::http::error::Problem, description = "No valid device token"),
+        (status = 422, body = crate::http::error::Problem, description = "Not a batch at all (counted on the device)")))]
+async fn ingest(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<axum::Json<IngestResult>, ApiError> {
+    let token = bearer(&headers).ok_or(ApiError::Unauthenticated)?;
+    let device = store::device_by_token(&s.db, &crate::auth::token_hash(token))
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let now = OffsetDateTime::now_utc();
+    let items = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(mut o)) => match o.remove("readings") {
+            Some(Value::Array(a)) => Ok(a),
+            _ => Err("readings: missing or not an array".to_string()),
+        },
+        Ok(_) => Err("body: not a JSON object".to_string()),
+        Err(e) => Err(format!("body: {e}")),
+    };
+    let items = match items {
+        Ok(a) => a,
+        Err(e) => {
+            store::count_malformed(&s.db, device.id, &e, now).await?;
+            return Err(FieldError::new("readings", e)
+                .code("malformed_batch")
+                .into());
+        }
+    };
+    let (counts, alarm_events) = receive(&s, &device, &items, Counts::default(), None, now).await?;
+    Ok(axum::Json(IngestResult {
+        counts,
+        alarm_events,
+    }))
+}
+
+// ── alarms ─────────────────────────────────────────────────────────────
+
+/// An alarm as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AlarmView {
+    #[serde(flatten)]
+    pub alarm: Alarm,
+    pub sensor_name: String,
+    pub sensor_kind: Option<SensorKind>,
+    pub unit: String,
+    pub point_name: String,
+    pub division_name: String,
+    pub state_zh: &'static str,
+    pub rule_zh: &'static str,
+    /// acknowledge | resolve | false_alarm (`monitoring::alarm_allowed`),
+    /// and open_incident while active and without one.
+    pub allowed_events: Vec<&'static str>,
+}
+
+async fn alarm_views(s: &AppState, list: Vec<Alarm>) -> Result<Vec<AlarmView>, ApiError> {
+    let mut ids: Vec<i64> = list.iter().map(|a| a.point_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names = store::point_names(&s.db, &ids).await?;
+    let now = OffsetDateTime::now_utc();
+    let tree = s.tree();
+    let mut out = Vec::with_capacity(list.len());
+    let mut sensors: std::collections::HashMap<i64, Option<Sensor>> = Default::default();
+    for a in list {
+        if let std::collections::hash_map::Entry::Vacant(e) = sensors.entry(a.sensor_id) {
+            e.insert(store::get_sensor(&s.db, a.sensor_id).await?);
+        }
+        let x = sensors.get(&a.sensor_id).and_then(Option::as_ref);
+        let mut allowed = alarm_allowed(&a, now);
+        if a.state.is_active() && a.incident_id.is_none() {
+            allowed.push("open_incident");
+        }
+        out.push(AlarmView {
+            sensor_name: x.map(|x| x.name.clone()).unwrap_or_default(),
+            sensor_kind: x.map(|x| x.kind),
+            unit: x.map(|x| x.unit.clone()).unwrap_or_default(),
+            point_name: names.get(&a.point_id).cloned().unwrap_or_default(),
+            division_name: tree.name(&a.division),
+            state_zh: a.state.label_zh(),
+            rule_zh: a.rule.label_zh(),
+            allowed_events: allowed,
+            alarm: a,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AlarmParams {
+    pub sensor_id: Option<i64>,
+    pub state: Option<AlarmState>,
+    pub rule: Option<RuleKind>,
+    /// Only raised or acknowledged ones.
+    pub active: Option<bool>,
+    /// At most (default 200).
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/monitoring/alarms", tag = "monitoring", params(AlarmParams),
+    responses((status = 200, body = [AlarmView], description = "Alarms in the jurisdiction, newest first")))]
+async fn list_alarms(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<AlarmParams>,
+) -> Result<axum::Json<Vec<AlarmView>>, ApiError> {
+    let scope = authorize(&p, Action::Read, MODULE)?;
+    let list = store::alarms(
+        &s.db,
+        &scope.prefix,
+        &AlarmFilter {
+            sensor_id: q.sensor_id,
+            state: q.state,
+            active: q.active.unwrap_or(false),
+            rule: q.rule,
+            limit: q.limit.unwrap_or(200),
+        },
+    )
+    .await?;
+    Ok(axum::Json(alarm_views(&s, list).await?))
+}
+
+async fn load_alarm(
+    s: &AppState,
+    p: &Principal,
+    id: i64,
+    action: Action,
+) -> Result<Alarm, ApiError> {
+    let scope = authorize(p, action, MODULE)?;
+    store::get_alarm(&s.db, id)
+        .await?
+        .filter(|a| scope.covers(&a.division, ""))
+        .ok_or(ApiError::NotFound)
+}
+
+async fn alarm_view(s: &AppState, a: Alarm) -> Result<AlarmView, ApiError> {
+    alarm_views(s, vec![a])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+#[utoipa::path(get, path = "/api/v1/monitoring/alarms/{id}", tag = "monitoring",
+    responses((status = 200, body = AlarmView, description = "One alarm")))]
+async fn get_alarm(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<AlarmView>, ApiError> {
+    let a = load_alarm(&s, &p, id, Action::Read).await?;
+    Ok(axum::Json(alarm_view(&s, a).await?))
+}
+
+command_body! {
+    /// A step of an alarm: the version read and the step.
+    pub struct AlarmEventBody { command: AlarmCommand }
+}
+
+#[utoipa::path(post, path = "/api/v1/monitoring/alarms/{id}/events", tag = "monitoring", request_body = AlarmEventBody,
+    responses((status = 200, body = AlarmView, description = "The alarm after the step"),
+        (status = 409, body = crate::http::error::Problem, description = "Stale version, or the step is refused (with the reason)")))]
+async fn alarm_event(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<AlarmEventBody>,
+) -> Result<axum::Json<AlarmView>, ApiError> {
+    let a = load_alarm(&s, &p, id, Action::Write).await?;
+    a.expect_version(b.version)?;
+    let now = OffsetDateTime::now_utc();
+    let (a, payload) = apply(a, &b.command, &p.username, now).map_err(rule)?;
+    let mut tx = s.change().await?;
+    tx.save(&a).await?;
+    tx.commit(
+        now,
+        vec![entry(
+            &p,
+            &a.division,
+            "alarm",
+            a.id,
+            b.command.as_str(),
+            payload,
+        )],
+    )
+    .await?;
+    let a = load_alarm(&s, &p, id, Action::Read).await?;
+    Ok(axum::Json(alarm_view(&s, a).await?))
+}
+
+/// Open an incident from an alarm: the version read; the title may be
+/// changed (default: the point, the sensor and the alarm's message).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenIncidentBody {
+    pub version: i64,
+    pub title: Option<String>,
+    /// A code of `/incident-types` (default: the sensor kind's).
+    pub incident_type: Option<String>,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The alarm and the incident it opened.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OpenedIncident {
+    pub alarm: AlarmView,
+    pub incident_id: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/monitoring/alarms/{id}/incident", tag = "monitoring", request_body = OpenIncidentBody,
+    responses((status = 201, body = OpenedIncident, description = "An incident recorded from the alarm (source 系统告警), linked to it"),
+        (status = 409, body = crate::http::error::Problem, description = "Stale version, the alarm is over, or it has an incident")))]
+async fn open_incident(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<OpenIncidentBody>,
+) -> Result<Response, ApiError> {
+    let mut a = load_alarm(&s, &p, id, Action::Write).await?;
+    a.expect_version(b.version)?;
+    if !a.state.is_active() || a.incident_id.is_some() {
+        return Err(ApiError::Refused(
+            crate::error::Refusal::new("alarm_incident_not_allowed", "该告警已结束或已转为事件")
+                .param("state", a.state.as_str()),
+        ));
+    }
+    let x = store::get_sensor(&s.db, a.sensor_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let pt = crate::registry::store::get(&s.db, &s.tree(), "monitoring_point", a.point_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let now = OffsetDateTime::now_utc();
+    let title = b
+        .title
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| format!("{} {}告警：{}", pt.name, x.name, a.message));
+    let new = crate::incidents::api::NewIncident {
+        title: title.chars().take(200).collect(),
+        incident_type: b
+            .incident_type
+            .unwrap_or_else(|| x.kind.incident_type().to_string()),
+        division: a.division.clone(),
+        lon: Some(pt.lon),
+        lat: Some(pt.lat),
+        address: pt.address.clone(),
+        onset_at: Some(a.raised_at.text()),
+        source: "system".into(),
+        reporter: String::new(),
+        reporter_phone: String::new(),
+        facts: Default::default(),
+        description: if b.description.trim().is_empty() {
+            format!(
+                "监测点：{}；传感器：{}（{}）；规则：{}；{}",
+                pt.name,
+                x.name,
+                x.kind.label_zh(),
+                a.rule.label_zh(),
+                a.message
+            )
+        } else {
+            b.description
+        },
+        attachments: Vec::new(),
+    };
+    let mut tx = s.change().await?;
+    let incident = crate::incidents::api::intake(&s, &p, new, &mut tx, now).await?;
+    a.incident_id = Some(incident.id);
+    a.updated_at = now.into();
+    tx.save(&a).await?;
+    tx.commit(
+        now,
+        vec![entry(
+            &p,
+            &a.division,
+            "alarm",
+            a.id,
+            "incident_opened",
+            json!({ "incident_id": incident.id }),
+        )],
+    )
+    .await?;
+    let a = load_alarm(&s, &p, id, Action::Read).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(OpenedIncident {
+            alarm: alarm_view(&s, a).await?,
+            incident_id: incident.id,
+        }),
+    )
+        .into_response())
+}

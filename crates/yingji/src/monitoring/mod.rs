@@ -1,0 +1,791 @@
+//! Monitoring and alarms (监测预警): sensors on the registry's monitoring
+//! points, readings from devices (HTTP batches with a per-device token, MQTT
+//! with acknowledgement after commit), rules that turn readings into alarms
+//! (threshold with hysteresis and minimum duration, rate of change,
+//! silence), and the alarm's life: raised → acknowledged → resolved, or a
+//! false alarm with its reason; escalated when nobody acknowledges it in
+//! time; an alarm can open an incident.
+//!
+//! The plan: 三.15 强化风险监测预警预报 (物联网 … 实现重点行业领域安全联网
+//! 监测), 四.6 自然灾害监测预警信息化工程, 四.9 安全生产预防能力提升工程
+//! (危险源监测预警系统), 四.14 应急管理信息化建设工程.
+//!
+//! Pure: no SQL, no HTTP, no clock reads (times are parameters).
+
+pub mod api;
+pub mod jobs;
+pub mod model;
+pub mod mqtt;
+pub mod sim;
+pub mod store;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use time::{Duration, OffsetDateTime};
+
+use crate::db::UtcText;
+use crate::error::{FieldError, Refusal};
+pub use model::{Alarm, Device, Sensor};
+
+/// Why a rule refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MonitoringError {
+    /// Not possible in the alarm's current state (409).
+    #[error("{0}")]
+    State(Refusal),
+    /// A field is wrong (422).
+    #[error("{}: {}", .0.field, .0.message)]
+    Field(FieldError),
+}
+
+impl From<FieldError> for MonitoringError {
+    fn from(e: FieldError) -> Self {
+        MonitoringError::Field(e)
+    }
+}
+
+fn field(name: impl Into<String>, message: impl Into<String>) -> FieldError {
+    FieldError::new(name, message)
+}
+
+/// A text of at most `max` characters, trimmed (required: not empty).
+pub fn text(name: &str, v: &str, max: usize, required: bool) -> Result<String, FieldError> {
+    let t = v.trim();
+    if required && t.is_empty() {
+        return Err(field(name, "必填").code("required"));
+    }
+    if t.chars().count() > max {
+        return Err(field(name, format!("最多 {max} 字"))
+            .code("too_long")
+            .param("max", max));
+    }
+    Ok(t.to_string())
+}
+
+// ── sensors ────────────────────────────────────────────────────────────
+
+/// What a sensor measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SensorKind {
+    /// 甲烷浓度 (%CH₄)
+    Gas,
+    /// 水位 (m)
+    WaterLevel,
+    /// 小时降雨量 (mm/h)
+    Rainfall,
+    /// 尾矿库库水位 (m)
+    TailingsLevel,
+    /// 位移 (mm)
+    Displacement,
+    /// 温度 (°C)
+    Temperature,
+}
+
+impl SensorKind {
+    pub const ALL: [SensorKind; 6] = [
+        SensorKind::Gas,
+        SensorKind::WaterLevel,
+        SensorKind::Rainfall,
+        SensorKind::TailingsLevel,
+        SensorKind::Displacement,
+        SensorKind::Temperature,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SensorKind::Gas => "gas",
+            SensorKind::WaterLevel => "water_level",
+            SensorKind::Rainfall => "rainfall",
+            SensorKind::TailingsLevel => "tailings_level",
+            SensorKind::Displacement => "displacement",
+            SensorKind::Temperature => "temperature",
+        }
+    }
+    pub fn parse(s: &str) -> Option<SensorKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            SensorKind::Gas => "甲烷浓度",
+            SensorKind::WaterLevel => "水位",
+            SensorKind::Rainfall => "雨量",
+            SensorKind::TailingsLevel => "尾矿库水位",
+            SensorKind::Displacement => "位移",
+            SensorKind::Temperature => "温度",
+        }
+    }
+    /// The unit readings are given in.
+    pub fn unit(self) -> &'static str {
+        match self {
+            SensorKind::Gas => "%CH4",
+            SensorKind::WaterLevel | SensorKind::TailingsLevel => "m",
+            SensorKind::Rainfall => "mm/h",
+            SensorKind::Displacement => "mm",
+            SensorKind::Temperature => "°C",
+        }
+    }
+    /// The incident type an alarm of this kind opens (a code of
+    /// `/incident-types`).
+    pub fn incident_type(self) -> &'static str {
+        match self {
+            SensorKind::Gas => "accident.production.coal_mine",
+            SensorKind::WaterLevel => "natural.flood_drought.flood",
+            SensorKind::Rainfall => "natural.meteorological.rainstorm",
+            SensorKind::TailingsLevel => "accident.production.non_coal_mine",
+            SensorKind::Displacement => "natural.geological.landslide",
+            SensorKind::Temperature => "accident.fire",
+        }
+    }
+    /// The rules a sensor of this kind has unless it overrides them. A
+    /// number is given only where a national rule gives one; the others
+    /// depend on the site (a river's 警戒水位, a tailings pond's design
+    /// level, a slope's displacement limit) and are set per sensor.
+    pub fn default_rules(self) -> RuleSet {
+        let silence = Some(Silence {
+            intervals: DEFAULT_SILENCE_INTERVALS,
+        });
+        match self {
+            // 《煤矿安全规程》(2016) 第四百九十八条: 采煤工作面甲烷传感器
+            // 报警浓度 ≥1.0%CH₄, 复电浓度 <1.0%CH₄; the 0.1 band is the
+            // hysteresis, so a reading wavering at 1.0 raises once.
+            SensorKind::Gas => RuleSet {
+                threshold: Some(Threshold {
+                    high: Some(1.0),
+                    low: None,
+                    hysteresis: 0.1,
+                    min_duration_secs: 0,
+                }),
+                rate: None,
+                silence,
+            },
+            // 中国气象局: 短时强降水 — 1 小时降水量 ≥ 20 mm (《短时
+            // 临近预报业务规定》, 气发〔2017〕2号); held 10 minutes so one
+            // gust of a tipping bucket does not raise.
+            SensorKind::Rainfall => RuleSet {
+                threshold: Some(Threshold {
+                    high: Some(20.0),
+                    low: None,
+                    hysteresis: 2.0,
+                    min_duration_secs: 600,
+                }),
+                rate: None,
+                silence,
+            },
+            _ => RuleSet {
+                threshold: None,
+                rate: None,
+                silence,
+            },
+        }
+    }
+}
+
+/// A sensor is silent after this many sampling intervals without a reading
+/// (this platform's default; a sensor may set its own).
+pub const DEFAULT_SILENCE_INTERVALS: i64 = 3;
+
+/// Threshold: beyond `high` (≥) or `low` (≤) for at least
+/// `min_duration_secs` raises; back inside by more than `hysteresis`
+/// clears.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    pub high: Option<f64>,
+    pub low: Option<f64>,
+    #[serde(default)]
+    pub hysteresis: f64,
+    #[serde(default)]
+    pub min_duration_secs: i64,
+}
+
+/// Rate of change: more than `max_per_minute` (either way) between two
+/// consecutive readings raises; a later rate within it clears.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateOfChange {
+    pub max_per_minute: f64,
+}
+
+/// Silence: no reading for `intervals` sampling intervals raises; the next
+/// reading clears.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Silence {
+    pub intervals: i64,
+}
+
+/// The rules of a sensor. As an override, each present rule replaces the
+/// kind's default of that rule (see [`RuleSet::over`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSet {
+    pub threshold: Option<Threshold>,
+    pub rate: Option<RateOfChange>,
+    pub silence: Option<Silence>,
+}
+
+impl RuleSet {
+    /// `overrides` over `self` (the kind's defaults), rule by rule.
+    pub fn over(&self, overrides: &RuleSet) -> RuleSet {
+        RuleSet {
+            threshold: overrides
+                .threshold
+                .clone()
+                .or_else(|| self.threshold.clone()),
+            rate: overrides.rate.clone().or_else(|| self.rate.clone()),
+            silence: overrides.silence.clone().or_else(|| self.silence.clone()),
+        }
+    }
+
+    /// Every wrong field, named `rules.<rule>.<field>`.
+    pub fn check(&self) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        if let Some(t) = &self.threshold {
+            for (name, v) in [
+                ("high", t.high),
+                ("low", t.low),
+                ("hysteresis", Some(t.hysteresis)),
+            ] {
+                if v.is_some_and(|v| !v.is_finite()) {
+                    out.push(
+                        field(format!("rules.threshold.{name}"), "应为有限数值").code("not_finite"),
+                    );
+                }
+            }
+            if t.hysteresis < 0.0 {
+                out.push(field("rules.threshold.hysteresis", "不能为负数").code("negative"));
+            }
+            if !(0..=86_400).contains(&t.min_duration_secs) {
+                out.push(
+                    field("rules.threshold.min_duration_secs", "应在 0–86400 秒之间")
+                        .code("out_of_range")
+                        .param("min", 0)
+                        .param("max", 86_400),
+                );
+            }
+            if let (Some(h), Some(l)) = (t.high, t.low) {
+                if l + 2.0 * t.hysteresis >= h {
+                    out.push(
+                        field("rules.threshold.low", "下限加两倍回差须小于上限")
+                            .code("low_not_below_high"),
+                    );
+                }
+            }
+        }
+        if let Some(r) = &self.rate {
+            if !(r.max_per_minute.is_finite() && r.max_per_minute > 0.0) {
+                out.push(field("rules.rate.max_per_minute", "应为正数").code("not_positive"));
+            }
+        }
+        if let Some(s) = &self.silence {
+            if !(1..=1000).contains(&s.intervals) {
+                out.push(
+                    field("rules.silence.intervals", "应在 1–1000 之间")
+                        .code("out_of_range")
+                        .param("min", 1)
+                        .param("max", 1000),
+                );
+            }
+        }
+        out
+    }
+}
+
+/// Which rule an alarm comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    Threshold,
+    Rate,
+    Silence,
+}
+
+impl RuleKind {
+    pub const ALL: [RuleKind; 3] = [RuleKind::Threshold, RuleKind::Rate, RuleKind::Silence];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Threshold => "threshold",
+            RuleKind::Rate => "rate",
+            RuleKind::Silence => "silence",
+        }
+    }
+    pub fn parse(s: &str) -> Option<RuleKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RuleKind::Threshold => "超限",
+            RuleKind::Rate => "突变",
+            RuleKind::Silence => "离线",
+        }
+    }
+}
+
+/// What the rules remember of a sensor between readings (stored with the
+/// sensor as JSON).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RuleState {
+    /// The first reading of the current run beyond the threshold.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub beyond_since: Option<UtcText>,
+    /// The threshold rule is in alarm.
+    #[serde(default)]
+    pub threshold_on: bool,
+    /// The last reading the rules saw (time, value).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub last_at: Option<UtcText>,
+    #[serde(default)]
+    pub last_value: Option<f64>,
+    #[serde(default)]
+    pub rate_on: bool,
+    #[serde(default)]
+    pub silence_on: bool,
+}
+
+/// What the rules say of a reading or of the passing of time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Signal {
+    /// A rule goes into alarm: the value that did it and the limit passed.
+    Raise {
+        rule: RuleKind,
+        value: Option<f64>,
+        limit: Option<f64>,
+        message: String,
+    },
+    /// A rule's condition is back to normal.
+    Clear { rule: RuleKind, value: Option<f64> },
+}
+
+impl Signal {
+    pub fn rule(&self) -> RuleKind {
+        match self {
+            Signal::Raise { rule, .. } | Signal::Clear { rule, .. } => *rule,
+        }
+    }
+}
+
+fn beyond(t: &Threshold, v: f64) -> Option<f64> {
+    match (t.high, t.low) {
+        (Some(h), _) if v >= h => Some(h),
+        (_, Some(l)) if v <= l => Some(l),
+        _ => None,
+    }
+}
+
+fn back_inside(t: &Threshold, v: f64) -> bool {
+    t.high.is_none_or(|h| v < h - t.hysteresis) && t.low.is_none_or(|l| v > l + t.hysteresis)
+}
+
+/// Evaluate a reading `value` taken at `at` against `rules`, after `st`.
+/// Readings older than the last one seen change nothing (they are stored,
+/// but the rules follow time forwards only).
+pub fn on_reading(
+    rules: &RuleSet,
+    mut st: RuleState,
+    at: OffsetDateTime,
+    value: f64,
+) -> (RuleState, Vec<Signal>) {
+    let mut out = Vec::new();
+    if st.last_at.is_some_and(|l| at <= l.0) {
+        return (st, out);
+    }
+    if st.silence_on {
+        st.silence_on = false;
+        out.push(Signal::Clear {
+            rule: RuleKind::Silence,
+            value: Some(value),
+        });
+    }
+    if let Some(t) = &rules.threshold {
+        if st.threshold_on {
+            if back_inside(t, value) {
+                st.threshold_on = false;
+                st.beyond_since = None;
+                out.push(Signal::Clear {
+                    rule: RuleKind::Threshold,
+                    value: Some(value),
+                });
+            }
+        } else if let Some(limit) = beyond(t, value) {
+            let since = st.beyond_since.map_or(at, |s| s.0);
+            st.beyond_since = Some(since.into());
+            if at - since >= Duration::seconds(t.min_duration_secs) {
+                st.threshold_on = true;
+                let side = if t.high == Some(limit) {
+                    "超过上限"
+                } else {
+                    "低于下限"
+                };
+                out.push(Signal::Raise {
+                    rule: RuleKind::Threshold,
+                    value: Some(value),
+                    limit: Some(limit),
+                    message: format!("读数 {value} {side} {limit}"),
+                });
+            }
+        } else {
+            st.beyond_since = None;
+        }
+    }
+    if let (Some(r), Some(last_at), Some(last)) = (&rules.rate, st.last_at, st.last_value) {
+        let minutes = (at - last_at.0).as_seconds_f64() / 60.0;
+        let rate = (value - last) / minutes;
+        if rate.abs() > r.max_per_minute {
+            if !st.rate_on {
+                st.rate_on = true;
+                out.push(Signal::Raise {
+                    rule: RuleKind::Rate,
+                    value: Some(value),
+                    limit: Some(r.max_per_minute),
+                    message: format!("变化速率 {:.3}/分钟 超过 {}/分钟", rate, r.max_per_minute),
+                });
+            }
+        } else if st.rate_on {
+            st.rate_on = false;
+            out.push(Signal::Clear {
+                rule: RuleKind::Rate,
+                value: Some(value),
+            });
+        }
+    }
+    st.last_at = Some(at.into());
+    st.last_value = Some(value);
+    (st, out)
+}
+
+/// The passing of time for a sensor sampled every `interval_secs` and
+/// watched since `since` (its creation): silent when no reading came for
+/// the silence rule's intervals.
+pub fn on_tick(
+    rules: &RuleSet,
+    mut st: RuleState,
+    interval_secs: i64,
+    since: OffsetDateTime,
+    now: OffsetDateTime,
+) -> (RuleState, Vec<Signal>) {
+    let mut out = Vec::new();
+    if let Some(s) = &rules.silence {
+        let last = st.last_at.map_or(since, |l| l.0);
+        let quiet = Duration::seconds(interval_secs.saturating_mul(s.intervals));
+        if !st.silence_on && now - last >= quiet {
+            st.silence_on = true;
+            out.push(Signal::Raise {
+                rule: RuleKind::Silence,
+                value: None,
+                limit: None,
+                message: format!(
+                    "{} 个采样周期（{} 秒）无数据",
+                    s.intervals,
+                    quiet.whole_seconds()
+                ),
+            });
+        }
+    }
+    (st, out)
+}
+
+// ── ingest: what a reading must be to be stored ────────────────────────
+
+/// How far ahead of this server's clock and how far back a reading's time
+/// may be (`[monitoring] max_future_secs`, `max_past_hours`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Window {
+    pub future: Duration,
+    pub past: Duration,
+}
+
+/// Why a reading is not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Refused {
+    /// Its time is further ahead than the allowed clock skew.
+    Future,
+    /// Its time is older than the allowed past.
+    Past,
+    /// Not a number, or outside the sensor's range.
+    OutOfRange,
+}
+
+/// Check a reading's time and value: the time cut to milliseconds (the
+/// precision readings are stored and deduplicated at), or why not.
+pub fn admit(
+    at: OffsetDateTime,
+    value: f64,
+    range: (Option<f64>, Option<f64>),
+    w: Window,
+    now: OffsetDateTime,
+) -> Result<OffsetDateTime, Refused> {
+    if at > now + w.future {
+        return Err(Refused::Future);
+    }
+    if at < now - w.past {
+        return Err(Refused::Past);
+    }
+    if !value.is_finite()
+        || range.0.is_some_and(|min| value < min)
+        || range.1.is_some_and(|max| value > max)
+    {
+        return Err(Refused::OutOfRange);
+    }
+    let ms = at.millisecond();
+    Ok(at
+        .replace_nanosecond(u32::from(ms) * 1_000_000)
+        .unwrap_or(at))
+}
+
+/// The minute a reading's roll-up row is (its time cut to the minute).
+pub fn minute_of(at: OffsetDateTime) -> OffsetDateTime {
+    at.replace_second(0)
+        .and_then(|t| t.replace_nanosecond(0))
+        .unwrap_or(at)
+}
+
+/// A series over a range longer than this is read from the 1-minute
+/// roll-ups (at most 1440 points a day), a shorter one raw. Six hours and
+/// five minutes: a client asking for "the last 6 hours" by its own clock
+/// still gets raw readings.
+pub const RAW_SERIES_MAX: Duration = Duration::minutes(6 * 60 + 5);
+
+// ── alarms ─────────────────────────────────────────────────────────────
+
+/// Where an alarm is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlarmState {
+    /// 已报警
+    Raised,
+    /// 已确认
+    Acknowledged,
+    /// 已解除
+    Resolved,
+    /// 误报
+    FalseAlarm,
+}
+
+impl AlarmState {
+    pub const ALL: [AlarmState; 4] = [
+        AlarmState::Raised,
+        AlarmState::Acknowledged,
+        AlarmState::Resolved,
+        AlarmState::FalseAlarm,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlarmState::Raised => "raised",
+            AlarmState::Acknowledged => "acknowledged",
+            AlarmState::Resolved => "resolved",
+            AlarmState::FalseAlarm => "false_alarm",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AlarmState> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            AlarmState::Raised => "报警中",
+            AlarmState::Acknowledged => "已确认",
+            AlarmState::Resolved => "已解除",
+            AlarmState::FalseAlarm => "误报",
+        }
+    }
+    /// Active: one per sensor and rule at most (a unique index holds it).
+    pub fn is_active(self) -> bool {
+        matches!(self, AlarmState::Raised | AlarmState::Acknowledged)
+    }
+}
+
+/// A step of an alarm (`POST /monitoring/alarms/{id}/events`, tagged by
+/// `kind`).
+#[derive(Debug, Clone, PartialEq, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AlarmCommand {
+    /// 确认: someone on duty has seen it and acts.
+    Acknowledge {
+        #[serde(default)]
+        note: String,
+    },
+    /// 解除: the danger is over.
+    Resolve {
+        #[serde(default)]
+        note: String,
+    },
+    /// 误报: there was no danger, and why (a faulty sensor, maintenance …).
+    FalseAlarm { reason: String },
+}
+
+impl AlarmCommand {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AlarmCommand::Acknowledge { .. } => "acknowledge",
+            AlarmCommand::Resolve { .. } => "resolve",
+            AlarmCommand::FalseAlarm { .. } => "false_alarm",
+        }
+    }
+}
+
+fn wrong_state(a: &Alarm, kind: &str) -> MonitoringError {
+    MonitoringError::State(
+        Refusal::new(
+            "alarm_step_not_allowed",
+            format!("告警{}，不能执行此步骤", a.state.label_zh()),
+        )
+        .param("state", a.state.as_str())
+        .param("event", kind),
+    )
+}
+
+/// Apply `cmd` to `a` by `actor` at `now`: the alarm after the step and
+/// what the journal says of it, or why not.
+pub fn apply(
+    mut a: Alarm,
+    cmd: &AlarmCommand,
+    actor: &str,
+    now: OffsetDateTime,
+) -> Result<(Alarm, Value), MonitoringError> {
+    use AlarmCommand as C;
+    use AlarmState as S;
+    let kind = cmd.as_str();
+    let t = UtcText(now);
+    let from = a.state;
+    let payload = match cmd {
+        C::Acknowledge { note } => {
+            if a.state != S::Raised {
+                return Err(wrong_state(&a, kind));
+            }
+            let note = text("note", note, 1000, false)?;
+            a.state = S::Acknowledged;
+            a.acknowledged_by = actor.to_string();
+            a.acknowledged_at = Some(t);
+            json!({ "note": note })
+        }
+        C::Resolve { note } => {
+            if !a.state.is_active() {
+                return Err(wrong_state(&a, kind));
+            }
+            a.resolution_note = text("note", note, 1000, false)?;
+            a.state = S::Resolved;
+            a.resolved_by = actor.to_string();
+            a.resolved_at = Some(t);
+            json!({ "note": a.resolution_note })
+        }
+        C::FalseAlarm { reason } => {
+            if !a.state.is_active() {
+                return Err(wrong_state(&a, kind));
+            }
+            a.resolution_note = text("reason", reason, 1000, true)?;
+            a.state = S::FalseAlarm;
+            a.resolved_by = actor.to_string();
+            a.resolved_at = Some(t);
+            json!({ "reason": a.resolution_note })
+        }
+    };
+    a.updated_at = t;
+    let mut payload = payload;
+    if let Value::Object(m) = &mut payload {
+        m.insert("from".into(), from.as_str().into());
+        m.insert("to".into(), a.state.as_str().into());
+    }
+    Ok((a, payload))
+}
+
+/// The steps that may be taken on `a` now, asked of [`apply`].
+pub fn alarm_allowed(a: &Alarm, now: OffsetDateTime) -> Vec<&'static str> {
+    let samples = [
+        AlarmCommand::Acknowledge {
+            note: String::new(),
+        },
+        AlarmCommand::Resolve {
+            note: String::new(),
+        },
+        AlarmCommand::FalseAlarm { reason: "-".into() },
+    ];
+    samples
+        .iter()
+        .filter(|c| apply(a.clone(), c, "-", now).is_ok())
+        .map(AlarmCommand::as_str)
+        .collect()
+}
+
+/// Escalation (`[monitoring] escalate_after_mins`, `max_escalation`): an
+/// alarm nobody acknowledged goes one level up (county duty room → city →
+/// province) each `after` since it was raised, up to `max` levels. The
+/// level it should be at now, when higher than its own.
+pub fn escalation_due(a: &Alarm, after: Duration, max: i64, now: OffsetDateTime) -> Option<i64> {
+    if a.state != AlarmState::Raised || after <= Duration::ZERO {
+        return None;
+    }
+    let waited = now - a.raised_at.0;
+    let due = (waited.whole_seconds() / after.whole_seconds().max(1)).min(max);
+    (due > a.escalation_level).then_some(due)
+}
+
+// ── configuration ──────────────────────────────────────────────────────
+
+/// `[monitoring]`: the MQTT broker (none: no MQTT ingest), the readings'
+/// time window, escalation and retention.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MonitoringConfig {
+    /// `mqtt://host:1883`; none: readings come over HTTP only.
+    pub mqtt_url: Option<String>,
+    /// The consumer's client id: its session (and the readings the broker
+    /// keeps for it while it is away) is kept across restarts.
+    pub mqtt_client_id: String,
+    pub mqtt_username: Option<String>,
+    pub mqtt_password: Option<String>,
+    /// Topic filter (`yingji/<division>/<point id>/<sensor code>`).
+    pub mqtt_topic: String,
+    /// Messages between the broker connection and storage: when storage
+    /// is slower, the connection stops reading and the broker holds back.
+    pub queue: usize,
+    /// Readings committed in one transaction at most.
+    pub batch: usize,
+    /// A reading may be this far ahead of the server's clock.
+    pub max_future_secs: i64,
+    /// A reading may be this old.
+    pub max_past_hours: i64,
+    /// An alarm nobody acknowledged goes up one level after this long.
+    pub escalate_after_mins: i64,
+    /// Levels above the duty room of the sensor's division.
+    pub max_escalation: i64,
+    /// Raw readings are kept this long (the 1-minute roll-ups longer).
+    pub raw_retention_days: i64,
+    pub rollup_retention_days: i64,
+    /// Seconds between the silence, escalation and retention checks.
+    pub tick_secs: u64,
+}
+
+impl Default for MonitoringConfig {
+    fn default() -> Self {
+        MonitoringConfig {
+            mqtt_url: None,
+            mqtt_client_id: "yingji-monitoring".into(),
+            mqtt_username: None,
+            mqtt_password: None,
+            mqtt_topic: "yingji/+/+/+".into(),
+            queue: 1000,
+            batch: 200,
+            max_future_secs: 300,
+            max_past_hours: 72,
+            escalate_after_mins: 15,
+            max_escalation: 2,
+            raw_retention_days: 30,
+            rollup_retention_days: 400,
+            tick_secs: 30,
+        }
+    }
+}
+
+impl MonitoringConfig {
+    pub fn window(&self) -> Window {
+        Window {
+            future: Duration::seconds(self.max_future_secs.max(0)),
+            past: Duration::hours(self.max_past_hours.max(1)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

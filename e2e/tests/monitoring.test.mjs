@@ -1,0 +1,115 @@
+// 监测预警 end to end against a real `yingji demo`: the commander registers a
+// device and a methane sensor on one of the demo's monitoring points; the
+// device posts a reading over HTTP that crosses the 1.0 %CH₄ threshold; the
+// alarm appears on the open alarms page live (no reload), is acknowledged
+// and becomes an incident (source 系统告警). Screenshots of the alarms and
+// the sensor's chart go to docs/screenshots.
+import { test, before, after, describe } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { startBackend, REPO_DIR } from '../lib/server.mjs'
+import { launch, newPage, login, apiFetch } from '../lib/browser.mjs'
+
+const SCREENSHOTS = process.env.YINGJI_SCREENSHOTS || path.join(REPO_DIR, 'docs', 'screenshots')
+
+let server
+let browser
+
+before(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  server = await startBackend()
+  browser = await launch()
+})
+
+after(async () => {
+  await browser?.close().catch(() => {})
+  await server?.stop()
+})
+
+async function shoot(page, file) {
+  await page.waitForFunction(() => !document.querySelector('.el-message'), null, { timeout: 10_000 }).catch(() => {})
+  await page.waitForTimeout(400)
+  await page.screenshot({ path: path.join(SCREENSHOTS, file) })
+}
+
+async function post(page, p, body) {
+  return apiFetch(page, p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+}
+
+describe('监测预警: a reading over the threshold becomes an alarm and an incident', { timeout: 300_000 }, () => {
+  test('the alarm appears live, is acknowledged and opened as an incident', async () => {
+    const { page: P } = await newPage(browser, server.url)
+    await login(P, 'commander')
+    // A demo monitoring point, a device and a methane sensor on it.
+    const points = await apiFetch(P, '/api/v1/registries/monitoring_point?limit=1')
+    assert.equal(points.status, 200)
+    const pt = points.body.items[0]
+    const dev = await post(P, '/api/v1/monitoring/devices', { name: '演示瓦斯监测分站', division: pt.division })
+    assert.equal(dev.status, 201, JSON.stringify(dev.body))
+    const code = `ch4-${Date.now().toString(36).slice(-5)}`
+    const s = await post(P, '/api/v1/monitoring/sensors', {
+      point_id: pt.id,
+      device_id: dev.body.id,
+      code,
+      name: '回风巷甲烷',
+      kind: 'gas',
+      interval_secs: 60,
+      range_min: 0,
+      range_max: 100,
+    })
+    assert.equal(s.status, 201, JSON.stringify(s.body))
+    const sensor = s.body.id
+
+    const ingest = async (readings) => {
+      const r = await fetch(`${server.url}/api/v1/monitoring/ingest`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${dev.body.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ readings }),
+      })
+      assert.equal(r.status, 200, await r.clone().text())
+      return r.json()
+    }
+    const now = Date.now()
+    const at = (msAgo) => new Date(now - msAgo).toISOString()
+    await ingest([0.3, 0.4, 0.5, 0.6, 0.7].map((v, i) => ({ sensor_id: sensor, at: at((10 - i) * 60_000), value: v })))
+
+    // The alarms page is open before the reading that crosses the line.
+    await P.locator('[data-testid=menu-alarms]').click()
+    await P.waitForURL(/\/monitoring\/alarms$/)
+    await P.locator('[data-testid=alarms-table]').waitFor()
+    await P.locator('[data-testid=alarms-live].el-tag--success').waitFor({ timeout: 15_000 })
+    const r = await ingest([{ sensor_id: sensor, at: at(30_000), value: 1.3 }])
+    assert.equal(r.alarm_events, 1, JSON.stringify(r))
+    const list = await apiFetch(P, `/api/v1/monitoring/alarms?sensor_id=${sensor}`)
+    const alarm = list.body[0]
+    assert.equal(alarm.state, 'raised')
+    // Live: the row comes without a reload.
+    const state = P.locator(`[data-testid=alarm-state-${alarm.id}]`)
+    await state.waitFor({ timeout: 15_000 })
+    assert.equal(await state.getAttribute('data-state'), 'raised')
+    await shoot(P, 'monitoring-alarms.png')
+
+    // Acknowledged.
+    await P.locator(`[data-testid=alarm-acknowledge-${alarm.id}]`).click()
+    await P.waitForFunction((id) => document.querySelector(`[data-testid=alarm-state-${id}]`)?.dataset.state === 'acknowledged', alarm.id, { timeout: 15_000 })
+    // And opened as an incident: the incident page, source 系统告警.
+    await P.locator(`[data-testid=alarm-open_incident-${alarm.id}]`).click()
+    await P.waitForURL(/\/incidents\/\d+$/, { timeout: 15_000 })
+    const id = Number(P.url().split('/').pop())
+    const inc = await apiFetch(P, `/api/v1/incidents/${id}`)
+    assert.equal(inc.status, 200)
+    assert.equal(inc.body.source, 'system')
+    assert.equal(inc.body.division, pt.division)
+    const after = await apiFetch(P, `/api/v1/monitoring/alarms/${alarm.id}`)
+    assert.equal(after.body.incident_id, id)
+
+    // The sensor's chart with its threshold line.
+    await P.goto(`${server.url}/monitoring/sensors/${sensor}`)
+    const chart = P.locator('[data-testid=sensor-chart]')
+    await chart.waitFor()
+    await P.waitForFunction(() => Number(document.querySelector('[data-testid=sensor-chart]')?.dataset.points) >= 6, null, { timeout: 15_000 })
+    assert.equal(await P.locator('[data-testid=sensor-status]').getAttribute('data-status'), 'alarm')
+    await shoot(P, 'monitoring-sensor.png')
+  })
+})

@@ -1,0 +1,51 @@
+// 监测预警 helpers: the module's API calls (types generated from the
+// OpenAPI document), labels and tag colours. What a user may do with an
+// alarm is the server's answer (`allowed_events`).
+import { API, qs, request } from '../../api'
+import type { components } from '../../api/schema'
+import { i18n } from '../../i18n'
+
+type S = components['schemas']
+export type SensorView = S['SensorView']
+export type AlarmView = S['AlarmView']
+export type Series = S['SensorSeries']
+export type Device = S['Device']
+export type AlarmCommand = S['AlarmCommand']
+
+type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'info'
+const t = (k: string, p?: Record<string, unknown>) => (p ? i18n.global.t(k, p) : i18n.global.t(k))
+const has = (k: string) => i18n.global.te(k)
+const label = (ns: string, v: string | null | undefined) =>
+  v ? (has(`monitoring.${ns}.${v}`) ? t(`monitoring.${ns}.${v}`) : v) : '—'
+
+export const kindLabel = (k: string | null | undefined) => label('kindLabel', k)
+export const statusLabel = (s: string) => label('statusLabel', s)
+export const ruleLabel = (r: string) => label('ruleLabel', r)
+export const alarmStateLabel = (s: string) => label('stateLabel', s)
+
+export const STATUS_TAG: Record<string, TagType> = {
+  normal: 'success',
+  alarm: 'danger',
+  silent: 'warning',
+  no_data: 'info',
+}
+export const ALARM_STATE_TAG: Record<string, TagType> = {
+  raised: 'danger',
+  acknowledged: 'warning',
+  resolved: 'success',
+  false_alarm: 'info',
+}
+
+export const monitoringApi = {
+  sensors: () => request<SensorView[]>('GET', `${API}/monitoring/sensors`),
+  sensor: (id: number | string) => request<SensorView>('GET', `${API}/monitoring/sensors/${encodeURIComponent(String(id))}`),
+  series: (id: number | string, from: string, to?: string) =>
+    request<Series>('GET', `${API}/monitoring/sensors/${encodeURIComponent(String(id))}/series${qs({ from, to })}`),
+  devices: () => request<Device[]>('GET', `${API}/monitoring/devices`),
+  alarms: (p: { active?: boolean; sensor_id?: number } = {}) =>
+    request<AlarmView[]>('GET', `${API}/monitoring/alarms${qs({ active: p.active || undefined, sensor_id: p.sensor_id })}`),
+  alarmEvent: (id: number, version: number, command: AlarmCommand) =>
+    request<AlarmView>('POST', `${API}/monitoring/alarms/${id}/events`, { version, ...command }),
+  openIncident: (id: number, version: number) =>
+    request<{ incident_id: number; alarm: AlarmView }>('POST', `${API}/monitoring/alarms/${id}/incident`, { version }),
+}
