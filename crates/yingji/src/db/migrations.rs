@@ -116,6 +116,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "0020_supervision_checks.sqlite.sql",
         postgres: "0020_supervision_checks.postgres.sql"
     ),
+    migration!(25, "major_hazards_inspections", "0025_major_hazards_inspections.sql"),
+    migration!(
+        26,
+        "supervision_more_checks",
+        sqlite: "0026_supervision_more_checks.sqlite.sql",
+        postgres: "0026_supervision_more_checks.postgres.sql"
+    ),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
@@ -313,6 +320,8 @@ mod tests {
         use crate::plans::{DrillState, ImprovementState, Level, PlanStatus};
         use crate::reports::deadlines::Status;
         use crate::reports::ReportKind;
+        use crate::supervision::inspections::InspectionState;
+        use crate::supervision::major::{MajorGrade, UnitKind};
         use crate::supervision::{HazardGrade, HazardState, RiskLevel};
         use crate::upstream::model::UpstreamState;
         use crate::warnings::WarningState;
@@ -406,6 +415,21 @@ mod tests {
                 "risk_points",
                 "level",
                 values!(RiskLevel, |x: RiskLevel| s(x.as_str()); Low, General, Significant, Major),
+            ),
+            (
+                "hazard_units",
+                "unit_kind",
+                values!(UnitKind, |x: UnitKind| s(x.as_str()); Production, Storage),
+            ),
+            (
+                "hazard_units",
+                "grade",
+                values!(MajorGrade, |x: MajorGrade| s(x.as_str()); First, Second, Third, Fourth),
+            ),
+            (
+                "inspections",
+                "state",
+                values!(InspectionState, |x: InspectionState| s(x.as_str()); Planned, InProgress, Done),
             ),
             // Only 迟报 and 漏报 are recorded (reports::jobs).
             (

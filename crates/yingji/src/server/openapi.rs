@@ -132,6 +132,23 @@ use crate::state::AppState;
         crate::supervision::api::get_hazard,
         crate::supervision::api::report_hazard,
         crate::supervision::api::hazard_event,
+        crate::supervision::api_major::catalogue,
+        crate::supervision::api_major::worksheet,
+        crate::supervision::api_major::list_units,
+        crate::supervision::api_major::get_unit,
+        crate::supervision::api_major::create_unit,
+        crate::supervision::api_major::edit_unit,
+        crate::supervision::api_inspections::pool,
+        crate::supervision::api_inspections::make_draw,
+        crate::supervision::api_inspections::list_draws,
+        crate::supervision::api_inspections::get_draw,
+        crate::supervision::api_inspections::list_inspections,
+        crate::supervision::api_inspections::get_inspection,
+        crate::supervision::api_inspections::inspection_event,
+        crate::supervision::api_inspections::add_finding,
+        crate::supervision::api_inspections::finding_to_hazard,
+        crate::supervision::api_stats::table,
+        crate::supervision::api_stats::export,
     ),
     // Stored as JSON inside a typed body (`UpstreamAlert.summary`).
     components(schemas(crate::upstream::Summary)),
@@ -150,7 +167,7 @@ use crate::state::AppState;
         (name = "dispatch", description = "就近调配: nearest resources, coverage and station siting"),
         (name = "attachments", description = "附件: photos and PDFs used by incidents, instruction feedback and the duty log"),
         (name = "duty", description = "值班值守: rosters, handover, the duty log"),
-        (name = "supervision", description = "监督管理: enterprises' risk points in four colours (LEC, risk matrix) and the hidden-hazard loop (隐患: 定级, 整改, 挂牌督办, 验收, 销号)"),
+        (name = "supervision", description = "监督管理: enterprises' risk points in four colours (LEC, risk matrix) and the hidden-hazard loop (隐患: 定级, 整改, 挂牌督办, 验收, 销号); 重大危险源 by GB 18218-2018; 双随机 inspections; statistics"),
     )
 )]
 pub struct ApiDoc;

@@ -16,6 +16,7 @@ mod dissemination;
 mod duty;
 mod erasure;
 mod feed;
+mod hazard_sources;
 mod hardening;
 mod import;
 mod incidents;
