@@ -120,9 +120,15 @@ describe('监督管理: 重大危险源, 双随机 inspections, statistics', { t
     await btn.waitFor()
     await shoot(I, 'supervision-inspection.png')
     await btn.click()
-    await I.waitForURL(/\/supervision\/hazards\/\d+$/)
-    await I.locator('[data-testid=hazard-state][data-state=reported]').waitFor()
-    await I.getByText(`可燃气体报警仪未检定${stamp}`).first().waitFor()
+    const link = I.locator('[data-testid^=finding-hazard-]')
+    await link.waitFor()
+    // The hazard is in the hazard loop of the enterprise's county.
+    const hid = Number((await link.getAttribute('href')).match(/(\d+)$/)[1])
+    const h = await apiFetch(C, `/api/v1/supervision/hazards/${hid}`)
+    assert.equal(h.status, 200)
+    assert.equal(h.body.state, 'reported')
+    assert.equal(h.body.title, `可燃气体报警仪未检定${stamp}`)
+    assert.equal(h.body.source, 'routine')
   })
 
   test('statistics by county, exported; a risk point assessed by LEC', async () => {

@@ -116,7 +116,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "0020_supervision_checks.sqlite.sql",
         postgres: "0020_supervision_checks.postgres.sql"
     ),
-    migration!(25, "major_hazards_inspections", "0025_major_hazards_inspections.sql"),
+    migration!(
+        25,
+        "major_hazards_inspections",
+        "0025_major_hazards_inspections.sql"
+    ),
     migration!(
         26,
         "supervision_more_checks",

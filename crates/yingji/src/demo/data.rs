@@ -753,11 +753,7 @@ pub const HAZARDS: [Hazard; 20] = [
         "大同鑫瑞化工有限公司",
         "甲醇合成装置",
         "production_unit",
-        &[
-            ("methanol", 300.0),
-            ("coal_gas", 5.0),
-            ("hydrogen", 2.0),
-        ],
+        &[("methanol", 300.0), ("coal_gas", 5.0), ("hydrogen", 2.0)],
         120,
         "",
     ),

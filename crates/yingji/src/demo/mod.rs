@@ -529,7 +529,15 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
             json!({ "hazard_class": class, "level": level, "enterprise_id": eid, "enterprise_name": ename, "substances": substances, "risk_color": data::risk_color(level, assessed) }),
             &format!("enterprise:{eid}")).await?;
         if !held.is_empty() && !data::NOT_MAJOR_HAZARD.contains(&class) {
-            units.push(supervision::DemoUnit { enterprise_id: eid, county: c, name: unit, production: class == "production_unit", held, people, hazard_source_id: hid });
+            units.push(supervision::DemoUnit {
+                enterprise_id: eid,
+                county: c,
+                name: unit,
+                production: class == "production_unit",
+                held,
+                people,
+                hazard_source_id: hid,
+            });
         }
     }
 
@@ -670,7 +678,9 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         .map(|u| u.0)
         .collect();
     let mut sentries = sentries;
-    sentries.extend(supervision::major_and_inspections(&mut tx, now, &enterprises, &units, &operators).await?);
+    sentries.extend(
+        supervision::major_and_inspections(&mut tx, now, &enterprises, &units, &operators).await?,
+    );
     tx.commit(now, sentries).await?;
     Ok(count)
 }

@@ -647,7 +647,11 @@ async fn load(s: &AppState, p: &Principal, id: i64, action: Action) -> Result<Ha
         .ok_or(ApiError::NotFound)
 }
 
-pub(super) async fn detail(s: &AppState, p: &Principal, h: Hazard) -> Result<HazardDetail, ApiError> {
+pub(super) async fn detail(
+    s: &AppState,
+    p: &Principal,
+    h: Hazard,
+) -> Result<HazardDetail, ApiError> {
     let steps = crate::journal::list(
         &s.db,
         &crate::journal::ListFilter {

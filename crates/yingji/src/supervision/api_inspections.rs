@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::api::{date_text, detail, division_param, enterprise, entry, insert_reported, rule, today, HazardDetail, MODULE};
+use super::api::{
+    date_text, detail, division_param, entry, insert_reported, rule, today, HazardDetail, MODULE,
+};
 use super::inspections::{
     self, apply_inspection, check_finding, inspection_allowed, may_finding, may_make_hazard,
     DrawInput, InspectionActor, InspectionCommand, InspectionState, NewFinding,
@@ -39,7 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/supervision/inspection-draws/{id}", get(get_draw))
         .route("/supervision/inspections", get(list_inspections))
         .route("/supervision/inspections/{id}", get(get_inspection))
-        .route("/supervision/inspections/{id}/events", post(inspection_event))
+        .route(
+            "/supervision/inspections/{id}/events",
+            post(inspection_event),
+        )
         .route("/supervision/inspections/{id}/findings", post(add_finding))
         .route(
             "/supervision/inspections/{id}/findings/{finding}/hazard",
@@ -83,7 +88,11 @@ pub struct PoolParams {
     pub industry: Option<String>,
 }
 
-async fn pools(s: &AppState, division: &crate::divisions::Code, industry: &str) -> Result<InspectionPool, ApiError> {
+async fn pools(
+    s: &AppState,
+    division: &crate::divisions::Code,
+    industry: &str,
+) -> Result<InspectionPool, ApiError> {
     let enterprises = store::enterprise_pool(&s.db, division.prefix(), industry).await?;
     let mut inspectors: Vec<String> = crate::auth::store::list(&s.db, division.prefix())
         .await?
@@ -186,7 +195,12 @@ async fn make_draw(
     let industry = industry_param(b.industry.as_deref())?;
     let title = super::text("title", &b.title, 100, true).map_err(ApiError::from)?;
     let now = OffsetDateTime::now_utc();
-    let planned = match b.planned_on.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+    let planned = match b
+        .planned_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+    {
         None => today(now),
         Some(x) => crate::clock::parse_date(x).ok_or_else(|| {
             ApiError::from(FieldError::new("planned_on", "日期应为 YYYY-MM-DD").code("not_a_date"))
@@ -256,7 +270,11 @@ async fn make_draw(
         ));
     }
     tx.commit(now, entries).await?;
-    Ok((StatusCode::CREATED, axum::Json(draw_view(&s, &p, draw).await?)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(draw_view(&s, &p, draw).await?),
+    )
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/supervision/inspection-draws", tag = "supervision",
@@ -298,16 +316,28 @@ pub struct InspectionView {
     pub allowed_events: Vec<&'static str>,
 }
 
+/// One of the inspection's drawn inspectors (with a supervising role).
+fn assigned(p: &Principal, i: &Inspection) -> bool {
+    supervisor_role(p).is_ok() && i.inspectors.contains(&p.username)
+}
+
+/// How `p` relates to `i`: a writer covering it, or one of its drawn
+/// inspectors — a city draw may send a county's inspector to another
+/// county's enterprise (交叉执法); they act on that inspection only.
 fn actor(p: &Principal, i: &Inspection) -> InspectionActor {
     let writes = authorize(p, Action::Write, MODULE).is_ok_and(|w| w.covers(&i.division, &i.org));
     InspectionActor {
         username: p.username.clone(),
-        supervisor: writes && matches!(p.role, Role::Admin | Role::Commander | Role::Operator),
-        lead: matches!(p.role, Role::Admin | Role::Commander),
+        supervisor: supervisor_role(p).is_ok() && (writes || assigned(p, i)),
+        lead: matches!(p.role, Role::Admin | Role::Commander) && writes,
     }
 }
 
-async fn views(s: &AppState, p: &Principal, is: Vec<Inspection>) -> Result<Vec<InspectionView>, ApiError> {
+async fn views(
+    s: &AppState,
+    p: &Principal,
+    is: Vec<Inspection>,
+) -> Result<Vec<InspectionView>, ApiError> {
     let mut ids: Vec<i64> = is.iter().map(|i| i.enterprise_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -360,11 +390,18 @@ async fn list_inspections(
     Ok(axum::Json(views(&s, &p, items).await?))
 }
 
-async fn load(s: &AppState, p: &Principal, id: i64, action: Action) -> Result<Inspection, ApiError> {
+/// The inspection if `p` may `action` it: inside their scope, or one they
+/// were drawn for; for anyone else it does not exist.
+async fn load(
+    s: &AppState,
+    p: &Principal,
+    id: i64,
+    action: Action,
+) -> Result<Inspection, ApiError> {
     let scope = authorize(p, action, MODULE)?;
     store::get_inspection(&s.db, id)
         .await?
-        .filter(|i| scope.covers(&i.division, &i.org))
+        .filter(|i| scope.covers(&i.division, &i.org) || assigned(p, i))
         .ok_or(ApiError::NotFound)
 }
 
@@ -376,9 +413,16 @@ pub struct InspectionDetail {
     pub findings: Vec<Finding>,
 }
 
-async fn inspection_detail(s: &AppState, p: &Principal, i: Inspection) -> Result<InspectionDetail, ApiError> {
+async fn inspection_detail(
+    s: &AppState,
+    p: &Principal,
+    i: Inspection,
+) -> Result<InspectionDetail, ApiError> {
     let findings = store::findings(&s.db, i.id).await?;
-    let view = views(s, p, vec![i]).await?.pop().ok_or(ApiError::NotFound)?;
+    let view = views(s, p, vec![i])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)?;
     Ok(InspectionDetail { view, findings })
 }
 
@@ -411,7 +455,8 @@ async fn inspection_event(
     let mut i = load(&s, &p, id, Action::Write).await?;
     i.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
-    let st = apply_inspection(i.state, &i.inspectors, &b.command, &actor(&p, &i), now).map_err(rule)?;
+    let st =
+        apply_inspection(i.state, &i.inspectors, &b.command, &actor(&p, &i), now).map_err(rule)?;
     i.state = st.state;
     if let Some(x) = st.summary {
         i.summary = x;
@@ -423,7 +468,14 @@ async fn inspection_event(
     tx.save(&i).await?;
     tx.commit(
         now,
-        vec![entry(&p, &i.division, "inspection", i.id, b.command.as_str(), st.payload)],
+        vec![entry(
+            &p,
+            &i.division,
+            "inspection",
+            i.id,
+            b.command.as_str(),
+            st.payload,
+        )],
     )
     .await?;
     let i = load(&s, &p, id, Action::Read).await?;
@@ -471,7 +523,11 @@ async fn add_finding(
         )],
     )
     .await?;
-    Ok((StatusCode::CREATED, axum::Json(inspection_detail(&s, &p, i).await?)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(inspection_detail(&s, &p, i).await?),
+    )
+        .into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/supervision/inspections/{id}/findings/{finding}/hazard", tag = "supervision",
@@ -495,12 +551,17 @@ async fn finding_to_hazard(
         .filter(|f| f.inspection_id == i.id)
         .ok_or(ApiError::NotFound)?;
     may_make_hazard(f.hazard_id).map_err(rule)?;
-    let scope = authorize(&p, Action::Write, MODULE)?;
-    let e = enterprise(&s, &scope, f.enterprise_id).await?;
+    // The enterprise is the inspection's (never an input), which the
+    // caller may act on as shown above.
+    let e = crate::registry::store::get(&s.db, &s.tree(), "enterprise", f.enterprise_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let description = if f.basis.is_empty() {
         f.description.clone()
     } else {
-        format!("{}\n依据：{}", f.description, f.basis).trim().to_string()
+        format!("{}\n依据：{}", f.description, f.basis)
+            .trim()
+            .to_string()
     };
     let now = OffsetDateTime::now_utc();
     let mut tx = s.change().await?;
@@ -508,7 +569,12 @@ async fn finding_to_hazard(
         &mut tx,
         &p,
         &e,
-        (f.title.clone(), description, f.location.clone(), HazardSource::Routine),
+        (
+            f.title.clone(),
+            description,
+            f.location.clone(),
+            HazardSource::Routine,
+        ),
         now,
     )
     .await?;

@@ -191,7 +191,12 @@ async fn list_units(
     Ok(axum::Json(views(&s, us).await?))
 }
 
-async fn load(s: &AppState, p: &Principal, id: i64, action: Action) -> Result<HazardUnit, ApiError> {
+async fn load(
+    s: &AppState,
+    p: &Principal,
+    id: i64,
+    action: Action,
+) -> Result<HazardUnit, ApiError> {
     let scope = authorize(p, action, MODULE)?;
     store::get_unit(&s.db, id)
         .await?
@@ -288,7 +293,11 @@ async fn hazard_source(
     if item.attrs.get("enterprise_id").and_then(Value::as_i64) != Some(enterprise_id) {
         return Err(not_found());
     }
-    let class = item.attrs.get("hazard_class").and_then(Value::as_str).unwrap_or("");
+    let class = item
+        .attrs
+        .get("hazard_class")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if major::OUTSIDE_CLASSES.contains(&class) {
         return Err(out_of_scope(
             crate::error::Refusal::new(
@@ -313,7 +322,8 @@ async fn sync_level(
     let Some(id) = u.hazard_source_id else {
         return Ok(None);
     };
-    let Some(mut item) = crate::registry::store::get_tx(tx, &s.tree(), "hazard_source", id).await? else {
+    let Some(mut item) = crate::registry::store::get_tx(tx, &s.tree(), "hazard_source", id).await?
+    else {
         return Ok(None);
     };
     let level = u.grade.map_or("none", MajorGrade::as_str);
@@ -392,7 +402,14 @@ async fn create_unit(
     apply_sheet(&mut u, c, b);
     let mut tx = s.change().await?;
     u.id = store::insert_unit(&mut tx, &u).await?;
-    let mut entries = vec![entry(&p, &u.division, "hazard_unit", u.id, "graded", payload(&u))];
+    let mut entries = vec![entry(
+        &p,
+        &u.division,
+        "hazard_unit",
+        u.id,
+        "graded",
+        payload(&u),
+    )];
     entries.extend(sync_level(&s, &mut tx, &p, &u, now).await?);
     tx.commit(now, entries).await?;
     let v = views(&s, vec![u]).await?;

@@ -13,13 +13,13 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::api::{division_param, MODULE};
-use crate::journal::NewEntry;
 use super::stats::{self, child_len, Counts, StatsTable};
 use super::store;
 use crate::auth::{authorize, Action, Principal, Role};
 use crate::clock::CST;
 use crate::db::UtcText;
 use crate::http::{ApiError, Query};
+use crate::journal::NewEntry;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -57,7 +57,13 @@ async fn build(s: &AppState, p: &Principal, q: &StatsParams) -> Result<StatsTabl
         risk_levels: store::risk_levels(&s.db, prefix).await?,
         hazards_by_state: g("hazards", "state", "", None).await?,
         hazards_by_grade: g("hazards", "grade", "", None).await?,
-        overdue: g("hazards", "state", " AND state = 'rectifying' AND due_at <= $2", Some(&now)).await?,
+        overdue: g(
+            "hazards",
+            "state",
+            " AND state = 'rectifying' AND due_at <= $2",
+            Some(&now),
+        )
+        .await?,
         units_by_grade: g("hazard_units", "grade", "", None).await?,
     };
     let tree = s.tree();
@@ -91,7 +97,9 @@ async fn export(
     let now = OffsetDateTime::now_utc();
     let as_of = now
         .to_offset(CST)
-        .format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"))
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]"
+        ))
         .unwrap_or_default();
     let bytes = stats::xlsx(&t, &as_of).map_err(|e| ApiError::Internal(e.to_string()))?;
     let tx = s.change().await?;
@@ -108,7 +116,10 @@ async fn export(
         }],
     )
     .await?;
-    let disposition = format!("attachment; filename=\"supervision-stats-{}.xlsx\"", t.division);
+    let disposition = format!(
+        "attachment; filename=\"supervision-stats-{}.xlsx\"",
+        t.division
+    );
     Ok((
         [
             (

@@ -105,11 +105,13 @@ pub struct Drawn {
 /// stream serves the whole draw, in that order.
 pub fn draw(d: &DrawInput) -> Result<Vec<Drawn>, SupervisionError> {
     if d.n == 0 || d.n > d.enterprises.len() {
-        return Err(FieldError::new("n", format!("应为 1–{}", d.enterprises.len()))
-            .code("out_of_range")
-            .param("min", 1)
-            .param("max", d.enterprises.len())
-            .into());
+        return Err(
+            FieldError::new("n", format!("应为 1–{}", d.enterprises.len()))
+                .code("out_of_range")
+                .param("min", 1)
+                .param("max", d.enterprises.len())
+                .into(),
+        );
     }
     if d.per == 0 || d.inspectors.len() < d.per {
         return Err(SupervisionError::State(
@@ -131,7 +133,11 @@ pub fn draw(d: &DrawInput) -> Result<Vec<Drawn>, SupervisionError> {
                 .cloned()
                 .collect();
             let repeat_allowed = others.len() < d.per;
-            let pool = if repeat_allowed { &d.inspectors } else { &others };
+            let pool = if repeat_allowed {
+                &d.inspectors
+            } else {
+                &others
+            };
             let mut inspectors = choose(&mut s, pool, d.per);
             inspectors.sort();
             Drawn {
@@ -471,7 +477,8 @@ mod tests {
     fn never_the_same_inspectors_twice_running_while_others_remain() {
         let mut d = input("again", 3, 4, 3);
         d.previous.insert(1, vec!["u00".into(), "u01".into()]);
-        d.previous.insert(2, vec!["u00".into(), "u01".into(), "u02".into()]);
+        d.previous
+            .insert(2, vec!["u00".into(), "u01".into(), "u02".into()]);
         for k in 0..200 {
             d.seed = format!("again-{k}");
             for x in draw(&d).unwrap() {
@@ -515,13 +522,43 @@ mod tests {
         // (state, command, actor, Ok(new state) or Err(code))
         let cases: Vec<(S, &InspectionCommand, InspectionActor, Result<S, &str>)> = vec![
             (S::Planned, &start, who("a", true, false), Ok(S::InProgress)),
-            (S::Planned, &start, who("lead", true, true), Ok(S::InProgress)),
-            (S::Planned, &start, who("c", true, false), Err("assigned_inspectors_only")),
-            (S::Planned, &start, who("a", false, false), Err("assigned_inspectors_only")),
-            (S::InProgress, &start, who("a", true, false), Err("inspection_step_not_allowed")),
-            (S::Planned, &finish, who("a", true, false), Err("inspection_step_not_allowed")),
+            (
+                S::Planned,
+                &start,
+                who("lead", true, true),
+                Ok(S::InProgress),
+            ),
+            (
+                S::Planned,
+                &start,
+                who("c", true, false),
+                Err("assigned_inspectors_only"),
+            ),
+            (
+                S::Planned,
+                &start,
+                who("a", false, false),
+                Err("assigned_inspectors_only"),
+            ),
+            (
+                S::InProgress,
+                &start,
+                who("a", true, false),
+                Err("inspection_step_not_allowed"),
+            ),
+            (
+                S::Planned,
+                &finish,
+                who("a", true, false),
+                Err("inspection_step_not_allowed"),
+            ),
             (S::InProgress, &finish, who("b", true, false), Ok(S::Done)),
-            (S::Done, &finish, who("b", true, false), Err("inspection_step_not_allowed")),
+            (
+                S::Done,
+                &finish,
+                who("b", true, false),
+                Err("inspection_step_not_allowed"),
+            ),
         ];
         for (st, cmd, a, want) in cases {
             let got = apply_inspection(st, &team, cmd, &a, now).map(|x| x.state);
@@ -536,7 +573,9 @@ mod tests {
         let e = apply_inspection(
             S::InProgress,
             &team,
-            &InspectionCommand::Finish { summary: " ".into() },
+            &InspectionCommand::Finish {
+                summary: " ".into(),
+            },
             &who("a", true, false),
             now,
         )

@@ -164,7 +164,11 @@ use super::major::{Holding, MajorGrade, UnitKind};
 
 text_enum!(UnitKind, UnitKind::as_str, UnitKind::parse);
 text_enum!(MajorGrade, MajorGrade::as_str, MajorGrade::parse);
-text_enum!(InspectionState, InspectionState::as_str, InspectionState::parse);
+text_enum!(
+    InspectionState,
+    InspectionState::as_str,
+    InspectionState::parse
+);
 
 /// An installation unit (生产单元 / 储存单元) of an enterprise, identified
 /// and graded by GB 18218-2018 (`supervision::major::grade`) on every save.

@@ -86,14 +86,19 @@ pub fn table(
         let cut: String = d.chars().take(len).collect();
         format!("{cut:0<12}")
     };
-    let mut row = |d: &str| -> &mut StatsRow {
-        rows.entry(key(d)).or_insert_with(|| StatsRow {
-            division: key(d),
+    fn slot<'a>(rows: &'a mut BTreeMap<String, StatsRow>, k: String) -> &'a mut StatsRow {
+        rows.entry(k.clone()).or_insert_with(|| StatsRow {
+            division: k,
             ..Default::default()
         })
-    };
+    }
+    macro_rules! row {
+        ($d:expr) => {
+            slot(&mut rows, key(&$d[..]))
+        };
+    }
     for (d, _, n) in &c.enterprises {
-        row(d).enterprises += n;
+        row!(d).enterprises += n;
     }
     let mut highest: HashMap<i64, (String, RiskLevel)> = HashMap::new();
     for (d, e, l) in &c.risk_levels {
@@ -102,32 +107,32 @@ pub fn table(
     }
     let mut coloured: HashMap<String, i64> = HashMap::new();
     for (d, l) in highest.values() {
-        let r = row(d);
+        let r = row!(d);
         match l {
             RiskLevel::Major => r.red += 1,
             RiskLevel::Significant => r.orange += 1,
             RiskLevel::General => r.yellow += 1,
             RiskLevel::Low => r.blue += 1,
         }
-        *coloured.entry(key(d)).or_default() += 1;
+        *coloured.entry(key(&d[..])).or_default() += 1;
     }
     for (d, k, n) in &c.hazards_by_state {
         if HazardState::parse(k).is_some() {
-            *row(d).hazards.entry(k.clone()).or_default() += n;
+            *row!(d).hazards.entry(k.clone()).or_default() += n;
         }
     }
     for (d, k, n) in &c.hazards_by_grade {
         match k.as_str() {
-            "general" => row(d).hazards_general += n,
-            "major" => row(d).hazards_major += n,
+            "general" => row!(d).hazards_general += n,
+            "major" => row!(d).hazards_major += n,
             _ => {}
         }
     }
     for (d, _, n) in &c.overdue {
-        row(d).overdue += n;
+        row!(d).overdue += n;
     }
     for (d, k, n) in &c.units_by_grade {
-        let r = row(d);
+        let r = row!(d);
         match k.as_str() {
             "1" => r.major_1 += n,
             "2" => r.major_2 += n,
@@ -197,7 +202,14 @@ pub const HEADER: [&str; 20] = [
 ];
 
 fn cells(r: &StatsRow) -> Vec<i64> {
-    let mut v = vec![r.enterprises, r.red, r.orange, r.yellow, r.blue, r.unassessed];
+    let mut v = vec![
+        r.enterprises,
+        r.red,
+        r.orange,
+        r.yellow,
+        r.blue,
+        r.unassessed,
+    ];
     v.extend(
         HazardState::ALL
             .iter()
@@ -289,21 +301,59 @@ mod tests {
                 ("140213000000".into(), 2, RiskLevel::General),
                 ("140215000000".into(), 7, RiskLevel::Significant),
             ],
-            hazards_by_state: vec![s("140213", "reported", 2), s("140213", "closed", 1), s("140215", "rectifying", 4)],
-            hazards_by_grade: vec![s("140213", "", 2), s("140213", "major", 1), s("140215", "general", 4)],
+            hazards_by_state: vec![
+                s("140213", "reported", 2),
+                s("140213", "closed", 1),
+                s("140215", "rectifying", 4),
+            ],
+            hazards_by_grade: vec![
+                s("140213", "", 2),
+                s("140213", "major", 1),
+                s("140215", "general", 4),
+            ],
             overdue: vec![s("140215", "", 3)],
             units_by_grade: vec![s("140213", "2", 1), s("140213", "", 5), s("140215", "4", 2)],
         };
-        let t = table("140200000000", "大同市", 6, &c, |d| format!("N{}", &d[..6]));
+        let t = table("140200000000", "大同市", 6, &c, |d| {
+            format!("N{}", &d[..6])
+        });
         assert_eq!(t.rows.len(), 2);
         let a = &t.rows[0];
-        assert_eq!((a.division.as_str(), a.division_name.as_str()), ("140213000000", "N140213"));
-        assert_eq!((a.enterprises, a.red, a.orange, a.yellow, a.blue, a.unassessed), (3, 1, 0, 1, 0, 1));
-        assert_eq!((a.hazards["reported"], a.hazards["closed"], a.hazards_major), (2, 1, 1));
+        assert_eq!(
+            (a.division.as_str(), a.division_name.as_str()),
+            ("140213000000", "N140213")
+        );
+        assert_eq!(
+            (
+                a.enterprises,
+                a.red,
+                a.orange,
+                a.yellow,
+                a.blue,
+                a.unassessed
+            ),
+            (3, 1, 0, 1, 0, 1)
+        );
+        assert_eq!(
+            (a.hazards["reported"], a.hazards["closed"], a.hazards_major),
+            (2, 1, 1)
+        );
         assert_eq!((a.major_2, a.major_4), (1, 0));
         let b = &t.rows[1];
-        assert_eq!((b.orange, b.unassessed, b.overdue, b.major_4, b.hazards_general), (1, 1, 3, 2, 4));
-        assert_eq!((t.total.enterprises, t.total.unassessed, t.total.overdue), (5, 2, 3));
+        assert_eq!(
+            (
+                b.orange,
+                b.unassessed,
+                b.overdue,
+                b.major_4,
+                b.hazards_general
+            ),
+            (1, 1, 3, 2, 4)
+        );
+        assert_eq!(
+            (t.total.enterprises, t.total.unassessed, t.total.overdue),
+            (5, 2, 3)
+        );
         assert_eq!(cells(&t.total).len() + 1, HEADER.len());
         let bytes = xlsx(&t, "2026-12-07 12:00").unwrap();
         assert_eq!(&bytes[..2], b"PK");

@@ -278,9 +278,9 @@ pub async fn enterprise_names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Strin
 
 // ── major hazard sources (GB 18218) ───────────────────────────────────
 
-pub use super::model::{Finding, HazardUnit, Inspection, InspectionDraw};
 use super::inspections::InspectionState;
 use super::major::MajorGrade;
+pub use super::model::{Finding, HazardUnit, Inspection, InspectionDraw};
 
 pub async fn insert_unit(tx: &mut Tx, u: &HazardUnit) -> Result<i64, DbError> {
     let row = sqlx::query(
@@ -401,7 +401,8 @@ pub async fn last_inspectors(
     if ids.is_empty() {
         return Ok(out);
     }
-    let mut q = Sql::new("SELECT enterprise_id, inspectors FROM inspections WHERE enterprise_id IN (");
+    let mut q =
+        Sql::new("SELECT enterprise_id, inspectors FROM inspections WHERE enterprise_id IN (");
     for (n, id) in ids.iter().enumerate() {
         if n > 0 {
             q.push(", ");
@@ -436,10 +437,12 @@ pub async fn insert_draw(tx: &mut Tx, d: &InspectionDraw) -> Result<i64, DbError
 }
 
 pub async fn get_draw(db: &Db, id: i64) -> Result<Option<InspectionDraw>, DbError> {
-    Ok(sqlx::query_as("SELECT * FROM inspection_draws WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT * FROM inspection_draws WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 /// Draws made under `prefix`, newest first.
@@ -558,10 +561,12 @@ pub async fn findings(db: &Db, inspection_id: i64) -> Result<Vec<Finding>, DbErr
 }
 
 pub async fn get_finding(db: &Db, id: i64) -> Result<Option<Finding>, DbError> {
-    Ok(sqlx::query_as("SELECT * FROM inspection_findings WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT * FROM inspection_findings WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 /// Link a finding to the hazard made of it, once (false: it already has one).
@@ -615,6 +620,12 @@ pub async fn risk_levels(db: &Db, prefix: &str) -> Result<Vec<(String, i64, Risk
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| Ok((col(r, "division")?, col(r, "enterprise_id")?, col(r, "level")?)))
+        .map(|r| {
+            Ok((
+                col(r, "division")?,
+                col(r, "enterprise_id")?,
+                col(r, "level")?,
+            ))
+        })
         .collect()
 }
