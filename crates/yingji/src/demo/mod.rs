@@ -530,8 +530,8 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
             &format!("enterprise:{eid}")).await?;
         if !held.is_empty() && !data::NOT_MAJOR_HAZARD.contains(&class) {
             units.push(supervision::DemoUnit {
-                enterprise_id: eid,
-                county: c,
+                enterprise_id: *eid,
+                county: &c[..],
                 name: unit,
                 production: class == "production_unit",
                 held,
