@@ -1235,6 +1235,198 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supervision/inspection-draws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_draws"];
+        put?: never;
+        post: operations["make_draw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspection-draws/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_draw"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspection-pool": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["pool"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_inspections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_inspection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspections/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["inspection_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspections/{id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["add_finding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspections/{id}/findings/{finding}/hazard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["finding_to_hazard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/major-hazards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_units"];
+        put?: never;
+        post: operations["create_unit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/major-hazards/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["catalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/major-hazards/worksheet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["worksheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/major-hazards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_unit"];
+        put: operations["edit_unit"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supervision/risk-points": {
         parameters: {
             query?: never;
@@ -1260,6 +1452,38 @@ export interface paths {
         };
         get: operations["get_risk_point"];
         put: operations["edit_risk_point"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["table"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/stats/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["supervision_export"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1756,6 +1980,13 @@ export interface components {
             townships_reported: number;
             townships_total: number;
         };
+        /** @description α of 表5 as shown: the lowest head count of each band and its α. */
+        AlphaBand: {
+            /** Format: double */
+            alpha: number;
+            /** Format: int64 */
+            from_people: number;
+        };
         AreaBody: {
             area: components["schemas"]["TargetSpec"];
         };
@@ -1931,6 +2162,10 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        CategoryView: components["schemas"]["ChemicalCategory"] & {
+            /** Format: double */
+            beta: number;
+        };
         /** @description Recipients on one channel: planned (targeted) and by outcome. */
         ChannelCount: {
             /** Format: int64 */
@@ -1948,6 +2183,18 @@ export interface components {
             email: boolean;
             sms: boolean;
             webhook: boolean;
+        };
+        /** @description A hazard category of 表2 (and its β of 表4). */
+        ChemicalCategory: {
+            /** @description 表2's code: J1…J5, W1.1…W11, E1, E2. */
+            code: string;
+            en: string;
+            /**
+             * Format: double
+             * @description 临界量 Q, tonnes (表2).
+             */
+            q_t: number;
+            zh: string;
         };
         CircleSpec: {
             /** Format: double */
@@ -2171,6 +2418,59 @@ export interface components {
             onset_at?: string | null;
             /** Format: int64 */
             version?: number | null;
+        };
+        /**
+         * @description A draw as asked for. The seed is the server's (16 random bytes), never
+         *     the user's: nobody can choose a seed that picks whom they like.
+         */
+        DrawBody: {
+            /** @description Division code (default: the user's own; inside their jurisdiction). */
+            division?: string | null;
+            /** @description An industry code to limit the enterprise pool to. */
+            industry?: string | null;
+            /** @description How many enterprises. */
+            n: number;
+            /** @description YYYY-MM-DD: when the inspections are planned (default: today). */
+            planned_on?: string | null;
+            title: string;
+        };
+        /** @description What a draw starts from (all of it is recorded). */
+        DrawInput: {
+            /** @description Enterprise ids, ascending. */
+            enterprises: number[];
+            /** @description Inspectors' usernames, ascending (byte order). */
+            inspectors: string[];
+            /** @description How many enterprises. */
+            n: number;
+            /** @description How many inspectors each (2: 《行政处罚法》第四十二条, 执法人员不得少于两人). */
+            per: number;
+            /**
+             * @description For an enterprise, the inspectors of its last inspection: not drawn
+             *     again for it while enough others remain (never the same inspector
+             *     twice running for one enterprise).
+             */
+            previous?: {
+                [key: string]: string[];
+            };
+            seed: string;
+        };
+        /** @description A draw as the API shows it. */
+        DrawView: components["schemas"]["InspectionDraw"] & {
+            division_name: string;
+            inspections: components["schemas"]["InspectionView"][];
+            /** @description Re-running the recorded input gives the recorded result. */
+            reproduced: boolean;
+        };
+        /** @description One drawn enterprise and its inspectors. */
+        Drawn: {
+            /** Format: int64 */
+            enterprise_id: number;
+            inspectors: string[];
+            /**
+             * @description The pool without the last inspectors was too small, so they could
+             *     be drawn again.
+             */
+            repeat_allowed?: boolean;
         };
         /** @description A planned drill (also the body of an edit, with `version`). */
         DrillBody: {
@@ -2596,6 +2896,28 @@ export interface components {
              */
             severe_rooms: number;
         };
+        /** @description A problem found by an inspection; it may become a hidden hazard. */
+        Finding: {
+            /** @description 法律依据 */
+            basis: string;
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            description: string;
+            division: string;
+            /** Format: int64 */
+            enterprise_id: number;
+            /**
+             * Format: int64
+             * @description The hidden hazard made of it.
+             */
+            hazard_id?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            inspection_id: number;
+            location: string;
+            title: string;
+        };
         ForwardBody: {
             at?: string | null;
             /** @description city, province or state */
@@ -2760,6 +3082,48 @@ export interface components {
             /** Format: int64 */
             seq: number;
         };
+        /**
+         * @description An installation unit (生产单元 / 储存单元) of an enterprise, identified
+         *     and graded by GB 18218-2018 (`supervision::major::grade`) on every save.
+         */
+        HazardUnit: {
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            division: string;
+            /** Format: int64 */
+            enterprise_id: number;
+            /**
+             * Format: int64
+             * @description People outside the plant within 500 m of its boundary (α, 表5).
+             */
+            exposed_people: number;
+            grade?: components["schemas"]["MajorGrade"] | null;
+            /**
+             * Format: int64
+             * @description The registry hazard source (kind `hazard_source`) this unit is;
+             *     its level follows the grade.
+             */
+            hazard_source_id?: number | null;
+            holdings: components["schemas"]["Holding"][];
+            /** Format: int64 */
+            id: number;
+            name: string;
+            note: string;
+            /**
+             * Format: double
+             * @description R = α Σ β q/Q (0 when not a major hazard source).
+             */
+            r_value: number;
+            /**
+             * Format: double
+             * @description S = Σ q/Q
+             */
+            s_value: number;
+            unit_kind: components["schemas"]["UnitKind"];
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+        };
         /** @description A hazard as the API shows it. */
         HazardView: components["schemas"]["Hazard"] & {
             /**
@@ -2778,6 +3142,23 @@ export interface components {
             at?: string | null;
             /** Format: int64 */
             version: number;
+        };
+        /**
+         * @description One line of a unit: a named substance of 表1 or a category of 表2, and
+         *     the most that can be present (设计最大量, 4.2.3), in tonnes.
+         */
+        Holding: {
+            /** @description A 表2 category code (J1…E2), for a chemical not named in 表1. */
+            category?: string | null;
+            /** @description What it is, for a 表2 line (e.g. 粗苯); optional for a 表1 line. */
+            name?: string;
+            /**
+             * Format: double
+             * @description The maximum quantity q, tonnes (kept to the kilogram).
+             */
+            q_t: number;
+            /** @description A key of the 表1 catalogue (`GET /supervision/major-hazards/catalogue`). */
+            substance?: string | null;
         };
         /** @description 因灾倒塌损坏住房户一览表 row. */
         HouseRow: {
@@ -2996,6 +3377,88 @@ export interface components {
             name_en: string;
             name_zh: string;
         };
+        /** @description An inspection (执法检查) of one enterprise by its inspectors. */
+        Inspection: {
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            division: string;
+            /** Format: int64 */
+            draw_id?: number | null;
+            /** Format: int64 */
+            enterprise_id: number;
+            finished_at?: components["schemas"]["UtcText"] | null;
+            /** Format: int64 */
+            id: number;
+            inspectors: string[];
+            /** @description YYYY-MM-DD */
+            planned_on: string;
+            started_at?: components["schemas"]["UtcText"] | null;
+            state: components["schemas"]["InspectionState"];
+            summary: string;
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A step of an inspection (`POST /supervision/inspections/{id}/events`). */
+        InspectionCommand: {
+            /** @enum {string} */
+            kind: "start";
+        } | {
+            /** @enum {string} */
+            kind: "finish";
+            summary: string;
+        };
+        /** @description An inspection with its findings. */
+        InspectionDetail: components["schemas"]["InspectionView"] & {
+            findings: components["schemas"]["Finding"][];
+        };
+        /** @description A 双随机 draw as recorded: what it started from and what it gave. */
+        InspectionDraw: {
+            /** @description The jurisdiction drawn from. */
+            division: string;
+            drawn_at: components["schemas"]["UtcText"];
+            drawn_by: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The industry the enterprise pool was limited to ('' = all). */
+            industry: string;
+            input: components["schemas"]["DrawInput"];
+            /** @description YYYY-MM-DD */
+            planned_on: string;
+            result: components["schemas"]["Drawn"][];
+            title: string;
+        };
+        /** @description A step of an inspection: the version read and the step. */
+        InspectionEventBody: components["schemas"]["InspectionCommand"] & {
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
+            version: number;
+        };
+        /** @description The two pools of a draw in a division. */
+        InspectionPool: {
+            division: string;
+            division_name: string;
+            /** @description Enterprise ids, ascending. */
+            enterprises: number[];
+            industry: string;
+            /** @description Inspectors' usernames, ascending. */
+            inspectors: string[];
+        };
+        /**
+         * @description Where an inspection is.
+         * @enum {string}
+         */
+        InspectionState: "planned" | "in_progress" | "done";
+        /** @description An inspection as the API shows it. */
+        InspectionView: components["schemas"]["Inspection"] & {
+            /** @description What the reader may do now: start | finish | add_finding. */
+            allowed_events: string[];
+            division_name: string;
+            enterprise_name: string;
+            state_zh: string;
+        };
         /** @description An instruction (指令) as stored. */
         Instruction: {
             assignee: string;
@@ -3159,6 +3622,23 @@ export interface components {
             /** Format: double */
             lon: number;
         };
+        /**
+         * @description What the forms choose from: GB 18218-2018 表1 (the substances kept
+         *     here), 表2 with 表4's β, and 表5.
+         */
+        MajorCatalogue: {
+            alpha: components["schemas"]["AlphaBand"][];
+            categories: components["schemas"]["CategoryView"][];
+            /** @description What the standard does not cover (第1章). */
+            out_of_scope_zh: string;
+            standard: string;
+            substances: components["schemas"]["SubstanceView"][];
+        };
+        /**
+         * @description The four grades of a major hazard source (GB 18218-2018 4.3.5, 表6).
+         * @enum {string}
+         */
+        MajorGrade: "1" | "2" | "3" | "4";
         MapConfig: {
             /**
              * @default [
@@ -3247,6 +3727,14 @@ export interface components {
             source?: string | null;
             /** @description Township codes (9 or 12 digits) the disaster touches. */
             townships: string[];
+        };
+        /** @description A finding as entered. */
+        NewFinding: {
+            /** @description 法律依据 (the clause the finding is against). */
+            basis?: string;
+            description?: string;
+            location?: string;
+            title: string;
         };
         /** @description A new hazard as reported (`POST /supervision/hazards`). */
         NewHazard: {
@@ -4150,6 +4638,58 @@ export interface components {
              */
             snap_m?: number | null;
         };
+        /** @description One row of the table (one division, or the total). */
+        StatsRow: {
+            /** Format: int64 */
+            blue: number;
+            /** @description The 12-digit code ('' for the total). */
+            division: string;
+            division_name: string;
+            /** Format: int64 */
+            enterprises: number;
+            /** @description Hidden hazards by state (`HazardState::as_str`). */
+            hazards: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            hazards_general: number;
+            /** Format: int64 */
+            hazards_major: number;
+            /**
+             * Format: int64
+             * @description Major hazard sources by grade: 一级 … 四级.
+             */
+            major_1: number;
+            /** Format: int64 */
+            major_2: number;
+            /** Format: int64 */
+            major_3: number;
+            /** Format: int64 */
+            major_4: number;
+            /** Format: int64 */
+            orange: number;
+            /**
+             * Format: int64
+             * @description Being rectified past the deadline day.
+             */
+            overdue: number;
+            /**
+             * Format: int64
+             * @description Enterprises by colour: red, orange, yellow, blue, and not assessed.
+             */
+            red: number;
+            /** Format: int64 */
+            unassessed: number;
+            /** Format: int64 */
+            yellow: number;
+        };
+        /** @description The whole table. */
+        StatsTable: {
+            division: string;
+            division_name: string;
+            rows: components["schemas"]["StatsRow"][];
+            total: components["schemas"]["StatsRow"];
+        };
         /**
          * @description 报送状态.
          * @enum {string}
@@ -4189,6 +4729,33 @@ export interface components {
             updated_at: components["schemas"]["UtcText"];
             /** Format: int64 */
             version: number;
+        };
+        /** @description A named substance of 表1. */
+        Substance: {
+            /**
+             * @description Where β comes from: `T3` (a toxic gas of 表3) or the 表2 category
+             *     code whose β (表4) applies.
+             */
+            beta_from: string;
+            cas: string;
+            en: string;
+            /** @description A stable key (pinyin-free English) used by the API. */
+            key: string;
+            /**
+             * Format: int32
+             * @description 表1's 序号.
+             */
+            no: number;
+            /**
+             * Format: double
+             * @description 临界量 Q, tonnes (表1).
+             */
+            q_t: number;
+            zh: string;
+        };
+        SubstanceView: components["schemas"]["Substance"] & {
+            /** Format: double */
+            beta: number;
         };
         /** @description A suggested new site (a settlement) and the coverage with it. */
         SuggestedSite: {
@@ -4264,6 +4831,47 @@ export interface components {
              */
             days?: number | null;
             name: string;
+        };
+        /** @description An installation unit as entered. */
+        UnitBody: {
+            /**
+             * Format: int64
+             * @description The enterprise (not changed by an edit).
+             */
+            enterprise_id: number;
+            /**
+             * Format: int64
+             * @description People outside the plant within 500 m of its boundary.
+             */
+            exposed_people: number;
+            /**
+             * Format: int64
+             * @description A registry hazard source of the same enterprise whose level the
+             *     grade sets.
+             */
+            hazard_source_id?: number | null;
+            holdings: components["schemas"]["Holding"][];
+            name: string;
+            note?: string;
+            unit_kind: components["schemas"]["UnitKind"];
+            /**
+             * Format: int64
+             * @description Only when editing: the version read.
+             */
+            version?: number | null;
+        };
+        /**
+         * @description A unit's kind (GB 18218-2018 3.4 生产单元, 3.5 储存单元).
+         * @enum {string}
+         */
+        UnitKind: "production" | "storage";
+        /** @description A unit as the API shows it, with its worksheet. */
+        UnitView: components["schemas"]["HazardUnit"] & {
+            division_name: string;
+            enterprise_name: string;
+            /** @description 一级 … 四级, or '' when not a major hazard source. */
+            grade_zh: string;
+            worksheet?: components["schemas"]["Worksheet"] | null;
         };
         Unverified: {
             division: string;
@@ -4514,6 +5122,49 @@ export interface components {
             cap_url?: string | null;
             division_name: string;
             state_zh: string;
+        };
+        /** @description The identification and grading worksheet of one unit. */
+        Worksheet: {
+            /** Format: double */
+            alpha: number;
+            /** Format: int64 */
+            exposed_people: number;
+            grade?: components["schemas"]["MajorGrade"] | null;
+            lines: components["schemas"]["WorksheetLine"][];
+            /** @description S ≥ 1: a major hazard source (4.2.2). */
+            major: boolean;
+            /**
+             * Format: double
+             * @description R = α · Σ β·q/Q (公式 2); 0 when not a major hazard source.
+             */
+            r: number;
+            /**
+             * Format: double
+             * @description S = Σ q/Q (公式 1).
+             */
+            s: number;
+        };
+        /** @description Holdings and people, to compute a worksheet. */
+        WorksheetBody: {
+            /** Format: int64 */
+            exposed_people: number;
+            holdings: components["schemas"]["Holding"][];
+        };
+        /** @description A line of the worksheet: what the rule took for it. */
+        WorksheetLine: {
+            /** Format: double */
+            beta: number;
+            /** @description 表3 or 表4 (with the category). */
+            beta_source: string;
+            /** Format: double */
+            critical_t: number;
+            name: string;
+            /** Format: double */
+            q_t: number;
+            /** Format: double */
+            ratio: number;
+            /** @description 表1 (with 序号) or 表2 (with the code). */
+            source: string;
         };
     };
     responses: never;
@@ -6983,6 +7634,474 @@ export interface operations {
             };
         };
     };
+    list_draws: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Draws in the jurisdiction, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDraw"][];
+                };
+            };
+        };
+    };
+    make_draw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DrawBody"];
+            };
+        };
+        responses: {
+            /** @description Drawn, recorded and journaled; one planned inspection per enterprise */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawView"];
+                };
+            };
+            /** @description Too few inspectors */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_draw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A draw, re-run from its record, and its inspections */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawView"];
+                };
+            };
+        };
+    };
+    pool: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+                /** @description An industry code (dictionary `industry`); empty: all. */
+                industry?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The enterprise and inspector pools a draw would use */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionPool"];
+                };
+            };
+        };
+    };
+    list_inspections: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+                state?: components["schemas"]["InspectionState"] | null;
+                draw_id?: number | null;
+                enterprise_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Inspections in the jurisdiction (an enterprise user: their own) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionView"][];
+                };
+            };
+        };
+    };
+    get_inspection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One inspection with its findings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+        };
+    };
+    inspection_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InspectionEventBody"];
+            };
+        };
+        responses: {
+            /** @description The inspection after the step */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+            /** @description Not one of its inspectors */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale version, or the step is refused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_finding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFinding"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    finding_to_hazard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                finding: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hidden hazard made of the finding (reported, source 日常检查) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The finding already has its hazard */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_units: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+                enterprise_id?: number | null;
+                grade?: components["schemas"]["MajorGrade"] | null;
+                /** @description Only major hazard sources (true) or only units below the threshold. */
+                major?: boolean | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Installation units in the jurisdiction, highest R first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"][];
+                };
+            };
+        };
+    };
+    create_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitBody"];
+            };
+        };
+        responses: {
+            /** @description Identified and graded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description Outside GB 18218 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    catalogue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description GB 18218-2018 tables 1, 2, 4 and 5 as kept here */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MajorCatalogue"];
+                };
+            };
+        };
+    };
+    worksheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorksheetBody"];
+            };
+        };
+        responses: {
+            /** @description S, R and the grade, not saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Worksheet"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One unit with its worksheet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+        };
+    };
+    edit_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitBody"];
+            };
+        };
+        responses: {
+            /** @description Regraded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description Stale version or outside GB 18218 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_risk_points: {
         parameters: {
             query?: {
@@ -7094,6 +8213,50 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    table: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per division one level down: enterprises by colour, hazards by state and grade, overdue, major hazard sources by grade */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsTable"];
+                };
+            };
+        };
+    };
+    supervision_export: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The table as XLSX (journaled) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
