@@ -328,7 +328,7 @@ async fn sync_level(
     };
     let level = u.grade.map_or("none", MajorGrade::as_str);
     let before = item.attrs.get("level").cloned().unwrap_or(Value::Null);
-    if before == Value::from(level) {
+    if before == level {
         return Ok(None);
     }
     item.attrs.0.insert("level".into(), level.into());

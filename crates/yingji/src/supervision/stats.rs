@@ -86,7 +86,7 @@ pub fn table(
         let cut: String = d.chars().take(len).collect();
         format!("{cut:0<12}")
     };
-    fn slot<'a>(rows: &'a mut BTreeMap<String, StatsRow>, k: String) -> &'a mut StatsRow {
+    fn slot(rows: &mut BTreeMap<String, StatsRow>, k: String) -> &mut StatsRow {
         rows.entry(k.clone()).or_insert_with(|| StatsRow {
             division: k,
             ..Default::default()

@@ -703,20 +703,44 @@ async fn a_city_draw_sends_inspectors_across_counties_to_that_inspection_only() 
         let admin = app.login("admin").await;
         let mut ping = Vec::new();
         for k in 0..3 {
-            ping.push(enterprise(&app, &admin, &format!("平城第{k}化工厂"), "140213", "hazmat").await);
+            ping.push(
+                enterprise(
+                    &app,
+                    &admin,
+                    &format!("平城第{k}化工厂"),
+                    "140213",
+                    "hazmat",
+                )
+                .await,
+            );
         }
         for k in 0..3 {
-            enterprise(&app, &admin, &format!("云州第{k}化工厂"), "140215", "hazmat").await;
+            enterprise(
+                &app,
+                &admin,
+                &format!("云州第{k}化工厂"),
+                "140215",
+                "hazmat",
+            )
+            .await;
         }
         app.add_user("yz2", Role::Operator, "140215", "").await;
         let commander = app.login("commander").await;
         // The city's pool: every county operator of the city (and no one else).
-        let (st, pool) = send(commander.get("/api/v1/supervision/inspection-pool?industry=hazmat").await).await;
+        let (st, pool) = send(
+            commander
+                .get("/api/v1/supervision/inspection-pool?industry=hazmat")
+                .await,
+        )
+        .await;
         assert_eq!(st, 200, "{pool}");
         assert_eq!(pool["inspectors"], json!(["pingcheng", "yunzhou", "yz2"]));
         let (st, d) = send(
             commander
-                .post("/api/v1/supervision/inspection-draws", &json!({ "title": "市级交叉检查", "n": 6, "industry": "hazmat" }))
+                .post(
+                    "/api/v1/supervision/inspection-draws",
+                    &json!({ "title": "市级交叉检查", "n": 6, "industry": "hazmat" }),
+                )
                 .await,
         )
         .await;
@@ -726,30 +750,65 @@ async fn a_city_draw_sends_inspectors_across_counties_to_that_inspection_only() 
         let inspections = d["inspections"].as_array().unwrap();
         let crossed = inspections
             .iter()
-            .find(|i| ping.contains(&i["enterprise_id"].as_i64().unwrap()) && i["inspectors"].as_array().unwrap().contains(&json!("yz2")))
+            .find(|i| {
+                ping.contains(&i["enterprise_id"].as_i64().unwrap())
+                    && i["inspectors"].as_array().unwrap().contains(&json!("yz2"))
+            })
             .or_else(|| {
-                inspections.iter().find(|i| ping.contains(&i["enterprise_id"].as_i64().unwrap()) && i["inspectors"].as_array().unwrap().contains(&json!("yunzhou")))
+                inspections.iter().find(|i| {
+                    ping.contains(&i["enterprise_id"].as_i64().unwrap())
+                        && i["inspectors"]
+                            .as_array()
+                            .unwrap()
+                            .contains(&json!("yunzhou"))
+                })
             })
             .unwrap();
-        let who = if crossed["inspectors"].as_array().unwrap().contains(&json!("yz2")) { "yz2" } else { "yunzhou" };
+        let who = if crossed["inspectors"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("yz2"))
+        {
+            "yz2"
+        } else {
+            "yunzhou"
+        };
         let u = app.login(who).await;
         let id = crossed["id"].as_i64().unwrap();
-        let (st, i) = send(u.get(&format!("/api/v1/supervision/inspections/{id}")).await).await;
+        let (st, i) = send(
+            u.get(&format!("/api/v1/supervision/inspections/{id}"))
+                .await,
+        )
+        .await;
         assert_eq!(st, 200, "{i}");
         assert_eq!(i["allowed_events"], json!(["start"]));
         let mut b = json!({ "kind": "start" });
         b["version"] = i["version"].clone();
-        let (st, i) = send(u.post(&format!("/api/v1/supervision/inspections/{id}/events"), &b).await).await;
+        let (st, i) = send(
+            u.post(&format!("/api/v1/supervision/inspections/{id}/events"), &b)
+                .await,
+        )
+        .await;
         assert_eq!((st, i["state"].as_str()), (200, Some("in_progress")), "{i}");
         // A 平城 inspection they were not drawn for stays out of reach, and so
         // do 平城's other records.
-        let not_mine = inspections
-            .iter()
-            .find(|x| ping.contains(&x["enterprise_id"].as_i64().unwrap()) && !x["inspectors"].as_array().unwrap().contains(&json!(who)));
+        let not_mine = inspections.iter().find(|x| {
+            ping.contains(&x["enterprise_id"].as_i64().unwrap())
+                && !x["inspectors"].as_array().unwrap().contains(&json!(who))
+        });
         if let Some(x) = not_mine {
-            assert_eq!(u.get(&format!("/api/v1/supervision/inspections/{}", x["id"])).await.status(), 404);
+            assert_eq!(
+                u.get(&format!("/api/v1/supervision/inspections/{}", x["id"]))
+                    .await
+                    .status(),
+                404
+            );
         }
-        let (_, l) = send(u.get("/api/v1/supervision/inspections?division=140213").await).await;
+        let (_, l) = send(
+            u.get("/api/v1/supervision/inspections?division=140213")
+                .await,
+        )
+        .await;
         assert_eq!(l["errors"][0]["code"], "out_of_jurisdiction", "{l}");
     }
 }
