@@ -74,6 +74,22 @@ import type {
   EnterpriseRisk,
   HazardDetail,
   HazardPage,
+  MajorCatalogue,
+  MajorUnit,
+  MajorUnitBody,
+  MajorWorksheet,
+  MajorWorksheetBody,
+  MajorGrade,
+  InspectionPool,
+  InspectionDrawRecord,
+  InspectionDrawView,
+  InspectionDrawBody,
+  InspectionView,
+  InspectionDetail,
+  InspectionEventBody,
+  InspectionState,
+  NewFinding,
+  SupervisionStats,
   NewHazard,
   HazardEventBody,
   HazardState,
@@ -341,6 +357,28 @@ export const api = {
   reportHazard: (body: NewHazard) => request<HazardDetail>('POST', `${API}/supervision/hazards`, body),
   hazardEvent: (id: number, body: HazardEventBody) =>
     request<HazardDetail>('POST', `${API}/supervision/hazards/${id}/events`, body),
+  // 重大危险源 (GB 18218-2018), 双随机 inspections, statistics
+  majorCatalogue: () => request<MajorCatalogue>('GET', `${API}/supervision/major-hazards/catalogue`),
+  majorWorksheet: (body: MajorWorksheetBody) => request<MajorWorksheet>('POST', `${API}/supervision/major-hazards/worksheet`, body),
+  majorUnits: (p: { division?: string | null; enterprise_id?: number; grade?: MajorGrade; major?: boolean }) =>
+    request<MajorUnit[]>('GET', `${API}/supervision/major-hazards${qs(p)}`),
+  createMajorUnit: (body: MajorUnitBody) => request<MajorUnit>('POST', `${API}/supervision/major-hazards`, body),
+  editMajorUnit: (id: number, body: MajorUnitBody) => request<MajorUnit>('PUT', `${API}/supervision/major-hazards/${id}`, body),
+  inspectionPool: (p: { division?: string | null; industry?: string }) =>
+    request<InspectionPool>('GET', `${API}/supervision/inspection-pool${qs(p)}`),
+  inspectionDraws: () => request<InspectionDrawRecord[]>('GET', `${API}/supervision/inspection-draws`),
+  inspectionDraw: (id: number) => request<InspectionDrawView>('GET', `${API}/supervision/inspection-draws/${id}`),
+  drawInspections: (body: InspectionDrawBody) => request<InspectionDrawView>('POST', `${API}/supervision/inspection-draws`, body),
+  inspections: (p: { division?: string | null; state?: InspectionState; draw_id?: number; enterprise_id?: number }) =>
+    request<InspectionView[]>('GET', `${API}/supervision/inspections${qs(p)}`),
+  inspection: (id: number | string) => request<InspectionDetail>('GET', `${API}/supervision/inspections/${enc(String(id))}`),
+  inspectionEvent: (id: number, body: InspectionEventBody) =>
+    request<InspectionDetail>('POST', `${API}/supervision/inspections/${id}/events`, body),
+  addFinding: (id: number, body: NewFinding) => request<InspectionDetail>('POST', `${API}/supervision/inspections/${id}/findings`, body),
+  findingToHazard: (id: number, finding: number) =>
+    request<HazardDetail>('POST', `${API}/supervision/inspections/${id}/findings/${finding}/hazard`, {}),
+  supervisionStats: (division?: string | null) => request<SupervisionStats>('GET', `${API}/supervision/stats${qs({ division })}`),
+  supervisionStatsExportUrl: (division?: string | null) => `${API}/supervision/stats/export${qs({ division })}`,
   // 用户管理 (admins)
   users: () => request<UserView[]>('GET', `${API}/users`),
   disableUser: (id: number) => request<void>('POST', `${API}/users/${id}/disable`, {}),

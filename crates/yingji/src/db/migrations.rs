@@ -117,14 +117,25 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "0020_supervision_checks.postgres.sql"
     ),
     migration!(21, "supplies", "0021_supplies.sql"),
-    migration!(23, "monitoring", "0023_monitoring.sql"),
+    migration!(22, "monitoring", "0022_monitoring.sql"),
+    migration!(
+        23,
+        "monitoring_checks",
+        sqlite: "0023_monitoring_checks.sqlite.sql",
+        postgres: "0023_monitoring_checks.postgres.sql"
+    ),
     migration!(
         24,
-        "monitoring_checks",
-        sqlite: "0024_monitoring_checks.sqlite.sql",
-        postgres: "0024_monitoring_checks.postgres.sql"
+        "major_hazards_inspections",
+        "0024_major_hazards_inspections.sql"
     ),
-    migration!(27, "display_tokens", "0027_display_tokens.sql"),
+    migration!(
+        25,
+        "supervision_more_checks",
+        sqlite: "0025_supervision_more_checks.sqlite.sql",
+        postgres: "0025_supervision_more_checks.postgres.sql"
+    ),
+    migration!(26, "display_tokens", "0026_display_tokens.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
@@ -323,6 +334,8 @@ mod tests {
         use crate::plans::{DrillState, ImprovementState, Level, PlanStatus};
         use crate::reports::deadlines::Status;
         use crate::reports::ReportKind;
+        use crate::supervision::inspections::InspectionState;
+        use crate::supervision::major::{MajorGrade, UnitKind};
         use crate::supervision::{HazardGrade, HazardState, RiskLevel};
         use crate::upstream::model::UpstreamState;
         use crate::warnings::WarningState;
@@ -433,6 +446,21 @@ mod tests {
                 "kind",
                 values!(SensorKind, |x: SensorKind| s(x.as_str());
                     Gas, WaterLevel, Rainfall, TailingsLevel, Displacement, Temperature),
+            ),
+            (
+                "hazard_units",
+                "unit_kind",
+                values!(UnitKind, |x: UnitKind| s(x.as_str()); Production, Storage),
+            ),
+            (
+                "hazard_units",
+                "grade",
+                values!(MajorGrade, |x: MajorGrade| s(x.as_str()); First, Second, Third, Fourth),
+            ),
+            (
+                "inspections",
+                "state",
+                values!(InspectionState, |x: InspectionState| s(x.as_str()); Planned, InProgress, Done),
             ),
             // Only 迟报 and 漏报 are recorded (reports::jobs).
             (

@@ -724,9 +724,10 @@ pub const ENTERPRISES: [(&str, &str, &str, &str, i64); 40] = [
     ),
 ];
 
-/// A hazardous substance held: (name, quantity t, critical quantity Q t of
-/// GB 18218-2018 表1, correction β of 表3/表4).
-pub type Held = (&'static str, f64, f64, f64);
+/// A hazardous substance held: (its key in the GB 18218-2018 表1 catalogue
+/// of `supervision::major`, the maximum quantity t). Q and β come from that
+/// catalogue: the demo has no figures of its own.
+pub type Held = (&'static str, f64);
 
 /// (enterprise, unit name, hazard class, substances, people within 500 m
 /// outside the plant, the assessed risk colour when not a major hazard).
@@ -744,7 +745,7 @@ pub const HAZARDS: [Hazard; 20] = [
         "大同鑫瑞化工有限公司",
         "甲醇储罐区",
         "storage_tank",
-        &[("甲醇", 8000.0, 500.0, 1.0)],
+        &[("methanol", 8000.0)],
         120,
         "",
     ),
@@ -752,11 +753,7 @@ pub const HAZARDS: [Hazard; 20] = [
         "大同鑫瑞化工有限公司",
         "甲醇合成装置",
         "production_unit",
-        &[
-            ("甲醇", 300.0, 500.0, 1.0),
-            ("一氧化碳", 5.0, 7.5, 2.0),
-            ("氢", 2.0, 5.0, 1.5),
-        ],
+        &[("methanol", 300.0), ("coal_gas", 5.0), ("hydrogen", 2.0)],
         120,
         "",
     ),
@@ -764,7 +761,7 @@ pub const HAZARDS: [Hazard; 20] = [
         "大同华晟煤化工有限责任公司",
         "液氨储罐区",
         "storage_tank",
-        &[("氨", 600.0, 10.0, 2.0)],
+        &[("ammonia", 600.0)],
         150,
         "",
     ),
@@ -773,9 +770,9 @@ pub const HAZARDS: [Hazard; 20] = [
         "煤气化装置",
         "production_unit",
         &[
-            ("一氧化碳", 3.0, 7.5, 2.0),
-            ("氢", 1.0, 5.0, 1.5),
-            ("硫化氢", 0.5, 5.0, 5.0),
+            ("coal_gas", 3.0),
+            ("hydrogen", 1.0),
+            ("hydrogen_sulphide", 0.5),
         ],
         60,
         "yellow",
@@ -784,7 +781,7 @@ pub const HAZARDS: [Hazard; 20] = [
         "大同中瑞燃气储运有限公司",
         "液化天然气储罐区",
         "storage_tank",
-        &[("天然气", 900.0, 50.0, 1.5)],
+        &[("natural_gas", 900.0)],
         80,
         "",
     ),
@@ -792,7 +789,7 @@ pub const HAZARDS: [Hazard; 20] = [
         "阳高县恒信化工有限公司",
         "液氯库区",
         "warehouse",
-        &[("氯", 70.0, 5.0, 4.0)],
+        &[("chlorine", 70.0)],
         40,
         "",
     ),
@@ -800,7 +797,7 @@ pub const HAZARDS: [Hazard; 20] = [
         "阳高县金盛精细化工有限公司",
         "甲苯储罐区",
         "storage_tank",
-        &[("甲苯", 800.0, 500.0, 1.0)],
+        &[("toluene", 800.0)],
         20,
         "",
     ),
@@ -808,7 +805,7 @@ pub const HAZARDS: [Hazard; 20] = [
         "大同塞源化肥有限公司",
         "合成氨装置",
         "production_unit",
-        &[("氨", 150.0, 10.0, 2.0)],
+        &[("ammonia", 150.0)],
         110,
         "",
     ),
@@ -816,7 +813,7 @@ pub const HAZARDS: [Hazard; 20] = [
         "云州区顺达液化气有限公司",
         "液化石油气储罐区",
         "storage_tank",
-        &[("液化石油气", 40.0, 50.0, 1.5)],
+        &[("lpg", 40.0)],
         200,
         "yellow",
     ),
@@ -824,7 +821,7 @@ pub const HAZARDS: [Hazard; 20] = [
         "大同云冈热电有限责任公司",
         "脱硝液氨储罐区",
         "storage_tank",
-        &[("氨", 60.0, 10.0, 2.0)],
+        &[("ammonia", 60.0)],
         10,
         "",
     ),
@@ -832,7 +829,7 @@ pub const HAZARDS: [Hazard; 20] = [
         "左云县坑口发电有限公司",
         "脱硝液氨储罐区",
         "storage_tank",
-        &[("氨", 8.0, 10.0, 2.0)],
+        &[("ammonia", 8.0)],
         0,
         "blue",
     ),
@@ -904,7 +901,7 @@ pub const HAZARDS: [Hazard; 20] = [
         "大同市通泰铝业有限公司",
         "煤气柜",
         "storage_tank",
-        &[("一氧化碳", 4.0, 7.5, 2.0)],
+        &[("coal_gas", 4.0)],
         30,
         "yellow",
     ),
@@ -915,36 +912,25 @@ pub const HAZARDS: [Hazard; 20] = [
 /// including pipelines): never a 重大危险源.
 pub const NOT_MAJOR_HAZARD: [&str; 3] = ["mine_shaft", "tailings_pond", "pipeline"];
 
-/// GB 18218-2018 §4.2: α by the people exposed within 500 m outside the
-/// plant (表5).
-pub fn alpha(people: i64) -> f64 {
-    match people {
-        p if p >= 100 => 2.0,
-        50..=99 => 1.5,
-        30..=49 => 1.2,
-        1..=29 => 1.0,
-        _ => 0.5,
-    }
+/// The holdings of a unit, as the supervision rule takes them.
+pub fn holdings(held: &[Held]) -> Vec<crate::supervision::major::Holding> {
+    held.iter()
+        .map(|(k, q)| crate::supervision::major::Holding {
+            substance: Some((*k).to_string()),
+            category: None,
+            name: String::new(),
+            q_t: *q,
+        })
+        .collect()
 }
 
-/// GB 18218-2018: a unit is a 重大危险源 when Σ qᵢ/Qᵢ ≥ 1 (§4.1); its grade
-/// from R = α·Σ βᵢ·qᵢ/Qᵢ (§4.2, 表6): R ≥ 100 一级, 50–100 二级, 10–50 三级,
-/// < 10 四级. "none" when it is not one.
+/// The grade of a unit by GB 18218-2018 (`supervision::major::grade`, the
+/// platform's one rule): "1"…"4", or "none" when it is not a 重大危险源.
 pub fn grade(people: i64, held: &[Held]) -> &'static str {
-    let s: f64 = held.iter().map(|h| h.1 / h.2).sum();
-    if s < 1.0 {
-        return "none";
-    }
-    let r = alpha(people) * held.iter().map(|h| h.3 * h.1 / h.2).sum::<f64>();
-    if r >= 100.0 {
-        "1"
-    } else if r >= 50.0 {
-        "2"
-    } else if r >= 10.0 {
-        "3"
-    } else {
-        "4"
-    }
+    crate::supervision::major::grade(&holdings(held), people)
+        .ok()
+        .and_then(|w| w.grade)
+        .map_or("none", crate::supervision::major::MajorGrade::as_str)
 }
 
 /// A 重大危险源's risk colour: 一级、二级 重大风险 (red), 三级、四级 较大风险
@@ -1194,20 +1180,17 @@ mod tests {
     fn gb18218_grades() {
         // (people, held, level)
         let cases: [(i64, &[Held], &str); 7] = [
-            (120, &[("甲醇", 8000.0, 500.0, 1.0)], "3"),
-            (150, &[("氨", 600.0, 10.0, 2.0)], "1"),
-            (40, &[("氯", 70.0, 5.0, 4.0)], "2"),
-            (20, &[("甲苯", 800.0, 500.0, 1.0)], "4"),
-            (200, &[("液化石油气", 40.0, 50.0, 1.5)], "none"),
+            (120, &[("methanol", 8000.0)], "3"),
+            (150, &[("ammonia", 600.0)], "1"),
+            (40, &[("chlorine", 70.0)], "2"),
+            (20, &[("toluene", 800.0)], "4"),
+            (200, &[("lpg", 40.0)], "none"),
             (0, &[], "none"),
-            (0, &[("氨", 10.0, 10.0, 2.0)], "4"),
+            (0, &[("ammonia", 10.0)], "4"),
         ];
         for (people, held, want) in cases {
             assert_eq!(grade(people, held), want, "{people} {held:?}");
         }
-        assert_eq!(alpha(100), 2.0);
-        assert_eq!(alpha(99), 1.5);
-        assert_eq!(alpha(0), 0.5);
     }
 
     #[test]

@@ -509,6 +509,7 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
             .await?;
         enterprises.push((id, name, c, ind));
     }
+    let mut units = Vec::new();
     for (ename, unit, class, held, people, assessed) in data::HAZARDS {
         let Some((eid, _, c, _)) = enterprises.iter().find(|e| e.1 == ename) else {
             continue;
@@ -516,7 +517,8 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         let level = data::grade(people, held);
         let substances: Vec<String> = held
             .iter()
-            .map(|(n, q, cq, _)| format!("{n} {q} t（临界量 {cq} t）"))
+            .filter_map(|(k, q)| crate::supervision::major::substance(k).map(|x| (x, q)))
+            .map(|(x, q)| format!("{} {q} t（临界量 {} t）", x.zh, x.q_t))
             .collect();
         let substances = if substances.is_empty() {
             match class {
@@ -526,9 +528,20 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         } else {
             substances
         };
-        g.add(&resources::HAZARD_SOURCE, c, &format!("{ename}{unit}"),
+        let hid = g.add(&resources::HAZARD_SOURCE, c, &format!("{ename}{unit}"),
             json!({ "hazard_class": class, "level": level, "enterprise_id": eid, "enterprise_name": ename, "substances": substances, "risk_color": data::risk_color(level, assessed) }),
             &format!("enterprise:{eid}")).await?;
+        if !held.is_empty() && !data::NOT_MAJOR_HAZARD.contains(&class) {
+            units.push(supervision::DemoUnit {
+                enterprise_id: *eid,
+                county: &c[..],
+                name: unit,
+                production: class == "production_unit",
+                held,
+                people,
+                hazard_source_id: hid,
+            });
+        }
     }
 
     // Monitoring points: 42 forest-fire video points; seismic stations
@@ -753,6 +766,15 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
     let dentries = duty_roster(&mut tx, now, &user_ids).await?;
     tx.journal(now, dentries).await?;
     let sentries = supervision::generate(&mut tx, now, &enterprises, first_enterprise).await?;
+    let operators: Vec<&str> = demo_users()
+        .into_iter()
+        .filter(|u| u.2 == Role::Operator)
+        .map(|u| u.0)
+        .collect();
+    let mut sentries = sentries;
+    sentries.extend(
+        supervision::major_and_inspections(&mut tx, now, &enterprises, &units, &operators).await?,
+    );
     tx.journal(now, sentries).await?;
     let backend = s.db.backend();
     let pentries = supplies::generate(&mut tx, backend, now, &warehouses).await?;

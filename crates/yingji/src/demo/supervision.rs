@@ -12,9 +12,11 @@ use time::{Duration, OffsetDateTime};
 use super::DemoError;
 use crate::db::{JsonText, Tx, UtcText};
 use crate::journal::NewEntry;
+use crate::supervision::inspections::{self, DrawInput, InspectionState};
+use crate::supervision::major::{self, UnitKind};
 use crate::supervision::{
     self, store, Actor, Assessment, Hazard, HazardCommand, HazardGrade, HazardSource, HazardState,
-    Reported, RiskPoint,
+    HazardUnit, Inspection, InspectionDraw, Reported, RiskPoint,
 };
 
 /// (industry, risk point, hazard factors, control measures, L, E, C): the
@@ -605,6 +607,155 @@ pub async fn generate(
                 });
             }
         }
+    }
+    Ok(entries)
+}
+
+/// A hazard source of the demo that GB 18218 grades: its installation
+/// unit is made from it and linked to it.
+pub struct DemoUnit<'a> {
+    pub enterprise_id: i64,
+    pub county: &'a str,
+    pub name: &'static str,
+    pub production: bool,
+    pub held: &'static [super::data::Held],
+    pub people: i64,
+    pub hazard_source_id: i64,
+}
+
+/// The installation units of the demo's chemical hazard sources (each
+/// linked to its registry record, whose level the demo set from the same
+/// rule), graded by `major::grade`, and the city's 双随机 plan: 8 of the hazardous-chemical
+/// enterprises and 2 of the city's operators each, drawn by the rule from a
+/// seed derived from the demo's seed (recorded like any draw, so the page
+/// shows it reproduced). Returns the journal entries.
+pub async fn major_and_inspections(
+    tx: &mut Tx,
+    now: OffsetDateTime,
+    enterprises: &[(i64, &str, &str, &str)],
+    units: &[DemoUnit<'_>],
+    operators: &[&str],
+) -> Result<Vec<NewEntry>, DemoError> {
+    let mut entries = Vec::new();
+    let t = UtcText(now);
+    for du in units {
+        let (eid, county, name, people) = (du.enterprise_id, du.county, du.name, du.people);
+        let kind = if du.production {
+            UnitKind::Production
+        } else {
+            UnitKind::Storage
+        };
+        let holdings = super::data::holdings(du.held);
+        let sheet = major::grade(&holdings, people)
+            .map_err(|e| DemoError::Other(format!("demo unit {name}: {e:?}")))?;
+        let division = crate::divisions::Code::parse(county)
+            .map_err(|e| DemoError::Other(e.to_string()))?
+            .to_string();
+        let mut u = HazardUnit {
+            id: 0,
+            enterprise_id: eid,
+            division: division.clone(),
+            org: format!("enterprise:{eid}"),
+            name: name.to_string(),
+            unit_kind: kind,
+            hazard_source_id: Some(du.hazard_source_id),
+            holdings: JsonText(holdings),
+            exposed_people: people,
+            s_value: sheet.s,
+            r_value: sheet.r,
+            grade: sheet.grade,
+            note: String::new(),
+            created_by: county_user(county).into(),
+            created_at: t,
+            updated_at: t,
+            version: 1,
+        };
+        u.id = store::insert_unit(tx, &u).await?;
+        entries.push(NewEntry {
+            actor: u.created_by.clone(),
+            jurisdiction: division,
+            module: "supervision",
+            entity: "hazard_unit".into(),
+            entity_id: u.id.to_string(),
+            kind: "graded",
+            payload: json!({ "name": u.name, "holdings": u.holdings, "exposed_people": people, "s": u.s_value, "r": u.r_value, "grade": u.grade }),
+        });
+    }
+
+    // The plan: the city draws from its hazardous-chemical enterprises.
+    let mut pool: Vec<i64> = enterprises
+        .iter()
+        .filter(|e| e.3 == "hazmat")
+        .map(|e| e.0)
+        .collect();
+    pool.sort_unstable();
+    let mut inspectors: Vec<String> = operators.iter().map(|u| u.to_string()).collect();
+    inspectors.sort();
+    let input = DrawInput {
+        seed: format!("{:016x}", super::SEED),
+        n: pool.len().min(8),
+        enterprises: pool,
+        inspectors,
+        per: 2,
+        previous: Default::default(),
+    };
+    let result = inspections::draw(&input).map_err(|e| DemoError::Other(e.to_string()))?;
+    let planned = now.to_offset(crate::clock::CST).date() + Duration::days(14);
+    let mut d = InspectionDraw {
+        id: 0,
+        division: "140200000000".into(),
+        title: "危险化学品企业双随机抽查（市级）".into(),
+        industry: "hazmat".into(),
+        input: JsonText(input),
+        result: JsonText(result),
+        planned_on: date_text(planned),
+        drawn_by: "commander".into(),
+        drawn_at: t,
+    };
+    d.id = store::insert_draw(tx, &d).await?;
+    entries.push(NewEntry {
+        actor: "commander".into(),
+        jurisdiction: d.division.clone(),
+        module: "supervision",
+        entity: "inspection_draw".into(),
+        entity_id: d.id.to_string(),
+        kind: "drawn",
+        payload: json!({ "title": d.title, "industry": d.industry, "input": d.input, "result": d.result, "planned_on": d.planned_on }),
+    });
+    for x in &d.result.0 {
+        let Some(&(eid, _, county, _)) = enterprises.iter().find(|e| e.0 == x.enterprise_id) else {
+            continue;
+        };
+        let division = crate::divisions::Code::parse(county)
+            .map_err(|e| DemoError::Other(e.to_string()))?
+            .to_string();
+        let mut i = Inspection {
+            id: 0,
+            draw_id: Some(d.id),
+            enterprise_id: eid,
+            division: division.clone(),
+            org: format!("enterprise:{eid}"),
+            inspectors: JsonText(x.inspectors.clone()),
+            state: InspectionState::Planned,
+            planned_on: d.planned_on.clone(),
+            started_at: None,
+            finished_at: None,
+            summary: String::new(),
+            created_by: "commander".into(),
+            created_at: t,
+            updated_at: t,
+            version: 1,
+        };
+        i.id = store::insert_inspection(tx, &i).await?;
+        entries.push(NewEntry {
+            actor: "commander".into(),
+            jurisdiction: division,
+            module: "supervision",
+            entity: "inspection".into(),
+            entity_id: i.id.to_string(),
+            kind: "planned",
+            payload: json!({ "draw_id": d.id, "enterprise_id": eid, "inspectors": i.inspectors, "planned_on": i.planned_on }),
+        });
     }
     Ok(entries)
 }

@@ -165,6 +165,23 @@ use crate::state::AppState;
         crate::monitoring::api::get_alarm,
         crate::monitoring::api::alarm_event,
         crate::monitoring::api::open_incident,
+        crate::supervision::api_major::catalogue,
+        crate::supervision::api_major::worksheet,
+        crate::supervision::api_major::list_units,
+        crate::supervision::api_major::get_unit,
+        crate::supervision::api_major::create_unit,
+        crate::supervision::api_major::edit_unit,
+        crate::supervision::api_inspections::pool,
+        crate::supervision::api_inspections::make_draw,
+        crate::supervision::api_inspections::list_draws,
+        crate::supervision::api_inspections::get_draw,
+        crate::supervision::api_inspections::list_inspections,
+        crate::supervision::api_inspections::get_inspection,
+        crate::supervision::api_inspections::inspection_event,
+        crate::supervision::api_inspections::add_finding,
+        crate::supervision::api_inspections::finding_to_hazard,
+        crate::supervision::api_stats::table,
+        crate::supervision::api_stats::export,
     ),
     // Stored as JSON inside a typed body (`UpstreamAlert.summary`).
     components(schemas(crate::upstream::Summary)),
@@ -187,6 +204,7 @@ use crate::state::AppState;
         (name = "centre", description = "指挥中心: read-only display tokens of the wall display (大屏) and the situation (resources under way)"),
         (name = "supplies", description = "救灾物资: the item catalogue (GB/T 38565-2020), a double-entry stock ledger on the warehouses (入库, 出库, 调拨, 盘点, 报损, 冲销), batches first-expiry-first-out, alerts"),
         (name = "monitoring", description = "监测预警: devices (per-device tokens), sensors on monitoring points, reading ingest (HTTP; MQTT in operations.md), series, alarms (确认, 解除, 误报, 转事件)"),
+        (name = "supervision", description = "监督管理: enterprises' risk points in four colours (LEC, risk matrix) and the hidden-hazard loop (隐患: 定级, 整改, 挂牌督办, 验收, 销号); 重大危险源 by GB 18218-2018; 双随机 inspections; statistics"),
     )
 )]
 pub struct ApiDoc;

@@ -44,11 +44,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/supervision/hazards/{id}", get(get_hazard))
         .route("/supervision/hazards/{id}/events", post(hazard_event))
+        .merge(super::api_major::routes())
+        .merge(super::api_inspections::routes())
+        .merge(super::api_stats::routes())
 }
 
-const MODULE: &str = "supervision";
+pub(super) const MODULE: &str = "supervision";
 
-fn rule(e: SupervisionError) -> ApiError {
+pub(super) fn rule(e: SupervisionError) -> ApiError {
     match e {
         SupervisionError::State(r) => ApiError::Refused(r),
         SupervisionError::Field(e) => e.into(),
@@ -56,7 +59,7 @@ fn rule(e: SupervisionError) -> ApiError {
     }
 }
 
-fn entry(
+pub(super) fn entry(
     p: &Principal,
     division: &str,
     entity: &str,
@@ -67,7 +70,7 @@ fn entry(
     NewEntry::new(&p.username, MODULE, division, entity, id, kind, payload)
 }
 
-fn scoped(scope: &Scope) -> Scoped<'_> {
+pub(super) fn scoped(scope: &Scope) -> Scoped<'_> {
     Scoped {
         prefix: &scope.prefix,
         org: scope.org.as_deref(),
@@ -75,7 +78,7 @@ fn scoped(scope: &Scope) -> Scoped<'_> {
 }
 
 /// The division a listing names (default: the user's own), inside the scope.
-fn division_param(
+pub(super) fn division_param(
     s: &AppState,
     p: &Principal,
     scope: &Scope,
@@ -99,7 +102,7 @@ fn division_param(
 /// An enterprise (a registry record) the user may act for: inside the
 /// write scope, and their own for an enterprise user. Another
 /// jurisdiction's enterprise does not exist for them.
-async fn enterprise(
+pub(super) async fn enterprise(
     s: &AppState,
     scope: &Scope,
     id: i64,
@@ -115,11 +118,11 @@ async fn enterprise(
         })
 }
 
-fn today(now: OffsetDateTime) -> time::Date {
+pub(super) fn today(now: OffsetDateTime) -> time::Date {
     now.to_offset(CST).date()
 }
 
-fn date_text(d: time::Date) -> String {
+pub(super) fn date_text(d: time::Date) -> String {
     d.format(time::macros::format_description!("[year]-[month]-[day]"))
         .unwrap_or_default()
 }
@@ -644,7 +647,11 @@ async fn load(s: &AppState, p: &Principal, id: i64, action: Action) -> Result<Ha
         .ok_or(ApiError::NotFound)
 }
 
-async fn detail(s: &AppState, p: &Principal, h: Hazard) -> Result<HazardDetail, ApiError> {
+pub(super) async fn detail(
+    s: &AppState,
+    p: &Principal,
+    h: Hazard,
+) -> Result<HazardDetail, ApiError> {
     let steps = crate::journal::list(
         &s.db,
         &crate::journal::ListFilter {
@@ -693,11 +700,25 @@ async fn report_hazard(
 ) -> Result<Response, ApiError> {
     let scope = authorize(&p, Action::Write, MODULE)?;
     let is_enterprise = p.role == Role::Enterprise;
-    let (title, description, location, source) =
-        check_report(&b, is_enterprise).map_err(ApiError::Validation)?;
+    let checked = check_report(&b, is_enterprise).map_err(ApiError::Validation)?;
     let e = enterprise(&s, &scope, b.enterprise_id).await?;
     let now = OffsetDateTime::now_utc();
-    let t = UtcText(now);
+    let mut tx = s.change().await?;
+    let (h, first) = insert_reported(&mut tx, &p, &e, checked, now).await?;
+    tx.commit(now, vec![first]).await?;
+    Ok((StatusCode::CREATED, axum::Json(detail(&s, &p, h).await?)).into_response())
+}
+
+/// The one create path of a hidden hazard (a report through the API, a
+/// finding of an inspection): insert it as first reported, inside `tx`,
+/// and the journal entry that says so (the caller commits it).
+pub(super) async fn insert_reported(
+    tx: &mut crate::journal::Change,
+    p: &Principal,
+    e: &crate::registry::Item,
+    (title, description, location, source): (String, String, String, super::HazardSource),
+    now: OffsetDateTime,
+) -> Result<(Hazard, NewEntry), ApiError> {
     let mut h = Hazard::reported(
         Reported {
             enterprise_id: e.id,
@@ -709,17 +730,12 @@ async fn report_hazard(
             source,
             reported_by: p.username.clone(),
         },
-        t,
+        UtcText(now),
     );
-    let mut tx = s.change().await?;
-    h.id = store::insert_hazard(&mut tx, &h).await?;
+    h.id = store::insert_hazard(tx, &h).await?;
     let payload = json!({ "enterprise_id": h.enterprise_id, "title": h.title, "location": h.location, "source": h.source, "to": "reported" });
-    tx.commit(
-        now,
-        vec![entry(&p, &h.division, "hazard", h.id, "reported", payload)],
-    )
-    .await?;
-    Ok((StatusCode::CREATED, axum::Json(detail(&s, &p, h).await?)).into_response())
+    let first = entry(p, &h.division, "hazard", h.id, "reported", payload);
+    Ok((h, first))
 }
 
 command_body! {

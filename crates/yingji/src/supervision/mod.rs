@@ -4,10 +4,20 @@
 //! responsible person → 挂牌督办 of 重大事故隐患 by the supervising level →
 //! rectification report → acceptance (验收) → 销号.
 //!
+//! Beside it: 重大危险源 identified and graded by GB 18218-2018
+//! ([`major`]), inspections by 双随机 ([`inspections`]) and the county/city
+//! statistics ([`stats`]).
+//!
 //! Pure: no SQL, no HTTP, no clock reads (times are parameters).
 
 pub mod api;
+pub mod api_inspections;
+pub mod api_major;
+pub mod api_stats;
+pub mod inspections;
+pub mod major;
 pub mod model;
+pub mod stats;
 pub mod store;
 
 use serde::{Deserialize, Serialize};
@@ -17,7 +27,7 @@ use time::{Date, Duration, OffsetDateTime, Time};
 use crate::clock::CST;
 use crate::db::UtcText;
 use crate::error::{FieldError, Refusal};
-pub use model::{Hazard, Reported, RiskPoint};
+pub use model::{Finding, Hazard, HazardUnit, Inspection, InspectionDraw, Reported, RiskPoint};
 
 /// Why a rule refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -156,3 +156,109 @@ impl Hazard {
         }
     }
 }
+
+// ── second slice: major hazard sources and inspections ──────────────────
+
+use super::inspections::{DrawInput, Drawn, InspectionState};
+use super::major::{Holding, MajorGrade, UnitKind};
+
+text_enum!(UnitKind, UnitKind::as_str, UnitKind::parse);
+text_enum!(MajorGrade, MajorGrade::as_str, MajorGrade::parse);
+text_enum!(
+    InspectionState,
+    InspectionState::as_str,
+    InspectionState::parse
+);
+
+/// An installation unit (生产单元 / 储存单元) of an enterprise, identified
+/// and graded by GB 18218-2018 (`supervision::major::grade`) on every save.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct HazardUnit {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub division: String,
+    #[serde(skip)]
+    pub org: String,
+    pub name: String,
+    pub unit_kind: UnitKind,
+    /// The registry hazard source (kind `hazard_source`) this unit is;
+    /// its level follows the grade.
+    pub hazard_source_id: Option<i64>,
+    #[schema(value_type = Vec<Holding>)]
+    pub holdings: JsonText<Vec<Holding>>,
+    /// People outside the plant within 500 m of its boundary (α, 表5).
+    pub exposed_people: i64,
+    /// S = Σ q/Q
+    pub s_value: f64,
+    /// R = α Σ β q/Q (0 when not a major hazard source).
+    pub r_value: f64,
+    /// None: not a major hazard source (S < 1).
+    pub grade: Option<MajorGrade>,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: UtcText,
+    pub updated_at: UtcText,
+    pub version: i64,
+}
+
+/// A 双随机 draw as recorded: what it started from and what it gave.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct InspectionDraw {
+    pub id: i64,
+    /// The jurisdiction drawn from.
+    pub division: String,
+    pub title: String,
+    /// The industry the enterprise pool was limited to ('' = all).
+    pub industry: String,
+    #[schema(value_type = DrawInput)]
+    pub input: JsonText<DrawInput>,
+    #[schema(value_type = Vec<Drawn>)]
+    pub result: JsonText<Vec<Drawn>>,
+    /// YYYY-MM-DD
+    pub planned_on: String,
+    pub drawn_by: String,
+    pub drawn_at: UtcText,
+}
+
+/// An inspection (执法检查) of one enterprise by its inspectors.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct Inspection {
+    pub id: i64,
+    pub draw_id: Option<i64>,
+    pub enterprise_id: i64,
+    pub division: String,
+    #[serde(skip)]
+    pub org: String,
+    #[schema(value_type = Vec<String>)]
+    pub inspectors: JsonText<Vec<String>>,
+    pub state: InspectionState,
+    /// YYYY-MM-DD
+    pub planned_on: String,
+    pub started_at: Option<UtcText>,
+    pub finished_at: Option<UtcText>,
+    pub summary: String,
+    pub created_by: String,
+    pub created_at: UtcText,
+    pub updated_at: UtcText,
+    pub version: i64,
+}
+
+/// A problem found by an inspection; it may become a hidden hazard.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct Finding {
+    pub id: i64,
+    pub inspection_id: i64,
+    pub enterprise_id: i64,
+    pub division: String,
+    #[serde(skip)]
+    pub org: String,
+    pub title: String,
+    pub description: String,
+    pub location: String,
+    /// 法律依据
+    pub basis: String,
+    /// The hidden hazard made of it.
+    pub hazard_id: Option<i64>,
+    pub created_by: String,
+    pub created_at: UtcText,
+}

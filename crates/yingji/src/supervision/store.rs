@@ -275,3 +275,357 @@ pub async fn enterprise_names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Strin
     }
     Ok(out)
 }
+
+// ── major hazard sources (GB 18218) ───────────────────────────────────
+
+use super::inspections::InspectionState;
+use super::major::MajorGrade;
+pub use super::model::{Finding, HazardUnit, Inspection, InspectionDraw};
+
+pub async fn insert_unit(tx: &mut Tx, u: &HazardUnit) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO hazard_units (enterprise_id, division, org, name, unit_kind, hazard_source_id, holdings, exposed_people, \
+         s_value, r_value, grade, note, created_by, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 1) RETURNING id",
+    )
+    .bind(u.enterprise_id)
+    .bind(&u.division)
+    .bind(&u.org)
+    .bind(&u.name)
+    .bind(u.unit_kind)
+    .bind(u.hazard_source_id)
+    .bind(JsonText(&u.holdings.0))
+    .bind(u.exposed_people)
+    .bind(u.s_value)
+    .bind(u.r_value)
+    .bind(u.grade)
+    .bind(&u.note)
+    .bind(&u.created_by)
+    .bind(u.created_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+impl Versioned for HazardUnit {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "UPDATE hazard_units SET name = $1, unit_kind = $2, hazard_source_id = $3, holdings = $4, exposed_people = $5, \
+             s_value = $6, r_value = $7, grade = $8, note = $9, updated_at = $10, version = version + 1 \
+             WHERE id = $11 AND version = $12",
+        )
+        .bind(&self.name)
+        .bind(self.unit_kind)
+        .bind(self.hazard_source_id)
+        .bind(JsonText(&self.holdings.0))
+        .bind(self.exposed_people)
+        .bind(self.s_value)
+        .bind(self.r_value)
+        .bind(self.grade)
+        .bind(&self.note)
+        .bind(self.updated_at)
+        .bind(self.id)
+        .bind(read)
+        .execute(&mut *tx.inner)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+pub async fn get_unit(db: &Db, id: i64) -> Result<Option<HazardUnit>, DbError> {
+    Ok(sqlx::query_as("SELECT * FROM hazard_units WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// Filter of the unit listing.
+#[derive(Default)]
+pub struct UnitFilter {
+    pub enterprise_id: Option<i64>,
+    pub grade: Option<MajorGrade>,
+    /// Only major hazard sources (S ≥ 1).
+    pub major: Option<bool>,
+}
+
+pub async fn units(db: &Db, s: &Scoped<'_>, f: &UnitFilter) -> Result<Vec<HazardUnit>, DbError> {
+    let mut q = Sql::new("SELECT * FROM hazard_units WHERE division LIKE ");
+    scoped(&mut q, s);
+    if let Some(e) = f.enterprise_id {
+        q.push(" AND enterprise_id = ").bind(e);
+    }
+    if let Some(g) = f.grade {
+        q.push(" AND grade = ").bind(g.as_str());
+    }
+    match f.major {
+        Some(true) => {
+            q.push(" AND grade IS NOT NULL");
+        }
+        Some(false) => {
+            q.push(" AND grade IS NULL");
+        }
+        None => {}
+    }
+    q.push(" ORDER BY r_value DESC, id LIMIT 2000");
+    Ok(q.query_as().fetch_all(db.pool()).await?)
+}
+
+// ── inspections (双随机) ───────────────────────────────────────────────
+
+/// The enterprise pool of a draw: active enterprises under `prefix`
+/// (optionally of one industry), ids ascending.
+pub async fn enterprise_pool(db: &Db, prefix: &str, industry: &str) -> Result<Vec<i64>, DbError> {
+    let mut q = Sql::new("SELECT id FROM registry_items WHERE kind = 'enterprise' AND status <> 'inactive' AND division LIKE ");
+    q.bind(format!("{prefix}%"));
+    if !industry.is_empty() {
+        q.push(" AND category = ").bind(industry);
+    }
+    q.push(" ORDER BY id");
+    q.query()
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| col::<i64>(r, "id"))
+        .collect()
+}
+
+/// For each enterprise, the inspectors of its latest inspection.
+pub async fn last_inspectors(
+    db: &Db,
+    ids: &[i64],
+) -> Result<std::collections::BTreeMap<i64, Vec<String>>, DbError> {
+    let mut out = std::collections::BTreeMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q =
+        Sql::new("SELECT enterprise_id, inspectors FROM inspections WHERE enterprise_id IN (");
+    for (n, id) in ids.iter().enumerate() {
+        if n > 0 {
+            q.push(", ");
+        }
+        q.bind(*id);
+    }
+    q.push(") ORDER BY id");
+    for r in q.query().fetch_all(db.pool()).await? {
+        let e: i64 = col(&r, "enterprise_id")?;
+        let who: JsonText<Vec<String>> = col(&r, "inspectors")?;
+        out.insert(e, who.0);
+    }
+    Ok(out)
+}
+
+pub async fn insert_draw(tx: &mut Tx, d: &InspectionDraw) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO inspection_draws (division, title, industry, input, result, planned_on, drawn_by, drawn_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(&d.division)
+    .bind(&d.title)
+    .bind(&d.industry)
+    .bind(JsonText(&d.input.0))
+    .bind(JsonText(&d.result.0))
+    .bind(&d.planned_on)
+    .bind(&d.drawn_by)
+    .bind(d.drawn_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+pub async fn get_draw(db: &Db, id: i64) -> Result<Option<InspectionDraw>, DbError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM inspection_draws WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
+/// Draws made under `prefix`, newest first.
+pub async fn draws(db: &Db, prefix: &str) -> Result<Vec<InspectionDraw>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM inspection_draws WHERE division LIKE $1 ORDER BY id DESC LIMIT 500",
+    )
+    .bind(format!("{prefix}%"))
+    .fetch_all(db.pool())
+    .await?)
+}
+
+pub async fn insert_inspection(tx: &mut Tx, i: &Inspection) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO inspections (draw_id, enterprise_id, division, org, inspectors, state, planned_on, summary, created_by, \
+         created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $9, 1) RETURNING id",
+    )
+    .bind(i.draw_id)
+    .bind(i.enterprise_id)
+    .bind(&i.division)
+    .bind(&i.org)
+    .bind(JsonText(&i.inspectors.0))
+    .bind(i.state)
+    .bind(&i.planned_on)
+    .bind(&i.created_by)
+    .bind(i.created_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+impl Versioned for Inspection {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "UPDATE inspections SET state = $1, started_at = $2, finished_at = $3, summary = $4, updated_at = $5, \
+             version = version + 1 WHERE id = $6 AND version = $7",
+        )
+        .bind(self.state)
+        .bind(self.started_at)
+        .bind(self.finished_at)
+        .bind(&self.summary)
+        .bind(self.updated_at)
+        .bind(self.id)
+        .bind(read)
+        .execute(&mut *tx.inner)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+pub async fn get_inspection(db: &Db, id: i64) -> Result<Option<Inspection>, DbError> {
+    Ok(sqlx::query_as("SELECT * FROM inspections WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// Filter of the inspection listing.
+#[derive(Default)]
+pub struct InspectionFilter {
+    pub state: Option<InspectionState>,
+    pub draw_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+}
+
+pub async fn inspections(
+    db: &Db,
+    s: &Scoped<'_>,
+    f: &InspectionFilter,
+) -> Result<Vec<Inspection>, DbError> {
+    let mut q = Sql::new("SELECT * FROM inspections WHERE division LIKE ");
+    scoped(&mut q, s);
+    if let Some(st) = f.state {
+        q.push(" AND state = ").bind(st.as_str());
+    }
+    if let Some(d) = f.draw_id {
+        q.push(" AND draw_id = ").bind(d);
+    }
+    if let Some(e) = f.enterprise_id {
+        q.push(" AND enterprise_id = ").bind(e);
+    }
+    q.push(" ORDER BY planned_on DESC, id DESC LIMIT 2000");
+    Ok(q.query_as().fetch_all(db.pool()).await?)
+}
+
+pub async fn insert_finding(tx: &mut Tx, f: &Finding) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO inspection_findings (inspection_id, enterprise_id, division, org, title, description, location, basis, \
+         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(f.inspection_id)
+    .bind(f.enterprise_id)
+    .bind(&f.division)
+    .bind(&f.org)
+    .bind(&f.title)
+    .bind(&f.description)
+    .bind(&f.location)
+    .bind(&f.basis)
+    .bind(&f.created_by)
+    .bind(f.created_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+pub async fn findings(db: &Db, inspection_id: i64) -> Result<Vec<Finding>, DbError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM inspection_findings WHERE inspection_id = $1 ORDER BY id")
+            .bind(inspection_id)
+            .fetch_all(db.pool())
+            .await?,
+    )
+}
+
+pub async fn get_finding(db: &Db, id: i64) -> Result<Option<Finding>, DbError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM inspection_findings WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
+/// Link a finding to the hazard made of it, once (false: it already has one).
+pub async fn set_finding_hazard(tx: &mut Tx, id: i64, hazard_id: i64) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE inspection_findings SET hazard_id = $1 WHERE id = $2 AND hazard_id IS NULL",
+    )
+    .bind(hazard_id)
+    .bind(id)
+    .execute(&mut *tx.inner)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+// ── statistics ─────────────────────────────────────────────────────────
+
+/// `(division, key, count)` of a GROUP BY over `table` under `prefix`,
+/// the division cut to `len` characters (`extra` may use `at` as $2), (a county's or a township's code
+/// prefix is a fixed length of the 12-digit code).
+pub async fn grouped(
+    db: &Db,
+    table: &str,
+    key: &str,
+    prefix: &str,
+    extra: &str,
+    at: Option<&str>,
+    len: usize,
+) -> Result<Vec<(String, String, i64)>, DbError> {
+    // `table`, `key` and `extra` are this module's constants, never input.
+    let q = format!(
+        "SELECT SUBSTR(division, 1, {len}) AS d, COALESCE({key}, '') AS k, COUNT(*) AS n FROM {table} \
+         WHERE division LIKE $1{extra} GROUP BY SUBSTR(division, 1, {len}), COALESCE({key}, '')"
+    );
+    let mut query = sqlx::query(&q).bind(format!("{prefix}%"));
+    if let Some(at) = at {
+        query = query.bind(at.to_string());
+    }
+    query
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((col(r, "d")?, col(r, "k")?, col(r, "n")?)))
+        .collect()
+}
+
+/// `(division, enterprise_id, level)` of every assessed risk point under
+/// `prefix` (an enterprise's colour is its highest level).
+pub async fn risk_levels(db: &Db, prefix: &str) -> Result<Vec<(String, i64, RiskLevel)>, DbError> {
+    sqlx::query("SELECT division, enterprise_id, level FROM risk_points WHERE division LIKE $1")
+        .bind(format!("{prefix}%"))
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                col(r, "division")?,
+                col(r, "enterprise_id")?,
+                col(r, "level")?,
+            ))
+        })
+        .collect()
+}

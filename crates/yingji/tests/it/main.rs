@@ -18,6 +18,7 @@ mod duty;
 mod erasure;
 mod feed;
 mod hardening;
+mod hazard_sources;
 mod import;
 mod incidents;
 mod indicators;

@@ -50,3 +50,21 @@ export const RISK_COLOUR: Record<string, string> = {
 export function canReportHazards(me: Me | null): boolean {
   return !!me && ['admin', 'commander', 'operator', 'enterprise'].includes(me.role)
 }
+
+// ── 重大危险源, inspections ──
+export const MAJOR_GRADES = ['1', '2', '3', '4'] as const
+export const INSPECTION_STATES = ['planned', 'in_progress', 'done'] as const
+
+export function majorGradeLabel(g: string | null | undefined): string {
+  return g ? (has(`hazardsModule.grade${g}`) ? t(`hazardsModule.grade${g}`) : g) : t('hazardsModule.notMajor')
+}
+export function inspectionStateLabel(s: string): string {
+  return has(`hazardsModule.inspectionState.${s}`) ? t(`hazardsModule.inspectionState.${s}`) : s
+}
+export const MAJOR_GRADE_TAG: Record<string, TagType> = { '1': 'danger', '2': 'warning', '3': 'primary', '4': 'info' }
+export const INSPECTION_STATE_TAG: Record<string, TagType> = { planned: 'info', in_progress: 'warning', done: 'success' }
+
+/** Who inspects and draws (a supervising department's staff; the server decides). */
+export function canInspect(me: Me | null): boolean {
+  return !!me && ['admin', 'commander', 'operator'].includes(me.role)
+}
