@@ -890,6 +890,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/monitoring/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_alarms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/alarms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_alarm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/alarms/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["alarm_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/alarms/{id}/incident": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["open_incident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_devices"];
+        put?: never;
+        post: operations["create_device"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ingest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/sensors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_sensors"];
+        put?: never;
+        post: operations["create_sensor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/sensors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_sensor"];
+        put: operations["edit_sensor"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/sensors/{id}/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["series"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plans": {
         parameters: {
             query?: never;
@@ -1342,6 +1486,198 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supervision/inspection-draws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_draws"];
+        put?: never;
+        post: operations["make_draw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspection-draws/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_draw"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspection-pool": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["pool"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_inspections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_inspection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspections/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["inspection_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspections/{id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["add_finding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspections/{id}/findings/{finding}/hazard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["finding_to_hazard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/major-hazards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_units"];
+        put?: never;
+        post: operations["create_unit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/major-hazards/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["catalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/major-hazards/worksheet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["worksheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/major-hazards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_unit"];
+        put: operations["edit_unit"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supervision/risk-points": {
         parameters: {
             query?: never;
@@ -1367,6 +1703,38 @@ export interface paths {
         };
         get: operations["get_risk_point"];
         put: operations["edit_risk_point"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["table"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/stats/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["supervision_export"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -2039,6 +2407,104 @@ export interface components {
             townships_reported: number;
             townships_total: number;
         };
+        /** @description An alarm raised by a rule of a sensor. */
+        Alarm: {
+            acknowledged_at?: components["schemas"]["UtcText"] | null;
+            acknowledged_by: string;
+            cleared_at?: components["schemas"]["UtcText"] | null;
+            created_at: components["schemas"]["UtcText"];
+            division: string;
+            escalated_at?: components["schemas"]["UtcText"] | null;
+            /**
+             * Format: int64
+             * @description 0: the duty room of the sensor's division; each step one level up.
+             */
+            escalation_level: number;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description The incident it opened.
+             */
+            incident_id?: number | null;
+            /**
+             * Format: double
+             * @description The limit it passed.
+             */
+            limit_value?: number | null;
+            message: string;
+            /** Format: int64 */
+            point_id: number;
+            raised_at: components["schemas"]["UtcText"];
+            /** @description The note of a resolution, or the reason of a false alarm. */
+            resolution_note: string;
+            resolved_at?: components["schemas"]["UtcText"] | null;
+            resolved_by: string;
+            rule: components["schemas"]["RuleKind"];
+            /** Format: int64 */
+            sensor_id: number;
+            state: components["schemas"]["AlarmState"];
+            updated_at: components["schemas"]["UtcText"];
+            /**
+             * Format: double
+             * @description The reading that raised it (none for silence).
+             */
+            value?: number | null;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description A step of an alarm (`POST /monitoring/alarms/{id}/events`, tagged by
+         *     `kind`).
+         */
+        AlarmCommand: {
+            /** @enum {string} */
+            kind: "acknowledge";
+            note?: string;
+        } | {
+            /** @enum {string} */
+            kind: "resolve";
+            note?: string;
+        } | {
+            /** @enum {string} */
+            kind: "false_alarm";
+            reason: string;
+        };
+        /** @description A step of an alarm: the version read and the step. */
+        AlarmEventBody: components["schemas"]["AlarmCommand"] & {
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
+            version: number;
+        };
+        /**
+         * @description Where an alarm is.
+         * @enum {string}
+         */
+        AlarmState: "raised" | "acknowledged" | "resolved" | "false_alarm";
+        /** @description An alarm as the API shows it. */
+        AlarmView: components["schemas"]["Alarm"] & {
+            /**
+             * @description acknowledge | resolve | false_alarm (`monitoring::alarm_allowed`),
+             *     and open_incident while active and without one.
+             */
+            allowed_events: string[];
+            division_name: string;
+            point_name: string;
+            rule_zh: string;
+            sensor_kind?: components["schemas"]["SensorKind"] | null;
+            sensor_name: string;
+            state_zh: string;
+            unit: string;
+        };
+        /** @description α of 表5 as shown: the lowest head count of each band and its α. */
+        AlphaBand: {
+            /** Format: double */
+            alpha: number;
+            /** Format: int64 */
+            from_people: number;
+        };
         AreaBody: {
             area: components["schemas"]["TargetSpec"];
         };
@@ -2219,6 +2685,10 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        CategoryView: components["schemas"]["ChemicalCategory"] & {
+            /** Format: double */
+            beta: number;
+        };
         /** @description Recipients on one channel: planned (targeted) and by outcome. */
         ChannelCount: {
             /** Format: int64 */
@@ -2236,6 +2706,18 @@ export interface components {
             email: boolean;
             sms: boolean;
             webhook: boolean;
+        };
+        /** @description A hazard category of 表2 (and its β of 表4). */
+        ChemicalCategory: {
+            /** @description 表2's code: J1…J5, W1.1…W11, E1, E2. */
+            code: string;
+            en: string;
+            /**
+             * Format: double
+             * @description 临界量 Q, tonnes (表2).
+             */
+            q_t: number;
+            zh: string;
         };
         CircleSpec: {
             /** Format: double */
@@ -2269,6 +2751,24 @@ export interface components {
             /** Format: int32 */
             review_years: number;
             title: string;
+        };
+        /** @description What became of a batch's readings. */
+        Counts: {
+            /** Format: int64 */
+            accepted: number;
+            /** Format: int64 */
+            duplicates: number;
+            /** Format: int64 */
+            malformed: number;
+            /** Format: int64 */
+            refused_future: number;
+            /**
+             * Format: int64
+             * @description Not a number, outside the sensor's range, or not this device's sensor.
+             */
+            refused_other: number;
+            /** Format: int64 */
+            refused_past: number;
         };
         /** @description Population covered in one county. */
         CountyCoverage: {
@@ -2391,6 +2891,61 @@ export interface components {
         };
         /** @enum {string} */
         DepartmentKind: "government" | "party" | "vertical" | "enterprise" | "military" | "organisation" | "unit";
+        /**
+         * @description A device (a data logger, an RTU, a gateway) that sends the readings of
+         *     its sensors with its own token. Only the token's SHA-256 is stored.
+         */
+        Device: {
+            /**
+             * Format: int64
+             * @description Readings stored.
+             */
+            accepted: number;
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            division: string;
+            /**
+             * Format: int64
+             * @description Readings dropped as duplicates (same sensor, same time).
+             */
+            duplicates: number;
+            /** Format: int64 */
+            id: number;
+            /** @description What was wrong with the last malformed payload. */
+            last_error: string;
+            last_seen_at?: components["schemas"]["UtcText"] | null;
+            /**
+             * Format: int64
+             * @description Payloads that could not be read at all.
+             */
+            malformed: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description Readings refused: time beyond the allowed clock skew ahead.
+             */
+            refused_future: number;
+            /**
+             * Format: int64
+             * @description Readings refused: value not a number or outside the sensor's range,
+             *     or naming a sensor that is not this device's.
+             */
+            refused_other: number;
+            /**
+             * Format: int64
+             * @description Readings refused: time older than the allowed past.
+             */
+            refused_past: number;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description A registered device and its token, shown this once (only its hash is
+         *     kept).
+         */
+        DeviceCreated: components["schemas"]["Device"] & {
+            token: string;
+        };
         /** @description A disaster process. */
         Disaster: {
             created_at: components["schemas"]["UtcText"];
@@ -2481,6 +3036,59 @@ export interface components {
             onset_at?: string | null;
             /** Format: int64 */
             version?: number | null;
+        };
+        /**
+         * @description A draw as asked for. The seed is the server's (16 random bytes), never
+         *     the user's: nobody can choose a seed that picks whom they like.
+         */
+        DrawBody: {
+            /** @description Division code (default: the user's own; inside their jurisdiction). */
+            division?: string | null;
+            /** @description An industry code to limit the enterprise pool to. */
+            industry?: string | null;
+            /** @description How many enterprises. */
+            n: number;
+            /** @description YYYY-MM-DD: when the inspections are planned (default: today). */
+            planned_on?: string | null;
+            title: string;
+        };
+        /** @description What a draw starts from (all of it is recorded). */
+        DrawInput: {
+            /** @description Enterprise ids, ascending. */
+            enterprises: number[];
+            /** @description Inspectors' usernames, ascending (byte order). */
+            inspectors: string[];
+            /** @description How many enterprises. */
+            n: number;
+            /** @description How many inspectors each (2: 《行政处罚法》第四十二条, 执法人员不得少于两人). */
+            per: number;
+            /**
+             * @description For an enterprise, the inspectors of its last inspection: not drawn
+             *     again for it while enough others remain (never the same inspector
+             *     twice running for one enterprise).
+             */
+            previous?: {
+                [key: string]: string[];
+            };
+            seed: string;
+        };
+        /** @description A draw as the API shows it. */
+        DrawView: components["schemas"]["InspectionDraw"] & {
+            division_name: string;
+            inspections: components["schemas"]["InspectionView"][];
+            /** @description Re-running the recorded input gives the recorded result. */
+            reproduced: boolean;
+        };
+        /** @description One drawn enterprise and its inspectors. */
+        Drawn: {
+            /** Format: int64 */
+            enterprise_id: number;
+            inspectors: string[];
+            /**
+             * @description The pool without the last inspectors was too small, so they could
+             *     be drawn again.
+             */
+            repeat_allowed?: boolean;
         };
         /** @description A planned drill (also the body of an edit, with `version`). */
         DrillBody: {
@@ -2926,6 +3534,28 @@ export interface components {
              */
             severe_rooms: number;
         };
+        /** @description A problem found by an inspection; it may become a hidden hazard. */
+        Finding: {
+            /** @description 法律依据 */
+            basis: string;
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            description: string;
+            division: string;
+            /** Format: int64 */
+            enterprise_id: number;
+            /**
+             * Format: int64
+             * @description The hidden hazard made of it.
+             */
+            hazard_id?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            inspection_id: number;
+            location: string;
+            title: string;
+        };
         ForwardBody: {
             at?: string | null;
             /** @description city, province or state */
@@ -3090,6 +3720,48 @@ export interface components {
             /** Format: int64 */
             seq: number;
         };
+        /**
+         * @description An installation unit (生产单元 / 储存单元) of an enterprise, identified
+         *     and graded by GB 18218-2018 (`supervision::major::grade`) on every save.
+         */
+        HazardUnit: {
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            division: string;
+            /** Format: int64 */
+            enterprise_id: number;
+            /**
+             * Format: int64
+             * @description People outside the plant within 500 m of its boundary (α, 表5).
+             */
+            exposed_people: number;
+            grade?: components["schemas"]["MajorGrade"] | null;
+            /**
+             * Format: int64
+             * @description The registry hazard source (kind `hazard_source`) this unit is;
+             *     its level follows the grade.
+             */
+            hazard_source_id?: number | null;
+            holdings: components["schemas"]["Holding"][];
+            /** Format: int64 */
+            id: number;
+            name: string;
+            note: string;
+            /**
+             * Format: double
+             * @description R = α Σ β q/Q (0 when not a major hazard source).
+             */
+            r_value: number;
+            /**
+             * Format: double
+             * @description S = Σ q/Q
+             */
+            s_value: number;
+            unit_kind: components["schemas"]["UnitKind"];
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+        };
         /** @description A hazard as the API shows it. */
         HazardView: components["schemas"]["Hazard"] & {
             /**
@@ -3108,6 +3780,23 @@ export interface components {
             at?: string | null;
             /** Format: int64 */
             version: number;
+        };
+        /**
+         * @description One line of a unit: a named substance of 表1 or a category of 表2, and
+         *     the most that can be present (设计最大量, 4.2.3), in tonnes.
+         */
+        Holding: {
+            /** @description A 表2 category code (J1…E2), for a chemical not named in 表1. */
+            category?: string | null;
+            /** @description What it is, for a 表2 line (e.g. 粗苯); optional for a 表1 line. */
+            name?: string;
+            /**
+             * Format: double
+             * @description The maximum quantity q, tonnes (kept to the kilogram).
+             */
+            q_t: number;
+            /** @description A key of the 表1 catalogue (`GET /supervision/major-hazards/catalogue`). */
+            substance?: string | null;
         };
         /** @description 因灾倒塌损坏住房户一览表 row. */
         HouseRow: {
@@ -3326,6 +4015,106 @@ export interface components {
             name_en: string;
             name_zh: string;
         };
+        /** @description A batch of readings (`{"readings": […]}`). */
+        IngestBody: {
+            readings: components["schemas"]["IngestReading"][];
+        };
+        /** @description One reading as a device sends it. */
+        IngestReading: {
+            /** @description RFC 3339 with offset. */
+            at: string;
+            /** Format: int64 */
+            sensor_id: number;
+            /** Format: double */
+            value: number;
+        };
+        /** @description What became of a batch. */
+        IngestResult: components["schemas"]["Counts"] & {
+            /** @description Alarms raised or cleared by the batch. */
+            alarm_events: number;
+        };
+        /** @description An inspection (执法检查) of one enterprise by its inspectors. */
+        Inspection: {
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            division: string;
+            /** Format: int64 */
+            draw_id?: number | null;
+            /** Format: int64 */
+            enterprise_id: number;
+            finished_at?: components["schemas"]["UtcText"] | null;
+            /** Format: int64 */
+            id: number;
+            inspectors: string[];
+            /** @description YYYY-MM-DD */
+            planned_on: string;
+            started_at?: components["schemas"]["UtcText"] | null;
+            state: components["schemas"]["InspectionState"];
+            summary: string;
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A step of an inspection (`POST /supervision/inspections/{id}/events`). */
+        InspectionCommand: {
+            /** @enum {string} */
+            kind: "start";
+        } | {
+            /** @enum {string} */
+            kind: "finish";
+            summary: string;
+        };
+        /** @description An inspection with its findings. */
+        InspectionDetail: components["schemas"]["InspectionView"] & {
+            findings: components["schemas"]["Finding"][];
+        };
+        /** @description A 双随机 draw as recorded: what it started from and what it gave. */
+        InspectionDraw: {
+            /** @description The jurisdiction drawn from. */
+            division: string;
+            drawn_at: components["schemas"]["UtcText"];
+            drawn_by: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The industry the enterprise pool was limited to ('' = all). */
+            industry: string;
+            input: components["schemas"]["DrawInput"];
+            /** @description YYYY-MM-DD */
+            planned_on: string;
+            result: components["schemas"]["Drawn"][];
+            title: string;
+        };
+        /** @description A step of an inspection: the version read and the step. */
+        InspectionEventBody: components["schemas"]["InspectionCommand"] & {
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
+            version: number;
+        };
+        /** @description The two pools of a draw in a division. */
+        InspectionPool: {
+            division: string;
+            division_name: string;
+            /** @description Enterprise ids, ascending. */
+            enterprises: number[];
+            industry: string;
+            /** @description Inspectors' usernames, ascending. */
+            inspectors: string[];
+        };
+        /**
+         * @description Where an inspection is.
+         * @enum {string}
+         */
+        InspectionState: "planned" | "in_progress" | "done";
+        /** @description An inspection as the API shows it. */
+        InspectionView: components["schemas"]["Inspection"] & {
+            /** @description What the reader may do now: start | finish | add_finding. */
+            allowed_events: string[];
+            division_name: string;
+            enterprise_name: string;
+            state_zh: string;
+        };
         /** @description An instruction (指令) as stored. */
         Instruction: {
             assignee: string;
@@ -3496,6 +4285,23 @@ export interface components {
             /** Format: double */
             lon: number;
         };
+        /**
+         * @description What the forms choose from: GB 18218-2018 表1 (the substances kept
+         *     here), 表2 with 表4's β, and 表5.
+         */
+        MajorCatalogue: {
+            alpha: components["schemas"]["AlphaBand"][];
+            categories: components["schemas"]["CategoryView"][];
+            /** @description What the standard does not cover (第1章). */
+            out_of_scope_zh: string;
+            standard: string;
+            substances: components["schemas"]["SubstanceView"][];
+        };
+        /**
+         * @description The four grades of a major hazard source (GB 18218-2018 4.3.5, 表6).
+         * @enum {string}
+         */
+        MajorGrade: "1" | "2" | "3" | "4";
         MapConfig: {
             /**
              * @default [
@@ -3611,6 +4417,12 @@ export interface components {
             /** @description Records with no route to the point. */
             unreachable: components["schemas"]["RecordRef"][];
         };
+        /** @description A device to register. */
+        NewDevice: {
+            /** @description Division code (or a unique name) within the jurisdiction. */
+            division: string;
+            name: string;
+        };
         NewDisasterBody: {
             disaster_type: string;
             name: string;
@@ -3633,6 +4445,14 @@ export interface components {
             division?: string | null;
             /** @description Where the display hangs (`市指挥大厅`). */
             name: string;
+        };
+        /** @description A finding as entered. */
+        NewFinding: {
+            /** @description 法律依据 (the clause the finding is against). */
+            basis?: string;
+            description?: string;
+            location?: string;
+            title: string;
         };
         /** @description A new hazard as reported (`POST /supervision/hazards`). */
         NewHazard: {
@@ -3775,11 +4595,29 @@ export interface components {
         OpenDisplayBody: {
             token: string;
         };
+        /**
+         * @description Open an incident from an alarm: the version read; the title may be
+         *     changed (default: the point, the sensor and the alarm's message).
+         */
+        OpenIncidentBody: {
+            description?: string;
+            /** @description A code of `/incident-types` (default: the sensor kind's). */
+            incident_type?: string | null;
+            title?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description An open item handed to the next shift (遗留事项). */
         OpenItem: {
             /** Format: int64 */
             incident_id?: number | null;
             text: string;
+        };
+        /** @description The alarm and the incident it opened. */
+        OpenedIncident: {
+            alarm: components["schemas"]["AlarmView"];
+            /** Format: int64 */
+            incident_id: number;
         };
         /** @description A choice in an enumerated field. */
         Opt: {
@@ -4104,6 +4942,14 @@ export interface components {
             reasons: string[];
         };
         /**
+         * @description Rate of change: more than `max_per_minute` (either way) between two
+         *     consecutive readings raises; a later rate within it clears.
+         */
+        RateOfChange: {
+            /** Format: double */
+            max_per_minute: number;
+        };
+        /**
          * @description Who an area reaches (`POST /warnings/targeting`; stored with a warning
          *     as its `reach`).
          */
@@ -4378,11 +5224,141 @@ export interface components {
             /** @description admin, commander, operator, reporter, enterprise, observer */
             role: string;
         };
+        /**
+         * @description Which rule an alarm comes from.
+         * @enum {string}
+         */
+        RuleKind: "threshold" | "rate" | "silence";
+        /**
+         * @description The rules of a sensor. As an override, each present rule replaces the
+         *     kind's default of that rule (see [`RuleSet::over`]).
+         */
+        RuleSet: {
+            rate?: components["schemas"]["RateOfChange"] | null;
+            silence?: components["schemas"]["Silence"] | null;
+            threshold?: components["schemas"]["Threshold"] | null;
+        };
         Schema: {
             fields: components["schemas"]["FieldSchema"][];
             kind: string;
             label_en: string;
             label_zh: string;
+        };
+        /**
+         * @description A sensor on a monitoring point (a registry record of kind
+         *     `monitoring_point`), read through one device.
+         */
+        Sensor: {
+            /** @description Short code, unique on its point: the last part of its MQTT topic. */
+            code: string;
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            /** Format: int64 */
+            device_id: number;
+            /** @description The monitoring point's division. */
+            division: string;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description Sampling interval in seconds.
+             */
+            interval_secs: number;
+            kind: components["schemas"]["SensorKind"];
+            last_at?: components["schemas"]["UtcText"] | null;
+            /** Format: double */
+            last_value?: number | null;
+            name: string;
+            /**
+             * Format: int64
+             * @description The monitoring point (registry `monitoring_point`).
+             */
+            point_id: number;
+            /** Format: double */
+            range_max?: number | null;
+            /** Format: double */
+            range_min?: number | null;
+            /** @description This sensor's rules over its kind's defaults. */
+            rules: components["schemas"]["RuleSet"];
+            unit: string;
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A sensor as entered. */
+        SensorBody: {
+            /** @description Letters, digits, `-` and `_` (not changed by an edit). */
+            code: string;
+            /**
+             * Format: int64
+             * @description The device that sends its readings (not changed by an edit).
+             */
+            device_id: number;
+            /**
+             * Format: int64
+             * @description Sampling interval in seconds (1–86400).
+             */
+            interval_secs: number;
+            kind: components["schemas"]["SensorKind"];
+            name: string;
+            /**
+             * Format: int64
+             * @description The monitoring point (not changed by an edit).
+             */
+            point_id: number;
+            /** Format: double */
+            range_max?: number | null;
+            /** Format: double */
+            range_min?: number | null;
+            /** @description Rules of this sensor over its kind's defaults. */
+            rules?: components["schemas"]["RuleSet"];
+            /** @description Default: the kind's unit. */
+            unit?: string;
+            /**
+             * Format: int64
+             * @description Only when editing: the version read.
+             */
+            version?: number | null;
+        };
+        /**
+         * @description What a sensor measures.
+         * @enum {string}
+         */
+        SensorKind: "gas" | "water_level" | "rainfall" | "tailings_level" | "displacement" | "temperature";
+        /**
+         * @description A sensor's readings over a range: raw up to 6 hours, 1-minute
+         *     roll-ups beyond.
+         */
+        SensorSeries: {
+            from: components["schemas"]["UtcText"];
+            /**
+             * Format: double
+             * @description The threshold lines in force, for the chart.
+             */
+            high?: number | null;
+            /** Format: double */
+            low?: number | null;
+            points: components["schemas"]["SeriesPoint"][];
+            /** @description raw | 1m */
+            resolution: string;
+            /** Format: int64 */
+            sensor_id: number;
+            to: components["schemas"]["UtcText"];
+            unit: string;
+        };
+        /** @description A sensor as the API shows it. */
+        SensorView: components["schemas"]["Sensor"] & {
+            /** @description The rules of its active alarms. */
+            active_alarms: components["schemas"]["RuleKind"][];
+            division_name: string;
+            /** @description The rules in force (the kind's defaults under the sensor's own). */
+            effective_rules: components["schemas"]["RuleSet"];
+            kind_zh: string;
+            point_name: string;
+            /** @description normal | alarm | silent | no_data */
+            status: string;
+            /** @description `yingji/<division>/<point id>/<code>` */
+            topic: string;
         };
         Series: {
             key: string;
@@ -4393,6 +5369,21 @@ export interface components {
             target?: number | null;
             target_text: string;
             unit: string;
+        };
+        /**
+         * @description One point of a series: a raw reading (min = max = avg) or a minute's
+         *     roll-up.
+         */
+        SeriesPoint: {
+            at: components["schemas"]["UtcText"];
+            /** Format: double */
+            avg: number;
+            /** Format: double */
+            max: number;
+            /** Format: double */
+            min: number;
+            /** Format: int64 */
+            n: number;
         };
         /** @description A shift as stored. */
         Shift: {
@@ -4481,6 +5472,14 @@ export interface components {
             period_zh: string;
             state_zh: string;
         };
+        /**
+         * @description Silence: no reading for `intervals` sampling intervals raises; the next
+         *     reading clears.
+         */
+        Silence: {
+            /** Format: int64 */
+            intervals: number;
+        };
         /** @description A point on the road and its snap distance (metres, to 0.1 m). */
         SnapPoint: {
             /** Format: double */
@@ -4563,6 +5562,58 @@ export interface components {
              */
             snap_m?: number | null;
         };
+        /** @description One row of the table (one division, or the total). */
+        StatsRow: {
+            /** Format: int64 */
+            blue: number;
+            /** @description The 12-digit code ('' for the total). */
+            division: string;
+            division_name: string;
+            /** Format: int64 */
+            enterprises: number;
+            /** @description Hidden hazards by state (`HazardState::as_str`). */
+            hazards: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            hazards_general: number;
+            /** Format: int64 */
+            hazards_major: number;
+            /**
+             * Format: int64
+             * @description Major hazard sources by grade: 一级 … 四级.
+             */
+            major_1: number;
+            /** Format: int64 */
+            major_2: number;
+            /** Format: int64 */
+            major_3: number;
+            /** Format: int64 */
+            major_4: number;
+            /** Format: int64 */
+            orange: number;
+            /**
+             * Format: int64
+             * @description Being rectified past the deadline day.
+             */
+            overdue: number;
+            /**
+             * Format: int64
+             * @description Enterprises by colour: red, orange, yellow, blue, and not assessed.
+             */
+            red: number;
+            /** Format: int64 */
+            unassessed: number;
+            /** Format: int64 */
+            yellow: number;
+        };
+        /** @description The whole table. */
+        StatsTable: {
+            division: string;
+            division_name: string;
+            rows: components["schemas"]["StatsRow"][];
+            total: components["schemas"]["StatsRow"];
+        };
         /**
          * @description 报送状态.
          * @enum {string}
@@ -4602,6 +5653,33 @@ export interface components {
             updated_at: components["schemas"]["UtcText"];
             /** Format: int64 */
             version: number;
+        };
+        /** @description A named substance of 表1. */
+        Substance: {
+            /**
+             * @description Where β comes from: `T3` (a toxic gas of 表3) or the 表2 category
+             *     code whose β (表4) applies.
+             */
+            beta_from: string;
+            cas: string;
+            en: string;
+            /** @description A stable key (pinyin-free English) used by the API. */
+            key: string;
+            /**
+             * Format: int32
+             * @description 表1's 序号.
+             */
+            no: number;
+            /**
+             * Format: double
+             * @description 临界量 Q, tonnes (表1).
+             */
+            q_t: number;
+            zh: string;
+        };
+        SubstanceView: components["schemas"]["Substance"] & {
+            /** Format: double */
+            beta: number;
         };
         /** @description A suggested new site (a settlement) and the coverage with it. */
         SuggestedSite: {
@@ -4950,6 +6028,21 @@ export interface components {
             instructions: string[];
             key: string;
         };
+        /**
+         * @description Threshold: beyond `high` (≥) or `low` (≤) for at least
+         *     `min_duration_secs` raises; back inside by more than `hysteresis`
+         *     clears.
+         */
+        Threshold: {
+            /** Format: double */
+            high?: number | null;
+            /** Format: double */
+            hysteresis?: number;
+            /** Format: double */
+            low?: number | null;
+            /** Format: int64 */
+            min_duration_secs?: number;
+        };
         /** @description An API token as listed (never its secret). */
         TokenInfo: {
             created_at: components["schemas"]["UtcText"];
@@ -4968,6 +6061,47 @@ export interface components {
              */
             days?: number | null;
             name: string;
+        };
+        /** @description An installation unit as entered. */
+        UnitBody: {
+            /**
+             * Format: int64
+             * @description The enterprise (not changed by an edit).
+             */
+            enterprise_id: number;
+            /**
+             * Format: int64
+             * @description People outside the plant within 500 m of its boundary.
+             */
+            exposed_people: number;
+            /**
+             * Format: int64
+             * @description A registry hazard source of the same enterprise whose level the
+             *     grade sets.
+             */
+            hazard_source_id?: number | null;
+            holdings: components["schemas"]["Holding"][];
+            name: string;
+            note?: string;
+            unit_kind: components["schemas"]["UnitKind"];
+            /**
+             * Format: int64
+             * @description Only when editing: the version read.
+             */
+            version?: number | null;
+        };
+        /**
+         * @description A unit's kind (GB 18218-2018 3.4 生产单元, 3.5 储存单元).
+         * @enum {string}
+         */
+        UnitKind: "production" | "storage";
+        /** @description A unit as the API shows it, with its worksheet. */
+        UnitView: components["schemas"]["HazardUnit"] & {
+            division_name: string;
+            enterprise_name: string;
+            /** @description 一级 … 四级, or '' when not a major hazard source. */
+            grade_zh: string;
+            worksheet?: components["schemas"]["Worksheet"] | null;
         };
         Unverified: {
             division: string;
@@ -5218,6 +6352,49 @@ export interface components {
             cap_url?: string | null;
             division_name: string;
             state_zh: string;
+        };
+        /** @description The identification and grading worksheet of one unit. */
+        Worksheet: {
+            /** Format: double */
+            alpha: number;
+            /** Format: int64 */
+            exposed_people: number;
+            grade?: components["schemas"]["MajorGrade"] | null;
+            lines: components["schemas"]["WorksheetLine"][];
+            /** @description S ≥ 1: a major hazard source (4.2.2). */
+            major: boolean;
+            /**
+             * Format: double
+             * @description R = α · Σ β·q/Q (公式 2); 0 when not a major hazard source.
+             */
+            r: number;
+            /**
+             * Format: double
+             * @description S = Σ q/Q (公式 1).
+             */
+            s: number;
+        };
+        /** @description Holdings and people, to compute a worksheet. */
+        WorksheetBody: {
+            /** Format: int64 */
+            exposed_people: number;
+            holdings: components["schemas"]["Holding"][];
+        };
+        /** @description A line of the worksheet: what the rule took for it. */
+        WorksheetLine: {
+            /** Format: double */
+            beta: number;
+            /** @description 表3 or 表4 (with the category). */
+            beta_source: string;
+            /** Format: double */
+            critical_t: number;
+            name: string;
+            /** Format: double */
+            q_t: number;
+            /** Format: double */
+            ratio: number;
+            /** @description 表1 (with 序号) or 表2 (with the code). */
+            source: string;
         };
     };
     responses: never;
@@ -6914,6 +8091,359 @@ export interface operations {
             };
         };
     };
+    list_alarms: {
+        parameters: {
+            query?: {
+                sensor_id?: number | null;
+                state?: components["schemas"]["AlarmState"] | null;
+                rule?: components["schemas"]["RuleKind"] | null;
+                /** @description Only raised or acknowledged ones. */
+                active?: boolean | null;
+                /** @description At most (default 200). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alarms in the jurisdiction, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmView"][];
+                };
+            };
+        };
+    };
+    get_alarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One alarm */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmView"];
+                };
+            };
+        };
+    };
+    alarm_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlarmEventBody"];
+            };
+        };
+        responses: {
+            /** @description The alarm after the step */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmView"];
+                };
+            };
+            /** @description Stale version, or the step is refused (with the reason) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_incident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenIncidentBody"];
+            };
+        };
+        responses: {
+            /** @description An incident recorded from the alarm (source 系统告警), linked to it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenedIncident"];
+                };
+            };
+            /** @description Stale version, the alarm is over, or it has an incident */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_devices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Devices in the jurisdiction with their ingest counters */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Device"][];
+                };
+            };
+        };
+    };
+    create_device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDevice"];
+            };
+        };
+        responses: {
+            /** @description Registered; the token is shown this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCreated"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ingest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IngestBody"];
+            };
+        };
+        responses: {
+            /** @description Stored (durable when answered), with what was dropped or refused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResult"];
+                };
+            };
+            /** @description No valid device token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a batch at all (counted on the device) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_sensors: {
+        parameters: {
+            query?: {
+                point_id?: number | null;
+                device_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sensors in the jurisdiction with their latest value and status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorView"][];
+                };
+            };
+        };
+    };
+    create_sensor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SensorBody"];
+            };
+        };
+        responses: {
+            /** @description Added to its monitoring point */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorView"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_sensor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One sensor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorView"];
+                };
+            };
+        };
+    };
+    edit_sensor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SensorBody"];
+            };
+        };
+        responses: {
+            /** @description Edited (name, unit, range, interval, rules) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorView"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    series: {
+        parameters: {
+            query?: {
+                /** @description RFC 3339; default 24 hours before `to`. */
+                from?: string | null;
+                /** @description RFC 3339; default now. */
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Raw readings (ranges up to 6 h) or 1-minute roll-ups */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorSeries"];
+                };
+            };
+        };
+    };
     plans_list: {
         parameters: {
             query?: never;
@@ -7917,6 +9447,474 @@ export interface operations {
             };
         };
     };
+    list_draws: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Draws in the jurisdiction, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDraw"][];
+                };
+            };
+        };
+    };
+    make_draw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DrawBody"];
+            };
+        };
+        responses: {
+            /** @description Drawn, recorded and journaled; one planned inspection per enterprise */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawView"];
+                };
+            };
+            /** @description Too few inspectors */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_draw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A draw, re-run from its record, and its inspections */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawView"];
+                };
+            };
+        };
+    };
+    pool: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+                /** @description An industry code (dictionary `industry`); empty: all. */
+                industry?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The enterprise and inspector pools a draw would use */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionPool"];
+                };
+            };
+        };
+    };
+    list_inspections: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+                state?: components["schemas"]["InspectionState"] | null;
+                draw_id?: number | null;
+                enterprise_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Inspections in the jurisdiction (an enterprise user: their own) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionView"][];
+                };
+            };
+        };
+    };
+    get_inspection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One inspection with its findings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+        };
+    };
+    inspection_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InspectionEventBody"];
+            };
+        };
+        responses: {
+            /** @description The inspection after the step */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+            /** @description Not one of its inspectors */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale version, or the step is refused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_finding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFinding"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    finding_to_hazard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                finding: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hidden hazard made of the finding (reported, source 日常检查) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The finding already has its hazard */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_units: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+                enterprise_id?: number | null;
+                grade?: components["schemas"]["MajorGrade"] | null;
+                /** @description Only major hazard sources (true) or only units below the threshold. */
+                major?: boolean | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Installation units in the jurisdiction, highest R first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"][];
+                };
+            };
+        };
+    };
+    create_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitBody"];
+            };
+        };
+        responses: {
+            /** @description Identified and graded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description Outside GB 18218 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    catalogue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description GB 18218-2018 tables 1, 2, 4 and 5 as kept here */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MajorCatalogue"];
+                };
+            };
+        };
+    };
+    worksheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorksheetBody"];
+            };
+        };
+        responses: {
+            /** @description S, R and the grade, not saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Worksheet"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One unit with its worksheet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+        };
+    };
+    edit_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitBody"];
+            };
+        };
+        responses: {
+            /** @description Regraded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description Stale version or outside GB 18218 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_risk_points: {
         parameters: {
             query?: {
@@ -8028,6 +10026,50 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    table: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per division one level down: enterprises by colour, hazards by state and grade, overdue, major hazard sources by grade */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsTable"];
+                };
+            };
+        };
+    };
+    supervision_export: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The table as XLSX (journaled) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

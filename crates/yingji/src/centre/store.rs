@@ -1,4 +1,4 @@
-//! SQL of the command centre: display tokens (migration 0027), one code path
+//! SQL of the command centre: display tokens (migration 0026), one code path
 //! for SQLite and PostgreSQL.
 
 use sqlx::any::AnyRow;
