@@ -13,6 +13,9 @@ const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/public/cap/feed.atom"),
     ("get", "/api/v1/public/cap/{file}"),
+    // The wall display's token, in the body, is its credential (a wrong or
+    // missing token answers 401, an empty body 422).
+    ("post", "/api/v1/display/open"),
 ];
 
 /// What an enterprise user may read: the registries (their own enterprise
