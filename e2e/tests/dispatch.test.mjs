@@ -31,6 +31,10 @@ describe('dispatch and coverage', () => {
       await login(page, 'commander')
       await page.locator('[data-testid=menu-map]').click()
       await page.waitForFunction(() => window.__yjMap?.ready)
+      // Teams are shown by default (clustered): hide them in the layer
+      // control so that the click lands on the map, not on a cluster.
+      await page.locator('[data-testid=layer-team]').waitFor({ state: 'attached' })
+      await page.evaluate(() => document.querySelector('[data-testid=layer-team]').closest('label').querySelector('input').click())
       // Centre on 平城区 and click the middle of the map.
       await page.evaluate(() => window.__yjMap.map.setView([40.08, 113.3], 11, { animate: false }))
       await page.waitForTimeout(300)
