@@ -357,6 +357,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "demo gateway on http://{addr}: SMS and cell-broadcast messages are accepted there and sent nowhere"
                 );
             }
+            if !no_serve && config.warnings.channels.broadcast.is_none() {
+                // No loudspeaker broker configured: the demo's own MQTT
+                // broker, which the township loudspeakers' topics
+                // (`yingji/broadcast/<division>`) and, unless a broker is
+                // configured for them, the sensors use.
+                let addr = demo::broker::start()
+                    .await
+                    .context("starting the demo MQTT broker")?;
+                config.warnings.channels.broadcast = Some(demo::broker::broadcast(addr));
+                if config.monitoring.mqtt_url.is_none() {
+                    config.monitoring.mqtt_url = Some(format!("mqtt://{addr}"));
+                }
+                eprintln!(
+                    "demo MQTT broker on {addr}: loudspeaker messages (yingji/broadcast/<township code>) and sensor readings (yingji/<division>/<point>/<sensor>) pass through it; try `yingji sim sensors --broker mqtt://{addr}`"
+                );
+            }
             let t0 = std::time::Instant::now();
             if let Some(p) =
                 demo::roads::configure(&mut config).context("building the demo's road network")?

@@ -16,6 +16,7 @@ use crate::registry::{self, store as rstore, Ctx};
 use crate::resources;
 use crate::state::AppState;
 
+pub mod broker;
 pub mod data;
 pub mod gateway;
 pub mod roads;
@@ -98,22 +99,23 @@ const COUNTIES: [&str; 10] = [
     "140226",
 ];
 
-/// Resident population of each county-level unit, 2020 census (七普), the
-/// same table as the targeting benchmark (`bench/targeting/RESULTS.md`,
-/// sources per row there): 平城区, 云州区 from their census bulletins; 阳高县,
-/// 灵丘县, 左云县 from 中国人口普查分县资料—2020; 云冈区 and 新荣区 derived
-/// from the census metro and urban totals; 天镇县, 广灵县, 浑源县 estimated
-/// (the rest of the city's 3,105,591 split by their 2010 shares).
+/// Resident population of each county-level unit, 2020 census (七普),
+/// sources per row in `data/README.md`: 平城区, 云州区 from their census
+/// bulletins; 阳高县, 灵丘县, 左云县, 浑源县 from 中国人口普查分县资料—2020
+/// (as quoted by Wikipedia); 云冈区 and 新荣区 derived from the census metro
+/// and urban totals; 天镇县 and 广灵县 still estimated (the rest of the
+/// city's 3,105,591 split by their 2010 shares: their figures could not be
+/// reached from here).
 pub const COUNTY_POPULATION_2020: [(&str, i64); 10] = [
     ("140212", 88_664),
     ("140213", 1_105_699),
     ("140214", 684_753),
     ("140215", 151_087),
     ("140221", 191_981),
-    ("140222", 163_086),
-    ("140223", 135_236),
+    ("140222", 172_173),
+    ("140223", 142_771),
     ("140224", 212_771),
-    ("140225", 254_371),
+    ("140225", 237_749),
     ("140226", 117_943),
 ];
 

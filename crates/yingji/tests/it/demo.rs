@@ -513,7 +513,9 @@ async fn demo_subscribers_follow_the_population_and_say_they_are_demo_data() {
 }
 
 /// `yingji demo` as a bureau first starts it: a warning published there is
-/// delivered through the demo's own gateway, and its coverage is met.
+/// delivered through the demo's own gateway (SMS, cell broadcast) and its
+/// own MQTT broker (the loudspeakers of every township), and its coverage
+/// is met.
 #[tokio::test]
 async fn the_demo_delivers_a_warning_through_its_own_gateway() {
     use serde_json::{json, Value};
@@ -612,10 +614,19 @@ async fn the_demo_delivers_a_warning_through_its_own_gateway() {
             .await
             .unwrap();
         let sms = &c["channels"]["sms"];
+        // One loudspeaker message per township of the district, through
+        // the demo's own MQTT broker.
+        let townships = c["by_division"].as_array().map_or(0, |r| {
+            r.iter()
+                .filter(|r| r["targeted_population"].as_i64() > Some(0))
+                .count()
+        });
         if c["met"] == true
             && sms["targeted"].as_i64() > Some(0)
             && sms["delivered"] == sms["targeted"]
+            && c["channels"]["broadcast"]["delivered"].as_u64() == Some(townships as u64)
         {
+            assert!(townships >= 5, "新荣区 has several townships: {c}");
             assert_eq!(c["channels"]["cell_broadcast"]["delivered"], 1, "{c}");
             assert!(c["targeted_population"].as_i64() > Some(80_000), "{c}");
             assert_eq!(c["reached_population"], c["targeted_population"], "{c}");
@@ -624,6 +635,72 @@ async fn the_demo_delivers_a_warning_through_its_own_gateway() {
         assert!(
             started.elapsed() < std::time::Duration::from_secs(120),
             "not delivered: {c}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+
+    // A sensor reading published to the demo's broker (the address it
+    // printed) reaches the demo's sensor.
+    let printed = std::fs::read_to_string(&log).unwrap();
+    let broker: std::net::SocketAddr = printed
+        .split("demo MQTT broker on ")
+        .nth(1)
+        .and_then(|r| {
+            r.split(':')
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(":")
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no broker address printed:\n{printed}"));
+    let sensors: Vec<Value> = cmd
+        .get(format!("{base}/api/v1/monitoring/sensors"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let s = &sensors[0];
+    let topic = format!(
+        "yingji/{}/{}/{}",
+        s["division"].as_str().unwrap(),
+        s["point_id"],
+        s["code"].as_str().unwrap()
+    );
+    let mut o = rumqttc::MqttOptions::new("demo-test", broker.ip().to_string(), broker.port());
+    o.set_keep_alive(std::time::Duration::from_secs(5));
+    let (client, mut events) = rumqttc::AsyncClient::new(o, 8);
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    client
+        .publish(
+            topic,
+            rumqttc::QoS::AtLeastOnce,
+            false,
+            json!({ "at": now, "value": 0.123 }).to_string(),
+        )
+        .await
+        .unwrap();
+    tokio::spawn(async move { while events.poll().await.is_ok() {} });
+    let started = std::time::Instant::now();
+    loop {
+        let one: Value = cmd
+            .get(format!("{base}/api/v1/monitoring/sensors/{}", s["id"]))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if one["last_value"] == json!(0.123) {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the reading did not arrive: {one}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
