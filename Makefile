@@ -10,7 +10,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 .PHONY: api demo web build test test-rust test-web test-e2e lint fmt clean e2e-deps
 
 demo: build
-	./target/release/yingji --data-dir $(DATA_DIR) demo --listen $(LISTEN)
+	./target/release/yingji --data-dir $(DATA_DIR) demo --listen $(LISTEN) --sim-sensors
 
 web: web/dist/index.html
 

@@ -37,6 +37,11 @@ enum Command {
         /// Only create the dataset, do not serve.
         #[arg(long)]
         no_serve: bool,
+        /// Also play live readings for the demo's sensors through the
+        /// demo's MQTT broker (as `yingji sim sensors` does): live charts,
+        /// and a methane alarm 40 seconds after start.
+        #[arg(long, conflicts_with = "no_serve")]
+        sim_sensors: bool,
     },
     /// Import divisions, boundaries or registry records.
     #[command(subcommand)]
@@ -339,7 +344,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             serve(state).await?;
         }
-        Command::Demo { serve: a, no_serve } => {
+        Command::Demo {
+            serve: a,
+            no_serve,
+            sim_sensors,
+        } => {
             let mut config = config;
             if let Some(l) = a.listen {
                 config.listen = l;
@@ -400,6 +409,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             if !no_serve {
                 print_logins(&state);
+                if sim_sensors {
+                    spawn_sensor_simulation(&state);
+                }
                 serve(state).await?;
             }
         }
@@ -452,6 +464,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Anchor(cmd) => anchor_cmd(config, cmd).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `yingji demo --sim-sensors`: readings for every sensor every 10 s
+/// through the broker the sensors are read from, until the demo stops.
+fn spawn_sensor_simulation(state: &AppState) {
+    let Some(broker) = state.config.monitoring.mqtt_url.clone() else {
+        eprintln!("--sim-sensors: no MQTT broker for the sensors, no readings are played");
+        return;
+    };
+    let db = state.db.clone();
+    eprintln!("playing sensor readings through {broker} every 10 s (a methane alarm comes 40 s after start)");
+    tokio::spawn(async move {
+        let every = std::time::Duration::from_secs(10);
+        if let Err(e) = crate::monitoring::sim::run(&db, &broker, every, None).await {
+            tracing::warn!(error = %e, "the sensor simulation stopped");
+        }
+    });
 }
 
 /// `SEQ:HASH` as a checkpoint.

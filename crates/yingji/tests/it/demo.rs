@@ -512,68 +512,105 @@ async fn demo_subscribers_follow_the_population_and_say_they_are_demo_data() {
     assert!(odd.is_empty(), "{odd:?}");
 }
 
+/// `yingji demo` run as a process on a free port of a fresh data dir,
+/// killed when dropped.
+struct DemoProcess {
+    child: std::process::Child,
+    base: String,
+    log: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl DemoProcess {
+    async fn start(extra: &[&str]) -> DemoProcess {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = dir.path().join("demo.log");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_yingji"))
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(["demo", "--listen", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let p = DemoProcess {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            log,
+            _dir: dir,
+        };
+        let started = std::time::Instant::now();
+        while !reqwest::get(format!("{}/healthz", p.base))
+            .await
+            .is_ok_and(|r| r.status() == reqwest::StatusCode::OK)
+        {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(180),
+                "yingji demo did not come up:\n{}",
+                p.printed()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        p
+    }
+
+    /// What the demo printed so far.
+    fn printed(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// A client logged in as the demo user `name`.
+    async fn login(&self, name: &str) -> reqwest::Client {
+        let c = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let r = c
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&serde_json::json!({ "username": name, "password": yingji::demo::DEMO_PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "login {name}");
+        c
+    }
+
+    /// The demo's sensors, as the commander sees them.
+    async fn sensors(&self, cmd: &reqwest::Client) -> Vec<serde_json::Value> {
+        cmd.get(format!("{}/api/v1/monitoring/sensors", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for DemoProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// `yingji demo` as a bureau first starts it: a warning published there is
 /// delivered through the demo's own gateway (SMS, cell broadcast) and its
 /// own MQTT broker (the loudspeakers of every township), and its coverage
-/// is met.
+/// is met; a sensor reading published to its broker reaches its sensor.
 #[tokio::test]
 async fn the_demo_delivers_a_warning_through_its_own_gateway() {
     use serde_json::{json, Value};
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let log = dir.path().join("demo.log");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yingji"))
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .args(["demo", "--listen", &format!("127.0.0.1:{port}")])
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    struct Kill<'a>(&'a mut std::process::Child);
-    impl Drop for Kill<'_> {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let _kill = Kill(&mut child);
-    let base = format!("http://127.0.0.1:{port}");
-    let started = std::time::Instant::now();
-    while !reqwest::get(format!("{base}/healthz"))
-        .await
-        .is_ok_and(|r| r.status() == reqwest::StatusCode::OK)
-    {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(180),
-            "yingji demo did not come up:\n{}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    let login = |name: &'static str| {
-        let base = base.clone();
-        async move {
-            let c = reqwest::Client::builder()
-                .cookie_store(true)
-                .build()
-                .unwrap();
-            let r = c
-                .post(format!("{base}/api/v1/auth/login"))
-                .json(&json!({ "username": name, "password": yingji::demo::DEMO_PASSWORD }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200, "login {name}");
-            c
-        }
-    };
-    let (op, cmd) = (login("xinrongqu").await, login("commander").await);
+    let demo = DemoProcess::start(&[]).await;
+    let base = demo.base.clone();
+    let (op, cmd) = (demo.login("xinrongqu").await, demo.login("commander").await);
     let expires = (time::OffsetDateTime::now_utc() + time::Duration::hours(6))
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
@@ -641,7 +678,7 @@ async fn the_demo_delivers_a_warning_through_its_own_gateway() {
 
     // A sensor reading published to the demo's broker (the address it
     // printed) reaches the demo's sensor.
-    let printed = std::fs::read_to_string(&log).unwrap();
+    let printed = demo.printed();
     let broker: std::net::SocketAddr = printed
         .split("demo MQTT broker on ")
         .nth(1)
@@ -654,14 +691,7 @@ async fn the_demo_delivers_a_warning_through_its_own_gateway() {
                 .ok()
         })
         .unwrap_or_else(|| panic!("no broker address printed:\n{printed}"));
-    let sensors: Vec<Value> = cmd
-        .get(format!("{base}/api/v1/monitoring/sensors"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sensors = demo.sensors(&cmd).await;
     let s = &sensors[0];
     let topic = format!(
         "yingji/{}/{}/{}",
@@ -703,6 +733,32 @@ async fn the_demo_delivers_a_warning_through_its_own_gateway() {
             "the reading did not arrive: {one}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+}
+
+/// `yingji demo --sim-sensors` (what `make demo` runs) plays live readings
+/// for every demo sensor through its own broker.
+#[tokio::test]
+async fn the_demo_plays_live_sensor_readings_when_asked() {
+    let demo = DemoProcess::start(&["--sim-sensors"]).await;
+    let cmd = demo.login("commander").await;
+    let started = std::time::Instant::now();
+    loop {
+        let sensors = demo.sensors(&cmd).await;
+        let live = sensors
+            .iter()
+            .filter(|s| !s["last_value"].is_null())
+            .count();
+        if !sensors.is_empty() && live == sensors.len() {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "{live} of {} sensors have readings:\n{}",
+            sensors.len(),
+            demo.printed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
 }
 
