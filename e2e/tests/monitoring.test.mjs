@@ -37,42 +37,47 @@ async function post(page, p, body) {
   return apiFetch(page, p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
 }
 
+/** A demo monitoring point, a device and a new methane sensor on it, with
+ * ten minutes of normal readings; `ingest` posts readings as the device. */
+async function methaneSensor(P) {
+  const points = await apiFetch(P, '/api/v1/registries/monitoring_point?limit=1')
+  assert.equal(points.status, 200)
+  const pt = points.body.items[0]
+  const dev = await post(P, '/api/v1/monitoring/devices', { name: '演示瓦斯监测分站', division: pt.division })
+  assert.equal(dev.status, 201, JSON.stringify(dev.body))
+  const code = `ch4-${Date.now().toString(36).slice(-5)}`
+  const s = await post(P, '/api/v1/monitoring/sensors', {
+    point_id: pt.id,
+    device_id: dev.body.id,
+    code,
+    name: '回风巷甲烷',
+    kind: 'gas',
+    interval_secs: 60,
+    range_min: 0,
+    range_max: 100,
+  })
+  assert.equal(s.status, 201, JSON.stringify(s.body))
+  const sensor = s.body.id
+  const ingest = async (readings) => {
+    const r = await fetch(`${server.url}/api/v1/monitoring/ingest`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${dev.body.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ readings }),
+    })
+    assert.equal(r.status, 200, await r.clone().text())
+    return r.json()
+  }
+  const now = Date.now()
+  const at = (msAgo) => new Date(now - msAgo).toISOString()
+  await ingest([0.3, 0.4, 0.5, 0.6, 0.7].map((v, i) => ({ sensor_id: sensor, at: at((10 - i) * 60_000), value: v })))
+  return { pt, sensor, ingest, at }
+}
+
 describe('监测预警: a reading over the threshold becomes an alarm and an incident', { timeout: 300_000 }, () => {
   test('the alarm appears live, is acknowledged and opened as an incident', async () => {
     const { page: P } = await newPage(browser, server.url)
     await login(P, 'commander')
-    // A demo monitoring point, a device and a methane sensor on it.
-    const points = await apiFetch(P, '/api/v1/registries/monitoring_point?limit=1')
-    assert.equal(points.status, 200)
-    const pt = points.body.items[0]
-    const dev = await post(P, '/api/v1/monitoring/devices', { name: '演示瓦斯监测分站', division: pt.division })
-    assert.equal(dev.status, 201, JSON.stringify(dev.body))
-    const code = `ch4-${Date.now().toString(36).slice(-5)}`
-    const s = await post(P, '/api/v1/monitoring/sensors', {
-      point_id: pt.id,
-      device_id: dev.body.id,
-      code,
-      name: '回风巷甲烷',
-      kind: 'gas',
-      interval_secs: 60,
-      range_min: 0,
-      range_max: 100,
-    })
-    assert.equal(s.status, 201, JSON.stringify(s.body))
-    const sensor = s.body.id
-
-    const ingest = async (readings) => {
-      const r = await fetch(`${server.url}/api/v1/monitoring/ingest`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${dev.body.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ readings }),
-      })
-      assert.equal(r.status, 200, await r.clone().text())
-      return r.json()
-    }
-    const now = Date.now()
-    const at = (msAgo) => new Date(now - msAgo).toISOString()
-    await ingest([0.3, 0.4, 0.5, 0.6, 0.7].map((v, i) => ({ sensor_id: sensor, at: at((10 - i) * 60_000), value: v })))
+    const { pt, sensor, ingest, at } = await methaneSensor(P)
 
     // The alarms page is open before the reading that crosses the line.
     await P.locator('[data-testid=menu-alarms]').click()
@@ -111,5 +116,30 @@ describe('监测预警: a reading over the threshold becomes an alarm and an inc
     await P.waitForFunction(() => Number(document.querySelector('[data-testid=sensor-chart]')?.dataset.points) >= 6, null, { timeout: 15_000 })
     assert.equal(await P.locator('[data-testid=sensor-status]').getAttribute('data-status'), 'alarm')
     await shoot(P, 'monitoring-sensor.png')
+  })
+
+  test('the situation page shows a new alarm live with a sound, and it is acknowledged there', async () => {
+    const { page: P } = await newPage(browser, server.url)
+    await login(P, 'duty')
+    const { sensor, ingest, at } = await methaneSensor(P)
+    await P.locator('[data-testid=situation]').waitFor()
+    await P.locator('[data-testid=situation-live][data-live=true]').waitFor({ timeout: 20_000 })
+    const r = await ingest([{ sensor_id: sensor, at: at(20_000), value: 1.4 }])
+    assert.equal(r.alarm_events, 1, JSON.stringify(r))
+    const alarm = (await apiFetch(P, `/api/v1/monitoring/alarms?sensor_id=${sensor}`)).body[0]
+    // Live, without a reload, and the sound was asked for once.
+    const row = P.locator(`[data-testid=banner-alarm-${alarm.id}]`)
+    await row.waitFor({ timeout: 15_000 })
+    assert.ok(Number(await P.locator('[data-testid=alarm-banner]').getAttribute('data-rings')) >= 1)
+    await shoot(P, 'monitoring-banner.png')
+    // Muting is remembered; acknowledging from the banner takes it off.
+    await P.locator('[data-testid=alarm-sound-toggle]').click()
+    assert.equal(await P.locator('[data-testid=alarm-sound-toggle]').getAttribute('data-on'), 'false')
+    assert.equal(await P.evaluate(() => localStorage.getItem('yingji.alarmSound')), 'off')
+    await P.locator(`[data-testid=banner-acknowledge-${alarm.id}]`).click()
+    await row.waitFor({ state: 'detached', timeout: 15_000 })
+    const after = await apiFetch(P, `/api/v1/monitoring/alarms/${alarm.id}`)
+    assert.equal(after.body.state, 'acknowledged')
+    assert.equal(after.body.acknowledged_by, 'duty')
   })
 })

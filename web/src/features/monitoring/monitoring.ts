@@ -49,3 +49,17 @@ export const monitoringApi = {
   openIncident: (id: number, version: number) =>
     request<{ incident_id: number; alarm: AlarmView }>('POST', `${API}/monitoring/alarms/${id}/incident`, { version }),
 }
+
+/**
+ * The alarms the duty room must hear now: those raised (not yet
+ * acknowledged) that were not in `seen`, oldest first; `seen` is updated to
+ * hold every raised alarm of `alarms`. The first look (`seen` empty and
+ * `first`) marks what is there as seen without sounding, so opening a page
+ * does not ring for alarms already on the board.
+ */
+export function newlyRaised(seen: Set<number>, alarms: Pick<AlarmView, 'id' | 'state'>[], first = false): number[] {
+  const raised = alarms.filter((a) => a.state === 'raised').map((a) => a.id)
+  const fresh = first ? [] : raised.filter((id) => !seen.has(id))
+  for (const id of raised) seen.add(id)
+  return fresh.sort((a, b) => a - b)
+}
