@@ -37,9 +37,10 @@ async function post(page, p, body) {
   return apiFetch(page, p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
 }
 
-/** A demo monitoring point, a device and a new methane sensor on it, with
- * ten minutes of normal readings; `ingest` posts readings as the device. */
-async function methaneSensor(P) {
+/** A demo monitoring point, a device and a new sensor of `kind` on it (a
+ * methane sensor gets ten minutes of normal readings); `ingest` posts
+ * readings as the device. */
+async function newSensor(P, kind = 'gas', name = '回风巷甲烷') {
   const points = await apiFetch(P, '/api/v1/registries/monitoring_point?limit=1')
   assert.equal(points.status, 200)
   const pt = points.body.items[0]
@@ -50,8 +51,8 @@ async function methaneSensor(P) {
     point_id: pt.id,
     device_id: dev.body.id,
     code,
-    name: '回风巷甲烷',
-    kind: 'gas',
+    name,
+    kind,
     interval_secs: 60,
     range_min: 0,
     range_max: 100,
@@ -69,7 +70,7 @@ async function methaneSensor(P) {
   }
   const now = Date.now()
   const at = (msAgo) => new Date(now - msAgo).toISOString()
-  await ingest([0.3, 0.4, 0.5, 0.6, 0.7].map((v, i) => ({ sensor_id: sensor, at: at((10 - i) * 60_000), value: v })))
+  if (kind === 'gas') await ingest([0.3, 0.4, 0.5, 0.6, 0.7].map((v, i) => ({ sensor_id: sensor, at: at((10 - i) * 60_000), value: v })))
   return { pt, sensor, ingest, at }
 }
 
@@ -77,7 +78,7 @@ describe('监测预警: a reading over the threshold becomes an alarm and an inc
   test('the alarm appears live, is acknowledged and opened as an incident', async () => {
     const { page: P } = await newPage(browser, server.url)
     await login(P, 'commander')
-    const { pt, sensor, ingest, at } = await methaneSensor(P)
+    const { pt, sensor, ingest, at } = await newSensor(P)
 
     // The alarms page is open before the reading that crosses the line.
     await P.locator('[data-testid=menu-alarms]').click()
@@ -121,7 +122,7 @@ describe('监测预警: a reading over the threshold becomes an alarm and an inc
   test('the situation page shows a new alarm live with a sound, and it is acknowledged there', async () => {
     const { page: P } = await newPage(browser, server.url)
     await login(P, 'duty')
-    const { sensor, ingest, at } = await methaneSensor(P)
+    const { sensor, ingest, at } = await newSensor(P)
     await P.locator('[data-testid=situation]').waitFor()
     await P.locator('[data-testid=situation-live][data-live=true]').waitFor({ timeout: 20_000 })
     const r = await ingest([{ sensor_id: sensor, at: at(20_000), value: 1.4 }])
@@ -141,5 +142,30 @@ describe('监测预警: a reading over the threshold becomes an alarm and an inc
     const after = await apiFetch(P, `/api/v1/monitoring/alarms/${alarm.id}`)
     assert.equal(after.body.state, 'acknowledged')
     assert.equal(after.body.acknowledged_by, 'duty')
+  })
+
+  test('a rain gauge over 20 mm/h for ten minutes leads to a 暴雨 warning draft for its area', async () => {
+    const { page: P } = await newPage(browser, server.url)
+    await login(P, 'commander')
+    const { pt, sensor, ingest, at } = await newSensor(P, 'rainfall', '小时雨量')
+    // 中国气象局 短时强降水: ≥ 20 mm in an hour, held ten minutes.
+    const r = await ingest([5, 25, 26, 27].map((v, i) => ({ sensor_id: sensor, at: at([20, 18, 12, 7][i] * 60_000), value: v })))
+    assert.equal(r.alarm_events, 1, JSON.stringify(r))
+    const alarm = (await apiFetch(P, `/api/v1/monitoring/alarms?sensor_id=${sensor}`)).body[0]
+    await P.goto(`${server.url}/monitoring/alarms`)
+    await P.locator(`[data-testid=alarm-warning-${alarm.id}]`).click()
+    await P.waitForURL(/\/warnings\/new\?alarm=/)
+    // The hazard, the area and the alarm's facts are filled in.
+    await P.locator(`[data-testid=warning-form]`).waitFor()
+    await P.waitForFunction(() => /监测告警/.test(document.querySelector('[data-testid=field-description] textarea')?.value ?? ''), null, { timeout: 15_000 })
+    const desc = await P.locator('[data-testid=field-description] textarea').inputValue()
+    assert.match(desc, /暴雨/)
+    assert.match(desc, new RegExp(alarm.point_name))
+    await P.locator('[data-testid=btn-save]').click()
+    await P.waitForURL(/\/warnings\/\d+$/, { timeout: 15_000 })
+    const w = await apiFetch(P, `/api/v1/warnings/${P.url().split('/').pop()}`)
+    assert.equal(w.body.hazard, 'rainstorm')
+    assert.deepEqual(w.body.area.divisions, [pt.division])
+    assert.equal(w.body.state, 'draft')
   })
 })

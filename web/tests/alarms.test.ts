@@ -25,3 +25,12 @@ describe('the alarm sound rings for new raised alarms only', () => {
     expect(newlyRaised(seen, [a(2, 'raised')])).toEqual([2])
   })
 })
+
+describe('which alarms lead to a public warning draft', () => {
+  it('rain gauges and slopes do; mine gas, temperature, tailings and rivers do not', async () => {
+    const { warningHazardFor } = await import('../src/features/monitoring/monitoring')
+    expect(warningHazardFor('rainfall')).toBe('rainstorm')
+    expect(warningHazardFor('displacement')).toBe('geohazard')
+    for (const k of ['gas', 'temperature', 'tailings_level', 'water_level', null, undefined, '']) expect(warningHazardFor(k)).toBeNull()
+  })
+})

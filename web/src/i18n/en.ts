@@ -553,6 +553,8 @@ const en: Messages<typeof zh> = {
     soundOff: 'Sound: off',
     soundEnable: 'Click to enable sound',
     allAlarms: 'All alarms',
+    draftWarning: 'Draft a warning',
+    alarmFacts: 'Monitoring alarm: {point} ({sensor}) {message}, {at}.',
     live: 'Live',
     cleared: 'Back to normal',
     counters: 'Ingest counters',

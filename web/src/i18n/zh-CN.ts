@@ -550,6 +550,8 @@ export default {
     soundOff: '声音提示：关',
     soundEnable: '点击启用声音',
     allAlarms: '全部告警',
+    draftWarning: '起草预警',
+    alarmFacts: '监测告警：{point}（{sensor}）{message}，{at}。',
     live: '实时',
     cleared: '已恢复正常',
     counters: '接收统计',

@@ -44,6 +44,7 @@ export const monitoringApi = {
   devices: () => request<Device[]>('GET', `${API}/monitoring/devices`),
   alarms: (p: { active?: boolean; sensor_id?: number } = {}) =>
     request<AlarmView[]>('GET', `${API}/monitoring/alarms${qs({ active: p.active || undefined, sensor_id: p.sensor_id })}`),
+  alarm: (id: number | string) => request<AlarmView>('GET', `${API}/monitoring/alarms/${encodeURIComponent(String(id))}`),
   alarmEvent: (id: number, version: number, command: AlarmCommand) =>
     request<AlarmView>('POST', `${API}/monitoring/alarms/${id}/events`, { version, ...command }),
   openIncident: (id: number, version: number) =>
@@ -62,4 +63,20 @@ export function newlyRaised(seen: Set<number>, alarms: Pick<AlarmView, 'id' | 's
   const fresh = first ? [] : raised.filter((id) => !seen.has(id))
   for (const id of raised) seen.add(id)
   return fresh.sort((a, b) => a - b)
+}
+
+/**
+ * The public warning (预警信息发布) an alarm of this sensor kind may lead
+ * to: heavy rain at a gauge → 暴雨, ground movement at a slope → 地质灾害.
+ * Mine gas, temperature, tailings and river levels are handled by the
+ * enterprise, the dam or the flood office first, so no public-warning
+ * template is proposed for them.
+ */
+export function warningHazardFor(kind: string | null | undefined): string | null {
+  return ({ rainfall: 'rainstorm', displacement: 'geohazard' } as Record<string, string>)[kind ?? ''] ?? null
+}
+
+/** The line a warning drafted from an alarm carries in its description. */
+export function alarmFacts(a: Pick<AlarmView, 'point_name' | 'sensor_name' | 'message' | 'raised_at'>, at: string): string {
+  return t('monitoring.alarmFacts', { point: a.point_name, sensor: a.sensor_name, message: a.message, at })
 }
