@@ -132,6 +132,10 @@ describe('监测预警: a reading over the threshold becomes an alarm and an inc
     const row = P.locator(`[data-testid=banner-alarm-${alarm.id}]`)
     await row.waitFor({ timeout: 15_000 })
     assert.ok(Number(await P.locator('[data-testid=alarm-banner]').getAttribute('data-rings')) >= 1)
+    // On the situation map at its point, blinking until acknowledged.
+    const marker = P.locator(`[data-testid=marker-alarm-${alarm.id}]`)
+    await marker.waitFor({ timeout: 15_000 })
+    assert.equal(await marker.getAttribute('data-state'), 'raised')
     await shoot(P, 'monitoring-banner.png')
     // Muting is remembered; acknowledging from the banner takes it off.
     await P.locator('[data-testid=alarm-sound-toggle]').click()
@@ -139,6 +143,7 @@ describe('监测预警: a reading over the threshold becomes an alarm and an inc
     assert.equal(await P.evaluate(() => localStorage.getItem('yingji.alarmSound')), 'off')
     await P.locator(`[data-testid=banner-acknowledge-${alarm.id}]`).click()
     await row.waitFor({ state: 'detached', timeout: 15_000 })
+    await P.locator(`[data-testid=marker-alarm-${alarm.id}][data-state=acknowledged]`).waitFor({ timeout: 15_000 })
     const after = await apiFetch(P, `/api/v1/monitoring/alarms/${alarm.id}`)
     assert.equal(after.body.state, 'acknowledged')
     assert.equal(after.body.acknowledged_by, 'duty')

@@ -34,3 +34,14 @@ describe('which alarms lead to a public warning draft', () => {
     for (const k of ['gas', 'temperature', 'tailings_level', 'water_level', null, undefined, '']) expect(warningHazardFor(k)).toBeNull()
   })
 })
+
+describe('the situation reloads on alarm changes, not on readings', () => {
+  it('monitoring entries count only for alarms', async () => {
+    const { concernsSituation } = await import('../src/features/home/situation')
+    expect(concernsSituation({ module: 'monitoring', entity: 'alarm' })).toBe(true)
+    expect(concernsSituation({ module: 'monitoring', entity: 'readings' })).toBe(false)
+    expect(concernsSituation({ module: 'monitoring', entity: 'sensor' })).toBe(false)
+    expect(concernsSituation({ module: 'incidents', entity: 'incident' })).toBe(true)
+    expect(concernsSituation({ module: 'supplies', entity: 'document' })).toBe(false)
+  })
+})

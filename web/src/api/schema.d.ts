@@ -2491,6 +2491,14 @@ export interface components {
              */
             allowed_events: string[];
             division_name: string;
+            /** Format: double */
+            lat?: number | null;
+            /**
+             * Format: double
+             * @description Where the monitoring point is (WGS84), for the map; none when the
+             *     point is gone.
+             */
+            lon?: number | null;
             point_name: string;
             rule_zh: string;
             sensor_kind?: components["schemas"]["SensorKind"] | null;

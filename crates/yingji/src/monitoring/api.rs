@@ -205,7 +205,7 @@ async fn sensor_views(
     let mut ids: Vec<i64> = list.iter().map(|x| x.point_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let names = store::point_names(&st.db, &ids).await?;
+    let places = store::points(&st.db, &ids).await?;
     let active = store::active_by_sensor(&st.db, prefix).await?;
     let tree = st.tree();
     Ok(list
@@ -213,7 +213,10 @@ async fn sensor_views(
         .map(|x| {
             let a = active.get(&x.id).cloned().unwrap_or_default();
             SensorView {
-                point_name: names.get(&x.point_id).cloned().unwrap_or_default(),
+                point_name: places
+                    .get(&x.point_id)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
                 division_name: tree.name(&x.division),
                 kind_zh: x.kind.label_zh(),
                 status: status(&x, &a),
@@ -675,6 +678,10 @@ pub struct AlarmView {
     pub sensor_kind: Option<SensorKind>,
     pub unit: String,
     pub point_name: String,
+    /// Where the monitoring point is (WGS84), for the map; none when the
+    /// point is gone.
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
     pub division_name: String,
     pub state_zh: &'static str,
     pub rule_zh: &'static str,
@@ -687,7 +694,7 @@ async fn alarm_views(s: &AppState, list: Vec<Alarm>) -> Result<Vec<AlarmView>, A
     let mut ids: Vec<i64> = list.iter().map(|a| a.point_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let names = store::point_names(&s.db, &ids).await?;
+    let places = store::points(&s.db, &ids).await?;
     let now = OffsetDateTime::now_utc();
     let tree = s.tree();
     let mut out = Vec::with_capacity(list.len());
@@ -705,7 +712,12 @@ async fn alarm_views(s: &AppState, list: Vec<Alarm>) -> Result<Vec<AlarmView>, A
             sensor_name: x.map(|x| x.name.clone()).unwrap_or_default(),
             sensor_kind: x.map(|x| x.kind),
             unit: x.map(|x| x.unit.clone()).unwrap_or_default(),
-            point_name: names.get(&a.point_id).cloned().unwrap_or_default(),
+            point_name: places
+                .get(&a.point_id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            lon: places.get(&a.point_id).map(|p| p.lon),
+            lat: places.get(&a.point_id).map(|p| p.lat),
             division_name: tree.name(&a.division),
             state_zh: a.state.label_zh(),
             rule_zh: a.rule.label_zh(),

@@ -675,14 +675,15 @@ pub async fn unacknowledged(db: &Db) -> Result<Vec<Alarm>, DbError> {
     )
 }
 
-/// The names of monitoring points by id (registry records).
-pub async fn point_names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, String>, DbError> {
+/// Monitoring points (registry records) by id: name and position.
+pub async fn points(db: &Db, ids: &[i64]) -> Result<HashMap<i64, PointPlace>, DbError> {
     let mut out = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
     }
-    let mut q =
-        Sql::new("SELECT id, name FROM registry_items WHERE kind = 'monitoring_point' AND id IN (");
+    let mut q = Sql::new(
+        "SELECT id, name, lon, lat FROM registry_items WHERE kind = 'monitoring_point' AND id IN (",
+    );
     for (n, id) in ids.iter().enumerate() {
         if n > 0 {
             q.push(", ");
@@ -691,9 +692,24 @@ pub async fn point_names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, String>, D
     }
     q.push(")");
     for r in q.query().fetch_all(db.pool()).await? {
-        out.insert(col::<i64>(&r, "id")?, col::<String>(&r, "name")?);
+        out.insert(
+            col::<i64>(&r, "id")?,
+            PointPlace {
+                name: col::<String>(&r, "name")?,
+                lon: col::<f64>(&r, "lon")?,
+                lat: col::<f64>(&r, "lat")?,
+            },
+        );
     }
     Ok(out)
+}
+
+/// A monitoring point's name and where it is (WGS84).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointPlace {
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
 }
 
 /// The active alarms of sensors, by sensor (the sensor list's status).

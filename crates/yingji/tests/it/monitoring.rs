@@ -250,6 +250,14 @@ async fn readings_raise_alarms_that_are_acknowledged_and_become_incidents() {
             a["allowed_events"],
             json!(["acknowledge", "resolve", "false_alarm", "open_incident"])
         );
+        // Where it is, for the map: the monitoring point's position.
+        let (_, pt) = send(
+            pc.get(&format!("/api/v1/registries/monitoring_point/{p_a}"))
+                .await,
+        )
+        .await;
+        assert_eq!((&a["lon"], &a["lat"]), (&pt["lon"], &pt["lat"]), "{pt}");
+        assert!(a["lon"].is_f64(), "{a}");
         let (_, ss) = send(pc.get("/api/v1/monitoring/sensors").await).await;
         let me = ss
             .as_array()

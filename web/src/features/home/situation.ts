@@ -11,6 +11,7 @@ import { api, API, request } from '../../api'
 import type { Attention, IncidentSummary, IndicatorDashboard, OnDutyNow, WarningRecord } from '../../api/types'
 import { useLiveFeed } from '../../composables/useLiveFeed'
 import { inForce, type EnRoute } from '../map/model'
+import { monitoringApi, type AlarmView } from '../monitoring/monitoring'
 
 export const STALE_AFTER_MS = 120_000
 export const REFRESH_MS = 60_000
@@ -23,6 +24,12 @@ export function isStale(connected: boolean, updatedAt: number | null, now: numbe
 
 /** The journal modules whose entries change the situation. */
 export const SITUATION_MODULES = new Set(['incidents', 'warnings', 'duty', 'upstream', 'plans', 'reports'])
+
+/** Whether a journal entry changes the situation (monitoring: alarms only,
+ * not the readings' batches). */
+export function concernsSituation(e: { module: string; entity?: string | null }): boolean {
+  return SITUATION_MODULES.has(e.module) || (e.module === 'monitoring' && e.entity === 'alarm')
+}
 
 /** Debounce (trailing). */
 function debounce(fn: () => void, ms: number) {
@@ -73,6 +80,8 @@ export function useSituation(opts: { division?: () => string | null } = {}) {
   const duty = shallowRef<OnDutyNow | null>(null)
   const attention = shallowRef<Attention | null>(null)
   const indicators = shallowRef<IndicatorDashboard | null>(null)
+  /** Active alarms (raised or acknowledged); empty without the right to see them. */
+  const alarms = shallowRef<AlarmView[]>([])
   const updatedAt = ref<number | null>(null)
   const failed = ref(false)
   const now = ref(Date.now())
@@ -88,6 +97,7 @@ export function useSituation(opts: { division?: () => string | null } = {}) {
       api.onDuty(opts.division?.() ?? null),
       request<Attention>('GET', `${API}/attention`),
       api.indicators({ year }),
+      monitoringApi.alarms({ active: true }),
     ])
     if (mine !== seq) return // a newer load answers
     const ok = <T>(x: PromiseSettledResult<T>, set: (v: T) => void) => {
@@ -99,6 +109,7 @@ export function useSituation(opts: { division?: () => string | null } = {}) {
     ok(r[3], (v) => (duty.value = v))
     ok(r[4], (v) => (attention.value = v))
     ok(r[5], (v) => (indicators.value = v))
+    ok(r[6], (v) => (alarms.value = v))
     // The core (incidents and warnings) decides whether the picture is current.
     failed.value = r[0].status === 'rejected' && r[1].status === 'rejected'
     if (!failed.value) updatedAt.value = Date.now()
@@ -106,7 +117,7 @@ export function useSituation(opts: { division?: () => string | null } = {}) {
   const reloadSoon = debounce(load, 300)
   const { connected } = useLiveFeed(
     (e) => {
-      if (SITUATION_MODULES.has(e.module)) reloadSoon()
+      if (concernsSituation(e)) reloadSoon()
     },
     () => reloadSoon(),
   )
@@ -123,5 +134,5 @@ export function useSituation(opts: { division?: () => string | null } = {}) {
   })
   const stale = computed(() => failed.value || isStale(connected.value, updatedAt.value, now.value))
   const counts = computed(() => countSituation(incidents.value, warnings.value, enRoute.value, attention.value, indicators.value, year))
-  return { incidents, warnings, enRoute, duty, attention, indicators, updatedAt, failed, stale, connected, now, counts, year, load }
+  return { incidents, warnings, enRoute, duty, attention, indicators, alarms, updatedAt, failed, stale, connected, now, counts, year, load }
 }

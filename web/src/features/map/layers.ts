@@ -30,6 +30,17 @@ export function incidentIcon(i: Pick<IncidentSummary, 'id' | 'response_level'>, 
   })
 }
 
+/** A monitoring alarm at its point: a red hexagon with "!", pulsing while
+ * nobody has acknowledged it. */
+export function alarmIcon(a: { id: number; state: string }, size = 26): L.DivIcon {
+  return L.divIcon({
+    className: `yj-alarm-marker yj-alarm-${a.state}`,
+    html: `<span data-testid="marker-alarm-${a.id}" data-id="${a.id}" data-state="${esc(a.state)}" style="width:${size}px;height:${size}px;line-height:${size}px">!</span>`,
+    iconSize: [size, size],
+    iconAnchor: [size / 2, size / 2],
+  })
+}
+
 /** The shapes of a warning's area, in its colour. */
 export function warningShapes(w: WarningRecord, fillOpacity = 0.2): L.Layer[] {
   const colour = COLOUR_HEX[w.level as WarningColour] ?? '#6b7280'
