@@ -95,11 +95,12 @@ fn preprocess_and_store(g: &Graph, out: &Path, label: &str) -> Res<Ch> {
     let build = t.elapsed();
     let peak = status_kb("VmHWM:");
     println!(
-        "{label}: CH build {:.2} s, peak RSS during build {:.0} MiB (RSS before {:.0} MiB), {} base edges -> {} CH edges",
+        "{label}: CH build {:.2} s, peak RSS during build {:.0} MiB (RSS before {:.0} MiB), {} base edges, {} turns -> {} CH edges",
         build.as_secs_f64(),
         mib(peak),
         mib(rss0),
         g.num_edges(),
+        ch.num_turns(),
         ch.num_ch_edges()
     );
     let file = out.join(format!("{label}.yjroute"));
