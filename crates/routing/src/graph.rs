@@ -415,10 +415,11 @@ pub(crate) fn reverse_index(n: usize, head: &[u32]) -> (Vec<u32>, Vec<u32>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn e(from: u32, to: u32) -> InputEdge {
+    /// A test edge of 1 s and 10 m.
+    pub(crate) fn e(from: u32, to: u32) -> InputEdge {
         InputEdge {
             from,
             to,

@@ -117,6 +117,11 @@ pub struct OsmWay {
     pub tags: Vec<(String, String)>,
 }
 
+/// Owned tags as borrowed pairs, the form the profile reads.
+fn str_tags(tags: &[(String, String)]) -> Vec<(&str, &str)> {
+    tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 /// The profile's decision on one way's tags.
 fn way_rec(profile: &Profile, id: i64, refs: Vec<i64>, tags: &[(&str, &str)]) -> Option<WayRec> {
     let get = |k: &str| tags.iter().find(|(t, _)| *t == k).map(|(_, v)| *v);
@@ -434,11 +439,7 @@ impl Graph {
         let restrictions: Vec<RestrictionRec> = relations
             .iter()
             .filter_map(|r| {
-                let tags: Vec<(&str, &str)> = r
-                    .tags
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
+                let tags = str_tags(&r.tags);
                 let members = r
                     .members
                     .iter()
@@ -450,11 +451,7 @@ impl Graph {
         let recs: Vec<WayRec> = ways
             .iter()
             .filter_map(|w| {
-                let tags: Vec<(&str, &str)> = w
-                    .tags
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
+                let tags = str_tags(&w.tags);
                 way_rec(profile, w.id, w.refs.clone(), &tags)
             })
             .collect();
@@ -474,11 +471,7 @@ impl Graph {
         for n in nodes {
             if let Ok(i) = ids.binary_search(&n.id) {
                 if crate::graph::valid_coord(n.lon, n.lat) {
-                    let tags: Vec<(&str, &str)> = n
-                        .tags
-                        .iter()
-                        .map(|(k, v)| (k.as_str(), v.as_str()))
-                        .collect();
+                    let tags = str_tags(&n.tags);
                     lon[i] = n.lon;
                     lat[i] = n.lat;
                     (barrier[i], signal[i]) = node_rec(profile, &tags);

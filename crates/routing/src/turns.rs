@@ -149,17 +149,7 @@ fn turn_angle(g: &Graph, u: u32, v: u32, w: u32) -> (f64, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::InputEdge;
-
-    fn e(from: u32, to: u32) -> InputEdge {
-        InputEdge {
-            from,
-            to,
-            time_s: 1.0,
-            distance_m: 10.0,
-            way_id: from as i64 * 10 + to as i64,
-        }
-    }
+    use crate::graph::tests::e;
 
     /// A cross: centre 0, arms 1 (west), 2 (north), 3 (east), 4 (south), all two-way.
     fn cross(costs: TurnCosts) -> Graph {

@@ -6,14 +6,11 @@
 
 use yingji_routing::*;
 
+mod common;
+use common::tags;
+
 const X: f64 = 9.5;
 const Y: f64 = 47.1;
-
-fn tags(t: &[(&str, &str)]) -> Vec<(String, String)> {
-    t.iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
 
 /// (ways used from 1 to 3, time in s), or None when 3 is unreachable.
 fn route(

@@ -18,15 +18,12 @@
 use proptest::prelude::*;
 use yingji_routing::*;
 
+mod common;
+use common::tags;
+
 const X: f64 = 9.5;
 const Y: f64 = 47.1;
 const D: f64 = 0.005;
-
-fn tags(t: &[(&str, &str)]) -> Vec<(String, String)> {
-    t.iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
 
 fn way(id: i64, refs: &[i64]) -> OsmWay {
     OsmWay {
