@@ -223,7 +223,11 @@ fn osm(pbf: &Path, out: &Path) -> Res<()> {
             t.elapsed()
         })
         .collect();
-    report_queries(label, "Dijkstra (base graph) queries, same pairs", &mut dt);
+    report_queries(
+        label,
+        "Dijkstra (reference, turn-aware) queries, same pairs",
+        &mut dt,
+    );
     // snapping
     let coords: Vec<(f64, f64)> = (0..10_000)
         .map(|_| {

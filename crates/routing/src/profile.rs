@@ -33,6 +33,11 @@
 //! allows; a blocked barrier splits the road there (each side reaches it, none
 //! passes). [`Profile::emergency`] is the emergency-vehicle variant.
 //!
+//! Turns ([`Profile::turns`], TOML `[turns]`: `signal_s`, `u_turn_s`,
+//! `u_turns_anywhere`, `angle_costs = [[max_deg, right_s, left_s], …]`) and
+//! turn restrictions ([`Profile::restriction_vehicles`]) are applied by the
+//! edge-based graph ([`crate::turns`]).
+//!
 //! Direction: `oneway=yes|true|1` forward only, `oneway=-1|reverse` backward
 //! only, `oneway=no` both; `junction=roundabout|circular` and
 //! `highway=motorway` (and the classes in [`Profile::implied_oneway`]) are
