@@ -19,10 +19,8 @@ use proptest::prelude::*;
 use yingji_routing::*;
 
 mod common;
-use common::tags;
+use common::{node, tags, X, Y};
 
-const X: f64 = 9.5;
-const Y: f64 = 47.1;
 const D: f64 = 0.005;
 
 fn way(id: i64, refs: &[i64]) -> OsmWay {
@@ -47,12 +45,6 @@ fn restriction(t: &[(&str, &str)], from: i64, via: i64, to: i64) -> OsmRelation 
 
 /// (ways used, time in s) from the middle of W–C to the middle of C–N.
 fn route(profile: &Profile, rels: &[OsmRelation], centre: &[(&str, &str)]) -> (Vec<i64>, f64) {
-    let node = |id, dx: f64, dy: f64, t: &[(&str, &str)]| OsmNode {
-        id,
-        lon: X + dx,
-        lat: Y + dy,
-        tags: tags(t),
-    };
     let nodes = vec![
         node(0, 0.0, 0.0, centre),
         node(1, -D, 0.0, &[]),
