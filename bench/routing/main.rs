@@ -95,11 +95,12 @@ fn preprocess_and_store(g: &Graph, out: &Path, label: &str) -> Res<Ch> {
     let build = t.elapsed();
     let peak = status_kb("VmHWM:");
     println!(
-        "{label}: CH build {:.2} s, peak RSS during build {:.0} MiB (RSS before {:.0} MiB), {} base edges -> {} CH edges",
+        "{label}: CH build {:.2} s, peak RSS during build {:.0} MiB (RSS before {:.0} MiB), {} base edges, {} turns -> {} CH edges",
         build.as_secs_f64(),
         mib(peak),
         mib(rss0),
         g.num_edges(),
+        ch.num_turns(),
         ch.num_ch_edges()
     );
     let file = out.join(format!("{label}.yjroute"));
@@ -222,7 +223,11 @@ fn osm(pbf: &Path, out: &Path) -> Res<()> {
             t.elapsed()
         })
         .collect();
-    report_queries(label, "Dijkstra (base graph) queries, same pairs", &mut dt);
+    report_queries(
+        label,
+        "Dijkstra (reference, turn-aware) queries, same pairs",
+        &mut dt,
+    );
     // snapping
     let coords: Vec<(f64, f64)> = (0..10_000)
         .map(|_| {

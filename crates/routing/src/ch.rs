@@ -1,10 +1,11 @@
 //! The preprocessed routing engine [`Ch`]: base graph + contraction hierarchy +
 //! lazily built snapping index, and the query entry points.
 
-use crate::contract::{self, ContractionParams};
+use crate::contract::{self, ContractionParams, Hierarchy};
 use crate::graph::EdgeId;
 use crate::query::QueryState;
 use crate::snap::SegIndex;
+use crate::turns::TurnGraph;
 use crate::{Closures, Graph, Progress};
 use std::sync::{Mutex, OnceLock};
 
@@ -17,21 +18,25 @@ pub(crate) struct ChEdge {
     pub other: u32,
     pub time_ms: u32,
     pub dist_dm: u32,
-    /// Original edge: the base edge id; shortcut: edge index of the first half.
+    /// Original edge: the turn's id; shortcut: edge index of the first half.
     pub a: u32,
     /// `NONE` for an original edge, else edge index of the second half.
     pub b: u32,
 }
 
-/// A contraction hierarchy over a road [`Graph`], ready for queries.
+/// A contraction hierarchy over the turn-aware (edge-based) graph of a road
+/// [`Graph`] ([`crate::turns`]), ready for queries: its nodes are the road
+/// graph's directed edges, its edges the allowed turns.
 ///
 /// Build with [`Ch::build`], store with [`Ch::save`], load with [`Ch::load`].
 /// `Ch` is `Send + Sync`: share one instance (e.g. in an `Arc`) between
-/// threads; per-query memory comes from an internal pool (about 40 bytes per
+/// threads; per-query memory comes from an internal pool (about 40 bytes per base
 /// node for each query running at the same time; up to 16 are kept).
 pub struct Ch {
     pub(crate) graph: Graph,
-    /// Rank of each node (its position in the contraction order).
+    /// The edge-based graph the hierarchy contracts.
+    pub(crate) turns: TurnGraph,
+    /// Rank of each base edge (its position in the contraction order).
     pub(crate) rank: Vec<u32>,
     /// Node of each rank.
     pub(crate) order: Vec<u32>,
@@ -50,13 +55,15 @@ impl std::fmt::Debug for Ch {
         f.debug_struct("Ch")
             .field("nodes", &self.graph.num_nodes())
             .field("edges", &self.graph.num_edges())
+            .field("turns", &self.turns.num_arcs())
             .field("ch_edges", &self.edges.len())
             .finish()
     }
 }
 
 impl Ch {
-    /// Preprocesses `graph` with default [`ContractionParams`].
+    /// Builds the turn-aware graph of `graph` (its restrictions, signals and
+    /// [`Graph::turn_costs`]) and contracts it with default [`ContractionParams`].
     /// `progress` receives [`crate::Stage::OrderNodes`], [`crate::Stage::Contract`]
     /// and [`crate::Stage::Finish`] with node counts.
     pub fn build(graph: &Graph, progress: impl FnMut(Progress)) -> Ch {
@@ -69,16 +76,31 @@ impl Ch {
         params: ContractionParams,
         mut progress: impl FnMut(Progress),
     ) -> Ch {
-        contract::build(graph.clone(), params, &mut progress)
+        let turns = TurnGraph::build(graph);
+        let t = &turns;
+        let input = (0..t.num_nodes() as u32).flat_map(|p| {
+            t.out(p).map(move |a| {
+                let x = t.head[a as usize];
+                (p, x, t.time_ms[a as usize], graph.dist_dm[x as usize])
+            })
+        });
+        let h = contract::build(t.num_nodes(), input, params, &mut progress);
+        // the turn data lives in `turns` now; the stored graph is the road
+        // graph alone (as a loaded file has it)
+        let mut road = graph.clone();
+        road.signal = vec![false; road.num_nodes()];
+        road.restrictions = Vec::new();
+        road.turn_costs = crate::profile::TurnCosts::none();
+        Ch::from_parts(road, turns, h)
     }
 
-    pub(crate) fn from_parts(
-        graph: Graph,
-        rank: Vec<u32>,
-        fwd_first: Vec<u32>,
-        bwd_first: Vec<u32>,
-        edges: Vec<ChEdge>,
-    ) -> Ch {
+    pub(crate) fn from_parts(graph: Graph, turns: TurnGraph, h: Hierarchy) -> Ch {
+        let Hierarchy {
+            rank,
+            fwd_first,
+            bwd_first,
+            edges,
+        } = h;
         let rev_edge = reverse_pairs(&graph);
         let mut order = vec![0u32; rank.len()];
         for (v, &r) in rank.iter().enumerate() {
@@ -86,6 +108,7 @@ impl Ch {
         }
         Ch {
             graph,
+            turns,
             rank,
             order,
             fwd_first,
@@ -97,12 +120,30 @@ impl Ch {
         }
     }
 
-    /// The base road graph.
+    /// The base road graph (without the turn data it was built with: that
+    /// is in the hierarchy's turns, see [`Ch::turn_time_ms`]).
     pub fn graph(&self) -> &Graph {
         &self.graph
     }
 
-    /// Number of edges in the hierarchy (original edges plus shortcuts).
+    /// Time in milliseconds of driving base edge `to` after base edge
+    /// `from` (its travel time plus the turn's cost), `None` when the turn
+    /// is not allowed (restricted, a U-turn where others exist, or the
+    /// edges do not meet).
+    pub fn turn_time_ms(&self, from: EdgeId, to: EdgeId) -> Option<u32> {
+        if from as usize >= self.turns.num_nodes() {
+            return None;
+        }
+        let a = self.turns.find(from, to)?;
+        Some(self.turns.time_ms[a as usize])
+    }
+
+    /// Number of allowed turns (edges of the edge-based graph).
+    pub fn num_turns(&self) -> usize {
+        self.turns.num_arcs()
+    }
+
+    /// Number of edges in the hierarchy (turns plus shortcuts).
     pub fn num_ch_edges(&self) -> usize {
         self.edges.len()
     }
@@ -135,13 +176,14 @@ impl Ch {
         self.bwd_first[v as usize] as usize..self.bwd_first[v as usize + 1] as usize
     }
 
-    /// Appends the base edges of hierarchy edge `e` in path order.
+    /// Appends the base edges entered by hierarchy edge `e` in path order
+    /// (each turn enters one).
     pub(crate) fn unpack(&self, e: u32, out: &mut Vec<EdgeId>) {
         let mut stack = vec![e];
         while let Some(e) = stack.pop() {
             let ce = self.edges[e as usize];
             if ce.b == NONE {
-                out.push(ce.a);
+                out.push(self.turns.head[ce.a as usize]);
             } else {
                 stack.push(ce.b);
                 stack.push(ce.a);
@@ -151,7 +193,7 @@ impl Ch {
 
     pub(crate) fn take_state(&self) -> QueryState {
         let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
-        pooled.unwrap_or_else(|| QueryState::new(self.graph.num_nodes()))
+        pooled.unwrap_or_else(|| QueryState::new(self.turns.num_nodes()))
     }
 
     pub(crate) fn put_state(&self, s: QueryState) {

@@ -24,8 +24,8 @@
 //! the other end. A shortcut records the two edges it replaces (both stored at
 //! the contracted middle node), so paths unpack recursively to base edges.
 
-use crate::ch::{Ch, ChEdge, NONE};
-use crate::{Graph, Progress, Stage};
+use crate::ch::{ChEdge, NONE};
+use crate::{Progress, Stage};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -219,13 +219,23 @@ struct Final {
     e: ChEdge,
 }
 
-/// Builds the hierarchy (see the module docs).
+/// The hierarchy before it is joined to its graph.
+pub(crate) struct Hierarchy {
+    pub rank: Vec<u32>,
+    pub fwd_first: Vec<u32>,
+    pub bwd_first: Vec<u32>,
+    pub edges: Vec<ChEdge>,
+}
+
+/// Builds the hierarchy (see the module docs) over `n` nodes and the edges
+/// `(tail, head, time_ms, dist_dm)`; an original hierarchy edge refers to
+/// its input edge by position.
 pub(crate) fn build(
-    graph: Graph,
+    n: usize,
+    input: impl Iterator<Item = (u32, u32, u32, u32)>,
     params: ContractionParams,
     progress: &mut dyn FnMut(Progress),
-) -> Ch {
-    let n = graph.num_nodes();
+) -> Hierarchy {
     let mut st = State {
         out: vec![Vec::new(); n],
         inn: vec![Vec::new(); n],
@@ -233,8 +243,7 @@ pub(crate) fn build(
         scratch_in: Vec::new(),
         scratch_out: Vec::new(),
     };
-    for e in 0..graph.num_edges() as u32 {
-        let (a, b) = graph.endpoints(e);
+    for (e, (a, b, w, d)) in input.enumerate() {
         if a == b {
             continue;
         }
@@ -243,9 +252,9 @@ pub(crate) fn build(
             b,
             DynEdge {
                 node: b,
-                w: graph.time_ms[e as usize],
-                d: graph.dist_dm[e as usize],
-                a: e,
+                w,
+                d,
+                a: e as u32,
                 b: NONE,
             },
         );
@@ -453,5 +462,10 @@ pub(crate) fn build(
         done: 1,
         total: 1,
     });
-    Ch::from_parts(graph, rank, fwd_first, bwd_first, edges)
+    Hierarchy {
+        rank,
+        fwd_first,
+        bwd_first,
+        edges,
+    }
 }

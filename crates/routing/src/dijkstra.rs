@@ -1,4 +1,5 @@
-//! Plain Dijkstra on the base graph: the reference the hierarchy is tested
+//! Plain Dijkstra on the turn-aware graph ([`crate::turns`]; nodes are base
+//! edges, arcs allowed turns): the reference the hierarchy is tested
 //! against, the exact fallback for queries with road closures, and the
 //! search behind isochrones.
 
@@ -7,9 +8,10 @@ use crate::query::{bit, PathResult, QueryState, Seed};
 use std::cmp::Reverse;
 
 impl Ch {
-    /// Runs a forward Dijkstra from `src` on the base graph, skipping closed
-    /// base edges, settling nodes up to time `limit`; calls `visit(node, time, dist)`
-    /// on every settled node. Leaves the search in `st.f`.
+    /// Runs a forward Dijkstra from `src` on the turn-aware graph, skipping
+    /// closed base edges, settling base edges up to time `limit`; calls
+    /// `visit(edge, time, dist)` on every settled base edge (time to its
+    /// end). Leaves the search in `st.f`.
     pub(crate) fn base_search(
         &self,
         st: &mut QueryState,
@@ -19,6 +21,7 @@ impl Ch {
         mut visit: impl FnMut(u32, u32, u32) -> bool,
     ) {
         let g = &self.graph;
+        let t = &self.turns;
         st.next();
         let cur = st.cur;
         let this = &mut st.f;
@@ -35,27 +38,21 @@ impl Ch {
             if !visit(v, d, dd) {
                 break;
             }
-            for e in g.out_edges(v) {
-                if bit(closed, e as usize) {
+            for a in t.out(v) {
+                let x = t.head[a as usize];
+                if bit(closed, x as usize) {
                     continue;
                 }
-                let nd = d.saturating_add(g.time_ms[e as usize]);
+                let nd = d.saturating_add(t.time_ms[a as usize]);
                 if nd <= limit {
-                    this.relax(
-                        g.head[e as usize],
-                        nd,
-                        dd.saturating_add(g.dist_dm[e as usize]),
-                        v,
-                        e,
-                        cur,
-                    );
+                    this.relax(x, nd, dd.saturating_add(g.dist_dm[x as usize]), v, a, cur);
                 }
             }
         }
     }
 
-    /// Shortest path between seed sets on the base graph (closed base edges
-    /// skipped), considering only paths up to `limit`.
+    /// Shortest path between seed sets on the turn-aware graph (closed base
+    /// edges skipped), considering only paths up to `limit`.
     pub(crate) fn dijkstra_path(
         &self,
         src: &[Seed],
@@ -85,7 +82,7 @@ impl Ch {
             let mut edges = Vec::new();
             let mut x = best_node;
             while st.f.pred_edge[x as usize] != NONE {
-                edges.push(st.f.pred_edge[x as usize]);
+                edges.push(x);
                 x = st.f.pred_node[x as usize];
             }
             edges.reverse();
@@ -93,14 +90,14 @@ impl Ch {
                 time_ms: best,
                 dist_dm: best_dd,
                 edges,
-                first: x,
+                first: self.graph.head[x as usize],
             }
         });
         self.put_state(st);
         r
     }
 
-    /// Exact times/lengths from `src` to each target on the base graph
+    /// Exact times/lengths from `src` to each target on the turn-aware graph
     /// (`u32::MAX` where unreachable or beyond `limit`).
     pub(crate) fn dijkstra_row(
         &self,

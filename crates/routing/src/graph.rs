@@ -42,6 +42,23 @@ pub struct Graph {
     pub(crate) way: Vec<i64>,
     pub(crate) first_in: Vec<u32>,
     pub(crate) in_edges: Vec<u32>,
+    /// Per node: a `highway=traffic_signals` node (import only; not stored in graph files).
+    pub(crate) signal: Vec<bool>,
+    /// Turn restrictions over a via node (import only; not stored in graph files).
+    pub(crate) restrictions: Vec<Restriction>,
+    /// Turn costs of the profile (import only; not stored in graph files).
+    pub(crate) turn_costs: crate::profile::TurnCosts,
+}
+
+/// An OSM turn restriction with a via node, by way ids: from `from_way`
+/// into `via`, `no_*` forbids continuing on `to_way`, `only_*` forbids
+/// everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Restriction {
+    pub from_way: i64,
+    pub via: NodeId,
+    pub to_way: i64,
+    pub only: bool,
 }
 
 pub(crate) fn valid_coord(lon: f64, lat: f64) -> bool {
@@ -170,7 +187,32 @@ impl Graph {
             way,
             first_in,
             in_edges,
+            signal: vec![false; n],
+            restrictions: Vec::new(),
+            turn_costs: crate::profile::TurnCosts::none(),
         }
+    }
+
+    /// Number of turn restrictions (with a via node) read at import.
+    pub fn num_restrictions(&self) -> usize {
+        self.restrictions.len()
+    }
+
+    /// Number of `highway=traffic_signals` nodes read at import.
+    pub fn num_signals(&self) -> usize {
+        self.signal.iter().filter(|&&s| s).count()
+    }
+
+    /// The turn costs the hierarchy will be built with (the profile's at
+    /// import, [`crate::profile::TurnCosts::none`] for [`Graph::from_edges`]).
+    pub fn turn_costs(&self) -> &crate::profile::TurnCosts {
+        &self.turn_costs
+    }
+
+    /// The same graph built with other turn costs.
+    pub fn with_turn_costs(mut self, costs: crate::profile::TurnCosts) -> Graph {
+        self.turn_costs = costs;
+        self
     }
 
     /// Number of nodes.
@@ -268,7 +310,22 @@ impl Graph {
                 });
             }
         }
-        Graph::from_raw(lon, lat, raw)
+        let mut g = Graph::from_raw(lon, lat, raw);
+        for (&id, &signal) in new_id.iter().zip(&self.signal) {
+            if id != u32::MAX {
+                g.signal[id as usize] = signal;
+            }
+        }
+        g.restrictions = self
+            .restrictions
+            .iter()
+            .filter_map(|r| {
+                let via = new_id[r.via as usize];
+                (via != u32::MAX).then_some(Restriction { via, ..*r })
+            })
+            .collect();
+        g.turn_costs = self.turn_costs.clone();
+        g
     }
 
     /// Strongly connected component of every node (iterative Tarjan).
@@ -358,10 +415,11 @@ pub(crate) fn reverse_index(n: usize, head: &[u32]) -> (Vec<u32>, Vec<u32>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn e(from: u32, to: u32) -> InputEdge {
+    /// A test edge of 1 s and 10 m.
+    pub(crate) fn e(from: u32, to: u32) -> InputEdge {
         InputEdge {
             from,
             to,

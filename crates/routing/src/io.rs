@@ -8,7 +8,11 @@
 //! | 4 | format version ([`FORMAT_VERSION`]) |
 //! | 4 | CRC-32 of the payload |
 //! | 8 | payload length |
-//! | … | payload: counts `n, m, k`, then node lon/lat (f64), base CSR `first_out`, `head`, `time_ms`, `dist_dm`, `way` (i64), `rank`, hierarchy `fwd_first`, `bwd_first`, edges (5 × u32) |
+//! | … | payload: counts `n, m, k, t` (nodes, base edges, hierarchy edges, turns), then node lon/lat (f64), base CSR `first_out`, `head`, `time_ms`, `dist_dm`, `way` (i64), turns CSR over base edges `first_out`, `head`, `time_ms`, `rank` (per base edge), hierarchy `fwd_first`, `bwd_first`, edges (5 × u32) |
+//!
+//! Version 2 added the turns (the hierarchy is over the turn-aware graph of
+//! [`crate::turns`]); a version-1 file is refused with
+//! [`Error::VersionMismatch`] (rebuild it from the OSM extract).
 //!
 //! Loading reads the file in one go, checks magic, version, length and
 //! checksum, then every index (node/edge ids in range, offsets monotone,
@@ -17,14 +21,17 @@
 //! written to a temporary name and renamed, so a crash never leaves half a file.
 
 use crate::ch::{Ch, ChEdge, NONE};
+use crate::contract::Hierarchy;
 use crate::graph::{reverse_index, Graph};
+use crate::profile::TurnCosts;
+use crate::turns::TurnGraph;
 use crate::{Error, Result};
 use std::path::Path;
 
 /// Magic bytes at the start of a graph file.
 pub const MAGIC: &[u8; 8] = b"YJROUTE\0";
 /// Version of the file format written and read by this build.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER: usize = 24;
 
 struct W(Vec<u8>);
@@ -88,11 +95,12 @@ impl Ch {
     pub fn to_bytes(&self) -> Vec<u8> {
         let g = &self.graph;
         let (n, m, k) = (g.num_nodes(), g.num_edges(), self.edges.len());
+        let t = self.turns.num_arcs();
         let mut w = W(Vec::with_capacity(
-            HEADER + 24 + n * 28 + m * 20 + k * 20 + 16,
+            HEADER + 32 + n * 20 + m * 36 + k * 20 + t * 8 + 32,
         ));
         w.0.extend_from_slice(&[0u8; HEADER]);
-        for c in [n, m, k] {
+        for c in [n, m, k, t] {
             w.0.extend_from_slice(&(c as u64).to_le_bytes());
         }
         w.f64s(&g.lon);
@@ -104,6 +112,9 @@ impl Ch {
         for x in &g.way {
             w.0.extend_from_slice(&x.to_le_bytes());
         }
+        w.u32s(&self.turns.first_out);
+        w.u32s(&self.turns.head);
+        w.u32s(&self.turns.time_ms);
         w.u32s(&self.rank);
         w.u32s(&self.fwd_first);
         w.u32s(&self.bwd_first);
@@ -200,17 +211,18 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
     let n = r.u64()?;
     let m = r.u64()?;
     let k = r.u64()?;
+    let t = r.u64()?;
     // sizes must fit the payload before allocating anything
     let need = n
-        .checked_mul(28)
-        .and_then(|x| x.checked_add(m.checked_mul(20)?))
+        .checked_mul(20)
+        .and_then(|x| x.checked_add(m.checked_mul(36)?))
         .and_then(|x| x.checked_add(k.checked_mul(20)?))
+        .and_then(|x| x.checked_add(t.checked_mul(8)?))
         .ok_or("sizes overflow")?;
-    if need > p.len() as u64 || n >= u32::MAX as u64 || m >= u32::MAX as u64 || k >= u32::MAX as u64
-    {
+    if need > p.len() as u64 || [n, m, k, t].iter().any(|&c| c >= u32::MAX as u64) {
         return Err("counts do not match the payload size".into());
     }
-    let (n, m, k) = (n as usize, m as usize, k as usize);
+    let (n, m, k, t) = (n as usize, m as usize, k as usize, t as usize);
     let lon = r.f64s(n)?;
     let lat = r.f64s(n)?;
     let first_out = r.u32s(n + 1)?;
@@ -218,9 +230,14 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
     let time_ms = r.u32s(m)?;
     let dist_dm = r.u32s(m)?;
     let way = r.i64s(m)?;
-    let rank = r.u32s(n)?;
-    let fwd_first = r.u32s(n + 1)?;
-    let bwd_first = r.u32s(n + 1)?;
+    let turns = TurnGraph {
+        first_out: r.u32s(m + 1)?,
+        head: r.u32s(t)?,
+        time_ms: r.u32s(t)?,
+    };
+    let rank = r.u32s(m)?;
+    let fwd_first = r.u32s(m + 1)?;
+    let bwd_first = r.u32s(m + 1)?;
     let raw = r.u32s(k * 5)?;
     if r.pos != p.len() {
         return Err("trailing bytes after the hierarchy".into());
@@ -236,12 +253,25 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
     if head.iter().any(|&h| h as usize >= n) {
         return Err("edge head out of range".into());
     }
-    let mut seen = vec![false; n];
-    for &x in &rank {
-        if x as usize >= n || std::mem::replace(&mut seen[x as usize], true) {
-            return Err("node ranks are not a permutation".into());
+    let tail: Vec<u32> = (0..n)
+        .flat_map(|v| std::iter::repeat_n(v as u32, (first_out[v + 1] - first_out[v]) as usize))
+        .collect();
+    check_offsets(&turns.first_out, t as u64, "turn offsets")?;
+    for p in 0..m as u32 {
+        for a in turns.out(p) {
+            let x = turns.head[a as usize];
+            if x as usize >= m || tail[x as usize] != head[p as usize] {
+                return Err(format!("turn {a} does not continue its edge"));
+            }
         }
     }
+    let mut seen = vec![false; m];
+    for &x in &rank {
+        if x as usize >= m || std::mem::replace(&mut seen[x as usize], true) {
+            return Err("edge ranks are not a permutation".into());
+        }
+    }
+    let n = m; // the hierarchy's nodes are the base edges
     let nf = fwd_first.last().copied().unwrap_or(0) as u64;
     check_offsets(&fwd_first, nf, "forward offsets")?;
     if bwd_first.first().map(|&x| x as u64) != Some(nf) || bwd_first.windows(2).any(|w| w[0] > w[1])
@@ -275,8 +305,8 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
             return Err(format!("hierarchy edge {i} does not lead upwards"));
         }
         if e.b == NONE {
-            if e.a as usize >= m {
-                return Err(format!("hierarchy edge {i} refers to a missing base edge"));
+            if e.a as usize >= t {
+                return Err(format!("hierarchy edge {i} refers to a missing turn"));
             }
         } else if e.a as usize >= k
             || e.b as usize >= k
@@ -287,10 +317,8 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
         }
         edges.push(e);
     }
-    let tail: Vec<u32> = (0..n)
-        .flat_map(|v| std::iter::repeat_n(v as u32, (first_out[v + 1] - first_out[v]) as usize))
-        .collect();
-    let (first_in, in_edges) = reverse_index(n, &head);
+    let nodes = lon.len();
+    let (first_in, in_edges) = reverse_index(nodes, &head);
     let graph = Graph {
         lon,
         lat,
@@ -302,6 +330,15 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
         way,
         first_in,
         in_edges,
+        signal: vec![false; nodes],
+        restrictions: Vec::new(),
+        turn_costs: TurnCosts::none(),
     };
-    Ok(Ch::from_parts(graph, rank, fwd_first, bwd_first, edges))
+    let h = Hierarchy {
+        rank,
+        fwd_first,
+        bwd_first,
+        edges,
+    };
+    Ok(Ch::from_parts(graph, turns, h))
 }

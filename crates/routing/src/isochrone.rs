@@ -1,7 +1,7 @@
 //! Multi-source isochrones: every node reachable within a time limit from any
 //! of several sources, and polygons around them.
 //!
-//! Reach: one Dijkstra on the base graph from the seeds of all sources
+//! Reach: one Dijkstra on the turn-aware graph from the seeds of all sources
 //! (closed roads skipped), bounded by the limit — exact, and linear in the
 //! reached part of the network.
 //!
@@ -117,9 +117,14 @@ impl Router<'_> {
         let mut nodes = Vec::new();
         let mut times = Vec::new();
         let mut st = ch.take_state();
-        ch.base_search(&mut st, &seeds, cb, limit, |v, d, _| {
-            nodes.push(v);
-            times.push(d);
+        // a node's time is that of the first edge into it settled
+        let mut seen = vec![false; g.num_nodes()];
+        ch.base_search(&mut st, &seeds, cb, limit, |e, d, _| {
+            let v = g.head[e as usize];
+            if !std::mem::replace(&mut seen[v as usize], true) {
+                nodes.push(v);
+                times.push(d);
+            }
             true
         });
         ch.put_state(st);

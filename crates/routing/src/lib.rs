@@ -7,8 +7,14 @@
 //!    ([`Graph::from_osm_pbf`], rules in [`profile`]): routable `highway`
 //!    classes with default speeds, `maxspeed` tags, one-way rules, access
 //!    restrictions; only the largest strongly connected component is kept.
-//! 2. **Preprocess** into a contraction hierarchy ([`Ch::build`], algorithm in
-//!    [`contract`]) and store it in one checksummed, versioned file
+//!    Turn restrictions (`type=restriction` relations with a via node) and
+//!    `highway=traffic_signals` nodes are read too.
+//! 2. **Preprocess**: build the turn-aware (edge-based) graph — each directed
+//!    segment a node, each allowed turn an arc weighted by the next
+//!    segment's time plus the turn's cost ([`turns`], costs in
+//!    [`profile::TurnCosts`]) — and contract it into a contraction
+//!    hierarchy ([`Ch::build`], algorithm in
+//!    [`contract`]); store it in one checksummed, versioned file
 //!    ([`Ch::save`] / [`Ch::load`], format in [`io`]).
 //! 3. **Query** through a [`Router`] ([`Ch::router`], or
 //!    [`Ch::with_closures`] to respect [`Closures`]):
@@ -26,9 +32,9 @@
 //! coverage use the totals. Snapping is onto the kept (largest strongly
 //! connected) component only, so every snapped pair has a route.
 //!
-//! Not modelled (yet): turn restrictions and turn costs, node barriers
-//! (`barrier=gate`, bollards), ferries, time-dependent speeds. Closures are
-//! handled exactly at query time without re-preprocessing.
+//! Not modelled (yet): restrictions over a via *way*, conditional
+//! restrictions, time-dependent speeds. Closures are handled exactly at
+//! query time without re-preprocessing.
 //!
 //! Travel times are integer milliseconds internally: hierarchy and Dijkstra
 //! answers are identical, not merely close. Lengths are integer decimetres.
@@ -64,6 +70,7 @@ pub mod router;
 pub mod snap;
 mod spatial;
 pub mod synthetic;
+pub mod turns;
 
 pub use ch::Ch;
 pub use closures::Closures;
@@ -75,8 +82,8 @@ pub use error::{Error, Result};
 pub use graph::{distance_m, haversine_m, EdgeId, Graph, InputEdge, NodeId};
 pub use io::FORMAT_VERSION;
 pub use isochrone::{Isochrone, IsochroneOptions};
-pub use osm::{OsmNode, OsmWay};
-pub use profile::Profile;
+pub use osm::{OsmMemberType, OsmNode, OsmRelation, OsmWay};
+pub use profile::{Profile, TurnCosts};
 pub use router::{Direction, Leg, Matrix, Nearest, Route, Router, MAX_TIME_LIMIT_S};
 pub use snap::{
     OffRoad, SnapConfig, Snapped, DEFAULT_MAX_SNAP_M, DEFAULT_OFF_ROAD_KMH, MAX_SNAP_RADIUS_M,

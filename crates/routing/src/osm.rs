@@ -2,7 +2,7 @@
 //! of their nodes; blobs are decoded in parallel batches, results are
 //! processed in file order so the graph is deterministic).
 
-use crate::graph::{distance_m, RawEdge, MAX_EDGE_MS};
+use crate::graph::{distance_m, RawEdge, Restriction, MAX_EDGE_MS};
 use crate::profile::Barrier;
 use crate::{Error, Graph, Profile, Progress, Result, Stage};
 use osmpbf::{BlobDecode, BlobReader};
@@ -48,12 +48,78 @@ pub struct OsmNode {
     pub tags: Vec<(String, String)>,
 }
 
+/// An OSM relation given in memory (see [`Graph::from_osm_elements_with_relations`]):
+/// members as (type, id, role).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OsmRelation {
+    pub id: i64,
+    pub members: Vec<(OsmMemberType, i64, String)>,
+    pub tags: Vec<(String, String)>,
+}
+
+/// Type of a relation member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OsmMemberType {
+    Node,
+    Way,
+    Relation,
+}
+
+/// A turn restriction as read (OSM ids), before it is tied to the graph.
+#[derive(Debug, Clone, PartialEq)]
+struct RestrictionRec {
+    from: Vec<i64>,
+    via: i64,
+    to: Vec<i64>,
+    only: bool,
+}
+
+/// The profile's decision on a relation: `None` unless it is a restriction
+/// binding the profile with one via node, at least one `from` and one `to`
+/// way (an `only_*` needs exactly one of each). Restrictions over a via
+/// *way* are not modelled.
+fn restriction_rec<'a>(
+    profile: &Profile,
+    tags: &[(&'a str, &'a str)],
+    members: impl Iterator<Item = (OsmMemberType, i64, &'a str)>,
+) -> Option<RestrictionRec> {
+    let only =
+        profile.restriction(|k: &str| tags.iter().find(|(t, _)| *t == k).map(|(_, v)| *v))?;
+    let (mut from, mut to, mut via) = (Vec::new(), Vec::new(), Vec::new());
+    for (ty, id, role) in members {
+        match (ty, role) {
+            (OsmMemberType::Way, "from") => from.push(id),
+            (OsmMemberType::Way, "to") => to.push(id),
+            (OsmMemberType::Node, "via") => via.push(id),
+            (OsmMemberType::Way, "via") => return None,
+            _ => {}
+        }
+    }
+    if via.len() != 1 || from.is_empty() || to.is_empty() {
+        return None;
+    }
+    if only && (from.len() != 1 || to.len() != 1) {
+        return None;
+    }
+    Some(RestrictionRec {
+        from,
+        via: via[0],
+        to,
+        only,
+    })
+}
+
 /// An OSM way given in memory (see [`Graph::from_osm_elements`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OsmWay {
     pub id: i64,
     pub refs: Vec<i64>,
     pub tags: Vec<(String, String)>,
+}
+
+/// Owned tags as borrowed pairs, the form the profile reads.
+fn str_tags(tags: &[(String, String)]) -> Vec<(&str, &str)> {
+    tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
 /// The profile's decision on one way's tags.
@@ -81,12 +147,17 @@ fn way_rec(profile: &Profile, id: i64, refs: Vec<i64>, tags: &[(&str, &str)]) ->
     })
 }
 
-/// The profile's decision on one node's tags (only `barrier` nodes matter).
-fn node_barrier(profile: &Profile, tags: &[(&str, &str)]) -> Barrier {
+/// The profile's decision on one node's tags: its barrier, and whether it
+/// is a traffic signal (`highway=traffic_signals`).
+fn node_rec(profile: &Profile, tags: &[(&str, &str)]) -> (Barrier, bool) {
+    let signal = tags
+        .iter()
+        .any(|&(k, v)| k == "highway" && v == "traffic_signals");
     if !tags.iter().any(|(k, _)| *k == "barrier") {
-        return Barrier::Open;
+        return (Barrier::Open, signal);
     }
-    profile.barrier(|k: &str| tags.iter().find(|(t, _)| *t == k).map(|(_, v)| *v))
+    let b = profile.barrier(|k: &str| tags.iter().find(|(t, _)| *t == k).map(|(_, v)| *v));
+    (b, signal)
 }
 
 /// Reads all blobs of `source` from its start, decoding `BATCH` at a time in
@@ -229,8 +300,9 @@ impl Graph {
         profile.validate()?;
         let progress: &mut dyn FnMut(Progress) = &mut progress;
 
-        // Pass 1: routable ways.
+        // Pass 1: routable ways and turn restrictions.
         let mut ways: Vec<WayRec> = Vec::new();
+        let mut restrictions: Vec<RestrictionRec> = Vec::new();
         scan(
             source,
             path,
@@ -238,8 +310,24 @@ impl Graph {
             progress,
             |block| {
                 let mut out = Vec::new();
+                let mut rels = Vec::new();
                 let mut tags: Vec<(&str, &str)> = Vec::new();
                 for group in block.groups() {
+                    for rel in group.relations() {
+                        tags.clear();
+                        tags.extend(rel.tags());
+                        let members = rel.members().map(|m| {
+                            let ty = match m.member_type {
+                                osmpbf::RelMemberType::Node => OsmMemberType::Node,
+                                osmpbf::RelMemberType::Way => OsmMemberType::Way,
+                                osmpbf::RelMemberType::Relation => OsmMemberType::Relation,
+                            };
+                            (ty, m.member_id, m.role().unwrap_or(""))
+                        });
+                        if let Some(r) = restriction_rec(profile, &tags, members) {
+                            rels.push(r);
+                        }
+                    }
                     for way in group.ways() {
                         tags.clear();
                         tags.extend(way.tags());
@@ -252,9 +340,12 @@ impl Graph {
                         }
                     }
                 }
-                out
+                (out, rels)
             },
-            |mut w| ways.append(&mut w),
+            |(mut w, mut r)| {
+                ways.append(&mut w);
+                restrictions.append(&mut r);
+            },
         )?;
         let empty = || Error::EmptyExtract {
             path: path.to_path_buf(),
@@ -274,6 +365,7 @@ impl Graph {
         let mut lon = vec![f64::NAN; ids.len()];
         let mut lat = vec![f64::NAN; ids.len()];
         let mut barrier = vec![Barrier::Open; ids.len()];
+        let mut signal = vec![false; ids.len()];
         let ids_ref = &ids;
         scan(
             source,
@@ -281,14 +373,14 @@ impl Graph {
             Stage::ReadNodes,
             progress,
             |block| {
-                let mut out: Vec<(u32, f64, f64, Barrier)> = Vec::new();
+                let mut out: Vec<(u32, f64, f64, (Barrier, bool))> = Vec::new();
                 let mut tags: Vec<(&str, &str)> = Vec::new();
                 for group in block.groups() {
                     for n in group.dense_nodes() {
                         if let Ok(i) = ids_ref.binary_search(&n.id()) {
                             tags.clear();
                             tags.extend(n.tags());
-                            let b = node_barrier(profile, &tags);
+                            let b = node_rec(profile, &tags);
                             out.push((i as u32, n.lon(), n.lat(), b));
                         }
                     }
@@ -296,7 +388,7 @@ impl Graph {
                         if let Ok(i) = ids_ref.binary_search(&n.id()) {
                             tags.clear();
                             tags.extend(n.tags());
-                            let b = node_barrier(profile, &tags);
+                            let b = node_rec(profile, &tags);
                             out.push((i as u32, n.lon(), n.lat(), b));
                         }
                     }
@@ -304,16 +396,24 @@ impl Graph {
                 out
             },
             |found| {
-                for (i, x, y, b) in found {
+                for (i, x, y, (b, s)) in found {
                     if crate::graph::valid_coord(x, y) {
                         lon[i as usize] = x;
                         lat[i as usize] = y;
                         barrier[i as usize] = b;
+                        signal[i as usize] = s;
                     }
                 }
             },
         )?;
-        build(ways, ids, lon, lat, barrier, path, profile, progress)
+        let nodes = NodeInfo {
+            ids,
+            lon,
+            lat,
+            barrier,
+            signal,
+        };
+        build(ways, restrictions, nodes, path, profile, progress)
     }
 
     /// Builds the graph from OSM nodes and ways held in memory, with the same
@@ -325,16 +425,33 @@ impl Graph {
         ways: &[OsmWay],
         profile: &Profile,
     ) -> Result<Graph> {
+        Graph::from_osm_elements_with_relations(nodes, ways, &[], profile)
+    }
+
+    /// [`Graph::from_osm_elements`] with relations (turn restrictions).
+    pub fn from_osm_elements_with_relations(
+        nodes: &[OsmNode],
+        ways: &[OsmWay],
+        relations: &[OsmRelation],
+        profile: &Profile,
+    ) -> Result<Graph> {
         profile.validate()?;
+        let restrictions: Vec<RestrictionRec> = relations
+            .iter()
+            .filter_map(|r| {
+                let tags = str_tags(&r.tags);
+                let members = r
+                    .members
+                    .iter()
+                    .map(|(t, id, role)| (*t, *id, role.as_str()));
+                restriction_rec(profile, &tags, members)
+            })
+            .collect();
         let path = Path::new("<elements>");
         let recs: Vec<WayRec> = ways
             .iter()
             .filter_map(|w| {
-                let tags: Vec<(&str, &str)> = w
-                    .tags
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
+                let tags = str_tags(&w.tags);
                 way_rec(profile, w.id, w.refs.clone(), &tags)
             })
             .collect();
@@ -350,22 +467,35 @@ impl Graph {
         let mut lon = vec![f64::NAN; ids.len()];
         let mut lat = vec![f64::NAN; ids.len()];
         let mut barrier = vec![Barrier::Open; ids.len()];
+        let mut signal = vec![false; ids.len()];
         for n in nodes {
             if let Ok(i) = ids.binary_search(&n.id) {
                 if crate::graph::valid_coord(n.lon, n.lat) {
-                    let tags: Vec<(&str, &str)> = n
-                        .tags
-                        .iter()
-                        .map(|(k, v)| (k.as_str(), v.as_str()))
-                        .collect();
+                    let tags = str_tags(&n.tags);
                     lon[i] = n.lon;
                     lat[i] = n.lat;
-                    barrier[i] = node_barrier(profile, &tags);
+                    (barrier[i], signal[i]) = node_rec(profile, &tags);
                 }
             }
         }
-        build(recs, ids, lon, lat, barrier, path, profile, &mut |_| {})
+        let info = NodeInfo {
+            ids,
+            lon,
+            lat,
+            barrier,
+            signal,
+        };
+        build(recs, restrictions, info, path, profile, &mut |_| {})
     }
+}
+
+/// The nodes the ways use (sorted OSM ids) and what was read about them.
+struct NodeInfo {
+    ids: Vec<i64>,
+    lon: Vec<f64>,
+    lat: Vec<f64>,
+    barrier: Vec<Barrier>,
+    signal: Vec<bool>,
 }
 
 /// Edges between consecutive way nodes that both have coordinates; a closed
@@ -373,17 +503,21 @@ impl Graph {
 /// roads reach it from each side but nothing passes), a delaying barrier adds
 /// its delay to every edge that enters it. Keeps the largest strongly
 /// connected component.
-#[allow(clippy::too_many_arguments)]
 fn build(
     ways: Vec<WayRec>,
-    ids: Vec<i64>,
-    mut lon: Vec<f64>,
-    mut lat: Vec<f64>,
-    barrier: Vec<Barrier>,
+    restrictions: Vec<RestrictionRec>,
+    nodes: NodeInfo,
     path: &Path,
     profile: &Profile,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Graph> {
+    let NodeInfo {
+        ids,
+        mut lon,
+        mut lat,
+        barrier,
+        signal,
+    } = nodes;
     let empty = || Error::EmptyExtract {
         path: path.to_path_buf(),
         profile: profile.name.clone(),
@@ -458,7 +592,26 @@ fn build(
     if raw.is_empty() {
         return Err(empty());
     }
-    let g = Graph::from_raw(lon, lat, raw).largest_strongly_connected_component();
+    let mut full = Graph::from_raw(lon, lat, raw);
+    // split barrier nodes (appended) are no signals
+    full.signal[..signal.len()].copy_from_slice(&signal);
+    full.restrictions = restrictions
+        .iter()
+        .filter_map(|r| {
+            let via = ids.binary_search(&r.via).ok()?;
+            Some(r.from.iter().flat_map(move |&f| {
+                r.to.iter().map(move |&t| Restriction {
+                    from_way: f,
+                    via: via as u32,
+                    to_way: t,
+                    only: r.only,
+                })
+            }))
+        })
+        .flatten()
+        .collect();
+    full.turn_costs = profile.turns.clone();
+    let g = full.largest_strongly_connected_component();
     if g.num_edges() == 0 {
         return Err(empty());
     }

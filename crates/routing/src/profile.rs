@@ -33,6 +33,11 @@
 //! allows; a blocked barrier splits the road there (each side reaches it, none
 //! passes). [`Profile::emergency`] is the emergency-vehicle variant.
 //!
+//! Turns ([`Profile::turns`], TOML `[turns]`: `signal_s`, `u_turn_s`,
+//! `u_turns_anywhere`, `angle_costs = [[max_deg, right_s, left_s], …]`) and
+//! turn restrictions ([`Profile::restriction_vehicles`]) are applied by the
+//! edge-based graph ([`crate::turns`]).
+//!
 //! Direction: `oneway=yes|true|1` forward only, `oneway=-1|reverse` backward
 //! only, `oneway=no` both; `junction=roundabout|circular` and
 //! `highway=motorway` (and the classes in [`Profile::implied_oneway`]) are
@@ -93,6 +98,113 @@ pub struct Profile {
     pub barrier_delays_s: BTreeMap<String, f64>,
     /// Ferry speed (km/h) for `route=ferry` without `duration`; `None`: ferries are not used.
     pub ferry_speed_kmh: Option<f64>,
+    /// Vehicle types of this profile, most specific first, for turn
+    /// restrictions: `restriction:<type>` is read before `restriction`, and a
+    /// restriction whose `except=*` names one of them does not apply.
+    pub restriction_vehicles: Vec<String>,
+    /// Turn, U-turn and traffic-signal costs (see [`TurnCosts`]).
+    pub turns: TurnCosts,
+}
+
+/// Costs of turning, read by the edge-based graph ([`crate::turns`]).
+///
+/// At an *intersection* (a node with three or more neighbouring nodes) a
+/// turn costs by its angle, the deviation from straight on in degrees:
+/// the first row of [`TurnCosts::angle_costs`] whose `max_deg` is not below
+/// the angle gives `right_s` or `left_s`. Along a road (a node with two
+/// neighbours: shape points, a curve) nothing is added. A U-turn (back to
+/// the node one came from) is allowed only where no other way on is
+/// allowed (a dead end, a closed barrier, or after restrictions), at
+/// [`TurnCosts::u_turn_s`], unless [`TurnCosts::u_turns_anywhere`].
+/// Passing a `highway=traffic_signals` node adds [`TurnCosts::signal_s`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TurnCosts {
+    /// Seconds added at every `highway=traffic_signals` node passed.
+    pub signal_s: f64,
+    /// Seconds of a U-turn.
+    pub u_turn_s: f64,
+    /// Allow U-turns at every node, not only where nothing else is allowed.
+    pub u_turns_anywhere: bool,
+    /// Rows `[max_deg, right_s, left_s]` in ascending `max_deg` (right-hand
+    /// traffic: a left turn crosses the oncoming lane; swap the columns for
+    /// left-hand traffic). Angles beyond the last row use the last row.
+    pub angle_costs: Vec<[f64; 3]>,
+}
+
+impl Default for TurnCosts {
+    fn default() -> Self {
+        TurnCosts::driving()
+    }
+}
+
+impl TurnCosts {
+    /// No turn or signal cost and U-turns everywhere: the node-based graph's
+    /// answers ([`crate::Graph::from_edges`] uses it).
+    pub fn none() -> Self {
+        TurnCosts {
+            signal_s: 0.0,
+            u_turn_s: 0.0,
+            u_turns_anywhere: true,
+            angle_costs: Vec::new(),
+        }
+    }
+
+    /// A car. Assumption (no legal source: a calibration): the angle table
+    /// samples OSRM 26's car profile (`turn_penalty` 7.5 s, `turn_bias`
+    /// 1.075, logistic in the angle) at the middle of each band, with its
+    /// 20 s U-turn and 2 s traffic-signal penalties.
+    pub fn driving() -> Self {
+        TurnCosts {
+            signal_s: 2.0,
+            u_turn_s: 20.0,
+            u_turns_anywhere: false,
+            angle_costs: vec![
+                [20.0, 0.0, 0.0],
+                [60.0, 0.1, 0.4],
+                [120.0, 2.1, 5.4],
+                [160.0, 6.9, 7.4],
+                [180.0, 7.5, 7.5],
+            ],
+        }
+    }
+
+    /// Cost in milliseconds of a turn by `deg` degrees (0 straight on) to
+    /// the right (`right`) or left, at an intersection.
+    pub(crate) fn angle_ms(&self, deg: f64, right: bool) -> u32 {
+        let row = self
+            .angle_costs
+            .iter()
+            .find(|r| r[0] >= deg)
+            .or(self.angle_costs.last());
+        row.map_or(0, |r| secs_ms(if right { r[1] } else { r[2] }))
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        let ok = |v: f64| v.is_finite() && (0.0..3600.0).contains(&v);
+        if !ok(self.signal_s) || !ok(self.u_turn_s) {
+            return Err("turns: signal_s and u_turn_s must be 0..3600 s".into());
+        }
+        for w in self.angle_costs.windows(2) {
+            if w[0][0] >= w[1][0] {
+                return Err("turns: angle_costs rows must ascend in max_deg".into());
+            }
+        }
+        if self
+            .angle_costs
+            .iter()
+            .any(|r| !(r[0].is_finite() && ok(r[1]) && ok(r[2])))
+        {
+            return Err("turns: angle_costs must be finite, costs 0..3600 s".into());
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn secs_ms(s: f64) -> u32 {
+    (s * 1000.0)
+        .round()
+        .clamp(0.0, crate::graph::MAX_EDGE_MS as f64) as u32
 }
 
 impl Default for Profile {
@@ -205,6 +317,8 @@ impl Profile {
                 ("border_control", 60.0),
             ]),
             ferry_speed_kmh: Some(5.0),
+            restriction_vehicles: strings(&["motorcar", "motor_vehicle", "vehicle"]),
+            turns: TurnCosts::driving(),
         }
     }
 
@@ -220,6 +334,8 @@ impl Profile {
         let scale = factor / car.maxspeed_factor;
         let mut access_tags = car.access_tags.clone();
         access_tags.push("emergency".into());
+        let mut restriction_vehicles = car.restriction_vehicles.clone();
+        restriction_vehicles.insert(0, "emergency".into());
         Profile {
             name: "emergency".into(),
             speeds_kmh: car
@@ -231,6 +347,7 @@ impl Profile {
             max_speed_kmh: cap_kmh,
             access_tags,
             opening_access_tags: strings(&["psv", "bus"]),
+            restriction_vehicles,
             service_forbidden: Vec::new(),
             explicit_access_speeds_kmh: car
                 .explicit_access_speeds_kmh
@@ -331,6 +448,9 @@ impl Profile {
         }
         if !(self.maxspeed_factor.is_finite() && self.maxspeed_factor > 0.0) {
             return bad("maxspeed_factor must be > 0".into());
+        }
+        if let Err(m) = self.turns.validate() {
+            return bad(m);
         }
         Ok(())
     }
@@ -445,6 +565,33 @@ impl Profile {
         })
     }
 
+    /// A turn-restriction relation's tags: `Some(true)` for `only_*`,
+    /// `Some(false)` for `no_*`, `None` when it does not bind this profile
+    /// (not `type=restriction`, another value, an `except=*` naming one of
+    /// [`Profile::restriction_vehicles`], or only `restriction:<other
+    /// vehicle>`). `restriction:<vehicle>` is read before `restriction`.
+    pub(crate) fn restriction<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> Option<bool> {
+        if get("type") != Some("restriction") {
+            return None;
+        }
+        let ours = |v: &str| self.restriction_vehicles.iter().any(|t| t == v.trim());
+        if get("except").is_some_and(|e| e.split(';').any(ours)) {
+            return None;
+        }
+        let value = self
+            .restriction_vehicles
+            .iter()
+            .find_map(|t| get(&format!("restriction:{t}")))
+            .or_else(|| get("restriction"))?;
+        if value.starts_with("only_") {
+            Some(true)
+        } else if value.starts_with("no_") {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
     /// What a node's `barrier=*` does to a vehicle passing it.
     pub(crate) fn barrier<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> Barrier {
         let Some(kind) = get("barrier") else {
@@ -543,6 +690,69 @@ mod tests {
         assert_eq!(p.parse_maxspeed(""), None);
         assert_eq!(p.parse_maxspeed("0"), None);
         assert_eq!(p.parse_maxspeed("XX:nonsense"), None);
+    }
+
+    #[test]
+    fn restriction_tags() {
+        let p = Profile::driving();
+        let r = |t: &[(&str, &str)]| {
+            p.restriction(|k: &str| t.iter().find(|(x, _)| *x == k).map(|(_, v)| *v))
+        };
+        let ty = ("type", "restriction");
+        assert_eq!(r(&[ty, ("restriction", "no_left_turn")]), Some(false));
+        assert_eq!(r(&[ty, ("restriction", "only_straight_on")]), Some(true));
+        assert_eq!(r(&[("restriction", "no_left_turn")]), None);
+        assert_eq!(r(&[ty, ("restriction:hgv", "no_left_turn")]), None);
+        assert_eq!(r(&[ty, ("restriction:motorcar", "no_u_turn")]), Some(false));
+        assert_eq!(
+            r(&[
+                ty,
+                ("restriction", "no_left_turn"),
+                ("restriction:motorcar", "only_left_turn")
+            ]),
+            Some(true)
+        );
+        assert_eq!(
+            r(&[
+                ty,
+                ("restriction", "no_left_turn"),
+                ("except", "bicycle; motorcar")
+            ]),
+            None
+        );
+        assert_eq!(
+            r(&[
+                ty,
+                ("restriction", "no_left_turn"),
+                ("except", "bicycle;psv")
+            ]),
+            Some(false)
+        );
+        let e = Profile::emergency(1.2, 140.0);
+        let t = [ty, ("restriction", "no_left_turn"), ("except", "emergency")];
+        assert_eq!(
+            e.restriction(|k: &str| t.iter().find(|(x, _)| *x == k).map(|(_, v)| *v)),
+            None
+        );
+        assert_eq!(r(&[ty, ("restriction", "give_way")]), None);
+    }
+
+    #[test]
+    fn turn_cost_table() {
+        let t = TurnCosts::driving();
+        assert_eq!(t.angle_ms(5.0, true), 0);
+        assert_eq!(t.angle_ms(90.0, true), 2100);
+        assert_eq!(t.angle_ms(90.0, false), 5400);
+        assert_eq!(t.angle_ms(200.0, false), 7500);
+        assert_eq!(TurnCosts::none().angle_ms(90.0, false), 0);
+        let mut p = Profile::driving();
+        p.turns.angle_costs = vec![[90.0, 1.0, 1.0], [60.0, 1.0, 1.0]];
+        assert!(p.validate().is_err());
+        p.turns = TurnCosts {
+            signal_s: -1.0,
+            ..TurnCosts::driving()
+        };
+        assert!(p.validate().is_err());
     }
 
     #[test]

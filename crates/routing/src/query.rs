@@ -1,10 +1,15 @@
 //! CH queries: bidirectional upward Dijkstra with stall-on-demand for one
 //! pair, bucket-based many-to-many for matrices.
 //!
-//! Query endpoints are *seed* sets: a snapped point on edge `a -> b` at
-//! fraction `f` starts at `b` with the time of the rest of the edge (and at `a`
-//! with `f` of the reverse edge when the road is two-way); as a target it is
-//! reached from `a` (plus `f` of the edge) or from `b` over the reverse edge.
+//! The hierarchy's nodes are base edges (the turn-aware graph of
+//! [`crate::turns`]); a search distance at base edge `e` is the time to the
+//! end of `e`. Query endpoints are *seed* sets over base edges: a snapped
+//! point on edge `e = a -> b` at fraction `f` starts at `e` with the time
+//! of the rest of `e` (and at the reverse edge with `f` of its time when
+//! the road is two-way); as a target it is reached from every edge `p`
+//! with an allowed turn into `e` (seeded with the turn's cost plus `f` of
+//! `e`), or likewise into the reverse edge. A point exactly at a node
+//! (`f` 0 or 1) starts from, and is reached by, every edge into the node.
 //!
 //! Many-to-many (Knopp et al.): an upward backward search from every target
 //! leaves `(target, distance)` entries in buckets at the nodes it settles;
@@ -19,6 +24,7 @@ use std::collections::BinaryHeap;
 /// A search start/end: node plus time (ms) and length (dm) already spent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Seed {
+    /// A base edge (a node of the turn-aware graph).
     pub node: u32,
     pub ms: u32,
     pub dm: u32,
@@ -114,7 +120,7 @@ pub(crate) struct PathResult {
     pub dist_dm: u32,
     /// Base edges of the path between the seeds, in order.
     pub edges: Vec<EdgeId>,
-    /// Node where the path starts (a seed node).
+    /// Base node where the path starts (the end of the seed edge).
     pub first: u32,
 }
 
@@ -211,7 +217,7 @@ impl Ch {
             up.push(st.f.pred_edge[x as usize]);
             x = st.f.pred_node[x as usize];
         }
-        let first = self.order[x as usize];
+        let first = self.graph.head[self.order[x as usize] as usize];
         let mut edges = Vec::new();
         for &e in up.iter().rev() {
             self.unpack(e, &mut edges);

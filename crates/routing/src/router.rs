@@ -267,7 +267,7 @@ impl<'a> Router<'a> {
         }
     }
 
-    /// The same as [`Router::route`] computed by plain Dijkstra on the base graph
+    /// The same as [`Router::route`] computed by plain Dijkstra on the turn-aware graph
     /// (the reference for tests; slow on large graphs).
     pub fn route_dijkstra(&self, from: &Snapped, to: &Snapped) -> Option<Route> {
         let cb = self.closed_base();

@@ -191,7 +191,9 @@ impl Snapped {
             && (0.0..=1.0).contains(&self.frac)
     }
 
-    /// Where a search leaving this point starts.
+    /// Where a search leaving this point starts: the rest of its edge, or
+    /// of the reverse edge; at a node, every edge into that node (so the
+    /// search leaves it in any allowed direction).
     pub(crate) fn source_seeds(&self, ch: &Ch, closed: Option<&[u64]>) -> Vec<Seed> {
         if !self.fits(ch) {
             return Vec::new();
@@ -199,10 +201,10 @@ impl Snapped {
         let g = &ch.graph;
         let (a, b) = g.endpoints(self.edge);
         let e = self.edge as usize;
-        let mut s = Vec::with_capacity(3);
+        let mut s = Vec::with_capacity(4);
         if !bit(closed, e) {
             s.push(Seed {
-                node: b,
+                node: self.edge,
                 ms: Self::part(g.time_ms[e], 1.0 - self.frac),
                 dm: Self::part(g.dist_dm[e], 1.0 - self.frac),
             });
@@ -210,63 +212,57 @@ impl Snapped {
         if self.rev != NONE && !bit(closed, self.rev as usize) {
             let r = self.rev as usize;
             s.push(Seed {
-                node: a,
+                node: self.rev,
                 ms: Self::part(g.time_ms[r], self.frac),
                 dm: Self::part(g.dist_dm[r], self.frac),
             });
         }
         if self.frac <= 0.0 {
-            s.push(Seed {
-                node: a,
-                ms: 0,
-                dm: 0,
-            });
+            at_node(ch, a, closed, &mut s);
         } else if self.frac >= 1.0 {
-            s.push(Seed {
-                node: b,
-                ms: 0,
-                dm: 0,
-            });
+            at_node(ch, b, closed, &mut s);
         }
         s
     }
 
-    /// Where a search arriving at this point ends.
+    /// Where a search arriving at this point ends: every edge with an
+    /// allowed turn into this point's edge (seeded with the turn's cost and
+    /// the part of the edge up to the point), likewise for the reverse
+    /// edge; at a node, every edge into that node.
     pub(crate) fn target_seeds(&self, ch: &Ch, closed: Option<&[u64]>) -> Vec<Seed> {
         if !self.fits(ch) {
             return Vec::new();
         }
         let g = &ch.graph;
         let (a, b) = g.endpoints(self.edge);
-        let e = self.edge as usize;
-        let mut s = Vec::with_capacity(3);
-        if !bit(closed, e) {
-            s.push(Seed {
-                node: a,
-                ms: Self::part(g.time_ms[e], self.frac),
-                dm: Self::part(g.dist_dm[e], self.frac),
-            });
-        }
-        if self.rev != NONE && !bit(closed, self.rev as usize) {
-            let r = self.rev as usize;
-            s.push(Seed {
-                node: b,
-                ms: Self::part(g.time_ms[r], 1.0 - self.frac),
-                dm: Self::part(g.dist_dm[r], 1.0 - self.frac),
-            });
+        let mut s = Vec::with_capacity(8);
+        let mut into = |x: u32, f: f64| {
+            if bit(closed, x as usize) {
+                return;
+            }
+            let (ms, dm) = (g.time_ms[x as usize], g.dist_dm[x as usize]);
+            for p in g.in_edges(g.tail[x as usize]) {
+                if bit(closed, p as usize) {
+                    continue;
+                }
+                if let Some(t) = ch.turns.find(p, x) {
+                    let turn = ch.turns.time_ms[t as usize].saturating_sub(ms);
+                    s.push(Seed {
+                        node: p,
+                        ms: turn.saturating_add(Self::part(ms, f)),
+                        dm: Self::part(dm, f),
+                    });
+                }
+            }
+        };
+        into(self.edge, self.frac);
+        if self.rev != NONE {
+            into(self.rev, 1.0 - self.frac);
         }
         if self.frac <= 0.0 {
-            s.push(Seed {
-                node: a,
-                ms: 0,
-                dm: 0,
-            });
+            at_node(ch, a, closed, &mut s);
         } else if self.frac >= 1.0 {
-            s.push(Seed {
-                node: b,
-                ms: 0,
-                dm: 0,
-            });
+            at_node(ch, b, closed, &mut s);
         }
         s
     }
@@ -293,6 +289,19 @@ impl Snapped {
             return Some((Self::part(g.time_ms[r], f), Self::part(g.dist_dm[r], f)));
         }
         None
+    }
+}
+
+/// Seeds for a point exactly at node `v`: every open edge into `v`, at 0.
+fn at_node(ch: &Ch, v: NodeId, closed: Option<&[u64]>, s: &mut Vec<Seed>) {
+    for q in ch.graph.in_edges(v) {
+        if !bit(closed, q as usize) {
+            s.push(Seed {
+                node: q,
+                ms: 0,
+                dm: 0,
+            });
+        }
     }
 }
 

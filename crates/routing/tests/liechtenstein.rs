@@ -66,6 +66,18 @@ fn import_is_plausible() {
         })
         .count();
     assert!(oneway > 100, "{oneway}");
+    // turn restrictions and traffic signals are read, and the hierarchy is
+    // over the turns (fewer than all edge pairs meeting at a node: U-turns
+    // mid-road and restricted turns are left out)
+    let restrictions = Graph::from_osm_pbf(pbf(), &Profile::driving(), |_| {})
+        .unwrap()
+        .num_restrictions();
+    assert!(restrictions > 20, "{restrictions}");
+    let pairs: usize = (0..g.num_edges() as u32)
+        .map(|e| g.out_edges(g.endpoints(e).1).len())
+        .sum();
+    assert!(ch.num_turns() < pairs, "{} {pairs}", ch.num_turns());
+    assert!(ch.num_turns() > g.num_edges());
     for v in 0..g.num_nodes() as u32 {
         let [lon, lat] = g.coord(v);
         assert!((9.4..9.7).contains(&lon) && (47.0..47.3).contains(&lat));
@@ -75,7 +87,7 @@ fn import_is_plausible() {
 #[test]
 fn ch_equals_dijkstra_on_random_pairs() {
     let ch = ch();
-    let pts = random_points(ch, 400, 1);
+    let pts = random_points(ch, 2000, 1);
     let r = ch.router();
     let mut found = 0;
     for pair in pts.chunks(2) {
@@ -89,6 +101,10 @@ fn ch_equals_dijkstra_on_random_pairs() {
         );
         if let Some(c) = c {
             found += 1;
+            // every turn on the way is allowed
+            for w in c.edges.windows(2) {
+                assert!(ch.turn_time_ms(w[0], w[1]).is_some(), "{w:?}");
+            }
             assert!(c.distance_m > 0.0 || c.time_s == 0.0);
             assert!(c.geometry.len() >= 2 || c.time_s == 0.0);
             // the geometry's length is close to the reported distance
@@ -104,7 +120,7 @@ fn ch_equals_dijkstra_on_random_pairs() {
             );
         }
     }
-    assert!(found > 190);
+    assert!(found > 950, "{found}");
     // node to node as well
     let mut rng = SmallRng::seed_from_u64(2);
     let n = ch.graph().num_nodes() as u32;
@@ -193,6 +209,23 @@ fn save_load_roundtrip_and_damage() {
     assert!(matches!(e, Error::Corrupt { .. }), "{e}");
     std::fs::write(&bad, &bytes[..10]).unwrap();
     assert!(matches!(Ch::load(&bad), Err(Error::Corrupt { .. })));
+    // a file of the node-based format (version 1) is refused: rebuild it
+    let mut b = bytes.clone();
+    b[8..12].copy_from_slice(&1u32.to_le_bytes());
+    std::fs::write(&bad, &b).unwrap();
+    let e = Ch::load(&bad).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::VersionMismatch {
+                found: 1,
+                expected: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("rebuild"), "{e}");
     // another version
     let mut b = bytes.clone();
     b[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());

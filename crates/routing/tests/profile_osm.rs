@@ -6,14 +6,8 @@
 
 use yingji_routing::*;
 
-const X: f64 = 9.5;
-const Y: f64 = 47.1;
-
-fn tags(t: &[(&str, &str)]) -> Vec<(String, String)> {
-    t.iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
+mod common;
+use common::{node, tags, X, Y};
 
 /// (ways used from 1 to 3, time in s), or None when 3 is unreachable.
 fn route(
@@ -21,12 +15,6 @@ fn route(
     way10: &[(&str, &str)],
     node2: &[(&str, &str)],
 ) -> Option<(Vec<i64>, f64)> {
-    let node = |id, dx: f64, dy: f64, t: &[(&str, &str)]| OsmNode {
-        id,
-        lon: X + dx,
-        lat: Y + dy,
-        tags: tags(t),
-    };
     let nodes = vec![
         node(1, 0.0, 0.0, &[]),
         node(2, 0.005, 0.0, node2),
