@@ -136,6 +136,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "0025_supervision_more_checks.postgres.sql"
     ),
     migration!(26, "display_tokens", "0026_display_tokens.sql"),
+    migration!(
+        27,
+        "accident_investigations",
+        "0027_accident_investigations.sql"
+    ),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
