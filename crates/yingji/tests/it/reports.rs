@@ -490,6 +490,13 @@ async fn accidents_are_graded_and_forwarded_level_by_level() {
     }
 }
 
+/// A 409 refusal's code.
+async fn refused(r: reqwest::Response) -> String {
+    let (status, p) = send(r).await;
+    assert_eq!(status, 409, "{p}");
+    p["code"].as_str().unwrap_or_default().to_string()
+}
+
 /// 493号令 第二十九条 and 第三十二条 over HTTP: the investigation is opened,
 /// extended once by the days approved, its report submitted and replied;
 /// the deadlines are steps of the accident (overdue shown), every step is
@@ -529,15 +536,15 @@ async fn an_accident_investigation_with_its_deadlines() {
         assert_eq!(step(&d, "investigation")["status"], "missing", "overdue");
         assert_eq!(step(&d, "reply"), Value::Null, "no reply before the report");
         // Steps before the team exists are refused with a code.
-        let r = u
-            .post(
-                &format!("/api/v1/accidents/{id}/investigation/events"),
-                &json!({ "version": 1, "kind": "submit" }),
-            )
-            .await;
-        assert_eq!(r.status(), 409);
         assert_eq!(
-            r.json::<Value>().await.unwrap()["code"],
+            refused(
+                u.post(
+                    &format!("/api/v1/accidents/{id}/investigation/events"),
+                    &json!({ "version": 1, "kind": "submit" })
+                )
+                .await
+            )
+            .await,
             "investigation_not_opened"
         );
         // Another county: not found, to read or to change.
@@ -585,15 +592,15 @@ async fn an_accident_investigation_with_its_deadlines() {
             v["allowed_events"],
             json!(["appraisal", "extend", "submit"])
         );
-        let r = u
-            .post(
-                &format!("/api/v1/accidents/{id}/investigation"),
-                &json!({ "team_lead": "王五" }),
-            )
-            .await;
-        assert_eq!(r.status(), 409);
         assert_eq!(
-            r.json::<Value>().await.unwrap()["code"],
+            refused(
+                u.post(
+                    &format!("/api/v1/accidents/{id}/investigation"),
+                    &json!({ "team_lead": "王五" })
+                )
+                .await
+            )
+            .await,
             "investigation_exists"
         );
         // An extension approved after the 60 days is refused by field; one
@@ -617,15 +624,15 @@ async fn an_accident_investigation_with_its_deadlines() {
             yingji::reports::deadlines::investigation_due(occurred, 20, 0, &Default::default());
         assert_eq!(step(&d, "investigation")["due"], t(due), "60 + 20 days");
         assert_eq!(step(&d, "investigation")["status"], "pending");
-        let r = u
-            .post(
-                &events,
-                &json!({ "version": 2, "kind": "extend", "days": 5, "basis": "x" }),
-            )
-            .await;
-        assert_eq!(r.status(), 409);
         assert_eq!(
-            r.json::<Value>().await.unwrap()["code"],
+            refused(
+                u.post(
+                    &events,
+                    &json!({ "version": 2, "kind": "extend", "days": 5, "basis": "x" })
+                )
+                .await
+            )
+            .await,
             "investigation_already_extended"
         );
         // Stale version; then the report; a reply extension is 特别重大's alone.
@@ -655,15 +662,15 @@ async fn an_accident_investigation_with_its_deadlines() {
         assert_eq!(step(&d, "investigation")["status"], "on_time");
         assert_eq!(step(&d, "reply")["status"], "pending");
         assert_eq!(step(&d, "reply")["by"], "government");
-        let r = u
-            .post(
-                &events,
-                &json!({ "version": 3, "kind": "extend_reply", "days": 10, "basis": "x" }),
-            )
-            .await;
-        assert_eq!(r.status(), 409);
         assert_eq!(
-            r.json::<Value>().await.unwrap()["code"],
+            refused(
+                u.post(
+                    &events,
+                    &json!({ "version": 3, "kind": "extend_reply", "days": 10, "basis": "x" })
+                )
+                .await
+            )
+            .await,
             "reply_extension_especially_major_only"
         );
         let r = u
