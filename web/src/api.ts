@@ -4,6 +4,9 @@ import type {
   NewToken,
   Accident,
   AccidentDetail,
+  InvestigationEventBody,
+  InvestigationView,
+  OpenInvestigationBody,
   Disaster,
   DisasterDetail,
   DisasterSummary,
@@ -239,9 +242,10 @@ export const api = {
   ) => request<Accident>('PUT', `${API}/accidents/${id}`, body),
   forwardAccident: (id: number, version: number, level: string) =>
     request<Accident>('POST', `${API}/accidents/${id}/forward`, { version, level }),
-  extendInvestigation: (id: number, version: number) => request<Accident>('POST', `${API}/accidents/${id}/extend`, { version }),
-  investigationDone: (id: number, version: number) =>
-    request<Accident>('POST', `${API}/accidents/${id}/investigation`, { version }),
+  openInvestigation: (id: number, body: OpenInvestigationBody) =>
+    request<InvestigationView>('POST', `${API}/accidents/${id}/investigation`, body),
+  investigationEvent: (id: number, body: InvestigationEventBody) =>
+    request<InvestigationView>('POST', `${API}/accidents/${id}/investigation/events`, body),
 
   // 核心指标
   indicators: (p: { division?: string | null; year?: number | null }) =>

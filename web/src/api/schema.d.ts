@@ -44,22 +44,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/accidents/{id}/extend": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["extend_investigation"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/accidents/{id}/forward": {
         parameters: {
             query?: never;
@@ -85,7 +69,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["investigation_done"];
+        /** 成立调查组: opens the accident's investigation (once). */
+        post: operations["open"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accidents/{id}/investigation/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A step of the investigation: 技术鉴定, 延长调查期限, 提交调查报告, 延长批复时间, 批复. */
+        post: operations["accidents_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2341,8 +2343,6 @@ export interface components {
             /** Format: int64 */
             id: number;
             industry: string;
-            investigation_at?: components["schemas"]["UtcText"] | null;
-            investigation_extended: boolean;
             /**
              * Format: int64
              * @description 下落不明人数 (493号令 第十二条); graded with `deaths`.
@@ -2393,6 +2393,8 @@ export interface components {
         AccidentDetail: {
             accident: components["schemas"]["Accident"];
             grade_reasons: string[];
+            /** @description The investigation (493号令 第二十九条, 第三十二条) and what this user may do. */
+            investigation: components["schemas"]["InvestigationView"];
             steps: components["schemas"]["StepStatus"][];
         };
         /**
@@ -2512,6 +2514,16 @@ export interface components {
             alpha: number;
             /** Format: int64 */
             from_people: number;
+        };
+        /**
+         * @description A technical appraisal (第二十七条): its days, what it was and when it
+         *     was recorded.
+         */
+        Appraisal: {
+            at: components["schemas"]["UtcText"];
+            basis: string;
+            /** Format: int64 */
+            days: number;
         };
         AreaBody: {
             area: components["schemas"]["TargetSpec"];
@@ -4185,6 +4197,102 @@ export interface components {
             overdue: boolean;
             state_zh: string;
         };
+        /** @description An accident's investigation. */
+        Investigation: {
+            /** Format: int64 */
+            accident_id: number;
+            /** @description Technical appraisals (技术鉴定), whose days do not count. */
+            appraisals: components["schemas"]["Appraisal"][];
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            /** @description The accident's division (jurisdiction). */
+            division: string;
+            extension_approved_at?: components["schemas"]["UtcText"] | null;
+            /** @description The approval: which government, its document. */
+            extension_basis: string;
+            /**
+             * Format: int64
+             * @description Days of the approved extension of the report (第二十九条), if any.
+             */
+            extension_days?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** @description 调查组成立. */
+            opened_at: components["schemas"]["UtcText"];
+            replied_at?: components["schemas"]["UtcText"] | null;
+            /** @description 批复文号. */
+            reply_document: string;
+            reply_extension_basis: string;
+            /**
+             * Format: int64
+             * @description Days of the approved extension of the reply (特别重大 only).
+             */
+            reply_extension_days?: number | null;
+            submitted_at?: components["schemas"]["UtcText"] | null;
+            /** @description 调查组组长 (or the leading unit). */
+            team_lead: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A step of an investigation (`POST /accidents/{id}/investigation/events`). */
+        InvestigationCommand: {
+            at?: string | null;
+            /** @description What was appraised and by whom. */
+            basis?: string;
+            /** Format: int64 */
+            days: number;
+            /** @enum {string} */
+            kind: "appraisal";
+        } | {
+            /** @description When it was approved (RFC 3339); absent: now. */
+            at?: string | null;
+            /** @description Who approved it and the document (e.g. 大同市人民政府 同政函〔2026〕12号). */
+            basis?: string;
+            /** Format: int64 */
+            days: number;
+            /** @enum {string} */
+            kind: "extend";
+        } | {
+            at?: string | null;
+            /** @enum {string} */
+            kind: "submit";
+        } | {
+            at?: string | null;
+            basis?: string;
+            /** Format: int64 */
+            days: number;
+            /** @enum {string} */
+            kind: "extend_reply";
+        } | {
+            at?: string | null;
+            document?: string;
+            /** @enum {string} */
+            kind: "reply";
+        };
+        /** @description A step of an investigation: the version read and the command. */
+        InvestigationEventBody: components["schemas"]["InvestigationCommand"] & {
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
+            version: number;
+        };
+        /**
+         * @description Where an investigation stands (derived from what was recorded).
+         * @enum {string}
+         */
+        InvestigationState: "open" | "submitted" | "replied";
+        /** @description An accident's investigation as its page shows it. */
+        InvestigationView: {
+            /** @description What this user may do now: `open`, `appraisal`, `extend`, `submit`, `extend_reply`, `reply`. */
+            allowed_events: string[];
+            /** @description 负责事故调查的人民政府 (第十九条), by the accident's grade. */
+            government_zh: string;
+            investigation?: components["schemas"]["Investigation"] | null;
+            /** @description Whether the reply may be extended (特别重大 only, 第三十二条). */
+            reply_extendable: boolean;
+            state?: components["schemas"]["InvestigationState"] | null;
+        };
         /** @description A newly issued display token: the secret is in this answer only. */
         IssuedDisplayToken: components["schemas"]["DisplayToken"] & {
             /** @description The secret; never shown again. */
@@ -4614,6 +4722,12 @@ export interface components {
             title?: string | null;
             /** Format: int64 */
             version: number;
+        };
+        OpenInvestigationBody: {
+            /** @description When the team was set up (RFC 3339); absent: now. */
+            at?: string | null;
+            /** @description 调查组组长 (or the leading unit). */
+            team_lead: string;
         };
         /** @description An open item handed to the next shift (遗留事项). */
         OpenItem: {
@@ -6217,10 +6331,6 @@ export interface components {
         UtcText: string;
         /** @enum {string} */
         Verdict: "met" | "not_met" | "no_data";
-        VersionBody: {
-            /** Format: int64 */
-            version: number;
-        };
         /**
          * @description Where a stored version stands: a draft being edited, the version in
          *     force, or an older published version (superseded, still readable).
@@ -6509,31 +6619,6 @@ export interface operations {
             };
         };
     };
-    extend_investigation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["VersionBody"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Accident"];
-                };
-            };
-        };
-    };
     forward_accident: {
         parameters: {
             query?: never;
@@ -6559,7 +6644,7 @@ export interface operations {
             };
         };
     };
-    investigation_done: {
+    open: {
         parameters: {
             query?: never;
             header?: never;
@@ -6570,7 +6655,48 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["VersionBody"];
+                "application/json": components["schemas"]["OpenInvestigationBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestigationView"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accidents_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvestigationEventBody"];
             };
         };
         responses: {
@@ -6579,7 +6705,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Accident"];
+                    "application/json": components["schemas"]["InvestigationView"];
+                };
+            };
+            /** @description Stale version, or the rule refuses the step */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -136,6 +136,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "0025_supervision_more_checks.postgres.sql"
     ),
     migration!(26, "display_tokens", "0026_display_tokens.sql"),
+    migration!(
+        27,
+        "accident_investigations",
+        "0027_accident_investigations.sql"
+    ),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
@@ -558,6 +563,88 @@ mod tests {
         for backend in [Backend::Sqlite, Backend::Postgres] {
             let index = definitions(backend, "CREATE UNIQUE INDEX dispatch_orders_one_open ");
             assert_eq!(index.last(), Some(&open), "{backend:?}");
+        }
+    }
+
+    /// 0027: an accident whose investigation was extended (then always 60
+    /// days) or submitted before it becomes an investigation record saying
+    /// so; one without either has none; the old columns are gone.
+    #[tokio::test]
+    async fn migration_27_moves_old_investigation_switches_into_records() {
+        for t in testing::all().await {
+            let pool = t.db.pool();
+            // The schema as before version 27.
+            for sql in [
+                "DROP TABLE accident_investigations",
+                "ALTER TABLE accidents ADD COLUMN investigation_extended BIGINT NOT NULL DEFAULT 0",
+                "ALTER TABLE accidents ADD COLUMN investigation_at TEXT",
+                "DELETE FROM schema_migrations WHERE version = 27",
+            ] {
+                sqlx::query(sql).execute(pool).await.expect(sql);
+            }
+            // (extended, submitted at) → (extension days, submitted)
+            let cases = [
+                (1, None, Some(60), None),
+                (
+                    0,
+                    Some("2026-05-01T02:00:00.000Z"),
+                    None,
+                    Some("2026-05-01T02:00:00.000Z"),
+                ),
+                (
+                    1,
+                    Some("2026-06-01T02:00:00.000Z"),
+                    Some(60),
+                    Some("2026-06-01T02:00:00.000Z"),
+                ),
+            ];
+            let insert = |extended: i64, at: Option<&'static str>| {
+                sqlx::query(
+                    "INSERT INTO accidents (name, industry, division, occurred_at, road_or_fire, deaths, serious_injuries, direct_loss_yuan, grade, received, created_by, created_at, version, investigation_extended, investigation_at) \
+                     VALUES ('a', 'coal_mine', '140212000000', '2026-03-01T02:00:00.000Z', 0, 1, 0, 0, 'ordinary', '[]', 't', '2026-03-01T02:00:00.000Z', 1, $1, $2) RETURNING id",
+                )
+                .bind(extended)
+                .bind(at)
+                .fetch_one(pool)
+            };
+            let none: i64 = insert(0, None)
+                .await
+                .expect("row")
+                .try_get("id")
+                .expect("id");
+            let mut ids = Vec::new();
+            for (extended, at, ..) in &cases {
+                ids.push(
+                    insert(*extended, *at)
+                        .await
+                        .expect("row")
+                        .try_get::<i64, _>("id")
+                        .expect("id"),
+                );
+            }
+            apply(&t.db, MIGRATIONS).await.expect(&t.name);
+            for (id, (_, _, days, submitted)) in ids.iter().zip(cases) {
+                let inv = crate::reports::store::investigation_of(&t.db, *id)
+                    .await
+                    .expect("read")
+                    .unwrap_or_else(|| panic!("{}: accident {id} has no investigation", t.name));
+                assert_eq!(inv.extension_days, days, "{}", t.name);
+                assert_eq!(
+                    inv.submitted_at.map(|x| x.text()).as_deref(),
+                    submitted,
+                    "{}",
+                    t.name
+                );
+                assert_eq!((inv.division.as_str(), inv.version), ("140212000000", 1));
+            }
+            assert!(crate::reports::store::investigation_of(&t.db, none)
+                .await
+                .expect("read")
+                .is_none());
+            assert!(sqlx::query("SELECT investigation_at FROM accidents")
+                .fetch_all(pool)
+                .await
+                .is_err());
         }
     }
 

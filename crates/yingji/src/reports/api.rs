@@ -29,10 +29,9 @@ pub fn routes() -> Router<AppState> {
         .route("/accidents", get(list_accidents).post(create_accident))
         .route("/accidents/{id}", get(get_accident).put(update_accident))
         .route("/accidents/{id}/forward", post(forward_accident))
-        .route("/accidents/{id}/extend", post(extend_investigation))
-        .route("/accidents/{id}/investigation", post(investigation_done))
         .route("/reports/overdue", get(overdue))
         .route("/calendar/{day}", axum::routing::put(set_calendar_day))
+        .merge(super::api_investigation::routes())
 }
 
 fn parse_time_field(field: &str, s: &str) -> Result<time::OffsetDateTime, ApiError> {
@@ -704,8 +703,6 @@ async fn create_accident(
         grade,
         grade_zh: grade.label_zh().into(),
         received: vec![("county".into(), received.into())],
-        investigation_extended: false,
-        investigation_at: None,
         description: b.description,
         created_by: p.username.clone(),
         created_at: now.into(),
@@ -728,7 +725,7 @@ async fn create_accident(
     Ok((StatusCode::CREATED, axum::Json(a)).into_response())
 }
 
-async fn load_accident(
+pub(super) async fn load_accident(
     s: &AppState,
     p: &Principal,
     id: i64,
@@ -749,6 +746,8 @@ pub struct AccidentDetail {
     pub accident: Accident,
     pub steps: Vec<StepStatus>,
     pub grade_reasons: Vec<String>,
+    /// The investigation (493号令 第二十九条, 第三十二条) and what this user may do.
+    pub investigation: super::api_investigation::InvestigationView,
 }
 
 #[utoipa::path(get, path = "/api/v1/accidents/{id}", tag = "reports", params(("id" = i64, Path)), responses((status = 200, body = AccidentDetail)))]
@@ -758,12 +757,20 @@ async fn get_accident(
     Path(id): Path<i64>,
 ) -> Result<axum::Json<AccidentDetail>, ApiError> {
     let a = load_accident(&s, &p, id, Action::Read).await?;
-    let steps = super::accident_status(&a, time::OffsetDateTime::now_utc(), &s.config.reports);
+    let inv = store::investigation_of(&s.db, a.id).await?;
+    let steps = super::accident_status(
+        &a,
+        inv.as_ref(),
+        time::OffsetDateTime::now_utc(),
+        &s.config.reports,
+    );
     let (_, grade_reasons) = grade_accident(&facts(counts_of(&a)));
+    let investigation = super::api_investigation::view(&a, inv, &p);
     Ok(axum::Json(AccidentDetail {
         accident: a,
         steps,
         grade_reasons,
+        investigation,
     }))
 }
 
@@ -923,63 +930,6 @@ async fn forward_accident(
     .await
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct VersionBody {
-    pub version: i64,
-}
-
-#[utoipa::path(post, path = "/api/v1/accidents/{id}/extend", tag = "reports", params(("id" = i64, Path)), request_body = VersionBody, responses((status = 200, body = Accident)))]
-async fn extend_investigation(
-    State(s): State<AppState>,
-    p: Principal,
-    Path(id): Path<i64>,
-    Json(b): Json<VersionBody>,
-) -> Result<axum::Json<Accident>, ApiError> {
-    let old = load_accident(&s, &p, id, Action::Write).await?;
-    if old.investigation_extended {
-        return Err(ApiError::field("investigation", "调查期限只能延长一次"));
-    }
-    let new = Accident {
-        investigation_extended: true,
-        ..old.clone()
-    };
-    save_accident(
-        &s,
-        &p,
-        &old,
-        new,
-        "investigation_extended",
-        json!({}),
-        b.version,
-    )
-    .await
-}
-
-#[utoipa::path(post, path = "/api/v1/accidents/{id}/investigation", tag = "reports", params(("id" = i64, Path)), request_body = VersionBody, responses((status = 200, body = Accident)))]
-async fn investigation_done(
-    State(s): State<AppState>,
-    p: Principal,
-    Path(id): Path<i64>,
-    Json(b): Json<VersionBody>,
-) -> Result<axum::Json<Accident>, ApiError> {
-    let old = load_accident(&s, &p, id, Action::Write).await?;
-    let now = UtcText(time::OffsetDateTime::now_utc());
-    let new = Accident {
-        investigation_at: Some(now),
-        ..old.clone()
-    };
-    save_accident(
-        &s,
-        &p,
-        &old,
-        new,
-        "investigation_submitted",
-        json!({ "at": now }),
-        b.version,
-    )
-    .await
-}
-
 /// One late, missing or nearly due report.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Overdue {
@@ -1027,8 +977,9 @@ async fn overdue(
             }
         }
     }
+    let investigations = store::investigations(&s.db, &ascope.prefix).await?;
     for a in store::list_accidents(&s.db, &ascope.prefix).await? {
-        for st in super::accident_status(&a, now, &s.config.reports) {
+        for st in super::accident_status(&a, investigations.get(&a.id), now, &s.config.reports) {
             if wanted(st.status) {
                 out.push(Overdue {
                     entity: "accident".into(),

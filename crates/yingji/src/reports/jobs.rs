@@ -59,8 +59,9 @@ pub async fn scan(s: &AppState, now: time::OffsetDateTime) -> Result<usize, crat
             found.push(("disaster", d.id, d.name.clone(), div, st));
         }
     }
+    let investigations = store::investigations(&s.db, "").await?;
     for a in store::list_accidents(&s.db, "").await? {
-        for st in super::accident_status(&a, now, &s.config.reports) {
+        for st in super::accident_status(&a, investigations.get(&a.id), now, &s.config.reports) {
             found.push(("accident", a.id, a.name.clone(), a.division.clone(), st));
         }
     }

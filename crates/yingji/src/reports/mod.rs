@@ -9,8 +9,10 @@
 pub mod deadlines;
 pub mod figures;
 pub mod grading;
+pub mod investigation;
 
 pub mod api;
+pub mod api_investigation;
 pub mod export;
 pub mod jobs;
 pub mod model;
@@ -366,7 +368,15 @@ pub fn step_for(
     }
 }
 
-pub fn accident_status(a: &Accident, now: time::OffsetDateTime, l: &Limits) -> Vec<StepStatus> {
+/// Every step an accident owes, with status: the report chain, the casualty
+/// window, the investigation report and, once it is submitted, the
+/// government's reply (pure).
+pub fn accident_status(
+    a: &Accident,
+    inv: Option<&investigation::Investigation>,
+    now: time::OffsetDateTime,
+    l: &Limits,
+) -> Vec<StepStatus> {
     let occurred = a.occurred_at.0;
     let received: Vec<(String, time::OffsetDateTime)> =
         a.received.iter().map(|(lv, t)| (lv.clone(), t.0)).collect();
@@ -375,14 +385,15 @@ pub fn accident_status(a: &Accident, now: time::OffsetDateTime, l: &Limits) -> V
         grade: a.grade,
         road_or_fire: deadlines::is_road_or_fire(&a.industry),
         received: received.clone(),
-        investigation_extended: a.investigation_extended,
+        investigation: inv.map(|i| i.times()).unwrap_or_default(),
     };
     deadlines::accident_steps(&f, l)
         .into_iter()
         .map(|s| {
             let sub = match s.key.strip_prefix("report:") {
                 Some(lv) => received.iter().find(|(l2, _)| l2 == lv).map(|(_, t)| *t),
-                None if s.key == "investigation" => a.investigation_at.map(|t| t.0),
+                None if s.key == "investigation" => inv.and_then(|i| i.submitted_at).map(|t| t.0),
+                None if s.key == "reply" => inv.and_then(|i| i.replied_at).map(|t| t.0),
                 None => None,
             };
             // The supplement window is not a report: it is pending until it closes.

@@ -67,8 +67,6 @@ pub struct Accident {
     pub grade_zh: String,
     /// (level, received at)
     pub received: Vec<(String, UtcText)>,
-    pub investigation_extended: bool,
-    pub investigation_at: Option<UtcText>,
     pub description: String,
     pub created_by: String,
     pub created_at: UtcText,

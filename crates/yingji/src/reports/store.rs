@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 
 use super::deadlines::Calendar;
 use super::grading::AccidentGrade;
+use super::investigation::Investigation;
 use super::{Accident, Disaster, Report, ReportKind};
 use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText, Versioned};
 use crate::divisions::Tree;
@@ -209,8 +210,6 @@ fn accident_from(r: &AnyRow) -> Result<Accident, DbError> {
         grade_zh: grade.label_zh().into(),
         grade,
         received: col::<JsonText<_>>(r, "received")?.0,
-        investigation_extended: col::<i64>(r, "investigation_extended")? != 0,
-        investigation_at: col(r, "investigation_at")?,
         description: col(r, "description")?,
         created_by: col(r, "created_by")?,
         created_at: col(r, "created_at")?,
@@ -253,15 +252,13 @@ pub async fn insert_accident(tx: &mut Tx, a: &Accident) -> Result<i64, DbError> 
 pub async fn update_accident(tx: &mut Tx, a: &Accident, version: i64) -> Result<bool, DbError> {
     let r = sqlx::query(
         "UPDATE accidents SET deaths = $1, serious_injuries = $2, direct_loss_yuan = $3, grade = $4, received = $5, \
-         investigation_extended = $6, investigation_at = $7, missing = $10, version = version + 1 WHERE id = $8 AND version = $9",
+         missing = $8, version = version + 1 WHERE id = $6 AND version = $7",
     )
     .bind(a.deaths)
     .bind(a.serious_injuries)
     .bind(a.direct_loss_yuan)
     .bind(grade_text(a.grade))
     .bind(JsonText(&a.received))
-    .bind(a.investigation_extended as i64)
-    .bind(a.investigation_at)
     .bind(a.id)
     .bind(version)
     .bind(a.missing)
@@ -366,6 +363,98 @@ impl Versioned for Accident {
     }
     async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
         update_accident(tx, self, read).await
+    }
+}
+
+fn investigation_from(r: &AnyRow) -> Result<Investigation, DbError> {
+    Ok(Investigation {
+        id: col(r, "id")?,
+        accident_id: col(r, "accident_id")?,
+        division: col(r, "division")?,
+        opened_at: col(r, "opened_at")?,
+        team_lead: col(r, "team_lead")?,
+        appraisals: col::<JsonText<_>>(r, "appraisals")?.0,
+        extension_days: col(r, "extension_days")?,
+        extension_basis: col(r, "extension_basis")?,
+        extension_approved_at: col(r, "extension_approved_at")?,
+        submitted_at: col(r, "submitted_at")?,
+        reply_extension_days: col(r, "reply_extension_days")?,
+        reply_extension_basis: col(r, "reply_extension_basis")?,
+        replied_at: col(r, "replied_at")?,
+        reply_document: col(r, "reply_document")?,
+        created_by: col(r, "created_by")?,
+        created_at: col(r, "created_at")?,
+        version: col(r, "version")?,
+    })
+}
+
+/// Open an accident's investigation (one per accident: a second insert
+/// fails on the unique key).
+pub async fn insert_investigation(tx: &mut Tx, i: &Investigation) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO accident_investigations (accident_id, division, opened_at, team_lead, created_by, created_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, 1) RETURNING id",
+    )
+    .bind(i.accident_id)
+    .bind(&i.division)
+    .bind(i.opened_at)
+    .bind(&i.team_lead)
+    .bind(&i.created_by)
+    .bind(i.created_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+/// The investigation of an accident, if one was opened.
+pub async fn investigation_of(db: &Db, accident_id: i64) -> Result<Option<Investigation>, DbError> {
+    let r = sqlx::query("SELECT * FROM accident_investigations WHERE accident_id = $1")
+        .bind(accident_id)
+        .fetch_optional(db.pool())
+        .await?;
+    r.as_ref().map(investigation_from).transpose()
+}
+
+/// The investigations of the accidents of a jurisdiction, by accident id.
+pub async fn investigations(
+    db: &Db,
+    prefix: &str,
+) -> Result<std::collections::HashMap<i64, Investigation>, DbError> {
+    let rows = sqlx::query("SELECT * FROM accident_investigations WHERE division LIKE $1")
+        .bind(format!("{prefix}%"))
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| investigation_from(r).map(|i| (i.accident_id, i)))
+        .collect()
+}
+
+impl Versioned for Investigation {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    /// Writes what the steps record; the accident, division, opening and
+    /// creation are never changed.
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        let r = sqlx::query(
+            "UPDATE accident_investigations SET extension_days = $1, extension_basis = $2, extension_approved_at = $3, \
+             submitted_at = $4, reply_extension_days = $5, reply_extension_basis = $6, replied_at = $7, reply_document = $8, \
+             appraisals = $11, version = version + 1 WHERE id = $9 AND version = $10",
+        )
+        .bind(self.extension_days)
+        .bind(&self.extension_basis)
+        .bind(self.extension_approved_at)
+        .bind(self.submitted_at)
+        .bind(self.reply_extension_days)
+        .bind(&self.reply_extension_basis)
+        .bind(self.replied_at)
+        .bind(&self.reply_document)
+        .bind(self.id)
+        .bind(read)
+        .bind(JsonText(&self.appraisals))
+        .execute(&mut *tx.inner)
+        .await?;
+        Ok(r.rows_affected() == 1)
     }
 }
 

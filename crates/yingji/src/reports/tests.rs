@@ -317,14 +317,17 @@ fn accidents_chain_and_investigation() {
             ("county".into(), datetime!(2026-03-01 00:40 UTC).into()),
             ("city".into(), datetime!(2026-03-01 03:00 UTC).into()),
         ],
-        investigation_extended: false,
-        investigation_at: None,
         description: String::new(),
         created_by: "t".into(),
         created_at: datetime!(2026-03-01 00:00 UTC).into(),
         version: 1,
     };
-    let s = accident_status(&a, datetime!(2026-03-01 12:00 UTC), &Limits::default());
+    let s = accident_status(
+        &a,
+        None,
+        datetime!(2026-03-01 12:00 UTC),
+        &Limits::default(),
+    );
     assert_eq!(status_of(&s, "report:county"), Status::OnTime);
     assert_eq!(
         status_of(&s, "report:city"),
@@ -337,7 +340,12 @@ fn accidents_chain_and_investigation() {
         "due 05:00"
     );
     assert_eq!(status_of(&s, "supplement-window"), Status::Pending);
-    let s = accident_status(&a, datetime!(2026-05-01 00:00 UTC), &Limits::default());
+    let s = accident_status(
+        &a,
+        None,
+        datetime!(2026-05-01 00:00 UTC),
+        &Limits::default(),
+    );
     assert_eq!(status_of(&s, "investigation"), Status::Missing);
     assert_eq!(status_of(&s, "supplement-window"), Status::OnTime);
 }

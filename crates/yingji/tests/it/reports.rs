@@ -487,25 +487,235 @@ async fn accidents_are_graded_and_forwarded_level_by_level() {
             (Some(3), Some("larger")),
             "{chem}"
         );
-        // Investigation deadline extends once only.
+    }
+}
+
+/// A 409 refusal's code.
+async fn refused(r: reqwest::Response) -> String {
+    let (status, p) = send(r).await;
+    assert_eq!(status, 409, "{p}");
+    p["code"].as_str().unwrap_or_default().to_string()
+}
+
+/// 493号令 第二十九条 and 第三十二条 over HTTP: the investigation is opened,
+/// extended once by the days approved, its report submitted and replied;
+/// the deadlines are steps of the accident (overdue shown), every step is
+/// journaled, and another county can neither read nor change it.
+#[tokio::test]
+async fn an_accident_investigation_with_its_deadlines() {
+    for app in apps().await {
+        let u = app.login("pingcheng").await;
+        let now = time::OffsetDateTime::now_utc();
+        // 70 days ago: the 60 days have run out.
+        let occurred = now - time::Duration::days(70);
+        let r = u.post("/api/v1/accidents", &json!({ "name": "某建筑工地坍塌", "industry": "construction", "division": "140213", "occurred_at": t(occurred), "deaths": 1, "serious_injuries": 0, "direct_loss_yuan": 0 })).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let path = format!("/api/v1/accidents/{id}");
+        let events = format!("/api/v1/accidents/{id}/investigation/events");
+        let step = |d: &Value, key: &str| -> Value {
+            d["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["key"] == key)
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let d = u.get(&path).await.json::<Value>().await.unwrap();
         assert_eq!(
-            u.post(
-                &format!("/api/v1/accidents/{id}/extend"),
-                &json!({ "version": 5 })
+            d["investigation"]["allowed_events"],
+            json!(["open"]),
+            "{}",
+            app.backend
+        );
+        assert_eq!(d["investigation"]["government_zh"], "县级人民政府");
+        let due =
+            yingji::reports::deadlines::investigation_due(occurred, 0, 0, &Default::default());
+        assert_eq!(step(&d, "investigation")["due"], t(due));
+        assert_eq!(step(&d, "investigation")["status"], "missing", "overdue");
+        assert_eq!(step(&d, "reply"), Value::Null, "no reply before the report");
+        // Steps before the team exists are refused with a code.
+        assert_eq!(
+            refused(
+                u.post(
+                    &format!("/api/v1/accidents/{id}/investigation/events"),
+                    &json!({ "version": 1, "kind": "submit" })
+                )
+                .await
             )
-            .await
-            .status(),
-            200
+            .await,
+            "investigation_not_opened"
+        );
+        // Another county: not found, to read or to change.
+        let other = app.login("yunzhou").await;
+        assert_eq!(
+            other.get(&format!("/api/v1/accidents/{id}")).await.status(),
+            404
         );
         assert_eq!(
-            u.post(
-                &format!("/api/v1/accidents/{id}/extend"),
-                &json!({ "version": 6 })
-            )
-            .await
-            .status(),
-            422
+            other
+                .post(
+                    &format!("/api/v1/accidents/{id}/investigation"),
+                    &json!({ "team_lead": "李四" })
+                )
+                .await
+                .status(),
+            404
         );
+        // The team: its leader is required; a time before the accident is refused.
+        let r = u
+            .post(
+                &format!("/api/v1/accidents/{id}/investigation"),
+                &json!({ "team_lead": " " }),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        assert_eq!(fields(&r.json::<Value>().await.unwrap()), ["team_lead"]);
+        let r = u
+            .post(
+                &format!("/api/v1/accidents/{id}/investigation"),
+                &json!({ "team_lead": "张三", "at": t(occurred - time::Duration::hours(1)) }),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let r = u
+            .post(
+                &format!("/api/v1/accidents/{id}/investigation"),
+                &json!({ "team_lead": "张三", "at": t(occurred + time::Duration::days(1)) }),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["state"], "open");
+        assert_eq!(
+            v["allowed_events"],
+            json!(["appraisal", "extend", "submit"])
+        );
+        assert_eq!(
+            refused(
+                u.post(
+                    &format!("/api/v1/accidents/{id}/investigation"),
+                    &json!({ "team_lead": "王五" })
+                )
+                .await
+            )
+            .await,
+            "investigation_exists"
+        );
+        // An extension approved after the 60 days is refused by field; one
+        // approved on day 50 extends by the days approved; a second is refused.
+        let r = u.post(&events, &json!({ "version": 1, "kind": "extend", "days": 20, "basis": "平城区人民政府 平政函〔2026〕5号" })).await;
+        assert_eq!(r.status(), 422);
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["errors"][0]["code"],
+            "extension_after_deadline"
+        );
+        let r = u.post(&events, &json!({ "version": 1, "kind": "extend", "days": 61, "basis": "x", "at": t(occurred + time::Duration::days(50)) })).await;
+        assert_eq!(r.status(), 422);
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["errors"][0]["field"],
+            "days"
+        );
+        let r = u.post(&events, &json!({ "version": 1, "kind": "extend", "days": 20, "basis": "平城区人民政府 平政函〔2026〕5号", "at": t(occurred + time::Duration::days(50)) })).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let d = u.get(&path).await.json::<Value>().await.unwrap();
+        let due =
+            yingji::reports::deadlines::investigation_due(occurred, 20, 0, &Default::default());
+        assert_eq!(step(&d, "investigation")["due"], t(due), "60 + 20 days");
+        assert_eq!(step(&d, "investigation")["status"], "pending");
+        assert_eq!(
+            refused(
+                u.post(
+                    &events,
+                    &json!({ "version": 2, "kind": "extend", "days": 5, "basis": "x" })
+                )
+                .await
+            )
+            .await,
+            "investigation_already_extended"
+        );
+        // Stale version; then the report; a reply extension is 特别重大's alone.
+        assert_eq!(
+            u.post(&events, &json!({ "version": 1, "kind": "submit" }))
+                .await
+                .status(),
+            409
+        );
+        let r = other
+            .post(
+                &format!("/api/v1/accidents/{id}/investigation/events"),
+                &json!({ "version": 2, "kind": "submit" }),
+            )
+            .await;
+        assert_eq!(r.status(), 404);
+        let r = u
+            .post(&events, &json!({ "version": 2, "kind": "submit" }))
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(
+            (v["state"].as_str(), v["allowed_events"].clone()),
+            (Some("submitted"), json!(["reply"]))
+        );
+        let d = u.get(&path).await.json::<Value>().await.unwrap();
+        assert_eq!(step(&d, "investigation")["status"], "on_time");
+        assert_eq!(step(&d, "reply")["status"], "pending");
+        assert_eq!(step(&d, "reply")["by"], "government");
+        assert_eq!(
+            refused(
+                u.post(
+                    &events,
+                    &json!({ "version": 3, "kind": "extend_reply", "days": 10, "basis": "x" })
+                )
+                .await
+            )
+            .await,
+            "reply_extension_especially_major_only"
+        );
+        let r = u
+            .post(
+                &events,
+                &json!({ "version": 3, "kind": "reply", "document": "" }),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        assert_eq!(fields(&r.json::<Value>().await.unwrap()), ["document"]);
+        let r = u
+            .post(
+                &events,
+                &json!({ "version": 3, "kind": "reply", "document": "平政函〔2026〕9号" }),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let d = u.get(&path).await.json::<Value>().await.unwrap();
+        assert_eq!(d["investigation"]["state"], "replied");
+        assert_eq!(d["investigation"]["allowed_events"], json!([]));
+        assert_eq!(step(&d, "reply")["status"], "on_time");
+        // A reader without write rights sees it and may do nothing.
+        let obs = app.login("observer").await;
+        let d = obs.get(&path).await.json::<Value>().await.unwrap();
+        assert_eq!(
+            d["investigation"]["investigation"]["reply_document"],
+            "平政函〔2026〕9号"
+        );
+        assert_eq!(d["investigation"]["allowed_events"], json!([]));
+        // Every step is in the journal.
+        let j: Vec<Value> = u
+            .get("/api/v1/journal?module=reports&entity=investigation")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let kinds: Vec<&str> = j.iter().filter_map(|e| e["kind"].as_str()).collect();
+        for k in [
+            "investigation_opened",
+            "investigation_extended",
+            "investigation_submitted",
+            "replied",
+        ] {
+            assert!(kinds.contains(&k), "{k} in {kinds:?}");
+        }
     }
 }
 

@@ -227,6 +227,7 @@ export function stepLabel(s: Pick<StepStatus, 'key' | 'label_zh'>): string {
     return t('step.supplementWindow', { days })
   }
   if (k === 'investigation') return t('step.investigation')
+  if (k === 'reply') return t('step.reply')
   return s.label_zh
 }
 
