@@ -136,6 +136,7 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "0025_supervision_more_checks.postgres.sql"
     ),
     migration!(26, "display_tokens", "0026_display_tokens.sql"),
+    migration!(28, "supply_requests", "0028_supply_requests.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a

@@ -66,7 +66,16 @@ const OLD: &[(i64, &str, &str)] = &[
 ];
 
 /// The last migration.
-const LAST: i64 = 26;
+const LAST: i64 = 28;
+
+/// Numbers reserved for another branch (session 9: 0027); the merge makes
+/// the numbers contiguous again and empties this list.
+const NOT_HERE: &[i64] = &[27];
+
+/// Every migration number this tree has.
+fn versions() -> Vec<i64> {
+    (1..=LAST).filter(|v| !NOT_HERE.contains(v)).collect()
+}
 
 const OPEN: &str = "('requested', 'approved', 'departed', 'arrived')";
 
@@ -121,7 +130,7 @@ async fn a_fresh_database_records_every_migration_with_its_checksum() {
         let rows = recorded(&db).await;
         assert_eq!(
             rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            (1..=LAST).collect::<Vec<_>>(),
+            versions(),
             "{}",
             e.name
         );
@@ -291,7 +300,7 @@ async fn a_database_from_before_checksums_is_upgraded() {
 
         let db = Db::connect(&e.url).await.expect(e.name);
         let rows = recorded(&db).await;
-        assert_eq!(rows.len() as i64, LAST, "{}", e.name);
+        assert_eq!(rows.len(), versions().len(), "{}", e.name);
         for (v, _, text) in OLD {
             assert_eq!(
                 rows[*v as usize - 1].1,
