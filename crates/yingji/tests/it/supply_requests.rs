@@ -155,7 +155,7 @@ async fn a_county_requests_for_an_incident_and_the_city_allocates_by_road_time()
 
         let (st, r) = send(pc.post("/api/v1/supplies/requests", &good).await).await;
         assert_eq!(st, 201, "{r}");
-        assert_eq!((r["state"].as_str(), r["division"].as_str()), (Some("drafted"), Some("140213")));
+        assert_eq!((r["state"].as_str(), r["division"].as_str()), (Some("drafted"), Some("140213000000")));
         assert_eq!(r["allowed_events"], json!(["submit", "cancel"]));
         let id = r["id"].as_i64().unwrap();
 
@@ -262,7 +262,7 @@ async fn to_a_warehouse_by_transfer_and_cancelled_with_its_drafts() {
         )
         .await;
         assert_eq!(st, 201, "{r}");
-        assert_eq!((r["division"].as_str(), r["place_name"].as_str()), (Some("140215"), Some("云州区库")));
+        assert_eq!((r["division"].as_str(), r["place_name"].as_str()), (Some("140215000000"), Some("云州区库")));
         let id = r["id"].as_i64().unwrap();
         let (st, _) = send(pc.get(&format!("/api/v1/supplies/requests/{id}")).await).await;
         assert_eq!(st, 404, "平城 does not read 云州's request");
