@@ -18,9 +18,9 @@ use time::OffsetDateTime;
 
 use super::store::{self, CheckReport, DocFilter, PostError};
 use super::{
-    allowed, apply, below_minimum, check_approver, check_delete, check_doc, check_item, check_reverse, doc_number,
-    expiry, Doc, DocCommand, DocKind, DocState, Expiry, Item, ItemFacts, Line, NewDoc, NewItem,
-    Posting, SuppliesError, NEAR_EXPIRY_DAYS,
+    allowed, apply, below_minimum, check_approver, check_delete, check_doc, check_item,
+    check_reverse, doc_number, expiry, Doc, DocCommand, DocKind, DocState, Expiry, Item, ItemFacts,
+    Line, NewDoc, NewItem, Posting, SuppliesError, NEAR_EXPIRY_DAYS,
 };
 use crate::auth::{authorize, Action, Principal, Scope};
 use crate::clock::CST;

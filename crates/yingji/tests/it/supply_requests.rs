@@ -75,8 +75,10 @@ async fn event(u: &User, r: &Value, body: Value) -> (u16, Value) {
 
 async fn qty(u: &User, w: i64, i: i64) -> i64 {
     let (_, v) = send(
-        u.get(&format!("/api/v1/supplies/stock?warehouse_id={w}&item_id={i}"))
-            .await,
+        u.get(&format!(
+            "/api/v1/supplies/stock?warehouse_id={w}&item_id={i}"
+        ))
+        .await,
     )
     .await;
     v.as_array()
@@ -151,11 +153,18 @@ async fn a_county_requests_for_an_incident_and_the_city_allocates_by_road_time()
         let good = json!({ "source": "incident", "incident_id": incident, "place_kind": "point", "lon": lon, "lat": lat,
             "needed_by": later(), "note": "安置点急需", "lines": [{ "item_id": tent, "qty": 50 }, { "item_id": quilt, "qty": 5 }] });
         let (st, p) = send(yz.post("/api/v1/supplies/requests", &good).await).await;
-        assert_eq!((st, fields(&p)), (422, vec!["incident_id".to_string()]), "{p}");
+        assert_eq!(
+            (st, fields(&p)),
+            (422, vec!["incident_id".to_string()]),
+            "{p}"
+        );
 
         let (st, r) = send(pc.post("/api/v1/supplies/requests", &good).await).await;
         assert_eq!(st, 201, "{r}");
-        assert_eq!((r["state"].as_str(), r["division"].as_str()), (Some("drafted"), Some("140213000000")));
+        assert_eq!(
+            (r["state"].as_str(), r["division"].as_str()),
+            (Some("drafted"), Some("140213000000"))
+        );
         assert_eq!(r["allowed_events"], json!(["submit", "cancel"]));
         let id = r["id"].as_i64().unwrap();
 
@@ -166,60 +175,118 @@ async fn a_county_requests_for_an_incident_and_the_city_allocates_by_road_time()
         assert_eq!(st, 404);
         let (st, l) = send(yz.get("/api/v1/supplies/requests").await).await;
         assert_eq!((st, l["total"].as_i64()), (200, Some(0)), "{l}");
-        let (st, l) = send(pc.get(&format!("/api/v1/supplies/requests?incident_id={incident}")).await).await;
+        let (st, l) = send(
+            pc.get(&format!("/api/v1/supplies/requests?incident_id={incident}"))
+                .await,
+        )
+        .await;
         assert_eq!((st, l["total"].as_i64()), (200, Some(1)), "{l}");
 
         let (st, r) = event(&pc, &r, json!({ "kind": "submit" })).await;
         assert_eq!((st, r["state"].as_str()), (200, Some("submitted")), "{r}");
         // The county does not allocate.
-        let (st, _) = send(pc.get(&format!("/api/v1/supplies/requests/{id}/proposal")).await).await;
+        let (st, _) = send(
+            pc.get(&format!("/api/v1/supplies/requests/{id}/proposal"))
+                .await,
+        )
+        .await;
         assert_eq!(st, 403);
         let (st, p) = event(&pc, &r, json!({ "kind": "accept", "lines": [] })).await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("allocation_by_city")), "{p}");
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("allocation_by_city")),
+            "{p}"
+        );
 
         // The city: 10 from 平城 (nearest), 40 from 云州 (70 above its
         // minimum), no quilts anywhere.
-        let (st, prop) = send(cmd.get(&format!("/api/v1/supplies/requests/{id}/proposal")).await).await;
+        let (st, prop) = send(
+            cmd.get(&format!("/api/v1/supplies/requests/{id}/proposal"))
+                .await,
+        )
+        .await;
         assert_eq!(st, 200, "{prop}");
         let got: Vec<(i64, i64, i64)> = prop["lines"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|l| (l["warehouse_id"].as_i64().unwrap(), l["item_id"].as_i64().unwrap(), l["qty"].as_i64().unwrap()))
+            .map(|l| {
+                (
+                    l["warehouse_id"].as_i64().unwrap(),
+                    l["item_id"].as_i64().unwrap(),
+                    l["qty"].as_i64().unwrap(),
+                )
+            })
             .collect();
         assert_eq!(got, vec![(wp, tent, 10), (wy, tent, 40)], "{prop}");
-        let t: Vec<f64> = prop["lines"].as_array().unwrap().iter().map(|l| l["time_s"].as_f64().unwrap()).collect();
+        let t: Vec<f64> = prop["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["time_s"].as_f64().unwrap())
+            .collect();
         assert!(t[0] < t[1], "nearest first: {t:?}");
         assert_eq!(prop["lines"][0]["method"], "estimate");
-        assert!(prop["estimate_note"].as_str().unwrap().contains("绕行系数"), "{prop}");
-        assert_eq!(prop["unmet"], json!([{ "item_id": quilt, "qty": 5, "item_name": "棉被", "unit": "件" }]));
+        assert!(
+            prop["estimate_note"].as_str().unwrap().contains("绕行系数"),
+            "{prop}"
+        );
+        assert_eq!(
+            prop["unmet"],
+            json!([{ "item_id": quilt, "qty": 5, "item_name": "棉被", "unit": "件" }])
+        );
         let (_, r) = send(cmd.get(&format!("/api/v1/supplies/requests/{id}")).await).await;
         assert_eq!(r["allowed_events"], json!(["accept", "cancel"]), "{r}");
 
         // Accepting what was not proposed is refused; the proposal is taken.
         let (st, p) = event(&cmd, &r, json!({ "kind": "accept", "lines": [{ "warehouse_id": wy, "item_id": tent, "qty": 50 }] })).await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("proposal_changed")), "{p}");
-        let (st, r) = event(&cmd, &r, json!({ "kind": "accept", "lines": prop["accept"] })).await;
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("proposal_changed")),
+            "{p}"
+        );
+        let (st, r) = event(
+            &cmd,
+            &r,
+            json!({ "kind": "accept", "lines": prop["accept"] }),
+        )
+        .await;
         assert_eq!((st, r["state"].as_str()), (200, Some("allocated")), "{r}");
         let docs = r["documents"].as_array().unwrap().clone();
         assert_eq!(docs.len(), 2, "{r}");
-        assert!(docs.iter().all(|d| d["kind"] == "issue" && d["state"] == "draft" && d["reason"] == "relief"));
+        assert!(docs
+            .iter()
+            .all(|d| d["kind"] == "issue" && d["state"] == "draft" && d["reason"] == "relief"));
         assert_eq!(r["allocations"].as_array().unwrap().len(), 2);
         // Nothing moved yet.
-        assert_eq!((qty(&cmd, wp, tent).await, qty(&cmd, wy, tent).await), (10, 100));
+        assert_eq!(
+            (qty(&cmd, wp, tent).await, qty(&cmd, wy, tent).await),
+            (10, 100)
+        );
         let (st, p) = event(&pc, &r, json!({ "kind": "fulfil" })).await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("documents_not_posted")), "{p}");
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("documents_not_posted")),
+            "{p}"
+        );
 
         // The commander drafted them: someone else approves; then posted.
         for d in &docs {
             let (st, p) = step_doc(&cmd, d, "approve").await;
-            assert_eq!((st, p["code"].as_str()), (409, Some("drafter_cannot_approve")), "{p}");
+            assert_eq!(
+                (st, p["code"].as_str()),
+                (409, Some("drafter_cannot_approve")),
+                "{p}"
+            );
             let (st, d) = step_doc(&admin, d, "approve").await;
             assert_eq!(st, 200, "{d}");
             let (st, d) = step_doc(&cmd, &d, "post").await;
             assert_eq!(st, 200, "{d}");
         }
-        assert_eq!((qty(&cmd, wp, tent).await, qty(&cmd, wy, tent).await), (0, 60));
+        assert_eq!(
+            (qty(&cmd, wp, tent).await, qty(&cmd, wy, tent).await),
+            (0, 60)
+        );
         let (_, r) = send(pc.get(&format!("/api/v1/supplies/requests/{id}")).await).await;
         assert_eq!(r["allowed_events"], json!(["fulfil"]), "{r}");
         let (st, r) = event(&pc, &r, json!({ "kind": "fulfil" })).await;
@@ -262,27 +329,54 @@ async fn to_a_warehouse_by_transfer_and_cancelled_with_its_drafts() {
         )
         .await;
         assert_eq!(st, 201, "{r}");
-        assert_eq!((r["division"].as_str(), r["place_name"].as_str()), (Some("140215000000"), Some("云州区库")));
+        assert_eq!(
+            (r["division"].as_str(), r["place_name"].as_str()),
+            (Some("140215000000"), Some("云州区库"))
+        );
         let id = r["id"].as_i64().unwrap();
         let (st, _) = send(pc.get(&format!("/api/v1/supplies/requests/{id}")).await).await;
         assert_eq!(st, 404, "平城 does not read 云州's request");
         let (_, r) = event(&yz, &r, json!({ "kind": "submit" })).await;
-        let (st, prop) = send(cmd.get(&format!("/api/v1/supplies/requests/{id}/proposal")).await).await;
+        let (st, prop) = send(
+            cmd.get(&format!("/api/v1/supplies/requests/{id}/proposal"))
+                .await,
+        )
+        .await;
         assert_eq!(st, 200, "{prop}");
-        assert_eq!(prop["accept"], json!([{ "warehouse_id": wp, "item_id": tent, "qty": 15 }]));
-        let (st, r) = event(&cmd, &r, json!({ "kind": "accept", "lines": prop["accept"] })).await;
+        assert_eq!(
+            prop["accept"],
+            json!([{ "warehouse_id": wp, "item_id": tent, "qty": 15 }])
+        );
+        let (st, r) = event(
+            &cmd,
+            &r,
+            json!({ "kind": "accept", "lines": prop["accept"] }),
+        )
+        .await;
         assert_eq!(st, 200, "{r}");
         let d = &r["documents"][0];
-        assert_eq!((d["kind"].as_str(), d["to_warehouse_id"].as_i64()), (Some("transfer"), Some(wy)));
+        assert_eq!(
+            (d["kind"].as_str(), d["to_warehouse_id"].as_i64()),
+            (Some("transfer"), Some(wy))
+        );
         let doc = d["id"].as_i64().unwrap();
         // The county cannot cancel an allocated request; the city can, and
         // the unposted document goes with it.
         let (st, p) = event(&yz, &r, json!({ "kind": "cancel" })).await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("allocation_by_city")), "{p}");
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("allocation_by_city")),
+            "{p}"
+        );
         let (st, r) = event(&cmd, &r, json!({ "kind": "cancel" })).await;
         assert_eq!((st, r["state"].as_str()), (200, Some("cancelled")), "{r}");
         assert_eq!(r["documents"], json!([]));
-        let (st, _) = send(admin.get(&format!("/api/v1/supplies/documents/{doc}")).await).await;
+        let (st, _) = send(
+            admin
+                .get(&format!("/api/v1/supplies/documents/{doc}"))
+                .await,
+        )
+        .await;
         assert_eq!(st, 404);
         assert_eq!(qty(&cmd, wp, tent).await, 20);
     }

@@ -47,7 +47,14 @@ const MODULE: &str = "supplies";
 /// Allocating from the warehouses (admins and commanders: the city).
 const ALLOCATION: &str = "supplies.allocation";
 
-fn entry(p: &Principal, division: &str, entity: &str, id: i64, kind: &'static str, payload: Value) -> NewEntry {
+fn entry(
+    p: &Principal,
+    division: &str,
+    entity: &str,
+    id: i64,
+    kind: &'static str,
+    payload: Value,
+) -> NewEntry {
     NewEntry::new(&p.username, MODULE, division, entity, id, kind, payload)
 }
 
@@ -102,7 +109,14 @@ async fn source_of(
             Ok((i.division, at))
         }
         Source::Shelter => {
-            let sh = record(s, scope, "shelter", b.shelter_id.unwrap_or_default(), "shelter_id").await?;
+            let sh = record(
+                s,
+                scope,
+                "shelter",
+                b.shelter_id.unwrap_or_default(),
+                "shelter_id",
+            )
+            .await?;
             if !scope.covers(&sh.division, "") {
                 return Err(not_found("shelter_id", "record_not_found"));
             }
@@ -118,7 +132,9 @@ async fn source_of(
                 .unwrap_or_else(|| Ok(p.division.as_str().to_string()))
                 .map_err(|e| FieldError::new("division", e.to_string()).code("bad_division"))?;
             if !scope.covers(&d, "") {
-                return Err(FieldError::new("division", "不在您的管辖范围内").code("division_not_in_scope"));
+                return Err(
+                    FieldError::new("division", "不在您的管辖范围内").code("division_not_in_scope")
+                );
             }
             Ok((d, None))
         }
@@ -149,10 +165,12 @@ async fn place_of(
         }
         PlaceKind::Division => {
             let tree = s.tree();
-            let code = crate::divisions::Code::parse(b.place_division.as_deref().unwrap_or_default().trim())
-                .ok()
-                .filter(|c| c.as_str().starts_with(city(scope)) && tree.get(c).is_some())
-                .ok_or_else(|| not_found("place_division", "division_not_found"))?;
+            let code = crate::divisions::Code::parse(
+                b.place_division.as_deref().unwrap_or_default().trim(),
+            )
+            .ok()
+            .filter(|c| c.as_str().starts_with(city(scope)) && tree.get(c).is_some())
+            .ok_or_else(|| not_found("place_division", "division_not_found"))?;
             let inner = || {
                 use geo::InteriorPoint;
                 let (c, mp) = tree.boundary_for(&code)?;
@@ -160,9 +178,15 @@ async fn place_of(
                 mp.interior_point().map(|p| [p.x(), p.y()])
             };
             let pt = point.or_else(inner).ok_or_else(|| {
-                FieldError::new("lat", "该区划没有边界，请在地图上选择送达地点").code("no_division_point")
+                FieldError::new("lat", "该区划没有边界，请在地图上选择送达地点")
+                    .code("no_division_point")
             })?;
-            Ok((pt, None, code.as_str().to_string(), tree.name(code.as_str())))
+            Ok((
+                pt,
+                None,
+                code.as_str().to_string(),
+                tree.name(code.as_str()),
+            ))
         }
     }
 }
@@ -228,7 +252,8 @@ async fn facts(s: &AppState, p: &Principal, r: &Request) -> Result<(Facts, Vec<D
     let docs = store::documents(&s.db, r.id).await?;
     Ok((
         Facts {
-            allocates: authorize(p, Action::Write, ALLOCATION).is_ok_and(|a| a.covers(&r.division, "")),
+            allocates: authorize(p, Action::Write, ALLOCATION)
+                .is_ok_and(|a| a.covers(&r.division, "")),
             docs: docs.len(),
             posted: docs.iter().filter(|d| d.state == DocState::Posted).count(),
         },
@@ -241,7 +266,11 @@ fn view(s: &AppState, r: Request, writes: bool, f: Facts) -> RequestView {
         number: request_number(r.id),
         state_zh: r.state.label_zh(),
         division_name: s.tree().name(&r.division),
-        allowed_events: if writes { allowed_events(&r, f) } else { Vec::new() },
+        allowed_events: if writes {
+            allowed_events(&r, f)
+        } else {
+            Vec::new()
+        },
         request: r,
     }
 }
@@ -270,19 +299,31 @@ async fn detail(s: &AppState, p: &Principal, r: Request) -> Result<RequestDetail
     let doc_writes = authorize(p, Action::Write, MODULE).ok();
     let mut documents = Vec::new();
     for d in docs {
-        let w = doc_writes.as_ref().is_some_and(|o| o.covers(&d.division, ""));
+        let w = doc_writes
+            .as_ref()
+            .is_some_and(|o| o.covers(&d.division, ""));
         let readable = authorize(p, Action::Read, MODULE).is_ok();
         if readable {
             documents.extend(views(s, p, vec![d], w).await?);
         }
     }
-    let name = |i: i64| items.get(&i).map(|x| (x.code.clone(), x.name.clone(), x.unit.clone())).unwrap_or_default();
+    let name = |i: i64| {
+        items
+            .get(&i)
+            .map(|x| (x.code.clone(), x.name.clone(), x.unit.clone()))
+            .unwrap_or_default()
+    };
     Ok(RequestDetail {
         lines: lines
             .into_iter()
             .map(|l| {
                 let (item_code, item_name, unit) = name(l.item_id);
-                LineView { line: l, item_code, item_name, unit }
+                LineView {
+                    line: l,
+                    item_code,
+                    item_name,
+                    unit,
+                }
             })
             .collect(),
         allocations: allocations
@@ -358,7 +399,11 @@ pub async fn create_request(
     Json(b): Json<NewRequest>,
 ) -> Result<Response, ApiError> {
     let scope = authorize(&p, Action::Write, MODULE)?;
-    let items: BTreeSet<i64> = ledger::items(&s.db).await?.into_iter().map(|i| i.id).collect();
+    let items: BTreeSet<i64> = ledger::items(&s.db)
+        .await?
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
     let now = OffsetDateTime::now_utc();
     let checked = check_request(&b, &items, now);
     let mut errors = match &checked {
@@ -443,8 +488,11 @@ pub async fn create_request(
         "lon": r.lon, "lat": r.lat, "needed_by": r.needed_by,
         "lines": lines.iter().map(|l| json!({ "item_id": l.item_id, "qty": l.qty })).collect::<Vec<_>>(),
     });
-    tx.commit(now, vec![entry(&p, &r.division, "request", r.id, "drafted", payload)])
-        .await?;
+    tx.commit(
+        now,
+        vec![entry(&p, &r.division, "request", r.id, "drafted", payload)],
+    )
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(detail(&s, &p, r).await?)).into_response())
 }
 
@@ -520,11 +568,14 @@ async fn compute(
     let mut batch_info: HashMap<i64, (String, Option<String>)> = HashMap::new();
     for row in rows.into_iter().filter(|x| wanted.contains(&x.item_id)) {
         batch_info.insert(row.batch_id, (row.batch_no.clone(), row.expires_on.clone()));
-        stock.entry((row.warehouse_id, row.item_id)).or_default().push(Held {
-            batch_id: row.batch_id,
-            expires_on: row.expires_on,
-            qty: row.qty,
-        });
+        stock
+            .entry((row.warehouse_id, row.item_id))
+            .or_default()
+            .push(Held {
+                batch_id: row.batch_id,
+                expires_on: row.expires_on,
+                qty: row.qty,
+            });
     }
     let reserve = ledger::minimums(&s.db, &scope.prefix).await?;
     let est = s.config.dispatch;
@@ -549,7 +600,12 @@ async fn compute(
     let proposal = propose(&lines, &candidates, &stock, &reserve, today());
     let items = item_map(s).await?;
     let names: HashMap<i64, &str> = ws.iter().map(|w| (w.0, w.1.as_str())).collect();
-    let iname = |i: i64| items.get(&i).map(|x| (x.name.clone(), x.unit.clone())).unwrap_or_default();
+    let iname = |i: i64| {
+        items
+            .get(&i)
+            .map(|x| (x.name.clone(), x.unit.clone()))
+            .unwrap_or_default()
+    };
     let uses_estimate = proposal.parts.iter().any(|p| p.method == Method::Estimate);
     let view = ProposalView {
         lines: proposal
@@ -557,9 +613,13 @@ async fn compute(
             .iter()
             .map(|p| {
                 let (item_name, unit) = iname(p.item_id);
-                let (batch_no, expires_on) = batch_info.get(&p.batch_id).cloned().unwrap_or_default();
+                let (batch_no, expires_on) =
+                    batch_info.get(&p.batch_id).cloned().unwrap_or_default();
                 ProposalLine {
-                    warehouse_name: names.get(&p.warehouse_id).map(|x| x.to_string()).unwrap_or_default(),
+                    warehouse_name: names
+                        .get(&p.warehouse_id)
+                        .map(|x| x.to_string())
+                        .unwrap_or_default(),
                     item_name,
                     unit,
                     batch_no,
@@ -573,13 +633,21 @@ async fn compute(
             .iter()
             .map(|u| {
                 let (item_name, unit) = iname(u.item_id);
-                UnmetView { unmet: u.clone(), item_name, unit }
+                UnmetView {
+                    unmet: u.clone(),
+                    item_name,
+                    unit,
+                }
             })
             .collect(),
         accept: proposal
             .totals()
             .into_iter()
-            .map(|((warehouse_id, item_id), qty)| AcceptLine { warehouse_id, item_id, qty })
+            .map(|((warehouse_id, item_id), qty)| AcceptLine {
+                warehouse_id,
+                item_id,
+                qty,
+            })
             .collect(),
         estimate_note: uses_estimate.then(|| crate::dispatch::api::estimate_note(&est)),
         unreachable: candidates
@@ -603,9 +671,12 @@ pub async fn get_proposal(
     let scope = authorize(&p, Action::Write, ALLOCATION)?;
     if r.state != ReqState::Submitted {
         return Err(rule(crate::supplies::SuppliesError::State(
-            crate::error::Refusal::new("supply_request_step_not_allowed", "只有已提交的申请可以调配")
-                .param("state", r.state.as_str())
-                .param("event", "accept"),
+            crate::error::Refusal::new(
+                "supply_request_step_not_allowed",
+                "只有已提交的申请可以调配",
+            )
+            .param("state", r.state.as_str())
+            .param("event", "accept"),
         )));
     }
     Ok(axum::Json(compute(&s, &scope, &r).await?.1))
@@ -619,13 +690,27 @@ command_body! {
     pub struct RequestEventBody { command: ReqCommand }
 }
 
-fn drafted_doc(p: &Principal, r: &Request, w: &(i64, String), to: Option<(i64, String)>, now: OffsetDateTime) -> Doc {
+fn drafted_doc(
+    p: &Principal,
+    r: &Request,
+    w: &(i64, String),
+    to: Option<(i64, String)>,
+    now: OffsetDateTime,
+) -> Doc {
     let t = UtcText(now);
-    let kind = if to.is_some() { DocKind::Transfer } else { DocKind::Issue };
+    let kind = if to.is_some() {
+        DocKind::Transfer
+    } else {
+        DocKind::Issue
+    };
     Doc {
         id: 0,
         kind,
-        reason: if to.is_some() { String::new() } else { "relief".into() },
+        reason: if to.is_some() {
+            String::new()
+        } else {
+            "relief".into()
+        },
         warehouse_id: w.0,
         division: w.1.clone(),
         to_warehouse_id: to.as_ref().map(|x| x.0),
@@ -680,7 +765,9 @@ pub async fn request_event(
     match (&b.command, accepted) {
         (ReqCommand::Accept { .. }, Some(proposal)) => {
             let to = match (r.place_kind, r.place_id) {
-                (PlaceKind::Warehouse, Some(t)) => Some((t, ws.get(&t).cloned().unwrap_or_default())),
+                (PlaceKind::Warehouse, Some(t)) => {
+                    Some((t, ws.get(&t).cloned().unwrap_or_default()))
+                }
                 _ => None,
             };
             // One document per warehouse, nearest first.
@@ -692,7 +779,11 @@ pub async fn request_event(
             }
             let mut made = Vec::new();
             for w in order {
-                let parts: Vec<&Part> = proposal.parts.iter().filter(|x| x.warehouse_id == w).collect();
+                let parts: Vec<&Part> = proposal
+                    .parts
+                    .iter()
+                    .filter(|x| x.warehouse_id == w)
+                    .collect();
                 let wdiv = ws.get(&w).cloned().unwrap_or_default();
                 let mut d = drafted_doc(&p, &r, &(w, wdiv), to.clone(), now);
                 let rows: Vec<Line> = parts
@@ -768,7 +859,17 @@ pub async fn request_event(
         }
         _ => {}
     }
-    entries.insert(0, entry(&p, &r.division, "request", r.id, b.command.as_str(), payload));
+    entries.insert(
+        0,
+        entry(
+            &p,
+            &r.division,
+            "request",
+            r.id,
+            b.command.as_str(),
+            payload,
+        ),
+    );
     tx.commit(now, entries).await?;
     let r = load(&s, &p, id, Action::Read).await?;
     Ok(axum::Json(detail(&s, &p, r).await?))

@@ -269,7 +269,11 @@ pub fn check_request(
         errors.push(field("lines", "请至少填写一行").code("required"));
     }
     if b.lines.len() > 100 {
-        errors.push(field("lines", "最多 100 行").code("too_many").param("max", 100));
+        errors.push(
+            field("lines", "最多 100 行")
+                .code("too_many")
+                .param("max", 100),
+        );
     }
     let mut seen = std::collections::BTreeSet::new();
     for (n, l) in b.lines.iter().enumerate() {
@@ -393,7 +397,11 @@ pub fn propose(
             };
             let usable: Vec<Held> = held
                 .iter()
-                .filter(|h| h.qty > 0 && super::expiry(h.expires_on.as_deref(), today, 0) != super::Expiry::Expired)
+                .filter(|h| {
+                    h.qty > 0
+                        && super::expiry(h.expires_on.as_deref(), today, 0)
+                            != super::Expiry::Expired
+                })
                 .cloned()
                 .collect();
             let have: i64 = usable.iter().map(|h| h.qty).sum();

@@ -68,19 +68,21 @@ impl Versioned for Request {
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Request>, DbError> {
-    Ok(sqlx::query_as("SELECT * FROM supply_requests WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT * FROM supply_requests WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 pub async fn lines(db: &Db, id: i64) -> Result<Vec<RequestLine>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM supply_request_lines WHERE request_id = $1 ORDER BY line_no",
+    Ok(
+        sqlx::query_as("SELECT * FROM supply_request_lines WHERE request_id = $1 ORDER BY line_no")
+            .bind(id)
+            .fetch_all(db.pool())
+            .await?,
     )
-    .bind(id)
-    .fetch_all(db.pool())
-    .await?)
 }
 
 /// Filter of the request listing.
@@ -137,12 +139,14 @@ pub async fn insert_allocation(tx: &mut Tx, a: &AllocationRow) -> Result<(), DbE
 }
 
 pub async fn allocations(db: &Db, id: i64) -> Result<Vec<AllocationRow>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM supply_request_allocations WHERE request_id = $1 ORDER BY id",
+    Ok(
+        sqlx::query_as(
+            "SELECT * FROM supply_request_allocations WHERE request_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?,
     )
-    .bind(id)
-    .fetch_all(db.pool())
-    .await?)
 }
 
 /// The ledger documents drafted for a request (still existing).
@@ -157,7 +161,10 @@ pub async fn documents(db: &Db, id: i64) -> Result<Vec<Doc>, DbError> {
 
 /// The warehouses (registry records) whose division starts with `prefix`:
 /// (id, name, [lon, lat]).
-pub async fn warehouse_points(db: &Db, prefix: &str) -> Result<Vec<(i64, String, [f64; 2])>, DbError> {
+pub async fn warehouse_points(
+    db: &Db,
+    prefix: &str,
+) -> Result<Vec<(i64, String, [f64; 2])>, DbError> {
     let rows = sqlx::query(
         "SELECT id, name, lon, lat FROM registry_items WHERE kind = 'warehouse' AND division LIKE $1 ORDER BY id",
     )
@@ -165,6 +172,12 @@ pub async fn warehouse_points(db: &Db, prefix: &str) -> Result<Vec<(i64, String,
     .fetch_all(db.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((col(r, "id")?, col(r, "name")?, [col(r, "lon")?, col(r, "lat")?])))
+        .map(|r| {
+            Ok((
+                col(r, "id")?,
+                col(r, "name")?,
+                [col(r, "lon")?, col(r, "lat")?],
+            ))
+        })
         .collect()
 }

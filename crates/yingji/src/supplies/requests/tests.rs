@@ -44,7 +44,10 @@ fn allocation_is_nearest_first_within_reserves_and_says_what_is_unmet() {
     stock.insert((3, 100), vec![held(31, None, 500)]);
     stock.insert(
         (4, 100),
-        vec![held(41, Some("2026-12-06"), 20), held(42, Some("2026-12-07"), 5)],
+        vec![
+            held(41, Some("2026-12-06"), 20),
+            held(42, Some("2026-12-07"), 5),
+        ],
     );
     stock.insert((1, 200), vec![held(12, None, 5)]);
     let mut reserve = BTreeMap::new();
@@ -87,11 +90,26 @@ fn allocation_is_nearest_first_within_reserves_and_says_what_is_unmet() {
         assert_eq!(got, unmet, "{lines:?}");
         // Never more than asked, never below a reserve.
         for (item, qty) in &lines {
-            let sent: i64 = p.parts.iter().filter(|x| x.item_id == *item).map(|x| x.qty).sum();
-            let short: i64 = p.unmet.iter().filter(|u| u.item_id == *item).map(|u| u.qty).sum();
+            let sent: i64 = p
+                .parts
+                .iter()
+                .filter(|x| x.item_id == *item)
+                .map(|x| x.qty)
+                .sum();
+            let short: i64 = p
+                .unmet
+                .iter()
+                .filter(|u| u.item_id == *item)
+                .map(|u| u.qty)
+                .sum();
             assert_eq!(sent + short, *qty);
         }
-        let from_w2: i64 = p.parts.iter().filter(|x| x.warehouse_id == 2).map(|x| x.qty).sum();
+        let from_w2: i64 = p
+            .parts
+            .iter()
+            .filter(|x| x.warehouse_id == 2)
+            .map(|x| x.qty)
+            .sum();
         assert!(40 - from_w2 >= 10, "w2 keeps its reserve");
     }
 }
@@ -102,7 +120,11 @@ fn ties_go_to_the_lower_warehouse_and_time_orders_the_parts() {
     for w in [5, 3, 9] {
         stock.insert((w, 1), vec![held(w * 10, None, 4)]);
     }
-    let cands = [cand(5, Some(100.0)), cand(3, Some(100.0)), cand(9, Some(50.0))];
+    let cands = [
+        cand(5, Some(100.0)),
+        cand(3, Some(100.0)),
+        cand(9, Some(50.0)),
+    ];
     let p = propose(&[(1, 10)], &cands, &stock, &BTreeMap::new(), TODAY);
     assert_eq!(parts(&p), vec![(9, 1, 90, 4), (3, 1, 30, 4), (5, 1, 50, 2)]);
     let times: Vec<f64> = p.parts.iter().map(|x| x.time_s).collect();
@@ -237,32 +259,90 @@ fn requests_are_submitted_allocated_by_the_city_and_fulfilled_when_posted() {
     // (state, step, facts, outcome, state after)
     for (from, cmd, f, want, to) in [
         (Drafted, &submit, county, "ok", Some(Submitted)),
-        (Submitted, &submit, county, "supply_request_step_not_allowed", None),
-        (Drafted, &accept, city, "supply_request_step_not_allowed", None),
+        (
+            Submitted,
+            &submit,
+            county,
+            "supply_request_step_not_allowed",
+            None,
+        ),
+        (
+            Drafted,
+            &accept,
+            city,
+            "supply_request_step_not_allowed",
+            None,
+        ),
         (Submitted, &accept, county, "allocation_by_city", None),
         (Submitted, &accept, city, "ok", Some(Allocated)),
-        (Allocated, &fulfil, drafted_docs(1), "documents_not_posted", None),
+        (
+            Allocated,
+            &fulfil,
+            drafted_docs(1),
+            "documents_not_posted",
+            None,
+        ),
         (Allocated, &fulfil, county, "documents_not_posted", None),
         (Allocated, &fulfil, drafted_docs(2), "ok", Some(Fulfilled)),
-        (Submitted, &fulfil, drafted_docs(2), "supply_request_step_not_allowed", None),
+        (
+            Submitted,
+            &fulfil,
+            drafted_docs(2),
+            "supply_request_step_not_allowed",
+            None,
+        ),
         (Drafted, &cancel, county, "ok", Some(Cancelled)),
         (Submitted, &cancel, county, "ok", Some(Cancelled)),
         (Allocated, &cancel, county, "allocation_by_city", None),
-        (Allocated, &cancel, drafted_docs(1), "documents_posted", None),
+        (
+            Allocated,
+            &cancel,
+            drafted_docs(1),
+            "documents_posted",
+            None,
+        ),
         (Allocated, &cancel, drafted_docs(0), "ok", Some(Cancelled)),
-        (Fulfilled, &cancel, city, "supply_request_step_not_allowed", None),
-        (Cancelled, &submit, city, "supply_request_step_not_allowed", None),
+        (
+            Fulfilled,
+            &cancel,
+            city,
+            "supply_request_step_not_allowed",
+            None,
+        ),
+        (
+            Cancelled,
+            &submit,
+            city,
+            "supply_request_step_not_allowed",
+            None,
+        ),
     ] {
         let got = apply(request(from), cmd, f, "commander", NOW);
-        assert_eq!(got.as_ref().ok().map(|r| r.state), to, "{from:?} {cmd:?} {f:?}");
+        assert_eq!(
+            got.as_ref().ok().map(|r| r.state),
+            to,
+            "{from:?} {cmd:?} {f:?}"
+        );
         assert_eq!(code(got), want, "{from:?} {cmd:?} {f:?}");
     }
     let r = apply(request(Submitted), &accept, city, "commander", NOW).unwrap();
-    assert_eq!((r.allocated_by.as_str(), r.allocated_at), ("commander", Some(UtcText(NOW))));
-    assert_eq!(allowed_events(&request(Drafted), county), vec!["submit", "cancel"]);
+    assert_eq!(
+        (r.allocated_by.as_str(), r.allocated_at),
+        ("commander", Some(UtcText(NOW)))
+    );
+    assert_eq!(
+        allowed_events(&request(Drafted), county),
+        vec!["submit", "cancel"]
+    );
     assert_eq!(allowed_events(&request(Submitted), county), vec!["cancel"]);
-    assert_eq!(allowed_events(&request(Submitted), city), vec!["accept", "cancel"]);
-    assert_eq!(allowed_events(&request(Allocated), drafted_docs(2)), vec!["fulfil"]);
+    assert_eq!(
+        allowed_events(&request(Submitted), city),
+        vec!["accept", "cancel"]
+    );
+    assert_eq!(
+        allowed_events(&request(Allocated), drafted_docs(2)),
+        vec!["fulfil"]
+    );
     assert!(allowed_events(&request(Fulfilled), city).is_empty());
 }
 
