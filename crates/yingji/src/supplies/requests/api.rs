@@ -416,25 +416,19 @@ pub async fn create_request(
         Source::County => true,
     };
     let source = if needs_source {
-        match source_of(&s, &p, &scope, &b).await {
-            Ok(x) => Some(x),
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        }
+        source_of(&s, &p, &scope, &b)
+            .await
+            .map_err(|e| errors.push(e))
+            .ok()
     } else {
         None
     };
     let point = checked.as_ref().ok().and_then(|c| c.point);
     let place = if errors.is_empty() {
-        match place_of(&s, &scope, &b, point).await {
-            Ok(x) => Some(x),
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        }
+        place_of(&s, &scope, &b, point)
+            .await
+            .map_err(|e| errors.push(e))
+            .ok()
     } else {
         None
     };
