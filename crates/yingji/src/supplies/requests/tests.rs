@@ -58,8 +58,9 @@ fn allocation_is_nearest_first_within_reserves_and_says_what_is_unmet() {
         cand(3, None),
         cand(4, Some(1200.0)),
     ];
-    // (lines, parts, unmet)
-    let table: Vec<(Vec<(i64, i64)>, Vec<(i64, i64, i64, i64)>, Vec<(i64, i64)>)> = vec![
+    // (lines (item, qty), parts (warehouse, item, batch, qty), unmet (item, qty))
+    type Row = (Vec<(i64, i64)>, Vec<(i64, i64, i64, i64)>, Vec<(i64, i64)>);
+    let table: Vec<Row> = vec![
         // One warehouse is enough: the nearest, above its reserve.
         (vec![(100, 30)], vec![(2, 100, 21, 30)], vec![]),
         // Its reserve stays: 30 from w2, then the expired batch of w4 is
