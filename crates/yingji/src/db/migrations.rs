@@ -273,9 +273,16 @@ mod tests {
 
     #[test]
     fn files_are_numbered_in_order_and_every_file_is_listed() {
+        // Numbers reserved for another branch (session 9: 0027); the merge
+        // makes the numbers contiguous again and empties this list.
+        const NOT_HERE: &[i64] = &[27];
+        let expected: Vec<i64> = (1..)
+            .filter(|v| !NOT_HERE.contains(v))
+            .take(MIGRATIONS.len())
+            .collect();
         let mut listed = Vec::new();
-        for (i, m) in MIGRATIONS.iter().enumerate() {
-            assert_eq!(m.version, i as i64 + 1, "versions count up from 1");
+        for (m, want) in MIGRATIONS.iter().zip(&expected) {
+            assert_eq!(m.version, *want, "versions count up from 1");
             let stem = format!("{:04}_{}", m.version, m.name);
             if m.sqlite.file == m.postgres.file {
                 assert_eq!(m.sqlite.file, format!("{stem}.sql"));
