@@ -5,21 +5,23 @@
 //   node load.mjs BASE_URL [N=1000] [C=50]
 // Setup (not timed): two warehouses of the demo get 10^7 units of two items
 // by a posted receipt; N issue and transfer documents (two lines each) are
-// drafted and approved. Timed: posting all N, C at a time. Then the anchor,
+// drafted (by admin) and approved (by commander: the drafter may not approve
+// its own document). Timed: posting all N, C at a time. Then the anchor,
 // then GET /supplies/check must answer ok. Prints one JSON line.
 const [base, nArg, cArg] = process.argv.slice(2)
 const N = Number(nArg || 1000)
 const C = Number(cArg || 50)
-let cookie = ''
-async function call(method, path, body) {
+// One session per user: `call` as admin, `call(…, 'checker')` as commander.
+const cookies = { main: '', checker: '' }
+async function call(method, path, body, who = 'main') {
   const r = await fetch(base + path, {
     method,
-    headers: { 'content-type': 'application/json', 'x-requested-with': 'yingji', cookie },
+    headers: { 'content-type': 'application/json', 'x-requested-with': 'yingji', cookie: cookies[who] },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   const text = await r.text()
   const set = r.headers.get('set-cookie')
-  if (set) cookie = set.split(';')[0]
+  if (set) cookies[who] = set.split(';')[0]
   return { status: r.status, body: text ? JSON.parse(text) : null }
 }
 function must(r, want, what) {
@@ -40,13 +42,14 @@ async function pool(tasks, c) {
   return out
 }
 must(await call('POST', '/api/v1/auth/login', { username: 'admin', password: 'Demo@2025' }), 200, 'login')
+must(await call('POST', '/api/v1/auth/login', { username: 'commander', password: 'Demo@2025' }, 'checker'), 200, 'login checker')
 const ws = must(await call('GET', '/api/v1/supplies/warehouses'), 200, 'warehouses')
 const items = must(await call('GET', '/api/v1/supplies/items'), 200, 'items')
 const [w1, w2] = [ws[0].id, ws[1].id]
 const [i1, i2] = [items[0].id, items[1].id]
 async function postDoc(b) {
   let d = must(await call('POST', '/api/v1/supplies/documents', b), 201, 'draft')
-  d = must(await call('POST', `/api/v1/supplies/documents/${d.id}/events`, { kind: 'approve', version: d.version }), 200, 'approve')
+  d = must(await call('POST', `/api/v1/supplies/documents/${d.id}/events`, { kind: 'approve', version: d.version }, 'checker'), 200, 'approve')
   return d
 }
 for (const w of [w1, w2]) {

@@ -1,9 +1,15 @@
 // 救灾物资 end to end against a real `yingji demo`: the 平城区 operator
 // (pingcheng) drafts a 入库 of 棉帐篷 into the county warehouse with a batch
-// and an expiry, approves and posts it (the postings show both sides), then
-// drafts, approves and posts a 出库 of part of it (first expiry first) and
-// sees the balance on the stock page; the alerts page lists the demo's
+// and an expiry; the drafter is not offered “approve” (制单与审核分离): the
+// city's commander approves it and pingcheng posts it (the postings show
+// both sides), then a 出库 of part of it the same way (first expiry first),
+// and sees the balance on the stock page; the alerts page lists the demo's
 // alerts. Posted documents offer only “reverse”.
+//
+// 需求申请: from an incident's page (“申请物资”) pingcheng requests tents and
+// quilts delivered to the incident's point and submits; the commander sees
+// the proposed allocation (warehouse, item, quantity, road time, unmet) and
+// accepts it; the 出库/调拨 documents exist as drafts and no stock moved.
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
@@ -65,9 +71,14 @@ async function draftDoc(P, kind, warehouse, item, qty, batch) {
   return Number(P.url().split('/').pop())
 }
 
-async function approveAndPost(P) {
-  assert.deepEqual(await steps(P), ['approve', 'delete'])
-  await P.locator('[data-testid=btn-approve]').click()
+/** The drafter (P) sees no “approve”; the checker (Q) approves; P posts. */
+async function approveAndPost(P, Q, id) {
+  assert.deepEqual(await steps(P), ['delete'])
+  await Q.goto(`/supplies/documents/${id}`)
+  assert.deepEqual(await steps(Q), ['approve', 'delete'])
+  await Q.locator('[data-testid=btn-approve]').click()
+  await Q.locator('[data-testid=doc-state][data-state=approved]').waitFor()
+  await P.reload()
   await P.locator('[data-testid=doc-state][data-state=approved]').waitFor()
   assert.deepEqual(await steps(P), ['post', 'delete'])
   await P.locator('[data-testid=btn-post]').click()
@@ -79,8 +90,10 @@ async function approveAndPost(P) {
 describe('救灾物资: a receipt and an issue through the ledger', { timeout: 300_000 }, () => {
   test('the county drafts, approves and posts a 入库 and a 出库 and sees the balance', async () => {
     const { page: P, errors } = await newPage(browser, server.url)
+    const { page: Q } = await newPage(browser, server.url)
     try {
       await login(P, 'pingcheng')
+      await login(Q, 'commander')
       const ws = await apiFetch(P, '/api/v1/supplies/warehouses')
       assert.equal(ws.status, 200)
       const w = ws.body.find((x) => x.own && x.name.includes('平城区'))
@@ -95,13 +108,13 @@ describe('救灾物资: a receipt and an issue through the ledger', { timeout: 3
       const batch = `E2E-${stamp}`
       const rk = await draftDoc(P, 'receipt', w.name, '棉帐篷', 25, batch)
       await shoot(P, 'supplies-receipt-draft.png')
-      await approveAndPost(P)
+      await approveAndPost(P, Q, rk)
       const posted = await apiFetch(P, `/api/v1/supplies/documents/${rk}`)
       assert.deepEqual(posted.body.postings.map((p) => p.delta).sort((a, b) => a - b), [-25, 25])
 
       // 出库 of 30 without a batch: first expiry first.
-      await draftDoc(P, 'issue', w.name, '棉帐篷', 30)
-      await approveAndPost(P)
+      const ck = await draftDoc(P, 'issue', w.name, '棉帐篷', 30)
+      await approveAndPost(P, Q, ck)
       await shoot(P, 'supplies-issue-posted.png')
 
       // The balance on the stock page.
@@ -122,6 +135,99 @@ describe('救灾物资: a receipt and an issue through the ledger', { timeout: 3
       assert.deepEqual(realErrors(errors), [])
     } finally {
       await P.context().close()
+      await Q.context().close()
+    }
+  })
+
+  test('a request from an incident → the proposed allocation → accepted: the documents exist', async () => {
+    const { page: P, errors } = await newPage(browser, server.url)
+    const { page: Q, errors: qErrors } = await newPage(browser, server.url)
+    try {
+      await login(P, 'pingcheng')
+      await login(Q, 'commander')
+      const inc = await apiFetch(P, '/api/v1/incidents', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          title: `物资申请测试 ${stamp}`,
+          incident_type: 'accident.production.coal_mine',
+          division: '140213',
+          source: 'phone',
+          reporter: '张伟',
+          reporter_phone: '13800138000',
+          lon: 113.31,
+          lat: 40.09,
+          facts: { deaths: 0, trapped: 3 },
+          description: '需要帐篷和棉被',
+        }),
+      })
+      assert.equal(inc.status, 201, JSON.stringify(inc.body))
+      const stockBefore = await apiFetch(Q, '/api/v1/supplies/stock')
+
+      // From the incident page: 申请物资 opens the form for this incident.
+      await P.goto(`/incidents/${inc.body.id}`)
+      await P.locator('[data-testid=btn-request-supplies]').click()
+      await P.waitForURL(/\/supplies\/requests\?incident=\d+/)
+      const dlg = P.locator('.el-dialog', { has: P.locator('[data-testid=req-save]') })
+      await dlg.waitFor()
+      await dlg.locator('[data-testid=req-incident]', { hasText: '物资申请测试' }).waitFor()
+      await pick(dlg, P, 'req-line-0-item', '棉帐篷')
+      await dlg.locator('[data-testid=req-line-0-qty] input').fill('40')
+      await dlg.locator('[data-testid=req-add-line]').click()
+      await pick(dlg, P, 'req-line-1-item', '棉被')
+      await dlg.locator('[data-testid=req-line-1-qty] input').fill('100000')
+      await dlg.locator('input[data-testid=req-note], [data-testid=req-note] input').fill(`浏览器测试 ${stamp}`)
+      await shoot(P, 'supplies-request-form.png')
+      await dlg.locator('[data-testid=req-save]').click()
+      await P.waitForURL(/\/supplies\/requests\/\d+$/)
+      const id = Number(P.url().split('/').pop())
+      await P.locator('[data-testid=request-state][data-state=drafted]').waitFor()
+      await P.locator('[data-testid=btn-req-submit]').click()
+      await P.locator('[data-testid=request-state][data-state=submitted]').waitFor()
+      // The county is not offered the proposal.
+      assert.equal(await P.locator('[data-testid=btn-req-accept]').count(), 0)
+
+      // The city: the proposal as a table, nearest first; the quilts beyond
+      // all stock stay unmet.
+      await Q.goto(`/supplies/requests/${id}`)
+      await Q.locator('[data-testid=proposal-table] tbody tr').first().waitFor()
+      const proposal = await apiFetch(Q, `/api/v1/supplies/requests/${id}/proposal`)
+      assert.equal(proposal.status, 200, JSON.stringify(proposal.body))
+      const tents = proposal.body.lines.filter((l) => l.item_name === '棉帐篷')
+      assert.equal(tents.reduce((s, l) => s + l.qty, 0), 40, JSON.stringify(proposal.body))
+      const times = proposal.body.lines.map((l) => l.time_s)
+      assert.deepEqual([...times].sort((a, b) => a - b), times.slice().sort((a, b) => a - b))
+      assert.ok(proposal.body.unmet.some((u) => u.item_name === '棉被'), JSON.stringify(proposal.body.unmet))
+      await Q.locator('[data-testid=proposal-unmet] .el-tag').first().waitFor()
+      const rows = await Q.locator('[data-testid=proposal-table] tbody tr').count()
+      assert.equal(rows, proposal.body.lines.length)
+      await shoot(Q, 'supplies-request-proposal.png')
+      await Q.locator('[data-testid=btn-req-accept]').click()
+      await Q.locator('[data-testid=request-state][data-state=allocated]').waitFor()
+      await Q.locator('[data-testid=request-documents]').waitFor()
+
+      // The documents exist, drafted; nothing has moved.
+      const r = await apiFetch(Q, `/api/v1/supplies/requests/${id}`)
+      assert.ok(r.body.documents.length >= 1, JSON.stringify(r.body))
+      for (const d of r.body.documents) {
+        assert.equal(d.state, 'draft')
+        assert.ok(['issue', 'transfer'].includes(d.kind))
+        await Q.locator(`[data-testid=request-doc-${d.id}]`).waitFor()
+      }
+      const sent = r.body.allocations.filter((a) => a.item_name === '棉帐篷').reduce((s, a) => s + a.qty, 0)
+      assert.equal(sent, 40)
+      const stockAfter = await apiFetch(Q, '/api/v1/supplies/stock')
+      const sum = (rows) => rows.reduce((s, x) => s + x.qty, 0)
+      assert.equal(sum(stockAfter.body), sum(stockBefore.body), 'no stock moves at acceptance')
+      await shoot(Q, 'supplies-request-allocated.png')
+      // The drafter of those documents (the commander) is not offered “approve”.
+      await Q.locator(`[data-testid=request-doc-${r.body.documents[0].id}]`).click()
+      assert.deepEqual(await steps(Q), ['delete'])
+      assert.deepEqual(realErrors(errors), [])
+      assert.deepEqual(realErrors(qErrors), [])
+    } finally {
+      await P.context().close()
+      await Q.context().close()
     }
   })
 })

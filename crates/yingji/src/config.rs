@@ -57,6 +57,9 @@ pub struct Config {
     /// Sensor readings: MQTT broker (none: HTTP only), time window,
     /// escalation, retention.
     pub monitoring: crate::monitoring::MonitoringConfig,
+    /// Relief supplies: drafter and approver of a ledger document kept
+    /// apart (`separate_approver`, default true).
+    pub supplies: crate::supplies::SuppliesConfig,
 }
 
 /// Where and how often the journal head is published (`journal::anchor`).
@@ -141,6 +144,7 @@ impl Default for Config {
             anchors: Default::default(),
             cluster: Default::default(),
             monitoring: Default::default(),
+            supplies: Default::default(),
         }
     }
 }

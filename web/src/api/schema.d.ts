@@ -1872,6 +1872,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supplies/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_requests"];
+        put?: never;
+        post: operations["create_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_request"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/requests/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["request_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/requests/{id}/proposal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_proposal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supplies/stock": {
         parameters: {
             query?: never;
@@ -4666,6 +4730,41 @@ export interface components {
             storage?: string;
             unit: string;
         };
+        /** @description A new request (`POST /supplies/requests`). */
+        NewSupplyRequest: {
+            /** @description source = county: the requesting division (default: the user's). */
+            division?: string | null;
+            /**
+             * Format: int64
+             * @description source = incident
+             */
+            incident_id?: number | null;
+            /**
+             * Format: double
+             * @description place_kind = point (required) or division (optional): WGS84.
+             */
+            lat?: number | null;
+            lines: components["schemas"]["SupplyRequestLineInput"][];
+            /** Format: double */
+            lon?: number | null;
+            /** @description RFC 3339. */
+            needed_by: string;
+            note?: string;
+            /** @description place_kind = division: the division code. */
+            place_division?: string | null;
+            /**
+             * Format: int64
+             * @description place_kind = shelter | warehouse: the registry record.
+             */
+            place_id?: number | null;
+            place_kind: components["schemas"]["SupplyPlaceKind"];
+            /**
+             * Format: int64
+             * @description source = shelter
+             */
+            shelter_id?: number | null;
+            source: components["schemas"]["SupplyRequestSource"];
+        };
         /** @description A newly created API token: its secret is shown once. */
         NewToken: {
             expires_at: string;
@@ -5820,6 +5919,24 @@ export interface components {
             /** Format: double */
             share: number;
         };
+        /** @description The quantities per warehouse and item to send back when accepting. */
+        SupplyAcceptLine: {
+            /** Format: int64 */
+            item_id: number;
+            /** Format: int64 */
+            qty: number;
+            /** Format: int64 */
+            warehouse_id: number;
+        };
+        /** @description One (warehouse, item, quantity) of an accepted proposal. */
+        SupplyAcceptedLine: {
+            /** Format: int64 */
+            item_id: number;
+            /** Format: int64 */
+            qty: number;
+            /** Format: int64 */
+            warehouse_id: number;
+        };
         /**
          * @description An alert: an item below its minimum in a warehouse, or a batch expired
          *     or near expiry.
@@ -5844,6 +5961,46 @@ export interface components {
             unit: string;
             /** Format: int64 */
             warehouse_id: number;
+            warehouse_name: string;
+        };
+        /** @description One part of a line: so much of an item from a warehouse's batch. */
+        SupplyAllocationPart: {
+            /** Format: int64 */
+            batch_id: number;
+            /** Format: int64 */
+            item_id: number;
+            method: components["schemas"]["Method"];
+            /** Format: int64 */
+            qty: number;
+            /**
+             * Format: double
+             * @description Travel time from the warehouse to the place, seconds.
+             */
+            time_s: number;
+            /** Format: int64 */
+            warehouse_id: number;
+        };
+        /** @description One accepted part of an allocation and the document it went into. */
+        SupplyAllocationRow: {
+            /** Format: int64 */
+            batch_id?: number | null;
+            /** Format: int64 */
+            doc_id?: number | null;
+            /** Format: int64 */
+            item_id: number;
+            /** @description road | estimate */
+            method: string;
+            /** Format: int64 */
+            qty: number;
+            /** Format: double */
+            time_s?: number | null;
+            /** Format: int64 */
+            warehouse_id: number;
+        };
+        /** @description One accepted part as shown. */
+        SupplyAllocationView: components["schemas"]["SupplyAllocationRow"] & {
+            item_name: string;
+            unit: string;
             warehouse_name: string;
         };
         /** @description The outcome of re-deriving the balances from the postings. */
@@ -6054,6 +6211,11 @@ export interface components {
             /** Format: int64 */
             warehouse_id: number;
         };
+        /**
+         * @description Where the supplies go.
+         * @enum {string}
+         */
+        SupplyPlaceKind: "point" | "shelter" | "division" | "warehouse";
         /** @description One side of a posted movement. */
         SupplyPosting: {
             /**
@@ -6072,6 +6234,148 @@ export interface components {
             posted_at: components["schemas"]["UtcText"];
             /** Format: int64 */
             warehouse_id?: number | null;
+        };
+        /** @description A proposed allocation of a submitted request: nothing has moved. */
+        SupplyProposal: {
+            /** @description Send these back with `accept`. */
+            accept: components["schemas"]["SupplyAcceptLine"][];
+            /**
+             * @description How travel times were estimated where no road graph answered
+             *     (none: all by road).
+             */
+            estimate_note?: string | null;
+            lines: components["schemas"]["SupplyProposalLine"][];
+            unmet: components["schemas"]["SupplyUnmetView"][];
+            /** @description Warehouses with stock that no road joins to the place. */
+            unreachable: string[];
+        };
+        /** @description A part of the proposal as shown. */
+        SupplyProposalLine: components["schemas"]["SupplyAllocationPart"] & {
+            batch_no: string;
+            expires_on?: string | null;
+            item_name: string;
+            unit: string;
+            warehouse_name: string;
+        };
+        /** @description A supplies request (需求申请). */
+        SupplyRequest: {
+            allocated_at?: components["schemas"]["UtcText"] | null;
+            allocated_by: string;
+            closed_at?: components["schemas"]["UtcText"] | null;
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            /** @description The requesting division (jurisdiction: who sees and changes it). */
+            division: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            incident_id?: number | null;
+            /** Format: double */
+            lat: number;
+            /**
+             * Format: double
+             * @description The delivery point (WGS84) travel times are measured to.
+             */
+            lon: number;
+            needed_by: components["schemas"]["UtcText"];
+            note: string;
+            /** @description place_kind division: its code. */
+            place_division: string;
+            /**
+             * Format: int64
+             * @description place_kind shelter | warehouse: the registry record.
+             */
+            place_id?: number | null;
+            place_kind: components["schemas"]["SupplyPlaceKind"];
+            /** @description The place's name as it was when requested. */
+            place_name: string;
+            /** Format: int64 */
+            shelter_id?: number | null;
+            source: components["schemas"]["SupplyRequestSource"];
+            state: components["schemas"]["SupplyRequestState"];
+            submitted_at?: components["schemas"]["UtcText"] | null;
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description A step of a request (`POST /supplies/requests/{id}/events`, tagged by
+         *     `kind`).
+         */
+        SupplyRequestCommand: {
+            /** @enum {string} */
+            kind: "submit";
+        } | {
+            /** @enum {string} */
+            kind: "accept";
+            lines: components["schemas"]["SupplyAcceptedLine"][];
+        } | {
+            /** @enum {string} */
+            kind: "fulfil";
+        } | {
+            /** @enum {string} */
+            kind: "cancel";
+        };
+        /** @description A request with its lines, its accepted allocation and its documents. */
+        SupplyRequestDetail: components["schemas"]["SupplyRequestView"] & {
+            allocations: components["schemas"]["SupplyAllocationView"][];
+            documents: components["schemas"]["SupplyDocView"][];
+            lines: components["schemas"]["SupplyRequestLineView"][];
+        };
+        /** @description A step of a request: the version read and the step. */
+        SupplyRequestEventBody: components["schemas"]["SupplyRequestCommand"] & {
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
+            version: number;
+        };
+        /** @description A line of a request: an item and the quantity asked for. */
+        SupplyRequestLine: {
+            /** Format: int64 */
+            item_id: number;
+            /** Format: int64 */
+            line_no: number;
+            /** Format: int64 */
+            qty: number;
+        };
+        /** @description A line as the user gives it. */
+        SupplyRequestLineInput: {
+            /** Format: int64 */
+            item_id: number;
+            /** Format: int64 */
+            qty: number;
+        };
+        /** @description A request line as shown, with the item's name. */
+        SupplyRequestLineView: components["schemas"]["SupplyRequestLine"] & {
+            item_code: string;
+            item_name: string;
+            unit: string;
+        };
+        /** @description One page of requests. */
+        SupplyRequestPage: {
+            items: components["schemas"]["SupplyRequestView"][];
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description Who asks.
+         * @enum {string}
+         */
+        SupplyRequestSource: "incident" | "county" | "shelter";
+        /**
+         * @description Where a request is.
+         * @enum {string}
+         */
+        SupplyRequestState: "drafted" | "submitted" | "allocated" | "fulfilled" | "cancelled";
+        /** @description A request as listed. */
+        SupplyRequestView: components["schemas"]["SupplyRequest"] & {
+            /** @description submit | accept | fulfil | cancel */
+            allowed_events: string[];
+            division_name: string;
+            /** @description XQ000012 … */
+            number: string;
+            state_zh: string;
         };
         /** @description A batch held in a warehouse. */
         SupplyStock: {
@@ -6097,6 +6401,18 @@ export interface components {
             /** Format: int64 */
             warehouse_id: number;
             warehouse_name: string;
+        };
+        /** @description What a line could not get. */
+        SupplyUnmet: {
+            /** Format: int64 */
+            item_id: number;
+            /** Format: int64 */
+            qty: number;
+        };
+        /** @description What stays unmet, as shown. */
+        SupplyUnmetView: components["schemas"]["SupplyUnmet"] & {
+            item_name: string;
+            unit: string;
         };
         /** @description A warehouse the user sees stock of. */
         SupplyWarehouse: {
@@ -10518,6 +10834,152 @@ export interface operations {
                 content?: never;
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_requests: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["SupplyRequestState"] | null;
+                incident_id?: number | null;
+                /** @description Page size (default 50, at most 500). */
+                limit?: number | null;
+                offset?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Requests of the divisions in the user's jurisdiction, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyRequestPage"];
+                };
+            };
+        };
+    };
+    create_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSupplyRequest"];
+            };
+        };
+        responses: {
+            /** @description Drafted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyRequestDetail"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One request with its lines, accepted allocation and documents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyRequestDetail"];
+                };
+            };
+        };
+    };
+    request_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupplyRequestEventBody"];
+            };
+        };
+        responses: {
+            /** @description The request after the step (accept: its documents drafted) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyRequestDetail"];
+                };
+            };
+            /** @description Stale version, the step is not possible, or the proposal has changed (proposal_changed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_proposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proposed allocation of a submitted request (the city); nothing moves */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyProposal"];
+                };
+            };
+            /** @description The request is not submitted */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

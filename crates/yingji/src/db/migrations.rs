@@ -141,6 +141,7 @@ const MIGRATIONS: &[Migration] = &[
         "accident_investigations",
         "0027_accident_investigations.sql"
     ),
+    migration!(28, "supply_requests", "0028_supply_requests.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a

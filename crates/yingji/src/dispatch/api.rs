@@ -79,7 +79,7 @@ fn one_point(field: &str, s: &str) -> Result<[f64; 2], ApiError> {
     }
 }
 
-fn estimate_note(e: &Estimate) -> String {
+pub(crate) fn estimate_note(e: &Estimate) -> String {
     format!(
         "按直线距离 × 绕行系数 {} 、平均车速 {} km/h 估算",
         e.detour_factor, e.speed_kmh
@@ -112,7 +112,7 @@ type Snaps = (Snapped, Vec<Option<Snapped>>);
 /// Times from every candidate to the incident: by road where both snap
 /// (the road time plus the off-road leg of each end, `legs` has the
 /// parts), else by the estimate. Also the snapped incident, for routes.
-fn times(
+pub(crate) fn times(
     ch: Option<&Ch>,
     cfg: SnapConfig,
     est: &Estimate,

@@ -18,9 +18,9 @@ use time::OffsetDateTime;
 
 use super::store::{self, CheckReport, DocFilter, PostError};
 use super::{
-    allowed, apply, below_minimum, check_delete, check_doc, check_item, check_reverse, doc_number,
-    expiry, Doc, DocCommand, DocKind, DocState, Expiry, Item, ItemFacts, Line, NewDoc, NewItem,
-    Posting, SuppliesError, NEAR_EXPIRY_DAYS,
+    allowed, apply, below_minimum, check_approver, check_delete, check_doc, check_item,
+    check_reverse, doc_number, expiry, Doc, DocCommand, DocKind, DocState, Expiry, Item, ItemFacts,
+    Line, NewDoc, NewItem, Posting, SuppliesError, NEAR_EXPIRY_DAYS,
 };
 use crate::auth::{authorize, Action, Principal, Scope};
 use crate::clock::CST;
@@ -49,12 +49,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/supplies/documents/{id}/events", post(document_event))
         .route("/supplies/documents/{id}/reverse", post(reverse_document))
+        .merge(super::requests::api::routes())
 }
 
 const MODULE: &str = "supplies";
 const CATALOGUE: &str = "supplies.catalogue";
 
-fn rule(e: SuppliesError) -> ApiError {
+pub(crate) fn rule(e: SuppliesError) -> ApiError {
     match e {
         SuppliesError::State(r) => ApiError::Refused(r),
         SuppliesError::Field(e) => e.into(),
@@ -81,7 +82,7 @@ fn entry(
 
 /// The city a user belongs to (the first four digits): whose stock they
 /// see, available by request outside their own jurisdiction.
-fn city(scope: &Scope) -> &str {
+pub(crate) fn city(scope: &Scope) -> &str {
     let n = scope.prefix.len().min(4);
     &scope.prefix[..n]
 }
@@ -221,7 +222,7 @@ pub struct StockParams {
     pub days: Option<i64>,
 }
 
-fn today() -> time::Date {
+pub(crate) fn today() -> time::Date {
     OffsetDateTime::now_utc().to_offset(CST).date()
 }
 
@@ -568,7 +569,15 @@ pub struct DocPage {
     pub total: i64,
 }
 
-async fn views(s: &AppState, docs: Vec<Doc>, writes: bool) -> Result<Vec<DocView>, ApiError> {
+/// Documents as shown to `p` (`writes`: they may change them; the steps
+/// offered leave out approving one's own draft when the rule says so).
+pub(crate) async fn views(
+    s: &AppState,
+    p: &Principal,
+    docs: Vec<Doc>,
+    writes: bool,
+) -> Result<Vec<DocView>, ApiError> {
+    let separate = s.config.supplies.separate_approver;
     let ws: HashMap<i64, String> = store::warehouses(&s.db, "")
         .await?
         .into_iter()
@@ -582,6 +591,10 @@ async fn views(s: &AppState, docs: Vec<Doc>, writes: bool) -> Result<Vec<DocView
             None
         };
         let mut allowed_events = if writes { allowed(&d) } else { Vec::new() };
+        allowed_events.retain(|e| {
+            *e != "approve"
+                || check_approver(&d, &DocCommand::Approve {}, &p.username, separate).is_ok()
+        });
         if writes && check_reverse(&d, reversed_by.is_some()).is_ok() {
             allowed_events.push("reverse");
         }
@@ -634,7 +647,7 @@ pub async fn list_documents(
     .await?;
     let writes = authorize(&p, Action::Write, MODULE).is_ok();
     Ok(axum::Json(DocPage {
-        items: views(&s, items, writes).await?,
+        items: views(&s, &p, items, writes).await?,
         total,
     }))
 }
@@ -658,7 +671,7 @@ async fn detail(s: &AppState, p: &Principal, d: Doc) -> Result<DocDetail, ApiErr
         .map(|i| (i.id, i))
         .collect();
     let writes = authorize(p, Action::Write, MODULE).is_ok_and(|w| w.covers(&d.division, ""));
-    let view = views(s, vec![d], writes)
+    let view = views(s, p, vec![d], writes)
         .await?
         .pop()
         .ok_or(ApiError::NotFound)?;
@@ -810,6 +823,13 @@ pub async fn document_event(
 ) -> Result<axum::Json<DocDetail>, ApiError> {
     let d = load(&s, &p, id, Action::Write).await?;
     d.expect_version(b.version)?;
+    check_approver(
+        &d,
+        &b.command,
+        &p.username,
+        s.config.supplies.separate_approver,
+    )
+    .map_err(rule)?;
     let now = OffsetDateTime::now_utc();
     let d = apply(d, &b.command, &p.username, now).map_err(rule)?;
     let lines = store::lines(&s.db, id).await?;

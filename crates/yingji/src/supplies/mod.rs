@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod model;
+pub mod requests;
 pub mod store;
 
 use std::collections::BTreeMap;
@@ -354,6 +355,44 @@ pub fn apply(
     }
     d.updated_at = t;
     Ok(d)
+}
+
+/// The supplies settings (`[supplies]` in the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SuppliesConfig {
+    /// 制单与审核分离: the user who drafted a ledger document may not
+    /// approve it (《企业内部控制基本规范》(财会〔2008〕7号) 第二十九条
+    /// 不相容职务分离控制; 《行政事业单位内部控制规范（试行）》(财会〔2012〕21号)
+    /// 第十二条). Default `true`; a bureau whose 制度 allows one person to
+    /// do both sets it `false`.
+    pub separate_approver: bool,
+}
+
+impl Default for SuppliesConfig {
+    fn default() -> Self {
+        SuppliesConfig {
+            separate_approver: true,
+        }
+    }
+}
+
+/// 制单与审核分离 (see [`SuppliesConfig::separate_approver`]): with the rule
+/// on, the drafter of `d` may not approve it (`drafter_cannot_approve`).
+/// Any other step, or the rule off, passes.
+pub fn check_approver(
+    d: &Doc,
+    cmd: &DocCommand,
+    actor: &str,
+    separate: bool,
+) -> Result<(), SuppliesError> {
+    if separate && matches!(cmd, DocCommand::Approve {}) && d.created_by == actor {
+        return Err(SuppliesError::State(
+            Refusal::new("drafter_cannot_approve", "制单人不能审核自己制的单据")
+                .param("created_by", d.created_by.clone()),
+        ));
+    }
+    Ok(())
 }
 
 /// An unposted document may be deleted; a posted one never.

@@ -794,3 +794,25 @@ mod on_the_store {
             .unwrap();
     }
 }
+
+#[test]
+fn the_drafter_does_not_approve_when_the_rule_is_on() {
+    let d = doc(DocState::Draft, DocKind::Issue); // drafted by "a"
+    let approve = DocCommand::Approve {};
+    let post = DocCommand::Post {};
+    // (step, actor, rule on, allowed)
+    for (cmd, actor, on, ok) in [
+        (&approve, "a", true, false),
+        (&approve, "b", true, true),
+        (&approve, "a", false, true),
+        (&post, "a", true, true),
+        (&post, "b", true, true),
+    ] {
+        let got = check_approver(&d, cmd, actor, on);
+        assert_eq!(got.is_ok(), ok, "{cmd:?} by {actor}, rule {on}");
+        if let Err(SuppliesError::State(r)) = got {
+            assert_eq!(r.code, "drafter_cannot_approve");
+        }
+    }
+    assert!(SuppliesConfig::default().separate_approver, "on by default");
+}

@@ -35,5 +35,6 @@ mod schema;
 mod sheets;
 mod supervision;
 mod supplies;
+mod supply_requests;
 mod upstream;
 mod warnings;

@@ -45,11 +45,12 @@ async fn step(u: &User, d: &Value, kind: &str) -> (u16, Value) {
     .await
 }
 
-/// Draft, approve and post; the posted document.
-async fn posted(u: &User, b: Value) -> Value {
+/// Drafted by `u`, approved by `checker` (the drafter may not approve:
+/// 制单与审核分离) and posted by `u`; the posted document.
+async fn posted(u: &User, checker: &User, b: Value) -> Value {
     let (st, d) = draft(u, b).await;
     assert_eq!(st, 201, "{d}");
-    let (st, d) = step(u, &d, "approve").await;
+    let (st, d) = step(checker, &d, "approve").await;
     assert_eq!(st, 200, "{d}");
     let (st, d) = step(u, &d, "post").await;
     assert_eq!(st, 200, "{d}");
@@ -132,6 +133,7 @@ async fn a_receipt_then_issues_first_expiry_first_with_reversal_and_alerts() {
         let soon = (time::OffsetDateTime::now_utc().date() + time::Duration::days(10)).to_string();
         let d = posted(
             &pc,
+            &admin,
             json!({ "kind": "receipt", "reason": "donation", "warehouse_id": w, "lines": [
                 { "item_id": quilt, "qty": 30, "batch_no": "Q-LATE", "produced_on": "2026-06-01", "supplier": "大同纺织" },
                 { "item_id": quilt, "qty": 20, "batch_no": "Q-SOON", "expires_on": soon },
@@ -178,6 +180,7 @@ async fn a_receipt_then_issues_first_expiry_first_with_reversal_and_alerts() {
         // 出库 of 25 quilts without a batch: the 20 expiring soon first.
         let out = posted(
             &pc,
+            &admin,
             json!({ "kind": "issue", "reason": "relief", "warehouse_id": w, "lines": [{ "item_id": quilt, "qty": 25 }] }),
         )
         .await;
@@ -210,7 +213,7 @@ async fn a_receipt_then_issues_first_expiry_first_with_reversal_and_alerts() {
         // Not enough: refused at posting, nothing moves.
         let (st, d2) = draft(&pc, json!({ "kind": "issue", "warehouse_id": w, "lines": [{ "item_id": tent, "qty": 11 }] })).await;
         assert_eq!(st, 201);
-        let (_, d2) = step(&pc, &d2, "approve").await;
+        let (_, d2) = step(&admin, &d2, "approve").await;
         let (st, p) = step(&pc, &d2, "post").await;
         assert_eq!(
             (st, p["code"].as_str()),
@@ -260,7 +263,7 @@ async fn a_receipt_then_issues_first_expiry_first_with_reversal_and_alerts() {
             (409, Some("already_reversed")),
             "{p}"
         );
-        let (_, r) = step(&pc, &r, "approve").await;
+        let (_, r) = step(&admin, &r, "approve").await;
         let (st, r) = step(&pc, &r, "post").await;
         assert_eq!(st, 200, "{r}");
         assert_eq!(total(&stock(&pc, "").await, w, quilt), 50);
@@ -270,7 +273,7 @@ async fn a_receipt_then_issues_first_expiry_first_with_reversal_and_alerts() {
         let late = rows.iter().find(|r| r["batch_no"] == "Q-LATE").unwrap()["batch_id"]
             .as_i64()
             .unwrap();
-        let c = posted(&pc, json!({ "kind": "count", "warehouse_id": w, "lines": [{ "item_id": quilt, "batch_id": late, "qty": 28 }] })).await;
+        let c = posted(&pc, &admin, json!({ "kind": "count", "warehouse_id": w, "lines": [{ "item_id": quilt, "batch_id": late, "qty": 28 }] })).await;
         let diff: Vec<i64> = c["postings"]
             .as_array()
             .unwrap()
@@ -325,7 +328,7 @@ async fn another_county_neither_reads_drafts_nor_approves_nor_posts() {
         let tent = item(&admin, "1010101", "救灾帐篷", None).await;
         let wp = warehouse(&app, &admin, "平城区救灾物资储备库", "140213").await;
         let wy = warehouse(&app, &admin, "云州区救灾物资储备库", "140215").await;
-        posted(&pc, json!({ "kind": "receipt", "warehouse_id": wp, "lines": [{ "item_id": tent, "qty": 40 }] })).await;
+        posted(&pc, &admin, json!({ "kind": "receipt", "warehouse_id": wp, "lines": [{ "item_id": tent, "qty": 40 }] })).await;
         let (st, d) = draft(&pc, json!({ "kind": "issue", "warehouse_id": wp, "lines": [{ "item_id": tent, "qty": 5 }] })).await;
         assert_eq!(st, 201);
         let id = d["id"].as_i64().unwrap();
@@ -381,8 +384,19 @@ async fn another_county_neither_reads_drafts_nor_approves_nor_posts() {
         assert_eq!(st, 200);
         let (st, _) = step(&obs, &d, "approve").await;
         assert_eq!(st, 403);
-        // The draft is untouched: 平城 still approves and posts it.
-        let (st, d) = step(&pc, &d, "approve").await;
+        // The draft is untouched. Its drafter may not approve it (制单与
+        // 审核分离): the city does, then 平城 posts it.
+        let (st, p) = step(&pc, &d, "approve").await;
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("drafter_cannot_approve")),
+            "{p}"
+        );
+        let (_, v) = send(pc.get(&format!("/api/v1/supplies/documents/{id}")).await).await;
+        assert_eq!(v["allowed_events"], json!(["delete"]), "{v}");
+        let (_, v) = send(admin.get(&format!("/api/v1/supplies/documents/{id}")).await).await;
+        assert_eq!(v["allowed_events"], json!(["approve", "delete"]), "{v}");
+        let (st, d) = step(&admin, &d, "approve").await;
         assert_eq!(st, 200, "{d}");
         let (st, _) = step(&pc, &d, "post").await;
         assert_eq!(st, 200);
@@ -400,7 +414,7 @@ async fn fifty_clients_posting_at_once_lose_nothing_and_never_oversell() {
         let w1 = warehouse(&app, &admin, "平城区一号库", "140213").await;
         let w2 = warehouse(&app, &admin, "平城区二号库", "140213").await;
         for w in [w1, w2] {
-            posted(&pc, json!({ "kind": "receipt", "warehouse_id": w, "lines": [
+            posted(&pc, &admin, json!({ "kind": "receipt", "warehouse_id": w, "lines": [
                 { "item_id": tent, "qty": 30, "batch_no": "T1" }, { "item_id": tent, "qty": 30, "batch_no": format!("T2-{w}") },
                 { "item_id": quilt, "qty": 40 }
             ] })).await;
@@ -420,7 +434,7 @@ async fn fifty_clients_posting_at_once_lose_nothing_and_never_oversell() {
             };
             let (st, d) = draft(&pc, b).await;
             assert_eq!(st, 201, "{d}");
-            let (st, d) = step(&pc, &d, "approve").await;
+            let (st, d) = step(&admin, &d, "approve").await;
             assert_eq!(st, 200, "{d}");
             approved.push(d);
         }

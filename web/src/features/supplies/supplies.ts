@@ -18,6 +18,22 @@ export type SupplyDocPage = S['SupplyDocPage']
 export type NewSupplyDoc = S['NewSupplyDoc']
 export type SupplyLineInput = S['SupplyLineInput']
 export type SupplyCheckReport = S['SupplyCheckReport']
+export type SupplyRequestView = S['SupplyRequestView']
+export type SupplyRequestDetail = S['SupplyRequestDetail']
+export type SupplyRequestPage = S['SupplyRequestPage']
+export type NewSupplyRequest = S['NewSupplyRequest']
+export type SupplyProposal = S['SupplyProposal']
+export type SupplyAcceptLine = S['SupplyAcceptLine']
+
+export const REQUEST_STATES = ['drafted', 'submitted', 'allocated', 'fulfilled', 'cancelled'] as const
+export const PLACE_KINDS = ['point', 'shelter', 'division', 'warehouse'] as const
+export const REQUEST_TAG: Record<string, 'info' | 'warning' | 'success' | 'danger' | 'primary'> = {
+  drafted: 'info',
+  submitted: 'warning',
+  allocated: 'primary',
+  fulfilled: 'success',
+  cancelled: 'danger',
+}
 
 export const DOC_KINDS = ['receipt', 'issue', 'transfer', 'count', 'writeoff'] as const
 export const DOC_STATES = ['draft', 'approved', 'posted'] as const
@@ -48,6 +64,17 @@ export const suppliesApi = {
     request<void>('DELETE', `${API}/supplies/documents/${enc(id)}${qs({ version })}`),
   reverse: (id: number) => request<SupplyDocDetail>('POST', `${API}/supplies/documents/${enc(id)}/reverse`, {}),
   check: () => request<SupplyCheckReport>('GET', `${API}/supplies/check`),
+  requests: (p: { state?: string; incident_id?: number; limit?: number; offset?: number }) =>
+    request<SupplyRequestPage>('GET', `${API}/supplies/requests${qs(p)}`),
+  request: (id: number | string) => request<SupplyRequestDetail>('GET', `${API}/supplies/requests/${enc(id)}`),
+  createRequest: (b: NewSupplyRequest) => request<SupplyRequestDetail>('POST', `${API}/supplies/requests`, b),
+  proposal: (id: number | string) => request<SupplyProposal>('GET', `${API}/supplies/requests/${enc(id)}/proposal`),
+  requestStep: (id: number, version: number, kind: string, lines?: SupplyAcceptLine[]) =>
+    request<SupplyRequestDetail>(
+      'POST',
+      `${API}/supplies/requests/${enc(id)}/events`,
+      kind === 'accept' ? { kind, version, lines: lines ?? [] } : { kind, version },
+    ),
 }
 
 const t = (k: string) => i18n.global.t(k)
@@ -57,6 +84,11 @@ export const stateLabel = (s: string) => (has(`supplies.state.${s}`) ? t(`suppli
 export const reasonLabel = (r: string) => (r && has(`supplies.reason.${r}`) ? t(`supplies.reason.${r}`) : r)
 export const categoryLabel = (c: string) => (has(`supplies.category.${c}`) ? t(`supplies.category.${c}`) : c)
 export const alertLabel = (k: string) => (has(`supplies.alertKind.${k}`) ? t(`supplies.alertKind.${k}`) : k)
+
+export const requestStateLabel = (s: string) => (has(`supplies.requestState.${s}`) ? t(`supplies.requestState.${s}`) : s)
+/** Travel time in whole minutes, for the proposal table. */
+export const minutes = (s: number | null | undefined) =>
+  s == null ? '—' : i18n.global.t('supplies.minutes', { n: Math.max(1, Math.round(s / 60)) })
 
 export const STATE_TAG: Record<string, 'info' | 'warning' | 'success'> = {
   draft: 'info',
