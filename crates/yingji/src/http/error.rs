@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::auth::AuthError;
 use crate::db::DbError;
 
-pub use crate::error::{FieldError, Params, Refusal};
+pub use crate::error::{FieldError, Params, Refusal, RuleError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -182,6 +182,18 @@ impl IntoResponse for ApiError {
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
         ApiError::Validation(vec![e])
+    }
+}
+
+/// A rule's refusal: 409 for the record's state, 422 for a field, 403 for
+/// the user.
+impl From<RuleError> for ApiError {
+    fn from(e: RuleError) -> Self {
+        match e {
+            RuleError::State(r) => ApiError::Refused(r),
+            RuleError::Field(e) => e.into(),
+            RuleError::Forbidden(r) => ApiError::NotAllowed(r),
+        }
     }
 }
 

@@ -16,13 +16,13 @@ use time::OffsetDateTime;
 
 use super::store::{self, AlarmFilter, Counts, Reading, SensorFilter, MODULE};
 use super::{
-    admit, alarm_allowed, apply, AlarmCommand, AlarmState, MonitoringError, Refused, RuleKind,
+    admit, alarm_allowed, apply, AlarmCommand, AlarmState, RuleError, Refused, RuleKind,
     RuleSet, RuleState, SensorKind, RAW_SERIES_MAX,
 };
 use super::{Alarm, Device, Sensor};
 use crate::auth::{authorize, Action, Principal, Scope};
 use crate::db::{JsonText, UtcText, Versioned};
-use crate::error::FieldError;
+use crate::error::{text, FieldError};
 use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
@@ -40,12 +40,6 @@ pub fn routes() -> Router<AppState> {
         .route("/monitoring/alarms/{id}/incident", post(open_incident))
 }
 
-fn rule(e: MonitoringError) -> ApiError {
-    match e {
-        MonitoringError::State(r) => ApiError::Refused(r),
-        MonitoringError::Field(e) => e.into(),
-    }
-}
 
 fn entry(
     p: &Principal,
@@ -109,7 +103,7 @@ async fn create_device(
     Json(b): Json<NewDevice>,
 ) -> Result<Response, ApiError> {
     let scope = authorize(&p, Action::Write, MODULE)?;
-    let name = super::text("name", &b.name, 100, true)?;
+    let name = text("name", &b.name, 100, true)?;
     let division = s
         .tree()
         .resolve(&b.division, &p.division)
@@ -315,11 +309,11 @@ fn check_sensor(b: &SensorBody) -> Result<(String, String, String), ApiError> {
     {
         errors.push(FieldError::new("code", "1–32 位字母、数字、- 或 _").code("bad_sensor_code"));
     }
-    let name = super::text("name", &b.name, 100, true).unwrap_or_else(|e| {
+    let name = text("name", &b.name, 100, true).unwrap_or_else(|e| {
         errors.push(e);
         String::new()
     });
-    let unit = match super::text("unit", &b.unit, 20, false) {
+    let unit = match text("unit", &b.unit, 20, false) {
         Ok(u) if u.is_empty() => b.kind.unit().to_string(),
         Ok(u) => u,
         Err(e) => {
@@ -798,7 +792,7 @@ async fn alarm_event(
     let a = load_alarm(&s, &p, id, Action::Write).await?;
     a.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
-    let (a, payload) = apply(a, &b.command, &p.username, now).map_err(rule)?;
+    let (a, payload) = apply(a, &b.command, &p.username, now)?;
     let mut tx = s.change().await?;
     tx.save(&a).await?;
     tx.commit(

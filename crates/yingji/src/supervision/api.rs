@@ -16,13 +16,13 @@ use super::store::{self, HazardFilter, RiskFilter, Scoped};
 use super::{
     apply, check_report, enterprise_level, hazard_allowed, overdue, Actor, Assessment, Hazard,
     HazardCommand, HazardGrade, HazardState, NewHazard, Reported, RiskLevel, RiskPoint,
-    SupervisionError,
+    RuleError,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::CST;
 use crate::db::{JsonText, UtcText, Versioned};
 use crate::divisions::Code;
-use crate::error::FieldError;
+use crate::error::{text, FieldError};
 use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
@@ -51,13 +51,6 @@ pub fn routes() -> Router<AppState> {
 
 pub(super) const MODULE: &str = "supervision";
 
-pub(super) fn rule(e: SupervisionError) -> ApiError {
-    match e {
-        SupervisionError::State(r) => ApiError::Refused(r),
-        SupervisionError::Field(e) => e.into(),
-        SupervisionError::Forbidden(r) => ApiError::NotAllowed(r),
-    }
-}
 
 pub(super) fn entry(
     p: &Principal,
@@ -265,15 +258,15 @@ fn check_risk(b: &RiskPointBody, now: OffsetDateTime) -> Result<CheckedRisk, Api
             String::new()
         })
     };
-    let name = take(super::text("name", &b.name, 100, true));
-    let location = take(super::text("location", &b.location, 200, false));
-    let hazard_factors = take(super::text(
+    let name = take(text("name", &b.name, 100, true));
+    let location = take(text("location", &b.location, 200, false));
+    let hazard_factors = take(text(
         "hazard_factors",
         &b.hazard_factors,
         2000,
         false,
     ));
-    let measures = take(super::text("measures", &b.measures, 4000, false));
+    let measures = take(text("measures", &b.measures, 4000, false));
     let day =
         |name: &str, v: &Option<String>, default: time::Date, errors: &mut Vec<FieldError>| match v
             .as_deref()
@@ -757,7 +750,7 @@ async fn hazard_event(
     h.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
     let actor = actor_of(&p, &h);
-    let (h, payload) = apply(h, &b.command, &actor, now).map_err(rule)?;
+    let (h, payload) = apply(h, &b.command, &actor, now)?;
     let mut tx = s.change().await?;
     tx.save(&h).await?;
     tx.commit(

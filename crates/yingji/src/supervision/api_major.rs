@@ -21,7 +21,7 @@ use super::store::{self, Scoped, UnitFilter};
 use super::HazardUnit;
 use crate::auth::{authorize, Action, Principal, Scope};
 use crate::db::{JsonText, UtcText, Versioned};
-use crate::error::FieldError;
+use crate::error::{text, FieldError};
 use crate::http::{ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
