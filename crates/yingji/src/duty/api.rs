@@ -464,12 +464,7 @@ async fn edit_shift(
     Json(b): Json<ShiftBody>,
 ) -> Result<axum::Json<ShiftView>, ApiError> {
     let mut x = load(&s, &p, id, Action::Write).await?;
-    let version = b.version.ok_or_else(|| {
-        ApiError::from(
-            FieldError::new("version", "修改须带上读取时的版本号").code("version_required"),
-        )
-    })?;
-    x.expect_version(version)?;
+    x.expect_sent(b.version)?;
     if x.state != ShiftState::Scheduled {
         return Err(ApiError::Refused(
             Refusal::new(

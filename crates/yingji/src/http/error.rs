@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::auth::AuthError;
-use crate::db::DbError;
+use crate::db::{DbError, SentVersion};
 
 pub use crate::error::{FieldError, Params, Refusal, RuleError};
 
@@ -193,6 +193,21 @@ impl From<RuleError> for ApiError {
             RuleError::State(r) => ApiError::Refused(r),
             RuleError::Field(e) => e.into(),
             RuleError::Forbidden(r) => ApiError::NotAllowed(r),
+        }
+    }
+}
+
+/// An edit without the version read (422 `version_required`), or with
+/// another (409).
+impl From<SentVersion> for ApiError {
+    fn from(e: SentVersion) -> Self {
+        match e {
+            SentVersion::Missing => {
+                FieldError::new("version", "修改须带上读取时的版本号")
+                    .code("version_required")
+                    .into()
+            }
+            SentVersion::Stale => ApiError::Conflict,
         }
     }
 }

@@ -415,12 +415,7 @@ async fn edit_sensor(
     Json(b): Json<SensorBody>,
 ) -> Result<axum::Json<SensorView>, ApiError> {
     let (mut x, scope) = load_sensor(&s, &p, id, Action::Write).await?;
-    let version = b.version.ok_or_else(|| {
-        ApiError::from(
-            FieldError::new("version", "修改须带上读取时的版本号").code("version_required"),
-        )
-    })?;
-    x.expect_version(version)?;
+    x.expect_sent(b.version)?;
     let (_, name, unit) = check_sensor(&b)?;
     let now = OffsetDateTime::now_utc();
     let before = json!({ "rules": x.rules, "range_min": x.range_min, "range_max": x.range_max, "interval_secs": x.interval_secs });
@@ -431,14 +426,9 @@ async fn edit_sensor(
     x.interval_secs = b.interval_secs;
     x.rules = JsonText(b.rules);
     x.updated_at = now.into();
-    let mut tx = s.change().await?;
-    tx.save(&x).await?;
     let payload = json!({ "before": before, "after": { "rules": x.rules, "range_min": x.range_min, "range_max": x.range_max, "interval_secs": x.interval_secs } });
-    tx.commit(
-        now,
-        vec![entry(&p, &x.division, "sensor", x.id, "edited", payload)],
-    )
-    .await?;
+    s.save_and_commit(&x, now,
+        vec![entry(&p, &x.division, "sensor", x.id, "edited", payload)]).await?;
     let (x, _) = load_sensor(&s, &p, id, Action::Read).await?;
     let mut v = sensor_views(&s, &scope.prefix, vec![x]).await?;
     v.pop().map(axum::Json).ok_or(ApiError::NotFound)
@@ -793,10 +783,7 @@ async fn alarm_event(
     a.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
     let (a, payload) = apply(a, &b.command, &p.username, now)?;
-    let mut tx = s.change().await?;
-    tx.save(&a).await?;
-    tx.commit(
-        now,
+    s.save_and_commit(&a, now,
         vec![entry(
             &p,
             &a.division,
@@ -804,9 +791,7 @@ async fn alarm_event(
             a.id,
             b.command.as_str(),
             payload,
-        )],
-    )
-    .await?;
+        )]).await?;
     let a = load_alarm(&s, &p, id, Action::Read).await?;
     Ok(axum::Json(alarm_view(&s, a).await?))
 }

@@ -783,8 +783,6 @@ async fn edit(
     )
     .map_err(perr)?;
     check_content(&s, &scope, &c, &v.plan)?;
-    let mut tx = s.change().await?;
-    tx.save(&v).await?;
     let e = entry(
         &p,
         &first(&v.plan.divisions),
@@ -793,7 +791,7 @@ async fn edit(
         "edited",
         payload,
     );
-    tx.commit(now, vec![e]).await?;
+    s.save_and_commit(&v, now, vec![e]).await?;
     let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
     let c = catalog(&s).await?;
     Ok(axum::Json(version_json(&v, &c, today(now))))
@@ -823,8 +821,6 @@ async fn publish(
     let (v, payload) = publish_version(v, &c.plans, &who).map_err(perr)?;
     v.expect_version(b.version)?;
     check_content(&s, &scope, &c, &draft)?;
-    let mut tx = s.change().await?;
-    tx.save(&v).await?;
     let e = entry(
         &p,
         &first(&v.plan.divisions),
@@ -833,7 +829,7 @@ async fn publish(
         "published",
         payload,
     );
-    tx.commit(now, vec![e]).await?;
+    s.save_and_commit(&v, now, vec![e]).await?;
     let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
     let c = catalog(&s).await?;
     Ok(axum::Json(version_json(&v, &c, today(now))))
@@ -1020,10 +1016,7 @@ async fn edit_drill(
     Json(b): Json<DrillBody>,
 ) -> Result<axum::Json<DrillView>, ApiError> {
     let (d, scope) = load_drill(&s, &p, id).await?;
-    let version = b
-        .version
-        .ok_or_else(|| ApiError::field("version", "必填"))?;
-    d.expect_version(version)?;
+    d.expect_sent(b.version)?;
     let c = catalog(&s).await?;
     let plan = c.plan(&d.plan).ok_or_else(|| {
         ApiError::Refused(Refusal::new(
@@ -1035,8 +1028,6 @@ async fn edit_drill(
     let who = actor(&p, Some(&scope), &d.divisions, now);
     let (d, payload) =
         schedule_drill(d, &b, plan, &c, &s.tree(), &scope.prefix, &who).map_err(serr)?;
-    let mut tx = s.change().await?;
-    tx.save(&d).await?;
     let e = entry(
         &p,
         &first(&d.divisions),
@@ -1045,7 +1036,7 @@ async fn edit_drill(
         "drill_edited",
         payload,
     );
-    tx.commit(now, vec![e]).await?;
+    s.save_and_commit(&d, now, vec![e]).await?;
     let d = store::get_drill(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -1194,8 +1185,6 @@ async fn improvement_event(
     let now = OffsetDateTime::now_utc();
     let who = actor(&p, Some(&scope), division, now);
     let (i, kind, payload) = apply_improvement(i, &b.command, who).map_err(perr)?;
-    let mut tx = s.change().await?;
-    tx.save(&i).await?;
     let e = entry(
         &p,
         &i.division,
@@ -1204,7 +1193,7 @@ async fn improvement_event(
         kind,
         payload,
     );
-    tx.commit(now, vec![e]).await?;
+    s.save_and_commit(&i, now, vec![e]).await?;
     let i = store::get_improvement(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -435,7 +435,7 @@ async fn update(
     let version = body
         .get("version")
         .and_then(Value::as_i64)
-        .ok_or_else(|| ApiError::field("version", "必填：修改时须提交读取时的版本号"))?;
+        .ok_or(crate::db::SentVersion::Missing)?;
     let dicts = store::load_dictionaries(&s.db).await?;
     let v = prepare(spec, &p, &scope, &super::flatten_body(body), &s, &dicts)
         .map_err(ApiError::Validation)?;

@@ -374,12 +374,7 @@ async fn edit_risk_point(
     Json(b): Json<RiskPointBody>,
 ) -> Result<axum::Json<RiskPointView>, ApiError> {
     let mut r = load_risk_point(&s, &p, id, Action::Write).await?;
-    let version = b.version.ok_or_else(|| {
-        ApiError::from(
-            FieldError::new("version", "修改须带上读取时的版本号").code("version_required"),
-        )
-    })?;
-    r.expect_version(version)?;
+    r.expect_sent(b.version)?;
     let now = OffsetDateTime::now_utc();
     let c = check_risk(&b, now)?;
     let before = json!({ "assessment": r.assessment, "score": r.score, "level": r.level });
@@ -393,11 +388,8 @@ async fn edit_risk_point(
     r.assessed_on = c.assessed_on;
     r.next_assessment_on = c.next_assessment_on;
     r.updated_at = now.into();
-    let mut tx = s.change().await?;
-    tx.save(&r).await?;
     let payload = json!({ "before": before, "after": { "assessment": r.assessment, "score": r.score, "level": r.level } });
-    tx.commit(
-        now,
+    s.save_and_commit(&r, now,
         vec![entry(
             &p,
             &r.division,
@@ -405,9 +397,7 @@ async fn edit_risk_point(
             r.id,
             "reassessed",
             payload,
-        )],
-    )
-    .await?;
+        )]).await?;
     let r = load_risk_point(&s, &p, id, Action::Read).await?;
     let mut v = risk_views(&s, vec![r]).await?;
     v.pop().map(axum::Json).ok_or(ApiError::NotFound)
@@ -751,10 +741,7 @@ async fn hazard_event(
     let now = OffsetDateTime::now_utc();
     let actor = actor_of(&p, &h);
     let (h, payload) = apply(h, &b.command, &actor, now)?;
-    let mut tx = s.change().await?;
-    tx.save(&h).await?;
-    tx.commit(
-        now,
+    s.save_and_commit(&h, now,
         vec![entry(
             &p,
             &h.division,
@@ -762,9 +749,7 @@ async fn hazard_event(
             h.id,
             b.command.as_str(),
             payload,
-        )],
-    )
-    .await?;
+        )]).await?;
     let h = load(&s, &p, id, Action::Read).await?;
     Ok(axum::Json(detail(&s, &p, h).await?))
 }

@@ -464,10 +464,7 @@ async fn inspection_event(
     i.started_at = st.started_at.or(i.started_at);
     i.finished_at = st.finished_at.or(i.finished_at);
     i.updated_at = UtcText(now);
-    let mut tx = s.change().await?;
-    tx.save(&i).await?;
-    tx.commit(
-        now,
+    s.save_and_commit(&i, now,
         vec![entry(
             &p,
             &i.division,
@@ -475,9 +472,7 @@ async fn inspection_event(
             i.id,
             b.command.as_str(),
             st.payload,
-        )],
-    )
-    .await?;
+        )]).await?;
     let i = load(&s, &p, id, Action::Read).await?;
     Ok(axum::Json(inspection_detail(&s, &p, i).await?))
 }

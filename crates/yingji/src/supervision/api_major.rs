@@ -426,12 +426,7 @@ async fn edit_unit(
 ) -> Result<axum::Json<UnitView>, ApiError> {
     let mut u = load(&s, &p, id, Action::Write).await?;
     let scope = authorize(&p, Action::Write, MODULE)?;
-    let version = b.version.ok_or_else(|| {
-        ApiError::from(
-            FieldError::new("version", "修改须带上读取时的版本号").code("version_required"),
-        )
-    })?;
-    u.expect_version(version)?;
+    u.expect_sent(b.version)?;
     let e = enterprise(&s, &scope, u.enterprise_id).await?;
     if let Some(r) = major::in_scope(&e.category, b.unit_kind) {
         return Err(out_of_scope(r));

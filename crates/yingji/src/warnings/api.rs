@@ -634,10 +634,7 @@ async fn edit(
     Json(b): Json<DraftBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (mut w, scope) = load(&s, &p, id, Action::Write).await?;
-    let version = b
-        .version
-        .ok_or_else(|| ApiError::field("version", "必填"))?;
-    w.expect_version(version)?;
+    w.expect_sent(b.version)?;
     if w.state != WarningState::Draft {
         return Err(ApiError::Refused(Refusal::new(
             "warning_not_draft_edit",
@@ -648,10 +645,7 @@ async fn edit(
     apply(&b, &mut w, now)?;
     w.reach = reach(&s, &scope, &w.area).await?.0;
     w.updated_at = now.into();
-    let mut tx = s.change().await?;
-    tx.save(&w).await?;
-    tx.commit(now, vec![entry(&p, &w, "edited", json!({}))])
-        .await?;
+    s.save_and_commit(&w, now, vec![entry(&p, &w, "edited", json!({}))]).await?;
     let w = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
     Ok(axum::Json(view(&w, &s)))
 }
