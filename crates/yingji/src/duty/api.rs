@@ -15,7 +15,7 @@ use super::model::{LogEntry, Shift};
 use super::store::{self, DutyUser, LogFilter};
 use super::{
     check_correction, check_crew, check_log_entry, day_bounds, next_shift, overlapping,
-    shift_times, Actor, RuleError, LogKind, OpenItem, Period, Person, ShiftEvent, ShiftState, Slot,
+    shift_times, Actor, LogKind, OpenItem, Period, Person, ShiftEvent, ShiftState, Slot,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::parse_time;
@@ -39,7 +39,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 const MODULE: &str = "duty";
-
 
 fn is_commander(p: &Principal) -> bool {
     matches!(p.role, Role::Commander | Role::Admin)
@@ -542,9 +541,7 @@ async fn shift_event(
     let next = next_of(&s, &x).await?;
     let actor = actor_of(&p, &x, next.as_ref());
     let from = x.state;
-    x.state = from
-        .transition(&ev, actor, x.starts_at.0, now)
-        ?;
+    x.state = from.transition(&ev, actor, x.starts_at.0, now)?;
     let t = UtcText(now);
     match &ev {
         ShiftEvent::Start {} => {

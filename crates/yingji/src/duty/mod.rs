@@ -15,7 +15,6 @@ use crate::clock::CST;
 pub use crate::error::RuleError;
 use crate::error::{FieldError, Refusal};
 
-
 /// The usual shifts of a Chinese duty desk, in China time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -71,14 +70,17 @@ pub fn shift_times(
     let at = |d: Date, t: Time| d.with_time(t).assume_offset(CST);
     let (date, start, end) = match period {
         Period::Custom => {
-            let start = starts_at
-                .ok_or_else(|| FieldError::new("starts_at", "自定义班次须填写开始时间").code("required"))?;
-            let end = ends_at
-                .ok_or_else(|| FieldError::new("ends_at", "自定义班次须填写结束时间").code("required"))?;
+            let start = starts_at.ok_or_else(|| {
+                FieldError::new("starts_at", "自定义班次须填写开始时间").code("required")
+            })?;
+            let end = ends_at.ok_or_else(|| {
+                FieldError::new("ends_at", "自定义班次须填写结束时间").code("required")
+            })?;
             (start.to_offset(CST).date(), start, end)
         }
         fixed => {
-            let d = date.ok_or_else(|| FieldError::new("date", "请填写值班日期").code("required"))?;
+            let d =
+                date.ok_or_else(|| FieldError::new("date", "请填写值班日期").code("required"))?;
             let next = d
                 .next_day()
                 .ok_or_else(|| FieldError::new("date", "日期超出范围").code("date_out_of_range"))?;
@@ -132,14 +134,18 @@ pub fn check_person(p: &Person, at: &str) -> Result<(), RuleError> {
             .into());
     }
     if p.user_id.is_none() && p.name.trim().is_empty() {
-        return Err(FieldError::new(format!("{at}.name"), "请选择平台用户或填写姓名")
-            .code("user_or_name")
-            .into());
+        return Err(
+            FieldError::new(format!("{at}.name"), "请选择平台用户或填写姓名")
+                .code("user_or_name")
+                .into(),
+        );
     }
     if p.user_id.is_none() && p.phone.trim().is_empty() {
-        return Err(FieldError::new(format!("{at}.phone"), "非平台用户须填写联系电话")
-            .code("phone_required")
-            .into());
+        return Err(
+            FieldError::new(format!("{at}.phone"), "非平台用户须填写联系电话")
+                .code("phone_required")
+                .into(),
+        );
     }
     if !p.phone.trim().is_empty() && !phone_like(p.phone.trim()) {
         return Err(FieldError::new(format!("{at}.phone"), "电话号码格式不正确")
@@ -153,9 +159,11 @@ pub fn check_person(p: &Person, at: &str) -> Result<(), RuleError> {
 /// Who is on a shift.
 pub fn check_crew(leader: &Option<Person>, officers: &[Person]) -> Result<(), RuleError> {
     if leader.is_none() && officers.is_empty() {
-        return Err(FieldError::new("officers", "请至少安排一名带班领导或值班员")
-            .code("crew_empty")
-            .into());
+        return Err(
+            FieldError::new("officers", "请至少安排一名带班领导或值班员")
+                .code("crew_empty")
+                .into(),
+        );
     }
     if officers.len() > 10 {
         return Err(FieldError::new("officers", "一个班次最多 10 名值班员")
@@ -512,7 +520,9 @@ pub fn check_log_entry(
 ) -> Result<(), RuleError> {
     let n = text.trim().chars().count();
     if n == 0 {
-        return Err(FieldError::new("text", "请填写内容").code("required").into());
+        return Err(FieldError::new("text", "请填写内容")
+            .code("required")
+            .into());
     }
     if n > 2000 {
         return Err(FieldError::new("text", "最多 2000 字")
@@ -521,7 +531,9 @@ pub fn check_log_entry(
             .into());
     }
     if at > now + Duration::minutes(5) {
-        return Err(FieldError::new("at", "时间不能晚于现在").code("in_the_future").into());
+        return Err(FieldError::new("at", "时间不能晚于现在")
+            .code("in_the_future")
+            .into());
     }
     if at < now - BACKDATE {
         return Err(FieldError::new("at", "最多补记 7 天内的事项")
@@ -547,9 +559,11 @@ pub fn check_correction(
             .into());
     }
     if at < original_at {
-        return Err(FieldError::new("corrects", "更正记录的时间不能早于被更正的记录")
-            .code("correction_before_original")
-            .into());
+        return Err(
+            FieldError::new("corrects", "更正记录的时间不能早于被更正的记录")
+                .code("correction_before_original")
+                .into(),
+        );
     }
     Ok(())
 }

@@ -202,11 +202,9 @@ impl From<RuleError> for ApiError {
 impl From<SentVersion> for ApiError {
     fn from(e: SentVersion) -> Self {
         match e {
-            SentVersion::Missing => {
-                FieldError::new("version", "修改须带上读取时的版本号")
-                    .code("version_required")
-                    .into()
-            }
+            SentVersion::Missing => FieldError::new("version", "修改须带上读取时的版本号")
+                .code("version_required")
+                .into(),
             SentVersion::Stale => ApiError::Conflict,
         }
     }

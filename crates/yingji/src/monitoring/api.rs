@@ -16,8 +16,8 @@ use time::OffsetDateTime;
 
 use super::store::{self, AlarmFilter, Counts, Reading, SensorFilter, MODULE};
 use super::{
-    admit, alarm_allowed, apply, AlarmCommand, AlarmState, RuleError, Refused, RuleKind,
-    RuleSet, RuleState, SensorKind, RAW_SERIES_MAX,
+    admit, alarm_allowed, apply, AlarmCommand, AlarmState, Refused, RuleKind, RuleSet, RuleState,
+    SensorKind, RAW_SERIES_MAX,
 };
 use super::{Alarm, Device, Sensor};
 use crate::auth::{authorize, Action, Principal, Scope};
@@ -39,7 +39,6 @@ pub fn routes() -> Router<AppState> {
         .route("/monitoring/alarms/{id}/events", post(alarm_event))
         .route("/monitoring/alarms/{id}/incident", post(open_incident))
 }
-
 
 fn entry(
     p: &Principal,
@@ -427,8 +426,12 @@ async fn edit_sensor(
     x.rules = JsonText(b.rules);
     x.updated_at = now.into();
     let payload = json!({ "before": before, "after": { "rules": x.rules, "range_min": x.range_min, "range_max": x.range_max, "interval_secs": x.interval_secs } });
-    s.save_and_commit(&x, now,
-        vec![entry(&p, &x.division, "sensor", x.id, "edited", payload)]).await?;
+    s.save_and_commit(
+        &x,
+        now,
+        vec![entry(&p, &x.division, "sensor", x.id, "edited", payload)],
+    )
+    .await?;
     let (x, _) = load_sensor(&s, &p, id, Action::Read).await?;
     let mut v = sensor_views(&s, &scope.prefix, vec![x]).await?;
     v.pop().map(axum::Json).ok_or(ApiError::NotFound)
@@ -783,7 +786,9 @@ async fn alarm_event(
     a.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
     let (a, payload) = apply(a, &b.command, &p.username, now)?;
-    s.save_and_commit(&a, now,
+    s.save_and_commit(
+        &a,
+        now,
         vec![entry(
             &p,
             &a.division,
@@ -791,7 +796,9 @@ async fn alarm_event(
             a.id,
             b.command.as_str(),
             payload,
-        )]).await?;
+        )],
+    )
+    .await?;
     let a = load_alarm(&s, &p, id, Action::Read).await?;
     Ok(axum::Json(alarm_view(&s, a).await?))
 }

@@ -28,8 +28,6 @@ pub use crate::error::RuleError;
 use crate::error::{text, FieldError, Refusal};
 pub use model::{Alarm, Device, Sensor};
 
-
-
 // ── sensors ────────────────────────────────────────────────────────────
 
 /// What a sensor measures.
@@ -216,12 +214,15 @@ impl RuleSet {
             ] {
                 if v.is_some_and(|v| !v.is_finite()) {
                     out.push(
-                        FieldError::new(format!("rules.threshold.{name}"), "应为有限数值").code("not_finite"),
+                        FieldError::new(format!("rules.threshold.{name}"), "应为有限数值")
+                            .code("not_finite"),
                     );
                 }
             }
             if t.hysteresis < 0.0 {
-                out.push(FieldError::new("rules.threshold.hysteresis", "不能为负数").code("negative"));
+                out.push(
+                    FieldError::new("rules.threshold.hysteresis", "不能为负数").code("negative"),
+                );
             }
             if !(0..=86_400).contains(&t.min_duration_secs) {
                 out.push(
@@ -242,7 +243,9 @@ impl RuleSet {
         }
         if let Some(r) = &self.rate {
             if !(r.max_per_minute.is_finite() && r.max_per_minute > 0.0) {
-                out.push(FieldError::new("rules.rate.max_per_minute", "应为正数").code("not_positive"));
+                out.push(
+                    FieldError::new("rules.rate.max_per_minute", "应为正数").code("not_positive"),
+                );
             }
         }
         if let Some(s) = &self.silence {

@@ -16,7 +16,6 @@ use super::store::{self, HazardFilter, RiskFilter, Scoped};
 use super::{
     apply, check_report, enterprise_level, hazard_allowed, overdue, Actor, Assessment, Hazard,
     HazardCommand, HazardGrade, HazardState, NewHazard, Reported, RiskLevel, RiskPoint,
-    RuleError,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::CST;
@@ -50,7 +49,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub(super) const MODULE: &str = "supervision";
-
 
 pub(super) fn entry(
     p: &Principal,
@@ -260,12 +258,7 @@ fn check_risk(b: &RiskPointBody, now: OffsetDateTime) -> Result<CheckedRisk, Api
     };
     let name = take(text("name", &b.name, 100, true));
     let location = take(text("location", &b.location, 200, false));
-    let hazard_factors = take(text(
-        "hazard_factors",
-        &b.hazard_factors,
-        2000,
-        false,
-    ));
+    let hazard_factors = take(text("hazard_factors", &b.hazard_factors, 2000, false));
     let measures = take(text("measures", &b.measures, 4000, false));
     let day =
         |name: &str, v: &Option<String>, default: time::Date, errors: &mut Vec<FieldError>| match v
@@ -389,7 +382,9 @@ async fn edit_risk_point(
     r.next_assessment_on = c.next_assessment_on;
     r.updated_at = now.into();
     let payload = json!({ "before": before, "after": { "assessment": r.assessment, "score": r.score, "level": r.level } });
-    s.save_and_commit(&r, now,
+    s.save_and_commit(
+        &r,
+        now,
         vec![entry(
             &p,
             &r.division,
@@ -397,7 +392,9 @@ async fn edit_risk_point(
             r.id,
             "reassessed",
             payload,
-        )]).await?;
+        )],
+    )
+    .await?;
     let r = load_risk_point(&s, &p, id, Action::Read).await?;
     let mut v = risk_views(&s, vec![r]).await?;
     v.pop().map(axum::Json).ok_or(ApiError::NotFound)
@@ -741,7 +738,9 @@ async fn hazard_event(
     let now = OffsetDateTime::now_utc();
     let actor = actor_of(&p, &h);
     let (h, payload) = apply(h, &b.command, &actor, now)?;
-    s.save_and_commit(&h, now,
+    s.save_and_commit(
+        &h,
+        now,
         vec![entry(
             &p,
             &h.division,
@@ -749,7 +748,9 @@ async fn hazard_event(
             h.id,
             b.command.as_str(),
             payload,
-        )]).await?;
+        )],
+    )
+    .await?;
     let h = load(&s, &p, id, Action::Read).await?;
     Ok(axum::Json(detail(&s, &p, h).await?))
 }

@@ -455,8 +455,7 @@ async fn inspection_event(
     let mut i = load(&s, &p, id, Action::Write).await?;
     i.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
-    let st =
-        apply_inspection(i.state, &i.inspectors, &b.command, &actor(&p, &i), now)?;
+    let st = apply_inspection(i.state, &i.inspectors, &b.command, &actor(&p, &i), now)?;
     i.state = st.state;
     if let Some(x) = st.summary {
         i.summary = x;
@@ -464,7 +463,9 @@ async fn inspection_event(
     i.started_at = st.started_at.or(i.started_at);
     i.finished_at = st.finished_at.or(i.finished_at);
     i.updated_at = UtcText(now);
-    s.save_and_commit(&i, now,
+    s.save_and_commit(
+        &i,
+        now,
         vec![entry(
             &p,
             &i.division,
@@ -472,7 +473,9 @@ async fn inspection_event(
             i.id,
             b.command.as_str(),
             st.payload,
-        )]).await?;
+        )],
+    )
+    .await?;
     let i = load(&s, &p, id, Action::Read).await?;
     Ok(axum::Json(inspection_detail(&s, &p, i).await?))
 }

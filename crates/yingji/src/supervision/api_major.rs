@@ -247,11 +247,11 @@ struct Checked {
 
 fn check(b: &UnitBody) -> Result<Checked, ApiError> {
     let mut errors = Vec::new();
-    let name = super::text("name", &b.name, 100, true).unwrap_or_else(|e| {
+    let name = text("name", &b.name, 100, true).unwrap_or_else(|e| {
         errors.push(e);
         String::new()
     });
-    let note = super::text("note", &b.note, 1000, false).unwrap_or_else(|e| {
+    let note = text("note", &b.note, 1000, false).unwrap_or_else(|e| {
         errors.push(e);
         String::new()
     });

@@ -30,8 +30,6 @@ pub use crate::error::RuleError;
 use crate::error::{text, FieldError, Refusal};
 pub use model::{Finding, Hazard, HazardUnit, Inspection, InspectionDraw, Reported, RiskPoint};
 
-
-
 // ── risk points: four colours ──────────────────────────────────────────
 
 /// The four risk levels and their colours (四色: 红橙黄蓝), 国务院安委会办公室
@@ -496,8 +494,9 @@ pub fn apply(
             }
             let measures = text("measures", measures, 4000, true)?;
             let responsible = text("responsible", responsible, 50, true)?;
-            let day = crate::clock::parse_date(deadline.trim())
-                .ok_or_else(|| FieldError::new("deadline", "日期应为 YYYY-MM-DD").code("not_a_date"))?;
+            let day = crate::clock::parse_date(deadline.trim()).ok_or_else(|| {
+                FieldError::new("deadline", "日期应为 YYYY-MM-DD").code("not_a_date")
+            })?;
             let today = now.to_offset(CST).date();
             if day < today {
                 return Err(FieldError::new("deadline", "整改期限不能早于今天")
@@ -512,7 +511,9 @@ pub fn apply(
             }
             if let Some(f) = funds_yuan {
                 if *f < 0 {
-                    return Err(FieldError::new("funds_yuan", "不能为负数").code("negative").into());
+                    return Err(FieldError::new("funds_yuan", "不能为负数")
+                        .code("negative")
+                        .into());
                 }
             }
             let contingency = text("contingency", contingency, 4000, false)?;
@@ -527,9 +528,11 @@ pub fn apply(
                         .into());
                 }
                 if contingency.is_empty() {
-                    return Err(FieldError::new("contingency", "重大隐患须有应急预案（安全措施）")
-                        .code("major_needs_contingency")
-                        .into());
+                    return Err(
+                        FieldError::new("contingency", "重大隐患须有应急预案（安全措施）")
+                            .code("major_needs_contingency")
+                            .into(),
+                    );
                 }
             }
             h.measures = measures;

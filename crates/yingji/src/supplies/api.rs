@@ -54,7 +54,6 @@ pub fn routes() -> Router<AppState> {
 const MODULE: &str = "supplies";
 const CATALOGUE: &str = "supplies.catalogue";
 
-
 fn posting(e: PostError) -> ApiError {
     match e {
         PostError::Rule(r) => r.into(),

@@ -23,8 +23,6 @@ pub use crate::error::RuleError;
 use crate::error::{text, FieldError, Refusal};
 pub use model::{Batch, Doc, Item, Line, Posting};
 
-
-
 /// The most of one item a line may move (a sanity bound, not a rule).
 pub const MAX_QTY: i64 = 100_000_000;
 
@@ -468,12 +466,12 @@ pub fn check_doc(
         (DocKind::Transfer, None) => {
             errors.push(FieldError::new("to_warehouse_id", "调拨须选择调入仓库").code("required"))
         }
-        (DocKind::Transfer, Some(to)) if to == b.warehouse_id => errors
-            .push(FieldError::new("to_warehouse_id", "调入仓库不能与调出仓库相同").code("same_warehouse")),
+        (DocKind::Transfer, Some(to)) if to == b.warehouse_id => errors.push(
+            FieldError::new("to_warehouse_id", "调入仓库不能与调出仓库相同").code("same_warehouse"),
+        ),
         (DocKind::Transfer, _) | (_, None) => {}
-        (_, Some(_)) => {
-            errors.push(FieldError::new("to_warehouse_id", "只有调拨单有调入仓库").code("transfer_only"))
-        }
+        (_, Some(_)) => errors
+            .push(FieldError::new("to_warehouse_id", "只有调拨单有调入仓库").code("transfer_only")),
     }
     let note = text("note", &b.note, 1000, false)
         .map_err(|e| errors.push(e))
@@ -494,7 +492,8 @@ pub fn check_doc(
         let at = |f: &str| format!("lines[{n}].{f}");
         let facts = items.get(&l.item_id);
         if facts.is_none() {
-            errors.push(FieldError::new(at("item_id"), "找不到该物资").code("supply_item_not_found"));
+            errors
+                .push(FieldError::new(at("item_id"), "找不到该物资").code("supply_item_not_found"));
         }
         let min = if b.kind == DocKind::Count { 0 } else { 1 };
         if !(min..=MAX_QTY).contains(&l.qty) {
@@ -547,7 +546,8 @@ pub fn check_doc(
             }
             _ => {
                 if b.kind == DocKind::Count && l.batch_id.is_none() {
-                    errors.push(FieldError::new(at("batch_id"), "盘点须逐批次填写").code("required"));
+                    errors
+                        .push(FieldError::new(at("batch_id"), "盘点须逐批次填写").code("required"));
                 }
                 for (name, set) in [
                     ("batch_no", !l.batch_no.trim().is_empty()),
@@ -556,7 +556,10 @@ pub fn check_doc(
                     ("expires_on", l.expires_on.is_some()),
                 ] {
                     if set {
-                        errors.push(FieldError::new(at(name), "只有入库单登记批次信息").code("receipt_only"));
+                        errors.push(
+                            FieldError::new(at(name), "只有入库单登记批次信息")
+                                .code("receipt_only"),
+                        );
                     }
                 }
             }

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 pub use super::model::{Batch, Doc, Item, Line, Posting};
 use super::{
     doc_number, plan, reverse, Account, Category, DocKind, DocState, Held, Movement, NewItem,
-    PlanLine, Stock, RuleError,
+    PlanLine, RuleError, Stock,
 };
 use crate::db::{col, Backend, Db, DbError, Sql, Tx, UtcText, Versioned};
 use crate::error::FieldError;

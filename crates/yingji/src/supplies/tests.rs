@@ -127,7 +127,7 @@ fn documents_are_drafted_approved_posted() {
     assert!(allowed(&doc(Posted, DocKind::Issue)).is_empty());
     let code = |r: Result<(), RuleError>| match r {
         Ok(()) => "ok",
-        Err(RuleError::State(r)) => r.code,
+        Err(RuleError::State(r) | RuleError::Forbidden(r)) => r.code,
         Err(RuleError::Field(f)) => f.code,
     };
     assert_eq!(
@@ -182,7 +182,7 @@ fn each_kind_posts_both_sides() {
     ]);
     let code = |r: Result<Vec<Movement>, RuleError>| match r {
         Ok(_) => "ok",
-        Err(RuleError::State(r)) => r.code,
+        Err(RuleError::State(r) | RuleError::Forbidden(r)) => r.code,
         Err(RuleError::Field(f)) => f.code,
     };
     // 入库 (donation): into the warehouse, out of the donor.
