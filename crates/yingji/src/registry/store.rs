@@ -88,6 +88,24 @@ pub async fn list(
     Ok((total, rows.into_iter().map(|i| named(i, tree)).collect()))
 }
 
+/// The names of records of one `kind` by id (the other modules' lists show
+/// the enterprise or monitoring point a record belongs to).
+pub async fn names(db: &Db, kind: &str, ids: &[i64]) -> Result<HashMap<i64, String>, DbError> {
+    let mut out = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q = Sql::new("SELECT id, name FROM registry_items WHERE kind = ");
+    q.bind(kind)
+        .push(" AND id IN (")
+        .bind_list(ids.iter().copied())
+        .push(")");
+    for r in q.query().fetch_all(db.pool()).await? {
+        out.insert(col::<i64>(&r, "id")?, col::<String>(&r, "name")?);
+    }
+    Ok(out)
+}
+
 pub async fn get(db: &Db, tree: &Tree, kind: &str, id: i64) -> Result<Option<Item>, DbError> {
     let row: Option<Item> =
         sqlx::query_as("SELECT * FROM registry_items WHERE kind = $1 AND id = $2")
