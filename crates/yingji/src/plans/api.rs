@@ -114,10 +114,10 @@ fn perr(e: PlanError) -> ApiError {
             _ => ApiError::Refused(r),
         };
     }
+    if let Some(f) = e.field_error() {
+        return f.into();
+    }
     match e {
-        PlanError::Input { field, message } => ApiError::field(field, message),
-        PlanError::Division(m) => ApiError::field("divisions", m),
-        PlanError::UnknownTrigger(_) => ApiError::field("triggers", e.to_string()),
         PlanError::Invalid(ps) => ApiError::Validation(fields_of(&ps)),
         other => ApiError::Internal(other.to_string()),
     }
@@ -688,14 +688,15 @@ fn check_content(s: &AppState, scope: &Scope, c: &Catalog, p: &Plan) -> Result<(
     let tree = s.tree();
     for (i, d) in p.divisions.iter().enumerate() {
         match Code::parse(d) {
-            Ok(code) if tree.get(&code).is_none() => errors.push(FieldError::new(
-                format!("divisions[{i}]"),
-                format!("区划 {d} 不存在"),
-            )),
-            Ok(_) if !d.starts_with(&scope.prefix) => errors.push(FieldError::new(
-                format!("divisions[{i}]"),
-                "不在您的管辖范围内",
-            )),
+            Ok(code) if tree.get(&code).is_none() => errors.push(
+                FieldError::new(format!("divisions[{i}]"), format!("区划 {d} 不存在"))
+                    .code("division_not_found")
+                    .param("code", d.as_str()),
+            ),
+            Ok(_) if !d.starts_with(&scope.prefix) => errors.push(
+                FieldError::new(format!("divisions[{i}]"), "不在您的管辖范围内")
+                    .code("out_of_jurisdiction"),
+            ),
             _ => {}
         }
     }
@@ -737,7 +738,9 @@ async fn create(
     b.content.apply(&mut v.plan);
     check_content(&s, &scope, &c, &v.plan)?;
     payload["title"] = json!(v.plan.title);
-    let taken = ApiError::field("code", format!("预案编号 {} 已存在", v.plan.code));
+    let taken: ApiError = FieldError::new("code", format!("预案编号 {} 已存在", v.plan.code))
+        .code("duplicate_code")
+        .into();
     let v = insert_version(&s, &p, v, "drafted", payload, taken).await?;
     let c = catalog(&s).await?;
     Ok((
@@ -968,7 +971,11 @@ async fn plan_drill(
     let plan = c
         .plan(&code)
         .filter(|x| visible(&scope, &x.divisions))
-        .ok_or_else(|| ApiError::field("plan", "请选择已发布的预案"))?;
+        .ok_or_else(|| {
+            ApiError::from(
+                FieldError::new("plan", "请选择已发布的预案").code("published_plan_required"),
+            )
+        })?;
     let now = OffsetDateTime::now_utc();
     let who = actor(&p, Some(&scope), &plan.divisions, now);
     let d = StoredDrill::planned(&code, &who);
@@ -1135,7 +1142,10 @@ async fn improvements(
     let scope = authorize(&p, Action::Read, MODULE)?;
     if let Some(src) = q.source.as_deref() {
         if !["drill", "incident"].contains(&src) {
-            return Err(ApiError::field("source", "应为 drill 或 incident"));
+            return Err(FieldError::new("source", "应为 drill 或 incident")
+                .code("not_allowed")
+                .param("allowed", "drill, incident")
+                .into());
         }
     }
     let c = catalog(&s).await?;
