@@ -155,8 +155,11 @@ async fn risk_points_give_the_enterprise_its_colour() {
         let mut unversioned = edit.clone();
         unversioned.as_object_mut().unwrap().remove("version");
         let (st, p) = send(
-            qa.put(&format!("/api/v1/supervision/risk-points/{id}"), &unversioned)
-                .await,
+            qa.put(
+                &format!("/api/v1/supervision/risk-points/{id}"),
+                &unversioned,
+            )
+            .await,
         )
         .await;
         assert_eq!(st, 422, "{p}");
