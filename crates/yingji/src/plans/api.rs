@@ -532,10 +532,13 @@ async fn plan_items(
     now: OffsetDateTime,
 ) -> Result<Vec<ImprovementView>, ApiError> {
     let ws = write_scope(p);
-    Ok(store::improvements(&s.db, "", None, None)
+    let only_plan = store::ItemFilter {
+        plan: Some(code),
+        ..Default::default()
+    };
+    Ok(store::improvements(&s.db, only_plan)
         .await?
         .iter()
-        .filter(|i| i.plan_code == code)
         .map(|i| (i, std::slice::from_ref(&i.division)))
         .filter(|(_, d)| visible(scope, d))
         .map(|(i, d)| improvement_view(i, c, actor(p, ws.as_ref(), d, now)))
@@ -1152,16 +1155,23 @@ async fn improvements(
     let now = OffsetDateTime::now_utc();
     let ws = write_scope(&p);
     Ok(axum::Json(
-        store::improvements(&s.db, "", q.source.as_deref(), q.source_id)
-            .await?
-            .iter()
-            .filter(|i| visible(&scope, std::slice::from_ref(&i.division)))
-            .filter(|i| q.plan.as_deref().is_none_or(|x| i.plan_code == x))
-            .map(|i| {
-                let who = actor(&p, ws.as_ref(), std::slice::from_ref(&i.division), now);
-                improvement_view(i, &c, who)
-            })
-            .collect(),
+        store::improvements(
+            &s.db,
+            store::ItemFilter {
+                prefix: "",
+                source: q.source.as_deref(),
+                source_id: q.source_id,
+                plan: q.plan.as_deref(),
+            },
+        )
+        .await?
+        .iter()
+        .filter(|i| visible(&scope, std::slice::from_ref(&i.division)))
+        .map(|i| {
+            let who = actor(&p, ws.as_ref(), std::slice::from_ref(&i.division), now);
+            improvement_view(i, &c, who)
+        })
+        .collect(),
     ))
 }
 

@@ -747,3 +747,46 @@ async fn a_county_drafts_its_own_plan_which_other_counties_cannot_see() {
         assert_eq!(tr.as_array().unwrap().len(), 8);
     }
 }
+
+/// A plan's detail reads its own improvement items, however many the other
+/// plans have (it read the first 1,000 of all plans and kept its own).
+#[tokio::test]
+async fn a_plan_shows_its_items_whatever_the_other_plans_have() {
+    for app in apps().await {
+        let cmd = app.login("commander").await;
+        // 1,001 items of another plan, all due before this plan's one.
+        sqlx::query(
+            "INSERT INTO improvements (source, source_id, plan_code, division, title, owner_department, due_on, \
+             state, created_by, created_at, updated_at, version) \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001) \
+             SELECT 'drill', 0, 'DT-ZX-SLHZ', '140200000000', 'x', 'emergency', '2000-01-01', 'open', 't', \
+             '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 1 FROM n",
+        )
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO improvements (source, source_id, plan_code, division, title, owner_department, due_on, \
+             state, created_by, created_at, updated_at, version) VALUES ('drill', 0, 'DT-ZX-DZZH', '140200000000', \
+             '补充监测设备', 'emergency', '2099-01-01', 'open', 't', '2026-01-01T00:00:00.000Z', \
+             '2026-01-01T00:00:00.000Z', 1)",
+        )
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+        let (st, d) = send(cmd.get("/api/v1/plans/DT-ZX-DZZH").await).await;
+        assert_eq!(st, 200, "{d}");
+        let titles: Vec<&str> = d["improvements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap())
+            .collect();
+        assert!(
+            titles.contains(&"补充监测设备"),
+            "{}: {titles:?}",
+            app.backend
+        );
+        assert!(!titles.contains(&"x"), "{}: {titles:?}", app.backend);
+    }
+}
