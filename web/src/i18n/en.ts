@@ -138,6 +138,8 @@ const en: Messages<typeof zh> = {
     onset_after_expiry: 'The onset must be before the expiry',
     bad_identifier: 'Cannot make the CAP identifier',
     cap_invalid: 'The CAP check failed ({rule}): {detail}',
+    duplicate_column: 'Column “{name}” appears twice',
+    file_empty: 'The file is empty',
     not_json: 'Not valid JSON: {error}',
   },
   // Refused steps (409/403), translated by their code (parameters: Problem.params)

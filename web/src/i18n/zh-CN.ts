@@ -135,6 +135,8 @@ export default {
     onset_after_expiry: '开始时间应早于失效时间',
     bad_identifier: '无法生成 CAP 标识符',
     cap_invalid: 'CAP 校验未通过（{rule}）：{detail}',
+    duplicate_column: '列“{name}”重复',
+    file_empty: '文件为空',
     not_json: 'JSON 格式有误：{error}',
   },
   // 被拒绝的操作（按 code 翻译；参数见 Problem.params）

@@ -818,13 +818,17 @@ pub fn check_file(
         return Err(ApiError::Validation(e));
     }
     if cols.is_none() {
-        return Err(ApiError::field("file", "文件为空"));
+        return Err(FieldError::new("file", "文件为空")
+            .code("file_empty")
+            .into());
     }
     if problems.total > 0 {
         return Err(problems.into_error());
     }
     if rows.is_empty() {
-        return Err(ApiError::field("file", "文件中没有数据行"));
+        return Err(FieldError::new("file", "文件中没有数据行")
+            .code("no_rows")
+            .into());
     }
     Ok(Checked {
         rows,
