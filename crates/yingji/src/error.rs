@@ -66,6 +66,29 @@ impl FieldError {
         self.row = Some(u32::try_from(row).unwrap_or(u32::MAX));
         self
     }
+    /// The field is missing or empty (`required`).
+    pub fn required(field: impl Into<String>) -> Self {
+        FieldError::new(field, "必填").code("required")
+    }
+    /// The field's text is longer than `max` characters (`too_long`).
+    pub fn too_long(field: impl Into<String>, max: usize) -> Self {
+        FieldError::new(field, format!("最多 {max} 字"))
+            .code("too_long")
+            .param("max", max)
+    }
+}
+
+/// A text field of an input: trimmed, at most `max` characters, and not
+/// empty when `required`. The one text check of the modules' rules.
+pub fn text(name: &str, v: &str, max: usize, required: bool) -> Result<String, FieldError> {
+    let t = v.trim();
+    if required && t.is_empty() {
+        return Err(FieldError::required(name));
+    }
+    if t.chars().count() > max {
+        return Err(FieldError::too_long(name, max));
+    }
+    Ok(t.to_string())
 }
 
 impl std::fmt::Display for FieldError {
@@ -99,6 +122,28 @@ impl Refusal {
     pub fn param(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
         self.params.insert(name.into(), value.into());
         self
+    }
+}
+
+/// Why a module's rule does not take a step: the record's state does not
+/// allow it (409), a field of the input is wrong (422), or this user may not
+/// (403). The one error of the modules' rules (`http::ApiError` converts it).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RuleError {
+    /// Not possible in the record's current state (409).
+    #[error("{0}")]
+    State(Refusal),
+    /// A field is wrong (422).
+    #[error("{}: {}", .0.field, .0.message)]
+    Field(FieldError),
+    /// This user may not take the step (403).
+    #[error("{0}")]
+    Forbidden(Refusal),
+}
+
+impl From<FieldError> for RuleError {
+    fn from(e: FieldError) -> Self {
+        RuleError::Field(e)
     }
 }
 

@@ -52,6 +52,17 @@ impl AppState {
         crate::journal::Change::begin(&self.db, &self.feed).await
     }
 
+    /// Change one versioned record and journal it, in one transaction (see
+    /// [`crate::journal::Change::save_and_commit`]).
+    pub async fn save_and_commit<R: crate::db::Versioned>(
+        &self,
+        record: &R,
+        at: time::OffsetDateTime,
+        entries: Vec<crate::journal::NewEntry>,
+    ) -> Result<Vec<crate::journal::Entry>, crate::db::DbError> {
+        crate::journal::Change::save_and_commit(&self.db, &self.feed, record, at, entries).await
+    }
+
     /// What the cluster's jobs use (see [`crate::cluster::Node`]).
     pub fn node(&self) -> crate::cluster::Node {
         crate::cluster::Node {

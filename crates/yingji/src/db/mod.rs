@@ -12,8 +12,8 @@ mod versioned;
 
 pub(crate) use edge::text_enum;
 pub use edge::{JsonText, UtcText};
-pub use query::{col, values_placeholders, Bind, Sql};
-pub use versioned::Versioned;
+pub use query::{by_id, col, values_placeholders, write_versioned, Bind, Sql};
+pub use versioned::{SentVersion, Versioned};
 
 use std::str::FromStr;
 use std::sync::Arc;

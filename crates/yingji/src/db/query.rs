@@ -85,6 +85,18 @@ impl Sql {
         self
     }
 
+    /// Append a placeholder for each of `values`, separated by commas (the
+    /// inside of an `IN (…)`; the caller makes sure there is at least one).
+    pub fn bind_list<V: Into<Bind>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
+        for (n, v) in values.into_iter().enumerate() {
+            if n > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(v);
+        }
+        self
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -132,6 +144,36 @@ pub fn values_placeholders(
         sql.push_str(tail);
     }
     sql
+}
+
+/// The record of `table` with this `id`, if any. `table` is a constant of
+/// the calling store, never input.
+pub async fn by_id<T>(
+    db: &super::Db,
+    table: &'static str,
+    id: i64,
+) -> Result<Option<T>, super::DbError>
+where
+    T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+{
+    let sql = format!("SELECT * FROM {table} WHERE id = $1");
+    Ok(sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// The end of every `Versioned::write`: bind the record's `id` and the
+/// version it was `read` at as the update's last two parameters
+/// (`… WHERE id = $n AND version = $n+1`), run it; true when it wrote.
+pub async fn write_versioned<'q>(
+    tx: &mut super::Tx,
+    update: Query<'q, Any, AnyArguments<'q>>,
+    id: i64,
+    read: i64,
+) -> Result<bool, super::DbError> {
+    let done = update.bind(id).bind(read).execute(&mut *tx.inner).await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Read a column, turning decode failures into a [`super::DbError`].

@@ -7,7 +7,9 @@
 //! A record type implements [`Versioned`] once, in its module's store; every
 //! write of it is then `change.save(&record)` (see `journal::Change::save`)
 //! and every command carrying the version the user saw checks it with
-//! [`Versioned::expect_version`].
+//! [`Versioned::expect_version`] (or [`Versioned::expect_sent`] where the
+//! body's version is optional, as in an edit that shares its body with the
+//! create).
 
 use std::future::Future;
 
@@ -29,4 +31,27 @@ pub trait Versioned: Sync {
             Err(DbError::Stale)
         }
     }
+
+    /// The version a user sent with an edit, where the body's `version` is
+    /// optional (the create shares the body): it must be there
+    /// ([`SentVersion::Missing`], 422 `version_required`) and be the one
+    /// read ([`SentVersion::Stale`], 409).
+    fn expect_sent(&self, sent: Option<i64>) -> Result<(), SentVersion> {
+        match sent {
+            None => Err(SentVersion::Missing),
+            Some(v) if v == self.version() => Ok(()),
+            Some(_) => Err(SentVersion::Stale),
+        }
+    }
+}
+
+/// Why the version sent with an edit is not the one read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SentVersion {
+    /// No version sent.
+    #[error("a change must carry the version it was read at")]
+    Missing,
+    /// Another version than the one read: someone changed it since.
+    #[error("the record was changed by someone else since it was read")]
+    Stale,
 }

@@ -15,7 +15,7 @@ use super::model::{LogEntry, Shift};
 use super::store::{self, DutyUser, LogFilter};
 use super::{
     check_correction, check_crew, check_log_entry, day_bounds, next_shift, overlapping,
-    shift_times, Actor, DutyError, LogKind, OpenItem, Period, Person, ShiftEvent, ShiftState, Slot,
+    shift_times, Actor, LogKind, OpenItem, Period, Person, ShiftEvent, ShiftState, Slot,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::parse_time;
@@ -39,14 +39,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 const MODULE: &str = "duty";
-
-fn rule(e: DutyError) -> ApiError {
-    match e {
-        DutyError::State(r) => ApiError::Refused(r),
-        DutyError::Field(e) => e.into(),
-        DutyError::Forbidden(r) => ApiError::NotAllowed(r),
-    }
-}
 
 fn is_commander(p: &Principal) -> bool {
     matches!(p.role, Role::Commander | Role::Admin)
@@ -338,10 +330,10 @@ async fn shift_from_body(
             FieldError::new("period", "未知的班次").code("unknown_period"),
         ));
     };
-    let (date, start, end) = shift_times(date, period, starts, ends).map_err(rule)?;
+    let (date, start, end) = shift_times(date, period, starts, ends)?;
     let mut leader = b.leader.clone();
     let mut officers = b.officers.clone();
-    check_crew(&leader, &officers).map_err(rule)?;
+    check_crew(&leader, &officers)?;
     // Users: exist, active, inside the division's subtree; names from the account.
     if let Some(l) = leader.as_mut() {
         fill_person(&s.db, division.prefix(), l, "leader").await?;
@@ -471,12 +463,7 @@ async fn edit_shift(
     Json(b): Json<ShiftBody>,
 ) -> Result<axum::Json<ShiftView>, ApiError> {
     let mut x = load(&s, &p, id, Action::Write).await?;
-    let version = b.version.ok_or_else(|| {
-        ApiError::from(
-            FieldError::new("version", "修改须带上读取时的版本号").code("version_required"),
-        )
-    })?;
-    x.expect_version(version)?;
+    x.expect_sent(b.version)?;
     if x.state != ShiftState::Scheduled {
         return Err(ApiError::Refused(
             Refusal::new(
@@ -554,9 +541,7 @@ async fn shift_event(
     let next = next_of(&s, &x).await?;
     let actor = actor_of(&p, &x, next.as_ref());
     let from = x.state;
-    x.state = from
-        .transition(&ev, actor, x.starts_at.0, now)
-        .map_err(rule)?;
+    x.state = from.transition(&ev, actor, x.starts_at.0, now)?;
     let t = UtcText(now);
     match &ev {
         ShiftEvent::Start {} => {
@@ -874,7 +859,7 @@ async fn add_log(
             ApiError::from(FieldError::new("at", "不是带时区的时间").code("not_a_time"))
         })?,
     };
-    check_log_entry(&b.text, at, now).map_err(rule)?;
+    check_log_entry(&b.text, at, now)?;
     if let Some(iid) = b.incident_id {
         let iscope = authorize(&p, Action::Read, "incidents")?;
         let ok = crate::incidents::store::get_incident(&s.db, iid)
@@ -896,7 +881,7 @@ async fn add_log(
                     FieldError::new("corrects", "找不到要更正的记录").code("correction_not_found"),
                 )
             })?;
-        check_correction(&orig.division, orig.at.0, d.as_str(), at).map_err(rule)?;
+        check_correction(&orig.division, orig.at.0, d.as_str(), at)?;
     }
     // The shift on duty at `at` (the officers' shift before a leader-only one).
     let running = store::shifts_between(

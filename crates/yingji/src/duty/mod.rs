@@ -12,31 +12,8 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime, Time};
 
 use crate::clock::CST;
+pub use crate::error::RuleError;
 use crate::error::{FieldError, Refusal};
-
-/// Why a rule refused.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum DutyError {
-    /// Not possible in the shift's current state (409).
-    #[error("{0}")]
-    State(Refusal),
-    /// A field is wrong (422).
-    #[error("{}: {}", .0.field, .0.message)]
-    Field(FieldError),
-    /// This user may not take the step (403).
-    #[error("{0}")]
-    Forbidden(Refusal),
-}
-
-impl From<FieldError> for DutyError {
-    fn from(e: FieldError) -> Self {
-        DutyError::Field(e)
-    }
-}
-
-fn field(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError::new(field, message)
-}
 
 /// The usual shifts of a Chinese duty desk, in China time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -89,21 +66,24 @@ pub fn shift_times(
     period: Period,
     starts_at: Option<OffsetDateTime>,
     ends_at: Option<OffsetDateTime>,
-) -> Result<(Date, OffsetDateTime, OffsetDateTime), DutyError> {
+) -> Result<(Date, OffsetDateTime, OffsetDateTime), RuleError> {
     let at = |d: Date, t: Time| d.with_time(t).assume_offset(CST);
     let (date, start, end) = match period {
         Period::Custom => {
-            let start = starts_at
-                .ok_or_else(|| field("starts_at", "自定义班次须填写开始时间").code("required"))?;
-            let end = ends_at
-                .ok_or_else(|| field("ends_at", "自定义班次须填写结束时间").code("required"))?;
+            let start = starts_at.ok_or_else(|| {
+                FieldError::new("starts_at", "自定义班次须填写开始时间").code("required")
+            })?;
+            let end = ends_at.ok_or_else(|| {
+                FieldError::new("ends_at", "自定义班次须填写结束时间").code("required")
+            })?;
             (start.to_offset(CST).date(), start, end)
         }
         fixed => {
-            let d = date.ok_or_else(|| field("date", "请填写值班日期").code("required"))?;
+            let d =
+                date.ok_or_else(|| FieldError::new("date", "请填写值班日期").code("required"))?;
             let next = d
                 .next_day()
-                .ok_or_else(|| field("date", "日期超出范围").code("date_out_of_range"))?;
+                .ok_or_else(|| FieldError::new("date", "日期超出范围").code("date_out_of_range"))?;
             match fixed {
                 Period::Day => (d, at(d, HANDOVER_TIME), at(d, EVENING_TIME)),
                 Period::Night => (d, at(d, EVENING_TIME), at(next, HANDOVER_TIME)),
@@ -112,12 +92,12 @@ pub fn shift_times(
         }
     };
     if end <= start {
-        return Err(field("ends_at", "结束时间须晚于开始时间")
+        return Err(FieldError::new("ends_at", "结束时间须晚于开始时间")
             .code("end_before_start")
             .into());
     }
     if end - start > MAX_SHIFT {
-        return Err(field("ends_at", "一个班次最长 48 小时")
+        return Err(FieldError::new("ends_at", "一个班次最长 48 小时")
             .code("shift_too_long")
             .param("max_hours", 48)
             .into());
@@ -146,25 +126,29 @@ fn phone_like(s: &str) -> bool {
 
 /// A person as entered: a user needs nothing more (the name comes from the
 /// account); a named person needs a name and a phone number.
-pub fn check_person(p: &Person, at: &str) -> Result<(), DutyError> {
+pub fn check_person(p: &Person, at: &str) -> Result<(), RuleError> {
     if p.name.chars().count() > 50 {
-        return Err(field(format!("{at}.name"), "姓名最多 50 字")
+        return Err(FieldError::new(format!("{at}.name"), "姓名最多 50 字")
             .code("too_long")
             .param("max", 50)
             .into());
     }
     if p.user_id.is_none() && p.name.trim().is_empty() {
-        return Err(field(format!("{at}.name"), "请选择平台用户或填写姓名")
-            .code("user_or_name")
-            .into());
+        return Err(
+            FieldError::new(format!("{at}.name"), "请选择平台用户或填写姓名")
+                .code("user_or_name")
+                .into(),
+        );
     }
     if p.user_id.is_none() && p.phone.trim().is_empty() {
-        return Err(field(format!("{at}.phone"), "非平台用户须填写联系电话")
-            .code("phone_required")
-            .into());
+        return Err(
+            FieldError::new(format!("{at}.phone"), "非平台用户须填写联系电话")
+                .code("phone_required")
+                .into(),
+        );
     }
     if !p.phone.trim().is_empty() && !phone_like(p.phone.trim()) {
-        return Err(field(format!("{at}.phone"), "电话号码格式不正确")
+        return Err(FieldError::new(format!("{at}.phone"), "电话号码格式不正确")
             .code("not_phone")
             .param("value", p.phone.trim())
             .into());
@@ -173,14 +157,16 @@ pub fn check_person(p: &Person, at: &str) -> Result<(), DutyError> {
 }
 
 /// Who is on a shift.
-pub fn check_crew(leader: &Option<Person>, officers: &[Person]) -> Result<(), DutyError> {
+pub fn check_crew(leader: &Option<Person>, officers: &[Person]) -> Result<(), RuleError> {
     if leader.is_none() && officers.is_empty() {
-        return Err(field("officers", "请至少安排一名带班领导或值班员")
-            .code("crew_empty")
-            .into());
+        return Err(
+            FieldError::new("officers", "请至少安排一名带班领导或值班员")
+                .code("crew_empty")
+                .into(),
+        );
     }
     if officers.len() > 10 {
-        return Err(field("officers", "一个班次最多 10 名值班员")
+        return Err(FieldError::new("officers", "一个班次最多 10 名值班员")
             .code("too_many")
             .param("max", 10)
             .into());
@@ -200,7 +186,7 @@ pub fn check_crew(leader: &Option<Person>, officers: &[Person]) -> Result<(), Du
     ids.sort_unstable();
     ids.dedup();
     if ids.len() != n {
-        return Err(field("officers", "同一人在本班次中重复安排")
+        return Err(FieldError::new("officers", "同一人在本班次中重复安排")
             .code("person_twice")
             .into());
     }
@@ -354,20 +340,20 @@ impl ShiftState {
         actor: Actor,
         starts_at: OffsetDateTime,
         now: OffsetDateTime,
-    ) -> Result<ShiftState, DutyError> {
+    ) -> Result<ShiftState, RuleError> {
         use ShiftEvent as E;
         use ShiftState as S;
         let own = || {
             if actor.member || actor.commander {
                 Ok(())
             } else {
-                Err(DutyError::Forbidden(Refusal::new(
+                Err(RuleError::Forbidden(Refusal::new(
                     "shift_members_only",
                     "只有本班次的带班领导、值班员或指挥长可以上岗和交班",
                 )))
             }
         };
-        let refuse = |r: Refusal| Err(DutyError::State(r));
+        let refuse = |r: Refusal| Err(RuleError::State(r));
         match (self, event) {
             (S::Scheduled, E::Start {}) => {
                 own()?;
@@ -385,18 +371,18 @@ impl ShiftState {
             (S::OnDuty, E::HandOver { note, open_items }) => {
                 own()?;
                 if note.trim().is_empty() {
-                    return Err(field("handover_note", "请填写交班记录")
+                    return Err(FieldError::new("handover_note", "请填写交班记录")
                         .code("required")
                         .into());
                 }
                 if note.chars().count() > 4000 {
-                    return Err(field("handover_note", "交班记录最多 4000 字")
+                    return Err(FieldError::new("handover_note", "交班记录最多 4000 字")
                         .code("too_long")
                         .param("max", 4000)
                         .into());
                 }
                 if open_items.len() > 50 {
-                    return Err(field("open_items", "遗留事项最多 50 条")
+                    return Err(FieldError::new("open_items", "遗留事项最多 50 条")
                         .code("too_many")
                         .param("max", 50)
                         .into());
@@ -404,7 +390,7 @@ impl ShiftState {
                 for (i, it) in open_items.iter().enumerate() {
                     let n = it.text.trim().chars().count();
                     if n == 0 || n > 500 {
-                        return Err(field(
+                        return Err(FieldError::new(
                             format!("open_items[{i}].text"),
                             "遗留事项不能为空，最多 500 字",
                         )
@@ -422,7 +408,7 @@ impl ShiftState {
 
             (S::HandedOver, E::Acknowledge {}) => {
                 if !(actor.incoming || actor.commander) {
-                    return Err(DutyError::Forbidden(Refusal::new(
+                    return Err(RuleError::Forbidden(Refusal::new(
                         "incoming_only",
                         "只有接班的带班领导、值班员或指挥长可以确认接班",
                     )));
@@ -531,22 +517,26 @@ pub fn check_log_entry(
     text: &str,
     at: OffsetDateTime,
     now: OffsetDateTime,
-) -> Result<(), DutyError> {
+) -> Result<(), RuleError> {
     let n = text.trim().chars().count();
     if n == 0 {
-        return Err(field("text", "请填写内容").code("required").into());
+        return Err(FieldError::new("text", "请填写内容")
+            .code("required")
+            .into());
     }
     if n > 2000 {
-        return Err(field("text", "最多 2000 字")
+        return Err(FieldError::new("text", "最多 2000 字")
             .code("too_long")
             .param("max", 2000)
             .into());
     }
     if at > now + Duration::minutes(5) {
-        return Err(field("at", "时间不能晚于现在").code("in_the_future").into());
+        return Err(FieldError::new("at", "时间不能晚于现在")
+            .code("in_the_future")
+            .into());
     }
     if at < now - BACKDATE {
-        return Err(field("at", "最多补记 7 天内的事项")
+        return Err(FieldError::new("at", "最多补记 7 天内的事项")
             .code("backdated_too_far")
             .param("days", 7)
             .into());
@@ -562,16 +552,18 @@ pub fn check_correction(
     original_at: OffsetDateTime,
     division: &str,
     at: OffsetDateTime,
-) -> Result<(), DutyError> {
+) -> Result<(), RuleError> {
     if original_division != division {
-        return Err(field("corrects", "只能更正本区划的值班日志")
+        return Err(FieldError::new("corrects", "只能更正本区划的值班日志")
             .code("correction_other_division")
             .into());
     }
     if at < original_at {
-        return Err(field("corrects", "更正记录的时间不能早于被更正的记录")
-            .code("correction_before_original")
-            .into());
+        return Err(
+            FieldError::new("corrects", "更正记录的时间不能早于被更正的记录")
+                .code("correction_before_original")
+                .into(),
+        );
     }
     Ok(())
 }
@@ -647,7 +639,7 @@ mod tests {
         ];
         for (d, period, a, b, want) in table {
             match shift_times(d, period, a, b) {
-                Err(DutyError::Field(FieldError { field, .. })) => {
+                Err(RuleError::Field(FieldError { field, .. })) => {
                     assert_eq!(field, want, "{period:?}")
                 }
                 other => panic!("{period:?}: {other:?}"),
@@ -673,9 +665,9 @@ mod tests {
 
     #[test]
     fn crews_are_checked() {
-        let f = |r: Result<(), DutyError>| match r {
+        let f = |r: Result<(), RuleError>| match r {
             Ok(()) => "ok".to_string(),
-            Err(DutyError::Field(FieldError { field, .. })) => field,
+            Err(RuleError::Field(FieldError { field, .. })) => field,
             Err(e) => panic!("{e:?}"),
         };
         let table: Vec<(Option<Person>, Vec<Person>, &str)> = vec![
@@ -945,9 +937,9 @@ mod tests {
             let got = from.transition(&ev, actor, start, now);
             match (got, want) {
                 (Ok(a), Ok(b)) => assert_eq!(a, b, "{from:?} {ev:?}"),
-                (Err(DutyError::State(m)), Err("state")) => assert!(!m.message.is_empty()),
-                (Err(DutyError::Forbidden(_)), Err("forbidden")) => {}
-                (Err(DutyError::Field(FieldError { field, .. })), Err(w))
+                (Err(RuleError::State(m)), Err("state")) => assert!(!m.message.is_empty()),
+                (Err(RuleError::Forbidden(_)), Err("forbidden")) => {}
+                (Err(RuleError::Field(FieldError { field, .. })), Err(w))
                     if w.strip_prefix("field:") == Some(field.as_str()) => {}
                 (got, want) => panic!("{from:?} {ev:?} {actor:?}: got {got:?}, want {want:?}"),
             }
@@ -959,7 +951,7 @@ mod tests {
         let now = datetime!(2026-07-01 12:00 UTC);
         let f = |text: &str, at: OffsetDateTime| match check_log_entry(text, at, now) {
             Ok(()) => "ok".to_string(),
-            Err(DutyError::Field(FieldError { field, .. })) => field,
+            Err(RuleError::Field(FieldError { field, .. })) => field,
             Err(e) => panic!("{e:?}"),
         };
         assert_eq!(f("云州区来电：山洪", now), "ok");

@@ -5,9 +5,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::auth::AuthError;
-use crate::db::DbError;
+use crate::db::{DbError, SentVersion};
 
-pub use crate::error::{FieldError, Params, Refusal};
+pub use crate::error::{FieldError, Params, Refusal, RuleError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -182,6 +182,31 @@ impl IntoResponse for ApiError {
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
         ApiError::Validation(vec![e])
+    }
+}
+
+/// A rule's refusal: 409 for the record's state, 422 for a field, 403 for
+/// the user.
+impl From<RuleError> for ApiError {
+    fn from(e: RuleError) -> Self {
+        match e {
+            RuleError::State(r) => ApiError::Refused(r),
+            RuleError::Field(e) => e.into(),
+            RuleError::Forbidden(r) => ApiError::NotAllowed(r),
+        }
+    }
+}
+
+/// An edit without the version read (422 `version_required`), or with
+/// another (409).
+impl From<SentVersion> for ApiError {
+    fn from(e: SentVersion) -> Self {
+        match e {
+            SentVersion::Missing => FieldError::new("version", "修改须带上读取时的版本号")
+                .code("version_required")
+                .into(),
+            SentVersion::Stale => ApiError::Conflict,
+        }
     }
 }
 

@@ -64,7 +64,7 @@ fn rule(e: RuleError) -> ApiError {
 
 fn plan_err(e: PlanError) -> ApiError {
     match e {
-        PlanError::Input { field, message } => ApiError::field(field, message),
+        PlanError::Input { field, message, .. } => ApiError::field(field, message),
         PlanError::Division(m) => ApiError::field("division", m),
         other => ApiError::BadRequest(other.to_string()),
     }

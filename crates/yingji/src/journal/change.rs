@@ -58,6 +58,22 @@ impl Change {
         }
     }
 
+    /// The whole change of one versioned record, the usual tail of a step:
+    /// begin, write `record` at the version it was read ([`DbError::Stale`]
+    /// and nothing written otherwise), journal `entries`, commit, wake the
+    /// live feed.
+    pub async fn save_and_commit<R: Versioned>(
+        db: &Db,
+        feed: &Feed,
+        record: &R,
+        at: OffsetDateTime,
+        entries: Vec<NewEntry>,
+    ) -> Result<Vec<Entry>, DbError> {
+        let mut change = Change::begin(db, feed).await?;
+        change.save(record).await?;
+        change.commit(at, entries).await
+    }
+
     /// Entries a step found on its way (e.g. in another module's public
     /// function), written with the commit's.
     pub fn stage(&mut self, entries: impl IntoIterator<Item = NewEntry>) {
@@ -188,6 +204,64 @@ mod tests {
             assert_eq!(crate::journal::head(&t.db).await.unwrap().0, head + 3);
             assert!(crate::journal::verify(&t.db).await.unwrap().ok());
         }
+    }
+
+    /// A record whose write inserts a division row and reports `written`
+    /// (false: someone changed it since it was read).
+    struct Thing {
+        written: bool,
+    }
+
+    impl Versioned for Thing {
+        fn version(&self) -> i64 {
+            3
+        }
+        async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+            assert_eq!(read, 3);
+            sqlx::query(
+                "INSERT INTO divisions (code, name, level) VALUES ('999999', 'x', 'county')",
+            )
+            .execute(&mut *tx.inner)
+            .await?;
+            Ok(self.written)
+        }
+    }
+
+    #[tokio::test]
+    async fn save_and_commit_writes_the_record_with_its_entries_or_nothing() {
+        for t in testing::all().await {
+            let feed = Feed::default();
+            let (head, _) = crate::journal::head(&t.db).await.unwrap();
+            let now = OffsetDateTime::now_utc();
+            // Stale: nothing written, nothing journaled.
+            let stale = Thing { written: false };
+            let err = Change::save_and_commit(&t.db, &feed, &stale, now, vec![entry(1)]).await;
+            assert!(matches!(err, Err(DbError::Stale)), "{}", t.name);
+            assert_eq!(things(&t.db).await, 0, "{}", t.name);
+            assert_eq!(crate::journal::head(&t.db).await.unwrap().0, head);
+            // No entry: refused, rolled back.
+            let fresh = Thing { written: true };
+            let err = Change::save_and_commit(&t.db, &feed, &fresh, now, vec![]).await;
+            assert!(matches!(err, Err(DbError::Unjournaled)), "{}", t.name);
+            assert_eq!(things(&t.db).await, 0, "{}", t.name);
+            // Written at the version read: the row and its entry together.
+            let written = Change::save_and_commit(&t.db, &feed, &fresh, now, vec![entry(2)])
+                .await
+                .unwrap();
+            assert_eq!(written.len(), 1, "{}", t.name);
+            assert_eq!(things(&t.db).await, 1, "{}", t.name);
+            assert_eq!(crate::journal::head(&t.db).await.unwrap().0, head + 1);
+        }
+    }
+
+    #[test]
+    fn an_edit_must_send_the_version_it_read() {
+        use crate::db::SentVersion;
+        let t = Thing { written: true };
+        assert_eq!(t.expect_sent(None), Err(SentVersion::Missing));
+        assert_eq!(t.expect_sent(Some(2)), Err(SentVersion::Stale));
+        assert_eq!(t.expect_sent(Some(4)), Err(SentVersion::Stale));
+        assert_eq!(t.expect_sent(Some(3)), Ok(()));
     }
 
     /// The one write path holds: outside the few bookkeeping files named

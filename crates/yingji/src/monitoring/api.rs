@@ -16,13 +16,13 @@ use time::OffsetDateTime;
 
 use super::store::{self, AlarmFilter, Counts, Reading, SensorFilter, MODULE};
 use super::{
-    admit, alarm_allowed, apply, AlarmCommand, AlarmState, MonitoringError, Refused, RuleKind,
-    RuleSet, RuleState, SensorKind, RAW_SERIES_MAX,
+    admit, alarm_allowed, apply, AlarmCommand, AlarmState, Refused, RuleKind, RuleSet, RuleState,
+    SensorKind, RAW_SERIES_MAX,
 };
 use super::{Alarm, Device, Sensor};
 use crate::auth::{authorize, Action, Principal, Scope};
 use crate::db::{JsonText, UtcText, Versioned};
-use crate::error::FieldError;
+use crate::error::{text, FieldError};
 use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
@@ -38,13 +38,6 @@ pub fn routes() -> Router<AppState> {
         .route("/monitoring/alarms/{id}", get(get_alarm))
         .route("/monitoring/alarms/{id}/events", post(alarm_event))
         .route("/monitoring/alarms/{id}/incident", post(open_incident))
-}
-
-fn rule(e: MonitoringError) -> ApiError {
-    match e {
-        MonitoringError::State(r) => ApiError::Refused(r),
-        MonitoringError::Field(e) => e.into(),
-    }
 }
 
 fn entry(
@@ -109,7 +102,7 @@ async fn create_device(
     Json(b): Json<NewDevice>,
 ) -> Result<Response, ApiError> {
     let scope = authorize(&p, Action::Write, MODULE)?;
-    let name = super::text("name", &b.name, 100, true)?;
+    let name = text("name", &b.name, 100, true)?;
     let division = s
         .tree()
         .resolve(&b.division, &p.division)
@@ -318,11 +311,11 @@ fn check_sensor(b: &SensorBody) -> Result<(String, String, String), ApiError> {
     {
         errors.push(FieldError::new("code", "1–32 位字母、数字、- 或 _").code("bad_sensor_code"));
     }
-    let name = super::text("name", &b.name, 100, true).unwrap_or_else(|e| {
+    let name = text("name", &b.name, 100, true).unwrap_or_else(|e| {
         errors.push(e);
         String::new()
     });
-    let unit = match super::text("unit", &b.unit, 20, false) {
+    let unit = match text("unit", &b.unit, 20, false) {
         Ok(u) if u.is_empty() => b.kind.unit().to_string(),
         Ok(u) => u,
         Err(e) => {
@@ -424,12 +417,7 @@ async fn edit_sensor(
     Json(b): Json<SensorBody>,
 ) -> Result<axum::Json<SensorView>, ApiError> {
     let (mut x, scope) = load_sensor(&s, &p, id, Action::Write).await?;
-    let version = b.version.ok_or_else(|| {
-        ApiError::from(
-            FieldError::new("version", "修改须带上读取时的版本号").code("version_required"),
-        )
-    })?;
-    x.expect_version(version)?;
+    x.expect_sent(b.version)?;
     let (_, name, unit) = check_sensor(&b)?;
     let now = OffsetDateTime::now_utc();
     let before = json!({ "rules": x.rules, "range_min": x.range_min, "range_max": x.range_max, "interval_secs": x.interval_secs });
@@ -440,10 +428,9 @@ async fn edit_sensor(
     x.interval_secs = b.interval_secs;
     x.rules = JsonText(b.rules);
     x.updated_at = now.into();
-    let mut tx = s.change().await?;
-    tx.save(&x).await?;
     let payload = json!({ "before": before, "after": { "rules": x.rules, "range_min": x.range_min, "range_max": x.range_max, "interval_secs": x.interval_secs } });
-    tx.commit(
+    s.save_and_commit(
+        &x,
         now,
         vec![entry(&p, &x.division, "sensor", x.id, "edited", payload)],
     )
@@ -810,10 +797,9 @@ async fn alarm_event(
     let a = load_alarm(&s, &p, id, Action::Write).await?;
     a.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
-    let (a, payload) = apply(a, &b.command, &p.username, now).map_err(rule)?;
-    let mut tx = s.change().await?;
-    tx.save(&a).await?;
-    tx.commit(
+    let (a, payload) = apply(a, &b.command, &p.username, now)?;
+    s.save_and_commit(
+        &a,
         now,
         vec![entry(
             &p,

@@ -24,43 +24,9 @@ use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 
 use crate::db::UtcText;
-use crate::error::{FieldError, Refusal};
+pub use crate::error::RuleError;
+use crate::error::{text, FieldError, Refusal};
 pub use model::{Alarm, Device, Sensor};
-
-/// Why a rule refused.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum MonitoringError {
-    /// Not possible in the alarm's current state (409).
-    #[error("{0}")]
-    State(Refusal),
-    /// A field is wrong (422).
-    #[error("{}: {}", .0.field, .0.message)]
-    Field(FieldError),
-}
-
-impl From<FieldError> for MonitoringError {
-    fn from(e: FieldError) -> Self {
-        MonitoringError::Field(e)
-    }
-}
-
-fn field(name: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError::new(name, message)
-}
-
-/// A text of at most `max` characters, trimmed (required: not empty).
-pub fn text(name: &str, v: &str, max: usize, required: bool) -> Result<String, FieldError> {
-    let t = v.trim();
-    if required && t.is_empty() {
-        return Err(field(name, "必填").code("required"));
-    }
-    if t.chars().count() > max {
-        return Err(field(name, format!("最多 {max} 字"))
-            .code("too_long")
-            .param("max", max));
-    }
-    Ok(t.to_string())
-}
 
 // ── sensors ────────────────────────────────────────────────────────────
 
@@ -248,16 +214,19 @@ impl RuleSet {
             ] {
                 if v.is_some_and(|v| !v.is_finite()) {
                     out.push(
-                        field(format!("rules.threshold.{name}"), "应为有限数值").code("not_finite"),
+                        FieldError::new(format!("rules.threshold.{name}"), "应为有限数值")
+                            .code("not_finite"),
                     );
                 }
             }
             if t.hysteresis < 0.0 {
-                out.push(field("rules.threshold.hysteresis", "不能为负数").code("negative"));
+                out.push(
+                    FieldError::new("rules.threshold.hysteresis", "不能为负数").code("negative"),
+                );
             }
             if !(0..=86_400).contains(&t.min_duration_secs) {
                 out.push(
-                    field("rules.threshold.min_duration_secs", "应在 0–86400 秒之间")
+                    FieldError::new("rules.threshold.min_duration_secs", "应在 0–86400 秒之间")
                         .code("out_of_range")
                         .param("min", 0)
                         .param("max", 86_400),
@@ -266,7 +235,7 @@ impl RuleSet {
             if let (Some(h), Some(l)) = (t.high, t.low) {
                 if l + 2.0 * t.hysteresis >= h {
                     out.push(
-                        field("rules.threshold.low", "下限加两倍回差须小于上限")
+                        FieldError::new("rules.threshold.low", "下限加两倍回差须小于上限")
                             .code("low_not_below_high"),
                     );
                 }
@@ -274,13 +243,15 @@ impl RuleSet {
         }
         if let Some(r) = &self.rate {
             if !(r.max_per_minute.is_finite() && r.max_per_minute > 0.0) {
-                out.push(field("rules.rate.max_per_minute", "应为正数").code("not_positive"));
+                out.push(
+                    FieldError::new("rules.rate.max_per_minute", "应为正数").code("not_positive"),
+                );
             }
         }
         if let Some(s) = &self.silence {
             if !(1..=1000).contains(&s.intervals) {
                 out.push(
-                    field("rules.silence.intervals", "应在 1–1000 之间")
+                    FieldError::new("rules.silence.intervals", "应在 1–1000 之间")
                         .code("out_of_range")
                         .param("min", 1)
                         .param("max", 1000),
@@ -625,8 +596,8 @@ impl AlarmCommand {
     }
 }
 
-fn wrong_state(a: &Alarm, kind: &str) -> MonitoringError {
-    MonitoringError::State(
+fn wrong_state(a: &Alarm, kind: &str) -> RuleError {
+    RuleError::State(
         Refusal::new(
             "alarm_step_not_allowed",
             format!("告警{}，不能执行此步骤", a.state.label_zh()),
@@ -643,7 +614,7 @@ pub fn apply(
     cmd: &AlarmCommand,
     actor: &str,
     now: OffsetDateTime,
-) -> Result<(Alarm, Value), MonitoringError> {
+) -> Result<(Alarm, Value), RuleError> {
     use AlarmCommand as C;
     use AlarmState as S;
     let kind = cmd.as_str();

@@ -10,8 +10,11 @@ use time::OffsetDateTime;
 
 pub use super::model::{Alarm, Device, Sensor};
 use super::{on_reading, on_tick, AlarmState, RuleKind, RuleState, Signal};
-use crate::db::{col, Backend, Db, DbError, JsonText, Sql, Tx, UtcText, Versioned};
+use crate::db::{
+    by_id, col, write_versioned, Backend, Db, DbError, JsonText, Sql, Tx, UtcText, Versioned,
+};
 use crate::journal::{Change, Entry, NewEntry};
+use crate::registry::store::Place;
 
 pub const MODULE: &str = "monitoring";
 /// The actor of what the rules do by themselves.
@@ -35,12 +38,7 @@ pub async fn insert_device(tx: &mut Tx, d: &Device) -> Result<i64, DbError> {
 }
 
 pub async fn get_device(db: &Db, id: i64) -> Result<Option<Device>, DbError> {
-    Ok(
-        sqlx::query_as("SELECT * FROM monitoring_devices WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db.pool())
-            .await?,
-    )
+    by_id(db, "monitoring_devices", id).await
 }
 
 pub async fn device_by_token(db: &Db, token_hash: &str) -> Result<Option<Device>, DbError> {
@@ -90,7 +88,7 @@ pub async fn insert_sensor(tx: &mut Tx, s: &Sensor) -> Result<i64, DbError> {
 
 /// An edit of a sensor (name, range, interval, rules) if `read` is current.
 pub async fn update_sensor(tx: &mut Tx, s: &Sensor, read: i64) -> Result<bool, DbError> {
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE sensors SET name = $1, unit = $2, range_min = $3, range_max = $4, interval_secs = $5, rules = $6, \
          updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9",
     )
@@ -100,12 +98,8 @@ pub async fn update_sensor(tx: &mut Tx, s: &Sensor, read: i64) -> Result<bool, D
     .bind(s.range_max)
     .bind(s.interval_secs)
     .bind(JsonText(&s.rules.0))
-    .bind(s.updated_at)
-    .bind(s.id)
-    .bind(read)
-    .execute(&mut *tx.inner)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(s.updated_at);
+    write_versioned(tx, update, s.id, read).await
 }
 
 impl Versioned for Sensor {
@@ -118,10 +112,7 @@ impl Versioned for Sensor {
 }
 
 pub async fn get_sensor(db: &Db, id: i64) -> Result<Option<Sensor>, DbError> {
-    Ok(sqlx::query_as("SELECT * FROM sensors WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+    by_id(db, "sensors", id).await
 }
 
 /// The sensor of an MQTT topic: its point and code.
@@ -174,13 +165,7 @@ async fn sensors_in(
         return Ok(out);
     }
     let mut q = Sql::new("SELECT * FROM sensors WHERE id IN (");
-    for (n, id) in ids.iter().enumerate() {
-        if n > 0 {
-            q.push(", ");
-        }
-        q.bind(*id);
-    }
-    q.push(") ORDER BY id");
+    q.bind_list(ids.iter().copied()).push(") ORDER BY id");
     if backend == Backend::Postgres {
         q.push(" FOR UPDATE");
     }
@@ -594,7 +579,7 @@ pub async fn reading_count(db: &Db, sensor_id: i64) -> Result<i64, DbError> {
 
 /// Write every mutable column if `read` is current (then version + 1).
 pub async fn update_alarm(tx: &mut Tx, a: &Alarm, read: i64) -> Result<bool, DbError> {
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE alarms SET state = $1, cleared_at = $2, acknowledged_by = $3, acknowledged_at = $4, resolved_by = $5, resolved_at = $6, \
          resolution_note = $7, escalation_level = $8, escalated_at = $9, incident_id = $10, updated_at = $11, version = version + 1 \
          WHERE id = $12 AND version = $13",
@@ -609,12 +594,8 @@ pub async fn update_alarm(tx: &mut Tx, a: &Alarm, read: i64) -> Result<bool, DbE
     .bind(a.escalation_level)
     .bind(a.escalated_at)
     .bind(a.incident_id)
-    .bind(a.updated_at)
-    .bind(a.id)
-    .bind(read)
-    .execute(&mut *tx.inner)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(a.updated_at);
+    write_versioned(tx, update, a.id, read).await
 }
 
 impl Versioned for Alarm {
@@ -627,10 +608,7 @@ impl Versioned for Alarm {
 }
 
 pub async fn get_alarm(db: &Db, id: i64) -> Result<Option<Alarm>, DbError> {
-    Ok(sqlx::query_as("SELECT * FROM alarms WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+    by_id(db, "alarms", id).await
 }
 
 /// Filter of the alarm listing.
@@ -676,40 +654,8 @@ pub async fn unacknowledged(db: &Db) -> Result<Vec<Alarm>, DbError> {
 }
 
 /// Monitoring points (registry records) by id: name and position.
-pub async fn points(db: &Db, ids: &[i64]) -> Result<HashMap<i64, PointPlace>, DbError> {
-    let mut out = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let mut q = Sql::new(
-        "SELECT id, name, lon, lat FROM registry_items WHERE kind = 'monitoring_point' AND id IN (",
-    );
-    for (n, id) in ids.iter().enumerate() {
-        if n > 0 {
-            q.push(", ");
-        }
-        q.bind(*id);
-    }
-    q.push(")");
-    for r in q.query().fetch_all(db.pool()).await? {
-        out.insert(
-            col::<i64>(&r, "id")?,
-            PointPlace {
-                name: col::<String>(&r, "name")?,
-                lon: col::<f64>(&r, "lon")?,
-                lat: col::<f64>(&r, "lat")?,
-            },
-        );
-    }
-    Ok(out)
-}
-
-/// A monitoring point's name and where it is (WGS84).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PointPlace {
-    pub name: String,
-    pub lon: f64,
-    pub lat: f64,
+pub async fn points(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Place>, DbError> {
+    crate::registry::store::places(db, "monitoring_point", ids).await
 }
 
 /// The active alarms of sensors, by sensor (the sensor list's status).

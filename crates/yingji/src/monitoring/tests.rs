@@ -339,8 +339,8 @@ fn alarm_life_cycle() {
                 assert_eq!(payload["from"], from.as_str());
                 assert_eq!(payload["to"], to.as_str());
             }
-            (Err(MonitoringError::State(r)), Err(code)) => assert_eq!(r.code, code),
-            (Err(MonitoringError::Field(f)), Err(name)) => assert_eq!(f.field, name),
+            (Err(RuleError::State(r)), Err(code)) => assert_eq!(r.code, code),
+            (Err(RuleError::Field(f)), Err(name)) => assert_eq!(f.field, name),
             (got, want) => panic!("{from:?} {}: {got:?} vs {want:?}", cmd.as_str()),
         }
     }

@@ -114,10 +114,10 @@ fn perr(e: PlanError) -> ApiError {
             _ => ApiError::Refused(r),
         };
     }
+    if let Some(f) = e.field_error() {
+        return f.into();
+    }
     match e {
-        PlanError::Input { field, message } => ApiError::field(field, message),
-        PlanError::Division(m) => ApiError::field("divisions", m),
-        PlanError::UnknownTrigger(_) => ApiError::field("triggers", e.to_string()),
         PlanError::Invalid(ps) => ApiError::Validation(fields_of(&ps)),
         other => ApiError::Internal(other.to_string()),
     }
@@ -532,10 +532,13 @@ async fn plan_items(
     now: OffsetDateTime,
 ) -> Result<Vec<ImprovementView>, ApiError> {
     let ws = write_scope(p);
-    Ok(store::improvements(&s.db, "", None, None)
+    let only_plan = store::ItemFilter {
+        plan: Some(code),
+        ..Default::default()
+    };
+    Ok(store::improvements(&s.db, only_plan)
         .await?
         .iter()
-        .filter(|i| i.plan_code == code)
         .map(|i| (i, std::slice::from_ref(&i.division)))
         .filter(|(_, d)| visible(scope, d))
         .map(|(i, d)| improvement_view(i, c, actor(p, ws.as_ref(), d, now)))
@@ -688,14 +691,15 @@ fn check_content(s: &AppState, scope: &Scope, c: &Catalog, p: &Plan) -> Result<(
     let tree = s.tree();
     for (i, d) in p.divisions.iter().enumerate() {
         match Code::parse(d) {
-            Ok(code) if tree.get(&code).is_none() => errors.push(FieldError::new(
-                format!("divisions[{i}]"),
-                format!("区划 {d} 不存在"),
-            )),
-            Ok(_) if !d.starts_with(&scope.prefix) => errors.push(FieldError::new(
-                format!("divisions[{i}]"),
-                "不在您的管辖范围内",
-            )),
+            Ok(code) if tree.get(&code).is_none() => errors.push(
+                FieldError::new(format!("divisions[{i}]"), format!("区划 {d} 不存在"))
+                    .code("division_not_found")
+                    .param("code", d.as_str()),
+            ),
+            Ok(_) if !d.starts_with(&scope.prefix) => errors.push(
+                FieldError::new(format!("divisions[{i}]"), "不在您的管辖范围内")
+                    .code("out_of_jurisdiction"),
+            ),
             _ => {}
         }
     }
@@ -737,7 +741,9 @@ async fn create(
     b.content.apply(&mut v.plan);
     check_content(&s, &scope, &c, &v.plan)?;
     payload["title"] = json!(v.plan.title);
-    let taken = ApiError::field("code", format!("预案编号 {} 已存在", v.plan.code));
+    let taken: ApiError = FieldError::new("code", format!("预案编号 {} 已存在", v.plan.code))
+        .code("duplicate_code")
+        .into();
     let v = insert_version(&s, &p, v, "drafted", payload, taken).await?;
     let c = catalog(&s).await?;
     Ok((
@@ -783,8 +789,6 @@ async fn edit(
     )
     .map_err(perr)?;
     check_content(&s, &scope, &c, &v.plan)?;
-    let mut tx = s.change().await?;
-    tx.save(&v).await?;
     let e = entry(
         &p,
         &first(&v.plan.divisions),
@@ -793,7 +797,7 @@ async fn edit(
         "edited",
         payload,
     );
-    tx.commit(now, vec![e]).await?;
+    s.save_and_commit(&v, now, vec![e]).await?;
     let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
     let c = catalog(&s).await?;
     Ok(axum::Json(version_json(&v, &c, today(now))))
@@ -823,8 +827,6 @@ async fn publish(
     let (v, payload) = publish_version(v, &c.plans, &who).map_err(perr)?;
     v.expect_version(b.version)?;
     check_content(&s, &scope, &c, &draft)?;
-    let mut tx = s.change().await?;
-    tx.save(&v).await?;
     let e = entry(
         &p,
         &first(&v.plan.divisions),
@@ -833,7 +835,7 @@ async fn publish(
         "published",
         payload,
     );
-    tx.commit(now, vec![e]).await?;
+    s.save_and_commit(&v, now, vec![e]).await?;
     let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
     let c = catalog(&s).await?;
     Ok(axum::Json(version_json(&v, &c, today(now))))
@@ -972,7 +974,11 @@ async fn plan_drill(
     let plan = c
         .plan(&code)
         .filter(|x| visible(&scope, &x.divisions))
-        .ok_or_else(|| ApiError::field("plan", "请选择已发布的预案"))?;
+        .ok_or_else(|| {
+            ApiError::from(
+                FieldError::new("plan", "请选择已发布的预案").code("published_plan_required"),
+            )
+        })?;
     let now = OffsetDateTime::now_utc();
     let who = actor(&p, Some(&scope), &plan.divisions, now);
     let d = StoredDrill::planned(&code, &who);
@@ -1020,10 +1026,7 @@ async fn edit_drill(
     Json(b): Json<DrillBody>,
 ) -> Result<axum::Json<DrillView>, ApiError> {
     let (d, scope) = load_drill(&s, &p, id).await?;
-    let version = b
-        .version
-        .ok_or_else(|| ApiError::field("version", "必填"))?;
-    d.expect_version(version)?;
+    d.expect_sent(b.version)?;
     let c = catalog(&s).await?;
     let plan = c.plan(&d.plan).ok_or_else(|| {
         ApiError::Refused(Refusal::new(
@@ -1035,8 +1038,6 @@ async fn edit_drill(
     let who = actor(&p, Some(&scope), &d.divisions, now);
     let (d, payload) =
         schedule_drill(d, &b, plan, &c, &s.tree(), &scope.prefix, &who).map_err(serr)?;
-    let mut tx = s.change().await?;
-    tx.save(&d).await?;
     let e = entry(
         &p,
         &first(&d.divisions),
@@ -1045,7 +1046,7 @@ async fn edit_drill(
         "drill_edited",
         payload,
     );
-    tx.commit(now, vec![e]).await?;
+    s.save_and_commit(&d, now, vec![e]).await?;
     let d = store::get_drill(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -1144,23 +1145,33 @@ async fn improvements(
     let scope = authorize(&p, Action::Read, MODULE)?;
     if let Some(src) = q.source.as_deref() {
         if !["drill", "incident"].contains(&src) {
-            return Err(ApiError::field("source", "应为 drill 或 incident"));
+            return Err(FieldError::new("source", "应为 drill 或 incident")
+                .code("not_allowed")
+                .param("allowed", "drill, incident")
+                .into());
         }
     }
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
     let ws = write_scope(&p);
     Ok(axum::Json(
-        store::improvements(&s.db, "", q.source.as_deref(), q.source_id)
-            .await?
-            .iter()
-            .filter(|i| visible(&scope, std::slice::from_ref(&i.division)))
-            .filter(|i| q.plan.as_deref().is_none_or(|x| i.plan_code == x))
-            .map(|i| {
-                let who = actor(&p, ws.as_ref(), std::slice::from_ref(&i.division), now);
-                improvement_view(i, &c, who)
-            })
-            .collect(),
+        store::improvements(
+            &s.db,
+            store::ItemFilter {
+                prefix: "",
+                source: q.source.as_deref(),
+                source_id: q.source_id,
+                plan: q.plan.as_deref(),
+            },
+        )
+        .await?
+        .iter()
+        .filter(|i| visible(&scope, std::slice::from_ref(&i.division)))
+        .map(|i| {
+            let who = actor(&p, ws.as_ref(), std::slice::from_ref(&i.division), now);
+            improvement_view(i, &c, who)
+        })
+        .collect(),
     ))
 }
 
@@ -1194,8 +1205,6 @@ async fn improvement_event(
     let now = OffsetDateTime::now_utc();
     let who = actor(&p, Some(&scope), division, now);
     let (i, kind, payload) = apply_improvement(i, &b.command, who).map_err(perr)?;
-    let mut tx = s.change().await?;
-    tx.save(&i).await?;
     let e = entry(
         &p,
         &i.division,
@@ -1204,7 +1213,7 @@ async fn improvement_event(
         kind,
         payload,
     );
-    tx.commit(now, vec![e]).await?;
+    s.save_and_commit(&i, now, vec![e]).await?;
     let i = store::get_improvement(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;

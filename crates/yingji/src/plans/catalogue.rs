@@ -17,7 +17,7 @@ use super::matching::{num, Criterion, Facts, Metric, Op};
 use super::review::MAX_REVIEW_YEARS;
 use super::versions::current_plans;
 use crate::divisions::Code;
-use crate::error::Refusal;
+use crate::error::{FieldError, Refusal};
 use crate::grading::Level;
 
 time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
@@ -61,10 +61,13 @@ pub enum PlanError {
     /// A malformed division code.
     #[error("{0}")]
     Division(String),
-    /// Bad input, naming the field.
+    /// Bad input, naming the field, with a code (and the values its
+    /// message names) for the UI's translation.
     #[error("{field}: {message}")]
     Input {
         field: &'static str,
+        code: &'static str,
+        params: crate::error::Params,
         message: String,
     },
     /// A revision trigger that is not in the catalogue.
@@ -97,10 +100,54 @@ impl PlanError {
     }
 }
 
+/// Bad input of `field`; give it a code with [`PlanError::code`].
 pub(super) fn input(field: &'static str, message: impl Into<String>) -> PlanError {
     PlanError::Input {
         field,
+        code: "invalid",
+        params: crate::error::Params::new(),
         message: message.into(),
+    }
+}
+
+impl PlanError {
+    /// Bad input's stable code for the UI (`invalid` until given).
+    pub(super) fn code(mut self, c: &'static str) -> Self {
+        if let PlanError::Input { code, .. } = &mut self {
+            *code = c;
+        }
+        self
+    }
+    /// A value bad input's message names, for the UI's translation.
+    pub(super) fn param(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+        if let PlanError::Input { params, .. } = &mut self {
+            params.insert(name.into(), value.into());
+        }
+        self
+    }
+    /// Bad input as the field error the API answers.
+    pub fn field_error(&self) -> Option<FieldError> {
+        match self {
+            PlanError::Input {
+                field,
+                code,
+                params,
+                message,
+            } => {
+                let mut e = FieldError::new(*field, message.clone()).code(code);
+                e.params = params.clone();
+                Some(e)
+            }
+            PlanError::Division(m) => {
+                Some(FieldError::new("divisions", m.clone()).code("bad_division"))
+            }
+            PlanError::UnknownTrigger(t) => Some(
+                FieldError::new("triggers", self.to_string())
+                    .code("unknown_trigger")
+                    .param("code", t.as_str()),
+            ),
+            _ => None,
+        }
     }
 }
 

@@ -189,25 +189,25 @@ impl DrillState {
                 },
             ) => {
                 if *held_on > today {
-                    Err(input("held_on", "实施日期不能晚于今天"))
+                    Err(input("held_on", "实施日期不能晚于今天").code("in_future"))
                 } else if *people == 0 {
-                    Err(input("people", "参演人数须大于 0"))
+                    Err(input("people", "参演人数须大于 0").code("not_positive"))
                 } else if *participants == 0 {
-                    Err(input("participants", "须至少有一个参演单位"))
+                    Err(input("participants", "须至少有一个参演单位").code("participants_required"))
                 } else {
                     Ok(S::Held)
                 }
             }
             (S::Held, DrillEvent::Evaluate { evaluation }) => {
                 if evaluation.trim().is_empty() {
-                    Err(input("evaluation", "评估意见不能为空"))
+                    Err(input("evaluation", "评估意见不能为空").code("required"))
                 } else {
                     Ok(S::Evaluated)
                 }
             }
             (S::Planned, DrillEvent::Cancel { reason }) => {
                 if reason.trim().is_empty() {
-                    Err(input("reason", "取消须说明理由"))
+                    Err(input("reason", "取消须说明理由").code("required"))
                 } else {
                     Ok(S::Cancelled)
                 }
@@ -302,18 +302,26 @@ pub fn schedule_drill(
     }
     let mut errors = Vec::new();
     if b.title.trim().is_empty() || b.title.chars().count() > 200 {
-        errors.push(FieldError::new("title", "必填，最多 200 字"));
+        errors.push(
+            FieldError::new("title", "必填，最多 200 字")
+                .code("required_max")
+                .param("max", 200),
+        );
     }
     let kind = super::model::parse_drill_kind(&b.kind);
     if kind.is_none() {
-        errors.push(FieldError::new(
-            "kind",
-            "演练形式应为 tabletop（桌面推演）、live（实战演练）或 double_blind（双盲演练）",
-        ));
+        errors.push(
+            FieldError::new(
+                "kind",
+                "演练形式应为 tabletop（桌面推演）、live（实战演练）或 double_blind（双盲演练）",
+            )
+            .code("not_allowed")
+            .param("allowed", "tabletop, live, double_blind"),
+        );
     }
     let planned = crate::clock::parse_date(&b.planned_on);
     if planned.is_none() {
-        errors.push(FieldError::new("planned_on", "日期格式应为 YYYY-MM-DD"));
+        errors.push(FieldError::new("planned_on", "日期格式应为 YYYY-MM-DD").code("not_a_date"));
     }
     let divisions = if b.divisions.is_empty() {
         plan.divisions.clone()
@@ -323,10 +331,12 @@ pub fn schedule_drill(
     for (i, x) in divisions.iter().enumerate() {
         let f = format!("divisions[{i}]");
         match Code::parse(x) {
-            Err(e) => errors.push(FieldError::new(f, e.to_string())),
-            Ok(code) if tree.get(&code).is_none() => {
-                errors.push(FieldError::new(f, format!("区划 {x} 不存在")))
-            }
+            Err(e) => errors.push(FieldError::new(f, e.to_string()).code("bad_division")),
+            Ok(code) if tree.get(&code).is_none() => errors.push(
+                FieldError::new(f, format!("区划 {x} 不存在"))
+                    .code("division_not_found")
+                    .param("code", x.as_str()),
+            ),
             Ok(code) => {
                 let inside = plan
                     .divisions
@@ -334,26 +344,36 @@ pub fn schedule_drill(
                     .filter_map(|a| Code::parse(a).ok())
                     .any(|a| code.is_within(&a));
                 if !inside {
-                    errors.push(FieldError::new(f, "不在预案的适用区域内"));
+                    errors
+                        .push(FieldError::new(f, "不在预案的适用区域内").code("outside_plan_area"));
                 } else if !x.starts_with(prefix) {
-                    errors.push(FieldError::new(f, "不在您的管辖范围内"));
+                    errors
+                        .push(FieldError::new(f, "不在您的管辖范围内").code("out_of_jurisdiction"));
                 }
             }
         }
     }
     if b.participants.is_empty() {
-        errors.push(FieldError::new("participants", "须至少有一个参演单位"));
+        errors.push(
+            FieldError::new("participants", "须至少有一个参演单位").code("participants_required"),
+        );
     }
     for (i, x) in b.participants.iter().enumerate() {
         if catalog.department(x).is_none() {
-            errors.push(FieldError::new(
-                format!("participants[{i}]"),
-                format!("单位“{x}”不存在"),
-            ));
+            errors.push(
+                FieldError::new(format!("participants[{i}]"), format!("单位“{x}”不存在"))
+                    .code("department_not_found")
+                    .param("code", x.as_str()),
+            );
         }
     }
     if !(1..=1_000_000).contains(&b.people) {
-        errors.push(FieldError::new("people", "参演人数应为 1 至 1000000"));
+        errors.push(
+            FieldError::new("people", "参演人数应为 1 至 1000000")
+                .code("out_of_range")
+                .param("min", 1)
+                .param("max", 1_000_000),
+        );
     }
     let (Some(kind), Some(planned), true) = (kind, planned, errors.is_empty()) else {
         return Err(StepError::Invalid(errors));
@@ -447,8 +467,11 @@ pub fn apply_drill(
     actor: Actor,
 ) -> Result<DrillStep, StepError> {
     let today = actor.today();
-    let bad =
-        |field: String, message: &str| StepError::Invalid(vec![FieldError::new(field, message)]);
+    let bad_date = |field: &str| {
+        StepError::Invalid(vec![
+            FieldError::new(field, "日期格式应为 YYYY-MM-DD").code("not_a_date")
+        ])
+    };
     let (ev, problems) = match &cmd {
         DrillCommand::Hold {
             held_on,
@@ -458,8 +481,7 @@ pub fn apply_drill(
         } => {
             let held_on = match held_on.as_deref().map(str::trim) {
                 None | Some("") => today,
-                Some(x) => crate::clock::parse_date(x)
-                    .ok_or_else(|| bad("held_on".into(), "日期格式应为 YYYY-MM-DD"))?,
+                Some(x) => crate::clock::parse_date(x).ok_or_else(|| bad_date("held_on"))?,
             };
             let participants = participants.as_ref().unwrap_or(&d.participants.0);
             if let Some(i) = participants
@@ -469,7 +491,9 @@ pub fn apply_drill(
                 return Err(StepError::Invalid(vec![FieldError::new(
                     format!("participants[{i}]"),
                     format!("单位“{}”不存在", participants[i]),
-                )]));
+                )
+                .code("department_not_found")
+                .param("code", participants[i].as_str())]));
             }
             let ev = DrillEvent::Hold {
                 held_on,
@@ -483,7 +507,10 @@ pub fn apply_drill(
             problems,
         } => {
             if evaluation.chars().count() > 2000 {
-                return Err(bad("evaluation".into(), "最多 2000 字"));
+                return Err(StepError::Invalid(vec![FieldError::too_long(
+                    "evaluation",
+                    2000,
+                )]));
             }
             let ev = DrillEvent::Evaluate {
                 evaluation: evaluation.clone(),

@@ -232,19 +232,27 @@ pub fn check_improvement(
     owner_department: &str,
     due_on: Date,
     today: Date,
-) -> Vec<(&'static str, String)> {
+) -> Vec<FieldError> {
     let mut out = Vec::new();
     if title.trim().is_empty() || title.chars().count() > 500 {
-        out.push(("title", "整改事项必填，最多 500 字".to_string()));
+        out.push(
+            FieldError::new("title", "整改事项必填，最多 500 字")
+                .code("required_max")
+                .param("max", 500),
+        );
     }
     if catalog.department(owner_department).is_none() {
-        out.push((
-            "owner_department",
-            format!("责任单位“{owner_department}”不存在"),
-        ));
+        out.push(
+            FieldError::new(
+                "owner_department",
+                format!("责任单位“{owner_department}”不存在"),
+            )
+            .code("department_not_found")
+            .param("code", owner_department),
+        );
     }
     if due_on < today {
-        out.push(("due_on", "整改期限不能早于今天".to_string()));
+        out.push(FieldError::new("due_on", "整改期限不能早于今天").code("due_in_past"));
     }
     out
 }
@@ -286,18 +294,19 @@ pub fn items_from(
             Some(d) => crate::clock::parse_date(d),
         };
         let Some(due) = due else {
-            errors.push(FieldError::new(
-                format!("{field}[{i}].due_on"),
-                "日期格式应为 YYYY-MM-DD",
-            ));
+            errors.push(
+                FieldError::new(format!("{field}[{i}].due_on"), "日期格式应为 YYYY-MM-DD")
+                    .code("not_a_date"),
+            );
             continue;
         };
         let problems = check_improvement(c, &x.title, &dept, due, on);
         if problems.is_empty() {
             out.push((x.title.trim().to_string(), dept, due));
         }
-        for (f, m) in problems {
-            errors.push(FieldError::new(format!("{field}[{i}].{f}"), m));
+        for mut e in problems {
+            e.field = format!("{field}[{i}].{}", e.field);
+            errors.push(e);
         }
     }
     if errors.is_empty() {
@@ -515,10 +524,18 @@ mod tests {
         let c = catalog();
         let today = date!(2026 - 11 - 29);
         assert!(check_improvement(&c, "补充通信设备", "emergency", today, today).is_empty());
-        let fields: Vec<&str> = check_improvement(&c, " ", "nobody", date!(2026 - 11 - 28), today)
-            .into_iter()
-            .map(|(f, _)| f)
-            .collect();
-        assert_eq!(fields, ["title", "owner_department", "due_on"]);
+        let fields: Vec<(String, &str)> =
+            check_improvement(&c, " ", "nobody", date!(2026 - 11 - 28), today)
+                .into_iter()
+                .map(|e| (e.field, e.code))
+                .collect();
+        assert_eq!(
+            fields,
+            [
+                ("title".to_string(), "required_max"),
+                ("owner_department".to_string(), "department_not_found"),
+                ("due_on".to_string(), "due_in_past")
+            ]
+        );
     }
 }

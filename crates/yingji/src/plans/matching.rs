@@ -179,14 +179,19 @@ impl Facts {
         ] {
             let v = self.get(m);
             if !v.is_finite() || v < 0.0 {
-                return Err(PlanError::Input {
-                    field: m.as_str(),
-                    message: format!("{}（{}）必须是不小于 0 的数", m.label_zh(), m.as_str()),
-                });
+                return Err(input(
+                    m.as_str(),
+                    format!("{}（{}）必须是不小于 0 的数", m.label_zh(), m.as_str()),
+                )
+                .code("not_non_negative")
+                .param("value", v.to_string()));
             }
         }
         if self.magnitude > 10.0 {
-            return Err(input("magnitude", "震级（magnitude）不能大于 10"));
+            return Err(input("magnitude", "震级（magnitude）不能大于 10")
+                .code("out_of_range")
+                .param("min", 0)
+                .param("max", 10));
         }
         Ok(())
     }
@@ -346,7 +351,7 @@ pub fn match_plans(
     let place = Code::parse(division).map_err(|e| PlanError::Division(e.to_string()))?;
     let incident_type = incident_type.trim();
     if incident_type.is_empty() {
-        return Err(input("incident_type", "事件类型不能为空"));
+        return Err(input("incident_type", "事件类型不能为空").code("required"));
     }
     let name = catalog.type_name(incident_type);
     let covers_all = |p: &Plan| {

@@ -98,13 +98,15 @@ pub fn check_evaluation(plan: &Plan, evaluated_on: Date, today: Date) -> Result<
         )));
     }
     if evaluated_on > today {
-        return Err(input("evaluated_on", "评估日期不能晚于今天"));
+        return Err(input("evaluated_on", "评估日期不能晚于今天").code("in_future"));
     }
     if evaluated_on < plan.published_on {
         return Err(input(
             "evaluated_on",
             format!("评估日期不能早于该版本的发布日期 {}", plan.published_on),
-        ));
+        )
+        .code("before_published")
+        .param("published_on", plan.published_on.to_string()));
     }
     Ok(())
 }
@@ -135,16 +137,20 @@ pub fn evaluation(
     let parsed = Conclusion::parse(conclusion);
     let mut errors = Vec::new();
     if date.is_none() {
-        errors.push(FieldError::new("evaluated_on", "日期格式应为 YYYY-MM-DD"));
+        errors.push(FieldError::new("evaluated_on", "日期格式应为 YYYY-MM-DD").code("not_a_date"));
     }
     if parsed.is_none() {
-        errors.push(FieldError::new(
-            "conclusion",
-            "评估结论应为 adequate（继续适用）或 revise（需要修订）",
-        ));
+        errors.push(
+            FieldError::new(
+                "conclusion",
+                "评估结论应为 adequate（继续适用）或 revise（需要修订）",
+            )
+            .code("not_allowed")
+            .param("allowed", "adequate, revise"),
+        );
     }
     if note.chars().count() > 2000 {
-        errors.push(FieldError::new("note", "最多 2000 字"));
+        errors.push(FieldError::too_long("note", 2000));
     }
     let (Some(date), Some(conclusion), true) = (date, parsed, errors.is_empty()) else {
         return Err(StepError::Invalid(errors));

@@ -254,19 +254,28 @@ pub async fn get_improvement(db: &Db, id: i64) -> Result<Option<Improvement>, Db
 
 /// Items under a division prefix, optionally of one source kind
 /// (`drill` / `incident`) and source record, by due date.
-pub async fn improvements(
-    db: &Db,
-    prefix: &str,
-    source: Option<&str>,
-    source_id: Option<i64>,
-) -> Result<Vec<Improvement>, DbError> {
+/// Which improvement items a listing reads.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ItemFilter<'a> {
+    /// Division code prefix.
+    pub prefix: &'a str,
+    pub source: Option<&'a str>,
+    pub source_id: Option<i64>,
+    /// Only the items of this plan (a plan's detail).
+    pub plan: Option<&'a str>,
+}
+
+pub async fn improvements(db: &Db, f: ItemFilter<'_>) -> Result<Vec<Improvement>, DbError> {
     let mut q = Sql::new("SELECT * FROM improvements WHERE division LIKE ");
-    q.bind(format!("{prefix}%"));
-    if let Some(s) = source {
+    q.bind(format!("{}%", f.prefix));
+    if let Some(s) = f.source {
         q.push(" AND source = ").bind(s);
     }
-    if let Some(id) = source_id {
+    if let Some(id) = f.source_id {
         q.push(" AND source_id = ").bind(id);
+    }
+    if let Some(plan) = f.plan {
+        q.push(" AND plan_code = ").bind(plan);
     }
     q.push(" ORDER BY due_on, id LIMIT 1000");
     Ok(q.query_as().fetch_all(db.pool()).await?)

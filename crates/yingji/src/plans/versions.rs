@@ -55,16 +55,18 @@ impl Plan {
         }
         let version = r.version.trim();
         if version.is_empty() {
-            return Err(input("version", "新版本号不能为空"));
+            return Err(input("version", "新版本号不能为空").code("required"));
         }
         if version == self.version {
             return Err(input(
                 "version",
                 format!("新版本号不能与当前版本（{}）相同", self.version),
-            ));
+            )
+            .code("same_version")
+            .param("version", self.version.as_str()));
         }
         if r.reason.trim().is_empty() {
-            return Err(input("reason", "修订须说明理由"));
+            return Err(input("reason", "修订须说明理由").code("required"));
         }
         check_triggers(&r.triggers, known)?;
         let mut next = self.clone();
@@ -99,7 +101,7 @@ impl Plan {
 /// Every code must be a known trigger; at least one is required.
 pub fn check_triggers(codes: &[String], known: &[RevisionTrigger]) -> Result<(), PlanError> {
     if codes.is_empty() {
-        return Err(input("triggers", "修订须记录至少一项修订情形"));
+        return Err(input("triggers", "修订须记录至少一项修订情形").code("triggers_required"));
     }
     for c in codes {
         if !known.iter().any(|k| k.code == *c) {
@@ -266,10 +268,11 @@ pub fn new_plan(
         return Err(input(
             "code",
             "预案编号必填，只能包含大写字母、数字和“-”，最多 40 个字符",
-        ));
+        )
+        .code("bad_plan_code"));
     }
     if all.iter().any(|x| x.code == code) {
-        return Err(input("code", format!("预案编号 {code} 已存在")));
+        return Err(input("code", format!("预案编号 {code} 已存在")).code("duplicate_code"));
     }
     let on = actor.today();
     let plan = Plan {
@@ -369,7 +372,9 @@ pub fn edit_version(
             .iter()
             .any(|x| x.code == v.plan.code && x.revision != v.plan.revision && x.version == l);
         if clash {
-            return Err(input("label", format!("版本号 {l} 已被其他版本使用")));
+            return Err(input("label", format!("版本号 {l} 已被其他版本使用"))
+                .code("duplicate_version_label")
+                .param("label", l));
         }
         v.plan.version = l.to_string();
     }

@@ -435,7 +435,7 @@ async fn update(
     let version = body
         .get("version")
         .and_then(Value::as_i64)
-        .ok_or_else(|| ApiError::field("version", "必填：修改时须提交读取时的版本号"))?;
+        .ok_or(crate::db::SentVersion::Missing)?;
     let dicts = store::load_dictionaries(&s.db).await?;
     let v = prepare(spec, &p, &scope, &super::flatten_body(body), &s, &dicts)
         .map_err(ApiError::Validation)?;
@@ -818,13 +818,17 @@ pub fn check_file(
         return Err(ApiError::Validation(e));
     }
     if cols.is_none() {
-        return Err(ApiError::field("file", "文件为空"));
+        return Err(FieldError::new("file", "文件为空")
+            .code("file_empty")
+            .into());
     }
     if problems.total > 0 {
         return Err(problems.into_error());
     }
     if rows.is_empty() {
-        return Err(ApiError::field("file", "文件中没有数据行"));
+        return Err(FieldError::new("file", "文件中没有数据行")
+            .code("no_rows")
+            .into());
     }
     Ok(Checked {
         rows,

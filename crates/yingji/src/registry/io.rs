@@ -74,7 +74,7 @@ pub fn read_table(name: &str, bytes: &[u8], limits: &XlsxLimits) -> Result<Table
         }
         true
     })?;
-    let header = header.ok_or_else(|| FieldError::new("file", "文件为空"))?;
+    let header = header.ok_or_else(|| FieldError::new("file", "文件为空").code("file_empty"))?;
     Ok(Table { header, rows })
 }
 
@@ -175,19 +175,34 @@ impl<'s> Columns<'s> {
             match spec.field_by_header(h2) {
                 Some(f) => {
                     if cols.iter().flatten().any(|g| g.key == f.key) {
-                        errors.push(FieldError::new(f.key, format!("列“{h2}”重复")).at_row(1));
+                        errors.push(
+                            FieldError::new(f.key, format!("列“{h2}”重复"))
+                                .code("duplicate_column")
+                                .param("name", h2)
+                                .at_row(1),
+                        );
                     }
                     cols.push(Some(f));
                 }
                 None => {
-                    errors.push(FieldError::new(h2, format!("未知列“{h2}”")).at_row(1));
+                    errors.push(
+                        FieldError::new(h2, format!("未知列“{h2}”"))
+                            .code("unknown_column")
+                            .param("name", h2)
+                            .at_row(1),
+                    );
                     cols.push(None);
                 }
             }
         }
         for f in spec.all_fields().filter(|f| f.required) {
             if !cols.iter().flatten().any(|g| g.key == f.key) {
-                errors.push(FieldError::new(f.key, format!("缺少必填列“{}”", f.zh)).at_row(1));
+                errors.push(
+                    FieldError::new(f.key, format!("缺少必填列“{}”", f.zh))
+                        .code("missing_column")
+                        .param("name", f.key)
+                        .at_row(1),
+                );
             }
         }
         if errors.is_empty() {

@@ -320,7 +320,7 @@ pub fn check_field(
     let missing = text_of(raw).is_none();
     if missing {
         return if f.required {
-            Err(FieldError::new(key, "必填").code("required"))
+            Err(FieldError::required(key))
         } else {
             Ok(Value::Null)
         };
@@ -550,7 +550,7 @@ pub fn validate_with(
         return Err(errors);
     }
     let (Some(division), Some(lon), Some(lat)) = (division, lon, lat) else {
-        return Err(vec![FieldError::new("division", "必填").code("required")]);
+        return Err(vec![FieldError::required("division")]);
     };
     let status = match s("status") {
         x if x.is_empty() => "available".to_string(),

@@ -88,6 +88,49 @@ pub async fn list(
     Ok((total, rows.into_iter().map(|i| named(i, tree)).collect()))
 }
 
+/// The names of records of one `kind` by id (the other modules' lists show
+/// the enterprise or monitoring point a record belongs to).
+pub async fn names(db: &Db, kind: &str, ids: &[i64]) -> Result<HashMap<i64, String>, DbError> {
+    Ok(places(db, kind, ids)
+        .await?
+        .into_iter()
+        .map(|(id, p)| (id, p.name))
+        .collect())
+}
+
+/// A record's name and where it is (WGS84).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// The names and positions of records of one `kind` by id (the map shows
+/// a monitoring point's alarms where the point is).
+pub async fn places(db: &Db, kind: &str, ids: &[i64]) -> Result<HashMap<i64, Place>, DbError> {
+    let mut out = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q = Sql::new("SELECT id, name, lon, lat FROM registry_items WHERE kind = ");
+    q.bind(kind)
+        .push(" AND id IN (")
+        .bind_list(ids.iter().copied())
+        .push(")");
+    for r in q.query().fetch_all(db.pool()).await? {
+        out.insert(
+            col::<i64>(&r, "id")?,
+            Place {
+                name: col::<String>(&r, "name")?,
+                lon: col::<f64>(&r, "lon")?,
+                lat: col::<f64>(&r, "lat")?,
+            },
+        );
+    }
+    Ok(out)
+}
+
 pub async fn get(db: &Db, tree: &Tree, kind: &str, id: i64) -> Result<Option<Item>, DbError> {
     let row: Option<Item> =
         sqlx::query_as("SELECT * FROM registry_items WHERE kind = $1 AND id = $2")

@@ -16,13 +16,12 @@ use super::store::{self, HazardFilter, RiskFilter, Scoped};
 use super::{
     apply, check_report, enterprise_level, hazard_allowed, overdue, Actor, Assessment, Hazard,
     HazardCommand, HazardGrade, HazardState, NewHazard, Reported, RiskLevel, RiskPoint,
-    SupervisionError,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::CST;
 use crate::db::{JsonText, UtcText, Versioned};
 use crate::divisions::Code;
-use crate::error::FieldError;
+use crate::error::{text, FieldError};
 use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
@@ -50,14 +49,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub(super) const MODULE: &str = "supervision";
-
-pub(super) fn rule(e: SupervisionError) -> ApiError {
-    match e {
-        SupervisionError::State(r) => ApiError::Refused(r),
-        SupervisionError::Field(e) => e.into(),
-        SupervisionError::Forbidden(r) => ApiError::NotAllowed(r),
-    }
-}
 
 pub(super) fn entry(
     p: &Principal,
@@ -265,15 +256,10 @@ fn check_risk(b: &RiskPointBody, now: OffsetDateTime) -> Result<CheckedRisk, Api
             String::new()
         })
     };
-    let name = take(super::text("name", &b.name, 100, true));
-    let location = take(super::text("location", &b.location, 200, false));
-    let hazard_factors = take(super::text(
-        "hazard_factors",
-        &b.hazard_factors,
-        2000,
-        false,
-    ));
-    let measures = take(super::text("measures", &b.measures, 4000, false));
+    let name = take(text("name", &b.name, 100, true));
+    let location = take(text("location", &b.location, 200, false));
+    let hazard_factors = take(text("hazard_factors", &b.hazard_factors, 2000, false));
+    let measures = take(text("measures", &b.measures, 4000, false));
     let day =
         |name: &str, v: &Option<String>, default: time::Date, errors: &mut Vec<FieldError>| match v
             .as_deref()
@@ -381,12 +367,7 @@ async fn edit_risk_point(
     Json(b): Json<RiskPointBody>,
 ) -> Result<axum::Json<RiskPointView>, ApiError> {
     let mut r = load_risk_point(&s, &p, id, Action::Write).await?;
-    let version = b.version.ok_or_else(|| {
-        ApiError::from(
-            FieldError::new("version", "修改须带上读取时的版本号").code("version_required"),
-        )
-    })?;
-    r.expect_version(version)?;
+    r.expect_sent(b.version)?;
     let now = OffsetDateTime::now_utc();
     let c = check_risk(&b, now)?;
     let before = json!({ "assessment": r.assessment, "score": r.score, "level": r.level });
@@ -400,10 +381,9 @@ async fn edit_risk_point(
     r.assessed_on = c.assessed_on;
     r.next_assessment_on = c.next_assessment_on;
     r.updated_at = now.into();
-    let mut tx = s.change().await?;
-    tx.save(&r).await?;
     let payload = json!({ "before": before, "after": { "assessment": r.assessment, "score": r.score, "level": r.level } });
-    tx.commit(
+    s.save_and_commit(
+        &r,
         now,
         vec![entry(
             &p,
@@ -757,10 +737,9 @@ async fn hazard_event(
     h.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
     let actor = actor_of(&p, &h);
-    let (h, payload) = apply(h, &b.command, &actor, now).map_err(rule)?;
-    let mut tx = s.change().await?;
-    tx.save(&h).await?;
-    tx.commit(
+    let (h, payload) = apply(h, &b.command, &actor, now)?;
+    s.save_and_commit(
+        &h,
         now,
         vec![entry(
             &p,

@@ -17,7 +17,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::api::{
-    date_text, detail, division_param, entry, insert_reported, rule, today, HazardDetail, MODULE,
+    date_text, detail, division_param, entry, insert_reported, today, HazardDetail, MODULE,
 };
 use super::inspections::{
     self, apply_inspection, check_finding, inspection_allowed, may_finding, may_make_hazard,
@@ -27,7 +27,7 @@ use super::store::{self, InspectionFilter, Scoped};
 use super::{Finding, HazardSource, Inspection, InspectionDraw};
 use crate::auth::{authorize, Action, Principal, Role};
 use crate::db::{JsonText, UtcText, Versioned};
-use crate::error::{FieldError, Refusal};
+use crate::error::{text, FieldError, Refusal};
 use crate::http::{command_body, ApiError, Json, Query};
 use crate::state::AppState;
 
@@ -193,7 +193,7 @@ async fn make_draw(
     supervisor_role(&p)?;
     let d = division_param(&s, &p, &scope, b.division.as_deref())?;
     let industry = industry_param(b.industry.as_deref())?;
-    let title = super::text("title", &b.title, 100, true).map_err(ApiError::from)?;
+    let title = text("title", &b.title, 100, true).map_err(ApiError::from)?;
     let now = OffsetDateTime::now_utc();
     let planned = match b
         .planned_on
@@ -216,7 +216,7 @@ async fn make_draw(
         per: 2,
         previous,
     };
-    let result = inspections::draw(&input).map_err(rule)?;
+    let result = inspections::draw(&input)?;
     let mut draw = InspectionDraw {
         id: 0,
         division: d.as_str().to_string(),
@@ -455,8 +455,7 @@ async fn inspection_event(
     let mut i = load(&s, &p, id, Action::Write).await?;
     i.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
-    let st =
-        apply_inspection(i.state, &i.inspectors, &b.command, &actor(&p, &i), now).map_err(rule)?;
+    let st = apply_inspection(i.state, &i.inspectors, &b.command, &actor(&p, &i), now)?;
     i.state = st.state;
     if let Some(x) = st.summary {
         i.summary = x;
@@ -464,9 +463,8 @@ async fn inspection_event(
     i.started_at = st.started_at.or(i.started_at);
     i.finished_at = st.finished_at.or(i.finished_at);
     i.updated_at = UtcText(now);
-    let mut tx = s.change().await?;
-    tx.save(&i).await?;
-    tx.commit(
+    s.save_and_commit(
+        &i,
         now,
         vec![entry(
             &p,
@@ -492,7 +490,7 @@ async fn add_finding(
     Json(b): Json<NewFinding>,
 ) -> Result<Response, ApiError> {
     let i = load(&s, &p, id, Action::Write).await?;
-    may_finding(i.state, &i.inspectors, &actor(&p, &i)).map_err(rule)?;
+    may_finding(i.state, &i.inspectors, &actor(&p, &i))?;
     let [title, description, location, basis] = check_finding(&b).map_err(ApiError::Validation)?;
     let now = OffsetDateTime::now_utc();
     let mut f = Finding {
@@ -541,16 +539,16 @@ async fn finding_to_hazard(
     let i = load(&s, &p, id, Action::Write).await?;
     let a = actor(&p, &i);
     if !(a.supervisor && (a.lead || i.inspectors.contains(&a.username))) {
-        return Err(rule(super::SupervisionError::Forbidden(Refusal::new(
+        return Err(ApiError::NotAllowed(Refusal::new(
             "assigned_inspectors_only",
             "只有被抽中的执法人员才能办理此检查",
-        ))));
+        )));
     }
     let f = store::get_finding(&s.db, finding)
         .await?
         .filter(|f| f.inspection_id == i.id)
         .ok_or(ApiError::NotFound)?;
-    may_make_hazard(f.hazard_id).map_err(rule)?;
+    may_make_hazard(f.hazard_id)?;
     // The enterprise is the inspection's (never an input), which the
     // caller may act on as shown above.
     let e = crate::registry::store::get(&s.db, &s.tree(), "enterprise", f.enterprise_id)
@@ -579,7 +577,7 @@ async fn finding_to_hazard(
     )
     .await?;
     if !store::set_finding_hazard(&mut tx, f.id, h.id).await? {
-        return Err(rule(inspections::finding_has_hazard(h.id)));
+        return Err(ApiError::from(inspections::finding_has_hazard(h.id)));
     }
     let link = entry(
         &p,

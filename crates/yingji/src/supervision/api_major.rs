@@ -21,7 +21,7 @@ use super::store::{self, Scoped, UnitFilter};
 use super::HazardUnit;
 use crate::auth::{authorize, Action, Principal, Scope};
 use crate::db::{JsonText, UtcText, Versioned};
-use crate::error::FieldError;
+use crate::error::{text, FieldError};
 use crate::http::{ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
@@ -247,11 +247,11 @@ struct Checked {
 
 fn check(b: &UnitBody) -> Result<Checked, ApiError> {
     let mut errors = Vec::new();
-    let name = super::text("name", &b.name, 100, true).unwrap_or_else(|e| {
+    let name = text("name", &b.name, 100, true).unwrap_or_else(|e| {
         errors.push(e);
         String::new()
     });
-    let note = super::text("note", &b.note, 1000, false).unwrap_or_else(|e| {
+    let note = text("note", &b.note, 1000, false).unwrap_or_else(|e| {
         errors.push(e);
         String::new()
     });
@@ -426,12 +426,7 @@ async fn edit_unit(
 ) -> Result<axum::Json<UnitView>, ApiError> {
     let mut u = load(&s, &p, id, Action::Write).await?;
     let scope = authorize(&p, Action::Write, MODULE)?;
-    let version = b.version.ok_or_else(|| {
-        ApiError::from(
-            FieldError::new("version", "修改须带上读取时的版本号").code("version_required"),
-        )
-    })?;
-    u.expect_version(version)?;
+    u.expect_sent(b.version)?;
     let e = enterprise(&s, &scope, u.enterprise_id).await?;
     if let Some(r) = major::in_scope(&e.category, b.unit_kind) {
         return Err(out_of_scope(r));

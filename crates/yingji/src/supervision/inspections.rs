@@ -20,9 +20,9 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::{text, SupervisionError};
+use super::RuleError;
 use crate::db::UtcText;
-use crate::error::{FieldError, Refusal};
+use crate::error::{text, FieldError, Refusal};
 
 /// The random numbers of a draw: u64s from SHA-256 of `"<seed>:<k>"`.
 pub struct Stream<'a> {
@@ -103,7 +103,7 @@ pub struct Drawn {
 /// partial shuffle of the inspector pool less that enterprise's last
 /// inspectors (the whole pool when fewer than `per` would remain). One
 /// stream serves the whole draw, in that order.
-pub fn draw(d: &DrawInput) -> Result<Vec<Drawn>, SupervisionError> {
+pub fn draw(d: &DrawInput) -> Result<Vec<Drawn>, RuleError> {
     if d.n == 0 || d.n > d.enterprises.len() {
         return Err(
             FieldError::new("n", format!("应为 1–{}", d.enterprises.len()))
@@ -114,7 +114,7 @@ pub fn draw(d: &DrawInput) -> Result<Vec<Drawn>, SupervisionError> {
         );
     }
     if d.per == 0 || d.inspectors.len() < d.per {
-        return Err(SupervisionError::State(
+        return Err(RuleError::State(
             Refusal::new("too_few_inspectors", "执法人员库人数不足")
                 .param("have", d.inspectors.len())
                 .param("need", d.per),
@@ -215,19 +215,19 @@ pub struct InspectionActor {
     pub lead: bool,
 }
 
-fn may_act(inspectors: &[String], a: &InspectionActor) -> Result<(), SupervisionError> {
+fn may_act(inspectors: &[String], a: &InspectionActor) -> Result<(), RuleError> {
     if a.supervisor && (a.lead || inspectors.contains(&a.username)) {
         Ok(())
     } else {
-        Err(SupervisionError::Forbidden(Refusal::new(
+        Err(RuleError::Forbidden(Refusal::new(
             "assigned_inspectors_only",
             "只有被抽中的执法人员才能办理此检查",
         )))
     }
 }
 
-fn inspection_state(st: InspectionState, kind: &str) -> SupervisionError {
-    SupervisionError::State(
+fn inspection_state(st: InspectionState, kind: &str) -> RuleError {
+    RuleError::State(
         Refusal::new(
             "inspection_step_not_allowed",
             format!("检查{}，不能执行此步骤", st.label_zh()),
@@ -255,7 +255,7 @@ pub fn apply_inspection(
     cmd: &InspectionCommand,
     a: &InspectionActor,
     now: OffsetDateTime,
-) -> Result<Stepped, SupervisionError> {
+) -> Result<Stepped, RuleError> {
     may_act(inspectors, a)?;
     let kind = cmd.as_str();
     let t = Some(UtcText(now));
@@ -317,7 +317,7 @@ pub fn may_finding(
     state: InspectionState,
     inspectors: &[String],
     a: &InspectionActor,
-) -> Result<(), SupervisionError> {
+) -> Result<(), RuleError> {
     may_act(inspectors, a)?;
     if state != InspectionState::InProgress {
         return Err(inspection_state(state, "add_finding"));
@@ -362,7 +362,7 @@ pub fn check_finding(b: &NewFinding) -> Result<[String; 4], Vec<FieldError>> {
 }
 
 /// A finding becomes one hidden hazard, once: refused when it has one.
-pub fn may_make_hazard(hazard_id: Option<i64>) -> Result<(), SupervisionError> {
+pub fn may_make_hazard(hazard_id: Option<i64>) -> Result<(), RuleError> {
     match hazard_id {
         Some(id) => Err(finding_has_hazard(id)),
         None => Ok(()),
@@ -370,8 +370,8 @@ pub fn may_make_hazard(hazard_id: Option<i64>) -> Result<(), SupervisionError> {
 }
 
 /// The refusal of a second hazard for one finding.
-pub fn finding_has_hazard(hazard_id: i64) -> SupervisionError {
-    SupervisionError::State(
+pub fn finding_has_hazard(hazard_id: i64) -> RuleError {
+    RuleError::State(
         Refusal::new("finding_has_hazard", "该问题已转为隐患").param("hazard_id", hazard_id),
     )
 }
@@ -498,11 +498,11 @@ mod tests {
     #[test]
     fn a_draw_needs_enough_in_each_pool() {
         let e = draw(&input("x", 3, 5, 4)).unwrap_err();
-        assert!(matches!(e, SupervisionError::Field(f) if f.field == "n"));
+        assert!(matches!(e, RuleError::Field(f) if f.field == "n"));
         let e = draw(&input("x", 3, 5, 0)).unwrap_err();
-        assert!(matches!(e, SupervisionError::Field(f) if f.field == "n"));
+        assert!(matches!(e, RuleError::Field(f) if f.field == "n"));
         let e = draw(&input("x", 3, 1, 2)).unwrap_err();
-        assert!(matches!(e, SupervisionError::State(r) if r.code == "too_few_inspectors"));
+        assert!(matches!(e, RuleError::State(r) if r.code == "too_few_inspectors"));
     }
 
     #[test]
@@ -564,7 +564,7 @@ mod tests {
             let got = apply_inspection(st, &team, cmd, &a, now).map(|x| x.state);
             match (got, want) {
                 (Ok(g), Ok(w)) => assert_eq!(g, w),
-                (Err(SupervisionError::State(r) | SupervisionError::Forbidden(r)), Err(w)) => {
+                (Err(RuleError::State(r) | RuleError::Forbidden(r)), Err(w)) => {
                     assert_eq!(r.code, w)
                 }
                 (g, w) => panic!("{st:?} {cmd:?} {a:?}: {g:?} ≠ {w:?}"),
@@ -580,7 +580,7 @@ mod tests {
             now,
         )
         .unwrap_err();
-        assert!(matches!(e, SupervisionError::Field(f) if f.field == "summary"));
+        assert!(matches!(e, RuleError::Field(f) if f.field == "summary"));
         assert_eq!(
             inspection_allowed(S::InProgress, &team, &who("a", true, false), now),
             vec!["finish", "add_finding"]

@@ -26,46 +26,9 @@ use time::{Date, Duration, OffsetDateTime, Time};
 
 use crate::clock::CST;
 use crate::db::UtcText;
-use crate::error::{FieldError, Refusal};
+pub use crate::error::RuleError;
+use crate::error::{text, FieldError, Refusal};
 pub use model::{Finding, Hazard, HazardUnit, Inspection, InspectionDraw, Reported, RiskPoint};
-
-/// Why a rule refused.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SupervisionError {
-    /// Not possible in the record's current state (409).
-    #[error("{0}")]
-    State(Refusal),
-    /// A field is wrong (422).
-    #[error("{}: {}", .0.field, .0.message)]
-    Field(FieldError),
-    /// This user may not take the step (403).
-    #[error("{0}")]
-    Forbidden(Refusal),
-}
-
-impl From<FieldError> for SupervisionError {
-    fn from(e: FieldError) -> Self {
-        SupervisionError::Field(e)
-    }
-}
-
-fn field(name: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError::new(name, message)
-}
-
-/// A required text of at most `max` characters, trimmed.
-pub fn text(name: &str, v: &str, max: usize, required: bool) -> Result<String, FieldError> {
-    let t = v.trim();
-    if required && t.is_empty() {
-        return Err(field(name, "必填").code("required"));
-    }
-    if t.chars().count() > max {
-        return Err(field(name, format!("最多 {max} 字"))
-            .code("too_long")
-            .param("max", max));
-    }
-    Ok(t.to_string())
-}
 
 // ── risk points: four colours ──────────────────────────────────────────
 
@@ -214,7 +177,7 @@ fn lec_value(name: &str, v: f64, table: &[(i64, &str)], scale: f64) -> Result<i6
                 .iter()
                 .map(|(t, _)| format!("{}", (*t as f64) / scale))
                 .collect();
-            field(name, format!("取值应为 {} 之一", allowed.join("、")))
+            FieldError::new(name, format!("取值应为 {} 之一", allowed.join("、")))
                 .code("not_allowed")
                 .param("allowed", allowed.join(", "))
         })
@@ -240,7 +203,7 @@ impl Assessment {
                     ("assessment.severity", severity),
                 ] {
                     if !(1..=5).contains(&v) {
-                        return Err(field(name, "取值应为 1–5")
+                        return Err(FieldError::new(name, "取值应为 1–5")
                             .code("out_of_range")
                             .param("min", 1)
                             .param("max", 5));
@@ -471,14 +434,14 @@ pub fn overdue(state: HazardState, due: Option<UtcText>, now: OffsetDateTime) ->
     state == HazardState::Rectifying && due.is_some_and(|d| now >= d.0)
 }
 
-fn supervisors_only(kind: &str) -> SupervisionError {
-    SupervisionError::Forbidden(
+fn supervisors_only(kind: &str) -> RuleError {
+    RuleError::Forbidden(
         Refusal::new("supervisors_only", "此步骤须由负有监管职责的部门办理").param("event", kind),
     )
 }
 
-fn wrong_state(h: &Hazard, kind: &str) -> SupervisionError {
-    SupervisionError::State(
+fn wrong_state(h: &Hazard, kind: &str) -> RuleError {
+    RuleError::State(
         Refusal::new(
             "hazard_step_not_allowed",
             format!("隐患{}，不能执行此步骤", h.state.label_zh()),
@@ -496,7 +459,7 @@ pub fn apply(
     cmd: &HazardCommand,
     actor: &Actor,
     now: OffsetDateTime,
-) -> Result<(Hazard, Value), SupervisionError> {
+) -> Result<(Hazard, Value), RuleError> {
     use HazardCommand as C;
     use HazardState as S;
     let kind = cmd.as_str();
@@ -531,23 +494,26 @@ pub fn apply(
             }
             let measures = text("measures", measures, 4000, true)?;
             let responsible = text("responsible", responsible, 50, true)?;
-            let day = crate::clock::parse_date(deadline.trim())
-                .ok_or_else(|| field("deadline", "日期应为 YYYY-MM-DD").code("not_a_date"))?;
+            let day = crate::clock::parse_date(deadline.trim()).ok_or_else(|| {
+                FieldError::new("deadline", "日期应为 YYYY-MM-DD").code("not_a_date")
+            })?;
             let today = now.to_offset(CST).date();
             if day < today {
-                return Err(field("deadline", "整改期限不能早于今天")
+                return Err(FieldError::new("deadline", "整改期限不能早于今天")
                     .code("deadline_past")
                     .into());
             }
             if day > today + Duration::days(730) {
-                return Err(field("deadline", "整改期限最长两年")
+                return Err(FieldError::new("deadline", "整改期限最长两年")
                     .code("deadline_too_far")
                     .param("max_days", 730)
                     .into());
             }
             if let Some(f) = funds_yuan {
                 if *f < 0 {
-                    return Err(field("funds_yuan", "不能为负数").code("negative").into());
+                    return Err(FieldError::new("funds_yuan", "不能为负数")
+                        .code("negative")
+                        .into());
                 }
             }
             let contingency = text("contingency", contingency, 4000, false)?;
@@ -557,14 +523,16 @@ pub fn apply(
             // 时限、责任人、预案).
             if h.grade == Some(HazardGrade::Major) {
                 if funds_yuan.is_none() {
-                    return Err(field("funds_yuan", "重大隐患须落实整改资金")
+                    return Err(FieldError::new("funds_yuan", "重大隐患须落实整改资金")
                         .code("major_needs_funds")
                         .into());
                 }
                 if contingency.is_empty() {
-                    return Err(field("contingency", "重大隐患须有应急预案（安全措施）")
-                        .code("major_needs_contingency")
-                        .into());
+                    return Err(
+                        FieldError::new("contingency", "重大隐患须有应急预案（安全措施）")
+                            .code("major_needs_contingency")
+                            .into(),
+                    );
                 }
             }
             h.measures = measures;
@@ -581,13 +549,13 @@ pub fn apply(
                 return Err(supervisors_only(kind));
             }
             if h.grade != Some(HazardGrade::Major) {
-                return Err(SupervisionError::State(Refusal::new(
+                return Err(RuleError::State(Refusal::new(
                     "list_major_only",
                     "只有重大事故隐患挂牌督办",
                 )));
             }
             if !h.listed_division.is_empty() {
-                return Err(SupervisionError::State(
+                return Err(RuleError::State(
                     Refusal::new("already_listed", "该隐患已挂牌督办")
                         .param("division", h.listed_division.clone()),
                 ));
@@ -634,7 +602,7 @@ pub fn apply(
             // 销号 needs the verification of someone other than the one
             // who rectified it (issue #16).
             if h.rectified_by == actor.username {
-                return Err(SupervisionError::State(Refusal::new(
+                return Err(RuleError::State(Refusal::new(
                     "no_self_verify",
                     "整改人不能自己验收",
                 )));
@@ -655,7 +623,7 @@ pub fn apply(
             // A listed hazard is closed by the level that listed it (or a
             // higher one): 安全生产法 第四十一条 (重大事故隐患治理督办制度).
             if !h.listed_division.is_empty() && !h.listed_division.starts_with(&actor.level) {
-                return Err(SupervisionError::Forbidden(
+                return Err(RuleError::Forbidden(
                     Refusal::new("listing_level_closes", "挂牌督办的隐患须由挂牌单位销号")
                         .param("division", h.listed_division.clone()),
                 ));
@@ -748,7 +716,7 @@ pub fn check_report(
         match b.source {
             Some(s) => s,
             None => {
-                errors.push(field("source", "请选择隐患来源").code("required"));
+                errors.push(FieldError::new("source", "请选择隐患来源").code("required"));
                 HazardSource::Routine
             }
         }
@@ -981,9 +949,9 @@ mod tests {
     fn refusals_carry_codes() {
         use HazardGrade::{General, Major};
         use HazardState as S;
-        let code = |r: Result<(Hazard, Value), SupervisionError>| match r {
-            Err(SupervisionError::State(r) | SupervisionError::Forbidden(r)) => r.code,
-            Err(SupervisionError::Field(f)) => f.code,
+        let code = |r: Result<(Hazard, Value), RuleError>| match r {
+            Err(RuleError::State(r) | RuleError::Forbidden(r)) => r.code,
+            Err(RuleError::Field(f)) => f.code,
             Ok(_) => "ok",
         };
         let confirm = HazardCommand::Confirm { grade: Major };
@@ -1053,8 +1021,8 @@ mod tests {
         };
         let major = hazard(S::Confirmed, Some(HazardGrade::Major));
         let general = hazard(S::Confirmed, Some(HazardGrade::General));
-        let field_of = |r: Result<(Hazard, Value), SupervisionError>| match r {
-            Err(SupervisionError::Field(f)) => (f.field, f.code),
+        let field_of = |r: Result<(Hazard, Value), RuleError>| match r {
+            Err(RuleError::Field(f)) => (f.field, f.code),
             other => panic!("{other:?}"),
         };
         assert_eq!(

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 pub use super::model::{Hazard, RiskPoint};
 use super::{HazardGrade, HazardState, RiskLevel};
-use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText, Versioned};
+use crate::db::{by_id, col, write_versioned, Db, DbError, JsonText, Sql, Tx, UtcText, Versioned};
 
 // ── risk points ────────────────────────────────────────────────────────
 
@@ -36,7 +36,7 @@ pub async fn insert_risk_point(tx: &mut Tx, r: &RiskPoint) -> Result<i64, DbErro
 }
 
 pub async fn update_risk_point(tx: &mut Tx, r: &RiskPoint, read: i64) -> Result<bool, DbError> {
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE risk_points SET name = $1, location = $2, hazard_factors = $3, assessment = $4, score = $5, level = $6, measures = $7, \
          assessed_on = $8, next_assessment_on = $9, updated_at = $10, version = version + 1 WHERE id = $11 AND version = $12",
     )
@@ -49,12 +49,8 @@ pub async fn update_risk_point(tx: &mut Tx, r: &RiskPoint, read: i64) -> Result<
     .bind(&r.measures)
     .bind(&r.assessed_on)
     .bind(&r.next_assessment_on)
-    .bind(r.updated_at)
-    .bind(r.id)
-    .bind(read)
-    .execute(&mut *tx.inner)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(r.updated_at);
+    write_versioned(tx, update, r.id, read).await
 }
 
 impl Versioned for RiskPoint {
@@ -67,10 +63,7 @@ impl Versioned for RiskPoint {
 }
 
 pub async fn get_risk_point(db: &Db, id: i64) -> Result<Option<RiskPoint>, DbError> {
-    Ok(sqlx::query_as("SELECT * FROM risk_points WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+    by_id(db, "risk_points", id).await
 }
 
 /// Which records a listing may show: the jurisdiction's prefix and, for an
@@ -80,10 +73,22 @@ pub struct Scoped<'a> {
     pub org: Option<&'a str>,
 }
 
-fn scoped(q: &mut Sql, s: &Scoped) {
-    q.bind(format!("{}%", s.prefix));
+/// The start of every listing of this module: `SELECT * FROM table` of the
+/// scope and, when asked, of one enterprise (`table` a constant, never input).
+fn listing(table: &str, s: &Scoped, enterprise_id: Option<i64>) -> Sql {
+    let mut q = Sql::new(&format!("SELECT * FROM {table} WHERE "));
+    scoped(&mut q, s, enterprise_id);
+    q
+}
+
+/// `division LIKE prefix% [AND org = …] [AND enterprise_id = …]`.
+fn scoped(q: &mut Sql, s: &Scoped, enterprise_id: Option<i64>) {
+    q.push("division LIKE ").bind(format!("{}%", s.prefix));
     if let Some(org) = s.org {
         q.push(" AND org = ").bind(org);
+    }
+    if let Some(e) = enterprise_id {
+        q.push(" AND enterprise_id = ").bind(e);
     }
 }
 
@@ -99,11 +104,7 @@ pub async fn risk_points(
     s: &Scoped<'_>,
     f: &RiskFilter,
 ) -> Result<Vec<RiskPoint>, DbError> {
-    let mut q = Sql::new("SELECT * FROM risk_points WHERE division LIKE ");
-    scoped(&mut q, s);
-    if let Some(e) = f.enterprise_id {
-        q.push(" AND enterprise_id = ").bind(e);
-    }
+    let mut q = listing("risk_points", s, f.enterprise_id);
     if let Some(l) = f.level {
         q.push(" AND level = ").bind(l.as_str());
     }
@@ -136,7 +137,7 @@ pub async fn insert_hazard(tx: &mut Tx, h: &Hazard) -> Result<i64, DbError> {
 
 /// Write every mutable column if `read` is current (then version + 1).
 pub async fn update_hazard(tx: &mut Tx, h: &Hazard, read: i64) -> Result<bool, DbError> {
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE hazards SET grade = $1, state = $2, confirmed_by = $3, confirmed_at = $4, measures = $5, funds_yuan = $6, \
          responsible = $7, contingency = $8, deadline = $9, due_at = $10, listed_division = $11, listed_by = $12, listed_at = $13, \
          listing_note = $14, rectification_report = $15, rectified_by = $16, rectified_at = $17, verified_by = $18, verified_at = $19, \
@@ -167,12 +168,8 @@ pub async fn update_hazard(tx: &mut Tx, h: &Hazard, read: i64) -> Result<bool, D
     .bind(&h.return_reason)
     .bind(&h.closed_by)
     .bind(h.closed_at)
-    .bind(h.updated_at)
-    .bind(h.id)
-    .bind(read)
-    .execute(&mut *tx.inner)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(h.updated_at);
+    write_versioned(tx, update, h.id, read).await
 }
 
 impl Versioned for Hazard {
@@ -185,10 +182,7 @@ impl Versioned for Hazard {
 }
 
 pub async fn get_hazard(db: &Db, id: i64) -> Result<Option<Hazard>, DbError> {
-    Ok(sqlx::query_as("SELECT * FROM hazards WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+    by_id(db, "hazards", id).await
 }
 
 /// Filter of the hazard listing.
@@ -208,10 +202,7 @@ pub struct HazardFilter {
 }
 
 fn hazard_where(q: &mut Sql, s: &Scoped, f: &HazardFilter) {
-    scoped(q, s);
-    if let Some(e) = f.enterprise_id {
-        q.push(" AND enterprise_id = ").bind(e);
-    }
+    scoped(q, s, f.enterprise_id);
     if let Some(st) = f.state {
         q.push(" AND state = ").bind(st.as_str());
     }
@@ -242,14 +233,14 @@ pub async fn hazards(
     s: &Scoped<'_>,
     f: &HazardFilter,
 ) -> Result<(Vec<Hazard>, i64), DbError> {
-    let mut q = Sql::new("SELECT * FROM hazards WHERE division LIKE ");
+    let mut q = Sql::new("SELECT * FROM hazards WHERE ");
     hazard_where(&mut q, s, f);
     q.push(" ORDER BY reported_at DESC, id DESC LIMIT ")
         .bind(f.limit.clamp(1, 500))
         .push(" OFFSET ")
         .bind(f.offset.max(0));
     let items = q.query_as().fetch_all(db.pool()).await?;
-    let mut c = Sql::new("SELECT COUNT(*) AS n FROM hazards WHERE division LIKE ");
+    let mut c = Sql::new("SELECT COUNT(*) AS n FROM hazards WHERE ");
     hazard_where(&mut c, s, f);
     let total: i64 = col(&c.query().fetch_one(db.pool()).await?, "n")?;
     Ok((items, total))
@@ -257,23 +248,7 @@ pub async fn hazards(
 
 /// The names of enterprises by id (registry records of kind `enterprise`).
 pub async fn enterprise_names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, String>, DbError> {
-    let mut out = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let mut q =
-        Sql::new("SELECT id, name FROM registry_items WHERE kind = 'enterprise' AND id IN (");
-    for (n, id) in ids.iter().enumerate() {
-        if n > 0 {
-            q.push(", ");
-        }
-        q.bind(*id);
-    }
-    q.push(")");
-    for r in q.query().fetch_all(db.pool()).await? {
-        out.insert(col::<i64>(&r, "id")?, col::<String>(&r, "name")?);
-    }
-    Ok(out)
+    crate::registry::store::names(db, "enterprise", ids).await
 }
 
 // ── major hazard sources (GB 18218) ───────────────────────────────────
@@ -312,7 +287,7 @@ impl Versioned for HazardUnit {
         self.version
     }
     async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
-        let done = sqlx::query(
+        let update = sqlx::query(
             "UPDATE hazard_units SET name = $1, unit_kind = $2, hazard_source_id = $3, holdings = $4, exposed_people = $5, \
              s_value = $6, r_value = $7, grade = $8, note = $9, updated_at = $10, version = version + 1 \
              WHERE id = $11 AND version = $12",
@@ -326,20 +301,13 @@ impl Versioned for HazardUnit {
         .bind(self.r_value)
         .bind(self.grade)
         .bind(&self.note)
-        .bind(self.updated_at)
-        .bind(self.id)
-        .bind(read)
-        .execute(&mut *tx.inner)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .bind(self.updated_at);
+        write_versioned(tx, update, self.id, read).await
     }
 }
 
 pub async fn get_unit(db: &Db, id: i64) -> Result<Option<HazardUnit>, DbError> {
-    Ok(sqlx::query_as("SELECT * FROM hazard_units WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+    by_id(db, "hazard_units", id).await
 }
 
 /// Filter of the unit listing.
@@ -352,11 +320,7 @@ pub struct UnitFilter {
 }
 
 pub async fn units(db: &Db, s: &Scoped<'_>, f: &UnitFilter) -> Result<Vec<HazardUnit>, DbError> {
-    let mut q = Sql::new("SELECT * FROM hazard_units WHERE division LIKE ");
-    scoped(&mut q, s);
-    if let Some(e) = f.enterprise_id {
-        q.push(" AND enterprise_id = ").bind(e);
-    }
+    let mut q = listing("hazard_units", s, f.enterprise_id);
     if let Some(g) = f.grade {
         q.push(" AND grade = ").bind(g.as_str());
     }
@@ -403,13 +367,7 @@ pub async fn last_inspectors(
     }
     let mut q =
         Sql::new("SELECT enterprise_id, inspectors FROM inspections WHERE enterprise_id IN (");
-    for (n, id) in ids.iter().enumerate() {
-        if n > 0 {
-            q.push(", ");
-        }
-        q.bind(*id);
-    }
-    q.push(") ORDER BY id");
+    q.bind_list(ids.iter().copied()).push(") ORDER BY id");
     for r in q.query().fetch_all(db.pool()).await? {
         let e: i64 = col(&r, "enterprise_id")?;
         let who: JsonText<Vec<String>> = col(&r, "inspectors")?;
@@ -437,12 +395,7 @@ pub async fn insert_draw(tx: &mut Tx, d: &InspectionDraw) -> Result<i64, DbError
 }
 
 pub async fn get_draw(db: &Db, id: i64) -> Result<Option<InspectionDraw>, DbError> {
-    Ok(
-        sqlx::query_as("SELECT * FROM inspection_draws WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db.pool())
-            .await?,
-    )
+    by_id(db, "inspection_draws", id).await
 }
 
 /// Draws made under `prefix`, newest first.
@@ -479,7 +432,7 @@ impl Versioned for Inspection {
         self.version
     }
     async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
-        let done = sqlx::query(
+        let update = sqlx::query(
             "UPDATE inspections SET state = $1, started_at = $2, finished_at = $3, summary = $4, updated_at = $5, \
              version = version + 1 WHERE id = $6 AND version = $7",
         )
@@ -487,20 +440,13 @@ impl Versioned for Inspection {
         .bind(self.started_at)
         .bind(self.finished_at)
         .bind(&self.summary)
-        .bind(self.updated_at)
-        .bind(self.id)
-        .bind(read)
-        .execute(&mut *tx.inner)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .bind(self.updated_at);
+        write_versioned(tx, update, self.id, read).await
     }
 }
 
 pub async fn get_inspection(db: &Db, id: i64) -> Result<Option<Inspection>, DbError> {
-    Ok(sqlx::query_as("SELECT * FROM inspections WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+    by_id(db, "inspections", id).await
 }
 
 /// Filter of the inspection listing.
@@ -516,16 +462,12 @@ pub async fn inspections(
     s: &Scoped<'_>,
     f: &InspectionFilter,
 ) -> Result<Vec<Inspection>, DbError> {
-    let mut q = Sql::new("SELECT * FROM inspections WHERE division LIKE ");
-    scoped(&mut q, s);
+    let mut q = listing("inspections", s, f.enterprise_id);
     if let Some(st) = f.state {
         q.push(" AND state = ").bind(st.as_str());
     }
     if let Some(d) = f.draw_id {
         q.push(" AND draw_id = ").bind(d);
-    }
-    if let Some(e) = f.enterprise_id {
-        q.push(" AND enterprise_id = ").bind(e);
     }
     q.push(" ORDER BY planned_on DESC, id DESC LIMIT 2000");
     Ok(q.query_as().fetch_all(db.pool()).await?)
@@ -561,12 +503,7 @@ pub async fn findings(db: &Db, inspection_id: i64) -> Result<Vec<Finding>, DbErr
 }
 
 pub async fn get_finding(db: &Db, id: i64) -> Result<Option<Finding>, DbError> {
-    Ok(
-        sqlx::query_as("SELECT * FROM inspection_findings WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db.pool())
-            .await?,
-    )
+    by_id(db, "inspection_findings", id).await
 }
 
 /// Link a finding to the hazard made of it, once (false: it already has one).

@@ -20,7 +20,7 @@ use super::store::{self, CheckReport, DocFilter, PostError};
 use super::{
     allowed, apply, below_minimum, check_approver, check_delete, check_doc, check_item,
     check_reverse, doc_number, expiry, Doc, DocCommand, DocKind, DocState, Expiry, Item, ItemFacts,
-    Line, NewDoc, NewItem, Posting, SuppliesError, NEAR_EXPIRY_DAYS,
+    Line, NewDoc, NewItem, Posting, RuleError, NEAR_EXPIRY_DAYS,
 };
 use crate::auth::{authorize, Action, Principal, Scope};
 use crate::clock::CST;
@@ -55,16 +55,9 @@ pub fn routes() -> Router<AppState> {
 const MODULE: &str = "supplies";
 const CATALOGUE: &str = "supplies.catalogue";
 
-pub(crate) fn rule(e: SuppliesError) -> ApiError {
-    match e {
-        SuppliesError::State(r) => ApiError::Refused(r),
-        SuppliesError::Field(e) => e.into(),
-    }
-}
-
 fn posting(e: PostError) -> ApiError {
     match e {
-        PostError::Rule(r) => rule(r),
+        PostError::Rule(r) => r.into(),
         PostError::Db(d) => d.into(),
     }
 }
@@ -828,10 +821,9 @@ pub async fn document_event(
         &b.command,
         &p.username,
         s.config.supplies.separate_approver,
-    )
-    .map_err(rule)?;
+    )?;
     let now = OffsetDateTime::now_utc();
-    let d = apply(d, &b.command, &p.username, now).map_err(rule)?;
+    let d = apply(d, &b.command, &p.username, now)?;
     let lines = store::lines(&s.db, id).await?;
     // PostgreSQL may end one of two postings that wait on each other
     // (deadlock_detected) or a serialization failure: nothing was written,
@@ -908,7 +900,7 @@ pub async fn delete_document(
     Query(q): Query<VersionParams>,
 ) -> Result<StatusCode, ApiError> {
     let d = load(&s, &p, id, Action::Write).await?;
-    check_delete(&d).map_err(rule)?;
+    check_delete(&d)?;
     d.expect_version(q.version)?;
     let now = OffsetDateTime::now_utc();
     let mut tx = s.change().await?;
@@ -940,7 +932,7 @@ pub async fn reverse_document(
 ) -> Result<Response, ApiError> {
     let d = load(&s, &p, id, Action::Write).await?;
     let already = store::reversal_of(&s.db, id).await?.is_some();
-    check_reverse(&d, already).map_err(rule)?;
+    check_reverse(&d, already)?;
     let now = OffsetDateTime::now_utc();
     let t = UtcText(now);
     let mut r = Doc {
@@ -964,7 +956,7 @@ pub async fn reverse_document(
     let mut tx = s.change().await?;
     r.id = store::insert_doc(&mut tx, &r, &lines).await.map_err(|e| {
         if e.is_unique_violation() {
-            rule(SuppliesError::State(crate::error::Refusal::new(
+            ApiError::from(RuleError::State(crate::error::Refusal::new(
                 "already_reversed",
                 "该单据已有冲销单",
             )))

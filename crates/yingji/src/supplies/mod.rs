@@ -20,43 +20,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
-use crate::error::{FieldError, Refusal};
+pub use crate::error::RuleError;
+use crate::error::{text, FieldError, Refusal};
 pub use model::{Batch, Doc, Item, Line, Posting};
-
-/// Why a rule refused.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SuppliesError {
-    /// Not possible in the document's state, or not enough stock (409).
-    #[error("{0}")]
-    State(Refusal),
-    /// A field is wrong (422).
-    #[error("{}: {}", .0.field, .0.message)]
-    Field(FieldError),
-}
-
-impl From<FieldError> for SuppliesError {
-    fn from(e: FieldError) -> Self {
-        SuppliesError::Field(e)
-    }
-}
-
-fn field(name: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError::new(name, message)
-}
-
-/// A trimmed text of at most `max` characters.
-pub fn text(name: &str, v: &str, max: usize, required: bool) -> Result<String, FieldError> {
-    let t = v.trim();
-    if required && t.is_empty() {
-        return Err(field(name, "必填").code("required"));
-    }
-    if t.chars().count() > max {
-        return Err(field(name, format!("最多 {max} 字"))
-            .code("too_long")
-            .param("max", max));
-    }
-    Ok(t.to_string())
-}
 
 /// The most of one item a line may move (a sanity bound, not a rule).
 pub const MAX_QTY: i64 = 100_000_000;
@@ -100,7 +66,7 @@ impl Category {
 pub fn check_code(code: &str) -> Result<Category, FieldError> {
     let c = code.trim();
     let bad = || {
-        field(
+        FieldError::new(
             "code",
             "应为 GB/T 38565-2020 的七位代码：大类 1–3，中类、小类、细类各 01–99",
         )
@@ -155,7 +121,7 @@ pub fn check_item(b: &NewItem) -> Result<(NewItem, Category), Vec<FieldError>> {
     if let Some(d) = b.shelf_life_days {
         if !(1..=36_500).contains(&d) {
             errors.push(
-                field("shelf_life_days", "应在 1 到 36500 之间")
+                FieldError::new("shelf_life_days", "应在 1 到 36500 之间")
                     .code("out_of_range")
                     .param("min", 1)
                     .param("max", 36_500),
@@ -314,8 +280,8 @@ impl DocCommand {
     }
 }
 
-fn wrong_state(d: &Doc, step: &str) -> SuppliesError {
-    SuppliesError::State(
+fn wrong_state(d: &Doc, step: &str) -> RuleError {
+    RuleError::State(
         Refusal::new(
             "supply_doc_step_not_allowed",
             format!("单据{}，不能执行此步骤", d.state.label_zh()),
@@ -333,7 +299,7 @@ pub fn apply(
     cmd: &DocCommand,
     actor: &str,
     now: time::OffsetDateTime,
-) -> Result<Doc, SuppliesError> {
+) -> Result<Doc, RuleError> {
     let t = crate::db::UtcText(now);
     match cmd {
         DocCommand::Approve {} => {
@@ -385,9 +351,9 @@ pub fn check_approver(
     cmd: &DocCommand,
     actor: &str,
     separate: bool,
-) -> Result<(), SuppliesError> {
+) -> Result<(), RuleError> {
     if separate && matches!(cmd, DocCommand::Approve {}) && d.created_by == actor {
-        return Err(SuppliesError::State(
+        return Err(RuleError::State(
             Refusal::new("drafter_cannot_approve", "制单人不能审核自己制的单据")
                 .param("created_by", d.created_by.clone()),
         ));
@@ -396,9 +362,9 @@ pub fn check_approver(
 }
 
 /// An unposted document may be deleted; a posted one never.
-pub fn check_delete(d: &Doc) -> Result<(), SuppliesError> {
+pub fn check_delete(d: &Doc) -> Result<(), RuleError> {
     if d.state == DocState::Posted {
-        return Err(SuppliesError::State(Refusal::new(
+        return Err(RuleError::State(Refusal::new(
             "posted_never_deleted",
             "已记账的单据不能删除，请以冲销单冲回",
         )));
@@ -408,21 +374,21 @@ pub fn check_delete(d: &Doc) -> Result<(), SuppliesError> {
 
 /// Whether a posted document may be reversed: posted, not a reversal
 /// itself, not reversed yet.
-pub fn check_reverse(d: &Doc, already: bool) -> Result<(), SuppliesError> {
+pub fn check_reverse(d: &Doc, already: bool) -> Result<(), RuleError> {
     if d.state != DocState::Posted {
-        return Err(SuppliesError::State(Refusal::new(
+        return Err(RuleError::State(Refusal::new(
             "reverse_posted_only",
             "只有已记账的单据可以冲销",
         )));
     }
     if d.kind == DocKind::Reversal {
-        return Err(SuppliesError::State(Refusal::new(
+        return Err(RuleError::State(Refusal::new(
             "no_reversal_of_reversal",
             "冲销单不能再冲销",
         )));
     }
     if already {
-        return Err(SuppliesError::State(Refusal::new(
+        return Err(RuleError::State(Refusal::new(
             "already_reversed",
             "该单据已有冲销单",
         )));
@@ -491,7 +457,7 @@ fn day(name: &str, v: &Option<String>) -> Result<Option<Date>, FieldError> {
         None => Ok(None),
         Some(s) => crate::clock::parse_date(s)
             .map(Some)
-            .ok_or_else(|| field(name, "日期应为 YYYY-MM-DD").code("not_a_date")),
+            .ok_or_else(|| FieldError::new(name, "日期应为 YYYY-MM-DD").code("not_a_date")),
     }
 }
 
@@ -516,7 +482,7 @@ pub fn check_doc(
     let mut errors = Vec::new();
     if b.kind == DocKind::Reversal {
         errors.push(
-            field("kind", "冲销单由“冲销”操作生成，不能直接填写")
+            FieldError::new("kind", "冲销单由“冲销”操作生成，不能直接填写")
                 .code("reversal_by_reverse")
                 .param("allowed", "receipt, issue, transfer, count, writeoff"),
         );
@@ -530,31 +496,31 @@ pub fn check_doc(
     };
     if !reasons.contains(&reason.as_str()) {
         errors.push(
-            field("reason", format!("取值应为 {} 之一", reasons.join("、")))
+            FieldError::new("reason", format!("取值应为 {} 之一", reasons.join("、")))
                 .code("not_allowed")
                 .param("allowed", reasons.join(", ")),
         );
     }
     match (b.kind, b.to_warehouse_id) {
         (DocKind::Transfer, None) => {
-            errors.push(field("to_warehouse_id", "调拨须选择调入仓库").code("required"))
+            errors.push(FieldError::new("to_warehouse_id", "调拨须选择调入仓库").code("required"))
         }
-        (DocKind::Transfer, Some(to)) if to == b.warehouse_id => errors
-            .push(field("to_warehouse_id", "调入仓库不能与调出仓库相同").code("same_warehouse")),
+        (DocKind::Transfer, Some(to)) if to == b.warehouse_id => errors.push(
+            FieldError::new("to_warehouse_id", "调入仓库不能与调出仓库相同").code("same_warehouse"),
+        ),
         (DocKind::Transfer, _) | (_, None) => {}
-        (_, Some(_)) => {
-            errors.push(field("to_warehouse_id", "只有调拨单有调入仓库").code("transfer_only"))
-        }
+        (_, Some(_)) => errors
+            .push(FieldError::new("to_warehouse_id", "只有调拨单有调入仓库").code("transfer_only")),
     }
     let note = text("note", &b.note, 1000, false)
         .map_err(|e| errors.push(e))
         .unwrap_or_default();
     if b.lines.is_empty() {
-        errors.push(field("lines", "请至少填写一行").code("required"));
+        errors.push(FieldError::new("lines", "请至少填写一行").code("required"));
     }
     if b.lines.len() > 200 {
         errors.push(
-            field("lines", "最多 200 行")
+            FieldError::new("lines", "最多 200 行")
                 .code("too_many")
                 .param("max", 200),
         );
@@ -565,12 +531,13 @@ pub fn check_doc(
         let at = |f: &str| format!("lines[{n}].{f}");
         let facts = items.get(&l.item_id);
         if facts.is_none() {
-            errors.push(field(at("item_id"), "找不到该物资").code("supply_item_not_found"));
+            errors
+                .push(FieldError::new(at("item_id"), "找不到该物资").code("supply_item_not_found"));
         }
         let min = if b.kind == DocKind::Count { 0 } else { 1 };
         if !(min..=MAX_QTY).contains(&l.qty) {
             errors.push(
-                field(at("qty"), format!("应在 {min} 到 {MAX_QTY} 之间"))
+                FieldError::new(at("qty"), format!("应在 {min} 到 {MAX_QTY} 之间"))
                     .code("out_of_range")
                     .param("min", min)
                     .param("max", MAX_QTY),
@@ -581,7 +548,7 @@ pub fn check_doc(
             DocKind::Receipt => {
                 if l.batch_id.is_some() {
                     errors.push(
-                        field(at("batch_id"), "入库登记新批次：请填写批次号而非选择批次")
+                        FieldError::new(at("batch_id"), "入库登记新批次：请填写批次号而非选择批次")
                             .code("receipt_new_batch"),
                     );
                 }
@@ -602,7 +569,7 @@ pub fn check_doc(
                 if let (Some(p), Some(e)) = (produced, expires) {
                     if e < p {
                         errors.push(
-                            field(at("expires_on"), "有效期不能早于生产日期")
+                            FieldError::new(at("expires_on"), "有效期不能早于生产日期")
                                 .code("expires_before_produced"),
                         );
                     }
@@ -618,7 +585,8 @@ pub fn check_doc(
             }
             _ => {
                 if b.kind == DocKind::Count && l.batch_id.is_none() {
-                    errors.push(field(at("batch_id"), "盘点须逐批次填写").code("required"));
+                    errors
+                        .push(FieldError::new(at("batch_id"), "盘点须逐批次填写").code("required"));
                 }
                 for (name, set) in [
                     ("batch_no", !l.batch_no.trim().is_empty()),
@@ -627,14 +595,17 @@ pub fn check_doc(
                     ("expires_on", l.expires_on.is_some()),
                 ] {
                     if set {
-                        errors.push(field(at(name), "只有入库单登记批次信息").code("receipt_only"));
+                        errors.push(
+                            FieldError::new(at(name), "只有入库单登记批次信息")
+                                .code("receipt_only"),
+                        );
                     }
                 }
             }
         }
         if b.kind == DocKind::Count && !seen.insert((l.item_id, l.batch_id)) {
             errors.push(
-                field(at("batch_id"), "同一批次重复盘点")
+                FieldError::new(at("batch_id"), "同一批次重复盘点")
                     .code("duplicate_row")
                     .param("row", n),
             );
@@ -764,8 +735,8 @@ pub struct PlanLine {
 /// The stock the plan reads: per (warehouse, item) the batches held.
 pub type Stock = BTreeMap<(i64, i64), Vec<Held>>;
 
-fn short(item_id: i64, warehouse: i64, need: i64, have: i64) -> SuppliesError {
-    SuppliesError::State(
+fn short(item_id: i64, warehouse: i64, need: i64, have: i64) -> RuleError {
+    RuleError::State(
         Refusal::new("insufficient_stock", "库存不足，不能记账")
             .param("item_id", item_id)
             .param("warehouse_id", warehouse)
@@ -786,7 +757,7 @@ pub fn plan(
     to: Option<i64>,
     lines: &[PlanLine],
     stock: &Stock,
-) -> Result<Vec<Movement>, SuppliesError> {
+) -> Result<Vec<Movement>, RuleError> {
     let mut left = stock.clone();
     let here = Account::Warehouse(warehouse);
     let other = match (kind, to) {
@@ -814,8 +785,8 @@ pub fn plan(
         match kind {
             DocKind::Receipt => {
                 let Some(b) = l.batch_id else {
-                    return Err(SuppliesError::Field(
-                        field("batch_id", "入库行没有批次").code("required"),
+                    return Err(RuleError::Field(
+                        FieldError::new("batch_id", "入库行没有批次").code("required"),
                     ));
                 };
                 match held.iter_mut().find(|h| h.batch_id == b) {
@@ -849,8 +820,8 @@ pub fn plan(
             }
             DocKind::Count => {
                 let Some(b) = l.batch_id else {
-                    return Err(SuppliesError::Field(
-                        field("batch_id", "盘点须逐批次填写").code("required"),
+                    return Err(RuleError::Field(
+                        FieldError::new("batch_id", "盘点须逐批次填写").code("required"),
                     ));
                 };
                 let book = held.iter().find(|h| h.batch_id == b).map_or(0, |h| h.qty);
@@ -868,7 +839,7 @@ pub fn plan(
                 }
             }
             DocKind::Reversal => {
-                return Err(SuppliesError::State(Refusal::new(
+                return Err(RuleError::State(Refusal::new(
                     "reverse_posted_only",
                     "冲销单由原单据的记账分录生成",
                 )))
@@ -959,15 +930,15 @@ impl Ledger {
         warehouse: i64,
         to: Option<i64>,
         lines: &[PlanLine],
-    ) -> Result<usize, SuppliesError> {
+    ) -> Result<usize, RuleError> {
         let moves = plan(kind, reason, warehouse, to, lines, &self.stock())?;
         self.apply(moves)
     }
 
     /// Post the reversal of document `n`.
-    pub fn reverse(&mut self, n: usize) -> Result<usize, SuppliesError> {
+    pub fn reverse(&mut self, n: usize) -> Result<usize, RuleError> {
         let Some(orig) = self.journal.get(n) else {
-            return Err(SuppliesError::State(Refusal::new(
+            return Err(RuleError::State(Refusal::new(
                 "reverse_posted_only",
                 "只有已记账的单据可以冲销",
             )));
@@ -976,7 +947,7 @@ impl Ledger {
         self.apply(moves)
     }
 
-    fn apply(&mut self, moves: Vec<Movement>) -> Result<usize, SuppliesError> {
+    fn apply(&mut self, moves: Vec<Movement>) -> Result<usize, RuleError> {
         if let Some((w, i, _, v)) = first_negative(&self.balances, &moves) {
             return Err(short(i, w, -v, 0));
         }

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 pub use super::model::{Batch, Doc, Item, Line, Posting};
 use super::{
     doc_number, plan, reverse, Account, Category, DocKind, DocState, Held, Movement, NewItem,
-    PlanLine, Stock, SuppliesError,
+    PlanLine, RuleError, Stock,
 };
 use crate::db::{col, Backend, Db, DbError, Sql, Tx, UtcText, Versioned};
 use crate::error::FieldError;
@@ -30,7 +30,7 @@ use crate::error::FieldError;
 #[derive(Debug, thiserror::Error)]
 pub enum PostError {
     #[error(transparent)]
-    Rule(#[from] SuppliesError),
+    Rule(#[from] RuleError),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -257,7 +257,7 @@ async fn batch_for(tx: &mut Tx, l: &Line, number: &str, at: UtcText) -> Result<i
             .map_err(DbError::from)?;
     if let Some(b) = found {
         if b.expires_on != l.expires_on {
-            return Err(PostError::Rule(SuppliesError::Field(
+            return Err(PostError::Rule(RuleError::Field(
                 FieldError::new(
                     format!("lines[{}].batch_no", l.line_no - 1),
                     "该批次号已登记，有效期不同",
@@ -363,7 +363,7 @@ pub async fn apply_movements(
             .await
             .map_err(DbError::from)?;
             if done.rows_affected() != 1 {
-                return Err(PostError::Rule(SuppliesError::State(
+                return Err(PostError::Rule(RuleError::State(
                     crate::error::Refusal::new("insufficient_stock", "库存不足，不能记账")
                         .param("item_id", i)
                         .param("warehouse_id", w)

@@ -103,7 +103,7 @@ fn documents_are_drafted_approved_posted() {
     ] {
         let got = apply(doc(from, DocKind::Issue), cmd, "b", now);
         assert_eq!(got.as_ref().ok().map(|d| d.state), to, "{from:?} {cmd:?}");
-        if let Err(SuppliesError::State(r)) = got {
+        if let Err(RuleError::State(r)) = got {
             assert_eq!(r.code, "supply_doc_step_not_allowed");
         }
     }
@@ -125,10 +125,10 @@ fn documents_are_drafted_approved_posted() {
         vec!["post", "delete"]
     );
     assert!(allowed(&doc(Posted, DocKind::Issue)).is_empty());
-    let code = |r: Result<(), SuppliesError>| match r {
+    let code = |r: Result<(), RuleError>| match r {
         Ok(()) => "ok",
-        Err(SuppliesError::State(r)) => r.code,
-        Err(SuppliesError::Field(f)) => f.code,
+        Err(RuleError::State(r) | RuleError::Forbidden(r)) => r.code,
+        Err(RuleError::Field(f)) => f.code,
     };
     assert_eq!(
         code(check_reverse(&doc(Posted, DocKind::Issue), false)),
@@ -180,10 +180,10 @@ fn each_kind_posts_both_sides() {
         (1, 10, held(100, Some("2027-01-01"), 5)),
         (1, 10, held(101, Some("2026-09-01"), 3)),
     ]);
-    let code = |r: Result<Vec<Movement>, SuppliesError>| match r {
+    let code = |r: Result<Vec<Movement>, RuleError>| match r {
         Ok(_) => "ok",
-        Err(SuppliesError::State(r)) => r.code,
-        Err(SuppliesError::Field(f)) => f.code,
+        Err(RuleError::State(r) | RuleError::Forbidden(r)) => r.code,
+        Err(RuleError::Field(f)) => f.code,
     };
     // 入库 (donation): into the warehouse, out of the donor.
     assert_eq!(
@@ -549,7 +549,7 @@ proptest! {
                 }
             };
             if let Err(e) = &r {
-                prop_assert!(matches!(e, SuppliesError::State(r) if r.code == "insufficient_stock"), "{e:?}");
+                prop_assert!(matches!(e, RuleError::State(r) if r.code == "insufficient_stock"), "{e:?}");
             }
             invariant(&l)?;
         }
@@ -601,7 +601,7 @@ mod on_the_store {
 
     /// Draft, approve and post a document through the store, as the API
     /// does; Ok(doc id) or the refusal.
-    async fn post(db: &Db, mut d: Doc, lines: Vec<Line>) -> Result<i64, SuppliesError> {
+    async fn post(db: &Db, mut d: Doc, lines: Vec<Line>) -> Result<i64, RuleError> {
         let now = time::OffsetDateTime::now_utc();
         let mut tx = Change::on(db).await.unwrap();
         d.id = store::insert_doc(&mut tx, &d, &lines).await.unwrap();
@@ -810,7 +810,7 @@ fn the_drafter_does_not_approve_when_the_rule_is_on() {
     ] {
         let got = check_approver(&d, cmd, actor, on);
         assert_eq!(got.is_ok(), ok, "{cmd:?} by {actor}, rule {on}");
-        if let Err(SuppliesError::State(r)) = got {
+        if let Err(RuleError::State(r)) = got {
             assert_eq!(r.code, "drafter_cannot_approve");
         }
     }

@@ -21,12 +21,12 @@ use super::model::Warning;
 use super::store;
 use super::{
     build_alert, cap_identifier, default_instruction, parse_level, template, CapInput, TargetSpec,
-    Template, WarningCommand, WarningError, WarningEvent, WarningState, TEMPLATES,
+    Template, WarningCommand, WarningEvent, WarningState, TEMPLATES,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::{format_time, parse_time};
 use crate::db::{UtcText, Versioned};
-use crate::error::{FieldError, Refusal};
+use crate::error::{FieldError, Refusal, RuleError};
 use crate::http::{command_body, ApiError, Json};
 use crate::journal::NewEntry;
 use crate::registry::store as rstore;
@@ -51,13 +51,6 @@ pub fn routes() -> Router<AppState> {
 /// CAP organisation code of an emergency-management bureau in the
 /// identifier (GB/T 35965.1 A.1.2 uses GB/T 4657 codes; 应急管理 = 418).
 const ORG_CODE: &str = "418";
-
-fn werr(e: WarningError) -> ApiError {
-    match e {
-        WarningError::State(r) => ApiError::Refused(r),
-        WarningError::Field { field, message } => ApiError::field(field, message),
-    }
-}
 
 fn is_commander(p: &Principal) -> bool {
     matches!(p.role, Role::Commander | Role::Admin)
@@ -101,12 +94,7 @@ impl Matcher {
     pub(super) fn new(s: &AppState, scope: &Scope, spec: &TargetSpec) -> Result<Matcher, ApiError> {
         let problems = spec.check();
         if !problems.is_empty() {
-            return Err(ApiError::Validation(
-                problems
-                    .into_iter()
-                    .map(|(f, m)| FieldError::new(&f, m))
-                    .collect(),
-            ));
+            return Err(ApiError::Validation(problems));
         }
         let tree = s.tree();
         let home = crate::divisions::Code::parse(&scope.prefix).ok();
@@ -127,12 +115,22 @@ impl Matcher {
                 geo::LineString::from(ring.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>()),
                 vec![],
             );
-            area.add_polygon(&poly)
-                .map_err(|e| ApiError::field(&format!("area.polygons[{i}]"), e.to_string()))?;
+            area.add_polygon(&poly).map_err(|e| {
+                ApiError::from(
+                    FieldError::new(format!("area.polygons[{i}]"), e.to_string())
+                        .code("bad_polygon")
+                        .param("error", e.to_string()),
+                )
+            })?;
         }
         for (i, c) in spec.circles.iter().enumerate() {
-            area.add_circle(c.lon, c.lat, c.radius_m)
-                .map_err(|e| ApiError::field(&format!("area.circles[{i}]"), e.to_string()))?;
+            area.add_circle(c.lon, c.lat, c.radius_m).map_err(|e| {
+                ApiError::from(
+                    FieldError::new(format!("area.circles[{i}]"), e.to_string())
+                        .code("bad_circle")
+                        .param("error", e.to_string()),
+                )
+            })?;
         }
         let mut prefixes = Vec::new();
         for (i, d) in spec.divisions.iter().enumerate() {
@@ -140,13 +138,18 @@ impl Matcher {
                 .ok()
                 .filter(|c| tree.get(c).is_some())
                 .ok_or_else(|| {
-                    ApiError::field(&format!("area.divisions[{i}]"), format!("区划“{d}”不存在"))
+                    ApiError::from(
+                        FieldError::new(format!("area.divisions[{i}]"), format!("区划“{d}”不存在"))
+                            .code("division_not_found")
+                            .param("code", d.as_str()),
+                    )
                 })?;
             if !scope.covers(code.as_str(), "") {
-                return Err(ApiError::field(
-                    &format!("area.divisions[{i}]"),
-                    "不在您的管辖范围内",
-                ));
+                return Err(
+                    FieldError::new(format!("area.divisions[{i}]"), "不在您的管辖范围内")
+                        .code("out_of_jurisdiction")
+                        .into(),
+                );
             }
             prefixes.push(code.prefix().to_string());
         }
@@ -427,25 +430,35 @@ fn apply(b: &DraftBody, w: &mut Warning, now: OffsetDateTime) -> Result<(), ApiE
     let mut errors = Vec::new();
     let t = template(&b.hazard);
     if t.is_none() {
-        errors.push(FieldError::new("hazard", "未知的预警种类"));
+        errors.push(FieldError::new("hazard", "未知的预警种类").code("unknown_hazard"));
     }
     let level = parse_level(&b.level);
-    if let Err(WarningError::Field { message, .. }) = &level {
-        errors.push(FieldError::new("level", message.clone()));
+    if let Err(RuleError::Field(e)) = &level {
+        errors.push(e.clone());
     }
     if b.description.trim().is_empty() || b.description.chars().count() > 2000 {
-        errors.push(FieldError::new("description", "必填，最多 2000 字"));
+        errors.push(
+            FieldError::new("description", "必填，最多 2000 字")
+                .code("required_max")
+                .param("max", 2000),
+        );
     }
     if b.area_desc.trim().is_empty() || b.area_desc.chars().count() > 200 {
-        errors.push(FieldError::new("area_desc", "必填，最多 200 字"));
+        errors.push(
+            FieldError::new("area_desc", "必填，最多 200 字")
+                .code("required_max")
+                .param("max", 200),
+        );
     }
     if b.headline.chars().count() > 200 {
-        errors.push(FieldError::new("headline", "最多 200 字"));
+        errors.push(FieldError::too_long("headline", 200));
     }
     let expires = parse_time(&b.expires_at);
     match expires {
-        None => errors.push(FieldError::new("expires_at", "不是带时区的时间")),
-        Some(e) if e <= now => errors.push(FieldError::new("expires_at", "失效时间应晚于现在")),
+        None => errors.push(FieldError::new("expires_at", "不是带时区的时间").code("not_a_time")),
+        Some(e) if e <= now => {
+            errors.push(FieldError::new("expires_at", "失效时间应晚于现在").code("expires_in_past"))
+        }
         _ => {}
     }
     let onset = match b.onset_at.as_deref() {
@@ -453,15 +466,14 @@ fn apply(b: &DraftBody, w: &mut Warning, now: OffsetDateTime) -> Result<(), ApiE
         Some(o) => parse_time(o).map(Some).ok_or(()),
     };
     match (&onset, expires) {
-        (Err(()), _) => errors.push(FieldError::new("onset_at", "不是带时区的时间")),
-        (Ok(Some(o)), Some(e)) if *o >= e => {
-            errors.push(FieldError::new("onset_at", "开始时间应早于失效时间"))
+        (Err(()), _) => {
+            errors.push(FieldError::new("onset_at", "不是带时区的时间").code("not_a_time"))
         }
+        (Ok(Some(o)), Some(e)) if *o >= e => errors
+            .push(FieldError::new("onset_at", "开始时间应早于失效时间").code("onset_after_expiry")),
         _ => {}
     }
-    for (f, m) in b.area.check() {
-        errors.push(FieldError::new(&f, m));
-    }
+    errors.extend(b.area.check());
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -634,10 +646,7 @@ async fn edit(
     Json(b): Json<DraftBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (mut w, scope) = load(&s, &p, id, Action::Write).await?;
-    let version = b
-        .version
-        .ok_or_else(|| ApiError::field("version", "必填"))?;
-    w.expect_version(version)?;
+    w.expect_sent(b.version)?;
     if w.state != WarningState::Draft {
         return Err(ApiError::Refused(Refusal::new(
             "warning_not_draft_edit",
@@ -648,9 +657,7 @@ async fn edit(
     apply(&b, &mut w, now)?;
     w.reach = reach(&s, &scope, &w.area).await?.0;
     w.updated_at = now.into();
-    let mut tx = s.change().await?;
-    tx.save(&w).await?;
-    tx.commit(now, vec![entry(&p, &w, "edited", json!({}))])
+    s.save_and_commit(&w, now, vec![entry(&p, &w, "edited", json!({}))])
         .await?;
     let w = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
     Ok(axum::Json(view(&w, &s)))
@@ -718,9 +725,9 @@ async fn compose(
         }
     }
     let div6 = w.division.get(..6).unwrap_or("140200");
-    let identifier = cap_identifier(div6, ORG_CODE, now, seq).map_err(werr)?;
+    let identifier = cap_identifier(div6, ORG_CODE, now, seq)?;
     let t = template(&w.hazard).ok_or_else(|| ApiError::Internal("template".into()))?;
-    let level = parse_level(&w.level).map_err(werr)?;
+    let level = parse_level(&w.level)?;
     let sender_name = format!("{}应急管理局", s.tree().name(&w.division));
     let expires = w.expires_at.0;
     let onset = w.onset_at.map(|o| o.0);
@@ -748,8 +755,7 @@ async fn compose(
         area: &w.area,
         geocodes: &geocodes,
         web: None,
-    })
-    .map_err(werr)?;
+    })?;
     let xml = yingji_cap::to_xml(&alert);
     let mut found = yingji_cap::validate(xml.as_bytes()).problems;
     found.extend(yingji_cap::china::profile_problems(&alert));
@@ -767,14 +773,24 @@ fn refuse_invalid(problems: &[super::CapProblem]) -> Result<(), ApiError> {
         .iter()
         .filter(|p| p.blocking)
         .map(|p| {
-            let message = match p.code.as_str() {
-                "expires-before-effective" => {
-                    "失效时间已过（早于发布时间），请修改失效时间后重新提交".to_string()
+            let e = match p.code.as_str() {
+                "expires-before-effective" => FieldError::new(
+                    &p.field,
+                    "失效时间已过（早于发布时间），请修改失效时间后重新提交",
+                )
+                .code("expires_in_past"),
+                "expires-before-onset" => {
+                    FieldError::new(&p.field, "失效时间早于开始时间").code("onset_after_expiry")
                 }
-                "expires-before-onset" => "失效时间早于开始时间".to_string(),
-                _ => format!("CAP 校验未通过（{}）：{}", p.code, p.message),
+                _ => FieldError::new(
+                    &p.field,
+                    format!("CAP 校验未通过（{}）：{}", p.code, p.message),
+                )
+                .code("cap_invalid")
+                .param("rule", p.code.as_str())
+                .param("detail", p.message.as_str()),
             };
-            FieldError::new(&p.field, message).cap_path(&p.cap_path)
+            e.cap_path(&p.cap_path)
         })
         .collect();
     if errors.is_empty() {
@@ -980,7 +996,7 @@ async fn event(
     }
     let ev = b.command.event(&p.username);
     let from = w.state;
-    w.state = from.transition(&ev, &w.author).map_err(werr)?;
+    w.state = from.transition(&ev, &w.author)?;
     if ev == WarningEvent::Submit {
         // What goes to approval must be sendable: its CAP is checked now.
         let now = OffsetDateTime::now_utc();
@@ -1012,8 +1028,7 @@ async fn event(
                 references.extend(reference_of(&old));
                 old.state = old
                     .state
-                    .transition(&WarningEvent::Supersede, &old.author)
-                    .map_err(werr)?;
+                    .transition(&WarningEvent::Supersede, &old.author)?;
                 old.updated_at = now.into();
                 tx.save(&old).await?;
                 entries.push(entry(&p, &old, "superseded", json!({ "by": w.id })));
@@ -1114,7 +1129,7 @@ async fn cancel(
     let ev = WarningEvent::Cancel {
         reason: b.reason.clone(),
     };
-    old.state = old.state.transition(&ev, &old.author).map_err(werr)?;
+    old.state = old.state.transition(&ev, &old.author)?;
     let now = OffsetDateTime::now_utc();
     old.note = b.reason.trim().into();
     old.updated_at = now.into();

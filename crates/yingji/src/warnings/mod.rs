@@ -13,7 +13,8 @@ pub mod store;
 
 use std::collections::BTreeMap;
 
-use crate::error::Refusal;
+pub use crate::error::RuleError;
+use crate::error::{FieldError, Refusal};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use yingji_cap::china::{self, InfoText, IssuerCode, WarningLevel};
@@ -58,27 +59,6 @@ impl Default for WarningsConfig {
             plan_batch: 1_000,
             plan_pause_ms: 0,
         }
-    }
-}
-
-/// Why a rule refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WarningError {
-    /// Not possible in the current state (409), with a code for the UI.
-    #[error("{0}")]
-    State(Refusal),
-    /// A field is wrong (422).
-    #[error("{field}: {message}")]
-    Field {
-        field: &'static str,
-        message: String,
-    },
-}
-
-fn field(field: &'static str, message: impl Into<String>) -> WarningError {
-    WarningError::Field {
-        field,
-        message: message.into(),
     }
 }
 
@@ -185,14 +165,10 @@ impl WarningEvent {
 
 impl WarningState {
     /// The state after `event` on a warning written by `author`.
-    pub fn transition(
-        self,
-        event: &WarningEvent,
-        author: &str,
-    ) -> Result<WarningState, WarningError> {
+    pub fn transition(self, event: &WarningEvent, author: &str) -> Result<WarningState, RuleError> {
         use WarningEvent as E;
         use WarningState as S;
-        let refuse = |r: Refusal| Err(WarningError::State(r));
+        let refuse = |r: Refusal| Err(RuleError::State(r));
         match (self, event) {
             (S::Draft, E::Submit) => Ok(S::Submitted),
             (_, E::Submit) => refuse(Refusal::new("warning_not_draft", "只有草稿可以提交审批")),
@@ -212,7 +188,9 @@ impl WarningState {
             )),
             (S::Submitted | S::Approved, E::Reject { reason }) => {
                 if reason.trim().is_empty() {
-                    Err(field("reason", "退回需说明原因"))
+                    Err(FieldError::new("reason", "退回需说明原因")
+                        .code("required")
+                        .into())
                 } else {
                     Ok(S::Draft)
                 }
@@ -237,7 +215,9 @@ impl WarningState {
             )),
             (S::Published, E::Cancel { reason }) => {
                 if reason.trim().is_empty() {
-                    Err(field("reason", "解除预警需说明原因"))
+                    Err(FieldError::new("reason", "解除预警需说明原因")
+                        .code("required")
+                        .into())
                 } else {
                     Ok(S::Cancelled)
                 }
@@ -442,8 +422,13 @@ pub fn template(key: &str) -> Option<&'static Template> {
 }
 
 /// Parse a level given as colour (蓝/yellow/…), Roman (Ⅳ…Ⅰ) or number.
-pub fn parse_level(s: &str) -> Result<WarningLevel, WarningError> {
-    china::WarningLevel::parse(s).map_err(|e| field("level", e.to_string()))
+pub fn parse_level(s: &str) -> Result<WarningLevel, RuleError> {
+    china::WarningLevel::parse(s).map_err(|e| {
+        FieldError::new("level", e.to_string())
+            .code("not_allowed")
+            .param("allowed", "blue, yellow, orange, red")
+            .into()
+    })
 }
 
 fn level_index(l: WarningLevel) -> usize {
@@ -477,10 +462,12 @@ pub struct CircleSpec {
 
 impl TargetSpec {
     /// Every problem, naming its place (`area.polygons[0]` …).
-    pub fn check(&self) -> Vec<(String, String)> {
+    pub fn check(&self) -> Vec<FieldError> {
         let mut out = Vec::new();
         if self.polygons.is_empty() && self.circles.is_empty() && self.divisions.is_empty() {
-            out.push(("area".into(), "请在地图上绘制范围或选择行政区划".into()));
+            out.push(
+                FieldError::new("area", "请在地图上绘制范围或选择行政区划").code("area_required"),
+            );
         }
         let ok = |p: &[f64; 2]| {
             p[0].is_finite()
@@ -494,27 +481,38 @@ impl TargetSpec {
                 distinct.pop();
             }
             if distinct.len() < 3 {
-                out.push((
-                    format!("area.polygons[{i}]"),
-                    "多边形至少需要 3 个不同的点".into(),
-                ));
+                out.push(
+                    FieldError::new(format!("area.polygons[{i}]"), "多边形至少需要 3 个不同的点")
+                        .code("polygon_too_few_points"),
+                );
             }
             if let Some(j) = ring.iter().position(|p| !ok(p)) {
-                out.push((
-                    format!("area.polygons[{i}][{j}]"),
-                    "经纬度超出范围（经度 −180…180，纬度 −90…90）".into(),
-                ));
+                out.push(
+                    FieldError::new(
+                        format!("area.polygons[{i}][{j}]"),
+                        "经纬度超出范围（经度 −180…180，纬度 −90…90）",
+                    )
+                    .code("not_a_location"),
+                );
             }
         }
         for (i, c) in self.circles.iter().enumerate() {
             if !ok(&[c.lon, c.lat]) {
-                out.push((format!("area.circles[{i}]"), "圆心经纬度超出范围".into()));
+                out.push(
+                    FieldError::new(format!("area.circles[{i}]"), "圆心经纬度超出范围")
+                        .code("not_a_location"),
+                );
             }
             if !(c.radius_m.is_finite() && c.radius_m > 0.0 && c.radius_m <= 500_000.0) {
-                out.push((
-                    format!("area.circles[{i}].radius_m"),
-                    "半径应大于 0 且不超过 500 公里".into(),
-                ));
+                out.push(
+                    FieldError::new(
+                        format!("area.circles[{i}].radius_m"),
+                        "半径应大于 0 且不超过 500 公里",
+                    )
+                    .code("out_of_range")
+                    .param("min", 0)
+                    .param("max", 500_000),
+                );
             }
         }
         out
@@ -562,8 +560,12 @@ pub struct CapInput<'a> {
     pub web: Option<String>,
 }
 
-fn cap_time(t: OffsetDateTime) -> Result<DateTime, WarningError> {
-    DateTime::from_unix_seconds(t.unix_timestamp(), 480).map_err(|e| field("time", e.to_string()))
+fn cap_time(t: OffsetDateTime) -> Result<DateTime, RuleError> {
+    DateTime::from_unix_seconds(t.unix_timestamp(), 480).map_err(|e| {
+        FieldError::new("time", e.to_string())
+            .code("date_out_of_range")
+            .into()
+    })
 }
 
 /// An identifier per GB/T 35965.1: `{division}{org}{unit}{ext}_{time}_{seq}`
@@ -574,14 +576,19 @@ pub fn cap_identifier(
     org: &str,
     at: OffsetDateTime,
     seq: u8,
-) -> Result<String, WarningError> {
-    let issuer = IssuerCode::new(division6, org).map_err(|e| field("division", e.to_string()))?;
-    china::identifier(&issuer, &cap_time(at)?, seq % 10)
-        .map_err(|e| field("identifier", e.to_string()))
+) -> Result<String, RuleError> {
+    let issuer = IssuerCode::new(division6, org).map_err(|e| {
+        RuleError::from(FieldError::new("division", e.to_string()).code("bad_division"))
+    })?;
+    china::identifier(&issuer, &cap_time(at)?, seq % 10).map_err(|e| {
+        FieldError::new("identifier", e.to_string())
+            .code("bad_identifier")
+            .into()
+    })
 }
 
 /// The CAP 1.2 alert of a warning (zh-CN and en-US info blocks).
-pub fn build_alert(w: &CapInput<'_>) -> Result<Alert, WarningError> {
+pub fn build_alert(w: &CapInput<'_>) -> Result<Alert, RuleError> {
     let status = if w.exercise {
         Status::Exercise
     } else {
@@ -641,8 +648,9 @@ pub fn build_alert(w: &CapInput<'_>) -> Result<Alert, WarningError> {
         });
     }
     for g in w.geocodes {
-        let code =
-            china::DivisionCode::parse(g).map_err(|e| field("area.divisions", e.to_string()))?;
+        let code = china::DivisionCode::parse(g).map_err(|e| {
+            RuleError::from(FieldError::new("area.divisions", e.to_string()).code("bad_division"))
+        })?;
         area.geocodes.push(code.to_geocode());
     }
     base.areas = vec![area];
@@ -1172,7 +1180,10 @@ mod tests {
     #[test]
     fn area_problems_name_their_place() {
         let empty = TargetSpec::default();
-        assert_eq!(empty.check()[0].0, "area");
+        assert_eq!(
+            (empty.check()[0].field.as_str(), empty.check()[0].code),
+            ("area", "area_required")
+        );
         let bad = TargetSpec {
             polygons: vec![
                 vec![[113.0, 40.0], [113.1, 40.0], [113.0, 40.0]],
@@ -1185,7 +1196,7 @@ mod tests {
             }],
             divisions: vec![],
         };
-        let places: Vec<String> = bad.check().into_iter().map(|p| p.0).collect();
+        let places: Vec<String> = bad.check().into_iter().map(|p| p.field).collect();
         assert_eq!(
             places,
             [

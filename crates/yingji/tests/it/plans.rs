@@ -125,7 +125,7 @@ async fn published_versions_never_change_and_a_revision_is_edited_then_published
         )
         .await;
         assert_eq!(st, 422, "{p}");
-        assert_eq!(fields(&p), ["triggers"]);
+        assert_eq!(codes(&p), ["triggers:unknown_trigger"]);
         let (st, p) = send(
             cmd.post(
                 url,
@@ -134,7 +134,11 @@ async fn published_versions_never_change_and_a_revision_is_edited_then_published
             .await,
         )
         .await;
-        assert_eq!((st, fields(&p)), (422, vec!["reason".to_string()]), "{p}");
+        assert_eq!(
+            (st, codes(&p)),
+            (422, vec!["reason:required".to_string()]),
+            "{p}"
+        );
         let ok = json!({ "version": "2026版", "triggers": ["law_change", "response_lessons"], "reason": "上位法修订，演练发现响应分级偏高" });
         let (st, _) = send(obs.post(url, &ok).await).await;
         assert_eq!(st, 403);
@@ -334,7 +338,10 @@ async fn published_versions_never_change_and_a_revision_is_edited_then_published
         let due = (today() + time::Duration::days(30)).to_string();
         let (st, p) = step(&cmd, id, 5, json!({ "kind": "review", "summary": "x", "improvements": [{ "title": "x", "owner_department": "nobody", "due_on": due }] })).await;
         assert_eq!(st, 422, "{p}");
-        assert_eq!(fields(&p), ["improvements[0].owner_department"]);
+        assert_eq!(
+            codes(&p),
+            ["improvements[0].owner_department:department_not_found"]
+        );
         let (st, i) = step(&cmd, id, 5, json!({ "kind": "review", "summary": "扑救及时，但通信中断", "improvements": [{ "title": "配备卫星电话", "owner_department": "forestry", "due_on": due }] })).await;
         assert_eq!(st, 200, "{i}");
         assert_eq!(i["state"], "reviewed");
@@ -395,8 +402,8 @@ async fn evaluations_reset_the_review_clock() {
         )
         .await;
         assert_eq!(
-            (st, fields(&p)),
-            (422, vec!["evaluated_on".to_string()]),
+            (st, codes(&p)),
+            (422, vec!["evaluated_on:in_future".to_string()]),
             "{p}"
         );
         let (st, p) = send(
@@ -408,7 +415,8 @@ async fn evaluations_reset_the_review_clock() {
         )
         .await;
         assert_eq!(st, 422, "{p}");
-        assert_eq!(fields(&p), ["conclusion"]);
+        assert_eq!(codes(&p), ["conclusion:not_allowed"]);
+        assert_eq!(p["errors"][0]["params"]["allowed"], "adequate, revise");
         let (st, e) = send(cmd.post(url, &json!({ "evaluated_on": today().to_string(), "conclusion": "adequate", "note": "风险点无变化" })).await).await;
         assert_eq!(st, 201, "{e}");
         assert_eq!(e["review"]["overdue"], false);
@@ -451,12 +459,23 @@ async fn drills_become_improvement_items_closed_by_someone_else() {
         let drill = json!({ "plan": "DT-DW-HG01", "title": "液氨泄漏桌面推演", "kind": "tabletop", "planned_on": planned, "participants": ["unit_chem", "fire_rescue"], "people": 20 });
         let (st, p) = send(pc.post("/api/v1/drills", &drill).await).await;
         assert_eq!(
-            (st, fields(&p)),
-            (422, vec!["plan".to_string()]),
+            (st, codes(&p)),
+            (422, vec!["plan:published_plan_required".to_string()]),
             "平城 does not see 云州's plan: {p}"
         );
         let (st, p) = send(yz.post("/api/v1/drills", &json!({ "plan": "DT-DW-HG01", "title": "", "kind": "x", "planned_on": "soon", "participants": ["nobody"], "people": 0 })).await).await;
         assert_eq!(st, 422);
+        assert_eq!(
+            codes(&p),
+            [
+                "title:required_max",
+                "kind:not_allowed",
+                "planned_on:not_a_date",
+                "participants[0]:department_not_found",
+                "people:out_of_range"
+            ],
+            "{p}"
+        );
         let f = fields(&p);
         for x in ["title", "kind", "planned_on", "participants[0]", "people"] {
             assert!(f.contains(&x.to_string()), "{x} in {f:?}");
@@ -513,7 +532,11 @@ async fn drills_become_improvement_items_closed_by_someone_else() {
             .await,
         )
         .await;
-        assert_eq!((st, fields(&p)), (422, vec!["held_on".to_string()]), "{p}");
+        assert_eq!(
+            (st, codes(&p)),
+            (422, vec!["held_on:in_future".to_string()]),
+            "{p}"
+        );
         let (st, p) = send(
             yz.post(
                 &ev,
@@ -660,6 +683,7 @@ async fn a_county_drafts_its_own_plan_which_other_counties_cannot_see() {
             (422, vec!["divisions[0]".to_string()]),
             "{p}"
         );
+        assert_eq!(codes(&p), ["divisions[0]:out_of_jurisdiction"]);
         let (st, p) = send(pc.post("/api/v1/plans", &plan).await).await;
         assert_eq!(st, 201, "{}: {p}", app.backend);
         assert_eq!(
@@ -668,8 +692,8 @@ async fn a_county_drafts_its_own_plan_which_other_counties_cannot_see() {
         );
         let (st, p) = send(pc.post("/api/v1/plans", &plan).await).await;
         assert_eq!(
-            (st, fields(&p)),
-            (422, vec!["code".to_string()]),
+            (st, codes(&p)),
+            (422, vec!["code:duplicate_code".to_string()]),
             "duplicate code: {p}"
         );
 
@@ -721,5 +745,48 @@ async fn a_county_drafts_its_own_plan_which_other_counties_cannot_see() {
             .any(|d| d["code"] == "emergency" && d["short"] == "市应急管理局"));
         let (_, tr) = send(pc.get("/api/v1/revision-triggers").await).await;
         assert_eq!(tr.as_array().unwrap().len(), 8);
+    }
+}
+
+/// A plan's detail reads its own improvement items, however many the other
+/// plans have (it read the first 1,000 of all plans and kept its own).
+#[tokio::test]
+async fn a_plan_shows_its_items_whatever_the_other_plans_have() {
+    for app in apps().await {
+        let cmd = app.login("commander").await;
+        // 1,001 items of another plan, all due before this plan's one.
+        sqlx::query(
+            "INSERT INTO improvements (source, source_id, plan_code, division, title, owner_department, due_on, \
+             state, created_by, created_at, updated_at, version) \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001) \
+             SELECT 'drill', 0, 'DT-ZX-SLHZ', '140200000000', 'x', 'emergency', '2000-01-01', 'open', 't', \
+             '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 1 FROM n",
+        )
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO improvements (source, source_id, plan_code, division, title, owner_department, due_on, \
+             state, created_by, created_at, updated_at, version) VALUES ('drill', 0, 'DT-ZX-DZZH', '140200000000', \
+             '补充监测设备', 'emergency', '2099-01-01', 'open', 't', '2026-01-01T00:00:00.000Z', \
+             '2026-01-01T00:00:00.000Z', 1)",
+        )
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+        let (st, d) = send(cmd.get("/api/v1/plans/DT-ZX-DZZH").await).await;
+        assert_eq!(st, 200, "{d}");
+        let titles: Vec<&str> = d["improvements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap())
+            .collect();
+        assert!(
+            titles.contains(&"补充监测设备"),
+            "{}: {titles:?}",
+            app.backend
+        );
+        assert!(!titles.contains(&"x"), "{}: {titles:?}", app.backend);
     }
 }

@@ -139,6 +139,17 @@ async fn bad_files_get_clear_errors() {
             msgs.iter().any(|m| m.contains("缺少必填列“场所类别”")),
             "{msgs:?}"
         );
+        let got = codes(&p);
+        assert!(got.contains(&"颜色:unknown_column".to_string()), "{got:?}");
+        assert!(
+            got.iter().any(|c| c.ends_with(":missing_column")),
+            "{got:?}"
+        );
+        assert!(
+            codes(&p).iter().any(|c| c.ends_with(":missing_column"))
+                || codes(&p) == ["file:no_rows"],
+            "{p}"
+        );
         // A broken XLSX.
         let p: Value = u
             .upload(

@@ -151,6 +151,23 @@ async fn risk_points_give_the_enterprise_its_colour() {
             .await
             .status();
         assert_eq!(st, 409);
+        // Without the version read: 422, coded.
+        let mut unversioned = edit.clone();
+        unversioned.as_object_mut().unwrap().remove("version");
+        let (st, p) = send(
+            qa.put(
+                &format!("/api/v1/supervision/risk-points/{id}"),
+                &unversioned,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(st, 422, "{p}");
+        assert_eq!(
+            (fields(&p), p["errors"][0]["code"].as_str()),
+            (vec!["version".to_string()], Some("version_required")),
+            "{p}"
+        );
         let (_, risk) = send(
             obs.get(&format!("/api/v1/supervision/enterprises/{}/risk", w.a))
                 .await,

@@ -108,7 +108,7 @@ async fn draft_approve_publish_update_cancel_as_cap() {
             .json()
             .await
             .unwrap();
-        assert_eq!(p["errors"][0]["field"], "area.divisions[0]", "{p}");
+        assert_eq!(codes(&p), ["area.divisions[0]:out_of_jurisdiction"], "{p}");
 
         // Bad drafts name every field.
         let r = pc
@@ -135,6 +135,20 @@ async fn draft_approve_publish_update_cancel_as_cap() {
         ] {
             assert!(fields.contains(&f), "{f} in {fields:?}");
         }
+        let mut got = codes(&p);
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "area:area_required",
+                "area_desc:required_max",
+                "description:required_max",
+                "expires_at:expires_in_past",
+                "hazard:unknown_hazard",
+                "level:not_allowed",
+            ],
+            "{p}"
+        );
 
         // A draft by the Pingcheng operator.
         let r = pc.post("/api/v1/warnings", &draft(area.clone())).await;
@@ -916,6 +930,7 @@ async fn a_warning_whose_expiry_passed_before_publication_is_refused_field_by_fi
         assert_eq!(st, 422, "{p}");
         assert_eq!(p["errors"][0]["field"], "expires_at", "{p}");
         assert_eq!(p["errors"][0]["cap_path"], "alert/info[0]/expires", "{p}");
+        assert_eq!(p["errors"][0]["code"], "expires_in_past", "{p}");
         let w: Value = pc
             .get(&format!("/api/v1/warnings/{id}"))
             .await

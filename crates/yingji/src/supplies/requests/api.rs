@@ -28,7 +28,7 @@ use crate::error::FieldError;
 use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
-use crate::supplies::api::{city, rule, today, views, DocView};
+use crate::supplies::api::{city, today, views, DocView};
 use crate::supplies::store as ledger;
 use crate::supplies::{Doc, DocKind, DocState, Held, Item, Line, Stock};
 
@@ -165,12 +165,13 @@ async fn place_of(
         }
         PlaceKind::Division => {
             let tree = s.tree();
-            let code = crate::divisions::Code::parse(
-                b.place_division.as_deref().unwrap_or_default().trim(),
-            )
-            .ok()
-            .filter(|c| c.as_str().starts_with(city(scope)) && tree.get(c).is_some())
-            .ok_or_else(|| not_found("place_division", "division_not_found"))?;
+            let raw = b.place_division.as_deref().unwrap_or_default().trim();
+            let code = crate::divisions::Code::parse(raw)
+                .ok()
+                .filter(|c| c.as_str().starts_with(city(scope)) && tree.get(c).is_some())
+                .ok_or_else(|| {
+                    not_found("place_division", "division_not_found").param("code", raw)
+                })?;
             let inner = || {
                 use geo::InteriorPoint;
                 let (c, mp) = tree.boundary_for(&code)?;
@@ -664,7 +665,7 @@ pub async fn get_proposal(
     let r = load(&s, &p, id, Action::Read).await?;
     let scope = authorize(&p, Action::Write, ALLOCATION)?;
     if r.state != ReqState::Submitted {
-        return Err(rule(crate::supplies::SuppliesError::State(
+        return Err(ApiError::from(crate::supplies::RuleError::State(
             crate::error::Refusal::new(
                 "supply_request_step_not_allowed",
                 "只有已提交的申请可以调配",
@@ -736,13 +737,13 @@ pub async fn request_event(
     r.expect_version(b.version)?;
     let (f, docs) = facts(&s, &p, &r).await?;
     let now = OffsetDateTime::now_utc();
-    let next = apply(r.clone(), &b.command, f, &p.username, now).map_err(rule)?;
+    let next = apply(r.clone(), &b.command, f, &p.username, now)?;
     // Read before the change: the proposal as it is now.
     let accepted = match &b.command {
         ReqCommand::Accept { lines } => {
             let scope = authorize(&p, Action::Write, ALLOCATION)?;
             let (proposal, _) = compute(&s, &scope, &r).await?;
-            check_accepted(lines, &proposal).map_err(rule)?;
+            check_accepted(lines, &proposal)?;
             Some(proposal)
         }
         _ => None,

@@ -23,9 +23,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use super::{fefo, text, Held, SuppliesError, MAX_QTY};
+use super::{fefo, Held, RuleError, MAX_QTY};
 use crate::db::UtcText;
 use crate::dispatch::Method;
+use crate::error::text;
 use crate::error::{FieldError, Refusal};
 pub use model::{AllocationRow, Request, RequestLine};
 
@@ -490,8 +491,8 @@ pub struct Facts {
     pub posted: usize,
 }
 
-fn refuse(code: &'static str, zh: &str, r: &Request, step: &str) -> SuppliesError {
-    SuppliesError::State(
+fn refuse(code: &'static str, zh: &str, r: &Request, step: &str) -> RuleError {
+    RuleError::State(
         Refusal::new(code, zh)
             .param("state", r.state.as_str())
             .param("event", step),
@@ -506,7 +507,7 @@ pub fn apply(
     facts: Facts,
     actor: &str,
     now: OffsetDateTime,
-) -> Result<Request, SuppliesError> {
+) -> Result<Request, RuleError> {
     let t = UtcText(now);
     let step = cmd.as_str();
     let wrong = |r: &Request| {
@@ -546,7 +547,7 @@ pub fn apply(
                 return Err(wrong(&r));
             }
             if facts.docs == 0 || facts.posted < facts.docs {
-                return Err(SuppliesError::State(
+                return Err(RuleError::State(
                     Refusal::new("documents_not_posted", "调拨/出库单尚未全部记账")
                         .param("docs", facts.docs as i64)
                         .param("posted", facts.posted as i64),
@@ -570,7 +571,7 @@ pub fn apply(
                     ));
                 }
                 if facts.posted > 0 {
-                    return Err(SuppliesError::State(
+                    return Err(RuleError::State(
                         Refusal::new("documents_posted", "已有单据记账，不能取消（请冲销）")
                             .param("posted", facts.posted as i64),
                     ));
@@ -602,19 +603,19 @@ pub fn allowed_events(r: &Request, facts: Facts) -> Vec<&'static str> {
 
 /// Whether the quantities a user accepted are the proposal's now
 /// (`proposal_changed` otherwise: the stock or the roads moved since).
-pub fn check_accepted(accepted: &[Accepted], now: &Proposal) -> Result<(), SuppliesError> {
+pub fn check_accepted(accepted: &[Accepted], now: &Proposal) -> Result<(), RuleError> {
     let mut sent: BTreeMap<(i64, i64), i64> = BTreeMap::new();
     for a in accepted {
         *sent.entry((a.warehouse_id, a.item_id)).or_default() += a.qty;
     }
     if sent != now.totals() {
-        return Err(SuppliesError::State(Refusal::new(
+        return Err(RuleError::State(Refusal::new(
             "proposal_changed",
             "库存或路况已变化，调配方案已更新，请重新查看后再接受",
         )));
     }
     if now.parts.is_empty() {
-        return Err(SuppliesError::State(Refusal::new(
+        return Err(RuleError::State(Refusal::new(
             "nothing_to_allocate",
             "没有可调配的库存",
         )));

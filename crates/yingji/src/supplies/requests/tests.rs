@@ -232,11 +232,11 @@ fn request(state: ReqState) -> Request {
     }
 }
 
-fn code(r: Result<Request, SuppliesError>) -> &'static str {
+fn code(r: Result<Request, RuleError>) -> &'static str {
     match r {
         Ok(_) => "ok",
-        Err(SuppliesError::State(r)) => r.code,
-        Err(SuppliesError::Field(_)) => "field",
+        Err(RuleError::State(r) | RuleError::Forbidden(r)) => r.code,
+        Err(RuleError::Field(_)) => "field",
     }
 }
 
@@ -375,9 +375,9 @@ fn accepting_needs_the_proposal_as_it_is_now() {
         item_id: 7,
         qty,
     };
-    let c = |r: Result<(), SuppliesError>| match r {
+    let c = |r: Result<(), RuleError>| match r {
         Ok(()) => "ok",
-        Err(SuppliesError::State(r)) => r.code,
+        Err(RuleError::State(r)) => r.code,
         Err(_) => "field",
     };
     assert_eq!(c(check_accepted(&[a(5)], &p)), "ok");

@@ -291,6 +291,25 @@ pub async fn send(r: reqwest::Response) -> (u16, Value) {
     )
 }
 
+/// `field:code` of each of a problem's errors (the code is what the UI
+/// translates).
+pub fn codes(p: &Value) -> Vec<String> {
+    p["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    format!(
+                        "{}:{}",
+                        e["field"].as_str().unwrap_or(""),
+                        e["code"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The fields named by a problem's errors.
 pub fn fields(p: &Value) -> Vec<String> {
     p["errors"]
