@@ -284,7 +284,9 @@ fn short(hash: &str) -> &str {
 }
 
 /// Re-hash the whole chain: every entry's hash, every link, no gaps, and the
-/// head matching the last entry (so a deleted tail is caught too).
+/// head matching the last entry (so a deleted tail is caught too). The head
+/// is read first and the chain up to it, so entries appended while the
+/// check runs (a live server) are neither required nor reported.
 pub async fn verify(db: &Db) -> Result<VerifyReport, DbError> {
     verify_with(db, &[]).await
 }
@@ -302,11 +304,18 @@ pub async fn verify_with(db: &Db, checkpoints: &[Checkpoint]) -> Result<VerifyRe
     let mut expected_seq = 1i64;
     let mut count = 0i64;
     let mut after = 0i64;
+    // The head and its entry commit together, so every entry up to the
+    // head read now is in the table; what comes after it is newer than
+    // this check.
+    let (head_seq, head_hash) = head(db).await?;
     loop {
-        let rows = sqlx::query("SELECT * FROM journal WHERE seq > $1 ORDER BY seq ASC LIMIT 5000")
-            .bind(after)
-            .fetch_all(db.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM journal WHERE seq > $1 AND seq <= $2 ORDER BY seq ASC LIMIT 5000",
+        )
+        .bind(after)
+        .bind(head_seq)
+        .fetch_all(db.pool())
+        .await?;
         if rows.is_empty() {
             break;
         }
@@ -391,11 +400,25 @@ pub async fn verify_with(db: &Db, checkpoints: &[Checkpoint]) -> Result<VerifyRe
             short(&c.hash)
         ));
     }
-    let (head_seq, head_hash) = head(db).await?;
     if head_seq != last || head_hash != prev_hash {
         problems.push(format!(
             "head says entry {head_seq} but the chain ends at {last} (entries deleted or head altered)"
         ));
+    }
+    // Entries after the head read above: appended since (the head, read
+    // again after them, covers them) or put there outside the journal.
+    let row = sqlx::query("SELECT MAX(seq) AS seq FROM journal WHERE seq > $1")
+        .bind(head_seq)
+        .fetch_one(db.pool())
+        .await?;
+    let beyond: Option<i64> = col(&row, "seq")?;
+    if let Some(b) = beyond {
+        let (now_seq, _) = head(db).await?;
+        if b > now_seq {
+            problems.push(format!(
+                "entry {b} is after the head (entry {now_seq}): added outside the journal"
+            ));
+        }
     }
     Ok(VerifyReport {
         entries: count,
@@ -505,6 +528,57 @@ pub(super) mod tests {
                 .unwrap();
             let r = verify(&t2.db).await.unwrap();
             assert!(!r.ok());
+        }
+    }
+
+    /// A check on a live server: entries appended while it runs are
+    /// neither missing nor "after the head" (it read the chain, then the
+    /// head, and reported a deleted tail when an entry came in between).
+    #[tokio::test]
+    async fn verifying_while_entries_are_appended_finds_nothing() {
+        for t in testing::all().await {
+            let db = t.db.clone();
+            write(&db, 3).await;
+            let writer = {
+                let db = db.clone();
+                tokio::spawn(async move { write(&db, 150).await })
+            };
+            let mut runs = 0;
+            while !writer.is_finished() || runs == 0 {
+                let r = verify(&db).await.unwrap();
+                assert!(r.ok(), "{} (run {runs}): {:?}", t.name, r.problems);
+                runs += 1;
+            }
+            writer.await.unwrap();
+            let r = verify(&db).await.unwrap();
+            assert!(r.ok(), "{}: {:?}", t.name, r.problems);
+            assert_eq!(r.entries, 153);
+        }
+    }
+
+    /// An entry put after the head without moving it (outside the
+    /// journal's append) is reported.
+    #[tokio::test]
+    async fn an_entry_after_the_head_is_reported() {
+        for t in testing::all().await {
+            let db = &t.db;
+            write(db, 3).await;
+            sqlx::query(
+                "INSERT INTO journal (seq, at, actor, jurisdiction, module, entity, entity_id, kind, payload, prev_hash, hash) \
+                 SELECT 4, at, actor, jurisdiction, module, entity, entity_id, kind, payload, hash, hash FROM journal WHERE seq = 3",
+            )
+            .execute(db.pool())
+            .await
+            .unwrap();
+            let r = verify(db).await.unwrap();
+            assert!(
+                r.problems
+                    .iter()
+                    .any(|p| p.contains("entry 4 is after the head")),
+                "{}: {:?}",
+                t.name,
+                r.problems
+            );
         }
     }
 
