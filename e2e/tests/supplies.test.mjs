@@ -42,9 +42,17 @@ async function shoot(page, file) {
   await page.screenshot({ path: path.join(SCREENSHOTS, file) })
 }
 
+/** Choose `text` in the select `testid`: from that select's own dropdown
+ * (its combobox names the list), not from another one still closing. */
 async function pick(scope, page, testid, text) {
-  await scope.locator(`[data-testid=${testid}] .el-select__wrapper, [data-testid=${testid}].el-select .el-select__wrapper`).first().click()
-  await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click()
+  const select = scope.locator(`[data-testid=${testid}] .el-select__wrapper, [data-testid=${testid}].el-select .el-select__wrapper`).first()
+  await select.click()
+  const list = await select.locator('input[role=combobox]').getAttribute('aria-controls')
+  const option = page.locator(`[id="${list}"] .el-select-dropdown__item`, { hasText: text }).first()
+  await option.waitFor({ state: 'visible' })
+  await option.click()
+  // Closed before the next step opens another one.
+  await page.locator(`[id="${list}"]`).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {})
 }
 
 /** The step buttons shown, in order. */
