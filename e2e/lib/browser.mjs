@@ -61,3 +61,19 @@ export async function apiFetch(page, path, init = {}) {
     [path, init],
   )
 }
+
+/**
+ * Choose the option `text` of an Element Plus select: click `trigger` (the
+ * select, or an element around or inside it), then the option from that
+ * select's own list (its combobox names it in `aria-controls`) — never one
+ * of another dropdown that is still closing — and wait for the list to
+ * close, so the next select opens on a settled page.
+ */
+export async function pickOption(page, trigger, text) {
+  await trigger.click()
+  const list = await trigger.locator('input[role=combobox]').first().getAttribute('aria-controls')
+  const option = page.locator(`[id="${list}"] .el-select-dropdown__item`, { hasText: text }).first()
+  await option.waitFor({ state: 'visible' })
+  await option.click()
+  await page.locator(`[id="${list}"]`).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {})
+}

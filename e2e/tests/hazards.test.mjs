@@ -12,7 +12,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { startBackend, REPO_DIR } from '../lib/server.mjs'
-import { launch, newPage, login, apiFetch } from '../lib/browser.mjs'
+import { launch, newPage, login, apiFetch, pickOption } from '../lib/browser.mjs'
 
 const SCREENSHOTS = process.env.YINGJI_SCREENSHOTS || path.join(REPO_DIR, 'docs', 'screenshots')
 const stamp = Date.now().toString(36).slice(-5)
@@ -37,10 +37,7 @@ async function shoot(page, file) {
   await page.screenshot({ path: path.join(SCREENSHOTS, file) })
 }
 
-async function pick(page, trigger, text) {
-  await trigger.click()
-  await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click()
-}
+const pick = pickOption
 
 describe('监督管理: 重大危险源, 双随机 inspections, statistics', { timeout: 300_000 }, () => {
   test('a unit is graded by GB 18218 as it is entered', async () => {

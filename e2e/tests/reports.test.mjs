@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { startBackend, REPO_DIR } from '../lib/server.mjs'
-import { launch, newPage, login, apiFetch, PHONE } from '../lib/browser.mjs'
+import { launch, newPage, login, apiFetch, PHONE, pickOption } from '../lib/browser.mjs'
 
 const SCREENSHOTS = process.env.YINGJI_SCREENSHOTS || path.join(REPO_DIR, 'docs', 'screenshots')
 const CITY = '140200000000' // 大同市
@@ -48,8 +48,7 @@ async function waitForEndpoint(page, p, { timeoutMs = 60_000 } = {}) {
 }
 
 async function pickFromSelect(page, testid, text) {
-  await page.locator(`[data-testid=${testid}] .el-select__wrapper, [data-testid=${testid}].el-select .el-select__wrapper`).first().click()
-  await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click()
+  await pickOption(page, page.locator(`[data-testid=${testid}] .el-select__wrapper, [data-testid=${testid}].el-select .el-select__wrapper`).first(), text)
 }
 
 /** Fill a figure input of the report form. */

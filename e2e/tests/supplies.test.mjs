@@ -15,7 +15,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { startBackend, REPO_DIR } from '../lib/server.mjs'
-import { launch, newPage, login, apiFetch } from '../lib/browser.mjs'
+import { launch, newPage, login, apiFetch, pickOption } from '../lib/browser.mjs'
 
 const SCREENSHOTS = process.env.YINGJI_SCREENSHOTS || path.join(REPO_DIR, 'docs', 'screenshots')
 const stamp = Date.now().toString(36).slice(-5)
@@ -42,17 +42,8 @@ async function shoot(page, file) {
   await page.screenshot({ path: path.join(SCREENSHOTS, file) })
 }
 
-/** Choose `text` in the select `testid`: from that select's own dropdown
- * (its combobox names the list), not from another one still closing. */
 async function pick(scope, page, testid, text) {
-  const select = scope.locator(`[data-testid=${testid}] .el-select__wrapper, [data-testid=${testid}].el-select .el-select__wrapper`).first()
-  await select.click()
-  const list = await select.locator('input[role=combobox]').getAttribute('aria-controls')
-  const option = page.locator(`[id="${list}"] .el-select-dropdown__item`, { hasText: text }).first()
-  await option.waitFor({ state: 'visible' })
-  await option.click()
-  // Closed before the next step opens another one.
-  await page.locator(`[id="${list}"]`).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {})
+  await pickOption(page, scope.locator(`[data-testid=${testid}] .el-select__wrapper, [data-testid=${testid}].el-select .el-select__wrapper`).first(), text)
 }
 
 /** The step buttons shown, in order. */
