@@ -15,7 +15,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub feed: Feed,
     tree: Arc<RwLock<Arc<Tree>>>,
-    pub throttle: Arc<crate::auth::throttle::Throttle>,
     /// Verified sessions and tokens (see [`crate::auth::cache`]).
     pub principals: Arc<crate::auth::cache::Principals>,
     /// Exports per user and hour (see [`crate::http::limit`]).
@@ -39,7 +38,6 @@ impl AppState {
             config: Arc::new(config),
             feed: Feed::default(),
             tree: Arc::new(RwLock::new(Arc::new(tree))),
-            throttle: Arc::default(),
             principals: Arc::default(),
             exports: Arc::default(),
             upstream: Default::default(),

@@ -158,9 +158,6 @@ pub fn current_token() -> Option<i64> {
     VIA_TOKEN.try_with(|c| c.get()).ok().flatten()
 }
 
-/// Kept for [`AppState`]: the login throttle.
-pub type IpThrottle = super::throttle::Throttle;
-
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
     pub username: String,
@@ -236,7 +233,7 @@ async fn login(
     let now = time::OffsetDateTime::now_utc();
     let ip = super::throttle::client_addr(addr.ip(), &headers, &state.config.auth.trusted_proxies);
     let username = req.username.trim();
-    let wait = state.throttle.wait(username, ip, now);
+    let wait = super::throttle::wait(&state.db, username, ip, now).await?;
     if wait > time::Duration::ZERO {
         return Err(throttled(wait));
     }
@@ -248,11 +245,11 @@ async fn login(
     let c = match creds {
         Some(c) if password_ok && c.user.active => c,
         _ => {
-            state.throttle.fail(username, ip, now);
+            super::throttle::fail(&state.db, username, ip, now).await?;
             return Err(ApiError::BadCredentials);
         }
     };
-    state.throttle.succeed(username, ip);
+    super::throttle::succeed(&state.db, username, ip).await?;
     let (token, hash) = super::new_token();
     let ttl = time::Duration::hours(state.config.session_hours);
     store::create_session(&state.db, &hash, c.user.id, now, ttl).await?;

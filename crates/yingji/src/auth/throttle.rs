@@ -16,16 +16,20 @@
 //! - a failure count is forgotten 15 minutes after its last failure; a
 //!   correct login clears the account's count and its address's count.
 //!
-//! The state lives in memory per node (bounded; see [`Throttle::MAX_KEYS`]):
-//! with N nodes an attacker gets N times the rate, still infeasible.
+//! The counts live in the database (`login_failures`), so several nodes
+//! behind one load balancer throttle as one: each failure is one atomic
+//! upsert ([`fail`]), each attempt reads two rows ([`wait`]); forgotten
+//! counts are pruned as failures come. The rules above are pure functions
+//! ([`Backoff`]); the store follows [`Backoff::fail`] in SQL, and a test
+//! holds it to the rule on both databases.
 //! The client address is the socket peer unless the peer is a configured
 //! trusted proxy ([`client_addr`]).
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
 
 use time::{Duration, OffsetDateTime};
+
+use crate::db::{col, Db, DbError, UtcText};
 
 /// One back-off rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,85 +101,96 @@ impl Backoff {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Account(String),
-    Addr(IpAddr),
-}
-
-/// The in-memory failure counts of one node.
-#[derive(Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<Key, Failures>>,
-}
-
-fn account_key(username: &str) -> Key {
-    Key::Account(username.trim().to_lowercase())
+/// The row key of an account name: trimmed, lower case (unknown names
+/// are counted exactly like real ones).
+fn account_key(username: &str) -> String {
+    format!("account:{}", username.trim().to_lowercase())
 }
 
 /// Addresses are throttled per host for IPv4 and per /64 for IPv6 (one
 /// client usually holds a whole /64).
-fn addr_key(ip: IpAddr) -> Key {
-    match ip {
+fn addr_key(ip: IpAddr) -> String {
+    let ip = match ip {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => Key::Addr(IpAddr::V4(v4)),
+            Some(v4) => IpAddr::V4(v4),
             None => {
                 let s = v6.segments();
-                Key::Addr(IpAddr::V6(std::net::Ipv6Addr::new(
-                    s[0], s[1], s[2], s[3], 0, 0, 0, 0,
-                )))
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
             }
         },
-        v4 => Key::Addr(v4),
-    }
+        v4 => v4,
+    };
+    format!("addr:{ip}")
 }
 
-impl Throttle {
-    /// Above this many keys, forgotten counts are pruned; if that is not
-    /// enough the account counts are dropped (address counts are kept).
-    pub const MAX_KEYS: usize = 100_000;
+/// The two counts a login is held to: its account name's and its
+/// address's.
+fn keys(username: &str, ip: IpAddr) -> [(String, Backoff); 2] {
+    [(account_key(username), ACCOUNT), (addr_key(ip), ADDRESS)]
+}
 
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Failures>> {
-        match self.failures.lock() {
-            Ok(m) => m,
-            Err(p) => p.into_inner(),
-        }
+/// How long a login for `username` from `ip` must still wait (the longer
+/// of the two rules; zero: go ahead).
+pub async fn wait(
+    db: &Db,
+    username: &str,
+    ip: IpAddr,
+    now: OffsetDateTime,
+) -> Result<Duration, DbError> {
+    let mut longest = Duration::ZERO;
+    for (key, rule) in keys(username, ip) {
+        let row = sqlx::query("SELECT count, last_at FROM login_failures WHERE key = $1")
+            .bind(&key)
+            .fetch_optional(db.pool())
+            .await?;
+        let f = match row {
+            Some(r) => Some(Failures {
+                count: u32::try_from(col::<i64>(&r, "count")?).unwrap_or(u32::MAX),
+                last: col::<UtcText>(&r, "last_at")?.0,
+            }),
+            None => None,
+        };
+        longest = longest.max(rule.wait(f, now));
     }
+    Ok(longest)
+}
 
-    /// How long a login for `username` from `ip` must still wait (the
-    /// longer of the two rules; zero: go ahead).
-    pub fn wait(&self, username: &str, ip: IpAddr, now: OffsetDateTime) -> Duration {
-        let m = self.map();
-        let a = ACCOUNT.wait(m.get(&account_key(username)).copied(), now);
-        let b = ADDRESS.wait(m.get(&addr_key(ip)).copied(), now);
-        a.max(b)
+/// Count a failure of `username` from `ip` at `now`: one atomic upsert per
+/// key, so failures on several nodes at once are all counted. The SQL is
+/// [`Backoff::fail`]: a count older than the rule's forget time starts
+/// again at 1. Counts forgotten by both rules are pruned.
+pub async fn fail(db: &Db, username: &str, ip: IpAddr, now: OffsetDateTime) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    for (key, rule) in keys(username, ip) {
+        sqlx::query("INSERT INTO login_failures (key, count, last_at) VALUES ($1, 1, $2) ON CONFLICT (key) DO UPDATE SET count = CASE WHEN login_failures.last_at <= $3 THEN 1 ELSE login_failures.count + 1 END, last_at = $2")
+            .bind(&key)
+            .bind(UtcText(now))
+            .bind(UtcText(now - rule.forget_after))
+            .execute(&mut *tx.inner)
+            .await?;
     }
+    let forget = ACCOUNT.forget_after.max(ADDRESS.forget_after);
+    sqlx::query("DELETE FROM login_failures WHERE last_at <= $1")
+        .bind(UtcText(now - forget))
+        .execute(&mut *tx.inner)
+        .await?;
+    // Failure counts are the throttle's bookkeeping, not a record.
+    tx.commit_unjournaled().await?;
+    Ok(())
+}
 
-    pub fn fail(&self, username: &str, ip: IpAddr, now: OffsetDateTime) {
-        let mut m = self.map();
-        if m.len() >= Self::MAX_KEYS {
-            m.retain(|k, f| {
-                let rule = match k {
-                    Key::Account(_) => ACCOUNT,
-                    Key::Addr(_) => ADDRESS,
-                };
-                now - f.last < rule.forget_after
-            });
-            if m.len() >= Self::MAX_KEYS {
-                m.retain(|k, _| matches!(k, Key::Addr(_)));
-            }
-        }
-        for (key, rule) in [(account_key(username), ACCOUNT), (addr_key(ip), ADDRESS)] {
-            let next = rule.fail(m.get(&key).copied(), now);
-            m.insert(key, next);
-        }
+/// A correct login clears its account's and its address's counts.
+pub async fn succeed(db: &Db, username: &str, ip: IpAddr) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    for (key, _) in keys(username, ip) {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(&key)
+            .execute(&mut *tx.inner)
+            .await?;
     }
-
-    pub fn succeed(&self, username: &str, ip: IpAddr) {
-        let mut m = self.map();
-        m.remove(&account_key(username));
-        m.remove(&addr_key(ip));
-    }
+    // Bookkeeping, as in `fail`.
+    tx.commit_unjournaled().await?;
+    Ok(())
 }
 
 /// `[auth]` in the configuration.
@@ -387,31 +402,6 @@ mod tests {
         assert_eq!(two.count, 2);
         let fresh = ACCOUNT.fail(Some(two), T0 + Duration::minutes(30));
         assert_eq!(fresh.count, 1, "a count is forgotten after 15 minutes");
-    }
-
-    #[test]
-    fn an_attacker_cannot_lock_a_user_out() {
-        // However many failures, the account wait never exceeds the cap.
-        let t = Throttle::default();
-        let attacker: IpAddr = "203.0.113.9".parse().unwrap();
-        let user: IpAddr = "198.51.100.7".parse().unwrap();
-        for i in 0..10_000 {
-            t.fail("alice", attacker, T0 + Duration::milliseconds(i));
-        }
-        let now = T0 + Duration::seconds(10);
-        assert!(t.wait("alice", user, now) <= Duration::seconds(60));
-        assert_eq!(
-            t.wait("alice", user, T0 + Duration::seconds(71)),
-            Duration::ZERO
-        );
-        // The attacker's address waits longer than the account does.
-        assert!(t.wait("bob", attacker, now) > Duration::seconds(60));
-        // Another user from another address is untouched.
-        assert_eq!(t.wait("bob", user, now), Duration::ZERO);
-        // Names are compared case-insensitively; unknown names alike.
-        assert!(t.wait(" ALICE ", user, now) > Duration::ZERO);
-        t.succeed("alice", user);
-        assert_eq!(t.wait("alice", user, now), Duration::ZERO);
     }
 
     #[test]

@@ -115,45 +115,53 @@ pub struct NewDelivery {
     recipient: String,
     division: String,
     key: String,
+    /// Kept to hand the delivery to the senders without reading it back.
+    to: Recipient,
 }
 
 /// Render the deliveries of `identifier` to `recipients`.
 pub fn render(
     identifier: &str,
-    recipients: &[(Recipient, String)],
+    recipients: Vec<(Recipient, String)>,
 ) -> Result<Vec<NewDelivery>, DbError> {
     recipients
-        .iter()
+        .into_iter()
         .map(|(r, division)| {
             Ok(NewDelivery {
                 channel: r.kind().as_str(),
-                recipient: serde_json::to_string(r).map_err(|e| DbError::Corrupt {
+                recipient: serde_json::to_string(&r).map_err(|e| DbError::Corrupt {
                     table: "deliveries",
                     detail: e.to_string(),
                 })?,
-                division: division.clone(),
-                key: idempotency_key(identifier, r),
+                division,
+                key: idempotency_key(identifier, &r),
+                to: r,
             })
         })
         .collect()
 }
 
-/// Record deliveries (the planner's batch, in its transaction); a
-/// delivery already there (same idempotency key) is left alone.
+/// Record deliveries (the planner's batch, in its transaction), leased to
+/// this node until `lease_until`: the planner hands them to the senders
+/// itself, so a planned delivery costs one insert and one outcome update,
+/// never a lease of its own. A delivery already there (same idempotency
+/// key) is left alone. Returns the id and the index in `rows` of each
+/// delivery inserted.
 pub async fn plan(
     tx: &mut Tx,
     backend: Backend,
-    warning_id: i64,
+    (warning_id, node): (i64, &str),
     rows: &[NewDelivery],
     now: OffsetDateTime,
-) -> Result<usize, DbError> {
-    const COLS: usize = 7;
+    lease_until: OffsetDateTime,
+) -> Result<Vec<(i64, usize)>, DbError> {
+    const COLS: usize = 9;
     const BATCH: usize = 1000;
-    let at = UtcText(now);
-    let mut n = 0;
-    for chunk in rows.chunks(BATCH) {
+    let (at, until) = (UtcText(now), UtcText(lease_until));
+    let mut out = Vec::with_capacity(rows.len());
+    for (c, chunk) in rows.chunks(BATCH).enumerate() {
         let sql = format!(
-            "INSERT INTO deliveries (warning_id, channel, recipient, division, idempotency_key, next_at, created_at, state) VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
+            "INSERT INTO deliveries (warning_id, channel, recipient, division, idempotency_key, next_at, created_at, lease_until, lease_node, state) VALUES {} ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key",
             values_placeholders(backend, chunk.len(), COLS, ", 'pending')")
         );
         let mut q = sqlx::query(&sql);
@@ -165,11 +173,24 @@ pub async fn plan(
                 .bind(d.division.as_str())
                 .bind(d.key.as_str())
                 .bind(at)
-                .bind(at);
+                .bind(at)
+                .bind(until)
+                .bind(node);
         }
-        n += q.execute(&mut *tx.inner).await?.rows_affected() as usize;
+        let inserted = q.fetch_all(&mut *tx.inner).await?;
+        let index: HashMap<&str, usize> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.key.as_str(), c * BATCH + i))
+            .collect();
+        for r in &inserted {
+            let key: String = col(r, "idempotency_key")?;
+            if let Some(&i) = index.get(key.as_str()) {
+                out.push((col(r, "id")?, i));
+            }
+        }
     }
-    Ok(n)
+    Ok(out)
 }
 
 fn delivery_from_row(r: &AnyRow) -> Result<Delivery, DbError> {
@@ -284,11 +305,9 @@ const RECORD_AFTER: std::time::Duration = std::time::Duration::from_millis(200);
 /// batch renews it).
 const PLAN_LEASE_S: i64 = 30;
 
-/// Wakes the planner (a message was published) and the delivery feeder (a
-/// batch was planned) of every app in the process at once; each also polls,
-/// so a wake-up meant for another app or node costs nothing and a missed one
-/// only delays.
-static PLANNED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+/// Wakes the planner of every app in the process at once when a message
+/// was published; it also polls, so a wake-up meant for another app or node
+/// costs nothing and a missed one only delays.
 static PUBLISHED: tokio::sync::Notify = tokio::sync::Notify::const_new();
 
 /// Tell this process's planner that a message waits to be planned.
@@ -404,20 +423,25 @@ impl Messages {
         if self.0.len() > 64 {
             self.0.clear();
         }
-        let cfg = &s.config.warnings.channels;
         let w = super::store::get(&s.db, warning_id).await?;
-        let msg = w.and_then(|w| {
-            let xml = w.cap_xml?;
-            let doc = yingji_cap::parse(xml.as_bytes()).ok()?;
-            let id = w.identifier.unwrap_or_default();
-            Some(Arc::new(
-                Message::from_alert(&doc.alert, &cfg.message)
-                    .with_cap_url(format!("/api/v1/public/cap/{id}.xml")),
-            ))
-        });
+        let msg = w.and_then(|w| message_of(&s.config.warnings.channels, &w));
         self.0.insert(warning_id, msg.clone());
         Ok(msg)
     }
+}
+
+/// The message a published warning's deliveries carry (none if its CAP
+/// document is missing or unreadable: its deliveries fail as such).
+fn message_of(
+    cfg: &yingji_channels::ChannelsConfig,
+    w: &super::model::Warning,
+) -> Option<Arc<Message>> {
+    let doc = yingji_cap::parse(w.cap_xml.as_deref()?.as_bytes()).ok()?;
+    let id = w.identifier.as_deref().unwrap_or_default();
+    Some(Arc::new(
+        Message::from_alert(&doc.alert, &cfg.message)
+            .with_cap_url(format!("/api/v1/public/cap/{id}.xml")),
+    ))
 }
 
 /// Lease due deliveries and hand them to the senders, a batch ahead at
@@ -428,9 +452,6 @@ async fn feed(s: AppState, out: tokio::sync::mpsc::Sender<Job>) {
     let batch = s.config.warnings.worker_batch.max(1);
     let mut messages = Messages::default();
     loop {
-        let planned = PLANNED.notified();
-        tokio::pin!(planned);
-        planned.as_mut().enable();
         let rows = match lease(&s, OffsetDateTime::now_utc(), batch).await {
             Ok(rows) => rows,
             Err(e) => {
@@ -461,8 +482,9 @@ async fn feed(s: AppState, out: tokio::sync::mpsc::Sender<Job>) {
             }
         }
         if !full {
-            // Nothing more due now: wait for a planned batch or the tick.
-            let _ = tokio::time::timeout(every, planned).await;
+            // Nothing more due now (the planner hands new deliveries to the
+            // senders itself; this takes retries and expired leases).
+            tokio::time::sleep(every).await;
         }
     }
 }
@@ -658,107 +680,171 @@ fn area_recipients(
 pub enum PlanStep {
     /// Nothing waits to be planned.
     Idle,
-    /// A batch was planned; more may follow.
+    /// Planning stopped before the end (another node took the message
+    /// over); more may follow.
     Batch,
     /// A message's planning finished.
     Done,
 }
 
-/// Write one planned batch and the plan's new position (`last`, the last
-/// subscriber read), if this node still holds the plan. Returns the
-/// deliveries inserted and whether the plan was ours.
-async fn write_plan_batch(
+/// What the planner reads once per message.
+struct Planning {
+    plan: PlanRow,
+    warning: Option<super::model::Warning>,
+    /// The warning's area, or why it can no longer be matched.
+    matcher: Result<super::api::Matcher, String>,
+    prefix: String,
+    key: String,
+    msg: Option<Arc<Message>>,
+}
+
+/// One page of subscribers: read, matched and rendered outside any
+/// transaction.
+struct Page {
+    /// The last subscriber read (the plan's next position).
+    last: i64,
+    /// No subscriber after this page.
+    finished: bool,
+    rows: Vec<NewDelivery>,
+}
+
+impl Planning {
+    async fn load(s: &AppState, plan: PlanRow) -> Result<Planning, DbError> {
+        let warning = super::store::get(&s.db, plan.warning_id).await?;
+        let (matcher, prefix) = match &warning {
+            Some(w) => {
+                let scope = super::api::issuer_scope(w);
+                // The area was checked at publication; if it no longer can
+                // be (a division removed since), the subscribers are not
+                // planned and the journal says why.
+                let m = super::api::Matcher::new(s, &scope, &w.area).map_err(|e| format!("{e:?}"));
+                (m, scope.prefix)
+            }
+            None => (Err("the warning is gone".into()), String::new()),
+        };
+        let msg = warning
+            .as_ref()
+            .and_then(|w| message_of(&s.config.warnings.channels, w));
+        Ok(Planning {
+            plan,
+            warning,
+            matcher,
+            prefix,
+            key: platform_key(s).await?,
+            msg,
+        })
+    }
+
+    /// The subscribers after `after` (`batch` of them) matched against the
+    /// area and rendered; the first page also carries the per-area
+    /// deliveries (loudspeakers, cell broadcast).
+    async fn page(&self, s: &AppState, after: i64, batch: i64) -> Result<Page, DbError> {
+        let cfg = &s.config.warnings.channels;
+        let mut recipients: Vec<(Recipient, String)> = Vec::new();
+        let Some(w) = &self.warning else {
+            return Ok(Page {
+                last: after,
+                finished: true,
+                rows: Vec::new(),
+            });
+        };
+        if !self.plan.areas_done && after == self.plan.after_id {
+            recipients.extend(area_recipients(w, cfg));
+        }
+        let (mut last, mut finished) = (after, true);
+        if let Ok(m) = &self.matcher {
+            let page = super::store::subscribers_after(&s.db, &self.prefix, after, batch).await?;
+            finished = (page.len() as i64) < batch;
+            for sub in page {
+                last = sub.id;
+                if m.contains(&sub.division, sub.lon, sub.lat) {
+                    for r in recipients_of(sub.id, &sub.phone, &sub.attrs, &self.key, cfg) {
+                        recipients.push((r, sub.division.clone()));
+                    }
+                }
+            }
+        }
+        Ok(Page {
+            last,
+            finished,
+            rows: render(&self.plan.identifier, recipients)?,
+        })
+    }
+}
+
+/// Write one planned page and the plan's new position, if this node still
+/// holds the plan, in `tx`. Returns the deliveries inserted (id, index in
+/// the page) and whether the plan was ours.
+async fn write_page(
     s: &AppState,
     tx: &mut Tx,
     p: &PlanRow,
-    last: i64,
-    rows: &[NewDelivery],
+    page: &Page,
     now: OffsetDateTime,
-) -> Result<(i64, bool), DbError> {
-    let n = plan(tx, s.db.backend(), p.warning_id, rows, now).await? as i64;
+) -> Result<(Vec<(i64, usize)>, bool), DbError> {
+    let ins = plan(
+        tx,
+        s.db.backend(),
+        (p.warning_id, &s.node_id),
+        &page.rows,
+        now,
+        now + Duration::seconds(LEASE_S),
+    )
+    .await?;
     let moved = sqlx::query("UPDATE delivery_plans SET after_id = $1, areas_done = 1, planned = planned + $2, lease_until = $3 WHERE warning_id = $4 AND lease_node = $5 AND done_at IS NULL")
-        .bind(last)
-        .bind(n)
+        .bind(page.last)
+        .bind(ins.len() as i64)
         .bind(UtcText(now + Duration::seconds(PLAN_LEASE_S)))
         .bind(p.warning_id)
         .bind(&*s.node_id)
         .execute(&mut *tx.inner)
         .await?
         .rows_affected();
-    Ok((n, moved == 1))
+    Ok((ins, moved == 1))
 }
 
-/// Plan one batch of the next message waiting: the subscribers after the
-/// last one planned, `[warnings] plan_batch` at a time, in one short
-/// transaction with the plan row's new position (so a kill loses nothing
-/// and repeats nothing: the batch is either all there with the position,
-/// or not at all, and a repeated delivery is dropped by its idempotency
-/// key). The last batch is a journaled change: `deliveries_planned`.
-pub async fn plan_step(s: &AppState) -> Result<PlanStep, DbError> {
+/// Commit one page: a plain transaction, or for the last page a journaled
+/// change (`deliveries_planned`, with the count) that also closes the
+/// plan. Returns the deliveries inserted, or `None` when the plan is no
+/// longer this node's, and how long the write transaction was held.
+async fn commit_page(
+    s: &AppState,
+    c: &Planning,
+    page: &Page,
+    planned_before: i64,
+) -> Result<(Option<Vec<(i64, usize)>>, std::time::Duration), DbError> {
     let now = OffsetDateTime::now_utc();
-    let Some(p) = lease_plan(s, now).await? else {
-        return Ok(PlanStep::Idle);
-    };
-    let cfg = &s.config.warnings.channels;
-    let w = super::store::get(&s.db, p.warning_id).await?;
-    let batch = s.config.warnings.plan_batch.max(1);
-    let mut recipients: Vec<(Recipient, String)> = Vec::new();
-    let (mut last, mut problem, mut finished) = (p.after_id, None, true);
-    if let Some(w) = &w {
-        if !p.areas_done {
-            recipients.extend(area_recipients(w, cfg));
-        }
-        let scope = super::api::issuer_scope(w);
-        match super::api::Matcher::new(s, &scope, &w.area) {
-            Ok(m) => {
-                let key = platform_key(s).await?;
-                let page = super::store::subscribers_after(&s.db, &scope.prefix, p.after_id, batch)
-                    .await?;
-                finished = (page.len() as i64) < batch;
-                for sub in &page {
-                    last = sub.id;
-                    if m.contains(&sub.division, sub.lon, sub.lat) {
-                        for r in recipients_of(sub.id, &sub.phone, &sub.attrs, &key, cfg) {
-                            recipients.push((r, sub.division.clone()));
-                        }
-                    }
-                }
-            }
-            // The area was checked at publication; if it no longer can be
-            // (a division removed since), the subscribers are not planned
-            // and the journal says why.
-            Err(e) => problem = Some(format!("{e:?}")),
-        }
-    }
-    let rows = render(&p.identifier, &recipients)?;
-    drop(recipients);
-    if !finished {
+    let p = &c.plan;
+    if !page.finished {
         let mut tx = s.db.begin().await?;
         let held = std::time::Instant::now();
-        let (_, ours) = write_plan_batch(s, &mut tx, &p, last, &rows, now).await?;
+        let (ins, ours) = write_page(s, &mut tx, p, page, now).await?;
         if !ours {
             // Another node took the message over: its batch, not ours.
-            return Ok(PlanStep::Batch);
+            return Ok((None, held.elapsed()));
         }
         // The batch's deliveries are the outbox's rows (see `record`).
         tx.commit_unjournaled().await?;
-        note_hold(held.elapsed(), rows.len());
-        PLANNED.notify_waiters();
-        return Ok(PlanStep::Batch);
+        return Ok((Some(ins), held.elapsed()));
     }
     let mut change = s.change().await?;
     let held = std::time::Instant::now();
-    let (n, ours) = write_plan_batch(s, &mut change, &p, last, &rows, now).await?;
+    let (ins, ours) = write_page(s, &mut change, p, page, now).await?;
     if !ours {
-        return Ok(PlanStep::Batch);
+        return Ok((None, held.elapsed()));
     }
     sqlx::query("UPDATE delivery_plans SET done_at = $1, lease_until = NULL WHERE warning_id = $2")
         .bind(UtcText(now))
         .bind(p.warning_id)
         .execute(&mut *change.inner)
         .await?;
-    let total = p.planned + n;
-    let division = w.as_ref().map(|w| w.division.clone()).unwrap_or_default();
+    let total = planned_before + ins.len() as i64;
+    let division = c
+        .warning
+        .as_ref()
+        .map(|w| w.division.clone())
+        .unwrap_or_default();
+    let problem = c.matcher.as_ref().err().filter(|_| c.warning.is_some());
     change
         .commit(
             now,
@@ -773,25 +859,121 @@ pub async fn plan_step(s: &AppState) -> Result<PlanStep, DbError> {
             }],
         )
         .await?;
-    note_hold(held.elapsed(), rows.len());
-    let longest = LONGEST_HOLD_MS.swap(0, std::sync::atomic::Ordering::Relaxed);
     tracing::info!(
         warning = p.warning_id,
         deliveries = total,
-        longest_batch_ms = longest,
         "deliveries planned"
     );
-    PLANNED.notify_waiters();
-    Ok(PlanStep::Done)
+    Ok((Some(ins), held.elapsed()))
 }
 
-/// The longest a planning batch held the write transaction, since the last
-/// plan finished (logged with it).
-static LONGEST_HOLD_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// Pure rule: the next planning batch after one of `current` subscribers
+/// held the write transaction `held_ms`. The batch shrinks in proportion
+/// when the hold passed `target_ms` and grows by half when it took less
+/// than half of it, between [`MIN_PLAN_BATCH`] and `max` (`[warnings]
+/// plan_batch`): the hold tracks the target whatever the machine's load.
+pub fn next_plan_batch(current: i64, max: i64, target_ms: u64, held_ms: u64) -> i64 {
+    let max = max.max(1);
+    let floor = MIN_PLAN_BATCH.min(max);
+    let current = current.clamp(floor, max);
+    let target = i64::try_from(target_ms.max(1)).unwrap_or(i64::MAX);
+    let held = i64::try_from(held_ms).unwrap_or(i64::MAX);
+    let next = if held > target {
+        current.saturating_mul(target) / held.max(1)
+    } else if held.saturating_mul(2) < target {
+        current.saturating_add(current / 2)
+    } else {
+        current
+    };
+    next.clamp(floor, max)
+}
+
+/// The smallest planning batch (below it, commits cost more than the
+/// rows).
+pub const MIN_PLAN_BATCH: i64 = 50;
+
+/// Plan the next message waiting, page after page, until it is done or no
+/// longer this node's. The next page is read and rendered while the
+/// current one is written; each page is written in its own short
+/// transaction with the plan's new position (so a kill loses nothing and
+/// repeats nothing: a page is there with its position or not at all, and a
+/// repeated delivery is dropped by its idempotency key), and its
+/// deliveries, leased to this node, go straight to the senders (`to`).
+async fn plan_message(
+    s: &AppState,
+    to: &tokio::sync::mpsc::Sender<Job>,
+    batch: &mut i64,
+) -> Result<PlanStep, DbError> {
+    let Some(p) = lease_plan(s, OffsetDateTime::now_utc()).await? else {
+        return Ok(PlanStep::Idle);
+    };
+    let w = &s.config.warnings;
+    let pause = std::time::Duration::from_millis(w.plan_pause_ms);
+    let mut planned = p.planned;
+    let c = Planning::load(s, p).await?;
+    let mut page = c.page(s, c.plan.after_id, *batch).await?;
+    let mut longest = std::time::Duration::ZERO;
+    loop {
+        let finished = page.finished;
+        let (written, next) = if finished {
+            (commit_page(s, &c, &page, planned).await, None)
+        } else {
+            let (w, n) = tokio::join!(
+                commit_page(s, &c, &page, planned),
+                c.page(s, page.last, *batch)
+            );
+            (w, Some(n))
+        };
+        let (ins, held) = written?;
+        longest = longest.max(held);
+        note_hold(held, page.rows.len());
+        *batch = next_plan_batch(
+            *batch,
+            w.plan_batch,
+            w.plan_hold_ms,
+            held.as_millis() as u64,
+        );
+        let Some(ins) = ins else {
+            return Ok(PlanStep::Batch);
+        };
+        planned += ins.len() as i64;
+        let mut rows: Vec<Option<NewDelivery>> = page.rows.into_iter().map(Some).collect();
+        for (id, i) in ins {
+            let Some(d) = rows.get_mut(i).and_then(Option::take) else {
+                continue;
+            };
+            let job = Job {
+                id,
+                attempts: 0,
+                msg: c.msg.clone(),
+                recipient: Ok(d.to),
+            };
+            if to.send(job).await.is_err() {
+                // The senders stopped (shutdown): the rows stay leased and
+                // are sent when the lease ends.
+                return Ok(PlanStep::Batch);
+            }
+        }
+        if finished {
+            tracing::info!(
+                warning = c.plan.warning_id,
+                longest_batch_ms = longest.as_millis() as u64,
+                "planning finished"
+            );
+            return Ok(PlanStep::Done);
+        }
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
+        page = match next {
+            Some(n) => n?,
+            None => return Ok(PlanStep::Done),
+        };
+    }
+}
 
 fn note_hold(held: std::time::Duration, rows: usize) {
     let ms = u64::try_from(held.as_millis()).unwrap_or(u64::MAX);
-    LONGEST_HOLD_MS.fetch_max(ms, std::sync::atomic::Ordering::Relaxed);
     if ms > 100 {
         tracing::info!(
             held_ms = ms,
@@ -801,25 +983,20 @@ fn note_hold(held: std::time::Duration, rows: usize) {
     }
 }
 
-/// Plan whatever waits, batch after batch, pausing `[warnings]
-/// plan_pause_ms` between batches (other writers get the database).
-async fn planner(s: AppState) {
+/// Plan whatever waits, message after message.
+async fn planner(s: AppState, to: tokio::sync::mpsc::Sender<Job>) {
     let every =
         std::time::Duration::from_millis(s.config.warnings.worker_interval_ms.clamp(50, 1000));
-    let pause = std::time::Duration::from_millis(s.config.warnings.plan_pause_ms);
+    let mut batch = s.config.warnings.plan_batch.max(1);
     loop {
         let published = PUBLISHED.notified();
         tokio::pin!(published);
         published.as_mut().enable();
-        match plan_step(&s).await {
+        match plan_message(&s, &to, &mut batch).await {
             Ok(PlanStep::Idle) => {
                 let _ = tokio::time::timeout(every, published).await;
             }
-            Ok(_) => {
-                if !pause.is_zero() {
-                    tokio::time::sleep(pause).await;
-                }
-            }
+            Ok(_) => {}
             Err(e) => {
                 tracing::warn!(error = %e, "planning deliveries failed");
                 tokio::time::sleep(every).await;
@@ -918,7 +1095,7 @@ pub fn spawn(s: AppState) -> Option<tokio::task::JoinHandle<()>> {
         let (job_tx, job_rx) = tokio::sync::mpsc::channel(depth);
         let (res_tx, res_rx) = tokio::sync::mpsc::channel(depth);
         let mut tasks = tokio::task::JoinSet::new();
-        tasks.spawn(planner(s.clone()));
+        tasks.spawn(planner(s.clone(), job_tx.clone()));
         tasks.spawn(feed(s.clone(), job_tx));
         tasks.spawn(send(s.clone(), channels, job_rx, res_tx));
         tasks.spawn(write(s.clone(), res_rx));
@@ -930,4 +1107,36 @@ pub fn spawn(s: AppState) -> Option<tokio::task::JoinHandle<()>> {
             }
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{next_plan_batch, MIN_PLAN_BATCH};
+
+    /// The planning batch follows the write-lock hold target: shrinks in
+    /// proportion above it, grows by half below half of it, stays between
+    /// the floor and `plan_batch`.
+    #[test]
+    fn planning_batches_follow_the_hold_target() {
+        // (current, max, target ms, held ms, next)
+        let table: &[(i64, i64, u64, u64, i64)] = &[
+            (1000, 1000, 50, 40, 1000),            // within target: unchanged
+            (1000, 1000, 50, 100, 500),            // twice the target: halved
+            (1000, 1000, 50, 259, 193),            // the 259 ms batch of the last run
+            (600, 1000, 50, 10, 900),              // well under: grows by half
+            (900, 1000, 50, 10, 1000),             // never above plan_batch
+            (100, 1000, 50, 5000, MIN_PLAN_BATCH), // never below the floor
+            (1000, 20, 50, 0, 20),                 // plan_batch below the floor wins
+            (5000, 1000, 50, 50, 1000),            // a current above max is clamped
+            (1000, 1000, 0, 10, 100),              // target 0 counts as 1 ms
+            (1000, 1000, 50, u64::MAX, MIN_PLAN_BATCH),
+        ];
+        for &(current, max, target, held, want) in table {
+            assert_eq!(
+                next_plan_batch(current, max, target, held),
+                want,
+                "current {current}, max {max}, target {target} ms, held {held} ms"
+            );
+        }
+    }
 }

@@ -46,6 +46,10 @@ pub struct WarningsConfig {
     pub plan_batch: i64,
     /// Pause between two planning batches (ms, default 0).
     pub plan_pause_ms: u64,
+    /// How long a planning batch may hold the write transaction (ms,
+    /// default 50): batches shrink below `plan_batch` when they take longer
+    /// ([`jobs::next_plan_batch`]).
+    pub plan_hold_ms: u64,
 }
 
 impl Default for WarningsConfig {
@@ -58,6 +62,7 @@ impl Default for WarningsConfig {
             worker_concurrency: 64,
             plan_batch: 1_000,
             plan_pause_ms: 0,
+            plan_hold_ms: 50,
         }
     }
 }

@@ -634,3 +634,76 @@ async fn a_token_revoked_on_one_node_stops_on_the_other_within_the_cache_time() 
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// However many failures, an account never waits more than a minute
+/// (someone else's failures cannot lock a user out), the attacker's own
+/// address waits longer, and the store counts exactly as the pure rule
+/// (`Backoff::fail`) on both databases.
+#[tokio::test]
+async fn an_attacker_cannot_lock_a_user_out() {
+    use std::net::IpAddr;
+    use time::Duration;
+    use yingji::auth::throttle::{self, Failures, ACCOUNT, ADDRESS};
+    for app in apps().await {
+        let db = &app.state.db;
+        let be = app.backend;
+        let t0 = time::macros::datetime!(2026-01-01 00:00 UTC);
+        let attacker: IpAddr = "203.0.113.9".parse().unwrap();
+        let user: IpAddr = "198.51.100.7".parse().unwrap();
+        let mut model: Option<Failures> = None;
+        for i in 0..40 {
+            let at = t0 + Duration::milliseconds(i);
+            throttle::fail(db, "alice", attacker, at).await.unwrap();
+            model = Some(ACCOUNT.fail(model, at));
+        }
+        let now = t0 + Duration::seconds(10);
+        let wait = throttle::wait(db, "alice", user, now).await.unwrap();
+        assert_eq!(
+            wait,
+            ACCOUNT.wait(model, now),
+            "{be}: the store follows the rule"
+        );
+        assert!(wait <= Duration::seconds(60), "{be}: {wait}");
+        let later = t0 + Duration::seconds(71);
+        assert_eq!(
+            throttle::wait(db, "alice", user, later).await.unwrap(),
+            Duration::ZERO,
+            "{be}"
+        );
+        // The attacker's address waits longer than the account does.
+        let a = throttle::wait(db, "bob", attacker, now).await.unwrap();
+        assert!(a > Duration::seconds(60), "{be}: {a}");
+        assert!(a <= Duration::seconds(ADDRESS.cap_secs), "{be}: {a}");
+        // Another user from another address is untouched.
+        assert_eq!(
+            throttle::wait(db, "bob", user, now).await.unwrap(),
+            Duration::ZERO,
+            "{be}"
+        );
+        // Names are compared trimmed and case-insensitively.
+        assert!(
+            throttle::wait(db, " ALICE ", user, now).await.unwrap() > Duration::ZERO,
+            "{be}"
+        );
+        // A count is forgotten 15 minutes after its last failure: the next
+        // failure starts again at 1 (free), as the rule says.
+        let fresh = t0 + Duration::minutes(16);
+        throttle::fail(db, "alice", user, fresh).await.unwrap();
+        assert_eq!(
+            throttle::wait(db, "alice", user, fresh).await.unwrap(),
+            ACCOUNT.wait(Some(ACCOUNT.fail(model, fresh)), fresh),
+            "{be}"
+        );
+        assert_eq!(
+            throttle::wait(db, "alice", user, fresh).await.unwrap(),
+            Duration::ZERO,
+            "{be}"
+        );
+        throttle::succeed(db, "alice", user).await.unwrap();
+        assert_eq!(
+            throttle::wait(db, "alice", user, now).await.unwrap(),
+            Duration::ZERO,
+            "{be}"
+        );
+    }
+}

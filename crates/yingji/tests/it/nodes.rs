@@ -247,6 +247,28 @@ async fn three_real_nodes_one_killed_mid_work() {
         assert_eq!(me["username"], "pingcheng", "{me}");
     }
 
+    // The login back-off is the cluster's, not a node's: five failures
+    // spread over the three nodes make the next attempt wait on any node.
+    let attempt = |node: &Node, pw: &str| {
+        reqwest::Client::new()
+            .post(node.url("/api/v1/auth/login"))
+            .json(&json!({ "username": "observer", "password": pw }))
+            .send()
+    };
+    for i in 0..5 {
+        let r = attempt(&nodes[i % 3], "wrong").await.unwrap();
+        assert_eq!(r.status(), 401, "failure {i} on {}", nodes[i % 3].name);
+    }
+    let r = attempt(&nodes[c], PASSWORD).await.unwrap();
+    assert_eq!(
+        r.status(),
+        429,
+        "node C counts the failures made on A and B"
+    );
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let r = attempt(&nodes[c], PASSWORD).await.unwrap();
+    assert_eq!(r.status(), 200, "after the back-off");
+
     // A viewer on C sees a write made on A.
     let mut stream = pc[c]
         .client
