@@ -35,7 +35,7 @@ WORKER_MS=${WORKER_MS:-50}
 CONCURRENCY=${CONCURRENCY:-64}
 WORKER_BATCH=${WORKER_BATCH:-500}
 PLAN_BATCH=${PLAN_BATCH:-1000}
-ANCHOR_COUNT=${ANCHOR_COUNT:-$((N < 100000 ? N : 100000))}
+ANCHOR_COUNT_SET=${ANCHOR_COUNT:-}
 MAX_WAIT_S=${MAX_WAIT_S:-36000}
 GW_PORT=${GW_PORT:-18481}
 YJ_PORT=${YJ_PORT:-18482}
@@ -83,6 +83,14 @@ ms() { date +%s%3N; }
 nice -n 10 "$B" "${DBARGS[@]}" demo --no-serve
 nice -n 10 "$B" "${DBARGS[@]}" export registry --kind settlement --out "$OUT/settlements.csv"
 python3 "$HERE/gen.py" "$OUT/settlements.csv" "$OUT/subscribers.csv" "$N" "$COUNTY"
+# The demo has warning subscribers of its own (one per 100 residents): those
+# of COUNTY are reached too, so every count below is N + theirs.
+sql "SELECT phone FROM registry_items WHERE kind = 'subscriber' AND division LIKE '$COUNTY%'" >"$OUT/demo-phones.txt"
+N_DEMO=$(wc -l <"$OUT/demo-phones.txt")
+N_SUBS=$N
+N=$((N_SUBS + N_DEMO))
+ANCHOR_COUNT=${ANCHOR_COUNT_SET:-$((N < 100000 ? N : 100000))}
+echo "subscribers: $N_SUBS generated + $N_DEMO of the demo in $COUNTY = $N recipients" | tee -a "$OUT/conditions.txt"
 t0=$(now)
 nice -n 10 "$B" "${DBARGS[@]}" import registry --kind subscriber "$OUT/subscribers.csv"
 echo "import: $(python3 -c "print(f'{$(now) - $t0:.1f}')") s" | tee -a "$OUT/conditions.txt"

@@ -43,6 +43,12 @@ def main():
         head = next(r)
         i = head.index("联系电话")
         phones = {row[i] for row in r}
+    # The demo's own subscribers of the county (run.sh writes them).
+    try:
+        with open(f"{out}/demo-phones.txt", encoding="utf-8") as f:
+            phones |= {line.strip() for line in f if line.strip()}
+    except FileNotFoundError:
+        pass
     ev = {}
     with open(f"{out}/events.tsv") as f:
         for line in f:

@@ -17,6 +17,7 @@ export const router = createRouter({
       children: [
         { path: '', name: 'home', component: () => import('./features/home/HomeView.vue') },
         { path: 'registry/:kind', name: 'registry', component: () => import('./features/registry/RegistryView.vue'), props: true },
+        { path: 'directory', name: 'directory', component: () => import('./features/directory/DirectoryView.vue') },
         { path: 'map', name: 'map', component: () => import('./features/map/MapView.vue') },
         { path: 'coverage', name: 'coverage', component: () => import('./features/dispatch/CoverageView.vue') },
         { path: 'journal', name: 'journal', component: () => import('./features/journal/JournalView.vue') },

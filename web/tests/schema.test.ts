@@ -70,6 +70,7 @@ describe('schema helpers', () => {
     kind: 'hazard_source',
     label_zh: '危险源',
     label_en: 'Hazard sources',
+    located: true,
     fields: [
       f({ key: 'name', common: true, required: true }),
       f({ key: 'hazard_class', type: 'enum', required: true, options: [] }),

@@ -15,6 +15,7 @@ pub mod cluster;
 pub(crate) mod config;
 pub mod db;
 pub mod demo;
+pub(crate) mod directory;
 pub mod dispatch;
 pub mod divisions;
 pub mod duty;

@@ -243,6 +243,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["directory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/disasters": {
         parameters: {
             query?: never;
@@ -3030,6 +3046,45 @@ export interface components {
         DeviceCreated: components["schemas"]["Device"] & {
             token: string;
         };
+        Directory: {
+            entries: components["schemas"]["DirectoryEntry"][];
+            /** @description How many entries matched (more than `entries` when limited). */
+            total: number;
+        };
+        /** @description One line of the directory. */
+        DirectoryEntry: {
+            division: string;
+            division_name: string;
+            email: string;
+            /**
+             * @description A contact's group (`command`, `department` …); for other kinds, the
+             *     kind itself.
+             */
+            group: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The registry kind the entry comes from (`contact`, `team` …). */
+            kind: string;
+            /** @description The record's name (a contact's: the person or the office). */
+            name: string;
+            /** @description A contact's organisation and position; for other kinds, empty. */
+            organisation: string;
+            /**
+             * @description Who answers: a contact's own name, else the record's responsible
+             *     person (masked where the reader may not see it).
+             */
+            person: string;
+            phones: components["schemas"]["DirectoryPhone"][];
+            position: string;
+        };
+        /** @description One number of an entry. */
+        DirectoryPhone: {
+            line: components["schemas"]["Line"];
+            /** @description Masked for this reader: shown, not dialled. */
+            masked: boolean;
+            /** @description As the reader may see it (`138****5678` when masked). */
+            number: string;
+        };
         /** @description A disaster process. */
         Disaster: {
             created_at: components["schemas"]["UtcText"];
@@ -4416,6 +4471,11 @@ export interface components {
          * @enum {string}
          */
         Level: "province" | "city" | "county" | "township" | "village";
+        /**
+         * @description What a number is.
+         * @enum {string}
+         */
+        Line: "office" | "mobile" | "duty";
         /** @description A duty-log entry as stored. */
         LogEntry: {
             at: components["schemas"]["UtcText"];
@@ -5464,6 +5524,8 @@ export interface components {
             kind: string;
             label_en: string;
             label_zh: string;
+            /** @description Records are places with a map layer (false: contacts). */
+            located: boolean;
         };
         /**
          * @description A sensor on a monitoring point (a registry record of kind
@@ -7274,6 +7336,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Department"][];
+                };
+            };
+        };
+    };
+    directory: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Words that must all appear in the name, person, organisation,
+                 *     position, division or a number.
+                 */
+                q?: string | null;
+                /**
+                 * @description Only this registry kind (`contact`, `team`, `expert`, `enterprise`,
+                 *     `shelter`, `warehouse`, `settlement`).
+                 */
+                kind?: string | null;
+                /**
+                 * @description Only contacts of this group (`command`, `department`, `township`,
+                 *     `utility`, `military`, `other`).
+                 */
+                group?: string | null;
+                /** @description Entries returned at most (default 200, at most 1,000). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

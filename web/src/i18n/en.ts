@@ -668,6 +668,7 @@ const en: Messages<typeof zh> = {
     },
   },
   menu: {
+    directory: 'Directory',
     supervision: 'Supervision',
     hazards: 'Hidden hazards',
     riskPoints: 'Risk points',
@@ -2137,6 +2138,35 @@ const en: Messages<typeof zh> = {
     revoked: 'Revoked',
     revokeConfirm: 'Revoke the display token "{name}"? That display stops reading data at once.',
     menu: 'Menu',
+  },
+  directory: {
+    title: 'Directory',
+    count: '{n} entries',
+    searchPlaceholder: 'Name, organisation, position, division or number',
+    allKinds: 'All kinds',
+    kind: 'Kind',
+    manage: 'Manage contacts',
+    name: 'Name / organisation · position',
+    division: 'Division',
+    phones: 'Phones',
+    maskedHint: 'Personal data masked: you may not see the full number',
+    call: 'Call {n}',
+    text: 'Text {n}',
+    more: 'Showing the first {shown} of {n}: narrow the search',
+    group: {
+      label: 'Group',
+      command: 'Command members',
+      department: 'Government departments',
+      township: 'Township duty rooms',
+      utility: 'Water, power, gas, telecoms',
+      military: 'Armed forces and militia',
+      other: 'Other',
+    },
+    line: {
+      office: 'Office',
+      mobile: 'Mobile',
+      duty: 'Duty',
+    },
   },
 }
 

@@ -138,12 +138,13 @@ const ORG_OWNED: [&str; 3] = [
 ];
 
 /// Registry kinds that are mostly personal data (subscribers' phones and
-/// e-mails, experts, where people live): enterprise users may not read them
+/// e-mails, experts, where people live, the directory's contacts): enterprise users may not read them
 /// at all.
-const PERSONAL_KINDS: [&str; 3] = [
+const PERSONAL_KINDS: [&str; 4] = [
     "registry.subscriber",
     "registry.expert",
     "registry.settlement",
+    "registry.contact",
 ];
 
 /// THE authorization function. `module` names what is touched

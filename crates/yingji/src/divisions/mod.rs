@@ -266,6 +266,15 @@ impl Tree {
         None
     }
 
+    /// A point inside the division (of the nearest boundary at or above
+    /// it): where a record that is not a place is put.
+    pub fn inner_point(&self, code: &Code) -> Option<[f64; 2]> {
+        use geo::InteriorPoint;
+        let (_, mp) = self.boundary_for(code)?;
+        let p = mp.interior_point()?;
+        Some([(p.x() * 1e6).round() / 1e6, (p.y() * 1e6).round() / 1e6])
+    }
+
     /// Whether a WGS84 point lies in the division (within the tolerance).
     /// `None` when no boundary is known for it or its ancestors.
     pub fn contains_point(&self, code: &Code, lon: f64, lat: f64) -> Option<bool> {

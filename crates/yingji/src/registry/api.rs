@@ -92,6 +92,8 @@ pub struct Schema {
     pub label_zh: String,
     pub label_en: String,
     pub fields: Vec<FieldSchema>,
+    /// Records are places with a map layer (false: contacts).
+    pub located: bool,
 }
 
 fn schema_of(spec: &KindSpec, dicts: &Dictionaries) -> Schema {
@@ -146,6 +148,7 @@ fn schema_of(spec: &KindSpec, dicts: &Dictionaries) -> Schema {
         label_zh: spec.zh.into(),
         label_en: spec.en.into(),
         fields,
+        located: spec.located,
     }
 }
 

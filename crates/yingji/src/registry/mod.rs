@@ -81,6 +81,10 @@ pub struct KindSpec {
     /// exported in clear only with [`crate::auth::Action::ExportPersonal`]
     /// (and then journaled).
     pub personal: &'static [&'static str],
+    /// Records of the kind are places (a map layer). A kind that is not
+    /// (contacts) may leave longitude and latitude empty: the record is put
+    /// at an inner point of its division, and no map layer shows it.
+    pub located: bool,
 }
 
 /// How a file import of a kind is journaled.
@@ -104,7 +108,25 @@ pub const STATUS: &[(&str, &str, &str)] = &[
 ];
 
 /// Fields every record has.
-pub const COMMON: &[FieldSpec] = &[
+pub const COMMON: &[FieldSpec] = &COMMON_FIELDS;
+
+/// [`COMMON`] of a kind that is not located: longitude and latitude optional.
+const COMMON_UNLOCATED: [FieldSpec; COMMON_FIELDS.len()] = unlocated(COMMON_FIELDS);
+
+const fn unlocated(
+    mut fields: [FieldSpec; COMMON_FIELDS.len()],
+) -> [FieldSpec; COMMON_FIELDS.len()] {
+    let mut i = 0;
+    while i < fields.len() {
+        if matches!(fields[i].ty, FieldType::Lon | FieldType::Lat) {
+            fields[i].required = false;
+        }
+        i += 1;
+    }
+    fields
+}
+
+const COMMON_FIELDS: [FieldSpec; 9] = [
     FieldSpec {
         key: "name",
         zh: "名称",
@@ -178,7 +200,12 @@ pub type Dictionaries = HashMap<String, Vec<Opt>>;
 
 impl KindSpec {
     pub fn all_fields(&self) -> impl Iterator<Item = &FieldSpec> {
-        COMMON.iter().chain(self.fields.iter())
+        let common: &'static [FieldSpec] = if self.located {
+            COMMON
+        } else {
+            &COMMON_UNLOCATED
+        };
+        common.iter().chain(self.fields.iter())
     }
 
     /// Find a field by key, Chinese label or English label (for file headers).
@@ -521,9 +548,15 @@ pub fn validate_with(
         },
         None => None,
     };
-    let lon = vals.get("lon").and_then(Value::as_f64);
-    let lat = vals.get("lat").and_then(Value::as_f64);
-    if let (Some(c), Some(lon), Some(lat)) = (&division, lon, lat) {
+    let mut lon = vals.get("lon").and_then(Value::as_f64);
+    let mut lat = vals.get("lat").and_then(Value::as_f64);
+    if let (false, Some(c), None, None) = (spec.located, &division, lon, lat) {
+        // Not a place: put at an inner point of its division (nearest
+        // division with a boundary).
+        if let Some([x, y]) = ctx.tree.inner_point(c) {
+            (lon, lat) = (Some(x), Some(y));
+        }
+    } else if let (Some(c), Some(lon), Some(lat)) = (&division, lon, lat) {
         let inside = match aids {
             Some(a) => a.contains_point(ctx.tree, c, lon, lat),
             None => ctx.tree.contains_point(c, lon, lat),
@@ -534,6 +567,13 @@ pub fn validate_with(
                 format!("坐标 ({lon}, {lat}) 不在{}范围内（请检查经纬度是否填反或使用了 GCJ-02/BD-09 坐标）", ctx.tree.name(c.as_str())),
             ));
         }
+    }
+    if !spec.located && lon.is_some() != lat.is_some() {
+        errors.push(FieldError::required(if lon.is_none() {
+            "lon"
+        } else {
+            "lat"
+        }));
     }
     let mut attrs = Map::new();
     for f in spec.fields {

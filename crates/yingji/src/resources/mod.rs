@@ -79,6 +79,7 @@ pub const TEAM: KindSpec = KindSpec {
     check: no_extra_rules,
     import_journal: ImportJournal::PerRecord,
     personal: PERSON_AND_PHONES,
+    located: true,
 };
 
 pub const EXPERT: KindSpec = KindSpec {
@@ -95,6 +96,7 @@ pub const EXPERT: KindSpec = KindSpec {
     check: no_extra_rules,
     import_journal: ImportJournal::PerRecord,
     personal: &["responsible", "phone", "duty_phone", "address"],
+    located: true,
 };
 
 pub const EQUIPMENT: KindSpec = KindSpec {
@@ -127,6 +129,7 @@ pub const EQUIPMENT: KindSpec = KindSpec {
     check: no_extra_rules,
     import_journal: ImportJournal::PerRecord,
     personal: CONTACT,
+    located: true,
 };
 
 pub const WAREHOUSE: KindSpec = KindSpec {
@@ -177,6 +180,7 @@ pub const WAREHOUSE: KindSpec = KindSpec {
     check: no_extra_rules,
     import_journal: ImportJournal::PerRecord,
     personal: CONTACT,
+    located: true,
 };
 
 pub const SHELTER: KindSpec = KindSpec {
@@ -233,6 +237,7 @@ pub const SHELTER: KindSpec = KindSpec {
     check: |a, _| shelter_rules(a),
     import_journal: ImportJournal::PerRecord,
     personal: CONTACT,
+    located: true,
 };
 
 pub const SHELTER_CLASSES: &[(&str, &str, &str)] = &[
@@ -279,6 +284,7 @@ pub const ENTERPRISE: KindSpec = KindSpec {
     check: |a, _| enterprise_rules(a),
     import_journal: ImportJournal::PerRecord,
     personal: CONTACT,
+    located: true,
 };
 
 pub const HAZARD_SOURCE: KindSpec = KindSpec {
@@ -341,6 +347,7 @@ pub const HAZARD_SOURCE: KindSpec = KindSpec {
     check: no_extra_rules,
     import_journal: ImportJournal::PerRecord,
     personal: CONTACT,
+    located: true,
 };
 
 pub const MONITORING_POINT: KindSpec = KindSpec {
@@ -369,6 +376,7 @@ pub const MONITORING_POINT: KindSpec = KindSpec {
     check: no_extra_rules,
     import_journal: ImportJournal::PerRecord,
     personal: CONTACT,
+    located: true,
 };
 
 /// Where people live (a village, a community, a block): the demand of
@@ -422,6 +430,7 @@ pub const SETTLEMENT: KindSpec = KindSpec {
     check: no_extra_rules,
     import_journal: ImportJournal::PerFile,
     personal: PERSON_AND_PHONES,
+    located: true,
 };
 
 /// Someone who receives public warnings (预警订阅): a person or an
@@ -463,6 +472,7 @@ pub const SUBSCRIBER: KindSpec = KindSpec {
         "email",
         "webhook_url",
     ],
+    located: true,
 };
 
 /// E-mail and webhook addresses must be usable; a webhook must not point
@@ -506,6 +516,42 @@ fn subscriber_rules(a: &mut Map<String, Value>, ctx: &Ctx) -> Vec<FieldError> {
     out
 }
 
+/// 通讯录 contacts (issue #19): a department, a command member, a township
+/// duty room, a utility's dispatcher … — who a duty officer calls. Not a
+/// place: longitude and latitude may be left empty. The person's mobile and
+/// e-mail are personal data; the office and duty lines are public lines.
+pub const CONTACT_KIND: KindSpec = KindSpec {
+    kind: "contact",
+    zh: "通讯录联系人",
+    en: "Directory contacts",
+    fields: &[
+        f(
+            "group",
+            "分组",
+            "Group",
+            T::Enum(&[
+                ("command", "指挥部成员单位", "Command members"),
+                ("department", "政府部门", "Government departments"),
+                ("township", "乡镇（街道）值班", "Township duty rooms"),
+                ("utility", "水电气通信保障", "Water, power, gas, telecoms"),
+                ("military", "驻地部队与民兵", "Armed forces and militia"),
+                ("other", "其他", "Other"),
+            ]),
+            true,
+        ),
+        f("organisation", "单位", "Organisation", SHORT, false),
+        f("position", "职务", "Position", SHORT, false),
+        f("mobile", "手机", "Mobile", T::Phone, false),
+        f("email", "电子邮箱", "E-mail", T::Text { max: 100 }, false),
+        f("note", "备注", "Note", LONG, false),
+    ],
+    category: Some("group"),
+    check: no_extra_rules,
+    import_journal: ImportJournal::PerRecord,
+    personal: &["responsible", "mobile", "email", "address"],
+    located: false,
+};
+
 /// Every kind, in menu order.
 pub const KINDS: &[&KindSpec] = &[
     &TEAM,
@@ -518,6 +564,7 @@ pub const KINDS: &[&KindSpec] = &[
     &MONITORING_POINT,
     &SETTLEMENT,
     &SUBSCRIBER,
+    &CONTACT_KIND,
 ];
 
 pub fn kind(name: &str) -> Option<&'static KindSpec> {

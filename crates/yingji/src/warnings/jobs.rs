@@ -910,21 +910,19 @@ async fn plan_message(
     let w = &s.config.warnings;
     let pause = std::time::Duration::from_millis(w.plan_pause_ms);
     let mut planned = p.planned;
-    let c = Planning::load(s, p).await?;
+    let c = Arc::new(Planning::load(s, p).await?);
     let mut page = c.page(s, c.plan.after_id, *batch).await?;
     let mut longest = std::time::Duration::ZERO;
     loop {
         let finished = page.finished;
-        let (written, next) = if finished {
-            (commit_page(s, &c, &page, planned).await, None)
-        } else {
-            let (w, n) = tokio::join!(
-                commit_page(s, &c, &page, planned),
-                c.page(s, page.last, *batch)
-            );
-            (w, Some(n))
-        };
-        let (ins, held) = written?;
+        // The next page is read and rendered on a task of its own (another
+        // worker thread), so its CPU work never delays this page's commit
+        // while the write transaction is open.
+        let next = (!finished).then(|| {
+            let (c, s, after, n) = (c.clone(), s.clone(), page.last, *batch);
+            tokio::spawn(async move { c.page(&s, after, n).await })
+        });
+        let (ins, held) = commit_page(s, &c, &page, planned).await?;
         longest = longest.max(held);
         note_hold(held, page.rows.len());
         *batch = next_plan_batch(
@@ -966,7 +964,10 @@ async fn plan_message(
             tokio::time::sleep(pause).await;
         }
         page = match next {
-            Some(n) => n?,
+            Some(n) => n.await.map_err(|e| DbError::Corrupt {
+                table: "delivery_plans",
+                detail: format!("reading the next page: {e}"),
+            })??,
             None => return Ok(PlanStep::Done),
         };
     }

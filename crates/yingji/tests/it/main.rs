@@ -12,6 +12,7 @@ mod centre;
 mod cli;
 mod delivery;
 mod demo;
+mod directory;
 mod dispatch;
 mod dissemination;
 mod duty;

@@ -31,6 +31,9 @@ const ENTERPRISE_READS: &[&str] = &[
     "/api/v1/dispatch/nearest",
     // Their own enterprise's risk points and hazards (self-reporting).
     "/api/v1/supervision",
+    // 通讯录: a view over the registries under their own rights (the
+    // personal-data kinds left out; `directory.rs` checks it).
+    "/api/v1/directory",
 ];
 
 /// Queries that make a request valid, so that what answers is the
@@ -156,7 +159,7 @@ async fn the_enterprise_role_reads_only_what_it_is_meant_to() {
             }
         }
         // Personal-data kinds are closed to the role altogether.
-        for kind in ["subscriber", "expert", "settlement"] {
+        for kind in ["subscriber", "expert", "settlement", "contact"] {
             for suffix in ["", "/layer", "/export?format=csv"] {
                 let path = format!("/api/v1/registries/{kind}{suffix}");
                 let st = qiye.get(&path).await.status().as_u16();

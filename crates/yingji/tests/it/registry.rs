@@ -442,7 +442,7 @@ async fn schemas_divisions_openapi_and_health() {
     for app in apps().await {
         let u = app.login("pingcheng").await;
         let s: Value = u.get("/api/v1/registries").await.json().await.unwrap();
-        assert_eq!(s.as_array().unwrap().len(), 10);
+        assert_eq!(s.as_array().unwrap().len(), 11);
         let team = s
             .as_array()
             .unwrap()
