@@ -197,6 +197,53 @@ impl Ch {
         out
     }
 
+    /// Hierarchy seeds of target seeds for the buckets of a matrix, all
+    /// shifted by the returned `(ms, dm)` (subtract it from every time and
+    /// length found). A target seed in the middle of a chain that no
+    /// source starts on is seeded at its own chain with the time from its
+    /// end to the chain's end taken off (the shift keeps that from going
+    /// negative): every path to the end of such a chain runs through the
+    /// whole chain, so through the target. This spares the searches from
+    /// every chain with an arc into it.
+    fn down_seeds_shifted(
+        &self,
+        dst: &[Seed],
+        closed: Option<&[u64]>,
+        source_chains: &std::collections::HashSet<u32>,
+    ) -> (Vec<ChainSeed>, u32, u32) {
+        let c = &self.chains;
+        let own = |q: u32| !c.is_last(q) && !source_chains.contains(&c.of[q as usize]);
+        let (mut sm, mut sd) = (0u32, 0u32);
+        for t in dst.iter().filter(|t| own(t.node)) {
+            sm = sm.max(c.after_ms[t.node as usize]);
+            sd = sd.max(c.after_dm[t.node as usize]);
+        }
+        let (mut own_seeds, mut others) = (Vec::new(), Vec::new());
+        for t in dst {
+            if own(t.node) {
+                if closed.is_some() && c.up_to(t.node).iter().any(|&e| bit(closed, e as usize)) {
+                    continue;
+                }
+                let q = t.node as usize;
+                own_seeds.push(ChainSeed {
+                    chain: c.of[q],
+                    ms: (sm - c.after_ms[q]).saturating_add(t.ms),
+                    dm: (sd - c.after_dm[q]).saturating_add(t.dm),
+                    origin: t.node,
+                });
+            } else {
+                others.push(*t);
+            }
+        }
+        let mut seeds = self.down_seeds(&others, closed);
+        for s in &mut seeds {
+            s.ms = s.ms.saturating_add(sm);
+            s.dm = s.dm.saturating_add(sd);
+        }
+        seeds.extend(own_seeds);
+        (seeds, sm, sd)
+    }
+
     /// The best way from a source seed to a target seed along one chain
     /// (the target's edge at or after the source's): `(time, length,
     /// source edge, target edge)`; with `closed`, only over open edges.
@@ -439,8 +486,14 @@ impl Ch {
             return (times, dists);
         }
         let mut st = self.take_state();
-        // (node, target, time, dist)
+        // (node, target, time, dist); times and lengths shifted by `shift[target]`
         let mut buckets: Vec<(u32, u32, u32, u32)> = Vec::new();
+        let mut shift = Vec::with_capacity(nt);
+        let source_chains: std::collections::HashSet<u32> = sources
+            .iter()
+            .flatten()
+            .map(|s| self.chains.of[s.node as usize])
+            .collect();
         // target seeds by chain, for pairs along one chain
         let mut on_chain: std::collections::HashMap<u32, Vec<(u32, Seed)>> =
             std::collections::HashMap::new();
@@ -451,12 +504,22 @@ impl Ch {
                     .or_default()
                     .push((j as u32, *s));
             }
-            let seeds = self.down_seeds(t, closed_base);
-            self.upward(&mut st, &seeds, false, closed, limit, |v, d, dd| {
+            let (seeds, sm, sd) = self.down_seeds_shifted(t, closed_base, &source_chains);
+            shift.push((sm, sd));
+            let lim = limit.saturating_add(sm);
+            self.upward(&mut st, &seeds, false, closed, lim, |v, d, dd| {
                 buckets.push((v, j as u32, d, dd))
             });
         }
+        // buckets by rank (CSR)
         buckets.sort_unstable_by_key(|b| b.0);
+        let mut bucket_first = vec![0u32; self.chains.len() + 1];
+        for b in &buckets {
+            bucket_first[b.0 as usize + 1] += 1;
+        }
+        for i in 0..self.chains.len() {
+            bucket_first[i + 1] += bucket_first[i];
+        }
         for (i, s) in sources.iter().enumerate() {
             let row_t = &mut times[i * nt..(i + 1) * nt];
             let row_d = &mut dists[i * nt..(i + 1) * nt];
@@ -477,12 +540,13 @@ impl Ch {
             }
             let seeds = self.up_seeds(s, closed_base);
             self.upward(&mut st, &seeds, true, closed, limit, |v, d, dd| {
-                let start = buckets.partition_point(|b| b.0 < v);
-                for &(_, j, bt, bd) in buckets[start..].iter().take_while(|b| b.0 == v) {
-                    let t = d.saturating_add(bt);
+                let r = bucket_first[v as usize] as usize..bucket_first[v as usize + 1] as usize;
+                for &(_, j, bt, bd) in &buckets[r] {
+                    let (sm, sd) = shift[j as usize];
+                    let t = d.saturating_add(bt).saturating_sub(sm);
                     if t < row_t[j as usize] && t <= limit {
                         row_t[j as usize] = t;
-                        row_d[j as usize] = dd.saturating_add(bd);
+                        row_d[j as usize] = dd.saturating_add(bd).saturating_sub(sd);
                     }
                 }
             });
