@@ -209,10 +209,10 @@ impl Ch {
         &self,
         dst: &[Seed],
         closed: Option<&[u64]>,
-        source_chains: &std::collections::HashSet<u32>,
+        source_chains: &[u32],
     ) -> (Vec<ChainSeed>, u32, u32) {
         let c = &self.chains;
-        let own = |q: u32| !c.is_last(q) && !source_chains.contains(&c.of[q as usize]);
+        let own = |q: u32| !c.is_last(q) && source_chains.binary_search(&c.of[q as usize]).is_err();
         let (mut sm, mut sd) = (0u32, 0u32);
         for t in dst.iter().filter(|t| own(t.node)) {
             sm = sm.max(c.after_ms[t.node as usize]);
@@ -489,20 +489,22 @@ impl Ch {
         // (node, target, time, dist); times and lengths shifted by `shift[target]`
         let mut buckets: Vec<(u32, u32, u32, u32)> = Vec::new();
         let mut shift = Vec::with_capacity(nt);
-        let source_chains: std::collections::HashSet<u32> = sources
+        // chains sources start on (sorted)
+        let mut source_chains: Vec<u32> = sources
             .iter()
             .flatten()
             .map(|s| self.chains.of[s.node as usize])
             .collect();
-        // target seeds by chain, for pairs along one chain
-        let mut on_chain: std::collections::HashMap<u32, Vec<(u32, Seed)>> =
-            std::collections::HashMap::new();
+        source_chains.sort_unstable();
+        source_chains.dedup();
+        // target seeds on those chains, for pairs along one chain: (chain, target, seed)
+        let mut on_chain: Vec<(u32, u32, Seed)> = Vec::new();
         for (j, t) in targets.iter().enumerate() {
             for s in t {
-                on_chain
-                    .entry(self.chains.of[s.node as usize])
-                    .or_default()
-                    .push((j as u32, *s));
+                let c = self.chains.of[s.node as usize];
+                if source_chains.binary_search(&c).is_ok() {
+                    on_chain.push((c, j as u32, *s));
+                }
             }
             let (seeds, sm, sd) = self.down_seeds_shifted(t, closed_base, &source_chains);
             shift.push((sm, sd));
@@ -511,6 +513,7 @@ impl Ch {
                 buckets.push((v, j as u32, d, dd))
             });
         }
+        on_chain.sort_unstable_by_key(|x| x.0);
         // buckets by rank (CSR)
         buckets.sort_unstable_by_key(|b| b.0);
         let mut bucket_first = vec![0u32; self.chains.len() + 1];
@@ -524,11 +527,9 @@ impl Ch {
             let row_t = &mut times[i * nt..(i + 1) * nt];
             let row_d = &mut dists[i * nt..(i + 1) * nt];
             for a in s {
-                for (j, b) in on_chain
-                    .get(&self.chains.of[a.node as usize])
-                    .into_iter()
-                    .flatten()
-                {
+                let c = self.chains.of[a.node as usize];
+                let start = on_chain.partition_point(|x| x.0 < c);
+                for (_, j, b) in on_chain[start..].iter().take_while(|x| x.0 == c) {
                     if let Some((t, d)) = self.along(a, b, closed_base) {
                         let j = *j as usize;
                         if t < row_t[j] && t <= limit {
