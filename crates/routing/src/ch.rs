@@ -5,7 +5,7 @@ use crate::contract::{self, ContractionParams, Hierarchy};
 use crate::graph::EdgeId;
 use crate::query::QueryState;
 use crate::snap::SegIndex;
-use crate::turns::TurnGraph;
+use crate::turns::{Chains, TurnGraph};
 use crate::{Closures, Graph, Progress};
 use std::sync::{Mutex, OnceLock};
 
@@ -18,15 +18,16 @@ pub(crate) struct ChEdge {
     pub other: u32,
     pub time_ms: u32,
     pub dist_dm: u32,
-    /// Original edge: the turn's id; shortcut: edge index of the first half.
+    /// Original edge: the chain arc's id ([`Chains`]); shortcut: edge index of the first half.
     pub a: u32,
     /// `NONE` for an original edge, else edge index of the second half.
     pub b: u32,
 }
 
 /// A contraction hierarchy over the turn-aware (edge-based) graph of a road
-/// [`Graph`] ([`crate::turns`]), ready for queries: its nodes are the road
-/// graph's directed edges, its edges the allowed turns.
+/// [`Graph`] ([`crate::turns`]), ready for queries: its nodes are chains of
+/// the road graph's directed edges (runs without a choice, compressed), its
+/// edges the allowed turns between chains.
 ///
 /// Build with [`Ch::build`], store with [`Ch::save`], load with [`Ch::load`].
 /// `Ch` is `Send + Sync`: share one instance (e.g. in an `Arc`) between
@@ -36,10 +37,10 @@ pub struct Ch {
     pub(crate) graph: Graph,
     /// The edge-based graph the hierarchy contracts.
     pub(crate) turns: TurnGraph,
-    /// Rank of each base edge (its position in the contraction order).
+    /// The turn graph's chains: the hierarchy's nodes.
+    pub(crate) chains: Chains,
+    /// Rank of each chain (its position in the contraction order).
     pub(crate) rank: Vec<u32>,
-    /// Node of each rank.
-    pub(crate) order: Vec<u32>,
     /// Hierarchy edges by rank: forward `fwd_first[r]..fwd_first[r+1]`, backward likewise.
     pub(crate) fwd_first: Vec<u32>,
     pub(crate) bwd_first: Vec<u32>,
@@ -56,6 +57,7 @@ impl std::fmt::Debug for Ch {
             .field("nodes", &self.graph.num_nodes())
             .field("edges", &self.graph.num_edges())
             .field("turns", &self.turns.num_arcs())
+            .field("chains", &self.chains.len())
             .field("ch_edges", &self.edges.len())
             .finish()
     }
@@ -77,24 +79,25 @@ impl Ch {
         mut progress: impl FnMut(Progress),
     ) -> Ch {
         let turns = TurnGraph::build(graph);
-        let t = &turns;
-        let input = (0..t.num_nodes() as u32).flat_map(|p| {
-            t.out(p).map(move |a| {
-                let x = t.head[a as usize];
-                (p, x, t.time_ms[a as usize], graph.dist_dm[x as usize])
-            })
-        });
-        let h = contract::build(t.num_nodes(), input, params, &mut progress);
+        let chains = Chains::build(&turns, &graph.dist_dm);
+        let c = &chains;
+        let input = c
+            .arc_tail
+            .iter()
+            .zip(&c.arc_head)
+            .zip(c.arc_ms.iter().zip(&c.arc_dm))
+            .map(|((&tail, &head), (&ms, &dm))| (tail, head, ms, dm));
+        let h = contract::build(c.len(), input, params, &mut progress);
         // the turn data lives in `turns` now; the stored graph is the road
         // graph alone (as a loaded file has it)
         let mut road = graph.clone();
         road.signal = vec![false; road.num_nodes()];
         road.restrictions = Vec::new();
         road.turn_costs = crate::profile::TurnCosts::none();
-        Ch::from_parts(road, turns, h)
+        Ch::from_parts(road, turns, chains, h)
     }
 
-    pub(crate) fn from_parts(graph: Graph, turns: TurnGraph, h: Hierarchy) -> Ch {
+    pub(crate) fn from_parts(graph: Graph, turns: TurnGraph, chains: Chains, h: Hierarchy) -> Ch {
         let Hierarchy {
             rank,
             fwd_first,
@@ -102,15 +105,11 @@ impl Ch {
             edges,
         } = h;
         let rev_edge = reverse_pairs(&graph);
-        let mut order = vec![0u32; rank.len()];
-        for (v, &r) in rank.iter().enumerate() {
-            order[r as usize] = v as u32;
-        }
         Ch {
             graph,
             turns,
+            chains,
             rank,
-            order,
             fwd_first,
             bwd_first,
             edges,
@@ -143,7 +142,14 @@ impl Ch {
         self.turns.num_arcs()
     }
 
-    /// Number of edges in the hierarchy (turns plus shortcuts).
+    /// Number of nodes of the hierarchy: chains of base edges without a
+    /// choice between them (see [`crate::turns`]), at most the number of
+    /// base edges.
+    pub fn num_ch_nodes(&self) -> usize {
+        self.chains.len()
+    }
+
+    /// Number of edges in the hierarchy (turns between chains plus shortcuts).
     pub fn num_ch_edges(&self) -> usize {
         self.edges.len()
     }
@@ -177,13 +183,14 @@ impl Ch {
     }
 
     /// Appends the base edges entered by hierarchy edge `e` in path order
-    /// (each turn enters one).
+    /// (each arc enters a whole chain).
     pub(crate) fn unpack(&self, e: u32, out: &mut Vec<EdgeId>) {
         let mut stack = vec![e];
         while let Some(e) = stack.pop() {
             let ce = self.edges[e as usize];
             if ce.b == NONE {
-                out.push(self.turns.head[ce.a as usize]);
+                let d = self.chains.arc_head[ce.a as usize];
+                out.extend_from_slice(self.chains.edges_of(d));
             } else {
                 stack.push(ce.b);
                 stack.push(ce.a);

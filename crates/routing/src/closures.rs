@@ -193,15 +193,24 @@ impl Closures {
 
     /// Recomputes the closed flags of hierarchy edges.
     fn refresh(&mut self, ch: &Ch) {
-        let n = ch.turns.num_nodes() as u32;
+        let n = ch.chains.len() as u32;
         self.ch.fill(0);
         let get = |bits: &[u64], i: usize| bits[i >> 6] >> (i & 63) & 1 == 1;
+        // a chain is closed when one of its base edges is
+        let chain_closed: Vec<bool> = (0..n)
+            .map(|c| {
+                ch.chains
+                    .edges_of(c)
+                    .iter()
+                    .any(|&e| get(&self.base, e as usize))
+            })
+            .collect();
         for v in 0..n {
             for i in ch.fwd_range(v).chain(ch.bwd_range(v)) {
                 let e = ch.edges[i];
                 let c = if e.b == NONE {
-                    // a turn is closed when the edge it enters is
-                    get(&self.base, ch.turns.head[e.a as usize] as usize)
+                    // an arc is closed when the chain it enters is
+                    chain_closed[ch.chains.arc_head[e.a as usize] as usize]
                 } else {
                     get(&self.ch, e.a as usize) || get(&self.ch, e.b as usize)
                 };

@@ -8,10 +8,14 @@
 //! | 4 | format version ([`FORMAT_VERSION`]) |
 //! | 4 | CRC-32 of the payload |
 //! | 8 | payload length |
-//! | … | payload: counts `n, m, k, t` (nodes, base edges, hierarchy edges, turns), then node lon/lat (f64), base CSR `first_out`, `head`, `time_ms`, `dist_dm`, `way` (i64), turns CSR over base edges `first_out`, `head`, `time_ms`, `rank` (per base edge), hierarchy `fwd_first`, `bwd_first`, edges (5 × u32) |
+//! | … | payload: counts `n, m, k, t` (nodes, base edges, hierarchy edges, turns), then node lon/lat (f64), base CSR `first_out`, `head`, `time_ms`, `dist_dm`, `way` (i64), turns CSR over base edges `first_out`, `head`, `time_ms`, `rank` (per chain), hierarchy `fwd_first`, `bwd_first` (per chain), edges (5 × u32) |
 //!
 //! Version 2 added the turns (the hierarchy is over the turn-aware graph of
-//! [`crate::turns`]); a version-1 file is refused with
+//! [`crate::turns`]). Version 3 contracts chains of the turn graph
+//! ([`crate::turns`]'s `Chains`, derived from the turns when loading, so
+//! they are not stored) instead of single base edges: `rank` and the
+//! hierarchy offsets are per chain and an original hierarchy edge refers to
+//! an arc between chains. An older file is refused with
 //! [`Error::VersionMismatch`] (rebuild it from the OSM extract).
 //!
 //! Loading reads the file in one go, checks magic, version, length and
@@ -24,14 +28,14 @@ use crate::ch::{Ch, ChEdge, NONE};
 use crate::contract::Hierarchy;
 use crate::graph::{reverse_index, Graph};
 use crate::profile::TurnCosts;
-use crate::turns::TurnGraph;
+use crate::turns::{Chains, TurnGraph};
 use crate::{Error, Result};
 use std::path::Path;
 
 /// Magic bytes at the start of a graph file.
 pub const MAGIC: &[u8; 8] = b"YJROUTE\0";
 /// Version of the file format written and read by this build.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const HEADER: usize = 24;
 
 struct W(Vec<u8>);
@@ -215,7 +219,7 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
     // sizes must fit the payload before allocating anything
     let need = n
         .checked_mul(20)
-        .and_then(|x| x.checked_add(m.checked_mul(36)?))
+        .and_then(|x| x.checked_add(m.checked_mul(24)?))
         .and_then(|x| x.checked_add(k.checked_mul(20)?))
         .and_then(|x| x.checked_add(t.checked_mul(8)?))
         .ok_or("sizes overflow")?;
@@ -235,13 +239,8 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
         head: r.u32s(t)?,
         time_ms: r.u32s(t)?,
     };
-    let rank = r.u32s(m)?;
-    let fwd_first = r.u32s(m + 1)?;
-    let bwd_first = r.u32s(m + 1)?;
-    let raw = r.u32s(k * 5)?;
-    if r.pos != p.len() {
-        return Err("trailing bytes after the hierarchy".into());
-    }
+    // the hierarchy's nodes are the chains of the turns: their count is
+    // known once the turns are checked
     if lon
         .iter()
         .zip(&lat)
@@ -265,13 +264,21 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
             }
         }
     }
-    let mut seen = vec![false; m];
+    let chains = Chains::build(&turns, &dist_dm);
+    let n = chains.len();
+    let rank = r.u32s(n)?;
+    let fwd_first = r.u32s(n + 1)?;
+    let bwd_first = r.u32s(n + 1)?;
+    let raw = r.u32s(k * 5)?;
+    if r.pos != p.len() {
+        return Err("trailing bytes after the hierarchy".into());
+    }
+    let mut seen = vec![false; n];
     for &x in &rank {
-        if x as usize >= m || std::mem::replace(&mut seen[x as usize], true) {
-            return Err("edge ranks are not a permutation".into());
+        if x as usize >= n || std::mem::replace(&mut seen[x as usize], true) {
+            return Err("chain ranks are not a permutation".into());
         }
     }
-    let n = m; // the hierarchy's nodes are the base edges
     let nf = fwd_first.last().copied().unwrap_or(0) as u64;
     check_offsets(&fwd_first, nf, "forward offsets")?;
     if bwd_first.first().map(|&x| x as u64) != Some(nf) || bwd_first.windows(2).any(|w| w[0] > w[1])
@@ -305,8 +312,8 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
             return Err(format!("hierarchy edge {i} does not lead upwards"));
         }
         if e.b == NONE {
-            if e.a as usize >= t {
-                return Err(format!("hierarchy edge {i} refers to a missing turn"));
+            if e.a as usize >= chains.arc_head.len() {
+                return Err(format!("hierarchy edge {i} refers to a missing arc"));
             }
         } else if e.a as usize >= k
             || e.b as usize >= k
@@ -340,5 +347,5 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
         bwd_first,
         edges,
     };
-    Ok(Ch::from_parts(graph, turns, h))
+    Ok(Ch::from_parts(graph, turns, chains, h))
 }

@@ -12,7 +12,10 @@
 //! 2. **Preprocess**: build the turn-aware (edge-based) graph — each directed
 //!    segment a node, each allowed turn an arc weighted by the next
 //!    segment's time plus the turn's cost ([`turns`], costs in
-//!    [`profile::TurnCosts`]) — and contract it into a contraction
+//!    [`profile::TurnCosts`]) — compress its chains (runs of segments
+//!    without a choice between them, as along a road between two
+//!    intersections: one hierarchy node each, costs summed, so answers stay
+//!    exact) and contract them into a contraction
 //!    hierarchy ([`Ch::build`], algorithm in
 //!    [`contract`]); store it in one checksummed, versioned file
 //!    ([`Ch::save`] / [`Ch::load`], format in [`io`]).

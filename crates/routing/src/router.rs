@@ -248,7 +248,7 @@ impl<'a> Router<'a> {
                 } else if direct.is_some_and(|(t, _)| t <= p.time_ms) {
                     None // the direct piece wins anyway
                 } else {
-                    let upper = self.ch.ch_path(&src, &dst, self.closed_ch());
+                    let upper = self.ch.ch_path(&src, &dst, self.closed_ch().zip(cb));
                     match upper {
                         Some(u) if u.time_ms == p.time_ms => Some(u),
                         other => {
@@ -333,7 +333,7 @@ impl<'a> Router<'a> {
         let (mut lt, mut ld) = ch.ch_matrix(&ss, &ts, None, limit);
         apply_direct(&mut lt, &mut ld);
         if let Some(c) = cb {
-            let (mut ut, mut ud) = ch.ch_matrix(&ss, &ts, self.closed_ch(), limit);
+            let (mut ut, mut ud) = ch.ch_matrix(&ss, &ts, self.closed_ch().zip(cb), limit);
             apply_direct(&mut ut, &mut ud);
             for i in 0..sources.len() {
                 let undecided: Vec<usize> = (0..nt)

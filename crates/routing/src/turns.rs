@@ -20,6 +20,9 @@
 //!
 //! With [`TurnCosts::none`] and no restrictions the answers equal those of
 //! the node-based graph.
+//!
+//! Before contraction, chains of segments without a choice between them
+//! are compressed into one node each (`Chains`).
 
 use crate::graph::{Graph, MAX_EDGE_MS};
 use crate::profile::{secs_ms, TurnCosts};
@@ -131,6 +134,195 @@ impl TurnGraph {
     }
 }
 
+/// Chains of base edges compressed into one node of the hierarchy.
+///
+/// Where a base edge `p` has exactly one allowed turn, into `x`, and `x`
+/// can be entered from `p` only, any path through either goes through
+/// both: `p` and `x` belong to the same chain. Along a road between two
+/// intersections (nodes with two neighbours, no restriction making a
+/// choice there) every segment is linked this way, in each direction; a
+/// chain ends where a driver has a choice or where one can arrive from
+/// elsewhere. This is the graph compression of OSRM's preprocessing, done
+/// on the turn graph: the turn costs inside a chain (a signal, say) are
+/// simply summed, so shortest paths stay exact, and every base edge keeps
+/// its id (snapping, geometry, closures and the reference Dijkstra work on
+/// base edges as before).
+///
+/// A hierarchy search distance at chain `c` is the time to the end of its
+/// last base edge. The arc `c -> d` costs the turn from `c`'s last edge
+/// into `d`'s first plus the turns along `d` (so the whole of `d`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Chains {
+    /// Chain of each base edge.
+    pub of: Vec<u32>,
+    /// Position of each base edge in `edges`.
+    pub pos: Vec<u32>,
+    /// Base edges of chain `c` in driving order: `edges[first[c]..first[c + 1]]`.
+    pub first: Vec<u32>,
+    pub edges: Vec<u32>,
+    /// Time (ms) and length (dm) from the end of base edge `p` to the end
+    /// of its chain.
+    pub after_ms: Vec<u32>,
+    pub after_dm: Vec<u32>,
+    /// Arcs between chains (grouped by tail chain).
+    pub arc_tail: Vec<u32>,
+    pub arc_head: Vec<u32>,
+    pub arc_ms: Vec<u32>,
+    pub arc_dm: Vec<u32>,
+    /// Arcs into chain `d`: `in_arcs[in_first[d]..in_first[d + 1]]` (arc ids).
+    pub in_first: Vec<u32>,
+    pub in_arcs: Vec<u32>,
+}
+
+impl Chains {
+    /// Number of chains (nodes of the hierarchy).
+    pub fn len(&self) -> usize {
+        self.first.len().saturating_sub(1)
+    }
+
+    /// Base edges of chain `c` in order.
+    #[inline]
+    pub fn edges_of(&self, c: u32) -> &[u32] {
+        &self.edges[self.first[c as usize] as usize..self.first[c as usize + 1] as usize]
+    }
+
+    /// Whether `p` is the last base edge of its chain.
+    #[inline]
+    pub fn is_last(&self, p: u32) -> bool {
+        self.pos[p as usize] + 1 == self.first[self.of[p as usize] as usize + 1]
+    }
+
+    /// Base edges of `p`'s chain after `p`.
+    #[inline]
+    pub fn after(&self, p: u32) -> &[u32] {
+        let c = self.of[p as usize] as usize;
+        &self.edges[self.pos[p as usize] as usize + 1..self.first[c + 1] as usize]
+    }
+
+    /// Base edges of `p`'s chain up to `p` (included).
+    #[inline]
+    pub fn up_to(&self, p: u32) -> &[u32] {
+        let c = self.of[p as usize] as usize;
+        &self.edges[self.first[c] as usize..=self.pos[p as usize] as usize]
+    }
+
+    /// Arcs into chain `d`.
+    #[inline]
+    pub fn arcs_into(&self, d: u32) -> &[u32] {
+        &self.in_arcs[self.in_first[d as usize] as usize..self.in_first[d as usize + 1] as usize]
+    }
+
+    /// Compresses the turn graph `t` of a road graph with base lengths
+    /// `dist_dm` (deterministic: a loaded file gets the same chains).
+    pub fn build(t: &TurnGraph, dist_dm: &[u32]) -> Chains {
+        let m = t.num_nodes();
+        let mut indeg = vec![0u32; m];
+        for &x in &t.head {
+            indeg[x as usize] += 1;
+        }
+        // next[p]: the base edge linked after p (its only turn, into an
+        // edge entered from p only), as a turn id
+        let link = |p: usize| -> Option<u32> {
+            let r = t.out(p as u32);
+            if r.len() != 1 {
+                return None;
+            }
+            let x = t.head[r.start as usize];
+            (indeg[x as usize] == 1 && x as usize != p).then_some(r.start)
+        };
+        let mut has_pred = vec![false; m];
+        for p in 0..m {
+            if let Some(a) = link(p) {
+                has_pred[t.head[a as usize] as usize] = true;
+            }
+        }
+        let mut of = vec![NO_CHAIN; m];
+        let mut pos = vec![0u32; m];
+        let mut first = vec![0u32];
+        let mut edges = Vec::with_capacity(m);
+        let mut after_ms = vec![0u32; m];
+        let mut after_dm = vec![0u32; m];
+        // turn times along the chain being walked (inner[i]: into edge i)
+        let mut inner: Vec<u32> = Vec::new();
+        // chain starts first, then whatever is left (edges on pure cycles)
+        let starts = (0..m)
+            .filter(|&p| !has_pred[p])
+            .chain((0..m).filter(|&p| has_pred[p]));
+        for s in starts {
+            if of[s] != NO_CHAIN {
+                continue;
+            }
+            let c = (first.len() - 1) as u32;
+            let begin = edges.len();
+            inner.clear();
+            let (mut p, mut total_ms, mut total_dm) = (s, 0u32, dist_dm[s]);
+            loop {
+                of[p] = c;
+                pos[p] = edges.len() as u32;
+                edges.push(p as u32);
+                let Some(a) = link(p) else { break };
+                let x = t.head[a as usize] as usize;
+                let (w, d) = (t.time_ms[a as usize], dist_dm[x]);
+                // stop on a cycle, and keep sums far from overflow
+                if of[x] != NO_CHAIN
+                    || total_ms.saturating_add(w) > MAX_EDGE_MS
+                    || total_dm.saturating_add(d) > MAX_EDGE_MS
+                {
+                    break;
+                }
+                total_ms += w;
+                total_dm += d;
+                inner.push(w);
+                p = x;
+            }
+            // suffix sums: after_ms of the i-th edge is the sum of the turns after it
+            let (mut ms, mut dm) = (0u32, 0u32);
+            for i in (begin..edges.len()).rev() {
+                let e = edges[i] as usize;
+                after_ms[e] = ms;
+                after_dm[e] = dm;
+                if i > begin {
+                    ms += inner[i - begin - 1];
+                    dm += dist_dm[e];
+                }
+            }
+            first.push(edges.len() as u32);
+        }
+        let k = first.len() - 1;
+        let (mut arc_tail, mut arc_head) = (Vec::new(), Vec::new());
+        let (mut arc_ms, mut arc_dm) = (Vec::new(), Vec::new());
+        for c in 0..k {
+            let last = edges[first[c + 1] as usize - 1];
+            for a in t.out(last) {
+                let x = t.head[a as usize];
+                // a turn out of a chain's end always enters a chain's start
+                debug_assert_eq!(pos[x as usize], first[of[x as usize] as usize]);
+                arc_tail.push(c as u32);
+                arc_head.push(of[x as usize]);
+                arc_ms.push(t.time_ms[a as usize].saturating_add(after_ms[x as usize]));
+                arc_dm.push(dist_dm[x as usize].saturating_add(after_dm[x as usize]));
+            }
+        }
+        let (in_first, in_arcs) = crate::graph::reverse_index(k, &arc_head);
+        Chains {
+            of,
+            pos,
+            first,
+            edges,
+            after_ms,
+            after_dm,
+            arc_tail,
+            arc_head,
+            arc_ms,
+            arc_dm,
+            in_first,
+            in_arcs,
+        }
+    }
+}
+
+const NO_CHAIN: u32 = u32::MAX;
+
 /// Deviation from straight on (degrees, 0..=180) of the turn `u -> v -> w`,
 /// and whether it turns right.
 fn turn_angle(g: &Graph, u: u32, v: u32, w: u32) -> (f64, bool) {
@@ -180,6 +372,56 @@ mod tests {
         assert!((d - 90.0).abs() < 1.0 && !right);
         let (d, right) = turn_angle(&g, 1, 0, 4);
         assert!((d - 90.0).abs() < 1.0 && right);
+    }
+
+    #[test]
+    fn chains_of_a_cross_with_two_segment_arms() {
+        // centre 0; arm k: 0 - (2k-1) - 2k, all two-way, dead ends at 2k
+        let mut coords = vec![[0.0, 0.0]];
+        let mut edges = Vec::new();
+        for (k, (dx, dy)) in [(-1.0, 0.0), (0.0, 1.0), (1.0, 0.0), (0.0, -1.0)]
+            .into_iter()
+            .enumerate()
+        {
+            let (a, b) = (2 * k as u32 + 1, 2 * k as u32 + 2);
+            coords.push([0.01 * dx, 0.01 * dy]);
+            coords.push([0.02 * dx, 0.02 * dy]);
+            for (u, v) in [(0, a), (a, b)] {
+                edges.push(e(u, v));
+                edges.push(e(v, u));
+            }
+        }
+        let g = Graph::from_edges(&coords, &edges)
+            .unwrap()
+            .with_turn_costs(TurnCosts::driving());
+        let t = TurnGraph::build(&g);
+        let c = Chains::build(&t, &g.dist_dm);
+        // out along an arm, U-turn at its end, back: one chain per arm
+        assert_eq!(c.len(), 4);
+        assert_eq!(c.arc_head.len(), 12);
+        let arm = c.edges_of(c.of[g.find_edge(0, 1).unwrap() as usize]);
+        let ids: Vec<(u32, u32)> = arm.iter().map(|&x| g.endpoints(x)).collect();
+        assert_eq!(ids, [(0, 1), (1, 2), (2, 1), (1, 0)]);
+        // 1 s per segment plus 20 s for the U-turn
+        let p = g.find_edge(0, 1).unwrap();
+        assert_eq!(c.after_ms[p as usize], 23_000);
+        assert_eq!(c.after_dm[p as usize], 300);
+        assert!(c.is_last(g.find_edge(1, 0).unwrap()));
+        // into the arm from the west: the turn (left 5.4 s + 1 s) and the rest
+        let into = c.arcs_into(c.of[p as usize]);
+        assert_eq!(into.len(), 3);
+        assert!(into.iter().all(|&a| c.arc_dm[a as usize] == 400));
+        // a plain ring is one chain, its arc back into itself
+        let ring = Graph::from_edges(
+            &[[0.0, 0.0], [0.01, 0.0], [0.0, 0.01]],
+            &[e(0, 1), e(1, 2), e(2, 0)],
+        )
+        .unwrap();
+        let t = TurnGraph::build(&ring);
+        let c = Chains::build(&t, &ring.dist_dm);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c.arc_head, [0]);
+        assert_eq!(c.arc_ms, [3000]);
     }
 
     #[test]

@@ -209,23 +209,23 @@ fn save_load_roundtrip_and_damage() {
     assert!(matches!(e, Error::Corrupt { .. }), "{e}");
     std::fs::write(&bad, &bytes[..10]).unwrap();
     assert!(matches!(Ch::load(&bad), Err(Error::Corrupt { .. })));
-    // a file of the node-based format (version 1) is refused: rebuild it
-    let mut b = bytes.clone();
-    b[8..12].copy_from_slice(&1u32.to_le_bytes());
-    std::fs::write(&bad, &b).unwrap();
-    let e = Ch::load(&bad).unwrap_err();
-    assert!(
-        matches!(
-            e,
-            Error::VersionMismatch {
-                found: 1,
-                expected: 2,
-                ..
-            }
-        ),
-        "{e}"
-    );
-    assert!(e.to_string().contains("rebuild"), "{e}");
+    // files of the node-based format (version 1) and of the uncompressed
+    // turn graph (version 2) are refused: rebuild them
+    assert_eq!(FORMAT_VERSION, 3);
+    for old in [1u32, 2] {
+        let mut b = bytes.clone();
+        b[8..12].copy_from_slice(&old.to_le_bytes());
+        std::fs::write(&bad, &b).unwrap();
+        let e = Ch::load(&bad).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::VersionMismatch { found, expected: 3, .. } if found == old
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("rebuild"), "{e}");
+    }
     // another version
     let mut b = bytes.clone();
     b[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
@@ -471,4 +471,102 @@ fn coverage_matches_brute_force() {
         assert!((got.added_population - g).abs() < 1e-6);
     }
     assert_eq!(sel.choices.len(), chosen.len());
+}
+
+/// The hierarchy contracts chains of segments without a choice between
+/// them; routes starting, ending or both on one chain (ahead or behind)
+/// stay equal to the turn-aware Dijkstra on the uncompressed graph, also
+/// with a closure inside the chain.
+#[test]
+fn chains_compress_and_stay_exact_along_them() {
+    let ch = ch();
+    let g = ch.graph();
+    // most segments are mid-road: far fewer hierarchy nodes than segments
+    assert!(
+        ch.num_ch_nodes() * 3 < g.num_edges(),
+        "{} chains for {} segments",
+        ch.num_ch_nodes(),
+        g.num_edges()
+    );
+    let mid = |e: EdgeId| {
+        let (a, b) = g.endpoints(e);
+        let ([x1, y1], [x2, y2]) = (g.coord(a), g.coord(b));
+        ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
+    };
+    // runs of 3 segments, each with a single allowed turn into the next
+    let only_next = |e: EdgeId| {
+        let (_, v) = g.endpoints(e);
+        let next: Vec<EdgeId> = g
+            .out_edges(v)
+            .filter(|&x| ch.turn_time_ms(e, x).is_some())
+            .collect();
+        (next.len() == 1).then(|| next[0])
+    };
+    let mut pairs = Vec::new();
+    let mut middles = Vec::new();
+    let mut e = 0;
+    while pairs.len() < 150 && (e as usize) < g.num_edges() {
+        if let Some(x) = only_next(e) {
+            if let Some(y) = only_next(x) {
+                let (ax, ay) = mid(e);
+                let (bx, by) = mid(y);
+                if let (Ok(a), Ok(b)) = (ch.snap(ax, ay), ch.snap(bx, by)) {
+                    pairs.push((a, b));
+                    middles.push(x);
+                }
+            }
+        }
+        e += 53;
+    }
+    assert!(pairs.len() >= 100, "{}", pairs.len());
+    let r = ch.router();
+    for (a, b) in &pairs {
+        for (s, t) in [(a, b), (b, a)] {
+            let c = r.route(s, t);
+            let d = r.route_dijkstra(s, t);
+            assert_eq!(c.as_ref().map(|x| x.time_s), d.as_ref().map(|x| x.time_s));
+            let c = c.expect("connected");
+            for w in c.edges.windows(2) {
+                assert!(ch.turn_time_ms(w[0], w[1]).is_some(), "{w:?}");
+            }
+            let geo_len: f64 = c
+                .geometry
+                .windows(2)
+                .map(|w| distance_m(w[0][0], w[0][1], w[1][0], w[1][1]))
+                .sum();
+            assert!((geo_len - c.distance_m).abs() < 1.0 + c.distance_m * 0.001);
+        }
+    }
+    let pts: Vec<Snapped> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
+    // sources among the targets (pairs along one chain) and apart (targets
+    // seeded at their own chain)
+    let check_matrix =
+        |r: &Router, sources: std::ops::Range<usize>, targets: std::ops::Range<usize>| {
+            let m = r.matrix(&pts[sources.clone()], &pts[targets.clone()]);
+            for (i, s) in pts[sources].iter().enumerate() {
+                for (j, t) in pts[targets.clone()].iter().enumerate() {
+                    let d = r.route_dijkstra(s, t).map(|x| x.time_s);
+                    assert_eq!(m.time_s(i, j), d, "{i} {j}");
+                }
+            }
+        };
+    check_matrix(&r, 0..20, 0..20);
+    check_matrix(&r, 0..20, 20..60);
+    // closing the middle segment of every run
+    let mut closed = Closures::new(ch);
+    closed.close_edges(ch, &middles).unwrap();
+    let r = ch.with_closures(&closed);
+    let mut longer = 0;
+    for (a, b) in &pairs {
+        for (s, t) in [(a, b), (b, a)] {
+            let c = r.route(s, t).map(|x| x.time_s);
+            assert_eq!(c, r.route_dijkstra(s, t).map(|x| x.time_s));
+            if c > ch.route(s, t).map(|x| x.time_s) {
+                longer += 1;
+            }
+        }
+    }
+    assert!(longer > 20, "{longer}");
+    check_matrix(&r, 0..20, 0..20);
+    check_matrix(&r, 0..20, 20..60);
 }
