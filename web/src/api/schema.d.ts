@@ -2657,38 +2657,27 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
-        /** @description A resource that could be sent, with its travel time to the point. */
-        Candidate: {
-            attrs: Record<string, unknown>;
-            category: string;
+        /**
+         * @description A resource that could be sent (its registry record, as the registry
+         *     shows it), with its travel time to the point.
+         */
+        Candidate: components["schemas"]["Item"] & {
             /**
              * Format: double
              * @description Total metres, rounded.
              */
             distance_m: number;
-            division: string;
-            division_name: string;
-            duty_phone: string;
-            /** Format: int64 */
-            id: number;
-            kind: string;
-            /** Format: double */
-            lat: number;
-            /** Format: double */
-            lon: number;
             /**
              * @description `road`: by the road graph; `estimate`: no road within the radius of
              *     this record (or of the point), straight line × detour factor.
              */
             method: components["schemas"]["Method"];
-            name: string;
             off_road?: components["schemas"]["OffRoadLeg"] | null;
             /**
              * @description By road: the straight off-road lines `[[lon, lat] off the road, [lon, lat]
              *     on it]` (the record's base to its road, the road to the point).
              */
             off_road_lines: number[][][];
-            phone: string;
             /**
              * Format: double
              * @description By road: the length on the road alone (metres, rounded).
@@ -2704,7 +2693,6 @@ export interface components {
              *     null when routes were not asked for.
              */
             route?: number[][] | null;
-            status: string;
             /**
              * Format: double
              * @description Total seconds, to 0.1 s: by road, the road time plus the off-road leg.
@@ -5026,28 +5014,16 @@ export interface components {
             /** @description Status flags for the commander (review or drill overdue, …). */
             warnings: string[];
         };
-        /** @description A plan in the list: the version in force (or the draft of a new plan). */
-        PlanSummary: {
-            code: string;
-            divisions: string[];
+        /**
+         * @description A plan in the list: the version in force (or the draft of a new plan),
+         *     as every plan version is shown, with the revision of its open draft.
+         */
+        PlanSummary: components["schemas"]["PlanView"] & {
             /**
              * Format: int32
              * @description The revision of an open draft, if any.
              */
             draft_revision?: number | null;
-            drill: components["schemas"]["DrillStatus"];
-            incident_types: string[];
-            levels: components["schemas"]["PlanLevel"][];
-            owner: string;
-            owner_name: string;
-            review: components["schemas"]["ReviewStatus"];
-            /** Format: int32 */
-            revision: number;
-            status: components["schemas"]["VersionState"];
-            status_zh: string;
-            title: string;
-            type: components["schemas"]["PlanType"];
-            version: string;
         };
         /**
          * @description 总体 / 专项 / 部门 / 单位 / 现场处置方案.

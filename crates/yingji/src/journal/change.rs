@@ -74,6 +74,25 @@ impl Change {
         change.commit(at, entries).await
     }
 
+    /// The whole change of several versioned records of one kind (a step
+    /// that changes a record and its neighbour, e.g. a handover that puts
+    /// the incoming shift on duty): each written at the version it was read
+    /// ([`DbError::Stale`] and nothing written when one was changed since),
+    /// `entries` journaled, committed, the live feed woken.
+    pub async fn save_all_and_commit<R: Versioned>(
+        db: &Db,
+        feed: &Feed,
+        records: &[&R],
+        at: OffsetDateTime,
+        entries: Vec<NewEntry>,
+    ) -> Result<Vec<Entry>, DbError> {
+        let mut change = Change::begin(db, feed).await?;
+        for r in records {
+            change.save(*r).await?;
+        }
+        change.commit(at, entries).await
+    }
+
     /// Entries a step found on its way (e.g. in another module's public
     /// function), written with the commit's.
     pub fn stage(&mut self, entries: impl IntoIterator<Item = NewEntry>) {

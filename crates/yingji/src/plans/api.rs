@@ -108,18 +108,27 @@ fn write_scope(p: &Principal) -> Option<Scope> {
 }
 
 fn perr(e: PlanError) -> ApiError {
-    if let Some(r) = e.refusal() {
-        return match e {
-            PlanError::Forbidden(_) => ApiError::NotAllowed(r),
-            _ => ApiError::Refused(r),
-        };
-    }
-    if let Some(f) = e.field_error() {
-        return f.into();
-    }
-    match e {
-        PlanError::Invalid(ps) => ApiError::Validation(fields_of(&ps)),
-        other => ApiError::Internal(other.to_string()),
+    e.into()
+}
+
+/// A plan rule's error as the API answers it: refusals 409/403 with their
+/// code, bad input 422 with its code and params. The one conversion, used
+/// by incidents too.
+impl From<PlanError> for ApiError {
+    fn from(e: PlanError) -> Self {
+        if let Some(r) = e.refusal() {
+            return match e {
+                PlanError::Forbidden(_) => ApiError::NotAllowed(r),
+                _ => ApiError::Refused(r),
+            };
+        }
+        if let Some(f) = e.field_error() {
+            return f.into();
+        }
+        match e {
+            PlanError::Invalid(ps) => ApiError::Validation(fields_of(&ps)),
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 
@@ -342,46 +351,20 @@ async fn list(
 }
 
 fn summary(pl: &Plan, draft: Option<&Plan>, c: &Catalog, on: Date) -> PlanSummary {
-    let state = version_state(pl, &c.plans);
     PlanSummary {
-        code: pl.code.clone(),
-        title: pl.title.clone(),
-        plan_type: pl.plan_type,
-        owner: pl.owner.clone(),
-        owner_name: dept_name(c, &pl.owner),
-        version: pl.version.clone(),
-        revision: pl.revision,
-        status: state,
-        status_zh: state.label_zh().into(),
+        plan: plan_view(pl, c, on),
         draft_revision: draft.map(|d| d.revision),
-        incident_types: pl.incident_types.clone(),
-        divisions: pl.divisions.clone(),
-        levels: pl.levels.clone(),
-        review: review_due(pl, on),
-        drill: drill_status(pl, &c.drills, on),
     }
 }
 
-/// A plan in the list: the version in force (or the draft of a new plan).
+/// A plan in the list: the version in force (or the draft of a new plan),
+/// as every plan version is shown, with the revision of its open draft.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PlanSummary {
-    pub code: String,
-    pub title: String,
-    #[serde(rename = "type")]
-    pub plan_type: PlanType,
-    pub owner: String,
-    pub owner_name: String,
-    pub version: String,
-    pub revision: u32,
-    pub status: super::VersionState,
-    pub status_zh: String,
+    #[serde(flatten)]
+    pub plan: PlanView,
     /// The revision of an open draft, if any.
     pub draft_revision: Option<u32>,
-    pub incident_types: Vec<String>,
-    pub divisions: Vec<String>,
-    pub levels: Vec<PlanLevel>,
-    pub review: super::ReviewStatus,
-    pub drill: super::DrillStatus,
 }
 
 /// A stored version as the plan's version list shows it.
