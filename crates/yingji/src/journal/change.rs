@@ -238,7 +238,8 @@ mod tests {
         async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
             assert_eq!(read, 3);
             sqlx::query(
-                "INSERT INTO divisions (code, name, level) VALUES ('999999', 'x', 'county')",
+                "INSERT INTO divisions (code, name, level) VALUES ('999999', 'x', 'county') \
+                 ON CONFLICT DO NOTHING",
             )
             .execute(&mut *tx.inner)
             .await?;
@@ -270,6 +271,28 @@ mod tests {
             assert_eq!(written.len(), 1, "{}", t.name);
             assert_eq!(things(&t.db).await, 1, "{}", t.name);
             assert_eq!(crate::journal::head(&t.db).await.unwrap().0, head + 1);
+        }
+    }
+
+    #[tokio::test]
+    async fn save_all_and_commit_writes_every_record_or_none() {
+        for t in testing::all().await {
+            let feed = Feed::default();
+            let (head, _) = crate::journal::head(&t.db).await.unwrap();
+            let now = OffsetDateTime::now_utc();
+            let (fresh, stale) = (Thing { written: true }, Thing { written: false });
+            // One of them changed since it was read: the other is rolled back.
+            let err =
+                Change::save_all_and_commit(&t.db, &feed, &[&fresh, &stale], now, vec![entry(1)])
+                    .await;
+            assert!(matches!(err, Err(DbError::Stale)), "{}", t.name);
+            assert_eq!(things(&t.db).await, 0, "{}", t.name);
+            assert_eq!(crate::journal::head(&t.db).await.unwrap().0, head);
+            let written = Change::save_all_and_commit(&t.db, &feed, &[&fresh], now, vec![entry(2)])
+                .await
+                .unwrap();
+            assert_eq!(written.len(), 1, "{}", t.name);
+            assert_eq!(things(&t.db).await, 1, "{}", t.name);
         }
     }
 
