@@ -412,27 +412,13 @@ async fn create_shift(
     let (date, period, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
     let now = OffsetDateTime::now_utc();
     let mut x = Shift {
-        id: 0,
-        division: division.to_string(),
         date: date_text(date),
         period,
         starts_at: start.into(),
         ends_at: end.into(),
         leader,
         officers,
-        state: ShiftState::Scheduled,
-        started_by: String::new(),
-        started_at: None,
-        handover_note: String::new(),
-        open_items: Vec::new(),
-        handed_over_by: String::new(),
-        handed_over_at: None,
-        acknowledged_by: String::new(),
-        acknowledged_at: None,
-        created_by: p.username.clone(),
-        created_at: now.into(),
-        updated_at: now.into(),
-        version: 1,
+        ..Shift::scheduled(division.to_string(), &p.username, now)
     };
     let mut tx = s.change().await?;
     store::lock_roster(&s.db, &mut tx, &x.division).await?;

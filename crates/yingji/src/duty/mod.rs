@@ -1041,29 +1041,12 @@ mod tests {
     }
 
     fn shift(id: i64, state: ShiftState, starts_at: OffsetDateTime) -> model::Shift {
-        let t = crate::db::UtcText(starts_at);
         model::Shift {
             id,
-            division: "140213".into(),
-            date: "2026-07-01".into(),
-            period: Period::Day,
-            starts_at: t,
-            ends_at: crate::db::UtcText(starts_at + Duration::hours(9)),
-            leader: None,
-            officers: Vec::new(),
             state,
-            started_by: String::new(),
-            started_at: None,
-            handover_note: String::new(),
-            open_items: Vec::new(),
-            handed_over_by: String::new(),
-            handed_over_at: None,
-            acknowledged_by: String::new(),
-            acknowledged_at: None,
-            created_by: "t".into(),
-            created_at: t,
-            updated_at: t,
-            version: 1,
+            starts_at: crate::db::UtcText(starts_at),
+            ends_at: crate::db::UtcText(starts_at + Duration::hours(9)),
+            ..model::Shift::scheduled("140213".into(), "t", starts_at)
         }
     }
 
