@@ -4929,6 +4929,45 @@ export interface components {
             /** Format: int64 */
             user_id?: number | null;
         };
+        /**
+         * @description One version of a plan. The demo data holds the current, published
+         *     version of each plan (`revision` 1, `status` published by default); a
+         *     revision is a new value with the same code and the next `revision`.
+         */
+        Plan: {
+            code: string;
+            /** @description Command code. */
+            command?: string | null;
+            /** @description 12-digit division codes. */
+            divisions: string[];
+            /** Format: int32 */
+            drill_cycle_months: number;
+            grading_basis: string;
+            incident_types: string[];
+            last_evaluated_on: string;
+            /** @description Listed from Ⅰ down. */
+            levels: components["schemas"]["PlanLevel"][];
+            /** @description Department code. */
+            owner: string;
+            /** @description Plan code it sits under. */
+            parent?: string | null;
+            published_on: string;
+            /** Format: int32 */
+            review_years: number;
+            /**
+             * Format: int32
+             * @description Version number within the code, from 1.
+             */
+            revision: number;
+            revision_reason?: string | null;
+            /** @description Revision-trigger codes that caused this version. */
+            revision_triggers?: string[];
+            source: string;
+            title: string;
+            type: components["schemas"]["PlanType"];
+            /** @description The version label, e.g. `2022版`. */
+            version: string;
+        };
         /** @description A command (指挥部) of the “1+19” structure. */
         PlanCommand: {
             code: string;
@@ -5070,34 +5109,12 @@ export interface components {
          * @description A plan version as the API shows it: the plan (its `status` is its state
          *     among the versions), the owner's name, the review and drill clocks.
          */
-        PlanView: {
-            code: string;
-            command?: string | null;
-            divisions: string[];
+        PlanView: components["schemas"]["Plan"] & {
             drill: components["schemas"]["DrillStatus"];
-            /** Format: int32 */
-            drill_cycle_months: number;
-            grading_basis: string;
-            incident_types: string[];
-            last_evaluated_on: string;
-            levels: components["schemas"]["PlanLevel"][];
-            owner: string;
             owner_name: string;
-            parent?: string | null;
-            published_on: string;
             review: components["schemas"]["ReviewStatus"];
-            /** Format: int32 */
-            review_years: number;
-            /** Format: int32 */
-            revision: number;
-            revision_reason?: string | null;
-            revision_triggers?: string[];
-            source: string;
             status: components["schemas"]["VersionState"];
             status_zh: string;
-            title: string;
-            type: components["schemas"]["PlanType"];
-            version: string;
         };
         Point: {
             /** Format: double */
