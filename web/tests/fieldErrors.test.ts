@@ -28,11 +28,58 @@ function untranslated(codes: Set<string>, namespace: 'fieldError' | 'refusal'): 
   return [...codes].filter((c) => !has(zh, c) || !has(en, c)).map((c) => `${namespace}.${c}`)
 }
 
+/** The end of the parenthesised group opening at `open` (its `(`). */
+function closing(text: string, open: number): number {
+  let depth = 0
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '(') depth++
+    else if (text[i] === ')' && --depth === 0) return i
+  }
+  return text.length
+}
+
+/**
+ * The field errors of `file` written without a code: a `FieldError::new(…)`
+ * whose chain of calls (`.param(…).at_row(…)…`) has no `.code(…)`.
+ */
+function uncodedIn(file: string): string[] {
+  const text = readFileSync(file, 'utf8')
+  const out: string[] = []
+  for (const m of text.matchAll(/FieldError::new\(/g)) {
+    let end = closing(text, m.index + m[0].length - 1) + 1
+    let coded = false
+    for (;;) {
+      const call = /^\s*\.(\w+)\(/.exec(text.slice(end))
+      if (!call) break
+      if (call[1] === 'code') coded = true
+      end = closing(text, end + call[0].length - 1) + 1
+    }
+    if (!coded) out.push(`${file.split('/src/')[1]}:${text.slice(0, m.index).split('\n').length}`)
+  }
+  return out
+}
+
 describe('coded field errors', () => {
   it('every code the server sends has a translation in both languages', () => {
     const codes = codesIn(/\.code\("([a-z_]+)"\)/g)
     expect(codes.size).toBeGreaterThan(5)
+    expect(codes).toContain('no_road_near')
+    // `ApiError::field(field, "code", message)`: the code is its second argument.
+    for (const c of codesIn(/ApiError::field\(\s*[^,()]+,\s*"([a-z_]+)"/g)) codes.add(c)
+    expect(codes).toContain('upload_failed')
     expect(untranslated(codes, 'fieldError')).toEqual([])
+  })
+
+  it('routing, dispatch, attachments, indicators, registry and incidents send every field error with a code', () => {
+    const src = join(__dirname, '../../crates/yingji/src')
+    const files = [
+      join(src, 'routing_api.rs'),
+      ...['dispatch', 'attachments', 'indicators', 'registry', 'incidents'].flatMap((d) => rustFiles(join(src, d))),
+    ]
+    expect(files.length).toBeGreaterThan(10)
+    expect(files.flatMap(uncodedIn)).toEqual([])
+    // The check finds what it looks for.
+    expect(uncodedIn(join(__dirname, 'fixtures/uncoded.rs.txt'))).toHaveLength(2)
   })
 
   it('every refusal code the server sends has a translation in both languages', () => {

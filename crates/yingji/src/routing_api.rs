@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{json, Value};
 
 use crate::auth::{authorize, Action, Principal};
+use crate::error::FieldError;
 use crate::http::{ApiError, Json, Query};
 use crate::state::AppState;
 
@@ -34,8 +35,34 @@ fn graph(s: &AppState) -> Result<std::sync::Arc<yingji_routing::Ch>, ApiError> {
     })
 }
 
-fn points(field: &str, s: &str) -> Result<Vec<[f64; 2]>, ApiError> {
-    crate::route_cli::parse_points(s).map_err(|e| ApiError::field(field, e.to_string()))
+/// The points of a query field, `LAT,LON;LAT,LON…` (`not_lat_lon` when one
+/// is not).
+pub(crate) fn points(field: &str, s: &str) -> Result<Vec<[f64; 2]>, FieldError> {
+    crate::route_cli::parse_points(s)
+        .map_err(|e| FieldError::new(field, e.to_string()).code("not_lat_lon"))
+}
+
+/// A refusal of the road graph as a coded error of `field`.
+pub(crate) fn routing_error(field: &str, e: &yingji_routing::Error) -> FieldError {
+    use yingji_routing::Error as E;
+    match e {
+        E::InvalidCoordinate { .. } => FieldError::new(field, e.to_string()).code("not_lat_lon"),
+        E::TooFarFromRoad { max_m, .. } => {
+            FieldError::new(field, format!("{max_m} 米内没有可通行的道路"))
+                .code("no_road_near")
+                .param("max_m", *max_m)
+        }
+        E::InvalidTimeLimit(_) => FieldError::new(
+            field,
+            format!(
+                "时限应大于 0 且不超过 {} 分钟",
+                yingji_routing::MAX_TIME_LIMIT_S / 60.0
+            ),
+        )
+        .code("time_limit_out_of_range")
+        .param("max", yingji_routing::MAX_TIME_LIMIT_S / 60.0),
+        _ => FieldError::new(field, e.to_string()).code("not_routable"),
+    }
 }
 
 /// Snaps within the configured radius (`[snapping]`); beyond it the field is refused.
@@ -43,9 +70,8 @@ fn snap(
     r: &yingji_routing::Router<'_>,
     field: &str,
     p: [f64; 2],
-) -> Result<yingji_routing::Snapped, ApiError> {
-    r.snap(p[0], p[1])
-        .map_err(|e| ApiError::field(field, e.to_string()))
+) -> Result<yingji_routing::Snapped, FieldError> {
+    r.snap(p[0], p[1]).map_err(|e| routing_error(field, &e))
 }
 
 /// The straight off-road lines `[[input], [on the road]]` of the given
@@ -122,14 +148,18 @@ async fn route(
     let (a, b) = (points("from", &q.from)?, points("to", &q.to)?);
     let (Some(a), Some(b), 1, 1) = (a.first().copied(), b.first().copied(), a.len(), b.len())
     else {
-        return Err(ApiError::field("from", "from 与 to 各需一个 LAT,LON"));
+        return Err(ApiError::field(
+            "from",
+            "one_point",
+            "from 与 to 各需一个 LAT,LON",
+        ));
     };
     let cfg = s.config.snapping;
     let router = ch.router().with_snap(cfg);
     let (sa, sb) = (snap(&router, "from", a)?, snap(&router, "to", b)?);
     let r = router
         .route(&sa, &sb)
-        .ok_or_else(|| ApiError::field("to", "两点之间没有可通行的道路"))?;
+        .ok_or_else(|| ApiError::field("to", "no_route", "两点之间没有可通行的道路"))?;
     // time_s / distance_m are the totals; the road part and the off-road
     // leg (each end's snap distance at the configured speed) are given apart
     Ok(axum::Json(RouteFeature {
@@ -204,12 +234,13 @@ fn snap_all(
         .map(|(i, &[lat, lon])| {
             let name = format!("{field}[{i}]");
             let p = crate::route_cli::lon_lat(lat, lon).ok_or_else(|| {
-                ApiError::field(
+                FieldError::new(
                     &name,
                     format!("[{lat}, {lon}] {}", crate::route_cli::NOT_LAT_LON),
                 )
+                .code("not_lat_lon")
             })?;
-            snap(r, &name, p)
+            Ok(snap(r, &name, p)?)
         })
         .collect()
 }
@@ -232,14 +263,21 @@ async fn matrix(
     let ch = graph(&s)?;
     for (field, pts) in [("sources", &q.sources), ("destinations", &q.destinations)] {
         if pts.is_empty() {
-            return Err(ApiError::field(field, "至少需要一个点 [lat, lon]"));
+            return Err(ApiError::field(
+                field,
+                "points_required",
+                "至少需要一个点 [lat, lon]",
+            ));
         }
     }
     if q.sources.len().saturating_mul(q.destinations.len()) > MAX_MATRIX_CELLS {
-        return Err(ApiError::field(
+        return Err(FieldError::new(
             "destinations",
             format!("起点数 × 终点数不能超过 {MAX_MATRIX_CELLS}"),
-        ));
+        )
+        .code("too_many_cells")
+        .param("max", MAX_MATRIX_CELLS)
+        .into());
     }
     let cfg = s.config.snapping;
     let router = ch.router().with_snap(cfg);
@@ -291,7 +329,11 @@ async fn isochrone(
     let ch = graph(&s)?;
     let pts = points("from", &q.from)?;
     if pts.is_empty() || pts.len() > 1000 {
-        return Err(ApiError::field("from", "需要 1–1000 个站点"));
+        return Err(FieldError::new("from", "需要 1–1000 个站点")
+            .code("station_count")
+            .param("min", 1)
+            .param("max", 1000)
+            .into());
     }
     let minutes = q.minutes.unwrap_or(60.0);
     let cfg = s.config.snapping;
@@ -307,7 +349,7 @@ async fn isochrone(
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::field("minutes", e.to_string()))?;
+    .map_err(|e| routing_error("minutes", &e))?;
     let mut props = serde_json::Map::new();
     props.insert("minutes".into(), json!(minutes));
     props.insert("nodes_reached".into(), json!(iso.nodes.len()));

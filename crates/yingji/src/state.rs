@@ -61,6 +61,19 @@ impl AppState {
         crate::journal::Change::save_and_commit(&self.db, &self.feed, record, at, entries).await
     }
 
+    /// Change several versioned records of one kind and journal them, in
+    /// one transaction (see
+    /// [`crate::journal::Change::save_all_and_commit`]).
+    pub async fn save_all_and_commit<R: crate::db::Versioned>(
+        &self,
+        records: &[&R],
+        at: time::OffsetDateTime,
+        entries: Vec<crate::journal::NewEntry>,
+    ) -> Result<Vec<crate::journal::Entry>, crate::db::DbError> {
+        crate::journal::Change::save_all_and_commit(&self.db, &self.feed, records, at, entries)
+            .await
+    }
+
     /// What the cluster's jobs use (see [`crate::cluster::Node`]).
     pub fn node(&self) -> crate::cluster::Node {
         crate::cluster::Node {

@@ -2673,38 +2673,27 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
-        /** @description A resource that could be sent, with its travel time to the point. */
-        Candidate: {
-            attrs: Record<string, unknown>;
-            category: string;
+        /**
+         * @description A resource that could be sent (its registry record, as the registry
+         *     shows it), with its travel time to the point.
+         */
+        Candidate: components["schemas"]["Item"] & {
             /**
              * Format: double
              * @description Total metres, rounded.
              */
             distance_m: number;
-            division: string;
-            division_name: string;
-            duty_phone: string;
-            /** Format: int64 */
-            id: number;
-            kind: string;
-            /** Format: double */
-            lat: number;
-            /** Format: double */
-            lon: number;
             /**
              * @description `road`: by the road graph; `estimate`: no road within the radius of
              *     this record (or of the point), straight line × detour factor.
              */
             method: components["schemas"]["Method"];
-            name: string;
             off_road?: components["schemas"]["OffRoadLeg"] | null;
             /**
              * @description By road: the straight off-road lines `[[lon, lat] off the road, [lon, lat]
              *     on it]` (the record's base to its road, the road to the point).
              */
             off_road_lines: number[][][];
-            phone: string;
             /**
              * Format: double
              * @description By road: the length on the road alone (metres, rounded).
@@ -2720,7 +2709,6 @@ export interface components {
              *     null when routes were not asked for.
              */
             route?: number[][] | null;
-            status: string;
             /**
              * Format: double
              * @description Total seconds, to 0.1 s: by road, the road time plus the off-road leg.
@@ -5001,6 +4989,45 @@ export interface components {
             /** Format: int64 */
             user_id?: number | null;
         };
+        /**
+         * @description One version of a plan. The demo data holds the current, published
+         *     version of each plan (`revision` 1, `status` published by default); a
+         *     revision is a new value with the same code and the next `revision`.
+         */
+        Plan: {
+            code: string;
+            /** @description Command code. */
+            command?: string | null;
+            /** @description 12-digit division codes. */
+            divisions: string[];
+            /** Format: int32 */
+            drill_cycle_months: number;
+            grading_basis: string;
+            incident_types: string[];
+            last_evaluated_on: string;
+            /** @description Listed from Ⅰ down. */
+            levels: components["schemas"]["PlanLevel"][];
+            /** @description Department code. */
+            owner: string;
+            /** @description Plan code it sits under. */
+            parent?: string | null;
+            published_on: string;
+            /** Format: int32 */
+            review_years: number;
+            /**
+             * Format: int32
+             * @description Version number within the code, from 1.
+             */
+            revision: number;
+            revision_reason?: string | null;
+            /** @description Revision-trigger codes that caused this version. */
+            revision_triggers?: string[];
+            source: string;
+            title: string;
+            type: components["schemas"]["PlanType"];
+            /** @description The version label, e.g. `2022版`. */
+            version: string;
+        };
         /** @description A command (指挥部) of the “1+19” structure. */
         PlanCommand: {
             code: string;
@@ -5086,28 +5113,16 @@ export interface components {
             /** @description Status flags for the commander (review or drill overdue, …). */
             warnings: string[];
         };
-        /** @description A plan in the list: the version in force (or the draft of a new plan). */
-        PlanSummary: {
-            code: string;
-            divisions: string[];
+        /**
+         * @description A plan in the list: the version in force (or the draft of a new plan),
+         *     as every plan version is shown, with the revision of its open draft.
+         */
+        PlanSummary: components["schemas"]["PlanView"] & {
             /**
              * Format: int32
              * @description The revision of an open draft, if any.
              */
             draft_revision?: number | null;
-            drill: components["schemas"]["DrillStatus"];
-            incident_types: string[];
-            levels: components["schemas"]["PlanLevel"][];
-            owner: string;
-            owner_name: string;
-            review: components["schemas"]["ReviewStatus"];
-            /** Format: int32 */
-            revision: number;
-            status: components["schemas"]["VersionState"];
-            status_zh: string;
-            title: string;
-            type: components["schemas"]["PlanType"];
-            version: string;
         };
         /**
          * @description 总体 / 专项 / 部门 / 单位 / 现场处置方案.
@@ -5154,34 +5169,12 @@ export interface components {
          * @description A plan version as the API shows it: the plan (its `status` is its state
          *     among the versions), the owner's name, the review and drill clocks.
          */
-        PlanView: {
-            code: string;
-            command?: string | null;
-            divisions: string[];
+        PlanView: components["schemas"]["Plan"] & {
             drill: components["schemas"]["DrillStatus"];
-            /** Format: int32 */
-            drill_cycle_months: number;
-            grading_basis: string;
-            incident_types: string[];
-            last_evaluated_on: string;
-            levels: components["schemas"]["PlanLevel"][];
-            owner: string;
             owner_name: string;
-            parent?: string | null;
-            published_on: string;
             review: components["schemas"]["ReviewStatus"];
-            /** Format: int32 */
-            review_years: number;
-            /** Format: int32 */
-            revision: number;
-            revision_reason?: string | null;
-            revision_triggers?: string[];
-            source: string;
             status: components["schemas"]["VersionState"];
             status_zh: string;
-            title: string;
-            type: components["schemas"]["PlanType"];
-            version: string;
         };
         Point: {
             /** Format: double */

@@ -31,7 +31,7 @@ pub fn routes() -> Router<AppState> {
 fn upload_error(e: AttachmentError) -> ApiError {
     match e {
         AttachmentError::TooLarge => ApiError::TooLarge { limit_mb: 10 },
-        other => ApiError::field("file", other.to_string()),
+        other => other.field_error().into(),
     }
 }
 
@@ -39,7 +39,11 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::TooLarge { limit_mb: 10 }
     } else {
-        ApiError::field("file", format!("上传失败: {}", e.body_text()))
+        ApiError::field(
+            "file",
+            "upload_failed",
+            format!("上传失败: {}", e.body_text()),
+        )
     }
 }
 

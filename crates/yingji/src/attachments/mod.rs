@@ -26,6 +26,20 @@ pub enum AttachmentError {
     UnsupportedType,
 }
 
+impl AttachmentError {
+    /// The problem as a coded error of the upload's `file` field.
+    pub fn field_error(&self) -> FieldError {
+        let message = self.to_string();
+        match self {
+            AttachmentError::Empty => FieldError::new("file", message).code("file_empty"),
+            AttachmentError::TooLarge => FieldError::new("file", message).code("file_too_large"),
+            AttachmentError::UnsupportedType => {
+                FieldError::new("file", message).code("file_type_not_accepted")
+            }
+        }
+    }
+}
+
 /// The accepted types, recognised by their first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Mime {

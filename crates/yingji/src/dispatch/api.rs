@@ -70,12 +70,11 @@ async fn records(
 }
 
 fn one_point(field: &str, s: &str) -> Result<[f64; 2], ApiError> {
-    match crate::route_cli::parse_points(s).as_deref() {
-        Ok([one]) => Ok(*one),
-        Ok(_) => Err(ApiError::from(
+    match crate::routing_api::points(field, s)?.as_slice() {
+        [one] => Ok(*one),
+        _ => Err(ApiError::from(
             FieldError::new(field, "需要一个 LAT,LON").code("one_point"),
         )),
-        Err(e) => Err(ApiError::field(field, e.to_string())),
     }
 }
 
@@ -250,18 +249,7 @@ async fn nearest(
                     _ => Vec::new(),
                 };
                 Candidate {
-                    id: it.id,
-                    kind: it.kind.clone(),
-                    name: it.name.clone(),
-                    division: it.division.clone(),
-                    division_name: it.division_name.clone(),
-                    lon: it.lon,
-                    lat: it.lat,
-                    category: it.category.clone(),
-                    status: it.status.clone(),
-                    phone: it.phone.clone(),
-                    duty_phone: it.duty_phone.clone(),
-                    attrs: it.attrs.0.clone(),
+                    item: it.clone(),
                     time_s: (r.time_s * 10.0).round() / 10.0,
                     distance_m: r.distance_m.round(),
                     method: r.method,
@@ -407,22 +395,12 @@ pub struct RecordRef {
     pub name: String,
 }
 
-/// A resource that could be sent, with its travel time to the point.
+/// A resource that could be sent (its registry record, as the registry
+/// shows it), with its travel time to the point.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Candidate {
-    pub id: i64,
-    pub kind: String,
-    pub name: String,
-    pub division: String,
-    pub division_name: String,
-    pub lon: f64,
-    pub lat: f64,
-    pub category: String,
-    pub status: String,
-    pub phone: String,
-    pub duty_phone: String,
-    #[schema(value_type = Object)]
-    pub attrs: serde_json::Map<String, Value>,
+    #[serde(flatten)]
+    pub item: Item,
     /// Total seconds, to 0.1 s: by road, the road time plus the off-road leg.
     pub time_s: f64,
     /// Total metres, rounded.
@@ -598,7 +576,7 @@ async fn coverage(
     })
     .await
     .map_err(join_err)?
-    .map_err(|e| ApiError::field("kind", e.to_string()))?;
+    .map_err(|e| crate::routing_api::routing_error("kind", &e))?;
 
     let share = |c: f64, t: f64| if t > 0.0 { c / t } else { 0.0 };
     let mut by_county: std::collections::BTreeMap<String, (f64, f64)> = Default::default();

@@ -15,7 +15,7 @@ use super::model::{LogEntry, Shift};
 use super::store::{self, DutyUser, LogFilter};
 use super::{
     check_correction, check_crew, check_log_entry, day_bounds, next_shift, overlapping,
-    shift_times, Actor, LogKind, OpenItem, Period, Person, ShiftEvent, ShiftState, Slot,
+    shift_times, Actor, LogKind, Period, Person, ShiftEvent, ShiftState, Slot,
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::parse_time;
@@ -412,27 +412,13 @@ async fn create_shift(
     let (date, period, start, end, leader, officers) = shift_from_body(&s, &division, &b).await?;
     let now = OffsetDateTime::now_utc();
     let mut x = Shift {
-        id: 0,
-        division: division.to_string(),
         date: date_text(date),
         period,
         starts_at: start.into(),
         ends_at: end.into(),
         leader,
         officers,
-        state: ShiftState::Scheduled,
-        started_by: String::new(),
-        started_at: None,
-        handover_note: String::new(),
-        open_items: Vec::new(),
-        handed_over_by: String::new(),
-        handed_over_at: None,
-        acknowledged_by: String::new(),
-        acknowledged_at: None,
-        created_by: p.username.clone(),
-        created_at: now.into(),
-        updated_at: now.into(),
-        version: 1,
+        ..Shift::scheduled(division.to_string(), &p.username, now)
     };
     let mut tx = s.change().await?;
     store::lock_roster(&s.db, &mut tx, &x.division).await?;
@@ -525,6 +511,32 @@ fn crew_member(p: &Principal, x: &Shift) -> bool {
     }
 }
 
+/// Open items handed over may name incidents: they must be ones the user
+/// can read.
+async fn open_items_readable(s: &AppState, p: &Principal, ev: &ShiftEvent) -> Result<(), ApiError> {
+    let ShiftEvent::HandOver { open_items, .. } = ev else {
+        return Ok(());
+    };
+    let scope = authorize(p, Action::Read, "incidents")?;
+    for (i, it) in open_items.iter().enumerate() {
+        if let Some(iid) = it.incident_id {
+            let ok = crate::incidents::store::get_incident(&s.db, iid)
+                .await?
+                .is_some_and(|inc| scope.covers(&inc.division, ""));
+            if !ok {
+                return Err(ApiError::from(
+                    FieldError::new(
+                        format!("open_items[{i}].incident_id"),
+                        "找不到该事件或不在您的管辖范围内",
+                    )
+                    .code("incident_not_found"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[utoipa::path(post, path = "/api/v1/duty/shifts/{id}/events", tag = "duty", request_body = ShiftEventBody,
     responses((status = 200, body = ShiftView, description = "The shift after the step (acknowledging also puts the next shift on duty)"), (status = 409, body = crate::http::error::Problem, description = "Stale version, or the step is refused (with the reason)")))]
 async fn shift_event(
@@ -533,7 +545,7 @@ async fn shift_event(
     Path(id): Path<i64>,
     Json(b): Json<ShiftEventBody>,
 ) -> Result<axum::Json<ShiftView>, ApiError> {
-    let mut x = load(&s, &p, id, Action::Write).await?;
+    let x = load(&s, &p, id, Action::Write).await?;
     x.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
     let ev = b.event;
@@ -541,77 +553,28 @@ async fn shift_event(
     let next = next_of(&s, &x).await?;
     let actor = actor_of(&p, &x, next.as_ref());
     let from = x.state;
-    x.state = from.transition(&ev, actor, x.starts_at.0, now)?;
-    let t = UtcText(now);
-    match &ev {
-        ShiftEvent::Start {} => {
-            x.started_by = p.username.clone();
-            x.started_at = Some(t);
-        }
-        ShiftEvent::HandOver { note, open_items } => {
-            x.handover_note = note.trim().to_string();
-            x.open_items = open_items
-                .iter()
-                .map(|i| OpenItem {
-                    text: i.text.trim().to_string(),
-                    incident_id: i.incident_id,
-                })
-                .collect();
-            x.handed_over_by = p.username.clone();
-            x.handed_over_at = Some(t);
-        }
-        ShiftEvent::Acknowledge {} => {
-            x.acknowledged_by = p.username.clone();
-            x.acknowledged_at = Some(t);
-        }
-    }
-    x.updated_at = t;
-    // Open items may name incidents: they must be ones the user can read.
-    if let ShiftEvent::HandOver { open_items, .. } = &ev {
-        let scope = authorize(&p, Action::Read, "incidents")?;
-        for (i, it) in open_items.iter().enumerate() {
-            if let Some(iid) = it.incident_id {
-                let ok = crate::incidents::store::get_incident(&s.db, iid)
-                    .await?
-                    .is_some_and(|inc| scope.covers(&inc.division, ""));
-                if !ok {
-                    return Err(ApiError::from(
-                        FieldError::new(
-                            format!("open_items[{i}].incident_id"),
-                            "找不到该事件或不在您的管辖范围内",
-                        )
-                        .code("incident_not_found"),
-                    ));
-                }
-            }
-        }
-    }
-    let mut tx = s.change().await?;
-    tx.save(&x).await?;
+    let next_id = next.as_ref().map(|n| n.id);
+    let step = super::take_step(x, next, &ev, actor, &p.username, now)?;
+    open_items_readable(&s, &p, &ev).await?;
+    let x = &step.shift;
     let payload = json!({
         "from": from.as_str(), "to": x.state.as_str(), "handover_note": x.handover_note,
-        "open_items": x.open_items, "next_shift": next.as_ref().map(|n| n.id),
+        "open_items": x.open_items, "next_shift": next_id,
     });
     let mut entries = vec![entry(&p, &x.division, "shift", x.id, ev.as_str(), payload)];
-    // 接班 = the incoming shift is now on duty.
-    if let (ShiftEvent::Acknowledge {}, Some(mut n)) = (&ev, next) {
-        if n.state == ShiftState::Scheduled {
-            n.state = ShiftState::OnDuty;
-            n.started_by = p.username.clone();
-            n.started_at = Some(t);
-            n.updated_at = t;
-            tx.save(&n).await?;
-            entries.push(entry(
-                &p,
-                &n.division,
-                "shift",
-                n.id,
-                "start",
-                json!({ "from": "scheduled", "to": "on_duty", "took_over": x.id }),
-            ));
-        }
+    let mut saved = vec![x];
+    if let Some(n) = &step.took_over {
+        entries.push(entry(
+            &p,
+            &n.division,
+            "shift",
+            n.id,
+            "start",
+            json!({ "from": "scheduled", "to": "on_duty", "took_over": x.id }),
+        ));
+        saved.push(n);
     }
-    tx.commit(now, entries).await?;
+    s.save_all_and_commit(&saved, now, entries).await?;
     let x = store::get_shift(&s.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;

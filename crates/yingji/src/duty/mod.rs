@@ -432,6 +432,65 @@ impl ShiftState {
     }
 }
 
+/// What a handover step changes: the shift, and on 接班 the incoming shift
+/// it puts on duty (when that one is still scheduled).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub shift: model::Shift,
+    pub took_over: Option<model::Shift>,
+}
+
+/// Take `event` on shift `x` as `by` at `now`: the state machine decides
+/// first, then the step's fields are set (who and when, the handover note
+/// and open items). `next` is the division's incoming shift, if any.
+pub fn take_step(
+    mut x: model::Shift,
+    next: Option<model::Shift>,
+    event: &ShiftEvent,
+    actor: Actor,
+    by: &str,
+    now: OffsetDateTime,
+) -> Result<Step, RuleError> {
+    x.state = x.state.transition(event, actor, x.starts_at.0, now)?;
+    let t = crate::db::UtcText(now);
+    let mut took_over = None;
+    match event {
+        ShiftEvent::Start {} => {
+            x.started_by = by.to_string();
+            x.started_at = Some(t);
+        }
+        ShiftEvent::HandOver { note, open_items } => {
+            x.handover_note = note.trim().to_string();
+            x.open_items = open_items
+                .iter()
+                .map(|i| OpenItem {
+                    text: i.text.trim().to_string(),
+                    incident_id: i.incident_id,
+                })
+                .collect();
+            x.handed_over_by = by.to_string();
+            x.handed_over_at = Some(t);
+        }
+        ShiftEvent::Acknowledge {} => {
+            x.acknowledged_by = by.to_string();
+            x.acknowledged_at = Some(t);
+            // 接班 = the incoming shift is now on duty.
+            if let Some(mut n) = next.filter(|n| n.state == ShiftState::Scheduled) {
+                n.state = ShiftState::OnDuty;
+                n.started_by = by.to_string();
+                n.started_at = Some(t);
+                n.updated_at = t;
+                took_over = Some(n);
+            }
+        }
+    }
+    x.updated_at = t;
+    Ok(Step {
+        shift: x,
+        took_over,
+    })
+}
+
 /// The steps `actor` may take on a shift in `state` at `now`, asked of the
 /// state machine (so the UI does not copy it): `start`, `hand_over`,
 /// `acknowledge`, and `edit` while the shift is still scheduled.
@@ -979,5 +1038,104 @@ mod tests {
         let (s, e) = day_bounds(date!(2026 - 07 - 01));
         assert_eq!(s, datetime!(2026-06-30 16:00 UTC));
         assert_eq!(e, datetime!(2026-07-01 16:00 UTC));
+    }
+
+    fn shift(id: i64, state: ShiftState, starts_at: OffsetDateTime) -> model::Shift {
+        model::Shift {
+            id,
+            state,
+            starts_at: crate::db::UtcText(starts_at),
+            ends_at: crate::db::UtcText(starts_at + Duration::hours(9)),
+            ..model::Shift::scheduled("140213".into(), "t", starts_at)
+        }
+    }
+
+    #[test]
+    fn a_step_sets_its_fields_after_the_rule_and_acknowledging_puts_the_next_shift_on_duty() {
+        use ShiftState as S;
+        let start = datetime!(2026-07-01 00:30 UTC);
+        let now = start + Duration::hours(9);
+        let crew = Actor {
+            member: true,
+            incoming: true,
+            ..Actor::default()
+        };
+        let hand_over = ShiftEvent::HandOver {
+            note: "  平稳  ".into(),
+            open_items: vec![OpenItem {
+                text: " 复核雨量站 ".into(),
+                incident_id: Some(7),
+            }],
+        };
+        // (shift state, next shift's state, event, state after, next on duty)
+        let table = [
+            (S::Scheduled, None, ShiftEvent::Start {}, S::OnDuty, None),
+            (
+                S::OnDuty,
+                Some(S::Scheduled),
+                hand_over.clone(),
+                S::HandedOver,
+                None,
+            ),
+            (
+                S::HandedOver,
+                Some(S::Scheduled),
+                ShiftEvent::Acknowledge {},
+                S::Acknowledged,
+                Some(S::OnDuty),
+            ),
+            // The next shift already started itself: left as it is.
+            (
+                S::HandedOver,
+                Some(S::OnDuty),
+                ShiftEvent::Acknowledge {},
+                S::Acknowledged,
+                None,
+            ),
+            (
+                S::HandedOver,
+                None,
+                ShiftEvent::Acknowledge {},
+                S::Acknowledged,
+                None,
+            ),
+        ];
+        for (state, next, ev, after, next_after) in table {
+            let x = shift(1, state, start);
+            let n = next.map(|st| shift(2, st, start + Duration::hours(9)));
+            let step = take_step(x, n, &ev, crew, "zhang", now).unwrap();
+            assert_eq!(step.shift.state, after, "{state:?} × {ev:?}");
+            assert_eq!(step.shift.updated_at.0, now);
+            assert_eq!(
+                step.took_over.as_ref().map(|n| n.state),
+                next_after,
+                "{state:?} × {ev:?}"
+            );
+            if let Some(n) = &step.took_over {
+                assert_eq!(
+                    (n.id, n.started_by.as_str(), n.started_at),
+                    (2, "zhang", Some(crate::db::UtcText(now)))
+                );
+            }
+            match ev {
+                ShiftEvent::Start {} => assert_eq!(step.shift.started_by, "zhang"),
+                ShiftEvent::HandOver { .. } => {
+                    assert_eq!(step.shift.handover_note, "平稳");
+                    assert_eq!(step.shift.open_items[0].text, "复核雨量站");
+                    assert_eq!(step.shift.handed_over_by, "zhang");
+                }
+                ShiftEvent::Acknowledge {} => assert_eq!(step.shift.acknowledged_by, "zhang"),
+            }
+        }
+        // Refused by the rule: nothing is set (the caller gets the refusal).
+        let refused = take_step(
+            shift(1, S::Scheduled, start),
+            None,
+            &hand_over,
+            crew,
+            "zhang",
+            now,
+        );
+        assert!(matches!(refused, Err(RuleError::State(ref r)) if r.code == "not_on_duty_yet"));
     }
 }

@@ -35,6 +35,35 @@ pub struct Shift {
 }
 
 impl Shift {
+    /// A new shift of `division` created by `by` at `now`: scheduled, no one
+    /// on it yet, nothing taken up; the caller sets its slot and crew.
+    pub fn scheduled(division: String, by: &str, now: time::OffsetDateTime) -> Shift {
+        let t = UtcText(now);
+        Shift {
+            id: 0,
+            division,
+            date: String::new(),
+            period: Period::Day,
+            starts_at: t,
+            ends_at: t,
+            leader: None,
+            officers: Vec::new(),
+            state: ShiftState::Scheduled,
+            started_by: String::new(),
+            started_at: None,
+            handover_note: String::new(),
+            open_items: Vec::new(),
+            handed_over_by: String::new(),
+            handed_over_at: None,
+            acknowledged_by: String::new(),
+            acknowledged_at: None,
+            created_by: by.to_string(),
+            created_at: t,
+            updated_at: t,
+            version: 1,
+        }
+    }
+
     /// The platform users on the shift.
     pub fn user_ids(&self) -> Vec<i64> {
         self.leader

@@ -117,8 +117,10 @@ impl ApiError {
         }
     }
 
-    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
-        ApiError::Validation(vec![FieldError::new(field, message)])
+    /// One coded field error (422): the `code` the UI translates and the
+    /// message in Chinese. There is no uncoded form.
+    pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::Validation(vec![FieldError::new(field, message).code(code)])
     }
 
     /// The refusal a 409 or 403 answer carries, if any.
@@ -262,6 +264,7 @@ where
         if !json_type {
             return Err(ApiError::field(
                 "body",
+                "json_required",
                 "请求体应为 JSON（Content-Type: application/json）",
             ));
         }

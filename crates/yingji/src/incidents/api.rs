@@ -16,7 +16,7 @@ use super::commands::{self, Actor, CommandError, IncidentCommand, OrderCommand};
 use super::store::{self, Incident, Instruction, Order};
 use super::{
     grade, instruction_overdue, rescue_clock, DispatchState, Event, IncidentState,
-    InstructionEvent, InstructionState, Role, RuleError, RESCUE_LIMIT,
+    InstructionEvent, InstructionState, Role, RESCUE_LIMIT,
 };
 use crate::auth::{authorize, Action, Principal, Role as UserRole, Scope};
 use crate::clock::{format_time, parse_time, CST};
@@ -54,25 +54,31 @@ async fn stored_catalog(s: &AppState) -> Result<Catalog, ApiError> {
     Ok(plan_store::catalog(&s.db).await?)
 }
 
-fn rule(e: RuleError) -> ApiError {
+/// A plan rule's error as the incident's answer: plans' one conversion
+/// (coded field errors pass through with their code and params), except
+/// that a bad division is the incident's own `division` field.
+fn plan_err(e: PlanError) -> ApiError {
     match e {
-        RuleError::State { refusal, .. } => ApiError::Refused(refusal),
-        RuleError::Field(e) => e.into(),
-        RuleError::Forbidden(refusal) => ApiError::NotAllowed(refusal),
+        PlanError::Division(m) => FieldError::new("division", m).code("bad_division").into(),
+        other => other.into(),
     }
 }
 
-fn plan_err(e: PlanError) -> ApiError {
-    match e {
-        PlanError::Input { field, message, .. } => ApiError::field(field, message),
-        PlanError::Division(m) => ApiError::field("division", m),
-        other => ApiError::BadRequest(other.to_string()),
+/// A fact's error as the incident's field (`facts.magnitude`), with the
+/// plan rule's code and params.
+fn facts_error(e: PlanError) -> FieldError {
+    match e.field_error() {
+        Some(f) => FieldError {
+            field: format!("facts.{}", f.field),
+            ..f
+        },
+        None => FieldError::new("facts", e.to_string()).code("invalid_facts"),
     }
 }
 
 fn command_err(e: CommandError) -> ApiError {
     match e {
-        CommandError::Rule(e) => rule(e),
+        CommandError::Rule(e) => e.into(),
         CommandError::Plan(e) => plan_err(e),
         CommandError::Invalid(errors) => ApiError::Validation(errors),
     }
@@ -385,7 +391,7 @@ pub(crate) async fn intake(
         Ok(_) => {}
     }
     if let Err(e) = b.facts.check() {
-        errors.push(FieldError::new("facts", e.to_string()));
+        errors.push(facts_error(e));
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -612,14 +618,12 @@ async fn update_facts(
 ) -> Result<axum::Json<Value>, ApiError> {
     let (mut i, _) = load(&s, &p, id, Action::Write).await?;
     i.expect_version(b.version)?;
-    b.facts
-        .check()
-        .map_err(|e| ApiError::field("facts", e.to_string()))?;
+    b.facts.check().map_err(facts_error)?;
     let now = OffsetDateTime::now_utc();
     let ev = Event::Update {
         note: b.note.clone(),
     };
-    i.state = i.state.transition(&ev).map_err(rule)?;
+    i.state = i.state.transition(&ev)?;
     let before = i.facts;
     i.facts = b.facts;
     i.updated_at = now.into();
@@ -812,8 +816,7 @@ async fn instruction_event(
     x.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
     let role = instruction_role(&p, &x);
-    let (x, payload) =
-        commands::apply_instruction(x, &b.event, role, &p.username, now).map_err(rule)?;
+    let (x, payload) = commands::apply_instruction(x, &b.event, role, &p.username, now)?;
     let mut tx = s.change().await?;
     if let InstructionEvent::Feedback { photos, .. } = &b.event {
         let ascope = authorize(&p, Action::Write, "attachments")?;
@@ -869,7 +872,7 @@ async fn request_dispatch(
         })?;
     let now = OffsetDateTime::now_utc();
     let mut tx = s.change().await?;
-    super::ensure_dispatchable(&r.status).map_err(rule)?;
+    super::ensure_dispatchable(&r.status)?;
     let held = || {
         ApiError::Refused(
             Refusal::new("resource_held", format!("“{}”已有未完成的调派", r.name))
@@ -924,7 +927,7 @@ async fn order_event(
     let (i, _) = load(&s, &p, o.incident_id, Action::Write).await?;
     o.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
-    let (o, status, payload) = commands::apply_order(o, b.command, actor(&p, now)).map_err(rule)?;
+    let (o, status, payload) = commands::apply_order(o, b.command, actor(&p, now))?;
     let mut tx = s.change().await?;
     tx.save(&o).await?;
     crate::registry::store::set_status(&mut tx, &o.resource_kind, o.resource_id, status, now)

@@ -16,10 +16,10 @@ use time::OffsetDateTime;
 use super::store::{Incident, Instruction, Order};
 use super::{
     commander_event, instructions_from_plan, DispatchEvent, Event, InstructionEvent,
-    InstructionState, Role, RuleError,
+    InstructionState, Role,
 };
 use crate::clock::{format_time, CST};
-use crate::error::{FieldError, Refusal};
+use crate::error::{FieldError, Refusal, RuleError};
 use crate::plans::store::Improvement;
 use crate::plans::{match_plans, Catalog, ItemInput, Level, PlanError};
 
@@ -523,9 +523,9 @@ mod tests {
                 }
                 (Err(e), Err(kind)) => {
                     let k = match e {
-                        CommandError::Rule(RuleError::State { .. }) => "state",
-                        CommandError::Rule(RuleError::Field { .. }) => "field",
-                        CommandError::Rule(RuleError::Forbidden { .. }) => "forbidden",
+                        CommandError::Rule(RuleError::State(_)) => "state",
+                        CommandError::Rule(RuleError::Field(_)) => "field",
+                        CommandError::Rule(RuleError::Forbidden(_)) => "forbidden",
                         CommandError::Invalid(_) => "invalid",
                         CommandError::Plan(_) => "plan",
                     };
@@ -653,7 +653,7 @@ mod tests {
         );
         assert_eq!(o.steps.len(), 1);
         let refused = apply_order(order(D::Requested), OrderCommand::Approve {}, actor(false));
-        assert!(matches!(refused, Err(RuleError::Forbidden { .. })));
+        assert!(matches!(refused, Err(RuleError::Forbidden(_))));
     }
 
     #[test]

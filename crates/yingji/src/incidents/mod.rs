@@ -26,36 +26,14 @@ pub mod store;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 
-use crate::error::{FieldError, Refusal};
+use crate::error::{FieldError, Refusal, RuleError};
 use crate::plans::{self, AssigneeKind, Catalog, Facts, Grading, Level, Plan, PlanError, PlanType};
 use crate::reports::grading::grade_accident;
 
-// ── errors ─────────────────────────────────────────────────────────────
+// ── errors ──────────────────────────────────────────────────────────────
 
-/// Why a rule refused. Every message is in Chinese and says why, with a
-/// stable code the UI translates.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum RuleError {
-    /// The event cannot happen in the current state (HTTP 409).
-    #[error("{refusal}")]
-    State {
-        from: &'static str,
-        event: &'static str,
-        refusal: Refusal,
-    },
-    /// A field is missing or wrong (HTTP 422).
-    #[error("{0}")]
-    Field(FieldError),
-    /// This actor may not do it (HTTP 403).
-    #[error("{0}")]
-    Forbidden(Refusal),
-}
-
-impl From<FieldError> for RuleError {
-    fn from(e: FieldError) -> Self {
-        RuleError::Field(e)
-    }
-}
+// Rules refuse with the one `crate::error::RuleError`: the state does not
+// allow the event (409), a field is wrong (422), this actor may not (403).
 
 fn required(value: &str, name: &'static str, message: &str) -> Result<(), RuleError> {
     if value.trim().is_empty() {
@@ -219,11 +197,7 @@ impl IncidentState {
     pub fn transition(self, event: &Event) -> Result<IncidentState, RuleError> {
         use Event as E;
         use IncidentState as S;
-        let refuse = |refusal: Refusal| RuleError::State {
-            from: self.as_str(),
-            event: event.as_str(),
-            refusal: refusal.param("event", event.as_str()),
-        };
+        let refuse = |refusal: Refusal| RuleError::State(refusal.param("event", event.as_str()));
         let what = event.label_zh();
         match (self, event) {
             (S::Dismissed, _) => Err(refuse(Refusal::new(
@@ -675,11 +649,7 @@ impl InstructionState {
     ) -> Result<InstructionState, RuleError> {
         use InstructionEvent as E;
         use InstructionState as S;
-        let refuse = |refusal: Refusal| RuleError::State {
-            from: self.as_str(),
-            event: event.as_str(),
-            refusal,
-        };
+        let refuse = RuleError::State;
         let assignee = || {
             if role.assignee {
                 Ok(())
@@ -924,11 +894,7 @@ impl DispatchState {
     ) -> Result<DispatchState, RuleError> {
         use DispatchEvent as E;
         use DispatchState as S;
-        let refuse = |refusal: Refusal| RuleError::State {
-            from: self.as_str(),
-            event: event.as_str(),
-            refusal,
-        };
+        let refuse = RuleError::State;
         match (self, event) {
             (S::Returned, _) => Err(refuse(Refusal::new(
                 "order_returned",
@@ -1021,13 +987,16 @@ mod tests {
         Catalog::embedded().expect("embedded catalogue is valid")
     }
 
-    impl RuleError {
-        /// The variant, for assertions.
+    /// The variant, for assertions.
+    trait Key {
+        fn key(&self) -> &'static str;
+    }
+    impl Key for RuleError {
         fn key(&self) -> &'static str {
             match self {
-                RuleError::State { .. } => "invalid_transition",
-                RuleError::Field { .. } => "invalid_field",
-                RuleError::Forbidden { .. } => "forbidden",
+                RuleError::State(_) => "invalid_transition",
+                RuleError::Field(_) => "invalid_field",
+                RuleError::Forbidden(_) => "forbidden",
             }
         }
     }

@@ -362,7 +362,7 @@ async fn import_statistics(
     while let Some(f) = mp
         .next_field()
         .await
-        .map_err(|e| ApiError::field("file", e.body_text()))?
+        .map_err(|e| ApiError::field("file", "upload_failed", e.body_text()))?
     {
         if f.name() == Some("file") {
             let name = f.file_name().unwrap_or("statistics.csv").to_string();
@@ -370,7 +370,7 @@ async fn import_statistics(
                 name,
                 f.bytes()
                     .await
-                    .map_err(|e| ApiError::field("file", e.body_text()))?,
+                    .map_err(|e| ApiError::field("file", "upload_failed", e.body_text()))?,
             ));
         }
     }
@@ -441,7 +441,11 @@ async fn import_statistics(
                 None
             }
             Err(m) => {
-                errors.push(FieldError::new("division", m).at_row(*row));
+                errors.push(
+                    FieldError::new("division", m)
+                        .code("bad_division")
+                        .at_row(*row),
+                );
                 None
             }
         };

@@ -74,6 +74,25 @@ impl Change {
         change.commit(at, entries).await
     }
 
+    /// The whole change of several versioned records of one kind (a step
+    /// that changes a record and its neighbour, e.g. a handover that puts
+    /// the incoming shift on duty): each written at the version it was read
+    /// ([`DbError::Stale`] and nothing written when one was changed since),
+    /// `entries` journaled, committed, the live feed woken.
+    pub async fn save_all_and_commit<R: Versioned>(
+        db: &Db,
+        feed: &Feed,
+        records: &[&R],
+        at: OffsetDateTime,
+        entries: Vec<NewEntry>,
+    ) -> Result<Vec<Entry>, DbError> {
+        let mut change = Change::begin(db, feed).await?;
+        for r in records {
+            change.save(*r).await?;
+        }
+        change.commit(at, entries).await
+    }
+
     /// Entries a step found on its way (e.g. in another module's public
     /// function), written with the commit's.
     pub fn stage(&mut self, entries: impl IntoIterator<Item = NewEntry>) {
@@ -219,7 +238,8 @@ mod tests {
         async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
             assert_eq!(read, 3);
             sqlx::query(
-                "INSERT INTO divisions (code, name, level) VALUES ('999999', 'x', 'county')",
+                "INSERT INTO divisions (code, name, level) VALUES ('999999', 'x', 'county') \
+                 ON CONFLICT DO NOTHING",
             )
             .execute(&mut *tx.inner)
             .await?;
@@ -251,6 +271,28 @@ mod tests {
             assert_eq!(written.len(), 1, "{}", t.name);
             assert_eq!(things(&t.db).await, 1, "{}", t.name);
             assert_eq!(crate::journal::head(&t.db).await.unwrap().0, head + 1);
+        }
+    }
+
+    #[tokio::test]
+    async fn save_all_and_commit_writes_every_record_or_none() {
+        for t in testing::all().await {
+            let feed = Feed::default();
+            let (head, _) = crate::journal::head(&t.db).await.unwrap();
+            let now = OffsetDateTime::now_utc();
+            let (fresh, stale) = (Thing { written: true }, Thing { written: false });
+            // One of them changed since it was read: the other is rolled back.
+            let err =
+                Change::save_all_and_commit(&t.db, &feed, &[&fresh, &stale], now, vec![entry(1)])
+                    .await;
+            assert!(matches!(err, Err(DbError::Stale)), "{}", t.name);
+            assert_eq!(things(&t.db).await, 0, "{}", t.name);
+            assert_eq!(crate::journal::head(&t.db).await.unwrap().0, head);
+            let written = Change::save_all_and_commit(&t.db, &feed, &[&fresh], now, vec![entry(2)])
+                .await
+                .unwrap();
+            assert_eq!(written.len(), 1, "{}", t.name);
+            assert_eq!(things(&t.db).await, 1, "{}", t.name);
         }
     }
 

@@ -108,18 +108,27 @@ fn write_scope(p: &Principal) -> Option<Scope> {
 }
 
 fn perr(e: PlanError) -> ApiError {
-    if let Some(r) = e.refusal() {
-        return match e {
-            PlanError::Forbidden(_) => ApiError::NotAllowed(r),
-            _ => ApiError::Refused(r),
-        };
-    }
-    if let Some(f) = e.field_error() {
-        return f.into();
-    }
-    match e {
-        PlanError::Invalid(ps) => ApiError::Validation(fields_of(&ps)),
-        other => ApiError::Internal(other.to_string()),
+    e.into()
+}
+
+/// A plan rule's error as the API answers it: refusals 409/403 with their
+/// code, bad input 422 with its code and params. The one conversion, used
+/// by incidents too.
+impl From<PlanError> for ApiError {
+    fn from(e: PlanError) -> Self {
+        if let Some(r) = e.refusal() {
+            return match e {
+                PlanError::Forbidden(_) => ApiError::NotAllowed(r),
+                _ => ApiError::Refused(r),
+            };
+        }
+        if let Some(f) = e.field_error() {
+            return f.into();
+        }
+        match e {
+            PlanError::Invalid(ps) => ApiError::Validation(fields_of(&ps)),
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 
@@ -202,35 +211,11 @@ fn dept_name(c: &Catalog, code: &str) -> String {
 /// among the versions), the owner's name, the review and drill clocks.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PlanView {
-    pub code: String,
-    pub title: String,
-    #[serde(rename = "type")]
-    pub plan_type: PlanType,
-    pub owner: String,
+    #[serde(flatten)]
+    pub plan: Plan,
     pub owner_name: String,
-    pub command: Option<String>,
-    pub parent: Option<String>,
-    pub incident_types: Vec<String>,
-    pub divisions: Vec<String>,
-    pub version: String,
-    #[serde(with = "super::iso_date")]
-    #[schema(value_type = String)]
-    pub published_on: Date,
-    #[serde(with = "super::iso_date")]
-    #[schema(value_type = String)]
-    pub last_evaluated_on: Date,
-    pub review_years: u8,
-    pub drill_cycle_months: u16,
-    pub grading_basis: String,
-    pub source: String,
-    pub levels: Vec<PlanLevel>,
-    pub revision: u32,
     pub status: super::VersionState,
     pub status_zh: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub revision_triggers: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revision_reason: Option<String>,
     pub review: super::ReviewStatus,
     pub drill: super::DrillStatus,
 }
@@ -252,28 +237,10 @@ pub struct PlanVersionView {
 fn plan_view(p: &Plan, c: &Catalog, on: Date) -> PlanView {
     let state = version_state(p, &c.plans);
     PlanView {
-        code: p.code.clone(),
-        title: p.title.clone(),
-        plan_type: p.plan_type,
-        owner: p.owner.clone(),
+        plan: p.clone(),
         owner_name: dept_name(c, &p.owner),
-        command: p.command.clone(),
-        parent: p.parent.clone(),
-        incident_types: p.incident_types.clone(),
-        divisions: p.divisions.clone(),
-        version: p.version.clone(),
-        published_on: p.published_on,
-        last_evaluated_on: p.last_evaluated_on,
-        review_years: p.review_years,
-        drill_cycle_months: p.drill_cycle_months,
-        grading_basis: p.grading_basis.clone(),
-        source: p.source.clone(),
-        levels: p.levels.clone(),
-        revision: p.revision,
         status: state,
         status_zh: state.label_zh().into(),
-        revision_triggers: p.revision_triggers.clone(),
-        revision_reason: p.revision_reason.clone(),
         review: review_due(p, on),
         drill: drill_status(p, &c.drills, on),
     }
@@ -342,46 +309,20 @@ async fn list(
 }
 
 fn summary(pl: &Plan, draft: Option<&Plan>, c: &Catalog, on: Date) -> PlanSummary {
-    let state = version_state(pl, &c.plans);
     PlanSummary {
-        code: pl.code.clone(),
-        title: pl.title.clone(),
-        plan_type: pl.plan_type,
-        owner: pl.owner.clone(),
-        owner_name: dept_name(c, &pl.owner),
-        version: pl.version.clone(),
-        revision: pl.revision,
-        status: state,
-        status_zh: state.label_zh().into(),
+        plan: plan_view(pl, c, on),
         draft_revision: draft.map(|d| d.revision),
-        incident_types: pl.incident_types.clone(),
-        divisions: pl.divisions.clone(),
-        levels: pl.levels.clone(),
-        review: review_due(pl, on),
-        drill: drill_status(pl, &c.drills, on),
     }
 }
 
-/// A plan in the list: the version in force (or the draft of a new plan).
+/// A plan in the list: the version in force (or the draft of a new plan),
+/// as every plan version is shown, with the revision of its open draft.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PlanSummary {
-    pub code: String,
-    pub title: String,
-    #[serde(rename = "type")]
-    pub plan_type: PlanType,
-    pub owner: String,
-    pub owner_name: String,
-    pub version: String,
-    pub revision: u32,
-    pub status: super::VersionState,
-    pub status_zh: String,
+    #[serde(flatten)]
+    pub plan: PlanView,
     /// The revision of an open draft, if any.
     pub draft_revision: Option<u32>,
-    pub incident_types: Vec<String>,
-    pub divisions: Vec<String>,
-    pub levels: Vec<PlanLevel>,
-    pub review: super::ReviewStatus,
-    pub drill: super::DrillStatus,
 }
 
 /// A stored version as the plan's version list shows it.

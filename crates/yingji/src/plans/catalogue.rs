@@ -323,7 +323,7 @@ fn first_revision() -> u32 {
 /// One version of a plan. The demo data holds the current, published
 /// version of each plan (`revision` 1, `status` published by default); a
 /// revision is a new value with the same code and the next `revision`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Plan {
     pub code: String,
     pub title: String,
@@ -341,8 +341,10 @@ pub struct Plan {
     /// The version label, e.g. `2022版`.
     pub version: String,
     #[serde(with = "iso_date")]
+    #[schema(value_type = String)]
     pub published_on: Date,
     #[serde(with = "iso_date")]
+    #[schema(value_type = String)]
     pub last_evaluated_on: Date,
     pub review_years: u8,
     pub drill_cycle_months: u16,
@@ -352,8 +354,14 @@ pub struct Plan {
     pub levels: Vec<PlanLevel>,
     /// Version number within the code, from 1.
     #[serde(default = "first_revision")]
+    #[schema(required = true)]
     pub revision: u32,
-    #[serde(default)]
+    /// Read from the catalogue; not written: the `plan_versions.status`
+    /// column is the authority on a stored version's status, and the API
+    /// shows the version's state among the versions instead
+    /// (`api::PlanView::status`).
+    #[serde(default, skip_serializing)]
+    #[schema(ignore)]
     pub status: PlanStatus,
     /// Revision-trigger codes that caused this version.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -190,7 +190,7 @@ impl ListParams {
         {
             Some(d) => Some(
                 crate::divisions::Code::parse(d)
-                    .map_err(|e| ApiError::field("division", e.to_string()))?
+                    .map_err(|e| ApiError::field("division", "bad_division", e.to_string()))?
                     .prefix()
                     .to_string(),
             ),
@@ -199,7 +199,7 @@ impl ListParams {
         let bbox = match self.bbox.as_deref().filter(|b| !b.is_empty()) {
             Some(b) => {
                 let bb = yingji_geo::area::BBox::parse(b)
-                    .map_err(|e| ApiError::field("bbox", e.to_string()))?;
+                    .map_err(|e| ApiError::field("bbox", "bad_bbox", e.to_string()))?;
                 Some([bb.min_lon, bb.min_lat, bb.max_lon, bb.max_lat])
             }
             None => None,
@@ -633,9 +633,13 @@ fn file_response(spec: &KindSpec, format: io::Format, bytes: Vec<u8>, suffix: &s
 fn format_param(f: &Option<String>) -> Result<io::Format, ApiError> {
     match f.as_deref() {
         None | Some("") => Ok(io::Format::Csv),
-        Some(x) => {
-            io::Format::parse(x).ok_or_else(|| ApiError::field("format", "应为 csv 或 xlsx"))
-        }
+        Some(x) => io::Format::parse(x).ok_or_else(|| {
+            FieldError::new("format", "应为 csv 或 xlsx")
+                .code("not_an_option")
+                .param("value", x)
+                .param("options", "csv, xlsx")
+                .into()
+        }),
     }
 }
 
@@ -799,6 +803,8 @@ pub fn check_file(
                         "name",
                         format!("与第 {} 行重复（同一区划下同名）", first.get()),
                     )
+                    .code("duplicate_row")
+                    .param("row", *first.get())
                     .at_row(row),
                 ),
                 std::collections::hash_map::Entry::Vacant(slot) => {
@@ -893,7 +899,12 @@ pub async fn import_rows(
         let mut problems = Problems::default();
         for row in existing {
             let name = by_row.get(&row).map(|v| v.name.as_str()).unwrap_or("");
-            problems.push(FieldError::new("name", format!("“{name}”在该区划下已存在")).at_row(row));
+            problems.push(
+                FieldError::new("name", format!("“{name}”在该区划下已存在"))
+                    .code("name_taken")
+                    .param("name", name)
+                    .at_row(row),
+            );
         }
         return Err(problems.into_error());
     }
@@ -994,8 +1005,9 @@ async fn import(
             file = Some((name, bytes));
         }
     }
-    let (name, bytes) =
-        file.ok_or_else(|| ApiError::field("file", "请选择要导入的文件（表单字段 file）"))?;
+    let (name, bytes) = file.ok_or_else(|| {
+        ApiError::field("file", "required", "请选择要导入的文件（表单字段 file）")
+    })?;
     let imported = import_rows(&s, &p, spec, &name, bytes).await?;
     Ok(axum::Json(ImportResult { imported }))
 }
@@ -1004,7 +1016,11 @@ fn multipart_error(e: axum::extract::multipart::MultipartError, limit: usize) ->
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::TooLarge { limit_mb: limit }
     } else {
-        ApiError::field("file", format!("上传失败: {}", e.body_text()))
+        ApiError::field(
+            "file",
+            "upload_failed",
+            format!("上传失败: {}", e.body_text()),
+        )
     }
 }
 

@@ -57,7 +57,8 @@ fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, FieldError> {
         return Err(FieldError::new(
             "file",
             "文件编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV，或 XLSX",
-        ));
+        )
+        .code("unknown_encoding"));
     }
     Ok(std::borrow::Cow::Owned(text.into_owned()))
 }
@@ -93,7 +94,7 @@ pub fn each_row(
     match Format::sniff(name, bytes) {
         Format::Csv => each_csv_row(&decode(bytes)?, f),
         Format::Xlsx => crate::sheet::each_xlsx_row(bytes, limits, f)
-            .map_err(|e| FieldError::new("file", e.to_string())),
+            .map_err(|e| FieldError::new("file", e.to_string()).code("bad_xlsx")),
     }
 }
 
@@ -117,7 +118,9 @@ fn each_csv_row(text: &str, mut f: impl FnMut(usize, &[&str]) -> bool) -> Result
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                return Err(FieldError::new("file", format!("CSV 格式错误: {e}")).at_row(i + 1))
+                return Err(FieldError::new("file", format!("CSV 格式错误: {e}"))
+                    .code("bad_csv")
+                    .at_row(i + 1))
             }
         }
         i += 1;

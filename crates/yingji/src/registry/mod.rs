@@ -528,10 +528,13 @@ pub fn validate_with(
             |a| a.resolve(ctx.tree, d, ctx.scope_code),
         ) {
             Ok(c) if !ctx.scope.covers(c.as_str(), "") && ctx.scope.org.is_none() => {
-                errors.push(FieldError::new(
-                    "division",
-                    format!("{}（{c}）不在您的管辖范围内", ctx.tree.name(c.as_str())),
-                ));
+                errors.push(
+                    FieldError::new(
+                        "division",
+                        format!("{}（{c}）不在您的管辖范围内", ctx.tree.name(c.as_str())),
+                    )
+                    .code("out_of_jurisdiction"),
+                );
                 None
             }
             Ok(c) if !c.is_within(ctx.scope_code) && ctx.scope.org.is_some() => {
@@ -542,7 +545,7 @@ pub fn validate_with(
             }
             Ok(c) => Some(c),
             Err(m) => {
-                errors.push(FieldError::new("division", m));
+                errors.push(FieldError::new("division", m).code("bad_division"));
                 None
             }
         },
@@ -562,10 +565,15 @@ pub fn validate_with(
             None => ctx.tree.contains_point(c, lon, lat),
         };
         if inside == Some(false) {
-            errors.push(FieldError::new(
-                "lat",
-                format!("坐标 ({lon}, {lat}) 不在{}范围内（请检查经纬度是否填反或使用了 GCJ-02/BD-09 坐标）", ctx.tree.name(c.as_str())),
-            ));
+            errors.push(
+                FieldError::new(
+                    "lat",
+                    format!("坐标 ({lon}, {lat}) 不在{}范围内（请检查经纬度是否填反或使用了 GCJ-02/BD-09 坐标）", ctx.tree.name(c.as_str())),
+                )
+                .code("point_outside_division")
+                .param("lon", lon)
+                .param("lat", lat),
+            );
         }
     }
     if !spec.located && lon.is_some() != lat.is_some() {

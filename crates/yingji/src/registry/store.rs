@@ -447,3 +447,44 @@ pub fn bbox_of(mp: &geo::MultiPolygon<f64>) -> Option<[f64; 4]> {
     mp.bounding_rect()
         .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
 }
+
+/// Set a hazard source's level (重大危险源 grade, or `none`) in `change`, as
+/// another module's grading found it (`supervision`'s GB 18218 units), and
+/// stage the registry's own journal entry (`graded`, with `basis` — what
+/// graded it). Nothing is written when the source does not exist or already
+/// has that level. The one way another module changes a registry record.
+pub async fn set_hazard_level(
+    change: &mut crate::journal::Change,
+    tree: &Tree,
+    id: i64,
+    level: &str,
+    actor: &str,
+    basis: Value,
+    now: time::OffsetDateTime,
+) -> Result<(), DbError> {
+    let Some(mut item) = get_tx(change, tree, "hazard_source", id).await? else {
+        return Ok(());
+    };
+    let before = item.attrs.get("level").cloned().unwrap_or(Value::Null);
+    if before == level {
+        return Ok(());
+    }
+    item.attrs.0.insert("level".into(), level.into());
+    item.category = level.to_string();
+    item.updated_at = UtcText(now);
+    change.save(&item).await?;
+    let mut payload = serde_json::json!({ "level": { "before": before, "after": level } });
+    if let (Some(p), Value::Object(b)) = (payload.as_object_mut(), basis) {
+        p.extend(b);
+    }
+    change.stage([crate::journal::NewEntry::new(
+        actor,
+        "registry",
+        &item.division,
+        "hazard_source",
+        item.id,
+        "graded",
+        payload,
+    )]);
+    Ok(())
+}

@@ -38,6 +38,7 @@ fn parse_time_field(field: &str, s: &str) -> Result<time::OffsetDateTime, ApiErr
     crate::clock::parse_time(s).ok_or_else(|| {
         ApiError::field(
             field,
+            "not_a_time",
             format!("“{s}”不是带时区的时间（例如 2026-07-01T10:00:00+08:00）"),
         )
     })
@@ -163,7 +164,7 @@ async fn create_disaster(
     } else {
         format!("{}00000000", &towns[0][..4])
     };
-    let onset = onset.ok_or_else(|| ApiError::field("onset", "必填"))?;
+    let onset = onset.ok_or_else(|| ApiError::field("onset", "required", "必填"))?;
     let mut tx = s.change().await?;
     let id = store::insert_disaster(
         &mut tx,
@@ -352,9 +353,9 @@ async fn submit_report(
     Json(b): Json<ReportBody>,
 ) -> Result<Response, ApiError> {
     let (d, scope) = load_visible(&s, &p, id, Action::Write).await?;
-    let kind = ReportKind::parse(&b.kind).ok_or_else(|| ApiError::field("kind", "应为 initial（初报）、followup（续报）、final（核报）、direct（直报）或 forward（审核上报）"))?;
+    let kind = ReportKind::parse(&b.kind).ok_or_else(|| ApiError::field("kind", "unknown_report_kind", "应为 initial（初报）、followup（续报）、final（核报）、direct（直报）或 forward（审核上报）"))?;
     let division = Code::parse(&b.division)
-        .map_err(|e| ApiError::field("division", e.to_string()))?
+        .map_err(|e| ApiError::field("division", "bad_division", e.to_string()))?
         .to_string();
     let counties = super::counties_of(&d.townships);
     let level_ok = match b.level.as_str() {
@@ -379,6 +380,7 @@ async fn submit_report(
     if !level_ok {
         return Err(ApiError::field(
             "division",
+            "report_level_mismatch",
             format!(
                 "{} 级报告不能以“{}”报送该灾情的{}",
                 b.level,
@@ -686,7 +688,11 @@ async fn create_accident(
         return Err(ApiError::BadRequest("invalid accident".into()));
     };
     if !scope.covers(division.as_str(), "") {
-        return Err(ApiError::field("division", "不在您的管辖范围内"));
+        return Err(ApiError::field(
+            "division",
+            "out_of_jurisdiction",
+            "不在您的管辖范围内",
+        ));
     }
     let (grade, reasons) = grade_accident(&facts(counts));
     let mut a = Accident {
@@ -906,14 +912,19 @@ async fn forward_accident(
     let Some(pos) = chain.iter().position(|l| *l == b.level) else {
         return Err(ApiError::field(
             "level",
+            "not_in_chain",
             format!("{}应上报至：{}", old.grade_zh, chain.join(" → ")),
         ));
     };
     if old.received.iter().any(|(l, _)| l == &b.level) {
-        return Err(ApiError::field("level", "该级已接报"));
+        return Err(ApiError::field("level", "already_received", "该级已接报"));
     }
     if pos == 0 || !old.received.iter().any(|(l, _)| l == chain[pos - 1]) {
-        return Err(ApiError::field("level", "须逐级上报：上一级尚未接报"));
+        return Err(ApiError::field(
+            "level",
+            "previous_level_first",
+            "须逐级上报：上一级尚未接报",
+        ));
     }
     let at = time_or_now("at", &b.at, time::OffsetDateTime::now_utc())?;
     let mut new = old.clone();
@@ -1011,9 +1022,13 @@ async fn set_calendar_day(
 ) -> Result<StatusCode, ApiError> {
     authorize(&p, Action::Admin, "calendar")?;
     crate::clock::parse_date(&day)
-        .ok_or_else(|| ApiError::field("day", "应为 YYYY-MM-DD（1900–2199 年）"))?;
+        .ok_or_else(|| ApiError::field("day", "not_a_date", "应为 YYYY-MM-DD（1900–2199 年）"))?;
     if !matches!(b.kind.as_str(), "holiday" | "workday") {
-        return Err(ApiError::field("kind", "应为 holiday 或 workday"));
+        return Err(ApiError::field(
+            "kind",
+            "unknown_day_kind",
+            "应为 holiday 或 workday",
+        ));
     }
     let now = time::OffsetDateTime::now_utc();
     let mut tx = s.change().await?;
@@ -1072,7 +1087,13 @@ async fn export_disaster(
             "text/csv; charset=utf-8",
             "csv",
         ),
-        _ => return Err(ApiError::field("format", "应为 xlsx 或 csv")),
+        _ => {
+            return Err(ApiError::field(
+                "format",
+                "unknown_format",
+                "应为 xlsx 或 csv",
+            ))
+        }
     };
     let bytes = bytes.map_err(ApiError::Internal)?;
     let name = format!("灾情快报表-{}.{ext}", d.id);

@@ -20,10 +20,9 @@ use super::major::{
 use super::store::{self, Scoped, UnitFilter};
 use super::HazardUnit;
 use crate::auth::{authorize, Action, Principal, Scope};
-use crate::db::{JsonText, UtcText, Versioned};
+use crate::db::{JsonText, Versioned};
 use crate::error::{text, FieldError};
 use crate::http::{ApiError, Json, Query};
-use crate::journal::NewEntry;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -310,40 +309,23 @@ async fn hazard_source(
     Ok(item)
 }
 
-/// Set the linked hazard source's level to the unit's grade, in `tx`, and
-/// say so in the registry's journal.
+/// Set the linked hazard source's level to the unit's grade, in `tx`,
+/// through the registry (which journals it).
 async fn sync_level(
     s: &AppState,
     tx: &mut crate::journal::Change,
     p: &Principal,
     u: &HazardUnit,
     now: OffsetDateTime,
-) -> Result<Option<NewEntry>, ApiError> {
+) -> Result<(), ApiError> {
     let Some(id) = u.hazard_source_id else {
-        return Ok(None);
-    };
-    let Some(mut item) = crate::registry::store::get_tx(tx, &s.tree(), "hazard_source", id).await?
-    else {
-        return Ok(None);
+        return Ok(());
     };
     let level = u.grade.map_or("none", MajorGrade::as_str);
-    let before = item.attrs.get("level").cloned().unwrap_or(Value::Null);
-    if before == level {
-        return Ok(None);
-    }
-    item.attrs.0.insert("level".into(), level.into());
-    item.category = level.to_string();
-    item.updated_at = UtcText(now);
-    tx.save(&item).await?;
-    Ok(Some(NewEntry::new(
-        &p.username,
-        "registry",
-        &item.division,
-        "hazard_source",
-        item.id,
-        "graded",
-        json!({ "level": { "before": before, "after": level }, "by": "GB 18218-2018", "unit_id": u.id, "r": u.r_value }),
-    )))
+    let basis = json!({ "by": "GB 18218-2018", "unit_id": u.id, "r": u.r_value });
+    crate::registry::store::set_hazard_level(tx, &s.tree(), id, level, &p.username, basis, now)
+        .await?;
+    Ok(())
 }
 
 fn apply_sheet(u: &mut HazardUnit, c: Checked, b: UnitBody) {
@@ -402,7 +384,7 @@ async fn create_unit(
     apply_sheet(&mut u, c, b);
     let mut tx = s.change().await?;
     u.id = store::insert_unit(&mut tx, &u).await?;
-    let mut entries = vec![entry(
+    let entries = vec![entry(
         &p,
         &u.division,
         "hazard_unit",
@@ -410,7 +392,7 @@ async fn create_unit(
         "graded",
         payload(&u),
     )];
-    entries.extend(sync_level(&s, &mut tx, &p, &u, now).await?);
+    sync_level(&s, &mut tx, &p, &u, now).await?;
     tx.commit(now, entries).await?;
     let v = views(&s, vec![u]).await?;
     Ok((StatusCode::CREATED, axum::Json(v.into_iter().next())).into_response())
@@ -441,7 +423,7 @@ async fn edit_unit(
     u.updated_at = now.into();
     let mut tx = s.change().await?;
     tx.save(&u).await?;
-    let mut entries = vec![entry(
+    let entries = vec![entry(
         &p,
         &u.division,
         "hazard_unit",
@@ -449,7 +431,7 @@ async fn edit_unit(
         "regraded",
         json!({ "before": before, "after": payload(&u) }),
     )];
-    entries.extend(sync_level(&s, &mut tx, &p, &u, now).await?);
+    sync_level(&s, &mut tx, &p, &u, now).await?;
     tx.commit(now, entries).await?;
     let u = load(&s, &p, id, Action::Read).await?;
     views(&s, vec![u])

@@ -116,24 +116,36 @@ async fn nearest_by_estimate_ranks_filters_and_stays_in_jurisdiction() {
             .unwrap();
         assert_eq!(names(&r)[0], "近队");
 
-        // Bad input names the field.
-        for (query, field) in [
-            (format!("at={lat},{lon}&kind=enterprise"), "kind"),
-            (format!("at={lat},{lon}&kind=team&limit=0"), "limit"),
-            ("at=91,113&kind=team".to_string(), "at"),
-            ("at=40.1,113.3;40.2,113.3&kind=team".to_string(), "at"),
+        // Bad input names the field, with its code for the UI.
+        for (query, field, code) in [
+            (
+                format!("at={lat},{lon}&kind=enterprise"),
+                "kind",
+                "not_an_option",
+            ),
+            (
+                format!("at={lat},{lon}&kind=team&limit=0"),
+                "limit",
+                "out_of_range",
+            ),
+            ("at=91,113&kind=team".to_string(), "at", "not_lat_lon"),
+            ("at=north&kind=team".to_string(), "at", "not_lat_lon"),
+            (
+                "at=40.1,113.3;40.2,113.3&kind=team".to_string(),
+                "at",
+                "one_point",
+            ),
             (
                 format!("at={lat},{lon}&kind=shelter&min_capacity=-1"),
                 "min_capacity",
+                "negative",
             ),
         ] {
-            let p: Value = pc
-                .get(&format!("/api/v1/dispatch/nearest?{query}"))
-                .await
-                .json()
-                .await
-                .unwrap();
+            let r = pc.get(&format!("/api/v1/dispatch/nearest?{query}")).await;
+            assert_eq!(r.status(), 422, "{query}");
+            let p: Value = r.json().await.unwrap();
             assert_eq!(p["errors"][0]["field"], field, "{query}: {p}");
+            assert_eq!(p["errors"][0]["code"], code, "{query}: {p}");
         }
         // Not logged in: 401.
         assert_eq!(reqwest::get(app.url(&q)).await.unwrap().status(), 401);

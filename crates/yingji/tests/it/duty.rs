@@ -643,14 +643,17 @@ async fn attachments_are_checked_scoped_and_used_by_incidents() {
         )
         .await;
         assert_eq!((st, fields(&p)), (422, vec!["file".to_string()]), "{p}");
+        assert_eq!(p["errors"][0]["code"], "file_type_not_accepted", "{p}");
         let (st, p) = send(
             pc.upload("/api/v1/attachments", "x.jpg", b"<svg/>".to_vec())
                 .await,
         )
         .await;
         assert_eq!(st, 422, "{p}");
+        assert_eq!(p["errors"][0]["code"], "file_type_not_accepted", "{p}");
         let (st, p) = send(pc.upload("/api/v1/attachments", "a.pdf", Vec::new()).await).await;
         assert_eq!(st, 422, "{p}");
+        assert_eq!(p["errors"][0]["code"], "file_empty", "{p}");
         let (st, pdf) = send(
             pc.upload(
                 "/api/v1/attachments",

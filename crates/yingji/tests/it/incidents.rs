@@ -95,6 +95,37 @@ async fn commands_are_typed_and_name_what_is_wrong() {
             vec![("event.kind".to_string(), "unknown_kind".to_string())],
             "{p}"
         );
+        // Bad facts answer the plan rule's code and params, on the fact.
+        let mut bad = coal_mine("140213", 1);
+        bad["facts"]["magnitude"] = json!(11);
+        let (st, p) = intake(&pc, bad).await;
+        assert_eq!(st, 422, "{p}");
+        assert_eq!(
+            problem(&p),
+            vec![("facts.magnitude".to_string(), "out_of_range".to_string())],
+            "{p}"
+        );
+        assert_eq!(
+            p["errors"][0]["params"],
+            json!({ "min": 0, "max": 10 }),
+            "{p}"
+        );
+        let r = pc
+            .put(
+                &format!("/api/v1/incidents/{id}/facts"),
+                &json!({ "version": 1, "facts": { "magnitude": -1.0 }, "note": "x" }),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(
+            problem(&p),
+            vec![(
+                "facts.magnitude".to_string(),
+                "not_non_negative".to_string()
+            )],
+            "{p}"
+        );
         // Nothing was changed by the refused commands.
         let (st, i) = step(&pc, id, 1, json!({ "kind": "verify" })).await;
         assert_eq!((st, i["state"].as_str()), (200, Some("verified")), "{i}");

@@ -51,6 +51,15 @@ async fn indicators_follow_the_data() {
                 (4, "year".to_string())
             ]
         );
+        // Each with its code for the UI.
+        let codes: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["code"].as_str().unwrap_or(""))
+            .collect();
+        assert!(codes.iter().all(|c| *c != "invalid"), "{p}");
+        assert_eq!(codes[1], "bad_division", "{p}");
         // A county operator cannot write city statistics.
         let pc = app.login("pingcheng").await;
         let p: Value = pc

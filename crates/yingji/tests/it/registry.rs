@@ -65,6 +65,8 @@ async fn gbk_csv_import_is_all_or_nothing() {
             .as_str()
             .unwrap()
             .contains("已存在"));
+        assert_eq!(p["errors"][0]["code"], "name_taken", "{p}");
+        assert_eq!(p["errors"][0]["params"]["name"], "平城区蓝天救援队", "{p}");
 
         // Duplicates inside one file.
         let dup = format!("名称,行政区划,经度,纬度,队伍类型,人数\nA队,140213,{lon},{lat},综合消防,1\nA队,140213,{lon},{lat},综合消防,2\n");
@@ -81,6 +83,8 @@ async fn gbk_csv_import_is_all_or_nothing() {
                 .contains("第 2 行"),
             "{p}"
         );
+        assert_eq!(p["errors"][0]["code"], "duplicate_row", "{p}");
+        assert_eq!(p["errors"][0]["params"]["row"], 2, "{p}");
 
         // Rows outside the user's county are refused by row and field.
         let (lon2, lat2) = app.point_in("140215");
@@ -99,6 +103,7 @@ async fn gbk_csv_import_is_all_or_nothing() {
             .unwrap();
         assert_eq!(p["errors"][0]["field"], "division");
         assert_eq!(p["errors"][0]["row"], 2);
+        assert_eq!(p["errors"][0]["code"], "out_of_jurisdiction", "{p}");
     }
 }
 
@@ -117,6 +122,7 @@ async fn bad_files_get_clear_errors() {
         assert_eq!(r.status(), 422);
         let p: Value = r.json().await.unwrap();
         assert_eq!(p["errors"][0]["field"], "file");
+        assert_eq!(p["errors"][0]["code"], "unknown_encoding", "{p}");
         // Unknown and missing columns.
         let p: Value = u
             .upload(

@@ -133,18 +133,26 @@ async fn route_and_isochrone_on_the_configured_graph() {
     assert_eq!(m["destinations"].as_array().unwrap().len(), 3);
     // a point given as [lon, lat] is named by its index; empty lists and
     // oversized matrices are refused before any routing
-    for (body, field) in [
+    for (body, field, code) in [
         (
             serde_json::json!({ "sources": [[47.14, 9.52], [9.50, 147.05]], "destinations": [[47.14, 9.52]] }),
             "sources[1]",
+            "no_road_near",
+        ),
+        (
+            serde_json::json!({ "sources": [[47.14, 9.52]], "destinations": [[47.14, 9.52], [95.0, 9.50]] }),
+            "destinations[1]",
+            "not_lat_lon",
         ),
         (
             serde_json::json!({ "sources": [[47.14, 9.52]], "destinations": [] }),
             "destinations",
+            "points_required",
         ),
         (
             serde_json::json!({ "sources": vec![[47.14, 9.52]; 1001], "destinations": vec![[47.14, 9.52]; 1000] }),
             "destinations",
+            "too_many_cells",
         ),
     ] {
         let p: Value = u
@@ -154,16 +162,35 @@ async fn route_and_isochrone_on_the_configured_graph() {
             .await
             .unwrap();
         assert_eq!(p["errors"][0]["field"], field, "{p}");
+        assert_eq!(p["errors"][0]["code"], code, "{p}");
     }
 
-    // Bad input names the field.
+    // Bad input names the field, with its code for the UI.
+    for (query, field, code) in [
+        ("from=40,113&to=47.05,9.50", "from", "no_road_near"),
+        ("from=47.14&to=47.05,9.50", "from", "not_lat_lon"),
+        (
+            "from=47.14,9.52;47.05,9.50&to=47.05,9.50",
+            "from",
+            "one_point",
+        ),
+    ] {
+        let p: Value = u
+            .get(&format!("/api/v1/routing/route?{query}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(p["errors"][0]["field"], field, "{query}: {p}");
+        assert_eq!(p["errors"][0]["code"], code, "{query}: {p}");
+    }
     let p: Value = u
         .get("/api/v1/routing/route?from=40,113&to=47.05,9.50")
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(p["errors"][0]["field"], "from", "{p}");
+    assert_eq!(p["errors"][0]["params"]["max_m"], 1000.0, "{p}");
     // the search radius is the configured one: 1 m refuses a point 1 m+ off
     let tight = TestApp::start_with(None, |c| {
         c.routing_graph = Some(path.clone());
@@ -192,6 +219,18 @@ async fn route_and_isochrone_on_the_configured_graph() {
         .await
         .unwrap();
     assert_eq!(p["errors"][0]["field"], "minutes", "{p}");
+    assert_eq!(p["errors"][0]["code"], "time_limit_out_of_range", "{p}");
+    let p: Value = u
+        .get("/api/v1/routing/isochrone?from=&minutes=5")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&p["errors"][0]["field"], &p["errors"][0]["code"]),
+        (&Value::from("from"), &Value::from("station_count")),
+        "{p}"
+    );
     assert_eq!(
         reqwest::get(app.url("/api/v1/routing/route?from=47.14,9.52&to=47.05,9.50"))
             .await
