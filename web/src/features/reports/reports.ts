@@ -226,6 +226,7 @@ export function stepLabel(s: Pick<StepStatus, 'key' | 'label_zh'>): string {
     const days = s.label_zh.match(/(\d+)\s*日/)?.[1] ?? ''
     return t('step.supplementWindow', { days })
   }
+  if ((m = k.match(/^notify:(\w+):(\w+)$/))) return t('step.notify', { level: levelLabel(m[1]), party: i18n.global.t(`accident.parties.${m[2]}`) })
   if (k === 'investigation') return t('step.investigation')
   if (k === 'reply') return t('step.reply')
   return s.label_zh
