@@ -142,6 +142,11 @@ const MIGRATIONS: &[Migration] = &[
         "0027_accident_investigations.sql"
     ),
     migration!(28, "supply_requests", "0028_supply_requests.sql"),
+    migration!(
+        29,
+        "accident_notifications",
+        "0029_accident_notifications.sql"
+    ),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
