@@ -68,10 +68,11 @@ describe('accident notifications (第十条) and skip-level reports', () => {
       await card.locator('[data-testid=notified-county-police]', { hasText: 'pingcheng · 电话通知 110 指挥中心值班员' }).waitFor()
       await card.locator('[data-testid=nstatus-county-police] .yj-status[data-status=late]').waitFor()
       assert.equal(await card.locator('[data-testid=notify-county-police]').count(), 0, 'recorded once')
-      // The overdue page lists what is still owed.
+      // The overdue list: the union still owed (漏报), the police done late (迟报).
       const overdue = await apiFetch(page, '/api/v1/reports/overdue')
-      const keys = overdue.body.filter((o) => o.id === id).map((o) => o.key)
-      assert.ok(keys.includes('notify:county:union') && !keys.includes('notify:county:police'), JSON.stringify(keys))
+      const status = Object.fromEntries(overdue.body.filter((o) => o.id === id).map((o) => [o.key, o.status]))
+      assert.equal(status['notify:county:union'], 'missing', JSON.stringify(status))
+      assert.equal(status['notify:county:police'], 'late', JSON.stringify(status))
 
       // 越级上报 to the province: the reason is required, then the chain shows it.
       await page.locator('[data-testid=btn-skip]').click()
