@@ -27,9 +27,8 @@ pub fn format_time(t: time::OffsetDateTime) -> String {
 /// would have to convert (issue #13: exports print local time).
 pub fn format_local(t: time::OffsetDateTime) -> String {
     let t = t.to_offset(CST);
-    let fmt = time::macros::format_description!(
-        "[year]-[month]-[day] [hour]:[minute]:[second]+08:00"
-    );
+    let fmt =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]+08:00");
     t.format(&fmt)
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
@@ -60,11 +59,26 @@ mod tests {
     #[test]
     fn exported_times_are_beijing_time_with_the_offset() {
         let table = [
-            (datetime!(2026-07-01 15:59:59 UTC), "2026-07-01 23:59:59+08:00"),
-            (datetime!(2026-07-01 16:00:00 UTC), "2026-07-02 00:00:00+08:00"),
-            (datetime!(2026-07-02 00:00:00 +8), "2026-07-02 00:00:00+08:00"),
-            (datetime!(2026-12-31 16:30:00.999 UTC), "2027-01-01 00:30:00+08:00"),
-            (datetime!(2026-07-01 10:00:00 -5), "2026-07-01 23:00:00+08:00"),
+            (
+                datetime!(2026-07-01 15:59:59 UTC),
+                "2026-07-01 23:59:59+08:00",
+            ),
+            (
+                datetime!(2026-07-01 16:00:00 UTC),
+                "2026-07-02 00:00:00+08:00",
+            ),
+            (
+                datetime!(2026-07-02 00:00:00 +8),
+                "2026-07-02 00:00:00+08:00",
+            ),
+            (
+                datetime!(2026-12-31 16:30:00.999 UTC),
+                "2027-01-01 00:30:00+08:00",
+            ),
+            (
+                datetime!(2026-07-01 10:00:00 -5),
+                "2026-07-01 23:00:00+08:00",
+            ),
             (datetime!(2028-02-28 17:00 UTC), "2028-02-29 01:00:00+08:00"),
         ];
         for (t, want) in table {

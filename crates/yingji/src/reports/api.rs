@@ -985,7 +985,16 @@ async fn notify_accident(
     };
     let mut new = old.clone();
     new.notifications.push(n.clone());
-    save_accident(&s, &p, &old, new, "notified", json!({ "notification": n }), b.version).await
+    save_accident(
+        &s,
+        &p,
+        &old,
+        new,
+        "notified",
+        json!({ "notification": n }),
+        b.version,
+    )
+    .await
 }
 
 /// One late, missing or nearly due report.

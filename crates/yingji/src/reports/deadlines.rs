@@ -821,7 +821,11 @@ mod tests {
             (0, 0, 999, false),
         ];
         for (d, m, r, want) in table {
-            assert_eq!(direct_report_required(&fig(d, m, r), &l), want, "{d}+{m}, {r}");
+            assert_eq!(
+                direct_report_required(&fig(d, m, r), &l),
+                want,
+                "{d}+{m}, {r}"
+            );
         }
         let rooms_off = Limits {
             direct_report_collapsed_rooms: 0,
@@ -837,10 +841,18 @@ mod tests {
                 .assume_offset(CST)
         };
         // (reports (time, level, division, figures), clock start)
-        type R = (OffsetDateTime, &'static str, &'static str, crate::reports::figures::Figures);
+        type R = (
+            OffsetDateTime,
+            &'static str,
+            &'static str,
+            crate::reports::figures::Figures,
+        );
         let cases: [(Vec<R>, Option<OffsetDateTime>); 7] = [
             (vec![], None),
-            (vec![(t(10, 0), "county", "140212000000", fig(9, 0, 0))], None),
+            (
+                vec![(t(10, 0), "county", "140212000000", fig(9, 0, 0))],
+                None,
+            ),
             // Two townships, 6 + 4: known at the second township's report,
             // before the county has said anything.
             (

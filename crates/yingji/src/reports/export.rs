@@ -167,8 +167,13 @@ pub fn quick_report_xlsx(
                 .map_err(e)?;
             ws.write_string_with_format(r, 2, kind_zh(rep.kind), &cell)
                 .map_err(e)?;
-            ws.write_string_with_format(r, 3, crate::clock::format_local(rep.submitted_at.0), &cell)
-                .map_err(e)?;
+            ws.write_string_with_format(
+                r,
+                3,
+                crate::clock::format_local(rep.submitted_at.0),
+                &cell,
+            )
+            .map_err(e)?;
             for (i, (k, _)) in FIELDS.iter().enumerate() {
                 ws.write_number_with_format(r, 4 + i as u16, num(&rep.figures, k), &cell)
                     .map_err(e)?;

@@ -268,10 +268,16 @@ pub fn disaster_status(
         let learnt: Vec<_> = reports
             .iter()
             .filter(|r| {
-                matches!(r.level.as_str(), "county" | "township")
-                    && r.division.starts_with(prefix)
+                matches!(r.level.as_str(), "county" | "township") && r.division.starts_with(prefix)
             })
-            .map(|r| (r.submitted_at.0, r.level.as_str(), r.division.as_str(), r.figures))
+            .map(|r| {
+                (
+                    r.submitted_at.0,
+                    r.level.as_str(),
+                    r.division.as_str(),
+                    r.figures,
+                )
+            })
             .collect();
         let facts = deadlines::DisasterFacts {
             onset,

@@ -119,14 +119,20 @@ pub fn check_notification(
     at: OffsetDateTime,
 ) -> Result<(), RuleError> {
     if !PARTIES.iter().any(|(k, _)| *k == party) {
-        return Err(FieldError::new("party", format!("“{party}”不是第十条规定的通知对象"))
-            .code("not_an_option")
-            .param("value", party.to_string())
-            .param(
-                "options",
-                PARTIES.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", "),
-            )
-            .into());
+        return Err(
+            FieldError::new("party", format!("“{party}”不是第十条规定的通知对象"))
+                .code("not_an_option")
+                .param("value", party.to_string())
+                .param(
+                    "options",
+                    PARTIES
+                        .iter()
+                        .map(|(k, _)| *k)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+                .into(),
+        );
     }
     let chain = accident_chain(grade);
     if !NOTIFYING_LEVELS.contains(&level) || !chain.contains(&level) {
@@ -187,30 +193,30 @@ pub fn check_forward(
     let pos = match chain.iter().position(|l| *l == level) {
         Some(p) if p > 0 => p,
         _ => {
-            return Err(FieldError::new(
-                "level",
-                format!("应上报至：{}", chain[1..].join(" → ")),
+            return Err(
+                FieldError::new("level", format!("应上报至：{}", chain[1..].join(" → ")))
+                    .code("not_an_option")
+                    .param("value", level.to_string())
+                    .param("options", chain[1..].join(", "))
+                    .into(),
             )
-            .code("not_an_option")
-            .param("value", level.to_string())
-            .param("options", chain[1..].join(", "))
-            .into())
         }
     };
     let has = |l: &str| received.iter().any(|(x, _)| x == l);
     if has(level) {
         return Err(RuleError::State(
-            Refusal::new("level_already_received", format!("{}已接报", level_zh(level)))
-                .param("level", level.to_string()),
+            Refusal::new(
+                "level_already_received",
+                format!("{}已接报", level_zh(level)),
+            )
+            .param("level", level.to_string()),
         ));
     }
     // The highest level that has it: a skip passes over what lies between.
     let Some(top) = chain.iter().rposition(|l| has(l)) else {
-        return Err(RuleError::State(Refusal::new(
-            "level_not_received",
-            "县级尚未接报",
-        )
-        .param("level", "county")));
+        return Err(RuleError::State(
+            Refusal::new("level_not_received", "县级尚未接报").param("level", "county"),
+        ));
     };
     if top > pos {
         // A higher level already has it; a lower one is filled in late.
@@ -261,12 +267,16 @@ mod tests {
         let m = datetime!(2026-03-01 09:50 +8);
         let p = datetime!(2026-03-01 10:30 +8);
         // (grade, received, number of steps, first due per level)
-        let table: [(AccidentGrade, Vec<(String, OffsetDateTime)>, usize); 6] = [
+        let table = [
             (Ordinary, rec(&[]), 0),
             (Ordinary, rec(&[("county", c)]), 5),
             (Ordinary, rec(&[("county", c), ("city", m)]), 10),
             // The province's own notifications are not tracked here.
-            (Larger, rec(&[("county", c), ("city", m), ("province", p)]), 10),
+            (
+                Larger,
+                rec(&[("county", c), ("city", m), ("province", p)]),
+                10,
+            ),
             // A city that got it by a skip (county missing is impossible,
             // but a city before the county's record is counted alone).
             (Major, rec(&[("city", m)]), 5),

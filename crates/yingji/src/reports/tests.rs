@@ -177,13 +177,26 @@ fn a_township_report_starts_the_direct_report_clock() {
         20,
     );
     let now = datetime!(2026-07-01 10:45 +8);
-    let s = disaster_status(&d, &[t1.clone(), elsewhere.clone()], now, &l, &Calendar::default());
+    let s = disaster_status(
+        &d,
+        &[t1.clone(), elsewhere.clone()],
+        now,
+        &l,
+        &Calendar::default(),
+    );
     assert!(!s.iter().any(|x| x.key == "140212000000:direct"), "{s:?}");
     let s = disaster_status(&d, &[t1, t2, elsewhere], now, &l, &Calendar::default());
-    let direct = s.iter().find(|x| x.key == "140212000000:direct").expect("direct");
+    let direct = s
+        .iter()
+        .find(|x| x.key == "140212000000:direct")
+        .expect("direct");
     assert_eq!(direct.due.0, datetime!(2026-07-01 10:40 +8));
     assert_eq!(direct.status, Status::Missing);
-    assert!(direct.label_zh.contains("应急管理部"), "{}", direct.label_zh);
+    assert!(
+        direct.label_zh.contains("应急管理部"),
+        "{}",
+        direct.label_zh
+    );
 }
 
 #[test]

@@ -334,7 +334,10 @@ async fn three_townships_one_late_one_missing() {
         assert!(!times.is_empty(), "{csv}");
         for t in times {
             assert!(t.ends_with("+08:00") && !t.contains('Z'), "{t}");
-            assert!(yingji::clock::parse_time(&t.replacen(' ', "T", 1)).is_some(), "{t}");
+            assert!(
+                yingji::clock::parse_time(&t.replacen(' ', "T", 1)).is_some(),
+                "{t}"
+            );
         }
         let head = sheet.get_value((1, 0)).unwrap().to_string();
         assert!(head.contains("+08:00") && !head.contains('Z'), "{head}");
@@ -533,18 +536,41 @@ async fn notifications_of_article_ten_and_skip_level_reports() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|s| (s["key"].as_str().unwrap().to_string(), s["status"].as_str().unwrap().to_string()))
+                .map(|s| {
+                    (
+                        s["key"].as_str().unwrap().to_string(),
+                        s["status"].as_str().unwrap().to_string(),
+                    )
+                })
                 .collect()
         };
-        let d: Value = u.get(&format!("/api/v1/accidents/{id}")).await.json().await.unwrap();
+        let d: Value = u
+            .get(&format!("/api/v1/accidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
         let s = steps(&d);
         // Received 3 h ago, 2 h to notify: every county notification is 漏报.
         for party in ["government", "police", "labour", "union", "procuratorate"] {
-            assert!(s.contains(&(format!("notify:county:{party}"), "missing".into())), "{s:?}");
+            assert!(
+                s.contains(&(format!("notify:county:{party}"), "missing".into())),
+                "{s:?}"
+            );
         }
-        assert!(!s.iter().any(|(k, _)| k.starts_with("notify:city")), "{s:?}");
+        assert!(
+            !s.iter().any(|(k, _)| k.starts_with("notify:city")),
+            "{s:?}"
+        );
         let overdue: Value = u.get("/api/v1/reports/overdue").await.json().await.unwrap();
-        assert!(overdue.as_array().unwrap().iter().any(|o| o["id"] == id && o["key"] == "notify:county:police"), "{overdue}");
+        assert!(
+            overdue
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["id"] == id && o["key"] == "notify:county:police"),
+            "{overdue}"
+        );
         // Recorded: the police 1 h after receipt (on time).
         let at = t(now - time::Duration::hours(2));
         let r = u.post(&format!("/api/v1/accidents/{id}/notifications"), &json!({ "version": 1, "level": "county", "party": "police", "at": at, "note": "电话通知值班室" })).await;
@@ -554,43 +580,146 @@ async fn notifications_of_article_ten_and_skip_level_reports() {
         assert_eq!(a["notifications"][0]["by"], "pingcheng");
         // Twice: refused; before the receipt: refused by field; an unknown
         // party or a level that has not received it: refused.
-        assert_eq!(refused(u.post(&format!("/api/v1/accidents/{id}/notifications"), &json!({ "version": 2, "level": "county", "party": "police" })).await).await, "already_notified");
-        assert_eq!(refused(u.post(&format!("/api/v1/accidents/{id}/notifications"), &json!({ "version": 2, "level": "city", "party": "police" })).await).await, "level_not_received");
+        assert_eq!(
+            refused(
+                u.post(
+                    &format!("/api/v1/accidents/{id}/notifications"),
+                    &json!({ "version": 2, "level": "county", "party": "police" })
+                )
+                .await
+            )
+            .await,
+            "already_notified"
+        );
+        assert_eq!(
+            refused(
+                u.post(
+                    &format!("/api/v1/accidents/{id}/notifications"),
+                    &json!({ "version": 2, "level": "city", "party": "police" })
+                )
+                .await
+            )
+            .await,
+            "level_not_received"
+        );
         for (body, field, code) in [
-            (json!({ "version": 2, "level": "county", "party": "union", "at": t(now - time::Duration::minutes(190)) }), "at", "notified_before_received"),
-            (json!({ "version": 2, "level": "county", "party": "press" }), "party", "not_an_option"),
-            (json!({ "version": 2, "level": "province", "party": "union" }), "level", "not_an_option"),
-            (json!({ "version": 2, "level": "county", "party": "union", "at": t(now + time::Duration::hours(1)) }), "at", "investigation_time_out_of_range"),
+            (
+                json!({ "version": 2, "level": "county", "party": "union", "at": t(now - time::Duration::minutes(190)) }),
+                "at",
+                "notified_before_received",
+            ),
+            (
+                json!({ "version": 2, "level": "county", "party": "press" }),
+                "party",
+                "not_an_option",
+            ),
+            (
+                json!({ "version": 2, "level": "province", "party": "union" }),
+                "level",
+                "not_an_option",
+            ),
+            (
+                json!({ "version": 2, "level": "county", "party": "union", "at": t(now + time::Duration::hours(1)) }),
+                "at",
+                "investigation_time_out_of_range",
+            ),
         ] {
-            let r = u.post(&format!("/api/v1/accidents/{id}/notifications"), &body).await;
+            let r = u
+                .post(&format!("/api/v1/accidents/{id}/notifications"), &body)
+                .await;
             assert_eq!(r.status(), 422, "{body}");
             let p: Value = r.json().await.unwrap();
-            assert!(p["errors"].as_array().unwrap().iter().any(|e| e["field"] == field && e["code"] == code), "{p}");
+            assert!(
+                p["errors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["field"] == field && e["code"] == code),
+                "{p}"
+            );
         }
-        let d: Value = u.get(&format!("/api/v1/accidents/{id}")).await.json().await.unwrap();
+        let d: Value = u
+            .get(&format!("/api/v1/accidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert!(steps(&d).contains(&("notify:county:police".into(), "on_time".into())));
         // 越级上报 to the province: without a reason, refused; with one,
         // recorded; the city still owes its report.
-        let r = u.post(&format!("/api/v1/accidents/{id}/forward"), &json!({ "version": 2, "level": "province", "skip_level": true })).await;
+        let r = u
+            .post(
+                &format!("/api/v1/accidents/{id}/forward"),
+                &json!({ "version": 2, "level": "province", "skip_level": true }),
+            )
+            .await;
         assert_eq!(r.status(), 422);
         let r = u.post(&format!("/api/v1/accidents/{id}/forward"), &json!({ "version": 2, "level": "province", "skip_level": true, "reason": "市级值班电话无人接听" })).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         let a: Value = r.json().await.unwrap();
         assert_eq!(a["skips"][0]["past"], json!(["city"]));
-        let d: Value = u.get(&format!("/api/v1/accidents/{id}")).await.json().await.unwrap();
+        let d: Value = u
+            .get(&format!("/api/v1/accidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
         let s = steps(&d);
-        assert!(s.contains(&("report:province".into(), "on_time".into())), "{s:?}");
-        assert!(s.contains(&("report:city".into(), "missing".into())), "{s:?}");
+        assert!(
+            s.contains(&("report:province".into(), "on_time".into())),
+            "{s:?}"
+        );
+        assert!(
+            s.contains(&("report:city".into(), "missing".into())),
+            "{s:?}"
+        );
         // The city, filled in afterwards, owes its notifications from then.
-        let r = u.post(&format!("/api/v1/accidents/{id}/forward"), &json!({ "version": 3, "level": "city" })).await;
+        let r = u
+            .post(
+                &format!("/api/v1/accidents/{id}/forward"),
+                &json!({ "version": 3, "level": "city" }),
+            )
+            .await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-        let d: Value = u.get(&format!("/api/v1/accidents/{id}")).await.json().await.unwrap();
-        assert!(steps(&d).contains(&("notify:city:procuratorate".into(), "pending".into())), "{:?}", steps(&d));
+        let d: Value = u
+            .get(&format!("/api/v1/accidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            steps(&d).contains(&("notify:city:procuratorate".into(), "pending".into())),
+            "{:?}",
+            steps(&d)
+        );
         // Another county: not found, and nothing recorded.
         let other = app.login("yunzhou").await;
-        assert_eq!(other.post(&format!("/api/v1/accidents/{id}/notifications"), &json!({ "version": 4, "level": "county", "party": "union" })).await.status(), 404);
-        assert_eq!(other.post(&format!("/api/v1/accidents/{id}/forward"), &json!({ "version": 4, "level": "state", "skip_level": true, "reason": "x" })).await.status(), 404);
-        let a: Value = u.get(&format!("/api/v1/accidents/{id}")).await.json().await.unwrap();
+        assert_eq!(
+            other
+                .post(
+                    &format!("/api/v1/accidents/{id}/notifications"),
+                    &json!({ "version": 4, "level": "county", "party": "union" })
+                )
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(
+            other
+                .post(
+                    &format!("/api/v1/accidents/{id}/forward"),
+                    &json!({ "version": 4, "level": "state", "skip_level": true, "reason": "x" })
+                )
+                .await
+                .status(),
+            404
+        );
+        let a: Value = u
+            .get(&format!("/api/v1/accidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(a["accident"]["version"], 4);
         assert!(yingji::journal::verify(&app.state.db).await.unwrap().ok());
     }
