@@ -447,7 +447,8 @@ pub fn accident_chain(grade: AccidentGrade) -> &'static [&'static str] {
     }
 }
 
-fn level_zh(l: &str) -> &'static str {
+/// A level of the accident chain in Chinese.
+pub(super) fn level_zh(l: &str) -> &'static str {
     match l {
         "county" => "县级",
         "city" => "市级",

@@ -19,7 +19,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-use super::deadlines::{accident_chain, Limits, Step};
+use super::deadlines::{accident_chain, level_zh, Limits, Step};
 use super::grading::AccidentGrade;
 use crate::db::UtcText;
 use crate::error::{FieldError, Refusal, RuleError};
@@ -57,16 +57,6 @@ pub struct Skip {
     /// The levels passed over (still owed their own report).
     pub past: Vec<String>,
     pub reason: String,
-}
-
-fn level_zh(l: &str) -> &'static str {
-    match l {
-        "county" => "县级",
-        "city" => "市级",
-        "province" => "省级",
-        "state" => "国务院有关部门",
-        _ => "",
-    }
 }
 
 fn party_zh(p: &str) -> &'static str {

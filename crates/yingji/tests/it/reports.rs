@@ -580,28 +580,13 @@ async fn notifications_of_article_ten_and_skip_level_reports() {
         assert_eq!(a["notifications"][0]["by"], "pingcheng");
         // Twice: refused; before the receipt: refused by field; an unknown
         // party or a level that has not received it: refused.
-        assert_eq!(
-            refused(
-                u.post(
-                    &format!("/api/v1/accidents/{id}/notifications"),
-                    &json!({ "version": 2, "level": "county", "party": "police" })
-                )
-                .await
-            )
-            .await,
-            "already_notified"
-        );
-        assert_eq!(
-            refused(
-                u.post(
-                    &format!("/api/v1/accidents/{id}/notifications"),
-                    &json!({ "version": 2, "level": "city", "party": "police" })
-                )
-                .await
-            )
-            .await,
-            "level_not_received"
-        );
+        for (level, code) in [("county", "already_notified"), ("city", "level_not_received")] {
+            let body = json!({ "version": 2, "level": level, "party": "police" });
+            let r = u
+                .post(&format!("/api/v1/accidents/{id}/notifications"), &body)
+                .await;
+            assert_eq!(refused(r).await, code, "{level}");
+        }
         for (body, field, code) in [
             (
                 json!({ "version": 2, "level": "county", "party": "union", "at": t(now - time::Duration::minutes(190)) }),
