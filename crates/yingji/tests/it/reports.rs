@@ -580,7 +580,10 @@ async fn notifications_of_article_ten_and_skip_level_reports() {
         assert_eq!(a["notifications"][0]["by"], "pingcheng");
         // Twice: refused; before the receipt: refused by field; an unknown
         // party or a level that has not received it: refused.
-        for (level, code) in [("county", "already_notified"), ("city", "level_not_received")] {
+        for (level, code) in [
+            ("county", "already_notified"),
+            ("city", "level_not_received"),
+        ] {
             let body = json!({ "version": 2, "level": level, "party": "police" });
             let r = u
                 .post(&format!("/api/v1/accidents/{id}/notifications"), &body)
