@@ -151,6 +151,7 @@ describe('divisions and reports', () => {
     expect(stepLabel({ key: 'investigation', label_zh: '事故调查报告' })).toBe('Investigation report')
     expect(stepLabel({ key: 'reply', label_zh: '人民政府批复调查报告' })).toBe('Government reply to the report')
     expect(stepLabel({ key: 'notify:county:procuratorate', label_zh: '县级通报人民检察院（第十条）' })).toBe('County notifies Procuratorate (art. 10)')
+    expect(stepLabel({ key: 'phone:province', label_zh: '县级电话快报省级（21号令）' })).toBe('County phones the province (Order No. 21)')
     expect(stepLabel({ key: 'something-new', label_zh: '新环节' })).toBe('新环节')
     i18n.global.locale.value = 'zh-CN'
     expect(stepLabel({ key: 'forward', label_zh: '市级审核上报' })).toBe('市级审核上报')

@@ -1165,6 +1165,7 @@ const en: Messages<typeof zh> = {
     accidentUnit: 'Unit reports to the county',
     accidentForward: 'Forwarded to {level}',
     notify: '{level} notifies {party} (art. 10)',
+    provincePhone: 'County phones the province (Order No. 21)',
     supplementWindow: 'Casualty supplement window ({days} days)',
     investigation: 'Investigation report',
     reply: 'Government reply to the report',

@@ -1162,6 +1162,7 @@ export default {
     accidentUnit: '事故单位报告县级',
     accidentForward: '逐级上报至{level}',
     notify: '{level}通报{party}（第十条）',
+    provincePhone: '县级电话快报省级（21号令）',
     supplementWindow: '伤亡人数变化补报期限（{days} 日）',
     investigation: '事故调查报告',
     reply: '人民政府批复调查报告',

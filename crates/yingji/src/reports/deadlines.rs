@@ -77,6 +77,12 @@ pub struct Limits {
     /// time; default 2, the level's hand-on time (第十一条), as they go
     /// "同时" with the upward report (`notify::notification_steps`).
     pub notify_hours: i64,
+    /// 《生产安全事故信息报告和处置办法》(原安监总局令第21号) 第八条、第九条
+    /// (as remembered, not verified here — an **assumption**): for a 较大
+    /// accident or above, the county department that received the report
+    /// phones the province (电话快报) within 1 hour, besides 逐级上报.
+    /// Hours; 0 turns the step off.
+    pub province_phone_hours: i64,
     pub supplement_days: i64,
     pub supplement_days_road_fire: i64,
     /// 493号令 第二十九条: the investigation report within 60 days of the
@@ -113,6 +119,7 @@ impl Default for Limits {
             accident_unit_hours: 1,
             accident_level_hours: 2,
             notify_hours: 2,
+            province_phone_hours: 1,
             supplement_days: 30,
             supplement_days_road_fire: 7,
             investigation_days: 60,
@@ -534,6 +541,28 @@ pub fn reply_due(
     period_end(received, reply_days(grade, l) + ext)
 }
 
+/// The 电话快报 to the province of a 较大 accident or above (21号令 第八条、
+/// 第九条; see [`Limits::province_phone_hours`]): owed by the county,
+/// [`Limits::province_phone_hours`] after it received the report; done when
+/// the province has it (by this call, a 越级上报, or the chain in time).
+/// `None` below 较大, before the county has it, or when configured off.
+pub fn province_phone_step(
+    grade: AccidentGrade,
+    received: &[(String, OffsetDateTime)],
+    l: &Limits,
+) -> Option<Step> {
+    if grade == AccidentGrade::Ordinary || l.province_phone_hours <= 0 {
+        return None;
+    }
+    let (_, at) = received.iter().find(|(lv, _)| lv == "county")?;
+    Some(Step {
+        key: "phone:province".into(),
+        label_zh: "县级电话快报省级（21号令）".into(),
+        by: "county".into(),
+        due: *at + Duration::hours(l.province_phone_hours),
+    })
+}
+
 /// The reports an accident requires.
 pub fn accident_steps(f: &AccidentFactsTime, l: &Limits) -> Vec<Step> {
     let mut out = Vec::new();
@@ -594,6 +623,7 @@ pub fn accident_steps(f: &AccidentFactsTime, l: &Limits) -> Vec<Step> {
             due: reply_due(received, f.grade, inv.reply_extension_days, l),
         });
     }
+    out.extend(province_phone_step(f.grade, &f.received, l));
     out
 }
 
@@ -1069,6 +1099,48 @@ mod tests {
         assert_eq!(
             accident_chain(AccidentGrade::Larger).last(),
             Some(&"province")
+        );
+    }
+
+    /// 21号令 第八条、第九条 (an assumption, configurable): a 较大 accident or
+    /// above is phoned to the province within 1 hour of the county's receipt.
+    #[test]
+    fn larger_accidents_are_phoned_to_the_province_within_the_hour() {
+        use AccidentGrade::*;
+        let c = datetime!(2026-03-01 08:20 +8);
+        let county = vec![("county".to_string(), c)];
+        // (grade, received, due)
+        let table = [
+            (Ordinary, county.clone(), None),
+            (Larger, county.clone(), Some(datetime!(2026-03-01 09:20 +8))),
+            (Major, county.clone(), Some(datetime!(2026-03-01 09:20 +8))),
+            (
+                EspeciallyMajor,
+                county.clone(),
+                Some(datetime!(2026-03-01 09:20 +8)),
+            ),
+            (Larger, vec![], None),
+        ];
+        for (grade, received, want) in table {
+            let got = province_phone_step(grade, &received, &l()).map(|s| s.due);
+            assert_eq!(got, want, "{grade:?} {received:?}");
+        }
+        let off = Limits {
+            province_phone_hours: 0,
+            ..l()
+        };
+        assert_eq!(province_phone_step(Larger, &county, &off), None);
+        let f = AccidentFactsTime {
+            occurred: datetime!(2026-03-01 08:00 +8),
+            grade: Larger,
+            road_or_fire: false,
+            received: county,
+            investigation: InvestigationTimes::default(),
+        };
+        let s = accident_steps(&f, &l());
+        assert_eq!(
+            s.last().map(|s| (s.key.as_str(), s.by.as_str())),
+            Some(("phone:province", "county"))
         );
     }
 

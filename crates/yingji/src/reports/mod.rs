@@ -406,6 +406,11 @@ pub fn accident_status(
                 Some(lv) => received.iter().find(|(l2, _)| l2 == lv).map(|(_, t)| *t),
                 None if s.key == "investigation" => inv.and_then(|i| i.submitted_at).map(|t| t.0),
                 None if s.key == "reply" => inv.and_then(|i| i.replied_at).map(|t| t.0),
+                // 电话快报: done when the province has it, however it came.
+                None if s.key == "phone:province" => received
+                    .iter()
+                    .find(|(l2, _)| l2 == "province")
+                    .map(|(_, t)| *t),
                 None => s.key.strip_prefix("notify:").and_then(|rest| {
                     let (lv, party) = rest.split_once(':')?;
                     a.notifications

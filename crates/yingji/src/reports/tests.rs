@@ -410,6 +410,9 @@ fn accidents_chain_and_investigation() {
     assert_eq!(status_of(&s, "notify:county:union"), Status::Missing);
     assert_eq!(status_of(&s, "notify:city:government"), Status::Missing);
     assert!(!s.iter().any(|x| x.key.starts_with("notify:province")));
+    // 21号令: the county received it at 00:40 UTC, the province never: the
+    // 电话快报 due 01:40 UTC is 漏报.
+    assert_eq!(status_of(&s, "phone:province"), Status::Missing);
     let early = accident_status(
         &a,
         None,

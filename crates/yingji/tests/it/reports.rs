@@ -661,6 +661,11 @@ async fn notifications_of_article_ten_and_skip_level_reports() {
             s.contains(&("report:city".into(), "missing".into())),
             "{s:?}"
         );
+        // 21号令: the province by phone within the county's hour: 3 h late.
+        assert!(
+            s.contains(&("phone:province".into(), "late".into())),
+            "{s:?}"
+        );
         // The city, filled in afterwards, owes its notifications from then.
         let r = u
             .post(
