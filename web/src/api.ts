@@ -5,6 +5,7 @@ import type {
   Accident,
   AccidentDetail,
   InvestigationEventBody,
+  NotifyBody,
   InvestigationView,
   OpenInvestigationBody,
   Disaster,
@@ -240,8 +241,9 @@ export const api = {
     id: number,
     body: { version: number; deaths: number; missing: number; serious_injuries: number; direct_loss_yuan: number; reason: string },
   ) => request<Accident>('PUT', `${API}/accidents/${id}`, body),
-  forwardAccident: (id: number, version: number, level: string) =>
-    request<Accident>('POST', `${API}/accidents/${id}/forward`, { version, level }),
+  forwardAccident: (id: number, version: number, level: string, skip?: { reason: string }) =>
+    request<Accident>('POST', `${API}/accidents/${id}/forward`, skip ? { version, level, skip_level: true, reason: skip.reason } : { version, level }),
+  notifyAccident: (id: number, body: NotifyBody) => request<Accident>('POST', `${API}/accidents/${id}/notifications`, body),
   openInvestigation: (id: number, body: OpenInvestigationBody) =>
     request<InvestigationView>('POST', `${API}/accidents/${id}/investigation`, body),
   investigationEvent: (id: number, body: InvestigationEventBody) =>

@@ -150,10 +150,13 @@ describe('divisions and reports', () => {
     expect(stepLabel({ key: 'supplement-window', label_zh: '伤亡人数变化补报期限（30 日）' })).toBe('Casualty supplement window (30 days)')
     expect(stepLabel({ key: 'investigation', label_zh: '事故调查报告' })).toBe('Investigation report')
     expect(stepLabel({ key: 'reply', label_zh: '人民政府批复调查报告' })).toBe('Government reply to the report')
+    expect(stepLabel({ key: 'notify:county:procuratorate', label_zh: '县级通报人民检察院（第十条）' })).toBe('County notifies Procuratorate (art. 10)')
+    expect(stepLabel({ key: 'phone:province', label_zh: '县级电话快报省级（21号令）' })).toBe('County phones the province (Order No. 21)')
     expect(stepLabel({ key: 'something-new', label_zh: '新环节' })).toBe('新环节')
     i18n.global.locale.value = 'zh-CN'
     expect(stepLabel({ key: 'forward', label_zh: '市级审核上报' })).toBe('市级审核上报')
     expect(stepLabel({ key: '140212000000:followup:2026-07-02', label_zh: '2026-07-02 旱情续报' })).toBe('2026-07-02 旱情续报')
+    expect(stepLabel({ key: 'notify:city:police', label_zh: '市级通报公安机关（第十条）' })).toBe('市级通报公安机关（第十条）')
     expect(i18n.global.locale.value).toBe('zh-CN')
   })
 })

@@ -53,6 +53,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * 逐级上报 to the next level, or 越级上报 past it with a reason
+         *     (`notify::check_forward`).
+         */
         post: operations["forward_accident"];
         delete?: never;
         options?: never;
@@ -88,6 +92,27 @@ export interface paths {
         put?: never;
         /** A step of the investigation: 技术鉴定, 延长调查期限, 提交调查报告, 延长批复时间, 批复. */
         post: operations["accidents_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accidents/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a 第十条 notification (`notify::check_notification`): once per
+         *     level and party, not before that level received the report, not in
+         *     the future.
+         */
+        post: operations["notify_accident"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2429,6 +2454,8 @@ export interface components {
              */
             missing: number;
             name: string;
+            /** @description 第十条 notifications done (who notified whom, when). */
+            notifications: components["schemas"]["Notification"][];
             occurred_at: components["schemas"]["UtcText"];
             /** @description (level, received at) */
             received: [
@@ -2442,6 +2469,8 @@ export interface components {
             road_or_fire: boolean;
             /** Format: int64 */
             serious_injuries: number;
+            /** @description Levels reached by 越级上报 (493号令 第十条第三款), with why. */
+            skips: components["schemas"]["Skip"][];
             /** Format: int64 */
             version: number;
         };
@@ -3687,6 +3716,13 @@ export interface components {
             at?: string | null;
             /** @description city, province or state */
             level: string;
+            reason?: string;
+            /**
+             * @description 越级上报 (493号令 第十条第三款 "必要时…可以越级上报"): pass over the
+             *     levels below that have not received it yet; they still owe their
+             *     own report. Needs `reason`.
+             */
+            skip_level?: boolean;
             /** Format: int64 */
             version: number;
         };
@@ -4822,6 +4858,26 @@ export interface components {
             /** @description The secret (send as `Authorization: Bearer …`); never shown again. */
             token: string;
         };
+        /** @description One notification done: which level notified whom, when, recorded by whom. */
+        Notification: {
+            at: components["schemas"]["UtcText"];
+            by: string;
+            level: string;
+            note?: string;
+            party: string;
+        };
+        NotifyBody: {
+            /** @description When it was notified; default now. */
+            at?: string | null;
+            /** @description The level that notified: county or city. */
+            level: string;
+            /** @description How (phone, document number …). */
+            note?: string;
+            /** @description government, police, labour, union or procuratorate (493号令 第十条). */
+            party: string;
+            /** Format: int64 */
+            version: number;
+        };
         /**
          * @description The off-road leg of a trip: from the start to its road (`from_m`, the
          *     start's snap distance) and from the road to the end (`to_m`).
@@ -5755,6 +5811,13 @@ export interface components {
         Silence: {
             /** Format: int64 */
             intervals: number;
+        };
+        /** @description A level reached by 越级上报 (第十条第三款), with why. */
+        Skip: {
+            level: string;
+            /** @description The levels passed over (still owed their own report). */
+            past: string[];
+            reason: string;
         };
         /** @description A point on the road and its snap distance (metres, to 0.1 m). */
         SnapPoint: {
@@ -7013,6 +7076,14 @@ export interface operations {
                     "application/json": components["schemas"]["Accident"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     open: {
@@ -7080,6 +7151,47 @@ export interface operations {
                 };
             };
             /** @description Stale version, or the rule refuses the step */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    notify_accident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotifyBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accident"];
+                };
+            };
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -50,6 +50,7 @@ export type Accident = S['Accident']
 export type AccidentDetail = S['AccidentDetail']
 export type InvestigationView = S['InvestigationView']
 export type InvestigationEventBody = S['InvestigationEventBody']
+export type NotifyBody = S['NotifyBody']
 export type OpenInvestigationBody = S['OpenInvestigationBody']
 export type NewAccident = S['AccidentBody']
 

@@ -21,6 +21,18 @@ import type { ProblemError } from '../api/types'
 import { i18n } from '../i18n'
 import { errorsByField, localizeError } from '../utils/fieldErrors'
 
+/**
+ * An `onError` for a form on a versioned record: a stale version (409 with
+ * no refusal code) says so and is handled; anything else is left to the form.
+ */
+export function versionConflict(e: unknown): boolean {
+  if (e instanceof ApiError && e.status === 409 && !e.code) {
+    ElMessage.error(i18n.global.t('common.conflict'))
+    return true
+  }
+  return false
+}
+
 export interface ServerFormOptions {
   /** The form's values (reactive): editing one clears its field's errors. */
   model?: object | (() => object)

@@ -6,6 +6,9 @@ type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K
 const en: Messages<typeof zh> = {
   // Field errors from the server, translated by their code (parameters: FieldError.params)
   fieldError: {
+    // notifications (art. 10), skip-level reports
+    notified_before_received: 'The notification cannot precede this level\'s receipt of the report ({received})',
+    forward_in_order: 'Report level by level: the next level has not received it; skip a level only when necessary (Regulation No. 493, art. 10(3))',
     // accident investigation
     investigation_time_out_of_range: 'The time must be after {after} and not in the future',
     extension_after_deadline: 'The time limit ended at {due}; it can no longer be extended',
@@ -179,6 +182,10 @@ const en: Messages<typeof zh> = {
   },
   // Refused steps (409/403), translated by their code (parameters: Problem.params)
   refusal: {
+    // notifications (art. 10), skip-level reports
+    already_notified: 'This level has already notified them',
+    level_not_received: 'This level has not received the report yet',
+    level_already_received: 'This level has already received the report',
     // accident investigation
     investigation_exists: 'The investigation of this accident has already begun',
     investigation_not_opened: 'Set up the investigation team first',
@@ -1176,7 +1183,7 @@ const en: Messages<typeof zh> = {
   step: {
     townshipInitial: 'Township initial report',
     countyInitial: 'County initial report',
-    direct: '10+ dead or missing: county reports directly to the province',
+    direct: '10+ dead or missing, or mass house collapse: county reports directly to the province and the Ministry',
     countyFollowup: '{day} county follow-up',
     droughtFollowup: '{day} drought follow-up',
     countyFinal: 'County final report',
@@ -1184,6 +1191,8 @@ const en: Messages<typeof zh> = {
     cityFollowup: '{day} city follow-up',
     accidentUnit: 'Unit reports to the county',
     accidentForward: 'Forwarded to {level}',
+    notify: '{level} notifies {party} (art. 10)',
+    provincePhone: 'County phones the province (Order No. 21)',
     supplementWindow: 'Casualty supplement window ({days} days)',
     investigation: 'Investigation report',
     reply: 'Government reply to the report',
@@ -1335,6 +1344,24 @@ const en: Messages<typeof zh> = {
     created: 'Accident recorded',
     forward: 'Forward to {level}',
     forwardConfirm: 'Confirm the report has been sent to {level}?',
+    skip: 'Skip-level report',
+    skipped: 'skipped to',
+    skipTitle: 'Skip-level report',
+    skipHint: 'Regulation No. 493, art. 10(3): when necessary the report may skip levels. The levels passed over must still receive it; their time limits run as before.',
+    skipTo: 'Report directly to',
+    skipReason: 'Why skip',
+    notifications: 'Notifications (art. 10)',
+    notifyHint: 'Regulation No. 493, art. 10: a department that receives an accident report reports it up, reports to its own government and notifies the police, the labour department, the union and the procuratorate. The regulation sets no time; the platform uses the level\'s 2 hours from receipt (art. 11), configurable.',
+    notifyNone: 'No level has received the report yet',
+    notifyLevel: 'Level',
+    notifyParty: 'Notified',
+    notifiedAt: 'Notified at',
+    notifyRecord: 'Record',
+    notifyTitle: '{level} notifies {party}',
+    notifyNote: 'How (phone, document no.)',
+    nowPlaceholder: 'Empty: now',
+    notified: 'Notification recorded',
+    parties: { government: 'Own-level government', police: 'Police', labour: 'Labour department', union: 'Trade union', procuratorate: 'Procuratorate' },
     forwarded: 'Forwarding recorded',
     chainDone: 'Reported to the top level',
     supplement: 'Casualty update',

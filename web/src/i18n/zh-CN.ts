@@ -3,6 +3,9 @@
 export default {
   // 服务器返回的字段错误（按 code 翻译；参数见 FieldError.params）
   fieldError: {
+    // 第十条通报、越级上报
+    notified_before_received: '通报时间不能早于本级接报时间（{received}）',
+    forward_in_order: '须逐级上报：下一级尚未接报；必要时可越级上报（493号令 第十条第三款）',
     // accident investigation (事故调查)
     investigation_time_out_of_range: '时间应在 {after} 之后、现在之前',
     extension_after_deadline: '期限已于 {due} 届满，不能再延长',
@@ -176,6 +179,10 @@ export default {
   },
   // 被拒绝的操作（按 code 翻译；参数见 Problem.params）
   refusal: {
+    // 第十条通报、越级上报
+    already_notified: '该层级已通报此单位',
+    level_not_received: '该层级尚未接报',
+    level_already_received: '该层级已接报',
     // accident investigation (事故调查)
     investigation_exists: '该事故的调查已经开始',
     investigation_not_opened: '请先成立调查组',
@@ -1173,7 +1180,7 @@ export default {
   step: {
     townshipInitial: '乡镇初报',
     countyInitial: '县级初报',
-    direct: '死亡失踪 10 人以上，县级直报省级',
+    direct: '死亡失踪 10 人以上或房屋大量倒塌，县级直报省级和应急管理部',
     countyFollowup: '{day} 县级续报',
     droughtFollowup: '{day} 旱情续报',
     countyFinal: '县级核报',
@@ -1181,6 +1188,8 @@ export default {
     cityFollowup: '{day} 市级续报',
     accidentUnit: '事故单位报告县级',
     accidentForward: '逐级上报至{level}',
+    notify: '{level}通报{party}（第十条）',
+    provincePhone: '县级电话快报省级（21号令）',
     supplementWindow: '伤亡人数变化补报期限（{days} 日）',
     investigation: '事故调查报告',
     reply: '人民政府批复调查报告',
@@ -1332,6 +1341,24 @@ export default {
     created: '事故已登记',
     forward: '上报至{level}',
     forwardConfirm: '确认已将事故报告报送至{level}？',
+    skip: '越级上报',
+    skipped: '越级',
+    skipTitle: '越级上报',
+    skipHint: '《生产安全事故报告和调查处理条例》第十条第三款：必要时可以越级上报事故情况。被越过的层级仍须逐级接报，其期限照常计算。',
+    skipTo: '直接上报至',
+    skipReason: '越级理由',
+    notifications: '通报（第十条）',
+    notifyHint: '《生产安全事故报告和调查处理条例》第十条：接到事故报告的部门上报事故情况，同时报告本级人民政府，并通知公安机关、劳动保障行政部门、工会和人民检察院。条例未规定通报时限，本平台按本级上报时限（接报后 2 小时，第十一条）计（可配置）。',
+    notifyNone: '尚无层级接报',
+    notifyLevel: '通报层级',
+    notifyParty: '通报单位',
+    notifiedAt: '通报时间',
+    notifyRecord: '登记通报',
+    notifyTitle: '登记{level}通报{party}',
+    notifyNote: '方式或文号',
+    nowPlaceholder: '不填为现在',
+    notified: '通报已登记',
+    parties: { government: '本级人民政府', police: '公安机关', labour: '劳动保障行政部门', union: '工会', procuratorate: '人民检察院' },
     forwarded: '已记录上报',
     chainDone: '已报至最高一级',
     supplement: '补报伤亡',

@@ -143,6 +143,11 @@ const MIGRATIONS: &[Migration] = &[
     ),
     migration!(28, "supply_requests", "0028_supply_requests.sql"),
     migration!(29, "login_failures", "0029_login_failures.sql"),
+    migration!(
+        30,
+        "accident_notifications",
+        "0030_accident_notifications.sql"
+    ),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/accidents", get(list_accidents).post(create_accident))
         .route("/accidents/{id}", get(get_accident).put(update_accident))
         .route("/accidents/{id}/forward", post(forward_accident))
+        .route("/accidents/{id}/notifications", post(notify_accident))
         .route("/reports/overdue", get(overdue))
         .route("/calendar/{day}", axum::routing::put(set_calendar_day))
         .merge(super::api_investigation::routes())
@@ -709,6 +710,8 @@ async fn create_accident(
         grade,
         grade_zh: grade.label_zh().into(),
         received: vec![("county".into(), received.into())],
+        skips: vec![],
+        notifications: vec![],
         description: b.description,
         created_by: p.username.clone(),
         created_at: now.into(),
@@ -898,9 +901,18 @@ pub struct ForwardBody {
     /// city, province or state
     pub level: String,
     pub at: Option<String>,
+    /// 越级上报 (493号令 第十条第三款 "必要时…可以越级上报"): pass over the
+    /// levels below that have not received it yet; they still owe their
+    /// own report. Needs `reason`.
+    #[serde(default)]
+    pub skip_level: bool,
+    #[serde(default)]
+    pub reason: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/accidents/{id}/forward", tag = "reports", params(("id" = i64, Path)), request_body = ForwardBody, responses((status = 200, body = Accident)))]
+/// 逐级上报 to the next level, or 越级上报 past it with a reason
+/// (`notify::check_forward`).
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/forward", tag = "reports", params(("id" = i64, Path)), request_body = ForwardBody, responses((status = 200, body = Accident), (status = 422, body = crate::http::error::Problem)))]
 async fn forward_accident(
     State(s): State<AppState>,
     p: Principal,
@@ -908,34 +920,84 @@ async fn forward_accident(
     Json(b): Json<ForwardBody>,
 ) -> Result<axum::Json<Accident>, ApiError> {
     let old = load_accident(&s, &p, id, Action::Write).await?;
-    let chain = super::deadlines::accident_chain(old.grade);
-    let Some(pos) = chain.iter().position(|l| *l == b.level) else {
-        return Err(ApiError::field(
-            "level",
-            "not_in_chain",
-            format!("{}应上报至：{}", old.grade_zh, chain.join(" → ")),
-        ));
-    };
-    if old.received.iter().any(|(l, _)| l == &b.level) {
-        return Err(ApiError::field("level", "already_received", "该级已接报"));
-    }
-    if pos == 0 || !old.received.iter().any(|(l, _)| l == chain[pos - 1]) {
-        return Err(ApiError::field(
-            "level",
-            "previous_level_first",
-            "须逐级上报：上一级尚未接报",
-        ));
-    }
+    let received: Vec<(String, time::OffsetDateTime)> =
+        old.received.iter().map(|(l, t)| (l.clone(), t.0)).collect();
+    let reason = crate::error::text("reason", &b.reason, 500, false)?;
+    let past = super::notify::check_forward(old.grade, &received, &b.level, b.skip_level, &reason)?;
     let at = time_or_now("at", &b.at, time::OffsetDateTime::now_utc())?;
     let mut new = old.clone();
     new.received.push((b.level.clone(), at.into()));
+    if !past.is_empty() {
+        new.skips.push(super::notify::Skip {
+            level: b.level.clone(),
+            past: past.clone(),
+            reason: reason.clone(),
+        });
+    }
+    let payload = if past.is_empty() {
+        json!({ "level": b.level, "at": UtcText(at) })
+    } else {
+        json!({ "level": b.level, "at": UtcText(at), "skip_level": true, "past": past, "reason": reason })
+    };
+    save_accident(&s, &p, &old, new, "forwarded", payload, b.version).await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyBody {
+    pub version: i64,
+    /// The level that notified: county or city.
+    pub level: String,
+    /// government, police, labour, union or procuratorate (493号令 第十条).
+    pub party: String,
+    /// When it was notified; default now.
+    #[serde(default)]
+    pub at: Option<String>,
+    /// How (phone, document number …).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Record a 第十条 notification (`notify::check_notification`): once per
+/// level and party, not before that level received the report, not in
+/// the future.
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/notifications", tag = "reports", params(("id" = i64, Path)), request_body = NotifyBody, responses((status = 200, body = Accident), (status = 409, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+async fn notify_accident(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<NotifyBody>,
+) -> Result<axum::Json<Accident>, ApiError> {
+    let old = load_accident(&s, &p, id, Action::Write).await?;
+    let now = time::OffsetDateTime::now_utc();
+    let at = super::investigation::step_time(b.at.as_deref(), old.occurred_at.0, now)?;
+    let note = crate::error::text("note", &b.note, 200, false)?;
+    let received: Vec<(String, time::OffsetDateTime)> =
+        old.received.iter().map(|(l, t)| (l.clone(), t.0)).collect();
+    super::notify::check_notification(
+        old.grade,
+        &received,
+        &old.notifications,
+        &b.level,
+        &b.party,
+        at,
+    )?;
+    let n = super::notify::Notification {
+        level: b.level,
+        party: b.party,
+        at: at.into(),
+        by: p.username.clone(),
+        note,
+    };
+    let mut new = old.clone();
+    new.notifications.push(n.clone());
     save_accident(
         &s,
         &p,
         &old,
         new,
-        "forwarded",
-        json!({ "level": b.level, "at": UtcText(at) }),
+        "notified",
+        json!({ "notification": n }),
         b.version,
     )
     .await
@@ -1067,15 +1129,7 @@ async fn export_disaster(
     let (d, scope) = load_visible(&s, &p, id, Action::Read).await?;
     let mut reports = store::reports(&s.db, &s.tree(), id).await?;
     super::retain_visible(&mut reports, &scope);
-    let now = time::OffsetDateTime::now_utc().to_offset(crate::clock::CST);
-    let now_local = format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        now.year(),
-        now.month() as u8,
-        now.day(),
-        now.hour(),
-        now.minute()
-    );
+    let now_local = crate::clock::format_local(time::OffsetDateTime::now_utc());
     let (bytes, mime, ext) = match q.format.as_deref().unwrap_or("xlsx") {
         "xlsx" => (
             super::export::quick_report_xlsx(&d, &reports, &now_local),

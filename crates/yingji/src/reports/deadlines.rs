@@ -5,8 +5,9 @@
 //! Natural disasters (《自然灾害情况统计调查制度》): each affected township's
 //! figures to the county within 1 h (configurable); the county's 初报 within
 //! 2 h of the disaster; the city reviews and forwards within 2 h of receipt;
-//! ≥ 10 dead or missing → the county also reports directly to the province at
-//! once; 续报 daily while the situation is unstable (county by 09:00 with data
+//! ≥ 10 dead or missing (or mass house collapse) → the county also reports
+//! directly to the province and the Ministry at once, from when any level
+//! (a township's included) first reported it; 续报 daily while the situation is unstable (county by 09:00 with data
 //! to 24:00 the day before, city by 10:00), every 10 days for drought; 核报
 //! within N working days after the situation stabilises.
 //!
@@ -43,9 +44,15 @@ pub struct Limits {
     pub township_initial_hours: i64,
     pub initial_hours: i64,
     pub forward_hours: i64,
-    /// Dead + missing at or above which the county reports directly upward.
+    /// Dead + missing at or above which the county reports directly upward
+    /// (《自然灾害情况统计调查制度》: 死亡失踪 10 人以上).
     pub direct_report_threshold: u32,
-    /// "At once": minutes allowed for the direct report.
+    /// Collapsed rooms (倒塌房屋间数) at or above which the county reports
+    /// directly too ("房屋大量倒塌"). **Assumption**: the system names no
+    /// number; default 1000 rooms, 0 to count only the dead and missing.
+    pub direct_report_collapsed_rooms: u32,
+    /// "At once": minutes allowed for the direct report, from the moment any
+    /// level (the township included) first reported figures that call for it.
     pub direct_report_minutes: i64,
     /// Daily 续报 are owed only by disasters at or above this level
     /// (《自然灾害情况统计调查制度》: 重大、特别重大 disasters report daily until
@@ -64,6 +71,18 @@ pub struct Limits {
     pub final_working_days: i64,
     pub accident_unit_hours: i64,
     pub accident_level_hours: i64,
+    /// 493号令 第十条: the notifications of a level that received the report
+    /// (its government, police, labour, union, procuratorate) are owed
+    /// within this many hours of receipt. **Assumption**: the law fixes no
+    /// time; default 2, the level's hand-on time (第十一条), as they go
+    /// "同时" with the upward report (`notify::notification_steps`).
+    pub notify_hours: i64,
+    /// 《生产安全事故信息报告和处置办法》(原安监总局令第21号) 第八条、第九条
+    /// (as remembered, not verified here — an **assumption**): for a 较大
+    /// accident or above, the county department that received the report
+    /// phones the province (电话快报) within 1 hour, besides 逐级上报.
+    /// Hours; 0 turns the step off.
+    pub province_phone_hours: i64,
     pub supplement_days: i64,
     pub supplement_days_road_fire: i64,
     /// 493号令 第二十九条: the investigation report within 60 days of the
@@ -89,6 +108,7 @@ impl Default for Limits {
             initial_hours: 2,
             forward_hours: 2,
             direct_report_threshold: 10,
+            direct_report_collapsed_rooms: 1000,
             direct_report_minutes: 0,
             followup_daily_min_level: Some(Level::II),
             followup_level_plan: "DT-ZX-ZRZHJZ".into(),
@@ -98,6 +118,8 @@ impl Default for Limits {
             final_working_days: 5,
             accident_unit_hours: 1,
             accident_level_hours: 2,
+            notify_hours: 2,
+            province_phone_hours: 1,
             supplement_days: 30,
             supplement_days_road_fire: 7,
             investigation_days: 60,
@@ -171,9 +193,10 @@ pub struct DisasterFacts {
     pub drought: bool,
     /// When the county's 初报 reached the city (starts the city's clock).
     pub county_initial_at: Option<OffsetDateTime>,
-    /// Highest dead + missing reported so far, and when it was first reached.
-    pub dead_missing: u32,
-    pub dead_missing_at: Option<OffsetDateTime>,
+    /// When any level first reported figures that call for the direct
+    /// report ([`direct_report_required`], [`direct_report_from`]); `None`:
+    /// not (yet) owed.
+    pub direct_from: Option<OffsetDateTime>,
     /// When the situation was declared stable (ends 续报, starts 核报).
     pub stable_at: Option<OffsetDateTime>,
     /// Since when daily 续报 are owed ([`daily_followups_from`]); `None`: not
@@ -208,6 +231,57 @@ pub fn daily_followups_from(
         .map(|(at, _)| *at)
 }
 
+/// Whether a county's figures call for the direct report of 《自然灾害情况
+/// 统计调查制度》: dead + missing (one sum, "死亡失踪") ≥
+/// [`Limits::direct_report_threshold`], or collapsed rooms ≥
+/// [`Limits::direct_report_collapsed_rooms`] (房屋大量倒塌; an assumption).
+pub fn direct_report_required(f: &super::figures::Figures, l: &Limits) -> bool {
+    f.dead_missing() >= i64::from(l.direct_report_threshold)
+        || (l.direct_report_collapsed_rooms > 0
+            && f.collapsed_rooms >= i64::from(l.direct_report_collapsed_rooms))
+}
+
+/// When the direct report's clock starts for one county: the first report,
+/// at any level of that county (a township's included), after which the
+/// county's figures — the larger, figure by figure, of its latest county
+/// report and the sum of its townships' latest — call for it
+/// ([`direct_report_required`]). The issue (#13) reads the system so: the
+/// clock starts when any level first learns it, not when the county
+/// reports. `reports` are (submitted, level, division, figures) of that
+/// county's divisions, in any order.
+pub fn direct_report_from(
+    reports: &[(OffsetDateTime, &str, &str, super::figures::Figures)],
+    l: &Limits,
+) -> Option<OffsetDateTime> {
+    use std::collections::BTreeMap;
+    let mut order: Vec<_> = reports.iter().collect();
+    order.sort_by_key(|r| r.0);
+    let mut county: Option<super::figures::Figures> = None;
+    let mut townships: BTreeMap<&str, super::figures::Figures> = BTreeMap::new();
+    for (at, level, division, f) in order {
+        match *level {
+            "county" => county = Some(*f),
+            "township" => {
+                townships.insert(division, *f);
+            }
+            _ => continue,
+        }
+        let sum = townships
+            .values()
+            .fold(super::figures::Figures::default(), |a, f| a.add(f));
+        let c = county.unwrap_or_default();
+        let seen = super::figures::Figures {
+            dead: c.dead_missing().max(sum.dead_missing()),
+            collapsed_rooms: c.collapsed_rooms.max(sum.collapsed_rooms),
+            ..Default::default()
+        };
+        if direct_report_required(&seen, l) {
+            return Some(*at);
+        }
+    }
+    None
+}
+
 /// The reports a disaster requires, up to `now`.
 pub fn disaster_steps(
     f: &DisasterFacts,
@@ -229,12 +303,11 @@ pub fn disaster_steps(
             due: r + Duration::hours(l.forward_hours),
         });
     }
-    if f.dead_missing >= l.direct_report_threshold {
-        let at = f.dead_missing_at.unwrap_or(f.onset);
+    if let Some(at) = f.direct_from {
         out.push(Step {
             key: "direct".into(),
             label_zh: format!(
-                "死亡失踪 {} 人以上，县级直报省级",
+                "死亡失踪 {} 人以上或房屋大量倒塌，县级直报省级和应急管理部",
                 l.direct_report_threshold
             ),
             by: "county".into(),
@@ -381,7 +454,8 @@ pub fn accident_chain(grade: AccidentGrade) -> &'static [&'static str] {
     }
 }
 
-fn level_zh(l: &str) -> &'static str {
+/// A level of the accident chain in Chinese.
+pub(super) fn level_zh(l: &str) -> &'static str {
     match l {
         "county" => "县级",
         "city" => "市级",
@@ -467,6 +541,28 @@ pub fn reply_due(
     period_end(received, reply_days(grade, l) + ext)
 }
 
+/// The 电话快报 to the province of a 较大 accident or above (21号令 第八条、
+/// 第九条; see [`Limits::province_phone_hours`]): owed by the county,
+/// [`Limits::province_phone_hours`] after it received the report; done when
+/// the province has it (by this call, a 越级上报, or the chain in time).
+/// `None` below 较大, before the county has it, or when configured off.
+pub fn province_phone_step(
+    grade: AccidentGrade,
+    received: &[(String, OffsetDateTime)],
+    l: &Limits,
+) -> Option<Step> {
+    if grade == AccidentGrade::Ordinary || l.province_phone_hours <= 0 {
+        return None;
+    }
+    let (_, at) = received.iter().find(|(lv, _)| lv == "county")?;
+    Some(Step {
+        key: "phone:province".into(),
+        label_zh: "县级电话快报省级（21号令）".into(),
+        by: "county".into(),
+        due: *at + Duration::hours(l.province_phone_hours),
+    })
+}
+
 /// The reports an accident requires.
 pub fn accident_steps(f: &AccidentFactsTime, l: &Limits) -> Vec<Step> {
     let mut out = Vec::new();
@@ -527,6 +623,7 @@ pub fn accident_steps(f: &AccidentFactsTime, l: &Limits) -> Vec<Step> {
             due: reply_due(received, f.grade, inv.reply_extension_days, l),
         });
     }
+    out.extend(province_phone_step(f.grade, &f.received, l));
     out
 }
 
@@ -629,8 +726,7 @@ mod tests {
             onset,
             drought: false,
             county_initial_at: None,
-            dead_missing: 0,
-            dead_missing_at: None,
+            direct_from: None,
             stable_at: None,
             daily_followups_from: Some(onset),
         }
@@ -729,6 +825,105 @@ mod tests {
         assert_eq!(n, 2);
     }
 
+    fn fig(dead: i64, missing: i64, rooms: i64) -> crate::reports::figures::Figures {
+        crate::reports::figures::Figures {
+            dead,
+            missing,
+            collapsed_rooms: rooms,
+            ..Default::default()
+        }
+    }
+
+    /// 《自然灾害情况统计调查制度》: 死亡失踪 10 人以上 (one sum, "≥") or 房屋
+    /// 大量倒塌 (1000 rooms, an assumption) call for the direct report; its
+    /// clock starts with the first report at any level of the county that
+    /// shows it — a township's included.
+    #[test]
+    fn the_direct_report_clock_starts_when_any_level_first_learns_it() {
+        let l = l();
+        // (dead, missing, collapsed rooms, required)
+        let table = [
+            (9, 0, 0, false),
+            (10, 0, 0, true),
+            (0, 10, 0, true),
+            (6, 4, 0, true),
+            (5, 4, 999, false),
+            (0, 0, 1000, true),
+            (0, 0, 999, false),
+        ];
+        for (d, m, r, want) in table {
+            assert_eq!(
+                direct_report_required(&fig(d, m, r), &l),
+                want,
+                "{d}+{m}, {r}"
+            );
+        }
+        let rooms_off = Limits {
+            direct_report_collapsed_rooms: 0,
+            ..l.clone()
+        };
+        assert!(!direct_report_required(&fig(0, 0, 5000), &rooms_off));
+
+        let t = |h: u8, m: u8| {
+            time::Date::from_calendar_date(2026, time::Month::July, 1)
+                .unwrap()
+                .with_hms(h, m, 0)
+                .unwrap()
+                .assume_offset(CST)
+        };
+        // (reports (time, level, division, figures), clock start)
+        type R = (
+            OffsetDateTime,
+            &'static str,
+            &'static str,
+            crate::reports::figures::Figures,
+        );
+        let cases: [(Vec<R>, Option<OffsetDateTime>); 7] = [
+            (vec![], None),
+            (
+                vec![(t(10, 0), "county", "140212000000", fig(9, 0, 0))],
+                None,
+            ),
+            // Two townships, 6 + 4: known at the second township's report,
+            // before the county has said anything.
+            (
+                vec![
+                    (t(10, 0), "township", "140212100000", fig(6, 0, 0)),
+                    (t(10, 20), "township", "140212101000", fig(0, 4, 0)),
+                    (t(11, 0), "county", "140212000000", fig(10, 0, 0)),
+                ],
+                Some(t(10, 20)),
+            ),
+            // A township's later, lower figure replaces its earlier one.
+            (
+                vec![
+                    (t(10, 0), "township", "140212100000", fig(6, 0, 0)),
+                    (t(10, 10), "township", "140212100000", fig(2, 0, 0)),
+                    (t(10, 20), "township", "140212101000", fig(0, 4, 0)),
+                ],
+                None,
+            ),
+            // The county's own report, given in any order.
+            (
+                vec![
+                    (t(12, 0), "county", "140212000000", fig(12, 0, 0)),
+                    (t(9, 0), "county", "140212000000", fig(3, 0, 0)),
+                ],
+                Some(t(12, 0)),
+            ),
+            // Collapsed rooms from a township.
+            (
+                vec![(t(8, 30), "township", "140212100000", fig(0, 0, 1000))],
+                Some(t(8, 30)),
+            ),
+            // A city report is not the county's learning.
+            (vec![(t(8, 0), "city", "140200000000", fig(30, 0, 0))], None),
+        ];
+        for (reports, want) in cases {
+            assert_eq!(direct_report_from(&reports, &l), want, "{reports:?}");
+        }
+    }
+
     #[test]
     fn initial_forward_and_direct_reports() {
         let onset = datetime!(2026-07-01 10:00 +8);
@@ -738,16 +933,14 @@ mod tests {
         assert_eq!(steps[0].due, datetime!(2026-07-01 12:00 +8));
         assert_eq!(steps.len(), 1);
         f.county_initial_at = Some(datetime!(2026-07-01 11:30 +8));
-        f.dead_missing = 9;
         let steps = disaster_steps(&f, onset, &l(), &Calendar::default());
         assert_eq!(steps[1].key, "forward");
         assert_eq!(steps[1].due, datetime!(2026-07-01 13:30 +8));
         assert!(
             !steps.iter().any(|s| s.key == "direct"),
-            "9 dead or missing: no direct report"
+            "not called for: no direct report"
         );
-        f.dead_missing = 10;
-        f.dead_missing_at = Some(datetime!(2026-07-01 11:00 +8));
+        f.direct_from = Some(datetime!(2026-07-01 11:00 +8));
         let steps = disaster_steps(&f, onset, &l(), &Calendar::default());
         let d = steps.iter().find(|s| s.key == "direct").unwrap();
         assert_eq!(d.due, datetime!(2026-07-01 11:00 +8), "exactly 10: at once");
@@ -906,6 +1099,48 @@ mod tests {
         assert_eq!(
             accident_chain(AccidentGrade::Larger).last(),
             Some(&"province")
+        );
+    }
+
+    /// 21号令 第八条、第九条 (an assumption, configurable): a 较大 accident or
+    /// above is phoned to the province within 1 hour of the county's receipt.
+    #[test]
+    fn larger_accidents_are_phoned_to_the_province_within_the_hour() {
+        use AccidentGrade::*;
+        let c = datetime!(2026-03-01 08:20 +8);
+        let county = vec![("county".to_string(), c)];
+        // (grade, received, due)
+        let table = [
+            (Ordinary, county.clone(), None),
+            (Larger, county.clone(), Some(datetime!(2026-03-01 09:20 +8))),
+            (Major, county.clone(), Some(datetime!(2026-03-01 09:20 +8))),
+            (
+                EspeciallyMajor,
+                county.clone(),
+                Some(datetime!(2026-03-01 09:20 +8)),
+            ),
+            (Larger, vec![], None),
+        ];
+        for (grade, received, want) in table {
+            let got = province_phone_step(grade, &received, &l()).map(|s| s.due);
+            assert_eq!(got, want, "{grade:?} {received:?}");
+        }
+        let off = Limits {
+            province_phone_hours: 0,
+            ..l()
+        };
+        assert_eq!(province_phone_step(Larger, &county, &off), None);
+        let f = AccidentFactsTime {
+            occurred: datetime!(2026-03-01 08:00 +8),
+            grade: Larger,
+            road_or_fire: false,
+            received: county,
+            investigation: InvestigationTimes::default(),
+        };
+        let s = accident_steps(&f, &l());
+        assert_eq!(
+            s.last().map(|s| (s.key.as_str(), s.by.as_str())),
+            Some(("phone:province", "county"))
         );
     }
 

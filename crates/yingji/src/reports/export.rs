@@ -90,7 +90,7 @@ pub fn quick_report_csv(d: &Disaster, reports: &[Report]) -> Result<Vec<u8>, Str
             &r.division_name,
             level_zh(&r.level),
             kind_zh(r.kind),
-            &r.submitted_at.text(),
+            &crate::clock::format_local(r.submitted_at.0),
         ]
         .iter()
         .map(|t| csv_text(t).into_owned())
@@ -138,7 +138,8 @@ pub fn quick_report_xlsx(
             cols - 1,
             &format!(
                 "灾害过程：{}    发生时间：{}    制表时间：{now_local}",
-                d.name, d.onset
+                d.name,
+                crate::clock::format_local(d.onset.0)
             ),
             &Format::new(),
         )
@@ -166,8 +167,13 @@ pub fn quick_report_xlsx(
                 .map_err(e)?;
             ws.write_string_with_format(r, 2, kind_zh(rep.kind), &cell)
                 .map_err(e)?;
-            ws.write_string_with_format(r, 3, rep.submitted_at.text(), &cell)
-                .map_err(e)?;
+            ws.write_string_with_format(
+                r,
+                3,
+                crate::clock::format_local(rep.submitted_at.0),
+                &cell,
+            )
+            .map_err(e)?;
             for (i, (k, _)) in FIELDS.iter().enumerate() {
                 ws.write_number_with_format(r, 4 + i as u16, num(&rep.figures, k), &cell)
                     .map_err(e)?;

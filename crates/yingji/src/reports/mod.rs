@@ -10,6 +10,7 @@ pub mod deadlines;
 pub mod figures;
 pub mod grading;
 pub mod investigation;
+pub mod notify;
 
 pub mod api;
 pub mod api_investigation;
@@ -261,21 +262,28 @@ pub fn disaster_status(
         if let Some(t) = initial_at {
             first_initial = Some(first_initial.map_or(t, |f: time::OffsetDateTime| f.min(t)));
         }
-        let mut dm = 0;
-        let mut dm_at = None;
-        for r in &mine {
-            let n = r.figures.dead_missing().max(0) as u32;
-            if n >= l.direct_report_threshold && dm_at.is_none() {
-                dm_at = Some(r.submitted_at.0);
-            }
-            dm = dm.max(n);
-        }
+        // The direct report's clock: the first report of this county or one
+        // of its townships that shows the figures calling for it.
+        let prefix = county.get(..6).unwrap_or_default();
+        let learnt: Vec<_> = reports
+            .iter()
+            .filter(|r| {
+                matches!(r.level.as_str(), "county" | "township") && r.division.starts_with(prefix)
+            })
+            .map(|r| {
+                (
+                    r.submitted_at.0,
+                    r.level.as_str(),
+                    r.division.as_str(),
+                    r.figures,
+                )
+            })
+            .collect();
         let facts = deadlines::DisasterFacts {
             onset,
             drought,
             county_initial_at: None,
-            dead_missing: dm,
-            dead_missing_at: dm_at,
+            direct_from: deadlines::direct_report_from(&learnt, l),
             stable_at: stable,
             daily_followups_from,
         };
@@ -300,8 +308,7 @@ pub fn disaster_status(
         onset,
         drought,
         county_initial_at: first_initial,
-        dead_missing: 0,
-        dead_missing_at: None,
+        direct_from: None,
         stable_at: stable,
         daily_followups_from,
     };
@@ -370,7 +377,8 @@ pub fn step_for(
 
 /// Every step an accident owes, with status: the report chain, the casualty
 /// window, the investigation report and, once it is submitted, the
-/// government's reply (pure).
+/// government's reply, and the 第十条 notifications of each level that
+/// received it (pure).
 pub fn accident_status(
     a: &Accident,
     inv: Option<&investigation::Investigation>,
@@ -387,14 +395,29 @@ pub fn accident_status(
         received: received.clone(),
         investigation: inv.map(|i| i.times()).unwrap_or_default(),
     };
-    deadlines::accident_steps(&f, l)
+    let mut steps = deadlines::accident_steps(&f, l);
+    // 第十条: each level that received it notifies its government and the
+    // four departments (`notify`).
+    steps.extend(notify::notification_steps(a.grade, &received, l));
+    steps
         .into_iter()
         .map(|s| {
             let sub = match s.key.strip_prefix("report:") {
                 Some(lv) => received.iter().find(|(l2, _)| l2 == lv).map(|(_, t)| *t),
                 None if s.key == "investigation" => inv.and_then(|i| i.submitted_at).map(|t| t.0),
                 None if s.key == "reply" => inv.and_then(|i| i.replied_at).map(|t| t.0),
-                None => None,
+                // 电话快报: done when the province has it, however it came.
+                None if s.key == "phone:province" => received
+                    .iter()
+                    .find(|(l2, _)| l2 == "province")
+                    .map(|(_, t)| *t),
+                None => s.key.strip_prefix("notify:").and_then(|rest| {
+                    let (lv, party) = rest.split_once(':')?;
+                    a.notifications
+                        .iter()
+                        .find(|n| n.level == lv && n.party == party)
+                        .map(|n| n.at.0)
+                }),
             };
             // The supplement window is not a report: it is pending until it closes.
             let st = if s.key == "supplement-window" {

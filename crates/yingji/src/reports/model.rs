@@ -67,6 +67,10 @@ pub struct Accident {
     pub grade_zh: String,
     /// (level, received at)
     pub received: Vec<(String, UtcText)>,
+    /// Levels reached by 越级上报 (493号令 第十条第三款), with why.
+    pub skips: Vec<super::notify::Skip>,
+    /// 第十条 notifications done (who notified whom, when).
+    pub notifications: Vec<super::notify::Notification>,
     pub description: String,
     pub created_by: String,
     pub created_at: UtcText,

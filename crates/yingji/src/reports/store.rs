@@ -210,6 +210,8 @@ fn accident_from(r: &AnyRow) -> Result<Accident, DbError> {
         grade_zh: grade.label_zh().into(),
         grade,
         received: col::<JsonText<_>>(r, "received")?.0,
+        skips: col::<JsonText<_>>(r, "skips")?.0,
+        notifications: col::<JsonText<_>>(r, "notifications")?.0,
         description: col(r, "description")?,
         created_by: col(r, "created_by")?,
         created_at: col(r, "created_at")?,
@@ -226,8 +228,8 @@ fn grade_text(g: AccidentGrade) -> String {
 
 pub async fn insert_accident(tx: &mut Tx, a: &Accident) -> Result<i64, DbError> {
     let row = sqlx::query(
-        "INSERT INTO accidents (name, industry, division, occurred_at, road_or_fire, deaths, serious_injuries, direct_loss_yuan, grade, received, description, created_by, created_at, missing, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1) RETURNING id",
+        "INSERT INTO accidents (name, industry, division, occurred_at, road_or_fire, deaths, serious_injuries, direct_loss_yuan, grade, received, description, created_by, created_at, missing, skips, notifications, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1) RETURNING id",
     )
     .bind(&a.name)
     .bind(&a.industry)
@@ -243,6 +245,8 @@ pub async fn insert_accident(tx: &mut Tx, a: &Accident) -> Result<i64, DbError> 
     .bind(&a.created_by)
     .bind(a.created_at)
     .bind(a.missing)
+    .bind(JsonText(&a.skips))
+    .bind(JsonText(&a.notifications))
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
@@ -252,7 +256,7 @@ pub async fn insert_accident(tx: &mut Tx, a: &Accident) -> Result<i64, DbError> 
 pub async fn update_accident(tx: &mut Tx, a: &Accident, version: i64) -> Result<bool, DbError> {
     let r = sqlx::query(
         "UPDATE accidents SET deaths = $1, serious_injuries = $2, direct_loss_yuan = $3, grade = $4, received = $5, \
-         missing = $8, version = version + 1 WHERE id = $6 AND version = $7",
+         missing = $8, skips = $9, notifications = $10, version = version + 1 WHERE id = $6 AND version = $7",
     )
     .bind(a.deaths)
     .bind(a.serious_injuries)
@@ -262,6 +266,8 @@ pub async fn update_accident(tx: &mut Tx, a: &Accident, version: i64) -> Result<
     .bind(a.id)
     .bind(version)
     .bind(a.missing)
+    .bind(JsonText(&a.skips))
+    .bind(JsonText(&a.notifications))
     .execute(&mut *tx.inner)
     .await?;
     Ok(r.rows_affected() == 1)

@@ -144,6 +144,61 @@ fn ten_dead_or_missing_require_a_direct_report() {
     );
 }
 
+/// The direct report's clock starts when a township first shows 10 dead or
+/// missing (two townships, 6 + 4), before the county reports; a township of
+/// another county does not count for this one.
+#[test]
+fn a_township_report_starts_the_direct_report_clock() {
+    let d = disaster();
+    let l = Limits::default();
+    let t1 = report(
+        "initial",
+        "township",
+        "140212100000",
+        "140212100000:initial",
+        datetime!(2026-07-01 10:30 +8),
+        6,
+    );
+    let mut t2 = report(
+        "initial",
+        "township",
+        "140212101000",
+        "140212101000:initial",
+        datetime!(2026-07-01 10:40 +8),
+        0,
+    );
+    t2.figures.missing = 4;
+    let elsewhere = report(
+        "initial",
+        "township",
+        "140213100000",
+        "x",
+        datetime!(2026-07-01 10:35 +8),
+        20,
+    );
+    let now = datetime!(2026-07-01 10:45 +8);
+    let s = disaster_status(
+        &d,
+        &[t1.clone(), elsewhere.clone()],
+        now,
+        &l,
+        &Calendar::default(),
+    );
+    assert!(!s.iter().any(|x| x.key == "140212000000:direct"), "{s:?}");
+    let s = disaster_status(&d, &[t1, t2, elsewhere], now, &l, &Calendar::default());
+    let direct = s
+        .iter()
+        .find(|x| x.key == "140212000000:direct")
+        .expect("direct");
+    assert_eq!(direct.due.0, datetime!(2026-07-01 10:40 +8));
+    assert_eq!(direct.status, Status::Missing);
+    assert!(
+        direct.label_zh.contains("应急管理部"),
+        "{}",
+        direct.label_zh
+    );
+}
+
 #[test]
 fn followups_are_assigned_to_the_open_day() {
     let d = disaster();
@@ -317,6 +372,14 @@ fn accidents_chain_and_investigation() {
             ("county".into(), datetime!(2026-03-01 00:40 UTC).into()),
             ("city".into(), datetime!(2026-03-01 03:00 UTC).into()),
         ],
+        skips: vec![],
+        notifications: vec![crate::reports::notify::Notification {
+            level: "county".into(),
+            party: "police".into(),
+            at: datetime!(2026-03-01 02:41 UTC).into(),
+            by: "t".into(),
+            note: String::new(),
+        }],
         description: String::new(),
         created_by: "t".into(),
         created_at: datetime!(2026-03-01 00:00 UTC).into(),
@@ -340,6 +403,24 @@ fn accidents_chain_and_investigation() {
         "due 05:00"
     );
     assert_eq!(status_of(&s, "supplement-window"), Status::Pending);
+    // 第十条: the county received it at 00:40, notifications due 02:40; the
+    // police at 02:41 is late, the union never: missing; the city's are
+    // due 05:00 and none is done.
+    assert_eq!(status_of(&s, "notify:county:police"), Status::Late);
+    assert_eq!(status_of(&s, "notify:county:union"), Status::Missing);
+    assert_eq!(status_of(&s, "notify:city:government"), Status::Missing);
+    assert!(!s.iter().any(|x| x.key.starts_with("notify:province")));
+    // 21号令: the county received it at 00:40 UTC, the province never: the
+    // 电话快报 due 01:40 UTC is 漏报.
+    assert_eq!(status_of(&s, "phone:province"), Status::Missing);
+    let early = accident_status(
+        &a,
+        None,
+        datetime!(2026-03-01 02:20 UTC),
+        &Limits::default(),
+    );
+    assert_eq!(status_of(&early, "notify:county:labour"), Status::DueSoon);
+    assert_eq!(status_of(&early, "notify:city:labour"), Status::Pending);
     let s = accident_status(
         &a,
         None,

@@ -49,6 +49,7 @@ use crate::state::AppState;
         crate::reports::api::list_accidents,
         crate::reports::api::update_accident,
         crate::reports::api::forward_accident,
+        crate::reports::api::notify_accident,
         crate::reports::api_investigation::open,
         crate::reports::api_investigation::event,
         crate::reports::api::overdue,

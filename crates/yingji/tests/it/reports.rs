@@ -325,6 +325,24 @@ async fn three_townships_one_late_one_missing() {
             .await
             .unwrap();
         assert!(csv.contains("新荣镇") && csv.contains("受灾人口(人次)"));
+        // Times in Beijing time with the offset, never UTC `Z` (issue #13).
+        let times: Vec<&str> = csv
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').nth(4))
+            .collect();
+        assert!(!times.is_empty(), "{csv}");
+        for t in times {
+            assert!(t.ends_with("+08:00") && !t.contains('Z'), "{t}");
+            assert!(
+                yingji::clock::parse_time(&t.replacen(' ', "T", 1)).is_some(),
+                "{t}"
+            );
+        }
+        let head = sheet.get_value((1, 0)).unwrap().to_string();
+        assert!(head.contains("+08:00") && !head.contains('Z'), "{head}");
+        let when = sheet.rows().find(|r| r[0] == "新荣镇").unwrap()[3].to_string();
+        assert!(when.ends_with("+08:00"), "{when}");
         assert!(yingji::journal::verify(&app.state.db).await.unwrap().ok());
     }
 }
@@ -495,6 +513,209 @@ async fn refused(r: reqwest::Response) -> String {
     let (status, p) = send(r).await;
     assert_eq!(status, 409, "{p}");
     p["code"].as_str().unwrap_or_default().to_string()
+}
+
+/// 493号令 第十条 over HTTP: the county and the city that received the
+/// report owe notifications to their government, police, labour, union and
+/// procuratorate (steps, in the overdue list once late); each is recorded
+/// once, not before the level received it; 越级上报 needs a reason, is
+/// recorded with the levels passed over, which still owe their report; and
+/// another county can neither record nor see any of it.
+#[tokio::test]
+async fn notifications_of_article_ten_and_skip_level_reports() {
+    for app in apps().await {
+        let u = app.login("pingcheng").await;
+        let now = time::OffsetDateTime::now_utc();
+        let r = u.post("/api/v1/accidents", &json!({ "name": "某厂坍塌", "industry": "construction", "division": "140213", "occurred_at": t(now - time::Duration::hours(4)), "received_at": t(now - time::Duration::hours(3)), "deaths": 3, "serious_injuries": 0, "direct_loss_yuan": 0 })).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let a: Value = r.json().await.unwrap();
+        assert_eq!(a["grade"], "larger");
+        let id = a["id"].as_i64().unwrap();
+        let steps = |d: &Value| -> Vec<(String, String)> {
+            d["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    (
+                        s["key"].as_str().unwrap().to_string(),
+                        s["status"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        };
+        let d: Value = u
+            .get(&format!("/api/v1/accidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let s = steps(&d);
+        // Received 3 h ago, 2 h to notify: every county notification is 漏报.
+        for party in ["government", "police", "labour", "union", "procuratorate"] {
+            assert!(
+                s.contains(&(format!("notify:county:{party}"), "missing".into())),
+                "{s:?}"
+            );
+        }
+        assert!(
+            !s.iter().any(|(k, _)| k.starts_with("notify:city")),
+            "{s:?}"
+        );
+        let overdue: Value = u.get("/api/v1/reports/overdue").await.json().await.unwrap();
+        assert!(
+            overdue
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["id"] == id && o["key"] == "notify:county:police"),
+            "{overdue}"
+        );
+        // Recorded: the police 1 h after receipt (on time).
+        let at = t(now - time::Duration::hours(2));
+        let r = u.post(&format!("/api/v1/accidents/{id}/notifications"), &json!({ "version": 1, "level": "county", "party": "police", "at": at, "note": "电话通知值班室" })).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let a: Value = r.json().await.unwrap();
+        assert_eq!(a["notifications"][0]["party"], "police");
+        assert_eq!(a["notifications"][0]["by"], "pingcheng");
+        // Twice: refused; before the receipt: refused by field; an unknown
+        // party or a level that has not received it: refused.
+        for (level, code) in [
+            ("county", "already_notified"),
+            ("city", "level_not_received"),
+        ] {
+            let body = json!({ "version": 2, "level": level, "party": "police" });
+            let r = u
+                .post(&format!("/api/v1/accidents/{id}/notifications"), &body)
+                .await;
+            assert_eq!(refused(r).await, code, "{level}");
+        }
+        for (body, field, code) in [
+            (
+                json!({ "version": 2, "level": "county", "party": "union", "at": t(now - time::Duration::minutes(190)) }),
+                "at",
+                "notified_before_received",
+            ),
+            (
+                json!({ "version": 2, "level": "county", "party": "press" }),
+                "party",
+                "not_an_option",
+            ),
+            (
+                json!({ "version": 2, "level": "province", "party": "union" }),
+                "level",
+                "not_an_option",
+            ),
+            (
+                json!({ "version": 2, "level": "county", "party": "union", "at": t(now + time::Duration::hours(1)) }),
+                "at",
+                "investigation_time_out_of_range",
+            ),
+        ] {
+            let r = u
+                .post(&format!("/api/v1/accidents/{id}/notifications"), &body)
+                .await;
+            assert_eq!(r.status(), 422, "{body}");
+            let p: Value = r.json().await.unwrap();
+            assert!(
+                p["errors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["field"] == field && e["code"] == code),
+                "{p}"
+            );
+        }
+        let d: Value = u
+            .get(&format!("/api/v1/accidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(steps(&d).contains(&("notify:county:police".into(), "on_time".into())));
+        // 越级上报 to the province: without a reason, refused; with one,
+        // recorded; the city still owes its report.
+        let r = u
+            .post(
+                &format!("/api/v1/accidents/{id}/forward"),
+                &json!({ "version": 2, "level": "province", "skip_level": true }),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let r = u.post(&format!("/api/v1/accidents/{id}/forward"), &json!({ "version": 2, "level": "province", "skip_level": true, "reason": "市级值班电话无人接听" })).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let a: Value = r.json().await.unwrap();
+        assert_eq!(a["skips"][0]["past"], json!(["city"]));
+        let d: Value = u
+            .get(&format!("/api/v1/accidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let s = steps(&d);
+        assert!(
+            s.contains(&("report:province".into(), "on_time".into())),
+            "{s:?}"
+        );
+        assert!(
+            s.contains(&("report:city".into(), "missing".into())),
+            "{s:?}"
+        );
+        // 21号令: the province by phone within the county's hour: 3 h late.
+        assert!(
+            s.contains(&("phone:province".into(), "late".into())),
+            "{s:?}"
+        );
+        // The city, filled in afterwards, owes its notifications from then.
+        let r = u
+            .post(
+                &format!("/api/v1/accidents/{id}/forward"),
+                &json!({ "version": 3, "level": "city" }),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let d: Value = u
+            .get(&format!("/api/v1/accidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            steps(&d).contains(&("notify:city:procuratorate".into(), "pending".into())),
+            "{:?}",
+            steps(&d)
+        );
+        // Another county: not found, and nothing recorded.
+        let other = app.login("yunzhou").await;
+        assert_eq!(
+            other
+                .post(
+                    &format!("/api/v1/accidents/{id}/notifications"),
+                    &json!({ "version": 4, "level": "county", "party": "union" })
+                )
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(
+            other
+                .post(
+                    &format!("/api/v1/accidents/{id}/forward"),
+                    &json!({ "version": 4, "level": "state", "skip_level": true, "reason": "x" })
+                )
+                .await
+                .status(),
+            404
+        );
+        let a: Value = u
+            .get(&format!("/api/v1/accidents/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(a["accident"]["version"], 4);
+        assert!(yingji::journal::verify(&app.state.db).await.unwrap().ok());
+    }
 }
 
 /// 493号令 第二十九条 and 第三十二条 over HTTP: the investigation is opened,

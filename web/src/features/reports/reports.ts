@@ -221,11 +221,13 @@ export function stepLabel(s: Pick<StepStatus, 'key' | 'label_zh'>): string {
   if (k === 'forward') return t('step.forward')
   if ((m = k.match(/^followup-city:(.+)$/))) return t('step.cityFollowup', { day: m[1] })
   if (k === 'report:county') return t('step.accidentUnit')
+  if (k === 'phone:province') return t('step.provincePhone')
   if ((m = k.match(/^report:(\w+)$/))) return t('step.accidentForward', { level: levelLabel(m[1]) })
   if (k === 'supplement-window') {
     const days = s.label_zh.match(/(\d+)\s*日/)?.[1] ?? ''
     return t('step.supplementWindow', { days })
   }
+  if ((m = k.match(/^notify:(\w+):(\w+)$/))) return t('step.notify', { level: levelLabel(m[1]), party: i18n.global.t(`accident.parties.${m[2]}`) })
   if (k === 'investigation') return t('step.investigation')
   if (k === 'reply') return t('step.reply')
   return s.label_zh
