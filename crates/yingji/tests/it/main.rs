@@ -36,5 +36,6 @@ mod sheets;
 mod supervision;
 mod supplies;
 mod supply_requests;
+mod supply_shipments;
 mod upstream;
 mod warnings;
