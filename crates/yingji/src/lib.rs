@@ -32,6 +32,7 @@ pub mod resources;
 pub(crate) mod route_cli;
 pub(crate) mod routing_api;
 pub mod server;
+pub mod shelters;
 pub mod sheet;
 pub(crate) mod state;
 pub mod supervision;

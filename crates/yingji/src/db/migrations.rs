@@ -142,6 +142,7 @@ const MIGRATIONS: &[Migration] = &[
         "0027_accident_investigations.sql"
     ),
     migration!(28, "supply_requests", "0028_supply_requests.sql"),
+    migration!(30, "shipments_shelters", "0030_shipments_shelters.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a

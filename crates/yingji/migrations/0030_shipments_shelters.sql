@@ -1,3 +1,4 @@
+-- Shipments of relief supplies, and shelters in operation (below).
 -- Shipments (运输) of relief supplies: one per 出库 or 调拨 document that
 -- moves a request's (or any) stock out of a warehouse: planned → departed
 -- (the document posted: the stock has left) → arrived → received (the
@@ -60,3 +61,43 @@ CREATE TABLE supply_shipment_positions (
     reported_by TEXT NOT NULL
 );
 CREATE INDEX supply_shipment_positions_shipment ON supply_shipment_positions (shipment_id, id);
+
+-- Shelters in operation (避难场所启用): a registry shelter opened (启用) and
+-- closed with times — one opening at a time — with the households
+-- registered in and out. A household's head is named with the last four
+-- characters of the ID number only (the full number is never stored); the
+-- name and phone are personal data (masked for readers without the right,
+-- by reference in the journal).
+CREATE TABLE shelter_openings (
+    id {ID},
+    shelter_id BIGINT NOT NULL,
+    division TEXT NOT NULL,
+    incident_id BIGINT,
+    opened_at TEXT NOT NULL,
+    opened_by TEXT NOT NULL,
+    closed_at TEXT,
+    closed_by TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    version BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX shelter_openings_open ON shelter_openings (shelter_id) WHERE closed_at IS NULL;
+CREATE INDEX shelter_openings_division ON shelter_openings (division);
+
+CREATE TABLE shelter_households (
+    id {ID},
+    opening_id BIGINT NOT NULL REFERENCES shelter_openings (id),
+    shelter_id BIGINT NOT NULL,
+    division TEXT NOT NULL,
+    head_name TEXT NOT NULL,
+    id_last4 TEXT NOT NULL CHECK (LENGTH(id_last4) = 4),
+    phone TEXT NOT NULL DEFAULT '',
+    members BIGINT NOT NULL CHECK (members >= 1),
+    origin_village TEXT NOT NULL DEFAULT '',
+    special_needs TEXT NOT NULL DEFAULT '',
+    checked_in_at TEXT NOT NULL,
+    checked_in_by TEXT NOT NULL,
+    checked_out_at TEXT,
+    checked_out_by TEXT NOT NULL DEFAULT '',
+    version BIGINT NOT NULL
+);
+CREATE INDEX shelter_households_opening ON shelter_households (opening_id, checked_out_at);
