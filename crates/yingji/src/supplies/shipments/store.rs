@@ -7,28 +7,39 @@ use super::ShipState;
 use crate::db::{col, Db, DbError, Sql, Tx, Versioned};
 
 pub async fn insert(tx: &mut Tx, s: &Shipment, lines: &[ShipLine]) -> Result<i64, DbError> {
-    let row = sqlx::query(
+    // The destination point only when known: a NULL bound where a float is
+    // bound on another call of the same statement is refused by PostgreSQL
+    // through the `Any` driver's statement cache, so the statement differs.
+    let point = s.dest_lon.zip(s.dest_lat);
+    let (cols, vals) = if point.is_some() {
+        (", dest_lon, dest_lat", ", $15, $16")
+    } else {
+        ("", "")
+    };
+    let sql = format!(
         "INSERT INTO supply_shipments (doc_id, request_id, division, to_division, from_warehouse_id, to_warehouse_id, destination, \
-         dest_lon, dest_lat, vehicle, carrier, state, note, created_by, created_at, updated_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, 1) RETURNING id",
-    )
-    .bind(s.doc_id)
-    .bind(s.request_id)
-    .bind(&s.division)
-    .bind(&s.to_division)
-    .bind(s.from_warehouse_id)
-    .bind(s.to_warehouse_id)
-    .bind(&s.destination)
-    .bind(s.dest_lon)
-    .bind(s.dest_lat)
-    .bind(&s.vehicle)
-    .bind(&s.carrier)
-    .bind(s.state)
-    .bind(&s.note)
-    .bind(&s.created_by)
-    .bind(s.created_at)
-    .fetch_one(&mut *tx.inner)
-    .await?;
+         vehicle, carrier, state, note, created_by, created_at, updated_at, version{cols}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14{vals}) RETURNING id"
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(s.doc_id)
+        .bind(s.request_id)
+        .bind(&s.division)
+        .bind(&s.to_division)
+        .bind(s.from_warehouse_id)
+        .bind(s.to_warehouse_id)
+        .bind(&s.destination)
+        .bind(&s.vehicle)
+        .bind(&s.carrier)
+        .bind(s.state)
+        .bind(&s.note)
+        .bind(&s.created_by)
+        .bind(s.created_at)
+        .bind(1_i64);
+    if let Some((lon, lat)) = point {
+        q = q.bind(lon).bind(lat);
+    }
+    let row = q.fetch_one(&mut *tx.inner).await?;
     let id: i64 = col(&row, "id")?;
     for l in lines {
         sqlx::query("INSERT INTO supply_shipment_lines (shipment_id, item_id, sent) VALUES ($1, $2, $3)")
@@ -47,13 +58,11 @@ impl Versioned for Shipment {
     }
     async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
         let done = sqlx::query(
-            "UPDATE supply_shipments SET state = $1, lon = $2, lat = $3, position_at = $4, departed_at = $5, arrived_at = $6, \
-             received_at = $7, received_by = $8, writeoff_doc_id = $9, updated_at = $10, version = version + 1 \
-             WHERE id = $11 AND version = $12",
+            "UPDATE supply_shipments SET state = $1, position_at = $2, departed_at = $3, arrived_at = $4, \
+             received_at = $5, received_by = $6, writeoff_doc_id = $7, updated_at = $8, version = version + 1 \
+             WHERE id = $9 AND version = $10",
         )
         .bind(self.state)
-        .bind(self.lon)
-        .bind(self.lat)
         .bind(self.position_at)
         .bind(self.departed_at)
         .bind(self.arrived_at)
@@ -85,7 +94,15 @@ pub async fn set_received(tx: &mut Tx, lines: &[ShipLine]) -> Result<(), DbError
     Ok(())
 }
 
+/// Record a reported position: the shipment's last one and the track
+/// (floats bound only when there is one; see [`insert`]).
 pub async fn insert_position(tx: &mut Tx, p: &Position) -> Result<(), DbError> {
+    sqlx::query("UPDATE supply_shipments SET lon = $1, lat = $2 WHERE id = $3")
+        .bind(p.lon)
+        .bind(p.lat)
+        .bind(p.shipment_id)
+        .execute(&mut *tx.inner)
+        .await?;
     sqlx::query(
         "INSERT INTO supply_shipment_positions (shipment_id, lon, lat, at, reported_by) VALUES ($1, $2, $3, $4, $5)",
     )
