@@ -15,6 +15,10 @@
 // vehicle and carrier), departs, reports a position, arrives and is signed
 // for with a shortfall and its reason; the incident page shows what was
 // requested, sent and received.
+//
+// 避难场所启用: pingcheng opens one of its shelters and registers a household
+// (a full ID number is refused, the last four taken); occupancy and free
+// places follow in the list.
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
@@ -314,6 +318,47 @@ describe('救灾物资: a receipt and an issue through the ledger', { timeout: 3
     } finally {
       await Q.context().close()
       await A.context().close()
+    }
+  })
+
+  test('a county opens a shelter and registers a household', async () => {
+    const { page: P, errors } = await newPage(browser, server.url)
+    try {
+      await login(P, 'pingcheng')
+      const list = await apiFetch(P, '/api/v1/shelters')
+      assert.equal(list.status, 200, JSON.stringify(list.body))
+      const sh = list.body.find((s) => s.writes && !s.open && s.occupancy.free >= 3)
+      assert.ok(sh, 'the demo has a shelter in 平城区')
+      await P.locator('[data-testid=menu-shelters]').click()
+      await P.waitForURL(/\/shelters$/)
+      await P.locator(`[data-testid=shelter-${sh.id}]`).click()
+      await P.waitForURL(new RegExp(`/shelters/${sh.id}$`))
+      await P.locator('[data-testid=shelter-state][data-state=closed]').waitFor()
+      await P.locator('[data-testid=btn-shelter-open]').click()
+      await P.locator('[data-testid=shelter-state][data-state=open]').waitFor()
+      const form = P.locator('[data-testid=household-form]')
+      await form.locator('input[data-testid=hh-name], [data-testid=hh-name] input').fill('王芳')
+      await form.locator('input[data-testid=hh-id], [data-testid=hh-id] input').fill('140202198001011234')
+      await form.locator('input[data-testid=hh-phone], [data-testid=hh-phone] input').fill('13900139000')
+      await form.locator('[data-testid=hh-members] input').fill('3')
+      await form.locator('input[data-testid=hh-origin], [data-testid=hh-origin] input').fill('西韩岭村')
+      await form.locator('input[data-testid=hh-needs], [data-testid=hh-needs] input').fill('老人一名')
+      await form.locator('[data-testid=hh-save]').click()
+      // The whole ID number is refused at the field.
+      await form.locator('.el-form-item__error').first().waitFor()
+      await form.locator('input[data-testid=hh-id], [data-testid=hh-id] input').fill('1234')
+      await form.locator('[data-testid=hh-save]').click()
+      await P.locator('[data-testid=households-table] tbody tr').first().waitFor()
+      assert.equal(await P.locator('[data-testid=occ-occupants]').textContent(), '3')
+      assert.equal(await P.locator('[data-testid=occ-free]').textContent(), String(sh.occupancy.free - 3))
+      await shoot(P, 'shelter-household.png')
+      await P.locator('[data-testid=menu-shelters]').click()
+      await P.locator(`[data-testid=shelter-open-${sh.id}]`).waitFor()
+      assert.equal(await P.locator(`[data-testid=shelter-occupants-${sh.id}]`).textContent(), '3')
+      await shoot(P, 'shelters-list.png')
+      assert.deepEqual(realErrors(errors), [])
+    } finally {
+      await P.context().close()
     }
   })
 })

@@ -37,5 +37,6 @@ mod supervision;
 mod supplies;
 mod supply_requests;
 mod supply_shipments;
+mod shelters;
 mod upstream;
 mod warnings;
