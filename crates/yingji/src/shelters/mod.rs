@@ -35,7 +35,7 @@ pub struct SheltersConfig {
 impl Default for SheltersConfig {
     fn default() -> Self {
         SheltersConfig {
-            min_area_per_person_m2: 1.5,
+            min_area_per_person_m2: crate::resources::M2_PER_PERSON,
         }
     }
 }

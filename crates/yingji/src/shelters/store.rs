@@ -81,12 +81,14 @@ impl Versioned for Household {
 
 /// The shelter's opening now (not closed).
 pub async fn open_of(db: &Db, shelter_id: i64) -> Result<Option<Opening>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM shelter_openings WHERE shelter_id = $1 AND closed_at IS NULL",
+    Ok(
+        sqlx::query_as(
+            "SELECT * FROM shelter_openings WHERE shelter_id = $1 AND closed_at IS NULL",
+        )
+        .bind(shelter_id)
+        .fetch_optional(db.pool())
+        .await?,
     )
-    .bind(shelter_id)
-    .fetch_optional(db.pool())
-    .await?)
 }
 
 /// The shelter's openings, newest first.

@@ -24,15 +24,27 @@ fn codes(r: Result<NewHousehold, Vec<FieldError>>) -> Vec<(String, &'static str)
 #[test]
 fn only_the_last_four_of_an_id_number_are_taken() {
     let ok = check_household(&hh(" 张伟 ", "123x", 3)).unwrap();
-    assert_eq!((ok.head_name.as_str(), ok.id_last4.as_str()), ("张伟", "123X"));
+    assert_eq!(
+        (ok.head_name.as_str(), ok.id_last4.as_str()),
+        ("张伟", "123X")
+    );
     let cases: Vec<(NewHousehold, Vec<(&str, &str)>)> = vec![
-        (hh("张伟", "14020219800101123X", 3), vec![("id_last4", "id_last4_only")]),
+        (
+            hh("张伟", "14020219800101123X", 3),
+            vec![("id_last4", "id_last4_only")],
+        ),
         (hh("张伟", "12345", 3), vec![("id_last4", "id_last4_only")]),
         (hh("张伟", "123", 3), vec![("id_last4", "bad_id_last4")]),
         (hh("张伟", "X123", 3), vec![("id_last4", "bad_id_last4")]),
         (hh("张伟", "12a4", 3), vec![("id_last4", "bad_id_last4")]),
-        (hh("", "1234", 0), vec![("head_name", "required"), ("members", "out_of_range")]),
-        (hh("张伟", "1234", MAX_MEMBERS + 1), vec![("members", "out_of_range")]),
+        (
+            hh("", "1234", 0),
+            vec![("head_name", "required"), ("members", "out_of_range")],
+        ),
+        (
+            hh("张伟", "1234", MAX_MEMBERS + 1),
+            vec![("members", "out_of_range")],
+        ),
         (
             NewHousehold {
                 phone: "not a phone".into(),
@@ -58,7 +70,10 @@ fn occupancy_and_the_per_person_area_of_gb_21734() {
         served_population: Some(2500),
     };
     let o = occupancy(size, 4, 10, min);
-    assert_eq!((o.capacity, o.occupants, o.households, o.free), (1500, 10, 4, 1490));
+    assert_eq!(
+        (o.capacity, o.occupants, o.households, o.free),
+        (1500, 10, 4, 1490)
+    );
     assert_eq!(o.served_area_per_person, Some(1.2));
     assert!(o.served_short);
     assert!(!o.capacity_short, "2.0 m² per place");
@@ -75,7 +90,15 @@ fn occupancy_and_the_per_person_area_of_gb_21734() {
         0,
         min,
     );
-    assert_eq!((o.capacity, o.free, o.served_area_per_person, o.occupied_area_per_person), (66, 66, None, None));
+    assert_eq!(
+        (
+            o.capacity,
+            o.free,
+            o.served_area_per_person,
+            o.occupied_area_per_person
+        ),
+        (66, 66, None, None)
+    );
     assert!(!o.served_short && !o.capacity_short && !o.occupied_short);
     // A stated capacity beyond the area; over-full: free stays 0.
     let o = occupancy(

@@ -40,7 +40,11 @@ async fn a_county_opens_its_shelter_registers_households_and_closes_it() {
         let s = one(&l);
         assert_eq!(s["open"], Value::Null);
         assert_eq!(
-            (s["occupancy"]["capacity"].as_i64(), s["occupancy"]["free"].as_i64(), s["occupancy"]["served_short"].as_bool()),
+            (
+                s["occupancy"]["capacity"].as_i64(),
+                s["occupancy"]["free"].as_i64(),
+                s["occupancy"]["served_short"].as_bool()
+            ),
             (Some(10), Some(10), Some(true)),
             "{s}"
         );
@@ -49,41 +53,95 @@ async fn a_county_opens_its_shelter_registers_households_and_closes_it() {
         // Not open: no registration.
         let hh = json!({ "head_name": "张伟", "id_last4": "123x", "phone": "13800138000", "members": 4,
             "origin_village": "西韩岭村", "special_needs": "老人一名" });
-        let (st, p) = send(pc.post(&format!("/api/v1/shelters/{id}/households"), &hh).await).await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("shelter_not_open")), "{p}");
+        let (st, p) = send(
+            pc.post(&format!("/api/v1/shelters/{id}/households"), &hh)
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("shelter_not_open")),
+            "{p}"
+        );
         // Another county does not see it.
         let (st, _) = send(yz.get(&format!("/api/v1/shelters/{id}")).await).await;
         assert_eq!(st, 404);
-        let (st, _) = send(yz.post(&format!("/api/v1/shelters/{id}/open"), &json!({})).await).await;
+        let (st, _) = send(
+            yz.post(&format!("/api/v1/shelters/{id}/open"), &json!({}))
+                .await,
+        )
+        .await;
         assert_eq!(st, 404);
         let (_, l) = send(yz.get("/api/v1/shelters").await).await;
-        assert!(l.as_array().unwrap().iter().all(|s| s["id"].as_i64() != Some(id)));
+        assert!(l
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["id"].as_i64() != Some(id)));
 
-        let (st, d) = send(pc.post(&format!("/api/v1/shelters/{id}/open"), &json!({ "note": "暴雨转移" })).await).await;
+        let (st, d) = send(
+            pc.post(
+                &format!("/api/v1/shelters/{id}/open"),
+                &json!({ "note": "暴雨转移" }),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 200, "{d}");
         assert_eq!(d["open"]["opened_by"], "pingcheng");
-        let (st, p) = send(pc.post(&format!("/api/v1/shelters/{id}/open"), &json!({})).await).await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("shelter_already_open")));
+        let (st, p) = send(
+            pc.post(&format!("/api/v1/shelters/{id}/open"), &json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("shelter_already_open"))
+        );
 
         // A full ID number is refused; the last four are kept.
         let mut full = hh.clone();
         full["id_last4"] = json!("14020219800101123X");
-        let (st, p) = send(pc.post(&format!("/api/v1/shelters/{id}/households"), &full).await).await;
-        assert_eq!((st, codes(&p)), (422, vec!["id_last4:id_last4_only".to_string()]), "{p}");
-        let (st, d) = send(pc.post(&format!("/api/v1/shelters/{id}/households"), &hh).await).await;
+        let (st, p) = send(
+            pc.post(&format!("/api/v1/shelters/{id}/households"), &full)
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (st, codes(&p)),
+            (422, vec!["id_last4:id_last4_only".to_string()]),
+            "{p}"
+        );
+        let (st, d) = send(
+            pc.post(&format!("/api/v1/shelters/{id}/households"), &hh)
+                .await,
+        )
+        .await;
         assert_eq!(st, 201, "{d}");
         assert_eq!(
-            (d["households"][0]["id_last4"].as_str(), d["households"][0]["head_name"].as_str(), d["households"][0]["phone"].as_str()),
+            (
+                d["households"][0]["id_last4"].as_str(),
+                d["households"][0]["head_name"].as_str(),
+                d["households"][0]["phone"].as_str()
+            ),
             (Some("123X"), Some("张伟"), Some("13800138000"))
         );
         assert_eq!(
-            (d["occupancy"]["occupants"].as_i64(), d["occupancy"]["households"].as_i64(), d["occupancy"]["free"].as_i64()),
+            (
+                d["occupancy"]["occupants"].as_i64(),
+                d["occupancy"]["households"].as_i64(),
+                d["occupancy"]["free"].as_i64()
+            ),
             (Some(4), Some(1), Some(6))
         );
         // More than the free places: refused.
         let mut big = hh.clone();
         big["members"] = json!(7);
-        let (st, p) = send(pc.post(&format!("/api/v1/shelters/{id}/households"), &big).await).await;
+        let (st, p) = send(
+            pc.post(&format!("/api/v1/shelters/{id}/households"), &big)
+                .await,
+        )
+        .await;
         assert_eq!((st, p["code"].as_str()), (409, Some("shelter_full")), "{p}");
         assert_eq!(p["params"]["free"].as_i64(), Some(6));
 
@@ -91,25 +149,64 @@ async fn a_county_opens_its_shelter_registers_households_and_closes_it() {
         let (st, o) = send(obs.get(&format!("/api/v1/shelters/{id}")).await).await;
         assert_eq!(st, 200, "{o}");
         assert_eq!(
-            (o["households"][0]["head_name"].as_str(), o["households"][0]["phone"].as_str()),
+            (
+                o["households"][0]["head_name"].as_str(),
+                o["households"][0]["phone"].as_str()
+            ),
             (Some("张**"), Some("138****8000"))
         );
-        let (st, _) = send(obs.post(&format!("/api/v1/shelters/{id}/households"), &hh).await).await;
+        let (st, _) = send(
+            obs.post(&format!("/api/v1/shelters/{id}/households"), &hh)
+                .await,
+        )
+        .await;
         assert_eq!(st, 403);
 
         // Closing waits for every household to be out.
         let version = d["open"]["version"].clone();
-        let (st, p) = send(pc.post(&format!("/api/v1/shelters/{id}/close"), &json!({ "version": version })).await).await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("households_still_in")), "{p}");
+        let (st, p) = send(
+            pc.post(
+                &format!("/api/v1/shelters/{id}/close"),
+                &json!({ "version": version }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("households_still_in")),
+            "{p}"
+        );
         let h = &d["households"][0];
         let hid = h["id"].as_i64().unwrap();
-        let (st, _) = send(yz.post(&format!("/api/v1/shelters/households/{hid}/out"), &json!({ "version": h["version"] })).await).await;
+        let (st, _) = send(
+            yz.post(
+                &format!("/api/v1/shelters/households/{hid}/out"),
+                &json!({ "version": h["version"] }),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 404);
-        let (st, d) = send(pc.post(&format!("/api/v1/shelters/households/{hid}/out"), &json!({ "version": h["version"] })).await).await;
+        let (st, d) = send(
+            pc.post(
+                &format!("/api/v1/shelters/households/{hid}/out"),
+                &json!({ "version": h["version"] }),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 200, "{d}");
         assert_eq!(d["occupancy"]["occupants"].as_i64(), Some(0));
         assert!(d["households"][0]["checked_out_at"].is_string());
-        let (st, d) = send(pc.post(&format!("/api/v1/shelters/{id}/close"), &json!({ "version": d["open"]["version"] })).await).await;
+        let (st, d) = send(
+            pc.post(
+                &format!("/api/v1/shelters/{id}/close"),
+                &json!({ "version": d["open"]["version"] }),
+            )
+            .await,
+        )
+        .await;
         assert_eq!((st, d["open"].clone()), (200, Value::Null), "{d}");
         assert!(d["openings"][0]["closed_at"].is_string(), "{d}");
 
@@ -117,7 +214,10 @@ async fn a_county_opens_its_shelter_registers_households_and_closes_it() {
         let (_, j) = send(admin.get("/api/v1/journal?module=shelters&limit=50").await).await;
         let text = j.to_string();
         for kind in ["opened", "checked_in", "checked_out", "closed"] {
-            assert!(text.contains(&format!("\"{kind}\"")), "{kind} journaled: {text}");
+            assert!(
+                text.contains(&format!("\"{kind}\"")),
+                "{kind} journaled: {text}"
+            );
         }
     }
 }

@@ -42,7 +42,12 @@ async fn allocated(cmd: &User, u: &User, b: Value) -> (Value, Vec<Value>) {
             .await,
     )
     .await;
-    let (st, r) = event(cmd, &r, json!({ "kind": "accept", "lines": prop["accept"] })).await;
+    let (st, r) = event(
+        cmd,
+        &r,
+        json!({ "kind": "accept", "lines": prop["accept"] }),
+    )
+    .await;
     assert_eq!(st, 200, "{r}");
     let docs = r["documents"].as_array().unwrap().clone();
     (r, docs)
@@ -113,7 +118,10 @@ async fn a_shipment_departs_once_posted_and_the_requester_receives_it_with_diffe
             ),
             (Some("planned"), Some(request), Some("140213000000"))
         );
-        assert_eq!(sy["lines"], json!([{ "item_id": tent, "sent": 40, "received": null, "reason": "", "note": "", "item_name": "救灾帐篷", "unit": "件" }]));
+        assert_eq!(
+            sy["lines"],
+            json!([{ "item_id": tent, "sent": 40, "received": null, "reason": "", "note": "", "item_name": "救灾帐篷", "unit": "件" }])
+        );
         assert_eq!(sy["allowed_events"], json!(["cancel"]), "not posted yet");
         let (st, p) = ship(&yz, dy["id"].as_i64().unwrap()).await;
         assert_eq!((st, p["code"].as_str()), (409, Some("shipment_exists")));
@@ -125,7 +133,11 @@ async fn a_shipment_departs_once_posted_and_the_requester_receives_it_with_diffe
         );
         let (st, _) = step_doc(&cmd, &dy, "post").await;
         assert_eq!(st, 200);
-        let (_, sy) = send(yz.get(&format!("/api/v1/supplies/shipments/{}", sy["id"])).await).await;
+        let (_, sy) = send(
+            yz.get(&format!("/api/v1/supplies/shipments/{}", sy["id"]))
+                .await,
+        )
+        .await;
         assert_eq!(sy["allowed_events"], json!(["depart", "cancel"]), "{sy}");
         // The receiving side does not dispatch.
         let (st, p) = step(&pc, &sy, json!({ "kind": "depart" })).await;
@@ -136,11 +148,24 @@ async fn a_shipment_departs_once_posted_and_the_requester_receives_it_with_diffe
         );
         let (st, sy) = step(&yz, &sy, json!({ "kind": "depart" })).await;
         assert_eq!((st, sy["state"].as_str()), (200, Some("departed")), "{sy}");
-        let (st, p) = step(&yz, &sy, json!({ "kind": "position", "lon": 113.4, "lat": 95.0 })).await;
+        let (st, p) = step(
+            &yz,
+            &sy,
+            json!({ "kind": "position", "lon": 113.4, "lat": 95.0 }),
+        )
+        .await;
         assert_eq!((st, fields(&p)), (422, vec!["lat".to_string()]), "{p}");
-        let (st, sy) = step(&yz, &sy, json!({ "kind": "position", "lon": 113.4, "lat": 40.05 })).await;
+        let (st, sy) = step(
+            &yz,
+            &sy,
+            json!({ "kind": "position", "lon": 113.4, "lat": 40.05 }),
+        )
+        .await;
         assert_eq!(st, 200, "{sy}");
-        assert_eq!((sy["lon"].as_f64(), sy["lat"].as_f64()), (Some(113.4), Some(40.05)));
+        assert_eq!(
+            (sy["lon"].as_f64(), sy["lat"].as_f64()),
+            (Some(113.4), Some(40.05))
+        );
         assert_eq!(sy["positions"].as_array().unwrap().len(), 1);
         let (st, sy) = step(&pc, &sy, json!({ "kind": "arrive" })).await;
         assert_eq!((st, sy["state"].as_str()), (200, Some("arrived")), "{sy}");
@@ -151,14 +176,36 @@ async fn a_shipment_departs_once_posted_and_the_requester_receives_it_with_diffe
             (409, Some("receipt_by_destination")),
             "{p}"
         );
-        let (st, p) = step(&pc, &sy, json!({ "kind": "receive", "lines": [{ "item_id": tent, "received": 37 }] })).await;
-        assert_eq!((st, fields(&p)), (422, vec!["lines[0].reason".to_string()]), "{p}");
-        let (st, p) = step(&pc, &sy, json!({ "kind": "receive", "lines": [{ "item_id": tent, "received": 41 }] })).await;
-        assert_eq!((st, fields(&p)), (422, vec!["lines[0].received".to_string()]), "{p}");
+        let (st, p) = step(
+            &pc,
+            &sy,
+            json!({ "kind": "receive", "lines": [{ "item_id": tent, "received": 37 }] }),
+        )
+        .await;
+        assert_eq!(
+            (st, fields(&p)),
+            (422, vec!["lines[0].reason".to_string()]),
+            "{p}"
+        );
+        let (st, p) = step(
+            &pc,
+            &sy,
+            json!({ "kind": "receive", "lines": [{ "item_id": tent, "received": 41 }] }),
+        )
+        .await;
+        assert_eq!(
+            (st, fields(&p)),
+            (422, vec!["lines[0].received".to_string()]),
+            "{p}"
+        );
         let (st, sy) = step(&pc, &sy, json!({ "kind": "receive", "lines": [{ "item_id": tent, "received": 37, "reason": "damaged", "note": "雨淋" }] })).await;
         assert_eq!((st, sy["state"].as_str()), (200, Some("received")), "{sy}");
         assert_eq!(
-            (sy["lines"][0]["received"].as_i64(), sy["lines"][0]["reason"].as_str(), sy["received_by"].as_str()),
+            (
+                sy["lines"][0]["received"].as_i64(),
+                sy["lines"][0]["reason"].as_str(),
+                sy["received_by"].as_str()
+            ),
             (Some(37), Some("damaged"), Some("pingcheng"))
         );
         // A 出库 left the ledger when posted: the difference is noted only.
@@ -176,17 +223,29 @@ async fn a_shipment_departs_once_posted_and_the_requester_receives_it_with_diffe
         assert_eq!(st, 404);
         let (_, l) = send(yz.get("/api/v1/supplies/shipments").await).await;
         assert_eq!(l["total"].as_i64(), Some(1), "云州 sees only its own: {l}");
-        let (_, l) = send(pc.get(&format!("/api/v1/supplies/shipments?request_id={request}")).await).await;
+        let (_, l) = send(
+            pc.get(&format!("/api/v1/supplies/shipments?request_id={request}"))
+                .await,
+        )
+        .await;
         assert_eq!(l["total"].as_i64(), Some(2), "{l}");
 
         // The incident: 50 requested, 40 sent (10 not posted), 37 received.
-        let (st, f) = send(pc.get(&format!("/api/v1/supplies/flow?incident_id={incident}")).await).await;
+        let (st, f) = send(
+            pc.get(&format!("/api/v1/supplies/flow?incident_id={incident}"))
+                .await,
+        )
+        .await;
         assert_eq!(st, 200, "{f}");
         assert_eq!(
             f,
             json!([{ "item_id": tent, "item_name": "救灾帐篷", "unit": "件", "requested": 50, "sent": 40, "received": 37 }])
         );
-        let (_, f) = send(yz.get(&format!("/api/v1/supplies/flow?incident_id={incident}")).await).await;
+        let (_, f) = send(
+            yz.get(&format!("/api/v1/supplies/flow?incident_id={incident}"))
+                .await,
+        )
+        .await;
         assert_eq!(f, json!([]), "another county's incident");
 
         let (_, j) = send(admin.get("/api/v1/journal?module=supplies&limit=200").await).await;
@@ -218,11 +277,18 @@ async fn a_transfers_shortfall_is_drafted_as_a_writeoff_at_the_destination() {
         let (_, d) = step_doc(&admin, &docs[0], "approve").await;
         let (st, d) = step_doc(&cmd, &d, "post").await;
         assert_eq!(st, 200, "{d}");
-        assert_eq!((qty(&cmd, wp, tent).await, qty(&cmd, wy, tent).await), (5, 15));
+        assert_eq!(
+            (qty(&cmd, wp, tent).await, qty(&cmd, wy, tent).await),
+            (5, 15)
+        );
         let (st, sh) = ship(&pc, d["id"].as_i64().unwrap()).await;
         assert_eq!(st, 201, "{sh}");
         assert_eq!(
-            (sh["to_warehouse_id"].as_i64(), sh["destination"].as_str(), sh["to_division"].as_str()),
+            (
+                sh["to_warehouse_id"].as_i64(),
+                sh["destination"].as_str(),
+                sh["to_division"].as_str()
+            ),
             (Some(wy), Some("云州区库"), Some("140215000000"))
         );
         let (_, sh) = step(&pc, &sh, json!({ "kind": "depart" })).await;
@@ -233,7 +299,12 @@ async fn a_transfers_shortfall_is_drafted_as_a_writeoff_at_the_destination() {
         let (st, wd) = send(yz.get(&format!("/api/v1/supplies/documents/{w}")).await).await;
         assert_eq!(st, 200, "{wd}");
         assert_eq!(
-            (wd["kind"].as_str(), wd["state"].as_str(), wd["reason"].as_str(), wd["warehouse_id"].as_i64()),
+            (
+                wd["kind"].as_str(),
+                wd["state"].as_str(),
+                wd["reason"].as_str(),
+                wd["warehouse_id"].as_i64()
+            ),
             (Some("writeoff"), Some("draft"), Some("other"), Some(wy))
         );
         assert_eq!(wd["lines"][0]["qty"].as_i64(), Some(3));

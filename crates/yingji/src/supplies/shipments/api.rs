@@ -257,18 +257,17 @@ pub async fn create_shipment(
         })?;
     if !matches!(d.kind, DocKind::Issue | DocKind::Transfer) || d.state == DocState::Draft {
         return Err(RuleError::State(
-            Refusal::new("shipment_doc_not_shippable", "只有已审核或已记账的出库单、调拨单可以发运")
-                .param("kind", d.kind.as_str())
-                .param("state", d.state.as_str()),
+            Refusal::new(
+                "shipment_doc_not_shippable",
+                "只有已审核或已记账的出库单、调拨单可以发运",
+            )
+            .param("kind", d.kind.as_str())
+            .param("state", d.state.as_str()),
         )
         .into());
     }
     if store::by_doc(&s.db, d.id).await?.is_some() {
-        return Err(RuleError::State(Refusal::new(
-            "shipment_exists",
-            "该单据已安排运输",
-        ))
-        .into());
+        return Err(RuleError::State(Refusal::new("shipment_exists", "该单据已安排运输")).into());
     }
     let request_id = store::request_of_doc(&s.db, d.id).await?;
     let (to_division, to_warehouse_id, dest, point) = destination(&s, &d, request_id).await?;
@@ -531,4 +530,3 @@ pub async fn incident_flow(
             .collect(),
     ))
 }
-

@@ -202,14 +202,8 @@ pub fn apply(
             step,
         )
     };
-    let by_dispatcher = |s: &Shipment| {
-        refuse(
-            "shipment_by_dispatcher",
-            "由调出仓库所属单位操作",
-            s,
-            step,
-        )
-    };
+    let by_dispatcher =
+        |s: &Shipment| refuse("shipment_by_dispatcher", "由调出仓库所属单位操作", s, step);
     match cmd {
         ShipCommand::Depart {} => {
             if s.state != ShipState::Planned {
@@ -255,12 +249,7 @@ pub fn apply(
                 return Err(wrong(&s));
             }
             if !facts.receives {
-                return Err(refuse(
-                    "receipt_by_destination",
-                    "由接收方签收",
-                    &s,
-                    step,
-                ));
+                return Err(refuse("receipt_by_destination", "由接收方签收", &s, step));
             }
             s.state = ShipState::Received;
             s.received_at = Some(t);
@@ -306,7 +295,10 @@ pub fn check_position(lon: f64, lat: f64) -> Result<(), RuleError> {
 /// Check a receipt against what was sent: every item of the shipment
 /// counted once, none that it does not carry, 0 ≤ received ≤ sent, and a
 /// reason for any shortfall. The lines after it (in the shipment's order).
-pub fn check_receipt(sent: &[ShipLine], got: &[Received]) -> Result<Vec<ShipLine>, Vec<FieldError>> {
+pub fn check_receipt(
+    sent: &[ShipLine],
+    got: &[Received],
+) -> Result<Vec<ShipLine>, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut by_item: BTreeMap<i64, (usize, &Received)> = BTreeMap::new();
     for (n, r) in got.iter().enumerate() {
@@ -327,10 +319,13 @@ pub fn check_receipt(sent: &[ShipLine], got: &[Received]) -> Result<Vec<ShipLine
         }
         if !(0..=line.sent).contains(&r.received) {
             errors.push(
-                FieldError::new(at("received"), format!("应在 0 到 {} 之间（发运数量）", line.sent))
-                    .code("received_over_sent")
-                    .param("min", 0)
-                    .param("max", line.sent),
+                FieldError::new(
+                    at("received"),
+                    format!("应在 0 到 {} 之间（发运数量）", line.sent),
+                )
+                .code("received_over_sent")
+                .param("min", 0)
+                .param("max", line.sent),
             );
         }
         let reason = r.reason.trim();

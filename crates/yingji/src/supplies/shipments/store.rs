@@ -42,12 +42,14 @@ pub async fn insert(tx: &mut Tx, s: &Shipment, lines: &[ShipLine]) -> Result<i64
     let row = q.fetch_one(&mut *tx.inner).await?;
     let id: i64 = col(&row, "id")?;
     for l in lines {
-        sqlx::query("INSERT INTO supply_shipment_lines (shipment_id, item_id, sent) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(l.item_id)
-            .bind(l.sent)
-            .execute(&mut *tx.inner)
-            .await?;
+        sqlx::query(
+            "INSERT INTO supply_shipment_lines (shipment_id, item_id, sent) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(l.item_id)
+        .bind(l.sent)
+        .execute(&mut *tx.inner)
+        .await?;
     }
     Ok(id)
 }
@@ -144,12 +146,14 @@ pub async fn lines(db: &Db, id: i64) -> Result<Vec<ShipLine>, DbError> {
 }
 
 pub async fn positions(db: &Db, id: i64) -> Result<Vec<Position>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM supply_shipment_positions WHERE shipment_id = $1 ORDER BY id",
+    Ok(
+        sqlx::query_as(
+            "SELECT * FROM supply_shipment_positions WHERE shipment_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?,
     )
-    .bind(id)
-    .fetch_all(db.pool())
-    .await?)
 }
 
 /// Filter of the shipment listing.
@@ -208,7 +212,11 @@ pub async fn request_of_doc(db: &Db, doc_id: i64) -> Result<Option<i64>, DbError
 
 /// What a posted document booked into warehouse `w`: (item, batch, qty)
 /// in posting order.
-pub async fn booked_into(tx: &mut Tx, doc_id: i64, w: i64) -> Result<Vec<(i64, i64, i64)>, DbError> {
+pub async fn booked_into(
+    tx: &mut Tx,
+    doc_id: i64,
+    w: i64,
+) -> Result<Vec<(i64, i64, i64)>, DbError> {
     let rows = sqlx::query(
         "SELECT item_id, batch_id, delta FROM supply_postings WHERE doc_id = $1 AND warehouse_id = $2 AND delta > 0 ORDER BY id",
     )

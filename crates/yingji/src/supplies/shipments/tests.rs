@@ -65,25 +65,75 @@ fn the_state_machine_as_a_table() {
         (Planned, &depart, unposted, Err("document_not_posted")),
         (Planned, &depart, receiver, Err("shipment_by_dispatcher")),
         (Planned, &pos, dispatcher, Err("shipment_step_not_allowed")),
-        (Planned, &arrive, dispatcher, Err("shipment_step_not_allowed")),
-        (Planned, &receive, receiver, Err("shipment_step_not_allowed")),
+        (
+            Planned,
+            &arrive,
+            dispatcher,
+            Err("shipment_step_not_allowed"),
+        ),
+        (
+            Planned,
+            &receive,
+            receiver,
+            Err("shipment_step_not_allowed"),
+        ),
         (Planned, &cancel, dispatcher, Ok(Cancelled)),
         (Planned, &cancel, receiver, Err("shipment_by_dispatcher")),
-        (Departed, &depart, dispatcher, Err("shipment_step_not_allowed")),
+        (
+            Departed,
+            &depart,
+            dispatcher,
+            Err("shipment_step_not_allowed"),
+        ),
         (Departed, &pos, dispatcher, Ok(Departed)),
         (Departed, &pos, receiver, Err("shipment_by_dispatcher")),
         (Departed, &arrive, dispatcher, Ok(Arrived)),
         (Departed, &arrive, receiver, Ok(Arrived)),
-        (Departed, &arrive, Facts::default(), Err("shipment_by_dispatcher")),
-        (Departed, &receive, receiver, Err("shipment_step_not_allowed")),
-        (Departed, &cancel, dispatcher, Err("shipment_step_not_allowed")),
+        (
+            Departed,
+            &arrive,
+            Facts::default(),
+            Err("shipment_by_dispatcher"),
+        ),
+        (
+            Departed,
+            &receive,
+            receiver,
+            Err("shipment_step_not_allowed"),
+        ),
+        (
+            Departed,
+            &cancel,
+            dispatcher,
+            Err("shipment_step_not_allowed"),
+        ),
         (Arrived, &receive, receiver, Ok(Received)),
         (Arrived, &receive, dispatcher, Err("receipt_by_destination")),
         (Arrived, &pos, dispatcher, Err("shipment_step_not_allowed")),
-        (Arrived, &cancel, dispatcher, Err("shipment_step_not_allowed")),
-        (Received, &receive, receiver, Err("shipment_step_not_allowed")),
-        (Received, &arrive, receiver, Err("shipment_step_not_allowed")),
-        (Cancelled, &depart, dispatcher, Err("shipment_step_not_allowed")),
+        (
+            Arrived,
+            &cancel,
+            dispatcher,
+            Err("shipment_step_not_allowed"),
+        ),
+        (
+            Received,
+            &receive,
+            receiver,
+            Err("shipment_step_not_allowed"),
+        ),
+        (
+            Received,
+            &arrive,
+            receiver,
+            Err("shipment_step_not_allowed"),
+        ),
+        (
+            Cancelled,
+            &depart,
+            dispatcher,
+            Err("shipment_step_not_allowed"),
+        ),
     ];
     for (state, cmd, facts, want) in table {
         let got = apply(ship(state), cmd, facts, "u", NOW);
@@ -105,14 +155,37 @@ fn each_step_records_its_time_and_who_received() {
         doc_posted: true,
     };
     let at = NOW + time::Duration::hours(1);
-    let s = apply(ship(ShipState::Planned), &ShipCommand::Depart {}, f, "a", at).unwrap();
+    let s = apply(
+        ship(ShipState::Planned),
+        &ShipCommand::Depart {},
+        f,
+        "a",
+        at,
+    )
+    .unwrap();
     assert_eq!(s.departed_at, Some(UtcText(at)));
-    let s = apply(s, &ShipCommand::Position { lon: 113.5, lat: 40.0 }, f, "a", at).unwrap();
-    assert_eq!((s.lon, s.lat, s.position_at), (Some(113.5), Some(40.0), Some(UtcText(at))));
+    let s = apply(
+        s,
+        &ShipCommand::Position {
+            lon: 113.5,
+            lat: 40.0,
+        },
+        f,
+        "a",
+        at,
+    )
+    .unwrap();
+    assert_eq!(
+        (s.lon, s.lat, s.position_at),
+        (Some(113.5), Some(40.0), Some(UtcText(at)))
+    );
     let s = apply(s, &ShipCommand::Arrive {}, f, "a", at).unwrap();
     assert_eq!(s.arrived_at, Some(UtcText(at)));
     let s = apply(s, &ShipCommand::Receive { lines: vec![] }, f, "b", at).unwrap();
-    assert_eq!((s.received_by.as_str(), s.received_at), ("b", Some(UtcText(at))));
+    assert_eq!(
+        (s.received_by.as_str(), s.received_at),
+        ("b", Some(UtcText(at)))
+    );
 }
 
 #[test]
@@ -140,7 +213,10 @@ fn allowed_events_follow_the_rules() {
         receives: true,
         doc_posted: true,
     };
-    assert_eq!(allowed_events(&ship(ShipState::Arrived), r), vec!["receive"]);
+    assert_eq!(
+        allowed_events(&ship(ShipState::Arrived), r),
+        vec!["receive"]
+    );
     assert!(allowed_events(&ship(ShipState::Received), r).is_empty());
 }
 
@@ -202,10 +278,7 @@ fn a_receipt_counts_every_item_and_explains_each_shortfall() {
             vec![got(10, 50, "lost"), got(11, 5, "")],
             vec![("lines[0].reason", "no_difference")],
         ),
-        (
-            vec![got(10, 50, "")],
-            vec![("lines", "item_not_counted")],
-        ),
+        (vec![got(10, 50, "")], vec![("lines", "item_not_counted")]),
         (
             vec![got(10, 50, ""), got(11, 5, ""), got(12, 1, "")],
             vec![("lines[2].item_id", "not_in_shipment")],
@@ -234,7 +307,10 @@ fn the_writeoff_takes_each_shortfall_from_the_batches_booked_in() {
     b.received = Some(5);
     // Item 10 came in two batches (7: 10, 8: 40); 12 short.
     let into = vec![(10, 7, 10), (10, 8, 40), (11, 9, 5)];
-    assert_eq!(writeoff_picks(&[a.clone(), b.clone()], &into), vec![(10, 7, 10), (10, 8, 2)]);
+    assert_eq!(
+        writeoff_picks(&[a.clone(), b.clone()], &into),
+        vec![(10, 7, 10), (10, 8, 2)]
+    );
     assert_eq!(writeoff_reason(&[a.clone(), b.clone()]), "damaged");
     b.received = Some(4);
     b.reason = "lost".into();
@@ -246,7 +322,9 @@ fn the_writeoff_takes_each_shortfall_from_the_batches_booked_in() {
 #[test]
 fn positions_are_wgs84_points() {
     assert!(check_position(113.3, 40.1).is_ok());
-    assert!(matches!(check_position(113.3, 95.0), Err(RuleError::Field(f)) if f.code == "bad_point"));
+    assert!(
+        matches!(check_position(113.3, 95.0), Err(RuleError::Field(f)) if f.code == "bad_point")
+    );
 }
 
 #[test]
