@@ -257,7 +257,8 @@ fn a_receipt_counts_every_item_and_explains_each_shortfall() {
             .collect::<Vec<_>>(),
         vec![(10, Some(47), "damaged"), (11, Some(5), "")]
     );
-    let cases: Vec<(Vec<Received>, Vec<(&str, &str)>)> = vec![
+    type Case = (Vec<Received>, Vec<(&'static str, &'static str)>);
+    let cases: Vec<Case> = vec![
         (
             vec![got(10, 51, ""), got(11, 5, "")],
             vec![("lines[0].received", "received_over_sent")],
