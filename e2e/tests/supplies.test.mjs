@@ -10,6 +10,15 @@
 // quilts delivered to the incident's point and submits; the commander sees
 // the proposed allocation (warehouse, item, quantity, road time, unmet) and
 // accepts it; the 出库/调拨 documents exist as drafts and no stock moved.
+//
+// 运输: a request's posted document is shipped from its page (安排运输,
+// vehicle and carrier), departs, reports a position, arrives and is signed
+// for with a shortfall and its reason; the incident page shows what was
+// requested, sent and received.
+//
+// 避难场所启用: pingcheng opens one of its shelters and registers a household
+// (a full ID number is refused, the last four taken); occupancy and free
+// places follow in the list.
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
@@ -227,6 +236,129 @@ describe('救灾物资: a receipt and an issue through the ledger', { timeout: 3
     } finally {
       await P.context().close()
       await Q.context().close()
+    }
+  })
+
+  test('a shipment departs, reports its position, arrives and is received with a difference; the incident shows it', async () => {
+    const { page: Q, errors } = await newPage(browser, server.url)
+    const { page: A } = await newPage(browser, server.url)
+    try {
+      await login(Q, 'commander')
+      await login(A, 'admin')
+      const post = (page, url, body) =>
+        apiFetch(page, url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      const inc = await post(Q, '/api/v1/incidents', {
+        title: `物资运输测试 ${stamp}`,
+        incident_type: 'accident.production.coal_mine',
+        division: '140213',
+        source: 'phone',
+        reporter: '张伟',
+        reporter_phone: '13800138000',
+        lon: 113.31,
+        lat: 40.09,
+        facts: { deaths: 0, trapped: 0 },
+        description: '需要帐篷',
+      })
+      assert.equal(inc.status, 201, JSON.stringify(inc.body))
+      const items = await apiFetch(Q, '/api/v1/supplies/items')
+      const tent = items.body.find((i) => i.name === '棉帐篷')
+      const later = new Date(Date.now() + 6 * 3600_000).toISOString()
+      let r = await post(Q, '/api/v1/supplies/requests', {
+        source: 'incident', incident_id: inc.body.id, place_kind: 'point', lon: 113.31, lat: 40.09,
+        needed_by: later, lines: [{ item_id: tent.id, qty: 6 }],
+      })
+      assert.equal(r.status, 201, JSON.stringify(r.body))
+      r = await post(Q, `/api/v1/supplies/requests/${r.body.id}/events`, { kind: 'submit', version: r.body.version })
+      const prop = await apiFetch(Q, `/api/v1/supplies/requests/${r.body.id}/proposal`)
+      r = await post(Q, `/api/v1/supplies/requests/${r.body.id}/events`, { kind: 'accept', version: r.body.version, lines: prop.body.accept })
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+      const doc = r.body.documents[0]
+      const sent = r.body.allocations.filter((a) => a.doc_id === doc.id).reduce((s, a) => s + a.qty, 0)
+      // The commander drafted it: the admin approves, the commander posts.
+      let d = await post(A, `/api/v1/supplies/documents/${doc.id}/events`, { kind: 'approve', version: doc.version })
+      assert.equal(d.status, 200, JSON.stringify(d.body))
+      d = await post(Q, `/api/v1/supplies/documents/${doc.id}/events`, { kind: 'post', version: d.body.version })
+      assert.equal(d.status, 200, JSON.stringify(d.body))
+
+      // From the document's page: 安排运输.
+      await Q.goto(`/supplies/documents/${doc.id}`)
+      await Q.locator('[data-testid=ship-plan]').click()
+      const dlg = Q.locator('.el-dialog', { has: Q.locator('[data-testid=ship-save]') })
+      await dlg.waitFor()
+      await dlg.locator('input[data-testid=ship-vehicle], [data-testid=ship-vehicle] input').fill('晋B12345')
+      await dlg.locator('input[data-testid=ship-carrier], [data-testid=ship-carrier] input').fill('大同运输公司')
+      await dlg.locator('[data-testid=ship-save]').click()
+      await Q.waitForURL(/\/supplies\/shipments\/\d+$/)
+      await Q.locator('[data-testid=shipment-state][data-state=planned]').waitFor()
+      await Q.locator('[data-testid=btn-ship-depart]').click()
+      await Q.locator('[data-testid=shipment-state][data-state=departed]').waitFor()
+      await Q.locator('[data-testid=ship-lon] input').fill('113.35')
+      await Q.locator('[data-testid=ship-lat] input').fill('40.08')
+      await Q.locator('[data-testid=btn-ship-position]').click()
+      await Q.locator('[data-testid=shipment-position]', { hasText: '113.35' }).waitFor()
+      await shoot(Q, 'supplies-shipment-departed.png')
+      await Q.locator('[data-testid=btn-ship-arrive]').click()
+      await Q.locator('[data-testid=shipment-state][data-state=arrived]').waitFor()
+      // One tent short: the reason is asked for.
+      await Q.locator(`[data-testid=ship-received-${tent.id}] input`).fill(String(sent - 1))
+      await Q.locator(`[data-testid=ship-received-${tent.id}] input`).blur()
+      await pick(Q, Q, `ship-reason-${tent.id}`, '损坏')
+      await Q.locator('[data-testid=btn-ship-receive]').click()
+      await Q.locator('[data-testid=shipment-state][data-state=received]').waitFor()
+      assert.equal(await Q.locator(`[data-testid=ship-got-${tent.id}]`).textContent(), String(sent - 1))
+      await shoot(Q, 'supplies-shipment-received.png')
+
+      // The incident page: requested, sent, received.
+      await Q.goto(`/incidents/${inc.body.id}`)
+      await Q.locator('[data-testid=incident-supplies]').waitFor()
+      assert.equal(await Q.locator(`[data-testid=flow-requested-${tent.id}]`).textContent(), '6')
+      assert.equal(await Q.locator(`[data-testid=flow-sent-${tent.id}]`).textContent(), String(sent))
+      assert.equal(await Q.locator(`[data-testid=flow-received-${tent.id}]`).textContent(), String(sent - 1))
+      assert.deepEqual(realErrors(errors), [])
+    } finally {
+      await Q.context().close()
+      await A.context().close()
+    }
+  })
+
+  test('a county opens a shelter and registers a household', async () => {
+    const { page: P, errors } = await newPage(browser, server.url)
+    try {
+      await login(P, 'pingcheng')
+      const list = await apiFetch(P, '/api/v1/shelters')
+      assert.equal(list.status, 200, JSON.stringify(list.body))
+      const sh = list.body.find((s) => s.writes && !s.open && s.occupancy.free >= 3)
+      assert.ok(sh, 'the demo has a shelter in 平城区')
+      await P.locator('[data-testid=menu-shelters]').click()
+      await P.waitForURL(/\/shelters$/)
+      await P.locator(`[data-testid=shelter-${sh.id}]`).click()
+      await P.waitForURL(new RegExp(`/shelters/${sh.id}$`))
+      await P.locator('[data-testid=shelter-state][data-state=closed]').waitFor()
+      await P.locator('[data-testid=btn-shelter-open]').click()
+      await P.locator('[data-testid=shelter-state][data-state=open]').waitFor()
+      const form = P.locator('[data-testid=household-form]')
+      await form.locator('input[data-testid=hh-name], [data-testid=hh-name] input').fill('王芳')
+      await form.locator('input[data-testid=hh-id], [data-testid=hh-id] input').fill('140202198001011234')
+      await form.locator('input[data-testid=hh-phone], [data-testid=hh-phone] input').fill('13900139000')
+      await form.locator('[data-testid=hh-members] input').fill('3')
+      await form.locator('input[data-testid=hh-origin], [data-testid=hh-origin] input').fill('西韩岭村')
+      await form.locator('input[data-testid=hh-needs], [data-testid=hh-needs] input').fill('老人一名')
+      await form.locator('[data-testid=hh-save]').click()
+      // The whole ID number is refused at the field.
+      await form.locator('.el-form-item__error').first().waitFor()
+      await form.locator('input[data-testid=hh-id], [data-testid=hh-id] input').fill('1234')
+      await form.locator('[data-testid=hh-save]').click()
+      await P.locator('[data-testid=households-table] tbody tr').first().waitFor()
+      assert.equal(await P.locator('[data-testid=occ-occupants]').textContent(), '3')
+      assert.equal(await P.locator('[data-testid=occ-free]').textContent(), String(sh.occupancy.free - 3))
+      await shoot(P, 'shelter-household.png')
+      await P.locator('[data-testid=menu-shelters]').click()
+      await P.locator(`[data-testid=shelter-open-${sh.id}]`).waitFor()
+      assert.equal(await P.locator(`[data-testid=shelter-occupants-${sh.id}]`).textContent(), '3')
+      await shoot(P, 'shelters-list.png')
+      assert.deepEqual(realErrors(errors), [])
+    } finally {
+      await P.context().close()
     }
   })
 })

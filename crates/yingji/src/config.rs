@@ -60,6 +60,9 @@ pub struct Config {
     /// Relief supplies: drafter and approver of a ledger document kept
     /// apart (`separate_approver`, default true).
     pub supplies: crate::supplies::SuppliesConfig,
+    /// Shelters in operation: the least effective area per person
+    /// (`min_area_per_person_m2`, default 1.5 m², GB 21734-2008 §5.4).
+    pub shelters: crate::shelters::SheltersConfig,
 }
 
 /// Where and how often the journal head is published (`journal::anchor`).
@@ -145,6 +148,7 @@ impl Default for Config {
             cluster: Default::default(),
             monitoring: Default::default(),
             supplies: Default::default(),
+            shelters: Default::default(),
         }
     }
 }

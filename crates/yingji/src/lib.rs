@@ -34,6 +34,7 @@ pub(crate) mod route_cli;
 pub(crate) mod routing_api;
 pub mod server;
 pub mod sheet;
+pub mod shelters;
 pub(crate) mod state;
 pub mod supervision;
 pub mod supplies;

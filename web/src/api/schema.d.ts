@@ -1413,6 +1413,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/shelters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_shelters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shelters/households/{id}/out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["check_out_household"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shelters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_shelter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shelters/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["close_shelter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shelters/{id}/households": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["check_in_household"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shelters/{id}/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["open_shelter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/situation/en-route": {
         parameters: {
             query?: never;
@@ -1881,6 +1977,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supplies/flow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["incident_flow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supplies/items": {
         parameters: {
             query?: never;
@@ -1971,6 +2083,54 @@ export interface paths {
         get: operations["get_proposal"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_shipments"];
+        put?: never;
+        post: operations["create_shipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/shipments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_shipment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/shipments/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["shipment_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4790,6 +4950,17 @@ export interface components {
             /** @description The version label, e.g. `2026版`. */
             version: string;
         };
+        /** @description A household as the user registers it (`POST /shelters/{id}/households`). */
+        NewShelterHousehold: {
+            head_name: string;
+            /** @description The last four characters of the ID number (digits, the last may be X). */
+            id_last4: string;
+            /** Format: int64 */
+            members: number;
+            origin_village?: string;
+            phone?: string;
+            special_needs?: string;
+        };
         /** @description A new document (`POST /supplies/documents`). */
         NewSupplyDoc: {
             kind: components["schemas"]["SupplyDocKind"];
@@ -4848,6 +5019,19 @@ export interface components {
              */
             shelter_id?: number | null;
             source: components["schemas"]["SupplyRequestSource"];
+        };
+        /** @description A new shipment (`POST /supplies/shipments`). */
+        NewSupplyShipment: {
+            /** @description 承运单位 */
+            carrier?: string;
+            /**
+             * Format: int64
+             * @description An approved or posted 出库 or 调拨 document.
+             */
+            doc_id: number;
+            note?: string;
+            /** @description 车牌号 */
+            vehicle?: string;
         };
         /** @description A newly created API token: its secret is shown once. */
         NewToken: {
@@ -4937,6 +5121,15 @@ export interface components {
             /** Format: int64 */
             incident_id?: number | null;
             text: string;
+        };
+        /** @description Opening a shelter (启用). */
+        OpenShelterBody: {
+            /**
+             * Format: int64
+             * @description The incident it is opened for.
+             */
+            incident_id?: number | null;
+            note?: string;
         };
         /** @description The alarm and the incident it opened. */
         OpenedIncident: {
@@ -5717,6 +5910,151 @@ export interface components {
             /** Format: int64 */
             n: number;
         };
+        /** @description A shelter with the households of its opening now and its openings. */
+        ShelterDetail: components["schemas"]["ShelterView"] & {
+            /**
+             * @description Of the opening now: still in first (names and phones masked without
+             *     the right to read personal data).
+             */
+            households: components["schemas"]["ShelterHousehold"][];
+            /** @description Newest first. */
+            openings: components["schemas"]["ShelterOpening"][];
+        };
+        /** @description A household registered in a shelter. */
+        ShelterHousehold: {
+            checked_in_at: components["schemas"]["UtcText"];
+            checked_in_by: string;
+            checked_out_at?: components["schemas"]["UtcText"] | null;
+            checked_out_by: string;
+            division: string;
+            /** @description 户主姓名 (personal data: masked without the right to read it). */
+            head_name: string;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description The last four characters of the head's ID number (身份证号后四位);
+             *     the full number is never stored.
+             */
+            id_last4: string;
+            /**
+             * Format: int64
+             * @description 人数
+             */
+            members: number;
+            /** Format: int64 */
+            opening_id: number;
+            /** @description 来源村（社区） */
+            origin_village: string;
+            /** @description Personal data. */
+            phone: string;
+            /** Format: int64 */
+            shelter_id: number;
+            /** @description 特殊需求 (老人、残疾、婴幼儿、孕产妇、慢性病 …) */
+            special_needs: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description How full a shelter is and how its area stands. */
+        ShelterOccupancy: {
+            /**
+             * Format: int64
+             * @description The places: the stated capacity, else the area at the least
+             *     per-person area (floor).
+             */
+            capacity: number;
+            /** @description The stated capacity does not fit at the least per-person area. */
+            capacity_short: boolean;
+            /**
+             * Format: int64
+             * @description capacity − occupants (never below 0).
+             */
+            free: number;
+            /**
+             * Format: int64
+             * @description Households registered in.
+             */
+            households: number;
+            /**
+             * Format: double
+             * @description The least per-person area applied (m²).
+             */
+            min_area_per_person_m2: number;
+            /**
+             * Format: int64
+             * @description People registered in.
+             */
+            occupants: number;
+            /**
+             * Format: double
+             * @description Effective area per person of the occupants now (none when empty).
+             */
+            occupied_area_per_person?: number | null;
+            /** @description The occupants now have less than the least per-person area. */
+            occupied_short: boolean;
+            /**
+             * Format: double
+             * @description Effective area per person of the population served (m²; none when
+             *     no population is recorded).
+             */
+            served_area_per_person?: number | null;
+            /**
+             * @description The served population does not fit at the least per-person area
+             *     (GB 21734-2008 §5.4).
+             */
+            served_short: boolean;
+        };
+        /** @description A shelter's opening (启用): from `opened_at` until `closed_at`. */
+        ShelterOpening: {
+            closed_at?: components["schemas"]["UtcText"] | null;
+            closed_by: string;
+            /** @description The shelter's division (jurisdiction). */
+            division: string;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description The incident it was opened for, if any.
+             */
+            incident_id?: number | null;
+            note: string;
+            opened_at: components["schemas"]["UtcText"];
+            opened_by: string;
+            /**
+             * Format: int64
+             * @description The registry shelter.
+             */
+            shelter_id: number;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description The version read of an opening or a household. */
+        ShelterVersionBody: {
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A shelter with its opening and occupancy. */
+        ShelterView: {
+            /**
+             * Format: double
+             * @description 有效面积 (m²)
+             */
+            area_m2: number;
+            division: string;
+            division_name: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+            name: string;
+            occupancy: components["schemas"]["ShelterOccupancy"];
+            open?: components["schemas"]["ShelterOpening"] | null;
+            /** Format: int64 */
+            served_population?: number | null;
+            /** @description The user may open, close and register households. */
+            writes: boolean;
+        };
         /** @description A shift as stored. */
         Shift: {
             acknowledged_at?: components["schemas"]["UtcText"] | null;
@@ -6245,6 +6583,28 @@ export interface components {
          * @enum {string}
          */
         SupplyExpiry: "expired" | "near" | "ok";
+        /** @description What an incident's requests asked for, sent and received, per item. */
+        SupplyFlowRow: {
+            /** Format: int64 */
+            item_id: number;
+            item_name: string;
+            /**
+             * Format: int64
+             * @description Received: counted at the destination of their shipments.
+             */
+            received: number;
+            /**
+             * Format: int64
+             * @description Asked for by the incident's requests (not cancelled).
+             */
+            requested: number;
+            /**
+             * Format: int64
+             * @description Sent: in their posted 出库/调拨 documents.
+             */
+            sent: number;
+            unit: string;
+        };
         /** @description An item of the catalogue (物资目录), coded by GB/T 38565-2020. */
         SupplyItem: {
             /** @description living | equipment | engineering: the 大类 of the code. */
@@ -6375,6 +6735,16 @@ export interface components {
             unit: string;
             warehouse_name: string;
         };
+        /** @description What came of an item (`receive`). */
+        SupplyReceivedLine: {
+            /** Format: int64 */
+            item_id: number;
+            note?: string;
+            /** @description Required when less came than was sent: damaged | lost | short. */
+            reason?: string;
+            /** Format: int64 */
+            received: number;
+        };
         /** @description A supplies request (需求申请). */
         SupplyRequest: {
             allocated_at?: components["schemas"]["UtcText"] | null;
@@ -6492,6 +6862,155 @@ export interface components {
             allowed_events: string[];
             division_name: string;
             /** @description XQ000012 … */
+            number: string;
+            state_zh: string;
+        };
+        /** @description A shipment (运输单 YS…): one document's stock on its way. */
+        SupplyShipment: {
+            arrived_at?: components["schemas"]["UtcText"] | null;
+            /** @description 承运单位 */
+            carrier: string;
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            departed_at?: components["schemas"]["UtcText"] | null;
+            /** Format: double */
+            dest_lat?: number | null;
+            /** Format: double */
+            dest_lon?: number | null;
+            /** @description The destination's name. */
+            destination: string;
+            /** @description The source warehouse's division (who dispatches). */
+            division: string;
+            /**
+             * Format: int64
+             * @description The 出库 or 调拨 document it carries.
+             */
+            doc_id: number;
+            /** Format: int64 */
+            from_warehouse_id: number;
+            /** Format: int64 */
+            id: number;
+            /** Format: double */
+            lat?: number | null;
+            /**
+             * Format: double
+             * @description The last reported position.
+             */
+            lon?: number | null;
+            note: string;
+            position_at?: components["schemas"]["UtcText"] | null;
+            received_at?: components["schemas"]["UtcText"] | null;
+            received_by: string;
+            /**
+             * Format: int64
+             * @description The request the document was allocated for, if any.
+             */
+            request_id?: number | null;
+            state: components["schemas"]["SupplyShipmentState"];
+            /** @description The receiving side's division (who receives). */
+            to_division: string;
+            /**
+             * Format: int64
+             * @description A 调拨's destination warehouse.
+             */
+            to_warehouse_id?: number | null;
+            updated_at: components["schemas"]["UtcText"];
+            /** @description 车牌号 */
+            vehicle: string;
+            /** Format: int64 */
+            version: number;
+            /**
+             * Format: int64
+             * @description The 报损 document drafted for the differences of a received 调拨.
+             */
+            writeoff_doc_id?: number | null;
+        };
+        /**
+         * @description A step of a shipment (`POST /supplies/shipments/{id}/events`, tagged by
+         *     `kind`).
+         */
+        SupplyShipmentCommand: {
+            /** @enum {string} */
+            kind: "depart";
+        } | {
+            /** @enum {string} */
+            kind: "position";
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+        } | {
+            /** @enum {string} */
+            kind: "arrive";
+        } | {
+            /** @enum {string} */
+            kind: "receive";
+            lines: components["schemas"]["SupplyReceivedLine"][];
+        } | {
+            /** @enum {string} */
+            kind: "cancel";
+        };
+        /** @description A shipment with its lines and positions. */
+        SupplyShipmentDetail: components["schemas"]["SupplyShipmentView"] & {
+            lines: components["schemas"]["SupplyShipmentLineView"][];
+            positions: components["schemas"]["SupplyShipmentPosition"][];
+        };
+        /** @description A step of a shipment: the version read and the step. */
+        SupplyShipmentEventBody: components["schemas"]["SupplyShipmentCommand"] & {
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
+            version: number;
+        };
+        /** @description What a shipment carries of an item, and what came. */
+        SupplyShipmentLine: {
+            /** Format: int64 */
+            item_id: number;
+            note: string;
+            /** @description '' | damaged | lost | short */
+            reason: string;
+            /**
+             * Format: int64
+             * @description None until received.
+             */
+            received?: number | null;
+            /** Format: int64 */
+            sent: number;
+        };
+        /** @description A line as shown. */
+        SupplyShipmentLineView: components["schemas"]["SupplyShipmentLine"] & {
+            item_name: string;
+            unit: string;
+        };
+        /** @description One page of shipments. */
+        SupplyShipmentPage: {
+            items: components["schemas"]["SupplyShipmentView"][];
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A position reported on the way. */
+        SupplyShipmentPosition: {
+            at: components["schemas"]["UtcText"];
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+            reported_by: string;
+        };
+        /**
+         * @description Where a shipment is.
+         * @enum {string}
+         */
+        SupplyShipmentState: "planned" | "departed" | "arrived" | "received" | "cancelled";
+        /** @description A shipment as listed. */
+        SupplyShipmentView: components["schemas"]["SupplyShipment"] & {
+            /** @description depart | position | arrive | receive | cancel */
+            allowed_events: string[];
+            /** @description The document's number (CK…/DB…). */
+            doc_number: string;
+            from_warehouse_name: string;
+            /** @description YS000012 … */
             number: string;
             state_zh: string;
         };
@@ -9891,6 +10410,197 @@ export interface operations {
             };
         };
     };
+    list_shelters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shelters of the user's jurisdiction: opening, occupancy, free places, per-person area against GB 21734-2008 §5.4 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShelterView"][];
+                };
+            };
+        };
+    };
+    check_out_household: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShelterVersionBody"];
+            };
+        };
+        responses: {
+            /** @description Registered out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShelterDetail"];
+                };
+            };
+            /** @description Already out, or stale */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_shelter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One shelter with its households and openings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShelterDetail"];
+                };
+            };
+        };
+    };
+    close_shelter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShelterVersionBody"];
+            };
+        };
+        responses: {
+            /** @description Closed (the opening's version read) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShelterDetail"];
+                };
+            };
+            /** @description Not open, households still in, or stale */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    check_in_household: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewShelterHousehold"];
+            };
+        };
+        responses: {
+            /** @description Registered in */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShelterDetail"];
+                };
+            };
+            /** @description Not open, or not enough free places */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A wrong field (a full ID number: id_last4_only) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_shelter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenShelterBody"];
+            };
+        };
+        responses: {
+            /** @description Opened (启用) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShelterDetail"];
+                };
+            };
+            /** @description Already open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     en_route: {
         parameters: {
             query?: never;
@@ -10973,6 +11683,28 @@ export interface operations {
             };
         };
     };
+    incident_flow: {
+        parameters: {
+            query: {
+                incident_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per item: requested, sent and received for an incident's requests in the user's jurisdiction */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyFlowRow"][];
+                };
+            };
+        };
+    };
     list_items: {
         parameters: {
             query?: never;
@@ -11192,6 +11924,141 @@ export interface operations {
             };
             /** @description The request is not submitted */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_shipments: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["SupplyShipmentState"] | null;
+                request_id?: number | null;
+                /** @description The shipment of one document. */
+                doc_id?: number | null;
+                /** @description Page size (default 50, at most 500). */
+                limit?: number | null;
+                offset?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Shipments from or to the user's jurisdiction, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyShipmentPage"];
+                };
+            };
+        };
+    };
+    create_shipment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSupplyShipment"];
+            };
+        };
+        responses: {
+            /** @description Planned */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyShipmentDetail"];
+                };
+            };
+            /** @description The document already has a shipment, or is not an approved or posted 出库/调拨 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_shipment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One shipment with its lines and positions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyShipmentDetail"];
+                };
+            };
+        };
+    };
+    shipment_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupplyShipmentEventBody"];
+            };
+        };
+        responses: {
+            /** @description The shipment after the step (receive: the differences recorded; for a 调拨, a 报损 document drafted at the destination) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyShipmentDetail"];
+                };
+            };
+            /** @description Stale version, or the step is not possible */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A position or a received quantity is wrong */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

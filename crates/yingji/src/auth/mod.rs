@@ -165,7 +165,8 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
         (_, Action::Admin) => false,
         (Role::Commander, _) => module != "users",
         (Role::Operator, Action::Read) => module != "users",
-        (Role::Operator, ReadPersonal | ExportPersonal) => registry,
+        // The registries they keep, and the households of their shelters.
+        (Role::Operator, ReadPersonal | ExportPersonal) => registry || module == "shelters",
         (Role::Operator, Action::Write) => {
             registry
                 || module.starts_with("reports.")
@@ -179,6 +180,8 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
                 // `supplies.catalogue`, which the city keeps).
                 || module == "supplies"
                 || module == "monitoring"
+                // Their shelters in operation (启用, households in and out).
+                || module == "shelters"
         }
         (Role::Reporter, Action::Read) => module != "users" && module != "duty",
         (Role::Reporter, Action::Write) => module == "reports.disaster",

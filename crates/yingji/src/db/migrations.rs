@@ -148,6 +148,7 @@ const MIGRATIONS: &[Migration] = &[
         "accident_notifications",
         "0030_accident_notifications.sql"
     ),
+    migration!(31, "shipments_shelters", "0031_shipments_shelters.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a

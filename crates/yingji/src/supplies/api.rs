@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/supplies/documents/{id}/events", post(document_event))
         .route("/supplies/documents/{id}/reverse", post(reverse_document))
         .merge(super::requests::api::routes())
+        .merge(super::shipments::api::routes())
 }
 
 const MODULE: &str = "supplies";

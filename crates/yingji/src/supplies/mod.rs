@@ -13,6 +13,7 @@
 pub mod api;
 pub mod model;
 pub mod requests;
+pub mod shipments;
 pub mod store;
 
 use std::collections::BTreeMap;

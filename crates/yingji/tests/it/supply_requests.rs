@@ -10,14 +10,14 @@
 use crate::common::*;
 use serde_json::{json, Value};
 
-async fn warehouse(app: &TestApp, admin: &User, name: &str, division: &str) -> i64 {
+pub(crate) async fn warehouse(app: &TestApp, admin: &User, name: &str, division: &str) -> i64 {
     let b = body(app, "warehouse", name, division);
     let r = admin.post("/api/v1/registries/warehouse", &b).await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
-async fn item(admin: &User, code: &str, name: &str) -> i64 {
+pub(crate) async fn item(admin: &User, code: &str, name: &str) -> i64 {
     let (st, v) = send(
         admin
             .post(
@@ -31,7 +31,7 @@ async fn item(admin: &User, code: &str, name: &str) -> i64 {
     v["id"].as_i64().unwrap()
 }
 
-async fn step_doc(u: &User, d: &Value, kind: &str) -> (u16, Value) {
+pub(crate) async fn step_doc(u: &User, d: &Value, kind: &str) -> (u16, Value) {
     let id = d["id"].as_i64().unwrap();
     send(
         u.post(
@@ -45,7 +45,7 @@ async fn step_doc(u: &User, d: &Value, kind: &str) -> (u16, Value) {
 
 /// A receipt of `qty` drafted by the city's admin, approved by the
 /// commander, posted.
-async fn receive(admin: &User, commander: &User, w: i64, item: i64, qty: i64) {
+pub(crate) async fn receive(admin: &User, commander: &User, w: i64, item: i64, qty: i64) {
     let (st, d) = send(
         admin
             .post(
@@ -62,7 +62,7 @@ async fn receive(admin: &User, commander: &User, w: i64, item: i64, qty: i64) {
     assert_eq!(st, 200, "{d}");
 }
 
-async fn event(u: &User, r: &Value, body: Value) -> (u16, Value) {
+pub(crate) async fn event(u: &User, r: &Value, body: Value) -> (u16, Value) {
     let id = r["id"].as_i64().unwrap();
     let mut b = body;
     b["version"] = r["version"].clone();
@@ -73,7 +73,7 @@ async fn event(u: &User, r: &Value, body: Value) -> (u16, Value) {
     .await
 }
 
-async fn qty(u: &User, w: i64, i: i64) -> i64 {
+pub(crate) async fn qty(u: &User, w: i64, i: i64) -> i64 {
     let (_, v) = send(
         u.get(&format!(
             "/api/v1/supplies/stock?warehouse_id={w}&item_id={i}"
@@ -88,7 +88,7 @@ async fn qty(u: &User, w: i64, i: i64) -> i64 {
         .sum()
 }
 
-fn later() -> String {
+pub(crate) fn later() -> String {
     (time::OffsetDateTime::now_utc() + time::Duration::hours(6))
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap()

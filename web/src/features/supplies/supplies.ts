@@ -24,6 +24,12 @@ export type SupplyRequestPage = S['SupplyRequestPage']
 export type NewSupplyRequest = S['NewSupplyRequest']
 export type SupplyProposal = S['SupplyProposal']
 export type SupplyAcceptLine = S['SupplyAcceptLine']
+export type SupplyShipmentView = S['SupplyShipmentView']
+export type SupplyShipmentDetail = S['SupplyShipmentDetail']
+export type SupplyShipmentPage = S['SupplyShipmentPage']
+export type SupplyShipmentCommand = S['SupplyShipmentCommand']
+export type SupplyReceivedLine = S['SupplyReceivedLine']
+export type SupplyFlowRow = S['SupplyFlowRow']
 
 export const REQUEST_STATES = ['drafted', 'submitted', 'allocated', 'fulfilled', 'cancelled'] as const
 export const PLACE_KINDS = ['point', 'shelter', 'division', 'warehouse'] as const
@@ -34,6 +40,17 @@ export const REQUEST_TAG: Record<string, 'info' | 'warning' | 'success' | 'dange
   fulfilled: 'success',
   cancelled: 'danger',
 }
+
+export const SHIPMENT_STATES = ['planned', 'departed', 'arrived', 'received', 'cancelled'] as const
+export const SHIPMENT_TAG: Record<string, 'info' | 'warning' | 'success' | 'danger' | 'primary'> = {
+  planned: 'info',
+  departed: 'warning',
+  arrived: 'primary',
+  received: 'success',
+  cancelled: 'danger',
+}
+/** Why less came than was sent. */
+export const DIFF_REASONS = ['damaged', 'lost', 'short'] as const
 
 export const DOC_KINDS = ['receipt', 'issue', 'transfer', 'count', 'writeoff'] as const
 export const DOC_STATES = ['draft', 'approved', 'posted'] as const
@@ -75,6 +92,14 @@ export const suppliesApi = {
       `${API}/supplies/requests/${enc(id)}/events`,
       kind === 'accept' ? { kind, version, lines: lines ?? [] } : { kind, version },
     ),
+  shipments: (p: { state?: string; request_id?: number; doc_id?: number; limit?: number; offset?: number }) =>
+    request<SupplyShipmentPage>('GET', `${API}/supplies/shipments${qs(p)}`),
+  shipment: (id: number | string) => request<SupplyShipmentDetail>('GET', `${API}/supplies/shipments/${enc(id)}`),
+  createShipment: (b: { doc_id: number; vehicle?: string; carrier?: string; note?: string }) =>
+    request<SupplyShipmentDetail>('POST', `${API}/supplies/shipments`, b),
+  shipmentStep: (id: number, version: number, command: SupplyShipmentCommand) =>
+    request<SupplyShipmentDetail>('POST', `${API}/supplies/shipments/${enc(id)}/events`, { ...command, version }),
+  flow: (incidentId: number) => request<SupplyFlowRow[]>('GET', `${API}/supplies/flow${qs({ incident_id: incidentId })}`),
 }
 
 const t = (k: string) => i18n.global.t(k)
@@ -85,6 +110,9 @@ export const reasonLabel = (r: string) => (r && has(`supplies.reason.${r}`) ? t(
 export const categoryLabel = (c: string) => (has(`supplies.category.${c}`) ? t(`supplies.category.${c}`) : c)
 export const alertLabel = (k: string) => (has(`supplies.alertKind.${k}`) ? t(`supplies.alertKind.${k}`) : k)
 
+export const shipmentStateLabel = (s: string) =>
+  has(`supplies.shipmentState.${s}`) ? t(`supplies.shipmentState.${s}`) : s
+export const diffReasonLabel = (r: string) => (r && has(`supplies.diffReason.${r}`) ? t(`supplies.diffReason.${r}`) : r)
 export const requestStateLabel = (s: string) => (has(`supplies.requestState.${s}`) ? t(`supplies.requestState.${s}`) : s)
 /** Travel time in whole minutes, for the proposal table. */
 export const minutes = (s: number | null | undefined) =>
