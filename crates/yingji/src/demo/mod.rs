@@ -469,36 +469,6 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         }
     }
 
-    // 通讯录: the city's command-member units, utilities and forces (a
-    // liaison each: office, mobile and duty lines), and every county's
-    // emergency-management bureau duty room. Names of units are real;
-    // people and numbers are generated like the rest of the demo.
-    const CITY_CONTACTS: [(&str, &str); 12] = [
-        ("command", "大同市公安局"),
-        ("command", "大同市消防救援支队"),
-        ("command", "大同市卫生健康委员会"),
-        ("command", "大同市气象局"),
-        ("command", "大同市水务局"),
-        ("command", "大同市交通运输局"),
-        ("command", "大同市自然资源局"),
-        ("command", "大同市住房和城乡建设局"),
-        ("utility", "国网大同供电公司"),
-        ("utility", "大同市通信发展管理办公室"),
-        ("military", "大同军分区"),
-        ("military", "武警大同支队"),
-    ];
-    for (i, (group, org)) in CITY_CONTACTS.iter().enumerate() {
-        let person = g.person();
-        let (phone, mobile) = (g.phone(), g.mobile());
-        g.add_at(&resources::CONTACT_KIND, "140200", data::URBAN[i % 2], &person,
-            json!({ "group": group, "organisation": org, "position": "应急联络员", "mobile": mobile, "phone": phone, "responsible": "" }), "").await?;
-    }
-    for c in COUNTIES {
-        let (person, phone) = (g.person(), g.phone());
-        g.add(&resources::CONTACT_KIND, c, &format!("{}应急管理局值班室", county_name(c)),
-            json!({ "group": "department", "organisation": format!("{}应急管理局", county_name(c)), "position": "值班室", "phone": phone, "responsible": person }), "").await?;
-    }
-
     // Warehouses: the city centre and one per county.
     let centre = g.add(&resources::WAREHOUSE, "140213", "大同市救灾物资储备中心", json!({ "level": "city", "capacity_m3": 30000.0, "area_m2": 8000.0, "main_supplies": ["救灾帐篷", "棉被", "折叠床", "家庭应急包"] }), "").await?;
     let mut warehouses = vec![(centre, "140213".to_string())];
@@ -744,6 +714,37 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         }
     }
     subscribers(&mut g, &settlements).await?;
+
+    // 通讯录 (last, so that the random stream of everything above stays as
+    // it was): the city's command-member units, utilities and forces (a
+    // liaison each: office, mobile and duty lines), and every county's
+    // emergency-management bureau duty room. Names of units are real;
+    // people and numbers are generated like the rest of the demo.
+    const CITY_CONTACTS: [(&str, &str); 12] = [
+        ("command", "大同市公安局"),
+        ("command", "大同市消防救援支队"),
+        ("command", "大同市卫生健康委员会"),
+        ("command", "大同市气象局"),
+        ("command", "大同市水务局"),
+        ("command", "大同市交通运输局"),
+        ("command", "大同市自然资源局"),
+        ("command", "大同市住房和城乡建设局"),
+        ("utility", "国网大同供电公司"),
+        ("utility", "大同市通信发展管理办公室"),
+        ("military", "大同军分区"),
+        ("military", "武警大同支队"),
+    ];
+    for (i, (group, org)) in CITY_CONTACTS.iter().enumerate() {
+        let person = g.person();
+        let (phone, mobile) = (g.phone(), g.mobile());
+        g.add_at(&resources::CONTACT_KIND, "140200", data::URBAN[i % 2], &person,
+            json!({ "group": group, "organisation": org, "position": "应急联络员", "mobile": mobile, "phone": phone, "responsible": "" }), "").await?;
+    }
+    for c in COUNTIES {
+        let (person, phone) = (g.person(), g.phone());
+        g.add(&resources::CONTACT_KIND, c, &format!("{}应急管理局值班室", county_name(c)),
+            json!({ "group": "department", "organisation": format!("{}应急管理局", county_name(c)), "position": "值班室", "phone": phone, "responsible": person }), "").await?;
+    }
 
     let Gen {
         mut tx,
