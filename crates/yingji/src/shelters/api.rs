@@ -162,11 +162,7 @@ async fn detail(
         Some(o) => store::households(&s.db, o.id).await?,
         None => Vec::new(),
     };
-    let in_now: Vec<&Household> = households
-        .iter()
-        .filter(|h| h.checked_out_at.is_none())
-        .collect();
-    let counts = (in_now.len() as i64, in_now.iter().map(|h| h.members).sum());
+    let counts = in_now(&households);
     let openings = store::openings(&s.db, item.id).await?;
     Ok(ShelterDetail {
         view: view(s, p, item, open.map(|o| (o, counts.0, counts.1))),
@@ -262,6 +258,22 @@ pub async fn open_shelter(
     Ok(axum::Json(detail(&s, &p, item).await?))
 }
 
+/// The households still in an opening and their people (none when the
+/// shelter is not open).
+async fn inside(s: &AppState, open: Option<&Opening>) -> Result<(i64, i64), ApiError> {
+    let Some(o) = open else {
+        return Ok((0, 0));
+    };
+    Ok(in_now(&store::households(&s.db, o.id).await?))
+}
+
+/// Households not checked out, and their people.
+fn in_now(hs: &[Household]) -> (i64, i64) {
+    hs.iter()
+        .filter(|h| h.checked_out_at.is_none())
+        .fold((0, 0), |(n, people), h| (n + 1, people + h.members))
+}
+
 /// The version read of an opening or a household.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -281,14 +293,7 @@ pub async fn close_shelter(
 ) -> Result<axum::Json<ShelterDetail>, ApiError> {
     let item = load(&s, &p, id, Action::Write).await?;
     let open = store::open_of(&s.db, id).await?;
-    let inside = match &open {
-        Some(o) => store::households(&s.db, o.id)
-            .await?
-            .iter()
-            .filter(|h| h.checked_out_at.is_none())
-            .count() as i64,
-        None => 0,
-    };
+    let (inside, _) = inside(&s, open.as_ref()).await?;
     check_close(open.as_ref(), inside)?;
     let Some(mut o) = open else {
         return Err(ApiError::NotFound);
@@ -328,18 +333,7 @@ pub async fn check_in_household(
     let item = load(&s, &p, id, Action::Write).await?;
     let h = check_household(&b).map_err(ApiError::Validation)?;
     let open = store::open_of(&s.db, id).await?;
-    let (households, people) = match &open {
-        Some(o) => {
-            let hs = store::households(&s.db, o.id).await?;
-            let inside: Vec<&Household> =
-                hs.iter().filter(|h| h.checked_out_at.is_none()).collect();
-            (
-                inside.len() as i64,
-                inside.iter().map(|h| h.members).sum::<i64>(),
-            )
-        }
-        None => (0, 0),
-    };
+    let (households, people) = inside(&s, open.as_ref()).await?;
     let occ = occupancy(
         size_of(&item),
         households,
