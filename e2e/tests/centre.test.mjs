@@ -99,8 +99,8 @@ async function newIncident(page, title) {
   return r.body.id
 }
 
-describe('指挥中心: the situation, the wall display, the phone', { timeout: 400_000 }, () => {
-  test('the login page loads in at most 300 KB on the wire (compressed, Element Plus on demand, no map library)', async () => {
+describe('指挥中心: the situation, the wall display, the phone', () => {
+  test('the login page loads in at most 300 KB on the wire (compressed, Element Plus on demand, no map library)', { timeout: 240_000 }, async () => {
     const { context, page } = await newPage(browser, url, { viewport: HD })
     try {
       const done = []
@@ -126,7 +126,7 @@ describe('指挥中心: the situation, the wall display, the phone', { timeout: 
     }
   })
 
-  test('the commander’s 态势 fits 1920×1080 without scrolling and follows the feed', async () => {
+  test('the commander’s 态势 fits 1920×1080 without scrolling and follows the feed', { timeout: 240_000 }, async () => {
     const { context, page, errors } = await newPage(browser, url, { viewport: HD })
     try {
       await login(page, 'commander')
@@ -159,7 +159,7 @@ describe('指挥中心: the situation, the wall display, the phone', { timeout: 
     }
   })
 
-  test('an administrator issues a display token; /screen opens without a login, reads only, rotates, survives a restart', async () => {
+  test('an administrator issues a display token; /screen opens without a login, reads only, rotates, survives a restart', { timeout: 240_000 }, async () => {
     const adm = await newPage(browser, url, { viewport: HD })
     let wall
     try {
@@ -222,7 +222,7 @@ describe('指挥中心: the situation, the wall display, the phone', { timeout: 
     }
   })
 
-  test('on a phone the menu is a drawer and forms stack', async () => {
+  test('on a phone the menu is a drawer and forms stack', { timeout: 240_000 }, async () => {
     const { context, page, errors } = await newPage(browser, url, { viewport: PHONE })
     try {
       await login(page, 'commander')

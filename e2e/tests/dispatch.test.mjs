@@ -25,7 +25,7 @@ after(async () => {
 })
 
 describe('dispatch and coverage', () => {
-  test('click an incident point, get the nearest teams ranked with routes, see coverage', async () => {
+  test('click an incident point, get the nearest teams ranked with routes, see coverage', { timeout: 240_000 }, async () => {
     const { context, page, errors } = await newPage(browser, server.url)
     try {
       await login(page, 'commander')
@@ -132,7 +132,7 @@ describe('with a road graph', () => {
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
-  test('an isochrone around a clicked point is drawn on the map', async () => {
+  test('an isochrone around a clicked point is drawn on the map', { timeout: 240_000 }, async () => {
     const { context, page } = await newPage(browser, graphServer.url)
     try {
       await login(page, 'commander')

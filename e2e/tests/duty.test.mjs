@@ -75,8 +75,8 @@ async function shoot(page, file) {
   await page.screenshot({ path: path.join(SCREENSHOTS, file) })
 }
 
-describe('值班值守: log, handover, acknowledgement, intake with a photo', { timeout: 300_000 }, () => {
-  test('the officer logs and hands over, the commander takes it over, a photo reaches the incident page', async () => {
+describe('值班值守: log, handover, acknowledgement, intake with a photo', () => {
+  test('the officer logs and hands over, the commander takes it over, a photo reaches the incident page', { timeout: 240_000 }, async () => {
     const op = await newPage(browser, server.url)
     const cmd = await newPage(browser, server.url)
     try {

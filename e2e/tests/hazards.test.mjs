@@ -39,8 +39,8 @@ async function shoot(page, file) {
 
 const pick = pickOption
 
-describe('监督管理: 重大危险源, 双随机 inspections, statistics', { timeout: 300_000 }, () => {
-  test('a unit is graded by GB 18218 as it is entered', async () => {
+describe('监督管理: 重大危险源, 双随机 inspections, statistics', () => {
+  test('a unit is graded by GB 18218 as it is entered', { timeout: 240_000 }, async () => {
     const { page: P } = await newPage(browser, server.url)
     await login(P, 'yungang')
     await P.locator('[data-testid=menu-major-hazards]').click()
@@ -72,7 +72,7 @@ describe('监督管理: 重大危险源, 双随机 inspections, statistics', { t
     await shoot(P, 'supervision-major-hazards.png')
   })
 
-  test('the commander draws, an inspector turns a finding into a hazard', async () => {
+  test('the commander draws, an inspector turns a finding into a hazard', { timeout: 240_000 }, async () => {
     const { page: C } = await newPage(browser, server.url)
     await login(C, 'commander')
     await C.locator('[data-testid=menu-inspections]').click()
@@ -128,7 +128,7 @@ describe('监督管理: 重大危险源, 双随机 inspections, statistics', { t
     assert.equal(h.body.source, 'routine')
   })
 
-  test('statistics by county, exported; a risk point assessed by LEC', async () => {
+  test('statistics by county, exported; a risk point assessed by LEC', { timeout: 240_000 }, async () => {
     const { page: C } = await newPage(browser, server.url)
     await login(C, 'commander')
     await C.locator('[data-testid=menu-supervision-stats]').click()

@@ -94,8 +94,8 @@ async function seedOthers(page) {
   assert.equal(road.status, 201, JSON.stringify(road.body))
 }
 
-describe('指挥调度: intake to review, two people', { timeout: 300_000 }, () => {
-  test('operator records, commander responds, instructions round-trip live, review closes it', async () => {
+describe('指挥调度: intake to review, two people', () => {
+  test('operator records, commander responds, instructions round-trip live, review closes it', { timeout: 240_000 }, async () => {
     const op = await newPage(browser, server.url)
     const cmd = await newPage(browser, server.url)
     try {

@@ -47,7 +47,7 @@ function postJson(page, p, body) {
 }
 
 describe('accident investigation', () => {
-  test('a county operator opens, extends, submits and replies; deadlines and overdue shown', async () => {
+  test('a county operator opens, extends, submits and replies; deadlines and overdue shown', { timeout: 240_000 }, async () => {
     const { context, page, errors } = await newPage(browser, server.url)
     try {
       await login(page, 'pingcheng')

@@ -74,8 +74,8 @@ async function newSensor(P, kind = 'gas', name = '回风巷甲烷') {
   return { pt, sensor, ingest, at }
 }
 
-describe('监测预警: a reading over the threshold becomes an alarm and an incident', { timeout: 300_000 }, () => {
-  test('the alarm appears live, is acknowledged and opened as an incident', async () => {
+describe('监测预警: a reading over the threshold becomes an alarm and an incident', () => {
+  test('the alarm appears live, is acknowledged and opened as an incident', { timeout: 240_000 }, async () => {
     const { page: P } = await newPage(browser, server.url)
     await login(P, 'commander')
     const { pt, sensor, ingest, at } = await newSensor(P)
@@ -119,7 +119,7 @@ describe('监测预警: a reading over the threshold becomes an alarm and an inc
     await shoot(P, 'monitoring-sensor.png')
   })
 
-  test('the situation page shows a new alarm live with a sound, and it is acknowledged there', async () => {
+  test('the situation page shows a new alarm live with a sound, and it is acknowledged there', { timeout: 240_000 }, async () => {
     const { page: P } = await newPage(browser, server.url)
     await login(P, 'duty')
     const { sensor, ingest, at } = await newSensor(P)
@@ -149,7 +149,7 @@ describe('监测预警: a reading over the threshold becomes an alarm and an inc
     assert.equal(after.body.acknowledged_by, 'duty')
   })
 
-  test('a rain gauge over 20 mm/h for ten minutes leads to a 暴雨 warning draft for its area', async () => {
+  test('a rain gauge over 20 mm/h for ten minutes leads to a 暴雨 warning draft for its area', { timeout: 240_000 }, async () => {
     const { page: P } = await newPage(browser, server.url)
     await login(P, 'commander')
     const { pt, sensor, ingest, at } = await newSensor(P, 'rainfall', '小时雨量')

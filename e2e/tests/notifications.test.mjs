@@ -32,7 +32,7 @@ function postJson(page, p, body) {
 }
 
 describe('accident notifications (第十条) and skip-level reports', () => {
-  test('a county records a notification and reports past the city to the province', async () => {
+  test('a county records a notification and reports past the city to the province', { timeout: 240_000 }, async () => {
     const { context, page, errors } = await newPage(browser, server.url)
     try {
       await login(page, 'pingcheng')

@@ -57,11 +57,11 @@ async function fig(form, key, value) {
   await input.fill(String(value))
 }
 
-describe('灾情管理 and 核心指标', { timeout: 300_000 }, () => {
+describe('灾情管理 and 核心指标', () => {
   const disasterName = `E2E暴雨${stamp}`
   let disasterId
 
-  test('(a) commander creates a disaster; the 新荣镇 reporter submits an 初报 on a phone; the commander sees it', async () => {
+  test('(a) commander creates a disaster; the 新荣镇 reporter submits an 初报 on a phone; the commander sees it', { timeout: 240_000 }, async () => {
     // --- the commander creates the disaster through the dialog ---
     const cmd = await newPage(browser, server.url)
     try {
@@ -255,7 +255,7 @@ describe('灾情管理 and 核心指标', { timeout: 300_000 }, () => {
     }
   })
 
-  test('(b) the indicators dashboard: import statistics, six charts for 大同市 with verdicts', async () => {
+  test('(b) the indicators dashboard: import statistics, six charts for 大同市 with verdicts', { timeout: 240_000 }, async () => {
     const { context, page, errors } = await newPage(browser, server.url)
     try {
       await login(page, 'commander')
@@ -340,7 +340,7 @@ describe('灾情管理 and 核心指标', { timeout: 300_000 }, () => {
     }
   })
 
-  test('(c) the overdue page lists a missing township report (漏报), sorted by due time', async () => {
+  test('(c) the overdue page lists a missing township report (漏报), sorted by due time', { timeout: 240_000 }, async () => {
     const { context, page } = await newPage(browser, server.url)
     try {
       await login(page, 'commander')
@@ -383,7 +383,7 @@ describe('灾情管理 and 核心指标', { timeout: 300_000 }, () => {
     }
   })
 
-  test('(d) a county operator records an accident: grade with reasons, forward, 补报', async () => {
+  test('(d) a county operator records an accident: grade with reasons, forward, 补报', { timeout: 240_000 }, async () => {
     const { context, page, errors } = await newPage(browser, server.url)
     try {
       await login(page, 'pingcheng')

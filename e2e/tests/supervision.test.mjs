@@ -54,8 +54,8 @@ async function take(page, kind, fill = async () => {}) {
   await d.waitFor({ state: 'hidden' })
 }
 
-describe('监督管理: a self-reported hazard from report to 销号', { timeout: 300_000 }, () => {
-  test('the enterprise reports, the county lists it, the enterprise rectifies, the county accepts and closes', async () => {
+describe('监督管理: a self-reported hazard from report to 销号', () => {
+  test('the enterprise reports, the county lists it, the enterprise rectifies, the county accepts and closes', { timeout: 240_000 }, async () => {
     const ent = await newPage(browser, server.url)
     const op = await newPage(browser, server.url)
     const cmd = await newPage(browser, server.url)

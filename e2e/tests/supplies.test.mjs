@@ -95,8 +95,8 @@ async function approveAndPost(P, Q, id) {
   assert.deepEqual(await steps(P), ['reverse'])
 }
 
-describe('救灾物资: a receipt and an issue through the ledger', { timeout: 300_000 }, () => {
-  test('the county drafts, approves and posts a 入库 and a 出库 and sees the balance', async () => {
+describe('救灾物资: a receipt and an issue through the ledger', () => {
+  test('the county drafts, approves and posts a 入库 and a 出库 and sees the balance', { timeout: 240_000 }, async () => {
     const { page: P, errors } = await newPage(browser, server.url)
     const { page: Q } = await newPage(browser, server.url)
     try {
@@ -147,7 +147,7 @@ describe('救灾物资: a receipt and an issue through the ledger', { timeout: 3
     }
   })
 
-  test('a request from an incident → the proposed allocation → accepted: the documents exist', async () => {
+  test('a request from an incident → the proposed allocation → accepted: the documents exist', { timeout: 240_000 }, async () => {
     const { page: P, errors } = await newPage(browser, server.url)
     const { page: Q, errors: qErrors } = await newPage(browser, server.url)
     try {
@@ -239,7 +239,7 @@ describe('救灾物资: a receipt and an issue through the ledger', { timeout: 3
     }
   })
 
-  test('a shipment departs, reports its position, arrives and is received with a difference; the incident shows it', async () => {
+  test('a shipment departs, reports its position, arrives and is received with a difference; the incident shows it', { timeout: 240_000 }, async () => {
     const { page: Q, errors } = await newPage(browser, server.url)
     const { page: A } = await newPage(browser, server.url)
     try {
@@ -321,7 +321,7 @@ describe('救灾物资: a receipt and an issue through the ledger', { timeout: 3
     }
   })
 
-  test('a county opens a shelter and registers a household', async () => {
+  test('a county opens a shelter and registers a household', { timeout: 240_000 }, async () => {
     const { page: P, errors } = await newPage(browser, server.url)
     try {
       await login(P, 'pingcheng')

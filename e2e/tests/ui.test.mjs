@@ -83,11 +83,11 @@ async function importFile(page, file) {
   await page.locator('[data-testid=btn-import] input[type=file]').setInputFiles(file)
 }
 
-describe('yingji web UI', { timeout: 240_000 }, () => {
+describe('yingji web UI', () => {
   const newTeam = `E2E导入救援队${stamp}`
   let newId
 
-  test('(a) county operator imports a GBK CSV; the team appears in the table and on the map', async () => {
+  test('(a) county operator imports a GBK CSV; the team appears in the table and on the map', { timeout: 240_000 }, async () => {
     const { context, page, errors } = await newPage(browser, server.url)
     try {
       await login(page, 'pingcheng')
@@ -135,7 +135,7 @@ describe('yingji web UI', { timeout: 240_000 }, () => {
     }
   })
 
-  test('(b) an import with a bad row lists the row and field, and writes nothing', async () => {
+  test('(b) an import with a bad row lists the row and field, and writes nothing', { timeout: 240_000 }, async () => {
     const { context, page } = await newPage(browser, server.url)
     try {
       await login(page, 'pingcheng')
@@ -172,7 +172,7 @@ describe('yingji web UI', { timeout: 240_000 }, () => {
     }
   })
 
-  test('(b2) an import with more errors than listed says how many there are', async () => {
+  test('(b2) an import with more errors than listed says how many there are', { timeout: 240_000 }, async () => {
     const { context, page } = await newPage(browser, server.url)
     try {
       await login(page, 'pingcheng')
@@ -197,7 +197,7 @@ describe('yingji web UI', { timeout: 240_000 }, () => {
     }
   })
 
-  test('(c) observer is read-only; switching to English changes the menu', async () => {
+  test('(c) observer is read-only; switching to English changes the menu', { timeout: 240_000 }, async () => {
     const { context, page } = await newPage(browser, server.url)
     try {
       await login(page, 'observer')
@@ -226,7 +226,7 @@ describe('yingji web UI', { timeout: 240_000 }, () => {
     }
   })
 
-  test('(e) a stale save shows the conflict message; server 422 errors land on the form items', async () => {
+  test('(e) a stale save shows the conflict message; server 422 errors land on the form items', { timeout: 240_000 }, async () => {
     const { context, page } = await newPage(browser, server.url)
     try {
       await login(page, 'pingcheng')
@@ -283,7 +283,7 @@ describe('yingji web UI', { timeout: 240_000 }, () => {
     }
   })
 
-  test('(f) the audit journal updates live', async () => {
+  test('(f) the audit journal updates live', { timeout: 240_000 }, async () => {
     const { context, page } = await newPage(browser, server.url)
     try {
       await login(page, 'pingcheng')
@@ -314,7 +314,7 @@ describe('yingji web UI', { timeout: 240_000 }, () => {
     }
   })
 
-  test('(d) login errors and screenshots at 1440×900', async () => {
+  test('(d) login errors and screenshots at 1440×900', { timeout: 240_000 }, async () => {
     mkdirSync(SCREENSHOTS, { recursive: true })
     const { context, page } = await newPage(browser, server.url)
     try {

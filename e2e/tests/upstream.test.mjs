@@ -79,8 +79,8 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
-describe('上级预警 and 需要关注', { timeout: 240_000 }, () => {
-  test('read the inbox, see why one is invalid, see the area on the map, relay one; attention follows live', async () => {
+describe('上级预警 and 需要关注', () => {
+  test('read the inbox, see why one is invalid, see the area on the map, relay one; attention follows live', { timeout: 240_000 }, async () => {
     const { page, errors, context } = await newPage(browser, server.url)
     try {
       await login(page, 'pingcheng')

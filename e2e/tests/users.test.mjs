@@ -32,8 +32,8 @@ async function bearerMe(token) {
   return r.status
 }
 
-describe('用户管理', { timeout: 240_000 }, () => {
-  test('disable a user (their session ends), enable them, create and revoke an API token', async () => {
+describe('用户管理', () => {
+  test('disable a user (their session ends), enable them, create and revoke an API token', { timeout: 240_000 }, async () => {
     const admin = await newPage(browser, server.url)
     const op = await newPage(browser, server.url)
     try {

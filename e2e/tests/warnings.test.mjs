@@ -126,8 +126,8 @@ async function drawPolygon(page, ring) {
   await page.locator('[data-testid=draw-finish]').click()
 }
 
-describe('预警发布: draw, preview, approve as a second person, publish, feed, coverage', { timeout: 300_000 }, () => {
-  test('operator drafts on the map, commander approves and publishes', async () => {
+describe('预警发布: draw, preview, approve as a second person, publish, feed, coverage', () => {
+  test('operator drafts on the map, commander approves and publishes', { timeout: 240_000 }, async () => {
     const op = await newPage(browser, server.url)
     const cmd = await newPage(browser, server.url)
     try {
@@ -326,7 +326,7 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       await cmd.context.close()
     }
   })
-  test('circle and division, refused centre outside, edit, reject with a reason, revise, cancel', async () => {
+  test('circle and division, refused centre outside, edit, reject with a reason, revise, cancel', { timeout: 240_000 }, async () => {
     const op = await newPage(browser, server.url)
     const cmd = await newPage(browser, server.url)
     try {
