@@ -99,6 +99,9 @@ import type {
   HazardState,
   HazardGrade,
   RiskLevel,
+  Place,
+  PossibleDuplicate,
+  CallBody,
 } from './api/types'
 
 import { localizeError, localizeRefusal } from './utils/fieldErrors'
@@ -295,6 +298,10 @@ export const api = {
     request<IncidentSummary[]>('GET', `${API}/incidents${qs({ active: p.active ? 'true' : undefined })}`),
   incident: (id: number | string) => request<IncidentDetail>('GET', `${API}/incidents/${enc(String(id))}`),
   createIncident: (body: NewIncident) => request<IncidentDetail>('POST', `${API}/incidents`, body),
+  places: (q: string, limit = 20) => request<Place[]>('GET', `${API}/places${qs({ q, limit })}`),
+  incidentDuplicates: (p: { incident_type: string; division?: string; lon?: number; lat?: number }) =>
+    request<PossibleDuplicate[]>('GET', `${API}/incidents/duplicates${qs(p)}`),
+  incidentCall: (id: number, body: CallBody) => request<IncidentDetail>('POST', `${API}/incidents/${id}/calls`, body),
   incidentEvent: (id: number, body: IncidentEventBody) => request<IncidentDetail>('POST', `${API}/incidents/${id}/events`, body),
   incidentFacts: (id: number, body: { version: number; facts: IncidentFacts; note: string }) =>
     request<IncidentDetail>('PUT', `${API}/incidents/${id}/facts`, body),

@@ -63,6 +63,10 @@ pub struct Config {
     /// Shelters in operation: the least effective area per person
     /// (`min_area_per_person_m2`, default 1.5 m², GB 21734-2008 §5.4).
     pub shelters: crate::shelters::SheltersConfig,
+    /// Intake: how near and how recent an open incident must be to be
+    /// offered as the same event (`duplicate_radius_m`, default 2000;
+    /// `duplicate_window_minutes`, default 120).
+    pub incidents: crate::incidents::duplicates::DuplicateRule,
 }
 
 /// Where and how often the journal head is published (`journal::anchor`).
@@ -147,6 +151,7 @@ impl Default for Config {
             anchors: Default::default(),
             cluster: Default::default(),
             monitoring: Default::default(),
+            incidents: Default::default(),
             supplies: Default::default(),
             shelters: Default::default(),
         }

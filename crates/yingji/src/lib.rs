@@ -26,6 +26,7 @@ pub(crate) mod incidents;
 pub(crate) mod indicators;
 pub mod journal;
 pub mod monitoring;
+pub(crate) mod places;
 pub mod plans;
 pub mod registry;
 pub mod reports;

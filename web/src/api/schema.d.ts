@@ -740,6 +740,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/incidents/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["duplicates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/incidents/{id}": {
         parameters: {
             query?: never;
@@ -750,6 +766,22 @@ export interface paths {
         get: operations["incidents_detail"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["add_call"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1069,6 +1101,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["series"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/places": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["places"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2856,6 +2904,22 @@ export interface components {
         CalendarBody: {
             /** @description holiday or workday (调休上班) */
             kind: string;
+        };
+        /** @description 重复来电: another call about an open incident, added to it as a 续报. */
+        CallBody: {
+            /** Format: double */
+            lat?: number | null;
+            /**
+             * Format: double
+             * @description Where the caller is or saw it, if said.
+             */
+            lon?: number | null;
+            /** @description What the caller said. */
+            note: string;
+            reporter?: string;
+            reporter_phone?: string;
+            /** Format: int64 */
+            version: number;
         };
         CancelBody: {
             reason: string;
@@ -5238,6 +5302,25 @@ export interface components {
             /** Format: int64 */
             user_id?: number | null;
         };
+        /** @description A place found by name. */
+        Place: {
+            address: string;
+            /** @description The division it lies in (for a division: itself). */
+            division: string;
+            division_name: string;
+            /**
+             * Format: int64
+             * @description The registry record's id; none for a division.
+             */
+            id?: number | null;
+            /** @description `division` or the registry kind (`settlement`, `enterprise` …). */
+            kind: string;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+            name: string;
+        };
         /**
          * @description One version of a plan. The demo data holds the current, published
          *     version of each plan (`revision` 1, `status` published by default); a
@@ -5439,6 +5522,33 @@ export interface components {
         };
         /** @enum {string} */
         PointTag: "Point";
+        /** @description An open incident the call may be about. */
+        PossibleDuplicate: {
+            address: string;
+            /**
+             * Format: double
+             * @description Metres between the two points; none when either has no point (then
+             *     the incident is in the call's own division).
+             */
+            distance_m?: number | null;
+            division: string;
+            /** Format: int64 */
+            id: number;
+            incident_type: string;
+            /**
+             * Format: int64
+             * @description Minutes since the incident was received.
+             */
+            minutes_ago: number;
+            received_at: string;
+            state: string;
+            title: string;
+            /**
+             * Format: int64
+             * @description Its version, for the 续报 that adds the call to it.
+             */
+            version: number;
+        };
         /** @description The problem body. */
         Problem: {
             /**
@@ -8993,6 +9103,41 @@ export interface operations {
             };
         };
     };
+    duplicates: {
+        parameters: {
+            query: {
+                /** @description A code of `/incident-types`. */
+                incident_type: string;
+                /** @description 12-digit division code (used when either side has no point). */
+                division?: string | null;
+                lon?: number | null;
+                lat?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Open incidents of a related type near the call's place, received within the configured window (重复来电), nearest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PossibleDuplicate"][];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     incidents_detail: {
         parameters: {
             query?: never;
@@ -9011,6 +9156,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IncidentDetail"];
+                };
+            };
+        };
+    };
+    add_call: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallBody"];
+            };
+        };
+        responses: {
+            /** @description The call is on the incident's timeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Stale version, or the incident is no longer open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9638,6 +9824,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SensorSeries"];
+                };
+            };
+        };
+    };
+    places: {
+        parameters: {
+            query: {
+                /** @description Words of the name (or of the address or division). */
+                q: string;
+                /** @description Places returned at most (default 20, at most 100). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Places whose name matches, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Place"][];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -28,6 +28,11 @@ export type ProblemError = Omit<S['FieldError'], 'at' | 'field' | 'code'> & {
 /** Problem JSON as received, or made up by the client (network failure). */
 export type Problem = Partial<Omit<S['Problem'], 'errors'>> & { errors?: ProblemError[] }
 export type JournalEntry = S['Entry']
+/** `GET /places`: a division or a located registry record found by name. */
+export type Place = S['Place']
+/** `GET /incidents/duplicates`: an open incident the call may be about. */
+export type PossibleDuplicate = S['PossibleDuplicate']
+export type CallBody = S['CallBody']
 export type MapConfig = S['MapConfig']
 /** `GET /registries/{kind}/layer`. */
 export type RegistryLayer = S['RegistryLayer']

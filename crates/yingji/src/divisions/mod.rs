@@ -291,6 +291,11 @@ impl Tree {
         Some(near <= BOUNDARY_TOLERANCE_M)
     }
 
+    /// Every division, in no order.
+    pub fn all(&self) -> impl Iterator<Item = &Division> {
+        self.by_code.values()
+    }
+
     pub fn boundaries(&self) -> impl Iterator<Item = (&Code, &Arc<geo::MultiPolygon<f64>>)> {
         self.boundaries.iter()
     }

@@ -32,6 +32,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/incident-types", get(types))
         .route("/incidents", get(list).post(create))
+        .route("/incidents/duplicates", get(duplicates))
+        .route("/incidents/{id}/calls", post(add_call))
         .route("/incidents/{id}", get(detail))
         .route("/incidents/{id}/events", post(event))
         .route("/incidents/{id}/facts", put(update_facts))
@@ -248,6 +250,142 @@ async fn list(
     Ok(axum::Json(
         items.iter().map(|i| summary(i, now, &s)).collect(),
     ))
+}
+
+/// The call being taken (`GET /incidents/duplicates`): its type and, as far
+/// as known, its division and point.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DuplicateParams {
+    /// A code of `/incident-types`.
+    pub incident_type: String,
+    /// 12-digit division code (used when either side has no point).
+    pub division: Option<String>,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+}
+
+/// A point from input: both coordinates or none, each in range.
+fn point_of(lon: Option<f64>, lat: Option<f64>) -> Result<Option<(f64, f64)>, FieldError> {
+    match (lon, lat) {
+        (None, None) => Ok(None),
+        (Some(lon), Some(lat))
+            if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) =>
+        {
+            Ok(Some((lon, lat)))
+        }
+        (Some(_), Some(_)) => Err(FieldError::new(
+            "lon",
+            "经度应在 -180 到 180 之间、纬度在 -90 到 90 之间",
+        )
+        .code("lon_lat_out_of_range")),
+        _ => Err(FieldError::new("lon", "经度和纬度需同时填写").code("lon_lat_together")),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/incidents/duplicates", tag = "incidents", params(DuplicateParams),
+    responses((status = 200, body = [super::duplicates::PossibleDuplicate], description = "Open incidents of a related type near the call's place, received within the configured window (重复来电), nearest first"),
+        (status = 422, body = crate::http::error::Problem)))]
+async fn duplicates(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<DuplicateParams>,
+) -> Result<axum::Json<Vec<super::duplicates::PossibleDuplicate>>, ApiError> {
+    let scope = authorize(&p, Action::Read, "incidents")?;
+    if q.incident_type.trim().is_empty() {
+        return Err(FieldError::new("incident_type", "必填")
+            .code("required")
+            .into());
+    }
+    let point = point_of(q.lon, q.lat)?;
+    let open = store::list_incidents(&s.db, &scope.prefix, true).await?;
+    let call = super::duplicates::Call {
+        incident_type: q.incident_type.trim(),
+        division: q.division.as_deref().map(str::trim),
+        point,
+    };
+    Ok(axum::Json(super::duplicates::possible_duplicates(
+        &call,
+        &open,
+        &s.config.incidents,
+        OffsetDateTime::now_utc(),
+    )))
+}
+
+/// 重复来电: another call about an open incident, added to it as a 续报.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallBody {
+    pub version: i64,
+    #[serde(default)]
+    pub reporter: String,
+    #[serde(default)]
+    pub reporter_phone: String,
+    /// What the caller said.
+    pub note: String,
+    /// Where the caller is or saw it, if said.
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/calls", tag = "incidents", request_body = CallBody,
+    responses((status = 200, description = "The call is on the incident's timeline"),
+        (status = 409, body = crate::http::error::Problem, description = "Stale version, or the incident is no longer open"),
+        (status = 422, body = crate::http::error::Problem)))]
+async fn add_call(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<CallBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (mut i, _) = load(&s, &p, id, Action::Write).await?;
+    i.expect_version(b.version)?;
+    super::may_add_call(i.state)?;
+    let mut errors = Vec::new();
+    let note = b.note.trim();
+    if note.is_empty() || note.chars().count() > 2000 {
+        errors.push(
+            FieldError::new("note", "必填，最多 2000 字")
+                .code("required_max")
+                .param("max", 2000),
+        );
+    }
+    for (field, value, max) in [
+        ("reporter", &b.reporter, 50),
+        ("reporter_phone", &b.reporter_phone, 30),
+    ] {
+        if value.trim().chars().count() > max {
+            errors.push(
+                FieldError::new(field, format!("最多 {max} 字"))
+                    .code("too_long")
+                    .param("max", max),
+            );
+        }
+    }
+    let point = point_of(b.lon, b.lat)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let now = OffsetDateTime::now_utc();
+    i.updated_at = now.into();
+    let payload = json!({
+        "note": note,
+        "reporter": b.reporter.trim(),
+        "reporter_phone": b.reporter_phone.trim(),
+        "lon": point.map(|p| p.0),
+        "lat": point.map(|p| p.1),
+    });
+    save(
+        &s,
+        &i,
+        vec![entry(&p, &i, "call", payload)],
+        Extra::default(),
+        &p,
+        now,
+    )
+    .await
 }
 
 /// The intake form (接报): under a minute to fill.

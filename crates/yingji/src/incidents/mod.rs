@@ -20,6 +20,7 @@
 
 pub mod api;
 pub mod commands;
+pub mod duplicates;
 pub mod model;
 pub mod store;
 
@@ -372,9 +373,25 @@ pub fn allowed_events(
         if !helped {
             out.push("helped");
         }
-        out.extend(["issue_instruction", "dispatch"]);
+        out.extend(["add_call", "issue_instruction", "dispatch"]);
     }
     out
+}
+
+/// 重复来电: a further call can be added to an incident while it is open,
+/// verified or not (a second caller helps verify it); after the response
+/// ended it belongs in the review.
+pub fn may_add_call(state: IncidentState) -> Result<(), RuleError> {
+    if state.is_active() {
+        return Ok(());
+    }
+    Err(RuleError::State(
+        Refusal::new(
+            "not_open_for_calls",
+            "事件已结束，不能再添加来电，请在总结评估中补充",
+        )
+        .param("event", "add_call"),
+    ))
 }
 
 // ── grading ────────────────────────────────────────────────────────────
@@ -1833,6 +1850,7 @@ mod tests {
                     "verify",
                     "mark_false",
                     "helped",
+                    "add_call",
                     "issue_instruction",
                     "dispatch",
                 ],
@@ -1847,6 +1865,7 @@ mod tests {
                     "update",
                     "end_response",
                     "helped",
+                    "add_call",
                     "issue_instruction",
                     "dispatch",
                 ],
@@ -1861,6 +1880,7 @@ mod tests {
                     "update",
                     "end_response",
                     "start_response",
+                    "add_call",
                     "issue_instruction",
                     "dispatch",
                 ],
@@ -1870,7 +1890,13 @@ mod tests {
                 true,
                 true,
                 false,
-                &["grade", "update", "issue_instruction", "dispatch"],
+                &[
+                    "grade",
+                    "update",
+                    "add_call",
+                    "issue_instruction",
+                    "dispatch",
+                ],
             ),
             (
                 r,
@@ -1882,6 +1908,7 @@ mod tests {
                     "update",
                     "end_response",
                     "change_level",
+                    "add_call",
                     "issue_instruction",
                     "dispatch",
                 ],
@@ -1891,7 +1918,14 @@ mod tests {
                 false,
                 true,
                 false,
-                &["grade", "update", "helped", "issue_instruction", "dispatch"],
+                &[
+                    "grade",
+                    "update",
+                    "helped",
+                    "add_call",
+                    "issue_instruction",
+                    "dispatch",
+                ],
             ),
             (S::Ended, true, true, true, &["review"]),
             (S::Reviewed, true, true, true, &[]),

@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::shelters::api::routes())
         .merge(crate::monitoring::api::routes())
         .merge(crate::directory::api::routes())
+        .merge(crate::places::api::routes())
         .route("/map/config", get(map_config))
         .layer(axum::middleware::from_fn(crate::auth::api::attribution))
         .layer(axum::middleware::from_fn_with_state(state.clone(), exports))

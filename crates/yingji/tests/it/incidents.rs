@@ -206,6 +206,7 @@ async fn intake_grade_respond_instruct_dispatch_and_close() {
                 "verify",
                 "mark_false",
                 "helped",
+                "add_call",
                 "issue_instruction",
                 "dispatch"
             ]),

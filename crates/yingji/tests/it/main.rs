@@ -23,6 +23,7 @@ mod hazard_sources;
 mod import;
 mod incidents;
 mod indicators;
+mod intake;
 mod matrix;
 mod monitoring;
 mod nodes;

@@ -34,6 +34,9 @@ const ENTERPRISE_READS: &[&str] = &[
     // 通讯录: a view over the registries under their own rights (the
     // personal-data kinds left out; `directory.rs` checks it).
     "/api/v1/directory",
+    // 地点搜索: divisions and located registry records under their own
+    // rights, like the directory.
+    "/api/v1/places",
 ];
 
 /// Queries that make a request valid, so that what answers is the
@@ -46,6 +49,11 @@ const QUERIES: &[(&str, &str)] = &[
     ("/api/v1/routing/isochrone", "?from=40.08,113.30&minutes=10"),
     ("/api/v1/dispatch/nearest", "?at=40.08,113.30&kind=team"),
     ("/api/v1/supplies/flow", "?incident_id=1"),
+    ("/api/v1/places", "?q=%E5%B9%B3%E5%9F%8E"),
+    (
+        "/api/v1/incidents/duplicates",
+        "?incident_type=natural.fire.forest&lon=113.3&lat=40.08",
+    ),
 ];
 
 /// A concrete path for a templated one.

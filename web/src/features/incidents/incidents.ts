@@ -351,6 +351,10 @@ export function timelineSummary(e: JournalEntry): string {
       }
       break
     }
+    case 'call':
+      if (p.note) parts.push(str(p.note))
+      if (p.reporter || p.reporter_phone) parts.push(`${tr('incident.reporter')}: ${[str(p.reporter), str(p.reporter_phone)].filter(Boolean).join(' ')}`)
+      break
     case 'helped':
       parts.push(fmtTime(str(p.helped_at)))
       break
