@@ -259,34 +259,19 @@ mod tests {
     ) -> Incident {
         let at = |h: i64| crate::db::UtcText(NOW - Duration::hours(h));
         Incident {
-            id,
-            title: format!("事件{id}"),
-            incident_type: "accident.production.coal_mine".into(),
-            division: "140213000000".into(),
-            lon: None,
-            lat: None,
-            address: String::new(),
-            onset_at: at(onset_h_ago),
-            received_at: at(onset_h_ago),
-            source: "phone".into(),
-            reporter: String::new(),
-            reporter_phone: String::new(),
             facts: Facts {
                 affected_people: 40,
                 ..Facts::default()
             },
-            description: String::new(),
-            attachments: vec![],
-            state,
-            grade: None,
-            plan_code: String::new(),
-            plan_revision: 0,
             helped_at: helped_h_ago.map(at),
-            ended_at: None,
             created_by: "pingcheng".into(),
-            created_at: at(onset_h_ago),
             updated_at: at(0),
-            version: 1,
+            ..Incident::sample(
+                id,
+                "accident.production.coal_mine",
+                NOW - Duration::hours(onset_h_ago),
+                state,
+            )
         }
     }
 

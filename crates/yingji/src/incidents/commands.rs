@@ -377,34 +377,15 @@ mod tests {
 
     fn incident(state: IncidentState) -> Incident {
         Incident {
-            id: 7,
             title: "t".into(),
-            incident_type: "accident.production.coal_mine".into(),
             division: "140226000000".into(),
-            lon: None,
-            lat: None,
-            address: String::new(),
-            onset_at: NOW.into(),
-            received_at: NOW.into(),
-            source: "phone".into(),
-            reporter: String::new(),
-            reporter_phone: String::new(),
             facts: Facts {
                 deaths: 3,
                 ..Facts::default()
             },
-            description: String::new(),
-            attachments: Vec::new(),
-            state,
-            grade: None,
-            plan_code: String::new(),
-            plan_revision: 0,
-            helped_at: None,
-            ended_at: None,
             created_by: "a".into(),
-            created_at: NOW.into(),
-            updated_at: NOW.into(),
             version: 4,
+            ..Incident::sample(7, "accident.production.coal_mine", NOW, state)
         }
     }
 

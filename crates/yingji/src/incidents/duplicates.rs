@@ -147,33 +147,11 @@ mod tests {
         minutes_ago: i64,
         state: IncidentState,
     ) -> Incident {
-        let at = NOW - Duration::minutes(minutes_ago);
         Incident {
-            id,
-            title: format!("事件{id}"),
-            incident_type: ty.into(),
             division: "140213101000".into(),
             lon: point.map(|p| p.0),
             lat: point.map(|p| p.1),
-            address: String::new(),
-            onset_at: at.into(),
-            received_at: at.into(),
-            source: "phone".into(),
-            reporter: String::new(),
-            reporter_phone: String::new(),
-            facts: Default::default(),
-            description: String::new(),
-            attachments: vec![],
-            state,
-            grade: None,
-            plan_code: String::new(),
-            plan_revision: 0,
-            helped_at: None,
-            ended_at: None,
-            created_by: "duty".into(),
-            created_at: at.into(),
-            updated_at: at.into(),
-            version: 1,
+            ..Incident::sample(id, ty, NOW - Duration::minutes(minutes_ago), state)
         }
     }
 

@@ -42,6 +42,47 @@ pub struct Incident {
     pub version: i64,
 }
 
+#[cfg(test)]
+impl Incident {
+    /// An incident for rule tests: reported by phone in 平城区 at `at`
+    /// (onset, receipt, creation), no point, no figures; tests change what
+    /// they look at with struct update syntax.
+    pub(crate) fn sample(
+        id: i64,
+        incident_type: &str,
+        at: time::OffsetDateTime,
+        state: IncidentState,
+    ) -> Incident {
+        Incident {
+            id,
+            title: format!("事件{id}"),
+            incident_type: incident_type.into(),
+            division: "140213000000".into(),
+            lon: None,
+            lat: None,
+            address: String::new(),
+            onset_at: at.into(),
+            received_at: at.into(),
+            source: "phone".into(),
+            reporter: String::new(),
+            reporter_phone: String::new(),
+            facts: Facts::default(),
+            description: String::new(),
+            attachments: Vec::new(),
+            state,
+            grade: None,
+            plan_code: String::new(),
+            plan_revision: 0,
+            helped_at: None,
+            ended_at: None,
+            created_by: "duty".into(),
+            created_at: at.into(),
+            updated_at: at.into(),
+            version: 1,
+        }
+    }
+}
+
 /// A state by its serde name (the name `as_str` writes; the drift test in
 /// `db::migrations` holds both to the database's check).
 fn by_name<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {

@@ -17,19 +17,10 @@ async fn contact(u: &User, name: &str, division: &str, extra: Value) -> reqwest:
 
 async fn search(u: &User, q: &str) -> Value {
     let r = u
-        .get(&format!("/api/v1/directory?q={}", urlencoding(q)))
+        .get(&format!("/api/v1/directory?q={}", urlencode(q)))
         .await;
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()
-}
-
-fn urlencoding(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn names(d: &Value) -> Vec<String> {

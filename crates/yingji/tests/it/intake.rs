@@ -6,17 +6,8 @@ use serde_json::{json, Value};
 
 const COAL: &str = "accident.production.coal_mine";
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn places(u: &User, q: &str) -> (u16, Value) {
-    send(u.get(&format!("/api/v1/places?q={}", enc(q))).await).await
+    send(u.get(&format!("/api/v1/places?q={}", urlencode(q))).await).await
 }
 
 fn names(v: &Value) -> Vec<String> {

@@ -280,6 +280,16 @@ pub fn body(app: &TestApp, kind: &str, name: &str, division: &str) -> Value {
     json!({ "name": name, "division": division, "lon": lon, "lat": lat, "phone": "0352-1234567", "attrs": sample_attrs(kind) })
 }
 
+/// `s` percent-encoded for a query string (Chinese words in `?q=`).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Status and body of an answer (the body as JSON, or as a JSON string when
 /// it is not JSON).
 pub async fn send(r: reqwest::Response) -> (u16, Value) {
