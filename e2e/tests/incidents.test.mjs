@@ -239,6 +239,8 @@ describe('指挥调度: intake to review, two people', () => {
       await A.locator('[data-testid=btn-dispatch]').click()
       const near = A.locator('[data-testid=nearest-dialog]')
       await near.waitFor()
+      // A coal mine calls for mine rescue first (dispatch::team_kinds_for).
+      await near.locator('[data-testid=nearest-suggest-mine]').waitFor()
       await near.locator('[data-testid=nearest-note]').waitFor()
       await near.locator('[data-testid=nearest-request-0]').click()
       await A.locator('[data-testid=orders-table] tbody tr').first().waitFor()

@@ -4350,6 +4350,11 @@ export interface components {
             /** @description Matching plans, most specific first. */
             plans: components["schemas"]["PlanMatch"][];
             proposed_grade: components["schemas"]["ProposedGrade"];
+            /**
+             * @description The team kinds its type calls for, first to send first
+             *     (`dispatch::team_kinds_for`): the dispatch dialog starts with them.
+             */
+            suggested_team_kinds: string[];
             /** @description The incident's journal entries, oldest first. */
             timeline: components["schemas"]["Entry"][];
         };
@@ -8357,6 +8362,13 @@ export interface operations {
                 routes?: boolean | null;
                 /** @description Offer dispatched / maintenance records too (default false). */
                 include_unavailable?: boolean | null;
+                /**
+                 * @description Categories the incident calls for, most needed first (comma
+                 *     separated, e.g. `mine,medical,fire` from the incident's
+                 *     `suggested_team_kinds`): those come first, then the rest, each by
+                 *     travel time.
+                 */
+                prefer?: string | null;
             };
             header?: never;
             path?: never;

@@ -1535,6 +1535,7 @@ const en: Messages<typeof zh> = {
     templateHint: 'Header: 行政区划, 年份, 地区生产总值(亿元), 常住人口, 原煤产量(万吨)',
   },
   dispatch: {
+    suggested: 'Suggested for this type',
     title: 'Nearest resources',
     hint: 'Click the incident location on the map to find the nearest rescue resources',
     at: 'Incident location',

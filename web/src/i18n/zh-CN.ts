@@ -1532,6 +1532,7 @@ export default {
     templateHint: '表头：行政区划, 年份, 地区生产总值(亿元), 常住人口, 原煤产量(万吨)',
   },
   dispatch: {
+    suggested: '按事件类型建议',
     title: '就近调配',
     hint: '在地图上单击事发地点，查找最近的救援力量',
     at: '事发地点',

@@ -12,7 +12,7 @@ use yingji_routing::{
 };
 
 use super::{
-    coverage_estimate, greedy_sites_estimate, ineligible, rank, Estimate, Method, Need, Timed,
+    coverage_estimate, greedy_sites_estimate, ineligible, rank_by, Estimate, Method, Need, Timed,
 };
 use crate::auth::{authorize, Action, Principal};
 use crate::error::FieldError;
@@ -103,6 +103,11 @@ pub struct NearestParams {
     pub routes: Option<bool>,
     /// Offer dispatched / maintenance records too (default false).
     pub include_unavailable: Option<bool>,
+    /// Categories the incident calls for, most needed first (comma
+    /// separated, e.g. `mine,medical,fire` from the incident's
+    /// `suggested_team_kinds`): those come first, then the rest, each by
+    /// travel time.
+    pub prefer: Option<String>,
 }
 
 /// The snapped incident and each candidate's snap (None: no road within the radius).
@@ -225,11 +230,26 @@ async fn nearest(
     let cfg = s.config.snapping;
     let ch = s.routing.clone();
     let want_routes = q.routes.unwrap_or(true);
+    let prefer: Vec<String> = q
+        .prefer
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect();
     let (ranked, unreachable, snapped_at) = tokio::task::spawn_blocking(move || {
         let points: Vec<[f64; 2]> = items.iter().map(|i| [i.lon, i.lat]).collect();
         let (t, legs, snapped) = times(ch.as_deref(), cfg, &est, at, &points);
         let with_idx: Vec<(usize, Option<Timed>)> = t.into_iter().enumerate().collect();
-        let (ranked, unreachable) = rank(with_idx, limit);
+        let priority = |i: &usize| {
+            prefer
+                .iter()
+                .position(|c| *c == items[*i].category)
+                .unwrap_or(prefer.len())
+        };
+        let (ranked, unreachable) = rank_by(with_idx, limit, priority);
         let out: Vec<Candidate> = ranked
             .iter()
             .map(|r| {

@@ -86,6 +86,64 @@ pub struct Need {
     pub include_unavailable: bool,
 }
 
+/// The team kinds (`team_kind` dictionary) an incident type calls for, the
+/// first the one to send first: 矿山救护 for a mine, 危化救援 for a chemical
+/// leak, 森林消防 for a forest fire … The longest listed prefix of the type
+/// code decides; an unlisted type has no preference (nearest of any kind).
+/// Sources: the Datong plan's 专项预案 command structures (规划 四.5, 四.8:
+/// 矿山、危化、森林消防、防汛专业队伍) and the 国家矿山应急救援队伍 /
+/// 危险化学品救援队伍 roles; the order within a row is the platform's
+/// assumption (docs/rules.md, "Dispatch suggestions").
+pub fn team_kinds_for(incident_type: &str) -> &'static [&'static str] {
+    const TABLE: &[(&str, &[&str])] = &[
+        (
+            "accident.production.coal_mine",
+            &["mine", "medical", "fire"],
+        ),
+        (
+            "accident.production.non_coal_mine",
+            &["mine", "medical", "fire"],
+        ),
+        (
+            "accident.production.chemical",
+            &["hazmat", "fire", "environment", "medical"],
+        ),
+        ("accident.production", &["fire", "medical", "construction"]),
+        ("accident.fire", &["fire", "medical"]),
+        ("accident.traffic", &["traffic", "fire", "medical"]),
+        ("accident.public_facility.gas", &["gas", "fire", "medical"]),
+        ("accident.public_facility.power", &["power", "telecom"]),
+        (
+            "accident.public_facility.heating",
+            &["heating", "construction"],
+        ),
+        ("accident.public_facility.water", &["water", "construction"]),
+        ("accident.public_facility", &["construction", "fire"]),
+        ("accident.environment", &["environment", "hazmat", "fire"]),
+        ("natural.fire", &["forest_fire", "fire", "aviation"]),
+        ("natural.wildfire", &["forest_fire", "fire", "aviation"]),
+        (
+            "natural.earthquake",
+            &["earthquake", "construction", "medical", "fire"],
+        ),
+        (
+            "natural.geological",
+            &["construction", "earthquake", "medical"],
+        ),
+        ("natural.flood_drought", &["flood", "water", "medical"]),
+        ("natural.meteorological", &["flood", "power", "traffic"]),
+        ("public_health", &["medical"]),
+    ];
+    let under = |code: &str, prefix: &str| {
+        code == prefix || (code.starts_with(prefix) && code[prefix.len()..].starts_with('.'))
+    };
+    TABLE
+        .iter()
+        .filter(|(prefix, _)| under(incident_type, prefix))
+        .max_by_key(|(prefix, _)| prefix.len())
+        .map_or(&[], |(_, kinds)| kinds)
+}
+
 /// Why a record is not offered (None: it is).
 pub fn ineligible(item: &Item, need: &Need) -> Option<&'static str> {
     if item.kind != need.kind {
@@ -141,6 +199,16 @@ pub struct Ranked<T> {
 /// the first `limit`. Candidates without a time (no road between them) are
 /// returned separately, in input order.
 pub fn rank<T>(candidates: Vec<(T, Option<Timed>)>, limit: usize) -> (Vec<Ranked<T>>, Vec<T>) {
+    rank_by(candidates, limit, |_| 0)
+}
+
+/// [`rank`], what the incident needs first: by `priority` (lower first, e.g.
+/// the place of a team's kind in [`team_kinds_for`]), then by travel time.
+pub fn rank_by<T>(
+    candidates: Vec<(T, Option<Timed>)>,
+    limit: usize,
+    priority: impl Fn(&T) -> usize,
+) -> (Vec<Ranked<T>>, Vec<T>) {
     let mut ranked = Vec::new();
     let mut unreachable = Vec::new();
     for (item, t) in candidates {
@@ -154,7 +222,11 @@ pub fn rank<T>(candidates: Vec<(T, Option<Timed>)>, limit: usize) -> (Vec<Ranked
             None => unreachable.push(item),
         }
     }
-    ranked.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+    ranked.sort_by(|a, b| {
+        priority(&a.item)
+            .cmp(&priority(&b.item))
+            .then(a.time_s.total_cmp(&b.time_s))
+    });
     ranked.truncate(limit);
     (ranked, unreachable)
 }
@@ -233,6 +305,82 @@ pub fn greedy_sites_estimate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_the_incident_needs_first_then_road_time() {
+        let t = |s: f64| Some((s, s * 10.0, Method::Road));
+        // (name, category, time)
+        let c = vec![
+            (("近消防", "fire"), t(300.0)),
+            (("远矿山", "mine"), t(1800.0)),
+            (("近医疗", "medical"), t(200.0)),
+            (("近矿山", "mine"), t(900.0)),
+            (("电力", "power"), t(100.0)),
+        ];
+        let need = ["mine", "medical", "fire"];
+        let prio = |x: &(&str, &str)| need.iter().position(|k| *k == x.1).unwrap_or(need.len());
+        let (r, _) = rank_by(c.clone(), 10, prio);
+        let names: Vec<&str> = r.iter().map(|x| x.item.0).collect();
+        assert_eq!(names, ["近矿山", "远矿山", "近医疗", "近消防", "电力"]);
+        let (r, _) = rank(c, 2);
+        let names: Vec<&str> = r.iter().map(|x| x.item.0).collect();
+        assert_eq!(names, ["电力", "近医疗"]);
+    }
+
+    #[test]
+    fn team_kinds_follow_the_incident_type() {
+        for (ty, want) in [
+            (
+                "accident.production.coal_mine",
+                &["mine", "medical", "fire"][..],
+            ),
+            (
+                "accident.production.chemical",
+                &["hazmat", "fire", "environment", "medical"][..],
+            ),
+            (
+                "accident.production.metallurgy",
+                &["fire", "medical", "construction"][..],
+            ),
+            (
+                "natural.fire.forest",
+                &["forest_fire", "fire", "aviation"][..],
+            ),
+            ("natural.firework", &[][..]),
+            ("accident.traffic.road", &["traffic", "fire", "medical"][..]),
+            (
+                "natural.flood_drought.flash_flood",
+                &["flood", "water", "medical"][..],
+            ),
+            (
+                "natural.earthquake",
+                &["earthquake", "construction", "medical", "fire"][..],
+            ),
+            ("social.mass_incident", &[][..]),
+        ] {
+            assert_eq!(team_kinds_for(ty), want, "{ty}");
+        }
+        // Every suggested kind is a value of the team_kind dictionary.
+        let kinds: Vec<String> = crate::resources::default_dictionaries()
+            .into_iter()
+            .find(|(name, _)| *name == "team_kind")
+            .map(|(_, v)| v.into_iter().map(|o| o.value).collect())
+            .unwrap_or_default();
+        for ty in [
+            "accident.production.chemical",
+            "natural.earthquake",
+            "accident.public_facility.gas",
+            "accident.public_facility.heating",
+            "accident.public_facility.power",
+            "accident.environment",
+            "natural.meteorological.rainstorm",
+            "public_health.epidemic",
+        ] {
+            for k in team_kinds_for(ty) {
+                assert!(kinds.contains(&k.to_string()), "{ty}: {k}");
+            }
+        }
+    }
     use serde_json::{json, Map};
 
     fn item(kind: &str, status: &str, category: Option<&str>, attrs: Value) -> Item {

@@ -190,6 +190,9 @@ pub struct IncidentDetail {
     /// What the reader may do now (`incidents::allowed_events`): life-cycle
     /// event kinds, `helped`, `issue_instruction`, `dispatch`.
     pub allowed_events: Vec<&'static str>,
+    /// The team kinds its type calls for, first to send first
+    /// (`dispatch::team_kinds_for`): the dispatch dialog starts with them.
+    pub suggested_team_kinds: Vec<&'static str>,
 }
 
 fn clock_of(i: &Incident, now: OffsetDateTime) -> RescueClockView {
@@ -655,6 +658,7 @@ async fn detail_of(
             may_write,
             is_commander(p),
         ),
+        suggested_team_kinds: crate::dispatch::team_kinds_for(&i.incident_type).to_vec(),
     })
 }
 
