@@ -5385,12 +5385,12 @@ export interface components {
              */
             version: number;
         };
-        /** @description A stored version as the plan's version list shows it. */
-        PlanVersionRow: {
-            created_at: components["schemas"]["UtcText"];
-            created_by: string;
-            published_at?: components["schemas"]["UtcText"] | null;
-            published_by: string;
+        /**
+         * @description A stored version as the plan's version list shows it: the plan's
+         *     revision, label and reasons, its state among the versions, and the
+         *     version's stamp as stored.
+         */
+        PlanVersionRow: components["schemas"]["VersionStamp"] & {
             /** @description Only once published. */
             published_on?: string | null;
             /** Format: int32 */
@@ -5402,17 +5402,12 @@ export interface components {
             version: string;
         };
         /** @description One stored version (`GET /plans/{code}/versions/{n}`). */
-        PlanVersionView: components["schemas"]["PlanView"] & {
-            created_at: components["schemas"]["UtcText"];
-            created_by: string;
+        PlanVersionView: components["schemas"]["PlanView"] & components["schemas"]["VersionStamp"] & {
             /**
              * Format: int64
              * @description Row version for edits and publication.
              */
             lock_version: number;
-            published_at?: components["schemas"]["UtcText"] | null;
-            published_by: string;
-            updated_at: components["schemas"]["UtcText"];
         };
         /**
          * @description A plan version as the API shows it: the plan (its `status` is its state
@@ -7284,6 +7279,20 @@ export interface components {
         UtcText: string;
         /** @enum {string} */
         Verdict: "met" | "not_met" | "no_data";
+        /**
+         * @description Who drafted and who published a stored plan version, and when: the
+         *     `plan_versions` columns beside the plan's body, listed once — read from
+         *     the row, kept by the stored version, and shown as they are by the API's
+         *     views of a version.
+         */
+        VersionStamp: {
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            published_at?: components["schemas"]["UtcText"] | null;
+            /** @description Empty until published. */
+            published_by: string;
+            updated_at: components["schemas"]["UtcText"];
+        };
         /**
          * @description Where a stored version stands: a draft being edited, the version in
          *     force, or an older published version (superseded, still readable).

@@ -11,6 +11,7 @@
 pub mod api;
 pub mod jobs;
 pub mod model;
+pub mod sources;
 pub mod store;
 
 use std::path::PathBuf;

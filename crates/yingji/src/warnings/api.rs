@@ -102,12 +102,7 @@ impl Matcher {
             home.as_ref().and_then(|c| tree.contains_point(c, lon, lat))
         });
         if !shape.is_empty() {
-            return Err(ApiError::Validation(
-                shape
-                    .into_iter()
-                    .map(|p| FieldError::new(&p.field, p.message).at(p.at))
-                    .collect(),
-            ));
+            return Err(ApiError::Validation(shape));
         }
         let mut area = TargetArea::new();
         for (i, ring) in spec.closed_polygons().iter().enumerate() {
