@@ -4323,6 +4323,11 @@ export interface components {
         };
         /** @description An incident as lists show it: the stored incident, its labels and clock. */
         IncidentSummary: components["schemas"]["Incident"] & {
+            /**
+             * @description Not yet ended (reported, verified, graded or responding): the lists
+             *     put it first and the rescue clock runs.
+             */
+            active: boolean;
             clock: components["schemas"]["RescueClockView"];
             division_name: string;
             response_level?: components["schemas"]["ResponseLevel"] | null;
@@ -7222,6 +7227,11 @@ export interface components {
          *     `UpstreamSummary` (`{}` when the message could not be read).
          */
         UpstreamAlertView: components["schemas"]["UpstreamAlert"] & {
+            /**
+             * @description What the reader may do with it now (`upstream::relay_refusal`):
+             *     relay.
+             */
+            allowed_events: string[];
             /** @description The message exactly as received. */
             cap_url: string;
             jurisdiction_name: string;

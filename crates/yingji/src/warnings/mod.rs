@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod jobs;
+pub mod matcher;
 pub mod model;
 pub mod store;
 
