@@ -82,6 +82,12 @@ pub struct NewDisasterBody {
     pub source: Option<String>,
 }
 
+/// The keys of a table of options (`key, 中文`), as a field error's
+/// `options` parameter names them.
+fn keys(table: &[(&str, &str)]) -> String {
+    table.iter().map(|t| t.0).collect::<Vec<_>>().join(", ")
+}
+
 #[utoipa::path(post, path = "/api/v1/disasters", tag = "reports", request_body = NewDisasterBody, responses((status = 201, body = Disaster), (status = 422, body = crate::http::error::Problem)))]
 async fn create_disaster(
     State(s): State<AppState>,
@@ -117,14 +123,7 @@ async fn create_disaster(
             )
             .code("not_an_option")
             .param("value", b.disaster_type.clone())
-            .param(
-                "options",
-                super::DISASTER_TYPES
-                    .iter()
-                    .map(|t| t.0)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
+            .param("options", keys(super::DISASTER_TYPES)),
         );
     }
     let source = b.source.clone().unwrap_or_else(|| "report".into());
@@ -133,14 +132,7 @@ async fn create_disaster(
             FieldError::new("source", "来源应为 report/intake/alarm/warning/superior")
                 .code("not_an_option")
                 .param("value", source.clone())
-                .param(
-                    "options",
-                    super::SOURCES
-                        .iter()
-                        .map(|t| t.0)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
+                .param("options", keys(super::SOURCES)),
         );
     }
     let now = time::OffsetDateTime::now_utc();
@@ -658,11 +650,7 @@ async fn create_accident(
         errors.push(FieldError::required("name"));
     }
     if !super::INDUSTRIES.iter().any(|(k, _)| *k == b.industry) {
-        let options = super::INDUSTRIES
-            .iter()
-            .map(|(k, _)| *k)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let options = keys(super::INDUSTRIES);
         errors.push(
             FieldError::new(
                 "industry",

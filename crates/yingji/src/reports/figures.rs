@@ -313,35 +313,22 @@ pub fn ledger_mismatches(
 ) -> Vec<FieldError> {
     let mut e = Vec::new();
     let count = |s: &str| casualties.iter().filter(|c| c.status == s).count() as i64;
-    if count("dead") != f.dead {
-        e.push(
-            FieldError::new(
-                "casualties",
-                format!(
-                    "死亡失踪人口一览表中死亡 {} 人，与死亡人口 {} 不符",
-                    count("dead"),
-                    f.dead
-                ),
-            )
-            .code("ledger_dead_mismatch")
-            .param("listed", count("dead"))
-            .param("count", f.dead),
-        );
-    }
-    if count("missing") != f.missing {
-        e.push(
-            FieldError::new(
-                "casualties",
-                format!(
-                    "死亡失踪人口一览表中失踪 {} 人，与失踪人口 {} 不符",
-                    count("missing"),
-                    f.missing
-                ),
-            )
-            .code("ledger_missing_mismatch")
-            .param("listed", count("missing"))
-            .param("count", f.missing),
-        );
+    for (status, counted, zh, code) in [
+        ("dead", f.dead, "死亡", "ledger_dead_mismatch"),
+        ("missing", f.missing, "失踪", "ledger_missing_mismatch"),
+    ] {
+        let listed = count(status);
+        if listed != counted {
+            e.push(
+                FieldError::new(
+                    "casualties",
+                    format!("死亡失踪人口一览表中{zh} {listed} 人，与{zh}人口 {counted} 不符"),
+                )
+                .code(code)
+                .param("listed", listed)
+                .param("count", counted),
+            );
+        }
     }
     for (damage, households, zh) in [
         ("collapsed", f.collapsed_households, "倒塌"),
