@@ -22,7 +22,7 @@ pub struct AppState {
     /// The road graph, when one is configured.
     pub routing: Option<Arc<yingji_routing::Ch>>,
     /// Upstream CAP sources' read state.
-    pub upstream: crate::upstream::jobs::Sources,
+    pub upstream: crate::upstream::sources::Sources,
     /// This node's id among several on one PostgreSQL (`[cluster] node_id`).
     pub node_id: Arc<str>,
 }

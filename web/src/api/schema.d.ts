@@ -4392,6 +4392,11 @@ export interface components {
         };
         /** @description An incident as lists show it: the stored incident, its labels and clock. */
         IncidentSummary: components["schemas"]["Incident"] & {
+            /**
+             * @description Not yet ended (reported, verified, graded or responding): the lists
+             *     put it first and the rescue clock runs.
+             */
+            active: boolean;
             clock: components["schemas"]["RescueClockView"];
             division_name: string;
             response_level?: components["schemas"]["ResponseLevel"] | null;
@@ -5473,12 +5478,12 @@ export interface components {
              */
             version: number;
         };
-        /** @description A stored version as the plan's version list shows it. */
-        PlanVersionRow: {
-            created_at: components["schemas"]["UtcText"];
-            created_by: string;
-            published_at?: components["schemas"]["UtcText"] | null;
-            published_by: string;
+        /**
+         * @description A stored version as the plan's version list shows it: the plan's
+         *     revision, label and reasons, its state among the versions, and the
+         *     version's stamp as stored.
+         */
+        PlanVersionRow: components["schemas"]["VersionStamp"] & {
             /** @description Only once published. */
             published_on?: string | null;
             /** Format: int32 */
@@ -5490,17 +5495,12 @@ export interface components {
             version: string;
         };
         /** @description One stored version (`GET /plans/{code}/versions/{n}`). */
-        PlanVersionView: components["schemas"]["PlanView"] & {
-            created_at: components["schemas"]["UtcText"];
-            created_by: string;
+        PlanVersionView: components["schemas"]["PlanView"] & components["schemas"]["VersionStamp"] & {
             /**
              * Format: int64
              * @description Row version for edits and publication.
              */
             lock_version: number;
-            published_at?: components["schemas"]["UtcText"] | null;
-            published_by: string;
-            updated_at: components["schemas"]["UtcText"];
         };
         /**
          * @description A plan version as the API shows it: the plan (its `status` is its state
@@ -7342,6 +7342,11 @@ export interface components {
          *     `UpstreamSummary` (`{}` when the message could not be read).
          */
         UpstreamAlertView: components["schemas"]["UpstreamAlert"] & {
+            /**
+             * @description What the reader may do with it now (`upstream::relay_refusal`):
+             *     relay.
+             */
+            allowed_events: string[];
             /** @description The message exactly as received. */
             cap_url: string;
             jurisdiction_name: string;
@@ -7399,6 +7404,20 @@ export interface components {
         UtcText: string;
         /** @enum {string} */
         Verdict: "met" | "not_met" | "no_data";
+        /**
+         * @description Who drafted and who published a stored plan version, and when: the
+         *     `plan_versions` columns beside the plan's body, listed once — read from
+         *     the row, kept by the stored version, and shown as they are by the API's
+         *     views of a version.
+         */
+        VersionStamp: {
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            published_at?: components["schemas"]["UtcText"] | null;
+            /** @description Empty until published. */
+            published_by: string;
+            updated_at: components["schemas"]["UtcText"];
+        };
         /**
          * @description Where a stored version stands: a draft being edited, the version in
          *     force, or an older published version (superseded, still readable).

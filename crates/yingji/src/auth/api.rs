@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
+use super::via::ViaToken;
 use super::{store, Principal, Role};
 use crate::http::{ApiError, Json};
 use crate::state::AppState;
@@ -68,7 +69,7 @@ impl FromRequestParts<AppState> for Principal {
         } else if let Some(t) = named_cookie(&parts.headers, crate::centre::DISPLAY_COOKIE) {
             // A wall display (大屏): reads only, as an observer of the
             // token's division (crate::centre).
-            if !crate::centre::display_may(&parts.method, parts.uri.path()) {
+            if !crate::centre::display_may(parts.method.as_str(), parts.uri.path()) {
                 return Err(ApiError::Forbidden);
             }
             let now = time::OffsetDateTime::now_utc();
@@ -122,26 +123,6 @@ async fn verified(
     ))
 }
 
-/// Which API token authenticated the current request, if any: set by the
-/// [`Principal`] extractor, read by [`crate::journal::append`] so every
-/// entry written with a token names it (`via_token` in the payload).
-#[derive(Clone, Default)]
-pub struct ViaToken(std::sync::Arc<std::sync::atomic::AtomicI64>);
-
-impl ViaToken {
-    fn set(&self, id: i64) {
-        self.0.store(id, std::sync::atomic::Ordering::Relaxed);
-    }
-    fn get(&self) -> Option<i64> {
-        let id = self.0.load(std::sync::atomic::Ordering::Relaxed);
-        (id > 0).then_some(id)
-    }
-}
-
-tokio::task_local! {
-    static VIA_TOKEN: ViaToken;
-}
-
 /// Middleware giving each API request its [`ViaToken`] cell.
 pub async fn attribution(
     mut req: axum::extract::Request,
@@ -149,13 +130,7 @@ pub async fn attribution(
 ) -> Response {
     let cell = ViaToken::default();
     req.extensions_mut().insert(cell.clone());
-    VIA_TOKEN.scope(cell, next.run(req)).await
-}
-
-/// The API token behind the request being handled (None: session, CLI,
-/// background job).
-pub fn current_token() -> Option<i64> {
-    VIA_TOKEN.try_with(|c| c.get()).ok().flatten()
+    super::via::within(cell, next.run(req)).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -10,6 +10,7 @@ pub mod cache;
 pub mod model;
 pub mod store;
 pub mod throttle;
+pub mod via;
 
 use serde::Serialize;
 

@@ -377,7 +377,10 @@ fn type_error(field: String, message: &str) -> FieldError {
         Some((value, _)) => FieldError::new(field, format!("应为整数，收到“{value}”"))
             .code("not_integer")
             .param("value", value),
-        None => FieldError::new(field, message),
+        // serde's own words (in English), named as such for the UI.
+        None => FieldError::new(field, message)
+            .code("bad_value")
+            .param("detail", message),
     }
 }
 
@@ -477,7 +480,12 @@ where
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(v)| Query(v))
-            .map_err(|rej| ApiError::Validation(vec![FieldError::new("query", rej.body_text())]))
+            .map_err(|rej| {
+                let detail = rej.body_text();
+                ApiError::Validation(vec![FieldError::new("query", detail.clone())
+                    .code("bad_query")
+                    .param("detail", detail)])
+            })
     }
 }
 
@@ -713,7 +721,7 @@ mod tests {
             ),
             (
                 r#"{"yuan":"x","count":2,"ha":0.5}"#,
-                vec![("yuan".to_string(), "invalid", None)],
+                vec![("yuan".to_string(), "bad_value", None)],
             ),
         ] {
             assert_eq!(coded(body), want, "{body}");

@@ -143,6 +143,9 @@ pub struct IncidentSummary {
     pub incident: Incident,
     pub division_name: String,
     pub state_zh: String,
+    /// Not yet ended (reported, verified, graded or responding): the lists
+    /// put it first and the rescue clock runs.
+    pub active: bool,
     /// The level of the response under way, if any.
     pub response_level: Option<Level>,
     pub clock: RescueClockView,
@@ -219,6 +222,7 @@ fn summary(i: &Incident, now: OffsetDateTime, s: &AppState) -> IncidentSummary {
         incident: i.clone(),
         division_name: s.tree().name(&i.division),
         state_zh: i.state.label_zh().into(),
+        active: i.state.is_active(),
         response_level: i.state.level(),
         clock: clock_of(i, now),
         type_name: catalog()

@@ -28,8 +28,8 @@ use tokio::task::JoinHandle;
 
 use super::store::{head, Checkpoint};
 use crate::clock::format_time;
+use crate::config::Config;
 use crate::db::{Db, DbError};
-use crate::Config;
 
 /// The file the publisher appends to (verification reads every `*.jsonl`).
 pub const FILE: &str = "anchors.jsonl";
@@ -362,7 +362,7 @@ pub struct Job {
 
 /// Start publishing every `anchors.interval_secs` (none when 0). Fails when
 /// the key can be neither read nor created.
-pub fn spawn(state: &crate::AppState) -> Result<Option<Job>, AnchorError> {
+pub fn spawn(state: &crate::state::AppState) -> Result<Option<Job>, AnchorError> {
     let secs = state.config.anchors.interval_secs;
     if secs == 0 {
         return Ok(None);

@@ -26,7 +26,7 @@ pub async fn append(
     let at = format_time(at);
     let mut out = Vec::with_capacity(entries.len());
     // A change made with an API token names the token.
-    let via = crate::auth::api::current_token();
+    let via = crate::auth::via::current_token();
     for (i, mut e) in entries.into_iter().enumerate() {
         let seq = last_seq - n + 1 + i as i64;
         if let Some(id) = via {

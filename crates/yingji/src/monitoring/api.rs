@@ -14,10 +14,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::store::{self, AlarmFilter, Counts, Reading, SensorFilter, MODULE};
+use super::ingest::{receive, IngestReading};
+use super::store::{self, AlarmFilter, Counts, SensorFilter, MODULE};
 use super::{
-    admit, alarm_allowed, apply, AlarmCommand, AlarmState, Refused, RuleKind, RuleSet, RuleState,
-    SensorKind, RAW_SERIES_MAX,
+    alarm_allowed, apply, AlarmCommand, AlarmState, RuleKind, RuleSet, RuleState, SensorKind,
+    RAW_SERIES_MAX,
 };
 use super::{Alarm, Device, Sensor};
 use crate::auth::{authorize, Action, Principal, Scope};
@@ -185,11 +186,6 @@ fn status(s: &Sensor, active: &[RuleKind]) -> &'static str {
     }
 }
 
-/// The MQTT topic of a sensor.
-pub fn topic(s: &Sensor) -> String {
-    format!("yingji/{}/{}/{}", s.division, s.point_id, s.code)
-}
-
 async fn sensor_views(
     st: &AppState,
     prefix: &str,
@@ -215,7 +211,7 @@ async fn sensor_views(
                 status: status(&x, &a),
                 active_alarms: a,
                 effective_rules: x.effective_rules(),
-                topic: topic(&x),
+                topic: super::mqtt::topic(&x),
                 sensor: x,
             }
         })
@@ -516,15 +512,6 @@ async fn series(
 
 // ── ingest ─────────────────────────────────────────────────────────────
 
-/// One reading as a device sends it.
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct IngestReading {
-    pub sensor_id: i64,
-    /// RFC 3339 with offset.
-    pub at: String,
-    pub value: f64,
-}
-
 /// A batch of readings (`{"readings": […]}`).
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct IngestBody {
@@ -546,74 +533,6 @@ fn bearer(h: &HeaderMap) -> Option<&str> {
         .ok()?
         .strip_prefix("Bearer ")
         .map(str::trim)
-}
-
-/// Readings of `device` as parsed values (each a JSON value, so that one
-/// malformed reading is counted and the others still stored): the window
-/// and range checks, then [`store::ingest`].
-pub(crate) async fn receive(
-    s: &AppState,
-    device: &Device,
-    items: &[Value],
-    mut counts: Counts,
-    mut last_error: Option<String>,
-    now: OffsetDateTime,
-) -> Result<(Counts, usize), ApiError> {
-    let own: std::collections::HashMap<i64, Sensor> = store::sensors(
-        &s.db,
-        "",
-        &SensorFilter {
-            device_id: Some(device.id),
-            ..Default::default()
-        },
-    )
-    .await?
-    .into_iter()
-    .map(|x| (x.id, x))
-    .collect();
-    let w = s.config.monitoring.window();
-    let mut readings = Vec::with_capacity(items.len());
-    for (n, v) in items.iter().enumerate() {
-        let r: IngestReading = match serde_json::from_value(v.clone()) {
-            Ok(r) => r,
-            Err(e) => {
-                counts.malformed += 1;
-                last_error = Some(format!("readings[{n}]: {e}"));
-                continue;
-            }
-        };
-        let Some(at) = crate::clock::parse_time(&r.at) else {
-            counts.malformed += 1;
-            last_error = Some(format!("readings[{n}].at: not an RFC 3339 time"));
-            continue;
-        };
-        let Some(x) = own.get(&r.sensor_id) else {
-            counts.refused_other += 1;
-            continue;
-        };
-        match admit(at, r.value, (x.range_min, x.range_max), w, now) {
-            Ok(at) => readings.push(Reading {
-                sensor_id: x.id,
-                at,
-                value: r.value,
-            }),
-            Err(Refused::Future) => counts.refused_future += 1,
-            Err(Refused::Past) => counts.refused_past += 1,
-            Err(Refused::OutOfRange) => counts.refused_other += 1,
-        }
-    }
-    let change = s.change().await?;
-    let (counts, entries) = store::ingest(
-        change,
-        s.db.backend(),
-        device.id,
-        &readings,
-        counts,
-        last_error.as_deref(),
-        now,
-    )
-    .await?;
-    Ok((counts, entries.len()))
 }
 
 #[utoipa::path(post, path = "/api/v1/monitoring/ingest", tag = "monitoring", request_body = IngestBody,

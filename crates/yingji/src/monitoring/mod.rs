@@ -13,6 +13,7 @@
 //! Pure: no SQL, no HTTP, no clock reads (times are parameters).
 
 pub mod api;
+pub mod ingest;
 pub mod jobs;
 pub mod model;
 pub mod mqtt;

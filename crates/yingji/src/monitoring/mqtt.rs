@@ -21,7 +21,13 @@ use time::OffsetDateTime;
 
 use super::store::{self, Counts};
 use super::Sensor;
+use crate::db::DbError;
 use crate::state::AppState;
+
+/// The MQTT topic of a sensor.
+pub fn topic(s: &Sensor) -> String {
+    format!("yingji/{}/{}/{}", s.division, s.point_id, s.code)
+}
 
 /// The parts of a reading's topic: division, point id, sensor code.
 pub fn parse_topic(topic: &str) -> Option<(&str, i64, &str)> {
@@ -145,7 +151,7 @@ pub fn spawn(s: AppState) -> tokio::task::JoinHandle<()> {
 
 /// Store one batch of messages: each message's readings with its sensor's
 /// device, one transaction per device.
-async fn store_batch(s: &AppState, batch: &[Publish]) -> Result<(), crate::http::ApiError> {
+async fn store_batch(s: &AppState, batch: &[Publish]) -> Result<(), DbError> {
     let now = OffsetDateTime::now_utc();
     let mut sensors: HashMap<(i64, String), Option<Sensor>> = HashMap::new();
     // device id → (items, counts, last error)
@@ -184,7 +190,7 @@ async fn store_batch(s: &AppState, batch: &[Publish]) -> Result<(), crate::http:
         let Some(d) = store::get_device(&s.db, device_id).await? else {
             continue;
         };
-        super::api::receive(s, &d, &items, counts, last_error, now).await?;
+        super::ingest::receive(s, &d, &items, counts, last_error, now).await?;
     }
     Ok(())
 }

@@ -84,7 +84,7 @@ pub async fn run(
             let v = value(s.kind, t, n as f64, noise);
             let payload = json!({ "at": crate::clock::format_time(now), "value": v }).to_string();
             client
-                .publish(super::api::topic(s), QoS::AtLeastOnce, false, payload)
+                .publish(super::mqtt::topic(s), QoS::AtLeastOnce, false, payload)
                 .await?;
             sent += 1;
         }

@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use time::{Date, OffsetDateTime};
 
 use super::store::{
-    self, format_date, parse_date, Evaluation, Improvement, PlanVersion, StoredDrill,
+    self, format_date, parse_date, Evaluation, Improvement, PlanVersion, StoredDrill, VersionStamp,
 };
 use super::{
     apply_drill, apply_improvement, drill_allowed, drill_history, drill_status, edit_version,
@@ -33,7 +33,7 @@ use super::{
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::clock::CST;
-use crate::db::{UtcText, Versioned};
+use crate::db::Versioned;
 use crate::divisions::Code;
 use crate::error::{FieldError, Refusal};
 use crate::http::{command_body, ApiError, Json, Query};
@@ -179,7 +179,11 @@ fn problem_field(p: &Problem) -> String {
 
 fn fields_of(ps: &[Problem]) -> Vec<FieldError> {
     ps.iter()
-        .map(|p| FieldError::new(problem_field(p), p.message.clone()))
+        .map(|p| {
+            let mut f = FieldError::new(problem_field(p), p.message.clone()).code(p.code);
+            f.params = p.params.clone();
+            f
+        })
         .collect()
 }
 
@@ -227,11 +231,8 @@ pub struct PlanVersionView {
     pub plan: PlanView,
     /// Row version for edits and publication.
     pub lock_version: i64,
-    pub created_by: String,
-    pub created_at: UtcText,
-    pub published_by: String,
-    pub published_at: Option<UtcText>,
-    pub updated_at: UtcText,
+    #[serde(flatten)]
+    pub stamp: VersionStamp,
 }
 
 fn plan_view(p: &Plan, c: &Catalog, on: Date) -> PlanView {
@@ -256,11 +257,7 @@ fn version_view(v: &PlanVersion, c: &Catalog, on: Date) -> PlanVersionView {
     PlanVersionView {
         plan: plan_view(p, c, on),
         lock_version: v.version,
-        created_by: v.created_by.clone(),
-        created_at: v.created_at,
-        published_by: v.published_by.clone(),
-        published_at: v.published_at,
-        updated_at: v.updated_at,
+        stamp: v.stamp.clone(),
     }
 }
 
@@ -325,7 +322,9 @@ pub struct PlanSummary {
     pub draft_revision: Option<u32>,
 }
 
-/// A stored version as the plan's version list shows it.
+/// A stored version as the plan's version list shows it: the plan's
+/// revision, label and reasons, its state among the versions, and the
+/// version's stamp as stored.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PlanVersionRow {
     pub revision: u32,
@@ -334,10 +333,8 @@ pub struct PlanVersionRow {
     pub status_zh: String,
     /// Only once published.
     pub published_on: Option<String>,
-    pub published_by: String,
-    pub published_at: Option<UtcText>,
-    pub created_by: String,
-    pub created_at: UtcText,
+    #[serde(flatten)]
+    pub stamp: VersionStamp,
     pub revision_triggers: Vec<String>,
     pub revision_reason: Option<String>,
 }
@@ -384,10 +381,7 @@ fn version_row(v: &PlanVersion, all: &[Plan]) -> PlanVersionRow {
             .plan
             .is_published()
             .then(|| format_date(v.plan.published_on)),
-        published_by: v.published_by.clone(),
-        published_at: v.published_at,
-        created_by: v.created_by.clone(),
-        created_at: v.created_at,
+        stamp: v.stamp.clone(),
         revision_triggers: v.plan.revision_triggers.clone(),
         revision_reason: v.plan.revision_reason.clone(),
     }
@@ -570,9 +564,9 @@ async fn insert_version(
     payload: Value,
     taken: ApiError,
 ) -> Result<PlanVersion, ApiError> {
-    let now = v.created_at.0;
+    let now = v.stamp.created_at.0;
     let mut tx = s.change().await?;
-    v.id = match store::insert_version(&mut tx, &v.plan, &p.username, v.created_at).await {
+    v.id = match store::insert_version(&mut tx, &v.plan, &p.username, v.stamp.created_at).await {
         Err(e) if e.is_unique_violation() => return Err(taken),
         other => other?,
     };

@@ -37,7 +37,15 @@ pub const TRIGGERS_FILE: &str = "revision-triggers.json";
 pub struct Problem {
     pub file: String,
     pub entry: String,
+    /// In English, the catalogue's language (its authors read it).
     pub message: String,
+    /// A stable code for the UI's translation of the problems of a plan an
+    /// API user edits ([`Catalog::check_plan`]); `invalid` for the problems
+    /// of the catalogue's files, which reach no user.
+    pub code: &'static str,
+    /// The values the message names, for the translation of `code`.
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub params: crate::error::Params,
 }
 
 impl fmt::Display for Problem {
@@ -459,6 +467,8 @@ fn parse_list<T: DeserializeOwned>(file: &str, text: &str, problems: &mut Vec<Pr
             file: file.to_string(),
             entry,
             message,
+            code: "invalid",
+            params: crate::error::Params::new(),
         })
     };
     let value: Value = match serde_json::from_str(text) {
@@ -487,10 +497,29 @@ struct Problems(Vec<Problem>);
 
 impl Problems {
     fn add(&mut self, file: &str, entry: &str, message: impl Into<String>) {
+        // The catalogue files' own problems reach no user: no code.
+        const UNCODED: &str = "invalid";
+        self.coded(UNCODED, file, entry, &[], message);
+    }
+
+    /// A problem with its code and the values its message names.
+    fn coded(
+        &mut self,
+        code: &'static str,
+        file: &str,
+        entry: &str,
+        params: &[(&str, Value)],
+        message: impl Into<String>,
+    ) {
         self.0.push(Problem {
             file: file.to_string(),
             entry: entry.to_string(),
             message: message.into(),
+            code,
+            params: params
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect(),
         });
     }
 }
@@ -741,108 +770,170 @@ impl Catalog {
         let dept = |c: &str| self.departments.iter().any(|d| d.code == c);
         let command = |c: &str| self.commands.iter().any(|x| x.code == c);
         if e.trim().is_empty() {
-            p.add(PLANS_FILE, "(no code)", "missing code");
+            p.coded("required", PLANS_FILE, "(no code)", &[], "missing code");
         }
         if plan.title.trim().is_empty() {
-            p.add(PLANS_FILE, e, "missing title");
+            p.coded("required", PLANS_FILE, e, &[], "missing title");
         }
         if !dept(&plan.owner) {
-            p.add(
+            p.coded(
+                "department_not_found",
                 PLANS_FILE,
                 e,
+                &[("code", plan.owner.clone().into())],
                 format!("owner {:?} is not a department", plan.owner),
             );
         }
         if let Some(c) = &plan.command {
             if !command(c) {
-                p.add(
+                p.coded(
+                    "command_not_found",
                     PLANS_FILE,
                     e,
+                    &[("code", c.clone().into())],
                     format!("command {c:?} is neither null nor a command"),
                 );
             }
         }
         match &plan.parent {
-            Some(x) if x == &plan.code => p.add(PLANS_FILE, e, "a plan cannot be its own parent"),
-            Some(x) if !self.plans.iter().any(|q| q.code == *x) => p.add(
+            Some(x) if x == &plan.code => p.coded(
+                "own_parent",
                 PLANS_FILE,
                 e,
+                &[],
+                "a plan cannot be its own parent",
+            ),
+            Some(x) if !self.plans.iter().any(|q| q.code == *x) => p.coded(
+                "parent_not_found",
+                PLANS_FILE,
+                e,
+                &[("code", x.clone().into())],
                 format!("parent {x:?} is neither null nor a plan"),
             ),
-            None if plan.plan_type == PlanType::Onsite => p.add(
+            None if plan.plan_type == PlanType::Onsite => p.coded(
+                "onsite_needs_parent",
                 PLANS_FILE,
                 e,
+                &[],
                 "an on-site plan's parent must be a unit plan",
             ),
-            Some(_) if plan.plan_type == PlanType::Overall => {
-                p.add(PLANS_FILE, e, "the overall plan has no parent")
-            }
+            Some(_) if plan.plan_type == PlanType::Overall => p.coded(
+                "overall_no_parent",
+                PLANS_FILE,
+                e,
+                &[],
+                "the overall plan has no parent",
+            ),
             _ => {}
         }
         if plan.incident_types.is_empty() {
-            p.add(PLANS_FILE, e, "incident_types must be a non-empty array");
+            p.coded(
+                "at_least_one",
+                PLANS_FILE,
+                e,
+                &[],
+                "incident_types must be a non-empty array",
+            );
         }
         for t in &plan.incident_types {
             if self.type_node(t).is_none() {
-                p.add(PLANS_FILE, e, format!("incident type {t:?} does not exist"));
+                p.coded(
+                    "unknown_incident_type",
+                    PLANS_FILE,
+                    e,
+                    &[("value", t.clone().into())],
+                    format!("incident type {t:?} does not exist"),
+                );
             }
         }
         if plan.divisions.is_empty() {
-            p.add(PLANS_FILE, e, "divisions must be a non-empty array");
+            p.coded(
+                "at_least_one",
+                PLANS_FILE,
+                e,
+                &[],
+                "divisions must be a non-empty array",
+            );
         }
         for d in &plan.divisions {
             if let Err(m) = twelve_digit(d) {
-                p.add(PLANS_FILE, e, m);
+                p.coded("bad_division", PLANS_FILE, e, &[], m);
             }
         }
         if plan.version.trim().is_empty() {
-            p.add(PLANS_FILE, e, "missing version");
+            p.coded("required", PLANS_FILE, e, &[], "missing version");
         }
         if plan.last_evaluated_on < plan.published_on {
-            p.add(PLANS_FILE, e, "last_evaluated_on is before published_on");
-        }
-        if !(1..=MAX_REVIEW_YEARS).contains(&plan.review_years) {
-            p.add(
+            p.coded(
+                "evaluated_before_published",
                 PLANS_FILE,
                 e,
+                &[],
+                "last_evaluated_on is before published_on",
+            );
+        }
+        if !(1..=MAX_REVIEW_YEARS).contains(&plan.review_years) {
+            p.coded(
+                "out_of_range",
+                PLANS_FILE,
+                e,
+                &[("min", 1.into()), ("max", MAX_REVIEW_YEARS.into())],
                 "review_years must be an integer from 1 to 3 (evaluate at least every 3 years)",
             );
         }
         if !(1..=60).contains(&plan.drill_cycle_months) {
-            p.add(
+            p.coded(
+                "out_of_range",
                 PLANS_FILE,
                 e,
+                &[("min", 1.into()), ("max", 60.into())],
                 "drill_cycle_months must be an integer from 1 to 60",
             );
         }
         if plan.levels.is_empty() {
-            p.add(PLANS_FILE, e, "levels must be a non-empty array");
+            p.coded(
+                "at_least_one",
+                PLANS_FILE,
+                e,
+                &[],
+                "levels must be a non-empty array",
+            );
         }
         let kinds = team_kinds();
         for (i, l) in plan.levels.iter().enumerate() {
             let le = format!("{e} level {}", l.level.as_str());
             if i > 0 && l.level >= plan.levels[i - 1].level {
-                p.add(
+                p.coded(
+                    "levels_order",
                     PLANS_FILE,
                     &le,
+                    &[],
                     "levels must be unique and listed from the highest (I) down",
                 );
             }
             if l.name.trim().is_empty() {
-                p.add(PLANS_FILE, &le, "missing name");
+                p.coded("required", PLANS_FILE, &le, &[], "missing name");
             }
             if l.commander.trim().is_empty() {
-                p.add(PLANS_FILE, &le, "missing commander");
+                p.coded("required", PLANS_FILE, &le, &[], "missing commander");
             }
             for (j, c) in l.criteria.iter().enumerate() {
                 let ce = format!("{le} criteria[{j}]");
                 if !c.value.is_finite() || c.value < 0.0 {
-                    p.add(PLANS_FILE, &ce, "value must be a finite number ≥ 0");
-                }
-                if c.metric.is_flag() && !(c.op == Op::Equal && c.value == 1.0) {
-                    p.add(
+                    p.coded(
+                        "not_non_negative",
                         PLANS_FILE,
                         &ce,
+                        &[("value", num(c.value).into())],
+                        "value must be a finite number ≥ 0",
+                    );
+                }
+                if c.metric.is_flag() && !(c.op == Op::Equal && c.value == 1.0) {
+                    p.coded(
+                        "flag_equals_one",
+                        PLANS_FILE,
+                        &ce,
+                        &[("metric", c.metric.as_str().into())],
                         format!("{} is a 0/1 flag: use == 1", c.metric.as_str()),
                     );
                 }
@@ -854,18 +945,16 @@ impl Catalog {
             let has = |m: Metric| l.criteria.iter().any(|c| c.metric == m);
             if l.criteria_text.contains("含失踪") {
                 if !has(Metric::DeadOrMissing) {
-                    p.add(
+                    p.coded(
+                        "use_dead_or_missing",
                         PLANS_FILE,
                         &le,
+                        &[],
                         "the text says 含失踪: compare dead_or_missing",
                     );
                 }
                 if has(Metric::Deaths) || has(Metric::Missing) {
-                    p.add(
-                        PLANS_FILE,
-                        &le,
-                        "the text says 含失踪: deaths and missing are one sum (dead_or_missing), not separate thresholds",
-                    );
+                    p.coded("dead_or_missing_one_sum", PLANS_FILE, &le, &[], "the text says 含失踪: deaths and missing are one sum (dead_or_missing), not separate thresholds");
                 }
             }
             for d in l.criteria.iter().filter(|c| c.metric == Metric::Deaths) {
@@ -873,15 +962,23 @@ impl Catalog {
                     .iter()
                     .any(|c| c.metric == Metric::Missing && c.op == d.op && c.value == d.value)
                 {
-                    p.add(
+                    p.coded(
+                        "dead_or_missing_one_sum",
                         PLANS_FILE,
                         &le,
+                        &[],
                         "deaths and missing with the same threshold: use dead_or_missing (one sum)",
                     );
                 }
             }
             if l.tasks.is_empty() {
-                p.add(PLANS_FILE, &le, "a level needs at least one task");
+                p.coded(
+                    "at_least_one",
+                    PLANS_FILE,
+                    &le,
+                    &[],
+                    "a level needs at least one task",
+                );
             }
             for (j, t) in l.tasks.iter().enumerate() {
                 let te = format!("{le} tasks[{j}]");
@@ -891,9 +988,14 @@ impl Catalog {
                     AssigneeKind::TeamKind => kinds.contains(&t.assignee),
                 };
                 if !ok {
-                    p.add(
+                    p.coded(
+                        "assignee_not_found",
                         PLANS_FILE,
                         &te,
+                        &[
+                            ("kind", t.assignee_kind.as_str().into()),
+                            ("code", t.assignee.clone().into()),
+                        ],
                         format!(
                             "{} {:?} does not exist",
                             t.assignee_kind.as_str(),
@@ -902,12 +1004,14 @@ impl Catalog {
                     );
                 }
                 if t.task.trim().is_empty() {
-                    p.add(PLANS_FILE, &te, "missing task");
+                    p.coded("required", PLANS_FILE, &te, &[], "missing task");
                 }
                 if !(1..=10_080).contains(&t.within_minutes) {
-                    p.add(
+                    p.coded(
+                        "out_of_range",
                         PLANS_FILE,
                         &te,
+                        &[("min", 1.into()), ("max", 10_080.into())],
                         "within_minutes must be an integer from 1 to 10080",
                     );
                 }
@@ -920,9 +1024,18 @@ impl Catalog {
                 let Some(bh) = lower_bound(ch) else { continue };
                 for cl in lo.criteria.iter().filter(|c| c.metric == ch.metric) {
                     if lower_bound(cl).is_some_and(|bl| bh < bl) {
-                        p.add(
+                        p.coded(
+                            "threshold_below_lower_level",
                             PLANS_FILE,
                             &format!("{e} level {}", hi.level.as_str()),
+                            &[
+                                ("metric", ch.metric.as_str().into()),
+                                ("op", ch.op.as_str().into()),
+                                ("value", num(ch.value).into()),
+                                ("level", lo.level.as_str().into()),
+                                ("lower_op", cl.op.as_str().into()),
+                                ("lower_value", num(cl.value).into()),
+                            ],
                             format!(
                                 "{} {} {} is below level {}'s {} {}",
                                 ch.metric.as_str(),

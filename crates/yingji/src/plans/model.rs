@@ -59,16 +59,27 @@ fn corrupt(table: &'static str, detail: impl ToString) -> DbError {
     }
 }
 
+/// Who drafted and who published a stored plan version, and when: the
+/// `plan_versions` columns beside the plan's body, listed once — read from
+/// the row, kept by the stored version, and shown as they are by the API's
+/// views of a version.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct VersionStamp {
+    pub created_by: String,
+    pub created_at: UtcText,
+    /// Empty until published.
+    pub published_by: String,
+    pub published_at: Option<UtcText>,
+    pub updated_at: UtcText,
+}
+
 /// One stored version of a plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanVersion {
     pub id: i64,
     pub plan: Plan,
-    pub created_by: String,
-    pub created_at: UtcText,
-    pub published_by: String,
-    pub published_at: Option<UtcText>,
-    pub updated_at: UtcText,
+    #[serde(flatten)]
+    pub stamp: VersionStamp,
     /// Row version for optimistic concurrency.
     pub version: i64,
 }
@@ -82,11 +93,8 @@ pub(super) struct VersionRow {
     revision: i64,
     status: PlanStatus,
     body: JsonText<Plan>,
-    created_by: String,
-    created_at: UtcText,
-    published_by: String,
-    published_at: Option<UtcText>,
-    updated_at: UtcText,
+    #[sqlx(flatten)]
+    stamp: VersionStamp,
     version: i64,
 }
 
@@ -100,11 +108,7 @@ impl TryFrom<VersionRow> for PlanVersion {
         Ok(PlanVersion {
             id: r.id,
             plan,
-            created_by: r.created_by,
-            created_at: r.created_at,
-            published_by: r.published_by,
-            published_at: r.published_at,
-            updated_at: r.updated_at,
+            stamp: r.stamp,
             version: r.version,
         })
     }

@@ -9,7 +9,9 @@
 use time::Date;
 
 use super::model::VersionRow;
-pub use super::model::{DrillProblem, Evaluation, Improvement, PlanVersion, StoredDrill};
+pub use super::model::{
+    DrillProblem, Evaluation, Improvement, PlanVersion, StoredDrill, VersionStamp,
+};
 use super::{embedded, with_evaluations, Catalog, DrillKind, DrillState, ImprovementState, Plan};
 use crate::db::{col, Db, DbError, JsonText, Sql, Tx, UtcText, Versioned};
 
@@ -68,9 +70,9 @@ pub async fn update_version(tx: &mut Tx, v: &PlanVersion, read: i64) -> Result<b
     .bind(v.plan.status)
     .bind(JsonText(&v.plan))
     .bind(JsonText(&v.plan.divisions))
-    .bind(&v.published_by)
-    .bind(v.published_at)
-    .bind(v.updated_at)
+    .bind(&v.stamp.published_by)
+    .bind(v.stamp.published_at)
+    .bind(v.stamp.updated_at)
     .bind(v.id)
     .bind(read)
     .execute(&mut *tx.inner)

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use time::Date;
 
 use super::catalogue::{input, Plan, PlanError, PlanStatus, PlanType, RevisionTrigger};
-use super::model::PlanVersion;
+use super::model::{PlanVersion, VersionStamp};
 use super::Actor;
 use crate::db::UtcText;
 use crate::error::Refusal;
@@ -238,11 +238,13 @@ impl PlanVersion {
         PlanVersion {
             id: 0,
             plan,
-            created_by: actor.username.into(),
-            created_at: at,
-            published_by: String::new(),
-            published_at: None,
-            updated_at: at,
+            stamp: VersionStamp {
+                created_by: actor.username.into(),
+                created_at: at,
+                published_by: String::new(),
+                published_at: None,
+                updated_at: at,
+            },
             version: 1,
         }
     }
@@ -343,9 +345,9 @@ pub fn publish_version(
     v.plan.ensure_editable()?;
     v.plan = v.plan.publish(actor.today())?;
     let at = UtcText(actor.now);
-    v.published_by = actor.username.into();
-    v.published_at = Some(at);
-    v.updated_at = at;
+    v.stamp.published_by = actor.username.into();
+    v.stamp.published_at = Some(at);
+    v.stamp.updated_at = at;
     let supersedes = current_plans(all)
         .into_iter()
         .find(|x| x.code == v.plan.code)
@@ -379,7 +381,7 @@ pub fn edit_version(
         v.plan.version = l.to_string();
     }
     set(&mut v.plan);
-    v.updated_at = UtcText(actor.now);
+    v.stamp.updated_at = UtcText(actor.now);
     let payload = json!({ "revision": v.plan.revision, "version": v.plan.version });
     Ok((v, payload))
 }
@@ -551,11 +553,13 @@ mod tests {
         crate::plans::store::PlanVersion {
             id: 9,
             plan,
-            created_by: "a".into(),
-            created_at: at,
-            published_by: String::new(),
-            published_at: None,
-            updated_at: at,
+            stamp: crate::plans::model::VersionStamp {
+                created_by: "a".into(),
+                created_at: at,
+                published_by: String::new(),
+                published_at: None,
+                updated_at: at,
+            },
             version: 4,
         }
     }
@@ -630,7 +634,7 @@ mod tests {
             publish_version(draft.clone(), &c.plans, &actor(true, true)).expect("publishes");
         assert_eq!(p.plan.status, PlanStatus::Published);
         assert_eq!(p.plan.published_on, date!(2026 - 12 - 01));
-        assert_eq!(p.published_by, "boss");
+        assert_eq!(p.stamp.published_by, "boss");
         assert_eq!(p.version, 4, "saved at the version read");
         assert_eq!(payload["supersedes"], 1);
         let e = publish_version(p.clone(), &c.plans, &actor(true, true)).expect_err("once");

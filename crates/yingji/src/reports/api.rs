@@ -82,6 +82,12 @@ pub struct NewDisasterBody {
     pub source: Option<String>,
 }
 
+/// The keys of a table of options (`key, 中文`), as a field error's
+/// `options` parameter names them.
+fn keys(table: &[(&str, &str)]) -> String {
+    table.iter().map(|t| t.0).collect::<Vec<_>>().join(", ")
+}
+
 #[utoipa::path(post, path = "/api/v1/disasters", tag = "reports", request_body = NewDisasterBody, responses((status = 201, body = Disaster), (status = 422, body = crate::http::error::Problem)))]
 async fn create_disaster(
     State(s): State<AppState>,
@@ -92,36 +98,47 @@ async fn create_disaster(
     let mut errors = Vec::new();
     let name = b.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        errors.push(FieldError::new("name", "名称必填，最多 100 字"));
+        errors.push(
+            FieldError::new("name", "名称必填，最多 100 字")
+                .code("required_max")
+                .param("max", 100),
+        );
     }
     if !super::DISASTER_TYPES
         .iter()
         .any(|(k, _)| *k == b.disaster_type)
     {
-        errors.push(FieldError::new(
-            "disaster_type",
-            format!(
-                "“{}”不是灾种（可选：{}）",
-                b.disaster_type,
-                super::DISASTER_TYPES
-                    .iter()
-                    .map(|t| t.1)
-                    .collect::<Vec<_>>()
-                    .join("、")
-            ),
-        ));
+        errors.push(
+            FieldError::new(
+                "disaster_type",
+                format!(
+                    "“{}”不是灾种（可选：{}）",
+                    b.disaster_type,
+                    super::DISASTER_TYPES
+                        .iter()
+                        .map(|t| t.1)
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+            )
+            .code("not_an_option")
+            .param("value", b.disaster_type.clone())
+            .param("options", keys(super::DISASTER_TYPES)),
+        );
     }
     let source = b.source.clone().unwrap_or_else(|| "report".into());
     if !super::SOURCES.iter().any(|(k, _)| *k == source) {
-        errors.push(FieldError::new(
-            "source",
-            "来源应为 report/intake/alarm/warning/superior",
-        ));
+        errors.push(
+            FieldError::new("source", "来源应为 report/intake/alarm/warning/superior")
+                .code("not_an_option")
+                .param("value", source.clone())
+                .param("options", keys(super::SOURCES)),
+        );
     }
     let now = time::OffsetDateTime::now_utc();
     let onset = match parse_time_field("onset", &b.onset) {
         Ok(t) if t > now + time::Duration::minutes(5) => {
-            errors.push(FieldError::new("onset", "发生时间不能晚于现在"));
+            errors.push(FieldError::new("onset", "发生时间不能晚于现在").code("in_the_future"));
             None
         }
         Ok(t) => Some(t),
@@ -134,24 +151,32 @@ async fn create_disaster(
     let tree = s.tree();
     let mut towns = Vec::new();
     if b.townships.is_empty() {
-        errors.push(FieldError::new("townships", "至少选择一个受灾乡镇"));
+        errors
+            .push(FieldError::new("townships", "至少选择一个受灾乡镇").code("townships_required"));
     }
     for (i, t) in b.townships.iter().enumerate() {
         match Code::parse(t) {
             Ok(c) if c.level() == Level::Township && tree.get(&c).is_some() => {
                 if !scope.covers(c.as_str(), "") {
-                    errors.push(FieldError::new(
-                        format!("townships[{i}]"),
-                        format!("{}不在您的管辖范围内", tree.name(c.as_str())),
-                    ));
+                    errors.push(
+                        FieldError::new(
+                            format!("townships[{i}]"),
+                            format!("{}不在您的管辖范围内", tree.name(c.as_str())),
+                        )
+                        .code("out_of_jurisdiction"),
+                    );
                 } else {
                     towns.push(c.to_string());
                 }
             }
-            _ => errors.push(FieldError::new(
-                format!("townships[{i}]"),
-                format!("“{t}”不是乡镇级区划代码"),
-            )),
+            _ => errors.push(
+                FieldError::new(
+                    format!("townships[{i}]"),
+                    format!("“{t}”不是乡镇级区划代码"),
+                )
+                .code("not_a_township")
+                .param("value", t.clone()),
+            ),
         }
     }
     if !errors.is_empty() {
@@ -410,10 +435,16 @@ async fn submit_report(
         .collect();
     if let Some(sup) = b.supersedes {
         if !mine.iter().any(|r| r.id == sup) {
-            errors.push(FieldError::new("supersedes", "只能更正本单位已报送的报告"));
+            errors.push(
+                FieldError::new("supersedes", "只能更正本单位已报送的报告")
+                    .code("correct_own_report"),
+            );
         }
         if b.reason.trim().is_empty() {
-            errors.push(FieldError::new("reason", "更正报告须说明更正内容"));
+            errors.push(
+                FieldError::new("reason", "更正报告须说明更正内容")
+                    .code("correction_reason_required"),
+            );
         }
     }
     if let Some(prev) = mine.last() {
@@ -616,14 +647,10 @@ async fn create_accident(
     };
     let mut errors = check_casualties(counts);
     if b.name.trim().is_empty() {
-        errors.push(FieldError::new("name", "必填"));
+        errors.push(FieldError::required("name"));
     }
     if !super::INDUSTRIES.iter().any(|(k, _)| *k == b.industry) {
-        let options = super::INDUSTRIES
-            .iter()
-            .map(|(k, _)| *k)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let options = keys(super::INDUSTRIES);
         errors.push(
             FieldError::new(
                 "industry",
@@ -662,19 +689,20 @@ async fn create_accident(
     let division = match Code::parse(&b.division) {
         Ok(c) if tree.get(&c).is_some() => Some(c),
         _ => {
-            errors.push(FieldError::new(
-                "division",
-                format!("区划“{}”不存在", b.division),
-            ));
+            errors.push(
+                FieldError::new("division", format!("区划“{}”不存在", b.division))
+                    .code("division_not_found")
+                    .param("code", b.division.clone()),
+            );
             None
         }
     };
     if let (Ok(o), Ok(r)) = (&occurred, &received) {
         if r < o {
-            errors.push(FieldError::new(
-                "received_at",
-                "接报时间不能早于事故发生时间",
-            ));
+            errors.push(
+                FieldError::new("received_at", "接报时间不能早于事故发生时间")
+                    .code("received_before_occurred"),
+            );
         }
     }
     for res in [&occurred, &received] {
@@ -854,7 +882,7 @@ async fn update_accident(
     };
     let mut errors = check_casualties(counts);
     if b.reason.trim().is_empty() {
-        errors.push(FieldError::new("reason", "补报须说明变化原因"));
+        errors.push(FieldError::new("reason", "补报须说明变化原因").code("change_reason_required"));
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));

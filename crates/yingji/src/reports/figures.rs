@@ -154,16 +154,16 @@ pub fn validate(f: &Figures, casualties: &[CasualtyRow], houses: &[HouseRow]) ->
         }
     }
     if f.crop_failed_ha > f.crop_affected_ha {
-        e.push(FieldError::new(
-            "crop_failed_ha",
-            "绝收面积不能大于受灾面积",
-        ));
+        e.push(
+            FieldError::new("crop_failed_ha", "绝收面积不能大于受灾面积")
+                .code("crop_failed_gt_affected"),
+        );
     }
     if f.agri_loss_yuan > f.direct_loss_yuan {
-        e.push(FieldError::new(
-            "agri_loss_yuan",
-            "农业损失不能大于直接经济损失",
-        ));
+        e.push(
+            FieldError::new("agri_loss_yuan", "农业损失不能大于直接经济损失")
+                .code("agri_loss_gt_direct"),
+        );
     }
     for (h, r, zh) in [
         (f.collapsed_households, f.collapsed_rooms, "倒塌"),
@@ -171,10 +171,15 @@ pub fn validate(f: &Figures, casualties: &[CasualtyRow], houses: &[HouseRow]) ->
         (f.damaged_households, f.damaged_rooms, "一般损坏"),
     ] {
         if r < h {
-            e.push(FieldError::new(
-                format!("{}_rooms", key_of(zh)),
-                format!("{zh}房屋间数不能少于户数"),
-            ));
+            e.push(
+                FieldError::new(
+                    format!("{}_rooms", key_of(zh)),
+                    format!("{zh}房屋间数不能少于户数"),
+                )
+                .code("rooms_below_households")
+                .param("rooms", r)
+                .param("households", h),
+            );
         }
     }
     // Upper bounds: 《自然灾害情况统计调查制度》 counts 紧急转移安置人口 and
@@ -203,46 +208,59 @@ pub fn validate(f: &Figures, casualties: &[CasualtyRow], houses: &[HouseRow]) ->
         }
     }
     if f.dead + f.missing + f.injured > f.affected && f.affected > 0 {
-        e.push(FieldError::new(
-            "affected",
-            "受灾人口应包含死亡、失踪和受伤人口",
-        ));
+        e.push(
+            FieldError::new("affected", "受灾人口应包含死亡、失踪和受伤人口")
+                .code("affected_below_casualties"),
+        );
     }
     for (i, c) in casualties.iter().enumerate() {
         if c.name.trim().is_empty() {
-            e.push(FieldError::new(format!("casualties[{i}].name"), "姓名必填"));
+            e.push(FieldError::new(format!("casualties[{i}].name"), "姓名必填").code("required"));
         }
         if !matches!(c.status.as_str(), "dead" | "missing") {
-            e.push(FieldError::new(
-                format!("casualties[{i}].status"),
-                "应为 dead（死亡）或 missing（失踪）",
-            ));
+            e.push(
+                FieldError::new(
+                    format!("casualties[{i}].status"),
+                    "应为 dead（死亡）或 missing（失踪）",
+                )
+                .code("not_an_option")
+                .param("value", c.status.clone())
+                .param("options", "dead, missing"),
+            );
         }
         if !(0..=150).contains(&c.age) {
-            e.push(FieldError::new(
-                format!("casualties[{i}].age"),
-                "年龄应在 0–150",
-            ));
+            e.push(
+                FieldError::new(format!("casualties[{i}].age"), "年龄应在 0–150")
+                    .code("out_of_range")
+                    .param("min", 0)
+                    .param("max", 150),
+            );
         }
     }
     for (i, h) in houses.iter().enumerate() {
         if !matches!(h.damage.as_str(), "collapsed" | "severe" | "damaged") {
-            e.push(FieldError::new(
-                format!("houses[{i}].damage"),
-                "应为 collapsed、severe 或 damaged",
-            ));
+            e.push(
+                FieldError::new(
+                    format!("houses[{i}].damage"),
+                    "应为 collapsed、severe 或 damaged",
+                )
+                .code("not_an_option")
+                .param("value", h.damage.clone())
+                .param("options", "collapsed, severe, damaged"),
+            );
         }
         if h.householder.trim().is_empty() {
-            e.push(FieldError::new(
-                format!("houses[{i}].householder"),
-                "户主姓名必填",
-            ));
+            e.push(
+                FieldError::new(format!("houses[{i}].householder"), "户主姓名必填")
+                    .code("required"),
+            );
         }
         if h.rooms < 1 {
-            e.push(FieldError::new(
-                format!("houses[{i}].rooms"),
-                "间数至少为 1",
-            ));
+            e.push(
+                FieldError::new(format!("houses[{i}].rooms"), "间数至少为 1")
+                    .code("at_least")
+                    .param("min", 1),
+            );
         }
     }
     e
@@ -295,25 +313,22 @@ pub fn ledger_mismatches(
 ) -> Vec<FieldError> {
     let mut e = Vec::new();
     let count = |s: &str| casualties.iter().filter(|c| c.status == s).count() as i64;
-    if count("dead") != f.dead {
-        e.push(FieldError::new(
-            "casualties",
-            format!(
-                "死亡失踪人口一览表中死亡 {} 人，与死亡人口 {} 不符",
-                count("dead"),
-                f.dead
-            ),
-        ));
-    }
-    if count("missing") != f.missing {
-        e.push(FieldError::new(
-            "casualties",
-            format!(
-                "死亡失踪人口一览表中失踪 {} 人，与失踪人口 {} 不符",
-                count("missing"),
-                f.missing
-            ),
-        ));
+    for (status, counted, zh, code) in [
+        ("dead", f.dead, "死亡", "ledger_dead_mismatch"),
+        ("missing", f.missing, "失踪", "ledger_missing_mismatch"),
+    ] {
+        let listed = count(status);
+        if listed != counted {
+            e.push(
+                FieldError::new(
+                    "casualties",
+                    format!("死亡失踪人口一览表中{zh} {listed} 人，与{zh}人口 {counted} 不符"),
+                )
+                .code(code)
+                .param("listed", listed)
+                .param("count", counted),
+            );
+        }
     }
     for (damage, households, zh) in [
         ("collapsed", f.collapsed_households, "倒塌"),
@@ -321,10 +336,16 @@ pub fn ledger_mismatches(
     ] {
         let n = houses.iter().filter(|h| h.damage == damage).count() as i64;
         if n != households {
-            e.push(FieldError::new(
-                "houses",
-                format!("倒塌损坏住房户一览表中{zh} {n} 户，与{zh}房屋户数 {households} 不符"),
-            ));
+            e.push(
+                FieldError::new(
+                    "houses",
+                    format!("倒塌损坏住房户一览表中{zh} {n} 户，与{zh}房屋户数 {households} 不符"),
+                )
+                .code("ledger_houses_mismatch")
+                .param("damage", damage)
+                .param("listed", n)
+                .param("count", households),
+            );
         }
     }
     e
@@ -355,6 +376,9 @@ pub fn check_not_lower(prev: &Figures, next: &Figures, reason: Option<&str>) -> 
                     next.get(k)
                 ),
             )
+            .code("lowered_without_reason")
+            .param("prev", prev.get(k))
+            .param("next", next.get(k))
         })
         .collect()
 }
@@ -373,6 +397,9 @@ pub fn check_children_within(parent: &Figures, children_sum: &Figures) -> Vec<Fi
                     parent.get(k)
                 ),
             )
+            .code("children_exceed_parent")
+            .param("sum", children_sum.get(k))
+            .param("value", parent.get(k))
         })
         .collect()
 }

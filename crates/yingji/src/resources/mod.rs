@@ -493,7 +493,7 @@ fn subscriber_rules(a: &mut Map<String, Value>, ctx: &Ctx) -> Vec<FieldError> {
                 && !e.contains(char::is_whitespace)
         });
         if !ok {
-            out.push(FieldError::new("email", "不是有效的电子邮箱地址"));
+            out.push(FieldError::new("email", "不是有效的电子邮箱地址").code("bad_email"));
         }
     }
     if let Some(u) = a
@@ -506,11 +506,10 @@ fn subscriber_rules(a: &mut Map<String, Value>, ctx: &Ctx) -> Vec<FieldError> {
             Err(yingji_channels::RecipientError::PrivateAddress) => out.push(FieldError::new(
                 "webhook_url",
                 "不能指向内网、本机或保留地址（如 127.0.0.1、10.x、169.254.x）；本单位自有系统请由管理员加入 [warnings.channels.webhook] allow",
-            )),
-            Err(_) => out.push(FieldError::new(
-                "webhook_url",
-                "应为 http:// 或 https:// 地址",
-            )),
+            ).code("webhook_private_address")),
+            Err(_) => out.push(
+                FieldError::new("webhook_url", "应为 http:// 或 https:// 地址").code("not_http_url"),
+            ),
         }
     }
     out
@@ -591,20 +590,38 @@ fn shelter_rules(a: &mut Map<String, Value>) -> Vec<FieldError> {
         _ => true,
     };
     if !ok {
-        let want = match class {
-            "I" => "Ⅰ类场所可安置天数应不少于 30 天",
-            "II" => "Ⅱ类场所可安置天数应为 10–30 天",
-            _ => "Ⅲ类场所可安置天数应不超过 10 天",
+        let (want, min, max) = match class {
+            "I" => ("Ⅰ类场所可安置天数应不少于 30 天", Some(30), None),
+            "II" => ("Ⅱ类场所可安置天数应为 10–30 天", Some(10), Some(30)),
+            _ => ("Ⅲ类场所可安置天数应不超过 10 天", None, Some(10)),
         };
-        e.push(FieldError::new("duration_days", want));
+        let mut err = FieldError::new("duration_days", want)
+            .code("shelter_class_days")
+            .param("class", class)
+            .param("days", days);
+        if let Some(min) = min {
+            err = err.param("min", min);
+        }
+        if let Some(max) = max {
+            err = err.param("max", max);
+        }
+        e.push(err);
     }
     let area = a.get("area_m2").and_then(Value::as_f64).unwrap_or(0.0);
     let max_people = (area / M2_PER_PERSON).floor() as i64;
     match a.get("capacity").and_then(Value::as_i64) {
-        Some(c) if c > max_people => e.push(FieldError::new(
-            "capacity",
-            format!("按人均不少于 {M2_PER_PERSON} 平方米，{area} 平方米最多容纳 {max_people} 人"),
-        )),
+        Some(c) if c > max_people => e.push(
+            FieldError::new(
+                "capacity",
+                format!(
+                    "按人均不少于 {M2_PER_PERSON} 平方米，{area} 平方米最多容纳 {max_people} 人"
+                ),
+            )
+            .code("capacity_over_area")
+            .param("m2_per_person", M2_PER_PERSON)
+            .param("area", area)
+            .param("max", max_people),
+        ),
         Some(_) => {}
         None => {
             a.insert("capacity".into(), Value::from(max_people));
@@ -644,7 +661,9 @@ fn enterprise_rules(a: &mut Map<String, Value>) -> Vec<FieldError> {
         return vec![FieldError::new(
             "uscc",
             format!("“{code}”不是有效的统一社会信用代码（18 位，末位校验码不符）"),
-        )];
+        )
+        .code("bad_uscc")
+        .param("value", code)];
     }
     a.insert("uscc".into(), Value::String(code));
     Vec::new()

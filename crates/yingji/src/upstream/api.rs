@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::store::{self, Filter, UpstreamAlert, UpstreamState};
-use super::{hazard_of, jobs, level_key, main_info};
+use super::{hazard_of, jobs, level_key, main_info, relay_refusal};
 use crate::auth::{authorize, Action, Principal, Scope};
 use crate::db::UtcText;
 use crate::error::{FieldError, Refusal};
@@ -49,6 +49,9 @@ pub struct UpstreamAlertView {
     pub jurisdiction_name: String,
     /// The message exactly as received.
     pub cap_url: String,
+    /// What the reader may do with it now (`upstream::relay_refusal`):
+    /// relay.
+    pub allowed_events: Vec<&'static str>,
 }
 
 /// One upstream alert with its text (`GET /upstream-alerts/{id}`).
@@ -60,11 +63,14 @@ pub struct UpstreamAlertDetail {
     pub xml: String,
 }
 
-fn view(a: &UpstreamAlert, s: &AppState) -> UpstreamAlertView {
+fn view(a: &UpstreamAlert, s: &AppState, p: &Principal, now: OffsetDateTime) -> UpstreamAlertView {
+    let may_relay =
+        authorize(p, Action::Write, "warnings").is_ok() && relay_refusal(a, now).is_none();
     UpstreamAlertView {
         alert: a.clone(),
         jurisdiction_name: s.tree().name(&format!("{:0<12}", a.jurisdiction)),
         cap_url: format!("/api/v1/upstream-alerts/{}/cap", a.id),
+        allowed_events: if may_relay { vec!["relay"] } else { Vec::new() },
     }
 }
 
@@ -130,7 +136,10 @@ async fn list(
     Query(q): Query<ListParams>,
 ) -> Result<axum::Json<Vec<UpstreamAlertView>>, ApiError> {
     let items = visible_list(&s, &p, &q).await?;
-    Ok(axum::Json(items.iter().map(|a| view(a, &s)).collect()))
+    let now = OffsetDateTime::now_utc();
+    Ok(axum::Json(
+        items.iter().map(|a| view(a, &s, &p, now)).collect(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/upstream-alerts/{id}", tag = "warnings",
@@ -142,7 +151,7 @@ async fn detail(
 ) -> Result<axum::Json<UpstreamAlertDetail>, ApiError> {
     let a = load(&s, &p, id, Action::Read).await?;
     Ok(axum::Json(UpstreamAlertDetail {
-        view: view(&a, &s),
+        view: view(&a, &s, &p, OffsetDateTime::now_utc()),
         xml: String::from_utf8_lossy(&a.raw).into_owned(),
     }))
 }
@@ -272,20 +281,8 @@ async fn relay(
 ) -> Result<Response, ApiError> {
     let a = load(&s, &p, id, Action::Write).await?;
     let now = OffsetDateTime::now_utc();
-    if a.state != UpstreamState::Active {
-        return Err(ApiError::Refused(
-            Refusal::new(
-                "upstream_not_active",
-                format!("上游预警状态为“{}”，不能转发", a.state),
-            )
-            .param("state", a.state.to_string()),
-        ));
-    }
-    if a.expires_at.is_some_and(|e| e.0 <= now) {
-        return Err(ApiError::Refused(Refusal::new(
-            "upstream_expired",
-            "上游预警已过期，不能转发",
-        )));
+    if let Some(r) = relay_refusal(&a, now) {
+        return Err(ApiError::Refused(r));
     }
     let doc = yingji_cap::parse(&a.raw)
         .map_err(|e| ApiError::Internal(format!("stored upstream alert {id}: {e}")))?;

@@ -11,6 +11,7 @@
 pub mod api;
 pub mod jobs;
 pub mod model;
+pub mod sources;
 pub mod store;
 
 use std::path::PathBuf;
@@ -21,6 +22,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use yingji_cap::china::WarningLevel;
 use yingji_cap::{Alert, Info, MsgType};
+
+use crate::error::Refusal;
 
 /// Largest feed index read (bytes).
 pub const MAX_FEED_BYTES: usize = 4 * 1024 * 1024;
@@ -480,6 +483,25 @@ pub fn replaces(alert: &Alert) -> Option<(MsgType, Vec<(String, String)>)> {
                 .collect(),
         )
     })
+}
+
+/// Why an upstream alert cannot be relayed as a local draft at `now`, if
+/// it cannot: only an alert still in force (active, not expired) is. The
+/// relay handler refuses with it, and the views offer `relay` without it.
+pub fn relay_refusal(a: &model::UpstreamAlert, now: time::OffsetDateTime) -> Option<Refusal> {
+    if a.state != model::UpstreamState::Active {
+        return Some(
+            Refusal::new(
+                "upstream_not_active",
+                format!("上游预警状态为“{}”，不能转发", a.state),
+            )
+            .param("state", a.state.to_string()),
+        );
+    }
+    if a.expires_at.is_some_and(|e| e.0 <= now) {
+        return Some(Refusal::new("upstream_expired", "上游预警已过期，不能转发"));
+    }
+    None
 }
 
 #[cfg(test)]

@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use yingji_cap::china::WarningLevel;
 use yingji_cap::{MsgType, Reference};
-use yingji_geo::TargetArea;
 
+use super::matcher::{issuer_scope, Matcher};
 use super::model::Warning;
 use super::store;
 use super::{
@@ -81,87 +81,6 @@ fn entry(p: &Principal, w: &Warning, kind: &'static str, payload: Value) -> NewE
 async fn templates(p: Principal) -> Result<axum::Json<&'static [Template]>, ApiError> {
     authorize(&p, Action::Read, "warnings")?;
     Ok(axum::Json(TEMPLATES))
-}
-
-/// A warning's area made exact: drawn shapes (boundary included) and
-/// chosen divisions (by code prefix), inside the issuer's jurisdiction.
-pub(super) struct Matcher {
-    area: TargetArea,
-    prefixes: Vec<String>,
-}
-
-impl Matcher {
-    pub(super) fn new(s: &AppState, scope: &Scope, spec: &TargetSpec) -> Result<Matcher, ApiError> {
-        let problems = spec.check();
-        if !problems.is_empty() {
-            return Err(ApiError::Validation(problems));
-        }
-        let tree = s.tree();
-        let home = crate::divisions::Code::parse(&scope.prefix).ok();
-        let shape = spec.shape_problems(|lon, lat| {
-            home.as_ref().and_then(|c| tree.contains_point(c, lon, lat))
-        });
-        if !shape.is_empty() {
-            return Err(ApiError::Validation(
-                shape
-                    .into_iter()
-                    .map(|p| FieldError::new(&p.field, p.message).at(p.at))
-                    .collect(),
-            ));
-        }
-        let mut area = TargetArea::new();
-        for (i, ring) in spec.closed_polygons().iter().enumerate() {
-            let poly = geo::Polygon::new(
-                geo::LineString::from(ring.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>()),
-                vec![],
-            );
-            area.add_polygon(&poly).map_err(|e| {
-                ApiError::from(
-                    FieldError::new(format!("area.polygons[{i}]"), e.to_string())
-                        .code("bad_polygon")
-                        .param("error", e.to_string()),
-                )
-            })?;
-        }
-        for (i, c) in spec.circles.iter().enumerate() {
-            area.add_circle(c.lon, c.lat, c.radius_m).map_err(|e| {
-                ApiError::from(
-                    FieldError::new(format!("area.circles[{i}]"), e.to_string())
-                        .code("bad_circle")
-                        .param("error", e.to_string()),
-                )
-            })?;
-        }
-        let mut prefixes = Vec::new();
-        for (i, d) in spec.divisions.iter().enumerate() {
-            let code = crate::divisions::Code::parse(d)
-                .ok()
-                .filter(|c| tree.get(c).is_some())
-                .ok_or_else(|| {
-                    ApiError::from(
-                        FieldError::new(format!("area.divisions[{i}]"), format!("区划“{d}”不存在"))
-                            .code("division_not_found")
-                            .param("code", d.as_str()),
-                    )
-                })?;
-            if !scope.covers(code.as_str(), "") {
-                return Err(
-                    FieldError::new(format!("area.divisions[{i}]"), "不在您的管辖范围内")
-                        .code("out_of_jurisdiction")
-                        .into(),
-                );
-            }
-            prefixes.push(code.prefix().to_string());
-        }
-        Ok(Matcher { area, prefixes })
-    }
-
-    pub(super) fn contains(&self, division: &str, lon: f64, lat: f64) -> bool {
-        self.prefixes
-            .iter()
-            .any(|p| division.starts_with(p.as_str()))
-            || (!self.area.is_empty() && self.area.contains(lon, lat))
-    }
 }
 
 /// Every record of a registry kind inside the jurisdiction.
@@ -255,7 +174,7 @@ async fn reach_of(
     spec: &TargetSpec,
     count_subscribers: bool,
 ) -> Result<(Reach, Vec<String>), ApiError> {
-    let m = Matcher::new(s, scope, spec)?;
+    let m = Matcher::new(&s.tree(), scope, spec).map_err(ApiError::Validation)?;
     let tree = s.tree();
     let settlements = all_of(s, scope, "settlement").await?;
     let mut by_channel: BTreeMap<&str, i64> = [("sms", 0), ("email", 0), ("webhook", 0)]
@@ -335,11 +254,9 @@ async fn reach_of(
         .filter_map(|d| crate::divisions::Code::parse(d).ok())
         .map(|c| format!("{:0<12}", c.as_str()))
         .collect();
-    if !m.area.is_empty() {
-        for t in townships.keys() {
-            if !m.prefixes.iter().any(|p| t.starts_with(p.as_str())) {
-                geocodes.push(format!("{t:0<12}"));
-            }
+    for t in townships.keys() {
+        if m.drawn_not_chosen(t) {
+            geocodes.push(format!("{t:0<12}"));
         }
     }
     geocodes.sort();
@@ -372,17 +289,6 @@ async fn reach_of(
         basis: "居民点人口登记（settlement）中位于范围内或所选区划内的居民点".into(),
     };
     Ok((r, geocodes))
-}
-
-/// The jurisdiction a warning is issued in (the planner reads its
-/// subscribers there).
-pub(super) fn issuer_scope(w: &Warning) -> Scope {
-    Scope {
-        prefix: crate::divisions::Code::parse(&w.division)
-            .map(|c| c.prefix().to_string())
-            .unwrap_or_default(),
-        org: None,
-    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

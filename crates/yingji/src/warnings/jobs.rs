@@ -692,7 +692,7 @@ struct Planning {
     plan: PlanRow,
     warning: Option<super::model::Warning>,
     /// The warning's area, or why it can no longer be matched.
-    matcher: Result<super::api::Matcher, String>,
+    matcher: Result<super::matcher::Matcher, String>,
     prefix: String,
     key: String,
     msg: Option<Arc<Message>>,
@@ -713,11 +713,12 @@ impl Planning {
         let warning = super::store::get(&s.db, plan.warning_id).await?;
         let (matcher, prefix) = match &warning {
             Some(w) => {
-                let scope = super::api::issuer_scope(w);
+                let scope = super::matcher::issuer_scope(w);
                 // The area was checked at publication; if it no longer can
                 // be (a division removed since), the subscribers are not
                 // planned and the journal says why.
-                let m = super::api::Matcher::new(s, &scope, &w.area).map_err(|e| format!("{e:?}"));
+                let m = super::matcher::Matcher::new(&s.tree(), &scope, &w.area)
+                    .map_err(|e| format!("{e:?}"));
                 (m, scope.prefix)
             }
             None => (Err("the warning is gone".into()), String::new()),

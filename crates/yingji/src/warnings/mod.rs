@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod jobs;
+pub mod matcher;
 pub mod model;
 pub mod store;
 
@@ -694,16 +695,6 @@ pub fn default_instruction(t: &Template, level: WarningLevel) -> &'static str {
     t.instructions[level_index(level)]
 }
 
-/// A drawn shape that cannot be used, with what to highlight on the map
-/// (`at`: a GeoJSON geometry — the crossing point and the two edges, the
-/// vertex outside the jurisdiction, or the whole ring).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AreaProblem {
-    pub field: String,
-    pub message: String,
-    pub at: serde_json::Value,
-}
-
 fn point_json(p: [f64; 2]) -> serde_json::Value {
     serde_json::json!({ "type": "Point", "coordinates": p })
 }
@@ -720,8 +711,11 @@ impl TargetSpec {
     /// checked). A polygon wholly outside names `area.polygons[i]`; one
     /// partly outside names its first outside vertex `area.polygons[i][j]`
     /// (a county's warning does not reach into a neighbour's land); a circle
-    /// whose centre is outside names `area.circles[i]`.
-    pub fn shape_problems(&self, inside: impl Fn(f64, f64) -> Option<bool>) -> Vec<AreaProblem> {
+    /// whose centre is outside names `area.circles[i]`. Each problem carries
+    /// what to highlight on the map (`at`: a GeoJSON geometry — the crossing
+    /// point and the two edges, the vertex outside the jurisdiction, or the
+    /// whole ring).
+    pub fn shape_problems(&self, inside: impl Fn(f64, f64) -> Option<bool>) -> Vec<FieldError> {
         let mut out = Vec::new();
         for (i, ring) in self.closed_polygons().iter().enumerate() {
             let field = format!("area.polygons[{i}]");
@@ -739,32 +733,38 @@ impl TargetSpec {
                         (Some(a), Some(b)) => vec![*a, *b],
                         _ => vec![],
                     };
-                    out.push(AreaProblem {
-                        field,
-                        message: format!(
-                            "多边形自相交：第 {} 条边与第 {} 条边相交于 ({lon:.5}, {lat:.5})",
-                            edge_a + 1,
-                            edge_b + 1
-                        ),
-                        at: serde_json::json!({ "type": "GeometryCollection", "geometries": [
+                    out.push(
+                        FieldError::new(
+                            field,
+                            format!(
+                                "多边形自相交：第 {} 条边与第 {} 条边相交于 ({lon:.5}, {lat:.5})",
+                                edge_a + 1,
+                                edge_b + 1
+                            ),
+                        )
+                        .code("polygon_self_intersects")
+                        .param("edge_a", edge_a + 1)
+                        .param("edge_b", edge_b + 1)
+                        .param("lon", format!("{lon:.5}"))
+                        .param("lat", format!("{lat:.5}"))
+                        .at(serde_json::json!({ "type": "GeometryCollection", "geometries": [
                             point_json([lon, lat]),
                             { "type": "MultiLineString", "coordinates": [edge(edge_a), edge(edge_b)] },
-                        ] }),
-                    });
+                        ] })),
+                    );
                     continue;
                 }
                 Err(e) => {
-                    let message = match e {
+                    let problem = match e {
                         yingji_geo::GeoError::ZeroArea { .. } => {
-                            "多边形面积为零（所有点在一条直线上）".to_string()
+                            FieldError::new(field, "多边形面积为零（所有点在一条直线上）")
+                                .code("polygon_zero_area")
                         }
-                        other => format!("多边形无效：{other}"),
+                        other => FieldError::new(field, format!("多边形无效：{other}"))
+                            .code("bad_polygon")
+                            .param("error", other.to_string()),
                     };
-                    out.push(AreaProblem {
-                        field,
-                        message,
-                        at: ring_json(ring),
-                    });
+                    out.push(problem.at(ring_json(ring)));
                     continue;
                 }
             }
@@ -776,31 +776,37 @@ impl TargetSpec {
                 .map(|(j, _)| j)
                 .collect();
             if !outside.is_empty() && outside.len() == distinct.len() {
-                out.push(AreaProblem {
-                    field,
-                    message: "多边形不在您的管辖范围内".into(),
-                    at: ring_json(ring),
-                });
+                out.push(
+                    FieldError::new(field, "多边形不在您的管辖范围内")
+                        .code("polygon_outside_jurisdiction")
+                        .at(ring_json(ring)),
+                );
             } else if let Some(&j) = outside.first() {
-                out.push(AreaProblem {
-                    field: format!("area.polygons[{i}][{j}]"),
-                    message: format!(
-                        "第 {} 个顶点 ({:.5}, {:.5}) 超出您的管辖范围",
-                        j + 1,
-                        ring[j][0],
-                        ring[j][1]
-                    ),
-                    at: point_json(ring[j]),
-                });
+                out.push(
+                    FieldError::new(
+                        format!("area.polygons[{i}][{j}]"),
+                        format!(
+                            "第 {} 个顶点 ({:.5}, {:.5}) 超出您的管辖范围",
+                            j + 1,
+                            ring[j][0],
+                            ring[j][1]
+                        ),
+                    )
+                    .code("vertex_outside_jurisdiction")
+                    .param("vertex", j + 1)
+                    .param("lon", format!("{:.5}", ring[j][0]))
+                    .param("lat", format!("{:.5}", ring[j][1]))
+                    .at(point_json(ring[j])),
+                );
             }
         }
         for (i, c) in self.circles.iter().enumerate() {
             if inside(c.lon, c.lat) == Some(false) {
-                out.push(AreaProblem {
-                    field: format!("area.circles[{i}]"),
-                    message: "圆心不在您的管辖范围内".into(),
-                    at: point_json([c.lon, c.lat]),
-                });
+                out.push(
+                    FieldError::new(format!("area.circles[{i}]"), "圆心不在您的管辖范围内")
+                        .code("circle_outside_jurisdiction")
+                        .at(point_json([c.lon, c.lat])),
+                );
             }
         }
         out
@@ -1336,10 +1342,12 @@ mod tests {
         // The crossing point and both edges are given for the map.
         let p = &spec(vec![bowtie], vec![]).shape_problems(inside)[0];
         assert!(p.message.contains("自相交"), "{}", p.message);
-        let g = &p.at["geometries"];
+        assert_eq!(p.code, "polygon_self_intersects");
+        let at = p.at.as_deref().unwrap();
+        let g = &at["geometries"];
         let pt = g[0]["coordinates"].as_array().unwrap();
-        assert!((pt[0].as_f64().unwrap() - 113.15).abs() < 1e-9, "{}", p.at);
-        assert!((pt[1].as_f64().unwrap() - 40.05).abs() < 1e-9, "{}", p.at);
+        assert!((pt[0].as_f64().unwrap() - 113.15).abs() < 1e-9, "{at}");
+        assert!((pt[1].as_f64().unwrap() - 40.05).abs() < 1e-9, "{at}");
         assert_eq!(g[1]["coordinates"].as_array().unwrap().len(), 2);
         // Without a known boundary nothing is refused for place.
         let far = spec(vec![vec![[10.0, 10.0], [10.1, 10.0], [10.1, 10.1]]], vec![]);

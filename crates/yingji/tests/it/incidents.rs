@@ -64,7 +64,7 @@ async fn commands_are_typed_and_name_what_is_wrong() {
             (
                 json!({ "kind": "change_level", "level": "V", "reason": "x" }),
                 "body",
-                "invalid",
+                "bad_value",
             ),
             (
                 json!({ "kind": "verify", "note": "x" }),

@@ -187,6 +187,25 @@ async fn published_versions_never_change_and_a_revision_is_edited_then_published
         let f = fields(&p);
         assert!(f.contains(&"owner".to_string()), "{f:?}");
         assert!(f.contains(&"levels.I.tasks[0]".to_string()), "{f:?}");
+        // Each with its code and the values its message names, for the UI.
+        let coded = |field: &str| {
+            p["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["field"] == field)
+                .map(|e| (e["code"].clone(), e["params"].clone()))
+        };
+        assert_eq!(
+            coded("owner"),
+            Some((json!("department_not_found"), json!({ "code": "nobody" }))),
+            "{p}"
+        );
+        assert_eq!(
+            coded("levels.I.tasks[0]"),
+            Some((json!("out_of_range"), json!({ "min": 1, "max": 10080 }))),
+            "{p}"
+        );
         let (st, e) = send(cmd.put("/api/v1/plans/DT-ZX-SLHZ/versions/2", &body).await).await;
         assert_eq!(st, 200, "{b}: {e}");
         assert_eq!(e["lock_version"], 2);

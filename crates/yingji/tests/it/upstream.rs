@@ -287,6 +287,11 @@ async fn feed_alerts_are_stored_once_scoped_cancelled_and_relayed_with_a_referen
         assert_eq!(d["summary"]["level"], "orange");
         assert_eq!(d["summary"]["event"], "暴雨");
         assert_eq!(d["jurisdiction"], "140213");
+        // The server says what may be done with it: an active alert is
+        // relayed by who may write warnings, a rejected one by nobody.
+        assert_eq!(d["allowed_events"], json!(["relay"]), "{d}");
+        let rejected = yzs.iter().find(|a| a["state"] == "rejected").unwrap();
+        assert_eq!(rejected["allowed_events"], json!([]), "{rejected}");
         let layer: Value = pc
             .get("/api/v1/upstream-alerts/layer")
             .await
@@ -400,6 +405,13 @@ async fn feed_alerts_are_stored_once_scoped_cancelled_and_relayed_with_a_referen
             .await
             .unwrap();
         assert!(active.is_empty(), "{active:?}");
+        let cancelled: Value = pc
+            .get(&format!("/api/v1/upstream-alerts/{pc_alert}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(cancelled["allowed_events"], json!([]), "{cancelled}");
         assert_eq!(
             pc.post(
                 &format!("/api/v1/upstream-alerts/{pc_alert}/relay"),

@@ -734,6 +734,7 @@ async fn targeting_lists_villages_and_subscribers_refuses_bad_shapes_and_coverag
                 .contains("自相交"),
             "{p}"
         );
+        assert_eq!(p["errors"][0]["code"], "polygon_self_intersects", "{p}");
         let at = &p["errors"][0]["at"];
         assert_eq!(at["type"], "GeometryCollection", "{p}");
         let x = at["geometries"][0]["coordinates"][0].as_f64().unwrap();
@@ -777,6 +778,18 @@ async fn targeting_lists_villages_and_subscribers_refuses_bad_shapes_and_coverag
             .map(|e| e["field"].as_str().unwrap())
             .collect();
         assert_eq!(fields, ["area.polygons[0][2]", "area.circles[0]"], "{p}");
+        let codes: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            codes,
+            ["vertex_outside_jurisdiction", "circle_outside_jurisdiction"],
+            "{p}"
+        );
+        assert_eq!(p["errors"][0]["params"]["vertex"], 3, "{p}");
         let x = p["errors"][0]["at"]["coordinates"][0].as_f64().unwrap();
         assert!((x - ylon).abs() < 1e-9, "{p}");
         // The city commander may draw in Yunzhou.

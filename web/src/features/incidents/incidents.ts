@@ -88,8 +88,6 @@ export const CLOCK_COLOR: Record<string, string> = {
   breached: '#b91c1c',
 }
 
-export const ACTIVE_STATES = ['reported', 'verified', 'graded', 'responding']
-export const isActiveState = (s: string) => ACTIVE_STATES.includes(s)
 
 // ---- who may do what (the server decides; this only hides buttons) ----
 export function canWriteIncidents(me: Me | null): boolean {

@@ -197,10 +197,6 @@ pub struct Checked {
     pub lines: Vec<LineInput>,
 }
 
-fn field(name: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError::new(name, message)
-}
-
 /// Check a new request against the catalogue (`items`) at `now`: every
 /// wrong field named. The records it names (incident, shelter, warehouse,
 /// division) are checked by the API, which reads them.
@@ -212,20 +208,20 @@ pub fn check_request(
     let mut errors = Vec::new();
     match (b.source, b.incident_id, b.shelter_id) {
         (Source::Incident, None, _) => {
-            errors.push(field("incident_id", "请选择事件").code("required"))
+            errors.push(FieldError::new("incident_id", "请选择事件").code("required"))
         }
         (Source::Shelter, _, None) => {
-            errors.push(field("shelter_id", "请选择避难场所").code("required"))
+            errors.push(FieldError::new("shelter_id", "请选择避难场所").code("required"))
         }
         _ => {}
     }
     let needed_by = match crate::clock::parse_time(b.needed_by.trim()) {
         None => {
-            errors.push(field("needed_by", "时间格式应为 RFC 3339").code("not_a_time"));
+            errors.push(FieldError::new("needed_by", "时间格式应为 RFC 3339").code("not_a_time"));
             None
         }
         Some(t) if t < now => {
-            errors.push(field("needed_by", "需要时间不能早于现在").code("in_the_past"));
+            errors.push(FieldError::new("needed_by", "需要时间不能早于现在").code("in_the_past"));
             None
         }
         Some(t) => Some(t),
@@ -233,33 +229,33 @@ pub fn check_request(
     let point = match (b.lat, b.lon) {
         (Some(lat), Some(lon)) => {
             if crate::route_cli::lon_lat(lat, lon).is_none() {
-                errors.push(field("lat", "坐标无效").code("bad_point"));
+                errors.push(FieldError::new("lat", "坐标无效").code("bad_point"));
             }
             Some([lon, lat])
         }
         (None, None) => None,
         (None, Some(_)) => {
-            errors.push(field("lat", "请同时填写经纬度").code("required"));
+            errors.push(FieldError::new("lat", "请同时填写经纬度").code("required"));
             None
         }
         (Some(_), None) => {
-            errors.push(field("lon", "请同时填写经纬度").code("required"));
+            errors.push(FieldError::new("lon", "请同时填写经纬度").code("required"));
             None
         }
     };
     match b.place_kind {
         PlaceKind::Point if point.is_none() && b.lat.is_none() && b.lon.is_none() => {
-            errors.push(field("lat", "请在地图上选择送达地点").code("required"))
+            errors.push(FieldError::new("lat", "请在地图上选择送达地点").code("required"))
         }
         PlaceKind::Shelter | PlaceKind::Warehouse if b.place_id.is_none() => {
-            errors.push(field("place_id", "请选择送达地点").code("required"))
+            errors.push(FieldError::new("place_id", "请选择送达地点").code("required"))
         }
         PlaceKind::Division
             if b.place_division
                 .as_deref()
                 .is_none_or(|d| d.trim().is_empty()) =>
         {
-            errors.push(field("place_division", "请选择送达区划").code("required"))
+            errors.push(FieldError::new("place_division", "请选择送达区划").code("required"))
         }
         _ => {}
     }
@@ -267,11 +263,11 @@ pub fn check_request(
         .map_err(|e| errors.push(e))
         .unwrap_or_default();
     if b.lines.is_empty() {
-        errors.push(field("lines", "请至少填写一行").code("required"));
+        errors.push(FieldError::new("lines", "请至少填写一行").code("required"));
     }
     if b.lines.len() > 100 {
         errors.push(
-            field("lines", "最多 100 行")
+            FieldError::new("lines", "最多 100 行")
                 .code("too_many")
                 .param("max", 100),
         );
@@ -280,17 +276,18 @@ pub fn check_request(
     for (n, l) in b.lines.iter().enumerate() {
         let at = |f: &str| format!("lines[{n}].{f}");
         if !items.contains(&l.item_id) {
-            errors.push(field(at("item_id"), "找不到该物资").code("supply_item_not_found"));
+            errors
+                .push(FieldError::new(at("item_id"), "找不到该物资").code("supply_item_not_found"));
         } else if !seen.insert(l.item_id) {
             errors.push(
-                field(at("item_id"), "同一物资重复填写")
+                FieldError::new(at("item_id"), "同一物资重复填写")
                     .code("duplicate_row")
                     .param("row", n),
             );
         }
         if !(1..=MAX_QTY).contains(&l.qty) {
             errors.push(
-                field(at("qty"), format!("应在 1 到 {MAX_QTY} 之间"))
+                FieldError::new(at("qty"), format!("应在 1 到 {MAX_QTY} 之间"))
                     .code("out_of_range")
                     .param("min", 1)
                     .param("max", MAX_QTY),
