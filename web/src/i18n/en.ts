@@ -543,6 +543,9 @@ const en: Messages<typeof zh> = {
     contingency: 'Contingency plan / safety measures',
     listed: 'Listed for supervision',
     listedBy: 'Listed by',
+    escalatedFromTo: 'escalated from {from} to {to} ({days} days overdue)',
+    escalations: 'Escalation',
+    escalationsText: 'escalated {n}× · {at}',
     overdue: 'Overdue',
     overdueOnly: 'Overdue only',
     listedOnly: 'Listed only',
@@ -691,6 +694,7 @@ const en: Messages<typeof zh> = {
     return: 'Return (not accepted)',
     accept: 'Accept',
     close: 'Close',
+    escalated: 'Escalated (overdue)',
   },
   riskLevel: {
     major: 'Major risk',
@@ -887,6 +891,7 @@ const en: Messages<typeof zh> = {
     phone: '{label} is not a valid phone number',
   },
   map: {
+    riskMap: 'Four-colour risk map',
     title: 'One map',
     boundaries: 'Division boundaries',
     baseTiles: 'Base map',
@@ -1009,6 +1014,9 @@ const en: Messages<typeof zh> = {
     left: '{d} left',
     late: '{d} late',
     overdueBy: '{min} min overdue',
+    hazards: 'Overdue major hazards',
+    hazardOverdue: '{days} days overdue · supervised by {level}',
+    escalatedTimes: 'escalated {n}×',
     kind: { dispatch_order: 'Dispatch', warning: 'Warning' },
     reason: {
       review_overdue: 'review {days} days overdue',

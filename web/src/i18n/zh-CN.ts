@@ -540,6 +540,9 @@ export default {
     contingency: '应急预案 / 安全措施',
     listed: '挂牌督办',
     listedBy: '挂牌单位',
+    escalatedFromTo: '由 {from} 提级至 {to}（逾期 {days} 天）',
+    escalations: '提级督办',
+    escalationsText: '已提级 {n} 次 · {at}',
     overdue: '逾期',
     overdueOnly: '只看逾期',
     listedOnly: '只看挂牌督办',
@@ -688,6 +691,7 @@ export default {
     return: '验收不通过',
     accept: '验收通过',
     close: '销号',
+    escalated: '逾期提级督办',
   },
   riskLevel: {
     major: '重大风险',
@@ -884,6 +888,7 @@ export default {
     phone: '{label}格式不正确',
   },
   map: {
+    riskMap: '四色风险图',
     title: '一张图',
     boundaries: '行政区划边界',
     baseTiles: '底图',
@@ -1016,6 +1021,9 @@ export default {
     left: '剩余 {d}',
     late: '已超时 {d}',
     overdueBy: '逾期 {min} 分钟',
+    hazards: '逾期重大事故隐患',
+    hazardOverdue: '逾期 {days} 天 · {level}督办',
+    escalatedTimes: '已提级 {n} 次',
     kind: { dispatch_order: '调派', warning: '预警' },
     reason: {
       review_overdue: '评估逾期 {days} 天',

@@ -200,6 +200,7 @@ use crate::state::AppState;
         crate::supervision::api_inspections::finding_to_hazard,
         crate::supervision::api_stats::table,
         crate::supervision::api_stats::export,
+        crate::supervision::api_map::risk_map,
     ),
     // Stored as JSON inside a typed body (`UpstreamAlert.summary`).
     components(schemas(crate::upstream::Summary)),

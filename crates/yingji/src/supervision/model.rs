@@ -94,6 +94,10 @@ pub struct Hazard {
     pub return_reason: String,
     pub closed_by: String,
     pub closed_at: Option<UtcText>,
+    /// How many times it was escalated (提级督办) for being overdue
+    /// (`supervision::escalation`).
+    pub escalations: i64,
+    pub escalated_at: Option<UtcText>,
     pub created_at: UtcText,
     pub updated_at: UtcText,
     pub version: i64,
@@ -150,6 +154,8 @@ impl Hazard {
             return_reason: String::new(),
             closed_by: String::new(),
             closed_at: None,
+            escalations: 0,
+            escalated_at: None,
             created_at: at,
             updated_at: at,
             version: 1,
