@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/supervision/hazards/{id}/events", post(hazard_event))
         .merge(super::api_major::routes())
         .merge(super::api_map::routes())
+        .merge(super::api_checklists::routes())
         .merge(super::api_inspections::routes())
         .merge(super::api_stats::routes())
 }

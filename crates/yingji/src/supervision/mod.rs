@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod api_inspections;
+pub mod api_checklists;
 pub mod api_major;
 pub mod api_map;
 pub mod api_stats;

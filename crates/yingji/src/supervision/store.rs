@@ -436,13 +436,15 @@ impl Versioned for Inspection {
     async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
         let update = sqlx::query(
             "UPDATE inspections SET state = $1, started_at = $2, finished_at = $3, summary = $4, updated_at = $5, \
-             version = version + 1 WHERE id = $6 AND version = $7",
+             template_id = $6, checks = $7, version = version + 1 WHERE id = $8 AND version = $9",
         )
         .bind(self.state)
         .bind(self.started_at)
         .bind(self.finished_at)
         .bind(&self.summary)
-        .bind(self.updated_at);
+        .bind(self.updated_at)
+        .bind(self.template_id)
+        .bind(JsonText(&self.checks.0));
         write_versioned(tx, update, self.id, read).await
     }
 }
@@ -610,4 +612,54 @@ pub async fn risk_map(db: &Db, s: &Scoped<'_>) -> Result<Vec<(i64, String, f64, 
             ))
         })
         .collect()
+}
+
+// ── check lists (检查表) ───────────────────────────────────────────────
+
+pub use super::model::CheckTemplate;
+
+pub async fn insert_template(tx: &mut Tx, t: &CheckTemplate) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO check_templates (division, industry, title, items, created_by, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, 1) RETURNING id",
+    )
+    .bind(&t.division)
+    .bind(&t.industry)
+    .bind(&t.title)
+    .bind(JsonText(&t.items.0))
+    .bind(&t.created_by)
+    .bind(t.created_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+impl Versioned for CheckTemplate {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        let update = sqlx::query(
+            "UPDATE check_templates SET industry = $1, title = $2, items = $3, updated_at = $4, version = version + 1 \
+             WHERE id = $5 AND version = $6",
+        )
+        .bind(&self.industry)
+        .bind(&self.title)
+        .bind(JsonText(&self.items.0))
+        .bind(self.updated_at);
+        write_versioned(tx, update, self.id, read).await
+    }
+}
+
+pub async fn get_template(db: &Db, id: i64) -> Result<Option<CheckTemplate>, DbError> {
+    by_id(db, "check_templates", id).await
+}
+
+/// Every template (they are few: a handful per division), by title.
+pub async fn templates(db: &Db) -> Result<Vec<CheckTemplate>, DbError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM check_templates ORDER BY industry, title, id LIMIT 5000")
+            .fetch_all(db.pool())
+            .await?,
+    )
 }

@@ -263,3 +263,210 @@ async fn the_four_colour_map_shows_each_enterprise_in_its_highest_colour_within_
         assert_eq!(r.status(), 401);
     }
 }
+
+#[tokio::test]
+async fn a_check_list_is_filled_and_a_failed_item_becomes_a_hazard_in_one_step() {
+    for app in apps().await {
+        let admin = app.login("admin").await;
+        let pc = app.login("pingcheng").await;
+        let yz = app.login("yunzhou").await;
+        let cmd = app.login("commander").await;
+        let e = enterprise(&app, &admin, "平城壬煤业有限公司", "140213").await;
+        for u in ["jc_a", "jc_b"] {
+            app.add_user(u, yingji::auth::Role::Operator, "140213", "")
+                .await;
+        }
+        app.add_user(
+            "qiye_r",
+            yingji::auth::Role::Enterprise,
+            "140213",
+            &format!("enterprise:{e}"),
+        )
+        .await;
+        let qr = app.login("qiye_r").await;
+
+        // The city's template (for coal mines) and a county's own.
+        let tpl = json!({ "title": "煤矿安全检查表", "industry": "coal_mine", "items": [
+            { "text": "矿井有两个以上能行人的安全出口", "basis": "《煤矿安全规程》第八十八条" },
+            { "text": "主要通风机有备用", "basis": "《煤矿安全规程》第一百五十八条" },
+            { "text": "瓦斯检查员持证上岗", "basis": "" }
+        ] });
+        // Every bad field named; an enterprise user makes none.
+        let (st, p) = send(
+            cmd.post(
+                "/api/v1/supervision/check-templates",
+                &json!({ "title": " ", "items": [{ "text": "" }] }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (st, fields(&p)),
+            (422, vec!["title".to_string(), "items[0].text".to_string()]),
+            "{p}"
+        );
+        let (st, _) = send(qr.post("/api/v1/supervision/check-templates", &tpl).await).await;
+        assert_eq!(st, 403);
+        let (st, t) = send(cmd.post("/api/v1/supervision/check-templates", &tpl).await).await;
+        assert_eq!(st, 201, "{t}");
+        let tid = t["id"].as_i64().unwrap();
+        let (st, own) = send(
+            yz.post(
+                "/api/v1/supervision/check-templates",
+                &json!({ "title": "云州检查表", "items": [{ "text": "x" }] }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(st, 201, "{own}");
+        let yz_tid = own["id"].as_i64().unwrap();
+        // 平城 sees the city's, not 云州's; the city sees both.
+        let ids = |v: &Value| -> Vec<i64> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_i64().unwrap())
+                .collect()
+        };
+        let (_, l) = send(pc.get("/api/v1/supervision/check-templates").await).await;
+        assert_eq!(ids(&l), vec![tid]);
+        let (_, l) = send(
+            pc.get("/api/v1/supervision/check-templates?industry=hazardous_chemicals")
+                .await,
+        )
+        .await;
+        assert_eq!(ids(&l), Vec::<i64>::new(), "another industry's");
+        let (_, l) = send(cmd.get("/api/v1/supervision/check-templates").await).await;
+        assert_eq!(ids(&l).len(), 2);
+        let (st, _) = send(
+            pc.get(&format!("/api/v1/supervision/check-templates/{yz_tid}"))
+                .await,
+        )
+        .await;
+        assert_eq!(st, 404);
+        // A county reads the city's template but does not change it.
+        let mut edit = tpl.clone();
+        edit["version"] = json!(1);
+        let (st, _) = send(
+            pc.put(&format!("/api/v1/supervision/check-templates/{tid}"), &edit)
+                .await,
+        )
+        .await;
+        assert_eq!(st, 404);
+
+        // An inspection drawn in 平城, started by the commander (a lead).
+        let (st, d) = send(
+            pc.post(
+                "/api/v1/supervision/inspection-draws",
+                &json!({ "title": "检查表抽查", "n": 1 }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(st, 201, "{d}");
+        let i = d["inspections"][0].clone();
+        let iid = i["id"].as_i64().unwrap();
+        let url = format!("/api/v1/supervision/inspections/{iid}/checks");
+        let answers = json!([
+            { "result": "pass" },
+            { "result": "fail", "note": "备用主扇电机拆除待修" },
+            { "result": "not_applicable" }
+        ]);
+        // Not on site yet.
+        let (st, p) = send(
+            cmd.put(&url, &json!({ "version": i["version"], "template_id": tid, "answers": answers }))
+                .await,
+        )
+        .await;
+        assert_eq!((st, p["code"].as_str()), (409, Some("inspection_step_not_allowed")), "{p}");
+        let (st, i) = send(
+            cmd.post(
+                &format!("/api/v1/supervision/inspections/{iid}/events"),
+                &json!({ "version": i["version"], "kind": "start" }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(st, 200, "{i}");
+        // Every item answered; a failed one says what was found.
+        let (st, p) = send(
+            cmd.put(&url, &json!({ "version": i["version"], "template_id": tid, "answers": [{ "result": "pass" }] }))
+                .await,
+        )
+        .await;
+        assert_eq!((st, p["errors"][0]["code"].as_str()), (422, Some("answers_count")), "{p}");
+        let (st, p) = send(
+            cmd.put(&url, &json!({ "version": i["version"], "template_id": tid, "answers": [{ "result": "pass" }, { "result": "fail" }, { "result": "pass" }] }))
+                .await,
+        )
+        .await;
+        assert_eq!((st, fields(&p)), (422, vec!["answers[1].note".to_string()]), "{p}");
+        // Another county's template is not there for 平城's inspection.
+        let (st, p) = send(
+            cmd.put(&url, &json!({ "version": i["version"], "template_id": 999_999, "answers": answers }))
+                .await,
+        )
+        .await;
+        assert_eq!((st, p["errors"][0]["code"].as_str()), (422, Some("template_not_found")), "{p}");
+        let (st, i) = send(
+            cmd.put(&url, &json!({ "version": i["version"], "template_id": tid, "answers": answers }))
+                .await,
+        )
+        .await;
+        assert_eq!(st, 200, "{i}");
+        assert_eq!(i["template_id"], tid);
+        assert_eq!(i["checks"][1]["result"], "fail");
+        assert_eq!(i["checks"][1]["basis"], "《煤矿安全规程》第一百五十八条");
+
+        // Another county neither reads nor fills it, nor makes hazards of it.
+        let (st, _) = send(yz.get(&format!("/api/v1/supervision/inspections/{iid}")).await).await;
+        assert_eq!(st, 404);
+        let (st, _) = send(
+            yz.put(&url, &json!({ "version": i["version"], "template_id": yz_tid, "answers": [{ "result": "pass" }] }))
+                .await,
+        )
+        .await;
+        assert_eq!(st, 404);
+        let hz = |n: usize| format!("/api/v1/supervision/inspections/{iid}/checks/{n}/hazard");
+        let (st, _) = send(yz.post(&hz(1), &json!({})).await).await;
+        assert_eq!(st, 404);
+
+        // A passed item is no hazard; the failed one becomes one in one step.
+        let (st, p) = send(cmd.post(&hz(0), &json!({})).await).await;
+        assert_eq!((st, p["code"].as_str()), (409, Some("item_not_failed")), "{p}");
+        let (st, h) = send(cmd.post(&hz(1), &json!({})).await).await;
+        assert_eq!(st, 201, "{h}");
+        assert_eq!(
+            (h["title"].as_str(), h["state"].as_str(), h["source"].as_str(), h["enterprise_id"].as_i64()),
+            (Some("主要通风机有备用"), Some("reported"), Some("routine"), Some(e))
+        );
+        assert!(h["description"].as_str().unwrap().contains("第一百五十八条"));
+        let (st, p) = send(cmd.post(&hz(1), &json!({})).await).await;
+        assert_eq!((st, p["code"].as_str()), (409, Some("finding_has_hazard")), "{p}");
+        let (_, i) = send(cmd.get(&format!("/api/v1/supervision/inspections/{iid}")).await).await;
+        assert_eq!(i["checks"][1]["hazard_id"], h["id"]);
+        assert_eq!(i["findings"][0]["hazard_id"], h["id"]);
+        // The item stays failed: it cannot be answered as passed now.
+        let (st, p) = send(
+            cmd.put(&url, &json!({ "version": i["version"], "template_id": tid, "answers": [{ "result": "pass" }, { "result": "pass" }, { "result": "pass" }] }))
+                .await,
+        )
+        .await;
+        assert_eq!((st, fields(&p)), (422, vec!["answers[1].result".to_string()]), "{p}");
+        // Journaled: filled, the finding, the hazard, the link.
+        let (_, j) = send(
+            cmd.get(&format!("/api/v1/journal?module=supervision&entity=inspection&entity_id={iid}"))
+                .await,
+        )
+        .await;
+        let kinds: Vec<&str> = j
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        for k in ["checked", "finding", "finding_to_hazard", "check_to_hazard"] {
+            assert!(kinds.contains(&k), "{k}: {kinds:?}");
+        }
+    }
+}
