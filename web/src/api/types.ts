@@ -200,6 +200,11 @@ export type InspectionEventBody = S['InspectionEventBody']
 export type InspectionState = S['InspectionState']
 export type Finding = S['Finding']
 export type NewFinding = S['NewFinding']
+// 检查表
+export type CheckTemplate = S['CheckTemplate']
+export type TemplateBody = S['TemplateBody']
+export type ChecksBody = S['ChecksBody']
+export type CheckResult = S['CheckResult']
 export type SupervisionStats = S['StatsTable']
 export type SupervisionStatsRow = S['StatsRow']
 

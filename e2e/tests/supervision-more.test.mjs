@@ -5,13 +5,15 @@
 // Chinese and in English, a popup naming the enterprise; switching the
 // layer off and on again. (2) The demo's overdue 重大 hazards are escalated
 // by the server's job (提级督办): the commander's 需要关注 list shows them
-// and a hazard's page shows the escalation in its history.
+// and a hazard's page shows the escalation in its history. (3) A check list
+// (检查表): an inspection filled against a template on site, a failed item
+// made a hidden hazard in one click.
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { startBackend, REPO_DIR } from '../lib/server.mjs'
-import { launch, newPage, login, apiFetch } from '../lib/browser.mjs'
+import { launch, newPage, login, apiFetch, pickOption } from '../lib/browser.mjs'
 
 const SCREENSHOTS = process.env.YINGJI_SCREENSHOTS || path.join(REPO_DIR, 'docs', 'screenshots')
 
@@ -117,6 +119,61 @@ describe('监督管理: the four-colour map and escalated hazards', { timeout: 3
       const kinds = await page.locator('[data-testid=hazard-timeline] [data-kind]').evaluateAll((xs) => xs.map((x) => x.dataset.kind))
       assert.equal(kinds.at(-1), 'escalated', JSON.stringify(kinds))
       assert.match(await page.locator('[data-testid=hazard-timeline]').textContent(), /逾期提级督办/)
+      assert.deepEqual(realErrors(errors), [])
+    } finally {
+      await page.context().close()
+    }
+  })
+
+  test('an inspection is filled against a check list and a failed item becomes a hazard in one click', { timeout: 120_000 }, async () => {
+    const { page, errors } = await newPage(browser, server.url)
+    try {
+      await login(page, 'commander')
+      const tpl = await apiFetch(page, '/api/v1/supervision/check-templates', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          title: '通用安全检查表（测试）',
+          items: [
+            { text: '安全出口畅通', basis: '《安全生产法》第四十二条' },
+            { text: '特种作业人员持证上岗', basis: '《安全生产法》第三十条' },
+          ],
+        }),
+      })
+      assert.equal(tpl.status, 201, JSON.stringify(tpl.body))
+      const draw = await apiFetch(page, '/api/v1/supervision/inspection-draws', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title: '检查表演示抽查', n: 1 }),
+      })
+      assert.equal(draw.status, 201, JSON.stringify(draw.body))
+      const iid = draw.body.inspections[0].id
+
+      await page.goto(`/supervision/inspections/${iid}`)
+      await page.locator('[data-testid=inspection-start]').click()
+      await page.locator('[data-testid=checks-form]').waitFor()
+      await pickOption(page, page.locator('[data-testid=checks-template]'), '通用安全检查表（测试）')
+      await page.locator('[data-testid=check-item-1]').waitFor()
+      await page.locator('[data-testid=check-1-fail]').click()
+      // A failed item without a note is refused, the field named.
+      await page.locator('[data-testid=checks-submit]').click()
+      await page.locator('[data-testid=check-item-1] .el-form-item__error', { hasText: '不符合项须写明发现的问题' }).waitFor()
+      await page.locator('[data-testid=check-note-1]').fill('电工无特种作业操作证')
+      await page.locator('[data-testid=checks-submit]').click()
+      await page.locator('[data-testid=check-result-1][data-result=fail]').waitFor()
+      assert.equal(await page.locator('[data-testid=check-result-0]').getAttribute('data-result'), 'pass')
+
+      // One click: the failed item is a finding and a reported hazard.
+      await page.locator('[data-testid=check-to-hazard-1]').click()
+      const link = page.locator('[data-testid=check-hazard-1]')
+      await link.waitFor()
+      assert.equal(await page.locator('[data-testid=check-to-hazard-0]').count(), 0, 'a passed item is no hazard')
+      await page.waitForTimeout(300)
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'inspection-checklist.png') })
+      await link.click()
+      await page.waitForURL(/\/supervision\/hazards\/\d+$/)
+      await page.locator('[data-testid=hazard-state][data-state=reported]').waitFor()
+      assert.match(await page.locator('[data-testid=page-title]').textContent(), /特种作业人员持证上岗/)
       assert.deepEqual(realErrors(errors), [])
     } finally {
       await page.context().close()
