@@ -62,12 +62,11 @@ async fn get_attention(
     );
     // Overdue 重大事故隐患 for those who may read supervision.
     if let Ok(ss) = authorize(&p, Action::Read, "supervision") {
-        let hs: Vec<_> =
-            crate::supervision::store::overdue_major(&s.db, &ss.prefix, now.into())
-                .await?
-                .into_iter()
-                .filter(|h| ss.covers(&h.division, &h.org))
-                .collect();
+        let hs: Vec<_> = crate::supervision::store::overdue_major(&s.db, &ss.prefix, now.into())
+            .await?
+            .into_iter()
+            .filter(|h| ss.covers(&h.division, &h.org))
+            .collect();
         let tree = s.tree();
         a.hazards = super::overdue_hazards(&hs, now, |d| tree.name(d));
     }

@@ -526,10 +526,22 @@ mod tests {
         };
         let hs = [
             h(1, HazardGrade::Major, HazardState::Rectifying, 30, ""),
-            h(2, HazardGrade::Major, HazardState::Rectifying, 24 * 40, "1402"),
-            h(3, HazardGrade::General, HazardState::Rectifying, 24 * 50, ""), // 一般: no
-            h(4, HazardGrade::Major, HazardState::Rectified, 24 * 50, ""),    // reported done: no
-            h(5, HazardGrade::Major, HazardState::Rectifying, -1, ""),        // not yet due: no
+            h(
+                2,
+                HazardGrade::Major,
+                HazardState::Rectifying,
+                24 * 40,
+                "1402",
+            ),
+            h(
+                3,
+                HazardGrade::General,
+                HazardState::Rectifying,
+                24 * 50,
+                "",
+            ), // 一般: no
+            h(4, HazardGrade::Major, HazardState::Rectified, 24 * 50, ""), // reported done: no
+            h(5, HazardGrade::Major, HazardState::Rectifying, -1, ""),     // not yet due: no
         ];
         let got = overdue_hazards(&hs, NOW, |d| format!("<{d}>"));
         assert_eq!(

@@ -20,8 +20,8 @@ use time::OffsetDateTime;
 
 use super::api::{detail, entry, HazardDetail, MODULE};
 use super::api_inspections::{
-    hazard_of_finding, insert_finding, inspection_detail, load, may_take_hazard,
-    supervisor_role, InspectionDetail,
+    hazard_of_finding, insert_finding, inspection_detail, load, may_take_hazard, supervisor_role,
+    InspectionDetail,
 };
 use super::checklists::{
     check_template, fill, may_change_template, may_item_hazard, template_visible, Answer,
@@ -130,7 +130,14 @@ async fn create_template(
     let payload = json!({ "title": t.title, "industry": t.industry, "items": t.items });
     tx.commit(
         now,
-        vec![entry(&p, &t.division, "check_template", t.id, "created", payload)],
+        vec![entry(
+            &p,
+            &t.division,
+            "check_template",
+            t.id,
+            "created",
+            payload,
+        )],
     )
     .await?;
     Ok((StatusCode::CREATED, axum::Json(t)).into_response())
@@ -159,7 +166,14 @@ async fn edit_template(
     s.save_and_commit(
         &t,
         now,
-        vec![entry(&p, &t.division, "check_template", t.id, "edited", payload)],
+        vec![entry(
+            &p,
+            &t.division,
+            "check_template",
+            t.id,
+            "edited",
+            payload,
+        )],
     )
     .await?;
     Ok(axum::Json(load_template(&s, &p, id, Action::Read).await?))
@@ -189,7 +203,11 @@ async fn fill_checks(
 ) -> Result<axum::Json<InspectionDetail>, ApiError> {
     let mut i = load(&s, &p, id, Action::Write).await?;
     i.expect_version(b.version)?;
-    may_finding(i.state, &i.inspectors, &super::api_inspections::actor(&p, &i))?;
+    may_finding(
+        i.state,
+        &i.inspectors,
+        &super::api_inspections::actor(&p, &i),
+    )?;
     let t = load_template(&s, &p, b.template_id, Action::Read)
         .await
         .map_err(|_| {
@@ -217,7 +235,14 @@ async fn fill_checks(
     s.save_and_commit(
         &i,
         now,
-        vec![entry(&p, &i.division, "inspection", i.id, "checked", payload)],
+        vec![entry(
+            &p,
+            &i.division,
+            "inspection",
+            i.id,
+            "checked",
+            payload,
+        )],
     )
     .await?;
     let i = load(&s, &p, id, Action::Read).await?;
@@ -241,7 +266,12 @@ async fn item_to_hazard(
         &mut tx,
         &p,
         &i,
-        [c.text.clone(), c.note.clone(), String::new(), c.basis.clone()],
+        [
+            c.text.clone(),
+            c.note.clone(),
+            String::new(),
+            c.basis.clone(),
+        ],
         now,
     )
     .await?;

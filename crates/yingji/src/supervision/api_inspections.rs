@@ -496,7 +496,8 @@ async fn add_finding(
     let [title, description, location, basis] = check_finding(&b).map_err(ApiError::Validation)?;
     let now = OffsetDateTime::now_utc();
     let mut tx = s.change().await?;
-    let (_, e) = insert_finding(&mut tx, &p, &i, [title, description, location, basis], now).await?;
+    let (_, e) =
+        insert_finding(&mut tx, &p, &i, [title, description, location, basis], now).await?;
     tx.commit(now, vec![e]).await?;
     Ok((
         StatusCode::CREATED,

@@ -97,8 +97,7 @@ pub fn fold(rows: Vec<(i64, String, f64, f64, RiskLevel, i64)>) -> RiskMap {
         } += 1;
         map.items.push(p);
     }
-    map.items
-        .sort_by_key(|p| (p.level, p.enterprise_id));
+    map.items.sort_by_key(|p| (p.level, p.enterprise_id));
     map
 }
 

@@ -44,7 +44,9 @@ pub struct TemplateBody {
 
 /// The checked template: title, industry, items — or every bad field,
 /// named (`items[3].text`).
-pub fn check_template(b: &TemplateBody) -> Result<(String, String, Vec<CheckItem>), Vec<FieldError>> {
+pub fn check_template(
+    b: &TemplateBody,
+) -> Result<(String, String, Vec<CheckItem>), Vec<FieldError>> {
     let mut errors = Vec::new();
     let take = |r: Result<String, FieldError>, errors: &mut Vec<FieldError>| {
         r.unwrap_or_else(|e| {
@@ -67,8 +69,14 @@ pub fn check_template(b: &TemplateBody) -> Result<(String, String, Vec<CheckItem
         .iter()
         .enumerate()
         .map(|(i, it)| CheckItem {
-            text: take(text(&format!("items[{i}].text"), &it.text, 500, true), &mut errors),
-            basis: take(text(&format!("items[{i}].basis"), &it.basis, 500, false), &mut errors),
+            text: take(
+                text(&format!("items[{i}].text"), &it.text, 500, true),
+                &mut errors,
+            ),
+            basis: take(
+                text(&format!("items[{i}].basis"), &it.basis, 500, false),
+                &mut errors,
+            ),
         })
         .collect();
     if errors.is_empty() {
@@ -118,7 +126,11 @@ pub struct Answer {
 /// Fill `items` with `answers`. `before` is what the inspection holds for
 /// the same template (empty for another or none): an item that already
 /// became a hazard keeps it and must stay failed.
-pub fn fill(items: &[CheckItem], answers: &[Answer], before: &[Checked]) -> Result<Vec<Checked>, Vec<FieldError>> {
+pub fn fill(
+    items: &[CheckItem],
+    answers: &[Answer],
+    before: &[Checked],
+) -> Result<Vec<Checked>, Vec<FieldError>> {
     if answers.len() != items.len() {
         return Err(vec![FieldError::new(
             "answers",
@@ -130,7 +142,12 @@ pub fn fill(items: &[CheckItem], answers: &[Answer], before: &[Checked]) -> Resu
     let mut errors = Vec::new();
     let mut out = Vec::with_capacity(items.len());
     for (i, (it, a)) in items.iter().zip(answers).enumerate() {
-        let note = match text(&format!("answers[{i}].note"), &a.note, 1000, a.result == CheckResult::Fail) {
+        let note = match text(
+            &format!("answers[{i}].note"),
+            &a.note,
+            1000,
+            a.result == CheckResult::Fail,
+        ) {
             Ok(n) => n,
             Err(e) => {
                 errors.push(if e.code == "required" {
@@ -147,9 +164,12 @@ pub fn fill(items: &[CheckItem], answers: &[Answer], before: &[Checked]) -> Resu
         if let Some(h) = hazard_id {
             if a.result != CheckResult::Fail {
                 errors.push(
-                    FieldError::new(format!("answers[{i}].result"), "该项已转为隐患，不能改为符合")
-                        .code("item_has_hazard")
-                        .param("hazard_id", h),
+                    FieldError::new(
+                        format!("answers[{i}].result"),
+                        "该项已转为隐患，不能改为符合",
+                    )
+                    .code("item_has_hazard")
+                    .param("hazard_id", h),
                 );
             }
         }
@@ -174,8 +194,11 @@ pub fn fill(items: &[CheckItem], answers: &[Answer], before: &[Checked]) -> Resu
 pub fn may_change_template(before: &[Checked]) -> Result<(), RuleError> {
     match before.iter().find_map(|c| c.hazard_id) {
         Some(h) => Err(RuleError::State(
-            Refusal::new("checklist_has_hazards", "检查表已有转为隐患的项，不能更换检查表")
-                .param("hazard_id", h),
+            Refusal::new(
+                "checklist_has_hazards",
+                "检查表已有转为隐患的项，不能更换检查表",
+            )
+            .param("hazard_id", h),
         )),
         None => Ok(()),
     }
@@ -234,19 +257,41 @@ mod tests {
             version: None,
             title: " ".into(),
             industry: String::new(),
-            items: vec![item("a"), CheckItem { text: " ".into(), basis: "x".repeat(501) }],
+            items: vec![
+                item("a"),
+                CheckItem {
+                    text: " ".into(),
+                    basis: "x".repeat(501),
+                },
+            ],
         };
         let e = check_template(&b).unwrap_err();
         let f: Vec<_> = e.iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(
             f,
-            [("title", "required"), ("items[1].text", "required"), ("items[1].basis", "too_long")]
+            [
+                ("title", "required"),
+                ("items[1].text", "required"),
+                ("items[1].basis", "too_long")
+            ]
         );
-        let none = TemplateBody { items: vec![], title: "煤矿".into(), ..b.clone() };
+        let none = TemplateBody {
+            items: vec![],
+            title: "煤矿".into(),
+            ..b.clone()
+        };
         assert_eq!(check_template(&none).unwrap_err()[0].code, "items_count");
-        let many = TemplateBody { items: vec![item("a"); MAX_ITEMS + 1], title: "煤矿".into(), ..b.clone() };
+        let many = TemplateBody {
+            items: vec![item("a"); MAX_ITEMS + 1],
+            title: "煤矿".into(),
+            ..b.clone()
+        };
         assert_eq!(check_template(&many).unwrap_err()[0].code, "items_count");
-        let ok = TemplateBody { items: vec![item(" 瓦斯 ")], title: " 煤矿 ".into(), ..b };
+        let ok = TemplateBody {
+            items: vec![item(" 瓦斯 ")],
+            title: " 煤矿 ".into(),
+            ..b
+        };
         assert_eq!(check_template(&ok).unwrap().0, "煤矿");
         assert_eq!(check_template(&ok).unwrap().2[0].text, "瓦斯");
     }
@@ -265,11 +310,27 @@ mod tests {
         };
         type Row = (Vec<Answer>, Vec<Checked>, Vec<(&'static str, &'static str)>);
         let table: Vec<Row> = vec![
-            (vec![answer(Pass, ""), answer(NotApplicable, ""), answer(Fail, "缺失")], vec![], vec![]),
+            (
+                vec![
+                    answer(Pass, ""),
+                    answer(NotApplicable, ""),
+                    answer(Fail, "缺失"),
+                ],
+                vec![],
+                vec![],
+            ),
             // Every item answered.
-            (vec![answer(Pass, "")], vec![], vec![("answers", "answers_count")]),
+            (
+                vec![answer(Pass, "")],
+                vec![],
+                vec![("answers", "answers_count")],
+            ),
             // A failed item says what was found.
-            (vec![answer(Pass, ""), answer(Fail, " "), answer(Pass, "")], vec![], vec![("answers[1].note", "fail_needs_note")]),
+            (
+                vec![answer(Pass, ""), answer(Fail, " "), answer(Pass, "")],
+                vec![],
+                vec![("answers[1].note", "fail_needs_note")],
+            ),
             // An item that became a hazard stays failed …
             (
                 vec![answer(Pass, ""), answer(Pass, ""), answer(Pass, "")],
@@ -311,7 +372,12 @@ mod tests {
             finding_id: hazard_id,
             hazard_id,
         };
-        let checks = [c(Pass, None), c(Fail, None), c(Fail, Some(4)), c(NotApplicable, None)];
+        let checks = [
+            c(Pass, None),
+            c(Fail, None),
+            c(Fail, Some(4)),
+            c(NotApplicable, None),
+        ];
         let code = |n| match may_item_hazard(&checks, n) {
             Ok(_) => "ok".to_string(),
             Err(RuleError::State(r) | RuleError::Forbidden(r)) => r.code.to_string(),
@@ -319,7 +385,13 @@ mod tests {
         };
         assert_eq!(
             (0..5).map(code).collect::<Vec<_>>(),
-            ["item_not_failed", "ok", "finding_has_hazard", "item_not_failed", "no_such_item"]
+            [
+                "item_not_failed",
+                "ok",
+                "finding_has_hazard",
+                "item_not_failed",
+                "no_such_item"
+            ]
         );
         assert!(may_change_template(&checks[..2]).is_ok());
         assert!(may_change_template(&checks).is_err());
@@ -332,11 +404,15 @@ mod tests {
             ("140200000000", "140213000000", "140213", true), // the city's, for a county
             ("140213000000", "140213000000", "140213", true), // its own
             ("140215000000", "140213000000", "140213", false), // another county's
-            ("140213000000", "140200000000", "1402", true),  // the city sees a county's
-            ("130100000000", "140200000000", "1402", false), // another province's
+            ("140213000000", "140200000000", "1402", true),   // the city sees a county's
+            ("130100000000", "140200000000", "1402", false),  // another province's
         ];
         for (made, user, scope, want) in table {
-            assert_eq!(template_visible(made, user, scope), want, "{made} for {user}");
+            assert_eq!(
+                template_visible(made, user, scope),
+                want,
+                "{made} for {user}"
+            );
         }
     }
 }

@@ -11,8 +11,8 @@
 //! Pure: no SQL, no HTTP, no clock reads (times are parameters).
 
 pub mod api;
-pub mod api_inspections;
 pub mod api_checklists;
+pub mod api_inspections;
 pub mod api_major;
 pub mod api_map;
 pub mod api_stats;
@@ -1324,15 +1324,43 @@ mod tests {
             // Not yet overdue: the deadline day has not ended.
             (Some(Major), S::Rectifying, "", 0, -1, None),
             // The first instant past the deadline day: county → city.
-            (Some(Major), S::Rectifying, "", 0, 0, Some(("140214", "1402", 1))),
+            (
+                Some(Major),
+                S::Rectifying,
+                "",
+                0,
+                0,
+                Some(("140214", "1402", 1)),
+            ),
             // Listed by the county: the city takes it over.
-            (Some(Major), S::Rectifying, "140214", 0, 5, Some(("140214", "1402", 1))),
+            (
+                Some(Major),
+                S::Rectifying,
+                "140214",
+                0,
+                5,
+                Some(("140214", "1402", 1)),
+            ),
             // Escalated once already: nothing more within 30 days …
             (Some(Major), S::Rectifying, "1402", 1, 24 * 30 - 1, None),
             // … then the province.
-            (Some(Major), S::Rectifying, "1402", 1, 24 * 30, Some(("1402", "14", 2))),
+            (
+                Some(Major),
+                S::Rectifying,
+                "1402",
+                1,
+                24 * 30,
+                Some(("1402", "14", 2)),
+            ),
             // Listed by the township: the county.
-            (Some(Major), S::Rectifying, "140214100", 0, 1, Some(("140214100", "140214", 1))),
+            (
+                Some(Major),
+                S::Rectifying,
+                "140214100",
+                0,
+                1,
+                Some(("140214100", "140214", 1)),
+            ),
             // At the province nothing is above.
             (Some(Major), S::Rectifying, "14", 2, 24 * 90, None),
             // A 一般 hazard stays on the overdue list only.
@@ -1342,10 +1370,24 @@ mod tests {
             (Some(Major), S::Verified, "140214", 0, 24, None),
             (Some(Major), S::Closed, "140214", 0, 24, None),
             // Sent back by acceptance after the deadline: rectifying again, overdue.
-            (Some(Major), S::Rectifying, "140214", 0, 24 * 3, Some(("140214", "1402", 1))),
+            (
+                Some(Major),
+                S::Rectifying,
+                "140214",
+                0,
+                24 * 3,
+                Some(("140214", "1402", 1)),
+            ),
             // 65 days late and never escalated (the scan did not run): one
             // level now, the next 30 days later.
-            (Some(Major), S::Rectifying, "140214", 0, 24 * 65, Some(("140214", "1402", 1))),
+            (
+                Some(Major),
+                S::Rectifying,
+                "140214",
+                0,
+                24 * 65,
+                Some(("140214", "1402", 1)),
+            ),
         ];
         for (i, (grade, state, listed, done, hours, want)) in table.into_iter().enumerate() {
             let mut h = hazard(state, grade);
@@ -1357,7 +1399,8 @@ mod tests {
             }
             let got = escalation(&h, at(hours));
             assert_eq!(
-                got.as_ref().map(|e| (e.from.as_str(), e.to.as_str(), e.step)),
+                got.as_ref()
+                    .map(|e| (e.from.as_str(), e.to.as_str(), e.step)),
                 want,
                 "row {i}"
             );
@@ -1372,7 +1415,11 @@ mod tests {
                 assert_eq!(escalation(&after, at(hours)), None, "row {i}");
                 let later = at(hours) + Duration::days(ESCALATE_EVERY_DAYS);
                 if e.to.len() > 2 {
-                    assert_eq!(escalation(&after, later).map(|x| x.step), Some(e.step + 1), "row {i}");
+                    assert_eq!(
+                        escalation(&after, later).map(|x| x.step),
+                        Some(e.step + 1),
+                        "row {i}"
+                    );
                 }
                 if listed.is_empty() {
                     assert_eq!(after.listed_by, SYSTEM);

@@ -587,7 +587,10 @@ pub async fn overdue_major(db: &Db, prefix: &str, at: UtcText) -> Result<Vec<Haz
 /// Per enterprise under the scope (with a position): its name, where it
 /// is, and how many risk points it has of each level — the four-colour
 /// map (`/supervision/risk-map`).
-pub async fn risk_map(db: &Db, s: &Scoped<'_>) -> Result<Vec<(i64, String, f64, f64, RiskLevel, i64)>, DbError> {
+pub async fn risk_map(
+    db: &Db,
+    s: &Scoped<'_>,
+) -> Result<Vec<(i64, String, f64, f64, RiskLevel, i64)>, DbError> {
     let mut q = Sql::new(
         "SELECT r.enterprise_id AS id, e.name AS name, e.lon AS lon, e.lat AS lat, r.level AS level, COUNT(*) AS n \
          FROM risk_points r JOIN registry_items e ON e.id = r.enterprise_id WHERE e.lon IS NOT NULL AND e.lat IS NOT NULL AND r.division LIKE ",

@@ -119,7 +119,12 @@ async fn an_overdue_major_hazard_escalates_one_level_and_needs_attention() {
                 last["payload"]["from"].as_str(),
                 last["payload"]["to"].as_str()
             ),
-            (Some("escalated"), Some("system"), Some("140213"), Some("1402"))
+            (
+                Some("escalated"),
+                Some("system"),
+                Some("140213"),
+                Some("1402")
+            )
         );
         // Needs attention in the county and the city, not in another county.
         assert_eq!(attention_hazards(&pc).await, vec![id]);
@@ -143,7 +148,11 @@ async fn an_overdue_major_hazard_escalates_one_level_and_needs_attention() {
         assert_eq!(st, 404);
 
         // The other county's hazard, not overdue, was not touched.
-        let (_, t) = send(yz.get(&format!("/api/v1/supervision/hazards/{theirs}")).await).await;
+        let (_, t) = send(
+            yz.get(&format!("/api/v1/supervision/hazards/{theirs}"))
+                .await,
+        )
+        .await;
         assert_eq!(
             (t["listed_division"].as_str(), t["escalations"].as_i64()),
             (Some(""), Some(0))
@@ -172,7 +181,11 @@ async fn an_overdue_major_hazard_escalates_one_level_and_needs_attention() {
         .await;
         assert_eq!(h["overdue"], false);
         assert_eq!(attention_hazards(&pc).await, Vec::<i64>::new());
-        let (_, t) = send(yz.get(&format!("/api/v1/supervision/hazards/{theirs}")).await).await;
+        let (_, t) = send(
+            yz.get(&format!("/api/v1/supervision/hazards/{theirs}"))
+                .await,
+        )
+        .await;
         assert_eq!(t["listed_division"], "1402");
     }
 }
@@ -239,7 +252,10 @@ async fn the_four_colour_map_shows_each_enterprise_in_its_highest_colour_within_
             [(b, "yellow".to_string()), (a, "red".to_string())]
         );
         assert_eq!(m["items"][1]["points"], json!([1, 0, 0, 1]));
-        assert_eq!((m["red"].as_i64(), m["yellow"].as_i64()), (Some(1), Some(1)));
+        assert_eq!(
+            (m["red"].as_i64(), m["yellow"].as_i64()),
+            (Some(1), Some(1))
+        );
         assert!(m["items"][1]["lon"].as_f64().is_some());
         // The city sees both counties; it can narrow to one.
         let (_, m) = map(&cmd, "").await;
@@ -374,11 +390,18 @@ async fn a_check_list_is_filled_and_a_failed_item_becomes_a_hazard_in_one_step()
         ]);
         // Not on site yet.
         let (st, p) = send(
-            cmd.put(&url, &json!({ "version": i["version"], "template_id": tid, "answers": answers }))
-                .await,
+            cmd.put(
+                &url,
+                &json!({ "version": i["version"], "template_id": tid, "answers": answers }),
+            )
+            .await,
         )
         .await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("inspection_step_not_allowed")), "{p}");
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("inspection_step_not_allowed")),
+            "{p}"
+        );
         let (st, i) = send(
             cmd.post(
                 &format!("/api/v1/supervision/inspections/{iid}/events"),
@@ -394,23 +417,41 @@ async fn a_check_list_is_filled_and_a_failed_item_becomes_a_hazard_in_one_step()
                 .await,
         )
         .await;
-        assert_eq!((st, p["errors"][0]["code"].as_str()), (422, Some("answers_count")), "{p}");
+        assert_eq!(
+            (st, p["errors"][0]["code"].as_str()),
+            (422, Some("answers_count")),
+            "{p}"
+        );
         let (st, p) = send(
             cmd.put(&url, &json!({ "version": i["version"], "template_id": tid, "answers": [{ "result": "pass" }, { "result": "fail" }, { "result": "pass" }] }))
                 .await,
         )
         .await;
-        assert_eq!((st, fields(&p)), (422, vec!["answers[1].note".to_string()]), "{p}");
+        assert_eq!(
+            (st, fields(&p)),
+            (422, vec!["answers[1].note".to_string()]),
+            "{p}"
+        );
         // Another county's template is not there for 平城's inspection.
         let (st, p) = send(
-            cmd.put(&url, &json!({ "version": i["version"], "template_id": 999_999, "answers": answers }))
-                .await,
+            cmd.put(
+                &url,
+                &json!({ "version": i["version"], "template_id": 999_999, "answers": answers }),
+            )
+            .await,
         )
         .await;
-        assert_eq!((st, p["errors"][0]["code"].as_str()), (422, Some("template_not_found")), "{p}");
+        assert_eq!(
+            (st, p["errors"][0]["code"].as_str()),
+            (422, Some("template_not_found")),
+            "{p}"
+        );
         let (st, i) = send(
-            cmd.put(&url, &json!({ "version": i["version"], "template_id": tid, "answers": answers }))
-                .await,
+            cmd.put(
+                &url,
+                &json!({ "version": i["version"], "template_id": tid, "answers": answers }),
+            )
+            .await,
         )
         .await;
         assert_eq!(st, 200, "{i}");
@@ -419,7 +460,11 @@ async fn a_check_list_is_filled_and_a_failed_item_becomes_a_hazard_in_one_step()
         assert_eq!(i["checks"][1]["basis"], "《煤矿安全规程》第一百五十八条");
 
         // Another county neither reads nor fills it, nor makes hazards of it.
-        let (st, _) = send(yz.get(&format!("/api/v1/supervision/inspections/{iid}")).await).await;
+        let (st, _) = send(
+            yz.get(&format!("/api/v1/supervision/inspections/{iid}"))
+                .await,
+        )
+        .await;
         assert_eq!(st, 404);
         let (st, _) = send(
             yz.put(&url, &json!({ "version": i["version"], "template_id": yz_tid, "answers": [{ "result": "pass" }] }))
@@ -433,17 +478,42 @@ async fn a_check_list_is_filled_and_a_failed_item_becomes_a_hazard_in_one_step()
 
         // A passed item is no hazard; the failed one becomes one in one step.
         let (st, p) = send(cmd.post(&hz(0), &json!({})).await).await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("item_not_failed")), "{p}");
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("item_not_failed")),
+            "{p}"
+        );
         let (st, h) = send(cmd.post(&hz(1), &json!({})).await).await;
         assert_eq!(st, 201, "{h}");
         assert_eq!(
-            (h["title"].as_str(), h["state"].as_str(), h["source"].as_str(), h["enterprise_id"].as_i64()),
-            (Some("主要通风机有备用"), Some("reported"), Some("routine"), Some(e))
+            (
+                h["title"].as_str(),
+                h["state"].as_str(),
+                h["source"].as_str(),
+                h["enterprise_id"].as_i64()
+            ),
+            (
+                Some("主要通风机有备用"),
+                Some("reported"),
+                Some("routine"),
+                Some(e)
+            )
         );
-        assert!(h["description"].as_str().unwrap().contains("第一百五十八条"));
+        assert!(h["description"]
+            .as_str()
+            .unwrap()
+            .contains("第一百五十八条"));
         let (st, p) = send(cmd.post(&hz(1), &json!({})).await).await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("finding_has_hazard")), "{p}");
-        let (_, i) = send(cmd.get(&format!("/api/v1/supervision/inspections/{iid}")).await).await;
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("finding_has_hazard")),
+            "{p}"
+        );
+        let (_, i) = send(
+            cmd.get(&format!("/api/v1/supervision/inspections/{iid}"))
+                .await,
+        )
+        .await;
         assert_eq!(i["checks"][1]["hazard_id"], h["id"]);
         assert_eq!(i["findings"][0]["hazard_id"], h["id"]);
         // The item stays failed: it cannot be answered as passed now.
@@ -452,11 +522,17 @@ async fn a_check_list_is_filled_and_a_failed_item_becomes_a_hazard_in_one_step()
                 .await,
         )
         .await;
-        assert_eq!((st, fields(&p)), (422, vec!["answers[1].result".to_string()]), "{p}");
+        assert_eq!(
+            (st, fields(&p)),
+            (422, vec!["answers[1].result".to_string()]),
+            "{p}"
+        );
         // Journaled: filled, the finding, the hazard, the link.
         let (_, j) = send(
-            cmd.get(&format!("/api/v1/journal?module=supervision&entity=inspection&entity_id={iid}"))
-                .await,
+            cmd.get(&format!(
+                "/api/v1/journal?module=supervision&entity=inspection&entity_id={iid}"
+            ))
+            .await,
         )
         .await;
         let kinds: Vec<&str> = j
