@@ -69,6 +69,11 @@ async fn load_template(
         .ok_or(ApiError::NotFound)
 }
 
+/// What the journal says of a template.
+fn shown(t: &CheckTemplate) -> serde_json::Value {
+    json!({ "title": t.title, "industry": t.industry, "items": t.items })
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct TemplateParams {
     /// Only those for this industry (and those for any).
@@ -127,7 +132,7 @@ async fn create_template(
     };
     let mut tx = s.change().await?;
     t.id = store::insert_template(&mut tx, &t).await?;
-    let payload = json!({ "title": t.title, "industry": t.industry, "items": t.items });
+    let payload = shown(&t);
     tx.commit(
         now,
         vec![entry(
@@ -157,12 +162,12 @@ async fn edit_template(
     t.expect_sent(b.version)?;
     let (title, industry, items) = check_template(&b).map_err(ApiError::Validation)?;
     let now = OffsetDateTime::now_utc();
-    let before = json!({ "title": t.title, "industry": t.industry, "items": t.items });
+    let before = shown(&t);
     t.title = title;
     t.industry = industry;
     t.items = JsonText(items);
     t.updated_at = now.into();
-    let payload = json!({ "before": before, "after": { "title": t.title, "industry": t.industry, "items": t.items } });
+    let payload = json!({ "before": before, "after": shown(&t) });
     s.save_and_commit(
         &t,
         now,

@@ -20,25 +20,20 @@ pub async fn escalate_overdue(s: &AppState, now: OffsetDateTime) -> Result<usize
             continue;
         };
         let (h, payload) = escalate(h, &e, now);
-        let mut tx = s.change().await?;
-        match tx.save(&h).await {
+        let entry = NewEntry::new(
+            SYSTEM,
+            MODULE,
+            &h.division,
+            "hazard",
+            h.id,
+            "escalated",
+            payload,
+        );
+        match s.save_and_commit(&h, now, vec![entry]).await {
             // Rectified, returned or escalated by another node meanwhile.
             Err(DbError::Stale) => continue,
             r => r?,
-        }
-        tx.commit(
-            now,
-            vec![NewEntry::new(
-                SYSTEM,
-                MODULE,
-                &h.division,
-                "hazard",
-                h.id,
-                "escalated",
-                payload,
-            )],
-        )
-        .await?;
+        };
         n += 1;
     }
     Ok(n)
