@@ -3,7 +3,7 @@
 //! passed, failed or not applicable; a failed item becomes a finding and a
 //! hidden hazard in one step (`api_checklists.rs`).
 //!
-//! 《安全生产法》(2021) 第六十五条 lets the departments 进入生产经营单位进行
+//! 《安全生产法》(2021) 第六十五条 (cited from memory) lets the departments 进入生产经营单位进行
 //! 检查 and 对检查中发现的事故隐患，应当责令立即排除; the check items and
 //! their basis are configuration (issue #16: "check lists per industry
 //! (configurable items with their legal basis)"), not law written here.
