@@ -93,6 +93,9 @@ import type {
   InspectionEventBody,
   InspectionState,
   NewFinding,
+  CheckTemplate,
+  TemplateBody,
+  ChecksBody,
   SupervisionStats,
   NewHazard,
   HazardEventBody,
@@ -390,6 +393,11 @@ export const api = {
   addFinding: (id: number, body: NewFinding) => request<InspectionDetail>('POST', `${API}/supervision/inspections/${id}/findings`, body),
   findingToHazard: (id: number, finding: number) =>
     request<HazardDetail>('POST', `${API}/supervision/inspections/${id}/findings/${finding}/hazard`, {}),
+  checkTemplates: (industry?: string | null) => request<CheckTemplate[]>('GET', `${API}/supervision/check-templates${qs({ industry })}`),
+  createCheckTemplate: (body: TemplateBody) => request<CheckTemplate>('POST', `${API}/supervision/check-templates`, body),
+  editCheckTemplate: (id: number, body: TemplateBody) => request<CheckTemplate>('PUT', `${API}/supervision/check-templates/${id}`, body),
+  fillChecks: (id: number, body: ChecksBody) => request<InspectionDetail>('PUT', `${API}/supervision/inspections/${id}/checks`, body),
+  checkToHazard: (id: number, item: number) => request<HazardDetail>('POST', `${API}/supervision/inspections/${id}/checks/${item}/hazard`, {}),
   supervisionStats: (division?: string | null) => request<SupervisionStats>('GET', `${API}/supervision/stats${qs({ division })}`),
   supervisionStatsExportUrl: (division?: string | null) => `${API}/supervision/stats/export${qs({ division })}`,
   // 用户管理 (admins)

@@ -67,7 +67,7 @@ describe('dates as the bureau reads them', () => {
   })
 })
 
-import { isStale, countSituation } from '../src/features/home/situation'
+import { isStale, countSituation, attentionTotal } from '../src/features/home/situation'
 import { panelAt, SCREEN_PANELS, ROTATE_MS } from '../src/features/screen/rotation'
 
 describe('wall display', () => {
@@ -101,5 +101,8 @@ describe('wall display', () => {
       2026,
     )
     expect(c).toEqual({ incidents: 2, responding: 1, warnings: 1, enRoute: 0, attention: 3, indicatorsMet: 1, indicatorsTotal: 2 })
+    // Overdue 重大 hazards count too.
+    expect(attentionTotal({ unverified: [], overdue_instructions: [1], clocks: [], awaiting_approval: [], plans: [], hazards: [1, 2] } as never)).toBe(3)
+    expect(attentionTotal(null)).toBe(0)
   })
 })

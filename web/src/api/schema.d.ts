@@ -1609,6 +1609,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supervision/check-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_templates"];
+        put?: never;
+        post: operations["create_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/check-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_template"];
+        put: operations["edit_template"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supervision/enterprises/{id}/risk": {
         parameters: {
             query?: never;
@@ -1753,6 +1785,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supervision/inspections/{id}/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["fill_checks"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspections/{id}/checks/{item}/hazard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["item_to_hazard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supervision/inspections/{id}/events": {
         parameters: {
             query?: never;
@@ -1858,6 +1922,22 @@ export interface paths {
         };
         get: operations["get_unit"];
         put: operations["edit_unit"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/risk-map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["risk_map"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -2832,6 +2912,12 @@ export interface components {
             /** Format: int64 */
             from_people: number;
         };
+        /** @description One answer, in the template's order. */
+        Answer: {
+            /** @description What was found (required for a failed item). */
+            note?: string;
+            result: components["schemas"]["CheckResult"];
+        };
         /**
          * @description A technical appraisal (第二十七条): its days, what it was and when it
          *     was recorded.
@@ -2872,6 +2958,8 @@ export interface components {
         Attention: {
             awaiting_approval: components["schemas"]["AwaitingApproval"][];
             clocks: components["schemas"]["AttentionClock"][];
+            /** @description Overdue 重大事故隐患, most overdue first. */
+            hazards: components["schemas"]["OverdueHazard"][];
             overdue_instructions: components["schemas"]["OverdueInstruction"][];
             plans: components["schemas"]["PlanDue"][];
             unverified: components["schemas"]["Unverified"][];
@@ -3047,6 +3135,64 @@ export interface components {
             email: boolean;
             sms: boolean;
             webhook: boolean;
+        };
+        /** @description One check item: what is checked and against which clause. */
+        CheckItem: {
+            /** @description 检查依据 (the clause). */
+            basis?: string;
+            text: string;
+        };
+        /**
+         * @description What an inspector found for an item.
+         * @enum {string}
+         */
+        CheckResult: "pass" | "fail" | "not_applicable";
+        /**
+         * @description A check list template (检查表) of one industry ('' = any), made by a
+         *     division for its subtree.
+         */
+        CheckTemplate: {
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            /** @description The 12-digit code of the division that made it. */
+            division: string;
+            /** Format: int64 */
+            id: number;
+            industry: string;
+            items: components["schemas"]["CheckItem"][];
+            title: string;
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description An item of an inspection's check list as filled (the template's text
+         *     and basis copied, so a later edit of the template does not change it).
+         */
+        Checked: {
+            basis: string;
+            /**
+             * Format: int64
+             * @description The finding and hidden hazard a failed item became.
+             */
+            finding_id?: number | null;
+            /** Format: int64 */
+            hazard_id?: number | null;
+            note: string;
+            result: components["schemas"]["CheckResult"];
+            text: string;
+        };
+        /** @description An inspection's check list as filled on site. */
+        ChecksBody: {
+            /** @description One per item, in the template's order. */
+            answers: components["schemas"]["Answer"][];
+            /** Format: int64 */
+            template_id: number;
+            /**
+             * Format: int64
+             * @description The inspection's version read.
+             */
+            version: number;
         };
         /** @description A hazard category of 表2 (and its β of 表4). */
         ChemicalCategory: {
@@ -3985,6 +4131,13 @@ export interface components {
             due_at?: components["schemas"]["UtcText"] | null;
             /** Format: int64 */
             enterprise_id: number;
+            escalated_at?: components["schemas"]["UtcText"] | null;
+            /**
+             * Format: int64
+             * @description How many times it was escalated (提级督办) for being overdue
+             *     (`supervision::escalation`).
+             */
+            escalations: number;
             /**
              * Format: int64
              * @description 整改资金 (元)
@@ -4432,6 +4585,7 @@ export interface components {
         };
         /** @description An inspection (执法检查) of one enterprise by its inspectors. */
         Inspection: {
+            checks: components["schemas"]["Checked"][];
             created_at: components["schemas"]["UtcText"];
             created_by: string;
             division: string;
@@ -4448,6 +4602,12 @@ export interface components {
             started_at?: components["schemas"]["UtcText"] | null;
             state: components["schemas"]["InspectionState"];
             summary: string;
+            /**
+             * Format: int64
+             * @description The check list (检查表) it was filled against, and its items as
+             *     filled (`supervision::checklists`).
+             */
+            template_id?: number | null;
             updated_at: components["schemas"]["UtcText"];
             /** Format: int64 */
             version: number;
@@ -5276,6 +5436,27 @@ export interface components {
             id: number;
             name: string;
         };
+        /**
+         * @description A 重大事故隐患 still being rectified past its deadline, and the level
+         *     that supervises it now (escalated by `supervision::escalation`).
+         */
+        OverdueHazard: {
+            division_name: string;
+            due_at: string;
+            /**
+             * Format: int64
+             * @description How many times it was escalated.
+             */
+            escalations: number;
+            /** Format: int64 */
+            hazard_id: number;
+            /** Format: int64 */
+            overdue_days: number;
+            /** @description The division prefix of the supervising level (挂牌督办). */
+            supervising: string;
+            supervising_name: string;
+            title: string;
+        };
         OverdueInstruction: {
             assignee: string;
             assignee_kind: string;
@@ -5785,6 +5966,37 @@ export interface components {
          * @enum {string}
          */
         RiskLevel: "low" | "general" | "significant" | "major";
+        /**
+         * @description The map: enterprises, most dangerous last (drawn on top), and how many
+         *     enterprises are of each colour (red, orange, yellow, blue).
+         */
+        RiskMap: {
+            /** Format: int64 */
+            blue: number;
+            items: components["schemas"]["RiskMapPoint"][];
+            /** Format: int64 */
+            orange: number;
+            /** Format: int64 */
+            red: number;
+            /** Format: int64 */
+            yellow: number;
+        };
+        /** @description An enterprise on the four-colour map. */
+        RiskMapPoint: {
+            /** @description red | orange | yellow | blue */
+            colour: string;
+            /** Format: int64 */
+            enterprise_id: number;
+            /** Format: double */
+            lat: number;
+            /** @description The highest level of its risk points. */
+            level: components["schemas"]["RiskLevel"];
+            /** Format: double */
+            lon: number;
+            name: string;
+            /** @description Its risk points by level: major, significant, general, low. */
+            points: number[];
+        };
         /** @description A risk point (风险点) of an enterprise, with its assessment. */
         RiskPoint: {
             /** @description YYYY-MM-DD */
@@ -7218,6 +7430,21 @@ export interface components {
             instructions: string[];
             key: string;
         };
+        /** @description A template as entered (`POST`/`PUT /supervision/check-templates`). */
+        TemplateBody: {
+            /**
+             * @description The enterprise industry (the enterprise registry's category) it is
+             *     for; empty: any.
+             */
+            industry?: string;
+            items: components["schemas"]["CheckItem"][];
+            title: string;
+            /**
+             * Format: int64
+             * @description Only when editing: the version read.
+             */
+            version?: number | null;
+        };
         /**
          * @description Threshold: beyond `high` (≥) or `low` (≤) for at least
          *     `min_duration_secs` raises; back inside by more than `hysteresis`
@@ -7940,7 +8167,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description What needs attention now in the jurisdiction: unverified reports, overdue instructions, rescue clocks, approvals awaited, plans and drills due — most urgent first */
+            /** @description What needs attention now in the jurisdiction: unverified reports, overdue instructions, rescue clocks, approvals awaited, plans and drills due, overdue 重大事故隐患 — most urgent first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10931,6 +11158,126 @@ export interface operations {
             };
         };
     };
+    list_templates: {
+        parameters: {
+            query?: {
+                /** @description Only those for this industry (and those for any). */
+                industry?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The check lists the user may use: of their level, the levels above and their subtree */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckTemplate"][];
+                };
+            };
+        };
+    };
+    create_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateBody"];
+            };
+        };
+        responses: {
+            /** @description Made, for the user's division and its subtree */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckTemplate"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One check list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckTemplate"];
+                };
+            };
+        };
+    };
+    edit_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateBody"];
+            };
+        };
+        responses: {
+            /** @description Edited (inspections filled before keep their items) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckTemplate"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     enterprise_risk: {
         parameters: {
             query?: never;
@@ -11238,6 +11585,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+        };
+    };
+    fill_checks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChecksBody"];
+            };
+        };
+        responses: {
+            /** @description The inspection with its check list filled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+            /** @description Not one of its inspectors */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale version, not in progress, or items already hazards under another template */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    item_to_hazard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                item: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The failed item recorded as a finding and made a hidden hazard (reported, source 日常检查), in one step */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not failed, or already a hazard */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11550,6 +11989,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    risk_map: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The four-colour map: enterprises in the jurisdiction (an enterprise user: their own) in the colour of their highest risk */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskMap"];
                 };
             };
         };

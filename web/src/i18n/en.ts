@@ -6,6 +6,13 @@ type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K
 const en: Messages<typeof zh> = {
   // Field errors from the server, translated by their code (parameters: FieldError.params)
   fieldError: {
+    // check lists
+    template_not_found: 'No such check list (or not in your jurisdiction)',
+    items_count: 'A check list has {min}–{max} items',
+    answers_count: 'Answer every one of the {expected} items',
+    fail_needs_note: 'Say what was found for a failed item',
+    item_has_hazard: 'This item is already hazard #{hazard_id}; it cannot pass now',
+    no_such_item: 'No such item (there are {count})',
     // notifications (art. 10), skip-level reports
     notified_before_received: 'The notification cannot precede this level\'s receipt of the report ({received})',
     forward_in_order: 'Report level by level: the next level has not received it; skip a level only when necessary (Regulation No. 493, art. 10(3))',
@@ -240,6 +247,9 @@ const en: Messages<typeof zh> = {
   },
   // Refused steps (409/403), translated by their code (parameters: Problem.params)
   refusal: {
+    // check lists
+    checklist_has_hazards: 'Items of this check list are already hazards (#{hazard_id}); the list cannot be changed',
+    item_not_failed: 'Only a failed item becomes a hazard',
     // notifications (art. 10), skip-level reports
     already_notified: 'This level has already notified them',
     level_not_received: 'This level has not received the report yet',
@@ -592,6 +602,9 @@ const en: Messages<typeof zh> = {
     contingency: 'Contingency plan / safety measures',
     listed: 'Listed for supervision',
     listedBy: 'Listed by',
+    escalatedFromTo: 'escalated from {from} to {to} ({days} days overdue)',
+    escalations: 'Escalation',
+    escalationsText: 'escalated {n}× · {at}',
     overdue: 'Overdue',
     overdueOnly: 'Overdue only',
     listedOnly: 'Listed only',
@@ -633,6 +646,18 @@ const en: Messages<typeof zh> = {
     matrixFormula: 'R = L × S',
   },
   // Major hazard sources (GB 18218-2018), random inspections, statistics
+  checklist: {
+    title: 'Check list',
+    template: 'Check list',
+    pick: 'Choose a check list',
+    item: 'Item',
+    result: 'Result',
+    note: 'What was found',
+    save: 'Save the check list',
+    saved: 'Check list saved',
+    none: 'Not inspected against a check list',
+    results: { pass: 'Pass', fail: 'Fail', not_applicable: 'N/A' },
+  },
   hazardsModule: {
     newRiskPoint: 'New risk point',
     controls: 'Control measures',
@@ -740,6 +765,7 @@ const en: Messages<typeof zh> = {
     return: 'Return (not accepted)',
     accept: 'Accept',
     close: 'Close',
+    escalated: 'Escalated (overdue)',
   },
   riskLevel: {
     major: 'Major risk',
@@ -936,6 +962,7 @@ const en: Messages<typeof zh> = {
     phone: '{label} is not a valid phone number',
   },
   map: {
+    riskMap: 'Four-colour risk map',
     title: 'One map',
     boundaries: 'Division boundaries',
     baseTiles: 'Base map',
@@ -1058,6 +1085,9 @@ const en: Messages<typeof zh> = {
     left: '{d} left',
     late: '{d} late',
     overdueBy: '{min} min overdue',
+    hazards: 'Overdue major hazards',
+    hazardOverdue: '{days} days overdue · supervised by {level}',
+    escalatedTimes: 'escalated {n}×',
     kind: { dispatch_order: 'Dispatch', warning: 'Warning' },
     reason: {
       review_overdue: 'review {days} days overdue',

@@ -3,6 +3,13 @@
 export default {
   // 服务器返回的字段错误（按 code 翻译；参数见 FieldError.params）
   fieldError: {
+    // 检查表
+    template_not_found: '找不到该检查表（或不在您的管辖范围内）',
+    items_count: '检查项应为 {min}–{max} 项',
+    answers_count: '应逐项填写全部 {expected} 个检查项',
+    fail_needs_note: '不符合项须写明发现的问题',
+    item_has_hazard: '该项已转为隐患 #{hazard_id}，不能改为符合',
+    no_such_item: '没有该检查项（共 {count} 项）',
     // 第十条通报、越级上报
     notified_before_received: '通报时间不能早于本级接报时间（{received}）',
     forward_in_order: '须逐级上报：下一级尚未接报；必要时可越级上报（493号令 第十条第三款）',
@@ -237,6 +244,9 @@ export default {
   },
   // 被拒绝的操作（按 code 翻译；参数见 Problem.params）
   refusal: {
+    // 检查表
+    checklist_has_hazards: '检查表已有转为隐患的项（#{hazard_id}），不能更换检查表',
+    item_not_failed: '只有不符合项才能转为隐患',
     // 第十条通报、越级上报
     already_notified: '该层级已通报此单位',
     level_not_received: '该层级尚未接报',
@@ -589,6 +599,9 @@ export default {
     contingency: '应急预案 / 安全措施',
     listed: '挂牌督办',
     listedBy: '挂牌单位',
+    escalatedFromTo: '由 {from} 提级至 {to}（逾期 {days} 天）',
+    escalations: '提级督办',
+    escalationsText: '已提级 {n} 次 · {at}',
     overdue: '逾期',
     overdueOnly: '只看逾期',
     listedOnly: '只看挂牌督办',
@@ -630,6 +643,18 @@ export default {
     matrixFormula: 'R = L × S',
   },
   // 重大危险源 (GB 18218-2018)、双随机执法检查、监督管理统计
+  checklist: {
+    title: '检查表',
+    template: '检查表',
+    pick: '选择检查表',
+    item: '检查项',
+    result: '结果',
+    note: '发现的问题',
+    save: '保存检查表',
+    saved: '检查表已保存',
+    none: '未按检查表检查',
+    results: { pass: '符合', fail: '不符合', not_applicable: '不适用' },
+  },
   hazardsModule: {
     newRiskPoint: '新增风险点',
     controls: '管控措施',
@@ -737,6 +762,7 @@ export default {
     return: '验收不通过',
     accept: '验收通过',
     close: '销号',
+    escalated: '逾期提级督办',
   },
   riskLevel: {
     major: '重大风险',
@@ -933,6 +959,7 @@ export default {
     phone: '{label}格式不正确',
   },
   map: {
+    riskMap: '四色风险图',
     title: '一张图',
     boundaries: '行政区划边界',
     baseTiles: '底图',
@@ -1065,6 +1092,9 @@ export default {
     left: '剩余 {d}',
     late: '已超时 {d}',
     overdueBy: '逾期 {min} 分钟',
+    hazards: '逾期重大事故隐患',
+    hazardOverdue: '逾期 {days} 天 · {level}督办',
+    escalatedTimes: '已提级 {n} 次',
     kind: { dispatch_order: '调派', warning: '预警' },
     reason: {
       review_overdue: '评估逾期 {days} 天',

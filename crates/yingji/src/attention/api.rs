@@ -16,7 +16,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/attention", tag = "incidents",
-    responses((status = 200, body = Attention, description = "What needs attention now in the jurisdiction: unverified reports, overdue instructions, rescue clocks, approvals awaited, plans and drills due — most urgent first")))]
+    responses((status = 200, body = Attention, description = "What needs attention now in the jurisdiction: unverified reports, overdue instructions, rescue clocks, approvals awaited, plans and drills due, overdue 重大事故隐患 — most urgent first")))]
 async fn get_attention(
     State(s): State<AppState>,
     p: Principal,
@@ -51,7 +51,7 @@ async fn get_attention(
             }
         }
     }
-    Ok(axum::Json(attention(
+    let mut a = attention(
         &incidents,
         &instructions,
         &orders,
@@ -59,5 +59,16 @@ async fn get_attention(
         &plans,
         now,
         today,
-    )))
+    );
+    // Overdue 重大事故隐患 for those who may read supervision.
+    if let Ok(ss) = authorize(&p, Action::Read, "supervision") {
+        let hs: Vec<_> = crate::supervision::store::overdue_major(&s.db, &ss.prefix, now.into())
+            .await?
+            .into_iter()
+            .filter(|h| ss.covers(&h.division, &h.org))
+            .collect();
+        let tree = s.tree();
+        a.hazards = super::overdue_hazards(&hs, now, |d| tree.name(d));
+    }
+    Ok(axum::Json(a))
 }

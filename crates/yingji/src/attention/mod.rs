@@ -87,6 +87,22 @@ pub struct PlanDue {
     pub days: i64,
 }
 
+/// A 重大事故隐患 still being rectified past its deadline, and the level
+/// that supervises it now (escalated by `supervision::escalation`).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct OverdueHazard {
+    pub hazard_id: i64,
+    pub title: String,
+    pub division_name: String,
+    /// The division prefix of the supervising level (挂牌督办).
+    pub supervising: String,
+    pub supervising_name: String,
+    /// How many times it was escalated.
+    pub escalations: i64,
+    pub due_at: String,
+    pub overdue_days: i64,
+}
+
 /// The commander's list.
 #[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
 pub struct Attention {
@@ -95,6 +111,8 @@ pub struct Attention {
     pub clocks: Vec<RescueClock>,
     pub awaiting_approval: Vec<AwaitingApproval>,
     pub plans: Vec<PlanDue>,
+    /// Overdue 重大事故隐患, most overdue first.
+    pub hazards: Vec<OverdueHazard>,
 }
 
 impl Attention {
@@ -106,6 +124,7 @@ impl Attention {
             + self.clocks.len()
             + self.awaiting_approval.len()
             + self.plans.len()
+            + self.hazards.len()
     }
 }
 
@@ -230,6 +249,37 @@ pub fn attention(
     }
     a.plans.sort_by_key(|x| std::cmp::Reverse(x.days));
     a
+}
+
+/// The overdue 重大 hazards of `hazards` at `now` (the rule of
+/// `supervision::overdue`), most overdue first; `name` names a division
+/// (code or prefix).
+pub fn overdue_hazards(
+    hazards: &[crate::supervision::Hazard],
+    now: OffsetDateTime,
+    name: impl Fn(&str) -> String,
+) -> Vec<OverdueHazard> {
+    use crate::supervision::{overdue, supervising_level, HazardGrade};
+    let mut out: Vec<OverdueHazard> = hazards
+        .iter()
+        .filter(|h| h.grade == Some(HazardGrade::Major) && overdue(h.state, h.due_at, now))
+        .filter_map(|h| {
+            let due = h.due_at?;
+            let supervising = supervising_level(h)?;
+            Some(OverdueHazard {
+                hazard_id: h.id,
+                title: h.title.clone(),
+                division_name: name(&h.division),
+                supervising_name: name(&supervising),
+                supervising,
+                escalations: h.escalations,
+                due_at: due.text(),
+                overdue_days: (now - due.0).whole_days(),
+            })
+        })
+        .collect();
+    out.sort_by_key(|x| (std::cmp::Reverse(x.overdue_days), x.hazard_id));
+    out
 }
 
 fn due(p: &PlanCheck, reason: &'static str, days: i64) -> PlanDue {
@@ -433,5 +483,59 @@ mod tests {
             ],
         );
         assert_eq!(a.total(), 2 + 5 + 2 + 4);
+    }
+
+    #[test]
+    fn overdue_major_hazards_most_overdue_first() {
+        use crate::supervision::{HazardGrade, HazardSource, HazardState, Reported};
+        let h = |id: i64, grade, state, due_h_ago: i64, listed: &str| {
+            let mut h = crate::supervision::Hazard::reported(
+                Reported {
+                    enterprise_id: 1,
+                    division: "140214100000".into(),
+                    org: "enterprise:1".into(),
+                    title: format!("隐患{id}"),
+                    description: String::new(),
+                    location: String::new(),
+                    source: HazardSource::Routine,
+                    reported_by: "x".into(),
+                },
+                crate::db::UtcText(NOW - Duration::days(60)),
+            );
+            h.id = id;
+            h.grade = Some(grade);
+            h.state = state;
+            h.due_at = Some(crate::db::UtcText(NOW - Duration::hours(due_h_ago)));
+            h.listed_division = listed.into();
+            h
+        };
+        let hs = [
+            h(1, HazardGrade::Major, HazardState::Rectifying, 30, ""),
+            h(
+                2,
+                HazardGrade::Major,
+                HazardState::Rectifying,
+                24 * 40,
+                "1402",
+            ),
+            h(
+                3,
+                HazardGrade::General,
+                HazardState::Rectifying,
+                24 * 50,
+                "",
+            ), // 一般: no
+            h(4, HazardGrade::Major, HazardState::Rectified, 24 * 50, ""), // reported done: no
+            h(5, HazardGrade::Major, HazardState::Rectifying, -1, ""),     // not yet due: no
+        ];
+        let got = overdue_hazards(&hs, NOW, |d| format!("<{d}>"));
+        assert_eq!(
+            got.iter()
+                .map(|x| (x.hazard_id, x.overdue_days, x.supervising.as_str()))
+                .collect::<Vec<_>>(),
+            [(2, 40, "1402"), (1, 1, "140214")]
+        );
+        assert_eq!(got[1].supervising_name, "<140214>");
+        assert_eq!(got[1].division_name, "<140214100000>");
     }
 }

@@ -149,6 +149,11 @@ const MIGRATIONS: &[Migration] = &[
         "0030_accident_notifications.sql"
     ),
     migration!(31, "shipments_shelters", "0031_shipments_shelters.sql"),
+    migration!(
+        32,
+        "supervision_escalation_checklists",
+        "0032_supervision_escalation_checklists.sql"
+    ),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a

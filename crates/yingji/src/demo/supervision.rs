@@ -741,6 +741,8 @@ pub async fn major_and_inspections(
             started_at: None,
             finished_at: None,
             summary: String::new(),
+            template_id: None,
+            checks: JsonText(Vec::new()),
             created_by: "commander".into(),
             created_at: t,
             updated_at: t,

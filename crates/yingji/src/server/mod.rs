@@ -111,6 +111,8 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     let outbox = crate::warnings::jobs::spawn(state.clone());
     let readers = crate::upstream::jobs::spawn(&state);
     let sensors = crate::monitoring::jobs::spawn(state.clone());
+    let escalation =
+        crate::supervision::jobs::spawn(state.clone(), std::time::Duration::from_secs(300));
     let app = router(state);
     let result = axum::serve(
         listener,
@@ -119,6 +121,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     .with_graceful_shutdown(shutdown_signal())
     .await;
     monitor.abort();
+    escalation.abort();
     if let Some(h) = heartbeat {
         h.abort();
     }

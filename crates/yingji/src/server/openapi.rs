@@ -203,6 +203,13 @@ use crate::state::AppState;
         crate::supervision::api_inspections::finding_to_hazard,
         crate::supervision::api_stats::table,
         crate::supervision::api_stats::export,
+        crate::supervision::api_map::risk_map,
+        crate::supervision::api_checklists::list_templates,
+        crate::supervision::api_checklists::get_template,
+        crate::supervision::api_checklists::create_template,
+        crate::supervision::api_checklists::edit_template,
+        crate::supervision::api_checklists::fill_checks,
+        crate::supervision::api_checklists::item_to_hazard,
     ),
     // Stored as JSON inside a typed body (`UpstreamAlert.summary`).
     components(schemas(crate::upstream::Summary)),

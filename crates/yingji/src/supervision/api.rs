@@ -44,6 +44,8 @@ pub fn routes() -> Router<AppState> {
         .route("/supervision/hazards/{id}", get(get_hazard))
         .route("/supervision/hazards/{id}/events", post(hazard_event))
         .merge(super::api_major::routes())
+        .merge(super::api_map::routes())
+        .merge(super::api_checklists::routes())
         .merge(super::api_inspections::routes())
         .merge(super::api_stats::routes())
 }

@@ -53,7 +53,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The roles that inspect (a supervising department's staff).
-fn supervisor_role(p: &Principal) -> Result<(), ApiError> {
+pub(super) fn supervisor_role(p: &Principal) -> Result<(), ApiError> {
     if matches!(p.role, Role::Admin | Role::Commander | Role::Operator) {
         Ok(())
     } else {
@@ -254,6 +254,8 @@ async fn make_draw(
             started_at: None,
             finished_at: None,
             summary: String::new(),
+            template_id: None,
+            checks: JsonText(Vec::new()),
             created_by: p.username.clone(),
             created_at: now.into(),
             updated_at: now.into(),
@@ -324,7 +326,7 @@ fn assigned(p: &Principal, i: &Inspection) -> bool {
 /// How `p` relates to `i`: a writer covering it, or one of its drawn
 /// inspectors — a city draw may send a county's inspector to another
 /// county's enterprise (交叉执法); they act on that inspection only.
-fn actor(p: &Principal, i: &Inspection) -> InspectionActor {
+pub(super) fn actor(p: &Principal, i: &Inspection) -> InspectionActor {
     let writes = authorize(p, Action::Write, MODULE).is_ok_and(|w| w.covers(&i.division, &i.org));
     InspectionActor {
         username: p.username.clone(),
@@ -392,7 +394,7 @@ async fn list_inspections(
 
 /// The inspection if `p` may `action` it: inside their scope, or one they
 /// were drawn for; for anyone else it does not exist.
-async fn load(
+pub(super) async fn load(
     s: &AppState,
     p: &Principal,
     id: i64,
@@ -413,7 +415,7 @@ pub struct InspectionDetail {
     pub findings: Vec<Finding>,
 }
 
-async fn inspection_detail(
+pub(super) async fn inspection_detail(
     s: &AppState,
     p: &Principal,
     i: Inspection,
@@ -493,34 +495,10 @@ async fn add_finding(
     may_finding(i.state, &i.inspectors, &actor(&p, &i))?;
     let [title, description, location, basis] = check_finding(&b).map_err(ApiError::Validation)?;
     let now = OffsetDateTime::now_utc();
-    let mut f = Finding {
-        id: 0,
-        inspection_id: i.id,
-        enterprise_id: i.enterprise_id,
-        division: i.division.clone(),
-        org: i.org.clone(),
-        title,
-        description,
-        location,
-        basis,
-        hazard_id: None,
-        created_by: p.username.clone(),
-        created_at: now.into(),
-    };
     let mut tx = s.change().await?;
-    f.id = store::insert_finding(&mut tx, &f).await?;
-    tx.commit(
-        now,
-        vec![entry(
-            &p,
-            &i.division,
-            "inspection",
-            i.id,
-            "finding",
-            json!({ "finding_id": f.id, "title": f.title, "description": f.description, "location": f.location, "basis": f.basis }),
-        )],
-    )
-    .await?;
+    let (_, e) =
+        insert_finding(&mut tx, &p, &i, [title, description, location, basis], now).await?;
+    tx.commit(now, vec![e]).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(inspection_detail(&s, &p, i).await?),
@@ -537,20 +515,46 @@ async fn finding_to_hazard(
     Path((id, finding)): Path<(i64, i64)>,
 ) -> Result<Response, ApiError> {
     let i = load(&s, &p, id, Action::Write).await?;
-    let a = actor(&p, &i);
-    if !(a.supervisor && (a.lead || i.inspectors.contains(&a.username))) {
-        return Err(ApiError::NotAllowed(Refusal::new(
-            "assigned_inspectors_only",
-            "只有被抽中的执法人员才能办理此检查",
-        )));
-    }
+    may_take_hazard(&p, &i)?;
     let f = store::get_finding(&s.db, finding)
         .await?
         .filter(|f| f.inspection_id == i.id)
         .ok_or(ApiError::NotFound)?;
     may_make_hazard(f.hazard_id)?;
+    let now = OffsetDateTime::now_utc();
+    let mut tx = s.change().await?;
+    let (h, entries) = hazard_of_finding(&s, &mut tx, &p, &i, &f, now).await?;
+    tx.commit(now, entries).await?;
+    Ok((StatusCode::CREATED, axum::Json(detail(&s, &p, h).await?)).into_response())
+}
+
+/// Only the drawn inspectors (or a lead) turn what they found into hazards.
+pub(super) fn may_take_hazard(p: &Principal, i: &Inspection) -> Result<(), ApiError> {
+    let a = actor(p, i);
+    if a.supervisor && (a.lead || i.inspectors.contains(&a.username)) {
+        Ok(())
+    } else {
+        Err(ApiError::NotAllowed(Refusal::new(
+            "assigned_inspectors_only",
+            "只有被抽中的执法人员才能办理此检查",
+        )))
+    }
+}
+
+/// The hidden hazard made of finding `f` of inspection `i`, inside `tx`
+/// (the hazards' own create path, source 日常检查, the basis in its
+/// description), linked to the finding once; the journal entries to
+/// commit with it.
+pub(super) async fn hazard_of_finding(
+    s: &AppState,
+    tx: &mut crate::journal::Change,
+    p: &Principal,
+    i: &Inspection,
+    f: &Finding,
+    now: OffsetDateTime,
+) -> Result<(super::Hazard, Vec<crate::journal::NewEntry>), ApiError> {
     // The enterprise is the inspection's (never an input), which the
-    // caller may act on as shown above.
+    // caller may act on.
     let e = crate::registry::store::get(&s.db, &s.tree(), "enterprise", f.enterprise_id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -561,11 +565,9 @@ async fn finding_to_hazard(
             .trim()
             .to_string()
     };
-    let now = OffsetDateTime::now_utc();
-    let mut tx = s.change().await?;
     let (h, first) = insert_reported(
-        &mut tx,
-        &p,
+        tx,
+        p,
         &e,
         (
             f.title.clone(),
@@ -576,17 +578,51 @@ async fn finding_to_hazard(
         now,
     )
     .await?;
-    if !store::set_finding_hazard(&mut tx, f.id, h.id).await? {
+    if !store::set_finding_hazard(tx, f.id, h.id).await? {
         return Err(ApiError::from(inspections::finding_has_hazard(h.id)));
     }
     let link = entry(
-        &p,
+        p,
         &i.division,
         "inspection",
         i.id,
         "finding_to_hazard",
         json!({ "finding_id": f.id, "hazard_id": h.id }),
     );
-    tx.commit(now, vec![first, link]).await?;
-    Ok((StatusCode::CREATED, axum::Json(detail(&s, &p, h).await?)).into_response())
+    Ok((h, vec![first, link]))
+}
+
+/// Record a finding of inspection `i` (title, description, location,
+/// basis) inside `tx`, and the journal entry that says so.
+pub(super) async fn insert_finding(
+    tx: &mut crate::journal::Change,
+    p: &Principal,
+    i: &Inspection,
+    [title, description, location, basis]: [String; 4],
+    now: OffsetDateTime,
+) -> Result<(Finding, crate::journal::NewEntry), ApiError> {
+    let mut f = Finding {
+        id: 0,
+        inspection_id: i.id,
+        enterprise_id: i.enterprise_id,
+        division: i.division.clone(),
+        org: i.org.clone(),
+        title,
+        description,
+        location,
+        basis,
+        hazard_id: None,
+        created_by: p.username.clone(),
+        created_at: now.into(),
+    };
+    f.id = store::insert_finding(tx, &f).await?;
+    let e = entry(
+        p,
+        &i.division,
+        "inspection",
+        i.id,
+        "finding",
+        json!({ "finding_id": f.id, "title": f.title, "description": f.description, "location": f.location, "basis": f.basis }),
+    );
+    Ok((f, e))
 }

@@ -11,10 +11,14 @@
 //! Pure: no SQL, no HTTP, no clock reads (times are parameters).
 
 pub mod api;
+pub mod api_checklists;
 pub mod api_inspections;
 pub mod api_major;
+pub mod api_map;
 pub mod api_stats;
+pub mod checklists;
 pub mod inspections;
+pub mod jobs;
 pub mod major;
 pub mod model;
 pub mod stats;
@@ -432,6 +436,95 @@ pub fn due_at(deadline: Date) -> OffsetDateTime {
 /// Overdue: still being rectified when the deadline day has ended.
 pub fn overdue(state: HazardState, due: Option<UtcText>, now: OffsetDateTime) -> bool {
     state == HazardState::Rectifying && due.is_some_and(|d| now >= d.0)
+}
+
+/// An overdue 重大 hazard escalates again every this many days while it
+/// stays overdue (assumption, see [`escalation`]).
+pub const ESCALATE_EVERY_DAYS: i64 = 30;
+
+/// The actor of the steps the platform takes by itself (the journal's who).
+pub const SYSTEM: &str = "system";
+
+/// One escalation (提级督办) of an overdue hazard: the supervising level
+/// before and after (division code prefixes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Escalation {
+    pub from: String,
+    pub to: String,
+    /// Whole days past the deadline day.
+    pub overdue_days: i64,
+    /// Which escalation this is (1 for the first).
+    pub step: i64,
+}
+
+/// The level that supervises `h` now: the level that listed it (挂牌督办),
+/// else the county of its enterprise (the department that confirmed it).
+pub fn supervising_level(h: &Hazard) -> Option<String> {
+    if !h.listed_division.is_empty() {
+        return Some(h.listed_division.clone());
+    }
+    let code = crate::divisions::Code::parse(&h.division).ok()?;
+    let county = code.county().unwrap_or(code);
+    Some(county.prefix().to_string())
+}
+
+/// Whether an overdue hazard escalates at `now`, and to which level.
+///
+/// 《中华人民共和国安全生产法》(2021) 第四十一条 makes the departments keep a
+/// 重大事故隐患治理督办制度 (and 《安全生产事故隐患排查治理暂行规定》, 总局令
+/// 第16号, has them supervise the 治理 of 重大事故隐患 — which article was not
+/// checked against the text here); neither sets a rule for a deadline that
+/// passes. This platform's rule (an
+/// **assumption**, as issue #16 asks: "escalating one level when overdue",
+/// the 提级督办 of provincial 挂牌督办 rules): a 重大 hazard still being
+/// rectified after its deadline day is supervised by the level above the
+/// one that supervised it (county → city → province), at once and again
+/// [`ESCALATE_EVERY_DAYS`] after each escalation while it stays overdue,
+/// until the province — one level at a time, so a scan that did not run
+/// for months does not jump two levels. A 一般 hazard does not escalate
+/// (it stays on the overdue list).
+pub fn escalation(h: &Hazard, now: OffsetDateTime) -> Option<Escalation> {
+    if h.grade != Some(HazardGrade::Major) || !overdue(h.state, h.due_at, now) {
+        return None;
+    }
+    let due = h.due_at?.0;
+    let next = match h.escalated_at {
+        Some(last) if h.escalations > 0 => last.0 + Duration::days(ESCALATE_EVERY_DAYS),
+        _ => due,
+    };
+    if now < next {
+        return None;
+    }
+    let overdue_days = (now - due).whole_days();
+    let from = supervising_level(h)?;
+    let to = crate::divisions::Code::parse(&from)
+        .ok()?
+        .parent()?
+        .prefix()
+        .to_string();
+    Some(Escalation {
+        from,
+        to,
+        overdue_days,
+        step: h.escalations + 1,
+    })
+}
+
+/// `h` escalated by `e` at `now`: listed (挂牌督办) at the level above, by
+/// the platform when nobody had listed it; and what the journal says.
+pub fn escalate(mut h: Hazard, e: &Escalation, now: OffsetDateTime) -> (Hazard, Value) {
+    let t = UtcText(now);
+    if h.listed_division.is_empty() {
+        h.listed_by = SYSTEM.into();
+        h.listed_at = Some(t);
+        h.listing_note = "逾期未完成整改，提级挂牌督办".into();
+    }
+    h.listed_division = e.to.clone();
+    h.escalations = e.step;
+    h.escalated_at = Some(t);
+    h.updated_at = t;
+    let payload = json!({ "from": e.from, "to": e.to, "overdue_days": e.overdue_days, "step": e.step, "due_at": h.due_at, "deadline": h.deadline });
+    (h, payload)
 }
 
 fn supervisors_only(kind: &str) -> RuleError {
@@ -1207,5 +1300,145 @@ mod tests {
         };
         assert_eq!(check_report(&b, true).unwrap().3, HazardSource::SelfCheck);
         assert_eq!(check_report(&b, false).unwrap().3, HazardSource::Expert);
+    }
+
+    /// (grade, state, listed at, escalations so far, hours after the
+    /// deadline day ended, the escalation owed: (from, to, step)): the
+    /// clock is a parameter.
+    #[test]
+    fn overdue_major_hazards_escalate_one_level_at_a_time() {
+        use HazardGrade::{General, Major};
+        use HazardState as S;
+        // 2026-12-07 ends at 2026-12-07 16:00 UTC (00:00 +08:00 next day).
+        let due = datetime!(2026-12-07 16:00 UTC);
+        let at = |h: i64| due + Duration::hours(h);
+        type Row = (
+            Option<HazardGrade>,
+            HazardState,
+            &'static str,
+            i64,
+            i64,
+            Option<(&'static str, &'static str, i64)>,
+        );
+        let table: [Row; 13] = [
+            // Not yet overdue: the deadline day has not ended.
+            (Some(Major), S::Rectifying, "", 0, -1, None),
+            // The first instant past the deadline day: county → city.
+            (
+                Some(Major),
+                S::Rectifying,
+                "",
+                0,
+                0,
+                Some(("140214", "1402", 1)),
+            ),
+            // Listed by the county: the city takes it over.
+            (
+                Some(Major),
+                S::Rectifying,
+                "140214",
+                0,
+                5,
+                Some(("140214", "1402", 1)),
+            ),
+            // Escalated once already: nothing more within 30 days …
+            (Some(Major), S::Rectifying, "1402", 1, 24 * 30 - 1, None),
+            // … then the province.
+            (
+                Some(Major),
+                S::Rectifying,
+                "1402",
+                1,
+                24 * 30,
+                Some(("1402", "14", 2)),
+            ),
+            // Listed by the township: the county.
+            (
+                Some(Major),
+                S::Rectifying,
+                "140214100",
+                0,
+                1,
+                Some(("140214100", "140214", 1)),
+            ),
+            // At the province nothing is above.
+            (Some(Major), S::Rectifying, "14", 2, 24 * 90, None),
+            // A 一般 hazard stays on the overdue list only.
+            (Some(General), S::Rectifying, "", 0, 24 * 60, None),
+            // Reported rectified, accepted or closed: not overdue.
+            (Some(Major), S::Rectified, "140214", 0, 24, None),
+            (Some(Major), S::Verified, "140214", 0, 24, None),
+            (Some(Major), S::Closed, "140214", 0, 24, None),
+            // Sent back by acceptance after the deadline: rectifying again, overdue.
+            (
+                Some(Major),
+                S::Rectifying,
+                "140214",
+                0,
+                24 * 3,
+                Some(("140214", "1402", 1)),
+            ),
+            // 65 days late and never escalated (the scan did not run): one
+            // level now, the next 30 days later.
+            (
+                Some(Major),
+                S::Rectifying,
+                "140214",
+                0,
+                24 * 65,
+                Some(("140214", "1402", 1)),
+            ),
+        ];
+        for (i, (grade, state, listed, done, hours, want)) in table.into_iter().enumerate() {
+            let mut h = hazard(state, grade);
+            h.due_at = Some(UtcText(due));
+            h.listed_division = listed.into();
+            h.escalations = done;
+            if done > 0 {
+                h.escalated_at = Some(UtcText(due));
+            }
+            let got = escalation(&h, at(hours));
+            assert_eq!(
+                got.as_ref()
+                    .map(|e| (e.from.as_str(), e.to.as_str(), e.step)),
+                want,
+                "row {i}"
+            );
+            if let Some(e) = got {
+                assert_eq!(e.overdue_days, hours / 24, "row {i}");
+                let (after, payload) = escalate(h.clone(), &e, at(hours));
+                assert_eq!(after.listed_division, e.to);
+                assert_eq!(after.escalations, e.step);
+                assert_eq!(after.state, h.state, "the loop's state does not move");
+                assert_eq!(payload["to"], e.to.as_str());
+                // Escalated, it owes nothing more at the same instant.
+                assert_eq!(escalation(&after, at(hours)), None, "row {i}");
+                let later = at(hours) + Duration::days(ESCALATE_EVERY_DAYS);
+                if e.to.len() > 2 {
+                    assert_eq!(
+                        escalation(&after, later).map(|x| x.step),
+                        Some(e.step + 1),
+                        "row {i}"
+                    );
+                }
+                if listed.is_empty() {
+                    assert_eq!(after.listed_by, SYSTEM);
+                } else {
+                    assert_eq!(after.listed_by, h.listed_by);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_escalated_level_closes_it() {
+        // Escalated to the city, the county can no longer close it.
+        let mut h = hazard(HazardState::Rectifying, Some(HazardGrade::Major));
+        h.due_at = Some(UtcText(datetime!(2026-12-01 16:00 UTC)));
+        let e = escalation(&h, NOW).unwrap();
+        let (mut h, _) = escalate(h, &e, NOW);
+        h.state = HazardState::Verified;
+        assert!(!hazard_allowed(&h, &county(), NOW).contains(&"close"));
+        assert!(hazard_allowed(&h, &city(), NOW).contains(&"close"));
     }
 }

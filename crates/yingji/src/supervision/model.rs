@@ -94,6 +94,10 @@ pub struct Hazard {
     pub return_reason: String,
     pub closed_by: String,
     pub closed_at: Option<UtcText>,
+    /// How many times it was escalated (提级督办) for being overdue
+    /// (`supervision::escalation`).
+    pub escalations: i64,
+    pub escalated_at: Option<UtcText>,
     pub created_at: UtcText,
     pub updated_at: UtcText,
     pub version: i64,
@@ -150,6 +154,8 @@ impl Hazard {
             return_reason: String::new(),
             closed_by: String::new(),
             closed_at: None,
+            escalations: 0,
+            escalated_at: None,
             created_at: at,
             updated_at: at,
             version: 1,
@@ -159,6 +165,7 @@ impl Hazard {
 
 // ── second slice: major hazard sources and inspections ──────────────────
 
+use super::checklists::{CheckItem, Checked};
 use super::inspections::{DrawInput, Drawn, InspectionState};
 use super::major::{Holding, MajorGrade, UnitKind};
 
@@ -237,6 +244,28 @@ pub struct Inspection {
     pub started_at: Option<UtcText>,
     pub finished_at: Option<UtcText>,
     pub summary: String,
+    /// The check list (检查表) it was filled against, and its items as
+    /// filled (`supervision::checklists`).
+    pub template_id: Option<i64>,
+    #[schema(value_type = Vec<Checked>)]
+    pub checks: JsonText<Vec<Checked>>,
+    pub created_by: String,
+    pub created_at: UtcText,
+    pub updated_at: UtcText,
+    pub version: i64,
+}
+
+/// A check list template (检查表) of one industry ('' = any), made by a
+/// division for its subtree.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct CheckTemplate {
+    pub id: i64,
+    /// The 12-digit code of the division that made it.
+    pub division: String,
+    pub industry: String,
+    pub title: String,
+    #[schema(value_type = Vec<CheckItem>)]
+    pub items: JsonText<Vec<CheckItem>>,
     pub created_by: String,
     pub created_at: UtcText,
     pub updated_at: UtcText,

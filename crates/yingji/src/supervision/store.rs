@@ -142,7 +142,7 @@ pub async fn update_hazard(tx: &mut Tx, h: &Hazard, read: i64) -> Result<bool, D
          responsible = $7, contingency = $8, deadline = $9, due_at = $10, listed_division = $11, listed_by = $12, listed_at = $13, \
          listing_note = $14, rectification_report = $15, rectified_by = $16, rectified_at = $17, verified_by = $18, verified_at = $19, \
          verification_note = $20, returned_count = $21, return_reason = $22, closed_by = $23, closed_at = $24, updated_at = $25, \
-         version = version + 1 WHERE id = $26 AND version = $27",
+         escalations = $26, escalated_at = $27, version = version + 1 WHERE id = $28 AND version = $29",
     )
     .bind(h.grade)
     .bind(h.state)
@@ -168,7 +168,9 @@ pub async fn update_hazard(tx: &mut Tx, h: &Hazard, read: i64) -> Result<bool, D
     .bind(&h.return_reason)
     .bind(&h.closed_by)
     .bind(h.closed_at)
-    .bind(h.updated_at);
+    .bind(h.updated_at)
+    .bind(h.escalations)
+    .bind(h.escalated_at);
     write_versioned(tx, update, h.id, read).await
 }
 
@@ -434,13 +436,15 @@ impl Versioned for Inspection {
     async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
         let update = sqlx::query(
             "UPDATE inspections SET state = $1, started_at = $2, finished_at = $3, summary = $4, updated_at = $5, \
-             version = version + 1 WHERE id = $6 AND version = $7",
+             template_id = $6, checks = $7, version = version + 1 WHERE id = $8 AND version = $9",
         )
         .bind(self.state)
         .bind(self.started_at)
         .bind(self.finished_at)
         .bind(&self.summary)
-        .bind(self.updated_at);
+        .bind(self.updated_at)
+        .bind(self.template_id)
+        .bind(JsonText(&self.checks.0));
         write_versioned(tx, update, self.id, read).await
     }
 }
@@ -565,4 +569,100 @@ pub async fn risk_levels(db: &Db, prefix: &str) -> Result<Vec<(String, i64, Risk
             ))
         })
         .collect()
+}
+
+/// 重大 hazards being rectified past their deadline at `at` under `prefix`
+/// (the escalation scan and the attention list), most overdue first.
+pub async fn overdue_major(db: &Db, prefix: &str, at: UtcText) -> Result<Vec<Hazard>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM hazards WHERE state = 'rectifying' AND grade = 'major' AND due_at <= $1 \
+         AND division LIKE $2 ORDER BY due_at, id",
+    )
+    .bind(at.text())
+    .bind(format!("{prefix}%"))
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Per enterprise under the scope (with a position): its name, where it
+/// is, and how many risk points it has of each level — the four-colour
+/// map (`/supervision/risk-map`).
+pub async fn risk_map(
+    db: &Db,
+    s: &Scoped<'_>,
+) -> Result<Vec<(i64, String, f64, f64, RiskLevel, i64)>, DbError> {
+    let mut q = Sql::new(
+        "SELECT r.enterprise_id AS id, e.name AS name, e.lon AS lon, e.lat AS lat, r.level AS level, COUNT(*) AS n \
+         FROM risk_points r JOIN registry_items e ON e.id = r.enterprise_id WHERE e.lon IS NOT NULL AND e.lat IS NOT NULL AND r.division LIKE ",
+    );
+    q.bind(format!("{}%", s.prefix));
+    if let Some(org) = s.org {
+        q.push(" AND r.org = ").bind(org);
+    }
+    q.push(" GROUP BY r.enterprise_id, e.name, e.lon, e.lat, r.level ORDER BY r.enterprise_id");
+    q.query()
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                col(r, "id")?,
+                col(r, "name")?,
+                col(r, "lon")?,
+                col(r, "lat")?,
+                col(r, "level")?,
+                col(r, "n")?,
+            ))
+        })
+        .collect()
+}
+
+// ── check lists (检查表) ───────────────────────────────────────────────
+
+pub use super::model::CheckTemplate;
+
+pub async fn insert_template(tx: &mut Tx, t: &CheckTemplate) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO check_templates (division, industry, title, items, created_by, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, 1) RETURNING id",
+    )
+    .bind(&t.division)
+    .bind(&t.industry)
+    .bind(&t.title)
+    .bind(JsonText(&t.items.0))
+    .bind(&t.created_by)
+    .bind(t.created_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+impl Versioned for CheckTemplate {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        let update = sqlx::query(
+            "UPDATE check_templates SET industry = $1, title = $2, items = $3, updated_at = $4, version = version + 1 \
+             WHERE id = $5 AND version = $6",
+        )
+        .bind(&self.industry)
+        .bind(&self.title)
+        .bind(JsonText(&self.items.0))
+        .bind(self.updated_at);
+        write_versioned(tx, update, self.id, read).await
+    }
+}
+
+pub async fn get_template(db: &Db, id: i64) -> Result<Option<CheckTemplate>, DbError> {
+    by_id(db, "check_templates", id).await
+}
+
+/// Every template (they are few: a handful per division), by title.
+pub async fn templates(db: &Db) -> Result<Vec<CheckTemplate>, DbError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM check_templates ORDER BY industry, title, id LIMIT 5000")
+            .fetch_all(db.pool())
+            .await?,
+    )
 }

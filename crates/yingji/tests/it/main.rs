@@ -37,6 +37,7 @@ mod schema;
 mod sheets;
 mod shelters;
 mod supervision;
+mod supervision_more;
 mod supplies;
 mod supply_requests;
 mod supply_shipments;

@@ -50,6 +50,13 @@ export interface SituationCounts {
   indicatorsTotal: number
 }
 
+/** How many items the attention list holds, over all its sections. */
+export function attentionTotal(a: Attention | null): number {
+  return a
+    ? a.unverified.length + a.overdue_instructions.length + a.clocks.length + a.awaiting_approval.length + a.plans.length + (a.hazards?.length ?? 0)
+    : 0
+}
+
 export function countSituation(
   incidents: IncidentSummary[],
   warnings: WarningRecord[],
@@ -65,9 +72,7 @@ export function countSituation(
     responding: incidents.filter((i) => i.state === 'responding').length,
     warnings: warnings.length,
     enRoute: enRoute.length,
-    attention: attention
-      ? attention.unverified.length + attention.overdue_instructions.length + attention.clocks.length + attention.awaiting_approval.length + attention.plans.length
-      : 0,
+    attention: attentionTotal(attention),
     indicatorsMet: series.filter((s) => verdict(s) === 'met').length,
     indicatorsTotal: series.length,
   }

@@ -68,3 +68,7 @@ export const INSPECTION_STATE_TAG: Record<string, TagType> = { planned: 'info', 
 export function canInspect(me: Me | null): boolean {
   return !!me && ['admin', 'commander', 'operator'].includes(me.role)
 }
+
+// ── 检查表 ──
+export const CHECK_RESULTS = ['pass', 'fail', 'not_applicable'] as const
+export const CHECK_RESULT_TAG: Record<string, TagType> = { pass: 'success', fail: 'danger', not_applicable: 'info' }
