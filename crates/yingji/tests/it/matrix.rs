@@ -46,6 +46,8 @@ const QUERIES: &[(&str, &str)] = &[
     ("/api/v1/routing/isochrone", "?from=40.08,113.30&minutes=10"),
     ("/api/v1/dispatch/nearest", "?at=40.08,113.30&kind=team"),
     ("/api/v1/supplies/flow", "?incident_id=1"),
+    ("/api/v1/supplies/card", "?warehouse_id=1&item_id=1"),
+    ("/api/v1/supplies/card/export", "?warehouse_id=1&item_id=1"),
 ];
 
 /// A concrete path for a templated one.

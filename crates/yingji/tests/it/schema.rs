@@ -66,7 +66,9 @@ const OLD: &[(i64, &str, &str)] = &[
 ];
 
 /// The last migration.
-const LAST: i64 = 31;
+const LAST: i64 = 33;
+/// Numbers not used (yet): a branch's migration merged before another's.
+const GAPS: &[i64] = &[32];
 
 const OPEN: &str = "('requested', 'approved', 'departed', 'arrived')";
 
@@ -121,7 +123,7 @@ async fn a_fresh_database_records_every_migration_with_its_checksum() {
         let rows = recorded(&db).await;
         assert_eq!(
             rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            (1..=LAST).collect::<Vec<_>>(),
+            (1..=LAST).filter(|v| !GAPS.contains(v)).collect::<Vec<_>>(),
             "{}",
             e.name
         );
@@ -291,7 +293,7 @@ async fn a_database_from_before_checksums_is_upgraded() {
 
         let db = Db::connect(&e.url).await.expect(e.name);
         let rows = recorded(&db).await;
-        assert_eq!(rows.len() as i64, LAST, "{}", e.name);
+        assert_eq!(rows.len() as i64, LAST - GAPS.len() as i64, "{}", e.name);
         for (v, _, text) in OLD {
             assert_eq!(
                 rows[*v as usize - 1].1,

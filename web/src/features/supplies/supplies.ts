@@ -30,6 +30,7 @@ export type SupplyShipmentPage = S['SupplyShipmentPage']
 export type SupplyShipmentCommand = S['SupplyShipmentCommand']
 export type SupplyReceivedLine = S['SupplyReceivedLine']
 export type SupplyFlowRow = S['SupplyFlowRow']
+export type SupplyCard = S['SupplyCard']
 
 export const REQUEST_STATES = ['drafted', 'submitted', 'allocated', 'fulfilled', 'cancelled'] as const
 export const PLACE_KINDS = ['point', 'shelter', 'division', 'warehouse'] as const
@@ -99,6 +100,8 @@ export const suppliesApi = {
     request<SupplyShipmentDetail>('POST', `${API}/supplies/shipments`, b),
   shipmentStep: (id: number, version: number, command: SupplyShipmentCommand) =>
     request<SupplyShipmentDetail>('POST', `${API}/supplies/shipments/${enc(id)}/events`, { ...command, version }),
+  card: (p: { warehouse_id: number; item_id: number; batch_id?: number; from?: string; to?: string }) =>
+    request<SupplyCard>('GET', `${API}/supplies/card${qs(p)}`),
   flow: (incidentId: number) => request<SupplyFlowRow[]>('GET', `${API}/supplies/flow${qs({ incident_id: incidentId })}`),
 }
 
