@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/supplies/documents/{id}/reverse", post(reverse_document))
         .merge(super::card::api::routes())
         .merge(super::stocktake::api::routes())
+        .merge(super::distributions::api::routes())
         .merge(super::requests::api::routes())
         .merge(super::shipments::api::routes())
 }
@@ -85,7 +86,7 @@ pub(crate) fn city(scope: &Scope) -> &str {
 
 /// A warehouse (a registry record) inside `scope`; another jurisdiction's
 /// does not exist for the writer.
-async fn warehouse(
+pub(crate) async fn warehouse(
     s: &AppState,
     scope: &Scope,
     id: i64,
@@ -624,7 +625,12 @@ pub async fn list_documents(
 
 /// The document if the user may `action` it: its warehouse is in their
 /// jurisdiction. Another jurisdiction's document does not exist for them.
-async fn load(s: &AppState, p: &Principal, id: i64, action: Action) -> Result<Doc, ApiError> {
+pub(crate) async fn load(
+    s: &AppState,
+    p: &Principal,
+    id: i64,
+    action: Action,
+) -> Result<Doc, ApiError> {
     let scope = authorize(p, action, MODULE)?;
     store::get_doc(&s.db, id)
         .await?

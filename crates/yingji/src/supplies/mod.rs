@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod card;
+pub mod distributions;
 pub mod model;
 pub mod requests;
 pub mod shipments;

@@ -38,6 +38,7 @@ mod shelters;
 mod supervision;
 mod supplies;
 mod supply_card;
+mod supply_distributions;
 mod supply_requests;
 mod supply_shipments;
 mod supply_stocktake;
