@@ -6,6 +6,15 @@ type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K
 const en: Messages<typeof zh> = {
   // Field errors from the server, translated by their code (parameters: FieldError.params)
   fieldError: {
+    shelter_not_open: 'This shelter is not open',
+    // supplies: stock card, count import, distribution lists (物资台账卡、盘点导入、发放签收)
+    bad_date: 'Use a date YYYY-MM-DD',
+    to_before_from: 'The end date is before the start date',
+    ambiguous_warehouse: 'More than one warehouse is named “{name}”: give its number',
+    batch_required: 'The warehouse holds {batches} batches of this item: name the batch',
+    batch_not_found: 'No such batch of this item',
+    household_not_found: 'This household is not registered in the shelter',
+    shelter_not_found: 'Shelter not found or outside your jurisdiction',
     // notifications (art. 10), skip-level reports
     notified_before_received: 'The notification cannot precede this level\'s receipt of the report ({received})',
     forward_in_order: 'Report level by level: the next level has not received it; skip a level only when necessary (Regulation No. 493, art. 10(3))',
@@ -192,6 +201,9 @@ const en: Messages<typeof zh> = {
   },
   // Refused steps (409/403), translated by their code (parameters: Problem.params)
   refusal: {
+    // supplies distribution lists (发放签收)
+    distribution_not_posted: 'A household signs once the issue is posted',
+    already_signed: 'This household has signed already',
     // notifications (art. 10), skip-level reports
     already_notified: 'This level has already notified them',
     level_not_received: 'This level has not received the report yet',
@@ -393,6 +405,28 @@ const en: Messages<typeof zh> = {
     onMap: '{occupants} in / {free} free',
   },
   supplies: {
+    importCount: 'Import a count',
+    countImported: '{rows} rows read: {n} count documents drafted (approve and post them to book the differences)',
+    importErrors: 'The file has errors',
+    importNothing: 'Nothing was drafted: the file has errors',
+    importProblem: 'Problem',
+    distribution: 'Signed distribution list',
+    newDistribution: 'Distribute supplies',
+    distributionPlace: 'Place',
+    households: 'Households',
+    headName: 'Head of household',
+    idLast4: 'ID, last 4',
+    members: 'Members',
+    signedAt: 'Signed at',
+    sign: 'Sign',
+    signed: '{n} of {total} households signed',
+    notYetSigned: 'Not signed',
+    signAfterPost: 'Households sign once the issue is posted',
+    print: 'Print',
+    perHousehold: 'Per household',
+    distributionSaved: 'Distribution drafted (an issue document: approve and post it to issue the stock)',
+    addItem: 'Add item',
+    noHouseholds: 'No household is in this shelter',
     card: 'Stock card',
     cardFrom: 'From',
     cardTo: 'To',

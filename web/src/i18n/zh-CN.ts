@@ -3,6 +3,15 @@
 export default {
   // 服务器返回的字段错误（按 code 翻译；参数见 FieldError.params）
   fieldError: {
+    shelter_not_open: '该避难场所未启用',
+    // supplies: stock card, count import, distribution lists (物资台账卡、盘点导入、发放签收)
+    bad_date: '日期应为 YYYY-MM-DD',
+    to_before_from: '结束日期不能早于开始日期',
+    ambiguous_warehouse: '仓库名称“{name}”不唯一，请填写仓库编号',
+    batch_required: '该仓库有此物资的 {batches} 个批次，请填写批次',
+    batch_not_found: '找不到该物资的这个批次',
+    household_not_found: '该户不在此避难场所登记',
+    shelter_not_found: '找不到该避难场所或不在您的管辖范围内',
     // 第十条通报、越级上报
     notified_before_received: '通报时间不能早于本级接报时间（{received}）',
     forward_in_order: '须逐级上报：下一级尚未接报；必要时可越级上报（493号令 第十条第三款）',
@@ -189,6 +198,9 @@ export default {
   },
   // 被拒绝的操作（按 code 翻译；参数见 Problem.params）
   refusal: {
+    // supplies distribution lists (发放签收)
+    distribution_not_posted: '出库单记账后才能签收',
+    already_signed: '该户已签收',
     // 第十条通报、越级上报
     already_notified: '该层级已通报此单位',
     level_not_received: '该层级尚未接报',
@@ -390,6 +402,28 @@ export default {
     onMap: '在场 {occupants} 人 / 空余 {free}',
   },
   supplies: {
+    importCount: '导入盘点',
+    countImported: '已读取 {rows} 行，生成 {n} 张盘点单（草稿，审核、记账后库存才变动）',
+    importErrors: '文件有误',
+    importNothing: '文件中有错误，未生成任何单据',
+    importProblem: '问题',
+    distribution: '发放签收表',
+    newDistribution: '物资发放',
+    distributionPlace: '发放地点',
+    households: '户',
+    headName: '户主',
+    idLast4: '身份证号后四位',
+    members: '人数',
+    signedAt: '签收时间',
+    sign: '签收',
+    signed: '已签收 {n} / {total} 户',
+    notYetSigned: '未签收',
+    signAfterPost: '出库单记账后逐户签收',
+    print: '打印',
+    perHousehold: '每户数量',
+    distributionSaved: '发放单已生成（出库单草稿，审核、记账后出库）',
+    addItem: '添加物资',
+    noHouseholds: '该避难场所没有在住的户',
     card: '物资台账卡',
     cardFrom: '开始日期',
     cardTo: '结束日期',
