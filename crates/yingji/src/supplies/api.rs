@@ -732,26 +732,9 @@ pub async fn create_document(
     let to = to.transpose().map_err(ApiError::from)?;
     let now = OffsetDateTime::now_utc();
     let t = UtcText(now);
-    let mut d = Doc {
-        id: 0,
-        kind: b.kind,
-        reason,
-        warehouse_id: w.id,
-        division: w.division.clone(),
-        to_warehouse_id: to.as_ref().map(|x| x.id),
-        to_division: to.as_ref().map(|x| x.division.clone()).unwrap_or_default(),
-        reverses: None,
-        state: DocState::Draft,
-        note,
-        created_by: p.username.clone(),
-        created_at: t,
-        approved_by: String::new(),
-        approved_at: None,
-        posted_by: String::new(),
-        posted_at: None,
-        updated_at: t,
-        version: 1,
-    };
+    let mut d = Doc::draft(b.kind, &reason, (w.id, &w.division), note, &p.username, t);
+    d.to_warehouse_id = to.as_ref().map(|x| x.id);
+    d.to_division = to.as_ref().map(|x| x.division.clone()).unwrap_or_default();
     let rows: Vec<Line> = lines
         .iter()
         .enumerate()

@@ -208,41 +208,18 @@ pub async fn create_distribution(
     let now = OffsetDateTime::now_utc();
     let t = UtcText(now);
     let place = b.place.trim().to_string();
-    let mut d = Doc {
-        id: 0,
-        kind: DocKind::Issue,
-        reason: "relief".into(),
-        warehouse_id: w.id,
-        division: w.division.clone(),
-        to_warehouse_id: None,
-        to_division: String::new(),
-        reverses: None,
-        state: DocState::Draft,
-        note: format!("发放 {place} {}", b.note.trim()).trim().to_string(),
-        created_by: p.username.clone(),
-        created_at: t,
-        approved_by: String::new(),
-        approved_at: None,
-        posted_by: String::new(),
-        posted_at: None,
-        updated_at: t,
-        version: 1,
-    };
+    let mut d = Doc::draft(
+        DocKind::Issue,
+        "relief",
+        (w.id, &w.division),
+        format!("发放 {place} {}", b.note.trim()).trim().to_string(),
+        &p.username,
+        t,
+    );
     let lines: Vec<Line> = totals
         .iter()
         .enumerate()
-        .map(|(n, (item_id, qty))| Line {
-            id: 0,
-            doc_id: 0,
-            line_no: n as i64 + 1,
-            item_id: *item_id,
-            batch_id: None,
-            batch_no: String::new(),
-            supplier: String::new(),
-            produced_on: None,
-            expires_on: None,
-            qty: *qty,
-        })
+        .map(|(n, (item_id, qty))| Line::of(n as i64 + 1, *item_id, None, *qty))
         .collect();
     let mut tx = s.change().await?;
     d.id = crate::supplies::store::insert_doc(&mut tx, &d, &lines).await?;

@@ -23,7 +23,7 @@ use crate::registry::api::Problems;
 use crate::state::AppState;
 use crate::supplies::api::{views, DocView, MODULE};
 use crate::supplies::store::{self, NewBatch};
-use crate::supplies::{Doc, DocKind, DocState, Line};
+use crate::supplies::{Doc, DocKind, Line};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/supplies/documents/import", post(import_count))
@@ -169,39 +169,17 @@ pub async fn import_count(
                     }
                 },
             };
-            rows.push(Line {
-                id: 0,
-                doc_id: 0,
-                line_no: n as i64 + 1,
-                item_id: l.item_id,
-                batch_id: Some(batch_id),
-                batch_no: String::new(),
-                supplier: String::new(),
-                produced_on: None,
-                expires_on: None,
-                qty: l.qty,
-            });
+            rows.push(Line::of(n as i64 + 1, l.item_id, Some(batch_id), l.qty));
         }
-        let mut d = Doc {
-            id: 0,
-            kind: DocKind::Count,
-            reason: String::new(),
-            warehouse_id: *w,
-            division: division.get(w).cloned().unwrap_or_default(),
-            to_warehouse_id: None,
-            to_division: String::new(),
-            reverses: None,
-            state: DocState::Draft,
-            note: format!("盘点导入 {name}"),
-            created_by: p.username.clone(),
-            created_at: t,
-            approved_by: String::new(),
-            approved_at: None,
-            posted_by: String::new(),
-            posted_at: None,
-            updated_at: t,
-            version: 1,
-        };
+        let division = division.get(w).cloned().unwrap_or_default();
+        let mut d = Doc::draft(
+            DocKind::Count,
+            "",
+            (*w, &division),
+            format!("盘点导入 {name}"),
+            &p.username,
+            t,
+        );
         d.id = store::insert_doc(&mut tx, &d, &rows).await?;
         entries.push(NewEntry::new(
             &p.username,
