@@ -92,6 +92,9 @@ pub struct Checked {
     pub items: Vec<Qty>,
 }
 
+/// A checked list: its households and the total of each item.
+pub type CheckedList = (Vec<Checked>, BTreeMap<i64, i64>);
+
 /// Check a list against the catalogue (`known` item ids) and the shelter's
 /// registered households: every wrong field named
 /// (`households[3].items[0].qty`). Returns the households and the total of
@@ -100,7 +103,7 @@ pub fn check(
     b: &NewDistribution,
     known: &dyn Fn(i64) -> bool,
     registered: &Registered,
-) -> Result<(Vec<Checked>, BTreeMap<i64, i64>), Vec<FieldError>> {
+) -> Result<CheckedList, Vec<FieldError>> {
     let mut errors = Vec::new();
     if b.households.is_empty() {
         errors.push(FieldError::new("households", "请至少填写一户").code("required"));

@@ -63,7 +63,8 @@ fn every_wrong_field_of_a_list_is_named() {
     let registered = Registered::new();
     let mut stranger = hh("", "", &[(10, 1)]);
     stranger.household_id = Some(99);
-    let cases: Vec<(Vec<NewRecipient>, Vec<(&str, &str)>)> = vec![
+    type Case = (Vec<NewRecipient>, Vec<(&'static str, &'static str)>);
+    let cases: Vec<Case> = vec![
         (vec![], vec![("households", "required")]),
         (
             vec![hh("张伟", "110101199001011234", &[(10, 1)])],
@@ -119,7 +120,7 @@ fn a_household_signs_once_after_the_posting() {
         head_name: "张伟".into(),
         id_last4: "1234".into(),
         members: 1,
-        signed_at: signed.then(|| UtcText(time::OffsetDateTime::UNIX_EPOCH)),
+        signed_at: signed.then_some(UtcText(time::OffsetDateTime::UNIX_EPOCH)),
         signed_by: String::new(),
         version: 1,
     };

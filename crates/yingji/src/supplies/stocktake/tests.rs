@@ -71,6 +71,8 @@ fn world() -> World {
     }
 }
 
+type Problem = (Option<u32>, String, &'static str);
+
 const HEAD: [&str; 7] = [
     "仓库",
     "物资代码",
@@ -85,7 +87,7 @@ fn run(
     w: &World,
     header: &[&str],
     rows: &[&[&str]],
-) -> Result<BTreeMap<i64, Vec<CountLine>>, Vec<(Option<u32>, String, &'static str)>> {
+) -> Result<BTreeMap<i64, Vec<CountLine>>, Vec<Problem>> {
     let facts = Facts {
         warehouses: &w.ws,
         items: &w.items,
