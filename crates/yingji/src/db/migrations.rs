@@ -286,9 +286,17 @@ mod tests {
 
     #[test]
     fn files_are_numbered_in_order_and_every_file_is_listed() {
+        // Numbers given to a branch whose migration is not merged yet (the
+        // lead removes them at the merge); every other number is used.
+        const GAPS: &[i64] = &[32];
         let mut listed = Vec::new();
-        for (i, m) in MIGRATIONS.iter().enumerate() {
-            assert_eq!(m.version, i as i64 + 1, "versions count up from 1");
+        let mut expected = 1;
+        for m in MIGRATIONS.iter() {
+            while GAPS.contains(&expected) {
+                expected += 1;
+            }
+            assert_eq!(m.version, expected, "versions count up from 1");
+            expected += 1;
             let stem = format!("{:04}_{}", m.version, m.name);
             if m.sqlite.file == m.postgres.file {
                 assert_eq!(m.sqlite.file, format!("{stem}.sql"));
