@@ -46,6 +46,7 @@ export const router = createRouter({
         { path: 'display-tokens', name: 'display-tokens', component: () => import('./features/screen/DisplayTokensView.vue'), meta: { admin: true } },
         { path: 'supplies/items', name: 'supply-items', component: () => import('./features/supplies/SuppliesItemsView.vue') },
         { path: 'supplies/stock', name: 'supply-stock', component: () => import('./features/supplies/SuppliesStockView.vue') },
+        { path: 'supplies/card', name: 'supply-card', component: () => import('./features/supplies/SuppliesCardView.vue') },
         { path: 'supplies/documents', name: 'supply-documents', component: () => import('./features/supplies/SuppliesDocumentsView.vue') },
         { path: 'supplies/documents/:id', name: 'supply-document', component: () => import('./features/supplies/SuppliesDocumentView.vue'), props: true },
         { path: 'supplies/requests', name: 'supply-requests', component: () => import('./features/supplies/SuppliesRequestsView.vue') },

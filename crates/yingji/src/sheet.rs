@@ -212,6 +212,80 @@ fn formula_after_quotes(cell: &str) -> bool {
         .starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
+/// A cell of a written table: text (always a string cell, never a formula)
+/// or a number.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(n: i64) -> Cell {
+        Cell::Number(n as f64)
+    }
+}
+
+/// A one-sheet XLSX workbook: a bold, frozen header row, then the rows.
+/// Text is written with `write_string` (never a formula).
+pub fn write_xlsx_table(sheet: &str, head: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet).map_err(e)?;
+    let bold = XFormat::new().set_bold();
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(e)?;
+        ws.set_column_width(c as u16, 14).map_err(e)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = ((r + 1) as u32, c as u16);
+            match cell {
+                Cell::Text(t) => ws.write_string(r, c, t).map_err(e)?,
+                Cell::Number(n) => ws.write_number(r, c, *n).map_err(e)?,
+            };
+        }
+    }
+    ws.set_freeze_panes(1, 0).map_err(e)?;
+    wb.save_to_buffer().map_err(e)
+}
+
+/// An XLSX file as an HTTP download: `name` (ASCII) for old clients, `zh`
+/// (RFC 5987 `filename*`) for the others.
+pub fn xlsx_response(bytes: Vec<u8>, name: &str, zh: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let disposition = format!(
+        "attachment; filename=\"{name}\"; filename*=UTF-8''{}",
+        url::form_urlencoded::byte_serialize(zh.as_bytes()).collect::<String>()
+    );
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

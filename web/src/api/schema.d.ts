@@ -2025,6 +2025,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supplies/card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_card"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/card/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["export_card"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supplies/check": {
         parameters: {
             query?: never;
@@ -2041,6 +2073,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supplies/distributions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["create_distribution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/distributions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_distribution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/distributions/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["export_distribution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/distributions/{id}/sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["sign_household"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supplies/documents": {
         parameters: {
             query?: never;
@@ -2051,6 +2147,22 @@ export interface paths {
         get: operations["list_documents"];
         put?: never;
         post: operations["create_document"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/documents/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["import_count"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5195,6 +5307,25 @@ export interface components {
             phone?: string;
             special_needs?: string;
         };
+        /** @description A new distribution list (`POST /supplies/distributions`). */
+        NewSupplyDistribution: {
+            households: components["schemas"]["NewSupplyRecipient"][];
+            /** Format: int64 */
+            incident_id?: number | null;
+            note?: string;
+            /** @description 发放地点 */
+            place?: string;
+            /**
+             * Format: int64
+             * @description The shelter (registry record) whose open households receive.
+             */
+            shelter_id?: number | null;
+            /**
+             * Format: int64
+             * @description The warehouse the stock leaves.
+             */
+            warehouse_id: number;
+        };
         /** @description A new document (`POST /supplies/documents`). */
         NewSupplyDoc: {
             kind: components["schemas"]["SupplyDocKind"];
@@ -5218,6 +5349,20 @@ export interface components {
             specification?: string;
             storage?: string;
             unit: string;
+        };
+        /**
+         * @description A household on a new list: a shelter's registered household
+         *     (`household_id`: its name, ID digits and members are taken from the
+         *     registration) or one typed in.
+         */
+        NewSupplyRecipient: {
+            head_name?: string;
+            /** Format: int64 */
+            household_id?: number | null;
+            id_last4?: string;
+            items: components["schemas"]["SupplyDistributionQty"][];
+            /** Format: int64 */
+            members?: number;
         };
         /** @description A new request (`POST /supplies/requests`). */
         NewSupplyRequest: {
@@ -6786,6 +6931,78 @@ export interface components {
             unit: string;
             warehouse_name: string;
         };
+        /** @description The stock card (物资台账卡) of a warehouse and item for a period. */
+        SupplyCard: {
+            /** Format: int64 */
+            batch_id?: number | null;
+            batch_no: string;
+            /** @description The period's first and last day (YYYY-MM-DD). */
+            from: string;
+            item_code: string;
+            /** Format: int64 */
+            item_id: number;
+            item_name: string;
+            lines: components["schemas"]["SupplyCardLine"][];
+            to: string;
+            totals: components["schemas"]["SupplyCardTotals"];
+            unit: string;
+            /** Format: int64 */
+            warehouse_id: number;
+            warehouse_name: string;
+        };
+        /** @description A line of the card: one posting with the balance after it. */
+        SupplyCardLine: {
+            /**
+             * Format: int64
+             * @description 结存 after this posting.
+             */
+            balance: number;
+            /** Format: int64 */
+            batch_id: number;
+            batch_no: string;
+            /** Format: int64 */
+            doc_id: number;
+            doc_kind: components["schemas"]["SupplyDocKind"];
+            /** @description The document's number (RK000012 …). */
+            doc_number: string;
+            /**
+             * Format: int64
+             * @description 发出
+             */
+            issued: number;
+            /** @description 摘要: the document's note. */
+            note: string;
+            posted_at: components["schemas"]["UtcText"];
+            reason: string;
+            /**
+             * Format: int64
+             * @description 收入
+             */
+            received: number;
+        };
+        /** @description The card of a period: opening, the lines, the totals, closing. */
+        SupplyCardTotals: {
+            /**
+             * Format: int64
+             * @description 期末结存
+             */
+            closing: number;
+            /**
+             * Format: int64
+             * @description 本期发出
+             */
+            issued: number;
+            /**
+             * Format: int64
+             * @description 期初结存: the sum of every posting before the period.
+             */
+            opening: number;
+            /**
+             * Format: int64
+             * @description 本期收入
+             */
+            received: number;
+        };
         /** @description The outcome of re-deriving the balances from the postings. */
         SupplyCheckReport: {
             /**
@@ -6808,6 +7025,56 @@ export interface components {
             postings: number;
             /** @description Documents whose postings do not sum to zero per item and batch. */
             unbalanced_docs: number[];
+        };
+        /** @description The 盘点单 an import drafted. */
+        SupplyCountImport: {
+            documents: components["schemas"]["SupplyDocView"][];
+            /** @description Data rows read. */
+            rows: number;
+        };
+        /** @description A distribution: the 出库单 it is, where and for what. */
+        SupplyDistribution: {
+            division: string;
+            /** Format: int64 */
+            doc_id: number;
+            /** Format: int64 */
+            incident_id?: number | null;
+            /**
+             * Format: int64
+             * @description The shelter opening whose households receive, if any.
+             */
+            opening_id?: number | null;
+            place: string;
+        };
+        /** @description A distribution list with its document. */
+        SupplyDistributionDetail: components["schemas"]["SupplyDistribution"] & {
+            /** @description The user may record signatures (the document is theirs and posted). */
+            can_sign: boolean;
+            doc: components["schemas"]["SupplyDocView"];
+            households: components["schemas"]["SupplyRecipientView"][];
+            items: components["schemas"]["SupplyDistributionItem"][];
+            /**
+             * Format: int64
+             * @description Households that signed.
+             */
+            signed: number;
+        };
+        /** @description An item of a list with its total. */
+        SupplyDistributionItem: {
+            code: string;
+            /** Format: int64 */
+            item_id: number;
+            name: string;
+            /** Format: int64 */
+            total: number;
+            unit: string;
+        };
+        /** @description One item and quantity a household receives. */
+        SupplyDistributionQty: {
+            /** Format: int64 */
+            item_id: number;
+            /** Format: int64 */
+            qty: number;
         };
         /** @description A ledger document (入库单, 出库单, 调拨单, 盘点单, 报损单, 冲销单). */
         SupplyDoc: {
@@ -7071,6 +7338,34 @@ export interface components {
             reason?: string;
             /** Format: int64 */
             received: number;
+        };
+        /** @description A household on the list. */
+        SupplyRecipient: {
+            /** Format: int64 */
+            doc_id: number;
+            /** @description 户主姓名 (personal data: masked without the right to read it). */
+            head_name: string;
+            /**
+             * Format: int64
+             * @description The shelter registration it came from, if any.
+             */
+            household_id?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** @description 身份证号后四位 */
+            id_last4: string;
+            /** Format: int64 */
+            members: number;
+            /** Format: int64 */
+            row_no: number;
+            signed_at?: components["schemas"]["UtcText"] | null;
+            signed_by: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A household on a list with what it receives. */
+        SupplyRecipientView: components["schemas"]["SupplyRecipient"] & {
+            items: components["schemas"]["SupplyDistributionQty"][];
         };
         /** @description A supplies request (需求申请). */
         SupplyRequest: {
@@ -7340,6 +7635,13 @@ export interface components {
             /** @description YS000012 … */
             number: string;
             state_zh: string;
+        };
+        /** @description A household's signature: its row (`SupplyRecipient.id`) at the version read. */
+        SupplySignBody: {
+            /** Format: int64 */
+            household: number;
+            /** Format: int64 */
+            version: number;
         };
         /** @description A batch held in a warehouse. */
         SupplyStock: {
@@ -12197,6 +12499,84 @@ export interface operations {
             };
         };
     };
+    get_card: {
+        parameters: {
+            query: {
+                warehouse_id: number;
+                item_id: number;
+                /** @description One batch only (default: every batch of the item). */
+                batch_id?: number | null;
+                /** @description First day (YYYY-MM-DD, Beijing time; default the first of this month). */
+                from?: string | null;
+                /** @description Last day, included (default today). */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stock card: opening balance, every posting with the running balance, closing balance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyCard"];
+                };
+            };
+            /** @description No such warehouse in the user's jurisdiction */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_card: {
+        parameters: {
+            query: {
+                warehouse_id: number;
+                item_id: number;
+                /** @description One batch only (default: every batch of the item). */
+                batch_id?: number | null;
+                /** @description First day (YYYY-MM-DD, Beijing time; default the first of this month). */
+                from?: string | null;
+                /** @description Last day, included (default today). */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stock card as an XLSX file (物资台账卡) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such warehouse in the user's jurisdiction */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     check: {
         parameters: {
             query?: never;
@@ -12213,6 +12593,115 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SupplyCheckReport"];
+                };
+            };
+        };
+    };
+    create_distribution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSupplyDistribution"];
+            };
+        };
+        responses: {
+            /** @description The list and its 出库单 drafted (approve and post the document to issue the stock) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyDistributionDetail"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_distribution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A distribution list (id: its 出库单) with the households, what each receives and who signed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyDistributionDetail"];
+                };
+            };
+        };
+    };
+    export_distribution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed list as an XLSX file (发放签收表) to print */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sign_household: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupplySignBody"];
+            };
+        };
+        responses: {
+            /** @description Signed (签收) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyDistributionDetail"];
+                };
+            };
+            /** @description Not posted yet, already signed, or a stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12266,6 +12755,48 @@ export interface operations {
                     "application/json": components["schemas"]["SupplyDocDetail"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description field `file`: CSV (UTF-8 or GBK) or XLSX with 仓库, 物资代码, 批次, 数量 (供货单位, 生产日期, 有效期至 for a new batch) — the stock export reads back */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            /** @description One 盘点单 drafted per warehouse (approve and post them to book the differences) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyCountImport"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing drafted: every wrong cell with its row and column */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -154,6 +154,7 @@ const MIGRATIONS: &[Migration] = &[
         "supervision_escalation_checklists",
         "0032_supervision_escalation_checklists.sql"
     ),
+    migration!(33, "supply_distributions", "0033_supply_distributions.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a

@@ -726,19 +726,19 @@ pub const MAX_REPORTED_ERRORS: usize = 1000;
 
 /// Problems of a file: the first [`MAX_REPORTED_ERRORS`] and the total.
 #[derive(Default)]
-struct Problems {
+pub(crate) struct Problems {
     list: Vec<FieldError>,
     total: usize,
 }
 
 impl Problems {
-    fn push(&mut self, e: FieldError) {
+    pub(crate) fn push(&mut self, e: FieldError) {
         self.total += 1;
         if self.list.len() < MAX_REPORTED_ERRORS {
             self.list.push(e);
         }
     }
-    fn into_error(self) -> ApiError {
+    pub(crate) fn into_error(self) -> ApiError {
         if self.total > self.list.len() {
             ApiError::ValidationTruncated {
                 errors: self.list,
@@ -989,7 +989,14 @@ async fn import(
 ) -> Result<axum::Json<ImportResult>, ApiError> {
     let spec = spec_of(&kind)?;
     authorize(&p, Action::Write, &module(spec))?;
-    let limit = s.config.max_import_mb;
+    let (name, bytes) = upload(&mut mp, s.config.max_import_mb).await?;
+    let imported = import_rows(&s, &p, spec, &name, bytes).await?;
+    Ok(axum::Json(ImportResult { imported }))
+}
+
+/// The file of an import form (field `file`): its name and bytes, at most
+/// `limit` MB (413 beyond). Every import reads its upload through this.
+pub(crate) async fn upload(mp: &mut Multipart, limit: usize) -> Result<(String, Bytes), ApiError> {
     let mut file: Option<(String, Bytes)> = None;
     while let Some(field) = mp
         .next_field()
@@ -1005,11 +1012,7 @@ async fn import(
             file = Some((name, bytes));
         }
     }
-    let (name, bytes) = file.ok_or_else(|| {
-        ApiError::field("file", "required", "请选择要导入的文件（表单字段 file）")
-    })?;
-    let imported = import_rows(&s, &p, spec, &name, bytes).await?;
-    Ok(axum::Json(ImportResult { imported }))
+    file.ok_or_else(|| ApiError::field("file", "required", "请选择要导入的文件（表单字段 file）"))
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError, limit: usize) -> ApiError {

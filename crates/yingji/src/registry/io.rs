@@ -323,6 +323,69 @@ pub fn write_xlsx(
     wb.save_to_buffer().map_err(|e| e.to_string())
 }
 
+/// A column of a fixed-layout import (a stock count, statistics): its key
+/// and the headers it is known by.
+pub struct FixedColumn {
+    pub key: &'static str,
+    /// The Chinese headers (the first is the one the messages name).
+    pub zh: &'static [&'static str],
+    pub en: &'static str,
+    pub required: bool,
+}
+
+/// Map a header row onto fixed columns: for each column, the index of the
+/// cell it is in. Headers in `ignored` are read past (the other columns of
+/// a file this program exported); an unknown header, a column twice, or a
+/// required one missing is an error of row 1 naming it.
+pub fn fixed_columns(
+    cols: &[FixedColumn],
+    ignored: &[&str],
+    header: &[&str],
+) -> Result<Vec<Option<usize>>, Vec<FieldError>> {
+    let mut idx = vec![None; cols.len()];
+    let mut errors = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        let h = h.trim().trim_start_matches('\u{feff}');
+        if h.is_empty() || ignored.contains(&h) {
+            continue;
+        }
+        match cols
+            .iter()
+            .position(|c| h == c.key || c.zh.contains(&h) || h.eq_ignore_ascii_case(c.en))
+        {
+            Some(c) if idx[c].is_some() => errors.push(
+                FieldError::new(h, format!("列“{h}”重复"))
+                    .code("duplicate_column")
+                    .param("name", h.to_string())
+                    .at_row(1),
+            ),
+            Some(c) => idx[c] = Some(i),
+            None => errors.push(
+                FieldError::new(h, format!("未知列“{h}”"))
+                    .code("unknown_column")
+                    .param("name", h.to_string())
+                    .at_row(1),
+            ),
+        }
+    }
+    for (c, col) in cols.iter().enumerate() {
+        if col.required && idx[c].is_none() {
+            let zh = col.zh.first().copied().unwrap_or(col.key);
+            errors.push(
+                FieldError::new(col.key, format!("缺少必填列“{zh}”"))
+                    .code("missing_column")
+                    .param("name", zh)
+                    .at_row(1),
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(idx)
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

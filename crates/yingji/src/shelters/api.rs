@@ -141,15 +141,31 @@ async fn load(
 fn masked(p: &Principal, mut hs: Vec<Household>) -> Vec<Household> {
     let clear = authorize(p, Action::ReadPersonal, MODULE).ok();
     for h in &mut hs {
-        if !clear.as_ref().is_some_and(|c| c.covers(&h.division, "")) {
-            for v in [&mut h.head_name, &mut h.phone] {
-                if let Value::String(m) = crate::registry::mask(&Value::String(v.clone())) {
-                    *v = m;
-                }
-            }
-        }
+        mask_unless(
+            clear.as_ref(),
+            &h.division,
+            [&mut h.head_name, &mut h.phone],
+        );
     }
     hs
+}
+
+/// Mask personal values of a record in `division` unless `clear` (the
+/// reader's right to read personal data) covers it. Shelters' households
+/// and the supplies distribution lists show names through this.
+pub(crate) fn mask_unless<const N: usize>(
+    clear: Option<&crate::auth::Scope>,
+    division: &str,
+    values: [&mut String; N],
+) {
+    if clear.is_some_and(|c| c.covers(division, "")) {
+        return;
+    }
+    for v in values {
+        if let Value::String(m) = crate::registry::mask(&Value::String(v.clone())) {
+            *v = m;
+        }
+    }
 }
 
 async fn detail(

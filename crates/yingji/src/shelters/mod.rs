@@ -60,6 +60,29 @@ pub struct NewHousehold {
 /// The most people one household registration may bring.
 pub const MAX_MEMBERS: i64 = 30;
 
+/// The last four characters of an ID number (身份证号后四位: digits, the
+/// last may be X), upper-cased. A full number, or anything longer, is
+/// refused (`id_last4_only`): it is never stored.
+pub fn id_last4(field: &str, v: &str) -> Result<String, FieldError> {
+    let last4 = v.trim().to_uppercase();
+    let n = last4.chars().count();
+    if n > 4 {
+        Err(FieldError::new(field, "只登记身份证号后四位，不要填写完整号码").code("id_last4_only"))
+    } else if n != 4
+        || !last4
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || (i == 3 && c == 'X'))
+    {
+        Err(
+            FieldError::new(field, "应为身份证号后四位（数字，最后一位可为 X）")
+                .code("bad_id_last4"),
+        )
+    } else {
+        Ok(last4)
+    }
+}
+
 /// Check a household: every wrong field named. A full ID number (or
 /// anything longer than four characters) is refused — only the last four
 /// are kept (`id_last4_only`).
@@ -77,24 +100,9 @@ pub fn check_household(b: &NewHousehold) -> Result<NewHousehold, Vec<FieldError>
     if !phone.is_empty() && !crate::registry::valid_phone(&phone) {
         errors.push(FieldError::new("phone", "电话号码格式不正确").code("bad_phone"));
     }
-    let last4 = b.id_last4.trim().to_uppercase();
-    let n = last4.chars().count();
-    if n > 4 {
-        errors.push(
-            FieldError::new("id_last4", "只登记身份证号后四位，不要填写完整号码")
-                .code("id_last4_only"),
-        );
-    } else if n != 4
-        || !last4
-            .chars()
-            .enumerate()
-            .all(|(i, c)| c.is_ascii_digit() || (i == 3 && c == 'X'))
-    {
-        errors.push(
-            FieldError::new("id_last4", "应为身份证号后四位（数字，最后一位可为 X）")
-                .code("bad_id_last4"),
-        );
-    }
+    let last4 = id_last4("id_last4", &b.id_last4)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
     if !(1..=MAX_MEMBERS).contains(&b.members) {
         errors.push(
             FieldError::new("members", format!("应在 1 到 {MAX_MEMBERS} 之间"))

@@ -49,11 +49,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/supplies/documents/{id}/events", post(document_event))
         .route("/supplies/documents/{id}/reverse", post(reverse_document))
+        .merge(super::card::api::routes())
+        .merge(super::stocktake::api::routes())
+        .merge(super::distributions::api::routes())
         .merge(super::requests::api::routes())
         .merge(super::shipments::api::routes())
 }
 
-const MODULE: &str = "supplies";
+pub(crate) const MODULE: &str = "supplies";
 const CATALOGUE: &str = "supplies.catalogue";
 
 fn posting(e: PostError) -> ApiError {
@@ -83,7 +86,7 @@ pub(crate) fn city(scope: &Scope) -> &str {
 
 /// A warehouse (a registry record) inside `scope`; another jurisdiction's
 /// does not exist for the writer.
-async fn warehouse(
+pub(crate) async fn warehouse(
     s: &AppState,
     scope: &Scope,
     id: i64,
@@ -287,11 +290,7 @@ pub async fn list_stock(
 /// The stock as an XLSX workbook (库存表): one row per warehouse, item and
 /// batch, the same rows as `GET /supplies/stock`.
 fn stock_xlsx(rows: &[StockView]) -> Result<Vec<u8>, String> {
-    use rust_xlsxwriter::{Format as XFormat, Workbook};
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("库存").map_err(|e| e.to_string())?;
-    let bold = XFormat::new().set_bold();
+    use crate::sheet::Cell;
     let head = [
         "仓库",
         "物资代码",
@@ -304,36 +303,24 @@ fn stock_xlsx(rows: &[StockView]) -> Result<Vec<u8>, String> {
         "数量",
         "可申请调用",
     ];
-    for (c, h) in head.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)
-            .map_err(|e| e.to_string())?;
-        ws.set_column_width(c as u16, 14)
-            .map_err(|e| e.to_string())?;
-    }
-    for (r, v) in rows.iter().enumerate() {
-        let row = (r + 1) as u32;
-        let texts = [
-            v.warehouse_name.as_str(),
-            &v.item_code,
-            &v.item_name,
-            &v.unit,
-            &v.batch_no,
-            &v.supplier,
-            v.produced_on.as_deref().unwrap_or(""),
-            v.expires_on.as_deref().unwrap_or(""),
-        ];
-        for (c, t) in texts.iter().enumerate() {
-            // write_string: always a string cell, never a formula.
-            ws.write_string(row, c as u16, *t)
-                .map_err(|e| e.to_string())?;
-        }
-        ws.write_number(row, 8, v.qty as f64)
-            .map_err(|e| e.to_string())?;
-        ws.write_string(row, 9, if v.own { "" } else { "是" })
-            .map_err(|e| e.to_string())?;
-    }
-    ws.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
-    wb.save_to_buffer().map_err(|e| e.to_string())
+    let rows: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|v| {
+            vec![
+                v.warehouse_name.as_str().into(),
+                v.item_code.as_str().into(),
+                v.item_name.as_str().into(),
+                v.unit.as_str().into(),
+                v.batch_no.as_str().into(),
+                v.supplier.as_str().into(),
+                v.produced_on.as_deref().unwrap_or("").into(),
+                v.expires_on.as_deref().unwrap_or("").into(),
+                v.qty.into(),
+                if v.own { "" } else { "是" }.into(),
+            ]
+        })
+        .collect();
+    crate::sheet::write_xlsx_table("库存", &head, &rows)
 }
 
 #[utoipa::path(get, path = "/api/v1/supplies/stock/export", tag = "supplies", params(StockParams),
@@ -345,21 +332,11 @@ pub async fn export_stock(
 ) -> Result<Response, ApiError> {
     let rows = stock_views(&s, &p, &q).await?;
     let bytes = stock_xlsx(&rows).map_err(ApiError::Internal)?;
-    let disposition = format!(
-        "attachment; filename=\"stock.xlsx\"; filename*=UTF-8''{}",
-        url::form_urlencoded::byte_serialize("库存表.xlsx".as_bytes()).collect::<String>()
-    );
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(crate::sheet::xlsx_response(
         bytes,
-    )
-        .into_response())
+        "stock.xlsx",
+        "库存表.xlsx",
+    ))
 }
 
 /// The minimum stock of an item in a warehouse (最低库存).
@@ -648,7 +625,12 @@ pub async fn list_documents(
 
 /// The document if the user may `action` it: its warehouse is in their
 /// jurisdiction. Another jurisdiction's document does not exist for them.
-async fn load(s: &AppState, p: &Principal, id: i64, action: Action) -> Result<Doc, ApiError> {
+pub(crate) async fn load(
+    s: &AppState,
+    p: &Principal,
+    id: i64,
+    action: Action,
+) -> Result<Doc, ApiError> {
     let scope = authorize(p, action, MODULE)?;
     store::get_doc(&s.db, id)
         .await?
@@ -750,26 +732,9 @@ pub async fn create_document(
     let to = to.transpose().map_err(ApiError::from)?;
     let now = OffsetDateTime::now_utc();
     let t = UtcText(now);
-    let mut d = Doc {
-        id: 0,
-        kind: b.kind,
-        reason,
-        warehouse_id: w.id,
-        division: w.division.clone(),
-        to_warehouse_id: to.as_ref().map(|x| x.id),
-        to_division: to.as_ref().map(|x| x.division.clone()).unwrap_or_default(),
-        reverses: None,
-        state: DocState::Draft,
-        note,
-        created_by: p.username.clone(),
-        created_at: t,
-        approved_by: String::new(),
-        approved_at: None,
-        posted_by: String::new(),
-        posted_at: None,
-        updated_at: t,
-        version: 1,
-    };
+    let mut d = Doc::draft(b.kind, &reason, (w.id, &w.division), note, &p.username, t);
+    d.to_warehouse_id = to.as_ref().map(|x| x.id);
+    d.to_division = to.as_ref().map(|x| x.division.clone()).unwrap_or_default();
     let rows: Vec<Line> = lines
         .iter()
         .enumerate()

@@ -11,9 +11,12 @@
 //! Pure: no SQL, no HTTP, no clock reads (times are parameters).
 
 pub mod api;
+pub mod card;
+pub mod distributions;
 pub mod model;
 pub mod requests;
 pub mod shipments;
+pub mod stocktake;
 pub mod store;
 
 use std::collections::BTreeMap;
@@ -467,6 +470,40 @@ pub fn date_text(d: Date) -> String {
         .unwrap_or_default()
 }
 
+/// A new batch's days checked (`at` names the field): both read as
+/// YYYY-MM-DD, the expiry not before production, and without an expiry the
+/// production day plus the item's shelf life.
+pub fn batch_days(
+    at: impl Fn(&str) -> String,
+    produced_on: &Option<String>,
+    expires_on: &Option<String>,
+    shelf_life_days: Option<i64>,
+    errors: &mut Vec<FieldError>,
+) -> (Option<String>, Option<String>) {
+    let produced = day(&at("produced_on"), produced_on)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let mut expires = day(&at("expires_on"), expires_on)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    if let (Some(p), Some(e)) = (produced, expires) {
+        if e < p {
+            errors.push(
+                FieldError::new(at("expires_on"), "有效期不能早于生产日期")
+                    .code("expires_before_produced"),
+            );
+        }
+    }
+    if expires.is_none() {
+        if let (Some(p), Some(days)) = (produced, shelf_life_days) {
+            expires = p.checked_add(Duration::days(days));
+        }
+    }
+    (produced.map(date_text), expires.map(date_text))
+}
+
 /// What the rules need to know of an item to check a line.
 #[derive(Debug, Clone, Copy)]
 pub struct ItemFacts {
@@ -559,30 +596,13 @@ pub fn check_doc(
                 line.supplier = text(&at("supplier"), &l.supplier, 100, false)
                     .map_err(|e| errors.push(e))
                     .unwrap_or_default();
-                let produced = day(&at("produced_on"), &l.produced_on)
-                    .map_err(|e| errors.push(e))
-                    .ok()
-                    .flatten();
-                let mut expires = day(&at("expires_on"), &l.expires_on)
-                    .map_err(|e| errors.push(e))
-                    .ok()
-                    .flatten();
-                if let (Some(p), Some(e)) = (produced, expires) {
-                    if e < p {
-                        errors.push(
-                            FieldError::new(at("expires_on"), "有效期不能早于生产日期")
-                                .code("expires_before_produced"),
-                        );
-                    }
-                }
-                if expires.is_none() {
-                    if let (Some(p), Some(days)) = (produced, facts.and_then(|f| f.shelf_life_days))
-                    {
-                        expires = p.checked_add(Duration::days(days));
-                    }
-                }
-                line.produced_on = produced.map(date_text);
-                line.expires_on = expires.map(date_text);
+                (line.produced_on, line.expires_on) = batch_days(
+                    at,
+                    &l.produced_on,
+                    &l.expires_on,
+                    facts.and_then(|f| f.shelf_life_days),
+                    &mut errors,
+                );
             }
             _ => {
                 if b.kind == DocKind::Count && l.batch_id.is_none() {

@@ -80,6 +80,40 @@ pub struct Doc {
     pub version: i64,
 }
 
+impl Doc {
+    /// A new draft of `kind` in a warehouse (of `division`), by `by` at
+    /// `at`; not yet saved (`id` 0).
+    pub fn draft(
+        kind: DocKind,
+        reason: &str,
+        warehouse: (i64, &str),
+        note: String,
+        by: &str,
+        at: UtcText,
+    ) -> Doc {
+        Doc {
+            id: 0,
+            kind,
+            reason: reason.to_string(),
+            warehouse_id: warehouse.0,
+            division: warehouse.1.to_string(),
+            to_warehouse_id: None,
+            to_division: String::new(),
+            reverses: None,
+            state: DocState::Draft,
+            note,
+            created_by: by.to_string(),
+            created_at: at,
+            approved_by: String::new(),
+            approved_at: None,
+            posted_by: String::new(),
+            posted_at: None,
+            updated_at: at,
+            version: 1,
+        }
+    }
+}
+
 /// A line of a document: an item, a quantity, and the batch (a receipt's
 /// new batch, an issue's named one, or none: first-expiry-first-out).
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, sqlx::FromRow)]
@@ -98,6 +132,25 @@ pub struct Line {
     pub expires_on: Option<String>,
     /// Moved (or, in a count, counted) quantity.
     pub qty: i64,
+}
+
+impl Line {
+    /// A line of an issue or count (no new batch): item, existing batch or
+    /// none (first expiry first), quantity.
+    pub fn of(line_no: i64, item_id: i64, batch_id: Option<i64>, qty: i64) -> Line {
+        Line {
+            id: 0,
+            doc_id: 0,
+            line_no,
+            item_id,
+            batch_id,
+            batch_no: String::new(),
+            supplier: String::new(),
+            produced_on: None,
+            expires_on: None,
+            qty,
+        }
+    }
 }
 
 /// One side of a posted movement.

@@ -73,6 +73,13 @@ pub async fn item_by_code(db: &Db, code: &str) -> Result<Option<Item>, DbError> 
         .await?)
 }
 
+pub async fn batch(db: &Db, id: i64) -> Result<Option<Batch>, DbError> {
+    Ok(sqlx::query_as("SELECT * FROM supply_batches WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
 // ── documents ──────────────────────────────────────────────────────────
 
 pub async fn insert_doc(tx: &mut Tx, d: &Doc, lines: &[Line]) -> Result<i64, DbError> {
@@ -268,20 +275,74 @@ async fn batch_for(tx: &mut Tx, l: &Line, number: &str, at: UtcText) -> Result<i
         }
         return Ok(b.id);
     }
+    let new = NewBatch {
+        item_id: l.item_id,
+        batch_no,
+        supplier: l.supplier.clone(),
+        produced_on: l.produced_on.clone(),
+        expires_on: l.expires_on.clone(),
+    };
+    Ok(insert_batch(tx, &new, at).await?)
+}
+
+/// A batch to register.
+pub struct NewBatch {
+    pub item_id: i64,
+    pub batch_no: String,
+    pub supplier: String,
+    pub produced_on: Option<String>,
+    pub expires_on: Option<String>,
+}
+
+/// Register a new batch of an item (its number not yet used for the item).
+pub async fn insert_batch(tx: &mut Tx, b: &NewBatch, at: UtcText) -> Result<i64, DbError> {
     let row = sqlx::query(
         "INSERT INTO supply_batches (item_id, batch_no, supplier, produced_on, expires_on, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
-    .bind(l.item_id)
-    .bind(&batch_no)
-    .bind(&l.supplier)
-    .bind(&l.produced_on)
-    .bind(&l.expires_on)
+    .bind(b.item_id)
+    .bind(&b.batch_no)
+    .bind(&b.supplier)
+    .bind(&b.produced_on)
+    .bind(&b.expires_on)
     .bind(at)
     .fetch_one(&mut *tx.inner)
-    .await
-    .map_err(DbError::from)?;
-    Ok(col(&row, "id")?)
+    .await?;
+    col(&row, "id")
+}
+
+/// The batches of some items.
+pub async fn batches_of(db: &Db, item_ids: &[i64]) -> Result<Vec<Batch>, DbError> {
+    if item_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new("SELECT * FROM supply_batches WHERE item_id IN (");
+    q.bind_list(item_ids.iter().copied()).push(")");
+    Ok(q.query_as().fetch_all(db.pool()).await?)
+}
+
+/// The batches (warehouse, item, batch) some warehouses hold (qty > 0).
+pub async fn held(db: &Db, warehouse_ids: &[i64]) -> Result<Vec<(i64, i64, i64)>, DbError> {
+    if warehouse_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "SELECT warehouse_id, item_id, batch_id FROM supply_balances WHERE qty > 0 AND warehouse_id IN (",
+    );
+    q.bind_list(warehouse_ids.iter().copied())
+        .push(") ORDER BY warehouse_id, item_id, batch_id");
+    q.query()
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                col(r, "warehouse_id")?,
+                col(r, "item_id")?,
+                col(r, "batch_id")?,
+            ))
+        })
+        .collect()
 }
 
 /// Read (and on PostgreSQL lock, in key order) the balances of every

@@ -54,6 +54,8 @@ const QUERIES: &[(&str, &str)] = &[
         "/api/v1/incidents/duplicates",
         "?incident_type=natural.fire.forest&lon=113.3&lat=40.08",
     ),
+    ("/api/v1/supplies/card", "?warehouse_id=1&item_id=1"),
+    ("/api/v1/supplies/card/export", "?warehouse_id=1&item_id=1"),
 ];
 
 /// A concrete path for a templated one.

@@ -30,6 +30,10 @@ export type SupplyShipmentPage = S['SupplyShipmentPage']
 export type SupplyShipmentCommand = S['SupplyShipmentCommand']
 export type SupplyReceivedLine = S['SupplyReceivedLine']
 export type SupplyFlowRow = S['SupplyFlowRow']
+export type SupplyCard = S['SupplyCard']
+export type SupplyCountImport = S['SupplyCountImport']
+export type SupplyDistributionDetail = S['SupplyDistributionDetail']
+export type NewSupplyDistribution = S['NewSupplyDistribution']
 
 export const REQUEST_STATES = ['drafted', 'submitted', 'allocated', 'fulfilled', 'cancelled'] as const
 export const PLACE_KINDS = ['point', 'shelter', 'division', 'warehouse'] as const
@@ -99,6 +103,20 @@ export const suppliesApi = {
     request<SupplyShipmentDetail>('POST', `${API}/supplies/shipments`, b),
   shipmentStep: (id: number, version: number, command: SupplyShipmentCommand) =>
     request<SupplyShipmentDetail>('POST', `${API}/supplies/shipments/${enc(id)}/events`, { ...command, version }),
+  card: (p: { warehouse_id: number; item_id: number; batch_id?: number; from?: string; to?: string }) =>
+    request<SupplyCard>('GET', `${API}/supplies/card${qs(p)}`),
+  importCount: (file: File | Blob, filename?: string) => {
+    const fd = new FormData()
+    fd.append('file', file, filename ?? (file as File).name ?? 'count.csv')
+    return request<SupplyCountImport>('POST', `${API}/supplies/documents/import`, fd)
+  },
+  distribution: (id: number | string) =>
+    request<SupplyDistributionDetail>('GET', `${API}/supplies/distributions/${enc(id)}`),
+  createDistribution: (b: NewSupplyDistribution) =>
+    request<SupplyDistributionDetail>('POST', `${API}/supplies/distributions`, b),
+  sign: (id: number, household: number, version: number) =>
+    request<SupplyDistributionDetail>('POST', `${API}/supplies/distributions/${enc(id)}/sign`, { household, version }),
+  distributionExportUrl: (id: number) => `${API}/supplies/distributions/${enc(id)}/export`,
   flow: (incidentId: number) => request<SupplyFlowRow[]>('GET', `${API}/supplies/flow${qs({ incident_id: incidentId })}`),
 }
 
