@@ -149,6 +149,12 @@ const MIGRATIONS: &[Migration] = &[
         "0030_accident_notifications.sql"
     ),
     migration!(31, "shipments_shelters", "0031_shipments_shelters.sql"),
+    migration!(
+        34,
+        "monitoring_hourly",
+        sqlite: "0034_monitoring_hourly.sqlite.sql",
+        postgres: "0034_monitoring_hourly.postgres.sql"
+    ),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
@@ -452,7 +458,7 @@ mod tests {
             (
                 "alarms",
                 "rule",
-                values!(RuleKind, |x: RuleKind| s(x.as_str()); Threshold, Rate, Silence),
+                values!(RuleKind, |x: RuleKind| s(x.as_str()); Threshold, Rate, Silence, Combination),
             ),
             (
                 "sensors",

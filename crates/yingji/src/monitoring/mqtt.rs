@@ -9,9 +9,10 @@
 //! stops reading, and the broker — which sends a client at most its
 //! in-flight window of unacknowledged QoS 1 messages — holds the rest.
 //!
-//! Payload: `{"at": "<RFC 3339>", "value": <number>}` or an array of them.
-//! The time is required: a reading without one could not be recognised
-//! when delivered again.
+//! Payload: `{"at": "<RFC 3339>", "value": <number>}` or an array of them,
+//! or the compact binary form ([`BINARY_TAG`], then 16-byte records; see
+//! [`binary_items`] and docs/monitoring.md). The time is required: a
+//! reading without one could not be recognised when delivered again.
 
 use std::collections::HashMap;
 
@@ -35,9 +36,79 @@ pub fn parse_topic(topic: &str) -> Option<(&str, i64, &str)> {
     Some((division, point, code))
 }
 
+/// The first byte of a compact binary MQTT payload (never the first byte
+/// of JSON text, which is `{`, `[` or white space).
+pub const BINARY_TAG: u8 = 0xB1;
+/// The first byte of a compact binary HTTP batch (records name their
+/// sensor).
+pub const BINARY_BATCH_TAG: u8 = 0xB2;
+/// Readings in one binary payload at most.
+pub const BINARY_MAX_RECORDS: usize = 10_000;
+
+/// The readings of a compact binary payload as the ingest's JSON items, or
+/// what is wrong with it (the whole payload is then refused and counted
+/// once as malformed). With `sensor` (MQTT: the topic names it) a payload
+/// is [`BINARY_TAG`] and records of 16 bytes: the time as milliseconds
+/// since 1970-01-01T00:00:00Z (`i64`), the value (`f64`); without (an HTTP
+/// batch) it is [`BINARY_BATCH_TAG`] and records of 24 bytes: the sensor
+/// id (`i64`), then the same two. Little-endian throughout.
+pub fn binary_items(sensor: Option<i64>, payload: &[u8]) -> Result<Vec<Value>, String> {
+    let (tag, size) = match sensor {
+        Some(_) => (BINARY_TAG, 16),
+        None => (BINARY_BATCH_TAG, 24),
+    };
+    let Some((&first, body)) = payload.split_first() else {
+        return Err("payload: empty".into());
+    };
+    if first != tag {
+        return Err(format!("payload: first byte {first:#04x}, not {tag:#04x}"));
+    }
+    if body.is_empty() || body.len() % size != 0 {
+        return Err(format!(
+            "payload: {} bytes after the tag, not a whole number of {size}-byte records",
+            body.len()
+        ));
+    }
+    if body.len() / size > BINARY_MAX_RECORDS {
+        return Err(format!(
+            "payload: more than {BINARY_MAX_RECORDS} records"
+        ));
+    }
+    let word = |r: &[u8], at: usize| -> [u8; 8] {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&r[at..at + 8]);
+        w
+    };
+    body.chunks_exact(size)
+        .enumerate()
+        .map(|(n, r)| {
+            let (id, off) = match sensor {
+                Some(id) => (id, 0),
+                None => (i64::from_le_bytes(word(r, 0)), 8),
+            };
+            let ms = i64::from_le_bytes(word(r, off));
+            let value = f64::from_le_bytes(word(r, off + 8));
+            let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+                .map_err(|_| format!("payload: record {n}: time {ms} ms out of range"))?;
+            // NaN or infinite: that reading alone is counted malformed
+            // (JSON has no such number; passed on as text, it fails the
+            // reading's parse like a JSON string value would).
+            let value = if value.is_finite() {
+                json!(value)
+            } else {
+                json!(value.to_string())
+            };
+            Ok(json!({ "sensor_id": id, "at": crate::clock::format_time(at), "value": value }))
+        })
+        .collect()
+}
+
 /// The readings of a payload as the ingest's JSON items for `sensor`, or
 /// what is wrong with it.
 pub fn payload_items(sensor: i64, payload: &[u8]) -> Result<Vec<Value>, String> {
+    if payload.first() == Some(&BINARY_TAG) {
+        return binary_items(Some(sensor), payload);
+    }
     let v: Value = serde_json::from_slice(payload).map_err(|e| format!("payload: {e}"))?;
     let list = match v {
         Value::Array(a) => a,
@@ -137,6 +208,10 @@ pub fn spawn(s: AppState) -> tokio::task::JoinHandle<()> {
                         tracing::warn!(error = %e, "monitoring: acknowledgement failed");
                     }
                 }
+                tracing::debug!(
+                    messages = batch.len(),
+                    "monitoring: batch stored and acknowledged"
+                );
             }
         };
         tokio::join!(pump, consume);

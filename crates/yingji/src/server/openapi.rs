@@ -178,6 +178,7 @@ use crate::state::AppState;
         crate::monitoring::api::create_sensor,
         crate::monitoring::api::edit_sensor,
         crate::monitoring::api::series,
+        crate::monitoring::api::preview,
         crate::monitoring::api::ingest,
         crate::monitoring::api::list_alarms,
         crate::monitoring::api::get_alarm,

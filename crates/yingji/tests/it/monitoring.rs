@@ -633,3 +633,299 @@ async fn mqtt_readings_published_across_a_restart_are_stored_exactly_once() {
         consumer.abort();
     }
 }
+
+// ── the whole process killed, and two nodes sharing one stream ─────────
+
+/// A `yingji serve` child process consuming MQTT; SIGKILLed when dropped.
+struct Consumer {
+    addr: std::net::SocketAddr,
+    child: std::process::Child,
+    log: std::path::PathBuf,
+}
+
+impl Consumer {
+    /// Serve the database of `app` (its SQLite file or its PostgreSQL
+    /// schema) with the MQTT consumer `client_id` on `filter`.
+    fn start(app: &TestApp, name: &str, client_id: &str, filter: &str) -> Consumer {
+        use std::process::{Command, Stdio};
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let c = &app.state.config;
+        let dir = &c.data_dir;
+        let database = c
+            .database_url
+            .as_ref()
+            .map(|u| format!("database_url = {u:?}\n"))
+            .unwrap_or_default();
+        let config = format!(
+            "listen = \"{addr}\"\ndata_dir = {data:?}\n{database}\n[monitoring]\nmqtt_url = \"mqtt://127.0.0.1:1883\"\nmqtt_client_id = {client_id:?}\nmqtt_topic = {filter:?}\nbatch = 50\n\n[cluster]\nnode_id = {name:?}\n",
+            data = dir.display().to_string(),
+        );
+        let path = dir.join(format!("{name}.toml"));
+        std::fs::write(&path, config).unwrap();
+        let log = dir.join(format!("{name}-{port}.log"));
+        let child = Command::new(env!("CARGO_BIN_EXE_yingji"))
+            .arg("--config")
+            .arg(&path)
+            .arg("serve")
+            .env("RUST_LOG", "warn,yingji::monitoring::mqtt=debug")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("start yingji serve");
+        Consumer { addr, child, log }
+    }
+
+    async fn ready(&self) {
+        let c = reqwest::Client::new();
+        for _ in 0..600 {
+            if let Ok(r) = c.get(format!("http://{}/healthz", self.addr)).send().await {
+                if r.status() == 200 {
+                    return;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("serve did not come up:\n{}", self.log_text());
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Batches this node stored and acknowledged (its debug log).
+    fn batches(&self) -> usize {
+        self.log_text()
+            .matches("monitoring: batch stored and acknowledged")
+            .count()
+    }
+
+    fn kill(&mut self) {
+        // SIGKILL on Unix: no shutdown, nothing flushed, nothing acked.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Consumer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Readings stored of `sensor`, the sum of its 1-minute and of its 1-hour
+/// roll-ups' counts.
+async fn stored(app: &TestApp, sensor: i64) -> (i64, i64, i64) {
+    use sqlx::Row;
+    let db = &app.state.db;
+    let n = yingji::monitoring::store::reading_count(db, sensor)
+        .await
+        .unwrap();
+    let mut sums = [0i64; 2];
+    for (i, table) in ["sensor_readings_1m", "sensor_readings_1h"]
+        .iter()
+        .enumerate()
+    {
+        let r = sqlx::query(&format!(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS s FROM {table} WHERE sensor_id = $1"
+        ))
+        .bind(sensor)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        sums[i] = r.get("s");
+    }
+    (n, sums[0], sums[1])
+}
+
+/// Wait until `sensor` has `want` readings (up to 3 minutes: a debug build
+/// on a loaded machine).
+async fn stored_until(app: &TestApp, sensor: i64, want: i64) -> i64 {
+    let started = std::time::Instant::now();
+    loop {
+        let n = yingji::monitoring::store::reading_count(&app.state.db, sensor)
+            .await
+            .unwrap();
+        if n >= want || started.elapsed() > std::time::Duration::from_secs(180) {
+            return n;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// A point, a device and a sensor in 平城区 for a stream of `root`: the
+/// sensor's id, its device's id and its topic under `root`.
+async fn stream_sensor(app: &TestApp, root: &str) -> (i64, i64, String) {
+    let admin = app.login("admin").await;
+    let pc = app.login("pingcheng").await;
+    let p = point(app, &admin, &format!("{root} 瓦斯监测点"), "140213").await;
+    let (d, _) = device(&pc, &format!("{root} 网关"), "140213").await;
+    let x = sensor(&pc, p, d, "ch4-1", "temperature").await;
+    let topic = x["topic"].as_str().unwrap().replacen("yingji", root, 1);
+    (x["id"].as_i64().unwrap(), d, topic)
+}
+
+/// `n` readings from `first` on, one a second, 50 minutes back.
+fn stream(topic: &str, first: i64, n: i64) -> Vec<(String, String)> {
+    let t0 = OffsetDateTime::now_utc() - Duration::minutes(50);
+    (first..first + n)
+        .map(|i| {
+            (
+                topic.to_string(),
+                json!({ "at": rfc(t0 + Duration::seconds(i)), "value": 20.0 + (i % 50) as f64 / 10.0 })
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The reading `at` 0 is stored: the consumer is subscribed.
+async fn subscribed(app: &TestApp, sensor: i64, topic: &str, b: &str) {
+    publish(stream(topic, 0, 1)).await;
+    assert_eq!(stored_until(app, sensor, 1).await, 1, "{b}: not subscribed");
+}
+
+#[tokio::test]
+async fn a_killed_process_loses_and_repeats_no_acknowledged_reading() {
+    assert!(
+        mosquitto_up().await,
+        "the MQTT tests need Mosquitto on 127.0.0.1:1883 (.ci/run starts it)"
+    );
+    for app in apps().await {
+        let b = app.backend;
+        let root = format!("k{}", rand_id());
+        let (id, d, topic) = stream_sensor(&app, &root).await;
+        let client = format!("yingji-{root}");
+        let filter = format!("{root}/+/+/+");
+        let mut node = Consumer::start(&app, "kill-a", &client, &filter);
+        node.ready().await;
+        subscribed(&app, id, &topic, b).await;
+        // 900 readings, acknowledged by the broker as the publisher goes;
+        // the whole process is killed once 150 are stored. (Under 1,000:
+        // Mosquitto's default `max_queued_messages` drops what a session
+        // has queued beyond it — see docs/operations.md.)
+        const N: i64 = 900;
+        let burst = tokio::spawn(publish(stream(&topic, 1, N)));
+        let started = std::time::Instant::now();
+        let at_kill = loop {
+            let n = yingji::monitoring::store::reading_count(&app.state.db, id)
+                .await
+                .unwrap();
+            if n > 150 {
+                node.kill();
+                break n;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(120),
+                "{b}: the stream was not consumed:\n{}",
+                node.log_text()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        };
+        burst.await.unwrap();
+        assert!(at_kill < N + 1, "{b}: killed after the stream was stored");
+        // Everything the broker took is stored once the same session is back.
+        let node = Consumer::start(&app, "kill-a2", &client, &filter);
+        node.ready().await;
+        assert_eq!(
+            stored_until(&app, id, N + 1).await,
+            N + 1,
+            "{b}: {at_kill} at the kill\n{}",
+            node.log_text()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let dev = yingji::monitoring::store::get_device(&app.state.db, d)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            stored(&app, id).await,
+            (N + 1, N + 1, N + 1),
+            "{b}: readings, 1-minute and 1-hour roll-ups each count every reading once"
+        );
+        assert_eq!(dev.accepted, N + 1, "{b}: {dev:?}");
+        eprintln!(
+            "{b}: killed with {at_kill} stored; {} delivered again and dropped",
+            dev.duplicates
+        );
+    }
+}
+
+#[tokio::test]
+async fn two_nodes_share_one_stream_without_loss_or_double_storage() {
+    assert!(
+        mosquitto_up().await,
+        "the MQTT tests need Mosquitto on 127.0.0.1:1883 (.ci/run starts it)"
+    );
+    for app in apps().await {
+        let b = app.backend;
+        let root = format!("s{}", rand_id());
+        let (id, d, topic) = stream_sensor(&app, &root).await;
+        // One group: the broker gives each message to one of the two.
+        let filter = format!("$share/yingji-{root}/{root}/+/+/+");
+        let mut a = Consumer::start(&app, "share-a", &format!("yingji-{root}-a"), &filter);
+        let c = Consumer::start(&app, "share-b", &format!("yingji-{root}-b"), &filter);
+        a.ready().await;
+        c.ready().await;
+        subscribed(&app, id, &topic, b).await;
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+        // Under Mosquitto's default queue of 1,000 a session.
+        const N: i64 = 900;
+        publish(stream(&topic, 1, N)).await;
+        assert_eq!(stored_until(&app, id, N + 1).await, N + 1, "{b}");
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+        let dev = yingji::monitoring::store::get_device(&app.state.db, d)
+            .await
+            .unwrap()
+            .unwrap();
+        // No message went to both: nothing was even offered twice.
+        assert_eq!((dev.accepted, dev.duplicates), (N + 1, 0), "{b}: {dev:?}");
+        assert_eq!(stored(&app, id).await, (N + 1, N + 1, N + 1), "{b}");
+        assert!(
+            a.batches() > 0 && c.batches() > 0,
+            "{b}: both nodes stored batches ({} and {})",
+            a.batches(),
+            c.batches()
+        );
+        // One node killed in the middle of a second stream and restarted:
+        // the other carries on, and what the broker kept for the dead one
+        // is stored once when it is back.
+        let burst = tokio::spawn(publish(stream(&topic, N + 1, N)));
+        let started = std::time::Instant::now();
+        loop {
+            let n = yingji::monitoring::store::reading_count(&app.state.db, id)
+                .await
+                .unwrap();
+            if n > N + 150 {
+                a.kill();
+                break;
+            }
+            assert!(started.elapsed() < std::time::Duration::from_secs(120), "{b}");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        burst.await.unwrap();
+        let a2 = Consumer::start(&app, "share-a2", &format!("yingji-{root}-a"), &filter);
+        a2.ready().await;
+        assert_eq!(
+            stored_until(&app, id, 2 * N + 1).await,
+            2 * N + 1,
+            "{b}:\n{}",
+            a2.log_text()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+        let dev = yingji::monitoring::store::get_device(&app.state.db, d)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(dev.accepted, 2 * N + 1, "{b}: {dev:?}");
+        assert_eq!(
+            stored(&app, id).await,
+            (2 * N + 1, 2 * N + 1, 2 * N + 1),
+            "{b}"
+        );
+    }
+}
