@@ -672,7 +672,7 @@ impl Consumer {
             .arg("--config")
             .arg(&path)
             .arg("serve")
-            .env("RUST_LOG", "warn,yingji::monitoring::mqtt=debug")
+            .env("YINGJI_LOG", "warn,yingji::monitoring::mqtt=debug")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
