@@ -1061,6 +1061,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/monitoring/sensors/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/monitoring/sensors/{id}/series": {
         parameters: {
             query?: never;
@@ -3006,6 +3022,19 @@ export interface components {
         };
         /** @enum {string} */
         ClockStatus: "running" | "warning" | "met" | "breached";
+        /**
+         * @description Combination (组合): every condition holds at once — e.g. 甲烷 ≥ 0.8 %
+         *     and the same face's 风速 ≤ 0.25 m/s (ventilation stopped). Evaluated at
+         *     each reading of the sensor the rule is on, with the latest reading of
+         *     each other sensor named, if not older than `max_age_secs` before it (an
+         *     older or missing one does not hold). Raises when all hold; clears when
+         *     one no longer does.
+         */
+        Combination: {
+            all: components["schemas"]["Condition"][];
+            /** Format: int64 */
+            max_age_secs?: number;
+        };
         /** @enum {string} */
         CommandKind: "general" | "special";
         /**
@@ -3013,6 +3042,18 @@ export interface components {
          * @enum {string}
          */
         Conclusion: "adequate" | "revise";
+        /**
+         * @description One condition of a [`Combination`]: a sensor of the same monitoring
+         *     point, by its code (empty: the sensor the rule is on), at or above
+         *     `at_least` and/or at or below `at_most`.
+         */
+        Condition: {
+            /** Format: double */
+            at_least?: number | null;
+            /** Format: double */
+            at_most?: number | null;
+            sensor?: string;
+        };
         /** @description The editable content of a plan version. */
         ContentBody: {
             command?: string | null;
@@ -5439,6 +5480,34 @@ export interface components {
         };
         /** @enum {string} */
         PointTag: "Point";
+        /**
+         * @description Rules to try on a sensor's stored readings (the rule editor's
+         *     preview): the sensor's own rules as they would be saved, over the
+         *     kind's defaults.
+         */
+        PreviewBody: {
+            /**
+             * Format: int64
+             * @description Hours replayed before `to` (1–168, default 24).
+             */
+            hours?: number | null;
+            rules?: components["schemas"]["RuleSet"];
+            /** @description The end of the replayed range, RFC 3339 (default: now). */
+            to?: string | null;
+        };
+        /**
+         * @description What a rule set would have raised and cleared over stored readings (the
+         *     rule editor's preview): one step of [`preview`].
+         */
+        PreviewEvent: {
+            at: components["schemas"]["UtcText"];
+            /** @description raised | cleared */
+            kind: string;
+            message: string;
+            rule: components["schemas"]["RuleKind"];
+            /** Format: double */
+            value?: number | null;
+        };
         /** @description The problem body. */
         Problem: {
             /**
@@ -5751,12 +5820,25 @@ export interface components {
          * @description Which rule an alarm comes from.
          * @enum {string}
          */
-        RuleKind: "threshold" | "rate" | "silence";
+        RuleKind: "threshold" | "rate" | "silence" | "combination";
+        /** @description What the rules would have raised and cleared. */
+        RulePreview: {
+            events: components["schemas"]["PreviewEvent"][];
+            from: components["schemas"]["UtcText"];
+            /** @description Alarms that would have been raised. */
+            raised: number;
+            /** @description Readings of the sensor replayed. */
+            readings: number;
+            /** @description The rules replayed (the kind's defaults under the given ones). */
+            rules: components["schemas"]["RuleSet"];
+            to: components["schemas"]["UtcText"];
+        };
         /**
          * @description The rules of a sensor. As an override, each present rule replaces the
          *     kind's default of that rule (see [`RuleSet::over`]).
          */
         RuleSet: {
+            combination?: components["schemas"]["Combination"] | null;
             rate?: components["schemas"]["RateOfChange"] | null;
             silence?: components["schemas"]["Silence"] | null;
             threshold?: components["schemas"]["Threshold"] | null;
@@ -5852,7 +5934,7 @@ export interface components {
         SensorKind: "gas" | "water_level" | "rainfall" | "tailings_level" | "displacement" | "temperature";
         /**
          * @description A sensor's readings over a range: raw up to 6 hours, 1-minute
-         *     roll-ups beyond.
+         *     roll-ups up to 2 days, 1-hour roll-ups beyond (`monitoring::resolution`).
          */
         SensorSeries: {
             from: components["schemas"]["UtcText"];
@@ -5864,7 +5946,7 @@ export interface components {
             /** Format: double */
             low?: number | null;
             points: components["schemas"]["SeriesPoint"][];
-            /** @description raw | 1m */
+            /** @description raw | 1m | 1h */
             resolution: string;
             /** Format: int64 */
             sensor_id: number;
@@ -9468,9 +9550,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description JSON, or the compact binary form: 0xB2 then 24-byte little-endian records (sensor id i64, milliseconds since 1970 i64, value f64) */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["IngestBody"];
+                "application/vnd.yingji.readings": number[];
             };
         };
         responses: {
@@ -9615,6 +9699,40 @@ export interface operations {
             };
         };
     };
+    preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewBody"];
+            };
+        };
+        responses: {
+            /** @description The stored readings of the range replayed through the rules (nothing is written) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulePreview"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     series: {
         parameters: {
             query?: {
@@ -9631,7 +9749,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Raw readings (ranges up to 6 h) or 1-minute roll-ups */
+            /** @description Raw readings (ranges up to 6 h), 1-minute roll-ups (up to 2 days) or 1-hour roll-ups */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -30,6 +30,8 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/monitoring/devices", get(list_devices).post(create_device))
+        .route("/monitoring/devices/{id}", axum::routing::put(edit_device))
+        .route("/monitoring/devices/{id}/token", post(rotate_token))
         .route("/monitoring/sensors", get(list_sensors).post(create_sensor))
         .route("/monitoring/sensors/{id}", get(get_sensor).put(edit_sensor))
         .route("/monitoring/sensors/{id}/series", get(series))
@@ -152,6 +154,75 @@ async fn create_device(
         axum::Json(DeviceCreated { device: d, token }),
     )
         .into_response())
+}
+
+async fn load_device(s: &AppState, p: &Principal, id: i64) -> Result<Device, ApiError> {
+    let scope = authorize(p, Action::Write, MODULE)?;
+    store::get_device(&s.db, id)
+        .await?
+        .filter(|d| scope.covers(&d.division, ""))
+        .ok_or(ApiError::NotFound)
+}
+
+/// A device's new name, with the version read.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceEdit {
+    pub version: i64,
+    pub name: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/monitoring/devices/{id}", tag = "monitoring", request_body = DeviceEdit,
+    responses((status = 200, body = Device, description = "Renamed"), (status = 409, body = crate::http::error::Problem, description = "Stale version")))]
+async fn edit_device(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<DeviceEdit>,
+) -> Result<axum::Json<Device>, ApiError> {
+    let mut d = load_device(&s, &p, id).await?;
+    d.expect_version(b.version)?;
+    let name = text("name", &b.name, 100, true)?;
+    let payload = json!({ "before": d.name, "after": name });
+    d.name = name;
+    s.save_and_commit(
+        &d,
+        OffsetDateTime::now_utc(),
+        vec![entry(&p, &d.division, "device", d.id, "renamed", payload)],
+    )
+    .await?;
+    let d = load_device(&s, &p, id).await?;
+    Ok(axum::Json(d))
+}
+
+/// The version read of the device whose token is replaced.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRotation {
+    pub version: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/monitoring/devices/{id}/token", tag = "monitoring", request_body = TokenRotation,
+    responses((status = 200, body = DeviceCreated, description = "A new token, shown this once; the old one no longer works"),
+        (status = 409, body = crate::http::error::Problem, description = "Stale version")))]
+async fn rotate_token(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<TokenRotation>,
+) -> Result<axum::Json<DeviceCreated>, ApiError> {
+    let mut d = load_device(&s, &p, id).await?;
+    d.expect_version(b.version)?;
+    let (token, token_hash) = crate::auth::new_token();
+    d.token_hash = token_hash;
+    s.save_and_commit(
+        &d,
+        OffsetDateTime::now_utc(),
+        vec![entry(&p, &d.division, "device", d.id, "token_rotated", json!({}))],
+    )
+    .await?;
+    let device = load_device(&s, &p, id).await?;
+    Ok(axum::Json(DeviceCreated { device, token }))
 }
 
 // ── sensors ────────────────────────────────────────────────────────────

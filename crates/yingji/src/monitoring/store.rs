@@ -37,6 +37,25 @@ pub async fn insert_device(tx: &mut Tx, d: &Device) -> Result<i64, DbError> {
     col(&row, "id")
 }
 
+/// An edit of a device (its name, its token) if `read` is current.
+pub async fn update_device(tx: &mut Tx, d: &Device, read: i64) -> Result<bool, DbError> {
+    let update = sqlx::query(
+        "UPDATE monitoring_devices SET name = $1, token_hash = $2, version = version + 1 WHERE id = $3 AND version = $4",
+    )
+    .bind(&d.name)
+    .bind(&d.token_hash);
+    write_versioned(tx, update, d.id, read).await
+}
+
+impl Versioned for Device {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        update_device(tx, self, read).await
+    }
+}
+
 pub async fn get_device(db: &Db, id: i64) -> Result<Option<Device>, DbError> {
     by_id(db, "monitoring_devices", id).await
 }
@@ -295,7 +314,16 @@ pub async fn ingest(
         }
     }
     let mut entries = Vec::new();
-    for (id, mut list) in fresh {
+    // Sensors with a combination last: they read the others' latest
+    // readings, those of this batch included.
+    let mut order: Vec<(i64, Vec<(OffsetDateTime, f64)>)> = fresh.into_iter().collect();
+    order.sort_by_key(|(id, _)| {
+        let combined = sensors
+            .get(id)
+            .is_some_and(|s| s.effective_rules().combination.is_some());
+        (combined, *id)
+    });
+    for (id, mut list) in order {
         let Some(s) = sensors.get(&id) else { continue };
         list.sort_by_key(|r| r.0);
         let rules = s.effective_rules();

@@ -173,6 +173,8 @@ use crate::state::AppState;
         crate::shelters::api::check_out_household,
         crate::monitoring::api::list_devices,
         crate::monitoring::api::create_device,
+        crate::monitoring::api::edit_device,
+        crate::monitoring::api::rotate_token,
         crate::monitoring::api::list_sensors,
         crate::monitoring::api::get_sensor,
         crate::monitoring::api::create_sensor,
