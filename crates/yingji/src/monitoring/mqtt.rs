@@ -150,12 +150,28 @@ pub fn spawn(s: AppState) -> tokio::task::JoinHandle<()> {
             return;
         };
         let c = s.config.monitoring.clone();
-        // Acks and the subscription go through this queue; it is larger
-        // than any in-flight window, so an ack never waits for it.
+        // Acks and the subscription go through this queue to the event
+        // loop, which takes one request per turn only when no incoming
+        // packet is waiting: a broker sending faster than the acks go out
+        // (Mosquitto does not hold a 3.1.1 client to its in-flight window)
+        // can fill it. So nothing that the event loop's turns depend on
+        // waits for it: the acks go through their own task (`acker`), the
+        // subscription through a task of its own.
         let (client, mut events) = AsyncClient::new(opts, c.queue.max(16) + 1024);
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Publish>(c.queue.max(1));
+        // Stored, not yet handed to the event loop: at most what the pump
+        // took from the broker, which is bounded by `queue` and the batch
+        // being stored (payloads dropped, only the packet ids are kept).
+        let (ack_tx, mut ack_rx) = tokio::sync::mpsc::unbounded_channel::<Publish>();
         let topic = c.mqtt_topic.clone();
         let sub = client.clone();
+        let acker = async move {
+            while let Some(p) = ack_rx.recv().await {
+                if let Err(e) = client.ack(&p).await {
+                    tracing::warn!(error = %e, "monitoring: acknowledgement failed");
+                }
+            }
+        };
         let pump = async move {
             loop {
                 match events.poll().await {
@@ -164,9 +180,12 @@ pub fn spawn(s: AppState) -> tokio::task::JoinHandle<()> {
                             session = ack.session_present,
                             "monitoring: connected to the broker"
                         );
-                        if let Err(e) = sub.subscribe(topic.clone(), QoS::AtLeastOnce).await {
-                            tracing::warn!(error = %e, "monitoring: subscribe failed");
-                        }
+                        let (sub, topic) = (sub.clone(), topic.clone());
+                        tokio::spawn(async move {
+                            if let Err(e) = sub.subscribe(topic, QoS::AtLeastOnce).await {
+                                tracing::warn!(error = %e, "monitoring: subscribe failed");
+                            }
+                        });
                     }
                     Ok(Event::Incoming(Packet::Publish(p))) => {
                         if tx.send(p).await.is_err() {
@@ -203,18 +222,17 @@ pub fn spawn(s: AppState) -> tokio::task::JoinHandle<()> {
                         }
                     }
                 }
-                for p in &batch {
-                    if let Err(e) = client.ack(p).await {
-                        tracing::warn!(error = %e, "monitoring: acknowledgement failed");
+                let n = batch.len();
+                for mut p in batch {
+                    p.payload = Default::default();
+                    if ack_tx.send(p).is_err() {
+                        return;
                     }
                 }
-                tracing::debug!(
-                    messages = batch.len(),
-                    "monitoring: batch stored and acknowledged"
-                );
+                tracing::debug!(messages = n, "monitoring: batch stored and acknowledged");
             }
         };
-        tokio::join!(pump, consume);
+        tokio::join!(pump, consume, acker);
     })
 }
 
