@@ -86,4 +86,4 @@ done
 t1=$(date +%s.%N)
 ours=$(python3 -c "print(round($N/($t1-$t0)))")
 rss=$(awk '/VmHWM/ {print $2 " kB"}' "/proc/$SERVE/status" 2>/dev/null || echo "?")
-echo "readings=$N broker_to_null_subscriber=${anchor}/s yingji_to_storage=${ours}/s ratio=$(python3 -c "print(round($ours/$anchor, 3))") db=${DATABASE:+postgres}${DATABASE:-sqlite} peak_rss=${rss}"
+echo "readings=$N broker_to_null_subscriber=${anchor}/s yingji_to_storage=${ours}/s ratio=$(python3 -c "print(round($ours/$anchor, 3))") db=$([ -n "${DATABASE:-}" ] && echo postgres || echo sqlite) peak_rss=${rss}"

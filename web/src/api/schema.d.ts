@@ -1013,6 +1013,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/monitoring/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["edit_device"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/devices/{id}/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["rotate_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/monitoring/ingest": {
         parameters: {
             query?: never;
@@ -3263,6 +3295,12 @@ export interface components {
          */
         DeviceCreated: components["schemas"]["Device"] & {
             token: string;
+        };
+        /** @description A device's new name, with the version read. */
+        DeviceEdit: {
+            name: string;
+            /** Format: int64 */
+            version: number;
         };
         Directory: {
             entries: components["schemas"]["DirectoryEntry"][];
@@ -7219,6 +7257,11 @@ export interface components {
             days?: number | null;
             name: string;
         };
+        /** @description The version read of the device whose token is replaced. */
+        TokenRotation: {
+            /** Format: int64 */
+            version: number;
+        };
         /** @description An installation unit as entered. */
         UnitBody: {
             /**
@@ -9534,6 +9577,76 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    edit_device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceEdit"];
+            };
+        };
+        responses: {
+            /** @description Renamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Device"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotate_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRotation"];
+            };
+        };
+        responses: {
+            /** @description A new token, shown this once; the old one no longer works */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCreated"];
+                };
+            };
+            /** @description Stale version */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
