@@ -16,8 +16,8 @@ use time::OffsetDateTime;
 
 use super::store::{self, AlarmFilter, Counts, Reading, SensorFilter, MODULE};
 use super::{
-    admit, alarm_allowed, apply, AlarmCommand, AlarmState, Refused, RuleKind, RuleSet, RuleState,
-    Resolution, SensorKind,
+    admit, alarm_allowed, apply, AlarmCommand, AlarmState, Refused, Resolution, RuleKind, RuleSet,
+    RuleState, SensorKind,
 };
 use super::{Alarm, Device, Sensor};
 use crate::auth::{authorize, Action, Principal, Scope};
@@ -218,7 +218,14 @@ async fn rotate_token(
     s.save_and_commit(
         &d,
         OffsetDateTime::now_utc(),
-        vec![entry(&p, &d.division, "device", d.id, "token_rotated", json!({}))],
+        vec![entry(
+            &p,
+            &d.division,
+            "device",
+            d.id,
+            "token_rotated",
+            json!({}),
+        )],
     )
     .await?;
     let device = load_device(&s, &p, id).await?;
@@ -421,7 +428,12 @@ fn check_sensor(b: &SensorBody) -> Result<(String, String, String), ApiError> {
 
 /// A combination's other sensors must be on the same point (and not the
 /// sensor itself, which is named by an empty code).
-async fn others_exist(s: &AppState, point_id: i64, own: &str, rules: &RuleSet) -> Result<(), ApiError> {
+async fn others_exist(
+    s: &AppState,
+    point_id: i64,
+    own: &str,
+    rules: &RuleSet,
+) -> Result<(), ApiError> {
     let Some(c) = &rules.combination else {
         return Ok(());
     };
@@ -682,7 +694,8 @@ async fn preview(
     let from = to - time::Duration::hours(hours);
     let rules = x.kind.default_rules().over(&b.rules);
     let raw = |id: i64| store::raw_series(&s.db, id, from.into(), to.into());
-    let own: Vec<(OffsetDateTime, f64)> = raw(x.id).await?.iter().map(|r| (r.at.0, r.avg)).collect();
+    let own: Vec<(OffsetDateTime, f64)> =
+        raw(x.id).await?.iter().map(|r| (r.at.0, r.avg)).collect();
     let mut others = std::collections::HashMap::new();
     if let Some(c) = &rules.combination {
         let siblings = store::sensors(

@@ -370,7 +370,9 @@ impl RuleSet {
                 }
                 if let (Some(l), Some(m)) = (x.at_least, x.at_most) {
                     if l > m {
-                        out.push(FieldError::new(f("at_most"), "上限须不小于下限").code("not_after"));
+                        out.push(
+                            FieldError::new(f("at_most"), "上限须不小于下限").code("not_after"),
+                        );
                     }
                 }
             }

@@ -70,9 +70,7 @@ pub fn binary_items(sensor: Option<i64>, payload: &[u8]) -> Result<Vec<Value>, S
         ));
     }
     if body.len() / size > BINARY_MAX_RECORDS {
-        return Err(format!(
-            "payload: more than {BINARY_MAX_RECORDS} records"
-        ));
+        return Err(format!("payload: more than {BINARY_MAX_RECORDS} records"));
     }
     let word = |r: &[u8], at: usize| -> [u8; 8] {
         let mut w = [0u8; 8];

@@ -302,15 +302,15 @@ pub async fn ingest(
         counts.accepted += 1;
         fresh.entry(s.id).or_default().push((r.at, r.value));
     }
-    for (table, cut) in ROLLUPS {
+    for p in &ROLLUPS {
         let mut sums: BTreeMap<(i64, OffsetDateTime), Rollup> = BTreeMap::new();
         for (id, list) in &fresh {
             for (at, v) in list {
-                sums.entry((*id, cut(*at))).or_default().add(*v);
+                sums.entry((*id, (p.cut)(*at))).or_default().add(*v);
             }
         }
-        for ((id, key), r) in sums {
-            add_rollup(&mut change, table, id, key, &r).await?;
+        for ((id, period), r) in sums {
+            add_rollup(&mut change, p, id, period, &r).await?;
         }
     }
     let mut entries = Vec::new();
@@ -386,10 +386,25 @@ async fn latest_of_point(tx: &mut Tx, s: &Sensor) -> Result<super::Latest, DbErr
     Ok(out)
 }
 
-/// The roll-up tables and the period each cuts a reading's time to.
-const ROLLUPS: [(&str, fn(OffsetDateTime) -> OffsetDateTime); 2] = [
-    ("sensor_readings_1m", super::minute_of),
-    ("sensor_readings_1h", super::hour_of),
+/// A roll-up table: its name, its period column, and the period a
+/// reading's time is cut to.
+struct Period {
+    table: &'static str,
+    key: &'static str,
+    cut: fn(OffsetDateTime) -> OffsetDateTime,
+}
+
+const ROLLUPS: [Period; 2] = [
+    Period {
+        table: "sensor_readings_1m",
+        key: "minute",
+        cut: super::minute_of,
+    },
+    Period {
+        table: "sensor_readings_1h",
+        key: "hour",
+        cut: super::hour_of,
+    },
 ];
 
 /// Minimum, maximum, sum and count of the readings of one period.
@@ -425,16 +440,12 @@ impl Rollup {
 /// (one statement per sensor and period of a batch, not per reading).
 async fn add_rollup(
     tx: &mut Tx,
-    table: &str,
+    p: &Period,
     sensor_id: i64,
     period: OffsetDateTime,
     r: &Rollup,
 ) -> Result<(), DbError> {
-    let key = if table == "sensor_readings_1h" {
-        "hour"
-    } else {
-        "minute"
-    };
+    let (table, key) = (p.table, p.key);
     sqlx::query(&format!(
         "INSERT INTO {table} (sensor_id, {key}, min_value, max_value, sum_value, n) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (sensor_id, {key}) DO UPDATE SET \
@@ -682,8 +693,14 @@ pub async fn prune(
     let mut out = [0u64; 3];
     for (i, (sql, before)) in [
         ("DELETE FROM sensor_readings WHERE at < $1", raw_before),
-        ("DELETE FROM sensor_readings_1m WHERE minute < $1", minutes_before),
-        ("DELETE FROM sensor_readings_1h WHERE hour < $1", hours_before),
+        (
+            "DELETE FROM sensor_readings_1m WHERE minute < $1",
+            minutes_before,
+        ),
+        (
+            "DELETE FROM sensor_readings_1h WHERE hour < $1",
+            hours_before,
+        ),
     ]
     .into_iter()
     .enumerate()

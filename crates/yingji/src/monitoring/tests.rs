@@ -418,7 +418,10 @@ fn binary(tag: u8, records: &[(Option<i64>, i64, f64)]) -> Vec<u8> {
 fn compact_binary_payloads() {
     let ms = T0.unix_timestamp() * 1000 + 250;
     // MQTT: the topic names the sensor; 16-byte records.
-    let p = binary(mqtt::BINARY_TAG, &[(None, ms, 0.5), (None, ms + 1000, 1.25)]);
+    let p = binary(
+        mqtt::BINARY_TAG,
+        &[(None, ms, 0.5), (None, ms + 1000, 1.25)],
+    );
     assert_eq!(p.len(), 1 + 2 * 16);
     let items = mqtt::payload_items(7, &p).unwrap();
     assert_eq!(
@@ -448,8 +451,16 @@ fn compact_binary_payloads() {
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty", vec![], "empty"),
         ("tag only", vec![mqtt::BINARY_TAG], "not a whole number"),
-        ("short record", good[..good.len() - 1].to_vec(), "not a whole number"),
-        ("long record", [good.clone(), vec![0]].concat(), "not a whole number"),
+        (
+            "short record",
+            good[..good.len() - 1].to_vec(),
+            "not a whole number",
+        ),
+        (
+            "long record",
+            [good.clone(), vec![0]].concat(),
+            "not a whole number",
+        ),
         (
             "time out of range",
             binary(mqtt::BINARY_TAG, &[(None, i64::MAX, 0.5)]),
@@ -526,7 +537,13 @@ fn combinations_hold_only_together_and_with_fresh_readings() {
         let (st, sig) = on_reading(&rules, RuleState::default(), at(100), v, &others);
         assert_eq!(st.combination_on, raised, "{name}");
         assert_eq!(
-            sig.iter().any(|s| matches!(s, Signal::Raise { rule: RuleKind::Combination, .. })),
+            sig.iter().any(|s| matches!(
+                s,
+                Signal::Raise {
+                    rule: RuleKind::Combination,
+                    ..
+                }
+            )),
             raised,
             "{name}: {sig:?}"
         );
@@ -583,7 +600,12 @@ fn a_preview_replays_the_readings_through_the_same_rules() {
     rules.silence = Some(Silence { intervals: 3 });
     let wind: Vec<(OffsetDateTime, f64)> = (0..24 * 60)
         .step_by(10)
-        .map(|m| (T0 + Duration::minutes(m) - Duration::seconds(5), if (150..200).contains(&m) { 0.0 } else { 2.0 }))
+        .map(|m| {
+            (
+                T0 + Duration::minutes(m) - Duration::seconds(5),
+                if (150..200).contains(&m) { 0.0 } else { 2.0 },
+            )
+        })
         .collect();
     let others = [("wind-1".to_string(), wind)].into();
     let events = preview(&rules, 600, &own, &others, from, to);

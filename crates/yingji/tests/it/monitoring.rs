@@ -913,7 +913,10 @@ async fn two_nodes_share_one_stream_without_loss_or_double_storage() {
                 a.kill();
                 break;
             }
-            assert!(started.elapsed() < std::time::Duration::from_secs(120), "{b}");
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(120),
+                "{b}"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
         burst.await.unwrap();
@@ -979,22 +982,77 @@ async fn devices_binary_payloads_combinations_and_the_rule_preview() {
 
         // Device forms: rename, and a new token that replaces the old one;
         // another county sees neither.
-        let list: Value = pc.get("/api/v1/monitoring/devices").await.json().await.unwrap();
-        let dev = list.as_array().unwrap().iter().find(|x| x["id"] == d).unwrap().clone();
-        let (st, v) = send(yz.put(&format!("/api/v1/monitoring/devices/{d}"), &json!({ "version": dev["version"], "name": "x" })).await).await;
+        let list: Value = pc
+            .get("/api/v1/monitoring/devices")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let dev = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == d)
+            .unwrap()
+            .clone();
+        let (st, v) = send(
+            yz.put(
+                &format!("/api/v1/monitoring/devices/{d}"),
+                &json!({ "version": dev["version"], "name": "x" }),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 404, "{b}: {v}");
-        let (st, v) = send(yz.post(&format!("/api/v1/monitoring/devices/{d}/token"), &json!({ "version": dev["version"] })).await).await;
+        let (st, v) = send(
+            yz.post(
+                &format!("/api/v1/monitoring/devices/{d}/token"),
+                &json!({ "version": dev["version"] }),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 404, "{b}: {v}");
-        let (st, v) = send(pc.put(&format!("/api/v1/monitoring/devices/{d}"), &json!({ "version": dev["version"], "name": "1号工作面分站" })).await).await;
-        assert_eq!((st, v["name"].as_str()), (200, Some("1号工作面分站")), "{b}: {v}");
-        let (st, v) = send(pc.post(&format!("/api/v1/monitoring/devices/{d}/token"), &json!({ "version": dev["version"] })).await).await;
+        let (st, v) = send(
+            pc.put(
+                &format!("/api/v1/monitoring/devices/{d}"),
+                &json!({ "version": dev["version"], "name": "1号工作面分站" }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (st, v["name"].as_str()),
+            (200, Some("1号工作面分站")),
+            "{b}: {v}"
+        );
+        let (st, v) = send(
+            pc.post(
+                &format!("/api/v1/monitoring/devices/{d}/token"),
+                &json!({ "version": dev["version"] }),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 409, "{b}: a stale version: {v}");
-        let (st, v) = send(pc.post(&format!("/api/v1/monitoring/devices/{d}/token"), &json!({ "version": 2 })).await).await;
+        let (st, v) = send(
+            pc.post(
+                &format!("/api/v1/monitoring/devices/{d}/token"),
+                &json!({ "version": 2 }),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 200, "{b}: {v}");
         let new_token = v["token"].as_str().unwrap().to_string();
         assert_ne!(new_token, token);
-        let one = json!({ "readings": [reading(wind_id, now - Duration::minutes(200), 2.0)] }).to_string();
-        assert_eq!(post_readings(&app, &token, &one).await.0, 401, "{b}: the old token");
+        let one = json!({ "readings": [reading(wind_id, now - Duration::minutes(200), 2.0)] })
+            .to_string();
+        assert_eq!(
+            post_readings(&app, &token, &one).await.0,
+            401,
+            "{b}: the old token"
+        );
         assert_eq!(post_readings(&app, &new_token, &one).await.0, 200, "{b}");
         let token = new_token;
 
@@ -1002,9 +1060,17 @@ async fn devices_binary_payloads_combinations_and_the_rule_preview() {
         let combo = json!({ "combination": { "all": [ { "at_least": 0.8 }, { "sensor": "wind-1", "at_most": 0.25 } ], "max_age_secs": 120 } });
         let mut body = json!({ "version": gas["version"], "point_id": p, "device_id": d, "code": "ch4-1", "name": "甲烷", "kind": "gas", "interval_secs": 60, "range_min": 0.0, "range_max": 100.0 });
         body["rules"] = json!({ "combination": { "all": [ { "at_least": 0.8 }, { "sensor": "nope", "at_most": 0.25 } ] } });
-        let (st, v) = send(pc.put(&format!("/api/v1/monitoring/sensors/{gas_id}"), &body).await).await;
+        let (st, v) = send(
+            pc.put(&format!("/api/v1/monitoring/sensors/{gas_id}"), &body)
+                .await,
+        )
+        .await;
         assert_eq!(st, 422, "{b}: {v}");
-        assert_eq!(codes(&v), vec!["rules.combination.all[1].sensor:unknown_sensor"], "{b}: {v}");
+        assert_eq!(
+            codes(&v),
+            vec!["rules.combination.all[1].sensor:unknown_sensor"],
+            "{b}: {v}"
+        );
         // The preview of the rule before saving it: a day of stored
         // readings in the compact binary form (wind stopped for 20 min,
         // gas at 0.9 for 10 min of it), two malformed payloads counted.
@@ -1012,53 +1078,133 @@ async fn devices_binary_payloads_combinations_and_the_rule_preview() {
         let mut recs = Vec::new();
         for m in 0..120 {
             let at = t0 + Duration::minutes(m);
-            recs.push((wind_id, at - Duration::seconds(5), if (40..60).contains(&m) { 0.1 } else { 2.0 }));
+            recs.push((
+                wind_id,
+                at - Duration::seconds(5),
+                if (40..60).contains(&m) { 0.1 } else { 2.0 },
+            ));
             recs.push((gas_id, at, if (50..60).contains(&m) { 0.9 } else { 0.3 }));
         }
         let (st, v) = post_binary(&app, &token, binary_batch(&recs)).await;
         assert_eq!((st, v["accepted"].as_i64()), (200, Some(240)), "{b}: {v}");
-        for bad in [vec![0xB2u8, 1, 2, 3], binary_batch(&recs[..1])[..20].to_vec()] {
+        for bad in [
+            vec![0xB2u8, 1, 2, 3],
+            binary_batch(&recs[..1])[..20].to_vec(),
+        ] {
             let (st, v) = post_binary(&app, &token, bad).await;
             assert_eq!(st, 422, "{b}: {v}");
         }
-        let dev = yingji::monitoring::store::get_device(&app.state.db, d).await.unwrap().unwrap();
+        let dev = yingji::monitoring::store::get_device(&app.state.db, d)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(dev.malformed, 2, "{b}: {dev:?}");
         assert!(dev.last_error.contains("24-byte records"), "{b}: {dev:?}");
-        let (st, v) = send(pc.post(&format!("/api/v1/monitoring/sensors/{gas_id}/preview"), &json!({ "rules": combo, "to": rfc(now) })).await).await;
+        let (st, v) = send(
+            pc.post(
+                &format!("/api/v1/monitoring/sensors/{gas_id}/preview"),
+                &json!({ "rules": combo, "to": rfc(now) }),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 200, "{b}: {v}");
-        let events: Vec<(String, String)> = v["events"].as_array().unwrap().iter()
+        let events: Vec<(String, String)> = v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
             .filter(|e| e["rule"] != "silence")
-            .map(|e| (e["rule"].as_str().unwrap().to_string(), e["kind"].as_str().unwrap().to_string()))
+            .map(|e| {
+                (
+                    e["rule"].as_str().unwrap().to_string(),
+                    e["kind"].as_str().unwrap().to_string(),
+                )
+            })
             .collect();
-        assert_eq!(events, vec![
-            ("combination".to_string(), "raised".to_string()),
-            ("combination".to_string(), "cleared".to_string()),
-        ], "{b}: {v}");
+        assert_eq!(
+            events,
+            vec![
+                ("combination".to_string(), "raised".to_string()),
+                ("combination".to_string(), "cleared".to_string()),
+            ],
+            "{b}: {v}"
+        );
         assert_eq!(v["readings"], 120, "{b}");
         // Nothing written by the preview; another county may not preview;
         // an observer neither.
-        assert!(alarms(&pc, &format!("?sensor_id={gas_id}")).await.is_empty(), "{b}");
-        let (st, _) = send(yz.post(&format!("/api/v1/monitoring/sensors/{gas_id}/preview"), &json!({})).await).await;
+        assert!(
+            alarms(&pc, &format!("?sensor_id={gas_id}"))
+                .await
+                .is_empty(),
+            "{b}"
+        );
+        let (st, _) = send(
+            yz.post(
+                &format!("/api/v1/monitoring/sensors/{gas_id}/preview"),
+                &json!({}),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 404, "{b}");
         let obs = app.login("observer").await;
-        let (st, _) = send(obs.post(&format!("/api/v1/monitoring/sensors/{gas_id}/preview"), &json!({})).await).await;
+        let (st, _) = send(
+            obs.post(
+                &format!("/api/v1/monitoring/sensors/{gas_id}/preview"),
+                &json!({}),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 403, "{b}");
         // Saved, the rule raises on live readings.
         body["rules"] = combo;
-        let (st, v) = send(pc.put(&format!("/api/v1/monitoring/sensors/{gas_id}"), &body).await).await;
+        let (st, v) = send(
+            pc.put(&format!("/api/v1/monitoring/sensors/{gas_id}"), &body)
+                .await,
+        )
+        .await;
         assert_eq!(st, 200, "{b}: {v}");
         let late = now - Duration::minutes(30);
-        post_readings(&app, &token, &json!({ "readings": [reading(wind_id, late, 0.0)] }).to_string()).await;
-        post_readings(&app, &token, &json!({ "readings": [reading(gas_id, late + Duration::seconds(30), 1.1)] }).to_string()).await;
+        post_readings(
+            &app,
+            &token,
+            &json!({ "readings": [reading(wind_id, late, 0.0)] }).to_string(),
+        )
+        .await;
+        post_readings(
+            &app,
+            &token,
+            &json!({ "readings": [reading(gas_id, late + Duration::seconds(30), 1.1)] })
+                .to_string(),
+        )
+        .await;
         let list = alarms(&pc, &format!("?sensor_id={gas_id}&active=true")).await;
         let rules: Vec<&str> = list.iter().map(|a| a["rule"].as_str().unwrap()).collect();
         assert!(rules.contains(&"combination"), "{b}: {list:?}");
 
         // A week's chart comes from the 1-hour roll-ups, counting every
         // reading once.
-        let (st, v) = send(pc.get(&format!("/api/v1/monitoring/sensors/{gas_id}/series?from={}&to={}", urlenc(&rfc(now - Duration::days(7))), urlenc(&rfc(now)))).await).await;
-        assert_eq!((st, v["resolution"].as_str()), (200, Some("1h")), "{b}: {v}");
-        let n: i64 = v["points"].as_array().unwrap().iter().map(|p| p["n"].as_i64().unwrap()).sum();
+        let (st, v) = send(
+            pc.get(&format!(
+                "/api/v1/monitoring/sensors/{gas_id}/series?from={}&to={}",
+                urlenc(&rfc(now - Duration::days(7))),
+                urlenc(&rfc(now))
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (st, v["resolution"].as_str()),
+            (200, Some("1h")),
+            "{b}: {v}"
+        );
+        let n: i64 = v["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["n"].as_i64().unwrap())
+            .sum();
         assert_eq!(n, 121, "{b}: {v}");
     }
 }
