@@ -646,64 +646,36 @@ async fn mqtt_readings_published_across_a_restart_are_stored_exactly_once() {
 // ── the whole process killed, and two nodes sharing one stream ─────────
 
 /// A `yingji serve` child process consuming MQTT; SIGKILLed when dropped.
-struct Consumer {
-    addr: std::net::SocketAddr,
-    child: std::process::Child,
-    log: std::path::PathBuf,
-}
+struct Consumer(ServeChild);
 
 impl Consumer {
     /// Serve the database of `app` (its SQLite file or its PostgreSQL
     /// schema) with the MQTT consumer `client_id` on `filter`.
     fn start(app: &TestApp, name: &str, client_id: &str, filter: &str) -> Consumer {
-        use std::process::{Command, Stdio};
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
         let c = &app.state.config;
-        let dir = &c.data_dir;
         let database = c
             .database_url
             .as_ref()
             .map(|u| format!("database_url = {u:?}\n"))
             .unwrap_or_default();
         let config = format!(
-            "listen = \"{addr}\"\ndata_dir = {data:?}\n{database}\n[monitoring]\nmqtt_url = \"mqtt://127.0.0.1:1883\"\nmqtt_client_id = {client_id:?}\nmqtt_topic = {filter:?}\nbatch = 50\n\n[cluster]\nnode_id = {name:?}\n",
-            data = dir.display().to_string(),
+            "data_dir = {data:?}\n{database}\n[monitoring]\nmqtt_url = \"mqtt://127.0.0.1:1883\"\nmqtt_client_id = {client_id:?}\nmqtt_topic = {filter:?}\nbatch = 50\n\n[cluster]\nnode_id = {name:?}\n",
+            data = c.data_dir.display().to_string(),
         );
-        let path = dir.join(format!("{name}.toml"));
-        std::fs::write(&path, config).unwrap();
-        let log = dir.join(format!("{name}-{port}.log"));
-        let child = Command::new(env!("CARGO_BIN_EXE_yingji"))
-            .arg("--config")
-            .arg(&path)
-            .arg("serve")
-            .env("YINGJI_LOG", "warn,yingji::monitoring::mqtt=debug")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("start yingji serve");
-        Consumer { addr, child, log }
+        Consumer(ServeChild::start(
+            &c.data_dir,
+            name,
+            &config,
+            "warn,yingji::monitoring::mqtt=debug",
+        ))
     }
 
     async fn ready(&self) {
-        let c = reqwest::Client::new();
-        for _ in 0..600 {
-            if let Ok(r) = c.get(format!("http://{}/healthz", self.addr)).send().await {
-                if r.status() == 200 {
-                    return;
-                }
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("serve did not come up:\n{}", self.log_text());
+        self.0.ready().await
     }
 
     fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.0.log_text()
     }
 
     /// Batches this node stored and acknowledged (its debug log).
@@ -714,15 +686,7 @@ impl Consumer {
     }
 
     fn kill(&mut self) {
-        // SIGKILL on Unix: no shutdown, nothing flushed, nothing acked.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Consumer {
-    fn drop(&mut self) {
-        self.kill();
+        self.0.kill()
     }
 }
 
