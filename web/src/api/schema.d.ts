@@ -740,22 +740,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/incidents/duplicates": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["duplicates"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/incidents/{id}": {
         parameters: {
             query?: never;
@@ -766,22 +750,6 @@ export interface paths {
         get: operations["incidents_detail"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/incidents/{id}/calls": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["add_call"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1045,6 +1013,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/monitoring/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["edit_device"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/devices/{id}/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["rotate_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/monitoring/ingest": {
         parameters: {
             query?: never;
@@ -1093,6 +1093,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/monitoring/sensors/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/monitoring/sensors/{id}/series": {
         parameters: {
             query?: never;
@@ -1101,22 +1117,6 @@ export interface paths {
             cookie?: never;
         };
         get: operations["series"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/places": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["places"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1609,38 +1609,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/supervision/check-templates": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["list_templates"];
-        put?: never;
-        post: operations["create_template"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/supervision/check-templates/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["get_template"];
-        put: operations["edit_template"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/supervision/enterprises/{id}/risk": {
         parameters: {
             query?: never;
@@ -1785,38 +1753,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/supervision/inspections/{id}/checks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put: operations["fill_checks"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/supervision/inspections/{id}/checks/{item}/hazard": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["item_to_hazard"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/supervision/inspections/{id}/events": {
         parameters: {
             query?: never;
@@ -1929,22 +1865,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/supervision/risk-map": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["risk_map"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/supervision/risk-points": {
         parameters: {
             query?: never;
@@ -2025,38 +1945,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/supplies/card": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["get_card"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/supplies/card/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["export_card"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/supplies/check": {
         parameters: {
             query?: never;
@@ -2073,70 +1961,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/supplies/distributions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["create_distribution"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/supplies/distributions/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["get_distribution"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/supplies/distributions/{id}/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["export_distribution"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/supplies/distributions/{id}/sign": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["sign_household"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/supplies/documents": {
         parameters: {
             query?: never;
@@ -2147,22 +1971,6 @@ export interface paths {
         get: operations["list_documents"];
         put?: never;
         post: operations["create_document"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/supplies/documents/import": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["import_count"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3024,12 +2832,6 @@ export interface components {
             /** Format: int64 */
             from_people: number;
         };
-        /** @description One answer, in the template's order. */
-        Answer: {
-            /** @description What was found (required for a failed item). */
-            note?: string;
-            result: components["schemas"]["CheckResult"];
-        };
         /**
          * @description A technical appraisal (第二十七条): its days, what it was and when it
          *     was recorded.
@@ -3070,8 +2872,6 @@ export interface components {
         Attention: {
             awaiting_approval: components["schemas"]["AwaitingApproval"][];
             clocks: components["schemas"]["AttentionClock"][];
-            /** @description Overdue 重大事故隐患, most overdue first. */
-            hazards: components["schemas"]["OverdueHazard"][];
             overdue_instructions: components["schemas"]["OverdueInstruction"][];
             plans: components["schemas"]["PlanDue"][];
             unverified: components["schemas"]["Unverified"][];
@@ -3104,22 +2904,6 @@ export interface components {
         CalendarBody: {
             /** @description holiday or workday (调休上班) */
             kind: string;
-        };
-        /** @description 重复来电: another call about an open incident, added to it as a 续报. */
-        CallBody: {
-            /** Format: double */
-            lat?: number | null;
-            /**
-             * Format: double
-             * @description Where the caller is or saw it, if said.
-             */
-            lon?: number | null;
-            /** @description What the caller said. */
-            note: string;
-            reporter?: string;
-            reporter_phone?: string;
-            /** Format: int64 */
-            version: number;
         };
         CancelBody: {
             reason: string;
@@ -3248,64 +3032,6 @@ export interface components {
             sms: boolean;
             webhook: boolean;
         };
-        /** @description One check item: what is checked and against which clause. */
-        CheckItem: {
-            /** @description 检查依据 (the clause). */
-            basis?: string;
-            text: string;
-        };
-        /**
-         * @description What an inspector found for an item.
-         * @enum {string}
-         */
-        CheckResult: "pass" | "fail" | "not_applicable";
-        /**
-         * @description A check list template (检查表) of one industry ('' = any), made by a
-         *     division for its subtree.
-         */
-        CheckTemplate: {
-            created_at: components["schemas"]["UtcText"];
-            created_by: string;
-            /** @description The 12-digit code of the division that made it. */
-            division: string;
-            /** Format: int64 */
-            id: number;
-            industry: string;
-            items: components["schemas"]["CheckItem"][];
-            title: string;
-            updated_at: components["schemas"]["UtcText"];
-            /** Format: int64 */
-            version: number;
-        };
-        /**
-         * @description An item of an inspection's check list as filled (the template's text
-         *     and basis copied, so a later edit of the template does not change it).
-         */
-        Checked: {
-            basis: string;
-            /**
-             * Format: int64
-             * @description The finding and hidden hazard a failed item became.
-             */
-            finding_id?: number | null;
-            /** Format: int64 */
-            hazard_id?: number | null;
-            note: string;
-            result: components["schemas"]["CheckResult"];
-            text: string;
-        };
-        /** @description An inspection's check list as filled on site. */
-        ChecksBody: {
-            /** @description One per item, in the template's order. */
-            answers: components["schemas"]["Answer"][];
-            /** Format: int64 */
-            template_id: number;
-            /**
-             * Format: int64
-             * @description The inspection's version read.
-             */
-            version: number;
-        };
         /** @description A hazard category of 表2 (and its β of 表4). */
         ChemicalCategory: {
             /** @description 表2's code: J1…J5, W1.1…W11, E1, E2. */
@@ -3328,6 +3054,19 @@ export interface components {
         };
         /** @enum {string} */
         ClockStatus: "running" | "warning" | "met" | "breached";
+        /**
+         * @description Combination (组合): every condition holds at once — e.g. 甲烷 ≥ 0.8 %
+         *     and the same face's 风速 ≤ 0.25 m/s (ventilation stopped). Evaluated at
+         *     each reading of the sensor the rule is on, with the latest reading of
+         *     each other sensor named, if not older than `max_age_secs` before it (an
+         *     older or missing one does not hold). Raises when all hold; clears when
+         *     one no longer does.
+         */
+        Combination: {
+            all: components["schemas"]["Condition"][];
+            /** Format: int64 */
+            max_age_secs?: number;
+        };
         /** @enum {string} */
         CommandKind: "general" | "special";
         /**
@@ -3335,6 +3074,18 @@ export interface components {
          * @enum {string}
          */
         Conclusion: "adequate" | "revise";
+        /**
+         * @description One condition of a [`Combination`]: a sensor of the same monitoring
+         *     point, by its code (empty: the sensor the rule is on), at or above
+         *     `at_least` and/or at or below `at_most`.
+         */
+        Condition: {
+            /** Format: double */
+            at_least?: number | null;
+            /** Format: double */
+            at_most?: number | null;
+            sensor?: string;
+        };
         /** @description The editable content of a plan version. */
         ContentBody: {
             command?: string | null;
@@ -3544,6 +3295,12 @@ export interface components {
          */
         DeviceCreated: components["schemas"]["Device"] & {
             token: string;
+        };
+        /** @description A device's new name, with the version read. */
+        DeviceEdit: {
+            name: string;
+            /** Format: int64 */
+            version: number;
         };
         Directory: {
             entries: components["schemas"]["DirectoryEntry"][];
@@ -4243,13 +4000,6 @@ export interface components {
             due_at?: components["schemas"]["UtcText"] | null;
             /** Format: int64 */
             enterprise_id: number;
-            escalated_at?: components["schemas"]["UtcText"] | null;
-            /**
-             * Format: int64
-             * @description How many times it was escalated (提级督办) for being overdue
-             *     (`supervision::escalation`).
-             */
-            escalations: number;
             /**
              * Format: int64
              * @description 整改资金 (元)
@@ -4615,11 +4365,6 @@ export interface components {
             /** @description Matching plans, most specific first. */
             plans: components["schemas"]["PlanMatch"][];
             proposed_grade: components["schemas"]["ProposedGrade"];
-            /**
-             * @description The team kinds its type calls for, first to send first
-             *     (`dispatch::team_kinds_for`): the dispatch dialog starts with them.
-             */
-            suggested_team_kinds: string[];
             /** @description The incident's journal entries, oldest first. */
             timeline: components["schemas"]["Entry"][];
         };
@@ -4657,11 +4402,6 @@ export interface components {
         };
         /** @description An incident as lists show it: the stored incident, its labels and clock. */
         IncidentSummary: components["schemas"]["Incident"] & {
-            /**
-             * @description Not yet ended (reported, verified, graded or responding): the lists
-             *     put it first and the rescue clock runs.
-             */
-            active: boolean;
             clock: components["schemas"]["RescueClockView"];
             division_name: string;
             response_level?: components["schemas"]["ResponseLevel"] | null;
@@ -4697,7 +4437,6 @@ export interface components {
         };
         /** @description An inspection (执法检查) of one enterprise by its inspectors. */
         Inspection: {
-            checks: components["schemas"]["Checked"][];
             created_at: components["schemas"]["UtcText"];
             created_by: string;
             division: string;
@@ -4714,12 +4453,6 @@ export interface components {
             started_at?: components["schemas"]["UtcText"] | null;
             state: components["schemas"]["InspectionState"];
             summary: string;
-            /**
-             * Format: int64
-             * @description The check list (检查表) it was filled against, and its items as
-             *     filled (`supervision::checklists`).
-             */
-            template_id?: number | null;
             updated_at: components["schemas"]["UtcText"];
             /** Format: int64 */
             version: number;
@@ -5307,25 +5040,6 @@ export interface components {
             phone?: string;
             special_needs?: string;
         };
-        /** @description A new distribution list (`POST /supplies/distributions`). */
-        NewSupplyDistribution: {
-            households: components["schemas"]["NewSupplyRecipient"][];
-            /** Format: int64 */
-            incident_id?: number | null;
-            note?: string;
-            /** @description 发放地点 */
-            place?: string;
-            /**
-             * Format: int64
-             * @description The shelter (registry record) whose open households receive.
-             */
-            shelter_id?: number | null;
-            /**
-             * Format: int64
-             * @description The warehouse the stock leaves.
-             */
-            warehouse_id: number;
-        };
         /** @description A new document (`POST /supplies/documents`). */
         NewSupplyDoc: {
             kind: components["schemas"]["SupplyDocKind"];
@@ -5349,20 +5063,6 @@ export interface components {
             specification?: string;
             storage?: string;
             unit: string;
-        };
-        /**
-         * @description A household on a new list: a shelter's registered household
-         *     (`household_id`: its name, ID digits and members are taken from the
-         *     registration) or one typed in.
-         */
-        NewSupplyRecipient: {
-            head_name?: string;
-            /** Format: int64 */
-            household_id?: number | null;
-            id_last4?: string;
-            items: components["schemas"]["SupplyDistributionQty"][];
-            /** Format: int64 */
-            members?: number;
         };
         /** @description A new request (`POST /supplies/requests`). */
         NewSupplyRequest: {
@@ -5581,27 +5281,6 @@ export interface components {
             id: number;
             name: string;
         };
-        /**
-         * @description A 重大事故隐患 still being rectified past its deadline, and the level
-         *     that supervises it now (escalated by `supervision::escalation`).
-         */
-        OverdueHazard: {
-            division_name: string;
-            due_at: string;
-            /**
-             * Format: int64
-             * @description How many times it was escalated.
-             */
-            escalations: number;
-            /** Format: int64 */
-            hazard_id: number;
-            /** Format: int64 */
-            overdue_days: number;
-            /** @description The division prefix of the supervising level (挂牌督办). */
-            supervising: string;
-            supervising_name: string;
-            title: string;
-        };
         OverdueInstruction: {
             assignee: string;
             assignee_kind: string;
@@ -5637,25 +5316,6 @@ export interface components {
             phone?: string;
             /** Format: int64 */
             user_id?: number | null;
-        };
-        /** @description A place found by name. */
-        Place: {
-            address: string;
-            /** @description The division it lies in (for a division: itself). */
-            division: string;
-            division_name: string;
-            /**
-             * Format: int64
-             * @description The registry record's id; none for a division.
-             */
-            id?: number | null;
-            /** @description `division` or the registry kind (`settlement`, `enterprise` …). */
-            kind: string;
-            /** Format: double */
-            lat: number;
-            /** Format: double */
-            lon: number;
-            name: string;
         };
         /**
          * @description One version of a plan. The demo data holds the current, published
@@ -5804,12 +5464,12 @@ export interface components {
              */
             version: number;
         };
-        /**
-         * @description A stored version as the plan's version list shows it: the plan's
-         *     revision, label and reasons, its state among the versions, and the
-         *     version's stamp as stored.
-         */
-        PlanVersionRow: components["schemas"]["VersionStamp"] & {
+        /** @description A stored version as the plan's version list shows it. */
+        PlanVersionRow: {
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            published_at?: components["schemas"]["UtcText"] | null;
+            published_by: string;
             /** @description Only once published. */
             published_on?: string | null;
             /** Format: int32 */
@@ -5821,12 +5481,17 @@ export interface components {
             version: string;
         };
         /** @description One stored version (`GET /plans/{code}/versions/{n}`). */
-        PlanVersionView: components["schemas"]["PlanView"] & components["schemas"]["VersionStamp"] & {
+        PlanVersionView: components["schemas"]["PlanView"] & {
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
             /**
              * Format: int64
              * @description Row version for edits and publication.
              */
             lock_version: number;
+            published_at?: components["schemas"]["UtcText"] | null;
+            published_by: string;
+            updated_at: components["schemas"]["UtcText"];
         };
         /**
          * @description A plan version as the API shows it: the plan (its `status` is its state
@@ -5853,32 +5518,33 @@ export interface components {
         };
         /** @enum {string} */
         PointTag: "Point";
-        /** @description An open incident the call may be about. */
-        PossibleDuplicate: {
-            address: string;
-            /**
-             * Format: double
-             * @description Metres between the two points; none when either has no point (then
-             *     the incident is in the call's own division).
-             */
-            distance_m?: number | null;
-            division: string;
-            /** Format: int64 */
-            id: number;
-            incident_type: string;
+        /**
+         * @description Rules to try on a sensor's stored readings (the rule editor's
+         *     preview): the sensor's own rules as they would be saved, over the
+         *     kind's defaults.
+         */
+        PreviewBody: {
             /**
              * Format: int64
-             * @description Minutes since the incident was received.
+             * @description Hours replayed before `to` (1–168, default 24).
              */
-            minutes_ago: number;
-            received_at: string;
-            state: string;
-            title: string;
-            /**
-             * Format: int64
-             * @description Its version, for the 续报 that adds the call to it.
-             */
-            version: number;
+            hours?: number | null;
+            rules?: components["schemas"]["RuleSet"];
+            /** @description The end of the replayed range, RFC 3339 (default: now). */
+            to?: string | null;
+        };
+        /**
+         * @description What a rule set would have raised and cleared over stored readings (the
+         *     rule editor's preview): one step of [`preview`].
+         */
+        PreviewEvent: {
+            at: components["schemas"]["UtcText"];
+            /** @description raised | cleared */
+            kind: string;
+            message: string;
+            rule: components["schemas"]["RuleKind"];
+            /** Format: double */
+            value?: number | null;
         };
         /** @description The problem body. */
         Problem: {
@@ -6111,37 +5777,6 @@ export interface components {
          * @enum {string}
          */
         RiskLevel: "low" | "general" | "significant" | "major";
-        /**
-         * @description The map: enterprises, most dangerous last (drawn on top), and how many
-         *     enterprises are of each colour (red, orange, yellow, blue).
-         */
-        RiskMap: {
-            /** Format: int64 */
-            blue: number;
-            items: components["schemas"]["RiskMapPoint"][];
-            /** Format: int64 */
-            orange: number;
-            /** Format: int64 */
-            red: number;
-            /** Format: int64 */
-            yellow: number;
-        };
-        /** @description An enterprise on the four-colour map. */
-        RiskMapPoint: {
-            /** @description red | orange | yellow | blue */
-            colour: string;
-            /** Format: int64 */
-            enterprise_id: number;
-            /** Format: double */
-            lat: number;
-            /** @description The highest level of its risk points. */
-            level: components["schemas"]["RiskLevel"];
-            /** Format: double */
-            lon: number;
-            name: string;
-            /** @description Its risk points by level: major, significant, general, low. */
-            points: number[];
-        };
         /** @description A risk point (风险点) of an enterprise, with its assessment. */
         RiskPoint: {
             /** @description YYYY-MM-DD */
@@ -6223,12 +5858,25 @@ export interface components {
          * @description Which rule an alarm comes from.
          * @enum {string}
          */
-        RuleKind: "threshold" | "rate" | "silence";
+        RuleKind: "threshold" | "rate" | "silence" | "combination";
+        /** @description What the rules would have raised and cleared. */
+        RulePreview: {
+            events: components["schemas"]["PreviewEvent"][];
+            from: components["schemas"]["UtcText"];
+            /** @description Alarms that would have been raised. */
+            raised: number;
+            /** @description Readings of the sensor replayed. */
+            readings: number;
+            /** @description The rules replayed (the kind's defaults under the given ones). */
+            rules: components["schemas"]["RuleSet"];
+            to: components["schemas"]["UtcText"];
+        };
         /**
          * @description The rules of a sensor. As an override, each present rule replaces the
          *     kind's default of that rule (see [`RuleSet::over`]).
          */
         RuleSet: {
+            combination?: components["schemas"]["Combination"] | null;
             rate?: components["schemas"]["RateOfChange"] | null;
             silence?: components["schemas"]["Silence"] | null;
             threshold?: components["schemas"]["Threshold"] | null;
@@ -6324,7 +5972,7 @@ export interface components {
         SensorKind: "gas" | "water_level" | "rainfall" | "tailings_level" | "displacement" | "temperature";
         /**
          * @description A sensor's readings over a range: raw up to 6 hours, 1-minute
-         *     roll-ups beyond.
+         *     roll-ups up to 2 days, 1-hour roll-ups beyond (`monitoring::resolution`).
          */
         SensorSeries: {
             from: components["schemas"]["UtcText"];
@@ -6336,7 +5984,7 @@ export interface components {
             /** Format: double */
             low?: number | null;
             points: components["schemas"]["SeriesPoint"][];
-            /** @description raw | 1m */
+            /** @description raw | 1m | 1h */
             resolution: string;
             /** Format: int64 */
             sensor_id: number;
@@ -6931,78 +6579,6 @@ export interface components {
             unit: string;
             warehouse_name: string;
         };
-        /** @description The stock card (物资台账卡) of a warehouse and item for a period. */
-        SupplyCard: {
-            /** Format: int64 */
-            batch_id?: number | null;
-            batch_no: string;
-            /** @description The period's first and last day (YYYY-MM-DD). */
-            from: string;
-            item_code: string;
-            /** Format: int64 */
-            item_id: number;
-            item_name: string;
-            lines: components["schemas"]["SupplyCardLine"][];
-            to: string;
-            totals: components["schemas"]["SupplyCardTotals"];
-            unit: string;
-            /** Format: int64 */
-            warehouse_id: number;
-            warehouse_name: string;
-        };
-        /** @description A line of the card: one posting with the balance after it. */
-        SupplyCardLine: {
-            /**
-             * Format: int64
-             * @description 结存 after this posting.
-             */
-            balance: number;
-            /** Format: int64 */
-            batch_id: number;
-            batch_no: string;
-            /** Format: int64 */
-            doc_id: number;
-            doc_kind: components["schemas"]["SupplyDocKind"];
-            /** @description The document's number (RK000012 …). */
-            doc_number: string;
-            /**
-             * Format: int64
-             * @description 发出
-             */
-            issued: number;
-            /** @description 摘要: the document's note. */
-            note: string;
-            posted_at: components["schemas"]["UtcText"];
-            reason: string;
-            /**
-             * Format: int64
-             * @description 收入
-             */
-            received: number;
-        };
-        /** @description The card of a period: opening, the lines, the totals, closing. */
-        SupplyCardTotals: {
-            /**
-             * Format: int64
-             * @description 期末结存
-             */
-            closing: number;
-            /**
-             * Format: int64
-             * @description 本期发出
-             */
-            issued: number;
-            /**
-             * Format: int64
-             * @description 期初结存: the sum of every posting before the period.
-             */
-            opening: number;
-            /**
-             * Format: int64
-             * @description 本期收入
-             */
-            received: number;
-        };
         /** @description The outcome of re-deriving the balances from the postings. */
         SupplyCheckReport: {
             /**
@@ -7025,56 +6601,6 @@ export interface components {
             postings: number;
             /** @description Documents whose postings do not sum to zero per item and batch. */
             unbalanced_docs: number[];
-        };
-        /** @description The 盘点单 an import drafted. */
-        SupplyCountImport: {
-            documents: components["schemas"]["SupplyDocView"][];
-            /** @description Data rows read. */
-            rows: number;
-        };
-        /** @description A distribution: the 出库单 it is, where and for what. */
-        SupplyDistribution: {
-            division: string;
-            /** Format: int64 */
-            doc_id: number;
-            /** Format: int64 */
-            incident_id?: number | null;
-            /**
-             * Format: int64
-             * @description The shelter opening whose households receive, if any.
-             */
-            opening_id?: number | null;
-            place: string;
-        };
-        /** @description A distribution list with its document. */
-        SupplyDistributionDetail: components["schemas"]["SupplyDistribution"] & {
-            /** @description The user may record signatures (the document is theirs and posted). */
-            can_sign: boolean;
-            doc: components["schemas"]["SupplyDocView"];
-            households: components["schemas"]["SupplyRecipientView"][];
-            items: components["schemas"]["SupplyDistributionItem"][];
-            /**
-             * Format: int64
-             * @description Households that signed.
-             */
-            signed: number;
-        };
-        /** @description An item of a list with its total. */
-        SupplyDistributionItem: {
-            code: string;
-            /** Format: int64 */
-            item_id: number;
-            name: string;
-            /** Format: int64 */
-            total: number;
-            unit: string;
-        };
-        /** @description One item and quantity a household receives. */
-        SupplyDistributionQty: {
-            /** Format: int64 */
-            item_id: number;
-            /** Format: int64 */
-            qty: number;
         };
         /** @description A ledger document (入库单, 出库单, 调拨单, 盘点单, 报损单, 冲销单). */
         SupplyDoc: {
@@ -7338,34 +6864,6 @@ export interface components {
             reason?: string;
             /** Format: int64 */
             received: number;
-        };
-        /** @description A household on the list. */
-        SupplyRecipient: {
-            /** Format: int64 */
-            doc_id: number;
-            /** @description 户主姓名 (personal data: masked without the right to read it). */
-            head_name: string;
-            /**
-             * Format: int64
-             * @description The shelter registration it came from, if any.
-             */
-            household_id?: number | null;
-            /** Format: int64 */
-            id: number;
-            /** @description 身份证号后四位 */
-            id_last4: string;
-            /** Format: int64 */
-            members: number;
-            /** Format: int64 */
-            row_no: number;
-            signed_at?: components["schemas"]["UtcText"] | null;
-            signed_by: string;
-            /** Format: int64 */
-            version: number;
-        };
-        /** @description A household on a list with what it receives. */
-        SupplyRecipientView: components["schemas"]["SupplyRecipient"] & {
-            items: components["schemas"]["SupplyDistributionQty"][];
         };
         /** @description A supplies request (需求申请). */
         SupplyRequest: {
@@ -7636,13 +7134,6 @@ export interface components {
             number: string;
             state_zh: string;
         };
-        /** @description A household's signature: its row (`SupplyRecipient.id`) at the version read. */
-        SupplySignBody: {
-            /** Format: int64 */
-            household: number;
-            /** Format: int64 */
-            version: number;
-        };
         /** @description A batch held in a warehouse. */
         SupplyStock: {
             /** Format: int64 */
@@ -7732,21 +7223,6 @@ export interface components {
             instructions: string[];
             key: string;
         };
-        /** @description A template as entered (`POST`/`PUT /supervision/check-templates`). */
-        TemplateBody: {
-            /**
-             * @description The enterprise industry (the enterprise registry's category) it is
-             *     for; empty: any.
-             */
-            industry?: string;
-            items: components["schemas"]["CheckItem"][];
-            title: string;
-            /**
-             * Format: int64
-             * @description Only when editing: the version read.
-             */
-            version?: number | null;
-        };
         /**
          * @description Threshold: beyond `high` (≥) or `low` (≤) for at least
          *     `min_duration_secs` raises; back inside by more than `hysteresis`
@@ -7780,6 +7256,11 @@ export interface components {
              */
             days?: number | null;
             name: string;
+        };
+        /** @description The version read of the device whose token is replaced. */
+        TokenRotation: {
+            /** Format: int64 */
+            version: number;
         };
         /** @description An installation unit as entered. */
         UnitBody: {
@@ -7871,11 +7352,6 @@ export interface components {
          *     `UpstreamSummary` (`{}` when the message could not be read).
          */
         UpstreamAlertView: components["schemas"]["UpstreamAlert"] & {
-            /**
-             * @description What the reader may do with it now (`upstream::relay_refusal`):
-             *     relay.
-             */
-            allowed_events: string[];
             /** @description The message exactly as received. */
             cap_url: string;
             jurisdiction_name: string;
@@ -7933,20 +7409,6 @@ export interface components {
         UtcText: string;
         /** @enum {string} */
         Verdict: "met" | "not_met" | "no_data";
-        /**
-         * @description Who drafted and who published a stored plan version, and when: the
-         *     `plan_versions` columns beside the plan's body, listed once — read from
-         *     the row, kept by the stored version, and shown as they are by the API's
-         *     views of a version.
-         */
-        VersionStamp: {
-            created_at: components["schemas"]["UtcText"];
-            created_by: string;
-            published_at?: components["schemas"]["UtcText"] | null;
-            /** @description Empty until published. */
-            published_by: string;
-            updated_at: components["schemas"]["UtcText"];
-        };
         /**
          * @description Where a stored version stands: a draft being edited, the version in
          *     force, or an older published version (superseded, still readable).
@@ -8469,7 +7931,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description What needs attention now in the jurisdiction: unverified reports, overdue instructions, rescue clocks, approvals awaited, plans and drills due, overdue 重大事故隐患 — most urgent first */
+            /** @description What needs attention now in the jurisdiction: unverified reports, overdue instructions, rescue clocks, approvals awaited, plans and drills due — most urgent first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8910,13 +8372,6 @@ export interface operations {
                 routes?: boolean | null;
                 /** @description Offer dispatched / maintenance records too (default false). */
                 include_unavailable?: boolean | null;
-                /**
-                 * @description Categories the incident calls for, most needed first (comma
-                 *     separated, e.g. `mine,medical,fire` from the incident's
-                 *     `suggested_team_kinds`): those come first, then the rest, each by
-                 *     travel time.
-                 */
-                prefer?: string | null;
             };
             header?: never;
             path?: never;
@@ -9663,41 +9118,6 @@ export interface operations {
             };
         };
     };
-    duplicates: {
-        parameters: {
-            query: {
-                /** @description A code of `/incident-types`. */
-                incident_type: string;
-                /** @description 12-digit division code (used when either side has no point). */
-                division?: string | null;
-                lon?: number | null;
-                lat?: number | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Open incidents of a related type near the call's place, received within the configured window (重复来电), nearest first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PossibleDuplicate"][];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     incidents_detail: {
         parameters: {
             query?: never;
@@ -9716,47 +9136,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IncidentDetail"];
-                };
-            };
-        };
-    };
-    add_call: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CallBody"];
-            };
-        };
-        responses: {
-            /** @description The call is on the incident's timeline */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Stale version, or the incident is no longer open */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10207,6 +9586,76 @@ export interface operations {
             };
         };
     };
+    edit_device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceEdit"];
+            };
+        };
+        responses: {
+            /** @description Renamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Device"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotate_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRotation"];
+            };
+        };
+        responses: {
+            /** @description A new token, shown this once; the old one no longer works */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCreated"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ingest: {
         parameters: {
             query?: never;
@@ -10214,9 +9663,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description JSON, or the compact binary form: 0xB2 then 24-byte little-endian records (sensor id i64, milliseconds since 1970 i64, value f64) */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["IngestBody"];
+                "application/vnd.yingji.readings": number[];
             };
         };
         responses: {
@@ -10361,6 +9812,40 @@ export interface operations {
             };
         };
     };
+    preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewBody"];
+            };
+        };
+        responses: {
+            /** @description The stored readings of the range replayed through the rules (nothing is written) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulePreview"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     series: {
         parameters: {
             query?: {
@@ -10377,46 +9862,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Raw readings (ranges up to 6 h) or 1-minute roll-ups */
+            /** @description Raw readings (ranges up to 6 h), 1-minute roll-ups (up to 2 days) or 1-hour roll-ups */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SensorSeries"];
-                };
-            };
-        };
-    };
-    places: {
-        parameters: {
-            query: {
-                /** @description Words of the name (or of the address or division). */
-                q: string;
-                /** @description Places returned at most (default 20, at most 100). */
-                limit?: number | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Places whose name matches, best first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Place"][];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11460,126 +10912,6 @@ export interface operations {
             };
         };
     };
-    list_templates: {
-        parameters: {
-            query?: {
-                /** @description Only those for this industry (and those for any). */
-                industry?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The check lists the user may use: of their level, the levels above and their subtree */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CheckTemplate"][];
-                };
-            };
-        };
-    };
-    create_template: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TemplateBody"];
-            };
-        };
-        responses: {
-            /** @description Made, for the user's division and its subtree */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CheckTemplate"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_template: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One check list */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CheckTemplate"];
-                };
-            };
-        };
-    };
-    edit_template: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TemplateBody"];
-            };
-        };
-        responses: {
-            /** @description Edited (inspections filled before keep their items) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CheckTemplate"];
-                };
-            };
-            /** @description Stale version */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     enterprise_risk: {
         parameters: {
             query?: never;
@@ -11887,98 +11219,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InspectionDetail"];
-                };
-            };
-        };
-    };
-    fill_checks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChecksBody"];
-            };
-        };
-        responses: {
-            /** @description The inspection with its check list filled */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InspectionDetail"];
-                };
-            };
-            /** @description Not one of its inspectors */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Stale version, not in progress, or items already hazards under another template */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    item_to_hazard: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-                item: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The failed item recorded as a finding and made a hidden hazard (reported, source 日常检查), in one step */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HazardDetail"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not failed, or already a hazard */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12295,29 +11535,6 @@ export interface operations {
             };
         };
     };
-    risk_map: {
-        parameters: {
-            query?: {
-                /** @description Division code (default: the user's own). */
-                division?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The four-colour map: enterprises in the jurisdiction (an enterprise user: their own) in the colour of their highest risk */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RiskMap"];
-                };
-            };
-        };
-    };
     list_risk_points: {
         parameters: {
             query?: {
@@ -12499,84 +11716,6 @@ export interface operations {
             };
         };
     };
-    get_card: {
-        parameters: {
-            query: {
-                warehouse_id: number;
-                item_id: number;
-                /** @description One batch only (default: every batch of the item). */
-                batch_id?: number | null;
-                /** @description First day (YYYY-MM-DD, Beijing time; default the first of this month). */
-                from?: string | null;
-                /** @description Last day, included (default today). */
-                to?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The stock card: opening balance, every posting with the running balance, closing balance */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SupplyCard"];
-                };
-            };
-            /** @description No such warehouse in the user's jurisdiction */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    export_card: {
-        parameters: {
-            query: {
-                warehouse_id: number;
-                item_id: number;
-                /** @description One batch only (default: every batch of the item). */
-                batch_id?: number | null;
-                /** @description First day (YYYY-MM-DD, Beijing time; default the first of this month). */
-                from?: string | null;
-                /** @description Last day, included (default today). */
-                to?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The stock card as an XLSX file (物资台账卡) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such warehouse in the user's jurisdiction */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
     check: {
         parameters: {
             query?: never;
@@ -12593,115 +11732,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SupplyCheckReport"];
-                };
-            };
-        };
-    };
-    create_distribution: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NewSupplyDistribution"];
-            };
-        };
-        responses: {
-            /** @description The list and its 出库单 drafted (approve and post the document to issue the stock) */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SupplyDistributionDetail"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_distribution: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A distribution list (id: its 出库单) with the households, what each receives and who signed */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SupplyDistributionDetail"];
-                };
-            };
-        };
-    };
-    export_distribution: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The signed list as an XLSX file (发放签收表) to print */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    sign_household: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SupplySignBody"];
-            };
-        };
-        responses: {
-            /** @description Signed (签收) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SupplyDistributionDetail"];
-                };
-            };
-            /** @description Not posted yet, already signed, or a stale version */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12755,48 +11785,6 @@ export interface operations {
                     "application/json": components["schemas"]["SupplyDocDetail"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    import_count: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description field `file`: CSV (UTF-8 or GBK) or XLSX with 仓库, 物资代码, 批次, 数量 (供货单位, 生产日期, 有效期至 for a new batch) — the stock export reads back */
-        requestBody?: {
-            content: {
-                "multipart/form-data": unknown;
-            };
-        };
-        responses: {
-            /** @description One 盘点单 drafted per warehouse (approve and post them to book the differences) */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SupplyCountImport"];
-                };
-            };
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Nothing drafted: every wrong cell with its row and column */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -155,6 +155,12 @@ const MIGRATIONS: &[Migration] = &[
         "0032_supervision_escalation_checklists.sql"
     ),
     migration!(33, "supply_distributions", "0033_supply_distributions.sql"),
+    migration!(
+        34,
+        "monitoring_hourly",
+        sqlite: "0034_monitoring_hourly.sqlite.sql",
+        postgres: "0034_monitoring_hourly.postgres.sql"
+    ),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
@@ -458,7 +464,7 @@ mod tests {
             (
                 "alarms",
                 "rule",
-                values!(RuleKind, |x: RuleKind| s(x.as_str()); Threshold, Rate, Silence),
+                values!(RuleKind, |x: RuleKind| s(x.as_str()); Threshold, Rate, Silence, Combination),
             ),
             (
                 "sensors",

@@ -17,8 +17,8 @@ use time::OffsetDateTime;
 use super::ingest::{receive, IngestReading};
 use super::store::{self, AlarmFilter, Counts, SensorFilter, MODULE};
 use super::{
-    alarm_allowed, apply, AlarmCommand, AlarmState, RuleKind, RuleSet, RuleState, SensorKind,
-    RAW_SERIES_MAX,
+    alarm_allowed, apply, AlarmCommand, AlarmState, Resolution, RuleKind, RuleSet, RuleState,
+    SensorKind,
 };
 use super::{Alarm, Device, Sensor};
 use crate::auth::{authorize, Action, Principal, Scope};
@@ -31,9 +31,12 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/monitoring/devices", get(list_devices).post(create_device))
+        .route("/monitoring/devices/{id}", axum::routing::put(edit_device))
+        .route("/monitoring/devices/{id}/token", post(rotate_token))
         .route("/monitoring/sensors", get(list_sensors).post(create_sensor))
         .route("/monitoring/sensors/{id}", get(get_sensor).put(edit_sensor))
         .route("/monitoring/sensors/{id}/series", get(series))
+        .route("/monitoring/sensors/{id}/preview", post(preview))
         .route("/monitoring/ingest", post(ingest))
         .route("/monitoring/alarms", get(list_alarms))
         .route("/monitoring/alarms/{id}", get(get_alarm))
@@ -152,6 +155,82 @@ async fn create_device(
         axum::Json(DeviceCreated { device: d, token }),
     )
         .into_response())
+}
+
+async fn load_device(s: &AppState, p: &Principal, id: i64) -> Result<Device, ApiError> {
+    let scope = authorize(p, Action::Write, MODULE)?;
+    store::get_device(&s.db, id)
+        .await?
+        .filter(|d| scope.covers(&d.division, ""))
+        .ok_or(ApiError::NotFound)
+}
+
+/// A device's new name, with the version read.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceEdit {
+    pub version: i64,
+    pub name: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/monitoring/devices/{id}", tag = "monitoring", request_body = DeviceEdit,
+    responses((status = 200, body = Device, description = "Renamed"), (status = 409, body = crate::http::error::Problem, description = "Stale version")))]
+async fn edit_device(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<DeviceEdit>,
+) -> Result<axum::Json<Device>, ApiError> {
+    let mut d = load_device(&s, &p, id).await?;
+    d.expect_version(b.version)?;
+    let name = text("name", &b.name, 100, true)?;
+    let payload = json!({ "before": d.name, "after": name });
+    d.name = name;
+    s.save_and_commit(
+        &d,
+        OffsetDateTime::now_utc(),
+        vec![entry(&p, &d.division, "device", d.id, "renamed", payload)],
+    )
+    .await?;
+    let d = load_device(&s, &p, id).await?;
+    Ok(axum::Json(d))
+}
+
+/// The version read of the device whose token is replaced.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRotation {
+    pub version: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/monitoring/devices/{id}/token", tag = "monitoring", request_body = TokenRotation,
+    responses((status = 200, body = DeviceCreated, description = "A new token, shown this once; the old one no longer works"),
+        (status = 409, body = crate::http::error::Problem, description = "Stale version")))]
+async fn rotate_token(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<TokenRotation>,
+) -> Result<axum::Json<DeviceCreated>, ApiError> {
+    let mut d = load_device(&s, &p, id).await?;
+    d.expect_version(b.version)?;
+    let (token, token_hash) = crate::auth::new_token();
+    d.token_hash = token_hash;
+    s.save_and_commit(
+        &d,
+        OffsetDateTime::now_utc(),
+        vec![entry(
+            &p,
+            &d.division,
+            "device",
+            d.id,
+            "token_rotated",
+            json!({}),
+        )],
+    )
+    .await?;
+    let device = load_device(&s, &p, id).await?;
+    Ok(axum::Json(DeviceCreated { device, token }))
 }
 
 // ── sensors ────────────────────────────────────────────────────────────
@@ -343,6 +422,50 @@ fn check_sensor(b: &SensorBody) -> Result<(String, String, String), ApiError> {
     Ok((code, name, unit))
 }
 
+/// A combination's other sensors must be on the same point (and not the
+/// sensor itself, which is named by an empty code).
+async fn others_exist(
+    s: &AppState,
+    point_id: i64,
+    own: &str,
+    rules: &RuleSet,
+) -> Result<(), ApiError> {
+    let Some(c) = &rules.combination else {
+        return Ok(());
+    };
+    let on_point: Vec<String> = store::sensors(
+        &s.db,
+        "",
+        &SensorFilter {
+            point_id: Some(point_id),
+            ..Default::default()
+        },
+    )
+    .await?
+    .into_iter()
+    .map(|x| x.code)
+    .collect();
+    let errors: Vec<FieldError> = c
+        .all
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| !x.sensor.is_empty() && (x.sensor == own || !on_point.contains(&x.sensor)))
+        .map(|(i, x)| {
+            FieldError::new(
+                format!("rules.combination.all[{i}].sensor"),
+                format!("监测点上没有编号为 {} 的其他传感器", x.sensor),
+            )
+            .code("unknown_sensor")
+            .param("code", x.sensor.clone())
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/monitoring/sensors", tag = "monitoring", request_body = SensorBody,
     responses((status = 201, body = SensorView, description = "Added to its monitoring point"), (status = 422, body = crate::http::error::Problem)))]
 async fn create_sensor(
@@ -353,6 +476,7 @@ async fn create_sensor(
     let scope = authorize(&p, Action::Write, MODULE)?;
     let (code, name, unit) = check_sensor(&b)?;
     let pt = point(&s, &scope, b.point_id).await?;
+    others_exist(&s, pt.id, &code, &b.rules).await?;
     let dev = store::get_device(&s.db, b.device_id)
         .await?
         .filter(|d| scope.covers(&d.division, ""))
@@ -415,6 +539,7 @@ async fn edit_sensor(
     let (mut x, scope) = load_sensor(&s, &p, id, Action::Write).await?;
     x.expect_sent(b.version)?;
     let (_, name, unit) = check_sensor(&b)?;
+    others_exist(&s, x.point_id, &x.code, &b.rules).await?;
     let now = OffsetDateTime::now_utc();
     let before = json!({ "rules": x.rules, "range_min": x.range_min, "range_max": x.range_max, "interval_secs": x.interval_secs });
     x.name = name;
@@ -445,11 +570,11 @@ pub struct SeriesParams {
 }
 
 /// A sensor's readings over a range: raw up to 6 hours, 1-minute
-/// roll-ups beyond.
+/// roll-ups up to 2 days, 1-hour roll-ups beyond (`monitoring::resolution`).
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SensorSeries {
     pub sensor_id: i64,
-    /// raw | 1m
+    /// raw | 1m | 1h
     pub resolution: &'static str,
     pub from: UtcText,
     pub to: UtcText,
@@ -461,7 +586,7 @@ pub struct SensorSeries {
 }
 
 #[utoipa::path(get, path = "/api/v1/monitoring/sensors/{id}/series", tag = "monitoring", params(SeriesParams),
-    responses((status = 200, body = SensorSeries, description = "Raw readings (ranges up to 6 h) or 1-minute roll-ups")))]
+    responses((status = 200, body = SensorSeries, description = "Raw readings (ranges up to 6 h), 1-minute roll-ups (up to 2 days) or 1-hour roll-ups")))]
 async fn series(
     State(s): State<AppState>,
     p: Principal,
@@ -486,27 +611,114 @@ async fn series(
             .code("not_before")
             .into());
     }
-    let (resolution, points) = if to - from <= RAW_SERIES_MAX {
-        (
-            "raw",
-            store::raw_series(&s.db, id, from.into(), to.into()).await?,
-        )
-    } else {
-        (
-            "1m",
-            store::minute_series(&s.db, id, from.into(), to.into()).await?,
-        )
+    let resolution = super::resolution(from, to);
+    let points = match resolution {
+        Resolution::Raw => store::raw_series(&s.db, id, from.into(), to.into()).await?,
+        r => store::rollup_series(&s.db, id, r, from.into(), to.into()).await?,
     };
     let t = x.effective_rules().threshold;
     Ok(axum::Json(SensorSeries {
         sensor_id: id,
-        resolution,
+        resolution: resolution.as_str(),
         from: from.into(),
         to: to.into(),
         points,
         high: t.as_ref().and_then(|t| t.high),
         low: t.as_ref().and_then(|t| t.low),
         unit: x.unit,
+    }))
+}
+
+/// Rules to try on a sensor's stored readings (the rule editor's
+/// preview): the sensor's own rules as they would be saved, over the
+/// kind's defaults.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewBody {
+    #[serde(default)]
+    pub rules: RuleSet,
+    /// The end of the replayed range, RFC 3339 (default: now).
+    pub to: Option<String>,
+    /// Hours replayed before `to` (1–168, default 24).
+    pub hours: Option<i64>,
+}
+
+/// What the rules would have raised and cleared.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RulePreview {
+    pub from: UtcText,
+    pub to: UtcText,
+    /// The rules replayed (the kind's defaults under the given ones).
+    pub rules: RuleSet,
+    /// Readings of the sensor replayed.
+    pub readings: usize,
+    /// Alarms that would have been raised.
+    pub raised: usize,
+    pub events: Vec<super::PreviewEvent>,
+}
+
+#[utoipa::path(post, path = "/api/v1/monitoring/sensors/{id}/preview", tag = "monitoring", request_body = PreviewBody,
+    responses((status = 200, body = RulePreview, description = "The stored readings of the range replayed through the rules (nothing is written)"),
+        (status = 422, body = crate::http::error::Problem)))]
+async fn preview(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<PreviewBody>,
+) -> Result<axum::Json<RulePreview>, ApiError> {
+    // Those who may edit the rules try them.
+    let (x, scope) = load_sensor(&s, &p, id, Action::Write).await?;
+    let errors = b.rules.check();
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    others_exist(&s, x.point_id, &x.code, &b.rules).await?;
+    let to = match b.to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => OffsetDateTime::now_utc(),
+        Some(t) => crate::clock::parse_time(t).ok_or_else(|| {
+            ApiError::from(FieldError::new("to", "不是带时区的时间（RFC 3339）").code("not_a_time"))
+        })?,
+    };
+    let hours = b.hours.unwrap_or(24);
+    if !(1..=168).contains(&hours) {
+        return Err(FieldError::new("hours", "应在 1–168 小时之间")
+            .code("out_of_range")
+            .param("min", 1)
+            .param("max", 168)
+            .into());
+    }
+    let from = to - time::Duration::hours(hours);
+    let rules = x.kind.default_rules().over(&b.rules);
+    let raw = |id: i64| store::raw_series(&s.db, id, from.into(), to.into());
+    let own: Vec<(OffsetDateTime, f64)> =
+        raw(x.id).await?.iter().map(|r| (r.at.0, r.avg)).collect();
+    let mut others = std::collections::HashMap::new();
+    if let Some(c) = &rules.combination {
+        let siblings = store::sensors(
+            &s.db,
+            &scope.prefix,
+            &SensorFilter {
+                point_id: Some(x.point_id),
+                ..Default::default()
+            },
+        )
+        .await?;
+        for code in c.others() {
+            if let Some(o) = siblings.iter().find(|o| o.code == code) {
+                let list: Vec<(OffsetDateTime, f64)> =
+                    raw(o.id).await?.iter().map(|r| (r.at.0, r.avg)).collect();
+                others.insert(code.to_string(), list);
+            }
+        }
+    }
+    let events = super::preview(&rules, x.interval_secs, &own, &others, from, to);
+    Ok(axum::Json(RulePreview {
+        from: from.into(),
+        to: to.into(),
+        readings: own.len(),
+        raised: events.iter().filter(|e| e.kind == "raised").count(),
+        events,
+        rules,
     }))
 }
 
@@ -527,6 +739,9 @@ pub struct IngestResult {
     pub alarm_events: usize,
 }
 
+/// The content type of a compact binary batch (docs/monitoring.md).
+pub const BINARY_CONTENT_TYPE: &str = "application/vnd.yingji.readings";
+
 fn bearer(h: &HeaderMap) -> Option<&str> {
     h.get(header::AUTHORIZATION)?
         .to_str()
@@ -535,7 +750,9 @@ fn bearer(h: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-#[utoipa::path(post, path = "/api/v1/monitoring/ingest", tag = "monitoring", request_body = IngestBody,
+#[utoipa::path(post, path = "/api/v1/monitoring/ingest", tag = "monitoring",
+    request_body(content((IngestBody = "application/json"), (Vec<u8> = "application/vnd.yingji.readings")),
+        description = "JSON, or the compact binary form: 0xB2 then 24-byte little-endian records (sensor id i64, milliseconds since 1970 i64, value f64)"),
     responses((status = 200, body = IngestResult, description = "Stored (durable when answered), with what was dropped or refused"),
         (status = 401, body = crate::http::error::Problem, description = "No valid device token"),
         (status = 422, body = crate::http::error::Problem, description = "Not a batch at all (counted on the device)")))]
@@ -549,13 +766,21 @@ async fn ingest(
         .await?
         .ok_or(ApiError::Unauthenticated)?;
     let now = OffsetDateTime::now_utc();
-    let items = match serde_json::from_slice::<Value>(&body) {
-        Ok(Value::Object(mut o)) => match o.remove("readings") {
-            Some(Value::Array(a)) => Ok(a),
-            _ => Err("readings: missing or not an array".to_string()),
-        },
-        Ok(_) => Err("body: not a JSON object".to_string()),
-        Err(e) => Err(format!("body: {e}")),
+    let binary = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case(BINARY_CONTENT_TYPE));
+    let items = if binary {
+        super::mqtt::binary_items(None, &body)
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(mut o)) => match o.remove("readings") {
+                Some(Value::Array(a)) => Ok(a),
+                _ => Err("readings: missing or not an array".to_string()),
+            },
+            Ok(_) => Err("body: not a JSON object".to_string()),
+            Err(e) => Err(format!("body: {e}")),
+        }
     };
     let items = match items {
         Ok(a) => a,

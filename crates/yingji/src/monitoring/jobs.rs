@@ -59,6 +59,7 @@ pub async fn round(s: &AppState, now: OffsetDateTime) -> Result<(), DbError> {
         &s.db,
         UtcText(now - Duration::days(c.raw_retention_days.max(1))),
         UtcText(now - Duration::days(c.rollup_retention_days.max(1))),
+        UtcText(now - Duration::days(c.hourly_retention_days.max(1))),
         now,
     )
     .await?;

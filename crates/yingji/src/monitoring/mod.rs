@@ -124,6 +124,7 @@ impl SensorKind {
                 }),
                 rate: None,
                 silence,
+                combination: None,
             },
             // 中国气象局: 短时强降水 — 1 小时降水量 ≥ 20 mm (《短时
             // 临近预报业务规定》, 气发〔2017〕2号); held 10 minutes so one
@@ -137,11 +138,13 @@ impl SensorKind {
                 }),
                 rate: None,
                 silence,
+                combination: None,
             },
             _ => RuleSet {
                 threshold: None,
                 rate: None,
                 silence,
+                combination: None,
             },
         }
     }
@@ -189,6 +192,97 @@ pub struct RuleSet {
     pub threshold: Option<Threshold>,
     pub rate: Option<RateOfChange>,
     pub silence: Option<Silence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combination: Option<Combination>,
+}
+
+/// One condition of a [`Combination`]: a sensor of the same monitoring
+/// point, by its code (empty: the sensor the rule is on), at or above
+/// `at_least` and/or at or below `at_most`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    #[serde(default)]
+    pub sensor: String,
+    pub at_least: Option<f64>,
+    pub at_most: Option<f64>,
+}
+
+impl Condition {
+    pub fn holds(&self, v: f64) -> bool {
+        self.at_least.is_none_or(|l| v >= l) && self.at_most.is_none_or(|m| v <= m)
+    }
+}
+
+/// Combination (组合): every condition holds at once — e.g. 甲烷 ≥ 0.8 %
+/// and the same face's 风速 ≤ 0.25 m/s (ventilation stopped). Evaluated at
+/// each reading of the sensor the rule is on, with the latest reading of
+/// each other sensor named, if not older than `max_age_secs` before it (an
+/// older or missing one does not hold). Raises when all hold; clears when
+/// one no longer does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Combination {
+    pub all: Vec<Condition>,
+    #[serde(default = "default_max_age")]
+    pub max_age_secs: i64,
+}
+
+fn default_max_age() -> i64 {
+    600
+}
+
+/// The latest reading (time, value) of the other sensors of a point, by
+/// code.
+pub type Latest = std::collections::HashMap<String, (OffsetDateTime, f64)>;
+
+impl Combination {
+    /// Do all conditions hold for this sensor's reading `value` at `at`
+    /// and the other sensors' latest readings?
+    pub fn holds(&self, at: OffsetDateTime, value: f64, others: &Latest) -> bool {
+        let max_age = Duration::seconds(self.max_age_secs);
+        self.all.iter().all(|c| {
+            if c.sensor.is_empty() {
+                return c.holds(value);
+            }
+            others
+                .get(&c.sensor)
+                .is_some_and(|(t, v)| (at - *t).abs() <= max_age && c.holds(*v))
+        })
+    }
+
+    /// The codes of the other sensors it reads.
+    pub fn others(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .all
+            .iter()
+            .map(|c| c.sensor.as_str())
+            .filter(|c| !c.is_empty())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn describe(&self) -> String {
+        self.all
+            .iter()
+            .map(|c| {
+                let who = if c.sensor.is_empty() {
+                    "本传感器".to_string()
+                } else {
+                    c.sensor.clone()
+                };
+                match (c.at_least, c.at_most) {
+                    (Some(l), Some(m)) => format!("{who} 在 {l}–{m}"),
+                    (Some(l), None) => format!("{who} ≥ {l}"),
+                    (None, Some(m)) => format!("{who} ≤ {m}"),
+                    (None, None) => who,
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" 且 ")
+    }
 }
 
 impl RuleSet {
@@ -201,6 +295,10 @@ impl RuleSet {
                 .or_else(|| self.threshold.clone()),
             rate: overrides.rate.clone().or_else(|| self.rate.clone()),
             silence: overrides.silence.clone().or_else(|| self.silence.clone()),
+            combination: overrides
+                .combination
+                .clone()
+                .or_else(|| self.combination.clone()),
         }
     }
 
@@ -249,6 +347,51 @@ impl RuleSet {
                 );
             }
         }
+        if let Some(c) = &self.combination {
+            if !(1..=8).contains(&c.all.len()) {
+                out.push(
+                    FieldError::new("rules.combination.all", "应有 1–8 个条件")
+                        .code("out_of_range")
+                        .param("min", 1)
+                        .param("max", 8),
+                );
+            }
+            for (i, x) in c.all.iter().enumerate() {
+                let f = |n: &str| format!("rules.combination.all[{i}].{n}");
+                if x.at_least.is_none() && x.at_most.is_none() {
+                    out.push(
+                        FieldError::new(f("at_least"), "至少给出下限或上限之一")
+                            .code("condition_empty"),
+                    );
+                }
+                for (n, v) in [("at_least", x.at_least), ("at_most", x.at_most)] {
+                    if v.is_some_and(|v| !v.is_finite()) {
+                        out.push(FieldError::new(f(n), "应为有限数值").code("not_finite"));
+                    }
+                }
+                if let (Some(l), Some(m)) = (x.at_least, x.at_most) {
+                    if l > m {
+                        out.push(
+                            FieldError::new(f("at_most"), "上限须不小于下限").code("not_after"),
+                        );
+                    }
+                }
+            }
+            if !c.all.iter().any(|x| x.sensor.is_empty()) {
+                out.push(
+                    FieldError::new("rules.combination.all", "须含本传感器自身的条件")
+                        .code("combination_without_own"),
+                );
+            }
+            if !(1..=86_400).contains(&c.max_age_secs) {
+                out.push(
+                    FieldError::new("rules.combination.max_age_secs", "应在 1–86400 秒之间")
+                        .code("out_of_range")
+                        .param("min", 1)
+                        .param("max", 86_400),
+                );
+            }
+        }
         if let Some(s) = &self.silence {
             if !(1..=1000).contains(&s.intervals) {
                 out.push(
@@ -270,15 +413,22 @@ pub enum RuleKind {
     Threshold,
     Rate,
     Silence,
+    Combination,
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 3] = [RuleKind::Threshold, RuleKind::Rate, RuleKind::Silence];
+    pub const ALL: [RuleKind; 4] = [
+        RuleKind::Threshold,
+        RuleKind::Rate,
+        RuleKind::Silence,
+        RuleKind::Combination,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             RuleKind::Threshold => "threshold",
             RuleKind::Rate => "rate",
             RuleKind::Silence => "silence",
+            RuleKind::Combination => "combination",
         }
     }
     pub fn parse(s: &str) -> Option<RuleKind> {
@@ -289,6 +439,7 @@ impl RuleKind {
             RuleKind::Threshold => "超限",
             RuleKind::Rate => "突变",
             RuleKind::Silence => "离线",
+            RuleKind::Combination => "组合",
         }
     }
 }
@@ -314,6 +465,8 @@ pub struct RuleState {
     pub rate_on: bool,
     #[serde(default)]
     pub silence_on: bool,
+    #[serde(default)]
+    pub combination_on: bool,
 }
 
 /// What the rules say of a reading or of the passing of time.
@@ -350,14 +503,16 @@ fn back_inside(t: &Threshold, v: f64) -> bool {
     t.high.is_none_or(|h| v < h - t.hysteresis) && t.low.is_none_or(|l| v > l + t.hysteresis)
 }
 
-/// Evaluate a reading `value` taken at `at` against `rules`, after `st`.
-/// Readings older than the last one seen change nothing (they are stored,
-/// but the rules follow time forwards only).
+/// Evaluate a reading `value` taken at `at` against `rules`, after `st`,
+/// with the latest readings of the point's other sensors (`others`, for a
+/// combination). Readings older than the last one seen change nothing
+/// (they are stored, but the rules follow time forwards only).
 pub fn on_reading(
     rules: &RuleSet,
     mut st: RuleState,
     at: OffsetDateTime,
     value: f64,
+    others: &Latest,
 ) -> (RuleState, Vec<Signal>) {
     let mut out = Vec::new();
     if st.last_at.is_some_and(|l| at <= l.0) {
@@ -422,9 +577,112 @@ pub fn on_reading(
             });
         }
     }
+    if let Some(c) = &rules.combination {
+        let holds = c.holds(at, value, others);
+        if holds && !st.combination_on {
+            st.combination_on = true;
+            out.push(Signal::Raise {
+                rule: RuleKind::Combination,
+                value: Some(value),
+                limit: None,
+                message: format!("组合条件成立：{}", c.describe()),
+            });
+        } else if !holds && st.combination_on {
+            st.combination_on = false;
+            out.push(Signal::Clear {
+                rule: RuleKind::Combination,
+                value: Some(value),
+            });
+        }
+    }
     st.last_at = Some(at.into());
     st.last_value = Some(value);
     (st, out)
+}
+
+/// What a rule set would have raised and cleared over stored readings (the
+/// rule editor's preview): one step of [`preview`].
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct PreviewEvent {
+    pub at: UtcText,
+    pub rule: RuleKind,
+    /// raised | cleared
+    pub kind: &'static str,
+    pub value: Option<f64>,
+    pub message: String,
+}
+
+/// Replay a sensor's readings `own` (time order) from `from` to `to`
+/// through `rules`, with the other sensors' readings `others` (by code,
+/// time order) for combinations, and the clock at each reading and at `to`
+/// for silence: every raise and clear, in order. The same functions as
+/// the ingest ([`on_reading`], [`on_tick`]), from a fresh state.
+pub fn preview(
+    rules: &RuleSet,
+    interval_secs: i64,
+    own: &[(OffsetDateTime, f64)],
+    others: &std::collections::HashMap<String, Vec<(OffsetDateTime, f64)>>,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> Vec<PreviewEvent> {
+    let mut st = RuleState::default();
+    let mut out = Vec::new();
+    let mut latest = Latest::new();
+    let mut next: std::collections::HashMap<&str, usize> = Default::default();
+    let push = |at: OffsetDateTime, sigs: Vec<Signal>, out: &mut Vec<PreviewEvent>| {
+        for sig in sigs {
+            out.push(match sig {
+                Signal::Raise {
+                    rule,
+                    value,
+                    message,
+                    ..
+                } => PreviewEvent {
+                    at: at.into(),
+                    rule,
+                    kind: "raised",
+                    value,
+                    message,
+                },
+                Signal::Clear { rule, value } => PreviewEvent {
+                    at: at.into(),
+                    rule,
+                    kind: "cleared",
+                    value,
+                    message: String::new(),
+                },
+            });
+        }
+    };
+    // The clock's turn when the silence rule comes due (not later: the job
+    // ticks every `tick_secs`), at `at` otherwise.
+    let due = |st: &RuleState, at: OffsetDateTime| match &rules.silence {
+        Some(s) => {
+            let last = st.last_at.map_or(from, |l| l.0);
+            at.min(last + Duration::seconds(interval_secs.saturating_mul(s.intervals)))
+        }
+        None => at,
+    };
+    for &(at, v) in own.iter().filter(|(t, _)| *t >= from && *t <= to) {
+        let tick = due(&st, at);
+        let (s2, sigs) = on_tick(rules, st, interval_secs, from, tick);
+        st = s2;
+        push(tick, sigs, &mut out);
+        for (code, list) in others {
+            let i = next.entry(code.as_str()).or_insert(0);
+            while *i < list.len() && list[*i].0 <= at {
+                latest.insert(code.clone(), list[*i]);
+                *i += 1;
+            }
+        }
+        let (s2, sigs) = on_reading(rules, st, at, v, &latest);
+        st = s2;
+        push(at, sigs, &mut out);
+    }
+    let tick = due(&st, to);
+    let (_, sigs) = on_tick(rules, st, interval_secs, from, tick);
+    push(tick, sigs, &mut out);
+    out
 }
 
 /// The passing of time for a sensor sampled every `interval_secs` and
@@ -514,11 +772,49 @@ pub fn minute_of(at: OffsetDateTime) -> OffsetDateTime {
         .unwrap_or(at)
 }
 
-/// A series over a range longer than this is read from the 1-minute
-/// roll-ups (at most 1440 points a day), a shorter one raw. Six hours and
-/// five minutes: a client asking for "the last 6 hours" by its own clock
-/// still gets raw readings.
+/// The hour a reading's 1-hour roll-up row is (its time cut to the hour).
+pub fn hour_of(at: OffsetDateTime) -> OffsetDateTime {
+    minute_of(at).replace_minute(0).unwrap_or(at)
+}
+
+/// A series over a range up to this is read raw. Six hours and five
+/// minutes: a client asking for "the last 6 hours" by its own clock still
+/// gets raw readings.
 pub const RAW_SERIES_MAX: Duration = Duration::minutes(6 * 60 + 5);
+/// Up to this, from the 1-minute roll-ups (at most 2,885 points); longer
+/// ranges from the 1-hour ones (a year is 8,760 points).
+pub const MINUTE_SERIES_MAX: Duration = Duration::minutes(2 * 24 * 60 + 5);
+
+/// What a series is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    Raw,
+    Minute,
+    Hour,
+}
+
+impl Resolution {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resolution::Raw => "raw",
+            Resolution::Minute => "1m",
+            Resolution::Hour => "1h",
+        }
+    }
+}
+
+/// The resolution of a series over `from`–`to`: raw readings for a few
+/// hours, minutes for up to two days, hours beyond.
+pub fn resolution(from: OffsetDateTime, to: OffsetDateTime) -> Resolution {
+    let span = to - from;
+    if span <= RAW_SERIES_MAX {
+        Resolution::Raw
+    } else if span <= MINUTE_SERIES_MAX {
+        Resolution::Minute
+    } else {
+        Resolution::Hour
+    }
+}
 
 // ── alarms ─────────────────────────────────────────────────────────────
 
@@ -722,9 +1018,11 @@ pub struct MonitoringConfig {
     pub escalate_after_mins: i64,
     /// Levels above the duty room of the sensor's division.
     pub max_escalation: i64,
-    /// Raw readings are kept this long (the 1-minute roll-ups longer).
+    /// Raw readings are kept this long, the 1-minute roll-ups longer and
+    /// the 1-hour ones longest.
     pub raw_retention_days: i64,
     pub rollup_retention_days: i64,
+    pub hourly_retention_days: i64,
     /// Seconds between the silence, escalation and retention checks.
     pub tick_secs: u64,
 }
@@ -745,6 +1043,7 @@ impl Default for MonitoringConfig {
             max_escalation: 2,
             raw_retention_days: 30,
             rollup_retention_days: 400,
+            hourly_retention_days: 3660,
             tick_secs: 30,
         }
     }

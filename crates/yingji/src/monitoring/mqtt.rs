@@ -9,9 +9,10 @@
 //! stops reading, and the broker — which sends a client at most its
 //! in-flight window of unacknowledged QoS 1 messages — holds the rest.
 //!
-//! Payload: `{"at": "<RFC 3339>", "value": <number>}` or an array of them.
-//! The time is required: a reading without one could not be recognised
-//! when delivered again.
+//! Payload: `{"at": "<RFC 3339>", "value": <number>}` or an array of them,
+//! or the compact binary form ([`BINARY_TAG`], then 16-byte records; see
+//! [`binary_items`] and docs/monitoring.md). The time is required: a
+//! reading without one could not be recognised when delivered again.
 
 use std::collections::HashMap;
 
@@ -41,9 +42,77 @@ pub fn parse_topic(topic: &str) -> Option<(&str, i64, &str)> {
     Some((division, point, code))
 }
 
+/// The first byte of a compact binary MQTT payload (never the first byte
+/// of JSON text, which is `{`, `[` or white space).
+pub const BINARY_TAG: u8 = 0xB1;
+/// The first byte of a compact binary HTTP batch (records name their
+/// sensor).
+pub const BINARY_BATCH_TAG: u8 = 0xB2;
+/// Readings in one binary payload at most.
+pub const BINARY_MAX_RECORDS: usize = 10_000;
+
+/// The readings of a compact binary payload as the ingest's JSON items, or
+/// what is wrong with it (the whole payload is then refused and counted
+/// once as malformed). With `sensor` (MQTT: the topic names it) a payload
+/// is [`BINARY_TAG`] and records of 16 bytes: the time as milliseconds
+/// since 1970-01-01T00:00:00Z (`i64`), the value (`f64`); without (an HTTP
+/// batch) it is [`BINARY_BATCH_TAG`] and records of 24 bytes: the sensor
+/// id (`i64`), then the same two. Little-endian throughout.
+pub fn binary_items(sensor: Option<i64>, payload: &[u8]) -> Result<Vec<Value>, String> {
+    let (tag, size) = match sensor {
+        Some(_) => (BINARY_TAG, 16),
+        None => (BINARY_BATCH_TAG, 24),
+    };
+    let Some((&first, body)) = payload.split_first() else {
+        return Err("payload: empty".into());
+    };
+    if first != tag {
+        return Err(format!("payload: first byte {first:#04x}, not {tag:#04x}"));
+    }
+    if body.is_empty() || body.len() % size != 0 {
+        return Err(format!(
+            "payload: {} bytes after the tag, not a whole number of {size}-byte records",
+            body.len()
+        ));
+    }
+    if body.len() / size > BINARY_MAX_RECORDS {
+        return Err(format!("payload: more than {BINARY_MAX_RECORDS} records"));
+    }
+    let word = |r: &[u8], at: usize| -> [u8; 8] {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&r[at..at + 8]);
+        w
+    };
+    body.chunks_exact(size)
+        .enumerate()
+        .map(|(n, r)| {
+            let (id, off) = match sensor {
+                Some(id) => (id, 0),
+                None => (i64::from_le_bytes(word(r, 0)), 8),
+            };
+            let ms = i64::from_le_bytes(word(r, off));
+            let value = f64::from_le_bytes(word(r, off + 8));
+            let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+                .map_err(|_| format!("payload: record {n}: time {ms} ms out of range"))?;
+            // NaN or infinite: that reading alone is counted malformed
+            // (JSON has no such number; passed on as text, it fails the
+            // reading's parse like a JSON string value would).
+            let value = if value.is_finite() {
+                json!(value)
+            } else {
+                json!(value.to_string())
+            };
+            Ok(json!({ "sensor_id": id, "at": crate::clock::format_time(at), "value": value }))
+        })
+        .collect()
+}
+
 /// The readings of a payload as the ingest's JSON items for `sensor`, or
 /// what is wrong with it.
 pub fn payload_items(sensor: i64, payload: &[u8]) -> Result<Vec<Value>, String> {
+    if payload.first() == Some(&BINARY_TAG) {
+        return binary_items(Some(sensor), payload);
+    }
     let v: Value = serde_json::from_slice(payload).map_err(|e| format!("payload: {e}"))?;
     let list = match v {
         Value::Array(a) => a,
@@ -85,12 +154,28 @@ pub fn spawn(s: AppState) -> tokio::task::JoinHandle<()> {
             return;
         };
         let c = s.config.monitoring.clone();
-        // Acks and the subscription go through this queue; it is larger
-        // than any in-flight window, so an ack never waits for it.
+        // Acks and the subscription go through this queue to the event
+        // loop, which takes one request per turn only when no incoming
+        // packet is waiting: a broker sending faster than the acks go out
+        // (Mosquitto does not hold a 3.1.1 client to its in-flight window)
+        // can fill it. So nothing that the event loop's turns depend on
+        // waits for it: the acks go through their own task (`acker`), the
+        // subscription through a task of its own.
         let (client, mut events) = AsyncClient::new(opts, c.queue.max(16) + 1024);
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Publish>(c.queue.max(1));
+        // Stored, not yet handed to the event loop: at most what the pump
+        // took from the broker, which is bounded by `queue` and the batch
+        // being stored (payloads dropped, only the packet ids are kept).
+        let (ack_tx, mut ack_rx) = tokio::sync::mpsc::unbounded_channel::<Publish>();
         let topic = c.mqtt_topic.clone();
         let sub = client.clone();
+        let acker = async move {
+            while let Some(p) = ack_rx.recv().await {
+                if let Err(e) = client.ack(&p).await {
+                    tracing::warn!(error = %e, "monitoring: acknowledgement failed");
+                }
+            }
+        };
         let pump = async move {
             loop {
                 match events.poll().await {
@@ -99,9 +184,12 @@ pub fn spawn(s: AppState) -> tokio::task::JoinHandle<()> {
                             session = ack.session_present,
                             "monitoring: connected to the broker"
                         );
-                        if let Err(e) = sub.subscribe(topic.clone(), QoS::AtLeastOnce).await {
-                            tracing::warn!(error = %e, "monitoring: subscribe failed");
-                        }
+                        let (sub, topic) = (sub.clone(), topic.clone());
+                        tokio::spawn(async move {
+                            if let Err(e) = sub.subscribe(topic, QoS::AtLeastOnce).await {
+                                tracing::warn!(error = %e, "monitoring: subscribe failed");
+                            }
+                        });
                     }
                     Ok(Event::Incoming(Packet::Publish(p))) => {
                         if tx.send(p).await.is_err() {
@@ -138,14 +226,17 @@ pub fn spawn(s: AppState) -> tokio::task::JoinHandle<()> {
                         }
                     }
                 }
-                for p in &batch {
-                    if let Err(e) = client.ack(p).await {
-                        tracing::warn!(error = %e, "monitoring: acknowledgement failed");
+                let n = batch.len();
+                for mut p in batch {
+                    p.payload = Default::default();
+                    if ack_tx.send(p).is_err() {
+                        return;
                     }
                 }
+                tracing::debug!(messages = n, "monitoring: batch stored and acknowledged");
             }
         };
-        tokio::join!(pump, consume);
+        tokio::join!(pump, consume, acker);
     })
 }
 

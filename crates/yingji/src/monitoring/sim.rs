@@ -109,8 +109,13 @@ mod tests {
         let mut cleared_at = None;
         for s in (0..150).step_by(10) {
             let v = value(SensorKind::Gas, s as f64, 0.0, 0.0);
-            let (next, sig) =
-                super::super::on_reading(&rules, st, t0 + time::Duration::seconds(s), v);
+            let (next, sig) = super::super::on_reading(
+                &rules,
+                st,
+                t0 + time::Duration::seconds(s),
+                v,
+                &Default::default(),
+            );
             st = next;
             for x in sig {
                 match x {

@@ -1,6 +1,6 @@
 //! SQL of monitoring: devices, sensors (with an optimistic `version` for
 //! edits; the readings move only their measurement columns), readings and
-//! their 1-minute roll-ups, and alarms (`db::Versioned`). One code path for
+//! their 1-minute and 1-hour roll-ups, and alarms (`db::Versioned`). One code path for
 //! SQLite and PostgreSQL.
 
 use std::collections::{BTreeMap, HashMap};
@@ -35,6 +35,25 @@ pub async fn insert_device(tx: &mut Tx, d: &Device) -> Result<i64, DbError> {
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
+}
+
+/// An edit of a device (its name, its token) if `read` is current.
+pub async fn update_device(tx: &mut Tx, d: &Device, read: i64) -> Result<bool, DbError> {
+    let update = sqlx::query(
+        "UPDATE monitoring_devices SET name = $1, token_hash = $2, version = version + 1 WHERE id = $3 AND version = $4",
+    )
+    .bind(&d.name)
+    .bind(&d.token_hash);
+    write_versioned(tx, update, d.id, read).await
+}
+
+impl Versioned for Device {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    async fn write(&self, tx: &mut Tx, read: i64) -> Result<bool, DbError> {
+        update_device(tx, self, read).await
+    }
 }
 
 pub async fn get_device(db: &Db, id: i64) -> Result<Option<Device>, DbError> {
@@ -281,29 +300,41 @@ pub async fn ingest(
             continue;
         }
         counts.accepted += 1;
-        sqlx::query(
-            "INSERT INTO sensor_readings_1m (sensor_id, minute, min_value, max_value, sum_value, n) VALUES ($1, $2, $3, $3, $3, 1) \
-             ON CONFLICT (sensor_id, minute) DO UPDATE SET \
-             min_value = CASE WHEN excluded.min_value < sensor_readings_1m.min_value THEN excluded.min_value ELSE sensor_readings_1m.min_value END, \
-             max_value = CASE WHEN excluded.max_value > sensor_readings_1m.max_value THEN excluded.max_value ELSE sensor_readings_1m.max_value END, \
-             sum_value = sensor_readings_1m.sum_value + excluded.sum_value, n = sensor_readings_1m.n + 1",
-        )
-        .bind(s.id)
-        .bind(UtcText(super::minute_of(r.at)))
-        .bind(r.value)
-        .execute(&mut *change.inner)
-        .await?;
         fresh.entry(s.id).or_default().push((r.at, r.value));
     }
+    for p in &ROLLUPS {
+        let mut sums: BTreeMap<(i64, OffsetDateTime), Rollup> = BTreeMap::new();
+        for (id, list) in &fresh {
+            for (at, v) in list {
+                sums.entry((*id, (p.cut)(*at))).or_default().add(*v);
+            }
+        }
+        for ((id, period), r) in sums {
+            add_rollup(&mut change, p, id, period, &r).await?;
+        }
+    }
     let mut entries = Vec::new();
-    for (id, mut list) in fresh {
+    // Sensors with a combination last: they read the others' latest
+    // readings, those of this batch included.
+    let mut order: Vec<(i64, Vec<(OffsetDateTime, f64)>)> = fresh.into_iter().collect();
+    order.sort_by_key(|(id, _)| {
+        let combined = sensors
+            .get(id)
+            .is_some_and(|s| s.effective_rules().combination.is_some());
+        (combined, *id)
+    });
+    for (id, mut list) in order {
         let Some(s) = sensors.get(&id) else { continue };
         list.sort_by_key(|r| r.0);
         let rules = s.effective_rules();
+        let others = match &rules.combination {
+            Some(_) => latest_of_point(&mut change, s).await?,
+            None => super::Latest::new(),
+        };
         let mut st = s.rule_state.0.clone();
         let mut signals = Vec::new();
         for (at, v) in &list {
-            let (next, sig) = on_reading(&rules, st, *at, *v);
+            let (next, sig) = on_reading(&rules, st, *at, *v, &others);
             st = next;
             signals.extend(sig.into_iter().map(|x| (*at, x)));
         }
@@ -332,6 +363,105 @@ pub async fn ingest(
     change.stage(entries);
     let written = change.commit_measurements(now).await?;
     Ok((counts, written))
+}
+
+/// The latest reading of each other sensor on the point of `s`, by code
+/// (for a combination rule), as committed or written earlier in `tx`.
+async fn latest_of_point(tx: &mut Tx, s: &Sensor) -> Result<super::Latest, DbError> {
+    let rows = sqlx::query(
+        "SELECT code, last_at, last_value FROM sensors WHERE point_id = $1 AND id <> $2 AND last_at IS NOT NULL",
+    )
+    .bind(s.point_id)
+    .bind(s.id)
+    .fetch_all(&mut *tx.inner)
+    .await?;
+    let mut out = super::Latest::new();
+    for r in rows {
+        let at: UtcText = col(&r, "last_at")?;
+        let v: Option<f64> = col(&r, "last_value")?;
+        if let Some(v) = v {
+            out.insert(col(&r, "code")?, (at.0, v));
+        }
+    }
+    Ok(out)
+}
+
+/// A roll-up table: its name, its period column, and the period a
+/// reading's time is cut to.
+struct Period {
+    table: &'static str,
+    key: &'static str,
+    cut: fn(OffsetDateTime) -> OffsetDateTime,
+}
+
+const ROLLUPS: [Period; 2] = [
+    Period {
+        table: "sensor_readings_1m",
+        key: "minute",
+        cut: super::minute_of,
+    },
+    Period {
+        table: "sensor_readings_1h",
+        key: "hour",
+        cut: super::hour_of,
+    },
+];
+
+/// Minimum, maximum, sum and count of the readings of one period.
+#[derive(Debug, Clone, Copy)]
+struct Rollup {
+    min: f64,
+    max: f64,
+    sum: f64,
+    n: i64,
+}
+
+impl Default for Rollup {
+    fn default() -> Self {
+        Rollup {
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            sum: 0.0,
+            n: 0,
+        }
+    }
+}
+
+impl Rollup {
+    fn add(&mut self, v: f64) {
+        self.min = self.min.min(v);
+        self.max = self.max.max(v);
+        self.sum += v;
+        self.n += 1;
+    }
+}
+
+/// Add the new readings `r` of one sensor and period to its roll-up row
+/// (one statement per sensor and period of a batch, not per reading).
+async fn add_rollup(
+    tx: &mut Tx,
+    p: &Period,
+    sensor_id: i64,
+    period: OffsetDateTime,
+    r: &Rollup,
+) -> Result<(), DbError> {
+    let (table, key) = (p.table, p.key);
+    sqlx::query(&format!(
+        "INSERT INTO {table} (sensor_id, {key}, min_value, max_value, sum_value, n) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (sensor_id, {key}) DO UPDATE SET \
+         min_value = CASE WHEN excluded.min_value < {table}.min_value THEN excluded.min_value ELSE {table}.min_value END, \
+         max_value = CASE WHEN excluded.max_value > {table}.max_value THEN excluded.max_value ELSE {table}.max_value END, \
+         sum_value = {table}.sum_value + excluded.sum_value, n = {table}.n + excluded.n"
+    ))
+    .bind(sensor_id)
+    .bind(UtcText(period))
+    .bind(r.min)
+    .bind(r.max)
+    .bind(r.sum)
+    .bind(r.n)
+    .execute(&mut *tx.inner)
+    .await?;
+    Ok(())
 }
 
 /// Count a payload that could not be read at all.
@@ -513,18 +643,24 @@ pub async fn raw_series(
         .collect()
 }
 
-pub async fn minute_series(
+/// A series of roll-ups: of minutes or of hours.
+pub async fn rollup_series(
     db: &Db,
     sensor_id: i64,
+    resolution: super::Resolution,
     from: UtcText,
     to: UtcText,
 ) -> Result<Vec<SeriesPoint>, DbError> {
-    let rows = sqlx::query(
-        "SELECT minute, min_value, max_value, sum_value, n FROM sensor_readings_1m WHERE sensor_id = $1 AND minute >= $2 AND minute <= $3 \
-         ORDER BY minute LIMIT 50000",
-    )
+    let (table, key, from) = match resolution {
+        super::Resolution::Hour => ("sensor_readings_1h", "hour", super::hour_of(from.0)),
+        _ => ("sensor_readings_1m", "minute", super::minute_of(from.0)),
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {key} AS period, min_value, max_value, sum_value, n FROM {table} WHERE sensor_id = $1 AND {key} >= $2 AND {key} <= $3 \
+         ORDER BY {key} LIMIT 50000"
+    ))
     .bind(sensor_id)
-    .bind(UtcText(super::minute_of(from.0)))
+    .bind(UtcText(from))
     .bind(to)
     .fetch_all(db.pool())
     .await?;
@@ -533,7 +669,7 @@ pub async fn minute_series(
             let n: i64 = col(r, "n")?;
             let sum: f64 = col(r, "sum_value")?;
             Ok(SeriesPoint {
-                at: col(r, "minute")?,
+                at: col(r, "period")?,
                 avg: sum / (n.max(1) as f64),
                 min: col(r, "min_value")?,
                 max: col(r, "max_value")?,
@@ -543,27 +679,40 @@ pub async fn minute_series(
         .collect()
 }
 
-/// Drop raw readings before `raw_before` and roll-ups before
-/// `rollups_before` (retention). Returns (readings, roll-ups) deleted.
+/// Drop raw readings before `raw_before`, 1-minute roll-ups before
+/// `minutes_before` and 1-hour roll-ups before `hours_before` (retention).
+/// Returns the rows deleted of each.
 pub async fn prune(
     db: &Db,
     raw_before: UtcText,
-    rollups_before: UtcText,
+    minutes_before: UtcText,
+    hours_before: UtcText,
     now: OffsetDateTime,
-) -> Result<(u64, u64), DbError> {
+) -> Result<(u64, u64, u64), DbError> {
     let mut change = Change::on(db).await?;
-    let a = sqlx::query("DELETE FROM sensor_readings WHERE at < $1")
-        .bind(raw_before)
-        .execute(&mut *change.inner)
-        .await?
-        .rows_affected();
-    let b = sqlx::query("DELETE FROM sensor_readings_1m WHERE minute < $1")
-        .bind(rollups_before)
-        .execute(&mut *change.inner)
-        .await?
-        .rows_affected();
+    let mut out = [0u64; 3];
+    for (i, (sql, before)) in [
+        ("DELETE FROM sensor_readings WHERE at < $1", raw_before),
+        (
+            "DELETE FROM sensor_readings_1m WHERE minute < $1",
+            minutes_before,
+        ),
+        (
+            "DELETE FROM sensor_readings_1h WHERE hour < $1",
+            hours_before,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        out[i] = sqlx::query(sql)
+            .bind(before)
+            .execute(&mut *change.inner)
+            .await?
+            .rows_affected();
+    }
     change.commit_measurements(now).await?;
-    Ok((a, b))
+    Ok((out[0], out[1], out[2]))
 }
 
 /// How many readings a sensor has stored (tests and the sensor page).

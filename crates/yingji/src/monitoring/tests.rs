@@ -19,6 +19,7 @@ fn threshold(high: Option<f64>, low: Option<f64>, hyst: f64, dur: i64) -> RuleSe
         }),
         rate: None,
         silence: None,
+        combination: None,
     }
 }
 
@@ -28,7 +29,7 @@ fn run(rules: &RuleSet, readings: &[(i64, f64)]) -> Vec<(i64, String)> {
     let mut st = RuleState::default();
     let mut out = Vec::new();
     for (t, v) in readings {
-        let (next, sig) = on_reading(rules, st, at(*t), *v);
+        let (next, sig) = on_reading(rules, st, at(*t), *v, &Latest::new());
         st = next;
         for s in sig {
             let mark = match &s {
@@ -130,6 +131,7 @@ fn rate_of_change() {
             max_per_minute: 2.0,
         }),
         silence: None,
+        combination: None,
     };
     let cases: Vec<(&str, Readings, Signals)> = vec![
         ("one reading: no rate", vec![(0, 100.0)], vec![]),
@@ -156,6 +158,7 @@ fn silence_after_n_intervals_and_back() {
         threshold: None,
         rate: None,
         silence: Some(Silence { intervals: 3 }),
+        combination: None,
     };
     // (case, last reading, now, raises)
     let cases = [
@@ -181,7 +184,7 @@ fn silence_after_n_intervals_and_back() {
             // Once: the next tick says nothing, a reading clears it.
             let (st, again) = on_tick(&rules, st, 60, T0, at(now + 600));
             assert!(again.is_empty(), "{name}");
-            let (st, back) = on_reading(&rules, st, at(now + 601), 1.0);
+            let (st, back) = on_reading(&rules, st, at(now + 601), 1.0, &Latest::new());
             assert_eq!(
                 back,
                 vec![Signal::Clear {
@@ -210,6 +213,7 @@ fn overrides_replace_the_kinds_defaults_rule_by_rule() {
             max_per_minute: 0.5,
         }),
         silence: None,
+        combination: None,
     };
     let e = d.over(&o);
     assert_eq!(e.threshold.as_ref().and_then(|t| t.high), Some(0.8));
@@ -235,6 +239,7 @@ fn rule_sets_name_their_wrong_fields() {
             max_per_minute: 0.0,
         }),
         silence: Some(Silence { intervals: 0 }),
+        combination: None,
     };
     let fields: Vec<String> = bad.check().into_iter().map(|e| e.field).collect();
     for f in [
@@ -393,4 +398,230 @@ fn topics_and_payloads() {
     assert!(two[1]["at"].is_null());
     assert!(mqtt::payload_items(3, b"\xff").is_err());
     assert!(mqtt::payload_items(3, b"[1]").is_err());
+}
+
+/// A compact binary payload: `tag`, then per record the optional sensor id,
+/// the time in milliseconds and the value, little-endian.
+fn binary(tag: u8, records: &[(Option<i64>, i64, f64)]) -> Vec<u8> {
+    let mut out = vec![tag];
+    for (id, ms, v) in records {
+        if let Some(id) = id {
+            out.extend(id.to_le_bytes());
+        }
+        out.extend(ms.to_le_bytes());
+        out.extend(v.to_le_bytes());
+    }
+    out
+}
+
+#[test]
+fn compact_binary_payloads() {
+    let ms = T0.unix_timestamp() * 1000 + 250;
+    // MQTT: the topic names the sensor; 16-byte records.
+    let p = binary(
+        mqtt::BINARY_TAG,
+        &[(None, ms, 0.5), (None, ms + 1000, 1.25)],
+    );
+    assert_eq!(p.len(), 1 + 2 * 16);
+    let items = mqtt::payload_items(7, &p).unwrap();
+    assert_eq!(
+        items,
+        vec![
+            json!({ "sensor_id": 7, "at": "2026-07-20T08:00:00.250Z", "value": 0.5 }),
+            json!({ "sensor_id": 7, "at": "2026-07-20T08:00:01.250Z", "value": 1.25 }),
+        ]
+    );
+    // HTTP: each record names its sensor; 24-byte records.
+    let p = binary(mqtt::BINARY_BATCH_TAG, &[(Some(9), ms, -3.0)]);
+    assert_eq!(
+        mqtt::binary_items(None, &p).unwrap(),
+        vec![json!({ "sensor_id": 9, "at": "2026-07-20T08:00:00.250Z", "value": -3.0 })]
+    );
+    // Not a number: that reading is passed on as text (refused by the
+    // reading's parse, counted malformed), the others stay numbers.
+    let p = binary(mqtt::BINARY_TAG, &[(None, ms, f64::NAN), (None, ms, 1.0)]);
+    let items = mqtt::payload_items(7, &p).unwrap();
+    assert!(items[0]["value"].is_string() && items[1]["value"].is_number());
+    // Malformed payloads: refused whole, with what is wrong.
+    let good = binary(mqtt::BINARY_TAG, &[(None, ms, 0.5)]);
+    let too_many = binary(
+        mqtt::BINARY_TAG,
+        &vec![(None, ms, 0.5); mqtt::BINARY_MAX_RECORDS + 1],
+    );
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", vec![], "empty"),
+        ("tag only", vec![mqtt::BINARY_TAG], "not a whole number"),
+        (
+            "short record",
+            good[..good.len() - 1].to_vec(),
+            "not a whole number",
+        ),
+        (
+            "long record",
+            [good.clone(), vec![0]].concat(),
+            "not a whole number",
+        ),
+        (
+            "time out of range",
+            binary(mqtt::BINARY_TAG, &[(None, i64::MAX, 0.5)]),
+            "out of range",
+        ),
+        ("too many", too_many, "more than"),
+        (
+            "batch tag on MQTT",
+            binary(mqtt::BINARY_BATCH_TAG, &[(None, ms, 0.5)]),
+            "first byte",
+        ),
+    ];
+    for (name, p, want) in cases {
+        let e = mqtt::binary_items(Some(7), &p).unwrap_err();
+        assert!(e.contains(want), "{name}: {e}");
+    }
+    // A 16-byte record is not a batch record.
+    assert!(mqtt::binary_items(None, &binary(mqtt::BINARY_BATCH_TAG, &[(None, ms, 0.5)])).is_err());
+}
+
+#[test]
+fn series_resolution_by_range() {
+    let h = |x: i64| T0 + Duration::hours(x);
+    for (from, to, want) in [
+        (h(0), h(1), Resolution::Raw),
+        (h(0), h(6) + Duration::minutes(5), Resolution::Raw),
+        (h(0), h(7), Resolution::Minute),
+        (h(0), h(48), Resolution::Minute),
+        (h(0), h(49), Resolution::Hour),
+        (h(0), h(24 * 365), Resolution::Hour),
+    ] {
+        assert_eq!(resolution(from, to), want, "{from} – {to}");
+    }
+    let t = datetime!(2026-07-20 08:59:59.999 UTC);
+    assert_eq!(minute_of(t), datetime!(2026-07-20 08:59 UTC));
+    assert_eq!(hour_of(t), datetime!(2026-07-20 08:00 UTC));
+}
+
+fn gas_and_no_air() -> RuleSet {
+    RuleSet {
+        combination: Some(Combination {
+            all: vec![
+                Condition {
+                    sensor: String::new(),
+                    at_least: Some(0.8),
+                    at_most: None,
+                },
+                Condition {
+                    sensor: "wind-1".into(),
+                    at_least: None,
+                    at_most: Some(0.25),
+                },
+            ],
+            max_age_secs: 120,
+        }),
+        ..RuleSet::default()
+    }
+}
+
+#[test]
+fn combinations_hold_only_together_and_with_fresh_readings() {
+    let rules = gas_and_no_air();
+    let wind = |secs: i64, v: f64| -> Latest { [("wind-1".to_string(), (at(secs), v))].into() };
+    // (name, own reading at 100 s, the other sensor's latest, raised?)
+    let cases: Vec<(&str, f64, Latest, bool)> = vec![
+        ("gas high, air stopped", 0.9, wind(90, 0.1), true),
+        ("gas high, air flowing", 0.9, wind(90, 1.5), false),
+        ("gas normal, air stopped", 0.3, wind(90, 0.1), false),
+        ("at the limits", 0.8, wind(90, 0.25), true),
+        ("the other reading too old", 0.9, wind(-30, 0.1), false),
+        ("no other reading", 0.9, Latest::new(), false),
+    ];
+    for (name, v, others, raised) in cases {
+        let (st, sig) = on_reading(&rules, RuleState::default(), at(100), v, &others);
+        assert_eq!(st.combination_on, raised, "{name}");
+        assert_eq!(
+            sig.iter().any(|s| matches!(
+                s,
+                Signal::Raise {
+                    rule: RuleKind::Combination,
+                    ..
+                }
+            )),
+            raised,
+            "{name}: {sig:?}"
+        );
+    }
+    // Raised once while it holds, cleared when the air flows again.
+    let (st, _) = on_reading(&rules, RuleState::default(), at(100), 0.9, &wind(90, 0.1));
+    let (st, again) = on_reading(&rules, st, at(110), 1.0, &wind(105, 0.1));
+    assert!(again.is_empty());
+    let (st, back) = on_reading(&rules, st, at(120), 1.0, &wind(115, 2.0));
+    assert_eq!(
+        back,
+        vec![Signal::Clear {
+            rule: RuleKind::Combination,
+            value: Some(1.0)
+        }]
+    );
+    assert!(!st.combination_on);
+}
+
+#[test]
+fn combinations_name_their_wrong_fields() {
+    let mut r = gas_and_no_air();
+    assert!(r.check().is_empty());
+    let c = r.combination.as_mut().unwrap();
+    c.all[0].sensor = "x".into();
+    c.all[1].at_most = None;
+    c.max_age_secs = 0;
+    let fields: Vec<String> = r.check().into_iter().map(|e| e.field).collect();
+    assert_eq!(
+        fields,
+        vec![
+            "rules.combination.all[1].at_least",
+            "rules.combination.all",
+            "rules.combination.max_age_secs"
+        ]
+    );
+}
+
+#[test]
+fn a_preview_replays_the_readings_through_the_same_rules() {
+    // A day of gas readings every 10 minutes, one hour of them above the
+    // limit, a gap of an hour; the wind sensor stopped during part of it.
+    let from = T0;
+    let to = T0 + Duration::hours(24);
+    let mut own = Vec::new();
+    for m in (0..24 * 60).step_by(10) {
+        if (600..660).contains(&m) {
+            continue; // an hour without readings
+        }
+        let v = if (120..180).contains(&m) { 1.2 } else { 0.4 };
+        own.push((T0 + Duration::minutes(m), v));
+    }
+    let mut rules = SensorKind::Gas.default_rules().over(&gas_and_no_air());
+    rules.silence = Some(Silence { intervals: 3 });
+    let wind: Vec<(OffsetDateTime, f64)> = (0..24 * 60)
+        .step_by(10)
+        .map(|m| {
+            (
+                T0 + Duration::minutes(m) - Duration::seconds(5),
+                if (150..200).contains(&m) { 0.0 } else { 2.0 },
+            )
+        })
+        .collect();
+    let others = [("wind-1".to_string(), wind)].into();
+    let events = preview(&rules, 600, &own, &others, from, to);
+    let got: Vec<(i64, &str, RuleKind)> = events
+        .iter()
+        .map(|e| ((e.at.0 - T0).whole_minutes(), e.kind, e.rule))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (120, "raised", RuleKind::Threshold),
+            (150, "raised", RuleKind::Combination),
+            (180, "cleared", RuleKind::Threshold),
+            (180, "cleared", RuleKind::Combination),
+            (620, "raised", RuleKind::Silence),
+            (660, "cleared", RuleKind::Silence),
+        ]
+    );
 }

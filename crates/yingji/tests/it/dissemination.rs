@@ -5,8 +5,6 @@
 //! broadcast goes out once per area, idempotent on retry, its failures
 //! classified.
 use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -269,56 +267,22 @@ async fn publishing_answers_before_planning_and_the_first_message_leaves_while_p
 }
 
 /// A `yingji serve` child process; SIGKILLed when dropped.
-struct Serve {
-    addr: SocketAddr,
-    child: Child,
-    log: std::path::PathBuf,
-}
+struct Serve(ServeChild);
 
 impl Serve {
     fn start(dir: &std::path::Path, url: Option<&str>, sms: &str) -> Serve {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let database = url
             .map(|u| format!("database_url = {u:?}\n"))
             .unwrap_or_default();
         let config = format!(
-            "listen = \"{addr}\"\ndata_dir = {data:?}\n{database}\n[warnings]\nworker_interval_ms = 200\nplan_batch = 50\nplan_pause_ms = 50\n\n[warnings.channels.sms]\nurl = {sms:?}\nsign = \"大同应急\"\nbody = {{ format = \"json\", template = {{ phone = \"{{phone}}\", content = \"{{text}}\", key = \"{{key}}\" }} }}\nsuccess = {{ pointer = \"/code\", equals = \"0\" }}\n\n[cluster]\nnode_id = \"dissem-test\"\n",
+            "data_dir = {data:?}\n{database}\n[warnings]\nworker_interval_ms = 200\nplan_batch = 50\nplan_pause_ms = 50\n\n[warnings.channels.sms]\nurl = {sms:?}\nsign = \"大同应急\"\nbody = {{ format = \"json\", template = {{ phone = \"{{phone}}\", content = \"{{text}}\", key = \"{{key}}\" }} }}\nsuccess = {{ pointer = \"/code\", equals = \"0\" }}\n\n[cluster]\nnode_id = \"dissem-test\"\n",
             data = dir.display().to_string(),
         );
-        let path = dir.join("serve.toml");
-        std::fs::write(&path, config).unwrap();
-        let log = dir.join(format!("serve-{port}.log"));
-        let child = Command::new(env!("CARGO_BIN_EXE_yingji"))
-            .arg("--config")
-            .arg(&path)
-            .arg("serve")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("start yingji serve");
-        Serve { addr, child, log }
+        Serve(ServeChild::start(dir, "serve", &config, "warn"))
     }
 
     async fn ready(&self) {
-        let c = reqwest::Client::new();
-        for _ in 0..600 {
-            if let Ok(r) = c.get(format!("http://{}/healthz", self.addr)).send().await {
-                if r.status() == 200 {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!(
-            "yingji serve did not come up:\n{}",
-            std::fs::read_to_string(&self.log).unwrap_or_default()
-        );
+        self.0.ready().await
     }
 
     async fn login(&self, username: &str) -> User {
@@ -327,7 +291,7 @@ impl Serve {
             .build()
             .unwrap();
         let r = client
-            .post(format!("http://{}/api/v1/auth/login", self.addr))
+            .post(format!("http://{}/api/v1/auth/login", self.0.addr))
             .json(&json!({ "username": username, "password": PASSWORD }))
             .send()
             .await
@@ -335,21 +299,13 @@ impl Serve {
         assert_eq!(r.status(), 200, "login {username}");
         User {
             client,
-            base: format!("http://{}", self.addr),
+            base: format!("http://{}", self.0.addr),
             name: username.to_string(),
         }
     }
 
     fn kill(&mut self) {
-        // SIGKILL on Unix: no shutdown.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        self.kill();
+        self.0.kill()
     }
 }
 
@@ -419,7 +375,7 @@ async fn a_node_killed_mid_planning_resumes_losing_and_repeating_no_recipient() 
             assert!(
                 started.elapsed() < Duration::from_secs(120),
                 "{backend}: {delivered} of {n} delivered, plan done: {done:?}\n{}",
-                std::fs::read_to_string(&node.log).unwrap_or_default()
+                node.0.log_text()
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

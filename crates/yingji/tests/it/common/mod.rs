@@ -331,3 +331,68 @@ pub fn fields(p: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// A `yingji serve` child process on a free port of 127.0.0.1, configured
+/// by `config` (TOML text after the `listen` line this adds), logging to a
+/// file in `dir` at `log_filter` (`YINGJI_LOG`); SIGKILLed when dropped.
+pub struct ServeChild {
+    pub addr: SocketAddr,
+    pub child: std::process::Child,
+    pub log: std::path::PathBuf,
+}
+
+impl ServeChild {
+    pub fn start(dir: &std::path::Path, name: &str, config: &str, log_filter: &str) -> ServeChild {
+        use std::process::{Command, Stdio};
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let path = dir.join(format!("{name}-{port}.toml"));
+        std::fs::write(&path, format!("listen = \"{addr}\"\n{config}")).unwrap();
+        let log = dir.join(format!("{name}-{port}.log"));
+        let child = Command::new(env!("CARGO_BIN_EXE_yingji"))
+            .arg("--config")
+            .arg(&path)
+            .arg("serve")
+            .env("YINGJI_LOG", log_filter)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("start yingji serve");
+        ServeChild { addr, child, log }
+    }
+
+    /// Wait until it answers /healthz (up to a minute: a debug build on a
+    /// busy machine).
+    pub async fn ready(&self) {
+        let c = reqwest::Client::new();
+        for _ in 0..600 {
+            if let Ok(r) = c.get(format!("http://{}/healthz", self.addr)).send().await {
+                if r.status() == 200 {
+                    return;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("yingji serve did not come up:\n{}", self.log_text());
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn kill(&mut self) {
+        // SIGKILL on Unix: no shutdown, nothing flushed.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServeChild {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
