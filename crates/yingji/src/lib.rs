@@ -17,6 +17,7 @@ pub mod db;
 pub mod demo;
 pub(crate) mod directory;
 pub mod dispatch;
+pub(crate) mod consultations;
 pub mod divisions;
 pub mod duty;
 pub(crate) mod error;

@@ -149,6 +149,7 @@ const MIGRATIONS: &[Migration] = &[
         "0030_accident_notifications.sql"
     ),
     migration!(31, "shipments_shelters", "0031_shipments_shelters.sql"),
+    migration!(35, "consultations", "0035_consultations.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
