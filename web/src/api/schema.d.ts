@@ -252,6 +252,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/consultations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["consultations_list"];
+        put?: never;
+        post: operations["consultations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["consultations_get_one"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/{id}/decisions/{decision_id}/instruction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["to_instruction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["consultations_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/{id}/minutes.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["minutes_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/departments": {
         parameters: {
             query?: never;
@@ -1324,7 +1404,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["get_one"];
+        get: operations["registries_get_one"];
         put: operations["update"];
         post?: never;
         delete: operations["remove"];
@@ -2820,6 +2900,11 @@ export interface components {
          * @enum {string}
          */
         AssigneeKind: "command" | "department" | "team_kind";
+        /**
+         * @description An invitee's attendance.
+         * @enum {string}
+         */
+        Attendance: "invited" | "present" | "absent" | "excused";
         /** @description The commander's list. */
         Attention: {
             awaiting_approval: components["schemas"]["AwaitingApproval"][];
@@ -3013,6 +3098,181 @@ export interface components {
          * @enum {string}
          */
         Conclusion: "adequate" | "revise";
+        /** @description A consultation (会商) as stored. */
+        Consultation: {
+            /** @description 议程, in order. */
+            agenda: string[];
+            cancel_reason: string;
+            /** @description 主持人 */
+            chair: string;
+            closed_at?: components["schemas"]["UtcText"] | null;
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            /** @description The linked incident's or warning's division (jurisdiction). */
+            division: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            incident_id?: number | null;
+            /** @description 会议纪要 (the minutes' text). */
+            minutes: string;
+            /** @description 地点 (the command hall, a video link …). */
+            place: string;
+            scheduled_at: components["schemas"]["UtcText"];
+            started_at?: components["schemas"]["UtcText"] | null;
+            state: components["schemas"]["ConsultationState"];
+            title: string;
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            warning_id?: number | null;
+        };
+        /**
+         * @description A step of a session (`POST /consultations/{id}/events`, tagged by
+         *     `kind`).
+         */
+        ConsultationCommand: {
+            /** @enum {string} */
+            kind: "start";
+        } | {
+            /** @enum {string} */
+            kind: "close";
+        } | {
+            /** @enum {string} */
+            kind: "cancel";
+            reason: string;
+        } | {
+            chair?: string;
+            /** @enum {string} */
+            kind: "edit";
+            place?: string;
+            scheduled_at: string;
+            title: string;
+        } | {
+            invitees: components["schemas"]["ConsultationInviteRef"][];
+            /** @enum {string} */
+            kind: "invite";
+        } | {
+            /** Format: int64 */
+            invitee_id: number;
+            /** @enum {string} */
+            kind: "uninvite";
+        } | {
+            attendance: components["schemas"]["Attendance"];
+            /** Format: int64 */
+            invitee_id: number;
+            /** @enum {string} */
+            kind: "attend";
+        } | {
+            items: string[];
+            /** @enum {string} */
+            kind: "agenda";
+        } | {
+            /** @enum {string} */
+            kind: "minutes";
+            text: string;
+        } | {
+            assignee?: string;
+            /** @description department | team_kind | command | person (empty: not addressed). */
+            assignee_kind?: string;
+            /**
+             * Format: int64
+             * @description The instruction's time limit (default 60 minutes).
+             */
+            due_minutes?: number | null;
+            /** @enum {string} */
+            kind: "decide";
+            text: string;
+        };
+        /** @description A decision (会商决定); `instruction_id` once it became an instruction. */
+        ConsultationDecision: {
+            assignee: string;
+            /** @description department | team_kind | command | person; empty: not addressed. */
+            assignee_kind: string;
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            /**
+             * Format: int64
+             * @description The instruction's time limit in minutes.
+             */
+            due_minutes?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            instruction_id?: number | null;
+            /**
+             * Format: int64
+             * @description 1, 2, … in the order decided.
+             */
+            seq: number;
+            text: string;
+        };
+        /** @description A session with its invitees and decisions. */
+        ConsultationDetail: components["schemas"]["ConsultationView"] & {
+            decisions: components["schemas"]["DecisionView"][];
+            invitees: components["schemas"]["ConsultationInvitee"][];
+        };
+        /** @description A step of a session. */
+        ConsultationEventBody: components["schemas"]["ConsultationCommand"] & {
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
+            version: number;
+        };
+        /** @description A directory record to invite: its registry kind and id. */
+        ConsultationInviteRef: {
+            /** Format: int64 */
+            id: number;
+            kind: string;
+        };
+        /** @description An invitee (参会单位或专家): a directory record as it was when invited. */
+        ConsultationInvitee: {
+            attendance: components["schemas"]["Attendance"];
+            division: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The registry kind (`contact`, `expert`, `team` …). */
+            kind: string;
+            marked_at?: components["schemas"]["UtcText"] | null;
+            marked_by: string;
+            name: string;
+            organisation: string;
+            position: string;
+            /** Format: int64 */
+            record_id: number;
+        };
+        /** @description One page of sessions. */
+        ConsultationPage: {
+            items: components["schemas"]["ConsultationView"][];
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description Where a session is.
+         * @enum {string}
+         */
+        ConsultationState: "scheduled" | "in_session" | "closed" | "cancelled";
+        /** @description The session's version the user read. */
+        ConsultationVersionBody: {
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A session as listed. */
+        ConsultationView: components["schemas"]["Consultation"] & {
+            /**
+             * @description start | close | cancel | edit | invite | uninvite | attend | agenda |
+             *     minutes | decide | instruct — what this user may do now.
+             */
+            allowed_events: string[];
+            division_name: string;
+            /** @description The linked incident's title or warning's headline. */
+            link_title: string;
+            /** @description HS000012 … */
+            number: string;
+            state_zh: string;
+        };
         /** @description The editable content of a plan version. */
         ContentBody: {
             command?: string | null;
@@ -3124,6 +3384,10 @@ export interface components {
                 [key: string]: components["schemas"]["Sources"];
             };
             years: number[];
+        };
+        /** @description A decision with the state of the instruction it became. */
+        DecisionView: components["schemas"]["ConsultationDecision"] & {
+            instruction_state?: components["schemas"]["InstructionState"] | null;
         };
         /** @description A warning's delivery records (`GET /warnings/{id}/deliveries`). */
         Deliveries: {
@@ -4840,6 +5104,22 @@ export interface components {
             snapping: components["schemas"]["Snapping"];
             /** @description Records with no route to the point. */
             unreachable: components["schemas"]["RecordRef"][];
+        };
+        /**
+         * @description A new consultation (`POST /consultations`): linked to exactly one of an
+         *     incident or a warning.
+         */
+        NewConsultation: {
+            agenda?: string[];
+            chair?: string;
+            /** Format: int64 */
+            incident_id?: number | null;
+            place?: string;
+            /** @description RFC 3339. */
+            scheduled_at: string;
+            title: string;
+            /** Format: int64 */
+            warning_id?: number | null;
         };
         /** @description A device to register. */
         NewDevice: {
@@ -7944,6 +8224,196 @@ export interface operations {
             };
         };
     };
+    consultations_list: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["ConsultationState"] | null;
+                incident_id?: number | null;
+                warning_id?: number | null;
+                /** @description Page size (default 50, at most 500). */
+                limit?: number | null;
+                offset?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sessions of the user's jurisdiction, latest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationPage"];
+                };
+            };
+        };
+    };
+    consultations_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewConsultation"];
+            };
+        };
+        responses: {
+            /** @description Scheduled */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationDetail"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    consultations_get_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One session with its invitees and decisions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationDetail"];
+                };
+            };
+        };
+    };
+    to_instruction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                decision_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsultationVersionBody"];
+            };
+        };
+        responses: {
+            /** @description The decision became an instruction of the linked incident (转为指令); a decision already turned answers with its instruction, and no new one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationDetail"];
+                };
+            };
+            /** @description Stale version, the session allows no instruction, the decision is not addressed, or the incident has ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    consultations_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsultationEventBody"];
+            };
+        };
+        responses: {
+            /** @description The session after the step */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationDetail"];
+                };
+            };
+            /** @description Stale version, or the step is not possible now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    minutes_docx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The 会商纪要 (.docx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
     departments: {
         parameters: {
             query?: never;
@@ -10165,7 +10635,7 @@ export interface operations {
             };
         };
     };
-    get_one: {
+    registries_get_one: {
         parameters: {
             query?: never;
             header?: never;
