@@ -309,7 +309,7 @@ pub async fn create(
         "incident_id": c.incident_id, "warning_id": c.warning_id, "title": c.title, "place": c.place,
         "chair": c.chair, "scheduled_at": c.scheduled_at, "agenda": c.agenda,
     });
-    tx.commit(now, vec![entry(&p, &c, "scheduled", payload)])
+    tx.commit(now, vec![entry(&p, &c, "consultation_scheduled", payload)])
         .await?;
     Ok((StatusCode::CREATED, axum::Json(detail(&s, &p, c).await?)).into_response())
 }
@@ -440,7 +440,7 @@ pub async fn event(
             payload["decision"] = json!(did);
         }
     }
-    let kind = b.command.step().as_str();
+    let kind = b.command.step().journal_kind();
     tx.commit(now, vec![entry(&p, &c, kind, payload)]).await?;
     let c = load(&s, &p, id, Action::Read).await?;
     Ok(axum::Json(detail(&s, &p, c).await?))
@@ -503,7 +503,7 @@ pub async fn to_instruction(
         vec![entry(
             &p,
             &next,
-            "instructed",
+            super::Step::Instruct.journal_kind(),
             json!({ "decision": d.id, "seq": d.seq, "instruction": x.id, "incident": incident.id }),
         )],
     )

@@ -367,6 +367,23 @@ impl Step {
             Step::Instruct => "instruct",
         }
     }
+    /// The journal's name of the step (unique across modules: the audit
+    /// log translates kinds by name alone).
+    pub fn journal_kind(self) -> &'static str {
+        match self {
+            Step::Start => "consultation_started",
+            Step::Close => "consultation_closed",
+            Step::Cancel => "consultation_cancelled",
+            Step::Edit => "consultation_edited",
+            Step::Invite => "invitees_added",
+            Step::Uninvite => "invitee_removed",
+            Step::Attend => "attendance_marked",
+            Step::Agenda => "agenda_set",
+            Step::Minutes => "minutes_written",
+            Step::Decide => "decision_recorded",
+            Step::Instruct => "decision_instructed",
+        }
+    }
 }
 
 impl ConsultCommand {

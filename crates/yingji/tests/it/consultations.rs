@@ -381,15 +381,15 @@ async fn an_incident_consultation_decides_and_its_decision_becomes_one_instructi
         assert_eq!(
             kinds,
             [
-                "scheduled",
-                "invite",
-                "start",
-                "attend",
-                "minutes",
-                "decide",
-                "decide",
-                "instructed",
-                "close"
+                "consultation_scheduled",
+                "invitees_added",
+                "consultation_started",
+                "attendance_marked",
+                "minutes_written",
+                "decision_recorded",
+                "decision_recorded",
+                "decision_instructed",
+                "consultation_closed"
             ],
             "{b}"
         );
