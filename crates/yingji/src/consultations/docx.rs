@@ -52,7 +52,11 @@ fn run(text: &str, size: u32, bold: bool) -> String {
 fn para(runs: &str, centred: bool) -> String {
     format!(
         r#"<w:p><w:pPr><w:spacing w:after="120" w:line="360" w:lineRule="auto"/>{}</w:pPr>{runs}</w:p>"#,
-        if centred { r#"<w:jc w:val="center"/>"# } else { "" }
+        if centred {
+            r#"<w:jc w:val="center"/>"#
+        } else {
+            ""
+        }
     )
 }
 
@@ -81,7 +85,8 @@ fn field(label: &str, value: &str) -> String {
 /// A bordered table: a bold header row and the rows, column widths in
 /// twentieths of a point.
 fn table(widths: &[u32], header: &[&str], rows: &[[String; 3]]) -> String {
-    let border = |side: &str| format!(r#"<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>"#);
+    let border =
+        |side: &str| format!(r#"<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>"#);
     let borders: String = ["top", "left", "bottom", "right", "insideH", "insideV"]
         .iter()
         .map(|s| border(s))

@@ -498,14 +498,11 @@ pub struct Ctx<'a> {
 }
 
 fn invitee<'a>(ctx: &Ctx<'a>, id: i64) -> Result<&'a Invitee, RuleError> {
-    ctx.invitees
-        .iter()
-        .find(|i| i.id == id)
-        .ok_or_else(|| {
-            FieldError::new("invitee_id", "该参会人不在本次会商的邀请名单中")
-                .code("invitee_not_found")
-                .into()
-        })
+    ctx.invitees.iter().find(|i| i.id == id).ok_or_else(|| {
+        FieldError::new("invitee_id", "该参会人不在本次会商的邀请名单中")
+            .code("invitee_not_found")
+            .into()
+    })
 }
 
 /// The instruction fields of a decision, checked by the incident module's
@@ -682,10 +679,7 @@ pub fn apply(
         ConsultCommand::Minutes { text: m } => {
             let m = text("text", m, MAX_MINUTES, false)?;
             c.minutes = m;
-            (
-                Effect::None,
-                json!({ "chars": c.minutes.chars().count() }),
-            )
+            (Effect::None, json!({ "chars": c.minutes.chars().count() }))
         }
         ConsultCommand::Decide {
             text: t,

@@ -58,12 +58,14 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Consultation>, DbError> {
 }
 
 pub async fn invitees(db: &Db, id: i64) -> Result<Vec<Invitee>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM consultation_invitees WHERE consultation_id = $1 ORDER BY id",
+    Ok(
+        sqlx::query_as(
+            "SELECT * FROM consultation_invitees WHERE consultation_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?,
     )
-    .bind(id)
-    .fetch_all(db.pool())
-    .await?)
 }
 
 pub async fn decisions(db: &Db, id: i64) -> Result<Vec<Decision>, DbError> {
@@ -189,11 +191,7 @@ fn filter(q: &mut Sql, prefix: &str, f: &Filter) {
 
 /// One page of the sessions of divisions in `prefix` (newest scheduled
 /// first) and how many match.
-pub async fn list(
-    db: &Db,
-    prefix: &str,
-    f: &Filter,
-) -> Result<(Vec<Consultation>, i64), DbError> {
+pub async fn list(db: &Db, prefix: &str, f: &Filter) -> Result<(Vec<Consultation>, i64), DbError> {
     let mut q = Sql::new("SELECT * FROM consultations WHERE division LIKE ");
     filter(&mut q, prefix, f);
     q.push(" ORDER BY scheduled_at DESC, id DESC LIMIT ")

@@ -58,8 +58,16 @@ fn decision(addressed: bool, instruction: Option<i64>) -> Decision {
         consultation_id: 1,
         seq: 1,
         text: "调派救护队".into(),
-        assignee_kind: if addressed { "department".into() } else { String::new() },
-        assignee: if addressed { "市消防救援支队".into() } else { String::new() },
+        assignee_kind: if addressed {
+            "department".into()
+        } else {
+            String::new()
+        },
+        assignee: if addressed {
+            "市消防救援支队".into()
+        } else {
+            String::new()
+        },
         due_minutes: addressed.then_some(30),
         instruction_id: instruction,
         created_by: "u".into(),
@@ -88,7 +96,9 @@ fn the_state_machine_allows_each_step_only_in_its_states() {
     let table: [(S, &[&str]); 4] = [
         (
             S::Scheduled,
-            &["start", "cancel", "edit", "invite", "uninvite", "attend", "agenda"],
+            &[
+                "start", "cancel", "edit", "invite", "uninvite", "attend", "agenda",
+            ],
         ),
         (
             S::InSession,
@@ -129,41 +139,245 @@ fn steps_change_the_session_or_say_why_not() {
     // (state, minutes written, command, resolved records, outcome)
     let table: Vec<(S, bool, Value, &[NewInvitee], &str)> = vec![
         (S::Scheduled, false, json!({"kind": "start"}), &[], "ok"),
-        (S::InSession, false, json!({"kind": "start"}), &[], "consultation_step_not_allowed"),
-        (S::InSession, false, json!({"kind": "close"}), &[], "minutes_required"),
+        (
+            S::InSession,
+            false,
+            json!({"kind": "start"}),
+            &[],
+            "consultation_step_not_allowed",
+        ),
+        (
+            S::InSession,
+            false,
+            json!({"kind": "close"}),
+            &[],
+            "minutes_required",
+        ),
         (S::InSession, true, json!({"kind": "close"}), &[], "ok"),
-        (S::Scheduled, false, json!({"kind": "close"}), &[], "consultation_step_not_allowed"),
-        (S::Scheduled, false, json!({"kind": "cancel", "reason": " "}), &[], "reason:required"),
-        (S::Scheduled, false, json!({"kind": "cancel", "reason": "改期"}), &[], "ok"),
-        (S::InSession, false, json!({"kind": "cancel", "reason": "改期"}), &[], "consultation_step_not_allowed"),
-        (S::Closed, false, json!({"kind": "minutes", "text": "x"}), &[], "consultation_step_not_allowed"),
-        (S::Scheduled, false, json!({"kind": "minutes", "text": "x"}), &[], "consultation_step_not_allowed"),
-        (S::InSession, false, json!({"kind": "minutes", "text": "x".repeat(MAX_MINUTES + 1)}), &[], "text:too_long"),
-        (S::InSession, false, json!({"kind": "minutes", "text": "一、研判"}), &[], "ok"),
-        (S::Scheduled, false, json!({"kind": "edit", "title": "", "scheduled_at": "明天"}), &[], "title:required,scheduled_at:not_a_time"),
-        (S::Scheduled, false, json!({"kind": "edit", "title": "新", "scheduled_at": "2026-12-08T09:00:00+08:00"}), &[], "ok"),
-        (S::Scheduled, false, json!({"kind": "agenda", "items": ["一", " "]}), &[], "agenda[1]:required"),
-        (S::Scheduled, false, json!({"kind": "agenda", "items": ["一", "二"]}), &[], "ok"),
-        (S::Scheduled, false, json!({"kind": "invite", "invitees": []}), &[], "invitees:required"),
-        (S::Scheduled, false, json!({"kind": "invite", "invitees": [{"kind": "contact", "id": 102}]}), &new[..1], "ok"),
-        (S::Scheduled, false, json!({"kind": "invite", "invitees": [{"kind": "contact", "id": 102}]}), &new, "invitees[1]:already_invited,invitees[2]:duplicate_row"),
-        (S::Closed, false, json!({"kind": "invite", "invitees": [{"kind": "contact", "id": 102}]}), &new[..1], "consultation_step_not_allowed"),
-        (S::Scheduled, false, json!({"kind": "uninvite", "invitee_id": 1}), &[], "ok"),
-        (S::Scheduled, false, json!({"kind": "uninvite", "invitee_id": 2}), &[], "invitee_already_marked"),
-        (S::Scheduled, false, json!({"kind": "uninvite", "invitee_id": 5}), &[], "invitee_id:invitee_not_found"),
-        (S::Scheduled, false, json!({"kind": "attend", "invitee_id": 1, "attendance": "excused"}), &[], "ok"),
-        (S::Scheduled, false, json!({"kind": "attend", "invitee_id": 1, "attendance": "present"}), &[], "not_in_session"),
-        (S::InSession, false, json!({"kind": "attend", "invitee_id": 1, "attendance": "present"}), &[], "ok"),
-        (S::InSession, false, json!({"kind": "attend", "invitee_id": 1, "attendance": "absent"}), &[], "ok"),
-        (S::Closed, false, json!({"kind": "attend", "invitee_id": 1, "attendance": "present"}), &[], "consultation_step_not_allowed"),
-        (S::InSession, false, json!({"kind": "decide", "text": ""}), &[], "text:required"),
-        (S::InSession, false, json!({"kind": "decide", "text": "请示市政府"}), &[], "ok"),
-        (S::InSession, false, json!({"kind": "decide", "text": "调派", "assignee_kind": "army", "assignee": "x"}), &[], "assignee_kind:not_an_option"),
-        (S::InSession, false, json!({"kind": "decide", "text": "调派", "assignee_kind": "department"}), &[], "assignee:required"),
-        (S::InSession, false, json!({"kind": "decide", "text": "调派", "assignee_kind": "department", "assignee": "消防", "due_minutes": 0}), &[], "due_minutes:out_of_range"),
-        (S::InSession, false, json!({"kind": "decide", "text": "调派", "assignee_kind": "department", "assignee": "消防"}), &[], "ok"),
-        (S::Scheduled, false, json!({"kind": "decide", "text": "调派"}), &[], "consultation_step_not_allowed"),
-        (S::Cancelled, false, json!({"kind": "edit", "title": "新", "scheduled_at": "2026-12-08T09:00:00+08:00"}), &[], "consultation_step_not_allowed"),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "close"}),
+            &[],
+            "consultation_step_not_allowed",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "cancel", "reason": " "}),
+            &[],
+            "reason:required",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "cancel", "reason": "改期"}),
+            &[],
+            "ok",
+        ),
+        (
+            S::InSession,
+            false,
+            json!({"kind": "cancel", "reason": "改期"}),
+            &[],
+            "consultation_step_not_allowed",
+        ),
+        (
+            S::Closed,
+            false,
+            json!({"kind": "minutes", "text": "x"}),
+            &[],
+            "consultation_step_not_allowed",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "minutes", "text": "x"}),
+            &[],
+            "consultation_step_not_allowed",
+        ),
+        (
+            S::InSession,
+            false,
+            json!({"kind": "minutes", "text": "x".repeat(MAX_MINUTES + 1)}),
+            &[],
+            "text:too_long",
+        ),
+        (
+            S::InSession,
+            false,
+            json!({"kind": "minutes", "text": "一、研判"}),
+            &[],
+            "ok",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "edit", "title": "", "scheduled_at": "明天"}),
+            &[],
+            "title:required,scheduled_at:not_a_time",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "edit", "title": "新", "scheduled_at": "2026-12-08T09:00:00+08:00"}),
+            &[],
+            "ok",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "agenda", "items": ["一", " "]}),
+            &[],
+            "agenda[1]:required",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "agenda", "items": ["一", "二"]}),
+            &[],
+            "ok",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "invite", "invitees": []}),
+            &[],
+            "invitees:required",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "invite", "invitees": [{"kind": "contact", "id": 102}]}),
+            &new[..1],
+            "ok",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "invite", "invitees": [{"kind": "contact", "id": 102}]}),
+            &new,
+            "invitees[1]:already_invited,invitees[2]:duplicate_row",
+        ),
+        (
+            S::Closed,
+            false,
+            json!({"kind": "invite", "invitees": [{"kind": "contact", "id": 102}]}),
+            &new[..1],
+            "consultation_step_not_allowed",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "uninvite", "invitee_id": 1}),
+            &[],
+            "ok",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "uninvite", "invitee_id": 2}),
+            &[],
+            "invitee_already_marked",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "uninvite", "invitee_id": 5}),
+            &[],
+            "invitee_id:invitee_not_found",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "attend", "invitee_id": 1, "attendance": "excused"}),
+            &[],
+            "ok",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "attend", "invitee_id": 1, "attendance": "present"}),
+            &[],
+            "not_in_session",
+        ),
+        (
+            S::InSession,
+            false,
+            json!({"kind": "attend", "invitee_id": 1, "attendance": "present"}),
+            &[],
+            "ok",
+        ),
+        (
+            S::InSession,
+            false,
+            json!({"kind": "attend", "invitee_id": 1, "attendance": "absent"}),
+            &[],
+            "ok",
+        ),
+        (
+            S::Closed,
+            false,
+            json!({"kind": "attend", "invitee_id": 1, "attendance": "present"}),
+            &[],
+            "consultation_step_not_allowed",
+        ),
+        (
+            S::InSession,
+            false,
+            json!({"kind": "decide", "text": ""}),
+            &[],
+            "text:required",
+        ),
+        (
+            S::InSession,
+            false,
+            json!({"kind": "decide", "text": "请示市政府"}),
+            &[],
+            "ok",
+        ),
+        (
+            S::InSession,
+            false,
+            json!({"kind": "decide", "text": "调派", "assignee_kind": "army", "assignee": "x"}),
+            &[],
+            "assignee_kind:not_an_option",
+        ),
+        (
+            S::InSession,
+            false,
+            json!({"kind": "decide", "text": "调派", "assignee_kind": "department"}),
+            &[],
+            "assignee:required",
+        ),
+        (
+            S::InSession,
+            false,
+            json!({"kind": "decide", "text": "调派", "assignee_kind": "department", "assignee": "消防", "due_minutes": 0}),
+            &[],
+            "due_minutes:out_of_range",
+        ),
+        (
+            S::InSession,
+            false,
+            json!({"kind": "decide", "text": "调派", "assignee_kind": "department", "assignee": "消防"}),
+            &[],
+            "ok",
+        ),
+        (
+            S::Scheduled,
+            false,
+            json!({"kind": "decide", "text": "调派"}),
+            &[],
+            "consultation_step_not_allowed",
+        ),
+        (
+            S::Cancelled,
+            false,
+            json!({"kind": "edit", "title": "新", "scheduled_at": "2026-12-08T09:00:00+08:00"}),
+            &[],
+            "consultation_step_not_allowed",
+        ),
     ];
     for (state, minutes, c, res, want) in table {
         let mut s = session(state);
@@ -252,11 +466,31 @@ fn a_decision_becomes_an_instruction_once_and_only_when_addressed() {
     let table = [
         (session(S::InSession), decision(true, None), "ok"),
         (session(S::Closed), decision(true, None), "ok"),
-        (session(S::Scheduled), decision(true, None), "consultation_step_not_allowed"),
-        (session(S::Cancelled), decision(true, None), "consultation_step_not_allowed"),
-        (session(S::InSession), decision(true, Some(4)), "decision_already_instructed"),
-        (session(S::InSession), decision(false, None), "decision_not_addressed"),
-        (warning, decision(true, None), "consultation_without_incident"),
+        (
+            session(S::Scheduled),
+            decision(true, None),
+            "consultation_step_not_allowed",
+        ),
+        (
+            session(S::Cancelled),
+            decision(true, None),
+            "consultation_step_not_allowed",
+        ),
+        (
+            session(S::InSession),
+            decision(true, Some(4)),
+            "decision_already_instructed",
+        ),
+        (
+            session(S::InSession),
+            decision(false, None),
+            "decision_not_addressed",
+        ),
+        (
+            warning,
+            decision(true, None),
+            "consultation_without_incident",
+        ),
     ];
     for (s, d, want) in table {
         let state = s.state;
@@ -266,7 +500,12 @@ fn a_decision_becomes_an_instruction_once_and_only_when_addressed() {
     let (c, x) = instruct(session(S::InSession), &decision(true, None), NOW).unwrap();
     assert_eq!(c.updated_at, UtcText(NOW));
     assert_eq!(
-        (x.assignee_kind.as_str(), x.assignee.as_str(), x.task.as_str(), x.due_minutes),
+        (
+            x.assignee_kind.as_str(),
+            x.assignee.as_str(),
+            x.task.as_str(),
+            x.due_minutes
+        ),
         ("department", "市消防救援支队", "调派救护队", 30)
     );
 }
@@ -278,8 +517,20 @@ fn a_new_session_needs_a_title_and_a_time() {
     let table = [
         ("会商", "", "", "2026-12-07T09:00:00+08:00", "ok"),
         (" ", "", "", "2026-12-07T09:00:00+08:00", "title:required"),
-        ("会商", place.as_str(), "", "2026-12-07T09:00:00+08:00", "place:too_long"),
-        ("会商", "", chair.as_str(), "x", "chair:too_long,scheduled_at:not_a_time"),
+        (
+            "会商",
+            place.as_str(),
+            "",
+            "2026-12-07T09:00:00+08:00",
+            "place:too_long",
+        ),
+        (
+            "会商",
+            "",
+            chair.as_str(),
+            "x",
+            "chair:too_long,scheduled_at:not_a_time",
+        ),
     ];
     for (t, p, c, at, want) in table {
         let got = outcome(check_head(t, p, c, at).map_err(ConsultError::Fields));

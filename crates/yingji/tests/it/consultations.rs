@@ -139,7 +139,11 @@ async fn an_incident_consultation_decides_and_its_decision_becomes_one_instructi
                 c["division"].as_str(),
                 c["link_title"].as_str()
             ),
-            (Some("scheduled"), Some("140213000000"), Some("煤矿透水事故")),
+            (
+                Some("scheduled"),
+                Some("140213000000"),
+                Some("煤矿透水事故")
+            ),
             "{b}: {c}"
         );
         assert_eq!(
@@ -210,7 +214,10 @@ async fn an_incident_consultation_decides_and_its_decision_becomes_one_instructi
             ],
             "{b}"
         );
-        let (p1, p2) = (inv[0]["id"].as_i64().unwrap(), inv[1]["id"].as_i64().unwrap());
+        let (p1, p2) = (
+            inv[0]["id"].as_i64().unwrap(),
+            inv[1]["id"].as_i64().unwrap(),
+        );
         let (st, p) = step(
             &pc,
             id,
@@ -234,9 +241,17 @@ async fn an_incident_consultation_decides_and_its_decision_becomes_one_instructi
             json!({ "kind": "attend", "invitee_id": p1, "attendance": "present" }),
         )
         .await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("not_in_session")), "{b}");
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("not_in_session")),
+            "{b}"
+        );
         let (st, c) = step(&pc, id, version(&c), json!({ "kind": "start" })).await;
-        assert_eq!((st, c["state"].as_str()), (200, Some("in_session")), "{b}: {c}");
+        assert_eq!(
+            (st, c["state"].as_str()),
+            (200, Some("in_session")),
+            "{b}: {c}"
+        );
         let (_, c) = step(
             &pc,
             id,
@@ -245,7 +260,11 @@ async fn an_incident_consultation_decides_and_its_decision_becomes_one_instructi
         )
         .await;
         let (st, p) = step(&pc, id, version(&c), json!({ "kind": "close" })).await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("minutes_required")), "{b}");
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("minutes_required")),
+            "{b}"
+        );
         let (_, c) = step(
             &pc,
             id,
@@ -270,7 +289,9 @@ async fn an_incident_consultation_decides_and_its_decision_becomes_one_instructi
         .await;
         let ds = c["decisions"].as_array().unwrap().clone();
         assert_eq!(
-            ds.iter().map(|d| d["seq"].as_i64().unwrap()).collect::<Vec<_>>(),
+            ds.iter()
+                .map(|d| d["seq"].as_i64().unwrap())
+                .collect::<Vec<_>>(),
             [1, 2]
         );
         let (d1, d2) = (ds[0]["id"].as_i64().unwrap(), ds[1]["id"].as_i64().unwrap());
@@ -291,10 +312,16 @@ async fn an_incident_consultation_decides_and_its_decision_becomes_one_instructi
             }
         };
         let (st, p) = turn(d2, version(&c)).await;
-        assert_eq!((st, p["code"].as_str()), (409, Some("decision_not_addressed")), "{b}");
+        assert_eq!(
+            (st, p["code"].as_str()),
+            (409, Some("decision_not_addressed")),
+            "{b}"
+        );
         let (st, c2) = turn(d1, version(&c)).await;
         assert_eq!(st, 200, "{b}: {c2}");
-        let x = c2["decisions"][0]["instruction_id"].as_i64().expect("linked");
+        let x = c2["decisions"][0]["instruction_id"]
+            .as_i64()
+            .expect("linked");
         assert_eq!(c2["decisions"][0]["instruction_state"], "issued", "{b}");
         let (st, again) = turn(d1, version(&c)).await;
         assert_eq!(st, 200, "{b}: {again}");
@@ -402,7 +429,10 @@ async fn an_incident_consultation_decides_and_its_decision_becomes_one_instructi
         .unwrap();
         let payload: Value = serde_json::from_str(&payload).unwrap();
         assert_eq!(
-            (payload["consultation"].as_i64(), payload["decision"].as_i64()),
+            (
+                payload["consultation"].as_i64(),
+                payload["decision"].as_i64()
+            ),
             (Some(id), Some(d1)),
             "{b}"
         );
@@ -429,7 +459,8 @@ async fn a_warning_consultation_is_the_warnings_jurisdiction_and_gives_no_instru
         .await;
         assert_eq!(st, 201, "{b}: {w}");
         let wid = w["id"].as_i64().unwrap();
-        let new = json!({ "warning_id": wid, "title": "暴雨防御会商", "scheduled_at": in_an_hour() });
+        let new =
+            json!({ "warning_id": wid, "title": "暴雨防御会商", "scheduled_at": in_an_hour() });
         let (st, p) = send(yz.post("/api/v1/consultations", &new).await).await;
         assert_eq!(
             (st, codes(&p)),
@@ -492,7 +523,11 @@ async fn a_warning_consultation_is_the_warnings_jurisdiction_and_gives_no_instru
         );
         let (st, _) = step(&yz, id, version(&c), json!({ "kind": "close" })).await;
         assert_eq!(st, 404, "{b}");
-        let (_, l) = send(pc.get(&format!("/api/v1/consultations?warning_id={wid}")).await).await;
+        let (_, l) = send(
+            pc.get(&format!("/api/v1/consultations?warning_id={wid}"))
+                .await,
+        )
+        .await;
         assert_eq!(l["total"], 1, "{b}");
     }
 }
