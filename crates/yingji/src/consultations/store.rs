@@ -5,7 +5,7 @@
 
 use super::model::{Consultation, Decision, Invitee};
 use super::{Attendance, ConsultState, NewDecision, NewInvitee};
-use crate::db::{by_id, col, write_versioned, Db, DbError, Sql, Tx, UtcText, Versioned};
+use crate::db::{by_id, col, page, write_versioned, Db, DbError, Sql, Tx, UtcText, Versioned};
 
 pub async fn insert(tx: &mut Tx, c: &Consultation) -> Result<i64, DbError> {
     let row = sqlx::query(
@@ -176,31 +176,30 @@ pub struct Filter {
     pub offset: i64,
 }
 
-fn filter(q: &mut Sql, prefix: &str, f: &Filter) {
-    q.bind(format!("{prefix}%"));
-    if let Some(s) = f.state {
-        q.push(" AND state = ").bind(s.as_str());
-    }
-    if let Some(i) = f.incident_id {
-        q.push(" AND incident_id = ").bind(i);
-    }
-    if let Some(w) = f.warning_id {
-        q.push(" AND warning_id = ").bind(w);
-    }
-}
-
-/// One page of the sessions of divisions in `prefix` (newest scheduled
+/// One page of the sessions of divisions in `prefix` (latest scheduled
 /// first) and how many match.
-pub async fn list(db: &Db, prefix: &str, f: &Filter) -> Result<(Vec<Consultation>, i64), DbError> {
-    let mut q = Sql::new("SELECT * FROM consultations WHERE division LIKE ");
-    filter(&mut q, prefix, f);
-    q.push(" ORDER BY scheduled_at DESC, id DESC LIMIT ")
-        .bind(f.limit.clamp(1, 500))
-        .push(" OFFSET ")
-        .bind(f.offset.max(0));
-    let items = q.query_as().fetch_all(db.pool()).await?;
-    let mut c = Sql::new("SELECT COUNT(*) AS n FROM consultations WHERE division LIKE ");
-    filter(&mut c, prefix, f);
-    let total: i64 = col(&c.query().fetch_one(db.pool()).await?, "n")?;
-    Ok((items, total))
+pub async fn list(
+    db: &Db,
+    prefix: &str,
+    f: &Filter,
+) -> Result<(Vec<Consultation>, i64), DbError> {
+    page(
+        db,
+        "consultations",
+        "scheduled_at DESC, id DESC",
+        (f.limit, f.offset),
+        |q: &mut Sql| {
+            q.push("division LIKE ").bind(format!("{prefix}%"));
+            if let Some(s) = f.state {
+                q.push(" AND state = ").bind(s.as_str());
+            }
+            if let Some(i) = f.incident_id {
+                q.push(" AND incident_id = ").bind(i);
+            }
+            if let Some(w) = f.warning_id {
+                q.push(" AND warning_id = ").bind(w);
+            }
+        },
+    )
+    .await
 }
