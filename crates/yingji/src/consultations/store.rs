@@ -178,11 +178,7 @@ pub struct Filter {
 
 /// One page of the sessions of divisions in `prefix` (latest scheduled
 /// first) and how many match.
-pub async fn list(
-    db: &Db,
-    prefix: &str,
-    f: &Filter,
-) -> Result<(Vec<Consultation>, i64), DbError> {
+pub async fn list(db: &Db, prefix: &str, f: &Filter) -> Result<(Vec<Consultation>, i64), DbError> {
     page(
         db,
         "consultations",
