@@ -294,8 +294,9 @@ fn is_xml_char(c: char) -> bool {
 }
 
 /// Escapes text for element content and attribute values (`&`, `<`, `>`,
-/// `"`, `'`), dropping characters XML 1.0 cannot carry.
-pub(crate) fn esc(text: &str) -> String {
+/// `"`, `'`), dropping characters XML 1.0 cannot carry (also the platform's
+/// .docx writer's escaping, as `yingji_channels::xml_escape`).
+pub fn esc(text: &str) -> String {
     let clean: String = text.chars().filter(|c| is_xml_char(*c)).collect();
     quick_xml::escape::escape(clean.as_str()).into_owned()
 }

@@ -76,6 +76,7 @@ pub use cell_broadcast::{
 pub use channel::{Channel, Channels, ChannelsConfig};
 pub use email::{EmailChannel, EmailConfig, SmtpTls};
 pub use error::{ConfigError, RecipientError};
+pub use feed::esc as xml_escape;
 pub use feed::{
     atom_index, FeedEntry, FeedInfo, ATOM_NS, CAP_NS, COLOUR_SCHEME, MSG_TYPE_SCHEME,
     SEVERITY_SCHEME,

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod clock;
 pub mod cluster;
 pub(crate) mod config;
+pub(crate) mod consultations;
 pub mod db;
 pub mod demo;
 pub(crate) mod directory;

@@ -252,6 +252,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/consultations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["consultations_list"];
+        put?: never;
+        post: operations["consultations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["consultations_get_one"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/{id}/decisions/{decision_id}/instruction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["to_instruction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["consultations_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/{id}/minutes.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["minutes_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/departments": {
         parameters: {
             query?: never;
@@ -740,6 +820,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/incidents/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["duplicates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/incidents/{id}": {
         parameters: {
             query?: never;
@@ -750,6 +846,22 @@ export interface paths {
         get: operations["incidents_detail"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["add_call"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1125,6 +1237,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/places": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["places"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plans": {
         parameters: {
             query?: never;
@@ -1372,7 +1500,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["get_one"];
+        get: operations["registries_get_one"];
         put: operations["update"];
         post?: never;
         delete: operations["remove"];
@@ -1609,6 +1737,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supervision/check-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_templates"];
+        put?: never;
+        post: operations["create_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/check-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_template"];
+        put: operations["edit_template"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supervision/enterprises/{id}/risk": {
         parameters: {
             query?: never;
@@ -1753,6 +1913,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supervision/inspections/{id}/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["fill_checks"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/inspections/{id}/checks/{item}/hazard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["item_to_hazard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supervision/inspections/{id}/events": {
         parameters: {
             query?: never;
@@ -1865,6 +2057,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supervision/risk-map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["risk_map"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supervision/risk-points": {
         parameters: {
             query?: never;
@@ -1945,6 +2153,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supplies/card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_card"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/card/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["export_card"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supplies/check": {
         parameters: {
             query?: never;
@@ -1961,6 +2201,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supplies/distributions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["create_distribution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/distributions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_distribution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/distributions/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["export_distribution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/distributions/{id}/sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["sign_household"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supplies/documents": {
         parameters: {
             query?: never;
@@ -1971,6 +2275,22 @@ export interface paths {
         get: operations["list_documents"];
         put?: never;
         post: operations["create_document"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supplies/documents/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["import_count"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2832,6 +3152,12 @@ export interface components {
             /** Format: int64 */
             from_people: number;
         };
+        /** @description One answer, in the template's order. */
+        Answer: {
+            /** @description What was found (required for a failed item). */
+            note?: string;
+            result: components["schemas"]["CheckResult"];
+        };
         /**
          * @description A technical appraisal (第二十七条): its days, what it was and when it
          *     was recorded.
@@ -2868,10 +3194,17 @@ export interface components {
          * @enum {string}
          */
         AssigneeKind: "command" | "department" | "team_kind";
+        /**
+         * @description An invitee's attendance.
+         * @enum {string}
+         */
+        Attendance: "invited" | "present" | "absent" | "excused";
         /** @description The commander's list. */
         Attention: {
             awaiting_approval: components["schemas"]["AwaitingApproval"][];
             clocks: components["schemas"]["AttentionClock"][];
+            /** @description Overdue 重大事故隐患, most overdue first. */
+            hazards: components["schemas"]["OverdueHazard"][];
             overdue_instructions: components["schemas"]["OverdueInstruction"][];
             plans: components["schemas"]["PlanDue"][];
             unverified: components["schemas"]["Unverified"][];
@@ -2904,6 +3237,22 @@ export interface components {
         CalendarBody: {
             /** @description holiday or workday (调休上班) */
             kind: string;
+        };
+        /** @description 重复来电: another call about an open incident, added to it as a 续报. */
+        CallBody: {
+            /** Format: double */
+            lat?: number | null;
+            /**
+             * Format: double
+             * @description Where the caller is or saw it, if said.
+             */
+            lon?: number | null;
+            /** @description What the caller said. */
+            note: string;
+            reporter?: string;
+            reporter_phone?: string;
+            /** Format: int64 */
+            version: number;
         };
         CancelBody: {
             reason: string;
@@ -3032,6 +3381,64 @@ export interface components {
             sms: boolean;
             webhook: boolean;
         };
+        /** @description One check item: what is checked and against which clause. */
+        CheckItem: {
+            /** @description 检查依据 (the clause). */
+            basis?: string;
+            text: string;
+        };
+        /**
+         * @description What an inspector found for an item.
+         * @enum {string}
+         */
+        CheckResult: "pass" | "fail" | "not_applicable";
+        /**
+         * @description A check list template (检查表) of one industry ('' = any), made by a
+         *     division for its subtree.
+         */
+        CheckTemplate: {
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            /** @description The 12-digit code of the division that made it. */
+            division: string;
+            /** Format: int64 */
+            id: number;
+            industry: string;
+            items: components["schemas"]["CheckItem"][];
+            title: string;
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description An item of an inspection's check list as filled (the template's text
+         *     and basis copied, so a later edit of the template does not change it).
+         */
+        Checked: {
+            basis: string;
+            /**
+             * Format: int64
+             * @description The finding and hidden hazard a failed item became.
+             */
+            finding_id?: number | null;
+            /** Format: int64 */
+            hazard_id?: number | null;
+            note: string;
+            result: components["schemas"]["CheckResult"];
+            text: string;
+        };
+        /** @description An inspection's check list as filled on site. */
+        ChecksBody: {
+            /** @description One per item, in the template's order. */
+            answers: components["schemas"]["Answer"][];
+            /** Format: int64 */
+            template_id: number;
+            /**
+             * Format: int64
+             * @description The inspection's version read.
+             */
+            version: number;
+        };
         /** @description A hazard category of 表2 (and its β of 表4). */
         ChemicalCategory: {
             /** @description 表2's code: J1…J5, W1.1…W11, E1, E2. */
@@ -3085,6 +3492,181 @@ export interface components {
             /** Format: double */
             at_most?: number | null;
             sensor?: string;
+        };
+        /** @description A consultation (会商) as stored. */
+        Consultation: {
+            /** @description 议程, in order. */
+            agenda: string[];
+            cancel_reason: string;
+            /** @description 主持人 */
+            chair: string;
+            closed_at?: components["schemas"]["UtcText"] | null;
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            /** @description The linked incident's or warning's division (jurisdiction). */
+            division: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            incident_id?: number | null;
+            /** @description 会议纪要 (the minutes' text). */
+            minutes: string;
+            /** @description 地点 (the command hall, a video link …). */
+            place: string;
+            scheduled_at: components["schemas"]["UtcText"];
+            started_at?: components["schemas"]["UtcText"] | null;
+            state: components["schemas"]["ConsultationState"];
+            title: string;
+            updated_at: components["schemas"]["UtcText"];
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            warning_id?: number | null;
+        };
+        /**
+         * @description A step of a session (`POST /consultations/{id}/events`, tagged by
+         *     `kind`).
+         */
+        ConsultationCommand: {
+            /** @enum {string} */
+            kind: "start";
+        } | {
+            /** @enum {string} */
+            kind: "close";
+        } | {
+            /** @enum {string} */
+            kind: "cancel";
+            reason: string;
+        } | {
+            chair?: string;
+            /** @enum {string} */
+            kind: "edit";
+            place?: string;
+            scheduled_at: string;
+            title: string;
+        } | {
+            invitees: components["schemas"]["ConsultationInviteRef"][];
+            /** @enum {string} */
+            kind: "invite";
+        } | {
+            /** Format: int64 */
+            invitee_id: number;
+            /** @enum {string} */
+            kind: "uninvite";
+        } | {
+            attendance: components["schemas"]["Attendance"];
+            /** Format: int64 */
+            invitee_id: number;
+            /** @enum {string} */
+            kind: "attend";
+        } | {
+            items: string[];
+            /** @enum {string} */
+            kind: "agenda";
+        } | {
+            /** @enum {string} */
+            kind: "minutes";
+            text: string;
+        } | {
+            assignee?: string;
+            /** @description department | team_kind | command | person (empty: not addressed). */
+            assignee_kind?: string;
+            /**
+             * Format: int64
+             * @description The instruction's time limit (default 60 minutes).
+             */
+            due_minutes?: number | null;
+            /** @enum {string} */
+            kind: "decide";
+            text: string;
+        };
+        /** @description A decision (会商决定); `instruction_id` once it became an instruction. */
+        ConsultationDecision: {
+            assignee: string;
+            /** @description department | team_kind | command | person; empty: not addressed. */
+            assignee_kind: string;
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            /**
+             * Format: int64
+             * @description The instruction's time limit in minutes.
+             */
+            due_minutes?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            instruction_id?: number | null;
+            /**
+             * Format: int64
+             * @description 1, 2, … in the order decided.
+             */
+            seq: number;
+            text: string;
+        };
+        /** @description A session with its invitees and decisions. */
+        ConsultationDetail: components["schemas"]["ConsultationView"] & {
+            decisions: components["schemas"]["DecisionView"][];
+            invitees: components["schemas"]["ConsultationInvitee"][];
+        };
+        /** @description A step of a session. */
+        ConsultationEventBody: components["schemas"]["ConsultationCommand"] & {
+            /**
+             * Format: int64
+             * @description The version the user read.
+             */
+            version: number;
+        };
+        /** @description A directory record to invite: its registry kind and id. */
+        ConsultationInviteRef: {
+            /** Format: int64 */
+            id: number;
+            kind: string;
+        };
+        /** @description An invitee (参会单位或专家): a directory record as it was when invited. */
+        ConsultationInvitee: {
+            attendance: components["schemas"]["Attendance"];
+            division: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The registry kind (`contact`, `expert`, `team` …). */
+            kind: string;
+            marked_at?: components["schemas"]["UtcText"] | null;
+            marked_by: string;
+            name: string;
+            organisation: string;
+            position: string;
+            /** Format: int64 */
+            record_id: number;
+        };
+        /** @description One page of sessions. */
+        ConsultationPage: {
+            items: components["schemas"]["ConsultationView"][];
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description Where a session is.
+         * @enum {string}
+         */
+        ConsultationState: "scheduled" | "in_session" | "closed" | "cancelled";
+        /** @description The session's version the user read. */
+        ConsultationVersionBody: {
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A session as listed. */
+        ConsultationView: components["schemas"]["Consultation"] & {
+            /**
+             * @description start | close | cancel | edit | invite | uninvite | attend | agenda |
+             *     minutes | decide | instruct — what this user may do now.
+             */
+            allowed_events: string[];
+            division_name: string;
+            /** @description The linked incident's title or warning's headline. */
+            link_title: string;
+            /** @description HS000012 … */
+            number: string;
+            state_zh: string;
         };
         /** @description The editable content of a plan version. */
         ContentBody: {
@@ -3197,6 +3779,10 @@ export interface components {
                 [key: string]: components["schemas"]["Sources"];
             };
             years: number[];
+        };
+        /** @description A decision with the state of the instruction it became. */
+        DecisionView: components["schemas"]["ConsultationDecision"] & {
+            instruction_state?: components["schemas"]["InstructionState"] | null;
         };
         /** @description A warning's delivery records (`GET /warnings/{id}/deliveries`). */
         Deliveries: {
@@ -4000,6 +4586,13 @@ export interface components {
             due_at?: components["schemas"]["UtcText"] | null;
             /** Format: int64 */
             enterprise_id: number;
+            escalated_at?: components["schemas"]["UtcText"] | null;
+            /**
+             * Format: int64
+             * @description How many times it was escalated (提级督办) for being overdue
+             *     (`supervision::escalation`).
+             */
+            escalations: number;
             /**
              * Format: int64
              * @description 整改资金 (元)
@@ -4365,6 +4958,11 @@ export interface components {
             /** @description Matching plans, most specific first. */
             plans: components["schemas"]["PlanMatch"][];
             proposed_grade: components["schemas"]["ProposedGrade"];
+            /**
+             * @description The team kinds its type calls for, first to send first
+             *     (`dispatch::team_kinds_for`): the dispatch dialog starts with them.
+             */
+            suggested_team_kinds: string[];
             /** @description The incident's journal entries, oldest first. */
             timeline: components["schemas"]["Entry"][];
         };
@@ -4402,6 +5000,11 @@ export interface components {
         };
         /** @description An incident as lists show it: the stored incident, its labels and clock. */
         IncidentSummary: components["schemas"]["Incident"] & {
+            /**
+             * @description Not yet ended (reported, verified, graded or responding): the lists
+             *     put it first and the rescue clock runs.
+             */
+            active: boolean;
             clock: components["schemas"]["RescueClockView"];
             division_name: string;
             response_level?: components["schemas"]["ResponseLevel"] | null;
@@ -4437,6 +5040,7 @@ export interface components {
         };
         /** @description An inspection (执法检查) of one enterprise by its inspectors. */
         Inspection: {
+            checks: components["schemas"]["Checked"][];
             created_at: components["schemas"]["UtcText"];
             created_by: string;
             division: string;
@@ -4453,6 +5057,12 @@ export interface components {
             started_at?: components["schemas"]["UtcText"] | null;
             state: components["schemas"]["InspectionState"];
             summary: string;
+            /**
+             * Format: int64
+             * @description The check list (检查表) it was filled against, and its items as
+             *     filled (`supervision::checklists`).
+             */
+            template_id?: number | null;
             updated_at: components["schemas"]["UtcText"];
             /** Format: int64 */
             version: number;
@@ -4920,6 +5530,22 @@ export interface components {
             /** @description Records with no route to the point. */
             unreachable: components["schemas"]["RecordRef"][];
         };
+        /**
+         * @description A new consultation (`POST /consultations`): linked to exactly one of an
+         *     incident or a warning.
+         */
+        NewConsultation: {
+            agenda?: string[];
+            chair?: string;
+            /** Format: int64 */
+            incident_id?: number | null;
+            place?: string;
+            /** @description RFC 3339. */
+            scheduled_at: string;
+            title: string;
+            /** Format: int64 */
+            warning_id?: number | null;
+        };
         /** @description A device to register. */
         NewDevice: {
             /** @description Division code (or a unique name) within the jurisdiction. */
@@ -5040,6 +5666,25 @@ export interface components {
             phone?: string;
             special_needs?: string;
         };
+        /** @description A new distribution list (`POST /supplies/distributions`). */
+        NewSupplyDistribution: {
+            households: components["schemas"]["NewSupplyRecipient"][];
+            /** Format: int64 */
+            incident_id?: number | null;
+            note?: string;
+            /** @description 发放地点 */
+            place?: string;
+            /**
+             * Format: int64
+             * @description The shelter (registry record) whose open households receive.
+             */
+            shelter_id?: number | null;
+            /**
+             * Format: int64
+             * @description The warehouse the stock leaves.
+             */
+            warehouse_id: number;
+        };
         /** @description A new document (`POST /supplies/documents`). */
         NewSupplyDoc: {
             kind: components["schemas"]["SupplyDocKind"];
@@ -5063,6 +5708,20 @@ export interface components {
             specification?: string;
             storage?: string;
             unit: string;
+        };
+        /**
+         * @description A household on a new list: a shelter's registered household
+         *     (`household_id`: its name, ID digits and members are taken from the
+         *     registration) or one typed in.
+         */
+        NewSupplyRecipient: {
+            head_name?: string;
+            /** Format: int64 */
+            household_id?: number | null;
+            id_last4?: string;
+            items: components["schemas"]["SupplyDistributionQty"][];
+            /** Format: int64 */
+            members?: number;
         };
         /** @description A new request (`POST /supplies/requests`). */
         NewSupplyRequest: {
@@ -5281,6 +5940,27 @@ export interface components {
             id: number;
             name: string;
         };
+        /**
+         * @description A 重大事故隐患 still being rectified past its deadline, and the level
+         *     that supervises it now (escalated by `supervision::escalation`).
+         */
+        OverdueHazard: {
+            division_name: string;
+            due_at: string;
+            /**
+             * Format: int64
+             * @description How many times it was escalated.
+             */
+            escalations: number;
+            /** Format: int64 */
+            hazard_id: number;
+            /** Format: int64 */
+            overdue_days: number;
+            /** @description The division prefix of the supervising level (挂牌督办). */
+            supervising: string;
+            supervising_name: string;
+            title: string;
+        };
         OverdueInstruction: {
             assignee: string;
             assignee_kind: string;
@@ -5316,6 +5996,25 @@ export interface components {
             phone?: string;
             /** Format: int64 */
             user_id?: number | null;
+        };
+        /** @description A place found by name. */
+        Place: {
+            address: string;
+            /** @description The division it lies in (for a division: itself). */
+            division: string;
+            division_name: string;
+            /**
+             * Format: int64
+             * @description The registry record's id; none for a division.
+             */
+            id?: number | null;
+            /** @description `division` or the registry kind (`settlement`, `enterprise` …). */
+            kind: string;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+            name: string;
         };
         /**
          * @description One version of a plan. The demo data holds the current, published
@@ -5464,12 +6163,12 @@ export interface components {
              */
             version: number;
         };
-        /** @description A stored version as the plan's version list shows it. */
-        PlanVersionRow: {
-            created_at: components["schemas"]["UtcText"];
-            created_by: string;
-            published_at?: components["schemas"]["UtcText"] | null;
-            published_by: string;
+        /**
+         * @description A stored version as the plan's version list shows it: the plan's
+         *     revision, label and reasons, its state among the versions, and the
+         *     version's stamp as stored.
+         */
+        PlanVersionRow: components["schemas"]["VersionStamp"] & {
             /** @description Only once published. */
             published_on?: string | null;
             /** Format: int32 */
@@ -5481,17 +6180,12 @@ export interface components {
             version: string;
         };
         /** @description One stored version (`GET /plans/{code}/versions/{n}`). */
-        PlanVersionView: components["schemas"]["PlanView"] & {
-            created_at: components["schemas"]["UtcText"];
-            created_by: string;
+        PlanVersionView: components["schemas"]["PlanView"] & components["schemas"]["VersionStamp"] & {
             /**
              * Format: int64
              * @description Row version for edits and publication.
              */
             lock_version: number;
-            published_at?: components["schemas"]["UtcText"] | null;
-            published_by: string;
-            updated_at: components["schemas"]["UtcText"];
         };
         /**
          * @description A plan version as the API shows it: the plan (its `status` is its state
@@ -5518,6 +6212,33 @@ export interface components {
         };
         /** @enum {string} */
         PointTag: "Point";
+        /** @description An open incident the call may be about. */
+        PossibleDuplicate: {
+            address: string;
+            /**
+             * Format: double
+             * @description Metres between the two points; none when either has no point (then
+             *     the incident is in the call's own division).
+             */
+            distance_m?: number | null;
+            division: string;
+            /** Format: int64 */
+            id: number;
+            incident_type: string;
+            /**
+             * Format: int64
+             * @description Minutes since the incident was received.
+             */
+            minutes_ago: number;
+            received_at: string;
+            state: string;
+            title: string;
+            /**
+             * Format: int64
+             * @description Its version, for the 续报 that adds the call to it.
+             */
+            version: number;
+        };
         /**
          * @description Rules to try on a sensor's stored readings (the rule editor's
          *     preview): the sensor's own rules as they would be saved, over the
@@ -5777,6 +6498,37 @@ export interface components {
          * @enum {string}
          */
         RiskLevel: "low" | "general" | "significant" | "major";
+        /**
+         * @description The map: enterprises, most dangerous last (drawn on top), and how many
+         *     enterprises are of each colour (red, orange, yellow, blue).
+         */
+        RiskMap: {
+            /** Format: int64 */
+            blue: number;
+            items: components["schemas"]["RiskMapPoint"][];
+            /** Format: int64 */
+            orange: number;
+            /** Format: int64 */
+            red: number;
+            /** Format: int64 */
+            yellow: number;
+        };
+        /** @description An enterprise on the four-colour map. */
+        RiskMapPoint: {
+            /** @description red | orange | yellow | blue */
+            colour: string;
+            /** Format: int64 */
+            enterprise_id: number;
+            /** Format: double */
+            lat: number;
+            /** @description The highest level of its risk points. */
+            level: components["schemas"]["RiskLevel"];
+            /** Format: double */
+            lon: number;
+            name: string;
+            /** @description Its risk points by level: major, significant, general, low. */
+            points: number[];
+        };
         /** @description A risk point (风险点) of an enterprise, with its assessment. */
         RiskPoint: {
             /** @description YYYY-MM-DD */
@@ -6579,6 +7331,78 @@ export interface components {
             unit: string;
             warehouse_name: string;
         };
+        /** @description The stock card (物资台账卡) of a warehouse and item for a period. */
+        SupplyCard: {
+            /** Format: int64 */
+            batch_id?: number | null;
+            batch_no: string;
+            /** @description The period's first and last day (YYYY-MM-DD). */
+            from: string;
+            item_code: string;
+            /** Format: int64 */
+            item_id: number;
+            item_name: string;
+            lines: components["schemas"]["SupplyCardLine"][];
+            to: string;
+            totals: components["schemas"]["SupplyCardTotals"];
+            unit: string;
+            /** Format: int64 */
+            warehouse_id: number;
+            warehouse_name: string;
+        };
+        /** @description A line of the card: one posting with the balance after it. */
+        SupplyCardLine: {
+            /**
+             * Format: int64
+             * @description 结存 after this posting.
+             */
+            balance: number;
+            /** Format: int64 */
+            batch_id: number;
+            batch_no: string;
+            /** Format: int64 */
+            doc_id: number;
+            doc_kind: components["schemas"]["SupplyDocKind"];
+            /** @description The document's number (RK000012 …). */
+            doc_number: string;
+            /**
+             * Format: int64
+             * @description 发出
+             */
+            issued: number;
+            /** @description 摘要: the document's note. */
+            note: string;
+            posted_at: components["schemas"]["UtcText"];
+            reason: string;
+            /**
+             * Format: int64
+             * @description 收入
+             */
+            received: number;
+        };
+        /** @description The card of a period: opening, the lines, the totals, closing. */
+        SupplyCardTotals: {
+            /**
+             * Format: int64
+             * @description 期末结存
+             */
+            closing: number;
+            /**
+             * Format: int64
+             * @description 本期发出
+             */
+            issued: number;
+            /**
+             * Format: int64
+             * @description 期初结存: the sum of every posting before the period.
+             */
+            opening: number;
+            /**
+             * Format: int64
+             * @description 本期收入
+             */
+            received: number;
+        };
         /** @description The outcome of re-deriving the balances from the postings. */
         SupplyCheckReport: {
             /**
@@ -6601,6 +7425,56 @@ export interface components {
             postings: number;
             /** @description Documents whose postings do not sum to zero per item and batch. */
             unbalanced_docs: number[];
+        };
+        /** @description The 盘点单 an import drafted. */
+        SupplyCountImport: {
+            documents: components["schemas"]["SupplyDocView"][];
+            /** @description Data rows read. */
+            rows: number;
+        };
+        /** @description A distribution: the 出库单 it is, where and for what. */
+        SupplyDistribution: {
+            division: string;
+            /** Format: int64 */
+            doc_id: number;
+            /** Format: int64 */
+            incident_id?: number | null;
+            /**
+             * Format: int64
+             * @description The shelter opening whose households receive, if any.
+             */
+            opening_id?: number | null;
+            place: string;
+        };
+        /** @description A distribution list with its document. */
+        SupplyDistributionDetail: components["schemas"]["SupplyDistribution"] & {
+            /** @description The user may record signatures (the document is theirs and posted). */
+            can_sign: boolean;
+            doc: components["schemas"]["SupplyDocView"];
+            households: components["schemas"]["SupplyRecipientView"][];
+            items: components["schemas"]["SupplyDistributionItem"][];
+            /**
+             * Format: int64
+             * @description Households that signed.
+             */
+            signed: number;
+        };
+        /** @description An item of a list with its total. */
+        SupplyDistributionItem: {
+            code: string;
+            /** Format: int64 */
+            item_id: number;
+            name: string;
+            /** Format: int64 */
+            total: number;
+            unit: string;
+        };
+        /** @description One item and quantity a household receives. */
+        SupplyDistributionQty: {
+            /** Format: int64 */
+            item_id: number;
+            /** Format: int64 */
+            qty: number;
         };
         /** @description A ledger document (入库单, 出库单, 调拨单, 盘点单, 报损单, 冲销单). */
         SupplyDoc: {
@@ -6864,6 +7738,34 @@ export interface components {
             reason?: string;
             /** Format: int64 */
             received: number;
+        };
+        /** @description A household on the list. */
+        SupplyRecipient: {
+            /** Format: int64 */
+            doc_id: number;
+            /** @description 户主姓名 (personal data: masked without the right to read it). */
+            head_name: string;
+            /**
+             * Format: int64
+             * @description The shelter registration it came from, if any.
+             */
+            household_id?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** @description 身份证号后四位 */
+            id_last4: string;
+            /** Format: int64 */
+            members: number;
+            /** Format: int64 */
+            row_no: number;
+            signed_at?: components["schemas"]["UtcText"] | null;
+            signed_by: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A household on a list with what it receives. */
+        SupplyRecipientView: components["schemas"]["SupplyRecipient"] & {
+            items: components["schemas"]["SupplyDistributionQty"][];
         };
         /** @description A supplies request (需求申请). */
         SupplyRequest: {
@@ -7134,6 +8036,13 @@ export interface components {
             number: string;
             state_zh: string;
         };
+        /** @description A household's signature: its row (`SupplyRecipient.id`) at the version read. */
+        SupplySignBody: {
+            /** Format: int64 */
+            household: number;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description A batch held in a warehouse. */
         SupplyStock: {
             /** Format: int64 */
@@ -7222,6 +8131,21 @@ export interface components {
             event_zh: string;
             instructions: string[];
             key: string;
+        };
+        /** @description A template as entered (`POST`/`PUT /supervision/check-templates`). */
+        TemplateBody: {
+            /**
+             * @description The enterprise industry (the enterprise registry's category) it is
+             *     for; empty: any.
+             */
+            industry?: string;
+            items: components["schemas"]["CheckItem"][];
+            title: string;
+            /**
+             * Format: int64
+             * @description Only when editing: the version read.
+             */
+            version?: number | null;
         };
         /**
          * @description Threshold: beyond `high` (≥) or `low` (≤) for at least
@@ -7352,6 +8276,11 @@ export interface components {
          *     `UpstreamSummary` (`{}` when the message could not be read).
          */
         UpstreamAlertView: components["schemas"]["UpstreamAlert"] & {
+            /**
+             * @description What the reader may do with it now (`upstream::relay_refusal`):
+             *     relay.
+             */
+            allowed_events: string[];
             /** @description The message exactly as received. */
             cap_url: string;
             jurisdiction_name: string;
@@ -7409,6 +8338,20 @@ export interface components {
         UtcText: string;
         /** @enum {string} */
         Verdict: "met" | "not_met" | "no_data";
+        /**
+         * @description Who drafted and who published a stored plan version, and when: the
+         *     `plan_versions` columns beside the plan's body, listed once — read from
+         *     the row, kept by the stored version, and shown as they are by the API's
+         *     views of a version.
+         */
+        VersionStamp: {
+            created_at: components["schemas"]["UtcText"];
+            created_by: string;
+            published_at?: components["schemas"]["UtcText"] | null;
+            /** @description Empty until published. */
+            published_by: string;
+            updated_at: components["schemas"]["UtcText"];
+        };
         /**
          * @description Where a stored version stands: a draft being edited, the version in
          *     force, or an older published version (superseded, still readable).
@@ -7931,7 +8874,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description What needs attention now in the jurisdiction: unverified reports, overdue instructions, rescue clocks, approvals awaited, plans and drills due — most urgent first */
+            /** @description What needs attention now in the jurisdiction: unverified reports, overdue instructions, rescue clocks, approvals awaited, plans and drills due, overdue 重大事故隐患 — most urgent first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8065,6 +9008,196 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlanCommand"][];
+                };
+            };
+        };
+    };
+    consultations_list: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["ConsultationState"] | null;
+                incident_id?: number | null;
+                warning_id?: number | null;
+                /** @description Page size (default 50, at most 500). */
+                limit?: number | null;
+                offset?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sessions of the user's jurisdiction, latest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationPage"];
+                };
+            };
+        };
+    };
+    consultations_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewConsultation"];
+            };
+        };
+        responses: {
+            /** @description Scheduled */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationDetail"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    consultations_get_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One session with its invitees and decisions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationDetail"];
+                };
+            };
+        };
+    };
+    to_instruction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                decision_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsultationVersionBody"];
+            };
+        };
+        responses: {
+            /** @description The decision became an instruction of the linked incident (转为指令); a decision already turned answers with its instruction, and no new one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationDetail"];
+                };
+            };
+            /** @description Stale version, the session allows no instruction, the decision is not addressed, or the incident has ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    consultations_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsultationEventBody"];
+            };
+        };
+        responses: {
+            /** @description The session after the step */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationDetail"];
+                };
+            };
+            /** @description Stale version, or the step is not possible now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    minutes_docx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The 会商纪要 (.docx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
                 };
             };
         };
@@ -8372,6 +9505,13 @@ export interface operations {
                 routes?: boolean | null;
                 /** @description Offer dispatched / maintenance records too (default false). */
                 include_unavailable?: boolean | null;
+                /**
+                 * @description Categories the incident calls for, most needed first (comma
+                 *     separated, e.g. `mine,medical,fire` from the incident's
+                 *     `suggested_team_kinds`): those come first, then the rest, each by
+                 *     travel time.
+                 */
+                prefer?: string | null;
             };
             header?: never;
             path?: never;
@@ -9118,6 +10258,41 @@ export interface operations {
             };
         };
     };
+    duplicates: {
+        parameters: {
+            query: {
+                /** @description A code of `/incident-types`. */
+                incident_type: string;
+                /** @description 12-digit division code (used when either side has no point). */
+                division?: string | null;
+                lon?: number | null;
+                lat?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Open incidents of a related type near the call's place, received within the configured window (重复来电), nearest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PossibleDuplicate"][];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     incidents_detail: {
         parameters: {
             query?: never;
@@ -9136,6 +10311,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IncidentDetail"];
+                };
+            };
+        };
+    };
+    add_call: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallBody"];
+            };
+        };
+        responses: {
+            /** @description The call is on the incident's timeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Stale version, or the incident is no longer open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9873,6 +11089,39 @@ export interface operations {
             };
         };
     };
+    places: {
+        parameters: {
+            query: {
+                /** @description Words of the name (or of the address or division). */
+                q: string;
+                /** @description Places returned at most (default 20, at most 100). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Places whose name matches, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Place"][];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     plans_list: {
         parameters: {
             query?: never;
@@ -10396,7 +11645,7 @@ export interface operations {
             };
         };
     };
-    get_one: {
+    registries_get_one: {
         parameters: {
             query?: never;
             header?: never;
@@ -10912,6 +12161,126 @@ export interface operations {
             };
         };
     };
+    list_templates: {
+        parameters: {
+            query?: {
+                /** @description Only those for this industry (and those for any). */
+                industry?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The check lists the user may use: of their level, the levels above and their subtree */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckTemplate"][];
+                };
+            };
+        };
+    };
+    create_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateBody"];
+            };
+        };
+        responses: {
+            /** @description Made, for the user's division and its subtree */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckTemplate"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One check list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckTemplate"];
+                };
+            };
+        };
+    };
+    edit_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateBody"];
+            };
+        };
+        responses: {
+            /** @description Edited (inspections filled before keep their items) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckTemplate"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     enterprise_risk: {
         parameters: {
             query?: never;
@@ -11219,6 +12588,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+        };
+    };
+    fill_checks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChecksBody"];
+            };
+        };
+        responses: {
+            /** @description The inspection with its check list filled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+            /** @description Not one of its inspectors */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale version, not in progress, or items already hazards under another template */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    item_to_hazard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                item: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The failed item recorded as a finding and made a hidden hazard (reported, source 日常检查), in one step */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not failed, or already a hazard */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11535,6 +12996,29 @@ export interface operations {
             };
         };
     };
+    risk_map: {
+        parameters: {
+            query?: {
+                /** @description Division code (default: the user's own). */
+                division?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The four-colour map: enterprises in the jurisdiction (an enterprise user: their own) in the colour of their highest risk */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskMap"];
+                };
+            };
+        };
+    };
     list_risk_points: {
         parameters: {
             query?: {
@@ -11716,6 +13200,84 @@ export interface operations {
             };
         };
     };
+    get_card: {
+        parameters: {
+            query: {
+                warehouse_id: number;
+                item_id: number;
+                /** @description One batch only (default: every batch of the item). */
+                batch_id?: number | null;
+                /** @description First day (YYYY-MM-DD, Beijing time; default the first of this month). */
+                from?: string | null;
+                /** @description Last day, included (default today). */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stock card: opening balance, every posting with the running balance, closing balance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyCard"];
+                };
+            };
+            /** @description No such warehouse in the user's jurisdiction */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_card: {
+        parameters: {
+            query: {
+                warehouse_id: number;
+                item_id: number;
+                /** @description One batch only (default: every batch of the item). */
+                batch_id?: number | null;
+                /** @description First day (YYYY-MM-DD, Beijing time; default the first of this month). */
+                from?: string | null;
+                /** @description Last day, included (default today). */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stock card as an XLSX file (物资台账卡) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such warehouse in the user's jurisdiction */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     check: {
         parameters: {
             query?: never;
@@ -11732,6 +13294,115 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SupplyCheckReport"];
+                };
+            };
+        };
+    };
+    create_distribution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSupplyDistribution"];
+            };
+        };
+        responses: {
+            /** @description The list and its 出库单 drafted (approve and post the document to issue the stock) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyDistributionDetail"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_distribution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A distribution list (id: its 出库单) with the households, what each receives and who signed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyDistributionDetail"];
+                };
+            };
+        };
+    };
+    export_distribution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed list as an XLSX file (发放签收表) to print */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sign_household: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupplySignBody"];
+            };
+        };
+        responses: {
+            /** @description Signed (签收) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyDistributionDetail"];
+                };
+            };
+            /** @description Not posted yet, already signed, or a stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11785,6 +13456,48 @@ export interface operations {
                     "application/json": components["schemas"]["SupplyDocDetail"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description field `file`: CSV (UTF-8 or GBK) or XLSX with 仓库, 物资代码, 批次, 数量 (供货单位, 生产日期, 有效期至 for a new batch) — the stock export reads back */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            /** @description One 盘点单 drafted per warehouse (approve and post them to book the differences) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplyCountImport"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing drafted: every wrong cell with its row and column */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -183,6 +183,8 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
                 || module == "monitoring"
                 // Their shelters in operation (启用, households in and out).
                 || module == "shelters"
+                // 调度会商 of their incidents and warnings.
+                || module == "consultations"
         }
         (Role::Reporter, Action::Read) => module != "users" && module != "duty",
         (Role::Reporter, Action::Write) => module == "reports.disaster",

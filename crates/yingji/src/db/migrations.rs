@@ -161,6 +161,7 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "0034_monitoring_hourly.sqlite.sql",
         postgres: "0034_monitoring_hourly.postgres.sql"
     ),
+    migration!(35, "consultations", "0035_consultations.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a

@@ -12,7 +12,7 @@ mod versioned;
 
 pub(crate) use edge::text_enum;
 pub use edge::{JsonText, UtcText};
-pub use query::{by_id, col, values_placeholders, write_versioned, Bind, Sql};
+pub use query::{by_id, col, page, values_placeholders, write_versioned, Bind, Sql};
 pub use versioned::{SentVersion, Versioned};
 
 use std::str::FromStr;

@@ -146,6 +146,36 @@ pub fn values_placeholders(
     sql
 }
 
+/// One page of the records of `table` that `filter` selects (it writes
+/// the condition after `WHERE `), in `order`, at most `limit` (1–500) from
+/// `offset`, and how many match: the listing and its count share the one
+/// filter. `table` and `order` are constants of the calling store, never
+/// input.
+pub async fn page<T>(
+    db: &super::Db,
+    table: &'static str,
+    order: &'static str,
+    (limit, offset): (i64, i64),
+    filter: impl Fn(&mut Sql),
+) -> Result<(Vec<T>, i64), super::DbError>
+where
+    T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+{
+    let mut q = Sql::new(&format!("SELECT * FROM {table} WHERE "));
+    filter(&mut q);
+    q.push(" ORDER BY ")
+        .push(order)
+        .push(" LIMIT ")
+        .bind(limit.clamp(1, 500))
+        .push(" OFFSET ")
+        .bind(offset.max(0));
+    let items = q.query_as().fetch_all(db.pool()).await?;
+    let mut c = Sql::new(&format!("SELECT COUNT(*) AS n FROM {table} WHERE "));
+    filter(&mut c);
+    let total = col(&c.query().fetch_one(db.pool()).await?, "n")?;
+    Ok((items, total))
+}
+
 /// The record of `table` with this `id`, if any. `table` is a constant of
 /// the calling store, never input.
 pub async fn by_id<T>(

@@ -853,52 +853,65 @@ pub struct NewInstruction {
     pub due_minutes: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/instructions", tag = "incidents", request_body = NewInstruction,
-    responses((status = 201, description = "Issued")))]
-async fn issue(
-    State(s): State<AppState>,
-    p: Principal,
-    Path(id): Path<i64>,
-    Json(b): Json<NewInstruction>,
-) -> Result<Response, ApiError> {
-    let (i, _) = load(&s, &p, id, Action::Write).await?;
+impl NewInstruction {
+    /// Every wrong field of the instruction, named.
+    pub fn check(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if !["department", "team_kind", "command", "person"].contains(&self.assignee_kind.as_str())
+        {
+            errors.push(
+                FieldError::new("assignee_kind", "应为 department/team_kind/command/person")
+                    .code("not_an_option")
+                    .param("value", self.assignee_kind.clone())
+                    .param("options", "department/team_kind/command/person"),
+            );
+        }
+        if self.assignee.trim().is_empty() {
+            errors.push(FieldError::new("assignee", "必填").code("required"));
+        }
+        if self.task.trim().is_empty() || self.task.chars().count() > 1000 {
+            errors.push(
+                FieldError::new("task", "必填，最多 1000 字")
+                    .code("required_max")
+                    .param("max", 1000),
+            );
+        }
+        if !(1..=10080).contains(&self.due_minutes) {
+            errors.push(
+                FieldError::new("due_minutes", "应在 1–10080 分钟之间")
+                    .code("out_of_range")
+                    .param("min", 1)
+                    .param("max", 10080),
+            );
+        }
+        errors
+    }
+}
+
+/// Issue an instruction of incident `i` by `actor` inside `change`: the one
+/// way an instruction is made, by this module's handler and by other
+/// modules (a consultation's decision). Refused when the incident has
+/// ended; every wrong field named; the incident's `instruction_issued`
+/// entry is staged with `extra`'s fields added to its payload. The caller
+/// has authorized writing the incident.
+pub async fn issue_instruction(
+    change: &mut journal::Change,
+    i: &Incident,
+    b: NewInstruction,
+    actor: &str,
+    now: OffsetDateTime,
+    extra: Value,
+) -> Result<Instruction, ApiError> {
     if !i.state.is_active() {
         return Err(ApiError::Refused(Refusal::new(
             "ended_no_instructions",
             "事件已结束，不能再下达指令",
         )));
     }
-    let mut errors = Vec::new();
-    if !["department", "team_kind", "command", "person"].contains(&b.assignee_kind.as_str()) {
-        errors.push(
-            FieldError::new("assignee_kind", "应为 department/team_kind/command/person")
-                .code("not_an_option")
-                .param("value", b.assignee_kind.clone())
-                .param("options", "department/team_kind/command/person"),
-        );
-    }
-    if b.assignee.trim().is_empty() {
-        errors.push(FieldError::new("assignee", "必填").code("required"));
-    }
-    if b.task.trim().is_empty() || b.task.chars().count() > 1000 {
-        errors.push(
-            FieldError::new("task", "必填，最多 1000 字")
-                .code("required_max")
-                .param("max", 1000),
-        );
-    }
-    if !(1..=10080).contains(&b.due_minutes) {
-        errors.push(
-            FieldError::new("due_minutes", "应在 1–10080 分钟之间")
-                .code("out_of_range")
-                .param("min", 1)
-                .param("max", 10080),
-        );
-    }
+    let errors = b.check();
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let now = OffsetDateTime::now_utc();
     let mut x = Instruction {
         id: 0,
         incident_id: i.id,
@@ -908,19 +921,44 @@ async fn issue(
         task: b.task.trim().into(),
         due_at: (now + time::Duration::minutes(b.due_minutes)).into(),
         state: InstructionState::Issued,
-        issued_by: p.username.clone(),
+        issued_by: actor.to_string(),
         issued_at: now.into(),
         received_at: None,
         feedback: Default::default(),
         closed_at: None,
         version: 1,
     };
-    let mut tx = s.change().await?;
-    x.id = store::insert_instruction(&mut tx, &x).await?;
-    let payload =
+    x.id = store::insert_instruction(change, &x).await?;
+    let mut payload =
         json!({ "instruction": x.id, "assignee": x.assignee, "task": x.task, "due_at": x.due_at });
-    tx.commit(now, vec![entry(&p, &i, "instruction_issued", payload)])
-        .await?;
+    if let (Some(p), Value::Object(e)) = (payload.as_object_mut(), extra) {
+        p.extend(e);
+    }
+    change.stage([NewEntry::new(
+        actor,
+        "incidents",
+        &i.division,
+        "incident",
+        i.id,
+        "instruction_issued",
+        payload,
+    )]);
+    Ok(x)
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/instructions", tag = "incidents", request_body = NewInstruction,
+    responses((status = 201, description = "Issued")))]
+async fn issue(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<NewInstruction>,
+) -> Result<Response, ApiError> {
+    let (i, _) = load(&s, &p, id, Action::Write).await?;
+    let now = OffsetDateTime::now_utc();
+    let mut tx = s.change().await?;
+    let x = issue_instruction(&mut tx, &i, b, &p.username, now, Value::Null).await?;
+    tx.commit(now, Vec::new()).await?;
     Ok((StatusCode::CREATED, axum::Json(json!(x))).into_response())
 }
 

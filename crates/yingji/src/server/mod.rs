@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::centre::api::routes())
         .merge(crate::supplies::api::routes())
         .merge(crate::shelters::api::routes())
+        .merge(crate::consultations::api::routes())
         .merge(crate::monitoring::api::routes())
         .merge(crate::directory::api::routes())
         .merge(crate::places::api::routes())

@@ -10,6 +10,7 @@ mod attention;
 mod auth;
 mod centre;
 mod cli;
+mod consultations;
 mod delivery;
 mod demo;
 mod directory;

@@ -71,6 +71,7 @@ fn fill(path: &str) -> String {
         .replace("{file}", "1.xml")
         .replace("{name}", "none")
         .replace("{n}", "1")
+        .replace("{decision_id}", "1")
         .replace("{id}", "1");
     format!("{path}{query}")
 }
