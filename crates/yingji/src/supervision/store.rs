@@ -235,17 +235,14 @@ pub async fn hazards(
     s: &Scoped<'_>,
     f: &HazardFilter,
 ) -> Result<(Vec<Hazard>, i64), DbError> {
-    let mut q = Sql::new("SELECT * FROM hazards WHERE ");
-    hazard_where(&mut q, s, f);
-    q.push(" ORDER BY reported_at DESC, id DESC LIMIT ")
-        .bind(f.limit.clamp(1, 500))
-        .push(" OFFSET ")
-        .bind(f.offset.max(0));
-    let items = q.query_as().fetch_all(db.pool()).await?;
-    let mut c = Sql::new("SELECT COUNT(*) AS n FROM hazards WHERE ");
-    hazard_where(&mut c, s, f);
-    let total: i64 = col(&c.query().fetch_one(db.pool()).await?, "n")?;
-    Ok((items, total))
+    crate::db::page(
+        db,
+        "hazards",
+        "reported_at DESC, id DESC",
+        (f.limit, f.offset),
+        |q| hazard_where(q, s, f),
+    )
+    .await
 }
 
 /// The names of enterprises by id (registry records of kind `enterprise`).

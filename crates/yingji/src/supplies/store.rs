@@ -232,17 +232,11 @@ fn doc_where(q: &mut Sql, prefix: &str, f: &DocFilter) {
 /// One page of the documents of warehouses in `prefix` (newest first) and
 /// how many match.
 pub async fn docs(db: &Db, prefix: &str, f: &DocFilter) -> Result<(Vec<Doc>, i64), DbError> {
-    let mut q = Sql::new("SELECT * FROM supply_docs WHERE division LIKE ");
-    doc_where(&mut q, prefix, f);
-    q.push(" ORDER BY id DESC LIMIT ")
-        .bind(f.limit.clamp(1, 500))
-        .push(" OFFSET ")
-        .bind(f.offset.max(0));
-    let items = q.query_as().fetch_all(db.pool()).await?;
-    let mut c = Sql::new("SELECT COUNT(*) AS n FROM supply_docs WHERE division LIKE ");
-    doc_where(&mut c, prefix, f);
-    let total: i64 = col(&c.query().fetch_one(db.pool()).await?, "n")?;
-    Ok((items, total))
+    crate::db::page(db, "supply_docs", "id DESC", (f.limit, f.offset), |q| {
+        q.push("division LIKE ");
+        doc_where(q, prefix, f)
+    })
+    .await
 }
 
 // ── posting ────────────────────────────────────────────────────────────

@@ -107,17 +107,11 @@ fn filter(q: &mut Sql, prefix: &str, f: &Filter) {
 /// One page of the requests of divisions in `prefix` (newest first) and
 /// how many match.
 pub async fn list(db: &Db, prefix: &str, f: &Filter) -> Result<(Vec<Request>, i64), DbError> {
-    let mut q = Sql::new("SELECT * FROM supply_requests WHERE division LIKE ");
-    filter(&mut q, prefix, f);
-    q.push(" ORDER BY id DESC LIMIT ")
-        .bind(f.limit.clamp(1, 500))
-        .push(" OFFSET ")
-        .bind(f.offset.max(0));
-    let items = q.query_as().fetch_all(db.pool()).await?;
-    let mut c = Sql::new("SELECT COUNT(*) AS n FROM supply_requests WHERE division LIKE ");
-    filter(&mut c, prefix, f);
-    let total: i64 = col(&c.query().fetch_one(db.pool()).await?, "n")?;
-    Ok((items, total))
+    crate::db::page(db, "supply_requests", "id DESC", (f.limit, f.offset), |q| {
+        q.push("division LIKE ");
+        filter(q, prefix, f)
+    })
+    .await
 }
 
 pub async fn insert_allocation(tx: &mut Tx, a: &AllocationRow) -> Result<(), DbError> {
