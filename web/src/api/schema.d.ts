@@ -10246,7 +10246,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IncidentDetail"];
+                };
             };
             422: {
                 headers: {
@@ -10335,7 +10337,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IncidentDetail"];
+                };
             };
             /** @description Stale version, or the incident is no longer open */
             409: {
@@ -10409,7 +10413,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IncidentDetail"];
+                };
             };
             /** @description Stale version, or the rule refuses the step (with the reason) */
             409: {
@@ -10442,7 +10448,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IncidentDetail"];
+                };
             };
         };
     };
@@ -10466,7 +10474,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IncidentDetail"];
+                };
             };
         };
     };

@@ -335,7 +335,7 @@ pub struct CallBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/calls", tag = "incidents", request_body = CallBody,
-    responses((status = 200, description = "The call is on the incident's timeline"),
+    responses((status = 200, body = IncidentDetail, description = "The call is on the incident's timeline"),
         (status = 409, body = crate::http::error::Problem, description = "Stale version, or the incident is no longer open"),
         (status = 422, body = crate::http::error::Problem)))]
 async fn add_call(
@@ -343,7 +343,7 @@ async fn add_call(
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<CallBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<IncidentDetail>, ApiError> {
     let (mut i, _) = load(&s, &p, id, Action::Write).await?;
     i.expect_version(b.version)?;
     super::may_add_call(i.state)?;
@@ -429,7 +429,7 @@ pub struct NewIncident {
 const SOURCES: [&str; 4] = ["phone", "system", "report", "superior"];
 
 #[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = NewIncident,
-    responses((status = 201, description = "Recorded, with the proposed grade and matching plans"), (status = 422, body = crate::http::error::Problem)))]
+    responses((status = 201, body = IncidentDetail, description = "Recorded, with the proposed grade and matching plans"), (status = 422, body = crate::http::error::Problem)))]
 async fn create(
     State(s): State<AppState>,
     p: Principal,
@@ -441,7 +441,7 @@ async fn create(
     tx.commit(now, vec![]).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(detail_json(&s, &i, now, &p).await?),
+        axum::Json(detail_of(&s, &i, now, &p).await?),
     )
         .into_response())
 }
@@ -583,15 +583,6 @@ pub(crate) async fn intake(
     Ok(i)
 }
 
-async fn detail_json(
-    s: &AppState,
-    i: &Incident,
-    now: OffsetDateTime,
-    p: &Principal,
-) -> Result<Value, ApiError> {
-    Ok(serde_json::to_value(detail_of(s, i, now, p).await?).unwrap_or(Value::Null))
-}
-
 /// The incident as its page shows it, with what `p` may do to it now.
 async fn detail_of(
     s: &AppState,
@@ -701,7 +692,7 @@ async fn save(
     mut extra: Extra,
     p: &Principal,
     now: OffsetDateTime,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<IncidentDetail>, ApiError> {
     let mut tx = s.change().await?;
     tx.save(i).await?;
     for x in &extra.instructions {
@@ -712,7 +703,7 @@ async fn save(
     let i = store::get_incident(&s.db, i.id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(detail_json(s, &i, now, p).await?))
+    Ok(axum::Json(detail_of(s, &i, now, p).await?))
 }
 
 fn actor(p: &Principal, now: OffsetDateTime) -> Actor<'_> {
@@ -724,13 +715,13 @@ fn actor(p: &Principal, now: OffsetDateTime) -> Actor<'_> {
 }
 
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/events", tag = "incidents", request_body = EventBody,
-    responses((status = 200, description = "The incident after the step"), (status = 409, body = crate::http::error::Problem, description = "Stale version, or the rule refuses the step (with the reason)")))]
+    responses((status = 200, body = IncidentDetail, description = "The incident after the step"), (status = 409, body = crate::http::error::Problem, description = "Stale version, or the rule refuses the step (with the reason)")))]
 async fn event(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<EventBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<IncidentDetail>, ApiError> {
     let (i, _) = load(&s, &p, id, Action::Write).await?;
     i.expect_version(b.version)?;
     let now = OffsetDateTime::now_utc();
@@ -755,13 +746,13 @@ pub struct FactsBody {
 }
 
 #[utoipa::path(put, path = "/api/v1/incidents/{id}/facts", tag = "incidents", request_body = FactsBody,
-    responses((status = 200, description = "Updated; the proposed grade follows the new figures")))]
+    responses((status = 200, body = IncidentDetail, description = "Updated; the proposed grade follows the new figures")))]
 async fn update_facts(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<FactsBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<IncidentDetail>, ApiError> {
     let (mut i, _) = load(&s, &p, id, Action::Write).await?;
     i.expect_version(b.version)?;
     b.facts.check().map_err(facts_error)?;
@@ -794,13 +785,13 @@ pub struct HelpedBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/helped", tag = "incidents", request_body = HelpedBody,
-    responses((status = 200, description = "The 10-hour rescue clock is stopped")))]
+    responses((status = 200, body = IncidentDetail, description = "The 10-hour rescue clock is stopped")))]
 async fn helped(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<HelpedBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<IncidentDetail>, ApiError> {
     let (mut i, _) = load(&s, &p, id, Action::Write).await?;
     i.expect_version(b.version)?;
     if !i.state.is_active() {
