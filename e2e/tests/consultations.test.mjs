@@ -166,6 +166,8 @@ describe('调度会商', { timeout: 300_000 }, () => {
       const task = page.locator(`[data-testid=ins-task-${instructionId}]`)
       await task.waitFor()
       assert.equal(await task.innerText(), decision)
+      // The incident's page lists its consultations, each a link to it.
+      await page.locator(`[data-testid=incident-consultation-${cid}]`).waitFor()
 
       // And the session is in the list the menu opens.
       await page.locator('[data-testid=menu-consultations]').click()
