@@ -2,7 +2,8 @@
 // the 平城区 duty officer records a coal-mine call by searching the
 // village's name (the point, division and address are filled from it); a
 // second call about the same place is offered the open incident and added
-// to it as a 续报 (重复来电) instead of opening a second incident; the map's
+// to it as a 续报 (重复来电) instead of opening a second incident; a later
+// 续报 corrects the place from the same search; the map's
 // search box finds the village too. Screenshots for the README.
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
@@ -61,6 +62,8 @@ describe('接报定位与重复来电', () => {
       assert.equal(list.status, 200, JSON.stringify(list.body))
       const village = list.body.items.find((v) => v.name.length >= 3)
       assert.ok(village, 'a 平城区 village')
+      const other = list.body.items.find((v) => v.name.length >= 3 && !v.name.includes(village.name) && !village.name.includes(v.name))
+      assert.ok(other, 'a second 平城区 village')
 
       // First call: the place comes from the search.
       let dlg = await openIntake(P, `井下透水${stamp}`)
@@ -94,6 +97,27 @@ describe('接报定位与重复来电', () => {
       await call.waitFor()
       assert.match(await call.innerText(), /听到井下呼救声/)
       assert.match(await call.innerText(), /李娜/)
+      // A 续报 corrects the place (after 核实), from the same search.
+      const cur = await apiFetch(P, `/api/v1/incidents/${first}`)
+      const verified = await apiFetch(P, `/api/v1/incidents/${first}/events`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ version: cur.body.version, kind: 'verify' }),
+      })
+      assert.equal(verified.status, 200, JSON.stringify(verified.body))
+      await P.reload()
+      await P.locator('[data-testid=btn-update]').click()
+      const ud = P.locator('[data-testid=update-dialog]')
+      await ud.waitFor()
+      await ud.locator('[data-testid=update-note] textarea').fill('位置更正')
+      await searchPlace(P, 'update-place-search', other.name, other)
+      await ud.locator('[data-testid=update-place-picked]').waitFor()
+      await ud.locator('[data-testid=update-save]').click()
+      await P.locator('[data-testid=timeline-update]', { hasText: other.name }).waitFor()
+      const moved = await apiFetch(P, `/api/v1/incidents/${first}`)
+      assert.equal(moved.body.lon, other.lon)
+      assert.equal(moved.body.lat, other.lat)
+
       // No second incident was opened.
       const open = await apiFetch(P, '/api/v1/incidents?active=true')
       assert.equal(open.body.filter((i) => i.title.includes(stamp)).length, 1)

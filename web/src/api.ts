@@ -306,7 +306,7 @@ export const api = {
     request<PossibleDuplicate[]>('GET', `${API}/incidents/duplicates${qs(p)}`),
   incidentCall: (id: number, body: CallBody) => request<IncidentDetail>('POST', `${API}/incidents/${id}/calls`, body),
   incidentEvent: (id: number, body: IncidentEventBody) => request<IncidentDetail>('POST', `${API}/incidents/${id}/events`, body),
-  incidentFacts: (id: number, body: { version: number; facts: IncidentFacts; note: string }) =>
+  incidentFacts: (id: number, body: { version: number; facts: IncidentFacts; note: string; lon?: number; lat?: number; address?: string }) =>
     request<IncidentDetail>('PUT', `${API}/incidents/${id}/facts`, body),
   incidentHelped: (id: number, body: { version: number; at?: string }) =>
     request<IncidentDetail>('POST', `${API}/incidents/${id}/helped`, body),

@@ -4373,7 +4373,16 @@ export interface components {
         };
         /** @description 续报: the latest figures and a note. */
         FactsBody: {
+            /** @description A corrected address (unchanged when absent). */
+            address?: string | null;
             facts: Record<string, unknown>;
+            /** Format: double */
+            lat?: number | null;
+            /**
+             * Format: double
+             * @description A corrected place (both or neither), inside the incident's division.
+             */
+            lon?: number | null;
             note: string;
             /** Format: int64 */
             version: number;

@@ -1860,6 +1860,7 @@ const en: Messages<typeof zh> = {
     detailTitle: 'Incident',
     intake: 'New report',
     intakeTitle: 'Duty desk: record an incident',
+    correctPlace: 'Correct the place',
     placeSearch: 'Place',
     duplicatesTitle: 'Possibly the same event: an open incident of a related type is near',
     duplicateLine: '{title} ({state}, {distance}, received {minutes} min ago)',

@@ -1857,6 +1857,7 @@ export default {
     detailTitle: '事件详情',
     intake: '接报',
     intakeTitle: '值班接报',
+    correctPlace: '更正位置',
     placeSearch: '地点',
     duplicatesTitle: '可能是同一事件：附近已有未结束的同类事件',
     duplicateLine: '{title}（{state}，{distance}，{minutes} 分钟前接报）',

@@ -271,6 +271,28 @@ pub struct DuplicateParams {
     pub lat: Option<f64>,
 }
 
+/// The incident's point from input: both coordinates or none, in range,
+/// and inside its division (when the division is known).
+fn point_in(
+    tree: &crate::divisions::Tree,
+    division: Option<&crate::divisions::Code>,
+    lon: Option<f64>,
+    lat: Option<f64>,
+) -> Result<Option<(f64, f64)>, FieldError> {
+    let point = point_of(lon, lat)?;
+    if let (Some((lon, lat)), Some(d)) = (point, division) {
+        if tree.contains_point(d, lon, lat) == Some(false) {
+            return Err(
+                FieldError::new("lat", format!("坐标 ({lon}, {lat}) 不在所选区划范围内"))
+                    .code("point_outside_division")
+                    .param("lon", lon)
+                    .param("lat", lat),
+            );
+        }
+    }
+    Ok(point)
+}
+
 /// A point from input: both coordinates or none, each in range.
 fn point_of(lon: Option<f64>, lat: Option<f64>) -> Result<Option<(f64, f64)>, FieldError> {
     match (lon, lat) {
@@ -502,21 +524,8 @@ pub(crate) async fn intake(
             None
         }
     };
-    match (b.lon, b.lat) {
-        (Some(lon), Some(lat)) => {
-            if let Some(d) = &division {
-                if tree.contains_point(d, lon, lat) == Some(false) {
-                    errors.push(
-                        FieldError::new("lat", format!("坐标 ({lon}, {lat}) 不在所选区划范围内"))
-                            .code("point_outside_division")
-                            .param("lon", lon)
-                            .param("lat", lat),
-                    );
-                }
-            }
-        }
-        (None, None) => {}
-        _ => errors.push(FieldError::new("lon", "经度和纬度需同时填写").code("lon_lat_together")),
+    if let Err(e) = point_in(&tree, division.as_ref(), b.lon, b.lat) {
+        errors.push(e);
     }
     let onset = match b.onset_at.as_deref() {
         None => Ok(now),
@@ -743,6 +752,11 @@ pub struct FactsBody {
     #[schema(value_type = Object)]
     pub facts: Facts,
     pub note: String,
+    /// A corrected place (both or neither), inside the incident's division.
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    /// A corrected address (unchanged when absent).
+    pub address: Option<String>,
 }
 
 #[utoipa::path(put, path = "/api/v1/incidents/{id}/facts", tag = "incidents", request_body = FactsBody,
@@ -756,6 +770,15 @@ async fn update_facts(
     let (mut i, _) = load(&s, &p, id, Action::Write).await?;
     i.expect_version(b.version)?;
     b.facts.check().map_err(facts_error)?;
+    let division = crate::divisions::Code::parse(&i.division).ok();
+    let point = point_in(&s.tree(), division.as_ref(), b.lon, b.lat)?;
+    let address = b.address.as_deref().map(str::trim);
+    if address.is_some_and(|a| a.chars().count() > 200) {
+        return Err(FieldError::new("address", "最多 200 字")
+            .code("too_long")
+            .param("max", 200)
+            .into());
+    }
     let now = OffsetDateTime::now_utc();
     let ev = Event::Update {
         note: b.note.clone(),
@@ -763,8 +786,25 @@ async fn update_facts(
     i.state = i.state.transition(&ev)?;
     let before = i.facts;
     i.facts = b.facts;
+    let mut payload = json!({ "note": b.note, "before": before, "after": i.facts });
+    // 更正位置: the place the 续报 corrects, with where it was.
+    if point.is_some() || address.is_some_and(|a| a != i.address) {
+        payload["place"] = json!({
+            "before": { "lon": i.lon, "lat": i.lat, "address": i.address },
+            "after": {
+                "lon": point.map_or(i.lon, |p| Some(p.0)),
+                "lat": point.map_or(i.lat, |p| Some(p.1)),
+                "address": address.unwrap_or(&i.address),
+            },
+        });
+        if let Some((lon, lat)) = point {
+            (i.lon, i.lat) = (Some(lon), Some(lat));
+        }
+        if let Some(a) = address {
+            i.address = a.to_string();
+        }
+    }
     i.updated_at = now.into();
-    let payload = json!({ "note": b.note, "before": before, "after": i.facts });
     save(
         &s,
         &i,

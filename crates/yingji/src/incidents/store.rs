@@ -105,7 +105,7 @@ pub async fn insert_incident(tx: &mut Tx, i: &Incident) -> Result<i64, DbError> 
 /// Write the mutable columns if `version` is current (then version + 1).
 pub async fn update_incident(tx: &mut Tx, i: &Incident, version: i64) -> Result<bool, DbError> {
     let r = sqlx::query(
-        "UPDATE incidents SET facts = $1, description = $2, state = $3, grade = $4, response_level = $5, plan_code = $6, helped_at = $7, ended_at = $8, updated_at = $9, plan_revision = $12, version = version + 1 \
+        "UPDATE incidents SET facts = $1, description = $2, state = $3, grade = $4, response_level = $5, plan_code = $6, helped_at = $7, ended_at = $8, updated_at = $9, plan_revision = $12, lon = $13, lat = $14, address = $15, version = version + 1 \
          WHERE id = $10 AND version = $11",
     )
     .bind(facts_text(&i.facts)?)
@@ -120,6 +120,9 @@ pub async fn update_incident(tx: &mut Tx, i: &Incident, version: i64) -> Result<
     .bind(i.id)
     .bind(version)
     .bind(i.plan_revision)
+    .bind(i.lon)
+    .bind(i.lat)
+    .bind(&i.address)
     .execute(&mut *tx.inner)
     .await?;
     Ok(r.rows_affected() == 1)

@@ -193,13 +193,73 @@ async fn a_second_call_is_offered_the_open_incident_and_added_to_it() {
             "{be}"
         );
 
-        // Once the incident is closed as false, it is no longer offered, and
+        // A 续报 corrects the place: inside the division only; the timeline
+        // keeps where it was. (Verified first: a figures 续报 needs 核实.)
+        let (st, v) = send(
+            admin
+                .post(
+                    &format!("/api/v1/incidents/{id}/events"),
+                    &json!({ "version": after["version"], "kind": "verify" }),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 200, "{be}: {v}");
+        let (olon, olat) = app.point_in("140215");
+        let moved = |lon: f64, lat: f64, version: &Value| {
+            json!({ "version": version, "facts": {}, "note": "位置更正：在井口东侧",
+                "lon": lon, "lat": lat, "address": "井口东侧 300 米" })
+        };
+        let (st, p) = send(
+            pc.put(
+                &format!("/api/v1/incidents/{id}/facts"),
+                &moved(olon, olat, &v["version"]),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (st, codes(&p)),
+            (422, vec!["lat:point_outside_division".to_string()]),
+            "{be}: {p}"
+        );
+        let (st, fixed) = send(
+            pc.put(
+                &format!("/api/v1/incidents/{id}/facts"),
+                &moved(lon + 0.003, lat, &v["version"]),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(st, 200, "{be}: {fixed}");
+        assert_eq!(fixed["lon"].as_f64(), Some(lon + 0.003), "{be}");
+        assert_eq!(fixed["address"], "井口东侧 300 米", "{be}");
+        let last = fixed["timeline"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        assert_eq!(last["kind"], "update", "{be}");
+        assert_eq!(
+            last["payload"]["place"]["before"]["lon"].as_f64(),
+            Some(lon),
+            "{be}: {last}"
+        );
+        assert_eq!(
+            last["payload"]["place"]["after"]["lon"].as_f64(),
+            Some(lon + 0.003),
+            "{be}"
+        );
+        let after = fixed;
+
+        // Once the response has ended, it is no longer offered, and
         // a call cannot be added.
         let (st, closed) = send(
             admin
                 .post(
                     &format!("/api/v1/incidents/{id}/events"),
-                    &json!({ "version": after["version"], "kind": "mark_false", "reason": "重复" }),
+                    &json!({ "version": after["version"], "kind": "end_response", "reason": "已处置" }),
                 )
                 .await,
         )

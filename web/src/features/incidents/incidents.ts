@@ -347,6 +347,7 @@ export function timelineSummary(e: JournalEntry): string {
       for (const k of Object.keys(after)) {
         if (before[k] !== after[k]) parts.push(`${factLabel(k)} ${str(before[k])} → ${str(after[k])}`)
       }
+      if (p.place) parts.push(`${tr('incident.correctPlace')}: ${str(rec(rec(p.place).after).address)}`)
       break
     }
     case 'call':
