@@ -90,7 +90,7 @@ describe('值班值守: log, handover, acknowledgement, intake with a photo', ()
       await A.waitForURL(/\/duty$/)
       await A.locator('[data-testid=duty-page]').waitFor()
       // The demo roster puts pingcheng on every 平城区 officers' shift; the one running now is on duty.
-      await A.locator('[data-testid=now-officers]', { hasText: '平城区应急局值班员' }).waitFor()
+      await A.locator('[data-testid=now-officers]', { hasText: '刘晓东' }).waitFor()
       await A.locator('[data-testid=now-leaders]').waitFor()
       const now = await apiFetch(A, '/api/v1/duty/now')
       assert.equal(now.status, 200)

@@ -92,7 +92,7 @@ describe('yingji web UI', () => {
     try {
       await login(page, 'pingcheng')
       // header: display name, role label, jurisdiction
-      await assert.doesNotReject(page.locator('[data-testid=user-name]', { hasText: '平城区应急局值班员' }).waitFor())
+      await assert.doesNotReject(page.locator('[data-testid=user-name]', { hasText: '刘晓东' }).waitFor())
       assert.match(await page.locator('[data-testid=user-role]').innerText(), /县级操作员/)
       assert.match(await page.locator('[data-testid=user-division]').innerText(), /平城区/)
 

@@ -22,6 +22,8 @@ import type {
   RegistryLayer,
   Item,
   JournalEntry,
+  Person,
+  RoadsLayer,
   MapConfig,
   Me,
   Page,
@@ -206,6 +208,7 @@ export const api = {
 
   divisions: (parent?: string) => request<Division[]>('GET', `${API}/divisions${qs({ parent })}`),
   boundaries: () => request<GeoJSON.FeatureCollection>('GET', `${API}/divisions/boundaries`),
+  divisionAt: (lon: number, lat: number) => request<Division>('GET', `${API}/divisions/at${qs({ lon, lat })}`),
 
   schemas: () => request<Schema[]>('GET', `${API}/registries`),
   list: (kind: string, f: RegistryFilters & { limit?: number; offset?: number }) =>
@@ -226,9 +229,11 @@ export const api = {
     `${API}/registries/${enc(kind)}/export${qs({ format, ...f })}`,
   templateUrl: (kind: string, format: 'csv' | 'xlsx') => `${API}/registries/${enc(kind)}/template${qs({ format })}`,
 
-  journal: (p: { limit?: number; before?: number; module?: string; entity?: string; id?: string }) =>
+  people: () => request<Person[]>('GET', `${API}/people`),
+  journal: (p: { limit?: number; before?: number; module?: string; entity?: string; id?: string; actor?: string; from?: string; to?: string }) =>
     request<JournalEntry[]>('GET', `${API}/journal${qs(p)}`),
   mapConfig: () => request<MapConfig>('GET', `${API}/map/config`),
+  mapRoads: () => request<RoadsLayer>('GET', `${API}/map/roads`),
 
   // 灾情管理
   disasters: (p: { active?: boolean } = {}) =>

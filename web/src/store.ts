@@ -1,6 +1,6 @@
 import { reactive } from 'vue'
 import { api } from './api'
-import type { Me, Schema } from './api/types'
+import type { Me, Person, Schema } from './api/types'
 
 export const state = reactive({
   me: null as Me | null,
@@ -43,6 +43,25 @@ export function clearSession() {
   state.me = null
   state.schemas = []
   schemasPromise = null
+  for (const k of Object.keys(people)) delete people[k]
+  peoplePromise = null
+}
+
+/** Display names and positions by username (GET /people, once per session):
+ * pages name people, not logins. Unknown names (another county's, or for a
+ * role that may not read them) stay as they are. */
+export const people = reactive<Record<string, Person>>({})
+let peoplePromise: Promise<void> | null = null
+export function loadPeople(): Promise<void> {
+  if (!peoplePromise) {
+    peoplePromise = api
+      .people()
+      .then((list) => {
+        for (const p of list) people[p.username] = p
+      })
+      .catch(() => undefined)
+  }
+  return peoplePromise
 }
 
 /** Division names by code, filled lazily from GET /divisions?parent=… (a nicety: unknown codes stay codes). */

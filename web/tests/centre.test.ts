@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { gridCluster } from '../src/features/map/cluster'
 import { KIND_SYMBOL, kindSvg, textOn } from '../src/features/map/symbols'
 import { hourMinute, isoLocal, monthDayTime, shanghaiParts } from '../src/utils/datetime'
+import { journalSentence, personText } from '../src/utils/format'
+import { enRouteText } from '../src/features/map/model'
 
 describe('grid clusterer', () => {
   it('groups points per cell with their mean and keeps singles apart', () => {
@@ -104,5 +106,42 @@ describe('wall display', () => {
     // Overdue 重大 hazards count too.
     expect(attentionTotal({ unverified: [], overdue_instructions: [1], clocks: [], awaiting_approval: [], plans: [], hazards: [1, 2] } as never)).toBe(3)
     expect(attentionTotal(null)).toBe(0)
+  })
+})
+
+describe('people, not logins', () => {
+  const known = {
+    pingcheng: { username: 'pingcheng', display_name: '刘晓东', position: '平城区应急管理局 值班员', division: '140213000000', division_name: '平城区' },
+    nopos: { username: 'nopos', display_name: '王五', position: '', division: '140200000000', division_name: '大同市' },
+  }
+  const t = (k: string, p?: Record<string, unknown>) => (k === 'people.withPosition' ? `${p?.name}（${p?.position}）` : k === 'journal.sentence' ? `${p?.who}|${p?.action}|${p?.what}|${p?.id}` : k)
+  it('names a person with their position, and nothing else', () => {
+    expect(personText('pingcheng', known, t)).toBe('刘晓东（平城区应急管理局 值班员）')
+    expect(personText('nopos', known, t)).toBe('王五')
+    expect(personText('system', known, t)).toBe('people.system')
+    expect(personText('demo', known, t)).toBe('people.demo')
+    // A login this reader cannot resolve stays as recorded; nothing is blank.
+    expect(personText('yunzhou', known, t)).toBe('yunzhou')
+    expect(personText(null, known, t)).toBe('—')
+    expect(personText('', known, t)).toBe('—')
+  })
+  it('an audit entry reads as who, what, which record', () => {
+    const e = { actor: 'pingcheng', module: 'incidents', entity: 'incident', entity_id: '12', kind: 'verified' }
+    const s = journalSentence(e, known, t)
+    expect(s.startsWith('刘晓东（平城区应急管理局 值班员）|')).toBe(true)
+    expect(s.endsWith('|#12')).toBe(true)
+    expect(journalSentence({ ...e, entity_id: '' }, known, t).endsWith('|')).toBe(true)
+  })
+})
+
+describe('resources en route', () => {
+  const t = (k: string, p?: Record<string, unknown>) => (p ? `${k}(${Object.values(p).join(',')})` : k)
+  const clock = (s: string) => s.slice(11, 16)
+  it('under way says when it is expected; approved says how far by road; on site says nothing more', () => {
+    expect(enRouteText({ state: 'departed', eta: '2026-12-08T01:12:34Z', travel_time_s: 754 }, t, clock)).toBe('centre.order.departed · centre.etaAt(01:12)')
+    expect(enRouteText({ state: 'approved', eta: null, travel_time_s: 754 }, t, clock)).toBe('centre.order.approved · centre.travelMin(13)')
+    expect(enRouteText({ state: 'approved', eta: null, travel_time_s: 5 }, t, clock)).toBe('centre.order.approved · centre.travelMin(1)')
+    expect(enRouteText({ state: 'arrived', eta: '2026-12-08T01:12:34Z', travel_time_s: 754 }, t, clock)).toBe('centre.order.arrived')
+    expect(enRouteText({ state: 'departed', eta: null, travel_time_s: null }, t, clock)).toBe('centre.order.departed')
   })
 })

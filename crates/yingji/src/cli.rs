@@ -206,6 +206,9 @@ enum UserCmd {
         username: String,
         #[arg(long)]
         display_name: String,
+        /// Position (职务), e.g. 值班员, shown beside the name.
+        #[arg(long, default_value = "")]
+        position: String,
         /// admin, commander, operator, reporter, enterprise, observer
         #[arg(long)]
         role: String,
@@ -621,7 +624,7 @@ fn print_logins(state: &AppState) {
     eprintln!("  yingji 应急指挥平台 — {url}");
     eprintln!("  demo logins (password {}):", demo::DEMO_PASSWORD);
     let tree = state.tree();
-    for (u, name, role, div) in demo::demo_users() {
+    for (u, name, role, div, _) in demo::demo_users() {
         eprintln!(
             "    {u:<10} {:<10} {name} — {}",
             role.label_zh(),
@@ -862,6 +865,7 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
         UserCmd::Create {
             username,
             display_name,
+            position,
             role,
             division,
             org,
@@ -885,6 +889,7 @@ async fn user_cmd(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
                 auth::store::NewUser {
                     username: &username,
                     display_name: &display_name,
+                    position: &position,
                     password_hash: &hash,
                     role,
                     division: &code,

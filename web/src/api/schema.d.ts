@@ -580,6 +580,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/divisions/at": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The deepest division of the reader's jurisdiction with a boundary that
+         *     holds a point (a point picked on the map: the intake's division).
+         */
+        get: operations["at"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/divisions/boundaries": {
         parameters: {
             query?: never;
@@ -1045,6 +1065,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/map/roads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["roads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/monitoring/alarms": {
         parameters: {
             query?: never;
@@ -1229,6 +1265,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["series"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["people"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4201,6 +4253,11 @@ export interface components {
         };
         /** @description A dispatched resource under way or on site. */
         EnRoute: {
+            /**
+             * @description Expected on site (RFC 3339): the departure plus the travel time;
+             *     only for a resource under way.
+             */
+            eta?: string | null;
             /** @description Where the resource is kept (its registry location), WGS84 [lon, lat]. */
             from?: number[] | null;
             /** Format: int64 */
@@ -4212,12 +4269,24 @@ export interface components {
             resource_id: number;
             resource_kind: string;
             resource_name: string;
+            /**
+             * @description The way by road from `from` to `to` (`[lon, lat]`, 6 decimals; the
+             *     off-road legs at both ends included), when a road graph is loaded,
+             *     both ends are within its search radius and it is not yet on site.
+             *     None: draw the straight line.
+             */
+            route?: number[][] | null;
             /** @description When it entered this state (RFC 3339). */
             since: string;
             /** @description approved | departed | arrived */
             state: string;
             /** @description The incident's location, if known. */
             to?: number[] | null;
+            /**
+             * Format: double
+             * @description Travel time of that way in seconds (road and off-road legs).
+             */
+            travel_time_s?: number | null;
         };
         /** @description An enterprise's four-colour level and its risk points. */
         EnterpriseRisk: {
@@ -6006,6 +6075,15 @@ export interface components {
             /** Format: int64 */
             user_id?: number | null;
         };
+        /** @description A user as others see them: no role, no state, no contact details. */
+        PersonView: {
+            display_name: string;
+            division: string;
+            division_name: string;
+            /** @description 职务; may be empty. */
+            position: string;
+            username: string;
+        };
         /** @description A place found by name. */
         Place: {
             address: string;
@@ -6603,6 +6681,20 @@ export interface components {
             level_zh: string;
             /** @description The reassessment date has passed. */
             reassessment_due: boolean;
+        };
+        /**
+         * @description The offline base layer's roads: the loaded road graph's segments as
+         *     lines, so a map has context with no tile server (the demo: Datong's main
+         *     roads, © OpenStreetMap contributors, ODbL).
+         */
+        RoadsLayer: {
+            /**
+             * @description Polylines of `[lon, lat]` (5 decimals, about 1 m); each road once,
+             *     whatever its directions.
+             */
+            lines: number[][][];
+            /** @description True when the graph is larger than the layer serves (nothing sent). */
+            too_large: boolean;
         };
         /**
          * @description Roles, each bound to a division (and, for enterprise users, an organisation).
@@ -8334,6 +8426,8 @@ export interface components {
             /** Format: int64 */
             id: number;
             org: string;
+            /** @description 职务 (e.g. 值班员), shown beside the name; may be empty. */
+            position: string;
             role: components["schemas"]["Role"];
             username: string;
         };
@@ -9728,6 +9822,37 @@ export interface operations {
             };
         };
     };
+    at: {
+        parameters: {
+            query: {
+                lon: number;
+                lat: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Division"];
+                };
+            };
+            /** @description Not a coordinate, or not inside the jurisdiction */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     boundaries: {
         parameters: {
             query?: never;
@@ -10595,6 +10720,12 @@ export interface operations {
                 module?: string | null;
                 entity?: string | null;
                 id?: string | null;
+                /** @description Only what this person did (a username; `system` for the platform's jobs). */
+                actor?: string | null;
+                /** @description First day (YYYY-MM-DD, Beijing time). */
+                from?: string | null;
+                /** @description Last day, inclusive (YYYY-MM-DD, Beijing time). */
+                to?: string | null;
             };
             header?: never;
             path?: never;
@@ -10645,6 +10776,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MapConfig"];
+                };
+            };
+        };
+    };
+    roads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The road graph's roads as lines (empty without a graph) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoadsLayer"];
                 };
             };
         };
@@ -11104,6 +11255,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SensorSeries"];
+                };
+            };
+        };
+    };
+    people: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Users whose names the reader may see: their jurisdiction and the levels above it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonView"][];
                 };
             };
         };

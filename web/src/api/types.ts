@@ -28,6 +28,8 @@ export type ProblemError = Omit<S['FieldError'], 'at' | 'field' | 'code'> & {
 /** Problem JSON as received, or made up by the client (network failure). */
 export type Problem = Partial<Omit<S['Problem'], 'errors'>> & { errors?: ProblemError[] }
 export type JournalEntry = S['Entry']
+export type Person = S['PersonView']
+export type RoadsLayer = S['RoadsLayer']
 /** `GET /places`: a division or a located registry record found by name. */
 export type Place = S['Place']
 /** `GET /incidents/duplicates`: an open incident the call may be about. */

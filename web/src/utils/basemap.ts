@@ -12,7 +12,104 @@ export interface BaseMap {
   config: MapConfig
 }
 
-export async function createBaseMap(el: HTMLElement, opts: { fit?: boolean; fillOpacity?: number } = {}): Promise<BaseMap> {
+/** Village names are shown from this zoom on (below, they would cover the map). */
+export const VILLAGE_LABEL_ZOOM = 12
+
+/**
+ * The offline context under every map when no tile server is configured:
+ * the road graph's roads (the demo: Datong's main roads) and, zoomed in,
+ * the names of the villages in view (the 居民点 registry, as the reader may
+ * read it). With tiles, the tiles carry both. Returns a cleanup function.
+ */
+export function addOfflineContext(map: L.Map, config: MapConfig, opts: { dark?: boolean } = {}): () => void {
+  if (config.tile_url) return () => {}
+  const pane = map.createPane('yj-context')
+  pane.style.zIndex = '350'
+  pane.style.pointerEvents = 'none'
+  const roads = L.layerGroup().addTo(map)
+  const names = L.layerGroup().addTo(map)
+  api
+    .mapRoads()
+    .then((r) => {
+      if (!r.lines.length) return
+      const latlngs = r.lines.map((l) => l.map(([lon, lat]) => [lat, lon] as [number, number]))
+      const renderer = L.canvas({ pane: 'yj-context' })
+      L.polyline(latlngs, { pane: 'yj-context', renderer, color: opts.dark ? '#5b6b80' : '#ffffff', weight: 4, opacity: 0.9, interactive: false }).addTo(roads)
+      L.polyline(latlngs, { pane: 'yj-context', renderer, color: opts.dark ? '#8a99ad' : '#c9a86a', weight: 2, opacity: 0.95, interactive: false, className: 'yj-road' }).addTo(roads)
+      ;(map.getContainer() as HTMLElement).dataset.roads = String(r.lines.length)
+    })
+    .catch(() => undefined)
+  let seq = 0
+  async function loadNames() {
+    const mine = ++seq
+    if (map.getZoom() < VILLAGE_LABEL_ZOOM) {
+      names.clearLayers()
+      ;(map.getContainer() as HTMLElement).dataset.villageNames = '0'
+      return
+    }
+    const b = map.getBounds().pad(0.1)
+    const r = (x: number) => Math.round(x * 1e5) / 1e5
+    try {
+      const fc = await api.layer('settlement', { bbox: [r(b.getWest()), r(b.getSouth()), r(b.getEast()), r(b.getNorth())].join(',') })
+      if (mine !== seq) return
+      names.clearLayers()
+      for (const f of fc.features) {
+        const [lon, lat] = f.geometry.coordinates
+        L.marker([lat, lon], {
+          pane: 'yj-context',
+          interactive: false,
+          keyboard: false,
+          icon: L.divIcon({ className: 'yj-village-name', html: `<span>${String(f.properties.name).replace(/[<>&]/g, '')}</span>`, iconSize: [0, 0] }),
+        }).addTo(names)
+      }
+      ;(map.getContainer() as HTMLElement).dataset.villageNames = String(fc.features.length)
+    } catch {
+      /* names are context; the map works without them */
+    }
+  }
+  map.on('moveend', loadNames)
+  loadNames()
+  return () => {
+    map.off('moveend', loadNames)
+    roads.remove()
+    names.remove()
+  }
+}
+
+/** A fullscreen button (top left, under the zoom): the map's container fills the screen (Esc leaves). */
+export function fullscreenControl(map: L.Map, labels: { enter: string; exit: string }): L.Control {
+  const Ctl = L.Control.extend({
+    onAdd() {
+      const bar = L.DomUtil.create('div', 'leaflet-bar yj-fullscreen')
+      const a = L.DomUtil.create('a', '', bar) as HTMLAnchorElement
+      a.href = '#'
+      a.setAttribute('role', 'button')
+      a.dataset.testid = 'map-fullscreen'
+      const container = map.getContainer()
+      const sync = () => {
+        const on = document.fullscreenElement === container
+        a.title = on ? labels.exit : labels.enter
+        a.setAttribute('aria-label', a.title)
+        a.innerHTML = on ? '&#x2715;' : '&#x26F6;'
+        container.classList.toggle('yj-map-fullscreen', on)
+        map.invalidateSize()
+      }
+      sync()
+      L.DomEvent.on(a, 'click', (ev) => {
+        L.DomEvent.preventDefault(ev)
+        L.DomEvent.stopPropagation(ev)
+        if (document.fullscreenElement) document.exitFullscreen().catch(() => undefined)
+        else container.requestFullscreen?.().catch(() => undefined)
+      })
+      document.addEventListener('fullscreenchange', sync)
+      map.on('unload', () => document.removeEventListener('fullscreenchange', sync))
+      return bar
+    },
+  })
+  return new Ctl({ position: 'topleft' }).addTo(map)
+}
+
+export async function createBaseMap(el: HTMLElement, opts: { fit?: boolean; fillOpacity?: number; dark?: boolean } = {}): Promise<BaseMap> {
   let config: MapConfig = { tile_url: null, tile_attribution: null, center: [113.3, 40.08], zoom: 8, roads_main_only: false, roads_attribution: null }
   try {
     config = await api.mapConfig()
@@ -51,5 +148,6 @@ export async function createBaseMap(el: HTMLElement, opts: { fit?: boolean; fill
   } catch {
     /* the page still works without the base map */
   }
+  addOfflineContext(map, config, { dark: opts.dark })
   return { map, boundaries, config }
 }

@@ -1,6 +1,6 @@
 import { currentLocale, label, i18n } from '../i18n'
 import { schemaOf } from '../store'
-import type { Field } from '../api/types'
+import type { Field, Person } from '../api/types'
 import { isoLocal } from './datetime'
 
 /**
@@ -70,4 +70,32 @@ export function journalEntity(module: string, entity: string): string {
   }
   const key = `journalEntity.${entity}`
   return i18n.global.te(key) ? i18n.global.t(key) : entity
+}
+
+/** A person as pages name them: 姓名（职务）, `system`/`demo` translated, a
+ * login this reader may not resolve shown as it is. */
+export function personText(
+  who: string | null | undefined,
+  known: Record<string, Person>,
+  t: (key: string, params?: Record<string, unknown>) => string,
+): string {
+  if (!who) return '—'
+  if (who === 'system' || who === 'demo') return t(`people.${who}`)
+  const p = known[who]
+  if (!p) return who
+  return p.position ? t('people.withPosition', { name: p.display_name, position: p.position }) : p.display_name
+}
+
+/** One audit entry as a sentence: who did what to which record. */
+export function journalSentence(
+  e: { actor: string; module: string; entity: string; entity_id: string; kind: string },
+  known: Record<string, Person>,
+  t: (key: string, params?: Record<string, unknown>) => string,
+): string {
+  return t('journal.sentence', {
+    who: personText(e.actor, known, t),
+    action: journalKind(e.kind),
+    what: journalEntity(e.module, e.entity),
+    id: e.entity_id ? `#${e.entity_id}` : '',
+  })
 }

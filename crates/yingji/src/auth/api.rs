@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/logout", post(logout))
         .route("/auth/me", get(me))
         .merge(super::admin::routes())
+        .merge(super::people::routes())
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {

@@ -104,6 +104,7 @@ mod tests {
             id,
             username: format!("u{id}"),
             display_name: String::new(),
+            position: String::new(),
             role: Role::Operator,
             division: "140213".into(),
             org: String::new(),

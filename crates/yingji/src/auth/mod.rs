@@ -8,6 +8,7 @@ pub mod admin;
 pub mod api;
 pub mod cache;
 pub mod model;
+pub mod people;
 pub mod store;
 pub mod throttle;
 pub mod via;

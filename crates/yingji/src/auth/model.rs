@@ -10,6 +10,8 @@ pub struct User {
     pub id: i64,
     pub username: String,
     pub display_name: String,
+    /// 职务 (e.g. 值班员), shown beside the name; may be empty.
+    pub position: String,
     pub role: Role,
     pub division: String,
     pub org: String,

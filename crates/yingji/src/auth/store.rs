@@ -11,6 +11,7 @@ fn user_from_row(r: &AnyRow) -> Result<User, DbError> {
         id: col(r, "id")?,
         username: col(r, "username")?,
         display_name: col(r, "display_name")?,
+        position: col(r, "position")?,
         role: Role::parse(&role).ok_or_else(|| DbError::Corrupt {
             table: "users",
             detail: format!("unknown role {role:?}"),
@@ -40,6 +41,7 @@ impl User {
 pub struct NewUser<'a> {
     pub username: &'a str,
     pub display_name: &'a str,
+    pub position: &'a str,
     pub password_hash: &'a str,
     pub role: Role,
     pub division: &'a Code,
@@ -52,11 +54,12 @@ pub async fn create(
     now: time::OffsetDateTime,
 ) -> Result<i64, DbError> {
     let row = sqlx::query(
-        "INSERT INTO users (username, display_name, password_hash, role, division, org, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO users (username, display_name, position, password_hash, role, division, org, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(u.username)
     .bind(u.display_name)
+    .bind(u.position)
     .bind(u.password_hash)
     .bind(u.role.as_str())
     .bind(u.division.as_str())

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/display/open", post(open_display))
         .route("/display/me", get(display_me))
         .route("/situation/en-route", get(en_route))
+        .route("/map/roads", get(roads))
 }
 
 const MODULE: &str = "display_tokens";
@@ -251,6 +252,16 @@ pub struct EnRoute {
     pub from: Option<[f64; 2]>,
     /// The incident's location, if known.
     pub to: Option<[f64; 2]>,
+    /// The way by road from `from` to `to` (`[lon, lat]`, 6 decimals; the
+    /// off-road legs at both ends included), when a road graph is loaded,
+    /// both ends are within its search radius and it is not yet on site.
+    /// None: draw the straight line.
+    pub route: Option<Vec<[f64; 2]>>,
+    /// Travel time of that way in seconds (road and off-road legs).
+    pub travel_time_s: Option<f64>,
+    /// Expected on site (RFC 3339): the departure plus the travel time;
+    /// only for a resource under way.
+    pub eta: Option<String>,
 }
 
 /// Dispatched resources (approved, under way, on site) of the active
@@ -295,8 +306,220 @@ async fn en_route(
                 since,
                 from,
                 to: i.lon.zip(i.lat).map(|(a, b)| [a, b]),
+                route: None,
+                travel_time_s: None,
+                eta: None,
             });
         }
     }
+    let Some(ch) = s.routing.clone() else {
+        return Ok(axum::Json(out));
+    };
+    let cfg = s.config.snapping;
+    let out = tokio::task::spawn_blocking(move || by_road(&ch, cfg, out))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(axum::Json(out))
+}
+
+/// Each resource not yet on site gets its way by road, its travel time
+/// and, under way, its expected arrival.
+fn by_road(
+    ch: &yingji_routing::Ch,
+    cfg: yingji_routing::SnapConfig,
+    mut rows: Vec<EnRoute>,
+) -> Vec<EnRoute> {
+    let router = ch.router().with_snap(cfg);
+    let six = |p: [f64; 2]| p.map(|v| (v * 1e6).round() / 1e6);
+    for r in rows.iter_mut().filter(|r| r.state != "arrived") {
+        let (Some(from), Some(to)) = (r.from, r.to) else {
+            continue;
+        };
+        let (Ok(a), Ok(b)) = (router.snap(from[0], from[1]), router.snap(to[0], to[1])) else {
+            continue;
+        };
+        let Some(route) = router.route(&a, &b) else {
+            continue;
+        };
+        let mut line = Vec::with_capacity(route.geometry.len() + 2);
+        line.push(six(from));
+        line.extend(route.geometry.iter().copied().map(six));
+        line.push(six(to));
+        line.dedup();
+        r.travel_time_s = Some((route.total_time_s * 10.0).round() / 10.0);
+        r.eta = crate::clock::parse_time(&r.since)
+            .and_then(|since| super::eta(&r.state, since, r.travel_time_s))
+            .map(format_time);
+        r.route = Some(line);
+    }
+    rows
+}
+
+/// Above this many road segments the map's offline road layer is not
+/// served: a province's network belongs in a tile server (`[map] tile_url`),
+/// not in one answer.
+pub const ROADS_LAYER_MAX_SEGMENTS: usize = 200_000;
+
+/// The offline base layer's roads: the loaded road graph's segments as
+/// lines, so a map has context with no tile server (the demo: Datong's main
+/// roads, © OpenStreetMap contributors, ODbL).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RoadsLayer {
+    /// Polylines of `[lon, lat]` (5 decimals, about 1 m); each road once,
+    /// whatever its directions.
+    pub lines: Vec<Vec<[f64; 2]>>,
+    /// True when the graph is larger than the layer serves (nothing sent).
+    pub too_large: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/map/roads", tag = "map",
+    responses((status = 200, body = RoadsLayer, description = "The road graph's roads as lines (empty without a graph)")))]
+async fn roads(State(s): State<AppState>, p: Principal) -> Result<Response, ApiError> {
+    authorize(&p, Action::Read, "divisions")?;
+    let layer = match s.routing.clone() {
+        None => RoadsLayer {
+            lines: Vec::new(),
+            too_large: false,
+        },
+        Some(ch) => tokio::task::spawn_blocking(move || road_lines(ch.graph()))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+    };
+    // The graph changes only with a restart: let the browser keep it.
+    Ok((
+        [(header::CACHE_CONTROL, "private, max-age=3600")],
+        axum::Json(layer),
+    )
+        .into_response())
+}
+
+/// Each road segment once (a two-way road has two directed edges), chains
+/// of segments through nodes with exactly one way on and one way off
+/// joined into one line.
+pub fn road_lines(g: &yingji_routing::Graph) -> RoadsLayer {
+    use std::collections::{HashMap, HashSet};
+    if g.num_edges() > 2 * ROADS_LAYER_MAX_SEGMENTS {
+        return RoadsLayer {
+            lines: Vec::new(),
+            too_large: true,
+        };
+    }
+    // Undirected segments, each once.
+    let mut seen: HashSet<(u32, u32)> = HashSet::new();
+    let mut adj: HashMap<u32, Vec<u32>> = HashMap::new();
+    for e in 0..g.num_edges() as u32 {
+        let (a, b) = g.endpoints(e);
+        if a == b || !seen.insert((a.min(b), a.max(b))) {
+            continue;
+        }
+        adj.entry(a).or_default().push(b);
+        adj.entry(b).or_default().push(a);
+    }
+    let five = |n: u32| g.coord(n).map(|v| (v * 1e5).round() / 1e5);
+    let mut used: HashSet<(u32, u32)> = HashSet::new();
+    let mut lines = Vec::new();
+    let through = |n: u32| adj.get(&n).is_some_and(|v| v.len() == 2);
+    let mut starts: Vec<u32> = adj.keys().copied().filter(|&n| !through(n)).collect();
+    starts.sort_unstable();
+    // Then closed rings, whose every node is a through node.
+    let mut rest: Vec<u32> = adj.keys().copied().filter(|&n| through(n)).collect();
+    rest.sort_unstable();
+    starts.extend(rest);
+    for s in starts {
+        for &first in adj.get(&s).map(Vec::as_slice).unwrap_or(&[]) {
+            if used.contains(&(s.min(first), s.max(first))) {
+                continue;
+            }
+            let mut line = vec![five(s)];
+            let (mut prev, mut cur) = (s, first);
+            loop {
+                used.insert((prev.min(cur), prev.max(cur)));
+                line.push(five(cur));
+                if cur == s || !through(cur) {
+                    break;
+                }
+                let next = adj[&cur]
+                    .iter()
+                    .copied()
+                    .find(|&n| n != prev && !used.contains(&(cur.min(n), cur.max(n))));
+                match next {
+                    Some(n) => (prev, cur) = (cur, n),
+                    None => break,
+                }
+            }
+            line.dedup();
+            if line.len() >= 2 {
+                lines.push(line);
+            }
+        }
+    }
+    RoadsLayer {
+        lines,
+        too_large: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::road_lines;
+    use yingji_routing::{Graph, InputEdge};
+
+    fn edge(from: u32, to: u32) -> InputEdge {
+        InputEdge {
+            from,
+            to,
+            time_s: 10.0,
+            distance_m: 100.0,
+            way_id: 1,
+        }
+    }
+
+    #[test]
+    fn each_road_once_with_chains_joined() {
+        // 0 — 1 — 2 — 3 two-way, a branch 2 → 4 one-way, a spur 3 — 5.
+        let coords = [
+            [113.0, 40.0],
+            [113.001, 40.0],
+            [113.002, 40.0],
+            [113.003, 40.0],
+            [113.002, 40.001],
+            [113.004, 40.0],
+        ];
+        let mut edges = Vec::new();
+        for (a, b) in [(0, 1), (1, 2), (2, 3), (3, 5)] {
+            edges.push(edge(a, b));
+            edges.push(edge(b, a));
+        }
+        edges.push(edge(2, 4));
+        let g = Graph::from_edges(&coords, &edges).unwrap();
+        let layer = road_lines(&g);
+        assert!(!layer.too_large);
+        // Every undirected segment appears exactly once over all lines.
+        let mut segs: Vec<([i64; 2], [i64; 2])> = layer
+            .lines
+            .iter()
+            .flat_map(|l| l.windows(2).map(|w| (w[0], w[1])))
+            .map(|(a, b)| {
+                let k = |p: [f64; 2]| [(p[0] * 1e5).round() as i64, (p[1] * 1e5).round() as i64];
+                let (a, b) = (k(a), k(b));
+                if a <= b {
+                    (a, b)
+                } else {
+                    (b, a)
+                }
+            })
+            .collect();
+        segs.sort();
+        let before = segs.len();
+        segs.dedup();
+        assert_eq!(before, segs.len(), "no segment twice: {:?}", layer.lines);
+        assert_eq!(segs.len(), 5, "{:?}", layer.lines);
+        // 0 — 1 — 2 is one line (1 is a through node); 2 is a junction.
+        assert!(
+            layer.lines.iter().any(|l| l.len() == 3),
+            "chain through node 1 joined: {:?}",
+            layer.lines
+        );
+        assert_eq!(layer.lines.len(), 3, "{:?}", layer.lines);
+    }
 }

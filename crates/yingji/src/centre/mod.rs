@@ -103,8 +103,43 @@ pub fn check_new(name: &str, days: i64) -> Result<(String, i64), Vec<FieldError>
     }
 }
 
+/// When a dispatched resource is expected on site: the moment it left plus
+/// its travel time by road. Only a resource under way has one; an approved
+/// order has not left yet, an arrived one is there.
+pub fn eta(state: &str, since: OffsetDateTime, travel_s: Option<f64>) -> Option<OffsetDateTime> {
+    match (state, travel_s) {
+        ("departed", Some(t)) if t.is_finite() && t >= 0.0 => {
+            Some(since + time::Duration::milliseconds((t * 1000.0).round() as i64))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_resource_under_way_is_expected_after_its_travel_time() {
+        use time::macros::datetime;
+        let left = datetime!(2026-12-08 01:00:00 UTC);
+        let rows: [(&str, Option<f64>, Option<time::OffsetDateTime>); 6] = [
+            (
+                "departed",
+                Some(754.4),
+                Some(datetime!(2026-12-08 01:12:34.400 UTC)),
+            ),
+            ("departed", Some(0.0), Some(left)),
+            // No road time (no road within the radius): no promise.
+            ("departed", None, None),
+            ("departed", Some(f64::NAN), None),
+            // Not left yet, or already there.
+            ("approved", Some(600.0), None),
+            ("arrived", Some(600.0), None),
+        ];
+        for (state, t, want) in rows {
+            assert_eq!(super::eta(state, left, t), want, "{state} {t:?}");
+        }
+    }
+
     use super::*;
     use time::macros::datetime;
 

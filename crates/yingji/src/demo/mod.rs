@@ -72,25 +72,123 @@ pub async fn load_divisions(s: &AppState, actor: &str) -> Result<(usize, usize),
     Ok((n, b))
 }
 
-/// The demo users: (username, display name, role, division, org).
-pub fn demo_users() -> Vec<(&'static str, &'static str, Role, &'static str)> {
+/// The demo's logins: username, display name (a made-up person), role,
+/// division and position (职务), one per role and county desk. The names are
+/// invented for the demo, like every person in it.
+pub fn demo_users() -> Vec<(&'static str, &'static str, Role, &'static str, &'static str)> {
     vec![
-        ("admin", "系统管理员", Role::Admin, "140200"),
-        ("commander", "市应急指挥长", Role::Commander, "140200"),
-        ("duty", "市应急局值班员", Role::Operator, "140200"),
-        ("pingcheng", "平城区应急局值班员", Role::Operator, "140213"),
-        ("yunzhou", "云州区应急局值班员", Role::Operator, "140215"),
-        ("xinrongqu", "新荣区应急局值班员", Role::Operator, "140212"),
-        ("yungang", "云冈区应急局值班员", Role::Operator, "140214"),
-        ("yanggao", "阳高县应急局值班员", Role::Operator, "140221"),
-        ("tianzhen", "天镇县应急局值班员", Role::Operator, "140222"),
-        ("guangling", "广灵县应急局值班员", Role::Operator, "140223"),
-        ("lingqiu", "灵丘县应急局值班员", Role::Operator, "140224"),
-        ("hunyuan", "浑源县应急局值班员", Role::Operator, "140225"),
-        ("zuoyun", "左云县应急局值班员", Role::Operator, "140226"),
-        ("xinrong", "新荣镇灾害信息员", Role::Reporter, "140212100"),
-        ("qiye", "企业安全管理员", Role::Enterprise, "140214"),
-        ("observer", "市应急局观察员", Role::Observer, "140200"),
+        (
+            "admin",
+            "高文博",
+            Role::Admin,
+            "140200",
+            "市应急管理局信息中心 系统管理员",
+        ),
+        (
+            "commander",
+            "李振华",
+            Role::Commander,
+            "140200",
+            "市应急管理局 局长、指挥长",
+        ),
+        (
+            "duty",
+            "张明远",
+            Role::Operator,
+            "140200",
+            "市应急管理局 值班员",
+        ),
+        (
+            "pingcheng",
+            "刘晓东",
+            Role::Operator,
+            "140213",
+            "平城区应急管理局 值班员",
+        ),
+        (
+            "yunzhou",
+            "陈立新",
+            Role::Operator,
+            "140215",
+            "云州区应急管理局 值班员",
+        ),
+        (
+            "xinrongqu",
+            "杨志刚",
+            Role::Operator,
+            "140212",
+            "新荣区应急管理局 值班员",
+        ),
+        (
+            "yungang",
+            "赵文华",
+            Role::Operator,
+            "140214",
+            "云冈区应急管理局 值班员",
+        ),
+        (
+            "yanggao",
+            "黄建平",
+            Role::Operator,
+            "140221",
+            "阳高县应急管理局 值班员",
+        ),
+        (
+            "tianzhen",
+            "周海燕",
+            Role::Operator,
+            "140222",
+            "天镇县应急管理局 值班员",
+        ),
+        (
+            "guangling",
+            "吴小军",
+            Role::Operator,
+            "140223",
+            "广灵县应急管理局 值班员",
+        ),
+        (
+            "lingqiu",
+            "徐丽娟",
+            Role::Operator,
+            "140224",
+            "灵丘县应急管理局 值班员",
+        ),
+        (
+            "hunyuan",
+            "孙卫东",
+            Role::Operator,
+            "140225",
+            "浑源县应急管理局 值班员",
+        ),
+        (
+            "zuoyun",
+            "马春梅",
+            Role::Operator,
+            "140226",
+            "左云县应急管理局 值班员",
+        ),
+        (
+            "xinrong",
+            "朱玉兰",
+            Role::Reporter,
+            "140212100",
+            "新荣镇 灾害信息员",
+        ),
+        (
+            "qiye",
+            "胡国强",
+            Role::Enterprise,
+            "140214",
+            "企业安全管理员",
+        ),
+        (
+            "observer",
+            "林静",
+            Role::Observer,
+            "140200",
+            "市应急管理局 观察员",
+        ),
     ]
 }
 
@@ -764,7 +862,7 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
         .unwrap_or(0);
     let mut uentries = Vec::new();
     let mut user_ids: HashMap<&str, i64> = HashMap::new();
-    for (username, display, role, div) in demo_users() {
+    for (username, display, role, div, position) in demo_users() {
         let code = Code::parse(div).map_err(|e| DemoError::Other(e.to_string()))?;
         let org = if role == Role::Enterprise {
             format!("enterprise:{first_enterprise}")
@@ -776,6 +874,7 @@ pub async fn create(s: &AppState) -> Result<usize, DemoError> {
             auth::store::NewUser {
                 username,
                 display_name: display,
+                position,
                 password_hash: &hash,
                 role,
                 division: &code,

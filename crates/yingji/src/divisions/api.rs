@@ -16,6 +16,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/divisions", get(children))
         .route("/divisions/boundaries", get(boundaries))
+        .route("/divisions/at", get(at))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -51,6 +52,42 @@ async fn children(
         .cloned()
         .collect();
     Ok(axum::Json(out))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AtParams {
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// The deepest division of the reader's jurisdiction with a boundary that
+/// holds a point (a point picked on the map: the intake's division).
+#[utoipa::path(get, path = "/api/v1/divisions/at", tag = "divisions", params(AtParams),
+    responses((status = 200, body = Division), (status = 422, body = crate::http::error::Problem, description = "Not a coordinate, or not inside the jurisdiction")))]
+async fn at(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<AtParams>,
+) -> Result<axum::Json<Division>, ApiError> {
+    authorize(&p, Action::Read, "divisions")?;
+    for (field, v, max) in [("lon", q.lon, 180.0), ("lat", q.lat, 90.0)] {
+        if !(-max..=max).contains(&v) {
+            return Err(
+                FieldError::new(field, "经度应在 -180 到 180 之间、纬度在 -90 到 90 之间")
+                    .code("lon_lat_out_of_range")
+                    .into(),
+            );
+        }
+    }
+    let tree = s.tree();
+    tree.locate(&p.division, q.lon, q.lat)
+        .cloned()
+        .map(axum::Json)
+        .ok_or_else(|| {
+            FieldError::new("lon", "该点不在您的管辖范围内")
+                .code("point_outside_jurisdiction")
+                .into()
+        })
 }
 
 #[utoipa::path(get, path = "/api/v1/divisions/boundaries", tag = "divisions",

@@ -291,6 +291,19 @@ impl Tree {
         Some(near <= BOUNDARY_TOLERANCE_M)
     }
 
+    /// The deepest division within `scope` whose own boundary holds the
+    /// point (strictly: no tolerance, so a point on a shared border is not
+    /// given to the neighbour): where a point picked on the map is.
+    pub fn locate(&self, scope: &Code, lon: f64, lat: f64) -> Option<&Division> {
+        use geo::Contains;
+        let p = geo::Point::new(lon, lat);
+        self.boundaries
+            .iter()
+            .filter(|(c, mp)| c.is_within(scope) && mp.contains(&p))
+            .max_by_key(|(c, _)| (c.level(), c.as_str().to_string()))
+            .and_then(|(c, _)| self.by_code.get(c))
+    }
+
     /// Every division, in no order.
     pub fn all(&self) -> impl Iterator<Item = &Division> {
         self.by_code.values()

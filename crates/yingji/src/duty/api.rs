@@ -23,6 +23,7 @@ use crate::clock::CST;
 use crate::db::{UtcText, Versioned};
 use crate::divisions::Code;
 use crate::error::{FieldError, Refusal};
+use crate::http::date_param as parse_date;
 use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
@@ -42,14 +43,6 @@ const MODULE: &str = "duty";
 
 fn is_commander(p: &Principal) -> bool {
     matches!(p.role, Role::Commander | Role::Admin)
-}
-
-fn parse_date(s: &str, field: &str) -> Result<Date, ApiError> {
-    crate::clock::parse_date(s).ok_or_else(|| {
-        ApiError::from(
-            FieldError::new(field, "日期应为 YYYY-MM-DD（1900–2199 年）").code("not_a_date"),
-        )
-    })
 }
 
 fn date_text(d: Date) -> String {

@@ -7,6 +7,17 @@ pub mod limit;
 
 pub use error::{ApiError, Json, Query};
 
+/// A calendar day from a query or body field (`YYYY-MM-DD`, 1900–2199), or
+/// a 422 naming the field.
+pub fn date_param(s: &str, field: &str) -> Result<time::Date, ApiError> {
+    crate::clock::parse_date(s).ok_or_else(|| {
+        ApiError::from(
+            crate::error::FieldError::new(field, "日期应为 YYYY-MM-DD（1900–2199 年）")
+                .code("not_a_date"),
+        )
+    })
+}
+
 /// A command body `{"version": …, "kind": …, …}`: the version the user read
 /// and the command (a `#[serde(tag = "kind", deny_unknown_fields)]` enum).
 /// Bodies ([`command_body!`]) read themselves through this, because

@@ -637,13 +637,12 @@ async fn detail_of(
         &s.db,
         &journal::ListFilter {
             jurisdiction_prefix: String::new(),
-            after: None,
-            before: None,
             module: Some("incidents".into()),
             entity: Some("incident".into()),
             entity_id: Some(i.id.to_string()),
             limit: 500,
             ascending: true,
+            ..Default::default()
         },
     )
     .await?;

@@ -13,7 +13,8 @@ use serde::Deserialize;
 
 use super::{list, Entry, ListFilter};
 use crate::auth::{authorize, Action, Principal};
-use crate::http::{ApiError, Query};
+use crate::error::FieldError;
+use crate::http::{date_param, ApiError, Query};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -30,6 +31,32 @@ pub struct PageParams {
     pub module: Option<String>,
     pub entity: Option<String>,
     pub id: Option<String>,
+    /// Only what this person did (a username; `system` for the platform's jobs).
+    pub actor: Option<String>,
+    /// First day (YYYY-MM-DD, Beijing time).
+    pub from: Option<String>,
+    /// Last day, inclusive (YYYY-MM-DD, Beijing time).
+    pub to: Option<String>,
+}
+
+/// The UTC bounds `[from 00:00, the day after to 00:00)` of Beijing days,
+/// as the journal stores times.
+fn day_bounds(
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(Option<String>, Option<String>), ApiError> {
+    let start =
+        |d: time::Date| crate::clock::format_time(d.midnight().assume_offset(crate::clock::CST));
+    let from = from.map(|s| date_param(s, "from")).transpose()?;
+    let to = to.map(|s| date_param(s, "to")).transpose()?;
+    if let (Some(f), Some(t)) = (from, to) {
+        if t < f {
+            return Err(FieldError::new("to", "结束日期早于开始日期")
+                .code("to_before_from")
+                .into());
+        }
+    }
+    Ok((from.map(start), to.and_then(|d| d.next_day()).map(start)))
 }
 
 /// Personal data in an entry's payload, as the reader may see it.
@@ -49,12 +76,16 @@ async fn page(
     Query(q): Query<PageParams>,
 ) -> Result<axum::Json<Vec<Entry>>, ApiError> {
     let scope = authorize(&p, Action::Read, "journal")?;
+    let (at_from, at_before) = day_bounds(q.from.as_deref(), q.to.as_deref())?;
     let f = ListFilter {
         jurisdiction_prefix: scope.prefix,
         before: q.before,
         module: q.module,
         entity: q.entity,
         entity_id: q.id,
+        actor: q.actor.filter(|a| !a.is_empty()),
+        at_from,
+        at_before,
         limit: q.limit.unwrap_or(50),
         ..Default::default()
     };
@@ -92,4 +123,44 @@ async fn stream(
         }
     };
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::day_bounds;
+
+    #[test]
+    fn beijing_days_become_utc_bounds() {
+        let rows: [(Option<&str>, Option<&str>, Option<&str>, Option<&str>); 4] = [
+            (None, None, None, None),
+            // A Beijing day starts at 16:00 UTC the evening before.
+            (
+                Some("2026-12-08"),
+                None,
+                Some("2026-12-07T16:00:00.000Z"),
+                None,
+            ),
+            // `to` is inclusive: the bound is the next day's start.
+            (
+                None,
+                Some("2026-12-08"),
+                None,
+                Some("2026-12-08T16:00:00.000Z"),
+            ),
+            (
+                Some("2026-12-31"),
+                Some("2026-12-31"),
+                Some("2026-12-30T16:00:00.000Z"),
+                Some("2026-12-31T16:00:00.000Z"),
+            ),
+        ];
+        for (from, to, want_from, want_before) in rows {
+            let (f, b) = day_bounds(from, to).unwrap();
+            assert_eq!(f.as_deref(), want_from, "{from:?}");
+            assert_eq!(b.as_deref(), want_before, "{to:?}");
+        }
+        assert!(day_bounds(Some("2026-12-09"), Some("2026-12-08")).is_err());
+        assert!(day_bounds(Some("9999-12-31"), None).is_err());
+        assert!(day_bounds(None, Some("12/08/2026")).is_err());
+    }
 }

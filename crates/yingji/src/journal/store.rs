@@ -166,6 +166,12 @@ pub struct ListFilter {
     pub module: Option<String>,
     pub entity: Option<String>,
     pub entity_id: Option<String>,
+    /// Only this actor's entries (a username, `system`, `demo` …).
+    pub actor: Option<String>,
+    /// Only entries at or after this time (stored text, UTC RFC 3339).
+    pub at_from: Option<String>,
+    /// Only entries before this time.
+    pub at_before: Option<String>,
     pub limit: i64,
     /// Oldest first (feeds) instead of newest first (pages).
     pub ascending: bool,
@@ -188,6 +194,15 @@ pub async fn list(db: &Db, f: &ListFilter) -> Result<Vec<Entry>, DbError> {
     }
     if let Some(i) = &f.entity_id {
         q.push(" AND entity_id = ").bind(i.as_str());
+    }
+    if let Some(a) = &f.actor {
+        q.push(" AND actor = ").bind(a.as_str());
+    }
+    if let Some(t) = &f.at_from {
+        q.push(" AND at >= ").bind(t.as_str());
+    }
+    if let Some(t) = &f.at_before {
+        q.push(" AND at < ").bind(t.as_str());
     }
     q.push(if f.ascending {
         " ORDER BY seq ASC LIMIT "

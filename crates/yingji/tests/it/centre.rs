@@ -378,3 +378,132 @@ async fn en_route_resources_stay_in_their_jurisdiction() {
         }
     }
 }
+
+/// With a road graph, a resource not yet on site is drawn by road with its
+/// travel time, and under way with its expected arrival; the map's offline
+/// layer serves the graph's roads (Datong's main roads, embedded).
+#[tokio::test]
+async fn en_route_resources_go_by_road_and_the_map_has_the_roads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("roads.yjroute");
+    yingji::demo::roads::build().unwrap().save(&path).unwrap();
+    for b in backends().await {
+        let app = TestApp::start_with(b, |c| {
+            c.routing_graph = Some(path.clone());
+            c.snapping.max_snap_m = yingji::demo::roads::MAX_SNAP_M;
+        })
+        .await;
+        let be = app.backend;
+        let cmd = app.login("commander").await;
+        let pc = app.login("pingcheng").await;
+        let yz = app.login("yunzhou").await;
+
+        let (st, roads) = send(pc.get("/api/v1/map/roads").await).await;
+        assert_eq!(st, 200, "{be}: {roads}");
+        let lines = roads["lines"].as_array().unwrap();
+        assert!(
+            lines.len() > 50 && roads["too_large"] == false,
+            "{be}: {} lines",
+            lines.len()
+        );
+        assert!(
+            lines.iter().all(|l| l.as_array().unwrap().len() >= 2),
+            "{be}"
+        );
+
+        let r = pc
+            .post(
+                "/api/v1/incidents",
+                &incident("140213", "平城道路测试", app.point_in("140213")),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{be}");
+        let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let (tl, ta) = app.point_in("140213");
+        let team: serde_json::Value = pc
+            .post("/api/v1/registries/team", &serde_json::json!({ "name": "平城道路救护队", "division": "140213", "lon": tl + 0.03, "lat": ta + 0.02, "attrs": { "team_kind": "mine", "headcount": 30 } }))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let r = pc
+            .post(
+                &format!("/api/v1/incidents/{id}/dispatch"),
+                &serde_json::json!({ "resource_kind": "team", "resource_id": team["id"] }),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{be}");
+        let oid = r.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let ourl = format!("/api/v1/dispatch-orders/{oid}/events");
+        let r = cmd
+            .post(
+                &ourl,
+                &serde_json::json!({ "version": 1, "kind": "approve" }),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{be}");
+        let (_, list) = send(cmd.get("/api/v1/situation/en-route").await).await;
+        let o = &list[0];
+        assert_eq!(o["state"], "approved", "{be}: {o}");
+        let route = o["route"].as_array().expect("a route by road");
+        assert!(route.len() >= 3, "{be}: {o}");
+        // The line starts where the team is kept and ends at the incident.
+        assert_eq!(
+            route[0][0].as_f64().unwrap(),
+            ((tl + 0.03) * 1e6).round() / 1e6,
+            "{be}"
+        );
+        let six = |v: &serde_json::Value| (v.as_f64().unwrap() * 1e6).round() / 1e6;
+        let last = route.last().unwrap();
+        assert_eq!(
+            (six(&last[0]), six(&last[1])),
+            (six(&o["to"][0]), six(&o["to"][1])),
+            "{be}: {o}"
+        );
+        let t = o["travel_time_s"].as_f64().unwrap();
+        assert!(t > 60.0, "{be}: {t}");
+        assert!(o["eta"].is_null(), "{be}: not left yet: {o}");
+
+        let r = pc
+            .post(
+                &ourl,
+                &serde_json::json!({ "version": 2, "kind": "depart" }),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{be}");
+        let (_, list) = send(pc.get("/api/v1/situation/en-route").await).await;
+        let o = &list[0];
+        let since = yingji::clock::parse_time(o["since"].as_str().unwrap()).unwrap();
+        let eta = yingji::clock::parse_time(o["eta"].as_str().expect("under way: an eta")).unwrap();
+        let secs = (eta - since).as_seconds_f64();
+        assert!(
+            (secs - o["travel_time_s"].as_f64().unwrap()).abs() < 0.01,
+            "{be}: {o}"
+        );
+        // Another county does not see it.
+        let (_, other) = send(yz.get("/api/v1/situation/en-route").await).await;
+        assert_eq!(other.as_array().unwrap().len(), 0, "{be}");
+    }
+}
+
+/// Without a road graph the map's road layer is empty, and the en-route
+/// list draws straight lines (no route, no time).
+#[tokio::test]
+async fn without_a_graph_the_road_layer_is_empty() {
+    let app = TestApp::start(None).await;
+    let pc = app.login("pingcheng").await;
+    let (st, roads) = send(pc.get("/api/v1/map/roads").await).await;
+    assert_eq!(st, 200, "{roads}");
+    assert_eq!(roads["lines"].as_array().unwrap().len(), 0);
+    assert_eq!(roads["too_large"], false);
+    let anon = reqwest::Client::new()
+        .get(app.url("/api/v1/map/roads"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon.status(), 401);
+}

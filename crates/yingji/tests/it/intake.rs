@@ -278,3 +278,51 @@ async fn a_second_call_is_offered_the_open_incident_and_added_to_it() {
         assert!(p.to_string().contains("not_open_for_calls"), "{be}: {p}");
     }
 }
+
+/// A point picked on the map: the deepest division of the reader's
+/// jurisdiction that holds it; another county's reader is told it is
+/// outside theirs; a coordinate out of range is named.
+#[tokio::test]
+async fn a_point_picked_on_the_map_is_placed_in_its_division() {
+    for app in apps().await {
+        let be = app.backend;
+        let pc = app.login("pingcheng").await;
+        let yz = app.login("yunzhou").await;
+        let (lon, lat) = app.point_in("140213");
+        let (st, d) = send(
+            pc.get(&format!("/api/v1/divisions/at?lon={lon}&lat={lat}"))
+                .await,
+        )
+        .await;
+        assert_eq!(st, 200, "{be}: {d}");
+        let code = d["code"].as_str().unwrap();
+        assert!(code.starts_with("140213"), "{be}: {d}");
+        assert_eq!(
+            app.state.tree().contains_point(
+                &yingji::divisions::Code::parse(code).unwrap(),
+                lon,
+                lat
+            ),
+            Some(true),
+            "{be}: {d}"
+        );
+        let (st, p) = send(
+            yz.get(&format!("/api/v1/divisions/at?lon={lon}&lat={lat}"))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (st, codes(&p)),
+            (422, vec!["lon:point_outside_jurisdiction".to_string()]),
+            "{be}: {p}"
+        );
+        let (st, p) = send(pc.get("/api/v1/divisions/at?lon=200&lat=40").await).await;
+        assert_eq!(
+            (st, codes(&p)),
+            (422, vec!["lon:lon_lat_out_of_range".to_string()]),
+            "{be}: {p}"
+        );
+        let (st, _) = send(pc.get("/api/v1/divisions/at?lon=abc&lat=40").await).await;
+        assert_eq!(st, 422, "{be}");
+    }
+}

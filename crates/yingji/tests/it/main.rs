@@ -29,6 +29,7 @@ mod matrix;
 mod monitoring;
 mod nodes;
 mod openapi;
+mod people;
 mod plans;
 mod rbac;
 mod registry;

@@ -25,6 +25,8 @@ const ENTERPRISE_READS: &[&str] = &[
     "/api/v1/registries",
     "/api/v1/divisions",
     "/api/v1/map/config",
+    // The offline base layer: the road graph (public OpenStreetMap data).
+    "/api/v1/map/roads",
     "/api/v1/auth/me",
     // The nearest teams, equipment, warehouses, shelters: a registry read
     // ranked by travel time, under the registries' own rights.
@@ -50,6 +52,7 @@ const QUERIES: &[(&str, &str)] = &[
     ("/api/v1/dispatch/nearest", "?at=40.08,113.30&kind=team"),
     ("/api/v1/supplies/flow", "?incident_id=1"),
     ("/api/v1/places", "?q=%E5%B9%B3%E5%9F%8E"),
+    ("/api/v1/divisions/at", "?lon=113.3&lat=40.08"),
     (
         "/api/v1/incidents/duplicates",
         "?incident_type=natural.fire.forest&lon=113.3&lat=40.08",

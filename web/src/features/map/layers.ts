@@ -58,15 +58,25 @@ import type { EnRoute } from './model'
 export function enRouteLayers(o: EnRoute, stateText: string): L.Layer[] {
   const out: L.Layer[] = []
   const sym = kindSymbol(o.resource_kind)
-  if (o.from && o.to) {
+  // By road when the server routed it (solid), else the straight line (dashed).
+  const line: [number, number][] | null =
+    o.route && o.route.length >= 2
+      ? o.route.map((p) => [p[1], p[0]] as [number, number])
+      : o.from && o.to
+        ? [
+            [o.from[1], o.from[0]],
+            [o.to[1], o.to[0]],
+          ]
+        : null
+  if (line) {
     out.push(
-      L.polyline(
-        [
-          [o.from[1], o.from[0]],
-          [o.to[1], o.to[0]],
-        ],
-        { color: sym.color, weight: 3, dashArray: o.state === 'arrived' ? undefined : '8 6', opacity: 0.9, className: 'yj-en-route' },
-      ).bindTooltip(`${esc(o.resource_name)} → ${esc(o.incident_title)} · ${esc(stateText)}`),
+      L.polyline(line, {
+        color: sym.color,
+        weight: o.route ? 4 : 3,
+        dashArray: o.route || o.state === 'arrived' ? undefined : '8 6',
+        opacity: 0.9,
+        className: o.route ? 'yj-en-route yj-en-route-road' : 'yj-en-route',
+      }).bindTooltip(`${esc(o.resource_name)} → ${esc(o.incident_title)} · ${esc(stateText)}`),
     )
   }
   const at = o.state === 'arrived' ? o.to : o.from

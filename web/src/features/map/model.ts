@@ -19,5 +19,23 @@ export interface EnRoute {
   since: string
   from?: [number, number] | null
   to?: [number, number] | null
+  /** The way by road (`[lon, lat]`), when the server could route it. */
+  route?: number[][] | null
+  travel_time_s?: number | null
+  /** Expected on site (under way only). */
+  eta?: string | null
+}
+
+/** What a resource under way says on the map: its state, and by road its
+ * travel time or its expected arrival. */
+export function enRouteText(
+  o: Pick<EnRoute, 'state' | 'travel_time_s' | 'eta'>,
+  t: (key: string, params?: Record<string, unknown>) => string,
+  clock: (iso: string) => string,
+): string {
+  const parts = [t(`centre.order.${o.state}`)]
+  if (o.state !== 'arrived' && o.eta) parts.push(t('centre.etaAt', { at: clock(o.eta) }))
+  else if (o.state !== 'arrived' && o.travel_time_s != null) parts.push(t('centre.travelMin', { n: Math.max(1, Math.round(o.travel_time_s / 60)) }))
+  return parts.join(' · ')
 }
 

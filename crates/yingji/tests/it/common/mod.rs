@@ -76,6 +76,7 @@ pub async fn seed(state: &AppState) {
             auth::store::NewUser {
                 username: u,
                 display_name: u,
+                position: "",
                 password_hash: &hash,
                 role: *role,
                 division: &Code::parse(div).unwrap(),
@@ -169,6 +170,7 @@ impl TestApp {
             auth::store::NewUser {
                 username,
                 display_name: username,
+                position: "",
                 password_hash: &hash,
                 role,
                 division: &Code::parse(division).unwrap(),
