@@ -26,15 +26,6 @@ describe('the alarm sound rings for new raised alarms only', () => {
   })
 })
 
-describe('which alarms lead to a public warning draft', () => {
-  it('rain gauges and slopes do; mine gas, temperature, tailings and rivers do not', async () => {
-    const { warningHazardFor } = await import('../src/features/monitoring/monitoring')
-    expect(warningHazardFor('rainfall')).toBe('rainstorm')
-    expect(warningHazardFor('displacement')).toBe('geohazard')
-    for (const k of ['gas', 'temperature', 'tailings_level', 'water_level', null, undefined, '']) expect(warningHazardFor(k)).toBeNull()
-  })
-})
-
 describe('the situation reloads on alarm changes, not on readings', () => {
   it('monitoring entries count only for alarms', async () => {
     const { concernsSituation } = await import('../src/features/home/situation')

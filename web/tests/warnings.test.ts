@@ -124,3 +124,14 @@ describe('delivery reasons', () => {
     expect(reasonKey(null)).toBeNull()
   })
 })
+
+describe('a warning in force', () => {
+  it("follows the server's in_force and ends when the warning expires while the page is open", async () => {
+    const { inForce } = await import('../src/features/map/model')
+    const now = Date.parse('2026-07-01T08:00:00Z')
+    const w = (in_force: boolean, expires_at: string) => ({ in_force, expires_at }) as unknown as import('../src/api/types').WarningRecord
+    expect(inForce(w(true, '2026-07-01T20:00:00Z'), now)).toBe(true)
+    expect(inForce(w(true, '2026-07-01T07:59:00Z'), now)).toBe(false)
+    expect(inForce(w(false, '2026-07-01T20:00:00Z'), now)).toBe(false)
+  })
+})

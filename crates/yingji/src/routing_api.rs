@@ -10,21 +10,20 @@
 //! decimals (about 0.1 m), not seventeen digits.
 
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::{json, Value};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::{authorize, Action, Principal};
 use crate::error::FieldError;
+use crate::http::geojson::{FeatureTag, Geometry, LineStringTag};
 use crate::http::{ApiError, Json, Query};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/routing/route", get(route))
-        .route("/routing/matrix", post(matrix))
-        .route("/routing/isochrone", get(isochrone))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(route))
+        .routes(routes!(matrix))
+        .routes(routes!(isochrone))
 }
 
 fn graph(s: &AppState) -> Result<std::sync::Arc<yingji_routing::Ch>, ApiError> {
@@ -109,35 +108,68 @@ pub struct RouteParams {
     pub geometry: Option<bool>,
 }
 
-#[derive(Serialize)]
-struct Line {
-    r#type: &'static str,
+/// A GeoJSON LineString (`[lon, lat]`, six decimals).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RouteLine {
+    #[serde(rename = "type")]
+    kind: LineStringTag,
+    #[schema(value_type = Vec<Vec<f64>>)]
     coordinates: Vec<Coord>,
 }
 
-#[derive(Serialize)]
-struct RouteProps {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RouteProps {
     time_s: f64,
     distance_m: f64,
     road_time_s: f64,
     road_distance_m: f64,
-    off_road: yingji_routing::OffRoad,
+    off_road: RouteOffRoad,
     off_road_kmh: f64,
     max_snap_m: f64,
+    #[schema(value_type = Vec<f64>)]
     snapped_from: Coord,
+    #[schema(value_type = Vec<f64>)]
     snapped_to: Coord,
+    /// `[[input], [on the road]]` of each end off the road.
+    #[schema(value_type = Vec<Vec<Vec<f64>>>)]
     off_road_lines: Vec<[Coord; 2]>,
 }
 
-#[derive(Serialize)]
-struct RouteFeature {
-    r#type: &'static str,
-    geometry: Option<Line>,
+/// The off-road legs of a route (`yingji_routing::OffRoad`, unrounded).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RouteOffRoad {
+    /// Snap distance of the start point, metres.
+    from_m: f64,
+    /// Snap distance of the end point, metres.
+    to_m: f64,
+    /// `from_m + to_m`.
+    distance_m: f64,
+    /// Time of the off-road leg, seconds.
+    time_s: f64,
+}
+
+impl From<yingji_routing::OffRoad> for RouteOffRoad {
+    fn from(o: yingji_routing::OffRoad) -> Self {
+        RouteOffRoad {
+            from_m: o.from_m,
+            to_m: o.to_m,
+            distance_m: o.distance_m,
+            time_s: o.time_s,
+        }
+    }
+}
+
+/// `GET /routing/route`: a GeoJSON Feature.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RouteFeature {
+    #[serde(rename = "type")]
+    kind: FeatureTag,
+    geometry: Option<RouteLine>,
     properties: RouteProps,
 }
 
 #[utoipa::path(get, path = "/api/v1/routing/route", tag = "routing", params(RouteParams),
-    responses((status = 200, description = "GeoJSON Feature (LineString, or null with geometry=false) with time_s and distance_m"), (status = 503, body = crate::http::error::Problem)))]
+    responses((status = 200, body = RouteFeature, description = "GeoJSON Feature (LineString, or null with geometry=false) with time_s and distance_m"), (status = 503, body = crate::http::error::Problem)))]
 async fn route(
     State(s): State<AppState>,
     p: Principal,
@@ -163,9 +195,9 @@ async fn route(
     // time_s / distance_m are the totals; the road part and the off-road
     // leg (each end's snap distance at the configured speed) are given apart
     Ok(axum::Json(RouteFeature {
-        r#type: "Feature",
-        geometry: q.geometry.unwrap_or(true).then(|| Line {
-            r#type: "LineString",
+        kind: FeatureTag::Feature,
+        geometry: q.geometry.unwrap_or(true).then(|| RouteLine {
+            kind: LineStringTag::LineString,
             coordinates: coords(&r.geometry),
         }),
         properties: RouteProps {
@@ -173,7 +205,7 @@ async fn route(
             distance_m: r.total_distance_m,
             road_time_s: r.time_s,
             road_distance_m: r.distance_m,
-            off_road: r.off_road,
+            off_road: r.off_road.into(),
             off_road_kmh: cfg.off_road_kmh,
             max_snap_m: cfg.max_snap_m,
             snapped_from: Coord([sa.lon, sa.lat]),
@@ -319,12 +351,12 @@ pub struct IsochroneParams {
 }
 
 #[utoipa::path(get, path = "/api/v1/routing/isochrone", tag = "routing", params(IsochroneParams),
-    responses((status = 200, description = "GeoJSON Feature (MultiPolygon) of the area reachable within the limit"), (status = 503, body = crate::http::error::Problem)))]
+    responses((status = 200, body = IsochroneFeature, description = "GeoJSON Feature (MultiPolygon) of the area reachable within the limit"), (status = 503, body = crate::http::error::Problem)))]
 async fn isochrone(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<IsochroneParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<IsochroneFeature>, ApiError> {
     authorize(&p, Action::Read, "routing")?;
     let ch = graph(&s)?;
     let pts = points("from", &q.from)?;
@@ -350,15 +382,41 @@ async fn isochrone(
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
     .map_err(|e| routing_error("minutes", &e))?;
-    let mut props = serde_json::Map::new();
-    props.insert("minutes".into(), json!(minutes));
-    props.insert("nodes_reached".into(), json!(iso.nodes.len()));
-    // each station's snap distance and the off-road time taken from its budget
-    props.insert("source_snap_m".into(), json!(iso.source_snap_m));
-    props.insert("source_off_road_s".into(), json!(iso.source_off_road_s));
-    props.insert("off_road_kmh".into(), json!(cfg.off_road_kmh));
-    props.insert("max_snap_m".into(), json!(cfg.max_snap_m));
-    Ok(axum::Json(
-        json!({ "type": "Feature", "geometry": yingji_geo::geojson::multipolygon_to_geojson(&iso.polygons), "properties": props }),
-    ))
+    // The vertices rounded as every stored boundary is (seven decimals).
+    let geometry =
+        serde_json::from_value(yingji_geo::geojson::multipolygon_to_geojson(&iso.polygons))
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(axum::Json(IsochroneFeature {
+        kind: FeatureTag::Feature,
+        geometry,
+        properties: IsochroneProps {
+            minutes,
+            nodes_reached: iso.nodes.len(),
+            source_snap_m: iso.source_snap_m,
+            source_off_road_s: iso.source_off_road_s,
+            off_road_kmh: cfg.off_road_kmh,
+            max_snap_m: cfg.max_snap_m,
+        },
+    }))
+}
+
+/// `GET /routing/isochrone`: a GeoJSON Feature (MultiPolygon).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IsochroneFeature {
+    #[serde(rename = "type")]
+    kind: FeatureTag,
+    geometry: Geometry,
+    properties: IsochroneProps,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IsochroneProps {
+    minutes: f64,
+    nodes_reached: usize,
+    /// Each station's snap distance, metres.
+    source_snap_m: Vec<f64>,
+    /// The off-road time taken from each station's budget, seconds.
+    source_off_road_s: Vec<f64>,
+    off_road_kmh: f64,
+    max_snap_m: f64,
 }

@@ -3196,6 +3196,11 @@ export interface components {
             sensor_name: string;
             state_zh: string;
             unit: string;
+            /**
+             * @description The public warning a draft from this alarm is about (a hazard key,
+             *     `monitoring::warning_hazard`); none: no warning follows from it.
+             */
+            warning_hazard?: string | null;
         };
         /** @description α of 表5 as shown: the lowest head count of each band and its α. */
         AlphaBand: {
@@ -3286,6 +3291,23 @@ export interface components {
             /** Format: int64 */
             waiting_min: number;
         };
+        /** @description One division's boundary (a MultiPolygon as stored). */
+        BoundaryFeature: {
+            geometry: components["schemas"]["Geometry"];
+            properties: components["schemas"]["BoundaryProps"];
+            type: components["schemas"]["FeatureTag"];
+        };
+        /** @description `GET /divisions/boundaries`: a GeoJSON FeatureCollection of boundaries. */
+        BoundaryLayer: {
+            features: components["schemas"]["BoundaryFeature"][];
+            type: components["schemas"]["FeatureCollectionTag"];
+        };
+        BoundaryProps: {
+            code: string;
+            /** @description province | city | county | township | village */
+            level: string;
+            name: string;
+        };
         CalendarBody: {
             /** @description holiday or workday (调休上班) */
             kind: string;
@@ -3310,6 +3332,11 @@ export interface components {
             reason: string;
             /** Format: int64 */
             version: number;
+        };
+        /** @description 解除: the cancelled warning and the Cancel message published for it. */
+        Cancelled: {
+            cancel_message: components["schemas"]["WarningView"];
+            cancelled: components["schemas"]["WarningView"];
         };
         /**
          * @description A resource that could be sent (its registry record, as the registry
@@ -3713,6 +3740,11 @@ export interface components {
              *     minutes | decide | instruct — what this user may do now.
              */
             allowed_events: string[];
+            /**
+             * @description The attendance this user may mark now (`consultations::attendance_allowed`;
+             *     empty without the `attend` step).
+             */
+            attendance_options: components["schemas"]["Attendance"][];
             division_name: string;
             /** @description The linked incident's title or warning's headline. */
             link_title: string;
@@ -3729,7 +3761,7 @@ export interface components {
             drill_cycle_months: number;
             grading_basis?: string | null;
             incident_types: string[];
-            levels: Record<string, unknown>[];
+            levels: components["schemas"]["PlanLevel"][];
             owner: string;
             parent?: string | null;
             /** Format: int32 */
@@ -4018,6 +4050,19 @@ export interface components {
          * @enum {string}
          */
         DispatchState: "requested" | "approved" | "departed" | "arrived" | "returned" | "cancelled";
+        /**
+         * @description One step of a dispatch order after the request (stored as JSON in
+         *     `Order.steps`).
+         */
+        DispatchStep: {
+            /** @description RFC 3339 (`clock::format_time`). */
+            at: string;
+            by: string;
+            /** @description Why it was cancelled. */
+            reason?: string | null;
+            /** @description The order's state after the step. */
+            state: components["schemas"]["DispatchState"];
+        };
         /** @description Who a display is: its name and jurisdiction. */
         DisplayInfo: {
             /** @description True when the request came from a display token (not a login). */
@@ -4054,7 +4099,7 @@ export interface components {
         };
         /** @description A draft (also the body of an edit, with `version`). */
         DraftBody: {
-            area: Record<string, unknown>;
+            area: components["schemas"]["TargetSpec"];
             area_desc: string;
             description: string;
             exercise?: boolean;
@@ -4359,6 +4404,11 @@ export interface components {
             evaluated_on: string;
             note?: string;
         };
+        /** @description A recorded evaluation and the review status of the version in force. */
+        EvaluationRecorded: {
+            evaluation: components["schemas"]["Evaluation"];
+            review?: components["schemas"]["ReviewStatus"] | null;
+        };
         /**
          * @description What is known about an incident, as the criteria read it. Unknown keys are
          *     refused when deserialising, missing ones are 0.
@@ -4456,9 +4506,15 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
-        /** @enum {string} */
+        /**
+         * @description `"type": "FeatureCollection"`.
+         * @enum {string}
+         */
         FeatureCollectionTag: "FeatureCollection";
-        /** @enum {string} */
+        /**
+         * @description `"type": "Feature"`.
+         * @enum {string}
+         */
         FeatureTag: "Feature";
         /** @description One problem with one field (and, for imports, one row). */
         FieldError: {
@@ -4628,6 +4684,24 @@ export interface components {
             skip_level?: boolean;
             /** Format: int64 */
             version: number;
+        };
+        /** @description A GeoJSON geometry object (WGS84 `[lon, lat]` positions). */
+        Geometry: {
+            coordinates: number[];
+            /** @enum {string} */
+            type: "Point";
+        } | {
+            coordinates: number[][];
+            /** @enum {string} */
+            type: "LineString";
+        } | {
+            coordinates: number[][][];
+            /** @enum {string} */
+            type: "Polygon";
+        } | {
+            coordinates: number[][][][];
+            /** @enum {string} */
+            type: "MultiPolygon";
         };
         /** @description What a grade rests on. */
         GradeBasis: {
@@ -4847,6 +4921,11 @@ export interface components {
             /** @description Still being rectified after its deadline day (`supervision::overdue`). */
             overdue: boolean;
             state_zh: string;
+        };
+        /** @description `GET /healthz`. */
+        Health: {
+            /** @description `ok` once the database answers. */
+            status: string;
         };
         HelpedBody: {
             /** @description When the affected people were helped (default now). */
@@ -5203,6 +5282,12 @@ export interface components {
             allowed_events: string[];
             division_name: string;
             enterprise_name: string;
+            /**
+             * @description Whether the reader may turn a finding or a failed check into a
+             *     hidden hazard (`may_take_hazard`: a drawn inspector or a lead), in
+             *     any state of the inspection.
+             */
+            may_make_hazards: boolean;
             state_zh: string;
         };
         /** @description An instruction (指令) as stored. */
@@ -5212,8 +5297,8 @@ export interface components {
             closed_at?: components["schemas"]["UtcText"] | null;
             division: string;
             due_at: components["schemas"]["UtcText"];
-            /** @description Every feedback given: `{text, photos, location, by, at}`. */
-            feedback: Record<string, unknown>[];
+            /** @description Every feedback given. */
+            feedback: components["schemas"]["InstructionFeedback"][];
             /** Format: int64 */
             id: number;
             /** Format: int64 */
@@ -5250,6 +5335,17 @@ export interface components {
             event: components["schemas"]["InstructionEvent"];
             /** Format: int64 */
             version: number;
+        };
+        /** @description One feedback on an instruction (stored as JSON in `Instruction.feedback`). */
+        InstructionFeedback: {
+            /** @description RFC 3339 (`clock::format_time`). */
+            at: string;
+            by: string;
+            /** @description `[lon, lat]`. */
+            location?: number[] | null;
+            /** @description Attachment ids. */
+            photos: number[];
+            text: string;
         };
         /**
          * @description An instruction (指令) to a department, team or person.
@@ -5363,6 +5459,25 @@ export interface components {
             reply_extendable: boolean;
             state?: components["schemas"]["InvestigationState"] | null;
         };
+        /** @description `GET /routing/isochrone`: a GeoJSON Feature (MultiPolygon). */
+        IsochroneFeature: {
+            geometry: components["schemas"]["Geometry"];
+            properties: components["schemas"]["IsochroneProps"];
+            type: components["schemas"]["FeatureTag"];
+        };
+        IsochroneProps: {
+            /** Format: double */
+            max_snap_m: number;
+            /** Format: double */
+            minutes: number;
+            nodes_reached: number;
+            /** Format: double */
+            off_road_kmh: number;
+            /** @description The off-road time taken from each station's budget, seconds. */
+            source_off_road_s: number[];
+            /** @description Each station's snap distance, metres. */
+            source_snap_m: number[];
+        };
         /** @description A newly issued display token: the secret is in this answer only. */
         IssuedDisplayToken: components["schemas"]["DisplayToken"] & {
             /** @description The secret; never shown again. */
@@ -5427,6 +5542,11 @@ export interface components {
          * @enum {string}
          */
         Line: "office" | "mobile" | "duty";
+        /**
+         * @description `"type": "LineString"`.
+         * @enum {string}
+         */
+        LineStringTag: "LineString";
         /** @description A duty-log entry as stored. */
         LogEntry: {
             at: components["schemas"]["UtcText"];
@@ -5974,8 +6094,8 @@ export interface components {
             resource_kind: string;
             resource_name: string;
             state: components["schemas"]["DispatchState"];
-            /** @description Every step after the request: `{state, by, at, reason}`. */
-            steps: Record<string, unknown>[];
+            /** @description Every step after the request. */
+            steps: components["schemas"]["DispatchStep"][];
             /** Format: int64 */
             version: number;
         };
@@ -6297,7 +6417,10 @@ export interface components {
             coordinates: number[];
             type: components["schemas"]["PointTag"];
         };
-        /** @enum {string} */
+        /**
+         * @description `"type": "Point"`.
+         * @enum {string}
+         */
         PointTag: "Point";
         /** @description An open incident the call may be about. */
         PossibleDuplicate: {
@@ -6433,6 +6556,10 @@ export interface components {
             population: number;
             township: string;
             township_name: string;
+        };
+        /** @description What became of each message read. */
+        ReadNow: {
+            outcomes: components["schemas"]["UpstreamOutcome"][];
         };
         /** @description A registry record by id and name. */
         RecordRef: {
@@ -6706,6 +6833,59 @@ export interface components {
             division: string;
             /** @description admin, commander, operator, reporter, enterprise, observer */
             role: string;
+        };
+        /** @description `GET /routing/route`: a GeoJSON Feature. */
+        RouteFeature: {
+            geometry?: components["schemas"]["RouteLine"] | null;
+            properties: components["schemas"]["RouteProps"];
+            type: components["schemas"]["FeatureTag"];
+        };
+        /** @description A GeoJSON LineString (`[lon, lat]`, six decimals). */
+        RouteLine: {
+            coordinates: number[][];
+            type: components["schemas"]["LineStringTag"];
+        };
+        /** @description The off-road legs of a route (`yingji_routing::OffRoad`, unrounded). */
+        RouteOffRoad: {
+            /**
+             * Format: double
+             * @description `from_m + to_m`.
+             */
+            distance_m: number;
+            /**
+             * Format: double
+             * @description Snap distance of the start point, metres.
+             */
+            from_m: number;
+            /**
+             * Format: double
+             * @description Time of the off-road leg, seconds.
+             */
+            time_s: number;
+            /**
+             * Format: double
+             * @description Snap distance of the end point, metres.
+             */
+            to_m: number;
+        };
+        RouteProps: {
+            /** Format: double */
+            distance_m: number;
+            /** Format: double */
+            max_snap_m: number;
+            off_road: components["schemas"]["RouteOffRoad"];
+            /** Format: double */
+            off_road_kmh: number;
+            /** @description `[[input], [on the road]]` of each end off the road. */
+            off_road_lines: number[][][];
+            /** Format: double */
+            road_distance_m: number;
+            /** Format: double */
+            road_time_s: number;
+            snapped_from: number[];
+            snapped_to: number[];
+            /** Format: double */
+            time_s: number;
         };
         /**
          * @description Which rule an alarm comes from.
@@ -7659,7 +7839,7 @@ export interface components {
         SupplyDocState: "draft" | "approved" | "posted";
         /** @description A document as the API shows it. */
         SupplyDocView: components["schemas"]["SupplyDoc"] & {
-            /** @description approve | post | delete | reverse */
+            /** @description approve | post | delete | reverse | ship (发运: plan its shipment) */
             allowed_events: string[];
             kind_zh: string;
             /** @description RK000012 … */
@@ -8386,6 +8566,45 @@ export interface components {
             cap_url: string;
             jurisdiction_name: string;
         };
+        /** @description An alert's polygons (MultiPolygon) or one of its circles (Point). */
+        UpstreamFeature: {
+            geometry: components["schemas"]["Geometry"];
+            properties: components["schemas"]["UpstreamFeatureProps"];
+            type: components["schemas"]["FeatureTag"];
+        };
+        /** @description What the map shows of an alert (from its summary). */
+        UpstreamFeatureProps: {
+            event?: string | null;
+            expires_at?: components["schemas"]["UtcText"] | null;
+            headline?: string | null;
+            /** Format: int64 */
+            id: number;
+            level?: string | null;
+            /**
+             * Format: double
+             * @description A circle's radius (Point features only).
+             */
+            radius_m?: number | null;
+            sender: string;
+            sender_name?: string | null;
+            state: components["schemas"]["UpstreamState"];
+        };
+        /** @description `GET /upstream-alerts/layer`: a GeoJSON FeatureCollection. */
+        UpstreamLayer: {
+            features: components["schemas"]["UpstreamFeature"][];
+            type: components["schemas"]["FeatureCollectionTag"];
+        };
+        /** @description What became of one message. */
+        UpstreamOutcome: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            outcome: "stored";
+            valid: boolean;
+        } | {
+            /** @enum {string} */
+            outcome: "duplicate";
+        };
         /**
          * @description What became of an upstream alert.
          * @enum {string}
@@ -8480,8 +8699,8 @@ export interface components {
             /** @description The CAP identifier, given on publication. */
             identifier?: string | null;
             instruction: string;
-            /** @description blue | yellow | orange | red */
-            level: string;
+            /** @description blue | yellow | orange | red (`upstream::level_key`) */
+            level: components["schemas"]["WarningColour"];
             /** @description Alert | Update | Cancel */
             msg_type: string;
             /** @description Last rejection or cancellation reason. */
@@ -8500,6 +8719,14 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description The four warning colours as `Warning.level` stores them (written by
+         *     `upstream::level_key` from the CAP severity or the draft's level). It
+         *     describes the stored text in the OpenAPI document, so the web UI's type
+         *     is the four names.
+         * @enum {string}
+         */
+        WarningColour: "blue" | "yellow" | "orange" | "red";
         /**
          * @description A step a user asks of a warning (`POST /warnings/{id}/events`, tagged by
          *     `kind`). Cancelling and updating a published warning publish a new CAP
@@ -8593,6 +8820,11 @@ export interface components {
             /** @description Only once the warning has a CAP identifier. */
             cap_url?: string | null;
             division_name: string;
+            /**
+             * @description In force when answered (`warnings::in_force_at`): published, not a
+             *     cancellation message, not expired.
+             */
+            in_force: boolean;
             state_zh: string;
         };
         /** @description The identification and grading worksheet of one unit. */
@@ -9867,7 +10099,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BoundaryLayer"];
+                };
             };
         };
     };
@@ -9912,7 +10146,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DrillView"];
+                };
             };
             422: {
                 headers: {
@@ -10028,7 +10264,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LogEntryView"];
+                };
             };
             422: {
                 headers: {
@@ -10131,7 +10369,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ShiftView"];
+                };
             };
             422: {
                 headers: {
@@ -10514,7 +10754,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
             };
             /** @description The resource is not available */
             409: {
@@ -10634,7 +10876,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Instruction"];
+                };
             };
         };
     };
@@ -11350,7 +11594,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanVersionView"];
+                };
             };
             422: {
                 headers: {
@@ -11404,7 +11650,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EvaluationRecorded"];
+                };
             };
         };
     };
@@ -11428,7 +11676,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanVersionView"];
+                };
             };
             /** @description A draft is already open */
             409: {
@@ -11485,7 +11735,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanVersionView"];
+                };
             };
             /** @description Stale version, or the version is published (never changes) */
             409: {
@@ -11527,7 +11779,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanVersionView"];
+                };
             };
             403: {
                 headers: {
@@ -11993,7 +12247,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IsochroneFeature"];
+                };
             };
             503: {
                 headers: {
@@ -12068,7 +12324,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RouteFeature"];
+                };
             };
             503: {
                 headers: {
@@ -14316,7 +14574,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UpstreamLayer"];
+                };
             };
         };
     };
@@ -14382,7 +14642,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WarningView"];
+                };
             };
             /** @description The alert is not in force */
             409: {
@@ -14436,7 +14698,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReadNow"];
+                };
             };
             /** @description The source could not be read (the reason) */
             503: {
@@ -14750,7 +15014,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WarningView"];
+                };
             };
             422: {
                 headers: {
@@ -14848,7 +15114,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WarningView"];
+                };
             };
         };
     };
@@ -14872,7 +15140,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Cancelled"];
+                };
             };
         };
     };
@@ -14992,7 +15262,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WarningView"];
+                };
             };
         };
     };
@@ -15010,7 +15282,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
             };
         };
     };

@@ -1,9 +1,7 @@
-// The web UI's API types. Those the server's OpenAPI document describes come
-// from the generated ./schema.d.ts (`make api` regenerates it from the code);
-// the rest are still hand-written in ./pending.ts until their handlers return
-// typed bodies.
+// The web UI's API types, named from the generated ./schema.d.ts (`make api`
+// regenerates it from the server's OpenAPI document). Only names live here:
+// every shape comes from the server.
 import type { components, operations } from './schema'
-import type { DispatchStep, InstructionFeedback } from './pending'
 
 type S = components['schemas']
 
@@ -84,6 +82,11 @@ export type WarningStateKey = S['WarningState']
 export type WarningTemplate = S['Template']
 export type CircleSpec = S['CircleSpec']
 export type AreaSpec = S['TargetSpec']
+/** Warning.level: the four colours. */
+export type WarningColour = S['WarningColour']
+/** POST /warnings, PUT /warnings/{id}; the form keeps one of the four
+ * colours (the server also reads 蓝/黄/橙/红 and Ⅳ–Ⅰ). */
+export type WarningDraft = Omit<S['DraftBody'], 'level'> & { level: WarningColour }
 export type Reach = S['Reach']
 export type ReachVillage = S['ReachVillage']
 /** A warning; its `reach` is stored as JSON: what targeting computed when
@@ -116,20 +119,22 @@ export type RescueClock = S['RescueClockView']
 export type IncidentSummary = S['IncidentSummary']
 export type ProposedGrade = S['ProposedGrade']
 export type InstructionStateValue = S['InstructionState']
-/** An instruction; its `feedback` is stored as JSON (typed in ./pending). */
-export type Instruction = Omit<S['InstructionView'], 'feedback'> & { feedback: InstructionFeedback[] }
+/** One feedback on an instruction. */
+export type InstructionFeedback = S['InstructionFeedback']
+/** An instruction with what the reader may do to it now. */
+export type Instruction = S['InstructionView']
 export type DispatchStateValue = S['DispatchState']
-/** A dispatch order with what the reader may do to it now; its `steps` are
- * stored as JSON (typed in ./pending). */
-export type DispatchOrder = Omit<S['OrderView'], 'steps'> & { steps: DispatchStep[] }
-export type IncidentDetail = Omit<S['IncidentDetail'], 'instructions' | 'dispatch_orders'> & {
-  instructions: Instruction[]
-  dispatch_orders: DispatchOrder[]
-}
+/** One step of a dispatch order after the request. */
+export type DispatchStep = S['DispatchStep']
+/** A dispatch order with what the reader may do to it now. */
+export type DispatchOrder = S['OrderView']
+export type IncidentDetail = S['IncidentDetail']
 
 export type PlanCriterion = S['Criterion']
 export type PlanTask = S['TaskTemplate']
 export type PlanLevel = S['PlanLevel']
+/** PUT /plans/{code}/versions/{n} (with the version read and a label). */
+export type PlanContent = S['ContentBody']
 export type PlanVersionStatus = S['VersionState']
 export type PlanSummary = S['PlanSummary']
 export type PlanVersion = S['PlanVersionView']
@@ -215,4 +220,5 @@ export type CheckResult = S['CheckResult']
 export type SupervisionStats = S['StatsTable']
 export type SupervisionStatsRow = S['StatsRow']
 
-export * from './pending'
+/** Shift.period. */
+export type ShiftPeriod = S['Period']

@@ -4,11 +4,11 @@
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use super::model::Meta;
 use super::store::{self, NewAttachment};
@@ -19,13 +19,10 @@ use crate::http::ApiError;
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/attachments",
-            post(upload).layer(DefaultBodyLimit::max(MAX_BYTES + 64 * 1024)),
-        )
-        .route("/attachments/{id}", get(download))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload).layer(DefaultBodyLimit::max(MAX_BYTES + 64 * 1024)))
+        .routes(routes!(download))
 }
 
 fn upload_error(e: AttachmentError) -> ApiError {

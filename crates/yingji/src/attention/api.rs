@@ -1,9 +1,8 @@
 //! `GET /api/v1/attention`: the commander's list for the caller's jurisdiction.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{attention, Attention, PlanCheck};
 use crate::auth::{authorize, Action, Principal};
@@ -11,8 +10,8 @@ use crate::http::ApiError;
 use crate::incidents::store as istore;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/attention", get(get_attention))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_attention))
 }
 
 #[utoipa::path(get, path = "/api/v1/attention", tag = "incidents",

@@ -6,9 +6,8 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, TokenInfo, User};
 use super::{authorize, Action, Principal, Role, Scope};
@@ -227,21 +226,15 @@ pub async fn revoke_token(db: &Db, actor: &str, u: &User, token_id: i64) -> Resu
 
 // ---- HTTP ----
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/users", get(list_users))
-        .route("/users/{id}/disable", post(disable_user))
-        .route("/users/{id}/enable", post(enable_user))
-        .route("/users/{id}/password", post(reset_user_password))
-        .route("/users/{id}/role", post(change_user_role))
-        .route(
-            "/users/{id}/tokens",
-            get(list_user_tokens).post(create_user_token),
-        )
-        .route(
-            "/users/{id}/tokens/{token_id}",
-            axum::routing::delete(revoke_user_token),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users))
+        .routes(routes!(disable_user))
+        .routes(routes!(enable_user))
+        .routes(routes!(reset_user_password))
+        .routes(routes!(change_user_role))
+        .routes(routes!(list_user_tokens, create_user_token))
+        .routes(routes!(revoke_user_token))
 }
 
 /// A user as the admin page lists them.

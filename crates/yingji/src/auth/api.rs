@@ -2,12 +2,11 @@
 //! [`Principal`] (session cookie or `Authorization: Bearer` API token).
 
 use std::net::SocketAddr;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::{header, request::Parts, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use super::via::ViaToken;
@@ -19,11 +18,11 @@ pub const COOKIE: &str = "yingji_session";
 /// Header the UI sends on every mutating request (CSRF guard for cookie auth).
 pub const CSRF_HEADER: &str = "x-requested-with";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/auth/me", get(me))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
         .merge(super::admin::routes())
         .merge(super::people::routes())
 }

@@ -4,17 +4,16 @@
 //! names its author, approver or actor.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use serde::Serialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{authorize, store, Action, Principal};
 use crate::divisions::Code;
 use crate::http::ApiError;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/people", get(people))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(people))
 }
 
 /// A user as others see them: no role, no state, no contact details.

@@ -7,10 +7,9 @@
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{check_new, store, DisplayToken, DEFAULT_DISPLAY_DAYS, DISPLAY_COOKIE};
 use crate::auth::{authorize, Action, Principal};
@@ -21,14 +20,14 @@ use crate::http::{ApiError, Json};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/display-tokens", get(list_tokens).post(create_token))
-        .route("/display-tokens/{id}", delete(revoke_token))
-        .route("/display/open", post(open_display))
-        .route("/display/me", get(display_me))
-        .route("/situation/en-route", get(en_route))
-        .route("/map/roads", get(roads))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(open_display))
+        .routes(routes!(display_me))
+        .routes(routes!(en_route))
+        .routes(routes!(roads))
 }
 
 const MODULE: &str = "display_tokens";
@@ -290,7 +289,8 @@ async fn en_route(
                 .0
                 .iter()
                 .rev()
-                .find_map(|st| st.get("at").and_then(|a| a.as_str()).map(str::to_string))
+                .map(|st| st.at.clone())
+                .next()
                 .unwrap_or_else(|| format_time(o.requested_at.0));
             let from = crate::registry::store::get(&s.db, &tree, &o.resource_kind, o.resource_id)
                 .await?

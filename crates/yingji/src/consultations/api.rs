@@ -7,12 +7,11 @@
 //! rules → one change with its journal entries.
 
 use std::collections::HashMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
@@ -20,8 +19,9 @@ use time::OffsetDateTime;
 use super::model::{Consultation, Decision, Invitee};
 use super::store::{self, Filter};
 use super::{
-    allowed_events, apply, check_agenda, check_head, instruct, number, schedule, ConsultCommand,
-    ConsultError, ConsultState, Ctx, Effect, InviteRef, NewConsultation, NewInvitee, MODULE,
+    allowed_events, apply, attendance_allowed, check_agenda, check_head, instruct, number,
+    schedule, step_allowed, Attendance, ConsultCommand, ConsultError, ConsultState, Ctx, Effect,
+    InviteRef, NewConsultation, NewInvitee, Step, MODULE,
 };
 use crate::auth::{authorize, Action, Principal};
 use crate::db::{DbError, UtcText, Versioned};
@@ -31,16 +31,13 @@ use crate::incidents::InstructionState;
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/consultations", get(list).post(create))
-        .route("/consultations/{id}", get(get_one))
-        .route("/consultations/{id}/events", post(event))
-        .route(
-            "/consultations/{id}/decisions/{decision_id}/instruction",
-            post(to_instruction),
-        )
-        .route("/consultations/{id}/minutes.docx", get(minutes_docx))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one))
+        .routes(routes!(event))
+        .routes(routes!(to_instruction))
+        .routes(routes!(minutes_docx))
 }
 
 impl From<ConsultError> for ApiError {
@@ -78,6 +75,9 @@ pub struct ConsultationView {
     /// start | close | cancel | edit | invite | uninvite | attend | agenda |
     /// minutes | decide | instruct — what this user may do now.
     pub allowed_events: Vec<&'static str>,
+    /// The attendance this user may mark now (`consultations::attendance_allowed`;
+    /// empty without the `attend` step).
+    pub attendance_options: Vec<Attendance>,
 }
 
 /// A decision with the state of the instruction it became.
@@ -128,6 +128,11 @@ async fn view(s: &AppState, p: &Principal, c: Consultation) -> Result<Consultati
         link_title: link_title(s, &c).await?,
         allowed_events: if writes {
             allowed_events(&c)
+        } else {
+            Vec::new()
+        },
+        attendance_options: if writes && step_allowed(c.state, Step::Attend).is_ok() {
+            attendance_allowed(c.state)
         } else {
             Vec::new()
         },

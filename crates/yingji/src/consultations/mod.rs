@@ -447,6 +447,20 @@ pub fn allowed_events(c: &Consultation) -> Vec<&'static str> {
         .collect()
 }
 
+/// The attendance that may be marked in a session of `state`: before it
+/// starts only 请假 (excused) or back to invited; 出席 and 缺席 once it has
+/// started (会商开始后才能签到). The attend step checks it, and the session's
+/// view offers exactly these.
+pub fn attendance_allowed(state: ConsultState) -> Vec<Attendance> {
+    Attendance::ALL
+        .into_iter()
+        .filter(|a| {
+            state != ConsultState::Scheduled
+                || matches!(a, Attendance::Excused | Attendance::Invited)
+        })
+        .collect()
+}
+
 /// An invitee as resolved from the directory (the API reads the record).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewInvitee {
@@ -659,8 +673,7 @@ pub fn apply(
             attendance,
         } => {
             let i = invitee(&ctx, *invitee_id)?;
-            let before_start = c.state == ConsultState::Scheduled;
-            if before_start && !matches!(attendance, Attendance::Excused | Attendance::Invited) {
+            if !attendance_allowed(c.state).contains(attendance) {
                 return Err(refused(
                     Refusal::new("not_in_session", "会商开始后才能签到或记录缺席")
                         .param("attendance", attendance.as_str()),

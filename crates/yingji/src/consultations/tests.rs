@@ -542,3 +542,18 @@ fn a_new_session_needs_a_title_and_a_time() {
         "agenda:too_many"
     );
 }
+
+#[test]
+fn attendance_is_marked_present_or_absent_only_once_the_session_has_started() {
+    use Attendance as A;
+    use ConsultState as S;
+    let table = [
+        (S::Scheduled, vec![A::Invited, A::Excused]),
+        (S::InSession, A::ALL.to_vec()),
+        (S::Closed, A::ALL.to_vec()),
+        (S::Cancelled, A::ALL.to_vec()),
+    ];
+    for (state, want) in table {
+        assert_eq!(attendance_allowed(state), want, "{state:?}");
+    }
+}

@@ -5,9 +5,8 @@
 //! it is entitled to.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{entry, matches, Entry, KINDS};
 use crate::auth::{authorize, Action, Principal};
@@ -15,8 +14,8 @@ use crate::http::{ApiError, Query};
 use crate::registry::store::{self, Filter};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/directory", get(directory))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(directory))
 }
 
 /// Records read per kind at most (the city's villages are ~1,900).

@@ -3,10 +3,9 @@
 
 use super::DISPATCHABLE;
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use yingji_routing::{
     Ch, CoverageParams, CoverageReport, DemandPoint, Leg, SiteSelection, SnapConfig, Snapped,
 };
@@ -20,10 +19,10 @@ use crate::http::{ApiError, Query};
 use crate::registry::{store as rstore, Item};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/dispatch/nearest", get(nearest))
-        .route("/dispatch/coverage", get(coverage))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(nearest))
+        .routes(routes!(coverage))
 }
 
 /// Kinds whose records can be stations in a coverage analysis.

@@ -1,22 +1,21 @@
 //! Divisions over HTTP: children for cascaders, boundaries for the map.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{store, Code, Division};
 use crate::auth::{authorize, Action, Principal};
 use crate::error::FieldError;
+use crate::http::geojson::{FeatureCollectionTag, FeatureTag, Geometry};
 use crate::http::{ApiError, Query};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/divisions", get(children))
-        .route("/divisions/boundaries", get(boundaries))
-        .route("/divisions/at", get(at))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(children))
+        .routes(routes!(boundaries))
+        .routes(routes!(at))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -91,11 +90,11 @@ async fn at(
 }
 
 #[utoipa::path(get, path = "/api/v1/divisions/boundaries", tag = "divisions",
-    responses((status = 200, description = "GeoJSON FeatureCollection (WGS84) of the boundaries in the user's jurisdiction")))]
+    responses((status = 200, body = BoundaryLayer, description = "GeoJSON FeatureCollection (WGS84) of the boundaries in the user's jurisdiction")))]
 async fn boundaries(
     State(s): State<AppState>,
     p: Principal,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<BoundaryLayer>, ApiError> {
     let scope = authorize(&p, Action::Read, "divisions")?;
     // The user's own boundary (even above county level) plus everything below it.
     let own = p.division.as_str().to_string();
@@ -103,17 +102,45 @@ async fn boundaries(
     rows.retain(|(d, _)| d.code.starts_with(&scope.prefix) || d.code == own);
     let mut features = Vec::new();
     for (d, geometry) in rows {
-        let geometry: Value =
+        let geometry: Geometry =
             serde_json::from_str(&geometry).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let mut props = Map::new();
-        props.insert("code".into(), d.code.into());
-        props.insert("name".into(), d.name.into());
-        props.insert("level".into(), d.level.as_str().into());
-        features.push(
-            serde_json::json!({ "type": "Feature", "geometry": geometry, "properties": props }),
-        );
+        features.push(BoundaryFeature {
+            kind: FeatureTag::Feature,
+            geometry,
+            properties: BoundaryProps {
+                code: d.code,
+                name: d.name,
+                level: d.level.as_str().into(),
+            },
+        });
     }
-    Ok(axum::Json(yingji_geo::geojson::feature_collection(
+    Ok(axum::Json(BoundaryLayer {
+        kind: FeatureCollectionTag::FeatureCollection,
         features,
-    )))
+    }))
+}
+
+/// `GET /divisions/boundaries`: a GeoJSON FeatureCollection of boundaries.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BoundaryLayer {
+    #[serde(rename = "type")]
+    pub kind: FeatureCollectionTag,
+    pub features: Vec<BoundaryFeature>,
+}
+
+/// One division's boundary (a MultiPolygon as stored).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BoundaryFeature {
+    #[serde(rename = "type")]
+    pub kind: FeatureTag,
+    pub geometry: Geometry,
+    pub properties: BoundaryProps,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BoundaryProps {
+    pub code: String,
+    pub name: String,
+    /// province | city | county | township | village
+    pub level: String,
 }

@@ -5,11 +5,10 @@
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::{Date, Duration, OffsetDateTime};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::model::{LogEntry, Shift};
 use super::store::{self, DutyUser, LogFilter};
@@ -28,15 +27,15 @@ use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/duty/users", get(users))
-        .route("/duty/shifts", get(list_shifts).post(create_shift))
-        .route("/duty/shifts/{id}", get(get_shift).put(edit_shift))
-        .route("/duty/shifts/{id}/events", post(shift_event))
-        .route("/duty/now", get(now_on_duty))
-        .route("/duty/log", get(list_log).post(add_log))
-        .route("/duty/log/export", get(export_log))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(users))
+        .routes(routes!(list_shifts, create_shift))
+        .routes(routes!(get_shift, edit_shift))
+        .routes(routes!(shift_event))
+        .routes(routes!(now_on_duty))
+        .routes(routes!(list_log, add_log))
+        .routes(routes!(export_log))
 }
 
 const MODULE: &str = "duty";
@@ -394,7 +393,7 @@ async fn ensure_no_overlap(
 }
 
 #[utoipa::path(post, path = "/api/v1/duty/shifts", tag = "duty", request_body = ShiftBody,
-    responses((status = 201, description = "Scheduled"), (status = 422, body = crate::http::error::Problem)))]
+    responses((status = 201, body = ShiftView, description = "Scheduled"), (status = 422, body = crate::http::error::Problem)))]
 async fn create_shift(
     State(s): State<AppState>,
     p: Principal,
@@ -789,7 +788,7 @@ pub struct NewLogEntry {
 }
 
 #[utoipa::path(post, path = "/api/v1/duty/log", tag = "duty", request_body = NewLogEntry,
-    responses((status = 201, description = "Appended (to the shift on duty at `at`)"), (status = 422, body = crate::http::error::Problem)))]
+    responses((status = 201, body = LogEntryView, description = "Appended (to the shift on duty at `at`)"), (status = 422, body = crate::http::error::Problem)))]
 async fn add_log(
     State(s): State<AppState>,
     p: Principal,

@@ -3,6 +3,7 @@
 //! leaf: it knows no module's routes (those are assembled in `server`).
 
 pub mod error;
+pub mod geojson;
 pub mod limit;
 
 pub use error::{ApiError, Json, Query};

@@ -6,11 +6,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::commands::{self, Actor, CommandError, IncidentCommand, OrderCommand};
 use super::store::{self, Incident, Instruction, Order};
@@ -28,20 +27,20 @@ use crate::plans::store as plan_store;
 use crate::plans::{match_plans, Catalog, Facts, Level, PlanError};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/incident-types", get(types))
-        .route("/incidents", get(list).post(create))
-        .route("/incidents/duplicates", get(duplicates))
-        .route("/incidents/{id}/calls", post(add_call))
-        .route("/incidents/{id}", get(detail))
-        .route("/incidents/{id}/events", post(event))
-        .route("/incidents/{id}/facts", put(update_facts))
-        .route("/incidents/{id}/helped", post(helped))
-        .route("/incidents/{id}/instructions", post(issue))
-        .route("/instructions/{id}/events", post(instruction_event))
-        .route("/incidents/{id}/dispatch", post(request_dispatch))
-        .route("/dispatch-orders/{id}/events", post(order_event))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(types))
+        .routes(routes!(list, create))
+        .routes(routes!(duplicates))
+        .routes(routes!(add_call))
+        .routes(routes!(detail))
+        .routes(routes!(event))
+        .routes(routes!(update_facts))
+        .routes(routes!(helped))
+        .routes(routes!(issue))
+        .routes(routes!(instruction_event))
+        .routes(routes!(request_dispatch))
+        .routes(routes!(order_event))
 }
 
 /// The fixed part of the plan catalogue (incident types, commands,
@@ -977,7 +976,7 @@ pub async fn issue_instruction(
 }
 
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/instructions", tag = "incidents", request_body = NewInstruction,
-    responses((status = 201, description = "Issued")))]
+    responses((status = 201, body = Instruction, description = "Issued")))]
 async fn issue(
     State(s): State<AppState>,
     p: Principal,
@@ -989,7 +988,7 @@ async fn issue(
     let mut tx = s.change().await?;
     let x = issue_instruction(&mut tx, &i, b, &p.username, now, Value::Null).await?;
     tx.commit(now, Vec::new()).await?;
-    Ok((StatusCode::CREATED, axum::Json(json!(x))).into_response())
+    Ok((StatusCode::CREATED, axum::Json(x)).into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -1054,7 +1053,7 @@ pub struct DispatchBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/dispatch", tag = "incidents", request_body = DispatchBody,
-    responses((status = 201, description = "Requested"), (status = 409, body = crate::http::error::Problem, description = "The resource is not available")))]
+    responses((status = 201, body = Order, description = "Requested"), (status = 409, body = crate::http::error::Problem, description = "The resource is not available")))]
 async fn request_dispatch(
     State(s): State<AppState>,
     p: Principal,
@@ -1120,7 +1119,7 @@ async fn request_dispatch(
         json!({ "order": o.id, "resource": { "kind": r.kind, "id": r.id, "name": r.name } });
     tx.commit(now, vec![entry(&p, &i, "dispatch_requested", payload)])
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(json!(o))).into_response())
+    Ok((StatusCode::CREATED, axum::Json(o)).into_response())
 }
 
 command_body! {

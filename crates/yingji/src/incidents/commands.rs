@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use super::model::{DispatchStep, InstructionFeedback};
 use super::store::{Incident, Instruction, Order};
 use super::{
     commander_event, instructions_from_plan, DispatchEvent, Event, InstructionEvent,
@@ -248,9 +249,13 @@ pub fn apply_instruction(
             text,
             photos,
             location,
-        } => x.feedback.push(
-            json!({ "text": text, "photos": photos, "location": location, "by": username, "at": format_time(now) }),
-        ),
+        } => x.feedback.push(InstructionFeedback {
+            text: text.clone(),
+            photos: photos.clone(),
+            location: *location,
+            by: username.to_string(),
+            at: format_time(now),
+        }),
         InstructionEvent::Accept {} => x.closed_at = Some(now.into()),
         InstructionEvent::Start {} | InstructionEvent::Return { .. } => {}
     }
@@ -343,7 +348,12 @@ pub fn apply_order(
         DispatchEvent::Cancel { reason } => Some(reason.clone()),
         _ => None,
     };
-    o.steps.push(json!({ "state": o.state, "by": actor.username, "at": format_time(actor.now), "reason": reason }));
+    o.steps.push(DispatchStep {
+        state: o.state,
+        by: actor.username.to_string(),
+        at: format_time(actor.now),
+        reason,
+    });
     let status = super::resource_status_for(o.state);
     let payload = json!({ "order": o.id, "resource": o.resource_name, "state": o.state, "resource_status": status });
     Ok((o, status, payload))

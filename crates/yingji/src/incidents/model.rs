@@ -1,7 +1,7 @@
 //! The incident module's records, typed: times are `UtcText` (a point in
 //! time; stored as RFC 3339 text), states are enums, the grade a `Level`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{DispatchState, IncidentState, InstructionState};
@@ -114,9 +114,9 @@ pub struct Instruction {
     pub issued_by: String,
     pub issued_at: UtcText,
     pub received_at: Option<UtcText>,
-    /// Every feedback given: `{text, photos, location, by, at}`.
-    #[schema(value_type = Vec<Object>)]
-    pub feedback: JsonText<Vec<Value>>,
+    /// Every feedback given.
+    #[schema(value_type = Vec<InstructionFeedback>)]
+    pub feedback: JsonText<Vec<InstructionFeedback>>,
     pub closed_at: Option<UtcText>,
     pub version: i64,
 }
@@ -134,8 +134,35 @@ pub struct Order {
     pub requested_by: String,
     pub requested_at: UtcText,
     pub approved_by: String,
-    /// Every step after the request: `{state, by, at, reason}`.
-    #[schema(value_type = Vec<Object>)]
-    pub steps: JsonText<Vec<Value>>,
+    /// Every step after the request.
+    #[schema(value_type = Vec<DispatchStep>)]
+    pub steps: JsonText<Vec<DispatchStep>>,
     pub version: i64,
+}
+
+/// One feedback on an instruction (stored as JSON in `Instruction.feedback`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InstructionFeedback {
+    pub text: String,
+    /// Attachment ids.
+    pub photos: Vec<i64>,
+    /// `[lon, lat]`.
+    pub location: Option<[f64; 2]>,
+    pub by: String,
+    /// RFC 3339 (`clock::format_time`).
+    pub at: String,
+}
+
+/// One step of a dispatch order after the request (stored as JSON in
+/// `Order.steps`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DispatchStep {
+    /// The order's state after the step.
+    pub state: DispatchState,
+    pub by: String,
+    /// RFC 3339 (`clock::format_time`).
+    pub at: String,
+    /// Why it was cancelled.
+    #[serde(default)]
+    pub reason: Option<String>,
 }

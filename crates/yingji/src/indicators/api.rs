@@ -1,10 +1,9 @@
 //! The indicator dashboard's data and the statistics import.
 
 use std::collections::BTreeMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::extract::{Multipart, State};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -18,12 +17,12 @@ use crate::http::{ApiError, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/indicators", get(indicators))
-        .route("/indicators/export", get(export))
-        .route("/statistics", get(statistics))
-        .route("/statistics/import", post(import_statistics))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(indicators))
+        .routes(routes!(export))
+        .routes(routes!(statistics))
+        .routes(routes!(import_statistics))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

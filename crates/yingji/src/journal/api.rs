@@ -2,12 +2,11 @@
 
 use std::convert::Infallible;
 use std::time::Duration;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::get;
-use axum::Router;
 use futures_util::stream::Stream;
 use serde::Deserialize;
 
@@ -17,10 +16,10 @@ use crate::error::FieldError;
 use crate::http::{date_param, ApiError, Query};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/journal", get(page))
-        .route("/journal/stream", get(stream))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(page))
+        .routes(routes!(stream))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -8,11 +8,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::ingest::{receive, IngestReading};
 use super::store::{self, AlarmFilter, Counts, SensorFilter, MODULE};
@@ -28,20 +27,20 @@ use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/monitoring/devices", get(list_devices).post(create_device))
-        .route("/monitoring/devices/{id}", axum::routing::put(edit_device))
-        .route("/monitoring/devices/{id}/token", post(rotate_token))
-        .route("/monitoring/sensors", get(list_sensors).post(create_sensor))
-        .route("/monitoring/sensors/{id}", get(get_sensor).put(edit_sensor))
-        .route("/monitoring/sensors/{id}/series", get(series))
-        .route("/monitoring/sensors/{id}/preview", post(preview))
-        .route("/monitoring/ingest", post(ingest))
-        .route("/monitoring/alarms", get(list_alarms))
-        .route("/monitoring/alarms/{id}", get(get_alarm))
-        .route("/monitoring/alarms/{id}/events", post(alarm_event))
-        .route("/monitoring/alarms/{id}/incident", post(open_incident))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_devices, create_device))
+        .routes(routes!(edit_device))
+        .routes(routes!(rotate_token))
+        .routes(routes!(list_sensors, create_sensor))
+        .routes(routes!(get_sensor, edit_sensor))
+        .routes(routes!(series))
+        .routes(routes!(preview))
+        .routes(routes!(ingest))
+        .routes(routes!(list_alarms))
+        .routes(routes!(get_alarm))
+        .routes(routes!(alarm_event))
+        .routes(routes!(open_incident))
 }
 
 fn entry(
@@ -819,6 +818,9 @@ pub struct AlarmView {
     /// acknowledge | resolve | false_alarm (`monitoring::alarm_allowed`),
     /// and open_incident while active and without one.
     pub allowed_events: Vec<&'static str>,
+    /// The public warning a draft from this alarm is about (a hazard key,
+    /// `monitoring::warning_hazard`); none: no warning follows from it.
+    pub warning_hazard: Option<&'static str>,
 }
 
 async fn alarm_views(s: &AppState, list: Vec<Alarm>) -> Result<Vec<AlarmView>, ApiError> {
@@ -853,6 +855,7 @@ async fn alarm_views(s: &AppState, list: Vec<Alarm>) -> Result<Vec<AlarmView>, A
             state_zh: a.state.label_zh(),
             rule_zh: a.rule.label_zh(),
             allowed_events: allowed,
+            warning_hazard: super::warning_hazard(x.map(|x| x.kind), a.state),
             alarm: a,
         });
     }

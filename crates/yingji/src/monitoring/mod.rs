@@ -976,6 +976,26 @@ pub fn alarm_allowed(a: &Alarm, now: OffsetDateTime) -> Vec<&'static str> {
         .collect()
 }
 
+/// The public warning (预警, a `warnings` hazard key) an alarm may be
+/// drafted into: rain gauges lead to 暴雨 (`rainstorm`), slope displacement
+/// to 地质灾害 (`geohazard`); mine gas, temperature, tailings and river
+/// levels lead to none (the enterprise, the dam or the flood office handles
+/// them first, so no public-warning template is proposed). A false alarm
+/// leads to nothing. The alarm list and the warning form ask this, not a copy.
+pub fn warning_hazard(kind: Option<SensorKind>, state: AlarmState) -> Option<&'static str> {
+    if state == AlarmState::FalseAlarm {
+        return None;
+    }
+    match kind? {
+        SensorKind::Rainfall => Some("rainstorm"),
+        SensorKind::Displacement => Some("geohazard"),
+        SensorKind::Gas
+        | SensorKind::WaterLevel
+        | SensorKind::TailingsLevel
+        | SensorKind::Temperature => None,
+    }
+}
+
 /// Escalation (`[monitoring] escalate_after_mins`, `max_escalation`): an
 /// alarm nobody acknowledged goes one level up (county duty room → city →
 /// province) each `after` since it was raised, up to `max` levels. The

@@ -625,3 +625,24 @@ fn a_preview_replays_the_readings_through_the_same_rules() {
         ]
     );
 }
+
+#[test]
+fn which_alarms_lead_to_a_public_warning_draft() {
+    use AlarmState as A;
+    use SensorKind as K;
+    let table: &[(Option<K>, A, Option<&str>)] = &[
+        (Some(K::Rainfall), A::Raised, Some("rainstorm")),
+        (Some(K::Rainfall), A::Resolved, Some("rainstorm")),
+        (Some(K::Displacement), A::Acknowledged, Some("geohazard")),
+        (Some(K::Rainfall), A::FalseAlarm, None),
+        (Some(K::Displacement), A::FalseAlarm, None),
+        (Some(K::Gas), A::Raised, None),
+        (Some(K::Temperature), A::Raised, None),
+        (Some(K::TailingsLevel), A::Raised, None),
+        (Some(K::WaterLevel), A::Raised, None),
+        (None, A::Raised, None),
+    ];
+    for (k, s, want) in table {
+        assert_eq!(warning_hazard(*k, *s), *want, "{k:?} {s:?}");
+    }
+}

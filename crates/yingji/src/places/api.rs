@@ -3,9 +3,8 @@
 //! may read (each kind through `auth::authorize`, like its registry page).
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{rank, sort, Place};
 use crate::auth::{authorize, Action, Principal};
@@ -14,8 +13,8 @@ use crate::http::{ApiError, Query};
 use crate::registry::store::{self, Filter};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/places", get(places))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(places))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -15,11 +15,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::{Date, OffsetDateTime};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{
     self, format_date, parse_date, Evaluation, Improvement, PlanVersion, StoredDrill, VersionStamp,
@@ -40,22 +39,22 @@ use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/plans", get(list).post(create))
-        .route("/plans/{code}", get(detail))
-        .route("/plans/{code}/versions/{n}", get(version).put(edit))
-        .route("/plans/{code}/versions/{n}/publish", post(publish))
-        .route("/plans/{code}/revisions", post(revise))
-        .route("/plans/{code}/evaluations", post(evaluate))
-        .route("/drills", get(drills).post(plan_drill))
-        .route("/drills/{id}", put(edit_drill))
-        .route("/drills/{id}/events", post(drill_event))
-        .route("/improvements", get(improvements))
-        .route("/improvements/{id}/events", post(improvement_event))
-        .route("/commands", get(commands))
-        .route("/departments", get(departments))
-        .route("/revision-triggers", get(triggers))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(detail))
+        .routes(routes!(version, edit))
+        .routes(routes!(publish))
+        .routes(routes!(revise))
+        .routes(routes!(evaluate))
+        .routes(routes!(drills, plan_drill))
+        .routes(routes!(edit_drill))
+        .routes(routes!(drill_event))
+        .routes(routes!(improvements))
+        .routes(routes!(improvement_event))
+        .routes(routes!(commands))
+        .routes(routes!(departments))
+        .routes(routes!(triggers))
 }
 
 const MODULE: &str = "plans";
@@ -259,10 +258,6 @@ fn version_view(v: &PlanVersion, c: &Catalog, on: Date) -> PlanVersionView {
         lock_version: v.version,
         stamp: v.stamp.clone(),
     }
-}
-
-fn version_json(v: &PlanVersion, c: &Catalog, on: Date) -> Value {
-    serde_json::to_value(version_view(v, c, on)).unwrap_or(Value::Null)
 }
 
 /// All versions of `code` the user may see (404 otherwise).
@@ -523,7 +518,7 @@ pub struct RevisionBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/plans/{code}/revisions", tag = "plans", request_body = RevisionBody,
-    responses((status = 201, description = "A draft of the next version, recording the triggers and reason"), (status = 409, body = crate::http::error::Problem, description = "A draft is already open")))]
+    responses((status = 201, body = PlanVersionView, description = "A draft of the next version, recording the triggers and reason"), (status = 409, body = crate::http::error::Problem, description = "A draft is already open")))]
 async fn revise(
     State(s): State<AppState>,
     p: Principal,
@@ -549,7 +544,7 @@ async fn revise(
     let c = catalog(&s).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(version_json(&v, &c, today(now))),
+        axum::Json(version_view(&v, &c, today(now))),
     )
         .into_response())
 }
@@ -599,7 +594,6 @@ pub struct ContentBody {
     pub drill_cycle_months: u16,
     #[serde(default)]
     pub grading_basis: Option<String>,
-    #[schema(value_type = Vec<Object>)]
     pub levels: Vec<PlanLevel>,
 }
 
@@ -661,7 +655,7 @@ pub struct NewPlanBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/plans", tag = "plans", request_body = NewPlanBody,
-    responses((status = 201, description = "The draft of a new plan (revision 1)"), (status = 422, body = crate::http::error::Problem)))]
+    responses((status = 201, body = PlanVersionView, description = "The draft of a new plan (revision 1)"), (status = 422, body = crate::http::error::Problem)))]
 async fn create(
     State(s): State<AppState>,
     p: Principal,
@@ -683,7 +677,7 @@ async fn create(
     let c = catalog(&s).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(version_json(&v, &c, today(now))),
+        axum::Json(version_view(&v, &c, today(now))),
     )
         .into_response())
 }
@@ -702,13 +696,13 @@ pub struct EditBody {
 }
 
 #[utoipa::path(put, path = "/api/v1/plans/{code}/versions/{n}", tag = "plans", request_body = EditBody,
-    responses((status = 200, description = "The edited draft"), (status = 409, body = crate::http::error::Problem, description = "Stale version, or the version is published (never changes)"), (status = 422, body = crate::http::error::Problem)))]
+    responses((status = 200, body = PlanVersionView, description = "The edited draft"), (status = 409, body = crate::http::error::Problem, description = "Stale version, or the version is published (never changes)"), (status = 422, body = crate::http::error::Problem)))]
 async fn edit(
     State(s): State<AppState>,
     p: Principal,
     Path((code, n)): Path<(String, u32)>,
     Json(b): Json<EditBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<PlanVersionView>, ApiError> {
     let (v, _, scope) = one_version(&s, &p, &code, n, Action::Write).await?;
     v.plan.ensure_editable().map_err(perr)?;
     v.expect_version(b.version)?;
@@ -735,7 +729,7 @@ async fn edit(
     s.save_and_commit(&v, now, vec![e]).await?;
     let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
     let c = catalog(&s).await?;
-    Ok(axum::Json(version_json(&v, &c, today(now))))
+    Ok(axum::Json(version_view(&v, &c, today(now))))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -747,13 +741,13 @@ pub struct VersionBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/plans/{code}/versions/{n}/publish", tag = "plans", request_body = VersionBody,
-    responses((status = 200, description = "Published (commander): in force from today; the previous version is superseded"), (status = 403, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+    responses((status = 200, body = PlanVersionView, description = "Published (commander): in force from today; the previous version is superseded"), (status = 403, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
 async fn publish(
     State(s): State<AppState>,
     p: Principal,
     Path((code, n)): Path<(String, u32)>,
     Json(b): Json<VersionBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<PlanVersionView>, ApiError> {
     let (v, _, scope) = one_version(&s, &p, &code, n, Action::Write).await?;
     let c = catalog(&s).await?;
     let now = OffsetDateTime::now_utc();
@@ -773,7 +767,7 @@ async fn publish(
     s.save_and_commit(&v, now, vec![e]).await?;
     let (v, _, _) = one_version(&s, &p, &code, n, Action::Read).await?;
     let c = catalog(&s).await?;
-    Ok(axum::Json(version_json(&v, &c, today(now))))
+    Ok(axum::Json(version_view(&v, &c, today(now))))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -787,8 +781,15 @@ pub struct EvaluationBody {
     pub note: String,
 }
 
+/// A recorded evaluation and the review status of the version in force.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EvaluationRecorded {
+    pub evaluation: Evaluation,
+    pub review: Option<super::ReviewStatus>,
+}
+
 #[utoipa::path(post, path = "/api/v1/plans/{code}/evaluations", tag = "plans", request_body = EvaluationBody,
-    responses((status = 201, description = "Recorded; the review clock of the version in force restarts from its date")))]
+    responses((status = 201, body = EvaluationRecorded, description = "Recorded; the review clock of the version in force restarts from its date")))]
 async fn evaluate(
     State(s): State<AppState>,
     p: Principal,
@@ -825,7 +826,10 @@ async fn evaluate(
     tx.commit(now, vec![entry]).await?;
     let c = catalog(&s).await?;
     let review = c.plan(&code).map(|x| review_due(x, today(now)));
-    let body = json!({ "evaluation": e, "review": review });
+    let body = EvaluationRecorded {
+        evaluation: e,
+        review,
+    };
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
@@ -897,7 +901,7 @@ async fn drills(
 }
 
 #[utoipa::path(post, path = "/api/v1/drills", tag = "plans", request_body = DrillBody,
-    responses((status = 201, description = "A planned drill"), (status = 422, body = crate::http::error::Problem)))]
+    responses((status = 201, body = DrillView, description = "A planned drill"), (status = 422, body = crate::http::error::Problem)))]
 async fn plan_drill(
     State(s): State<AppState>,
     p: Principal,

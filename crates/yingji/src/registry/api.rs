@@ -6,11 +6,11 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use super::{
     io, store, validate_with, Aids, Ctx, Dictionaries, FieldType, ImportJournal, Item, KindSpec,
@@ -18,28 +18,23 @@ use super::{
 };
 use crate::auth::{authorize, Action, Principal, Role, Scope};
 use crate::error::FieldError;
+use crate::http::geojson::{FeatureCollectionTag, FeatureTag, PointGeometry, PointTag};
 use crate::http::{ApiError, Json, Query};
 use crate::journal::{self, NewEntry};
 use crate::resources;
 use crate::state::AppState;
 
 /// `max_import`: the largest import file in bytes (`max_import_mb`).
-pub fn routes(max_import: usize) -> Router<AppState> {
-    Router::new()
-        .route("/registries", get(schemas))
-        .route("/registries/{kind}", get(list).post(create))
-        .route("/registries/{kind}/layer", get(layer))
-        .route("/registries/{kind}/export", get(export))
-        .route("/registries/{kind}/template", get(template))
-        .route(
-            "/registries/{kind}/import",
-            post(import).layer(DefaultBodyLimit::max(max_import + 64 * 1024)),
-        )
-        .route(
-            "/registries/{kind}/{id}",
-            get(get_one).put(update).delete(remove),
-        )
-        .route("/registries/stats/counts", get(counts))
+pub fn routes(max_import: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(schemas))
+        .routes(routes!(list, create))
+        .routes(routes!(layer))
+        .routes(routes!(export))
+        .routes(routes!(template))
+        .routes(routes!(import).layer(DefaultBodyLimit::max(max_import + 64 * 1024)))
+        .routes(routes!(get_one, update, remove))
+        .routes(routes!(counts))
 }
 
 fn module(spec: &KindSpec) -> String {
@@ -554,29 +549,6 @@ pub struct RegistryLayer {
     #[serde(rename = "type")]
     pub kind: FeatureCollectionTag,
     pub features: Vec<RegistryPoint>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub enum FeatureCollectionTag {
-    FeatureCollection,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub enum FeatureTag {
-    Feature,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub enum PointTag {
-    Point,
-}
-
-/// A GeoJSON Point (WGS84 `[lon, lat]`).
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct PointGeometry {
-    #[serde(rename = "type")]
-    pub kind: PointTag,
-    pub coordinates: [f64; 2],
 }
 
 /// A registry record as a GeoJSON Feature.

@@ -3,10 +3,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::figures::{self, CasualtyRow, Figures, HouseRow};
 use super::grading::{grade_accident, AccidentFacts};
@@ -19,19 +18,19 @@ use crate::http::{ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/disasters", get(list_disasters).post(create_disaster))
-        .route("/disasters/{id}", get(get_disaster))
-        .route("/disasters/{id}/reports", post(submit_report))
-        .route("/disasters/{id}/stable", post(mark_stable))
-        .route("/disasters/{id}/export", get(export_disaster))
-        .route("/accidents", get(list_accidents).post(create_accident))
-        .route("/accidents/{id}", get(get_accident).put(update_accident))
-        .route("/accidents/{id}/forward", post(forward_accident))
-        .route("/accidents/{id}/notifications", post(notify_accident))
-        .route("/reports/overdue", get(overdue))
-        .route("/calendar/{day}", axum::routing::put(set_calendar_day))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_disasters, create_disaster))
+        .routes(routes!(get_disaster))
+        .routes(routes!(submit_report))
+        .routes(routes!(mark_stable))
+        .routes(routes!(export_disaster))
+        .routes(routes!(list_accidents, create_accident))
+        .routes(routes!(get_accident, update_accident))
+        .routes(routes!(forward_accident))
+        .routes(routes!(notify_accident))
+        .routes(routes!(overdue))
+        .routes(routes!(set_calendar_day))
         .merge(super::api_investigation::routes())
 }
 

@@ -6,10 +6,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::investigation::{
     self, allowed_events, government_zh, Context, Investigation, InvestigationCommand,
@@ -23,10 +22,10 @@ use crate::http::{command_body, ApiError, Json};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/accidents/{id}/investigation", post(open))
-        .route("/accidents/{id}/investigation/events", post(event))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(open))
+        .routes(routes!(event))
 }
 
 impl From<InvestigationError> for ApiError {

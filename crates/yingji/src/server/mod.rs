@@ -9,16 +9,19 @@ pub mod web;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::Router;
+use utoipa::OpenApi as _;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::http::{error, ApiError};
 use crate::state::AppState;
 
-/// The whole application.
-pub fn router(state: AppState) -> Router {
-    let max_import = state.config.max_import_mb * 1024 * 1024;
-    let api = Router::new()
+/// The routes of every module under `/api/v1`, each with its OpenAPI
+/// operations (every module's `api.rs` returns an `OpenApiRouter` whose
+/// `routes!(…)` take the path and method from the handler's
+/// `#[utoipa::path]`: a route cannot be served without being documented).
+fn api(max_import: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(crate::auth::api::routes())
         .merge(crate::divisions::api::routes())
         .merge(crate::registry::api::routes(max_import))
@@ -42,15 +45,38 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::monitoring::api::routes())
         .merge(crate::directory::api::routes())
         .merge(crate::places::api::routes())
-        .route("/map/config", get(map_config))
-        .layer(axum::middleware::from_fn(crate::auth::api::attribution))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), exports))
-        .layer(axum::middleware::from_fn(error::problem_layer));
+        .routes(routes!(map_config))
+}
+
+/// The routes and their OpenAPI document: the API's and `/healthz`.
+fn documented(api: OpenApiRouter<AppState>) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (api, mut doc) = api.split_for_parts();
+    let (health, health_doc) = OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .split_for_parts();
+    doc.merge(health_doc);
+    openapi::finish(&mut doc);
+    (health.merge(api), doc)
+}
+
+/// The OpenAPI document of every route served (what `yingji openapi`
+/// prints and `/api/openapi.json` answers).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    documented(api(0)).1
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let max_import = state.config.max_import_mb * 1024 * 1024;
+    let (routes, doc) = documented(
+        api(max_import)
+            .layer(axum::middleware::from_fn(crate::auth::api::attribution))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), exports))
+            .layer(axum::middleware::from_fn(error::problem_layer)),
+    );
     let csp = error::content_security_policy(&state.config.map);
-    Router::new()
-        .route("/healthz", get(healthz))
-        .nest("/api/v1", api)
-        .merge(openapi::routes())
+    routes
+        .merge(openapi::routes(doc))
         .fallback(web::static_handler)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,
@@ -77,15 +103,22 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, description = "The service is up")))]
+/// `GET /healthz`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok` once the database answers.
+    pub status: &'static str,
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health, description = "The service is up")))]
 async fn healthz(
     axum::extract::State(s): axum::extract::State<AppState>,
-) -> Result<axum::Json<serde_json::Value>, ApiError> {
+) -> Result<axum::Json<Health>, ApiError> {
     sqlx::query("SELECT 1")
         .execute(s.db.pool())
         .await
         .map_err(crate::db::DbError::from)?;
-    Ok(axum::Json(serde_json::json!({ "status": "ok" })))
+    Ok(axum::Json(Health { status: "ok" }))
 }
 
 #[utoipa::path(get, path = "/api/v1/map/config", tag = "map", responses((status = 200, body = crate::config::MapConfig)))]

@@ -8,11 +8,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::model::{Household, Opening};
 use super::store;
@@ -27,14 +26,14 @@ use crate::http::{ApiError, Json};
 use crate::journal::{NewEntry, PERSONAL_KEY};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/shelters", get(list_shelters))
-        .route("/shelters/{id}", get(get_shelter))
-        .route("/shelters/{id}/open", post(open_shelter))
-        .route("/shelters/{id}/close", post(close_shelter))
-        .route("/shelters/{id}/households", post(check_in_household))
-        .route("/shelters/households/{id}/out", post(check_out_household))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_shelters))
+        .routes(routes!(get_shelter))
+        .routes(routes!(open_shelter))
+        .routes(routes!(close_shelter))
+        .routes(routes!(check_in_household))
+        .routes(routes!(check_out_household))
 }
 
 fn size_of(item: &crate::registry::Item) -> Size {

@@ -6,11 +6,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, HazardFilter, RiskFilter, Scoped};
 use super::{
@@ -26,23 +25,14 @@ use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/supervision/risk-points",
-            get(list_risk_points).post(create_risk_point),
-        )
-        .route(
-            "/supervision/risk-points/{id}",
-            get(get_risk_point).put(edit_risk_point),
-        )
-        .route("/supervision/enterprises/{id}/risk", get(enterprise_risk))
-        .route(
-            "/supervision/hazards",
-            get(list_hazards).post(report_hazard),
-        )
-        .route("/supervision/hazards/{id}", get(get_hazard))
-        .route("/supervision/hazards/{id}/events", post(hazard_event))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_risk_points, create_risk_point))
+        .routes(routes!(get_risk_point, edit_risk_point))
+        .routes(routes!(enterprise_risk))
+        .routes(routes!(list_hazards, report_hazard))
+        .routes(routes!(get_hazard))
+        .routes(routes!(hazard_event))
         .merge(super::api_major::routes())
         .merge(super::api_map::routes())
         .merge(super::api_checklists::routes())

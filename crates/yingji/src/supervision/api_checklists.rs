@@ -12,11 +12,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::api::{detail, entry, HazardDetail, MODULE};
 use super::api_inspections::{
@@ -34,21 +33,12 @@ use crate::db::{JsonText, UtcText, Versioned};
 use crate::http::{ApiError, Json, Query};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/supervision/check-templates",
-            get(list_templates).post(create_template),
-        )
-        .route(
-            "/supervision/check-templates/{id}",
-            get(get_template).put(edit_template),
-        )
-        .route("/supervision/inspections/{id}/checks", put(fill_checks))
-        .route(
-            "/supervision/inspections/{id}/checks/{item}/hazard",
-            post(item_to_hazard),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_templates, create_template))
+        .routes(routes!(get_template, edit_template))
+        .routes(routes!(fill_checks))
+        .routes(routes!(item_to_hazard))
 }
 
 /// The template if `p` may `action` it (read: visible; write: inside the

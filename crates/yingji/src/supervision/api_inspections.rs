@@ -10,11 +10,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::api::{
     date_text, detail, division_param, entry, insert_reported, today, HazardDetail, MODULE,
@@ -31,25 +30,16 @@ use crate::error::{text, FieldError, Refusal};
 use crate::http::{command_body, ApiError, Json, Query};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/supervision/inspection-pool", get(pool))
-        .route(
-            "/supervision/inspection-draws",
-            get(list_draws).post(make_draw),
-        )
-        .route("/supervision/inspection-draws/{id}", get(get_draw))
-        .route("/supervision/inspections", get(list_inspections))
-        .route("/supervision/inspections/{id}", get(get_inspection))
-        .route(
-            "/supervision/inspections/{id}/events",
-            post(inspection_event),
-        )
-        .route("/supervision/inspections/{id}/findings", post(add_finding))
-        .route(
-            "/supervision/inspections/{id}/findings/{finding}/hazard",
-            post(finding_to_hazard),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(pool))
+        .routes(routes!(list_draws, make_draw))
+        .routes(routes!(get_draw))
+        .routes(routes!(list_inspections))
+        .routes(routes!(get_inspection))
+        .routes(routes!(inspection_event))
+        .routes(routes!(add_finding))
+        .routes(routes!(finding_to_hazard))
 }
 
 /// The roles that inspect (a supervising department's staff).
@@ -316,6 +306,10 @@ pub struct InspectionView {
     pub state_zh: &'static str,
     /// What the reader may do now: start | finish | add_finding.
     pub allowed_events: Vec<&'static str>,
+    /// Whether the reader may turn a finding or a failed check into a
+    /// hidden hazard (`may_take_hazard`: a drawn inspector or a lead), in
+    /// any state of the inspection.
+    pub may_make_hazards: bool,
 }
 
 /// One of the inspection's drawn inspectors (with a supervising role).
@@ -353,6 +347,7 @@ async fn views(
             division_name: tree.name(&i.division),
             state_zh: i.state.label_zh(),
             allowed_events: inspection_allowed(i.state, &i.inspectors, &actor(p, &i), now),
+            may_make_hazards: may_take_hazard(p, &i).is_ok(),
             inspection: i,
         })
         .collect())

@@ -7,11 +7,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::api::{division_param, enterprise, entry, MODULE};
 use super::major::{
@@ -25,18 +24,12 @@ use crate::error::{text, FieldError};
 use crate::http::{ApiError, Json, Query};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/supervision/major-hazards/catalogue", get(catalogue))
-        .route("/supervision/major-hazards/worksheet", post(worksheet))
-        .route(
-            "/supervision/major-hazards",
-            get(list_units).post(create_unit),
-        )
-        .route(
-            "/supervision/major-hazards/{id}",
-            get(get_unit).put(edit_unit),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(catalogue))
+        .routes(routes!(worksheet))
+        .routes(routes!(list_units, create_unit))
+        .routes(routes!(get_unit, edit_unit))
 }
 
 /// α of 表5 as shown: the lowest head count of each band and its α.

@@ -5,10 +5,9 @@
 //! (a `location` text): they are shown at their enterprise.
 
 use std::collections::BTreeMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use super::api::{division_param, MODULE};
@@ -18,8 +17,8 @@ use crate::auth::{authorize, Action, Principal};
 use crate::http::{ApiError, Query};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/supervision/risk-map", get(risk_map))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(risk_map))
 }
 
 /// An enterprise on the four-colour map.

@@ -6,11 +6,10 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::api::{division_param, MODULE};
 use super::stats::{self, child_len, Counts, StatsTable};
@@ -22,10 +21,10 @@ use crate::http::{ApiError, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/supervision/stats", get(table))
-        .route("/supervision/stats/export", get(export))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(table))
+        .routes(routes!(export))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -6,12 +6,11 @@
 //! entries.
 
 use std::collections::{BTreeMap, HashMap};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
@@ -30,25 +29,19 @@ use crate::http::{command_body, ApiError, Json, Query};
 use crate::journal::NewEntry;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/supplies/items", get(list_items).post(create_item))
-        .route("/supplies/warehouses", get(list_warehouses))
-        .route("/supplies/stock", get(list_stock))
-        .route("/supplies/stock/export", get(export_stock))
-        .route("/supplies/minimums", put(set_minimum))
-        .route("/supplies/alerts", get(list_alerts))
-        .route("/supplies/check", get(check))
-        .route(
-            "/supplies/documents",
-            get(list_documents).post(create_document),
-        )
-        .route(
-            "/supplies/documents/{id}",
-            get(get_document).delete(delete_document),
-        )
-        .route("/supplies/documents/{id}/events", post(document_event))
-        .route("/supplies/documents/{id}/reverse", post(reverse_document))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_items, create_item))
+        .routes(routes!(list_warehouses))
+        .routes(routes!(list_stock))
+        .routes(routes!(export_stock))
+        .routes(routes!(set_minimum))
+        .routes(routes!(list_alerts))
+        .routes(routes!(check))
+        .routes(routes!(list_documents, create_document))
+        .routes(routes!(get_document, delete_document))
+        .routes(routes!(document_event))
+        .routes(routes!(reverse_document))
         .merge(super::card::api::routes())
         .merge(super::stocktake::api::routes())
         .merge(super::distributions::api::routes())
@@ -516,7 +509,7 @@ pub struct DocView {
     pub state_zh: &'static str,
     pub warehouse_name: String,
     pub to_warehouse_name: String,
-    /// approve | post | delete | reverse
+    /// approve | post | delete | reverse | ship (发运: plan its shipment)
     pub allowed_events: Vec<&'static str>,
     /// The reversing document, when one was drafted.
     pub reversed_by: Option<i64>,
@@ -568,6 +561,16 @@ pub(crate) async fn views(
         });
         if writes && check_reverse(&d, reversed_by.is_some()).is_ok() {
             allowed_events.push("reverse");
+        }
+        // 发运: asked of the rule (the shipment looked up only when the
+        // document could otherwise ship).
+        if writes
+            && super::shipments::check_shippable(d.kind, d.state, false).is_ok()
+            && super::shipments::store::by_doc(&s.db, d.id)
+                .await?
+                .is_none()
+        {
+            allowed_events.push("ship");
         }
         out.push(DocView {
             number: doc_number(d.kind, d.id),

@@ -9,30 +9,29 @@
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, Filter, UpstreamAlert, UpstreamState};
 use super::{hazard_of, jobs, level_key, main_info, relay_refusal};
 use crate::auth::{authorize, Action, Principal, Scope};
 use crate::db::UtcText;
 use crate::error::{FieldError, Refusal};
+use crate::http::geojson::{FeatureCollectionTag, FeatureTag, Geometry};
 use crate::http::{ApiError, Json, Query};
 use crate::state::AppState;
 use crate::warnings::{CircleSpec, TargetSpec};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/upstream-alerts", get(list))
-        .route("/upstream-alerts/layer", get(layer))
-        .route("/upstream-alerts/{id}", get(detail))
-        .route("/upstream-alerts/{id}/cap", get(cap))
-        .route("/upstream-alerts/{id}/relay", post(relay))
-        .route("/upstream-sources", get(sources))
-        .route("/upstream-sources/{name}/read", post(read_now))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(layer))
+        .routes(routes!(detail))
+        .routes(routes!(cap))
+        .routes(routes!(relay))
+        .routes(routes!(sources))
+        .routes(routes!(read_now))
 }
 
 /// Whether the user of `scope` sees an alert of `jurisdiction`.
@@ -168,34 +167,89 @@ async fn cap(
 }
 
 #[utoipa::path(get, path = "/api/v1/upstream-alerts/layer", tag = "warnings", params(ListParams),
-    responses((status = 200, description = "GeoJSON: each alert's polygons (one MultiPolygon feature) and circles (Point features with radius_m)")))]
+    responses((status = 200, body = UpstreamLayer, description = "GeoJSON: each alert's polygons (one MultiPolygon feature) and circles (Point features with radius_m)")))]
 async fn layer(
     State(s): State<AppState>,
     p: Principal,
     Query(mut q): Query<ListParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<UpstreamLayer>, ApiError> {
     q.active = Some(q.active.unwrap_or(true));
     let items = visible_list(&s, &p, &q).await?;
     let mut features = Vec::new();
     for a in &items {
         let sm = &a.summary;
-        let props = json!({ "id": a.id, "event": sm["event"], "level": sm["level"], "headline": sm["headline"],
-            "sender": a.sender, "sender_name": sm["sender_name"], "expires_at": a.expires_at, "state": a.state });
-        if let Some(rings) = sm["polygons"].as_array().filter(|r| !r.is_empty()) {
-            let polys: Vec<Value> = rings.iter().map(|r| json!([r])).collect();
-            features.push(json!({ "type": "Feature", "properties": props,
-                "geometry": { "type": "MultiPolygon", "coordinates": polys } }));
+        let text = |k: &str| sm[k].as_str().map(String::from);
+        let props = UpstreamFeatureProps {
+            id: a.id,
+            event: text("event"),
+            level: text("level"),
+            headline: text("headline"),
+            sender: a.sender.clone(),
+            sender_name: text("sender_name"),
+            expires_at: a.expires_at.clone(),
+            state: a.state,
+            radius_m: None,
+        };
+        let rings: Vec<Vec<[f64; 2]>> =
+            serde_json::from_value(sm["polygons"].clone()).unwrap_or_default();
+        if !rings.is_empty() {
+            features.push(UpstreamFeature {
+                kind: FeatureTag::Feature,
+                properties: props.clone(),
+                geometry: Geometry::MultiPolygon(rings.into_iter().map(|r| vec![r]).collect()),
+            });
         }
         for c in sm["circles"].as_array().into_iter().flatten() {
-            let mut pr = props.clone();
-            pr["radius_m"] = c["radius_m"].clone();
-            features.push(json!({ "type": "Feature", "properties": pr,
-                "geometry": { "type": "Point", "coordinates": [c["lon"], c["lat"]] } }));
+            let (Some(lon), Some(lat)) = (c["lon"].as_f64(), c["lat"].as_f64()) else {
+                continue;
+            };
+            features.push(UpstreamFeature {
+                kind: FeatureTag::Feature,
+                properties: UpstreamFeatureProps {
+                    radius_m: c["radius_m"].as_f64(),
+                    ..props.clone()
+                },
+                geometry: Geometry::Point([lon, lat]),
+            });
         }
     }
-    Ok(axum::Json(
-        json!({ "type": "FeatureCollection", "features": features }),
-    ))
+    Ok(axum::Json(UpstreamLayer {
+        kind: FeatureCollectionTag::FeatureCollection,
+        features,
+    }))
+}
+
+/// `GET /upstream-alerts/layer`: a GeoJSON FeatureCollection.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UpstreamLayer {
+    #[serde(rename = "type")]
+    pub kind: FeatureCollectionTag,
+    pub features: Vec<UpstreamFeature>,
+}
+
+/// An alert's polygons (MultiPolygon) or one of its circles (Point).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UpstreamFeature {
+    #[serde(rename = "type")]
+    pub kind: FeatureTag,
+    pub properties: UpstreamFeatureProps,
+    pub geometry: Geometry,
+}
+
+/// What the map shows of an alert (from its summary).
+#[derive(Clone, Serialize, utoipa::ToSchema)]
+pub struct UpstreamFeatureProps {
+    pub id: i64,
+    pub event: Option<String>,
+    pub level: Option<String>,
+    pub headline: Option<String>,
+    pub sender: String,
+    pub sender_name: Option<String>,
+    pub expires_at: Option<UtcText>,
+    pub state: UpstreamState,
+    /// A circle's radius (Point features only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_m: Option<f64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/upstream-sources", tag = "warnings",
@@ -232,14 +286,20 @@ pub struct SourceView {
     pub status: super::jobs::SourceStatus,
 }
 
+/// What became of each message read.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReadNow {
+    pub outcomes: Vec<super::sources::Outcome>,
+}
+
 #[utoipa::path(post, path = "/api/v1/upstream-sources/{name}/read", tag = "warnings",
-    responses((status = 200, description = "Read the source now: what became of each message"),
+    responses((status = 200, body = ReadNow, description = "Read the source now: what became of each message"),
               (status = 503, description = "The source could not be read (the reason)")))]
 async fn read_now(
     State(s): State<AppState>,
     p: Principal,
     Path(name): Path<String>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<ReadNow>, ApiError> {
     authorize(&p, Action::Write, "warnings")?;
     let src = s
         .config
@@ -249,7 +309,7 @@ async fn read_now(
         .find(|x| x.name == name)
         .ok_or(ApiError::NotFound)?;
     match jobs::read_and_record(&s, &s.upstream, src, &jobs::client()).await {
-        Ok(outcomes) => Ok(axum::Json(json!({ "outcomes": outcomes }))),
+        Ok(outcomes) => Ok(axum::Json(ReadNow { outcomes })),
         Err(jobs::IngestError::Db(e)) => Err(e.into()),
         Err(e) => Err(ApiError::Unavailable(e.to_string())),
     }
@@ -270,7 +330,7 @@ pub struct RelayBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/upstream-alerts/{id}/relay", tag = "warnings", request_body = RelayBody,
-    responses((status = 201, description = "A local draft warning that relays the alert (published with a reference to it)"),
+    responses((status = 201, body = crate::warnings::api::WarningView, description = "A local draft warning that relays the alert (published with a reference to it)"),
               (status = 409, description = "The alert is not in force"),
               (status = 422, description = "hazard / level / expires_at / area cannot be derived; the fields named")))]
 async fn relay(
@@ -381,7 +441,7 @@ async fn relay(
     let w = crate::warnings::api::create_draft(&s, &p, &draft, Some(a.id)).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(crate::warnings::api::view(&w, &s)),
+        axum::Json(crate::warnings::api::view_for(&w, &s, &p)),
     )
         .into_response())
 }

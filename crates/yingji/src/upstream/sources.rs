@@ -21,7 +21,8 @@ pub enum IngestError {
 }
 
 /// What became of one message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = UpstreamOutcome)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Stored { id: i64, valid: bool },

@@ -4,12 +4,11 @@
 //! each alert as CAP XML).
 
 use std::collections::BTreeMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
@@ -32,20 +31,20 @@ use crate::journal::NewEntry;
 use crate::registry::store as rstore;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/warnings/templates", get(templates))
-        .route("/warnings/targeting", post(targeting))
-        .route("/warnings", get(list).post(create))
-        .route("/warnings/{id}", get(detail).put(edit))
-        .route("/warnings/{id}/events", post(event))
-        .route("/warnings/{id}/revise", post(revise))
-        .route("/warnings/{id}/cancel", post(cancel))
-        .route("/warnings/{id}/deliveries", get(deliveries))
-        .route("/warnings/{id}/cap", get(cap_preview))
-        .route("/warnings/{id}/coverage", get(coverage))
-        .route("/public/cap/feed.atom", get(feed))
-        .route("/public/cap/{file}", get(cap_file))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(templates))
+        .routes(routes!(targeting))
+        .routes(routes!(list, create))
+        .routes(routes!(detail, edit))
+        .routes(routes!(event))
+        .routes(routes!(revise))
+        .routes(routes!(cancel))
+        .routes(routes!(deliveries))
+        .routes(routes!(cap_preview))
+        .routes(routes!(coverage))
+        .routes(routes!(feed))
+        .routes(routes!(cap_file))
 }
 
 /// CAP organisation code of an emergency-management bureau in the
@@ -322,7 +321,6 @@ pub struct DraftBody {
     pub description: String,
     /// Default: the template's instruction for the level.
     pub instruction: Option<String>,
-    #[schema(value_type = Object)]
     pub area: TargetSpec,
     pub area_desc: String,
     pub onset_at: Option<String>,
@@ -451,10 +449,13 @@ pub struct WarningView {
     /// edit | submit | approve | reject | publish | revise | cancel. Filled
     /// where the reader is known (the detail and a step's answer).
     pub allowed_events: Vec<&'static str>,
+    /// In force when answered (`warnings::in_force_at`): published, not a
+    /// cancellation message, not expired.
+    pub in_force: bool,
 }
 
 /// The view of `w` with what `p` may do to it now.
-fn view_for(w: &Warning, s: &AppState, p: &Principal) -> WarningView {
+pub(crate) fn view_for(w: &Warning, s: &AppState, p: &Principal) -> WarningView {
     let may_write =
         authorize(p, Action::Write, "warnings").is_ok_and(|sc| sc.covers(&w.division, ""));
     WarningView {
@@ -473,6 +474,12 @@ fn view_for(w: &Warning, s: &AppState, p: &Principal) -> WarningView {
 fn view_typed(w: &Warning, s: &AppState) -> WarningView {
     WarningView {
         allowed_events: Vec::new(),
+        in_force: super::in_force_at(
+            w.state,
+            w.msg_type == "Cancel",
+            w.expires_at.0,
+            OffsetDateTime::now_utc(),
+        ),
         warning: w.clone(),
         state_zh: w.state.label_zh().into(),
         division_name: s.tree().name(&w.division),
@@ -483,19 +490,15 @@ fn view_typed(w: &Warning, s: &AppState) -> WarningView {
     }
 }
 
-pub(crate) fn view(w: &Warning, s: &AppState) -> Value {
-    serde_json::to_value(view_typed(w, s)).unwrap_or(Value::Null)
-}
-
 #[utoipa::path(post, path = "/api/v1/warnings", tag = "warnings", request_body = DraftBody,
-    responses((status = 201, description = "A draft, with who its area reaches"), (status = 422, body = crate::http::error::Problem)))]
+    responses((status = 201, body = WarningView, description = "A draft, with who its area reaches"), (status = 422, body = crate::http::error::Problem)))]
 async fn create(
     State(s): State<AppState>,
     p: Principal,
     Json(b): Json<DraftBody>,
 ) -> Result<Response, ApiError> {
     let w = create_draft(&s, &p, &b, None).await?;
-    Ok((StatusCode::CREATED, axum::Json(view(&w, &s))).into_response())
+    Ok((StatusCode::CREATED, axum::Json(view_for(&w, &s, &p))).into_response())
 }
 
 /// Validate and store a new draft, journaled `drafted`; `relay_of` names the
@@ -544,13 +547,13 @@ async fn load(
 }
 
 #[utoipa::path(put, path = "/api/v1/warnings/{id}", tag = "warnings", request_body = DraftBody,
-    responses((status = 200, description = "The edited draft")))]
+    responses((status = 200, body = WarningView, description = "The edited draft")))]
 async fn edit(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<DraftBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<WarningView>, ApiError> {
     let (mut w, scope) = load(&s, &p, id, Action::Write).await?;
     w.expect_sent(b.version)?;
     if w.state != WarningState::Draft {
@@ -566,7 +569,7 @@ async fn edit(
     s.save_and_commit(&w, now, vec![entry(&p, &w, "edited", json!({}))])
         .await?;
     let w = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(view(&w, &s)))
+    Ok(axum::Json(view_for(&w, &s, &p)))
 }
 
 #[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", responses((status = 200, body = [WarningView], description = "Warnings of the jurisdiction, newest first")))]
@@ -971,7 +974,7 @@ async fn event(
 }
 
 #[utoipa::path(post, path = "/api/v1/warnings/{id}/revise", tag = "warnings",
-    responses((status = 201, description = "A draft Update of a published warning (approved and published like any warning)")))]
+    responses((status = 201, body = WarningView, description = "A draft Update of a published warning (approved and published like any warning)")))]
 async fn revise(
     State(s): State<AppState>,
     p: Principal,
@@ -1006,7 +1009,7 @@ async fn revise(
         vec![entry(&p, &w, "drafted", json!({ "updates": old.id }))],
     )
     .await?;
-    Ok((StatusCode::CREATED, axum::Json(view(&w, &s))).into_response())
+    Ok((StatusCode::CREATED, axum::Json(view_for(&w, &s, &p))).into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -1016,14 +1019,21 @@ pub struct CancelBody {
     pub reason: String,
 }
 
+/// 解除: the cancelled warning and the Cancel message published for it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Cancelled {
+    pub cancelled: WarningView,
+    pub cancel_message: WarningView,
+}
+
 #[utoipa::path(post, path = "/api/v1/warnings/{id}/cancel", tag = "warnings", request_body = CancelBody,
-    responses((status = 200, description = "解除: a Cancel message referencing the warning is published; the warning is cancelled")))]
+    responses((status = 200, body = Cancelled, description = "解除: a Cancel message referencing the warning is published; the warning is cancelled")))]
 async fn cancel(
     State(s): State<AppState>,
     p: Principal,
     Path(id): Path<i64>,
     Json(b): Json<CancelBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Cancelled>, ApiError> {
     let (mut old, _) = load(&s, &p, id, Action::Write).await?;
     if !is_commander(&p) {
         return Err(ApiError::NotAllowed(Refusal::new(
@@ -1077,9 +1087,10 @@ async fn cancel(
     .await?;
     super::jobs::wake_planner();
     let old = store::get(&s.db, id).await?.ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(
-        json!({ "cancelled": view(&old, &s), "cancel_message": view(&c, &s) }),
-    ))
+    Ok(axum::Json(Cancelled {
+        cancelled: view_for(&old, &s, &p),
+        cancel_message: view_for(&c, &s, &p),
+    }))
 }
 
 // The public CAP feed: published alerts are public by definition (the

@@ -133,6 +133,18 @@ impl WarningState {
     }
 }
 
+/// Whether a warning is in force at `now`: published, not itself a
+/// cancellation message (解除), and not expired. The list, the map and the
+/// situation board read it (`WarningView.in_force`) instead of copying it.
+pub fn in_force_at(
+    state: WarningState,
+    is_cancel_message: bool,
+    expires_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> bool {
+    state.in_force() && !is_cancel_message && expires_at > now
+}
+
 /// What can happen to a warning.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WarningEvent {
@@ -1098,6 +1110,34 @@ pub fn cap_problems(problems: &[yingji_cap::Problem]) -> Vec<CapProblem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_force_means_published_not_a_cancellation_and_not_expired() {
+        use time::macros::datetime;
+        use WarningState as S;
+        let now = datetime!(2026-07-01 08:00 UTC);
+        let later = datetime!(2026-07-01 20:00 UTC);
+        let earlier = datetime!(2026-07-01 07:59 UTC);
+        let table = [
+            (S::Published, false, later, true),
+            (S::Published, true, later, false),
+            (S::Published, false, earlier, false),
+            (S::Published, false, now, false),
+            (S::Draft, false, later, false),
+            (S::Submitted, false, later, false),
+            (S::Approved, false, later, false),
+            (S::Cancelled, false, later, false),
+            (S::Superseded, false, later, false),
+            (S::Expired, false, later, false),
+        ];
+        for (state, cancel, expires, want) in table {
+            assert_eq!(
+                in_force_at(state, cancel, expires, now),
+                want,
+                "{state:?} cancel={cancel} expires={expires}"
+            );
+        }
+    }
 
     #[test]
     fn the_steps_offered_follow_the_machine_and_the_role() {

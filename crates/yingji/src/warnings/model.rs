@@ -14,7 +14,8 @@ pub struct Warning {
     /// The CAP identifier, given on publication.
     pub identifier: Option<String>,
     pub hazard: String,
-    /// blue | yellow | orange | red
+    /// blue | yellow | orange | red (`upstream::level_key`)
+    #[schema(value_type = WarningColour)]
     pub level: String,
     /// Alert | Update | Cancel
     pub msg_type: String,
@@ -44,6 +45,20 @@ pub struct Warning {
     pub created_at: UtcText,
     pub updated_at: UtcText,
     pub version: i64,
+}
+
+/// The four warning colours as `Warning.level` stores them (written by
+/// `upstream::level_key` from the CAP severity or the draft's level). It
+/// describes the stored text in the OpenAPI document, so the web UI's type
+/// is the four names.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum WarningColour {
+    Blue,
+    Yellow,
+    Orange,
+    Red,
 }
 
 /// One delivery record (a row of the outbox).

@@ -103,3 +103,113 @@ fn schema_names_are_unique() {
         "schema names used twice (rename with #[schema(as = …)]): {clashes:?}"
     );
 }
+
+/// Every route the API serves is in the OpenAPI document, so that the
+/// role × jurisdiction matrix (`matrix.rs`, generated from the document)
+/// probes every endpoint. A module registers its routes with
+/// `utoipa_axum::routes!(handler, …)` on its `OpenApiRouter`, which takes the
+/// path and method from the handler's `#[utoipa::path]`: this test fails
+/// when a route is registered by hand (`.route("…", …)`), outside the
+/// document. The demo's stand-in gateway (`demo/gateway.rs`, its own server)
+/// and test modules are not the API.
+#[test]
+fn no_route_is_registered_outside_the_document() {
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).expect("read src").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                rust_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    assert!(files.len() > 100, "found only {} source files", files.len());
+    let mut by_hand = Vec::new();
+    let mut registered = 0;
+    for f in &files {
+        let place = f.strip_prefix(&src).unwrap_or(f).display().to_string();
+        if place == "demo/gateway.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(f).expect("read source");
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        registered += code.matches("routes!(").count();
+        // `.route(` or `.nest(` with a path literal (on the same line or the
+        // next), and any `.route_service(` / `.nest_service(`.
+        for k in [".route(", ".nest(", ".route_service(", ".nest_service("] {
+            for (at, _) in code.match_indices(k) {
+                let rest = code[at + k.len()..].trim_start();
+                if k.ends_with("service(") || rest.starts_with('"') {
+                    let line = code[..at].lines().count();
+                    let shown: String = code[at..].chars().take(60).collect();
+                    by_hand.push(format!("{place}:{line}: {shown}"));
+                }
+            }
+        }
+    }
+    assert!(
+        registered > 150,
+        "only {registered} routes!(…) registrations"
+    );
+    assert!(
+        by_hand.is_empty(),
+        "routes registered by hand, outside the OpenAPI document (use routes!(handler) on the module's OpenApiRouter): {by_hand:#?}"
+    );
+}
+
+/// The other half: on every documented path, the methods served are the
+/// documented ones (a `routes!(a, b)` of handlers on different paths would
+/// serve each handler on both). An undocumented method answers 405.
+#[tokio::test]
+async fn every_path_serves_exactly_its_documented_methods() {
+    use crate::common::*;
+    let app = TestApp::start(None).await;
+    let doc: serde_json::Value = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.len() > 150, "only {} paths", paths.len());
+    let client = reqwest::Client::new();
+    let mut wrong = Vec::new();
+    for (path, item) in paths {
+        let url = app.url(
+            &path
+                .replace("{kind}", "team")
+                .replace("{file}", "1.xml")
+                .replace("{day}", "2026-12-07")
+                .split('{')
+                .enumerate()
+                .map(|(i, part)| {
+                    if i == 0 {
+                        part.to_string()
+                    } else {
+                        format!("1{}", part.split_once('}').map_or("", |x| x.1))
+                    }
+                })
+                .collect::<String>(),
+        );
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let documented = item.get(method).is_some();
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let st = client
+                .request(m, &url)
+                .header("x-requested-with", "yingji")
+                .timeout(std::time::Duration::from_secs(10))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0);
+            if documented == (st == 405) {
+                wrong.push(format!("{method} {path}: {st} (documented: {documented})"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -1,11 +1,10 @@
 // Leaflet-free pieces of the map layers (usable in tests and stores).
 import type { WarningRecord } from '../../api/types'
 
-/** A warning in force: published, not a cancellation, not expired. */
+/** A warning in force: the server's `in_force` when it answered, and not
+ * expired since (a page stays open past a warning's end). */
 export function inForce(w: WarningRecord, now = Date.now()): boolean {
-  if (w.state !== 'published' || w.msg_type === 'Cancel') return false
-  const exp = (w as { expires_at?: string | null }).expires_at
-  return !exp || new Date(exp).getTime() > now
+  return w.in_force && new Date(w.expires_at).getTime() > now
 }
 
 export interface EnRoute {

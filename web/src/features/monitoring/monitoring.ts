@@ -83,17 +83,6 @@ export function newlyRaised(seen: Set<number>, alarms: Pick<AlarmView, 'id' | 's
   return fresh.sort((a, b) => a - b)
 }
 
-/**
- * The public warning (预警信息发布) an alarm of this sensor kind may lead
- * to: heavy rain at a gauge → 暴雨, ground movement at a slope → 地质灾害.
- * Mine gas, temperature, tailings and river levels are handled by the
- * enterprise, the dam or the flood office first, so no public-warning
- * template is proposed for them.
- */
-export function warningHazardFor(kind: string | null | undefined): string | null {
-  return ({ rainfall: 'rainstorm', displacement: 'geohazard' } as Record<string, string>)[kind ?? ''] ?? null
-}
-
 /** The line a warning drafted from an alarm carries in its description. */
 export function alarmFacts(a: Pick<AlarmView, 'point_name' | 'sensor_name' | 'message' | 'raised_at'>, at: string): string {
   return t('monitoring.alarmFacts', { point: a.point_name, sensor: a.sensor_name, message: a.message, at })

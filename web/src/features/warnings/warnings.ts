@@ -105,9 +105,9 @@ export function applyPrefill(d: WarningDraft, old: Prefill, next: Prefill): Warn
   const follow = (cur: string, o: string, n: string) => (!cur.trim() || cur === o ? n : cur)
   return {
     ...d,
-    headline: follow(d.headline, old.headline, next.headline),
+    headline: follow(d.headline ?? '', old.headline, next.headline),
     description: follow(d.description, old.description, next.description),
-    instruction: follow(d.instruction, old.instruction, next.instruction),
+    instruction: follow(d.instruction ?? '', old.instruction, next.instruction),
   }
 }
 

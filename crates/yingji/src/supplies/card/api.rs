@@ -5,9 +5,8 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, CardKey};
 use super::{card, period, CardLine, Totals};
@@ -18,10 +17,10 @@ use crate::error::FieldError;
 use crate::http::{ApiError, Query};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/supplies/card", get(get_card))
-        .route("/supplies/card/export", get(export_card))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_card))
+        .routes(routes!(export_card))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

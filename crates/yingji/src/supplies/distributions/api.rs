@@ -7,12 +7,11 @@
 //! to read shelters' personal data (the same households).
 
 use std::collections::{BTreeMap, HashMap};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -27,15 +26,12 @@ use crate::state::AppState;
 use crate::supplies::api::{load, views, warehouse, DocView, MODULE};
 use crate::supplies::{Doc, DocKind, DocState, Item, Line};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/supplies/distributions", post(create_distribution))
-        .route("/supplies/distributions/{id}", get(get_distribution))
-        .route("/supplies/distributions/{id}/sign", post(sign_household))
-        .route(
-            "/supplies/distributions/{id}/export",
-            get(export_distribution),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_distribution))
+        .routes(routes!(get_distribution))
+        .routes(routes!(sign_household))
+        .routes(routes!(export_distribution))
 }
 
 /// An item of a list with its total.

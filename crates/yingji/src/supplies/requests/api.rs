@@ -5,12 +5,11 @@
 //! rules → one change with its journal entries.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
@@ -32,15 +31,12 @@ use crate::supplies::api::{city, today, views, DocView};
 use crate::supplies::store as ledger;
 use crate::supplies::{Doc, DocKind, DocState, Held, Item, Line, Stock};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/supplies/requests",
-            get(list_requests).post(create_request),
-        )
-        .route("/supplies/requests/{id}", get(get_request))
-        .route("/supplies/requests/{id}/proposal", get(get_proposal))
-        .route("/supplies/requests/{id}/events", post(request_event))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_requests, create_request))
+        .routes(routes!(get_request))
+        .routes(routes!(get_proposal))
+        .routes(routes!(request_event))
 }
 
 const MODULE: &str = "supplies";

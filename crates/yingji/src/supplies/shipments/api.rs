@@ -7,12 +7,11 @@
 //! with its journal entries.
 
 use std::collections::{BTreeMap, HashMap};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -32,15 +31,12 @@ use crate::state::AppState;
 use crate::supplies::store as ledger;
 use crate::supplies::{doc_number, Doc, DocKind, DocState, Item, Line, RuleError};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/supplies/shipments",
-            get(list_shipments).post(create_shipment),
-        )
-        .route("/supplies/shipments/{id}", get(get_shipment))
-        .route("/supplies/shipments/{id}/events", post(shipment_event))
-        .route("/supplies/flow", get(incident_flow))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_shipments, create_shipment))
+        .routes(routes!(get_shipment))
+        .routes(routes!(shipment_event))
+        .routes(routes!(incident_flow))
 }
 
 const MODULE: &str = "supplies";
@@ -255,20 +251,7 @@ pub async fn create_shipment(
                     .code("supply_doc_not_found"),
             )
         })?;
-    if !matches!(d.kind, DocKind::Issue | DocKind::Transfer) || d.state == DocState::Draft {
-        return Err(RuleError::State(
-            Refusal::new(
-                "shipment_doc_not_shippable",
-                "只有已审核或已记账的出库单、调拨单可以发运",
-            )
-            .param("kind", d.kind.as_str())
-            .param("state", d.state.as_str()),
-        )
-        .into());
-    }
-    if store::by_doc(&s.db, d.id).await?.is_some() {
-        return Err(RuleError::State(Refusal::new("shipment_exists", "该单据已安排运输")).into());
-    }
+    super::check_shippable(d.kind, d.state, store::by_doc(&s.db, d.id).await?.is_some())?;
     let request_id = store::request_of_doc(&s.db, d.id).await?;
     let (to_division, to_warehouse_id, dest, point) = destination(&s, &d, request_id).await?;
     let mut sent: BTreeMap<i64, i64> = BTreeMap::new();

@@ -99,6 +99,34 @@ pub struct NewShipment {
     pub note: String,
 }
 
+/// Whether a document can be shipped (发运): an approved or posted 出库 or
+/// 调拨 without a shipment yet. The document view offers `ship` from this,
+/// and planning a shipment checks it.
+pub fn check_shippable(
+    kind: super::DocKind,
+    state: super::DocState,
+    has_shipment: bool,
+) -> Result<(), RuleError> {
+    use super::{DocKind, DocState};
+    if !matches!(kind, DocKind::Issue | DocKind::Transfer) || state == DocState::Draft {
+        return Err(RuleError::State(
+            Refusal::new(
+                "shipment_doc_not_shippable",
+                "只有已审核或已记账的出库单、调拨单可以发运",
+            )
+            .param("kind", kind.as_str())
+            .param("state", state.as_str()),
+        ));
+    }
+    if has_shipment {
+        return Err(RuleError::State(Refusal::new(
+            "shipment_exists",
+            "该单据已安排运输",
+        )));
+    }
+    Ok(())
+}
+
 /// The checked text fields of a new shipment: (vehicle, carrier, note).
 pub fn check_new(b: &NewShipment) -> Result<(String, String, String), Vec<FieldError>> {
     let mut errors = Vec::new();

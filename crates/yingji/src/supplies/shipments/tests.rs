@@ -343,3 +343,59 @@ fn new_shipments_check_their_text() {
     };
     assert_eq!(codes(check_new(&long).unwrap_err())[0].0, "vehicle");
 }
+
+#[test]
+fn only_approved_or_posted_issues_and_transfers_without_a_shipment_ship() {
+    use crate::supplies::{DocKind as K, DocState as S};
+    let refused = |k, s, has| match check_shippable(k, s, has) {
+        Ok(()) => None,
+        Err(RuleError::State(r)) => Some(r.code),
+        Err(e) => panic!("{e:?}"),
+    };
+    let table: &[(K, S, bool, Option<&str>)] = &[
+        (K::Issue, S::Approved, false, None),
+        (K::Issue, S::Posted, false, None),
+        (K::Transfer, S::Approved, false, None),
+        (K::Transfer, S::Posted, false, None),
+        (
+            K::Issue,
+            S::Draft,
+            false,
+            Some("shipment_doc_not_shippable"),
+        ),
+        (
+            K::Transfer,
+            S::Draft,
+            false,
+            Some("shipment_doc_not_shippable"),
+        ),
+        (
+            K::Receipt,
+            S::Posted,
+            false,
+            Some("shipment_doc_not_shippable"),
+        ),
+        (
+            K::Reversal,
+            S::Posted,
+            false,
+            Some("shipment_doc_not_shippable"),
+        ),
+        (
+            K::Writeoff,
+            S::Posted,
+            false,
+            Some("shipment_doc_not_shippable"),
+        ),
+        (
+            K::Count,
+            S::Posted,
+            false,
+            Some("shipment_doc_not_shippable"),
+        ),
+        (K::Issue, S::Posted, true, Some("shipment_exists")),
+    ];
+    for (k, s, has, want) in table {
+        assert_eq!(refused(*k, *s, *has), *want, "{k:?} {s:?} {has}");
+    }
+}

@@ -4,12 +4,11 @@
 //! (`registry::api::upload`, `registry::io::read_table`, its `Problems`).
 
 use std::collections::{BTreeSet, HashMap};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
 use serde::Serialize;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -25,8 +24,8 @@ use crate::supplies::api::{views, DocView, MODULE};
 use crate::supplies::store::{self, NewBatch};
 use crate::supplies::{Doc, DocKind, Line};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/supplies/documents/import", post(import_count))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(import_count))
 }
 
 /// The 盘点单 an import drafted.
