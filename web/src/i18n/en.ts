@@ -1051,6 +1051,8 @@ const en: Messages<typeof zh> = {
     users: 'Users',
   },
   common: {
+    back: 'Back',
+    removeRow: 'Remove this row',
     search: 'Search',
     reset: 'Reset',
     create: 'New',

@@ -1048,6 +1048,8 @@ export default {
     users: '用户管理',
   },
   common: {
+    back: '返回',
+    removeRow: '删除此行',
     search: '查询',
     reset: '重置',
     create: '新增',

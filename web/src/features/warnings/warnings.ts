@@ -11,8 +11,8 @@ export const COLOUR_HEX: Record<WarningColour, string> = {
   orange: '#ef6c00',
   red: '#c62828',
 }
-/** Text on the colour (yellow needs dark text). */
-export const COLOUR_TEXT: Record<WarningColour, string> = { blue: '#fff', yellow: '#1f2937', orange: '#fff', red: '#fff' }
+/** Text on the colour: dark on yellow and orange (white on them stays under WCAG AA's 4.5:1). */
+export const COLOUR_TEXT: Record<WarningColour, string> = { blue: '#fff', yellow: '#1f2937', orange: '#1f2937', red: '#fff' }
 
 export const STATE_TAG: Record<string, 'success' | 'warning' | 'info' | 'danger' | 'primary'> = {
   draft: 'info',
