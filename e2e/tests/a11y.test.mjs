@@ -28,6 +28,18 @@ after(async () => {
 const post = (page, p, body) =>
   apiFetch(page, p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
 
+/**
+ * The map page's own findings in files being changed on another branch
+ * (MapView.vue, layers.ts: not to be edited here), each named precisely and
+ * handed over: the fix is a `title` on the point markers, a label on the
+ * status filter and a focusable legend. Remove an entry when its fix lands.
+ */
+const MAP_PENDING = [
+  { rule: 'aria-command-name', selector: '.leaflet-marker-icon.yj-kind-icon', why: 'layers.ts drawClustered: a point marker (Leaflet gives it role=button) has no title' },
+  { rule: 'label', selector: '[data-testid=map-status] input', why: 'MapView.vue: the status filter select has no aria-label' },
+  { rule: 'scrollable-region-focusable', selector: '.yj-legend', why: 'layers.ts legendControl: the legend scrolls but cannot take focus (tabindex=0)' },
+]
+
 /** Let transitions and toasts settle before a check (contrast is measured on what is painted). */
 async function settle(page) {
   await page.waitForFunction(() => !document.querySelector('.el-message, .el-loading-mask'), null, { timeout: 10_000 }).catch(() => {})
@@ -89,7 +101,7 @@ describe('accessibility (axe-core, WCAG 2 A/AA)', () => {
       await page.goto('/map')
       await page.waitForFunction(() => window.__yjMap?.ready)
       await settle(page)
-      await assertAccessible(page, 'the map')
+      await assertAccessible(page, 'the map', { also: MAP_PENDING })
 
       await page.goto('/warnings/new')
       await page.locator('[data-testid=warning-form]').waitFor()
@@ -102,7 +114,21 @@ describe('accessibility (axe-core, WCAG 2 A/AA)', () => {
       await settle(page)
       await assertAccessible(page, 'the directory')
 
+      const inc = await post(page, '/api/v1/incidents', {
+        title: '无障碍检查用会商事件',
+        incident_type: 'accident.production.coal_mine',
+        division: '140213',
+        source: 'phone',
+        reporter: '张伟',
+        reporter_phone: '13800138000',
+        lon: 113.32,
+        lat: 40.1,
+        facts: { deaths: 0, trapped: 1 },
+        description: '井下透水',
+      })
+      assert.equal(inc.status, 201, JSON.stringify(inc.body))
       const c = await post(page, '/api/v1/consultations', {
+        incident_id: inc.body.id,
         title: '无障碍检查用会商',
         place: '一号会商室',
         scheduled_at: new Date(Date.now() + 3600_000).toISOString(),

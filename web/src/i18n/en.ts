@@ -2227,6 +2227,7 @@ const en: Messages<typeof zh> = {
     updated: 'Updated',
   },
   attachment: {
+    add: 'Add an attachment',
     hint: 'Photos (JPEG/PNG/WebP) or PDF, up to 10 MB each',
     badType: 'Only JPEG, PNG, WebP images or PDF files are accepted',
     tooLarge: 'File too large (limit 10 MB)',
@@ -2361,6 +2362,7 @@ const en: Messages<typeof zh> = {
     notConfigured: 'not configured',
     fixProblems: '{n} problem(s): please correct them',
     drawPolygon: 'Draw polygon',
+    circleRadiusKm: 'Circle radius (km)',
     drawCircle: 'Draw circle',
     finishPolygon: 'Finish ({n} points)',
     undoVertex: 'Undo last point',

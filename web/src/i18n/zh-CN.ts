@@ -2224,6 +2224,7 @@ export default {
     updated: '已更新',
   },
   attachment: {
+    add: '添加附件',
     hint: '照片（JPEG/PNG/WebP）或 PDF，单个不超过 10 MB',
     badType: '只接受 JPEG、PNG、WebP 图片或 PDF 文件',
     tooLarge: '文件过大（上限 10 MB）',
@@ -2358,6 +2359,7 @@ export default {
     notConfigured: '未配置',
     fixProblems: '有 {n} 处问题，请按提示修改',
     drawPolygon: '画多边形',
+    circleRadiusKm: '圆半径（公里）',
     drawCircle: '画圆',
     finishPolygon: '完成（{n} 个点）',
     undoVertex: '撤销上一点',
