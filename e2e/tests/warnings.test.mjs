@@ -482,8 +482,8 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       await login(op.page, 'pingcheng')
       const A = op.page
       const towns = (await apiFetch(A, `/api/v1/divisions?parent=${PINGCHENG}`)).body
-      assert.ok(towns.length >= 2, 'two townships')
-      const [t1, t2] = towns
+      assert.ok(towns.length >= 3, 'three townships')
+      const [t1, t2, t3] = towns
       await A.goto('/warnings/new')
       await A.locator('[data-testid=warning-form]').waitFor()
 
@@ -499,13 +499,22 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       assert.equal(await preview.locator('[data-part=name]').textContent(), '暴雨')
 
       // Two townships chosen: the description is their names, joined with 、.
+      const noDropdown = () => A.waitForFunction(() => ![...document.querySelectorAll('.el-cascader__dropdown')].some((d) => d.offsetParent !== null))
       const pick = async (town) => {
+        await noDropdown()
         await A.locator('[data-testid=division-picker] .el-cascader').click()
         const popper = A.locator('.el-cascader__dropdown:visible')
         await popper.locator('.el-cascader-node', { hasText: '平城区' }).click()
-        await popper.locator('.el-cascader-node', { hasText: town.name }).locator('.el-radio').click()
+        const node = popper.locator('.el-cascader-node', { hasText: town.name })
+        await node.waitFor()
+        await A.waitForTimeout(300) // the lazily loaded level settles
+        await node.locator('.el-radio').click()
         await A.locator(`[data-testid=division-${town.code}]`).waitFor()
-        await A.locator('.el-cascader__dropdown:visible').waitFor({ state: 'hidden', timeout: 3_000 }).catch(() => A.keyboard.press('Escape'))
+        // The list closes (or is closed) before the next pick.
+        await noDropdown().catch(async () => {
+          await A.locator('[data-testid=page-title]').click()
+          await noDropdown()
+        })
       }
       const desc = A.locator('[data-testid=field-area_desc] input')
       await pick(t1)
@@ -523,20 +532,20 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       await desc.fill('北部山区')
       await A.locator('[data-testid=area-desc-warning]', { hasText: t1.name }).waitFor()
       assert.equal(await A.locator('[data-testid=area-desc-auto]').count(), 0)
-      await pick(t2)
+      await pick(t3)
       assert.equal(await desc.inputValue(), '北部山区')
-      await desc.fill(`${t2.name}北部山区`)
+      await desc.fill(`${t3.name}北部山区`)
       await A.locator('[data-testid=area-desc-warning]').waitFor({ state: 'detached' })
       await shoot(A, 'warning-area-desc.png')
 
       // Saved (a soft warning does not stop it): the page shows the signal.
       await A.locator('[data-testid=btn-save]').click()
-      await A.waitForURL(/\/warnings\/\d+$/)
+      await A.waitForFunction(() => /^\/warnings\/\d+$/.test(location.pathname))
       const sig = A.locator('[data-testid=warning-signal]')
       await sig.waitFor()
       assert.equal(await sig.getAttribute('data-level'), 'red')
       assert.equal(await sig.getAttribute('aria-label'), '暴雨红色预警信号')
-      assert.match(await A.locator('[data-testid=warning-fields]').innerText(), new RegExp(`${t2.name}北部山区`))
+      assert.match(await A.locator('[data-testid=warning-fields]').innerText(), new RegExp(`${t3.name}北部山区`))
       await A.waitForTimeout(300)
       await sig.screenshot({ path: path.join(SCREENSHOTS, 'warning-signal.png') })
       assert.deepEqual(realErrors(op.errors), [])
