@@ -527,6 +527,11 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       // One removed: the description follows.
       await A.locator(`[data-testid=division-${t2.code}] .el-tag__close`).click()
       await A.waitForFunction((v) => document.querySelector('[data-testid=field-area_desc] input')?.value === v, t1.name)
+      // Picked again after its removal: back in the area and in the description.
+      await pick(t2)
+      await A.waitForFunction((v) => document.querySelector('[data-testid=field-area_desc] input')?.value === v, `${t1.name}、${t2.name}`)
+      await A.locator(`[data-testid=division-${t2.code}] .el-tag__close`).click()
+      await A.waitForFunction((v) => document.querySelector('[data-testid=field-area_desc] input')?.value === v, t1.name)
 
       // Typed by the user: kept when the areas change, and warned when it names none of them.
       await desc.fill('北部山区')
