@@ -281,7 +281,6 @@ describe('指挥中心 on a phone (390×844)', () => {
       assert.equal(await P.locator(`[data-testid=tel-contact-${r.body.id}-office]`).getAttribute('href'), 'tel:03522021234')
       await assertInReach(tel, 'the call link')
       await assertInReach(P.locator(`[data-testid=sms-contact-${r.body.id}-mobile]`), 'the text link')
-      await shoot(P, 'phone-directory.png')
       assert.deepEqual(realErrors(errors), [])
     } finally {
       await context.close()

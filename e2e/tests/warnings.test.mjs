@@ -541,7 +541,6 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       assert.equal(await desc.inputValue(), '北部山区')
       await desc.fill(`${t3.name}北部山区`)
       await A.locator('[data-testid=area-desc-warning]').waitFor({ state: 'detached' })
-      await shoot(A, 'warning-area-desc.png')
 
       // Saved (a soft warning does not stop it): the page shows the signal.
       await A.locator('[data-testid=btn-save]').click()
