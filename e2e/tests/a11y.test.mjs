@@ -9,7 +9,7 @@
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { startBackend } from '../lib/server.mjs'
-import { launch, newPage, login, apiFetch } from '../lib/browser.mjs'
+import { launch, newPage, login, postJson as post, newIncident } from '../lib/browser.mjs'
 import { assertAccessible } from '../lib/axe.mjs'
 
 let server
@@ -24,9 +24,6 @@ after(async () => {
   await browser?.close().catch(() => {})
   await server?.stop()
 })
-
-const post = (page, p, body) =>
-  apiFetch(page, p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
 
 /**
  * The map page's own findings in files being changed on another branch
@@ -56,18 +53,7 @@ describe('accessibility (axe-core, WCAG 2 A/AA)', () => {
       await assertAccessible(page, 'the login page')
 
       await login(page, 'pingcheng')
-      const inc = await post(page, '/api/v1/incidents', {
-        title: '无障碍检查用事件',
-        incident_type: 'accident.production.coal_mine',
-        division: '140213',
-        source: 'phone',
-        reporter: '张伟',
-        reporter_phone: '13800138000',
-        lon: 113.31,
-        lat: 40.09,
-        facts: { deaths: 0, trapped: 2 },
-        description: '井下透水',
-      })
+      const inc = await newIncident(page, { title: '无障碍检查用事件' })
       assert.equal(inc.status, 201, JSON.stringify(inc.body))
 
       await page.goto('/')
@@ -114,18 +100,7 @@ describe('accessibility (axe-core, WCAG 2 A/AA)', () => {
       await settle(page)
       await assertAccessible(page, 'the directory')
 
-      const inc = await post(page, '/api/v1/incidents', {
-        title: '无障碍检查用会商事件',
-        incident_type: 'accident.production.coal_mine',
-        division: '140213',
-        source: 'phone',
-        reporter: '张伟',
-        reporter_phone: '13800138000',
-        lon: 113.32,
-        lat: 40.1,
-        facts: { deaths: 0, trapped: 1 },
-        description: '井下透水',
-      })
+      const inc = await newIncident(page, { title: '无障碍检查用会商事件' })
       assert.equal(inc.status, 201, JSON.stringify(inc.body))
       const c = await post(page, '/api/v1/consultations', {
         incident_id: inc.body.id,

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { startBackend, REPO_DIR } from '../lib/server.mjs'
-import { launch, newPage, login, apiFetch, pickOption, PHONE } from '../lib/browser.mjs'
+import { launch, newPage, login, apiFetch, postJson as post, newIncident as postIncident, PHONE } from '../lib/browser.mjs'
 
 const SCREENSHOTS = process.env.YINGJI_SCREENSHOTS || path.join(REPO_DIR, 'docs', 'screenshots')
 const stamp = Date.now().toString(36).slice(-5)
@@ -28,9 +28,6 @@ after(async () => {
   await browser?.close().catch(() => {})
   await server?.stop()
 })
-
-const post = (page, p, body) =>
-  apiFetch(page, p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
 
 /**
  * The page does not scroll sideways, and nothing is cut at the screen's right
@@ -82,18 +79,7 @@ async function shoot(page, file) {
 const realErrors = (errors) => errors.filter((e) => !/Failed to load resource|status of 401/.test(e))
 
 async function newIncident(page, title, { lon = 113.31, lat = 40.09, type = 'accident.traffic.road' } = {}) {
-  const r = await post(page, '/api/v1/incidents', {
-    title,
-    incident_type: type,
-    division: '140213',
-    source: 'phone',
-    reporter: '张伟',
-    reporter_phone: '13800138000',
-    lon,
-    lat,
-    facts: { deaths: 0, trapped: 2 },
-    description: '现场有人员被困',
-  })
+  const r = await postIncident(page, { title, lon, lat, incident_type: type })
   assert.equal(r.status, 201, JSON.stringify(r.body))
   return r.body
 }
