@@ -77,3 +77,25 @@ export async function pickOption(page, trigger, text) {
   await option.click()
   await page.locator(`[id="${list}"]`).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {})
 }
+
+/** POST a JSON body to an API path with the page's session. */
+export function postJson(page, path, body) {
+  return apiFetch(page, path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+}
+
+/** Record an incident of 平城区 through the API (a coal-mine call unless `fields` say otherwise); returns the answer. */
+export function newIncident(page, fields = {}) {
+  return postJson(page, '/api/v1/incidents', {
+    title: '测试事件',
+    incident_type: 'accident.production.coal_mine',
+    division: '140213',
+    source: 'phone',
+    reporter: '张伟',
+    reporter_phone: '13800138000',
+    lon: 113.31,
+    lat: 40.09,
+    facts: { deaths: 0, trapped: 2 },
+    description: '现场有人员被困',
+    ...fields,
+  })
+}

@@ -475,4 +475,86 @@ describe('预警发布: draw, preview, approve as a second person, publish, feed
       await cmd.context.close()
     }
   })
+
+  test('the area description follows the chosen areas, a typed one naming none is warned; the signal in its colour', { timeout: 240_000 }, async () => {
+    const op = await newPage(browser, server.url)
+    try {
+      await login(op.page, 'pingcheng')
+      const A = op.page
+      const towns = (await apiFetch(A, `/api/v1/divisions?parent=${PINGCHENG}`)).body
+      assert.ok(towns.length >= 3, 'three townships')
+      const [t1, t2, t3] = towns
+      await A.goto('/warnings/new')
+      await A.locator('[data-testid=warning-form]').waitFor()
+
+      // The signal: the hazard's name and the colour level, in the colour.
+      const preview = A.locator('[data-testid=signal-preview] [data-testid=warning-signal]')
+      await preview.waitFor()
+      assert.equal(await preview.getAttribute('data-level'), 'yellow')
+      assert.equal(await preview.getAttribute('aria-label'), '暴雨黄色预警信号')
+      await A.locator('[data-testid=level-red]').click()
+      await A.locator('[data-testid=signal-preview] [data-testid=warning-signal][data-level=red]').waitFor()
+      assert.equal(await preview.locator('rect').first().getAttribute('fill'), '#c62828')
+      assert.equal(await preview.locator('[data-part=level]').textContent(), '红色预警')
+      assert.equal(await preview.locator('[data-part=name]').textContent(), '暴雨')
+
+      // Two townships chosen: the description is their names, joined with 、.
+      const noDropdown = () => A.waitForFunction(() => ![...document.querySelectorAll('.el-cascader__dropdown')].some((d) => d.offsetParent !== null))
+      const pick = async (town) => {
+        await noDropdown()
+        await A.locator('[data-testid=division-picker] .el-cascader').click()
+        const popper = A.locator('.el-cascader__dropdown:visible')
+        await popper.locator('.el-cascader-node', { hasText: '平城区' }).click()
+        const node = popper.locator('.el-cascader-node', { hasText: town.name })
+        await node.waitFor()
+        await A.waitForTimeout(300) // the lazily loaded level settles
+        await node.locator('.el-radio').click()
+        await A.locator(`[data-testid=division-${town.code}]`).waitFor()
+        // The list closes (or is closed) before the next pick.
+        await noDropdown().catch(async () => {
+          await A.locator('[data-testid=page-title]').click()
+          await noDropdown()
+        })
+      }
+      const desc = A.locator('[data-testid=field-area_desc] input')
+      await pick(t1)
+      await A.waitForFunction((v) => document.querySelector('[data-testid=field-area_desc] input')?.value === v, t1.name)
+      await pick(t2)
+      await A.waitForFunction((v) => document.querySelector('[data-testid=field-area_desc] input')?.value === v, `${t1.name}、${t2.name}`)
+      await A.locator('[data-testid=area-desc-auto]').waitFor()
+      // The description's place follows into the prefilled description.
+      await A.waitForFunction((v) => document.querySelector('[data-testid=field-description] textarea')?.value.includes(v), `${t1.name}、${t2.name}`)
+      // One removed: the description follows.
+      await A.locator(`[data-testid=division-${t2.code}] .el-tag__close`).click()
+      await A.waitForFunction((v) => document.querySelector('[data-testid=field-area_desc] input')?.value === v, t1.name)
+      // Picked again after its removal: back in the area and in the description.
+      await pick(t2)
+      await A.waitForFunction((v) => document.querySelector('[data-testid=field-area_desc] input')?.value === v, `${t1.name}、${t2.name}`)
+      await A.locator(`[data-testid=division-${t2.code}] .el-tag__close`).click()
+      await A.waitForFunction((v) => document.querySelector('[data-testid=field-area_desc] input')?.value === v, t1.name)
+
+      // Typed by the user: kept when the areas change, and warned when it names none of them.
+      await desc.fill('北部山区')
+      await A.locator('[data-testid=area-desc-warning]', { hasText: t1.name }).waitFor()
+      assert.equal(await A.locator('[data-testid=area-desc-auto]').count(), 0)
+      await pick(t3)
+      assert.equal(await desc.inputValue(), '北部山区')
+      await desc.fill(`${t3.name}北部山区`)
+      await A.locator('[data-testid=area-desc-warning]').waitFor({ state: 'detached' })
+
+      // Saved (a soft warning does not stop it): the page shows the signal.
+      await A.locator('[data-testid=btn-save]').click()
+      await A.waitForFunction(() => /^\/warnings\/\d+$/.test(location.pathname))
+      const sig = A.locator('[data-testid=warning-signal]')
+      await sig.waitFor()
+      assert.equal(await sig.getAttribute('data-level'), 'red')
+      assert.equal(await sig.getAttribute('aria-label'), '暴雨红色预警信号')
+      assert.match(await A.locator('[data-testid=warning-fields]').innerText(), new RegExp(`${t3.name}北部山区`))
+      await A.waitForTimeout(300)
+      await sig.screenshot({ path: path.join(SCREENSHOTS, 'warning-signal.png') })
+      assert.deepEqual(realErrors(op.errors), [])
+    } finally {
+      await op.context.close()
+    }
+  })
 })

@@ -11,8 +11,8 @@ export const COLOUR_HEX: Record<WarningColour, string> = {
   orange: '#ef6c00',
   red: '#c62828',
 }
-/** Text on the colour (yellow needs dark text). */
-export const COLOUR_TEXT: Record<WarningColour, string> = { blue: '#fff', yellow: '#1f2937', orange: '#fff', red: '#fff' }
+/** Text on the colour: dark on yellow and orange (white on them stays under WCAG AA's 4.5:1). */
+export const COLOUR_TEXT: Record<WarningColour, string> = { blue: '#fff', yellow: '#1f2937', orange: '#1f2937', red: '#fff' }
 
 export const STATE_TAG: Record<string, 'success' | 'warning' | 'info' | 'danger' | 'primary'> = {
   draft: 'info',
@@ -157,4 +157,42 @@ export const DELIVERY_REASONS = [
 export function reasonKey(reason: string | null | undefined): string | null {
   if (!reason) return null
   return (DELIVERY_REASONS as readonly string[]).includes(reason) ? reason : 'other'
+}
+
+/** The Chinese name of a colour level (蓝色 …), as the signal and the templates write it. */
+export const COLOUR_ZH: Record<WarningColour, string> = { blue: '蓝色', yellow: '黄色', orange: '橙色', red: '红色' }
+
+/** What the drawn signal writes and how large: the name's size shrinks with its length (and is squeezed past four characters), the English line reads `RAINSTORM · YELLOW` (squeezed when long). */
+export function signalText(
+  nameZh: string,
+  nameEn: string,
+  level: WarningColour,
+): { nameSize: number; nameFit: boolean; levelZh: string; en: string; enFit: boolean } {
+  const n = [...nameZh].length
+  const nameSize = n <= 2 ? 36 : n === 3 ? 28 : 22
+  const en = `${nameEn.toUpperCase()} · ${level.toUpperCase()}`
+  return { nameSize, nameFit: n > 4, levelZh: `${COLOUR_ZH[level]}预警`, en, enFit: en.length > 15 }
+}
+
+/** The area's description made from the chosen divisions' names (平城区、云冈区). */
+export function areaDescOf(names: string[]): string {
+  return names.filter((n) => n.trim()).join('、')
+}
+
+/** The description after the chosen areas changed: it follows the names while the user has not typed their own (empty, or still what was derived before). */
+export function followAreaDesc(cur: string, before: string, next: string): string {
+  return !cur.trim() || cur === before ? next : cur
+}
+
+/** Short forms a place may be written as: the name, and without its kind's suffix (云冈区 → 云冈, 西坪镇 → 西坪). */
+function nameForms(name: string): string[] {
+  const m = /^(.{2,}?)(街道办事处|街道|社区|居委会|村委会|开发区|自治县|镇|乡|村|区|县|市)$/.exec(name)
+  return m ? [name, m[1]] : [name]
+}
+
+/** Whether a typed description names none of the chosen divisions (a soft warning: it may describe an area the warning does not go to). False when nothing is chosen or nothing typed. */
+export function areaDescNamesNone(desc: string, names: string[]): boolean {
+  const named = names.filter((n) => n.trim())
+  if (!desc.trim() || !named.length) return false
+  return !named.some((n) => nameForms(n).some((f) => desc.includes(f)))
 }
