@@ -5,7 +5,10 @@
 //! routing-bench osm  <file.osm.pbf> <out-dir>    import, preprocess, save/load, 10k queries,
 //!                                                100x1000 matrix, 60-min isochrone from 20 stations
 //! routing-bench grid <nodes> <out-dir>           the same on a generated road-like grid
-//! routing-bench osrm <host:port> <out-dir>       the query list of `osm` against osrm-routed
+//! routing-bench osrm <host:port> <out-dir>       the query list of `osm` against osrm-routed: times,
+//!                                                agreement (OUT/agreement.csv, worst first), reach
+//! routing-bench route <file.yjroute> <lon,lat> <lon,lat>   one route and its geometry
+//! routing-bench matrix <file.yjroute> <runs>     the 100 x 1000 matrix of `osm` alone (profiling)
 //! routing-bench http <yingji host:port> <token> <osrm host:port> <out-dir>
 //!                                                like for like over HTTP: the same pairs, interleaved,
 //!                                                one keep-alive connection to each server, with and
@@ -91,7 +94,19 @@ fn preprocess_and_store(g: &Graph, out: &Path, label: &str) -> Res<Ch> {
     reset_peak();
     let rss0 = status_kb("VmRSS:");
     let t = Instant::now();
-    let ch = Ch::build(g, |_| {});
+    // CH_PARAMS=simulate,contract,update (settle limits, 0/1) to try other witness limits
+    let params = std::env::var("CH_PARAMS")
+        .ok()
+        .and_then(|v| {
+            let p: Vec<usize> = v.split(',').filter_map(|x| x.parse().ok()).collect();
+            (p.len() == 3).then(|| ContractionParams {
+                simulate_settle_limit: p[0],
+                contract_settle_limit: p[1],
+                update_neighbours: p[2] == 1,
+            })
+        })
+        .unwrap_or_default();
+    let ch = Ch::build_with(g, params, |_| {});
     let build = t.elapsed();
     let peak = status_kb("VmHWM:");
     println!(
@@ -486,27 +501,41 @@ fn osrm(host: &str, out: &Path) -> Res<()> {
     let mut http = Http::new(host)?;
     // warm-up
     for r in rows.iter().take(200) {
-        http.get(&format!(
+        let _ = http.get(&format!(
             "/route/v1/driving/{},{};{},{}?overview=false&steps=false",
             r[0], r[1], r[2], r[3]
-        ))?;
+        ));
     }
+    // pairs OSRM answers NoRoute (400) for, and pairs only one engine joins
+    let (mut osrm_none, mut ours_only, mut osrm_only) = (0, 0, 0);
     let mut times = Vec::new();
     let mut ratios = Vec::new();
     let mut dratios = Vec::new();
     let mut ours_t = Vec::new();
     let mut osrm_t = Vec::new();
+    let mut outliers = Vec::new();
     for r in &rows {
         let path = format!(
             "/route/v1/driving/{},{};{},{}?overview=full&geometries=polyline&steps=false",
             r[0], r[1], r[2], r[3]
         );
         let t = Instant::now();
-        let v = http.get(&path)?;
+        let v = http.get(&path);
         times.push(t.elapsed());
+        let Ok(v) = v else {
+            osrm_none += 1;
+            if r[4] >= 0.0 {
+                ours_only += 1;
+            }
+            continue;
+        };
+        if r[4] < 0.0 {
+            osrm_only += 1;
+        }
         let route = &v["routes"][0];
         if let (Some(d), Some(m)) = (route["duration"].as_f64(), route["distance"].as_f64()) {
             if r[4] > 30.0 && d > 30.0 {
+                outliers.push((r[0], r[1], r[2], r[3], r[4], d, r[5], m));
                 ratios.push(r[4] / d);
                 dratios.push(r[5] / m);
                 ours_t.push(r[4]);
@@ -519,6 +548,9 @@ fn osrm(host: &str, out: &Path) -> Res<()> {
         "point-to-point queries over HTTP (overview=full, keep-alive, loopback)",
         &mut times,
     );
+    println!(
+        "osrm: {osrm_none} pairs without an OSRM route ({ours_only} of them routed by yingji); {osrm_only} pairs routed by OSRM but not by yingji"
+    );
     // HTTP overhead estimate: the cheapest request OSRM serves
     let mut nt = Vec::new();
     for r in rows.iter().take(2000) {
@@ -527,19 +559,46 @@ fn osrm(host: &str, out: &Path) -> Res<()> {
         nt.push(t.elapsed());
     }
     report_queries("osrm", "/nearest requests (HTTP round-trip floor)", &mut nt);
-    let med = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
-    };
     let n = ratios.len();
     let mean_ours = ours_t.iter().sum::<f64>() / n.max(1) as f64;
     let mean_osrm = osrm_t.iter().sum::<f64>() / n.max(1) as f64;
+    let within = ratios.iter().filter(|r| (**r - 1.0).abs() <= 0.05).count();
     println!(
-        "osrm: travel-time ratio ours/OSRM over {n} routes > 30 s: median {:.3}, mean-of-times ratio {:.3}; distance ratio median {:.3}",
-        med(&mut ratios),
+        "osrm: travel-time ratio ours/OSRM over {n} routes > 30 s: median {:.3}, p5 {:.3}, p95 {:.3}, within 5 %: {:.1} %, mean-of-times ratio {:.3}; distance ratio median {:.3}, p5 {:.3}, p95 {:.3}",
+        ratio_pct(&mut ratios, 0.5),
+        ratio_pct(&mut ratios, 0.05),
+        ratio_pct(&mut ratios, 0.95),
+        100.0 * within as f64 / n.max(1) as f64,
         mean_ours / mean_osrm,
-        med(&mut dratios)
+        ratio_pct(&mut dratios, 0.5),
+        ratio_pct(&mut dratios, 0.05),
+        ratio_pct(&mut dratios, 0.95),
     );
+    // every pair with both answers, worst ratios first, to look into
+    outliers.sort_by(|a, b| {
+        (a.4 / a.5 - 1.0)
+            .abs()
+            .total_cmp(&(b.4 / b.5 - 1.0).abs())
+            .reverse()
+    });
+    let mut f = std::fs::File::create(out.join("agreement.csv"))?;
+    writeln!(f, "lon1,lat1,lon2,lat2,ours_s,osrm_s,ours_m,osrm_m,ratio")?;
+    for o in &outliers {
+        writeln!(
+            f,
+            "{:.6},{:.6},{:.6},{:.6},{:.1},{:.1},{:.0},{:.0},{:.3}",
+            o.0,
+            o.1,
+            o.2,
+            o.3,
+            o.4,
+            o.5,
+            o.6,
+            o.7,
+            o.4 / o.5
+        )?;
+    }
+    reach(&mut http, out)?;
     // 100 x 1000 table
     let coords: Vec<String> = rows
         .iter()
@@ -572,6 +631,41 @@ fn osrm(host: &str, out: &Path) -> Res<()> {
         "osrm: table 100 x 1000 over HTTP: {:.1} ms (best of 3; {cells} rows; code {})",
         best.as_secs_f64() * 1e3,
         table["code"]
+    );
+    Ok(())
+}
+
+/// Whether the points OSRM puts within 500 m of a road are answered by
+/// yingji too: 2,000 uniform random points of the graph's bounding box
+/// (seed 7), OSRM's `/nearest` distance against yingji's snap with its
+/// default radius (`OUT/osm.yjroute`, written by `osm`).
+fn reach(http: &mut Http, out: &Path) -> Res<()> {
+    let ch = Ch::load(out.join("osm.yjroute"))?;
+    let b = bbox(ch.graph());
+    let mut rng = SmallRng::seed_from_u64(7);
+    let (mut near, mut ours, mut ours_near, mut far_snap) = (0, 0, 0, 0.0f64);
+    for _ in 0..2000 {
+        let lon = rng.random_range(b.0[0]..b.0[2]);
+        let lat = rng.random_range(b.0[1]..b.0[3]);
+        let v = http.get(&format!("/nearest/v1/driving/{lon:.6},{lat:.6}?number=1"))?;
+        let od = v["waypoints"][0]["distance"]
+            .as_f64()
+            .unwrap_or(f64::INFINITY);
+        let y = ch.snap(lon, lat).ok();
+        if y.is_some() {
+            ours += 1;
+        }
+        if od <= 500.0 {
+            near += 1;
+            if let Some(y) = y {
+                ours_near += 1;
+                // how much farther our road is than OSRM's nearest
+                far_snap = far_snap.max(y.distance_m - od);
+            }
+        }
+    }
+    println!(
+        "osrm: reach: of 2000 random points, {near} within 500 m of an OSRM road; yingji snaps {ours_near} of those ({ours} of all 2000, default radius {DEFAULT_MAX_SNAP_M} m); largest excess of yingji's snap over OSRM's nearest: {far_snap:.0} m"
     );
     Ok(())
 }
@@ -723,12 +817,68 @@ fn http(yingji: &str, token: &str, osrm: &str, out: &Path) -> Res<()> {
     Ok(())
 }
 
+/// One route of a saved graph, for looking into a disagreement: the snapped
+/// ends, time, length and the geometry as `lon,lat` lines.
+fn one_route(file: &Path, from: &str, to: &str) -> Res<()> {
+    let ch = Ch::load(file)?;
+    let p = |s: &str| -> Res<(f64, f64)> {
+        let (x, y) = s.split_once(',').ok_or("LON,LAT")?;
+        Ok((x.parse()?, y.parse()?))
+    };
+    let (a, b) = (p(from)?, p(to)?);
+    let (a, b) = (ch.snap(a.0, a.1)?, ch.snap(b.0, b.1)?);
+    println!(
+        "from {:.6},{:.6} ({:.1} m), to {:.6},{:.6} ({:.1} m)",
+        a.lon, a.lat, a.distance_m, b.lon, b.lat, b.distance_m
+    );
+    match ch.route(&a, &b) {
+        Some(r) => {
+            println!("time {:.1} s, length {:.0} m", r.time_s, r.distance_m);
+            for c in &r.geometry {
+                println!("{:.7},{:.7}", c[0], c[1]);
+            }
+        }
+        None => println!("no route"),
+    }
+    Ok(())
+}
+
+/// The 100 x 1000 matrix of `osm` (the same points) on a saved graph, `runs`
+/// times: best and median, for profiling the matrix alone.
+fn matrix_only(file: &Path, runs: usize) -> Res<()> {
+    let ch = Ch::load(file)?;
+    let b = bbox(ch.graph());
+    let mut rng = SmallRng::seed_from_u64(20240304);
+    let pts = random_snapped(&ch, &b, 1100, &mut rng);
+    let mut t: Vec<Duration> = (0..runs.max(1))
+        .map(|_| {
+            let s = Instant::now();
+            std::hint::black_box(ch.matrix(&pts[..100], &pts[100..1100]));
+            s.elapsed()
+        })
+        .collect();
+    t.sort();
+    println!(
+        "matrix 100 x 1000, {} runs: best {:.2} ms, median {:.2} ms",
+        t.len(),
+        t[0].as_secs_f64() * 1e3,
+        pct(&t, 0.5).as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().collect();
     let usage = "usage: routing-bench osm <file.osm.pbf> <out-dir> | grid <nodes> <out-dir> | osrm <host:port> <out-dir> | http <yingji host:port> <token> <osrm host:port> <out-dir>";
     if args.len() == 6 && args[1] == "http" {
         let out = PathBuf::from(&args[5]);
         return http(&args[2], &args[3], &args[4], &out);
+    }
+    if args.len() == 4 && args[1] == "matrix" {
+        return matrix_only(Path::new(&args[2]), args[3].parse()?);
+    }
+    if args.len() == 5 && args[1] == "route" {
+        return one_route(Path::new(&args[2]), &args[3], &args[4]);
     }
     if args.len() < 4 {
         return Err(usage.into());

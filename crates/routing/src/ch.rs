@@ -93,6 +93,7 @@ impl Ch {
         let mut road = graph.clone();
         road.signal = vec![false; road.num_nodes()];
         road.restrictions = Vec::new();
+        road.local_ways = Vec::new();
         road.turn_costs = crate::profile::TurnCosts::none();
         Ch::from_parts(road, turns, chains, h)
     }

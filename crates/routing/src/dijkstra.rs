@@ -5,6 +5,7 @@
 
 use crate::ch::{Ch, NONE};
 use crate::query::{bit, PathResult, QueryState, Seed};
+use crate::turns::real_ms;
 use std::cmp::Reverse;
 
 impl Ch {
@@ -26,7 +27,7 @@ impl Ch {
         let cur = st.cur;
         let this = &mut st.f;
         for s in src {
-            if s.ms <= limit {
+            if real_ms(s.ms) <= limit {
                 this.relax(s.node, s.ms, s.dm, NONE, NONE, cur);
             }
         }
@@ -44,7 +45,7 @@ impl Ch {
                     continue;
                 }
                 let nd = d.saturating_add(t.time_ms[a as usize]);
-                if nd <= limit {
+                if real_ms(nd) <= limit {
                     this.relax(x, nd, dd.saturating_add(g.dist_dm[x as usize]), v, a, cur);
                 }
             }
@@ -70,7 +71,7 @@ impl Ch {
             }
             for t in dst.iter().filter(|t| t.node == v) {
                 let c = d.saturating_add(t.ms);
-                if c < best && c <= limit {
+                if c < best && real_ms(c) <= limit {
                     best = c;
                     best_dd = dd.saturating_add(t.dm);
                     best_node = v;
@@ -117,7 +118,7 @@ impl Ch {
                     let d = st.f.get(s.node, cur);
                     if d != u32::MAX {
                         let c = d.saturating_add(s.ms);
-                        if c < best.0 && c <= limit {
+                        if c < best.0 && real_ms(c) <= limit {
                             best = (c, st.f.dd[s.node as usize].saturating_add(s.dm));
                         }
                     }

@@ -46,6 +46,9 @@ pub struct Graph {
     pub(crate) signal: Vec<bool>,
     /// Turn restrictions over a via node (import only; not stored in graph files).
     pub(crate) restrictions: Vec<Restriction>,
+    /// Ids of the ways open to local traffic only, sorted (import only; the
+    /// turn graph stores what they cost).
+    pub(crate) local_ways: Vec<i64>,
     /// Turn costs of the profile (import only; not stored in graph files).
     pub(crate) turn_costs: crate::profile::TurnCosts,
 }
@@ -189,6 +192,7 @@ impl Graph {
             in_edges,
             signal: vec![false; n],
             restrictions: Vec::new(),
+            local_ways: Vec::new(),
             turn_costs: crate::profile::TurnCosts::none(),
         }
     }
@@ -325,6 +329,7 @@ impl Graph {
             })
             .collect();
         g.turn_costs = self.turn_costs.clone();
+        g.local_ways = self.local_ways.clone();
         g
     }
 

@@ -339,6 +339,7 @@ fn parse(p: &[u8]) -> std::result::Result<Ch, String> {
         in_edges,
         signal: vec![false; nodes],
         restrictions: Vec::new(),
+        local_ways: Vec::new(),
         turn_costs: TurnCosts::none(),
     };
     let h = Hierarchy {

@@ -123,7 +123,7 @@ impl Router<'_> {
             let v = g.head[e as usize];
             if !std::mem::replace(&mut seen[v as usize], true) {
                 nodes.push(v);
-                times.push(d);
+                times.push(crate::turns::real_ms(d));
             }
             true
         });

@@ -37,6 +37,8 @@ struct WayRec {
     bwd_kmh: Option<f64>,
     /// A ferry's tagged duration, spread over its segments by length.
     duration_s: Option<f64>,
+    /// Open to local traffic only ([`Profile::local_access`]).
+    local: bool,
 }
 
 /// An OSM node given in memory (see [`Graph::from_osm_elements`]).
@@ -135,6 +137,7 @@ fn way_rec(profile: &Profile, id: i64, refs: Vec<i64>, tags: &[(&str, &str)]) ->
             fwd_kmh: s.forward,
             bwd_kmh: s.backward,
             duration_s: None,
+            local: profile.local_only(get),
         });
     }
     let f = profile.ferry(get)?;
@@ -144,6 +147,7 @@ fn way_rec(profile: &Profile, id: i64, refs: Vec<i64>, tags: &[(&str, &str)]) ->
         fwd_kmh: Some(f.speed_kmh),
         bwd_kmh: (!f.oneway).then_some(f.speed_kmh),
         duration_s: f.duration_s,
+        local: false,
     })
 }
 
@@ -588,6 +592,9 @@ fn build(
             }
         }
     }
+    let mut local_ways: Vec<i64> = ways.iter().filter(|w| w.local).map(|w| w.id).collect();
+    local_ways.sort_unstable();
+    local_ways.dedup();
     drop(ways);
     if raw.is_empty() {
         return Err(empty());
@@ -595,6 +602,7 @@ fn build(
     let mut full = Graph::from_raw(lon, lat, raw);
     // split barrier nodes (appended) are no signals
     full.signal[..signal.len()].copy_from_slice(&signal);
+    full.local_ways = local_ways;
     full.restrictions = restrictions
         .iter()
         .filter_map(|r| {

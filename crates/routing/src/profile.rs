@@ -66,6 +66,14 @@ pub struct Profile {
     pub access_tags: Vec<String>,
     /// Access values that close a way, e.g. `no`, `private`.
     pub blocked_access: Vec<String>,
+    /// Access values that leave a way open to reach places on it but not
+    /// to drive through (`destination`, `delivery`, `customers`): a route
+    /// enters such a way from an open road only when it has to (its start
+    /// or end lies in it, or there is no other way), as OSRM's car profile
+    /// does. The time reported is the real driving time (see
+    /// [`crate::turns`]). Empty: driven like any road (the emergency
+    /// profile).
+    pub local_access: Vec<String>,
     /// Highway classes that are one-way unless tagged `oneway=no`.
     pub implied_oneway: Vec<String>,
     /// Country-specific zone speeds, e.g. `"CH:rural" -> 80`.
@@ -251,6 +259,7 @@ impl Profile {
             min_speed_kmh: 3.0,
             access_tags: strings(&["access", "vehicle", "motor_vehicle", "motorcar"]),
             blocked_access: strings(&["no", "private", "agricultural", "forestry"]),
+            local_access: strings(&["destination", "delivery", "customers"]),
             implied_oneway: strings(&["motorway"]),
             zone_speeds_kmh: map(&[
                 ("AT:rural", 100.0),
@@ -349,6 +358,8 @@ impl Profile {
             opening_access_tags: strings(&["psv", "bus"]),
             restriction_vehicles,
             service_forbidden: Vec::new(),
+            // on duty (第五十三条) through traffic is not what the sign forbids
+            local_access: Vec::new(),
             explicit_access_speeds_kmh: car
                 .explicit_access_speeds_kmh
                 .iter()
@@ -466,6 +477,16 @@ impl Profile {
                 )
             })
         })
+    }
+
+    /// Whether the way is open to local traffic only (the most specific
+    /// access tag's value is in [`Profile::local_access`]).
+    pub(crate) fn local_only<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> bool {
+        self.access_tags
+            .iter()
+            .rev()
+            .find_map(|tag| get(tag))
+            .is_some_and(|v| self.local_access.iter().any(|l| l == v))
     }
 
     fn opened<'a>(&self, get: &impl Fn(&str) -> Option<&'a str>) -> bool {

@@ -26,6 +26,7 @@
 
 use crate::ch::{Ch, NONE};
 use crate::graph::EdgeId;
+use crate::turns::real_ms;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -433,7 +434,7 @@ impl Ch {
         let cur = st.cur;
         let this = &mut st.f;
         for s in seeds {
-            if s.ms <= limit {
+            if real_ms(s.ms) <= limit {
                 this.relax(self.rank[s.chain as usize], s.ms, s.dm, NONE, NONE, cur);
             }
         }
@@ -461,7 +462,7 @@ impl Ch {
                 }
                 let e = &self.edges[i];
                 let nd = d.saturating_add(e.time_ms);
-                if nd <= limit {
+                if real_ms(nd) <= limit {
                     this.relax(e.other, nd, dd.saturating_add(e.dist_dm), v, i as u32, cur);
                 }
             }
@@ -532,7 +533,7 @@ impl Ch {
                 for (_, j, b) in on_chain[start..].iter().take_while(|x| x.0 == c) {
                     if let Some((t, d)) = self.along(a, b, closed_base) {
                         let j = *j as usize;
-                        if t < row_t[j] && t <= limit {
+                        if t < row_t[j] && real_ms(t) <= limit {
                             row_t[j] = t;
                             row_d[j] = d;
                         }
@@ -545,7 +546,7 @@ impl Ch {
                 for &(_, j, bt, bd) in &buckets[r] {
                     let (sm, sd) = shift[j as usize];
                     let t = d.saturating_add(bt).saturating_sub(sm);
-                    if t < row_t[j as usize] && t <= limit {
+                    if t < row_t[j as usize] && real_ms(t) <= limit {
                         row_t[j as usize] = t;
                         row_d[j as usize] = dd.saturating_add(bd).saturating_sub(sd);
                     }

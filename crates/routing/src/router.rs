@@ -50,8 +50,9 @@ pub struct Leg {
 }
 
 impl Leg {
+    /// From a search weight (its driving time, [`crate::turns::real_ms`]).
     pub(crate) fn new(road_ms: u32, road_dm: u32, off_road: OffRoad) -> Leg {
-        let time_s = road_ms as f64 / 1000.0;
+        let time_s = crate::turns::real_ms(road_ms) as f64 / 1000.0;
         Leg {
             time_s,
             distance_m: road_dm as f64 / 10.0,
@@ -322,7 +323,7 @@ impl<'a> Router<'a> {
                 for &j in by_edge.get(&s.edge).into_iter().flatten() {
                     if let Some((t, d)) = s.direct_to(&targets[j], ch, cb) {
                         let k = i * nt + j;
-                        if t < times[k] && t <= limit {
+                        if t < times[k] && crate::turns::real_ms(t) <= limit {
                             times[k] = t;
                             dists[k] = d;
                         }
@@ -359,6 +360,10 @@ impl<'a> Router<'a> {
             }
             lt = ut;
             ld = ud;
+        }
+        // weights to driving times
+        for t in &mut lt {
+            *t = crate::turns::real_ms(*t);
         }
         Matrix {
             rows: sources.len(),

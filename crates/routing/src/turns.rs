@@ -10,13 +10,24 @@
 //! - turn restrictions with a via node: from a segment of `from_way` into
 //!   the via node, `no_*` removes the turns onto `to_way` (when `from_way ==
 //!   to_way`, `no_u_turn`, only the turn back), `only_*` removes every turn
-//!   not onto `to_way`;
+//!   not onto `to_way` (and is ignored where `to_way` cannot be driven from
+//!   the via node);
 //! - a U-turn (back to the node one came from) exists only where no other
 //!   turn is left (dead ends, closed barriers, after restrictions), unless
 //!   [`TurnCosts::u_turns_anywhere`]; it costs [`TurnCosts::u_turn_s`];
 //! - at an intersection (three or more neighbouring nodes) a turn costs by
 //!   its angle ([`TurnCosts::angle_costs`]), along a road nothing;
-//! - passing a `highway=traffic_signals` node adds [`TurnCosts::signal_s`].
+//! - passing a `highway=traffic_signals` node adds [`TurnCosts::signal_s`];
+//! - a turn from a way open to all into a way open to local traffic only
+//!   ([`crate::Profile::local_access`]: `motor_vehicle=destination`, …)
+//!   adds [`LOCAL_ENTRY_MS`] to the search weight, not to the time: every
+//!   weight is `entries × 2^30 + time`, so searches prefer the fewest
+//!   entries into such ways and then the shortest time (a route goes in
+//!   only when its start or end is inside, or nothing else joins the
+//!   ends — OSRM's car profile does the same with its turn weights), and
+//!   [`real_ms`] gives the time back. Times stay below 2^30 ms (12.4 days;
+//!   one edge is at most [`MAX_EDGE_MS`]); a path with four or more
+//!   entries saturates and counts as unreachable.
 //!
 //! With [`TurnCosts::none`] and no restrictions the answers equal those of
 //! the node-based graph.
@@ -26,6 +37,21 @@
 
 use crate::graph::{Graph, MAX_EDGE_MS};
 use crate::profile::{secs_ms, TurnCosts};
+
+/// Search weight of entering a way open to local traffic only from one
+/// open to all (see the module documentation).
+pub(crate) const LOCAL_ENTRY_MS: u32 = 1 << 30;
+
+/// The driving time (ms) of a search weight: the weight without its
+/// [`LOCAL_ENTRY_MS`] entries (`u32::MAX`, unreachable, stays).
+#[inline]
+pub(crate) fn real_ms(w: u32) -> u32 {
+    if w == u32::MAX {
+        w
+    } else {
+        w & (LOCAL_ENTRY_MS - 1)
+    }
+}
 
 /// Turns as a CSR adjacency over base edges: the turns out of base edge `p`
 /// are `first_out[p]..first_out[p + 1]`, each leading to base edge
@@ -84,6 +110,7 @@ impl TurnGraph {
         let mut head = Vec::with_capacity(m * 2);
         let mut time_ms = Vec::with_capacity(m * 2);
         let mut allowed: Vec<u32> = Vec::new();
+        let local = |e: u32| g.local_ways.binary_search(&g.way[e as usize]).is_ok();
         first_out.push(0u32);
         for p in 0..m as u32 {
             let (u, v) = g.endpoints(p);
@@ -100,6 +127,13 @@ impl TurnGraph {
                     g.way[x as usize] == r.to_way
                         && (r.from_way != r.to_way || (g.head[x as usize] == u) != r.only)
                 };
+                if r.only && !g.out_edges(v).any(to) {
+                    // `only_*` onto a way this vehicle cannot take (not in
+                    // the graph: `motor_vehicle=no`, a footway): the
+                    // restriction is not for it, as OSRM drops one it
+                    // cannot resolve; obeying it would trap every car
+                    continue;
+                }
                 if r.only {
                     allowed.retain(|&x| to(x));
                 } else {
@@ -107,6 +141,7 @@ impl TurnGraph {
                 }
             }
             let others = allowed.iter().any(|&x| g.head[x as usize] != u);
+            let from_open = !g.local_ways.is_empty() && !local(p);
             for &x in &allowed {
                 let w = g.head[x as usize];
                 let cost = if w == u {
@@ -121,8 +156,13 @@ impl TurnGraph {
                     0
                 };
                 let cost = cost.saturating_add(if g.signal[v as usize] { signal_ms } else { 0 });
+                let entry = if from_open && local(x) {
+                    LOCAL_ENTRY_MS
+                } else {
+                    0
+                };
                 head.push(x);
-                time_ms.push(g.time_ms[x as usize].saturating_add(cost).min(MAX_EDGE_MS));
+                time_ms.push(g.time_ms[x as usize].saturating_add(cost).min(MAX_EDGE_MS) + entry);
             }
             first_out.push(head.len() as u32);
         }

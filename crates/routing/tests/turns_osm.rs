@@ -114,6 +114,14 @@ fn restrictions_choose_the_route() {
             LEFT,
         ),
         (
+            // to a way the car cannot take (here none: way 99 is, say, a
+            // footway): not for cars, ignored instead of trapping them
+            "only_straight_on onto a way not in the graph",
+            car(),
+            r(&[ty, ("restriction", "only_straight_on")], 10, 99),
+            LEFT,
+        ),
+        (
             "no_straight_on (other turn)",
             car(),
             r(&[ty, ("restriction", "no_straight_on")], 10, 11),
@@ -330,4 +338,76 @@ proptest! {
             }
         }
     }
+}
+
+/// A street open to local traffic only (`motor_vehicle=destination`) on
+/// top of a detour:
+///
+/// ```text
+///   1 ---- 2 ---- 3     way 40 (destination only)
+///   |             |
+///   a  way 41     b  way 43
+///   |             |
+///   4 ----------- 5     way 42
+/// ```
+///
+/// From `a` (just below 1) to `b` (just below 3) the car goes round by 4
+/// and 5 although the top is shorter; to the middle of the top street it
+/// goes in, and the time it reports is the real driving time (equal to
+/// that of the same path with the street open to all, and to the matrix).
+#[test]
+fn destination_only_ways_carry_no_through_traffic() {
+    let nodes = vec![
+        node(1, 0.0, 0.0, &[]),
+        node(2, D, 0.0, &[]),
+        node(3, 2.0 * D, 0.0, &[]),
+        node(4, 0.0, -2.0 * D, &[]),
+        node(5, 2.0 * D, -2.0 * D, &[]),
+    ];
+    let mut top = way(40, &[1, 2, 3]);
+    top.tags
+        .push(("motor_vehicle".into(), "destination".into()));
+    let ways = vec![top, way(41, &[1, 4]), way(42, &[4, 5]), way(43, &[5, 3])];
+    let open_all = Profile {
+        local_access: Vec::new(),
+        ..Profile::driving()
+    };
+    // (ways used, time in s, matrix time in s)
+    let run = |profile: &Profile, to: (f64, f64)| {
+        let g = Graph::from_osm_elements(&nodes, &ways, profile).unwrap();
+        let ch = Ch::build(&g, |_| {});
+        let r = ch.router();
+        let a = r.snap(X, Y - 0.2 * D).unwrap();
+        let b = r.snap(X + to.0, Y + to.1).unwrap();
+        let route = r.route(&a, &b).expect("reachable");
+        let dij = r.route_dijkstra(&a, &b).expect("reachable");
+        assert_eq!(route.time_s, dij.time_s);
+        assert_eq!(route.distance_m, dij.distance_m);
+        let m = r.matrix(&[a], &[b]).get(0, 0).expect("reachable");
+        let g = ch.graph();
+        let mut used = vec![g.way_id(a.edge())];
+        used.extend(route.edges.iter().map(|&e| g.way_id(e)));
+        used.push(g.way_id(b.edge()));
+        used.dedup();
+        (used, route.time_s, m.time_s)
+    };
+    let through = (2.0 * D, -0.2 * D);
+    let (used, t, mt) = run(&Profile::driving(), through);
+    assert_eq!(used, [41, 42, 43]);
+    assert_eq!(t, mt);
+    let (used, t_open, _) = run(&open_all, through);
+    assert_eq!(used, [41, 40, 43]);
+    assert!(t_open < t / 2.0, "{t_open} {t}");
+    // the emergency profile drives through (on duty, 第五十三条)
+    let (used, _, _) = run(&Profile::emergency(1.2, 120.0), through);
+    assert_eq!(used, [41, 40, 43]);
+    // into the street: allowed, the real time
+    let inside = (D * 0.5, 0.0);
+    let (used, t, mt) = run(&Profile::driving(), inside);
+    assert_eq!(used, [41, 40]);
+    let (used_open, t_open, _) = run(&open_all, inside);
+    assert_eq!(used_open, used);
+    assert_eq!(t, t_open);
+    assert_eq!(t, mt);
+    assert!(t < 120.0, "{t}");
 }
