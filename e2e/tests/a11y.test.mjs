@@ -31,11 +31,8 @@ after(async () => {
  * handed over: the fix is a `title` on the point markers, a label on the
  * status filter and a focusable legend. Remove an entry when its fix lands.
  */
-const MAP_PENDING = [
-  { rule: 'aria-command-name', selector: '.leaflet-marker-icon.yj-kind-icon', why: 'layers.ts drawClustered: a point marker (Leaflet gives it role=button) has no title' },
-  { rule: 'label', selector: '[data-testid=map-status] input', why: 'MapView.vue: the status filter select has no aria-label' },
-  { rule: 'scrollable-region-focusable', selector: '.yj-legend', why: 'layers.ts legendControl: the legend scrolls but cannot take focus (tabindex=0)' },
-]
+// Findings on the map page that are still open (rule, selector, why); none now.
+const MAP_PENDING = []
 
 /** Let transitions and toasts settle before a check (contrast is measured on what is painted). */
 async function settle(page) {

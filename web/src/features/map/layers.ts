@@ -95,6 +95,8 @@ export interface PointItem {
   id: number
   lat: number
   lon: number
+  /** The record's name: the marker's accessible name. */
+  name?: string
 }
 
 /**
@@ -130,6 +132,8 @@ export function drawClustered(
       const m = L.marker([it.lat, it.lon], {
         icon: L.divIcon({ className: 'yj-kind-icon', html: kindSvg(kind, 22, it.id), iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10] }),
         riseOnHover: true,
+        title: it.name ?? '',
+        alt: it.name ?? '',
       })
       each(m, it)
       m.addTo(group)
@@ -149,7 +153,11 @@ export function drawClustered(
       }),
       title: String(n),
     })
-    b.on('click', () => map.fitBounds(bounds.pad(0.3), { maxZoom: CLUSTER_UNTIL_ZOOM + 1 }))
+    // Into the bubble, and at least to where points stand alone.
+    b.on('click', () => {
+      map.fitBounds(bounds.pad(0.3), { maxZoom: CLUSTER_UNTIL_ZOOM + 1, animate: false })
+      if (map.getZoom() < CLUSTER_UNTIL_ZOOM) map.setZoom(CLUSTER_UNTIL_ZOOM)
+    })
     b.addTo(group)
   }
   return bubbles
@@ -167,6 +175,8 @@ export function legendControl(sections: { title: string; entries: LegendEntry[] 
       const div = L.DomUtil.create('div', 'yj-legend')
       div.setAttribute('data-testid', 'map-legend')
       div.setAttribute('role', 'region')
+      // It scrolls when long: keyboard users reach it too.
+      div.tabIndex = 0
       div.innerHTML = sections
         .map(
           (s) =>
