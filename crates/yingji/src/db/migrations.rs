@@ -162,7 +162,7 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "0034_monitoring_hourly.postgres.sql"
     ),
     migration!(35, "consultations", "0035_consultations.sql"),
-    migration!(36, "users_position", "0036_users_position.sql"),
+    migration!(38, "users_position", "0038_users_position.sql"),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a
