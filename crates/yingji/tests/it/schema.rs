@@ -66,7 +66,7 @@ const OLD: &[(i64, &str, &str)] = &[
 ];
 
 /// The last migration.
-const LAST: i64 = 35;
+const LAST: i64 = 36;
 
 const OPEN: &str = "('requested', 'approved', 'departed', 'arrived')";
 
