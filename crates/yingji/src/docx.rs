@@ -131,7 +131,8 @@ pub fn attachment(bytes: Vec<u8>, file_name: &str) -> axum::response::Response {
         [
             (
                 header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string(),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_string(),
             ),
             (
                 header::CONTENT_DISPOSITION,

@@ -20,6 +20,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accidents/unit-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unit reports the user may read: an enterprise user's own
+         *     enterprise's; a department's, those of its jurisdiction.
+         */
+        get: operations["list_unit_reports"];
+        put?: never;
+        /**
+         * File the unit's own accident report (双报告). The division is the
+         *     enterprise's; the county department receives it now.
+         */
+        post: operations["file_unit_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accidents/{id}": {
         parameters: {
             query?: never;
@@ -38,6 +62,40 @@ export interface paths {
          */
         put: operations["update_accident"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accidents/{id}/bulletin.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 生产安全事故快报 of the record as a .docx (`bulletin::document_xml`). */
+        get: operations["bulletin_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accidents/{id}/duty-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the city's report to one of its duty offices (`cadence::check_duty_report`). */
+        post: operations["report_to_duty_office"];
         delete?: never;
         options?: never;
         head?: never;
@@ -113,6 +171,23 @@ export interface paths {
          *     the future.
          */
         post: operations["notify_accident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accidents/{id}/settled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 处置结束: the daily 续报 of 21号令 第十一条 are owed no longer (once). */
+        post: operations["settle_accident"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2962,20 +3037,40 @@ export interface components {
     schemas: {
         /** @description A production-safety accident. */
         Accident: {
+            /** @description The 生产安全事故快报's fields (`bulletin`). */
+            bulletin: components["schemas"]["Bulletin"];
             created_at: components["schemas"]["UtcText"];
             created_by: string;
+            /** @description 较大涉险 facts as reported (21号令 第二十六条). */
+            danger: components["schemas"]["Danger"];
             /** Format: int64 */
             deaths: number;
             description: string;
             /** Format: int64 */
             direct_loss_yuan: number;
             division: string;
+            /** @description Reports to the city's duty offices (configuration). */
+            duty_reports: components["schemas"]["DutyReport"][];
+            /**
+             * Format: int64
+             * @description The enterprise whose user filed it (双报告), if one did.
+             */
+            enterprise_id?: number | null;
+            /** @description Every 续报 filed (21号令 第十一条), never changed. */
+            followups: components["schemas"]["Followup"][];
             grade: components["schemas"]["AccidentGrade"];
             /** @description Not stored: the grade's Chinese name. */
             grade_zh: string;
             /** Format: int64 */
             id: number;
+            /**
+             * Format: int64
+             * @description The incident whose intake opened it (one intake).
+             */
+            incident_id?: number | null;
             industry: string;
+            /** @description Not stored: why it is a 较大涉险事故 (empty: it is not). */
+            larger_danger: string[];
             /**
              * Format: int64
              * @description 下落不明人数 (493号令 第十二条); graded with `deaths`.
@@ -2990,25 +3085,52 @@ export interface components {
                 string,
                 string
             ][];
+            /** @description Not stored: the law it is graded by (from the industry). */
+            regime: components["schemas"]["Regime"];
+            /**
+             * @description What a railway or special-equipment accident is graded on besides
+             *     casualties and loss (`regimes`).
+             */
+            regime_facts: components["schemas"]["RegimeFacts"];
             /**
              * @description A road-traffic or fire accident (7-day casualty window): derived
              *     from `industry` (`deadlines::is_road_or_fire`), never set apart.
              */
             road_or_fire: boolean;
+            /**
+             * @description Not stored: the sector department also reported to (from the
+             *     industry, `cadence::sector_department`).
+             */
+            sector_department?: string | null;
+            /** @description (level, received at) of the sector department's chain. */
+            sector_received: [
+                string,
+                string
+            ][];
             /** Format: int64 */
             serious_injuries: number;
+            settled_at?: components["schemas"]["UtcText"] | null;
             /** @description Levels reached by 越级上报 (493号令 第十条第三款), with why. */
             skips: components["schemas"]["Skip"][];
+            unit_learned_at?: components["schemas"]["UtcText"] | null;
             /** Format: int64 */
             version: number;
         };
         AccidentBody: {
+            /** @description The 生产安全事故快报's fields (`bulletin`). */
+            bulletin?: components["schemas"]["Bulletin"];
+            /** @description 较大涉险 facts (21号令 第二十六条). */
+            danger?: components["schemas"]["Danger"];
             /** Format: int64 */
             deaths: number;
             description?: string;
             /** Format: int64 */
             direct_loss_yuan: number;
-            division: string;
+            /**
+             * @description The division (12 digits); an enterprise's own report takes its
+             *     enterprise's.
+             */
+            division?: string;
             industry: string;
             /**
              * Format: int64
@@ -3020,12 +3142,22 @@ export interface components {
             /** @description When the county department received the unit's report; default now. */
             received_at?: string | null;
             /**
+             * @description Railway / special-equipment criteria (493号令 第四十五条: graded by
+             *     国务院令第501号 or 《特种设备安全监察条例》, `regimes`).
+             */
+            regime_facts?: components["schemas"]["RegimeFacts"];
+            /**
              * @description Derived from `industry` (道路交通 / 火灾, 493号令 第十三条); if sent, it
              *     must agree with the industry.
              */
             road_or_fire?: boolean | null;
             /** Format: int64 */
             serious_injuries: number;
+            /**
+             * @description When the unit's head learned of it (493号令 第九条: the unit's hour
+             *     runs from then); default: when it occurred.
+             */
+            unit_learned_at?: string | null;
         };
         AccidentDetail: {
             accident: components["schemas"]["Accident"];
@@ -3234,6 +3366,54 @@ export interface components {
             /** Format: int64 */
             waiting_min: number;
         };
+        /** @description The 快报's fields beside the accident's own (name, time, counts). */
+        Bulletin: {
+            /**
+             * @description 事故类别 by GB 6441-1986 ([`GB6441_CLASSES`]); empty when unknown.
+             * @default
+             */
+            class: string;
+            /**
+             * @description 统一社会信用代码 (GB 32100-2015, 18 characters); empty when unknown.
+             * @default
+             */
+            credit_code: string;
+            /**
+             * @description 已经采取的措施.
+             * @default
+             */
+            measures: string;
+            /**
+             * @description 经济类型 ([`OWNERSHIPS`]); empty when unknown.
+             * @default
+             */
+            ownership: string;
+            /**
+             * @description 事故发生地点 (the place, more precisely than the division).
+             * @default
+             */
+            place: string;
+            /**
+             * @description 可能造成的伤亡（含下落不明、涉险）: what may still come, in words.
+             * @default
+             */
+            possible_casualties: string;
+            /**
+             * @description 报告人.
+             * @default
+             */
+            reporter: string;
+            /**
+             * @description 报告人联系电话.
+             * @default
+             */
+            reporter_phone: string;
+            /**
+             * @description 事故发生单位名称.
+             * @default
+             */
+            unit_name: string;
+        };
         CalendarBody: {
             /** @description holiday or workday (调休上班) */
             kind: string;
@@ -3349,11 +3529,17 @@ export interface components {
             /** Format: int64 */
             direct_loss_yuan: number;
             /**
+             * @description When a change of the casualties became known (21号令 第十一条: the
+             *     续报 is owed that day); default: now.
+             */
+            learned_at?: string | null;
+            /**
              * Format: int64
              * @description 下落不明人数; absent: unchanged.
              */
             missing?: number | null;
             reason: string;
+            regime_facts?: components["schemas"]["RegimeFacts"] | null;
             /** Format: int64 */
             serious_injuries: number;
             /** Format: int64 */
@@ -3771,6 +3957,38 @@ export interface components {
             /** Format: double */
             value: number;
         };
+        /** @description What makes an accident a 较大涉险事故 (21号令 第二十六条), as reported. */
+        Danger: {
+            /**
+             * Format: int32
+             * @description 涉险人数 (people put at risk).
+             * @default 0
+             */
+            at_risk: number;
+            /**
+             * Format: int32
+             * @description 紧急疏散人数.
+             * @default 0
+             */
+            evacuated: number;
+            /**
+             * @description 危及重要场所和设施安全 (电站、重要水利设施、危化品库、油气站和车站、码头、
+             *     港口、机场及其他人员密集场所等).
+             * @default false
+             */
+            key_site: boolean;
+            /**
+             * @description 对环境造成严重污染 (人员密集场所、生活水源、农田、河流、水库、湖泊等).
+             * @default false
+             */
+            pollution: boolean;
+            /**
+             * Format: int32
+             * @description 被困人数.
+             * @default 0
+             */
+            trapped: number;
+        };
         Dashboard: {
             division: string;
             division_name: string;
@@ -4176,6 +4394,29 @@ export interface components {
             plan_title: string;
             state_zh: string;
         };
+        /** @description One report to a duty office, as recorded. */
+        DutyReport: {
+            at: components["schemas"]["UtcText"];
+            by: string;
+            /** @description phone or written */
+            mode: string;
+            note?: string;
+            office: string;
+        };
+        DutyReportBody: {
+            /** @description When; default now. */
+            at?: string | null;
+            /** @description phone or written */
+            mode: string;
+            note?: string;
+            /**
+             * @description A configured duty office (`[reports] duty_offices`; default party,
+             *     government, province_dept).
+             */
+            office: string;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description A user as the roster needs them. */
         DutyUser: {
             active: boolean;
@@ -4546,8 +4787,24 @@ export interface components {
             location: string;
             title: string;
         };
+        /** @description One 续报 (or 补报) filed: never changed afterwards. */
+        Followup: {
+            /** @description When it was filed. */
+            at: components["schemas"]["UtcText"];
+            by: string;
+            /** @description Whether the dead, missing or seriously injured changed. */
+            casualties_changed: boolean;
+            learned_at?: components["schemas"]["UtcText"] | null;
+            reason: string;
+        };
         ForwardBody: {
             at?: string | null;
+            /**
+             * @description `sector`: the sector department's chain (负有安全生产监督管理职责的有关
+             *     部门, 493号令 第九条、第十条) received it at `level` (county: from
+             *     the unit). Default: the emergency-management chain.
+             */
+            chain?: string | null;
             /** @description city, province or state */
             level: string;
             reason?: string;
@@ -4956,6 +5213,12 @@ export interface components {
          *     shows.
          */
         IncidentDetail: components["schemas"]["IncidentSummary"] & {
+            /**
+             * Format: int64
+             * @description The accident record its intake opened (a production-safety type:
+             *     `reports::intake`), when the reader may see accidents.
+             */
+            accident_id?: number | null;
             /**
              * @description What the reader may do now (`incidents::allowed_events`): life-cycle
              *     event kinds, `helped`, `issue_instruction`, `dispatch`.
@@ -6362,6 +6625,92 @@ export interface components {
             id: number;
             name: string;
         };
+        /**
+         * @description The law an accident is graded by.
+         * @enum {string}
+         */
+        Regime: "order493" | "railway501" | "special_equipment";
+        /**
+         * @description The facts the other regimes grade on besides casualties and loss. Every
+         *     field defaults to "none"; a field of another regime is ignored.
+         */
+        RegimeFacts: {
+            /**
+             * @description Special equipment: 600 兆瓦以上锅炉爆炸.
+             * @default false
+             */
+            boiler_600mw_exploded: boolean;
+            /**
+             * Format: int32
+             * @description Special equipment: hours a ≥ 600 MW boiler was out of service by a
+             *     safety fault (因安全故障中断运行).
+             * @default 0
+             */
+            boiler_600mw_outage_hours: number;
+            /**
+             * @description Railway: the line is a 繁忙干线.
+             * @default false
+             */
+            busy_trunk: boolean;
+            /**
+             * @description Special equipment: 起重机械整体倾覆.
+             * @default false
+             */
+            crane_overturned: boolean;
+            /**
+             * @description Special equipment: 起重机械主要受力结构件折断或者起升机构坠落.
+             * @default false
+             */
+            crane_structure_failed: boolean;
+            /**
+             * Format: int32
+             * @description Railway: 货运列车脱轨辆数.
+             * @default 0
+             */
+            freight_cars_derailed: number;
+            /**
+             * Format: int32
+             * @description Railway: hours the line's traffic was interrupted (中断行车).
+             * @default 0
+             */
+            interruption_hours: number;
+            /**
+             * Format: int32
+             * @description Railway: 客运列车脱轨辆数.
+             * @default 0
+             */
+            passenger_cars_derailed: number;
+            /**
+             * @description Special equipment: 锅炉、压力容器、压力管道爆炸.
+             * @default false
+             */
+            pressure_explosion: boolean;
+            /**
+             * @description Special equipment: what people were stranded in: `ropeway` (客运索道),
+             *     `ride` (大型游乐设施), `elevator` (电梯轿厢) or empty.
+             * @default none
+             */
+            stranded_in: components["schemas"]["StrandedIn"];
+            /**
+             * Format: int32
+             * @description Special equipment: minutes they were stranded (3.5 h = 210).
+             * @default 0
+             */
+            stranded_minutes: number;
+            /**
+             * Format: int32
+             * @description Special equipment: people stranded.
+             * @default 0
+             */
+            stranded_people: number;
+            /**
+             * Format: int32
+             * @description Special equipment: people relocated (转移) after a toxic leak from a
+             *     pressure vessel or pipe.
+             * @default 0
+             */
+            toxic_leak_relocated: number;
+        };
         /** @description `GET /registries/{kind}/layer`: a GeoJSON FeatureCollection of points. */
         RegistryLayer: {
             features: components["schemas"]["RegistryPoint"][];
@@ -6791,6 +7140,12 @@ export interface components {
             /** Format: int64 */
             n: number;
         };
+        SettleBody: {
+            /** @description When the handling (rescue) ended; default now. */
+            at?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description A shelter with the households of its opening now and its openings. */
         ShelterDetail: components["schemas"]["ShelterView"] & {
             /**
@@ -7212,6 +7567,8 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @enum {string} */
+        StrandedIn: "none" | "ropeway" | "ride" | "elevator";
         /** @description A named substance of 表1. */
         Substance: {
             /**
@@ -8228,6 +8585,14 @@ export interface components {
          * @enum {string}
          */
         UnitKind: "production" | "storage";
+        /** @description The unit's own report: the accident's fields and its enterprise. */
+        UnitReportBody: components["schemas"]["AccidentBody"] & {
+            /**
+             * Format: int64
+             * @description The enterprise (registry record) the user acts for.
+             */
+            enterprise_id: number;
+        };
         /** @description A unit as the API shows it, with its worksheet. */
         UnitView: components["schemas"]["HazardUnit"] & {
             division_name: string;
@@ -8603,6 +8968,56 @@ export interface operations {
             };
         };
     };
+    list_unit_reports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accident"][];
+                };
+            };
+        };
+    };
+    file_unit_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitReportBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accident"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_accident: {
         parameters: {
             query?: never;
@@ -8645,6 +9060,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Accident"];
+                };
+            };
+        };
+    };
+    bulletin_docx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The 生产安全事故快报 (.docx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    report_to_duty_office: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DutyReportBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accident"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8797,6 +9275,39 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    settle_accident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettleBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accident"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

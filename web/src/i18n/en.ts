@@ -6,6 +6,7 @@ type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K
 const en: Messages<typeof zh> = {
   // Field errors from the server, translated by their code (parameters: FieldError.params)
   fieldError: {
+    bad_credit_code: 'A unified social credit code has 18 characters and a valid check character (GB 32100-2015)',
     // check lists
     template_not_found: 'No such check list (or not in your jurisdiction)',
     items_count: 'A check list has {min}–{max} items',
@@ -283,7 +284,6 @@ const en: Messages<typeof zh> = {
     no_sector_department: 'The emergency-management department supervises this industry itself: there is no separate sector department',
     already_reported: 'This duty office has already been reported to that way',
     already_settled: 'The handling was already marked ended at {at}',
-    bad_credit_code: 'A unified social credit code has 18 characters and a valid check character (GB 32100-2015)',
     level_not_received: 'This level has not received the report yet',
     level_already_received: 'This level has already received the report',
     // accident investigation
@@ -511,11 +511,6 @@ const en: Messages<typeof zh> = {
     state_closed: 'Closed',
     state_cancelled: 'Cancelled',
     openIncident: 'Open the incident',
-    bulletinDocx: 'Accident bulletin (Word)',
-    bulletin: 'Bulletin details',
-    bulletinFields: { unit_name: 'Unit', credit_code: 'Unified social credit code', ownership: 'Ownership', class: 'Class (GB 6441)', place: 'Place', possible_casualties: 'Possible casualties (incl. missing, at risk)', measures: 'Measures taken', reporter: 'Reporter', reporter_phone: 'Reporter\'s phone' },
-    ownerships: { state: 'State-owned', collective: 'Collective', private: 'Private', shareholding: 'Shareholding', foreign: 'Foreign, Hong Kong, Macao or Taiwan invested', individual: 'Individual', other: 'Other' },
-    classes: { '01': 'Struck by object', '02': 'Vehicle', '03': 'Machinery', '04': 'Lifting', '05': 'Electric shock', '06': 'Drowning', '07': 'Burns and scalds', '08': 'Fire', '09': 'Fall from height', '10': 'Collapse', '11': 'Roof or side fall', '12': 'Water inrush', '13': 'Blasting', '14': 'Explosives explosion', '15': 'Gas explosion', '16': 'Boiler explosion', '17': 'Vessel explosion', '18': 'Other explosion', '19': 'Poisoning and asphyxia', '20': 'Other injury' },
     openWarning: 'Open the warning',
     counts: 'Present {present} · absent {absent} · apologies {excused} · not signed in {invited}',
   },
@@ -1755,6 +1750,11 @@ const en: Messages<typeof zh> = {
     learnedAt: 'Change learned at',
     incident: 'Incident',
     openIncident: 'Open the incident',
+    bulletinDocx: 'Accident bulletin (Word)',
+    bulletin: 'Bulletin details',
+    bulletinFields: { unit_name: 'Unit', credit_code: 'Unified social credit code', ownership: 'Ownership', class: 'Class (GB 6441)', place: 'Place', possible_casualties: 'Possible casualties (incl. missing, at risk)', measures: 'Measures taken', reporter: 'Reporter', reporter_phone: 'Reporter\'s phone' },
+    ownerships: { state: 'State-owned', collective: 'Collective', private: 'Private', shareholding: 'Shareholding', foreign: 'Foreign, Hong Kong, Macao or Taiwan invested', individual: 'Individual', other: 'Other' },
+    classes: { '01': 'Struck by object', '02': 'Vehicle', '03': 'Machinery', '04': 'Lifting', '05': 'Electric shock', '06': 'Drowning', '07': 'Burns and scalds', '08': 'Fire', '09': 'Fall from height', '10': 'Collapse', '11': 'Roof or side fall', '12': 'Water inrush', '13': 'Blasting', '14': 'Explosives explosion', '15': 'Gas explosion', '16': 'Boiler explosion', '17': 'Vessel explosion', '18': 'Other explosion', '19': 'Poisoning and asphyxia', '20': 'Other injury' },
     forwarded: 'Forwarding recorded',
     chainDone: 'Reported to the top level',
     supplement: 'Casualty update',

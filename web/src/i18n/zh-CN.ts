@@ -3,6 +3,7 @@
 export default {
   // 服务器返回的字段错误（按 code 翻译；参数见 FieldError.params）
   fieldError: {
+    bad_credit_code: '统一社会信用代码应为 18 位且校验码正确（GB 32100-2015）',
     // 检查表
     template_not_found: '找不到该检查表（或不在您的管辖范围内）',
     items_count: '检查项应为 {min}–{max} 项',
@@ -281,7 +282,6 @@ export default {
     no_sector_department: '该行业事故由应急管理部门直接监管，无另行报告的行业部门',
     already_reported: '已向该值班机构报告过（同一方式）',
     already_settled: '已于 {at} 标记处置结束',
-    bad_credit_code: '统一社会信用代码应为 18 位且校验码正确（GB 32100-2015）',
     level_not_received: '该层级尚未接报',
     level_already_received: '该层级已接报',
     // accident investigation (事故调查)
@@ -509,11 +509,6 @@ export default {
     state_closed: '已结束',
     state_cancelled: '已取消',
     openIncident: '查看事件',
-    bulletinDocx: '导出事故快报（Word）',
-    bulletin: '事故快报信息',
-    bulletinFields: { unit_name: '事故单位', credit_code: '统一社会信用代码', ownership: '经济类型', class: '事故类别（GB 6441）', place: '发生地点', possible_casualties: '可能造成的伤亡（含下落不明、涉险）', measures: '已经采取的措施', reporter: '报告人', reporter_phone: '报告人电话' },
-    ownerships: { state: '国有', collective: '集体', private: '私营', shareholding: '股份制', foreign: '外商及港澳台投资', individual: '个体', other: '其他' },
-    classes: { '01': '物体打击', '02': '车辆伤害', '03': '机械伤害', '04': '起重伤害', '05': '触电', '06': '淹溺', '07': '灼烫', '08': '火灾', '09': '高处坠落', '10': '坍塌', '11': '冒顶片帮', '12': '透水', '13': '放炮', '14': '火药爆炸', '15': '瓦斯爆炸', '16': '锅炉爆炸', '17': '容器爆炸', '18': '其它爆炸', '19': '中毒和窒息', '20': '其它伤害' },
     openWarning: '查看预警',
     counts: '出席 {present} · 缺席 {absent} · 请假 {excused} · 未签到 {invited}',
   },
@@ -1753,6 +1748,11 @@ export default {
     learnedAt: '获知变化时间',
     incident: '关联事件',
     openIncident: '查看事件',
+    bulletinDocx: '导出事故快报（Word）',
+    bulletin: '事故快报信息',
+    bulletinFields: { unit_name: '事故单位', credit_code: '统一社会信用代码', ownership: '经济类型', class: '事故类别（GB 6441）', place: '发生地点', possible_casualties: '可能造成的伤亡（含下落不明、涉险）', measures: '已经采取的措施', reporter: '报告人', reporter_phone: '报告人电话' },
+    ownerships: { state: '国有', collective: '集体', private: '私营', shareholding: '股份制', foreign: '外商及港澳台投资', individual: '个体', other: '其他' },
+    classes: { '01': '物体打击', '02': '车辆伤害', '03': '机械伤害', '04': '起重伤害', '05': '触电', '06': '淹溺', '07': '灼烫', '08': '火灾', '09': '高处坠落', '10': '坍塌', '11': '冒顶片帮', '12': '透水', '13': '放炮', '14': '火药爆炸', '15': '瓦斯爆炸', '16': '锅炉爆炸', '17': '容器爆炸', '18': '其它爆炸', '19': '中毒和窒息', '20': '其它伤害' },
     forwarded: '已记录上报',
     chainDone: '已报至最高一级',
     supplement: '补报伤亡',

@@ -573,5 +573,8 @@ pub async fn minutes_docx(
     let d = detail(&s, &p, c).await?;
     let m = minutes_of(&d, &p.display_name, OffsetDateTime::now_utc());
     let bytes = super::docx::write(&m).map_err(|e| ApiError::Internal(format!("docx: {e}")))?;
-    Ok(crate::docx::attachment(bytes, &format!("{}.docx", number(id))))
+    Ok(crate::docx::attachment(
+        bytes,
+        &format!("{}.docx", number(id)),
+    ))
 }

@@ -33,7 +33,10 @@ pub fn routes() -> Router<AppState> {
         .route("/accidents/{id}/duty-reports", post(report_to_duty_office))
         .route("/accidents/{id}/settled", post(settle_accident))
         .route("/accidents/{id}/bulletin.docx", get(bulletin_docx))
-        .route("/accidents/unit-reports", get(super::api_unit::list_unit_reports).post(super::api_unit::file_unit_report))
+        .route(
+            "/accidents/unit-reports",
+            get(super::api_unit::list_unit_reports).post(super::api_unit::file_unit_report),
+        )
         .route("/reports/overdue", get(overdue))
         .route("/calendar/{day}", axum::routing::put(set_calendar_day))
         .merge(super::api_investigation::routes())
@@ -757,10 +760,7 @@ pub(super) async fn file_accident(
             );
         }
     }
-    for res in [&occurred, &received]
-        .into_iter()
-        .chain(learned.as_ref())
-    {
+    for res in [&occurred, &received].into_iter().chain(learned.as_ref()) {
         if let Err(ApiError::Validation(e)) = res {
             errors.extend(e.clone());
         }
@@ -991,7 +991,8 @@ async fn update_accident(
         super::regimes::grade_by_regime(&old.industry, &facts(counted), &regime_facts);
     // Every 补报 is a 续报 of 第十一条; one that changes the casualties
     // inside the window owes the same day.
-    let changed = in_window && (deaths, missing, serious_injuries) != (old.deaths, old.missing, old.serious_injuries);
+    let changed = in_window
+        && (deaths, missing, serious_injuries) != (old.deaths, old.missing, old.serious_injuries);
     let followup = super::cadence::Followup {
         at: now.into(),
         by: p.username.clone(),
@@ -1061,7 +1062,11 @@ async fn forward_accident(
                 .map(|(l, t)| (l.clone(), t.0))
                 .collect();
             super::cadence::check_sector_receipt(&old.industry, old.grade, &got, &b.level)?;
-            let at = super::investigation::step_time(b.at.as_deref(), old.occurred_at.0, time::OffsetDateTime::now_utc())?;
+            let at = super::investigation::step_time(
+                b.at.as_deref(),
+                old.occurred_at.0,
+                time::OffsetDateTime::now_utc(),
+            )?;
             let mut new = old.clone();
             new.sector_received.push((b.level.clone(), at.into()));
             let payload = json!({ "chain": "sector", "department": old.sector_department, "level": b.level, "at": UtcText(at) });
@@ -1170,7 +1175,10 @@ async fn bulletin_docx(
     let now = time::OffsetDateTime::now_utc();
     let bytes = super::bulletin::write(&a, &s.tree().name(&a.division), now)
         .map_err(|e| ApiError::Internal(format!("docx: {e}")))?;
-    Ok(crate::docx::attachment(bytes, &format!("SG{:06}.docx", a.id)))
+    Ok(crate::docx::attachment(
+        bytes,
+        &format!("SG{:06}.docx", a.id),
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -1258,7 +1266,16 @@ async fn settle_accident(
     }
     let mut new = old.clone();
     new.settled_at = Some(at.into());
-    save_accident(&s, &p, &old, new, "settled", json!({ "at": UtcText(at) }), b.version).await
+    save_accident(
+        &s,
+        &p,
+        &old,
+        new,
+        "settled",
+        json!({ "at": UtcText(at) }),
+        b.version,
+    )
+    .await
 }
 
 /// One late, missing or nearly due report.

@@ -80,7 +80,9 @@ pub const OWNERSHIPS: &[(&str, &str)] = &[
 /// 28), 31 written as 0.
 pub fn credit_code_ok(code: &str) -> bool {
     const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const W: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const W: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     let v: Option<Vec<u32>> = code
         .chars()
         .map(|c| CHARS.find(c).map(|i| i as u32))
@@ -100,7 +102,8 @@ pub fn phone_ok(p: &str) -> bool {
     let p = p.trim();
     let body = p.strip_prefix('+').unwrap_or(p);
     let digits = body.chars().filter(char::is_ascii_digit).count();
-    body.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
+    body.chars()
+        .all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
         && (7..=20).contains(&digits)
 }
 
@@ -123,8 +126,11 @@ pub fn check(b: &Bulletin, required: bool) -> Vec<FieldError> {
     }
     if !b.credit_code.is_empty() && !credit_code_ok(&b.credit_code) {
         e.push(
-            FieldError::new(f("credit_code"), "统一社会信用代码应为 18 位且校验码正确（GB 32100-2015）")
-                .code("bad_credit_code"),
+            FieldError::new(
+                f("credit_code"),
+                "统一社会信用代码应为 18 位且校验码正确（GB 32100-2015）",
+            )
+            .code("bad_credit_code"),
         );
     }
     for (k, v, opts) in [
@@ -179,7 +185,13 @@ pub fn document_xml(
 ) -> String {
     use crate::docx::{document, field, para, run, table};
     let b = &a.bulletin;
-    let or_dash = |v: &str| if v.trim().is_empty() { "—".to_string() } else { v.to_string() };
+    let or_dash = |v: &str| {
+        if v.trim().is_empty() {
+            "—".to_string()
+        } else {
+            v.to_string()
+        }
+    };
     let industry = super::INDUSTRIES
         .iter()
         .find(|(k, _)| *k == a.industry)
@@ -216,7 +228,10 @@ pub fn document_xml(
         ("发生时间", crate::clock::format_local(a.occurred_at.0)),
         ("发生地点", format!("{division_name}　{}", b.place.trim())),
         ("伤亡情况", casualties),
-        ("可能造成的伤亡（含下落不明、涉险）", or_dash(&b.possible_casualties)),
+        (
+            "可能造成的伤亡（含下落不明、涉险）",
+            or_dash(&b.possible_casualties),
+        ),
         ("直接经济损失（初步估计）", loss),
         ("事故等级", grade),
         ("事故简要经过", or_dash(&a.description)),
@@ -228,7 +243,10 @@ pub fn document_xml(
     .collect();
     let mut body = String::new();
     body.push_str(&para(&run("生产安全事故快报", 44, true), true));
-    body.push_str(&para(&run(&format!("快报编号：SG{:06}", a.id), 21, false), true));
+    body.push_str(&para(
+        &run(&format!("快报编号：SG{:06}", a.id), 21, false),
+        true,
+    ));
     body.push_str(&field("报告时间", &crate::clock::format_local(made)));
     body.push_str(&field("事故名称", &a.name));
     body.push_str(&table(&[2800, 6000], &["项目", "内容"], &rows));

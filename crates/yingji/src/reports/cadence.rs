@@ -123,7 +123,8 @@ pub fn followup_slots(
     let per = followups_per_day(grade);
     let mut out = Vec::new();
     let mut d = county_received.to_offset(CST).date().next_day();
-    let split = Time::from_hms(l.accident_followup_split_hour.min(23), 0, 0).unwrap_or(Time::MIDNIGHT);
+    let split =
+        Time::from_hms(l.accident_followup_split_hour.min(23), 0, 0).unwrap_or(Time::MIDNIGHT);
     while let Some(day) = d {
         // A day is owed once it has begun and the handling had not ended
         // by its start.
@@ -292,22 +293,30 @@ pub fn check_sector_receipt(
 ) -> Result<(), RuleError> {
     if sector_department(industry).is_none() {
         return Err(RuleError::State(
-            Refusal::new("no_sector_department", "该行业事故由应急管理部门直接监管，无另行报告的行业部门")
-                .param("industry", industry.to_string()),
+            Refusal::new(
+                "no_sector_department",
+                "该行业事故由应急管理部门直接监管，无另行报告的行业部门",
+            )
+            .param("industry", industry.to_string()),
         ));
     }
     let chain = accident_chain(grade);
     let Some(pos) = chain.iter().position(|l| *l == level) else {
-        return Err(FieldError::new("level", format!("应为：{}", chain.join(", ")))
-            .code("not_an_option")
-            .param("value", level.to_string())
-            .param("options", chain.join(", "))
-            .into());
+        return Err(
+            FieldError::new("level", format!("应为：{}", chain.join(", ")))
+                .code("not_an_option")
+                .param("value", level.to_string())
+                .param("options", chain.join(", "))
+                .into(),
+        );
     };
     if received.iter().any(|(l, _)| l == level) {
         return Err(RuleError::State(
-            Refusal::new("level_already_received", format!("{}行业部门已接报", level_zh(level)))
-                .param("level", level.to_string()),
+            Refusal::new(
+                "level_already_received",
+                format!("{}行业部门已接报", level_zh(level)),
+            )
+            .param("level", level.to_string()),
         ));
     }
     if pos > 0 && !received.iter().any(|(l, _)| l == chain[pos - 1]) {
@@ -408,11 +417,13 @@ pub fn check_duty_report(
 ) -> Result<(), RuleError> {
     if !offices.iter().any(|o| o.key == office) {
         let keys: Vec<&str> = offices.iter().map(|o| o.key.as_str()).collect();
-        return Err(FieldError::new("office", format!("“{office}”不是配置的值班机构"))
-            .code("not_an_option")
-            .param("value", office.to_string())
-            .param("options", keys.join(", "))
-            .into());
+        return Err(
+            FieldError::new("office", format!("“{office}”不是配置的值班机构"))
+                .code("not_an_option")
+                .param("value", office.to_string())
+                .param("options", keys.join(", "))
+                .into(),
+        );
     }
     if !DUTY_MODES.iter().any(|(k, _)| *k == mode) {
         return Err(FieldError::new("mode", "应为 phone 或 written")
@@ -496,7 +507,11 @@ mod tests {
         }
         assert_eq!(
             larger_danger_reasons(&d(10, 2, 500), 1),
-            ["涉险 10 人（10 人以上）", "被困或下落不明 3 人（3 人以上）", "紧急疏散 500 人（500 人以上）"]
+            [
+                "涉险 10 人（10 人以上）",
+                "被困或下落不明 3 人（3 人以上）",
+                "紧急疏散 500 人（500 人以上）"
+            ]
         );
     }
 
@@ -507,9 +522,19 @@ mod tests {
         let l = Limits::default();
         let rec = datetime!(2026-03-01 22:30 +8);
         // (grade, until, now, keys and dues)
-        let table: [(AccidentGrade, OffsetDateTime, OffsetDateTime, Vec<(&str, OffsetDateTime)>); 5] = [
+        let table: [(
+            AccidentGrade,
+            OffsetDateTime,
+            OffsetDateTime,
+            Vec<(&str, OffsetDateTime)>,
+        ); 5] = [
             // The day of receipt owes none.
-            (Ordinary, datetime!(2026-04-01 00:00 +8), datetime!(2026-03-01 23:59 +8), vec![]),
+            (
+                Ordinary,
+                datetime!(2026-04-01 00:00 +8),
+                datetime!(2026-03-01 23:59 +8),
+                vec![],
+            ),
             // 00:00 of the next day: the first slot exists, due at its 24:00.
             (
                 Larger,
@@ -567,7 +592,13 @@ mod tests {
             accident_followup_split_hour: 9,
             ..Limits::default()
         };
-        let s = followup_slots(Major, rec, datetime!(2026-04-01 00:00 +8), datetime!(2026-03-02 08:00 +8), &nine);
+        let s = followup_slots(
+            Major,
+            rec,
+            datetime!(2026-04-01 00:00 +8),
+            datetime!(2026-03-02 08:00 +8),
+            &nine,
+        );
         assert_eq!(s[0].step.due, datetime!(2026-03-02 09:00 +8));
         assert_eq!(s[1].from, datetime!(2026-03-02 09:00 +8));
     }
@@ -610,10 +641,22 @@ mod tests {
         // (learned, filed, on time)
         let table = [
             (None, datetime!(2026-03-05 23:59 +8), true),
-            (Some(datetime!(2026-03-05 08:00 +8)), datetime!(2026-03-06 00:00 +8), true),
-            (Some(datetime!(2026-03-05 08:00 +8)), datetime!(2026-03-06 00:00:01 +8), false),
+            (
+                Some(datetime!(2026-03-05 08:00 +8)),
+                datetime!(2026-03-06 00:00 +8),
+                true,
+            ),
+            (
+                Some(datetime!(2026-03-05 08:00 +8)),
+                datetime!(2026-03-06 00:00:01 +8),
+                false,
+            ),
             // Learned 23:30 UTC = 07:30 the next Beijing day.
-            (Some(datetime!(2026-03-04 23:30 UTC)), datetime!(2026-03-05 20:00 +8), true),
+            (
+                Some(datetime!(2026-03-04 23:30 UTC)),
+                datetime!(2026-03-05 20:00 +8),
+                true,
+            ),
         ];
         for (learned, filed, want) in table {
             let steps = change_steps(&[fu(filed, true, learned)]);
@@ -657,14 +700,32 @@ mod tests {
         assert_eq!(s[0].by, "unit");
         assert_eq!(s[1].by, "sector:county");
         assert!(sector_steps("coal_mine", Larger, learned, &[], &l).is_empty());
-        assert_eq!(sector_steps("road_traffic", Major, learned, &[], &l).len(), 4);
+        assert_eq!(
+            sector_steps("road_traffic", Major, learned, &[], &l).len(),
+            4
+        );
         // (industry, received, level, outcome)
         let table = [
             ("construction", rec(&[]), "county", "ok"),
-            ("construction", rec(&[]), "city", "field:level:forward_in_order"),
+            (
+                "construction",
+                rec(&[]),
+                "city",
+                "field:level:forward_in_order",
+            ),
             ("construction", rec(&[("county", c)]), "city", "ok"),
-            ("construction", rec(&[("county", c)]), "county", "state:level_already_received"),
-            ("construction", rec(&[]), "state", "field:level:not_an_option"),
+            (
+                "construction",
+                rec(&[("county", c)]),
+                "county",
+                "state:level_already_received",
+            ),
+            (
+                "construction",
+                rec(&[]),
+                "state",
+                "field:level:not_an_option",
+            ),
             ("hazmat", rec(&[]), "county", "state:no_sector_department"),
         ];
         for (industry, received, level, want) in table {
@@ -715,7 +776,13 @@ mod tests {
         let table = [
             (Some(m), "party", "written", m, "ok"),
             (Some(m), "party", "phone", m, "state:already_reported"),
-            (Some(m), "government", "phone", m - Duration::seconds(1), "field:at:notified_before_received"),
+            (
+                Some(m),
+                "government",
+                "phone",
+                m - Duration::seconds(1),
+                "field:at:notified_before_received",
+            ),
             (Some(m), "press", "phone", m, "field:office:not_an_option"),
             (Some(m), "party", "fax", m, "field:mode:not_an_option"),
             (None, "party", "written", m, "state:level_not_received"),

@@ -571,18 +571,21 @@ pub fn province_phone_steps(
     if grade == AccidentGrade::Ordinary || l.province_phone_hours <= 0 {
         return Vec::new();
     }
-    [("county", "phone:province"), ("city", "phone:province:city")]
-        .into_iter()
-        .filter_map(|(level, key)| {
-            let (_, at) = received.iter().find(|(lv, _)| lv == level)?;
-            Some(Step {
-                key: key.into(),
-                label_zh: format!("{}电话快报省级（21号令）", level_zh(level)),
-                by: level.into(),
-                due: *at + Duration::hours(l.province_phone_hours),
-            })
+    [
+        ("county", "phone:province"),
+        ("city", "phone:province:city"),
+    ]
+    .into_iter()
+    .filter_map(|(level, key)| {
+        let (_, at) = received.iter().find(|(lv, _)| lv == level)?;
+        Some(Step {
+            key: key.into(),
+            label_zh: format!("{}电话快报省级（21号令）", level_zh(level)),
+            by: level.into(),
+            due: *at + Duration::hours(l.province_phone_hours),
         })
-        .collect()
+    })
+    .collect()
 }
 
 /// The reports an accident requires.
@@ -1102,11 +1105,21 @@ mod tests {
         let s3 = accident_steps(&f3, &l());
         assert_eq!(s3[0].due, datetime!(2026-03-01 09:45 +8));
         assert_eq!(
-            status(s3[0].due, Some(datetime!(2026-03-01 09:45 +8)), s3[0].due, &l()),
+            status(
+                s3[0].due,
+                Some(datetime!(2026-03-01 09:45 +8)),
+                s3[0].due,
+                &l()
+            ),
             Status::OnTime
         );
         assert_eq!(
-            status(s3[0].due, Some(datetime!(2026-03-01 09:45:01 +8)), s3[0].due, &l()),
+            status(
+                s3[0].due,
+                Some(datetime!(2026-03-01 09:45:01 +8)),
+                s3[0].due,
+                &l()
+            ),
             Status::Late
         );
         let major = AccidentFactsTime {
@@ -1186,7 +1199,11 @@ mod tests {
             got,
             [
                 ("phone:province", "county", datetime!(2026-03-01 09:20 +8)),
-                ("phone:province:city", "city", datetime!(2026-03-01 10:50 +8))
+                (
+                    "phone:province:city",
+                    "city",
+                    datetime!(2026-03-01 10:50 +8)
+                )
             ]
         );
         assert_eq!(s[1].label_zh, "市级电话快报省级（21号令）");

@@ -183,7 +183,10 @@ mod tests {
         let table = [
             ("accident.production.coal_mine", Some("coal_mine")),
             ("accident.production.hazmat.pipeline", Some("hazmat")),
-            ("accident.production.special_equipment", Some("special_equipment")),
+            (
+                "accident.production.special_equipment",
+                Some("special_equipment"),
+            ),
             ("accident.production", Some("other")),
             ("accident.production.new_kind", Some("other")),
             ("accident.traffic.road", Some("road_traffic")),
@@ -203,7 +206,10 @@ mod tests {
         // Every industry named is one the accident form offers.
         for (t, _) in table {
             if let Some(ind) = accident_industry(t) {
-                assert!(super::super::INDUSTRIES.iter().any(|(k, _)| *k == ind), "{ind}");
+                assert!(
+                    super::super::INDUSTRIES.iter().any(|(k, _)| *k == ind),
+                    "{ind}"
+                );
             }
         }
     }
@@ -239,7 +245,10 @@ mod tests {
         assert_eq!(a.received.len(), 1);
         assert!(!a.larger_danger.is_empty());
         assert_eq!(accident_of(&i, "u", true).unwrap().received.len(), 2);
-        let alarm = IncidentIntake { source: "system", ..i };
+        let alarm = IncidentIntake {
+            source: "system",
+            ..i
+        };
         assert!(accident_of(&alarm, "u", false).is_none());
         let other = IncidentIntake {
             incident_type: "natural.earthquake",

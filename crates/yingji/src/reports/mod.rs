@@ -11,9 +11,9 @@ pub mod cadence;
 pub mod deadlines;
 pub mod figures;
 pub mod grading;
+pub mod intake;
 pub mod investigation;
 pub mod notify;
-pub mod intake;
 pub mod regimes;
 
 pub mod api;
@@ -427,7 +427,10 @@ pub fn accident_status(
         &sector,
         l,
     ));
-    let city = received.iter().find(|(lv, _)| lv == "city").map(|(_, t)| *t);
+    let city = received
+        .iter()
+        .find(|(lv, _)| lv == "city")
+        .map(|(_, t)| *t);
     plain.extend(cadence::duty_steps(city, &l.duty_offices));
     for s in plain {
         let sub = match s.key.strip_prefix("report:") {

@@ -108,10 +108,16 @@ fn railway(r: &RegimeFacts) -> Vec<(AccidentGrade, String)> {
     // 第十条 特别重大: 繁忙干线客运列车脱轨导致列车连续运行中断48小时以上;
     // 繁忙干线货运列车脱轨导致列车连续运行中断72小时以上.
     if r.busy_trunk && p > 0 && h >= 48 {
-        out.push((EspeciallyMajor, format!("繁忙干线客运列车脱轨，中断行车 {h} 小时（48 小时以上）")));
+        out.push((
+            EspeciallyMajor,
+            format!("繁忙干线客运列车脱轨，中断行车 {h} 小时（48 小时以上）"),
+        ));
     }
     if r.busy_trunk && f > 0 && h >= 72 {
-        out.push((EspeciallyMajor, format!("繁忙干线货运列车脱轨，中断行车 {h} 小时（72 小时以上）")));
+        out.push((
+            EspeciallyMajor,
+            format!("繁忙干线货运列车脱轨，中断行车 {h} 小时（72 小时以上）"),
+        ));
     }
     // 第十一条 重大: 客运列车脱轨18辆以上; 货运列车脱轨60辆以上; 客运列车
     // 脱轨2辆以上18辆以下 / 货运列车脱轨6辆以上60辆以下，并中断繁忙干线行车
@@ -128,7 +134,11 @@ fn railway(r: &RegimeFacts) -> Vec<(AccidentGrade, String)> {
             Major,
             format!(
                 "列车脱轨并中断{}行车 {h} 小时（{} 小时以上）",
-                if r.busy_trunk { "繁忙干线" } else { "其他线路" },
+                if r.busy_trunk {
+                    "繁忙干线"
+                } else {
+                    "其他线路"
+                },
                 if r.busy_trunk { 24 } else { 48 }
             ),
         ));
@@ -162,21 +172,36 @@ fn special_equipment(r: &RegimeFacts) -> Vec<(AccidentGrade, String)> {
         out.push((EspeciallyMajor, "600 兆瓦以上锅炉爆炸".to_string()));
     }
     if t >= 150_000 {
-        out.push((EspeciallyMajor, format!("有毒介质泄漏，转移 {t} 人（15 万人以上）")));
+        out.push((
+            EspeciallyMajor,
+            format!("有毒介质泄漏，转移 {t} 人（15 万人以上）"),
+        ));
     }
     if aerial && n >= 100 && m >= 48 * 60 {
-        out.push((EspeciallyMajor, format!("高空滞留 {n} 人 {m} 分钟（100 人以上、48 小时以上）")));
+        out.push((
+            EspeciallyMajor,
+            format!("高空滞留 {n} 人 {m} 分钟（100 人以上、48 小时以上）"),
+        ));
     }
     // 第六十二条 重大: 600兆瓦以上锅炉因安全故障中断运行240小时以上; 转移5万人
     // 以上15万人以下; 高空滞留100人以上并且时间在24小时以上48小时以下.
     if r.boiler_600mw_outage_hours >= 240 {
-        out.push((Major, format!("600 兆瓦以上锅炉中断运行 {} 小时（240 小时以上）", r.boiler_600mw_outage_hours)));
+        out.push((
+            Major,
+            format!(
+                "600 兆瓦以上锅炉中断运行 {} 小时（240 小时以上）",
+                r.boiler_600mw_outage_hours
+            ),
+        ));
     }
     if (50_000..150_000).contains(&t) {
         out.push((Major, format!("有毒介质泄漏，转移 {t} 人（5 万人以上）")));
     }
     if aerial && n >= 100 && (24 * 60..48 * 60).contains(&m) {
-        out.push((Major, format!("高空滞留 {n} 人 {m} 分钟（100 人以上、24 小时以上）")));
+        out.push((
+            Major,
+            format!("高空滞留 {n} 人 {m} 分钟（100 人以上、24 小时以上）"),
+        ));
     }
     // 第六十三条 较大: 锅炉、压力容器、压力管道爆炸; 转移1万人以上5万人以下;
     // 起重机械整体倾覆; 客运索道、大型游乐设施高空滞留人员12小时以上.
@@ -203,13 +228,22 @@ fn special_equipment(r: &RegimeFacts) -> Vec<(AccidentGrade, String)> {
         out.push((Ordinary, format!("电梯轿厢滞留人员 {m} 分钟（2 小时以上）")));
     }
     if r.crane_structure_failed {
-        out.push((Ordinary, "起重机械主要受力结构件折断或者起升机构坠落".to_string()));
+        out.push((
+            Ordinary,
+            "起重机械主要受力结构件折断或者起升机构坠落".to_string(),
+        ));
     }
     if r.stranded_in == StrandedIn::Ropeway && n > 0 && (210..12 * 60).contains(&m) {
-        out.push((Ordinary, format!("客运索道高空滞留人员 {m} 分钟（3.5 小时以上）")));
+        out.push((
+            Ordinary,
+            format!("客运索道高空滞留人员 {m} 分钟（3.5 小时以上）"),
+        ));
     }
     if r.stranded_in == StrandedIn::Ride && n > 0 && (60..12 * 60).contains(&m) {
-        out.push((Ordinary, format!("大型游乐设施高空滞留人员 {m} 分钟（1 小时以上）")));
+        out.push((
+            Ordinary,
+            format!("大型游乐设施高空滞留人员 {m} 分钟（1 小时以上）"),
+        ));
     }
     out
 }
@@ -303,7 +337,10 @@ mod tests {
             deaths: 10,
             ..AccidentFacts::default()
         };
-        assert_eq!(grade_by_regime("railway", &f, &RegimeFacts::default()).0, Major);
+        assert_eq!(
+            grade_by_regime("railway", &f, &RegimeFacts::default()).0,
+            Major
+        );
         let (g, why) = grade_by_regime(
             "railway",
             &AccidentFacts {
@@ -315,7 +352,13 @@ mod tests {
                 ..RegimeFacts::default()
             },
         );
-        assert_eq!((g, why), (Major, vec!["客运列车脱轨 18 辆（18 辆以上），达到重大事故标准".to_string()]));
+        assert_eq!(
+            (g, why),
+            (
+                Major,
+                vec!["客运列车脱轨 18 辆（18 辆以上），达到重大事故标准".to_string()]
+            )
+        );
     }
 
     fn se(r: RegimeFacts) -> AccidentGrade {
@@ -339,12 +382,48 @@ mod tests {
         use StrandedIn::*;
         let table = [
             (d, Ordinary),
-            (RegimeFacts { boiler_600mw_exploded: true, ..d }, EspeciallyMajor),
-            (RegimeFacts { boiler_600mw_outage_hours: 239, ..d }, Ordinary),
-            (RegimeFacts { boiler_600mw_outage_hours: 240, ..d }, Major),
-            (RegimeFacts { pressure_explosion: true, ..d }, Larger),
-            (RegimeFacts { crane_overturned: true, ..d }, Larger),
-            (RegimeFacts { crane_structure_failed: true, ..d }, Ordinary),
+            (
+                RegimeFacts {
+                    boiler_600mw_exploded: true,
+                    ..d
+                },
+                EspeciallyMajor,
+            ),
+            (
+                RegimeFacts {
+                    boiler_600mw_outage_hours: 239,
+                    ..d
+                },
+                Ordinary,
+            ),
+            (
+                RegimeFacts {
+                    boiler_600mw_outage_hours: 240,
+                    ..d
+                },
+                Major,
+            ),
+            (
+                RegimeFacts {
+                    pressure_explosion: true,
+                    ..d
+                },
+                Larger,
+            ),
+            (
+                RegimeFacts {
+                    crane_overturned: true,
+                    ..d
+                },
+                Larger,
+            ),
+            (
+                RegimeFacts {
+                    crane_structure_failed: true,
+                    ..d
+                },
+                Ordinary,
+            ),
             (leak(9_999), Ordinary),
             (leak(10_000), Larger),
             (leak(49_999), Larger),
@@ -399,8 +478,17 @@ mod tests {
             pressure_explosion: true,
             ..RegimeFacts::default()
         };
-        assert_eq!(grade_by_regime("construction", &AccidentFacts::default(), &r).0, Ordinary);
-        assert_eq!(grade_by_regime("railway", &AccidentFacts::default(), &r).0, Major);
-        assert_eq!(grade_by_regime("special_equipment", &AccidentFacts::default(), &r).0, Larger);
+        assert_eq!(
+            grade_by_regime("construction", &AccidentFacts::default(), &r).0,
+            Ordinary
+        );
+        assert_eq!(
+            grade_by_regime("railway", &AccidentFacts::default(), &r).0,
+            Major
+        );
+        assert_eq!(
+            grade_by_regime("special_equipment", &AccidentFacts::default(), &r).0,
+            Larger
+        );
     }
 }

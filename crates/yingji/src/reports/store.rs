@@ -314,7 +314,11 @@ pub async fn get_accident(db: &Db, id: i64) -> Result<Option<Accident>, DbError>
 
 /// The accidents filed by enterprises (双报告) inside `prefix`; only those
 /// of enterprises owned by `org` when given (an enterprise user's).
-pub async fn unit_reports(db: &Db, prefix: &str, org: Option<&str>) -> Result<Vec<Accident>, DbError> {
+pub async fn unit_reports(
+    db: &Db,
+    prefix: &str,
+    org: Option<&str>,
+) -> Result<Vec<Accident>, DbError> {
     let rows = sqlx::query(
         "SELECT a.* FROM accidents a JOIN registry_items e ON e.id = a.enterprise_id AND e.kind = 'enterprise' \
          WHERE a.division LIKE $1 AND ($2 = '' OR e.org = $2) ORDER BY a.occurred_at DESC LIMIT 1000",
