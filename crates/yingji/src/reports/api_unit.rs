@@ -15,7 +15,6 @@ use serde::Deserialize;
 use super::api::{file_accident, AccidentBody};
 use super::{store, Accident};
 use crate::auth::{authorize, Action, Principal, Scope};
-use crate::error::FieldError;
 use crate::http::{ApiError, Json};
 use crate::state::AppState;
 
@@ -39,15 +38,8 @@ pub(super) async fn file_unit_report(
     Json(b): Json<UnitReportBody>,
 ) -> Result<Response, ApiError> {
     let scope = authorize(&p, Action::Write, MODULE)?;
-    let e = crate::registry::store::get(&s.db, &s.tree(), "enterprise", b.enterprise_id)
-        .await?
-        .filter(|e| scope.covers(&e.division, &e.org))
-        .ok_or_else(|| {
-            ApiError::from(
-                FieldError::new("enterprise_id", "找不到该企业或不在您的管辖范围内")
-                    .code("enterprise_not_found"),
-            )
-        })?;
+    // Their own enterprise only (another's does not exist for them).
+    let e = crate::supervision::api::enterprise(&s, &scope, b.enterprise_id).await?;
     let mut body = b.accident;
     body.division = e.division.clone();
     if body.bulletin.unit_name.trim().is_empty() {

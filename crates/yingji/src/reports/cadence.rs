@@ -522,12 +522,13 @@ mod tests {
         let l = Limits::default();
         let rec = datetime!(2026-03-01 22:30 +8);
         // (grade, until, now, keys and dues)
-        let table: [(
+        type Row = (
             AccidentGrade,
             OffsetDateTime,
             OffsetDateTime,
-            Vec<(&str, OffsetDateTime)>,
-        ); 5] = [
+            Vec<(&'static str, OffsetDateTime)>,
+        );
+        let table: [Row; 5] = [
             // The day of receipt owes none.
             (
                 Ordinary,
