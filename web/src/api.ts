@@ -6,6 +6,7 @@ import type {
   AccidentDetail,
   InvestigationEventBody,
   NotifyBody,
+  DutyReportBody,
   InvestigationView,
   OpenInvestigationBody,
   Disaster,
@@ -250,11 +251,16 @@ export const api = {
   createAccident: (body: NewAccident) => request<Accident>('POST', `${API}/accidents`, body),
   supplementAccident: (
     id: number,
-    body: { version: number; deaths: number; missing: number; serious_injuries: number; direct_loss_yuan: number; reason: string },
+    body: { version: number; deaths: number; missing: number; serious_injuries: number; direct_loss_yuan: number; reason: string; learned_at?: string },
   ) => request<Accident>('PUT', `${API}/accidents/${id}`, body),
   forwardAccident: (id: number, version: number, level: string, skip?: { reason: string }) =>
     request<Accident>('POST', `${API}/accidents/${id}/forward`, skip ? { version, level, skip_level: true, reason: skip.reason } : { version, level }),
   notifyAccident: (id: number, body: NotifyBody) => request<Accident>('POST', `${API}/accidents/${id}/notifications`, body),
+  reportAccidentToDutyOffice: (id: number, body: DutyReportBody) => request<Accident>('POST', `${API}/accidents/${id}/duty-reports`, body),
+  bulletinDocxUrl: (id: number) => `${API}/accidents/${id}/bulletin.docx`,
+  settleAccident: (id: number, version: number) => request<Accident>('POST', `${API}/accidents/${id}/settled`, { version }),
+  sectorReceived: (id: number, version: number, level: string) =>
+    request<Accident>('POST', `${API}/accidents/${id}/forward`, { version, level, chain: 'sector' }),
   openInvestigation: (id: number, body: OpenInvestigationBody) =>
     request<InvestigationView>('POST', `${API}/accidents/${id}/investigation`, body),
   investigationEvent: (id: number, body: InvestigationEventBody) =>

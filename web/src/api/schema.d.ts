@@ -20,6 +20,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accidents/unit-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unit reports the user may read: an enterprise user's own
+         *     enterprise's; a department's, those of its jurisdiction.
+         */
+        get: operations["list_unit_reports"];
+        put?: never;
+        /**
+         * File the unit's own accident report (双报告). The division is the
+         *     enterprise's; the county department receives it now.
+         */
+        post: operations["file_unit_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accidents/{id}": {
         parameters: {
             query?: never;
@@ -38,6 +62,40 @@ export interface paths {
          */
         put: operations["update_accident"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accidents/{id}/bulletin.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 生产安全事故快报 of the record as a .docx (`bulletin::document_xml`). */
+        get: operations["bulletin_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accidents/{id}/duty-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the city's report to one of its duty offices (`cadence::check_duty_report`). */
+        post: operations["report_to_duty_office"];
         delete?: never;
         options?: never;
         head?: never;
@@ -113,6 +171,23 @@ export interface paths {
          *     the future.
          */
         post: operations["notify_accident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accidents/{id}/settled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 处置结束: the daily 续报 of 21号令 第十一条 are owed no longer (once). */
+        post: operations["settle_accident"];
         delete?: never;
         options?: never;
         head?: never;
@@ -572,26 +647,6 @@ export interface paths {
             cookie?: never;
         };
         get: operations["children"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/divisions/at": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The deepest division of the reader's jurisdiction with a boundary that
-         *     holds a point (a point picked on the map: the intake's division).
-         */
-        get: operations["at"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1065,22 +1120,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/map/roads": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["roads"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/monitoring/alarms": {
         parameters: {
             query?: never;
@@ -1265,22 +1304,6 @@ export interface paths {
             cookie?: never;
         };
         get: operations["series"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/people": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["people"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3014,20 +3037,40 @@ export interface components {
     schemas: {
         /** @description A production-safety accident. */
         Accident: {
+            /** @description The 生产安全事故快报's fields (`bulletin`). */
+            bulletin: components["schemas"]["Bulletin"];
             created_at: components["schemas"]["UtcText"];
             created_by: string;
+            /** @description 较大涉险 facts as reported (21号令 第二十六条). */
+            danger: components["schemas"]["Danger"];
             /** Format: int64 */
             deaths: number;
             description: string;
             /** Format: int64 */
             direct_loss_yuan: number;
             division: string;
+            /** @description Reports to the city's duty offices (configuration). */
+            duty_reports: components["schemas"]["DutyReport"][];
+            /**
+             * Format: int64
+             * @description The enterprise whose user filed it (双报告), if one did.
+             */
+            enterprise_id?: number | null;
+            /** @description Every 续报 filed (21号令 第十一条), never changed. */
+            followups: components["schemas"]["Followup"][];
             grade: components["schemas"]["AccidentGrade"];
             /** @description Not stored: the grade's Chinese name. */
             grade_zh: string;
             /** Format: int64 */
             id: number;
+            /**
+             * Format: int64
+             * @description The incident whose intake opened it (one intake).
+             */
+            incident_id?: number | null;
             industry: string;
+            /** @description Not stored: why it is a 较大涉险事故 (empty: it is not). */
+            larger_danger: string[];
             /**
              * Format: int64
              * @description 下落不明人数 (493号令 第十二条); graded with `deaths`.
@@ -3042,25 +3085,52 @@ export interface components {
                 string,
                 string
             ][];
+            /** @description Not stored: the law it is graded by (from the industry). */
+            regime: components["schemas"]["Regime"];
+            /**
+             * @description What a railway or special-equipment accident is graded on besides
+             *     casualties and loss (`regimes`).
+             */
+            regime_facts: components["schemas"]["RegimeFacts"];
             /**
              * @description A road-traffic or fire accident (7-day casualty window): derived
              *     from `industry` (`deadlines::is_road_or_fire`), never set apart.
              */
             road_or_fire: boolean;
+            /**
+             * @description Not stored: the sector department also reported to (from the
+             *     industry, `cadence::sector_department`).
+             */
+            sector_department?: string | null;
+            /** @description (level, received at) of the sector department's chain. */
+            sector_received: [
+                string,
+                string
+            ][];
             /** Format: int64 */
             serious_injuries: number;
+            settled_at?: components["schemas"]["UtcText"] | null;
             /** @description Levels reached by 越级上报 (493号令 第十条第三款), with why. */
             skips: components["schemas"]["Skip"][];
+            unit_learned_at?: components["schemas"]["UtcText"] | null;
             /** Format: int64 */
             version: number;
         };
         AccidentBody: {
+            /** @description The 生产安全事故快报's fields (`bulletin`). */
+            bulletin?: components["schemas"]["Bulletin"];
+            /** @description 较大涉险 facts (21号令 第二十六条). */
+            danger?: components["schemas"]["Danger"];
             /** Format: int64 */
             deaths: number;
             description?: string;
             /** Format: int64 */
             direct_loss_yuan: number;
-            division: string;
+            /**
+             * @description The division (12 digits); an enterprise's own report takes its
+             *     enterprise's.
+             */
+            division?: string;
             industry: string;
             /**
              * Format: int64
@@ -3072,12 +3142,22 @@ export interface components {
             /** @description When the county department received the unit's report; default now. */
             received_at?: string | null;
             /**
+             * @description Railway / special-equipment criteria (493号令 第四十五条: graded by
+             *     国务院令第501号 or 《特种设备安全监察条例》, `regimes`).
+             */
+            regime_facts?: components["schemas"]["RegimeFacts"];
+            /**
              * @description Derived from `industry` (道路交通 / 火灾, 493号令 第十三条); if sent, it
              *     must agree with the industry.
              */
             road_or_fire?: boolean | null;
             /** Format: int64 */
             serious_injuries: number;
+            /**
+             * @description When the unit's head learned of it (493号令 第九条: the unit's hour
+             *     runs from then); default: when it occurred.
+             */
+            unit_learned_at?: string | null;
         };
         AccidentDetail: {
             accident: components["schemas"]["Accident"];
@@ -3196,11 +3276,6 @@ export interface components {
             sensor_name: string;
             state_zh: string;
             unit: string;
-            /**
-             * @description The public warning a draft from this alarm is about (a hazard key,
-             *     `monitoring::warning_hazard`); none: no warning follows from it.
-             */
-            warning_hazard?: string | null;
         };
         /** @description α of 表5 as shown: the lowest head count of each band and its α. */
         AlphaBand: {
@@ -3291,22 +3366,53 @@ export interface components {
             /** Format: int64 */
             waiting_min: number;
         };
-        /** @description One division's boundary (a MultiPolygon as stored). */
-        BoundaryFeature: {
-            geometry: components["schemas"]["Geometry"];
-            properties: components["schemas"]["BoundaryProps"];
-            type: components["schemas"]["FeatureTag"];
-        };
-        /** @description `GET /divisions/boundaries`: a GeoJSON FeatureCollection of boundaries. */
-        BoundaryLayer: {
-            features: components["schemas"]["BoundaryFeature"][];
-            type: components["schemas"]["FeatureCollectionTag"];
-        };
-        BoundaryProps: {
-            code: string;
-            /** @description province | city | county | township | village */
-            level: string;
-            name: string;
+        /** @description The 快报's fields beside the accident's own (name, time, counts). */
+        Bulletin: {
+            /**
+             * @description 事故类别 by GB 6441-1986 ([`GB6441_CLASSES`]); empty when unknown.
+             * @default
+             */
+            class: string;
+            /**
+             * @description 统一社会信用代码 (GB 32100-2015, 18 characters); empty when unknown.
+             * @default
+             */
+            credit_code: string;
+            /**
+             * @description 已经采取的措施.
+             * @default
+             */
+            measures: string;
+            /**
+             * @description 经济类型 ([`OWNERSHIPS`]); empty when unknown.
+             * @default
+             */
+            ownership: string;
+            /**
+             * @description 事故发生地点 (the place, more precisely than the division).
+             * @default
+             */
+            place: string;
+            /**
+             * @description 可能造成的伤亡（含下落不明、涉险）: what may still come, in words.
+             * @default
+             */
+            possible_casualties: string;
+            /**
+             * @description 报告人.
+             * @default
+             */
+            reporter: string;
+            /**
+             * @description 报告人联系电话.
+             * @default
+             */
+            reporter_phone: string;
+            /**
+             * @description 事故发生单位名称.
+             * @default
+             */
+            unit_name: string;
         };
         CalendarBody: {
             /** @description holiday or workday (调休上班) */
@@ -3332,11 +3438,6 @@ export interface components {
             reason: string;
             /** Format: int64 */
             version: number;
-        };
-        /** @description 解除: the cancelled warning and the Cancel message published for it. */
-        Cancelled: {
-            cancel_message: components["schemas"]["WarningView"];
-            cancelled: components["schemas"]["WarningView"];
         };
         /**
          * @description A resource that could be sent (its registry record, as the registry
@@ -3428,11 +3529,17 @@ export interface components {
             /** Format: int64 */
             direct_loss_yuan: number;
             /**
+             * @description When a change of the casualties became known (21号令 第十一条: the
+             *     续报 is owed that day); default: now.
+             */
+            learned_at?: string | null;
+            /**
              * Format: int64
              * @description 下落不明人数; absent: unchanged.
              */
             missing?: number | null;
             reason: string;
+            regime_facts?: components["schemas"]["RegimeFacts"] | null;
             /** Format: int64 */
             serious_injuries: number;
             /** Format: int64 */
@@ -3740,11 +3847,6 @@ export interface components {
              *     minutes | decide | instruct — what this user may do now.
              */
             allowed_events: string[];
-            /**
-             * @description The attendance this user may mark now (`consultations::attendance_allowed`;
-             *     empty without the `attend` step).
-             */
-            attendance_options: components["schemas"]["Attendance"][];
             division_name: string;
             /** @description The linked incident's title or warning's headline. */
             link_title: string;
@@ -3761,7 +3863,7 @@ export interface components {
             drill_cycle_months: number;
             grading_basis?: string | null;
             incident_types: string[];
-            levels: components["schemas"]["PlanLevel"][];
+            levels: Record<string, unknown>[];
             owner: string;
             parent?: string | null;
             /** Format: int32 */
@@ -3854,6 +3956,38 @@ export interface components {
             op: components["schemas"]["Op"];
             /** Format: double */
             value: number;
+        };
+        /** @description What makes an accident a 较大涉险事故 (21号令 第二十六条), as reported. */
+        Danger: {
+            /**
+             * Format: int32
+             * @description 涉险人数 (people put at risk).
+             * @default 0
+             */
+            at_risk: number;
+            /**
+             * Format: int32
+             * @description 紧急疏散人数.
+             * @default 0
+             */
+            evacuated: number;
+            /**
+             * @description 危及重要场所和设施安全 (电站、重要水利设施、危化品库、油气站和车站、码头、
+             *     港口、机场及其他人员密集场所等).
+             * @default false
+             */
+            key_site: boolean;
+            /**
+             * @description 对环境造成严重污染 (人员密集场所、生活水源、农田、河流、水库、湖泊等).
+             * @default false
+             */
+            pollution: boolean;
+            /**
+             * Format: int32
+             * @description 被困人数.
+             * @default 0
+             */
+            trapped: number;
         };
         Dashboard: {
             division: string;
@@ -4050,19 +4184,6 @@ export interface components {
          * @enum {string}
          */
         DispatchState: "requested" | "approved" | "departed" | "arrived" | "returned" | "cancelled";
-        /**
-         * @description One step of a dispatch order after the request (stored as JSON in
-         *     `Order.steps`).
-         */
-        DispatchStep: {
-            /** @description RFC 3339 (`clock::format_time`). */
-            at: string;
-            by: string;
-            /** @description Why it was cancelled. */
-            reason?: string | null;
-            /** @description The order's state after the step. */
-            state: components["schemas"]["DispatchState"];
-        };
         /** @description Who a display is: its name and jurisdiction. */
         DisplayInfo: {
             /** @description True when the request came from a display token (not a login). */
@@ -4099,7 +4220,7 @@ export interface components {
         };
         /** @description A draft (also the body of an edit, with `version`). */
         DraftBody: {
-            area: components["schemas"]["TargetSpec"];
+            area: Record<string, unknown>;
             area_desc: string;
             description: string;
             exercise?: boolean;
@@ -4273,6 +4394,29 @@ export interface components {
             plan_title: string;
             state_zh: string;
         };
+        /** @description One report to a duty office, as recorded. */
+        DutyReport: {
+            at: components["schemas"]["UtcText"];
+            by: string;
+            /** @description phone or written */
+            mode: string;
+            note?: string;
+            office: string;
+        };
+        DutyReportBody: {
+            /** @description When; default now. */
+            at?: string | null;
+            /** @description phone or written */
+            mode: string;
+            note?: string;
+            /**
+             * @description A configured duty office (`[reports] duty_offices`; default party,
+             *     government, province_dept).
+             */
+            office: string;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description A user as the roster needs them. */
         DutyUser: {
             active: boolean;
@@ -4298,11 +4442,6 @@ export interface components {
         };
         /** @description A dispatched resource under way or on site. */
         EnRoute: {
-            /**
-             * @description Expected on site (RFC 3339): the departure plus the travel time;
-             *     only for a resource under way.
-             */
-            eta?: string | null;
             /** @description Where the resource is kept (its registry location), WGS84 [lon, lat]. */
             from?: number[] | null;
             /** Format: int64 */
@@ -4314,24 +4453,12 @@ export interface components {
             resource_id: number;
             resource_kind: string;
             resource_name: string;
-            /**
-             * @description The way by road from `from` to `to` (`[lon, lat]`, 6 decimals; the
-             *     off-road legs at both ends included), when a road graph is loaded,
-             *     both ends are within its search radius and it is not yet on site.
-             *     None: draw the straight line.
-             */
-            route?: number[][] | null;
             /** @description When it entered this state (RFC 3339). */
             since: string;
             /** @description approved | departed | arrived */
             state: string;
             /** @description The incident's location, if known. */
             to?: number[] | null;
-            /**
-             * Format: double
-             * @description Travel time of that way in seconds (road and off-road legs).
-             */
-            travel_time_s?: number | null;
         };
         /** @description An enterprise's four-colour level and its risk points. */
         EnterpriseRisk: {
@@ -4403,11 +4530,6 @@ export interface components {
             /** @description YYYY-MM-DD, not in the future. */
             evaluated_on: string;
             note?: string;
-        };
-        /** @description A recorded evaluation and the review status of the version in force. */
-        EvaluationRecorded: {
-            evaluation: components["schemas"]["Evaluation"];
-            review?: components["schemas"]["ReviewStatus"] | null;
         };
         /**
          * @description What is known about an incident, as the criteria read it. Unknown keys are
@@ -4506,15 +4628,9 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
-        /**
-         * @description `"type": "FeatureCollection"`.
-         * @enum {string}
-         */
+        /** @enum {string} */
         FeatureCollectionTag: "FeatureCollection";
-        /**
-         * @description `"type": "Feature"`.
-         * @enum {string}
-         */
+        /** @enum {string} */
         FeatureTag: "Feature";
         /** @description One problem with one field (and, for imports, one row). */
         FieldError: {
@@ -4671,8 +4787,24 @@ export interface components {
             location: string;
             title: string;
         };
+        /** @description One 续报 (or 补报) filed: never changed afterwards. */
+        Followup: {
+            /** @description When it was filed. */
+            at: components["schemas"]["UtcText"];
+            by: string;
+            /** @description Whether the dead, missing or seriously injured changed. */
+            casualties_changed: boolean;
+            learned_at?: components["schemas"]["UtcText"] | null;
+            reason: string;
+        };
         ForwardBody: {
             at?: string | null;
+            /**
+             * @description `sector`: the sector department's chain (负有安全生产监督管理职责的有关
+             *     部门, 493号令 第九条、第十条) received it at `level` (county: from
+             *     the unit). Default: the emergency-management chain.
+             */
+            chain?: string | null;
             /** @description city, province or state */
             level: string;
             reason?: string;
@@ -4684,24 +4816,6 @@ export interface components {
             skip_level?: boolean;
             /** Format: int64 */
             version: number;
-        };
-        /** @description A GeoJSON geometry object (WGS84 `[lon, lat]` positions). */
-        Geometry: {
-            coordinates: number[];
-            /** @enum {string} */
-            type: "Point";
-        } | {
-            coordinates: number[][];
-            /** @enum {string} */
-            type: "LineString";
-        } | {
-            coordinates: number[][][];
-            /** @enum {string} */
-            type: "Polygon";
-        } | {
-            coordinates: number[][][][];
-            /** @enum {string} */
-            type: "MultiPolygon";
         };
         /** @description What a grade rests on. */
         GradeBasis: {
@@ -4922,11 +5036,6 @@ export interface components {
             overdue: boolean;
             state_zh: string;
         };
-        /** @description `GET /healthz`. */
-        Health: {
-            /** @description `ok` once the database answers. */
-            status: string;
-        };
         HelpedBody: {
             /** @description When the affected people were helped (default now). */
             at?: string | null;
@@ -5105,6 +5214,12 @@ export interface components {
          */
         IncidentDetail: components["schemas"]["IncidentSummary"] & {
             /**
+             * Format: int64
+             * @description The accident record its intake opened (a production-safety type:
+             *     `reports::intake`), when the reader may see accidents.
+             */
+            accident_id?: number | null;
+            /**
              * @description What the reader may do now (`incidents::allowed_events`): life-cycle
              *     event kinds, `helped`, `issue_instruction`, `dispatch`.
              */
@@ -5282,12 +5397,6 @@ export interface components {
             allowed_events: string[];
             division_name: string;
             enterprise_name: string;
-            /**
-             * @description Whether the reader may turn a finding or a failed check into a
-             *     hidden hazard (`may_take_hazard`: a drawn inspector or a lead), in
-             *     any state of the inspection.
-             */
-            may_make_hazards: boolean;
             state_zh: string;
         };
         /** @description An instruction (指令) as stored. */
@@ -5297,8 +5406,8 @@ export interface components {
             closed_at?: components["schemas"]["UtcText"] | null;
             division: string;
             due_at: components["schemas"]["UtcText"];
-            /** @description Every feedback given. */
-            feedback: components["schemas"]["InstructionFeedback"][];
+            /** @description Every feedback given: `{text, photos, location, by, at}`. */
+            feedback: Record<string, unknown>[];
             /** Format: int64 */
             id: number;
             /** Format: int64 */
@@ -5335,17 +5444,6 @@ export interface components {
             event: components["schemas"]["InstructionEvent"];
             /** Format: int64 */
             version: number;
-        };
-        /** @description One feedback on an instruction (stored as JSON in `Instruction.feedback`). */
-        InstructionFeedback: {
-            /** @description RFC 3339 (`clock::format_time`). */
-            at: string;
-            by: string;
-            /** @description `[lon, lat]`. */
-            location?: number[] | null;
-            /** @description Attachment ids. */
-            photos: number[];
-            text: string;
         };
         /**
          * @description An instruction (指令) to a department, team or person.
@@ -5459,25 +5557,6 @@ export interface components {
             reply_extendable: boolean;
             state?: components["schemas"]["InvestigationState"] | null;
         };
-        /** @description `GET /routing/isochrone`: a GeoJSON Feature (MultiPolygon). */
-        IsochroneFeature: {
-            geometry: components["schemas"]["Geometry"];
-            properties: components["schemas"]["IsochroneProps"];
-            type: components["schemas"]["FeatureTag"];
-        };
-        IsochroneProps: {
-            /** Format: double */
-            max_snap_m: number;
-            /** Format: double */
-            minutes: number;
-            nodes_reached: number;
-            /** Format: double */
-            off_road_kmh: number;
-            /** @description The off-road time taken from each station's budget, seconds. */
-            source_off_road_s: number[];
-            /** @description Each station's snap distance, metres. */
-            source_snap_m: number[];
-        };
         /** @description A newly issued display token: the secret is in this answer only. */
         IssuedDisplayToken: components["schemas"]["DisplayToken"] & {
             /** @description The secret; never shown again. */
@@ -5542,11 +5621,6 @@ export interface components {
          * @enum {string}
          */
         Line: "office" | "mobile" | "duty";
-        /**
-         * @description `"type": "LineString"`.
-         * @enum {string}
-         */
-        LineStringTag: "LineString";
         /** @description A duty-log entry as stored. */
         LogEntry: {
             at: components["schemas"]["UtcText"];
@@ -6094,8 +6168,8 @@ export interface components {
             resource_kind: string;
             resource_name: string;
             state: components["schemas"]["DispatchState"];
-            /** @description Every step after the request. */
-            steps: components["schemas"]["DispatchStep"][];
+            /** @description Every step after the request: `{state, by, at, reason}`. */
+            steps: Record<string, unknown>[];
             /** Format: int64 */
             version: number;
         };
@@ -6194,15 +6268,6 @@ export interface components {
             phone?: string;
             /** Format: int64 */
             user_id?: number | null;
-        };
-        /** @description A user as others see them: no role, no state, no contact details. */
-        PersonView: {
-            display_name: string;
-            division: string;
-            division_name: string;
-            /** @description 职务; may be empty. */
-            position: string;
-            username: string;
         };
         /** @description A place found by name. */
         Place: {
@@ -6417,10 +6482,7 @@ export interface components {
             coordinates: number[];
             type: components["schemas"]["PointTag"];
         };
-        /**
-         * @description `"type": "Point"`.
-         * @enum {string}
-         */
+        /** @enum {string} */
         PointTag: "Point";
         /** @description An open incident the call may be about. */
         PossibleDuplicate: {
@@ -6557,15 +6619,97 @@ export interface components {
             township: string;
             township_name: string;
         };
-        /** @description What became of each message read. */
-        ReadNow: {
-            outcomes: components["schemas"]["UpstreamOutcome"][];
-        };
         /** @description A registry record by id and name. */
         RecordRef: {
             /** Format: int64 */
             id: number;
             name: string;
+        };
+        /**
+         * @description The law an accident is graded by.
+         * @enum {string}
+         */
+        Regime: "order493" | "railway501" | "special_equipment";
+        /**
+         * @description The facts the other regimes grade on besides casualties and loss. Every
+         *     field defaults to "none"; a field of another regime is ignored.
+         */
+        RegimeFacts: {
+            /**
+             * @description Special equipment: 600 兆瓦以上锅炉爆炸.
+             * @default false
+             */
+            boiler_600mw_exploded: boolean;
+            /**
+             * Format: int32
+             * @description Special equipment: hours a ≥ 600 MW boiler was out of service by a
+             *     safety fault (因安全故障中断运行).
+             * @default 0
+             */
+            boiler_600mw_outage_hours: number;
+            /**
+             * @description Railway: the line is a 繁忙干线.
+             * @default false
+             */
+            busy_trunk: boolean;
+            /**
+             * @description Special equipment: 起重机械整体倾覆.
+             * @default false
+             */
+            crane_overturned: boolean;
+            /**
+             * @description Special equipment: 起重机械主要受力结构件折断或者起升机构坠落.
+             * @default false
+             */
+            crane_structure_failed: boolean;
+            /**
+             * Format: int32
+             * @description Railway: 货运列车脱轨辆数.
+             * @default 0
+             */
+            freight_cars_derailed: number;
+            /**
+             * Format: int32
+             * @description Railway: hours the line's traffic was interrupted (中断行车).
+             * @default 0
+             */
+            interruption_hours: number;
+            /**
+             * Format: int32
+             * @description Railway: 客运列车脱轨辆数.
+             * @default 0
+             */
+            passenger_cars_derailed: number;
+            /**
+             * @description Special equipment: 锅炉、压力容器、压力管道爆炸.
+             * @default false
+             */
+            pressure_explosion: boolean;
+            /**
+             * @description Special equipment: what people were stranded in: `ropeway` (客运索道),
+             *     `ride` (大型游乐设施), `elevator` (电梯轿厢) or empty.
+             * @default none
+             */
+            stranded_in: components["schemas"]["StrandedIn"];
+            /**
+             * Format: int32
+             * @description Special equipment: minutes they were stranded (3.5 h = 210).
+             * @default 0
+             */
+            stranded_minutes: number;
+            /**
+             * Format: int32
+             * @description Special equipment: people stranded.
+             * @default 0
+             */
+            stranded_people: number;
+            /**
+             * Format: int32
+             * @description Special equipment: people relocated (转移) after a toxic leak from a
+             *     pressure vessel or pipe.
+             * @default 0
+             */
+            toxic_leak_relocated: number;
         };
         /** @description `GET /registries/{kind}/layer`: a GeoJSON FeatureCollection of points. */
         RegistryLayer: {
@@ -6810,20 +6954,6 @@ export interface components {
             reassessment_due: boolean;
         };
         /**
-         * @description The offline base layer's roads: the loaded road graph's segments as
-         *     lines, so a map has context with no tile server (the demo: Datong's main
-         *     roads, © OpenStreetMap contributors, ODbL).
-         */
-        RoadsLayer: {
-            /**
-             * @description Polylines of `[lon, lat]` (5 decimals, about 1 m); each road once,
-             *     whatever its directions.
-             */
-            lines: number[][][];
-            /** @description True when the graph is larger than the layer serves (nothing sent). */
-            too_large: boolean;
-        };
-        /**
          * @description Roles, each bound to a division (and, for enterprise users, an organisation).
          * @enum {string}
          */
@@ -6833,59 +6963,6 @@ export interface components {
             division: string;
             /** @description admin, commander, operator, reporter, enterprise, observer */
             role: string;
-        };
-        /** @description `GET /routing/route`: a GeoJSON Feature. */
-        RouteFeature: {
-            geometry?: components["schemas"]["RouteLine"] | null;
-            properties: components["schemas"]["RouteProps"];
-            type: components["schemas"]["FeatureTag"];
-        };
-        /** @description A GeoJSON LineString (`[lon, lat]`, six decimals). */
-        RouteLine: {
-            coordinates: number[][];
-            type: components["schemas"]["LineStringTag"];
-        };
-        /** @description The off-road legs of a route (`yingji_routing::OffRoad`, unrounded). */
-        RouteOffRoad: {
-            /**
-             * Format: double
-             * @description `from_m + to_m`.
-             */
-            distance_m: number;
-            /**
-             * Format: double
-             * @description Snap distance of the start point, metres.
-             */
-            from_m: number;
-            /**
-             * Format: double
-             * @description Time of the off-road leg, seconds.
-             */
-            time_s: number;
-            /**
-             * Format: double
-             * @description Snap distance of the end point, metres.
-             */
-            to_m: number;
-        };
-        RouteProps: {
-            /** Format: double */
-            distance_m: number;
-            /** Format: double */
-            max_snap_m: number;
-            off_road: components["schemas"]["RouteOffRoad"];
-            /** Format: double */
-            off_road_kmh: number;
-            /** @description `[[input], [on the road]]` of each end off the road. */
-            off_road_lines: number[][][];
-            /** Format: double */
-            road_distance_m: number;
-            /** Format: double */
-            road_time_s: number;
-            snapped_from: number[];
-            snapped_to: number[];
-            /** Format: double */
-            time_s: number;
         };
         /**
          * @description Which rule an alarm comes from.
@@ -7062,6 +7139,12 @@ export interface components {
             min: number;
             /** Format: int64 */
             n: number;
+        };
+        SettleBody: {
+            /** @description When the handling (rescue) ended; default now. */
+            at?: string | null;
+            /** Format: int64 */
+            version: number;
         };
         /** @description A shelter with the households of its opening now and its openings. */
         ShelterDetail: components["schemas"]["ShelterView"] & {
@@ -7484,6 +7567,8 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @enum {string} */
+        StrandedIn: "none" | "ropeway" | "ride" | "elevator";
         /** @description A named substance of 表1. */
         Substance: {
             /**
@@ -7839,7 +7924,7 @@ export interface components {
         SupplyDocState: "draft" | "approved" | "posted";
         /** @description A document as the API shows it. */
         SupplyDocView: components["schemas"]["SupplyDoc"] & {
-            /** @description approve | post | delete | reverse | ship (发运: plan its shipment) */
+            /** @description approve | post | delete | reverse */
             allowed_events: string[];
             kind_zh: string;
             /** @description RK000012 … */
@@ -8500,6 +8585,14 @@ export interface components {
          * @enum {string}
          */
         UnitKind: "production" | "storage";
+        /** @description The unit's own report: the accident's fields and its enterprise. */
+        UnitReportBody: components["schemas"]["AccidentBody"] & {
+            /**
+             * Format: int64
+             * @description The enterprise (registry record) the user acts for.
+             */
+            enterprise_id: number;
+        };
         /** @description A unit as the API shows it, with its worksheet. */
         UnitView: components["schemas"]["HazardUnit"] & {
             division_name: string;
@@ -8566,45 +8659,6 @@ export interface components {
             cap_url: string;
             jurisdiction_name: string;
         };
-        /** @description An alert's polygons (MultiPolygon) or one of its circles (Point). */
-        UpstreamFeature: {
-            geometry: components["schemas"]["Geometry"];
-            properties: components["schemas"]["UpstreamFeatureProps"];
-            type: components["schemas"]["FeatureTag"];
-        };
-        /** @description What the map shows of an alert (from its summary). */
-        UpstreamFeatureProps: {
-            event?: string | null;
-            expires_at?: components["schemas"]["UtcText"] | null;
-            headline?: string | null;
-            /** Format: int64 */
-            id: number;
-            level?: string | null;
-            /**
-             * Format: double
-             * @description A circle's radius (Point features only).
-             */
-            radius_m?: number | null;
-            sender: string;
-            sender_name?: string | null;
-            state: components["schemas"]["UpstreamState"];
-        };
-        /** @description `GET /upstream-alerts/layer`: a GeoJSON FeatureCollection. */
-        UpstreamLayer: {
-            features: components["schemas"]["UpstreamFeature"][];
-            type: components["schemas"]["FeatureCollectionTag"];
-        };
-        /** @description What became of one message. */
-        UpstreamOutcome: {
-            /** Format: int64 */
-            id: number;
-            /** @enum {string} */
-            outcome: "stored";
-            valid: boolean;
-        } | {
-            /** @enum {string} */
-            outcome: "duplicate";
-        };
         /**
          * @description What became of an upstream alert.
          * @enum {string}
@@ -8645,8 +8699,6 @@ export interface components {
             /** Format: int64 */
             id: number;
             org: string;
-            /** @description 职务 (e.g. 值班员), shown beside the name; may be empty. */
-            position: string;
             role: components["schemas"]["Role"];
             username: string;
         };
@@ -8699,8 +8751,8 @@ export interface components {
             /** @description The CAP identifier, given on publication. */
             identifier?: string | null;
             instruction: string;
-            /** @description blue | yellow | orange | red (`upstream::level_key`) */
-            level: components["schemas"]["WarningColour"];
+            /** @description blue | yellow | orange | red */
+            level: string;
             /** @description Alert | Update | Cancel */
             msg_type: string;
             /** @description Last rejection or cancellation reason. */
@@ -8719,14 +8771,6 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
-        /**
-         * @description The four warning colours as `Warning.level` stores them (written by
-         *     `upstream::level_key` from the CAP severity or the draft's level). It
-         *     describes the stored text in the OpenAPI document, so the web UI's type
-         *     is the four names.
-         * @enum {string}
-         */
-        WarningColour: "blue" | "yellow" | "orange" | "red";
         /**
          * @description A step a user asks of a warning (`POST /warnings/{id}/events`, tagged by
          *     `kind`). Cancelling and updating a published warning publish a new CAP
@@ -8820,11 +8864,6 @@ export interface components {
             /** @description Only once the warning has a CAP identifier. */
             cap_url?: string | null;
             division_name: string;
-            /**
-             * @description In force when answered (`warnings::in_force_at`): published, not a
-             *     cancellation message, not expired.
-             */
-            in_force: boolean;
             state_zh: string;
         };
         /** @description The identification and grading worksheet of one unit. */
@@ -8929,6 +8968,56 @@ export interface operations {
             };
         };
     };
+    list_unit_reports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accident"][];
+                };
+            };
+        };
+    };
+    file_unit_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitReportBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accident"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_accident: {
         parameters: {
             query?: never;
@@ -8971,6 +9060,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Accident"];
+                };
+            };
+        };
+    };
+    bulletin_docx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The 生产安全事故快报 (.docx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    report_to_duty_office: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DutyReportBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accident"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9123,6 +9275,39 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    settle_accident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettleBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accident"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10054,37 +10239,6 @@ export interface operations {
             };
         };
     };
-    at: {
-        parameters: {
-            query: {
-                lon: number;
-                lat: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Division"];
-                };
-            };
-            /** @description Not a coordinate, or not inside the jurisdiction */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     boundaries: {
         parameters: {
             query?: never;
@@ -10099,9 +10253,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["BoundaryLayer"];
-                };
+                content?: never;
             };
         };
     };
@@ -10146,9 +10298,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["DrillView"];
-                };
+                content?: never;
             };
             422: {
                 headers: {
@@ -10264,9 +10414,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["LogEntryView"];
-                };
+                content?: never;
             };
             422: {
                 headers: {
@@ -10369,9 +10517,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ShiftView"];
-                };
+                content?: never;
             };
             422: {
                 headers: {
@@ -10754,9 +10900,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["Order"];
-                };
+                content?: never;
             };
             /** @description The resource is not available */
             409: {
@@ -10876,9 +11020,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["Instruction"];
-                };
+                content?: never;
             };
         };
     };
@@ -10964,12 +11106,6 @@ export interface operations {
                 module?: string | null;
                 entity?: string | null;
                 id?: string | null;
-                /** @description Only what this person did (a username; `system` for the platform's jobs). */
-                actor?: string | null;
-                /** @description First day (YYYY-MM-DD, Beijing time). */
-                from?: string | null;
-                /** @description Last day, inclusive (YYYY-MM-DD, Beijing time). */
-                to?: string | null;
             };
             header?: never;
             path?: never;
@@ -11020,26 +11156,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MapConfig"];
-                };
-            };
-        };
-    };
-    roads: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The road graph's roads as lines (empty without a graph) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RoadsLayer"];
                 };
             };
         };
@@ -11503,26 +11619,6 @@ export interface operations {
             };
         };
     };
-    people: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Users whose names the reader may see: their jurisdiction and the levels above it */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PersonView"][];
-                };
-            };
-        };
-    };
     places: {
         parameters: {
             query: {
@@ -11594,9 +11690,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["PlanVersionView"];
-                };
+                content?: never;
             };
             422: {
                 headers: {
@@ -11650,9 +11744,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["EvaluationRecorded"];
-                };
+                content?: never;
             };
         };
     };
@@ -11676,9 +11768,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["PlanVersionView"];
-                };
+                content?: never;
             };
             /** @description A draft is already open */
             409: {
@@ -11735,9 +11825,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["PlanVersionView"];
-                };
+                content?: never;
             };
             /** @description Stale version, or the version is published (never changes) */
             409: {
@@ -11779,9 +11867,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["PlanVersionView"];
-                };
+                content?: never;
             };
             403: {
                 headers: {
@@ -12247,9 +12333,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["IsochroneFeature"];
-                };
+                content?: never;
             };
             503: {
                 headers: {
@@ -12324,9 +12408,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["RouteFeature"];
-                };
+                content?: never;
             };
             503: {
                 headers: {
@@ -14574,9 +14656,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["UpstreamLayer"];
-                };
+                content?: never;
             };
         };
     };
@@ -14642,9 +14722,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["WarningView"];
-                };
+                content?: never;
             };
             /** @description The alert is not in force */
             409: {
@@ -14698,9 +14776,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ReadNow"];
-                };
+                content?: never;
             };
             /** @description The source could not be read (the reason) */
             503: {
@@ -15014,9 +15090,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["WarningView"];
-                };
+                content?: never;
             };
             422: {
                 headers: {
@@ -15114,9 +15188,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["WarningView"];
-                };
+                content?: never;
             };
         };
     };
@@ -15140,9 +15212,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["Cancelled"];
-                };
+                content?: never;
             };
         };
     };
@@ -15262,9 +15332,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["WarningView"];
-                };
+                content?: never;
             };
         };
     };
@@ -15282,9 +15350,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["Health"];
-                };
+                content?: never;
             };
         };
     };

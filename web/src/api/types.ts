@@ -56,6 +56,7 @@ export type AccidentDetail = S['AccidentDetail']
 export type InvestigationView = S['InvestigationView']
 export type InvestigationEventBody = S['InvestigationEventBody']
 export type NotifyBody = S['NotifyBody']
+export type DutyReportBody = S['DutyReportBody']
 export type OpenInvestigationBody = S['OpenInvestigationBody']
 export type NewAccident = S['AccidentBody']
 

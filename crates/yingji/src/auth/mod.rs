@@ -133,10 +133,12 @@ pub enum AuthError {
 
 /// Modules whose records belong to an organisation: enterprise users see and
 /// change only their own organisation's records there.
-const ORG_OWNED: [&str; 3] = [
+const ORG_OWNED: [&str; 4] = [
     "registry.enterprise",
     "registry.hazard_source",
     "supervision",
+    // The enterprise's own accident report (双报告, `reports::api_unit`).
+    "reports.unit_report",
 ];
 
 /// Registry kinds that are mostly personal data (subscribers' phones and
@@ -196,6 +198,7 @@ pub fn authorize(p: &Principal, action: Action, module: &str) -> Result<Scope, A
             (registry && !PERSONAL_KINDS.contains(&module))
                 || module == "divisions"
                 || module == "supervision"
+                || module == "reports.unit_report"
         }
         (Role::Enterprise, Action::Write | ReadPersonal | ExportPersonal) => org_owned,
     };
@@ -306,6 +309,11 @@ mod tests {
             (Role::Reporter, Write, "reports.disaster", true),
             (Role::Reporter, Write, "reports.accident", false),
             (Role::Operator, Write, "reports.accident", true),
+            (Role::Enterprise, Write, "reports.unit_report", true),
+            (Role::Enterprise, Read, "reports.unit_report", true),
+            (Role::Enterprise, Read, "reports.accident", false),
+            (Role::Enterprise, Write, "reports.accident", false),
+            (Role::Reporter, Write, "reports.unit_report", false),
             (Role::Observer, Write, "reports.disaster", false),
             (Role::Observer, Read, "registry.team", true),
             (Role::Observer, Write, "registry.team", false),

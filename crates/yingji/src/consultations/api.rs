@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -578,17 +578,8 @@ pub async fn minutes_docx(
     let d = detail(&s, &p, c).await?;
     let m = minutes_of(&d, &p.display_name, OffsetDateTime::now_utc());
     let bytes = super::docx::write(&m).map_err(|e| ApiError::Internal(format!("docx: {e}")))?;
-    let disposition = format!("attachment; filename=\"{}.docx\"", number(id));
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                    .to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(crate::docx::attachment(
         bytes,
-    )
-        .into_response())
+        &format!("{}.docx", number(id)),
+    ))
 }

@@ -162,6 +162,7 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "0034_monitoring_hourly.postgres.sql"
     ),
     migration!(35, "consultations", "0035_consultations.sql"),
+    migration!(36, "accident_reporting", "0036_accident_reporting.sql"),
     migration!(38, "users_position", "0038_users_position.sql"),
 ];
 

@@ -195,6 +195,9 @@ pub struct IncidentDetail {
     /// The team kinds its type calls for, first to send first
     /// (`dispatch::team_kinds_for`): the dispatch dialog starts with them.
     pub suggested_team_kinds: Vec<&'static str>,
+    /// The accident record its intake opened (a production-safety type:
+    /// `reports::intake`), when the reader may see accidents.
+    pub accident_id: Option<i64>,
 }
 
 fn clock_of(i: &Incident, now: OffsetDateTime) -> RescueClockView {
@@ -588,6 +591,23 @@ pub(crate) async fn intake(
         "reported",
         json!({ "title": i.title, "type": i.incident_type, "source": i.source, "facts": i.facts, "attachments": i.attachments }),
     )]);
+    // One intake: a production-safety incident opens its accident record.
+    crate::reports::intake::open_for_incident(
+        tx,
+        p,
+        &crate::reports::intake::IncidentIntake {
+            id: i.id,
+            title: &i.title,
+            incident_type: &i.incident_type,
+            division: &i.division,
+            onset: i.onset_at.0,
+            received: i.received_at.0,
+            facts: &i.facts,
+            description: &i.description,
+            source: &i.source,
+        },
+    )
+    .await?;
     Ok(i)
 }
 
@@ -661,6 +681,12 @@ async fn detail_of(
             is_commander(p),
         ),
         suggested_team_kinds: crate::dispatch::team_kinds_for(&i.incident_type).to_vec(),
+        accident_id: match authorize(p, Action::Read, "reports.accident") {
+            Ok(sc) if sc.covers(&i.division, "") => {
+                crate::reports::store::accident_of_incident(&s.db, i.id).await?
+            }
+            _ => None,
+        },
     })
 }
 

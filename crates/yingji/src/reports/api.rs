@@ -8,7 +8,7 @@ use serde_json::json;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::figures::{self, CasualtyRow, Figures, HouseRow};
-use super::grading::{grade_accident, AccidentFacts};
+use super::grading::AccidentFacts;
 use super::{store, Accident, Disaster, Report, ReportKind, StepStatus};
 use crate::auth::{authorize, Action, Principal, Scope};
 use crate::db::{UtcText, Versioned};
@@ -29,6 +29,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_accident, update_accident))
         .routes(routes!(forward_accident))
         .routes(routes!(notify_accident))
+        .routes(routes!(report_to_duty_office))
+        .routes(routes!(settle_accident))
+        .routes(routes!(bulletin_docx))
+        .merge(super::api_unit::routes())
         .routes(routes!(overdue))
         .routes(routes!(set_calendar_day))
         .merge(super::api_investigation::routes())
@@ -563,6 +567,9 @@ async fn mark_stable(
 pub struct AccidentBody {
     pub name: String,
     pub industry: String,
+    /// The division (12 digits); an enterprise's own report takes its
+    /// enterprise's.
+    #[serde(default)]
     pub division: String,
     pub occurred_at: String,
     /// Derived from `industry` (道路交通 / 火灾, 493号令 第十三条); if sent, it
@@ -580,6 +587,20 @@ pub struct AccidentBody {
     /// When the county department received the unit's report; default now.
     #[serde(default)]
     pub received_at: Option<String>,
+    /// When the unit's head learned of it (493号令 第九条: the unit's hour
+    /// runs from then); default: when it occurred.
+    #[serde(default)]
+    pub unit_learned_at: Option<String>,
+    /// 较大涉险 facts (21号令 第二十六条).
+    #[serde(default)]
+    pub danger: super::cadence::Danger,
+    /// Railway / special-equipment criteria (493号令 第四十五条: graded by
+    /// 国务院令第501号 or 《特种设备安全监察条例》, `regimes`).
+    #[serde(default)]
+    pub regime_facts: super::regimes::RegimeFacts,
+    /// The 生产安全事故快报's fields (`bulletin`).
+    #[serde(default)]
+    pub bulletin: super::bulletin::Bulletin,
 }
 
 /// The counts an accident is graded on, as sent.
@@ -638,6 +659,19 @@ async fn create_accident(
     Json(b): Json<AccidentBody>,
 ) -> Result<Response, ApiError> {
     let scope = authorize(&p, Action::Write, "reports.accident")?;
+    let a = file_accident(&s, &p, &scope, b, None).await?;
+    Ok((StatusCode::CREATED, axum::Json(a)).into_response())
+}
+
+/// Check and record a new accident (the department's form, or an
+/// enterprise's own report with `enterprise_id`), journaled `created`.
+pub(super) async fn file_accident(
+    s: &AppState,
+    p: &Principal,
+    scope: &Scope,
+    b: AccidentBody,
+    enterprise_id: Option<i64>,
+) -> Result<Accident, ApiError> {
     let counts = Counts {
         deaths: b.deaths,
         missing: b.missing,
@@ -645,6 +679,7 @@ async fn create_accident(
         direct_loss_yuan: b.direct_loss_yuan,
     };
     let mut errors = check_casualties(counts);
+    errors.extend(super::bulletin::check(&b.bulletin, enterprise_id.is_some()));
     if b.name.trim().is_empty() {
         errors.push(FieldError::required("name"));
     }
@@ -684,6 +719,10 @@ async fn create_accident(
         Some(t) => parse_time_field("received_at", t),
         None => Ok(now),
     };
+    let learned = b
+        .unit_learned_at
+        .as_deref()
+        .map(|t| parse_time_field("unit_learned_at", t));
     let tree = s.tree();
     let division = match Code::parse(&b.division) {
         Ok(c) if tree.get(&c).is_some() => Some(c),
@@ -704,7 +743,20 @@ async fn create_accident(
             );
         }
     }
-    for res in [&occurred, &received] {
+    // 第九条: the head learns of it after it happened and before the
+    // county department receives the unit's report.
+    if let (Ok(o), Ok(r), Some(Ok(u))) = (&occurred, &received, &learned) {
+        if u < o || u > r {
+            errors.push(
+                FieldError::new(
+                    "unit_learned_at",
+                    "单位负责人接报时间应在事故发生之后、县级接报之前",
+                )
+                .code("learned_out_of_range"),
+            );
+        }
+    }
+    for res in [&occurred, &received].into_iter().chain(learned.as_ref()) {
         if let Err(ApiError::Validation(e)) = res {
             errors.extend(e.clone());
         }
@@ -722,7 +774,8 @@ async fn create_accident(
             "不在您的管辖范围内",
         ));
     }
-    let (grade, reasons) = grade_accident(&facts(counts));
+    let (grade, reasons) =
+        super::regimes::grade_by_regime(&b.industry, &facts(counts), &b.regime_facts);
     let mut a = Accident {
         id: 0,
         name: b.name.trim().into(),
@@ -740,16 +793,30 @@ async fn create_accident(
         skips: vec![],
         notifications: vec![],
         description: b.description,
+        unit_learned_at: learned.and_then(Result::ok).map(UtcText),
+        danger: b.danger,
+        larger_danger: vec![],
+        sector_department: None,
+        sector_received: vec![],
+        followups: vec![],
+        settled_at: None,
+        regime_facts: b.regime_facts,
+        regime: super::regimes::Regime::Order493,
+        duty_reports: vec![],
+        incident_id: None,
+        bulletin: b.bulletin,
+        enterprise_id,
         created_by: p.username.clone(),
         created_at: now.into(),
         version: 1,
-    };
+    }
+    .derive();
     let mut tx = s.change().await?;
     a.id = store::insert_accident(&mut tx, &a).await?;
     tx.commit(
         now,
         vec![entry(
-            &p,
+            p,
             "accident",
             a.id,
             &a.division,
@@ -758,7 +825,7 @@ async fn create_accident(
         )],
     )
     .await?;
-    Ok((StatusCode::CREATED, axum::Json(a)).into_response())
+    Ok(a)
 }
 
 pub(super) async fn load_accident(
@@ -800,7 +867,8 @@ async fn get_accident(
         time::OffsetDateTime::now_utc(),
         &s.config.reports,
     );
-    let (_, grade_reasons) = grade_accident(&facts(counts_of(&a)));
+    let (_, grade_reasons) =
+        super::regimes::grade_by_regime(&a.industry, &facts(counts_of(&a)), &a.regime_facts);
     let investigation = super::api_investigation::view(&a, inv, &p);
     Ok(axum::Json(AccidentDetail {
         accident: a,
@@ -832,6 +900,13 @@ pub struct CasualtyUpdate {
     pub serious_injuries: i64,
     pub direct_loss_yuan: i64,
     pub reason: String,
+    /// When a change of the casualties became known (21号令 第十一条: the
+    /// 续报 is owed that day); default: now.
+    #[serde(default)]
+    pub learned_at: Option<String>,
+    /// Railway / special-equipment criteria as now known; absent: unchanged.
+    #[serde(default)]
+    pub regime_facts: Option<super::regimes::RegimeFacts>,
 }
 
 async fn save_accident(
@@ -888,6 +963,11 @@ async fn update_accident(
     }
     let now = time::OffsetDateTime::now_utc();
     let occurred = old.occurred_at.0;
+    let learned = match b.learned_at.as_deref() {
+        None => now,
+        Some(t) => parse_time_field("learned_at", t)?,
+    };
+    super::cadence::check_learned(learned, occurred, now)?;
     let l = &s.config.reports;
     let in_window = super::deadlines::in_casualty_window(occurred, &old.industry, now, l);
     let window_end = super::deadlines::casualty_window_end(occurred, &old.industry, l);
@@ -902,7 +982,22 @@ async fn update_accident(
         serious_injuries,
         direct_loss_yuan: counts.direct_loss_yuan,
     };
-    let (grade, reasons) = grade_accident(&facts(counted));
+    let regime_facts = b.regime_facts.unwrap_or(old.regime_facts);
+    let (grade, reasons) =
+        super::regimes::grade_by_regime(&old.industry, &facts(counted), &regime_facts);
+    // Every 补报 is a 续报 of 第十一条; one that changes the casualties
+    // inside the window owes the same day.
+    let changed = in_window
+        && (deaths, missing, serious_injuries) != (old.deaths, old.missing, old.serious_injuries);
+    let followup = super::cadence::Followup {
+        at: now.into(),
+        by: p.username.clone(),
+        casualties_changed: changed,
+        learned_at: b.learned_at.is_some().then_some(UtcText(learned)),
+        reason: b.reason.trim().to_string(),
+    };
+    let mut followups = old.followups.clone();
+    followups.push(followup.clone());
     let new = Accident {
         deaths,
         missing,
@@ -910,6 +1005,8 @@ async fn update_accident(
         direct_loss_yuan: counted.direct_loss_yuan,
         grade,
         grade_zh: grade.label_zh().into(),
+        followups,
+        regime_facts,
         ..old.clone()
     };
     let payload = json!({
@@ -917,7 +1014,7 @@ async fn update_accident(
         "reported": { "deaths": counts.deaths, "missing": counts.missing, "serious_injuries": counts.serious_injuries, "direct_loss_yuan": counts.direct_loss_yuan },
         "after": { "deaths": deaths, "missing": missing, "serious_injuries": serious_injuries, "direct_loss_yuan": counted.direct_loss_yuan, "grade": grade },
         "reason": b.reason, "grade_reasons": reasons, "within_supplement_window": in_window,
-        "supplement_window_end": UtcText(window_end),
+        "supplement_window_end": UtcText(window_end), "followup": followup,
     });
     save_accident(&s, &p, &old, new, "supplemented", payload, b.version).await
 }
@@ -935,6 +1032,11 @@ pub struct ForwardBody {
     pub skip_level: bool,
     #[serde(default)]
     pub reason: String,
+    /// `sector`: the sector department's chain (负有安全生产监督管理职责的有关
+    /// 部门, 493号令 第九条、第十条) received it at `level` (county: from
+    /// the unit). Default: the emergency-management chain.
+    #[serde(default)]
+    pub chain: Option<String>,
 }
 
 /// 逐级上报 to the next level, or 越级上报 past it with a reason
@@ -947,6 +1049,33 @@ async fn forward_accident(
     Json(b): Json<ForwardBody>,
 ) -> Result<axum::Json<Accident>, ApiError> {
     let old = load_accident(&s, &p, id, Action::Write).await?;
+    match b.chain.as_deref() {
+        None | Some("emergency") => {}
+        Some("sector") => {
+            let got: Vec<(String, time::OffsetDateTime)> = old
+                .sector_received
+                .iter()
+                .map(|(l, t)| (l.clone(), t.0))
+                .collect();
+            super::cadence::check_sector_receipt(&old.industry, old.grade, &got, &b.level)?;
+            let at = super::investigation::step_time(
+                b.at.as_deref(),
+                old.occurred_at.0,
+                time::OffsetDateTime::now_utc(),
+            )?;
+            let mut new = old.clone();
+            new.sector_received.push((b.level.clone(), at.into()));
+            let payload = json!({ "chain": "sector", "department": old.sector_department, "level": b.level, "at": UtcText(at) });
+            return save_accident(&s, &p, &old, new, "forwarded", payload, b.version).await;
+        }
+        Some(other) => {
+            return Err(ApiError::field(
+                "chain",
+                "not_an_option",
+                format!("“{other}”应为 emergency 或 sector"),
+            ))
+        }
+    }
     let received: Vec<(String, time::OffsetDateTime)> =
         old.received.iter().map(|(l, t)| (l.clone(), t.0)).collect();
     let reason = crate::error::text("reason", &b.reason, 500, false)?;
@@ -1025,6 +1154,121 @@ async fn notify_accident(
         new,
         "notified",
         json!({ "notification": n }),
+        b.version,
+    )
+    .await
+}
+
+/// The 生产安全事故快报 of the record as a .docx (`bulletin::document_xml`).
+#[utoipa::path(get, path = "/api/v1/accidents/{id}/bulletin.docx", tag = "reports", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", description = "The 生产安全事故快报 (.docx)")))]
+async fn bulletin_docx(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let a = load_accident(&s, &p, id, Action::Read).await?;
+    let now = time::OffsetDateTime::now_utc();
+    let bytes = super::bulletin::write(&a, &s.tree().name(&a.division), now)
+        .map_err(|e| ApiError::Internal(format!("docx: {e}")))?;
+    Ok(crate::docx::attachment(
+        bytes,
+        &format!("SG{:06}.docx", a.id),
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DutyReportBody {
+    pub version: i64,
+    /// A configured duty office (`[reports] duty_offices`; default party,
+    /// government, province_dept).
+    pub office: String,
+    /// phone or written
+    pub mode: String,
+    /// When; default now.
+    #[serde(default)]
+    pub at: Option<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Record the city's report to one of its duty offices (`cadence::check_duty_report`).
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/duty-reports", tag = "reports", params(("id" = i64, Path)), request_body = DutyReportBody, responses((status = 200, body = Accident), (status = 409, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+async fn report_to_duty_office(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<DutyReportBody>,
+) -> Result<axum::Json<Accident>, ApiError> {
+    let old = load_accident(&s, &p, id, Action::Write).await?;
+    let now = time::OffsetDateTime::now_utc();
+    let at = super::investigation::step_time(b.at.as_deref(), old.occurred_at.0, now)?;
+    let note = crate::error::text("note", &b.note, 200, false)?;
+    let city = old
+        .received
+        .iter()
+        .find(|(l, _)| l == "city")
+        .map(|(_, t)| t.0);
+    super::cadence::check_duty_report(
+        &s.config.reports.duty_offices,
+        city,
+        &old.duty_reports,
+        &b.office,
+        &b.mode,
+        at,
+    )?;
+    let r = super::cadence::DutyReport {
+        office: b.office,
+        mode: b.mode,
+        at: at.into(),
+        by: p.username.clone(),
+        note,
+    };
+    let mut new = old.clone();
+    new.duty_reports.push(r.clone());
+    let payload = json!({ "duty_report": r });
+    save_accident(&s, &p, &old, new, "duty_reported", payload, b.version).await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettleBody {
+    pub version: i64,
+    /// When the handling (rescue) ended; default now.
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+/// 处置结束: the daily 续报 of 21号令 第十一条 are owed no longer (once).
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/settled", tag = "reports", params(("id" = i64, Path)), request_body = SettleBody, responses((status = 200, body = Accident), (status = 409, body = crate::http::error::Problem)))]
+async fn settle_accident(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(b): Json<SettleBody>,
+) -> Result<axum::Json<Accident>, ApiError> {
+    let old = load_accident(&s, &p, id, Action::Write).await?;
+    let now = time::OffsetDateTime::now_utc();
+    let at = super::investigation::step_time(b.at.as_deref(), old.occurred_at.0, now)?;
+    if let Some(since) = old.settled_at {
+        return Err(ApiError::Refused(
+            crate::error::Refusal::new(
+                "already_settled",
+                format!("已于 {} 处置结束", crate::clock::format_time(since.0)),
+            )
+            .param("at", since.text()),
+        ));
+    }
+    let mut new = old.clone();
+    new.settled_at = Some(at.into());
+    save_accident(
+        &s,
+        &p,
+        &old,
+        new,
+        "settled",
+        json!({ "at": UtcText(at) }),
         b.version,
     )
     .await

@@ -83,6 +83,15 @@ pub struct Limits {
     /// phones the province (电话快报) within 1 hour, besides 逐级上报.
     /// Hours; 0 turns the step off.
     pub province_phone_hours: i64,
+    /// 21号令 第十一条: 重大/特别重大 accidents owe two 续报 a day; the first
+    /// is due by this local hour, the second by 24:00 (**assumption**: the
+    /// 办法 says "每日至少续报2次", not by when). Default 12.
+    pub accident_followup_split_hour: u8,
+    /// The duty offices the city department reports an accident to, with
+    /// their phone and written limits (**assumption**, configuration:
+    /// 市委、市政府总值班室 and 省应急管理厅, 30 minutes by phone, 1 hour in
+    /// writing; `cadence::default_duty_offices`).
+    pub duty_offices: Vec<super::cadence::DutyOffice>,
     pub supplement_days: i64,
     pub supplement_days_road_fire: i64,
     /// 493号令 第二十九条: the investigation report within 60 days of the
@@ -120,6 +129,8 @@ impl Default for Limits {
             accident_level_hours: 2,
             notify_hours: 2,
             province_phone_hours: 1,
+            accident_followup_split_hour: 12,
+            duty_offices: super::cadence::default_duty_offices(),
             supplement_days: 30,
             supplement_days_road_fire: 7,
             investigation_days: 60,
@@ -469,6 +480,9 @@ pub(super) fn level_zh(l: &str) -> &'static str {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccidentFactsTime {
     pub occurred: OffsetDateTime,
+    /// When the unit's head learned of it (493号令 第九条: the unit's hour
+    /// runs from then); `None`: the time it occurred.
+    pub unit_learned: Option<OffsetDateTime>,
     pub grade: AccidentGrade,
     /// Road-traffic and fire accidents have a 7-day supplement window.
     pub road_or_fire: bool,
@@ -542,31 +556,43 @@ pub fn reply_due(
 }
 
 /// The 电话快报 to the province of a 较大 accident or above (21号令 第八条、
-/// 第九条; see [`Limits::province_phone_hours`]): owed by the county,
-/// [`Limits::province_phone_hours`] after it received the report; done when
-/// the province has it (by this call, a 越级上报, or the chain in time).
-/// `None` below 较大, before the county has it, or when configured off.
-pub fn province_phone_step(
+/// 第九条: "县级、市级安全生产监督管理部门 … 接到事故报告后 … 应当在1小时内先用
+/// 电话快报省级安全生产监督管理部门，随后补报文字报告"; see
+/// [`Limits::province_phone_hours`]): owed by the county and by the city,
+/// each [`Limits::province_phone_hours`] after it received the report; done
+/// when the province has it (by this call, a 越级上报, or the chain in
+/// time). Keys `phone:province` (county) and `phone:province:city`. None
+/// below 较大, before the level has it, or when configured off.
+pub fn province_phone_steps(
     grade: AccidentGrade,
     received: &[(String, OffsetDateTime)],
     l: &Limits,
-) -> Option<Step> {
+) -> Vec<Step> {
     if grade == AccidentGrade::Ordinary || l.province_phone_hours <= 0 {
-        return None;
+        return Vec::new();
     }
-    let (_, at) = received.iter().find(|(lv, _)| lv == "county")?;
-    Some(Step {
-        key: "phone:province".into(),
-        label_zh: "县级电话快报省级（21号令）".into(),
-        by: "county".into(),
-        due: *at + Duration::hours(l.province_phone_hours),
+    [
+        ("county", "phone:province"),
+        ("city", "phone:province:city"),
+    ]
+    .into_iter()
+    .filter_map(|(level, key)| {
+        let (_, at) = received.iter().find(|(lv, _)| lv == level)?;
+        Some(Step {
+            key: key.into(),
+            label_zh: format!("{}电话快报省级（21号令）", level_zh(level)),
+            by: level.into(),
+            due: *at + Duration::hours(l.province_phone_hours),
+        })
     })
+    .collect()
 }
 
 /// The reports an accident requires.
 pub fn accident_steps(f: &AccidentFactsTime, l: &Limits) -> Vec<Step> {
     let mut out = Vec::new();
-    let mut prev = f.occurred + Duration::hours(l.accident_unit_hours);
+    // 493号令 第九条: "单位负责人接到报告后，应当于1小时内 … 报告".
+    let mut prev = f.unit_learned.unwrap_or(f.occurred) + Duration::hours(l.accident_unit_hours);
     let mut prev_actual: Option<OffsetDateTime> = None;
     for (i, level) in accident_chain(f.grade).iter().enumerate() {
         let due = if i == 0 {
@@ -623,7 +649,7 @@ pub fn accident_steps(f: &AccidentFactsTime, l: &Limits) -> Vec<Step> {
             due: reply_due(received, f.grade, inv.reply_extension_days, l),
         });
     }
-    out.extend(province_phone_step(f.grade, &f.received, l));
+    out.extend(province_phone_steps(f.grade, &f.received, l));
     out
 }
 
@@ -1038,6 +1064,7 @@ mod tests {
         let t = datetime!(2026-03-01 08:00 +8);
         let f = AccidentFactsTime {
             occurred: t,
+            unit_learned: None,
             grade: AccidentGrade::Ordinary,
             road_or_fire: false,
             received: vec![],
@@ -1068,6 +1095,32 @@ mod tests {
         assert_eq!(
             accident_steps(&f2, &l())[1].due,
             datetime!(2026-03-01 10:20 +8)
+        );
+        // 493号令 第九条: the unit's hour runs from when its head learned of
+        // it (45 minutes after it happened), at the hour exactly on time.
+        let f3 = AccidentFactsTime {
+            unit_learned: Some(datetime!(2026-03-01 08:45 +8)),
+            ..f.clone()
+        };
+        let s3 = accident_steps(&f3, &l());
+        assert_eq!(s3[0].due, datetime!(2026-03-01 09:45 +8));
+        assert_eq!(
+            status(
+                s3[0].due,
+                Some(datetime!(2026-03-01 09:45 +8)),
+                s3[0].due,
+                &l()
+            ),
+            Status::OnTime
+        );
+        assert_eq!(
+            status(
+                s3[0].due,
+                Some(datetime!(2026-03-01 09:45:01 +8)),
+                s3[0].due,
+                &l()
+            ),
+            Status::Late
         );
         let major = AccidentFactsTime {
             grade: AccidentGrade::Major,
@@ -1122,16 +1175,41 @@ mod tests {
             (Larger, vec![], None),
         ];
         for (grade, received, want) in table {
-            let got = province_phone_step(grade, &received, &l()).map(|s| s.due);
+            let got = province_phone_steps(grade, &received, &l())
+                .first()
+                .map(|s| s.due);
             assert_eq!(got, want, "{grade:?} {received:?}");
         }
         let off = Limits {
             province_phone_hours: 0,
             ..l()
         };
-        assert_eq!(province_phone_step(Larger, &county, &off), None);
+        assert!(province_phone_steps(Larger, &county, &off).is_empty());
+        // The city phones too, within its hour of receipt (第八条 "县级、市级").
+        let both = vec![
+            ("county".to_string(), c),
+            ("city".to_string(), datetime!(2026-03-01 09:50 +8)),
+        ];
+        let s = province_phone_steps(Major, &both, &l());
+        let got: Vec<(&str, &str, OffsetDateTime)> = s
+            .iter()
+            .map(|s| (s.key.as_str(), s.by.as_str(), s.due))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("phone:province", "county", datetime!(2026-03-01 09:20 +8)),
+                (
+                    "phone:province:city",
+                    "city",
+                    datetime!(2026-03-01 10:50 +8)
+                )
+            ]
+        );
+        assert_eq!(s[1].label_zh, "市级电话快报省级（21号令）");
         let f = AccidentFactsTime {
             occurred: datetime!(2026-03-01 08:00 +8),
+            unit_learned: None,
             grade: Larger,
             road_or_fire: false,
             received: county,

@@ -6,14 +6,19 @@
 //! [`deadlines`] (every time limit, configurable, with a working-day
 //! calendar) and [`figures`] (indicator validation and consistency rules).
 
+pub mod bulletin;
+pub mod cadence;
 pub mod deadlines;
 pub mod figures;
 pub mod grading;
+pub mod intake;
 pub mod investigation;
 pub mod notify;
+pub mod regimes;
 
 pub mod api;
 pub mod api_investigation;
+pub mod api_unit;
 pub mod export;
 pub mod jobs;
 pub mod model;
@@ -54,7 +59,12 @@ pub const INDUSTRIES: &[(&str, &str)] = &[
     ("road_traffic", "道路交通"),
     ("fire", "火灾"),
     ("trade", "商贸"),
+    ("industry_trade", "工贸"),
     ("power", "电力"),
+    // Graded by 国务院令第501号 (493号令 第四十五条, `regimes`).
+    ("railway", "铁路交通"),
+    // Graded by 《特种设备安全监察条例》 第六十一条至第六十四条.
+    ("special_equipment", "特种设备"),
     ("other", "其他"),
 ];
 
@@ -375,10 +385,13 @@ pub fn step_for(
     }
 }
 
-/// Every step an accident owes, with status: the report chain, the casualty
-/// window, the investigation report and, once it is submitted, the
-/// government's reply, and the 第十条 notifications of each level that
-/// received it (pure).
+/// Every step an accident owes, with status: the report chain (the unit's
+/// hour from when its head learned of it), the sector department's chain,
+/// the casualty window, the investigation report and, once it is
+/// submitted, the government's reply, the 第十条 notifications of each
+/// level that received it, the province's 电话快报, the daily 续报 and the
+/// same-day 续报 of casualty changes (21号令 第十一条), and the city's
+/// reports to its duty offices (pure).
 pub fn accident_status(
     a: &Accident,
     inv: Option<&investigation::Investigation>,
@@ -388,37 +401,87 @@ pub fn accident_status(
     let occurred = a.occurred_at.0;
     let received: Vec<(String, time::OffsetDateTime)> =
         a.received.iter().map(|(lv, t)| (lv.clone(), t.0)).collect();
+    let sector: Vec<(String, time::OffsetDateTime)> = a
+        .sector_received
+        .iter()
+        .map(|(lv, t)| (lv.clone(), t.0))
+        .collect();
+    let unit_learned = a.unit_learned_at.map(|t| t.0);
     let f = deadlines::AccidentFactsTime {
         occurred,
+        unit_learned,
         grade: a.grade,
         road_or_fire: deadlines::is_road_or_fire(&a.industry),
         received: received.clone(),
         investigation: inv.map(|i| i.times()).unwrap_or_default(),
     };
-    let mut steps = deadlines::accident_steps(&f, l);
+    let mut steps: Vec<(deadlines::Step, Option<time::OffsetDateTime>)> = Vec::new();
+    let mut plain = deadlines::accident_steps(&f, l);
     // 第十条: each level that received it notifies its government and the
     // four departments (`notify`).
-    steps.extend(notify::notification_steps(a.grade, &received, l));
+    plain.extend(notify::notification_steps(a.grade, &received, l));
+    plain.extend(cadence::sector_steps(
+        &a.industry,
+        a.grade,
+        unit_learned.unwrap_or(occurred),
+        &sector,
+        l,
+    ));
+    let city = received
+        .iter()
+        .find(|(lv, _)| lv == "city")
+        .map(|(_, t)| *t);
+    plain.extend(cadence::duty_steps(city, &l.duty_offices));
+    for s in plain {
+        let sub = match s.key.strip_prefix("report:") {
+            Some(lv) => received.iter().find(|(l2, _)| l2 == lv).map(|(_, t)| *t),
+            None if s.key == "investigation" => inv.and_then(|i| i.submitted_at).map(|t| t.0),
+            None if s.key == "reply" => inv.and_then(|i| i.replied_at).map(|t| t.0),
+            // 电话快报: done when the province has it, however it came.
+            None if s.key.starts_with("phone:province") => received
+                .iter()
+                .find(|(l2, _)| l2 == "province")
+                .map(|(_, t)| *t),
+            None if s.key.starts_with("sector:") => s
+                .key
+                .strip_prefix("sector:")
+                .and_then(|lv| sector.iter().find(|(l2, _)| l2 == lv))
+                .map(|(_, t)| *t),
+            None if s.key.starts_with("duty:") => {
+                let mut parts = s.key.splitn(3, ':').skip(1);
+                let (office, mode) = (parts.next(), parts.next());
+                a.duty_reports
+                    .iter()
+                    .find(|d| Some(d.office.as_str()) == office && Some(d.mode.as_str()) == mode)
+                    .map(|d| d.at.0)
+            }
+            None => s.key.strip_prefix("notify:").and_then(|rest| {
+                let (lv, party) = rest.split_once(':')?;
+                a.notifications
+                    .iter()
+                    .find(|n| n.level == lv && n.party == party)
+                    .map(|n| n.at.0)
+            }),
+        };
+        steps.push((s, sub));
+    }
+    // 21号令 第十一条: daily 续报 from the day after the county received it
+    // until the handling ended (or the casualty window closed), and the
+    // same-day 续报 of each casualty change.
+    if let Some((_, county)) = received.iter().find(|(lv, _)| lv == "county") {
+        let window = deadlines::casualty_window_end(occurred, &a.industry, l);
+        let until = a.settled_at.map_or(window, |t| t.0.min(window));
+        for slot in cadence::followup_slots(a.grade, *county, until, now, l) {
+            let sub = cadence::slot_filed(&slot, &a.followups);
+            steps.push((slot.step, sub));
+        }
+    }
+    for (s, at) in cadence::change_steps(&a.followups) {
+        steps.push((s, Some(at)));
+    }
     steps
         .into_iter()
-        .map(|s| {
-            let sub = match s.key.strip_prefix("report:") {
-                Some(lv) => received.iter().find(|(l2, _)| l2 == lv).map(|(_, t)| *t),
-                None if s.key == "investigation" => inv.and_then(|i| i.submitted_at).map(|t| t.0),
-                None if s.key == "reply" => inv.and_then(|i| i.replied_at).map(|t| t.0),
-                // 电话快报: done when the province has it, however it came.
-                None if s.key == "phone:province" => received
-                    .iter()
-                    .find(|(l2, _)| l2 == "province")
-                    .map(|(_, t)| *t),
-                None => s.key.strip_prefix("notify:").and_then(|rest| {
-                    let (lv, party) = rest.split_once(':')?;
-                    a.notifications
-                        .iter()
-                        .find(|n| n.level == lv && n.party == party)
-                        .map(|n| n.at.0)
-                }),
-            };
+        .map(|(s, sub)| {
             // The supplement window is not a report: it is pending until it closes.
             let st = if s.key == "supplement-window" {
                 if now > s.due {

@@ -72,7 +72,50 @@ pub struct Accident {
     /// 第十条 notifications done (who notified whom, when).
     pub notifications: Vec<super::notify::Notification>,
     pub description: String,
+    /// When the unit's head learned of it (493号令 第九条: the unit's hour
+    /// runs from then); `None`: when it occurred.
+    pub unit_learned_at: Option<UtcText>,
+    /// 较大涉险 facts as reported (21号令 第二十六条).
+    pub danger: super::cadence::Danger,
+    /// Not stored: why it is a 较大涉险事故 (empty: it is not).
+    pub larger_danger: Vec<String>,
+    /// Not stored: the sector department also reported to (from the
+    /// industry, `cadence::sector_department`).
+    pub sector_department: Option<String>,
+    /// (level, received at) of the sector department's chain.
+    pub sector_received: Vec<(String, UtcText)>,
+    /// Every 续报 filed (21号令 第十一条), never changed.
+    pub followups: Vec<super::cadence::Followup>,
+    /// What a railway or special-equipment accident is graded on besides
+    /// casualties and loss (`regimes`).
+    pub regime_facts: super::regimes::RegimeFacts,
+    /// Not stored: the law it is graded by (from the industry).
+    pub regime: super::regimes::Regime,
+    /// When the handling ended (daily 续报 end).
+    pub settled_at: Option<UtcText>,
+    /// Reports to the city's duty offices (configuration).
+    pub duty_reports: Vec<super::cadence::DutyReport>,
+    /// The incident whose intake opened it (one intake).
+    pub incident_id: Option<i64>,
+    /// The 生产安全事故快报's fields (`bulletin`).
+    pub bulletin: super::bulletin::Bulletin,
+    /// The enterprise whose user filed it (双报告), if one did.
+    pub enterprise_id: Option<i64>,
     pub created_by: String,
     pub created_at: UtcText,
     pub version: i64,
+}
+
+impl Accident {
+    /// Fill the fields derived from the stored ones.
+    pub fn derive(mut self) -> Self {
+        self.larger_danger = super::cadence::larger_danger_reasons(
+            &self.danger,
+            u32::try_from(self.missing.max(0)).unwrap_or(u32::MAX),
+        );
+        self.regime = super::regimes::regime_for(&self.industry);
+        self.sector_department =
+            super::cadence::sector_department(&self.industry).map(String::from);
+        self
+    }
 }

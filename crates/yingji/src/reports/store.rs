@@ -213,10 +213,24 @@ fn accident_from(r: &AnyRow) -> Result<Accident, DbError> {
         skips: col::<JsonText<_>>(r, "skips")?.0,
         notifications: col::<JsonText<_>>(r, "notifications")?.0,
         description: col(r, "description")?,
+        unit_learned_at: col(r, "unit_learned_at")?,
+        danger: col::<JsonText<_>>(r, "danger")?.0,
+        larger_danger: Vec::new(),
+        sector_department: None,
+        sector_received: col::<JsonText<_>>(r, "sector_received")?.0,
+        followups: col::<JsonText<_>>(r, "followups")?.0,
+        settled_at: col(r, "settled_at")?,
+        regime_facts: col::<JsonText<_>>(r, "regime_facts")?.0,
+        incident_id: col(r, "incident_id")?,
+        bulletin: col::<JsonText<_>>(r, "bulletin")?.0,
+        enterprise_id: col(r, "enterprise_id")?,
+        regime: super::regimes::Regime::Order493,
+        duty_reports: col::<JsonText<_>>(r, "duty_reports")?.0,
         created_by: col(r, "created_by")?,
         created_at: col(r, "created_at")?,
         version: col(r, "version")?,
-    })
+    }
+    .derive())
 }
 
 fn grade_text(g: AccidentGrade) -> String {
@@ -228,8 +242,9 @@ fn grade_text(g: AccidentGrade) -> String {
 
 pub async fn insert_accident(tx: &mut Tx, a: &Accident) -> Result<i64, DbError> {
     let row = sqlx::query(
-        "INSERT INTO accidents (name, industry, division, occurred_at, road_or_fire, deaths, serious_injuries, direct_loss_yuan, grade, received, description, created_by, created_at, missing, skips, notifications, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1) RETURNING id",
+        "INSERT INTO accidents (name, industry, division, occurred_at, road_or_fire, deaths, serious_injuries, direct_loss_yuan, grade, received, description, created_by, created_at, missing, skips, notifications, \
+         unit_learned_at, danger, sector_received, followups, settled_at, duty_reports, regime_facts, incident_id, bulletin, enterprise_id, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, 1) RETURNING id",
     )
     .bind(&a.name)
     .bind(&a.industry)
@@ -247,6 +262,16 @@ pub async fn insert_accident(tx: &mut Tx, a: &Accident) -> Result<i64, DbError> 
     .bind(a.missing)
     .bind(JsonText(&a.skips))
     .bind(JsonText(&a.notifications))
+    .bind(a.unit_learned_at)
+    .bind(JsonText(&a.danger))
+    .bind(JsonText(&a.sector_received))
+    .bind(JsonText(&a.followups))
+    .bind(a.settled_at)
+    .bind(JsonText(&a.duty_reports))
+    .bind(JsonText(&a.regime_facts))
+    .bind(a.incident_id)
+    .bind(JsonText(&a.bulletin))
+    .bind(a.enterprise_id)
     .fetch_one(&mut *tx.inner)
     .await?;
     col(&row, "id")
@@ -256,7 +281,8 @@ pub async fn insert_accident(tx: &mut Tx, a: &Accident) -> Result<i64, DbError> 
 pub async fn update_accident(tx: &mut Tx, a: &Accident, version: i64) -> Result<bool, DbError> {
     let r = sqlx::query(
         "UPDATE accidents SET deaths = $1, serious_injuries = $2, direct_loss_yuan = $3, grade = $4, received = $5, \
-         missing = $8, skips = $9, notifications = $10, version = version + 1 WHERE id = $6 AND version = $7",
+         missing = $8, skips = $9, notifications = $10, sector_received = $11, followups = $12, settled_at = $13, \
+         duty_reports = $14, regime_facts = $15, version = version + 1 WHERE id = $6 AND version = $7",
     )
     .bind(a.deaths)
     .bind(a.serious_injuries)
@@ -268,6 +294,11 @@ pub async fn update_accident(tx: &mut Tx, a: &Accident, version: i64) -> Result<
     .bind(a.missing)
     .bind(JsonText(&a.skips))
     .bind(JsonText(&a.notifications))
+    .bind(JsonText(&a.sector_received))
+    .bind(JsonText(&a.followups))
+    .bind(a.settled_at)
+    .bind(JsonText(&a.duty_reports))
+    .bind(JsonText(&a.regime_facts))
     .execute(&mut *tx.inner)
     .await?;
     Ok(r.rows_affected() == 1)
@@ -279,6 +310,33 @@ pub async fn get_accident(db: &Db, id: i64) -> Result<Option<Accident>, DbError>
         .fetch_optional(db.pool())
         .await?;
     r.as_ref().map(accident_from).transpose()
+}
+
+/// The accidents filed by enterprises (双报告) inside `prefix`; only those
+/// of enterprises owned by `org` when given (an enterprise user's).
+pub async fn unit_reports(
+    db: &Db,
+    prefix: &str,
+    org: Option<&str>,
+) -> Result<Vec<Accident>, DbError> {
+    let rows = sqlx::query(
+        "SELECT a.* FROM accidents a JOIN registry_items e ON e.id = a.enterprise_id AND e.kind = 'enterprise' \
+         WHERE a.division LIKE $1 AND ($2 = '' OR e.org = $2) ORDER BY a.occurred_at DESC LIMIT 1000",
+    )
+    .bind(format!("{prefix}%"))
+    .bind(org.unwrap_or(""))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(accident_from).collect()
+}
+
+/// The accident an incident's intake opened, if any.
+pub async fn accident_of_incident(db: &Db, incident_id: i64) -> Result<Option<i64>, DbError> {
+    let r = sqlx::query("SELECT id FROM accidents WHERE incident_id = $1")
+        .bind(incident_id)
+        .fetch_optional(db.pool())
+        .await?;
+    r.as_ref().map(|r| col(r, "id")).transpose()
 }
 
 pub async fn list_accidents(db: &Db, prefix: &str) -> Result<Vec<Accident>, DbError> {

@@ -85,7 +85,7 @@ pub(super) fn division_param(
 /// An enterprise (a registry record) the user may act for: inside the
 /// write scope, and their own for an enterprise user. Another
 /// jurisdiction's enterprise does not exist for them.
-pub(super) async fn enterprise(
+pub(crate) async fn enterprise(
     s: &AppState,
     scope: &Scope,
     id: i64,

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod accident_chain;
 mod anchors;
 mod attention;
 mod auth;

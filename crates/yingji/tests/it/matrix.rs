@@ -39,6 +39,8 @@ const ENTERPRISE_READS: &[&str] = &[
     // 地点搜索: divisions and located registry records under their own
     // rights, like the directory.
     "/api/v1/places",
+    // 双报告: their own enterprise's accident reports.
+    "/api/v1/accidents/unit-reports",
 ];
 
 /// Queries that make a request valid, so that what answers is the

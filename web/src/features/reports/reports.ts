@@ -222,6 +222,16 @@ export function stepLabel(s: Pick<StepStatus, 'key' | 'label_zh'>): string {
   if ((m = k.match(/^followup-city:(.+)$/))) return t('step.cityFollowup', { day: m[1] })
   if (k === 'report:county') return t('step.accidentUnit')
   if (k === 'phone:province') return t('step.provincePhone')
+  if (k === 'phone:province:city') return t('step.provincePhoneCity')
+  if ((m = k.match(/^followup:(\d{4}-\d{2}-\d{2})$/))) return t('step.accidentFollowup', { day: m[1] })
+  if ((m = k.match(/^followup:(\d{4}-\d{2}-\d{2}):(\d)$/))) return t('step.accidentFollowupN', { day: m[1], n: m[2] })
+  if (/^change:\d+$/.test(k)) return t('step.casualtyChange')
+  if (k === 'sector:county') return t('step.sectorUnit')
+  if ((m = k.match(/^sector:(\w+)$/))) return t('step.sectorForward', { level: levelLabel(m[1]) })
+  if ((m = k.match(/^duty:(\w+):(phone|written)$/))) {
+    const office = i18n.global.te(`accident.dutyOffices.${m[1]}`) ? t(`accident.dutyOffices.${m[1]}`) : m[1]
+    return t('step.duty', { mode: t(`accident.dutyModes.${m[2]}`), office })
+  }
   if ((m = k.match(/^report:(\w+)$/))) return t('step.accidentForward', { level: levelLabel(m[1]) })
   if (k === 'supplement-window') {
     const days = s.label_zh.match(/(\d+)\s*日/)?.[1] ?? ''
@@ -234,6 +244,8 @@ export function stepLabel(s: Pick<StepStatus, 'key' | 'label_zh'>): string {
 }
 
 export function levelLabel(l: string): string {
+  const sector = l.match(/^sector:(\w+)$/)
+  if (sector) return i18n.global.t('level.sector', { level: levelLabel(sector[1]) })
   const key = `level.${l}`
   return i18n.global.te(key) ? i18n.global.t(key) : l
 }
