@@ -19,6 +19,7 @@ pub mod demo;
 pub(crate) mod directory;
 pub mod dispatch;
 pub mod divisions;
+pub mod docx;
 pub mod duty;
 pub(crate) mod error;
 mod grading;

@@ -6,9 +6,7 @@
 //! escaped ([`yingji_channels::xml_escape`]: `& < > " '`, characters XML 1.0
 //! cannot carry dropped). Pure: the caller gives every text.
 
-use std::io::Write;
-
-use yingji_channels::xml_escape as esc;
+use crate::docx::Doc;
 
 /// What the 会商纪要 says, as text.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -31,216 +29,66 @@ pub struct Minutes {
     pub made: String,
 }
 
-const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
-
-const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
-
-const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
-
-/// A run of text: `size` in half-points, bold or not, in 仿宋 (East Asian)
-/// and Times New Roman.
-fn run(text: &str, size: u32, bold: bool) -> String {
-    format!(
-        r#"<w:r><w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="仿宋"/>{}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>"#,
-        if bold { "<w:b/>" } else { "" },
-        esc(text)
-    )
-}
-
-fn para(runs: &str, centred: bool) -> String {
-    format!(
-        r#"<w:p><w:pPr><w:spacing w:after="120" w:line="360" w:lineRule="auto"/>{}</w:pPr>{runs}</w:p>"#,
-        if centred {
-            r#"<w:jc w:val="center"/>"#
-        } else {
-            ""
-        }
-    )
-}
-
-/// Body text (小四, 12 pt).
-fn text(t: &str) -> String {
-    para(&run(t, 24, false), false)
-}
-
-/// A section heading (四号, 14 pt, bold).
-fn heading(t: &str) -> String {
-    para(&run(t, 28, true), false)
-}
-
-/// A label and its value on one line.
-fn field(label: &str, value: &str) -> String {
-    para(
-        &format!(
-            "{}{}",
-            run(&format!("{label}："), 24, true),
-            run(value, 24, false)
-        ),
-        false,
-    )
-}
-
-/// A bordered table: a bold header row and the rows, column widths in
-/// twentieths of a point.
-fn table(widths: &[u32], header: &[&str], rows: &[[String; 3]]) -> String {
-    let border =
-        |side: &str| format!(r#"<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>"#);
-    let borders: String = ["top", "left", "bottom", "right", "insideH", "insideV"]
-        .iter()
-        .map(|s| border(s))
-        .collect();
-    let cell = |w: u32, t: &str, bold: bool| {
-        format!(
-            r#"<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr><w:p>{}</w:p></w:tc>"#,
-            run(t, 24, bold)
+/// The minutes as a document.
+fn doc(m: &Minutes) -> Doc {
+    let mut d = Doc::new();
+    d.title("会 商 纪 要")
+        .centred(&m.title, 32, true)
+        .centred(&m.number, 21, false)
+        .field("关联", &m.link)
+        .field("时间", &m.time)
+        .field("地点", &m.place)
+        .field("主持", &m.chair)
+        .heading("一、参会单位和人员")
+        .table(
+            &[2600, 4600, 1600],
+            &["名称", "单位 · 职务", "出席情况"],
+            &m.attendees.iter().map(|a| a.to_vec()).collect::<Vec<_>>(),
         )
-    };
-    let mut out = format!(
-        r#"<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:tblBorders>{borders}</w:tblBorders></w:tblPr><w:tblGrid>{}</w:tblGrid>"#,
-        widths
-            .iter()
-            .map(|w| format!(r#"<w:gridCol w:w="{w}"/>"#))
-            .collect::<String>()
-    );
-    out.push_str("<w:tr>");
-    for (w, h) in widths.iter().zip(header) {
-        out.push_str(&cell(*w, h, true));
-    }
-    out.push_str("</w:tr>");
-    for r in rows {
-        out.push_str("<w:tr>");
-        for (w, t) in widths.iter().zip(r) {
-            out.push_str(&cell(*w, t, false));
-        }
-        out.push_str("</w:tr>");
-    }
-    out.push_str("</w:tbl>");
-    out
+        .heading("二、会商议程");
+    let agenda: Vec<String> = m
+        .agenda
+        .iter()
+        .enumerate()
+        .map(|(n, a)| format!("{}. {a}", n + 1))
+        .collect();
+    d.text(&agenda.join("\n"))
+        .heading("三、会议纪要")
+        .text(&m.minutes)
+        .heading("四、会商决定");
+    let decisions: Vec<String> = m
+        .decisions
+        .iter()
+        .enumerate()
+        .map(|(n, [t, assignee, instruction])| {
+            let mut line = format!("{}. {t}", n + 1);
+            if !assignee.is_empty() {
+                line.push_str(&format!("（承办：{assignee}）"));
+            }
+            if !instruction.is_empty() {
+                line.push_str(&format!("【{instruction}】"));
+            }
+            line
+        })
+        .collect();
+    d.text(&decisions.join("\n")).small(&m.made);
+    d
 }
 
 /// `word/document.xml` of the minutes.
 pub fn document_xml(m: &Minutes) -> String {
-    let mut body = String::new();
-    body.push_str(&para(&run("会 商 纪 要", 44, true), true));
-    body.push_str(&para(&run(&m.title, 32, true), true));
-    body.push_str(&para(&run(&m.number, 21, false), true));
-    body.push_str(&field("关联", &m.link));
-    body.push_str(&field("时间", &m.time));
-    body.push_str(&field("地点", &m.place));
-    body.push_str(&field("主持", &m.chair));
-    body.push_str(&heading("一、参会单位和人员"));
-    if m.attendees.is_empty() {
-        body.push_str(&text("（无）"));
-    } else {
-        body.push_str(&table(
-            &[2600, 4600, 1600],
-            &["名称", "单位 · 职务", "出席情况"],
-            &m.attendees,
-        ));
-    }
-    body.push_str(&heading("二、会商议程"));
-    if m.agenda.is_empty() {
-        body.push_str(&text("（无）"));
-    }
-    for (n, a) in m.agenda.iter().enumerate() {
-        body.push_str(&text(&format!("{}. {a}", n + 1)));
-    }
-    body.push_str(&heading("三、会议纪要"));
-    let mut any = false;
-    for line in m.minutes.lines().filter(|l| !l.trim().is_empty()) {
-        body.push_str(&text(line));
-        any = true;
-    }
-    if !any {
-        body.push_str(&text("（无）"));
-    }
-    body.push_str(&heading("四、会商决定"));
-    if m.decisions.is_empty() {
-        body.push_str(&text("（无）"));
-    }
-    for (n, [t, assignee, instruction]) in m.decisions.iter().enumerate() {
-        let mut line = format!("{}. {t}", n + 1);
-        if !assignee.is_empty() {
-            line.push_str(&format!("（承办：{assignee}）"));
-        }
-        if !instruction.is_empty() {
-            line.push_str(&format!("【{instruction}】"));
-        }
-        body.push_str(&text(&line));
-    }
-    body.push_str(&para(&run(&m.made, 21, false), false));
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="{W}"><w:body>{body}<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr></w:body></w:document>"#
-    )
+    doc(m).xml()
 }
 
 /// The .docx package of the minutes.
 pub fn write(m: &Minutes) -> Result<Vec<u8>, zip::result::ZipError> {
-    let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, body) in [
-        ("[Content_Types].xml", CONTENT_TYPES.to_string()),
-        ("_rels/.rels", RELS.to_string()),
-        ("word/document.xml", document_xml(m)),
-    ] {
-        zw.start_file(name, opts)?;
-        zw.write_all(body.as_bytes())?;
-    }
-    Ok(zw.finish()?.into_inner())
+    doc(m).write()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use quick_xml::events::Event;
-    use std::io::Read;
-
-    /// The parts of a package, by name.
-    fn parts(bytes: &[u8]) -> Vec<(String, String)> {
-        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-        (0..z.len())
-            .map(|i| {
-                let mut f = z.by_index(i).unwrap();
-                let mut s = String::new();
-                f.read_to_string(&mut s).unwrap();
-                (f.name().unwrap().to_string(), s)
-            })
-            .collect()
-    }
-
-    /// The text of a well-formed XML document (every start matched by its
-    /// end, entities known), or the parser's complaint.
-    fn text_of(xml: &str) -> Result<String, String> {
-        let mut r = quick_xml::Reader::from_str(xml);
-        r.config_mut().check_end_names = true;
-        let mut out = String::new();
-        let mut depth = 0i32;
-        loop {
-            match r.read_event().map_err(|e| e.to_string())? {
-                Event::Start(_) => depth += 1,
-                Event::End(_) => depth -= 1,
-                Event::Text(t) => out.push_str(&t.xml10_content()),
-                Event::GeneralRef(g) => out.push(match &*g {
-                    "lt" => '<',
-                    "gt" => '>',
-                    "amp" => '&',
-                    "apos" => '\'',
-                    "quot" => '"',
-                    _ => return Err(format!("unknown entity {g:?}")),
-                }),
-                Event::Eof => break,
-                _ => {}
-            }
-        }
-        if depth != 0 {
-            return Err(format!("unclosed elements: {depth}"));
-        }
-        Ok(out)
-    }
+    use crate::docx::read::{parts, text_of};
 
     fn sample() -> Minutes {
         Minutes {

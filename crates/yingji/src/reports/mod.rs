@@ -10,10 +10,12 @@ pub mod deadlines;
 pub mod figures;
 pub mod grading;
 pub mod investigation;
+pub mod ledgers;
 pub mod notify;
 
 pub mod api;
 pub mod api_investigation;
+pub mod bulletin;
 pub mod export;
 pub mod jobs;
 pub mod model;

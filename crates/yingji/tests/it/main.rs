@@ -18,6 +18,7 @@ mod dispatch;
 mod dissemination;
 mod duty;
 mod erasure;
+mod exports;
 mod feed;
 mod hardening;
 mod hazard_sources;

@@ -66,7 +66,10 @@ const OLD: &[(i64, &str, &str)] = &[
 ];
 
 /// The last migration.
-const LAST: i64 = 35;
+const LAST: i64 = 37;
+/// Migration numbers reserved for another branch and not in this one yet
+/// (0036: reserved for a parallel branch; the merge adds it).
+const RESERVED_ELSEWHERE: &[i64] = &[36];
 
 const OPEN: &str = "('requested', 'approved', 'departed', 'arrived')";
 
@@ -121,7 +124,9 @@ async fn a_fresh_database_records_every_migration_with_its_checksum() {
         let rows = recorded(&db).await;
         assert_eq!(
             rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            (1..=LAST).collect::<Vec<_>>(),
+            (1..=LAST)
+                .filter(|v| !RESERVED_ELSEWHERE.contains(v))
+                .collect::<Vec<_>>(),
             "{}",
             e.name
         );
@@ -291,7 +296,12 @@ async fn a_database_from_before_checksums_is_upgraded() {
 
         let db = Db::connect(&e.url).await.expect(e.name);
         let rows = recorded(&db).await;
-        assert_eq!(rows.len() as i64, LAST, "{}", e.name);
+        assert_eq!(
+            rows.len() as i64,
+            LAST - RESERVED_ELSEWHERE.len() as i64,
+            "{}",
+            e.name
+        );
         for (v, _, text) in OLD {
             assert_eq!(
                 rows[*v as usize - 1].1,
