@@ -420,8 +420,7 @@ pub fn parse_identifier(s: &str) -> Result<ChinaIdentifier, ChinaError> {
     let bad = || ChinaError::Identifier(s.to_string());
     let b = s.as_bytes();
     let short = b.len() == 29;
-    if !s.is_ascii() || !(short || b.len() == 31) || b[14] != b'_' || (!short && b[29] != b'_')
-    {
+    if !s.is_ascii() || !(short || b.len() == 31) || b[14] != b'_' || (!short && b[29] != b'_') {
         return Err(bad());
     }
     let issuer =
@@ -625,7 +624,10 @@ mod tests {
         assert!(identifier(&issuer, &t, 10).is_err());
         // The national platform's form without the sequence number.
         let p = parse_identifier("11010241600000_20240729153126").unwrap();
-        assert_eq!((p.issuer.to_string().as_str(), p.sequence), ("11010241600000", 0));
+        assert_eq!(
+            (p.issuer.to_string().as_str(), p.sequence),
+            ("11010241600000", 0)
+        );
         assert!(parse_identifier("11010241600000_2024072915312").is_err());
         assert!(parse_identifier("11010241600000_202407291531260").is_err());
         assert!(parse_identifier("11010241600000_20241329153126_0").is_err());

@@ -426,7 +426,10 @@ fn info_values() {
             .collect();
         assert_eq!(
             warned,
-            vec![("web-not-absolute".to_string(), "alert/info[0]/web".to_string())],
+            vec![(
+                "web-not-absolute".to_string(),
+                "alert/info[0]/web".to_string()
+            )],
             "{web}: {r}"
         );
     }

@@ -76,6 +76,7 @@ fn doc(m: &Minutes) -> Doc {
 }
 
 /// `word/document.xml` of the minutes.
+#[cfg(test)]
 pub fn document_xml(m: &Minutes) -> String {
     doc(m).xml()
 }

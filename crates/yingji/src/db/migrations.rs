@@ -162,7 +162,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "0034_monitoring_hourly.postgres.sql"
     ),
     migration!(35, "consultations", "0035_consultations.sql"),
-    migration!(37, "statistics_deaths_plan_filings", "0037_statistics_deaths_plan_filings.sql"),
+    migration!(
+        37,
+        "statistics_deaths_plan_filings",
+        "0037_statistics_deaths_plan_filings.sql"
+    ),
 ];
 
 /// SHA-256 (hex) of a migration's text, with CRLF read as LF so that a

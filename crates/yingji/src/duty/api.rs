@@ -801,11 +801,7 @@ async fn daily_docx(
         })
         .collect();
     let now = OffsetDateTime::now_utc();
-    let made = format!(
-        "{} 由 {} 导出",
-        crate::clock::format_local(now),
-        p.username
-    );
+    let made = format!("{} 由 {} 导出", crate::clock::format_local(now), p.username);
     let unit = s.tree().name(d.as_str());
     let bytes = super::daily::document(&unit, &label, &shifts, &log, &made)
         .write()

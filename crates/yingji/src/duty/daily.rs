@@ -38,7 +38,10 @@ pub fn document(unit: &str, date: &str, shifts: &[Shift], log: &[Entry], made: &
                     format_local(s.starts_at.0),
                     format_local(s.ends_at.0)
                 ),
-                s.leader.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+                s.leader
+                    .as_ref()
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
                 people(s),
                 s.state.label_zh().to_string(),
             ]
@@ -59,7 +62,11 @@ pub fn document(unit: &str, date: &str, shifts: &[Shift], log: &[Entry], made: &
                 text = format!("（更正第 {c} 条）{text}");
             }
             if !x.corrected_by.is_empty() {
-                let by: Vec<String> = x.corrected_by.iter().map(|i| format!("第 {i} 条")).collect();
+                let by: Vec<String> = x
+                    .corrected_by
+                    .iter()
+                    .map(|i| format!("第 {i} 条"))
+                    .collect();
                 text.push_str(&format!("（已被{}更正）", by.join("、")));
             }
             if let Some(i) = e.incident_id {
@@ -82,8 +89,16 @@ pub fn document(unit: &str, date: &str, shifts: &[Shift], log: &[Entry], made: &
     .heading("三、交接班和遗留事项");
     let mut handovers = Vec::new();
     for s in shifts.iter().filter(|s| s.handed_over_at.is_some()) {
-        let at = s.handed_over_at.as_ref().map(|t| format_local(t.0)).unwrap_or_default();
-        let mut line = format!("{}（{at}）：{}", s.period.label_zh(), s.handover_note.trim());
+        let at = s
+            .handed_over_at
+            .as_ref()
+            .map(|t| format_local(t.0))
+            .unwrap_or_default();
+        let mut line = format!(
+            "{}（{at}）：{}",
+            s.period.label_zh(),
+            s.handover_note.trim()
+        );
         for (n, i) in s.open_items.iter().enumerate() {
             line.push_str(&format!("\n    遗留 {}. {}", n + 1, i.text));
         }
@@ -155,7 +170,12 @@ mod tests {
     /// the signature lines; times in Beijing time, none in UTC.
     #[test]
     fn the_daily_report_says_the_day() {
-        let a = entry(7, datetime!(2026-07-01 01:05 UTC), "群众来电：积水 <30cm> & 路滑", None);
+        let a = entry(
+            7,
+            datetime!(2026-07-01 01:05 UTC),
+            "群众来电：积水 <30cm> & 路滑",
+            None,
+        );
         let b = entry(8, datetime!(2026-07-01 01:20 UTC), "积水约50厘米", Some(7));
         let log = [
             Entry {
@@ -167,9 +187,15 @@ mod tests {
                 corrected_by: &[],
             },
         ];
-        let bytes = document("平城区", "2026-07-01", &[shift()], &log, "2026-07-01 18:00:00+08:00 由 pingcheng 导出")
-            .write()
-            .unwrap();
+        let bytes = document(
+            "平城区",
+            "2026-07-01",
+            &[shift()],
+            &log,
+            "2026-07-01 18:00:00+08:00 由 pingcheng 导出",
+        )
+        .write()
+        .unwrap();
         let p = parts(&bytes);
         let text = text_of(&p[2].1).unwrap();
         for want in [

@@ -355,9 +355,17 @@ const COLUMNS: [(&str, &str, &str); 8] = [
     ("gdp_yi", "地区生产总值(亿元)", "GDP (100 million yuan)"),
     ("population", "常住人口", "Population"),
     ("raw_coal_wt", "原煤产量(万吨)", "Raw coal (10,000 t)"),
-    ("safety_deaths", "生产安全事故死亡人数", "Production-safety deaths"),
+    (
+        "safety_deaths",
+        "生产安全事故死亡人数",
+        "Production-safety deaths",
+    ),
     ("coal_deaths", "煤矿事故死亡人数", "Coal-mine deaths"),
-    ("disaster_dead_missing", "因自然灾害死亡失踪人数", "Natural-disaster dead and missing"),
+    (
+        "disaster_dead_missing",
+        "因自然灾害死亡失踪人数",
+        "Natural-disaster dead and missing",
+    ),
 ];
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -209,12 +209,7 @@ mod tests {
 
     #[test]
     fn six_indicators_against_the_baseline() {
-        let years = [
-            y(2019, 100.0),
-            y(2021, 96.0),
-            y(2022, 85.0),
-            y(2025, 85.0),
-        ];
+        let years = [y(2019, 100.0), y(2021, 96.0), y(2022, 85.0), y(2025, 85.0)];
         let v = compute(&years, 2022);
         assert_eq!(v.len(), 6);
         // 2022 is judged on the path: 100 × (1 − 15% × 3/6) = 92.5.

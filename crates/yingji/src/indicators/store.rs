@@ -314,7 +314,7 @@ mod tests {
                 .unwrap();
             assert_eq!(
                 statistics(&t.db, "140212000000").await.unwrap(),
-                vec![row],
+                vec![row.clone()],
                 "{}",
                 t.name
             );
@@ -346,12 +346,27 @@ mod tests {
                 .await
                 .unwrap();
             }
-            c.commit_unjournaled().await.unwrap();
+            let entry = crate::journal::NewEntry {
+                actor: "t".into(),
+                jurisdiction: row.division.clone(),
+                module: "indicators",
+                entity: "statistics".into(),
+                entity_id: "140212000000".into(),
+                kind: "imported",
+                payload: serde_json::json!({}),
+            };
+            c.commit(time::OffsetDateTime::now_utc(), vec![entry])
+                .await
+                .unwrap();
             let (years, _) = facts(&t.db, "140212000000", "140212", 2025..=2026)
                 .await
                 .unwrap();
             assert_eq!(
-                (years[0].safety_deaths, years[1].safety_deaths, years[1].coal_deaths),
+                (
+                    years[0].safety_deaths,
+                    years[1].safety_deaths,
+                    years[1].coal_deaths
+                ),
                 (7.0, 4.0, 4.0),
                 "{}",
                 t.name

@@ -79,8 +79,9 @@ pub fn check(plan: &Plan, b: &FilingBody, today: Date) -> Result<FilingBody, Fil
     }
     errors.extend(too_long("filed_with", &filed_with, 100));
     match crate::clock::parse_date(b.filed_on.trim()) {
-        None => errors
-            .push(FieldError::new("filed_on", "日期格式应为 YYYY-MM-DD").code("not_a_date")),
+        None => {
+            errors.push(FieldError::new("filed_on", "日期格式应为 YYYY-MM-DD").code("not_a_date"))
+        }
         Some(d) if d < plan.published_on => errors.push(
             FieldError::new("filed_on", "备案日期不能早于预案发布日期")
                 .code("filed_before_published")
@@ -136,11 +137,23 @@ mod tests {
         for (b, want) in [
             (body("山西省人民政府", "2026-03-01"), None),
             (body("山西省人民政府", "2026-03-20"), None),
-            (body("山西省人民政府", "2026-02-28"), Some("filed_on:filed_before_published")),
-            (body("山西省人民政府", "2026-03-21"), Some("filed_on:in_future")),
-            (body("山西省人民政府", "3月1日"), Some("filed_on:not_a_date")),
+            (
+                body("山西省人民政府", "2026-02-28"),
+                Some("filed_on:filed_before_published"),
+            ),
+            (
+                body("山西省人民政府", "2026-03-21"),
+                Some("filed_on:in_future"),
+            ),
+            (
+                body("山西省人民政府", "3月1日"),
+                Some("filed_on:not_a_date"),
+            ),
             (body("  ", "2026-03-02"), Some("filed_with:required")),
-            (body(&"局".repeat(101), "2026-03-02"), Some("filed_with:too_long")),
+            (
+                body(&"局".repeat(101), "2026-03-02"),
+                Some("filed_with:too_long"),
+            ),
         ] {
             let got = match check(&p, &b, today) {
                 Ok(_) => None,

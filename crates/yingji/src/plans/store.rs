@@ -152,12 +152,14 @@ pub async fn insert_filing(tx: &mut Tx, f: &super::filing::Filing) -> Result<i64
 
 /// Filings of one plan, newest first.
 pub async fn filings(db: &Db, code: &str) -> Result<Vec<super::filing::Filing>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM plan_filings WHERE code = $1 ORDER BY filed_on DESC, id DESC",
+    Ok(
+        sqlx::query_as(
+            "SELECT * FROM plan_filings WHERE code = $1 ORDER BY filed_on DESC, id DESC",
+        )
+        .bind(code)
+        .fetch_all(db.pool())
+        .await?,
     )
-    .bind(code)
-    .fetch_all(db.pool())
-    .await?)
 }
 
 // ── drills ─────────────────────────────────────────────────────────────

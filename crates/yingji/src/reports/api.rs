@@ -1221,11 +1221,7 @@ async fn bulletin_docx(
     let mut reports = store::reports(&s.db, &tree, id).await?;
     super::retain_visible(&mut reports, &scope);
     let now = time::OffsetDateTime::now_utc();
-    let made = format!(
-        "{} 由 {} 导出",
-        crate::clock::format_local(now),
-        p.username
-    );
+    let made = format!("{} 由 {} 导出", crate::clock::format_local(now), p.username);
     let unit = tree.name(p.division.as_str());
     let area: Vec<String> = super::counties_of(&d.townships)
         .iter()

@@ -126,7 +126,8 @@ pub fn own_rows<'a>(all: &[Report], r: &'a Report) -> (Vec<&'a CasualtyRow>, Vec
     let refd = referenced(all, &r.ledger_refs);
     let people: std::collections::HashSet<_> =
         refd.casualties.iter().map(|(_, c)| person_key(c)).collect();
-    let homes: std::collections::HashSet<_> = refd.houses.iter().map(|(_, h)| house_key(h)).collect();
+    let homes: std::collections::HashSet<_> =
+        refd.houses.iter().map(|(_, h)| house_key(h)).collect();
     (
         r.casualties
             .iter()
@@ -163,8 +164,7 @@ pub fn listed_once<'a>(
     order.sort_by_key(|i| rank(&rows[*i].level));
     let mut people: Vec<(String, (String, &str, String))> = Vec::new();
     let mut homes: Vec<(String, (String, &str, String))> = Vec::new();
-    let mut out: Vec<Option<(&Report, Vec<&CasualtyRow>, Vec<&HouseRow>)>> =
-        vec![None; rows.len()];
+    let mut out: Vec<Option<(&Report, Vec<&CasualtyRow>, Vec<&HouseRow>)>> = vec![None; rows.len()];
     for i in order {
         let r = rows[i];
         let sc = scope(r);
@@ -228,7 +228,10 @@ pub fn repeated_rows(
             e.push(
                 FieldError::new(
                     format!("houses[{i}].householder"),
-                    format!("{} 已列在{unit}的台账中，无需重复填报", h.householder.trim()),
+                    format!(
+                        "{} 已列在{unit}的台账中，无需重复填报",
+                        h.householder.trim()
+                    ),
                 )
                 .code("ledger_row_repeated")
                 .param("name", h.householder.trim().to_string())
@@ -303,14 +306,15 @@ mod tests {
             rep(3, "township", "140212100000", &["甲", "丙"]), // supersedes 1
             rep(4, "county", "140212000000", &["丁"]),
             rep(5, "township", "140212101000", &["乙", "戊"]), // after the county
-            rep(6, "township", "140213050000", &["己"]),      // another county
-            rep(7, "township", "140215100000", &["庚"]),      // a county without report
+            rep(6, "township", "140213050000", &["己"]),       // another county
+            rep(7, "township", "140215100000", &["庚"]),       // a county without report
             rep(8, "county", "140213000000", &[]),
             rep(9, "city", "140200000000", &[]),
             rep(10, "township", "140221100000", &["辛"]), // after the city
         ];
         fill_refs(&mut all);
-        let refs: Vec<(i64, Vec<i64>)> = all.iter().map(|r| (r.id, r.ledger_refs.clone())).collect();
+        let refs: Vec<(i64, Vec<i64>)> =
+            all.iter().map(|r| (r.id, r.ledger_refs.clone())).collect();
         assert_eq!(
             refs,
             vec![
@@ -406,7 +410,12 @@ mod tests {
             .collect();
         assert_eq!(
             listed,
-            vec![(1, vec!["甲"]), (2, vec!["乙"]), (3, vec!["甲"]), (4, vec!["丙"])]
+            vec![
+                (1, vec!["甲"]),
+                (2, vec!["乙"]),
+                (3, vec!["甲"]),
+                (4, vec!["丙"])
+            ]
         );
     }
 }

@@ -18,7 +18,7 @@ fn file_text(bytes: &[u8]) -> String {
     let mut out = String::new();
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).unwrap();
-        let name = f.name().to_string();
+        let name = f.name().unwrap().to_string();
         if name.ends_with(".xml") && !name.starts_with("docProps/") {
             f.read_to_string(&mut out).unwrap();
         }
@@ -89,13 +89,27 @@ async fn no_export_prints_a_utc_time() {
                 .unwrap()
         };
         // A disaster with a township and a county report (times: onset, 报送).
-        let (st, d) = send(cmd.post("/api/v1/disasters", &json!({ "name": "导出检查暴雨", "disaster_type": "rainstorm",
-            "onset": iso(now - time::Duration::hours(1)), "townships": ["140213050000"] })).await).await;
+        let (st, d) = send(
+            cmd.post(
+                "/api/v1/disasters",
+                &json!({ "name": "导出检查暴雨", "disaster_type": "rainstorm",
+            "onset": iso(now - time::Duration::hours(1)), "townships": ["140213050000"] }),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(st, 201, "{b}: {d}");
         let did = d["id"].as_i64().unwrap();
         for (level, division) in [("township", "140213050000"), ("county", "140213000000")] {
-            let (st, r) = send(cmd.post(&format!("/api/v1/disasters/{did}/reports"), &json!({ "kind": "initial", "level": level, "division": division,
-                "figures": { "affected": 10, "dead": 1 } })).await).await;
+            let (st, r) = send(
+                cmd.post(
+                    &format!("/api/v1/disasters/{did}/reports"),
+                    &json!({ "kind": "initial", "level": level, "division": division,
+                "figures": { "affected": 10, "dead": 1 } }),
+                )
+                .await,
+            )
+            .await;
             assert_eq!(st, 201, "{b}: {r}");
         }
         // A duty-log entry (time).
@@ -133,6 +147,37 @@ async fn no_export_prints_a_utc_time() {
         )
         .await;
         let cid = if st == 201 { c["id"].as_i64() } else { None };
+        // A distribution list (签收表) of a shelter (times: made, signed).
+        let (lon, lat) = app.point_in("140213");
+        let (st, sh) = send(
+            admin
+                .post(
+                    "/api/v1/registries/shelter",
+                    &json!({ "name": "导出检查体育馆", "division": "140213", "lon": lon, "lat": lat,
+                        "attrs": { "shelter_class": "III", "duration_days": 3, "area_m2": 3000.0, "capacity": 100 } }),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 201, "{b}: {sh}");
+        let shelter = sh["id"].as_i64().unwrap();
+        let (st, o) = send(
+            pc.post(&format!("/api/v1/shelters/{shelter}/open"), &json!({}))
+                .await,
+        )
+        .await;
+        assert!(st == 200 || st == 201, "{b}: {o}");
+        let (st, l) = send(
+            pc.post(
+                "/api/v1/supplies/distributions",
+                &json!({ "warehouse_id": w, "shelter_id": shelter, "place": "导出检查体育馆", "households": [
+                    { "head_name": "张伟", "id_last4": "5678", "members": 2, "items": [{ "item_id": tent, "qty": 1 }] }] }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(st, 201, "{b}: {l}");
+        let list = l["doc_id"].as_i64().unwrap();
         let day = (now + time::Duration::hours(8)).date();
         let mut scanned = Vec::new();
         for path in export_paths() {
@@ -155,6 +200,9 @@ async fn no_export_prints_a_utc_time() {
                     "/api/v1/supplies/card/export?warehouse_id={w}&item_id={tent}&from={day}&to={day}"
                 )],
                 "/api/v1/supplies/stock/export" => vec!["/api/v1/supplies/stock/export".into()],
+                "/api/v1/supplies/distributions/{id}/export" => {
+                    vec![format!("/api/v1/supplies/distributions/{list}/export")]
+                }
                 "/api/v1/consultations/{id}/minutes.docx" => match cid {
                     Some(id) => vec![format!("/api/v1/consultations/{id}/minutes.docx")],
                     None => panic!("{b}: the consultation was not created: {c}"),
@@ -168,7 +216,10 @@ async fn no_export_prints_a_utc_time() {
                 other => panic!("{other}: a new export endpoint; scan it here with data that has times"),
             };
             for url in urls {
-                let user = if url.contains("/duty/") || url.contains("/consultations/") {
+                let user = if url.contains("/duty/")
+                    || url.contains("/consultations/")
+                    || url.contains("/distributions/")
+                {
                     &pc
                 } else {
                     &cmd
@@ -185,8 +236,10 @@ async fn no_export_prints_a_utc_time() {
         // Another county reads neither 平城区's 值班日报 nor its 信息专报.
         let yz = app.login("yunzhou").await;
         let (st, p) = send(
-            yz.get(&format!("/api/v1/duty/daily.docx?division=140213&date={day}"))
-                .await,
+            yz.get(&format!(
+                "/api/v1/duty/daily.docx?division=140213&date={day}"
+            ))
+            .await,
         )
         .await;
         assert_eq!(
@@ -197,7 +250,10 @@ async fn no_export_prints_a_utc_time() {
         // The 值班日报 says the entry, in Beijing time.
         let r = pc.get(&format!("/api/v1/duty/daily.docx?date={day}")).await;
         let text = file_text(&r.bytes().await.unwrap());
-        assert!(text.contains("群众来电：积水") && text.contains("+08:00"), "{b}: {text}");
+        assert!(
+            text.contains("群众来电：积水") && text.contains("+08:00"),
+            "{b}: {text}"
+        );
         // The files that carry times do print them, in Beijing time.
         let r = cmd
             .get(&format!("/api/v1/disasters/{did}/export?format=csv"))

@@ -202,10 +202,19 @@ async fn the_2019_baseline_deaths_are_entered_through_the_statistics() {
                    140213,2019,500,900000,0,40,0,1\n\
                    140213,2022,600,900000,0,35,,\n";
         let r = pc
-            .upload("/api/v1/statistics/import", "s.csv", csv.as_bytes().to_vec())
+            .upload(
+                "/api/v1/statistics/import",
+                "s.csv",
+                csv.as_bytes().to_vec(),
+            )
             .await;
         assert_eq!(r.status(), 200, "{b}: {}", r.text().await.unwrap());
-        let rows: Value = pc.get("/api/v1/statistics?division=140213").await.json().await.unwrap();
+        let rows: Value = pc
+            .get("/api/v1/statistics?division=140213")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(rows[0]["safety_deaths"], 40.0, "{b}: {rows}");
         assert_eq!(rows[1]["coal_deaths"], Value::Null, "{b}: {rows}");
         let d: Value = pc
@@ -227,7 +236,10 @@ async fn the_2019_baseline_deaths_are_entered_through_the_statistics() {
         // (the final 2025 target, 34, would not be).
         let last = points.last().unwrap();
         assert_eq!(last["value"], 35.0, "{b}");
-        assert!((last["target"].as_f64().unwrap() - 37.0).abs() < 1e-9, "{b}: {last}");
+        assert!(
+            (last["target"].as_f64().unwrap() - 37.0).abs() < 1e-9,
+            "{b}: {last}"
+        );
         assert_eq!(last["verdict"], "met", "{b}");
         // Another county's figures: refused by row, nothing written.
         let yz = app.login("yunzhou").await;
@@ -235,14 +247,21 @@ async fn the_2019_baseline_deaths_are_entered_through_the_statistics() {
             .upload(
                 "/api/v1/statistics/import",
                 "s.csv",
-                "行政区划,年份,生产安全事故死亡人数\n140213,2019,1\n".as_bytes().to_vec(),
+                "行政区划,年份,生产安全事故死亡人数\n140213,2019,1\n"
+                    .as_bytes()
+                    .to_vec(),
             )
             .await
             .json()
             .await
             .unwrap();
         assert_eq!(p["errors"][0]["code"], "out_of_jurisdiction", "{b}: {p}");
-        let rows: Value = pc.get("/api/v1/statistics?division=140213").await.json().await.unwrap();
+        let rows: Value = pc
+            .get("/api/v1/statistics?division=140213")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(rows[0]["safety_deaths"], 40.0, "{b}: unchanged");
     }
 }

@@ -314,10 +314,20 @@ async fn three_townships_one_late_one_missing() {
         );
         // The header block and the signature footer of the form.
         let header = sheet.get_value((1, 0)).unwrap().to_string();
-        for part in ["表    号：", "制定机关：应急管理部", "批准机关：国家统计局", "批准文号：", "有效期至："] {
+        for part in [
+            "表    号：",
+            "制定机关：应急管理部",
+            "批准机关：国家统计局",
+            "批准文号：",
+            "有效期至：",
+        ] {
             assert!(header.contains(part), "{part} in {header}");
         }
-        assert!(sheet.get_value((2, 0)).unwrap().to_string().contains("灾害种类：暴雨"));
+        assert!(sheet
+            .get_value((2, 0))
+            .unwrap()
+            .to_string()
+            .contains("灾害种类：暴雨"));
         let footer = sheet
             .rows()
             .find(|r| r[0].to_string().starts_with("单位负责人"))
@@ -354,7 +364,7 @@ async fn three_townships_one_late_one_missing() {
                 "{t}"
             );
         }
-        let head = sheet.get_value((1, 0)).unwrap().to_string();
+        let head = sheet.get_value((2, 0)).unwrap().to_string();
         assert!(head.contains("+08:00") && !head.contains('Z'), "{head}");
         let when = sheet.rows().find(|r| r[0] == "新荣镇").unwrap()[3].to_string();
         assert!(when.ends_with("+08:00"), "{when}");
@@ -1190,15 +1200,20 @@ async fn a_county_report_references_its_townships_ledgers() {
             "figures": { "affected": 10, "dead": 1, "collapsed_households": 1, "collapsed_rooms": 2 },
             "casualties": [person("乡镇遇难者甲")], "houses": [house("乡镇户主甲")] })).await).await;
         assert_eq!(st, 201, "{b}: {tr}");
-        let county_body = |people: Vec<Value>, houses: Vec<Value>| json!({
+        let county_body = |people: Vec<Value>, houses: Vec<Value>| {
+            json!({
             "kind": "initial", "level": "county", "division": "140213000000",
             "figures": { "affected": 12, "dead": 2, "collapsed_households": 1, "collapsed_rooms": 2 },
-            "casualties": people, "houses": houses });
+            "casualties": people, "houses": houses })
+        };
         // Repeating the township's person and household: refused by row.
         let (st, p) = send(
             pc.post(
                 &format!("/api/v1/disasters/{id}/reports"),
-                &county_body(vec![person("乡镇遇难者甲"), person("县级遇难者乙")], vec![house("乡镇户主甲")]),
+                &county_body(
+                    vec![person("乡镇遇难者甲"), person("县级遇难者乙")],
+                    vec![house("乡镇户主甲")],
+                ),
             )
             .await,
         )
@@ -1219,7 +1234,11 @@ async fn a_county_report_references_its_townships_ledgers() {
                 &county_body(vec![person("县级遇难者乙")], vec![]),
             )
             .await;
-        assert!([403, 404].contains(&r.status().as_u16()), "{b}: {}", r.status());
+        assert!(
+            [403, 404].contains(&r.status().as_u16()),
+            "{b}: {}",
+            r.status()
+        );
         // Only its own person: the counts agree with township + own rows.
         let (st, cr) = send(
             pc.post(
@@ -1232,15 +1251,30 @@ async fn a_county_report_references_its_townships_ledgers() {
         assert_eq!(st, 201, "{b}: {cr}");
         assert_eq!(cr["ledger_refs"], json!([tr["id"]]), "{b}: {cr}");
         assert_eq!(cr["flags"], json!([]), "{b}: no ledger warning: {cr}");
-        let detail = pc.get(&format!("/api/v1/disasters/{id}")).await.json::<Value>().await.unwrap();
-        let county = detail["reports"].as_array().unwrap().iter().find(|r| r["level"] == "county").unwrap().clone();
+        let detail = pc
+            .get(&format!("/api/v1/disasters/{id}"))
+            .await
+            .json::<Value>()
+            .await
+            .unwrap();
+        let county = detail["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["level"] == "county")
+            .unwrap()
+            .clone();
         assert_eq!(county["ledger_refs"], json!([tr["id"]]), "{b}");
         // The XLSX lists each once.
-        let x = pc.get(&format!("/api/v1/disasters/{id}/export?format=xlsx")).await;
+        let x = pc
+            .get(&format!("/api/v1/disasters/{id}/export?format=xlsx"))
+            .await;
         assert_eq!(x.status(), 200);
         use calamine::Reader;
-        let mut wb: calamine::Xlsx<_> =
-            calamine::open_workbook_from_rs(std::io::Cursor::new(x.bytes().await.unwrap().to_vec())).unwrap();
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(
+            x.bytes().await.unwrap().to_vec(),
+        ))
+        .unwrap();
         let mut text = String::new();
         for name in wb.sheet_names() {
             for row in wb.worksheet_range(&name).unwrap().rows() {
@@ -1251,10 +1285,27 @@ async fn a_county_report_references_its_townships_ledgers() {
             }
         }
         for n in ["乡镇遇难者甲", "县级遇难者乙", "乡镇户主甲"] {
-            assert_eq!(text.matches(n).count(), 1, "{b}: {n} in {text}");
+            // The name's own cell (its address cell reads "…家").
+            assert_eq!(
+                text.matches(&format!("{n}\t")).count(),
+                1,
+                "{b}: {n} in {text}"
+            );
         }
         // 台账 read by the other county: nothing (it cannot see the disaster).
-        assert_eq!(yz.get(&format!("/api/v1/disasters/{id}/export?format=xlsx")).await.status(), 404, "{b}");
-        assert_eq!(yz.get(&format!("/api/v1/disasters/{id}/bulletin.docx")).await.status(), 404, "{b}");
+        assert_eq!(
+            yz.get(&format!("/api/v1/disasters/{id}/export?format=xlsx"))
+                .await
+                .status(),
+            404,
+            "{b}"
+        );
+        assert_eq!(
+            yz.get(&format!("/api/v1/disasters/{id}/bulletin.docx"))
+                .await
+                .status(),
+            404,
+            "{b}"
+        );
     }
 }
