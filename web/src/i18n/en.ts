@@ -81,7 +81,6 @@ const en: Messages<typeof zh> = {
     deadline_too_far: 'The deadline is at most {max_days} days away',
     enterprise_not_found: 'No such enterprise in your jurisdiction',
     filed_before_published: 'The filing date cannot be before the plan was published ({published_on})',
-    filing_of_draft: 'Only a published plan version can be filed',
     in_future: 'Cannot be after today',
     major_needs_funds: 'A major hazard needs its rectification funds',
     major_needs_contingency: 'A major hazard needs its contingency plan (safety measures)',
@@ -266,6 +265,7 @@ const en: Messages<typeof zh> = {
   },
   // Refused steps (409/403), translated by their code (parameters: Problem.params)
   refusal: {
+    filing_of_draft: 'Only a published plan version can be filed',
     // check lists
     checklist_has_hazards: 'Items of this check list are already hazards (#{hazard_id}); the list cannot be changed',
     item_not_failed: 'Only a failed item becomes a hazard',

@@ -78,7 +78,6 @@ export default {
     deadline_too_far: '整改期限最长 {max_days} 天',
     enterprise_not_found: '找不到该企业或不在您的管辖范围内',
     filed_before_published: '备案日期不能早于预案发布日期（{published_on}）',
-    filing_of_draft: '只有已发布的预案版本才能备案',
     in_future: '不能晚于今天',
     major_needs_funds: '重大隐患须落实整改资金',
     major_needs_contingency: '重大隐患须有应急预案（安全措施）',
@@ -263,6 +262,7 @@ export default {
   },
   // 被拒绝的操作（按 code 翻译；参数见 Problem.params）
   refusal: {
+    filing_of_draft: '只有已发布的预案版本才能备案',
     // 检查表
     checklist_has_hazards: '检查表已有转为隐患的项（#{hazard_id}），不能更换检查表',
     item_not_failed: '只有不符合项才能转为隐患',
