@@ -245,6 +245,7 @@ export const api = {
     request<Report>('POST', `${API}/disasters/${enc(String(id))}/reports`, body),
   markStable: (id: number, version: number) => request<Disaster>('POST', `${API}/disasters/${id}/stable`, { version }),
   disasterExportUrl: (id: number, format: 'xlsx' | 'csv') => `${API}/disasters/${id}/export${qs({ format })}`,
+  disasterBulletinUrl: (id: number) => `${API}/disasters/${id}/bulletin.docx`,
   overdue: () => request<OverdueItem[]>('GET', `${API}/reports/overdue`),
   accidents: () => request<Accident[]>('GET', `${API}/accidents`),
   accident: (id: number | string) => request<AccidentDetail>('GET', `${API}/accidents/${enc(String(id))}`),
@@ -298,6 +299,8 @@ export const api = {
     request<PlanVersion>('POST', `${API}/plans/${enc(code)}/versions/${n}/publish`, { version }),
   evaluatePlan: (code: string, body: { evaluated_on: string; conclusion: 'adequate' | 'revise'; note: string }) =>
     request<unknown>('POST', `${API}/plans/${enc(code)}/evaluations`, body),
+  filePlanVersion: (code: string, n: number, body: { filed_with: string; filed_on: string; receipt: string; note: string }) =>
+    request<unknown>('POST', `${API}/plans/${enc(code)}/versions/${n}/filings`, body),
   drills: (p: { plan?: string } = {}) => request<StoredDrill[]>('GET', `${API}/drills${qs({ plan: p.plan })}`),
   createDrill: (body: DrillBody) => request<StoredDrill>('POST', `${API}/drills`, body),
   editDrill: (id: number, body: DrillBody) => request<StoredDrill>('PUT', `${API}/drills/${id}`, body),
@@ -347,6 +350,7 @@ export const api = {
     request<DutyLogEntry[]>('GET', `${API}/duty/log${qs(p)}`),
   addDutyLog: (body: NewDutyLogEntry) => request<DutyLogEntry>('POST', `${API}/duty/log`, body),
   dutyLogExportUrl: (p: { division?: string | null; date?: string; shift?: number }) => `${API}/duty/log/export${qs(p)}`,
+  dutyDailyUrl: (p: { division?: string | null; date?: string }) => `${API}/duty/daily.docx${qs(p)}`,
   // 预警信息发布
   warningTemplates: () => request<WarningTemplate[]>('GET', `${API}/warnings/templates`),
   warningTargeting: (area: AreaSpec) => request<Reach>('POST', `${API}/warnings/targeting`, { area }),

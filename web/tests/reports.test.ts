@@ -10,6 +10,8 @@ import {
   isTownship,
   latestReport,
   ledgerHints,
+  ledgerRefs,
+  referencedLedger,
   parseNumber,
   stepLabel,
   validateReport,
@@ -103,6 +105,37 @@ describe('report figures', () => {
     expect(h.casualties).toHaveLength(1)
     expect(h.casualties[0]).toMatch(/^report.hintDead:\{"rows":1,"n":2\}/)
     expect(h.houses[0]).toMatch(/^report.hintCollapsed/)
+  })
+
+  it('a county references its townships\' ledgers, a city its counties\' (mirrors reports::ledgers)', () => {
+    const person = (name: string) => ({ name, status: 'dead', gender: '男', age: 50, address: `${name}家`, cause: '洪水' })
+    const rep = (id: number, level: string, division: string, people: string[], refs: number[] = []) => ({
+      id,
+      level,
+      division,
+      division_name: `单位${id}`,
+      casualties: people.map(person),
+      houses: [],
+      ledger_refs: refs,
+    })
+    const all = [
+      rep(1, 'township', '140212100000', ['甲']),
+      rep(2, 'township', '140212101000', ['乙']),
+      rep(3, 'township', '140212100000', ['甲', '丙']), // supersedes 1
+      rep(4, 'county', '140212000000', ['甲', '丁'], [2, 3]), // an older county report repeating 甲
+      rep(5, 'township', '140215100000', ['庚']), // a county without its own report
+    ]
+    expect(ledgerRefs(all, 'county', '140212000000')).toEqual([2, 3])
+    expect(ledgerRefs(all, 'township', '140212100000')).toEqual([])
+    expect(ledgerRefs(all, 'city', '140200000000')).toEqual([4, 5])
+    const city = referencedLedger(all, ledgerRefs(all, 'city', '140200000000'))
+    expect(city.casualties.map((x) => x.row.name).sort()).toEqual(['丁', '丙', '乙', '庚', '甲'])
+    expect(city.casualties.find((x) => x.row.name === '甲')?.unit).toBe('单位3')
+    // The hints count the referenced rows with the report's own.
+    const county = referencedLedger(all, [2, 3])
+    const d = draft({ dead: 4 }, { casualties: [person('丁')] })
+    expect(ledgerHints(d, t, county).casualties).toEqual([])
+    expect(ledgerHints(d, t).casualties).toHaveLength(1)
   })
 
   it('a decrease or a correction needs a reason', () => {

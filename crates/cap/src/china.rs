@@ -411,11 +411,16 @@ pub fn identifier(
     Ok(format!("{issuer}_{}_{sequence}", bj.compact()))
 }
 
-/// Reads an identifier built by [`identifier`].
+/// Reads an identifier built by [`identifier`], or one without the
+/// sequence number (`ZZZZZZDDDUUUXX_YYYYMMDDhhmmss`, 29 characters), read
+/// as sequence 0. **Assumption** (docs/rules.md, "CAP interop"): alerts
+/// relayed by the national platform carry identifiers of this shorter
+/// form; they are accepted as of the profile, not flagged `cn-identifier`.
 pub fn parse_identifier(s: &str) -> Result<ChinaIdentifier, ChinaError> {
     let bad = || ChinaError::Identifier(s.to_string());
     let b = s.as_bytes();
-    if !s.is_ascii() || b.len() != 31 || b[14] != b'_' || b[29] != b'_' {
+    let short = b.len() == 29;
+    if !s.is_ascii() || !(short || b.len() == 31) || b[14] != b'_' || (!short && b[29] != b'_') {
         return Err(bad());
     }
     let issuer =
@@ -436,7 +441,7 @@ pub fn parse_identifier(s: &str) -> Result<ChinaIdentifier, ChinaError> {
         BEIJING_OFFSET_MINUTES,
     )
     .map_err(|_| bad())?;
-    let sequence = b[30].wrapping_sub(b'0');
+    let sequence = if short { 0 } else { b[30].wrapping_sub(b'0') };
     if sequence > 9 {
         return Err(bad());
     }
@@ -617,7 +622,14 @@ mod tests {
         assert_eq!(p.time.unix_seconds(), t.unix_seconds());
         assert_eq!(p.sequence, 0);
         assert!(identifier(&issuer, &t, 10).is_err());
-        assert!(parse_identifier("11010241600000_20240729153126").is_err());
+        // The national platform's form without the sequence number.
+        let p = parse_identifier("11010241600000_20240729153126").unwrap();
+        assert_eq!(
+            (p.issuer.to_string().as_str(), p.sequence),
+            ("11010241600000", 0)
+        );
+        assert!(parse_identifier("11010241600000_2024072915312").is_err());
+        assert!(parse_identifier("11010241600000_202407291531260").is_err());
         assert!(parse_identifier("11010241600000_20241329153126_0").is_err());
         assert!(IssuerCode::new("110102", "41").is_err());
         // Multi-byte characters never split a slice.

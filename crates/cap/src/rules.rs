@@ -630,10 +630,13 @@ impl Validator {
 
     fn info_rules(&mut self, el: &Element, path: &str) {
         self.non_blank(el, path, "event");
+        // A warning, not an error: the XSD types <web> `anyURI` (which an
+        // empty or relative value satisfies) and real national feeds carry
+        // such values; the message is still readable without the link.
         if let Some(web) = self.first(el, "web") {
             let v = val(web);
             if !has_scheme(v) || v.chars().any(char::is_whitespace) {
-                self.err(
+                self.warn(
                     format!("{path}/web"),
                     "web-not-absolute",
                     format!("<web> {v:?} is not a full absolute URI"),

@@ -471,6 +471,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/disasters/{id}/bulletin.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 信息专报 of a disaster as a Word document (`reports::bulletin`), from
+         *     the reports the reader may see.
+         */
+        get: operations["bulletin_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/disasters/{id}/export": {
         parameters: {
             query?: never;
@@ -713,6 +733,23 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["drill_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/daily.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 值班日报 of a day as a Word document (`duty::daily`). */
+        get: operations["daily_docx"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1402,6 +1439,22 @@ export interface paths {
         get: operations["version"];
         put: operations["plans_edit"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{code}/versions/{n}/filings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["file_version"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4765,6 +4818,23 @@ export interface components {
              */
             severe_rooms: number;
         };
+        /** @description A recorded filing (备案) of a plan version. */
+        Filing: {
+            code: string;
+            /** @description YYYY-MM-DD (Beijing time). */
+            filed_on: string;
+            /** @description 备案单位: the body it was filed with. */
+            filed_with: string;
+            /** Format: int64 */
+            id: number;
+            note: string;
+            /** @description 备案回执 / 备案编号; empty until received. */
+            receipt: string;
+            recorded_at: components["schemas"]["UtcText"];
+            recorded_by: string;
+            /** Format: int64 */
+            revision: number;
+        };
         /** @description A problem found by an inspection; it may become a hidden hazard. */
         Finding: {
             /** @description 法律依据 */
@@ -6359,6 +6429,8 @@ export interface components {
             drill_history: components["schemas"]["DrillHistoryRow"][];
             drills: components["schemas"]["DrillView"][];
             evaluations: components["schemas"]["Evaluation"][];
+            /** @description 备案 records of the plan's versions, newest first. */
+            filings: components["schemas"]["Filing"][];
             improvements: components["schemas"]["ImprovementView"][];
             /** @description Every version, newest first. */
             versions: components["schemas"]["PlanVersionRow"][];
@@ -6373,6 +6445,13 @@ export interface components {
             /** @description `review_overdue`, `review_soon`, `drill_overdue` or `never_drilled` */
             reason: string;
             title: string;
+        };
+        /** @description What a filing records (`POST /plans/{code}/versions/{n}/filings`). */
+        PlanFilingBody: {
+            filed_on: string;
+            filed_with: string;
+            note?: string;
+            receipt?: string;
         };
         /** @description A response level of a plan. */
         PlanLevel: {
@@ -6471,6 +6550,12 @@ export interface components {
             status_zh: string;
         };
         Point: {
+            /**
+             * Format: double
+             * @description The year's target (on the path to the 2025 target for the relative
+             *     ones; `rules::path_share`).
+             */
+            target?: number | null;
             /** Format: double */
             value?: number | null;
             verdict: components["schemas"]["Verdict"];
@@ -6770,6 +6855,12 @@ export interface components {
             /** Format: int64 */
             id: number;
             kind: components["schemas"]["ReportKind"];
+            /**
+             * @description Not stored: the reports whose ledgers this one references instead
+             *     of repeating their rows (a county its townships', a city its
+             *     counties'; `ledgers::refs_for`).
+             */
+            ledger_refs: number[];
             level: string;
             reason: string;
             step_key: string;
@@ -7450,11 +7541,20 @@ export interface components {
         };
         StatRow: {
             /** Format: double */
+            coal_deaths?: number | null;
+            /** Format: double */
+            disaster_dead_missing?: number | null;
+            /** Format: double */
             gdp_yi?: number | null;
             /** Format: double */
             population?: number | null;
             /** Format: double */
             raw_coal_wt?: number | null;
+            /**
+             * Format: double
+             * @description Deaths counted outside yingji, where the statistics state them.
+             */
+            safety_deaths?: number | null;
             /** Format: int64 */
             year: number;
         };
@@ -9860,6 +9960,26 @@ export interface operations {
             };
         };
     };
+    bulletin_docx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 信息专报 (.docx): the situation, figures by unit, reports filed; Beijing time */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     export_disaster: {
         parameters: {
             query?: {
@@ -10367,6 +10487,30 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    daily_docx: {
+        parameters: {
+            query?: {
+                division?: string | null;
+                /** @description A China-time day (YYYY-MM-DD); default today unless `shift` is given. */
+                date?: string | null;
+                /** @description Only this shift's entries. */
+                shift?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The day's 值班日报 (.docx): shifts, the duty log with its corrections, handovers, signature lines; Beijing time */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -11828,6 +11972,58 @@ export interface operations {
                 content?: never;
             };
             /** @description Stale version, or the version is published (never changes) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    file_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanFilingBody"];
+            };
+        };
+        responses: {
+            /** @description The filing (备案) recorded: with whom, on which day, the receipt */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Filing"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version is a draft */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -578,7 +578,7 @@ pub async fn minutes_docx(
     let d = detail(&s, &p, c).await?;
     let m = minutes_of(&d, &p.display_name, OffsetDateTime::now_utc());
     let bytes = super::docx::write(&m).map_err(|e| ApiError::Internal(format!("docx: {e}")))?;
-    Ok(crate::docx::attachment(
+    Ok(crate::docx::parts::attachment(
         bytes,
         &format!("{}.docx", number(id)),
     ))

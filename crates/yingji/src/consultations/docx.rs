@@ -1,9 +1,12 @@
-//! The 会商纪要 as a .docx (the shared writer, [`crate::docx`]): the title,
-//! the session's time, place and chair, the attendees (a table), the
-//! agenda, the minutes and the decisions with the instruction each became.
-//! Pure: the caller gives every text.
+//! The 会商纪要 as a .docx: a minimal WordprocessingML package (ECMA-376
+//! Part 1 — `[Content_Types].xml`, `_rels/.rels`, `word/document.xml`)
+//! written with the `zip` crate, no template: the title, the session's
+//! time, place and chair, the attendees (a table), the agenda, the
+//! minutes and the decisions with the instruction each became. Text is
+//! escaped ([`yingji_channels::xml_escape`]: `& < > " '`, characters XML 1.0
+//! cannot carry dropped). Pure: the caller gives every text.
 
-use crate::docx::{field, heading, para, run, table, text};
+use crate::docx::Doc;
 
 /// What the 会商纪要 says, as text.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -26,69 +29,67 @@ pub struct Minutes {
     pub made: String,
 }
 
-/// `word/document.xml` of the minutes.
-pub fn document_xml(m: &Minutes) -> String {
-    let mut body = String::new();
-    body.push_str(&para(&run("会 商 纪 要", 44, true), true));
-    body.push_str(&para(&run(&m.title, 32, true), true));
-    body.push_str(&para(&run(&m.number, 21, false), true));
-    body.push_str(&field("关联", &m.link));
-    body.push_str(&field("时间", &m.time));
-    body.push_str(&field("地点", &m.place));
-    body.push_str(&field("主持", &m.chair));
-    body.push_str(&heading("一、参会单位和人员"));
-    if m.attendees.is_empty() {
-        body.push_str(&text("（无）"));
-    } else {
-        body.push_str(&table(
+/// The minutes as a document.
+fn doc(m: &Minutes) -> Doc {
+    let mut d = Doc::new();
+    d.title("会 商 纪 要")
+        .centred(&m.title, 32, true)
+        .centred(&m.number, 21, false)
+        .field("关联", &m.link)
+        .field("时间", &m.time)
+        .field("地点", &m.place)
+        .field("主持", &m.chair)
+        .heading("一、参会单位和人员")
+        .table(
             &[2600, 4600, 1600],
             &["名称", "单位 · 职务", "出席情况"],
-            &m.attendees,
-        ));
-    }
-    body.push_str(&heading("二、会商议程"));
-    if m.agenda.is_empty() {
-        body.push_str(&text("（无）"));
-    }
-    for (n, a) in m.agenda.iter().enumerate() {
-        body.push_str(&text(&format!("{}. {a}", n + 1)));
-    }
-    body.push_str(&heading("三、会议纪要"));
-    let mut any = false;
-    for line in m.minutes.lines().filter(|l| !l.trim().is_empty()) {
-        body.push_str(&text(line));
-        any = true;
-    }
-    if !any {
-        body.push_str(&text("（无）"));
-    }
-    body.push_str(&heading("四、会商决定"));
-    if m.decisions.is_empty() {
-        body.push_str(&text("（无）"));
-    }
-    for (n, [t, assignee, instruction]) in m.decisions.iter().enumerate() {
-        let mut line = format!("{}. {t}", n + 1);
-        if !assignee.is_empty() {
-            line.push_str(&format!("（承办：{assignee}）"));
-        }
-        if !instruction.is_empty() {
-            line.push_str(&format!("【{instruction}】"));
-        }
-        body.push_str(&text(&line));
-    }
-    body.push_str(&para(&run(&m.made, 21, false), false));
-    crate::docx::document(&body)
+            &m.attendees.iter().map(|a| a.to_vec()).collect::<Vec<_>>(),
+        )
+        .heading("二、会商议程");
+    let agenda: Vec<String> = m
+        .agenda
+        .iter()
+        .enumerate()
+        .map(|(n, a)| format!("{}. {a}", n + 1))
+        .collect();
+    d.text(&agenda.join("\n"))
+        .heading("三、会议纪要")
+        .text(&m.minutes)
+        .heading("四、会商决定");
+    let decisions: Vec<String> = m
+        .decisions
+        .iter()
+        .enumerate()
+        .map(|(n, [t, assignee, instruction])| {
+            let mut line = format!("{}. {t}", n + 1);
+            if !assignee.is_empty() {
+                line.push_str(&format!("（承办：{assignee}）"));
+            }
+            if !instruction.is_empty() {
+                line.push_str(&format!("【{instruction}】"));
+            }
+            line
+        })
+        .collect();
+    d.text(&decisions.join("\n")).small(&m.made);
+    d
+}
+
+/// `word/document.xml` of the minutes.
+#[cfg(test)]
+pub fn document_xml(m: &Minutes) -> String {
+    doc(m).xml()
 }
 
 /// The .docx package of the minutes.
 pub fn write(m: &Minutes) -> Result<Vec<u8>, zip::result::ZipError> {
-    crate::docx::package(&document_xml(m))
+    doc(m).write()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::docx::testing::{parts, text_of};
+    use crate::docx::read::{parts, text_of};
 
     fn sample() -> Minutes {
         Minutes {

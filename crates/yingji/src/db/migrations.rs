@@ -163,6 +163,11 @@ const MIGRATIONS: &[Migration] = &[
     ),
     migration!(35, "consultations", "0035_consultations.sql"),
     migration!(36, "accident_reporting", "0036_accident_reporting.sql"),
+    migration!(
+        37,
+        "statistics_deaths_plan_filings",
+        "0037_statistics_deaths_plan_filings.sql"
+    ),
     migration!(38, "users_position", "0038_users_position.sql"),
 ];
 

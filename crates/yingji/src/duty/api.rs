@@ -36,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(now_on_duty))
         .routes(routes!(list_log, add_log))
         .routes(routes!(export_log))
+        .routes(routes!(daily_docx))
 }
 
 const MODULE: &str = "duty";
@@ -766,6 +767,42 @@ async fn export_log(
         bytes,
     )
         .into_response())
+}
+
+/// 值班日报 of a day as a Word document (`duty::daily`).
+#[utoipa::path(get, path = "/api/v1/duty/daily.docx", tag = "duty", params(LogParams), responses((status = 200, description = "The day's 值班日报 (.docx): shifts, the duty log with its corrections, handovers, signature lines; Beijing time")))]
+async fn daily_docx(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<LogParams>,
+) -> Result<Response, ApiError> {
+    if q.shift.is_some() {
+        return Err(ApiError::from(
+            FieldError::new("shift", "值班日报按日期生成，不按班次").code("not_an_option"),
+        ));
+    }
+    let (d, label, items) = log_entries(&s, &p, &q).await?;
+    let day = parse_date(&label, "date")?;
+    let (start, end) = day_bounds(day);
+    let shifts = store::shifts_between(&s.db, d.as_str(), start.into(), end.into()).await?;
+    let log: Vec<super::daily::Entry> = items
+        .iter()
+        .map(|x| super::daily::Entry {
+            entry: &x.entry,
+            corrected_by: &x.corrected_by,
+        })
+        .collect();
+    let now = OffsetDateTime::now_utc();
+    let made = format!("{} 由 {} 导出", crate::clock::format_local(now), p.username);
+    let unit = s.tree().name(d.as_str());
+    let bytes = super::daily::document(&unit, &label, &shifts, &log, &made)
+        .write()
+        .map_err(|e| ApiError::Internal(format!("docx: {e}")))?;
+    Ok(crate::docx::response(
+        bytes,
+        &format!("duty-daily-{}-{label}.docx", d.prefix()),
+        &format!("值班日报-{unit}-{label}.docx"),
+    ))
 }
 
 /// A duty-log entry. Entries are never edited: a correction is a new entry

@@ -5,6 +5,7 @@
 //! Pure: no SQL, no HTTP, no clock reads (times are parameters).
 
 pub mod api;
+pub mod daily;
 pub mod model;
 pub mod store;
 

@@ -37,6 +37,9 @@ pub struct IndicatorParams {
 pub struct Point {
     pub year: i32,
     pub value: Option<f64>,
+    /// The year's target (on the path to the 2025 target for the relative
+    /// ones; `rules::path_share`).
+    pub target: Option<f64>,
     pub verdict: Verdict,
 }
 
@@ -121,6 +124,7 @@ async fn dashboard(
                     .map(|v| Point {
                         year: v[i].year,
                         value: v[i].value,
+                        target: v[i].target,
                         verdict: v[i].verdict,
                     })
                     .collect(),
@@ -311,6 +315,10 @@ pub struct StatRow {
     pub gdp_yi: Option<f64>,
     pub population: Option<f64>,
     pub raw_coal_wt: Option<f64>,
+    /// Deaths counted outside yingji, where the statistics state them.
+    pub safety_deaths: Option<f64>,
+    pub coal_deaths: Option<f64>,
+    pub disaster_dead_missing: Option<f64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/statistics", tag = "indicators", params(StatisticsParams), responses((status = 200, body = [StatRow])))]
@@ -329,18 +337,34 @@ async fn statistics(
                 gdp_yi: r.gdp_yi,
                 population: r.population,
                 raw_coal_wt: r.raw_coal_wt,
+                safety_deaths: r.safety_deaths,
+                coal_deaths: r.coal_deaths,
+                disaster_dead_missing: r.disaster_dead_missing,
             })
             .collect(),
     ))
 }
 
 /// Columns of the statistics table: (key, Chinese header, English header).
-const COLUMNS: [(&str, &str, &str); 5] = [
+/// The three deaths columns are optional: the deaths counted outside
+/// yingji (the 2019 baseline; docs/rules.md "Indicators").
+const COLUMNS: [(&str, &str, &str); 8] = [
     ("division", "行政区划", "Division"),
     ("year", "年份", "Year"),
     ("gdp_yi", "地区生产总值(亿元)", "GDP (100 million yuan)"),
     ("population", "常住人口", "Population"),
     ("raw_coal_wt", "原煤产量(万吨)", "Raw coal (10,000 t)"),
+    (
+        "safety_deaths",
+        "生产安全事故死亡人数",
+        "Production-safety deaths",
+    ),
+    ("coal_deaths", "煤矿事故死亡人数", "Coal-mine deaths"),
+    (
+        "disaster_dead_missing",
+        "因自然灾害死亡失踪人数",
+        "Natural-disaster dead and missing",
+    ),
 ];
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -383,7 +407,7 @@ async fn import_statistics(
     .await
     .map_err(|e| ApiError::Internal(format!("statistics import: {e}")))?
     .map_err(|e| ApiError::Validation(vec![e]))?;
-    let mut idx = [None; 5];
+    let mut idx = [None; COLUMNS.len()];
     let mut errors = Vec::new();
     for (i, h) in table.header.iter().enumerate() {
         let h = h.trim().trim_start_matches('\u{feff}');
@@ -460,8 +484,8 @@ async fn import_statistics(
                 None
             }
         };
-        let mut nums = [None; 3];
-        for (k, c) in (2..5).enumerate() {
+        let mut nums = [None; COLUMNS.len() - 2];
+        for (k, c) in (2..COLUMNS.len()).enumerate() {
             let v = cell(c);
             if v.is_empty() {
                 continue;
@@ -500,13 +524,16 @@ async fn import_statistics(
     let now = time::OffsetDateTime::now_utc();
     let mut tx = s.change().await?;
     let mut entries = Vec::new();
-    for (d, y, [g, pop, coal]) in &rows {
+    for (d, y, [g, pop, coal, deaths, coal_deaths, dead_missing]) in &rows {
         let row = Statistics {
             division: d.to_string(),
             year: *y,
             gdp_yi: *g,
             population: *pop,
             raw_coal_wt: *coal,
+            safety_deaths: *deaths,
+            coal_deaths: *coal_deaths,
+            disaster_dead_missing: *dead_missing,
         };
         store::upsert_statistics(&mut tx, &row).await?;
         entries.push(NewEntry {
@@ -516,7 +543,8 @@ async fn import_statistics(
             entity: "statistics".into(),
             entity_id: format!("{d}:{y}"),
             kind: "imported",
-            payload: json!({ "year": y, "gdp_yi": g, "population": pop, "raw_coal_wt": coal, "source": name }),
+            payload: json!({ "year": y, "gdp_yi": g, "population": pop, "raw_coal_wt": coal,
+                "safety_deaths": deaths, "coal_deaths": coal_deaths, "disaster_dead_missing": dead_missing, "source": name }),
         });
     }
     tx.commit(now, entries).await?;

@@ -15,6 +15,13 @@ pub struct Statistics {
     pub population: Option<f64>,
     /// Raw-coal output, 万吨.
     pub raw_coal_wt: Option<f64>,
+    /// 生产安全事故死亡人数 as stated by the statistics (counted outside
+    /// yingji: the 2019 baseline, years not all recorded here).
+    pub safety_deaths: Option<f64>,
+    /// 其中煤矿事故死亡人数, as stated.
+    pub coal_deaths: Option<f64>,
+    /// 因自然灾害死亡失踪人数, as stated.
+    pub disaster_dead_missing: Option<f64>,
 }
 
 /// What an indicator needs of an accident.

@@ -51,6 +51,21 @@ pub struct Value {
 
 pub const BASE_YEAR: i32 = 2019;
 pub const PERIOD_START: i32 = 2021;
+/// The year the plan's targets are for (“十四五”: 2021–2025).
+pub const TARGET_YEAR: i32 = 2025;
+
+/// The share of the baseline a relative target allows in `year`, for a
+/// target of “较2019年下降 `cut_pct`%” by [`TARGET_YEAR`]: years before it
+/// are judged against the path to the target, not the final target
+/// (issue #13). **Assumption** (docs/rules.md “Indicators”): the path is
+/// linear from the 2019 baseline (share 1) to 2025 (share 1 − cut); the
+/// plan (大同市“十四五”应急管理体系规划 专栏1) states only the 2025 figure.
+/// From 2025 on, the final target; the baseline year itself, share 1.
+pub fn path_share(year: i32, cut_pct: u32) -> f64 {
+    let span = f64::from(TARGET_YEAR - BASE_YEAR);
+    let done = f64::from(year.clamp(BASE_YEAR, TARGET_YEAR) - BASE_YEAR);
+    1.0 - f64::from(cut_pct) / 100.0 * done / span
+}
 
 fn ratio(a: f64, b: Option<f64>) -> Option<f64> {
     b.filter(|b| *b > 0.0).map(|b| a / b)
@@ -86,7 +101,7 @@ pub fn compute(years: &[YearFacts], year: i32) -> Vec<Value> {
     let mut out = Vec::new();
 
     let deaths = cur.map(|c| c.safety_deaths);
-    let t1 = base.map(|b| b.safety_deaths * 0.85);
+    let t1 = base.map(|b| b.safety_deaths * path_share(year, 15));
     out.push(Value {
         key: "safety_deaths",
         label_zh: "生产安全事故死亡人数",
@@ -101,7 +116,7 @@ pub fn compute(years: &[YearFacts], year: i32) -> Vec<Value> {
 
     let per_gdp = |y: &YearFacts| ratio(y.safety_deaths, y.gdp_yi);
     let v2 = cur.and_then(per_gdp);
-    let t2 = base.and_then(per_gdp).map(|b| b * 0.67);
+    let t2 = base.and_then(per_gdp).map(|b| b * path_share(year, 33));
     out.push(Value {
         key: "deaths_per_gdp",
         label_zh: "亿元地区生产总值生产安全事故死亡率",
@@ -194,16 +209,20 @@ mod tests {
 
     #[test]
     fn six_indicators_against_the_baseline() {
-        let years = [y(2019, 100.0), y(2021, 90.0), y(2022, 85.0)];
+        let years = [y(2019, 100.0), y(2021, 96.0), y(2022, 85.0), y(2025, 85.0)];
         let v = compute(&years, 2022);
         assert_eq!(v.len(), 6);
-        // 85 ≤ 100 × 0.85: met exactly at the bound.
-        assert_eq!(
-            (v[0].value, v[0].target, v[0].verdict),
-            (Some(85.0), Some(85.0), Verdict::Met)
-        );
+        // 2022 is judged on the path: 100 × (1 − 15% × 3/6) = 92.5.
+        assert!((v[0].target.unwrap() - 92.5).abs() < 1e-9);
+        assert_eq!((v[0].value, v[0].verdict), (Some(85.0), Verdict::Met));
+        // 2021: 100 × (1 − 15% × 2/6) = 95; 96 misses it.
+        assert!((compute(&years, 2021)[0].target.unwrap() - 95.0).abs() < 1e-9);
         assert_eq!(compute(&years, 2021)[0].verdict, Verdict::NotMet);
-        // 0.085 deaths per 亿元 vs 0.1 × 0.67 = 0.067.
+        // 2025: the final target, 85 ≤ 100 × 0.85 met exactly at the bound.
+        let fin = &compute(&years, 2025)[0];
+        assert!((fin.target.unwrap() - 85.0).abs() < 1e-9);
+        assert_eq!(fin.verdict, Verdict::Met);
+        // 0.085 deaths per 亿元 vs 0.1 × (1 − 33% × 3/6) = 0.0835.
         assert_eq!(v[1].verdict, Verdict::NotMet);
         // 1 death / 50 million tonnes = 0.02.
         assert!((v[2].value.unwrap() - 0.02).abs() < 1e-12);
@@ -216,6 +235,30 @@ mod tests {
         // 5 亿元 (500,000,000 元) / 1000 亿元 = 0.5 %.
         assert!((v[5].value.unwrap() - 0.5).abs() < 1e-9);
         assert_eq!(v[5].verdict, Verdict::Met);
+    }
+
+    /// The path to a 2025 target (docs/rules.md “Indicators”): the
+    /// baseline year and before at the baseline, linear to 2025, the final
+    /// target from 2025 on.
+    #[test]
+    fn the_path_to_the_target() {
+        for (year, cut, want) in [
+            (2018, 15, 1.0),
+            (2019, 15, 1.0),
+            (2020, 15, 0.975),
+            (2022, 15, 0.925),
+            (2024, 15, 0.875),
+            (2025, 15, 0.85),
+            (2026, 15, 0.85),
+            (2022, 33, 0.835),
+            (2025, 33, 0.67),
+        ] {
+            assert!(
+                (path_share(year, cut) - want).abs() < 1e-12,
+                "{year} {cut}: {}",
+                path_share(year, cut)
+            );
+        }
     }
 
     #[test]

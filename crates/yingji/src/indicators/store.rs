@@ -62,17 +62,27 @@ pub async fn facts(
     let mut sources: BTreeMap<i32, Sources> = BTreeMap::new();
 
     // Statistics: the division's own row, else the sum of its children's rows.
-    let rows: Vec<Statistics> = sqlx::query_as("SELECT division, year, gdp_yi, population, raw_coal_wt FROM statistics WHERE division LIKE $1")
+    let rows: Vec<Statistics> = sqlx::query_as("SELECT division, year, gdp_yi, population, raw_coal_wt, safety_deaths, coal_deaths, disaster_dead_missing FROM statistics WHERE division LIKE $1")
         .bind(format!("{prefix}%"))
         .fetch_all(db.pool())
         .await?;
     let mut own: BTreeMap<i32, Stats> = BTreeMap::new();
+    // Deaths the division's own row states (counted outside yingji).
+    let mut stated: BTreeMap<i32, Stated> = BTreeMap::new();
     let mut children: BTreeMap<i32, (f64, f64, f64, usize)> = BTreeMap::new();
     for r in rows {
         let (div, year) = (r.division, r.year as i32);
         let (g, p, c): Stats = (r.gdp_yi, r.population, r.raw_coal_wt);
         if div == code {
             own.insert(year, (g, p, c));
+            stated.insert(
+                year,
+                Stated {
+                    safety_deaths: r.safety_deaths,
+                    coal_deaths: r.coal_deaths,
+                    disaster_dead_missing: r.disaster_dead_missing,
+                },
+            );
         } else if is_child(&div, code) {
             let e = children.entry(year).or_insert((0.0, 0.0, 0.0, 0));
             e.0 += g.unwrap_or(0.0);
@@ -153,7 +163,39 @@ pub async fn facts(
             sources.entry(y).or_default().disasters.push(disaster_id);
         }
     }
+    for (y, f) in by_year.iter_mut() {
+        if let Some(st) = stated.get(y) {
+            st.apply(f);
+        }
+    }
     Ok((by_year.into_values().collect(), sources))
+}
+
+/// The deaths a statistics row states for its year (`None`: not stated).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Stated {
+    pub safety_deaths: Option<f64>,
+    pub coal_deaths: Option<f64>,
+    pub disaster_dead_missing: Option<f64>,
+}
+
+impl Stated {
+    /// A stated figure is the year's figure, instead of the sum of the
+    /// records in yingji (which may be incomplete: the 2019 baseline
+    /// predates the platform, and accidents of other departments' sectors
+    /// are not all recorded here); a figure not stated keeps the records'
+    /// sum. Docs/rules.md "Indicators".
+    pub fn apply(&self, f: &mut YearFacts) {
+        if let Some(v) = self.safety_deaths {
+            f.safety_deaths = v;
+        }
+        if let Some(v) = self.coal_deaths {
+            f.coal_deaths = v;
+        }
+        if let Some(v) = self.disaster_dead_missing {
+            f.disaster_dead_missing = v;
+        }
+    }
 }
 
 /// Replace one division's statistics of one year.
@@ -163,12 +205,15 @@ pub async fn upsert_statistics(tx: &mut Tx, row: &Statistics) -> Result<(), DbEr
         .bind(row.year)
         .execute(&mut *tx.inner)
         .await?;
-    sqlx::query("INSERT INTO statistics (division, year, gdp_yi, population, raw_coal_wt) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO statistics (division, year, gdp_yi, population, raw_coal_wt, safety_deaths, coal_deaths, disaster_dead_missing) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(&row.division)
         .bind(row.year)
         .bind(row.gdp_yi)
         .bind(row.population)
         .bind(row.raw_coal_wt)
+        .bind(row.safety_deaths)
+        .bind(row.coal_deaths)
+        .bind(row.disaster_dead_missing)
         .execute(&mut *tx.inner)
         .await?;
     Ok(())
@@ -176,7 +221,7 @@ pub async fn upsert_statistics(tx: &mut Tx, row: &Statistics) -> Result<(), DbEr
 
 /// The statistics rows of one division, by year.
 pub async fn statistics(db: &Db, division: &str) -> Result<Vec<Statistics>, DbError> {
-    Ok(sqlx::query_as("SELECT division, year, gdp_yi, population, raw_coal_wt FROM statistics WHERE division = $1 ORDER BY year")
+    Ok(sqlx::query_as("SELECT division, year, gdp_yi, population, raw_coal_wt, safety_deaths, coal_deaths, disaster_dead_missing FROM statistics WHERE division = $1 ORDER BY year")
         .bind(division)
         .fetch_all(db.pool())
         .await?)
@@ -201,6 +246,44 @@ mod tests {
         .unwrap();
     }
 
+    /// A stated figure replaces the records' sum; one not stated keeps it.
+    #[test]
+    fn stated_deaths_are_the_years_figure() {
+        let recorded = YearFacts {
+            year: 2019,
+            safety_deaths: 3.0,
+            coal_deaths: 1.0,
+            disaster_dead_missing: 2.0,
+            ..Default::default()
+        };
+        for (stated, want) in [
+            (Stated::default(), (3.0, 1.0, 2.0)),
+            (
+                Stated {
+                    safety_deaths: Some(40.0),
+                    ..Default::default()
+                },
+                (40.0, 1.0, 2.0),
+            ),
+            (
+                Stated {
+                    safety_deaths: Some(0.0),
+                    coal_deaths: Some(0.0),
+                    disaster_dead_missing: Some(5.0),
+                },
+                (0.0, 0.0, 5.0),
+            ),
+        ] {
+            let mut f = recorded;
+            stated.apply(&mut f);
+            assert_eq!(
+                (f.safety_deaths, f.coal_deaths, f.disaster_dead_missing),
+                want,
+                "{stated:?}"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn facts_read_typed_rows_and_refuse_a_bad_stored_time() {
         for t in testing::all().await {
@@ -211,6 +294,9 @@ mod tests {
                 gdp_yi: Some(120.5),
                 population: None,
                 raw_coal_wt: Some(3.0),
+                safety_deaths: None,
+                coal_deaths: None,
+                disaster_dead_missing: None,
             };
             upsert_statistics(&mut c, &row).await.unwrap();
             upsert_statistics(&mut c, &row).await.unwrap();
@@ -228,7 +314,7 @@ mod tests {
                 .unwrap();
             assert_eq!(
                 statistics(&t.db, "140212000000").await.unwrap(),
-                vec![row],
+                vec![row.clone()],
                 "{}",
                 t.name
             );
@@ -245,6 +331,46 @@ mod tests {
             assert_eq!(years[1].coal_deaths, 4.0, "{}", t.name);
             assert_eq!(years[1].gdp_yi, Some(120.5), "{}", t.name);
             assert_eq!(sources[&2026].accidents.len(), 3, "{}", t.name);
+            // Deaths the statistics state (counted outside yingji) are the
+            // year's figure; what they do not state stays the records' sum.
+            let mut c = crate::journal::Change::on(&t.db).await.unwrap();
+            for (year, deaths) in [(2025, Some(7.0)), (2026, Some(4.0))] {
+                upsert_statistics(
+                    &mut c,
+                    &Statistics {
+                        year,
+                        safety_deaths: deaths,
+                        ..row.clone()
+                    },
+                )
+                .await
+                .unwrap();
+            }
+            let entry = crate::journal::NewEntry {
+                actor: "t".into(),
+                jurisdiction: row.division.clone(),
+                module: "indicators",
+                entity: "statistics".into(),
+                entity_id: "140212000000".into(),
+                kind: "imported",
+                payload: serde_json::json!({}),
+            };
+            c.commit(time::OffsetDateTime::now_utc(), vec![entry])
+                .await
+                .unwrap();
+            let (years, _) = facts(&t.db, "140212000000", "140212", 2025..=2026)
+                .await
+                .unwrap();
+            assert_eq!(
+                (
+                    years[0].safety_deaths,
+                    years[1].safety_deaths,
+                    years[1].coal_deaths
+                ),
+                (7.0, 4.0, 4.0),
+                "{}",
+                t.name
+            );
             // An accident whose stored time is not a time is an error, not skipped.
             accident(&t.db, "sometime", "building", 1, 0).await;
             assert!(

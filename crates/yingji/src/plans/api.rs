@@ -47,6 +47,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(publish))
         .routes(routes!(revise))
         .routes(routes!(evaluate))
+        .routes(routes!(file_version))
         .routes(routes!(drills, plan_drill))
         .routes(routes!(edit_drill))
         .routes(routes!(drill_event))
@@ -355,6 +356,8 @@ pub struct PlanDetail {
     /// Every version, newest first.
     pub versions: Vec<PlanVersionRow>,
     pub evaluations: Vec<Evaluation>,
+    /// 备案 records of the plan's versions, newest first.
+    pub filings: Vec<super::filing::Filing>,
     pub drills: Vec<DrillView>,
     pub drill_history: Vec<DrillHistoryRow>,
     pub improvements: Vec<ImprovementView>,
@@ -408,6 +411,7 @@ async fn detail(
     };
     let versions = vs.iter().rev().map(|v| version_row(v, &c.plans)).collect();
     let evaluations = store::evaluations(&s.db, Some(&code)).await?;
+    let filings = store::filings(&s.db, &code).await?;
     let ws = write_scope(&p);
     let ds = plan_drills(&s, &p, &scope, &code, &c, now).await?;
     let items = plan_items(&s, &p, &scope, &code, &c, now).await?;
@@ -426,6 +430,7 @@ async fn detail(
         code,
         versions,
         evaluations,
+        filings,
         drills: ds,
         drill_history: history,
         improvements: items,
@@ -831,6 +836,51 @@ async fn evaluate(
         review,
     };
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/plans/{code}/versions/{n}/filings", tag = "plans", request_body = super::filing::FilingBody,
+    responses((status = 201, body = super::filing::Filing, description = "The filing (备案) recorded: with whom, on which day, the receipt"),
+        (status = 403, body = crate::http::error::Problem), (status = 409, body = crate::http::error::Problem, description = "The version is a draft"),
+        (status = 422, body = crate::http::error::Problem)))]
+async fn file_version(
+    State(s): State<AppState>,
+    p: Principal,
+    Path((code, n)): Path<(String, u32)>,
+    Json(b): Json<super::filing::FilingBody>,
+) -> Result<Response, ApiError> {
+    use super::filing::{check, Filing, FilingError};
+    let (v, _, scope) = one_version(&s, &p, &code, n, Action::Write).await?;
+    if !writable(&scope, &v.plan.divisions) {
+        return Err(ApiError::Forbidden);
+    }
+    let now = OffsetDateTime::now_utc();
+    let ok = check(&v.plan, &b, today(now)).map_err(|e| match e {
+        FilingError::State(r) => ApiError::Refused(r),
+        FilingError::Input(errors) => ApiError::Validation(errors),
+    })?;
+    let mut f = Filing {
+        id: 0,
+        code: code.clone(),
+        revision: i64::from(v.plan.revision),
+        filed_with: ok.filed_with,
+        filed_on: ok.filed_on,
+        receipt: ok.receipt,
+        note: ok.note,
+        recorded_by: p.username.clone(),
+        recorded_at: now.into(),
+    };
+    let mut tx = s.change().await?;
+    f.id = store::insert_filing(&mut tx, &f).await?;
+    let e = entry(
+        &p,
+        &first(&v.plan.divisions),
+        "plan",
+        code.clone(),
+        "filed",
+        serde_json::to_value(&f).unwrap_or_default(),
+    );
+    tx.commit(now, vec![e]).await?;
+    Ok((StatusCode::CREATED, axum::Json(f)).into_response())
 }
 
 // ── drills ─────────────────────────────────────────────────────────────

@@ -38,6 +38,7 @@ pub mod store;
 
 mod catalogue;
 mod drills;
+pub mod filing;
 mod improvements;
 mod matching;
 mod review;

@@ -130,6 +130,38 @@ pub async fn evaluations(db: &Db, code: Option<&str>) -> Result<Vec<Evaluation>,
     Ok(q.query_as().fetch_all(db.pool()).await?)
 }
 
+// ── filings (备案) ─────────────────────────────────────────────────────
+
+pub async fn insert_filing(tx: &mut Tx, f: &super::filing::Filing) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO plan_filings (code, revision, filed_with, filed_on, receipt, note, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(&f.code)
+    .bind(f.revision)
+    .bind(&f.filed_with)
+    .bind(&f.filed_on)
+    .bind(&f.receipt)
+    .bind(&f.note)
+    .bind(&f.recorded_by)
+    .bind(f.recorded_at)
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    col(&row, "id")
+}
+
+/// Filings of one plan, newest first.
+pub async fn filings(db: &Db, code: &str) -> Result<Vec<super::filing::Filing>, DbError> {
+    Ok(
+        sqlx::query_as(
+            "SELECT * FROM plan_filings WHERE code = $1 ORDER BY filed_on DESC, id DESC",
+        )
+        .bind(code)
+        .fetch_all(db.pool())
+        .await?,
+    )
+}
+
 // ── drills ─────────────────────────────────────────────────────────────
 
 pub fn parse_kind(s: &str) -> Option<DrillKind> {

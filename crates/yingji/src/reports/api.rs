@@ -25,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(submit_report))
         .routes(routes!(mark_stable))
         .routes(routes!(export_disaster))
+        .routes(routes!(disaster_bulletin_docx))
         .routes(routes!(list_accidents, create_accident))
         .routes(routes!(get_accident, update_accident))
         .routes(routes!(forward_accident))
@@ -422,16 +423,27 @@ async fn submit_report(
         return Err(ApiError::Forbidden);
     }
     let mut errors = figures::validate(&b.figures, &b.casualties, &b.houses);
-    // Ledgers are due at 核报: before it a mismatch is a warning in the
-    // report's flags, never a refusal (docs/rules.md).
-    let (ledger_errors, ledger_warning) =
-        figures::check_ledgers(kind, &b.figures, &b.casualties, &b.houses);
-    errors.extend(ledger_errors);
     let now = time::OffsetDateTime::now_utc();
     let tree = s.tree();
     let cal = store::load_calendar(&s.db).await?;
     let mut tx = s.change().await?;
     let reports = store::reports_tx(&mut tx, &tree, id).await?;
+    // A county (city) references its townships' (counties') ledgers
+    // instead of repeating them; its own rows are the others, and the
+    // counts are checked against both (docs/rules.md).
+    let ledger_refs = super::ledgers::refs_for(&reports, &b.level, &division);
+    let refd = super::ledgers::referenced(&reports, &ledger_refs);
+    errors.extend(super::ledgers::repeated_rows(
+        &refd,
+        &b.casualties,
+        &b.houses,
+    ));
+    let (all_people, all_houses) = super::ledgers::whole(&refd, &b.casualties, &b.houses);
+    // Ledgers are due at 核报: before it a mismatch is a warning in the
+    // report's flags, never a refusal (docs/rules.md).
+    let (ledger_errors, ledger_warning) =
+        figures::check_ledgers(kind, &b.figures, &all_people, &all_houses);
+    errors.extend(ledger_errors);
     let mine: Vec<&Report> = reports
         .iter()
         .filter(|r| r.level == b.level && r.division == division)
@@ -505,6 +517,7 @@ async fn submit_report(
         figures: b.figures,
         casualties: b.casualties,
         houses: b.houses,
+        ledger_refs,
         reason: b.reason,
         flags,
         supersedes: b.supersedes,
@@ -1171,7 +1184,7 @@ async fn bulletin_docx(
     let now = time::OffsetDateTime::now_utc();
     let bytes = super::bulletin::write(&a, &s.tree().name(&a.division), now)
         .map_err(|e| ApiError::Internal(format!("docx: {e}")))?;
-    Ok(crate::docx::attachment(
+    Ok(crate::docx::parts::attachment(
         bytes,
         &format!("SG{:06}.docx", a.id),
     ))
@@ -1403,7 +1416,7 @@ async fn export_disaster(
     let now_local = crate::clock::format_local(time::OffsetDateTime::now_utc());
     let (bytes, mime, ext) = match q.format.as_deref().unwrap_or("xlsx") {
         "xlsx" => (
-            super::export::quick_report_xlsx(&d, &reports, &now_local),
+            super::export::quick_report_xlsx(&d, &reports, &now_local, &s.config.reports.form),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
         ),
@@ -1435,4 +1448,35 @@ async fn export_disaster(
         bytes,
     )
         .into_response())
+}
+
+/// 信息专报 of a disaster as a Word document (`reports::bulletin`), from
+/// the reports the reader may see.
+#[utoipa::path(get, path = "/api/v1/disasters/{id}/bulletin.docx", tag = "reports", params(("id" = i64, Path)),
+    responses((status = 200, description = "信息专报 (.docx): the situation, figures by unit, reports filed; Beijing time")))]
+async fn disaster_bulletin_docx(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let (d, scope) = load_visible(&s, &p, id, Action::Read).await?;
+    let tree = s.tree();
+    let mut reports = store::reports(&s.db, &tree, id).await?;
+    super::retain_visible(&mut reports, &scope);
+    let now = time::OffsetDateTime::now_utc();
+    let made = format!("{} 由 {} 导出", crate::clock::format_local(now), p.username);
+    let unit = tree.name(p.division.as_str());
+    let area: Vec<String> = super::counties_of(&d.townships)
+        .iter()
+        .filter(|c| c.starts_with(&scope.prefix))
+        .map(|c| tree.name(c))
+        .collect();
+    let bytes = super::info_bulletin::document(&d, &unit, &area.join("、"), &reports, &made)
+        .write()
+        .map_err(|e| ApiError::Internal(format!("docx: {e}")))?;
+    Ok(crate::docx::response(
+        bytes,
+        &format!("bulletin-{}.docx", d.id),
+        &format!("信息专报-{}.docx", d.name),
+    ))
 }

@@ -183,7 +183,7 @@ pub fn document_xml(
     division_name: &str,
     made: time::OffsetDateTime,
 ) -> String {
-    use crate::docx::{document, field, para, run, table};
+    use crate::docx::parts::{document, field, para, run, table};
     let b = &a.bulletin;
     let or_dash = |v: &str| {
         if v.trim().is_empty() {
@@ -259,7 +259,7 @@ pub fn write(
     division_name: &str,
     made: time::OffsetDateTime,
 ) -> Result<Vec<u8>, zip::result::ZipError> {
-    crate::docx::package(&document_xml(a, division_name, made))
+    crate::docx::parts::package(&document_xml(a, division_name, made))
 }
 
 #[cfg(test)]
@@ -361,7 +361,7 @@ mod tests {
     /// the record, times in Beijing time with the offset.
     #[test]
     fn the_bulletin_docx_says_everything() {
-        use crate::docx::testing::{parts, text_of};
+        use crate::docx::parts::testing::{parts, text_of};
         let at = time::macros::datetime!(2026-03-01 00:30 UTC);
         let a = crate::reports::Accident {
             id: 12,

@@ -108,6 +108,38 @@ pub struct Limits {
     pub due_soon_minutes: i64,
     /// Share by which a 核报 may differ from the last 续报 before it is flagged for review.
     pub final_review_share: f64,
+    /// The header block of the statistical forms (`[reports.form]`).
+    pub form: FormHeader,
+}
+
+/// The header block every statistical form of 《自然灾害情况统计调查制度》
+/// carries (表号, 制定机关, 批准机关, 批准文号, 有效期至), as configuration:
+/// **assumption** — the 表号, 批准文号 and 有效期至 of the system in force
+/// were not checked here, so they default to empty (the form prints a blank
+/// for the bureau to fill) and the two bodies to 应急管理部 (制定) and
+/// 国家统计局 (批准), who make and approve departmental statistical surveys
+/// (《统计法》第十七条).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FormHeader {
+    /// 表号 of 自然灾害损失情况统计快报表.
+    pub loss_form_number: String,
+    pub made_by: String,
+    pub approved_by: String,
+    pub approval_number: String,
+    pub valid_until: String,
+}
+
+impl Default for FormHeader {
+    fn default() -> Self {
+        FormHeader {
+            loss_form_number: String::new(),
+            made_by: "应急管理部".into(),
+            approved_by: "国家统计局".into(),
+            approval_number: String::new(),
+            valid_until: String::new(),
+        }
+    }
 }
 
 impl Default for Limits {
@@ -140,6 +172,7 @@ impl Default for Limits {
             reply_extension_days: 30,
             due_soon_minutes: 30,
             final_review_share: 0.2,
+            form: FormHeader::default(),
         }
     }
 }

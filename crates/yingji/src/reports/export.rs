@@ -37,7 +37,7 @@ pub fn latest_rows(reports: &[Report]) -> Vec<&Report> {
     rows
 }
 
-fn kind_zh(k: ReportKind) -> &'static str {
+pub(super) fn kind_zh(k: ReportKind) -> &'static str {
     match k {
         ReportKind::Initial => "初报",
         ReportKind::Followup => "续报",
@@ -113,10 +113,53 @@ fn title(ws: &mut Worksheet, text: &str, cols: u16) -> Result<(), rust_xlsxwrite
     Ok(())
 }
 
+/// Under a ledger's title: each person and household once, by the unit
+/// that collected it (县级、市级报告引用下级台账，不重复列出).
+fn note(ws: &mut Worksheet, cols: u16) -> Result<(), rust_xlsxwriter::XlsxError> {
+    ws.merge_range(
+        1,
+        0,
+        1,
+        cols - 1,
+        "每人每户只列一次，由采集的单位列出；县级、市级报告引用下级台账，不重复列出。",
+        &Format::new(),
+    )?;
+    Ok(())
+}
+
+/// 《自然灾害损失情况统计快报表》's header block (表号 … 有效期至) as one
+/// line; a field not configured prints as a blank to fill in.
+pub fn header_line(h: &super::deadlines::FormHeader) -> String {
+    let v = |s: &str| {
+        if s.trim().is_empty() {
+            "＿＿＿＿".to_string()
+        } else {
+            s.trim().to_string()
+        }
+    };
+    format!(
+        "表    号：{}    制定机关：{}    批准机关：{}    批准文号：{}    有效期至：{}",
+        v(&h.loss_form_number),
+        v(&h.made_by),
+        v(&h.approved_by),
+        v(&h.approval_number),
+        v(&h.valid_until)
+    )
+}
+
+/// The signature footer: 单位负责人, 统计负责人 (blanks to sign), 填表人 (who
+/// filed the latest report shown), 报出日期 (the day it was made, Beijing).
+pub fn footer_line(filled_by: &str, date_local: &str) -> String {
+    format!(
+        "单位负责人：＿＿＿＿    统计负责人：＿＿＿＿    填表人：{filled_by}    报出日期：{date_local}"
+    )
+}
+
 pub fn quick_report_xlsx(
     d: &Disaster,
     reports: &[Report],
     now_local: &str,
+    form: &super::deadlines::FormHeader,
 ) -> Result<Vec<u8>, String> {
     let mut wb = Workbook::new();
     let head = Format::new()
@@ -130,14 +173,20 @@ pub fn quick_report_xlsx(
     {
         let ws = wb.add_worksheet().set_name("灾情快报表").map_err(e)?;
         let cols = 4 + FIELDS.len() as u16;
-        title(ws, "自然灾害情况统计快报表", cols).map_err(e)?;
+        title(ws, "自然灾害损失情况统计快报表", cols).map_err(e)?;
+        ws.merge_range(1, 0, 1, cols - 1, &header_line(form), &Format::new())
+            .map_err(e)?;
+        let ty = super::DISASTER_TYPES
+            .iter()
+            .find(|(k, _)| *k == d.disaster_type)
+            .map_or(d.disaster_type.as_str(), |(_, zh)| zh);
         ws.merge_range(
-            1,
+            2,
             0,
-            1,
+            2,
             cols - 1,
             &format!(
-                "灾害过程：{}    发生时间：{}    制表时间：{now_local}",
+                "灾害过程：{}    灾害种类：{ty}    发生时间：{}    制表时间：{now_local}",
                 d.name,
                 crate::clock::format_local(d.onset.0)
             ),
@@ -145,20 +194,20 @@ pub fn quick_report_xlsx(
         )
         .map_err(e)?;
         for (c, h) in ["单位", "层级", "报告类型", "报送时间"].iter().enumerate() {
-            ws.merge_range(2, c as u16, 3, c as u16, h, &head)
+            ws.merge_range(3, c as u16, 4, c as u16, h, &head)
                 .map_err(e)?;
         }
         for (i, ((_, zh), u)) in FIELDS.iter().zip(UNITS).enumerate() {
             let c = 4 + i as u16;
-            ws.write_string_with_format(2, c, *zh, &head).map_err(e)?;
-            ws.write_string_with_format(3, c, u, &head).map_err(e)?;
+            ws.write_string_with_format(3, c, *zh, &head).map_err(e)?;
+            ws.write_string_with_format(4, c, u, &head).map_err(e)?;
             ws.set_column_width(c, 11).map_err(e)?;
         }
-        ws.set_row_height(2, 42).map_err(e)?;
+        ws.set_row_height(3, 42).map_err(e)?;
         ws.set_column_width(0, 16).map_err(e)?;
         ws.set_column_width(3, 22).map_err(e)?;
         let rows = latest_rows(reports);
-        let mut r = 4u32;
+        let mut r = 5u32;
         let mut total = Figures::default();
         for rep in &rows {
             ws.write_string_with_format(r, 0, &rep.division_name, &cell)
@@ -189,7 +238,21 @@ pub fn quick_report_xlsx(
             ws.write_number_with_format(r, 4 + i as u16, num(&total, k), &total_f)
                 .map_err(e)?;
         }
-        ws.set_freeze_panes(4, 1).map_err(e)?;
+        let filled_by = reports
+            .last()
+            .map(|x| x.submitted_by.as_str())
+            .unwrap_or("");
+        let date = now_local.get(..10).unwrap_or(now_local);
+        ws.merge_range(
+            r + 2,
+            0,
+            r + 2,
+            cols - 1,
+            &footer_line(filled_by, date),
+            &Format::new(),
+        )
+        .map_err(e)?;
+        ws.set_freeze_panes(5, 1).map_err(e)?;
     }
     {
         let ws = wb
@@ -213,12 +276,10 @@ pub fn quick_report_xlsx(
             ws.set_column_width(c as u16, if c >= 6 { 24 } else { 12 })
                 .map_err(e)?;
         }
+        note(ws, hs.len() as u16).map_err(e)?;
         let mut r = 3u32;
-        for rep in latest_rows(reports)
-            .into_iter()
-            .filter(|x| x.level == "township" || x.level == "county")
-        {
-            for c in &rep.casualties {
+        for (rep, people, _) in super::ledgers::listed_once(&latest_rows(reports)) {
+            for c in people {
                 let vals = [
                     (r - 2).to_string(),
                     rep.division_name.clone(),
@@ -254,12 +315,10 @@ pub fn quick_report_xlsx(
             ws.set_column_width(c as u16, if c == 5 { 30 } else { 12 })
                 .map_err(e)?;
         }
+        note(ws, hs.len() as u16).map_err(e)?;
         let mut r = 3u32;
-        for rep in latest_rows(reports)
-            .into_iter()
-            .filter(|x| x.level == "township" || x.level == "county")
-        {
-            for h in &rep.houses {
+        for (rep, _, homes) in super::ledgers::listed_once(&latest_rows(reports)) {
+            for h in homes {
                 let dmg = match h.damage.as_str() {
                     "collapsed" => "倒塌",
                     "severe" => "严重损坏",

@@ -13,12 +13,14 @@ pub mod figures;
 pub mod grading;
 pub mod intake;
 pub mod investigation;
+pub mod ledgers;
 pub mod notify;
 pub mod regimes;
 
 pub mod api;
 pub mod api_investigation;
 pub mod api_unit;
+pub mod info_bulletin;
 pub mod export;
 pub mod jobs;
 pub mod model;

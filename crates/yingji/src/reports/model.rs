@@ -39,6 +39,10 @@ pub struct Report {
     pub figures: Figures,
     pub casualties: Vec<CasualtyRow>,
     pub houses: Vec<HouseRow>,
+    /// Not stored: the reports whose ledgers this one references instead
+    /// of repeating their rows (a county its townships', a city its
+    /// counties'; `ledgers::refs_for`).
+    pub ledger_refs: Vec<i64>,
     pub reason: String,
     pub flags: Vec<String>,
     pub supersedes: Option<i64>,

@@ -138,6 +138,7 @@ fn report_from(r: &AnyRow, tree: &Tree) -> Result<Report, DbError> {
         figures: col::<JsonText<_>>(r, "figures")?.0,
         casualties: col::<JsonText<_>>(r, "casualties")?.0,
         houses: col::<JsonText<_>>(r, "houses")?.0,
+        ledger_refs: Vec::new(),
         reason: col(r, "reason")?,
         flags: col::<JsonText<_>>(r, "flags")?.0,
         supersedes: col(r, "supersedes")?,
@@ -151,7 +152,12 @@ pub async fn reports(db: &Db, tree: &Tree, disaster_id: i64) -> Result<Vec<Repor
         .bind(disaster_id)
         .fetch_all(db.pool())
         .await?;
-    rows.iter().map(|r| report_from(r, tree)).collect()
+    let mut out = rows
+        .iter()
+        .map(|r| report_from(r, tree))
+        .collect::<Result<Vec<_>, _>>()?;
+    super::ledgers::fill_refs(&mut out);
+    Ok(out)
 }
 
 pub async fn reports_tx(
@@ -163,7 +169,12 @@ pub async fn reports_tx(
         .bind(disaster_id)
         .fetch_all(&mut *tx.inner)
         .await?;
-    rows.iter().map(|r| report_from(r, tree)).collect()
+    let mut out = rows
+        .iter()
+        .map(|r| report_from(r, tree))
+        .collect::<Result<Vec<_>, _>>()?;
+    super::ledgers::fill_refs(&mut out);
+    Ok(out)
 }
 
 pub async fn insert_report(tx: &mut Tx, r: &Report) -> Result<i64, DbError> {

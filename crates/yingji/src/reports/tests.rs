@@ -43,6 +43,7 @@ fn report(
         },
         casualties: vec![],
         houses: vec![],
+        ledger_refs: vec![],
         reason: String::new(),
         flags: vec![],
         supersedes: None,

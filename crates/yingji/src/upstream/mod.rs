@@ -450,20 +450,47 @@ fn prefix_of(code: &str) -> String {
     padded
 }
 
-/// The hazard template of a relay, guessed from the event text.
+/// The hazard template of a relay, guessed from the event text. Every
+/// meteorological warning signal of 《气象灾害预警信号发布与传播办法》
+/// (中国气象局令第16号, 附件: 台风、暴雨、暴雪、寒潮、大风、沙尘暴、高温、
+/// 干旱、雷电、冰雹、霜冻、大雾、霾、道路结冰) has its template; the more
+/// specific names are tried first (道路结冰 before 冰雹, 暴雪 before 雪,
+/// 雷雨大风 is 大风, 雷电 alone is 雷电).
 pub fn hazard_of(event: &str) -> Option<&'static str> {
     let e = event.to_lowercase();
     let has = |keys: &[&str]| keys.iter().any(|k| e.contains(k));
-    if has(&["暴雨", "大雨", "rain", "flood", "洪水"]) {
+    if has(&["道路结冰", "road ic", "icy road"]) {
+        Some("road_icing")
+    } else if has(&["冰雹", "hail"]) {
+        Some("hail")
+    } else if has(&["暴雪", "雪灾", "snow", "blizzard"]) {
+        Some("snowstorm")
+    } else if has(&["暴雨", "大雨", "rain", "flood", "洪水"]) {
         Some("rainstorm")
-    } else if has(&["大风", "wind", "gale", "台风", "typhoon"]) {
+    } else if has(&["台风", "typhoon"]) {
+        Some("typhoon")
+    } else if has(&["大风", "wind", "gale"]) {
         Some("gale")
+    } else if has(&["雷电", "雷暴", "lightning", "thunder"]) {
+        Some("lightning")
+    } else if has(&["沙尘", "sand", "dust"]) {
+        Some("sandstorm")
     } else if has(&["森林", "火险", "fire"]) {
         Some("forest_fire")
     } else if has(&["地质", "滑坡", "泥石流", "landslide", "debris"]) {
         Some("geohazard")
+    } else if has(&["霜冻", "frost"]) {
+        Some("frost")
     } else if has(&["寒潮", "低温", "cold", "freez"]) {
         Some("cold_wave")
+    } else if has(&["高温", "heat", "high temperature"]) {
+        Some("heat")
+    } else if has(&["干旱", "drought"]) {
+        Some("drought")
+    } else if has(&["大雾", "fog"]) {
+        Some("fog")
+    } else if has(&["霾", "haze", "smog"]) {
+        Some("haze")
     } else if has(&["地震", "earthquake", "seismic", "tsunami"]) {
         Some("earthquake")
     } else {
@@ -597,8 +624,28 @@ mod tests {
             ("地震速报", Some("earthquake")),
             ("Tsunami Warning", Some("earthquake")),
             ("Air quality", None),
+            // Every signal of 中国气象局令第16号 (附件), by its Chinese name.
+            ("台风蓝色预警信号", Some("typhoon")),
+            ("暴雪黄色预警信号", Some("snowstorm")),
+            ("沙尘暴黄色预警信号", Some("sandstorm")),
+            ("高温橙色预警信号", Some("heat")),
+            ("干旱红色预警信号", Some("drought")),
+            ("雷电黄色预警信号", Some("lightning")),
+            ("雷雨大风黄色预警信号", Some("gale")),
+            ("冰雹橙色预警信号", Some("hail")),
+            ("霜冻蓝色预警信号", Some("frost")),
+            ("大雾黄色预警信号", Some("fog")),
+            ("霾橙色预警信号", Some("haze")),
+            ("道路结冰红色预警信号", Some("road_icing")),
+            ("Blizzard Warning", Some("snowstorm")),
+            ("Dense Fog Advisory", Some("fog")),
+            ("Excessive Heat Warning", Some("heat")),
         ] {
             assert_eq!(hazard_of(event), want, "{event}");
+            // Every hazard a relay proposes has its template.
+            if let Some(h) = want {
+                assert!(crate::warnings::template(h).is_some(), "{h}");
+            }
         }
     }
 

@@ -19,6 +19,7 @@ mod dispatch;
 mod dissemination;
 mod duty;
 mod erasure;
+mod exports;
 mod feed;
 mod hardening;
 mod hazard_sources;

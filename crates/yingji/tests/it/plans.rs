@@ -809,3 +809,84 @@ async fn a_plan_shows_its_items_whatever_the_other_plans_have() {
         assert!(!titles.contains(&"x"), "{}: {titles:?}", app.backend);
     }
 }
+
+/// 预案备案 (issue #13): a published version's filing is recorded — with
+/// whom, on which day, the receipt — and shown with the plan; a date before
+/// publication or after today is refused by field; a draft is not filed; a
+/// county cannot file the city's plan.
+#[tokio::test]
+async fn a_published_version_is_filed_and_the_filing_recorded() {
+    for app in apps().await {
+        let b = app.backend;
+        let cmd = app.login("commander").await;
+        let pc = app.login("pingcheng").await;
+        let url = "/api/v1/plans/DT-ZX-DZZH/versions/1/filings";
+        let tomorrow = (today() + time::Duration::days(1)).to_string();
+        let (st, p) = send(
+            cmd.post(
+                url,
+                &json!({ "filed_with": "山西省人民政府", "filed_on": tomorrow }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (st, codes(&p)),
+            (422, vec!["filed_on:in_future".to_string()]),
+            "{b}: {p}"
+        );
+        let (st, p) = send(
+            cmd.post(url, &json!({ "filed_with": " ", "filed_on": "1990-01-01" }))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (st, codes(&p)),
+            (
+                422,
+                vec![
+                    "filed_with:required".to_string(),
+                    "filed_on:filed_before_published".to_string()
+                ]
+            ),
+            "{b}: {p}"
+        );
+        // Another jurisdiction: the city's plan is not 平城区's to file.
+        let (st, _) = send(
+            pc.post(
+                url,
+                &json!({ "filed_with": "山西省人民政府", "filed_on": today().to_string() }),
+            )
+            .await,
+        )
+        .await;
+        assert!(st == 403 || st == 404, "{b}: {st}");
+        let (st, f) = send(
+            cmd.post(
+                url,
+                &json!({ "filed_with": "山西省人民政府", "filed_on": today().to_string(),
+            "receipt": "晋应急备〔2026〕3号", "note": "抄送省应急管理厅" }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(st, 201, "{b}: {f}");
+        assert_eq!(
+            (f["revision"].as_i64(), f["recorded_by"].as_str()),
+            (Some(1), Some("commander"))
+        );
+        let (_, d) = send(cmd.get("/api/v1/plans/DT-ZX-DZZH").await).await;
+        assert_eq!(d["filings"][0]["receipt"], "晋应急备〔2026〕3号", "{b}");
+        assert_eq!(d["filings"][0]["filed_with"], "山西省人民政府", "{b}");
+        // A version that does not exist is not filed.
+        let (st, _) = send(
+            cmd.post(
+                "/api/v1/plans/DT-ZX-DZZH/versions/99/filings",
+                &json!({ "filed_with": "x", "filed_on": today().to_string() }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(st, 404, "{b}");
+    }
+}

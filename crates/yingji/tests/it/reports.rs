@@ -113,6 +113,7 @@ async fn three_townships_one_late_one_missing() {
                 .unwrap(),
                 casualties: vec![],
                 houses: vec![],
+                ledger_refs: vec![],
                 reason: String::new(),
                 flags: vec![],
                 supersedes: None,
@@ -309,8 +310,32 @@ async fn three_townships_one_late_one_missing() {
         let sheet = wb.worksheet_range("灾情快报表").unwrap();
         assert_eq!(
             sheet.get_value((0, 0)).unwrap().to_string(),
-            "自然灾害情况统计快报表"
+            "自然灾害损失情况统计快报表"
         );
+        // The header block and the signature footer of the form.
+        let header = sheet.get_value((1, 0)).unwrap().to_string();
+        for part in [
+            "表    号：",
+            "制定机关：应急管理部",
+            "批准机关：国家统计局",
+            "批准文号：",
+            "有效期至：",
+        ] {
+            assert!(header.contains(part), "{part} in {header}");
+        }
+        assert!(sheet
+            .get_value((2, 0))
+            .unwrap()
+            .to_string()
+            .contains("灾害种类：暴雨"));
+        let footer = sheet
+            .rows()
+            .find(|r| r[0].to_string().starts_with("单位负责人"))
+            .expect("signature footer")[0]
+            .to_string();
+        for part in ["统计负责人：", "填表人：", "报出日期："] {
+            assert!(footer.contains(part), "{part} in {footer}");
+        }
         let xinrong = sheet.rows().find(|r| r[0] == "新荣镇").expect("新荣镇 row");
         assert_eq!(xinrong[4].to_string(), "500");
         let total = sheet
@@ -339,7 +364,7 @@ async fn three_townships_one_late_one_missing() {
                 "{t}"
             );
         }
-        let head = sheet.get_value((1, 0)).unwrap().to_string();
+        let head = sheet.get_value((2, 0)).unwrap().to_string();
         assert!(head.contains("+08:00") && !head.contains('Z'), "{head}");
         let when = sheet.rows().find(|r| r[0] == "新荣镇").unwrap()[3].to_string();
         assert!(when.ends_with("+08:00"), "{when}");
@@ -1145,6 +1170,142 @@ async fn ledgers_are_due_at_the_final_report_not_the_initial() {
                 .iter()
                 .any(|f| f.as_str().unwrap().contains("核报时须补齐")),
             "{fin}"
+        );
+    }
+}
+
+/// 《自然灾害情况统计调查制度》: the county report references its
+/// townships' ledgers instead of repeating them (docs/rules.md "Ledgers
+/// referenced, not repeated"): its counts are checked against the township
+/// rows plus its own; a repeated row is refused naming the township; the
+/// XLSX lists each person and household once; another county can file
+/// nothing for it.
+#[tokio::test]
+async fn a_county_report_references_its_townships_ledgers() {
+    for app in apps().await {
+        let b = app.backend;
+        let pc = app.login("pingcheng").await;
+        let yz = app.login("yunzhou").await;
+        let onset = time::OffsetDateTime::now_utc() - time::Duration::minutes(30);
+        let town = "140213050000"; // 永泰街道
+        let r = pc
+            .post("/api/v1/disasters", &json!({ "name": "台账引用暴雨", "disaster_type": "rainstorm", "onset": t(onset), "townships": [town] }))
+            .await;
+        assert_eq!(r.status(), 201, "{b}: {}", r.text().await.unwrap());
+        let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let person = |name: &str| json!({ "name": name, "status": "dead", "gender": "男", "age": 61, "address": format!("{name}家"), "cause": "洪水" });
+        let house = |name: &str| json!({ "householder": name, "damage": "collapsed", "rooms": 2, "address": format!("{name}家") });
+        let (st, tr) = send(pc.post(&format!("/api/v1/disasters/{id}/reports"), &json!({
+            "kind": "initial", "level": "township", "division": town,
+            "figures": { "affected": 10, "dead": 1, "collapsed_households": 1, "collapsed_rooms": 2 },
+            "casualties": [person("乡镇遇难者甲")], "houses": [house("乡镇户主甲")] })).await).await;
+        assert_eq!(st, 201, "{b}: {tr}");
+        let county_body = |people: Vec<Value>, houses: Vec<Value>| {
+            json!({
+            "kind": "initial", "level": "county", "division": "140213000000",
+            "figures": { "affected": 12, "dead": 2, "collapsed_households": 1, "collapsed_rooms": 2 },
+            "casualties": people, "houses": houses })
+        };
+        // Repeating the township's person and household: refused by row.
+        let (st, p) = send(
+            pc.post(
+                &format!("/api/v1/disasters/{id}/reports"),
+                &county_body(
+                    vec![person("乡镇遇难者甲"), person("县级遇难者乙")],
+                    vec![house("乡镇户主甲")],
+                ),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(st, 422, "{b}: {p}");
+        assert_eq!(
+            codes(&p),
+            vec![
+                "casualties[0].name:ledger_row_repeated".to_string(),
+                "houses[0].householder:ledger_row_repeated".to_string()
+            ],
+            "{b}: {p}"
+        );
+        // Another county files nothing for 平城区.
+        let r = yz
+            .post(
+                &format!("/api/v1/disasters/{id}/reports"),
+                &county_body(vec![person("县级遇难者乙")], vec![]),
+            )
+            .await;
+        assert!(
+            [403, 404].contains(&r.status().as_u16()),
+            "{b}: {}",
+            r.status()
+        );
+        // Only its own person: the counts agree with township + own rows.
+        let (st, cr) = send(
+            pc.post(
+                &format!("/api/v1/disasters/{id}/reports"),
+                &county_body(vec![person("县级遇难者乙")], vec![]),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(st, 201, "{b}: {cr}");
+        assert_eq!(cr["ledger_refs"], json!([tr["id"]]), "{b}: {cr}");
+        assert_eq!(cr["flags"], json!([]), "{b}: no ledger warning: {cr}");
+        let detail = pc
+            .get(&format!("/api/v1/disasters/{id}"))
+            .await
+            .json::<Value>()
+            .await
+            .unwrap();
+        let county = detail["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["level"] == "county")
+            .unwrap()
+            .clone();
+        assert_eq!(county["ledger_refs"], json!([tr["id"]]), "{b}");
+        // The XLSX lists each once.
+        let x = pc
+            .get(&format!("/api/v1/disasters/{id}/export?format=xlsx"))
+            .await;
+        assert_eq!(x.status(), 200);
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(
+            x.bytes().await.unwrap().to_vec(),
+        ))
+        .unwrap();
+        let mut text = String::new();
+        for name in wb.sheet_names() {
+            for row in wb.worksheet_range(&name).unwrap().rows() {
+                for c in row {
+                    text.push_str(&c.to_string());
+                    text.push('\t');
+                }
+            }
+        }
+        for n in ["乡镇遇难者甲", "县级遇难者乙", "乡镇户主甲"] {
+            // The name's own cell (its address cell reads "…家").
+            assert_eq!(
+                text.matches(&format!("{n}\t")).count(),
+                1,
+                "{b}: {n} in {text}"
+            );
+        }
+        // 台账 read by the other county: nothing (it cannot see the disaster).
+        assert_eq!(
+            yz.get(&format!("/api/v1/disasters/{id}/export?format=xlsx"))
+                .await
+                .status(),
+            404,
+            "{b}"
+        );
+        assert_eq!(
+            yz.get(&format!("/api/v1/disasters/{id}/bulletin.docx"))
+                .await
+                .status(),
+            404,
+            "{b}"
         );
     }
 }

@@ -171,20 +171,78 @@ export function validateReport(d: ReportDraft, prev: Figures | null, t: Translat
 }
 
 /** Non-blocking hints: the ledgers against the counts (the server rejects a mismatch). */
-export function ledgerHints(d: ReportDraft, t: Translate): { casualties: string[]; houses: string[] } {
+export function ledgerHints(d: ReportDraft, t: Translate, referenced?: ReferencedLedger | null): { casualties: string[]; houses: string[] } {
   const f = inputsToFigures(d.figures)
-  const n = (s: string) => d.casualties.filter((c) => c.status === s).length
+  const people = [...(referenced?.casualties.map((x) => x.row) ?? []), ...d.casualties]
+  const homes = [...(referenced?.houses.map((x) => x.row) ?? []), ...d.houses]
+  const n = (s: string) => people.filter((c) => c.status === s).length
   const casualties: string[] = []
   if (Number.isFinite(f.dead) && n('dead') !== f.dead) casualties.push(t('report.hintDead', { rows: n('dead'), n: f.dead }))
   if (Number.isFinite(f.missing) && n('missing') !== f.missing)
     casualties.push(t('report.hintMissing', { rows: n('missing'), n: f.missing }))
   const houses: string[] = []
-  const h = (s: string) => d.houses.filter((x) => x.damage === s).length
+  const h = (s: string) => homes.filter((x) => x.damage === s).length
   if (Number.isFinite(f.collapsed_households) && h('collapsed') !== f.collapsed_households)
     houses.push(t('report.hintCollapsed', { rows: h('collapsed'), n: f.collapsed_households }))
   if (Number.isFinite(f.severe_households) && h('severe') !== f.severe_households)
     houses.push(t('report.hintSevere', { rows: h('severe'), n: f.severe_households }))
   return { casualties, houses }
+}
+
+/** Ledger rows another unit lists, with the unit that lists them. */
+export interface ReferencedLedger {
+  casualties: { unit: string; row: CasualtyRow }[]
+  houses: { unit: string; row: HouseRow }[]
+}
+interface LedgerReport {
+  id: number
+  level: string
+  division: string
+  division_name: string
+  casualties: CasualtyRow[]
+  houses: HouseRow[]
+  ledger_refs: number[]
+}
+const personKey = (c: CasualtyRow) => `${c.name.trim()}\u0000${c.status}\u0000${c.address.trim()}`
+const houseKey = (h: HouseRow) => `${h.householder.trim()}\u0000${h.damage}\u0000${h.address.trim()}`
+
+/**
+ * The reports whose ledgers a new report of this unit references instead of
+ * repeating them: a county its townships' latest reports, a city its counties'
+ * (and the townships of a county that has not reported). Mirrors the server's
+ * `reports::ledgers::refs_for`, which stays the authority.
+ */
+export function ledgerRefs<R extends LedgerReport>(reports: R[], level: string, division: string): number[] {
+  const child = level === 'county' ? 'township' : level === 'city' ? 'county' : null
+  if (!child) return []
+  const prefix = division.slice(0, level === 'county' ? 6 : 4)
+  const latest = (lvl: string) => {
+    const by = new Map<string, R>()
+    for (const r of [...reports].sort((a, b) => a.id - b.id)) if (r.level === lvl && r.division.startsWith(prefix)) by.set(r.division, r)
+    return by
+  }
+  const children = latest(child)
+  const ids = [...children.values()].map((r) => r.id)
+  if (level === 'city') {
+    const reported = new Set([...children.keys()].map((d) => d.slice(0, 6)))
+    for (const [d, r] of latest('township')) if (!reported.has(d.slice(0, 6))) ids.push(r.id)
+  }
+  return ids.sort((a, b) => a - b)
+}
+
+/** The rows the referenced reports list (each once, by the unit that collected it). */
+export function referencedLedger<R extends LedgerReport>(reports: R[], refs: number[]): ReferencedLedger {
+  const out: ReferencedLedger = { casualties: [], houses: [] }
+  for (const id of refs) {
+    const r = reports.find((x) => x.id === id)
+    if (!r) continue
+    const deeper = referencedLedger(reports, r.ledger_refs ?? [])
+    const people = new Set(deeper.casualties.map((x) => personKey(x.row)))
+    const homes = new Set(deeper.houses.map((x) => houseKey(x.row)))
+    out.casualties.push(...r.casualties.filter((c) => !people.has(personKey(c))).map((row) => ({ unit: r.division_name, row })), ...deeper.casualties)
+    out.houses.push(...r.houses.filter((h) => !homes.has(houseKey(h))).map((row) => ({ unit: r.division_name, row })), ...deeper.houses)
+  }
+  return out
 }
 
 /** Server 422 errors by field (several messages for one field are joined). */
