@@ -482,7 +482,7 @@ export interface paths {
          * 信息专报 of a disaster as a Word document (`reports::bulletin`), from
          *     the reports the reader may see.
          */
-        get: operations["bulletin_docx"];
+        get: operations["disaster_bulletin_docx"];
         put?: never;
         post?: never;
         delete?: never;
@@ -667,6 +667,26 @@ export interface paths {
             cookie?: never;
         };
         get: operations["children"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/divisions/at": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The deepest division of the reader's jurisdiction with a boundary that
+         *     holds a point (a point picked on the map: the intake's division).
+         */
+        get: operations["at"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1157,6 +1177,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/map/roads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["roads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/monitoring/alarms": {
         parameters: {
             query?: never;
@@ -1341,6 +1377,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["series"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["people"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3329,6 +3381,11 @@ export interface components {
             sensor_name: string;
             state_zh: string;
             unit: string;
+            /**
+             * @description The public warning a draft from this alarm is about (a hazard key,
+             *     `monitoring::warning_hazard`); none: no warning follows from it.
+             */
+            warning_hazard?: string | null;
         };
         /** @description α of 表5 as shown: the lowest head count of each band and its α. */
         AlphaBand: {
@@ -3419,6 +3476,23 @@ export interface components {
             /** Format: int64 */
             waiting_min: number;
         };
+        /** @description One division's boundary (a MultiPolygon as stored). */
+        BoundaryFeature: {
+            geometry: components["schemas"]["Geometry"];
+            properties: components["schemas"]["BoundaryProps"];
+            type: components["schemas"]["FeatureTag"];
+        };
+        /** @description `GET /divisions/boundaries`: a GeoJSON FeatureCollection of boundaries. */
+        BoundaryLayer: {
+            features: components["schemas"]["BoundaryFeature"][];
+            type: components["schemas"]["FeatureCollectionTag"];
+        };
+        BoundaryProps: {
+            code: string;
+            /** @description province | city | county | township | village */
+            level: string;
+            name: string;
+        };
         /** @description The 快报's fields beside the accident's own (name, time, counts). */
         Bulletin: {
             /**
@@ -3491,6 +3565,11 @@ export interface components {
             reason: string;
             /** Format: int64 */
             version: number;
+        };
+        /** @description 解除: the cancelled warning and the Cancel message published for it. */
+        Cancelled: {
+            cancel_message: components["schemas"]["WarningView"];
+            cancelled: components["schemas"]["WarningView"];
         };
         /**
          * @description A resource that could be sent (its registry record, as the registry
@@ -3900,6 +3979,11 @@ export interface components {
              *     minutes | decide | instruct — what this user may do now.
              */
             allowed_events: string[];
+            /**
+             * @description The attendance this user may mark now (`consultations::attendance_allowed`;
+             *     empty without the `attend` step).
+             */
+            attendance_options: components["schemas"]["Attendance"][];
             division_name: string;
             /** @description The linked incident's title or warning's headline. */
             link_title: string;
@@ -3916,7 +4000,7 @@ export interface components {
             drill_cycle_months: number;
             grading_basis?: string | null;
             incident_types: string[];
-            levels: Record<string, unknown>[];
+            levels: components["schemas"]["PlanLevel"][];
             owner: string;
             parent?: string | null;
             /** Format: int32 */
@@ -4237,6 +4321,19 @@ export interface components {
          * @enum {string}
          */
         DispatchState: "requested" | "approved" | "departed" | "arrived" | "returned" | "cancelled";
+        /**
+         * @description One step of a dispatch order after the request (stored as JSON in
+         *     `Order.steps`).
+         */
+        DispatchStep: {
+            /** @description RFC 3339 (`clock::format_time`). */
+            at: string;
+            by: string;
+            /** @description Why it was cancelled. */
+            reason?: string | null;
+            /** @description The order's state after the step. */
+            state: components["schemas"]["DispatchState"];
+        };
         /** @description Who a display is: its name and jurisdiction. */
         DisplayInfo: {
             /** @description True when the request came from a display token (not a login). */
@@ -4273,7 +4370,7 @@ export interface components {
         };
         /** @description A draft (also the body of an edit, with `version`). */
         DraftBody: {
-            area: Record<string, unknown>;
+            area: components["schemas"]["TargetSpec"];
             area_desc: string;
             description: string;
             exercise?: boolean;
@@ -4495,6 +4592,11 @@ export interface components {
         };
         /** @description A dispatched resource under way or on site. */
         EnRoute: {
+            /**
+             * @description Expected on site (RFC 3339): the departure plus the travel time;
+             *     only for a resource under way.
+             */
+            eta?: string | null;
             /** @description Where the resource is kept (its registry location), WGS84 [lon, lat]. */
             from?: number[] | null;
             /** Format: int64 */
@@ -4506,12 +4608,24 @@ export interface components {
             resource_id: number;
             resource_kind: string;
             resource_name: string;
+            /**
+             * @description The way by road from `from` to `to` (`[lon, lat]`, 6 decimals; the
+             *     off-road legs at both ends included), when a road graph is loaded,
+             *     both ends are within its search radius and it is not yet on site.
+             *     None: draw the straight line.
+             */
+            route?: number[][] | null;
             /** @description When it entered this state (RFC 3339). */
             since: string;
             /** @description approved | departed | arrived */
             state: string;
             /** @description The incident's location, if known. */
             to?: number[] | null;
+            /**
+             * Format: double
+             * @description Travel time of that way in seconds (road and off-road legs).
+             */
+            travel_time_s?: number | null;
         };
         /** @description An enterprise's four-colour level and its risk points. */
         EnterpriseRisk: {
@@ -4583,6 +4697,11 @@ export interface components {
             /** @description YYYY-MM-DD, not in the future. */
             evaluated_on: string;
             note?: string;
+        };
+        /** @description A recorded evaluation and the review status of the version in force. */
+        EvaluationRecorded: {
+            evaluation: components["schemas"]["Evaluation"];
+            review?: components["schemas"]["ReviewStatus"] | null;
         };
         /**
          * @description What is known about an incident, as the criteria read it. Unknown keys are
@@ -4681,9 +4800,15 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
-        /** @enum {string} */
+        /**
+         * @description `"type": "FeatureCollection"`.
+         * @enum {string}
+         */
         FeatureCollectionTag: "FeatureCollection";
-        /** @enum {string} */
+        /**
+         * @description `"type": "Feature"`.
+         * @enum {string}
+         */
         FeatureTag: "Feature";
         /** @description One problem with one field (and, for imports, one row). */
         FieldError: {
@@ -4886,6 +5011,24 @@ export interface components {
             skip_level?: boolean;
             /** Format: int64 */
             version: number;
+        };
+        /** @description A GeoJSON geometry object (WGS84 `[lon, lat]` positions). */
+        Geometry: {
+            coordinates: number[];
+            /** @enum {string} */
+            type: "Point";
+        } | {
+            coordinates: number[][];
+            /** @enum {string} */
+            type: "LineString";
+        } | {
+            coordinates: number[][][];
+            /** @enum {string} */
+            type: "Polygon";
+        } | {
+            coordinates: number[][][][];
+            /** @enum {string} */
+            type: "MultiPolygon";
         };
         /** @description What a grade rests on. */
         GradeBasis: {
@@ -5105,6 +5248,11 @@ export interface components {
             /** @description Still being rectified after its deadline day (`supervision::overdue`). */
             overdue: boolean;
             state_zh: string;
+        };
+        /** @description `GET /healthz`. */
+        Health: {
+            /** @description `ok` once the database answers. */
+            status: string;
         };
         HelpedBody: {
             /** @description When the affected people were helped (default now). */
@@ -5467,6 +5615,12 @@ export interface components {
             allowed_events: string[];
             division_name: string;
             enterprise_name: string;
+            /**
+             * @description Whether the reader may turn a finding or a failed check into a
+             *     hidden hazard (`may_take_hazard`: a drawn inspector or a lead), in
+             *     any state of the inspection.
+             */
+            may_make_hazards: boolean;
             state_zh: string;
         };
         /** @description An instruction (指令) as stored. */
@@ -5476,8 +5630,8 @@ export interface components {
             closed_at?: components["schemas"]["UtcText"] | null;
             division: string;
             due_at: components["schemas"]["UtcText"];
-            /** @description Every feedback given: `{text, photos, location, by, at}`. */
-            feedback: Record<string, unknown>[];
+            /** @description Every feedback given. */
+            feedback: components["schemas"]["InstructionFeedback"][];
             /** Format: int64 */
             id: number;
             /** Format: int64 */
@@ -5514,6 +5668,17 @@ export interface components {
             event: components["schemas"]["InstructionEvent"];
             /** Format: int64 */
             version: number;
+        };
+        /** @description One feedback on an instruction (stored as JSON in `Instruction.feedback`). */
+        InstructionFeedback: {
+            /** @description RFC 3339 (`clock::format_time`). */
+            at: string;
+            by: string;
+            /** @description `[lon, lat]`. */
+            location?: number[] | null;
+            /** @description Attachment ids. */
+            photos: number[];
+            text: string;
         };
         /**
          * @description An instruction (指令) to a department, team or person.
@@ -5627,6 +5792,25 @@ export interface components {
             reply_extendable: boolean;
             state?: components["schemas"]["InvestigationState"] | null;
         };
+        /** @description `GET /routing/isochrone`: a GeoJSON Feature (MultiPolygon). */
+        IsochroneFeature: {
+            geometry: components["schemas"]["Geometry"];
+            properties: components["schemas"]["IsochroneProps"];
+            type: components["schemas"]["FeatureTag"];
+        };
+        IsochroneProps: {
+            /** Format: double */
+            max_snap_m: number;
+            /** Format: double */
+            minutes: number;
+            nodes_reached: number;
+            /** Format: double */
+            off_road_kmh: number;
+            /** @description The off-road time taken from each station's budget, seconds. */
+            source_off_road_s: number[];
+            /** @description Each station's snap distance, metres. */
+            source_snap_m: number[];
+        };
         /** @description A newly issued display token: the secret is in this answer only. */
         IssuedDisplayToken: components["schemas"]["DisplayToken"] & {
             /** @description The secret; never shown again. */
@@ -5691,6 +5875,11 @@ export interface components {
          * @enum {string}
          */
         Line: "office" | "mobile" | "duty";
+        /**
+         * @description `"type": "LineString"`.
+         * @enum {string}
+         */
+        LineStringTag: "LineString";
         /** @description A duty-log entry as stored. */
         LogEntry: {
             at: components["schemas"]["UtcText"];
@@ -6238,8 +6427,8 @@ export interface components {
             resource_kind: string;
             resource_name: string;
             state: components["schemas"]["DispatchState"];
-            /** @description Every step after the request: `{state, by, at, reason}`. */
-            steps: Record<string, unknown>[];
+            /** @description Every step after the request. */
+            steps: components["schemas"]["DispatchStep"][];
             /** Format: int64 */
             version: number;
         };
@@ -6338,6 +6527,15 @@ export interface components {
             phone?: string;
             /** Format: int64 */
             user_id?: number | null;
+        };
+        /** @description A user as others see them: no role, no state, no contact details. */
+        PersonView: {
+            display_name: string;
+            division: string;
+            division_name: string;
+            /** @description 职务; may be empty. */
+            position: string;
+            username: string;
         };
         /** @description A place found by name. */
         Place: {
@@ -6567,7 +6765,10 @@ export interface components {
             coordinates: number[];
             type: components["schemas"]["PointTag"];
         };
-        /** @enum {string} */
+        /**
+         * @description `"type": "Point"`.
+         * @enum {string}
+         */
         PointTag: "Point";
         /** @description An open incident the call may be about. */
         PossibleDuplicate: {
@@ -6703,6 +6904,10 @@ export interface components {
             population: number;
             township: string;
             township_name: string;
+        };
+        /** @description What became of each message read. */
+        ReadNow: {
+            outcomes: components["schemas"]["UpstreamOutcome"][];
         };
         /** @description A registry record by id and name. */
         RecordRef: {
@@ -7045,6 +7250,20 @@ export interface components {
             reassessment_due: boolean;
         };
         /**
+         * @description The offline base layer's roads: the loaded road graph's segments as
+         *     lines, so a map has context with no tile server (the demo: Datong's main
+         *     roads, © OpenStreetMap contributors, ODbL).
+         */
+        RoadsLayer: {
+            /**
+             * @description Polylines of `[lon, lat]` (5 decimals, about 1 m); each road once,
+             *     whatever its directions.
+             */
+            lines: number[][][];
+            /** @description True when the graph is larger than the layer serves (nothing sent). */
+            too_large: boolean;
+        };
+        /**
          * @description Roles, each bound to a division (and, for enterprise users, an organisation).
          * @enum {string}
          */
@@ -7054,6 +7273,59 @@ export interface components {
             division: string;
             /** @description admin, commander, operator, reporter, enterprise, observer */
             role: string;
+        };
+        /** @description `GET /routing/route`: a GeoJSON Feature. */
+        RouteFeature: {
+            geometry?: components["schemas"]["RouteLine"] | null;
+            properties: components["schemas"]["RouteProps"];
+            type: components["schemas"]["FeatureTag"];
+        };
+        /** @description A GeoJSON LineString (`[lon, lat]`, six decimals). */
+        RouteLine: {
+            coordinates: number[][];
+            type: components["schemas"]["LineStringTag"];
+        };
+        /** @description The off-road legs of a route (`yingji_routing::OffRoad`, unrounded). */
+        RouteOffRoad: {
+            /**
+             * Format: double
+             * @description `from_m + to_m`.
+             */
+            distance_m: number;
+            /**
+             * Format: double
+             * @description Snap distance of the start point, metres.
+             */
+            from_m: number;
+            /**
+             * Format: double
+             * @description Time of the off-road leg, seconds.
+             */
+            time_s: number;
+            /**
+             * Format: double
+             * @description Snap distance of the end point, metres.
+             */
+            to_m: number;
+        };
+        RouteProps: {
+            /** Format: double */
+            distance_m: number;
+            /** Format: double */
+            max_snap_m: number;
+            off_road: components["schemas"]["RouteOffRoad"];
+            /** Format: double */
+            off_road_kmh: number;
+            /** @description `[[input], [on the road]]` of each end off the road. */
+            off_road_lines: number[][][];
+            /** Format: double */
+            road_distance_m: number;
+            /** Format: double */
+            road_time_s: number;
+            snapped_from: number[];
+            snapped_to: number[];
+            /** Format: double */
+            time_s: number;
         };
         /**
          * @description Which rule an alarm comes from.
@@ -8024,7 +8296,7 @@ export interface components {
         SupplyDocState: "draft" | "approved" | "posted";
         /** @description A document as the API shows it. */
         SupplyDocView: components["schemas"]["SupplyDoc"] & {
-            /** @description approve | post | delete | reverse */
+            /** @description approve | post | delete | reverse | ship (发运: plan its shipment) */
             allowed_events: string[];
             kind_zh: string;
             /** @description RK000012 … */
@@ -8759,6 +9031,45 @@ export interface components {
             cap_url: string;
             jurisdiction_name: string;
         };
+        /** @description An alert's polygons (MultiPolygon) or one of its circles (Point). */
+        UpstreamFeature: {
+            geometry: components["schemas"]["Geometry"];
+            properties: components["schemas"]["UpstreamFeatureProps"];
+            type: components["schemas"]["FeatureTag"];
+        };
+        /** @description What the map shows of an alert (from its summary). */
+        UpstreamFeatureProps: {
+            event?: string | null;
+            expires_at?: components["schemas"]["UtcText"] | null;
+            headline?: string | null;
+            /** Format: int64 */
+            id: number;
+            level?: string | null;
+            /**
+             * Format: double
+             * @description A circle's radius (Point features only).
+             */
+            radius_m?: number | null;
+            sender: string;
+            sender_name?: string | null;
+            state: components["schemas"]["UpstreamState"];
+        };
+        /** @description `GET /upstream-alerts/layer`: a GeoJSON FeatureCollection. */
+        UpstreamLayer: {
+            features: components["schemas"]["UpstreamFeature"][];
+            type: components["schemas"]["FeatureCollectionTag"];
+        };
+        /** @description What became of one message. */
+        UpstreamOutcome: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            outcome: "stored";
+            valid: boolean;
+        } | {
+            /** @enum {string} */
+            outcome: "duplicate";
+        };
         /**
          * @description What became of an upstream alert.
          * @enum {string}
@@ -8799,6 +9110,8 @@ export interface components {
             /** Format: int64 */
             id: number;
             org: string;
+            /** @description 职务 (e.g. 值班员), shown beside the name; may be empty. */
+            position: string;
             role: components["schemas"]["Role"];
             username: string;
         };
@@ -8851,8 +9164,8 @@ export interface components {
             /** @description The CAP identifier, given on publication. */
             identifier?: string | null;
             instruction: string;
-            /** @description blue | yellow | orange | red */
-            level: string;
+            /** @description blue | yellow | orange | red (`upstream::level_key`) */
+            level: components["schemas"]["WarningColour"];
             /** @description Alert | Update | Cancel */
             msg_type: string;
             /** @description Last rejection or cancellation reason. */
@@ -8871,6 +9184,14 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description The four warning colours as `Warning.level` stores them (written by
+         *     `upstream::level_key` from the CAP severity or the draft's level). It
+         *     describes the stored text in the OpenAPI document, so the web UI's type
+         *     is the four names.
+         * @enum {string}
+         */
+        WarningColour: "blue" | "yellow" | "orange" | "red";
         /**
          * @description A step a user asks of a warning (`POST /warnings/{id}/events`, tagged by
          *     `kind`). Cancelling and updating a published warning publish a new CAP
@@ -8964,6 +9285,11 @@ export interface components {
             /** @description Only once the warning has a CAP identifier. */
             cap_url?: string | null;
             division_name: string;
+            /**
+             * @description In force when answered (`warnings::in_force_at`): published, not a
+             *     cancellation message, not expired.
+             */
+            in_force: boolean;
             state_zh: string;
         };
         /** @description The identification and grading worksheet of one unit. */
@@ -9960,7 +10286,7 @@ export interface operations {
             };
         };
     };
-    bulletin_docx: {
+    disaster_bulletin_docx: {
         parameters: {
             query?: never;
             header?: never;
@@ -10359,6 +10685,37 @@ export interface operations {
             };
         };
     };
+    at: {
+        parameters: {
+            query: {
+                lon: number;
+                lat: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Division"];
+                };
+            };
+            /** @description Not a coordinate, or not inside the jurisdiction */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     boundaries: {
         parameters: {
             query?: never;
@@ -10373,7 +10730,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BoundaryLayer"];
+                };
             };
         };
     };
@@ -10418,7 +10777,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DrillView"];
+                };
             };
             422: {
                 headers: {
@@ -10558,7 +10919,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LogEntryView"];
+                };
             };
             422: {
                 headers: {
@@ -10661,7 +11024,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ShiftView"];
+                };
             };
             422: {
                 headers: {
@@ -11044,7 +11409,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
             };
             /** @description The resource is not available */
             409: {
@@ -11164,7 +11531,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Instruction"];
+                };
             };
         };
     };
@@ -11250,6 +11619,12 @@ export interface operations {
                 module?: string | null;
                 entity?: string | null;
                 id?: string | null;
+                /** @description Only what this person did (a username; `system` for the platform's jobs). */
+                actor?: string | null;
+                /** @description First day (YYYY-MM-DD, Beijing time). */
+                from?: string | null;
+                /** @description Last day, inclusive (YYYY-MM-DD, Beijing time). */
+                to?: string | null;
             };
             header?: never;
             path?: never;
@@ -11300,6 +11675,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MapConfig"];
+                };
+            };
+        };
+    };
+    roads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The road graph's roads as lines (empty without a graph) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoadsLayer"];
                 };
             };
         };
@@ -11763,6 +12158,26 @@ export interface operations {
             };
         };
     };
+    people: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Users whose names the reader may see: their jurisdiction and the levels above it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonView"][];
+                };
+            };
+        };
+    };
     places: {
         parameters: {
             query: {
@@ -11834,7 +12249,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanVersionView"];
+                };
             };
             422: {
                 headers: {
@@ -11888,7 +12305,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EvaluationRecorded"];
+                };
             };
         };
     };
@@ -11912,7 +12331,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanVersionView"];
+                };
             };
             /** @description A draft is already open */
             409: {
@@ -11969,7 +12390,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanVersionView"];
+                };
             };
             /** @description Stale version, or the version is published (never changes) */
             409: {
@@ -12063,7 +12486,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanVersionView"];
+                };
             };
             403: {
                 headers: {
@@ -12529,7 +12954,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IsochroneFeature"];
+                };
             };
             503: {
                 headers: {
@@ -12604,7 +13031,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RouteFeature"];
+                };
             };
             503: {
                 headers: {
@@ -14852,7 +15281,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UpstreamLayer"];
+                };
             };
         };
     };
@@ -14918,7 +15349,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WarningView"];
+                };
             };
             /** @description The alert is not in force */
             409: {
@@ -14972,7 +15405,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReadNow"];
+                };
             };
             /** @description The source could not be read (the reason) */
             503: {
@@ -15286,7 +15721,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WarningView"];
+                };
             };
             422: {
                 headers: {
@@ -15384,7 +15821,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WarningView"];
+                };
             };
         };
     };
@@ -15408,7 +15847,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Cancelled"];
+                };
             };
         };
     };
@@ -15528,7 +15969,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WarningView"];
+                };
             };
         };
     };
@@ -15546,7 +15989,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
             };
         };
     };

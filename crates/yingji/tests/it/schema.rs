@@ -291,12 +291,7 @@ async fn a_database_from_before_checksums_is_upgraded() {
 
         let db = Db::connect(&e.url).await.expect(e.name);
         let rows = recorded(&db).await;
-        assert_eq!(
-            rows.len() as i64,
-            LAST,
-            "{}",
-            e.name
-        );
+        assert_eq!(rows.len() as i64, LAST, "{}", e.name);
         for (v, _, text) in OLD {
             assert_eq!(
                 rows[*v as usize - 1].1,
