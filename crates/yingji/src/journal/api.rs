@@ -130,7 +130,13 @@ mod tests {
 
     #[test]
     fn beijing_days_become_utc_bounds() {
-        let rows: [(Option<&str>, Option<&str>, Option<&str>, Option<&str>); 4] = [
+        type Row<'a> = (
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
+        let rows: [Row; 4] = [
             (None, None, None, None),
             // A Beijing day starts at 16:00 UTC the evening before.
             (

@@ -140,6 +140,9 @@ pub fn own_rows<'a>(all: &[Report], r: &'a Report) -> (Vec<&'a CasualtyRow>, Vec
     )
 }
 
+/// A report with the ledger rows it lists itself (not its lower levels').
+type OwnRows<'a> = (&'a Report, Vec<&'a CasualtyRow>, Vec<&'a HouseRow>);
+
 /// The ledger rows of the latest reports (`rows`: the export's latest
 /// report per unit), each person and household once, listed by the unit
 /// nearest to where it was collected: a township's rows all; a county's
@@ -164,7 +167,7 @@ pub fn listed_once<'a>(
     order.sort_by_key(|i| rank(&rows[*i].level));
     let mut people: Vec<(String, (String, &str, String))> = Vec::new();
     let mut homes: Vec<(String, (String, &str, String))> = Vec::new();
-    let mut out: Vec<Option<(&Report, Vec<&CasualtyRow>, Vec<&HouseRow>)>> = vec![None; rows.len()];
+    let mut out: Vec<Option<OwnRows<'_>>> = vec![None; rows.len()];
     for i in order {
         let r = rows[i];
         let sc = scope(r);

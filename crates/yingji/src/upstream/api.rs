@@ -186,7 +186,7 @@ async fn layer(
             headline: text("headline"),
             sender: a.sender.clone(),
             sender_name: text("sender_name"),
-            expires_at: a.expires_at.clone(),
+            expires_at: a.expires_at,
             state: a.state,
             radius_m: None,
         };
