@@ -205,7 +205,12 @@ pub async fn upsert_statistics(tx: &mut Tx, row: &Statistics) -> Result<(), DbEr
         .bind(row.year)
         .execute(&mut *tx.inner)
         .await?;
+    // Not a cached prepared statement: through the Any driver a NULL is
+    // sent with a type of its own, so a statement prepared with a figure
+    // missing would refuse that figure given later on the same connection
+    // (PostgreSQL: "incorrect binary data format").
     sqlx::query("INSERT INTO statistics (division, year, gdp_yi, population, raw_coal_wt, safety_deaths, coal_deaths, disaster_dead_missing) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .persistent(false)
         .bind(&row.division)
         .bind(row.year)
         .bind(row.gdp_yi)

@@ -100,6 +100,21 @@ async fn no_export_prints_a_utc_time() {
         .await;
         assert_eq!(st, 201, "{b}: {d}");
         let did = d["id"].as_i64().unwrap();
+        // An accident with its times (occurred, learned, received): the 事故快报.
+        let (st, acc) = send(
+            pc.post(
+                "/api/v1/accidents",
+                &json!({ "name": "导出测试事故", "industry": "construction", "division": "140213",
+                    "occurred_at": iso(now - time::Duration::hours(3)),
+                    "unit_learned_at": iso(now - time::Duration::hours(3)),
+                    "received_at": iso(now - time::Duration::hours(2)),
+                    "deaths": 1, "serious_injuries": 0, "direct_loss_yuan": 0 }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(st, 201, "{b}: {acc}");
+        let aid = acc["id"].as_i64().unwrap();
         for (level, division) in [("township", "140213050000"), ("county", "140213000000")] {
             let (st, r) = send(
                 cmd.post(
@@ -209,6 +224,9 @@ async fn no_export_prints_a_utc_time() {
                 },
                 "/api/v1/disasters/{id}/bulletin.docx" => {
                     vec![format!("/api/v1/disasters/{did}/bulletin.docx")]
+                }
+                "/api/v1/accidents/{id}/bulletin.docx" => {
+                    vec![format!("/api/v1/accidents/{aid}/bulletin.docx")]
                 }
                 "/api/v1/duty/daily.docx" => {
                     vec![format!("/api/v1/duty/daily.docx?date={day}")]
