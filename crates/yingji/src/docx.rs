@@ -11,44 +11,14 @@
 //! [`Doc::small`], then [`Doc::write`]. Pure: the caller gives every text
 //! (times already in Beijing time, `clock::format_local`).
 
-/// The lower-level pieces the 事故快报 writes with (to be folded into
-/// [`Doc`]: two writers of the same XML for now).
+/// The pieces every document is written with (runs, paragraphs, tables,
+/// the package); [`Doc`] strings them together.
 pub mod parts;
 
-use std::io::Write;
-
-use yingji_channels::xml_escape as esc;
-
-const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
-
-const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
-
-const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+use parts::{para, run};
 
 /// The MIME type of a .docx file.
 pub const MIME: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-
-/// A run of text: `size` in half-points, bold or not.
-fn run(text: &str, size: u32, bold: bool) -> String {
-    format!(
-        r#"<w:r><w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="仿宋"/>{}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>"#,
-        if bold { "<w:b/>" } else { "" },
-        esc(text)
-    )
-}
-
-fn para(runs: &str, centred: bool) -> String {
-    format!(
-        r#"<w:p><w:pPr><w:spacing w:after="120" w:line="360" w:lineRule="auto"/>{}</w:pPr>{runs}</w:p>"#,
-        if centred {
-            r#"<w:jc w:val="center"/>"#
-        } else {
-            ""
-        }
-    )
-}
 
 /// A document being written.
 #[derive(Debug, Clone, Default)]
@@ -74,7 +44,7 @@ impl Doc {
 
     /// A section heading (四号, 14 pt, bold).
     pub fn heading(&mut self, t: &str) -> &mut Doc {
-        self.body.push_str(&para(&run(t, 28, true), false));
+        self.body.push_str(&parts::heading(t));
         self
     }
 
@@ -94,14 +64,7 @@ impl Doc {
 
     /// A label and its value on one line.
     pub fn field(&mut self, label: &str, value: &str) -> &mut Doc {
-        self.body.push_str(&para(
-            &format!(
-                "{}{}",
-                run(&format!("{label}："), 24, true),
-                run(value, 24, false)
-            ),
-            false,
-        ));
+        self.body.push_str(&parts::field(label, value));
         self
     }
 
@@ -122,66 +85,18 @@ impl Doc {
         if rows.is_empty() {
             return self.text("");
         }
-        let border = |side: &str| {
-            format!(r#"<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>"#)
-        };
-        let borders: String = ["top", "left", "bottom", "right", "insideH", "insideV"]
-            .iter()
-            .map(|s| border(s))
-            .collect();
-        let cell = |w: u32, t: &str, bold: bool| {
-            format!(
-                r#"<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr><w:p>{}</w:p></w:tc>"#,
-                run(t, 24, bold)
-            )
-        };
-        let out = &mut self.body;
-        out.push_str(&format!(
-            r#"<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:tblBorders>{borders}</w:tblBorders></w:tblPr><w:tblGrid>{}</w:tblGrid>"#,
-            widths
-                .iter()
-                .map(|w| format!(r#"<w:gridCol w:w="{w}"/>"#))
-                .collect::<String>()
-        ));
-        out.push_str("<w:tr>");
-        for (w, h) in widths.iter().zip(header) {
-            out.push_str(&cell(*w, h, true));
-        }
-        out.push_str("</w:tr>");
-        for r in rows {
-            out.push_str("<w:tr>");
-            for (w, t) in widths.iter().zip(r.as_ref()) {
-                out.push_str(&cell(*w, t, false));
-            }
-            out.push_str("</w:tr>");
-        }
-        out.push_str("</w:tbl>");
+        self.body.push_str(&parts::table(widths, header, rows));
         self
     }
 
     /// `word/document.xml`.
     pub fn xml(&self) -> String {
-        format!(
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="{W}"><w:body>{}<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr></w:body></w:document>"#,
-            self.body
-        )
+        parts::document(&self.body)
     }
 
     /// The .docx package.
     pub fn write(&self) -> Result<Vec<u8>, zip::result::ZipError> {
-        let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for (name, body) in [
-            ("[Content_Types].xml", CONTENT_TYPES.to_string()),
-            ("_rels/.rels", RELS.to_string()),
-            ("word/document.xml", self.xml()),
-        ] {
-            zw.start_file(name, opts)?;
-            zw.write_all(body.as_bytes())?;
-        }
-        Ok(zw.finish()?.into_inner())
+        parts::package(&self.xml())
     }
 }
 

@@ -1,5 +1,4 @@
-//! A minimal WordprocessingML (.docx) writer shared by the documents the
-//! platform prints (会商纪要, 生产安全事故快报): ECMA-376 Part 1 —
+//! The pieces of a minimal WordprocessingML (.docx) document, ECMA-376 Part 1 —
 //! `[Content_Types].xml`, `_rels/.rels`, `word/document.xml` — written with
 //! the `zip` crate, no template. Text is escaped
 //! ([`yingji_channels::xml_escape`]: `& < > " '`, characters XML 1.0 cannot
@@ -129,11 +128,7 @@ pub fn attachment(bytes: Vec<u8>, file_name: &str) -> axum::response::Response {
     use axum::response::IntoResponse;
     (
         [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                    .to_string(),
-            ),
+            (header::CONTENT_TYPE, super::MIME.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{file_name}\""),
@@ -144,52 +139,6 @@ pub fn attachment(bytes: Vec<u8>, file_name: &str) -> axum::response::Response {
         .into_response()
 }
 
-/// Test helpers: a package's parts and the text of a well-formed part.
+/// Test helpers (the same as [`super::read`]).
 #[cfg(test)]
-pub mod testing {
-    use quick_xml::events::Event;
-    use std::io::Read;
-
-    /// The parts of a package, by name.
-    pub fn parts(bytes: &[u8]) -> Vec<(String, String)> {
-        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-        (0..z.len())
-            .map(|i| {
-                let mut f = z.by_index(i).unwrap();
-                let mut s = String::new();
-                f.read_to_string(&mut s).unwrap();
-                (f.name().unwrap().to_string(), s)
-            })
-            .collect()
-    }
-
-    /// The text of a well-formed XML document (every start matched by its
-    /// end, entities known), or the parser's complaint.
-    pub fn text_of(xml: &str) -> Result<String, String> {
-        let mut r = quick_xml::Reader::from_str(xml);
-        r.config_mut().check_end_names = true;
-        let mut out = String::new();
-        let mut depth = 0i32;
-        loop {
-            match r.read_event().map_err(|e| e.to_string())? {
-                Event::Start(_) => depth += 1,
-                Event::End(_) => depth -= 1,
-                Event::Text(t) => out.push_str(&t.xml10_content()),
-                Event::GeneralRef(g) => out.push(match &*g {
-                    "lt" => '<',
-                    "gt" => '>',
-                    "amp" => '&',
-                    "apos" => '\'',
-                    "quot" => '"',
-                    _ => return Err(format!("unknown entity {g:?}")),
-                }),
-                Event::Eof => break,
-                _ => {}
-            }
-        }
-        if depth != 0 {
-            return Err(format!("unclosed elements: {depth}"));
-        }
-        Ok(out)
-    }
-}
+pub use super::read as testing;
