@@ -160,7 +160,8 @@ describe('people, the offline map, resources by road', () => {
       await P.goto('/')
       const road = P.locator('path.yj-en-route-road')
       await road.first().waitFor()
-      await road.first().hover({ force: true })
+      // The line says when the team is expected (its tooltip, opened as a pointer over it would).
+      for (let i = 0; i < (await road.count()); i++) await road.nth(i).dispatchEvent('mouseover', { clientX: 10, clientY: 10 })
       await P.locator('.leaflet-tooltip', { hasText: '预计' }).first().waitFor()
     } finally {
       await pc.context.close()
