@@ -76,6 +76,11 @@ export function addOfflineContext(map: L.Map, config: MapConfig, opts: { dark?: 
   }
 }
 
+const svgIcon = (d: string) =>
+  `<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" style="vertical-align:middle"><path d="${d}" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/></svg>`
+const ENTER_ICON = svgIcon('M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5')
+const EXIT_ICON = svgIcon('M9 4v5H4M15 4v5h5M9 20v-5H4M15 20v-5h5')
+
 /** A fullscreen button (top left, under the zoom): the map's container fills the screen (Esc leaves). */
 export function fullscreenControl(map: L.Map, labels: { enter: string; exit: string }): L.Control {
   const Ctl = L.Control.extend({
@@ -90,7 +95,8 @@ export function fullscreenControl(map: L.Map, labels: { enter: string; exit: str
         const on = document.fullscreenElement === container
         a.title = on ? labels.exit : labels.enter
         a.setAttribute('aria-label', a.title)
-        a.innerHTML = on ? '&#x2715;' : '&#x26F6;'
+        // Drawn, not a font glyph (not every font has ⛶).
+        a.innerHTML = on ? EXIT_ICON : ENTER_ICON
         container.classList.toggle('yj-map-fullscreen', on)
         map.invalidateSize()
       }
