@@ -302,6 +302,46 @@ async fn display_tokens_read_only_inside_their_jurisdiction() {
     }
 }
 
+/// A 平城区 coal-mine incident and a mine-rescue team kept at `team_at`,
+/// requested for it by the district officer: the order's id.
+async fn requested_team(
+    app: &TestApp,
+    pc: &User,
+    title: &str,
+    team: &str,
+    team_at: (f64, f64),
+) -> i64 {
+    let r = pc
+        .post(
+            "/api/v1/incidents",
+            &incident("140213", title, app.point_in("140213")),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", app.backend);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let team: serde_json::Value = pc
+        .post(
+            "/api/v1/registries/team",
+            &serde_json::json!({ "name": team, "division": "140213", "lon": team_at.0, "lat": team_at.1, "attrs": { "team_kind": "mine", "headcount": 30 } }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let r = pc
+        .post(
+            &format!("/api/v1/incidents/{id}/dispatch"),
+            &serde_json::json!({ "resource_kind": "team", "resource_id": team["id"] }),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", app.backend);
+    r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
 /// Resources under way are listed for the incident's jurisdiction only.
 #[tokio::test]
 async fn en_route_resources_stay_in_their_jurisdiction() {
@@ -310,36 +350,8 @@ async fn en_route_resources_stay_in_their_jurisdiction() {
         let cmd = app.login("commander").await;
         let pc = app.login("pingcheng").await;
         let yz = app.login("yunzhou").await;
-        let r = pc
-            .post(
-                "/api/v1/incidents",
-                &incident("140213", "平城煤矿透水", app.point_in("140213")),
-            )
-            .await;
-        assert_eq!(r.status(), 201, "{b}");
-        let id = r.json::<serde_json::Value>().await.unwrap()["id"]
-            .as_i64()
-            .unwrap();
         let (tl, ta) = app.point_in("140213");
-        let team: serde_json::Value = pc
-            .post(
-                "/api/v1/registries/team",
-                &serde_json::json!({ "name": "平城矿山救护队", "division": "140213", "lon": tl, "lat": ta, "attrs": { "team_kind": "mine", "headcount": 30 } }),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        let r = pc
-            .post(
-                &format!("/api/v1/incidents/{id}/dispatch"),
-                &serde_json::json!({ "resource_kind": "team", "resource_id": team["id"] }),
-            )
-            .await;
-        assert_eq!(r.status(), 201, "{b}");
-        let oid = r.json::<serde_json::Value>().await.unwrap()["id"]
-            .as_i64()
-            .unwrap();
+        let oid = requested_team(&app, &pc, "平城煤矿透水", "平城矿山救护队", (tl, ta)).await;
         // Requested only: not yet under way.
         let none: Vec<serde_json::Value> = cmd
             .get("/api/v1/situation/en-route")
@@ -411,33 +423,15 @@ async fn en_route_resources_go_by_road_and_the_map_has_the_roads() {
             "{be}"
         );
 
-        let r = pc
-            .post(
-                "/api/v1/incidents",
-                &incident("140213", "平城道路测试", app.point_in("140213")),
-            )
-            .await;
-        assert_eq!(r.status(), 201, "{be}");
-        let id = r.json::<serde_json::Value>().await.unwrap()["id"]
-            .as_i64()
-            .unwrap();
         let (tl, ta) = app.point_in("140213");
-        let team: serde_json::Value = pc
-            .post("/api/v1/registries/team", &serde_json::json!({ "name": "平城道路救护队", "division": "140213", "lon": tl + 0.03, "lat": ta + 0.02, "attrs": { "team_kind": "mine", "headcount": 30 } }))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let r = pc
-            .post(
-                &format!("/api/v1/incidents/{id}/dispatch"),
-                &serde_json::json!({ "resource_kind": "team", "resource_id": team["id"] }),
-            )
-            .await;
-        assert_eq!(r.status(), 201, "{be}");
-        let oid = r.json::<serde_json::Value>().await.unwrap()["id"]
-            .as_i64()
-            .unwrap();
+        let oid = requested_team(
+            &app,
+            &pc,
+            "平城道路测试",
+            "平城道路救护队",
+            (tl + 0.03, ta + 0.02),
+        )
+        .await;
         let ourl = format!("/api/v1/dispatch-orders/{oid}/events");
         let r = cmd
             .post(
